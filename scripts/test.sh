@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# test.sh — `make test`: builds with -Werror, and again with AddressSanitizer
+# and UndefinedBehaviorSanitizer; runs the banned-function check, the unit
+# tests and the API tests (against a real server on a free port) on the
+# sanitizer build; ends with "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+JOBS=$(nproc 2>/dev/null || echo 2)
+LOG_DIR=${TEST_LOG_DIR:-build-san/test-logs}
+passed=0
+failed=0
+failures=()
+
+count_cmocka() {   # file -> adds its cmocka PASSED/FAILED counts
+  local p f
+  p=$(grep -hoE '^\[  PASSED  \] [0-9]+ test' "$1" | awk '{s+=$4} END {print s+0}')
+  f=$(grep -hoE '^\[  FAILED  \] [0-9]+ test' "$1" | awk '{s+=$4} END {print s+0}')
+  passed=$((passed + p))
+  failed=$((failed + f))
+}
+
+step() {           # name, command... -> one test that passes or fails as a whole
+  local name=$1; shift
+  if "$@" >"$LOG_DIR/$name.log" 2>&1; then
+    passed=$((passed + 1)); echo "ok    $name"
+  else
+    failed=$((failed + 1)); failures+=("$name"); echo "FAIL  $name (log: $LOG_DIR/$name.log)"
+    tail -n 30 "$LOG_DIR/$name.log" | sed 's/^/      /'
+  fi
+}
+
+echo "== build (-Werror)"
+if ! make -s build >/tmp/trustdesk-build.log 2>&1; then
+  cat /tmp/trustdesk-build.log; echo "0 passed, 1 failed"; exit 1
+fi
+echo "== build (ASan + UBSan)"
+if ! make -s build-san >/tmp/trustdesk-build-san.log 2>&1; then
+  cat /tmp/trustdesk-build-san.log; echo "0 passed, 1 failed"; exit 1
+fi
+mkdir -p "$LOG_DIR"
+
+echo "== source checks"
+step checksrc bash scripts/checksrc
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+run_ctest() {      # label -> runs every test binary of that label, counts cmocka results
+  local label=$1 t log rc
+  for t in $(cd build-san && ctest -N -L "$label" | awk '/Test +#/ {print $3}'); do
+    log="$LOG_DIR/$t.log"
+    (cd build-san && ctest -R "^${t}\$" --output-on-failure --timeout 900) >"$log" 2>&1
+    rc=$?
+    local before=$failed
+    count_cmocka "$log"
+    if [[ $rc -ne 0 && $failed -eq $before ]]; then
+      failed=$((failed + 1))       # crashed or failed outside a cmocka test
+    fi
+    if [[ $rc -ne 0 ]]; then
+      failures+=("$t"); echo "FAIL  $t (log: $log)"; grep -E '^\[  (FAILED|  ERROR) |ERROR|error:|Sanitizer' "$log" | head -20 | sed 's/^/      /'
+    else
+      echo "ok    $t"
+    fi
+  done
+}
+
+echo "== unit tests"
+run_ctest unit
+echo "== API tests (SQLite)"
+run_ctest api
+
+echo
+if [[ ${#failures[@]} -gt 0 ]]; then echo "failed: ${failures[*]}"; fi
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]

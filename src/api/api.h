@@ -1,0 +1,101 @@
+/* api.h — the JSON API: one file per resource, a declarative route table
+ * (routes.def), and the helpers every handler uses.
+ *
+ * A handler gets a struct api_call with the request, the authenticated staff
+ * member and a domain context whose connection is inside the request's
+ * transaction (for writes). It returns TD_OK after api_reply_*(), or an error
+ * status with field problems in call->err; the dispatcher then answers
+ * {"error":{"code","message","details"}} and rolls the transaction back.
+ */
+#ifndef TD_API_H
+#define TD_API_H
+#include <jansson.h>
+#include "api/app.h"
+#include "core/errors.h"
+#include "domain/domain.h"
+#include "domain/staff.h"
+#include "http/http.h"
+
+enum api_role {
+    API_PUBLIC = 8,                          /* no login needed */
+    API_ASSOCIATE = ROLE_ASSOCIATE,
+    API_MANAGER = ROLE_MANAGER,
+    API_ADMIN = ROLE_ADMIN,
+    API_STAFF = ROLE_ASSOCIATE | ROLE_MANAGER | ROLE_ADMIN,
+    API_LEADS = ROLE_MANAGER | ROLE_ADMIN,
+};
+
+enum api_flag {
+    API_IDEMPOTENT = 1,                      /* accepts an Idempotency-Key */
+    API_RAW = 2,                             /* the handler writes a non-JSON body */
+};
+
+struct api_call {
+    struct app *app;
+    struct http_req *r;
+    struct dctx d;
+    struct staff me;                         /* valid when authed */
+    int authed;
+    int via_cookie;
+    char csrf[TOKEN_HEX_LEN + 1];
+    struct errors err;
+    int commit_on_error;                     /* keep the writes of a refused request (login failures) */
+    int retry_after_s;                       /* for 429 */
+    /* Runs after the request's transaction committed (e.g. purging the
+     * WAL after an erasure); its failure is logged, not answered. */
+    int (*after_commit)(struct api_call *a);
+};
+
+typedef int (*api_handler)(struct api_call *a);
+
+struct api_route {
+    const char *method;
+    const char *path;                        /* "/api/v1/customers/{id}" */
+    api_handler handler;
+    int roles;
+    int flags;
+};
+
+/* The route table and its size. */
+extern const struct api_route api_routes[];
+extern const size_t api_routes_count;
+/* Checks the table (every route has roles, no duplicates); TD_OK or a
+ * description of the first problem in `why`. */
+int api_check_routes(char *why, size_t n) TD_MUST_CHECK;
+/* The http dispatcher: ctx is the struct app. */
+void api_dispatch(void *ctx, struct http_req *r);
+
+/* ---- helpers for handlers ---------------------------------------------- */
+
+/* Sends obj (the reference is stolen) with the given status. */
+int api_reply_json(struct api_call *a, int status, json_t *obj) TD_MUST_CHECK;
+/* {"items":[...],"next":cursor-or-null}; items is stolen. */
+int api_reply_list(struct api_call *a, json_t *items, const char *next) TD_MUST_CHECK;
+/* Parses the body as a JSON object: TD_E_BAD_REQUEST for malformed JSON or
+ * a body that is not an object (the problem is in a->err). */
+int api_body(struct api_call *a, json_t **out /* OUT */) TD_MUST_CHECK;
+
+/* Field rules for api_check(). */
+enum api_type { AT_STRING, AT_STRING_OR_NULL, AT_INT, AT_BOOL, AT_OBJECT, AT_ANY };
+struct api_field {
+    const char *name;
+    enum api_type type;
+    int required;
+    size_t max_chars;                        /* strings: most code points (0: 200) */
+};
+/* Checks obj against the rules: unknown fields, types, required fields,
+ * lengths, valid UTF-8. Problems go to a->err, named "prefix.field". */
+void api_check(struct api_call *a, json_t *obj, const struct api_field *fields, const char *prefix);
+/* obj[name] as a string, NULL when absent or null. */
+const char *api_str(json_t *obj, const char *name);
+/* The route's n-th {placeholder} as a positive id; TD_E_NOT_FOUND otherwise. */
+int api_param_id(struct api_call *a, int n, int64_t *out /* OUT */) TD_MUST_CHECK;
+/* RFC 3339 text of a time (json null for 0). */
+json_t *api_time(int64_t us);
+json_t *api_str_or_null(const char *s);
+/* Parses ?limit= (default def, at most max). */
+int api_limit(struct api_call *a, int def, int max);
+/* The JSON shape of a staff member (shared by session and staff routes). */
+json_t *api_staff_json(const struct staff *s);
+
+#endif

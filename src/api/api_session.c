@@ -1,0 +1,91 @@
+/* api_session.c — logging in and out, and who am I. */
+#include "api/handlers.h"
+#include <stdio.h>
+#include <string.h>
+
+
+static int set_cookie(struct api_call *a, const char *token, int max_age)
+{
+    char *c = arena_printf(&a->r->arena, "td_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s",
+                           token, max_age, a->app->secure_cookies ? "; Secure" : "");
+    return c ? http_add_header(a->r, "Set-Cookie", c) : TD_E_NOMEM;
+}
+
+int api_session_create(struct api_call *a)
+{
+    static const struct api_field fields[] = {
+        {"login", AT_STRING, 1, 64}, {"password", AT_STRING, 1, 1024}, {0},
+    };
+    json_t *b = NULL;
+    int rc = api_body(a, &b);
+    if (rc != TD_OK) return rc;
+    api_check(a, b, fields, NULL);
+    if (a->err.n) {
+        json_decref(b);
+        return TD_E_INVALID;
+    }
+    char token[TOKEN_HEX_LEN + 1], csrf[TOKEN_HEX_LEN + 1];
+    struct staff s;
+    rc = staff_login(&a->d, api_str(b, "login"), api_str(b, "password"), &s, token, csrf, &a->retry_after_s);
+    json_decref(b);
+    if (rc == TD_E_UNAUTHORIZED) {
+        a->commit_on_error = 1;     /* keep the failure count */
+        errors_set_message(&a->err, "wrong login or password");
+        return rc;
+    }
+    if (rc != TD_OK) return rc;
+    if ((rc = set_cookie(a, token, (int)(SESSION_MAX_US / 1000000))) != TD_OK) return rc;
+    json_t *o = json_pack("{s:o,s:s}", "user", api_staff_json(&s), "csrf_token", csrf);
+    return api_reply_json(a, 201, o);
+}
+
+int api_session_delete(struct api_call *a)
+{
+    const char *cookie = http_cookie(a->r, "td_session");
+    if (cookie) {
+        int rc = staff_session_end(&a->d, cookie);
+        if (rc != TD_OK) return rc;
+    }
+    int rc = set_cookie(a, "", 0);
+    if (rc != TD_OK) return rc;
+    return api_reply_json(a, 200, json_pack("{s:b}", "logged_out", 1));
+}
+
+static int reply_me(struct api_call *a)
+{
+    json_t *o = json_pack("{s:o}", "user", api_staff_json(&a->me));
+    if (a->via_cookie) json_object_set_new(o, "csrf_token", json_string(a->csrf));
+    return api_reply_json(a, 200, o);
+}
+
+int api_me_get(struct api_call *a) { return reply_me(a); }
+
+int api_me_patch(struct api_call *a)
+{
+    static const struct api_field fields[] = {
+        {"lang", AT_STRING, 0, 2}, {"password", AT_STRING, 0, 1024}, {"current_password", AT_STRING, 0, 1024}, {0},
+    };
+    json_t *b = NULL;
+    int rc = api_body(a, &b);
+    if (rc != TD_OK) return rc;
+    api_check(a, b, fields, NULL);
+    struct staff_input in = { .active = -1, .lang = api_str(b, "lang"), .password = api_str(b, "password") };
+    if (in.password) {
+        /* Changing one's own password needs the current one. */
+        char t[TOKEN_HEX_LEN + 1], c[TOKEN_HEX_LEN + 1];
+        struct staff tmp;
+        int retry = 0;
+        const char *cur = api_str(b, "current_password");
+        if (!cur || staff_login(&a->d, a->me.login, cur, &tmp, t, c, &retry) != TD_OK)
+            errors_add(&a->err, "current_password", "is not your current password");
+    }
+    if (a->err.n) {
+        json_decref(b);
+        return TD_E_INVALID;
+    }
+    rc = staff_update(&a->d, a->me.login, &in, &a->err);
+    json_decref(b);
+    if (rc != TD_OK) return rc;
+    if ((rc = staff_get(&a->d, a->me.id, &a->me)) != TD_OK) return rc;
+    return reply_me(a);
+}

@@ -1,0 +1,40 @@
+/* app.c — configuration and per-thread connections (see app.h). */
+#include "api/app.h"
+#include "db/db.h"
+#include <stdio.h>
+#include <string.h>
+
+static void close_db(void *p) { db_close(p); }
+
+int app_init(struct app *a, const char *db_url)
+{
+    memset(a, 0, sizeof *a);
+    if (snprintf(a->db_url, sizeof a->db_url, "%s", db_url) >= (int)sizeof a->db_url) return TD_E_INVALID;
+    if (pthread_key_create(&a->db_key, close_db) != 0) return TD_E_NOMEM;
+    return TD_OK;
+}
+
+void app_free(struct app *a)
+{
+    struct db *db = pthread_getspecific(a->db_key);
+    if (db) {
+        db_close(db);
+        pthread_setspecific(a->db_key, NULL);
+    }
+    pthread_key_delete(a->db_key);
+}
+
+int app_db(struct app *a, struct db **out)
+{
+    struct db *db = pthread_getspecific(a->db_key);
+    if (!db) {
+        int rc = db_open(a->db_url, &db);
+        if (rc != TD_OK) return rc;
+        if (pthread_setspecific(a->db_key, db) != 0) {
+            db_close(db);
+            return TD_E_NOMEM;
+        }
+    }
+    *out = db;
+    return TD_OK;
+}

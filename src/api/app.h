@@ -1,0 +1,26 @@
+/* app.h — the one application object: configuration, clock, and each
+ * worker thread's own database connection. Created by `trustdesk serve`,
+ * passed down; there are no other globals (but for the metrics table). */
+#ifndef TD_APP_H
+#define TD_APP_H
+#include <pthread.h>
+#include "core/clock.h"
+#include "core/status.h"
+
+struct db;
+
+struct app {
+    char db_url[1024];
+    struct clock clock;
+    pthread_key_t db_key;        /* this thread's struct db * */
+    int secure_cookies;          /* add "Secure" to the session cookie (behind TLS) */
+    char web_dir[1024];          /* built web app, served at / ("" for none) */
+};
+
+int app_init(struct app *a, const char *db_url) TD_MUST_CHECK;
+void app_free(struct app *a);
+/* This thread's connection, opened on first use and closed when the thread
+ * ends. The caller must not close it. */
+int app_db(struct app *a, struct db **out /* OUT */) TD_MUST_CHECK;
+
+#endif

@@ -1,0 +1,236 @@
+/* dispatch.c — from an HTTP request to a handler: route match, who is
+ * calling, may they, CSRF, one transaction, the JSON error shape.
+ *
+ * Order of checks (the first failing one answers):
+ *   1. route:  no path match -> 404; path but not method -> 405
+ *   2. auth:   Bearer token or session cookie, unless the route is public -> 401
+ *   3. roles:  the route's roles must include the caller's -> 403
+ *   4. CSRF:   a cookie-authenticated write needs X-CSRF-Token equal to the
+ *              session's and an Origin equal to the Host it was sent to -> 403
+ *   5. handler, inside one transaction for writes (retried when busy)
+ */
+#include "api/api.h"
+#include "api/handlers.h"
+#include "core/log.h"
+#include "db/db.h"
+#include <stdio.h>
+#include <string.h>
+
+const struct api_route api_routes[] = {
+#define ROUTE(method, path, handler, roles, flags) {method, path, handler, roles, flags},
+#include "api/routes.def"
+#undef ROUTE
+};
+const size_t api_routes_count = sizeof api_routes / sizeof api_routes[0];
+
+int api_check_routes(char *why, size_t n)
+{
+    for (size_t i = 0; i < api_routes_count; i++) {
+        const struct api_route *r = &api_routes[i];
+        if (r->roles == 0) {
+            snprintf(why, n, "route %s %s declares no roles", r->method, r->path);
+            return TD_E_INTERNAL;
+        }
+        if (!r->handler) {
+            snprintf(why, n, "route %s %s has no handler", r->method, r->path);
+            return TD_E_INTERNAL;
+        }
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(api_routes[j].method, r->method) == 0 && strcmp(api_routes[j].path, r->path) == 0) {
+                snprintf(why, n, "route %s %s is declared twice", r->method, r->path);
+                return TD_E_INTERNAL;
+            }
+    }
+    return TD_OK;
+}
+
+/* Matches path against a pattern; fills the {placeholder} values (arena
+ * copies) into r->params. */
+static int match(struct http_req *r, const char *pattern, const char *path)
+{
+    const char *p = pattern, *s = path;
+    int np = 0;
+    const char *params[HTTP_MAX_PARAMS];
+    size_t lens[HTTP_MAX_PARAMS];
+    while (*p && *s) {
+        if (*p == '{') {
+            const char *close = strchr(p, '}');
+            const char *seg_end = strchr(s, '/');
+            size_t len = seg_end ? (size_t)(seg_end - s) : strlen(s);
+            if (!close || len == 0 || np >= HTTP_MAX_PARAMS) return 0;
+            params[np] = s;
+            lens[np++] = len;
+            p = close + 1;
+            s += len;
+        } else if (*p == *s) {
+            p++;
+            s++;
+        } else {
+            return 0;
+        }
+    }
+    if (*p || *s) return 0;
+    for (int i = 0; i < np; i++) {
+        char *v = arena_alloc(&r->arena, lens[i] + 1);
+        if (!v) return 0;
+        memcpy(v, params[i], lens[i]);
+        v[lens[i]] = '\0';
+        r->params[i] = v;
+    }
+    r->nparams = np;
+    return 1;
+}
+
+static void reply_error(struct api_call *a, int rc)
+{
+    struct http_req *r = a->r;
+    json_t *details = json_array();
+    for (size_t i = 0; i < a->err.n; i++)
+        json_array_append_new(details, json_pack("{s:s,s:s}", "field", a->err.item[i].field,
+                                                 "problem", a->err.item[i].problem));
+    const char *msg = a->err.message[0] ? a->err.message : td_status_message(rc);
+    json_t *body = json_pack("{s:{s:s,s:s,s:o}}", "error", "code", td_status_code(rc), "message", msg,
+                             "details", details);
+    buf_reset(&r->out);
+    r->nheaders = 0;
+    r->content_type = "application/json";
+    if (rc == TD_E_RATE_LIMITED && a->retry_after_s > 0) {
+        char *ra = arena_printf(&r->arena, "%d", a->retry_after_s);
+        if (ra) TD_BEST_EFFORT(http_add_header(r, "Retry-After", ra));
+    }
+    if (!body || api_reply_json(a, td_status_http(rc), body) != TD_OK) {
+        buf_reset(&r->out);
+        TD_BEST_EFFORT(buf_puts(&r->out, "{\"error\":{\"code\":\"internal\",\"message\":\"an internal error occurred\",\"details\":[]}}"));
+        r->status = 500;
+    }
+    r->status = td_status_http(rc);
+}
+
+static int authenticate(struct api_call *a)
+{
+    struct http_req *r = a->r;
+    const char *authz = http_header(r, "Authorization");
+    if (authz) {
+        if (strncmp(authz, "Bearer ", 7) != 0) return TD_E_UNAUTHORIZED;
+        int rc = staff_token_check(&a->d, authz + 7, &a->me);
+        if (rc == TD_OK) a->authed = 1;
+        return rc;
+    }
+    const char *cookie = http_cookie(r, "td_session");
+    if (!cookie) return TD_E_UNAUTHORIZED;
+    int rc = staff_session_check(&a->d, cookie, &a->me, a->csrf);
+    if (rc == TD_OK) {
+        a->authed = 1;
+        a->via_cookie = 1;
+    }
+    return rc;
+}
+
+/* Origin must name the host the request was sent to. */
+static int origin_ok(struct http_req *r)
+{
+    const char *origin = http_header(r, "Origin");
+    const char *host = http_header(r, "Host");
+    if (!origin || !host) return 0;
+    const char *rest = NULL;
+    if (strncmp(origin, "http://", 7) == 0) rest = origin + 7;
+    else if (strncmp(origin, "https://", 8) == 0) rest = origin + 8;
+    return rest && strcmp(rest, host) == 0;
+}
+
+static int is_write(const char *method)
+{
+    return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
+}
+
+static int run_handler(struct api_call *a, const struct api_route *route)
+{
+    if (!is_write(route->method)) return route->handler(a);
+    int rc = TD_E_BUSY;
+    for (int attempt = 0; attempt < 10 && rc == TD_E_BUSY; attempt++) {
+        errors_init(&a->err);
+        a->commit_on_error = 0;
+        buf_reset(&a->r->out);
+        a->r->nheaders = 0;
+        rc = db_begin(a->d.db, 1);
+        if (rc == TD_E_BUSY) continue;
+        if (rc != TD_OK) break;
+        rc = route->handler(a);
+        if (rc == TD_OK || a->commit_on_error) {
+            int crc = db_commit(a->d.db);
+            if (crc != TD_OK) {
+                db_rollback(a->d.db);
+                rc = crc;
+            }
+        } else {
+            db_rollback(a->d.db);
+        }
+    }
+    return rc;
+}
+
+void api_dispatch(void *ctx, struct http_req *r)
+{
+    struct api_call a;
+    memset(&a, 0, sizeof a);
+    a.app = ctx;
+    a.r = r;
+    errors_init(&a.err);
+    const struct api_route *route = NULL;
+    int path_matched = 0, rc = TD_OK;
+    for (size_t i = 0; i < api_routes_count; i++) {
+        if (!match(r, api_routes[i].path, r->path)) continue;
+        path_matched = 1;
+        if (strcmp(api_routes[i].method, r->method) == 0) {
+            route = &api_routes[i];
+            break;
+        }
+    }
+    if (!route) {
+        reply_error(&a, path_matched ? TD_E_METHOD : TD_E_NOT_FOUND);
+        return;
+    }
+    r->route = route->path;
+    if ((rc = app_db(a.app, &a.d.db)) != TD_OK) {
+        log_msg(LOG_ERROR, "cannot open the database", "request_id", r->request_id, NULL);
+        reply_error(&a, TD_E_UNAVAILABLE);
+        return;
+    }
+    a.d.now_us = clock_now_us(&a.app->clock);
+    a.d.addr = r->addr;
+    if (!(route->roles & API_PUBLIC)) {
+        rc = authenticate(&a);
+        if (rc != TD_OK) {
+            reply_error(&a, rc == TD_E_NOT_FOUND ? TD_E_UNAUTHORIZED : rc);
+            return;
+        }
+        a.d.actor.staff_id = a.me.id;
+        a.d.actor.role = a.me.role;
+        a.d.actor.store_id = a.me.store_id;
+        if (!(route->roles & a.me.role)) {
+            reply_error(&a, TD_E_FORBIDDEN);
+            return;
+        }
+        if (a.via_cookie && is_write(r->method)) {
+            const char *t = http_header(r, "X-CSRF-Token");
+            if (!t || !token_equal(t, a.csrf) || !origin_ok(r)) {
+                errors_set_message(&a.err, "missing or wrong CSRF token or Origin");
+                reply_error(&a, TD_E_FORBIDDEN);
+                return;
+            }
+        }
+    } else if (is_write(r->method) && http_header(r, "Origin") && !origin_ok(r)) {
+        errors_set_message(&a.err, "cross-origin request refused");
+        reply_error(&a, TD_E_FORBIDDEN);
+        return;
+    }
+    rc = run_handler(&a, route);
+    if (rc == TD_OK && a.after_commit && a.after_commit(&a) != TD_OK)
+        log_msg(LOG_WARN, "after-commit step failed", "request_id", r->request_id, "route", route->path, NULL);
+    if (rc != TD_OK) {
+        if (rc == TD_E_DB || rc == TD_E_INTERNAL || rc == TD_E_IO)
+            log_msg(LOG_ERROR, "request failed", "request_id", r->request_id, "route", route->path,
+                    "status", td_status_code(rc), NULL);
+        reply_error(&a, rc);
+    }
+}

@@ -1,0 +1,150 @@
+/* json.c — reading request bodies and writing JSON answers (jansson). */
+#include "api/api.h"
+#include "core/clock.h"
+#include "core/text.h"
+#include <stdio.h>
+#include <string.h>
+
+static int dump_cb(const char *buffer, size_t size, void *data)
+{
+    return buf_append(data, buffer, size) == TD_OK ? 0 : -1;
+}
+
+int api_reply_json(struct api_call *a, int status, json_t *obj)
+{
+    struct http_req *r = a->r;
+    buf_reset(&r->out);
+    int rc = json_dump_callback(obj, dump_cb, &r->out, JSON_COMPACT | JSON_ENCODE_ANY) == 0 ? TD_OK : TD_E_NOMEM;
+    json_decref(obj);
+    if (rc != TD_OK) return rc;
+    r->status = status;
+    r->content_type = "application/json";
+    return TD_OK;
+}
+
+int api_reply_list(struct api_call *a, json_t *items, const char *next)
+{
+    json_t *o = json_object();
+    if (!o) {
+        json_decref(items);
+        return TD_E_NOMEM;
+    }
+    json_object_set_new(o, "items", items);
+    json_object_set_new(o, "next", next && *next ? json_string(next) : json_null());
+    return api_reply_json(a, 200, o);
+}
+
+int api_body(struct api_call *a, json_t **out)
+{
+    struct http_req *r = a->r;
+    *out = NULL;
+    if (r->body.len == 0) {
+        errors_add(&a->err, NULL, "a JSON object is required as the request body");
+        return TD_E_BAD_REQUEST;
+    }
+    json_error_t e;
+    json_t *o = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES, &e);
+    if (!o) {
+        errors_add(&a->err, NULL, "malformed JSON at line %d column %d: %s", e.line, e.column, e.text);
+        return TD_E_BAD_REQUEST;
+    }
+    if (!json_is_object(o)) {
+        json_decref(o);
+        errors_add(&a->err, NULL, "the body must be a JSON object");
+        return TD_E_BAD_REQUEST;
+    }
+    *out = o;
+    return TD_OK;
+}
+
+static const char *type_name(enum api_type t)
+{
+    switch (t) {
+    case AT_STRING: return "a string";
+    case AT_STRING_OR_NULL: return "a string or null";
+    case AT_INT: return "an integer";
+    case AT_BOOL: return "true or false";
+    case AT_OBJECT: return "an object";
+    default: return "a value";
+    }
+}
+
+void api_check(struct api_call *a, json_t *obj, const struct api_field *fields, const char *prefix)
+{
+    char name[128];
+    const char *key;
+    json_t *v;
+    json_object_foreach(obj, key, v) {
+        const struct api_field *f = fields;
+        while (f->name && strcmp(f->name, key) != 0) f++;
+        snprintf(name, sizeof name, "%s%s%s", prefix ? prefix : "", prefix ? "." : "", key);
+        if (!f->name) {
+            errors_add(&a->err, name, "is not a known field");
+            continue;
+        }
+        int ok = 1;
+        switch (f->type) {
+        case AT_STRING: ok = json_is_string(v); break;
+        case AT_STRING_OR_NULL: ok = json_is_string(v) || json_is_null(v); break;
+        case AT_INT: ok = json_is_integer(v); break;
+        case AT_BOOL: ok = json_is_boolean(v); break;
+        case AT_OBJECT: ok = json_is_object(v); break;
+        case AT_ANY: break;
+        }
+        if (!ok) {
+            errors_add(&a->err, name, "must be %s", type_name(f->type));
+            continue;
+        }
+        if (json_is_string(v)) {
+            const char *s = json_string_value(v);
+            size_t len = json_string_length(v);
+            size_t max = f->max_chars ? f->max_chars : 200;
+            if (strlen(s) != len || !text_utf8_valid(s, len)) errors_add(&a->err, name, "must be text without control characters");
+            else if (text_utf8_len(s) > max) errors_add(&a->err, name, "is longer than %zu characters", max);
+        }
+    }
+    for (const struct api_field *f = fields; f->name; f++) {
+        if (!f->required) continue;
+        json_t *x = json_object_get(obj, f->name);
+        if (!x || json_is_null(x)) {
+            snprintf(name, sizeof name, "%s%s%s", prefix ? prefix : "", prefix ? "." : "", f->name);
+            errors_add(&a->err, name, "is required");
+        }
+    }
+}
+
+const char *api_str(json_t *obj, const char *name)
+{
+    json_t *v = json_object_get(obj, name);
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+int api_param_id(struct api_call *a, int n, int64_t *out)
+{
+    if (n >= a->r->nparams) return TD_E_NOT_FOUND;
+    int64_t v;
+    if (text_parse_int64(a->r->params[n], &v) != TD_OK || v <= 0) return TD_E_NOT_FOUND;
+    *out = v;
+    return TD_OK;
+}
+
+json_t *api_time(int64_t us)
+{
+    if (!us) return json_null();
+    char t[40];
+    clock_format_rfc3339(us, t, sizeof t);
+    return json_string(t);
+}
+
+json_t *api_str_or_null(const char *s)
+{
+    return s && *s ? json_string(s) : json_null();
+}
+
+int api_limit(struct api_call *a, int def, int max)
+{
+    const char *l = http_query(a->r, "limit");
+    int64_t v;
+    if (!l || text_parse_int64(l, &v) != TD_OK || v < 1) return def;
+    return v > max ? max : (int)v;
+}

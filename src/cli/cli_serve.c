@@ -1,0 +1,94 @@
+/* cli_serve.c — `trustdesk serve`: migrate, check the route table, listen
+ * until SIGINT or SIGTERM. */
+#include "api/api.h"
+#include "cli/cli.h"
+#include "core/log.h"
+#include "db/db.h"
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] =
+    "usage: trustdesk serve [--db URL] [--listen HOST:PORT] [--threads N]\n"
+    "\n"
+    "Runs the API (and the web app, when built) until SIGINT or SIGTERM.\n"
+    "  --db URL          sqlite:PATH or postgres://... ($TRUSTDESK_DB; default sqlite:data/trustdesk.db)\n"
+    "  --listen H:P      address to listen on ($TRUSTDESK_LISTEN; default 127.0.0.1:8080; port 0 picks one)\n"
+    "  --threads N       worker threads (default: one per core)\n"
+    "  --max-body BYTES  largest request body (default 1048576; imports up to 64 MiB use the import routes)\n"
+    "  --web DIR         built web app to serve at / (default web/dist when present)\n"
+    "Environment: TRUSTDESK_SECURE_COOKIES=1 behind TLS; TRUSTDESK_MAX_PER_ADDRESS (default 128).\n";
+
+static long env_long(const char *name, long def)
+{
+    const char *v = getenv(name);
+    if (!v || !*v) return def;
+    char *end;
+    long n = strtol(v, &end, 10);
+    return *end ? def : n;
+}
+
+int cli_serve(int argc, char **argv)
+{
+    static const char *const opts[] = {"--db", "--listen", "--threads", "--max-body", "--web", NULL};
+    int u = cli_check_args(argc, argv, opts, NULL, 0, usage);
+    if (u) return u == 1 ? 0 : u;
+    const char *url = cli_db_url(argc, argv);
+    const char *env_listen = getenv("TRUSTDESK_LISTEN");
+    const char *listen = cli_opt(argc, argv, "--listen", env_listen && *env_listen ? env_listen : "127.0.0.1:8080");
+    struct app app;
+    if (app_init(&app, url) != TD_OK) {
+        fprintf(stderr, "trustdesk: bad --db value\n");
+        return 2;
+    }
+    app.secure_cookies = env_long("TRUSTDESK_SECURE_COOKIES", 0) != 0;
+    char why[256];
+    if (api_check_routes(why, sizeof why) != TD_OK) {
+        fprintf(stderr, "trustdesk: refusing to start: %s\n", why);
+        return 1;
+    }
+    if (cli_prepare_sqlite_dir(url) != 0) return 1;
+    struct db *db = NULL;
+    int rc = app_db(&app, &db);
+    if (rc == TD_OK) rc = db_migrate(db);
+    if (rc != TD_OK) {
+        fprintf(stderr, "trustdesk: cannot open or migrate the database %s: %s\n", url, td_status_message(rc));
+        app_free(&app);
+        return 1;
+    }
+    struct http_config cfg = {
+        .listen = listen,
+        .threads = (unsigned)strtoul(cli_opt(argc, argv, "--threads", "0"), NULL, 10),
+        .max_body = (size_t)strtoull(cli_opt(argc, argv, "--max-body", "1048576"), NULL, 10),
+        .max_connections = (unsigned)env_long("TRUSTDESK_MAX_CONNECTIONS", 1024),
+        .max_per_address = (unsigned)env_long("TRUSTDESK_MAX_PER_ADDRESS", 128),
+        .timeout_s = (unsigned)env_long("TRUSTDESK_TIMEOUT", 30),
+        .header_memory = 64 * 1024,
+    };
+    /* Block the stop signals in every thread; this one waits for them. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    struct http_server *srv = NULL;
+    rc = http_start(&cfg, api_dispatch, &app, &srv);
+    if (rc != TD_OK) {
+        fprintf(stderr, "trustdesk: cannot listen on %s (in use, or not HOST:PORT)\n", listen);
+        app_free(&app);
+        return 1;
+    }
+    char port[16];
+    snprintf(port, sizeof port, "%u", http_port(srv));
+    log_msg(LOG_INFO, "listening", "listen", listen, "port", port, "db", strncmp(url, "postgres", 8) == 0 ? "postgres" : url, NULL);
+    printf("trustdesk listening on http://%.*s:%s\n", (int)(strrchr(listen, ':') - listen), listen, port);
+    fflush(stdout);
+    int sig = 0;
+    sigwait(&set, &sig);
+    log_msg(LOG_INFO, "stopping", "signal", sig == SIGINT ? "SIGINT" : "SIGTERM", NULL);
+    http_stop(srv);
+    app_free(&app);
+    return 0;
+}

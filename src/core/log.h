@@ -1,0 +1,20 @@
+/* log.h — one JSON object per line on stderr.
+ *
+ * Fields are given as key/value pairs; values are escaped. Never pass a
+ * password, token, cookie or personal field: the log is not a place for them.
+ */
+#ifndef TD_LOG_H
+#define TD_LOG_H
+#include <stdint.h>
+
+enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
+
+void log_set_level(enum log_level min);
+/* log_msg(LOG_INFO, "listening", "addr", "127.0.0.1:8080", NULL): pairs of
+ * string key and string value, ended by NULL. */
+void log_msg(enum log_level lvl, const char *msg, ...) __attribute__((sentinel));
+/* The access line for one request. */
+void log_request(const char *request_id, const char *method, const char *route, int status,
+                 int64_t micros);
+
+#endif

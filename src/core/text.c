@@ -1,0 +1,262 @@
+/* text.c — UTF-8 validation, accent folding, phone, e-mail and money parsing. */
+#include "core/text.h"
+#include <limits.h>
+#include <string.h>
+
+int text_utf8_valid(const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = s[i];
+        if (c < 0x80) {
+            if (c < 0x20 && c != '\t') return 0;
+            if (c == 0x7f) return 0;
+            i++;
+            continue;
+        }
+        int extra;
+        unsigned cp;
+        if (c >= 0xc2 && c <= 0xdf) { extra = 1; cp = c & 0x1f; }
+        else if (c >= 0xe0 && c <= 0xef) { extra = 2; cp = c & 0x0f; }
+        else if (c >= 0xf0 && c <= 0xf4) { extra = 3; cp = c & 0x07; }
+        else return 0;
+        if (i + (size_t)extra >= n) return 0;
+        for (int k = 1; k <= extra; k++) {
+            if ((s[i + k] & 0xc0) != 0x80) return 0;
+            cp = (cp << 6) | (s[i + k] & 0x3f);
+        }
+        if ((extra == 2 && cp < 0x800) || (extra == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
+            (cp >= 0xd800 && cp <= 0xdfff))
+            return 0;
+        i += (size_t)extra + 1;
+    }
+    return 1;
+}
+
+size_t text_utf8_len(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xc0) != 0x80) n++;
+    return n;
+}
+
+/* Folding of U+00C0..U+017F to ASCII; 0 means "keep the character". Two-letter
+ * folds (ß -> ss, æ -> ae, œ -> oe, ĳ -> ij) are handled in fold_cp(). */
+static const char latin1[] =          /* U+00C0 .. U+00FF; 'E' marks the ae ligature */
+    "aaaaaa" "E" "c" "eeee" "iiii" "d" "n" "ooooo" "*" "o" "uuuu" "y" "t" "s"
+    "aaaaaa" "E" "c" "eeee" "iiii" "d" "n" "ooooo" "/" "o" "uuuu" "y" "t" "y";
+static const char latin_ext_a[] =     /* U+0100 .. U+017F */
+    "aaaaaa" "cccccccc" "dddd" "eeeeeeeeee" "gggggggg" "hhhh" "iiiiiiiiii" "ii" "jj" "kkk"
+    "llllllllll" "nnnnnnnnn" "oooooo" "oo" "rrrrrr" "ssssssss" "tttttt" "uuuuuuuuuuuu" "ww"
+    "yyy" "zzzzzz" "s";
+_Static_assert(sizeof latin1 == 64 + 1, "latin1 fold table covers U+00C0..U+00FF");
+_Static_assert(sizeof latin_ext_a == 128 + 1, "latin ext-a fold table covers U+0100..U+017F");
+
+/* Appends the folded form of one code point; *word tracks whether we are
+ * inside a word so that separators collapse to one space. */
+static int fold_cp(unsigned cp, const char *raw, size_t rawlen, struct buf *out, int *in_word)
+{
+    char tmp[3] = {0};
+    const char *emit = NULL;
+    size_t emit_len = 0;
+    if (cp < 0x80) {
+        if ((cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9')) { tmp[0] = (char)cp; }
+        else if (cp >= 'A' && cp <= 'Z') { tmp[0] = (char)(cp - 'A' + 'a'); }
+        if (tmp[0]) { emit = tmp; emit_len = 1; }
+    } else if (cp == 0xc6 || cp == 0xe6) { emit = "ae"; emit_len = 2; }
+    else if (cp == 0xdf) { emit = "ss"; emit_len = 2; }
+    else if (cp == 0x152 || cp == 0x153) { emit = "oe"; emit_len = 2; }
+    else if (cp == 0x132 || cp == 0x133) { emit = "ij"; emit_len = 2; }
+    else if (cp >= 0xc0 && cp <= 0xff) {
+        char c = latin1[cp - 0xc0];
+        if (c >= 'a' && c <= 'z') { tmp[0] = c; emit = tmp; emit_len = 1; }
+        else if (c == 'E') { emit = "ae"; emit_len = 2; }
+    } else if (cp >= 0x100 && cp <= 0x17f) {
+        tmp[0] = latin_ext_a[cp - 0x100];
+        emit = tmp;
+        emit_len = 1;
+    } else if (cp == 0x2019 || cp == 0x2018 || cp == 0x2013 || cp == 0x2014 || cp == 0xa0) {
+        emit = NULL;   /* typographic quotes, dashes, nbsp: separators */
+    } else if (cp >= 0x80 && cp < 0xc0) {
+        emit = NULL;   /* Latin-1 punctuation and symbols */
+    } else {
+        emit = raw;    /* other scripts: kept as written */
+        emit_len = rawlen;
+    }
+    int rc = TD_OK;
+    if (emit) {
+        if (!*in_word && out->len > 0) rc = buf_putc(out, ' ');
+        if (rc == TD_OK) rc = buf_append(out, emit, emit_len);
+        *in_word = 1;
+    } else {
+        *in_word = 0;
+    }
+    return rc;
+}
+
+int text_fold(const char *str, struct buf *out)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    int in_word = 0, rc = TD_OK;
+    size_t start_len = out->len;
+    while (*s && rc == TD_OK) {
+        unsigned cp = *s;
+        size_t n = 1;
+        if (cp >= 0xf0) { n = 4; cp &= 0x07; }
+        else if (cp >= 0xe0) { n = 3; cp &= 0x0f; }
+        else if (cp >= 0xc0) { n = 2; cp &= 0x1f; }
+        for (size_t k = 1; k < n; k++) {
+            if (!s[k]) { n = k; break; }
+            cp = (cp << 6) | (s[k] & 0x3f);
+        }
+        if (out->len == start_len) in_word = 1; /* no leading space */
+        rc = fold_cp(cp, (const char *)s, n, out, &in_word);
+        if (out->len == start_len) in_word = 1;
+        s += n;
+    }
+    return rc;
+}
+
+int text_phone_normalize(const char *s, char out[20])
+{
+    char d[32];
+    size_t n = 0;
+    int plus = 0;
+    for (const char *p = s; *p; p++) {
+        if (*p >= '0' && *p <= '9') {
+            if (n >= 20) return TD_E_INVALID;
+            d[n++] = *p;
+        } else if (*p == '+' && n == 0 && !plus) {
+            plus = 1;
+        } else if (*p == ' ' || *p == '-' || *p == '.' || *p == '(' || *p == ')' || *p == '/') {
+            continue;
+        } else {
+            return TD_E_INVALID;
+        }
+    }
+    d[n] = '\0';
+    const char *intl = NULL;  /* digits after the country code marker */
+    if (plus) intl = d;
+    else if (n > 2 && d[0] == '0' && d[1] == '0') intl = d + 2;
+    if (intl) {
+        if (strncmp(intl, "31", 2) == 0) {
+            /* +31 (0)6 ...: drop the country code and a stray trunk zero */
+            const char *rest = intl + 2;
+            if (*rest == '0') rest++;
+            if (strlen(rest) + 1 < 6 || strlen(rest) + 1 > 15) return TD_E_INVALID;
+            out[0] = '0';
+            memcpy(out + 1, rest, strlen(rest) + 1);
+            return TD_OK;
+        }
+        size_t m = strlen(intl);
+        if (m < 6 || m > 15) return TD_E_INVALID;
+        out[0] = '0';
+        out[1] = '0';
+        memcpy(out + 2, intl, m + 1);
+        return TD_OK;
+    }
+    if (n < 6 || n > 15) return TD_E_INVALID;
+    memcpy(out, d, n + 1);
+    return TD_OK;
+}
+
+int text_email_valid(const char *s)
+{
+    size_t n = strlen(s);
+    if (n < 3 || n > 254) return 0;
+    const char *at = strchr(s, '@');
+    if (!at || at == s || strchr(at + 1, '@')) return 0;
+    const char *dom = at + 1;
+    const char *dot = strrchr(dom, '.');
+    if (!dot || dot == dom || dot[1] == '\0') return 0;
+    if (dom[0] == '.' || strstr(dom, "..")) return 0;
+    for (const char *p = s; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c <= ' ' || c == 0x7f || c == ',' || c == ';' || c == '<' || c == '>' || c == '"')
+            return 0;
+    }
+    return 1;
+}
+
+int text_parse_int64(const char *s, int64_t *out)
+{
+    const char *p = s;
+    int neg = 0;
+    if (*p == '-') { neg = 1; p++; }
+    if (!*p) return TD_E_INVALID;
+    int64_t v = 0;
+    for (; *p; p++) {
+        if (*p < '0' || *p > '9') return TD_E_INVALID;
+        int dgt = *p - '0';
+        if (v > (INT64_MAX - dgt) / 10) return TD_E_INVALID;
+        v = v * 10 + dgt;
+    }
+    *out = neg ? -v : v;
+    return TD_OK;
+}
+
+int text_parse_cents(const char *s, int64_t *out)
+{
+    /* Find the decimal separator: the last ',' or '.' followed by 1-2 digits
+     * and nothing else. Any other ',' or '.' must be a thousands separator
+     * before a group of exactly three digits. */
+    size_t n = strlen(s);
+    if (n == 0 || n > 32) return TD_E_INVALID;
+    const char *p = s;
+    int neg = 0;
+    if (*p == '-') { neg = 1; p++; }
+    const char *dec = NULL;
+    const char *last_sep = NULL;
+    for (const char *q = p; *q; q++)
+        if (*q == ',' || *q == '.') last_sep = q;
+    if (last_sep) {
+        size_t tail = strlen(last_sep + 1);
+        if (tail == 1 || tail == 2) dec = last_sep;
+        else if (tail != 3) return TD_E_INVALID;
+    }
+    int64_t units = 0, cents = 0;
+    int ndig = 0, group = -1;
+    char thousands = 0;
+    const char *q = p;
+    for (; *q && q != dec; q++) {
+        if (*q >= '0' && *q <= '9') {
+            if (units > (INT64_MAX / 100 - 9) / 10) return TD_E_INVALID;
+            units = units * 10 + (*q - '0');
+            ndig++;
+            if (group >= 0) group++;
+        } else if (*q == ',' || *q == '.') {
+            if (thousands && *q != thousands) return TD_E_INVALID;
+            if (group >= 0 && group != 3) return TD_E_INVALID;
+            if (group < 0 && (ndig == 0 || ndig > 3)) return TD_E_INVALID;
+            thousands = *q;
+            group = 0;
+        } else {
+            return TD_E_INVALID;
+        }
+    }
+    if (ndig == 0) return TD_E_INVALID;
+    if (group >= 0 && group != 3) return TD_E_INVALID;
+    if (dec) {
+        if (thousands && *dec == thousands) return TD_E_INVALID;
+        const char *f = dec + 1;
+        int nf = 0;
+        for (; *f; f++, nf++) {
+            if (*f < '0' || *f > '9') return TD_E_INVALID;
+            cents = cents * 10 + (*f - '0');
+        }
+        if (nf == 1) cents *= 10;
+    }
+    int64_t v = units * 100 + cents;
+    *out = neg ? -v : v;
+    return TD_OK;
+}
+
+void text_prefix_upper(const char *prefix, char *out, size_t n)
+{
+    size_t len = strlen(prefix);
+    if (len + 5 > n) len = n - 5;
+    memcpy(out, prefix, len);
+    memcpy(out + len, "\xf4\x8f\xbf\xbf", 5);
+}

@@ -1,0 +1,177 @@
+/* db.c — backend dispatch, transactions with retry, embedded migrations.
+ *
+ * Migration files are shared by all backends. Where the dialects differ in
+ * DDL, a file writes a placeholder that each backend replaces:
+ *   @ID@             an auto-assigned 64-bit primary key column type
+ *   @WITHOUT_ROWID@  SQLite's clustered-table clause (empty elsewhere)
+ *   @BINARY@         byte-order collation for prefix range scans
+ */
+#include "db/db_backend.h"
+#include "core/buf.h"
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+int db_open(const char *url, struct db **out)
+{
+    *out = NULL;
+    if (strncmp(url, "sqlite:", 7) == 0) return db_sqlite_open(url + 7, out);
+    if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0)
+        return TD_E_UNAVAILABLE; /* the PostgreSQL backend is a separate file, not built yet */
+    if (strstr(url, "://")) return TD_E_INVALID;
+    return db_sqlite_open(url, out);
+}
+
+void db_close(struct db *db) { if (db) db->ops->close(db); }
+enum db_backend db_backend(const struct db *db) { return db->ops->backend; }
+const char *db_errmsg(struct db *db) { return db->ops->errmsg(db); }
+int db_exec(struct db *db, const char *sql) { return db->ops->exec(db, sql); }
+int db_prepare(struct db *db, const char *sql, struct db_stmt **out) { return db->ops->prepare(db, sql, out); }
+int db_bind_int64(struct db_stmt *st, int idx, int64_t v) { return st->db->ops->bind_int64(st, idx, v); }
+int db_bind_text(struct db_stmt *st, int idx, const char *s) { return st->db->ops->bind_text(st, idx, s); }
+int db_bind_null(struct db_stmt *st, int idx) { return st->db->ops->bind_null(st, idx); }
+int db_step(struct db_stmt *st) { return st->db->ops->step(st); }
+int64_t db_col_int64(struct db_stmt *st, int col) { return st->db->ops->col_int64(st, col); }
+const char *db_col_text(struct db_stmt *st, int col) { return st->db->ops->col_text(st, col); }
+int db_col_is_null(struct db_stmt *st, int col) { return st->db->ops->col_is_null(st, col); }
+int64_t db_changes(struct db_stmt *st) { return st->db->ops->changes(st); }
+void db_done(struct db_stmt *st) { if (st) st->db->ops->done(st); }
+int db_purge_deleted(struct db *db) { return db->ops->purge_deleted(db); }
+int db_bulk_mode(struct db *db, int on) { return db->ops->bulk_mode(db, on); }
+
+int db_begin(struct db *db, int write)
+{
+    int rc = db->ops->begin(db, write);
+    if (rc == TD_OK) db->in_tx = 1;
+    return rc;
+}
+
+int db_commit(struct db *db)
+{
+    int rc = db->ops->commit(db);
+    if (rc == TD_OK) db->in_tx = 0;
+    return rc;
+}
+
+void db_rollback(struct db *db)
+{
+    if (!db->in_tx) return;
+    db->ops->rollback(db);
+    db->in_tx = 0;
+}
+
+int db_query_int64(struct db *db, const char *sql, int64_t *out)
+{
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(db, sql, &st);
+    if (rc != TD_OK) return rc;
+    rc = db_step(st);
+    if (rc == TD_ROW) {
+        *out = db_col_int64(st, 0);
+        rc = TD_OK;
+    } else if (rc == TD_DONE) {
+        rc = TD_E_NOT_FOUND;
+    }
+    db_done(st);
+    return rc;
+}
+
+static void backoff(int attempt)
+{
+    /* 1, 2, 4 ... 64 ms plus jitter from the clock's low bits. */
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long ms = (1L << (attempt < 6 ? attempt : 6)) + (now.tv_nsec / 1000) % 3;
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+    nanosleep(&ts, NULL);
+}
+
+int db_transact(struct db *db, int (*fn)(struct db *db, void *arg), void *arg)
+{
+    int rc = TD_E_BUSY;
+    for (int attempt = 0; attempt < 20; attempt++) {
+        if (attempt) backoff(attempt);
+        rc = db_begin(db, 1);
+        if (rc == TD_E_BUSY) continue;
+        if (rc != TD_OK) return rc;
+        rc = fn(db, arg);
+        if (rc == TD_OK) rc = db_commit(db);
+        if (rc == TD_OK) return TD_OK;
+        db_rollback(db);
+        if (rc != TD_E_BUSY) return rc;
+    }
+    return rc;
+}
+
+/* Expands the @NAME@ placeholders of one migration for this backend. */
+static int expand(struct db *db, const char *sql, struct buf *out)
+{
+    int rc = TD_OK;
+    const char *p = sql;
+    while (*p && rc == TD_OK) {
+        const char *at = strchr(p, '@');
+        const char *end = at ? strchr(at + 1, '@') : NULL;
+        if (!at || !end) return buf_puts(out, p);
+        char name[32];
+        size_t n = (size_t)(end - at - 1);
+        if (n == 0 || n >= sizeof name) {
+            rc = buf_append(out, p, (size_t)(at - p) + 1);
+            p = at + 1;
+            continue;
+        }
+        memcpy(name, at + 1, n);
+        name[n] = '\0';
+        const char *rep = db->ops->placeholder(name);
+        if (!rep) {
+            rc = buf_append(out, p, (size_t)(at - p) + 1);
+            p = at + 1;
+            continue;
+        }
+        rc = buf_append(out, p, (size_t)(at - p));
+        if (rc == TD_OK) rc = buf_puts(out, rep);
+        p = end + 1;
+    }
+    return rc;
+}
+
+int db_schema_version(struct db *db, int64_t *out)
+{
+    *out = 0;
+    int rc = db_exec(db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                         " version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)");
+    if (rc != TD_OK) return rc;
+    rc = db_query_int64(db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", out);
+    return rc;
+}
+
+int db_migrate(struct db *db)
+{
+    int64_t have = 0;
+    int rc = db_schema_version(db, &have);
+    if (rc != TD_OK) return rc;
+    for (size_t i = 0; i < db_migrations_count; i++) {
+        const struct db_migration *m = &db_migrations[i];
+        if (m->version <= have) continue;
+        struct buf sql;
+        buf_init(&sql, 1 << 22);
+        struct db_stmt *st = NULL;
+        if ((rc = expand(db, m->sql, &sql)) != TD_OK) goto next;
+        if ((rc = db_begin(db, 1)) != TD_OK) goto next;
+        if ((rc = db_exec(db, sql.data)) != TD_OK) goto next;
+        if ((rc = db_prepare(db, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)", &st)) != TD_OK)
+            goto next;
+        if ((rc = db_bind_int64(st, 1, m->version)) != TD_OK) goto next;
+        if ((rc = db_bind_text(st, 2, m->name)) != TD_OK) goto next;
+        if ((rc = db_bind_int64(st, 3, (int64_t)time(NULL) * 1000000)) != TD_OK) goto next;
+        rc = db_step(st);
+        if (rc == TD_DONE) rc = db_commit(db);
+    next:
+        db_done(st);
+        buf_free(&sql);
+        if (rc != TD_OK) {
+            db_rollback(db);
+            return rc;
+        }
+    }
+    return TD_OK;
+}

@@ -1,0 +1,79 @@
+/* db.h — the one storage interface; SQLite (db_sqlite.c) and PostgreSQL
+ * (db_pg.c, a later backend) live behind it.
+ *
+ * A `struct db` is one connection, used by one thread at a time. SQL is
+ * written once, with `?` parameters (numbered 1..n in order of appearance);
+ * a backend translates what it must. Statements are prepared once per
+ * connection and cached by the address of their SQL text, so pass string
+ * literals (or other text that lives as long as the connection).
+ *
+ *   db_prepare -> (db_bind_*)* -> db_step* -> db_done      one statement use
+ *   db_transact(fn)    BEGIN; fn; COMMIT, retrying fn when the database
+ *                      reports a busy or serialization conflict
+ */
+#ifndef TD_DB_H
+#define TD_DB_H
+#include <stddef.h>
+#include <stdint.h>
+#include "core/status.h"
+
+struct db;
+struct db_stmt;
+
+enum db_backend { DB_SQLITE = 1, DB_POSTGRES = 2 };
+
+/* Opens "sqlite:PATH" (or a bare path) or "postgres://...". The caller owns
+ * the connection and closes it with db_close(). */
+int db_open(const char *url, struct db **out /* OUT */) TD_MUST_CHECK;
+void db_close(struct db *db);                       /* accepts NULL */
+enum db_backend db_backend(const struct db *db);
+const char *db_errmsg(struct db *db);               /* last backend error text */
+
+/* Runs SQL without parameters or results (may hold several statements). */
+int db_exec(struct db *db, const char *sql) TD_MUST_CHECK;
+
+int db_prepare(struct db *db, const char *sql, struct db_stmt **out /* OUT */) TD_MUST_CHECK;
+int db_bind_int64(struct db_stmt *st, int idx, int64_t v) TD_MUST_CHECK;
+int db_bind_text(struct db_stmt *st, int idx, const char *s) TD_MUST_CHECK; /* NULL binds NULL; copied */
+int db_bind_null(struct db_stmt *st, int idx) TD_MUST_CHECK;
+/* TD_ROW when a row is ready, TD_DONE at the end, or a negative status.
+ * A unique or check constraint violation answers TD_E_CONFLICT. */
+int db_step(struct db_stmt *st) TD_MUST_CHECK;
+int64_t db_col_int64(struct db_stmt *st, int col);  /* 0 for NULL */
+const char *db_col_text(struct db_stmt *st, int col); /* NULL for NULL; valid until the next step */
+int db_col_is_null(struct db_stmt *st, int col);
+/* Rows changed by the last INSERT/UPDATE/DELETE step of this statement. */
+int64_t db_changes(struct db_stmt *st);
+/* Ends one use of a statement (resets it, clears bindings); accepts NULL. */
+void db_done(struct db_stmt *st);
+
+/* Convenience: prepare, bind nothing, step once, read column 0 as int64.
+ * TD_E_NOT_FOUND when there is no row. */
+int db_query_int64(struct db *db, const char *sql, int64_t *out /* OUT */) TD_MUST_CHECK;
+
+/* Transactions. write=1 takes the write lock at once (SQLite BEGIN IMMEDIATE)
+ * so that a read-then-write never deadlocks. */
+int db_begin(struct db *db, int write) TD_MUST_CHECK;
+int db_commit(struct db *db) TD_MUST_CHECK;
+void db_rollback(struct db *db);                    /* harmless outside a transaction */
+/* Runs fn(db, arg) inside a write transaction and commits. When fn or the
+ * commit fails with TD_E_BUSY, rolls back and runs fn again (bounded, with
+ * back-off); any other failure rolls back and is returned. fn must leave no
+ * trace outside the database before it succeeds. */
+int db_transact(struct db *db, int (*fn)(struct db *db, void *arg), void *arg) TD_MUST_CHECK;
+
+/* Applies the embedded migrations not yet applied, each in its own
+ * transaction. */
+int db_migrate(struct db *db) TD_MUST_CHECK;
+/* The newest migration version applied, or 0 on an empty database. */
+int db_schema_version(struct db *db, int64_t *out /* OUT */) TD_MUST_CHECK;
+
+/* Backend-specific maintenance after erasing personal data: make sure no
+ * copy of deleted rows remains in files (SQLite: WAL checkpoint/truncate). */
+int db_purge_deleted(struct db *db) TD_MUST_CHECK;
+
+/* Faster, non-durable bulk loading for a brand-new database (the demo
+ * generator): on=1 relaxes durability, on=0 restores it. */
+int db_bulk_mode(struct db *db, int on) TD_MUST_CHECK;
+
+#endif

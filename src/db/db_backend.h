@@ -1,0 +1,49 @@
+/* db_backend.h — what a storage backend implements (internal to db/). */
+#ifndef TD_DB_BACKEND_H
+#define TD_DB_BACKEND_H
+#include "db/db.h"
+
+struct db_ops {
+    enum db_backend backend;
+    const char *name;
+    void (*close)(struct db *db);
+    const char *(*errmsg)(struct db *db);
+    int (*exec)(struct db *db, const char *sql);
+    int (*prepare)(struct db *db, const char *sql, struct db_stmt **out);
+    int (*bind_int64)(struct db_stmt *st, int idx, int64_t v);
+    int (*bind_text)(struct db_stmt *st, int idx, const char *s);
+    int (*bind_null)(struct db_stmt *st, int idx);
+    int (*step)(struct db_stmt *st);
+    int64_t (*col_int64)(struct db_stmt *st, int col);
+    const char *(*col_text)(struct db_stmt *st, int col);
+    int (*col_is_null)(struct db_stmt *st, int col);
+    int64_t (*changes)(struct db_stmt *st);
+    void (*done)(struct db_stmt *st);
+    int (*begin)(struct db *db, int write);
+    int (*commit)(struct db *db);
+    void (*rollback)(struct db *db);
+    int (*purge_deleted)(struct db *db);
+    int (*bulk_mode)(struct db *db, int on);
+    /* Replacement for each @NAME@ placeholder of the migration files. */
+    const char *(*placeholder)(const char *name);
+};
+
+/* Every backend's struct db begins with this header. */
+struct db {
+    const struct db_ops *ops;
+    int in_tx;
+};
+
+/* Every backend's struct db_stmt begins with this header. */
+struct db_stmt {
+    struct db *db;
+};
+
+int db_sqlite_open(const char *path, struct db **out);
+
+/* The embedded migrations (generated at build time from migrations/\*.sql). */
+struct db_migration { int64_t version; const char *name; const char *sql; };
+extern const struct db_migration db_migrations[];
+extern const size_t db_migrations_count;
+
+#endif

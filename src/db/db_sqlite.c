@@ -1,0 +1,261 @@
+/* db_sqlite.c — the SQLite backend of db.h.
+ *
+ * Invariants:
+ *  (1) every connection runs in WAL mode with synchronous=FULL (a committed
+ *      transaction survives a power cut), foreign keys on, secure_delete on
+ *      (erased personal data is overwritten, not just unlinked);
+ *  (2) a statement is prepared once per connection and cached by the address
+ *      of its SQL text; a cached statement in use is never handed out twice:
+ *      a nested use of the same SQL gets a private statement that db_done()
+ *      finalizes;
+ *  (3) SQLITE_BUSY/LOCKED map to TD_E_BUSY so that db_transact() retries.
+ */
+#include "db/db_backend.h"
+#include "core/log.h"
+#include <sqlite3.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct sqlite_stmt {
+    struct db_stmt base;
+    sqlite3_stmt *st;
+    const char *key;      /* the SQL text's address, NULL for a private stmt */
+    int in_use;
+    int64_t changes;
+};
+
+struct sqlite_db {
+    struct db base;
+    sqlite3 *h;
+    struct sqlite_stmt **cache;  /* open addressing by key */
+    size_t cache_cap, cache_n;
+};
+
+static struct sqlite_db *SDB(struct db *db) { return (struct sqlite_db *)db; }
+static struct sqlite_stmt *SST(struct db_stmt *st) { return (struct sqlite_stmt *)st; }
+
+static int map_rc(struct sqlite_db *d, int src)
+{
+    switch (src & 0xff) {
+    case SQLITE_OK: return TD_OK;
+    case SQLITE_ROW: return TD_ROW;
+    case SQLITE_DONE: return TD_DONE;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return TD_E_BUSY;
+    case SQLITE_CONSTRAINT: return TD_E_CONFLICT;
+    case SQLITE_NOMEM: return TD_E_NOMEM;
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN: 
+        log_msg(LOG_ERROR, "sqlite i/o error", "detail", sqlite3_errmsg(d->h), NULL);
+        return TD_E_IO;
+    default:
+        log_msg(LOG_ERROR, "sqlite error", "detail", sqlite3_errmsg(d->h), NULL);
+        return TD_E_DB;
+    }
+}
+
+static void s_close(struct db *db)
+{
+    struct sqlite_db *d = SDB(db);
+    for (size_t i = 0; i < d->cache_cap; i++)
+        if (d->cache[i]) {
+            sqlite3_finalize(d->cache[i]->st);
+            free(d->cache[i]);
+        }
+    free(d->cache);
+    sqlite3_close_v2(d->h);
+    free(d);
+}
+
+static const char *s_errmsg(struct db *db) { return sqlite3_errmsg(SDB(db)->h); }
+
+static int s_exec(struct db *db, const char *sql)
+{
+    struct sqlite_db *d = SDB(db);
+    return map_rc(d, sqlite3_exec(d->h, sql, NULL, NULL, NULL));
+}
+
+static size_t slot_of(const void *key, size_t cap)
+{
+    uintptr_t h = (uintptr_t)key;
+    h ^= h >> 17;
+    h *= 0x9e3779b97f4a7c15ull;
+    return (size_t)(h >> 7) & (cap - 1);
+}
+
+static int cache_put(struct sqlite_db *d, struct sqlite_stmt *s)
+{
+    if ((d->cache_n + 1) * 2 > d->cache_cap) {
+        size_t ncap = d->cache_cap ? d->cache_cap * 2 : 64;
+        struct sqlite_stmt **n = calloc(ncap, sizeof *n);
+        if (!n) return TD_E_NOMEM;
+        for (size_t i = 0; i < d->cache_cap; i++) {
+            struct sqlite_stmt *e = d->cache[i];
+            if (!e) continue;
+            size_t j = slot_of(e->key, ncap);
+            while (n[j]) j = (j + 1) & (ncap - 1);
+            n[j] = e;
+        }
+        free(d->cache);
+        d->cache = n;
+        d->cache_cap = ncap;
+    }
+    size_t j = slot_of(s->key, d->cache_cap);
+    while (d->cache[j]) j = (j + 1) & (d->cache_cap - 1);
+    d->cache[j] = s;
+    d->cache_n++;
+    return TD_OK;
+}
+
+static struct sqlite_stmt *cache_get(struct sqlite_db *d, const char *key)
+{
+    if (!d->cache_cap) return NULL;
+    size_t j = slot_of(key, d->cache_cap);
+    while (d->cache[j]) {
+        if (d->cache[j]->key == key) return d->cache[j];
+        j = (j + 1) & (d->cache_cap - 1);
+    }
+    return NULL;
+}
+
+static int s_prepare(struct db *db, const char *sql, struct db_stmt **out)
+{
+    struct sqlite_db *d = SDB(db);
+    struct sqlite_stmt *s = cache_get(d, sql);
+    if (s && !s->in_use) {
+        s->in_use = 1;
+        s->changes = 0;
+        *out = &s->base;
+        return TD_OK;
+    }
+    int cached = s == NULL;
+    s = calloc(1, sizeof *s);
+    if (!s) return TD_E_NOMEM;
+    int rc = sqlite3_prepare_v3(d->h, sql, -1, cached ? SQLITE_PREPARE_PERSISTENT : 0, &s->st, NULL);
+    if (rc != SQLITE_OK) {
+        log_msg(LOG_ERROR, "sqlite prepare failed", "detail", sqlite3_errmsg(d->h), NULL);
+        free(s);
+        return rc == SQLITE_NOMEM ? TD_E_NOMEM : TD_E_DB;
+    }
+    s->base.db = db;
+    s->key = cached ? sql : NULL;
+    s->in_use = 1;
+    if (cached && cache_put(d, s) != TD_OK) s->key = NULL;  /* use it uncached */
+    *out = &s->base;
+    return TD_OK;
+}
+
+static int s_bind_int64(struct db_stmt *st, int idx, int64_t v)
+{
+    return map_rc(SDB(st->db), sqlite3_bind_int64(SST(st)->st, idx, v));
+}
+
+static int s_bind_text(struct db_stmt *st, int idx, const char *s)
+{
+    struct sqlite_stmt *ss = SST(st);
+    int rc = s ? sqlite3_bind_text(ss->st, idx, s, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(ss->st, idx);
+    return map_rc(SDB(st->db), rc);
+}
+
+static int s_bind_null(struct db_stmt *st, int idx)
+{
+    return map_rc(SDB(st->db), sqlite3_bind_null(SST(st)->st, idx));
+}
+
+static int s_step(struct db_stmt *st)
+{
+    struct sqlite_stmt *ss = SST(st);
+    struct sqlite_db *d = SDB(st->db);
+    int rc = sqlite3_step(ss->st);
+    if (rc == SQLITE_DONE) ss->changes = sqlite3_changes64(d->h);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        int td = map_rc(d, sqlite3_extended_errcode(d->h));
+        sqlite3_reset(ss->st);
+        return td;
+    }
+    return map_rc(d, rc);
+}
+
+static int64_t s_col_int64(struct db_stmt *st, int col) { return sqlite3_column_int64(SST(st)->st, col); }
+static const char *s_col_text(struct db_stmt *st, int col) { return (const char *)sqlite3_column_text(SST(st)->st, col); }
+static int s_col_is_null(struct db_stmt *st, int col) { return sqlite3_column_type(SST(st)->st, col) == SQLITE_NULL; }
+static int64_t s_changes(struct db_stmt *st) { return SST(st)->changes; }
+
+static void s_done(struct db_stmt *st)
+{
+    struct sqlite_stmt *ss = SST(st);
+    sqlite3_reset(ss->st);
+    sqlite3_clear_bindings(ss->st);
+    if (ss->key) {
+        ss->in_use = 0;
+    } else {
+        sqlite3_finalize(ss->st);
+        free(ss);
+    }
+}
+
+static int s_begin(struct db *db, int write) { return s_exec(db, write ? "BEGIN IMMEDIATE" : "BEGIN"); }
+static int s_commit(struct db *db) { return s_exec(db, "COMMIT"); }
+static void s_rollback(struct db *db) { (void)s_exec(db, "ROLLBACK"); }
+
+static int s_purge_deleted(struct db *db)
+{
+    /* secure_delete already zeroed the freed cells in the pages; the WAL
+     * still holds older page images until it is checkpointed and truncated. */
+    struct sqlite_db *d = SDB(db);
+    int logn = 0, ckpt = 0;
+    int rc = sqlite3_wal_checkpoint_v2(d->h, NULL, SQLITE_CHECKPOINT_TRUNCATE, &logn, &ckpt);
+    if (rc != SQLITE_OK) return map_rc(d, rc);
+    return TD_OK;
+}
+
+static int s_bulk_mode(struct db *db, int on)
+{
+    if (on) return s_exec(db, "PRAGMA synchronous=OFF; PRAGMA cache_size=-262144");
+    return s_exec(db, "PRAGMA synchronous=FULL; PRAGMA cache_size=-8192");
+}
+
+static const char *s_placeholder(const char *name)
+{
+    if (strcmp(name, "ID") == 0) return "INTEGER PRIMARY KEY";
+    if (strcmp(name, "WITHOUT_ROWID") == 0) return "WITHOUT ROWID";
+    if (strcmp(name, "BINARY") == 0) return "";
+    return NULL;
+}
+
+static const struct db_ops sqlite_ops = {
+    .backend = DB_SQLITE, .name = "sqlite",
+    .close = s_close, .errmsg = s_errmsg, .exec = s_exec, .prepare = s_prepare,
+    .bind_int64 = s_bind_int64, .bind_text = s_bind_text, .bind_null = s_bind_null,
+    .step = s_step, .col_int64 = s_col_int64, .col_text = s_col_text,
+    .col_is_null = s_col_is_null, .changes = s_changes, .done = s_done,
+    .begin = s_begin, .commit = s_commit, .rollback = s_rollback,
+    .purge_deleted = s_purge_deleted, .bulk_mode = s_bulk_mode, .placeholder = s_placeholder,
+};
+
+int db_sqlite_open(const char *path, struct db **out)
+{
+    struct sqlite_db *d = calloc(1, sizeof *d);
+    if (!d) return TD_E_NOMEM;
+    d->base.ops = &sqlite_ops;
+    int rc = sqlite3_open_v2(path, &d->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        log_msg(LOG_ERROR, "cannot open database", "path", path, "detail",
+                d->h ? sqlite3_errmsg(d->h) : "out of memory", NULL);
+        sqlite3_close_v2(d->h);
+        free(d);
+        return TD_E_IO;
+    }
+    sqlite3_busy_timeout(d->h, 5000);
+    sqlite3_extended_result_codes(d->h, 1);
+    rc = s_exec(&d->base, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+                          " PRAGMA secure_delete=ON; PRAGMA cache_size=-8192; PRAGMA temp_store=MEMORY");
+    if (rc != TD_OK) {
+        s_close(&d->base);
+        return rc;
+    }
+    *out = &d->base;
+    return TD_OK;
+}

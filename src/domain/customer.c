@@ -1,0 +1,611 @@
+/* customer.c — customers, consent, search and erasure (see customer.h).
+ *
+ * Invariants:
+ *  (1) customer_search rows and customers.search_text always describe the
+ *      current personal fields: every write of those fields calls
+ *      customer_reindex() in the same transaction;
+ *  (2) every change of consent is also a consent_events row (the GDPR record
+ *      of when and how consent was given or withdrawn);
+ *  (3) an erased customer has no personal field, no search term, no consent
+ *      event, and no receipt linked to it.
+ */
+#include "domain/customer.h"
+#include "core/text.h"
+#include "db/db.h"
+#include "domain/store.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SEARCH_WORDS_MAX 8
+#define TERM_MAX 128
+
+int customer_loyalty_valid(const char *s)
+{
+    size_t n = strlen(s);
+    if (n < 4 || n >= LOYALTY_SZ) return 0;
+    for (const char *p = s; *p; p++)
+        if (!((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || *p == '-'))
+            return 0;
+    return 1;
+}
+
+/* The loyalty number as a term: letters and digits only, lower case. */
+static void loyalty_term(const char *s, char *out, size_t n)
+{
+    size_t k = 0;
+    for (; *s && k + 1 < n; s++) {
+        char ch = *s;
+        if (ch >= 'A' && ch <= 'Z') ch = (char)(ch - 'A' + 'a');
+        if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')) out[k++] = ch;
+    }
+    out[k] = '\0';
+}
+
+static int add_term(struct buf *terms, const char *t, size_t n)
+{
+    if (n == 0) return TD_OK;
+    if (n > TERM_MAX) n = TERM_MAX;
+    /* Skip a term already present (terms are few, a linear look is fine). */
+    const char *p = terms->data;
+    while (p && *p) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        if (len == n && memcmp(p, t, n) == 0) return TD_OK;
+        p = nl ? nl + 1 : p + len;
+    }
+    int rc = buf_append(terms, t, n);
+    if (rc == TD_OK) rc = buf_putc(terms, '\n');
+    return rc;
+}
+
+static void lower_ascii(char *s)
+{
+    for (; *s; s++)
+        if (*s >= 'A' && *s <= 'Z') *s = (char)(*s - 'A' + 'a');
+}
+
+int customer_index_text(const char *name, const char *email, const char *phone, const char *loyalty,
+                        struct buf *terms, struct buf *search_text)
+{
+    int rc = TD_OK;
+    struct buf folded;
+    buf_init(&folded, 4096);
+    buf_reset(terms);
+    buf_reset(search_text);
+    if (name && *name) rc = text_fold(name, &folded);
+    if (rc == TD_OK && folded.data) {
+        const char *p = folded.data;
+        while (*p && rc == TD_OK) {
+            const char *sp = strchr(p, ' ');
+            size_t len = sp ? (size_t)(sp - p) : strlen(p);
+            rc = add_term(terms, p, len);
+            p += len;
+            if (*p) p++;
+        }
+        if (rc == TD_OK) rc = buf_puts(search_text, folded.data);
+    }
+    if (rc == TD_OK && email && *email) {
+        char e[EMAIL_SZ];
+        snprintf(e, sizeof e, "%s", email);
+        lower_ascii(e);
+        rc = add_term(terms, e, strlen(e));
+        if (rc == TD_OK) rc = buf_printf(search_text, "%s%s", search_text->len ? " " : "", e);
+    }
+    if (rc == TD_OK && phone && *phone) {
+        char ph[20];
+        if (text_phone_normalize(phone, ph) == TD_OK) {
+            rc = add_term(terms, ph, strlen(ph));
+            if (rc == TD_OK) rc = buf_printf(search_text, "%s%s", search_text->len ? " " : "", ph);
+        }
+    }
+    if (rc == TD_OK && loyalty && *loyalty) {
+        char lt[LOYALTY_SZ];
+        loyalty_term(loyalty, lt, sizeof lt);
+        rc = add_term(terms, lt, strlen(lt));
+        if (rc == TD_OK) rc = buf_printf(search_text, "%s%s", search_text->len ? " " : "", lt);
+    }
+    buf_free(&folded);
+    return rc;
+}
+
+int customer_reindex(struct db *db, int64_t id, const char *name, const char *email, const char *phone,
+                     const char *loyalty)
+{
+    struct buf terms, text;
+    buf_init(&terms, 8192);
+    buf_init(&text, 8192);
+    struct db_stmt *st = NULL;
+    int rc = customer_index_text(name, email, phone, loyalty, &terms, &text);
+    if (rc != TD_OK) goto out;
+    if ((rc = db_prepare(db, "DELETE FROM customer_search WHERE customer_id = ?", &st)) != TD_OK) goto out;
+    if ((rc = db_bind_int64(st, 1, id)) == TD_OK) rc = db_step(st);
+    db_done(st);
+    st = NULL;
+    if (rc != TD_DONE) goto out;
+    rc = TD_OK;
+    if ((rc = db_prepare(db, "INSERT INTO customer_search (term, customer_id) VALUES (?, ?)", &st)) != TD_OK) goto out;
+    for (char *p = terms.data; p && *p && rc == TD_OK;) {
+        char *nl = strchr(p, '\n');
+        *nl = '\0';
+        if ((rc = db_bind_text(st, 1, p)) == TD_OK && (rc = db_bind_int64(st, 2, id)) == TD_OK) rc = db_step(st);
+        if (rc == TD_DONE) rc = TD_OK;
+        db_done(st);
+        p = nl + 1;
+    }
+    db_done(st);
+    st = NULL;
+    if (rc != TD_OK) goto out;
+    if ((rc = db_prepare(db, "UPDATE customers SET search_text = ? WHERE id = ?", &st)) != TD_OK) goto out;
+    if ((rc = db_bind_text(st, 1, text.len ? text.data : NULL)) == TD_OK && (rc = db_bind_int64(st, 2, id)) == TD_OK)
+        rc = db_step(st);
+    if (rc == TD_DONE) rc = TD_OK;
+out:
+    db_done(st);
+    buf_free(&terms);
+    buf_free(&text);
+    return rc;
+}
+
+/* ---- validation ---------------------------------------------------------- */
+
+static void check_optional_text(struct errors *err, const char *field, const char *v, size_t max_bytes)
+{
+    if (!v || !*v) return;
+    if (!text_utf8_valid(v, strlen(v))) errors_add(err, field, "must be valid UTF-8 text");
+    else if (strlen(v) > max_bytes) errors_add(err, field, "is longer than %zu characters", max_bytes);
+}
+
+static void check_consent(struct errors *err, const char *field, const struct consent_input *ci, int64_t now)
+{
+    char f[64];
+    if (ci->source && *ci->source) {
+        snprintf(f, sizeof f, "%s.source", field);
+        check_optional_text(err, f, ci->source, SOURCE_SZ - 1);
+    }
+    if (ci->at > now + 60 * 1000000LL) {
+        snprintf(f, sizeof f, "%s.at", field);
+        errors_add(err, f, "lies in the future");
+    }
+}
+
+/* Checks the fields set in `in`; resolves the home store into *store_id. */
+static void validate(struct dctx *c, const struct customer_input *in, int creating, struct errors *err,
+                     int64_t *store_id)
+{
+    *store_id = 0;
+    if (creating || (in->set & CF_NAME)) {
+        if (!in->name || !*in->name) errors_add(err, "name", "is required");
+        else if (!text_utf8_valid(in->name, strlen(in->name))) errors_add(err, "name", "must be valid UTF-8 text");
+        else if (text_utf8_len(in->name) > NAME_MAX_CHARS) errors_add(err, "name", "is longer than %d characters", NAME_MAX_CHARS);
+    }
+    if ((in->set & CF_EMAIL) && in->email && *in->email && !text_email_valid(in->email))
+        errors_add(err, "email", "is not an e-mail address");
+    if ((in->set & CF_PHONE) && in->phone && *in->phone) {
+        char ph[20];
+        if (strlen(in->phone) >= PHONE_SZ || text_phone_normalize(in->phone, ph) != TD_OK)
+            errors_add(err, "phone", "is not a phone number");
+    }
+    if ((in->set & CF_LOYALTY) && in->loyalty_number && *in->loyalty_number && !customer_loyalty_valid(in->loyalty_number))
+        errors_add(err, "loyalty_number", "must be 4 to 32 of letters, digits and '-'");
+    if ((in->set & CF_HOME_STORE) && in->home_store_code && *in->home_store_code) {
+        struct store s;
+        if (store_get_by_code(c, in->home_store_code, &s) == TD_OK) *store_id = s.id;
+        else errors_add(err, "home_store_code", "no store has this code");
+    }
+    if (in->set & CF_EMAIL_CONSENT) check_consent(err, "consent.email_marketing", &in->email_marketing, c->now_us);
+    if (in->set & CF_PHONE_CONSENT) check_consent(err, "consent.phone_marketing", &in->phone_marketing, c->now_us);
+}
+
+static const char *nz(const char *s) { return s && *s ? s : NULL; }
+
+static int add_consent_event(struct dctx *c, int64_t id, const char *channel, const struct consent_input *ci)
+{
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(c->db, "INSERT INTO consent_events (customer_id, channel, given, at, source, staff_id) VALUES (?, ?, ?, ?, ?, ?)", &st);
+    if (rc != TD_OK) return rc;
+    if ((rc = db_bind_int64(st, 1, id)) != TD_OK) goto out;
+    if ((rc = db_bind_text(st, 2, channel)) != TD_OK) goto out;
+    if ((rc = db_bind_int64(st, 3, ci->given ? 1 : 0)) != TD_OK) goto out;
+    if ((rc = db_bind_int64(st, 4, ci->at ? ci->at : c->now_us)) != TD_OK) goto out;
+    if ((rc = db_bind_text(st, 5, nz(ci->source) ? ci->source : "desk")) != TD_OK) goto out;
+    rc = c->actor.staff_id ? db_bind_int64(st, 6, c->actor.staff_id) : db_bind_null(st, 6);
+    if (rc != TD_OK) goto out;
+    rc = db_step(st);
+    if (rc == TD_DONE) rc = TD_OK;
+out:
+    db_done(st);
+    return rc;
+}
+
+/* Writes the consent columns of one channel and its history row. */
+static int set_consent(struct dctx *c, int64_t id, int email, const struct consent_input *ci)
+{
+    static const char *const sql_email =
+        "UPDATE customers SET email_consent = ?, email_consent_at = ?, email_consent_source = ? WHERE id = ?";
+    static const char *const sql_phone =
+        "UPDATE customers SET phone_consent = ?, phone_consent_at = ?, phone_consent_source = ? WHERE id = ?";
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(c->db, email ? sql_email : sql_phone, &st);
+    if (rc != TD_OK) return rc;
+    if ((rc = db_bind_int64(st, 1, ci->given ? 1 : 0)) != TD_OK) goto out;
+    if ((rc = db_bind_int64(st, 2, ci->at ? ci->at : c->now_us)) != TD_OK) goto out;
+    if ((rc = db_bind_text(st, 3, nz(ci->source) ? ci->source : "desk")) != TD_OK) goto out;
+    if ((rc = db_bind_int64(st, 4, id)) != TD_OK) goto out;
+    rc = db_step(st);
+    if (rc == TD_DONE) rc = TD_OK;
+out:
+    db_done(st);
+    if (rc == TD_OK) rc = add_consent_event(c, id, email ? "email_marketing" : "phone_marketing", ci);
+    return rc;
+}
+
+int customer_create(struct dctx *c, const struct customer_input *in, struct errors *err, int64_t *out_id)
+{
+    int64_t store_id;
+    validate(c, in, 1, err, &store_id);
+    if (err->n) return TD_E_INVALID;
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(c->db, "INSERT INTO customers (loyalty_number, name, email, phone, home_store_id, created_at, updated_at)"
+                               " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id", &st);
+    if (rc != TD_OK) return rc;
+    if ((rc = db_bind_text(st, 1, (in->set & CF_LOYALTY) ? nz(in->loyalty_number) : NULL)) != TD_OK) goto out;
+    if ((rc = db_bind_text(st, 2, in->name)) != TD_OK) goto out;
+    if ((rc = db_bind_text(st, 3, (in->set & CF_EMAIL) ? nz(in->email) : NULL)) != TD_OK) goto out;
+    if ((rc = db_bind_text(st, 4, (in->set & CF_PHONE) ? nz(in->phone) : NULL)) != TD_OK) goto out;
+    rc = store_id ? db_bind_int64(st, 5, store_id) : db_bind_null(st, 5);
+    if (rc != TD_OK) goto out;
+    if ((rc = db_bind_int64(st, 6, c->now_us)) != TD_OK) goto out;
+    if ((rc = db_bind_int64(st, 7, c->now_us)) != TD_OK) goto out;
+    rc = db_step(st);
+    if (rc == TD_ROW) {
+        *out_id = db_col_int64(st, 0);
+        rc = TD_OK;
+    } else if (rc == TD_E_CONFLICT) {
+        errors_add(err, "loyalty_number", "another customer has this loyalty number");
+    }
+out:
+    db_done(st);
+    if (rc != TD_OK) return rc;
+    rc = customer_reindex(c->db, *out_id, in->name, (in->set & CF_EMAIL) ? in->email : NULL,
+                          (in->set & CF_PHONE) ? in->phone : NULL, (in->set & CF_LOYALTY) ? in->loyalty_number : NULL);
+    if (rc == TD_OK && (in->set & CF_EMAIL_CONSENT)) rc = set_consent(c, *out_id, 1, &in->email_marketing);
+    if (rc == TD_OK && (in->set & CF_PHONE_CONSENT)) rc = set_consent(c, *out_id, 0, &in->phone_marketing);
+    return rc;
+}
+
+#define CUSTOMER_COLS \
+    "c.id, COALESCE(c.loyalty_number, ''), COALESCE(c.name, ''), COALESCE(c.email, ''), COALESCE(c.phone, '')," \
+    " COALESCE(c.home_store_id, 0), COALESCE(s.code, ''), c.email_consent, COALESCE(c.email_consent_at, 0)," \
+    " COALESCE(c.email_consent_source, ''), c.phone_consent, COALESCE(c.phone_consent_at, 0)," \
+    " COALESCE(c.phone_consent_source, ''), c.version, c.created_at, c.updated_at, COALESCE(c.erased_at, 0)"
+#define CUSTOMER_FROM " FROM customers c LEFT JOIN stores s ON s.id = c.home_store_id"
+
+static int read_customer(struct db_stmt *st, int col, struct customer *o)
+{
+    o->id = db_col_int64(st, col);
+    o->home_store_id = db_col_int64(st, col + 5);
+    o->email_marketing.given = (int)db_col_int64(st, col + 7);
+    o->email_marketing.at = db_col_int64(st, col + 8);
+    o->phone_marketing.given = (int)db_col_int64(st, col + 10);
+    o->phone_marketing.at = db_col_int64(st, col + 11);
+    o->version = db_col_int64(st, col + 13);
+    o->created_at = db_col_int64(st, col + 14);
+    o->updated_at = db_col_int64(st, col + 15);
+    o->erased_at = db_col_int64(st, col + 16);
+    if (domain_copy(o->loyalty_number, sizeof o->loyalty_number, db_col_text(st, col + 1)) != TD_OK ||
+        domain_copy(o->name, sizeof o->name, db_col_text(st, col + 2)) != TD_OK ||
+        domain_copy(o->email, sizeof o->email, db_col_text(st, col + 3)) != TD_OK ||
+        domain_copy(o->phone, sizeof o->phone, db_col_text(st, col + 4)) != TD_OK ||
+        domain_copy(o->home_store_code, sizeof o->home_store_code, db_col_text(st, col + 6)) != TD_OK ||
+        domain_copy(o->email_marketing.source, sizeof o->email_marketing.source, db_col_text(st, col + 9)) != TD_OK ||
+        domain_copy(o->phone_marketing.source, sizeof o->phone_marketing.source, db_col_text(st, col + 12)) != TD_OK)
+        return TD_E_INTERNAL;
+    return TD_OK;
+}
+
+static int get_by(struct dctx *c, const char *sql, const char *text, int64_t id, struct customer *out)
+{
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(c->db, sql, &st);
+    if (rc != TD_OK) return rc;
+    rc = text ? db_bind_text(st, 1, text) : db_bind_int64(st, 1, id);
+    if (rc == TD_OK) rc = db_step(st);
+    if (rc == TD_ROW) rc = read_customer(st, 0, out);
+    else if (rc == TD_DONE) rc = TD_E_NOT_FOUND;
+    db_done(st);
+    return rc;
+}
+
+int customer_get(struct dctx *c, int64_t id, struct customer *out)
+{
+    return get_by(c, "SELECT " CUSTOMER_COLS CUSTOMER_FROM " WHERE c.id = ?", NULL, id, out);
+}
+
+int customer_get_by_loyalty(struct dctx *c, const char *loyalty, struct customer *out)
+{
+    return get_by(c, "SELECT " CUSTOMER_COLS CUSTOMER_FROM " WHERE c.loyalty_number = ?", loyalty, 0, out);
+}
+
+int customer_update(struct dctx *c, int64_t id, const struct customer_input *in, int64_t if_version,
+                    struct errors *err)
+{
+    struct customer cur;
+    int rc = customer_get(c, id, &cur);
+    if (rc != TD_OK) return rc;
+    if (cur.erased_at) return TD_E_NOT_FOUND;
+    if (if_version > 0 && cur.version != if_version) {
+        errors_set_message(err, "the customer was changed by someone else (version %lld, you had %lld)",
+                           (long long)cur.version, (long long)if_version);
+        return TD_E_CONFLICT;
+    }
+    int64_t store_id;
+    validate(c, in, 0, err, &store_id);
+    if (err->n) return TD_E_INVALID;
+    const char *name = (in->set & CF_NAME) ? in->name : cur.name;
+    const char *email = (in->set & CF_EMAIL) ? nz(in->email) : nz(cur.email);
+    const char *phone = (in->set & CF_PHONE) ? nz(in->phone) : nz(cur.phone);
+    const char *loyalty = (in->set & CF_LOYALTY) ? nz(in->loyalty_number) : nz(cur.loyalty_number);
+    int64_t home = (in->set & CF_HOME_STORE) ? store_id : cur.home_store_id;
+    struct db_stmt *st = NULL;
+    /* The version check is repeated in the UPDATE itself, so two writers
+     * racing past the read above still cannot both win. */
+    rc = db_prepare(c->db, "UPDATE customers SET name = ?, email = ?, phone = ?, loyalty_number = ?, home_store_id = ?,"
+                           " version = version + 1, updated_at = ? WHERE id = ? AND version = ?", &st);
+    if (rc != TD_OK) return rc;
+    if ((rc = db_bind_text(st, 1, name)) != TD_OK) goto out;
+    if ((rc = db_bind_text(st, 2, email)) != TD_OK) goto out;
+    if ((rc = db_bind_text(st, 3, phone)) != TD_OK) goto out;
+    if ((rc = db_bind_text(st, 4, loyalty)) != TD_OK) goto out;
+    rc = home ? db_bind_int64(st, 5, home) : db_bind_null(st, 5);
+    if (rc != TD_OK) goto out;
+    if ((rc = db_bind_int64(st, 6, c->now_us)) != TD_OK) goto out;
+    if ((rc = db_bind_int64(st, 7, id)) != TD_OK) goto out;
+    if ((rc = db_bind_int64(st, 8, cur.version)) != TD_OK) goto out;
+    rc = db_step(st);
+    if (rc == TD_DONE) rc = db_changes(st) ? TD_OK : TD_E_CONFLICT;
+    else if (rc == TD_E_CONFLICT) errors_add(err, "loyalty_number", "another customer has this loyalty number");
+out:
+    db_done(st);
+    if (rc != TD_OK) return rc;
+    if (in->set & (CF_NAME | CF_EMAIL | CF_PHONE | CF_LOYALTY))
+        rc = customer_reindex(c->db, id, name, email, phone, loyalty);
+    if (rc == TD_OK && (in->set & CF_EMAIL_CONSENT)) rc = set_consent(c, id, 1, &in->email_marketing);
+    if (rc == TD_OK && (in->set & CF_PHONE_CONSENT)) rc = set_consent(c, id, 0, &in->phone_marketing);
+    return rc;
+}
+
+/* ---- search -------------------------------------------------------------- */
+
+static int phone_like(const char *q)
+{
+    int digits = 0;
+    for (const char *p = q; *p; p++) {
+        if (*p >= '0' && *p <= '9') digits++;
+        else if (!strchr(" +-()./", *p)) return 0;
+    }
+    return digits >= 2;
+}
+
+/* Digits of a phone query prefix in the stored (national) form. */
+static void phone_prefix(const char *q, char *out, size_t n)
+{
+    char d[64];
+    size_t k = 0;
+    int plus = 0;
+    for (const char *p = q; *p && k + 1 < sizeof d; p++) {
+        if (*p >= '0' && *p <= '9') d[k++] = *p;
+        else if (*p == '+' && k == 0) plus = 1;
+    }
+    d[k] = '\0';
+    const char *intl = plus ? d : (k > 2 && d[0] == '0' && d[1] == '0') ? d + 2 : NULL;
+    if (intl && strncmp(intl, "31", 2) == 0) {
+        const char *rest = intl + 2;
+        if (*rest == '0') rest++;
+        snprintf(out, n, "0%s", rest);
+    } else if (intl) {
+        snprintf(out, n, "00%s", intl);
+    } else {
+        snprintf(out, n, "%s", d);
+    }
+}
+
+struct query {
+    char driver[TERM_MAX + 1];              /* prefix scanned in customer_search */
+    char like[SEARCH_WORDS_MAX][TERM_MAX + 4]; /* "% word%" patterns for the others */
+    int nlike;
+};
+
+/* Turns what the associate typed into a driver prefix and filters. Returns
+ * TD_E_NOT_FOUND when nothing searchable is left. */
+static int plan_query(const char *q, struct query *out)
+{
+    memset(out, 0, sizeof *out);
+    if (strchr(q, '@')) {
+        snprintf(out->driver, sizeof out->driver, "%s", q);
+        lower_ascii(out->driver);
+        char *end = out->driver + strlen(out->driver);
+        while (end > out->driver && end[-1] == ' ') *--end = '\0';
+        return out->driver[0] ? TD_OK : TD_E_NOT_FOUND;
+    }
+    if (phone_like(q)) {
+        phone_prefix(q, out->driver, sizeof out->driver);
+        return out->driver[0] ? TD_OK : TD_E_NOT_FOUND;
+    }
+    struct buf f;
+    buf_init(&f, 1024);
+    if (text_fold(q, &f) != TD_OK || !f.data || !f.data[0]) {
+        buf_free(&f);
+        return TD_E_NOT_FOUND;
+    }
+    char *words[SEARCH_WORDS_MAX];
+    int nw = 0;
+    for (char *p = f.data; *p && nw < SEARCH_WORDS_MAX;) {
+        words[nw++] = p;
+        char *sp = strchr(p, ' ');
+        if (!sp) break;
+        *sp = '\0';
+        p = sp + 1;
+    }
+    int best = 0;
+    for (int i = 1; i < nw; i++)
+        if (strlen(words[i]) >= strlen(words[best])) best = i;
+    snprintf(out->driver, sizeof out->driver, "%.*s", TERM_MAX, words[best]);
+    for (int i = 0; i < nw; i++)
+        if (i != best) snprintf(out->like[out->nlike++], sizeof out->like[0], "%% %.*s%%", TERM_MAX, words[i]);
+    buf_free(&f);
+    return TD_OK;
+}
+
+static int decode_cursor(const char *cursor, char *term, size_t n, int64_t *id)
+{
+    const char *dot = strchr(cursor, '.');
+    if (!dot) return TD_E_INVALID;
+    size_t hex = (size_t)(dot - cursor);
+    if (hex % 2 || hex / 2 >= n) return TD_E_INVALID;
+    for (size_t i = 0; i < hex; i += 2) {
+        unsigned v;
+        if (sscanf(cursor + i, "%2x", &v) != 1) return TD_E_INVALID;
+        term[i / 2] = (char)v;
+    }
+    term[hex / 2] = '\0';
+    return text_parse_int64(dot + 1, id);
+}
+
+static void encode_cursor(const char *term, int64_t id, char *out, size_t n)
+{
+    size_t k = 0;
+    for (const unsigned char *p = (const unsigned char *)term; *p && k + 3 < n; p++, k += 2)
+        snprintf(out + k, n - k, "%02x", *p);
+    snprintf(out + k, n - k, ".%lld", (long long)id);
+}
+
+int customer_search(struct dctx *c, const char *q, int limit, const char *cursor,
+                    int (*fn)(void *arg, const struct customer *cu), void *arg, char *next, size_t next_size)
+{
+    next[0] = '\0';
+    struct query plan;
+    if (plan_query(q, &plan) != TD_OK) return TD_OK;
+    char after_term[TERM_MAX * 2 + 8] = "";
+    int64_t after_id = 0;
+    if (cursor && *cursor && decode_cursor(cursor, after_term, sizeof after_term, &after_id) != TD_OK)
+        return TD_E_INVALID;
+    char upper[TERM_MAX + 8];
+    text_prefix_upper(plan.driver, upper, sizeof upper);
+    /* Scan from the cursor (or the prefix) in (term, customer_id) order; the
+     * filters for the other words are LIKE over search_text, built here
+     * from a fixed set of statements so each stays prepared. */
+    static const char *const sql[] = {
+        "SELECT t.term, " CUSTOMER_COLS " FROM customer_search t JOIN customers c ON c.id = t.customer_id"
+        " LEFT JOIN stores s ON s.id = c.home_store_id"
+        " WHERE t.term >= ? AND t.term < ? AND (t.term > ? OR (t.term = ? AND t.customer_id > ?))"
+        " ORDER BY t.term, t.customer_id LIMIT ?",
+        "SELECT t.term, " CUSTOMER_COLS " FROM customer_search t JOIN customers c ON c.id = t.customer_id"
+        " LEFT JOIN stores s ON s.id = c.home_store_id"
+        " WHERE t.term >= ? AND t.term < ? AND (t.term > ? OR (t.term = ? AND t.customer_id > ?))"
+        " AND (' ' || c.search_text) LIKE ? ORDER BY t.term, t.customer_id LIMIT ?",
+        "SELECT t.term, " CUSTOMER_COLS " FROM customer_search t JOIN customers c ON c.id = t.customer_id"
+        " LEFT JOIN stores s ON s.id = c.home_store_id"
+        " WHERE t.term >= ? AND t.term < ? AND (t.term > ? OR (t.term = ? AND t.customer_id > ?))"
+        " AND (' ' || c.search_text) LIKE ? AND (' ' || c.search_text) LIKE ? ORDER BY t.term, t.customer_id LIMIT ?",
+        "SELECT t.term, " CUSTOMER_COLS " FROM customer_search t JOIN customers c ON c.id = t.customer_id"
+        " LEFT JOIN stores s ON s.id = c.home_store_id"
+        " WHERE t.term >= ? AND t.term < ? AND (t.term > ? OR (t.term = ? AND t.customer_id > ?))"
+        " AND (' ' || c.search_text) LIKE ? AND (' ' || c.search_text) LIKE ? AND (' ' || c.search_text) LIKE ?"
+        " ORDER BY t.term, t.customer_id LIMIT ?",
+    };
+    int nlike = plan.nlike > 3 ? 3 : plan.nlike;
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(c->db, sql[nlike], &st);
+    if (rc != TD_OK) return rc;
+    int i = 1;
+    if ((rc = db_bind_text(st, i++, plan.driver)) != TD_OK) goto out;
+    if ((rc = db_bind_text(st, i++, upper)) != TD_OK) goto out;
+    if ((rc = db_bind_text(st, i++, after_term)) != TD_OK) goto out;
+    if ((rc = db_bind_text(st, i++, after_term)) != TD_OK) goto out;
+    if ((rc = db_bind_int64(st, i++, after_id)) != TD_OK) goto out;
+    for (int k = 0; k < nlike; k++)
+        if ((rc = db_bind_text(st, i++, plan.like[k])) != TD_OK) goto out;
+    if ((rc = db_bind_int64(st, i++, limit + 1)) != TD_OK) goto out;
+    int64_t seen[101];
+    int nseen = 0, emitted = 0;
+    char last_term[TERM_MAX * 2 + 8] = "";
+    int64_t last_id = 0;
+    struct customer cu;
+    while ((rc = db_step(st)) == TD_ROW) {
+        if (emitted == limit) {
+            encode_cursor(last_term, last_id, next, next_size);
+            break;
+        }
+        snprintf(last_term, sizeof last_term, "%s", db_col_text(st, 0));
+        if ((rc = read_customer(st, 1, &cu)) != TD_OK) break;
+        last_id = cu.id;
+        int dup = 0;
+        for (int k = 0; k < nseen; k++)
+            if (seen[k] == cu.id) dup = 1;
+        emitted++;
+        if (dup) continue;   /* one customer matching through two terms */
+        if (nseen < 101) seen[nseen++] = cu.id;
+        if ((rc = fn(arg, &cu)) != TD_OK) break;
+    }
+    if (rc == TD_ROW || rc == TD_DONE) rc = TD_OK;
+out:
+    db_done(st);
+    return rc;
+}
+
+int customer_consent_each(struct dctx *c, int64_t id, int (*fn)(void *arg, const struct consent_event *e), void *arg)
+{
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(c->db, "SELECT channel, given, at, source FROM consent_events WHERE customer_id = ? ORDER BY at, id", &st);
+    if (rc != TD_OK) return rc;
+    if ((rc = db_bind_int64(st, 1, id)) != TD_OK) goto out;
+    while ((rc = db_step(st)) == TD_ROW) {
+        struct consent_event e = { db_col_text(st, 0), (int)db_col_int64(st, 1), db_col_int64(st, 2), db_col_text(st, 3) };
+        if ((rc = fn(arg, &e)) != TD_OK) break;
+    }
+    if (rc == TD_DONE) rc = TD_OK;
+out:
+    db_done(st);
+    return rc;
+}
+
+static int exec_id(struct db *db, const char *sql, int64_t id)
+{
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(db, sql, &st);
+    if (rc != TD_OK) return rc;
+    if ((rc = db_bind_int64(st, 1, id)) == TD_OK) rc = db_step(st);
+    db_done(st);
+    return rc == TD_DONE ? TD_OK : rc;
+}
+
+int customer_erase(struct dctx *c, int64_t id)
+{
+    struct customer cur;
+    int rc = customer_get(c, id, &cur);
+    if (rc != TD_OK) return rc;
+    if (cur.erased_at) return TD_OK;   /* erasing twice is harmless */
+    static const char *const steps[] = {
+        "DELETE FROM customer_search WHERE customer_id = ?",
+        "DELETE FROM consent_events WHERE customer_id = ?",
+        "UPDATE purchase_lines SET customer_id = NULL WHERE receipt_id IN (SELECT id FROM receipts WHERE customer_id = ?)",
+        "UPDATE receipts SET customer_id = NULL WHERE customer_id = ?",
+    };
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0] && rc == TD_OK; i++) rc = exec_id(c->db, steps[i], id);
+    if (rc != TD_OK) return rc;
+    struct db_stmt *st = NULL;
+    rc = db_prepare(c->db, "UPDATE customers SET loyalty_number = NULL, name = NULL, email = NULL, phone = NULL,"
+                           " home_store_id = NULL, email_consent = 0, email_consent_at = NULL, email_consent_source = NULL,"
+                           " phone_consent = 0, phone_consent_at = NULL, phone_consent_source = NULL, search_text = NULL,"
+                           " version = version + 1, updated_at = ?, erased_at = ? WHERE id = ?", &st);
+    if (rc != TD_OK) return rc;
+    if ((rc = db_bind_int64(st, 1, c->now_us)) == TD_OK && (rc = db_bind_int64(st, 2, c->now_us)) == TD_OK &&
+        (rc = db_bind_int64(st, 3, id)) == TD_OK)
+        rc = db_step(st);
+    db_done(st);
+    if (rc != TD_DONE) return rc;
+    char subject[32];
+    snprintf(subject, sizeof subject, "customer:%lld", (long long)id);
+    return domain_audit(c, "customer.erase", subject, NULL);
+}

@@ -1,0 +1,44 @@
+/* domain.h — what every business call gets: the connection to use, the time
+ * of the request (one clock reading per request, so all rows written by one
+ * request agree), and who is acting.
+ */
+#ifndef TD_DOMAIN_H
+#define TD_DOMAIN_H
+#include <stdint.h>
+#include "core/errors.h"
+#include "core/status.h"
+
+struct db;
+
+enum role { ROLE_ASSOCIATE = 1, ROLE_MANAGER = 2, ROLE_ADMIN = 4 };
+
+struct actor {
+    int64_t staff_id;        /* 0 for the system (CLI imports, demo) */
+    int role;                /* one of enum role, 0 for the system */
+    int64_t store_id;        /* the actor's store, 0 when none */
+};
+
+struct dctx {
+    struct db *db;
+    int64_t now_us;          /* UTC microseconds */
+    struct actor actor;
+    const char *addr;        /* client address for the audit trail, or "cli" */
+};
+
+/* Fixed field sizes (bytes, including the NUL). Inputs longer than the
+ * documented maximum are refused with TD_E_INVALID before they get here. */
+#define NAME_MAX_CHARS 200
+#define NAME_SZ 801          /* 200 code points of up to 4 bytes */
+#define EMAIL_SZ 255
+#define PHONE_SZ 41
+#define CODE_SZ 17           /* store codes */
+#define LOYALTY_SZ 33
+#define LOGIN_SZ 65
+#define SOURCE_SZ 65
+
+/* Writes one audit_log row inside the caller's transaction. */
+int domain_audit(struct dctx *c, const char *action, const char *subject, const char *detail) TD_MUST_CHECK;
+/* Copies src into dst (size n), refusing (TD_E_INVALID) what does not fit. */
+int domain_copy(char *dst, size_t n, const char *src) TD_MUST_CHECK;
+
+#endif

@@ -1,0 +1,431 @@
+/* staff.c — accounts, login with back-off, sessions and API tokens.
+ * See staff.h for the session life and the back-off rule. */
+#include "domain/staff.h"
+#include "core/text.h"
+#include "db/db.h"
+#include "domain/store.h"
+#include <stdio.h>
+#include <string.h>
+
+const char *staff_role_name(int role)
+{
+    switch (role) {
+    case ROLE_ASSOCIATE: return "associate";
+    case ROLE_MANAGER: return "manager";
+    case ROLE_ADMIN: return "admin";
+    default: return "none";
+    }
+}
+
+int staff_role_parse(const char *s)
+{
+    if (!s) return 0;
+    if (strcmp(s, "associate") == 0) return ROLE_ASSOCIATE;
+    if (strcmp(s, "manager") == 0) return ROLE_MANAGER;
+    if (strcmp(s, "admin") == 0) return ROLE_ADMIN;
+    return 0;
+}
+
+static int login_valid(const char *s)
+{
+    size_t n = strlen(s);
+    if (n < 2 || n >= LOGIN_SZ) return 0;
+    for (const char *p = s; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' || *p == '-' || *p == '_'))
+            return 0;
+    return 1;
+}
+
+/* Validates the fields present in `in`; `creating` makes login, name, role
+ * and password required. Resolves the store code into *store_id (-1: keep). */
+static void validate(struct dctx *c, const struct staff_input *in, int creating, struct errors *err,
+                     int64_t *store_id)
+{
+    *store_id = -1;
+    if (creating || in->login) {
+        if (!in->login || !login_valid(in->login))
+            errors_add(err, "login", "must be 2 to 64 of a-z, 0-9, '.', '-' and '_'");
+    }
+    if (creating || in->name) {
+        if (!in->name || !*in->name) errors_add(err, "name", "is required");
+        else if (!text_utf8_valid(in->name, strlen(in->name))) errors_add(err, "name", "must be valid UTF-8 text");
+        else if (text_utf8_len(in->name) > NAME_MAX_CHARS) errors_add(err, "name", "is longer than %d characters", NAME_MAX_CHARS);
+    }
+    if ((creating || in->role) && !staff_role_parse(in->role))
+        errors_add(err, "role", "must be associate, manager or admin");
+    if (creating || in->password) {
+        if (!in->password || strlen(in->password) < 8) errors_add(err, "password", "must have at least 8 characters");
+        else if (strlen(in->password) > 1024) errors_add(err, "password", "is longer than 1024 characters");
+    }
+    if (in->lang && strcmp(in->lang, "nl") != 0 && strcmp(in->lang, "en") != 0)
+        errors_add(err, "lang", "must be nl or en");
+    if (in->store_code) {
+        if (!*in->store_code) {
+            *store_id = 0;
+        } else {
+            struct store s;
+            if (store_get_by_code(c, in->store_code, &s) == TD_OK) *store_id = s.id;
+            else errors_add(err, "store_code", "no store has this code");
+        }
+    }
+    if (creating && *store_id <= 0 && in->role && staff_role_parse(in->role) != ROLE_ADMIN && !err->n)
+        errors_add(err, "store_code", "is required for associates and managers");
+}
+
+int staff_create(struct dctx *c, const struct staff_input *in, struct errors *err, int64_t *out_id)
+{
+    int64_t store_id;
+    validate(c, in, 1, err, &store_id);
+    if (err->n) return TD_E_INVALID;
+    char hash[128];
+    int rc = token_password_hash(in->password, hash);
+    if (rc != TD_OK) return rc;
+    struct db_stmt *st = NULL;
+    rc = db_prepare(c->db,
+                    "INSERT INTO staff (login, name, role, store_id, password_hash, lang, active, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", &st);
+    if (rc != TD_OK) return rc;
+    if ((rc = db_bind_text(st, 1, in->login)) != TD_OK) goto out;
+    if ((rc = db_bind_text(st, 2, in->name)) != TD_OK) goto out;
+    if ((rc = db_bind_text(st, 3, in->role)) != TD_OK) goto out;
+    rc = store_id > 0 ? db_bind_int64(st, 4, store_id) : db_bind_null(st, 4);
+    if (rc != TD_OK) goto out;
+    if ((rc = db_bind_text(st, 5, hash)) != TD_OK) goto out;
+    if ((rc = db_bind_text(st, 6, in->lang ? in->lang : "nl")) != TD_OK) goto out;
+    if ((rc = db_bind_int64(st, 7, in->active == 0 ? 0 : 1)) != TD_OK) goto out;
+    if ((rc = db_bind_int64(st, 8, c->now_us)) != TD_OK) goto out;
+    if ((rc = db_bind_int64(st, 9, c->now_us)) != TD_OK) goto out;
+    rc = db_step(st);
+    if (rc == TD_ROW) {
+        *out_id = db_col_int64(st, 0);
+        rc = TD_OK;
+    } else if (rc == TD_E_CONFLICT) {
+        errors_add(err, "login", "this login is taken");
+    }
+out:
+    db_done(st);
+    if (rc == TD_OK) rc = domain_audit(c, "staff.create", in->login, staff_role_name(staff_role_parse(in->role)));
+    return rc;
+}
+
+int staff_update(struct dctx *c, const char *login, const struct staff_input *in, struct errors *err)
+{
+    int64_t store_id;
+    struct staff_input v = *in;
+    v.login = NULL; /* the login is the account's name; it does not change */
+    validate(c, &v, 0, err, &store_id);
+    if (err->n) return TD_E_INVALID;
+    char hash[128] = "";
+    int rc;
+    if (in->password && (rc = token_password_hash(in->password, hash)) != TD_OK) return rc;
+    struct db_stmt *st = NULL;
+    rc = db_prepare(c->db,
+                    "UPDATE staff SET name = COALESCE(?, name), role = COALESCE(?, role),"
+                    " store_id = CASE WHEN ? < 0 THEN store_id WHEN ? = 0 THEN NULL ELSE ? END,"
+                    " password_hash = COALESCE(?, password_hash), lang = COALESCE(?, lang),"
+                    " active = CASE WHEN ? < 0 THEN active ELSE ? END, updated_at = ? WHERE login = ?", &st);
+    if (rc != TD_OK) return rc;
+    if ((rc = db_bind_text(st, 1, in->name)) != TD_OK) goto out;
+    if ((rc = db_bind_text(st, 2, in->role)) != TD_OK) goto out;
+    if ((rc = db_bind_int64(st, 3, store_id)) != TD_OK) goto out;
+    if ((rc = db_bind_int64(st, 4, store_id)) != TD_OK) goto out;
+    if ((rc = db_bind_int64(st, 5, store_id)) != TD_OK) goto out;
+    if ((rc = db_bind_text(st, 6, hash[0] ? hash : NULL)) != TD_OK) goto out;
+    if ((rc = db_bind_text(st, 7, in->lang)) != TD_OK) goto out;
+    if ((rc = db_bind_int64(st, 8, in->active)) != TD_OK) goto out;
+    if ((rc = db_bind_int64(st, 9, in->active)) != TD_OK) goto out;
+    if ((rc = db_bind_int64(st, 10, c->now_us)) != TD_OK) goto out;
+    if ((rc = db_bind_text(st, 11, login)) != TD_OK) goto out;
+    rc = db_step(st);
+    if (rc == TD_DONE) rc = db_changes(st) ? TD_OK : TD_E_NOT_FOUND;
+out:
+    db_done(st);
+    if (rc == TD_OK && (in->password || in->active == 0)) {
+        /* A new password or a disabled account ends every open session. */
+        struct db_stmt *del = NULL;
+        rc = db_prepare(c->db, "DELETE FROM sessions WHERE staff_id = (SELECT id FROM staff WHERE login = ?)", &del);
+        if (rc == TD_OK && (rc = db_bind_text(del, 1, login)) == TD_OK) {
+            rc = db_step(del);
+            if (rc == TD_DONE) rc = TD_OK;
+        }
+        db_done(del);
+    }
+    if (rc == TD_OK) rc = domain_audit(c, "staff.update", login, in->role);
+    return rc;
+}
+
+#define STAFF_COLS "s.id, s.login, s.name, s.role, COALESCE(s.store_id, 0), COALESCE(st.code, ''), s.lang, s.active"
+#define STAFF_FROM " FROM staff s LEFT JOIN stores st ON st.id = s.store_id"
+
+static int read_staff(struct db_stmt *st, int col, struct staff *out)
+{
+    out->id = db_col_int64(st, col);
+    out->role = staff_role_parse(db_col_text(st, col + 3));
+    out->store_id = db_col_int64(st, col + 4);
+    out->active = (int)db_col_int64(st, col + 7);
+    if (domain_copy(out->login, sizeof out->login, db_col_text(st, col + 1)) != TD_OK ||
+        domain_copy(out->name, sizeof out->name, db_col_text(st, col + 2)) != TD_OK ||
+        domain_copy(out->store_code, sizeof out->store_code, db_col_text(st, col + 5)) != TD_OK ||
+        domain_copy(out->lang, sizeof out->lang, db_col_text(st, col + 6)) != TD_OK)
+        return TD_E_INTERNAL;
+    return TD_OK;
+}
+
+static int get_by(struct dctx *c, const char *sql, const char *text, int64_t id, struct staff *out)
+{
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(c->db, sql, &st);
+    if (rc != TD_OK) return rc;
+    rc = text ? db_bind_text(st, 1, text) : db_bind_int64(st, 1, id);
+    if (rc == TD_OK) rc = db_step(st);
+    if (rc == TD_ROW) rc = read_staff(st, 0, out);
+    else if (rc == TD_DONE) rc = TD_E_NOT_FOUND;
+    db_done(st);
+    return rc;
+}
+
+int staff_get_by_login(struct dctx *c, const char *login, struct staff *out)
+{
+    return get_by(c, "SELECT " STAFF_COLS STAFF_FROM " WHERE s.login = ?", login, 0, out);
+}
+
+int staff_get(struct dctx *c, int64_t id, struct staff *out)
+{
+    return get_by(c, "SELECT " STAFF_COLS STAFF_FROM " WHERE s.id = ?", NULL, id, out);
+}
+
+int staff_each(struct dctx *c, int64_t store_id, int (*fn)(void *arg, const struct staff *s), void *arg)
+{
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(c->db, "SELECT " STAFF_COLS STAFF_FROM " WHERE ? = 0 OR s.store_id = ? ORDER BY s.login", &st);
+    if (rc != TD_OK) return rc;
+    if ((rc = db_bind_int64(st, 1, store_id)) != TD_OK || (rc = db_bind_int64(st, 2, store_id)) != TD_OK) goto out;
+    struct staff s;
+    while ((rc = db_step(st)) == TD_ROW) {
+        if ((rc = read_staff(st, 0, &s)) != TD_OK) break;
+        if ((rc = fn(arg, &s)) != TD_OK) break;
+    }
+    if (rc == TD_DONE) rc = TD_OK;
+out:
+    db_done(st);
+    return rc;
+}
+
+/* ---- back-off ---------------------------------------------------------- */
+
+static int failures_of(struct dctx *c, const char *key, int64_t *n, int64_t *last)
+{
+    struct db_stmt *st = NULL;
+    *n = 0;
+    *last = 0;
+    int rc = db_prepare(c->db, "SELECT failures, last_at FROM login_failures WHERE key = ?", &st);
+    if (rc != TD_OK) return rc;
+    if ((rc = db_bind_text(st, 1, key)) == TD_OK) rc = db_step(st);
+    if (rc == TD_ROW) {
+        *n = db_col_int64(st, 0);
+        *last = db_col_int64(st, 1);
+    }
+    db_done(st);
+    return rc == TD_ROW || rc == TD_DONE ? TD_OK : rc;
+}
+
+/* Seconds still to wait before key may try again, 0 when it may. */
+static int wait_for(struct dctx *c, const char *key, int free_failures, int *wait_s)
+{
+    int64_t n, last;
+    int rc = failures_of(c, key, &n, &last);
+    *wait_s = 0;
+    if (rc != TD_OK || n < free_failures) return rc;
+    int64_t exp = n - free_failures;
+    int64_t delay = exp >= 10 ? 900 : (1LL << exp);
+    if (delay > 900) delay = 900;
+    int64_t until = last + delay * 1000000;
+    if (c->now_us < until) *wait_s = (int)((until - c->now_us + 999999) / 1000000);
+    return TD_OK;
+}
+
+static int note_failure(struct dctx *c, const char *key)
+{
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(c->db, "INSERT INTO login_failures (key, failures, last_at) VALUES (?, 1, ?)"
+                               " ON CONFLICT (key) DO UPDATE SET failures = login_failures.failures + 1, last_at = excluded.last_at", &st);
+    if (rc != TD_OK) return rc;
+    if ((rc = db_bind_text(st, 1, key)) == TD_OK && (rc = db_bind_int64(st, 2, c->now_us)) == TD_OK) rc = db_step(st);
+    db_done(st);
+    return rc == TD_DONE ? TD_OK : rc;
+}
+
+static int clear_failures(struct dctx *c, const char *key)
+{
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(c->db, "DELETE FROM login_failures WHERE key = ?", &st);
+    if (rc != TD_OK) return rc;
+    if ((rc = db_bind_text(st, 1, key)) == TD_OK) rc = db_step(st);
+    db_done(st);
+    return rc == TD_DONE ? TD_OK : rc;
+}
+
+/* A valid argon2id hash of a random password, so that an unknown login costs
+ * as much time as a known one. */
+static const char *dummy_hash(void)
+{
+    static char hash[128];
+    static int ready;
+    if (!ready) {
+        char pw[TOKEN_HEX_LEN + 1];
+        token_new(pw);
+        if (token_password_hash(pw, hash) == TD_OK) ready = 1;
+    }
+    return hash;
+}
+
+int staff_login(struct dctx *c, const char *login, const char *password, struct staff *out,
+                char token[TOKEN_HEX_LEN + 1], char csrf[TOKEN_HEX_LEN + 1], int *retry_after_s)
+{
+    char akey[LOGIN_SZ + 8], ikey[80];
+    *retry_after_s = 0;
+    snprintf(akey, sizeof akey, "login:%.64s", login);
+    snprintf(ikey, sizeof ikey, "addr:%.64s", c->addr ? c->addr : "");
+    int wa = 0, wi = 0;
+    int rc = wait_for(c, akey, LOGIN_FREE_FAILURES, &wa);
+    if (rc == TD_OK) rc = wait_for(c, ikey, ADDR_FREE_FAILURES, &wi);
+    if (rc != TD_OK) return rc;
+    if (wa || wi) {
+        *retry_after_s = wa > wi ? wa : wi;
+        return TD_E_RATE_LIMITED;
+    }
+    struct db_stmt *st = NULL;
+    char stored[256] = "";
+    rc = db_prepare(c->db, "SELECT " STAFF_COLS ", s.password_hash" STAFF_FROM " WHERE s.login = ?", &st);
+    if (rc != TD_OK) return rc;
+    if ((rc = db_bind_text(st, 1, login)) == TD_OK) rc = db_step(st);
+    int found = rc == TD_ROW;
+    if (found) {
+        rc = read_staff(st, 0, out);
+        if (rc == TD_OK) rc = domain_copy(stored, sizeof stored, db_col_text(st, 8));
+    } else if (rc == TD_DONE) {
+        rc = TD_OK;
+    }
+    db_done(st);
+    if (rc != TD_OK) return rc;
+    int ok = token_password_verify(found ? stored : dummy_hash(), password) && found && out->active;
+    if (!ok) {
+        if ((rc = note_failure(c, akey)) != TD_OK) return rc;
+        if ((rc = note_failure(c, ikey)) != TD_OK) return rc;
+        return TD_E_UNAUTHORIZED;
+    }
+    if ((rc = clear_failures(c, akey)) != TD_OK) return rc;
+    char hash[TOKEN_HASH_HEX_LEN + 1];
+    token_new(token);
+    token_new(csrf);
+    token_hash(token, hash);
+    rc = db_prepare(c->db, "INSERT INTO sessions (token_hash, staff_id, csrf_token, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)", &st);
+    if (rc != TD_OK) return rc;
+    if ((rc = db_bind_text(st, 1, hash)) != TD_OK) goto out;
+    if ((rc = db_bind_int64(st, 2, out->id)) != TD_OK) goto out;
+    if ((rc = db_bind_text(st, 3, csrf)) != TD_OK) goto out;
+    if ((rc = db_bind_int64(st, 4, c->now_us)) != TD_OK) goto out;
+    if ((rc = db_bind_int64(st, 5, c->now_us)) != TD_OK) goto out;
+    rc = db_step(st);
+    if (rc == TD_DONE) rc = TD_OK;
+out:
+    db_done(st);
+    if (rc == TD_OK) {
+        /* Expired sessions of this account are cleaned up on each login. */
+        rc = db_prepare(c->db, "DELETE FROM sessions WHERE staff_id = ? AND (last_seen_at < ? OR created_at < ?)", &st);
+        if (rc == TD_OK) {
+            if ((rc = db_bind_int64(st, 1, out->id)) == TD_OK &&
+                (rc = db_bind_int64(st, 2, c->now_us - SESSION_IDLE_US)) == TD_OK &&
+                (rc = db_bind_int64(st, 3, c->now_us - SESSION_MAX_US)) == TD_OK)
+                rc = db_step(st);
+            if (rc == TD_DONE) rc = TD_OK;
+            db_done(st);
+        }
+    }
+    return rc;
+}
+
+int staff_session_check(struct dctx *c, const char *token, struct staff *out, char csrf[TOKEN_HEX_LEN + 1])
+{
+    if (strlen(token) != TOKEN_HEX_LEN) return TD_E_UNAUTHORIZED;
+    char hash[TOKEN_HASH_HEX_LEN + 1];
+    token_hash(token, hash);
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(c->db, "SELECT " STAFF_COLS ", x.csrf_token, x.created_at, x.last_seen_at FROM sessions x"
+                               " JOIN staff s ON s.id = x.staff_id LEFT JOIN stores st ON st.id = s.store_id"
+                               " WHERE x.token_hash = ?", &st);
+    if (rc != TD_OK) return rc;
+    if ((rc = db_bind_text(st, 1, hash)) == TD_OK) rc = db_step(st);
+    int64_t created = 0, seen = 0;
+    if (rc == TD_ROW) {
+        rc = read_staff(st, 0, out);
+        if (rc == TD_OK) rc = domain_copy(csrf, TOKEN_HEX_LEN + 1, db_col_text(st, 8));
+        created = db_col_int64(st, 9);
+        seen = db_col_int64(st, 10);
+    } else if (rc == TD_DONE) {
+        rc = TD_E_UNAUTHORIZED;
+    }
+    db_done(st);
+    if (rc != TD_OK) return rc;
+    if (!out->active || c->now_us - seen > SESSION_IDLE_US || c->now_us - created > SESSION_MAX_US) {
+        TD_BEST_EFFORT(staff_session_end(c, token));
+        return TD_E_UNAUTHORIZED;
+    }
+    if (c->now_us - seen > 60 * 1000000LL) {
+        rc = db_prepare(c->db, "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?", &st);
+        if (rc != TD_OK) return rc;
+        if ((rc = db_bind_int64(st, 1, c->now_us)) == TD_OK && (rc = db_bind_text(st, 2, hash)) == TD_OK)
+            rc = db_step(st);
+        db_done(st);
+        if (rc == TD_DONE || rc == TD_E_BUSY) rc = TD_OK; /* a missed refresh only shortens the idle window */
+    }
+    return rc;
+}
+
+int staff_session_end(struct dctx *c, const char *token)
+{
+    char hash[TOKEN_HASH_HEX_LEN + 1];
+    token_hash(token, hash);
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(c->db, "DELETE FROM sessions WHERE token_hash = ?", &st);
+    if (rc != TD_OK) return rc;
+    if ((rc = db_bind_text(st, 1, hash)) == TD_OK) rc = db_step(st);
+    db_done(st);
+    return rc == TD_DONE ? TD_OK : rc;
+}
+
+int staff_token_create(struct dctx *c, const char *login, char token[TOKEN_HEX_LEN + 1])
+{
+    struct staff s;
+    int rc = staff_get_by_login(c, login, &s);
+    if (rc != TD_OK) return rc;
+    char hash[TOKEN_HASH_HEX_LEN + 1];
+    token_new(token);
+    token_hash(token, hash);
+    struct db_stmt *st = NULL;
+    rc = db_prepare(c->db, "INSERT INTO api_tokens (token_hash, staff_id, created_at) VALUES (?, ?, ?)", &st);
+    if (rc != TD_OK) return rc;
+    if ((rc = db_bind_text(st, 1, hash)) == TD_OK && (rc = db_bind_int64(st, 2, s.id)) == TD_OK &&
+        (rc = db_bind_int64(st, 3, c->now_us)) == TD_OK)
+        rc = db_step(st);
+    db_done(st);
+    if (rc == TD_DONE) rc = domain_audit(c, "token.create", login, NULL);
+    return rc;
+}
+
+int staff_token_check(struct dctx *c, const char *token, struct staff *out)
+{
+    if (strlen(token) != TOKEN_HEX_LEN) return TD_E_UNAUTHORIZED;
+    char hash[TOKEN_HASH_HEX_LEN + 1];
+    token_hash(token, hash);
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(c->db, "SELECT " STAFF_COLS " FROM api_tokens x JOIN staff s ON s.id = x.staff_id"
+                               " LEFT JOIN stores st ON st.id = s.store_id WHERE x.token_hash = ? AND x.revoked_at IS NULL", &st);
+    if (rc != TD_OK) return rc;
+    if ((rc = db_bind_text(st, 1, hash)) == TD_OK) rc = db_step(st);
+    if (rc == TD_ROW) rc = read_staff(st, 0, out);
+    else if (rc == TD_DONE) rc = TD_E_UNAUTHORIZED;
+    db_done(st);
+    if (rc == TD_OK && !out->active) rc = TD_E_UNAUTHORIZED;
+    return rc;
+}

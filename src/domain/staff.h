@@ -1,0 +1,71 @@
+/* staff.h — staff accounts, logins, sessions and API tokens.
+ *
+ * Session life:
+ *   (none) --staff_login--> ACTIVE --staff_session_end--> (gone)
+ *   ACTIVE --idle > SESSION_IDLE_US or age > SESSION_MAX_US--> (gone, on next use)
+ * A session or API token is stored only as the hash of its random token.
+ *
+ * Login back-off: after LOGIN_FREE_FAILURES failures for an account (or
+ * ADDR_FREE_FAILURES for an address) each further attempt must wait
+ * 2^(n - free) seconds, at most 15 minutes, counted from the last failure.
+ * A success clears the account's count.
+ */
+#ifndef TD_STAFF_H
+#define TD_STAFF_H
+#include <stdint.h>
+#include "core/token.h"
+#include "domain/domain.h"
+
+#define SESSION_IDLE_US (2LL * 3600 * 1000000)     /* 2 hours without a request */
+#define SESSION_MAX_US (12LL * 3600 * 1000000)     /* one long shift */
+#define LOGIN_FREE_FAILURES 5
+#define ADDR_FREE_FAILURES 20
+
+struct staff {
+    int64_t id;
+    char login[LOGIN_SZ];
+    char name[NAME_SZ];
+    int role;                     /* enum role */
+    int64_t store_id;             /* 0 when none */
+    char store_code[CODE_SZ];     /* "" when none */
+    char lang[3];                 /* "nl" or "en" */
+    int active;
+};
+
+struct staff_input {              /* NULL / -1 fields are left as they are on update */
+    const char *login;
+    const char *name;
+    const char *role;             /* "associate" | "manager" | "admin" */
+    const char *store_code;       /* "" clears the store */
+    const char *password;
+    const char *lang;
+    int active;                   /* -1: unchanged */
+};
+
+const char *staff_role_name(int role);
+int staff_role_parse(const char *s);          /* 0 when unknown */
+
+int staff_create(struct dctx *c, const struct staff_input *in, struct errors *err, int64_t *out_id /* OUT */) TD_MUST_CHECK;
+int staff_update(struct dctx *c, const char *login, const struct staff_input *in, struct errors *err) TD_MUST_CHECK;
+int staff_get_by_login(struct dctx *c, const char *login, struct staff *out /* OUT */) TD_MUST_CHECK;
+int staff_get(struct dctx *c, int64_t id, struct staff *out /* OUT */) TD_MUST_CHECK;
+/* Staff in login order, optionally only of one store (store_id 0: all). */
+int staff_each(struct dctx *c, int64_t store_id, int (*fn)(void *arg, const struct staff *s), void *arg) TD_MUST_CHECK;
+
+/* Checks the password with back-off. On success creates a session and
+ * returns its token (to put in the cookie, never stored) and CSRF token.
+ * TD_E_UNAUTHORIZED for a wrong login or password (the same answer for
+ * both), TD_E_RATE_LIMITED with *retry_after_s while backing off. */
+int staff_login(struct dctx *c, const char *login, const char *password, struct staff *out /* OUT */,
+                char token[TOKEN_HEX_LEN + 1] /* OUT */, char csrf[TOKEN_HEX_LEN + 1] /* OUT */,
+                int *retry_after_s /* OUT */) TD_MUST_CHECK;
+/* Finds the live session of a token; refreshes its last use at most once a
+ * minute. TD_E_UNAUTHORIZED when unknown, expired or the account inactive. */
+int staff_session_check(struct dctx *c, const char *token, struct staff *out /* OUT */,
+                        char csrf[TOKEN_HEX_LEN + 1] /* OUT */) TD_MUST_CHECK;
+int staff_session_end(struct dctx *c, const char *token) TD_MUST_CHECK;
+/* API tokens for integrations (Authorization: Bearer ...). */
+int staff_token_create(struct dctx *c, const char *login, char token[TOKEN_HEX_LEN + 1] /* OUT */) TD_MUST_CHECK;
+int staff_token_check(struct dctx *c, const char *token, struct staff *out /* OUT */) TD_MUST_CHECK;
+
+#endif

@@ -1,0 +1,84 @@
+/* http.h — the HTTP server (libmicrohttpd) as the layers above see it.
+ *
+ * The server owns connections, limits and the life of a request; it knows no
+ * routes. For each complete request it calls the dispatcher given to
+ * http_start() once, with the whole body read (or refused by the limits),
+ * and sends what the dispatcher put in the response.
+ *
+ * A request's life:
+ *   first handler call      allocate struct http_req, check Content-Length
+ *   further calls           append upload data to the bounded body buffer
+ *   last call (no data)     dispatch, queue the response (never on the first
+ *                           call: libmicrohttpd 0.9.75 then closes the
+ *                           connection, which costs keep-alive)
+ *   completed callback      log line, metrics, free the request's arena
+ */
+#ifndef TD_HTTP_H
+#define TD_HTTP_H
+#include <stddef.h>
+#include <stdint.h>
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/status.h"
+
+struct MHD_Connection;
+struct http_server;
+
+#define HTTP_MAX_PARAMS 4
+#define HTTP_MAX_HEADERS 8
+
+struct http_req {
+    /* request */
+    const char *method;
+    const char *path;                 /* without the query string */
+    struct buf body;
+    char addr[64];                    /* client address */
+    char request_id[17];
+    int64_t started_us;               /* monotonic */
+    struct arena arena;               /* per-request temporaries */
+    const char *route;                /* matched route pattern, for logs and metrics */
+    const char *params[HTTP_MAX_PARAMS]; /* {placeholders} of the route, in order */
+    int nparams;
+    void *user;                       /* the dispatcher's per-request state */
+    /* response */
+    int status;
+    const char *content_type;
+    struct buf out;
+    int nheaders;
+    struct { const char *name, *value; } headers[HTTP_MAX_HEADERS];
+    /* internal */
+    struct MHD_Connection *conn;
+    int too_large;
+    int answered;
+};
+
+typedef void (*http_dispatch_fn)(void *ctx, struct http_req *r);
+
+struct http_config {
+    const char *listen;               /* "HOST:PORT" */
+    unsigned threads;                 /* worker threads (0: one per core) */
+    size_t max_body;                  /* bytes; larger bodies get 413 */
+    unsigned max_connections;
+    unsigned max_per_address;
+    unsigned timeout_s;               /* idle connection timeout */
+    size_t header_memory;             /* per-connection memory for headers */
+};
+
+int http_start(const struct http_config *cfg, http_dispatch_fn fn, void *ctx,
+               struct http_server **out /* OUT */) TD_MUST_CHECK;
+void http_stop(struct http_server *s);        /* accepts NULL */
+unsigned http_port(const struct http_server *s);  /* the bound port */
+
+/* Request helpers (valid during dispatch). */
+const char *http_header(struct http_req *r, const char *name);   /* NULL when absent */
+const char *http_cookie(struct http_req *r, const char *name);
+const char *http_query(struct http_req *r, const char *name);    /* decoded */
+/* Adds a response header; name and value must live until the request ends
+ * (string literals or arena copies). */
+int http_add_header(struct http_req *r, const char *name, const char *value) TD_MUST_CHECK;
+
+/* Prometheus text of the request counters and latency histograms. */
+int http_metrics_render(struct buf *out) TD_MUST_CHECK;
+void http_metrics_observe(const char *route, const char *method, int status, int64_t micros);
+
+#endif

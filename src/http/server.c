@@ -1,0 +1,262 @@
+/* server.c — libmicrohttpd glue: limits, request state, responses.
+ *
+ * Invariants:
+ *  (1) a response is queued exactly once per request, and never on the first
+ *      access-handler call (see http.h);
+ *  (2) a body larger than max_body is never buffered: a declared
+ *      Content-Length over the cap is answered 413 at once (the connection
+ *      then closes, which is what we want for such a client); a chunked body
+ *      that grows past the cap is discarded and answered 413 at its end;
+ *  (3) every request is logged once, in the completed callback, with its
+ *      request id, route pattern (never the raw path with ids or queries),
+ *      status and duration. Nothing from headers or bodies is logged.
+ */
+#include "http/http.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+struct http_server {
+    struct MHD_Daemon *d;
+    http_dispatch_fn fn;
+    void *ctx;
+    struct http_config cfg;
+};
+
+static const char *const error_body_413 =
+    "{\"error\":{\"code\":\"too_large\",\"message\":\"the request body is too large\",\"details\":[]}}";
+
+static struct http_req *req_new(struct MHD_Connection *conn, const char *method, const char *url,
+                                size_t max_body)
+{
+    struct http_req *r = calloc(1, sizeof *r);
+    if (!r) return NULL;
+    arena_init(&r->arena, 8u << 20);
+    buf_init(&r->body, max_body);
+    buf_init(&r->out, 64u << 20);
+    r->conn = conn;
+    r->method = method;
+    r->path = url;
+    r->started_us = clock_mono_us();
+    r->status = 500;
+    r->route = "unmatched";
+    unsigned char raw[8];
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2hex(r->request_id, sizeof r->request_id, raw, sizeof raw);
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (ci && ci->client_addr) {
+        const struct sockaddr *sa = ci->client_addr;
+        if (sa->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, r->addr, sizeof r->addr);
+        else if (sa->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, r->addr, sizeof r->addr);
+    }
+    if (!r->addr[0]) memcpy(r->addr, "unknown", 8);
+    return r;
+}
+
+static void req_free(struct http_req *r)
+{
+    buf_free(&r->body);
+    buf_free(&r->out);
+    arena_free(&r->arena);
+    free(r);
+}
+
+static enum MHD_Result send_response(struct http_req *r)
+{
+    size_t len = r->out.len;
+    char *body = buf_steal(&r->out);
+    if (!body) return MHD_NO;
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    if (!resp) {
+        free(body);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, "Content-Type", r->content_type ? r->content_type : "application/json");
+    MHD_add_response_header(resp, "X-Request-Id", r->request_id);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    if (!r->content_type || strncmp(r->content_type, "application/json", 16) == 0)
+        MHD_add_response_header(resp, "Cache-Control", "no-store");
+    for (int i = 0; i < r->nheaders; i++)
+        MHD_add_response_header(resp, r->headers[i].name, r->headers[i].value);
+    enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
+    MHD_destroy_response(resp);
+    r->answered = 1;
+    return ret;
+}
+
+static void answer_413(struct http_req *r)
+{
+    buf_reset(&r->out);
+    TD_BEST_EFFORT(buf_puts(&r->out, error_body_413));
+    r->status = 413;
+    r->content_type = "application/json";
+    r->route = "body_too_large";
+}
+
+static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const char *url,
+                                 const char *method, const char *version, const char *upload_data,
+                                 size_t *upload_data_size, void **con_cls)
+{
+    (void)version;
+    struct http_server *s = cls;
+    struct http_req *r = *con_cls;
+    if (!r) {
+        r = req_new(conn, method, url, s->cfg.max_body);
+        if (!r) return MHD_NO;
+        *con_cls = r;
+        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+        if (cl) {
+            char *end = NULL;
+            unsigned long long n = strtoull(cl, &end, 10);
+            if (end == cl || *end || n > s->cfg.max_body) {
+                /* Refuse before reading the body; the connection closes. */
+                answer_413(r);
+                return send_response(r);
+            }
+        }
+        return MHD_YES;
+    }
+    if (r->answered) {
+        *upload_data_size = 0;       /* discard whatever is still arriving */
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        if (!r->too_large && buf_append(&r->body, upload_data, *upload_data_size) != TD_OK)
+            r->too_large = 1;
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (r->too_large) {
+        answer_413(r);
+        return send_response(r);
+    }
+    s->fn(s->ctx, r);
+    return send_response(r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls; (void)conn; (void)toe;
+    struct http_req *r = *con_cls;
+    if (!r) return;
+    int64_t us = clock_mono_us() - r->started_us;
+    int status = r->answered ? r->status : 499;
+    log_request(r->request_id, r->method, r->route, status, us);
+    http_metrics_observe(r->route, r->method, status, us);
+    req_free(r);
+    *con_cls = NULL;
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    size_t n = strlen(msg);
+    while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r')) msg[--n] = '\0';
+    log_msg(LOG_WARN, "http", "detail", msg, NULL);
+}
+
+static int parse_listen(const char *listen, struct sockaddr_in *sa)
+{
+    char host[64];
+    const char *colon = strrchr(listen, ':');
+    if (!colon || (size_t)(colon - listen) >= sizeof host) return TD_E_INVALID;
+    memcpy(host, listen, (size_t)(colon - listen));
+    host[colon - listen] = '\0';
+    char *end = NULL;
+    long port = strtol(colon + 1, &end, 10);
+    if (end == colon + 1 || *end || port < 0 || port > 65535) return TD_E_INVALID;
+    memset(sa, 0, sizeof *sa);
+    sa->sin_family = AF_INET;
+    sa->sin_port = htons((uint16_t)port);
+    if (strcmp(host, "localhost") == 0) memcpy(host, "127.0.0.1", 10);
+    if (host[0] == '\0') memcpy(host, "0.0.0.0", 8);
+    if (inet_pton(AF_INET, host, &sa->sin_addr) != 1) return TD_E_INVALID;
+    return TD_OK;
+}
+
+int http_start(const struct http_config *cfg, http_dispatch_fn fn, void *ctx, struct http_server **out)
+{
+    struct sockaddr_in sa;
+    int rc = parse_listen(cfg->listen, &sa);
+    if (rc != TD_OK) return rc;
+    struct http_server *s = calloc(1, sizeof *s);
+    if (!s) return TD_E_NOMEM;
+    s->fn = fn;
+    s->ctx = ctx;
+    s->cfg = *cfg;
+    unsigned threads = cfg->threads;
+    if (!threads) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = n > 0 ? (unsigned)n : 2;
+    }
+    s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG,
+                            0, NULL, NULL, on_access, s,
+                            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+                            MHD_OPTION_THREAD_POOL_SIZE, threads,
+                            MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
+                            MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_per_address,
+                            MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s,
+                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->header_memory,
+                            MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024,
+                            MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                            MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+                            MHD_OPTION_END);
+    if (!s->d) {
+        free(s);
+        return TD_E_IO;
+    }
+    *out = s;
+    return TD_OK;
+}
+
+void http_stop(struct http_server *s)
+{
+    if (!s) return;
+    MHD_stop_daemon(s->d);
+    free(s);
+}
+
+unsigned http_port(const struct http_server *s)
+{
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+    return di ? di->port : 0;
+}
+
+const char *http_header(struct http_req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+const char *http_cookie(struct http_req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
+}
+
+const char *http_query(struct http_req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+int http_add_header(struct http_req *r, const char *name, const char *value)
+{
+    if (r->nheaders >= HTTP_MAX_HEADERS) return TD_E_INTERNAL;
+    r->headers[r->nheaders].name = name;
+    r->headers[r->nheaders].value = value;
+    r->nheaders++;
+    return TD_OK;
+}

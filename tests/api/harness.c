@@ -1,0 +1,368 @@
+/* harness.c — start a real server, talk HTTP to it (see harness.h). */
+#define _GNU_SOURCE
+#include "harness.h"
+#include <curl/curl.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+const char *trustdesk_bin(void)
+{
+    const char *b = getenv("TRUSTDESK_BIN");
+    return b && *b ? b : "./trustdesk";
+}
+
+static int run_argv(const char *stdin_text, char *out, size_t out_size, char **argv)
+{
+    int in[2], outp[2];
+    if (pipe(in) || pipe(outp)) return -1;
+    pid_t pid = fork();
+    if (pid < 0) return -1;
+    if (pid == 0) {
+        dup2(in[0], 0);
+        dup2(outp[1], 1);
+        close(in[1]);
+        close(outp[0]);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    close(in[0]);
+    close(outp[1]);
+    if (stdin_text) {
+        ssize_t w = write(in[1], stdin_text, strlen(stdin_text));
+        (void)w;
+    }
+    close(in[1]);
+    size_t n = 0;
+    char tmp[4096];
+    ssize_t k;
+    while ((k = read(outp[0], tmp, sizeof tmp)) > 0) {
+        if (out && n + 1 < out_size) {
+            size_t c = (size_t)k < out_size - 1 - n ? (size_t)k : out_size - 1 - n;
+            memcpy(out + n, tmp, c);
+            n += c;
+        }
+    }
+    if (out && out_size) out[n] = '\0';
+    close(outp[0]);
+    int st = 0;
+    waitpid(pid, &st, 0);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+int run_cli(const char *stdin_text, char *out, size_t out_size, const char *arg0, ...)
+{
+    char *argv[64];
+    int n = 0;
+    argv[n++] = (char *)trustdesk_bin();
+    va_list ap;
+    va_start(ap, arg0);
+    for (const char *a = arg0; a && n < 63; a = va_arg(ap, const char *)) argv[n++] = (char *)a;
+    va_end(ap);
+    argv[n] = NULL;
+    return run_argv(stdin_text, out, out_size, argv);
+}
+
+int server_start(struct server *s)
+{
+    memset(s, 0, sizeof *s);
+    snprintf(s->dir, sizeof s->dir, "/tmp/trustdesk-test-XXXXXX");
+    if (!mkdtemp(s->dir)) return -1;
+    const char *prefix = getenv("TRUSTDESK_TEST_DB");
+    if (prefix && *prefix) {
+        static int seq;
+        snprintf(s->db_url, sizeof s->db_url, "%s%d_%d", prefix, (int)getpid(), seq++);
+    } else {
+        snprintf(s->db_url, sizeof s->db_url, "sqlite:%s/test.db", s->dir);
+    }
+    snprintf(s->log, sizeof s->log, "%s/server.log", s->dir);
+    if (run_cli(ADMIN_PASSWORD "\n", NULL, 0, "user", "add", "--db", s->db_url, "--login", ADMIN_LOGIN, "--name",
+                "Ada Admin", "--role", "admin", "--password-stdin", NULL) != 0)
+        return -1;
+    int outp[2];
+    if (pipe(outp)) return -1;
+    s->pid = fork();
+    if (s->pid < 0) return -1;
+    if (s->pid == 0) {
+        int fd = open(s->log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        dup2(outp[1], 1);
+        if (fd >= 0) dup2(fd, 2);
+        close(outp[0]);
+        execl(trustdesk_bin(), trustdesk_bin(), "serve", "--db", s->db_url, "--listen", "127.0.0.1:0", "--threads",
+              "4", (char *)NULL);
+        _exit(127);
+    }
+    close(outp[1]);
+    /* Wait for "trustdesk listening on http://127.0.0.1:PORT". */
+    char line[256];
+    size_t n = 0;
+    struct pollfd pfd = { outp[0], POLLIN, 0 };
+    while (n + 1 < sizeof line) {
+        if (poll(&pfd, 1, 20000) <= 0) break;
+        ssize_t k = read(outp[0], line + n, 1);
+        if (k <= 0) break;
+        if (line[n++] == '\n') break;
+    }
+    line[n] = '\0';
+    close(outp[0]);
+    const char *colon = strrchr(line, ':');
+    if (!strstr(line, "listening") || !colon) {
+        fprintf(stderr, "harness: server did not start: %s (see %s)\n", line, s->log);
+        return -1;
+    }
+    s->port = (int)strtol(colon + 1, NULL, 10);
+    snprintf(s->base, sizeof s->base, "http://127.0.0.1:%d", s->port);
+    return 0;
+}
+
+void server_stop(struct server *s)
+{
+    if (s->pid > 0) {
+        kill(s->pid, SIGTERM);
+        int st;
+        for (int i = 0; i < 100; i++) {
+            if (waitpid(s->pid, &st, WNOHANG) == s->pid) {
+                s->pid = 0;
+                break;
+            }
+            struct timespec ts = {0, 50 * 1000000L};
+            nanosleep(&ts, NULL);
+        }
+        if (s->pid > 0) {
+            kill(s->pid, SIGKILL);
+            waitpid(s->pid, &st, 0);
+        }
+    }
+    if (s->dir[0] && !getenv("KEEP_TEST_DIR")) {
+        char cmd[400];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", s->dir);
+        if (system(cmd) != 0) fprintf(stderr, "harness: could not remove %s\n", s->dir);
+    }
+}
+
+void client_init(struct client *c, const struct server *s)
+{
+    memset(c, 0, sizeof *c);
+    c->srv = s;
+    CURL *h = curl_easy_init();
+    curl_easy_setopt(h, CURLOPT_COOKIEFILE, "");   /* in-memory cookie jar */
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, 120L);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    c->curl = h;
+}
+
+void client_free(struct client *c)
+{
+    if (c->curl) curl_easy_cleanup(c->curl);
+    c->curl = NULL;
+}
+
+struct sink { char *p; size_t n; };
+
+static size_t on_body(char *d, size_t sz, size_t nm, void *u)
+{
+    struct sink *s = u;
+    size_t k = sz * nm;
+    char *p = realloc(s->p, s->n + k + 1);
+    if (!p) return 0;
+    memcpy(p + s->n, d, k);
+    s->n += k;
+    p[s->n] = '\0';
+    s->p = p;
+    return k;
+}
+
+static size_t on_header(char *d, size_t sz, size_t nm, void *u)
+{
+    struct resp *r = u;
+    size_t k = sz * nm, have = strlen(r->headers);
+    if (have + k + 1 < sizeof r->headers) {
+        memcpy(r->headers + have, d, k);
+        r->headers[have + k] = '\0';
+    }
+    return k;
+}
+
+static int vreq(struct client *c, const char *method, const char *path, const char *body, struct resp *r, va_list ap)
+{
+    memset(r, 0, sizeof *r);
+    CURL *h = c->curl;
+    char url[1024], hdr[200];
+    snprintf(url, sizeof url, "%s%s", c->srv->base, path);
+    struct curl_slist *hl = NULL;
+    hl = curl_slist_append(hl, "Content-Type: application/json");
+    hl = curl_slist_append(hl, "Expect:");
+    if (!c->no_origin) {
+        snprintf(hdr, sizeof hdr, "Origin: %s", c->srv->base);
+        hl = curl_slist_append(hl, hdr);
+    }
+    if (!c->no_csrf && c->csrf[0]) {
+        snprintf(hdr, sizeof hdr, "X-CSRF-Token: %s", c->csrf);
+        hl = curl_slist_append(hl, hdr);
+    }
+    if (c->bearer[0]) {
+        snprintf(hdr, sizeof hdr, "Authorization: Bearer %s", c->bearer);
+        hl = curl_slist_append(hl, hdr);
+    }
+    for (const char *x = va_arg(ap, const char *); x; x = va_arg(ap, const char *)) hl = curl_slist_append(hl, x);
+    struct sink s = {0};
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &s);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, r);
+    if (body) {
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+    } else if (strcmp(method, "GET") == 0) {
+        curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, NULL);
+    } else {
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, 0L);
+    }
+    CURLcode cc = curl_easy_perform(h);
+    curl_slist_free_all(hl);
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, NULL);
+    if (cc != CURLE_OK) {
+        fprintf(stderr, "harness: %s %s: %s\n", method, path, curl_easy_strerror(cc));
+        free(s.p);
+        return -1;
+    }
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
+    r->body = s.p ? s.p : strdup("");
+    r->len = s.n;
+    json_error_t e;
+    r->json = json_loads(r->body, JSON_DECODE_ANY, &e);
+    return 0;
+}
+
+int req(struct client *c, const char *method, const char *path, const char *body, struct resp *r)
+{
+    return req_h(c, method, path, body, r, NULL);
+}
+
+int req_h(struct client *c, const char *method, const char *path, const char *body, struct resp *r, ...)
+{
+    va_list ap;
+    va_start(ap, r);
+    int rc = vreq(c, method, path, body, r, ap);
+    va_end(ap);
+    return rc;
+}
+
+void resp_free(struct resp *r)
+{
+    free(r->body);
+    json_decref(r->json);
+    memset(r, 0, sizeof *r);
+}
+
+long login(struct client *c, const char *user, const char *password)
+{
+    json_t *b = json_pack("{s:s,s:s}", "login", user, "password", password);
+    char *s = json_dumps(b, 0);
+    struct resp r;
+    long st = -1;
+    if (req(c, "POST", "/api/v1/session", s, &r) == 0) {
+        st = r.status;
+        if (st == 201) snprintf(c->csrf, sizeof c->csrf, "%s", jstr(r.json, "csrf_token"));
+        resp_free(&r);
+    }
+    free(s);
+    json_decref(b);
+    return st;
+}
+
+void make_store(struct client *admin, const char *code, const char *name, const char *city)
+{
+    json_t *b = json_pack("{s:s,s:s,s:s}", "code", code, "name", name, "city", city);
+    char *s = json_dumps(b, 0);
+    struct resp r;
+    if (req(admin, "POST", "/api/v1/stores", s, &r) == 0 && r.status != 201)
+        fprintf(stderr, "harness: make_store %s: %ld %s\n", code, r.status, r.body);
+    resp_free(&r);
+    free(s);
+    json_decref(b);
+}
+
+void make_staff(struct client *admin, const char *login_name, const char *role, const char *store, const char *password)
+{
+    json_t *b = json_pack("{s:s,s:s,s:s,s:s,s:s}", "login", login_name, "name", login_name, "role", role,
+                          "store_code", store, "password", password);
+    char *s = json_dumps(b, 0);
+    struct resp r;
+    if (req(admin, "POST", "/api/v1/staff", s, &r) == 0 && r.status != 201)
+        fprintf(stderr, "harness: make_staff %s: %ld %s\n", login_name, r.status, r.body);
+    resp_free(&r);
+    free(s);
+    json_decref(b);
+}
+
+const char *resp_header(struct resp *r, const char *name, char *out, size_t n)
+{
+    out[0] = '\0';
+    size_t len = strlen(name);
+    for (const char *p = r->headers; p && *p;) {
+        if (strncasecmp(p, name, len) == 0 && p[len] == ':') {
+            const char *v = p + len + 1;
+            while (*v == ' ') v++;
+            size_t k = strcspn(v, "\r\n");
+            snprintf(out, n, "%.*s", (int)k, v);
+            return out;
+        }
+        const char *nl = strchr(p, '\n');
+        p = nl ? nl + 1 : NULL;
+    }
+    return out;
+}
+
+static json_t *walk(json_t *j, const char *path)
+{
+    char key[128];
+    while (j && *path) {
+        size_t k = strcspn(path, ".");
+        snprintf(key, sizeof key, "%.*s", (int)k, path);
+        if (json_is_array(j)) j = json_array_get(j, strtoul(key, NULL, 10));
+        else j = json_object_get(j, key);
+        path += k;
+        if (*path == '.') path++;
+    }
+    return j;
+}
+
+const char *jstr(json_t *j, const char *path)
+{
+    const char *s = json_string_value(walk(j, path));
+    return s ? s : "";
+}
+
+long long jint(json_t *j, const char *path)
+{
+    return json_integer_value(walk(j, path));
+}
+
+const char *err_field(struct resp *r, size_t i)
+{
+    json_t *d = json_array_get(walk(r->json, "error.details"), i);
+    const char *s = json_string_value(json_object_get(d, "field"));
+    return s ? s : "";
+}
+
+int has_err_field(struct resp *r, const char *field)
+{
+    json_t *d = walk(r->json, "error.details");
+    for (size_t i = 0; i < json_array_size(d); i++)
+        if (strcmp(err_field(r, i), field) == 0) return 1;
+    return 0;
+}

@@ -1,0 +1,75 @@
+/* harness.h — API tests talk HTTP to a real `trustdesk serve`.
+ *
+ * server_start() makes a temporary folder with a fresh database (or, when
+ * TRUSTDESK_TEST_DB names a database URL prefix, a fresh database there),
+ * migrates it, adds an admin account "admin" / "admin-password", starts the
+ * server on a free port and waits until it answers. server_stop() sends
+ * SIGTERM, waits, and removes the folder.
+ */
+#ifndef TD_HARNESS_H
+#define TD_HARNESS_H
+#include <jansson.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct server {
+    pid_t pid;
+    int port;
+    char dir[256];
+    char db_url[512];
+    char base[64];             /* "http://127.0.0.1:PORT" */
+    char log[300];             /* the server's stderr */
+};
+
+struct client {
+    void *curl;                /* CURL *, keeps the cookie jar and the connection */
+    const struct server *srv;
+    char csrf[80];
+    char bearer[80];           /* when set, sent as Authorization: Bearer */
+    int no_origin;             /* leave out the Origin header */
+    int no_csrf;               /* leave out the X-CSRF-Token header */
+};
+
+struct resp {
+    long status;
+    char *body;                /* NUL-terminated */
+    size_t len;
+    json_t *json;              /* parsed body, NULL when not JSON */
+    char headers[4096];
+};
+
+#define ADMIN_LOGIN "admin"
+#define ADMIN_PASSWORD "admin-password"
+
+const char *trustdesk_bin(void);
+int server_start(struct server *s);
+void server_stop(struct server *s);
+/* Runs `trustdesk ARGS...` (NULL-ended) with stdin_text on its standard
+ * input; returns its exit status; its stdout goes to out (may be NULL). */
+int run_cli(const char *stdin_text, char *out, size_t out_size, const char *arg0, ...) __attribute__((sentinel));
+
+void client_init(struct client *c, const struct server *s);
+void client_free(struct client *c);
+/* Sends a request; body may be NULL. Sends Origin and the CSRF token the
+ * last login answered, unless told not to. Returns 0 or -1 on transport error. */
+int req(struct client *c, const char *method, const char *path, const char *body, struct resp *r);
+/* Same, with extra header lines (NULL-ended). */
+int req_h(struct client *c, const char *method, const char *path, const char *body, struct resp *r, ...)
+    __attribute__((sentinel));
+void resp_free(struct resp *r);
+/* POST /api/v1/session; keeps the cookie and CSRF token; returns the status. */
+long login(struct client *c, const char *user, const char *password);
+/* Creates a store and a staff member through the API as an admin client. */
+void make_store(struct client *admin, const char *code, const char *name, const char *city);
+void make_staff(struct client *admin, const char *login, const char *role, const char *store, const char *password);
+/* The value of a response header (first match, case-insensitive), or "". */
+const char *resp_header(struct resp *r, const char *name, char *out, size_t n);
+/* json_string_value of a dotted path like "error.code" ("" when absent). */
+const char *jstr(json_t *j, const char *path);
+long long jint(json_t *j, const char *path);
+/* The "field" of details[i] of an error answer ("" when absent). */
+const char *err_field(struct resp *r, size_t i);
+/* 1 when some details[].field equals field. */
+int has_err_field(struct resp *r, const char *field);
+
+#endif

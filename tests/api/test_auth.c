@@ -1,0 +1,239 @@
+/* test_auth.c — login, logout, roles, CSRF, back-off, sessions, tokens. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+#include "harness.h"
+
+static struct server srv;
+
+static int setup(void **state)
+{
+    (void)state;
+    if (server_start(&srv) != 0) return -1;
+    struct client admin;
+    client_init(&admin, &srv);
+    if (login(&admin, ADMIN_LOGIN, ADMIN_PASSWORD) != 201) return -1;
+    make_store(&admin, "UTR01", "Utrecht Centrum", "Utrecht");
+    make_staff(&admin, "anna", "associate", "UTR01", "anna-password");
+    make_staff(&admin, "mark", "manager", "UTR01", "mark-password");
+    client_free(&admin);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    server_stop(&srv);
+    return 0;
+}
+
+static void login_logout(void **state)
+{
+    (void)state;
+    struct client c;
+    client_init(&c, &srv);
+    struct resp r;
+    assert_int_equal(req(&c, "GET", "/api/v1/me", NULL, &r), 0);
+    assert_int_equal(r.status, 401);
+    assert_string_equal(jstr(r.json, "error.code"), "unauthorized");
+    resp_free(&r);
+
+    assert_int_equal(req(&c, "POST", "/api/v1/session", "{\"login\":\"anna\",\"password\":\"anna-password\"}", &r), 0);
+    assert_int_equal(r.status, 201);
+    assert_string_equal(jstr(r.json, "user.role"), "associate");
+    assert_string_equal(jstr(r.json, "user.store_code"), "UTR01");
+    assert_int_equal(strlen(jstr(r.json, "csrf_token")), 32);
+    snprintf(c.csrf, sizeof c.csrf, "%s", jstr(r.json, "csrf_token"));
+    char cookie[300];
+    resp_header(&r, "Set-Cookie", cookie, sizeof cookie);
+    assert_non_null(strstr(cookie, "HttpOnly"));
+    assert_non_null(strstr(cookie, "SameSite=Strict"));
+    resp_free(&r);
+
+    assert_int_equal(req(&c, "GET", "/api/v1/me", NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(jstr(r.json, "user.login"), "anna");
+    resp_free(&r);
+
+    assert_int_equal(req(&c, "DELETE", "/api/v1/session", NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    assert_int_equal(req(&c, "GET", "/api/v1/me", NULL, &r), 0);
+    assert_int_equal(r.status, 401);
+    resp_free(&r);
+    client_free(&c);
+}
+
+static void wrong_password_same_answer_as_unknown_login(void **state)
+{
+    (void)state;
+    struct client c;
+    client_init(&c, &srv);
+    struct resp a, b;
+    assert_int_equal(req(&c, "POST", "/api/v1/session", "{\"login\":\"mark\",\"password\":\"nope-nope\"}", &a), 0);
+    assert_int_equal(req(&c, "POST", "/api/v1/session", "{\"login\":\"nobody\",\"password\":\"nope-nope\"}", &b), 0);
+    assert_int_equal(a.status, 401);
+    assert_int_equal(b.status, 401);
+    assert_string_equal(a.body, b.body);
+    resp_free(&a);
+    resp_free(&b);
+    assert_int_equal(login(&c, "mark", "mark-password"), 201);
+    client_free(&c);
+}
+
+static void associate_cannot_manage_staff_or_stores(void **state)
+{
+    (void)state;
+    struct client c;
+    client_init(&c, &srv);
+    assert_int_equal(login(&c, "anna", "anna-password"), 201);
+    struct resp r;
+    assert_int_equal(req(&c, "GET", "/api/v1/staff", NULL, &r), 0);
+    assert_int_equal(r.status, 403);
+    assert_string_equal(jstr(r.json, "error.code"), "forbidden");
+    resp_free(&r);
+    assert_int_equal(req(&c, "POST", "/api/v1/staff",
+                         "{\"login\":\"evil\",\"name\":\"E\",\"role\":\"admin\",\"password\":\"12345678\"}", &r), 0);
+    assert_int_equal(r.status, 403);
+    resp_free(&r);
+    assert_int_equal(req(&c, "POST", "/api/v1/stores", "{\"code\":\"X1\",\"name\":\"X\",\"city\":\"X\"}", &r), 0);
+    assert_int_equal(r.status, 403);
+    resp_free(&r);
+    assert_int_equal(req(&c, "GET", "/api/v1/stores", NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(jstr(r.json, "items.0.code"), "UTR01");
+    resp_free(&r);
+    client_free(&c);
+
+    /* A manager may list staff (of their store) but not create accounts. */
+    client_init(&c, &srv);
+    assert_int_equal(login(&c, "mark", "mark-password"), 201);
+    assert_int_equal(req(&c, "GET", "/api/v1/staff", NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_true(json_array_size(json_object_get(r.json, "items")) >= 2);
+    resp_free(&r);
+    assert_int_equal(req(&c, "POST", "/api/v1/staff",
+                         "{\"login\":\"evil\",\"name\":\"E\",\"role\":\"admin\",\"password\":\"12345678\"}", &r), 0);
+    assert_int_equal(r.status, 403);
+    resp_free(&r);
+    client_free(&c);
+}
+
+static void csrf_and_origin_are_required_for_cookie_writes(void **state)
+{
+    (void)state;
+    struct client c;
+    client_init(&c, &srv);
+    assert_int_equal(login(&c, ADMIN_LOGIN, ADMIN_PASSWORD), 201);
+    struct resp r;
+    const char *body = "{\"code\":\"AMS01\",\"name\":\"Amsterdam\",\"city\":\"Amsterdam\"}";
+    c.no_csrf = 1;
+    assert_int_equal(req(&c, "POST", "/api/v1/stores", body, &r), 0);
+    assert_int_equal(r.status, 403);
+    resp_free(&r);
+    c.no_csrf = 0;
+    char saved[80];
+    snprintf(saved, sizeof saved, "%s", c.csrf);
+    snprintf(c.csrf, sizeof c.csrf, "00000000000000000000000000000000");
+    assert_int_equal(req(&c, "POST", "/api/v1/stores", body, &r), 0);
+    assert_int_equal(r.status, 403);
+    resp_free(&r);
+    snprintf(c.csrf, sizeof c.csrf, "%s", saved);
+    c.no_origin = 1;
+    assert_int_equal(req(&c, "POST", "/api/v1/stores", body, &r), 0);
+    assert_int_equal(r.status, 403);
+    resp_free(&r);
+    assert_int_equal(req_h(&c, "POST", "/api/v1/stores", body, &r, "Origin: http://evil.example", NULL), 0);
+    assert_int_equal(r.status, 403);
+    resp_free(&r);
+    c.no_origin = 0;
+    /* Nothing was created by the refused requests. */
+    assert_int_equal(req(&c, "GET", "/api/v1/stores/AMS01", NULL, &r), 0);
+    assert_int_equal(r.status, 404);
+    resp_free(&r);
+    assert_int_equal(req(&c, "POST", "/api/v1/stores", body, &r), 0);
+    assert_int_equal(r.status, 201);
+    resp_free(&r);
+    client_free(&c);
+}
+
+static void login_backs_off_per_account(void **state)
+{
+    (void)state;
+    struct client admin;
+    client_init(&admin, &srv);
+    assert_int_equal(login(&admin, ADMIN_LOGIN, ADMIN_PASSWORD), 201);
+    make_staff(&admin, "bob", "associate", "UTR01", "bob-password");
+    client_free(&admin);
+    struct client c;
+    client_init(&c, &srv);
+    for (int i = 0; i < 5; i++) assert_int_equal(login(&c, "bob", "wrong-password"), 401);
+    struct resp r;
+    assert_int_equal(req(&c, "POST", "/api/v1/session", "{\"login\":\"bob\",\"password\":\"bob-password\"}", &r), 0);
+    assert_int_equal(r.status, 429);
+    assert_string_equal(jstr(r.json, "error.code"), "rate_limited");
+    char ra[32];
+    resp_header(&r, "Retry-After", ra, sizeof ra);
+    assert_true(ra[0] >= '1' && ra[0] <= '9');
+    resp_free(&r);
+    /* Another account from the same address is not affected. */
+    assert_int_equal(login(&c, "mark", "mark-password"), 201);
+    client_free(&c);
+}
+
+static void api_token_works_without_csrf(void **state)
+{
+    (void)state;
+    char out[64];
+    assert_int_equal(run_cli(NULL, out, sizeof out, "token", "add", "--db", srv.db_url, "--login", ADMIN_LOGIN, NULL), 0);
+    out[strcspn(out, "\n")] = '\0';
+    assert_int_equal(strlen(out), 32);
+    struct client c;
+    client_init(&c, &srv);
+    snprintf(c.bearer, sizeof c.bearer, "%s", out);
+    c.no_origin = 1;
+    struct resp r;
+    assert_int_equal(req(&c, "POST", "/api/v1/stores", "{\"code\":\"RTM01\",\"name\":\"Rotterdam\",\"city\":\"Rotterdam\"}", &r), 0);
+    assert_int_equal(r.status, 201);
+    resp_free(&r);
+    snprintf(c.bearer, sizeof c.bearer, "ffffffffffffffffffffffffffffffff");
+    assert_int_equal(req(&c, "GET", "/api/v1/me", NULL, &r), 0);
+    assert_int_equal(r.status, 401);
+    resp_free(&r);
+    client_free(&c);
+}
+
+static void unknown_route_and_method(void **state)
+{
+    (void)state;
+    struct client c;
+    client_init(&c, &srv);
+    struct resp r;
+    assert_int_equal(req(&c, "GET", "/api/v1/nothing-here", NULL, &r), 0);
+    assert_int_equal(r.status, 404);
+    resp_free(&r);
+    assert_int_equal(req(&c, "PUT", "/api/v1/session", "{}", &r), 0);
+    assert_int_equal(r.status, 405);
+    resp_free(&r);
+    assert_int_equal(req(&c, "GET", "/healthz", NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    client_free(&c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(login_logout),
+        cmocka_unit_test(wrong_password_same_answer_as_unknown_login),
+        cmocka_unit_test(associate_cannot_manage_staff_or_stores),
+        cmocka_unit_test(csrf_and_origin_are_required_for_cookie_writes),
+        cmocka_unit_test(login_backs_off_per_account),
+        cmocka_unit_test(api_token_works_without_csrf),
+        cmocka_unit_test(unknown_route_and_method),
+    };
+    return cmocka_run_group_tests_name("api_auth", tests, setup, teardown);
+}
