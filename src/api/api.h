@@ -28,6 +28,7 @@ enum api_role {
 enum api_flag {
     API_IDEMPOTENT = 1,                      /* accepts an Idempotency-Key */
     API_RAW = 2,                             /* the handler writes a non-JSON body */
+    API_BIG_BODY = 4,                        /* accepts bodies up to API_BIG_BODY_MAX (CSV imports) */
 };
 
 struct api_call {
@@ -62,8 +63,14 @@ extern const size_t api_routes_count;
 /* Checks the table (every route has roles, no duplicates); TD_OK or a
  * description of the first problem in `why`. */
 int api_check_routes(char *why, size_t n) TD_MUST_CHECK;
+#define API_BODY_MAX (1u << 20)             /* 1 MiB for ordinary JSON requests */
+#define API_BIG_BODY_MAX (256u << 20)        /* 256 MiB for CSV imports */
+
 /* The http dispatcher: ctx is the struct app. */
 void api_dispatch(void *ctx, struct http_req *r);
+/* The http body-limit callback: API_BIG_BODY_MAX for API_BIG_BODY routes,
+ * otherwise the app's max_body. */
+size_t api_body_limit(void *ctx, const char *method, const char *path);
 
 /* ---- helpers for handlers ---------------------------------------------- */
 

@@ -15,6 +15,7 @@ struct app {
     pthread_key_t db_key;        /* this thread's struct db * */
     int secure_cookies;          /* add "Secure" to the session cookie (behind TLS) */
     char web_dir[1024];          /* built web app, served at / ("" for none) */
+    size_t max_body;             /* ordinary request bodies (default API_BODY_MAX) */
 };
 
 int app_init(struct app *a, const char *db_url) TD_MUST_CHECK;

@@ -81,6 +81,18 @@ static int match(struct http_req *r, const char *pattern, const char *path)
     return 1;
 }
 
+size_t api_body_limit(void *ctx, const char *method, const char *path)
+{
+    const struct app *app = ctx;
+    size_t normal = app->max_body ? app->max_body : API_BODY_MAX;
+    for (size_t i = 0; i < api_routes_count; i++) {
+        const struct api_route *rt = &api_routes[i];
+        if (!(rt->flags & API_BIG_BODY) || strcmp(rt->method, method) != 0) continue;
+        if (strcmp(rt->path, path) == 0) return API_BIG_BODY_MAX;   /* big-body routes have no {params} */
+    }
+    return normal;
+}
+
 static void reply_error(struct api_call *a, int rc)
 {
     struct http_req *r = a->r;

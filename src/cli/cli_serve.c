@@ -16,7 +16,7 @@ static const char usage[] =
     "  --db URL          sqlite:PATH or postgres://... ($TRUSTDESK_DB; default sqlite:data/trustdesk.db)\n"
     "  --listen H:P      address to listen on ($TRUSTDESK_LISTEN; default 127.0.0.1:8080; port 0 picks one)\n"
     "  --threads N       worker threads (default: one per core)\n"
-    "  --max-body BYTES  largest request body (default 1048576; imports up to 64 MiB use the import routes)\n"
+    "  --max-body BYTES  largest JSON request body (default 1048576; CSV imports may send up to 256 MiB)\n"
     "  --web DIR         built web app to serve at / (default web/dist when present)\n"
     "Environment: TRUSTDESK_SECURE_COOKIES=1 behind TLS; TRUSTDESK_MAX_PER_ADDRESS (default 128).\n";
 
@@ -43,6 +43,7 @@ int cli_serve(int argc, char **argv)
         return 2;
     }
     app.secure_cookies = env_long("TRUSTDESK_SECURE_COOKIES", 0) != 0;
+    app.max_body = (size_t)strtoull(cli_opt(argc, argv, "--max-body", "1048576"), NULL, 10);
     char why[256];
     if (api_check_routes(why, sizeof why) != TD_OK) {
         fprintf(stderr, "trustdesk: refusing to start: %s\n", why);
@@ -60,7 +61,8 @@ int cli_serve(int argc, char **argv)
     struct http_config cfg = {
         .listen = listen,
         .threads = (unsigned)strtoul(cli_opt(argc, argv, "--threads", "0"), NULL, 10),
-        .max_body = (size_t)strtoull(cli_opt(argc, argv, "--max-body", "1048576"), NULL, 10),
+        .max_body = app.max_body,
+        .body_limit = api_body_limit,
         .max_connections = (unsigned)env_long("TRUSTDESK_MAX_CONNECTIONS", 1024),
         .max_per_address = (unsigned)env_long("TRUSTDESK_MAX_PER_ADDRESS", 128),
         .timeout_s = (unsigned)env_long("TRUSTDESK_TIMEOUT", 30),

@@ -53,11 +53,15 @@ struct http_req {
 };
 
 typedef void (*http_dispatch_fn)(void *ctx, struct http_req *r);
+/* The largest body the request may send (asked before any of it is read);
+ * may be NULL, then max_body applies to every request. */
+typedef size_t (*http_body_limit_fn)(void *ctx, const char *method, const char *path);
 
 struct http_config {
     const char *listen;               /* "HOST:PORT" */
     unsigned threads;                 /* worker threads (0: one per core) */
     size_t max_body;                  /* bytes; larger bodies get 413 */
+    http_body_limit_fn body_limit;    /* per-request limit (overrides max_body) */
     unsigned max_connections;
     unsigned max_per_address;
     unsigned timeout_s;               /* idle connection timeout */

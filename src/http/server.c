@@ -113,14 +113,15 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
     struct http_server *s = cls;
     struct http_req *r = *con_cls;
     if (!r) {
-        r = req_new(conn, method, url, s->cfg.max_body);
+        size_t limit = s->cfg.body_limit ? s->cfg.body_limit(s->ctx, method, url) : s->cfg.max_body;
+        r = req_new(conn, method, url, limit);
         if (!r) return MHD_NO;
         *con_cls = r;
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
         if (cl) {
             char *end = NULL;
             unsigned long long n = strtoull(cl, &end, 10);
-            if (end == cl || *end || n > s->cfg.max_body) {
+            if (end == cl || *end || n > r->body.limit) {
                 /* Refuse before reading the body; the connection closes. */
                 answer_413(r);
                 return send_response(r);
