@@ -100,8 +100,9 @@ int api_param_id(struct api_call *a, int n, int64_t *out /* OUT */) TD_MUST_CHEC
 /* RFC 3339 text of a time (json null for 0). */
 json_t *api_time(int64_t us);
 json_t *api_str_or_null(const char *s);
-/* Parses ?limit= (default def, at most max). */
-int api_limit(struct api_call *a, int def, int max);
+/* Parses ?limit= into *out (def when absent); TD_E_INVALID naming "limit"
+ * when it is not a whole number from 1 to max. */
+int api_limit(struct api_call *a, int def, int max, int *out /* OUT */) TD_MUST_CHECK;
 /* The JSON shape of a staff member (shared by session and staff routes). */
 json_t *api_staff_json(const struct staff *s);
 

@@ -47,10 +47,11 @@ int api_customers_search(struct api_call *a)
         errors_add(&a->err, "q", "must be text of at most 200 characters");
         return TD_E_INVALID;
     }
+    int limit, rc;
+    if ((rc = api_limit(a, 20, 100, &limit)) != TD_OK) return rc;
     char next[600];
     json_t *items = json_array();
-    int rc = customer_search(&a->d, q, api_limit(a, 20, 100), http_query(a->r, "cursor"), add_customer, items,
-                             next, sizeof next);
+    rc = customer_search(&a->d, q, limit, http_query(a->r, "cursor"), add_customer, items, next, sizeof next);
     if (rc == TD_E_INVALID) errors_add(&a->err, "cursor", "is not a cursor from a previous page");
     if (rc != TD_OK) {
         json_decref(items);
@@ -216,10 +217,11 @@ int api_customers_purchases(struct api_call *a)
     if (rc != TD_OK) return rc;
     struct customer c;
     if ((rc = customer_get(&a->d, id, &c)) != TD_OK) return rc;
+    int limit;
+    if ((rc = api_limit(a, 20, 100, &limit)) != TD_OK) return rc;
     char next[64];
     json_t *items = json_array();
-    rc = purchase_each_of_customer(&a->d, id, api_limit(a, 20, 100), http_query(a->r, "cursor"), add_line, items,
-                                   next, sizeof next);
+    rc = purchase_each_of_customer(&a->d, id, limit, http_query(a->r, "cursor"), add_line, items, next, sizeof next);
     if (rc == TD_E_INVALID) errors_add(&a->err, "cursor", "is not a cursor from a previous page");
     if (rc != TD_OK) {
         json_decref(items);

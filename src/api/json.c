@@ -141,10 +141,16 @@ json_t *api_str_or_null(const char *s)
     return s && *s ? json_string(s) : json_null();
 }
 
-int api_limit(struct api_call *a, int def, int max)
+int api_limit(struct api_call *a, int def, int max, int *out)
 {
     const char *l = http_query(a->r, "limit");
     int64_t v;
-    if (!l || text_parse_int64(l, &v) != TD_OK || v < 1) return def;
-    return v > max ? max : (int)v;
+    *out = def;
+    if (!l) return TD_OK;
+    if (text_parse_int64(l, &v) != TD_OK || v < 1 || v > max) {
+        errors_add(&a->err, "limit", "must be a whole number from 1 to %d", max);
+        return TD_E_INVALID;
+    }
+    *out = (int)v;
+    return TD_OK;
 }

@@ -17,7 +17,7 @@ static const char usage[] =
     "  --listen H:P      address to listen on ($TRUSTDESK_LISTEN; default 127.0.0.1:8080; port 0 picks one)\n"
     "  --threads N       worker threads (default: one per core)\n"
     "  --max-body BYTES  largest JSON request body (default 1048576; CSV imports may send up to 256 MiB)\n"
-    "  --web DIR         built web app to serve at / (default web/dist when present)\n"
+
     "Environment: TRUSTDESK_SECURE_COOKIES=1 behind TLS; TRUSTDESK_MAX_PER_ADDRESS (default 128).\n";
 
 static long env_long(const char *name, long def)
@@ -31,7 +31,7 @@ static long env_long(const char *name, long def)
 
 int cli_serve(int argc, char **argv)
 {
-    static const char *const opts[] = {"--db", "--listen", "--threads", "--max-body", "--web", NULL};
+    static const char *const opts[] = {"--db", "--listen", "--threads", "--max-body", NULL};
     int u = cli_check_args(argc, argv, opts, NULL, 0, usage);
     if (u) return u == 1 ? 0 : u;
     const char *url = cli_db_url(argc, argv);

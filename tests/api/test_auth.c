@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "harness.h"
 
@@ -224,6 +225,120 @@ static void unknown_route_and_method(void **state)
     client_free(&c);
 }
 
+/* Runs SQL on the test database with the sqlite3 shell (test set-up only). */
+static void sql(const char *stmt)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "sqlite3 '%s' \"%s\"", srv.db_url + 7, stmt);
+    assert_int_equal(system(cmd), 0);
+}
+
+static void sessions_expire_when_idle_or_old(void **state)
+{
+    (void)state;
+    struct client c;
+    client_init(&c, &srv);
+    assert_int_equal(login(&c, "mark", "mark-password"), 201);
+    struct resp r;
+    assert_int_equal(req(&c, "GET", "/api/v1/me", NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    /* Idle for 3 hours: gone. */
+    sql("UPDATE sessions SET last_seen_at = last_seen_at - 3*3600*1000000");
+    assert_int_equal(req(&c, "GET", "/api/v1/me", NULL, &r), 0);
+    assert_int_equal(r.status, 401);
+    resp_free(&r);
+    /* Busy all the time but logged in 13 hours ago: gone too. */
+    assert_int_equal(login(&c, "mark", "mark-password"), 201);
+    sql("UPDATE sessions SET created_at = created_at - 13*3600*1000000");
+    assert_int_equal(req(&c, "GET", "/api/v1/me", NULL, &r), 0);
+    assert_int_equal(r.status, 401);
+    resp_free(&r);
+    client_free(&c);
+}
+
+static void admin_manages_staff(void **state)
+{
+    (void)state;
+    struct client admin, c;
+    client_init(&admin, &srv);
+    assert_int_equal(login(&admin, ADMIN_LOGIN, ADMIN_PASSWORD), 201);
+    struct resp r;
+    /* Bad input names the fields; nothing is created. */
+    assert_int_equal(req(&admin, "POST", "/api/v1/staff",
+                         "{\"login\":\"Bad Login\",\"name\":\"\",\"role\":\"boss\",\"store_code\":\"NOPE\",\"password\":\"short\"}", &r), 0);
+    assert_int_equal(r.status, 422);
+    assert_true(has_err_field(&r, "login"));
+    assert_true(has_err_field(&r, "name"));
+    assert_true(has_err_field(&r, "role"));
+    assert_true(has_err_field(&r, "password"));
+    resp_free(&r);
+    make_staff(&admin, "sanne", "associate", "UTR01", "sanne-password");
+    assert_int_equal(req(&admin, "POST", "/api/v1/staff",
+                         "{\"login\":\"sanne\",\"name\":\"S\",\"role\":\"associate\",\"store_code\":\"UTR01\",\"password\":\"12345678\"}", &r), 0);
+    assert_int_equal(r.status, 409);
+    assert_true(has_err_field(&r, "login"));
+    resp_free(&r);
+    /* Promote to manager; the change shows at once. */
+    client_init(&c, &srv);
+    assert_int_equal(login(&c, "sanne", "sanne-password"), 201);
+    assert_int_equal(req(&admin, "PATCH", "/api/v1/staff/sanne", "{\"role\":\"manager\"}", &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(jstr(r.json, "role"), "manager");
+    resp_free(&r);
+    assert_int_equal(req(&c, "GET", "/api/v1/staff", NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    /* Disabling the account ends its sessions and its logins. */
+    assert_int_equal(req(&admin, "PATCH", "/api/v1/staff/sanne", "{\"active\":false}", &r), 0);
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    assert_int_equal(req(&c, "GET", "/api/v1/me", NULL, &r), 0);
+    assert_int_equal(r.status, 401);
+    resp_free(&r);
+    assert_int_equal(login(&c, "sanne", "sanne-password"), 401);
+    assert_int_equal(req(&admin, "PATCH", "/api/v1/staff/nobody", "{\"active\":false}", &r), 0);
+    assert_int_equal(r.status, 404);
+    resp_free(&r);
+    client_free(&c);
+    client_free(&admin);
+}
+
+static void language_is_remembered_per_user(void **state)
+{
+    (void)state;
+    struct client c;
+    client_init(&c, &srv);
+    assert_int_equal(login(&c, "mark", "mark-password"), 201);
+    struct resp r;
+    assert_int_equal(req(&c, "PATCH", "/api/v1/me", "{\"lang\":\"en\"}", &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(jstr(r.json, "user.lang"), "en");
+    resp_free(&r);
+    assert_int_equal(req(&c, "PATCH", "/api/v1/me", "{\"lang\":\"fr\"}", &r), 0);
+    assert_int_equal(r.status, 422);
+    assert_true(has_err_field(&r, "lang"));
+    resp_free(&r);
+    assert_int_equal(login(&c, "mark", "mark-password"), 201);
+    assert_int_equal(req(&c, "GET", "/api/v1/me", NULL, &r), 0);
+    assert_string_equal(jstr(r.json, "user.lang"), "en");
+    resp_free(&r);
+    client_free(&c);
+}
+
+static void cli_refuses_bad_arguments(void **state)
+{
+    (void)state;
+    char out[2048];
+    assert_int_equal(run_cli(NULL, out, sizeof out, "serve", "--help", NULL), 0);
+    assert_non_null(strstr(out, "--listen"));
+    assert_int_equal(run_cli(NULL, out, sizeof out, "serve", "--bogus", NULL), 2);
+    assert_int_equal(run_cli("pw-long-enough\n", out, sizeof out, "user", "add", "--db", srv.db_url, "--login", "x y",
+                             "--name", "X", "--role", "associate", "--store", "UTR01", "--password-stdin", NULL), 1);
+    assert_int_equal(run_cli(NULL, out, sizeof out, "token", "add", "--db", srv.db_url, "--login", "nobody", NULL), 1);
+    assert_int_equal(run_cli(NULL, out, sizeof out, "frobnicate", NULL), 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -234,6 +349,10 @@ int main(void)
         cmocka_unit_test(login_backs_off_per_account),
         cmocka_unit_test(api_token_works_without_csrf),
         cmocka_unit_test(unknown_route_and_method),
+        cmocka_unit_test(sessions_expire_when_idle_or_old),
+        cmocka_unit_test(admin_manages_staff),
+        cmocka_unit_test(language_is_remembered_per_user),
+        cmocka_unit_test(cli_refuses_bad_arguments),
     };
     return cmocka_run_group_tests_name("api_auth", tests, setup, teardown);
 }

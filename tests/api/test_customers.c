@@ -145,6 +145,10 @@ static void search_pages_with_cursor(void **state)
     assert_int_equal(r.status, 422);
     assert_true(has_err_field(&r, "cursor"));
     resp_free(&r);
+    assert_int_equal(req(&assoc, "GET", "/api/v1/customers?q=pagina&limit=0", NULL, &r), 0);
+    assert_int_equal(r.status, 422);
+    assert_true(has_err_field(&r, "limit"));
+    resp_free(&r);
 }
 
 static void edit_with_consent_and_version(void **state)
