@@ -2,7 +2,8 @@
 # test.sh — `make test`: builds with -Werror, and again with AddressSanitizer
 # and UndefinedBehaviorSanitizer; runs the banned-function check, the unit
 # tests and the API tests (against a real server on a free port) on the
-# sanitizer build; ends with "N passed, N failed".
+# sanitizer build — once on SQLite and once on a throwaway PostgreSQL
+# cluster made with initdb in a temporary folder; ends with "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 JOBS=$(nproc 2>/dev/null || echo 2)
@@ -45,10 +46,10 @@ step checksrc bash scripts/checksrc
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
-run_ctest() {      # label -> runs every test binary of that label, counts cmocka results
-  local label=$1 t log rc
+run_ctest() {      # label [suffix] -> runs every test binary of that label, counts cmocka results
+  local label=$1 suffix=${2:-} t log rc
   for t in $(cd build-san && ctest -N -L "$label" | awk '/Test +#/ {print $3}'); do
-    log="$LOG_DIR/$t.log"
+    log="$LOG_DIR/$t$suffix.log"
     (cd build-san && ctest -R "^${t}\$" -V --timeout 900) >"$log" 2>&1
     rc=$?
     local before=$failed
@@ -57,17 +58,28 @@ run_ctest() {      # label -> runs every test binary of that label, counts cmock
       failed=$((failed + 1))       # crashed or failed outside a cmocka test
     fi
     if [[ $rc -ne 0 ]]; then
-      failures+=("$t"); echo "FAIL  $t (log: $log)"; grep -E '^\[  (FAILED|  ERROR) |ERROR|error:|Sanitizer' "$log" | head -20 | sed 's/^/      /'
+      failures+=("$t$suffix"); echo "FAIL  $t$suffix (log: $log)"; grep -E '^\[  (FAILED|  ERROR) |ERROR|error:|Sanitizer' "$log" | head -20 | sed 's/^/      /'
     else
-      echo "ok    $t"
+      echo "ok    $t$suffix"
     fi
   done
 }
 
 echo "== unit tests"
 run_ctest unit
-echo "== API tests (SQLite)"
-run_ctest api
+echo "== API tests on SQLite"
+run_ctest api " [sqlite]"
+
+echo "== API tests on PostgreSQL (a throwaway cluster)"
+PG_DIR=$(mktemp -d /tmp/trustdesk-pg-XXXXXX)
+trap 'bash scripts/pg-cluster.sh stop "$PG_DIR"' EXIT
+if PG_BASE=$(bash scripts/pg-cluster.sh start "$PG_DIR" 2>"$LOG_DIR/pg-cluster.log"); then
+  echo "   cluster at ${PG_BASE}"
+  TRUSTDESK_TEST_PG=$PG_BASE run_ctest api " [postgres]"
+else
+  failed=$((failed + 1)); failures+=("postgres-cluster")
+  echo "FAIL  could not start PostgreSQL (log: $LOG_DIR/pg-cluster.log)"; tail -n 20 "$LOG_DIR/pg-cluster.log" | sed 's/^/      /'
+fi
 
 echo
 if [[ ${#failures[@]} -gt 0 ]]; then echo "failed: ${failures[*]}"; fi

@@ -17,7 +17,7 @@ int db_open(const char *url, struct db **out)
     *out = NULL;
     if (strncmp(url, "sqlite:", 7) == 0) return db_sqlite_open(url + 7, out);
     if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0)
-        return TD_E_UNAVAILABLE; /* the PostgreSQL backend is a separate file, not built yet */
+        return db_pg_open(url, out);
     if (strstr(url, "://")) return TD_E_INVALID;
     return db_sqlite_open(url, out);
 }

@@ -40,6 +40,7 @@ struct db_stmt {
 };
 
 int db_sqlite_open(const char *path, struct db **out);
+int db_pg_open(const char *url, struct db **out);
 
 /* The embedded migrations (generated at build time from migrations/\*.sql). */
 struct db_migration { int64_t version; const char *name; const char *sql; };

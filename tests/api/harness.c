@@ -76,10 +76,16 @@ int server_start(struct server *s)
     memset(s, 0, sizeof *s);
     snprintf(s->dir, sizeof s->dir, "/tmp/trustdesk-test-XXXXXX");
     if (!mkdtemp(s->dir)) return -1;
-    const char *prefix = getenv("TRUSTDESK_TEST_DB");
-    if (prefix && *prefix) {
+    const char *pg = getenv("TRUSTDESK_TEST_PG");
+    if (pg && *pg) {
+        /* A fresh database in the throwaway cluster the test script started. */
         static int seq;
-        snprintf(s->db_url, sizeof s->db_url, "%s%d_%d", prefix, (int)getpid(), seq++);
+        char name[64], cmd[1024];
+        snprintf(name, sizeof name, "td_%d_%d", (int)getpid(), seq++);
+        snprintf(s->db_url, sizeof s->db_url, "%s%s", pg, name);
+        snprintf(cmd, sizeof cmd, "psql -q '%spostgres' -c 'DROP DATABASE IF EXISTS %s' -c 'CREATE DATABASE %s' >/dev/null",
+                 pg, name, name);
+        if (system(cmd) != 0) return -1;
     } else {
         snprintf(s->db_url, sizeof s->db_url, "sqlite:%s/test.db", s->dir);
     }
@@ -120,6 +126,7 @@ int server_start(struct server *s)
     }
     s->port = (int)strtol(colon + 1, NULL, 10);
     snprintf(s->base, sizeof s->base, "http://127.0.0.1:%d", s->port);
+    fprintf(stderr, "harness: trustdesk on %s, database %s\n", s->base, server_is_pg(s) ? "PostgreSQL" : "SQLite");
     return 0;
 }
 
@@ -141,11 +148,33 @@ void server_stop(struct server *s)
             waitpid(s->pid, &st, 0);
         }
     }
+    if (server_is_pg(s) && !getenv("KEEP_TEST_DIR")) {
+        char cmd[1024];
+        const char *slash = strrchr(s->db_url, '/');
+        snprintf(cmd, sizeof cmd, "psql -q '%.*spostgres' -c 'DROP DATABASE IF EXISTS %s' >/dev/null 2>&1",
+                 (int)(slash - s->db_url + 1), s->db_url, slash + 1);
+        if (system(cmd) != 0) fprintf(stderr, "harness: could not drop %s\n", slash + 1);
+    }
     if (s->dir[0] && !getenv("KEEP_TEST_DIR")) {
         char cmd[400];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", s->dir);
         if (system(cmd) != 0) fprintf(stderr, "harness: could not remove %s\n", s->dir);
     }
+}
+
+int server_is_pg(const struct server *s)
+{
+    return strncmp(s->db_url, "postgres", 8) == 0;
+}
+
+int server_sql(const struct server *s, const char *stmt)
+{
+    char cmd[2048];
+    if (server_is_pg(s))
+        snprintf(cmd, sizeof cmd, "psql -q -v ON_ERROR_STOP=1 '%s' -c \"%s\" >/dev/null", s->db_url, stmt);
+    else
+        snprintf(cmd, sizeof cmd, "sqlite3 '%s' \"%s\"", s->db_url + 7, stmt);
+    return system(cmd) == 0 ? 0 : -1;
 }
 
 void client_init(struct client *c, const struct server *s)

@@ -1,7 +1,8 @@
 /* harness.h — API tests talk HTTP to a real `trustdesk serve`.
  *
- * server_start() makes a temporary folder with a fresh database (or, when
- * TRUSTDESK_TEST_DB names a database URL prefix, a fresh database there),
+ * server_start() makes a temporary folder with a fresh SQLite database (or,
+ * when TRUSTDESK_TEST_PG is a base URL "postgres://user@host:port/", a fresh
+ * database in that PostgreSQL cluster),
  * migrates it, adds an admin account "admin" / "admin-password", starts the
  * server on a free port and waits until it answers. server_stop() sends
  * SIGTERM, waits, and removes the folder.
@@ -43,6 +44,11 @@ struct resp {
 
 const char *trustdesk_bin(void);
 int server_start(struct server *s);
+/* 1 when the server runs on PostgreSQL (TRUSTDESK_TEST_PG set). */
+int server_is_pg(const struct server *s);
+/* Runs one SQL statement on the server's database with sqlite3 or psql
+ * (test set-up only, e.g. to age a session); 0 on success. */
+int server_sql(const struct server *s, const char *stmt);
 void server_stop(struct server *s);
 /* Runs `trustdesk ARGS...` (NULL-ended) with stdin_text on its standard
  * input; returns its exit status; its stdout goes to out (may be NULL). */

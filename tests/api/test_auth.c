@@ -225,13 +225,7 @@ static void unknown_route_and_method(void **state)
     client_free(&c);
 }
 
-/* Runs SQL on the test database with the sqlite3 shell (test set-up only). */
-static void sql(const char *stmt)
-{
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "sqlite3 '%s' \"%s\"", srv.db_url + 7, stmt);
-    assert_int_equal(system(cmd), 0);
-}
+static void sql(const char *stmt) { assert_int_equal(server_sql(&srv, stmt), 0); }
 
 static void sessions_expire_when_idle_or_old(void **state)
 {
@@ -244,13 +238,13 @@ static void sessions_expire_when_idle_or_old(void **state)
     assert_int_equal(r.status, 200);
     resp_free(&r);
     /* Idle for 3 hours: gone. */
-    sql("UPDATE sessions SET last_seen_at = last_seen_at - 3*3600*1000000");
+    sql("UPDATE sessions SET last_seen_at = last_seen_at - 10800000000");
     assert_int_equal(req(&c, "GET", "/api/v1/me", NULL, &r), 0);
     assert_int_equal(r.status, 401);
     resp_free(&r);
     /* Busy all the time but logged in 13 hours ago: gone too. */
     assert_int_equal(login(&c, "mark", "mark-password"), 201);
-    sql("UPDATE sessions SET created_at = created_at - 13*3600*1000000");
+    sql("UPDATE sessions SET created_at = created_at - 46800000000");
     assert_int_equal(req(&c, "GET", "/api/v1/me", NULL, &r), 0);
     assert_int_equal(r.status, 401);
     resp_free(&r);

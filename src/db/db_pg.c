@@ -1,0 +1,401 @@
+/* db_pg.c — the PostgreSQL backend of db.h, through libpq.
+ *
+ * Invariants:
+ *  (1) SQL is written once with `?` parameters; prepare() translates them to
+ *      $1..$n (outside quoted literals) and prepares the statement once per
+ *      connection under a generated name, cached by the SQL text's address;
+ *      a nested use of SQL already in use runs unprepared (PQexecParams);
+ *  (2) all parameters and results travel as text; int64 is printed and parsed
+ *      in C, so no binary-format assumptions leak out;
+ *  (3) write transactions are SERIALIZABLE, so a read-then-write is as safe
+ *      as under SQLite's single writer; serialization failures (40001) and
+ *      deadlocks (40P01) map to TD_E_BUSY and db_transact() retries them;
+ *  (4) the connection refuses to be used when fsync or synchronous_commit is
+ *      off: a committed answer must survive a crash.
+ *
+ * Statement life:  prepare -> bind* -> step (executes, then iterates rows)
+ *                  -> done (clears the result and the parameters)
+ */
+#include "db/db_backend.h"
+#include "core/log.h"
+#include "core/text.h"
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct pg_stmt {
+    struct db_stmt base;
+    const char *key;          /* SQL text address; NULL for an unprepared use */
+    char name[24];            /* server-side prepared statement name */
+    char *sql;                /* translated SQL (owned) */
+    int nparams;
+    char **params;            /* owned strings, NULL for SQL NULL */
+    PGresult *res;
+    int row, nrows, executed, in_use;
+    int64_t changes;
+};
+
+struct pg_db {
+    struct db base;
+    PGconn *conn;
+    struct pg_stmt **cache;   /* open addressing by key */
+    size_t cache_cap, cache_n;
+    unsigned next_name;
+    char err[256];
+};
+
+static struct pg_db *PDB(struct db *db) { return (struct pg_db *)db; }
+static struct pg_stmt *PST(struct db_stmt *st) { return (struct pg_stmt *)st; }
+
+/* Maps a failed result to a status, keeping its message. */
+static int map_result(struct pg_db *d, PGresult *res)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    snprintf(d->err, sizeof d->err, "%s", res ? PQresultErrorMessage(res) : PQerrorMessage(d->conn));
+    size_t n = strlen(d->err);
+    while (n && (d->err[n - 1] == '\n' || d->err[n - 1] == ' ')) d->err[--n] = '\0';
+    if (!state) {
+        log_msg(LOG_ERROR, "postgres error", "detail", d->err, NULL);
+        return PQstatus(d->conn) == CONNECTION_OK ? TD_E_DB : TD_E_UNAVAILABLE;
+    }
+    if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 || strcmp(state, "55P03") == 0) return TD_E_BUSY;
+    if (strncmp(state, "23", 2) == 0) return TD_E_CONFLICT;   /* integrity constraint violations */
+    if (strcmp(state, "53200") == 0) return TD_E_NOMEM;
+    if (strncmp(state, "08", 2) == 0 || strncmp(state, "57", 2) == 0) {
+        log_msg(LOG_ERROR, "postgres connection problem", "sqlstate", state, "detail", d->err, NULL);
+        return TD_E_UNAVAILABLE;
+    }
+    log_msg(LOG_ERROR, "postgres error", "sqlstate", state, "detail", d->err, NULL);
+    return TD_E_DB;
+}
+
+static int run_simple(struct pg_db *d, const char *sql)
+{
+    PGresult *res = PQexec(d->conn, sql);
+    ExecStatusType s = PQresultStatus(res);
+    int rc = (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) ? TD_OK : map_result(d, res);
+    PQclear(res);
+    return rc;
+}
+
+static void stmt_free(struct pg_stmt *s)
+{
+    if (!s) return;
+    PQclear(s->res);
+    for (int i = 0; i < s->nparams; i++) free(s->params[i]);
+    free(s->params);
+    free(s->sql);
+    free(s);
+}
+
+static void p_close(struct db *db)
+{
+    struct pg_db *d = PDB(db);
+    for (size_t i = 0; i < d->cache_cap; i++) stmt_free(d->cache[i]);
+    free(d->cache);
+    PQfinish(d->conn);
+    free(d);
+}
+
+static const char *p_errmsg(struct db *db) { return PDB(db)->err; }
+static int p_exec(struct db *db, const char *sql) { return run_simple(PDB(db), sql); }
+
+/* Translates `?` to $n outside '...' literals, "..." identifiers and
+ * comments. Returns the number of parameters, or -1 on OOM. */
+static int translate(const char *sql, char **out)
+{
+    size_t n = strlen(sql);
+    char *o = malloc(n * 4 + 1);
+    if (!o) return -1;
+    int count = 0;
+    size_t k = 0;
+    char quote = 0;
+    for (const char *p = sql; *p; p++) {
+        if (quote) {
+            o[k++] = *p;
+            if (*p == quote) quote = 0;
+            continue;
+        }
+        if (*p == '\'' || *p == '"') {
+            quote = *p;
+            o[k++] = *p;
+        } else if (*p == '-' && p[1] == '-') {
+            while (*p && *p != '\n') o[k++] = *p++;
+            if (!*p) break;
+            o[k++] = *p;
+        } else if (*p == '?') {
+            k += (size_t)snprintf(o + k, 8, "$%d", ++count);
+        } else {
+            o[k++] = *p;
+        }
+    }
+    o[k] = '\0';
+    *out = o;
+    return count;
+}
+
+static size_t slot_of(const void *key, size_t cap)
+{
+    uintptr_t h = (uintptr_t)key;
+    h ^= h >> 17;
+    h *= 0x9e3779b97f4a7c15ull;
+    return (size_t)(h >> 7) & (cap - 1);
+}
+
+static struct pg_stmt *cache_get(struct pg_db *d, const char *key)
+{
+    if (!d->cache_cap) return NULL;
+    size_t j = slot_of(key, d->cache_cap);
+    while (d->cache[j]) {
+        if (d->cache[j]->key == key) return d->cache[j];
+        j = (j + 1) & (d->cache_cap - 1);
+    }
+    return NULL;
+}
+
+static int cache_put(struct pg_db *d, struct pg_stmt *s)
+{
+    if ((d->cache_n + 1) * 2 > d->cache_cap) {
+        size_t ncap = d->cache_cap ? d->cache_cap * 2 : 64;
+        struct pg_stmt **n = calloc(ncap, sizeof *n);
+        if (!n) return TD_E_NOMEM;
+        for (size_t i = 0; i < d->cache_cap; i++) {
+            struct pg_stmt *e = d->cache[i];
+            if (!e) continue;
+            size_t j = slot_of(e->key, ncap);
+            while (n[j]) j = (j + 1) & (ncap - 1);
+            n[j] = e;
+        }
+        free(d->cache);
+        d->cache = n;
+        d->cache_cap = ncap;
+    }
+    size_t j = slot_of(s->key, d->cache_cap);
+    while (d->cache[j]) j = (j + 1) & (d->cache_cap - 1);
+    d->cache[j] = s;
+    d->cache_n++;
+    return TD_OK;
+}
+
+static int p_prepare(struct db *db, const char *sql, struct db_stmt **out)
+{
+    struct pg_db *d = PDB(db);
+    struct pg_stmt *s = cache_get(d, sql);
+    if (s && !s->in_use) {
+        s->in_use = 1;
+        s->changes = 0;
+        *out = &s->base;
+        return TD_OK;
+    }
+    int cached = s == NULL;
+    s = calloc(1, sizeof *s);
+    if (!s) return TD_E_NOMEM;
+    s->base.db = db;
+    s->nparams = translate(sql, &s->sql);
+    if (s->nparams < 0 || (s->nparams && !(s->params = calloc((size_t)s->nparams, sizeof *s->params)))) {
+        stmt_free(s);
+        return TD_E_NOMEM;
+    }
+    if (cached) {
+        snprintf(s->name, sizeof s->name, "td%u", d->next_name++);
+        PGresult *res = PQprepare(d->conn, s->name, s->sql, 0, NULL);
+        int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? TD_OK : map_result(d, res);
+        PQclear(res);
+        if (rc != TD_OK) {
+            stmt_free(s);
+            return rc;
+        }
+        s->key = sql;
+        if (cache_put(d, s) != TD_OK) {
+            stmt_free(s);
+            return TD_E_NOMEM;
+        }
+    }
+    s->in_use = 1;
+    *out = &s->base;
+    return TD_OK;
+}
+
+static int set_param(struct pg_stmt *s, int idx, char *v)
+{
+    if (idx < 1 || idx > s->nparams) {
+        free(v);
+        return TD_E_INTERNAL;
+    }
+    free(s->params[idx - 1]);
+    s->params[idx - 1] = v;
+    return TD_OK;
+}
+
+static int p_bind_int64(struct db_stmt *st, int idx, int64_t v)
+{
+    char *t = malloc(24);
+    if (!t) return TD_E_NOMEM;
+    snprintf(t, 24, "%lld", (long long)v);
+    return set_param(PST(st), idx, t);
+}
+
+static int p_bind_text(struct db_stmt *st, int idx, const char *v)
+{
+    char *t = NULL;
+    if (v && !(t = strdup(v))) return TD_E_NOMEM;
+    return set_param(PST(st), idx, t);
+}
+
+static int p_bind_null(struct db_stmt *st, int idx) { return set_param(PST(st), idx, NULL); }
+
+static int p_step(struct db_stmt *st)
+{
+    struct pg_stmt *s = PST(st);
+    struct pg_db *d = PDB(st->db);
+    if (!s->executed) {
+        s->executed = 1;
+        const char *const *vals = (const char *const *)s->params;
+        s->res = s->key ? PQexecPrepared(d->conn, s->name, s->nparams, vals, NULL, NULL, 0)
+                        : PQexecParams(d->conn, s->sql, s->nparams, NULL, vals, NULL, NULL, 0);
+        ExecStatusType es = PQresultStatus(s->res);
+        if (es != PGRES_TUPLES_OK && es != PGRES_COMMAND_OK) {
+            int rc = map_result(d, s->res);
+            PQclear(s->res);
+            s->res = NULL;
+            return rc;
+        }
+        s->nrows = es == PGRES_TUPLES_OK ? PQntuples(s->res) : 0;
+        s->row = -1;
+        const char *ct = PQcmdTuples(s->res);
+        int64_t ch = 0;
+        s->changes = (ct && *ct && text_parse_int64(ct, &ch) == TD_OK) ? ch : 0;
+    }
+    if (s->row + 1 < s->nrows) {
+        s->row++;
+        return TD_ROW;
+    }
+    return TD_DONE;
+}
+
+static int64_t p_col_int64(struct db_stmt *st, int col)
+{
+    struct pg_stmt *s = PST(st);
+    if (!s->res || PQgetisnull(s->res, s->row, col)) return 0;
+    const char *v = PQgetvalue(s->res, s->row, col);
+    if (strcmp(v, "t") == 0) return 1;
+    if (strcmp(v, "f") == 0) return 0;
+    int64_t out = 0;
+    return text_parse_int64(v, &out) == TD_OK ? out : 0;
+}
+
+static const char *p_col_text(struct db_stmt *st, int col)
+{
+    struct pg_stmt *s = PST(st);
+    if (!s->res || PQgetisnull(s->res, s->row, col)) return NULL;
+    return PQgetvalue(s->res, s->row, col);
+}
+
+static int p_col_is_null(struct db_stmt *st, int col)
+{
+    struct pg_stmt *s = PST(st);
+    return !s->res || PQgetisnull(s->res, s->row, col);
+}
+
+static int64_t p_changes(struct db_stmt *st) { return PST(st)->changes; }
+
+static void p_done(struct db_stmt *st)
+{
+    struct pg_stmt *s = PST(st);
+    PQclear(s->res);
+    s->res = NULL;
+    s->executed = 0;
+    s->row = s->nrows = 0;
+    for (int i = 0; i < s->nparams; i++) {
+        free(s->params[i]);
+        s->params[i] = NULL;
+    }
+    if (s->key) s->in_use = 0;
+    else stmt_free(s);
+}
+
+static int p_begin(struct db *db, int write)
+{
+    return run_simple(PDB(db), write ? "BEGIN ISOLATION LEVEL SERIALIZABLE" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+}
+
+static int p_commit(struct db *db) { return run_simple(PDB(db), "COMMIT"); }
+static void p_rollback(struct db *db) { TD_BEST_EFFORT(run_simple(PDB(db), "ROLLBACK")); }
+
+static int p_purge_deleted(struct db *db)
+{
+    /* Dead row versions hold erased values until vacuumed. */
+    return run_simple(PDB(db), "VACUUM customers, customer_search, consent_events, receipts");
+}
+
+static int p_bulk_mode(struct db *db, int on)
+{
+    return run_simple(PDB(db), on ? "SET synchronous_commit = off" : "SET synchronous_commit = on");
+}
+
+static const char *p_placeholder(const char *name)
+{
+    if (strcmp(name, "ID") == 0) return "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY";
+    if (strcmp(name, "WITHOUT_ROWID") == 0) return "";
+    if (strcmp(name, "BINARY") == 0) return "COLLATE \"C\"";
+    return NULL;
+}
+
+static const struct db_ops pg_ops = {
+    .backend = DB_POSTGRES, .name = "postgres",
+    .close = p_close, .errmsg = p_errmsg, .exec = p_exec, .prepare = p_prepare,
+    .bind_int64 = p_bind_int64, .bind_text = p_bind_text, .bind_null = p_bind_null,
+    .step = p_step, .col_int64 = p_col_int64, .col_text = p_col_text,
+    .col_is_null = p_col_is_null, .changes = p_changes, .done = p_done,
+    .begin = p_begin, .commit = p_commit, .rollback = p_rollback,
+    .purge_deleted = p_purge_deleted, .bulk_mode = p_bulk_mode, .placeholder = p_placeholder,
+};
+
+static void on_notice(void *arg, const char *msg)
+{
+    (void)arg;
+    (void)msg;   /* NOTICEs (e.g. "relation already exists, skipping") are not errors */
+}
+
+/* Reads a server setting; 1 when it is "on". */
+static int setting_on(struct pg_db *d, const char *name)
+{
+    char sql[64];
+    snprintf(sql, sizeof sql, "SHOW %s", name);
+    PGresult *res = PQexec(d->conn, sql);
+    int on = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+             strcmp(PQgetvalue(res, 0, 0), "off") != 0;
+    PQclear(res);
+    return on;
+}
+
+int db_pg_open(const char *url, struct db **out)
+{
+    struct pg_db *d = calloc(1, sizeof *d);
+    if (!d) return TD_E_NOMEM;
+    d->base.ops = &pg_ops;
+    d->conn = PQconnectdb(url);
+    if (PQstatus(d->conn) != CONNECTION_OK) {
+        /* The message may name the host and user, never the password. */
+        char msg[256];
+        snprintf(msg, sizeof msg, "%s", PQerrorMessage(d->conn));
+        msg[strcspn(msg, "\n")] = '\0';
+        log_msg(LOG_ERROR, "cannot connect to postgres", "detail", msg, NULL);
+        PQfinish(d->conn);
+        free(d);
+        return TD_E_UNAVAILABLE;
+    }
+    PQsetNoticeProcessor(d->conn, on_notice, NULL);
+    int rc = run_simple(d, "SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'; SET lock_timeout = '10s'");
+    if (rc == TD_OK && (!setting_on(d, "fsync") || !setting_on(d, "synchronous_commit"))) {
+        log_msg(LOG_ERROR, "refusing a postgres server with fsync or synchronous_commit off", NULL);
+        rc = TD_E_UNAVAILABLE;
+    }
+    if (rc != TD_OK) {
+        p_close(&d->base);
+        return rc;
+    }
+    *out = &d->base;
+    return TD_OK;
+}
