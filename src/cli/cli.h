@@ -11,6 +11,8 @@ int cli_migrate(int argc, char **argv);
 int cli_user(int argc, char **argv);
 int cli_token(int argc, char **argv);
 int cli_import(int argc, char **argv);
+int cli_copy(int argc, char **argv);
+int cli_backup(int argc, char **argv);
 
 /* Options are "--name value" or "--name=value". cli_opt returns the value
  * or def; cli_flag returns 1 when "--name" is present. */
@@ -24,6 +26,9 @@ int cli_check_args(int argc, char **argv, const char *const *known, const char *
                    const char *usage);
 /* The n-th positional argument (not an option or option value), or NULL. */
 const char *cli_positional(int argc, char **argv, const char *const *known, int n);
+/* A database URL fit to print: the sqlite path, or "the PostgreSQL
+ * database" (a postgres URL may carry a password). */
+const char *cli_db_label(const char *url);
 /* Creates the folder of a sqlite: URL's file when missing. */
 int cli_prepare_sqlite_dir(const char *url);
 /* A progress line on a terminal (stderr), nothing otherwise. */

@@ -13,7 +13,7 @@ static int open_db(const char *url, struct db **db)
     int rc = db_open(url, db);
     if (rc == TD_OK) rc = db_migrate(*db);
     if (rc != TD_OK) {
-        fprintf(stderr, "trustdesk: cannot open or migrate %s: %s\n", url, td_status_message(rc));
+        fprintf(stderr, "trustdesk: cannot open or migrate %s: %s\n", cli_db_label(url), td_status_message(rc));
         db_close(*db);
         *db = NULL;
         return 1;

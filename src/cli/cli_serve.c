@@ -54,7 +54,7 @@ int cli_serve(int argc, char **argv)
     int rc = app_db(&app, &db);
     if (rc == TD_OK) rc = db_migrate(db);
     if (rc != TD_OK) {
-        fprintf(stderr, "trustdesk: cannot open or migrate the database %s: %s\n", url, td_status_message(rc));
+        fprintf(stderr, "trustdesk: cannot open or migrate %s: %s\n", cli_db_label(url), td_status_message(rc));
         app_free(&app);
         return 1;
     }
@@ -84,7 +84,7 @@ int cli_serve(int argc, char **argv)
     }
     char port[16];
     snprintf(port, sizeof port, "%u", http_port(srv));
-    log_msg(LOG_INFO, "listening", "listen", listen, "port", port, "db", strncmp(url, "postgres", 8) == 0 ? "postgres" : url, NULL);
+    log_msg(LOG_INFO, "listening", "listen", listen, "port", port, "db", cli_db_label(url), NULL);
     printf("trustdesk listening on http://%.*s:%s\n", (int)(strrchr(listen, ':') - listen), listen, port);
     fflush(stdout);
     int sig = 0;

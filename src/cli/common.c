@@ -89,6 +89,11 @@ int cli_check_args(int argc, char **argv, const char *const *known, const char *
     return 0;
 }
 
+const char *cli_db_label(const char *url)
+{
+    return strncmp(url, "postgres", 8) == 0 ? "the PostgreSQL database" : url;
+}
+
 int cli_prepare_sqlite_dir(const char *url)
 {
     const char *path = strncmp(url, "sqlite:", 7) == 0 ? url + 7 : strstr(url, "://") ? NULL : url;

@@ -26,7 +26,8 @@ void db_close(struct db *db) { if (db) db->ops->close(db); }
 enum db_backend db_backend(const struct db *db) { return db->ops->backend; }
 const char *db_errmsg(struct db *db) { return db->ops->errmsg(db); }
 int db_exec(struct db *db, const char *sql) { return db->ops->exec(db, sql); }
-int db_prepare(struct db *db, const char *sql, struct db_stmt **out) { return db->ops->prepare(db, sql, out); }
+int db_prepare(struct db *db, const char *sql, struct db_stmt **out) { return db->ops->prepare(db, sql, 1, out); }
+int db_prepare_dynamic(struct db *db, const char *sql, struct db_stmt **out) { return db->ops->prepare(db, sql, 0, out); }
 int db_bind_int64(struct db_stmt *st, int idx, int64_t v) { return st->db->ops->bind_int64(st, idx, v); }
 int db_bind_text(struct db_stmt *st, int idx, const char *s) { return st->db->ops->bind_text(st, idx, s); }
 int db_bind_null(struct db_stmt *st, int idx) { return st->db->ops->bind_null(st, idx); }
@@ -34,8 +35,37 @@ int db_step(struct db_stmt *st) { return st->db->ops->step(st); }
 int64_t db_col_int64(struct db_stmt *st, int col) { return st->db->ops->col_int64(st, col); }
 const char *db_col_text(struct db_stmt *st, int col) { return st->db->ops->col_text(st, col); }
 int db_col_is_null(struct db_stmt *st, int col) { return st->db->ops->col_is_null(st, col); }
+int db_col_count(struct db_stmt *st) { return st->db->ops->col_count(st); }
+const char *db_col_name(struct db_stmt *st, int col) { return st->db->ops->col_name(st, col); }
+int db_sync_ids(struct db *db, const char *table) { return db->ops->sync_ids(db, table); }
+
+int db_tables(struct db *db, char out[][64], size_t max, size_t *n)
+{
+    /* Foreign keys point from later migrations' tables to earlier ones and,
+     * inside the foundation, from children to parents created before them;
+     * creation order (rowid in sqlite_master, oid in pg_class) respects that. */
+    struct db_stmt *st = NULL;
+    *n = 0;
+    int rc = db_prepare(db, db->ops->tables_sql, &st);
+    if (rc != TD_OK) return rc;
+    while ((rc = db_step(st)) == TD_ROW) {
+        const char *name = db_col_text(st, 0);
+        if (!name || strlen(name) >= 64) continue;
+        if (*n >= max) {
+            rc = TD_E_TOO_LARGE;
+            break;
+        }
+        memcpy(out[*n], name, strlen(name) + 1);
+        (*n)++;
+    }
+    if (rc == TD_DONE) rc = TD_OK;
+    db_done(st);
+    return rc;
+}
+
 int64_t db_changes(struct db_stmt *st) { return st->db->ops->changes(st); }
 void db_done(struct db_stmt *st) { if (st) st->db->ops->done(st); }
+int db_reset(struct db_stmt *st) { return st->db->ops->reset(st); }
 int db_purge_deleted(struct db *db) { return db->ops->purge_deleted(db); }
 int db_bulk_mode(struct db *db, int on) { return db->ops->bulk_mode(db, on); }
 

@@ -33,6 +33,9 @@ const char *db_errmsg(struct db *db);               /* last backend error text *
 int db_exec(struct db *db, const char *sql) TD_MUST_CHECK;
 
 int db_prepare(struct db *db, const char *sql, struct db_stmt **out /* OUT */) TD_MUST_CHECK;
+/* Like db_prepare for SQL built at run time: never cached; db_done() frees
+ * the statement. sql may be freed once this returns. */
+int db_prepare_dynamic(struct db *db, const char *sql, struct db_stmt **out /* OUT */) TD_MUST_CHECK;
 int db_bind_int64(struct db_stmt *st, int idx, int64_t v) TD_MUST_CHECK;
 int db_bind_text(struct db_stmt *st, int idx, const char *s) TD_MUST_CHECK; /* NULL binds NULL; copied */
 int db_bind_null(struct db_stmt *st, int idx) TD_MUST_CHECK;
@@ -42,8 +45,14 @@ int db_step(struct db_stmt *st) TD_MUST_CHECK;
 int64_t db_col_int64(struct db_stmt *st, int col);  /* 0 for NULL */
 const char *db_col_text(struct db_stmt *st, int col); /* NULL for NULL; valid until the next step */
 int db_col_is_null(struct db_stmt *st, int col);
+/* Number of result columns and the name of one (valid while the statement
+ * is in use); for generic table copies. */
+int db_col_count(struct db_stmt *st);
+const char *db_col_name(struct db_stmt *st, int col);
 /* Rows changed by the last INSERT/UPDATE/DELETE step of this statement. */
 int64_t db_changes(struct db_stmt *st);
+/* Makes a statement ready to run again with new bindings, keeping it. */
+int db_reset(struct db_stmt *st) TD_MUST_CHECK;
 /* Ends one use of a statement (resets it, clears bindings); accepts NULL. */
 void db_done(struct db_stmt *st);
 
@@ -71,6 +80,14 @@ int db_schema_version(struct db *db, int64_t *out /* OUT */) TD_MUST_CHECK;
 /* Backend-specific maintenance after erasing personal data: make sure no
  * copy of deleted rows remains in files (SQLite: WAL checkpoint/truncate). */
 int db_purge_deleted(struct db *db) TD_MUST_CHECK;
+
+/* After rows were inserted with explicit ids into a table with an @ID@
+ * column: move the id generator past the largest id (PostgreSQL identity
+ * sequences do not follow explicit ids; SQLite needs nothing). */
+int db_sync_ids(struct db *db, const char *table) TD_MUST_CHECK;
+/* The names of the application's tables (schema_migrations included), in
+ * an order that respects foreign keys (parents first), into out[0..*n). */
+int db_tables(struct db *db, char out[][64], size_t max, size_t *n /* OUT */) TD_MUST_CHECK;
 
 /* Faster, non-durable bulk loading for a brand-new database (the demo
  * generator): on=1 relaxes durability, on=0 restores it. */

@@ -9,7 +9,7 @@ struct db_ops {
     void (*close)(struct db *db);
     const char *(*errmsg)(struct db *db);
     int (*exec)(struct db *db, const char *sql);
-    int (*prepare)(struct db *db, const char *sql, struct db_stmt **out);
+    int (*prepare)(struct db *db, const char *sql, int cache, struct db_stmt **out);
     int (*bind_int64)(struct db_stmt *st, int idx, int64_t v);
     int (*bind_text)(struct db_stmt *st, int idx, const char *s);
     int (*bind_null)(struct db_stmt *st, int idx);
@@ -17,8 +17,14 @@ struct db_ops {
     int64_t (*col_int64)(struct db_stmt *st, int col);
     const char *(*col_text)(struct db_stmt *st, int col);
     int (*col_is_null)(struct db_stmt *st, int col);
+    int (*col_count)(struct db_stmt *st);
+    const char *(*col_name)(struct db_stmt *st, int col);
+    int (*sync_ids)(struct db *db, const char *table);
+    /* SQL listing the user tables, one name per row. */
+    const char *tables_sql;
     int64_t (*changes)(struct db_stmt *st);
     void (*done)(struct db_stmt *st);
+    int (*reset)(struct db_stmt *st);
     int (*begin)(struct db *db, int write);
     int (*commit)(struct db *db);
     void (*rollback)(struct db *db);

@@ -178,17 +178,17 @@ static int cache_put(struct pg_db *d, struct pg_stmt *s)
     return TD_OK;
 }
 
-static int p_prepare(struct db *db, const char *sql, struct db_stmt **out)
+static int p_prepare(struct db *db, const char *sql, int cache, struct db_stmt **out)
 {
     struct pg_db *d = PDB(db);
-    struct pg_stmt *s = cache_get(d, sql);
+    struct pg_stmt *s = cache ? cache_get(d, sql) : NULL;
     if (s && !s->in_use) {
         s->in_use = 1;
         s->changes = 0;
         *out = &s->base;
         return TD_OK;
     }
-    int cached = s == NULL;
+    int cached = cache && s == NULL;
     s = calloc(1, sizeof *s);
     if (!s) return TD_E_NOMEM;
     s->base.db = db;
@@ -298,7 +298,48 @@ static int p_col_is_null(struct db_stmt *st, int col)
     return !s->res || PQgetisnull(s->res, s->row, col);
 }
 
+static int p_col_count(struct db_stmt *st) { return PST(st)->res ? PQnfields(PST(st)->res) : 0; }
+static const char *p_col_name(struct db_stmt *st, int col) { return PST(st)->res ? PQfname(PST(st)->res, col) : NULL; }
+
+static int p_sync_ids(struct db *db, const char *table)
+{
+    /* Only tables whose "id" column is an identity have a sequence to move. */
+    struct pg_db *d = PDB(db);
+    const char *vals[1] = {table};
+    PGresult *res = PQexecParams(d->conn,
+                                 "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()"
+                                 " AND table_name = $1 AND column_name = 'id' AND is_identity = 'YES'",
+                                 1, NULL, vals, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        int rc = map_result(d, res);
+        PQclear(res);
+        return rc;
+    }
+    int identity = PQntuples(res) == 1;
+    PQclear(res);
+    if (!identity) return TD_OK;
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SELECT setval(pg_get_serial_sequence('%s', 'id'), COALESCE((SELECT MAX(id) FROM %s), 0) + 1, false)",
+             table, table);
+    return run_simple(d, sql);
+}
+
 static int64_t p_changes(struct db_stmt *st) { return PST(st)->changes; }
+
+static int p_reset(struct db_stmt *st)
+{
+    struct pg_stmt *s = PST(st);
+    PQclear(s->res);
+    s->res = NULL;
+    s->executed = 0;
+    s->row = s->nrows = 0;
+    for (int i = 0; i < s->nparams; i++) {
+        free(s->params[i]);
+        s->params[i] = NULL;
+    }
+    return TD_OK;
+}
 
 static void p_done(struct db_stmt *st)
 {
@@ -347,7 +388,10 @@ static const struct db_ops pg_ops = {
     .close = p_close, .errmsg = p_errmsg, .exec = p_exec, .prepare = p_prepare,
     .bind_int64 = p_bind_int64, .bind_text = p_bind_text, .bind_null = p_bind_null,
     .step = p_step, .col_int64 = p_col_int64, .col_text = p_col_text,
-    .col_is_null = p_col_is_null, .changes = p_changes, .done = p_done,
+    .col_is_null = p_col_is_null, .col_count = p_col_count, .col_name = p_col_name, .sync_ids = p_sync_ids,
+    .tables_sql = "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                  " WHERE c.relkind = 'r' AND n.nspname = current_schema() ORDER BY c.oid",
+    .changes = p_changes, .done = p_done, .reset = p_reset,
     .begin = p_begin, .commit = p_commit, .rollback = p_rollback,
     .purge_deleted = p_purge_deleted, .bulk_mode = p_bulk_mode, .placeholder = p_placeholder,
 };

@@ -120,17 +120,17 @@ static struct sqlite_stmt *cache_get(struct sqlite_db *d, const char *key)
     return NULL;
 }
 
-static int s_prepare(struct db *db, const char *sql, struct db_stmt **out)
+static int s_prepare(struct db *db, const char *sql, int cache, struct db_stmt **out)
 {
     struct sqlite_db *d = SDB(db);
-    struct sqlite_stmt *s = cache_get(d, sql);
+    struct sqlite_stmt *s = cache ? cache_get(d, sql) : NULL;
     if (s && !s->in_use) {
         s->in_use = 1;
         s->changes = 0;
         *out = &s->base;
         return TD_OK;
     }
-    int cached = s == NULL;
+    int cached = cache && s == NULL;
     s = calloc(1, sizeof *s);
     if (!s) return TD_E_NOMEM;
     int rc = sqlite3_prepare_v3(d->h, sql, -1, cached ? SQLITE_PREPARE_PERSISTENT : 0, &s->st, NULL);
@@ -181,6 +181,10 @@ static int s_step(struct db_stmt *st)
 static int64_t s_col_int64(struct db_stmt *st, int col) { return sqlite3_column_int64(SST(st)->st, col); }
 static const char *s_col_text(struct db_stmt *st, int col) { return (const char *)sqlite3_column_text(SST(st)->st, col); }
 static int s_col_is_null(struct db_stmt *st, int col) { return sqlite3_column_type(SST(st)->st, col) == SQLITE_NULL; }
+static int s_col_count(struct db_stmt *st) { return sqlite3_column_count(SST(st)->st); }
+static const char *s_col_name(struct db_stmt *st, int col) { return sqlite3_column_name(SST(st)->st, col); }
+static int s_sync_ids(struct db *db, const char *table) { (void)db; (void)table; return TD_OK; }
+
 static int64_t s_changes(struct db_stmt *st) { return SST(st)->changes; }
 
 static void s_done(struct db_stmt *st)
@@ -194,6 +198,13 @@ static void s_done(struct db_stmt *st)
         sqlite3_finalize(ss->st);
         free(ss);
     }
+}
+
+static int s_reset(struct db_stmt *st)
+{
+    sqlite3_reset(SST(st)->st);
+    sqlite3_clear_bindings(SST(st)->st);
+    return TD_OK;
 }
 
 static int s_begin(struct db *db, int write) { return s_exec(db, write ? "BEGIN IMMEDIATE" : "BEGIN"); }
@@ -230,7 +241,9 @@ static const struct db_ops sqlite_ops = {
     .close = s_close, .errmsg = s_errmsg, .exec = s_exec, .prepare = s_prepare,
     .bind_int64 = s_bind_int64, .bind_text = s_bind_text, .bind_null = s_bind_null,
     .step = s_step, .col_int64 = s_col_int64, .col_text = s_col_text,
-    .col_is_null = s_col_is_null, .changes = s_changes, .done = s_done,
+    .col_is_null = s_col_is_null, .col_count = s_col_count, .col_name = s_col_name, .sync_ids = s_sync_ids,
+    .tables_sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY rowid",
+    .changes = s_changes, .done = s_done, .reset = s_reset,
     .begin = s_begin, .commit = s_commit, .rollback = s_rollback,
     .purge_deleted = s_purge_deleted, .bulk_mode = s_bulk_mode, .placeholder = s_placeholder,
 };

@@ -71,6 +71,18 @@ int run_cli(const char *stdin_text, char *out, size_t out_size, const char *arg0
     return run_argv(stdin_text, out, out_size, argv);
 }
 
+static int start_process(struct server *s);
+
+int server_start_shared(struct server *s, const struct server *first)
+{
+    memset(s, 0, sizeof *s);
+    snprintf(s->dir, sizeof s->dir, "/tmp/trustdesk-test-XXXXXX");
+    if (!mkdtemp(s->dir)) return -1;
+    snprintf(s->db_url, sizeof s->db_url, "%s", first->db_url);
+    s->shared = 1;
+    return start_process(s);
+}
+
 int server_start(struct server *s)
 {
     memset(s, 0, sizeof *s);
@@ -93,6 +105,12 @@ int server_start(struct server *s)
     if (run_cli(ADMIN_PASSWORD "\n", NULL, 0, "user", "add", "--db", s->db_url, "--login", ADMIN_LOGIN, "--name",
                 "Ada Admin", "--role", "admin", "--password-stdin", NULL) != 0)
         return -1;
+    return start_process(s);
+}
+
+static int start_process(struct server *s)
+{
+    snprintf(s->log, sizeof s->log, "%s/server.log", s->dir);
     int outp[2];
     if (pipe(outp)) return -1;
     s->pid = fork();
@@ -148,7 +166,7 @@ void server_stop(struct server *s)
             waitpid(s->pid, &st, 0);
         }
     }
-    if (server_is_pg(s) && !getenv("KEEP_TEST_DIR")) {
+    if (server_is_pg(s) && !s->shared && !getenv("KEEP_TEST_DIR")) {
         char cmd[1024];
         const char *slash = strrchr(s->db_url, '/');
         snprintf(cmd, sizeof cmd, "psql -q '%.*spostgres' -c 'DROP DATABASE IF EXISTS %s' >/dev/null 2>&1",
@@ -186,6 +204,29 @@ void client_init(struct client *c, const struct server *s)
     curl_easy_setopt(h, CURLOPT_TIMEOUT, 120L);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     c->curl = h;
+}
+
+int client_cookie(struct client *c, const char *name, char *out, size_t n)
+{
+    struct curl_slist *list = NULL;
+    int rc = -1;
+    if (curl_easy_getinfo(c->curl, CURLINFO_COOKIELIST, &list) != CURLE_OK) return -1;
+    for (struct curl_slist *e = list; e; e = e->next) {
+        /* Netscape format: domain, flag, path, secure, expiry, name, value (tab-separated). */
+        const char *f = e->data;
+        for (int i = 0; i < 5 && f; i++) {
+            f = strchr(f, '\t');
+            if (f) f++;
+        }
+        if (!f) continue;
+        size_t len = strlen(name);
+        if (strncmp(f, name, len) == 0 && f[len] == '\t') {
+            snprintf(out, n, "%s", f + len + 1);
+            rc = 0;
+        }
+    }
+    curl_slist_free_all(list);
+    return rc;
 }
 
 void client_free(struct client *c)

@@ -20,6 +20,7 @@ struct server {
     char db_url[512];
     char base[64];             /* "http://127.0.0.1:PORT" */
     char log[300];             /* the server's stderr */
+    int shared;                /* started on another server's database */
 };
 
 struct client {
@@ -44,6 +45,9 @@ struct resp {
 
 const char *trustdesk_bin(void);
 int server_start(struct server *s);
+/* Starts a second server process on the database of `first` (which keeps
+ * owning it: stopping this one leaves the database alone). */
+int server_start_shared(struct server *s, const struct server *first);
 /* 1 when the server runs on PostgreSQL (TRUSTDESK_TEST_PG set). */
 int server_is_pg(const struct server *s);
 /* Runs one SQL statement on the server's database with sqlite3 or psql
@@ -56,6 +60,8 @@ int run_cli(const char *stdin_text, char *out, size_t out_size, const char *arg0
 
 void client_init(struct client *c, const struct server *s);
 void client_free(struct client *c);
+/* The value of a cookie in the client's jar; 0 when found. */
+int client_cookie(struct client *c, const char *name, char *out, size_t n);
 /* Sends a request; body may be NULL. Sends Origin and the CSRF token the
  * last login answered, unless told not to. Returns 0 or -1 on transport error. */
 int req(struct client *c, const char *method, const char *path, const char *body, struct resp *r);
