@@ -8,6 +8,7 @@
  */
 #include "db/db_backend.h"
 #include "core/buf.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -38,6 +39,108 @@ int db_col_is_null(struct db_stmt *st, int col) { return st->db->ops->col_is_nul
 int db_col_count(struct db_stmt *st) { return st->db->ops->col_count(st); }
 const char *db_col_name(struct db_stmt *st, int col) { return st->db->ops->col_name(st, col); }
 int db_sync_ids(struct db *db, const char *table) { return db->ops->sync_ids(db, table); }
+
+/* ---- bulk loading ---------------------------------------------------------- */
+
+struct db_loader {
+    struct db *db;
+    int ncols;
+    int rc;                   /* first failure */
+    struct db_stmt *ins;      /* INSERT path */
+    struct buf rows;          /* COPY path: pending text-format rows */
+};
+
+int db_loader_begin(struct db *db, const char *table, const char *const *cols, int ncols, struct db_loader **out)
+{
+    struct db_loader *l = calloc(1, sizeof *l);
+    if (!l) return TD_E_NOMEM;
+    l->db = db;
+    l->ncols = ncols;
+    buf_init(&l->rows, 1u << 20);
+    struct buf sql;
+    buf_init(&sql, 64 * 1024);
+    int rc = buf_printf(&sql, db->ops->copy_begin ? "COPY %s (" : "INSERT INTO %s (", table);
+    for (int i = 0; i < ncols && rc == TD_OK; i++) rc = buf_printf(&sql, "%s%s", i ? ", " : "", cols[i]);
+    if (rc == TD_OK && db->ops->copy_begin) {
+        rc = buf_puts(&sql, ") FROM STDIN");
+        if (rc == TD_OK) rc = db->ops->copy_begin(db, sql.data);
+    } else if (rc == TD_OK) {
+        rc = buf_puts(&sql, ") VALUES (");
+        for (int i = 0; i < ncols && rc == TD_OK; i++) rc = buf_puts(&sql, i ? ", ?" : "?");
+        if (rc == TD_OK) rc = buf_putc(&sql, ')');
+        if (rc == TD_OK) rc = db_prepare_dynamic(db, sql.data, &l->ins);
+    }
+    buf_free(&sql);
+    if (rc != TD_OK) {
+        buf_free(&l->rows);
+        free(l);
+        return rc;
+    }
+    *out = l;
+    return TD_OK;
+}
+
+/* Appends one value in COPY's text format: \N for NULL; backslash, tab,
+ * newline and carriage return escaped. */
+static int copy_value(struct buf *b, const char *v)
+{
+    if (!v) return buf_puts(b, "\\N");
+    int rc = TD_OK;
+    for (const char *p = v; *p && rc == TD_OK; p++) {
+        switch (*p) {
+        case '\\': rc = buf_puts(b, "\\\\"); break;
+        case '\t': rc = buf_puts(b, "\\t"); break;
+        case '\n': rc = buf_puts(b, "\\n"); break;
+        case '\r': rc = buf_puts(b, "\\r"); break;
+        default: rc = buf_putc(b, *p);
+        }
+    }
+    return rc;
+}
+
+static int loader_flush(struct db_loader *l)
+{
+    if (!l->rows.len) return TD_OK;
+    int rc = l->db->ops->copy_put(l->db, l->rows.data, l->rows.len);
+    buf_reset(&l->rows);
+    return rc;
+}
+
+int db_loader_row(struct db_loader *l, const char *const *vals)
+{
+    if (l->rc != TD_OK) return l->rc;
+    int rc = TD_OK;
+    if (l->ins) {
+        for (int i = 0; i < l->ncols && rc == TD_OK; i++) rc = db_bind_text(l->ins, i + 1, vals[i]);
+        if (rc == TD_OK) rc = db_step(l->ins);
+        if (rc == TD_DONE) rc = db_reset(l->ins);
+    } else {
+        if (l->rows.len > (1u << 19) && (rc = loader_flush(l)) != TD_OK) goto out;
+        for (int i = 0; i < l->ncols && rc == TD_OK; i++) {
+            if (i) rc = buf_putc(&l->rows, '\t');
+            if (rc == TD_OK) rc = copy_value(&l->rows, vals[i]);
+        }
+        if (rc == TD_OK) rc = buf_putc(&l->rows, '\n');
+    }
+out:
+    l->rc = rc;
+    return rc;
+}
+
+int db_loader_end(struct db_loader *l)
+{
+    int rc = l->rc;
+    if (l->ins) {
+        db_done(l->ins);
+    } else {
+        if (rc == TD_OK) rc = loader_flush(l);
+        int end = l->db->ops->copy_end(l->db, rc == TD_OK);
+        if (rc == TD_OK) rc = end;
+    }
+    buf_free(&l->rows);
+    free(l);
+    return rc;
+}
 
 int db_tables(struct db *db, char out[][64], size_t max, size_t *n)
 {

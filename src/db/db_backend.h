@@ -20,6 +20,10 @@ struct db_ops {
     int (*col_count)(struct db_stmt *st);
     const char *(*col_name)(struct db_stmt *st, int col);
     int (*sync_ids)(struct db *db, const char *table);
+    /* Bulk loading (db_loader_*); NULL uses prepared INSERTs (db.c). */
+    int (*copy_begin)(struct db *db, const char *sql);
+    int (*copy_put)(struct db *db, const char *data, size_t len);
+    int (*copy_end)(struct db *db, int ok);
     /* SQL listing the user tables, one name per row. */
     const char *tables_sql;
     int64_t (*changes)(struct db_stmt *st);

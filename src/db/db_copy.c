@@ -9,7 +9,6 @@
  *      checksums, read back, equal the source's.
  */
 #include "db/db_copy.h"
-#include "core/buf.h"
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -48,44 +47,41 @@ int db_table_checksum(struct db *db, const char *table, struct db_table_sum *out
     return rc;
 }
 
-/* Copies one table's rows with an INSERT built from the source's columns. */
+/* Copies one table's rows through a bulk loader built from the source's
+ * columns. */
 static int copy_table(struct db *from, struct db *to, const char *table,
                       void (*progress)(void *arg, const char *table, int64_t rows), void *arg)
 {
     char sql[160];
     snprintf(sql, sizeof sql, "SELECT * FROM %s", table);
-    struct db_stmt *src = NULL, *dst = NULL;
-    struct buf ins;
-    buf_init(&ins, 64 * 1024);
+    struct db_stmt *src = NULL;
+    struct db_loader *l = NULL;
+    const char *vals[64];
     int rc = db_prepare_dynamic(from, sql, &src);
-    if (rc != TD_OK) goto out;
+    if (rc != TD_OK) return rc;
     int64_t rows = 0;
+    int n = 0;
     while ((rc = db_step(src)) == TD_ROW) {
-        int n = db_col_count(src);
-        rc = TD_OK;
-        if (!dst) {
-            if ((rc = buf_printf(&ins, "INSERT INTO %s (", table)) != TD_OK) goto out;
-            for (int i = 0; i < n && rc == TD_OK; i++) rc = buf_printf(&ins, "%s%s", i ? ", " : "", db_col_name(src, i));
-            if (rc == TD_OK) rc = buf_puts(&ins, ") VALUES (");
-            for (int i = 0; i < n && rc == TD_OK; i++) rc = buf_puts(&ins, i ? ", ?" : "?");
-            if (rc == TD_OK) rc = buf_putc(&ins, ')');
-            if (rc != TD_OK) goto out;
-            if ((rc = db_prepare_dynamic(to, ins.data, &dst)) != TD_OK) goto out;
+        if (!l) {
+            n = db_col_count(src);
+            if (n > 64) {
+                rc = TD_E_TOO_LARGE;
+                break;
+            }
+            for (int i = 0; i < n; i++) vals[i] = db_col_name(src, i);
+            if ((rc = db_loader_begin(to, table, vals, n, &l)) != TD_OK) break;
         }
-        for (int i = 0; i < n && rc == TD_OK; i++)
-            rc = db_bind_text(dst, i + 1, db_col_text(src, i));
-        if (rc == TD_OK) rc = db_step(dst);
-        if (rc != TD_DONE) goto out;
-        /* Reuse the statement: reset it through the backend, keep it. */
-        if ((rc = db_reset(dst)) != TD_OK) goto out;
-        if (++rows % 10000 == 0 && progress) progress(arg, table, rows);
+        for (int i = 0; i < n; i++) vals[i] = db_col_text(src, i);
+        if ((rc = db_loader_row(l, vals)) != TD_OK) break;
+        if (++rows % 50000 == 0 && progress) progress(arg, table, rows);
     }
     if (rc == TD_DONE) rc = TD_OK;
-    if (progress) progress(arg, table, rows);
-out:
+    if (l) {
+        int end = db_loader_end(l);
+        if (rc == TD_OK) rc = end;
+    }
+    if (rc == TD_OK && progress) progress(arg, table, rows);
     db_done(src);
-    db_done(dst);
-    buf_free(&ins);
     return rc;
 }
 
