@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
-          libsodium-dev libcurl4-openssl-dev libcmocka-dev libpq-dev postgresql sqlite3 curl python3
+          libsodium-dev libcurl4-openssl-dev libcmocka-dev libpq-dev libqrencode-dev postgresql sqlite3 curl python3
           ca-certificates)
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(wrk nginx-light)

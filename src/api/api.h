@@ -45,6 +45,7 @@ struct api_call {
     /* Runs after the request's transaction committed (e.g. purging the
      * WAL after an erasure); its failure is logged, not answered. */
     int (*after_commit)(struct api_call *a);
+    int refusal_stored;                      /* an error answer was stored under an idempotency key */
 };
 
 typedef int (*api_handler)(struct api_call *a);

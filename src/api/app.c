@@ -11,6 +11,8 @@ int app_init(struct app *a, const char *db_url)
     memset(a, 0, sizeof *a);
     if (snprintf(a->db_url, sizeof a->db_url, "%s", db_url) >= (int)sizeof a->db_url) return TD_E_INVALID;
     if (pthread_key_create(&a->db_key, close_db) != 0) return TD_E_NOMEM;
+    a->ledger.validity_us = 730LL * 86400 * 1000000;        /* two years */
+    a->ledger.associate_limit_cents = 50000;                /* EUR 500 */
     return TD_OK;
 }
 

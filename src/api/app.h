@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include "core/clock.h"
 #include "core/status.h"
+#include "domain/ledger.h"
 
 struct db;
 
@@ -16,6 +17,7 @@ struct app {
     int secure_cookies;          /* add "Secure" to the session cookie (behind TLS) */
     char web_dir[1024];          /* built web app, served at / ("" for none) */
     size_t max_body;             /* ordinary request bodies (default API_BODY_MAX) */
+    struct ledger_config ledger; /* credit-note validity, associates' limit */
 };
 
 int app_init(struct app *a, const char *db_url) TD_MUST_CHECK;

@@ -7,7 +7,11 @@
  *   3. roles:  the route's roles must include the caller's -> 403
  *   4. CSRF:   a cookie-authenticated write needs X-CSRF-Token equal to the
  *              session's and an Origin equal to the Host it was sent to -> 403
- *   5. handler, inside one transaction for writes (retried when busy)
+ *   5. handler, inside one transaction for writes (retried when busy); for
+ *      routes flagged API_IDEMPOTENT with an Idempotency-Key header, the key,
+ *      a hash of the request and the answer are stored in that same
+ *      transaction; a repeat with the same key gets the stored answer (same
+ *      status), with another request 422.
  */
 #include "api/api.h"
 #include "api/handlers.h"
@@ -15,6 +19,7 @@
 #include "db/db.h"
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 const struct api_route api_routes[] = {
 #define ROUTE(method, path, handler, roles, flags) {method, path, handler, roles, flags},
@@ -155,19 +160,112 @@ static int is_write(const char *method)
     return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
 }
 
-static int run_handler(struct api_call *a, const struct api_route *route)
+/* ---- idempotency keys --------------------------------------------------- */
+
+struct idem {
+    const char *key;                         /* NULL: the request has none */
+    char scope[32];
+    char hash[TOKEN_HASH_HEX_LEN + 1];
+};
+
+static int idem_key_valid(const char *k)
+{
+    size_t n = strlen(k);
+    if (n < 1 || n > 200) return 0;
+    for (const char *p = k; *p; p++)
+        if (*p < 0x21 || *p > 0x7e) return 0;
+    return 1;
+}
+
+/* Looks the key up inside the open transaction. TD_OK and *found=1 when the
+ * stored answer was put in the response; TD_E_INVALID when the key belongs
+ * to another request. */
+static int idem_lookup(struct api_call *a, const struct idem *k, int *found)
+{
+    struct db_stmt *st = NULL;
+    *found = 0;
+    int rc = db_prepare(a->d.db, "SELECT request_hash, status, response FROM idempotency_keys WHERE scope = ? AND idem_key = ?", &st);
+    if (rc != TD_OK) return rc;
+    if ((rc = db_bind_text(st, 1, k->scope)) == TD_OK && (rc = db_bind_text(st, 2, k->key)) == TD_OK) rc = db_step(st);
+    if (rc == TD_ROW) {
+        if (strcmp(db_col_text(st, 0), k->hash) != 0) {
+            errors_add(&a->err, "Idempotency-Key", "was used before for a different request");
+            rc = TD_E_INVALID;
+        } else {
+            buf_reset(&a->r->out);
+            rc = buf_puts(&a->r->out, db_col_text(st, 2));
+            a->r->status = (int)db_col_int64(st, 1);
+            a->r->content_type = "application/json";
+            if (rc == TD_OK) rc = http_add_header(a->r, "Idempotent-Replayed", "true");
+            *found = 1;
+        }
+    } else if (rc == TD_DONE) {
+        rc = TD_OK;
+    }
+    db_done(st);
+    return rc;
+}
+
+/* Stores the answer now in the response under the key. A concurrent request
+ * with the same key that committed first makes this TD_E_BUSY, so the whole
+ * request runs again and finds the stored answer. */
+static int idem_store(struct api_call *a, const struct idem *k)
+{
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(a->d.db, "INSERT INTO idempotency_keys (scope, idem_key, request_hash, status, response, created_at)"
+                                 " VALUES (?, ?, ?, ?, ?, ?)", &st);
+    if (rc != TD_OK) return rc;
+    if ((rc = db_bind_text(st, 1, k->scope)) == TD_OK && (rc = db_bind_text(st, 2, k->key)) == TD_OK &&
+        (rc = db_bind_text(st, 3, k->hash)) == TD_OK && (rc = db_bind_int64(st, 4, a->r->status)) == TD_OK &&
+        (rc = db_bind_text(st, 5, a->r->out.data ? a->r->out.data : "")) == TD_OK &&
+        (rc = db_bind_int64(st, 6, a->d.now_us)) == TD_OK)
+        rc = db_step(st);
+    db_done(st);
+    if (rc == TD_E_CONFLICT) return TD_E_BUSY;
+    return rc == TD_DONE ? TD_OK : rc;
+}
+
+/* Answers worth remembering under a key: the effect happened (2xx), or it
+ * was refused for a reason that a retry cannot change. */
+static int deterministic(int rc)
+{
+    return rc == TD_E_CONFLICT || rc == TD_E_INVALID || rc == TD_E_NOT_FOUND || rc == TD_E_BAD_REQUEST ||
+           rc == TD_E_FORBIDDEN;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+    nanosleep(&ts, NULL);
+}
+
+static void reply_error(struct api_call *a, int rc);
+
+static int run_handler(struct api_call *a, const struct api_route *route, const struct idem *k)
 {
     if (!is_write(route->method)) return route->handler(a);
     int rc = TD_E_BUSY;
-    for (int attempt = 0; attempt < 10 && rc == TD_E_BUSY; attempt++) {
+    for (int attempt = 0; attempt < 12 && rc == TD_E_BUSY; attempt++) {
+        if (attempt) sleep_ms(1L << (attempt < 7 ? attempt : 7));
         errors_init(&a->err);
         a->commit_on_error = 0;
+        a->after_commit = NULL;
         buf_reset(&a->r->out);
         a->r->nheaders = 0;
         rc = db_begin(a->d.db, 1);
         if (rc == TD_E_BUSY) continue;
         if (rc != TD_OK) break;
+        int replayed = 0;
+        if (k->key && (rc = idem_lookup(a, k, &replayed)) != TD_OK) {
+            db_rollback(a->d.db);
+            continue;
+        }
+        if (replayed) {
+            db_rollback(a->d.db);
+            return TD_OK;
+        }
         rc = route->handler(a);
+        if (rc == TD_OK && k->key) rc = idem_store(a, k);
         if (rc == TD_OK || a->commit_on_error) {
             int crc = db_commit(a->d.db);
             if (crc != TD_OK) {
@@ -176,6 +274,19 @@ static int run_handler(struct api_call *a, const struct api_route *route)
             }
         } else {
             db_rollback(a->d.db);
+            if (k->key && deterministic(rc)) {
+                /* Remember the refusal too, in a transaction of its own. */
+                reply_error(a, rc);
+                int src = db_begin(a->d.db, 1);
+                if (src == TD_OK) src = idem_store(a, k);
+                if (src == TD_OK) src = db_commit(a->d.db);
+                if (src != TD_OK) db_rollback(a->d.db);
+                if (src == TD_E_BUSY) {
+                    rc = TD_E_BUSY;      /* someone stored this key first: replay theirs */
+                    continue;
+                }
+                a->refusal_stored = 1;   /* the error answer is already in place */
+            }
         }
     }
     return rc;
@@ -236,9 +347,23 @@ void api_dispatch(void *ctx, struct http_req *r)
         reply_error(&a, TD_E_FORBIDDEN);
         return;
     }
-    rc = run_handler(&a, route);
+    struct idem k = {0};
+    if (route->flags & API_IDEMPOTENT) {
+        k.key = http_header(r, "Idempotency-Key");
+        if (k.key) {
+            if (!idem_key_valid(k.key)) {
+                errors_add(&a.err, "Idempotency-Key", "must be 1 to 200 visible ASCII characters");
+                reply_error(&a, TD_E_BAD_REQUEST);
+                return;
+            }
+            snprintf(k.scope, sizeof k.scope, "staff:%lld", (long long)a.me.id);
+            token_hash_request(r->method, r->path, r->body.data, r->body.len, k.hash);
+        }
+    }
+    rc = run_handler(&a, route, &k);
     if (rc == TD_OK && a.after_commit && a.after_commit(&a) != TD_OK)
         log_msg(LOG_WARN, "after-commit step failed", "request_id", r->request_id, "route", route->path, NULL);
+    if (rc != TD_OK && a.refusal_stored) return;   /* the stored refusal is the answer */
     if (rc != TD_OK) {
         if (rc == TD_E_DB || rc == TD_E_INTERNAL || rc == TD_E_IO)
             log_msg(LOG_ERROR, "request failed", "request_id", r->request_id, "route", route->path,

@@ -34,6 +34,26 @@ int api_reply_list(struct api_call *a, json_t *items, const char *next)
     return api_reply_json(a, 200, o);
 }
 
+/* The key whose value starts just before byte `pos` of a JSON text: walks
+ * back over the number, blanks and ':' to the closing quote of the key. */
+static int overflow_field(const char *s, size_t len, size_t pos, char *out, size_t n)
+{
+    if (pos > len) pos = len;
+    size_t i = pos;
+    while (i > 0 && strchr("0123456789+-.eE", s[i - 1])) i--;
+    while (i > 0 && strchr(" \t\r\n", s[i - 1])) i--;
+    if (i == 0 || s[i - 1] != ':') return 0;
+    i--;
+    while (i > 0 && strchr(" \t\r\n", s[i - 1])) i--;
+    if (i == 0 || s[i - 1] != '"') return 0;
+    size_t end = --i;
+    while (i > 0 && s[i - 1] != '"') i--;
+    if (i == 0 || end - i >= n) return 0;
+    memcpy(out, s + i, end - i);
+    out[end - i] = '\0';
+    return 1;
+}
+
 int api_body(struct api_call *a, json_t **out)
 {
     struct http_req *r = a->r;
@@ -44,6 +64,15 @@ int api_body(struct api_call *a, json_t **out)
     }
     json_error_t e;
     json_t *o = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES, &e);
+    if (!o && json_error_code(&e) == json_error_numeric_overflow) {
+        /* Well-formed JSON with a number too large for any field (1e309,
+         * 2^63): a problem of that field's value, so 422 naming it. */
+        char field[96];
+        if (overflow_field(r->body.data, r->body.len, (size_t)e.position, field, sizeof field)) {
+            errors_add(&a->err, field, "is out of range");
+            return TD_E_INVALID;
+        }
+    }
     if (!o) {
         errors_add(&a->err, NULL, "malformed JSON at line %d column %d: %s", e.line, e.column, e.text);
         return TD_E_BAD_REQUEST;

@@ -1,6 +1,7 @@
 /* cli_serve.c — `trustdesk serve`: migrate, check the route table, listen
  * until SIGINT or SIGTERM. */
 #include "api/api.h"
+#include "api/jobs.h"
 #include "cli/cli.h"
 #include "core/log.h"
 #include "db/db.h"
@@ -18,7 +19,8 @@ static const char usage[] =
     "  --threads N       worker threads (default: one per core)\n"
     "  --max-body BYTES  largest JSON request body (default 1048576; CSV imports may send up to 256 MiB)\n"
 
-    "Environment: TRUSTDESK_SECURE_COOKIES=1 behind TLS; TRUSTDESK_MAX_PER_ADDRESS (default 128).\n";
+    "Environment: TRUSTDESK_SECURE_COOKIES=1 behind TLS; TRUSTDESK_MAX_PER_ADDRESS (default 128);\n"
+    "TRUSTDESK_CREDIT_NOTE_DAYS (validity, default 730); TRUSTDESK_ASSOCIATE_LIMIT_CENTS (default 50000).\n";
 
 static long env_long(const char *name, long def)
 {
@@ -44,6 +46,8 @@ int cli_serve(int argc, char **argv)
     }
     app.secure_cookies = env_long("TRUSTDESK_SECURE_COOKIES", 0) != 0;
     app.max_body = (size_t)strtoull(cli_opt(argc, argv, "--max-body", "1048576"), NULL, 10);
+    app.ledger.associate_limit_cents = env_long("TRUSTDESK_ASSOCIATE_LIMIT_CENTS", app.ledger.associate_limit_cents);
+    app.ledger.validity_us = env_long("TRUSTDESK_CREDIT_NOTE_DAYS", 730) * 86400LL * 1000000;
     char why[256];
     if (api_check_routes(why, sizeof why) != TD_OK) {
         fprintf(stderr, "trustdesk: refusing to start: %s\n", why);
@@ -82,6 +86,9 @@ int cli_serve(int argc, char **argv)
         app_free(&app);
         return 1;
     }
+    struct jobs *jobs = NULL;
+    if (jobs_start(&app, (int)env_long("TRUSTDESK_JOB_INTERVAL", 60), &jobs) != TD_OK)
+        log_msg(LOG_WARN, "background jobs could not start", NULL);
     char port[16];
     snprintf(port, sizeof port, "%u", http_port(srv));
     log_msg(LOG_INFO, "listening", "listen", listen, "port", port, "db", cli_db_label(url), NULL);
@@ -91,6 +98,7 @@ int cli_serve(int argc, char **argv)
     sigwait(&set, &sig);
     log_msg(LOG_INFO, "stopping", "signal", sig == SIGINT ? "SIGINT" : "SIGTERM", NULL);
     http_stop(srv);
+    jobs_stop(jobs);
     app_free(&app);
     return 0;
 }

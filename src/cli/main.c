@@ -16,6 +16,7 @@ static const char usage[] =
     "  import    import customers or purchases from CSV\n"
     "  copy      copy all data into another (empty) database, e.g. SQLite to PostgreSQL\n"
     "  backup    write a consistent, verified backup into a new SQLite file\n"
+    "  ledger    verify the credit-note ledger, or expire due credit notes\n"
     "\n"
     "Every command takes --db URL (default sqlite:data/trustdesk.db, or $TRUSTDESK_DB)\n"
     "and --help.\n";
@@ -33,7 +34,7 @@ int main(int argc, char **argv)
     static const struct { const char *name; int (*fn)(int, char **); } cmds[] = {
         {"serve", cli_serve}, {"demo", cli_demo}, {"migrate", cli_migrate},
         {"user", cli_user}, {"token", cli_token}, {"import", cli_import},
-        {"copy", cli_copy}, {"backup", cli_backup},
+        {"copy", cli_copy}, {"backup", cli_backup}, {"ledger", cli_ledger},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (strcmp(argv[1], cmds[i].name) == 0) return cmds[i].fn(argc - 2, argv + 2);

@@ -20,6 +20,19 @@ void token_hash(const char *token, char out[TOKEN_HASH_HEX_LEN + 1])
     sodium_bin2hex(out, TOKEN_HASH_HEX_LEN + 1, h, sizeof h);
 }
 
+void token_hash_request(const char *method, const char *path, const void *body, size_t len,
+                        char out[TOKEN_HASH_HEX_LEN + 1])
+{
+    crypto_generichash_state st;
+    unsigned char h[32];
+    crypto_generichash_init(&st, NULL, 0, sizeof h);
+    crypto_generichash_update(&st, (const unsigned char *)method, strlen(method) + 1);
+    crypto_generichash_update(&st, (const unsigned char *)path, strlen(path) + 1);
+    if (len) crypto_generichash_update(&st, body, len);
+    crypto_generichash_final(&st, h, sizeof h);
+    sodium_bin2hex(out, TOKEN_HASH_HEX_LEN + 1, h, sizeof h);
+}
+
 int token_equal(const char *a, const char *b)
 {
     size_t n = strlen(a);

@@ -5,6 +5,9 @@
  *   @ID@             an auto-assigned 64-bit primary key column type
  *   @WITHOUT_ROWID@  SQLite's clustered-table clause (empty elsewhere)
  *   @BINARY@         byte-order collation for prefix range scans
+ * Where whole statements differ (triggers), a line "-- @backend sqlite" or
+ * "-- @backend postgres" starts a part only that backend runs, and
+ * "-- @backend all" ends it.
  */
 #include "db/db_backend.h"
 #include "core/buf.h"
@@ -236,15 +239,40 @@ int db_transact(struct db *db, int (*fn)(struct db *db, void *arg), void *arg)
     return rc;
 }
 
-/* Expands the @NAME@ placeholders of one migration for this backend. */
-static int expand(struct db *db, const char *sql, struct buf *out)
+/* Keeps the lines of a migration meant for this backend (see the top). */
+static int select_backend(struct db *db, const char *sql, struct buf *out)
 {
-    int rc = TD_OK;
+    int rc = TD_OK, keep = 1;
     const char *p = sql;
+    while (*p && rc == TD_OK) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) + 1 : strlen(p);
+        if (strncmp(p, "-- @backend ", 12) == 0) {
+            const char *which = p + 12;
+            if (strncmp(which, "all", 3) == 0) keep = 1;
+            else keep = strncmp(which, db->ops->name, strlen(db->ops->name)) == 0;
+        } else if (keep) {
+            rc = buf_append(out, p, len);
+        }
+        p += len;
+    }
+    return rc;
+}
+
+/* Expands the @NAME@ placeholders of one migration for this backend. */
+static int expand(struct db *db, const char *text, struct buf *out)
+{
+    struct buf mine;
+    buf_init(&mine, 1 << 22);
+    int rc = select_backend(db, text, &mine);
+    const char *p = mine.data ? mine.data : "";
     while (*p && rc == TD_OK) {
         const char *at = strchr(p, '@');
         const char *end = at ? strchr(at + 1, '@') : NULL;
-        if (!at || !end) return buf_puts(out, p);
+        if (!at || !end) {
+            rc = buf_puts(out, p);
+            break;
+        }
         char name[32];
         size_t n = (size_t)(end - at - 1);
         if (n == 0 || n >= sizeof name) {
@@ -264,6 +292,7 @@ static int expand(struct db *db, const char *sql, struct buf *out)
         if (rc == TD_OK) rc = buf_puts(out, rep);
         p = end + 1;
     }
+    buf_free(&mine);
     return rc;
 }
 

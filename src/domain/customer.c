@@ -7,7 +7,8 @@
  *  (2) every change of consent is also a consent_events row (the GDPR record
  *      of when and how consent was given or withdrawn);
  *  (3) an erased customer has no personal field, no search term, no consent
- *      event, and no receipt linked to it.
+ *      event, and no receipt or credit note linked to it (the bookkeeping
+ *      rows stay, unlinked).
  */
 #include "domain/customer.h"
 #include "core/text.h"
@@ -591,6 +592,7 @@ int customer_erase(struct dctx *c, int64_t id)
         "DELETE FROM consent_events WHERE customer_id = ?",
         "UPDATE purchase_lines SET customer_id = NULL WHERE receipt_id IN (SELECT id FROM receipts WHERE customer_id = ?)",
         "UPDATE receipts SET customer_id = NULL WHERE customer_id = ?",
+        "UPDATE credit_notes SET customer_id = NULL WHERE customer_id = ?",
     };
     for (size_t i = 0; i < sizeof steps / sizeof steps[0] && rc == TD_OK; i++) rc = exec_id(c->db, steps[i], id);
     if (rc != TD_OK) return rc;

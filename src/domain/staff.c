@@ -4,6 +4,7 @@
 #include "core/text.h"
 #include "db/db.h"
 #include "domain/store.h"
+#include "domain/throttle.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -211,60 +212,6 @@ out:
     return rc;
 }
 
-/* ---- back-off ---------------------------------------------------------- */
-
-static int failures_of(struct dctx *c, const char *key, int64_t *n, int64_t *last)
-{
-    struct db_stmt *st = NULL;
-    *n = 0;
-    *last = 0;
-    int rc = db_prepare(c->db, "SELECT failures, last_at FROM login_failures WHERE key = ?", &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bind_text(st, 1, key)) == TD_OK) rc = db_step(st);
-    if (rc == TD_ROW) {
-        *n = db_col_int64(st, 0);
-        *last = db_col_int64(st, 1);
-    }
-    db_done(st);
-    return rc == TD_ROW || rc == TD_DONE ? TD_OK : rc;
-}
-
-/* Seconds still to wait before key may try again, 0 when it may. */
-static int wait_for(struct dctx *c, const char *key, int free_failures, int *wait_s)
-{
-    int64_t n, last;
-    int rc = failures_of(c, key, &n, &last);
-    *wait_s = 0;
-    if (rc != TD_OK || n < free_failures) return rc;
-    int64_t exp = n - free_failures;
-    int64_t delay = exp >= 10 ? 900 : (1LL << exp);
-    if (delay > 900) delay = 900;
-    int64_t until = last + delay * 1000000;
-    if (c->now_us < until) *wait_s = (int)((until - c->now_us + 999999) / 1000000);
-    return TD_OK;
-}
-
-static int note_failure(struct dctx *c, const char *key)
-{
-    struct db_stmt *st = NULL;
-    int rc = db_prepare(c->db, "INSERT INTO login_failures (key, failures, last_at) VALUES (?, 1, ?)"
-                               " ON CONFLICT (key) DO UPDATE SET failures = login_failures.failures + 1, last_at = excluded.last_at", &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bind_text(st, 1, key)) == TD_OK && (rc = db_bind_int64(st, 2, c->now_us)) == TD_OK) rc = db_step(st);
-    db_done(st);
-    return rc == TD_DONE ? TD_OK : rc;
-}
-
-static int clear_failures(struct dctx *c, const char *key)
-{
-    struct db_stmt *st = NULL;
-    int rc = db_prepare(c->db, "DELETE FROM login_failures WHERE key = ?", &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bind_text(st, 1, key)) == TD_OK) rc = db_step(st);
-    db_done(st);
-    return rc == TD_DONE ? TD_OK : rc;
-}
-
 /* A valid argon2id hash of a random password, so that an unknown login costs
  * as much time as a known one. */
 static const char *dummy_hash(void)
@@ -287,8 +234,8 @@ int staff_login(struct dctx *c, const char *login, const char *password, struct 
     snprintf(akey, sizeof akey, "login:%.64s", login);
     snprintf(ikey, sizeof ikey, "addr:%.64s", c->addr ? c->addr : "");
     int wa = 0, wi = 0;
-    int rc = wait_for(c, akey, LOGIN_FREE_FAILURES, &wa);
-    if (rc == TD_OK) rc = wait_for(c, ikey, ADDR_FREE_FAILURES, &wi);
+    int rc = throttle_wait(c, akey, LOGIN_FREE_FAILURES, &wa);
+    if (rc == TD_OK) rc = throttle_wait(c, ikey, ADDR_FREE_FAILURES, &wi);
     if (rc != TD_OK) return rc;
     if (wa || wi) {
         *retry_after_s = wa > wi ? wa : wi;
@@ -310,11 +257,11 @@ int staff_login(struct dctx *c, const char *login, const char *password, struct 
     if (rc != TD_OK) return rc;
     int ok = token_password_verify(found ? stored : dummy_hash(), password) && found && out->active;
     if (!ok) {
-        if ((rc = note_failure(c, akey)) != TD_OK) return rc;
-        if ((rc = note_failure(c, ikey)) != TD_OK) return rc;
+        if ((rc = throttle_fail(c, akey)) != TD_OK) return rc;
+        if ((rc = throttle_fail(c, ikey)) != TD_OK) return rc;
         return TD_E_UNAUTHORIZED;
     }
-    if ((rc = clear_failures(c, akey)) != TD_OK) return rc;
+    if ((rc = throttle_clear(c, akey)) != TD_OK) return rc;
     char hash[TOKEN_HASH_HEX_LEN + 1];
     token_new(token);
     token_new(csrf);

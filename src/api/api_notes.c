@@ -1,0 +1,376 @@
+/* api_notes.c — /api/v1/credit-notes: issue, look up, redeem, void, reissue,
+ * print; and the ledger views for admins.
+ *
+ * A wrong code and an unknown code get the same 404. Each such miss counts
+ * against the caller's address; after CODE_FREE_MISSES the address must wait
+ * (429), so codes cannot be guessed by trying. */
+#include "api/handlers.h"
+#include "core/code.h"
+#include "core/text.h"
+#include "domain/ledger.h"
+#include "domain/store.h"
+#include "domain/throttle.h"
+#include <qrencode.h>
+#include <stdio.h>
+#include <string.h>
+
+#define CODE_FREE_MISSES 20
+
+static json_t *note_json(const struct credit_note *n)
+{
+    json_t *o = json_pack("{s:I,s:s,s:I,s:I,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o}",
+                          "id", (json_int_t)n->id, "code_hint", n->code_hint,
+                          "amount_cents", (json_int_t)n->amount_cents, "balance_cents", (json_int_t)n->balance_cents,
+                          "status", n->status, "reason", n->reason, "funding", n->funding,
+                          "store_code", api_str_or_null(n->store_code),
+                          "issued_at", api_time(n->issued_at), "expires_at", api_time(n->expires_at),
+                          "closed_at", api_time(n->closed_at),
+                          "customer_id", n->customer_id ? json_integer(n->customer_id) : json_null());
+    if (!o) return NULL;
+    json_object_set_new(o, "case_id", n->case_id ? json_integer(n->case_id) : json_null());
+    json_object_set_new(o, "replaces_id", n->replaces_id ? json_integer(n->replaces_id) : json_null());
+    json_object_set_new(o, "replaced_by_id", n->replaced_by_id ? json_integer(n->replaced_by_id) : json_null());
+    return o;
+}
+
+static int add_event(void *arg, const struct ledger_event *e)
+{
+    json_t *o = json_pack("{s:s,s:o,s:I,s:o,s:o,s:o,s:o}", "kind", e->kind, "at", api_time(e->at),
+                          "delta_cents", (json_int_t)e->delta_cents, "store_code", api_str_or_null(e->store_code),
+                          "till_reference", api_str_or_null(e->till_reference), "reason", api_str_or_null(e->reason),
+                          "staff_login", api_str_or_null(e->staff_login));
+    return json_array_append_new(arg, o) == 0 ? TD_OK : TD_E_NOMEM;
+}
+
+/* The address key for wrong-code back-off. */
+static void miss_key(struct api_call *a, char *key, size_t n)
+{
+    snprintf(key, n, "code:%.60s", a->r->addr);
+}
+
+/* Refuses (429) an address that guessed wrong too often. */
+static int code_gate(struct api_call *a)
+{
+    char key[80];
+    int wait = 0;
+    miss_key(a, key, sizeof key);
+    int rc = throttle_wait(&a->d, key, CODE_FREE_MISSES, &wait);
+    if (rc != TD_OK) return rc;
+    if (wait) {
+        a->retry_after_s = wait;
+        errors_set_message(&a->err, "too many unknown codes from this address; wait %d seconds", wait);
+        return TD_E_RATE_LIMITED;
+    }
+    return TD_OK;
+}
+
+/* Counts a miss (rc == TD_E_NOT_FOUND) and keeps that count even though the
+ * request fails. */
+static int code_miss(struct api_call *a, int rc)
+{
+    if (rc != TD_E_NOT_FOUND) return rc;
+    char key[80];
+    miss_key(a, key, sizeof key);
+    if (throttle_fail(&a->d, key) == TD_OK) a->commit_on_error = 1;
+    errors_set_message(&a->err, "no credit note has this code");
+    return rc;
+}
+
+int api_notes_issue(struct api_call *a)
+{
+    static const struct api_field fields[] = {
+        {"amount_cents", AT_INT, 1, 0}, {"reason", AT_STRING, 1, LEDGER_REASON_MAX}, {"funding", AT_STRING, 0, 16},
+        {"customer_id", AT_INT, 0, 0}, {"case_id", AT_INT, 0, 0}, {"expires_at", AT_STRING, 0, 40},
+        {"store_code", AT_STRING, 0, 16}, {0},
+    };
+    json_t *b = NULL;
+    int rc = api_body(a, &b);
+    if (rc != TD_OK) return rc;
+    api_check(a, b, fields, NULL);
+    struct ledger_issue in = {
+        .amount_cents = json_integer_value(json_object_get(b, "amount_cents")),
+        .reason = api_str(b, "reason"), .funding = api_str(b, "funding"),
+        .customer_id = json_integer_value(json_object_get(b, "customer_id")),
+        .case_id = json_integer_value(json_object_get(b, "case_id")),
+        .store_id = a->me.store_id,
+    };
+    if (json_object_get(b, "customer_id") && in.customer_id <= 0) errors_add(&a->err, "customer_id", "no such customer");
+    const char *exp = api_str(b, "expires_at");
+    if (exp && clock_parse(exp, &in.expires_at) != TD_OK)
+        errors_add(&a->err, "expires_at", "must be a date or date-time like 2028-11-22T10:00:00Z");
+    const char *sc = api_str(b, "store_code");
+    if (sc) {
+        struct store s;
+        if (store_get_by_code(&a->d, sc, &s) == TD_OK) in.store_id = s.id;
+        else errors_add(&a->err, "store_code", "no store has this code");
+    }
+    if (!json_is_integer(json_object_get(b, "amount_cents"))) in.amount_cents = 1;   /* already reported */
+    char code[CODE_TEXT_SZ];
+    struct credit_note n;
+    rc = a->err.n ? TD_E_INVALID : ledger_issue(&a->d, &a->app->ledger, &in, &a->err, code, &n);
+    json_decref(b);
+    if (rc != TD_OK) return rc;
+    json_t *o = note_json(&n);
+    json_object_set_new(o, "code", json_string(code));
+    return api_reply_json(a, 201, o);
+}
+
+static int reply_note(struct api_call *a, const struct credit_note *n, int status, const char *code)
+{
+    json_t *o = note_json(n);
+    json_t *hist = json_array();
+    int rc = ledger_history(&a->d, n->id, add_event, hist);
+    if (rc != TD_OK) {
+        json_decref(o);
+        json_decref(hist);
+        return rc;
+    }
+    json_object_set_new(o, "history", hist);
+    if (code) json_object_set_new(o, "code", json_string(code));
+    return api_reply_json(a, status, o);
+}
+
+int api_notes_get(struct api_call *a)
+{
+    int rc = code_gate(a);
+    if (rc != TD_OK) return rc;
+    struct credit_note n;
+    rc = ledger_find(&a->d, a->r->params[0], &n);
+    if (rc != TD_OK) return code_miss(a, rc);
+    return reply_note(a, &n, 200, NULL);
+}
+
+int api_notes_redeem(struct api_call *a)
+{
+    static const struct api_field fields[] = {
+        {"amount_cents", AT_INT, 1, 0}, {"store_code", AT_STRING, 1, 16}, {"till_reference", AT_STRING, 0, TILL_REF_MAX}, {0},
+    };
+    int rc = code_gate(a);
+    if (rc != TD_OK) return rc;
+    json_t *b = NULL;
+    if ((rc = api_body(a, &b)) != TD_OK) return rc;
+    api_check(a, b, fields, NULL);
+    int64_t store_id = 0;
+    const char *sc = api_str(b, "store_code");
+    if (sc) {
+        struct store s;
+        if (store_get_by_code(&a->d, sc, &s) == TD_OK) store_id = s.id;
+        else errors_add(&a->err, "store_code", "no store has this code");
+    }
+    json_t *amt = json_object_get(b, "amount_cents");
+    struct credit_note n;
+    rc = a->err.n ? TD_E_INVALID
+                  : ledger_redeem(&a->d, a->r->params[0], json_integer_value(amt), store_id, api_str(b, "till_reference"),
+                                  &a->err, &n);
+    json_decref(b);
+    if (rc != TD_OK) return code_miss(a, rc);
+    return reply_note(a, &n, 201, NULL);
+}
+
+static int read_reason(struct api_call *a, json_t **b)
+{
+    static const struct api_field fields[] = { {"reason", AT_STRING, 1, LEDGER_REASON_MAX}, {0} };
+    int rc = api_body(a, b);
+    if (rc != TD_OK) return rc;
+    api_check(a, *b, fields, NULL);
+    return a->err.n ? TD_E_INVALID : TD_OK;
+}
+
+int api_notes_void(struct api_call *a)
+{
+    int rc = code_gate(a);
+    if (rc != TD_OK) return rc;
+    json_t *b = NULL;
+    struct credit_note n;
+    rc = read_reason(a, &b);
+    if (rc == TD_OK) rc = ledger_void(&a->d, a->r->params[0], api_str(b, "reason"), &a->err, &n);
+    json_decref(b);
+    if (rc != TD_OK) return code_miss(a, rc);
+    return reply_note(a, &n, 200, NULL);
+}
+
+int api_notes_reissue(struct api_call *a)
+{
+    int rc = code_gate(a);
+    if (rc != TD_OK) return rc;
+    json_t *b = NULL;
+    struct credit_note n;
+    char code[CODE_TEXT_SZ];
+    rc = read_reason(a, &b);
+    if (rc == TD_OK) rc = ledger_reissue(&a->d, a->r->params[0], api_str(b, "reason"), &a->err, code, &n);
+    json_decref(b);
+    if (rc != TD_OK) return code_miss(a, rc);
+    return reply_note(a, &n, 201, code);
+}
+
+/* ---- the printable note ---------------------------------------------------- */
+
+static int put_escaped(struct buf *b, const char *s)
+{
+    int rc = TD_OK;
+    for (; s && *s && rc == TD_OK; s++) {
+        switch (*s) {
+        case '<': rc = buf_puts(b, "&lt;"); break;
+        case '>': rc = buf_puts(b, "&gt;"); break;
+        case '&': rc = buf_puts(b, "&amp;"); break;
+        case '"': rc = buf_puts(b, "&quot;"); break;
+        case '\'': rc = buf_puts(b, "&#39;"); break;
+        default: rc = buf_putc(b, *s);
+        }
+    }
+    return rc;
+}
+
+/* An SVG of the QR code of text: one path of unit squares. */
+static int put_qr_svg(struct buf *b, const char *text)
+{
+    QRcode *qr = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+    if (!qr) return TD_E_NOMEM;
+    int w = qr->width, quiet = 4;
+    int rc = buf_printf(b, "<svg class=\"qr\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" role=\"img\""
+                           " aria-label=\"QR code\" shape-rendering=\"crispEdges\"><rect width=\"100%%\" height=\"100%%\""
+                           " fill=\"#fff\"/><path fill=\"#000\" d=\"", w + 2 * quiet, w + 2 * quiet);
+    for (int y = 0; y < w && rc == TD_OK; y++)
+        for (int x = 0; x < w && rc == TD_OK; x++)
+            if (qr->data[y * w + x] & 1) rc = buf_printf(b, "M%d %dh1v1h-1z", x + quiet, y + quiet);
+    if (rc == TD_OK) rc = buf_puts(b, "\"/></svg>");
+    QRcode_free(qr);
+    return rc;
+}
+
+static void euros(int64_t cents, char *out, size_t n)
+{
+    snprintf(out, n, "%lld,%02lld", (long long)(cents / 100), (long long)(cents % 100));
+}
+
+static void amsterdam_date(int64_t us, char *out, size_t n)
+{
+    int64_t t = us / 1000000;
+    t += clock_amsterdam_offset(t);
+    char iso[40];
+    clock_format_rfc3339(t * 1000000, iso, sizeof iso);
+    snprintf(out, n, "%.2s-%.2s-%.4s", iso + 8, iso + 5, iso);   /* DD-MM-YYYY */
+}
+
+int api_notes_print(struct api_call *a)
+{
+    int rc = code_gate(a);
+    if (rc != TD_OK) return rc;
+    struct credit_note n;
+    char canon[CODE_CHARS + 1], code[CODE_TEXT_SZ];
+    rc = ledger_find(&a->d, a->r->params[0], &n);
+    if (rc != TD_OK) return code_miss(a, rc);
+    if (code_parse(a->r->params[0], canon) != TD_OK) return TD_E_NOT_FOUND;
+    code_format(canon, code);
+    char bal[32], amt[32], until[16], issued[16];
+    euros(n.balance_cents, bal, sizeof bal);
+    euros(n.amount_cents, amt, sizeof amt);
+    amsterdam_date(n.expires_at, until, sizeof until);
+    amsterdam_date(n.issued_at, issued, sizeof issued);
+    struct buf *b = &a->r->out;
+    buf_reset(b);
+    rc = buf_puts(b, "<!doctype html><html lang=\"nl\"><head><meta charset=\"utf-8\"><title>Tegoedbon / Credit note</title>"
+                     "<style>body{font-family:system-ui,sans-serif;margin:2rem;color:#111}"
+                     ".note{border:2px dashed #333;max-width:32rem;padding:1.5rem;margin:auto}"
+                     "h1{margin:0 0 .25rem;font-size:1.6rem}h1 small{font-weight:normal;color:#444}"
+                     ".amount{font-size:2.4rem;font-weight:700;margin:.5rem 0}"
+                     ".code{font-family:ui-monospace,monospace;font-size:1.5rem;letter-spacing:.08em;margin:.5rem 0}"
+                     ".qr{width:9rem;height:9rem;float:right;margin-left:1rem}"
+                     "dl{display:grid;grid-template-columns:auto 1fr;gap:.25rem 1rem}dt{color:#444}"
+                     "@media print{body{margin:0}button{display:none}}</style></head><body><main class=\"note\">");
+    if (rc == TD_OK) rc = put_qr_svg(b, code);
+    if (rc == TD_OK) rc = buf_puts(b, "<h1>Tegoedbon <small>/ Credit note</small></h1><p class=\"amount\">&euro; ");
+    if (rc == TD_OK) rc = buf_puts(b, bal);
+    if (rc == TD_OK) rc = buf_puts(b, "</p><p class=\"code\" aria-label=\"code\">");
+    if (rc == TD_OK) rc = put_escaped(b, code);
+    if (rc == TD_OK) rc = buf_puts(b, "</p><dl><dt>Oorspronkelijk bedrag / Original amount</dt><dd>&euro; ");
+    if (rc == TD_OK) rc = buf_puts(b, amt);
+    if (rc == TD_OK) rc = buf_puts(b, "</dd><dt>Uitgegeven / Issued</dt><dd>");
+    if (rc == TD_OK) rc = buf_puts(b, issued);
+    if (rc == TD_OK && n.store_code[0]) {
+        rc = buf_puts(b, " &middot; ");
+        if (rc == TD_OK) rc = put_escaped(b, n.store_code);
+    }
+    if (rc == TD_OK) rc = buf_puts(b, "</dd><dt>Geldig tot / Valid until</dt><dd>");
+    if (rc == TD_OK) rc = buf_puts(b, until);
+    if (rc == TD_OK) rc = buf_puts(b, "</dd><dt>Status</dt><dd>");
+    if (rc == TD_OK) rc = put_escaped(b, n.status);
+    if (rc == TD_OK)
+        rc = buf_puts(b, "</dd></dl><p>Te besteden in al onze winkels, ook in delen. Bewaar deze bon goed: wie de code heeft,"
+                         " kan het tegoed gebruiken.</p><p lang=\"en\">Spend it in any of our stores, in one go or in parts."
+                         " Keep this note safe: whoever has the code can use the credit.</p>"
+                         "<button onclick=\"window.print()\">Afdrukken / Print</button></main></body></html>");
+    if (rc != TD_OK) return rc;
+    a->r->status = 200;
+    a->r->content_type = "text/html; charset=utf-8";
+    return http_add_header(a->r, "Cache-Control", "no-store");
+}
+
+/* ---- lists ------------------------------------------------------------------ */
+
+static int add_note(void *arg, const struct credit_note *n)
+{
+    return json_array_append_new(arg, note_json(n)) == 0 ? TD_OK : TD_E_NOMEM;
+}
+
+int api_customers_notes(struct api_call *a)
+{
+    int64_t id;
+    int rc = api_param_id(a, 0, &id);
+    if (rc != TD_OK) return rc;
+    json_t *items = json_array();
+    rc = ledger_each_of_customer(&a->d, id, add_note, items);
+    if (rc != TD_OK) {
+        json_decref(items);
+        return rc;
+    }
+    return api_reply_list(a, items, NULL);
+}
+
+int api_ledger_notes(struct api_call *a)
+{
+    static const char *const statuses[] = {"issued", "partly_used", "used", "void", "expired", "reissued", NULL};
+    const char *status = http_query(a->r, "status");
+    if (status) {
+        int ok = 0;
+        for (const char *const *s = statuses; *s; s++) ok |= strcmp(*s, status) == 0;
+        if (!ok) {
+            errors_add(&a->err, "status", "must be one of issued, partly_used, used, void, expired, reissued");
+            return TD_E_INVALID;
+        }
+    }
+    int limit, rc;
+    if ((rc = api_limit(a, 50, 500, &limit)) != TD_OK) return rc;
+    int64_t before = 0, next = 0;
+    const char *cursor = http_query(a->r, "cursor");
+    if (cursor && (text_parse_int64(cursor, &before) != TD_OK || before <= 0)) {
+        errors_add(&a->err, "cursor", "is not a cursor from a previous page");
+        return TD_E_INVALID;
+    }
+    json_t *items = json_array();
+    rc = ledger_each(&a->d, status, before, limit, add_note, items, &next);
+    if (rc != TD_OK) {
+        json_decref(items);
+        return rc;
+    }
+    char nb[24] = "";
+    if (next) snprintf(nb, sizeof nb, "%lld", (long long)next);
+    return api_reply_list(a, items, nb);
+}
+
+static int add_account(void *arg, const char *code, const char *name, int64_t sum)
+{
+    json_t *o = json_pack("{s:s,s:s,s:I}", "code", code, "name", name, "balance_cents", (json_int_t)sum);
+    return json_array_append_new(arg, o) == 0 ? TD_OK : TD_E_NOMEM;
+}
+
+int api_ledger_accounts(struct api_call *a)
+{
+    json_t *items = json_array();
+    int rc = ledger_accounts_each(&a->d, add_account, items);
+    if (rc != TD_OK) {
+        json_decref(items);
+        return rc;
+    }
+    return api_reply_list(a, items, NULL);
+}

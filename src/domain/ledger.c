@@ -1,0 +1,532 @@
+/* ledger.c — credit notes and their double-entry ledger.
+ *
+ * See ledger.h for the invariants and the state table. How each one is kept:
+ *  (1) triggers in migrations/0002_ledger.sql;
+ *  (2) ledger__post() refuses a set of entries that does not sum to zero;
+ *  (3) every balance change is one conditional UPDATE (WHERE balance_cents >=
+ *      the amount and the status allows it) followed, in the same
+ *      transaction, by ledger__post() with the same amount; the CHECK
+ *      (balance_cents >= 0) is the last line of defence;
+ *  (4) the same UPDATEs set status and balance together.
+ *
+ * The code of a note is shown once, when it is made; only its hash is stored,
+ * so a copy of the database cannot be spent.
+ */
+#include "domain/ledger.h"
+#include "core/text.h"
+#include "core/token.h"
+#include "db/db.h"
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#define ACC_LIABILITY "credit_note_liability"
+#define ACC_TILL "till_clearing"
+#define ACC_BREAKAGE "breakage_income"
+
+struct entry {
+    const char *account;
+    int64_t note_id;            /* 0: no note */
+    int64_t amount_cents;       /* debit positive */
+};
+
+static const char *funding_account(const char *funding)
+{
+    return strcmp(funding, "refund") == 0 ? "refunds_clearing" : "goodwill_expense";
+}
+
+/* Writes one ledger transaction and its entries (which must sum to zero). */
+static int ledger__post(struct dctx *c, int64_t note_id, const char *kind, int64_t amount, int64_t store_id,
+                        const char *till_reference, const char *reason, const struct entry *e, int n)
+{
+    int64_t sum = 0;
+    for (int i = 0; i < n; i++) sum += e[i].amount_cents;
+    if (sum != 0 || n < 2 || amount <= 0) return TD_E_INTERNAL;
+    struct db_stmt *st = NULL;
+    int64_t tx = 0;
+    int rc = db_prepare(c->db, "INSERT INTO ledger_transactions (credit_note_id, kind, amount_cents, at, staff_id, store_id,"
+                               " till_reference, reason, address) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", &st);
+    if (rc != TD_OK) return rc;
+    if ((rc = db_bind_int64(st, 1, note_id)) != TD_OK) goto out;
+    if ((rc = db_bind_text(st, 2, kind)) != TD_OK) goto out;
+    if ((rc = db_bind_int64(st, 3, amount)) != TD_OK) goto out;
+    if ((rc = db_bind_int64(st, 4, c->now_us)) != TD_OK) goto out;
+    rc = c->actor.staff_id ? db_bind_int64(st, 5, c->actor.staff_id) : db_bind_null(st, 5);
+    if (rc != TD_OK) goto out;
+    rc = store_id ? db_bind_int64(st, 6, store_id) : db_bind_null(st, 6);
+    if (rc != TD_OK) goto out;
+    if ((rc = db_bind_text(st, 7, till_reference)) != TD_OK) goto out;
+    if ((rc = db_bind_text(st, 8, reason)) != TD_OK) goto out;
+    if ((rc = db_bind_text(st, 9, c->addr)) != TD_OK) goto out;
+    rc = db_step(st);
+    if (rc == TD_ROW) {
+        tx = db_col_int64(st, 0);
+        rc = TD_OK;
+    }
+    db_done(st);
+    st = NULL;
+    if (rc != TD_OK) goto out;
+    if ((rc = db_prepare(c->db, "INSERT INTO ledger_entries (transaction_id, account, credit_note_id, amount_cents)"
+                                " VALUES (?, ?, ?, ?)", &st)) != TD_OK)
+        goto out;
+    for (int i = 0; i < n && rc == TD_OK; i++) {
+        if ((rc = db_bind_int64(st, 1, tx)) != TD_OK) break;
+        if ((rc = db_bind_text(st, 2, e[i].account)) != TD_OK) break;
+        rc = e[i].note_id ? db_bind_int64(st, 3, e[i].note_id) : db_bind_null(st, 3);
+        if (rc != TD_OK) break;
+        if ((rc = db_bind_int64(st, 4, e[i].amount_cents)) != TD_OK) break;
+        rc = db_step(st);
+        if (rc == TD_DONE) rc = db_reset(st);
+    }
+out:
+    db_done(st);
+    return rc;
+}
+
+#define NOTE_COLS \
+    "n.id, n.code_hint, COALESCE(n.customer_id, 0), COALESCE(n.case_id, 0), COALESCE(s.code, ''), n.reason, n.funding," \
+    " n.amount_cents, n.balance_cents, n.status, n.issued_at, COALESCE(n.issued_by, 0), n.expires_at," \
+    " COALESCE(n.closed_at, 0), COALESCE(n.replaces_id, 0), COALESCE(n.replaced_by_id, 0)"
+#define NOTE_FROM " FROM credit_notes n LEFT JOIN stores s ON s.id = n.store_id"
+
+static int read_note(struct db_stmt *st, struct credit_note *o)
+{
+    o->id = db_col_int64(st, 0);
+    o->customer_id = db_col_int64(st, 2);
+    o->case_id = db_col_int64(st, 3);
+    o->amount_cents = db_col_int64(st, 7);
+    o->balance_cents = db_col_int64(st, 8);
+    o->issued_at = db_col_int64(st, 10);
+    o->issued_by = db_col_int64(st, 11);
+    o->expires_at = db_col_int64(st, 12);
+    o->closed_at = db_col_int64(st, 13);
+    o->replaces_id = db_col_int64(st, 14);
+    o->replaced_by_id = db_col_int64(st, 15);
+    if (domain_copy(o->code_hint, sizeof o->code_hint, db_col_text(st, 1)) != TD_OK ||
+        domain_copy(o->store_code, sizeof o->store_code, db_col_text(st, 4)) != TD_OK ||
+        domain_copy(o->reason, sizeof o->reason, db_col_text(st, 5)) != TD_OK ||
+        domain_copy(o->funding, sizeof o->funding, db_col_text(st, 6)) != TD_OK ||
+        domain_copy(o->status, sizeof o->status, db_col_text(st, 9)) != TD_OK)
+        return TD_E_INTERNAL;
+    return TD_OK;
+}
+
+static int get_by(struct dctx *c, const char *sql, const char *text, int64_t id, struct credit_note *out)
+{
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(c->db, sql, &st);
+    if (rc != TD_OK) return rc;
+    rc = text ? db_bind_text(st, 1, text) : db_bind_int64(st, 1, id);
+    if (rc == TD_OK) rc = db_step(st);
+    if (rc == TD_ROW) rc = read_note(st, out);
+    else if (rc == TD_DONE) rc = TD_E_NOT_FOUND;
+    db_done(st);
+    return rc;
+}
+
+int ledger_get(struct dctx *c, int64_t id, struct credit_note *out)
+{
+    return get_by(c, "SELECT " NOTE_COLS NOTE_FROM " WHERE n.id = ?", NULL, id, out);
+}
+
+static void hash_code(const char canon[CODE_CHARS + 1], char hash[TOKEN_HASH_HEX_LEN + 1])
+{
+    token_hash(canon, hash);
+}
+
+int ledger_find(struct dctx *c, const char *code, struct credit_note *out)
+{
+    char canon[CODE_CHARS + 1], hash[TOKEN_HASH_HEX_LEN + 1];
+    if (code_parse(code, canon) != TD_OK) return TD_E_NOT_FOUND;
+    hash_code(canon, hash);
+    return get_by(c, "SELECT " NOTE_COLS NOTE_FROM " WHERE n.code_hash = ?", hash, 0, out);
+}
+
+static void check_reason(struct errors *err, const char *field, const char *reason)
+{
+    if (!reason || !*reason) errors_add(err, field, "is required");
+    else if (!text_utf8_valid(reason, strlen(reason))) errors_add(err, field, "must be valid UTF-8 text");
+    else if (text_utf8_len(reason) > LEDGER_REASON_MAX) errors_add(err, field, "is longer than %d characters", LEDGER_REASON_MAX);
+}
+
+static void check_amount(struct errors *err, int64_t amount)
+{
+    if (amount <= 0) errors_add(err, "amount_cents", "must be a positive whole number of cents");
+    else if (amount > LEDGER_MAX_CENTS) errors_add(err, "amount_cents", "is larger than %lld cents", (long long)LEDGER_MAX_CENTS);
+}
+
+/* Inserts a note row and returns its id; the code's hash must be new. */
+static int insert_note(struct dctx *c, const char canon[CODE_CHARS + 1], const struct ledger_issue *in,
+                       const char *funding, int64_t expires_at, int64_t replaces_id, int64_t *id)
+{
+    char hash[TOKEN_HASH_HEX_LEN + 1];
+    hash_code(canon, hash);
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(c->db, "INSERT INTO credit_notes (code_hash, code_hint, customer_id, case_id, store_id, reason, funding,"
+                               " amount_cents, balance_cents, status, issued_at, issued_by, expires_at, replaces_id)"
+                               " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'issued', ?, ?, ?, ?) RETURNING id", &st);
+    if (rc != TD_OK) return rc;
+    int i = 1;
+    if ((rc = db_bind_text(st, i++, hash)) != TD_OK) goto out;
+    if ((rc = db_bind_text(st, i++, canon + CODE_CHARS - 4)) != TD_OK) goto out;
+    if ((rc = in->customer_id ? db_bind_int64(st, i, in->customer_id) : db_bind_null(st, i)) != TD_OK) goto out;
+    i++;
+    if ((rc = in->case_id ? db_bind_int64(st, i, in->case_id) : db_bind_null(st, i)) != TD_OK) goto out;
+    i++;
+    if ((rc = in->store_id ? db_bind_int64(st, i, in->store_id) : db_bind_null(st, i)) != TD_OK) goto out;
+    i++;
+    if ((rc = db_bind_text(st, i++, in->reason)) != TD_OK) goto out;
+    if ((rc = db_bind_text(st, i++, funding)) != TD_OK) goto out;
+    if ((rc = db_bind_int64(st, i++, in->amount_cents)) != TD_OK) goto out;
+    if ((rc = db_bind_int64(st, i++, in->amount_cents)) != TD_OK) goto out;
+    if ((rc = db_bind_int64(st, i++, c->now_us)) != TD_OK) goto out;
+    if ((rc = c->actor.staff_id ? db_bind_int64(st, i, c->actor.staff_id) : db_bind_null(st, i)) != TD_OK) goto out;
+    i++;
+    if ((rc = db_bind_int64(st, i++, expires_at)) != TD_OK) goto out;
+    if ((rc = replaces_id ? db_bind_int64(st, i, replaces_id) : db_bind_null(st, i)) != TD_OK) goto out;
+    rc = db_step(st);
+    if (rc == TD_ROW) {
+        *id = db_col_int64(st, 0);
+        rc = TD_OK;
+    }
+out:
+    db_done(st);
+    return rc;
+}
+
+static int customer_usable(struct dctx *c, int64_t id)
+{
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(c->db, "SELECT erased_at IS NULL FROM customers WHERE id = ?", &st);
+    if (rc != TD_OK) return 0;
+    int ok = 0;
+    if (db_bind_int64(st, 1, id) == TD_OK && db_step(st) == TD_ROW) ok = db_col_int64(st, 0) == 1;
+    db_done(st);
+    return ok;
+}
+
+int ledger_issue(struct dctx *c, const struct ledger_config *cfg, const struct ledger_issue *in, struct errors *err,
+                 char code[CODE_TEXT_SZ], struct credit_note *out)
+{
+    check_amount(err, in->amount_cents);
+    check_reason(err, "reason", in->reason);
+    const char *funding = in->funding ? in->funding : "goodwill";
+    if (strcmp(funding, "goodwill") != 0 && strcmp(funding, "refund") != 0)
+        errors_add(err, "funding", "must be goodwill or refund");
+    int64_t expires_at = in->expires_at ? in->expires_at : c->now_us + cfg->validity_us;
+    if (expires_at <= c->now_us) errors_add(err, "expires_at", "must lie in the future");
+    else if (expires_at > c->now_us + 10LL * 366 * 86400 * 1000000) errors_add(err, "expires_at", "is more than ten years away");
+    if (in->customer_id && !customer_usable(c, in->customer_id)) errors_add(err, "customer_id", "no such customer");
+    if (err->n) return TD_E_INVALID;
+    if (c->actor.role == ROLE_ASSOCIATE && in->amount_cents > cfg->associate_limit_cents) {
+        errors_set_message(err, "credit notes above EUR %lld.%02lld need a manager",
+                           (long long)(cfg->associate_limit_cents / 100), (long long)(cfg->associate_limit_cents % 100));
+        return TD_E_FORBIDDEN;
+    }
+    char canon[CODE_CHARS + 1];
+    code_new(code);
+    if (code_parse(code, canon) != TD_OK) return TD_E_INTERNAL;
+    int64_t id = 0;
+    int rc = insert_note(c, canon, in, funding, expires_at, 0, &id);
+    if (rc != TD_OK) return rc;
+    struct entry e[2] = {
+        {funding_account(funding), 0, in->amount_cents},
+        {ACC_LIABILITY, id, -in->amount_cents},
+    };
+    if ((rc = ledger__post(c, id, "issue", in->amount_cents, in->store_id, NULL, in->reason, e, 2)) != TD_OK) return rc;
+    return ledger_get(c, id, out);
+}
+
+/* Says why a note could not pay `amount` (after the conditional UPDATE
+ * changed nothing). */
+static void explain_refusal(const struct credit_note *n, int64_t amount, int64_t now, struct errors *err)
+{
+    if (strcmp(n->status, "issued") != 0 && strcmp(n->status, "partly_used") != 0)
+        errors_set_message(err, "this credit note is %s", n->status);
+    else if (n->expires_at <= now)
+        errors_set_message(err, "this credit note has expired");
+    else if (n->balance_cents < amount)
+        errors_set_message(err, "the balance is %lld cents, less than %lld", (long long)n->balance_cents, (long long)amount);
+    else
+        errors_set_message(err, "the credit note changed meanwhile; try again");
+}
+
+int ledger_redeem(struct dctx *c, const char *code, int64_t amount, int64_t store_id, const char *till_reference,
+                  struct errors *err, struct credit_note *out)
+{
+    check_amount(err, amount);
+    if (till_reference && (strlen(till_reference) > TILL_REF_MAX || !text_utf8_valid(till_reference, strlen(till_reference))))
+        errors_add(err, "till_reference", "must be text of at most %d characters", TILL_REF_MAX);
+    if (err->n) return TD_E_INVALID;
+    struct credit_note n;
+    int rc = ledger_find(c, code, &n);
+    if (rc != TD_OK) return rc;
+    struct db_stmt *st = NULL;
+    rc = db_prepare(c->db, "UPDATE credit_notes SET balance_cents = balance_cents - ?,"
+                           " status = CASE WHEN balance_cents = ? THEN 'used' ELSE 'partly_used' END,"
+                           " closed_at = CASE WHEN balance_cents = ? THEN CAST(? AS BIGINT) ELSE NULL END"
+                           " WHERE id = ? AND status IN ('issued', 'partly_used') AND balance_cents >= ? AND expires_at > ?", &st);
+    if (rc != TD_OK) return rc;
+    if ((rc = db_bind_int64(st, 1, amount)) != TD_OK) goto out;
+    if ((rc = db_bind_int64(st, 2, amount)) != TD_OK) goto out;
+    if ((rc = db_bind_int64(st, 3, amount)) != TD_OK) goto out;
+    if ((rc = db_bind_int64(st, 4, c->now_us)) != TD_OK) goto out;
+    if ((rc = db_bind_int64(st, 5, n.id)) != TD_OK) goto out;
+    if ((rc = db_bind_int64(st, 6, amount)) != TD_OK) goto out;
+    if ((rc = db_bind_int64(st, 7, c->now_us)) != TD_OK) goto out;
+    rc = db_step(st);
+    if (rc == TD_DONE && db_changes(st) != 1) {
+        explain_refusal(&n, amount, c->now_us, err);
+        rc = TD_E_CONFLICT;
+    } else if (rc == TD_DONE) {
+        rc = TD_OK;
+    }
+out:
+    db_done(st);
+    if (rc != TD_OK) return rc;
+    struct entry e[2] = { {ACC_LIABILITY, n.id, amount}, {ACC_TILL, 0, -amount} };
+    if ((rc = ledger__post(c, n.id, "redeem", amount, store_id, till_reference, NULL, e, 2)) != TD_OK) return rc;
+    return ledger_get(c, n.id, out);
+}
+
+/* Closes an open note whose balance is `balance`, moving it to status;
+ * TD_E_CONFLICT when the note changed or is not open. */
+static int close_note(struct dctx *c, int64_t id, int64_t balance, const char *status)
+{
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(c->db, "UPDATE credit_notes SET balance_cents = 0, status = ?, closed_at = ?"
+                               " WHERE id = ? AND balance_cents = ? AND status IN ('issued', 'partly_used')", &st);
+    if (rc != TD_OK) return rc;
+    if ((rc = db_bind_text(st, 1, status)) == TD_OK && (rc = db_bind_int64(st, 2, c->now_us)) == TD_OK &&
+        (rc = db_bind_int64(st, 3, id)) == TD_OK && (rc = db_bind_int64(st, 4, balance)) == TD_OK)
+        rc = db_step(st);
+    if (rc == TD_DONE) rc = db_changes(st) == 1 ? TD_OK : TD_E_CONFLICT;
+    db_done(st);
+    return rc;
+}
+
+static int open_with_balance(const struct credit_note *n)
+{
+    return (strcmp(n->status, "issued") == 0 || strcmp(n->status, "partly_used") == 0) && n->balance_cents > 0;
+}
+
+int ledger_void(struct dctx *c, const char *code, const char *reason, struct errors *err, struct credit_note *out)
+{
+    check_reason(err, "reason", reason);
+    if (err->n) return TD_E_INVALID;
+    struct credit_note n;
+    int rc = ledger_find(c, code, &n);
+    if (rc != TD_OK) return rc;
+    if (!open_with_balance(&n)) {
+        errors_set_message(err, "this credit note is %s and cannot be voided", n.status);
+        return TD_E_CONFLICT;
+    }
+    if ((rc = close_note(c, n.id, n.balance_cents, "void")) != TD_OK) return rc;
+    struct entry e[2] = { {ACC_LIABILITY, n.id, n.balance_cents}, {funding_account(n.funding), 0, -n.balance_cents} };
+    if ((rc = ledger__post(c, n.id, "void", n.balance_cents, 0, NULL, reason, e, 2)) != TD_OK) return rc;
+    char subject[40];
+    snprintf(subject, sizeof subject, "credit_note:%lld", (long long)n.id);
+    if ((rc = domain_audit(c, "credit_note.void", subject, NULL)) != TD_OK) return rc;
+    return ledger_get(c, n.id, out);
+}
+
+int ledger_reissue(struct dctx *c, const char *code, const char *reason, struct errors *err,
+                   char new_code[CODE_TEXT_SZ], struct credit_note *out)
+{
+    check_reason(err, "reason", reason);
+    if (err->n) return TD_E_INVALID;
+    struct credit_note old;
+    int rc = ledger_find(c, code, &old);
+    if (rc != TD_OK) return rc;
+    if (!open_with_balance(&old) || old.expires_at <= c->now_us) {
+        errors_set_message(err, "only a valid credit note with a balance can be reissued (this one is %s)",
+                           old.expires_at <= c->now_us ? "expired" : old.status);
+        return TD_E_CONFLICT;
+    }
+    if ((rc = close_note(c, old.id, old.balance_cents, "reissued")) != TD_OK) return rc;
+    struct ledger_issue in = {
+        .amount_cents = old.balance_cents, .reason = reason, .customer_id = old.customer_id,
+        .case_id = old.case_id, .store_id = c->actor.store_id,
+    };
+    char canon[CODE_CHARS + 1];
+    code_new(new_code);
+    if (code_parse(new_code, canon) != TD_OK) return TD_E_INTERNAL;
+    int64_t id = 0;
+    if ((rc = insert_note(c, canon, &in, old.funding, old.expires_at, old.id, &id)) != TD_OK) return rc;
+    struct entry e[2] = { {ACC_LIABILITY, old.id, old.balance_cents}, {ACC_LIABILITY, id, -old.balance_cents} };
+    if ((rc = ledger__post(c, old.id, "reissue", old.balance_cents, 0, NULL, reason, e, 2)) != TD_OK) return rc;
+    struct db_stmt *st = NULL;
+    if ((rc = db_prepare(c->db, "UPDATE credit_notes SET replaced_by_id = ? WHERE id = ?", &st)) != TD_OK) return rc;
+    if ((rc = db_bind_int64(st, 1, id)) == TD_OK && (rc = db_bind_int64(st, 2, old.id)) == TD_OK) rc = db_step(st);
+    db_done(st);
+    if (rc != TD_DONE) return rc;
+    char subject[40];
+    snprintf(subject, sizeof subject, "credit_note:%lld", (long long)old.id);
+    if ((rc = domain_audit(c, "credit_note.reissue", subject, NULL)) != TD_OK) return rc;
+    return ledger_get(c, id, out);
+}
+
+int ledger_expire_due(struct dctx *c, int limit, int *count)
+{
+    *count = 0;
+    struct db_stmt *st = NULL;
+    int64_t ids[256], balances[256];
+    int n = 0;
+    if (limit > 256) limit = 256;
+    int rc = db_prepare(c->db, "SELECT id, balance_cents FROM credit_notes WHERE balance_cents > 0 AND expires_at <= ?"
+                               " AND status IN ('issued', 'partly_used') ORDER BY expires_at LIMIT ?", &st);
+    if (rc != TD_OK) return rc;
+    if ((rc = db_bind_int64(st, 1, c->now_us)) == TD_OK && (rc = db_bind_int64(st, 2, limit)) == TD_OK) {
+        while ((rc = db_step(st)) == TD_ROW && n < limit) {
+            ids[n] = db_col_int64(st, 0);
+            balances[n] = db_col_int64(st, 1);
+            n++;
+        }
+    }
+    db_done(st);
+    if (rc != TD_DONE && rc != TD_ROW) return rc;
+    for (int i = 0; i < n; i++) {
+        if ((rc = close_note(c, ids[i], balances[i], "expired")) != TD_OK) return rc;
+        struct entry e[2] = { {ACC_LIABILITY, ids[i], balances[i]}, {ACC_BREAKAGE, 0, -balances[i]} };
+        if ((rc = ledger__post(c, ids[i], "expire", balances[i], 0, NULL, "expired", e, 2)) != TD_OK) return rc;
+        (*count)++;
+    }
+    return TD_OK;
+}
+
+int ledger_history(struct dctx *c, int64_t note_id, int (*fn)(void *arg, const struct ledger_event *e), void *arg)
+{
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(c->db, "SELECT t.kind, t.at, -e.amount_cents, COALESCE(s.code, ''), t.till_reference, t.reason,"
+                               " COALESCE(f.login, '') FROM ledger_entries e JOIN ledger_transactions t ON t.id = e.transaction_id"
+                               " LEFT JOIN stores s ON s.id = t.store_id LEFT JOIN staff f ON f.id = t.staff_id"
+                               " WHERE e.credit_note_id = ? AND e.account = 'credit_note_liability' ORDER BY t.id", &st);
+    if (rc != TD_OK) return rc;
+    if ((rc = db_bind_int64(st, 1, note_id)) != TD_OK) goto out;
+    while ((rc = db_step(st)) == TD_ROW) {
+        struct ledger_event e = {
+            db_col_text(st, 0), db_col_int64(st, 1), db_col_int64(st, 2), db_col_text(st, 3),
+            db_col_text(st, 4), db_col_text(st, 5), db_col_text(st, 6),
+        };
+        if ((rc = fn(arg, &e)) != TD_OK) break;
+    }
+    if (rc == TD_DONE) rc = TD_OK;
+out:
+    db_done(st);
+    return rc;
+}
+
+int ledger_each_of_customer(struct dctx *c, int64_t customer_id, int (*fn)(void *arg, const struct credit_note *n), void *arg)
+{
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(c->db, "SELECT " NOTE_COLS NOTE_FROM " WHERE n.customer_id = ? ORDER BY n.id DESC", &st);
+    if (rc != TD_OK) return rc;
+    if ((rc = db_bind_int64(st, 1, customer_id)) != TD_OK) goto out;
+    struct credit_note n;
+    while ((rc = db_step(st)) == TD_ROW) {
+        if ((rc = read_note(st, &n)) != TD_OK) break;
+        if ((rc = fn(arg, &n)) != TD_OK) break;
+    }
+    if (rc == TD_DONE) rc = TD_OK;
+out:
+    db_done(st);
+    return rc;
+}
+
+int ledger_each(struct dctx *c, const char *status, int64_t before, int limit,
+                int (*fn)(void *arg, const struct credit_note *n), void *arg, int64_t *next)
+{
+    struct db_stmt *st = NULL;
+    *next = 0;
+    int rc = db_prepare(c->db, "SELECT " NOTE_COLS NOTE_FROM " WHERE (? = '' OR n.status = ?) AND n.id < ?"
+                               " ORDER BY n.id DESC LIMIT ?", &st);
+    if (rc != TD_OK) return rc;
+    if ((rc = db_bind_text(st, 1, status ? status : "")) != TD_OK) goto out;
+    if ((rc = db_bind_text(st, 2, status ? status : "")) != TD_OK) goto out;
+    if ((rc = db_bind_int64(st, 3, before > 0 ? before : INT64_MAX)) != TD_OK) goto out;
+    if ((rc = db_bind_int64(st, 4, limit + 1)) != TD_OK) goto out;
+    struct credit_note n;
+    int seen = 0;
+    int64_t last = 0;
+    while ((rc = db_step(st)) == TD_ROW) {
+        if (seen == limit) {
+            *next = last;
+            break;
+        }
+        if ((rc = read_note(st, &n)) != TD_OK) break;
+        last = n.id;
+        seen++;
+        if ((rc = fn(arg, &n)) != TD_OK) break;
+    }
+    if (rc == TD_DONE || rc == TD_ROW) rc = TD_OK;
+out:
+    db_done(st);
+    return rc;
+}
+
+int ledger_accounts_each(struct dctx *c, int (*fn)(void *arg, const char *code, const char *name, int64_t sum), void *arg)
+{
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(c->db, "SELECT a.code, a.name, COALESCE((SELECT SUM(e.amount_cents) FROM ledger_entries e"
+                               " WHERE e.account = a.code), 0) FROM ledger_accounts a ORDER BY a.code", &st);
+    if (rc != TD_OK) return rc;
+    while ((rc = db_step(st)) == TD_ROW)
+        if ((rc = fn(arg, db_col_text(st, 0), db_col_text(st, 1), db_col_int64(st, 2))) != TD_OK) break;
+    if (rc == TD_DONE) rc = TD_OK;
+    db_done(st);
+    return rc;
+}
+
+/* Runs one verification query; every row it returns is a problem, described
+ * by `what` with the row's three columns. */
+static int verify_query(struct db *db, const char *sql, const char *what,
+                        void (*report)(void *arg, const char *problem), void *arg, int64_t *problems)
+{
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(db, sql, &st);
+    if (rc != TD_OK) return rc;
+    while ((rc = db_step(st)) == TD_ROW) {
+        char line[300];
+        snprintf(line, sizeof line, what, (long long)db_col_int64(st, 0), (long long)db_col_int64(st, 1),
+                 (long long)db_col_int64(st, 2));
+        report(arg, line);
+        (*problems)++;
+    }
+    db_done(st);
+    return rc == TD_DONE ? TD_OK : rc;
+}
+
+int ledger_verify(struct db *db, void (*report)(void *arg, const char *problem), void *arg, int64_t *problems)
+{
+    static const struct { const char *sql, *what; } checks[] = {
+        {"SELECT transaction_id, SUM(amount_cents), COUNT(*) FROM ledger_entries GROUP BY transaction_id"
+         " HAVING SUM(amount_cents) <> 0 OR COUNT(*) < 2",
+         "transaction %lld: its entries sum to %lld cents over %lld entries (must be 0 over at least 2)"},
+        {"SELECT t.id, t.credit_note_id, 0 FROM ledger_transactions t"
+         " WHERE NOT EXISTS (SELECT 1 FROM ledger_entries e WHERE e.transaction_id = t.id)",
+         "transaction %lld of credit note %lld has no entries"},
+        {"SELECT n.id, n.balance_cents, COALESCE((SELECT -SUM(e.amount_cents) FROM ledger_entries e"
+         "  WHERE e.credit_note_id = n.id AND e.account = 'credit_note_liability'), 0) AS computed"
+         " FROM credit_notes n WHERE n.balance_cents <> COALESCE((SELECT -SUM(e.amount_cents) FROM ledger_entries e"
+         "  WHERE e.credit_note_id = n.id AND e.account = 'credit_note_liability'), 0)",
+         "credit note %lld: balance is %lld cents but its entries say %lld"},
+        {"SELECT id, balance_cents, amount_cents FROM credit_notes WHERE balance_cents < 0 OR balance_cents > amount_cents",
+         "credit note %lld: balance %lld cents is outside 0..%lld"},
+        {"SELECT id, balance_cents, 0 FROM credit_notes WHERE (balance_cents > 0) <>"
+         " (status IN ('issued', 'partly_used'))",
+         "credit note %lld: balance %lld cents does not fit its status"},
+        {"SELECT 0, COALESCE(SUM(amount_cents), 0), COUNT(*) FROM ledger_entries HAVING COALESCE(SUM(amount_cents), 0) <> 0",
+         "the ledger as a whole (%lld) sums to %lld cents over %lld entries instead of 0"},
+        {"SELECT 0, (SELECT COALESCE(SUM(balance_cents), 0) FROM credit_notes),"
+         " (SELECT COALESCE(-SUM(amount_cents), 0) FROM ledger_entries WHERE account = 'credit_note_liability')"
+         " WHERE (SELECT COALESCE(SUM(balance_cents), 0) FROM credit_notes) <>"
+         " (SELECT COALESCE(-SUM(amount_cents), 0) FROM ledger_entries WHERE account = 'credit_note_liability')",
+         "%lld: outstanding balances total %lld cents but the liability account holds %lld"},
+    };
+    *problems = 0;
+    for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
+        int rc = verify_query(db, checks[i].sql, checks[i].what, report, arg, problems);
+        if (rc != TD_OK) return rc;
+    }
+    return TD_OK;
+}

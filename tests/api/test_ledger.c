@@ -1,0 +1,466 @@
+/* test_ledger.c — credit notes over the API: the worn dress, concurrency,
+ * idempotency, refusals that change nothing, the database's own guards. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "harness.h"
+
+static struct server srv;
+static struct client assoc, mgr;
+
+static int setup(void **state)
+{
+    (void)state;
+    if (server_start(&srv) != 0) return -1;
+    struct client admin;
+    client_init(&admin, &srv);
+    if (login(&admin, ADMIN_LOGIN, ADMIN_PASSWORD) != 201) return -1;
+    make_store(&admin, "UTR01", "Utrecht Centrum", "Utrecht");
+    make_staff(&admin, "anna", "associate", "UTR01", "anna-password");
+    make_staff(&admin, "mark", "manager", "UTR01", "mark-password");
+    client_free(&admin);
+    client_init(&assoc, &srv);
+    client_init(&mgr, &srv);
+    if (login(&assoc, "anna", "anna-password") != 201 || login(&mgr, "mark", "mark-password") != 201) return -1;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    client_free(&assoc);
+    client_free(&mgr);
+    server_stop(&srv);
+    return 0;
+}
+
+/* Issues a note and returns its code in out. */
+static void issue(struct client *c, long long cents, char *out, size_t n)
+{
+    char body[200];
+    snprintf(body, sizeof body, "{\"amount_cents\":%lld,\"reason\":\"goodwill at the desk\"}", cents);
+    struct resp r;
+    assert_int_equal(req(c, "POST", "/api/v1/credit-notes", body, &r), 0);
+    if (r.status != 201) fprintf(stderr, "issue: %ld %s\n", r.status, r.body);
+    assert_int_equal(r.status, 201);
+    assert_int_equal(jint(r.json, "balance_cents"), cents);
+    assert_string_equal(jstr(r.json, "status"), "issued");
+    snprintf(out, n, "%s", jstr(r.json, "code"));
+    assert_int_equal(strlen(out), 22);
+    resp_free(&r);
+}
+
+static long redeem(struct client *c, const char *code, long long cents, long long *balance)
+{
+    char body[200], path[128];
+    snprintf(body, sizeof body, "{\"amount_cents\":%lld,\"store_code\":\"UTR01\",\"till_reference\":\"till-3\"}", cents);
+    snprintf(path, sizeof path, "/api/v1/credit-notes/%s/redemptions", code);
+    struct resp r;
+    assert_int_equal(req(c, "POST", path, body, &r), 0);
+    long st = r.status;
+    if (balance) *balance = jint(r.json, "balance_cents");
+    resp_free(&r);
+    return st;
+}
+
+static long long balance_of(const char *code)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/api/v1/credit-notes/%s", code);
+    struct resp r;
+    assert_int_equal(req(&assoc, "GET", path, NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    long long b = jint(r.json, "balance_cents");
+    resp_free(&r);
+    return b;
+}
+
+static void verify_ledger(void)
+{
+    char out[4096];
+    int rc = run_cli(NULL, out, sizeof out, "ledger", "verify", "--db", srv.db_url, NULL);
+    if (rc != 0) fail_msg("ledger verify failed: %s", out);
+    assert_non_null(strstr(out, "ledger verify: ok"));
+}
+
+static void the_worn_dress(void **state)
+{
+    (void)state;
+    char code[40];
+    issue(&assoc, 24000, code, sizeof code);
+    long long bal = -1;
+    assert_int_equal(redeem(&assoc, code, 10000, &bal), 201);
+    assert_int_equal(bal, 14000);
+    assert_int_equal(redeem(&assoc, code, 14000, &bal), 201);
+    assert_int_equal(bal, 0);
+    assert_int_equal(redeem(&assoc, code, 1, NULL), 409);
+    assert_int_equal(balance_of(code), 0);
+    char path[128];
+    snprintf(path, sizeof path, "/api/v1/credit-notes/%s", code);
+    struct resp r;
+    assert_int_equal(req(&assoc, "GET", path, NULL, &r), 0);
+    assert_string_equal(jstr(r.json, "status"), "used");
+    json_t *h = json_object_get(r.json, "history");
+    assert_int_equal(json_array_size(h), 3);
+    assert_int_equal(jint(r.json, "history.0.delta_cents"), 24000);
+    assert_int_equal(jint(r.json, "history.1.delta_cents"), -10000);
+    assert_string_equal(jstr(r.json, "history.2.till_reference"), "till-3");
+    resp_free(&r);
+    /* Codes are read case-insensitively, without the dashes. */
+    char loose[40];
+    size_t k = 0;
+    for (const char *p = code; *p; p++)
+        if (*p != '-') loose[k++] = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+    loose[k] = '\0';
+    assert_int_equal(balance_of(loose), 0);
+    verify_ledger();
+}
+
+struct shot {
+    const char *code;
+    const char *key;       /* Idempotency-Key, or NULL */
+    long status;
+    char body[2048];
+};
+
+static void *fire(void *arg)
+{
+    struct shot *s = arg;
+    struct client c;
+    client_init(&c, &srv);
+    snprintf(c.csrf, sizeof c.csrf, "%s", assoc.csrf);
+    char cookie[200] = "", hdr[256], key[300], path[128];
+    if (client_cookie(&assoc, "td_session", cookie, sizeof cookie) != 0) return NULL;
+    snprintf(hdr, sizeof hdr, "Cookie: td_session=%s", cookie);
+    snprintf(key, sizeof key, "Idempotency-Key: %s", s->key ? s->key : "");
+    snprintf(path, sizeof path, "/api/v1/credit-notes/%s/redemptions", s->code);
+    struct resp r;
+    if (req_h(&c, "POST", path, "{\"amount_cents\":1000,\"store_code\":\"UTR01\"}", &r, hdr,
+              s->key ? key : NULL, NULL) == 0) {
+        s->status = r.status;
+        snprintf(s->body, sizeof s->body, "%s", r.body);
+        resp_free(&r);
+    }
+    client_free(&c);
+    return NULL;
+}
+
+static void hundred_concurrent_redemptions_of_ten_against_fifty(void **state)
+{
+    (void)state;
+    char code[40];
+    issue(&assoc, 5000, code, sizeof code);
+    enum { N = 100 };
+    static struct shot shots[N];
+    pthread_t t[N];
+    for (int i = 0; i < N; i++) {
+        memset(&shots[i], 0, sizeof shots[i]);
+        shots[i].code = code;
+        pthread_create(&t[i], NULL, fire, &shots[i]);
+    }
+    int ok = 0, conflict = 0;
+    for (int i = 0; i < N; i++) {
+        pthread_join(t[i], NULL);
+        if (shots[i].status == 201) ok++;
+        else if (shots[i].status == 409) conflict++;
+        else fprintf(stderr, "unexpected %ld %s\n", shots[i].status, shots[i].body);
+    }
+    assert_int_equal(ok, 5);
+    assert_int_equal(conflict, 95);
+    assert_int_equal(balance_of(code), 0);
+    verify_ledger();
+}
+
+static void fifty_identical_requests_with_one_key(void **state)
+{
+    (void)state;
+    char code[40];
+    issue(&assoc, 5000, code, sizeof code);
+    enum { N = 50 };
+    static struct shot shots[N];
+    pthread_t t[N];
+    for (int i = 0; i < N; i++) {
+        memset(&shots[i], 0, sizeof shots[i]);
+        shots[i].code = code;
+        shots[i].key = "till-3-receipt-881";
+        pthread_create(&t[i], NULL, fire, &shots[i]);
+    }
+    for (int i = 0; i < N; i++) pthread_join(t[i], NULL);
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(shots[i].status, 201);
+        assert_string_equal(shots[i].body, shots[0].body);
+    }
+    assert_int_equal(balance_of(code), 4000);
+    char path[128];
+    snprintf(path, sizeof path, "/api/v1/credit-notes/%s", code);
+    struct resp r;
+    assert_int_equal(req(&assoc, "GET", path, NULL, &r), 0);
+    assert_int_equal(json_array_size(json_object_get(r.json, "history")), 2);   /* issue + one redemption */
+    resp_free(&r);
+    /* The same key with another body is refused and changes nothing. */
+    snprintf(path, sizeof path, "/api/v1/credit-notes/%s/redemptions", code);
+    assert_int_equal(req_h(&assoc, "POST", path, "{\"amount_cents\":2000,\"store_code\":\"UTR01\"}", &r,
+                           "Idempotency-Key: till-3-receipt-881", NULL), 0);
+    assert_int_equal(r.status, 422);
+    assert_true(has_err_field(&r, "Idempotency-Key"));
+    resp_free(&r);
+    assert_int_equal(balance_of(code), 4000);
+    /* A refusal is remembered too: the same over-large request, twice. */
+    assert_int_equal(req_h(&assoc, "POST", path, "{\"amount_cents\":900000,\"store_code\":\"UTR01\"}", &r,
+                           "Idempotency-Key: too-much-1", NULL), 0);
+    assert_int_equal(r.status, 409);
+    char first[1024];
+    snprintf(first, sizeof first, "%s", r.body);
+    resp_free(&r);
+    assert_int_equal(req_h(&assoc, "POST", path, "{\"amount_cents\":900000,\"store_code\":\"UTR01\"}", &r,
+                           "Idempotency-Key: too-much-1", NULL), 0);
+    assert_int_equal(r.status, 409);
+    assert_string_equal(r.body, first);
+    resp_free(&r);
+    verify_ledger();
+}
+
+static void bad_amounts_are_refused_and_change_nothing(void **state)
+{
+    (void)state;
+    char code[40];
+    issue(&assoc, 3000, code, sizeof code);
+    char path[128];
+    snprintf(path, sizeof path, "/api/v1/credit-notes/%s/redemptions", code);
+    const char *bad[] = {"0", "-1", "1.5", "\"10\"", "1e309", "9223372036854775808", "null", "true"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char body[200];
+        snprintf(body, sizeof body, "{\"amount_cents\":%s,\"store_code\":\"UTR01\"}", bad[i]);
+        struct resp r;
+        assert_int_equal(req(&assoc, "POST", path, body, &r), 0);
+        if (r.status != 422 || !has_err_field(&r, "amount_cents"))
+            fail_msg("redeem %s: %ld %s", bad[i], r.status, r.body);
+        resp_free(&r);
+        assert_int_equal(req(&assoc, "POST", "/api/v1/credit-notes",
+                             strcmp(bad[i], "0") == 0 ? "{\"amount_cents\":0,\"reason\":\"x\"}" : body, &r), 0);
+        assert_int_equal(r.status, 422);
+        resp_free(&r);
+    }
+    struct resp r;
+    assert_int_equal(req(&assoc, "POST", path, "{\"store_code\":\"UTR01\"}", &r), 0);
+    assert_int_equal(r.status, 422);
+    assert_true(has_err_field(&r, "amount_cents"));
+    resp_free(&r);
+    assert_int_equal(balance_of(code), 3000);
+    verify_ledger();
+}
+
+static void wrong_codes_are_not_found_and_slowed_down(void **state)
+{
+    (void)state;
+    char code[40];
+    issue(&assoc, 1000, code, sizeof code);
+    /* Change one character: the check character catches it. */
+    char wrong[40];
+    snprintf(wrong, sizeof wrong, "%s", code);
+    wrong[4] = wrong[4] == 'A' ? 'B' : 'A';
+    char path[128];
+    struct resp r;
+    snprintf(path, sizeof path, "/api/v1/credit-notes/%s", wrong);
+    assert_int_equal(req(&assoc, "GET", path, NULL, &r), 0);
+    assert_int_equal(r.status, 404);
+    char body404[512];
+    snprintf(body404, sizeof body404, "%s", r.body);
+    resp_free(&r);
+    /* A well-formed code nobody holds gets the very same answer. */
+    assert_int_equal(req(&assoc, "GET", "/api/v1/credit-notes/TD-2222-2222-2222-2222", NULL, &r), 0);
+    if (r.status == 404) assert_string_equal(r.body, body404);
+    resp_free(&r);
+    assert_int_equal(req(&assoc, "GET", "/api/v1/credit-notes/%00%FF", NULL, &r), 0);
+    assert_int_equal(r.status, 404);
+    resp_free(&r);
+    long last = 0;
+    for (int i = 0; i < 40 && last != 429; i++) {
+        assert_int_equal(req(&assoc, "GET", "/api/v1/credit-notes/TD-ABCD-EFGH-JKMN-PQRS", NULL, &r), 0);
+        last = r.status;
+        resp_free(&r);
+    }
+    assert_int_equal(last, 429);
+    /* The database forgets the address's misses; the real code works again. */
+    assert_int_equal(server_sql(&srv, "DELETE FROM login_failures"), 0);
+    assert_int_equal(balance_of(code), 1000);
+}
+
+static void roles_void_reissue_and_expiry(void **state)
+{
+    (void)state;
+    char code[40], path[160];
+    issue(&assoc, 2500, code, sizeof code);
+    struct resp r;
+    snprintf(path, sizeof path, "/api/v1/credit-notes/%s/void", code);
+    assert_int_equal(req(&assoc, "POST", path, "{\"reason\":\"mistake\"}", &r), 0);
+    assert_int_equal(r.status, 403);
+    resp_free(&r);
+    assert_int_equal(req(&mgr, "POST", path, "{\"reason\":\"issued twice by mistake\"}", &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(jstr(r.json, "status"), "void");
+    resp_free(&r);
+    assert_int_equal(redeem(&assoc, code, 100, NULL), 409);
+
+    /* Reissue: the balance moves to a new code; the old one is dead. */
+    char lost[40];
+    issue(&assoc, 4000, lost, sizeof lost);
+    assert_int_equal(redeem(&assoc, lost, 1500, NULL), 201);
+    snprintf(path, sizeof path, "/api/v1/credit-notes/%s/reissue", lost);
+    assert_int_equal(req(&mgr, "POST", path, "{\"reason\":\"customer lost the note\"}", &r), 0);
+    assert_int_equal(r.status, 201);
+    char fresh[40];
+    snprintf(fresh, sizeof fresh, "%s", jstr(r.json, "code"));
+    assert_int_equal(jint(r.json, "balance_cents"), 2500);
+    resp_free(&r);
+    assert_int_equal(redeem(&assoc, lost, 100, NULL), 409);
+    assert_int_equal(redeem(&assoc, fresh, 2500, NULL), 201);
+
+    /* Associates issue up to their limit; above it a manager must. */
+    assert_int_equal(req(&assoc, "POST", "/api/v1/credit-notes", "{\"amount_cents\":90000,\"reason\":\"big\"}", &r), 0);
+    assert_int_equal(r.status, 403);
+    resp_free(&r);
+    assert_int_equal(req(&mgr, "POST", "/api/v1/credit-notes", "{\"amount_cents\":90000,\"reason\":\"big\"}", &r), 0);
+    assert_int_equal(r.status, 201);
+    resp_free(&r);
+
+    /* Expiry: a note that expires in two seconds works now, not after. */
+    char soon[40];
+    {
+        char body[200], when[40];
+        time_t t = time(NULL) + 2;
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        snprintf(body, sizeof body, "{\"amount_cents\":3000,\"reason\":\"soon gone\",\"expires_at\":\"%s\"}", when);
+        assert_int_equal(req(&assoc, "POST", "/api/v1/credit-notes", body, &r), 0);
+        assert_int_equal(r.status, 201);
+        snprintf(soon, sizeof soon, "%s", jstr(r.json, "code"));
+        resp_free(&r);
+    }
+    assert_int_equal(redeem(&assoc, soon, 1000, NULL), 201);
+    sleep(3);
+    assert_int_equal(redeem(&assoc, soon, 1000, NULL), 409);
+    char out[256];
+    assert_int_equal(run_cli(NULL, out, sizeof out, "ledger", "expire", "--db", srv.db_url, NULL), 0);
+    snprintf(path, sizeof path, "/api/v1/credit-notes/%s", soon);
+    assert_int_equal(req(&assoc, "GET", path, NULL, &r), 0);
+    assert_string_equal(jstr(r.json, "status"), "expired");
+    assert_int_equal(jint(r.json, "balance_cents"), 0);
+    resp_free(&r);
+    verify_ledger();
+}
+
+static void the_database_refuses_to_change_entries(void **state)
+{
+    (void)state;
+    char code[40];
+    issue(&assoc, 1200, code, sizeof code);
+    assert_int_not_equal(server_sql(&srv, "UPDATE ledger_entries SET amount_cents = amount_cents * 2"), 0);
+    assert_int_not_equal(server_sql(&srv, "DELETE FROM ledger_entries"), 0);
+    assert_int_not_equal(server_sql(&srv, "DELETE FROM ledger_transactions"), 0);
+    assert_int_not_equal(server_sql(&srv, "UPDATE credit_notes SET balance_cents = -5"), 0);
+    verify_ledger();
+    /* A balance changed behind the ledger's back is caught by verify. */
+    assert_int_equal(server_sql(&srv, "UPDATE credit_notes SET balance_cents = balance_cents - 1 WHERE balance_cents > 0"), 0);
+    char out[8192];
+    assert_int_equal(run_cli(NULL, out, sizeof out, "ledger", "verify", "--db", srv.db_url, NULL), 1);
+    assert_non_null(strstr(out, "PROBLEM: credit note"));
+    assert_int_equal(server_sql(&srv, "UPDATE credit_notes SET balance_cents = balance_cents + 1 WHERE balance_cents > 0"), 0);
+    verify_ledger();
+}
+
+static void print_page_and_ledger_views(void **state)
+{
+    (void)state;
+    char code[40], path[128];
+    issue(&assoc, 1995, code, sizeof code);
+    struct resp r;
+    snprintf(path, sizeof path, "/api/v1/credit-notes/%s/print", code);
+    assert_int_equal(req(&assoc, "GET", path, NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, code));
+    assert_non_null(strstr(r.body, "<svg"));
+    assert_non_null(strstr(r.body, "19,95"));
+    assert_non_null(strstr(r.body, "Tegoedbon"));
+    assert_non_null(strstr(r.body, "Credit note"));
+    resp_free(&r);
+    assert_int_equal(req(&assoc, "GET", "/api/v1/ledger/accounts", NULL, &r), 0);
+    assert_int_equal(r.status, 403);
+    resp_free(&r);
+    struct client admin;
+    client_init(&admin, &srv);
+    assert_int_equal(login(&admin, ADMIN_LOGIN, ADMIN_PASSWORD), 201);
+    assert_int_equal(req(&admin, "GET", "/api/v1/ledger/accounts", NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    long long total = 0;
+    json_t *items = json_object_get(r.json, "items");
+    for (size_t i = 0; i < json_array_size(items); i++)
+        total += json_integer_value(json_object_get(json_array_get(items, i), "balance_cents"));
+    assert_int_equal(total, 0);     /* double entry: the accounts balance */
+    resp_free(&r);
+    assert_int_equal(req(&admin, "GET", "/api/v1/ledger/credit-notes?limit=2", NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(json_array_size(json_object_get(r.json, "items")), 2);
+    assert_true(json_is_string(json_object_get(r.json, "next")));
+    resp_free(&r);
+    client_free(&admin);
+}
+
+static void notes_of_an_erased_customer_stay_unlinked(void **state)
+{
+    (void)state;
+    struct resp r;
+    assert_int_equal(req(&assoc, "POST", "/api/v1/customers", "{\"name\":\"Greta Gewist\"}", &r), 0);
+    long long id = jint(r.json, "id");
+    resp_free(&r);
+    char body[200], path[128];
+    snprintf(body, sizeof body, "{\"amount_cents\":700,\"reason\":\"sorry\",\"customer_id\":%lld}", id);
+    assert_int_equal(req(&assoc, "POST", "/api/v1/credit-notes", body, &r), 0);
+    assert_int_equal(r.status, 201);
+    char code[40];
+    snprintf(code, sizeof code, "%s", jstr(r.json, "code"));
+    resp_free(&r);
+    snprintf(path, sizeof path, "/api/v1/customers/%lld/credit-notes", id);
+    assert_int_equal(req(&assoc, "GET", path, NULL, &r), 0);
+    assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1);
+    resp_free(&r);
+    struct client admin;
+    client_init(&admin, &srv);
+    assert_int_equal(login(&admin, ADMIN_LOGIN, ADMIN_PASSWORD), 201);
+    snprintf(path, sizeof path, "/api/v1/customers/%lld/erase", id);
+    assert_int_equal(req(&admin, "POST", path, NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    client_free(&admin);
+    /* The note still pays out; it just no longer points at anyone. */
+    assert_int_equal(redeem(&assoc, code, 700, NULL), 201);
+    snprintf(path, sizeof path, "/api/v1/credit-notes/%s", code);
+    assert_int_equal(req(&assoc, "GET", path, NULL, &r), 0);
+    assert_true(json_is_null(json_object_get(r.json, "customer_id")));
+    resp_free(&r);
+    verify_ledger();
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(the_worn_dress),
+        cmocka_unit_test(hundred_concurrent_redemptions_of_ten_against_fifty),
+        cmocka_unit_test(fifty_identical_requests_with_one_key),
+        cmocka_unit_test(bad_amounts_are_refused_and_change_nothing),
+        cmocka_unit_test(wrong_codes_are_not_found_and_slowed_down),
+        cmocka_unit_test(roles_void_reissue_and_expiry),
+        cmocka_unit_test(the_database_refuses_to_change_entries),
+        cmocka_unit_test(print_page_and_ledger_views),
+        cmocka_unit_test(notes_of_an_erased_customer_stay_unlinked),
+    };
+    return cmocka_run_group_tests_name("api_ledger", tests, setup, teardown);
+}
