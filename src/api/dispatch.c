@@ -17,6 +17,7 @@
 #include "api/handlers.h"
 #include "core/log.h"
 #include "db/db.h"
+#include "domain/idempotency.h"
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -160,69 +161,27 @@ static int is_write(const char *method)
     return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
 }
 
-/* ---- idempotency keys --------------------------------------------------- */
+/* ---- idempotency keys (domain/idempotency.c keeps them) ------------------ */
 
-struct idem {
-    const char *key;                         /* NULL: the request has none */
-    char scope[32];
-    char hash[TOKEN_HASH_HEX_LEN + 1];
-};
-
-static int idem_key_valid(const char *k)
+static int idem_replay(struct api_call *a, const struct idem_key *k, int *found)
 {
-    size_t n = strlen(k);
-    if (n < 1 || n > 200) return 0;
-    for (const char *p = k; *p; p++)
-        if (*p < 0x21 || *p > 0x7e) return 0;
-    return 1;
-}
-
-/* Looks the key up inside the open transaction. TD_OK and *found=1 when the
- * stored answer was put in the response; TD_E_INVALID when the key belongs
- * to another request. */
-static int idem_lookup(struct api_call *a, const struct idem *k, int *found)
-{
-    struct db_stmt *st = NULL;
-    *found = 0;
-    int rc = db_prepare(a->d.db, "SELECT request_hash, status, response FROM idempotency_keys WHERE scope = ? AND idem_key = ?", &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bind_text(st, 1, k->scope)) == TD_OK && (rc = db_bind_text(st, 2, k->key)) == TD_OK) rc = db_step(st);
-    if (rc == TD_ROW) {
-        if (strcmp(db_col_text(st, 0), k->hash) != 0) {
-            errors_add(&a->err, "Idempotency-Key", "was used before for a different request");
-            rc = TD_E_INVALID;
-        } else {
-            buf_reset(&a->r->out);
-            rc = buf_puts(&a->r->out, db_col_text(st, 2));
-            a->r->status = (int)db_col_int64(st, 1);
-            a->r->content_type = "application/json";
-            if (rc == TD_OK) rc = http_add_header(a->r, "Idempotent-Replayed", "true");
-            *found = 1;
-        }
-    } else if (rc == TD_DONE) {
-        rc = TD_OK;
+    int status = 0;
+    int rc = idem_lookup(&a->d, k, found, &status, &a->r->out);
+    if (rc == TD_E_INVALID) {
+        errors_add(&a->err, "Idempotency-Key", "was used before for a different request");
+        return rc;
     }
-    db_done(st);
+    if (rc == TD_OK && *found) {
+        a->r->status = status;
+        a->r->content_type = "application/json";
+        rc = http_add_header(a->r, "Idempotent-Replayed", "true");
+    }
     return rc;
 }
 
-/* Stores the answer now in the response under the key. A concurrent request
- * with the same key that committed first makes this TD_E_BUSY, so the whole
- * request runs again and finds the stored answer. */
-static int idem_store(struct api_call *a, const struct idem *k)
+static int idem_save(struct api_call *a, const struct idem_key *k)
 {
-    struct db_stmt *st = NULL;
-    int rc = db_prepare(a->d.db, "INSERT INTO idempotency_keys (scope, idem_key, request_hash, status, response, created_at)"
-                                 " VALUES (?, ?, ?, ?, ?, ?)", &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bind_text(st, 1, k->scope)) == TD_OK && (rc = db_bind_text(st, 2, k->key)) == TD_OK &&
-        (rc = db_bind_text(st, 3, k->hash)) == TD_OK && (rc = db_bind_int64(st, 4, a->r->status)) == TD_OK &&
-        (rc = db_bind_text(st, 5, a->r->out.data ? a->r->out.data : "")) == TD_OK &&
-        (rc = db_bind_int64(st, 6, a->d.now_us)) == TD_OK)
-        rc = db_step(st);
-    db_done(st);
-    if (rc == TD_E_CONFLICT) return TD_E_BUSY;
-    return rc == TD_DONE ? TD_OK : rc;
+    return idem_store(&a->d, k, a->r->status, a->r->out.data);
 }
 
 /* Answers worth remembering under a key: the effect happened (2xx), or it
@@ -241,7 +200,7 @@ static void sleep_ms(long ms)
 
 static void reply_error(struct api_call *a, int rc);
 
-static int run_handler(struct api_call *a, const struct api_route *route, const struct idem *k)
+static int run_handler(struct api_call *a, const struct api_route *route, const struct idem_key *k)
 {
     if (!is_write(route->method)) return route->handler(a);
     int rc = TD_E_BUSY;
@@ -256,7 +215,7 @@ static int run_handler(struct api_call *a, const struct api_route *route, const 
         if (rc == TD_E_BUSY) continue;
         if (rc != TD_OK) break;
         int replayed = 0;
-        if (k->key && (rc = idem_lookup(a, k, &replayed)) != TD_OK) {
+        if (k->key && (rc = idem_replay(a, k, &replayed)) != TD_OK) {
             db_rollback(a->d.db);
             continue;
         }
@@ -265,7 +224,7 @@ static int run_handler(struct api_call *a, const struct api_route *route, const 
             return TD_OK;
         }
         rc = route->handler(a);
-        if (rc == TD_OK && k->key) rc = idem_store(a, k);
+        if (rc == TD_OK && k->key) rc = idem_save(a, k);
         if (rc == TD_OK || a->commit_on_error) {
             int crc = db_commit(a->d.db);
             if (crc != TD_OK) {
@@ -278,7 +237,7 @@ static int run_handler(struct api_call *a, const struct api_route *route, const 
                 /* Remember the refusal too, in a transaction of its own. */
                 reply_error(a, rc);
                 int src = db_begin(a->d.db, 1);
-                if (src == TD_OK) src = idem_store(a, k);
+                if (src == TD_OK) src = idem_save(a, k);
                 if (src == TD_OK) src = db_commit(a->d.db);
                 if (src != TD_OK) db_rollback(a->d.db);
                 if (src == TD_E_BUSY) {
@@ -347,7 +306,7 @@ void api_dispatch(void *ctx, struct http_req *r)
         reply_error(&a, TD_E_FORBIDDEN);
         return;
     }
-    struct idem k = {0};
+    struct idem_key k = {0};
     if (route->flags & API_IDEMPOTENT) {
         k.key = http_header(r, "Idempotency-Key");
         if (k.key) {

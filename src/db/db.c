@@ -35,7 +35,16 @@ int db_prepare_dynamic(struct db *db, const char *sql, struct db_stmt **out) { r
 int db_bind_int64(struct db_stmt *st, int idx, int64_t v) { return st->db->ops->bind_int64(st, idx, v); }
 int db_bind_text(struct db_stmt *st, int idx, const char *s) { return st->db->ops->bind_text(st, idx, s); }
 int db_bind_null(struct db_stmt *st, int idx) { return st->db->ops->bind_null(st, idx); }
-int db_step(struct db_stmt *st) { return st->db->ops->step(st); }
+/* 1 when an injected fault is due now (see db_fault_at). */
+static int fault_due(struct db *db)
+{
+    if (db->fault_countdown <= 0) return 0;
+    return --db->fault_countdown == 0;
+}
+
+void db_fault_at(struct db *db, long n) { db->fault_countdown = n > 0 ? n : 0; }
+
+int db_step(struct db_stmt *st) { return fault_due(st->db) ? TD_E_IO : st->db->ops->step(st); }
 int64_t db_col_int64(struct db_stmt *st, int col) { return st->db->ops->col_int64(st, col); }
 const char *db_col_text(struct db_stmt *st, int col) { return st->db->ops->col_text(st, col); }
 int db_col_is_null(struct db_stmt *st, int col) { return st->db->ops->col_is_null(st, col); }
@@ -184,7 +193,7 @@ int db_begin(struct db *db, int write)
 
 int db_commit(struct db *db)
 {
-    int rc = db->ops->commit(db);
+    int rc = fault_due(db) ? TD_E_IO : db->ops->commit(db);
     if (rc == TD_OK) db->in_tx = 0;
     return rc;
 }

@@ -77,6 +77,10 @@ int db_migrate(struct db *db) TD_MUST_CHECK;
 /* The newest migration version applied, or 0 on an empty database. */
 int db_schema_version(struct db *db, int64_t *out /* OUT */) TD_MUST_CHECK;
 
+/* Fault injection for tests: the n-th db_step()/db_commit() call from now
+ * on this connection fails with TD_E_IO (once); n = 0 disables. */
+void db_fault_at(struct db *db, long n);
+
 /* Backend-specific maintenance after erasing personal data: make sure no
  * copy of deleted rows remains in files (SQLite: WAL checkpoint/truncate). */
 int db_purge_deleted(struct db *db) TD_MUST_CHECK;

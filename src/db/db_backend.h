@@ -42,6 +42,7 @@ struct db_ops {
 struct db {
     const struct db_ops *ops;
     int in_tx;
+    long fault_countdown;        /* >0: the step that brings it to 0 fails (tests) */
 };
 
 /* Every backend's struct db_stmt begins with this header. */
