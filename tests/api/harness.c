@@ -180,6 +180,20 @@ void server_stop(struct server *s)
     }
 }
 
+void server_kill9(struct server *s)
+{
+    if (s->pid <= 0) return;
+    kill(s->pid, SIGKILL);
+    int st;
+    waitpid(s->pid, &st, 0);
+    s->pid = 0;
+}
+
+int server_restart(struct server *s)
+{
+    return start_process(s);
+}
+
 int server_is_pg(const struct server *s)
 {
     return strncmp(s->db_url, "postgres", 8) == 0;

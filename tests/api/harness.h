@@ -48,6 +48,10 @@ int server_start(struct server *s);
 /* Starts a second server process on the database of `first` (which keeps
  * owning it: stopping this one leaves the database alone). */
 int server_start_shared(struct server *s, const struct server *first);
+/* Kills the server process with SIGKILL (a crash) and reaps it. */
+void server_kill9(struct server *s);
+/* Starts the process again on the same database (a new port). */
+int server_restart(struct server *s);
 /* 1 when the server runs on PostgreSQL (TRUSTDESK_TEST_PG set). */
 int server_is_pg(const struct server *s);
 /* Runs one SQL statement on the server's database with sqlite3 or psql
