@@ -115,17 +115,22 @@ int api_notes_issue(struct api_call *a)
     return api_reply_json(a, 201, o);
 }
 
-static int reply_note(struct api_call *a, const struct credit_note *n, int status, const char *code)
+/* Answers a note; with its history for a look-up (GET), without it for a
+ * movement, whose answer must stay small and fast however long the note
+ * has been in use. */
+static int reply_note(struct api_call *a, const struct credit_note *n, int status, const char *code, int with_history)
 {
     json_t *o = note_json(n);
-    json_t *hist = json_array();
-    int rc = ledger_history(&a->d, n->id, add_event, hist);
-    if (rc != TD_OK) {
-        json_decref(o);
-        json_decref(hist);
-        return rc;
+    if (with_history) {
+        json_t *hist = json_array();
+        int rc = ledger_history(&a->d, n->id, add_event, hist);
+        if (rc != TD_OK) {
+            json_decref(o);
+            json_decref(hist);
+            return rc;
+        }
+        json_object_set_new(o, "history", hist);
     }
-    json_object_set_new(o, "history", hist);
     if (code) json_object_set_new(o, "code", json_string(code));
     return api_reply_json(a, status, o);
 }
@@ -137,7 +142,7 @@ int api_notes_get(struct api_call *a)
     struct credit_note n;
     rc = ledger_find(&a->d, a->r->params[0], &n);
     if (rc != TD_OK) return code_miss(a, rc);
-    return reply_note(a, &n, 200, NULL);
+    return reply_note(a, &n, 200, NULL, 1);
 }
 
 int api_notes_redeem(struct api_call *a)
@@ -164,7 +169,7 @@ int api_notes_redeem(struct api_call *a)
                                   &a->err, &n);
     json_decref(b);
     if (rc != TD_OK) return code_miss(a, rc);
-    return reply_note(a, &n, 201, NULL);
+    return reply_note(a, &n, 201, NULL, 0);
 }
 
 static int read_reason(struct api_call *a, json_t **b)
@@ -186,7 +191,7 @@ int api_notes_void(struct api_call *a)
     if (rc == TD_OK) rc = ledger_void(&a->d, a->r->params[0], api_str(b, "reason"), &a->err, &n);
     json_decref(b);
     if (rc != TD_OK) return code_miss(a, rc);
-    return reply_note(a, &n, 200, NULL);
+    return reply_note(a, &n, 200, NULL, 0);
 }
 
 int api_notes_reissue(struct api_call *a)
@@ -200,7 +205,7 @@ int api_notes_reissue(struct api_call *a)
     if (rc == TD_OK) rc = ledger_reissue(&a->d, a->r->params[0], api_str(b, "reason"), &a->err, code, &n);
     json_decref(b);
     if (rc != TD_OK) return code_miss(a, rc);
-    return reply_note(a, &n, 201, code);
+    return reply_note(a, &n, 201, code, 0);
 }
 
 /* ---- the printable note ---------------------------------------------------- */

@@ -9,6 +9,7 @@
 #include "domain/ledger.h"
 
 struct db;
+struct group;
 
 struct app {
     char db_url[1024];
@@ -18,6 +19,7 @@ struct app {
     char web_dir[1024];          /* built web app, served at / ("" for none) */
     size_t max_body;             /* ordinary request bodies (default API_BODY_MAX) */
     struct ledger_config ledger; /* credit-note validity, associates' limit */
+    struct group *group;         /* group-commit writer (SQLite), NULL when off */
 };
 
 int app_init(struct app *a, const char *db_url) TD_MUST_CHECK;

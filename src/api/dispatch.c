@@ -17,6 +17,7 @@
 #include "api/handlers.h"
 #include "core/log.h"
 #include "db/db.h"
+#include "api/group.h"
 #include "domain/idempotency.h"
 #include <stdio.h>
 #include <string.h>
@@ -99,7 +100,7 @@ size_t api_body_limit(void *ctx, const char *method, const char *path)
     return normal;
 }
 
-static void reply_error(struct api_call *a, int rc)
+void api__reply_error(struct api_call *a, int rc)
 {
     struct http_req *r = a->r;
     json_t *details = json_array();
@@ -163,7 +164,7 @@ static int is_write(const char *method)
 
 /* ---- idempotency keys (domain/idempotency.c keeps them) ------------------ */
 
-static int idem_replay(struct api_call *a, const struct idem_key *k, int *found)
+int api__idem_replay(struct api_call *a, const struct idem_key *k, int *found)
 {
     int status = 0;
     int rc = idem_lookup(&a->d, k, found, &status, &a->r->out);
@@ -179,14 +180,14 @@ static int idem_replay(struct api_call *a, const struct idem_key *k, int *found)
     return rc;
 }
 
-static int idem_save(struct api_call *a, const struct idem_key *k)
+int api__idem_save(struct api_call *a, const struct idem_key *k)
 {
     return idem_store(&a->d, k, a->r->status, a->r->out.data);
 }
 
 /* Answers worth remembering under a key: the effect happened (2xx), or it
  * was refused for a reason that a retry cannot change. */
-static int deterministic(int rc)
+int api__deterministic(int rc)
 {
     return rc == TD_E_CONFLICT || rc == TD_E_INVALID || rc == TD_E_NOT_FOUND || rc == TD_E_BAD_REQUEST ||
            rc == TD_E_FORBIDDEN;
@@ -198,7 +199,6 @@ static void sleep_ms(long ms)
     nanosleep(&ts, NULL);
 }
 
-static void reply_error(struct api_call *a, int rc);
 
 static int run_handler(struct api_call *a, const struct api_route *route, const struct idem_key *k)
 {
@@ -215,7 +215,7 @@ static int run_handler(struct api_call *a, const struct api_route *route, const 
         if (rc == TD_E_BUSY) continue;
         if (rc != TD_OK) break;
         int replayed = 0;
-        if (k->key && (rc = idem_replay(a, k, &replayed)) != TD_OK) {
+        if (k->key && (rc = api__idem_replay(a, k, &replayed)) != TD_OK) {
             db_rollback(a->d.db);
             continue;
         }
@@ -224,7 +224,7 @@ static int run_handler(struct api_call *a, const struct api_route *route, const 
             return TD_OK;
         }
         rc = route->handler(a);
-        if (rc == TD_OK && k->key) rc = idem_save(a, k);
+        if (rc == TD_OK && k->key) rc = api__idem_save(a, k);
         if (rc == TD_OK || a->commit_on_error) {
             int crc = db_commit(a->d.db);
             if (crc != TD_OK) {
@@ -233,11 +233,11 @@ static int run_handler(struct api_call *a, const struct api_route *route, const 
             }
         } else {
             db_rollback(a->d.db);
-            if (k->key && deterministic(rc)) {
+            if (k->key && api__deterministic(rc)) {
                 /* Remember the refusal too, in a transaction of its own. */
-                reply_error(a, rc);
+                api__reply_error(a, rc);
                 int src = db_begin(a->d.db, 1);
-                if (src == TD_OK) src = idem_save(a, k);
+                if (src == TD_OK) src = api__idem_save(a, k);
                 if (src == TD_OK) src = db_commit(a->d.db);
                 if (src != TD_OK) db_rollback(a->d.db);
                 if (src == TD_E_BUSY) {
@@ -269,13 +269,13 @@ void api_dispatch(void *ctx, struct http_req *r)
         }
     }
     if (!route) {
-        reply_error(&a, path_matched ? TD_E_METHOD : TD_E_NOT_FOUND);
+        api__reply_error(&a, path_matched ? TD_E_METHOD : TD_E_NOT_FOUND);
         return;
     }
     r->route = route->path;
     if ((rc = app_db(a.app, &a.d.db)) != TD_OK) {
         log_msg(LOG_ERROR, "cannot open the database", "request_id", r->request_id, NULL);
-        reply_error(&a, TD_E_UNAVAILABLE);
+        api__reply_error(&a, TD_E_UNAVAILABLE);
         return;
     }
     a.d.now_us = clock_now_us(&a.app->clock);
@@ -283,27 +283,27 @@ void api_dispatch(void *ctx, struct http_req *r)
     if (!(route->roles & API_PUBLIC)) {
         rc = authenticate(&a);
         if (rc != TD_OK) {
-            reply_error(&a, rc == TD_E_NOT_FOUND ? TD_E_UNAUTHORIZED : rc);
+            api__reply_error(&a, rc == TD_E_NOT_FOUND ? TD_E_UNAUTHORIZED : rc);
             return;
         }
         a.d.actor.staff_id = a.me.id;
         a.d.actor.role = a.me.role;
         a.d.actor.store_id = a.me.store_id;
         if (!(route->roles & a.me.role)) {
-            reply_error(&a, TD_E_FORBIDDEN);
+            api__reply_error(&a, TD_E_FORBIDDEN);
             return;
         }
         if (a.via_cookie && is_write(r->method)) {
             const char *t = http_header(r, "X-CSRF-Token");
             if (!t || !token_equal(t, a.csrf) || !origin_ok(r)) {
                 errors_set_message(&a.err, "missing or wrong CSRF token or Origin");
-                reply_error(&a, TD_E_FORBIDDEN);
+                api__reply_error(&a, TD_E_FORBIDDEN);
                 return;
             }
         }
     } else if (is_write(r->method) && http_header(r, "Origin") && !origin_ok(r)) {
         errors_set_message(&a.err, "cross-origin request refused");
-        reply_error(&a, TD_E_FORBIDDEN);
+        api__reply_error(&a, TD_E_FORBIDDEN);
         return;
     }
     struct idem_key k = {0};
@@ -312,11 +312,22 @@ void api_dispatch(void *ctx, struct http_req *r)
         if (k.key) {
             if (!idem_key_valid(k.key)) {
                 errors_add(&a.err, "Idempotency-Key", "must be 1 to 200 visible ASCII characters");
-                reply_error(&a, TD_E_BAD_REQUEST);
+                api__reply_error(&a, TD_E_BAD_REQUEST);
                 return;
             }
             snprintf(k.scope, sizeof k.scope, "staff:%lld", (long long)a.me.id);
             token_hash_request(r->method, r->path, r->body.data, r->body.len, k.hash);
+        }
+    }
+    if ((route->flags & API_IDEMPOTENT) && a.app->group) {
+        /* Money moves through the group-commit writer (SQLite): the call and
+         * its key must outlive this function, so they move to the arena. */
+        struct api_call *heap = arena_alloc(&r->arena, sizeof *heap);
+        struct idem_key *hk = arena_alloc(&r->arena, sizeof *hk);
+        if (heap && hk) {
+            *heap = a;
+            *hk = k;
+            if (group_submit(a.app->group, heap, route, hk) == TD_OK) return;
         }
     }
     rc = run_handler(&a, route, &k);
@@ -327,6 +338,6 @@ void api_dispatch(void *ctx, struct http_req *r)
         if (rc == TD_E_DB || rc == TD_E_INTERNAL || rc == TD_E_IO)
             log_msg(LOG_ERROR, "request failed", "request_id", r->request_id, "route", route->path,
                     "status", td_status_code(rc), NULL);
-        reply_error(&a, rc);
+        api__reply_error(&a, rc);
     }
 }

@@ -1,6 +1,7 @@
 /* cli_serve.c — `trustdesk serve`: migrate, check the route table, listen
  * until SIGINT or SIGTERM. */
 #include "api/api.h"
+#include "api/group.h"
 #include "api/jobs.h"
 #include "cli/cli.h"
 #include "core/log.h"
@@ -79,6 +80,13 @@ int cli_serve(int argc, char **argv)
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
+    if (db_backend(db) == DB_SQLITE && env_long("TRUSTDESK_GROUP_COMMIT", 1) &&
+        group_start(&app, &app.group) != TD_OK) {
+        fprintf(stderr, "trustdesk: cannot start the group-commit writer\n");
+        app_free(&app);
+        return 1;
+    }
+    /* The writer's connection is the database's only long-lived writer. */
     struct http_server *srv = NULL;
     rc = http_start(&cfg, api_dispatch, &app, &srv);
     if (rc != TD_OK) {
@@ -97,8 +105,10 @@ int cli_serve(int argc, char **argv)
     int sig = 0;
     sigwait(&set, &sig);
     log_msg(LOG_INFO, "stopping", "signal", sig == SIGINT ? "SIGINT" : "SIGTERM", NULL);
-    http_stop(srv);
     jobs_stop(jobs);
+    group_stop(app.group);       /* answers what it holds; later money requests run inline */
+    http_stop(srv);
+    group_free(app.group);
     app_free(&app);
     return 0;
 }

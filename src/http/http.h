@@ -16,6 +16,7 @@
 #ifndef TD_HTTP_H
 #define TD_HTTP_H
 #include <stddef.h>
+#include <pthread.h>
 #include <stdint.h>
 #include "core/arena.h"
 #include "core/buf.h"
@@ -50,6 +51,10 @@ struct http_req {
     struct MHD_Connection *conn;
     int too_large;
     int answered;
+    int deferred;                     /* the answer comes later, from another thread */
+    int done;                         /* a deferred answer is ready */
+    int suspended;                    /* the connection waits for it */
+    pthread_mutex_t lock;             /* guards done/suspended of a deferred request */
 };
 
 typedef void (*http_dispatch_fn)(void *ctx, struct http_req *r);
@@ -80,6 +85,13 @@ const char *http_query(struct http_req *r, const char *name);    /* decoded */
 /* Adds a response header; name and value must live until the request ends
  * (string literals or arena copies). */
 int http_add_header(struct http_req *r, const char *name, const char *value) TD_MUST_CHECK;
+
+/* Asynchronous answers: during dispatch, http_defer() says the answer will
+ * come later; the dispatcher hands the request to another thread, which
+ * fills the response and calls http_complete(). The connection is
+ * suspended meanwhile, so no worker thread waits. */
+void http_defer(struct http_req *r);
+void http_complete(struct http_req *r);
 
 /* Prometheus text of the request counters and latency histograms. */
 int http_metrics_render(struct buf *out) TD_MUST_CHECK;

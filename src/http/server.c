@@ -60,11 +60,13 @@ static struct http_req *req_new(struct MHD_Connection *conn, const char *method,
             inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, r->addr, sizeof r->addr);
     }
     if (!r->addr[0]) memcpy(r->addr, "unknown", 8);
+    pthread_mutex_init(&r->lock, NULL);
     return r;
 }
 
 static void req_free(struct http_req *r)
 {
+    pthread_mutex_destroy(&r->lock);
     buf_free(&r->body);
     buf_free(&r->out);
     arena_free(&r->arena);
@@ -143,8 +145,33 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         answer_413(r);
         return send_response(r);
     }
-    s->fn(s->ctx, r);
+    if (!r->deferred) s->fn(s->ctx, r);
+    if (r->deferred) {
+        /* Answer now if it is ready; else park the connection until
+         * http_complete() resumes it (and we are called again). */
+        pthread_mutex_lock(&r->lock);
+        int ready = r->done;
+        if (!ready && !r->suspended) {
+            r->suspended = 1;
+            MHD_suspend_connection(conn);
+        }
+        pthread_mutex_unlock(&r->lock);
+        if (!ready) return MHD_YES;
+    }
     return send_response(r);
+}
+
+void http_defer(struct http_req *r) { r->deferred = 1; }
+
+void http_complete(struct http_req *r)
+{
+    pthread_mutex_lock(&r->lock);
+    r->done = 1;
+    if (r->suspended) {
+        r->suspended = 0;
+        MHD_resume_connection(r->conn);
+    }
+    pthread_mutex_unlock(&r->lock);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -205,7 +232,7 @@ int http_start(const struct http_config *cfg, http_dispatch_fn fn, void *ctx, st
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         threads = n > 0 ? (unsigned)n : 2;
     }
-    s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG,
+    s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME,
                             0, NULL, NULL, on_access, s,
                             MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
                             MHD_OPTION_THREAD_POOL_SIZE, threads,

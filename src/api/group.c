@@ -1,0 +1,191 @@
+/* group.c — the group-commit writer (see group.h).
+ *
+ * Invariants:
+ *  (1) a request is answered exactly once: after the transaction that holds
+ *      its effect committed, or with an error when it did not;
+ *  (2) a request's effect and its idempotency record are released or rolled
+ *      back together (one savepoint);
+ *  (3) the writer owns its connection; nothing else writes through it.
+ */
+#include "api/group.h"
+#include "core/log.h"
+#include "db/db.h"
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define GROUP_MAX 128
+
+struct pending {
+    struct api_call *a;
+    const struct api_route *route;
+    const struct idem_key *k;
+    int rc;
+    struct pending *next;
+};
+
+struct group {
+    struct app *app;
+    struct db *db;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t cv;
+    struct pending *head, *tail;
+    int stopping;
+};
+
+/* Runs one request inside the open transaction, in its own savepoint. */
+static int run_one(struct group *g, struct pending *p)
+{
+    struct api_call *a = p->a;
+    a->d.db = g->db;
+    errors_init(&a->err);
+    a->commit_on_error = 0;
+    buf_reset(&a->r->out);
+    a->r->nheaders = 0;
+    int rc = db_exec(g->db, "SAVEPOINT one_request");
+    if (rc != TD_OK) return rc;
+    int replayed = 0;
+    if (p->k->key) rc = api__idem_replay(a, p->k, &replayed);
+    if (rc == TD_OK && !replayed) {
+        rc = p->route->handler(a);
+        if (rc == TD_OK && p->k->key) rc = api__idem_save(a, p->k);
+    }
+    if (rc == TD_OK || a->commit_on_error) return db_exec(g->db, "RELEASE one_request") == TD_OK ? rc : TD_E_DB;
+    int undo = db_exec(g->db, "ROLLBACK TO one_request");
+    if (undo == TD_OK) undo = db_exec(g->db, "RELEASE one_request");
+    if (undo != TD_OK) return undo;
+    if (p->k->key && api__deterministic(rc)) {
+        /* Remember the refusal under the key, in the same transaction. */
+        api__reply_error(a, rc);
+        if (api__idem_save(a, p->k) == TD_OK) a->refusal_stored = 1;
+    }
+    return rc;
+}
+
+static void answer(struct pending *p)
+{
+    struct api_call *a = p->a;
+    if (p->rc != TD_OK && !a->refusal_stored) api__reply_error(a, p->rc);
+    http_complete(a->r);
+}
+
+static void run_batch(struct group *g, struct pending *batch)
+{
+    int rc = TD_E_BUSY;
+    for (int attempt = 0; attempt < 20 && rc == TD_E_BUSY; attempt++) {
+        rc = db_begin(g->db, 1);
+        if (rc != TD_OK) continue;
+        for (struct pending *p = batch; p; p = p->next) {
+            p->a->refusal_stored = 0;
+            p->rc = run_one(g, p);
+            if (p->rc == TD_E_BUSY || p->rc == TD_E_IO || p->rc == TD_E_DB || p->rc == TD_E_NOMEM) {
+                rc = p->rc;               /* the transaction itself is in doubt */
+                break;
+            }
+        }
+        if (rc == TD_OK) rc = db_commit(g->db);
+        if (rc != TD_OK) db_rollback(g->db);
+    }
+    for (struct pending *p = batch; p;) {
+        struct pending *next = p->next;
+        if (rc != TD_OK) {
+            p->rc = rc;
+            p->a->refusal_stored = 0;
+        }
+        answer(p);
+        p = next;
+    }
+}
+
+static void *writer(void *arg)
+{
+    struct group *g = arg;
+    pthread_mutex_lock(&g->lock);
+    for (;;) {
+        while (!g->head && !g->stopping) pthread_cond_wait(&g->cv, &g->lock);
+        if (!g->head && g->stopping) break;
+        struct pending *batch = g->head, *last = batch;
+        int n = 1;
+        while (last->next && n < GROUP_MAX) {
+            last = last->next;
+            n++;
+        }
+        g->head = last->next;
+        if (!g->head) g->tail = NULL;
+        last->next = NULL;
+        pthread_mutex_unlock(&g->lock);
+        run_batch(g, batch);
+        pthread_mutex_lock(&g->lock);
+    }
+    pthread_mutex_unlock(&g->lock);
+    return NULL;
+}
+
+int group_start(struct app *app, struct group **out)
+{
+    struct group *g = calloc(1, sizeof *g);
+    if (!g) return TD_E_NOMEM;
+    g->app = app;
+    int rc = db_open(app->db_url, &g->db);
+    if (rc != TD_OK) {
+        free(g);
+        return rc;
+    }
+    pthread_mutex_init(&g->lock, NULL);
+    pthread_cond_init(&g->cv, NULL);
+    if (pthread_create(&g->thread, NULL, writer, g) != 0) {
+        db_close(g->db);
+        free(g);
+        return TD_E_NOMEM;
+    }
+    *out = g;
+    return TD_OK;
+}
+
+void group_stop(struct group *g)
+{
+    if (!g) return;
+    pthread_mutex_lock(&g->lock);
+    if (g->stopping) {
+        pthread_mutex_unlock(&g->lock);
+        return;
+    }
+    g->stopping = 1;
+    pthread_cond_signal(&g->cv);
+    pthread_mutex_unlock(&g->lock);
+    pthread_join(g->thread, NULL);
+    db_close(g->db);
+    g->db = NULL;
+}
+
+void group_free(struct group *g)
+{
+    if (!g) return;
+    group_stop(g);
+    pthread_cond_destroy(&g->cv);
+    pthread_mutex_destroy(&g->lock);
+    free(g);
+}
+
+int group_submit(struct group *g, struct api_call *a, const struct api_route *route, const struct idem_key *k)
+{
+    struct pending *p = arena_alloc(&a->r->arena, sizeof *p);
+    if (!p) return TD_E_NOMEM;
+    memset(p, 0, sizeof *p);
+    p->a = a;
+    p->route = route;
+    p->k = k;
+    pthread_mutex_lock(&g->lock);
+    if (g->stopping) {
+        pthread_mutex_unlock(&g->lock);
+        return TD_E_UNAVAILABLE;
+    }
+    http_defer(a->r);
+    if (g->tail) g->tail->next = p;
+    else g->head = p;
+    g->tail = p;
+    pthread_cond_signal(&g->cv);
+    pthread_mutex_unlock(&g->lock);
+    return TD_OK;
+}
