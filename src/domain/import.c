@@ -60,8 +60,8 @@ static const struct column customer_cols[C_NCOLS] = {
     [C_EMAIL] = {"email", 0, EMAIL_SZ - 1},
     [C_PHONE] = {"phone", 0, PHONE_SZ - 1},
     [C_STORE] = {"home_store_code", COL_ASCII, CODE_SZ - 1},
-    [C_EMAIL_CONSENT] = {"email_marketing_consent", 0, 8},
-    [C_PHONE_CONSENT] = {"phone_marketing_consent", 0, 8},
+    [C_EMAIL_CONSENT] = {"email_marketing_consent", 0, 32},
+    [C_PHONE_CONSENT] = {"phone_marketing_consent", 0, 32},
 };
 
 enum { P_RECEIPT, P_AT, P_STORE, P_CUSTOMER, P_SKU, P_PRODUCT, P_BRAND, P_CATEGORY, P_PRICE, P_QTY, P_NCOLS };
