@@ -38,7 +38,7 @@ struct job {
 static void on_progress(void *arg, size_t done, size_t total)
 {
     (void)arg;
-    cli_progress("reading", (long long)done, (long long)total);
+    cli_progress("bytes read", (long long)done, (long long)total);
 }
 
 static int import_tx(struct db *db, void *arg)

@@ -91,9 +91,9 @@ struct pending_line {
 struct receipt_info {
     int64_t first_line;
     int64_t at, store_id, customer_id;
-    int64_t db_id;                   /* 0 until written */
+    int64_t db_id;                   /* set when claimed, unless known */
     int64_t nlines;                  /* lines given a line_no so far */
-    int known;                       /* in the database before this import: skipped */
+    int known;                       /* in the database before this import: its lines are skipped */
 };
 struct product_info {
     int64_t id;                      /* 0 until upserted */
@@ -470,7 +470,7 @@ static int customer_line(struct imp *m)
         } else {
             li->first_line = m->vline[C_LOYALTY];
             int64_t id = 0;
-            if ((rc = lookup_customer(m, C_LOYALTY, &id)) != TD_OK) return rc;
+            if (m->ok && (rc = lookup_customer(m, C_LOYALTY, &id)) != TD_OK) return rc;   /* see claim_receipt */
             li->known = id > 0;
         }
     }
@@ -586,14 +586,15 @@ out:
     return rc;
 }
 
-/* Inserts the receipt of the current line. Its id is then read back by its
- * reference: with SQLite, INSERT ... RETURNING costs more than the insert
- * itself, and the index lookup of a row just written is cheap. */
-static int insert_receipt(struct imp *m, struct receipt_info *r)
+/* Claims the receipt of the current line: inserts it, or finds that it was
+ * already in the database (then its lines are skipped). Its id is read back
+ * by its reference: with SQLite, INSERT ... RETURNING costs more than the
+ * insert itself, and the index lookup of a row just written is cheap. */
+static int claim_receipt(struct imp *m, struct receipt_info *r)
 {
     struct db_stmt *st = NULL;
     int rc = db_prepare(m->c->db, "INSERT INTO receipts (receipt_ref, store_id, customer_id, purchased_at)"
-                                  " VALUES (?, ?, ?, ?)", &st);
+                                  " VALUES (?, ?, ?, ?) ON CONFLICT (receipt_ref) DO NOTHING", &st);
     if (rc != TD_OK) return rc;
     if ((rc = db_bind_text(st, 1, m->v[P_RECEIPT])) != TD_OK) goto out;
     if ((rc = db_bind_int64(st, 2, r->store_id)) != TD_OK) goto out;
@@ -601,6 +602,12 @@ static int insert_receipt(struct imp *m, struct receipt_info *r)
     if (rc != TD_OK) goto out;
     if ((rc = db_bind_int64(st, 4, r->at)) != TD_OK) goto out;
     if ((rc = db_step(st)) != TD_DONE) goto out;
+    rc = TD_OK;
+    if (db_changes(st) == 0) {
+        r->known = 1;
+        m->rep->receipts_skipped++;
+        goto out;
+    }
     if ((rc = query_id(m, "SELECT id FROM receipts WHERE receipt_ref = ?", m->v[P_RECEIPT], &r->db_id)) != TD_OK)
         goto out;
     rc = r->db_id > 0 ? TD_OK : TD_E_INTERNAL;
@@ -721,11 +728,9 @@ static int line_receipt(struct imp *m, struct receipt_info **out)
         r->at = at;
         r->store_id = store_id;
         r->customer_id = customer_id;
-        int64_t id = 0;
-        if ((rc = query_id(m, "SELECT id FROM receipts WHERE receipt_ref = ?", m->v[P_RECEIPT], &id)) != TD_OK)
-            return rc;
-        r->known = id > 0;
-        if (r->known) m->rep->receipts_skipped++;
+        /* Once the file has a problem nothing is written, and whether the
+         * receipt is new no longer matters (ok never becomes 1 again). */
+        if (m->ok && (rc = claim_receipt(m, r)) != TD_OK) return rc;
     }
     if (r && at_ok && store_ok && customer_ok && m->rep->problems_total == problems) {
         memcpy(m->memo, key, klen);
@@ -761,7 +766,7 @@ static int purchase_line(struct imp *m)
         m->rep->skipped++;
         return TD_OK;
     }
-    if (!r->db_id && (rc = insert_receipt(m, r)) != TD_OK) return rc;
+    if (!r->db_id) return TD_E_INTERNAL;   /* claimed when first seen, while ok */
     int64_t product_id = 0;
     if ((rc = upsert_product(m, &product_id)) != TD_OK) return rc;
     if ((rc = add_line(m, r, product_id, cents, qty)) != TD_OK) return rc;
