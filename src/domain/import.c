@@ -4,11 +4,14 @@
  * file has shown no problem, written at once; after the first problem the
  * pass goes on checking only, so that the report names every problem, and
  * the caller's rollback removes what was written. A good file — the usual
- * case — is thus tokenized once and never re-read.
+ * case — is thus tokenized once and never re-read. For speed, purchase lines
+ * are inserted LINE_BATCH at a time, and a line with the same receipt head as
+ * the line before reuses its answer (see line_receipt).
  *
  * Invariants:
- *  (1) each distinct store code, loyalty number, receipt id and SKU costs at
- *      most one database lookup per import: the maps remember the answer,
+ *  (1) each distinct store code, loyalty number, receipt id and SKU goes to
+ *      the database once per import (a lookup; for receipts and products
+ *      the claim or upsert that writes them): the maps remember the answer,
  *      misses included;
  *  (2) "already in the database" means before this import: repeats within
  *      the file are found through the maps, never through rows this import
@@ -248,15 +251,19 @@ static void unbreak(struct csv_field *f)
     s[k] = '\0';
 }
 
-/* 1 for an amount like "1.234" or "12,505": text_parse_cents reads the
+/* 1 for an amount like "1.234" or "12,505": text_parse_cents reads its one
  * separator as a thousands separator, but a till that writes three decimals
  * means the opposite. A price in a file must say which: "1.234,00". */
 static int ambiguous_amount(const char *s)
 {
-    const char *last = NULL;
+    const char *sep = NULL;
+    int n = 0;
     for (const char *p = s; *p; p++)
-        if (*p == ',' || *p == '.') last = p;
-    return last && strlen(last + 1) == 3 && !strchr(s, *last == ',' ? '.' : ',');
+        if (*p == ',' || *p == '.') {
+            sep = p;
+            n++;
+        }
+    return n == 1 && strlen(sep + 1) == 3;
 }
 
 /* yes/no, ja/nee, true/false, 1/0 (any case), empty = no; -1 for anything else. */
@@ -399,9 +406,9 @@ static int read_line(struct imp *m, struct csv_record *rec)
         int j = m->col_at[i];
         struct csv_field *f = &rec->field[i];
         const struct column *col = &m->cols[j];
+        if (col->flags & COL_TEXT) unbreak(f);
         trim(f);
         m->vline[j] = f->line;
-        if (col->flags & COL_TEXT) unbreak(f);
         if (f->len == 0) {
             if (col->flags & COL_REQUIRED) rc = COL_PROBLEM(m, j, "is empty");
             continue;

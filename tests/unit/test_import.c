@@ -463,6 +463,38 @@ static void progress(void **state)
     assert_ptr_equal(rep.progress, note_progress);   /* kept for the next run */
 }
 
+/* Free text: line breaks inside become one space, spaces and breaks around
+ * are dropped. Amounts: one separator before three digits is ambiguous. */
+static void text_and_amounts(void **state)
+{
+    struct fx *f = *state;
+    struct import_report rep;
+    const char *csv = PURCHASES_HEADER
+        "R-1,2026-03-01 10:00,UTR01,,SKU-1,\"  Trui\r\n\",\"\nAcme\",\"Truien\n\n\",\"1.234,50\",1\n"
+        "R-1,2026-03-01 10:00,UTR01,,SKU-2,\"Sok\r\n\r\nrood\",Acme,Sokken,1.5,1\n";
+    assert_int_equal(run_import(f, 1, csv, &rep), TD_OK);
+    import_report_free(&rep);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM products WHERE sku = 'SKU-1' AND name = 'Trui' AND brand = 'Acme'"
+                              " AND category = 'Truien'"), 1);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM products WHERE sku = 'SKU-2' AND name = 'Sok rood'"), 1);
+    assert_int_equal(count(f, "SELECT SUM(unit_price_cents) FROM purchase_lines"), 123450 + 150);
+    const char *bad = PURCHASES_HEADER
+        "R-2,2026-03-01 10:00,UTR01,,SKU-1,Trui,,,1.234,1\n"
+        "R-2,2026-03-01 10:00,UTR01,,SKU-1,Trui,,,\"12,345\",1\n"
+        "R-2,2026-03-01 10:00,UTR01,,SKU-1,Trui,,,1.234.567,1\n"
+        "R-2,2026-03-01 10:00,UTR01,,SKU-1,\"Tr\tui\",,,1,1\n"
+        "R-2,2026-03-01 10:00,UTR01,,\"SKU\n1\",Trui,,,1,1\n";
+    assert_int_equal(run_import(f, 1, bad, &rep), TD_E_INVALID);
+    const struct want w[] = {
+        {2, "unit_price", "could mean thousands or decimals"},
+        {3, "unit_price", "could mean thousands or decimals"},
+        {4, "unit_price", "is more than 1000000.00"},
+        {6, "sku", "contains a line break"},
+    };
+    expect_problems(&rep, w, sizeof w / sizeof w[0]);
+    import_report_free(&rep);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -476,6 +508,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(limits_and_line_numbers, setup, teardown),
         cmocka_unit_test_setup_teardown(many_problems, setup, teardown),
         cmocka_unit_test_setup_teardown(progress, setup, teardown),
+        cmocka_unit_test_setup_teardown(text_and_amounts, setup, teardown),
     };
     return cmocka_run_group_tests_name("unit_import", tests, NULL, NULL);
 }
