@@ -104,9 +104,12 @@ void api__reply_error(struct api_call *a, int rc)
 {
     struct http_req *r = a->r;
     json_t *details = json_array();
-    for (size_t i = 0; i < a->err.n; i++)
-        json_array_append_new(details, json_pack("{s:s,s:s}", "field", a->err.item[i].field,
-                                                 "problem", a->err.item[i].problem));
+    for (size_t i = 0; i < a->err.n; i++) {
+        json_t *d = json_pack("{s:s,s:s}", "field", a->err.item[i].field, "problem", a->err.item[i].problem);
+        if (d && a->err.item[i].line > 0) json_object_set_new(d, "line", json_integer(a->err.item[i].line));
+        if (d && a->err.item[i].column > 0) json_object_set_new(d, "column", json_integer(a->err.item[i].column));
+        json_array_append_new(details, d);
+    }
     const char *msg = a->err.message[0] ? a->err.message : td_status_message(rc);
     json_t *body = json_pack("{s:{s:s,s:s,s:o}}", "error", "code", td_status_code(rc), "message", msg,
                              "details", details);

@@ -281,8 +281,13 @@ static int vreq(struct client *c, const char *method, const char *path, const ch
     CURL *h = c->curl;
     char url[1024], hdr[200];
     snprintf(url, sizeof url, "%s%s", c->srv->base, path);
-    struct curl_slist *hl = NULL;
-    hl = curl_slist_append(hl, "Content-Type: application/json");
+    struct curl_slist *hl = NULL, *extra = NULL;
+    int own_type = 0;   /* the caller sends its own Content-Type (a CSV upload) */
+    for (const char *x = va_arg(ap, const char *); x; x = va_arg(ap, const char *)) {
+        extra = curl_slist_append(extra, x);
+        if (strncasecmp(x, "Content-Type:", 13) == 0) own_type = 1;
+    }
+    if (!own_type) hl = curl_slist_append(hl, "Content-Type: application/json");
     hl = curl_slist_append(hl, "Expect:");
     if (!c->no_origin) {
         snprintf(hdr, sizeof hdr, "Origin: %s", c->srv->base);
@@ -296,7 +301,8 @@ static int vreq(struct client *c, const char *method, const char *path, const ch
         snprintf(hdr, sizeof hdr, "Authorization: Bearer %s", c->bearer);
         hl = curl_slist_append(hl, hdr);
     }
-    for (const char *x = va_arg(ap, const char *); x; x = va_arg(ap, const char *)) hl = curl_slist_append(hl, x);
+    for (struct curl_slist *x = extra; x; x = x->next) hl = curl_slist_append(hl, x->data);
+    curl_slist_free_all(extra);
     struct sink s = {0};
     curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);

@@ -1,0 +1,437 @@
+/* test_import.c — CSV imports through POST /api/v1/imports/{customers,purchases} against a real
+ * server, and through `trustdesk import`. The tests run in order and build on
+ * each other: customers first, then their purchases. Fixtures are in
+ * tests/data ($TEST_DATA_DIR, or found next to this file). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include "db/db.h"
+#include "harness.h"
+
+static struct server srv;
+static char data_dir[512];
+static char admin_token[64];
+
+static void find_data_dir(void)
+{
+    const char *env = getenv("TEST_DATA_DIR");
+    if (env && *env) {
+        snprintf(data_dir, sizeof data_dir, "%s", env);
+        return;
+    }
+    /* __FILE__ is .../tests/api/test_import.c */
+    const char *slash = strrchr(__FILE__, '/');
+    int n = slash ? (int)(slash - __FILE__) : 1;
+    snprintf(data_dir, sizeof data_dir, "%.*s/../data", n, slash ? __FILE__ : ".");
+}
+
+static char *read_fixture(const char *name)
+{
+    char path[700];
+    snprintf(path, sizeof path, "%s/%s", data_dir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "test_import: cannot open %s\n", path);
+        return NULL;
+    }
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *p = malloc((size_t)n + 1);
+    if (p && fread(p, 1, (size_t)n, f) != (size_t)n) {
+        free(p);
+        p = NULL;
+    }
+    if (p) p[n] = '\0';
+    fclose(f);
+    return p;
+}
+
+/* Posts a fixture (or literal text when name is NULL) as text/csv. */
+static void post_csv(struct client *c, const char *kind, const char *name, const char *text, struct resp *r)
+{
+    char *body = name ? read_fixture(name) : NULL;
+    assert_true(!name || body);
+    char path[64];
+    snprintf(path, sizeof path, "/api/v1/imports/%s", kind);
+    assert_int_equal(req_h(c, "POST", path, body ? body : text, r, "Content-Type: text/csv; charset=utf-8", NULL), 0);
+    free(body);
+}
+
+/* An admin client that authenticates with an API token, like an integration. */
+static void token_client(struct client *c)
+{
+    client_init(c, &srv);
+    snprintf(c->bearer, sizeof c->bearer, "%s", admin_token);
+    c->no_origin = 1;
+}
+
+/* Rows in a table, read straight from the server's database. */
+static long long db_count(const char *sql)
+{
+    struct db *db = NULL;
+    int64_t n = -1;
+    assert_int_equal(db_open(srv.db_url, &db), TD_OK);
+    assert_int_equal(db_query_int64(db, sql, &n), TD_OK);
+    db_close(db);
+    return n;
+}
+
+/* The id of the one customer found by GET /api/v1/customers?q=. */
+static long long find_customer(struct client *c, const char *q, const char *want_name)
+{
+    char path[256];
+    snprintf(path, sizeof path, "/api/v1/customers?q=%s", q);
+    struct resp r;
+    assert_int_equal(req(c, "GET", path, NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    json_t *items = json_object_get(r.json, "items");
+    if (json_array_size(items) != 1) fprintf(stderr, "search %s: %s\n", q, r.body);
+    assert_int_equal(json_array_size(items), 1);
+    assert_string_equal(jstr(r.json, "items.0.name"), want_name);
+    long long id = jint(r.json, "items.0.id");
+    resp_free(&r);
+    return id;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    find_data_dir();
+    if (server_start(&srv) != 0) return -1;
+    struct client admin;
+    client_init(&admin, &srv);
+    if (login(&admin, ADMIN_LOGIN, ADMIN_PASSWORD) != 201) return -1;
+    make_store(&admin, "UTR01", "Utrecht Centrum", "Utrecht");
+    make_store(&admin, "AMS01", "Amsterdam Kalverstraat", "Amsterdam");
+    make_staff(&admin, "anna", "associate", "UTR01", "anna-password");
+    client_free(&admin);
+    if (run_cli(NULL, admin_token, sizeof admin_token, "token", "add", "--db", srv.db_url, "--login", ADMIN_LOGIN,
+                NULL) != 0)
+        return -1;
+    admin_token[strcspn(admin_token, "\n")] = '\0';
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    server_stop(&srv);
+    return 0;
+}
+
+static void customers_then_purchases(void **state)
+{
+    (void)state;
+    struct client c;
+    token_client(&c);
+    struct resp r;
+    post_csv(&c, "customers", "customers_good.csv", NULL, &r);
+    if (r.status != 200) fprintf(stderr, "%s\n", r.body);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(jstr(r.json, "kind"), "customers");
+    assert_int_equal(jint(r.json, "lines"), 5);
+    assert_int_equal(jint(r.json, "added"), 5);
+    assert_int_equal(jint(r.json, "skipped"), 0);
+    resp_free(&r);
+
+    /* Search finds them with or without accents. */
+    long long jose = find_customer(&c, "Jos%C3%A9", "José García");
+    assert_int_equal(find_customer(&c, "garcia", "José García"), jose);
+    long long zoe = find_customer(&c, "zoe", "Zoë Bakker");
+    find_customer(&c, "m%C3%BCller", "Anna Müller");
+    long long pieter = find_customer(&c, "van%20t%20hek", "van 't Hek, Pieter");
+    find_customer(&c, "daan", "Daan \"de Kapper\" Visser");
+    /* Consent from the file, with source "import". */
+    char path[128];
+    snprintf(path, sizeof path, "/api/v1/customers/%lld", zoe);
+    assert_int_equal(req(&c, "GET", path, NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_true(json_is_true(json_object_get(json_object_get(json_object_get(r.json, "consent"), "email_marketing"), "given")));
+    assert_string_equal(jstr(r.json, "consent.email_marketing.source"), "import");
+    assert_string_equal(jstr(r.json, "consent.phone_marketing.source"), "import");
+    assert_string_equal(jstr(r.json, "home_store_code"), "AMS01");
+    resp_free(&r);
+
+    post_csv(&c, "purchases", "purchases_good.csv", NULL, &r);
+    if (r.status != 200) fprintf(stderr, "%s\n", r.body);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(jstr(r.json, "kind"), "purchases");
+    assert_int_equal(jint(r.json, "lines"), 7);
+    assert_int_equal(jint(r.json, "added"), 7);
+    assert_int_equal(jint(r.json, "skipped"), 0);
+    assert_int_equal(jint(r.json, "receipts_added"), 4);
+    assert_int_equal(jint(r.json, "products_added"), 5);
+    resp_free(&r);
+
+    /* José's receipt: three lines in file order, the third one later in the file. */
+    snprintf(path, sizeof path, "/api/v1/customers/%lld/purchases", jose);
+    assert_int_equal(req(&c, "GET", path, NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(json_array_size(json_object_get(r.json, "items")), 3);
+    assert_string_equal(jstr(r.json, "items.0.receipt_id"), "UTR01-2026-000001");
+    assert_string_equal(jstr(r.json, "items.0.product_name"), "Wollen trui");
+    assert_int_equal(jint(r.json, "items.0.unit_price_cents"), 5995);
+    assert_string_equal(jstr(r.json, "items.1.product_name"), "Sokken, 3 paar");
+    assert_int_equal(jint(r.json, "items.1.quantity"), 2);
+    assert_int_equal(jint(r.json, "items.2.line_no"), 3);
+    assert_string_equal(jstr(r.json, "items.2.product_name"), "Muts");
+    assert_string_equal(jstr(r.json, "items.0.purchased_at"), "2026-03-14T09:15:00Z");   /* 10:15 in Amsterdam */
+    resp_free(&r);
+    snprintf(path, sizeof path, "/api/v1/customers/%lld/purchases", zoe);
+    assert_int_equal(req(&c, "GET", path, NULL, &r), 0);
+    assert_int_equal(json_array_size(json_object_get(r.json, "items")), 2);
+    assert_string_equal(jstr(r.json, "items.1.product_name"), "Paraplu \"Storm\"");
+    assert_string_equal(jstr(r.json, "items.1.brand"), "Polder & Co");
+    assert_string_equal(jstr(r.json, "items.0.purchased_at"), "2026-03-15T13:30:00Z");
+    resp_free(&r);
+    snprintf(path, sizeof path, "/api/v1/customers/%lld/purchases", pieter);
+    assert_int_equal(req(&c, "GET", path, NULL, &r), 0);
+    assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1);
+    resp_free(&r);
+    assert_int_equal(db_count("SELECT COUNT(*) FROM receipts WHERE customer_id IS NULL"), 1);
+    assert_int_equal(db_count("SELECT COUNT(*) FROM audit_log WHERE action IN ('import.customers', 'import.purchases')"
+                              " AND staff_id IS NOT NULL"), 2);
+    client_free(&c);
+}
+
+static void reimport_adds_nothing(void **state)
+{
+    (void)state;
+    struct client c;
+    token_client(&c);
+    long long lines = db_count("SELECT COUNT(*) FROM purchase_lines");
+    struct resp r;
+    post_csv(&c, "purchases", "purchases_good.csv", NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(jint(r.json, "lines"), 7);
+    assert_int_equal(jint(r.json, "added"), 0);
+    assert_int_equal(jint(r.json, "skipped"), 7);
+    assert_int_equal(jint(r.json, "receipts_added"), 0);
+    assert_int_equal(jint(r.json, "receipts_skipped"), 4);
+    resp_free(&r);
+    post_csv(&c, "customers", "customers_good.csv", NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(jint(r.json, "added"), 0);
+    assert_int_equal(jint(r.json, "skipped"), 5);
+    resp_free(&r);
+    assert_int_equal(db_count("SELECT COUNT(*) FROM purchase_lines"), lines);
+    assert_int_equal(db_count("SELECT COUNT(*) FROM customers"), 5);
+    client_free(&c);
+}
+
+static void one_bad_line_imports_nothing(void **state)
+{
+    (void)state;
+    struct client c;
+    token_client(&c);
+    long long receipts = db_count("SELECT COUNT(*) FROM receipts");
+    long long lines = db_count("SELECT COUNT(*) FROM purchase_lines");
+    long long products = db_count("SELECT COUNT(*) FROM products");
+    struct resp r;
+    post_csv(&c, "purchases", "purchases_one_bad_line.csv", NULL, &r);
+    assert_int_equal(r.status, 422);
+    assert_string_equal(jstr(r.json, "error.code"), "invalid");
+    assert_int_equal(json_array_size(json_object_get(json_object_get(r.json, "error"), "details")), 1);
+    assert_string_equal(err_field(&r, 0), "line 4: store_code");
+    assert_int_equal(jint(r.json, "error.details.0.line"), 4);
+    assert_int_equal(jint(r.json, "error.details.0.column"), 3);
+    assert_string_equal(jstr(r.json, "error.details.0.problem"), "no store has this code");
+    assert_non_null(strstr(jstr(r.json, "error.message"), "nothing was imported"));
+    resp_free(&r);
+    /* The good lines before and after the bad one were not kept either. */
+    assert_int_equal(db_count("SELECT COUNT(*) FROM receipts"), receipts);
+    assert_int_equal(db_count("SELECT COUNT(*) FROM purchase_lines"), lines);
+    assert_int_equal(db_count("SELECT COUNT(*) FROM products"), products);
+    assert_int_equal(db_count("SELECT COUNT(*) FROM receipts WHERE receipt_ref = 'UTR01-2026-000200'"), 0);
+    client_free(&c);
+}
+
+static void semicolons_decimal_commas_bom_crlf(void **state)
+{
+    (void)state;
+    struct client c;
+    token_client(&c);
+    struct resp r;
+    post_csv(&c, "purchases", "purchases_semicolon_bom_crlf.csv", NULL, &r);
+    if (r.status != 200) fprintf(stderr, "%s\n", r.body);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(jint(r.json, "added"), 3);
+    assert_int_equal(jint(r.json, "receipts_added"), 2);
+    resp_free(&r);
+    long long anna = find_customer(&c, "anna%20muller", "Anna Müller");
+    char path[128];
+    snprintf(path, sizeof path, "/api/v1/customers/%lld/purchases", anna);
+    assert_int_equal(req(&c, "GET", path, NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(json_array_size(json_object_get(r.json, "items")), 2);
+    assert_string_equal(jstr(r.json, "items.0.sku"), "8712345000066");
+    assert_int_equal(jint(r.json, "items.0.unit_price_cents"), 1250);
+    assert_int_equal(jint(r.json, "items.0.quantity"), 2);
+    assert_string_equal(jstr(r.json, "items.1.product_name"), "Sjaal; rood");
+    assert_int_equal(jint(r.json, "items.1.unit_price_cents"), 1995);
+    resp_free(&r);
+    client_free(&c);
+}
+
+static void negative_price_is_named(void **state)
+{
+    (void)state;
+    struct client c;
+    token_client(&c);
+    long long receipts = db_count("SELECT COUNT(*) FROM receipts");
+    struct resp r;
+    post_csv(&c, "purchases", "purchases_negative_price.csv", NULL, &r);
+    assert_int_equal(r.status, 422);
+    assert_string_equal(err_field(&r, 0), "line 3: unit_price");
+    assert_int_equal(jint(r.json, "error.details.0.line"), 3);
+    assert_int_equal(jint(r.json, "error.details.0.column"), 9);
+    assert_string_equal(jstr(r.json, "error.details.0.problem"), "is negative");
+    assert_string_equal(jstr(r.json, "error.message"), "the file has 1 problem and nothing was imported");
+    resp_free(&r);
+    assert_int_equal(db_count("SELECT COUNT(*) FROM receipts"), receipts);
+    client_free(&c);
+}
+
+/* More problems than ERRORS_MAX: 50 details, the rest counted in the message. */
+static void many_problems_are_capped(void **state)
+{
+    (void)state;
+    struct client c;
+    token_client(&c);
+    size_t cap = 1 << 16;
+    char *csv = malloc(cap);
+    assert_non_null(csv);
+    size_t n = (size_t)snprintf(csv, cap, "receipt_id,purchased_at,store_code,customer_ref,sku,product_name,brand,category,unit_price,quantity\n");
+    for (int i = 0; i < 70; i++)
+        n += (size_t)snprintf(csv + n, cap - n, "X-%d,2026-04-01 10:00,UTR01,,SKU,Ding,,,1,0\n", i);
+    struct resp r;
+    post_csv(&c, "purchases", NULL, csv, &r);
+    free(csv);
+    assert_int_equal(r.status, 422);
+    json_t *details = json_object_get(json_object_get(r.json, "error"), "details");
+    assert_int_equal(json_array_size(details), 50);
+    assert_string_equal(err_field(&r, 0), "line 2: quantity");
+    assert_string_equal(err_field(&r, 49), "line 51: quantity");
+    assert_string_equal(jstr(r.json, "error.message"),
+                        "the file has 70 problems and nothing was imported; the first 50 are listed, 20 more are not");
+    resp_free(&r);
+    /* A header problem names the column; a line problem has no column number. */
+    post_csv(&c, "customers", NULL, "loyalty_number,name,shoe_size\nNL-1,A,42\n", &r);
+    assert_int_equal(r.status, 422);
+    assert_string_equal(err_field(&r, 0), "line 1: shoe_size");
+    assert_int_equal(jint(r.json, "error.details.0.column"), 3);
+    resp_free(&r);
+    post_csv(&c, "customers", NULL, "loyalty_number,name\nNL-100009\n", &r);
+    assert_int_equal(r.status, 422);
+    assert_string_equal(err_field(&r, 0), "line 2");
+    assert_int_equal(jint(r.json, "error.details.0.line"), 2);
+    assert_null(json_object_get(json_array_get(json_object_get(json_object_get(r.json, "error"), "details"), 0), "column"));
+    resp_free(&r);
+    client_free(&c);
+}
+
+static void only_admins_with_csv(void **state)
+{
+    (void)state;
+    struct client c;
+    client_init(&c, &srv);
+    assert_int_equal(login(&c, "anna", "anna-password"), 201);
+    struct resp r;
+    post_csv(&c, "customers", "customers_good.csv", NULL, &r);
+    assert_int_equal(r.status, 403);
+    assert_string_equal(jstr(r.json, "error.code"), "forbidden");
+    resp_free(&r);
+    post_csv(&c, "purchases", "purchases_good.csv", NULL, &r);
+    assert_int_equal(r.status, 403);
+    resp_free(&r);
+    client_free(&c);
+
+    /* An admin with a browser session (cookie + CSRF) may; JSON is refused. */
+    client_init(&c, &srv);
+    assert_int_equal(login(&c, ADMIN_LOGIN, ADMIN_PASSWORD), 201);
+    assert_int_equal(req(&c, "POST", "/api/v1/imports/customers", "{\"rows\":[]}", &r), 0);
+    assert_int_equal(r.status, 400);
+    assert_true(has_err_field(&r, "Content-Type"));
+    resp_free(&r);
+    post_csv(&c, "customers", "customers_good.csv", NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(jint(r.json, "skipped"), 5);
+    resp_free(&r);
+    client_free(&c);
+
+    client_init(&c, &srv);
+    assert_int_equal(req_h(&c, "POST", "/api/v1/imports/customers", "a,b\n", &r, "Content-Type: text/csv", NULL), 0);
+    assert_int_equal(r.status, 401);
+    resp_free(&r);
+    client_free(&c);
+}
+
+/* Runs a shell command; its exit status, with stdout and stderr in out. */
+static int sh(const char *cmd, char *out, size_t n)
+{
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    size_t k = fread(out, 1, n - 1, p);
+    out[k] = '\0';
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+static void cli_import(void **state)
+{
+    (void)state;
+    char cmd[2048], out[8192];
+    snprintf(cmd, sizeof cmd, "'%s' import customers --db '%s' '%s/customers_cli.csv' 2>&1", trustdesk_bin(),
+             srv.db_url, data_dir);
+    assert_int_equal(sh(cmd, out, sizeof out), 0);
+    assert_non_null(strstr(out, "2 lines, 2 added, 0 skipped"));
+    assert_int_equal(sh(cmd, out, sizeof out), 0);
+    assert_non_null(strstr(out, "2 lines, 0 added, 2 skipped"));
+    struct client c;
+    token_client(&c);
+    find_customer(&c, "omer%20yilmaz", "Ömer Yılmaz");
+    client_free(&c);
+
+    long long customers = db_count("SELECT COUNT(*) FROM customers");
+    snprintf(cmd, sizeof cmd, "'%s' import customers --db '%s' '%s/customers_bad.csv' 2>&1", trustdesk_bin(),
+             srv.db_url, data_dir);
+    assert_int_equal(sh(cmd, out, sizeof out), 1);
+    assert_non_null(strstr(out, "customers_bad.csv:2: email: is not an e-mail address"));
+    assert_non_null(strstr(out, "customers_bad.csv:3: home_store_code: no store has this code"));
+    assert_non_null(strstr(out, "customers_bad.csv:4: email_marketing_consent: must be yes or no"));
+    assert_non_null(strstr(out, "has 3 problems; nothing was imported"));
+    assert_int_equal(db_count("SELECT COUNT(*) FROM customers"), customers);
+
+    snprintf(cmd, sizeof cmd, "'%s' import purchases --db '%s' '%s/purchases_good.csv' 2>&1", trustdesk_bin(),
+             srv.db_url, data_dir);
+    assert_int_equal(sh(cmd, out, sizeof out), 0);
+    assert_non_null(strstr(out, "7 lines, 0 added, 7 skipped"));
+    snprintf(cmd, sizeof cmd, "'%s' import invoices --db '%s' '%s/purchases_good.csv' 2>&1", trustdesk_bin(),
+             srv.db_url, data_dir);
+    assert_int_equal(sh(cmd, out, sizeof out), 2);
+    snprintf(cmd, sizeof cmd, "'%s' import purchases --db '%s' '%s/no-such-file.csv' 2>&1", trustdesk_bin(),
+             srv.db_url, data_dir);
+    assert_int_equal(sh(cmd, out, sizeof out), 1);
+    assert_non_null(strstr(out, "cannot read"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(customers_then_purchases),
+        cmocka_unit_test(reimport_adds_nothing),
+        cmocka_unit_test(one_bad_line_imports_nothing),
+        cmocka_unit_test(semicolons_decimal_commas_bom_crlf),
+        cmocka_unit_test(negative_price_is_named),
+        cmocka_unit_test(many_problems_are_capped),
+        cmocka_unit_test(only_admins_with_csv),
+        cmocka_unit_test(cli_import),
+    };
+    return cmocka_run_group_tests_name("api_import", tests, setup, teardown);
+}

@@ -1,0 +1,514 @@
+/* test_import.c — CSV imports against a fresh SQLite database per test:
+ * formats, every rejection with its line and column, all-or-nothing,
+ * idempotency, line numbering of receipts, product upserts. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/buf.h"
+#include "db/db.h"
+#include "domain/customer.h"
+#include "domain/import.h"
+#include "domain/store.h"
+
+struct fx {
+    char dir[64];
+    struct db *db;
+    struct dctx c;
+};
+
+static int setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof *f);
+    if (!f) return -1;
+    snprintf(f->dir, sizeof f->dir, "/tmp/td-import-XXXXXX");
+    if (!mkdtemp(f->dir)) return -1;
+    char url[128];
+    snprintf(url, sizeof url, "sqlite:%s/t.db", f->dir);
+    if (db_open(url, &f->db) != TD_OK || db_migrate(f->db) != TD_OK) return -1;
+    f->c.db = f->db;
+    f->c.now_us = 1795000000000000LL;   /* 2026-11-18 */
+    f->c.addr = "test";
+    struct errors err;
+    errors_init(&err);
+    struct store s = {0};
+    int64_t id;
+    snprintf(s.name, sizeof s.name, "Utrecht");
+    snprintf(s.city, sizeof s.city, "Utrecht");
+    snprintf(s.code, sizeof s.code, "UTR01");
+    if (db_begin(f->db, 1) != TD_OK || store_create(&f->c, &s, &err, &id) != TD_OK) return -1;
+    snprintf(s.code, sizeof s.code, "AMS01");
+    if (store_create(&f->c, &s, &err, &id) != TD_OK || db_commit(f->db) != TD_OK) return -1;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    db_close(f->db);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+    if (system(cmd) != 0) return -1;
+    free(f);
+    return 0;
+}
+
+/* Runs an import in its own transaction the way the API and CLI do: commit
+ * on success, roll back otherwise. */
+static int run_import(struct fx *f, int purchases, const char *csv, struct import_report *rep)
+{
+    import_report_init(rep);
+    assert_int_equal(db_begin(f->db, 1), TD_OK);
+    int rc = purchases ? import_purchases(&f->c, csv, strlen(csv), rep) : import_customers(&f->c, csv, strlen(csv), rep);
+    if (rc == TD_OK) assert_int_equal(db_commit(f->db), TD_OK);
+    else db_rollback(f->db);
+    return rc;
+}
+
+static int64_t count(struct fx *f, const char *sql)
+{
+    int64_t n = -1;
+    assert_int_equal(db_query_int64(f->db, sql, &n), TD_OK);
+    return n;
+}
+
+/* Asserts that the report has exactly these problems, in order; each is
+ * "LINE column_name" or "LINE" with the problem containing `problem`. */
+struct want { long long line; const char *column; const char *problem; };
+static void expect_problems(const struct import_report *rep, const struct want *w, size_t n)
+{
+    int bad = rep->nproblems != n;
+    for (size_t i = 0; i < n && !bad; i++) {
+        const struct import_problem *p = &rep->problem[i];
+        bad = p->line != w[i].line || strcmp(p->column_name, w[i].column) != 0 || !strstr(p->problem, w[i].problem);
+    }
+    if (bad) {
+        print_error("problems found:\n");
+        for (size_t i = 0; i < rep->nproblems; i++)
+            print_error("  %lld %s (col %d): %s\n", (long long)rep->problem[i].line, rep->problem[i].column_name,
+                        rep->problem[i].column, rep->problem[i].problem);
+        print_error("problems wanted:\n");
+        for (size_t i = 0; i < n; i++) print_error("  %lld %s: ...%s...\n", w[i].line, w[i].column, w[i].problem);
+        fail();
+    }
+    assert_int_equal(rep->problems_total, (int64_t)n);
+}
+
+#define CUSTOMERS_HEADER "loyalty_number,name,email,phone,home_store_code,email_marketing_consent,phone_marketing_consent\n"
+#define PURCHASES_HEADER "receipt_id,purchased_at,store_code,customer_ref,sku,product_name,brand,category,unit_price,quantity\n"
+
+static void customers_good_file(void **state)
+{
+    struct fx *f = *state;
+    struct import_report rep;
+    /* BOM, semicolons, CRLF, columns in another order and case, quotes. */
+    const char *csv = "\xef\xbb\xbf" "NAME;Loyalty_Number;email;phone;home_store_code;email_marketing_consent;phone_marketing_consent\r\n"
+                      "José Müller;L-1001;jose@example.nl;+31 6 1234 5678;UTR01;ja;nee\r\n"
+                      "\"van 't Hek; Zoë\";L-1002;;;;YES;true\r\n"
+                      "  Anna de Vries  ;L-1003;;;AMS01;;0\r\n";
+    assert_int_equal(run_import(f, 0, csv, &rep), TD_OK);
+    assert_string_equal(rep.kind, "customers");
+    assert_int_equal(rep.lines, 3);
+    assert_int_equal(rep.added, 3);
+    assert_int_equal(rep.skipped, 0);
+    assert_int_equal(rep.problems_total, 0);
+    import_report_free(&rep);
+
+    struct customer cu;
+    assert_int_equal(customer_get_by_loyalty(&f->c, "L-1001", &cu), TD_OK);
+    assert_string_equal(cu.name, "José Müller");
+    assert_string_equal(cu.email, "jose@example.nl");
+    assert_string_equal(cu.home_store_code, "UTR01");
+    assert_int_equal(cu.email_marketing.given, 1);
+    assert_string_equal(cu.email_marketing.source, "import");
+    assert_int_equal(cu.email_marketing.at, f->c.now_us);
+    assert_int_equal(cu.phone_marketing.given, 0);
+    assert_string_equal(cu.phone_marketing.source, "");
+    assert_int_equal(customer_get_by_loyalty(&f->c, "L-1002", &cu), TD_OK);
+    assert_string_equal(cu.name, "van 't Hek; Zoë");
+    assert_int_equal(cu.email_marketing.given, 1);
+    assert_int_equal(cu.phone_marketing.given, 1);
+    assert_int_equal(customer_get_by_loyalty(&f->c, "L-1003", &cu), TD_OK);
+    assert_string_equal(cu.name, "Anna de Vries");     /* spaces around a field are dropped */
+    /* Consent events only for consent given, with source "import". */
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM consent_events WHERE source = 'import' AND given = 1"), 3);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM consent_events"), 3);
+    /* Search terms like the API writes them. */
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM customer_search WHERE term IN ('zoe', 'muller', 'hek', '0612345678', 'l1001')"), 5);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_log WHERE action = 'import.customers' AND detail LIKE '%\"added\":3%'"), 1);
+    /* The audit row names no person. */
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_log WHERE detail LIKE '%L-100%' OR detail LIKE '%José%'"), 0);
+}
+
+static void customers_reimport_skips(void **state)
+{
+    struct fx *f = *state;
+    struct import_report rep;
+    const char *csv = CUSTOMERS_HEADER "L-2001,Daan,,,,,\nL-2002,Fleur,,,,yes,\n";
+    assert_int_equal(run_import(f, 0, csv, &rep), TD_OK);
+    assert_int_equal(rep.added, 2);
+    import_report_free(&rep);
+    /* Again, and a new one: the known ones are skipped, not changed. */
+    const char *again = CUSTOMERS_HEADER "L-2001,Daan Changed,,,,yes,\nL-2002,Fleur,,,,yes,\nL-2003,Noah,,,,,\n";
+    assert_int_equal(run_import(f, 0, again, &rep), TD_OK);
+    assert_int_equal(rep.lines, 3);
+    assert_int_equal(rep.added, 1);
+    assert_int_equal(rep.skipped, 2);
+    import_report_free(&rep);
+    struct customer cu;
+    assert_int_equal(customer_get_by_loyalty(&f->c, "L-2001", &cu), TD_OK);
+    assert_string_equal(cu.name, "Daan");
+    assert_int_equal(cu.email_marketing.given, 0);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM customers"), 3);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM consent_events"), 1);
+}
+
+static void customers_bad_file_names_every_problem(void **state)
+{
+    struct fx *f = *state;
+    struct import_report rep;
+    const char *csv = CUSTOMERS_HEADER
+        "L-3001,Good Person,,,,,\n"                                   /* 2 */
+        "L-3002,,not-an-email,12,NOPE1,maybe,\n"                     /* 3 */
+        "L-3001,Twice,,,,,\n"                                         /* 4 */
+        "x,Short Loyalty,,,,,\n"                                      /* 5 */
+        "L-3005,Too,Few\n"                                            /* 6 */
+        "L-3006,\"Name\nOn Two Lines\",a@b.nl,,UTR01,ja,\n"           /* 7-8: fine */
+        "L-3007,Bad \xc3\x28 UTF-8,,,,,\n"                            /* 9 */
+        ",Nobody,,,,,\n";                                             /* 10 */
+    assert_int_equal(run_import(f, 0, csv, &rep), TD_E_INVALID);
+    const struct want w[] = {
+        {3, "name", "is empty"},
+        {3, "email", "is not an e-mail address"},
+        {3, "phone", "is not a phone number"},
+        {3, "home_store_code", "no store has this code"},
+        {3, "email_marketing_consent", "must be yes or no"},
+        {4, "loyalty_number", "appears again; first on line 2"},
+        {5, "loyalty_number", "must be 4 to 32"},
+        {6, "", "has 3 fields; the header has 7"},
+        {9, "name", "is not valid UTF-8"},
+        {10, "loyalty_number", "is empty"},
+    };
+    expect_problems(&rep, w, sizeof w / sizeof w[0]);
+    assert_int_equal(rep.problem[0].column, 2);   /* name is the 2nd column */
+    assert_int_equal(rep.problem[7].column, 0);   /* a problem with the whole line */
+    assert_int_equal(rep.added, 0);
+    assert_int_equal(rep.lines, 8);
+    import_report_free(&rep);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM customers"), 0);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM customer_search"), 0);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_log WHERE action LIKE 'import.%'"), 0);
+}
+
+static void header_problems(void **state)
+{
+    struct fx *f = *state;
+    struct import_report rep;
+    assert_int_equal(run_import(f, 0, "Loyalty_Number,colour,email,EMAIL,\nL-1,x,,,\n", &rep), TD_E_INVALID);
+    const struct want w[] = {
+        {1, "", "is a required column and is missing"},   /* sorted first: column 0 */
+        {1, "colour", "is not a column of a customers file"},
+        {1, "email", "appears twice (also column 3)"},
+        {1, "column 5", "has no name"},
+    };
+    /* "name" is the missing one; the report puts problems with no column first. */
+    assert_string_equal(rep.problem[0].problem, "is a required column and is missing");
+    assert_int_equal(rep.nproblems, 4);
+    assert_string_equal(rep.problem[0].column_name, "name");
+    for (size_t i = 1; i < 4; i++) {
+        assert_int_equal(rep.problem[i].line, w[i].line);
+        assert_string_equal(rep.problem[i].column_name, w[i].column);
+        assert_non_null(strstr(rep.problem[i].problem, w[i].problem));
+    }
+    assert_int_equal(rep.problem[1].column, 2);
+    assert_int_equal(rep.lines, 0);                   /* a bad header stops the reading */
+    import_report_free(&rep);
+
+    /* The columns of the other kind are not known here. */
+    assert_int_equal(run_import(f, 1, CUSTOMERS_HEADER, &rep), TD_E_INVALID);
+    assert_true(rep.nproblems >= 7);
+    import_report_free(&rep);
+
+    /* An empty file, and a header without lines. */
+    assert_int_equal(run_import(f, 1, "", &rep), TD_E_INVALID);
+    assert_int_equal(rep.nproblems, 1);
+    assert_int_equal(rep.problem[0].line, 1);
+    assert_non_null(strstr(rep.problem[0].problem, "empty"));
+    import_report_free(&rep);
+    assert_int_equal(run_import(f, 1, PURCHASES_HEADER, &rep), TD_OK);
+    assert_int_equal(rep.lines, 0);
+    import_report_free(&rep);
+    /* Optional columns may be left out. */
+    assert_int_equal(run_import(f, 0, "name,loyalty_number\nZoë,L-4001\n", &rep), TD_OK);
+    assert_int_equal(rep.added, 1);
+    import_report_free(&rep);
+}
+
+static void seed_customers(struct fx *f)
+{
+    struct import_report rep;
+    assert_int_equal(run_import(f, 0, CUSTOMERS_HEADER "L-1001,José Müller,,,,,\nL-1002,Zoë,,,,,\n", &rep), TD_OK);
+    import_report_free(&rep);
+}
+
+static void purchases_good_file(void **state)
+{
+    struct fx *f = *state;
+    seed_customers(f);
+    struct import_report rep;
+    /* Semicolons, decimal commas, interleaved receipts, an anonymous sale, a
+     * product named differently later in the file, a line break in a name. */
+    const char *csv =
+        "receipt_id;purchased_at;store_code;customer_ref;sku;product_name;brand;category;unit_price;quantity\n"
+        "R-1;2026-03-01 10:00;UTR01;L-1001;SKU-1;Jas;Acme;Jassen;12,50;1\n"
+        "R-2;2026-03-01T09:30:00Z;AMS01;;SKU-2;\"Sok\nrood\";Acme;Sokken;3.99;2\n"
+        "R-1;2026-03-01 10:00;UTR01;L-1001;SKU-2;\"Sok\nrood\";Acme;Sokken;1.234,00;3\n"
+        "R-1;2026-03-01 10:00;UTR01;L-1001;SKU-1;Winterjas;Acme;Jassen;0;1\n";
+    assert_int_equal(run_import(f, 1, csv, &rep), TD_OK);
+    assert_string_equal(rep.kind, "purchases");
+    assert_int_equal(rep.lines, 4);
+    assert_int_equal(rep.added, 4);
+    assert_int_equal(rep.skipped, 0);
+    assert_int_equal(rep.receipts_added, 2);
+    assert_int_equal(rep.products_added, 2);
+    assert_int_equal(rep.products_updated, 1);
+    import_report_free(&rep);
+    /* Lines of R-1 numbered 1..3 in file order. */
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM purchase_lines l JOIN receipts r ON r.id = l.receipt_id"
+                              " JOIN products p ON p.id = l.product_id WHERE r.receipt_ref = 'R-1' AND"
+                              " ((l.line_no = 1 AND p.sku = 'SKU-1' AND l.unit_price_cents = 1250) OR"
+                              "  (l.line_no = 2 AND p.sku = 'SKU-2' AND l.unit_price_cents = 123400 AND l.quantity = 3) OR"
+                              "  (l.line_no = 3 AND p.sku = 'SKU-1' AND l.unit_price_cents = 0))"), 3);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM receipts r JOIN customers c ON c.id = r.customer_id"
+                              " WHERE r.receipt_ref = 'R-1' AND c.loyalty_number = 'L-1001'"), 1);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM purchase_lines l JOIN receipts r ON r.id = l.receipt_id"
+                              " WHERE r.receipt_ref = 'R-1' AND l.customer_id = r.customer_id"), 3);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM receipts WHERE receipt_ref = 'R-2' AND customer_id IS NULL"
+                              " AND purchased_at = 1772357400000000"), 1);
+    /* 2026-03-01 10:00 in Amsterdam (CET) is 09:00 UTC. */
+    assert_int_equal(count(f, "SELECT purchased_at FROM receipts WHERE receipt_ref = 'R-1'"), 1772355600000000LL);
+    /* The last line of a SKU names the product; line breaks became spaces. */
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM products WHERE sku = 'SKU-1' AND name = 'Winterjas'"), 1);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM products WHERE sku = 'SKU-2' AND name = 'Sok rood'"), 1);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_log WHERE action = 'import.purchases'"), 1);
+}
+
+static void purchases_reimport_adds_nothing(void **state)
+{
+    struct fx *f = *state;
+    seed_customers(f);
+    struct import_report rep;
+    const char *csv = PURCHASES_HEADER
+        "R-10,2026-03-01 10:00,UTR01,L-1002,SKU-1,Jas,Acme,Jassen,12.50,1\n"
+        "R-10,2026-03-01 10:00,UTR01,L-1002,SKU-2,Sok,Acme,Sokken,3.50,2\n"
+        "R-11,2026-03-02 10:00,AMS01,,SKU-1,Jas,Acme,Jassen,12.50,1\n";
+    assert_int_equal(run_import(f, 1, csv, &rep), TD_OK);
+    assert_int_equal(rep.added, 3);
+    import_report_free(&rep);
+    /* The products change in the database meanwhile; a re-import must not undo that. */
+    assert_int_equal(db_exec(f->db, "UPDATE products SET name = 'Renamed' WHERE sku = 'SKU-1'"), TD_OK);
+    /* Same file, plus a new receipt: the known receipts are skipped whole. */
+    struct buf more;
+    buf_init(&more, 4096);
+    assert_int_equal(buf_printf(&more, "%sR-12,2026-03-03 10:00,AMS01,L-1001,SKU-3,Trui,Acme,Truien,25,1\n", csv), TD_OK);
+    assert_int_equal(run_import(f, 1, more.data, &rep), TD_OK);
+    assert_int_equal(rep.lines, 4);
+    assert_int_equal(rep.added, 1);
+    assert_int_equal(rep.skipped, 3);
+    assert_int_equal(rep.receipts_added, 1);
+    assert_int_equal(rep.receipts_skipped, 2);
+    assert_int_equal(rep.products_added, 1);
+    assert_int_equal(rep.products_updated, 0);
+    import_report_free(&rep);
+    buf_free(&more);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM purchase_lines"), 4);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM receipts"), 3);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM products WHERE name = 'Renamed'"), 1);
+}
+
+static void purchases_bad_file_names_every_problem(void **state)
+{
+    struct fx *f = *state;
+    seed_customers(f);
+    struct import_report rep;
+    char long_sku[80], long_name[700], ok_name[500];
+    memset(long_sku, 'S', 65);
+    long_sku[65] = '\0';
+    size_t k = 0;
+    for (int i = 0; i < 201; i++) k += (size_t)snprintf(long_name + k, sizeof long_name - k, "é");
+    k = 0;
+    for (int i = 0; i < 200; i++) k += (size_t)snprintf(ok_name + k, sizeof ok_name - k, "é");
+    struct buf csv;
+    buf_init(&csv, 1 << 16);
+    assert_int_equal(buf_printf(&csv, PURCHASES_HEADER
+        "R-1,2026-03-01 10:00,UTR01,L-1001,SKU-1,Jas,Acme,Jassen,12.50,1\n"            /* 2 good */
+        "R-2,2026-03-01 10:00,UTR01,,SKU-1,Jas,Acme,Jassen,-12.50,1\n"                 /* 3 */
+        "R-3,2026-03-01 10:00,UTR01,,SKU-1,Jas,Acme,Jassen,12.505,0\n"                 /* 4 */
+        "R-4,2026-03-01 10:00,UTR01,,SKU-1,Jas,Acme,Jassen,1,1.5\n"                    /* 5 */
+        "R-5,2026-02-30 10:00,XXX99,L-9999,SKU-1,Jas,Acme,Jassen,1,1\n"                /* 6 */
+        "R-1,2026-03-01 11:00,AMS01,L-1002,SKU-1,Jas,Acme,Jassen,1,1\n"                /* 7 */
+        "R-6,2026-03-01 10:00,UTR01,,%s,%s,Acme,Jassen,1,1\n"                          /* 8 */
+        "R-7,2026-03-01,UTR01,,SKU-1,%s,Acme,Jassen,1,1\n"                             /* 9 */
+        "R-8,2026-03-01 10:00,UTR01,,,Jas,Acme,Jassen,€ 1,abc\n"                       /* 10 */
+        "R-11,2026-03-01 10:00,UTR01,,SKU-1,Jas,Acme,Jassen,12 euro,1\n"             /* 11 */
+        "R-9,2026-03-01 10:00,UTR01,,SKU-1,\"Jas\"x,Acme,Jassen,1,1\n"                 /* 12 */
+        "R-10,2026-03-01 10:00,UTR01,,SKU-1,Jas,Acme,Jassen,1\n",                      /* 13 */
+        long_sku, long_name, ok_name), TD_OK);
+    assert_int_equal(run_import(f, 1, csv.data, &rep), TD_E_INVALID);
+    const struct want w[] = {
+        {3, "unit_price", "is negative"},
+        {4, "unit_price", "could mean thousands or decimals"},
+        {4, "quantity", "must be at least 1"},
+        {5, "quantity", "is not a whole number"},
+        {6, "purchased_at", "is not a date and time"},
+        {6, "store_code", "no store has this code"},
+        {6, "customer_ref", "no customer has this loyalty number"},
+        {7, "purchased_at", "differs from line 2 of the same receipt"},
+        {7, "store_code", "differs from line 2"},
+        {7, "customer_ref", "differs from line 2"},
+        {8, "sku", "is longer than 64 characters"},
+        {8, "product_name", "is longer than 200 characters"},
+        {9, "purchased_at", "is not a date and time"},      /* a date without a time */
+        {10, "sku", "is empty"},
+        {10, "unit_price", "may only hold"},                 /* the euro sign is not ASCII */
+        {10, "quantity", "is not a whole number"},
+        {11, "unit_price", "is not an amount like 12,50"},
+        {12, "", "has text after the closing"},
+        {13, "", "has 9 fields; the header has 10"},
+    };
+    expect_problems(&rep, w, sizeof w / sizeof w[0]);
+    assert_int_equal(rep.problem[0].column, 9);
+    import_report_free(&rep);
+    buf_free(&csv);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM receipts"), 0);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM purchase_lines"), 0);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM products"), 0);
+}
+
+/* A bad line after a multi-line field is reported on the line an editor
+ * shows; a receipt id of 64 characters and a name of 200 are fine. */
+static void limits_and_line_numbers(void **state)
+{
+    struct fx *f = *state;
+    struct import_report rep;
+    char id64[65], name200[401];
+    memset(id64, 'R', 64);
+    id64[64] = '\0';
+    size_t k = 0;
+    for (int i = 0; i < 200; i++) k += (size_t)snprintf(name200 + k, sizeof name200 - k, "ë");
+    struct buf csv;
+    buf_init(&csv, 1 << 16);
+    assert_int_equal(buf_printf(&csv, PURCHASES_HEADER
+        "%s,2026-03-01 10:00,UTR01,,SKU-1,\"%s\",Acme,Jassen,1,1\n"                   /* 2 */
+        "R-2,2026-03-01 10:00,UTR01,,SKU-2,\"Two\nlines\nlong\",Acme,Jassen,1,1\n"    /* 3-5 */
+        "R-3,2026-03-01 10:00,UTR01,,SKU-1,Jas,Acme,Jassen,-1,1\n",                    /* 6 */
+        id64, name200), TD_OK);
+    assert_int_equal(run_import(f, 1, csv.data, &rep), TD_E_INVALID);
+    const struct want w[] = { {6, "unit_price", "is negative"} };
+    expect_problems(&rep, w, 1);
+    import_report_free(&rep);
+    /* Without the bad line it imports. */
+    char *bad = strstr(csv.data, "R-3,");
+    *bad = '\0';
+    assert_int_equal(run_import(f, 1, csv.data, &rep), TD_OK);
+    assert_int_equal(rep.added, 2);
+    import_report_free(&rep);
+    buf_free(&csv);
+}
+
+/* Every problem is counted; the report keeps the first IMPORT_PROBLEMS_MAX. */
+static void many_problems(void **state)
+{
+    struct fx *f = *state;
+    struct import_report rep;
+    struct buf csv;
+    buf_init(&csv, 8 << 20);
+    assert_int_equal(buf_puts(&csv, PURCHASES_HEADER), TD_OK);
+    for (int i = 0; i < IMPORT_PROBLEMS_MAX + 50; i++)
+        assert_int_equal(buf_printf(&csv, "R-%d,2026-03-01 10:00,UTR01,,SKU-1,Jas,Acme,Jassen,-1,1\n", i), TD_OK);
+    assert_int_equal(run_import(f, 1, csv.data, &rep), TD_E_INVALID);
+    assert_int_equal(rep.problems_total, IMPORT_PROBLEMS_MAX + 50);
+    assert_int_equal(rep.nproblems, IMPORT_PROBLEMS_MAX);
+    assert_int_equal(rep.problem[IMPORT_PROBLEMS_MAX - 1].line, IMPORT_PROBLEMS_MAX + 1);
+    import_report_free(&rep);
+    buf_free(&csv);
+}
+
+/* The progress callback hears about every byte. */
+static void note_progress(void *arg, size_t done, size_t total)
+{
+    size_t *seen = arg;
+    assert_true(done <= total);
+    *seen = done;
+}
+
+static void progress(void **state)
+{
+    struct fx *f = *state;
+    struct import_report rep;
+    import_report_init(&rep);
+    size_t seen = 0;
+    rep.progress = note_progress;
+    rep.progress_arg = &seen;
+    const char *csv = CUSTOMERS_HEADER "L-5001,Emma,,,,,\n";
+    assert_int_equal(db_begin(f->db, 1), TD_OK);
+    assert_int_equal(import_customers(&f->c, csv, strlen(csv), &rep), TD_OK);
+    assert_int_equal(db_commit(f->db), TD_OK);
+    assert_int_equal(seen, strlen(csv));
+    import_report_free(&rep);
+    assert_ptr_equal(rep.progress, note_progress);   /* kept for the next run */
+}
+
+/* Free text: line breaks inside become one space, spaces and breaks around
+ * are dropped. Amounts: one separator before three digits is ambiguous. */
+static void text_and_amounts(void **state)
+{
+    struct fx *f = *state;
+    struct import_report rep;
+    const char *csv = PURCHASES_HEADER
+        "R-1,2026-03-01 10:00,UTR01,,SKU-1,\"  Trui\r\n\",\"\nAcme\",\"Truien\n\n\",\"1.234,50\",1\n"
+        "R-1,2026-03-01 10:00,UTR01,,SKU-2,\"Sok\r\n\r\nrood\",Acme,Sokken,1.5,1\n";
+    assert_int_equal(run_import(f, 1, csv, &rep), TD_OK);
+    import_report_free(&rep);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM products WHERE sku = 'SKU-1' AND name = 'Trui' AND brand = 'Acme'"
+                              " AND category = 'Truien'"), 1);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM products WHERE sku = 'SKU-2' AND name = 'Sok rood'"), 1);
+    assert_int_equal(count(f, "SELECT SUM(unit_price_cents) FROM purchase_lines"), 123450 + 150);
+    const char *bad = PURCHASES_HEADER
+        "R-2,2026-03-01 10:00,UTR01,,SKU-1,Trui,,,1.234,1\n"
+        "R-2,2026-03-01 10:00,UTR01,,SKU-1,Trui,,,\"12,345\",1\n"
+        "R-2,2026-03-01 10:00,UTR01,,SKU-1,Trui,,,1.234.567,1\n"
+        "R-2,2026-03-01 10:00,UTR01,,SKU-1,\"Tr\tui\",,,1,1\n"
+        "R-2,2026-03-01 10:00,UTR01,,\"SKU\n1\",Trui,,,1,1\n";
+    assert_int_equal(run_import(f, 1, bad, &rep), TD_E_INVALID);
+    const struct want w[] = {
+        {2, "unit_price", "could mean thousands or decimals"},
+        {3, "unit_price", "could mean thousands or decimals"},
+        {4, "unit_price", "is more than 1000000.00"},
+        {6, "sku", "contains a line break"},
+    };
+    expect_problems(&rep, w, sizeof w / sizeof w[0]);
+    import_report_free(&rep);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(customers_good_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(customers_reimport_skips, setup, teardown),
+        cmocka_unit_test_setup_teardown(customers_bad_file_names_every_problem, setup, teardown),
+        cmocka_unit_test_setup_teardown(header_problems, setup, teardown),
+        cmocka_unit_test_setup_teardown(purchases_good_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(purchases_reimport_adds_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(purchases_bad_file_names_every_problem, setup, teardown),
+        cmocka_unit_test_setup_teardown(limits_and_line_numbers, setup, teardown),
+        cmocka_unit_test_setup_teardown(many_problems, setup, teardown),
+        cmocka_unit_test_setup_teardown(progress, setup, teardown),
+        cmocka_unit_test_setup_teardown(text_and_amounts, setup, teardown),
+    };
+    return cmocka_run_group_tests_name("unit_import", tests, NULL, NULL);
+}
