@@ -77,8 +77,13 @@ static int fold_cp(unsigned cp, const char *raw, size_t rawlen, struct buf *out,
         tmp[0] = latin_ext_a[cp - 0x100];
         emit = tmp;
         emit_len = 1;
-    } else if (cp == 0x2019 || cp == 0x2018 || cp == 0x2013 || cp == 0x2014 || cp == 0xa0) {
-        emit = NULL;   /* typographic quotes, dashes, nbsp: separators */
+    } else if ((cp >= 0x300 && cp <= 0x36f) || (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x202a && cp <= 0x202e) ||
+               (cp >= 0x2060 && cp <= 0x206f) || cp == 0xfeff) {
+        /* Combining accents (decomposed input: "e" + U+0301) and invisible
+         * format marks: dropped, and the word goes on. */
+        return TD_OK;
+    } else if ((cp >= 0x2000 && cp <= 0x206f) || cp == 0xa0) {
+        emit = NULL;   /* General Punctuation (spaces, dashes, quotes, ellipsis), nbsp: separators */
     } else if (cp >= 0x80 && cp < 0xc0) {
         emit = NULL;   /* Latin-1 punctuation and symbols */
     } else {

@@ -3,7 +3,10 @@
  * Folding makes search case- and accent-insensitive: "José Müller-van 't Hek"
  * folds to "jose muller van t hek" (letters of Latin-1 and Latin Extended-A
  * lose their diacritics and case; every other non-alphanumeric ASCII byte
- * becomes a word break). Characters outside those blocks are kept as they are.
+ * becomes a word break). Combining accents U+0300..U+036F are dropped, so
+ * decomposed input folds like composed input; the punctuation of Latin-1 and
+ * of General Punctuation (U+2000..U+206F: dashes, typographic quotes, spaces)
+ * breaks words. Characters outside those blocks are kept as they are.
  */
 #ifndef TD_TEXT_H
 #define TD_TEXT_H
