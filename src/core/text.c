@@ -206,7 +206,10 @@ int text_parse_cents(const char *s, int64_t *out)
 {
     /* Find the decimal separator: the last ',' or '.' followed by 1-2 digits
      * and nothing else. Any other ',' or '.' must be a thousands separator
-     * before a group of exactly three digits. */
+     * before a group of exactly three digits. A lone separator before three
+     * digits ("1.234", "12,345") is refused: it is a thousands separator to
+     * one reader and three decimals to another, and taking a per-litre price
+     * "1,899" for 1899 euros is a silent factor-1000 error. */
     size_t n = strlen(s);
     if (n == 0 || n > 32) return TD_E_INVALID;
     const char *p = s;
@@ -222,7 +225,7 @@ int text_parse_cents(const char *s, int64_t *out)
         else if (tail != 3) return TD_E_INVALID;
     }
     int64_t units = 0, cents = 0;
-    int ndig = 0, group = -1;
+    int ndig = 0, group = -1, nthousands = 0;
     char thousands = 0;
     const char *q = p;
     for (; *q && q != dec; q++) {
@@ -236,6 +239,7 @@ int text_parse_cents(const char *s, int64_t *out)
             if (group >= 0 && group != 3) return TD_E_INVALID;
             if (group < 0 && (ndig == 0 || ndig > 3)) return TD_E_INVALID;
             thousands = *q;
+            nthousands++;
             group = 0;
         } else {
             return TD_E_INVALID;
@@ -243,6 +247,8 @@ int text_parse_cents(const char *s, int64_t *out)
     }
     if (ndig == 0) return TD_E_INVALID;
     if (group >= 0 && group != 3) return TD_E_INVALID;
+    if (thousands && !dec && nthousands == 1) return TD_E_INVALID;  /* ambiguous, see above */
+    if (thousands && *p == '0') return TD_E_INVALID;                /* "0.001" is not grouping */
     if (dec) {
         if (thousands && *dec == thousands) return TD_E_INVALID;
         const char *f = dec + 1;

@@ -33,8 +33,10 @@ int text_phone_normalize(const char *s, char out[20] /* OUT */) TD_MUST_CHECK;
  * dot, no spaces or control characters, at most 254 bytes. */
 int text_email_valid(const char *s);
 /* Parses a money amount written by a person or a POS: "12", "12.5", "12,50",
- * "1.234,56", "-3,00" are accepted; more than two decimals, exponents and
- * overflow are not. */
+ * "1.234,56", "1,234.56", "1.234.567", "-3,00" are accepted; more than two
+ * decimals, exponents, spaces, currency signs and overflow are not. One
+ * separator before exactly three digits ("1.234", "12,345") is refused as
+ * ambiguous (thousands or three decimals?). */
 int text_parse_cents(const char *s, int64_t *out_cents /* OUT */) TD_MUST_CHECK;
 /* Parses a decimal integer (optional '-'); the whole string must be digits. */
 int text_parse_int64(const char *s, int64_t *out /* OUT */) TD_MUST_CHECK;
