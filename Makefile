@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 DB ?= sqlite:data/trustdesk.db
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: all build build-san deps run test bench clean fuzz check-src
+.PHONY: all build build-san deps run test bench clean fuzz check-src lint-openapi
 
 all: build
 
@@ -31,6 +31,9 @@ bench: deps build
 
 check-src:
 	@bash scripts/checksrc
+
+lint-openapi:
+	@bash scripts/lint-openapi.sh
 
 clean:
 	rm -rf $(BUILD) $(BUILD_SAN)
