@@ -147,9 +147,12 @@ int text_phone_normalize(const char *s, char out[20])
     else if (n > 2 && d[0] == '0' && d[1] == '0') intl = d + 2;
     if (intl) {
         if (strncmp(intl, "31", 2) == 0) {
-            /* +31 (0)6 ...: drop the country code and a stray trunk zero */
+            /* +31 (0)6 ...: drop the country code and a stray trunk zero.
+             * A second zero is no Dutch number: "+31 (0)0..." would become
+             * "00...", which reads as another country's number. */
             const char *rest = intl + 2;
             if (*rest == '0') rest++;
+            if (*rest == '0') return TD_E_INVALID;
             if (strlen(rest) + 1 < 6 || strlen(rest) + 1 > 15) return TD_E_INVALID;
             out[0] = '0';
             memcpy(out + 1, rest, strlen(rest) + 1);

@@ -26,8 +26,9 @@ int text_fold(const char *s, struct buf *out) TD_MUST_CHECK;
 /* Normalises a phone number to digits in Dutch national form:
  * "+31 6 1234 5678", "0031612345678" and "06-12345678" all give
  * "0612345678". Other countries keep their "00"-prefixed international form.
- * Fails with TD_E_INVALID when s has letters or fewer than 6 or more than 15
- * digits. out must hold 20 bytes. */
+ * Fails with TD_E_INVALID when s has letters, fewer than 6 or more than 15
+ * digits, or a zero after "+31 (0)". A normalised number normalises to
+ * itself. out must hold 20 bytes. */
 int text_phone_normalize(const char *s, char out[20] /* OUT */) TD_MUST_CHECK;
 /* A pragmatic e-mail check: one '@', a non-empty local part, a domain with a
  * dot, no spaces or control characters, at most 254 bytes. */

@@ -157,6 +157,9 @@ static const struct { const char *in; int rc; const char *want; } phone_cases[] 
     {"+1234567890123456", TD_E_INVALID, NULL},
     {"0612345678901234567890123", TD_E_INVALID, NULL},   /* far too long */
     {"+31 6", TD_E_INVALID, NULL},
+    {"+31 (0)0 12345678", TD_E_INVALID, NULL},           /* a second trunk zero */
+    {"+310 (0)2 123", TD_E_INVALID, NULL},               /* found by fuzz_text: gave "002123" */
+    {"0031 00 1234567", TD_E_INVALID, NULL},
     {"+310", TD_E_INVALID, NULL},
     {"06-1234567a", TD_E_INVALID, NULL},                 /* letters */
     {"call me", TD_E_INVALID, NULL},
