@@ -105,6 +105,15 @@ static const struct { const char *in; int rc; int64_t us; } parse_cases[] = {
     {"2026-01-01T", TD_E_INVALID, 0},
     {"2026-01-01 ", TD_E_INVALID, 0},
     {"2026-01-01Z", TD_E_INVALID, 0},
+    /* instants outside the years 0000..9999 UTC (found by fuzz_text's
+     * round-trip property: they formatted as "-001-..." and "10000-...") */
+    {"0000-01-01T00:00:00+01:00", TD_E_INVALID, 0},
+    {"0000-01-01 00:30", TD_E_INVALID, 0},                  /* local, UTC 23:30 the year before */
+    {"9999-12-31T23:59:59-01:00", TD_E_INVALID, 0},
+    {"0000-01-01T00:00:00Z", TD_OK, -62167219200LL * S},
+    {"0000-01-01T01:00:00+01:00", TD_OK, -62167219200LL * S},
+    {"9999-12-31T23:59:59.999999Z", TD_OK, 253402300799LL * S + 999999},
+    {"9999-12-31 23:59:59", TD_OK, (253402300799LL - 3600) * S},
     /* not dates at all */
     {"", TD_E_INVALID, 0},
     {"2026", TD_E_INVALID, 0},
