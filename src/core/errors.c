@@ -2,6 +2,21 @@
 #include "core/errors.h"
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
+
+/* Drops an incomplete UTF-8 sequence at the end of s: snprintf cuts text to
+ * fit by bytes, and callers may pass text already cut ("consent.%.60s").
+ * The API answers these strings through jansson, which refuses broken UTF-8,
+ * and the problem would silently vanish from the answer. */
+static void trim_cut_utf8(char *s)
+{
+    size_t n = strlen(s), cont = 0;
+    while (cont < n && cont < 3 && ((unsigned char)s[n - 1 - cont] & 0xc0) == 0x80) cont++;
+    if (cont == n) return;
+    unsigned char lead = (unsigned char)s[n - 1 - cont];
+    size_t need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+    if (cont + 1 < need) s[n - 1 - cont] = '\0';
+}
 
 void errors_init(struct errors *e)
 {
@@ -17,10 +32,12 @@ void errors_add(struct errors *e, const char *field, const char *fmt, ...)
         return;
     }
     snprintf(e->item[e->n].field, sizeof e->item[e->n].field, "%s", field ? field : "");
+    trim_cut_utf8(e->item[e->n].field);
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(e->item[e->n].problem, sizeof e->item[e->n].problem, fmt, ap);
     va_end(ap);
+    trim_cut_utf8(e->item[e->n].problem);
     e->n++;
 }
 
@@ -30,4 +47,5 @@ void errors_set_message(struct errors *e, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(e->message, sizeof e->message, fmt, ap);
     va_end(ap);
+    trim_cut_utf8(e->message);
 }
