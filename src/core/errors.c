@@ -1,5 +1,6 @@
 /* errors.c — collecting field problems (see errors.h). */
 #include "core/errors.h"
+#include "core/text.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,6 +19,30 @@ static void trim_cut_utf8(char *s)
     if (cont + 1 < need) s[n - 1 - cont] = '\0';
 }
 
+/* Makes s valid UTF-8 for the answer: drops a cut sequence at the end and
+ * replaces each byte of any other broken sequence with '?'. Such bytes come
+ * from quoted input, e.g. jansson's "invalid escape near '\<first byte of
+ * a two-byte character>'". Control characters are left alone: JSON output
+ * escapes them. */
+static void make_utf8(char *s)
+{
+    trim_cut_utf8(s);
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t len = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+        if (len && i + len <= n && text_utf8_valid(s + i, len)) {
+            i += len;
+        } else {
+            s[i++] = '?';
+        }
+    }
+}
+
 void errors_init(struct errors *e)
 {
     e->n = 0;
@@ -32,12 +57,12 @@ void errors_add(struct errors *e, const char *field, const char *fmt, ...)
         return;
     }
     snprintf(e->item[e->n].field, sizeof e->item[e->n].field, "%s", field ? field : "");
-    trim_cut_utf8(e->item[e->n].field);
+    make_utf8(e->item[e->n].field);
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(e->item[e->n].problem, sizeof e->item[e->n].problem, fmt, ap);
     va_end(ap);
-    trim_cut_utf8(e->item[e->n].problem);
+    make_utf8(e->item[e->n].problem);
     e->n++;
 }
 
@@ -47,5 +72,5 @@ void errors_set_message(struct errors *e, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(e->message, sizeof e->message, fmt, ap);
     va_end(ap);
-    trim_cut_utf8(e->message);
+    make_utf8(e->message);
 }

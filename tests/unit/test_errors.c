@@ -91,6 +91,31 @@ static void broken_tail_dropped(void **state)
     assert_string_equal(e.item[3].field, "caf\xc3\xa9");
 }
 
+/* Broken sequences inside the text (quoted input, such as jansson's
+ * "invalid escape near '...'") become '?', byte by byte; valid text,
+ * control characters included, is kept. */
+static void broken_inside_replaced(void **state)
+{
+    (void)state;
+    static const struct { const char *in, *want; } cases[] = {
+        {"near '\"\xc3\xa9 \\\xc3'", "near '\"\xc3\xa9 \\?'"},   /* found by fuzz_json_body */
+        {"a\xff\xfe" "b", "a??b"},
+        {"\xed\xa0\x80!", "??" "?!"},                      /* a surrogate */
+        {"\xc0\xaf/", "??" "/"},                            /* an overlong '/' */
+        {"\xe2\x82\xac \xf0\x9f\x98\x80 tab\there", "\xe2\x82\xac \xf0\x9f\x98\x80 tab\there"},
+        {"\x80x", "?x"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct errors e;
+        errors_init(&e);
+        errors_add(&e, cases[i].in, "%s", cases[i].in);
+        errors_set_message(&e, "%s", cases[i].in);
+        assert_string_equal(e.item[0].field, cases[i].want);
+        assert_string_equal(e.item[0].problem, cases[i].want);
+        assert_string_equal(e.message, cases[i].want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -98,6 +123,7 @@ int main(void)
         cmocka_unit_test(capped),
         cmocka_unit_test(cut_keeps_utf8),
         cmocka_unit_test(broken_tail_dropped),
+        cmocka_unit_test(broken_inside_replaced),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
