@@ -122,7 +122,7 @@ static void fold_survives_broken_utf8(void **state)
 {
     (void)state;
     static const char *const bad[] = {
-        "\xc3", "a\xe2\x82", "\xf0\x9f\x98", "\x80\x80", "\xff\xfe", "\xc0\xaf", "ab\xed\xa0\x80" "cd",
+        "\xc3", "a\xe2\x82", "\xf0\x9f\x98", "\x80\x80", "\xff\xfe", "\xc0\xaf", "ab\xed\xa0\x80\x63\x64",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct buf b;
