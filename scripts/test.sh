@@ -11,10 +11,10 @@ passed=0
 failed=0
 failures=()
 
-count_cmocka() {   # file -> adds its cmocka PASSED/FAILED counts
+count_cmocka() {   # file -> adds its cmocka PASSED/FAILED counts (ctest -V prefixes lines with "N: ")
   local p f
-  p=$(grep -hoE '^\[  PASSED  \] [0-9]+ test' "$1" | awk '{s+=$4} END {print s+0}')
-  f=$(grep -hoE '^\[  FAILED  \] [0-9]+ test' "$1" | awk '{s+=$4} END {print s+0}')
+  p=$(grep -hoE '^([0-9]+: )?\[  PASSED  \] [0-9]+ test' "$1" | sed -E 's/^[0-9]+: //' | awk '{s+=$4} END {print s+0}')
+  f=$(grep -hoE '^([0-9]+: )?\[  FAILED  \] [0-9]+ test' "$1" | sed -E 's/^[0-9]+: //' | awk '{s+=$4} END {print s+0}')
   passed=$((passed + p))
   failed=$((failed + f))
 }
@@ -49,7 +49,7 @@ run_ctest() {      # label -> runs every test binary of that label, counts cmock
   local label=$1 t log rc
   for t in $(cd build-san && ctest -N -L "$label" | awk '/Test +#/ {print $3}'); do
     log="$LOG_DIR/$t.log"
-    (cd build-san && ctest -R "^${t}\$" --output-on-failure --timeout 900) >"$log" 2>&1
+    (cd build-san && ctest -R "^${t}\$" -V --timeout 900) >"$log" 2>&1
     rc=$?
     local before=$failed
     count_cmocka "$log"
