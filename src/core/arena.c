@@ -1,6 +1,7 @@
 /* arena.c — bump allocation in blocks of at least 8 KiB. */
 #include "core/arena.h"
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,8 @@ void arena_free(struct arena *a)
 
 void *arena_alloc(struct arena *a, size_t n)
 {
+    /* Refuse before rounding: n near SIZE_MAX would wrap to a tiny size. */
+    if (n > a->limit || n > SIZE_MAX / 2) return NULL;
     n = (n + 15) & ~(size_t)15;
     if (n == 0) n = 16;
     if (n > a->limit || a->used_total > a->limit - n) return NULL;

@@ -1,5 +1,6 @@
 /* buf.c — bounded growable buffer (see buf.h for the invariant). */
 #include "core/buf.h"
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,10 +29,13 @@ void buf_reset(struct buf *b)
 static int grow(struct buf *b, size_t need)
 {
     if (need > b->limit) return TD_E_TOO_LARGE;
+    if (need >= SIZE_MAX / 2) return TD_E_NOMEM;   /* no such allocation succeeds; keeps n *= 2 from wrapping */
     if (need + 1 <= b->alloc) return TD_OK;
     size_t n = b->alloc ? b->alloc : 64;
     while (n < need + 1) n *= 2;
-    if (n > b->limit + 1) n = b->limit + 1;
+    /* Written as n - 1 > limit so that limit == SIZE_MAX ("no limit")
+     * cannot wrap limit + 1 round to 0. */
+    if (n - 1 > b->limit) n = b->limit + 1;
     char *p = realloc(b->data, n);
     if (!p) return TD_E_NOMEM;
     b->data = p;

@@ -142,6 +142,10 @@ int clock_parse(const char *s, int64_t *out_us)
         off = clock_amsterdam_offset(t - off);
         t -= off;
     }
+    /* A zone can push 0000-01-01 or 9999-12-31 out of the four-digit years;
+     * such an instant has no RFC 3339 form, so clock_format_rfc3339 could
+     * not write it back. */
+    if (t < days_from_civil(0, 1, 1) * 86400 || t >= days_from_civil(10000, 1, 1) * 86400) return TD_E_INVALID;
     *out_us = t * 1000000 + frac;
     return TD_OK;
 }

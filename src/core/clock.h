@@ -19,7 +19,8 @@ int64_t clock_mono_us(void);                 /* monotonic, for durations */
 void clock_format_rfc3339(int64_t us, char *out, size_t n);
 /* Parses "YYYY-MM-DD", "YYYY-MM-DD HH:MM[:SS]" or RFC 3339 with 'T', optional
  * fraction and Z or +hh:mm. A time without a zone is Europe/Amsterdam local
- * time (how a Dutch POS writes it). */
+ * time (how a Dutch POS writes it). The instant must lie in the years
+ * 0000..9999 UTC, so that clock_format_rfc3339 writes it back parseably. */
 int clock_parse(const char *s, int64_t *out_us /* OUT */) TD_MUST_CHECK;
 /* Offset of Europe/Amsterdam from UTC, in seconds, at the UTC instant t. */
 int clock_amsterdam_offset(int64_t utc_seconds);

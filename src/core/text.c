@@ -77,8 +77,13 @@ static int fold_cp(unsigned cp, const char *raw, size_t rawlen, struct buf *out,
         tmp[0] = latin_ext_a[cp - 0x100];
         emit = tmp;
         emit_len = 1;
-    } else if (cp == 0x2019 || cp == 0x2018 || cp == 0x2013 || cp == 0x2014 || cp == 0xa0) {
-        emit = NULL;   /* typographic quotes, dashes, nbsp: separators */
+    } else if ((cp >= 0x300 && cp <= 0x36f) || (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x202a && cp <= 0x202e) ||
+               (cp >= 0x2060 && cp <= 0x206f) || cp == 0xfeff) {
+        /* Combining accents (decomposed input: "e" + U+0301) and invisible
+         * format marks: dropped, and the word goes on. */
+        return TD_OK;
+    } else if ((cp >= 0x2000 && cp <= 0x206f) || cp == 0xa0) {
+        emit = NULL;   /* General Punctuation (spaces, dashes, quotes, ellipsis), nbsp: separators */
     } else if (cp >= 0x80 && cp < 0xc0) {
         emit = NULL;   /* Latin-1 punctuation and symbols */
     } else {
@@ -142,9 +147,12 @@ int text_phone_normalize(const char *s, char out[20])
     else if (n > 2 && d[0] == '0' && d[1] == '0') intl = d + 2;
     if (intl) {
         if (strncmp(intl, "31", 2) == 0) {
-            /* +31 (0)6 ...: drop the country code and a stray trunk zero */
+            /* +31 (0)6 ...: drop the country code and a stray trunk zero.
+             * A second zero is no Dutch number: "+31 (0)0..." would become
+             * "00...", which reads as another country's number. */
             const char *rest = intl + 2;
             if (*rest == '0') rest++;
+            if (*rest == '0') return TD_E_INVALID;
             if (strlen(rest) + 1 < 6 || strlen(rest) + 1 > 15) return TD_E_INVALID;
             out[0] = '0';
             memcpy(out + 1, rest, strlen(rest) + 1);
@@ -201,7 +209,10 @@ int text_parse_cents(const char *s, int64_t *out)
 {
     /* Find the decimal separator: the last ',' or '.' followed by 1-2 digits
      * and nothing else. Any other ',' or '.' must be a thousands separator
-     * before a group of exactly three digits. */
+     * before a group of exactly three digits. A lone separator before three
+     * digits ("1.234", "12,345") is refused: it is a thousands separator to
+     * one reader and three decimals to another, and taking a per-litre price
+     * "1,899" for 1899 euros is a silent factor-1000 error. */
     size_t n = strlen(s);
     if (n == 0 || n > 32) return TD_E_INVALID;
     const char *p = s;
@@ -217,7 +228,7 @@ int text_parse_cents(const char *s, int64_t *out)
         else if (tail != 3) return TD_E_INVALID;
     }
     int64_t units = 0, cents = 0;
-    int ndig = 0, group = -1;
+    int ndig = 0, group = -1, nthousands = 0;
     char thousands = 0;
     const char *q = p;
     for (; *q && q != dec; q++) {
@@ -231,6 +242,7 @@ int text_parse_cents(const char *s, int64_t *out)
             if (group >= 0 && group != 3) return TD_E_INVALID;
             if (group < 0 && (ndig == 0 || ndig > 3)) return TD_E_INVALID;
             thousands = *q;
+            nthousands++;
             group = 0;
         } else {
             return TD_E_INVALID;
@@ -238,6 +250,8 @@ int text_parse_cents(const char *s, int64_t *out)
     }
     if (ndig == 0) return TD_E_INVALID;
     if (group >= 0 && group != 3) return TD_E_INVALID;
+    if (thousands && !dec && nthousands == 1) return TD_E_INVALID;  /* ambiguous, see above */
+    if (thousands && *p == '0') return TD_E_INVALID;                /* "0.001" is not grouping */
     if (dec) {
         if (thousands && *dec == thousands) return TD_E_INVALID;
         const char *f = dec + 1;

@@ -1,0 +1,369 @@
+/* test_db.c — db/ over SQLite in a temporary directory: opening, migrations
+ * (idempotent, placeholders expanded), `?` parameters, the statement cache
+ * with nested use of the same SQL, transactions, and constraint violations
+ * as TD_E_CONFLICT. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "core/log.h"
+#include "db/db.h"
+#include "db/db_backend.h"    /* db_migrations_count */
+
+struct fixture {
+    char dir[256];
+    char path[300];
+    struct db *db;
+};
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    if (!f) return -1;
+    const char *tmp = getenv("TMPDIR");
+    snprintf(f->dir, sizeof f->dir, "%s/td-test-db-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(f->dir)) {
+        free(f);
+        return -1;
+    }
+    snprintf(f->path, sizeof f->path, "sqlite:%s/t.db", f->dir);
+    if (db_open(f->path, &f->db) != TD_OK) {
+        rmdir(f->dir);
+        free(f);
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    db_close(f->db);
+    static const char *const suffixes[] = {"t.db", "t.db-wal", "t.db-shm"};
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        char p[320];
+        snprintf(p, sizeof p, "%s/%s", f->dir, suffixes[i]);
+        unlink(p);
+    }
+    rmdir(f->dir);
+    free(f);
+    return 0;
+}
+
+static int64_t count(struct db *db, const char *sql)
+{
+    int64_t n = -1;
+    assert_int_equal(db_query_int64(db, sql, &n), TD_OK);
+    return n;
+}
+
+static void open_urls(void **state)
+{
+    struct fixture *f = *state;
+    struct db *db = NULL;
+    assert_int_equal(db_open("mysql://localhost/x", &db), TD_E_INVALID);
+    assert_null(db);
+    assert_int_equal(db_open("postgres://localhost/x", &db), TD_E_UNAVAILABLE);
+    assert_null(db);
+    char bad[300];
+    snprintf(bad, sizeof bad, "sqlite:%s/no/such/dir/x.db", f->dir);
+    log_set_level((enum log_level)(LOG_ERROR + 1));          /* the expected failure need not be logged */
+    assert_int_equal(db_open(bad, &db), TD_E_IO);
+    log_set_level(LOG_INFO);
+    assert_null(db);
+    /* a bare path is SQLite too */
+    char bare[300];
+    snprintf(bare, sizeof bare, "%s/bare.db", f->dir);
+    assert_int_equal(db_open(bare, &db), TD_OK);
+    assert_int_equal(db_backend(db), DB_SQLITE);
+    db_close(db);
+    db_close(NULL);
+    unlink(bare);
+    char side[320];
+    snprintf(side, sizeof side, "%s-wal", bare);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", bare);
+    unlink(side);
+}
+
+static void migrate_twice(void **state)
+{
+    struct fixture *f = *state;
+    int64_t v = -1;
+    assert_int_equal(db_schema_version(f->db, &v), TD_OK);
+    assert_int_equal(v, 0);
+    assert_int_equal(db_migrate(f->db), TD_OK);
+    assert_int_equal(db_schema_version(f->db, &v), TD_OK);
+    assert_true(v >= 1);
+    assert_int_equal(v, db_migrations[db_migrations_count - 1].version);
+    int64_t tables = count(f->db, "SELECT COUNT(*) FROM sqlite_master");
+    assert_int_equal(count(f->db, "SELECT COUNT(*) FROM schema_migrations"), (int64_t)db_migrations_count);
+    /* again: nothing to do, nothing changes */
+    assert_int_equal(db_migrate(f->db), TD_OK);
+    assert_int_equal(db_schema_version(f->db, &v), TD_OK);
+    assert_int_equal(v, db_migrations[db_migrations_count - 1].version);
+    assert_int_equal(count(f->db, "SELECT COUNT(*) FROM sqlite_master"), tables);
+    assert_int_equal(count(f->db, "SELECT COUNT(*) FROM schema_migrations"), (int64_t)db_migrations_count);
+    /* and from a second connection to the same file */
+    struct db *db2 = NULL;
+    assert_int_equal(db_open(f->path, &db2), TD_OK);
+    assert_int_equal(db_migrate(db2), TD_OK);
+    assert_int_equal(count(db2, "SELECT COUNT(*) FROM schema_migrations"), (int64_t)db_migrations_count);
+    db_close(db2);
+}
+
+/* The @NAME@ placeholders of the migration files are all expanded. */
+static void migration_placeholders(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(db_migrate(f->db), TD_OK);
+    assert_int_equal(count(f->db, "SELECT COUNT(*) FROM sqlite_master WHERE sql LIKE '%@%'"), 0);
+    /* @ID@ became a rowid alias: ids are assigned */
+    assert_int_equal(count(f->db, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'stores' AND sql LIKE '%id%INTEGER PRIMARY KEY%'"), 1);
+    assert_int_equal(db_exec(f->db, "INSERT INTO stores (code, name, city, created_at) VALUES ('UTR01', 'U', 'Utrecht', 0)"), TD_OK);
+    assert_int_equal(count(f->db, "SELECT id FROM stores WHERE code = 'UTR01'"), 1);
+}
+
+static const char SQL_ECHO[] = "SELECT ?, ? || '-' || ?, ?";
+
+/* `?` parameters are numbered 1..n in order; NULL text binds NULL. */
+static void parameters(void **state)
+{
+    struct fixture *f = *state;
+    struct db_stmt *st = NULL;
+    assert_int_equal(db_prepare(f->db, SQL_ECHO, &st), TD_OK);
+    assert_int_equal(db_bind_int64(st, 1, INT64_MIN), TD_OK);
+    assert_int_equal(db_bind_text(st, 2, "a"), TD_OK);
+    assert_int_equal(db_bind_text(st, 3, "b"), TD_OK);
+    assert_int_equal(db_bind_text(st, 4, NULL), TD_OK);
+    assert_int_equal(db_step(st), TD_ROW);
+    assert_int_equal(db_col_int64(st, 0), INT64_MIN);
+    assert_string_equal(db_col_text(st, 1), "a-b");
+    assert_true(db_col_is_null(st, 3));
+    assert_null(db_col_text(st, 3));
+    assert_int_equal(db_col_int64(st, 3), 0);
+    assert_false(db_col_is_null(st, 1));
+    assert_int_equal(db_step(st), TD_DONE);
+    db_done(st);
+    /* bindings are cleared by db_done */
+    assert_int_equal(db_prepare(f->db, SQL_ECHO, &st), TD_OK);
+    assert_int_equal(db_step(st), TD_ROW);
+    assert_true(db_col_is_null(st, 0));
+    db_done(st);
+    /* text is copied at bind time */
+    char buf[8] = "before";
+    assert_int_equal(db_prepare(f->db, SQL_ECHO, &st), TD_OK);
+    assert_int_equal(db_bind_text(st, 2, buf), TD_OK);
+    memcpy(buf, "after!", 7);
+    assert_int_equal(db_bind_text(st, 3, "x"), TD_OK);
+    assert_int_equal(db_step(st), TD_ROW);
+    assert_string_equal(db_col_text(st, 1), "before-x");
+    db_done(st);
+    /* an index out of range is an error, not a crash */
+    assert_int_equal(db_prepare(f->db, SQL_ECHO, &st), TD_OK);
+    log_set_level((enum log_level)(LOG_ERROR + 1));
+    assert_true(db_bind_int64(st, 5, 1) < 0);
+    assert_true(db_bind_int64(st, 0, 1) < 0);
+    log_set_level(LOG_INFO);
+    db_done(st);
+}
+
+static const char SQL_NUMBERS[] = "SELECT value FROM json_each('[1,2,3]') WHERE value >= ? ORDER BY value";
+
+/* A statement still in use is not handed out again: a nested use of the
+ * same SQL gets its own statement, and both iterate independently. */
+static void statement_cache_nested(void **state)
+{
+    struct fixture *f = *state;
+    struct db_stmt *outer = NULL, *inner = NULL, *again = NULL;
+    assert_int_equal(db_prepare(f->db, SQL_NUMBERS, &outer), TD_OK);
+    assert_int_equal(db_bind_int64(outer, 1, 1), TD_OK);
+    int64_t pairs = 0, sum = 0;
+    while (db_step(outer) == TD_ROW) {
+        int64_t a = db_col_int64(outer, 0);
+        assert_int_equal(db_prepare(f->db, SQL_NUMBERS, &inner), TD_OK);
+        assert_ptr_not_equal(inner, outer);
+        assert_int_equal(db_bind_int64(inner, 1, a), TD_OK);
+        int rc;
+        while ((rc = db_step(inner)) == TD_ROW) {
+            pairs++;
+            sum += a * 10 + db_col_int64(inner, 0);
+        }
+        assert_int_equal(rc, TD_DONE);
+        db_done(inner);
+    }
+    /* (1,1) (1,2) (1,3) (2,2) (2,3) (3,3) */
+    assert_int_equal(pairs, 6);
+    assert_int_equal(sum, 11 + 12 + 13 + 22 + 23 + 33);
+    db_done(outer);
+    /* once done, the cached statement is handed out again */
+    assert_int_equal(db_prepare(f->db, SQL_NUMBERS, &again), TD_OK);
+    assert_ptr_equal(again, outer);
+    db_done(again);
+    /* three levels deep */
+    struct db_stmt *s[3];
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(db_prepare(f->db, SQL_NUMBERS, &s[i]), TD_OK);
+        assert_int_equal(db_bind_int64(s[i], 1, i + 1), TD_OK);
+        assert_int_equal(db_step(s[i]), TD_ROW);
+    }
+    for (int i = 0; i < 3; i++) assert_int_equal(db_col_int64(s[i], 0), i + 1);
+    for (int i = 2; i >= 0; i--) db_done(s[i]);
+}
+
+/* The cache keys on the SQL text's address; equal text at another address
+ * is a different statement but gives the same answers. */
+static void statement_cache_many(void **state)
+{
+    struct fixture *f = *state;
+    static char sql[200][40];
+    for (int i = 0; i < 200; i++) snprintf(sql[i], sizeof sql[i], "SELECT %d", i);
+    for (int round = 0; round < 2; round++)
+        for (int i = 0; i < 200; i++) {
+            struct db_stmt *st = NULL;
+            assert_int_equal(db_prepare(f->db, sql[i], &st), TD_OK);
+            assert_int_equal(db_step(st), TD_ROW);
+            assert_int_equal(db_col_int64(st, 0), i);
+            db_done(st);
+        }
+}
+
+static const char SQL_INSERT_T[] = "INSERT INTO t (k, v) VALUES (?, ?)";
+
+static int insert_then(struct db *db, void *arg)
+{
+    int *mode = arg;
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(db, SQL_INSERT_T, &st);
+    if (rc != TD_OK) return rc;
+    if ((rc = db_bind_text(st, 1, mode[0] == 0 ? "kept" : "dropped")) == TD_OK &&
+        (rc = db_bind_int64(st, 2, mode[1])) == TD_OK)
+        rc = db_step(st);
+    db_done(st);
+    if (rc != TD_DONE) return rc;
+    mode[1]++;   /* counts the attempts */
+    if (mode[0] == 1) return TD_E_INVALID;
+    if (mode[0] == 2 && mode[1] == 1) return TD_E_BUSY;    /* the first attempt only */
+    return TD_OK;
+}
+
+static void transact_commit_and_rollback(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(db_exec(f->db, "CREATE TABLE t (k TEXT NOT NULL UNIQUE, v BIGINT)"), TD_OK);
+    int commit[2] = {0, 0};
+    assert_int_equal(db_transact(f->db, insert_then, commit), TD_OK);
+    assert_int_equal(commit[1], 1);
+    assert_int_equal(count(f->db, "SELECT COUNT(*) FROM t WHERE k = 'kept'"), 1);
+
+    int fail[2] = {1, 0};
+    assert_int_equal(db_transact(f->db, insert_then, fail), TD_E_INVALID);
+    assert_int_equal(fail[1], 1);              /* not retried */
+    assert_int_equal(count(f->db, "SELECT COUNT(*) FROM t WHERE k = 'dropped'"), 0);
+
+    /* TD_E_BUSY from fn: rolled back and run again; one row in the end */
+    assert_int_equal(db_exec(f->db, "DELETE FROM t"), TD_OK);
+    int busy[2] = {2, 0};
+    assert_int_equal(db_transact(f->db, insert_then, busy), TD_OK);
+    assert_int_equal(busy[1], 2);
+    assert_int_equal(count(f->db, "SELECT COUNT(*) FROM t"), 1);
+    assert_int_equal(count(f->db, "SELECT v FROM t"), 1);   /* the second attempt's row */
+
+    /* no transaction is left open: a plain begin works */
+    assert_int_equal(db_begin(f->db, 1), TD_OK);
+    db_rollback(f->db);
+    db_rollback(f->db);                         /* harmless outside a transaction */
+}
+
+static void explicit_transactions(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(db_exec(f->db, "CREATE TABLE t (k TEXT NOT NULL UNIQUE, v BIGINT)"), TD_OK);
+    assert_int_equal(db_begin(f->db, 1), TD_OK);
+    assert_int_equal(db_exec(f->db, "INSERT INTO t VALUES ('a', 1)"), TD_OK);
+    db_rollback(f->db);
+    assert_int_equal(count(f->db, "SELECT COUNT(*) FROM t"), 0);
+    assert_int_equal(db_begin(f->db, 0), TD_OK);
+    assert_int_equal(db_exec(f->db, "INSERT INTO t VALUES ('a', 1)"), TD_OK);
+    assert_int_equal(db_commit(f->db), TD_OK);
+    assert_int_equal(count(f->db, "SELECT COUNT(*) FROM t"), 1);
+    /* a write transaction on one connection makes another's wait and fail busy */
+    struct db *other = NULL;
+    assert_int_equal(db_open(f->path, &other), TD_OK);
+    assert_int_equal(db_exec(other, "PRAGMA busy_timeout = 10"), TD_OK);
+    assert_int_equal(db_begin(f->db, 1), TD_OK);
+    assert_int_equal(db_begin(other, 1), TD_E_BUSY);
+    db_rollback(f->db);
+    assert_int_equal(db_begin(other, 1), TD_OK);
+    db_rollback(other);
+    db_close(other);
+}
+
+static void unique_violation_is_conflict(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(db_exec(f->db, "CREATE TABLE t (k TEXT NOT NULL UNIQUE, v BIGINT CHECK (v >= 0))"), TD_OK);
+    static const struct { const char *k; int64_t v; int rc; } rows[] = {
+        {"a", 1, TD_DONE},
+        {"b", 2, TD_DONE},
+        {"a", 3, TD_E_CONFLICT},      /* unique */
+        {"c", -1, TD_E_CONFLICT},     /* check */
+        {NULL, 4, TD_E_CONFLICT},     /* not null */
+        {"c", 5, TD_DONE},            /* the statement is usable after a violation */
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        struct db_stmt *st = NULL;
+        assert_int_equal(db_prepare(f->db, SQL_INSERT_T, &st), TD_OK);
+        assert_int_equal(db_bind_text(st, 1, rows[i].k), TD_OK);
+        assert_int_equal(db_bind_int64(st, 2, rows[i].v), TD_OK);
+        int rc = db_step(st);
+        if (rc != rows[i].rc) fail_msg("row %zu: %d, want %d", i, rc, rows[i].rc);
+        if (rc == TD_DONE) assert_int_equal(db_changes(st), 1);
+        db_done(st);
+    }
+    assert_int_equal(count(f->db, "SELECT COUNT(*) FROM t"), 3);
+    assert_int_equal(db_exec(f->db, "INSERT INTO t VALUES ('a', 9)"), TD_E_CONFLICT);
+}
+
+static void query_int64_and_changes(void **state)
+{
+    struct fixture *f = *state;
+    int64_t v = 0;
+    assert_int_equal(db_query_int64(f->db, "SELECT 40 + 2", &v), TD_OK);
+    assert_int_equal(v, 42);
+    assert_int_equal(db_query_int64(f->db, "SELECT 1 WHERE 0", &v), TD_E_NOT_FOUND);
+    assert_int_equal(db_exec(f->db, "CREATE TABLE t (k TEXT, v BIGINT); INSERT INTO t VALUES ('a', 1), ('b', 1), ('c', 2)"), TD_OK);
+    struct db_stmt *st = NULL;
+    assert_int_equal(db_prepare(f->db, "UPDATE t SET v = v + 10 WHERE v = ?", &st), TD_OK);
+    assert_int_equal(db_bind_int64(st, 1, 1), TD_OK);
+    assert_int_equal(db_step(st), TD_DONE);
+    assert_int_equal(db_changes(st), 2);
+    db_done(st);
+    log_set_level((enum log_level)(LOG_ERROR + 1));
+    assert_int_equal(db_prepare(f->db, "SELEC nonsense", &st), TD_E_DB);
+    assert_int_equal(db_exec(f->db, "SELEC nonsense"), TD_E_DB);
+    log_set_level(LOG_INFO);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(open_urls, setup, teardown),
+        cmocka_unit_test_setup_teardown(migrate_twice, setup, teardown),
+        cmocka_unit_test_setup_teardown(migration_placeholders, setup, teardown),
+        cmocka_unit_test_setup_teardown(parameters, setup, teardown),
+        cmocka_unit_test_setup_teardown(statement_cache_nested, setup, teardown),
+        cmocka_unit_test_setup_teardown(statement_cache_many, setup, teardown),
+        cmocka_unit_test_setup_teardown(transact_commit_and_rollback, setup, teardown),
+        cmocka_unit_test_setup_teardown(explicit_transactions, setup, teardown),
+        cmocka_unit_test_setup_teardown(unique_violation_is_conflict, setup, teardown),
+        cmocka_unit_test_setup_teardown(query_int64_and_changes, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
