@@ -42,6 +42,7 @@ mkdir -p "$LOG_DIR"
 
 echo "== source checks"
 step checksrc bash scripts/checksrc
+step openapi-lint bash scripts/lint-openapi.sh
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
