@@ -251,9 +251,9 @@ static void unbreak(struct csv_field *f)
     s[k] = '\0';
 }
 
-/* 1 for an amount like "1.234" or "12,505": text_parse_cents reads its one
- * separator as a thousands separator, but a till that writes three decimals
- * means the opposite. A price in a file must say which: "1.234,00". */
+/* 1 for an amount like "1.234" or "12,505": a thousands separator to some
+ * tills, three decimals to others (text_parse_cents refuses it too). A price
+ * in a file must say which: "1.234,00". */
 static int ambiguous_amount(const char *s)
 {
     const char *sep = NULL;
@@ -755,9 +755,10 @@ static int purchase_line(struct imp *m)
     int rc = line_receipt(m, &r);
     if (rc != TD_OK) return rc;
     if (*m->v[P_PRICE]) {
-        if (text_parse_cents(m->v[P_PRICE], &cents) != TD_OK) rc = COL_PROBLEM(m, P_PRICE, "is not an amount like 12,50 or 12.50");
-        else if (ambiguous_amount(m->v[P_PRICE]))
+        /* The ambiguity check comes first: it says what to write instead. */
+        if (ambiguous_amount(m->v[P_PRICE]))
             rc = COL_PROBLEM(m, P_PRICE, "could mean thousands or decimals; write it with decimals, like 1234,00 or 1,23");
+        else if (text_parse_cents(m->v[P_PRICE], &cents) != TD_OK) rc = COL_PROBLEM(m, P_PRICE, "is not an amount like 12,50 or 12.50");
         else if (cents < 0) rc = COL_PROBLEM(m, P_PRICE, "is negative");
         else if (cents > PRICE_MAX_CENTS) rc = COL_PROBLEM(m, P_PRICE, "is more than 1000000.00");
         if (rc != TD_OK) return rc;
