@@ -13,9 +13,10 @@
  *   one line per customer on anonymous receipts (no customer).
  *
  * Invariants:
- *  (1) the output depends only on the seed, N and end_us: every customer i
- *      (and every anonymous slot i) draws from its own PRNG stream derived
- *      from (seed, i), so the order of work never changes a value;
+ *  (1) the output depends only on the seed, N and end_us: one producer
+ *      thread makes customers in id order, each customer (and each
+ *      anonymous receipt slot) drawing from its own PRNG stream derived from
+ *      (seed, index); the writer only writes what it is given, in order;
  *  (2) search terms and search_text come from customer_index_text(), the
  *      function customer_create() uses, so search finds demo customers
  *      exactly as it finds customers made at the desk;
@@ -24,9 +25,18 @@
  *  (4) rows are written in the order of the indexes they feed (customer ids,
  *      loyalty numbers and receipt references all increase; a customer's
  *      receipts are in time order), so most index inserts append. The one
- *      index that cannot be fed in order, customer_search's (term,
- *      customer_id) key, is filled from a sorted in-memory list after the
- *      customers (see terms_flush).
+ *      key that cannot be fed in order, customer_search's (term,
+ *      customer_id), is filled from a sorted list after the customers, with
+ *      its by-customer index dropped and rebuilt around it (write_terms);
+ *  (5) everything happens in one transaction: a failed load leaves nothing.
+ *
+ * Work is split in two: SQLite has one writer, and making the rows (names,
+ * folding, formatting) is about a quarter of the work, which a second core
+ * can do meanwhile:
+ *
+ *   producer thread           chunks of 2048 customers       writer (caller)
+ *   make_customer ... ------> [spare] -> [ready, FIFO] ----> write_chunk
+ *   then sort the terms                                      then write_terms
  */
 #include "domain/demo.h"
 #include "core/buf.h"
@@ -37,6 +47,8 @@
 #include "domain/domain.h"
 #include "domain/store.h"
 #include <math.h>
+#include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,11 +101,11 @@ static double rng_unit(struct rng *r) { return (double)(rng_next(r) >> 11) * (1.
 static int rng_pct(struct rng *r, unsigned pct) { return rng_below(r, 100) < pct; }
 
 /* An index in [0, n) favouring the front of a list ordered from common to
- * rare (roughly Zipf-like), so "de Vries" is common and "van 't Hek" rare. */
+ * rare: P(0) = n^(-1/1.3), about 3 % for a list of 100, so "de Vries" is
+ * common and "Wijnands" rare. */
 static uint32_t rng_front(struct rng *r, uint32_t n)
 {
-    double u = rng_unit(r);
-    uint32_t i = (uint32_t)(u * u * n);
+    uint32_t i = (uint32_t)(pow(rng_unit(r), 1.3) * n);
     return i < n ? i : n - 1;
 }
 
@@ -367,7 +379,8 @@ static void calendar_init(struct calendar *cal, int64_t end_us)
 {
     int64_t end_s = end_us / US;
     int64_t end_day = (end_s + clock_amsterdam_offset(end_s)) / DAY_S;
-    cal->first_day = end_day - (HISTORY_DAYS - 1);
+    /* Whole days before the end day, so no purchase lies after end_us. */
+    cal->first_day = end_day - HISTORY_DAYS;
     double sum = 0;
     for (int i = 0; i < HISTORY_DAYS; i++) {
         int64_t day = cal->first_day + i;
@@ -411,12 +424,95 @@ static int64_t calendar_moment(const struct calendar *cal, struct rng *r, int i)
     return utc_s * US + rng_below(r, 1000) * 1000LL;
 }
 
-/* ---- the loader -------------------------------------------------------- */
+/* ---- rows ---------------------------------------------------------------- */
 
+/* The producer thread turns customers into rows; the connection's thread
+ * writes them. All formatting happens on the producer side. */
+
+#define SEARCH_TEXT_SZ 700
+
+struct customer_row {
+    int64_t id, home_store_id, created_at, email_consent_at, phone_consent_at;
+    int email_consent, phone_consent;
+    const char *email_source, *phone_source;     /* static strings or NULL */
+    char loyalty[11], name[240], email[EMAIL_SZ], phone[PHONE_SZ], search_text[SEARCH_TEXT_SZ];
+};
+struct consent_row { int64_t customer_id, at; const char *channel, *source; int given; };
+struct receipt_row { int64_t id, store_id, customer_id, at; char ref[16]; };
+struct line_row { int64_t receipt_id, line_no, customer_id, product_id, price, qty; };
 struct term { const char *text; int64_t customer_id; };
 
+/* The rows of CHUNK_CUSTOMERS customers and the anonymous receipts made
+ * alongside them. */
+#define CHUNK_CUSTOMERS 2048
+struct chunk {
+    struct customer_row *customers;
+    size_t ncustomers;
+    struct consent_row *consents;
+    size_t nconsents, consents_cap;
+    struct receipt_row *receipts;
+    size_t nreceipts, receipts_cap;
+    struct line_row *lines;
+    size_t nlines, lines_cap;
+};
+
+/* Makes room for one more element in a growing array. */
+static int grow(void **items, size_t *cap, size_t n, size_t size)
+{
+    if (n < *cap) return TD_OK;
+    size_t ncap = *cap ? *cap * 2 : 4096;
+    void *p = realloc(*items, ncap * size);
+    if (!p) return TD_E_NOMEM;
+    *items = p;
+    *cap = ncap;
+    return TD_OK;
+}
+
+static void chunk_free(struct chunk *c)
+{
+    if (!c) return;
+    free(c->customers);
+    free(c->consents);
+    free(c->receipts);
+    free(c->lines);
+    free(c);
+}
+
+static struct chunk *chunk_new(void)
+{
+    struct chunk *c = calloc(1, sizeof *c);
+    if (c && !(c->customers = malloc(CHUNK_CUSTOMERS * sizeof *c->customers))) {
+        free(c);
+        c = NULL;
+    }
+    return c;
+}
+
+static void chunk_clear(struct chunk *c) { c->ncustomers = c->nconsents = c->nreceipts = c->nlines = 0; }
+
+/* ---- the producer/writer pipeline ----------------------------------------
+ *
+ *   producer thread:  take a spare chunk -> fill it -> queue it as ready
+ *   writer (caller):  take the oldest ready chunk -> write it -> spare it
+ *
+ * Chunks are written in the order they were made, so ids still grow. Either
+ * side stops when `stop` is set; the writer sets it on a database error. */
+
+#define NCHUNKS 4
+
+struct pipeline {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct chunk *all[NCHUNKS];
+    struct chunk *spare[NCHUNKS];
+    size_t nspare;
+    struct chunk *ready[NCHUNKS];   /* FIFO ring */
+    size_t ready_head, nready;
+    int producer_done, producer_rc, stop;
+};
+
 struct gen {
-    struct db *db;
+    struct db *db;                  /* used by the writer only */
     const struct demo_config *cfg;
     struct demo_summary *sum;
     struct calendar cal;
@@ -424,34 +520,107 @@ struct gen {
     unsigned store_weight_total;
     struct demo_product *products;
     int64_t nproducts;
-    int64_t *by_category[NCATEGORIES];  /* product indexes per category */
+    int64_t *by_category[NCATEGORIES];  /* product indexes per category, popular ones repeated */
     int64_t ncat[NCATEGORIES];
+    struct pipeline pipe;
+    /* Owned by the producer until it is done: */
     int64_t next_receipt_id;
     int64_t loyalty_seq, loyalty_step;
     struct buf terms, search_text;      /* reused by customer_index_text */
-    /* Search terms of all customers, sorted and inserted at the end. */
-    struct term *term_list;
+    struct term *term_list;             /* every customer's terms, sorted at the end */
     size_t nterms, term_cap;
-    char *term_pool;                    /* term texts, in chunks */
-    size_t pool_used, pool_cap;
-    char **pools;
-    size_t npools;
+    char **pools;                       /* term texts, 16 MiB at a time */
+    size_t npools, pool_used, pool_cap;
 };
 
-static const char *const SQL_CUSTOMER =
-    "INSERT INTO customers (id, loyalty_number, name, email, phone, home_store_id, email_consent, email_consent_at,"
-    " email_consent_source, phone_consent, phone_consent_at, phone_consent_source, search_text, created_at, updated_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-static const char *const SQL_CONSENT =
-    "INSERT INTO consent_events (customer_id, channel, given, at, source) VALUES (?, ?, ?, ?, ?)";
-static const char *const SQL_RECEIPT =
-    "INSERT INTO receipts (id, receipt_ref, store_id, customer_id, purchased_at) VALUES (?, ?, ?, ?, ?)";
-static const char *const SQL_LINE =
-    "INSERT INTO purchase_lines (receipt_id, line_no, customer_id, product_id, unit_price_cents, quantity)"
-    " VALUES (?, ?, ?, ?, ?, ?)";
-static const char *const SQL_TERM = "INSERT INTO customer_search (term, customer_id) VALUES (?, ?)";
-static const char *const SQL_PRODUCT = "INSERT INTO products (id, sku, name, brand, category) VALUES (?, ?, ?, ?, ?)";
-static const char *const SQL_STAFF =
+static int take_spare(struct pipeline *p, struct chunk **out)
+{
+    pthread_mutex_lock(&p->mu);
+    while (!p->nspare && !p->stop) pthread_cond_wait(&p->cv, &p->mu);
+    int rc = p->stop ? TD_E_INTERNAL : TD_OK;
+    *out = rc == TD_OK ? p->spare[--p->nspare] : NULL;
+    pthread_mutex_unlock(&p->mu);
+    return rc;
+}
+
+static void put_spare(struct pipeline *p, struct chunk *c)
+{
+    pthread_mutex_lock(&p->mu);
+    chunk_clear(c);
+    p->spare[p->nspare++] = c;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+static void put_ready(struct pipeline *p, struct chunk *c)
+{
+    pthread_mutex_lock(&p->mu);
+    p->ready[(p->ready_head + p->nready++) % NCHUNKS] = c;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* The oldest ready chunk, or NULL once the producer is done (or stopped)
+ * and nothing is left. */
+static struct chunk *take_ready(struct pipeline *p)
+{
+    pthread_mutex_lock(&p->mu);
+    while (!p->nready && !p->producer_done && !p->stop) pthread_cond_wait(&p->cv, &p->mu);
+    struct chunk *c = NULL;
+    if (p->nready && !p->stop) {
+        c = p->ready[p->ready_head];
+        p->ready_head = (p->ready_head + 1) % NCHUNKS;
+        p->nready--;
+        pthread_cond_broadcast(&p->cv);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return c;
+}
+
+static void pipeline_stop(struct pipeline *p)
+{
+    pthread_mutex_lock(&p->mu);
+    p->stop = 1;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* ---- writing rows, 64 at a time -------------------------------------------
+ *
+ * One multi-row INSERT per 64 rows saves most of SQLite's per-statement work
+ * (step, reset, clearing bindings). The statements are string literals built
+ * by these macros, since the db layer caches statements by their address. */
+
+#define R4(s) s ", " s ", " s ", " s
+#define R16(s) R4(s) ", " R4(s) ", " R4(s) ", " R4(s)
+#define R64(s) R16(s) ", " R16(s) ", " R16(s) ", " R16(s)
+
+#define INS_CUSTOMER "INSERT INTO customers (id, loyalty_number, name, email, phone, home_store_id, email_consent," \
+    " email_consent_at, email_consent_source, phone_consent, phone_consent_at, phone_consent_source, search_text," \
+    " created_at, updated_at) VALUES "
+#define V_CUSTOMER "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+#define INS_CONSENT "INSERT INTO consent_events (customer_id, channel, given, at, source) VALUES "
+#define V_CONSENT "(?, ?, ?, ?, ?)"
+#define INS_RECEIPT "INSERT INTO receipts (id, receipt_ref, store_id, customer_id, purchased_at) VALUES "
+#define V_RECEIPT "(?, ?, ?, ?, ?)"
+#define INS_LINE "INSERT INTO purchase_lines (receipt_id, line_no, customer_id, product_id, unit_price_cents," \
+    " quantity) VALUES "
+#define V_LINE "(?, ?, ?, ?, ?, ?)"
+#define INS_TERM "INSERT INTO customer_search (term, customer_id) VALUES "
+#define V_TERM "(?, ?)"
+
+static const char SQL_CUSTOMER_1[] = INS_CUSTOMER V_CUSTOMER;
+static const char SQL_CUSTOMER_16[] = INS_CUSTOMER R16(V_CUSTOMER);
+static const char SQL_CONSENT_1[] = INS_CONSENT V_CONSENT;
+static const char SQL_CONSENT_64[] = INS_CONSENT R64(V_CONSENT);
+static const char SQL_RECEIPT_1[] = INS_RECEIPT V_RECEIPT;
+static const char SQL_RECEIPT_64[] = INS_RECEIPT R64(V_RECEIPT);
+static const char SQL_LINE_1[] = INS_LINE V_LINE;
+static const char SQL_LINE_64[] = INS_LINE R64(V_LINE);
+static const char SQL_TERM_1[] = INS_TERM V_TERM;
+static const char SQL_TERM_64[] = INS_TERM R64(V_TERM);
+static const char SQL_PRODUCT[] = "INSERT INTO products (id, sku, name, brand, category) VALUES (?, ?, ?, ?, ?)";
+static const char SQL_STAFF[] =
     "INSERT INTO staff (login, name, role, store_id, password_hash, lang, active, created_at, updated_at)"
     " VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)";
 
@@ -461,13 +630,139 @@ static int bind_id(struct db_stmt *st, int idx, int64_t v)
     return v ? db_bind_int64(st, idx, v) : db_bind_null(st, idx);
 }
 
+static int bind_str(struct db_stmt *st, int idx, const char *s) { return db_bind_text(st, idx, s && *s ? s : NULL); }
+
 static int step_done(struct db_stmt *st)
 {
     int rc = db_step(st);
-    return rc == TD_DONE ? TD_OK : rc == TD_OK ? TD_E_INTERNAL : rc;
+    return rc == TD_DONE ? TD_OK : rc == TD_OK || rc == TD_ROW ? TD_E_INTERNAL : rc;
 }
 
-static int pick_store(struct gen *g, struct rng *r)
+static int bind_customer(struct db_stmt *st, int i, const void *row)
+{
+    const struct customer_row *c = row;
+    int rc;
+    if ((rc = db_bind_int64(st, i, c->id)) != TD_OK) return rc;
+    if ((rc = bind_str(st, i + 1, c->loyalty)) != TD_OK) return rc;
+    if ((rc = db_bind_text(st, i + 2, c->name)) != TD_OK) return rc;
+    if ((rc = bind_str(st, i + 3, c->email)) != TD_OK) return rc;
+    if ((rc = bind_str(st, i + 4, c->phone)) != TD_OK) return rc;
+    if ((rc = bind_id(st, i + 5, c->home_store_id)) != TD_OK) return rc;
+    if ((rc = db_bind_int64(st, i + 6, c->email_consent)) != TD_OK) return rc;
+    if ((rc = bind_id(st, i + 7, c->email_consent_at)) != TD_OK) return rc;
+    if ((rc = db_bind_text(st, i + 8, c->email_source)) != TD_OK) return rc;
+    if ((rc = db_bind_int64(st, i + 9, c->phone_consent)) != TD_OK) return rc;
+    if ((rc = bind_id(st, i + 10, c->phone_consent_at)) != TD_OK) return rc;
+    if ((rc = db_bind_text(st, i + 11, c->phone_source)) != TD_OK) return rc;
+    if ((rc = bind_str(st, i + 12, c->search_text)) != TD_OK) return rc;
+    if ((rc = db_bind_int64(st, i + 13, c->created_at)) != TD_OK) return rc;
+    return db_bind_int64(st, i + 14, c->created_at);
+}
+
+static int bind_consent(struct db_stmt *st, int i, const void *row)
+{
+    const struct consent_row *c = row;
+    int rc;
+    if ((rc = db_bind_int64(st, i, c->customer_id)) != TD_OK) return rc;
+    if ((rc = db_bind_text(st, i + 1, c->channel)) != TD_OK) return rc;
+    if ((rc = db_bind_int64(st, i + 2, c->given)) != TD_OK) return rc;
+    if ((rc = db_bind_int64(st, i + 3, c->at)) != TD_OK) return rc;
+    return db_bind_text(st, i + 4, c->source);
+}
+
+static int bind_receipt(struct db_stmt *st, int i, const void *row)
+{
+    const struct receipt_row *r = row;
+    int rc;
+    if ((rc = db_bind_int64(st, i, r->id)) != TD_OK) return rc;
+    if ((rc = db_bind_text(st, i + 1, r->ref)) != TD_OK) return rc;
+    if ((rc = db_bind_int64(st, i + 2, r->store_id)) != TD_OK) return rc;
+    if ((rc = bind_id(st, i + 3, r->customer_id)) != TD_OK) return rc;
+    return db_bind_int64(st, i + 4, r->at);
+}
+
+static int bind_line(struct db_stmt *st, int i, const void *row)
+{
+    const struct line_row *l = row;
+    int rc;
+    if ((rc = db_bind_int64(st, i, l->receipt_id)) != TD_OK) return rc;
+    if ((rc = db_bind_int64(st, i + 1, l->line_no)) != TD_OK) return rc;
+    if ((rc = bind_id(st, i + 2, l->customer_id)) != TD_OK) return rc;
+    if ((rc = db_bind_int64(st, i + 3, l->product_id)) != TD_OK) return rc;
+    if ((rc = db_bind_int64(st, i + 4, l->price)) != TD_OK) return rc;
+    return db_bind_int64(st, i + 5, l->qty);
+}
+
+static int bind_term(struct db_stmt *st, int i, const void *row)
+{
+    const struct term *t = row;
+    int rc = db_bind_text(st, i, t->text);
+    return rc == TD_OK ? db_bind_int64(st, i + 1, t->customer_id) : rc;
+}
+
+struct table {
+    const char *one, *many;         /* one-row and `per`-row INSERT */
+    int per, ncols;
+    size_t row_size;
+    int (*bind)(struct db_stmt *st, int first_param, const void *row);
+};
+
+static const struct table T_CUSTOMERS = {SQL_CUSTOMER_1, SQL_CUSTOMER_16, 16, 15, sizeof(struct customer_row), bind_customer};
+static const struct table T_CONSENTS = {SQL_CONSENT_1, SQL_CONSENT_64, 64, 5, sizeof(struct consent_row), bind_consent};
+static const struct table T_RECEIPTS = {SQL_RECEIPT_1, SQL_RECEIPT_64, 64, 5, sizeof(struct receipt_row), bind_receipt};
+static const struct table T_LINES = {SQL_LINE_1, SQL_LINE_64, 64, 6, sizeof(struct line_row), bind_line};
+static const struct table T_TERMS = {SQL_TERM_1, SQL_TERM_64, 64, 2, sizeof(struct term), bind_term};
+
+/* Inserts n rows: full groups of t->per through the multi-row statement,
+ * the rest one by one. */
+static int write_rows(struct db *db, const struct table *t, const void *rows, size_t n)
+{
+    int rc = TD_OK;
+    const char *p = rows;
+    for (size_t i = 0; i < n && rc == TD_OK;) {
+        int k = n - i >= (size_t)t->per ? t->per : 1;
+        struct db_stmt *st = NULL;
+        if ((rc = db_prepare(db, k > 1 ? t->many : t->one, &st)) != TD_OK) break;
+        for (int j = 0; j < k && rc == TD_OK; j++, i++) rc = t->bind(st, j * t->ncols + 1, p + i * t->row_size);
+        if (rc == TD_OK) rc = step_done(st);
+        db_done(st);
+    }
+    return rc;
+}
+
+static int write_chunk(struct gen *g, const struct chunk *c)
+{
+    int rc = write_rows(g->db, &T_CUSTOMERS, c->customers, c->ncustomers);
+    if (rc == TD_OK) rc = write_rows(g->db, &T_CONSENTS, c->consents, c->nconsents);
+    if (rc == TD_OK) rc = write_rows(g->db, &T_RECEIPTS, c->receipts, c->nreceipts);
+    if (rc == TD_OK) rc = write_rows(g->db, &T_LINES, c->lines, c->nlines);
+    return rc;
+}
+
+/* Inserts the sorted terms, so the (term, customer_id) primary key of
+ * customer_search grows at its end instead of at random places. Its other
+ * index, by customer_id, would then be fed at random: it is dropped for the
+ * load and built again afterwards (one sort; 3x faster in a measurement). */
+static int write_terms(struct gen *g)
+{
+    struct db_index_set *deferred = NULL;
+    int rc = db_index_drop(g->db, "customer_search", &deferred);
+    const size_t step = 64 * 1024;
+    for (size_t i = 0; i < g->nterms && rc == TD_OK; i += step) {
+        size_t n = g->nterms - i < step ? g->nterms - i : step;
+        rc = write_rows(g->db, &T_TERMS, g->term_list + i, n);
+        if (g->cfg->progress)
+            g->cfg->progress(g->cfg->progress_arg, "search terms", (long long)(i + n), (long long)g->nterms);
+    }
+    if (rc == TD_OK) {
+        rc = db_index_restore(g->db, deferred);   /* frees the set */
+        deferred = NULL;
+    }
+    db_index_free(deferred);
+    return rc;
+}
+
+static int pick_store(const struct gen *g, struct rng *r)
 {
     unsigned x = rng_below(r, g->store_weight_total);
     for (int i = 0; i < NSTORES; i++) {
@@ -477,7 +772,7 @@ static int pick_store(struct gen *g, struct rng *r)
     return 0;
 }
 
-/* ---- stores, staff, catalogue ------------------------------------------- */
+/* ---- stores, staff, catalogue (written directly, before the pipeline) ---- */
 
 static int load_stores(struct gen *g)
 {
@@ -520,7 +815,8 @@ out:
 }
 
 /* One admin; per store a manager ("manager.<city>") and associates, the
- * first "associate.<city>", the others "<first name>.<city>". */
+ * first "associate.<city>", the others "<first name>.<city>". All share the
+ * one demo password hash (demo data only; see demo.h). */
 static int load_staff(struct gen *g)
 {
     struct rng r;
@@ -553,7 +849,7 @@ static int load_staff(struct gen *g)
 }
 
 /* The catalogue: per product type, brand and variant one SKU with a list
- * price in the type's range ending in ,95 or ,99 (or ,00 above 100 euros). */
+ * price in the type's range ending in ,95 or ,99 (whole euros above 100). */
 static int load_products(struct gen *g)
 {
     struct rng r;
@@ -565,10 +861,9 @@ static int load_products(struct gen *g)
         slots += k * ptypes[t].popularity;
     }
     g->products = calloc(cap, sizeof *g->products);
-    for (int c = 0; c < NCATEGORIES; c++) g->by_category[c] = calloc(slots, sizeof(int64_t));
-    for (int c = 0; c < NCATEGORIES; c++)
-        if (!g->by_category[c]) return TD_E_NOMEM;
     if (!g->products) return TD_E_NOMEM;
+    for (int c = 0; c < NCATEGORIES; c++)
+        if (!(g->by_category[c] = calloc(slots, sizeof(int64_t)))) return TD_E_NOMEM;
     int rc = TD_OK;
     unsigned seq[NCATEGORIES] = {0};
     for (size_t t = 0; t < COUNT(ptypes) && rc == TD_OK; t++) {
@@ -582,14 +877,13 @@ static int load_products(struct gen *g)
                 for (int k = 0; k < 3; k++) prefix[k] = (char)(p->category[k] - 'a' + 'A');
                 prefix[3] = '\0';
                 snprintf(sku, sizeof sku, "%s-%05u", prefix, 10000 + ++seq[cat] * 7);
-                snprintf(name, sizeof name, "%s %s, %s", brand, p->name, variant);
+                snprintf(name, sizeof name, "%s %s, %s", p->name, brand, variant);
                 int64_t euros = p->price_lo + rng_below(&r, (uint32_t)(p->price_hi - p->price_lo + 1));
                 int64_t cents = euros >= 100 ? euros * 100 : euros * 100 - (rng_pct(&r, 50) ? 5 : 1);
                 struct demo_product *dp = &g->products[g->nproducts];
                 dp->id = g->nproducts + 1;
                 dp->price = cents;
                 dp->category = cat;
-                /* Popular types appear several times in the category's list. */
                 for (unsigned k = 0; k < p->popularity; k++) g->by_category[cat][g->ncat[cat]++] = g->nproducts;
                 g->nproducts++;
                 struct db_stmt *st = NULL;
@@ -606,32 +900,27 @@ static int load_products(struct gen *g)
     return rc;
 }
 
-/* ---- receipts ---------------------------------------------------------- */
+/* ---- producing customers and receipts (producer thread) ------------------ */
 
 /* One receipt with nlines lines for customer_id (0: anonymous). fav are the
  * customer's two favourite categories (-1: none). */
-static int write_receipt(struct gen *g, struct rng *r, int64_t customer_id, int store, int64_t at, int nlines,
-                         const int fav[2])
+static int make_receipt(struct gen *g, struct chunk *c, struct rng *r, int64_t customer_id, int store, int64_t at,
+                        int nlines, const int fav[2])
 {
-    int64_t id = g->next_receipt_id++;
-    char ref[24];
-    snprintf(ref, sizeof ref, "B%010lld", (long long)id);
-    struct db_stmt *st = NULL;
-    int rc = db_prepare(g->db, SQL_RECEIPT, &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bind_int64(st, 1, id)) == TD_OK && (rc = db_bind_text(st, 2, ref)) == TD_OK &&
-        (rc = db_bind_int64(st, 3, g->store_ids[store])) == TD_OK && (rc = bind_id(st, 4, customer_id)) == TD_OK &&
-        (rc = db_bind_int64(st, 5, at)) == TD_OK)
-        rc = step_done(st);
-    db_done(st);
-    if (rc != TD_OK) return rc;
+    if (grow((void **)&c->receipts, &c->receipts_cap, c->nreceipts, sizeof *c->receipts) != TD_OK) return TD_E_NOMEM;
+    struct receipt_row *rr = &c->receipts[c->nreceipts++];
+    rr->id = g->next_receipt_id++;
+    rr->store_id = g->store_ids[store];
+    rr->customer_id = customer_id;
+    rr->at = at;
+    snprintf(rr->ref, sizeof rr->ref, "B%010lld", (long long)rr->id);
     /* January and July are sale months: more lines at a discount. */
     int y;
     unsigned m, d;
     int64_t at_s = at / US;
     civil_from_days((at_s + clock_amsterdam_offset(at_s)) / DAY_S, &y, &m, &d);
     unsigned sale_pct = (m == 1 || m == 7) ? 45 : 10;
-    for (int line = 1; line <= nlines && rc == TD_OK; line++) {
+    for (int line = 1; line <= nlines; line++) {
         int cat = fav[0] >= 0 && rng_pct(r, 60) ? fav[rng_below(r, 2)] : (int)rng_below(r, NCATEGORIES);
         const struct demo_product *p = &g->products[g->by_category[cat][rng_below(r, (uint32_t)g->ncat[cat])]];
         int64_t price = p->price;
@@ -639,18 +928,16 @@ static int write_receipt(struct gen *g, struct rng *r, int64_t customer_id, int 
             static const int off[] = {20, 25, 30, 50};
             price = price * (100 - PICK(r, off)) / 100 / 5 * 5;
         }
-        int64_t qty = p->price < 3000 && rng_pct(r, 15) ? 2 + rng_below(r, 2) : 1;
-        if ((rc = db_prepare(g->db, SQL_LINE, &st)) != TD_OK) break;
-        if ((rc = db_bind_int64(st, 1, id)) == TD_OK && (rc = db_bind_int64(st, 2, line)) == TD_OK &&
-            (rc = bind_id(st, 3, customer_id)) == TD_OK && (rc = db_bind_int64(st, 4, p->id)) == TD_OK &&
-            (rc = db_bind_int64(st, 5, price)) == TD_OK && (rc = db_bind_int64(st, 6, qty)) == TD_OK)
-            rc = step_done(st);
-        db_done(st);
+        if (grow((void **)&c->lines, &c->lines_cap, c->nlines, sizeof *c->lines) != TD_OK) return TD_E_NOMEM;
+        c->lines[c->nlines++] = (struct line_row){
+            .receipt_id = rr->id, .line_no = line, .customer_id = customer_id, .product_id = p->id,
+            .price = price, .qty = p->price < 3000 && rng_pct(r, 15) ? 2 + rng_below(r, 2) : 1,
+        };
         g->sum->lines++;
     }
     g->sum->receipts++;
     if (!customer_id) g->sum->anonymous_receipts++;
-    return rc;
+    return TD_OK;
 }
 
 /* Lines on one receipt: 1 to 4, mostly 1 or 2. */
@@ -669,17 +956,17 @@ static int cmp_i64(const void *a, const void *b)
 #define MAX_RECEIPTS 120
 
 /* The receipts of customer id, in time order (invariant (4)). */
-static int load_purchases(struct gen *g, struct rng *r, int64_t id, int64_t created_at, int home)
+static int make_purchases(struct gen *g, struct chunk *c, struct rng *r, int64_t id, int64_t created_at, int home)
 {
     /* Lines per customer: exponential with mean 9, so most customers have a
      * few and some regulars have many. */
     int want = 1 + (int)(-log(1.0 - rng_unit(r)) * 8.0);
-    if (want > MAX_RECEIPTS * 2) want = MAX_RECEIPTS * 2;
     int sizes[MAX_RECEIPTS];
     int64_t times[MAX_RECEIPTS];
     int n = 0;
     for (int have = 0; have < want && n < MAX_RECEIPTS; have += sizes[n++]) sizes[n] = receipt_size(r);
-    int64_t window_start = g->cfg->end_us - (int64_t)(HISTORY_DAYS - 1) * DAY_S * US;
+    /* Only days after the customer signed up. */
+    int64_t window_start = (g->cal.first_day * DAY_S - 7200) * US;
     int lo = created_at > window_start ? (int)((created_at - window_start) / (DAY_S * US)) + 1 : 0;
     if (lo >= HISTORY_DAYS) lo = HISTORY_DAYS - 1;
     for (int i = 0; i < n; i++) times[i] = calendar_moment(&g->cal, r, calendar_day(&g->cal, r, lo));
@@ -688,7 +975,7 @@ static int load_purchases(struct gen *g, struct rng *r, int64_t id, int64_t crea
     int rc = TD_OK;
     for (int i = 0; i < n && rc == TD_OK; i++) {
         int store = rng_pct(r, 80) ? home : pick_store(g, r);
-        rc = write_receipt(g, r, id, store, times[i], sizes[i], fav);
+        rc = make_receipt(g, c, r, id, store, times[i], sizes[i], fav);
     }
     return rc;
 }
@@ -696,18 +983,16 @@ static int load_purchases(struct gen *g, struct rng *r, int64_t id, int64_t crea
 /* Anonymous receipts for slot i of N: their days advance with i, so they
  * are written in (roughly) time order, which keeps the (customer_id,
  * purchased_at) index appending within its NULL section. */
-static int load_anonymous(struct gen *g, int64_t slot, int64_t nslots)
+static int make_anonymous(struct gen *g, struct chunk *c, int64_t slot, int64_t nslots)
 {
     struct rng r;
     rng_stream(&r, g->cfg->seed, STREAM_ANON, (uint64_t)slot);
     int day = (int)(slot * HISTORY_DAYS / nslots);
     static const int none[2] = {-1, -1};
-    return write_receipt(g, &r, 0, pick_store(g, &r), calendar_moment(&g->cal, &r, day), 1 + rng_pct(&r, 40), none);
+    return make_receipt(g, c, &r, 0, pick_store(g, &r), calendar_moment(&g->cal, &r, day), 1 + rng_pct(&r, 40), none);
 }
 
-/* ---- customers ----------------------------------------------------------- */
-
-/* Keeps a copy of each of the customer's terms for terms_flush(). */
+/* Keeps a copy of each of the customer's terms ('\n'-separated). */
 static int terms_keep(struct gen *g, int64_t id, const char *terms)
 {
     for (const char *p = terms; p && *p;) {
@@ -718,19 +1003,13 @@ static int terms_keep(struct gen *g, int64_t id, const char *terms)
             char **pools = realloc(g->pools, (g->npools + 1) * sizeof *pools);
             if (!pools) return TD_E_NOMEM;
             g->pools = pools;
-            if (!(g->term_pool = malloc(cap))) return TD_E_NOMEM;
-            g->pools[g->npools++] = g->term_pool;
+            if (!(g->pools[g->npools] = malloc(cap))) return TD_E_NOMEM;
+            g->npools++;
             g->pool_used = 0;
             g->pool_cap = cap;
         }
-        if (g->nterms == g->term_cap) {
-            size_t cap = g->term_cap ? g->term_cap * 2 : 1u << 16;
-            struct term *t = realloc(g->term_list, cap * sizeof *t);
-            if (!t) return TD_E_NOMEM;
-            g->term_list = t;
-            g->term_cap = cap;
-        }
-        char *copy = g->term_pool + g->pool_used;
+        if (grow((void **)&g->term_list, &g->term_cap, g->nterms, sizeof *g->term_list) != TD_OK) return TD_E_NOMEM;
+        char *copy = g->pools[g->npools - 1] + g->pool_used;
         memcpy(copy, p, len);
         copy[len] = '\0';
         g->pool_used += len + 1;
@@ -747,101 +1026,138 @@ static int cmp_term(const void *a, const void *b)
     return c ? c : (x->customer_id > y->customer_id) - (x->customer_id < y->customer_id);
 }
 
-/* Inserts all kept terms in key order, so the (term, customer_id) primary
- * key of customer_search grows at its end instead of at random places. */
-static int terms_flush(struct gen *g)
+static int add_consent(struct chunk *c, int64_t id, const char *channel, int given, int64_t at, const char *source)
 {
-    qsort(g->term_list, g->nterms, sizeof *g->term_list, cmp_term);
+    if (grow((void **)&c->consents, &c->consents_cap, c->nconsents, sizeof *c->consents) != TD_OK) return TD_E_NOMEM;
+    c->consents[c->nconsents++] = (struct consent_row){ id, at, channel, source, given };
+    return TD_OK;
+}
+
+/* Customer i (0-based; id i + 1) with consent, terms and purchases. */
+static int make_customer(struct gen *g, struct chunk *c, int64_t i)
+{
+    struct rng r;
+    rng_stream(&r, g->cfg->seed, STREAM_CUSTOMER, (uint64_t)i);
+    struct customer_row *cu = &c->customers[c->ncustomers++];
+    memset(cu, 0, offsetof(struct customer_row, loyalty));
+    cu->id = i + 1;
+    char first[64], last[160];
+    make_name(&r, first, sizeof first, last, sizeof last);
+    snprintf(cu->name, sizeof cu->name, "%s %s", first, last);
+    cu->email[0] = cu->phone[0] = cu->loyalty[0] = '\0';
+    if (rng_pct(&r, 85)) make_email(&r, first, last, cu->email, sizeof cu->email);
+    if (rng_pct(&r, 72)) make_phone(&r, cu->phone, sizeof cu->phone);
+    g->loyalty_seq += 1 + rng_below(&r, (uint32_t)g->loyalty_step);
+    int member = rng_pct(&r, 90);
+    if (member) make_loyalty(g->loyalty_seq, cu->loyalty);
+    int home = pick_store(g, &r);
+    cu->home_store_id = rng_pct(&r, 97) ? g->store_ids[home] : 0;
+    /* Signed up between eight years and two weeks ago. */
+    cu->created_at = g->cfg->end_us - (14 + (int64_t)rng_below(&r, 8 * 365 - 14)) * DAY_S * US -
+                     (int64_t)rng_below(&r, 86400) * US;
+    /* Consent at loyalty sign-up; a few later unsubscribed. */
+    int email_consent = member && cu->email[0] && rng_pct(&r, 45);
+    int withdrawn = email_consent && rng_pct(&r, 6);
+    int64_t withdrawn_at =
+        cu->created_at + (int64_t)rng_below(&r, (uint32_t)((g->cfg->end_us - cu->created_at) / US)) * US;
+    int phone_consent = member && cu->phone[0] && rng_pct(&r, 20);
+    int64_t consent_at = cu->created_at + (int64_t)rng_below(&r, 600) * US;
     int rc = TD_OK;
-    for (size_t i = 0; i < g->nterms && rc == TD_OK; i++) {
-        struct db_stmt *st = NULL;
-        if ((rc = db_prepare(g->db, SQL_TERM, &st)) != TD_OK) break;
-        if ((rc = db_bind_text(st, 1, g->term_list[i].text)) == TD_OK &&
-            (rc = db_bind_int64(st, 2, g->term_list[i].customer_id)) == TD_OK)
-            rc = step_done(st);
-        db_done(st);
-        if (g->cfg->progress && (i % 100000 == 0 || i + 1 == g->nterms))
-            g->cfg->progress(g->cfg->progress_arg, "search terms", (long long)i + 1, (long long)g->nterms);
+    if (email_consent) {
+        cu->email_consent = !withdrawn;
+        cu->email_consent_at = withdrawn ? withdrawn_at : consent_at;
+        cu->email_source = withdrawn ? "unsubscribe-link" : "loyalty-signup";
+        rc = add_consent(c, cu->id, "email_marketing", 1, consent_at, "loyalty-signup");
+        if (rc == TD_OK && withdrawn) rc = add_consent(c, cu->id, "email_marketing", 0, withdrawn_at, "unsubscribe-link");
+        g->sum->email_consents += !withdrawn;
     }
+    if (rc == TD_OK && phone_consent) {
+        cu->phone_consent = 1;
+        cu->phone_consent_at = consent_at;
+        cu->phone_source = "loyalty-signup";
+        rc = add_consent(c, cu->id, "phone_marketing", 1, consent_at, "loyalty-signup");
+        g->sum->phone_consents++;
+    }
+    /* Invariant (2): the terms customer_create() would write. */
+    if (rc == TD_OK)
+        rc = customer_index_text(cu->name, cu->email[0] ? cu->email : NULL, cu->phone[0] ? cu->phone : NULL,
+                                 cu->loyalty[0] ? cu->loyalty : NULL, &g->terms, &g->search_text);
+    if (rc == TD_OK) rc = domain_copy(cu->search_text, sizeof cu->search_text, g->search_text.data);
+    if (rc == TD_OK) rc = terms_keep(g, cu->id, g->terms.data);
+    if (rc == TD_OK) rc = make_purchases(g, c, &r, cu->id, cu->created_at, home);
+    g->sum->customers++;
+    return rc;
+}
+
+/* Anonymous receipts carry about one line per customer in all; at 1.4
+ * lines each that is this many receipts per 1000 customers. */
+#define ANON_PER_MILLE 700
+
+static int produce(struct gen *g)
+{
+    int64_t n = g->cfg->customers, nanon = n * ANON_PER_MILLE / 1000 + 1, anon = 0;
+    struct chunk *c = NULL;
+    int rc = TD_OK;
+    for (int64_t i = 0; i < n && rc == TD_OK; i++) {
+        if (!c && (rc = take_spare(&g->pipe, &c)) != TD_OK) break;
+        rc = make_customer(g, c, i);
+        /* Interleave the anonymous receipts so both kinds advance through
+         * the two years together (see make_anonymous). */
+        while (rc == TD_OK && anon < (i + 1) * nanon / n) rc = make_anonymous(g, c, anon++, nanon);
+        if (rc == TD_OK && c->ncustomers == CHUNK_CUSTOMERS) {
+            put_ready(&g->pipe, c);
+            c = NULL;
+        }
+    }
+    if (c) {
+        if (rc == TD_OK) put_ready(&g->pipe, c);
+        else put_spare(&g->pipe, c);
+    }
+    /* Sorting here overlaps with the writer finishing the last chunks. */
+    if (rc == TD_OK) qsort(g->term_list, g->nterms, sizeof *g->term_list, cmp_term);
     g->sum->search_terms = (int64_t)g->nterms;
     return rc;
 }
 
-static int consent_event(struct gen *g, int64_t id, const char *channel, int given, int64_t at, const char *source)
+static void *producer_main(void *arg)
 {
-    struct db_stmt *st = NULL;
-    int rc = db_prepare(g->db, SQL_CONSENT, &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bind_int64(st, 1, id)) == TD_OK && (rc = db_bind_text(st, 2, channel)) == TD_OK &&
-        (rc = db_bind_int64(st, 3, given)) == TD_OK && (rc = db_bind_int64(st, 4, at)) == TD_OK &&
-        (rc = db_bind_text(st, 5, source)) == TD_OK)
-        rc = step_done(st);
-    db_done(st);
-    return rc;
+    struct gen *g = arg;
+    int rc = produce(g);
+    pthread_mutex_lock(&g->pipe.mu);
+    g->pipe.producer_rc = rc;
+    g->pipe.producer_done = 1;
+    pthread_cond_broadcast(&g->pipe.cv);
+    pthread_mutex_unlock(&g->pipe.mu);
+    return NULL;
 }
 
-/* Customer i (0-based; id i + 1) with consent, terms and purchases. */
-static int load_customer(struct gen *g, int64_t i)
+/* Starts the producer and writes what it makes, then the sorted terms. */
+static int load_customers(struct gen *g)
 {
-    struct rng r;
-    rng_stream(&r, g->cfg->seed, STREAM_CUSTOMER, (uint64_t)i);
-    int64_t id = i + 1;
-    char first[64], last[160], name[240], email[EMAIL_SZ] = "", phone[PHONE_SZ] = "", loyalty[11] = "";
-    make_name(&r, first, sizeof first, last, sizeof last);
-    snprintf(name, sizeof name, "%s %s", first, last);
-    if (rng_pct(&r, 85)) make_email(&r, first, last, email, sizeof email);
-    if (rng_pct(&r, 72)) make_phone(&r, phone, sizeof phone);
-    g->loyalty_seq += 1 + rng_below(&r, (uint32_t)g->loyalty_step);
-    int member = rng_pct(&r, 90);
-    if (member) make_loyalty(g->loyalty_seq, loyalty);
-    int home = pick_store(g, &r);
-    int has_home = rng_pct(&r, 97);
-    /* Signed up between eight years and two weeks ago. */
-    int64_t created = g->cfg->end_us - (14 + (int64_t)rng_below(&r, 8 * 365 - 14)) * DAY_S * US -
-                      (int64_t)rng_below(&r, 86400) * US;
-    /* Consent at loyalty sign-up; a few later unsubscribed. */
-    int email_consent = member && email[0] && rng_pct(&r, 45);
-    int email_withdrawn = email_consent && rng_pct(&r, 6);
-    int64_t withdrawn_at = created + (int64_t)rng_below(&r, (uint32_t)((g->cfg->end_us - created) / US)) * US;
-    int phone_consent = member && phone[0] && rng_pct(&r, 20);
-    int64_t consent_at = created + (int64_t)rng_below(&r, 600) * US;
-
-    int rc = customer_index_text(name, email[0] ? email : NULL, phone[0] ? phone : NULL,
-                                 loyalty[0] ? loyalty : NULL, &g->terms, &g->search_text);
-    if (rc != TD_OK) return rc;
-    struct db_stmt *st = NULL;
-    if ((rc = db_prepare(g->db, SQL_CUSTOMER, &st)) != TD_OK) return rc;
-    if ((rc = db_bind_int64(st, 1, id)) != TD_OK) goto out;
-    if ((rc = db_bind_text(st, 2, loyalty[0] ? loyalty : NULL)) != TD_OK) goto out;
-    if ((rc = db_bind_text(st, 3, name)) != TD_OK) goto out;
-    if ((rc = db_bind_text(st, 4, email[0] ? email : NULL)) != TD_OK) goto out;
-    if ((rc = db_bind_text(st, 5, phone[0] ? phone : NULL)) != TD_OK) goto out;
-    if ((rc = bind_id(st, 6, has_home ? g->store_ids[home] : 0)) != TD_OK) goto out;
-    if ((rc = db_bind_int64(st, 7, email_consent && !email_withdrawn)) != TD_OK) goto out;
-    if ((rc = bind_id(st, 8, email_consent ? (email_withdrawn ? withdrawn_at : consent_at) : 0)) != TD_OK) goto out;
-    if ((rc = db_bind_text(st, 9, email_consent ? (email_withdrawn ? "unsubscribe-link" : "loyalty-signup") : NULL)) != TD_OK)
-        goto out;
-    if ((rc = db_bind_int64(st, 10, phone_consent)) != TD_OK) goto out;
-    if ((rc = bind_id(st, 11, phone_consent ? consent_at : 0)) != TD_OK) goto out;
-    if ((rc = db_bind_text(st, 12, phone_consent ? "loyalty-signup" : NULL)) != TD_OK) goto out;
-    if ((rc = db_bind_text(st, 13, g->search_text.len ? g->search_text.data : NULL)) != TD_OK) goto out;
-    if ((rc = db_bind_int64(st, 14, created)) != TD_OK) goto out;
-    if ((rc = db_bind_int64(st, 15, created)) != TD_OK) goto out;
-    rc = step_done(st);
-out:
-    db_done(st);
-    if (rc == TD_OK) rc = terms_keep(g, id, g->terms.data);
-    if (rc == TD_OK && email_consent) {
-        rc = consent_event(g, id, "email_marketing", 1, consent_at, "loyalty-signup");
-        if (rc == TD_OK && email_withdrawn) rc = consent_event(g, id, "email_marketing", 0, withdrawn_at, "unsubscribe-link");
-        g->sum->email_consents += !email_withdrawn;
+    struct pipeline *p = &g->pipe;
+    for (int i = 0; i < NCHUNKS; i++) {
+        if (!(p->all[i] = chunk_new())) return TD_E_NOMEM;
+        p->spare[p->nspare++] = p->all[i];
     }
-    if (rc == TD_OK && phone_consent) {
-        rc = consent_event(g, id, "phone_marketing", 1, consent_at, "loyalty-signup");
-        g->sum->phone_consents++;
+    pthread_t producer;
+    if (pthread_create(&producer, NULL, producer_main, g) != 0) return TD_E_NOMEM;
+    int rc = TD_OK;
+    long long written = 0;
+    struct chunk *c;
+    while ((c = take_ready(p)) != NULL) {
+        rc = write_chunk(g, c);
+        written += (long long)c->ncustomers;
+        put_spare(p, c);
+        if (rc != TD_OK) {
+            pipeline_stop(p);
+            break;
+        }
+        if (g->cfg->progress) g->cfg->progress(g->cfg->progress_arg, "customers", written, (long long)g->cfg->customers);
     }
-    if (rc == TD_OK) rc = load_purchases(g, &r, id, created, home);
-    g->sum->customers++;
+    pthread_join(producer, NULL);
+    if (rc == TD_OK) rc = p->producer_rc;
+    if (rc == TD_OK && written != g->cfg->customers) rc = TD_E_INTERNAL;
+    if (rc == TD_OK) rc = write_terms(g);
     return rc;
 }
 
@@ -854,6 +1170,9 @@ static void gen_free(struct gen *g)
     free(g->term_list);
     for (size_t i = 0; i < g->npools; i++) free(g->pools[i]);
     free(g->pools);
+    for (int i = 0; i < NCHUNKS; i++) chunk_free(g->pipe.all[i]);
+    pthread_mutex_destroy(&g->pipe.mu);
+    pthread_cond_destroy(&g->pipe.cv);
 }
 
 int demo_check_empty(struct db *db, int64_t *stores, int64_t *staff, int64_t *customers)
@@ -866,62 +1185,48 @@ int demo_check_empty(struct db *db, int64_t *stores, int64_t *staff, int64_t *cu
     return *stores || *staff || *customers ? TD_E_CONFLICT : TD_OK;
 }
 
-/* Anonymous receipts carry about one line per customer in all; with 1.4
- * lines each that is this many per 1000 customers. */
-#define ANON_PER_MILLE 700
-
-static int generate(struct db *db, void *arg)
+static int generate(struct gen *g)
 {
-    struct gen *g = arg;
-    const struct demo_config *cfg = g->cfg;
     int rc;
     if ((rc = load_stores(g)) != TD_OK) return rc;
     if ((rc = load_staff(g)) != TD_OK) return rc;
     if ((rc = load_products(g)) != TD_OK) return rc;
-    int64_t n = cfg->customers, nanon = n * ANON_PER_MILLE / 1000 + 1, anon = 0;
-    for (int64_t i = 0; i < n && rc == TD_OK; i++) {
-        rc = load_customer(g, i);
-        /* Interleave the anonymous receipts so both kinds advance through
-         * the two years together (see load_anonymous). */
-        while (rc == TD_OK && anon < (i + 1) * nanon / n) rc = load_anonymous(g, anon++, nanon);
-        if (cfg->progress && ((i + 1) % 10000 == 0 || i + 1 == n))
-            cfg->progress(cfg->progress_arg, "customers", (long long)i + 1, (long long)n);
-    }
-    if (rc == TD_OK) rc = terms_flush(g);
-    if (rc == TD_OK) {
-        struct dctx c = { .db = db, .now_us = cfg->end_us, .addr = "cli" };
-        char detail[128];
-        snprintf(detail, sizeof detail, "seed=%llu customers=%lld", (unsigned long long)cfg->seed, (long long)n);
-        rc = domain_audit(&c, "demo.generate", "database", detail);
-    }
-    return rc;
+    if ((rc = load_customers(g)) != TD_OK) return rc;
+    struct dctx c = { .db = g->db, .now_us = g->cfg->end_us, .addr = "cli" };
+    char detail[128];
+    snprintf(detail, sizeof detail, "seed=%llu customers=%lld", (unsigned long long)g->cfg->seed,
+             (long long)g->cfg->customers);
+    return domain_audit(&c, "demo.generate", "database", detail);
 }
 
 int demo_generate(struct db *db, const struct demo_config *cfg, struct demo_summary *out)
 {
     memset(out, 0, sizeof *out);
     if (cfg->customers < 1 || cfg->customers > DEMO_MAX_CUSTOMERS || !cfg->password_hash) return TD_E_INVALID;
-    struct gen g;
-    memset(&g, 0, sizeof g);
-    g.db = db;
-    g.cfg = cfg;
-    g.sum = out;
-    g.next_receipt_id = 1;
+    struct gen *g = calloc(1, sizeof *g);
+    if (!g) return TD_E_NOMEM;
+    g->db = db;
+    g->cfg = cfg;
+    g->sum = out;
+    g->next_receipt_id = 1;
     /* Loyalty numbers keep 8 digits of sequence: steps shrink for big runs. */
-    g.loyalty_step = 90000000 / cfg->customers;
-    if (g.loyalty_step > 40) g.loyalty_step = 40;
-    if (g.loyalty_step < 1) g.loyalty_step = 1;
-    g.loyalty_seq = 1000000;
-    buf_init(&g.terms, 8192);
-    buf_init(&g.search_text, 8192);
-    calendar_init(&g.cal, cfg->end_us);
+    g->loyalty_step = 90000000 / cfg->customers;
+    if (g->loyalty_step > 40) g->loyalty_step = 40;
+    if (g->loyalty_step < 1) g->loyalty_step = 1;
+    g->loyalty_seq = 1000000;
+    buf_init(&g->terms, 8192);
+    buf_init(&g->search_text, SEARCH_TEXT_SZ - 1);
+    calendar_init(&g->cal, cfg->end_us);
+    pthread_mutex_init(&g->pipe.mu, NULL);
+    pthread_cond_init(&g->pipe.cv, NULL);
     int rc = db_begin(db, 1);
     if (rc == TD_OK) {
-        rc = generate(db, &g);
+        rc = generate(g);
         if (rc == TD_OK) rc = db_commit(db);
         if (rc != TD_OK) db_rollback(db);
     }
-    gen_free(&g);
+    gen_free(g);
+    free(g);
     if (rc != TD_OK) memset(out, 0, sizeof *out);
     return rc;
 }
