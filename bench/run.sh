@@ -40,6 +40,10 @@ for tool in wrk nginx sqlite3 curl python3 cc; do
 done
 
 say() { echo "bench: $*" >&2; }
+# Share of the last minute in which some task waited for a CPU (Linux PSI):
+# other work on the machine shows here and makes every figure noisier.
+cpu_pressure() { awk '/^some/ {sub("avg60=", "", $3); print $3 "%"}' /proc/pressure/cpu 2>/dev/null || echo n/a; }
+PRESSURE_START=$(cpu_pressure)
 now() { date +%s.%N; }
 calc() { python3 -c "print($1)"; }
 # Percentile p (integer percent) of the numbers on stdin, nearest rank.
@@ -313,7 +317,7 @@ need "nginx throughput" "${ng_rps%.*}"
 kill -QUIT "$NPID" 2>/dev/null || true
 wait "$NPID" 2>/dev/null || true
 
-ratio=$(calc "round($td_rps / $ng_rps, 2)")
+ratio=$(printf %.2f "$(calc "$td_rps / $ng_rps")")
 row "(d) GET customer throughput, wrk -t2 -c64 (${td_non2xx:-0} non-2xx${td_err:+; socket errors: $td_err})" "$(printf %.0f "$td_rps")" "req/s" \
     "$(printf %.0f "$ng_rps")" "nginx return 200, ${BODY_LEN}-byte body" "$ratio" ">= 0.50" "$(verdict "$ratio >= 0.5")"
 row "(d) GET customer p99 server-side under that load" "$(ms "$l_p99")" ms "" "" "" "" ""
@@ -336,6 +340,7 @@ while IFS='|' read -r m v u b bw r t vd; do
 done <"$RESULTS"
 echo
 echo "keep-alive check: $KEEPALIVE"
+echo "CPU pressure (PSI some avg60): $PRESSURE_START before the bench (other work on the machine), $(cpu_pressure) at the end (includes this bench)"
 echo "wrk (client side): trustdesk $(grep -E '^ +99%' "$OUT/wrk-get.txt" | awk '{print $2}') p99," \
      "nginx $(grep -E '^ +99%' "$OUT/wrk-nginx.txt" | awk '{print $2}') p99 at -t2 -c64;" \
      "wrk, server and nginx share the same $NPROC cores."
