@@ -8,6 +8,9 @@
  * Where whole statements differ (triggers), a line "-- @backend sqlite" or
  * "-- @backend postgres" starts a part only that backend runs, and
  * "-- @backend all" ends it.
+ *
+ * db_index_drop/db_index_restore keep the definitions the catalogue gave,
+ * byte for byte, so a bulk load ends with the schema the migrations made.
  */
 #include "db/db_backend.h"
 #include "core/buf.h"
@@ -345,4 +348,89 @@ int db_migrate(struct db *db)
         }
     }
     return TD_OK;
+}
+
+struct db_index_set {
+    size_t n;
+    char **sql;                     /* CREATE INDEX statements, owned */
+};
+
+void db_index_free(struct db_index_set *set)
+{
+    if (!set) return;
+    for (size_t i = 0; i < set->n; i++) free(set->sql[i]);
+    free(set->sql);
+    free(set);
+}
+
+/* Appends copies of (name, sql) to names/set; the statement stays open. */
+static int index_keep(struct db_index_set *set, char ***names, const char *name, const char *sql)
+{
+    char **nn = realloc(*names, (set->n + 1) * sizeof *nn);
+    if (!nn) return TD_E_NOMEM;
+    *names = nn;
+    char **ns = realloc(set->sql, (set->n + 1) * sizeof *ns);
+    if (!ns) return TD_E_NOMEM;
+    set->sql = ns;
+    nn[set->n] = strdup(name);
+    ns[set->n] = strdup(sql);
+    if (!nn[set->n] || !ns[set->n]) {
+        free(nn[set->n]);
+        free(ns[set->n]);
+        return TD_E_NOMEM;
+    }
+    set->n++;
+    return TD_OK;
+}
+
+int db_index_drop(struct db *db, const char *table, struct db_index_set **out)
+{
+    *out = NULL;
+    if (!db->ops->index_list_sql) return TD_E_UNAVAILABLE;
+    struct db_index_set *set = calloc(1, sizeof *set);
+    if (!set) return TD_E_NOMEM;
+    char **names = NULL;
+    struct db_stmt *st = NULL;
+    struct buf sql;
+    buf_init(&sql, 1024);
+    int rc = db_prepare(db, db->ops->index_list_sql, &st);
+    if (rc != TD_OK) goto out;
+    if ((rc = db_bind_text(st, 1, table)) != TD_OK) goto out;
+    while ((rc = db_step(st)) == TD_ROW) {
+        const char *name = db_col_text(st, 0), *def = db_col_text(st, 1);
+        if (!name || !def) continue;
+        if ((rc = index_keep(set, &names, name, def)) != TD_OK) goto out;
+    }
+    if (rc != TD_DONE) goto out;
+    rc = TD_OK;
+    /* The catalogue is read to the end before anything is dropped. */
+    db_done(st);
+    st = NULL;
+    for (size_t i = 0; i < set->n && rc == TD_OK; i++) {
+        buf_reset(&sql);
+        rc = buf_puts(&sql, "DROP INDEX \"");
+        for (const char *p = names[i]; *p && rc == TD_OK; p++)
+            rc = *p == '"' ? buf_puts(&sql, "\"\"") : buf_putc(&sql, *p);
+        if (rc == TD_OK) rc = buf_putc(&sql, '"');
+        if (rc == TD_OK) rc = db_exec(db, sql.data);
+    }
+out:
+    db_done(st);
+    buf_free(&sql);
+    for (size_t i = 0; names && i < set->n; i++) free(names[i]);
+    free(names);
+    if (rc != TD_OK) {
+        db_index_free(set);
+        return rc;
+    }
+    *out = set;
+    return TD_OK;
+}
+
+int db_index_restore(struct db *db, struct db_index_set *set)
+{
+    int rc = TD_OK;
+    for (size_t i = 0; set && i < set->n && rc == TD_OK; i++) rc = db_exec(db, set->sql[i]);
+    db_index_free(set);
+    return rc;
 }

@@ -104,8 +104,24 @@ int db_loader_begin(struct db *db, const char *table, const char *const *cols, i
 int db_loader_row(struct db_loader *l, const char *const *vals) TD_MUST_CHECK;
 int db_loader_end(struct db_loader *l) TD_MUST_CHECK;
 
-/* Faster, non-durable bulk loading for a brand-new database (the demo
- * generator): on=1 relaxes durability, on=0 restores it. */
+/* Faster, non-durable bulk loading for a brand-new database that no other
+ * connection uses (the demo generator): on=1 relaxes durability and skips
+ * foreign-key checks (the loader must write consistent references), on=0
+ * restores both. Call outside a transaction. */
 int db_bulk_mode(struct db *db, int on) TD_MUST_CHECK;
+
+/* Bulk loading: drops the secondary indexes of `table` (those made by
+ * CREATE INDEX, not its primary key or UNIQUE constraints) and hands back
+ * their definitions; db_index_restore() builds them again from exactly those
+ * definitions, so the schema ends as it began. One CREATE INDEX (a sort) is
+ * much cheaper than keeping an index up to date row by row when the rows
+ * arrive in another order than the index's. Call both inside one
+ * transaction so no reader sees the table without its indexes.
+ * db_index_restore() frees the set, also when it fails; a set that is not
+ * restored (the transaction is rolled back) is freed with db_index_free(). */
+struct db_index_set;
+int db_index_drop(struct db *db, const char *table, struct db_index_set **out /* OUT */) TD_MUST_CHECK;
+int db_index_restore(struct db *db, struct db_index_set *set) TD_MUST_CHECK;
+void db_index_free(struct db_index_set *set);          /* accepts NULL */
 
 #endif

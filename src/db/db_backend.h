@@ -34,6 +34,9 @@ struct db_ops {
     void (*rollback)(struct db *db);
     int (*purge_deleted)(struct db *db);
     int (*bulk_mode)(struct db *db, int on);
+    /* SELECT name, definition of the secondary indexes of table ?1 (for
+     * db_index_drop); a literal, since statements are cached by address. */
+    const char *index_list_sql;
     /* Replacement for each @NAME@ placeholder of the migration files. */
     const char *(*placeholder)(const char *name);
 };

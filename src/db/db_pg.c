@@ -424,6 +424,10 @@ static const struct db_ops pg_ops = {
     .begin = p_begin, .commit = p_commit, .rollback = p_rollback,
     .copy_begin = p_copy_begin, .copy_put = p_copy_put, .copy_end = p_copy_end,
     .purge_deleted = p_purge_deleted, .bulk_mode = p_bulk_mode, .placeholder = p_placeholder,
+    /* Indexes made by CREATE INDEX, not those behind PRIMARY KEY/UNIQUE. */
+    .index_list_sql = "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = current_schema()"
+                      " AND i.tablename = ? AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)"
+                      " ORDER BY i.indexname",
 };
 
 static void on_notice(void *arg, const char *msg)

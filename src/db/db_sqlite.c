@@ -222,10 +222,21 @@ static int s_purge_deleted(struct db *db)
     return TD_OK;
 }
 
+/* Bulk mode is for filling a brand-new database that nobody else has open
+ * (the demo generator): no fsync, a 256 MiB page cache, the rollback journal
+ * in memory instead of the WAL (pages are written once, not to the WAL and
+ * again at checkpoint; a crash mid-load leaves a file to delete, which is
+ * fine for a new database), and no foreign-key checks (the loader writes
+ * consistent references; its tests run PRAGMA foreign_key_check). Leaving
+ * bulk mode restores invariant (1). Both must run outside a transaction:
+ * SQLite ignores foreign_keys and journal_mode changes inside one. */
 static int s_bulk_mode(struct db *db, int on)
 {
-    if (on) return s_exec(db, "PRAGMA synchronous=OFF; PRAGMA cache_size=-262144");
-    return s_exec(db, "PRAGMA synchronous=FULL; PRAGMA cache_size=-8192");
+    if (on)
+        return s_exec(db, "PRAGMA foreign_keys=OFF; PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF;"
+                          " PRAGMA cache_size=-262144");
+    return s_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-8192;"
+                      " PRAGMA foreign_keys=ON");
 }
 
 static const char *s_placeholder(const char *name)
@@ -246,6 +257,10 @@ static const struct db_ops sqlite_ops = {
     .changes = s_changes, .done = s_done, .reset = s_reset,
     .begin = s_begin, .commit = s_commit, .rollback = s_rollback,
     .purge_deleted = s_purge_deleted, .bulk_mode = s_bulk_mode, .placeholder = s_placeholder,
+    /* Indexes made by CREATE INDEX have their SQL in the catalogue; the
+     * automatic ones behind PRIMARY KEY and UNIQUE have NULL there. */
+    .index_list_sql = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL"
+                      " ORDER BY name",
 };
 
 int db_sqlite_open(const char *path, struct db **out)

@@ -1,0 +1,347 @@
+#!/usr/bin/env bash
+# bench/run.sh — `make bench`: trustdesk's figures beside baselines measured
+# in the same run on the same machine, as ratios. Never part of `make test`.
+#
+# Usage: bench/run.sh BIN            (make bench passes build/trustdesk)
+# Environment:
+#   BENCH_CUSTOMERS  demo size (default 1000000; e.g. 20000 for a quick run)
+#   BENCH_SECONDS    length of each throughput run (default 15)
+#   BENCH_REGEN=1    build the demo database again even if bench/out has it
+#
+#   (a) demo generation      trustdesk demo           vs sqlite3 copying the same rows
+#                                                        into a fresh schema (INSERT...SELECT)
+#   (b) CSV purchase import  trustdesk import         vs sqlite3 .import of the same file
+#   (c) customer search      server-side p50/p99      vs customer_search() in-process (tdbench)
+#   (d) GET customer         server-side p99          vs token check + customer_get() in-process
+#                            throughput (wrk)         vs nginx returning a body of the same size
+#   (e) server memory        VmRSS after start        vs nginx (master + workers)
+#
+# Server-side latencies come from the server's JSON log ("us" per request),
+# which goes to bench/out/server.log. The demo database (and its timing) is
+# kept in bench/out and reused; everything started here is stopped on exit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [[ $# -ne 1 ]]; then echo "usage: bench/run.sh BIN" >&2; exit 2; fi
+BIN=$(realpath "$1")
+BUILD=$(dirname "$BIN")
+N=${BENCH_CUSTOMERS:-1000000}
+DUR=${BENCH_SECONDS:-15}
+LAT_DUR=10
+mkdir -p bench/out
+OUT=$(realpath bench/out)
+NPROC=$(nproc 2>/dev/null || echo 2)
+RESULTS=$OUT/results.tsv
+: >"$RESULTS"
+
+bash scripts/deps.sh --bench
+for tool in wrk nginx sqlite3 curl python3 cc; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool is missing (scripts/deps.sh --bench)" >&2; exit 1; }
+done
+
+say() { echo "bench: $*" >&2; }
+# Share of the last minute in which some task waited for a CPU (Linux PSI):
+# other work on the machine shows here and makes every figure noisier.
+cpu_pressure() { awk '/^some/ {sub("avg60=", "", $3); print $3 "%"}' /proc/pressure/cpu 2>/dev/null || echo n/a; }
+PRESSURE_START=$(cpu_pressure)
+now() { date +%s.%N; }
+calc() { python3 -c "print($1)"; }
+# Percentile p (integer percent) of the numbers on stdin, nearest rank.
+pct() { sort -n | awk -v p="$1" '{a[NR] = $1} END { if (NR == 0) { print "NA"; exit } i = int((NR * p + 99) / 100); if (i < 1) i = 1; print a[i] }'; }
+# One table row: metric, value, unit, baseline, baseline-what, ratio, target, verdict.
+# Fields are separated by '|' (a tab would not do: read collapses empty fields).
+row() { local IFS='|'; echo "${*//|//}" >>"$RESULTS"; }
+verdict() { if python3 -c "import sys; sys.exit(0 if ($1) else 1)"; then echo PASS; else echo MISS; fi; }
+
+STARTED=()
+cleanup() {
+  local p
+  for p in "${STARTED[@]:-}"; do
+    [[ -n "$p" ]] && kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
+  done
+  rm -f "$OUT/import.db" "$OUT"/import.db-* "$OUT/import-base.db" "$OUT/copy.db" "$OUT"/copy.db-* || true
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---- in-process baseline tool ------------------------------------------------
+say "building bench/out/tdbench against $BUILD/libtdcore.a"
+# shellcheck disable=SC2046
+cc -O2 -std=gnu17 -Isrc bench/tdbench.c "$BUILD/libtdcore.a" \
+   $(pkg-config --cflags --libs libmicrohttpd jansson sqlite3 libsodium libcurl) -lpthread -lm -o "$OUT/tdbench"
+
+# ---- (a) demo generation -----------------------------------------------------
+DB=$OUT/demo-$N.db
+META=$OUT/demo-$N.meta
+demo_s='' copy_s='' when=''
+if [[ ! -s "$DB" || ! -s "$META" || "${BENCH_REGEN:-0}" == 1 ]]; then
+  rm -f "$DB" "$DB"-* "$META" "$OUT/purchases-$N.csv"
+  say "(a) generating the demo chain with $N customers"
+  t0=$(now)
+  "$BIN" demo --db "sqlite:$DB.tmp" --customers "$N" --seed 1 >"$OUT/demo.log"
+  t1=$(now)
+  mv "$DB.tmp" "$DB"
+  demo_s=$(calc "$t1 - $t0")
+  say "(a) baseline: sqlite3 copies the same rows into a freshly migrated database"
+  rm -f "$OUT/copy.db" "$OUT"/copy.db-*
+  "$BIN" migrate --db "sqlite:$OUT/copy.db" >/dev/null
+  t0=$(now)
+  sqlite3 "$OUT/copy.db" <<SQL >/dev/null
+PRAGMA foreign_keys=OFF; PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF; PRAGMA cache_size=-262144;
+ATTACH '$DB' AS src;
+BEGIN;
+INSERT INTO main.stores SELECT * FROM src.stores;
+INSERT INTO main.staff SELECT * FROM src.staff;
+INSERT INTO main.products SELECT * FROM src.products;
+INSERT INTO main.customers SELECT * FROM src.customers;
+INSERT INTO main.consent_events SELECT * FROM src.consent_events;
+INSERT INTO main.customer_search SELECT * FROM src.customer_search;
+INSERT INTO main.receipts SELECT * FROM src.receipts;
+INSERT INTO main.purchase_lines SELECT * FROM src.purchase_lines;
+INSERT INTO main.audit_log SELECT * FROM src.audit_log;
+COMMIT;
+SQL
+  t1=$(now)
+  copy_s=$(calc "$t1 - $t0")
+  rm -f "$OUT/copy.db" "$OUT"/copy.db-*
+  printf 'demo_s=%s\ncopy_s=%s\nwhen=%s\n' "$demo_s" "$copy_s" "$(date -u +%Y-%m-%dT%H:%MZ)" >"$META"
+  demo_note=""
+else
+  # shellcheck disable=SC1090
+  . "$META"
+  demo_note=" [cached $when]"
+  say "(a) reusing $DB (generated $when; BENCH_REGEN=1 to measure again)"
+fi
+LINES=$(sqlite3 "$DB" "SELECT COUNT(*) FROM purchase_lines")
+row "(a) demo generation, $N customers, $LINES lines$demo_note" "$(printf %.1f "$demo_s")" s \
+    "$(printf %.1f "$copy_s")" "sqlite3 INSERT...SELECT of the same rows" "$(printf %.2f "$(calc "$demo_s / $copy_s")")" \
+    "< 60 s" "$(verdict "$demo_s < 60")"
+
+# ---- (b) CSV import of purchases ----------------------------------------------
+M=$(( LINES < 1000000 ? LINES : 1000000 ))
+CSV=$OUT/purchases-$N.csv
+if [[ ! -s "$CSV" ]]; then
+  say "(b) writing $M purchase lines of the demo as a till export (new receipt ids)"
+  sqlite3 -csv -header "$DB" >"$CSV" <<SQL
+WITH l AS (SELECT * FROM purchase_lines ORDER BY receipt_id DESC, line_no DESC LIMIT $M)
+SELECT 'IMP' || printf('%010d', r.id) AS receipt_id,
+       strftime('%Y-%m-%dT%H:%M:%SZ', r.purchased_at / 1000000, 'unixepoch') AS purchased_at,
+       s.code AS store_code, COALESCE(c.loyalty_number, '') AS customer_ref,
+       p.sku AS sku, p.name AS product_name, p.brand AS brand, p.category AS category,
+       printf('%d.%02d', l.unit_price_cents / 100, l.unit_price_cents % 100) AS unit_price, l.quantity AS quantity
+FROM l JOIN receipts r ON r.id = l.receipt_id JOIN stores s ON s.id = r.store_id
+JOIN products p ON p.id = l.product_id LEFT JOIN customers c ON c.id = r.customer_id
+ORDER BY l.receipt_id, l.line_no;
+SQL
+fi
+say "(b) baseline: sqlite3 .import of the same file into a plain table"
+rm -f "$OUT/import-base.db"
+t0=$(now)
+sqlite3 "$OUT/import-base.db" \
+  "CREATE TABLE p (receipt_id TEXT, purchased_at TEXT, store_code TEXT, customer_ref TEXT, sku TEXT,
+                   product_name TEXT, brand TEXT, category TEXT, unit_price TEXT, quantity TEXT)" \
+  ".import --csv --skip 1 '$CSV' p"
+t1=$(now)
+base_rate=$(calc "round($M / ($t1 - $t0))")
+rm -f "$OUT/import-base.db"
+say "(b) trustdesk import purchases into a copy of the demo database"
+cp "$DB" "$OUT/import.db"
+t0=$(now)
+if "$BIN" import purchases --db "sqlite:$OUT/import.db" "$CSV" >"$OUT/import.log" 2>&1; then
+  t1=$(now)
+  rate=$(calc "round($M / ($t1 - $t0))")
+  row "(b) CSV import, $M purchase lines" "$rate" "lines/s" "$base_rate" "sqlite3 .import, plain table" \
+      "$(printf %.2f "$(calc "$rate / $base_rate")")" ">= 200000/s" "$(verdict "$rate >= 200000")"
+else
+  why=$(grep -v '^{' "$OUT/import.log" | head -n 1 | cut -c1-70)
+  row "(b) CSV import, $M purchase lines" "n/a" "" "$base_rate" "sqlite3 .import (lines/s)" "" ">= 200000/s" \
+      "not available: ${why:-import failed}"
+fi
+rm -f "$OUT/import.db" "$OUT"/import.db-*
+
+# ---- start the server ------------------------------------------------------------
+TOKEN=$("$BIN" token add --login admin --db "sqlite:$DB")
+: >"$OUT/server.log"
+"$BIN" serve --db "sqlite:$DB" --listen 127.0.0.1:0 >"$OUT/serve.out" 2>"$OUT/server.log" &
+SPID=$!
+STARTED+=("$SPID")
+for _ in $(seq 100); do grep -q listening "$OUT/serve.out" 2>/dev/null && break; sleep 0.1; done
+PORT=$(sed -n 's/.*listening on http:\/\/[^:]*:\([0-9]*\).*/\1/p' "$OUT/serve.out")
+[[ -n "$PORT" ]] || { echo "bench: the server did not start; see $OUT/server.log" >&2; exit 1; }
+BASE=http://127.0.0.1:$PORT
+sleep 0.5
+rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+RSS_START=$(rss_kb "$SPID")
+say "server pid $SPID on port $PORT, VmRSS $RSS_START kB after start"
+code=$(curl -s -o "$OUT/customer1.json" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/customers/1")
+[[ "$code" == 200 ]] || { echo "bench: GET /api/v1/customers/1 answered $code" >&2; exit 1; }
+
+# Keep-alive: two requests on one connection, and no "Connection: close".
+curl -sv -o /dev/null -o /dev/null -H "Authorization: Bearer $TOKEN" \
+  "$BASE/api/v1/customers/1" "$BASE/api/v1/customers/2" 2>"$OUT/keepalive.txt" || true
+if grep -q "Re-using existing connection" "$OUT/keepalive.txt" && ! grep -qi "^< connection: close" "$OUT/keepalive.txt"; then
+  KEEPALIVE="kept alive: curl -v re-used the connection for the 2nd GET; no 'Connection: close'"
+else
+  KEEPALIVE="NOT kept alive: see $OUT/keepalive.txt"
+fi
+
+# ---- (c) customer search ------------------------------------------------------------
+# A mix of what associates type: surnames with particles, accent-free first
+# names, first-name prefixes, phone prefixes in several notations, and exact
+# loyalty numbers, e-mail addresses, phone numbers and full names of demo
+# customers (sampled evenly over the ids).
+step=$(( N / 12 > 0 ? N / 12 : 1 ))
+{
+  printf '%s\n' "de vries" "van den berg" "jansen" "bakker" "van 't hek" "muller" "yilmaz" "celik" \
+    "jose" "zoe" "sanne" "jan" "emm" "pet" "de j" "0612" "06-2" "+31 6 3" "0031 6 4" "sanne de vries" \
+    "jose van den berg"
+  sqlite3 "$DB" "SELECT loyalty_number FROM customers WHERE id % $step = 7 AND loyalty_number IS NOT NULL;
+                 SELECT email FROM customers WHERE id % $step = 11 AND email IS NOT NULL;
+                 SELECT phone FROM customers WHERE id % $step = 13 AND phone IS NOT NULL;
+                 SELECT name FROM customers WHERE id % $step = 17;"
+} >"$OUT/queries.txt"
+NQ=$(wc -l <"$OUT/queries.txt")
+python3 - "$OUT/queries.txt" "$OUT/search.lua" "$TOKEN" <<'PY'
+import sys, urllib.parse
+qs = [l.rstrip("\n") for l in open(sys.argv[1], encoding="utf-8") if l.strip()]
+with open(sys.argv[2], "w") as f:
+    f.write('wrk.headers["Authorization"] = "Bearer %s"\n' % sys.argv[3])
+    f.write("local paths = {\n")
+    for q in qs:
+        f.write('  "/api/v1/customers?q=%s",\n' % urllib.parse.quote(q, safe=""))
+    f.write("}\nlocal i = 0\n")
+    f.write("request = function()\n  i = i + 1\n  return wrk.format(\"GET\", paths[(i % #paths) + 1])\nend\n")
+PY
+cat >"$OUT/get.lua" <<LUA
+wrk.headers["Authorization"] = "Bearer $TOKEN"
+math.randomseed(42)
+request = function()
+  return wrk.format("GET", "/api/v1/customers/" .. math.random(1, $N))
+end
+LUA
+
+# Server-side durations (us) of route $1 logged after line $2 of server.log.
+server_us() { tail -n +"$(( $2 + 1 ))" "$OUT/server.log" | grep -F "\"route\":\"$1\"" | sed -n 's/.*"us":\([0-9]*\).*/\1/p'; }
+not_ok() { tail -n +"$(( $2 + 1 ))" "$OUT/server.log" | grep -F "\"route\":\"$1\"" | grep -vc '"status":200' || true; }
+ms() { if [[ "$1" =~ ^[0-9]+$ ]]; then python3 -c "print('%.2f' % ($1 / 1000.0))"; else echo NA; fi; }
+# Fails the run when a measurement came back empty.
+need() { [[ "$2" =~ ^[0-9]+$ ]] || { echo "bench: no measurement for $1 (see $OUT)" >&2; exit 1; }; }
+
+say "(c) search: $NQ queries round-robin, wrk 1 thread 2 connections ${LAT_DUR}s"
+off=$(wc -l <"$OUT/server.log")
+wrk -t1 -c2 -d"${LAT_DUR}s" -s "$OUT/search.lua" "$BASE" >"$OUT/wrk-search.txt"
+sleep 0.3
+s_p50=$(server_us /api/v1/customers "$off" | pct 50)
+s_p99=$(server_us /api/v1/customers "$off" | pct 99)
+s_n=$(server_us /api/v1/customers "$off" | wc -l)
+s_bad=$(not_ok /api/v1/customers "$off")
+read -r b_p50 b_p99 < <("$OUT/tdbench" search "sqlite:$DB" "$OUT/queries.txt" 20 |
+                        sed -n 's/.*p50_us=\([0-9]*\) p99_us=\([0-9]*\).*/\1 \2/p') || true
+need "search (server log)" "$s_p99"
+need "search (tdbench)" "${b_p99:-}"
+row "(c) search p50, server-side ($s_n requests, $s_bad not 200)" "$(ms "$s_p50")" ms "$(ms "$b_p50")" \
+    "customer_search() in-process" "$(printf %.2f "$(calc "$s_p50 / max($b_p50, 1)")")" "" ""
+row "(c) search p99, server-side" "$(ms "$s_p99")" ms "$(ms "$b_p99")" "customer_search() in-process" \
+    "$(printf %.2f "$(calc "$s_p99 / max($b_p99, 1)")")" "< 10 ms" "$(verdict "$s_p99 < 10000")"
+
+# ---- (d) GET /api/v1/customers/{id} ------------------------------------------------
+say "(d) GET customer latency: wrk 1 thread 2 connections ${LAT_DUR}s"
+off=$(wc -l <"$OUT/server.log")
+wrk -t1 -c2 -d"${LAT_DUR}s" -s "$OUT/get.lua" "$BASE" >"$OUT/wrk-get-latency.txt"
+sleep 0.3
+g_p50=$(server_us "/api/v1/customers/{id}" "$off" | pct 50)
+g_p99=$(server_us "/api/v1/customers/{id}" "$off" | pct 99)
+g_bad=$(not_ok "/api/v1/customers/{id}" "$off")
+read -r gb_p50 gb_p99 < <("$OUT/tdbench" get "sqlite:$DB" "$TOKEN" "$N" 20000 |
+                          sed -n 's/.*p50_us=\([0-9]*\) p99_us=\([0-9]*\).*/\1 \2/p') || true
+need "GET customer (server log)" "$g_p99"
+need "GET customer (tdbench)" "${gb_p99:-}"
+row "(d) GET customer p50, server-side ($g_bad not 200)" "$(ms "$g_p50")" ms "$(ms "$gb_p50")" \
+    "token check + customer_get() in-process" "$(printf %.2f "$(calc "$g_p50 / max($gb_p50, 1)")")" "" ""
+row "(d) GET customer p99, server-side" "$(ms "$g_p99")" ms "$(ms "$gb_p99")" \
+    "token check + customer_get() in-process" "$(printf %.2f "$(calc "$g_p99 / max($gb_p99, 1)")")" "< 5 ms" \
+    "$(verdict "$g_p99 < 5000")"
+
+say "(d) GET customer throughput: wrk 2 threads 64 connections ${DUR}s against trustdesk"
+off=$(wc -l <"$OUT/server.log")
+wrk -t2 -c64 -d"${DUR}s" --latency -s "$OUT/get.lua" "$BASE" >"$OUT/wrk-get.txt"
+sleep 0.3
+td_rps=$(awk '/^Requests\/sec/ {print $2}' "$OUT/wrk-get.txt")
+need "trustdesk throughput" "${td_rps%.*}"
+td_non2xx=$(awk '/Non-2xx/ {print $NF}' "$OUT/wrk-get.txt")
+td_err=$(sed -n 's/.*Socket errors: *//p' "$OUT/wrk-get.txt")
+l_p99=$(server_us "/api/v1/customers/{id}" "$off" | pct 99)
+RSS_AFTER=$(rss_kb "$SPID")
+
+# nginx answering from memory with a body of the same size, same worker count.
+BODY_LEN=$(for i in 1 2 3 4 5 6 7 8 9 10; do
+             curl -s -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/customers/$(( (i * 7919) % N + 1 ))" | wc -c
+           done | awk '{s += $1} END {printf "%d", s / NR}')
+BODY=$(head -c "$BODY_LEN" /dev/zero | tr '\0' x)
+NPORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+mkdir -p "$OUT/nginx"
+cat >"$OUT/nginx.conf" <<NGINX
+# Written by bench/run.sh: the throughput baseline, a fixed body from memory.
+worker_processes $NPROC;
+daemon off;
+pid $OUT/nginx/nginx.pid;
+error_log $OUT/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    keepalive_requests 1000000;
+    client_body_temp_path $OUT/nginx/body;
+    proxy_temp_path $OUT/nginx/proxy;
+    fastcgi_temp_path $OUT/nginx/fastcgi;
+    uwsgi_temp_path $OUT/nginx/uwsgi;
+    scgi_temp_path $OUT/nginx/scgi;
+    server {
+        listen 127.0.0.1:$NPORT;
+        location / {
+            default_type application/json;
+            return 200 '$BODY';
+        }
+    }
+}
+NGINX
+nginx -c "$OUT/nginx.conf" -p "$OUT/nginx" 2>"$OUT/nginx/stderr.log" &
+NPID=$!
+STARTED+=("$NPID")
+for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$NPORT/" && break; sleep 0.1; done
+nginx_len=$(curl -s "http://127.0.0.1:$NPORT/api/v1/customers/1" | wc -c)
+say "(d) nginx pid $NPID on port $NPORT, body $nginx_len bytes (trustdesk average $BODY_LEN)"
+NGINX_RSS=$(( $(rss_kb "$NPID") + $(for c in $(pgrep -P "$NPID"); do rss_kb "$c"; done | awk '{s += $1} END {print s + 0}') ))
+wrk -t2 -c64 -d"${DUR}s" --latency -s "$OUT/get.lua" "http://127.0.0.1:$NPORT" >"$OUT/wrk-nginx.txt"
+ng_rps=$(awk '/^Requests\/sec/ {print $2}' "$OUT/wrk-nginx.txt")
+need "nginx throughput" "${ng_rps%.*}"
+kill -QUIT "$NPID" 2>/dev/null || true
+wait "$NPID" 2>/dev/null || true
+
+ratio=$(printf %.2f "$(calc "$td_rps / $ng_rps")")
+row "(d) GET customer throughput, wrk -t2 -c64 (${td_non2xx:-0} non-2xx${td_err:+; socket errors: $td_err})" "$(printf %.0f "$td_rps")" "req/s" \
+    "$(printf %.0f "$ng_rps")" "nginx return 200, ${BODY_LEN}-byte body" "$ratio" ">= 0.50" "$(verdict "$ratio >= 0.5")"
+row "(d) GET customer p99 server-side under that load" "$(ms "$l_p99")" ms "" "" "" "" ""
+row "(e) server VmRSS after start" "$(calc "round($RSS_START / 1024, 1)")" MB "$(calc "round($NGINX_RSS / 1024, 1)")" \
+    "nginx master + $NPROC workers" "$(printf %.2f "$(calc "$RSS_START / $NGINX_RSS")")" "< 64 MB" \
+    "$(verdict "$RSS_START < 65536")"
+row "(e) server VmRSS after the runs above" "$(calc "round($RSS_AFTER / 1024, 1)")" MB "" "" "" "< 64 MB" \
+    "$(verdict "$RSS_AFTER < 65536")"
+
+kill -TERM "$SPID" 2>/dev/null || true
+wait "$SPID" 2>/dev/null || true
+
+# ---- the table ---------------------------------------------------------------------
+echo
+echo "trustdesk bench — $(date -u +%Y-%m-%dT%H:%MZ), $NPROC cores, $(uname -m), demo of $N customers ($DB)"
+printf '%-66s %12s %-6s %12s  %-40s %6s  %-12s %s\n' metric trustdesk unit baseline "baseline is" ratio target verdict
+printf '%.0s-' {1..170}; echo
+while IFS='|' read -r m v u b bw r t vd; do
+  printf '%-66s %12s %-6s %12s  %-40s %6s  %-12s %s\n' "$m" "$v" "$u" "$b" "$bw" "$r" "$t" "$vd"
+done <"$RESULTS"
+echo
+echo "keep-alive check: $KEEPALIVE"
+echo "CPU pressure (PSI some avg60): $PRESSURE_START before the bench (other work on the machine), $(cpu_pressure) at the end (includes this bench)"
+echo "wrk (client side): trustdesk $(grep -E '^ +99%' "$OUT/wrk-get.txt" | awk '{print $2}') p99," \
+     "nginx $(grep -E '^ +99%' "$OUT/wrk-nginx.txt" | awk '{print $2}') p99 at -t2 -c64;" \
+     "wrk, server and nginx share the same $NPROC cores."
+echo "raw outputs: $OUT (server.log, wrk-*.txt, keepalive.txt, import.log, demo.log)"

@@ -1,0 +1,121 @@
+/* cli_demo.c — `trustdesk demo`: fill a new database with the Dutch demo
+ * chain (domain/demo.c) and print what was made and how to log in.
+ *
+ * It refuses a database that already has stores, staff or customers: the
+ * demo is for a new database only, and loading it into a real one would mix
+ * invented customers with real ones. The load runs in bulk mode (relaxed
+ * durability) inside one transaction, so a failure leaves the database as
+ * it was.
+ */
+#include "cli/cli.h"
+#include "core/clock.h"
+#include "core/text.h"
+#include "core/token.h"
+#include "db/db.h"
+#include "domain/demo.h"
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char usage[] =
+    "usage: trustdesk demo [--db URL] [--customers N] [--seed N] [--end YYYY-MM-DD]\n"
+    "\n"
+    "Fills a NEW database with a Dutch demo chain: 12 stores, 61 staff, a\n"
+    "department-store catalogue, N customers (default 20000) with about 10\n"
+    "purchase lines each over the two years before --end (default: now).\n"
+    "The same seed, N and end date always give the same data.\n"
+    "All demo staff share the password '" DEMO_PASSWORD "' (demo data only).\n";
+
+static void on_progress(void *arg, const char *what, long long done, long long total)
+{
+    (void)arg;
+    cli_progress(what, done, total);
+    if (done == total) cli_progress_end();
+}
+
+static int parse_count(const char *s, int64_t lo, int64_t hi, int64_t *out)
+{
+    return text_parse_int64(s, out) == TD_OK && *out >= lo && *out <= hi ? 0 : -1;
+}
+
+int cli_demo(int argc, char **argv)
+{
+    static const char *const opts[] = {"--db", "--customers", "--seed", "--end", NULL};
+    int u = cli_check_args(argc, argv, opts, NULL, 0, usage);
+    if (u) return u == 1 ? 0 : u;
+    const char *url = cli_db_url(argc, argv);
+    int64_t customers = 0, seed = 0;
+    if (parse_count(cli_opt(argc, argv, "--customers", "20000"), 1, DEMO_MAX_CUSTOMERS, &customers) != 0) {
+        fprintf(stderr, "trustdesk: --customers must be a number from 1 to %d\n", DEMO_MAX_CUSTOMERS);
+        return 2;
+    }
+    if (parse_count(cli_opt(argc, argv, "--seed", "1"), 0, INT64_MAX, &seed) != 0) {
+        fputs("trustdesk: --seed must be a non-negative number\n", stderr);
+        return 2;
+    }
+    int64_t end_us = clock_now_us(NULL);
+    const char *end = cli_opt(argc, argv, "--end", NULL);
+    if (end) {
+        /* The end of that day, Amsterdam time. */
+        if (strlen(end) != 10 || clock_parse(end, &end_us) != TD_OK) {
+            fputs("trustdesk: --end must be a date like 2026-11-22\n", stderr);
+            return 2;
+        }
+        end_us += 86400LL * 1000000 - 1;
+    }
+
+    int64_t t0 = clock_mono_us();
+    struct db *db = NULL;
+    if (cli_prepare_sqlite_dir(url) != 0) return 1;
+    int rc = db_open(url, &db);
+    if (rc == TD_OK) rc = db_migrate(db);
+    if (rc != TD_OK) {
+        fprintf(stderr, "trustdesk: cannot open or migrate %s: %s\n", url, td_status_message(rc));
+        db_close(db);
+        return 1;
+    }
+    int64_t nstores, nstaff, ncustomers;
+    rc = demo_check_empty(db, &nstores, &nstaff, &ncustomers);
+    if (rc == TD_E_CONFLICT) {
+        fprintf(stderr,
+                "trustdesk: %s already has data (%lld stores, %lld staff, %lld customers);\n"
+                "trustdesk: demo only fills a new, empty database. Pick another --db.\n",
+                url, (long long)nstores, (long long)nstaff, (long long)ncustomers);
+        db_close(db);
+        return 1;
+    }
+    /* One argon2id hash shared by every demo account (demo data only). */
+    char hash[128];
+    if (rc == TD_OK) rc = token_password_hash(DEMO_PASSWORD, hash);
+    struct demo_config cfg = {
+        .seed = (uint64_t)seed, .customers = customers, .end_us = end_us, .password_hash = hash,
+        .progress = on_progress,
+    };
+    struct demo_summary sum;
+    if (rc == TD_OK) rc = db_bulk_mode(db, 1);
+    if (rc == TD_OK) {
+        rc = demo_generate(db, &cfg, &sum);
+        int brc = db_bulk_mode(db, 0);
+        if (rc == TD_OK) rc = brc;
+    }
+    cli_progress_end();
+    db_close(db);
+    if (rc != TD_OK) {
+        fprintf(stderr, "trustdesk: demo failed: %s\n", td_status_message(rc));
+        return 1;
+    }
+    double secs = (double)(clock_mono_us() - t0) / 1e6;
+    printf("demo chain created in %s in %.1f s (seed %lld)\n", url, secs, (long long)seed);
+    printf("  %lld stores, %lld staff, %lld products\n", (long long)sum.stores, (long long)sum.staff,
+           (long long)sum.products);
+    printf("  %lld customers (%lld with e-mail consent, %lld with phone consent), %lld search terms\n",
+           (long long)sum.customers, (long long)sum.email_consents, (long long)sum.phone_consents,
+           (long long)sum.search_terms);
+    printf("  %lld receipts (%lld anonymous) with %lld purchase lines\n", (long long)sum.receipts,
+           (long long)sum.anonymous_receipts, (long long)sum.lines);
+    printf("logins (password for all demo staff: %s):\n", DEMO_PASSWORD);
+    printf("  %-20s admin\n", DEMO_LOGIN_ADMIN);
+    printf("  %-20s manager of Utrecht (UTR01)\n", DEMO_LOGIN_MANAGER);
+    printf("  %-20s associate in Utrecht (UTR01)\n", DEMO_LOGIN_ASSOCIATE);
+    return 0;
+}

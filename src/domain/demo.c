@@ -1,0 +1,1232 @@
+/* demo.c — the Dutch demo chain (see demo.h).
+ *
+ * What it makes, for N customers:
+ *   12 stores in Dutch cities (UTR01 Utrecht, AMS01 Amsterdam, ...);
+ *   per store one manager and four associates, plus one admin;
+ *   a department-store catalogue (dames, heren, kinderen, wonen, keuken,
+ *   elektra, beauty, sport) with brands and prices in cents;
+ *   N customers with Dutch names (accents, particles, double names), e-mail
+ *   addresses folded from the names, mobile numbers in the ways people write
+ *   them, 10-digit loyalty numbers starting with 8, a home store, and for
+ *   part of them marketing consent given at loyalty sign-up;
+ *   about 9 purchase lines per customer over the last two years plus about
+ *   one line per customer on anonymous receipts (no customer).
+ *
+ * Invariants:
+ *  (1) the output depends only on the seed, N and end_us: one producer
+ *      thread makes customers in id order, each customer (and each
+ *      anonymous receipt slot) drawing from its own PRNG stream derived from
+ *      (seed, index); the writer only writes what it is given, in order;
+ *  (2) search terms and search_text come from customer_index_text(), the
+ *      function customer_create() uses, so search finds demo customers
+ *      exactly as it finds customers made at the desk;
+ *  (3) every consent column set here has its consent_events row, as
+ *      customer_create() would write it;
+ *  (4) rows are written in the order of the indexes they feed (customer ids,
+ *      loyalty numbers and receipt references all increase; a customer's
+ *      receipts are in time order), so most index inserts append. The one
+ *      key that cannot be fed in order, customer_search's (term,
+ *      customer_id), is filled from a sorted list after the customers, with
+ *      its by-customer index dropped and rebuilt around it (write_terms);
+ *  (5) everything happens in one transaction: a failed load leaves nothing.
+ *
+ * Work is split in two: SQLite has one writer, and making the rows (names,
+ * folding, formatting) is about a quarter of the work, which a second core
+ * can do meanwhile:
+ *
+ *   producer thread           chunks of 2048 customers       writer (caller)
+ *   make_customer ... ------> [spare] -> [ready, FIFO] ----> write_chunk
+ *   then sort the terms                                      then write_terms
+ */
+#include "domain/demo.h"
+#include "core/buf.h"
+#include "core/clock.h"
+#include "core/text.h"
+#include "db/db.h"
+#include "domain/customer.h"
+#include "domain/domain.h"
+#include "domain/store.h"
+#include <math.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- PRNG: xoshiro256** seeded by splitmix64 (public-domain algorithms by
+ * Blackman and Vigna). One stream per customer keeps invariant (1). ----- */
+
+struct rng { uint64_t s[4]; };
+
+static uint64_t splitmix64(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+/* The stream for (seed, kind, index): kind separates customers from
+ * anonymous receipts, staff and the catalogue. */
+static void rng_stream(struct rng *r, uint64_t seed, uint64_t kind, uint64_t index)
+{
+    uint64_t x = seed ^ (kind * 0xd1b54a32d192ed03ull) ^ (index * 0x8cb92ba72f3d8dd7ull);
+    for (int i = 0; i < 4; i++) r->s[i] = splitmix64(&x);
+}
+
+static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+static uint64_t rng_next(struct rng *r)
+{
+    uint64_t *s = r->s;
+    uint64_t result = rotl(s[1] * 5, 7) * 9;
+    uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 45);
+    return result;
+}
+
+/* Uniform in [0, n) (Lemire's multiply-shift; the tiny bias is irrelevant
+ * for demo data and keeps the stream length fixed). */
+static uint32_t rng_below(struct rng *r, uint32_t n)
+{
+    return (uint32_t)(((rng_next(r) >> 32) * (uint64_t)n) >> 32);
+}
+
+static double rng_unit(struct rng *r) { return (double)(rng_next(r) >> 11) * (1.0 / 9007199254740992.0); }
+static int rng_pct(struct rng *r, unsigned pct) { return rng_below(r, 100) < pct; }
+
+/* An index in [0, n) favouring the front of a list ordered from common to
+ * rare: P(0) = n^(-1/1.3), about 3 % for a list of 100, so "de Vries" is
+ * common and "Wijnands" rare. */
+static uint32_t rng_front(struct rng *r, uint32_t n)
+{
+    uint32_t i = (uint32_t)(pow(rng_unit(r), 1.3) * n);
+    return i < n ? i : n - 1;
+}
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+#define PICK(r, a) ((a)[rng_below((r), (uint32_t)COUNT(a))])
+#define PICK_FRONT(r, a) ((a)[rng_front((r), (uint32_t)COUNT(a))])
+
+enum { STREAM_CUSTOMER = 1, STREAM_ANON = 2, STREAM_STAFF = 3, STREAM_CATALOGUE = 4 };
+
+/* ---- the chain --------------------------------------------------------- */
+
+struct demo_store { const char *code, *name, *city, *slug; unsigned weight; };
+
+static const struct demo_store chain[] = {
+    {"AMS01", "Warenhuis Amsterdam Kalverstraat", "Amsterdam", "amsterdam", 16},
+    {"RTM01", "Warenhuis Rotterdam Lijnbaan", "Rotterdam", "rotterdam", 13},
+    {"UTR01", "Warenhuis Utrecht Hoog Catharijne", "Utrecht", "utrecht", 12},
+    {"DHG01", "Warenhuis Den Haag Grote Marktstraat", "Den Haag", "denhaag", 11},
+    {"EIN01", "Warenhuis Eindhoven Piazza", "Eindhoven", "eindhoven", 9},
+    {"GRO01", "Warenhuis Groningen Herestraat", "Groningen", "groningen", 7},
+    {"NIJ01", "Warenhuis Nijmegen Broerstraat", "Nijmegen", "nijmegen", 6},
+    {"ARN01", "Warenhuis Arnhem Ketelstraat", "Arnhem", "arnhem", 6},
+    {"HLM01", "Warenhuis Haarlem Grote Houtstraat", "Haarlem", "haarlem", 5},
+    {"MST01", "Warenhuis Maastricht Entre Deux", "Maastricht", "maastricht", 5},
+    {"ZWO01", "Warenhuis Zwolle Diezerstraat", "Zwolle", "zwolle", 5},
+    {"BRD01", "Warenhuis Breda Ginnekenstraat", "Breda", "breda", 5},
+};
+#define NSTORES ((int)COUNT(chain))
+#define ASSOCIATES_PER_STORE 4
+
+/* ---- names, common first ----------------------------------------------- */
+
+static const char *const first_common[] = {
+    "Sanne", "Jan", "Emma", "Daan", "Lotte", "Peter", "Julia", "Sem", "Anna", "Kees", "Sophie", "Bas",
+    "Eva", "Thijs", "Iris", "Henk", "Fleur", "Lucas", "Anouk", "Willem", "Marieke", "Ruben", "Femke",
+    "Jeroen", "Noor", "Bram", "Linda", "Johan", "Esther", "Mark", "Ingrid", "Maarten", "Petra", "Gerrit",
+    "Monique", "Tim", "Yvonne", "Niels", "Wilma", "Joris", "Tess", "Stijn", "Maud", "Wouter", "Lisa",
+    "Ruud", "Ilse", "Jesse", "Saar", "Milan", "Evi", "Finn", "Annemieke", "Levi", "Gerda", "Dennis",
+    "Karin", "Luuk", "Mees", "Hanneke", "Sjoerd", "Marco", "Roos", "Pieter", "Lieke", "Hans", "Nina",
+    "Jasper", "Bart", "Astrid", "Freek", "Miriam", "Koen", "Vera", "Dirk", "Mirjam", "Rik", "Ellen",
+};
+
+static const char *const first_rare[] = {
+    "José", "Zoë", "Chloë", "Noël", "Anaïs", "Joël", "Joëlle", "Renée", "André", "René", "Hélène",
+    "Inès", "Maëlle", "Loïs", "Michaël", "Raphaël", "Ömer", "Ayşe", "Çağla", "Gülşen", "Agnès",
+    "François", "Jürgen", "Søren", "Björn", "Mehmet", "Fatma", "Mohamed", "Fatima", "Youssef",
+    "Nadia", "Yasmina", "Priya", "Amélie", "Océane", "Thérèse", "Żaneta", "Małgorzata", "Łukasz",
+    "Zoltán", "Ángel", "Dóra", "Siân", "Aoife", "Pierre-Yves", "Anne-Marie", "Jean-Paul",
+};
+
+static const char *const last_common[] = {
+    "de Vries", "Jansen", "de Jong", "van den Berg", "Bakker", "van Dijk", "Janssen", "Visser",
+    "Smit", "Meijer", "de Boer", "Mulder", "de Groot", "Bos", "Vos", "Peters", "Hendriks",
+    "van Leeuwen", "Dekker", "Brouwer", "de Wit", "Dijkstra", "Smits", "de Graaf", "van der Meer",
+    "van der Linden", "Kok", "Jacobs", "de Haan", "Vermeulen", "van den Heuvel", "van der Veen",
+    "van den Broek", "de Bruijn", "de Bruin", "van der Heijden", "Schouten", "van Beek", "Willems",
+    "van Vliet", "van de Ven", "Hoekstra", "Maas", "Verhoeven", "Koster", "van Dam", "van der Wal",
+    "Prins", "Blom", "Huisman", "Peeters", "de Jonge", "Kuipers", "van Veen", "Post", "Kuiper",
+    "Veenstra", "Kramer", "van den Brink", "Scholten", "van Wijk", "Postma", "Martens", "Vink",
+    "de Ruiter", "Timmermans", "Groen", "Gerritsen", "Jonker", "van Loon", "Boer", "van der Velde",
+    "Willemsen", "Smeets", "de Lange", "de Vos", "Bosch", "van Dongen", "Schipper", "de Koning",
+    "van der Laan", "Koning", "Driessen", "van Doorn", "Hermans", "Evers", "van den Bosch",
+    "van der Meulen", "Hofman", "Bosman", "Wolters", "Sanders", "van der Horst", "Mol", "Kuijpers",
+    "Molenaar", "van de Pol", "de Leeuw", "Verbeek", "Dijkman", "Brinkman", "Wijnands",
+};
+
+static const char *const last_rare[] = {
+    "Müller", "van 't Hek", "Çelik", "Yılmaz", "Şahin", "Öztürk", "Kaya", "Demir", "El Amrani",
+    "Bouzid", "Ouali", "Kowalski", "Nowak", "Wiśniewski", "Dvořák", "Janković", "Schröder",
+    "Bäcker", "Faßbender", "Lefèvre", "Gómez", "Peña", "García", "Fernández", "'t Hooft",
+    "d'Ancona", "van 't Zand", "ter Horst", "in 't Veld", "op den Akker", "Ündemir", "Jiménez",
+    "Łopatka", "Nørgaard", "Göksu", "Sánchez", "Doğan", "Kılıç", "Aydın", "Özdemir",
+};
+
+/* A person's name: "Zoë van den Berg", "José Yılmaz", "Anna Jansen-de Vries". */
+static void make_name(struct rng *r, char *first, size_t fn, char *last, size_t ln)
+{
+    snprintf(first, fn, "%s", rng_pct(r, 14) ? PICK(r, first_rare) : PICK_FRONT(r, first_common));
+    const char *a = rng_pct(r, 12) ? PICK(r, last_rare) : PICK_FRONT(r, last_common);
+    if (rng_pct(r, 5)) {
+        /* A double name; a particle at the start of the second part stays lower case. */
+        const char *b = PICK_FRONT(r, last_common);
+        snprintf(last, ln, "%s-%s", a, b);
+    } else {
+        snprintf(last, ln, "%s", a);
+    }
+}
+
+/* The ASCII letters of s folded (accents off, lower case, no spaces or
+ * punctuation), for e-mail addresses and logins: "van 't Hek" -> "vanthek". */
+static void ascii_compact(const char *s, char *out, size_t n)
+{
+    struct buf f;
+    buf_init(&f, 1024);
+    size_t k = 0;
+    if (text_fold(s, &f) == TD_OK && f.data)
+        for (const char *p = f.data; *p && k + 1 < n; p++)
+            if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')) out[k++] = *p;
+    out[k] = '\0';
+    buf_free(&f);
+}
+
+static const char *const mail_domains[] = {
+    "gmail.com", "gmail.com", "gmail.com", "hotmail.com", "hotmail.com", "outlook.com", "ziggo.nl",
+    "ziggo.nl", "kpnmail.nl", "live.nl", "icloud.com", "xs4all.nl", "planet.nl", "home.nl",
+    "yahoo.com", "hotmail.nl", "upcmail.nl", "telfort.nl",
+};
+
+static void make_email(struct rng *r, const char *first, const char *last, char *out, size_t n)
+{
+    char f[64], l[96];
+    ascii_compact(first, f, sizeof f);
+    ascii_compact(last, l, sizeof l);
+    const char *dom = PICK(r, mail_domains);
+    switch (rng_below(r, 6)) {
+    case 0: snprintf(out, n, "%s.%s@%s", f, l, dom); break;
+    case 1: snprintf(out, n, "%c.%s@%s", f[0] ? f[0] : 'x', l, dom); break;
+    case 2: snprintf(out, n, "%s%s%02u@%s", f, l, rng_below(r, 100), dom); break;
+    case 3: snprintf(out, n, "%s_%s@%s", f, l, dom); break;
+    case 4: snprintf(out, n, "%s.%s%u@%s", l, f, 1950 + rng_below(r, 56), dom); break;
+    default: snprintf(out, n, "%s%u@%s", f, 1 + rng_below(r, 999), dom); break;
+    }
+}
+
+/* A Dutch mobile number written one of the ways customers give it; all of
+ * them normalise to "06xxxxxxxx". */
+static void make_phone(struct rng *r, char *out, size_t n)
+{
+    char d[9];
+    d[0] = (char)('1' + rng_below(r, 5));
+    for (int i = 1; i < 8; i++) d[i] = (char)('0' + rng_below(r, 10));
+    d[8] = '\0';
+    switch (rng_below(r, 7)) {
+    case 0: snprintf(out, n, "06-%s", d); break;
+    case 1: snprintf(out, n, "+31 6 %.4s %.4s", d, d + 4); break;
+    case 2: snprintf(out, n, "06%s", d); break;
+    case 3: snprintf(out, n, "06 %.2s %.2s %.2s %.2s", d, d + 2, d + 4, d + 6); break;
+    case 4: snprintf(out, n, "+316%s", d); break;
+    case 5: snprintf(out, n, "06-%.4s %.4s", d, d + 4); break;
+    default: snprintf(out, n, "0031 6 %s", d); break;
+    }
+}
+
+/* "8" + 8-digit sequence + Luhn check digit: 10 digits, increasing with seq. */
+static void make_loyalty(int64_t seq, char out[11])
+{
+    snprintf(out, 11, "8%08lld", (long long)(seq % 100000000));
+    int sum = 0;
+    for (int i = 8, dbl = 1; i >= 0; i--, dbl = !dbl) {
+        int v = out[i] - '0';
+        if (dbl && (v *= 2) > 9) v -= 9;
+        sum += v;
+    }
+    out[9] = (char)('0' + (10 - sum % 10) % 10);
+    out[10] = '\0';
+}
+
+/* ---- the catalogue ----------------------------------------------------- */
+
+struct demo_ptype {
+    const char *category;
+    const char *name;
+    int price_lo, price_hi;       /* euros */
+    const char *brands;           /* '|'-separated */
+    const char *variants;         /* '|'-separated colours or models */
+    unsigned popularity;
+};
+
+static const struct demo_ptype ptypes[] = {
+    {"dames", "Jurk", 40, 140, "Esprit|Vero Moda|Part Two|Summum|Atelier Oranje", "zwart|marine|bordeaux|groen|bloemenprint", 9},
+    {"dames", "Gebreide trui", 35, 120, "Esprit|Part Two|Selected Femme|Atelier Oranje", "camel|grijs|ecru|oudroze", 8},
+    {"dames", "Vest merinowol", 45, 130, "Part Two|Atelier Oranje|Gaastra", "antraciet|camel|marine", 5},
+    {"dames", "Blouse", 30, 90, "Esprit|Vero Moda|Summum", "wit|lichtblauw|zwart|print", 6},
+    {"dames", "Jeans slim fit", 50, 110, "Levi's|Only|Mexx", "blue denim|black denim|light wash", 7},
+    {"dames", "Winterjas", 120, 300, "Gaastra|Esprit|Atelier Oranje", "zwart|camel|olijf", 3},
+    {"dames", "Sjaal wol", 20, 60, "Atelier Oranje|Esprit", "grijs|bordeaux|ruit", 3},
+    {"heren", "Overhemd", 40, 110, "Tommy Hilfiger|Van Gils|Atelier Oranje", "wit|lichtblauw|streep", 7},
+    {"heren", "Gebreide trui", 50, 150, "Tommy Hilfiger|Gaastra|Scotch & Soda|Atelier Oranje", "marine|grijs|groen", 6},
+    {"heren", "Chino", 50, 100, "Scotch & Soda|Tommy Hilfiger|Mexx", "beige|navy|olijf", 5},
+    {"heren", "Colbert", 150, 350, "Van Gils|Atelier Oranje", "antraciet|navy|bruin", 2},
+    {"heren", "Jeans regular", 60, 120, "Levi's|Jack & Jones", "blue denim|black denim", 6},
+    {"heren", "Sokken 3-pack", 10, 20, "Björn Borg|Atelier Oranje", "zwart|mix", 5},
+    {"kinderen", "Kinderjas", 35, 90, "Name it|Atelier Oranje Kids", "rood|blauw|geel", 4},
+    {"kinderen", "Rompertje 2-pack", 12, 25, "Name it|Noppies", "wit|grijs|print", 4},
+    {"kinderen", "Pyjama", 15, 35, "Name it|Atelier Oranje Kids", "dino|sterren|streep", 4},
+    {"kinderen", "Sneakers kids", 30, 70, "Vingino|Nike", "wit|zwart|roze", 3},
+    {"wonen", "Dekbedovertrek", 40, 120, "Ambiante|Essenza|Beddinghouse", "wit|grijs|oud groen", 4},
+    {"wonen", "Plaid", 30, 90, "Essenza|Ambiante", "oker|grijs|ecru", 3},
+    {"wonen", "Vaas", 15, 70, "Riviera Maison|Atelier Oranje Home", "glas|keramiek", 3},
+    {"wonen", "Hoofdkussen", 25, 80, "Ambiante|Beddinghouse", "synthetisch|dons", 3},
+    {"keuken", "Keukenweegschaal digitaal", 15, 45, "Salter|Soehnle|Brabantia", "rvs|zwart|wit", 3},
+    {"keuken", "Koekenpan 28 cm", 30, 120, "Tefal|BK|Le Creuset", "inductie|gas", 4},
+    {"keuken", "Koffiezetapparaat", 40, 150, "Philips|Moccamaster|Bosch", "zwart|rvs", 3},
+    {"keuken", "Waterkoker", 25, 80, "Philips|Bosch|Smeg", "zwart|wit|rood", 3},
+    {"keuken", "Messenset", 40, 180, "WMF|Zwilling", "3-delig|5-delig", 2},
+    {"keuken", "Vershoudbakjes set", 10, 30, "Brabantia|Tupperware", "5-delig|10-delig", 3},
+    {"elektra", "Steelstofzuiger", 150, 500, "Dyson|Philips|Bosch", "draadloos|met accu", 2},
+    {"elektra", "Stofzuiger met zak", 90, 300, "Miele|Philips|Bosch", "EcoLine|Complete", 2},
+    {"elektra", "Elektrische tandenborstel", 30, 180, "Philips|Oral-B", "wit|zwart", 3},
+    {"elektra", "Föhn", 25, 120, "Philips|Remington|BaByliss", "zwart|roze", 2},
+    {"elektra", "Koptelefoon", 50, 300, "Sony|JBL|Bose", "zwart|wit", 2},
+    {"beauty", "Eau de parfum 50 ml", 40, 120, "Chanel|Dior|Lancôme|Hugo Boss", "dames|heren", 3},
+    {"beauty", "Dagcrème", 15, 60, "Nivea|Clinique|L'Oréal", "normale huid|droge huid", 3},
+    {"sport", "Hardloopschoenen", 80, 160, "Asics|Nike|Adidas", "dames|heren", 3},
+    {"sport", "Sportlegging", 25, 60, "Nike|Adidas|Björn Borg", "zwart|marine", 3},
+};
+
+struct demo_product {
+    int64_t id;
+    int64_t price;                /* cents */
+    int category;                 /* index into categories[] */
+};
+
+static const char *const categories[] = {"dames", "heren", "kinderen", "wonen", "keuken", "elektra", "beauty", "sport"};
+#define NCATEGORIES ((int)COUNT(categories))
+
+static int category_index(const char *c)
+{
+    for (int i = 0; i < NCATEGORIES; i++)
+        if (strcmp(categories[i], c) == 0) return i;
+    return 0;
+}
+
+/* The n-th '|'-separated field of list into out. */
+static void field(const char *list, unsigned n, char *out, size_t size)
+{
+    const char *p = list;
+    while (n-- && (p = strchr(p, '|')) != NULL) p++;
+    if (!p) p = list;
+    size_t len = strcspn(p, "|");
+    snprintf(out, size, "%.*s", (int)len, p);
+}
+
+static unsigned nfields(const char *list)
+{
+    unsigned n = 1;
+    for (; *list; list++) n += *list == '|';
+    return n;
+}
+
+/* ---- time -------------------------------------------------------------- */
+
+#define US 1000000LL
+#define DAY_S 86400LL
+#define HISTORY_DAYS 730
+
+/* Civil date of a day number since 1970-01-01 (Howard Hinnant's algorithm). */
+static void civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+/* The shopping calendar: for each of the last HISTORY_DAYS local days, how
+ * busy it is (Saturdays and December busy, Mondays quiet) and its opening
+ * hours; cdf[] lets a day be drawn in proportion to its weight. */
+struct calendar {
+    int64_t first_day;            /* local day number of day 0 */
+    double cdf[HISTORY_DAYS];
+    unsigned char open_h[HISTORY_DAYS], close_h[HISTORY_DAYS];
+};
+
+static void calendar_init(struct calendar *cal, int64_t end_us)
+{
+    int64_t end_s = end_us / US;
+    int64_t end_day = (end_s + clock_amsterdam_offset(end_s)) / DAY_S;
+    /* Whole days before the end day, so no purchase lies after end_us. */
+    cal->first_day = end_day - HISTORY_DAYS;
+    double sum = 0;
+    for (int i = 0; i < HISTORY_DAYS; i++) {
+        int64_t day = cal->first_day + i;
+        int dow = (int)((day + 3) % 7);          /* 0 = Monday; 1970-01-01 was a Thursday */
+        int y;
+        unsigned m, d;
+        civil_from_days(day, &y, &m, &d);
+        static const double dow_w[7] = {0.6, 0.9, 0.9, 1.2, 1.1, 1.8, 0.7};
+        double w = dow_w[dow];
+        if (m == 12) w *= d >= 24 && d <= 26 ? 0.4 : 1.5;   /* December, quiet at Christmas */
+        else if (m == 11) w *= 1.2;
+        else if (m == 1) w *= 1.25;                        /* winter sale */
+        else if (m == 7) w *= 1.1;                         /* summer sale */
+        sum += w;
+        cal->cdf[i] = sum;
+        cal->open_h[i] = dow == 6 ? 12 : dow == 0 ? 11 : 9;
+        cal->close_h[i] = dow == 6 ? 17 : dow == 3 ? 21 : 18;   /* koopavond on Thursday */
+    }
+}
+
+/* A day index in [lo, HISTORY_DAYS) drawn by weight. */
+static int calendar_day(const struct calendar *cal, struct rng *r, int lo)
+{
+    double base = lo > 0 ? cal->cdf[lo - 1] : 0;
+    double x = base + rng_unit(r) * (cal->cdf[HISTORY_DAYS - 1] - base);
+    int a = lo, b = HISTORY_DAYS - 1;
+    while (a < b) {
+        int mid = (a + b) / 2;
+        if (cal->cdf[mid] < x) a = mid + 1;
+        else b = mid;
+    }
+    return a;
+}
+
+/* A moment during opening hours of day index i, as UTC microseconds. */
+static int64_t calendar_moment(const struct calendar *cal, struct rng *r, int i)
+{
+    unsigned open = cal->open_h[i], close = cal->close_h[i];
+    int64_t local_s = (cal->first_day + i) * DAY_S + open * 3600LL + rng_below(r, (close - open) * 3600u);
+    int64_t utc_s = local_s - clock_amsterdam_offset(local_s - 3600);
+    return utc_s * US + rng_below(r, 1000) * 1000LL;
+}
+
+/* ---- rows ---------------------------------------------------------------- */
+
+/* The producer thread turns customers into rows; the connection's thread
+ * writes them. All formatting happens on the producer side. */
+
+#define SEARCH_TEXT_SZ 700
+
+struct customer_row {
+    int64_t id, home_store_id, created_at, email_consent_at, phone_consent_at;
+    int email_consent, phone_consent;
+    const char *email_source, *phone_source;     /* static strings or NULL */
+    char loyalty[11], name[240], email[EMAIL_SZ], phone[PHONE_SZ], search_text[SEARCH_TEXT_SZ];
+};
+struct consent_row { int64_t customer_id, at; const char *channel, *source; int given; };
+struct receipt_row { int64_t id, store_id, customer_id, at; char ref[16]; };
+struct line_row { int64_t receipt_id, line_no, customer_id, product_id, price, qty; };
+struct term { const char *text; int64_t customer_id; };
+
+/* The rows of CHUNK_CUSTOMERS customers and the anonymous receipts made
+ * alongside them. */
+#define CHUNK_CUSTOMERS 2048
+struct chunk {
+    struct customer_row *customers;
+    size_t ncustomers;
+    struct consent_row *consents;
+    size_t nconsents, consents_cap;
+    struct receipt_row *receipts;
+    size_t nreceipts, receipts_cap;
+    struct line_row *lines;
+    size_t nlines, lines_cap;
+};
+
+/* Makes room for one more element in a growing array. */
+static int grow(void **items, size_t *cap, size_t n, size_t size)
+{
+    if (n < *cap) return TD_OK;
+    size_t ncap = *cap ? *cap * 2 : 4096;
+    void *p = realloc(*items, ncap * size);
+    if (!p) return TD_E_NOMEM;
+    *items = p;
+    *cap = ncap;
+    return TD_OK;
+}
+
+static void chunk_free(struct chunk *c)
+{
+    if (!c) return;
+    free(c->customers);
+    free(c->consents);
+    free(c->receipts);
+    free(c->lines);
+    free(c);
+}
+
+static struct chunk *chunk_new(void)
+{
+    struct chunk *c = calloc(1, sizeof *c);
+    if (c && !(c->customers = malloc(CHUNK_CUSTOMERS * sizeof *c->customers))) {
+        free(c);
+        c = NULL;
+    }
+    return c;
+}
+
+static void chunk_clear(struct chunk *c) { c->ncustomers = c->nconsents = c->nreceipts = c->nlines = 0; }
+
+/* ---- the producer/writer pipeline ----------------------------------------
+ *
+ *   producer thread:  take a spare chunk -> fill it -> queue it as ready
+ *   writer (caller):  take the oldest ready chunk -> write it -> spare it
+ *
+ * Chunks are written in the order they were made, so ids still grow. Either
+ * side stops when `stop` is set; the writer sets it on a database error. */
+
+#define NCHUNKS 4
+
+struct pipeline {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct chunk *all[NCHUNKS];
+    struct chunk *spare[NCHUNKS];
+    size_t nspare;
+    struct chunk *ready[NCHUNKS];   /* FIFO ring */
+    size_t ready_head, nready;
+    int producer_done, producer_rc, stop;
+};
+
+struct gen {
+    struct db *db;                  /* used by the writer only */
+    const struct demo_config *cfg;
+    struct demo_summary *sum;
+    struct calendar cal;
+    int64_t store_ids[NSTORES];
+    unsigned store_weight_total;
+    struct demo_product *products;
+    int64_t nproducts;
+    int64_t *by_category[NCATEGORIES];  /* product indexes per category, popular ones repeated */
+    int64_t ncat[NCATEGORIES];
+    struct pipeline pipe;
+    /* Owned by the producer until it is done: */
+    int64_t next_receipt_id;
+    int64_t loyalty_seq, loyalty_step;
+    struct buf terms, search_text;      /* reused by customer_index_text */
+    struct term *term_list;             /* every customer's terms, sorted at the end */
+    size_t nterms, term_cap;
+    char **pools;                       /* term texts, 16 MiB at a time */
+    size_t npools, pool_used, pool_cap;
+};
+
+static int take_spare(struct pipeline *p, struct chunk **out)
+{
+    pthread_mutex_lock(&p->mu);
+    while (!p->nspare && !p->stop) pthread_cond_wait(&p->cv, &p->mu);
+    int rc = p->stop ? TD_E_INTERNAL : TD_OK;
+    *out = rc == TD_OK ? p->spare[--p->nspare] : NULL;
+    pthread_mutex_unlock(&p->mu);
+    return rc;
+}
+
+static void put_spare(struct pipeline *p, struct chunk *c)
+{
+    pthread_mutex_lock(&p->mu);
+    chunk_clear(c);
+    p->spare[p->nspare++] = c;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+static void put_ready(struct pipeline *p, struct chunk *c)
+{
+    pthread_mutex_lock(&p->mu);
+    p->ready[(p->ready_head + p->nready++) % NCHUNKS] = c;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* The oldest ready chunk, or NULL once the producer is done (or stopped)
+ * and nothing is left. */
+static struct chunk *take_ready(struct pipeline *p)
+{
+    pthread_mutex_lock(&p->mu);
+    while (!p->nready && !p->producer_done && !p->stop) pthread_cond_wait(&p->cv, &p->mu);
+    struct chunk *c = NULL;
+    if (p->nready && !p->stop) {
+        c = p->ready[p->ready_head];
+        p->ready_head = (p->ready_head + 1) % NCHUNKS;
+        p->nready--;
+        pthread_cond_broadcast(&p->cv);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return c;
+}
+
+static void pipeline_stop(struct pipeline *p)
+{
+    pthread_mutex_lock(&p->mu);
+    p->stop = 1;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* ---- writing rows, 64 at a time -------------------------------------------
+ *
+ * One multi-row INSERT per 64 rows saves most of SQLite's per-statement work
+ * (step, reset, clearing bindings). The statements are string literals built
+ * by these macros, since the db layer caches statements by their address. */
+
+#define R4(s) s ", " s ", " s ", " s
+#define R16(s) R4(s) ", " R4(s) ", " R4(s) ", " R4(s)
+#define R64(s) R16(s) ", " R16(s) ", " R16(s) ", " R16(s)
+
+#define INS_CUSTOMER "INSERT INTO customers (id, loyalty_number, name, email, phone, home_store_id, email_consent," \
+    " email_consent_at, email_consent_source, phone_consent, phone_consent_at, phone_consent_source, search_text," \
+    " created_at, updated_at) VALUES "
+#define V_CUSTOMER "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+#define INS_CONSENT "INSERT INTO consent_events (customer_id, channel, given, at, source) VALUES "
+#define V_CONSENT "(?, ?, ?, ?, ?)"
+#define INS_RECEIPT "INSERT INTO receipts (id, receipt_ref, store_id, customer_id, purchased_at) VALUES "
+#define V_RECEIPT "(?, ?, ?, ?, ?)"
+#define INS_LINE "INSERT INTO purchase_lines (receipt_id, line_no, customer_id, product_id, unit_price_cents," \
+    " quantity) VALUES "
+#define V_LINE "(?, ?, ?, ?, ?, ?)"
+#define INS_TERM "INSERT INTO customer_search (term, customer_id) VALUES "
+#define V_TERM "(?, ?)"
+
+static const char SQL_CUSTOMER_1[] = INS_CUSTOMER V_CUSTOMER;
+static const char SQL_CUSTOMER_16[] = INS_CUSTOMER R16(V_CUSTOMER);
+static const char SQL_CONSENT_1[] = INS_CONSENT V_CONSENT;
+static const char SQL_CONSENT_64[] = INS_CONSENT R64(V_CONSENT);
+static const char SQL_RECEIPT_1[] = INS_RECEIPT V_RECEIPT;
+static const char SQL_RECEIPT_64[] = INS_RECEIPT R64(V_RECEIPT);
+static const char SQL_LINE_1[] = INS_LINE V_LINE;
+static const char SQL_LINE_64[] = INS_LINE R64(V_LINE);
+static const char SQL_TERM_1[] = INS_TERM V_TERM;
+static const char SQL_TERM_64[] = INS_TERM R64(V_TERM);
+static const char SQL_PRODUCT[] = "INSERT INTO products (id, sku, name, brand, category) VALUES (?, ?, ?, ?, ?)";
+static const char SQL_STAFF[] =
+    "INSERT INTO staff (login, name, role, store_id, password_hash, lang, active, created_at, updated_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)";
+
+/* Binds an int64, or NULL when v is 0 (ids and times are never 0 here). */
+static int bind_id(struct db_stmt *st, int idx, int64_t v)
+{
+    return v ? db_bind_int64(st, idx, v) : db_bind_null(st, idx);
+}
+
+static int bind_str(struct db_stmt *st, int idx, const char *s) { return db_bind_text(st, idx, s && *s ? s : NULL); }
+
+static int step_done(struct db_stmt *st)
+{
+    int rc = db_step(st);
+    return rc == TD_DONE ? TD_OK : rc == TD_OK || rc == TD_ROW ? TD_E_INTERNAL : rc;
+}
+
+static int bind_customer(struct db_stmt *st, int i, const void *row)
+{
+    const struct customer_row *c = row;
+    int rc;
+    if ((rc = db_bind_int64(st, i, c->id)) != TD_OK) return rc;
+    if ((rc = bind_str(st, i + 1, c->loyalty)) != TD_OK) return rc;
+    if ((rc = db_bind_text(st, i + 2, c->name)) != TD_OK) return rc;
+    if ((rc = bind_str(st, i + 3, c->email)) != TD_OK) return rc;
+    if ((rc = bind_str(st, i + 4, c->phone)) != TD_OK) return rc;
+    if ((rc = bind_id(st, i + 5, c->home_store_id)) != TD_OK) return rc;
+    if ((rc = db_bind_int64(st, i + 6, c->email_consent)) != TD_OK) return rc;
+    if ((rc = bind_id(st, i + 7, c->email_consent_at)) != TD_OK) return rc;
+    if ((rc = db_bind_text(st, i + 8, c->email_source)) != TD_OK) return rc;
+    if ((rc = db_bind_int64(st, i + 9, c->phone_consent)) != TD_OK) return rc;
+    if ((rc = bind_id(st, i + 10, c->phone_consent_at)) != TD_OK) return rc;
+    if ((rc = db_bind_text(st, i + 11, c->phone_source)) != TD_OK) return rc;
+    if ((rc = bind_str(st, i + 12, c->search_text)) != TD_OK) return rc;
+    if ((rc = db_bind_int64(st, i + 13, c->created_at)) != TD_OK) return rc;
+    return db_bind_int64(st, i + 14, c->created_at);
+}
+
+static int bind_consent(struct db_stmt *st, int i, const void *row)
+{
+    const struct consent_row *c = row;
+    int rc;
+    if ((rc = db_bind_int64(st, i, c->customer_id)) != TD_OK) return rc;
+    if ((rc = db_bind_text(st, i + 1, c->channel)) != TD_OK) return rc;
+    if ((rc = db_bind_int64(st, i + 2, c->given)) != TD_OK) return rc;
+    if ((rc = db_bind_int64(st, i + 3, c->at)) != TD_OK) return rc;
+    return db_bind_text(st, i + 4, c->source);
+}
+
+static int bind_receipt(struct db_stmt *st, int i, const void *row)
+{
+    const struct receipt_row *r = row;
+    int rc;
+    if ((rc = db_bind_int64(st, i, r->id)) != TD_OK) return rc;
+    if ((rc = db_bind_text(st, i + 1, r->ref)) != TD_OK) return rc;
+    if ((rc = db_bind_int64(st, i + 2, r->store_id)) != TD_OK) return rc;
+    if ((rc = bind_id(st, i + 3, r->customer_id)) != TD_OK) return rc;
+    return db_bind_int64(st, i + 4, r->at);
+}
+
+static int bind_line(struct db_stmt *st, int i, const void *row)
+{
+    const struct line_row *l = row;
+    int rc;
+    if ((rc = db_bind_int64(st, i, l->receipt_id)) != TD_OK) return rc;
+    if ((rc = db_bind_int64(st, i + 1, l->line_no)) != TD_OK) return rc;
+    if ((rc = bind_id(st, i + 2, l->customer_id)) != TD_OK) return rc;
+    if ((rc = db_bind_int64(st, i + 3, l->product_id)) != TD_OK) return rc;
+    if ((rc = db_bind_int64(st, i + 4, l->price)) != TD_OK) return rc;
+    return db_bind_int64(st, i + 5, l->qty);
+}
+
+static int bind_term(struct db_stmt *st, int i, const void *row)
+{
+    const struct term *t = row;
+    int rc = db_bind_text(st, i, t->text);
+    return rc == TD_OK ? db_bind_int64(st, i + 1, t->customer_id) : rc;
+}
+
+struct table {
+    const char *one, *many;         /* one-row and `per`-row INSERT */
+    int per, ncols;
+    size_t row_size;
+    int (*bind)(struct db_stmt *st, int first_param, const void *row);
+};
+
+static const struct table T_CUSTOMERS = {SQL_CUSTOMER_1, SQL_CUSTOMER_16, 16, 15, sizeof(struct customer_row), bind_customer};
+static const struct table T_CONSENTS = {SQL_CONSENT_1, SQL_CONSENT_64, 64, 5, sizeof(struct consent_row), bind_consent};
+static const struct table T_RECEIPTS = {SQL_RECEIPT_1, SQL_RECEIPT_64, 64, 5, sizeof(struct receipt_row), bind_receipt};
+static const struct table T_LINES = {SQL_LINE_1, SQL_LINE_64, 64, 6, sizeof(struct line_row), bind_line};
+static const struct table T_TERMS = {SQL_TERM_1, SQL_TERM_64, 64, 2, sizeof(struct term), bind_term};
+
+/* Inserts n rows: full groups of t->per through the multi-row statement,
+ * the rest one by one. */
+static int write_rows(struct db *db, const struct table *t, const void *rows, size_t n)
+{
+    int rc = TD_OK;
+    const char *p = rows;
+    for (size_t i = 0; i < n && rc == TD_OK;) {
+        int k = n - i >= (size_t)t->per ? t->per : 1;
+        struct db_stmt *st = NULL;
+        if ((rc = db_prepare(db, k > 1 ? t->many : t->one, &st)) != TD_OK) break;
+        for (int j = 0; j < k && rc == TD_OK; j++, i++) rc = t->bind(st, j * t->ncols + 1, p + i * t->row_size);
+        if (rc == TD_OK) rc = step_done(st);
+        db_done(st);
+    }
+    return rc;
+}
+
+static int write_chunk(struct gen *g, const struct chunk *c)
+{
+    int rc = write_rows(g->db, &T_CUSTOMERS, c->customers, c->ncustomers);
+    if (rc == TD_OK) rc = write_rows(g->db, &T_CONSENTS, c->consents, c->nconsents);
+    if (rc == TD_OK) rc = write_rows(g->db, &T_RECEIPTS, c->receipts, c->nreceipts);
+    if (rc == TD_OK) rc = write_rows(g->db, &T_LINES, c->lines, c->nlines);
+    return rc;
+}
+
+/* Inserts the sorted terms, so the (term, customer_id) primary key of
+ * customer_search grows at its end instead of at random places. Its other
+ * index, by customer_id, would then be fed at random: it is dropped for the
+ * load and built again afterwards (one sort; 3x faster in a measurement). */
+static int write_terms(struct gen *g)
+{
+    struct db_index_set *deferred = NULL;
+    int rc = db_index_drop(g->db, "customer_search", &deferred);
+    const size_t step = 64 * 1024;
+    for (size_t i = 0; i < g->nterms && rc == TD_OK; i += step) {
+        size_t n = g->nterms - i < step ? g->nterms - i : step;
+        rc = write_rows(g->db, &T_TERMS, g->term_list + i, n);
+        if (g->cfg->progress)
+            g->cfg->progress(g->cfg->progress_arg, "search terms", (long long)(i + n), (long long)g->nterms);
+    }
+    if (rc == TD_OK) {
+        rc = db_index_restore(g->db, deferred);   /* frees the set */
+        deferred = NULL;
+    }
+    db_index_free(deferred);
+    return rc;
+}
+
+static int pick_store(const struct gen *g, struct rng *r)
+{
+    unsigned x = rng_below(r, g->store_weight_total);
+    for (int i = 0; i < NSTORES; i++) {
+        if (x < chain[i].weight) return i;
+        x -= chain[i].weight;
+    }
+    return 0;
+}
+
+/* ---- stores, staff, catalogue (written directly, before the pipeline) ---- */
+
+static int load_stores(struct gen *g)
+{
+    int rc = TD_OK;
+    struct dctx c = { .db = g->db, .now_us = g->cfg->end_us, .addr = "cli" };
+    for (int i = 0; i < NSTORES && rc == TD_OK; i++) {
+        struct store s;
+        struct errors err;
+        errors_init(&err);
+        memset(&s, 0, sizeof s);
+        snprintf(s.code, sizeof s.code, "%s", chain[i].code);
+        snprintf(s.name, sizeof s.name, "%s", chain[i].name);
+        snprintf(s.city, sizeof s.city, "%s", chain[i].city);
+        rc = store_create(&c, &s, &err, &g->store_ids[i]);
+        g->store_weight_total += chain[i].weight;
+    }
+    g->sum->stores = NSTORES;
+    return rc;
+}
+
+static int insert_staff(struct gen *g, const char *login, const char *name, const char *role, int64_t store_id,
+                        const char *lang, int64_t at)
+{
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(g->db, SQL_STAFF, &st);
+    if (rc != TD_OK) return rc;
+    if ((rc = db_bind_text(st, 1, login)) != TD_OK) goto out;
+    if ((rc = db_bind_text(st, 2, name)) != TD_OK) goto out;
+    if ((rc = db_bind_text(st, 3, role)) != TD_OK) goto out;
+    if ((rc = bind_id(st, 4, store_id)) != TD_OK) goto out;
+    if ((rc = db_bind_text(st, 5, g->cfg->password_hash)) != TD_OK) goto out;
+    if ((rc = db_bind_text(st, 6, lang)) != TD_OK) goto out;
+    if ((rc = db_bind_int64(st, 7, at)) != TD_OK) goto out;
+    if ((rc = db_bind_int64(st, 8, at)) != TD_OK) goto out;
+    rc = step_done(st);
+out:
+    db_done(st);
+    if (rc == TD_OK) g->sum->staff++;
+    return rc;
+}
+
+/* One admin; per store a manager ("manager.<city>") and associates, the
+ * first "associate.<city>", the others "<first name>.<city>". All share the
+ * one demo password hash (demo data only; see demo.h). */
+static int load_staff(struct gen *g)
+{
+    struct rng r;
+    rng_stream(&r, g->cfg->seed, STREAM_STAFF, 0);
+    int64_t at = g->cfg->end_us - 400 * DAY_S * US;
+    int rc = insert_staff(g, DEMO_LOGIN_ADMIN, "Demo Beheerder", "admin", 0, "nl", at);
+    char first[64], last[128], name[200], login[LOGIN_SZ], used[ASSOCIATES_PER_STORE][64];
+    for (int s = 0; s < NSTORES && rc == TD_OK; s++) {
+        make_name(&r, first, sizeof first, last, sizeof last);
+        snprintf(name, sizeof name, "%s %s", first, last);
+        snprintf(login, sizeof login, "manager.%s", chain[s].slug);
+        rc = insert_staff(g, login, name, "manager", g->store_ids[s], "nl", at);
+        for (int a = 0; a < ASSOCIATES_PER_STORE && rc == TD_OK; a++) {
+            char slug[64];
+            int unique;
+            do {   /* first names differ within a store, so logins do */
+                make_name(&r, first, sizeof first, last, sizeof last);
+                ascii_compact(first, slug, sizeof slug);
+                unique = slug[0] != '\0';
+                for (int k = 0; k < a && unique; k++) unique = strcmp(used[k], slug) != 0;
+            } while (!unique);
+            snprintf(used[a], sizeof used[a], "%s", slug);
+            snprintf(name, sizeof name, "%s %s", first, last);
+            if (a == 0) snprintf(login, sizeof login, "associate.%s", chain[s].slug);
+            else snprintf(login, sizeof login, "%s.%s", slug, chain[s].slug);
+            rc = insert_staff(g, login, name, "associate", g->store_ids[s], a == 3 ? "en" : "nl", at);
+        }
+    }
+    return rc;
+}
+
+/* The catalogue: per product type, brand and variant one SKU with a list
+ * price in the type's range ending in ,95 or ,99 (whole euros above 100). */
+static int load_products(struct gen *g)
+{
+    struct rng r;
+    rng_stream(&r, g->cfg->seed, STREAM_CATALOGUE, 0);
+    size_t cap = 0, slots = 0;
+    for (size_t t = 0; t < COUNT(ptypes); t++) {
+        size_t k = nfields(ptypes[t].brands) * nfields(ptypes[t].variants);
+        cap += k;
+        slots += k * ptypes[t].popularity;
+    }
+    g->products = calloc(cap, sizeof *g->products);
+    if (!g->products) return TD_E_NOMEM;
+    for (int c = 0; c < NCATEGORIES; c++)
+        if (!(g->by_category[c] = calloc(slots, sizeof(int64_t)))) return TD_E_NOMEM;
+    int rc = TD_OK;
+    unsigned seq[NCATEGORIES] = {0};
+    for (size_t t = 0; t < COUNT(ptypes) && rc == TD_OK; t++) {
+        const struct demo_ptype *p = &ptypes[t];
+        int cat = category_index(p->category);
+        for (unsigned b = 0; b < nfields(p->brands) && rc == TD_OK; b++) {
+            for (unsigned v = 0; v < nfields(p->variants) && rc == TD_OK; v++) {
+                char brand[64], variant[64], sku[32], name[200], prefix[4];
+                field(p->brands, b, brand, sizeof brand);
+                field(p->variants, v, variant, sizeof variant);
+                for (int k = 0; k < 3; k++) prefix[k] = (char)(p->category[k] - 'a' + 'A');
+                prefix[3] = '\0';
+                snprintf(sku, sizeof sku, "%s-%05u", prefix, 10000 + ++seq[cat] * 7);
+                snprintf(name, sizeof name, "%s %s, %s", p->name, brand, variant);
+                int64_t euros = p->price_lo + rng_below(&r, (uint32_t)(p->price_hi - p->price_lo + 1));
+                int64_t cents = euros >= 100 ? euros * 100 : euros * 100 - (rng_pct(&r, 50) ? 5 : 1);
+                struct demo_product *dp = &g->products[g->nproducts];
+                dp->id = g->nproducts + 1;
+                dp->price = cents;
+                dp->category = cat;
+                for (unsigned k = 0; k < p->popularity; k++) g->by_category[cat][g->ncat[cat]++] = g->nproducts;
+                g->nproducts++;
+                struct db_stmt *st = NULL;
+                if ((rc = db_prepare(g->db, SQL_PRODUCT, &st)) != TD_OK) break;
+                if ((rc = db_bind_int64(st, 1, dp->id)) == TD_OK && (rc = db_bind_text(st, 2, sku)) == TD_OK &&
+                    (rc = db_bind_text(st, 3, name)) == TD_OK && (rc = db_bind_text(st, 4, brand)) == TD_OK &&
+                    (rc = db_bind_text(st, 5, p->category)) == TD_OK)
+                    rc = step_done(st);
+                db_done(st);
+            }
+        }
+    }
+    g->sum->products = g->nproducts;
+    return rc;
+}
+
+/* ---- producing customers and receipts (producer thread) ------------------ */
+
+/* One receipt with nlines lines for customer_id (0: anonymous). fav are the
+ * customer's two favourite categories (-1: none). */
+static int make_receipt(struct gen *g, struct chunk *c, struct rng *r, int64_t customer_id, int store, int64_t at,
+                        int nlines, const int fav[2])
+{
+    if (grow((void **)&c->receipts, &c->receipts_cap, c->nreceipts, sizeof *c->receipts) != TD_OK) return TD_E_NOMEM;
+    struct receipt_row *rr = &c->receipts[c->nreceipts++];
+    rr->id = g->next_receipt_id++;
+    rr->store_id = g->store_ids[store];
+    rr->customer_id = customer_id;
+    rr->at = at;
+    snprintf(rr->ref, sizeof rr->ref, "B%010lld", (long long)rr->id);
+    /* January and July are sale months: more lines at a discount. */
+    int y;
+    unsigned m, d;
+    int64_t at_s = at / US;
+    civil_from_days((at_s + clock_amsterdam_offset(at_s)) / DAY_S, &y, &m, &d);
+    unsigned sale_pct = (m == 1 || m == 7) ? 45 : 10;
+    for (int line = 1; line <= nlines; line++) {
+        int cat = fav[0] >= 0 && rng_pct(r, 60) ? fav[rng_below(r, 2)] : (int)rng_below(r, NCATEGORIES);
+        const struct demo_product *p = &g->products[g->by_category[cat][rng_below(r, (uint32_t)g->ncat[cat])]];
+        int64_t price = p->price;
+        if (rng_pct(r, sale_pct)) {
+            static const int off[] = {20, 25, 30, 50};
+            price = price * (100 - PICK(r, off)) / 100 / 5 * 5;
+        }
+        if (grow((void **)&c->lines, &c->lines_cap, c->nlines, sizeof *c->lines) != TD_OK) return TD_E_NOMEM;
+        c->lines[c->nlines++] = (struct line_row){
+            .receipt_id = rr->id, .line_no = line, .customer_id = customer_id, .product_id = p->id,
+            .price = price, .qty = p->price < 3000 && rng_pct(r, 15) ? 2 + rng_below(r, 2) : 1,
+        };
+        g->sum->lines++;
+    }
+    g->sum->receipts++;
+    if (!customer_id) g->sum->anonymous_receipts++;
+    return TD_OK;
+}
+
+/* Lines on one receipt: 1 to 4, mostly 1 or 2. */
+static int receipt_size(struct rng *r)
+{
+    static const int sizes[] = {1, 1, 1, 1, 2, 2, 2, 3, 3, 4};
+    return PICK(r, sizes);
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+#define MAX_RECEIPTS 120
+
+/* The receipts of customer id, in time order (invariant (4)). */
+static int make_purchases(struct gen *g, struct chunk *c, struct rng *r, int64_t id, int64_t created_at, int home)
+{
+    /* Lines per customer: exponential with mean 9, so most customers have a
+     * few and some regulars have many. */
+    int want = 1 + (int)(-log(1.0 - rng_unit(r)) * 8.0);
+    int sizes[MAX_RECEIPTS];
+    int64_t times[MAX_RECEIPTS];
+    int n = 0;
+    for (int have = 0; have < want && n < MAX_RECEIPTS; have += sizes[n++]) sizes[n] = receipt_size(r);
+    /* Only days after the customer signed up. */
+    int64_t window_start = (g->cal.first_day * DAY_S - 7200) * US;
+    int lo = created_at > window_start ? (int)((created_at - window_start) / (DAY_S * US)) + 1 : 0;
+    if (lo >= HISTORY_DAYS) lo = HISTORY_DAYS - 1;
+    for (int i = 0; i < n; i++) times[i] = calendar_moment(&g->cal, r, calendar_day(&g->cal, r, lo));
+    qsort(times, (size_t)n, sizeof times[0], cmp_i64);
+    int fav[2] = {(int)rng_below(r, NCATEGORIES), (int)rng_below(r, NCATEGORIES)};
+    int rc = TD_OK;
+    for (int i = 0; i < n && rc == TD_OK; i++) {
+        int store = rng_pct(r, 80) ? home : pick_store(g, r);
+        rc = make_receipt(g, c, r, id, store, times[i], sizes[i], fav);
+    }
+    return rc;
+}
+
+/* Anonymous receipts for slot i of N: their days advance with i, so they
+ * are written in (roughly) time order, which keeps the (customer_id,
+ * purchased_at) index appending within its NULL section. */
+static int make_anonymous(struct gen *g, struct chunk *c, int64_t slot, int64_t nslots)
+{
+    struct rng r;
+    rng_stream(&r, g->cfg->seed, STREAM_ANON, (uint64_t)slot);
+    int day = (int)(slot * HISTORY_DAYS / nslots);
+    static const int none[2] = {-1, -1};
+    return make_receipt(g, c, &r, 0, pick_store(g, &r), calendar_moment(&g->cal, &r, day), 1 + rng_pct(&r, 40), none);
+}
+
+/* Keeps a copy of each of the customer's terms ('\n'-separated). */
+static int terms_keep(struct gen *g, int64_t id, const char *terms)
+{
+    for (const char *p = terms; p && *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        if (g->pool_used + len + 1 > g->pool_cap) {
+            size_t cap = 16u << 20;
+            char **pools = realloc(g->pools, (g->npools + 1) * sizeof *pools);
+            if (!pools) return TD_E_NOMEM;
+            g->pools = pools;
+            if (!(g->pools[g->npools] = malloc(cap))) return TD_E_NOMEM;
+            g->npools++;
+            g->pool_used = 0;
+            g->pool_cap = cap;
+        }
+        if (grow((void **)&g->term_list, &g->term_cap, g->nterms, sizeof *g->term_list) != TD_OK) return TD_E_NOMEM;
+        char *copy = g->pools[g->npools - 1] + g->pool_used;
+        memcpy(copy, p, len);
+        copy[len] = '\0';
+        g->pool_used += len + 1;
+        g->term_list[g->nterms++] = (struct term){ copy, id };
+        p = nl ? nl + 1 : p + len;
+    }
+    return TD_OK;
+}
+
+static int cmp_term(const void *a, const void *b)
+{
+    const struct term *x = a, *y = b;
+    int c = strcmp(x->text, y->text);
+    return c ? c : (x->customer_id > y->customer_id) - (x->customer_id < y->customer_id);
+}
+
+static int add_consent(struct chunk *c, int64_t id, const char *channel, int given, int64_t at, const char *source)
+{
+    if (grow((void **)&c->consents, &c->consents_cap, c->nconsents, sizeof *c->consents) != TD_OK) return TD_E_NOMEM;
+    c->consents[c->nconsents++] = (struct consent_row){ id, at, channel, source, given };
+    return TD_OK;
+}
+
+/* Customer i (0-based; id i + 1) with consent, terms and purchases. */
+static int make_customer(struct gen *g, struct chunk *c, int64_t i)
+{
+    struct rng r;
+    rng_stream(&r, g->cfg->seed, STREAM_CUSTOMER, (uint64_t)i);
+    struct customer_row *cu = &c->customers[c->ncustomers++];
+    memset(cu, 0, offsetof(struct customer_row, loyalty));
+    cu->id = i + 1;
+    char first[64], last[160];
+    make_name(&r, first, sizeof first, last, sizeof last);
+    snprintf(cu->name, sizeof cu->name, "%s %s", first, last);
+    cu->email[0] = cu->phone[0] = cu->loyalty[0] = '\0';
+    if (rng_pct(&r, 85)) make_email(&r, first, last, cu->email, sizeof cu->email);
+    if (rng_pct(&r, 72)) make_phone(&r, cu->phone, sizeof cu->phone);
+    g->loyalty_seq += 1 + rng_below(&r, (uint32_t)g->loyalty_step);
+    int member = rng_pct(&r, 90);
+    if (member) make_loyalty(g->loyalty_seq, cu->loyalty);
+    int home = pick_store(g, &r);
+    cu->home_store_id = rng_pct(&r, 97) ? g->store_ids[home] : 0;
+    /* Signed up between eight years and two weeks ago. */
+    cu->created_at = g->cfg->end_us - (14 + (int64_t)rng_below(&r, 8 * 365 - 14)) * DAY_S * US -
+                     (int64_t)rng_below(&r, 86400) * US;
+    /* Consent at loyalty sign-up; a few later unsubscribed. */
+    int email_consent = member && cu->email[0] && rng_pct(&r, 45);
+    int withdrawn = email_consent && rng_pct(&r, 6);
+    int64_t withdrawn_at =
+        cu->created_at + (int64_t)rng_below(&r, (uint32_t)((g->cfg->end_us - cu->created_at) / US)) * US;
+    int phone_consent = member && cu->phone[0] && rng_pct(&r, 20);
+    int64_t consent_at = cu->created_at + (int64_t)rng_below(&r, 600) * US;
+    int rc = TD_OK;
+    if (email_consent) {
+        cu->email_consent = !withdrawn;
+        cu->email_consent_at = withdrawn ? withdrawn_at : consent_at;
+        cu->email_source = withdrawn ? "unsubscribe-link" : "loyalty-signup";
+        rc = add_consent(c, cu->id, "email_marketing", 1, consent_at, "loyalty-signup");
+        if (rc == TD_OK && withdrawn) rc = add_consent(c, cu->id, "email_marketing", 0, withdrawn_at, "unsubscribe-link");
+        g->sum->email_consents += !withdrawn;
+    }
+    if (rc == TD_OK && phone_consent) {
+        cu->phone_consent = 1;
+        cu->phone_consent_at = consent_at;
+        cu->phone_source = "loyalty-signup";
+        rc = add_consent(c, cu->id, "phone_marketing", 1, consent_at, "loyalty-signup");
+        g->sum->phone_consents++;
+    }
+    /* Invariant (2): the terms customer_create() would write. */
+    if (rc == TD_OK)
+        rc = customer_index_text(cu->name, cu->email[0] ? cu->email : NULL, cu->phone[0] ? cu->phone : NULL,
+                                 cu->loyalty[0] ? cu->loyalty : NULL, &g->terms, &g->search_text);
+    if (rc == TD_OK) rc = domain_copy(cu->search_text, sizeof cu->search_text, g->search_text.data);
+    if (rc == TD_OK) rc = terms_keep(g, cu->id, g->terms.data);
+    if (rc == TD_OK) rc = make_purchases(g, c, &r, cu->id, cu->created_at, home);
+    g->sum->customers++;
+    return rc;
+}
+
+/* Anonymous receipts carry about one line per customer in all; at 1.4
+ * lines each that is this many receipts per 1000 customers. */
+#define ANON_PER_MILLE 700
+
+static int produce(struct gen *g)
+{
+    int64_t n = g->cfg->customers, nanon = n * ANON_PER_MILLE / 1000 + 1, anon = 0;
+    struct chunk *c = NULL;
+    int rc = TD_OK;
+    for (int64_t i = 0; i < n && rc == TD_OK; i++) {
+        if (!c && (rc = take_spare(&g->pipe, &c)) != TD_OK) break;
+        rc = make_customer(g, c, i);
+        /* Interleave the anonymous receipts so both kinds advance through
+         * the two years together (see make_anonymous). */
+        while (rc == TD_OK && anon < (i + 1) * nanon / n) rc = make_anonymous(g, c, anon++, nanon);
+        if (rc == TD_OK && c->ncustomers == CHUNK_CUSTOMERS) {
+            put_ready(&g->pipe, c);
+            c = NULL;
+        }
+    }
+    if (c) {
+        if (rc == TD_OK) put_ready(&g->pipe, c);
+        else put_spare(&g->pipe, c);
+    }
+    /* Sorting here overlaps with the writer finishing the last chunks. */
+    if (rc == TD_OK) qsort(g->term_list, g->nterms, sizeof *g->term_list, cmp_term);
+    g->sum->search_terms = (int64_t)g->nterms;
+    return rc;
+}
+
+static void *producer_main(void *arg)
+{
+    struct gen *g = arg;
+    int rc = produce(g);
+    pthread_mutex_lock(&g->pipe.mu);
+    g->pipe.producer_rc = rc;
+    g->pipe.producer_done = 1;
+    pthread_cond_broadcast(&g->pipe.cv);
+    pthread_mutex_unlock(&g->pipe.mu);
+    return NULL;
+}
+
+/* Starts the producer and writes what it makes, then the sorted terms. */
+static int load_customers(struct gen *g)
+{
+    struct pipeline *p = &g->pipe;
+    for (int i = 0; i < NCHUNKS; i++) {
+        if (!(p->all[i] = chunk_new())) return TD_E_NOMEM;
+        p->spare[p->nspare++] = p->all[i];
+    }
+    pthread_t producer;
+    if (pthread_create(&producer, NULL, producer_main, g) != 0) return TD_E_NOMEM;
+    int rc = TD_OK;
+    long long written = 0;
+    struct chunk *c;
+    while ((c = take_ready(p)) != NULL) {
+        rc = write_chunk(g, c);
+        written += (long long)c->ncustomers;
+        put_spare(p, c);
+        if (rc != TD_OK) {
+            pipeline_stop(p);
+            break;
+        }
+        if (g->cfg->progress) g->cfg->progress(g->cfg->progress_arg, "customers", written, (long long)g->cfg->customers);
+    }
+    pthread_join(producer, NULL);
+    if (rc == TD_OK) rc = p->producer_rc;
+    if (rc == TD_OK && written != g->cfg->customers) rc = TD_E_INTERNAL;
+    if (rc == TD_OK) rc = write_terms(g);
+    return rc;
+}
+
+static void gen_free(struct gen *g)
+{
+    buf_free(&g->terms);
+    buf_free(&g->search_text);
+    free(g->products);
+    for (int c = 0; c < NCATEGORIES; c++) free(g->by_category[c]);
+    free(g->term_list);
+    for (size_t i = 0; i < g->npools; i++) free(g->pools[i]);
+    free(g->pools);
+    for (int i = 0; i < NCHUNKS; i++) chunk_free(g->pipe.all[i]);
+    pthread_mutex_destroy(&g->pipe.mu);
+    pthread_cond_destroy(&g->pipe.cv);
+}
+
+int demo_check_empty(struct db *db, int64_t *stores, int64_t *staff, int64_t *customers)
+{
+    *stores = *staff = *customers = 0;
+    int rc = db_query_int64(db, "SELECT COUNT(*) FROM stores", stores);
+    if (rc == TD_OK) rc = db_query_int64(db, "SELECT COUNT(*) FROM staff", staff);
+    if (rc == TD_OK) rc = db_query_int64(db, "SELECT COUNT(*) FROM customers", customers);
+    if (rc != TD_OK) return rc;
+    return *stores || *staff || *customers ? TD_E_CONFLICT : TD_OK;
+}
+
+static int generate(struct gen *g)
+{
+    int rc;
+    if ((rc = load_stores(g)) != TD_OK) return rc;
+    if ((rc = load_staff(g)) != TD_OK) return rc;
+    if ((rc = load_products(g)) != TD_OK) return rc;
+    if ((rc = load_customers(g)) != TD_OK) return rc;
+    struct dctx c = { .db = g->db, .now_us = g->cfg->end_us, .addr = "cli" };
+    char detail[128];
+    snprintf(detail, sizeof detail, "seed=%llu customers=%lld", (unsigned long long)g->cfg->seed,
+             (long long)g->cfg->customers);
+    return domain_audit(&c, "demo.generate", "database", detail);
+}
+
+int demo_generate(struct db *db, const struct demo_config *cfg, struct demo_summary *out)
+{
+    memset(out, 0, sizeof *out);
+    if (cfg->customers < 1 || cfg->customers > DEMO_MAX_CUSTOMERS || !cfg->password_hash) return TD_E_INVALID;
+    struct gen *g = calloc(1, sizeof *g);
+    if (!g) return TD_E_NOMEM;
+    g->db = db;
+    g->cfg = cfg;
+    g->sum = out;
+    g->next_receipt_id = 1;
+    /* Loyalty numbers keep 8 digits of sequence: steps shrink for big runs. */
+    g->loyalty_step = 90000000 / cfg->customers;
+    if (g->loyalty_step > 40) g->loyalty_step = 40;
+    if (g->loyalty_step < 1) g->loyalty_step = 1;
+    g->loyalty_seq = 1000000;
+    buf_init(&g->terms, 8192);
+    buf_init(&g->search_text, SEARCH_TEXT_SZ - 1);
+    calendar_init(&g->cal, cfg->end_us);
+    pthread_mutex_init(&g->pipe.mu, NULL);
+    pthread_cond_init(&g->pipe.cv, NULL);
+    int rc = db_begin(db, 1);
+    if (rc == TD_OK) {
+        rc = generate(g);
+        if (rc == TD_OK) rc = db_commit(db);
+        if (rc != TD_OK) db_rollback(db);
+    }
+    gen_free(g);
+    free(g);
+    if (rc != TD_OK) memset(out, 0, sizeof *out);
+    return rc;
+}

@@ -1,0 +1,55 @@
+/* demo.h — a realistic Dutch demo chain for a brand-new database.
+ *
+ * demo_generate() fills an empty database with stores, staff, a product
+ * catalogue, customers (with their search terms and marketing consent),
+ * receipts and purchase lines over the last two years. The same seed, size
+ * and end date always give the same rows: everything random comes from the
+ * module's own PRNG (xoshiro256**, seeded through splitmix64), never rand().
+ *
+ * Demo staff all share one password (DEMO_PASSWORD) whose argon2id hash the
+ * caller computes once and passes in: hashing ~60 accounts separately would
+ * cost seconds for nothing. That shortcut is for demo data only — real
+ * accounts are made by staff_create(), which hashes each password.
+ */
+#ifndef TD_DEMO_H
+#define TD_DEMO_H
+#include <stdint.h>
+#include "core/status.h"
+
+struct db;
+
+#define DEMO_PASSWORD "trustdesk-demo"
+#define DEMO_DEFAULT_CUSTOMERS 20000
+#define DEMO_MAX_CUSTOMERS 10000000
+
+/* The three logins worth printing; every demo account has DEMO_PASSWORD. */
+#define DEMO_LOGIN_ADMIN "admin"
+#define DEMO_LOGIN_MANAGER "manager.utrecht"
+#define DEMO_LOGIN_ASSOCIATE "associate.utrecht"
+
+struct demo_config {
+    uint64_t seed;
+    int64_t customers;            /* 1 .. DEMO_MAX_CUSTOMERS */
+    int64_t end_us;               /* history ends here (UTC microseconds), usually now */
+    const char *password_hash;    /* argon2id hash of DEMO_PASSWORD, computed once */
+    /* Optional progress report, called now and then from the loading loop. */
+    void (*progress)(void *arg, const char *what, long long done, long long total);
+    void *progress_arg;
+};
+
+struct demo_summary {
+    int64_t stores, staff, products, customers, email_consents, phone_consents;
+    int64_t receipts, anonymous_receipts, lines, search_terms;
+};
+
+/* TD_OK when the database has no stores, staff or customers yet;
+ * TD_E_CONFLICT (with the counts in *stores, *staff, *customers) otherwise. */
+int demo_check_empty(struct db *db, int64_t *stores /* OUT */, int64_t *staff /* OUT */,
+                     int64_t *customers /* OUT */) TD_MUST_CHECK;
+
+/* Generates the demo chain into db, which must be migrated and empty (see
+ * demo_check_empty). Runs one write transaction: on failure nothing is left
+ * behind. The caller may switch db_bulk_mode on around the call. */
+int demo_generate(struct db *db, const struct demo_config *cfg, struct demo_summary *out /* OUT */) TD_MUST_CHECK;
+
+#endif
