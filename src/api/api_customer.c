@@ -242,8 +242,10 @@ int api_customers_export(struct api_call *a)
     int64_t id;
     int rc = api_param_id(a, 0, &id);
     if (rc != TD_OK) return rc;
-    /* One read transaction, so the document is one consistent picture. */
-    if ((rc = db_begin(a->d.db, 0)) != TD_OK) return rc;
+    /* One read transaction, so the document is one consistent picture (the
+     * dispatcher may have opened one already). */
+    int own_tx = !db_in_tx(a->d.db);
+    if (own_tx && (rc = db_begin(a->d.db, 0)) != TD_OK) return rc;
     struct customer c;
     json_t *consents = json_array(), *purchases = json_array();
     char next[64] = "";
@@ -255,14 +257,14 @@ int api_customers_export(struct api_call *a)
         rc = purchase_each_of_customer(&a->d, id, 500, cursor[0] ? cursor : NULL, add_line, purchases, next, sizeof next);
     } while (rc == TD_OK && next[0]);
     if (rc != TD_OK) goto out;
-    db_rollback(a->d.db);
+    if (own_tx) db_rollback(a->d.db);
     char when[40];
     clock_format_rfc3339(a->d.now_us, when, sizeof when);
     json_t *doc = json_pack("{s:s,s:s,s:o,s:o,s:o}", "format", "trustdesk-customer-export/1", "exported_at", when,
                             "customer", customer_json(&c), "consent_history", consents, "purchases", purchases);
     return api_reply_json(a, 200, doc);
 out:
-    db_rollback(a->d.db);
+    if (own_tx) db_rollback(a->d.db);
     json_decref(consents);
     json_decref(purchases);
     return rc;

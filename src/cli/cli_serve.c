@@ -71,7 +71,9 @@ int cli_serve(int argc, char **argv)
         .max_connections = (unsigned)env_long("TRUSTDESK_MAX_CONNECTIONS", 1024),
         .max_per_address = (unsigned)env_long("TRUSTDESK_MAX_PER_ADDRESS", 128),
         .timeout_s = (unsigned)env_long("TRUSTDESK_TIMEOUT", 30),
-        .header_memory = 64 * 1024,
+        /* Headers and the connection's working memory; libmicrohttpd zeroes
+         * it for every request on a kept-alive connection, so keep it small. */
+        .header_memory = 16 * 1024,
     };
     /* Block the stop signals in every thread; this one waits for them. */
     sigset_t set;

@@ -194,6 +194,8 @@ int db_begin(struct db *db, int write)
     return rc;
 }
 
+int db_in_tx(const struct db *db) { return db->in_tx; }
+
 int db_commit(struct db *db)
 {
     int rc = fault_due(db) ? TD_E_IO : db->ops->commit(db);

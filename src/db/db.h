@@ -63,6 +63,7 @@ int db_query_int64(struct db *db, const char *sql, int64_t *out /* OUT */) TD_MU
 /* Transactions. write=1 takes the write lock at once (SQLite BEGIN IMMEDIATE)
  * so that a read-then-write never deadlocks. */
 int db_begin(struct db *db, int write) TD_MUST_CHECK;
+int db_in_tx(const struct db *db);                   /* 1 inside db_begin .. commit/rollback */
 int db_commit(struct db *db) TD_MUST_CHECK;
 void db_rollback(struct db *db);                    /* harmless outside a transaction */
 /* Runs fn(db, arg) inside a write transaction and commits. When fn or the

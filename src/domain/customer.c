@@ -14,6 +14,7 @@
 #include "core/text.h"
 #include "db/db.h"
 #include "domain/store.h"
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -417,9 +418,34 @@ struct query {
     int nlike;
 };
 
-/* Turns what the associate typed into a driver prefix and filters. Returns
- * TD_E_NOT_FOUND when nothing searchable is left. */
-static int plan_query(const char *q, struct query *out)
+/* Terms that start with prefix, counted up to cap (an index range scan that
+ * stops early, so a common prefix costs no more than cap steps). */
+static int count_terms(struct db *db, const char *prefix, int64_t cap, int64_t *n)
+{
+    char upper[TERM_MAX + 8];
+    text_prefix_upper(prefix, upper, sizeof upper);
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(db, "SELECT COUNT(*) FROM (SELECT 1 FROM customer_search WHERE term >= ? AND term < ? LIMIT ?) AS x", &st);
+    if (rc != TD_OK) return rc;
+    if ((rc = db_bind_text(st, 1, prefix)) == TD_OK && (rc = db_bind_text(st, 2, upper)) == TD_OK &&
+        (rc = db_bind_int64(st, 3, cap)) == TD_OK)
+        rc = db_step(st);
+    if (rc == TD_ROW) {
+        *n = db_col_int64(st, 0);
+        rc = TD_OK;
+    }
+    db_done(st);
+    return rc;
+}
+
+#define DRIVER_COUNT_CAP 20000
+
+/* Turns what the associate typed into a driver prefix and filters. The
+ * driver is the word with the fewest matching terms (counted with a falling
+ * cap), so "jan de vries" scans the "vries" terms, not the "de" ones; a
+ * cursor names the driver its page used (want), so pages stay consistent.
+ * Returns TD_E_NOT_FOUND when nothing searchable is left. */
+static int plan_query(struct db *db, const char *q, const char *want, struct query *out)
 {
     memset(out, 0, sizeof *out);
     if (strchr(q, '@')) {
@@ -448,36 +474,67 @@ static int plan_query(const char *q, struct query *out)
         *sp = '\0';
         p = sp + 1;
     }
-    int best = 0;
-    for (int i = 1; i < nw; i++)
-        if (strlen(words[i]) >= strlen(words[best])) best = i;
+    int best = -1, rc = TD_OK;
+    for (int i = 0; i < nw && want && *want; i++)
+        if (strncmp(words[i], want, TERM_MAX) == 0) best = i;
+    if (best < 0 && nw > 1) {
+        int64_t cap = DRIVER_COUNT_CAP, best_n = INT64_MAX;
+        for (int i = 0; i < nw && rc == TD_OK; i++) {
+            int64_t n = 0;
+            rc = count_terms(db, words[i], cap, &n);
+            if (rc != TD_OK) break;
+            if (n < best_n || (n == best_n && strlen(words[i]) > strlen(words[best]))) {
+                best = i;
+                best_n = n;
+                cap = n + 1;
+            }
+        }
+    }
+    if (best < 0) best = 0;
     snprintf(out->driver, sizeof out->driver, "%.*s", TERM_MAX, words[best]);
     for (int i = 0; i < nw; i++)
         if (i != best) snprintf(out->like[out->nlike++], sizeof out->like[0], "%% %.*s%%", TERM_MAX, words[i]);
     buf_free(&f);
+    return rc;
+}
+
+/* A cursor is "hex(driver).hex(term).customer_id": where the last page
+ * stopped, and which word's terms it was scanning. */
+static int unhex(const char *p, size_t hexlen, char *out, size_t n)
+{
+    if (hexlen % 2 || hexlen / 2 >= n) return TD_E_INVALID;
+    for (size_t i = 0; i < hexlen; i += 2) {
+        unsigned v;
+        if (sscanf(p + i, "%2x", &v) != 1) return TD_E_INVALID;
+        out[i / 2] = (char)v;
+    }
+    out[hexlen / 2] = '\0';
     return TD_OK;
 }
 
-static int decode_cursor(const char *cursor, char *term, size_t n, int64_t *id)
+static int decode_cursor(const char *cursor, char *driver, size_t dn, char *term, size_t n, int64_t *id)
 {
-    const char *dot = strchr(cursor, '.');
-    if (!dot) return TD_E_INVALID;
-    size_t hex = (size_t)(dot - cursor);
-    if (hex % 2 || hex / 2 >= n) return TD_E_INVALID;
-    for (size_t i = 0; i < hex; i += 2) {
-        unsigned v;
-        if (sscanf(cursor + i, "%2x", &v) != 1) return TD_E_INVALID;
-        term[i / 2] = (char)v;
-    }
-    term[hex / 2] = '\0';
-    return text_parse_int64(dot + 1, id);
+    const char *dot1 = strchr(cursor, '.');
+    const char *dot2 = dot1 ? strchr(dot1 + 1, '.') : NULL;
+    if (!dot2) return TD_E_INVALID;
+    if (unhex(cursor, (size_t)(dot1 - cursor), driver, dn) != TD_OK) return TD_E_INVALID;
+    if (unhex(dot1 + 1, (size_t)(dot2 - dot1 - 1), term, n) != TD_OK) return TD_E_INVALID;
+    return text_parse_int64(dot2 + 1, id);
 }
 
-static void encode_cursor(const char *term, int64_t id, char *out, size_t n)
+static size_t put_hex(const char *s, char *out, size_t n)
 {
     size_t k = 0;
-    for (const unsigned char *p = (const unsigned char *)term; *p && k + 3 < n; p++, k += 2)
+    for (const unsigned char *p = (const unsigned char *)s; *p && k + 3 < n; p++, k += 2)
         snprintf(out + k, n - k, "%02x", *p);
+    return k;
+}
+
+static void encode_cursor(const char *driver, const char *term, int64_t id, char *out, size_t n)
+{
+    size_t k = put_hex(driver, out, n);
+    if (k + 2 < n) out[k++] = '.';
+    k += put_hex(term, out + k, n - k);
     snprintf(out + k, n - k, ".%lld", (long long)id);
 }
 
@@ -485,12 +542,14 @@ int customer_search(struct dctx *c, const char *q, int limit, const char *cursor
                     int (*fn)(void *arg, const struct customer *cu), void *arg, char *next, size_t next_size)
 {
     next[0] = '\0';
-    struct query plan;
-    if (plan_query(q, &plan) != TD_OK) return TD_OK;
-    char after_term[TERM_MAX * 2 + 8] = "";
+    char after_term[TERM_MAX * 2 + 8] = "", want[TERM_MAX * 2 + 8] = "";
     int64_t after_id = 0;
-    if (cursor && *cursor && decode_cursor(cursor, after_term, sizeof after_term, &after_id) != TD_OK)
+    if (cursor && *cursor && decode_cursor(cursor, want, sizeof want, after_term, sizeof after_term, &after_id) != TD_OK)
         return TD_E_INVALID;
+    struct query plan;
+    int prc = plan_query(c->db, q, want, &plan);
+    if (prc == TD_E_NOT_FOUND) return TD_OK;
+    if (prc != TD_OK) return prc;
     char upper[TERM_MAX + 8];
     text_prefix_upper(plan.driver, upper, sizeof upper);
     /* Scan from the cursor (or the prefix) in (term, customer_id) order; the
@@ -535,7 +594,7 @@ int customer_search(struct dctx *c, const char *q, int limit, const char *cursor
     struct customer cu;
     while ((rc = db_step(st)) == TD_ROW) {
         if (emitted == limit) {
-            encode_cursor(last_term, last_id, next, next_size);
+            encode_cursor(plan.driver, last_term, last_id, next, next_size);
             break;
         }
         snprintf(last_term, sizeof last_term, "%s", db_col_text(st, 0));

@@ -141,6 +141,24 @@ static void search_pages_with_cursor(void **state)
     }
     assert_int_equal(total, 7);
     assert_int_equal(pages, 3);
+    /* Two words page the same way (the cursor keeps the word it scans). */
+    snprintf(path, sizeof path, "/api/v1/customers?q=klant%%20pagina&limit=3");
+    total = pages = 0;
+    for (;;) {
+        assert_int_equal(req(&assoc, "GET", path, NULL, &r), 0);
+        assert_int_equal(r.status, 200);
+        total += (int)json_array_size(json_object_get(r.json, "items"));
+        pages++;
+        json_t *next = json_object_get(r.json, "next");
+        if (json_is_null(next)) {
+            resp_free(&r);
+            break;
+        }
+        snprintf(path, sizeof path, "/api/v1/customers?q=klant%%20pagina&limit=3&cursor=%s", json_string_value(next));
+        resp_free(&r);
+        assert_true(pages < 10);
+    }
+    assert_int_equal(total, 7);
     assert_int_equal(req(&assoc, "GET", "/api/v1/customers?q=pagina&cursor=zz", NULL, &r), 0);
     assert_int_equal(r.status, 422);
     assert_true(has_err_field(&r, "cursor"));
