@@ -414,7 +414,7 @@ static void phone_prefix(const char *q, char *out, size_t n)
 
 struct query {
     char driver[TERM_MAX + 1];              /* prefix scanned in customer_search */
-    char like[SEARCH_WORDS_MAX][TERM_MAX + 4]; /* "% word%" patterns for the others */
+    char other[SEARCH_WORDS_MAX][TERM_MAX + 1]; /* the other words: each must start some term */
     int nlike;
 };
 
@@ -493,7 +493,7 @@ static int plan_query(struct db *db, const char *q, const char *want, struct que
     if (best < 0) best = 0;
     snprintf(out->driver, sizeof out->driver, "%.*s", TERM_MAX, words[best]);
     for (int i = 0; i < nw; i++)
-        if (i != best) snprintf(out->like[out->nlike++], sizeof out->like[0], "%% %.*s%%", TERM_MAX, words[i]);
+        if (i != best) snprintf(out->other[out->nlike++], sizeof out->other[0], "%.*s", TERM_MAX, words[i]);
     buf_free(&f);
     return rc;
 }
@@ -552,27 +552,24 @@ int customer_search(struct dctx *c, const char *q, int limit, const char *cursor
     if (prc != TD_OK) return prc;
     char upper[TERM_MAX + 8];
     text_prefix_upper(plan.driver, upper, sizeof upper);
-    /* Scan from the cursor (or the prefix) in (term, customer_id) order; the
-     * filters for the other words are LIKE over search_text, built here
-     * from a fixed set of statements so each stays prepared. */
+    /* Scan the driver's terms from the cursor (or the prefix) in (term,
+     * customer_id) order; each other word must start one of the same
+     * customer's terms (a probe of the customer_id index, cheaper than
+     * reading the customer row). Only the page's rows join the customers.
+     * One fixed statement per number of other words keeps each prepared. */
+#define SEARCH_HEAD \
+    "SELECT m.term, " CUSTOMER_COLS " FROM (SELECT t.term, t.customer_id FROM customer_search t" \
+    " WHERE t.term >= ? AND t.term < ? AND (t.term > ? OR (t.term = ? AND t.customer_id > ?))"
+#define SEARCH_ALSO \
+    " AND EXISTS (SELECT 1 FROM customer_search u WHERE u.customer_id = t.customer_id AND u.term >= ? AND u.term < ?)"
+#define SEARCH_TAIL \
+    " ORDER BY t.term, t.customer_id LIMIT ?) m JOIN customers c ON c.id = m.customer_id" \
+    " LEFT JOIN stores s ON s.id = c.home_store_id ORDER BY m.term, m.customer_id"
     static const char *const sql[] = {
-        "SELECT t.term, " CUSTOMER_COLS " FROM customer_search t JOIN customers c ON c.id = t.customer_id"
-        " LEFT JOIN stores s ON s.id = c.home_store_id"
-        " WHERE t.term >= ? AND t.term < ? AND (t.term > ? OR (t.term = ? AND t.customer_id > ?))"
-        " ORDER BY t.term, t.customer_id LIMIT ?",
-        "SELECT t.term, " CUSTOMER_COLS " FROM customer_search t JOIN customers c ON c.id = t.customer_id"
-        " LEFT JOIN stores s ON s.id = c.home_store_id"
-        " WHERE t.term >= ? AND t.term < ? AND (t.term > ? OR (t.term = ? AND t.customer_id > ?))"
-        " AND (' ' || c.search_text) LIKE ? ORDER BY t.term, t.customer_id LIMIT ?",
-        "SELECT t.term, " CUSTOMER_COLS " FROM customer_search t JOIN customers c ON c.id = t.customer_id"
-        " LEFT JOIN stores s ON s.id = c.home_store_id"
-        " WHERE t.term >= ? AND t.term < ? AND (t.term > ? OR (t.term = ? AND t.customer_id > ?))"
-        " AND (' ' || c.search_text) LIKE ? AND (' ' || c.search_text) LIKE ? ORDER BY t.term, t.customer_id LIMIT ?",
-        "SELECT t.term, " CUSTOMER_COLS " FROM customer_search t JOIN customers c ON c.id = t.customer_id"
-        " LEFT JOIN stores s ON s.id = c.home_store_id"
-        " WHERE t.term >= ? AND t.term < ? AND (t.term > ? OR (t.term = ? AND t.customer_id > ?))"
-        " AND (' ' || c.search_text) LIKE ? AND (' ' || c.search_text) LIKE ? AND (' ' || c.search_text) LIKE ?"
-        " ORDER BY t.term, t.customer_id LIMIT ?",
+        SEARCH_HEAD SEARCH_TAIL,
+        SEARCH_HEAD SEARCH_ALSO SEARCH_TAIL,
+        SEARCH_HEAD SEARCH_ALSO SEARCH_ALSO SEARCH_TAIL,
+        SEARCH_HEAD SEARCH_ALSO SEARCH_ALSO SEARCH_ALSO SEARCH_TAIL,
     };
     int nlike = plan.nlike > 3 ? 3 : plan.nlike;
     struct db_stmt *st = NULL;
@@ -584,8 +581,12 @@ int customer_search(struct dctx *c, const char *q, int limit, const char *cursor
     if ((rc = db_bind_text(st, i++, after_term)) != TD_OK) goto out;
     if ((rc = db_bind_text(st, i++, after_term)) != TD_OK) goto out;
     if ((rc = db_bind_int64(st, i++, after_id)) != TD_OK) goto out;
-    for (int k = 0; k < nlike; k++)
-        if ((rc = db_bind_text(st, i++, plan.like[k])) != TD_OK) goto out;
+    for (int k = 0; k < nlike; k++) {
+        char up[TERM_MAX + 8];
+        text_prefix_upper(plan.other[k], up, sizeof up);
+        if ((rc = db_bind_text(st, i++, plan.other[k])) != TD_OK) goto out;
+        if ((rc = db_bind_text(st, i++, up)) != TD_OK) goto out;
+    }
     if ((rc = db_bind_int64(st, i++, limit + 1)) != TD_OK) goto out;
     int64_t seen[101];
     int nseen = 0, emitted = 0;
