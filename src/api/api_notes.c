@@ -7,6 +7,7 @@
 #include "api/handlers.h"
 #include "core/code.h"
 #include "core/text.h"
+#include "domain/customer.h"
 #include "domain/ledger.h"
 #include "domain/store.h"
 #include "domain/throttle.h"
@@ -95,6 +96,7 @@ int api_notes_issue(struct api_call *a)
         .store_id = a->me.store_id,
     };
     if (json_object_get(b, "customer_id") && in.customer_id <= 0) errors_add(&a->err, "customer_id", "no such customer");
+    if (json_object_get(b, "case_id") && in.case_id <= 0) errors_add(&a->err, "case_id", "must be a positive case id");
     const char *exp = api_str(b, "expires_at");
     if (exp && clock_parse(exp, &in.expires_at) != TD_OK)
         errors_add(&a->err, "expires_at", "must be a date or date-time like 2028-11-22T10:00:00Z");
@@ -323,6 +325,8 @@ int api_customers_notes(struct api_call *a)
     int64_t id;
     int rc = api_param_id(a, 0, &id);
     if (rc != TD_OK) return rc;
+    struct customer cu;
+    if ((rc = customer_get(&a->d, id, &cu)) != TD_OK) return rc;
     json_t *items = json_array();
     rc = ledger_each_of_customer(&a->d, id, add_note, items);
     if (rc != TD_OK) {

@@ -255,7 +255,8 @@ int ledger_redeem(struct dctx *c, const char *code, int64_t amount, int64_t stor
                   struct errors *err, struct credit_note *out)
 {
     check_amount(err, amount);
-    if (till_reference && (strlen(till_reference) > TILL_REF_MAX || !text_utf8_valid(till_reference, strlen(till_reference))))
+    if (till_reference && (!text_utf8_valid(till_reference, strlen(till_reference)) ||
+                           text_utf8_len(till_reference) > TILL_REF_MAX))
         errors_add(err, "till_reference", "must be text of at most %d characters", TILL_REF_MAX);
     if (err->n) return TD_E_INVALID;
     struct credit_note n;

@@ -12,7 +12,7 @@ INSERT INTO ledger_accounts (code, name, normal) VALUES
     ('credit_note_liability', 'Credit notes outstanding', 'credit'),
     ('goodwill_expense', 'Goodwill given as store credit', 'debit'),
     ('refunds_clearing', 'Refunds paid as store credit', 'debit'),
-    ('till_clearing', 'Credit notes taken at the till', 'debit'),
+    ('till_clearing', 'Credit notes taken at the till', 'credit'),
     ('breakage_income', 'Expired credit notes', 'credit');
 
 CREATE TABLE credit_notes (
