@@ -29,6 +29,7 @@ enum api_flag {
     API_IDEMPOTENT = 1,                      /* accepts an Idempotency-Key */
     API_RAW = 2,                             /* the handler writes a non-JSON body */
     API_BIG_BODY = 4,                        /* accepts bodies up to API_BIG_BODY_MAX (CSV imports) */
+    API_OWN_TX = 8,                          /* a write that runs its own transactions (login) */
 };
 
 struct api_call {

@@ -205,7 +205,7 @@ static void sleep_ms(long ms)
 
 static int run_handler(struct api_call *a, const struct api_route *route, const struct idem_key *k)
 {
-    if (!is_write(route->method)) return route->handler(a);
+    if (!is_write(route->method) || (route->flags & API_OWN_TX)) return route->handler(a);
     int rc = TD_E_BUSY;
     for (int attempt = 0; attempt < 12 && rc == TD_E_BUSY; attempt++) {
         if (attempt) sleep_ms(1L << (attempt < 7 ? attempt : 7));

@@ -226,6 +226,80 @@ static const char *dummy_hash(void)
     return hash;
 }
 
+/* The writes of a login attempt, in one transaction of their own. */
+struct login_write {
+    struct dctx *c;
+    const char *akey, *ikey;
+    int ok;
+    int64_t staff_id;
+    const char *csrf;
+    char hash[TOKEN_HASH_HEX_LEN + 1];
+};
+
+static int login_write_tx(struct db *db, void *arg)
+{
+    struct login_write *x = arg;
+    struct dctx c = *x->c;
+    c.db = db;
+    int rc;
+    if (!x->ok) {
+        if ((rc = throttle_fail(&c, x->akey)) != TD_OK) return rc;
+        return throttle_fail(&c, x->ikey);
+    }
+    if ((rc = throttle_clear(&c, x->akey)) != TD_OK) return rc;
+    struct db_stmt *st = NULL;
+    rc = db_prepare(db, "INSERT INTO sessions (token_hash, staff_id, csrf_token, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)", &st);
+    if (rc != TD_OK) return rc;
+    if ((rc = db_bind_text(st, 1, x->hash)) != TD_OK) goto out;
+    if ((rc = db_bind_int64(st, 2, x->staff_id)) != TD_OK) goto out;
+    if ((rc = db_bind_text(st, 3, x->csrf)) != TD_OK) goto out;
+    if ((rc = db_bind_int64(st, 4, c.now_us)) != TD_OK) goto out;
+    if ((rc = db_bind_int64(st, 5, c.now_us)) != TD_OK) goto out;
+    rc = db_step(st);
+    if (rc != TD_DONE) goto out;
+    db_done(st);
+    st = NULL;
+    /* Expired sessions of this account are cleaned up on each login. */
+    if ((rc = db_prepare(db, "DELETE FROM sessions WHERE staff_id = ? AND (last_seen_at < ? OR created_at < ?)", &st)) != TD_OK)
+        goto out;
+    if ((rc = db_bind_int64(st, 1, x->staff_id)) == TD_OK &&
+        (rc = db_bind_int64(st, 2, c.now_us - SESSION_IDLE_US)) == TD_OK &&
+        (rc = db_bind_int64(st, 3, c.now_us - SESSION_MAX_US)) == TD_OK)
+        rc = db_step(st);
+out:
+    db_done(st);
+    return rc == TD_DONE ? TD_OK : rc;
+}
+
+/* Reads the account and its password hash; *found = 0 when there is none. */
+static int load_for_login(struct dctx *c, const char *login, struct staff *out, char *stored, size_t n, int *found)
+{
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(c->db, "SELECT " STAFF_COLS ", s.password_hash" STAFF_FROM " WHERE s.login = ?", &st);
+    if (rc != TD_OK) return rc;
+    if ((rc = db_bind_text(st, 1, login)) == TD_OK) rc = db_step(st);
+    *found = rc == TD_ROW;
+    if (*found) {
+        rc = read_staff(st, 0, out);
+        if (rc == TD_OK) rc = domain_copy(stored, n, db_col_text(st, 8));
+    } else if (rc == TD_DONE) {
+        rc = TD_OK;
+    }
+    db_done(st);
+    return rc;
+}
+
+int staff_password_check(struct dctx *c, const char *login, const char *password)
+{
+    struct staff s;
+    char stored[256] = "";
+    int found = 0;
+    int rc = load_for_login(c, login, &s, stored, sizeof stored, &found);
+    if (rc != TD_OK) return rc;
+    int ok = token_password_verify(found ? stored : dummy_hash(), password) && found && s.active;
+    return ok ? TD_OK : TD_E_UNAUTHORIZED;
+}
+
 int staff_login(struct dctx *c, const char *login, const char *password, struct staff *out,
                 char token[TOKEN_HEX_LEN + 1], char csrf[TOKEN_HEX_LEN + 1], int *retry_after_s)
 {
@@ -241,55 +315,22 @@ int staff_login(struct dctx *c, const char *login, const char *password, struct 
         *retry_after_s = wa > wi ? wa : wi;
         return TD_E_RATE_LIMITED;
     }
-    struct db_stmt *st = NULL;
     char stored[256] = "";
-    rc = db_prepare(c->db, "SELECT " STAFF_COLS ", s.password_hash" STAFF_FROM " WHERE s.login = ?", &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bind_text(st, 1, login)) == TD_OK) rc = db_step(st);
-    int found = rc == TD_ROW;
-    if (found) {
-        rc = read_staff(st, 0, out);
-        if (rc == TD_OK) rc = domain_copy(stored, sizeof stored, db_col_text(st, 8));
-    } else if (rc == TD_DONE) {
-        rc = TD_OK;
+    int found = 0;
+    if ((rc = load_for_login(c, login, out, stored, sizeof stored, &found)) != TD_OK) return rc;
+    /* The slow argon2id check runs outside any transaction: a login must
+     * never hold the database's write lock for a tenth of a second. */
+    struct login_write x = { .c = c, .akey = akey, .ikey = ikey, .csrf = csrf };
+    x.ok = token_password_verify(found ? stored : dummy_hash(), password) && found && out->active;
+    if (x.ok) {
+        token_new(token);
+        token_new(csrf);
+        token_hash(token, x.hash);
+        x.staff_id = out->id;
     }
-    db_done(st);
+    rc = db_transact(c->db, login_write_tx, &x);
     if (rc != TD_OK) return rc;
-    int ok = token_password_verify(found ? stored : dummy_hash(), password) && found && out->active;
-    if (!ok) {
-        if ((rc = throttle_fail(c, akey)) != TD_OK) return rc;
-        if ((rc = throttle_fail(c, ikey)) != TD_OK) return rc;
-        return TD_E_UNAUTHORIZED;
-    }
-    if ((rc = throttle_clear(c, akey)) != TD_OK) return rc;
-    char hash[TOKEN_HASH_HEX_LEN + 1];
-    token_new(token);
-    token_new(csrf);
-    token_hash(token, hash);
-    rc = db_prepare(c->db, "INSERT INTO sessions (token_hash, staff_id, csrf_token, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)", &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bind_text(st, 1, hash)) != TD_OK) goto out;
-    if ((rc = db_bind_int64(st, 2, out->id)) != TD_OK) goto out;
-    if ((rc = db_bind_text(st, 3, csrf)) != TD_OK) goto out;
-    if ((rc = db_bind_int64(st, 4, c->now_us)) != TD_OK) goto out;
-    if ((rc = db_bind_int64(st, 5, c->now_us)) != TD_OK) goto out;
-    rc = db_step(st);
-    if (rc == TD_DONE) rc = TD_OK;
-out:
-    db_done(st);
-    if (rc == TD_OK) {
-        /* Expired sessions of this account are cleaned up on each login. */
-        rc = db_prepare(c->db, "DELETE FROM sessions WHERE staff_id = ? AND (last_seen_at < ? OR created_at < ?)", &st);
-        if (rc == TD_OK) {
-            if ((rc = db_bind_int64(st, 1, out->id)) == TD_OK &&
-                (rc = db_bind_int64(st, 2, c->now_us - SESSION_IDLE_US)) == TD_OK &&
-                (rc = db_bind_int64(st, 3, c->now_us - SESSION_MAX_US)) == TD_OK)
-                rc = db_step(st);
-            if (rc == TD_DONE) rc = TD_OK;
-            db_done(st);
-        }
-    }
-    return rc;
+    return x.ok ? TD_OK : TD_E_UNAUTHORIZED;
 }
 
 int staff_session_check(struct dctx *c, const char *token, struct staff *out, char csrf[TOKEN_HEX_LEN + 1])

@@ -55,10 +55,14 @@ int staff_each(struct dctx *c, int64_t store_id, int (*fn)(void *arg, const stru
 /* Checks the password with back-off. On success creates a session and
  * returns its token (to put in the cookie, never stored) and CSRF token.
  * TD_E_UNAUTHORIZED for a wrong login or password (the same answer for
- * both), TD_E_RATE_LIMITED with *retry_after_s while backing off. */
+ * both), TD_E_RATE_LIMITED with *retry_after_s while backing off. Call it
+ * outside a transaction: the password check runs first, then the writes
+ * (failure counts or the session) in a transaction of their own. */
 int staff_login(struct dctx *c, const char *login, const char *password, struct staff *out /* OUT */,
                 char token[TOKEN_HEX_LEN + 1] /* OUT */, char csrf[TOKEN_HEX_LEN + 1] /* OUT */,
                 int *retry_after_s /* OUT */) TD_MUST_CHECK;
+/* TD_OK when password is the active account's password; no writes. */
+int staff_password_check(struct dctx *c, const char *login, const char *password) TD_MUST_CHECK;
 /* Finds the live session of a token; refreshes its last use at most once a
  * minute. TD_E_UNAUTHORIZED when unknown, expired or the account inactive. */
 int staff_session_check(struct dctx *c, const char *token, struct staff *out /* OUT */,
