@@ -325,7 +325,8 @@ void api_dispatch(void *ctx, struct http_req *r)
             token_hash_request(r->method, r->path, r->body.data, r->body.len, k.hash);
         }
     }
-    if ((route->flags & API_IDEMPOTENT) && a.app->group) {
+    int alone = 0;
+    if ((route->flags & API_IDEMPOTENT) && a.app->group && !(alone = group_enter_inline(a.app->group))) {
         /* Money moves through the group-commit writer (SQLite): the call and
          * its key must outlive this function, so they move to the arena. */
         struct api_call *heap = arena_alloc(&r->arena, sizeof *heap);
@@ -337,6 +338,7 @@ void api_dispatch(void *ctx, struct http_req *r)
         }
     }
     rc = run_handler(&a, route, &k);
+    if (alone) group_leave_inline(a.app->group);
     if (rc == TD_OK && a.after_commit && a.after_commit(&a) != TD_OK)
         log_msg(LOG_WARN, "after-commit step failed", "request_id", r->request_id, "route", route->path, NULL);
     if (rc != TD_OK && a.refusal_stored) goto done;   /* the stored refusal is the answer */

@@ -31,6 +31,8 @@ struct group {
     pthread_mutex_t lock;
     pthread_cond_t cv;
     struct pending *head, *tail;
+    int running;                    /* the writer is busy with a batch */
+    int inline_n;                   /* money requests running on their own threads */
     int stopping;
 };
 
@@ -114,9 +116,11 @@ static void *writer(void *arg)
         g->head = last->next;
         if (!g->head) g->tail = NULL;
         last->next = NULL;
+        g->running = 1;
         pthread_mutex_unlock(&g->lock);
         run_batch(g, batch);
         pthread_mutex_lock(&g->lock);
+        g->running = 0;
     }
     pthread_mutex_unlock(&g->lock);
     return NULL;
@@ -166,6 +170,22 @@ void group_free(struct group *g)
     pthread_cond_destroy(&g->cv);
     pthread_mutex_destroy(&g->lock);
     free(g);
+}
+
+int group_enter_inline(struct group *g)
+{
+    pthread_mutex_lock(&g->lock);
+    int idle = !g->head && !g->running && g->inline_n == 0 && !g->stopping;
+    if (idle) g->inline_n++;
+    pthread_mutex_unlock(&g->lock);
+    return idle;
+}
+
+void group_leave_inline(struct group *g)
+{
+    pthread_mutex_lock(&g->lock);
+    g->inline_n--;
+    pthread_mutex_unlock(&g->lock);
 }
 
 int group_submit(struct group *g, struct api_call *a, const struct api_route *route, const struct idem_key *k)

@@ -7,9 +7,13 @@
  *      a nested use of SQL already in use runs unprepared (PQexecParams);
  *  (2) all parameters and results travel as text; int64 is printed and parsed
  *      in C, so no binary-format assumptions leak out;
- *  (3) write transactions are SERIALIZABLE, so a read-then-write is as safe
- *      as under SQLite's single writer; serialization failures (40001) and
- *      deadlocks (40P01) map to TD_E_BUSY and db_transact() retries them;
+ *  (3) write transactions are READ COMMITTED: every invariant of the
+ *      application is kept by a conditional UPDATE (WHERE balance_cents >=
+ *      ?, WHERE version = ?), a unique key or a CHECK, which PostgreSQL
+ *      re-evaluates on the newest row version after waiting for a row lock;
+ *      so concurrent requests on one row queue instead of failing.
+ *      Serialization failures (40001) and deadlocks (40P01) still map to
+ *      TD_E_BUSY and the caller retries them;
  *  (4) the connection refuses to be used when fsync or synchronous_commit is
  *      off: a committed answer must survive a crash.
  *
@@ -358,7 +362,7 @@ static void p_done(struct db_stmt *st)
 
 static int p_begin(struct db *db, int write)
 {
-    return run_simple(PDB(db), write ? "BEGIN ISOLATION LEVEL SERIALIZABLE" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    return run_simple(PDB(db), write ? "BEGIN ISOLATION LEVEL READ COMMITTED" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
 }
 
 static int p_commit(struct db *db) { return run_simple(PDB(db), "COMMIT"); }

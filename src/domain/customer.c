@@ -554,14 +554,18 @@ int customer_search(struct dctx *c, const char *q, int limit, const char *cursor
     text_prefix_upper(plan.driver, upper, sizeof upper);
     /* Scan the driver's terms from the cursor (or the prefix) in (term,
      * customer_id) order; each other word must start one of the same
-     * customer's terms (a probe of the customer_id index, cheaper than
-     * reading the customer row). Only the page's rows join the customers.
+     * customer's terms: a probe of the (customer_id, term) index, cheaper
+     * than reading the customer row. It is written as a scalar subquery,
+     * not EXISTS, so PostgreSQL keeps it a per-row probe instead of turning
+     * it into a join that scans the other word's whole range. Only the
+     * page's rows join the customers.
      * One fixed statement per number of other words keeps each prepared. */
 #define SEARCH_HEAD \
     "SELECT m.term, " CUSTOMER_COLS " FROM (SELECT t.term, t.customer_id FROM customer_search t" \
     " WHERE t.term >= ? AND t.term < ? AND (t.term > ? OR (t.term = ? AND t.customer_id > ?))"
 #define SEARCH_ALSO \
-    " AND EXISTS (SELECT 1 FROM customer_search u WHERE u.customer_id = t.customer_id AND u.term >= ? AND u.term < ?)"
+    " AND (SELECT 1 FROM customer_search u WHERE u.customer_id = t.customer_id AND u.term >= ? AND u.term < ? LIMIT 1)" \
+    " IS NOT NULL"
 #define SEARCH_TAIL \
     " ORDER BY t.term, t.customer_id LIMIT ?) m JOIN customers c ON c.id = m.customer_id" \
     " LEFT JOIN stores s ON s.id = c.home_store_id ORDER BY m.term, m.customer_id"

@@ -86,7 +86,7 @@ CREATE TABLE customer_search (
     customer_id  BIGINT NOT NULL,
     PRIMARY KEY (term, customer_id)
 ) @WITHOUT_ROWID@;
-CREATE INDEX customer_search_customer ON customer_search (customer_id);
+CREATE INDEX customer_search_customer ON customer_search (customer_id, term);
 
 CREATE TABLE products (
     id        @ID@,
