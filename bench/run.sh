@@ -68,7 +68,7 @@ trap 'exit 130' INT TERM
 say "building bench/out/tdbench against $BUILD/libtdcore.a"
 # shellcheck disable=SC2046
 cc -O2 -std=gnu17 -Isrc bench/tdbench.c "$BUILD/libtdcore.a" \
-   $(pkg-config --cflags --libs libmicrohttpd jansson sqlite3 libsodium libcurl) -lpthread -lm -o "$OUT/tdbench"
+   $(pkg-config --cflags --libs libmicrohttpd jansson sqlite3 libsodium libcurl libpq libqrencode) -lpthread -lm -o "$OUT/tdbench"
 
 # ---- (a) demo generation -----------------------------------------------------
 DB=$OUT/demo-$N.db
