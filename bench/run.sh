@@ -15,6 +15,16 @@
 #   (d) GET customer         server-side p99          vs token check + customer_get() in-process
 #                            throughput (wrk)         vs nginx returning a body of the same size
 #   (e) server memory        VmRSS after start        vs nginx (master + workers)
+#   (f) PostgreSQL reads     demo copied with `trustdesk copy` into a throwaway cluster
+#                            (scripts/pg-cluster.sh in bench/out/pg); search p50/p99 as (c)
+#                            vs customer_search() on PG in-process; GET throughput as (d)
+#                            vs trustdesk on SQLite in this run
+#   (g) ledger on SQLite     redemptions/s through the API at 1 and 64 connections (wrk,
+#                            Idempotency-Key per request) on a fresh bench/out/ledger.db
+#                                                      vs raw durable 1-row SQLite txns/s
+#                                                        (bench/sqlite_tps.c, same disk)
+#   (h) ledger on PostgreSQL redemptions/s at 64 connections vs pgbench TPC-B (-s 10 -c 16 -j 2)
+#                            on the same cluster; `trustdesk ledger verify` after (g) and (h)
 #
 # Server-side latencies come from the server's JSON log ("us" per request),
 # which goes to bench/out/server.log. The demo database (and its timing) is
@@ -35,7 +45,7 @@ RESULTS=$OUT/results.tsv
 : >"$RESULTS"
 
 bash scripts/deps.sh --bench
-for tool in wrk nginx sqlite3 curl python3 cc; do
+for tool in wrk nginx sqlite3 curl python3 cc psql; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is missing (scripts/deps.sh --bench)" >&2; exit 1; }
 done
 
@@ -54,11 +64,13 @@ row() { local IFS='|'; echo "${*//|//}" >>"$RESULTS"; }
 verdict() { if python3 -c "import sys; sys.exit(0 if ($1) else 1)"; then echo PASS; else echo MISS; fi; }
 
 STARTED=()
+PG_UP=0
 cleanup() {
   local p
   for p in "${STARTED[@]:-}"; do
     [[ -n "$p" ]] && kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
   done
+  if [[ "$PG_UP" == 1 ]]; then bash scripts/pg-cluster.sh stop "$OUT/pg" || true; fi
   rm -f "$OUT/import.db" "$OUT"/import.db-* "$OUT/import-base.db" "$OUT/copy.db" "$OUT"/copy.db-* || true
 }
 trap cleanup EXIT
@@ -68,7 +80,7 @@ trap 'exit 130' INT TERM
 say "building bench/out/tdbench against $BUILD/libtdcore.a"
 # shellcheck disable=SC2046
 cc -O2 -std=gnu17 -Isrc bench/tdbench.c "$BUILD/libtdcore.a" \
-   $(pkg-config --cflags --libs libmicrohttpd jansson sqlite3 libsodium libcurl) -lpthread -lm -o "$OUT/tdbench"
+   $(pkg-config --cflags --libs libmicrohttpd jansson sqlite3 libsodium libcurl libpq libqrencode) -lpthread -lm -o "$OUT/tdbench"
 
 # ---- (a) demo generation -----------------------------------------------------
 DB=$OUT/demo-$N.db
@@ -221,8 +233,10 @@ end
 LUA
 
 # Server-side durations (us) of route $1 logged after line $2 of server.log.
-server_us() { tail -n +"$(( $2 + 1 ))" "$OUT/server.log" | grep -F "\"route\":\"$1\"" | sed -n 's/.*"us":\([0-9]*\).*/\1/p'; }
-not_ok() { tail -n +"$(( $2 + 1 ))" "$OUT/server.log" | grep -F "\"route\":\"$1\"" | grep -vc '"status":200' || true; }
+# SLOG: the log of the server being measured (server.log for SQLite, server-pg.log for PG).
+SLOG=$OUT/server.log
+server_us() { tail -n +"$(( $2 + 1 ))" "$SLOG" | grep -F "\"route\":\"$1\"" | sed -n 's/.*"us":\([0-9]*\).*/\1/p'; }
+not_ok() { tail -n +"$(( $2 + 1 ))" "$SLOG" | grep -F "\"route\":\"$1\"" | grep -vc '"status":200' || true; }
 ms() { if [[ "$1" =~ ^[0-9]+$ ]]; then python3 -c "print('%.2f' % ($1 / 1000.0))"; else echo NA; fi; }
 # Fails the run when a measurement came back empty.
 need() { [[ "$2" =~ ^[0-9]+$ ]] || { echo "bench: no measurement for $1 (see $OUT)" >&2; exit 1; }; }
@@ -330,13 +344,243 @@ row "(e) server VmRSS after the runs above" "$(calc "round($RSS_AFTER / 1024, 1)
 kill -TERM "$SPID" 2>/dev/null || true
 wait "$SPID" 2>/dev/null || true
 
+# ---- helpers for (f)-(h) --------------------------------------------------------------
+# Starts `trustdesk serve --db $2 [more options]` on a free loopback port, stdout in $OUT/$1.out
+# and its JSON log in $OUT/$1.log; sets SRV_PID and SRV_BASE. Stopped by cleanup on exit.
+serve_up() {
+  local name=$1 url=$2 port=''
+  shift 2
+  : >"$OUT/$name.log"
+  "$BIN" serve --db "$url" --listen 127.0.0.1:0 "$@" >"$OUT/$name.out" 2>"$OUT/$name.log" &
+  SRV_PID=$!
+  STARTED+=("$SRV_PID")
+  for _ in $(seq 600); do
+    grep -q listening "$OUT/$name.out" 2>/dev/null && break
+    kill -0 "$SRV_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  port=$(sed -n 's/.*listening on http:\/\/[^:]*:\([0-9]*\).*/\1/p' "$OUT/$name.out")
+  [[ -n "$port" ]] || { echo "bench: the server ($name) did not start; see $OUT/$name.log" >&2; exit 1; }
+  SRV_BASE=http://127.0.0.1:$port
+  sleep 0.5
+}
+serve_down() { kill -TERM "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+# Issues $3 credit notes of 900000000 cents on server $1 with token $2; prints their codes.
+issue_notes() {
+  local i
+  for i in $(seq "$3"); do
+    curl -s -X POST -H "Authorization: Bearer $2" -H 'Content-Type: application/json' \
+      -H "Idempotency-Key: bench-issue-$(date +%s%N)-$i" \
+      -d '{"amount_cents":900000000,"reason":"bench: till float","funding":"goodwill"}' "$1/api/v1/credit-notes" |
+      python3 -c 'import sys, json; print(json.load(sys.stdin)["code"])' || true
+  done
+}
+# Writes a wrk script to $1 that redeems 1 cent per request round-robin over the notes
+# in $4 (one code a line) at store $3 with token $2, each request with its own
+# Idempotency-Key ($5-<thread>-<counter>), as tills would send them.
+redeem_lua() {
+  {
+    printf 'local token = "%s"\nlocal body = %s\nlocal tag = "%s"\nlocal codes = {\n' "$2" \
+      "'{\"amount_cents\":1,\"store_code\":\"$3\"}'" "$5"
+    sed 's/.*/  "&",/' "$4"
+    cat <<'LUA'
+}
+local nthreads = 0
+setup = function(thread)
+  nthreads = nthreads + 1
+  thread:set("tid", nthreads)
+end
+local counter = 0
+request = function()
+  counter = counter + 1
+  local code = codes[(counter % #codes) + 1]
+  return wrk.format("POST", "/api/v1/credit-notes/" .. code .. "/redemptions", {
+    ["Authorization"] = "Bearer " .. token,
+    ["Content-Type"] = "application/json",
+    ["Idempotency-Key"] = tag .. "-" .. tostring(tid) .. "-" .. counter,
+  }, body)
+end
+LUA
+  } >"$1"
+}
+# Counts in log $1 after line $2 the answers of the redemption route: "TOTAL BAD GONE",
+# BAD = neither 201 nor 499, GONE = 499 (wrk closed the connection when its time was up:
+# the server finished the request, possibly committed it, and had no one to answer).
+redeem_answers() {
+  tail -n +"$(( $2 + 1 ))" "$1" | grep -F '"route":"/api/v1/credit-notes/{code}/redemptions"' |
+    awk '{n++; if ($0 ~ /"status":499/) gone++; else if ($0 !~ /"status":201/) bad++} END {print n + 0, bad + 0, gone + 0}'
+}
+# Answers with status $2 to redemptions in log $1.
+redeem_status() { grep -F '"route":"/api/v1/credit-notes/{code}/redemptions"' "$1" | grep -c "\"status\":$2" || true; }
+wrk_rps() { awk '/^Requests\/sec/ {print $2}' "$1"; }
+wrk_non2xx() { awk '/Non-2xx/ {print $NF}' "$1" | grep . || echo 0; }
+wrk_errs() { sed -n 's/.*Socket errors: *//p' "$1"; }
+STORE=$(sqlite3 "$DB" "SELECT code FROM stores ORDER BY id LIMIT 1")
+NNOTES=8
+
+# ---- (f) PostgreSQL: the same reads on the same demo data ---------------------------------
+PGDIR=$OUT/pg
+bash scripts/pg-cluster.sh stop "$PGDIR"            # a cluster left by an interrupted run
+say "(f) starting a throwaway PostgreSQL cluster in $PGDIR"
+PGURL=$(bash scripts/pg-cluster.sh start "$PGDIR")
+PG_UP=1
+psql -qAtX "${PGURL}postgres" -c "CREATE DATABASE bench" -c "CREATE DATABASE pgbench" >/dev/null
+PGDB=${PGURL}bench
+say "(f) trustdesk copy --from sqlite:$DB --to ${PGDB}"
+t0=$(now)
+if ! "$BIN" copy --from "sqlite:$DB" --to "$PGDB" >"$OUT/copy-pg.log" 2>&1; then
+  echo "bench: trustdesk copy to PostgreSQL failed; see $OUT/copy-pg.log" >&2; exit 1
+fi
+t1=$(now)
+copy_pg_s=$(calc "$t1 - $t0")
+copy_verdict=$(grep -q "copied and verified" "$OUT/copy-pg.log" && echo "copied and verified" || echo "no verification line")
+row "(f) trustdesk copy SQLite -> PostgreSQL (COPY, checked)" "$(printf %.1f "$copy_pg_s")" s "" "" "" "" "$copy_verdict"
+psql -qAtX "$PGDB" -c "ANALYZE" >/dev/null
+
+serve_up server-pg "$PGDB"
+PG_SPID=$SRV_PID PG_BASE=$SRV_BASE
+say "(f) trustdesk on PostgreSQL: pid $PG_SPID at $PG_BASE"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$PG_BASE/api/v1/customers/1")
+[[ "$code" == 200 ]] || { echo "bench: GET /api/v1/customers/1 on PostgreSQL answered $code" >&2; exit 1; }
+SLOG=$OUT/server-pg.log
+
+say "(f) PG search: $NQ queries round-robin, wrk 1 thread 2 connections ${LAT_DUR}s"
+off=$(wc -l <"$SLOG")
+wrk -t1 -c2 -d"${LAT_DUR}s" -s "$OUT/search.lua" "$PG_BASE" >"$OUT/wrk-pg-search.txt"
+sleep 0.3
+ps_p50=$(server_us /api/v1/customers "$off" | pct 50)
+ps_p99=$(server_us /api/v1/customers "$off" | pct 99)
+ps_n=$(server_us /api/v1/customers "$off" | wc -l)
+ps_bad=$(not_ok /api/v1/customers "$off")
+read -r pb_p50 pb_p99 < <("$OUT/tdbench" search "$PGDB" "$OUT/queries.txt" 20 |
+                          sed -n 's/.*p50_us=\([0-9]*\) p99_us=\([0-9]*\).*/\1 \2/p') || true
+need "PG search (server log)" "$ps_p99"
+need "PG search (tdbench)" "${pb_p99:-}"
+row "(f) PG search p50, server-side ($ps_n requests, $ps_bad not 200)" "$(ms "$ps_p50")" ms "$(ms "$pb_p50")" \
+    "customer_search() in-process on PG" "$(printf %.2f "$(calc "$ps_p50 / max($pb_p50, 1)")")" "" ""
+row "(f) PG search p99, server-side (SQLite: $(ms "$s_p99") ms)" "$(ms "$ps_p99")" ms "$(ms "$pb_p99")" \
+    "customer_search() in-process on PG" "$(printf %.2f "$(calc "$ps_p99 / max($pb_p99, 1)")")" "< 20 ms" \
+    "$(verdict "$ps_p99 < 20000")"
+
+say "(f) PG GET customer throughput: wrk 2 threads 64 connections ${DUR}s"
+off=$(wc -l <"$SLOG")
+wrk -t2 -c64 -d"${DUR}s" --latency -s "$OUT/get.lua" "$PG_BASE" >"$OUT/wrk-pg-get.txt"
+sleep 0.3
+pg_rps=$(wrk_rps "$OUT/wrk-pg-get.txt")
+need "PG GET throughput" "${pg_rps%.*}"
+pg_non2xx=$(wrk_non2xx "$OUT/wrk-pg-get.txt")
+pg_err=$(wrk_errs "$OUT/wrk-pg-get.txt")
+pl_p99=$(server_us "/api/v1/customers/{id}" "$off" | pct 99)
+ratio=$(printf %.2f "$(calc "$pg_rps / $td_rps")")
+row "(f) PG GET customer throughput, wrk -t2 -c64 ($pg_non2xx non-2xx${pg_err:+; socket errors: $pg_err})" \
+    "$(printf %.0f "$pg_rps")" "req/s" "$(printf %.0f "$td_rps")" "trustdesk on SQLite, same run (d)" "$ratio" \
+    ">= 0.50" "$(verdict "$ratio >= 0.5")"
+row "(f) PG GET customer p99 server-side under that load" "$(ms "$pl_p99")" ms "$(ms "$l_p99")" \
+    "the same on SQLite (d)" "$(printf %.2f "$(calc "$pl_p99 / max($l_p99, 1)")")" "" ""
+
+# ---- (g) ledger on SQLite: durable redemptions vs raw durable transactions ----------------
+say "(g) baseline: raw durable single-row SQLite transactions (WAL, synchronous=FULL) for ${DUR}s"
+# shellcheck disable=SC2046
+cc -O2 -std=gnu17 bench/sqlite_tps.c $(pkg-config --cflags --libs sqlite3) -o "$OUT/sqlite_tps"
+raw_tps=$("$OUT/sqlite_tps" "$OUT/raw-tps.db" "$DUR" | sed -n 's/.*tps=\([0-9.]*\).*/\1/p')
+rm -f "$OUT/raw-tps.db" "$OUT"/raw-tps.db-*
+need "raw SQLite tps" "${raw_tps%.*}"
+
+LDB=$OUT/ledger.db
+rm -f "$LDB" "$LDB"-*
+"$BIN" migrate --db "sqlite:$LDB" >/dev/null
+echo "bench-admin-password-$$-long-enough" |
+  "$BIN" user add --login admin --name "Bench Admin" --role admin --password-stdin --db "sqlite:$LDB" >/dev/null
+LTOKEN=$("$BIN" token add --login admin --db "sqlite:$LDB")
+serve_up server-ledger "sqlite:$LDB"
+L_SPID=$SRV_PID L_BASE=$SRV_BASE
+code=$(curl -s -o "$OUT/store.json" -w '%{http_code}' -X POST -H "Authorization: Bearer $LTOKEN" \
+       -H 'Content-Type: application/json' -d "{\"code\":\"$STORE\",\"name\":\"Bench store\",\"city\":\"Utrecht\"}" \
+       "$L_BASE/api/v1/stores")
+[[ "$code" == 201 ]] || { echo "bench: POST /api/v1/stores answered $code: $(cat "$OUT/store.json")" >&2; exit 1; }
+issue_notes "$L_BASE" "$LTOKEN" "$NNOTES" >"$OUT/notes-sqlite.txt"
+[[ $(grep -c . "$OUT/notes-sqlite.txt") -eq $NNOTES ]] || { echo "bench: issuing credit notes on SQLite failed" >&2; exit 1; }
+ledger_run() {   # NAME BASE TOKEN NOTES LOG THREADS CONNS -> sets LR_RPS LR_NON2XX LR_ERR LR_N LR_BAD
+  local name=$1 lo
+  redeem_lua "$OUT/$name.lua" "$3" "$STORE" "$4" "$name-$(date +%s%N)"
+  lo=$(wc -l <"$5")
+  wrk -t"$6" -c"$7" -d"${DUR}s" --latency -s "$OUT/$name.lua" "$2" >"$OUT/wrk-$name.txt"
+  sleep 0.5
+  LR_RPS=$(wrk_rps "$OUT/wrk-$name.txt")
+  need "$name throughput" "${LR_RPS%.*}"
+  LR_NON2XX=$(wrk_non2xx "$OUT/wrk-$name.txt")
+  LR_ERR=$(wrk_errs "$OUT/wrk-$name.txt")
+  read -r LR_N LR_BAD LR_GONE < <(redeem_answers "$5" "$lo")
+  LR_WHAT="$LR_NON2XX non-2xx; log: $LR_N answers, $LR_BAD neither 201 nor 499, $LR_GONE 499${LR_ERR:+; socket errors: $LR_ERR}"
+}
+say "(g) trustdesk redemptions on SQLite: wrk 1 thread 1 connection ${DUR}s"
+ledger_run ledger-sqlite-c1 "$L_BASE" "$LTOKEN" "$OUT/notes-sqlite.txt" "$OUT/server-ledger.log" 1 1
+ratio=$(printf %.2f "$(calc "$LR_RPS / $raw_tps")")
+row "(g) SQLite redemptions/s, 1 connection ($LR_WHAT)" \
+    "$(printf %.0f "$LR_RPS")" "req/s" "$(printf %.0f "$raw_tps")" "raw durable 1-row SQLite txns/s" "$ratio" \
+    ">= 0.50" "$(verdict "$ratio >= 0.5 and $LR_NON2XX == 0 and $LR_BAD == 0")"
+say "(g) trustdesk redemptions on SQLite: wrk 2 threads 64 connections ${DUR}s"
+ledger_run ledger-sqlite-c64 "$L_BASE" "$LTOKEN" "$OUT/notes-sqlite.txt" "$OUT/server-ledger.log" 2 64
+ratio=$(printf %.2f "$(calc "$LR_RPS / $raw_tps")")
+row "(g) SQLite redemptions/s, 64 connections ($LR_WHAT)" \
+    "$(printf %.0f "$LR_RPS")" "req/s" "$(printf %.0f "$raw_tps")" "raw durable 1-row SQLite txns/s" "$ratio" \
+    "> 1.0" "$(verdict "$ratio > 1.0 and $LR_NON2XX == 0 and $LR_BAD == 0")"
+serve_down "$L_SPID"
+l_redeems=$(sqlite3 "$LDB" "SELECT COUNT(*) FROM ledger_transactions WHERE kind = 'redeem'")
+l_201=$(redeem_status "$OUT/server-ledger.log" 201)
+l_499=$(redeem_status "$OUT/server-ledger.log" 499)
+LEDGER_SQLITE=$("$BIN" ledger verify --db "sqlite:$LDB" 2>&1 | tail -n 1) || LEDGER_SQLITE="FAILED: $LEDGER_SQLITE"
+LEDGER_SQLITE="$LEDGER_SQLITE; redeem transactions in the database: $l_redeems, answers 201: $l_201 (+ $l_499 answered 499 to a closed connection)"
+say "(g) $LEDGER_SQLITE"
+row "(g) ledger verify, SQLite ($OUT/ledger.db)" "" "" "" "" "" "ok" "$(grep -q '^ledger verify: ok' <<<"$LEDGER_SQLITE" && (( l_201 <= l_redeems && l_redeems <= l_201 + l_499 )) && echo PASS || echo MISS)"
+
+# ---- (h) ledger on PostgreSQL: redemptions vs pgbench TPC-B on the same cluster -----------------
+PGHOST_PORT=$(cat "$PGDIR/port")
+say "(h) baseline: pgbench -i -s 10, then pgbench -c 16 -j 2 -T $DUR on the bench cluster"
+PGBENCH=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)/pgbench
+[[ -x "$PGBENCH" ]] || PGBENCH=pgbench
+"$PGBENCH" -h 127.0.0.1 -p "$PGHOST_PORT" -U postgres -i -s 10 -q pgbench >"$OUT/pgbench-init.log" 2>&1
+"$PGBENCH" -h 127.0.0.1 -p "$PGHOST_PORT" -U postgres -c 16 -j 2 -T "$DUR" pgbench >"$OUT/pgbench.txt" 2>&1
+pgb_tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$OUT/pgbench.txt" | tail -n 1)
+need "pgbench tps" "${pgb_tps%.*}"
+psql -qAtX "${PGURL}postgres" -c "DROP DATABASE pgbench" >/dev/null || true
+
+issue_notes "$PG_BASE" "$TOKEN" "$NNOTES" >"$OUT/notes-pg.txt"
+[[ $(grep -c . "$OUT/notes-pg.txt") -eq $NNOTES ]] || { echo "bench: issuing credit notes on PostgreSQL failed" >&2; exit 1; }
+say "(h) trustdesk redemptions on PostgreSQL: wrk 2 threads 64 connections ${DUR}s"
+ledger_run ledger-pg-c64 "$PG_BASE" "$TOKEN" "$OUT/notes-pg.txt" "$OUT/server-pg.log" 2 64
+ratio=$(printf %.2f "$(calc "$LR_RPS / $pgb_tps")")
+row "(h) PG redemptions/s, 64 connections ($LR_WHAT)" \
+    "$(printf %.0f "$LR_RPS")" "req/s" "$(printf %.0f "$pgb_tps")" "pgbench TPC-B -s 10 -c 16 -j 2, tps" "$ratio" \
+    ">= 0.50" "$(verdict "$ratio >= 0.5 and $LR_NON2XX == 0 and $LR_BAD == 0")"
+serve_down "$PG_SPID"
+# Diagnostic, not a target: on PostgreSQL each worker thread holds one connection and waits
+# for its commit, so the default (one thread per core) bounds concurrent transactions.
+say "(h) diagnostic: the same with trustdesk serve --threads 16"
+serve_up server-pg-t16 "$PGDB" --threads 16
+ledger_run ledger-pg-t16-c64 "$SRV_BASE" "$TOKEN" "$OUT/notes-pg.txt" "$OUT/server-pg-t16.log" 2 64
+row "(h) diagnostic: PG redemptions/s, serve --threads 16, 64 conns ($LR_WHAT)" \
+    "$(printf %.0f "$LR_RPS")" "req/s" "$(printf %.0f "$pgb_tps")" "pgbench TPC-B -s 10 -c 16 -j 2, tps" \
+    "$(printf %.2f "$(calc "$LR_RPS / $pgb_tps")")" "" "not a target (default is 1 thread/core)"
+serve_down "$SRV_PID"
+p_redeems=$(psql -qAtX "$PGDB" -c "SELECT COUNT(*) FROM ledger_transactions WHERE kind = 'redeem'")
+p_201=$(( $(redeem_status "$OUT/server-pg.log" 201) + $(redeem_status "$OUT/server-pg-t16.log" 201) ))
+p_499=$(( $(redeem_status "$OUT/server-pg.log" 499) + $(redeem_status "$OUT/server-pg-t16.log" 499) ))
+LEDGER_PG=$("$BIN" ledger verify --db "$PGDB" 2>&1 | tail -n 1) || LEDGER_PG="FAILED: $LEDGER_PG"
+LEDGER_PG="$LEDGER_PG; redeem transactions in the database: $p_redeems, answers 201: $p_201 (+ $p_499 answered 499 to a closed connection)"
+say "(h) $LEDGER_PG"
+row "(h) ledger verify, PostgreSQL (bench database)" "" "" "" "" "" "ok" "$(grep -q '^ledger verify: ok' <<<"$LEDGER_PG" && (( p_201 <= p_redeems && p_redeems <= p_201 + p_499 )) && echo PASS || echo MISS)"
+bash scripts/pg-cluster.sh stop "$PGDIR"
+PG_UP=0
+
 # ---- the table ---------------------------------------------------------------------
 echo
 echo "trustdesk bench — $(date -u +%Y-%m-%dT%H:%MZ), $NPROC cores, $(uname -m), demo of $N customers ($DB)"
-printf '%-66s %12s %-6s %12s  %-40s %6s  %-12s %s\n' metric trustdesk unit baseline "baseline is" ratio target verdict
-printf '%.0s-' {1..170}; echo
+MW=$(awk -F'|' '{ if (length($1) > w) w = length($1) } END { print (w > 66 ? w : 66) }' "$RESULTS")
+printf '%-*s %12s %-6s %12s  %-40s %6s  %-12s %s\n' "$MW" metric trustdesk unit baseline "baseline is" ratio target verdict
+printf '%.0s-' $(seq $(( MW + 104 ))); echo
 while IFS='|' read -r m v u b bw r t vd; do
-  printf '%-66s %12s %-6s %12s  %-40s %6s  %-12s %s\n' "$m" "$v" "$u" "$b" "$bw" "$r" "$t" "$vd"
+  printf '%-*s %12s %-6s %12s  %-40s %6s  %-12s %s\n' "$MW" "$m" "$v" "$u" "$b" "$bw" "$r" "$t" "$vd"
 done <"$RESULTS"
 echo
 echo "keep-alive check: $KEEPALIVE"
@@ -344,4 +588,6 @@ echo "CPU pressure (PSI some avg60): $PRESSURE_START before the bench (other wor
 echo "wrk (client side): trustdesk $(grep -E '^ +99%' "$OUT/wrk-get.txt" | awk '{print $2}') p99," \
      "nginx $(grep -E '^ +99%' "$OUT/wrk-nginx.txt" | awk '{print $2}') p99 at -t2 -c64;" \
      "wrk, server and nginx share the same $NPROC cores."
-echo "raw outputs: $OUT (server.log, wrk-*.txt, keepalive.txt, import.log, demo.log)"
+echo "ledger verify (g) SQLite: $LEDGER_SQLITE"
+echo "ledger verify (h) PostgreSQL: $LEDGER_PG"
+echo "raw outputs: $OUT (server*.log, wrk-*.txt, pgbench*.txt, copy-pg.log, keepalive.txt, import.log, demo.log)"
