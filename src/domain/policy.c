@@ -236,9 +236,25 @@ static void walk(json_t *obj, const char *prefix, struct policy *p, bool seen[NF
     }
 }
 
+/* The value at the first n bytes of a dotted path, or NULL. */
+static json_t *lookup(json_t *root, const char *path, size_t n)
+{
+    json_t *v = root;
+    size_t start = 0;
+    for (size_t i = 0; i <= n && v; i++) {
+        if (i < n && path[i] != '.') continue;
+        char key[64];
+        snprintf(key, sizeof key, "%.*s", (int)(i - start), path + start);
+        v = json_is_object(v) ? json_object_get(v, key) : NULL;
+        start = i + 1;
+    }
+    return v;
+}
+
 /* Reports each missing part of a full document once, by its highest
- * missing path: a missing "guard" is one problem, not twenty. */
-static void report_missing(const bool seen[NFIELDS], struct errors *err)
+ * absent path: a missing "guard" is one problem, not twenty; a missing
+ * leaf in a present object is named in full. */
+static void report_missing(json_t *root, const bool seen[NFIELDS], struct errors *err)
 {
     char last[160] = "";
     for (size_t i = 0; i < NFIELDS; i++) {
@@ -246,11 +262,7 @@ static void report_missing(const bool seen[NFIELDS], struct errors *err)
         const char *path = FIELDS[i].path;
         for (size_t n = 1;; n++) {
             if (path[n] != '.' && path[n] != '\0') continue;
-            int any = 0;
-            for (size_t j = 0; j < NFIELDS && !any; j++)
-                any = seen[j] && (strncmp(FIELDS[j].path, path, n) == 0 &&
-                                  (FIELDS[j].path[n] == '.' || FIELDS[j].path[n] == '\0'));
-            if (!any || path[n] == '\0') {
+            if (!lookup(root, path, n) || path[n] == '\0') {
                 char top[160];
                 snprintf(top, sizeof top, "%.*s", (int)n, path);
                 if (strcmp(top, last) != 0) errors_add(err, top, "is required");
@@ -318,7 +330,7 @@ int policy_parse(const char *json, size_t len, struct errors *err, struct policy
     if ((rc = load(json, len, err, &root)) != TD_OK) goto out;
     walk(root, "", &p, seen, &p.version, &has_version, err);
     if (!has_version) errors_add(err, "version", "is required");
-    report_missing(seen, err);
+    report_missing(root, seen, err);
     if (err->n + err->dropped != before) {
         rc = TD_E_INVALID;
         goto out;
