@@ -514,10 +514,10 @@ static void repair(struct decide *x, const struct case_item *it, struct policy_i
     if (!it->sold_here && !it->brand_carried) {
         r->resolution = POLICY_RES_REPAIR_MANUFACTURER;
         const char *brand = it->brand && *it->brand ? it->brand : NULL;
-        NL("Neem het product in en stuur het namens de klant ter reparatie naar %s%s; houd de klant op de hoogte.",
-           brand ? "de fabrikant, " : "de fabrikant", brand ? brand : "");
-        EN("Take the product in and send it for repair to %s%s on the customer's behalf; keep the customer informed.",
-           brand ? "the manufacturer, " : "the manufacturer", brand ? brand : "");
+        NL("Neem het product in en stuur het namens de klant ter reparatie naar de fabrikant%s%s%s; houd de klant op de hoogte.",
+           brand ? " (" : "", brand ? brand : "", brand ? ")" : "");
+        EN("Take the product in and send it to the manufacturer%s%s%s for repair on the customer's behalf; keep the customer informed.",
+           brand ? " (" : "", brand ? brand : "", brand ? ")" : "");
     } else if (!it->sold_here) {
         r->resolution = POLICY_RES_REPAIR_IN_STORE;
         NL("Wij voeren dit merk: laat het product via de winkel repareren.");

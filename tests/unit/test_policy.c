@@ -76,7 +76,7 @@ static const struct row rows[] = {
     {"worn dress: gold, no receipt, not sold here, worn, €240", RET, false, NOREF, NOT_OURS(WORN, "Maison Claire", 24000, false), GOLD,
      false, GREEN, R(STORE_CREDIT), 24000, false, "within the goodwill limit of €300.00"},
     {"vacuum cleaner: defective, brand not carried", REP, false, NOREF, NOT_OURS(DEFECTIVE, "Vorwerk", 0, false), SILVER, false, GREEN,
-     R(REPAIR_MANUFACTURER), 0, false, "the manufacturer, Vorwerk"},
+     R(REPAIR_MANUFACTURER), 0, false, "the manufacturer (Vorwerk)"},
     {"vacuum cleaner brought as a return", RET, false, NOREF, NOT_OURS(DEFECTIVE, "Vorwerk", 39900, false), BRONZE, false, GREEN,
      R(REPAIR_MANUFACTURER), 0, false, "on the customer's behalf"},
     {"kitchen scale: cheaper elsewhere, with receipt", RET, true, POLICY_REFER_CHEAPER_ELSEWHERE, OURS(NEW, 5, 2499, 2499), NONE, false,
@@ -172,7 +172,7 @@ static const struct row rows[] = {
     {"complaint about a defective item in the window", CPL, true, NOREF, OURS(DEFECTIVE, 10, 3500, 3500), SILVER, false, GREEN,
      R(REFUND), 3500, false, "refund €35.00"},
     {"complaint about a defective item not sold here", CPL, false, NOREF, NOT_OURS(DEFECTIVE, "Miele", 0, false), SILVER, false, GREEN,
-     R(REPAIR_MANUFACTURER), 0, false, "the manufacturer, Miele"},
+     R(REPAIR_MANUFACTURER), 0, false, "the manufacturer (Miele)"},
     /* referrals */
     {"referral: not in our range", REF, false, POLICY_REFER_NOT_IN_RANGE, NOT_OURS(NEW, NULL, 0, false), NONE, false, GREEN,
      R(REFER_ELSEWHERE), 0, false, "(not in our range): record the referral with its reason; nothing is refunded"},
@@ -186,7 +186,7 @@ static const struct row rows[] = {
      R(REFER_ELSEWHERE), 0, false, "nothing is refunded"},
     /* the guard */
     {"red on a repair asks nothing", REP, false, NOREF, NOT_OURS(DEFECTIVE, "Vorwerk", 0, false), GOLD, false, RED,
-     R(REPAIR_MANUFACTURER), 0, false, "the manufacturer, Vorwerk"},
+     R(REPAIR_MANUFACTURER), 0, false, "the manufacturer (Vorwerk)"},
     {"amber on a receipt refund", RET, true, NOREF, OURS(NEW, 3, 2000, 2000), GOLD, false, AMBER, R(REFUND), 2000, true,
      "Ask a manager to help complete this case"},
     {"red on the worn dress", RET, false, NOREF, NOT_OURS(WORN, NULL, 24000, false), GOLD, false, RED, R(STORE_CREDIT), 24000, true,
