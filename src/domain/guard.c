@@ -1,0 +1,130 @@
+/* guard.c — the risk score (see guard.h for the contract and invariants).
+ *
+ * Each signal adds points independently; the sum is capped at 100. Points
+ * come only from what exceeds a free allowance, because the guard exists for
+ * the few who exploit trust and must add no friction for the many who do
+ * not. Reasons are written for a manager: the count, the window and what is
+ * usual, never a judgement of the person.
+ */
+#include "domain/guard.h"
+#include <stdio.h>
+#include <string.h>
+
+#define SCORE_MAX 100
+
+static void add_reason(struct risk *r, const char *nl, const char *en)
+{
+    if (r->n_reasons >= GUARD_REASONS_MAX) return;
+    snprintf(r->reasons[r->n_reasons].nl, REASON_TEXT_SZ, "%s", nl);
+    snprintf(r->reasons[r->n_reasons].en, REASON_TEXT_SZ, "%s", en);
+    r->n_reasons++;
+}
+
+/* points * (count - free) when count exceeds free, else 0; saturates
+ * instead of overflowing for absurd counts. */
+static int excess_points(int count, int free, int points)
+{
+    if (count <= free || points <= 0) return 0;
+    long long p = (long long)(count - free) * points;
+    return p > SCORE_MAX ? SCORE_MAX : (int)p;
+}
+
+/* True when returns exceed multiple x the norm: returns / purchases >
+ * multiple * norm / 1000, compared in integers. No purchases at all with
+ * that many returns is above any norm. */
+static int rate_above_norm(const struct guard_policy *gp, const struct guard_signals *s)
+{
+    if (s->returns_90d < gp->return_rate_min_returns || gp->return_rate_min_returns <= 0) return 0;
+    if (s->purchases_90d == 0) return 1;
+    return (long long)s->returns_90d * 1000 > (long long)gp->return_rate_multiple * s->category_norm_permille * s->purchases_90d;
+}
+
+static int signals_valid(const struct guard_signals *s)
+{
+    return s->no_receipt_returns_30d >= 0 && s->no_receipt_returns_90d >= 0 && s->returns_90d >= 0 &&
+           s->purchases_90d >= 0 && s->category_norm_permille >= 0 && s->category_norm_permille <= 1000 &&
+           s->not_sold_here_claims_90d >= 0 && s->worn_soon_returns_90d >= 0 && s->same_item_stores >= 0 &&
+           s->cases_30d >= 0 && s->stores_30d >= 0;
+}
+
+int guard_score(const struct guard_policy *gp, const struct guard_signals *s, struct risk *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!signals_valid(s)) return TD_E_INVALID;
+
+    char nl[REASON_TEXT_SZ], en[REASON_TEXT_SZ];
+    int score = 0, p;
+
+    if ((p = excess_points(s->no_receipt_returns_30d, gp->no_receipt_30d_free, gp->no_receipt_30d_points)) > 0) {
+        score += p;
+        snprintf(nl, sizeof nl, "%d retouren zonder kassabon in de afgelopen 30 dagen (gebruikelijk: hooguit %d).",
+                 s->no_receipt_returns_30d, gp->no_receipt_30d_free);
+        snprintf(en, sizeof en, "%d returns without a receipt in the last 30 days (usual: at most %d).",
+                 s->no_receipt_returns_30d, gp->no_receipt_30d_free);
+        add_reason(out, nl, en);
+    }
+    if ((p = excess_points(s->no_receipt_returns_90d, gp->no_receipt_90d_free, gp->no_receipt_90d_points)) > 0) {
+        score += p;
+        snprintf(nl, sizeof nl, "%d retouren zonder kassabon in de afgelopen 90 dagen (gebruikelijk: hooguit %d).",
+                 s->no_receipt_returns_90d, gp->no_receipt_90d_free);
+        snprintf(en, sizeof en, "%d returns without a receipt in the last 90 days (usual: at most %d).",
+                 s->no_receipt_returns_90d, gp->no_receipt_90d_free);
+        add_reason(out, nl, en);
+    }
+    if (gp->return_rate_points > 0 && rate_above_norm(gp, s)) {
+        score += gp->return_rate_points;
+        snprintf(nl, sizeof nl,
+                 "%d retouren op %d aankopen in 90 dagen; meer dan %d keer wat in deze categorieën gebruikelijk is.",
+                 s->returns_90d, s->purchases_90d, gp->return_rate_multiple);
+        snprintf(en, sizeof en, "%d returns against %d purchases in 90 days; more than %d times usual for these categories.",
+                 s->returns_90d, s->purchases_90d, gp->return_rate_multiple);
+        add_reason(out, nl, en);
+    }
+    if ((p = excess_points(s->not_sold_here_claims_90d, gp->not_sold_here_90d_free, gp->not_sold_here_90d_points)) > 0) {
+        score += p;
+        snprintf(nl, sizeof nl, "%d keer artikelen aangeboden die wij niet verkopen in 90 dagen (gebruikelijk: hooguit %d).",
+                 s->not_sold_here_claims_90d, gp->not_sold_here_90d_free);
+        snprintf(en, sizeof en, "%d cases for goods not sold here in 90 days (usual: at most %d).",
+                 s->not_sold_here_claims_90d, gp->not_sold_here_90d_free);
+        add_reason(out, nl, en);
+    }
+    if ((p = excess_points(s->worn_soon_returns_90d, gp->worn_soon_90d_free, gp->worn_soon_90d_points)) > 0) {
+        score += p;
+        snprintf(nl, sizeof nl, "%d gedragen artikelen kort na aankoop teruggebracht in 90 dagen (gebruikelijk: hooguit %d).",
+                 s->worn_soon_returns_90d, gp->worn_soon_90d_free);
+        snprintf(en, sizeof en, "%d worn items returned soon after purchase in 90 days (usual: at most %d).",
+                 s->worn_soon_returns_90d, gp->worn_soon_90d_free);
+        add_reason(out, nl, en);
+    }
+    if (gp->same_item_stores_at > 0 &&
+        (p = excess_points(s->same_item_stores, gp->same_item_stores_at - 1, gp->same_item_points)) > 0) {
+        score += p;
+        snprintf(nl, sizeof nl, "Hetzelfde artikel is in %d winkels teruggebracht in 90 dagen.", s->same_item_stores);
+        snprintf(en, sizeof en, "The same item was returned at %d stores in 90 days.", s->same_item_stores);
+        add_reason(out, nl, en);
+    }
+    if (gp->spree_points > 0 && gp->spree_30d_cases > 0 && gp->spree_30d_stores > 0 &&
+        s->cases_30d >= gp->spree_30d_cases && s->stores_30d >= gp->spree_30d_stores) {
+        score += gp->spree_points;
+        snprintf(nl, sizeof nl, "%d zaken in %d verschillende winkels in de afgelopen 30 dagen.", s->cases_30d, s->stores_30d);
+        snprintf(en, sizeof en, "%d cases at %d different stores in the last 30 days.", s->cases_30d, s->stores_30d);
+        add_reason(out, nl, en);
+    }
+
+    out->score = score > SCORE_MAX ? SCORE_MAX : score;
+    out->level = out->score >= gp->red_at ? GUARD_RED : out->score >= gp->amber_at ? GUARD_AMBER : GUARD_GREEN;
+    if (out->n_reasons == 0)
+        add_reason(out, "Geen bijzonderheden in de retouren en zaken van deze klant.",
+                   "Nothing unusual in this customer's returns and cases.");
+    return TD_OK;
+}
+
+const char *guard_level_name(enum guard_level level)
+{
+    switch (level) {
+    case GUARD_GREEN: return "green";
+    case GUARD_AMBER: return "amber";
+    case GUARD_RED: return "red";
+    }
+    return NULL;
+}

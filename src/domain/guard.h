@@ -1,0 +1,79 @@
+/* guard.h — the quiet guard: a risk score 0..100 with its reasons.
+ *
+ * guard_score() is a pure function of the policy's guard thresholds and a
+ * customer's signals, which the caller aggregates across all stores (see
+ * docs/policy.md). It never reads a database or a clock.
+ *
+ * Invariants:
+ *  (1) 0 <= score <= 100, and the level follows from the score alone:
+ *      score >= red_at -> RED, score >= amber_at -> AMBER, else GREEN;
+ *  (2) every successful result carries at least one reason, in Dutch and
+ *      English;
+ *  (3) reasons state counts and facts for a manager and never judge the
+ *      customer ("6 returns without a receipt in 30 days", not "fraud");
+ *  (4) a signal at or below its free allowance adds nothing, so an honest
+ *      customer with an ordinary return or two stays green.
+ */
+#ifndef TD_GUARD_H
+#define TD_GUARD_H
+#include <stddef.h>
+#include "core/status.h"
+
+#define REASON_TEXT_SZ 256
+#define GUARD_REASONS_MAX 8
+
+/* One sentence for people, in both languages of the desk. */
+struct reason {
+    char nl[REASON_TEXT_SZ];
+    char en[REASON_TEXT_SZ];
+};
+
+enum guard_level { GUARD_GREEN = 0, GUARD_AMBER = 1, GUARD_RED = 2 };
+
+/* The guard's part of the service policy ("guard" in the JSON document).
+ * A count signal adds points * (count - free) once count exceeds free. */
+struct guard_policy {
+    int amber_at, red_at;                         /* 1..100, amber_at < red_at */
+    int no_receipt_30d_free, no_receipt_30d_points;
+    int no_receipt_90d_free, no_receipt_90d_points;
+    int return_rate_min_returns;                  /* fewer returns: rate not judged */
+    int return_rate_multiple;                     /* counts above multiple x category norm */
+    int return_rate_points;                       /* flat */
+    int not_sold_here_90d_free, not_sold_here_90d_points;
+    int worn_soon_90d_free, worn_soon_90d_points;
+    int same_item_stores_at;                      /* one item returned at >= this many stores */
+    int same_item_points;                         /* per store from `at` on */
+    int spree_30d_cases, spree_30d_stores;        /* both reached: a spree */
+    int spree_points;                             /* flat */
+};
+
+/* What the caller knows about one customer identity across all stores.
+ * Counts include the case being decided. */
+struct guard_signals {
+    int no_receipt_returns_30d;
+    int no_receipt_returns_90d;
+    int returns_90d;                              /* all returns, with or without receipt */
+    int purchases_90d;                            /* purchase lines */
+    int category_norm_permille;                   /* the categories' usual returns per 1000 purchases */
+    int not_sold_here_claims_90d;
+    int worn_soon_returns_90d;                    /* worn items returned soon after purchase */
+    int same_item_stores;                         /* most stores at which one item (SKU) was returned, 90 days */
+    int cases_30d;
+    int stores_30d;                               /* distinct stores of those cases */
+};
+
+struct risk {
+    int score;                                    /* 0..100 */
+    enum guard_level level;
+    size_t n_reasons;                             /* >= 1 */
+    struct reason reasons[GUARD_REASONS_MAX];
+};
+
+/* Scores the signals into *out. TD_E_INVALID when a count is negative (a
+ * caller's bug); *out is then zeroed. Pure: no I/O, no clock, no globals. */
+int guard_score(const struct guard_policy *gp, const struct guard_signals *s, struct risk *out /* OUT */) TD_MUST_CHECK;
+
+/* "green", "amber", "red"; NULL for another value. Static strings. */
+const char *guard_level_name(enum guard_level level);
+
+#endif

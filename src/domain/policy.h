@@ -1,0 +1,161 @@
+/* policy.h — the service policy as data, and the decision it makes.
+ *
+ * A policy is a versioned JSON document (docs/policy.md): the chain's default,
+ * and per store an override document that replaces individual fields. Both
+ * parse into one plain struct policy; policy_decide() is a pure function of
+ * (policy, case, customer facts, guard result) that recommends a resolution
+ * and explains it in Dutch and English.
+ *
+ * Invariants:
+ *  (1) a struct policy that policy_parse() or policy_apply_override() returns
+ *      with TD_OK has passed policy_validate(): every number in range,
+ *      amber_at < red_at, tier limits never fall as the tier rises;
+ *  (2) a decision carries the version text of the policy that made it, and at
+ *      least one reason;
+ *  (3) no reason accuses the customer: the guard's level only asks for a
+ *      manager, with a neutral script for the associate at red;
+ *  (4) risk never declines a case by itself, and never adds approval to a
+ *      case that moves no money (a repair, a referral without refund).
+ *
+ * Nothing here does I/O, reads a clock or keeps state: days since purchase,
+ * lowest recent prices and the customer's aggregates come in as inputs.
+ */
+#ifndef TD_POLICY_H
+#define TD_POLICY_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "core/status.h"
+#include "domain/guard.h"
+
+struct errors;
+
+#define POLICY_ITEMS_MAX 16
+#define POLICY_REASONS_MAX 10
+#define POLICY_VERSION_SZ 32
+#define POLICY_DOC_MAX (64 * 1024)      /* longer documents are refused */
+
+enum policy_tier { POLICY_TIER_NONE = 0, POLICY_TIER_BRONZE, POLICY_TIER_SILVER, POLICY_TIER_GOLD,
+                   POLICY_TIER_PLATINUM, POLICY_TIER_COUNT };
+
+enum policy_kind { POLICY_KIND_RETURN = 1, POLICY_KIND_EXCHANGE, POLICY_KIND_REPAIR, POLICY_KIND_COMPLAINT,
+                   POLICY_KIND_PRICE_ADJUSTMENT, POLICY_KIND_REFERRAL };
+
+enum policy_condition { POLICY_COND_NEW = 1, POLICY_COND_USED, POLICY_COND_WORN, POLICY_COND_DEFECTIVE };
+
+/* Why the customer prefers another shop; NONE when they do not. */
+enum policy_referral { POLICY_REFER_NONE = 0, POLICY_REFER_NOT_IN_RANGE, POLICY_REFER_CHEAPER_ELSEWHERE,
+                       POLICY_REFER_OUT_OF_STOCK, POLICY_REFER_OTHER };
+
+enum policy_resolution { POLICY_RES_REFUND = 1, POLICY_RES_STORE_CREDIT, POLICY_RES_EXCHANGE,
+                         POLICY_RES_REPAIR_MANUFACTURER, POLICY_RES_REPAIR_IN_STORE, POLICY_RES_REFER_ELSEWHERE,
+                         POLICY_RES_DECLINE };
+
+struct policy {
+    int version;                                    /* the chain document's, >= 1 */
+    int store_version;                              /* the store override's, 0: none applied */
+    int64_t goodwill_limit_cents[POLICY_TIER_COUNT];/* tiers.<tier>.goodwill_limit_cents */
+    int return_window_days;                         /* receipt.return_window_days */
+    bool no_receipt_allowed;                        /* no_receipt.allowed */
+    int64_t no_receipt_limit_cents;                 /* no_receipt.approval_above_cents */
+    int lowest_price_days;                          /* no_receipt.lowest_price_days: for the loader */
+    bool not_sold_here_allowed;                     /* not_sold_here.allowed */
+    int worn_soon_days;                             /* worn.soon_days */
+    int64_t worn_limit_cents;                       /* worn.approval_above_cents */
+    int warranty_days;                              /* repair.warranty_days */
+    int price_adjustment_days;                      /* price_adjustment.window_days */
+    int64_t complaint_gesture_cents;                /* complaint.gesture_cents */
+    int64_t approval_above_cents;                   /* approval.above_cents */
+    int64_t walk_in_approval_above_cents;           /* approval.walk_in_above_cents */
+    struct guard_policy guard;                      /* guard.* */
+};
+
+/* One item of a case: one of our purchase lines, or a thing not sold here. */
+struct case_item {
+    bool sold_here;
+    enum policy_condition condition;
+    int days_since_purchase;                        /* -1: unknown */
+    const char *category;                           /* may be NULL; not used by the rules yet */
+    /* sold here (from the receipt or the POS line) */
+    int64_t price_paid_cents;                       /* 0: unknown (no receipt) */
+    int64_t lowest_recent_cents;                    /* lowest selling price in the last lowest_price_days */
+    /* not sold here (as the customer tells it) */
+    const char *brand, *description;                /* may be NULL */
+    int64_t stated_price_cents;
+    bool brand_carried;                             /* our chain sells this brand */
+};
+
+struct case_in {
+    enum policy_kind kind;
+    bool receipt;
+    enum policy_referral referral;                  /* the customer prefers another shop */
+    size_t n_items;                                 /* 1..POLICY_ITEMS_MAX */
+    struct case_item items[POLICY_ITEMS_MAX];
+};
+
+/* Aggregates kept up to date on every purchase and case (never recomputed
+ * from history). Only tier and walk_in steer the decision today; the rest
+ * feeds the guard's signals and the reports. */
+struct customer_facts {
+    enum policy_tier tier;
+    int64_t lifetime_spend_cents;
+    int visits;
+    int tenure_days;
+    int cases_30d, cases_90d;
+    int returns_30d, returns_90d;
+    bool walk_in;                                   /* no customer record: tier NONE */
+};
+
+struct policy_item_result {
+    enum policy_resolution resolution;
+    int64_t amount_cents;
+    bool needs_approval;
+};
+
+struct decision {
+    enum policy_resolution resolution;              /* of the item with the largest amount */
+    int64_t max_amount_cents;                       /* sum over the items */
+    bool needs_approval;
+    char policy_version[POLICY_VERSION_SZ];         /* "3", or "3+store.2" with an override */
+    size_t n_reasons;                               /* 1..POLICY_REASONS_MAX */
+    struct reason reasons[POLICY_REASONS_MAX];
+    size_t n_items;
+    struct policy_item_result items[POLICY_ITEMS_MAX];
+};
+
+/* The chain's default policy document (static text, valid JSON). */
+const char *policy_default_json(void);
+
+/* Parses and validates a chain policy document of len bytes. Every field is
+ * required; unknown fields, wrong types and out-of-range numbers are refused
+ * with TD_E_INVALID and one problem per bad field in err, named by its JSON
+ * path ("tiers.gold.goodwill_limit_cents"). *out is complete only on TD_OK.
+ * Allocates only inside the call (jansson), and frees it. */
+int policy_parse(const char *json, size_t len, struct errors *err, struct policy *out /* OUT */) TD_MUST_CHECK;
+
+/* A store override: a document with "version" and any subset of the chain
+ * document's fields; each given field replaces the base's. The result
+ * (base merged with the override) is validated as a whole. base and out may
+ * be the same struct; it is written only on TD_OK. */
+int policy_apply_override(const struct policy *base, const char *json, size_t len, struct errors *err,
+                          struct policy *out /* OUT */) TD_MUST_CHECK;
+
+/* Cross-field and range checks of a policy built in C; TD_E_INVALID with
+ * the paths of the bad fields. */
+int policy_validate(const struct policy *p, struct errors *err) TD_MUST_CHECK;
+
+/* The recommendation for a case. risk may be NULL (not scored: as green).
+ * TD_E_INVALID for a case the desk should not have built (no items, an
+ * enum out of range, a negative amount); *out is then zeroed. Pure. */
+int policy_decide(const struct policy *p, const struct case_in *c, const struct customer_facts *facts,
+                  const struct risk *risk, struct decision *out /* OUT */) TD_MUST_CHECK;
+
+/* API names ("store_credit", "gold", "cheaper_elsewhere", "worn", "return");
+ * NULL for a value out of range. Static strings. */
+const char *policy_resolution_name(enum policy_resolution r);
+const char *policy_tier_name(enum policy_tier t);
+const char *policy_referral_name(enum policy_referral r);
+const char *policy_condition_name(enum policy_condition c);
+const char *policy_kind_name(enum policy_kind k);
+
+#endif

@@ -1,0 +1,166 @@
+/* test_guard.c — the guard's score, level and reasons under the default
+ * policy: honest customers with an ordinary return or two stay green, the
+ * exploiter of PRODUCT.md is flagged, levels change exactly at the
+ * thresholds, and no reason uses an accusing word. */
+#define _GNU_SOURCE            /* strcasestr */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+#include "core/errors.h"
+#include "domain/guard.h"
+#include "domain/policy.h"
+
+static struct policy default_policy(void)
+{
+    struct policy p;
+    struct errors err;
+    errors_init(&err);
+    const char *doc = policy_default_json();
+    assert_int_equal(policy_parse(doc, strlen(doc), &err, &p), TD_OK);
+    return p;
+}
+
+struct row {
+    const char *name;
+    struct guard_signals s;
+    int score;                  /* expected exactly */
+    enum guard_level level;
+    const char *reason;         /* substring of some English reason */
+};
+
+/* Default thresholds: amber 40, red 70. Points: no-receipt 30d 12 above 1;
+ * 90d 5 above 3; return rate 20; not sold here 10 above 2; worn soon 20
+ * above 1; same item 30 per store from 2; spree (4 cases, 3 stores) 20. */
+static const struct row rows[] = {
+    {"nothing at all", {0}, 0, GUARD_GREEN, "Nothing unusual"},
+    {"one ordinary return with receipt", {.returns_90d = 1, .purchases_90d = 10, .category_norm_permille = 100, .cases_30d = 1, .stores_30d = 1},
+     0, GUARD_GREEN, "Nothing unusual"},
+    {"two no-receipt returns in 90 days", {.no_receipt_returns_30d = 1, .no_receipt_returns_90d = 2, .returns_90d = 2, .purchases_90d = 12,
+                                           .category_norm_permille = 100, .cases_30d = 1, .stores_30d = 1},
+     0, GUARD_GREEN, "Nothing unusual"},
+    {"two no-receipt returns in 30 days", {.no_receipt_returns_30d = 2, .no_receipt_returns_90d = 2, .returns_90d = 2, .purchases_90d = 8,
+                                           .category_norm_permille = 100, .cases_30d = 2, .stores_30d = 1},
+     12, GUARD_GREEN, "2 returns without a receipt in the last 30 days"},
+    {"the exploiter: six no-receipt returns at three stores in a month",
+     {.no_receipt_returns_30d = 6, .no_receipt_returns_90d = 6, .returns_90d = 6, .purchases_90d = 0, .category_norm_permille = 80,
+      .cases_30d = 6, .stores_30d = 3},
+     100, GUARD_RED, "6 cases at 3 different stores"},
+    {"four no-receipt returns at three stores", {.no_receipt_returns_30d = 4, .no_receipt_returns_90d = 4, .returns_90d = 4, .purchases_90d = 20,
+                                                 .category_norm_permille = 80, .cases_30d = 4, .stores_30d = 3},
+     61, GUARD_AMBER, "4 returns without a receipt in the last 30 days"},
+    {"returns within three times the norm", {.returns_90d = 4, .purchases_90d = 40, .category_norm_permille = 100}, 0, GUARD_GREEN,
+     "Nothing unusual"},
+    {"returns above three times the norm", {.returns_90d = 6, .purchases_90d = 10, .category_norm_permille = 100}, 20, GUARD_GREEN,
+     "more than 3 times usual"},
+    {"three returns are too few to judge a rate", {.returns_90d = 3, .purchases_90d = 3, .category_norm_permille = 100}, 0, GUARD_GREEN,
+     "Nothing unusual"},
+    {"worn once, soon after purchase", {.worn_soon_returns_90d = 1, .returns_90d = 1, .purchases_90d = 5, .category_norm_permille = 150},
+     0, GUARD_GREEN, "Nothing unusual"},
+    {"wardrobing: three worn soon (exactly amber)", {.worn_soon_returns_90d = 3, .returns_90d = 3, .purchases_90d = 6, .category_norm_permille = 150},
+     40, GUARD_AMBER, "3 worn items returned soon after purchase"},
+    {"two claims for goods not sold here", {.not_sold_here_claims_90d = 2}, 0, GUARD_GREEN, "Nothing unusual"},
+    {"five claims for goods not sold here", {.not_sold_here_claims_90d = 5}, 30, GUARD_GREEN, "5 cases for goods not sold here"},
+    {"serial not-sold-here claims and no receipts", {.not_sold_here_claims_90d = 6, .no_receipt_returns_30d = 3, .no_receipt_returns_90d = 3},
+     64, GUARD_AMBER, "6 cases for goods not sold here"},
+    {"same item at two stores", {.same_item_stores = 2}, 30, GUARD_GREEN, "same item was returned at 2 stores"},
+    {"same item at three stores with two no-receipt returns", {.same_item_stores = 3, .no_receipt_returns_30d = 2, .no_receipt_returns_90d = 2},
+     72, GUARD_RED, "same item was returned at 3 stores"},
+    {"exactly red", {.no_receipt_returns_30d = 6, .no_receipt_returns_90d = 5}, 70, GUARD_RED, "5 returns without a receipt in the last 90 days"},
+    {"many cases at two stores is no spree", {.cases_30d = 5, .stores_30d = 2}, 0, GUARD_GREEN, "Nothing unusual"},
+    {"four cases at three stores", {.cases_30d = 4, .stores_30d = 3}, 20, GUARD_GREEN, "4 cases at 3 different stores"},
+    {"a busy honest customer", {.returns_90d = 2, .purchases_90d = 30, .category_norm_permille = 120, .cases_30d = 3, .stores_30d = 3},
+     0, GUARD_GREEN, "Nothing unusual"},
+    {"absurd counts saturate at 100", {.no_receipt_returns_30d = 2000000000, .no_receipt_returns_90d = 2000000000}, 100, GUARD_RED,
+     "returns without a receipt"},
+};
+
+static const char *const accusing[] = {"fraud", "fraude", "misbruik", "abuse", "suspic", "verdacht", "exploit", "steal",
+                                       "diefstal", "liar", "lieg"};
+
+static void assert_neutral(const struct reason *r)
+{
+    for (size_t k = 0; k < sizeof accusing / sizeof accusing[0]; k++) {
+        if (strcasestr(r->nl, accusing[k]) || strcasestr(r->en, accusing[k]))
+            fail_msg("accusing word \"%s\" in: %s / %s", accusing[k], r->nl, r->en);
+    }
+}
+
+static void table(void **state)
+{
+    (void)state;
+    struct policy p = default_policy();
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        const struct row *t = &rows[i];
+        struct risk r;
+        assert_int_equal(guard_score(&p.guard, &t->s, &r), TD_OK);
+        if (r.score != t->score || r.level != t->level)
+            fail_msg("%s: score %d level %s, want %d %s", t->name, r.score, guard_level_name(r.level), t->score,
+                     guard_level_name(t->level));
+        assert_true(r.n_reasons >= 1 && r.n_reasons <= GUARD_REASONS_MAX);
+        int found = 0;
+        for (size_t k = 0; k < r.n_reasons; k++) {
+            assert_true(r.reasons[k].nl[0] != '\0' && r.reasons[k].en[0] != '\0');
+            assert_neutral(&r.reasons[k]);
+            if (strstr(r.reasons[k].en, t->reason)) found = 1;
+        }
+        if (!found) fail_msg("%s: no reason with \"%s\" (first: %s)", t->name, t->reason, r.reasons[0].en);
+    }
+}
+
+static void thresholds_come_from_the_policy(void **state)
+{
+    (void)state;
+    struct policy p = default_policy();
+    struct guard_signals s = {.no_receipt_returns_30d = 2, .no_receipt_returns_90d = 2};
+    struct risk r;
+    assert_int_equal(guard_score(&p.guard, &s, &r), TD_OK);
+    assert_int_equal(r.level, GUARD_GREEN);
+    p.guard.amber_at = 10;
+    p.guard.red_at = 12;
+    assert_int_equal(guard_score(&p.guard, &s, &r), TD_OK);
+    assert_int_equal(r.score, 12);
+    assert_int_equal(r.level, GUARD_RED);
+    p.guard.red_at = 13;
+    assert_int_equal(guard_score(&p.guard, &s, &r), TD_OK);
+    assert_int_equal(r.level, GUARD_AMBER);
+    p.guard.no_receipt_30d_points = 0;
+    assert_int_equal(guard_score(&p.guard, &s, &r), TD_OK);
+    assert_int_equal(r.score, 0);
+    assert_int_equal(r.level, GUARD_GREEN);
+}
+
+static void negative_counts_are_refused(void **state)
+{
+    (void)state;
+    struct policy p = default_policy();
+    struct guard_signals s = {.no_receipt_returns_30d = -1};
+    struct risk r;
+    assert_int_equal(guard_score(&p.guard, &s, &r), TD_E_INVALID);
+    assert_int_equal(r.score, 0);
+    assert_int_equal(r.n_reasons, 0);
+    s = (struct guard_signals){.category_norm_permille = 1001};
+    assert_int_equal(guard_score(&p.guard, &s, &r), TD_E_INVALID);
+}
+
+static void level_names(void **state)
+{
+    (void)state;
+    assert_string_equal(guard_level_name(GUARD_GREEN), "green");
+    assert_string_equal(guard_level_name(GUARD_AMBER), "amber");
+    assert_string_equal(guard_level_name(GUARD_RED), "red");
+    assert_null(guard_level_name((enum guard_level)7));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(table),
+        cmocka_unit_test(thresholds_come_from_the_policy),
+        cmocka_unit_test(negative_counts_are_refused),
+        cmocka_unit_test(level_names),
+    };
+    return cmocka_run_group_tests_name("unit_guard", tests, NULL, NULL);
+}

@@ -1,0 +1,655 @@
+/* test_policy.c — the service policy: the decision table under the default
+ * policy (the four stories of PRODUCT.md among the rows), cases of several
+ * items, each kind of bad document refused with the path of the bad field,
+ * and store overrides that replace single fields. */
+#define _GNU_SOURCE            /* strcasestr */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/errors.h"
+#include "domain/guard.h"
+#include "domain/policy.h"
+
+static struct policy default_policy(void)
+{
+    struct policy p;
+    struct errors err;
+    errors_init(&err);
+    const char *doc = policy_default_json();
+    assert_int_equal(policy_parse(doc, strlen(doc), &err, &p), TD_OK);
+    return p;
+}
+
+/* ---- the decision table ------------------------------------------------ */
+
+#define OURS(cond, days, paid, lowest)                                                                                \
+    {.sold_here = true, .condition = POLICY_COND_##cond, .days_since_purchase = (days), .price_paid_cents = (paid), \
+     .lowest_recent_cents = (lowest)}
+#define NOT_OURS(cond, brand_, stated, carried)                                                                      \
+    {.sold_here = false, .condition = POLICY_COND_##cond, .days_since_purchase = -1, .brand = (brand_),           \
+     .stated_price_cents = (stated), .brand_carried = (carried)}
+
+struct row {
+    const char *name;
+    enum policy_kind kind;
+    bool receipt;
+    enum policy_referral referral;
+    struct case_item item;
+    enum policy_tier tier;
+    bool walk_in;
+    enum guard_level level;
+    enum policy_resolution res;
+    int64_t max;
+    bool approval;
+    const char *reason;          /* substring of some English reason */
+};
+
+#define RET POLICY_KIND_RETURN
+#define EXC POLICY_KIND_EXCHANGE
+#define REP POLICY_KIND_REPAIR
+#define CPL POLICY_KIND_COMPLAINT
+#define PADJ POLICY_KIND_PRICE_ADJUSTMENT
+#define REF POLICY_KIND_REFERRAL
+#define NOREF POLICY_REFER_NONE
+#define NONE POLICY_TIER_NONE
+#define BRONZE POLICY_TIER_BRONZE
+#define SILVER POLICY_TIER_SILVER
+#define GOLD POLICY_TIER_GOLD
+#define PLAT POLICY_TIER_PLATINUM
+#define GREEN GUARD_GREEN
+#define AMBER GUARD_AMBER
+#define RED GUARD_RED
+#define R(x) POLICY_RES_##x
+
+/* Default policy: goodwill none 0 / bronze €50 / silver €100 / gold €300 /
+ * platinum €600; return window 30 days; no receipt: approval above €100;
+ * worn within 14 days: approval above €50; warranty 730 days; price
+ * adjustment 14 days; complaint gesture €10; approval above €500; walk-in
+ * approval above €100. */
+static const struct row rows[] = {
+    /* the stories */
+    {"worn dress: gold, no receipt, not sold here, worn, €240", RET, false, NOREF, NOT_OURS(WORN, "Maison Claire", 24000, false), GOLD,
+     false, GREEN, R(STORE_CREDIT), 24000, false, "within the goodwill limit of €300.00"},
+    {"vacuum cleaner: defective, brand not carried", REP, false, NOREF, NOT_OURS(DEFECTIVE, "Vorwerk", 0, false), SILVER, false, GREEN,
+     R(REPAIR_MANUFACTURER), 0, false, "the manufacturer (Vorwerk)"},
+    {"vacuum cleaner brought as a return", RET, false, NOREF, NOT_OURS(DEFECTIVE, "Vorwerk", 39900, false), BRONZE, false, GREEN,
+     R(REPAIR_MANUFACTURER), 0, false, "on the customer's behalf"},
+    {"kitchen scale: cheaper elsewhere, with receipt", RET, true, POLICY_REFER_CHEAPER_ELSEWHERE, OURS(NEW, 5, 2499, 2499), NONE, false,
+     GREEN, R(REFER_ELSEWHERE), 2499, false, "cheaper elsewhere"},
+    {"kitchen scale as a referral case", REF, true, POLICY_REFER_CHEAPER_ELSEWHERE, OURS(NEW, 5, 2499, 2499), SILVER, false, GREEN,
+     R(REFER_ELSEWHERE), 2499, false, "back to the original payment method"},
+    {"exploiter: red, no receipt", RET, false, NOREF, OURS(NEW, -1, 0, 3999), BRONZE, false, RED, R(STORE_CREDIT), 3999, true,
+     "I'll ask my manager"},
+    {"exploiter at amber", RET, false, NOREF, OURS(NEW, -1, 0, 3999), BRONZE, false, AMBER, R(STORE_CREDIT), 3999, true, "routine step"},
+    /* goods not sold here: goodwill by tier */
+    {"bronze, €240 not sold here: above her limit", RET, false, NOREF, NOT_OURS(WORN, NULL, 24000, false), BRONZE, false, GREEN,
+     R(STORE_CREDIT), 24000, true, "remaining goodwill limit of €50.00"},
+    {"platinum, €500 not sold here", RET, false, NOREF, NOT_OURS(USED, NULL, 50000, false), PLAT, false, GREEN, R(STORE_CREDIT), 50000,
+     false, "within the goodwill limit of €600.00"},
+    {"platinum, €600 not sold here: total above €500", RET, false, NOREF, NOT_OURS(USED, NULL, 60000, false), PLAT, false, GREEN,
+     R(STORE_CREDIT), 60000, true, "The total is above €500.00"},
+    {"no tier, not sold here", RET, false, NOREF, NOT_OURS(NEW, NULL, 2000, false), NONE, false, GREEN, R(DECLINE), 0, false,
+     "invite the customer to sign up"},
+    {"walk-in with a gold tier on record counts as none", RET, false, NOREF, NOT_OURS(NEW, NULL, 2000, false), GOLD, true, GREEN,
+     R(DECLINE), 0, false, "loyalty-card customers"},
+    {"gold, price not yet stated", RET, false, NOREF, NOT_OURS(WORN, NULL, 0, false), GOLD, false, GREEN, R(STORE_CREDIT), 0, false,
+     "Ask the customer what the item cost"},
+    {"gold, exactly her limit", RET, false, NOREF, NOT_OURS(NEW, NULL, 30000, false), GOLD, false, GREEN, R(STORE_CREDIT), 30000, false,
+     "within the goodwill limit"},
+    {"gold, one cent above her limit", RET, false, NOREF, NOT_OURS(NEW, NULL, 30001, false), GOLD, false, GREEN, R(STORE_CREDIT), 30001,
+     true, "so a manager decides too"},
+    {"defective, brand we carry, not sold here", RET, false, NOREF, NOT_OURS(DEFECTIVE, "Philips", 8999, true), SILVER, false, GREEN,
+     R(REPAIR_IN_STORE), 0, false, "We carry this brand"},
+    {"exchange of goods not sold here becomes credit", EXC, false, NOREF, NOT_OURS(NEW, NULL, 5000, false), GOLD, false, GREEN,
+     R(STORE_CREDIT), 5000, false, "stated amount of €50.00"},
+    /* our goods with a receipt */
+    {"receipt, in window", RET, true, NOREF, OURS(NEW, 10, 4999, 3999), NONE, false, GREEN, R(REFUND), 4999, false,
+     "refund €49.99 to the original payment method"},
+    {"receipt, in window, exchange", EXC, true, NOREF, OURS(NEW, 10, 4999, 3999), NONE, false, GREEN, R(EXCHANGE), 4999, false,
+     "exchange for goods up to €49.99"},
+    {"receipt, last day of the window", RET, true, NOREF, OURS(USED, 30, 4999, 3999), BRONZE, false, GREEN, R(REFUND), 4999, false,
+     "30-day return window"},
+    {"receipt, a day after the window", RET, true, NOREF, OURS(USED, 31, 4999, 3999), BRONZE, false, GREEN, R(STORE_CREDIT), 3999, false,
+     "After the return window: store credit at the lowest recent selling price, €39.99"},
+    {"receipt, purchase date unknown", RET, true, NOREF, OURS(NEW, -1, 4999, 3999), BRONZE, false, GREEN, R(STORE_CREDIT), 3999, false,
+     "After the return window"},
+    {"receipt without a price: lowest recent", RET, true, NOREF, OURS(NEW, 3, 0, 1999), BRONZE, false, GREEN, R(REFUND), 1999, false,
+     "refund €19.99"},
+    {"worn soon after purchase above €50", RET, true, NOREF, OURS(WORN, 5, 8000, 8000), SILVER, false, GREEN, R(REFUND), 8000, true,
+     "Worn item returned 5 days after purchase"},
+    {"worn soon after purchase below €50", RET, true, NOREF, OURS(WORN, 5, 4000, 4000), SILVER, false, GREEN, R(REFUND), 4000, false,
+     "refund €40.00"},
+    {"worn, but not soon after purchase", RET, true, NOREF, OURS(WORN, 20, 8000, 8000), SILVER, false, GREEN, R(REFUND), 8000, false,
+     "refund €80.00"},
+    {"receipt, €600 refund: total above €500", RET, true, NOREF, OURS(NEW, 2, 60000, 60000), GOLD, false, GREEN, R(REFUND), 60000, true,
+     "The total is above €500.00"},
+    {"walk-in, €120 refund", RET, true, NOREF, OURS(NEW, 2, 12000, 12000), NONE, true, GREEN, R(REFUND), 12000, true,
+     "without a loyalty card"},
+    {"walk-in, €90 refund", RET, true, NOREF, OURS(NEW, 2, 9000, 9000), NONE, true, GREEN, R(REFUND), 9000, false, "refund €90.00"},
+    /* our goods without a receipt */
+    {"no receipt: lowest recent price as credit", RET, false, NOREF, OURS(NEW, -1, 0, 2999), NONE, false, GREEN, R(STORE_CREDIT), 2999,
+     false, "Without a receipt: store credit at the lowest recent selling price, €29.99"},
+    {"no receipt above €100", RET, false, NOREF, OURS(NEW, -1, 0, 12000), NONE, false, GREEN, R(STORE_CREDIT), 12000, true,
+     "Above €100.00 a manager signs off"},
+    {"no receipt and no known price", RET, false, NOREF, OURS(NEW, -1, 0, 0), NONE, false, GREEN, R(STORE_CREDIT), 0, true,
+     "a manager sets the amount"},
+    {"no receipt, exchange", EXC, false, NOREF, OURS(NEW, -1, 0, 2999), NONE, false, GREEN, R(EXCHANGE), 2999, false,
+     "exchange for goods up to the lowest recent selling price"},
+    {"no receipt, defective", RET, false, NOREF, OURS(DEFECTIVE, -1, 0, 2999), NONE, false, GREEN, R(STORE_CREDIT), 2999, false,
+     "Without a receipt"},
+    {"no receipt, worn 3 days after purchase (loyalty card)", RET, false, NOREF, OURS(WORN, 3, 0, 6000), GOLD, false, GREEN,
+     R(STORE_CREDIT), 6000, true, "Worn item returned 3 days after purchase"},
+    {"no receipt, the lower of price paid and lowest price", RET, false, NOREF, OURS(NEW, 40, 2500, 2999), NONE, false, GREEN,
+     R(STORE_CREDIT), 2500, false, "€25.00"},
+    /* repairs of our goods */
+    {"receipt, defective after the window, in warranty", RET, true, NOREF, OURS(DEFECTIVE, 60, 9999, 8999), NONE, false, GREEN,
+     R(REPAIR_IN_STORE), 0, false, "within the 730-day warranty"},
+    {"receipt, defective in the window", RET, true, NOREF, OURS(DEFECTIVE, 10, 9999, 8999), NONE, false, GREEN, R(REFUND), 9999, false,
+     "refund €99.99"},
+    {"repair outside warranty", REP, true, NOREF, OURS(DEFECTIVE, 800, 9999, 8999), NONE, false, GREEN, R(REPAIR_IN_STORE), 0, false,
+     "quote first"},
+    {"repair in warranty", REP, true, NOREF, OURS(DEFECTIVE, 100, 9999, 8999), NONE, false, GREEN, R(REPAIR_IN_STORE), 0, false,
+     "Bought 100 days ago"},
+    /* price adjustments */
+    {"price lowered within 14 days", PADJ, true, NOREF, OURS(NEW, 7, 5000, 4000), NONE, false, GREEN, R(REFUND), 1000, false,
+     "refund the €10.00 difference"},
+    {"price adjustment after 14 days", PADJ, true, NOREF, OURS(NEW, 20, 5000, 4000), NONE, false, GREEN, R(DECLINE), 0, false,
+     "outside that period"},
+    {"price adjustment without receipt", PADJ, false, NOREF, OURS(NEW, 7, 0, 4000), NONE, false, GREEN, R(DECLINE), 0, false,
+     "price paid is not known"},
+    {"price adjustment, price not lowered", PADJ, true, NOREF, OURS(NEW, 7, 4000, 4000), NONE, false, GREEN, R(DECLINE), 0, false,
+     "has not been lowered"},
+    {"price adjustment, not sold here", PADJ, false, NOREF, NOT_OURS(NEW, NULL, 4000, false), GOLD, false, GREEN, R(DECLINE), 0, false,
+     "only to goods bought from us"},
+    /* complaints */
+    {"complaint about service", CPL, true, NOREF, OURS(NEW, 3, 2000, 2000), SILVER, false, GREEN, R(STORE_CREDIT), 1000, false,
+     "store credit of €10.00 as a gesture"},
+    {"complaint about a defective item in the window", CPL, true, NOREF, OURS(DEFECTIVE, 10, 3500, 3500), SILVER, false, GREEN,
+     R(REFUND), 3500, false, "refund €35.00"},
+    {"complaint about a defective item not sold here", CPL, false, NOREF, NOT_OURS(DEFECTIVE, "Miele", 0, false), SILVER, false, GREEN,
+     R(REPAIR_MANUFACTURER), 0, false, "the manufacturer (Miele)"},
+    /* referrals */
+    {"referral: not in our range", REF, false, POLICY_REFER_NOT_IN_RANGE, NOT_OURS(NEW, NULL, 0, false), NONE, false, GREEN,
+     R(REFER_ELSEWHERE), 0, false, "(not in our range): record the referral with its reason; nothing is refunded"},
+    {"referral: out of stock, our goods without receipt", RET, false, POLICY_REFER_OUT_OF_STOCK, OURS(NEW, -1, 0, 2000), NONE, false,
+     GREEN, R(REFER_ELSEWHERE), 2000, false, "onto store credit"},
+    {"referral of a defective item of ours: repair instead", RET, true, POLICY_REFER_OTHER, OURS(DEFECTIVE, 60, 9999, 9999), NONE, false,
+     GREEN, R(REPAIR_IN_STORE), 0, false, "within the 730-day warranty"},
+    {"referral case without a reason given", REF, false, NOREF, NOT_OURS(NEW, NULL, 0, false), NONE, false, GREEN, R(REFER_ELSEWHERE), 0,
+     false, "(another reason)"},
+    {"referral at red that refunds nothing", REF, false, POLICY_REFER_NOT_IN_RANGE, NOT_OURS(NEW, NULL, 0, false), NONE, false, RED,
+     R(REFER_ELSEWHERE), 0, false, "nothing is refunded"},
+    /* the guard */
+    {"red on a repair asks nothing", REP, false, NOREF, NOT_OURS(DEFECTIVE, "Vorwerk", 0, false), GOLD, false, RED,
+     R(REPAIR_MANUFACTURER), 0, false, "the manufacturer (Vorwerk)"},
+    {"amber on a receipt refund", RET, true, NOREF, OURS(NEW, 3, 2000, 2000), GOLD, false, AMBER, R(REFUND), 2000, true,
+     "Ask a manager to help complete this case"},
+    {"red on the worn dress", RET, false, NOREF, NOT_OURS(WORN, NULL, 24000, false), GOLD, false, RED, R(STORE_CREDIT), 24000, true,
+     "complete this together"},
+};
+
+static const char *const accusing[] = {"fraud", "fraude", "misbruik", "abuse", "suspic", "verdacht", "exploit", "steal",
+                                       "diefstal", "liar", "lieg", "oplicht"};
+
+static void assert_neutral(const struct reason *r)
+{
+    for (size_t k = 0; k < sizeof accusing / sizeof accusing[0]; k++) {
+        if (strcasestr(r->nl, accusing[k]) || strcasestr(r->en, accusing[k]))
+            fail_msg("accusing word \"%s\" in: %s / %s", accusing[k], r->nl, r->en);
+    }
+}
+
+static int has_reason(const struct decision *d, const char *en)
+{
+    for (size_t k = 0; k < d->n_reasons; k++)
+        if (strstr(d->reasons[k].en, en)) return 1;
+    return 0;
+}
+
+static void decision_table(void **state)
+{
+    (void)state;
+    struct policy p = default_policy();
+    assert_true(sizeof rows / sizeof rows[0] >= 40);
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        const struct row *t = &rows[i];
+        struct case_in c = {.kind = t->kind, .receipt = t->receipt, .referral = t->referral, .n_items = 1};
+        c.items[0] = t->item;
+        struct customer_facts f = {.tier = t->tier, .walk_in = t->walk_in, .visits = 3, .tenure_days = 400};
+        struct risk r = {.level = t->level, .score = t->level == RED ? 90 : t->level == AMBER ? 50 : 5, .n_reasons = 1};
+        struct decision d;
+        assert_int_equal(policy_decide(&p, &c, &f, &r, &d), TD_OK);
+        if (d.resolution != t->res || d.max_amount_cents != t->max || d.needs_approval != t->approval)
+            fail_msg("%s: got %s %lld %s, want %s %lld %s (%s)", t->name, policy_resolution_name(d.resolution),
+                     (long long)d.max_amount_cents, d.needs_approval ? "approval" : "-", policy_resolution_name(t->res),
+                     (long long)t->max, t->approval ? "approval" : "-", d.n_reasons ? d.reasons[0].en : "");
+        assert_true(d.n_reasons >= 1 && d.n_reasons <= POLICY_REASONS_MAX);
+        for (size_t k = 0; k < d.n_reasons; k++) {
+            if (d.reasons[k].nl[0] == '\0' || d.reasons[k].en[0] == '\0') fail_msg("%s: empty reason %zu", t->name, k);
+            if (strcmp(d.reasons[k].nl, d.reasons[k].en) == 0) fail_msg("%s: untranslated: %s", t->name, d.reasons[k].en);
+            assert_neutral(&d.reasons[k]);
+        }
+        if (!has_reason(&d, t->reason)) {
+            for (size_t k = 0; k < d.n_reasons; k++) print_message("  %s\n", d.reasons[k].en);
+            fail_msg("%s: no reason with \"%s\"", t->name, t->reason);
+        }
+        assert_string_equal(d.policy_version, "1");
+        assert_int_equal(d.n_items, 1);
+        assert_int_equal(d.items[0].resolution, d.resolution);
+    }
+}
+
+static void stories_in_dutch(void **state)
+{
+    (void)state;
+    struct policy p = default_policy();
+    struct case_in c = {.kind = RET, .receipt = false, .n_items = 1, .items = {NOT_OURS(WORN, NULL, 24000, false)}};
+    struct customer_facts f = {.tier = GOLD};
+    struct decision d;
+    assert_int_equal(policy_decide(&p, &c, &f, NULL, &d), TD_OK);
+    assert_non_null(strstr(d.reasons[0].nl, "tegoedbon voor het genoemde bedrag van € 240,00"));
+    assert_non_null(strstr(d.reasons[0].nl, "goodwill-limiet van € 300,00"));
+
+    struct risk red = {.score = 95, .level = RED, .n_reasons = 1};
+    c = (struct case_in){.kind = RET, .receipt = false, .n_items = 1, .items = {OURS(NEW, -1, 0, 123456)}};
+    f.tier = BRONZE;
+    assert_int_equal(policy_decide(&p, &c, &f, &red, &d), TD_OK);
+    assert_true(d.needs_approval);
+    assert_non_null(strstr(d.reasons[0].nl, "€ 1.234,56"));
+    assert_non_null(strstr(d.reasons[0].en, "€1,234.56"));
+    assert_non_null(strstr(d.reasons[d.n_reasons - 1].nl, "Ik vraag even mijn leidinggevende erbij"));
+}
+
+/* ---- cases of several items -------------------------------------------- */
+
+static void goodwill_limit_spans_the_case(void **state)
+{
+    (void)state;
+    struct policy p = default_policy();
+    struct case_in c = {.kind = RET, .n_items = 2,
+                        .items = {NOT_OURS(WORN, NULL, 20000, false), NOT_OURS(WORN, NULL, 15000, false)}};
+    struct customer_facts f = {.tier = GOLD};
+    struct decision d;
+    assert_int_equal(policy_decide(&p, &c, &f, NULL, &d), TD_OK);
+    assert_int_equal(d.resolution, R(STORE_CREDIT));
+    assert_int_equal(d.max_amount_cents, 35000);
+    assert_false(d.items[0].needs_approval);
+    assert_true(d.items[1].needs_approval);
+    assert_true(d.needs_approval);
+    assert_true(has_reason(&d, "Item 2: Store credit for the stated amount of €150.00; that is more than the remaining goodwill limit of €100.00"));
+}
+
+static void mixed_items_take_the_largest(void **state)
+{
+    (void)state;
+    struct policy p = default_policy();
+    struct case_in c = {.kind = RET, .n_items = 2,
+                        .items = {NOT_OURS(DEFECTIVE, "Vorwerk", 0, false), NOT_OURS(WORN, NULL, 24000, false)}};
+    struct customer_facts f = {.tier = GOLD};
+    struct decision d;
+    assert_int_equal(policy_decide(&p, &c, &f, NULL, &d), TD_OK);
+    assert_int_equal(d.resolution, R(STORE_CREDIT));
+    assert_int_equal(d.items[0].resolution, R(REPAIR_MANUFACTURER));
+    assert_int_equal(d.max_amount_cents, 24000);
+    assert_false(d.needs_approval);
+    assert_true(has_reason(&d, "Item 1: Take the product in"));
+    assert_true(has_reason(&d, "different resolutions"));
+    assert_non_null(strstr(d.reasons[0].nl, "Artikel 1: "));
+}
+
+static void many_items_keep_room_for_the_script(void **state)
+{
+    (void)state;
+    struct policy p = default_policy();
+    struct case_in c = {.kind = RET, .receipt = false, .n_items = POLICY_ITEMS_MAX};
+    for (size_t i = 0; i < c.n_items; i++) c.items[i] = (struct case_item)OURS(NEW, -1, 0, 4000);
+    struct customer_facts f = {.tier = SILVER};
+    struct risk red = {.score = 100, .level = RED, .n_reasons = 1};
+    struct decision d;
+    assert_int_equal(policy_decide(&p, &c, &f, &red, &d), TD_OK);
+    assert_int_equal(d.max_amount_cents, 16 * 4000);
+    assert_true(d.needs_approval);
+    assert_true(d.n_reasons <= POLICY_REASONS_MAX);
+    assert_true(has_reason(&d, "The total is above €500.00"));
+    assert_true(has_reason(&d, "complete this together"));
+}
+
+static void complaint_gesture_once_per_case(void **state)
+{
+    (void)state;
+    struct policy p = default_policy();
+    struct case_in c = {.kind = CPL, .receipt = true, .n_items = 3,
+                        .items = {OURS(NEW, 3, 2000, 2000), OURS(USED, 3, 2000, 2000), OURS(NEW, 3, 2000, 2000)}};
+    struct customer_facts f = {.tier = SILVER};
+    struct decision d;
+    assert_int_equal(policy_decide(&p, &c, &f, NULL, &d), TD_OK);
+    assert_int_equal(d.resolution, R(STORE_CREDIT));
+    assert_int_equal(d.max_amount_cents, 1000);
+}
+
+static void bad_cases_are_refused(void **state)
+{
+    (void)state;
+    struct policy p = default_policy();
+    struct customer_facts f = {.tier = GOLD};
+    struct decision d;
+    struct case_in ok = {.kind = RET, .n_items = 1, .items = {OURS(NEW, 3, 100, 100)}}, c;
+    assert_int_equal(policy_decide(&p, &ok, &f, NULL, &d), TD_OK);
+    c = ok, c.n_items = 0;
+    assert_int_equal(policy_decide(&p, &c, &f, NULL, &d), TD_E_INVALID);
+    c = ok, c.n_items = POLICY_ITEMS_MAX + 1;
+    assert_int_equal(policy_decide(&p, &c, &f, NULL, &d), TD_E_INVALID);
+    c = ok, c.kind = (enum policy_kind)0;
+    assert_int_equal(policy_decide(&p, &c, &f, NULL, &d), TD_E_INVALID);
+    c = ok, c.referral = (enum policy_referral)9;
+    assert_int_equal(policy_decide(&p, &c, &f, NULL, &d), TD_E_INVALID);
+    c = ok, c.items[0].condition = (enum policy_condition)0;
+    assert_int_equal(policy_decide(&p, &c, &f, NULL, &d), TD_E_INVALID);
+    c = ok, c.items[0].price_paid_cents = -1;
+    assert_int_equal(policy_decide(&p, &c, &f, NULL, &d), TD_E_INVALID);
+    c = ok, c.items[0].days_since_purchase = -2;
+    assert_int_equal(policy_decide(&p, &c, &f, NULL, &d), TD_E_INVALID);
+    struct customer_facts bad_tier = {.tier = POLICY_TIER_COUNT};
+    assert_int_equal(policy_decide(&p, &ok, &bad_tier, NULL, &d), TD_E_INVALID);
+    struct risk bad_risk = {.score = 101, .level = RED};
+    assert_int_equal(policy_decide(&p, &ok, &f, &bad_risk, &d), TD_E_INVALID);
+    assert_int_equal(d.n_reasons, 0);
+}
+
+/* ---- the document ------------------------------------------------------ */
+
+static void default_document(void **state)
+{
+    (void)state;
+    struct policy p = default_policy();
+    assert_int_equal(p.version, 1);
+    assert_int_equal(p.store_version, 0);
+    assert_int_equal(p.goodwill_limit_cents[POLICY_TIER_GOLD], 30000);
+    assert_int_equal(p.return_window_days, 30);
+    assert_true(p.no_receipt_allowed);
+    assert_int_equal(p.lowest_price_days, 90);
+    assert_int_equal(p.guard.amber_at, 40);
+    assert_int_equal(p.guard.red_at, 70);
+    assert_int_equal(p.guard.spree_points, 20);
+    for (int t = POLICY_TIER_BRONZE; t < POLICY_TIER_COUNT; t++)
+        assert_true(p.goodwill_limit_cents[t] > p.goodwill_limit_cents[t - 1]);
+    assert_string_equal(policy_tier_name(POLICY_TIER_PLATINUM), "platinum");
+    assert_string_equal(policy_resolution_name(R(REPAIR_MANUFACTURER)), "repair_manufacturer");
+    assert_string_equal(policy_referral_name(POLICY_REFER_CHEAPER_ELSEWHERE), "cheaper_elsewhere");
+    assert_string_equal(policy_condition_name(POLICY_COND_WORN), "worn");
+    assert_string_equal(policy_kind_name(PADJ), "price_adjustment");
+    assert_null(policy_resolution_name((enum policy_resolution)0));
+    assert_null(policy_tier_name(POLICY_TIER_COUNT));
+}
+
+/* The default document with the value at a dotted path replaced (value
+ * NULL: removed). Returns a string for the caller to free. */
+static char *doc_with(const char *path, json_t *value)
+{
+    json_error_t jerr;
+    json_t *root = json_loads(policy_default_json(), 0, &jerr);
+    assert_non_null(root);
+    char buf[160];
+    snprintf(buf, sizeof buf, "%s", path);
+    json_t *obj = root;
+    char *key = buf;
+    for (char *dot; (dot = strchr(key, '.')) != NULL; key = dot + 1) {
+        *dot = '\0';
+        obj = json_object_get(obj, key);
+        assert_non_null(obj);
+    }
+    if (value) json_object_set_new(obj, key, value);
+    else json_object_del(obj, key);
+    char *s = json_dumps(root, 0);
+    json_decref(root);
+    return s;
+}
+
+struct bad {
+    const char *name;
+    const char *path;            /* where to change the default; NULL: use text */
+    const char *value;           /* JSON text of the new value; NULL: remove */
+    const char *text;            /* a whole document instead */
+    const char *field;           /* expected first problem's field */
+    const char *problem;         /* substring of its problem */
+};
+
+static const struct bad bads[] = {
+    {"bad JSON", NULL, NULL, "{\"version\": 1,", "", "is not valid JSON"},
+    {"empty", NULL, NULL, "", "", "is not valid JSON"},
+    {"not an object", NULL, NULL, "[1, 2]", "", "must be a JSON object"},
+    {"duplicate key", NULL, NULL, "{\"version\": 1, \"version\": 2}", "", "is not valid JSON"},
+    {"unknown top-level field", "colour", "\"blue\"", NULL, "colour", "is not a known field"},
+    {"unknown tier", "tiers.diamond", "{\"goodwill_limit_cents\": 1}", NULL, "tiers.diamond", "is not a known field"},
+    {"unknown nested field", "guard.spree_30d.days", "7", NULL, "guard.spree_30d.days", "is not a known field"},
+    {"wrong type: string for cents", "tiers.gold.goodwill_limit_cents", "\"300\"", NULL, "tiers.gold.goodwill_limit_cents",
+     "must be a whole number"},
+    {"wrong type: real for cents", "tiers.gold.goodwill_limit_cents", "300.5", NULL, "tiers.gold.goodwill_limit_cents",
+     "must be a whole number"},
+    {"wrong type: number for a flag", "no_receipt.allowed", "1", NULL, "no_receipt.allowed", "must be true or false"},
+    {"wrong type: branch", "tiers", "5", NULL, "tiers", "must be an object"},
+    {"negative limit", "tiers.gold.goodwill_limit_cents", "-1", NULL, "tiers.gold.goodwill_limit_cents", "must be between 0 and"},
+    {"negative approval threshold", "approval.above_cents", "-500", NULL, "approval.above_cents", "must be between 0 and"},
+    {"out of range high", "guard.red_at", "101", NULL, "guard.red_at", "must be between 1 and 100"},
+    {"amber equal to red", "guard.amber_at", "70", NULL, "guard.amber_at", "must be below guard.red_at (70)"},
+    {"amber above red", "guard.red_at", "30", NULL, "guard.amber_at", "must be below guard.red_at (30)"},
+    {"missing version", "version", NULL, NULL, "version", "is required"},
+    {"version zero", "version", "0", NULL, "version", "must be between 1"},
+    {"version as text", "version", "\"1\"", NULL, "version", "must be a whole number"},
+    {"missing section", "guard", NULL, NULL, "guard", "is required"},
+    {"missing leaf", "tiers.gold.goodwill_limit_cents", NULL, NULL, "tiers.gold.goodwill_limit_cents", "is required"},
+    {"tier limit falls", "tiers.silver.goodwill_limit_cents", "4000", NULL, "tiers.silver.goodwill_limit_cents",
+     "must not be below the bronze tier's limit"},
+};
+
+static void bad_documents_are_refused_with_their_path(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof bads / sizeof bads[0]; i++) {
+        const struct bad *b = &bads[i];
+        char *doc = NULL;
+        if (b->path) {
+            json_t *v = NULL;
+            if (b->value) {
+                json_error_t jerr;
+                v = json_loads(b->value, JSON_DECODE_ANY, &jerr);
+                assert_non_null(v);
+            }
+            doc = doc_with(b->path, v);
+        }
+        const char *text = doc ? doc : b->text;
+        struct policy p;
+        memset(&p, 0x5a, sizeof p);
+        struct errors err;
+        errors_init(&err);
+        int rc = policy_parse(text, strlen(text), &err, &p);
+        if (rc != TD_E_INVALID) fail_msg("%s: accepted", b->name);
+        if (err.n < 1) fail_msg("%s: no problem recorded", b->name);
+        if (strcmp(err.item[0].field, b->field) != 0 || !strstr(err.item[0].problem, b->problem))
+            fail_msg("%s: got %s: %s; want %s: %s", b->name, err.item[0].field, err.item[0].problem, b->field, b->problem);
+        if (strcmp(b->name, "wrong type: branch") == 0 || strcmp(b->name, "missing section") == 0)
+            assert_int_equal(err.n, 1);            /* one problem, not one per leaf */
+        assert_int_equal(p.version, 0x5a5a5a5a);   /* *out untouched */
+        free(doc);
+    }
+}
+
+static void a_dotted_key_is_not_a_path(void **state)
+{
+    (void)state;
+    char *doc = doc_with("tiers.gold", NULL);
+    /* {"tiers": {..., no gold}, "tiers.gold": {...}} must not fill tiers.gold */
+    json_error_t jerr;
+    json_t *root = json_loads(doc, 0, &jerr);
+    json_object_set_new(root, "tiers.gold", json_pack("{s:i}", "goodwill_limit_cents", 30000));
+    char *text = json_dumps(root, 0);
+    struct policy p;
+    struct errors err;
+    errors_init(&err);
+    assert_int_equal(policy_parse(text, strlen(text), &err, &p), TD_E_INVALID);
+    assert_string_equal(err.item[0].field, "tiers.gold");
+    assert_string_equal(err.item[0].problem, "is not a known field");
+    assert_string_equal(err.item[1].field, "tiers.gold");
+    assert_string_equal(err.item[1].problem, "is required");
+    json_decref(root);
+    free(text);
+    free(doc);
+}
+
+static void problems_are_collected_together(void **state)
+{
+    (void)state;
+    json_error_t jerr;
+    json_t *root = json_loads(policy_default_json(), 0, &jerr);
+    json_object_set_new(json_object_get(root, "worn"), "soon_days", json_string("two weeks"));
+    json_object_set_new(root, "extra", json_true());
+    json_object_set_new(json_object_get(root, "receipt"), "return_window_days", json_integer(400));
+    char *text = json_dumps(root, 0);
+    struct policy p;
+    struct errors err;
+    errors_init(&err);
+    assert_int_equal(policy_parse(text, strlen(text), &err, &p), TD_E_INVALID);
+    assert_int_equal(err.n, 3);
+    assert_string_equal(err.item[0].field, "receipt.return_window_days");
+    assert_string_equal(err.item[1].field, "worn.soon_days");
+    assert_string_equal(err.item[2].field, "extra");
+    json_decref(root);
+    free(text);
+}
+
+static void validate_a_policy_built_in_c(void **state)
+{
+    (void)state;
+    struct policy p = default_policy();
+    struct errors err;
+    errors_init(&err);
+    assert_int_equal(policy_validate(&p, &err), TD_OK);
+    p.guard.amber_at = 80;
+    p.worn_limit_cents = -5;
+    assert_int_equal(policy_validate(&p, &err), TD_E_INVALID);
+    assert_int_equal(err.n, 2);
+    assert_string_equal(err.item[0].field, "worn.approval_above_cents");
+    assert_string_equal(err.item[1].field, "guard.amber_at");
+}
+
+/* ---- store overrides --------------------------------------------------- */
+
+static int apply(const struct policy *base, const char *json, struct errors *err, struct policy *out)
+{
+    errors_init(err);
+    return policy_apply_override(base, json, strlen(json), err, out);
+}
+
+static void override_replaces_single_fields(void **state)
+{
+    (void)state;
+    struct policy base = default_policy(), p;
+    struct errors err;
+    assert_int_equal(apply(&base, "{\"version\": 3, \"tiers\": {\"gold\": {\"goodwill_limit_cents\": 40000}}}", &err, &p), TD_OK);
+    assert_int_equal(p.goodwill_limit_cents[POLICY_TIER_GOLD], 40000);
+    assert_int_equal(p.goodwill_limit_cents[POLICY_TIER_SILVER], 10000);
+    assert_int_equal(p.goodwill_limit_cents[POLICY_TIER_PLATINUM], 60000);
+    assert_int_equal(p.version, 1);
+    assert_int_equal(p.store_version, 3);
+    assert_int_equal(p.guard.red_at, 70);
+    assert_int_equal(p.return_window_days, base.return_window_days);
+    assert_int_equal(p.no_receipt_allowed, base.no_receipt_allowed);
+    assert_int_equal(p.approval_above_cents, base.approval_above_cents);
+
+    struct case_in c = {.kind = RET, .n_items = 1, .items = {NOT_OURS(WORN, NULL, 35000, false)}};
+    struct customer_facts f = {.tier = GOLD};
+    struct decision d;
+    assert_int_equal(policy_decide(&base, &c, &f, NULL, &d), TD_OK);
+    assert_true(d.needs_approval);
+    assert_string_equal(d.policy_version, "1");
+    assert_int_equal(policy_decide(&p, &c, &f, NULL, &d), TD_OK);
+    assert_false(d.needs_approval);
+    assert_string_equal(d.policy_version, "1+store.3");
+}
+
+static void override_switches_rules(void **state)
+{
+    (void)state;
+    struct policy base = default_policy(), p;
+    struct errors err;
+    struct customer_facts f = {.tier = GOLD};
+    struct decision d;
+    assert_int_equal(apply(&base, "{\"version\": 1, \"no_receipt\": {\"allowed\": false}, \"not_sold_here\": {\"allowed\": false},"
+                                  " \"complaint\": {\"gesture_cents\": 0}}",
+                           &err, &p),
+                     TD_OK);
+    assert_int_equal(p.no_receipt_limit_cents, base.no_receipt_limit_cents);
+    struct case_in c = {.kind = RET, .n_items = 1, .items = {OURS(NEW, -1, 0, 2000)}};
+    assert_int_equal(policy_decide(&p, &c, &f, NULL, &d), TD_OK);
+    assert_int_equal(d.resolution, R(DECLINE));
+    assert_true(has_reason(&d, "look up the purchase together"));
+    c.items[0] = (struct case_item)NOT_OURS(WORN, NULL, 24000, false);
+    assert_int_equal(policy_decide(&p, &c, &f, NULL, &d), TD_OK);
+    assert_int_equal(d.resolution, R(DECLINE));
+    assert_int_equal(d.max_amount_cents, 0);
+    assert_true(has_reason(&d, "explain this kindly"));
+    c.kind = CPL;
+    c.items[0] = (struct case_item)OURS(NEW, 2, 2000, 2000);
+    assert_int_equal(policy_decide(&p, &c, &f, NULL, &d), TD_OK);
+    assert_int_equal(d.resolution, R(DECLINE));
+    assert_true(has_reason(&d, "record the complaint"));
+    /* the vacuum cleaner still goes to its manufacturer */
+    c.kind = RET;
+    c.items[0] = (struct case_item)NOT_OURS(DEFECTIVE, "Vorwerk", 0, false);
+    assert_int_equal(policy_decide(&p, &c, &f, NULL, &d), TD_OK);
+    assert_int_equal(d.resolution, R(REPAIR_MANUFACTURER));
+}
+
+static void bad_overrides_are_refused(void **state)
+{
+    (void)state;
+    struct policy base = default_policy(), p = base;
+    struct errors err;
+    assert_int_equal(apply(&base, "{\"tiers\": {\"gold\": {\"goodwill_limit_cents\": 40000}}}", &err, &p), TD_E_INVALID);
+    assert_string_equal(err.item[0].field, "version");
+    assert_int_equal(apply(&base, "{\"version\": 2, \"tiers\": {\"gold\": {\"limit\": 1}}}", &err, &p), TD_E_INVALID);
+    assert_string_equal(err.item[0].field, "tiers.gold.limit");
+    assert_int_equal(apply(&base, "{\"version\": 2, \"guard\": {\"amber_at\": 80}}", &err, &p), TD_E_INVALID);
+    assert_string_equal(err.item[0].field, "guard.amber_at");
+    assert_int_equal(apply(&base, "{\"version\": 2, \"tiers\": {\"gold\": {\"goodwill_limit_cents\": 100}}}", &err, &p), TD_E_INVALID);
+    assert_string_equal(err.item[0].field, "tiers.gold.goodwill_limit_cents");
+    assert_int_equal(apply(&base, "{\"version\": 2, \"tiers\": {\"gold\": {\"goodwill_limit_cents\": -1}}}", &err, &p), TD_E_INVALID);
+    assert_string_equal(err.item[0].field, "tiers.gold.goodwill_limit_cents");
+    assert_int_equal(apply(&base, "{\"version\": 2,", &err, &p), TD_E_INVALID);
+    assert_string_equal(err.item[0].field, "");
+    /* out untouched on refusal */
+    assert_int_equal(p.store_version, 0);
+    assert_int_equal(p.goodwill_limit_cents[POLICY_TIER_GOLD], 30000);
+    assert_int_equal(p.guard.amber_at, 40);
+    /* in place: base and out the same struct */
+    assert_int_equal(apply(&p, "{\"version\": 4, \"receipt\": {\"return_window_days\": 60}}", &err, &p), TD_OK);
+    assert_int_equal(p.return_window_days, 60);
+    assert_int_equal(p.store_version, 4);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(decision_table),
+        cmocka_unit_test(stories_in_dutch),
+        cmocka_unit_test(goodwill_limit_spans_the_case),
+        cmocka_unit_test(mixed_items_take_the_largest),
+        cmocka_unit_test(many_items_keep_room_for_the_script),
+        cmocka_unit_test(complaint_gesture_once_per_case),
+        cmocka_unit_test(bad_cases_are_refused),
+        cmocka_unit_test(default_document),
+        cmocka_unit_test(bad_documents_are_refused_with_their_path),
+        cmocka_unit_test(a_dotted_key_is_not_a_path),
+        cmocka_unit_test(problems_are_collected_together),
+        cmocka_unit_test(validate_a_policy_built_in_c),
+        cmocka_unit_test(override_replaces_single_fields),
+        cmocka_unit_test(override_switches_rules),
+        cmocka_unit_test(bad_overrides_are_refused),
+    };
+    return cmocka_run_group_tests_name("unit_policy", tests, NULL, NULL);
+}
