@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char usage[] =
     "usage: trustdesk serve [--db URL] [--listen HOST:PORT] [--threads N]\n"
@@ -17,7 +18,7 @@ static const char usage[] =
     "Runs the API (and the web app, when built) until SIGINT or SIGTERM.\n"
     "  --db URL          sqlite:PATH or postgres://... ($TRUSTDESK_DB; default sqlite:data/trustdesk.db)\n"
     "  --listen H:P      address to listen on ($TRUSTDESK_LISTEN; default 127.0.0.1:8080; port 0 picks one)\n"
-    "  --threads N       worker threads (default: one per core)\n"
+    "  --threads N       worker threads (default: one per core on SQLite, eight per core on PostgreSQL)\n"
     "  --max-body BYTES  largest JSON request body (default 1048576; CSV imports may send up to 256 MiB)\n"
 
     "Environment: TRUSTDESK_SECURE_COOKIES=1 behind TLS; TRUSTDESK_MAX_PER_ADDRESS (default 128);\n"
@@ -63,9 +64,18 @@ int cli_serve(int argc, char **argv)
         app_free(&app);
         return 1;
     }
+    /* A worker waits for its database: on SQLite (a local file) one worker
+     * per core keeps the cores busy; on PostgreSQL each request waits for
+     * network round trips and commits on the server, so more workers (each
+     * with its own connection) are needed to keep both sides busy. */
+    unsigned threads = (unsigned)strtoul(cli_opt(argc, argv, "--threads", "0"), NULL, 10);
+    if (!threads && db_backend(db) == DB_POSTGRES) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = (unsigned)(n > 0 ? n : 2) * 8;
+    }
     struct http_config cfg = {
         .listen = listen,
-        .threads = (unsigned)strtoul(cli_opt(argc, argv, "--threads", "0"), NULL, 10),
+        .threads = threads,
         .max_body = app.max_body,
         .body_limit = api_body_limit,
         .max_connections = (unsigned)env_long("TRUSTDESK_MAX_CONNECTIONS", 1024),
