@@ -30,6 +30,10 @@ const char *cli_positional(int argc, char **argv, const char *const *known, int 
 /* A database URL fit to print: the sqlite path, or "the PostgreSQL
  * database" (a postgres URL may carry a password). */
 const char *cli_db_label(const char *url);
+/* Opens the database (creating a sqlite file's folder) and applies the
+ * migrations; prints why not and returns 1 on failure (*db is then NULL). */
+struct db;
+int cli_open_db(const char *url, struct db **db);
 /* Creates the folder of a sqlite: URL's file when missing. */
 int cli_prepare_sqlite_dir(const char *url);
 /* A progress line on a terminal (stderr), nothing otherwise. */

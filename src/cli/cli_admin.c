@@ -7,20 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static int open_db(const char *url, struct db **db)
-{
-    if (cli_prepare_sqlite_dir(url) != 0) return 1;
-    int rc = db_open(url, db);
-    if (rc == TD_OK) rc = db_migrate(*db);
-    if (rc != TD_OK) {
-        fprintf(stderr, "trustdesk: cannot open or migrate %s: %s\n", cli_db_label(url), td_status_message(rc));
-        db_close(*db);
-        *db = NULL;
-        return 1;
-    }
-    return 0;
-}
-
 static void print_errors(const struct errors *e)
 {
     if (e->message[0]) fprintf(stderr, "trustdesk: %s\n", e->message);
@@ -35,7 +21,7 @@ int cli_migrate(int argc, char **argv)
     int u = cli_check_args(argc, argv, opts, NULL, 0, usage);
     if (u) return u == 1 ? 0 : u;
     struct db *db = NULL;
-    if (open_db(cli_db_url(argc, argv), &db)) return 1;
+    if (cli_open_db(cli_db_url(argc, argv), &db)) return 1;
     int64_t v = 0;
     int rc = db_schema_version(db, &v);
     db_close(db);
@@ -86,7 +72,7 @@ int cli_user(int argc, char **argv)
         .password = password, .active = 1,
     };
     struct db *db = NULL;
-    if (open_db(cli_db_url(argc, argv), &db)) return 1;
+    if (cli_open_db(cli_db_url(argc, argv), &db)) return 1;
     struct errors err;
     struct { struct staff_input *in; struct errors *err; int64_t id; } x = { &in, &err, 0 };
     int rc = db_transact(db, user_add_tx, &x);
@@ -122,7 +108,7 @@ int cli_token(int argc, char **argv)
         return 2;
     }
     struct db *db = NULL;
-    if (open_db(cli_db_url(argc, argv), &db)) return 1;
+    if (cli_open_db(cli_db_url(argc, argv), &db)) return 1;
     struct { const char *login; char token[TOKEN_HEX_LEN + 1]; } x = { login, "" };
     int rc = db_transact(db, token_add_tx, &x);
     db_close(db);

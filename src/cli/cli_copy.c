@@ -2,6 +2,7 @@
  * e.g. SQLite to PostgreSQL) and `trustdesk backup` (a consistent copy of
  * either backend into a new SQLite file; restore it with `copy`). */
 #include "cli/cli.h"
+#include "db/db.h"
 #include "db/db_copy.h"
 #include <stdio.h>
 #include <string.h>
@@ -13,24 +14,10 @@ static void on_progress(void *arg, const char *table, int64_t rows)
     cli_progress(table, rows, 0);
 }
 
-static int open_migrated(const char *url, struct db **db)
-{
-    if (cli_prepare_sqlite_dir(url) != 0) return 1;
-    int rc = db_open(url, db);
-    if (rc == TD_OK) rc = db_migrate(*db);
-    if (rc != TD_OK) {
-        fprintf(stderr, "trustdesk: cannot open or migrate %s: %s\n", cli_db_label(url), td_status_message(rc));
-        db_close(*db);
-        *db = NULL;
-        return 1;
-    }
-    return 0;
-}
-
 static int run_copy(const char *from_url, const char *to_url, int quiet)
 {
     struct db *from = NULL, *to = NULL;
-    if (open_migrated(from_url, &from) || open_migrated(to_url, &to)) {
+    if (cli_open_db(from_url, &from) || cli_open_db(to_url, &to)) {
         db_close(from);
         db_close(to);
         return 1;

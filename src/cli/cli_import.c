@@ -49,20 +49,6 @@ static int import_tx(struct db *db, void *arg)
                         : import_customers(&c, j->data, j->len, &j->rep);
 }
 
-static int open_db(const char *url, struct db **db)
-{
-    if (cli_prepare_sqlite_dir(url) != 0) return 1;
-    int rc = db_open(url, db);
-    if (rc == TD_OK) rc = db_migrate(*db);
-    if (rc != TD_OK) {
-        fprintf(stderr, "trustdesk: cannot open or migrate %s: %s\n", url, td_status_message(rc));
-        db_close(*db);
-        *db = NULL;
-        return 1;
-    }
-    return 0;
-}
-
 static void print_problems(const char *path, const struct import_report *rep)
 {
     for (size_t i = 0; i < rep->nproblems; i++) {
@@ -127,7 +113,7 @@ int cli_import(int argc, char **argv)
         job.data = map;
         job.len = (size_t)stt.st_size;
     }
-    if (open_db(cli_db_url(argc, argv), &db)) goto out;
+    if (cli_open_db(cli_db_url(argc, argv), &db)) goto out;
     if (job.len >= PROGRESS_FROM) job.rep.progress = on_progress;
     int64_t t0 = clock_mono_us();
     int rc = db_transact(db, import_tx, &job);

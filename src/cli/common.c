@@ -1,5 +1,6 @@
 /* common.c — option parsing and progress output shared by subcommands. */
 #include "cli/cli.h"
+#include "db/db.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,6 +106,21 @@ int cli_prepare_sqlite_dir(const char *url)
     if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
         fprintf(stderr, "trustdesk: cannot create %s: %s\n", dir, strerror(errno));
         return -1;
+    }
+    return 0;
+}
+
+int cli_open_db(const char *url, struct db **db)
+{
+    *db = NULL;
+    if (cli_prepare_sqlite_dir(url) != 0) return 1;
+    int rc = db_open(url, db);
+    if (rc == TD_OK) rc = db_migrate(*db);
+    if (rc != TD_OK) {
+        fprintf(stderr, "trustdesk: cannot open or migrate %s: %s\n", cli_db_label(url), td_status_message(rc));
+        db_close(*db);
+        *db = NULL;
+        return 1;
     }
     return 0;
 }
