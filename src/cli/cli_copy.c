@@ -26,6 +26,14 @@ static int run_copy(const char *from_url, const char *to_url, int quiet)
     char why[256];
     int rc = db_copy(from, to, on_progress, NULL, &rep, why, sizeof why);
     cli_progress_end();
+    if (rc == TD_OK) {
+        /* Fresh statistics for the planner; on PostgreSQL also the
+         * visibility map, without which index-only scans (search) read the
+         * heap for every row until autovacuum comes by. */
+        int arc = db_exec(to, db_backend(to) == DB_POSTGRES ? "VACUUM ANALYZE" : "ANALYZE");
+        if (arc != TD_OK) fprintf(stderr, "trustdesk: note: analysing the copy failed (%s); run ANALYZE yourself\n",
+                                  td_status_message(arc));
+    }
     db_close(from);
     db_close(to);
     if (!quiet || rc != TD_OK) {
