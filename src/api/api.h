@@ -30,6 +30,7 @@ enum api_flag {
     API_RAW = 2,                             /* the handler writes a non-JSON body */
     API_BIG_BODY = 4,                        /* accepts bodies up to API_BIG_BODY_MAX (CSV imports) */
     API_OWN_TX = 8,                          /* a write that runs its own transactions (login) */
+    API_READ_ONLY = 16,                      /* a POST that changes nothing: runs like a GET */
 };
 
 struct api_call {
@@ -85,7 +86,7 @@ int api_reply_list(struct api_call *a, json_t *items, const char *next) TD_MUST_
 int api_body(struct api_call *a, json_t **out /* OUT */) TD_MUST_CHECK;
 
 /* Field rules for api_check(). */
-enum api_type { AT_STRING, AT_STRING_OR_NULL, AT_INT, AT_BOOL, AT_OBJECT, AT_ANY };
+enum api_type { AT_STRING, AT_STRING_OR_NULL, AT_INT, AT_BOOL, AT_OBJECT, AT_ARRAY, AT_ANY };
 struct api_field {
     const char *name;
     enum api_type type;
@@ -105,6 +106,9 @@ json_t *api_str_or_null(const char *s);
 /* Parses ?limit= into *out (def when absent); TD_E_INVALID naming "limit"
  * when it is not a whole number from 1 to max. */
 int api_limit(struct api_call *a, int def, int max, int *out /* OUT */) TD_MUST_CHECK;
+struct credit_note;
+/* The JSON shape of a credit note (without its code, which is shown once). */
+json_t *api_note_json(const struct credit_note *n);
 /* The JSON shape of a staff member (shared by session and staff routes). */
 json_t *api_staff_json(const struct staff *s);
 

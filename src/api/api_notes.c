@@ -17,7 +17,7 @@
 
 #define CODE_FREE_MISSES 20
 
-static json_t *note_json(const struct credit_note *n)
+json_t *api_note_json(const struct credit_note *n)
 {
     json_t *o = json_pack("{s:I,s:s,s:I,s:I,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o}",
                           "id", (json_int_t)n->id, "code_hint", n->code_hint,
@@ -112,7 +112,7 @@ int api_notes_issue(struct api_call *a)
     rc = a->err.n ? TD_E_INVALID : ledger_issue(&a->d, &a->app->ledger, &in, &a->err, code, &n);
     json_decref(b);
     if (rc != TD_OK) return rc;
-    json_t *o = note_json(&n);
+    json_t *o = api_note_json(&n);
     json_object_set_new(o, "code", json_string(code));
     return api_reply_json(a, 201, o);
 }
@@ -122,7 +122,7 @@ int api_notes_issue(struct api_call *a)
  * has been in use. */
 static int reply_note(struct api_call *a, const struct credit_note *n, int status, const char *code, int with_history)
 {
-    json_t *o = note_json(n);
+    json_t *o = api_note_json(n);
     if (with_history) {
         json_t *hist = json_array();
         int rc = ledger_history(&a->d, n->id, add_event, hist);
@@ -317,7 +317,7 @@ int api_notes_print(struct api_call *a)
 
 static int add_note(void *arg, const struct credit_note *n)
 {
-    return json_array_append_new(arg, note_json(n)) == 0 ? TD_OK : TD_E_NOMEM;
+    return json_array_append_new(arg, api_note_json(n)) == 0 ? TD_OK : TD_E_NOMEM;
 }
 
 int api_customers_notes(struct api_call *a)

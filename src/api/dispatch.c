@@ -205,7 +205,7 @@ static void sleep_ms(long ms)
 
 static int run_handler(struct api_call *a, const struct api_route *route, const struct idem_key *k)
 {
-    if (!is_write(route->method) || (route->flags & API_OWN_TX)) return route->handler(a);
+    if (!is_write(route->method) || (route->flags & (API_OWN_TX | API_READ_ONLY))) return route->handler(a);
     int rc = TD_E_BUSY;
     for (int attempt = 0; attempt < 12 && rc == TD_E_BUSY; attempt++) {
         if (attempt) sleep_ms(1L << (attempt < 7 ? attempt : 7));
@@ -285,7 +285,8 @@ void api_dispatch(void *ctx, struct http_req *r)
     a.d.addr = r->addr;
     /* On SQLite a read runs authentication and the handler in one read
      * transaction: one snapshot, one set of file locks instead of several. */
-    int read_tx = !is_write(r->method) && db_backend(a.d.db) == DB_SQLITE && db_begin(a.d.db, 0) == TD_OK;
+    int read_tx = (!is_write(r->method) || (route->flags & API_READ_ONLY)) && db_backend(a.d.db) == DB_SQLITE &&
+                  db_begin(a.d.db, 0) == TD_OK;
     if (!(route->roles & API_PUBLIC)) {
         rc = authenticate(&a);
         if (rc != TD_OK) {

@@ -94,6 +94,7 @@ static const char *type_name(enum api_type t)
     case AT_INT: return "an integer";
     case AT_BOOL: return "true or false";
     case AT_OBJECT: return "an object";
+    case AT_ARRAY: return "an array";
     default: return "a value";
     }
 }
@@ -118,6 +119,7 @@ void api_check(struct api_call *a, json_t *obj, const struct api_field *fields, 
         case AT_INT: ok = json_is_integer(v); break;
         case AT_BOOL: ok = json_is_boolean(v); break;
         case AT_OBJECT: ok = json_is_object(v); break;
+        case AT_ARRAY: ok = json_is_array(v); break;
         case AT_ANY: break;
         }
         if (!ok) {

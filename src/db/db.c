@@ -210,6 +210,51 @@ void db_rollback(struct db *db)
     db->in_tx = 0;
 }
 
+int db_vbindf(struct db_stmt *st, const char *fmt, va_list ap)
+{
+    int rc = TD_OK;
+    for (int i = 0; fmt[i] && rc == TD_OK; i++) {
+        int64_t v;
+        switch (fmt[i]) {
+        case 'i': rc = db_bind_int64(st, i + 1, va_arg(ap, int64_t)); break;
+        case 'n':
+            v = va_arg(ap, int64_t);
+            rc = v ? db_bind_int64(st, i + 1, v) : db_bind_null(st, i + 1);
+            break;
+        case 't': rc = db_bind_text(st, i + 1, va_arg(ap, const char *)); break;
+        default: rc = TD_E_INTERNAL;
+        }
+    }
+    return rc;
+}
+
+int db_bindf(struct db_stmt *st, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = db_vbindf(st, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+int db_run(struct db *db, const char *sql, int64_t *changes, const char *fmt, ...)
+{
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(db, sql, &st);
+    if (rc != TD_OK) return rc;
+    va_list ap;
+    va_start(ap, fmt);
+    rc = db_vbindf(st, fmt, ap);
+    va_end(ap);
+    while (rc == TD_OK && (rc = db_step(st)) == TD_ROW) rc = TD_OK;
+    if (rc == TD_DONE) {
+        rc = TD_OK;
+        if (changes) *changes = db_changes(st);
+    }
+    db_done(st);
+    return rc;
+}
+
 int db_query_int64(struct db *db, const char *sql, int64_t *out)
 {
     struct db_stmt *st = NULL;

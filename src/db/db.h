@@ -14,6 +14,7 @@
 #ifndef TD_DB_H
 #define TD_DB_H
 #include <stddef.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include "core/status.h"
 
@@ -55,6 +56,14 @@ int64_t db_changes(struct db_stmt *st);
 int db_reset(struct db_stmt *st) TD_MUST_CHECK;
 /* Ends one use of a statement (resets it, clears bindings); accepts NULL. */
 void db_done(struct db_stmt *st);
+
+/* Binds parameters 1, 2, ... in the order of fmt: 'i' an int64_t, 'n' an
+ * int64_t that binds NULL when 0, 't' a const char * (NULL binds NULL). */
+int db_bindf(struct db_stmt *st, const char *fmt, ...) TD_MUST_CHECK;
+int db_vbindf(struct db_stmt *st, const char *fmt, va_list ap) TD_MUST_CHECK;
+/* Prepares sql, binds as db_bindf, steps until done (rows are ignored);
+ * *changes (may be NULL) gets the rows changed. */
+int db_run(struct db *db, const char *sql, int64_t *changes /* OUT */, const char *fmt, ...) TD_MUST_CHECK;
 
 /* Convenience: prepare, bind nothing, step once, read column 0 as int64.
  * TD_E_NOT_FOUND when there is no row. */

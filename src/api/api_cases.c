@@ -1,0 +1,554 @@
+/* api_cases.c — /api/v1/cases, /api/v1/approvals, /api/v1/repairs and the
+ * store dashboard: the service desk over HTTP (domain/desk.h does the work).
+ *
+ * Names in requests and answers are those of docs/openapi.yaml; a problem
+ * with one item is named "items[2].sku". */
+#include "api/handlers.h"
+#include "core/clock.h"
+#include "core/text.h"
+#include "domain/desk.h"
+#include "domain/facts.h"
+#include "domain/store.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- answers ------------------------------------------------------------- */
+
+static json_t *reasons_array(const struct reason *r, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) json_array_append_new(a, json_pack("{s:s,s:s}", "nl", r[i].nl, "en", r[i].en));
+    return a;
+}
+
+static json_t *item_json(const struct desk_item *it)
+{
+    json_t *o = json_pack("{s:i,s:b,s:s,s:I,s:o}", "item_no", it->item_no, "sold_here", it->sold_here, "condition",
+                          policy_condition_name(it->condition), it->sold_here ? "price_paid_cents" : "stated_price_cents",
+                          (json_int_t)it->price_cents, "brand", api_str_or_null(it->brand[0] ? it->brand : NULL));
+    json_object_set_new(o, "description", api_str_or_null(it->description[0] ? it->description : NULL));
+    if (it->sold_here) {
+        json_object_set_new(o, "sku", json_string(it->sku));
+        json_object_set_new(o, "receipt_id", api_str_or_null(it->receipt_ref[0] ? it->receipt_ref : NULL));
+        json_object_set_new(o, "category", api_str_or_null(it->category[0] ? it->category : NULL));
+        json_object_set_new(o, "lowest_recent_cents", json_integer(it->lowest_cents));
+        json_object_set_new(o, "days_since_purchase",
+                            it->days_since_purchase >= 0 ? json_integer(it->days_since_purchase) : json_null());
+    }
+    return o;
+}
+
+static json_t *case_json(const struct desk_case *k, int with_items)
+{
+    json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:o,s:s,s:b,s:s,s:I,s:o,s:o}", "id", (json_int_t)k->id, "kind",
+                          policy_kind_name(k->kind), "status", k->status, "store_code", k->store_code, "customer_id",
+                          k->customer_id ? json_integer(k->customer_id) : json_null(), "associate", k->associate_login,
+                          "receipt", k->receipt, "customer_words", k->customer_words, "version", (json_int_t)k->version,
+                          "created_at", api_time(k->created_at), "updated_at", api_time(k->updated_at));
+    json_object_set_new(o, "referral", k->referral_to[0] ? json_pack("{s:s,s:s}", "to", k->referral_to, "reason",
+                                                                     policy_referral_name(k->referral_reason))
+                                                         : json_null());
+    if (with_items) {
+        json_t *items = json_array();
+        for (size_t i = 0; i < k->n_items; i++) json_array_append_new(items, item_json(&k->items[i]));
+        json_object_set_new(o, "items", items);
+    }
+    if (k->rec_resolution[0]) {
+        json_t *rr = json_loads(k->rec_reasons, 0, NULL);
+        json_t *rec = json_pack("{s:s,s:I,s:b,s:s,s:{s:I,s:s,s:O?},s:O?}", "resolution", k->rec_resolution,
+                                "max_amount_cents", (json_int_t)k->rec_amount_cents, "needs_approval",
+                                k->rec_needs_approval, "policy_version", k->policy_version, "risk", "score",
+                                (json_int_t)k->risk_score, "level", k->risk_level, "reasons",
+                                json_object_get(rr, "risk"), "reasons", json_object_get(rr, "reasons"));
+        json_decref(rr);
+        json_object_set_new(o, "recommendation", rec);
+    } else {
+        json_object_set_new(o, "recommendation", json_null());
+    }
+    if (k->resolution[0])
+        json_object_set_new(o, "resolution",
+                            json_pack("{s:s,s:I,s:o,s:o}", "resolution", k->resolution, "amount_cents",
+                                      (json_int_t)k->amount_cents, "override_reason",
+                                      api_str_or_null(k->override_reason[0] ? k->override_reason : NULL), "resolved_at",
+                                      api_time(k->resolved_at)));
+    else json_object_set_new(o, "resolution", json_null());
+    json_object_set_new(o, "approval_note", api_str_or_null(k->approval_note[0] ? k->approval_note : NULL));
+    json_object_set_new(o, "credit_note_id", k->credit_note_id ? json_integer(k->credit_note_id) : json_null());
+    return o;
+}
+
+static int add_event(void *arg, const struct desk_event *e)
+{
+    return json_array_append_new(arg, json_pack("{s:o,s:o,s:s,s:o}", "at", api_time(e->at), "staff",
+                                                 api_str_or_null(e->staff_login), "action", e->action, "detail",
+                                                 api_str_or_null(e->detail))) == 0 ? TD_OK : TD_E_NOMEM;
+}
+
+static json_t *repair_json(const struct desk_repair *r)
+{
+    json_t *o = json_pack("{s:I,s:s,s:s,s:o,s:o,s:s,s:o,s:o,s:o}", "case_id", (json_int_t)r->case_id, "store_code",
+                          r->store_code, "via", r->via, "manufacturer",
+                          api_str_or_null(r->manufacturer[0] ? r->manufacturer : NULL), "rma_number",
+                          api_str_or_null(r->rma_number[0] ? r->rma_number : NULL), "status", r->status, "description",
+                          api_str_or_null(r->description[0] ? r->description : NULL), "created_at", api_time(r->created_at),
+                          "updated_at", api_time(r->updated_at));
+    json_object_set_new(o, "customer_id", r->customer_id ? json_integer(r->customer_id) : json_null());
+    return o;
+}
+
+/* Sends a case with its items, events and repair. */
+static int reply_case(struct api_call *a, int64_t id, int status, json_t *extra)
+{
+    struct desk_case *k = malloc(sizeof *k);
+    if (!k) return TD_E_NOMEM;
+    int rc = desk_case_get(&a->d, id, k);
+    json_t *o = NULL, *events = NULL;
+    if (rc != TD_OK) goto out;
+    o = case_json(k, 1);
+    events = json_array();
+    if ((rc = desk_case_events(&a->d, id, add_event, events)) != TD_OK) goto out;
+    json_object_set(o, "events", events);
+    struct desk_repair r;
+    rc = desk_repair_get(&a->d, id, &r);
+    if (rc == TD_OK) json_object_set_new(o, "repair", repair_json(&r));
+    else if (rc == TD_E_NOT_FOUND) json_object_set_new(o, "repair", json_null());
+    else goto out;
+    if (extra) json_object_update(o, extra);
+    rc = api_reply_json(a, status, o);
+    o = NULL;
+out:
+    json_decref(o);
+    json_decref(events);
+    free(k);
+    return rc;
+}
+
+/* ---- requests ------------------------------------------------------------ */
+
+static int store_of(struct api_call *a, const char *code, const char *field, int64_t *id)
+{
+    struct store s;
+    if (!code) {
+        *id = 0;
+        return TD_OK;
+    }
+    int rc = store_get_by_code(&a->d, code, &s);
+    if (rc == TD_E_NOT_FOUND) {
+        errors_add(&a->err, field, "no store has this code");
+        return TD_E_INVALID;
+    }
+    *id = s.id;
+    return rc;
+}
+
+static void read_item(struct api_call *a, json_t *v, size_t i, struct desk_item_in *it)
+{
+    static const struct api_field fields[] = {
+        {"sold_here", AT_BOOL, 0, 0}, {"receipt_id", AT_STRING, 0, 64}, {"sku", AT_STRING, 0, 64},
+        {"brand", AT_STRING, 0, DESK_TEXT_MAX}, {"description", AT_STRING, 0, DESK_TEXT_MAX},
+        {"stated_price_cents", AT_INT, 0, 0}, {"condition", AT_STRING, 1, 16}, {0},
+    };
+    char prefix[32], f[64];
+    snprintf(prefix, sizeof prefix, "items[%zu]", i);
+    if (!json_is_object(v)) {
+        errors_add(&a->err, prefix, "must be an object");
+        return;
+    }
+    api_check(a, v, fields, prefix);
+    json_t *sh = json_object_get(v, "sold_here");
+    it->sold_here = !sh || json_is_true(sh);
+    it->receipt_ref = api_str(v, "receipt_id");
+    it->sku = api_str(v, "sku");
+    it->brand = api_str(v, "brand");
+    it->description = api_str(v, "description");
+    json_t *sp = json_object_get(v, "stated_price_cents");
+    it->stated_price_cents = json_is_integer(sp) ? json_integer_value(sp) : 0;
+    if (!it->sold_here && !json_is_integer(sp)) {
+        snprintf(f, sizeof f, "%s.stated_price_cents", prefix);
+        errors_add(&a->err, f, "is required for an item not sold here: ask the customer what it cost");
+    }
+    if (it->sold_here && (it->brand || it->description || sp)) {
+        snprintf(f, sizeof f, "%s.sold_here", prefix);
+        errors_add(&a->err, f, "must be false for an item with brand, description or stated price");
+    }
+    if (!it->sold_here && (it->sku || it->receipt_ref)) {
+        snprintf(f, sizeof f, "%s.sold_here", prefix);
+        errors_add(&a->err, f, "must be true (or absent) for an item with sku or receipt_id");
+    }
+    const char *cond = api_str(v, "condition");
+    it->condition = desk_condition_parse(cond);
+    if (cond && !it->condition) {
+        snprintf(f, sizeof f, "%s.condition", prefix);
+        errors_add(&a->err, f, "must be one of new, used, worn, defective");
+    }
+}
+
+static void read_referral(struct api_call *a, json_t *b, struct desk_referral_in *r)
+{
+    static const struct api_field fields[] = { {"to", AT_STRING, 1, DESK_TEXT_MAX}, {"reason", AT_STRING, 1, 32}, {0} };
+    json_t *v = json_object_get(b, "referral");
+    if (!v || json_is_null(v)) return;
+    api_check(a, v, fields, "referral");
+    r->to = api_str(v, "to");
+    const char *why = api_str(v, "reason");
+    r->reason = desk_referral_parse(why);
+    if (why && !r->reason) errors_add(&a->err, "referral.reason", "must be one of not_in_range, cheaper_elsewhere, out_of_stock, other");
+}
+
+int api_cases_create(struct api_call *a)
+{
+    static const struct api_field fields[] = {
+        {"kind", AT_STRING, 1, 32}, {"customer_id", AT_INT, 0, 0}, {"store_code", AT_STRING, 0, 16},
+        {"receipt", AT_BOOL, 1, 0}, {"customer_words", AT_STRING, 0, DESK_WORDS_MAX}, {"items", AT_ARRAY, 1, 0},
+        {"referral", AT_OBJECT, 0, 0}, {0},
+    };
+    json_t *b = NULL;
+    int rc = api_body(a, &b);
+    if (rc != TD_OK) return rc;
+    api_check(a, b, fields, NULL);
+    struct desk_case_in in;
+    memset(&in, 0, sizeof in);
+    const char *kind = api_str(b, "kind");
+    in.kind = desk_kind_parse(kind);
+    if (kind && !in.kind)
+        errors_add(&a->err, "kind", "must be one of return, exchange, repair, complaint, price_adjustment, referral");
+    json_t *cid = json_object_get(b, "customer_id");
+    in.customer_id = json_is_integer(cid) ? json_integer_value(cid) : 0;
+    if (cid && json_is_integer(cid) && in.customer_id <= 0) errors_add(&a->err, "customer_id", "no such customer");
+    in.store_code = api_str(b, "store_code");
+    if (!in.store_code) in.store_code = a->me.store_code[0] ? a->me.store_code : NULL;
+    in.receipt = json_is_true(json_object_get(b, "receipt"));
+    in.customer_words = api_str(b, "customer_words");
+    read_referral(a, b, &in.referral);
+    json_t *items = json_object_get(b, "items");
+    if (json_is_array(items)) {
+        size_t n = json_array_size(items);
+        if (n < 1 || n > POLICY_ITEMS_MAX) errors_add(&a->err, "items", "must hold 1 to %d items", POLICY_ITEMS_MAX);
+        else in.n_items = n;
+        for (size_t i = 0; i < in.n_items; i++) read_item(a, json_array_get(items, i), i, &in.items[i]);
+    }
+    int64_t id = 0;
+    if (a->err.n) rc = TD_E_INVALID;
+    else if (!in.store_code) {
+        errors_add(&a->err, "store_code", "is required (your account has no store)");
+        rc = TD_E_INVALID;
+    } else {
+        rc = desk_case_create(&a->d, &in, &a->err, &id);
+    }
+    json_decref(b);
+    if (rc != TD_OK) return rc;
+    return reply_case(a, id, 201, NULL);
+}
+
+int api_cases_get(struct api_call *a)
+{
+    int64_t id;
+    int rc = api_param_id(a, 0, &id);
+    if (rc != TD_OK) return rc;
+    return reply_case(a, id, 200, NULL);
+}
+
+static int add_case(void *arg, const struct desk_case *k)
+{
+    return json_array_append_new(arg, case_json(k, 0)) == 0 ? TD_OK : TD_E_NOMEM;
+}
+
+static int list_cases(struct api_call *a, struct desk_filter *f)
+{
+    int limit, rc;
+    if ((rc = api_limit(a, 50, 500, &limit)) != TD_OK) return rc;
+    int64_t before = 0, next = 0;
+    const char *cursor = http_query(a->r, "cursor");
+    if (cursor && (text_parse_int64(cursor, &before) != TD_OK || before <= 0)) {
+        errors_add(&a->err, "cursor", "is not a cursor from a previous page");
+        return TD_E_INVALID;
+    }
+    json_t *items = json_array();
+    rc = desk_cases_each(&a->d, f, before, limit, add_case, items, &next);
+    if (rc != TD_OK) {
+        json_decref(items);
+        return rc;
+    }
+    char nb[24] = "";
+    if (next) snprintf(nb, sizeof nb, "%lld", (long long)next);
+    return api_reply_list(a, items, nb);
+}
+
+static void query_time(struct api_call *a, const char *name, int64_t *out)
+{
+    const char *v = http_query(a->r, name);
+    if (v && clock_parse(v, out) != TD_OK) errors_add(&a->err, name, "must be a date or date-time like 2026-11-01");
+}
+
+int api_cases_list(struct api_call *a)
+{
+    static const char *const statuses[] = {"open", "awaiting_approval", "resolved", "followed_up", "cancelled", NULL};
+    struct desk_filter f = {0};
+    const char *sc = http_query(a->r, "store_code");
+    int rc = store_of(a, sc, "store_code", &f.store_id);
+    if (rc != TD_OK) return rc;
+    if (!sc && a->me.role != ROLE_ADMIN) f.store_id = a->me.store_id;
+    f.status = http_query(a->r, "status");
+    if (f.status) {
+        const char *const *s = statuses;
+        while (*s && strcmp(*s, f.status) != 0) s++;
+        if (!*s) errors_add(&a->err, "status", "must be one of open, awaiting_approval, resolved, followed_up, cancelled");
+    }
+    f.kind = http_query(a->r, "kind");
+    if (f.kind && !desk_kind_parse(f.kind))
+        errors_add(&a->err, "kind", "must be one of return, exchange, repair, complaint, price_adjustment, referral");
+    const char *who = http_query(a->r, "associate");
+    if (who) {
+        struct staff s;
+        if (staff_get_by_login(&a->d, who, &s) == TD_OK) f.associate_id = s.id;
+        else errors_add(&a->err, "associate", "no staff member has this login");
+    }
+    query_time(a, "from", &f.from_us);
+    query_time(a, "to", &f.to_us);
+    if (a->err.n) return TD_E_INVALID;
+    return list_cases(a, &f);
+}
+
+int api_customers_cases(struct api_call *a)
+{
+    struct desk_filter f = {0};
+    int rc = api_param_id(a, 0, &f.customer_id);
+    if (rc != TD_OK) return rc;
+    return list_cases(a, &f);
+}
+
+int api_approvals_list(struct api_call *a)
+{
+    struct desk_filter f = {.status = "awaiting_approval"};
+    const char *sc = http_query(a->r, "store_code");
+    int rc = store_of(a, sc, "store_code", &f.store_id);
+    if (rc != TD_OK) return rc;
+    if (a->me.role != ROLE_ADMIN) {
+        if (sc && f.store_id != a->me.store_id) {
+            errors_set_message(&a->err, "a manager sees the approvals of their own store");
+            return TD_E_FORBIDDEN;
+        }
+        f.store_id = a->me.store_id;
+    }
+    return list_cases(a, &f);
+}
+
+/* ---- the recommendation and the resolution ------------------------------ */
+
+static json_t *decision_json(const struct decision *d, const struct risk *risk)
+{
+    json_t *items = json_array();
+    for (size_t i = 0; i < d->n_items; i++)
+        json_array_append_new(items, json_pack("{s:s,s:I,s:b}", "resolution", policy_resolution_name(d->items[i].resolution),
+                                               "amount_cents", (json_int_t)d->items[i].amount_cents, "needs_approval",
+                                               d->items[i].needs_approval));
+    return json_pack("{s:s,s:I,s:b,s:o,s:{s:i,s:s,s:o},s:s,s:o,s:n}", "resolution", policy_resolution_name(d->resolution),
+                     "max_amount_cents", (json_int_t)d->max_amount_cents, "needs_approval", d->needs_approval, "reasons",
+                     reasons_array(d->reasons, d->n_reasons), "risk", "score", risk->score, "level",
+                     guard_level_name(risk->level), "reasons", reasons_array(risk->reasons, risk->n_reasons),
+                     "policy_version", d->policy_version, "items", items, "value_card");
+}
+
+int api_cases_decision(struct api_call *a)
+{
+    int64_t id;
+    int rc = api_param_id(a, 0, &id);
+    if (rc != TD_OK) return rc;
+    if (a->r->body.len) {                    /* no fields are defined: refuse any */
+        json_t *b = NULL;
+        static const struct api_field none[] = { {0} };
+        if ((rc = api_body(a, &b)) != TD_OK) return rc;
+        api_check(a, b, none, NULL);
+        json_decref(b);
+        if (a->err.n) return TD_E_INVALID;
+    }
+    struct decision d;
+    struct risk risk;
+    if ((rc = desk_decide(&a->d, id, &d, &risk)) != TD_OK) return rc;
+    json_t *o = decision_json(&d, &risk);
+    json_object_set_new(o, "case_id", json_integer(id));
+    return api_reply_json(a, 200, o);
+}
+
+static json_t *outcome_json(const struct desk_outcome *out)
+{
+    json_t *o = json_pack("{s:b}", "override", out->override);
+    if (out->credit_code[0]) {
+        json_t *n = api_note_json(&out->note);
+        json_object_set_new(n, "code", json_string(out->credit_code));
+        json_object_set_new(o, "credit_note", n);
+    } else {
+        json_object_set_new(o, "credit_note", json_null());
+    }
+    return o;
+}
+
+int api_cases_resolve(struct api_call *a)
+{
+    static const struct api_field fields[] = {
+        {"resolution", AT_STRING, 1, 32}, {"amount_cents", AT_INT, 0, 0}, {"override_reason", AT_STRING, 0, DESK_NOTE_MAX},
+        {"referral", AT_OBJECT, 0, 0}, {"manufacturer", AT_STRING, 0, DESK_TEXT_MAX}, {"rma_number", AT_STRING, 0, DESK_RMA_MAX},
+        {0},
+    };
+    int64_t id;
+    int rc = api_param_id(a, 0, &id);
+    if (rc != TD_OK) return rc;
+    json_t *b = NULL;
+    if ((rc = api_body(a, &b)) != TD_OK) return rc;
+    api_check(a, b, fields, NULL);
+    struct desk_resolve_in in;
+    memset(&in, 0, sizeof in);
+    const char *res = api_str(b, "resolution");
+    in.resolution = desk_resolution_parse(res);
+    if (res && !in.resolution)
+        errors_add(&a->err, "resolution", "must be one of refund, store_credit, exchange, repair_manufacturer, repair_in_store,"
+                                          " refer_elsewhere, decline");
+    json_t *amt = json_object_get(b, "amount_cents");
+    in.amount_cents = json_is_integer(amt) ? json_integer_value(amt) : 0;
+    in.override_reason = api_str(b, "override_reason");
+    in.manufacturer = api_str(b, "manufacturer");
+    in.rma_number = api_str(b, "rma_number");
+    read_referral(a, b, &in.referral);
+    struct desk_outcome out;
+    rc = a->err.n ? TD_E_INVALID : desk_resolve(&a->d, &a->app->ledger, id, &in, &a->err, &out);
+    json_decref(b);
+    if (rc != TD_OK) return rc;
+    return reply_case(a, id, 200, json_pack("{s:o}", "outcome", outcome_json(&out)));
+}
+
+/* Reads {field: text} (required or not) from a body with only that field. */
+static int one_text(struct api_call *a, const char *field, size_t max, int required, json_t **b)
+{
+    struct api_field fields[] = { {field, AT_STRING, required, max}, {0} };
+    int rc = api_body(a, b);
+    if (rc != TD_OK) return rc;
+    api_check(a, *b, fields, NULL);
+    return a->err.n ? TD_E_INVALID : TD_OK;
+}
+
+static int step(struct api_call *a, const char *field, int required,
+                int (*fn)(struct dctx *c, int64_t id, const char *text, struct errors *err))
+{
+    int64_t id;
+    int rc = api_param_id(a, 0, &id);
+    if (rc != TD_OK) return rc;
+    json_t *b = NULL;
+    rc = one_text(a, field, DESK_NOTE_MAX, required, &b);
+    if (rc == TD_OK) rc = fn(&a->d, id, api_str(b, field), &a->err);
+    json_decref(b);
+    if (rc != TD_OK) return rc;
+    return reply_case(a, id, 200, NULL);
+}
+
+int api_cases_cancel(struct api_call *a)
+{
+    return step(a, "reason", 1, desk_cancel);
+}
+
+int api_cases_follow_up(struct api_call *a)
+{
+    return step(a, "note", 1, desk_follow_up);
+}
+
+int api_approvals_reject(struct api_call *a)
+{
+    return step(a, "reason", 1, desk_reject);
+}
+
+int api_approvals_approve(struct api_call *a)
+{
+    int64_t id;
+    int rc = api_param_id(a, 0, &id);
+    if (rc != TD_OK) return rc;
+    json_t *b = NULL;
+    struct desk_outcome out;
+    if (a->r->body.len) rc = one_text(a, "note", DESK_NOTE_MAX, 0, &b);
+    if (rc == TD_OK) rc = desk_approve(&a->d, &a->app->ledger, id, api_str(b, "note"), &a->err, &out);
+    json_decref(b);
+    if (rc != TD_OK) return rc;
+    return reply_case(a, id, 200, json_pack("{s:o}", "outcome", outcome_json(&out)));
+}
+
+/* ---- repairs ------------------------------------------------------------- */
+
+static int add_repair(void *arg, const struct desk_repair *r)
+{
+    return json_array_append_new(arg, repair_json(r)) == 0 ? TD_OK : TD_E_NOMEM;
+}
+
+int api_repairs_list(struct api_call *a)
+{
+    const char *sc = http_query(a->r, "store_code"), *open = http_query(a->r, "open");
+    int64_t store_id = 0;
+    int rc = store_of(a, sc, "store_code", &store_id);
+    if (rc != TD_OK) return rc;
+    if (!sc && a->me.role != ROLE_ADMIN) store_id = a->me.store_id;
+    if (open && strcmp(open, "true") != 0 && strcmp(open, "false") != 0) {
+        errors_add(&a->err, "open", "must be true or false");
+        return TD_E_INVALID;
+    }
+    json_t *items = json_array();
+    rc = desk_repairs_each(&a->d, store_id, !open || strcmp(open, "true") == 0, add_repair, items);
+    if (rc != TD_OK) {
+        json_decref(items);
+        return rc;
+    }
+    return api_reply_list(a, items, NULL);
+}
+
+int api_repairs_get(struct api_call *a)
+{
+    int64_t id;
+    int rc = api_param_id(a, 0, &id);
+    if (rc != TD_OK) return rc;
+    struct desk_repair r;
+    if ((rc = desk_repair_get(&a->d, id, &r)) != TD_OK) return rc;
+    return api_reply_json(a, 200, repair_json(&r));
+}
+
+int api_repairs_status(struct api_call *a)
+{
+    static const struct api_field fields[] = {
+        {"status", AT_STRING, 1, 32}, {"rma_number", AT_STRING, 0, DESK_RMA_MAX}, {"note", AT_STRING, 0, DESK_NOTE_MAX}, {0},
+    };
+    int64_t id;
+    int rc = api_param_id(a, 0, &id);
+    if (rc != TD_OK) return rc;
+    json_t *b = NULL;
+    if ((rc = api_body(a, &b)) != TD_OK) return rc;
+    api_check(a, b, fields, NULL);
+    rc = a->err.n ? TD_E_INVALID
+                  : desk_repair_update(&a->d, id, api_str(b, "status"), api_str(b, "rma_number"), api_str(b, "note"), &a->err);
+    json_decref(b);
+    if (rc != TD_OK) return rc;
+    struct desk_repair r;
+    if ((rc = desk_repair_get(&a->d, id, &r)) != TD_OK) return rc;
+    return api_reply_json(a, 200, repair_json(&r));
+}
+
+/* ---- the store dashboard ------------------------------------------------- */
+
+int api_stores_dashboard(struct api_call *a)
+{
+    struct store s;
+    int rc = store_get_by_code(&a->d, a->r->params[0], &s);
+    if (rc != TD_OK) return rc;
+    if (a->me.role != ROLE_ADMIN && s.id != a->me.store_id) {
+        errors_set_message(&a->err, "a manager sees the dashboard of their own store");
+        return TD_E_FORBIDDEN;
+    }
+    struct desk_dashboard dd;
+    if ((rc = desk_dashboard(&a->d, s.id, &dd)) != TD_OK) return rc;
+    json_t *days = json_array();
+    for (int i = 0; i < 30; i++) {
+        char date[40];
+        clock_format_rfc3339(dd.days[i].day * FACTS_DAY_US, date, sizeof date);
+        date[10] = '\0';
+        json_array_append_new(days, json_pack("{s:s,s:I,s:I}", "date", date, "cases", (json_int_t)dd.days[i].cases,
+                                              "credit_issued_cents", (json_int_t)dd.days[i].credit_cents));
+    }
+    return api_reply_json(a, 200, json_pack("{s:s,s:o,s:I,s:I,s:I}", "store_code", s.code, "days", days,
+                                            "approvals_waiting", (json_int_t)dd.approvals_waiting, "repairs_open",
+                                            (json_int_t)dd.repairs_open, "repairs_overdue", (json_int_t)dd.repairs_overdue));
+}

@@ -1,0 +1,72 @@
+/* facts.h — the customer aggregates that the policy and the guard read.
+ *
+ * Every purchase load (import, demo) and every case adds to a few small
+ * tables (migrations/0003_desk.sql): customer_facts (lifetime totals),
+ * customer_days (counts per customer per day, for the 30- and 90-day windows),
+ * customer_case_stores, customer_item_returns, product_price_days and
+ * category_stats. Reading a customer's facts is a handful of primary-key
+ * range reads bounded by the window (at most ~90 rows), never a scan of
+ * their history.
+ *
+ * Invariants:
+ *  (1) the aggregates change only inside the transaction that writes the
+ *      purchases or the case they count, so they never disagree with them;
+ *  (2) a case counts at its creation and keeps counting when cancelled (an
+ *      attempt is a signal too);
+ *  (3) windows are whole UTC days: "30 days" is today and the 29 before.
+ */
+#ifndef TD_FACTS_H
+#define TD_FACTS_H
+#include <stdint.h>
+#include "domain/domain.h"
+#include "domain/guard.h"
+#include "domain/policy.h"
+
+#define FACTS_DAY_US (86400LL * 1000000)
+#define FACTS_KEEP_DAYS 400               /* customer_days rows older than this are purged */
+
+/* Tier thresholds on lifetime spend; a loyalty card makes a customer bronze. */
+#define FACTS_SILVER_CENTS 50000          /* EUR 500 */
+#define FACTS_GOLD_CENTS 150000           /* EUR 1,500 */
+#define FACTS_PLATINUM_CENTS 500000       /* EUR 5,000 */
+
+/* What one case adds, prepared by the desk from the case and its items. */
+struct facts_case {
+    int64_t customer_id;                  /* 0: a walk-in (only category_stats change) */
+    int64_t store_id;
+    int is_return;                        /* goods come back: return, exchange, referral */
+    int no_receipt;                       /* ... without a receipt */
+    int items_returned;                   /* items that come back */
+    int not_sold_here;                    /* claims for goods not sold here (not repairs) */
+    int worn_soon;                        /* worn items within worn.soon_days of purchase */
+    int n_products;
+    int64_t product_ids[POLICY_ITEMS_MAX];/* our products that come back */
+    const char *categories[POLICY_ITEMS_MAX]; /* their categories (NULL: unknown) */
+};
+
+/* Adds a case (at c->now_us) to the aggregates. */
+int facts_add_case(struct dctx *c, const struct facts_case *fc) TD_MUST_CHECK;
+
+/* Adds the purchases of receipts first_id..last_id (inclusive, all new) to
+ * the aggregates, in bulk; now_us bounds the day windows. */
+int facts_add_receipts(struct db *db, int64_t first_id, int64_t last_id, int64_t now_us) TD_MUST_CHECK;
+
+/* The tier for a lifetime spend; NONE without a loyalty card. Pure. */
+enum policy_tier facts_tier(int has_loyalty_card, int64_t lifetime_spend_cents);
+
+/* The customer's facts and guard signals as of c->now_us. customer_id 0 is a
+ * walk-in: facts->walk_in, zero signals. The category norm is that of the
+ * given categories (NULL entries skipped) or the chain's. TD_E_NOT_FOUND for
+ * an unknown customer. */
+int facts_load(struct dctx *c, int64_t customer_id, const char *const *categories, int n_categories,
+               struct customer_facts *facts /* OUT */, struct guard_signals *signals /* OUT */) TD_MUST_CHECK;
+
+/* The lowest selling price of a product over the `days` days up to now;
+ * 0 when it did not sell in that period. */
+int facts_lowest_price(struct dctx *c, int64_t product_id, int days, int64_t *cents /* OUT */) TD_MUST_CHECK;
+
+/* Deletes customer_days and product_price_days rows older than
+ * FACTS_KEEP_DAYS; *count says how many. */
+int facts_purge_old(struct db *db, int64_t now_us, int64_t *count /* OUT */) TD_MUST_CHECK;
+
+#endif
