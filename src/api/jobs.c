@@ -1,5 +1,6 @@
 /* jobs.c — the scheduler thread (see jobs.h). */
 #include "api/jobs.h"
+#include "domain/facts.h"
 #include "core/log.h"
 #include "db/db.h"
 #include "domain/ledger.h"
@@ -16,6 +17,7 @@ struct jobs {
     pthread_mutex_t lock;
     pthread_cond_t wake;
     int stopping;
+    int64_t purged_day;          /* the day the old per-day aggregates were last purged */
 };
 
 #define IDEMPOTENCY_KEEP_US (8LL * 86400 * 1000000)   /* promised: at least 7 days */
@@ -67,6 +69,13 @@ static void *loop(void *arg)
             int expired = 0;
             int rc = jobs_run_once(db, clock_now_us(&j->app->clock), &expired);
             if (rc != TD_OK) log_msg(LOG_WARN, "background jobs failed", "status", td_status_code(rc), NULL);
+            /* Once a day: per-day aggregates older than the windows need. */
+            int64_t now = clock_now_us(&j->app->clock), purged = 0;
+            if (now / FACTS_DAY_US != j->purged_day) {
+                rc = facts_purge_old(db, now, &purged);
+                if (rc == TD_OK) j->purged_day = now / FACTS_DAY_US;
+                else log_msg(LOG_WARN, "purging old aggregates failed", "status", td_status_code(rc), NULL);
+            }
             if (expired) {
                 char n[16];
                 snprintf(n, sizeof n, "%d", expired);

@@ -459,6 +459,12 @@ static int plan_query(struct db *db, const char *q, const char *want, struct que
         phone_prefix(q, out->driver, sizeof out->driver);
         return out->driver[0] ? TD_OK : TD_E_NOT_FOUND;
     }
+    if (strchr(q, '-') && strpbrk(q, "0123456789") && customer_loyalty_valid(q)) {
+        /* A loyalty number as printed on the card ("NL-200001"): its term
+         * is its letters and digits, one word. */
+        loyalty_term(q, out->driver, sizeof out->driver);
+        return TD_OK;
+    }
     struct buf f;
     buf_init(&f, 1024);
     if (text_fold(q, &f) != TD_OK || !f.data || !f.data[0]) {

@@ -1,0 +1,797 @@
+/* test_desk.c — the service desk over the API, on SQLite and PostgreSQL:
+ * the worn dress, the vacuum cleaner, the kitchen scale and the exploiter
+ * (PRODUCT.md) end to end; approvals by the right and the wrong people;
+ * overrides; the policy's versions and validation; bad requests that
+ * change nothing; idempotent store credit; lists and the dashboard. */
+#define _GNU_SOURCE            /* strcasestr */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include "db/db.h"
+#include "harness.h"
+
+static struct server srv;
+static struct client admin, anna, mark, mia;
+static long long gold_id, bronze_id, exploiter_id, vacuum_id;
+
+/* "YYYY-MM-DD HH:MM" (UTC) of now minus days. */
+static void ago(int days, char *out, size_t n)
+{
+    time_t t = time(NULL) - (time_t)days * 86400;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, n, "%Y-%m-%d %H:%M", &tm);
+}
+
+static long long db_count(const char *sql)
+{
+    struct db *db = NULL;
+    int64_t n = -1;
+    assert_int_equal(db_open(srv.db_url, &db), TD_OK);
+    assert_int_equal(db_query_int64(db, sql, &n), TD_OK);
+    db_close(db);
+    return n;
+}
+
+static long long find_customer(const char *loyalty)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/api/v1/customers?q=%s", loyalty);
+    struct resp r;
+    assert_int_equal(req(&anna, "GET", path, NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    if (json_array_size(json_object_get(r.json, "items")) != 1) fprintf(stderr, "search %s: %s\n", loyalty, r.body);
+    assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1);
+    long long id = jint(r.json, "items.0.id");
+    resp_free(&r);
+    return id;
+}
+
+static void post_csv(const char *kind, const char *text)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/api/v1/imports/%s", kind);
+    struct resp r;
+    assert_int_equal(req_h(&admin, "POST", path, text, &r, "Content-Type: text/csv; charset=utf-8", NULL), 0);
+    if (r.status != 200 && r.status != 201) fprintf(stderr, "import %s: %ld %s\n", kind, r.status, r.body);
+    assert_true(r.status == 200 || r.status == 201);
+    resp_free(&r);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    if (server_start(&srv) != 0) return -1;
+    client_init(&admin, &srv);
+    if (login(&admin, ADMIN_LOGIN, ADMIN_PASSWORD) != 201) return -1;
+    make_store(&admin, "UTR01", "Utrecht Centrum", "Utrecht");
+    make_store(&admin, "AMS01", "Amsterdam Kalverstraat", "Amsterdam");
+    make_store(&admin, "RTM01", "Rotterdam Lijnbaan", "Rotterdam");
+    make_staff(&admin, "anna", "associate", "UTR01", "anna-password");
+    make_staff(&admin, "mark", "manager", "UTR01", "mark-password");
+    make_staff(&admin, "mia", "manager", "AMS01", "mia-password");
+    post_csv("customers", "loyalty_number,name,email,phone,home_store_code,email_marketing_consent,phone_marketing_consent\n"
+                          "NL-200001,Sanne de Vries,sanne@example.nl,06-11111111,UTR01,ja,nee\n"
+                          "NL-200002,Kees Jansen,kees@example.nl,06-22222222,UTR01,nee,nee\n"
+                          "NL-200003,Piet Pieters,piet@example.nl,06-33333333,AMS01,nee,nee\n"
+                          "NL-200004,Ans Bos,ans@example.nl,06-44444444,RTM01,nee,nee\n");
+    char d200[32], d60[32], d5[32], d40[32], d3[32], csv[4096];
+    ago(200, d200, sizeof d200);
+    ago(60, d60, sizeof d60);
+    ago(40, d40, sizeof d40);
+    ago(5, d5, sizeof d5);
+    ago(3, d3, sizeof d3);
+    snprintf(csv, sizeof csv,
+             "receipt_id,purchased_at,store_code,customer_ref,sku,product_name,brand,category,unit_price,quantity\n"
+             "R-G-1,%s,UTR01,NL-200001,COAT-1,Wollen jas,Noordzee,Jassen,1600.00,1\n"
+             "R-KS-1,%s,UTR01,NL-200002,KS-100,Keukenweegschaal,Soehnle,Keuken,24.99,1\n"
+             "R-P-1,%s,AMS01,NL-200003,TS-1,T-shirt,Noordzee,Shirts,19.95,2\n"
+             "R-P-2,%s,AMS01,NL-200003,TS-2,Polo,Noordzee,Shirts,29.95,1\n"
+             "R-P-3,%s,UTR01,NL-200003,TS-1,T-shirt,Noordzee,Shirts,17.95,1\n"
+             "R-V-1,%s,RTM01,NL-200004,TS-2,Polo,Noordzee,Shirts,29.95,1\n",
+             d200, d5, d60, d40, d3, d60);
+    post_csv("purchases", csv);
+    client_init(&anna, &srv);
+    client_init(&mark, &srv);
+    client_init(&mia, &srv);
+    if (login(&anna, "anna", "anna-password") != 201 || login(&mark, "mark", "mark-password") != 201 ||
+        login(&mia, "mia", "mia-password") != 201)
+        return -1;
+    gold_id = find_customer("NL-200001");
+    bronze_id = find_customer("NL-200002");
+    exploiter_id = find_customer("NL-200003");
+    vacuum_id = find_customer("NL-200004");
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    client_free(&admin);
+    client_free(&anna);
+    client_free(&mark);
+    client_free(&mia);
+    server_stop(&srv);
+    return 0;
+}
+
+/* Opens a case; returns its id (asserts 201). */
+static long long open_case(struct client *c, const char *body)
+{
+    struct resp r;
+    assert_int_equal(req(c, "POST", "/api/v1/cases", body, &r), 0);
+    if (r.status != 201) fprintf(stderr, "open_case: %ld %s\n", r.status, r.body);
+    assert_int_equal(r.status, 201);
+    assert_string_equal(jstr(r.json, "status"), "open");
+    long long id = jint(r.json, "id");
+    assert_true(id > 0);
+    resp_free(&r);
+    return id;
+}
+
+static void decide(struct client *c, long long id, struct resp *r)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/api/v1/cases/%lld/decision", id);
+    assert_int_equal(req(c, "POST", path, NULL, r), 0);
+    if (r->status != 200) fprintf(stderr, "decide: %ld %s\n", r->status, r->body);
+    assert_int_equal(r->status, 200);
+}
+
+static void resolve(struct client *c, long long id, const char *body, const char *key, struct resp *r)
+{
+    char path[96], hdr[128];
+    snprintf(path, sizeof path, "/api/v1/cases/%lld/resolve", id);
+    if (key) {
+        snprintf(hdr, sizeof hdr, "Idempotency-Key: %s", key);
+        assert_int_equal(req_h(c, "POST", path, body, r, hdr, NULL), 0);
+    } else {
+        assert_int_equal(req(c, "POST", path, body, r), 0);
+    }
+}
+
+/* Some English reason of an array at path contains text. */
+static int reason_has(json_t *j, const char *path, const char *text)
+{
+    json_t *a = json_object_get(j, path);
+    if (strchr(path, '.')) a = json_object_get(json_object_get(j, "risk"), "reasons");
+    for (size_t i = 0; i < json_array_size(a); i++) {
+        const char *en = json_string_value(json_object_get(json_array_get(a, i), "en"));
+        if (en && strstr(en, text)) return 1;
+    }
+    return 0;
+}
+
+/* No sentence shown to staff judges the customer, in either language. */
+static void assert_no_accusation(json_t *j)
+{
+    static const char *const words[] = {"fraud", "suspic", "abuse", "exploit", "steal", "theft", "liar", "lie ",
+                                        "fraude", "verdacht", "misbruik", "diefstal", "steel", "oplicht", NULL};
+    json_t *lists[2] = {json_object_get(j, "reasons"), json_object_get(json_object_get(j, "risk"), "reasons")};
+    for (int l = 0; l < 2; l++) {
+        assert_true(json_array_size(lists[l]) >= 1);
+        for (size_t i = 0; i < json_array_size(lists[l]); i++) {
+            const char *texts[2] = {json_string_value(json_object_get(json_array_get(lists[l], i), "en")),
+                                    json_string_value(json_object_get(json_array_get(lists[l], i), "nl"))};
+            for (int t = 0; t < 2; t++) {
+                assert_non_null(texts[t]);
+                for (const char *const *w = words; *w; w++)
+                    if (strcasestr(texts[t], *w)) fail_msg("accusing word '%s' in: %s", *w, texts[t]);
+            }
+        }
+    }
+}
+
+static long redeem(const char *code, long long cents, long long *balance)
+{
+    char path[128], body[128];
+    snprintf(path, sizeof path, "/api/v1/credit-notes/%s/redemptions", code);
+    snprintf(body, sizeof body, "{\"amount_cents\":%lld,\"store_code\":\"UTR01\"}", cents);
+    struct resp r;
+    assert_int_equal(req(&anna, "POST", path, body, &r), 0);
+    long st = r.status;
+    *balance = jint(r.json, "balance_cents");
+    resp_free(&r);
+    return st;
+}
+
+/* ---- the stories ----------------------------------------------------------- */
+
+static void test_worn_dress(void **state)
+{
+    (void)state;
+    char body[512];
+    snprintf(body, sizeof body,
+             "{\"kind\":\"return\",\"customer_id\":%lld,\"store_code\":\"UTR01\",\"receipt\":false,"
+             "\"customer_words\":\"Ik heb deze jurk een keer gedragen, hij was 240 euro.\","
+             "\"items\":[{\"sold_here\":false,\"brand\":\"Mango\",\"description\":\"Gouden jurk\","
+             "\"stated_price_cents\":24000,\"condition\":\"worn\"}]}", gold_id);
+    long long id = open_case(&anna, body);
+    struct resp r;
+    decide(&anna, id, &r);
+    assert_string_equal(jstr(r.json, "resolution"), "store_credit");
+    assert_int_equal(jint(r.json, "max_amount_cents"), 24000);
+    assert_false(json_is_true(json_object_get(r.json, "needs_approval")));
+    assert_true(reason_has(r.json, "reasons", "gold-tier"));
+    assert_string_equal(jstr(r.json, "risk.level"), "green");
+    assert_string_equal(jstr(r.json, "policy_version"), "1");
+    assert_no_accusation(r.json);
+    resp_free(&r);
+    /* The decision changed nothing. */
+    char path[64];
+    snprintf(path, sizeof path, "/api/v1/cases/%lld", id);
+    assert_int_equal(req(&anna, "GET", path, NULL, &r), 0);
+    assert_string_equal(jstr(r.json, "status"), "open");
+    assert_true(json_is_null(json_object_get(r.json, "recommendation")));
+    resp_free(&r);
+
+    resolve(&anna, id, "{\"resolution\":\"store_credit\",\"amount_cents\":24000}", "dress-1", &r);
+    if (r.status != 200) fprintf(stderr, "resolve: %s\n", r.body);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(jstr(r.json, "status"), "resolved");
+    assert_string_equal(jstr(r.json, "recommendation.resolution"), "store_credit");
+    assert_string_equal(jstr(r.json, "recommendation.policy_version"), "1");
+    char code[40];
+    snprintf(code, sizeof code, "%s", jstr(r.json, "outcome.credit_note.code"));
+    assert_int_equal(strlen(code), 22);
+    assert_int_equal(jint(r.json, "outcome.credit_note.amount_cents"), 24000);
+    assert_int_equal(jint(r.json, "outcome.credit_note.case_id"), id);
+    assert_int_equal(jint(r.json, "credit_note_id"), jint(r.json, "outcome.credit_note.id"));
+    resp_free(&r);
+    /* The same request again (a retry) answers the same note; no second one. */
+    resolve(&anna, id, "{\"resolution\":\"store_credit\",\"amount_cents\":24000}", "dress-1", &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(jstr(r.json, "outcome.credit_note.code"), code);
+    resp_free(&r);
+    char sql[128];
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM credit_notes WHERE case_id = %lld", id);
+    assert_int_equal(db_count(sql), 1);
+    /* Without the key, a second resolve is refused: the case is resolved. */
+    resolve(&anna, id, "{\"resolution\":\"store_credit\",\"amount_cents\":24000}", NULL, &r);
+    assert_int_equal(r.status, 409);
+    resp_free(&r);
+    assert_int_equal(db_count(sql), 1);
+    /* She spends 100, later 140: balance 0. */
+    long long bal = -1;
+    assert_int_equal(redeem(code, 10000, &bal), 201);
+    assert_int_equal(bal, 14000);
+    assert_int_equal(redeem(code, 14000, &bal), 201);
+    assert_int_equal(bal, 0);
+}
+
+static void test_vacuum_cleaner(void **state)
+{
+    (void)state;
+    char body[512];
+    snprintf(body, sizeof body,
+             "{\"kind\":\"repair\",\"customer_id\":%lld,\"store_code\":\"UTR01\",\"receipt\":false,"
+             "\"customer_words\":\"Mijn stofzuiger doet het niet meer.\","
+             "\"items\":[{\"sold_here\":false,\"brand\":\"Vorwerk\",\"description\":\"Stofzuiger Kobold\","
+             "\"stated_price_cents\":45000,\"condition\":\"defective\"}]}", vacuum_id);
+    long long id = open_case(&anna, body);
+    struct resp r;
+    decide(&anna, id, &r);
+    assert_string_equal(jstr(r.json, "resolution"), "repair_manufacturer");
+    assert_int_equal(jint(r.json, "max_amount_cents"), 0);
+    assert_false(json_is_true(json_object_get(r.json, "needs_approval")));
+    assert_true(reason_has(r.json, "reasons", "Vorwerk"));
+    resp_free(&r);
+    resolve(&anna, id, "{\"resolution\":\"repair_manufacturer\",\"amount_cents\":0}", NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(jstr(r.json, "status"), "resolved");
+    assert_string_equal(jstr(r.json, "repair.status"), "taken_in");
+    assert_string_equal(jstr(r.json, "repair.manufacturer"), "Vorwerk");
+    assert_string_equal(jstr(r.json, "repair.via"), "manufacturer");
+    assert_true(json_is_null(json_object_get(json_object_get(r.json, "outcome"), "credit_note")));
+    resp_free(&r);
+
+    char path[96];
+    snprintf(path, sizeof path, "/api/v1/repairs/%lld/status", id);
+    assert_int_equal(req(&anna, "POST", path, "{\"status\":\"sent\",\"rma_number\":\"VW-RMA-77812\"}", &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(jstr(r.json, "rma_number"), "VW-RMA-77812");
+    resp_free(&r);
+    static const char *const steps[] = {"at_manufacturer", "back_in_store", "customer_told"};
+    for (int i = 0; i < 3; i++) {
+        char b[64];
+        snprintf(b, sizeof b, "{\"status\":\"%s\"}", steps[i]);
+        assert_int_equal(req(&anna, "POST", path, b, &r), 0);
+        assert_int_equal(r.status, 200);
+        assert_string_equal(jstr(r.json, "status"), steps[i]);
+        resp_free(&r);
+    }
+    /* Back is not a step; a made-up status neither. Neither changes anything. */
+    assert_int_equal(req(&anna, "POST", path, "{\"status\":\"sent\"}", &r), 0);
+    assert_int_equal(r.status, 422);
+    assert_true(has_err_field(&r, "status"));
+    resp_free(&r);
+    assert_int_equal(req(&anna, "POST", path, "{\"status\":\"lost\"}", &r), 0);
+    assert_int_equal(r.status, 422);
+    resp_free(&r);
+    /* Open repairs of the store list it, in its state. */
+    assert_int_equal(req(&anna, "GET", "/api/v1/repairs", NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(jint(r.json, "items.0.case_id"), id);
+    assert_string_equal(jstr(r.json, "items.0.status"), "customer_told");
+    resp_free(&r);
+    assert_int_equal(req(&anna, "POST", path, "{\"status\":\"collected\",\"note\":\"klant blij\"}", &r), 0);
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    assert_int_equal(req(&anna, "GET", "/api/v1/repairs?open=true", NULL, &r), 0);
+    assert_int_equal(json_array_size(json_object_get(r.json, "items")), 0);
+    resp_free(&r);
+    snprintf(path, sizeof path, "/api/v1/cases/%lld", id);
+    assert_int_equal(req(&anna, "GET", path, NULL, &r), 0);
+    json_t *ev = json_object_get(r.json, "events");
+    assert_int_equal(json_array_size(ev), 7);   /* opened, resolved, 5 repair steps */
+    assert_string_equal(jstr(r.json, "events.6.detail"), "collected: klant blij");
+    assert_string_equal(jstr(r.json, "events.6.staff"), "anna");
+    resp_free(&r);
+}
+
+static void test_kitchen_scale(void **state)
+{
+    (void)state;
+    char body[512];
+    snprintf(body, sizeof body,
+             "{\"kind\":\"referral\",\"customer_id\":%lld,\"store_code\":\"UTR01\",\"receipt\":true,"
+             "\"customer_words\":\"Bij de Action is een weegschaal veel goedkoper.\","
+             "\"referral\":{\"to\":\"Action\",\"reason\":\"cheaper_elsewhere\"},"
+             "\"items\":[{\"receipt_id\":\"R-KS-1\",\"sku\":\"KS-100\",\"condition\":\"new\"}]}", bronze_id);
+    long long id = open_case(&anna, body);
+    struct resp r;
+    decide(&anna, id, &r);
+    assert_string_equal(jstr(r.json, "resolution"), "refer_elsewhere");
+    assert_int_equal(jint(r.json, "max_amount_cents"), 2499);
+    assert_true(reason_has(r.json, "reasons", "cheaper elsewhere"));
+    assert_true(json_object_get(r.json, "value_card") != NULL);   /* the hook: null until value cards exist */
+    resp_free(&r);
+    resolve(&anna, id, "{\"resolution\":\"refer_elsewhere\",\"amount_cents\":2499}", NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(jstr(r.json, "status"), "resolved");
+    assert_string_equal(jstr(r.json, "referral.to"), "Action");
+    assert_string_equal(jstr(r.json, "referral.reason"), "cheaper_elsewhere");
+    assert_int_equal(jint(r.json, "items.0.days_since_purchase"), 5);
+    assert_int_equal(jint(r.json, "items.0.price_paid_cents"), 2499);
+    resp_free(&r);
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM referrals WHERE case_id = %lld AND to_name = 'Action'"
+                              " AND reason = 'cheaper_elsewhere' AND category = 'Keuken'", id);
+    assert_int_equal(db_count(sql), 1);
+}
+
+static void test_exploiter(void **state)
+{
+    (void)state;
+    static const char *const stores[] = {"UTR01", "AMS01", "RTM01", "UTR01", "AMS01"};
+    char body[512];
+    /* Five no-receipt returns at three stores in a few weeks, each settled. */
+    for (int i = 0; i < 5; i++) {
+        snprintf(body, sizeof body,
+                 "{\"kind\":\"return\",\"customer_id\":%lld,\"store_code\":\"%s\",\"receipt\":false,"
+                 "\"customer_words\":\"Past niet.\",\"items\":[{\"sku\":\"TS-1\",\"condition\":\"new\"}]}",
+                 exploiter_id, stores[i]);
+        long long id = open_case(&anna, body);
+        struct resp r;
+        decide(&anna, id, &r);
+        assert_string_equal(jstr(r.json, "resolution"), "store_credit");
+        assert_int_equal(jint(r.json, "max_amount_cents"), 1795);   /* the lowest recent price */
+        char res[128];
+        snprintf(res, sizeof res, "{\"resolution\":\"store_credit\",\"amount_cents\":%lld}", jint(r.json, "max_amount_cents"));
+        int waits = json_is_true(json_object_get(r.json, "needs_approval"));
+        resp_free(&r);
+        resolve(&anna, id, res, NULL, &r);
+        assert_int_equal(r.status, 200);
+        assert_string_equal(jstr(r.json, "status"), waits ? "awaiting_approval" : "resolved");
+        resp_free(&r);
+        if (waits) {
+            char path[96];
+            snprintf(path, sizeof path, "/api/v1/approvals/%lld/approve", id);
+            assert_int_equal(req(&admin, "POST", path, "{}", &r), 0);
+            assert_int_equal(r.status, 200);
+            resp_free(&r);
+        }
+    }
+    /* The sixth: the desk asks for a manager, in neutral words. */
+    snprintf(body, sizeof body,
+             "{\"kind\":\"return\",\"customer_id\":%lld,\"store_code\":\"UTR01\",\"receipt\":false,"
+             "\"customer_words\":\"Verkeerde maat.\",\"items\":[{\"sku\":\"TS-1\",\"condition\":\"new\"}]}", exploiter_id);
+    long long id = open_case(&anna, body);
+    struct resp r;
+    decide(&anna, id, &r);
+    assert_string_equal(jstr(r.json, "resolution"), "store_credit");
+    assert_true(json_is_true(json_object_get(r.json, "needs_approval")));
+    assert_string_equal(jstr(r.json, "risk.level"), "red");
+    assert_true(jint(r.json, "risk.score") >= 70);
+    assert_true(reason_has(r.json, "reasons", "Say to the customer"));
+    assert_true(reason_has(r.json, "risk.reasons", "without a receipt"));
+    assert_no_accusation(r.json);
+    resp_free(&r);
+    resolve(&anna, id, "{\"resolution\":\"store_credit\",\"amount_cents\":1795}", NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(jstr(r.json, "status"), "awaiting_approval");
+    assert_string_equal(jstr(r.json, "recommendation.risk.level"), "red");
+    assert_true(json_is_null(json_object_get(json_object_get(r.json, "outcome"), "credit_note")));
+    resp_free(&r);
+    char sql[128];
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM credit_notes WHERE case_id = %lld", id);
+    assert_int_equal(db_count(sql), 0);
+
+    /* The queue of Utrecht shows it; an associate may not approve, nor the
+     * manager of another store; Utrecht's manager may. */
+    assert_int_equal(req(&mark, "GET", "/api/v1/approvals", NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(jint(r.json, "items.0.id"), id);
+    resp_free(&r);
+    char path[96];
+    snprintf(path, sizeof path, "/api/v1/approvals/%lld/approve", id);
+    assert_int_equal(req(&anna, "POST", path, "{}", &r), 0);
+    assert_int_equal(r.status, 403);
+    resp_free(&r);
+    assert_int_equal(req(&mia, "POST", path, "{}", &r), 0);
+    assert_int_equal(r.status, 403);
+    resp_free(&r);
+    assert_int_equal(req(&mia, "GET", "/api/v1/approvals?store_code=UTR01", NULL, &r), 0);
+    assert_int_equal(r.status, 403);
+    resp_free(&r);
+    assert_int_equal(db_count(sql), 0);
+    assert_int_equal(req(&mark, "POST", path, "{\"note\":\"Samen afgerond.\"}", &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(jstr(r.json, "status"), "resolved");
+    assert_string_equal(jstr(r.json, "approval_note"), "Samen afgerond.");
+    assert_int_equal(strlen(jstr(r.json, "outcome.credit_note.code")), 22);
+    resp_free(&r);
+    assert_int_equal(db_count(sql), 1);
+    /* Approving twice is refused. */
+    assert_int_equal(req(&mark, "POST", path, "{}", &r), 0);
+    assert_int_equal(r.status, 409);
+    resp_free(&r);
+}
+
+/* ---- approvals rejected, overrides, follow-up, cancel ---------------------- */
+
+static void test_reject_override_cancel(void **state)
+{
+    (void)state;
+    char body[512];
+    /* A bronze customer's dress above her limit: approval needed. */
+    snprintf(body, sizeof body,
+             "{\"kind\":\"return\",\"customer_id\":%lld,\"store_code\":\"UTR01\",\"receipt\":false,"
+             "\"items\":[{\"sold_here\":false,\"brand\":\"Zara\",\"description\":\"Blazer\","
+             "\"stated_price_cents\":9000,\"condition\":\"used\"}]}", bronze_id);
+    long long id = open_case(&anna, body);
+    struct resp r;
+    resolve(&anna, id, "{\"resolution\":\"store_credit\",\"amount_cents\":9000}", NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(jstr(r.json, "status"), "awaiting_approval");
+    resp_free(&r);
+    char path[96];
+    snprintf(path, sizeof path, "/api/v1/approvals/%lld/reject", id);
+    assert_int_equal(req(&mark, "POST", path, "{}", &r), 0);
+    assert_int_equal(r.status, 422);
+    assert_true(has_err_field(&r, "reason"));
+    resp_free(&r);
+    assert_int_equal(req(&mark, "POST", path, "{\"reason\":\"Liever 50 euro, haar limiet.\"}", &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(jstr(r.json, "status"), "open");
+    assert_string_equal(jstr(r.json, "approval_note"), "Liever 50 euro, haar limiet.");
+    resp_free(&r);
+
+    /* Departing from the recommendation needs a reason; with one it is kept. */
+    resolve(&anna, id, "{\"resolution\":\"exchange\",\"amount_cents\":5000}", NULL, &r);
+    assert_int_equal(r.status, 422);
+    assert_true(has_err_field(&r, "override_reason"));
+    resp_free(&r);
+    resolve(&anna, id, "{\"resolution\":\"exchange\",\"amount_cents\":5000,\"override_reason\":\"Klant wil liever ruilen.\"}",
+            NULL, &r);
+    assert_int_equal(r.status, 200);
+    /* The case still needs a manager: money moves in a case the policy
+     * sends for approval, whatever the amount chosen. */
+    assert_string_equal(jstr(r.json, "status"), "awaiting_approval");
+    resp_free(&r);
+    snprintf(path, sizeof path, "/api/v1/approvals/%lld/approve", id);
+    assert_int_equal(req(&mark, "POST", path, "{\"note\":\"Akkoord met ruilen.\"}", &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(jstr(r.json, "status"), "resolved");
+    assert_string_equal(jstr(r.json, "resolution.resolution"), "exchange");
+    assert_string_equal(jstr(r.json, "resolution.override_reason"), "Klant wil liever ruilen.");
+    int found = 0;
+    json_t *ev = json_object_get(r.json, "events");
+    for (size_t i = 0; i < json_array_size(ev); i++)
+        found |= strcmp(jstr(json_array_get(ev, i), "action"), "overridden") == 0;
+    assert_true(found);
+    resp_free(&r);
+    snprintf(path, sizeof path, "/api/v1/cases/%lld/follow-up", id);
+    assert_int_equal(req(&anna, "POST", path, "{\"note\":\"Gebeld: blij met de ruil.\"}", &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(jstr(r.json, "status"), "followed_up");
+    resp_free(&r);
+    snprintf(path, sizeof path, "/api/v1/cases/%lld/cancel", id);
+    assert_int_equal(req(&anna, "POST", path, "{\"reason\":\"te laat\"}", &r), 0);
+    assert_int_equal(r.status, 409);
+    resp_free(&r);
+
+    /* A walk-in's complaint, cancelled. */
+    long long w = open_case(&anna, "{\"kind\":\"complaint\",\"store_code\":\"UTR01\",\"receipt\":false,"
+                                   "\"customer_words\":\"Lang moeten wachten.\",\"items\":[{\"sold_here\":false,"
+                                   "\"brand\":\"-\",\"description\":\"Service\",\"stated_price_cents\":0,\"condition\":\"new\"}]}");
+    snprintf(path, sizeof path, "/api/v1/cases/%lld/cancel", w);
+    assert_int_equal(req(&anna, "POST", path, "{\"reason\":\"Klant is weggegaan.\"}", &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(jstr(r.json, "status"), "cancelled");
+    assert_true(json_is_null(json_object_get(r.json, "customer_id")));
+    resp_free(&r);
+}
+
+/* ---- bad requests change nothing ------------------------------------------ */
+
+static void expect_422(const char *body, const char *field)
+{
+    struct resp r;
+    assert_int_equal(req(&anna, "POST", "/api/v1/cases", body, &r), 0);
+    if (r.status != 422 || !has_err_field(&r, field)) fprintf(stderr, "expected 422 on %s: %ld %s\n", field, r.status, r.body);
+    assert_int_equal(r.status, 422);
+    assert_true(has_err_field(&r, field));
+    resp_free(&r);
+}
+
+static void test_bad_requests_change_nothing(void **state)
+{
+    (void)state;
+    long long cases = db_count("SELECT COUNT(*) FROM cases"), events = db_count("SELECT COUNT(*) FROM case_events");
+    long long facts = db_count("SELECT COALESCE(SUM(cases), 0) FROM customer_days");
+    expect_422("{\"kind\":\"barter\",\"store_code\":\"UTR01\",\"receipt\":true,\"items\":[{\"sku\":\"KS-100\",\"condition\":\"new\"}]}", "kind");
+    expect_422("{\"kind\":\"return\",\"store_code\":\"UTR01\",\"receipt\":true,\"items\":[]}", "items");
+    expect_422("{\"kind\":\"return\",\"store_code\":\"UTR01\",\"receipt\":true}", "items");
+    expect_422("{\"kind\":\"return\",\"store_code\":\"UTR01\",\"items\":[{\"sku\":\"KS-100\",\"condition\":\"new\"}]}", "receipt");
+    expect_422("{\"kind\":\"return\",\"store_code\":\"UTR01\",\"receipt\":true,\"items\":[{\"sku\":\"KS-100\",\"condition\":\"broken\"}]}", "items[0].condition");
+    expect_422("{\"kind\":\"return\",\"store_code\":\"UTR01\",\"receipt\":true,\"items\":[{\"sku\":\"KS-100\"}]}", "items[0].condition");
+    expect_422("{\"kind\":\"return\",\"store_code\":\"UTR01\",\"receipt\":true,\"items\":[{\"sku\":\"NOPE\",\"condition\":\"new\"}]}", "items[0].sku");
+    expect_422("{\"kind\":\"return\",\"store_code\":\"UTR01\",\"receipt\":true,\"items\":[{\"receipt_id\":\"R-NONE\",\"sku\":\"KS-100\",\"condition\":\"new\"}]}", "items[0].receipt_id");
+    expect_422("{\"kind\":\"return\",\"store_code\":\"UTR01\",\"receipt\":true,\"items\":[{\"receipt_id\":\"R-G-1\",\"sku\":\"KS-100\",\"condition\":\"new\"}]}", "items[0].sku");
+    expect_422("{\"kind\":\"return\",\"store_code\":\"XX99\",\"receipt\":true,\"items\":[{\"sku\":\"KS-100\",\"condition\":\"new\"}]}", "store_code");
+    expect_422("{\"kind\":\"return\",\"customer_id\":999999,\"store_code\":\"UTR01\",\"receipt\":true,\"items\":[{\"sku\":\"KS-100\",\"condition\":\"new\"}]}", "customer_id");
+    expect_422("{\"kind\":\"return\",\"store_code\":\"UTR01\",\"receipt\":false,\"items\":[{\"sold_here\":false,\"brand\":\"X\",\"description\":\"Y\",\"condition\":\"new\"}]}", "items[0].stated_price_cents");
+    expect_422("{\"kind\":\"return\",\"store_code\":\"UTR01\",\"receipt\":false,\"items\":[{\"sold_here\":false,\"description\":\"Y\",\"stated_price_cents\":-5,\"condition\":\"new\"}]}", "items[0].brand");
+    expect_422("{\"kind\":\"return\",\"store_code\":\"UTR01\",\"receipt\":false,\"colour\":\"red\",\"items\":[{\"sku\":\"KS-100\",\"condition\":\"new\"}]}", "colour");
+    expect_422("{\"kind\":\"referral\",\"store_code\":\"UTR01\",\"receipt\":false,\"referral\":{\"to\":\"Action\",\"reason\":\"cheaper\"},\"items\":[{\"sku\":\"KS-100\",\"condition\":\"new\"}]}", "referral.reason");
+    struct resp r;
+    assert_int_equal(req(&anna, "POST", "/api/v1/cases", "{\"kind\":", &r), 0);
+    assert_int_equal(r.status, 400);
+    resp_free(&r);
+    assert_int_equal(db_count("SELECT COUNT(*) FROM cases"), cases);
+    assert_int_equal(db_count("SELECT COUNT(*) FROM case_events"), events);
+    assert_int_equal(db_count("SELECT COALESCE(SUM(cases), 0) FROM customer_days"), facts);
+
+    /* Bad resolves leave the case open and issue nothing. */
+    long long id = open_case(&anna, "{\"kind\":\"return\",\"store_code\":\"UTR01\",\"receipt\":true,"
+                                    "\"items\":[{\"receipt_id\":\"R-KS-1\",\"sku\":\"KS-100\",\"condition\":\"new\"}]}");
+    long long notes = db_count("SELECT COUNT(*) FROM credit_notes");
+    static const char *const bad[][2] = {
+        {"{\"resolution\":\"gift\",\"amount_cents\":100}", "resolution"},
+        {"{\"resolution\":\"store_credit\",\"amount_cents\":-1}", "amount_cents"},
+        {"{\"resolution\":\"store_credit\",\"amount_cents\":0}", "amount_cents"},
+        {"{\"resolution\":\"decline\",\"amount_cents\":500}", "amount_cents"},
+        {"{\"resolution\":\"refer_elsewhere\",\"amount_cents\":2499}", "referral.to"},
+        {"{\"resolution\":\"refund\",\"amount_cents\":\"12\"}", "amount_cents"},
+        {"{\"amount_cents\":12}", "resolution"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        resolve(&anna, id, bad[i][0], NULL, &r);
+        if (r.status != 422 || !has_err_field(&r, bad[i][1])) fprintf(stderr, "resolve %s: %ld %s\n", bad[i][0], r.status, r.body);
+        assert_int_equal(r.status, 422);
+        assert_true(has_err_field(&r, bad[i][1]));
+        resp_free(&r);
+    }
+    char path[64];
+    snprintf(path, sizeof path, "/api/v1/cases/%lld", id);
+    assert_int_equal(req(&anna, "GET", path, NULL, &r), 0);
+    assert_string_equal(jstr(r.json, "status"), "open");
+    assert_int_equal(jint(r.json, "version"), 1);
+    resp_free(&r);
+    assert_int_equal(db_count("SELECT COUNT(*) FROM credit_notes"), notes);
+    assert_int_equal(req(&anna, "POST", "/api/v1/cases/999999/decision", NULL, &r), 0);
+    assert_int_equal(r.status, 404);
+    resp_free(&r);
+}
+
+/* ---- the policy ------------------------------------------------------------ */
+
+/* The default document with one replacement, as a new version. */
+static char *policy_with(int version, const char *from, const char *to)
+{
+    struct resp r;
+    assert_int_equal(req(&admin, "GET", "/api/v1/policy", NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    json_t *doc = json_deep_copy(json_object_get(r.json, "document"));
+    resp_free(&r);
+    json_object_set_new(doc, "version", json_integer(version));
+    char *text = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    if (from) {
+        char *at = strstr(text, from);
+        assert_non_null(at);
+        size_t n = strlen(text) - strlen(from) + strlen(to) + 1;
+        char *out = malloc(n);
+        snprintf(out, n, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+        free(text);
+        text = out;
+    }
+    return text;
+}
+
+static void put_policy_expect(const char *path, const char *doc, long status, const char *field)
+{
+    struct resp r;
+    assert_int_equal(req(&admin, "PUT", path, doc, &r), 0);
+    if (r.status != status || (field && !has_err_field(&r, field)))
+        fprintf(stderr, "PUT %s expected %ld %s: %ld %s\n", path, status, field ? field : "", r.status, r.body);
+    assert_int_equal(r.status, status);
+    if (field) assert_true(has_err_field(&r, field));
+    resp_free(&r);
+}
+
+static void test_policy_versions_and_validation(void **state)
+{
+    (void)state;
+    struct resp r;
+    assert_int_equal(req(&anna, "GET", "/api/v1/policy", NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(jint(r.json, "version"), 1);
+    assert_int_equal(jint(r.json, "document.tiers.gold.goodwill_limit_cents"), 30000);
+    resp_free(&r);
+    long long versions = db_count("SELECT COUNT(*) FROM policies");
+    /* Each kind of bad document, refused with the path of the bad field. */
+    char *d;
+    put_policy_expect("/api/v1/policy", d = policy_with(2, "\"goodwill_limit_cents\":30000", "\"goodwill_limit_cents\":\"lots\""), 422, "tiers.gold.goodwill_limit_cents");
+    free(d);
+    put_policy_expect("/api/v1/policy", d = policy_with(2, "\"goodwill_limit_cents\":30000", "\"goodwill_limit_cents\":-1"), 422, "tiers.gold.goodwill_limit_cents");
+    free(d);
+    put_policy_expect("/api/v1/policy", d = policy_with(2, "\"amber_at\":40", "\"amber_at\":90"), 422, "guard.amber_at");
+    free(d);
+    put_policy_expect("/api/v1/policy", d = policy_with(2, "\"version\":2", "\"version\":2,\"colour\":1"), 422, "colour");
+    free(d);
+    put_policy_expect("/api/v1/policy", d = policy_with(2, "\"goodwill_limit_cents\":30000", "\"goodwill_limit_cents\":1000"), 422, "tiers.gold.goodwill_limit_cents");
+    free(d);
+    put_policy_expect("/api/v1/policy", "{\"version\":2", 422, NULL);
+    put_policy_expect("/api/v1/policy", "{\"version\":2}", 422, "guard");
+    assert_int_equal(req(&anna, "PUT", "/api/v1/policy", "{\"version\":2}", &r), 0);
+    assert_int_equal(r.status, 403);
+    resp_free(&r);
+    assert_int_equal(req(&mark, "PUT", "/api/v1/policy", "{\"version\":2}", &r), 0);
+    assert_int_equal(r.status, 403);
+    resp_free(&r);
+    assert_int_equal(db_count("SELECT COUNT(*) FROM policies"), versions);
+
+    /* Version 2 lowers gold's limit to 200: the dress now needs a manager,
+     * and the decision names version 2. */
+    put_policy_expect("/api/v1/policy", d = policy_with(2, "\"goodwill_limit_cents\":30000", "\"goodwill_limit_cents\":20000"), 200, NULL);
+    free(d);
+    put_policy_expect("/api/v1/policy", d = policy_with(2, NULL, NULL), 409, "version");
+    free(d);
+    char body[512];
+    snprintf(body, sizeof body,
+             "{\"kind\":\"return\",\"customer_id\":%lld,\"store_code\":\"UTR01\",\"receipt\":false,"
+             "\"items\":[{\"sold_here\":false,\"brand\":\"Mango\",\"description\":\"Jurk\",\"stated_price_cents\":24000,"
+             "\"condition\":\"worn\"}]}", gold_id);
+    long long id = open_case(&anna, body);
+    decide(&anna, id, &r);
+    assert_string_equal(jstr(r.json, "policy_version"), "2");
+    assert_true(json_is_true(json_object_get(r.json, "needs_approval")));
+    resp_free(&r);
+    /* Utrecht's override raises it to 400 for that store only. */
+    put_policy_expect("/api/v1/policy/stores/UTR01", "{\"version\":1,\"guard\":{\"amber_at\":95}}", 422, "guard.amber_at");
+    put_policy_expect("/api/v1/policy/stores/UTR01", "{\"version\":1,\"tiers\":{\"gold\":{\"goodwill_limit_cents\":40000}}}", 200, NULL);
+    decide(&anna, id, &r);
+    assert_string_equal(jstr(r.json, "policy_version"), "2+store.1");
+    assert_false(json_is_true(json_object_get(r.json, "needs_approval")));
+    resp_free(&r);
+    /* A chain version that the store's override would break is refused. */
+    put_policy_expect("/api/v1/policy", d = policy_with(3, "\"goodwill_limit_cents\":60000", "\"goodwill_limit_cents\":30000"), 422,
+                      "tiers.platinum.goodwill_limit_cents");
+    free(d);
+    assert_int_equal(req(&mark, "GET", "/api/v1/policy/versions", NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(jint(r.json, "items.0.version"), 2);
+    assert_string_equal(jstr(r.json, "items.0.created_by"), "admin");
+    assert_int_equal(jint(r.json, "items.1.version"), 1);
+    assert_true(json_is_true(json_object_get(json_array_get(json_object_get(r.json, "items"), 1), "built_in")));
+    resp_free(&r);
+    assert_int_equal(req(&anna, "GET", "/api/v1/policy/stores/AMS01", NULL, &r), 0);
+    assert_int_equal(r.status, 404);
+    resp_free(&r);
+    /* Back to the defaults' limits for the tests after this one. */
+    put_policy_expect("/api/v1/policy/stores/UTR01", "{\"version\":2}", 200, NULL);
+    put_policy_expect("/api/v1/policy", d = policy_with(3, "\"goodwill_limit_cents\":20000", "\"goodwill_limit_cents\":30000"), 200, NULL);
+    free(d);
+}
+
+/* ---- lists and the dashboard ---------------------------------------------- */
+
+static void test_lists_and_dashboard(void **state)
+{
+    (void)state;
+    struct resp r;
+    assert_int_equal(req(&anna, "GET", "/api/v1/cases?status=resolved&kind=repair", NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    json_t *items = json_object_get(r.json, "items");
+    assert_true(json_array_size(items) >= 1);
+    for (size_t i = 0; i < json_array_size(items); i++) {
+        assert_string_equal(jstr(json_array_get(items, i), "kind"), "repair");
+        assert_string_equal(jstr(json_array_get(items, i), "store_code"), "UTR01");
+    }
+    resp_free(&r);
+    assert_int_equal(req(&anna, "GET", "/api/v1/cases?status=lost", NULL, &r), 0);
+    assert_int_equal(r.status, 422);
+    assert_true(has_err_field(&r, "status"));
+    resp_free(&r);
+    assert_int_equal(req(&anna, "GET", "/api/v1/cases?associate=nobody", NULL, &r), 0);
+    assert_int_equal(r.status, 422);
+    resp_free(&r);
+    /* Paging: one at a time, newest first, no repeats. */
+    long long last = 0, seen = 0;
+    char path[128] = "/api/v1/cases?limit=1&associate=anna";
+    for (;;) {
+        assert_int_equal(req(&anna, "GET", path, NULL, &r), 0);
+        assert_int_equal(r.status, 200);
+        if (json_array_size(json_object_get(r.json, "items")) == 0) {
+            resp_free(&r);
+            break;
+        }
+        long long id = jint(r.json, "items.0.id");
+        assert_true(last == 0 || id < last);
+        last = id;
+        seen++;
+        const char *next = jstr(r.json, "next");
+        if (!*next) {
+            resp_free(&r);
+            break;
+        }
+        snprintf(path, sizeof path, "/api/v1/cases?limit=1&associate=anna&cursor=%s", next);
+        resp_free(&r);
+    }
+    assert_int_equal(seen, db_count("SELECT COUNT(*) FROM cases k JOIN staff s ON s.id = k.associate_id"
+                                    " WHERE s.login = 'anna' AND k.store_id = (SELECT id FROM stores WHERE code = 'UTR01')"));
+    char cp[64];
+    snprintf(cp, sizeof cp, "/api/v1/customers/%lld/cases", exploiter_id);
+    assert_int_equal(req(&anna, "GET", cp, NULL, &r), 0);
+    assert_int_equal(json_array_size(json_object_get(r.json, "items")), 6);
+    resp_free(&r);
+
+    assert_int_equal(req(&mark, "GET", "/api/v1/stores/UTR01/dashboard", NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    json_t *days = json_object_get(r.json, "days");
+    assert_int_equal(json_array_size(days), 30);
+    json_t *today = json_array_get(days, 29);
+    assert_int_equal(json_integer_value(json_object_get(today, "cases")),
+                     db_count("SELECT COUNT(*) FROM cases WHERE store_id = (SELECT id FROM stores WHERE code = 'UTR01')"));
+    assert_true(json_integer_value(json_object_get(today, "credit_issued_cents")) >= 24000);
+    resp_free(&r);
+    assert_int_equal(req(&anna, "GET", "/api/v1/stores/UTR01/dashboard", NULL, &r), 0);
+    assert_int_equal(r.status, 403);
+    resp_free(&r);
+    assert_int_equal(req(&mia, "GET", "/api/v1/stores/UTR01/dashboard", NULL, &r), 0);
+    assert_int_equal(r.status, 403);
+    resp_free(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_worn_dress),
+        cmocka_unit_test(test_vacuum_cleaner),
+        cmocka_unit_test(test_kitchen_scale),
+        cmocka_unit_test(test_exploiter),
+        cmocka_unit_test(test_reject_override_cancel),
+        cmocka_unit_test(test_bad_requests_change_nothing),
+        cmocka_unit_test(test_policy_versions_and_validation),
+        cmocka_unit_test(test_lists_and_dashboard),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
