@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -781,6 +782,76 @@ static void test_lists_and_dashboard(void **state)
     resp_free(&r);
 }
 
+/* ---- concurrency: one case, many tills ------------------------------------ */
+
+struct shot {
+    long long case_id;
+    long status;
+};
+
+static void *fire_resolve(void *arg)
+{
+    struct shot *s = arg;
+    struct client c;
+    client_init(&c, &srv);
+    snprintf(c.csrf, sizeof c.csrf, "%s", anna.csrf);
+    char cookie[200] = "", hdr[256], path[96];
+    if (client_cookie(&anna, "td_session", cookie, sizeof cookie) != 0) return NULL;
+    snprintf(hdr, sizeof hdr, "Cookie: td_session=%s", cookie);
+    snprintf(path, sizeof path, "/api/v1/cases/%lld/resolve", s->case_id);
+    struct resp r;
+    if (req_h(&c, "POST", path, "{\"resolution\":\"store_credit\",\"amount_cents\":3000}", &r, hdr, NULL) == 0) {
+        s->status = r.status;
+        resp_free(&r);
+    }
+    client_free(&c);
+    return NULL;
+}
+
+static void test_concurrent_resolves_issue_once(void **state)
+{
+    (void)state;
+    enum { ROUNDS = 4, N = 8 };
+    char body[512];
+    for (int round = 0; round < ROUNDS; round++) {
+        /* A new loyal customer each round, so nothing but the race varies. */
+        char cust[160];
+        snprintf(cust, sizeof cust, "{\"name\":\"Klant %d\",\"loyalty_number\":\"NL-3000%02d\"}", round, round);
+        struct resp cr;
+        assert_int_equal(req(&anna, "POST", "/api/v1/customers", cust, &cr), 0);
+        assert_int_equal(cr.status, 201);
+        snprintf(body, sizeof body,
+                 "{\"kind\":\"return\",\"customer_id\":%lld,\"store_code\":\"UTR01\",\"receipt\":false,"
+                 "\"items\":[{\"sold_here\":false,\"brand\":\"Mango\",\"description\":\"Sjaal\",\"stated_price_cents\":3000,"
+                 "\"condition\":\"new\"}]}", jint(cr.json, "id"));
+        resp_free(&cr);
+        long long id = open_case(&anna, body);
+        struct shot shots[N];
+        pthread_t t[N];
+        for (int i = 0; i < N; i++) {
+            shots[i].case_id = id;
+            shots[i].status = 0;
+            pthread_create(&t[i], NULL, fire_resolve, &shots[i]);
+        }
+        int ok = 0, conflict = 0;
+        for (int i = 0; i < N; i++) {
+            pthread_join(t[i], NULL);
+            if (shots[i].status == 200) ok++;
+            else if (shots[i].status == 409) conflict++;
+            else fprintf(stderr, "unexpected status %ld\n", shots[i].status);
+        }
+        assert_int_equal(ok, 1);
+        assert_int_equal(conflict, N - 1);
+        char sql[128];
+        snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM credit_notes WHERE case_id = %lld", id);
+        assert_int_equal(db_count(sql), 1);
+    }
+    char out[4096];
+    char url[600];
+    snprintf(url, sizeof url, "%s", srv.db_url);
+    assert_int_equal(run_cli(NULL, out, sizeof out, "ledger", "verify", "--db", url, NULL), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -792,6 +863,7 @@ int main(void)
         cmocka_unit_test(test_bad_requests_change_nothing),
         cmocka_unit_test(test_policy_versions_and_validation),
         cmocka_unit_test(test_lists_and_dashboard),
+        cmocka_unit_test(test_concurrent_resolves_issue_once),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
