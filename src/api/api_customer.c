@@ -4,6 +4,7 @@
 #include "core/text.h"
 #include "db/db.h"
 #include "domain/customer.h"
+#include "domain/desk.h"
 #include "domain/purchase.h"
 #include <stdio.h>
 #include <string.h>
@@ -237,6 +238,29 @@ static int add_consent_event(void *arg, const struct consent_event *e)
     return json_array_append_new(arg, o) == 0 ? TD_OK : TD_E_NOMEM;
 }
 
+static int add_case_summary(void *arg, const struct desk_case *k)
+{
+    json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:o,s:s,s:o,s:I}", "id", (json_int_t)k->id, "kind", policy_kind_name(k->kind),
+                          "status", k->status, "store_code", k->store_code, "created_at", api_time(k->created_at),
+                          "customer_words", k->customer_words, "resolution",
+                          api_str_or_null(k->resolution[0] ? k->resolution : NULL), "amount_cents",
+                          (json_int_t)k->amount_cents);
+    return json_array_append_new(arg, o) == 0 ? TD_OK : TD_E_NOMEM;
+}
+
+/* Every case of the customer, newest first. */
+static int export_cases(struct api_call *a, int64_t id, json_t *cases)
+{
+    struct desk_filter f = {.customer_id = id};
+    int64_t before = 0, next = 0;
+    int rc;
+    do {
+        before = next;
+        rc = desk_cases_each(&a->d, &f, before, 500, add_case_summary, cases, &next);
+    } while (rc == TD_OK && next);
+    return rc;
+}
+
 int api_customers_export(struct api_call *a)
 {
     int64_t id;
@@ -247,7 +271,7 @@ int api_customers_export(struct api_call *a)
     int own_tx = !db_in_tx(a->d.db);
     if (own_tx && (rc = db_begin(a->d.db, 0)) != TD_OK) return rc;
     struct customer c;
-    json_t *consents = json_array(), *purchases = json_array();
+    json_t *consents = json_array(), *purchases = json_array(), *cases = json_array();
     char next[64] = "";
     if ((rc = customer_get(&a->d, id, &c)) != TD_OK) goto out;
     if ((rc = customer_consent_each(&a->d, id, add_consent_event, consents)) != TD_OK) goto out;
@@ -257,16 +281,19 @@ int api_customers_export(struct api_call *a)
         rc = purchase_each_of_customer(&a->d, id, 500, cursor[0] ? cursor : NULL, add_line, purchases, next, sizeof next);
     } while (rc == TD_OK && next[0]);
     if (rc != TD_OK) goto out;
+    if ((rc = export_cases(a, id, cases)) != TD_OK) goto out;
     if (own_tx) db_rollback(a->d.db);
     char when[40];
     clock_format_rfc3339(a->d.now_us, when, sizeof when);
-    json_t *doc = json_pack("{s:s,s:s,s:o,s:o,s:o}", "format", "trustdesk-customer-export/1", "exported_at", when,
-                            "customer", customer_json(&c), "consent_history", consents, "purchases", purchases);
+    json_t *doc = json_pack("{s:s,s:s,s:o,s:o,s:o,s:o}", "format", "trustdesk-customer-export/1", "exported_at", when,
+                            "customer", customer_json(&c), "consent_history", consents, "purchases", purchases,
+                            "cases", cases);
     return api_reply_json(a, 200, doc);
 out:
     if (own_tx) db_rollback(a->d.db);
     json_decref(consents);
     json_decref(purchases);
+    json_decref(cases);
     return rc;
 }
 

@@ -663,6 +663,14 @@ int customer_erase(struct dctx *c, int64_t id)
         "UPDATE purchase_lines SET customer_id = NULL WHERE receipt_id IN (SELECT id FROM receipts WHERE customer_id = ?)",
         "UPDATE receipts SET customer_id = NULL WHERE customer_id = ?",
         "UPDATE credit_notes SET customer_id = NULL WHERE customer_id = ?",
+        /* Cases stay for the store's figures, without the customer's words. */
+        "UPDATE cases SET customer_id = NULL, customer_words = '' WHERE customer_id = ?",
+        "UPDATE referrals SET customer_id = NULL WHERE customer_id = ?",
+        "DELETE FROM customer_facts WHERE customer_id = ?",
+        "DELETE FROM customer_days WHERE customer_id = ?",
+        "DELETE FROM customer_case_stores WHERE customer_id = ?",
+        "DELETE FROM customer_item_returns WHERE customer_id = ?",
+        "DELETE FROM demo_labels WHERE customer_id = ?",
     };
     for (size_t i = 0; i < sizeof steps / sizeof steps[0] && rc == TD_OK; i++) rc = exec_id(c->db, steps[i], id);
     if (rc != TD_OK) return rc;

@@ -782,6 +782,36 @@ static void test_lists_and_dashboard(void **state)
     resp_free(&r);
 }
 
+/* ---- GDPR: cases in the export, gone with the erasure ---------------------- */
+
+static void test_export_and_erasure(void **state)
+{
+    (void)state;
+    char path[96];
+    struct resp r;
+    snprintf(path, sizeof path, "/api/v1/customers/%lld/export", exploiter_id);
+    assert_int_equal(req(&mark, "GET", path, NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    json_t *cases = json_object_get(r.json, "cases");
+    assert_int_equal(json_array_size(cases), 6);
+    assert_string_equal(jstr(cases, "0.customer_words"), "Verkeerde maat.");
+    resp_free(&r);
+    snprintf(path, sizeof path, "/api/v1/customers/%lld/erase", exploiter_id);
+    assert_int_equal(req(&admin, "POST", path, "{}", &r), 0);
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    char sql[160];
+    static const char *const tables[] = {"customer_facts", "customer_days", "customer_case_stores",
+                                         "customer_item_returns", "cases", "referrals"};
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+        snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM %s WHERE customer_id = %lld", tables[i], exploiter_id);
+        assert_int_equal(db_count(sql), 0);
+    }
+    assert_int_equal(db_count("SELECT COUNT(*) FROM cases WHERE customer_words = 'Verkeerde maat.'"), 0);
+    /* The cases stay for the store's figures, unlinked. */
+    assert_true(db_count("SELECT COUNT(*) FROM cases WHERE customer_id IS NULL AND kind = 'return'") >= 6);
+}
+
 /* ---- concurrency: one case, many tills ------------------------------------ */
 
 struct shot {
@@ -864,6 +894,7 @@ int main(void)
         cmocka_unit_test(test_policy_versions_and_validation),
         cmocka_unit_test(test_lists_and_dashboard),
         cmocka_unit_test(test_concurrent_resolves_issue_once),
+        cmocka_unit_test(test_export_and_erasure),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
