@@ -103,6 +103,11 @@ int api_param_id(struct api_call *a, int n, int64_t *out /* OUT */) TD_MUST_CHEC
 /* RFC 3339 text of a time (json null for 0). */
 json_t *api_time(int64_t us);
 json_t *api_str_or_null(const char *s);
+/* Parses ?cursor= (an id from a previous page's "next") into *before, 0
+ * when absent; TD_E_INVALID naming "cursor" otherwise. */
+int api_cursor_id(struct api_call *a, int64_t *before /* OUT */) TD_MUST_CHECK;
+/* api_reply_list with an id cursor (0: the last page). */
+int api_reply_page(struct api_call *a, json_t *items, int64_t next) TD_MUST_CHECK;
 /* Parses ?limit= into *out (def when absent); TD_E_INVALID naming "limit"
  * when it is not a whole number from 1 to max. */
 int api_limit(struct api_call *a, int def, int max, int *out /* OUT */) TD_MUST_CHECK;

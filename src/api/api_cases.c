@@ -259,20 +259,14 @@ static int list_cases(struct api_call *a, struct desk_filter *f)
     int limit, rc;
     if ((rc = api_limit(a, 50, 500, &limit)) != TD_OK) return rc;
     int64_t before = 0, next = 0;
-    const char *cursor = http_query(a->r, "cursor");
-    if (cursor && (text_parse_int64(cursor, &before) != TD_OK || before <= 0)) {
-        errors_add(&a->err, "cursor", "is not a cursor from a previous page");
-        return TD_E_INVALID;
-    }
+    if ((rc = api_cursor_id(a, &before)) != TD_OK) return rc;
     json_t *items = json_array();
     rc = desk_cases_each(&a->d, f, before, limit, add_case, items, &next);
     if (rc != TD_OK) {
         json_decref(items);
         return rc;
     }
-    char nb[24] = "";
-    if (next) snprintf(nb, sizeof nb, "%lld", (long long)next);
-    return api_reply_list(a, items, nb);
+    return api_reply_page(a, items, next);
 }
 
 static void query_time(struct api_call *a, const char *name, int64_t *out)

@@ -159,6 +159,24 @@ int api_param_id(struct api_call *a, int n, int64_t *out)
     return TD_OK;
 }
 
+int api_cursor_id(struct api_call *a, int64_t *before)
+{
+    *before = 0;
+    const char *cursor = http_query(a->r, "cursor");
+    if (cursor && (text_parse_int64(cursor, before) != TD_OK || *before <= 0)) {
+        errors_add(&a->err, "cursor", "is not a cursor from a previous page");
+        return TD_E_INVALID;
+    }
+    return TD_OK;
+}
+
+int api_reply_page(struct api_call *a, json_t *items, int64_t next)
+{
+    char nb[24] = "";
+    if (next) snprintf(nb, sizeof nb, "%lld", (long long)next);
+    return api_reply_list(a, items, nb);
+}
+
 json_t *api_time(int64_t us)
 {
     if (!us) return json_null();

@@ -255,6 +255,26 @@ int db_run(struct db *db, const char *sql, int64_t *changes, const char *fmt, ..
     return rc;
 }
 
+int db_get_int64(struct db *db, const char *sql, int64_t *out, const char *fmt, ...)
+{
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(db, sql, &st);
+    if (rc != TD_OK) return rc;
+    va_list ap;
+    va_start(ap, fmt);
+    rc = db_vbindf(st, fmt, ap);
+    va_end(ap);
+    if (rc == TD_OK) rc = db_step(st);
+    if (rc == TD_ROW) {
+        *out = db_col_int64(st, 0);
+        rc = TD_OK;
+    } else if (rc == TD_DONE) {
+        rc = TD_E_NOT_FOUND;
+    }
+    db_done(st);
+    return rc;
+}
+
 int db_query_int64(struct db *db, const char *sql, int64_t *out)
 {
     struct db_stmt *st = NULL;

@@ -65,6 +65,9 @@ int db_vbindf(struct db_stmt *st, const char *fmt, va_list ap) TD_MUST_CHECK;
  * *changes (may be NULL) gets the rows changed. */
 int db_run(struct db *db, const char *sql, int64_t *changes /* OUT */, const char *fmt, ...) TD_MUST_CHECK;
 
+/* Prepares sql, binds as db_bindf, steps once and reads column 0 as int64;
+ * TD_E_NOT_FOUND when there is no row. */
+int db_get_int64(struct db *db, const char *sql, int64_t *out /* OUT */, const char *fmt, ...) TD_MUST_CHECK;
 /* Convenience: prepare, bind nothing, step once, read column 0 as int64.
  * TD_E_NOT_FOUND when there is no row. */
 int db_query_int64(struct db *db, const char *sql, int64_t *out /* OUT */) TD_MUST_CHECK;

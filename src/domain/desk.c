@@ -912,16 +912,7 @@ out:
 
 static int count(struct dctx *c, const char *sql, int64_t a, int64_t b, int64_t *n)
 {
-    struct db_stmt *st = NULL;
-    int rc = db_prepare(c->db, sql, &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bindf(st, "ii", a, b)) == TD_OK) rc = db_step(st);
-    if (rc == TD_ROW) {
-        *n = db_col_int64(st, 0);
-        rc = TD_OK;
-    }
-    db_done(st);
-    return rc;
+    return db_get_int64(c->db, sql, n, "ii", a, b);
 }
 
 int desk_dashboard(struct dctx *c, int64_t store_id, struct desk_dashboard *out)

@@ -222,47 +222,27 @@ int facts_load(struct dctx *c, int64_t customer_id, const char *const *categorie
     db_done(st);
     if (rc != TD_OK) return rc;
 
-    st = NULL;
-    if ((rc = db_prepare(c->db, "SELECT COUNT(*) FROM customer_case_stores WHERE customer_id = ? AND last_case_at >= ?",
-                         &st)) != TD_OK)
-        return rc;
-    if ((rc = db_bindf(st, "ii", customer_id, d30 * FACTS_DAY_US)) == TD_OK) rc = db_step(st);
-    if (rc == TD_ROW) {
-        s->stores_30d = clamp_int(db_col_int64(st, 0));
-        rc = TD_OK;
-    }
-    db_done(st);
+    int64_t v = 0;
+    rc = db_get_int64(c->db, "SELECT COUNT(*) FROM customer_case_stores WHERE customer_id = ? AND last_case_at >= ?", &v,
+                      "ii", customer_id, d30 * FACTS_DAY_US);
     if (rc != TD_OK) return rc;
+    s->stores_30d = clamp_int(v);
 
-    st = NULL;
-    if ((rc = db_prepare(c->db,
-                         "SELECT COALESCE(MAX(n), 0) FROM (SELECT COUNT(*) AS n FROM customer_item_returns"
-                         " WHERE customer_id = ? AND last_at >= ? GROUP BY product_id) AS per_item", &st)) != TD_OK)
-        return rc;
-    if ((rc = db_bindf(st, "ii", customer_id, d90 * FACTS_DAY_US)) == TD_OK) rc = db_step(st);
-    if (rc == TD_ROW) {
-        s->same_item_stores = clamp_int(db_col_int64(st, 0));
-        rc = TD_OK;
-    }
-    db_done(st);
+    rc = db_get_int64(c->db,
+                      "SELECT COALESCE(MAX(n), 0) FROM (SELECT COUNT(*) AS n FROM customer_item_returns"
+                      " WHERE customer_id = ? AND last_at >= ? GROUP BY product_id) AS per_item", &v,
+                      "ii", customer_id, d90 * FACTS_DAY_US);
+    s->same_item_stores = clamp_int(v);
     return rc;
 }
 
 int facts_lowest_price(struct dctx *c, int64_t product_id, int days, int64_t *cents)
 {
-    *cents = 0;
     int64_t today = day_of(c->now_us);
-    struct db_stmt *st = NULL;
-    int rc = db_prepare(c->db, "SELECT COALESCE(MIN(min_cents), 0) FROM product_price_days"
-                               " WHERE product_id = ? AND day BETWEEN ? AND ?", &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bindf(st, "iii", product_id, today - days + 1, today)) == TD_OK) rc = db_step(st);
-    if (rc == TD_ROW) {
-        *cents = db_col_int64(st, 0);
-        rc = TD_OK;
-    }
-    db_done(st);
-    return rc;
+    *cents = 0;
+    return db_get_int64(c->db, "SELECT COALESCE(MIN(min_cents), 0) FROM product_price_days"
+                               " WHERE product_id = ? AND day BETWEEN ? AND ?", cents, "iii", product_id,
+                        today - days + 1, today);
 }
 
 int facts_purge_old(struct db *db, int64_t now_us, int64_t *count)

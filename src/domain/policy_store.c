@@ -52,17 +52,8 @@ static void cache_put(int64_t store_id, int64_t cv, int64_t sv, const struct pol
 /* The newest version of a scope, 0 when there is none. */
 static int newest_version(struct dctx *c, int64_t store_id, int64_t *version)
 {
-    struct db_stmt *st = NULL;
     *version = 0;
-    int rc = db_prepare(c->db, "SELECT COALESCE(MAX(version), 0) FROM policies WHERE store_id = ?", &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bindf(st, "i", store_id)) == TD_OK) rc = db_step(st);
-    if (rc == TD_ROW) {
-        *version = db_col_int64(st, 0);
-        rc = TD_OK;
-    }
-    db_done(st);
-    return rc;
+    return db_get_int64(c->db, "SELECT COALESCE(MAX(version), 0) FROM policies WHERE store_id = ?", version, "i", store_id);
 }
 
 static int load_document(struct dctx *c, int64_t store_id, int64_t version, struct buf *doc)
