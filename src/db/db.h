@@ -69,6 +69,8 @@ int db_run(struct db *db, const char *sql, int64_t *changes /* OUT */, const cha
  * TD_E_NOT_FOUND when there is no row. */
 int db_get_int64(struct db *db, const char *sql, int64_t *out /* OUT */, const char *fmt, ...) TD_MUST_CHECK;
 /* Convenience: prepare, bind nothing, step once, read column 0 as int64.
+ * Like every db_prepare, sql must be a literal (statements are cached by the
+ * text's address): SQL built in a buffer goes through db_prepare_dynamic.
  * TD_E_NOT_FOUND when there is no row. */
 int db_query_int64(struct db *db, const char *sql, int64_t *out /* OUT */) TD_MUST_CHECK;
 
