@@ -312,6 +312,23 @@ int api_customers_cases(struct api_call *a)
     return list_cases(a, &f);
 }
 
+/* What the desk knows of a customer's relationship: the aggregates the
+ * policy reads (not the guard's signals, which are for managers). */
+int api_customers_facts(struct api_call *a)
+{
+    int64_t id;
+    int rc = api_param_id(a, 0, &id);
+    if (rc != TD_OK) return rc;
+    struct customer_facts cf;
+    struct guard_signals sg;
+    if ((rc = facts_load(&a->d, id, NULL, 0, &cf, &sg)) != TD_OK) return rc;
+    return api_reply_json(a, 200, json_pack("{s:I,s:s,s:I,s:i,s:i,s:i,s:i,s:i,s:i}", "customer_id", (json_int_t)id, "tier",
+                                            policy_tier_name(cf.tier), "lifetime_spend_cents",
+                                            (json_int_t)cf.lifetime_spend_cents, "visits", cf.visits, "tenure_days",
+                                            cf.tenure_days, "cases_30d", cf.cases_30d, "cases_90d", cf.cases_90d,
+                                            "returns_30d", cf.returns_30d, "returns_90d", cf.returns_90d));
+}
+
 int api_approvals_list(struct api_call *a)
 {
     struct desk_filter f = {.status = "awaiting_approval"};

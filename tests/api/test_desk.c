@@ -258,6 +258,14 @@ static void test_worn_dress(void **state)
     assert_int_equal(r.status, 409);
     resp_free(&r);
     assert_int_equal(db_count(sql), 1);
+    /* The desk shows her relationship: gold, EUR 1,600 spent, one case. */
+    snprintf(path, sizeof path, "/api/v1/customers/%lld/facts", gold_id);
+    assert_int_equal(req(&anna, "GET", path, NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(jstr(r.json, "tier"), "gold");
+    assert_int_equal(jint(r.json, "lifetime_spend_cents"), 160000);
+    assert_int_equal(jint(r.json, "cases_30d"), 1);
+    resp_free(&r);
     /* She spends 100, later 140: balance 0. */
     long long bal = -1;
     assert_int_equal(redeem(code, 10000, &bal), 201);
