@@ -6,6 +6,7 @@
 #include "api/handlers.h"
 #include "core/clock.h"
 #include "core/text.h"
+#include "domain/customer.h"
 #include "domain/desk.h"
 #include "domain/facts.h"
 #include "domain/store.h"
@@ -309,6 +310,8 @@ int api_customers_cases(struct api_call *a)
     struct desk_filter f = {0};
     int rc = api_param_id(a, 0, &f.customer_id);
     if (rc != TD_OK) return rc;
+    struct customer cu;
+    if ((rc = customer_get(&a->d, f.customer_id, &cu)) != TD_OK) return rc;   /* 404 for no customer */
     return list_cases(a, &f);
 }
 

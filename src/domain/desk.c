@@ -598,6 +598,10 @@ static int apply(struct dctx *c, const struct ledger_config *lc, const struct de
                     "INSERT INTO referrals (case_id, store_id, customer_id, to_name, reason, category, created_at)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?)", NULL, "iinttti", k->id, k->store_id, k->customer_id, to,
                     policy_referral_name(why), k->items[0].category[0] ? k->items[0].category : NULL, c->now_us);
+        /* A referral named only at resolving becomes the case's too. */
+        if (rc == TD_OK && !k->referral_to[0])
+            rc = db_run(c->db, "UPDATE cases SET referral_to = ?, referral_reason = ? WHERE id = ?", NULL, "tti", to,
+                        policy_referral_name(why), k->id);
     }
     if (rc != TD_OK) return rc;
     rc = db_run(c->db, "UPDATE cases SET status = 'resolved', resolved_at = ?, updated_at = ?, version = version + 1"
@@ -745,6 +749,7 @@ int desk_approve(struct dctx *c, const struct ledger_config *lc, int64_t id, con
                      c->actor.staff_id, note && *note ? note : NULL, id)) != TD_OK)
         goto out;
     if ((rc = event(c, id, "approved", note && *note ? note : NULL)) != TD_OK) goto out;
+    out->override = k->override_reason[0] != '\0';
     rc = apply(c, lc, k, desk_resolution_parse(k->resolution), k->amount_cents, &pd, err, out);
 out:
     json_decref(pend);
@@ -924,7 +929,7 @@ int desk_dashboard(struct dctx *c, int64_t store_id, struct desk_dashboard *out)
                         " GROUP BY created_at / 86400000000", store_id, first, out, 0);
     if (rc == TD_OK)
         rc = per_day(c, "SELECT issued_at / 86400000000, SUM(amount_cents) FROM credit_notes WHERE store_id = ?"
-                        " AND issued_at >= ? AND funding <> 'reissue' GROUP BY issued_at / 86400000000", store_id, first,
+                        " AND issued_at >= ? AND replaces_id IS NULL GROUP BY issued_at / 86400000000", store_id, first,
                      out, 1);
     if (rc == TD_OK)
         rc = count(c, "SELECT COUNT(*) FROM cases WHERE store_id = ? AND status = 'awaiting_approval' AND created_at >= ?",

@@ -140,7 +140,8 @@ int desk_case_events(struct dctx *c, int64_t id, int (*fn)(void *arg, const stru
 int desk_cases_each(struct dctx *c, const struct desk_filter *f, int64_t before, int limit,
                     int (*fn)(void *arg, const struct desk_case *k), void *arg, int64_t *next /* OUT */) TD_MUST_CHECK;
 
-/* The recommendation for an open case, as of now. Writes nothing. */
+/* The recommendation for a case as of now (for a case no longer open: what
+ * the desk would say now, e.g. for coaching). Writes nothing. */
 int desk_decide(struct dctx *c, int64_t id, struct decision *d /* OUT */, struct risk *risk /* OUT */) TD_MUST_CHECK;
 
 /* Resolves an open case (or sends it for approval). */
@@ -162,10 +163,11 @@ int desk_repair_update(struct dctx *c, int64_t case_id, const char *status, cons
 /* One day of a store's dashboard. */
 struct desk_day { int64_t day; int64_t cases; int64_t credit_cents; };
 struct desk_dashboard {
-    struct desk_day days[30];        /* oldest first, ending today (Amsterdam days as UTC dates) */
+    struct desk_day days[30];        /* oldest first, ending today; UTC days */
     int64_t approvals_waiting, repairs_open, repairs_overdue;
 };
 #define DESK_REPAIR_OVERDUE_DAYS 14
+/* Credit issued counts new notes only (a reissue moves existing credit). */
 int desk_dashboard(struct dctx *c, int64_t store_id, struct desk_dashboard *out /* OUT */) TD_MUST_CHECK;
 
 /* API names <-> enums; 0 for an unknown name. */

@@ -373,6 +373,19 @@ static void test_kitchen_scale(void **state)
     snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM referrals WHERE case_id = %lld AND to_name = 'Action'"
                               " AND reason = 'cheaper_elsewhere' AND category = 'Keuken'", id);
     assert_int_equal(db_count(sql), 1);
+    /* A return where the customer says only at the end that they go elsewhere:
+     * the referral named at resolving is the case's too. */
+    snprintf(body, sizeof body,
+             "{\"kind\":\"return\",\"customer_id\":%lld,\"store_code\":\"UTR01\",\"receipt\":true,"
+             "\"items\":[{\"receipt_id\":\"R-KS-1\",\"sku\":\"KS-100\",\"condition\":\"new\"}]}", bronze_id);
+    id = open_case(&anna, body);
+    resolve(&anna, id, "{\"resolution\":\"refer_elsewhere\",\"amount_cents\":2499,\"override_reason\":\"Wil naar de Action.\","
+                       "\"referral\":{\"to\":\"Action\",\"reason\":\"cheaper_elsewhere\"}}", NULL, &r);
+    if (r.status != 200) fprintf(stderr, "referral at resolve: %s\n", r.body);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(jstr(r.json, "referral.to"), "Action");
+    assert_string_equal(jstr(r.json, "referral.reason"), "cheaper_elsewhere");
+    resp_free(&r);
 }
 
 static void test_exploiter(void **state)
@@ -768,6 +781,9 @@ static void test_lists_and_dashboard(void **state)
     assert_int_equal(seen, db_count("SELECT COUNT(*) FROM cases k JOIN staff s ON s.id = k.associate_id"
                                     " WHERE s.login = 'anna' AND k.store_id = (SELECT id FROM stores WHERE code = 'UTR01')"));
     char cp[64];
+    assert_int_equal(req(&anna, "GET", "/api/v1/customers/999999/cases", NULL, &r), 0);
+    assert_int_equal(r.status, 404);
+    resp_free(&r);
     snprintf(cp, sizeof cp, "/api/v1/customers/%lld/cases", exploiter_id);
     assert_int_equal(req(&anna, "GET", cp, NULL, &r), 0);
     assert_int_equal(json_array_size(json_object_get(r.json, "items")), 6);
