@@ -113,6 +113,9 @@ int cli_demo(int argc, char **argv)
            (long long)sum.search_terms);
     printf("  %lld receipts (%lld anonymous) with %lld purchase lines\n", (long long)sum.receipts,
            (long long)sum.anonymous_receipts, (long long)sum.lines);
+    printf("  %lld cases at the desk over the last half year (%lld approved by a manager),"
+           " %lld planted abusers (see trustdesk evaluate)\n", (long long)sum.cases, (long long)sum.approvals,
+           (long long)sum.abusers);
     printf("logins (password for all demo staff: %s):\n", DEMO_PASSWORD);
     printf("  %-20s admin\n", DEMO_LOGIN_ADMIN);
     printf("  %-20s manager of Utrecht (UTR01)\n", DEMO_LOGIN_MANAGER);

@@ -43,8 +43,11 @@
 #include "core/clock.h"
 #include "core/text.h"
 #include "db/db.h"
+#include "core/log.h"
 #include "domain/customer.h"
+#include "domain/desk.h"
 #include "domain/domain.h"
+#include "domain/facts.h"
 #include "domain/store.h"
 #include <math.h>
 #include <pthread.h>
@@ -317,6 +320,7 @@ struct demo_product {
     int64_t id;
     int64_t price;                /* cents */
     int category;                 /* index into categories[] */
+    char sku[16];                 /* for the case history, which names items by SKU */
 };
 
 static const char *const categories[] = {"dames", "heren", "kinderen", "wonen", "keuken", "elektra", "beauty", "sport"};
@@ -511,6 +515,39 @@ struct pipeline {
     int producer_done, producer_rc, stop;
 };
 
+/* ---- the case history's plan (see "the case history" below) ---------- */
+
+/* A purchase an abuser's plan needs at a given moment. */
+struct planted {
+    int64_t at;
+    int store;                     /* index into chain[] */
+    int64_t product;               /* index into g->products */
+    int qty;
+    char ref[16];                  /* the receipt reference, once made */
+};
+
+/* One item of a planned case: one of our products (with the receipt's
+ * reference, or "" when the customer brings no receipt), or goods not sold
+ * here (product -1; brand and description from not_ours[nsh]). */
+struct plan_item {
+    int32_t product;
+    int16_t nsh;
+    uint8_t condition;             /* enum policy_condition */
+    char ref[16];
+    int64_t stated_cents;
+};
+
+struct plan_case {
+    int64_t at, customer_id;
+    int32_t store;
+    uint8_t kind;                  /* enum policy_kind */
+    uint8_t receipt, n_items, words;
+    struct plan_item items[2];
+};
+
+struct plan_label { int64_t customer_id; const char *label; };
+struct person;
+
 struct gen {
     struct db *db;                  /* used by the writer only */
     const struct demo_config *cfg;
@@ -531,6 +568,13 @@ struct gen {
     size_t nterms, term_cap;
     char **pools;                       /* term texts, 16 MiB at a time */
     size_t npools, pool_used, pool_cap;
+    struct person *person;              /* the planner's scratch for one customer */
+    struct plan_case *plan;             /* the case history, in customer order until sorted */
+    size_t nplan, plan_cap;
+    struct plan_label *labels;          /* the planted abusers, in id order */
+    size_t nlabels, labels_cap;
+    /* Owned by the writer: */
+    int64_t associate_ids[NSTORES][ASSOCIATES_PER_STORE], manager_ids[NSTORES];
 };
 
 static int take_spare(struct pipeline *p, struct chunk **out)
@@ -871,12 +915,12 @@ static int load_products(struct gen *g)
         int cat = category_index(p->category);
         for (unsigned b = 0; b < nfields(p->brands) && rc == TD_OK; b++) {
             for (unsigned v = 0; v < nfields(p->variants) && rc == TD_OK; v++) {
-                char brand[64], variant[64], sku[32], name[200], prefix[4];
+                char brand[64], variant[64], sku[16], name[200], prefix[4];
                 field(p->brands, b, brand, sizeof brand);
                 field(p->variants, v, variant, sizeof variant);
                 for (int k = 0; k < 3; k++) prefix[k] = (char)(p->category[k] - 'a' + 'A');
                 prefix[3] = '\0';
-                snprintf(sku, sizeof sku, "%s-%05u", prefix, 10000 + ++seq[cat] * 7);
+                snprintf(sku, sizeof sku, "%s-%05u", prefix, (10000 + ++seq[cat] * 7) % 100000);
                 snprintf(name, sizeof name, "%s %s, %s", p->name, brand, variant);
                 int64_t euros = p->price_lo + rng_below(&r, (uint32_t)(p->price_hi - p->price_lo + 1));
                 int64_t cents = euros >= 100 ? euros * 100 : euros * 100 - (rng_pct(&r, 50) ? 5 : 1);
@@ -884,6 +928,7 @@ static int load_products(struct gen *g)
                 dp->id = g->nproducts + 1;
                 dp->price = cents;
                 dp->category = cat;
+                snprintf(dp->sku, sizeof dp->sku, "%s", sku);
                 for (unsigned k = 0; k < p->popularity; k++) g->by_category[cat][g->ncat[cat]++] = g->nproducts;
                 g->nproducts++;
                 struct db_stmt *st = NULL;
@@ -953,10 +998,37 @@ static int cmp_i64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* One receipt of a purchase the case history planted (see plan_abuser):
+ * one line of the product at its list price; its reference goes back into
+ * pl->ref so the planned cases can name it. */
+static int make_planted(struct gen *g, struct chunk *c, int64_t customer_id, struct planted *pl)
+{
+    if (grow((void **)&c->receipts, &c->receipts_cap, c->nreceipts, sizeof *c->receipts) != TD_OK) return TD_E_NOMEM;
+    struct receipt_row *rr = &c->receipts[c->nreceipts++];
+    rr->id = g->next_receipt_id++;
+    rr->store_id = g->store_ids[pl->store];
+    rr->customer_id = customer_id;
+    rr->at = pl->at;
+    snprintf(rr->ref, sizeof rr->ref, "B%010lld", (long long)rr->id);
+    snprintf(pl->ref, sizeof pl->ref, "%s", rr->ref);
+    const struct demo_product *p = &g->products[pl->product];
+    if (grow((void **)&c->lines, &c->lines_cap, c->nlines, sizeof *c->lines) != TD_OK) return TD_E_NOMEM;
+    c->lines[c->nlines++] = (struct line_row){
+        .receipt_id = rr->id, .line_no = 1, .customer_id = customer_id, .product_id = p->id, .price = p->price,
+        .qty = pl->qty,
+    };
+    g->sum->lines++;
+    g->sum->receipts++;
+    return TD_OK;
+}
+
 #define MAX_RECEIPTS 120
 
-/* The receipts of customer id, in time order (invariant (4)). */
-static int make_purchases(struct gen *g, struct chunk *c, struct rng *r, int64_t id, int64_t created_at, int home)
+/* The receipts of customer id, in time order (invariant (4)), with the
+ * planted purchases pl[0..npl) (in time order) merged in. The planted ones
+ * draw nothing from r, so a customer's other receipts do not depend on them. */
+static int make_purchases(struct gen *g, struct chunk *c, struct rng *r, int64_t id, int64_t created_at, int home,
+                          struct planted *pl, int npl)
 {
     /* Lines per customer: exponential with mean 9, so most customers have a
      * few and some regulars have many. */
@@ -972,11 +1044,13 @@ static int make_purchases(struct gen *g, struct chunk *c, struct rng *r, int64_t
     for (int i = 0; i < n; i++) times[i] = calendar_moment(&g->cal, r, calendar_day(&g->cal, r, lo));
     qsort(times, (size_t)n, sizeof times[0], cmp_i64);
     int fav[2] = {(int)rng_below(r, NCATEGORIES), (int)rng_below(r, NCATEGORIES)};
-    int rc = TD_OK;
+    int rc = TD_OK, k = 0;
     for (int i = 0; i < n && rc == TD_OK; i++) {
+        while (rc == TD_OK && k < npl && pl[k].at < times[i]) rc = make_planted(g, c, id, &pl[k++]);
         int store = rng_pct(r, 80) ? home : pick_store(g, r);
-        rc = make_receipt(g, c, r, id, store, times[i], sizes[i], fav);
+        if (rc == TD_OK) rc = make_receipt(g, c, r, id, store, times[i], sizes[i], fav);
     }
+    while (rc == TD_OK && k < npl) rc = make_planted(g, c, id, &pl[k++]);
     return rc;
 }
 
@@ -990,6 +1064,325 @@ static int make_anonymous(struct gen *g, struct chunk *c, int64_t slot, int64_t 
     int day = (int)(slot * HISTORY_DAYS / nslots);
     static const int none[2] = {-1, -1};
     return make_receipt(g, c, &r, 0, pick_store(g, &r), calendar_moment(&g->cal, &r, day), 1 + rng_pct(&r, 40), none);
+}
+
+/* ---- the case history: planning (producer thread) ------------------------
+ *
+ * Over the last CASE_DAYS days the desk saw returns and other cases. Each
+ * customer draws from a stream of their own (STREAM_CASES, index), apart
+ * from the stream that made their name and purchases, so planting cases
+ * changes nobody's purchases except the abusers' planted buys.
+ *
+ *   honest returners  HONEST_PERMILLE of customers, 1 or 2 cases each, mostly
+ *                     returns of their own recent purchases with the receipt,
+ *                     some without it (cheap things, gifts), now and then a
+ *                     worn item, goods not sold here (gold and platinum
+ *                     customers: the worn dress), a repair or a complaint;
+ *   abusers           ABUSER_PERMILLE of customers with a long enough history,
+ *                     labelled in demo_labels, who also buy as anyone does and
+ *                     spread their cases over weeks:
+ *     serial_no_receipt  bursts of returns without a receipt at two to four
+ *                        stores, a few days apart;
+ *     wardrober          buys clothes, wears them, brings them back within
+ *                        two to ten days, every few weeks;
+ *     cross_store        buys several of one product and returns that product
+ *                        at one store after another.
+ *
+ * The plan only says what happens when; the writer replays it through the
+ * desk (run_history) in time order, so every stored recommendation is what
+ * the desk would have said at that moment. */
+
+#define CASE_DAYS 182                 /* the case history covers the last half year */
+#define CASE_FIRST_DAY (HISTORY_DAYS - CASE_DAYS)
+#define HONEST_PERMILLE 65
+#define ABUSER_PERMILLE 10
+#define PERSON_PLANTED 8
+#define PERSON_CASES 16
+
+enum { STREAM_CASES = 5 };
+enum { ROLE_NONE, ROLE_HONEST, ROLE_SERIAL, ROLE_WARDROBER, ROLE_CROSS };
+
+static const char *const role_labels[] = {NULL, NULL, "serial_no_receipt", "wardrober", "cross_store"};
+
+/* Goods not sold here: the first ones are brought back for credit, the last
+ * ones come in defective for repair (brands the chain does not carry). */
+static const struct { const char *brand, *description; } not_ours[] = {
+    {"Mango", "Gouden jurk"}, {"Zara", "Blazer"}, {"COS", "Wollen jas"}, {"Massimo Dutti", "Zijden blouse"},
+    {"Hunkemöller", "Badjas"}, {"Vorwerk", "Stofzuiger Kobold"}, {"Nespresso", "Koffiemachine"},
+};
+#define NOT_OURS_GOODS 5
+
+static const char *const case_words[] = {
+    "Past niet goed.", "Toch niet de goede kleur.", "Dubbel gekregen.", "Kassabon kwijt, wel met klantenpas gekocht.",
+    "Gekregen als cadeau, maar ik heb het al.", "Werkt niet meer.", "Niet bij jullie gekocht, maar ik hoop dat het kan.",
+    "Niet tevreden over de kwaliteit.", "Een keer gedragen, valt toch anders.", "",
+};
+
+/* What the planner knows of one customer while making them. */
+struct person {
+    int64_t id, created_at;
+    int home, member, role;
+    struct planted pl[PERSON_PLANTED];
+    int npl;
+    struct plan_case cases[PERSON_CASES];
+    int8_t pl_of[PERSON_CASES];       /* the planted purchase a case's item comes from, or -1 */
+    int ncases;
+};
+
+/* The day index (into the calendar) of a UTC moment. */
+static int day_index(const struct gen *g, int64_t at)
+{
+    int64_t s = at / US;
+    return (int)((s + clock_amsterdam_offset(s)) / DAY_S - g->cal.first_day);
+}
+
+/* A product of the given category (-1: any) preferring list prices in
+ * [lo, hi] cents: a few draws, then whatever came last. */
+static int64_t pick_product(const struct gen *g, struct rng *r, int cat, int64_t lo, int64_t hi)
+{
+    int64_t p = 0;
+    for (int tries = 0; tries < 6; tries++) {
+        int k = cat >= 0 ? cat : (int)rng_below(r, NCATEGORIES);
+        p = g->by_category[k][rng_below(r, (uint32_t)g->ncat[k])];
+        if (g->products[p].price >= lo && g->products[p].price <= hi) break;
+    }
+    return p;
+}
+
+static int pick_other_store(const struct gen *g, struct rng *r, const int *used, int nused)
+{
+    int s = 0;
+    for (int tries = 0; tries < 30; tries++) {
+        s = pick_store(g, r);
+        int fresh = 1;
+        for (int k = 0; k < nused; k++) fresh &= used[k] != s;
+        if (fresh) break;
+    }
+    return s;
+}
+
+static struct plan_case *person_case(struct person *pp, int day, struct gen *g, struct rng *r, int store, int kind)
+{
+    if (pp->ncases >= PERSON_CASES || day < CASE_FIRST_DAY || day >= HISTORY_DAYS) return NULL;
+    struct plan_case *pc = &pp->cases[pp->ncases];
+    memset(pc, 0, sizeof *pc);
+    pp->pl_of[pp->ncases++] = -1;
+    pc->at = calendar_moment(&g->cal, r, day);
+    pc->customer_id = pp->id;
+    pc->store = store;
+    pc->kind = (uint8_t)kind;
+    pc->n_items = 1;
+    pc->items[0].product = -1;
+    return pc;
+}
+
+static struct planted *person_buy(struct person *pp, struct gen *g, struct rng *r, int day, int store, int64_t product,
+                                  int qty)
+{
+    if (pp->npl >= PERSON_PLANTED || day >= HISTORY_DAYS) return NULL;
+    struct planted *pl = &pp->pl[pp->npl++];
+    memset(pl, 0, sizeof *pl);
+    pl->at = calendar_moment(&g->cal, r, day);
+    pl->store = store;
+    pl->product = product;
+    pl->qty = qty;
+    return pl;
+}
+
+/* Bursts of returns without a receipt at a few stores, days apart. */
+static void plan_serial(struct gen *g, struct rng *r, struct person *pp)
+{
+    int day = CASE_FIRST_DAY + (int)rng_below(r, CASE_DAYS - 40);
+    int bursts = rng_pct(r, 35) ? 2 : 1;
+    for (int b = 0; b < bursts; b++) {
+        int stores[4] = {pp->home}, nstores = 2 + (int)rng_below(r, 3);
+        for (int k = 1; k < nstores; k++) stores[k] = pick_other_store(g, r, stores, k);
+        int n = b == 0 ? 4 + (int)rng_below(r, 4) : 2 + (int)rng_below(r, 3);
+        for (int j = 0; j < n; j++) {
+            if (j) day += 2 + (int)rng_below(r, 9);
+            struct plan_case *pc = person_case(pp, day, g, r, stores[rng_below(r, (uint32_t)nstores)],
+                                               rng_pct(r, 90) ? POLICY_KIND_RETURN : POLICY_KIND_EXCHANGE);
+            if (!pc) return;
+            pc->n_items = rng_pct(r, 20) ? 2 : 1;
+            pc->words = (uint8_t)(rng_pct(r, 50) ? 3 : 4);
+            for (int i = 0; i < pc->n_items; i++) {
+                pc->items[i].product = (int32_t)pick_product(g, r, -1, 1000, 9000);
+                pc->items[i].condition = POLICY_COND_NEW;
+            }
+        }
+        day += 20 + (int)rng_below(r, 40);
+    }
+}
+
+/* Clothes bought, worn and brought back within days, every few weeks. */
+static void plan_wardrober(struct gen *g, struct rng *r, struct person *pp)
+{
+    int day = CASE_FIRST_DAY + (int)rng_below(r, 50);
+    int episodes = 4 + (int)rng_below(r, 4);
+    for (int e = 0; e < episodes && day + 10 < HISTORY_DAYS; e++) {
+        int buy_store = rng_pct(r, 60) ? pp->home : pick_store(g, r);
+        int cat = rng_pct(r, 75) ? category_index("dames") : category_index("heren");
+        struct planted *pl = person_buy(pp, g, r, day, buy_store, pick_product(g, r, cat, 4500, 30000), 1);
+        if (!pl) return;
+        int back = day + 2 + (int)rng_below(r, 9);
+        struct plan_case *pc = person_case(pp, back, g, r, rng_pct(r, 60) ? buy_store : pick_store(g, r),
+                                           POLICY_KIND_RETURN);
+        if (!pc) return;
+        pp->pl_of[pp->ncases - 1] = (int8_t)(pp->npl - 1);
+        pc->receipt = rng_pct(r, 80);
+        pc->words = (uint8_t)(rng_pct(r, 50) ? 0 : 8);
+        pc->items[0].product = (int32_t)pl->product;
+        pc->items[0].condition = POLICY_COND_WORN;
+        day += 12 + (int)rng_below(r, 29);
+    }
+}
+
+/* Several of one product bought at one store, returned at one store after
+ * another (the first return often with the receipt). */
+static void plan_cross(struct gen *g, struct rng *r, struct person *pp)
+{
+    int day = CASE_FIRST_DAY + (int)rng_below(r, 60);
+    int targets = rng_pct(r, 70) ? 1 : 2;
+    for (int t = 0; t < targets; t++) {
+        int stores[6] = {rng_pct(r, 70) ? pp->home : pick_store(g, r)};
+        int64_t product = pick_product(g, r, -1, 2000, 15000);
+        struct planted *pl = person_buy(pp, g, r, day, stores[0], product, 2 + (int)rng_below(r, 3));
+        if (!pl) return;
+        int nret = 3 + (int)rng_below(r, 3), rday = day + 1 + (int)rng_below(r, 10);
+        for (int j = 0; j < nret && j < 6; j++) {
+            if (j) stores[j] = pick_other_store(g, r, stores, j);
+            struct plan_case *pc = person_case(pp, rday, g, r, stores[j], POLICY_KIND_RETURN);
+            if (!pc) return;
+            pp->pl_of[pp->ncases - 1] = (int8_t)(pp->npl - 1);
+            pc->receipt = j == 0 ? rng_pct(r, 70) : rng_pct(r, 15);
+            pc->words = (uint8_t)(j == 0 ? 0 : 1);
+            pc->items[0].product = (int32_t)product;
+            pc->items[0].condition = POLICY_COND_NEW;
+            rday += 3 + (int)rng_below(r, 12);
+        }
+        day = rday + 10 + (int)rng_below(r, 30);
+    }
+}
+
+/* Before the customer's purchases are made: their role, and for an abuser
+ * the planted purchases and the cases that use them. */
+static void plan_role(struct gen *g, struct person *pp, struct rng *r)
+{
+    pp->role = ROLE_NONE;
+    pp->npl = pp->ncases = 0;
+    unsigned x = rng_below(r, 1000);
+    int64_t seasoned = g->cfg->end_us - (int64_t)(CASE_DAYS + 30) * DAY_S * US;
+    if (x < ABUSER_PERMILLE && pp->created_at < seasoned) {
+        static const int kinds[10] = {ROLE_SERIAL, ROLE_SERIAL, ROLE_SERIAL, ROLE_SERIAL, ROLE_WARDROBER,
+                                      ROLE_WARDROBER, ROLE_WARDROBER, ROLE_CROSS, ROLE_CROSS, ROLE_CROSS};
+        pp->role = kinds[rng_below(r, 10)];
+        if (pp->role == ROLE_SERIAL) plan_serial(g, r, pp);
+        else if (pp->role == ROLE_WARDROBER) plan_wardrober(g, r, pp);
+        else plan_cross(g, r, pp);
+    } else if (x >= ABUSER_PERMILLE && x < ABUSER_PERMILLE + HONEST_PERMILLE) {
+        pp->role = ROLE_HONEST;
+    }
+}
+
+/* An honest customer's cases, from their own recent purchases: lines of
+ * chunk c from lfirst on, their receipts from rfirst on (ids contiguous). */
+static void plan_honest(struct gen *g, const struct chunk *c, struct rng *r, struct person *pp, size_t rfirst,
+                        size_t lfirst)
+{
+    size_t recent[64];
+    int n = 0;
+    int64_t spend = 0;
+    for (size_t l = lfirst; l < c->nlines; l++) {
+        const struct line_row *ln = &c->lines[l];
+        spend += ln->price * ln->qty;
+        const struct receipt_row *rr = &c->receipts[rfirst + (size_t)(ln->receipt_id - c->receipts[rfirst].id)];
+        int d = day_index(g, rr->at);
+        if (d >= CASE_FIRST_DAY - 25 && d < HISTORY_DAYS - 1 && n < 64) recent[n++] = l;
+    }
+    int tier_gold = pp->member && spend >= FACTS_GOLD_CENTS, tier_plat = pp->member && spend >= FACTS_PLATINUM_CENTS;
+    int cases = rng_pct(r, 70) ? 1 : 2;
+    for (int k = 0; k < cases; k++) {
+        unsigned t = rng_below(r, 100);
+        if (t >= 82 && t < 88 && tier_gold) {            /* the worn dress */
+            int day = CASE_FIRST_DAY + (int)rng_below(r, CASE_DAYS);
+            struct plan_case *pc = person_case(pp, day, g, r, rng_pct(r, 80) ? pp->home : pick_store(g, r),
+                                               POLICY_KIND_RETURN);
+            if (!pc) continue;
+            unsigned w = rng_below(r, NOT_OURS_GOODS);
+            pc->items[0].nsh = (int16_t)w;
+            pc->items[0].condition = rng_pct(r, 60) ? POLICY_COND_WORN : POLICY_COND_USED;
+            int64_t top = tier_plat ? 55000 : 28000;
+            pc->items[0].stated_cents = (4000 + (int64_t)rng_below(r, (uint32_t)(top - 4000) / 500) * 500);
+            pc->words = 6;
+            continue;
+        }
+        if (t >= 82 && t < 88) t = 0;                    /* not gold: an ordinary return instead */
+        if (n == 0) continue;
+        size_t l = recent[rng_below(r, (uint32_t)n)];
+        if (t >= 62 && t < 78)                           /* without a receipt: mostly cheaper things */
+            for (int tries = 0; tries < 4 && c->lines[l].price > 10000; tries++) l = recent[rng_below(r, (uint32_t)n)];
+        if (t >= 78 && t < 82)                           /* worn: clothes, if any */
+            for (int tries = 0; tries < 4 && g->products[c->lines[l].product_id - 1].category > 1; tries++)
+                l = recent[rng_below(r, (uint32_t)n)];
+        const struct line_row *ln = &c->lines[l];
+        const struct receipt_row *rr = &c->receipts[rfirst + (size_t)(ln->receipt_id - c->receipts[rfirst].id)];
+        int bought = day_index(g, rr->at), store = 0, kind = POLICY_KIND_RETURN, receipt = 1, day;
+        enum policy_condition cond = rng_pct(r, 85) ? POLICY_COND_NEW : POLICY_COND_USED;
+        for (int s = 0; s < NSTORES; s++)
+            if (g->store_ids[s] == rr->store_id) store = s;
+        if (t < 62) {                                    /* with the receipt, within the month */
+            day = bought + 1 + (int)rng_below(r, 27);
+            if (rng_pct(r, 30)) store = pp->home;
+            if (rng_pct(r, 15)) kind = POLICY_KIND_EXCHANGE;
+        } else if (t < 78) {
+            day = bought + 3 + (int)rng_below(r, 42);
+            receipt = 0;
+            store = rng_pct(r, 80) ? pp->home : store;
+        } else if (t < 82) {                             /* worn once; mostly weeks later */
+            day = bought + (rng_pct(r, 75) ? 15 + (int)rng_below(r, 14) : 3 + (int)rng_below(r, 10));
+            cond = POLICY_COND_WORN;
+        } else if (t < 95) {                             /* a repair of something of ours */
+            day = bought + 10 + (int)rng_below(r, 60);
+            kind = POLICY_KIND_REPAIR;
+            cond = POLICY_COND_DEFECTIVE;
+        } else {                                         /* a complaint */
+            day = bought + 2 + (int)rng_below(r, 30);
+            kind = POLICY_KIND_COMPLAINT;
+            cond = POLICY_COND_USED;
+        }
+        struct plan_case *pc = person_case(pp, day, g, r, store, kind);
+        if (!pc) continue;
+        pc->receipt = (uint8_t)receipt;
+        pc->words = (uint8_t)(kind == POLICY_KIND_REPAIR ? 5 : kind == POLICY_KIND_COMPLAINT ? 7 : receipt ? rng_below(r, 3) : 3);
+        pc->items[0].product = (int32_t)(ln->product_id - 1);
+        pc->items[0].condition = (uint8_t)cond;
+        if (receipt) snprintf(pc->items[0].ref, sizeof pc->items[0].ref, "%s", rr->ref);
+        if (kind == POLICY_KIND_REPAIR && rng_pct(r, 15)) {   /* the vacuum cleaner of a brand we do not carry */
+            pc->items[0].product = -1;
+            pc->items[0].nsh = (int16_t)(NOT_OURS_GOODS + rng_below(r, (uint32_t)(COUNT(not_ours) - NOT_OURS_GOODS)));
+            pc->items[0].stated_cents = 0;
+            pc->items[0].ref[0] = '\0';
+            pc->receipt = 0;
+        }
+    }
+}
+
+/* After the customer's purchases: the planted receipts' references go into
+ * the cases that bring those purchases back, and the cases into the plan. */
+static int plan_finish(struct gen *g, struct person *pp)
+{
+    for (int k = 0; k < pp->ncases; k++) {
+        struct plan_case *pc = &pp->cases[k];
+        if (pp->pl_of[k] >= 0 && pc->receipt)
+            snprintf(pc->items[0].ref, sizeof pc->items[0].ref, "%s", pp->pl[pp->pl_of[k]].ref);
+        if (grow((void **)&g->plan, &g->plan_cap, g->nplan, sizeof *g->plan) != TD_OK) return TD_E_NOMEM;
+        g->plan[g->nplan++] = *pc;
+    }
+    if (pp->role >= ROLE_SERIAL && pp->ncases > 0) {
+        if (grow((void **)&g->labels, &g->labels_cap, g->nlabels, sizeof *g->labels) != TD_OK) return TD_E_NOMEM;
+        g->labels[g->nlabels++] = (struct plan_label){pp->id, role_labels[pp->role]};
+    }
+    return TD_OK;
 }
 
 /* Keeps a copy of each of the customer's terms ('\n'-separated). */
@@ -1084,7 +1477,19 @@ static int make_customer(struct gen *g, struct chunk *c, int64_t i)
                                  cu->loyalty[0] ? cu->loyalty : NULL, &g->terms, &g->search_text);
     if (rc == TD_OK) rc = domain_copy(cu->search_text, sizeof cu->search_text, g->search_text.data);
     if (rc == TD_OK) rc = terms_keep(g, cu->id, g->terms.data);
-    if (rc == TD_OK) rc = make_purchases(g, c, &r, cu->id, cu->created_at, home);
+    /* The case history's part: a stream of its own (see plan_role). */
+    struct person *pp = g->person;
+    struct rng cr;
+    rng_stream(&cr, g->cfg->seed, STREAM_CASES, (uint64_t)i);
+    pp->id = cu->id;
+    pp->created_at = cu->created_at;
+    pp->home = home;
+    pp->member = member;
+    plan_role(g, pp, &cr);
+    size_t rfirst = c->nreceipts, lfirst = c->nlines;
+    if (rc == TD_OK) rc = make_purchases(g, c, &r, cu->id, cu->created_at, home, pp->pl, pp->npl);
+    if (rc == TD_OK && pp->role == ROLE_HONEST && c->nreceipts > rfirst) plan_honest(g, c, &cr, pp, rfirst, lfirst);
+    if (rc == TD_OK) rc = plan_finish(g, pp);
     g->sum->customers++;
     return rc;
 }
@@ -1161,6 +1566,126 @@ static int load_customers(struct gen *g)
     return rc;
 }
 
+/* ---- the case history: replaying it at the desk (writer) ------------------ */
+
+static int cmp_plan(const void *a, const void *b)
+{
+    const struct plan_case *x = a, *y = b;
+    if (x->at != y->at) return (x->at > y->at) - (x->at < y->at);
+    return (x->customer_id > y->customer_id) - (x->customer_id < y->customer_id);
+}
+
+/* The staff who work the desk: per store its manager and associates. */
+static int load_staff_ids(struct gen *g)
+{
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(g->db, "SELECT id, role, store_id FROM staff WHERE store_id IS NOT NULL ORDER BY id", &st);
+    if (rc != TD_OK) return rc;
+    int nassoc[NSTORES] = {0};
+    while ((rc = db_step(st)) == TD_ROW) {
+        int64_t id = db_col_int64(st, 0), store_id = db_col_int64(st, 2);
+        const char *role = db_col_text(st, 1);
+        for (int s = 0; s < NSTORES; s++) {
+            if (g->store_ids[s] != store_id) continue;
+            if (strcmp(role, "manager") == 0) g->manager_ids[s] = id;
+            else if (nassoc[s] < ASSOCIATES_PER_STORE) g->associate_ids[s][nassoc[s]++] = id;
+        }
+    }
+    db_done(st);
+    return rc == TD_DONE ? TD_OK : rc;
+}
+
+/* One planned case through the desk, as an associate of its store would
+ * handle it: open it, ask for the recommendation, resolve with exactly that
+ * (resolution and maximum amount); when a manager must approve, the store's
+ * manager does so a few minutes later. A recommendation of store credit
+ * without a known price (nothing sold lately) is declined instead, with a
+ * reason, as the associate cannot name an amount. */
+static int run_case(struct gen *g, const struct plan_case *pc, const struct ledger_config *lc)
+{
+    struct dctx c = {.db = g->db, .now_us = pc->at, .addr = "demo"};
+    c.actor = (struct actor){g->associate_ids[pc->store][(pc->customer_id + pc->at / US) % ASSOCIATES_PER_STORE],
+                             ROLE_ASSOCIATE, g->store_ids[pc->store]};
+    struct desk_case_in in;
+    memset(&in, 0, sizeof in);
+    in.kind = (enum policy_kind)pc->kind;
+    in.customer_id = pc->customer_id;
+    in.store_code = chain[pc->store].code;
+    in.receipt = pc->receipt != 0;
+    in.customer_words = case_words[pc->words % COUNT(case_words)];
+    in.n_items = pc->n_items;
+    for (size_t i = 0; i < pc->n_items; i++) {
+        const struct plan_item *it = &pc->items[i];
+        struct desk_item_in *x = &in.items[i];
+        x->condition = (enum policy_condition)it->condition;
+        if (it->product >= 0) {
+            x->sold_here = true;
+            x->sku = g->products[it->product].sku;
+            x->receipt_ref = it->ref[0] ? it->ref : NULL;
+        } else {
+            x->brand = not_ours[it->nsh].brand;
+            x->description = not_ours[it->nsh].description;
+            x->stated_price_cents = it->stated_cents;
+        }
+    }
+    struct errors err;
+    errors_init(&err);
+    int64_t id = 0;
+    struct decision d;
+    struct risk risk;
+    struct desk_outcome out;
+    int rc = desk_case_create(&c, &in, &err, &id);
+    if (rc == TD_OK) rc = desk_decide(&c, id, &d, &risk);
+    if (rc != TD_OK) goto out;
+    struct desk_resolve_in rin = {.resolution = d.resolution, .amount_cents = d.max_amount_cents};
+    if (d.max_amount_cents == 0 && d.resolution == POLICY_RES_STORE_CREDIT) {
+        rin.resolution = POLICY_RES_DECLINE;
+        rin.override_reason = "Geen recente verkoopprijs bekend; de klant komt terug met de kassabon.";
+    }
+    if ((rc = desk_resolve(&c, lc, id, &rin, &err, &out)) != TD_OK) goto out;
+    g->sum->cases++;
+    if (strcmp(out.status, "awaiting_approval") == 0) {
+        c.now_us += 5 * 60 * US;
+        c.actor = (struct actor){g->manager_ids[pc->store], ROLE_MANAGER, g->store_ids[pc->store]};
+        rc = desk_approve(&c, lc, id, NULL, &err, &out);
+        g->sum->approvals++;
+    }
+out:
+    /* A refusal here is the generator's bug, not bad input: say so. */
+    if (rc == TD_E_INVALID || rc == TD_E_FORBIDDEN || rc == TD_E_CONFLICT) {
+        char who[32];
+        snprintf(who, sizeof who, "%lld", (long long)pc->customer_id);
+        log_msg(LOG_ERROR, "demo case refused", "customer", who, "field", err.n ? err.item[0].field : "",
+                "problem", err.n ? err.item[0].problem : err.message, NULL);
+        rc = TD_E_INTERNAL;
+    }
+    return rc;
+}
+
+/* Counts the purchases into the aggregates, replays the planned cases in
+ * time order and writes the abusers' labels. */
+static int run_history(struct gen *g)
+{
+    /* The aggregates as of the start of the case history, so the day
+     * windows of its first cases see the purchases before them. */
+    int64_t start_us = ((g->cal.first_day + CASE_FIRST_DAY) * DAY_S - 7200) * US;
+    int rc = facts_add_receipts(g->db, 1, g->next_receipt_id - 1, start_us);
+    if (rc == TD_OK) rc = load_staff_ids(g);
+    if (rc != TD_OK) return rc;
+    qsort(g->plan, g->nplan, sizeof *g->plan, cmp_plan);
+    struct ledger_config lc = {.validity_us = 730 * DAY_S * US, .associate_limit_cents = 50000};
+    for (size_t i = 0; i < g->nplan && rc == TD_OK; i++) {
+        rc = run_case(g, &g->plan[i], &lc);
+        if (g->cfg->progress && ((i + 1) % 1024 == 0 || i + 1 == g->nplan))
+            g->cfg->progress(g->cfg->progress_arg, "cases", (long long)(i + 1), (long long)g->nplan);
+    }
+    for (size_t i = 0; i < g->nlabels && rc == TD_OK; i++)
+        rc = db_run(g->db, "INSERT INTO demo_labels (customer_id, label) VALUES (?, ?)", NULL, "it",
+                    g->labels[i].customer_id, g->labels[i].label);
+    g->sum->abusers = (int64_t)g->nlabels;
+    return rc;
+}
+
 static void gen_free(struct gen *g)
 {
     buf_free(&g->terms);
@@ -1168,6 +1693,9 @@ static void gen_free(struct gen *g)
     free(g->products);
     for (int c = 0; c < NCATEGORIES; c++) free(g->by_category[c]);
     free(g->term_list);
+    free(g->plan);
+    free(g->labels);
+    free(g->person);
     for (size_t i = 0; i < g->npools; i++) free(g->pools[i]);
     free(g->pools);
     for (int i = 0; i < NCHUNKS; i++) chunk_free(g->pipe.all[i]);
@@ -1192,6 +1720,7 @@ static int generate(struct gen *g)
     if ((rc = load_staff(g)) != TD_OK) return rc;
     if ((rc = load_products(g)) != TD_OK) return rc;
     if ((rc = load_customers(g)) != TD_OK) return rc;
+    if ((rc = run_history(g)) != TD_OK) return rc;
     struct dctx c = { .db = g->db, .now_us = g->cfg->end_us, .addr = "cli" };
     char detail[128];
     snprintf(detail, sizeof detail, "seed=%llu customers=%lld", (unsigned long long)g->cfg->seed,
@@ -1208,6 +1737,10 @@ int demo_generate(struct db *db, const struct demo_config *cfg, struct demo_summ
     g->db = db;
     g->cfg = cfg;
     g->sum = out;
+    if (!(g->person = calloc(1, sizeof *g->person))) {
+        free(g);
+        return TD_E_NOMEM;
+    }
     g->next_receipt_id = 1;
     /* Loyalty numbers keep 8 digits of sequence: steps shrink for big runs. */
     g->loyalty_step = 90000000 / cfg->customers;

@@ -40,6 +40,7 @@ struct demo_config {
 struct demo_summary {
     int64_t stores, staff, products, customers, email_consents, phone_consents;
     int64_t receipts, anonymous_receipts, lines, search_terms;
+    int64_t cases, approvals, abusers;   /* the case history: cases, those a manager approved, labelled abusers */
 };
 
 /* TD_OK when the database has no stores, staff or customers yet;
