@@ -445,6 +445,8 @@ struct consent_row { int64_t customer_id, at; const char *channel, *source; int 
 struct receipt_row { int64_t id, store_id, customer_id, at; char ref[16]; };
 struct line_row { int64_t receipt_id, line_no, customer_id, product_id, price, qty; };
 struct term { const char *text; int64_t customer_id; };
+struct facts_row { int64_t customer_id, spend, visits, first, last; };
+struct day_row { int64_t customer_id, day, purchases; };
 
 /* The rows of CHUNK_CUSTOMERS customers and the anonymous receipts made
  * alongside them. */
@@ -458,6 +460,9 @@ struct chunk {
     size_t nreceipts, receipts_cap;
     struct line_row *lines;
     size_t nlines, lines_cap;
+    struct facts_row *facts;           /* one per customer */
+    struct day_row *days;
+    size_t ndays, days_cap;
 };
 
 /* Makes room for one more element in a growing array. */
@@ -479,20 +484,24 @@ static void chunk_free(struct chunk *c)
     free(c->consents);
     free(c->receipts);
     free(c->lines);
+    free(c->facts);
+    free(c->days);
     free(c);
 }
 
 static struct chunk *chunk_new(void)
 {
     struct chunk *c = calloc(1, sizeof *c);
-    if (c && !(c->customers = malloc(CHUNK_CUSTOMERS * sizeof *c->customers))) {
+    if (c && (!(c->customers = malloc(CHUNK_CUSTOMERS * sizeof *c->customers)) ||
+              !(c->facts = malloc(CHUNK_CUSTOMERS * sizeof *c->facts)))) {
+        free(c->customers);
         free(c);
         c = NULL;
     }
     return c;
 }
 
-static void chunk_clear(struct chunk *c) { c->ncustomers = c->nconsents = c->nreceipts = c->nlines = 0; }
+static void chunk_clear(struct chunk *c) { c->ncustomers = c->nconsents = c->nreceipts = c->nlines = c->ndays = 0; }
 
 /* ---- the producer/writer pipeline ----------------------------------------
  *
@@ -573,6 +582,12 @@ struct gen {
     size_t nplan, plan_cap;
     struct plan_label *labels;          /* the planted abusers, in id order */
     size_t nlabels, labels_cap;
+    /* The purchases' part of the customer aggregates (see count_line),
+     * producer-owned until it is done: */
+    int64_t days_from_us;               /* customer_days counts purchases from here */
+    int64_t price_day0, nprice_days;    /* product_price_days: UTC days price_day0 .. + nprice_days */
+    int64_t *price_min;                 /* [product index * nprice_days + day - price_day0], 0: no sale */
+    int64_t cat_purchases[NCATEGORIES];
     /* Owned by the writer: */
     int64_t associate_ids[NSTORES][ASSOCIATES_PER_STORE], manager_ids[NSTORES];
 };
@@ -663,6 +678,18 @@ static const char SQL_LINE_1[] = INS_LINE V_LINE;
 static const char SQL_LINE_64[] = INS_LINE R64(V_LINE);
 static const char SQL_TERM_1[] = INS_TERM V_TERM;
 static const char SQL_TERM_64[] = INS_TERM R64(V_TERM);
+#define INS_FACTS "INSERT INTO customer_facts (customer_id, lifetime_spend_cents, visits, first_seen_at," \
+    " last_purchase_at) VALUES "
+#define V_FACTS "(?, ?, ?, ?, ?)"
+#define INS_DAY "INSERT INTO customer_days (customer_id, day, purchases) VALUES "
+#define INS_PRICE "INSERT INTO product_price_days (product_id, day, min_cents) VALUES "
+#define V_3 "(?, ?, ?)"
+static const char SQL_FACTS_1[] = INS_FACTS V_FACTS;
+static const char SQL_FACTS_64[] = INS_FACTS R64(V_FACTS);
+static const char SQL_DAY_1[] = INS_DAY V_3;
+static const char SQL_DAY_64[] = INS_DAY R64(V_3);
+static const char SQL_PRICE_1[] = INS_PRICE V_3;
+static const char SQL_PRICE_64[] = INS_PRICE R64(V_3);
 static const char SQL_PRODUCT[] = "INSERT INTO products (id, sku, name, brand, category) VALUES (?, ?, ?, ?, ?)";
 static const char SQL_STAFF[] =
     "INSERT INTO staff (login, name, role, store_id, password_hash, lang, active, created_at, updated_at)"
@@ -744,6 +771,23 @@ static int bind_term(struct db_stmt *st, int i, const void *row)
     return rc == TD_OK ? db_bind_int64(st, i + 1, t->customer_id) : rc;
 }
 
+static int bind_facts(struct db_stmt *st, int i, const void *row)
+{
+    const struct facts_row *f = row;
+    const int64_t v[5] = {f->customer_id, f->spend, f->visits, f->first, f->last};
+    int rc = TD_OK;
+    for (int k = 0; k < 5 && rc == TD_OK; k++) rc = db_bind_int64(st, i + k, v[k]);
+    return rc;
+}
+
+static int bind_day(struct db_stmt *st, int i, const void *row)
+{
+    const struct day_row *d = row;
+    int rc = db_bind_int64(st, i, d->customer_id);
+    if (rc == TD_OK) rc = db_bind_int64(st, i + 1, d->day);
+    return rc == TD_OK ? db_bind_int64(st, i + 2, d->purchases) : rc;
+}
+
 struct table {
     const char *one, *many;         /* one-row and `per`-row INSERT */
     int per, ncols;
@@ -756,6 +800,9 @@ static const struct table T_CONSENTS = {SQL_CONSENT_1, SQL_CONSENT_64, 64, 5, si
 static const struct table T_RECEIPTS = {SQL_RECEIPT_1, SQL_RECEIPT_64, 64, 5, sizeof(struct receipt_row), bind_receipt};
 static const struct table T_LINES = {SQL_LINE_1, SQL_LINE_64, 64, 6, sizeof(struct line_row), bind_line};
 static const struct table T_TERMS = {SQL_TERM_1, SQL_TERM_64, 64, 2, sizeof(struct term), bind_term};
+static const struct table T_FACTS = {SQL_FACTS_1, SQL_FACTS_64, 64, 5, sizeof(struct facts_row), bind_facts};
+static const struct table T_DAYS = {SQL_DAY_1, SQL_DAY_64, 64, 3, sizeof(struct day_row), bind_day};
+static const struct table T_PRICES = {SQL_PRICE_1, SQL_PRICE_64, 64, 3, sizeof(struct day_row), bind_day};
 
 /* Inserts n rows: full groups of t->per through the multi-row statement,
  * the rest one by one. */
@@ -780,6 +827,8 @@ static int write_chunk(struct gen *g, const struct chunk *c)
     if (rc == TD_OK) rc = write_rows(g->db, &T_CONSENTS, c->consents, c->nconsents);
     if (rc == TD_OK) rc = write_rows(g->db, &T_RECEIPTS, c->receipts, c->nreceipts);
     if (rc == TD_OK) rc = write_rows(g->db, &T_LINES, c->lines, c->nlines);
+    if (rc == TD_OK) rc = write_rows(g->db, &T_FACTS, c->facts, c->ncustomers);
+    if (rc == TD_OK) rc = write_rows(g->db, &T_DAYS, c->days, c->ndays);
     return rc;
 }
 
@@ -947,6 +996,18 @@ static int load_products(struct gen *g)
 
 /* ---- producing customers and receipts (producer thread) ------------------ */
 
+/* Counts one purchase line into the chain-wide aggregates exactly as
+ * facts_add_receipts() would: purchases per category, and the lowest unit
+ * price per product and UTC day from price_day0 on. */
+static void count_line(struct gen *g, int64_t product_index, int64_t price, int64_t qty, int64_t at)
+{
+    g->cat_purchases[g->products[product_index].category] += qty;
+    int64_t d = at / (DAY_S * US) - g->price_day0;
+    if (d < 0 || d >= g->nprice_days) return;
+    int64_t *m = &g->price_min[product_index * g->nprice_days + d];
+    if (*m == 0 || price < *m) *m = price;
+}
+
 /* One receipt with nlines lines for customer_id (0: anonymous). fav are the
  * customer's two favourite categories (-1: none). */
 static int make_receipt(struct gen *g, struct chunk *c, struct rng *r, int64_t customer_id, int store, int64_t at,
@@ -978,6 +1039,7 @@ static int make_receipt(struct gen *g, struct chunk *c, struct rng *r, int64_t c
             .receipt_id = rr->id, .line_no = line, .customer_id = customer_id, .product_id = p->id,
             .price = price, .qty = p->price < 3000 && rng_pct(r, 15) ? 2 + rng_below(r, 2) : 1,
         };
+        count_line(g, p->id - 1, price, c->lines[c->nlines - 1].qty, at);
         g->sum->lines++;
     }
     g->sum->receipts++;
@@ -1017,6 +1079,7 @@ static int make_planted(struct gen *g, struct chunk *c, int64_t customer_id, str
         .receipt_id = rr->id, .line_no = 1, .customer_id = customer_id, .product_id = p->id, .price = p->price,
         .qty = pl->qty,
     };
+    count_line(g, pl->product, p->price, pl->qty, pl->at);
     g->sum->lines++;
     g->sum->receipts++;
     return TD_OK;
@@ -1093,6 +1156,8 @@ static int make_anonymous(struct gen *g, struct chunk *c, int64_t slot, int64_t 
  * the desk would have said at that moment. */
 
 #define CASE_DAYS 182                 /* the case history covers the last half year */
+#define FACTS_PURCHASE_DAYS 90        /* as facts.c counts purchases (PURCHASE_WINDOW_DAYS) */
+#define FACTS_PRICE_DAYS 366          /* and lowest prices (PRICE_KEEP_DAYS); test_evaluate compares */
 #define CASE_FIRST_DAY (HISTORY_DAYS - CASE_DAYS)
 #define HONEST_PERMILLE 65
 #define ABUSER_PERMILLE 10
@@ -1367,6 +1432,31 @@ static void plan_honest(struct gen *g, const struct chunk *c, struct rng *r, str
     }
 }
 
+/* The customer's row of customer_facts and their customer_days purchases,
+ * as facts_add_receipts() counts them: receipts [rfirst, nreceipts) and
+ * lines [lfirst, nlines) of chunk c, receipts in time order with
+ * consecutive ids, lines in receipt order. */
+static int count_customer(struct gen *g, struct chunk *c, int64_t id, size_t rfirst, size_t lfirst)
+{
+    struct facts_row *f = &c->facts[c->ncustomers - 1];
+    *f = (struct facts_row){id, 0, (int64_t)(c->nreceipts - rfirst), c->receipts[rfirst].at,
+                            c->receipts[c->nreceipts - 1].at};
+    for (size_t l = lfirst; l < c->nlines; l++) {
+        const struct line_row *ln = &c->lines[l];
+        const struct receipt_row *rr = &c->receipts[rfirst + (size_t)(ln->receipt_id - c->receipts[rfirst].id)];
+        f->spend += ln->price * ln->qty;
+        if (rr->at < g->days_from_us) continue;
+        int64_t day = rr->at / (DAY_S * US);
+        if (c->ndays && c->days[c->ndays - 1].customer_id == id && c->days[c->ndays - 1].day == day) {
+            c->days[c->ndays - 1].purchases += ln->qty;
+            continue;
+        }
+        if (grow((void **)&c->days, &c->days_cap, c->ndays, sizeof *c->days) != TD_OK) return TD_E_NOMEM;
+        c->days[c->ndays++] = (struct day_row){id, day, ln->qty};
+    }
+    return TD_OK;
+}
+
 /* After the customer's purchases: the planted receipts' references go into
  * the cases that bring those purchases back, and the cases into the plan. */
 static int plan_finish(struct gen *g, struct person *pp)
@@ -1488,7 +1578,9 @@ static int make_customer(struct gen *g, struct chunk *c, int64_t i)
     plan_role(g, pp, &cr);
     size_t rfirst = c->nreceipts, lfirst = c->nlines;
     if (rc == TD_OK) rc = make_purchases(g, c, &r, cu->id, cu->created_at, home, pp->pl, pp->npl);
-    if (rc == TD_OK && pp->role == ROLE_HONEST && c->nreceipts > rfirst) plan_honest(g, c, &cr, pp, rfirst, lfirst);
+    if (rc == TD_OK && c->nreceipts == rfirst) rc = TD_E_INTERNAL;    /* everyone buys at least once */
+    if (rc == TD_OK) rc = count_customer(g, c, cu->id, rfirst, lfirst);
+    if (rc == TD_OK && pp->role == ROLE_HONEST) plan_honest(g, c, &cr, pp, rfirst, lfirst);
     if (rc == TD_OK) rc = plan_finish(g, pp);
     g->sum->customers++;
     return rc;
@@ -1662,14 +1754,49 @@ out:
     return rc;
 }
 
+/* The start of the case history: purchases are counted into the
+ * aggregates as facts_add_receipts(db, first, last, history_start_us(g))
+ * would, so the day windows of its first cases see the purchases before
+ * them. */
+static int64_t history_start_us(const struct gen *g)
+{
+    return ((g->cal.first_day + CASE_FIRST_DAY) * DAY_S - 7200) * US;
+}
+
+/* The chain-wide aggregates the producer counted: lowest prices per product
+ * and day, purchases per category. (customer_facts and customer_days went
+ * in with each chunk.) */
+static int write_chain_facts(struct gen *g)
+{
+    struct day_row *rows = malloc(65536 * sizeof *rows);
+    if (!rows) return TD_E_NOMEM;
+    int rc = TD_OK;
+    size_t n = 0;
+    for (int64_t p = 0; p < g->nproducts && rc == TD_OK; p++) {
+        for (int64_t d = 0; d < g->nprice_days && rc == TD_OK; d++) {
+            int64_t m = g->price_min[p * g->nprice_days + d];
+            if (!m) continue;
+            rows[n++] = (struct day_row){p + 1, g->price_day0 + d, m};
+            if (n == 65536) {
+                rc = write_rows(g->db, &T_PRICES, rows, n);
+                n = 0;
+            }
+        }
+    }
+    if (rc == TD_OK) rc = write_rows(g->db, &T_PRICES, rows, n);
+    free(rows);
+    for (int k = 0; k < NCATEGORIES && rc == TD_OK; k++)
+        if (g->cat_purchases[k])
+            rc = db_run(g->db, "INSERT INTO category_stats (category, purchases) VALUES (?, ?)", NULL, "ti",
+                        categories[k], g->cat_purchases[k]);
+    return rc;
+}
+
 /* Counts the purchases into the aggregates, replays the planned cases in
  * time order and writes the abusers' labels. */
 static int run_history(struct gen *g)
 {
-    /* The aggregates as of the start of the case history, so the day
-     * windows of its first cases see the purchases before them. */
-    int64_t start_us = ((g->cal.first_day + CASE_FIRST_DAY) * DAY_S - 7200) * US;
-    int rc = facts_add_receipts(g->db, 1, g->next_receipt_id - 1, start_us);
+    int rc = write_chain_facts(g);
     if (rc == TD_OK) rc = load_staff_ids(g);
     if (rc != TD_OK) return rc;
     qsort(g->plan, g->nplan, sizeof *g->plan, cmp_plan);
@@ -1696,6 +1823,7 @@ static void gen_free(struct gen *g)
     free(g->plan);
     free(g->labels);
     free(g->person);
+    free(g->price_min);
     for (size_t i = 0; i < g->npools; i++) free(g->pools[i]);
     free(g->pools);
     for (int i = 0; i < NCHUNKS; i++) chunk_free(g->pipe.all[i]);
@@ -1719,6 +1847,12 @@ static int generate(struct gen *g)
     if ((rc = load_stores(g)) != TD_OK) return rc;
     if ((rc = load_staff(g)) != TD_OK) return rc;
     if ((rc = load_products(g)) != TD_OK) return rc;
+    /* The windows facts_add_receipts() would use as of the history's start. */
+    int64_t start_day = history_start_us(g) / (DAY_S * US);
+    g->days_from_us = (start_day - FACTS_PURCHASE_DAYS) * DAY_S * US;
+    g->price_day0 = start_day - FACTS_PRICE_DAYS;
+    g->nprice_days = g->cfg->end_us / (DAY_S * US) - g->price_day0 + 1;
+    if (!(g->price_min = calloc((size_t)(g->nproducts * g->nprice_days), sizeof *g->price_min))) return TD_E_NOMEM;
     if ((rc = load_customers(g)) != TD_OK) return rc;
     if ((rc = run_history(g)) != TD_OK) return rc;
     struct dctx c = { .db = g->db, .now_us = g->cfg->end_us, .addr = "cli" };
