@@ -1259,12 +1259,13 @@ static void plan_serial(struct gen *g, struct rng *r, struct person *pp)
 {
     int day = CASE_FIRST_DAY + (int)rng_below(r, CASE_DAYS - 40);
     int bursts = rng_pct(r, 35) ? 2 : 1;
+    int careful = rng_pct(r, 25);             /* spaces them out: one every one to three weeks */
     for (int b = 0; b < bursts; b++) {
         int stores[4] = {pp->home}, nstores = 2 + (int)rng_below(r, 3);
         for (int k = 1; k < nstores; k++) stores[k] = pick_other_store(g, r, stores, k);
         int n = b == 0 ? 4 + (int)rng_below(r, 4) : 2 + (int)rng_below(r, 3);
         for (int j = 0; j < n; j++) {
-            if (j) day += 2 + (int)rng_below(r, 9);
+            if (j) day += careful ? 7 + (int)rng_below(r, 15) : 2 + (int)rng_below(r, 13);
             struct plan_case *pc = person_case(pp, day, g, r, stores[rng_below(r, (uint32_t)nstores)],
                                                rng_pct(r, 90) ? POLICY_KIND_RETURN : POLICY_KIND_EXCHANGE);
             if (!pc) return;
@@ -1365,9 +1366,22 @@ static void plan_honest(struct gen *g, const struct chunk *c, struct rng *r, str
         if (d >= CASE_FIRST_DAY - 25 && d < HISTORY_DAYS - 1 && n < 64) recent[n++] = l;
     }
     int tier_gold = pp->member && spend >= FACTS_GOLD_CENTS, tier_plat = pp->member && spend >= FACTS_PLATINUM_CENTS;
-    int cases = rng_pct(r, 70) ? 1 : 2;
+    unsigned many = rng_below(r, 100);
+    int cases = many < 65 ? 1 : many < 92 ? 2 : 3;
     for (int k = 0; k < cases; k++) {
         unsigned t = rng_below(r, 100);
+        if (t >= 95 && rng_pct(r, 60)) {                 /* presents they got, without receipts, in one visit */
+            int day = CASE_FIRST_DAY + (int)rng_below(r, CASE_DAYS);
+            struct plan_case *pc = person_case(pp, day, g, r, pp->home, POLICY_KIND_RETURN);
+            if (!pc) continue;
+            pc->n_items = 2;
+            pc->words = 4;
+            for (int i = 0; i < 2; i++) {
+                pc->items[i].product = (int32_t)pick_product(g, r, -1, 1000, 6000);
+                pc->items[i].condition = POLICY_COND_NEW;
+            }
+            continue;
+        }
         if (t >= 82 && t < 88 && tier_gold) {            /* the worn dress */
             int day = CASE_FIRST_DAY + (int)rng_below(r, CASE_DAYS);
             struct plan_case *pc = person_case(pp, day, g, r, rng_pct(r, 80) ? pp->home : pick_store(g, r),
@@ -1761,6 +1775,13 @@ out:
 static int64_t history_start_us(const struct gen *g)
 {
     return ((g->cal.first_day + CASE_FIRST_DAY) * DAY_S - 7200) * US;
+}
+
+int64_t demo_history_start_us(int64_t end_us)
+{
+    int64_t end_s = end_us / US;
+    int64_t first_day = (end_s + clock_amsterdam_offset(end_s)) / DAY_S - HISTORY_DAYS;   /* as calendar_init */
+    return ((first_day + CASE_FIRST_DAY) * DAY_S - 7200) * US;
 }
 
 /* The chain-wide aggregates the producer counted: lowest prices per product

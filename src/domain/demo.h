@@ -2,7 +2,13 @@
  *
  * demo_generate() fills an empty database with stores, staff, a product
  * catalogue, customers (with their search terms and marketing consent),
- * receipts and purchase lines over the last two years. The same seed, size
+ * receipts and purchase lines over the last two years, the customer
+ * aggregates those purchases feed, and a case history over the last half
+ * year: honest customers' ordinary returns and about 1 % planted abusers,
+ * labelled in demo_labels, all resolved through the desk (desk.h) at the
+ * moment they happened — the material `trustdesk evaluate` measures the
+ * guard on. Credit-note codes are the ledger's own random codes; every
+ * other row follows from the seed. The same seed, size
  * and end date always give the same rows: everything random comes from the
  * module's own PRNG (xoshiro256**, seeded through splitmix64), never rand().
  *
@@ -42,6 +48,11 @@ struct demo_summary {
     int64_t receipts, anonymous_receipts, lines, search_terms;
     int64_t cases, approvals, abusers;   /* the case history: cases, those a manager approved, labelled abusers */
 };
+
+/* The moment the case history starts for a demo ending at end_us: the
+ * purchase aggregates are what facts_add_receipts(db, 1, last receipt,
+ * demo_history_start_us(end_us)) counts (tests compare the two). */
+int64_t demo_history_start_us(int64_t end_us);
 
 /* TD_OK when the database has no stores, staff or customers yet;
  * TD_E_CONFLICT (with the counts in *stores, *staff, *customers) otherwise. */

@@ -53,7 +53,7 @@ static const char DEFAULT_JSON[] =
     "  \"guard\": {\n"
     "    \"amber_at\": 40,\n"
     "    \"red_at\": 70,\n"
-    "    \"no_receipt_30d\": {\"free\": 1, \"points\": 12},\n"
+    "    \"no_receipt_30d\": {\"free\": 1, \"points\": 20},\n"
     "    \"no_receipt_90d\": {\"free\": 3, \"points\": 5},\n"
     "    \"return_rate\": {\"min_returns\": 4, \"multiple\": 3, \"points\": 20},\n"
     "    \"not_sold_here_90d\": {\"free\": 2, \"points\": 10},\n"

@@ -31,7 +31,7 @@ struct row {
     const char *reason;         /* substring of some English reason */
 };
 
-/* Default thresholds: amber 40, red 70. Points: no-receipt 30d 12 above 1;
+/* Default thresholds: amber 40, red 70. Points: no-receipt 30d 20 above 1;
  * 90d 5 above 3; return rate 20; not sold here 10 above 2; worn soon 20
  * above 1; same item 30 per store from 2; spree (4 cases, 3 stores) 20. */
 static const struct row rows[] = {
@@ -43,14 +43,17 @@ static const struct row rows[] = {
      0, GUARD_GREEN, "Nothing unusual"},
     {"two no-receipt returns in 30 days", {.no_receipt_returns_30d = 2, .no_receipt_returns_90d = 2, .returns_90d = 2, .purchases_90d = 8,
                                            .category_norm_permille = 100, .cases_30d = 2, .stores_30d = 1},
-     12, GUARD_GREEN, "2 returns without a receipt in the last 30 days"},
+     20, GUARD_GREEN, "2 returns without a receipt in the last 30 days"},
+    {"three no-receipt returns in 30 days ask a manager", {.no_receipt_returns_30d = 3, .no_receipt_returns_90d = 3, .returns_90d = 3,
+                                                           .purchases_90d = 8, .category_norm_permille = 100, .cases_30d = 3, .stores_30d = 2},
+     40, GUARD_AMBER, "3 returns without a receipt in the last 30 days"},
     {"the exploiter: six no-receipt returns at three stores in a month",
      {.no_receipt_returns_30d = 6, .no_receipt_returns_90d = 6, .returns_90d = 6, .purchases_90d = 0, .category_norm_permille = 80,
       .cases_30d = 6, .stores_30d = 3},
      100, GUARD_RED, "6 cases at 3 different stores"},
     {"four no-receipt returns at three stores", {.no_receipt_returns_30d = 4, .no_receipt_returns_90d = 4, .returns_90d = 4, .purchases_90d = 20,
                                                  .category_norm_permille = 80, .cases_30d = 4, .stores_30d = 3},
-     61, GUARD_AMBER, "4 returns without a receipt in the last 30 days"},
+     85, GUARD_RED, "4 returns without a receipt in the last 30 days"},
     {"returns within three times the norm", {.returns_90d = 4, .purchases_90d = 40, .category_norm_permille = 100}, 0, GUARD_GREEN,
      "Nothing unusual"},
     {"returns above three times the norm", {.returns_90d = 6, .purchases_90d = 10, .category_norm_permille = 100}, 20, GUARD_GREEN,
@@ -64,11 +67,12 @@ static const struct row rows[] = {
     {"two claims for goods not sold here", {.not_sold_here_claims_90d = 2}, 0, GUARD_GREEN, "Nothing unusual"},
     {"five claims for goods not sold here", {.not_sold_here_claims_90d = 5}, 30, GUARD_GREEN, "5 cases for goods not sold here"},
     {"serial not-sold-here claims and no receipts", {.not_sold_here_claims_90d = 6, .no_receipt_returns_30d = 3, .no_receipt_returns_90d = 3},
-     64, GUARD_AMBER, "6 cases for goods not sold here"},
+     80, GUARD_RED, "6 cases for goods not sold here"},
+    {"serial not-sold-here claims alone", {.not_sold_here_claims_90d = 6}, 40, GUARD_AMBER, "6 cases for goods not sold here"},
     {"same item at two stores", {.same_item_stores = 2}, 30, GUARD_GREEN, "same item was returned at 2 stores"},
     {"same item at three stores with two no-receipt returns", {.same_item_stores = 3, .no_receipt_returns_30d = 2, .no_receipt_returns_90d = 2},
-     72, GUARD_RED, "same item was returned at 3 stores"},
-    {"exactly red", {.no_receipt_returns_30d = 6, .no_receipt_returns_90d = 5}, 70, GUARD_RED, "5 returns without a receipt in the last 90 days"},
+     80, GUARD_RED, "same item was returned at 3 stores"},
+    {"exactly red", {.no_receipt_returns_30d = 4, .no_receipt_returns_90d = 5}, 70, GUARD_RED, "5 returns without a receipt in the last 90 days"},
     {"many cases at two stores is no spree", {.cases_30d = 5, .stores_30d = 2}, 0, GUARD_GREEN, "Nothing unusual"},
     {"four cases at three stores", {.cases_30d = 4, .stores_30d = 3}, 20, GUARD_GREEN, "4 cases at 3 different stores"},
     {"a busy honest customer", {.returns_90d = 2, .purchases_90d = 30, .category_norm_permille = 120, .cases_30d = 3, .stores_30d = 3},
@@ -119,11 +123,11 @@ static void thresholds_come_from_the_policy(void **state)
     assert_int_equal(guard_score(&p.guard, &s, &r), TD_OK);
     assert_int_equal(r.level, GUARD_GREEN);
     p.guard.amber_at = 10;
-    p.guard.red_at = 12;
+    p.guard.red_at = 20;
     assert_int_equal(guard_score(&p.guard, &s, &r), TD_OK);
-    assert_int_equal(r.score, 12);
+    assert_int_equal(r.score, 20);
     assert_int_equal(r.level, GUARD_RED);
-    p.guard.red_at = 13;
+    p.guard.red_at = 21;
     assert_int_equal(guard_score(&p.guard, &s, &r), TD_OK);
     assert_int_equal(r.level, GUARD_AMBER);
     p.guard.no_receipt_30d_points = 0;

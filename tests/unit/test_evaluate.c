@@ -1,0 +1,181 @@
+/* test_evaluate.c — the guard measured on a demo chain with planted abusers:
+ * both goals hold on a few thousand customers; the figures come from the
+ * stored cases and labels (relabelling an abuser moves their returns to the
+ * honest side); the demo's purchase aggregates are exactly what
+ * facts_add_receipts() counts; the command answers 0, and 2 without labels. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "cli/cli.h"
+#include "core/token.h"
+#include "db/db.h"
+#include "domain/demo.h"
+#include "domain/evaluate.h"
+#include "domain/facts.h"
+
+#define CUSTOMERS 4000
+#define END_US 1795305600000000LL   /* 2026-11-22T00:00:00Z */
+
+static char dir[64], url[128];
+static struct db *db;
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(dir, sizeof dir, "/tmp/td-eval-XXXXXX");
+    if (!mkdtemp(dir) || token_init() != TD_OK) return -1;
+    char hash[128];
+    if (token_password_hash(DEMO_PASSWORD, hash) != TD_OK) return -1;
+    snprintf(url, sizeof url, "sqlite:%s/demo.db", dir);
+    struct demo_config cfg = {.seed = 7, .customers = CUSTOMERS, .end_us = END_US, .password_hash = hash};
+    struct demo_summary sum;
+    if (db_open(url, &db) != TD_OK || db_migrate(db) != TD_OK || db_bulk_mode(db, 1) != TD_OK) return -1;
+    if (demo_generate(db, &cfg, &sum) != TD_OK || db_bulk_mode(db, 0) != TD_OK) return -1;
+    return sum.cases > 0 && sum.abusers > 0 ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    db_close(db);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static int64_t count(const char *sql)
+{
+    int64_t n = -1;
+    assert_int_equal(db_query_int64(db, sql, &n), TD_OK);
+    return n;
+}
+
+static void both_goals_hold(void **state)
+{
+    (void)state;
+    struct evaluate_result r;
+    assert_int_equal(evaluate_run(db, &r), TD_OK);
+    print_message("honest %lld/%lld, abusers %lld/%lld\n", (long long)r.honest_smooth, (long long)r.honest_returns,
+                  (long long)r.abusers_flagged, (long long)r.abusers);
+    assert_true(r.honest_returns > 100);
+    assert_true(r.honest_permille >= EVALUATE_HONEST_GOAL_PERMILLE);
+    assert_true(r.abusers > 15);
+    assert_true(r.abuser_permille >= EVALUATE_ABUSER_GOAL_PERMILLE);
+    assert_true(r.honest_goal_met && r.abuser_goal_met);
+    /* Three kinds, each with its abusers at the desk. */
+    assert_int_equal(r.n_kinds, 3);
+    assert_string_equal(r.kinds[0].label, "cross_store");
+    assert_string_equal(r.kinds[1].label, "serial_no_receipt");
+    assert_string_equal(r.kinds[2].label, "wardrober");
+    for (size_t i = 0; i < r.n_kinds; i++) assert_true(r.kinds[i].abusers > 0);
+    assert_true(r.n_reasons > 0 && r.reasons[0].abusers > 0);
+    /* The counts add up to the stored cases. */
+    assert_int_equal(r.honest_returns + r.abuser_returns,
+                     count("SELECT COUNT(*) FROM cases WHERE customer_id IS NOT NULL AND rec_resolution IS NOT NULL"
+                           " AND kind IN ('return', 'exchange', 'referral')"));
+    assert_int_equal(r.honest_smooth, count("SELECT COUNT(*) FROM cases k WHERE customer_id IS NOT NULL"
+                                            " AND kind IN ('return', 'exchange', 'referral') AND rec_needs_approval = 0"
+                                            " AND risk_level = 'green' AND NOT EXISTS (SELECT 1 FROM demo_labels l"
+                                            " WHERE l.customer_id = k.customer_id)"));
+    assert_int_equal(r.labels, count("SELECT COUNT(*) FROM demo_labels"));
+    /* Every case was resolved (managers approved what needed them). */
+    assert_int_equal(count("SELECT COUNT(*) FROM cases WHERE status <> 'resolved'"), 0);
+    assert_int_equal(count("SELECT COUNT(*) FROM cases WHERE rec_needs_approval = 1 AND approval_by IS NULL"
+                           " AND amount_cents > 0"), 0);
+}
+
+static void figures_come_from_the_labels(void **state)
+{
+    (void)state;
+    struct evaluate_result before, after;
+    assert_int_equal(evaluate_run(db, &before), TD_OK);
+    int64_t id = count("SELECT MIN(customer_id) FROM demo_labels WHERE label = 'wardrober'");
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM cases WHERE customer_id = %lld AND kind = 'return'", (long long)id);
+    int64_t returns = count(sql);
+    assert_true(returns >= 3);
+    assert_int_equal(db_run(db, "UPDATE demo_labels SET label = 'honest' WHERE customer_id = ?", NULL, "i", id), TD_OK);
+    assert_int_equal(evaluate_run(db, &after), TD_OK);
+    assert_int_equal(after.abusers, before.abusers - 1);
+    assert_int_equal(after.kinds[2].abusers, before.kinds[2].abusers - 1);
+    assert_int_equal(after.honest_customers, before.honest_customers + 1);
+    assert_int_equal(after.honest_returns, before.honest_returns + returns);
+    /* A wardrober's returns are worn items: as an "honest" customer they
+     * show up as friction. */
+    assert_true(after.honest_smooth < after.honest_returns - (before.honest_returns - before.honest_smooth));
+    assert_int_equal(db_run(db, "UPDATE demo_labels SET label = 'wardrober' WHERE customer_id = ?", NULL, "i", id), TD_OK);
+}
+
+/* Snapshot the purchase-fed columns, recount them with facts_add_receipts
+ * and compare both ways. */
+static void aggregates_equal_facts_add_receipts(void **state)
+{
+    (void)state;
+    static const char *const snap[] = {
+        "CREATE TEMP TABLE s_facts AS SELECT customer_id, lifetime_spend_cents, visits, first_seen_at, last_purchase_at"
+        " FROM customer_facts",
+        "CREATE TEMP TABLE s_days AS SELECT customer_id, day, purchases FROM customer_days WHERE purchases > 0",
+        "CREATE TEMP TABLE s_price AS SELECT product_id, day, min_cents FROM product_price_days",
+        "CREATE TEMP TABLE s_cat AS SELECT category, purchases FROM category_stats",
+        "DELETE FROM customer_facts", "DELETE FROM customer_days", "DELETE FROM product_price_days",
+        "DELETE FROM category_stats",
+    };
+    assert_int_equal(db_begin(db, 1), TD_OK);
+    for (size_t i = 0; i < sizeof snap / sizeof snap[0]; i++) assert_int_equal(db_run(db, snap[i], NULL, ""), TD_OK);
+    int64_t last = count("SELECT MAX(id) FROM receipts");
+    assert_int_equal(facts_add_receipts(db, 1, last, demo_history_start_us(END_US)), TD_OK);
+    static const char *const diff[] = {
+        "SELECT COUNT(*) FROM (SELECT customer_id, lifetime_spend_cents, visits, first_seen_at, last_purchase_at"
+        " FROM customer_facts EXCEPT SELECT * FROM s_facts)",
+        "SELECT COUNT(*) FROM (SELECT * FROM s_facts EXCEPT SELECT customer_id, lifetime_spend_cents, visits,"
+        " first_seen_at, last_purchase_at FROM customer_facts)",
+        "SELECT COUNT(*) FROM (SELECT customer_id, day, purchases FROM customer_days EXCEPT SELECT * FROM s_days)",
+        "SELECT COUNT(*) FROM (SELECT * FROM s_days EXCEPT SELECT customer_id, day, purchases FROM customer_days)",
+        "SELECT COUNT(*) FROM (SELECT * FROM product_price_days EXCEPT SELECT * FROM s_price)",
+        "SELECT COUNT(*) FROM (SELECT * FROM s_price EXCEPT SELECT * FROM product_price_days)",
+        "SELECT COUNT(*) FROM (SELECT category, purchases FROM category_stats EXCEPT SELECT * FROM s_cat)",
+        "SELECT COUNT(*) FROM (SELECT * FROM s_cat EXCEPT SELECT category, purchases FROM category_stats)",
+    };
+    assert_true(count("SELECT COUNT(*) FROM s_days") > CUSTOMERS / 2);
+    for (size_t i = 0; i < sizeof diff / sizeof diff[0]; i++)
+        if (count(diff[i]) != 0) fail_msg("differs: %s", diff[i]);
+    db_rollback(db);
+}
+
+static void the_command(void **state)
+{
+    (void)state;
+    char *ok[] = {"--db", url, NULL};
+    assert_int_equal(cli_evaluate(2, ok), 0);
+    char *json[] = {"--db", url, "--json", NULL};
+    assert_int_equal(cli_evaluate(3, json), 0);
+    char *bad[] = {"--db", url, "--nonsense", NULL};
+    assert_int_equal(cli_evaluate(3, bad), 2);
+    /* A database without planted abusers. */
+    char empty[128];
+    snprintf(empty, sizeof empty, "sqlite:%s/empty.db", dir);
+    char *none[] = {"--db", empty, NULL};
+    assert_int_equal(cli_evaluate(2, none), 2);
+    struct db *e = NULL;
+    assert_int_equal(db_open(empty, &e), TD_OK);
+    struct evaluate_result r;
+    assert_int_equal(evaluate_run(e, &r), TD_E_NOT_FOUND);
+    db_close(e);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(both_goals_hold),
+        cmocka_unit_test(figures_come_from_the_labels),
+        cmocka_unit_test(aggregates_equal_facts_add_receipts),
+        cmocka_unit_test(the_command),
+    };
+    return cmocka_run_group_tests_name("unit_evaluate", tests, setup, teardown);
+}
