@@ -18,6 +18,7 @@
 #include "db/db.h"
 #include "domain/customer.h"
 #include "domain/demo.h"
+#include "domain/ledger.h"
 #include "domain/staff.h"
 
 #define CUSTOMERS 600
@@ -94,7 +95,21 @@ static const char *const CONTENT[] = {
     "SELECT receipt_id || '|' || line_no || '|' || product_id || '|' || unit_price_cents || '|' || quantity"
     " FROM purchase_lines ORDER BY receipt_id, line_no",
     "SELECT login || '|' || name || '|' || role FROM staff ORDER BY login",
+    /* The case history (credit-note codes aside, which the ledger draws at random). */
+    "SELECT id || '|' || customer_id || '|' || store_id || '|' || COALESCE(associate_id,0) || '|' || kind || '|' ||"
+    " receipt || '|' || created_at || '|' || status || '|' || rec_resolution || '|' || rec_amount_cents || '|' ||"
+    " rec_needs_approval || '|' || risk_score || '|' || risk_level || '|' || COALESCE(resolution,'') || '|' ||"
+    " COALESCE(amount_cents,0) || '|' || COALESCE(approval_by,0) FROM cases ORDER BY id",
+    "SELECT customer_id || '|' || label FROM demo_labels ORDER BY customer_id",
+    "SELECT customer_id || '|' || day || '|' || purchases || '|' || cases || '|' || returns || '|' || no_receipt_returns"
+    " FROM customer_days ORDER BY customer_id, day",
 };
+
+static void ledger_problem(void *arg, const char *problem)
+{
+    (void)arg;
+    print_message("ledger: %s\n", problem);
+}
 
 static void counts_and_integrity(void **state)
 {
@@ -111,6 +126,16 @@ static void counts_and_integrity(void **state)
     assert_int_equal(count(db, "SELECT COUNT(*) FROM receipts"), s.receipts);
     assert_int_equal(count(db, "SELECT COUNT(*) FROM purchase_lines"), s.lines);
     assert_int_equal(count(db, "SELECT COUNT(*) FROM customer_search"), s.search_terms);
+    /* The case history: resolved through the desk, its credit notes in a
+     * ledger that verifies, its abusers labelled. */
+    assert_true(s.cases > 0 && s.abusers > 0);
+    assert_int_equal(count(db, "SELECT COUNT(*) FROM cases"), s.cases);
+    assert_int_equal(count(db, "SELECT COUNT(*) FROM cases WHERE status = 'resolved'"), s.cases);
+    assert_int_equal(count(db, "SELECT COUNT(*) FROM demo_labels"), s.abusers);
+    assert_true(count(db, "SELECT COUNT(*) FROM credit_notes WHERE case_id IS NOT NULL") > 0);
+    int64_t problems = -1;
+    assert_int_equal(ledger_verify(db, ledger_problem, NULL, &problems), TD_OK);
+    assert_int_equal(problems, 0);
     /* About ten lines per customer, some anonymous receipts. */
     assert_true(s.lines > CUSTOMERS * 8 && s.lines < CUSTOMERS * 12);
     assert_true(s.anonymous_receipts > 0);
