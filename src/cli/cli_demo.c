@@ -22,7 +22,9 @@ static const char usage[] =
     "\n"
     "Fills a NEW database with a Dutch demo chain: 12 stores, 61 staff, a\n"
     "department-store catalogue, N customers (default 20000) with about 10\n"
-    "purchase lines each over the two years before --end (default: now).\n"
+    "purchase lines each over the two years before --end (default: now),\n"
+    "and half a year of cases at the desk: honest customers' returns and about\n"
+    "1 % labelled abusers, for `trustdesk evaluate`.\n"
     "The same seed, N and end date always give the same data.\n"
     "All demo staff share the password '" DEMO_PASSWORD "' (demo data only).\n";
 
