@@ -10,7 +10,12 @@
  *   them, 10-digit loyalty numbers starting with 8, a home store, and for
  *   part of them marketing consent given at loyalty sign-up;
  *   about 9 purchase lines per customer over the last two years plus about
- *   one line per customer on anonymous receipts (no customer).
+ *   one line per customer on anonymous receipts (no customer);
+ *   the customer aggregates those purchases feed (customer_facts,
+ *   customer_days, product_price_days, category_stats);
+ *   a case history over the last half year: honest customers' returns and
+ *   planted, labelled abusers, replayed through the desk (see "the case
+ *   history" below), with their credit notes, repairs and approvals.
  *
  * Invariants:
  *  (1) the output depends only on the seed, N and end_us: one producer
@@ -28,7 +33,16 @@
  *      key that cannot be fed in order, customer_search's (term,
  *      customer_id), is filled from a sorted list after the customers, with
  *      its by-customer index dropped and rebuilt around it (write_terms);
- *  (5) everything happens in one transaction: a failed load leaves nothing.
+ *  (5) everything happens in one transaction: a failed load leaves nothing;
+ *  (6) the purchase aggregates are exactly what facts_add_receipts(db, 1,
+ *      last receipt, demo_history_start_us(end)) would count (test_evaluate
+ *      compares them): the producer counts them as it makes the rows, because
+ *      that function's grouped scans of all lines would take about 30 s at a
+ *      million customers, half the demo's time budget;
+ *  (7) the case history's cases are made by the desk itself (desk_case_create,
+ *      desk_decide, desk_resolve, desk_approve) in time order, so what is
+ *      stored is what the desk would have recommended at that moment. Only
+ *      credit-note codes are random (the ledger's, by design).
  *
  * Work is split in two: SQLite has one writer, and making the rows (names,
  * folding, formatting) is about a quarter of the work, which a second core
@@ -36,7 +50,10 @@
  *
  *   producer thread           chunks of 2048 customers       writer (caller)
  *   make_customer ... ------> [spare] -> [ready, FIFO] ----> write_chunk
- *   then sort the terms                                      then write_terms
+ *   (plans cases, counts      (+ facts and day rows)
+ *    the aggregates)
+ *   then sort the terms                                      then write_terms,
+ *                                                            run_history
  */
 #include "domain/demo.h"
 #include "core/buf.h"
