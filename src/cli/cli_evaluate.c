@@ -9,6 +9,8 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 static const char usage[] =
     "usage: trustdesk evaluate [--db URL] [--json]\n"
@@ -103,12 +105,18 @@ int cli_evaluate(int argc, char **argv)
     int u = cli_check_args(argc, argv, opts, flags, 0, usage);
     if (u) return u == 1 ? 0 : u;
     const char *url = cli_db_url(argc, argv);
+    /* Only reads: a mistyped SQLite path must not become a new, empty database. */
+    if (strncmp(url, "sqlite:", 7) == 0 && access(url + 7, F_OK) != 0) {
+        fprintf(stderr, "trustdesk: %s does not exist; evaluate needs a demo database (trustdesk demo)\n", url);
+        return 2;
+    }
     struct db *db = NULL;
     if (cli_open_db(url, &db) != 0) return 2;
     struct evaluate_result *r = malloc(sizeof *r);
     int rc = r ? evaluate_run(db, r) : TD_E_NOMEM;
     db_close(db);
     int status = 2;
+    int json = cli_flag(argc, argv, "--json");
     if (rc == TD_E_NOT_FOUND) {
         fprintf(stderr,
                 "trustdesk: %s has no planted abusers (demo_labels is empty).\n"
@@ -117,9 +125,10 @@ int cli_evaluate(int argc, char **argv)
                 cli_db_label(url));
     } else if (rc != TD_OK) {
         fprintf(stderr, "trustdesk: evaluate failed: %s\n", td_status_message(rc));
-    } else if (cli_flag(argc, argv, "--json") ? print_json(r) : (print_text(url, r), 0)) {
+    } else if (json && print_json(r) != 0) {
         fputs("trustdesk: out of memory\n", stderr);
     } else {
+        if (!json) print_text(url, r);
         status = r->honest_goal_met && r->abuser_goal_met ? 0 : 1;
     }
     free(r);

@@ -157,13 +157,18 @@ static void the_command(void **state)
     assert_int_equal(cli_evaluate(3, json), 0);
     char *bad[] = {"--db", url, "--nonsense", NULL};
     assert_int_equal(cli_evaluate(3, bad), 2);
-    /* A database without planted abusers. */
-    char empty[128];
+    /* No such file: refused, and not created. */
+    char empty[128], path[128];
     snprintf(empty, sizeof empty, "sqlite:%s/empty.db", dir);
+    snprintf(path, sizeof path, "%s/empty.db", dir);
     char *none[] = {"--db", empty, NULL};
     assert_int_equal(cli_evaluate(2, none), 2);
+    assert_int_equal(access(path, F_OK), -1);
+    /* A database without planted abusers. */
     struct db *e = NULL;
     assert_int_equal(db_open(empty, &e), TD_OK);
+    assert_int_equal(db_migrate(e), TD_OK);
+    assert_int_equal(cli_evaluate(2, none), 2);
     struct evaluate_result r;
     assert_int_equal(evaluate_run(e, &r), TD_E_NOT_FOUND);
     db_close(e);
