@@ -1837,7 +1837,7 @@ static int run_history(struct gen *g)
     int rc = write_chain_facts(g);
     if (rc == TD_OK) rc = load_staff_ids(g);
     if (rc != TD_OK) return rc;
-    qsort(g->plan, g->nplan, sizeof *g->plan, cmp_plan);
+    if (g->nplan) qsort(g->plan, g->nplan, sizeof *g->plan, cmp_plan);   /* plan is NULL when empty */
     struct ledger_config lc = {.validity_us = 730 * DAY_S * US, .associate_limit_cents = 50000};
     for (size_t i = 0; i < g->nplan && rc == TD_OK; i++) {
         rc = run_case(g, &g->plan[i], &lc);
