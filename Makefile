@@ -8,7 +8,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 DB ?= sqlite:data/trustdesk.db
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: all build build-san deps run test bench clean fuzz check-src lint-openapi
+.PHONY: all build build-san deps run test bench clean fuzz check-src lint-openapi web e2e
 
 all: build
 
@@ -23,11 +23,19 @@ build-san:
 	@cmake -S . -B $(BUILD_SAN) -DCMAKE_BUILD_TYPE=Debug -DWERROR=ON -DASAN=ON -DUBSAN=ON >/dev/null
 	@cmake --build $(BUILD_SAN) -j $(JOBS)
 
-run: deps build
+run: deps build web
 	@bash scripts/run.sh "$(BUILD)/trustdesk" "$(DB)" "$(LISTEN)"
 
 test: deps
 	@bash scripts/test.sh
+
+# The web app (web/ -> web/dist), served by `trustdesk serve` at /.
+web:
+	@bash scripts/web.sh
+
+# Only the end-to-end tests (Chromium), against build/trustdesk and web/dist.
+e2e: build web
+	@node tests/e2e/run.mjs "$(BUILD)/trustdesk"
 
 # libFuzzer (needs clang): each target for FUZZ_TIME seconds, starting from
 # the seeds in tests/fuzz/corpus/<target>/ and the working corpus kept in

@@ -3,7 +3,8 @@
 # and UndefinedBehaviorSanitizer; runs the banned-function check, the unit
 # tests and the API tests (against a real server on a free port) on the
 # sanitizer build — once on SQLite and once on a throwaway PostgreSQL
-# cluster made with initdb in a temporary folder; ends with "N passed, N failed".
+# cluster made with initdb in a temporary folder; builds the web app and runs
+# the end-to-end tests in Chromium; ends with "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 JOBS=$(nproc 2>/dev/null || echo 2)
@@ -43,6 +44,7 @@ mkdir -p "$LOG_DIR"
 echo "== source checks"
 step checksrc bash scripts/checksrc
 step openapi-lint bash scripts/lint-openapi.sh
+step web-build bash scripts/web.sh
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
@@ -80,6 +82,26 @@ if PG_BASE=$(bash scripts/pg-cluster.sh start "$PG_DIR" 2>"$LOG_DIR/pg-cluster.l
 else
   failed=$((failed + 1)); failures+=("postgres-cluster")
   echo "FAIL  could not start PostgreSQL (log: $LOG_DIR/pg-cluster.log)"; tail -n 20 "$LOG_DIR/pg-cluster.log" | sed 's/^/      /'
+fi
+
+echo "== end-to-end tests (Chromium, the web app on a real server)"
+E2E_LOG="$LOG_DIR/e2e.log"
+if [[ -f web/dist/index.html ]]; then
+  node tests/e2e/run.mjs build/trustdesk >"$E2E_LOG" 2>&1
+  e2e_rc=$?
+  grep -E '^(ok|FAIL)  ' "$E2E_LOG" | sed 's/^/   /'
+  grep -E '^      first screen' "$E2E_LOG" | sed 's/^ */   /'
+  e2e_ok=$(grep -c '^ok    e2e:' "$E2E_LOG" || true)
+  e2e_fail=$(grep -c '^FAIL  e2e:' "$E2E_LOG" || true)
+  passed=$((passed + e2e_ok))
+  failed=$((failed + e2e_fail))
+  if [[ $e2e_fail -gt 0 ]]; then failures+=("e2e"); fi
+  if [[ $e2e_rc -ne 0 && $e2e_fail -eq 0 ]]; then
+    failed=$((failed + 1)); failures+=("e2e-runner"); echo "FAIL  e2e runner (log: $E2E_LOG)"; tail -n 20 "$E2E_LOG" | sed 's/^/      /'
+  fi
+  if [[ $e2e_rc -ne 0 ]]; then grep -A4 '^FAIL' "$E2E_LOG" | head -40 | sed 's/^/      /'; fi
+else
+  failed=$((failed + 1)); failures+=("e2e (no web/dist)"); echo "FAIL  e2e: the web app was not built"
 fi
 
 echo

@@ -271,6 +271,14 @@ void api_dispatch(void *ctx, struct http_req *r)
             break;
         }
     }
+    if (!route && !path_matched && a.app->web_dir[0] && strncmp(r->path, "/api/", 5) != 0 &&
+        (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0)) {
+        /* Not an API route: a file of the web app (public, like its login screen). */
+        r->route = "static";
+        if (http_static_serve(r, a.app->web_dir) == TD_OK) return;
+        buf_reset(&r->out);
+        r->nheaders = 0;
+    }
     if (!route) {
         api__reply_error(&a, path_matched ? TD_E_METHOD : TD_E_NOT_FOUND);
         return;

@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "core/log.h"
 #include "db/db.h"
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@ static const char usage[] =
     "  --listen H:P      address to listen on ($TRUSTDESK_LISTEN; default 127.0.0.1:8080; port 0 picks one)\n"
     "  --threads N       worker threads (default: one per core on SQLite, eight per core on PostgreSQL)\n"
     "  --max-body BYTES  largest JSON request body (default 1048576; CSV imports may send up to 256 MiB)\n"
+    "  --web DIR         the built web app to serve at / (default: web/dist when it exists; \"\" for none)\n"
 
     "Environment: TRUSTDESK_SECURE_COOKIES=1 behind TLS; TRUSTDESK_MAX_PER_ADDRESS (default 128);\n"
     "TRUSTDESK_CREDIT_NOTE_DAYS (validity, default 730); TRUSTDESK_ASSOCIATE_LIMIT_CENTS (default 50000).\n";
@@ -35,7 +37,7 @@ static long env_long(const char *name, long def)
 
 int cli_serve(int argc, char **argv)
 {
-    static const char *const opts[] = {"--db", "--listen", "--threads", "--max-body", NULL};
+    static const char *const opts[] = {"--db", "--listen", "--threads", "--max-body", "--web", NULL};
     int u = cli_check_args(argc, argv, opts, NULL, 0, usage);
     if (u) return u == 1 ? 0 : u;
     const char *url = cli_db_url(argc, argv);
@@ -48,6 +50,14 @@ int cli_serve(int argc, char **argv)
     }
     app.secure_cookies = env_long("TRUSTDESK_SECURE_COOKIES", 0) != 0;
     app.max_body = (size_t)strtoull(cli_opt(argc, argv, "--max-body", "1048576"), NULL, 10);
+    const char *web = cli_opt(argc, argv, "--web", NULL);
+    if (!web && access("web/dist/index.html", R_OK) == 0) web = "web/dist";
+    char web_real[PATH_MAX];
+    if (web && *web && (!realpath(web, web_real) || snprintf(app.web_dir, sizeof app.web_dir, "%s", web_real) >=
+                                                        (int)sizeof app.web_dir)) {
+        fprintf(stderr, "trustdesk: --web %s: no such folder (or its path is too long)\n", web);
+        return 2;
+    }
     app.ledger.associate_limit_cents = env_long("TRUSTDESK_ASSOCIATE_LIMIT_CENTS", app.ledger.associate_limit_cents);
     app.ledger.validity_us = env_long("TRUSTDESK_CREDIT_NOTE_DAYS", 730) * 86400LL * 1000000;
     char why[256];

@@ -1173,8 +1173,6 @@ static int make_anonymous(struct gen *g, struct chunk *c, int64_t slot, int64_t 
  * the desk would have said at that moment. */
 
 #define CASE_DAYS 182                 /* the case history covers the last half year */
-#define FACTS_PURCHASE_DAYS 90        /* as facts.c counts purchases (PURCHASE_WINDOW_DAYS) */
-#define FACTS_PRICE_DAYS 366          /* and lowest prices (PRICE_KEEP_DAYS); test_evaluate compares */
 #define CASE_FIRST_DAY (HISTORY_DAYS - CASE_DAYS)
 #define HONEST_PERMILLE 65
 #define ABUSER_PERMILLE 10
@@ -1887,8 +1885,8 @@ static int generate(struct gen *g)
     if ((rc = load_products(g)) != TD_OK) return rc;
     /* The windows facts_add_receipts() would use as of the history's start. */
     int64_t start_day = history_start_us(g) / (DAY_S * US);
-    g->days_from_us = (start_day - FACTS_PURCHASE_DAYS) * DAY_S * US;
-    g->price_day0 = start_day - FACTS_PRICE_DAYS;
+    g->days_from_us = (start_day - FACTS_PURCHASE_WINDOW_DAYS) * DAY_S * US;
+    g->price_day0 = start_day - FACTS_PRICE_KEEP_DAYS;
     g->nprice_days = g->cfg->end_us / (DAY_S * US) - g->price_day0 + 1;
     if (!(g->price_min = calloc((size_t)(g->nproducts * g->nprice_days), sizeof *g->price_min))) return TD_E_NOMEM;
     if ((rc = load_customers(g)) != TD_OK) return rc;

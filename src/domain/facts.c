@@ -10,8 +10,6 @@
 
 #define NORM_DEFAULT_PERMILLE 80          /* returns per 1000 purchases when too little is known */
 #define NORM_MIN_PURCHASES 200            /* fewer purchases in a category: its norm is not used */
-#define PRICE_KEEP_DAYS 366               /* lowest_price_days is at most 365 */
-#define PURCHASE_WINDOW_DAYS 90           /* purchases feed only the 90-day return rate */
 
 static int64_t day_of(int64_t us)
 {
@@ -55,7 +53,7 @@ int facts_add_receipts(struct db *db, int64_t first_id, int64_t last_id, int64_t
                 " WHERE r.id BETWEEN ? AND ? AND r.customer_id IS NOT NULL AND r.purchased_at >= ?"
                 " GROUP BY r.customer_id, r.purchased_at / 86400000000"
                 " ON CONFLICT (customer_id, day) DO UPDATE SET purchases = customer_days.purchases + excluded.purchases",
-                NULL, "iii", first_id, last_id, (today - PURCHASE_WINDOW_DAYS) * FACTS_DAY_US);
+                NULL, "iii", first_id, last_id, (today - FACTS_PURCHASE_WINDOW_DAYS) * FACTS_DAY_US);
     if (rc != TD_OK) return rc;
     rc = db_run(db,
                 "INSERT INTO product_price_days (product_id, day, min_cents)"
@@ -66,7 +64,7 @@ int facts_add_receipts(struct db *db, int64_t first_id, int64_t last_id, int64_t
                 " ON CONFLICT (product_id, day) DO UPDATE SET min_cents = CASE"
                 "   WHEN excluded.min_cents < product_price_days.min_cents THEN excluded.min_cents"
                 "   ELSE product_price_days.min_cents END",
-                NULL, "iii", first_id, last_id, (today - PRICE_KEEP_DAYS) * FACTS_DAY_US);
+                NULL, "iii", first_id, last_id, (today - FACTS_PRICE_KEEP_DAYS) * FACTS_DAY_US);
     if (rc != TD_OK) return rc;
     return db_run(db,
                   "INSERT INTO category_stats (category, purchases)"

@@ -24,6 +24,8 @@
 
 #define FACTS_DAY_US (86400LL * 1000000)
 #define FACTS_KEEP_DAYS 400               /* customer_days rows older than this are purged */
+#define FACTS_PURCHASE_WINDOW_DAYS 90     /* purchases are counted per day this far back (the 90-day return rate) */
+#define FACTS_PRICE_KEEP_DAYS 366         /* lowest prices per day this far back (lowest_price_days <= 365) */
 
 /* Tier thresholds on lifetime spend; a loyalty card makes a customer bronze. */
 #define FACTS_SILVER_CENTS 50000          /* EUR 500 */

@@ -94,6 +94,10 @@ void http_defer(struct http_req *r);
 void http_complete(struct http_req *r);
 
 /* Prometheus text of the request counters and latency histograms. */
+/* Answers a GET of a file under root (the built web app), or index.html
+ * for an app route; TD_E_NOT_FOUND when the path names nothing there. */
+int http_static_serve(struct http_req *r, const char *root) TD_MUST_CHECK;
+
 int http_metrics_render(struct buf *out) TD_MUST_CHECK;
 void http_metrics_observe(const char *route, const char *method, int status, int64_t micros);
 

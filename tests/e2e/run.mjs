@@ -1,0 +1,471 @@
+// run.mjs — end-to-end tests: a real trustdesk, the built web app, Debian's
+// Chromium driven by playwright-core, staff clicking and typing through the
+// stories of PRODUCT.md. Usage: node tests/e2e/run.mjs path/to/trustdesk
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, existsSync, statSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+
+const require = createRequire(new URL('../../web/package.json', import.meta.url));
+const { chromium } = require('playwright-core');
+
+const ROOT = resolve(new URL('../..', import.meta.url).pathname);
+const BIN = resolve(process.argv[2] ?? join(ROOT, 'build/trustdesk'));
+const WEB = join(ROOT, 'web/dist');
+const SHOTS = join(ROOT, 'build/e2e-shots');
+const TMP = mkdtempSync(join(tmpdir(), 'td-e2e-'));
+const DB = `sqlite:${TMP}/t.db`;
+const PASSWORD = 'e2e-password-1';
+
+function sh(args, input) {
+  const r = spawnSync(BIN, args, { input, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`trustdesk ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+function daysAgo(n) {
+  const d = new Date(Date.now() - n * 86400000);
+  return d.toISOString().slice(0, 16).replace('T', ' ');
+}
+
+// ---- the server and its data ---------------------------------------------------
+
+let server, base, adminToken;
+
+async function startServer() {
+  if (!existsSync(join(WEB, 'index.html'))) throw new Error('web/dist is missing: build the web app first (make web)');
+  sh(['migrate', '--db', DB]);
+  sh(['user', 'add', '--db', DB, '--login', 'admin', '--name', 'Ada Admin', '--role', 'admin', '--password-stdin'], `${PASSWORD}\n`);
+  adminToken = sh(['token', 'add', '--db', DB, '--login', 'admin']);
+  server = spawn(BIN, ['serve', '--db', DB, '--listen', '127.0.0.1:0', '--web', WEB], { stdio: ['ignore', 'pipe', 'pipe'] });
+  base = await new Promise((ok, fail) => {
+    let out = '';
+    const timer = setTimeout(() => fail(new Error(`server did not start: ${out}`)), 15000);
+    server.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/[0-9.:]+)/);
+      if (m) { clearTimeout(timer); ok(m[1]); }
+    });
+    server.stderr.on('data', () => {});
+    server.on('exit', (c) => fail(new Error(`server exited ${c}: ${out}`)));
+  });
+}
+
+async function call(method, path, body, { token = adminToken, type = 'application/json', key } = {}) {
+  const headers = { Authorization: `Bearer ${token}` };
+  if (body !== undefined) headers['Content-Type'] = type;
+  if (key) headers['Idempotency-Key'] = key;
+  const r = await fetch(base + path, { method, headers, body: body === undefined ? undefined : (type === 'application/json' ? JSON.stringify(body) : body) });
+  const j = await r.json().catch(() => null);
+  if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(j)}`);
+  return j;
+}
+
+async function seed() {
+  for (const [code, name, city] of [['UTR01', 'Utrecht Centrum', 'Utrecht'], ['AMS01', 'Amsterdam Kalverstraat', 'Amsterdam'], ['RTM01', 'Rotterdam Lijnbaan', 'Rotterdam']])
+    await call('POST', '/api/v1/stores', { code, name, city });
+  await call('POST', '/api/v1/staff', { login: 'anna', name: 'Anna Jansen', role: 'associate', store_code: 'UTR01', password: PASSWORD });
+  await call('POST', '/api/v1/staff', { login: 'mark', name: 'Mark de Boer', role: 'manager', store_code: 'UTR01', password: PASSWORD });
+  await call('POST', '/api/v1/imports/customers',
+    'loyalty_number,name,email,phone,home_store_code,email_marketing_consent,phone_marketing_consent\n' +
+    'NL-200001,Sanne de Vries,sanne@example.nl,06-11111111,UTR01,ja,nee\n' +
+    'NL-200002,Kees Jansen,kees@example.nl,06-22222222,UTR01,nee,nee\n' +
+    'NL-200003,Piet Pieters,piet@example.nl,06-33333333,AMS01,nee,nee\n' +
+    'NL-200004,Ans Bos,ans@example.nl,06-44444444,RTM01,nee,nee\n', { type: 'text/csv' });
+  await call('POST', '/api/v1/imports/purchases',
+    'receipt_id,purchased_at,store_code,customer_ref,sku,product_name,brand,category,unit_price,quantity\n' +
+    `R-G-1,${daysAgo(200)},UTR01,NL-200001,COAT-1,Wollen jas,Noordzee,Jassen,1600.00,1\n` +
+    `R-KS-1,${daysAgo(5)},UTR01,NL-200002,KS-100,Keukenweegschaal digitaal,Soehnle,Keuken,24.99,1\n` +
+    `R-P-1,${daysAgo(60)},AMS01,NL-200003,TS-1,T-shirt,Noordzee,Shirts,19.95,2\n` +
+    `R-P-3,${daysAgo(3)},UTR01,NL-200003,TS-1,T-shirt,Noordzee,Shirts,17.95,1\n` +
+    `R-V-1,${daysAgo(60)},RTM01,NL-200004,TS-2,Polo,Noordzee,Shirts,29.95,1\n`, { type: 'text/csv' });
+}
+
+async function customerId(loyalty) {
+  const r = await call('GET', `/api/v1/customers?q=${loyalty}`);
+  return r.items[0].id;
+}
+
+// ---- the browser ------------------------------------------------------------------
+
+let context;
+const consoleErrors = [];
+
+async function openBrowser() {
+  context = await chromium.launchPersistentContext(join(TMP, 'profile'), {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1280, height: 800 },
+    locale: 'nl-NL',
+    timezoneId: 'Europe/Amsterdam',
+  });
+}
+
+async function freshPage(viewport = { width: 1280, height: 800 }) {
+  await context.clearCookies();
+  for (const p of context.pages()) await p.close();
+  const page = await context.newPage();
+  await page.setViewportSize(viewport);
+  page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
+  await page.goto(base + '/');
+  await page.evaluate(() => localStorage.clear());
+  await page.goto(base + '/');
+  return page;
+}
+
+let shotNo = 0;
+async function shot(page, name) {
+  shotNo++;
+  await page.screenshot({ path: join(SHOTS, `${String(shotNo).padStart(2, '0')}-${name}.png`), fullPage: true });
+}
+
+async function login(page, who) {
+  await page.fill('#f-login', who);
+  await page.fill('#f-password', PASSWORD);
+  await page.click('form.login button[type=submit]');
+  await page.waitForSelector('header nav');
+}
+
+async function logout(page) {
+  await page.click('header .who button:has-text("Uitloggen"), header .who button:has-text("Log out")');
+  await page.waitForSelector('#f-login');
+}
+
+function expect(cond, what) { if (!cond) throw new Error(`expected: ${what}`); }
+async function text(page, sel) { return (await page.textContent(sel)) ?? ''; }
+
+async function openCustomer(page, loyalty, name) {
+  await page.click('header nav a:has-text("Balie")');
+  await page.fill('#q', loyalty);
+  await page.waitForSelector(`ul.results li:has-text("${name}")`);
+  await page.press('#q', 'Enter');
+  await page.waitForSelector(`h1:has-text("${name}")`);
+}
+
+async function caseCode(page) {
+  await page.waitForSelector('.code');
+  const code = (await text(page, '.code')).trim();
+  expect(/^TD-[0-9A-Z]{4}(-[0-9A-Z]{4}){3}$/.test(code), `a credit-note code, got ${code}`);
+  return code;
+}
+
+// ---- the tests ----------------------------------------------------------------------
+
+const tests = [];
+const test = (name, fn) => tests.push({ name, fn });
+
+test('first screen is fast and the JavaScript small', async () => {
+  const page = await freshPage();
+  const t0 = Date.now();
+  await page.goto(base + '/');
+  await page.waitForSelector('#f-login');
+  const ms = Date.now() - t0;
+  const js = readdirSync(join(WEB, 'assets')).filter((f) => f.endsWith('.js.gz')).reduce((s, f) => s + statSync(join(WEB, 'assets', f)).size, 0);
+  console.log(`      first screen (login form visible) in ${ms} ms on loopback; JavaScript ${(js / 1024).toFixed(1)} kB gzipped`);
+  expect(ms < 1000, `first screen under 1 s (took ${ms} ms)`);
+  expect(js < 200 * 1024, 'JavaScript under 200 kB gzipped');
+  await shot(page, 'login');
+});
+
+test('login, language switch remembered per user, logout', async () => {
+  let page = await freshPage();
+  await page.click('button:has-text("English")');
+  await page.waitForSelector('h1:has-text("Log in")');
+  await login(page, 'anna');
+  expect((await text(page, 'header .who')).includes('Anna Jansen · associate · UTR01'), 'name, role and store in the header');
+  expect(await page.isVisible('header nav a:has-text("Desk")'), 'English menu');
+  await shot(page, 'desk-english');
+  await page.click('button:has-text("Log out")');
+  await page.waitForSelector('#f-login');
+  page = await freshPage();           // a new browser state: only the server remembers
+  expect(await page.isVisible('h1:has-text("Inloggen")'), 'Dutch before login');
+  await login(page, 'anna');
+  expect(await page.isVisible('header nav a:has-text("Desk")'), 'anna gets English back from her account');
+  await page.click('button:has-text("Nederlands")');
+  await page.waitForSelector('header nav a:has-text("Balie")');
+  await logout(page);
+  page = await freshPage();
+  await page.fill('#f-login', 'anna');
+  await page.fill('#f-password', 'wrong-password');
+  await page.click('form.login button[type=submit]');
+  await page.waitForSelector('text=Gebruikersnaam of wachtwoord klopt niet.');
+  await shot(page, 'login-wrong');
+});
+
+test('search as you type, by keyboard, and the profile', async () => {
+  const page = await freshPage();
+  await login(page, 'anna');
+  await page.keyboard.type('de vr');                  // the search box has focus
+  await page.waitForSelector('ul.results li:has-text("Sanne de Vries")');
+  await shot(page, 'search');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('h1:has-text("Sanne de Vries")');
+  expect((await text(page, 'main')).includes('goud'), 'gold tier shown');
+  expect((await text(page, 'main')).includes('Wollen jas'), 'purchases shown');
+  await shot(page, 'profile');
+  for (const q of ['sanne@example', '06-1111', 'NL-200001']) {
+    await page.click('header nav a:has-text("Balie")');
+    await page.fill('#q', q);
+    await page.waitForSelector('ul.results li:has-text("Sanne de Vries")');
+  }
+});
+
+test('bad input is shown next to its field; a lost connection is shown as such', async () => {
+  const page = await freshPage();
+  await login(page, 'anna');
+  await page.click('a:has-text("Nieuwe klant")');
+  await page.fill('#f-name', 'Jan Testman');
+  await page.fill('#f-email', 'geen-email');
+  await page.click('button:has-text("Klant aanmaken")');
+  await page.waitForSelector('#f-email-err');
+  expect(await page.getAttribute('#f-email', 'aria-invalid') === 'true', 'the e-mail field is marked invalid');
+  expect(!(await text(page, 'main')).includes('{"error"'), 'no raw JSON on screen');
+  await shot(page, 'bad-email');
+  await page.route('**/api/v1/customers', (r) => r.abort());
+  await page.click('button:has-text("Klant aanmaken")');
+  await page.waitForSelector('text=Geen verbinding met de server');
+  await shot(page, 'offline');
+  await page.unroute('**/api/v1/customers');
+  await page.fill('#f-email', 'jan@example.nl');
+  await page.click('button:has-text("Klant aanmaken")');
+  await page.waitForSelector('h1:has-text("Jan Testman")');
+});
+
+test('an expired session brings back the login without losing what was typed', async () => {
+  const page = await freshPage();
+  await login(page, 'anna');
+  await page.click('a:has-text("Nieuwe klant")');
+  await page.fill('#f-name', 'Lotte Verloop');
+  spawnSync('sqlite3', [`${TMP}/t.db`, 'DELETE FROM sessions']);
+  await page.click('button:has-text("Klant aanmaken")');
+  await page.waitForSelector('.overlay h1:has-text("Opnieuw inloggen")');
+  await shot(page, 'expired');
+  await page.fill('.overlay #f-login', 'anna');
+  await page.fill('.overlay #f-password', PASSWORD);
+  await page.click('.overlay button[type=submit]');
+  await page.waitForSelector('.overlay', { state: 'detached' });
+  expect(await page.inputValue('#f-name') === 'Lotte Verloop', 'the typed name is still there');
+  await page.click('button:has-text("Klant aanmaken")');
+  await page.waitForSelector('h1:has-text("Lotte Verloop")');
+});
+
+test('the worn dress: store credit for the stated amount, spent in two parts', async () => {
+  const page = await freshPage();
+  await login(page, 'anna');
+  await openCustomer(page, 'NL-200001', 'Sanne de Vries');
+  await page.click('a:has-text("Zaak starten")');
+  await page.fill('#f-customer_words', 'Ik heb deze jurk een keer gedragen; hij kostte 240 euro.');
+  await page.click('fieldset.item button:has-text("Niet bij ons gekocht")');
+  await page.fill('#f-item0-brand', 'Mango');
+  await page.fill('#f-item0-description', 'Gouden jurk');
+  await page.fill('#f-item0-price', '240');
+  await page.selectOption('#f-item0-condition', 'worn');
+  await shot(page, 'dress-case');
+  await page.click('button:has-text("Zaak openen")');
+  await page.waitForSelector('.rec');
+  const rec = await text(page, '.rec');
+  expect(rec.includes('Tegoedbon') && rec.includes('€ 240,00'), `store credit up to €240 (${rec})`);
+  expect(rec.includes('Zonder goedkeuring'), 'no approval needed');
+  expect(rec.includes('goud') || rec.includes('gold'), 'the reason names her tier');
+  await shot(page, 'dress-recommendation');
+  await page.click('button:has-text("Advies volgen")');
+  const code = await caseCode(page);
+  await shot(page, 'dress-credit-note');
+  await page.click('header nav a:has-text("Tegoedbonnen")');
+  await page.fill('#f-code', code);
+  await page.click('button:has-text("Opzoeken")');
+  await page.waitForSelector('#note-title:has-text("€ 240,00")');
+  await page.fill('form.inline #f-amount_cents', '100');
+  await page.click('button:has-text("Afboeken")');
+  await page.waitForSelector('#note-title:has-text("€ 140,00")');
+  await page.fill('form.inline #f-amount_cents', '140');
+  await page.click('button:has-text("Afboeken")');
+  await page.waitForSelector('#note-title:has-text("€ 0,00")');
+  await shot(page, 'dress-spent');
+});
+
+test('the vacuum cleaner: repair via the manufacturer, tracked to the end', async () => {
+  const page = await freshPage();
+  await login(page, 'anna');
+  await openCustomer(page, 'NL-200004', 'Ans Bos');
+  await page.click('a:has-text("Zaak starten")');
+  await page.selectOption('#f-kind', 'repair');
+  await page.click('fieldset.item button:has-text("Niet bij ons gekocht")');
+  await page.fill('#f-item0-brand', 'Vorwerk');
+  await page.fill('#f-item0-description', 'Stofzuiger Kobold');
+  await page.fill('#f-item0-price', '450');
+  await page.selectOption('#f-item0-condition', 'defective');
+  await page.click('button:has-text("Zaak openen")');
+  await page.waitForSelector('.rec:has-text("Reparatie via fabrikant")');
+  expect((await text(page, '.rec')).includes('Vorwerk'), 'the manufacturer is named');
+  await shot(page, 'vacuum-recommendation');
+  await page.click('button:has-text("Advies volgen")');
+  await page.waitForSelector('h2:has-text("Reparatie")');
+  const rma = await page.$('input[name^="rma-"]');
+  await rma.fill('VW-RMA-77812');
+  for (const step of ['Verstuurd', 'Bij fabrikant', 'Terug in winkel', 'Klant ingelicht']) {
+    await page.click(`button:has-text("→ ${step}")`);
+    await page.waitForSelector(`ol.steps li[aria-current]:has-text("${step}")`);
+  }
+  expect((await text(page, 'main')).includes('VW-RMA-77812'), 'the RMA number is kept');
+  await shot(page, 'vacuum-customer-told');
+  await page.click('header nav a:has-text("Reparaties")');
+  await page.waitForSelector('text=Stofzuiger Kobold');
+  await page.click('button:has-text("→ Opgehaald")');
+  await page.waitForSelector('text=Geen lopende reparaties.');
+});
+
+test('the kitchen scale: refund with a referral to a cheaper shop', async () => {
+  const page = await freshPage();
+  await login(page, 'anna');
+  await openCustomer(page, 'NL-200002', 'Kees Jansen');
+  await page.click('a:has-text("Zaak starten")');
+  await page.selectOption('#f-kind', 'referral');
+  await page.check('#receipt');
+  await page.fill('#f-referral_to', 'Action');
+  await page.selectOption('#f-referral_reason', 'cheaper_elsewhere');
+  await page.selectOption('#f-item0-line', 'R-KS-1|KS-100');
+  await page.fill('#f-customer_words', 'Bij de Action is deze weegschaal veel goedkoper.');
+  await shot(page, 'scale-case');
+  await page.click('button:has-text("Zaak openen")');
+  await page.waitForSelector('.rec:has-text("Doorverwijzen")');
+  expect((await text(page, '.rec')).includes('€ 24,99'), 'the refund amount');
+  await shot(page, 'scale-recommendation');
+  await page.click('button:has-text("Advies volgen")');
+  await page.waitForSelector('.badge:has-text("Afgehandeld")');
+  expect((await text(page, 'main')).includes('Action · elders goedkoper'), 'the referral is recorded with its reason');
+  await shot(page, 'scale-resolved');
+});
+
+test('the exploiter: the desk asks a manager, in neutral words; the manager approves', async () => {
+  const id = await customerId('NL-200003');
+  const stores = ['UTR01', 'AMS01', 'RTM01', 'UTR01', 'AMS01'];
+  for (let i = 0; i < 5; i++) {
+    const k = await call('POST', '/api/v1/cases', { kind: 'return', customer_id: id, store_code: stores[i], receipt: false,
+      items: [{ sku: 'TS-1', condition: 'new' }] });
+    const d = await call('POST', `/api/v1/cases/${k.id}/decision`);
+    const r = await call('POST', `/api/v1/cases/${k.id}/resolve`, { resolution: d.resolution, amount_cents: d.max_amount_cents }, { key: `x-${i}` });
+    if (r.status === 'awaiting_approval') await call('POST', `/api/v1/approvals/${k.id}/approve`, {}, { key: `a-${i}` });
+  }
+  let page = await freshPage();
+  await login(page, 'anna');
+  await openCustomer(page, 'NL-200003', 'Piet Pieters');
+  await page.click('a:has-text("Zaak starten")');
+  await page.selectOption('#f-item0-line', 'R-P-3|TS-1');
+  await page.click('button:has-text("Zaak openen")');
+  await page.waitForSelector('.rec');
+  const rec = (await text(page, '.rec')).toLowerCase();
+  expect(rec.includes('samen met een manager afronden'), 'red, in plain words');
+  expect(rec.includes('een manager keurt dit goed'), 'approval needed');
+  expect(rec.includes('zeg tegen de klant'), 'a neutral sentence to say');
+  for (const w of ['fraude', 'verdacht', 'misbruik', 'diefstal', 'oplich', 'fraud', 'suspic', 'abuse'])
+    expect(!rec.includes(w), `no accusing word (${w})`);
+  expect(!(await page.isVisible('details:has-text("Signalen")')), 'an associate does not see the guard\'s signals');
+  await shot(page, 'exploiter-recommendation');
+  await page.click('button:has-text("Advies volgen")');
+  await page.waitForSelector('text=Deze zaak wacht op goedkeuring van een manager.');
+  expect(!(await page.isVisible('button:has-text("Goedkeuren")')), 'an associate cannot approve');
+  await shot(page, 'exploiter-waiting');
+  const url = page.url();
+  await logout(page);
+  page = await freshPage();
+  await login(page, 'mark');
+  await page.click('header nav a:has-text("Goedkeuringen")');
+  await page.waitForSelector('table a');
+  await shot(page, 'approvals-queue');
+  await page.goto(url);
+  await page.fill('#f-note', 'Samen met de klant afgerond.');
+  await page.click('button:has-text("Goedkeuren")');
+  await caseCode(page);
+  await shot(page, 'exploiter-approved');
+});
+
+test('the manager sees the dashboard, cases with filters and repairs', async () => {
+  const page = await freshPage({ width: 1024, height: 768 });
+  await login(page, 'mark');
+  await page.click('header nav a:has-text("Overzicht")');
+  await page.waitForSelector('.chart canvas');
+  expect((await text(page, '.tiles')).includes('Wachten op goedkeuring'), 'tiles shown');
+  await shot(page, 'dashboard-1024');
+  await page.click('header nav a:has-text("Zaken")');
+  await page.selectOption('#f-kind', 'repair');
+  await page.click('button:has-text("Tonen")');
+  await page.waitForSelector('table tbody tr');
+  const rows = await page.$$eval('table tbody tr', (trs) => trs.map((tr) => tr.textContent));
+  expect(rows.length >= 1 && rows.every((r) => r.includes('Reparatie')), 'only repairs listed');
+  await shot(page, 'cases-filtered');
+});
+
+test('an associate does not see admin screens, and the API refuses them', async () => {
+  const page = await freshPage();
+  await login(page, 'anna');
+  const nav = await text(page, 'header nav');
+  for (const item of ['Winkels', 'Beleid', 'Inlezen', 'Goedkeuringen', 'Overzicht'])
+    expect(!nav.includes(item), `no ${item} in an associate's menu`);
+  await page.goto(base + '/admin/policy');
+  await page.waitForSelector('h1:has-text("Dit mag uw rol niet.")');
+  const status = await page.evaluate(async () => (await fetch('/api/v1/policy', { method: 'PUT', body: '{}',
+    headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': window.__tdCsrf } })).status);
+  expect(status === 403, `PUT /api/v1/policy answered ${status}`);
+  await shot(page, 'associate-no-admin');
+});
+
+test('the admin edits the policy: errors at their paths, then a new version', async () => {
+  const page = await freshPage();
+  await login(page, 'admin');
+  await page.click('header nav a:has-text("Beleid")');
+  await page.waitForSelector('#policy-doc');
+  let doc = await page.inputValue('#policy-doc');
+  const bad = doc.replace('"version": 1', '"version": 2').replace('"amber_at": 40', '"amber_at": 90');
+  await page.fill('#policy-doc', bad);
+  await page.click('button:has-text("Opslaan als nieuwe versie")');
+  await page.waitForSelector('#policy-problems code:has-text("guard.amber_at")');
+  await shot(page, 'policy-error');
+  await page.fill('#policy-doc', bad.replace('"amber_at": 90', '"amber_at": 45'));
+  await page.click('button:has-text("Opslaan als nieuwe versie")');
+  await page.waitForSelector('text=Versie 2 opgeslagen en van kracht.');
+  await page.waitForSelector('table td:has-text("ingebouwd standaardbeleid")');
+  await shot(page, 'policy-saved');
+  await page.click('header nav a:has-text("Inlezen")');
+  await page.setInputFiles('#csv', { name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('loyalty_number,name\nNL-9,\n') });
+  await page.click('button:has-text("Inlezen")');
+  await page.waitForSelector('.notice.error table td');
+  await shot(page, 'import-report');
+});
+
+// ---- the run ----------------------------------------------------------------------------
+
+let passed = 0, failed = 0;
+rmSync(SHOTS, { recursive: true, force: true });
+mkdirSync(SHOTS, { recursive: true });
+try {
+  await startServer();
+  await seed();
+  await openBrowser();
+  for (const t of tests) {
+    try {
+      await t.fn();
+      passed++;
+      console.log(`ok    e2e: ${t.name}`);
+    } catch (e) {
+      failed++;
+      console.log(`FAIL  e2e: ${t.name}\n      ${String(e.stack ?? e).split('\n').slice(0, 4).join('\n      ')}`);
+      try { const p = context.pages()[0]; if (p) await shot(p, 'FAILED'); } catch { /* no page */ }
+    }
+  }
+  if (consoleErrors.length) { failed++; console.log(`FAIL  e2e: no script errors in the pages\n      ${consoleErrors.join('\n      ')}`); }
+  else { passed++; console.log('ok    e2e: no script errors in the pages'); }
+} catch (e) {
+  failed++;
+  console.log(`FAIL  e2e: setup: ${e.stack ?? e}`);
+} finally {
+  if (context) await context.close().catch(() => {});
+  if (server) server.kill('SIGTERM');
+  rmSync(TMP, { recursive: true, force: true });
+}
+console.log(`screenshots in ${SHOTS}`);
+console.log(`e2e: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,72 @@
+// api.ts — every call to the trustdesk API goes through here: JSON in and
+// out, the CSRF token on writes, errors as ApiError with per-field problems,
+// a lost connection told apart from a refusal, and 401 reported to the app
+// (which shows the login again without dropping the screen underneath).
+import type { components } from './api-types';
+
+export type S = components['schemas'];
+
+export interface Problem { field?: string; problem: string }
+
+export class ApiError extends Error {
+  status: number;
+  code: string;
+  details: Problem[];
+  offline: boolean;
+  constructor(status: number, code: string, message: string, details: Problem[], offline = false) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.details = details;
+    this.offline = offline;
+  }
+  /** The problem reported for one field, if any. */
+  field(name: string): string | undefined {
+    return this.details.find((d) => d.field === name)?.problem;
+  }
+}
+
+let csrf = '';
+let unauthorized: () => void = () => {};
+let connection: (ok: boolean) => void = () => {};
+
+export function setCsrf(token: string) { csrf = token; (window as any).__tdCsrf = token; }
+export function onUnauthorized(fn: () => void) { unauthorized = fn; }
+export function onConnection(fn: (ok: boolean) => void) { connection = fn; }
+
+export interface CallOptions { idempotencyKey?: string; rawBody?: string; contentType?: string; quiet401?: boolean }
+
+export async function api<T>(method: string, path: string, body?: unknown, opts: CallOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (method !== 'GET') {
+    headers['X-CSRF-Token'] = csrf;
+    headers['Content-Type'] = opts.contentType ?? 'application/json';
+  }
+  if (opts.idempotencyKey) headers['Idempotency-Key'] = opts.idempotencyKey;
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: opts.rawBody ?? (body === undefined ? undefined : JSON.stringify(body)),
+    });
+  } catch {
+    connection(false);
+    throw new ApiError(0, 'offline', 'offline', [], true);
+  }
+  connection(true);
+  const text = await res.text();
+  let json: any = null;
+  try { json = text ? JSON.parse(text) : null; } catch { json = null; }
+  if (res.ok) return json as T;
+  if (res.status === 401 && !opts.quiet401) unauthorized();
+  const e = json?.error;
+  throw new ApiError(res.status, e?.code ?? 'error', e?.message ?? res.statusText, Array.isArray(e?.details) ? e.details : []);
+}
+
+/** A fresh key for one intended operation (a retry reuses it). */
+export function newKey(prefix: string): string {
+  const r = crypto.getRandomValues(new Uint32Array(3));
+  return `${prefix}-${Date.now().toString(36)}-${Array.from(r, (x) => x.toString(36)).join('')}`;
+}

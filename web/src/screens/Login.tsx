@@ -1,0 +1,36 @@
+// Login.tsx — log in; drawn over the screen when a session expired.
+import { useState } from 'preact/hooks';
+import { api, ApiError, type S } from '../api';
+import { t } from '../i18n';
+import { asError, ErrorNote, Field, Notice } from '../ui';
+
+export function Login({ onDone, expired }: { onDone: (r: { user: S['Staff']; csrf_token: string }) => void; expired?: boolean }) {
+  const [login, setLogin] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      onDone(await api<{ user: S['Staff']; csrf_token: string }>('POST', '/api/v1/session', { login, password }, { quiet401: true }));
+    } catch (err) {
+      const ae = asError(err);
+      setError(ae.status === 401 ? new ApiError(401, 'unauthorized', t('login.wrong'), []) : ae);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form class="login card" onSubmit={submit} aria-labelledby="login-title">
+      <h1 id="login-title">{expired ? t('login.expired_title') : t('login.title')}</h1>
+      {expired ? <Notice kind="info">{t('login.expired')}</Notice> : null}
+      <Field label={t('login.name')} name="login" value={login} onInput={setLogin} required autoFocus autoComplete="username" error={error} />
+      <Field label={t('login.password')} name="password" type="password" value={password} onInput={setPassword} required
+        autoComplete="current-password" error={error} />
+      <ErrorNote error={error} />
+      <button type="submit" class="primary" disabled={busy}>{t('login.submit')}</button>
+    </form>
+  );
+}

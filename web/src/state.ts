@@ -1,0 +1,20 @@
+// state.ts — a tiny observable value, and a hook that re-renders on change.
+import { useEffect, useState } from 'preact/hooks';
+
+export interface Signal<T> { get(): T; set(v: T): void; sub(fn: () => void): () => void }
+
+export function signal<T>(initial: T): Signal<T> {
+  let v = initial;
+  const subs = new Set<() => void>();
+  return {
+    get: () => v,
+    set: (nv: T) => { v = nv; subs.forEach((f) => f()); },
+    sub: (fn) => { subs.add(fn); return () => subs.delete(fn); },
+  };
+}
+
+export function useSignal<T>(s: Signal<T>): T {
+  const [, force] = useState(0);
+  useEffect(() => s.sub(() => force((n) => n + 1)), [s]);
+  return s.get();
+}

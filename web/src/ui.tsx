@@ -1,0 +1,105 @@
+// ui.tsx — the few building blocks every screen uses: a labelled field that
+// shows the server's problem for it, buttons, notices, a page frame.
+import type { ComponentChildren } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
+import { ApiError } from './api';
+import { t } from './i18n';
+
+let nextId = 0;
+export function uid(prefix: string) { return `${prefix}-${++nextId}`; }
+
+interface FieldProps {
+  label: string;
+  name: string;
+  value: string;
+  onInput: (v: string) => void;
+  error?: ApiError | null;
+  type?: string;
+  required?: boolean;
+  hint?: string;
+  autoFocus?: boolean;
+  inputMode?: 'text' | 'decimal' | 'numeric' | 'search' | 'email' | 'tel';
+  autoComplete?: string;
+  textarea?: boolean;
+  errorName?: string;        /* the API's name for the field, when it differs */
+}
+
+/** Focus on mount (the autofocus attribute only works when a page loads). */
+export function useAutoFocus<T extends HTMLElement>(on = true) {
+  const ref = useRef<T>(null);
+  useEffect(() => { if (on) ref.current?.focus(); }, []);
+  return ref;
+}
+
+export function Field(p: FieldProps) {
+  const id = `f-${p.name}`;
+  const ref = useAutoFocus<HTMLInputElement & HTMLTextAreaElement>(!!p.autoFocus);
+  const problem = p.error?.field(p.errorName ?? p.name);
+  const describedBy = [problem ? `${id}-err` : '', p.hint ? `${id}-hint` : ''].filter(Boolean).join(' ') || undefined;
+  const common = {
+    id, name: p.name, value: p.value, required: p.required, ref,
+    'aria-invalid': problem ? true : undefined, 'aria-describedby': describedBy,
+    onInput: (e: Event) => p.onInput((e.target as HTMLInputElement).value),
+  };
+  return (
+    <div class={`field${problem ? ' invalid' : ''}`}>
+      <label for={id}>{p.label}{p.required ? <span aria-hidden="true"> *</span> : null}</label>
+      {p.textarea ? <textarea {...common} rows={3} /> :
+        <input {...common} type={p.type ?? 'text'} inputMode={p.inputMode} autoComplete={p.autoComplete} />}
+      {p.hint ? <div class="hint" id={`${id}-hint`}>{p.hint}</div> : null}
+      {problem ? <div class="problem" id={`${id}-err`} role="alert">{problem}</div> : null}
+    </div>
+  );
+}
+
+interface SelectProps { label: string; name: string; value: string; onChange: (v: string) => void; options: [string, string][]; error?: ApiError | null; errorName?: string }
+export function Select(p: SelectProps) {
+  const id = `f-${p.name}`;
+  const problem = p.error?.field(p.errorName ?? p.name);
+  return (
+    <div class={`field${problem ? ' invalid' : ''}`}>
+      <label for={id}>{p.label}</label>
+      <select id={id} name={p.name} value={p.value} aria-invalid={problem ? true : undefined}
+        aria-describedby={problem ? `${id}-err` : undefined}
+        onChange={(e) => p.onChange((e.target as HTMLSelectElement).value)}>
+        {p.options.map(([v, l]) => <option value={v}>{l}</option>)}
+      </select>
+      {problem ? <div class="problem" id={`${id}-err`} role="alert">{problem}</div> : null}
+    </div>
+  );
+}
+
+/** The error as a person reads it: the server's message, never raw JSON. */
+export function ErrorNote({ error }: { error: ApiError | null | undefined }) {
+  if (!error) return null;
+  const text = error.offline ? t('error.offline') : error.status === 403 ? t('error.forbidden') :
+    error.status === 404 ? t('error.not_found') : error.status >= 500 ? t('error.server') : error.message;
+  const unnamed = error.details.filter((d) => !d.field);
+  return (
+    <div class="notice error" role="alert">
+      <strong>{text}</strong>
+      {unnamed.map((d) => <div>{d.problem}</div>)}
+    </div>
+  );
+}
+
+export function Notice({ kind, children }: { kind: 'ok' | 'warn' | 'info'; children: ComponentChildren }) {
+  return <div class={`notice ${kind}`} role="status">{children}</div>;
+}
+
+export function Page({ title, children, actions }: { title: string; children: ComponentChildren; actions?: ComponentChildren }) {
+  return (
+    <section class="page" aria-labelledby="page-title">
+      <div class="page-head"><h1 id="page-title" tabIndex={-1}>{title}</h1>{actions}</div>
+      {children}
+    </section>
+  );
+}
+
+export function Badge({ kind, children }: { kind: string; children: ComponentChildren }) {
+  return <span class={`badge ${kind}`}>{children}</span>;
+}
+
+export function asError(e: unknown): ApiError {
+  return e instanceof ApiError ? e : new ApiError(0, 'error', String(e), []);
+}
