@@ -25,6 +25,13 @@
 #                                                        (bench/sqlite_tps.c, same disk)
 #   (h) ledger on PostgreSQL redemptions/s at 64 connections vs pgbench TPC-B (-s 10 -c 16 -j 2)
 #                            on the same cluster; `trustdesk ledger verify` after (g) and (h)
+#   (i) desk decisions       POST /cases/{id}/decision p50/p99 server-side over BENCH_DESK_CASES
+#                            (3000) varied open cases on a copy of the demo (bench/out/desk.db)
+#                                                      vs desk_decide() in-process (tdbench desk)
+#   (j) cases per second     open a case + resolve it with store credit (a credit note), both
+#                            durable, at 64 connections; `trustdesk ledger verify` after
+#                                                      vs raw durable 1-row SQLite txns/s
+#   BENCH_ONLY=desk          runs (a), (i) and (j) only
 #
 # Server-side latencies come from the server's JSON log ("us" per request),
 # which goes to bench/out/server.log. The demo database (and its timing) is
@@ -82,6 +89,86 @@ say "building bench/out/tdbench against $BUILD/libtdcore.a"
 cc -O2 -std=gnu17 -Isrc bench/tdbench.c "$BUILD/libtdcore.a" \
    $(pkg-config --cflags --libs libmicrohttpd jansson sqlite3 libsodium libcurl libpq libqrencode) -lpthread -lm -o "$OUT/tdbench"
 
+# ---- helpers for (f)-(j) --------------------------------------------------------------
+# Starts `trustdesk serve --db $2 [more options]` on a free loopback port, stdout in $OUT/$1.out
+# and its JSON log in $OUT/$1.log; sets SRV_PID and SRV_BASE. Stopped by cleanup on exit.
+serve_up() {
+  local name=$1 url=$2 port=''
+  shift 2
+  : >"$OUT/$name.log"
+  "$BIN" serve --db "$url" --listen 127.0.0.1:0 "$@" >"$OUT/$name.out" 2>"$OUT/$name.log" &
+  SRV_PID=$!
+  STARTED+=("$SRV_PID")
+  for _ in $(seq 600); do
+    grep -q listening "$OUT/$name.out" 2>/dev/null && break
+    kill -0 "$SRV_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  port=$(sed -n 's/.*listening on http:\/\/[^:]*:\([0-9]*\).*/\1/p' "$OUT/$name.out")
+  [[ -n "$port" ]] || { echo "bench: the server ($name) did not start; see $OUT/$name.log" >&2; exit 1; }
+  SRV_BASE=http://127.0.0.1:$port
+  sleep 0.5
+}
+serve_down() { kill -TERM "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+# Issues $3 credit notes of 900000000 cents on server $1 with token $2; prints their codes.
+issue_notes() {
+  local i
+  for i in $(seq "$3"); do
+    curl -s -X POST -H "Authorization: Bearer $2" -H 'Content-Type: application/json' \
+      -H "Idempotency-Key: bench-issue-$(date +%s%N)-$i" \
+      -d '{"amount_cents":900000000,"reason":"bench: till float","funding":"goodwill"}' "$1/api/v1/credit-notes" |
+      python3 -c 'import sys, json; print(json.load(sys.stdin)["code"])' || true
+  done
+}
+# Writes a wrk script to $1 that redeems 1 cent per request round-robin over the notes
+# in $4 (one code a line) at store $3 with token $2, each request with its own
+# Idempotency-Key ($5-<thread>-<counter>), as tills would send them.
+redeem_lua() {
+  {
+    printf 'local token = "%s"\nlocal body = %s\nlocal tag = "%s"\nlocal codes = {\n' "$2" \
+      "'{\"amount_cents\":1,\"store_code\":\"$3\"}'" "$5"
+    sed 's/.*/  "&",/' "$4"
+    cat <<'LUA'
+}
+local nthreads = 0
+setup = function(thread)
+  nthreads = nthreads + 1
+  thread:set("tid", nthreads)
+end
+local counter = 0
+request = function()
+  counter = counter + 1
+  local code = codes[(counter % #codes) + 1]
+  return wrk.format("POST", "/api/v1/credit-notes/" .. code .. "/redemptions", {
+    ["Authorization"] = "Bearer " .. token,
+    ["Content-Type"] = "application/json",
+    ["Idempotency-Key"] = tag .. "-" .. tostring(tid) .. "-" .. counter,
+  }, body)
+end
+LUA
+  } >"$1"
+}
+# Counts in log $1 after line $2 the answers of the redemption route: "TOTAL BAD GONE",
+# BAD = neither 201 nor 499, GONE = 499 (wrk closed the connection when its time was up:
+# the server finished the request, possibly committed it, and had no one to answer).
+redeem_answers() {
+  tail -n +"$(( $2 + 1 ))" "$1" | grep -F '"route":"/api/v1/credit-notes/{code}/redemptions"' |
+    awk '{n++; if ($0 ~ /"status":499/) gone++; else if ($0 !~ /"status":201/) bad++} END {print n + 0, bad + 0, gone + 0}'
+}
+# Answers with status $2 to redemptions in log $1.
+redeem_status() { grep -F '"route":"/api/v1/credit-notes/{code}/redemptions"' "$1" | grep -c "\"status\":$2" || true; }
+wrk_rps() { awk '/^Requests\/sec/ {print $2}' "$1"; }
+wrk_non2xx() { awk '/Non-2xx/ {print $NF}' "$1" | grep . || echo 0; }
+wrk_errs() { sed -n 's/.*Socket errors: *//p' "$1"; }
+# Server-side durations (us) of route $1 logged after line $2 of server.log.
+# SLOG: the log of the server being measured (server.log for SQLite, server-pg.log for PG).
+SLOG=$OUT/server.log
+server_us() { tail -n +"$(( $2 + 1 ))" "$SLOG" | grep -F "\"route\":\"$1\"" | sed -n 's/.*"us":\([0-9]*\).*/\1/p'; }
+not_ok() { tail -n +"$(( $2 + 1 ))" "$SLOG" | grep -F "\"route\":\"$1\"" | grep -vc '"status":200' || true; }
+ms() { if [[ "$1" =~ ^[0-9]+$ ]]; then python3 -c "print('%.2f' % ($1 / 1000.0))"; else echo NA; fi; }
+# Fails the run when a measurement came back empty.
+need() { [[ "$2" =~ ^[0-9]+$ ]] || { echo "bench: no measurement for $1 (see $OUT)" >&2; exit 1; }; }
+
 # ---- (a) demo generation -----------------------------------------------------
 DB=$OUT/demo-$N.db
 META=$OUT/demo-$N.meta
@@ -125,10 +212,12 @@ else
   say "(a) reusing $DB (generated $when; BENCH_REGEN=1 to measure again)"
 fi
 LINES=$(sqlite3 "$DB" "SELECT COUNT(*) FROM purchase_lines")
+STORE=$(sqlite3 "$DB" "SELECT code FROM stores ORDER BY id LIMIT 1")
 row "(a) demo generation, $N customers, $LINES lines$demo_note" "$(printf %.1f "$demo_s")" s \
     "$(printf %.1f "$copy_s")" "sqlite3 INSERT...SELECT of the same rows" "$(printf %.2f "$(calc "$demo_s / $copy_s")")" \
     "< 60 s" "$(verdict "$demo_s < 60")"
 
+if [[ "${BENCH_ONLY:-}" != desk ]]; then   # BENCH_ONLY=desk runs (a), (i) and (j) only
 # ---- (b) CSV import of purchases ----------------------------------------------
 M=$(( LINES < 1000000 ? LINES : 1000000 ))
 CSV=$OUT/purchases-$N.csv
@@ -232,14 +321,6 @@ request = function()
 end
 LUA
 
-# Server-side durations (us) of route $1 logged after line $2 of server.log.
-# SLOG: the log of the server being measured (server.log for SQLite, server-pg.log for PG).
-SLOG=$OUT/server.log
-server_us() { tail -n +"$(( $2 + 1 ))" "$SLOG" | grep -F "\"route\":\"$1\"" | sed -n 's/.*"us":\([0-9]*\).*/\1/p'; }
-not_ok() { tail -n +"$(( $2 + 1 ))" "$SLOG" | grep -F "\"route\":\"$1\"" | grep -vc '"status":200' || true; }
-ms() { if [[ "$1" =~ ^[0-9]+$ ]]; then python3 -c "print('%.2f' % ($1 / 1000.0))"; else echo NA; fi; }
-# Fails the run when a measurement came back empty.
-need() { [[ "$2" =~ ^[0-9]+$ ]] || { echo "bench: no measurement for $1 (see $OUT)" >&2; exit 1; }; }
 
 say "(c) search: $NQ queries round-robin, wrk 1 thread 2 connections ${LAT_DUR}s"
 off=$(wc -l <"$OUT/server.log")
@@ -348,78 +429,6 @@ row "(e) server anonymous memory (RssAnon) after the runs above" "$(calc "round(
 kill -TERM "$SPID" 2>/dev/null || true
 wait "$SPID" 2>/dev/null || true
 
-# ---- helpers for (f)-(h) --------------------------------------------------------------
-# Starts `trustdesk serve --db $2 [more options]` on a free loopback port, stdout in $OUT/$1.out
-# and its JSON log in $OUT/$1.log; sets SRV_PID and SRV_BASE. Stopped by cleanup on exit.
-serve_up() {
-  local name=$1 url=$2 port=''
-  shift 2
-  : >"$OUT/$name.log"
-  "$BIN" serve --db "$url" --listen 127.0.0.1:0 "$@" >"$OUT/$name.out" 2>"$OUT/$name.log" &
-  SRV_PID=$!
-  STARTED+=("$SRV_PID")
-  for _ in $(seq 600); do
-    grep -q listening "$OUT/$name.out" 2>/dev/null && break
-    kill -0 "$SRV_PID" 2>/dev/null || break
-    sleep 0.1
-  done
-  port=$(sed -n 's/.*listening on http:\/\/[^:]*:\([0-9]*\).*/\1/p' "$OUT/$name.out")
-  [[ -n "$port" ]] || { echo "bench: the server ($name) did not start; see $OUT/$name.log" >&2; exit 1; }
-  SRV_BASE=http://127.0.0.1:$port
-  sleep 0.5
-}
-serve_down() { kill -TERM "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
-# Issues $3 credit notes of 900000000 cents on server $1 with token $2; prints their codes.
-issue_notes() {
-  local i
-  for i in $(seq "$3"); do
-    curl -s -X POST -H "Authorization: Bearer $2" -H 'Content-Type: application/json' \
-      -H "Idempotency-Key: bench-issue-$(date +%s%N)-$i" \
-      -d '{"amount_cents":900000000,"reason":"bench: till float","funding":"goodwill"}' "$1/api/v1/credit-notes" |
-      python3 -c 'import sys, json; print(json.load(sys.stdin)["code"])' || true
-  done
-}
-# Writes a wrk script to $1 that redeems 1 cent per request round-robin over the notes
-# in $4 (one code a line) at store $3 with token $2, each request with its own
-# Idempotency-Key ($5-<thread>-<counter>), as tills would send them.
-redeem_lua() {
-  {
-    printf 'local token = "%s"\nlocal body = %s\nlocal tag = "%s"\nlocal codes = {\n' "$2" \
-      "'{\"amount_cents\":1,\"store_code\":\"$3\"}'" "$5"
-    sed 's/.*/  "&",/' "$4"
-    cat <<'LUA'
-}
-local nthreads = 0
-setup = function(thread)
-  nthreads = nthreads + 1
-  thread:set("tid", nthreads)
-end
-local counter = 0
-request = function()
-  counter = counter + 1
-  local code = codes[(counter % #codes) + 1]
-  return wrk.format("POST", "/api/v1/credit-notes/" .. code .. "/redemptions", {
-    ["Authorization"] = "Bearer " .. token,
-    ["Content-Type"] = "application/json",
-    ["Idempotency-Key"] = tag .. "-" .. tostring(tid) .. "-" .. counter,
-  }, body)
-end
-LUA
-  } >"$1"
-}
-# Counts in log $1 after line $2 the answers of the redemption route: "TOTAL BAD GONE",
-# BAD = neither 201 nor 499, GONE = 499 (wrk closed the connection when its time was up:
-# the server finished the request, possibly committed it, and had no one to answer).
-redeem_answers() {
-  tail -n +"$(( $2 + 1 ))" "$1" | grep -F '"route":"/api/v1/credit-notes/{code}/redemptions"' |
-    awk '{n++; if ($0 ~ /"status":499/) gone++; else if ($0 !~ /"status":201/) bad++} END {print n + 0, bad + 0, gone + 0}'
-}
-# Answers with status $2 to redemptions in log $1.
-redeem_status() { grep -F '"route":"/api/v1/credit-notes/{code}/redemptions"' "$1" | grep -c "\"status\":$2" || true; }
-wrk_rps() { awk '/^Requests\/sec/ {print $2}' "$1"; }
-wrk_non2xx() { awk '/Non-2xx/ {print $NF}' "$1" | grep . || echo 0; }
-wrk_errs() { sed -n 's/.*Socket errors: *//p' "$1"; }
-STORE=$(sqlite3 "$DB" "SELECT code FROM stores ORDER BY id LIMIT 1")
 NNOTES=8
 
 # ---- (f) PostgreSQL: the same reads on the same demo data ---------------------------------
@@ -577,6 +586,94 @@ row "(h) ledger verify, PostgreSQL (bench database)" "" "" "" "" "" "ok" "$(grep
 bash scripts/pg-cluster.sh stop "$PGDIR"
 PG_UP=0
 
+fi
+
+# ---- (i) desk decisions and (j) cases per second, on a copy of the demo ---------------
+DESK=$OUT/desk.db
+rm -f "$DESK" "$DESK"-*
+sqlite3 "$DB" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+cp "$DB" "$DESK"
+NCASES=${BENCH_DESK_CASES:-3000}
+say "(i) baseline: tdbench opens $NCASES varied cases in-process, then times desk_decide() on each (3 rounds)"
+read -r d_b50 d_b99 < <("$OUT/tdbench" desk "sqlite:$DESK" "$NCASES" "$OUT/desk-ids.txt" |
+                        sed -n 's/.*p50_us=\([0-9]*\) p99_us=\([0-9]*\).*/\1 \2/p') || true
+need "desk_decide (tdbench)" "${d_b99:-}"
+DTOKEN=$("$BIN" token add --login associate.utrecht --db "sqlite:$DESK")
+serve_up server-desk "sqlite:$DESK"
+D_SPID=$SRV_PID D_BASE=$SRV_BASE
+{
+  printf 'wrk.headers["Authorization"] = "Bearer %s"\nlocal ids = {' "$DTOKEN"
+  paste -sd, "$OUT/desk-ids.txt"
+  printf '}\nlocal i = 0\nrequest = function()\n  i = i + 1\n  return wrk.format("POST", "/api/v1/cases/" .. ids[(i %% #ids) + 1] .. "/decision")\nend\n'
+} >"$OUT/decision.lua"
+say "(i) decisions: wrk 1 thread 2 connections ${LAT_DUR}s over the $(grep -c . "$OUT/desk-ids.txt") open cases"
+SLOG=$OUT/server-desk.log
+off=$(wc -l <"$SLOG")
+wrk -t1 -c2 -d"${LAT_DUR}s" -s "$OUT/decision.lua" "$D_BASE" >"$OUT/wrk-decision.txt"
+sleep 0.3
+d_p50=$(server_us "/api/v1/cases/{id}/decision" "$off" | pct 50)
+d_p99=$(server_us "/api/v1/cases/{id}/decision" "$off" | pct 99)
+d_n=$(server_us "/api/v1/cases/{id}/decision" "$off" | wc -l)
+d_bad=$(not_ok "/api/v1/cases/{id}/decision" "$off")
+need "decision (server log)" "$d_p99"
+row "(i) decision p50, server-side ($d_n requests, $d_bad not 200)" "$(ms "$d_p50")" ms "$(ms "$d_b50")" \
+    "desk_decide() in-process" "$(printf %.2f "$(calc "$d_p50 / max($d_b50, 1)")")" "" ""
+row "(i) decision (facts, policy, guard) p99, server-side" "$(ms "$d_p99")" ms "$(ms "$d_b99")" "desk_decide() in-process" \
+    "$(printf %.2f "$(calc "$d_p99 / max($d_b99, 1)")")" "< 2 ms" "$(verdict "$d_p99 < 2000 and $d_bad == 0")"
+
+# (j) A case is two durable requests: POST /cases (a walk-in's complaint about service) and
+# POST /cases/{id}/resolve with the €10 gesture as store credit (a credit note issued), each
+# with its own Idempotency-Key. Each wrk thread opens cases and resolves the ones it opened.
+cat >"$OUT/cases.lua" <<LUA
+local token = "$DTOKEN"
+local open_body = '{"kind":"complaint","store_code":"$STORE","receipt":false,"customer_words":"bench",'
+  .. '"items":[{"sold_here":false,"brand":"-","description":"Service","stated_price_cents":0,"condition":"new"}]}'
+local resolve_body = '{"resolution":"store_credit","amount_cents":1000}'
+local nthreads = 0
+setup = function(thread) nthreads = nthreads + 1; thread:set("tid", nthreads) end
+local queue, n = {}, 0
+request = function()
+  n = n + 1
+  local h = { ["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json",
+              ["Idempotency-Key"] = "bench-case-" .. tostring(tid) .. "-" .. n .. "-" .. tostring(os.time()) }
+  if #queue > 0 then
+    local id = table.remove(queue, 1)
+    return wrk.format("POST", "/api/v1/cases/" .. id .. "/resolve", h, resolve_body)
+  end
+  return wrk.format("POST", "/api/v1/cases", h, open_body)
+end
+response = function(status, headers, body)
+  if status == 201 then
+    local id = body:match('^{"id":(%d+)')
+    if id then table.insert(queue, id) end
+  end
+end
+LUA
+if [[ -z "${raw_tps:-}" ]]; then
+  # shellcheck disable=SC2046
+  cc -O2 -std=gnu17 bench/sqlite_tps.c $(pkg-config --cflags --libs sqlite3) -o "$OUT/sqlite_tps"
+  raw_tps=$("$OUT/sqlite_tps" "$OUT/raw-tps.db" "$DUR" | sed -n 's/.*tps=\([0-9.]*\).*/\1/p')
+  rm -f "$OUT/raw-tps.db" "$OUT"/raw-tps.db-*
+  need "raw SQLite tps" "${raw_tps%.*}"
+fi
+say "(j) cases: open + resolve with store credit, wrk 2 threads 64 connections ${DUR}s"
+off=$(wc -l <"$SLOG")
+wrk -t2 -c64 -d"${DUR}s" -s "$OUT/cases.lua" "$D_BASE" >"$OUT/wrk-cases.txt"
+sleep 0.5
+j_open=$(tail -n +"$(( off + 1 ))" "$SLOG" | grep -F '"route":"/api/v1/cases"' | grep -c '"status":201' || true)
+j_done=$(tail -n +"$(( off + 1 ))" "$SLOG" | grep -F '"route":"/api/v1/cases/{id}/resolve"' | grep -c '"status":200' || true)
+j_bad=$(tail -n +"$(( off + 1 ))" "$SLOG" | grep -E '"route":"/api/v1/cases(/\{id\}/resolve)?"' | grep -vcE '"status":(200|201|499)' || true)
+serve_down "$D_SPID"
+j_notes=$(sqlite3 "$DESK" "SELECT COUNT(*) FROM credit_notes n JOIN cases k ON k.id = n.case_id WHERE k.customer_words = 'bench'")
+j_rate=$(calc "$j_done / $DUR")
+LEDGER_DESK=$("$BIN" ledger verify --db "sqlite:$DESK" 2>&1 | tail -n 1) || LEDGER_DESK="FAILED: $LEDGER_DESK"
+say "(j) $j_open opened, $j_done resolved with a credit note (notes in the database: $j_notes), $j_bad other answers; $LEDGER_DESK"
+row "(j) cases opened + resolved with store credit /s, 64 conns ($j_open opened, $j_bad errors, $j_notes notes)" \
+    "$(printf %.0f "$j_rate")" "case/s" "$(printf %.0f "$raw_tps")" "raw durable 1-row SQLite txns/s" \
+    "$(printf %.2f "$(calc "$j_rate / $raw_tps")")" ">= 1000/s" \
+    "$(verdict "$j_rate >= 1000 and $j_bad == 0 and $j_notes >= $j_done")"
+row "(j) ledger verify after the cases ($DESK)" "" "" "" "" "" "ok" "$(grep -q '^ledger verify: ok' <<<"$LEDGER_DESK" && echo PASS || echo MISS)"
+
 # ---- the table ---------------------------------------------------------------------
 echo
 echo "trustdesk bench — $(date -u +%Y-%m-%dT%H:%MZ), $NPROC cores, $(uname -m), demo of $N customers ($DB)"
@@ -589,9 +686,12 @@ done <"$RESULTS"
 echo
 echo "keep-alive check: $KEEPALIVE"
 echo "CPU pressure (PSI some avg60): $PRESSURE_START before the bench (other work on the machine), $(cpu_pressure) at the end (includes this bench)"
-echo "wrk (client side): trustdesk $(grep -E '^ +99%' "$OUT/wrk-get.txt" | awk '{print $2}') p99," \
-     "nginx $(grep -E '^ +99%' "$OUT/wrk-nginx.txt" | awk '{print $2}') p99 at -t2 -c64;" \
-     "wrk, server and nginx share the same $NPROC cores."
-echo "ledger verify (g) SQLite: $LEDGER_SQLITE"
-echo "ledger verify (h) PostgreSQL: $LEDGER_PG"
+if [[ -f "$OUT/wrk-get.txt" && "${BENCH_ONLY:-}" != desk ]]; then
+  echo "wrk (client side): trustdesk $(grep -E '^ +99%' "$OUT/wrk-get.txt" | awk '{print $2}') p99," \
+       "nginx $(grep -E '^ +99%' "$OUT/wrk-nginx.txt" | awk '{print $2}') p99 at -t2 -c64;" \
+       "wrk, server and nginx share the same $NPROC cores."
+  echo "ledger verify (g) SQLite: $LEDGER_SQLITE"
+  echo "ledger verify (h) PostgreSQL: $LEDGER_PG"
+fi
+echo "ledger verify (j) desk: $LEDGER_DESK"
 echo "raw outputs: $OUT (server*.log, wrk-*.txt, pgbench*.txt, copy-pg.log, keepalive.txt, import.log, demo.log)"

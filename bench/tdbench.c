@@ -8,6 +8,13 @@
  *                                              for every line of the file
  *   tdbench get DBURL TOKEN N COUNT            staff_token_check + customer_get
  *                                              of COUNT random ids in 1..N
+ *   tdbench desk DBURL COUNT IDS_FILE          opens COUNT varied cases (customers
+ *                                              with their own purchases, with and
+ *                                              without receipt, goods not sold here,
+ *                                              walk-ins; every kind) as associate
+ *                                              staff of their store, writes their ids
+ *                                              to IDS_FILE, then times desk_decide()
+ *                                              on each, three rounds
  *
  * Output: one line "n=... p50_us=... p99_us=... max_us=...".
  * Built by bench/run.sh against build/libtdcore.a; not part of make test.
@@ -21,6 +28,7 @@
 #include "core/token.h"
 #include "db/db.h"
 #include "domain/customer.h"
+#include "domain/desk.h"
 #include "domain/staff.h"
 
 static int cmp_i64(const void *a, const void *b)
@@ -107,6 +115,108 @@ static int bench_get(struct db *db, const char *token, int64_t max_id, long coun
     return rc == TD_OK ? 0 : 1;
 }
 
+/* ---- desk: open varied cases, then time the decision -------------------- */
+
+static uint64_t rnd = 0x2545F4914F6CDD1DULL;
+static uint64_t next_rand(void)
+{
+    rnd ^= rnd << 13;
+    rnd ^= rnd >> 7;
+    rnd ^= rnd << 17;
+    return rnd;
+}
+
+/* A random customer's latest purchase line: receipt ref, SKU; 0 when none. */
+static int pick_line(struct db *db, int64_t max_id, int64_t *cust, char *ref, char *sku)
+{
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(db, "SELECT r.customer_id, r.receipt_ref, p.sku FROM receipts r JOIN purchase_lines l ON l.receipt_id = r.id"
+                            " JOIN products p ON p.id = l.product_id WHERE r.customer_id = ? ORDER BY r.purchased_at DESC LIMIT 1", &st);
+    if (rc != TD_OK) return rc;
+    int64_t id = 1 + (int64_t)(next_rand() % (uint64_t)max_id);
+    if ((rc = db_bindf(st, "i", id)) == TD_OK) rc = db_step(st);
+    *cust = 0;
+    if (rc == TD_ROW) {
+        *cust = db_col_int64(st, 0);
+        snprintf(ref, 65, "%s", db_col_text(st, 1));
+        snprintf(sku, 65, "%s", db_col_text(st, 2));
+        rc = TD_OK;
+    } else if (rc == TD_DONE) {
+        rc = TD_OK;
+    }
+    db_done(st);
+    return rc;
+}
+
+static int bench_desk(struct db *db, long count, const char *ids_file)
+{
+    static const char *const stores[] = {"UTR01", "AMS01", "RTM01", "DHG01", "EIN01", "GRO01"};
+    int64_t max_id = 0;
+    if (db_query_int64(db, "SELECT MAX(id) FROM customers", &max_id) != TD_OK || max_id < 1) return 1;
+    int64_t *ids = calloc((size_t)count, sizeof *ids), *us = calloc((size_t)count * 3, sizeof *us);
+    FILE *out = fopen(ids_file, "w");
+    if (!ids || !us || !out) return 1;
+    struct dctx c = {.db = db, .addr = "bench"};
+    c.now_us = clock_now_us(NULL);
+    c.actor.role = ROLE_ASSOCIATE;
+    int rc = db_begin(db, 1);
+    long made = 0;
+    for (long i = 0; i < count && rc == TD_OK; i++) {
+        struct desk_case_in in;
+        memset(&in, 0, sizeof in);
+        char ref[65] = "", sku[65] = "";
+        int64_t cust = 0;
+        unsigned shape = (unsigned)(next_rand() % 6);
+        in.store_code = stores[next_rand() % 6];
+        in.customer_words = "bench";
+        in.n_items = 1;
+        in.kind = (enum policy_kind)(1 + next_rand() % 6);
+        if (in.kind == POLICY_KIND_REFERRAL) {
+            in.referral.to = "Elders";
+            in.referral.reason = POLICY_REFER_CHEAPER_ELSEWHERE;
+        }
+        if (shape < 3 && (rc = pick_line(db, max_id, &cust, ref, sku)) == TD_OK && cust) {
+            in.customer_id = cust;
+            in.receipt = shape == 0;
+            in.items[0] = (struct desk_item_in){.sold_here = true, .sku = sku, .receipt_ref = shape == 0 ? ref : NULL,
+                                                .condition = (enum policy_condition)(1 + next_rand() % 4)};
+        } else {
+            in.customer_id = shape == 5 ? 0 : 1 + (int64_t)(next_rand() % (uint64_t)max_id);
+            in.items[0] = (struct desk_item_in){.sold_here = false, .brand = shape == 4 ? "Vorwerk" : "Mango",
+                                                .description = "bench item", .stated_price_cents = 1000 + (int64_t)(next_rand() % 40000),
+                                                .condition = (enum policy_condition)(1 + next_rand() % 4)};
+        }
+        if (rc != TD_OK) break;
+        struct errors err;
+        errors_init(&err);
+        int64_t id = 0;
+        int r = desk_case_create(&c, &in, &err, &id);
+        if (r == TD_OK) {
+            ids[made++] = id;
+            fprintf(out, "%lld\n", (long long)id);
+        } else if (r != TD_E_INVALID) {   /* an erased customer is refused like at the desk: skip it */
+            rc = r;
+        }
+    }
+    if (rc == TD_OK) rc = db_commit(db);
+    else db_rollback(db);
+    fclose(out);
+    size_t n = 0;
+    for (int round = 0; round < 3 && rc == TD_OK; round++)
+        for (long i = 0; i < made && rc == TD_OK; i++) {
+            struct decision d;
+            struct risk risk;
+            int64_t t0 = clock_mono_us();
+            rc = desk_decide(&c, ids[i], &d, &risk);
+            us[n++] = clock_mono_us() - t0;
+        }
+    if (rc != TD_OK) fprintf(stderr, "tdbench desk: %s\n", td_status_code(rc));
+    else report(us, n);
+    free(ids);
+    free(us);
+    return rc == TD_OK ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
     if (token_init() != TD_OK) return 1;
@@ -122,8 +232,11 @@ int main(int argc, char **argv)
     else if (argc == 6 && strcmp(argv[1], "get") == 0 && text_parse_int64(argv[4], &a) == TD_OK && a > 0 &&
              text_parse_int64(argv[5], &b) == TD_OK && b > 0)
         rc = bench_get(db, argv[3], a, (long)b);
+    else if (argc == 5 && strcmp(argv[1], "desk") == 0 && text_parse_int64(argv[3], &a) == TD_OK && a > 0)
+        rc = bench_desk(db, (long)a, argv[4]);
     else
-        fputs("usage: tdbench search DBURL QUERIES_FILE ROUNDS | tdbench get DBURL TOKEN N COUNT\n", stderr);
+        fputs("usage: tdbench search DBURL QUERIES_FILE ROUNDS | tdbench get DBURL TOKEN N COUNT"
+              " | tdbench desk DBURL COUNT IDS_FILE\n", stderr);
     db_close(db);
     return rc;
 }
