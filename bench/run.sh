@@ -684,7 +684,7 @@ while IFS='|' read -r m v u b bw r t vd; do
   printf '%-*s %12s %-6s %12s  %-40s %6s  %-12s %s\n' "$MW" "$m" "$v" "$u" "$b" "$bw" "$r" "$t" "$vd"
 done <"$RESULTS"
 echo
-echo "keep-alive check: $KEEPALIVE"
+echo "keep-alive check: ${KEEPALIVE:-not measured (BENCH_ONLY=desk)}"
 echo "CPU pressure (PSI some avg60): $PRESSURE_START before the bench (other work on the machine), $(cpu_pressure) at the end (includes this bench)"
 if [[ -f "$OUT/wrk-get.txt" && "${BENCH_ONLY:-}" != desk ]]; then
   echo "wrk (client side): trustdesk $(grep -E '^ +99%' "$OUT/wrk-get.txt" | awk '{print $2}') p99," \
