@@ -8,8 +8,9 @@
 #   BENCH_SECONDS    length of each throughput run (default 15)
 #   BENCH_REGEN=1    build the demo database again even if bench/out has it
 #
-#   (a) demo generation      trustdesk demo           vs sqlite3 copying the same rows
-#                                                        into a fresh schema (INSERT...SELECT)
+#   (a) demo generation      trustdesk demo           vs sqlite3 copying the same rows (every
+#                                                        table: purchases, aggregates, cases,
+#                                                        ledger) into a fresh schema
 #   (b) CSV purchase import  trustdesk import         vs sqlite3 .import of the same file
 #   (c) customer search      server-side p50/p99      vs customer_search() in-process (tdbench)
 #   (d) GET customer         server-side p99          vs token check + customer_get() in-process
@@ -198,6 +199,21 @@ INSERT INTO main.customer_search SELECT * FROM src.customer_search;
 INSERT INTO main.receipts SELECT * FROM src.receipts;
 INSERT INTO main.purchase_lines SELECT * FROM src.purchase_lines;
 INSERT INTO main.audit_log SELECT * FROM src.audit_log;
+INSERT INTO main.customer_facts SELECT * FROM src.customer_facts;
+INSERT INTO main.customer_days SELECT * FROM src.customer_days;
+INSERT INTO main.product_price_days SELECT * FROM src.product_price_days;
+INSERT INTO main.category_stats SELECT * FROM src.category_stats;
+INSERT INTO main.customer_case_stores SELECT * FROM src.customer_case_stores;
+INSERT INTO main.customer_item_returns SELECT * FROM src.customer_item_returns;
+INSERT INTO main.cases SELECT * FROM src.cases;
+INSERT INTO main.case_items SELECT * FROM src.case_items;
+INSERT INTO main.case_events SELECT * FROM src.case_events;
+INSERT INTO main.repairs SELECT * FROM src.repairs;
+INSERT INTO main.referrals SELECT * FROM src.referrals;
+INSERT INTO main.credit_notes SELECT * FROM src.credit_notes;
+INSERT INTO main.ledger_transactions SELECT * FROM src.ledger_transactions;
+INSERT INTO main.ledger_entries SELECT * FROM src.ledger_entries;
+INSERT INTO main.demo_labels SELECT * FROM src.demo_labels;
 COMMIT;
 SQL
   t1=$(now)
