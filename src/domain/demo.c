@@ -1752,18 +1752,21 @@ static int run_case(struct gen *g, const struct plan_case *pc, const struct ledg
     struct errors err;
     errors_init(&err);
     int64_t id = 0;
-    struct decision d;
-    struct risk risk;
     struct desk_outcome out;
     int rc = desk_case_create(&c, &in, &err, &id);
-    if (rc == TD_OK) rc = desk_decide(&c, id, &d, &risk);
     if (rc != TD_OK) goto out;
-    struct desk_resolve_in rin = {.resolution = d.resolution, .amount_cents = d.max_amount_cents};
-    if (d.max_amount_cents == 0 && d.resolution == POLICY_RES_STORE_CREDIT) {
-        rin.resolution = POLICY_RES_DECLINE;
-        rin.override_reason = "Geen recente verkoopprijs bekend; de klant komt terug met de kassabon.";
+    /* As the associate would: accept the recommendation (decided once, inside
+     * the resolve). Store credit with no known price cannot be accepted as
+     * it is (the check refuses before writing anything): decline instead. */
+    struct desk_resolve_in rin = {.accept = true};
+    rc = desk_resolve(&c, lc, id, &rin, &err, &out);
+    if (rc == TD_E_INVALID && err.n == 1 && strcmp(err.item[0].field, "amount_cents") == 0) {
+        errors_init(&err);
+        rin = (struct desk_resolve_in){.resolution = POLICY_RES_DECLINE,
+                                       .override_reason = "Geen recente verkoopprijs bekend; de klant komt terug met de kassabon."};
+        rc = desk_resolve(&c, lc, id, &rin, &err, &out);
     }
-    if ((rc = desk_resolve(&c, lc, id, &rin, &err, &out)) != TD_OK) goto out;
+    if (rc != TD_OK) goto out;
     g->sum->cases++;
     if (strcmp(out.status, "awaiting_approval") == 0) {
         c.now_us += 5 * 60 * US;

@@ -647,6 +647,13 @@ int desk_resolve(struct dctx *c, const struct ledger_config *lc, int64_t id, con
         goto out;
     }
     if ((rc = decide_case(c, k, in->referral.reason, &d, &risk)) != TD_OK) goto out;
+    struct desk_resolve_in accepted;
+    if (in->accept) {                /* one decision instead of a decide, then a resolve */
+        accepted = *in;
+        accepted.resolution = d.resolution;
+        accepted.amount_cents = d.max_amount_cents;
+        in = &accepted;
+    }
     resolve_check(k, in, &d, err, &override);
     if (err->n) {
         rc = TD_E_INVALID;

@@ -97,6 +97,7 @@ struct desk_case {
 };
 
 struct desk_resolve_in {
+    bool accept;                     /* take the recommendation as it is (resolution and amount ignored) */
     enum policy_resolution resolution;
     int64_t amount_cents;
     const char *override_reason;     /* may be NULL */

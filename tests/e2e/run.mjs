@@ -2,13 +2,14 @@
 // Chromium driven by playwright-core, staff clicking and typing through the
 // stories of PRODUCT.md. Usage: node tests/e2e/run.mjs path/to/trustdesk
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, existsSync, statSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, existsSync, statSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 
 const require = createRequire(new URL('../../web/package.json', import.meta.url));
 const { chromium } = require('playwright-core');
+const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 const ROOT = resolve(new URL('../..', import.meta.url).pathname);
 const BIN = resolve(process.argv[2] ?? join(ROOT, 'build/trustdesk'));
@@ -134,6 +135,19 @@ async function logout(page) {
   await page.waitForSelector('#f-login');
 }
 
+/* WCAG 2.1 A and AA rules of axe-core on the page as it is now: labels,
+ * contrast, names, landmarks, ARIA. Evaluated through the debugger protocol,
+ * so the page's Content-Security-Policy stays on. */
+const a11yFindings = [];
+async function a11y(page, where) {
+  await page.evaluate(AXE);
+  const r = await page.evaluate(async () => {
+    const res = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return res.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length}× e.g. ${v.nodes[0]?.target?.join(' ')})`);
+  });
+  for (const v of r) a11yFindings.push(`${where}: ${v}`);
+}
+
 function expect(cond, what) { if (!cond) throw new Error(`expected: ${what}`); }
 async function text(page, sel) { return (await page.textContent(sel)) ?? ''; }
 
@@ -168,6 +182,7 @@ test('first screen is fast and the JavaScript small', async () => {
   expect(ms < 1000, `first screen under 1 s (took ${ms} ms)`);
   expect(js < 200 * 1024, 'JavaScript under 200 kB gzipped');
   await shot(page, 'login');
+  await a11y(page, 'login');
 });
 
 test('login, language switch remembered per user, logout', async () => {
@@ -201,11 +216,13 @@ test('search as you type, by keyboard, and the profile', async () => {
   await page.keyboard.type('de vr');                  // the search box has focus
   await page.waitForSelector('ul.results li:has-text("Sanne de Vries")');
   await shot(page, 'search');
+  await a11y(page, 'desk search');
   await page.keyboard.press('Enter');
   await page.waitForSelector('h1:has-text("Sanne de Vries")');
   expect((await text(page, 'main')).includes('goud'), 'gold tier shown');
   expect((await text(page, 'main')).includes('Wollen jas'), 'purchases shown');
   await shot(page, 'profile');
+  await a11y(page, 'customer profile');
   for (const q of ['sanne@example', '06-1111', 'NL-200001']) {
     await page.click('header nav a:has-text("Balie")');
     await page.fill('#q', q);
@@ -224,6 +241,7 @@ test('bad input is shown next to its field; a lost connection is shown as such',
   expect(await page.getAttribute('#f-email', 'aria-invalid') === 'true', 'the e-mail field is marked invalid');
   expect(!(await text(page, 'main')).includes('{"error"'), 'no raw JSON on screen');
   await shot(page, 'bad-email');
+  await a11y(page, 'new customer with an error');
   await page.route('**/api/v1/customers', (r) => r.abort());
   await page.click('button:has-text("Klant aanmaken")');
   await page.waitForSelector('text=Geen verbinding met de server');
@@ -264,6 +282,7 @@ test('the worn dress: store credit for the stated amount, spent in two parts', a
   await page.fill('#f-item0-price', '240');
   await page.selectOption('#f-item0-condition', 'worn');
   await shot(page, 'dress-case');
+  await a11y(page, 'new case');
   await page.click('button:has-text("Zaak openen")');
   await page.waitForSelector('.rec');
   const rec = await text(page, '.rec');
@@ -271,6 +290,7 @@ test('the worn dress: store credit for the stated amount, spent in two parts', a
   expect(rec.includes('Zonder goedkeuring'), 'no approval needed');
   expect(rec.includes('goud') || rec.includes('gold'), 'the reason names her tier');
   await shot(page, 'dress-recommendation');
+  await a11y(page, 'case with recommendation');
   await page.click('button:has-text("Advies volgen")');
   const code = await caseCode(page);
   await shot(page, 'dress-credit-note');
@@ -285,6 +305,7 @@ test('the worn dress: store credit for the stated amount, spent in two parts', a
   await page.click('button:has-text("Afboeken")');
   await page.waitForSelector('#note-title:has-text("€ 0,00")');
   await shot(page, 'dress-spent');
+  await a11y(page, 'credit notes');
 });
 
 test('the vacuum cleaner: repair via the manufacturer, tracked to the end', async () => {
@@ -312,6 +333,7 @@ test('the vacuum cleaner: repair via the manufacturer, tracked to the end', asyn
   }
   expect((await text(page, 'main')).includes('VW-RMA-77812'), 'the RMA number is kept');
   await shot(page, 'vacuum-customer-told');
+  await a11y(page, 'repair steps');
   await page.click('header nav a:has-text("Reparaties")');
   await page.waitForSelector('text=Stofzuiger Kobold');
   await page.click('button:has-text("→ Opgehaald")');
@@ -365,6 +387,7 @@ test('the exploiter: the desk asks a manager, in neutral words; the manager appr
     expect(!rec.includes(w), `no accusing word (${w})`);
   expect(!(await page.isVisible('details:has-text("Signalen")')), 'an associate does not see the guard\'s signals');
   await shot(page, 'exploiter-recommendation');
+  await a11y(page, 'red recommendation');
   await page.click('button:has-text("Advies volgen")');
   await page.waitForSelector('text=Deze zaak wacht op goedkeuring van een manager.');
   expect(!(await page.isVisible('button:has-text("Goedkeuren")')), 'an associate cannot approve');
@@ -390,6 +413,7 @@ test('the manager sees the dashboard, cases with filters and repairs', async () 
   await page.waitForSelector('.chart canvas');
   expect((await text(page, '.tiles')).includes('Wachten op goedkeuring'), 'tiles shown');
   await shot(page, 'dashboard-1024');
+  await a11y(page, 'dashboard');
   await page.click('header nav a:has-text("Zaken")');
   await page.selectOption('#f-kind', 'repair');
   await page.click('button:has-text("Tonen")');
@@ -397,6 +421,7 @@ test('the manager sees the dashboard, cases with filters and repairs', async () 
   const rows = await page.$$eval('table tbody tr', (trs) => trs.map((tr) => tr.textContent));
   expect(rows.length >= 1 && rows.every((r) => r.includes('Reparatie')), 'only repairs listed');
   await shot(page, 'cases-filtered');
+  await a11y(page, 'case list');
 });
 
 test('an associate does not see admin screens, and the API refuses them', async () => {
@@ -424,6 +449,7 @@ test('the admin edits the policy: errors at their paths, then a new version', as
   await page.click('button:has-text("Opslaan als nieuwe versie")');
   await page.waitForSelector('#policy-problems code:has-text("guard.amber_at")');
   await shot(page, 'policy-error');
+  await a11y(page, 'policy editor');
   await page.fill('#policy-doc', bad.replace('"amber_at": 90', '"amber_at": 45'));
   await page.click('button:has-text("Opslaan als nieuwe versie")');
   await page.waitForSelector('text=Versie 2 opgeslagen en van kracht.');
@@ -456,6 +482,8 @@ try {
       try { const p = context.pages()[0]; if (p) await shot(p, 'FAILED'); } catch { /* no page */ }
     }
   }
+  if (a11yFindings.length) { failed++; console.log(`FAIL  e2e: WCAG 2.1 AA (axe-core) on every screen visited\n      ${a11yFindings.join('\n      ')}`); }
+  else { passed++; console.log('ok    e2e: WCAG 2.1 AA (axe-core) on every screen visited'); }
   if (consoleErrors.length) { failed++; console.log(`FAIL  e2e: no script errors in the pages\n      ${consoleErrors.join('\n      ')}`); }
   else { passed++; console.log('ok    e2e: no script errors in the pages'); }
 } catch (e) {
