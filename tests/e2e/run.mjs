@@ -189,7 +189,10 @@ test('login, language switch remembered per user, logout', async () => {
   let page = await freshPage();
   await page.click('button:has-text("English")');
   await page.waitForSelector('h1:has-text("Log in")');
-  await login(page, 'anna');
+  await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('/api/v1/me') && r.request().method() === 'PATCH'),
+    login(page, 'anna'),
+  ]);
   expect((await text(page, 'header .who')).includes('Anna Jansen · associate · UTR01'), 'name, role and store in the header');
   expect(await page.isVisible('header nav a:has-text("Desk")'), 'English menu');
   await shot(page, 'desk-english');
@@ -199,7 +202,10 @@ test('login, language switch remembered per user, logout', async () => {
   expect(await page.isVisible('h1:has-text("Inloggen")'), 'Dutch before login');
   await login(page, 'anna');
   expect(await page.isVisible('header nav a:has-text("Desk")'), 'anna gets English back from her account');
-  await page.click('button:has-text("Nederlands")');
+  await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('/api/v1/me') && r.request().method() === 'PATCH'),
+    page.click('button:has-text("Nederlands")'),
+  ]);
   await page.waitForSelector('header nav a:has-text("Balie")');
   await logout(page);
   page = await freshPage();
@@ -415,9 +421,13 @@ test('the manager sees the dashboard, cases with filters and repairs', async () 
   await shot(page, 'dashboard-1024');
   await a11y(page, 'dashboard');
   await page.click('header nav a:has-text("Zaken")');
+  await page.waitForSelector('table tbody tr');          /* the first, unfiltered page */
   await page.selectOption('#f-kind', 'repair');
-  await page.click('button:has-text("Tonen")');
-  await page.waitForSelector('table tbody tr');
+  await Promise.all([
+    page.waitForResponse((r) => r.url().includes('/api/v1/cases?') && r.url().includes('kind=repair')),
+    page.click('button:has-text("Tonen")'),
+  ]);
+  await page.waitForTimeout(100);
   const rows = await page.$$eval('table tbody tr', (trs) => trs.map((tr) => tr.textContent));
   expect(rows.length >= 1 && rows.every((r) => r.includes('Reparatie')), 'only repairs listed');
   await shot(page, 'cases-filtered');

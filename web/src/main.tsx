@@ -63,7 +63,7 @@ function LangSwitch() {
   const l = useSignal(lang);
   const other: Lang = l === 'nl' ? 'en' : 'nl';
   return (
-    <button type="button" class="link lang" aria-label={t('lang.switch')} onClick={async () => {
+    <button type="button" class="link lang" lang={other} title={t('lang.switch')} onClick={async () => {
       setLang(other);
       if (!me.get()) chosenBeforeLogin = true;
       if (me.get()) {
