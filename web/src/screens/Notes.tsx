@@ -61,7 +61,7 @@ export function Notes() {
       {note ? (
         <div class="card" aria-labelledby="note-title">
           <h2 id="note-title">{t('note.balance')}: {money(note.balance_cents)} <Badge kind={note.status}>{t(`note_status.${note.status}`)}</Badge></h2>
-          <p>{t('note.amount')}: {money(note.amount_cents)} · {t('note.expires')}: {when(note.expires_at)} ·{' '}
+          <p>{t('note.original')}: {money(note.amount_cents)} · {t('note.expires')}: {when(note.expires_at)} ·{' '}
             <a href={`/api/v1/credit-notes/${encodeURIComponent(shown)}/print`} target="_blank" rel="noopener">{t('note.print')}</a></p>
           {note.balance_cents > 0 ? (
             <form class="form inline" onSubmit={redeem} noValidate>
