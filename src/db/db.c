@@ -277,18 +277,7 @@ int db_get_int64(struct db *db, const char *sql, int64_t *out, const char *fmt, 
 
 int db_query_int64(struct db *db, const char *sql, int64_t *out)
 {
-    struct db_stmt *st = NULL;
-    int rc = db_prepare(db, sql, &st);
-    if (rc != TD_OK) return rc;
-    rc = db_step(st);
-    if (rc == TD_ROW) {
-        *out = db_col_int64(st, 0);
-        rc = TD_OK;
-    } else if (rc == TD_DONE) {
-        rc = TD_E_NOT_FOUND;
-    }
-    db_done(st);
-    return rc;
+    return db_get_int64(db, sql, out, "");
 }
 
 static void backoff(int attempt)
