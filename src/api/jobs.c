@@ -100,6 +100,9 @@ int jobs_start(struct app *app, int interval_s, struct jobs **out)
     if (!j) return TD_E_NOMEM;
     j->app = app;
     j->interval_s = interval_s > 0 ? interval_s : 60;
+    /* The first purge of old per-day aggregates waits for the next day: at
+     * start it would scan those tables while the server should be ready. */
+    j->purged_day = clock_now_us(&app->clock) / FACTS_DAY_US;
     pthread_mutex_init(&j->lock, NULL);
     pthread_cond_init(&j->wake, NULL);
     if (pthread_create(&j->thread, NULL, loop, j) != 0) {
