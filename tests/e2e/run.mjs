@@ -114,6 +114,7 @@ async function freshPage(viewport = { width: 1280, height: 800 }) {
   await page.goto(base + '/');
   await page.evaluate(() => localStorage.clear());
   await page.goto(base + '/');
+  await page.waitForSelector('#f-login');            /* the app checked the session and drew its login */
   return page;
 }
 
@@ -199,6 +200,7 @@ test('login, language switch remembered per user, logout', async () => {
   await page.click('button:has-text("Log out")');
   await page.waitForSelector('#f-login');
   page = await freshPage();           // a new browser state: only the server remembers
+  await page.waitForSelector('h1:has-text("Inloggen")', { timeout: 5000 }).catch(() => {});
   expect(await page.isVisible('h1:has-text("Inloggen")'), 'Dutch before login');
   await login(page, 'anna');
   expect(await page.isVisible('header nav a:has-text("Desk")'), 'anna gets English back from her account');
@@ -427,7 +429,10 @@ test('the manager sees the dashboard, cases with filters and repairs', async () 
     page.waitForResponse((r) => r.url().includes('/api/v1/cases?') && r.url().includes('kind=repair')),
     page.click('button:has-text("Tonen")'),
   ]);
-  await page.waitForTimeout(100);
+  await page.waitForFunction(() => {
+    const rows = [...document.querySelectorAll('table tbody tr')];
+    return rows.length > 0 && rows.every((tr) => tr.textContent.includes('Reparatie'));
+  }, null, { timeout: 5000 }).catch(() => {});
   const rows = await page.$$eval('table tbody tr', (trs) => trs.map((tr) => tr.textContent));
   expect(rows.length >= 1 && rows.every((r) => r.includes('Reparatie')), 'only repairs listed');
   await shot(page, 'cases-filtered');
