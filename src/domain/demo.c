@@ -40,7 +40,7 @@
  *      that function's grouped scans of all lines would take about 30 s at a
  *      million customers, half the demo's time budget;
  *  (7) the case history's cases are made by the desk itself (desk_case_create,
- *      desk_decide, desk_resolve, desk_approve) in time order, so what is
+ *      desk_resolve accepting the recommendation, desk_approve) in time order, so what is
  *      stored is what the desk would have recommended at that moment. Only
  *      credit-note codes are random (the ledger's, by design).
  *

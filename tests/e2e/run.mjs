@@ -160,6 +160,15 @@ async function openCustomer(page, loyalty, name) {
   await page.waitForSelector(`h1:has-text("${name}")`);
 }
 
+/* Fills item 1 of a new case as goods not sold here. */
+async function notOursItem(page, brand, description, euros, condition) {
+  await page.click('fieldset.item button:has-text("Niet bij ons gekocht")');
+  await page.fill('#f-item0-brand', brand);
+  await page.fill('#f-item0-description', description);
+  await page.fill('#f-item0-price', euros);
+  await page.selectOption('#f-item0-condition', condition);
+}
+
 async function caseCode(page) {
   await page.waitForSelector('.code');
   const code = (await text(page, '.code')).trim();
@@ -284,11 +293,7 @@ test('the worn dress: store credit for the stated amount, spent in two parts', a
   await openCustomer(page, 'NL-200001', 'Sanne de Vries');
   await page.click('a:has-text("Zaak starten")');
   await page.fill('#f-customer_words', 'Ik heb deze jurk een keer gedragen; hij kostte 240 euro.');
-  await page.click('fieldset.item button:has-text("Niet bij ons gekocht")');
-  await page.fill('#f-item0-brand', 'Mango');
-  await page.fill('#f-item0-description', 'Gouden jurk');
-  await page.fill('#f-item0-price', '240');
-  await page.selectOption('#f-item0-condition', 'worn');
+  await notOursItem(page, 'Mango', 'Gouden jurk', '240', 'worn');
   await shot(page, 'dress-case');
   await a11y(page, 'new case');
   await page.click('button:has-text("Zaak openen")');
@@ -322,11 +327,7 @@ test('the vacuum cleaner: repair via the manufacturer, tracked to the end', asyn
   await openCustomer(page, 'NL-200004', 'Ans Bos');
   await page.click('a:has-text("Zaak starten")');
   await page.selectOption('#f-kind', 'repair');
-  await page.click('fieldset.item button:has-text("Niet bij ons gekocht")');
-  await page.fill('#f-item0-brand', 'Vorwerk');
-  await page.fill('#f-item0-description', 'Stofzuiger Kobold');
-  await page.fill('#f-item0-price', '450');
-  await page.selectOption('#f-item0-condition', 'defective');
+  await notOursItem(page, 'Vorwerk', 'Stofzuiger Kobold', '450', 'defective');
   await page.click('button:has-text("Zaak openen")');
   await page.waitForSelector('.rec:has-text("Reparatie via fabrikant")');
   expect((await text(page, '.rec')).includes('Vorwerk'), 'the manufacturer is named');

@@ -100,6 +100,19 @@ export function Badge({ kind, children }: { kind: string; children: ComponentChi
   return <span class={`badge ${kind}`}>{children}</span>;
 }
 
+/** A refusal made in the browser: the text in `field` is not an amount in euros. */
+export function amountError(field: string): ApiError {
+  return new ApiError(422, 'invalid', t('case.check_fields'), [{ field, problem: t('case.bad_amount') }]);
+}
+
+/** A credit note just issued: its code (shown only now) and the printable page. */
+export function NoteIssued({ code }: { code: string }) {
+  return (
+    <Notice kind="ok"><div class="code-box">{t('case.note_issued')} <strong class="code">{code}</strong>
+      <a class="button" href={`/api/v1/credit-notes/${encodeURIComponent(code)}/print`} target="_blank" rel="noopener">{t('note.print')}</a></div></Notice>
+  );
+}
+
 export function asError(e: unknown): ApiError {
   return e instanceof ApiError ? e : new ApiError(0, 'error', String(e), []);
 }

@@ -8,7 +8,7 @@ import { lang, money, parseEuros, t, when } from '../i18n';
 import { go } from '../router';
 import { Link, me } from '../shared';
 import { useSignal } from '../state';
-import { asError, Badge, ErrorNote, Field, Notice, Page, Select } from '../ui';
+import { amountError, asError, Badge, ErrorNote, Field, Notice, NoteIssued, Page, Select } from '../ui';
 
 const KINDS = ['return', 'exchange', 'repair', 'complaint', 'price_adjustment', 'referral'];
 const CONDITIONS = ['new', 'used', 'worn', 'defective'];
@@ -51,7 +51,7 @@ export function CaseNew({ customerId }: { customerId: number }) {
         body.items.push(o);
       } else {
         const cents = parseEuros(it.price);
-        if (cents === null) local = new ApiError(422, 'invalid', t('case.check_fields'), [{ field: `items[${i}].stated_price_cents`, problem: t('case.bad_amount') }]);
+        if (cents === null) local = amountError(`items[${i}].stated_price_cents`);
         body.items.push({ sold_here: false, brand: it.brand, description: it.description, stated_price_cents: cents ?? 0, condition: it.condition });
       }
     });
@@ -185,7 +185,7 @@ export function CaseView({ id }: { id: number }) {
   };
   const resolve = (e: Event) => {
     e.preventDefault();
-    if (cents === null) { setError(new ApiError(422, 'invalid', t('case.check_fields'), [{ field: 'amount_cents', problem: t('case.bad_amount') }])); return; }
+    if (cents === null) { setError(amountError('amount_cents')); return; }
     const body: any = { resolution: res, amount_cents: cents };
     if (departs || why) body.override_reason = why;
     if (res === 'refer_elsewhere' && !k.referral) body.referral = { to: refTo, reason: refWhy };
@@ -221,8 +221,7 @@ export function CaseView({ id }: { id: number }) {
               {k.resolution.override_reason ? <> · {t('case.override_reason')}: {k.resolution.override_reason}</> : null}</p> : null}
           </div>) : null}
       </div>
-      {code ? <Notice kind="ok"><div class="code-box">{t('case.note_issued')} <strong class="code">{code}</strong>
-        <a class="button" href={`/api/v1/credit-notes/${code}/print`} target="_blank" rel="noopener">{t('note.print')}</a></div></Notice> : null}
+      {code ? <NoteIssued code={code} /> : null}
       {k.status === 'awaiting_approval' ? <Notice kind="warn">{t('case.waiting')}</Notice> : null}
       <ErrorNote error={error} />
       {k.status === 'open' && d ? (

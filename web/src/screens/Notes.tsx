@@ -5,7 +5,7 @@ import { api, ApiError, newKey, type S } from '../api';
 import { money, parseEuros, t, when } from '../i18n';
 import { me } from '../shared';
 import { useSignal } from '../state';
-import { asError, Badge, ErrorNote, Field, Notice, Page } from '../ui';
+import { amountError, asError, Badge, ErrorNote, Field, NoteIssued, Page } from '../ui';
 
 export function Notes() {
   const user = useSignal(me);
@@ -32,7 +32,7 @@ export function Notes() {
   const redeem = async (e: Event) => {
     e.preventDefault();
     const cents = parseEuros(amount);
-    if (cents === null) { setError(new ApiError(422, 'invalid', t('case.check_fields'), [{ field: 'amount_cents', problem: t('case.bad_amount') }])); return; }
+    if (cents === null) { setError(amountError('amount_cents')); return; }
     try {
       await api('POST', `/api/v1/credit-notes/${encodeURIComponent(shown)}/redemptions`,
         { amount_cents: cents, store_code: user?.store_code ?? '', ...(till ? { till_reference: till } : {}) }, { idempotencyKey: redeemKey });
@@ -44,7 +44,7 @@ export function Notes() {
   const issue = async (e: Event) => {
     e.preventDefault();
     const cents = parseEuros(issueAmount);
-    if (cents === null) { setIssueError(new ApiError(422, 'invalid', t('case.check_fields'), [{ field: 'amount_cents', problem: t('case.bad_amount') }])); return; }
+    if (cents === null) { setIssueError(amountError('amount_cents')); return; }
     try {
       setIssued(await api<S['IssuedCreditNote']>('POST', '/api/v1/credit-notes', { amount_cents: cents, reason }, { idempotencyKey: issueKey }));
       setIssueKey(newKey('issue'));
@@ -80,8 +80,7 @@ export function Notes() {
         <Field label={t('note.reason')} name="reason" value={reason} onInput={setReason} error={issueError} />
         <ErrorNote error={issueError} />
         <button type="submit">{t('note.issue')}</button>
-        {issued ? <Notice kind="ok"><div class="code-box">{t('case.note_issued')} <strong class="code">{issued.code}</strong>
-          <a class="button" href={`/api/v1/credit-notes/${issued.code}/print`} target="_blank" rel="noopener">{t('note.print')}</a></div></Notice> : null}
+        {issued ? <NoteIssued code={issued.code} /> : null}
       </form>
     </Page>
   );
