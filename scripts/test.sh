@@ -31,15 +31,15 @@ step() {           # name, command... -> one test that passes or fails as a whol
   fi
 }
 
+mkdir -p "$LOG_DIR"
 echo "== build (-Werror)"
-if ! make -s build >/tmp/trustdesk-build.log 2>&1; then
-  cat /tmp/trustdesk-build.log; echo "0 passed, 1 failed"; exit 1
+if ! make -s build >"$LOG_DIR/build.log" 2>&1; then
+  cat "$LOG_DIR/build.log"; echo "0 passed, 1 failed"; exit 1
 fi
 echo "== build (ASan + UBSan)"
-if ! make -s build-san >/tmp/trustdesk-build-san.log 2>&1; then
-  cat /tmp/trustdesk-build-san.log; echo "0 passed, 1 failed"; exit 1
+if ! make -s build-san >"$LOG_DIR/build-san.log" 2>&1; then
+  cat "$LOG_DIR/build-san.log"; echo "0 passed, 1 failed"; exit 1
 fi
-mkdir -p "$LOG_DIR"
 
 echo "== source checks"
 step checksrc bash scripts/checksrc
