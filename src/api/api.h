@@ -71,9 +71,12 @@ int api_check_routes(char *why, size_t n) TD_MUST_CHECK;
 
 /* The http dispatcher: ctx is the struct app. */
 void api_dispatch(void *ctx, struct http_req *r);
-/* The http body-limit callback: API_BIG_BODY_MAX for API_BIG_BODY routes,
- * otherwise the app's max_body. */
-size_t api_body_limit(void *ctx, const char *method, const char *path);
+#define API_MAX_UPLOADS 2                    /* large bodies received at once (default) */
+/* The http admit callback (ctx is the struct app): the app's max_body for
+ * ordinary requests; for API_BIG_BODY routes the caller is checked on the
+ * headers, then API_BIG_BODY_MAX, spooled to a file, at most max_uploads at
+ * once (503 with Retry-After beyond). */
+int api_admit(void *ctx, struct http_req *r, struct http_admit *out);
 
 /* ---- helpers for handlers ---------------------------------------------- */
 

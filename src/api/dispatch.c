@@ -88,18 +88,6 @@ static int match(struct http_req *r, const char *pattern, const char *path)
     return 1;
 }
 
-size_t api_body_limit(void *ctx, const char *method, const char *path)
-{
-    const struct app *app = ctx;
-    size_t normal = app->max_body ? app->max_body : API_BODY_MAX;
-    for (size_t i = 0; i < api_routes_count; i++) {
-        const struct api_route *rt = &api_routes[i];
-        if (!(rt->flags & API_BIG_BODY) || strcmp(rt->method, method) != 0) continue;
-        if (strcmp(rt->path, path) == 0) return API_BIG_BODY_MAX;   /* big-body routes have no {params} */
-    }
-    return normal;
-}
-
 void api__reply_error(struct api_call *a, int rc)
 {
     struct http_req *r = a->r;
@@ -116,7 +104,7 @@ void api__reply_error(struct api_call *a, int rc)
     buf_reset(&r->out);
     r->nheaders = 0;
     r->content_type = "application/json";
-    if (rc == TD_E_RATE_LIMITED && a->retry_after_s > 0) {
+    if (a->retry_after_s > 0) {
         char *ra = arena_printf(&r->arena, "%d", a->retry_after_s);
         if (ra) TD_BEST_EFFORT(http_add_header(r, "Retry-After", ra));
     }
@@ -163,6 +151,94 @@ static int origin_ok(struct http_req *r)
 static int is_write(const char *method)
 {
     return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
+}
+
+/* Steps 2-4 of the order above, on the headers alone: TD_OK when the caller
+ * may call the route (a->me, a->d.actor filled), else the status to answer
+ * (a->err may say more). */
+static int admit_caller(struct api_call *a, const struct api_route *route)
+{
+    struct http_req *r = a->r;
+    if (route->roles & API_PUBLIC) {
+        if (is_write(r->method) && http_header(r, "Origin") && !origin_ok(r)) {
+            errors_set_message(&a->err, "cross-origin request refused");
+            return TD_E_FORBIDDEN;
+        }
+        return TD_OK;
+    }
+    int rc = authenticate(a);
+    if (rc != TD_OK) return rc == TD_E_NOT_FOUND ? TD_E_UNAUTHORIZED : rc;
+    a->d.actor.staff_id = a->me.id;
+    a->d.actor.role = a->me.role;
+    a->d.actor.store_id = a->me.store_id;
+    if (!(route->roles & a->me.role)) return TD_E_FORBIDDEN;
+    if (a->via_cookie && is_write(r->method)) {
+        const char *t = http_header(r, "X-CSRF-Token");
+        if (!t || !token_equal(t, a->csrf) || !origin_ok(r)) {
+            errors_set_message(&a->err, "missing or wrong CSRF token or Origin");
+            return TD_E_FORBIDDEN;
+        }
+    }
+    return TD_OK;
+}
+
+static void upload_done(void *arg)
+{
+    struct app *app = arg;
+    __atomic_sub_fetch(&app->uploads_in_flight, 1, __ATOMIC_RELAXED);
+}
+
+/* The http admit callback (see http.h). Ordinary requests may send
+ * app->max_body and are checked when complete. A large-body route (CSV
+ * imports) is checked on its headers first: an anonymous or unauthorized
+ * client is answered before it can make us read 256 MiB; at most
+ * app->max_uploads such bodies are received at once; each goes to a
+ * temporary file, not to memory. */
+int api_admit(void *ctx, struct http_req *r, struct http_admit *out)
+{
+    struct app *app = ctx;
+    out->limit = app->max_body ? app->max_body : API_BODY_MAX;
+    out->spool = 0;
+    const struct api_route *route = NULL;
+    for (size_t i = 0; i < api_routes_count && !route; i++) {
+        const struct api_route *rt = &api_routes[i];
+        if ((rt->flags & API_BIG_BODY) && strcmp(rt->method, r->method) == 0 && strcmp(rt->path, r->path) == 0)
+            route = rt;                                    /* big-body routes have no {params} */
+    }
+    if (!route) return 0;
+    struct api_call a;
+    memset(&a, 0, sizeof a);
+    a.app = app;
+    a.r = r;
+    errors_init(&a.err);
+    r->route = route->path;
+    int rc = app_db(app, &a.d.db);
+    if (rc == TD_OK) {
+        a.d.now_us = clock_now_us(&app->clock);
+        a.d.addr = r->addr;
+        rc = admit_caller(&a, route);
+    } else {
+        rc = TD_E_UNAVAILABLE;
+    }
+    if (rc == TD_OK) {
+        int max = app->max_uploads > 0 ? app->max_uploads : API_MAX_UPLOADS;
+        if (__atomic_add_fetch(&app->uploads_in_flight, 1, __ATOMIC_RELAXED) > max) {
+            __atomic_sub_fetch(&app->uploads_in_flight, 1, __ATOMIC_RELAXED);
+            errors_set_message(&a.err, "other uploads are being received; try again in a moment");
+            a.retry_after_s = 5;
+            rc = TD_E_BUSY;
+        } else {
+            r->on_end = upload_done;
+            r->on_end_arg = app;
+        }
+    }
+    if (rc != TD_OK) {
+        api__reply_error(&a, rc);
+        return 1;
+    }
+    out->limit = API_BIG_BODY_MAX;
+    out->spool = 1;
+    return 0;
 }
 
 /* ---- idempotency keys (domain/idempotency.c keeps them) ------------------ */
@@ -295,30 +371,8 @@ void api_dispatch(void *ctx, struct http_req *r)
      * transaction: one snapshot, one set of file locks instead of several. */
     int read_tx = (!is_write(r->method) || (route->flags & API_READ_ONLY)) && db_backend(a.d.db) == DB_SQLITE &&
                   db_begin(a.d.db, 0) == TD_OK;
-    if (!(route->roles & API_PUBLIC)) {
-        rc = authenticate(&a);
-        if (rc != TD_OK) {
-            api__reply_error(&a, rc == TD_E_NOT_FOUND ? TD_E_UNAUTHORIZED : rc);
-            goto done;
-        }
-        a.d.actor.staff_id = a.me.id;
-        a.d.actor.role = a.me.role;
-        a.d.actor.store_id = a.me.store_id;
-        if (!(route->roles & a.me.role)) {
-            api__reply_error(&a, TD_E_FORBIDDEN);
-            goto done;
-        }
-        if (a.via_cookie && is_write(r->method)) {
-            const char *t = http_header(r, "X-CSRF-Token");
-            if (!t || !token_equal(t, a.csrf) || !origin_ok(r)) {
-                errors_set_message(&a.err, "missing or wrong CSRF token or Origin");
-                api__reply_error(&a, TD_E_FORBIDDEN);
-                goto done;
-            }
-        }
-    } else if (is_write(r->method) && http_header(r, "Origin") && !origin_ok(r)) {
-        errors_set_message(&a.err, "cross-origin request refused");
-        api__reply_error(&a, TD_E_FORBIDDEN);
+    if ((rc = admit_caller(&a, route)) != TD_OK) {
+        api__reply_error(&a, rc);
         goto done;
     }
     struct idem_key k = {0};

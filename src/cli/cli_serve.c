@@ -59,6 +59,7 @@ int cli_serve(int argc, char **argv)
         return 2;
     }
     app.ledger.associate_limit_cents = env_long("TRUSTDESK_ASSOCIATE_LIMIT_CENTS", app.ledger.associate_limit_cents);
+    app.max_uploads = (int)env_long("TRUSTDESK_MAX_UPLOADS", API_MAX_UPLOADS);
     app.ledger.validity_us = env_long("TRUSTDESK_CREDIT_NOTE_DAYS", 730) * 86400LL * 1000000;
     char why[256];
     if (api_check_routes(why, sizeof why) != TD_OK) {
@@ -87,7 +88,7 @@ int cli_serve(int argc, char **argv)
         .listen = listen,
         .threads = threads,
         .max_body = app.max_body,
-        .body_limit = api_body_limit,
+        .admit = api_admit,
         .max_connections = (unsigned)env_long("TRUSTDESK_MAX_CONNECTIONS", 1024),
         .max_per_address = (unsigned)env_long("TRUSTDESK_MAX_PER_ADDRESS", 128),
         .timeout_s = (unsigned)env_long("TRUSTDESK_TIMEOUT", 30),

@@ -6,12 +6,25 @@
  * and sends what the dispatcher put in the response.
  *
  * A request's life:
- *   first handler call      allocate struct http_req, check Content-Length
+ *   first handler call      allocate struct http_req, refuse framing that a
+ *                           proxy could read differently (400), ask the
+ *                           admit callback (limit, spool, or an answer now),
+ *                           check Content-Length against the limit
  *   further calls           append upload data to the bounded body buffer
+ *                           (or the spool file), or discard it when the
+ *                           request is already refused
  *   last call (no data)     dispatch, queue the response (never on the first
  *                           call: libmicrohttpd 0.9.75 then closes the
  *                           connection, which costs keep-alive)
- *   completed callback      log line, metrics, free the request's arena
+ *   completed callback      log line, metrics, on_end, free the request
+ *
+ * A refused request (413, or what admit answered) is answered only after its
+ * body has been read and thrown away, up to HTTP_DRAIN_MAX bytes: answering
+ * while the client is still sending and then closing makes the kernel reset
+ * the connection, and the client may lose the answer before it reads it.
+ * A client that asked "Expect: 100-continue" has sent nothing yet and is
+ * answered at once; so is one whose body is larger than HTTP_DRAIN_MAX (the
+ * connection then closes).
  */
 #ifndef TD_HTTP_H
 #define TD_HTTP_H
@@ -27,6 +40,7 @@ struct http_server;
 
 #define HTTP_MAX_PARAMS 4
 #define HTTP_MAX_HEADERS 8
+#define HTTP_DRAIN_MAX (16u << 20)    /* most bytes read and discarded before a refusal */
 
 struct http_req {
     /* request */
@@ -41,6 +55,9 @@ struct http_req {
     const char *params[HTTP_MAX_PARAMS]; /* {placeholders} of the route, in order */
     int nparams;
     void *user;                       /* the dispatcher's per-request state */
+    /* Called once when the request ends, however it ends (set by admit). */
+    void (*on_end)(void *arg);
+    void *on_end_arg;
     /* response */
     int status;
     const char *content_type;
@@ -49,7 +66,11 @@ struct http_req {
     struct { const char *name, *value; } headers[HTTP_MAX_HEADERS];
     /* internal */
     struct MHD_Connection *conn;
-    int too_large;
+    int refused;                      /* the answer is ready; the body is discarded */
+    size_t discarded;                 /* body bytes thrown away so far */
+    int spool_fd;                     /* body in an unlinked temporary file (-1: in memory) */
+    size_t spool_len;
+    void *spool_map;                  /* the spool file mapped read-only at dispatch */
     int answered;
     int deferred;                     /* the answer comes later, from another thread */
     int done;                         /* a deferred answer is ready */
@@ -58,15 +79,23 @@ struct http_req {
 };
 
 typedef void (*http_dispatch_fn)(void *ctx, struct http_req *r);
-/* The largest body the request may send (asked before any of it is read);
- * may be NULL, then max_body applies to every request. */
-typedef size_t (*http_body_limit_fn)(void *ctx, const char *method, const char *path);
+
+/* What a request may send, decided on its headers before any of its body
+ * is read (http_header() works). */
+struct http_admit {
+    size_t limit;                     /* largest body; larger gets 413 */
+    int spool;                        /* keep the body in a temporary file, not in memory */
+};
+/* Fills *out and returns 0, or fills the answer (r->status, r->out) and
+ * returns 1 to refuse the request. NULL: max_body for every request. */
+typedef int (*http_admit_fn)(void *ctx, struct http_req *r, struct http_admit *out);
 
 struct http_config {
     const char *listen;               /* "HOST:PORT" */
     unsigned threads;                 /* worker threads (0: one per core) */
     size_t max_body;                  /* bytes; larger bodies get 413 */
-    http_body_limit_fn body_limit;    /* per-request limit (overrides max_body) */
+    http_admit_fn admit;              /* per-request limit (overrides max_body) */
+    const char *spool_dir;            /* where spooled bodies go (NULL: TMPDIR or /tmp) */
     unsigned max_connections;
     unsigned max_per_address;
     unsigned timeout_s;               /* idle connection timeout */

@@ -3,10 +3,11 @@
  * Invariants:
  *  (1) a response is queued exactly once per request, and never on the first
  *      access-handler call (see http.h);
- *  (2) a body larger than max_body is never buffered: a declared
- *      Content-Length over the cap is answered 413 at once (the connection
- *      then closes, which is what we want for such a client); a chunked body
- *      that grows past the cap is discarded and answered 413 at its end;
+ *  (2) a body larger than its limit is never buffered: past the limit (a
+ *      declared Content-Length or what arrives) the rest is discarded and
+ *      413 answered once the body has been read (see http.h for when the
+ *      answer comes at once instead); a body the admit callback asks to
+ *      spool goes to an unlinked temporary file, never to memory;
  *  (3) every request is logged once, in the completed callback, with its
  *      request id, route pattern (never the raw path with ids or queries),
  *      status and duration. Nothing from headers or bodies is logged.
@@ -21,6 +22,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <limits.h>
+#include <strings.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -33,14 +38,20 @@ struct http_server {
 
 static const char *const error_body_413 =
     "{\"error\":{\"code\":\"too_large\",\"message\":\"the request body is too large\",\"details\":[]}}";
+static const char *const error_body_400 =
+    "{\"error\":{\"code\":\"bad_request\",\"message\":\"the request's framing is ambiguous (repeated "
+    "Content-Length, Content-Length with Transfer-Encoding, or a control character in a header)\","
+    "\"details\":[]}}";
+static const char *const error_body_spool =
+    "{\"error\":{\"code\":\"unavailable\",\"message\":\"the upload could not be stored; try again later\","
+    "\"details\":[]}}";
 
-static struct http_req *req_new(struct MHD_Connection *conn, const char *method, const char *url,
-                                size_t max_body)
+static struct http_req *req_new(struct MHD_Connection *conn, const char *method, const char *url)
 {
     struct http_req *r = calloc(1, sizeof *r);
     if (!r) return NULL;
     arena_init(&r->arena, 8u << 20);
-    buf_init(&r->body, max_body);
+    buf_init(&r->body, 0);
     buf_init(&r->out, 64u << 20);
     r->conn = conn;
     r->method = method;
@@ -48,6 +59,7 @@ static struct http_req *req_new(struct MHD_Connection *conn, const char *method,
     r->started_us = clock_mono_us();
     r->status = 500;
     r->route = "unmatched";
+    r->spool_fd = -1;
     unsigned char raw[8];
     randombytes_buf(raw, sizeof raw);
     sodium_bin2hex(r->request_id, sizeof r->request_id, raw, sizeof raw);
@@ -66,7 +78,13 @@ static struct http_req *req_new(struct MHD_Connection *conn, const char *method,
 
 static void req_free(struct http_req *r)
 {
+    if (r->on_end) r->on_end(r->on_end_arg);
     pthread_mutex_destroy(&r->lock);
+    if (r->spool_map) {
+        munmap(r->spool_map, r->spool_len + 1);
+        r->body.data = NULL;             /* the mapping, not the buffer's own memory */
+    }
+    if (r->spool_fd >= 0) close(r->spool_fd);
     buf_free(&r->body);
     buf_free(&r->out);
     arena_free(&r->arena);
@@ -98,13 +116,114 @@ static enum MHD_Result send_response(struct http_req *r)
     return ret;
 }
 
-static void answer_413(struct http_req *r)
+/* Makes the answer a fixed error; the rest of the body will be discarded. */
+static void refuse(struct http_req *r, int status, const char *body, const char *route)
 {
     buf_reset(&r->out);
-    TD_BEST_EFFORT(buf_puts(&r->out, error_body_413));
-    r->status = 413;
+    r->nheaders = 0;
+    TD_BEST_EFFORT(buf_puts(&r->out, body));
+    r->status = status;
     r->content_type = "application/json";
-    r->route = "body_too_large";
+    r->route = route;
+    r->refused = 1;
+}
+
+struct framing {
+    int content_length;               /* how many Content-Length headers */
+    int transfer_encoding;
+    int control;                      /* a CR, LF or NUL inside a header value */
+};
+
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+                                     const char *value, size_t value_size)
+{
+    (void)kind; (void)key_size;
+    struct framing *f = cls;
+    if (strcasecmp(key, "Content-Length") == 0) f->content_length++;
+    if (strcasecmp(key, "Transfer-Encoding") == 0) f->transfer_encoding++;
+    if (value && (memchr(value, '\0', value_size) || memchr(value, '\r', value_size) || memchr(value, '\n', value_size)))
+        f->control = 1;
+    return MHD_YES;
+}
+
+/* A request that a proxy in front of us might frame differently from us is
+ * refused: that difference is how requests are smuggled past the proxy. */
+static int framing_ok(struct MHD_Connection *conn)
+{
+    struct framing f = {0};
+    MHD_get_connection_values_n(conn, MHD_HEADER_KIND, count_framing, &f);
+    return f.content_length <= 1 && !(f.content_length && f.transfer_encoding) && !f.control;
+}
+
+static int expects_continue(struct MHD_Connection *conn)
+{
+    const char *e = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Expect");
+    return e && strcasecmp(e, "100-continue") == 0;
+}
+
+/* An unlinked temporary file for a large body (so it never sits in memory). */
+static int spool_open(const char *dir)
+{
+    if (!dir || !*dir) dir = getenv("TMPDIR");
+    if (!dir || !*dir) dir = "/tmp";
+    char path[1024];
+    if (snprintf(path, sizeof path, "%s/trustdesk-upload-XXXXXX", dir) >= (int)sizeof path) return -1;
+    int fd = mkstemp(path);
+    if (fd >= 0) unlink(path);
+    return fd;
+}
+
+static int spool_write(int fd, const char *p, size_t n)
+{
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return TD_E_IO;
+        p += w;
+        n -= (size_t)w;
+    }
+    return TD_OK;
+}
+
+/* Maps the spooled body (with a trailing NUL, as a buffer has) as r->body. */
+static int spool_map(struct http_req *r)
+{
+    if (spool_write(r->spool_fd, "", 1) != TD_OK) return TD_E_IO;
+    void *m = mmap(NULL, r->spool_len + 1, PROT_READ | PROT_WRITE, MAP_PRIVATE, r->spool_fd, 0);
+    if (m == MAP_FAILED) return TD_E_IO;
+    r->spool_map = m;
+    r->body.data = m;
+    r->body.len = r->spool_len;
+    return TD_OK;
+}
+
+/* The first call: everything that can be decided on the headers. */
+static enum MHD_Result on_headers(struct http_server *s, struct http_req *r)
+{
+    struct MHD_Connection *conn = r->conn;
+    struct http_admit ad = { s->cfg.max_body, 0 };
+    if (!framing_ok(conn)) {
+        refuse(r, 400, error_body_400, "bad_framing");
+    } else if (!s->cfg.admit || s->cfg.admit(s->ctx, r, &ad) == 0) {
+        r->body.limit = ad.limit;
+        if (ad.spool && (r->spool_fd = spool_open(s->cfg.spool_dir)) < 0)
+            refuse(r, 503, error_body_spool, "upload_not_stored");
+    } else {
+        r->refused = 1;               /* admit wrote the answer */
+    }
+    unsigned long long declared = 0;
+    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+    if (cl) {
+        char *end = NULL;
+        declared = strtoull(cl, &end, 10);
+        if (end == cl || *end) declared = ULLONG_MAX;
+        if (!r->refused && declared > r->body.limit) refuse(r, 413, error_body_413, "body_too_large");
+    }
+    /* See http.h: a refusal waits until the body is read, unless the client
+     * is waiting for our word before sending it, or it is too large to read. */
+    if (r->refused && declared > 0 && (expects_continue(conn) || declared > HTTP_DRAIN_MAX))
+        return send_response(r);
+    return MHD_YES;
 }
 
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const char *url,
@@ -115,34 +234,38 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
     struct http_server *s = cls;
     struct http_req *r = *con_cls;
     if (!r) {
-        size_t limit = s->cfg.body_limit ? s->cfg.body_limit(s->ctx, method, url) : s->cfg.max_body;
-        r = req_new(conn, method, url, limit);
+        r = req_new(conn, method, url);
         if (!r) return MHD_NO;
         *con_cls = r;
-        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-        if (cl) {
-            char *end = NULL;
-            unsigned long long n = strtoull(cl, &end, 10);
-            if (end == cl || *end || n > r->body.limit) {
-                /* Refuse before reading the body; the connection closes. */
-                answer_413(r);
-                return send_response(r);
-            }
-        }
-        return MHD_YES;
+        return on_headers(s, r);
     }
     if (r->answered) {
         *upload_data_size = 0;       /* discard whatever is still arriving */
         return MHD_YES;
     }
     if (*upload_data_size) {
-        if (!r->too_large && buf_append(&r->body, upload_data, *upload_data_size) != TD_OK)
-            r->too_large = 1;
+        size_t n = *upload_data_size;
         *upload_data_size = 0;
+        if (!r->refused) {
+            int rc = TD_OK;
+            if (r->spool_fd < 0) {
+                rc = buf_append(&r->body, upload_data, n);
+            } else if (n > r->body.limit - r->spool_len) {
+                rc = TD_E_TOO_LARGE;
+            } else if ((rc = spool_write(r->spool_fd, upload_data, n)) == TD_OK) {
+                r->spool_len += n;
+            }
+            if (rc == TD_OK) return MHD_YES;
+            if (rc == TD_E_IO) refuse(r, 503, error_body_spool, "upload_not_stored");
+            else refuse(r, 413, error_body_413, "body_too_large");
+        }
+        r->discarded += n;
+        if (r->discarded > HTTP_DRAIN_MAX) return send_response(r);   /* enough: answer, and close */
         return MHD_YES;
     }
-    if (r->too_large) {
-        answer_413(r);
+    if (r->refused) return send_response(r);
+    if (r->spool_fd >= 0 && !r->spool_map && spool_map(r) != TD_OK) {
+        refuse(r, 503, error_body_spool, "upload_not_stored");
         return send_response(r);
     }
     if (!r->deferred) s->fn(s->ctx, r);
@@ -241,6 +364,7 @@ int http_start(const struct http_config *cfg, http_dispatch_fn fn, void *ctx, st
                             MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s,
                             MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->header_memory,
                             MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024,
+                            MHD_OPTION_STRICT_FOR_CLIENT, 1,
                             MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
                             MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
                             MHD_OPTION_END);

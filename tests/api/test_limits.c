@@ -1,5 +1,6 @@
 /* test_limits.c — bad input is refused with a clear error and changes
  * nothing; request limits; logs without secrets; metrics. */
+#define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include "harness.h"
@@ -19,6 +21,7 @@ static struct client admin;
 static int setup(void **state)
 {
     (void)state;
+    setenv("TRUSTDESK_MAX_UPLOADS", "1", 1);
     if (server_start(&srv) != 0) return -1;
     client_init(&admin, &srv);
     if (login(&admin, ADMIN_LOGIN, ADMIN_PASSWORD) != 201) return -1;
@@ -94,11 +97,19 @@ static void two_megabyte_body_gets_413(void **state)
     memset(big + k, 'a', n);
     snprintf(big + k + n, 64, "@example.nl\"}");
     struct resp r;
-    assert_int_equal(req(&admin, "POST", "/api/v1/customers", big, &r), 0);
+    int sent = req(&admin, "POST", "/api/v1/customers", big, &r);
+    /* With Expect: 100-continue the client waits for our word: 413 at once,
+     * and the body is never sent. */
+    struct resp e;
+    int sent_e = req_h(&admin, "POST", "/api/v1/customers", big, &e, "Expect: 100-continue", NULL);
+    free(big);
+    assert_int_equal(sent, 0);
     assert_int_equal(r.status, 413);
     assert_string_equal(jstr(r.json, "error.code"), "too_large");
     resp_free(&r);
-    free(big);
+    assert_int_equal(sent_e, 0);
+    assert_int_equal(e.status, 413);
+    resp_free(&e);
     assert_int_equal(count_customers(), 0);
     /* The server still answers afterwards. */
     assert_int_equal(req(&admin, "GET", "/healthz", NULL, &r), 0);
@@ -106,8 +117,7 @@ static void two_megabyte_body_gets_413(void **state)
     resp_free(&r);
 }
 
-/* Sends raw bytes on a new connection and returns what came back (up to n). */
-static size_t raw(const char *data, size_t len, char *out, size_t n)
+static int connect_raw(void)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     assert_true(fd >= 0);
@@ -116,14 +126,26 @@ static size_t raw(const char *data, size_t len, char *out, size_t n)
     sa.sin_port = htons((uint16_t)srv.port);
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
-    struct timeval tv = {10, 0};
+    struct timeval tv = {60, 0};    /* a bound for a failing test, not a wait */
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    size_t off = 0;
-    while (off < len) {
-        ssize_t w = send(fd, data + off, len - off, MSG_NOSIGNAL);
-        if (w <= 0) break;
-        off += (size_t)w;
+    return fd;
+}
+
+static void send_all(int fd, const char *p, size_t n)
+{
+    while (n) {
+        ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+        if (w <= 0) return;
+        p += w;
+        n -= (size_t)w;
     }
+}
+
+/* Sends raw bytes on a new connection and returns what came back (up to n). */
+static size_t raw(const char *data, size_t len, char *out, size_t n)
+{
+    int fd = connect_raw();
+    send_all(fd, data, len);
     size_t got = 0;
     ssize_t k;
     while (got + 1 < n && (k = recv(fd, out + got, n - 1 - got, 0)) > 0) got += (size_t)k;
@@ -156,6 +178,155 @@ static void declared_length_over_the_cap_is_refused_before_reading(void **state)
     char out[2048];
     raw(head, strlen(head), out, sizeof out);
     assert_non_null(strstr(out, " 413 "));
+}
+
+/* A body over the limit that the client sends anyway (no Expect) is read
+ * and thrown away, then answered 413 on a connection that stays open: the
+ * answer is never lost to a reset, and the next request on it is served. */
+static void refused_body_is_drained_and_the_connection_kept(void **state)
+{
+    (void)state;
+    size_t n = 2u << 20;
+    const char *next = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    char *msg = malloc(n + 512);
+    assert_non_null(msg);
+    int k = snprintf(msg, 512, "POST /api/v1/customers HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                     "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n", n);
+    memset(msg + k, 'a', n);
+    memcpy(msg + k + n, next, strlen(next) + 1);
+    char out[4096];
+    raw(msg, (size_t)k + n + strlen(next), out, sizeof out);
+    free(msg);
+    const char *first = strstr(out, "HTTP/1.1 413");
+    if (!first) fail_msg("no 413 before the connection ended: %.200s", out);
+    if (!strstr(first, "HTTP/1.1 200")) fail_msg("the connection did not serve the next request: %.300s", out);
+}
+
+/* Framing that a proxy in front could read differently is refused. */
+static void ambiguous_framing_is_refused(void **state)
+{
+    (void)state;
+    const char *cases[] = {
+        "POST /api/v1/session HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\nContent-Length: 2\r\n"
+        "Connection: close\r\n\r\n{}",
+        "POST /api/v1/session HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n"
+        "Connection: close\r\n\r\n0\r\n\r\n",
+        "GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n",                 /* HTTP/1.1 without Host */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char out[2048];
+        raw(cases[i], strlen(cases[i]), out, sizeof out);
+        if (!strstr(out, " 400 ")) fail_msg("case %zu: expected 400, got %.200s", i, out);
+    }
+    /* A NUL or a bare LF in a header line is handled by libmicrohttpd's own
+     * parser before we see the request (it ends the value there); the
+     * documented nginx front refuses such lines (docs/security.md). */
+}
+
+static long server_rss_kb(void)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)srv.pid);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    long kb = -1;
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, "VmRSS:", 6) == 0) kb = strtol(line + 6, NULL, 10);
+    fclose(f);
+    return kb;
+}
+
+/* Reads until the status line has arrived. */
+static void read_status(int fd, char *out, size_t n)
+{
+    size_t got = 0;
+    ssize_t k;
+    while (got + 1 < n && !memmem(out, got, "\r\n", 2) && (k = recv(fd, out + got, n - 1 - got, 0)) > 0)
+        got += (size_t)k;
+    out[got] = '\0';
+}
+
+/* An anonymous (or unauthorized) upload to an import route is answered on
+ * its headers: the server does not read 256 MiB to say 401. */
+static void large_uploads_are_checked_on_their_headers(void **state)
+{
+    (void)state;
+    long before = server_rss_kb();
+    int fds[3];
+    for (int i = 0; i < 3; i++) {
+        fds[i] = connect_raw();
+        const char *head = "POST /api/v1/imports/customers HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/csv\r\n"
+                           "Content-Length: 268435456\r\n\r\n";
+        send_all(fds[i], head, strlen(head));
+    }
+    for (int i = 0; i < 3; i++) {
+        char out[1024];
+        read_status(fds[i], out, sizeof out);   /* nothing of the body was sent */
+        if (!strstr(out, " 401 ")) fail_msg("anonymous upload %d: expected 401 on the headers, got %.200s", i, out);
+        close(fds[i]);
+    }
+    /* An associate's upload is refused the same way. */
+    make_staff(&admin, "limits.assoc", "associate", "UTR01", "limits-assoc-pw");
+    struct client as;
+    client_init(&as, &srv);
+    assert_int_equal(login(&as, "limits.assoc", "limits-assoc-pw"), 201);
+    struct resp r;
+    assert_int_equal(req_h(&as, "POST", "/api/v1/imports/customers", "loyalty_number,name\n", &r,
+                           "Content-Type: text/csv", "Expect: 100-continue", NULL), 0);
+    assert_int_equal(r.status, 403);
+    resp_free(&r);
+    client_free(&as);
+    long after = server_rss_kb();
+    if (after - before > 32 * 1024) fail_msg("the server grew from %ld to %ld kB", before, after);
+}
+
+/* At most TRUSTDESK_MAX_UPLOADS (1 in this suite) large bodies are received
+ * at once; another gets 503 with Retry-After and imports nothing. */
+static void concurrent_large_uploads_are_capped(void **state)
+{
+    (void)state;
+    char cookie[128];
+    assert_int_equal(client_cookie(&admin, "td_session", cookie, sizeof cookie), 0);
+    const char *csv = "loyalty_number,name\nNL-UPL-1,Upload Eén\n";
+    char head[1024];
+    int hl = snprintf(head, sizeof head,
+                      "POST /api/v1/imports/customers HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nOrigin: http://127.0.0.1:%d\r\n"
+                      "Cookie: td_session=%s\r\nX-CSRF-Token: %s\r\nContent-Type: text/csv\r\n"
+                      "Content-Length: %zu\r\n\r\n", srv.port, srv.port, cookie, admin.csrf, strlen(csv));
+    int fd = connect_raw();
+    send_all(fd, head, (size_t)hl);
+    send_all(fd, csv, 10);                      /* part of the body: the upload is in progress */
+    /* Wait until the server holds that upload: another upload is then refused. */
+    struct resp r;
+    int refused = 0;
+    for (int i = 0; i < 2000 && !refused; i++) {
+        assert_int_equal(req_h(&admin, "POST", "/api/v1/imports/customers", "loyalty_number,name\n", &r,
+                               "Content-Type: text/csv", NULL), 0);
+        if (r.status == 503) {
+            char ra[16];
+            assert_string_equal(resp_header(&r, "Retry-After", ra, sizeof ra), "5");
+            refused = 1;
+        } else {
+            assert_int_equal(r.status, 200);
+        }
+        resp_free(&r);
+    }
+    assert_true(refused);
+    send_all(fd, csv + 10, strlen(csv) - 10);
+    char out[1024];
+    read_status(fd, out, sizeof out);
+    if (!strstr(out, " 200 ")) fail_msg("the upload in progress: %.200s", out);
+    close(fd);
+    /* Once it has ended, the next upload is received again. */
+    int ok = 0;
+    for (int i = 0; i < 2000 && !ok; i++) {
+        assert_int_equal(req_h(&admin, "POST", "/api/v1/imports/customers", "loyalty_number,name\n", &r,
+                               "Content-Type: text/csv", NULL), 0);
+        ok = r.status == 200;
+        if (!ok) assert_int_equal(r.status, 503);
+        resp_free(&r);
+    }
+    assert_true(ok);
 }
 
 static void keeps_connections_alive(void **state)
@@ -214,6 +385,10 @@ int main(void)
         cmocka_unit_test(two_megabyte_body_gets_413),
         cmocka_unit_test(oversized_headers_are_refused),
         cmocka_unit_test(declared_length_over_the_cap_is_refused_before_reading),
+        cmocka_unit_test(refused_body_is_drained_and_the_connection_kept),
+        cmocka_unit_test(ambiguous_framing_is_refused),
+        cmocka_unit_test(large_uploads_are_checked_on_their_headers),
+        cmocka_unit_test(concurrent_large_uploads_are_capped),
         cmocka_unit_test(keeps_connections_alive),
         cmocka_unit_test(logs_hold_no_secrets_and_metrics_count),
     };
