@@ -457,9 +457,19 @@ test('an associate does not see admin screens, and the API refuses them', async 
 test('the admin edits the policy: errors at their paths, then a new version', async () => {
   const page = await freshPage();
   await login(page, 'admin');
+  // Hold the document back: until it arrives the screen says it is loading
+  // and offers no editor to type into (text typed there would be lost).
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await page.route('**/api/v1/policy', async (r) => { await held; await r.continue(); });
   await page.click('header nav a:has-text("Beleid")');
+  await page.waitForSelector('[role=status]:has-text("Het beleid dat van kracht is wordt geladen")');
+  expect(await page.locator('#policy-doc').count() === 0, 'no editor before the document has arrived');
+  release();
   await page.waitForSelector('#policy-doc');
+  await page.unroute('**/api/v1/policy');
   let doc = await page.inputValue('#policy-doc');
+  expect(doc.includes('"amber_at": 40'), 'the editor holds the document in force');
   const bad = doc.replace('"version": 1', '"version": 2').replace('"amber_at": 40', '"amber_at": 90');
   await page.fill('#policy-doc', bad);
   await page.click('button:has-text("Opslaan als nieuwe versie")');

@@ -69,30 +69,41 @@ export function Staff() {
 }
 
 export function PolicyEditor() {
-  const [text, setText] = useState('');
+  // The editor opens only once the document in force has arrived: text typed
+  // into an empty editor would be overwritten when it came.
+  const [text, setText] = useState<string | null>(null);
   const [version, setVersion] = useState(0);
   const [versions, setVersions] = useState<S['PolicyVersion'][]>([]);
   const [error, setError] = useState<ApiError | null>(null);
   const [saved, setSaved] = useState(0);
+  const show = (p: S['PolicyInForce']) => { setVersion(p.version); setText(JSON.stringify(p.document, null, 2)); };
+  const loadVersions = async () => {
+    try { setVersions((await api<S['PolicyVersionList']>('GET', '/api/v1/policy/versions')).items); } catch (e) { setError(asError(e)); }
+  };
   const load = async () => {
-    try {
-      const cur = await api<S['PolicyInForce']>('GET', '/api/v1/policy');
-      setVersion(cur.version);
-      setText(JSON.stringify(cur.document, null, 2));
-      setVersions((await api<S['PolicyVersionList']>('GET', '/api/v1/policy/versions')).items);
-    } catch (e) { setError(asError(e)); }
+    try { show(await api<S['PolicyInForce']>('GET', '/api/v1/policy')); } catch (e) { setError(asError(e)); }
+    loadVersions();
   };
   useEffect(() => { load(); }, []);
   const save = async (e: Event) => {
     e.preventDefault();
+    if (text === null) return;
     setSaved(0);
     try {
       const r = await api<S['PolicyInForce']>('PUT', '/api/v1/policy', undefined, { rawBody: text });
       setSaved(r.version);
       setError(null);
-      load();
+      show(r);
+      loadVersions();
     } catch (err) { setError(asError(err)); }
   };
+  if (text === null) {
+    return (
+      <Page title={t('nav.policy')}>
+        {error ? <ErrorNote error={error} /> : <p role="status" aria-busy="true">{t('policy.loading')}</p>}
+      </Page>
+    );
+  }
   return (
     <Page title={t('nav.policy')}>
       <p>{t('policy.in_force', { v: version })}</p>
