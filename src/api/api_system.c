@@ -1,6 +1,12 @@
-/* api_system.c — health, readiness and metrics. */
+/* api_system.c — health, readiness and metrics.
+ *
+ * /metrics is public unless TRUSTDESK_METRICS_TOKEN is set; then it needs
+ * "Authorization: Bearer <that token>" (compared in constant time), so a
+ * shop can keep its request counts to its monitoring. */
 #include "api/handlers.h"
+#include "core/token.h"
 #include "db/db.h"
+#include <string.h>
 
 int api_health(struct api_call *a)
 {
@@ -17,6 +23,11 @@ int api_ready(struct api_call *a)
 
 int api_metrics(struct api_call *a)
 {
+    if (a->app->metrics_token[0]) {
+        const char *authz = http_header(a->r, "Authorization");
+        if (!authz || strncmp(authz, "Bearer ", 7) != 0 || !token_equal(authz + 7, a->app->metrics_token))
+            return TD_E_UNAUTHORIZED;
+    }
     buf_reset(&a->r->out);
     int rc = http_metrics_render(&a->r->out);
     if (rc != TD_OK) return rc;

@@ -20,6 +20,7 @@ struct app {
     size_t max_body;             /* ordinary request bodies (default API_BODY_MAX) */
     struct ledger_config ledger; /* credit-note validity, associates' limit */
     struct group *group;         /* group-commit writer (SQLite), NULL when off */
+    char metrics_token[128];     /* when set, /metrics needs it as a Bearer token */
     int max_uploads;             /* large bodies (CSV imports) received at once */
     int uploads_in_flight;       /* atomic: how many are being received now */
 };

@@ -32,6 +32,12 @@ const size_t api_routes_count = sizeof api_routes / sizeof api_routes[0];
 
 int api_check_routes(char *why, size_t n)
 {
+    /* Every route, and a few fixed names (unmatched, static, refusals), in
+     * each of 6 method labels and 5 status classes must fit the metrics. */
+    if ((api_routes_count + 8) * 6 * 5 > HTTP_METRICS_SERIES) {
+        snprintf(why, n, "%zu routes do not fit HTTP_METRICS_SERIES", api_routes_count);
+        return TD_E_INTERNAL;
+    }
     for (size_t i = 0; i < api_routes_count; i++) {
         const struct api_route *r = &api_routes[i];
         if (r->roles == 0) {

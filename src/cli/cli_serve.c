@@ -59,6 +59,11 @@ int cli_serve(int argc, char **argv)
         return 2;
     }
     app.ledger.associate_limit_cents = env_long("TRUSTDESK_ASSOCIATE_LIMIT_CENTS", app.ledger.associate_limit_cents);
+    const char *mt = getenv("TRUSTDESK_METRICS_TOKEN");
+    if (mt && snprintf(app.metrics_token, sizeof app.metrics_token, "%s", mt) >= (int)sizeof app.metrics_token) {
+        fprintf(stderr, "trustdesk: TRUSTDESK_METRICS_TOKEN is longer than %zu characters\n", sizeof app.metrics_token - 1);
+        return 1;
+    }
     app.max_uploads = (int)env_long("TRUSTDESK_MAX_UPLOADS", API_MAX_UPLOADS);
     app.ledger.validity_us = env_long("TRUSTDESK_CREDIT_NOTE_DAYS", 730) * 86400LL * 1000000;
     char why[256];

@@ -40,6 +40,7 @@ struct http_server;
 
 #define HTTP_MAX_PARAMS 4
 #define HTTP_MAX_HEADERS 8
+#define HTTP_METRICS_SERIES 2048      /* metrics series: (route names) x 6 methods x 5 classes */
 #define HTTP_DRAIN_MAX (16u << 20)    /* most bytes read and discarded before a refusal */
 
 struct http_req {

@@ -22,6 +22,7 @@ static int setup(void **state)
 {
     (void)state;
     setenv("TRUSTDESK_MAX_UPLOADS", "1", 1);
+    setenv("TRUSTDESK_METRICS_TOKEN", "limits-metrics-token", 1);
     if (server_start(&srv) != 0) return -1;
     client_init(&admin, &srv);
     if (login(&admin, ADMIN_LOGIN, ADMIN_PASSWORD) != 201) return -1;
@@ -352,6 +353,12 @@ static void logs_hold_no_secrets_and_metrics_count(void **state)
     assert_int_equal(req(&c, "GET", "/api/v1/me", NULL, &r), 0);
     resp_free(&r);
     assert_int_equal(req(&c, "GET", "/metrics", NULL, &r), 0);
+    assert_int_equal(r.status, 401);                    /* TRUSTDESK_METRICS_TOKEN is set */
+    resp_free(&r);
+    assert_int_equal(req_h(&c, "GET", "/metrics", NULL, &r, "Authorization: Bearer wrong-token", NULL), 0);
+    assert_int_equal(r.status, 401);
+    resp_free(&r);
+    assert_int_equal(req_h(&c, "GET", "/metrics", NULL, &r, "Authorization: Bearer limits-metrics-token", NULL), 0);
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.body, "trustdesk_http_requests_total{route=\"/api/v1/session\",method=\"POST\",status=\"2xx\"}"));
     assert_non_null(strstr(r.body, "trustdesk_http_request_duration_seconds_bucket{route=\"/api/v1/me\""));
@@ -378,6 +385,52 @@ static void logs_hold_no_secrets_and_metrics_count(void **state)
     assert_true(lines > 5);
 }
 
+static const char *const route_paths[] = {
+#define ROUTE(method, path, handler, roles, flags) path,
+#include "api/routes.def"
+#undef ROUTE
+};
+
+/* Clients choose methods and paths, not metrics series: after every route
+ * has been called with four wrong methods (hundreds of series), a route
+ * called for the first time is still counted. */
+static void clients_cannot_fill_the_metrics(void **state)
+{
+    (void)state;
+    const char *methods[] = {"PUT", "DELETE", "PATCH", "BREW"};
+    struct client anon;
+    client_init(&anon, &srv);
+    for (size_t i = 0; i < sizeof route_paths / sizeof route_paths[0]; i++) {
+        char path[256];
+        size_t o = 0;
+        for (const char *p = route_paths[i]; *p && o + 2 < sizeof path; p++) {
+            if (*p == '{') {
+                path[o++] = '1';
+                while (*p && *p != '}') p++;
+            } else {
+                path[o++] = *p;
+            }
+        }
+        path[o] = '\0';
+        for (size_t m = 0; m < sizeof methods / sizeof methods[0]; m++) {
+            struct resp r;
+            assert_int_equal(req(&anon, methods[m], path, NULL, &r), 0);
+            assert_true(r.status >= 400);
+            resp_free(&r);
+        }
+    }
+    client_free(&anon);
+    struct resp r;
+    assert_int_equal(req(&admin, "GET", "/api/v1/stores", NULL, &r), 0);
+    resp_free(&r);
+    assert_int_equal(req_h(&admin, "GET", "/metrics", NULL, &r, "Authorization: Bearer limits-metrics-token", NULL), 0);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "route=\"/api/v1/stores\",method=\"GET\",status=\"2xx\""));
+    assert_non_null(strstr(r.body, "method=\"OTHER\""));
+    assert_null(strstr(r.body, "BREW"));
+    resp_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -391,6 +444,7 @@ int main(void)
         cmocka_unit_test(concurrent_large_uploads_are_capped),
         cmocka_unit_test(keeps_connections_alive),
         cmocka_unit_test(logs_hold_no_secrets_and_metrics_count),
+        cmocka_unit_test(clients_cannot_fill_the_metrics),
     };
     return cmocka_run_group_tests_name("api_limits", tests, setup, teardown);
 }
