@@ -31,6 +31,7 @@ enum api_flag {
     API_BIG_BODY = 4,                        /* accepts bodies up to API_BIG_BODY_MAX (CSV imports) */
     API_OWN_TX = 8,                          /* a write that runs its own transactions (login) */
     API_READ_ONLY = 16,                      /* a POST that changes nothing: runs like a GET */
+    API_STORELESS = 32,                      /* open to staff of no store (who may use nothing else) */
 };
 
 struct api_call {

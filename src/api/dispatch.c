@@ -4,7 +4,9 @@
  * Order of checks (the first failing one answers):
  *   1. route:  no path match -> 404; path but not method -> 405
  *   2. auth:   Bearer token or session cookie, unless the route is public -> 401
- *   3. roles:  the route's roles must include the caller's -> 403
+ *   3. roles:  the route's roles must include the caller's -> 403; staff
+ *              other than admins who belong to no store may call only
+ *              API_STORELESS routes -> 403
  *   4. CSRF:   a cookie-authenticated write needs X-CSRF-Token equal to the
  *              session's and an Origin equal to the Host it was sent to -> 403
  *   5. handler, inside one transaction for writes (retried when busy); for
@@ -178,6 +180,13 @@ static int admit_caller(struct api_call *a, const struct api_route *route)
     a->d.actor.role = a->me.role;
     a->d.actor.store_id = a->me.store_id;
     if (!(route->roles & a->me.role)) return TD_E_FORBIDDEN;
+    /* Store scopes read "no store" as "every store" nowhere: staff who are
+     * not admins and belong to no store (their store was taken away) may
+     * only see who they are and log out. */
+    if (a->me.role != ROLE_ADMIN && a->me.store_id <= 0 && !(route->flags & API_STORELESS)) {
+        errors_set_message(&a->err, "your account belongs to no store; an admin must assign one");
+        return TD_E_FORBIDDEN;
+    }
     if (a->via_cookie && is_write(r->method)) {
         const char *t = http_header(r, "X-CSRF-Token");
         if (!t || !token_equal(t, a->csrf) || !origin_ok(r)) {
