@@ -738,6 +738,13 @@ int desk_approve(struct dctx *c, const struct ledger_config *lc, int64_t id, con
     json_t *pend = NULL;
     int rc = load_waiting(c, id, &k, err, "approved");
     if (rc != TD_OK) goto out;
+    if (k->associate_id == c->actor.staff_id) {
+        /* Four eyes: approval is a second person's judgement, even for an
+         * admin; a manager's own case goes to another manager or an admin. */
+        errors_set_message(err, "a case is approved by someone other than the person who opened it");
+        rc = TD_E_FORBIDDEN;
+        goto out;
+    }
     if ((rc = claim(c, k, "awaiting_approval", "resolved")) != TD_OK) goto out;
     /* pending_json is not among CASE_COLS: read it here. */
     struct db_stmt *st = NULL;
@@ -815,7 +822,7 @@ int desk_follow_up(struct dctx *c, int64_t id, const char *note, struct errors *
 #define REPAIR_COLS                                                                                                   \
     "r.case_id, COALESCE(k.customer_id, 0), s.code, r.via, COALESCE(r.manufacturer, ''), COALESCE(r.rma_number, ''),"\
     " r.status, COALESCE((SELECT COALESCE(i.description, p.name) FROM case_items i LEFT JOIN products p"             \
-    " ON p.id = i.product_id WHERE i.case_id = r.case_id AND i.item_no = 1), ''), r.created_at, r.updated_at"
+    " ON p.id = i.product_id WHERE i.case_id = r.case_id AND i.item_no = 1), ''), r.created_at, r.updated_at, r.store_id"
 #define REPAIR_FROM " FROM repairs r JOIN cases k ON k.id = r.case_id JOIN stores s ON s.id = r.store_id"
 
 static int read_repair(struct db_stmt *st, struct desk_repair *r)
@@ -824,6 +831,7 @@ static int read_repair(struct db_stmt *st, struct desk_repair *r)
     r->customer_id = db_col_int64(st, 1);
     r->created_at = db_col_int64(st, 8);
     r->updated_at = db_col_int64(st, 9);
+    r->store_id = db_col_int64(st, 10);
     if (domain_copy(r->store_code, sizeof r->store_code, db_col_text(st, 2)) != TD_OK ||
         domain_copy(r->via, sizeof r->via, db_col_text(st, 3)) != TD_OK ||
         domain_copy(r->manufacturer, sizeof r->manufacturer, db_col_text(st, 4)) != TD_OK ||
@@ -877,6 +885,10 @@ int desk_repair_update(struct dctx *c, int64_t case_id, const char *status, cons
     struct desk_repair r;
     int rc = desk_repair_get(c, case_id, &r);
     if (rc != TD_OK) return rc;
+    if (c->actor.role != ROLE_ADMIN && c->actor.store_id != r.store_id) {
+        errors_set_message(err, "a repair is moved on by the store that took it in (%s)", r.store_code);
+        return TD_E_FORBIDDEN;
+    }
     int to = repair_state(status), from = repair_state(r.status);
     if (to < 0)
         errors_add(err, "status", "must be one of taken_in, sent, at_manufacturer, back_in_store, customer_told, collected");

@@ -122,7 +122,7 @@ struct desk_filter {
 };
 
 struct desk_repair {
-    int64_t case_id, customer_id;
+    int64_t case_id, customer_id, store_id;
     char store_code[CODE_SZ], via[16], manufacturer[DESK_TEXT_MAX * 4 + 1], rma_number[DESK_RMA_MAX + 1], status[20];
     char description[DESK_TEXT_MAX * 4 + 1];
     int64_t created_at, updated_at;

@@ -22,6 +22,7 @@ static int setup(void **state)
     make_store(&admin, "AMS01", "Amsterdam Kalverstraat", "Amsterdam");
     make_staff(&admin, "sofie", "manager", "UTR01", "sofie-password");
     make_staff(&admin, "bram", "associate", "UTR01", "bram-password");
+    make_staff(&admin, "eva", "associate", "AMS01", "eva-password");
     return 0;
 }
 
@@ -78,10 +79,88 @@ static void staff_without_a_store_see_nothing(void **state)
     client_free(&a);
 }
 
+static long long open_case(struct client *c, const char *body)
+{
+    struct resp r;
+    assert_int_equal(req(c, "POST", "/api/v1/cases", body, &r), 0);
+    if (r.status != 201) fail_msg("open case: %ld %s", r.status, r.body);
+    long long id = jint(r.json, "id");
+    resp_free(&r);
+    return id;
+}
+
+/* A repair is moved on by the store that took it in (or an admin). */
+static void repairs_move_only_in_their_store(void **state)
+{
+    (void)state;
+    struct client bram, eva;
+    client_init(&bram, &srv);
+    client_init(&eva, &srv);
+    assert_int_equal(login(&bram, "bram", "bram-password"), 201);
+    assert_int_equal(login(&eva, "eva", "eva-password"), 201);
+    long long id = open_case(&bram, "{\"kind\":\"repair\",\"store_code\":\"UTR01\",\"receipt\":false,"
+                                    "\"items\":[{\"sold_here\":false,\"brand\":\"Vorwerk\",\"description\":\"Stofzuiger\","
+                                    "\"stated_price_cents\":45000,\"condition\":\"defective\"}]}");
+    char path[96];
+    snprintf(path, sizeof path, "/api/v1/cases/%lld/resolve", id);
+    assert_int_equal(status_of(&bram, "POST", path, "{\"resolution\":\"repair_manufacturer\",\"amount_cents\":0}"), 200);
+    snprintf(path, sizeof path, "/api/v1/repairs/%lld/status", id);
+    struct resp r;
+    assert_int_equal(req(&eva, "POST", path, "{\"status\":\"sent\"}", &r), 0);
+    assert_int_equal(r.status, 403);
+    assert_non_null(strstr(jstr(r.json, "error.message"), "UTR01"));
+    resp_free(&r);
+    snprintf(path, sizeof path, "/api/v1/repairs/%lld", id);
+    assert_int_equal(req(&eva, "GET", path, NULL, &r), 0);
+    assert_string_equal(jstr(r.json, "status"), "taken_in");     /* unchanged; reading is fine */
+    resp_free(&r);
+    snprintf(path, sizeof path, "/api/v1/repairs/%lld/status", id);
+    assert_int_equal(status_of(&bram, "POST", path, "{\"status\":\"sent\"}"), 200);
+    assert_int_equal(status_of(&admin, "POST", path, "{\"status\":\"at_manufacturer\"}"), 200);
+    client_free(&bram);
+    client_free(&eva);
+}
+
+/* Four eyes: whoever opened a case does not approve it, a manager neither. */
+static void nobody_approves_their_own_case(void **state)
+{
+    (void)state;
+    struct client sofie;
+    client_init(&sofie, &srv);
+    assert_int_equal(login(&sofie, "sofie", "sofie-password"), 201);
+    long long id = open_case(&sofie, "{\"kind\":\"return\",\"store_code\":\"UTR01\",\"receipt\":false,"
+                                     "\"items\":[{\"sold_here\":false,\"brand\":\"Mango\",\"description\":\"Jas\","
+                                     "\"stated_price_cents\":30000,\"condition\":\"used\"}]}");
+    char path[96];
+    snprintf(path, sizeof path, "/api/v1/cases/%lld/resolve", id);
+    struct resp r;
+    assert_int_equal(req(&sofie, "POST", path, "{\"resolution\":\"store_credit\",\"amount_cents\":30000,\"override_reason\":\"vaste klant\"}", &r), 0);
+    if (r.status != 200) fail_msg("resolve: %ld %s", r.status, r.body);
+    assert_string_equal(jstr(r.json, "status"), "awaiting_approval");
+    resp_free(&r);
+    snprintf(path, sizeof path, "/api/v1/approvals/%lld/approve", id);
+    assert_int_equal(req(&sofie, "POST", path, "{}", &r), 0);
+    assert_int_equal(r.status, 403);
+    assert_non_null(strstr(jstr(r.json, "error.message"), "someone other"));
+    resp_free(&r);
+    snprintf(path, sizeof path, "/api/v1/cases/%lld", id);
+    assert_int_equal(req(&sofie, "GET", path, NULL, &r), 0);
+    assert_string_equal(jstr(r.json, "status"), "awaiting_approval");   /* nothing happened */
+    resp_free(&r);
+    snprintf(path, sizeof path, "/api/v1/approvals/%lld/approve", id);
+    assert_int_equal(req(&admin, "POST", path, "{}", &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(jstr(r.json, "status"), "resolved");
+    resp_free(&r);
+    client_free(&sofie);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(staff_without_a_store_see_nothing),
+        cmocka_unit_test(repairs_move_only_in_their_store),
+        cmocka_unit_test(nobody_approves_their_own_case),
     };
     return cmocka_run_group_tests_name("api_scopes", tests, setup, teardown);
 }
