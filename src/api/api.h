@@ -32,6 +32,7 @@ enum api_flag {
     API_OWN_TX = 8,                          /* a write that runs its own transactions (login) */
     API_READ_ONLY = 16,                      /* a POST that changes nothing: runs like a GET */
     API_STORELESS = 32,                      /* open to staff of no store (who may use nothing else) */
+    API_AUDITED = 64,                        /* a read that may leave an audit row: no read snapshot around it */
 };
 
 struct api_call {

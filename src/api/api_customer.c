@@ -52,8 +52,17 @@ int api_customers_search(struct api_call *a)
     if ((rc = api_limit(a, 20, 100, &limit)) != TD_OK) return rc;
     char next[600];
     json_t *items = json_array();
-    rc = customer_search(&a->d, q, limit, http_query(a->r, "cursor"), add_customer, items, next, sizeof next);
+    const char *cursor = http_query(a->r, "cursor");
+    rc = customer_search(&a->d, q, limit, cursor, add_customer, items, next, sizeof next);
     if (rc == TD_E_INVALID) errors_add(&a->err, "cursor", "is not a cursor from a previous page");
+    if (rc == TD_OK && cursor) {
+        /* Paging on through results is how a customer base is read in bulk:
+         * each further page leaves an audit row (never the query itself,
+         * which is personal data). */
+        char detail[32];
+        snprintf(detail, sizeof detail, "%zu", json_array_size(items));
+        rc = domain_audit(&a->d, "customer.search_page", "customers", detail);
+    }
     if (rc != TD_OK) {
         json_decref(items);
         return rc;
@@ -283,6 +292,12 @@ int api_customers_export(struct api_call *a)
     if (rc != TD_OK) goto out;
     if ((rc = export_cases(a, id, cases)) != TD_OK) goto out;
     if (own_tx) db_rollback(a->d.db);
+    char subject[32];
+    snprintf(subject, sizeof subject, "customer:%lld", (long long)id);
+    if ((rc = domain_audit(&a->d, "customer.export", subject, NULL)) != TD_OK) {
+        own_tx = 0;
+        goto out;                                /* no export without its trace */
+    }
     char when[40];
     clock_format_rfc3339(a->d.now_us, when, sizeof when);
     json_t *doc = json_pack("{s:s,s:s,s:o,s:o,s:o,s:o}", "format", "trustdesk-customer-export/1", "exported_at", when,

@@ -384,8 +384,8 @@ void api_dispatch(void *ctx, struct http_req *r)
     a.d.addr = r->addr;
     /* On SQLite a read runs authentication and the handler in one read
      * transaction: one snapshot, one set of file locks instead of several. */
-    int read_tx = (!is_write(r->method) || (route->flags & API_READ_ONLY)) && db_backend(a.d.db) == DB_SQLITE &&
-                  db_begin(a.d.db, 0) == TD_OK;
+    int read_tx = (!is_write(r->method) || (route->flags & API_READ_ONLY)) && !(route->flags & API_AUDITED) &&
+                  db_backend(a.d.db) == DB_SQLITE && db_begin(a.d.db, 0) == TD_OK;
     if ((rc = admit_caller(&a, route)) != TD_OK) {
         api__reply_error(&a, rc);
         goto done;

@@ -56,7 +56,8 @@ struct http_req {
     const char *params[HTTP_MAX_PARAMS]; /* {placeholders} of the route, in order */
     int nparams;
     void *user;                       /* the dispatcher's per-request state */
-    /* Called once when the request ends, however it ends (set by admit). */
+    /* Called once, when the answer is queued or the request ends without
+     * one (set by admit, e.g. to release what the request held). */
     void (*on_end)(void *arg);
     void *on_end_arg;
     /* response */

@@ -76,9 +76,19 @@ static struct http_req *req_new(struct MHD_Connection *conn, const char *method,
     return r;
 }
 
+/* Runs the request's on_end once: when its answer is queued (so a client
+ * that has the answer finds what it held released), or when it ends
+ * without one. */
+static void end_request(struct http_req *r)
+{
+    void (*fn)(void *) = r->on_end;
+    r->on_end = NULL;
+    if (fn) fn(r->on_end_arg);
+}
+
 static void req_free(struct http_req *r)
 {
-    if (r->on_end) r->on_end(r->on_end_arg);
+    end_request(r);
     pthread_mutex_destroy(&r->lock);
     if (r->spool_map) {
         munmap(r->spool_map, r->spool_len + 1);
@@ -93,6 +103,7 @@ static void req_free(struct http_req *r)
 
 static enum MHD_Result send_response(struct http_req *r)
 {
+    end_request(r);
     size_t len = r->out.len;
     char *body = buf_steal(&r->out);
     if (!body) return MHD_NO;

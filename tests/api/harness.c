@@ -209,6 +209,24 @@ int server_sql(const struct server *s, const char *stmt)
     return system(cmd) == 0 ? 0 : -1;
 }
 
+long long server_sql_int(const struct server *s, const char *query)
+{
+    char cmd[2048];
+    if (server_is_pg(s))
+        snprintf(cmd, sizeof cmd, "psql -qAt -v ON_ERROR_STOP=1 '%s' -c \"%s\"", s->db_url, query);
+    else
+        snprintf(cmd, sizeof cmd, "sqlite3 '%s' \"%s\"", s->db_url + 7, query);
+    FILE *p = popen(cmd, "r");
+    if (!p) return -1;
+    char line[64] = "";
+    char *got = fgets(line, sizeof line, p);
+    int rc = pclose(p);
+    if (!got || rc != 0) return -1;
+    char *end = NULL;
+    long long v = strtoll(line, &end, 10);
+    return end == line ? -1 : v;
+}
+
 void client_init(struct client *c, const struct server *s)
 {
     memset(c, 0, sizeof *c);

@@ -57,6 +57,8 @@ int server_is_pg(const struct server *s);
 /* Runs one SQL statement on the server's database with sqlite3 or psql
  * (test set-up only, e.g. to age a session); 0 on success. */
 int server_sql(const struct server *s, const char *stmt);
+/* The integer the query's first row and column holds (-1 on error). */
+long long server_sql_int(const struct server *s, const char *query);
 void server_stop(struct server *s);
 /* Runs `trustdesk ARGS...` (NULL-ended) with stdin_text on its standard
  * input; returns its exit status; its stdout goes to out (may be NULL). */

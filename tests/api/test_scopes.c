@@ -155,12 +155,65 @@ static void nobody_approves_their_own_case(void **state)
     client_free(&sofie);
 }
 
+/* Fails unless the SQL condition holds on the server's database. */
+static void expect_sql(const char *cond)
+{
+    char q[1024];
+    snprintf(q, sizeof q, "SELECT CASE WHEN %s THEN 1 ELSE 0 END", cond);
+    if (server_sql_int(&srv, q) != 1) fail_msg("does not hold: %s", cond);
+}
+
+/* A GDPR export, and every further page of a customer search (how a
+ * customer base is read in bulk), leave an audit row with who and when;
+ * the row holds no query and no personal field. */
+static void exports_and_bulk_reads_leave_an_audit_row(void **state)
+{
+    (void)state;
+    long long id = 0;
+    for (int i = 0; i < 3; i++) {
+        char body[128];
+        snprintf(body, sizeof body, "{\"name\":\"Auditia Tester %d\"}", i);
+        struct resp r;
+        assert_int_equal(req(&admin, "POST", "/api/v1/customers", body, &r), 0);
+        assert_int_equal(r.status, 201);
+        id = jint(r.json, "id");
+        resp_free(&r);
+    }
+    expect_sql("(SELECT COUNT(*) FROM audit_log WHERE action IN ('customer.export', 'customer.search_page')) = 0");
+    struct resp r;
+    assert_int_equal(req(&admin, "GET", "/api/v1/customers?q=auditia&limit=1", NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    char path[600];
+    snprintf(path, sizeof path, "/api/v1/customers?q=auditia&limit=1&cursor=%s", jstr(r.json, "next"));
+    resp_free(&r);
+    expect_sql("(SELECT COUNT(*) FROM audit_log WHERE action = 'customer.search_page') = 0");   /* a first page: no */
+    assert_int_equal(req(&admin, "GET", path, NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    expect_sql("(SELECT COUNT(*) FROM audit_log a JOIN staff s ON s.id = a.staff_id WHERE a.action = 'customer.search_page'"
+               " AND s.login = 'admin' AND a.detail = '1' AND a.subject = 'customers') = 1");
+    struct client sofie;
+    client_init(&sofie, &srv);
+    assert_int_equal(login(&sofie, "sofie", "sofie-password"), 201);
+    snprintf(path, sizeof path, "/api/v1/customers/%lld/export", id);
+    assert_int_equal(req(&sofie, "GET", path, NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    client_free(&sofie);
+    char cond[300];
+    snprintf(cond, sizeof cond, "(SELECT COUNT(*) FROM audit_log a JOIN staff s ON s.id = a.staff_id WHERE a.action = "
+             "'customer.export' AND s.login = 'sofie' AND a.subject = 'customer:%lld') = 1", id);
+    expect_sql(cond);
+    expect_sql("(SELECT COUNT(*) FROM audit_log WHERE subject LIKE '%uditia%' OR detail LIKE '%uditia%') = 0");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(staff_without_a_store_see_nothing),
         cmocka_unit_test(repairs_move_only_in_their_store),
         cmocka_unit_test(nobody_approves_their_own_case),
+        cmocka_unit_test(exports_and_bulk_reads_leave_an_audit_row),
     };
     return cmocka_run_group_tests_name("api_scopes", tests, setup, teardown);
 }
