@@ -69,6 +69,16 @@ static int import(struct api_call *a, int purchases)
         json_object_set_new(o, "products_added", json_integer(rep.products_added));
         json_object_set_new(o, "products_updated", json_integer(rep.products_updated));
     }
+    if (o) {
+        json_t *w = json_array();
+        for (size_t i = 0; i < rep.nwarnings; i++) {
+            const struct import_problem *p = &rep.warning[i];
+            json_array_append_new(w, json_pack("{s:I,s:i,s:s,s:s}", "line", (json_int_t)p->line, "column", p->column,
+                                               "field", p->column_name, "problem", p->problem));
+        }
+        json_object_set_new(o, "warnings", w);
+        json_object_set_new(o, "warnings_total", json_integer(rep.warnings_total));
+    }
     rc = o ? api_reply_json(a, 200, o) : TD_E_NOMEM;
 out:
     import_report_free(&rep);

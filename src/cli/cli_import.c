@@ -128,6 +128,13 @@ int cli_import(int argc, char **argv)
         goto out;
     }
     print_summary(path, &job.rep, micros);
+    for (size_t i = 0; i < job.rep.nwarnings; i++) {
+        const struct import_problem *w = &job.rep.warning[i];
+        fprintf(stderr, "%s:%lld: %s: warning: %s\n", path, (long long)w->line, w->column_name, w->problem);
+    }
+    if ((int64_t)job.rep.nwarnings < job.rep.warnings_total)
+        fprintf(stderr, "%s: ... and %lld more warnings\n", path,
+                (long long)(job.rep.warnings_total - (int64_t)job.rep.nwarnings));
     status = 0;
 out:
     import_report_free(&job.rep);

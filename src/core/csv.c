@@ -8,6 +8,7 @@
  *                                     --EOL--> START (record ends; or a blank line)
  *                                     --else-> PLAIN
  *   PLAIN   inside an unquoted field  --sep--> START, --EOL--> START (record ends)
+ *                                     --'"'--> PLAIN (taken literally; literal_quote)
  *   QUOTED  inside a quoted field     --'"'--> QUOTE
  *   QUOTE   after a '"' in QUOTED     --'"'--> QUOTED (a literal quote)
  *                                     --sep--> START, --EOL--> START (record ends)
@@ -55,13 +56,12 @@ struct csv {
     struct csv_field *fields;
     size_t field_start;
     int64_t field_line;
-    int field_quoted, field_too_long;
+    int field_quoted, field_too_long, field_literal_quote;
 };
 
 const char *csv_error_text(int error)
 {
     switch (error) {
-    case CSV_E_STRAY_QUOTE: return "has a '\"' inside a field that is not quoted (quote the field and double the '\"')";
     case CSV_E_AFTER_QUOTE: return "has text after the closing '\"' of a quoted field";
     case CSV_E_UNCLOSED: return "has a quoted field that is never closed";
     case CSV_E_TOO_MANY_FIELDS: return "has too many fields";
@@ -131,6 +131,7 @@ static void begin_field(struct csv *p)
     p->field_line = p->line;
     p->field_quoted = 0;
     p->field_too_long = 0;
+    p->field_literal_quote = 0;
 }
 
 /* Appends bytes to the current field, keeping at most max_field of them. */
@@ -161,6 +162,7 @@ static void end_field(struct csv *p)
     f->line = p->field_line;
     f->quoted = p->field_quoted;
     f->too_long = p->field_too_long;
+    f->literal_quote = p->field_literal_quote;
     p->nf++;
 }
 
@@ -246,8 +248,8 @@ static int run(struct csv *p, const unsigned char *s, size_t n, csv_record_fn fn
             if (ch == sep) {
                 end_field(p);
                 p->state = ST_START;
-            } else {                      /* '"' */
-                set_error(p, CSV_E_STRAY_QUOTE, p->line);
+            } else {                      /* '"': literal, as spreadsheets read it */
+                p->field_literal_quote = 1;
                 put(p, &ch, 1);
             }
             i++;

@@ -11,6 +11,9 @@
  *    occurs more often than ',' outside quotes, else ',';
  *  - a field in double quotes may hold separators, line breaks and quotes
  *    written twice (""); a record ends with LF, CRLF or CR;
+ *  - a '"' inside a field that does not start with one (Monitor 24") is
+ *    taken literally, as Excel and LibreOffice read it; the field is
+ *    flagged literal_quote so that the caller can warn;
  *  - empty lines are not records; they are skipped (but counted as lines).
  * Bytes pass through unjudged: checking the encoding is the caller's work.
  *
@@ -33,8 +36,7 @@
 /* What can be wrong with a record's syntax (the first problem is kept). */
 enum csv_error {
     CSV_E_NONE = 0,
-    CSV_E_STRAY_QUOTE,       /* a '"' inside a field that does not start with one */
-    CSV_E_AFTER_QUOTE,       /* text between a closing quote and the separator */
+    CSV_E_AFTER_QUOTE = 2,   /* text between a closing quote and the separator (1 is no longer used) */
     CSV_E_UNCLOSED,          /* the input ended inside a quoted field */
     CSV_E_TOO_MANY_FIELDS,   /* more than max_fields fields */
 };
@@ -45,6 +47,7 @@ struct csv_field {
     int64_t line;            /* the line the field starts on */
     int quoted;
     int too_long;            /* more than max_field bytes; data holds the first max_field */
+    int literal_quote;       /* a '"' inside this unquoted field was taken as it is */
 };
 
 struct csv_record {

@@ -280,6 +280,31 @@ static int parse_yes_no(const char *s)
     return -1;
 }
 
+/* Records a warning about a field (it does not stop the import). */
+static void add_warning(struct imp *m, int col, const char *problem)
+{
+    struct import_report *r = m->rep;
+    r->warnings_total++;
+    if (r->nwarnings >= IMPORT_WARNINGS_MAX) return;
+    struct import_problem *p = &r->warning[r->nwarnings++];
+    p->line = m->vline[col];
+    p->column = m->pos[col] + 1;
+    snprintf(p->column_name, sizeof p->column_name, "%s", m->cols[col].name);
+    snprintf(p->problem, sizeof p->problem, "%s", problem);
+}
+
+/* Not UTF-8, but every byte above 0x7f is a character of Windows-1252 (the
+ * "ANSI" that Excel and older tills write): the likely cause, and its cure,
+ * can be named. */
+static int looks_windows_1252(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char b = (unsigned char)s[i];
+        if (b == 0x81 || b == 0x8d || b == 0x8f || b == 0x90 || b == 0x9d) return 0;
+    }
+    return 1;
+}
+
 /* A column name from the file, fit for a report: valid UTF-8 cut to size,
  * or "column N". */
 static void shown_name(const struct csv_field *f, size_t i, char *out, size_t n)
@@ -422,10 +447,15 @@ static int read_line(struct imp *m, struct csv_record *rec)
         if (!text_utf8_valid(f->data, f->len)) {
             if (has_control(f->data, f->len))
                 rc = COL_PROBLEM(m, j, "contains a line break or another control character");
+            else if (looks_windows_1252(f->data, f->len))
+                rc = COL_PROBLEM(m, j, "is not UTF-8; the file looks like Windows-1252 (ANSI): save it as "
+                                       "\"CSV UTF-8\", or convert it: iconv -f WINDOWS-1252 -t UTF-8");
             else
                 rc = COL_PROBLEM(m, j, "is not valid UTF-8 text");
             continue;
         }
+        if (f->literal_quote)
+            add_warning(m, j, "holds a '\"' in a field that is not quoted; it was read as it is");
         if ((col->flags & COL_ASCII) && !printable_ascii(f->data, f->len)) {
             rc = COL_PROBLEM(m, j, "may only hold letters, digits and punctuation (ASCII)");
             continue;

@@ -26,6 +26,7 @@
 #include "domain/domain.h"
 
 #define IMPORT_PROBLEMS_MAX 10000   /* problems kept in a report; more are only counted */
+#define IMPORT_WARNINGS_MAX 100     /* warnings kept; more are only counted */
 #define IMPORT_COLUMN_SZ 64
 
 struct import_problem {
@@ -44,6 +45,12 @@ struct import_report {
     int64_t problems_total;          /* every problem found */
     size_t nproblems;                /* the first IMPORT_PROBLEMS_MAX of them, in file order */
     struct import_problem *problem;  /* owned; import_report_free() */
+    /* Things read in a way the file's writer may not have meant (a '"'
+     * inside an unquoted field, taken literally); they do not stop the
+     * import. */
+    int64_t warnings_total;
+    size_t nwarnings;
+    struct import_problem warning[IMPORT_WARNINGS_MAX];
     /* Set by the caller before the call, or NULL: told how many bytes of the
      * file have been read, now and then. */
     void (*progress)(void *arg, size_t done, size_t total);

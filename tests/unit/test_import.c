@@ -190,7 +190,7 @@ static void customers_bad_file_names_every_problem(void **state)
         {4, "loyalty_number", "appears again; first on line 2"},
         {5, "loyalty_number", "must be 4 to 32"},
         {6, "", "has 3 fields; the header has 7"},
-        {9, "name", "is not valid UTF-8"},
+        {9, "name", "UTF-8"},
         {10, "loyalty_number", "is empty"},
     };
     expect_problems(&rep, w, sizeof w / sizeof w[0]);
@@ -495,6 +495,48 @@ static void text_and_amounts(void **state)
     import_report_free(&rep);
 }
 
+/* Tills write inch marks unquoted (Monitor 24"): taken as they are, the way
+ * Excel and LibreOffice read them, with a warning naming line and column. */
+static void unquoted_quotes_are_literal_with_a_warning(void **state)
+{
+    struct fx *f = *state;
+    seed_customers(f);
+    struct import_report rep;
+    const char *csv = PURCHASES_HEADER
+        "R-9,2026-03-01 10:00,UTR01,L-1001,SKU-9,Monitor 24\",Acme,Beeld,199.00,1\n"
+        "R-9,2026-03-01 10:00,UTR01,L-1001,SKU-8,Kabel,Acme,Beeld,9.00,1\n"
+        "R-10,2026-03-01 11:00,UTR01,,SKU-7,Scherm 27\" \"Pro\",Acme,Beeld,299.00,1\n";
+    assert_int_equal(run_import(f, 1, csv, &rep), TD_OK);
+    assert_int_equal(rep.added, 3);
+    assert_int_equal(rep.warnings_total, 2);
+    assert_int_equal(rep.nwarnings, 2);
+    assert_int_equal(rep.warning[0].line, 2);
+    assert_int_equal(rep.warning[0].column, 6);
+    assert_string_equal(rep.warning[0].column_name, "product_name");
+    assert_non_null(strstr(rep.warning[0].problem, "read as it is"));
+    assert_int_equal(rep.warning[1].line, 4);
+    import_report_free(&rep);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM products WHERE sku = 'SKU-9' AND name = 'Monitor 24\"'"), 1);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM products WHERE sku = 'SKU-7' AND name = 'Scherm 27\" \"Pro\"'"), 1);
+}
+
+/* A file saved as Windows-1252 is refused at its lines and columns, with the
+ * cure in the problem; nothing is imported. */
+static void windows_1252_is_refused_with_a_hint(void **state)
+{
+    struct fx *f = *state;
+    struct import_report rep;
+    const char *csv = CUSTOMERS_HEADER "L-2001,Jos\xe9 M\xfcller,,,,,\nL-2002,Anna,,,,,\nL-2003,Zo\xeb,,,,,\n";
+    assert_int_equal(run_import(f, 0, csv, &rep), TD_E_INVALID);
+    const struct want w[] = {
+        {2, "name", "looks like Windows-1252"},
+        {4, "name", "iconv -f WINDOWS-1252 -t UTF-8"},
+    };
+    expect_problems(&rep, w, sizeof w / sizeof w[0]);
+    import_report_free(&rep);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM customers WHERE loyalty_number LIKE 'L-200%'"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -509,6 +551,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(many_problems, setup, teardown),
         cmocka_unit_test_setup_teardown(progress, setup, teardown),
         cmocka_unit_test_setup_teardown(text_and_amounts, setup, teardown),
+        cmocka_unit_test_setup_teardown(unquoted_quotes_are_literal_with_a_warning, setup, teardown),
+        cmocka_unit_test_setup_teardown(windows_1252_is_refused_with_a_hint, setup, teardown),
     };
     return cmocka_run_group_tests_name("unit_import", tests, NULL, NULL);
 }

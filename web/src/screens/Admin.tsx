@@ -128,7 +128,8 @@ export function PolicyEditor() {
   );
 }
 
-interface ImportReport { lines: number; added: number; skipped: number }
+interface ImportWarning { line: number; column: number; field: string; problem: string }
+interface ImportReport { lines: number; added: number; skipped: number; warnings?: ImportWarning[]; warnings_total?: number }
 
 export function Imports() {
   const [kind, setKind] = useState('customers');
@@ -168,6 +169,10 @@ export function Imports() {
         {progress >= 0 ? <progress max={100} value={progress} aria-label={t('import.progress')}>{progress}%</progress> : null}
       </form>
       {report ? <Notice kind="ok">{t('import.done', { lines: report.lines, added: report.added, skipped: report.skipped })}</Notice> : null}
+      {report?.warnings?.length ? <div class="notice" role="status"><strong>{t('import.warnings', { n: report.warnings_total ?? report.warnings.length })}</strong>
+        <table><thead><tr><th>{t('import.line')}</th><th>{t('import.column')}</th><th>{t('import.problem')}</th></tr></thead>
+          <tbody>{report.warnings.map((w) => <tr><td>{w.line}</td><td>{w.column}</td><td>{w.field}: {w.problem}</td></tr>)}</tbody></table>
+      </div> : null}
       {message ? <div class="notice error" role="alert"><strong>{message}</strong>
         {problems.length ? <table><thead><tr><th>{t('import.line')}</th><th>{t('import.column')}</th><th>{t('import.problem')}</th></tr></thead>
           <tbody>{problems.map((p) => <tr><td>{p.line ?? ''}</td><td>{p.column ?? ''}</td><td>{p.field ? `${p.field}: ` : ''}{p.problem}</td></tr>)}</tbody></table> : null}
