@@ -36,8 +36,15 @@ struct dctx {
 #define LOGIN_SZ 65
 #define SOURCE_SZ 65
 
-/* Writes one audit_log row inside the caller's transaction. */
+/* Writes one audit_log row, chained to the one before it (audit.h checks
+ * the chain), inside the caller's transaction, or in one of its own when
+ * called outside a transaction. */
 int domain_audit(struct dctx *c, const char *action, const char *subject, const char *detail) TD_MUST_CHECK;
+#define DOMAIN_AUDIT_HASH_SZ 65     /* 64 hex digits and NUL */
+#define DOMAIN_AUDIT_GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
+/* The chain hash of one audit row (staff_id 0: none). */
+void domain_audit_hash(const char *prev_hash, int64_t at, int64_t staff_id, const char *action, const char *subject,
+                       const char *detail, const char *address, char out[DOMAIN_AUDIT_HASH_SZ]);
 /* Copies src into dst (size n), refusing (TD_E_INVALID) what does not fit. */
 int domain_copy(char *dst, size_t n, const char *src) TD_MUST_CHECK;
 
