@@ -1,0 +1,253 @@
+/* test_authz.c — the authorization matrix: every route of the route table,
+ * called by every role, from its own store and another, without a session,
+ * with an expired session and with a wrong CSRF token, against the answers
+ * this file expects. The table below is kept by hand beside routes.def: a
+ * route added there without an entry here fails the test, so every new
+ * route's access is decided on purpose. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "harness.h"
+
+/* Who may call a route: P anyone, S staff (associate, manager, admin),
+ * L leads (manager, admin), A admin. `other`: for a route naming a store
+ * ({code} of /stores/ or /policy/stores/), whether a manager may call it
+ * for another store ('y') or is refused ('n'); '-' elsewhere. */
+struct expect { const char *method, *path; char who; char other; };
+static const struct expect table[] = {
+    {"GET", "/healthz", 'P', '-'},
+    {"GET", "/readyz", 'P', '-'},
+    {"GET", "/metrics", 'P', '-'},
+    {"POST", "/api/v1/session", 'P', '-'},
+    {"DELETE", "/api/v1/session", 'S', '-'},
+    {"GET", "/api/v1/me", 'S', '-'},
+    {"PATCH", "/api/v1/me", 'S', '-'},
+    {"GET", "/api/v1/stores", 'S', '-'},
+    {"POST", "/api/v1/stores", 'A', '-'},
+    {"GET", "/api/v1/stores/{code}", 'S', 'y'},
+    {"PATCH", "/api/v1/stores/{code}", 'A', 'n'},
+    {"GET", "/api/v1/staff", 'L', '-'},
+    {"POST", "/api/v1/staff", 'A', '-'},
+    {"GET", "/api/v1/staff/{login}", 'L', '-'},
+    {"PATCH", "/api/v1/staff/{login}", 'A', '-'},
+    {"GET", "/api/v1/customers", 'S', '-'},
+    {"POST", "/api/v1/customers", 'S', '-'},
+    {"GET", "/api/v1/customers/{id}", 'S', '-'},
+    {"PATCH", "/api/v1/customers/{id}", 'S', '-'},
+    {"GET", "/api/v1/customers/{id}/purchases", 'S', '-'},
+    {"GET", "/api/v1/customers/{id}/export", 'L', '-'},
+    {"POST", "/api/v1/customers/{id}/erase", 'A', '-'},
+    {"POST", "/api/v1/imports/customers", 'A', '-'},
+    {"POST", "/api/v1/imports/purchases", 'A', '-'},
+    {"POST", "/api/v1/credit-notes", 'S', '-'},
+    {"GET", "/api/v1/credit-notes/{code}", 'S', '-'},
+    {"POST", "/api/v1/credit-notes/{code}/redemptions", 'S', '-'},
+    {"POST", "/api/v1/credit-notes/{code}/void", 'L', '-'},
+    {"POST", "/api/v1/credit-notes/{code}/reissue", 'L', '-'},
+    {"GET", "/api/v1/credit-notes/{code}/print", 'S', '-'},
+    {"GET", "/api/v1/customers/{id}/credit-notes", 'S', '-'},
+    {"GET", "/api/v1/ledger/credit-notes", 'A', '-'},
+    {"GET", "/api/v1/ledger/accounts", 'A', '-'},
+    {"POST", "/api/v1/cases", 'S', '-'},
+    {"GET", "/api/v1/cases", 'S', '-'},
+    {"GET", "/api/v1/cases/{id}", 'S', '-'},
+    {"POST", "/api/v1/cases/{id}/decision", 'S', '-'},
+    {"POST", "/api/v1/cases/{id}/resolve", 'S', '-'},
+    {"POST", "/api/v1/cases/{id}/cancel", 'S', '-'},
+    {"POST", "/api/v1/cases/{id}/follow-up", 'S', '-'},
+    {"GET", "/api/v1/customers/{id}/cases", 'S', '-'},
+    {"GET", "/api/v1/customers/{id}/facts", 'S', '-'},
+    {"GET", "/api/v1/approvals", 'L', '-'},
+    {"POST", "/api/v1/approvals/{id}/approve", 'L', '-'},
+    {"POST", "/api/v1/approvals/{id}/reject", 'L', '-'},
+    {"GET", "/api/v1/repairs", 'S', '-'},
+    {"GET", "/api/v1/repairs/{id}", 'S', '-'},
+    {"POST", "/api/v1/repairs/{id}/status", 'S', '-'},
+    {"GET", "/api/v1/stores/{code}/dashboard", 'L', 'n'},
+    {"GET", "/api/v1/policy", 'S', '-'},
+    {"PUT", "/api/v1/policy", 'A', '-'},
+    {"GET", "/api/v1/policy/versions", 'L', '-'},
+    {"GET", "/api/v1/policy/stores/{code}", 'S', 'y'},
+    {"PUT", "/api/v1/policy/stores/{code}", 'A', 'n'},
+    {"GET", "/api/v1/policy/stores/{code}/versions", 'L', 'y'},
+};
+
+static const struct { const char *method, *path; } routes[] = {
+#define ROUTE(method, path, handler, roles, flags) {method, path},
+#include "api/routes.def"
+#undef ROUTE
+};
+
+static struct server srv;
+static struct client assoc, manager, admin, expired;
+
+static int setup(void **state)
+{
+    (void)state;
+    if (server_start(&srv) != 0) return -1;
+    client_init(&admin, &srv);
+    if (login(&admin, ADMIN_LOGIN, ADMIN_PASSWORD) != 201) return -1;
+    make_store(&admin, "UTR01", "Utrecht Centrum", "Utrecht");
+    make_store(&admin, "AMS01", "Amsterdam Kalverstraat", "Amsterdam");
+    make_staff(&admin, "anna", "associate", "UTR01", "anna-password");
+    make_staff(&admin, "mark", "manager", "UTR01", "mark-password");
+    make_staff(&admin, "olga", "associate", "UTR01", "olga-password");
+    client_init(&assoc, &srv);
+    client_init(&manager, &srv);
+    client_init(&expired, &srv);
+    if (login(&assoc, "anna", "anna-password") != 201 || login(&manager, "mark", "mark-password") != 201 ||
+        login(&expired, "olga", "olga-password") != 201)
+        return -1;
+    /* Olga's session ended long ago (idle and absolute timeouts both passed). */
+    if (server_sql(&srv, "UPDATE sessions SET created_at = 0, last_seen_at = 0 WHERE staff_id ="
+                         " (SELECT id FROM staff WHERE login = 'olga')") != 0)
+        return -1;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    client_free(&assoc);
+    client_free(&manager);
+    client_free(&admin);
+    client_free(&expired);
+    server_stop(&srv);
+    return 0;
+}
+
+static const struct expect *expected(const char *method, const char *path)
+{
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+        if (strcmp(table[i].method, method) == 0 && strcmp(table[i].path, path) == 0) return &table[i];
+    return NULL;
+}
+
+/* The path with its {placeholders} filled; store codes from `store`. The
+ * ids and codes name nothing, so an allowed call changes nothing. */
+static void fill(const char *pattern, const char *store, char *out, size_t n)
+{
+    size_t o = 0;
+    for (const char *p = pattern; *p && o + 40 < n; p++) {
+        if (*p != '{') {
+            out[o++] = *p;
+            continue;
+        }
+        const char *name = p + 1;
+        const char *v = strncmp(name, "id}", 3) == 0      ? "999999"
+                      : strncmp(name, "login}", 6) == 0   ? "nobody"
+                      : strstr(pattern, "credit-notes")   ? "TD-NONE-NONE-NONE"
+                                                          : store;
+        o += (size_t)snprintf(out + o, n - o, "%s", v);
+        while (*p && *p != '}') p++;
+    }
+    out[o] = '\0';
+}
+
+static long call(struct client *c, const char *method, const char *path)
+{
+    struct resp r;
+    int write = strcmp(method, "GET") != 0;
+    assert_int_equal(req(c, method, path, write ? "{}" : NULL, &r), 0);
+    long s = r.status;
+    resp_free(&r);
+    return s;
+}
+
+static int allows(char who, char role)
+{
+    return who == 'P' || who == 'S' || (who == 'L' && role != 'a') || (who == 'A' && role == 'x');
+}
+
+static int failures;
+
+static void check(const char *what, const char *method, const char *path, long got, int allowed)
+{
+    int ok = allowed ? (got != 401 && got != 403) : got == 403;
+    if (!ok) {
+        print_error("%s %s as %s: %ld, expected %s\n", method, path, what, got, allowed ? "to be let through" : "403");
+        failures++;
+    }
+}
+
+static void every_route_has_an_expected_answer(void **state)
+{
+    (void)state;
+    int missing = 0;
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
+        if (!expected(routes[i].method, routes[i].path)) {
+            print_error("no expected answers for %s %s: add it to test_authz.c's table\n", routes[i].method, routes[i].path);
+            missing++;
+        }
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+        int found = 0;
+        for (size_t j = 0; j < sizeof routes / sizeof routes[0]; j++)
+            found |= strcmp(routes[j].method, table[i].method) == 0 && strcmp(routes[j].path, table[i].path) == 0;
+        if (!found) {
+            print_error("the table names %s %s, which routes.def does not have\n", table[i].method, table[i].path);
+            missing++;
+        }
+    }
+    assert_int_equal(missing, 0);
+}
+
+static void the_matrix(void **state)
+{
+    (void)state;
+    struct client anon;
+    client_init(&anon, &srv);
+    failures = 0;
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        const char *method = routes[i].method, *pattern = routes[i].path;
+        const struct expect *e = expected(method, pattern);
+        if (!e) continue;                              /* reported by the test above */
+        if (strcmp(method, "DELETE") == 0 && strcmp(pattern, "/api/v1/session") == 0) continue;  /* below */
+        char path[256];
+        fill(pattern, "UTR01", path, sizeof path);
+        int write = strcmp(method, "GET") != 0;
+        if (e->who != 'P') {
+            long s = call(&anon, method, path);
+            if (s != 401) { print_error("%s %s without a session: %ld, expected 401\n", method, path, s); failures++; }
+            s = call(&expired, method, path);
+            if (s != 401) { print_error("%s %s with an expired session: %ld, expected 401\n", method, path, s); failures++; }
+        }
+        check("associate", method, path, call(&assoc, method, path), allows(e->who, 'a'));
+        check("manager", method, path, call(&manager, method, path), allows(e->who, 'm'));
+        check("admin", method, path, call(&admin, method, path), allows(e->who, 'x'));
+        if (e->other != '-') {
+            char other[256];
+            fill(pattern, "AMS01", other, sizeof other);
+            check("manager of another store", method, other, call(&manager, method, other),
+                  allows(e->who, 'm') && e->other == 'y');
+            check("admin", method, other, call(&admin, method, other), allows(e->who, 'x'));
+        }
+        if (write && e->who != 'P') {
+            /* A cookie-authenticated write with a wrong CSRF token. */
+            char saved[80];
+            snprintf(saved, sizeof saved, "%s", admin.csrf);
+            snprintf(admin.csrf, sizeof admin.csrf, "not-the-token");
+            long s = call(&admin, method, path);
+            snprintf(admin.csrf, sizeof admin.csrf, "%s", saved);
+            if (s != 403) { print_error("%s %s with a wrong CSRF token: %ld, expected 403\n", method, path, s); failures++; }
+        }
+    }
+    /* Logging out: anyone with a session, nobody without. */
+    assert_int_equal(call(&anon, "DELETE", "/api/v1/session"), 401);
+    assert_int_equal(call(&expired, "DELETE", "/api/v1/session"), 401);
+    assert_int_equal(call(&assoc, "DELETE", "/api/v1/session"), 200);
+    client_free(&anon);
+    assert_int_equal(failures, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(every_route_has_an_expected_answer),
+        cmocka_unit_test(the_matrix),
+    };
+    return cmocka_run_group_tests_name("api_authz", tests, setup, teardown);
+}
