@@ -46,6 +46,7 @@ static int fault_due(struct db *db)
 }
 
 void db_fault_at(struct db *db, long n) { db->fault_countdown = n > 0 ? n : 0; }
+int db_fault_armed(const struct db *db) { return db->fault_countdown > 0; }
 
 int db_step(struct db_stmt *st) { return fault_due(st->db) ? TD_E_IO : st->db->ops->step(st); }
 int64_t db_col_int64(struct db_stmt *st, int col) { return st->db->ops->col_int64(st, col); }

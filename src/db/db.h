@@ -95,6 +95,8 @@ int db_schema_version(struct db *db, int64_t *out /* OUT */) TD_MUST_CHECK;
 /* Fault injection for tests: the n-th db_step()/db_commit() call from now
  * on this connection fails with TD_E_IO (once); n = 0 disables. */
 void db_fault_at(struct db *db, long n);
+/* 1 while an injected fault waits to happen (it has not fired yet). */
+int db_fault_armed(const struct db *db);
 
 /* Backend-specific maintenance after erasing personal data: make sure no
  * copy of deleted rows remains in files (SQLite: WAL checkpoint/truncate). */
