@@ -42,7 +42,7 @@ e2e: build web
 # $(BUILD_FUZZ)/corpus/<target>/ between runs; crashes land in
 # $(BUILD_FUZZ)/crashes/<target>/. Not part of `make test`.
 fuzz:
-	@command -v clang >/dev/null || { echo "make fuzz needs clang (apt-get install clang)"; exit 1; }
+	@bash scripts/deps.sh --fuzz
 	@cmake -S . -B $(BUILD_FUZZ) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 		-DWERROR=ON -DFUZZ=ON -DUBSAN=ON >/dev/null
 	@cmake --build $(BUILD_FUZZ) -j $(JOBS) --target $(FUZZ_TARGETS)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # deps.sh — installs the Debian packages trustdesk needs, and only those
-# missing. Safe to run again. Usage: scripts/deps.sh [--bench]
+# missing. Safe to run again. Usage: scripts/deps.sh [--bench | --fuzz]
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
@@ -11,6 +11,9 @@ packages=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libs
 command -v node >/dev/null || packages+=(nodejs npm)
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(wrk nginx-light)
+fi
+if [[ "${1:-}" == "--fuzz" ]]; then
+  packages+=(clang)               # libFuzzer comes with Debian's clang
 fi
 
 if [[ ! -r /etc/debian_version ]]; then

@@ -59,6 +59,7 @@ static int expect_ok(json_t *obj, const struct api_field *fields)
         case AT_INT: if (!json_is_integer(v)) return 0; break;
         case AT_BOOL: if (!json_is_boolean(v)) return 0; break;
         case AT_OBJECT: if (!json_is_object(v)) return 0; break;
+        case AT_ARRAY: if (!json_is_array(v)) return 0; break;
         case AT_ANY: break;
         }
         if (json_is_string(v)) {
@@ -133,12 +134,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     errors_init(&a.err);
     json_t *obj = NULL;
     if (buf_append(&r.body, data, size) != TD_OK) abort();
-    if (api_body(&a, &obj) != TD_OK) {
-        /* malformed, empty or not an object: one problem for the body */
+    int body_rc = api_body(&a, &obj);
+    if (body_rc != TD_OK) {
+        /* Malformed, empty or not an object: one problem for the body (400);
+         * or well-formed with a number too large for any field: one problem
+         * naming that field (422). */
         CHECK(obj == NULL);
-        CHECK(a.err.n == 1 && a.err.item[0].field[0] == '\0');
+        CHECK(a.err.n == 1);
+        CHECK(body_rc == TD_E_BAD_REQUEST ? a.err.item[0].field[0] == '\0'
+                                          : body_rc == TD_E_INVALID && a.err.item[0].field[0] != '\0');
         check_problems(&a.err);
-        reply_error_document(&a, "bad_request");
+        reply_error_document(&a, body_rc == TD_E_BAD_REQUEST ? "bad_request" : "invalid");
         goto out;
     }
 
