@@ -48,7 +48,9 @@ static int overflow_field(const char *s, size_t len, size_t pos, char *out, size
     if (i == 0 || s[i - 1] != '"') return 0;
     size_t end = --i;
     while (i > 0 && s[i - 1] != '"') i--;
-    if (i == 0 || end - i >= n) return 0;
+    /* An empty key names no field, and a key with an escaped quote would be
+     * read wrongly from here: the plain "malformed" answer then. */
+    if (i == 0 || end == i || end - i >= n || memchr(s + i, '\\', end - i) || (i >= 2 && s[i - 2] == '\\')) return 0;
     memcpy(out, s + i, end - i);
     out[end - i] = '\0';
     return 1;
