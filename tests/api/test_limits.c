@@ -22,6 +22,13 @@ static int setup(void **state)
 {
     (void)state;
     setenv("TRUSTDESK_MAX_UPLOADS", "1", 1);
+    /* The memory checks below read the server's resident size: under
+     * AddressSanitizer freed memory waits in a quarantine (256 MiB by
+     * default) and would look like growth. */
+    char asan[512];
+    const char *was = getenv("ASAN_OPTIONS");
+    snprintf(asan, sizeof asan, "%s%squarantine_size_mb=1", was ? was : "", was && *was ? ":" : "");
+    setenv("ASAN_OPTIONS", asan, 1);
     setenv("TRUSTDESK_METRICS_TOKEN", "limits-metrics-token", 1);
     if (server_start(&srv) != 0) return -1;
     client_init(&admin, &srv);
@@ -379,6 +386,84 @@ static void logs_hold_no_secrets_and_metrics_count(void **state)
     assert_true(lines > 5);
 }
 
+/* A socket from another loopback address (the attacker's), connected. */
+static int connect_from(const char *from)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in me = {0};
+    me.sin_family = AF_INET;
+    assert_int_equal(inet_pton(AF_INET, from, &me.sin_addr), 1);
+    assert_int_equal(bind(fd, (struct sockaddr *)&me, sizeof me), 0);
+    struct sockaddr_in sa = {0};
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)srv.port);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Slowloris: 300 connections from one address send their headers a byte
+ * at a time. The server keeps at most TRUSTDESK_MAX_PER_ADDRESS (128) of
+ * them, stays small, and keeps answering everyone else; then 10,000
+ * connections opened and closed at once change nothing either. */
+static void slow_and_many_connections_do_not_starve_others(void **state)
+{
+    (void)state;
+    long before = server_rss_kb();
+    enum { SLOW = 300 };
+    int fds[SLOW];
+    for (int i = 0; i < SLOW; i++) fds[i] = connect_from("127.0.0.2");
+    const char *head = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ";
+    for (size_t k = 0; k < strlen(head); k++) {
+        for (int i = 0; i < SLOW; i++)
+            if (fds[i] >= 0 && send(fds[i], head + k, 1, MSG_NOSIGNAL) != 1) {
+                close(fds[i]);
+                fds[i] = -1;           /* refused beyond the per-address limit */
+            }
+        /* Meanwhile a customer at another till is served. */
+        struct resp r;
+        assert_int_equal(req(&admin, "GET", "/api/v1/me", NULL, &r), 0);
+        assert_int_equal(r.status, 200);
+        resp_free(&r);
+    }
+    for (int i = 0; i < SLOW; i++)
+        if (fds[i] >= 0) close(fds[i]);
+    for (int i = 0; i < 10000; i++) {
+        int fd = connect_from("127.0.0.3");
+        if (fd >= 0) close(fd);
+    }
+    struct resp r;
+    assert_int_equal(req(&admin, "GET", "/api/v1/me", NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    long after = server_rss_kb();
+    if (after - before > 32 * 1024) fail_msg("the server grew from %ld to %ld kB", before, after);
+}
+
+/* A 10 MB body is read and thrown away, answered 413, and leaves the
+ * server no bigger. */
+static void ten_megabytes_get_413_without_growth(void **state)
+{
+    (void)state;
+    long before = server_rss_kb();
+    size_t n = 10u << 20;
+    char *msg = malloc(n + 512);
+    assert_non_null(msg);
+    int k = snprintf(msg, 512, "POST /api/v1/customers HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                     "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n", n);
+    memset(msg + k, ' ', n);
+    char out[2048];
+    raw(msg, (size_t)k + n, out, sizeof out);
+    free(msg);
+    if (!strstr(out, " 413 ")) fail_msg("expected 413: %.200s", out);
+    long after = server_rss_kb();
+    if (after - before > 8 * 1024) fail_msg("the server grew from %ld to %ld kB", before, after);
+}
+
 static const char *const route_paths[] = {
 #define ROUTE(method, path, handler, roles, flags) path,
 #include "api/routes.def"
@@ -439,6 +524,8 @@ int main(void)
         cmocka_unit_test(keeps_connections_alive),
         cmocka_unit_test(logs_hold_no_secrets_and_metrics_count),
         cmocka_unit_test(clients_cannot_fill_the_metrics),
+        cmocka_unit_test(slow_and_many_connections_do_not_starve_others),
+        cmocka_unit_test(ten_megabytes_get_413_without_growth),
     };
     return cmocka_run_group_tests_name("api_limits", tests, setup, teardown);
 }
