@@ -92,11 +92,12 @@ static int setup(void **state)
              "receipt_id,purchased_at,store_code,customer_ref,sku,product_name,brand,category,unit_price,quantity\n"
              "R-G-1,%s,UTR01,NL-200001,COAT-1,Wollen jas,Noordzee,Jassen,1600.00,1\n"
              "R-KS-1,%s,UTR01,NL-200002,KS-100,Keukenweegschaal,Soehnle,Keuken,24.99,1\n"
+             "R-KS-2,%s,UTR01,NL-200002,KS-100,Keukenweegschaal,Soehnle,Keuken,24.99,1\n"
              "R-P-1,%s,AMS01,NL-200003,TS-1,T-shirt,Noordzee,Shirts,19.95,2\n"
              "R-P-2,%s,AMS01,NL-200003,TS-2,Polo,Noordzee,Shirts,29.95,1\n"
              "R-P-3,%s,UTR01,NL-200003,TS-1,T-shirt,Noordzee,Shirts,17.95,1\n"
              "R-V-1,%s,RTM01,NL-200004,TS-2,Polo,Noordzee,Shirts,29.95,1\n",
-             d200, d5, d60, d40, d3, d60);
+             d200, d5, d5, d60, d40, d3, d60);
     post_csv("purchases", csv);
     client_init(&anna, &srv);
     client_init(&mark, &srv);
@@ -374,10 +375,11 @@ static void test_kitchen_scale(void **state)
                               " AND reason = 'cheaper_elsewhere' AND category = 'Keuken'", id);
     assert_int_equal(db_count(sql), 1);
     /* A return where the customer says only at the end that they go elsewhere:
-     * the referral named at resolving is the case's too. */
+     * the referral named at resolving is the case's too. (Another scale of
+     * his: R-KS-1's one has come back with the referral above.) */
     snprintf(body, sizeof body,
              "{\"kind\":\"return\",\"customer_id\":%lld,\"store_code\":\"UTR01\",\"receipt\":true,"
-             "\"items\":[{\"receipt_id\":\"R-KS-1\",\"sku\":\"KS-100\",\"condition\":\"new\"}]}", bronze_id);
+             "\"items\":[{\"receipt_id\":\"R-KS-2\",\"sku\":\"KS-100\",\"condition\":\"new\"}]}", bronze_id);
     id = open_case(&anna, body);
     resolve(&anna, id, "{\"resolution\":\"refer_elsewhere\",\"amount_cents\":2499,\"override_reason\":\"Wil naar de Action.\","
                        "\"referral\":{\"to\":\"Action\",\"reason\":\"cheaper_elsewhere\"}}", NULL, &r);
@@ -826,7 +828,7 @@ static void test_export_and_erasure(void **state)
     resp_free(&r);
     char sql[160];
     static const char *const tables[] = {"customer_facts", "customer_days", "customer_case_stores",
-                                         "customer_item_returns", "cases", "referrals"};
+                                         "customer_item_returns", "cases", "referrals", "line_returns"};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM %s WHERE customer_id = %lld", tables[i], exploiter_id);
         assert_int_equal(db_count(sql), 0);
@@ -834,6 +836,8 @@ static void test_export_and_erasure(void **state)
     assert_int_equal(db_count("SELECT COUNT(*) FROM cases WHERE customer_words = 'Verkeerde maat.'"), 0);
     /* The cases stay for the store's figures, unlinked. */
     assert_true(db_count("SELECT COUNT(*) FROM cases WHERE customer_id IS NULL AND kind = 'return'") >= 6);
+    /* What came back of her purchase lines stays counted, without her. */
+    assert_true(db_count("SELECT COUNT(*) FROM line_returns WHERE customer_id IS NULL AND returned > 0") >= 2);
 }
 
 /* ---- concurrency: one case, many tills ------------------------------------ */

@@ -213,6 +213,9 @@ static int64_t recount(struct fx *f, const char *sql_fmt, int64_t customer, int6
 }
 
 #define RETURNS "k.kind IN ('return', 'exchange', 'referral')"
+/* A return without a receipt is one with some item the purchase of which is
+ * not proven otherwise (by the loyalty card or a gift receipt). */
+#define UNPROVEN "EXISTS (SELECT 1 FROM case_items u WHERE u.case_id = k.id AND u.proof IS NULL)"
 
 static void check_against_history(struct fx *f, int64_t cust)
 {
@@ -224,10 +227,10 @@ static void check_against_history(struct fx *f, int64_t cust)
     assert_int_equal(cf.cases_90d, recount(f, "SELECT COUNT(*) FROM cases k WHERE customer_id = %lld AND created_at / 86400000000 >= %lld", cust, d90));
     assert_int_equal(sg.no_receipt_returns_30d,
                      recount(f, "SELECT COUNT(*) FROM cases k WHERE customer_id = %lld AND created_at / 86400000000 >= %lld"
-                                " AND receipt = 0 AND " RETURNS, cust, d30));
+                                " AND receipt = 0 AND " RETURNS " AND " UNPROVEN, cust, d30));
     assert_int_equal(sg.no_receipt_returns_90d,
                      recount(f, "SELECT COUNT(*) FROM cases k WHERE customer_id = %lld AND created_at / 86400000000 >= %lld"
-                                " AND receipt = 0 AND " RETURNS, cust, d90));
+                                " AND receipt = 0 AND " RETURNS " AND " UNPROVEN, cust, d90));
     assert_int_equal(sg.returns_90d,
                      recount(f, "SELECT COUNT(*) FROM cases k JOIN case_items i ON i.case_id = k.id WHERE k.customer_id = %lld"
                                 " AND k.created_at / 86400000000 >= %lld AND i.sold_here = 1 AND " RETURNS, cust, d90));
