@@ -208,6 +208,8 @@ INSERT INTO main.customer_item_returns SELECT * FROM src.customer_item_returns;
 INSERT INTO main.cases SELECT * FROM src.cases;
 INSERT INTO main.case_items SELECT * FROM src.case_items;
 INSERT INTO main.case_events SELECT * FROM src.case_events;
+INSERT INTO main.line_returns SELECT * FROM src.line_returns;
+INSERT INTO main.line_return_claims SELECT * FROM src.line_return_claims;
 INSERT INTO main.repairs SELECT * FROM src.repairs;
 INSERT INTO main.referrals SELECT * FROM src.referrals;
 INSERT INTO main.credit_notes SELECT * FROM src.credit_notes;
