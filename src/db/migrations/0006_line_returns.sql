@@ -71,3 +71,34 @@ SELECT c.receipt_id, c.line_no, MIN(l.customer_id), MIN(l.quantity), COUNT(*)
   FROM line_return_claims c
   JOIN purchase_lines l ON l.receipt_id = c.receipt_id AND l.line_no = c.line_no
  GROUP BY c.receipt_id, c.line_no;
+
+-- Purchases and returns per category and (UTC) day, kept as long as
+-- customer_days. A category's return norm compares its returns with its
+-- purchases of the same days since the desk went live, starting from a
+-- documented prior (facts.c); category_stats divided returns since go-live
+-- by every purchase ever imported, which read far too low for months.
+CREATE TABLE category_days (
+    category   TEXT NOT NULL,
+    day        BIGINT NOT NULL,
+    purchases  BIGINT NOT NULL DEFAULT 0,
+    returns    BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (category, day)
+) @WITHOUT_ROWID@;
+
+INSERT INTO category_days (category, day, purchases)
+SELECT p.category, r.purchased_at / 86400000000, SUM(l.quantity)
+  FROM receipts r
+  JOIN purchase_lines l ON l.receipt_id = r.id
+  JOIN products p ON p.id = l.product_id
+ WHERE r.purchased_at >= (SELECT MAX(purchased_at) FROM receipts) - 400 * 86400000000
+ GROUP BY p.category, r.purchased_at / 86400000000;
+
+INSERT INTO category_days (category, day, returns)
+SELECT i.category, k.created_at / 86400000000, COUNT(*)
+  FROM cases k
+  JOIN case_items i ON i.case_id = k.id
+ WHERE k.kind IN ('return', 'exchange', 'referral') AND i.sold_here = 1 AND i.category IS NOT NULL
+ GROUP BY i.category, k.created_at / 86400000000
+    ON CONFLICT (category, day) DO UPDATE SET returns = excluded.returns;
+
+DROP TABLE category_stats;
