@@ -202,7 +202,7 @@ INSERT INTO main.audit_log SELECT * FROM src.audit_log;
 INSERT INTO main.customer_facts SELECT * FROM src.customer_facts;
 INSERT INTO main.customer_days SELECT * FROM src.customer_days;
 INSERT INTO main.product_price_days SELECT * FROM src.product_price_days;
-INSERT INTO main.category_stats SELECT * FROM src.category_stats;
+INSERT INTO main.category_days SELECT * FROM src.category_days;
 INSERT INTO main.customer_case_stores SELECT * FROM src.customer_case_stores;
 INSERT INTO main.customer_item_returns SELECT * FROM src.customer_item_returns;
 INSERT INTO main.cases SELECT * FROM src.cases;

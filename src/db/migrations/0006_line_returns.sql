@@ -1,6 +1,8 @@
 -- 0006_line_returns.sql — what was returned of each purchase line, so that one
 -- receipt line is never refunded beyond its quantity (docs/desk.md, "One
--- receipt line, returned once"); how each item of a case is proven.
+-- receipt line, returned once"); how each item of a case is proven; and
+-- purchases and returns per category and day, for a return norm that
+-- compares like with like (docs/policy.md, "The categories' norm").
 
 -- Per case item: the purchase line it was matched to (with receipt_id) and
 -- how the purchase is proven: the receipt the customer has, the loyalty card
