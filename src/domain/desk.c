@@ -6,7 +6,14 @@
  *      gets TD_E_CONFLICT before it can issue anything; the credit note is
  *      issued after that UPDATE in the same transaction;
  *  (2), (3) checked in resolve_check() and approver_check();
- *  (4) desk_decide() only reads.
+ *  (4) desk_decide() only reads;
+ *  (5) decide_case() tells, per item, what resolving would do with its
+ *      purchase line (claim a unit of what is left, or one beyond it);
+ *      plan_lines() keeps that for the resolution chosen (in pending_json
+ *      while a manager looks), and claim_lines() makes each claim a
+ *      conditional upsert in the resolving transaction — zero rows is
+ *      TD_E_CONFLICT before anything is issued; a unit beyond the quantity
+ *      is claimed only with an approver.
  */
 #include "domain/desk.h"
 #include "core/clock.h"
@@ -118,7 +125,8 @@ static int find_line(struct dctx *c, const char *ref, int64_t customer_id, int64
         struct line_pick l = {db_col_int64(st, 0), db_col_int64(st, 1), db_col_int64(st, 2), db_col_int64(st, 3),
                               db_col_int64(st, 4), false};
         int64_t left = db_col_int64(st, 5);
-        for (size_t i = 0; i < n; i++) left -= items[i].receipt_row == l.receipt_row && items[i].line_no == l.line_no;
+        for (size_t i = 0; i < n; i++)
+            left -= items[i].proof[0] && items[i].receipt_row == l.receipt_row && items[i].line_no == l.line_no;
         l.spent = left <= 0;
         if (!out->receipt_row) *out = l;
         if (left > 0) {
@@ -142,7 +150,6 @@ static int receipt_exists(struct dctx *c, const char *ref, int *exists)
     return rc == TD_ROW || rc == TD_DONE ? TD_OK : rc;
 }
 
-/* Checks one item of the request and fills the stored item. */
 /* Checks item i of the request and fills it into items[i]; the items
  * before it are already filled (they may take units of the same line). */
 static int resolve_item(struct dctx *c, const struct policy *p, const struct desk_case_in *in, size_t i,
