@@ -36,6 +36,7 @@ static json_t *item_json(const struct desk_item *it)
         json_object_set_new(o, "lowest_recent_cents", json_integer(it->lowest_cents));
         json_object_set_new(o, "days_since_purchase",
                             it->days_since_purchase >= 0 ? json_integer(it->days_since_purchase) : json_null());
+        json_object_set_new(o, "proof", api_str_or_null(it->proof[0] ? it->proof : NULL));
     }
     return o;
 }
@@ -148,7 +149,7 @@ static void read_item(struct api_call *a, json_t *v, size_t i, struct desk_item_
     static const struct api_field fields[] = {
         {"sold_here", AT_BOOL, 0, 0}, {"receipt_id", AT_STRING, 0, 64}, {"sku", AT_STRING, 0, 64},
         {"brand", AT_STRING, 0, DESK_TEXT_MAX}, {"description", AT_STRING, 0, DESK_TEXT_MAX},
-        {"stated_price_cents", AT_INT, 0, 0}, {"condition", AT_STRING, 1, 16}, {0},
+        {"stated_price_cents", AT_INT, 0, 0}, {"condition", AT_STRING, 1, 16}, {"gift_receipt", AT_BOOL, 0, 0}, {0},
     };
     char prefix[32], f[64];
     snprintf(prefix, sizeof prefix, "items[%zu]", i);
@@ -160,6 +161,7 @@ static void read_item(struct api_call *a, json_t *v, size_t i, struct desk_item_
     json_t *sh = json_object_get(v, "sold_here");
     it->sold_here = !sh || json_is_true(sh);
     it->receipt_ref = api_str(v, "receipt_id");
+    it->gift_receipt = json_is_true(json_object_get(v, "gift_receipt"));
     it->sku = api_str(v, "sku");
     it->brand = api_str(v, "brand");
     it->description = api_str(v, "description");
@@ -173,9 +175,9 @@ static void read_item(struct api_call *a, json_t *v, size_t i, struct desk_item_
         snprintf(f, sizeof f, "%s.sold_here", prefix);
         errors_add(&a->err, f, "must be false for an item with brand, description or stated price");
     }
-    if (!it->sold_here && (it->sku || it->receipt_ref)) {
+    if (!it->sold_here && (it->sku || it->receipt_ref || it->gift_receipt)) {
         snprintf(f, sizeof f, "%s.sold_here", prefix);
-        errors_add(&a->err, f, "must be true (or absent) for an item with sku or receipt_id");
+        errors_add(&a->err, f, "must be true (or absent) for an item with sku, receipt_id or gift_receipt");
     }
     const char *cond = api_str(v, "condition");
     it->condition = desk_condition_parse(cond);

@@ -662,6 +662,7 @@ int customer_erase(struct dctx *c, int64_t id)
         "DELETE FROM consent_events WHERE customer_id = ?",
         "UPDATE purchase_lines SET customer_id = NULL WHERE receipt_id IN (SELECT id FROM receipts WHERE customer_id = ?)",
         "UPDATE receipts SET customer_id = NULL WHERE customer_id = ?",
+        "UPDATE line_returns SET customer_id = NULL WHERE customer_id = ?",
         "UPDATE credit_notes SET customer_id = NULL WHERE customer_id = ?",
         /* Cases stay for the store's figures, without the customer's words. */
         "UPDATE cases SET customer_id = NULL, customer_words = '' WHERE customer_id = ?",

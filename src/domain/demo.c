@@ -12,7 +12,7 @@
  *   about 9 purchase lines per customer over the last two years plus about
  *   one line per customer on anonymous receipts (no customer);
  *   the customer aggregates those purchases feed (customer_facts,
- *   customer_days, product_price_days, category_stats);
+ *   customer_days, product_price_days, category_days);
  *   a case history over the last half year: honest customers' returns and
  *   planted, labelled abusers, replayed through the desk (see "the case
  *   history" below), with their credit notes, repairs and approvals.
@@ -604,7 +604,8 @@ struct gen {
     int64_t days_from_us;               /* customer_days counts purchases from here */
     int64_t price_day0, nprice_days;    /* product_price_days: UTC days price_day0 .. + nprice_days */
     int64_t *price_min;                 /* [product index * nprice_days + day - price_day0], 0: no sale */
-    int64_t cat_purchases[NCATEGORIES];
+    int64_t cat_day0, ncat_days;        /* category_days: UTC days cat_day0 .. + ncat_days */
+    int64_t *cat_days;                  /* purchases [category * ncat_days + day - cat_day0] */
     /* Owned by the writer: */
     int64_t associate_ids[NSTORES][ASSOCIATES_PER_STORE], manager_ids[NSTORES];
 };
@@ -1014,11 +1015,13 @@ static int load_products(struct gen *g)
 /* ---- producing customers and receipts (producer thread) ------------------ */
 
 /* Counts one purchase line into the chain-wide aggregates exactly as
- * facts_add_receipts() would: purchases per category, and the lowest unit
- * price per product and UTC day from price_day0 on. */
+ * facts_add_receipts() would: purchases per category and UTC day from
+ * cat_day0 on, and the lowest unit price per product and UTC day from
+ * price_day0 on. */
 static void count_line(struct gen *g, int64_t product_index, int64_t price, int64_t qty, int64_t at)
 {
-    g->cat_purchases[g->products[product_index].category] += qty;
+    int64_t cd = at / (DAY_S * US) - g->cat_day0;
+    if (cd >= 0 && cd < g->ncat_days) g->cat_days[g->products[product_index].category * g->ncat_days + cd] += qty;
     int64_t d = at / (DAY_S * US) - g->price_day0;
     if (d < 0 || d >= g->nprice_days) return;
     int64_t *m = &g->price_min[product_index * g->nprice_days + d];
@@ -1803,8 +1806,8 @@ int64_t demo_history_start_us(int64_t end_us)
 }
 
 /* The chain-wide aggregates the producer counted: lowest prices per product
- * and day, purchases per category. (customer_facts and customer_days went
- * in with each chunk.) */
+ * and day, purchases per category and day. (customer_facts and
+ * customer_days went in with each chunk.) */
 static int write_chain_facts(struct gen *g)
 {
     struct day_row *rows = malloc(65536 * sizeof *rows);
@@ -1825,9 +1828,10 @@ static int write_chain_facts(struct gen *g)
     if (rc == TD_OK) rc = write_rows(g->db, &T_PRICES, rows, n);
     free(rows);
     for (int k = 0; k < NCATEGORIES && rc == TD_OK; k++)
-        if (g->cat_purchases[k])
-            rc = db_run(g->db, "INSERT INTO category_stats (category, purchases) VALUES (?, ?)", NULL, "ti",
-                        categories[k], g->cat_purchases[k]);
+        for (int64_t d = 0; d < g->ncat_days && rc == TD_OK; d++)
+            if (g->cat_days[k * g->ncat_days + d])
+                rc = db_run(g->db, "INSERT INTO category_days (category, day, purchases) VALUES (?, ?, ?)", NULL, "tii",
+                            categories[k], g->cat_day0 + d, g->cat_days[k * g->ncat_days + d]);
     return rc;
 }
 
@@ -1863,6 +1867,7 @@ static void gen_free(struct gen *g)
     free(g->labels);
     free(g->person);
     free(g->price_min);
+    free(g->cat_days);
     for (size_t i = 0; i < g->npools; i++) free(g->pools[i]);
     free(g->pools);
     for (int i = 0; i < NCHUNKS; i++) chunk_free(g->pipe.all[i]);
@@ -1892,6 +1897,9 @@ static int generate(struct gen *g)
     g->price_day0 = start_day - FACTS_PRICE_KEEP_DAYS;
     g->nprice_days = g->cfg->end_us / (DAY_S * US) - g->price_day0 + 1;
     if (!(g->price_min = calloc((size_t)(g->nproducts * g->nprice_days), sizeof *g->price_min))) return TD_E_NOMEM;
+    g->cat_day0 = start_day - FACTS_KEEP_DAYS;
+    g->ncat_days = g->cfg->end_us / (DAY_S * US) - g->cat_day0 + 1;
+    if (!(g->cat_days = calloc((size_t)(NCATEGORIES * g->ncat_days), sizeof *g->cat_days))) return TD_E_NOMEM;
     if ((rc = load_customers(g)) != TD_OK) return rc;
     if ((rc = run_history(g)) != TD_OK) return rc;
     struct dctx c = { .db = g->db, .now_us = g->cfg->end_us, .addr = "cli" };

@@ -6,9 +6,17 @@
  *      gets TD_E_CONFLICT before it can issue anything; the credit note is
  *      issued after that UPDATE in the same transaction;
  *  (2), (3) checked in resolve_check() and approver_check();
- *  (4) desk_decide() only reads.
+ *  (4) desk_decide() only reads;
+ *  (5) decide_case() tells, per item, what resolving would do with its
+ *      purchase line (claim a unit of what is left, or one beyond it);
+ *      plan_lines() keeps that for the resolution chosen (in pending_json
+ *      while a manager looks), and claim_lines() makes each claim a
+ *      conditional upsert in the resolving transaction — zero rows is
+ *      TD_E_CONFLICT before anything is issued; a unit beyond the quantity
+ *      is claimed only with an approver.
  */
 #include "domain/desk.h"
+#include "core/clock.h"
 #include "core/text.h"
 #include "db/db.h"
 #include "domain/facts.h"
@@ -82,38 +90,53 @@ static int product_by_sku(struct dctx *c, const char *sku, struct product_row *o
     return rc;
 }
 
-/* The line of product on a receipt (by its POS id), or the customer's latest
- * line of product when ref is NULL. *receipt_id 0: not found. */
-static int find_line(struct dctx *c, const char *ref, int64_t customer_id, int64_t product_id, int64_t *receipt_id,
-                     int64_t *receipt_customer, int64_t *purchased_at, int64_t *price)
+/* A purchase line of a product, as the case found it. */
+struct line_pick {
+    int64_t receipt_row, customer_id, purchased_at, price, line_no;   /* receipt_row 0: none found */
+    bool spent;                                                       /* no unit of it is left */
+};
+
+/* The line of product on the receipt named ref (its POS id), or, when ref is
+ * NULL, among the customer's own purchases, newest first. Of the matching
+ * lines the first with a unit left — after the units that earlier items of
+ * this case (items[0..n)) take from it — is chosen; when none has one, the
+ * first (the decision then says it came back before). */
+static int find_line(struct dctx *c, const char *ref, int64_t customer_id, int64_t product_id,
+                     const struct desk_item *items, size_t n, struct line_pick *out)
 {
     struct db_stmt *st = NULL;
     int rc;
-    *receipt_id = 0;
+    memset(out, 0, sizeof *out);
     if (ref)
         rc = db_prepare(c->db,
-                        "SELECT r.id, COALESCE(r.customer_id, 0), r.purchased_at, l.unit_price_cents FROM receipts r"
-                        " JOIN purchase_lines l ON l.receipt_id = r.id WHERE r.receipt_ref = ? AND l.product_id = ?"
-                        " ORDER BY l.line_no LIMIT 1", &st);
+                        "SELECT r.id, COALESCE(r.customer_id, 0), r.purchased_at, l.unit_price_cents, l.line_no,"
+                        " l.quantity - COALESCE(x.returned, 0) FROM receipts r JOIN purchase_lines l ON l.receipt_id = r.id"
+                        " LEFT JOIN line_returns x ON x.receipt_id = l.receipt_id AND x.line_no = l.line_no"
+                        " WHERE r.receipt_ref = ? AND l.product_id = ? ORDER BY l.line_no LIMIT 16", &st);
     else
         rc = db_prepare(c->db,
-                        "SELECT r.id, COALESCE(r.customer_id, 0), r.purchased_at, l.unit_price_cents FROM receipts r"
-                        " JOIN purchase_lines l ON l.receipt_id = r.id WHERE r.customer_id = ? AND l.product_id = ?"
-                        " ORDER BY r.purchased_at DESC LIMIT 1", &st);
+                        "SELECT r.id, COALESCE(r.customer_id, 0), r.purchased_at, l.unit_price_cents, l.line_no,"
+                        " l.quantity - COALESCE(x.returned, 0) FROM receipts r JOIN purchase_lines l ON l.receipt_id = r.id"
+                        " LEFT JOIN line_returns x ON x.receipt_id = l.receipt_id AND x.line_no = l.line_no"
+                        " WHERE r.customer_id = ? AND l.product_id = ? ORDER BY r.purchased_at DESC, l.line_no LIMIT 32", &st);
     if (rc != TD_OK) return rc;
     rc = ref ? db_bindf(st, "ti", ref, product_id) : db_bindf(st, "ii", customer_id, product_id);
-    if (rc == TD_OK) rc = db_step(st);
-    if (rc == TD_ROW) {
-        *receipt_id = db_col_int64(st, 0);
-        *receipt_customer = db_col_int64(st, 1);
-        *purchased_at = db_col_int64(st, 2);
-        *price = db_col_int64(st, 3);
-        rc = TD_OK;
-    } else if (rc == TD_DONE) {
+    while (rc == TD_OK && (rc = db_step(st)) == TD_ROW) {
+        struct line_pick l = {db_col_int64(st, 0), db_col_int64(st, 1), db_col_int64(st, 2), db_col_int64(st, 3),
+                              db_col_int64(st, 4), false};
+        int64_t left = db_col_int64(st, 5);
+        for (size_t i = 0; i < n; i++)
+            left -= items[i].proof[0] && items[i].receipt_row == l.receipt_row && items[i].line_no == l.line_no;
+        l.spent = left <= 0;
+        if (!out->receipt_row) *out = l;
+        if (left > 0) {
+            *out = l;
+            break;
+        }
         rc = TD_OK;
     }
     db_done(st);
-    return rc;
+    return rc == TD_ROW || rc == TD_DONE ? TD_OK : rc;
 }
 
 static int receipt_exists(struct dctx *c, const char *ref, int *exists)
@@ -127,18 +150,19 @@ static int receipt_exists(struct dctx *c, const char *ref, int *exists)
     return rc == TD_ROW || rc == TD_DONE ? TD_OK : rc;
 }
 
-/* Checks one item of the request and fills the stored item. */
+/* Checks item i of the request and fills it into items[i]; the items
+ * before it are already filled (they may take units of the same line). */
 static int resolve_item(struct dctx *c, const struct policy *p, const struct desk_case_in *in, size_t i,
-                        struct desk_item *it, int64_t *receipt_row, struct errors *err)
+                        struct desk_item *earlier, struct errors *err)
 {
     const struct desk_item_in *x = &in->items[i];
+    struct desk_item *it = &earlier[i];
     char f[64];
     memset(it, 0, sizeof *it);
     it->item_no = (int)i + 1;
     it->sold_here = x->sold_here;
     it->condition = x->condition;
     it->days_since_purchase = -1;
-    *receipt_row = 0;
     if (x->condition < POLICY_COND_NEW || x->condition > POLICY_COND_DEFECTIVE) {
         snprintf(f, sizeof f, "items[%zu].condition", i);
         errors_add(err, f, "must be one of new, used, worn, defective");
@@ -174,10 +198,15 @@ static int resolve_item(struct dctx *c, const struct policy *p, const struct des
     if (domain_copy(it->sku, sizeof it->sku, x->sku) != TD_OK) return TD_OK;
     TD_BEST_EFFORT(domain_copy(it->category, sizeof it->category, pr.category));
     TD_BEST_EFFORT(domain_copy(it->brand, sizeof it->brand, pr.brand));
-    int64_t rid = 0, rcust = 0, at = 0, price = 0;
+    struct line_pick l = {0};
+    if (x->gift_receipt && !x->receipt_ref) {
+        snprintf(f, sizeof f, "items[%zu].receipt_id", i);
+        errors_add(err, f, "is required with a gift receipt");
+        return TD_OK;
+    }
     if (x->receipt_ref || in->customer_id) {
-        if ((rc = find_line(c, x->receipt_ref, in->customer_id, pr.id, &rid, &rcust, &at, &price)) != TD_OK) return rc;
-        if (x->receipt_ref && !rid) {
+        if ((rc = find_line(c, x->receipt_ref, in->customer_id, pr.id, earlier, i, &l)) != TD_OK) return rc;
+        if (x->receipt_ref && !l.receipt_row) {
             int exists = 0;
             if ((rc = receipt_exists(c, x->receipt_ref, &exists)) != TD_OK) return rc;
             if (exists) {
@@ -188,17 +217,29 @@ static int resolve_item(struct dctx *c, const struct policy *p, const struct des
             }
             return TD_OK;
         }
-        if (x->receipt_ref && rcust && in->customer_id && rcust != in->customer_id) {
+        /* A present is returned by someone else: that is what a gift
+         * receipt is for. Otherwise a receipt of another customer is not
+         * this customer's to bring. */
+        if (x->receipt_ref && !x->gift_receipt && l.customer_id && in->customer_id && l.customer_id != in->customer_id) {
             snprintf(f, sizeof f, "items[%zu].receipt_id", i);
-            errors_add(err, f, "belongs to another customer's purchase");
+            errors_add(err, f, "belongs to another customer's purchase (a present? mark it as a gift receipt)");
             return TD_OK;
         }
     }
-    if (rid) {
-        *receipt_row = rid;
-        it->price_cents = price;
-        it->days_since_purchase = at > c->now_us ? 0 : (int)((c->now_us - at) / FACTS_DAY_US);
+    if (l.receipt_row) {
+        it->receipt_row = l.receipt_row;
+        it->line_no = l.line_no;
+        it->price_cents = l.price;
+        it->days_since_purchase = l.purchased_at > c->now_us ? 0 : (int)((c->now_us - l.purchased_at) / FACTS_DAY_US);
         if (x->receipt_ref) TD_BEST_EFFORT(domain_copy(it->receipt_ref, sizeof it->receipt_ref, x->receipt_ref));
+        /* How the purchase is proven. With no proof the line only tells the
+         * price, and no unit of it is counted; a line on the card of which
+         * every unit came back already proves nothing. */
+        const char *proof = x->gift_receipt ? "gift_receipt"
+                          : in->receipt ? "receipt"
+                          : in->customer_id && l.customer_id == in->customer_id && !l.spent ? "card"
+                                                                                             : "";
+        TD_BEST_EFFORT(domain_copy(it->proof, sizeof it->proof, proof));
     }
     return facts_lowest_price(c, pr.id, p->lowest_price_days, &it->lowest_cents);
 }
@@ -224,15 +265,17 @@ static int insert_case(struct dctx *c, const struct desk_case_in *in, int64_t st
     return rc;
 }
 
-static int insert_item(struct dctx *c, int64_t case_id, const struct desk_item *it, int64_t receipt_row)
+static int insert_item(struct dctx *c, int64_t case_id, const struct desk_item *it)
 {
     return db_run(c->db,
                   "INSERT INTO case_items (case_id, item_no, sold_here, receipt_id, product_id, brand, description,"
-                  " category, price_cents, lowest_cents, days_since_purchase, item_condition)"
-                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", NULL, "iiinntttiiit", case_id, (int64_t)it->item_no,
-                  (int64_t)it->sold_here, receipt_row, it->product_id, it->brand[0] ? it->brand : NULL,
-                  it->description[0] ? it->description : NULL, it->category[0] ? it->category : NULL, it->price_cents,
-                  it->lowest_cents, (int64_t)it->days_since_purchase, policy_condition_name(it->condition));
+                  " category, price_cents, lowest_cents, days_since_purchase, item_condition, line_no, proof)"
+                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", NULL, "iiinntttiiitnt", case_id,
+                  (int64_t)it->item_no, (int64_t)it->sold_here, it->receipt_row, it->product_id,
+                  it->brand[0] ? it->brand : NULL, it->description[0] ? it->description : NULL,
+                  it->category[0] ? it->category : NULL, it->price_cents, it->lowest_cents,
+                  (int64_t)it->days_since_purchase, policy_condition_name(it->condition), it->line_no,
+                  it->proof[0] ? it->proof : NULL);
 }
 
 int desk_case_create(struct dctx *c, const struct desk_case_in *in, struct errors *err, int64_t *id)
@@ -266,16 +309,20 @@ int desk_case_create(struct dctx *c, const struct desk_case_in *in, struct error
     int rc = policy_effective(c, s.id, &p);
     if (rc != TD_OK) return rc;
     struct desk_item *items = calloc(in->n_items, sizeof *items);
-    int64_t rows[POLICY_ITEMS_MAX] = {0};
     if (!items) return TD_E_NOMEM;
-    for (size_t i = 0; i < in->n_items && rc == TD_OK; i++) rc = resolve_item(c, &p, in, i, &items[i], &rows[i], err);
+    for (size_t i = 0; i < in->n_items && rc == TD_OK; i++) rc = resolve_item(c, &p, in, i, items, err);
     if (rc == TD_OK && err->n) rc = TD_E_INVALID;
     if (rc == TD_OK) rc = insert_case(c, in, s.id, id);
-    for (size_t i = 0; i < in->n_items && rc == TD_OK; i++) rc = insert_item(c, *id, &items[i], rows[i]);
+    for (size_t i = 0; i < in->n_items && rc == TD_OK; i++) rc = insert_item(c, *id, &items[i]);
     if (rc == TD_OK) rc = event(c, *id, "opened", policy_kind_name(in->kind));
     if (rc == TD_OK) {
+        /* A case counts as a return without a receipt when some item lacks
+         * proof: a purchase found through the card or on a gift receipt is
+         * as good as the receipt for the guard. */
+        bool unproven = false;
+        for (size_t i = 0; i < in->n_items; i++) unproven |= !items[i].proof[0];
         struct facts_case fc = {.customer_id = in->customer_id, .store_id = s.id, .is_return = is_return_kind(in->kind),
-                                .no_receipt = !in->receipt};
+                                .no_receipt = !in->receipt && unproven};
         for (size_t i = 0; i < in->n_items; i++) {
             const struct desk_item *it = &items[i];
             bool claim = in->kind != POLICY_KIND_REPAIR && it->condition != POLICY_COND_DEFECTIVE;
@@ -353,7 +400,8 @@ static int read_items(struct dctx *c, struct desk_case *k)
     int rc = db_prepare(c->db,
                         "SELECT i.item_no, i.sold_here, COALESCE(r.receipt_ref, ''), COALESCE(p.sku, ''),"
                         " COALESCE(i.brand, ''), COALESCE(i.description, COALESCE(p.name, '')), COALESCE(i.category, ''),"
-                        " i.price_cents, i.lowest_cents, i.days_since_purchase, i.item_condition, COALESCE(i.product_id, 0)"
+                        " i.price_cents, i.lowest_cents, i.days_since_purchase, i.item_condition, COALESCE(i.product_id, 0),"
+                        " COALESCE(i.receipt_id, 0), COALESCE(i.line_no, 0), COALESCE(i.proof, '')"
                         " FROM case_items i LEFT JOIN receipts r ON r.id = i.receipt_id"
                         " LEFT JOIN products p ON p.id = i.product_id WHERE i.case_id = ? ORDER BY i.item_no", &st);
     if (rc != TD_OK) return rc;
@@ -369,7 +417,10 @@ static int read_items(struct dctx *c, struct desk_case *k)
         it->days_since_purchase = (int)db_col_int64(st, 9);
         it->condition = desk_condition_parse(db_col_text(st, 10));
         it->product_id = db_col_int64(st, 11);
-        if (domain_copy(it->receipt_ref, sizeof it->receipt_ref, db_col_text(st, 2)) != TD_OK ||
+        it->receipt_row = db_col_int64(st, 12);
+        it->line_no = db_col_int64(st, 13);
+        if (domain_copy(it->proof, sizeof it->proof, db_col_text(st, 14)) != TD_OK ||
+            domain_copy(it->receipt_ref, sizeof it->receipt_ref, db_col_text(st, 2)) != TD_OK ||
             domain_copy(it->sku, sizeof it->sku, db_col_text(st, 3)) != TD_OK ||
             domain_copy(it->brand, sizeof it->brand, db_col_text(st, 4)) != TD_OK ||
             domain_copy(it->description, sizeof it->description, db_col_text(st, 5)) != TD_OK ||
@@ -467,8 +518,74 @@ static int brand_carried(struct dctx *c, const char *brand, bool *carried)
     return rc == TD_ROW || rc == TD_DONE ? TD_OK : rc;
 }
 
+/* ---- purchase lines: what came back -------------------------------------- */
+
+/* What a resolution does with an item's purchase line: nothing; claim a unit
+ * of what is left; or take a unit back beyond the quantity bought (only on a
+ * manager's approval). */
+enum line_claim { LINE_NONE = 0, LINE_CLAIM = 1, LINE_BEYOND = 2 };
+
+/* One purchase line as other cases left it: its units, how many came back,
+ * and the last of those returns (its Amsterdam date and store; "" when none
+ * came back). */
+struct line_state {
+    int bought, returned;
+    char on[16], store[NAME_SZ];
+};
+
+static int line_state(struct dctx *c, int64_t case_id, int64_t receipt_row, int64_t line_no, struct line_state *out)
+{
+    memset(out, 0, sizeof *out);
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(c->db, "SELECT l.quantity, COALESCE(x.returned + x.beyond, 0) FROM purchase_lines l"
+                               " LEFT JOIN line_returns x ON x.receipt_id = l.receipt_id AND x.line_no = l.line_no"
+                               " WHERE l.receipt_id = ? AND l.line_no = ?", &st);
+    if (rc != TD_OK) return rc;
+    if ((rc = db_bindf(st, "ii", receipt_row, line_no)) == TD_OK) rc = db_step(st);
+    if (rc == TD_ROW) {
+        out->bought = (int)db_col_int64(st, 0);
+        out->returned = (int)db_col_int64(st, 1);
+    }
+    db_done(st);
+    if (rc != TD_ROW) return rc == TD_DONE ? TD_OK : rc;     /* no such line (since erased): nothing to count */
+    if (out->returned == 0) return TD_OK;
+    /* Units this case claimed itself (it is decided again after it was
+     * resolved) did not come back before it. */
+    int64_t mine = 0;
+    if ((rc = db_get_int64(c->db, "SELECT COUNT(*) FROM line_return_claims WHERE receipt_id = ? AND line_no = ? AND case_id = ?",
+                           &mine, "iii", receipt_row, line_no, case_id)) != TD_OK)
+        return rc;
+    out->returned -= (int)mine;
+    if (out->returned <= 0) {
+        out->returned = 0;
+        return TD_OK;
+    }
+    if ((rc = db_prepare(c->db, "SELECT k.at, s.name FROM line_return_claims k JOIN stores s ON s.id = k.store_id"
+                                " WHERE k.receipt_id = ? AND k.line_no = ? AND k.case_id <> ?"
+                                " ORDER BY k.at DESC, k.case_id DESC LIMIT 1", &st)) != TD_OK)
+        return rc;
+    if ((rc = db_bindf(st, "iii", receipt_row, line_no, case_id)) == TD_OK) rc = db_step(st);
+    if (rc == TD_ROW) {
+        int64_t at = db_col_int64(st, 0);
+        clock_format_rfc3339(at + (int64_t)clock_amsterdam_offset(at / 1000000) * 1000000, out->on, sizeof out->on);
+        out->on[10] = '\0';
+        TD_BEST_EFFORT(domain_copy(out->store, sizeof out->store, db_col_text(st, 1)));
+    }
+    db_done(st);
+    return rc == TD_ROW || rc == TD_DONE ? TD_OK : rc;
+}
+
+/* Whether a tracked item's goods come back in this kind of case (a
+ * complaint about a defect is handled as a return of the item). */
+static bool comes_back(const struct desk_case *k, const struct desk_item *it)
+{
+    return is_return_kind(k->kind) || (k->kind == POLICY_KIND_COMPLAINT && it->condition == POLICY_COND_DEFECTIVE);
+}
+
+/* The recommendation for case k as of now, and per item what resolving it
+ * would do with its purchase line (lines may be NULL). Reads only. */
 static int decide_case(struct dctx *c, const struct desk_case *k, enum policy_referral referral, struct decision *d,
-                       struct risk *risk)
+                       struct risk *risk, enum line_claim *lines)
 {
     struct case_in ci;
     memset(&ci, 0, sizeof ci);
@@ -478,6 +595,9 @@ static int decide_case(struct dctx *c, const struct desk_case *k, enum policy_re
     ci.n_items = k->n_items;
     const char *cats[POLICY_ITEMS_MAX];
     int ncats = 0, rc = TD_OK;
+    int left[POLICY_ITEMS_MAX] = {0};
+    struct line_state *ls = calloc(POLICY_ITEMS_MAX, sizeof *ls);
+    if (!ls) return TD_E_NOMEM;
     for (size_t i = 0; i < k->n_items && rc == TD_OK; i++) {
         const struct desk_item *it = &k->items[i];
         struct case_item *x = &ci.items[i];
@@ -488,7 +608,21 @@ static int decide_case(struct dctx *c, const struct desk_case *k, enum policy_re
         if (it->sold_here) {
             x->price_paid_cents = it->price_cents;
             x->lowest_recent_cents = it->lowest_cents;
+            x->card_proof = strcmp(it->proof, "card") == 0;
+            x->gift_receipt = strcmp(it->proof, "gift_receipt") == 0;
             if (x->category) cats[ncats++] = x->category;
+            if (it->receipt_row && it->line_no) {
+                if ((rc = line_state(c, k->id, it->receipt_row, it->line_no, &ls[i])) != TD_OK) break;
+                int taken = 0;                    /* by earlier items of this case */
+                for (size_t j = 0; j < i; j++)
+                    taken += k->items[j].proof[0] && k->items[j].receipt_row == it->receipt_row &&
+                             k->items[j].line_no == it->line_no;
+                left[i] = it->proof[0] ? ls[i].bought - ls[i].returned - taken : 0;
+                x->line_quantity = ls[i].bought;
+                x->line_returned = ls[i].returned + taken < ls[i].bought ? ls[i].returned + taken : ls[i].bought;
+                x->returned_on = ls[i].on[0] ? ls[i].on : NULL;
+                x->returned_store = ls[i].store[0] ? ls[i].store : NULL;
+            }
         } else {
             x->brand = it->brand;
             x->description = it->description;
@@ -496,17 +630,23 @@ static int decide_case(struct dctx *c, const struct desk_case *k, enum policy_re
             rc = brand_carried(c, it->brand, &x->brand_carried);
         }
     }
-    if (rc != TD_OK) return rc;
     struct policy p;
     struct customer_facts facts;
     struct guard_signals sig;
-    if ((rc = policy_effective(c, k->store_id, &p)) != TD_OK) return rc;
-    rc = facts_load(c, k->customer_id, cats, ncats, &facts, &sig);
+    if (rc == TD_OK) rc = policy_effective(c, k->store_id, &p);
+    if (rc == TD_OK) rc = facts_load(c, k->customer_id, cats, ncats, &facts, &sig);
     if (rc == TD_E_NOT_FOUND) rc = facts_load(c, 0, cats, ncats, &facts, &sig);   /* erased since: as a walk-in */
-    if (rc != TD_OK) return rc;
-    if ((rc = guard_score(&p.guard, &sig, risk)) != TD_OK) return rc;
-    rc = policy_decide(&p, &ci, &facts, risk, d);
-    return rc == TD_E_INVALID ? TD_E_INTERNAL : rc;
+    if (rc == TD_OK) rc = guard_score(&p.guard, &sig, risk);
+    if (rc == TD_OK) {
+        rc = policy_decide(&p, &ci, &facts, risk, d);
+        if (rc == TD_E_INVALID) rc = TD_E_INTERNAL;
+    }
+    for (size_t i = 0; lines && rc == TD_OK && i < k->n_items; i++)
+        lines[i] = left[i] > 0                 ? LINE_CLAIM
+                 : d->items[i].beyond_quantity ? LINE_BEYOND
+                                               : LINE_NONE;   /* no proof, or a card line that came back */
+    free(ls);
+    return rc;
 }
 
 int desk_decide(struct dctx *c, int64_t id, struct decision *d, struct risk *risk)
@@ -514,7 +654,7 @@ int desk_decide(struct dctx *c, int64_t id, struct decision *d, struct risk *ris
     struct desk_case *k = malloc(sizeof *k);
     if (!k) return TD_E_NOMEM;
     int rc = desk_case_get(c, id, k);
-    if (rc == TD_OK) rc = decide_case(c, k, POLICY_REFER_NONE, d, risk);
+    if (rc == TD_OK) rc = decide_case(c, k, POLICY_REFER_NONE, d, risk, NULL);
     free(k);
     return rc;
 }
@@ -566,11 +706,86 @@ static void resolve_check(const struct desk_case *k, const struct desk_resolve_i
     else check_text(err, "override_reason", in->override_reason, DESK_NOTE_MAX, 0);
 }
 
-/* Makes the resolution happen: the credit note, the repair, the referral. */
-static int apply(struct dctx *c, const struct ledger_config *lc, const struct desk_case *k, enum policy_resolution res,
-                 int64_t amount, const struct pending *pd, struct errors *err, struct desk_outcome *out)
+/* Which lines resolving with (res, amount) claims, from what the decision
+ * found (state): units of what is left for every item whose goods come back
+ * when money moves (not an item the decision repairs); a unit beyond the
+ * quantity only for an item that this resolution pays for — the policy's
+ * own amount for it (a manager decides) or more than the recommendation. */
+static void plan_lines(const struct desk_case *k, const struct decision *d, const enum line_claim *state,
+                       enum policy_resolution res, int64_t amount, enum line_claim *out)
 {
+    memset(out, 0, POLICY_ITEMS_MAX * sizeof *out);
+    if (!moves_money(res) || amount <= 0) return;
+    for (size_t i = 0; i < k->n_items; i++) {
+        const struct policy_item_result *r = &d->items[i];
+        if (!comes_back(k, &k->items[i])) continue;
+        if (state[i] == LINE_CLAIM && r->resolution != POLICY_RES_REPAIR_IN_STORE &&
+            r->resolution != POLICY_RES_REPAIR_MANUFACTURER)
+            out[i] = LINE_CLAIM;
+        else if (state[i] == LINE_BEYOND && (r->amount_cents > 0 || amount > d->max_amount_cents))
+            out[i] = LINE_BEYOND;
+    }
+}
+
+/* Claims the planned units, in (receipt, line) order so that two cases
+ * never wait for each other's lines in opposite orders. A unit of what is
+ * left is a conditional upsert that only one transaction can make for the
+ * last unit (on PostgreSQL the second waits and then finds the line spent):
+ * if none is left the case was overtaken, TD_E_CONFLICT, nothing is issued.
+ * A unit beyond the quantity needs approver (a manager approving now); it
+ * is recorded with them. */
+static int claim_lines(struct dctx *c, const struct desk_case *k, const enum line_claim *lines, int64_t approver,
+                       struct errors *err)
+{
+    size_t order[POLICY_ITEMS_MAX], n = 0;
+    for (size_t i = 0; lines && i < k->n_items; i++) {
+        if (lines[i] == LINE_NONE) continue;
+        size_t j = n++;
+        const struct desk_item *a = &k->items[i];
+        for (; j > 0; j--) {
+            const struct desk_item *b = &k->items[order[j - 1]];
+            if (b->receipt_row < a->receipt_row || (b->receipt_row == a->receipt_row && b->line_no <= a->line_no)) break;
+            order[j] = order[j - 1];
+        }
+        order[j] = i;
+    }
     int rc = TD_OK;
+    for (size_t o = 0; o < n && rc == TD_OK; o++) {
+        size_t i = order[o];
+        const struct desk_item *it = &k->items[i];
+        int64_t got = 0, beyond = 0;
+        rc = db_run(c->db,
+                    "INSERT INTO line_returns (receipt_id, line_no, customer_id, bought, returned)"
+                    " SELECT receipt_id, line_no, customer_id, quantity, 1 FROM purchase_lines WHERE receipt_id = ? AND line_no = ?"
+                    " ON CONFLICT (receipt_id, line_no) DO UPDATE SET returned = line_returns.returned + 1"
+                    " WHERE line_returns.returned < line_returns.bought", &got, "ii", it->receipt_row, it->line_no);
+        if (rc == TD_OK && got != 1 && lines[i] == LINE_BEYOND && approver) {
+            rc = db_run(c->db, "UPDATE line_returns SET beyond = beyond + 1 WHERE receipt_id = ? AND line_no = ?"
+                               " AND returned = bought", &got, "ii", it->receipt_row, it->line_no);
+            beyond = 1;
+        }
+        if (rc == TD_OK && got != 1) {
+            errors_set_message(err, "item %d: its receipt line came back in another case meanwhile; ask the desk again",
+                               it->item_no);
+            rc = TD_E_CONFLICT;
+        }
+        if (rc == TD_OK)
+            rc = db_run(c->db,
+                        "INSERT INTO line_return_claims (case_id, item_no, receipt_id, line_no, store_id, at, beyond, approved_by)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", NULL, "iiiiiiin", k->id, (int64_t)it->item_no, it->receipt_row,
+                        it->line_no, k->store_id, c->now_us, beyond, approver);
+    }
+    return rc;
+}
+
+/* Makes the resolution happen: the purchase lines' units, the credit note,
+ * the repair, the referral. approver: the manager approving now, else 0. */
+static int apply(struct dctx *c, const struct ledger_config *lc, const struct desk_case *k, enum policy_resolution res,
+                 int64_t amount, const struct pending *pd, const enum line_claim *lines, int64_t approver,
+                 struct errors *err, struct desk_outcome *out)
+{
+    int rc = claim_lines(c, k, lines, approver, err);
+    if (rc != TD_OK) return rc;
     if (res == POLICY_RES_STORE_CREDIT) {
         bool ours = is_return_kind(k->kind);
         for (size_t i = 0; i < k->n_items; i++) ours &= k->items[i].sold_here;
@@ -646,7 +861,8 @@ int desk_resolve(struct dctx *c, const struct ledger_config *lc, int64_t id, con
         rc = status_conflict(err, k, "resolved");
         goto out;
     }
-    if ((rc = decide_case(c, k, in->referral.reason, &d, &risk)) != TD_OK) goto out;
+    enum line_claim state[POLICY_ITEMS_MAX] = {LINE_NONE}, lines[POLICY_ITEMS_MAX];
+    if ((rc = decide_case(c, k, in->referral.reason, &d, &risk, state)) != TD_OK) goto out;
     struct desk_resolve_in accepted;
     if (in->accept) {                /* one decision instead of a decide, then a resolve */
         accepted = *in;
@@ -654,7 +870,19 @@ int desk_resolve(struct dctx *c, const struct ledger_config *lc, int64_t id, con
         accepted.amount_cents = d.max_amount_cents;
         in = &accepted;
     }
+    /* A receipt line came back in full since the associate asked (another
+     * till, another store), and the request, valid otherwise, still asks for
+     * its money without a reason to depart: it is stale, not wrong — say so. */
     resolve_check(k, in, &d, err, &override);
+    bool stale = err->n == 1 && strcmp(err->item[0].field, "override_reason") == 0 &&
+                 strcmp(err->item[0].problem, "is required") == 0;
+    for (size_t i = 0; stale && i < d.n_items; i++) {
+        if (!d.items[i].beyond_quantity) continue;
+        errors_init(err);
+        errors_set_message(err, "item %zu: its receipt line has already come back in full; ask the desk again", i + 1);
+        rc = TD_E_CONFLICT;
+        goto out;
+    }
     if (err->n) {
         rc = TD_E_INVALID;
         goto out;
@@ -667,9 +895,12 @@ int desk_resolve(struct dctx *c, const struct ledger_config *lc, int64_t id, con
     }
     rec = json_pack("{s:o,s:o}", "reasons", reasons_json(d.reasons, d.n_reasons), "risk",
                     reasons_json(risk.reasons, risk.n_reasons));
-    pend = json_pack("{s:s?,s:s?,s:s?,s:s?}", "referral_to", in->referral.to,
+    plan_lines(k, &d, state, in->resolution, in->amount_cents, lines);
+    json_t *plan = json_array();
+    for (size_t i = 0; plan && i < k->n_items; i++) json_array_append_new(plan, json_integer(lines[i]));
+    pend = json_pack("{s:s?,s:s?,s:s?,s:s?,s:o?}", "referral_to", in->referral.to,
                      "referral_reason", in->referral.reason ? policy_referral_name(in->referral.reason) : NULL,
-                     "manufacturer", in->manufacturer, "rma_number", in->rma_number);
+                     "manufacturer", in->manufacturer, "rma_number", in->rma_number, "lines", plan);
     char *rec_text = rec ? json_dumps(rec, JSON_COMPACT) : NULL;
     char *pend_text = pend ? json_dumps(pend, JSON_COMPACT) : NULL;
     if (!rec_text || !pend_text) rc = TD_E_NOMEM;
@@ -700,7 +931,7 @@ int desk_resolve(struct dctx *c, const struct ledger_config *lc, int64_t id, con
         goto out;
     }
     struct pending pd = {in->referral.to, in->referral.reason, in->manufacturer, in->rma_number};
-    rc = apply(c, lc, k, in->resolution, in->amount_cents, &pd, err, out);
+    rc = apply(c, lc, k, in->resolution, in->amount_cents, &pd, lines, 0, err, out);
 out:
     json_decref(rec);
     json_decref(pend);
@@ -759,12 +990,20 @@ int desk_approve(struct dctx *c, const struct ledger_config *lc, int64_t id, con
                          desk_referral_parse(json_string_value(json_object_get(pend, "referral_reason"))),
                          json_string_value(json_object_get(pend, "manufacturer")),
                          json_string_value(json_object_get(pend, "rma_number"))};
+    /* The lines as planned when the case was sent for approval: what the
+     * manager sees in its recommendation is what they approve. */
+    enum line_claim lines[POLICY_ITEMS_MAX] = {LINE_NONE};
+    json_t *plan = json_object_get(pend, "lines");
+    for (size_t i = 0; i < k->n_items && i < json_array_size(plan); i++) {
+        json_int_t v = json_integer_value(json_array_get(plan, i));
+        lines[i] = v == LINE_CLAIM ? LINE_CLAIM : v == LINE_BEYOND ? LINE_BEYOND : LINE_NONE;
+    }
     if ((rc = db_run(c->db, "UPDATE cases SET approval_by = ?, approval_note = ? WHERE id = ?", NULL, "iti",
                      c->actor.staff_id, note && *note ? note : NULL, id)) != TD_OK)
         goto out;
     if ((rc = event(c, id, "approved", note && *note ? note : NULL)) != TD_OK) goto out;
     out->override = k->override_reason[0] != '\0';
-    rc = apply(c, lc, k, desk_resolution_parse(k->resolution), k->amount_cents, &pd, err, out);
+    rc = apply(c, lc, k, desk_resolution_parse(k->resolution), k->amount_cents, &pd, lines, c->actor.staff_id, err, out);
 out:
     json_decref(pend);
     free(k);

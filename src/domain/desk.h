@@ -15,7 +15,12 @@
  *  (2) a resolution that departs from the recommendation (another
  *      resolution, or more than its maximum) carries an override_reason;
  *  (3) an associate never approves; a manager approves only for their store;
- *  (4) desk_decide() writes nothing.
+ *  (4) desk_decide() writes nothing;
+ *  (5) a purchase line never comes back beyond its quantity without a
+ *      manager's approval: each unit is claimed (line_returns, conditional
+ *      upsert + CHECK) in the transaction that resolves or approves the case
+ *      that refunds it, and a unit beyond the quantity only on approval,
+ *      with the approver recorded (line_return_claims).
  *
  * Repair life: taken_in -> sent -> at_manufacturer -> back_in_store ->
  * customer_told -> collected (a step may be skipped, never undone; an
@@ -39,6 +44,7 @@ struct desk_item_in {
     bool sold_here;
     const char *receipt_ref;         /* sold here: optional (NULL: the customer's latest line of sku) */
     const char *sku;                 /* sold here: required */
+    bool gift_receipt;               /* sold here: brought with a gift receipt (receipt_ref required) */
     const char *brand, *description; /* not sold here: required */
     int64_t stated_price_cents;      /* not sold here */
     enum policy_condition condition;
@@ -69,6 +75,9 @@ struct desk_item {
     int days_since_purchase;
     enum policy_condition condition;
     int64_t product_id;
+    int64_t receipt_row, line_no;    /* the purchase line matched when the case opened; 0: none */
+    char proof[16];                  /* "receipt", "card", "gift_receipt", or "" (no proof: the line, if
+                                      * any, only tells the price; a card line with no unit left is none) */
 };
 
 struct desk_case {

@@ -7,9 +7,31 @@
 #include "domain/facts.h"
 #include "db/db.h"
 #include <string.h>
+#include <strings.h>
 
-#define NORM_DEFAULT_PERMILLE 80          /* returns per 1000 purchases when too little is known */
-#define NORM_MIN_PURCHASES 200            /* fewer purchases in a category: its norm is not used */
+/* Returns per 1000 purchases that a category starts from until the chain
+ * has history of its own: typical shares of in-store purchases that come
+ * back, highest for clothes (sizes; children outgrow theirs) and lowest for
+ * beauty (opened goods seldom come back). Names are matched as written,
+ * ignoring case; any other category starts from FACTS_PRIOR_DEFAULT. Each
+ * prior weighs as much as FACTS_PRIOR_WEIGHT purchases that showed it, so
+ * a category's own figures take over within days in a chain, and weeks in
+ * a single shop. docs/policy.md lists them. */
+#define CATEGORY_PRIORS(X)                                                                                             \
+    X("dames", 120)                                                                                                    \
+    X("heren", 100)                                                                                                    \
+    X("kinderen", 150)                                                                                                 \
+    X("wonen", 60)                                                                                                     \
+    X("keuken", 50)                                                                                                    \
+    X("elektra", 80)                                                                                                   \
+    X("beauty", 30)                                                                                                    \
+    X("sport", 80)
+
+static const struct { const char *category; int permille; } PRIORS[] = {
+#define PRIOR_ROW(name, permille) {name, permille},
+    CATEGORY_PRIORS(PRIOR_ROW)
+#undef PRIOR_ROW
+};
 
 static int64_t day_of(int64_t us)
 {
@@ -67,11 +89,13 @@ int facts_add_receipts(struct db *db, int64_t first_id, int64_t last_id, int64_t
                 NULL, "iii", first_id, last_id, (today - FACTS_PRICE_KEEP_DAYS) * FACTS_DAY_US);
     if (rc != TD_OK) return rc;
     return db_run(db,
-                  "INSERT INTO category_stats (category, purchases)"
-                  " SELECT p.category, SUM(l.quantity) FROM purchase_lines l JOIN products p ON p.id = l.product_id"
-                  " WHERE l.receipt_id BETWEEN ? AND ? GROUP BY p.category"
-                  " ON CONFLICT (category) DO UPDATE SET purchases = category_stats.purchases + excluded.purchases",
-                  NULL, "ii", first_id, last_id);
+                  "INSERT INTO category_days (category, day, purchases)"
+                  " SELECT p.category, r.purchased_at / 86400000000, SUM(l.quantity)"
+                  " FROM receipts r JOIN purchase_lines l ON l.receipt_id = r.id JOIN products p ON p.id = l.product_id"
+                  " WHERE r.id BETWEEN ? AND ? AND r.purchased_at >= ?"
+                  " GROUP BY p.category, r.purchased_at / 86400000000"
+                  " ON CONFLICT (category, day) DO UPDATE SET purchases = category_days.purchases + excluded.purchases",
+                  NULL, "iii", first_id, last_id, (today - FACTS_KEEP_DAYS) * FACTS_DAY_US);
 }
 
 int facts_add_case(struct dctx *c, const struct facts_case *fc)
@@ -81,9 +105,9 @@ int facts_add_case(struct dctx *c, const struct facts_case *fc)
         for (int i = 0; i < fc->n_products && rc == TD_OK; i++) {
             if (!fc->categories[i]) continue;
             rc = db_run(c->db,
-                        "INSERT INTO category_stats (category, returns) VALUES (?, 1)"
-                        " ON CONFLICT (category) DO UPDATE SET returns = category_stats.returns + 1",
-                        NULL, "t", fc->categories[i]);
+                        "INSERT INTO category_days (category, day, returns) VALUES (?, ?, 1)"
+                        " ON CONFLICT (category, day) DO UPDATE SET returns = category_days.returns + 1",
+                        NULL, "ti", fc->categories[i], day_of(c->now_us));
         }
     }
     if (rc != TD_OK || !fc->customer_id) return rc;
@@ -117,41 +141,52 @@ int facts_add_case(struct dctx *c, const struct facts_case *fc)
     return rc;
 }
 
-/* Returns per 1000 purchases in the given categories, or the chain's. */
+int facts_category_prior(const char *category)
+{
+    for (size_t i = 0; category && i < sizeof PRIORS / sizeof PRIORS[0]; i++)
+        if (strcasecmp(PRIORS[i].category, category) == 0) return PRIORS[i].permille;
+    return FACTS_PRIOR_DEFAULT;
+}
+
+int facts_norm_permille(int n, const char *const *categories, const int64_t *purchases, const int64_t *returns)
+{
+    int64_t num = 0, den = 0;
+    for (int i = 0; i < n; i++) {
+        if (!categories[i] || purchases[i] < 0 || returns[i] < 0) continue;
+        num += returns[i] * 1000 + (int64_t)facts_category_prior(categories[i]) * FACTS_PRIOR_WEIGHT;
+        den += purchases[i] + FACTS_PRIOR_WEIGHT;
+    }
+    if (den == 0) return FACTS_PRIOR_DEFAULT;
+    int64_t v = num / den;
+    return v < 1 ? 1 : v > 1000 ? 1000 : (int)v;
+}
+
+/* The return norm of the given categories: their returns and purchases
+ * over the same days — since the desk's first case, at most the last
+ * FACTS_NORM_DAYS — each started from its prior (facts_norm_permille). */
 static int category_norm(struct dctx *c, const char *const *categories, int n, int *permille)
 {
-    int64_t purchases = 0, returns = 0;
+    int64_t today = day_of(c->now_us), from = today - (FACTS_NORM_DAYS - 1), first = c->now_us;
+    int64_t purchases[POLICY_ITEMS_MAX] = {0}, returns[POLICY_ITEMS_MAX] = {0};
+    if (n > POLICY_ITEMS_MAX) n = POLICY_ITEMS_MAX;
+    int rc = db_query_int64(c->db, "SELECT created_at FROM cases ORDER BY id LIMIT 1", &first);
+    if (rc != TD_OK && rc != TD_E_NOT_FOUND) return rc;
+    if (day_of(first) > from) from = day_of(first);
     struct db_stmt *st = NULL;
-    int rc = db_prepare(c->db, "SELECT purchases, returns FROM category_stats WHERE category = ?", &st);
+    rc = db_prepare(c->db, "SELECT COALESCE(SUM(purchases), 0), COALESCE(SUM(returns), 0) FROM category_days"
+                           " WHERE category = ? AND day BETWEEN ? AND ?", &st);
     for (int i = 0; i < n && rc == TD_OK; i++) {
         if (!categories[i]) continue;
-        if ((rc = db_bind_text(st, 1, categories[i])) != TD_OK) break;
-        rc = db_step(st);
-        if (rc == TD_ROW) {
-            purchases += db_col_int64(st, 0);
-            returns += db_col_int64(st, 1);
+        if ((rc = db_bindf(st, "tii", categories[i], from, today)) != TD_OK) break;
+        if ((rc = db_step(st)) == TD_ROW) {
+            purchases[i] = db_col_int64(st, 0);
+            returns[i] = db_col_int64(st, 1);
         }
         if (rc == TD_ROW || rc == TD_DONE) rc = db_reset(st);
     }
     db_done(st);
-    if (rc != TD_OK) return rc;
-    if (purchases < NORM_MIN_PURCHASES) {
-        st = NULL;
-        if ((rc = db_prepare(c->db, "SELECT COALESCE(SUM(purchases), 0), COALESCE(SUM(returns), 0) FROM category_stats",
-                             &st)) != TD_OK)
-            return rc;
-        rc = db_step(st);
-        if (rc == TD_ROW) {
-            purchases = db_col_int64(st, 0);
-            returns = db_col_int64(st, 1);
-            rc = TD_OK;
-        }
-        db_done(st);
-        if (rc != TD_OK) return rc;
-    }
-    *permille = purchases >= NORM_MIN_PURCHASES ? (int)(returns * 1000 / purchases) : NORM_DEFAULT_PERMILLE;
-    if (*permille < 1) *permille = 1;
-    return TD_OK;
+    if (rc == TD_OK) *permille = facts_norm_permille(n, categories, purchases, returns);
+    return rc;
 }
 
 static int clamp_int(int64_t v)
@@ -245,9 +280,10 @@ int facts_lowest_price(struct dctx *c, int64_t product_id, int days, int64_t *ce
 
 int facts_purge_old(struct db *db, int64_t now_us, int64_t *count)
 {
-    int64_t a = 0, b = 0, cutoff = day_of(now_us) - FACTS_KEEP_DAYS;
+    int64_t a = 0, b = 0, k = 0, cutoff = day_of(now_us) - FACTS_KEEP_DAYS;
     int rc = db_run(db, "DELETE FROM customer_days WHERE day < ?", &a, "i", cutoff);
     if (rc == TD_OK) rc = db_run(db, "DELETE FROM product_price_days WHERE day < ?", &b, "i", cutoff);
-    *count = a + b;
+    if (rc == TD_OK) rc = db_run(db, "DELETE FROM category_days WHERE day < ?", &k, "i", cutoff);
+    *count = a + b + k;
     return rc;
 }

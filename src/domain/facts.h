@@ -4,7 +4,7 @@
  * tables (migrations/0003_desk.sql): customer_facts (lifetime totals),
  * customer_days (counts per customer per day, for the 30- and 90-day windows),
  * customer_case_stores, customer_item_returns, product_price_days and
- * category_stats. Reading a customer's facts is a handful of primary-key
+ * category_days (purchases and returns per category and day: the norm). Reading a customer's facts is a handful of primary-key
  * range reads bounded by the window (at most ~90 rows), never a scan of
  * their history.
  *
@@ -26,6 +26,9 @@
 #define FACTS_KEEP_DAYS 400               /* customer_days rows older than this are purged */
 #define FACTS_PURCHASE_WINDOW_DAYS 90     /* purchases are counted per day this far back (the 90-day return rate) */
 #define FACTS_PRICE_KEEP_DAYS 366         /* lowest prices per day this far back (lowest_price_days <= 365) */
+#define FACTS_NORM_DAYS 365               /* a category's norm: returns and purchases of at most this many days */
+#define FACTS_PRIOR_DEFAULT 80            /* returns per 1000 purchases of a category without a prior of its own */
+#define FACTS_PRIOR_WEIGHT 500            /* a prior weighs as much as this many purchases of the category */
 
 /* Tier thresholds on lifetime spend; a loyalty card makes a customer bronze. */
 #define FACTS_SILVER_CENTS 50000          /* EUR 500 */
@@ -34,7 +37,7 @@
 
 /* What one case adds, prepared by the desk from the case and its items. */
 struct facts_case {
-    int64_t customer_id;                  /* 0: a walk-in (only category_stats change) */
+    int64_t customer_id;                  /* 0: a walk-in (only category_days change) */
     int64_t store_id;
     int is_return;                        /* goods come back: return, exchange, referral */
     int no_receipt;                       /* ... without a receipt */
@@ -58,10 +61,20 @@ enum policy_tier facts_tier(int has_loyalty_card, int64_t lifetime_spend_cents);
 
 /* The customer's facts and guard signals as of c->now_us. customer_id 0 is a
  * walk-in: facts->walk_in, zero signals. The category norm is that of the
- * given categories (NULL entries skipped) or the chain's. TD_E_NOT_FOUND for
- * an unknown customer. */
+ * given categories (NULL entries skipped; at most POLICY_ITEMS_MAX), or
+ * FACTS_PRIOR_DEFAULT without one. TD_E_NOT_FOUND for an unknown customer. */
 int facts_load(struct dctx *c, int64_t customer_id, const char *const *categories, int n_categories,
                struct customer_facts *facts /* OUT */, struct guard_signals *signals /* OUT */) TD_MUST_CHECK;
+
+/* The return norm a category starts from (returns per 1000 purchases):
+ * facts.c's documented table, or FACTS_PRIOR_DEFAULT. Pure. */
+int facts_category_prior(const char *category);
+
+/* The return norm of n categories (NULL entries skipped) from their
+ * returns and purchases of the same days: (returns x 1000 + prior x
+ * FACTS_PRIOR_WEIGHT) / (purchases + FACTS_PRIOR_WEIGHT), summed over the
+ * categories, 1..1000; FACTS_PRIOR_DEFAULT without a category. Pure. */
+int facts_norm_permille(int n, const char *const *categories, const int64_t *purchases, const int64_t *returns);
 
 /* The lowest selling price of a product over the `days` days up to now;
  * 0 when it did not sell in that period. */

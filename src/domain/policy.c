@@ -14,9 +14,15 @@
  *   complaint, not defective   -> store_credit gesture | decline
  *   not sold here, defective   -> as repair
  *   not sold here              -> store_credit at the stated price within the tier's goodwill limit
+ *   sold here, line came back  -> decline (or a manager decides)
  *   sold here, receipt, window -> refund | exchange at the price paid
+ *   sold here, card, window    -> store_credit (refund if the policy says) | exchange at the price paid
+ *   sold here, gift, window    -> store_credit | exchange at the price paid (gift_receipt.window_days)
  *   sold here, defective, late -> repair_in_store
  *   sold here, otherwise       -> store_credit | exchange at the lowest recent price
+ *
+ * The approval thresholds add up only what is not the customer's own money:
+ * returns of our goods with proof within the window are left out.
  */
 #include "domain/policy.h"
 #include "core/errors.h"
@@ -42,14 +48,15 @@ static const char DEFAULT_JSON[] =
     "    \"gold\":     {\"goodwill_limit_cents\": 30000},\n"
     "    \"platinum\": {\"goodwill_limit_cents\": 60000}\n"
     "  },\n"
-    "  \"receipt\": {\"return_window_days\": 30},\n"
+    "  \"receipt\": {\"return_window_days\": 30, \"card_refund\": false, \"beyond_quantity_to_manager\": false},\n"
+    "  \"gift_receipt\": {\"allowed\": true, \"window_days\": 60},\n"
     "  \"no_receipt\": {\"allowed\": true, \"approval_above_cents\": 10000, \"lowest_price_days\": 90},\n"
     "  \"not_sold_here\": {\"allowed\": true},\n"
     "  \"worn\": {\"soon_days\": 14, \"approval_above_cents\": 5000},\n"
     "  \"repair\": {\"warranty_days\": 730},\n"
     "  \"price_adjustment\": {\"window_days\": 14},\n"
     "  \"complaint\": {\"gesture_cents\": 1000},\n"
-    "  \"approval\": {\"above_cents\": 50000, \"walk_in_above_cents\": 10000},\n"
+    "  \"approval\": {\"above_cents\": 50000, \"walk_in_above_cents\": 10000, \"returns_with_proof\": false},\n"
     "  \"guard\": {\n"
     "    \"amber_at\": 40,\n"
     "    \"red_at\": 70,\n"
@@ -70,16 +77,23 @@ const char *policy_default_json(void)
 
 enum ftype { F_INT, F_I64, F_BOOL };
 
+/* A field added after documents were first saved is optional: a chain
+ * document without it (one saved before) takes dflt, so that every stored
+ * version keeps loading. */
 struct pfield {
     const char *path;
     enum ftype type;
     size_t off;
     long long min, max;
+    bool optional;
+    long long dflt;
 };
 
-#define P_INT(path, m, lo, hi) {path, F_INT, offsetof(struct policy, m), lo, hi}
-#define P_I64(path, m, lo, hi) {path, F_I64, offsetof(struct policy, m), lo, hi}
-#define P_BOOL(path, m) {path, F_BOOL, offsetof(struct policy, m), 0, 1}
+#define P_INT(path, m, lo, hi) {path, F_INT, offsetof(struct policy, m), lo, hi, false, 0}
+#define P_I64(path, m, lo, hi) {path, F_I64, offsetof(struct policy, m), lo, hi, false, 0}
+#define P_BOOL(path, m) {path, F_BOOL, offsetof(struct policy, m), 0, 1, false, 0}
+#define P_INT_OPT(path, m, lo, hi, d) {path, F_INT, offsetof(struct policy, m), lo, hi, true, d}
+#define P_BOOL_OPT(path, m, d) {path, F_BOOL, offsetof(struct policy, m), 0, 1, true, d}
 
 /* "version" is not here: the chain document's goes to version, an
  * override's to store_version (see walk()). */
@@ -90,6 +104,10 @@ static const struct pfield FIELDS[] = {
     P_I64("tiers.gold.goodwill_limit_cents", goodwill_limit_cents[POLICY_TIER_GOLD], 0, CENTS_MAX),
     P_I64("tiers.platinum.goodwill_limit_cents", goodwill_limit_cents[POLICY_TIER_PLATINUM], 0, CENTS_MAX),
     P_INT("receipt.return_window_days", return_window_days, 0, 365),
+    P_BOOL_OPT("receipt.card_refund", card_refund, 0),
+    P_BOOL_OPT("receipt.beyond_quantity_to_manager", beyond_to_manager, 0),
+    P_BOOL_OPT("gift_receipt.allowed", gift_allowed, 1),
+    P_INT_OPT("gift_receipt.window_days", gift_window_days, 0, 365, 60),
     P_BOOL("no_receipt.allowed", no_receipt_allowed),
     P_I64("no_receipt.approval_above_cents", no_receipt_limit_cents, 0, CENTS_MAX),
     P_INT("no_receipt.lowest_price_days", lowest_price_days, 1, 365),
@@ -101,6 +119,7 @@ static const struct pfield FIELDS[] = {
     P_I64("complaint.gesture_cents", complaint_gesture_cents, 0, CENTS_MAX),
     P_I64("approval.above_cents", approval_above_cents, 0, CENTS_MAX),
     P_I64("approval.walk_in_above_cents", walk_in_approval_above_cents, 0, CENTS_MAX),
+    P_BOOL_OPT("approval.returns_with_proof", approval_counts_proven, 0),
     P_INT("guard.amber_at", guard.amber_at, 1, 100),
     P_INT("guard.red_at", guard.red_at, 1, 100),
     P_INT("guard.no_receipt_30d.free", guard.no_receipt_30d_free, 0, COUNT_MAX),
@@ -154,6 +173,23 @@ static long long field_get(const struct pfield *f, const struct policy *p)
     case F_BOOL: return *(const bool *)(const void *)at;
     }
     return 0;
+}
+
+static void field_put(const struct pfield *f, struct policy *p, long long v)
+{
+    char *at = (char *)p + f->off;
+    switch (f->type) {
+    case F_INT: *(int *)(void *)at = (int)v; break;
+    case F_I64: *(int64_t *)(void *)at = (int64_t)v; break;
+    case F_BOOL: *(bool *)(void *)at = v != 0; break;
+    }
+}
+
+/* The optional fields' defaults, before a chain document is read. */
+static void put_defaults(struct policy *p)
+{
+    for (size_t i = 0; i < NFIELDS; i++)
+        if (FIELDS[i].optional) field_put(&FIELDS[i], p, FIELDS[i].dflt);
 }
 
 static void range_problem(struct errors *err, const struct pfield *f)
@@ -258,7 +294,7 @@ static void report_missing(json_t *root, const bool seen[NFIELDS], struct errors
 {
     char last[160] = "";
     for (size_t i = 0; i < NFIELDS; i++) {
-        if (seen[i]) continue;
+        if (seen[i] || FIELDS[i].optional) continue;
         const char *path = FIELDS[i].path;
         for (size_t n = 1;; n++) {
             if (path[n] != '.' && path[n] != '\0') continue;
@@ -327,6 +363,7 @@ int policy_parse(const char *json, size_t len, struct errors *err, struct policy
     size_t before = err->n + err->dropped;
 
     memset(&p, 0, sizeof p);
+    put_defaults(&p);
     if ((rc = load(json, len, err, &root)) != TD_OK) goto out;
     walk(root, "", &p, seen, &p.version, &has_version, err);
     if (!has_version) errors_add(err, "version", "is required");
@@ -536,35 +573,136 @@ static void repair(struct decide *x, const struct case_item *it, struct policy_i
     say(x, false);
 }
 
-/* Our goods coming back: refund or exchange at the price paid within the
- * window with a receipt; a defective item after the window is repaired;
- * otherwise store credit (or exchange) at the lowest recent selling price. */
+/* How an item of ours is proven: the receipt the customer has, the line
+ * found through their loyalty card, a gift receipt; or nothing. */
+enum proof { PROOF_NONE, PROOF_RECEIPT, PROOF_CARD, PROOF_GIFT };
+
+static enum proof proof_of(const struct decide *x, const struct case_item *it)
+{
+    if (it->gift_receipt) return PROOF_GIFT;
+    if (x->c->receipt) return PROOF_RECEIPT;
+    return it->card_proof ? PROOF_CARD : PROOF_NONE;
+}
+
+static bool line_spent(const struct case_item *it)
+{
+    return it->line_quantity > 0 && it->line_returned >= it->line_quantity;
+}
+
+/* " (laatst op 2026-11-12 in Utrecht Centrum)": the last return of the
+ * item's line, as far as it is known; "" when nothing is. */
+struct where { char nl[112], en[112]; };
+
+static struct where last_return(const struct case_item *it)
+{
+    struct where w = {"", ""};
+    if (it->returned_on && it->returned_store) {
+        snprintf(w.nl, sizeof w.nl, " (laatst op %s in %s)", it->returned_on, it->returned_store);
+        snprintf(w.en, sizeof w.en, " (last on %s at %s)", it->returned_on, it->returned_store);
+    } else if (it->returned_on) {
+        snprintf(w.nl, sizeof w.nl, " (laatst op %s)", it->returned_on);
+        snprintf(w.en, sizeof w.en, " (last on %s)", it->returned_on);
+    }
+    return w;
+}
+
+/* Our goods coming back. With proof (receipt, loyalty card, gift receipt)
+ * within its window: the price paid — refund or exchange with the receipt,
+ * store credit through the card (the desk holds no payment data; the
+ * policy may refund) and for a gift's bearer. A defective item with proof
+ * after the window is repaired; otherwise store credit (or exchange) at the
+ * lowest recent selling price. A receipt line that came back in full before
+ * proves nothing more: declined, or a manager decides (a line without a
+ * receipt — found through the card — that came back is no proof at all). */
 static void return_ours(struct decide *x, const struct case_item *it, struct policy_item_result *r)
 {
     const struct policy *p = x->p;
     bool exchange = x->c->kind == POLICY_KIND_EXCHANGE;
     int days = it->days_since_purchase;
-    bool in_window = days >= 0 && days <= p->return_window_days;
+    enum proof proof = proof_of(x, it);
+    bool to_manager = false;
 
-    if (x->c->receipt && in_window) {
+    if (line_spent(it) && (proof == PROOF_CARD || proof == PROOF_NONE)) {
+        struct where w = last_return(it);
+        NL("Deze aankoop is al teruggebracht%s; het artikel geldt als retour zonder kassabon.", w.nl);
+        EN("This purchase has already come back%s; the item counts as a return without a receipt.", w.en);
+        say(x, false);
+        proof = PROOF_NONE;
+    } else if (line_spent(it) && proof != PROOF_NONE) {
+        struct where w = last_return(it);
+        r->beyond_quantity = true;
+        if (!p->beyond_to_manager) {
+            r->resolution = POLICY_RES_DECLINE;
+            NL("Deze kassabonregel is al teruggebracht: %d van %d gekocht%s. Meer dan gekocht nemen wij niet terug; leg dat"
+               " vriendelijk uit.", it->line_returned, it->line_quantity, w.nl);
+            EN("This receipt line has already come back: %d of %d bought%s. We take back no more than was bought; explain"
+               " this kindly.", it->line_returned, it->line_quantity, w.en);
+            say(x, false);
+            return;
+        }
+        NL("Deze kassabonregel is al teruggebracht: %d van %d gekocht%s. Een manager beslist of het artikel toch terug kan.",
+           it->line_returned, it->line_quantity, w.nl);
+        EN("This receipt line has already come back: %d of %d bought%s. A manager decides whether the item can still come"
+           " back.", it->line_returned, it->line_quantity, w.en);
+        say(x, false);
+        proof = PROOF_NONE;
+        to_manager = true;
+    }
+    if (proof == PROOF_GIFT && !p->gift_allowed) {
+        r->resolution = POLICY_RES_DECLINE;
+        NL("Artikelen met een cadeaubon neemt het beleid van deze winkel niet terug; leg dat vriendelijk uit.");
+        EN("This store's policy does not take back goods on a gift receipt; explain this kindly.");
+        say(x, false);
+        return;
+    }
+    int window = proof == PROOF_GIFT ? p->gift_window_days : p->return_window_days;
+    bool in_window = proof != PROOF_NONE && days >= 0 && days <= window;
+
+    if (in_window) {
+        r->proven = true;
         r->amount_cents = it->price_paid_cents > 0 ? it->price_paid_cents : it->lowest_recent_cents;
         struct money m = eur(r->amount_cents);
-        if (exchange) {
-            r->resolution = POLICY_RES_EXCHANGE;
-            NL("Met kassabon binnen de retourtermijn van %d dagen: ruilen voor artikelen tot %s.", p->return_window_days, m.nl);
-            EN("With a receipt within the %d-day return window: exchange for goods up to %s.", p->return_window_days, m.en);
+        if (exchange) r->resolution = POLICY_RES_EXCHANGE;
+        else if (proof == PROOF_RECEIPT || (proof == PROOF_CARD && p->card_refund)) r->resolution = POLICY_RES_REFUND;
+        else r->resolution = POLICY_RES_STORE_CREDIT;
+        if (proof == PROOF_GIFT) {
+            if (exchange) {
+                NL("Met cadeaubon, binnen %d dagen na aankoop: ruilen voor artikelen tot %s.", window, m.nl);
+                EN("With a gift receipt, within %d days of purchase: exchange for goods up to %s.", window, m.en);
+            } else {
+                NL("Met cadeaubon, binnen %d dagen na aankoop: tegoedbon voor de betaalde prijs, %s.", window, m.nl);
+                EN("With a gift receipt, within %d days of purchase: store credit for the price paid, %s.", window, m.en);
+            }
+        } else if (proof == PROOF_CARD) {
+            if (exchange) {
+                NL("Aankoop gevonden via de klantenpas, binnen de retourtermijn van %d dagen: ruilen voor artikelen tot %s.", window,
+                   m.nl);
+                EN("Purchase found through the loyalty card, within the %d-day return window: exchange for goods up to %s.",
+                   window, m.en);
+            } else if (r->resolution == POLICY_RES_REFUND) {
+                NL("Aankoop gevonden via de klantenpas, binnen de retourtermijn van %d dagen: %s terugbetalen via de"
+                   " oorspronkelijke betaalwijze.", window, m.nl);
+                EN("Purchase found through the loyalty card, within the %d-day return window: refund %s to the original"
+                   " payment method.", window, m.en);
+            } else {
+                NL("Aankoop gevonden via de klantenpas, binnen de retourtermijn van %d dagen: tegoedbon voor de betaalde prijs, %s.",
+                   window, m.nl);
+                EN("Purchase found through the loyalty card, within the %d-day return window: store credit for the price paid,"
+                   " %s.", window, m.en);
+            }
+        } else if (exchange) {
+            NL("Met kassabon binnen de retourtermijn van %d dagen: ruilen voor artikelen tot %s.", window, m.nl);
+            EN("With a receipt within the %d-day return window: exchange for goods up to %s.", window, m.en);
         } else {
-            r->resolution = POLICY_RES_REFUND;
-            NL("Met kassabon binnen de retourtermijn van %d dagen: %s terugbetalen via de oorspronkelijke betaalwijze.",
-               p->return_window_days, m.nl);
-            EN("With a receipt within the %d-day return window: refund %s to the original payment method.",
-               p->return_window_days, m.en);
+            NL("Met kassabon binnen de retourtermijn van %d dagen: %s terugbetalen via de oorspronkelijke betaalwijze.", window,
+               m.nl);
+            EN("With a receipt within the %d-day return window: refund %s to the original payment method.", window, m.en);
         }
         say(x, false);
-    } else if (x->c->receipt && it->condition == POLICY_COND_DEFECTIVE) {
+    } else if (proof != PROOF_NONE && it->condition == POLICY_COND_DEFECTIVE) {
         repair(x, it, r);
         return;
-    } else if (!x->c->receipt && !p->no_receipt_allowed) {
+    } else if (proof == PROOF_NONE && !to_manager && !p->no_receipt_allowed) {
         r->resolution = POLICY_RES_DECLINE;
         NL("Zonder kassabon neemt het beleid dit artikel niet terug; zoek samen de aankoop op, bijvoorbeeld via de klantenpas.");
         EN("Without a receipt the policy does not take this item back; look up the purchase together, for example through the loyalty card.");
@@ -575,8 +713,15 @@ static void return_ours(struct decide *x, const struct case_item *it, struct pol
         int64_t price = it->lowest_recent_cents;
         if (it->price_paid_cents > 0 && (price == 0 || it->price_paid_cents < price)) price = it->price_paid_cents;
         r->amount_cents = price;
-        const char *why_nl = x->c->receipt ? "Na de retourtermijn" : "Zonder kassabon";
-        const char *why_en = x->c->receipt ? "After the return window" : "Without a receipt";
+        r->needs_approval = to_manager;
+        const char *why_nl = proof == PROOF_GIFT ? "Na de termijn voor cadeaubonnen"
+                           : proof != PROOF_NONE ? "Na de retourtermijn"
+                           : to_manager          ? "Zonder bruikbaar bewijs van aankoop"
+                                                 : "Zonder kassabon";
+        const char *why_en = proof == PROOF_GIFT ? "After the gift-receipt period"
+                           : proof != PROOF_NONE ? "After the return window"
+                           : to_manager          ? "Without usable proof of purchase"
+                                                 : "Without a receipt";
         if (price == 0) {
             r->needs_approval = true;
             NL("%s en zonder bekende recente verkoopprijs: een manager stelt het bedrag vast.", why_nl);
@@ -592,7 +737,7 @@ static void return_ours(struct decide *x, const struct case_item *it, struct pol
                 EN("%s: store credit at the lowest recent selling price, %s.", why_en, m.en);
             }
             say(x, false);
-            if (price > p->no_receipt_limit_cents) {
+            if (price > p->no_receipt_limit_cents && !to_manager) {
                 struct money lim = eur(p->no_receipt_limit_cents);
                 r->needs_approval = true;
                 NL("Boven %s tekent een manager mee.", lim.nl);
@@ -658,9 +803,12 @@ static void price_adjustment(struct decide *x, const struct case_item *it, struc
     if (!it->sold_here) {
         NL("Een prijsaanpassing geldt alleen voor artikelen die bij ons gekocht zijn.");
         EN("A price adjustment applies only to goods bought from us.");
-    } else if (!x->c->receipt || it->price_paid_cents == 0) {
+    } else if (proof_of(x, it) == PROOF_NONE || proof_of(x, it) == PROOF_GIFT || it->price_paid_cents == 0) {
         NL("Zonder kassabon is de betaalde prijs niet bekend; zoek samen de aankoop op, bijvoorbeeld via de klantenpas.");
         EN("Without a receipt the price paid is not known; look up the purchase together, for example through the loyalty card.");
+    } else if (line_spent(it)) {
+        NL("Deze aankoop is al teruggebracht; een prijsaanpassing geldt alleen voor wat de klant nog heeft.");
+        EN("This purchase has already come back; a price adjustment applies only to what the customer still has.");
     } else if (days < 0 || days > p->price_adjustment_days) {
         NL("De prijsaanpassing geldt tot %d dagen na aankoop; deze aankoop valt daarbuiten.", p->price_adjustment_days);
         EN("Price adjustments apply up to %d days after purchase; this purchase is outside that period.", p->price_adjustment_days);
@@ -755,7 +903,7 @@ static bool case_valid(const struct case_in *c, const struct customer_facts *f, 
         const struct case_item *it = &c->items[i];
         if (!in_range(it->condition, POLICY_COND_NEW, POLICY_COND_DEFECTIVE) || it->days_since_purchase < -1 ||
             !in_range(it->price_paid_cents, 0, ITEM_CENTS_MAX) || !in_range(it->lowest_recent_cents, 0, ITEM_CENTS_MAX) ||
-            !in_range(it->stated_price_cents, 0, ITEM_CENTS_MAX))
+            !in_range(it->stated_price_cents, 0, ITEM_CENTS_MAX) || it->line_quantity < 0 || it->line_returned < 0)
             return false;
     }
     return true;
@@ -795,14 +943,28 @@ int policy_decide(const struct policy *p, const struct case_in *c, const struct 
         EN("The items get different resolutions; see the reasons per item.");
         say(x, true);
     }
-    if (out->max_amount_cents > p->approval_above_cents) {
+    /* The approval thresholds are for goodwill: a customer bringing back
+     * our goods with proof, within the window, gets their own money back,
+     * and that part of the case does not count unless the policy says so. */
+    int64_t counted = 0;
+    bool left_out = false;
+    for (size_t i = 0; i < out->n_items; i++) {
+        if (out->items[i].proven && !p->approval_counts_proven) left_out |= out->items[i].amount_cents > 0;
+        else counted += out->items[i].amount_cents;
+    }
+    if (counted > p->approval_above_cents) {
         struct money lim = eur(p->approval_above_cents);
         out->needs_approval = true;
-        NL("Het totaal ligt boven %s: een manager keurt goed.", lim.nl);
-        EN("The total is above %s: a manager approves.", lim.en);
+        if (left_out) {
+            NL("Het bedrag buiten de retouren met bewijs van aankoop ligt boven %s: een manager keurt goed.", lim.nl);
+            EN("The amount beyond the returns with proof of purchase is above %s: a manager approves.", lim.en);
+        } else {
+            NL("Het totaal ligt boven %s: een manager keurt goed.", lim.nl);
+            EN("The total is above %s: a manager approves.", lim.en);
+        }
         say(x, true);
     }
-    if (facts->walk_in && out->max_amount_cents > p->walk_in_approval_above_cents) {
+    if (facts->walk_in && counted > p->walk_in_approval_above_cents) {
         struct money lim = eur(p->walk_in_approval_above_cents);
         out->needs_approval = true;
         NL("Voor klanten zonder klantenpas keurt een manager bedragen boven %s goed.", lim.nl);

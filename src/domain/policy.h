@@ -15,7 +15,10 @@
  *  (3) no reason accuses the customer: the guard's level only asks for a
  *      manager, with a neutral script for the associate at red;
  *  (4) risk never declines a case by itself, and never adds approval to a
- *      case that moves no money (a repair, a referral without refund).
+ *      case that moves no money (a repair, a referral without refund);
+ *  (5) an item whose receipt line has already come back in full is never
+ *      recommended money without a manager (declined, or sent to a manager
+ *      when receipt.beyond_quantity_to_manager says so).
  *
  * Nothing here does I/O, reads a clock or keeps state: days since purchase,
  * lowest recent prices and the customer's aggregates come in as inputs.
@@ -56,6 +59,10 @@ struct policy {
     int store_version;                              /* the store override's, 0: none applied */
     int64_t goodwill_limit_cents[POLICY_TIER_COUNT];/* tiers.<tier>.goodwill_limit_cents */
     int return_window_days;                         /* receipt.return_window_days */
+    bool card_refund;                               /* receipt.card_refund */
+    bool beyond_to_manager;                         /* receipt.beyond_quantity_to_manager */
+    bool gift_allowed;                              /* gift_receipt.allowed */
+    int gift_window_days;                           /* gift_receipt.window_days */
     bool no_receipt_allowed;                        /* no_receipt.allowed */
     int64_t no_receipt_limit_cents;                 /* no_receipt.approval_above_cents */
     int lowest_price_days;                          /* no_receipt.lowest_price_days: for the loader */
@@ -67,6 +74,7 @@ struct policy {
     int64_t complaint_gesture_cents;                /* complaint.gesture_cents */
     int64_t approval_above_cents;                   /* approval.above_cents */
     int64_t walk_in_approval_above_cents;           /* approval.walk_in_above_cents */
+    bool approval_counts_proven;                    /* approval.returns_with_proof */
     struct guard_policy guard;                      /* guard.* */
 };
 
@@ -83,11 +91,21 @@ struct case_item {
     const char *brand, *description;                /* may be NULL */
     int64_t stated_price_cents;
     bool brand_carried;                             /* our chain sells this brand */
+    /* How a purchase of ours is proven besides the case's receipt: the line
+     * was found through the customer's loyalty card, or the item comes with
+     * a gift receipt (brought by someone other than the buyer). */
+    bool card_proof, gift_receipt;
+    /* The purchase line's units and how many of them came back before this
+     * item (in other cases, and earlier items of this one); line_quantity 0
+     * when no line is counted. With the last of those returns: its date
+     * ("2026-11-12") and store, NULL when not known. */
+    int line_quantity, line_returned;
+    const char *returned_on, *returned_store;
 };
 
 struct case_in {
     enum policy_kind kind;
-    bool receipt;
+    bool receipt;                                   /* the customer has the receipt */
     enum policy_referral referral;                  /* the customer prefers another shop */
     size_t n_items;                                 /* 1..POLICY_ITEMS_MAX */
     struct case_item items[POLICY_ITEMS_MAX];
@@ -110,6 +128,8 @@ struct policy_item_result {
     enum policy_resolution resolution;
     int64_t amount_cents;
     bool needs_approval;
+    bool proven;                                    /* our goods back with proof, in the window: the customer's own money */
+    bool beyond_quantity;                           /* its receipt line has already come back in full */
 };
 
 struct decision {

@@ -80,7 +80,8 @@ async function seed() {
     `R-KS-1,${daysAgo(5)},UTR01,NL-200002,KS-100,Keukenweegschaal digitaal,Soehnle,Keuken,24.99,1\n` +
     `R-P-1,${daysAgo(60)},AMS01,NL-200003,TS-1,T-shirt,Noordzee,Shirts,19.95,2\n` +
     `R-P-3,${daysAgo(3)},UTR01,NL-200003,TS-1,T-shirt,Noordzee,Shirts,17.95,1\n` +
-    `R-V-1,${daysAgo(60)},RTM01,NL-200004,TS-2,Polo,Noordzee,Shirts,29.95,1\n`, { type: 'text/csv' });
+    `R-V-1,${daysAgo(60)},RTM01,NL-200004,TS-2,Polo,Noordzee,Shirts,29.95,1\n` +
+    `R-GIFT-1,${daysAgo(10)},UTR01,NL-200001,GIFT-1,Kasjmier sjaal,Noordzee,Accessoires,89.95,1\n`, { type: 'text/csv' });
 }
 
 async function customerId(loyalty) {
@@ -369,6 +370,31 @@ test('the kitchen scale: refund with a referral to a cheaper shop', async () => 
   await page.waitForSelector('.badge:has-text("Afgehandeld")');
   expect((await text(page, 'main')).includes('Action · elders goedkoper'), 'the referral is recorded with its reason');
   await shot(page, 'scale-resolved');
+});
+
+test('a present on a gift receipt: store credit for the bearer, nothing of the buyer', async () => {
+  const page = await freshPage();
+  await login(page, 'anna');
+  await openCustomer(page, 'NL-200002', 'Kees Jansen');
+  await page.click('a:has-text("Zaak starten")');
+  await page.check('#item0-gift');
+  await page.fill('#f-item0-sku', 'GIFT-1');
+  await page.fill('#f-item0-receipt', 'R-GIFT-1');
+  await page.fill('#f-customer_words', 'Gekregen, maar ik heb er al een.');
+  await shot(page, 'gift-case');
+  await a11y(page, 'new case with a gift receipt');
+  await page.click('button:has-text("Zaak openen")');
+  await page.waitForSelector('.rec');
+  const rec = await text(page, '.rec');
+  expect(rec.includes('Tegoedbon') && rec.includes('€ 89,95'), `store credit for the price paid (${rec})`);
+  expect(rec.includes('cadeaubon'), 'the reason names the gift receipt');
+  expect(rec.includes('Zonder goedkeuring'), 'no approval needed');
+  const main = await text(page, 'main');
+  expect(main.includes('met cadeaubon'), 'the item shows its proof');
+  expect(!main.includes('Sanne') && !main.includes('NL-200001'), 'nothing of the buyer');
+  await shot(page, 'gift-recommendation');
+  await page.click('button:has-text("Advies volgen")');
+  await caseCode(page);
 });
 
 test('the exploiter: the desk asks a manager, in neutral words; the manager approves', async () => {

@@ -2,7 +2,8 @@
  * and — the property that matters — that the windows the guard reads (30
  * and 90 days, across stores) always equal a recount from the case history,
  * for a random history of cases opened over 200 days; purging old rows
- * changes none of them. */
+ * changes none of them; the category norm compares returns with purchases
+ * of the same days, starting from a prior. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -154,7 +155,7 @@ static void test_purchase_import_adds_up(void **state)
     assert_int_equal(q(f, "SELECT visits FROM customer_facts f JOIN customers c ON c.id = f.customer_id"
                           " WHERE c.loyalty_number = 'NL-1001'"), 2);
     assert_int_equal(q(f, "SELECT COUNT(*) FROM customer_facts"), 4);            /* the anonymous receipt counts nowhere */
-    assert_int_equal(q(f, "SELECT purchases FROM category_stats WHERE category = 'Truien'"), 6);
+    assert_int_equal(q(f, "SELECT SUM(purchases) FROM category_days WHERE category = 'Truien'"), 6);
     /* Purchases older than the 90-day window are not kept per day. */
     assert_int_equal(q(f, "SELECT COALESCE(SUM(purchases), 0) FROM customer_days"), 1 + 1 + 3 + 1);
     int64_t c1 = q(f, "SELECT id FROM customers WHERE loyalty_number = 'NL-1001'");
@@ -213,6 +214,9 @@ static int64_t recount(struct fx *f, const char *sql_fmt, int64_t customer, int6
 }
 
 #define RETURNS "k.kind IN ('return', 'exchange', 'referral')"
+/* A return without a receipt is one with some item the purchase of which is
+ * not proven otherwise (by the loyalty card or a gift receipt). */
+#define UNPROVEN "EXISTS (SELECT 1 FROM case_items u WHERE u.case_id = k.id AND u.proof IS NULL)"
 
 static void check_against_history(struct fx *f, int64_t cust)
 {
@@ -224,10 +228,10 @@ static void check_against_history(struct fx *f, int64_t cust)
     assert_int_equal(cf.cases_90d, recount(f, "SELECT COUNT(*) FROM cases k WHERE customer_id = %lld AND created_at / 86400000000 >= %lld", cust, d90));
     assert_int_equal(sg.no_receipt_returns_30d,
                      recount(f, "SELECT COUNT(*) FROM cases k WHERE customer_id = %lld AND created_at / 86400000000 >= %lld"
-                                " AND receipt = 0 AND " RETURNS, cust, d30));
+                                " AND receipt = 0 AND " RETURNS " AND " UNPROVEN, cust, d30));
     assert_int_equal(sg.no_receipt_returns_90d,
                      recount(f, "SELECT COUNT(*) FROM cases k WHERE customer_id = %lld AND created_at / 86400000000 >= %lld"
-                                " AND receipt = 0 AND " RETURNS, cust, d90));
+                                " AND receipt = 0 AND " RETURNS " AND " UNPROVEN, cust, d90));
     assert_int_equal(sg.returns_90d,
                      recount(f, "SELECT COUNT(*) FROM cases k JOIN case_items i ON i.case_id = k.id WHERE k.customer_id = %lld"
                                 " AND k.created_at / 86400000000 >= %lld AND i.sold_here = 1 AND " RETURNS, cust, d90));
@@ -305,12 +309,82 @@ static void test_windows_equal_a_recount_of_history(void **state)
     f->c.now_us = NOW;
 }
 
+/* ---- the category norm: like with like, from a prior ---------------------- */
+
+static void test_norm_blends_a_prior_with_the_same_days(void **state)
+{
+    (void)state;
+    assert_int_equal(facts_category_prior("kinderen"), 150);
+    assert_int_equal(facts_category_prior("Kinderen"), 150);        /* as written, ignoring case */
+    assert_int_equal(facts_category_prior("Truien"), FACTS_PRIOR_DEFAULT);
+    assert_int_equal(facts_category_prior(NULL), FACTS_PRIOR_DEFAULT);
+    static const struct {
+        const char *name;
+        const char *category;
+        int64_t purchases, returns;
+        int want;
+    } rows[] = {
+        {"nothing known yet: the prior", "kinderen", 0, 0, 150},
+        {"a first return on the first day weighs little", "kinderen", 10, 1, (1000 + 150 * 500) / 510},
+        {"a chain's first weeks: its own figures take over", "kinderen", 20000, 3000, (3000000 + 75000) / 20500},
+        {"a quiet category keeps near its prior", "beauty", 100, 0, 30 * 500 / 600},
+        {"no category without a prior", "Truien", 500, 100, (100000 + 80 * 500) / 1000},
+        {"more returns than purchases is capped", "dames", 0, 5000, 1000},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        const char *cat[1] = {rows[i].category};
+        int got = facts_norm_permille(1, cat, &rows[i].purchases, &rows[i].returns);
+        if (got != rows[i].want) fail_msg("%s: got %d, want %d", rows[i].name, got, rows[i].want);
+    }
+    /* Two categories add up; a NULL entry is skipped; none at all is the default. */
+    const char *two[3] = {"dames", NULL, "keuken"};
+    int64_t p[3] = {1000, 7, 1000}, r[3] = {200, 7, 20};
+    assert_int_equal(facts_norm_permille(3, two, p, r), (200000 + 120 * 500 + 20000 + 50 * 500) / 3000);
+    assert_int_equal(facts_norm_permille(0, NULL, NULL, NULL), FACTS_PRIOR_DEFAULT);
+}
+
+/* The norm the guard gets counts a category's purchases of the days since
+ * the first case only, however many purchases were imported from before. */
+static void test_norm_counts_the_days_since_the_first_case(void **state)
+{
+    struct fx *f = *state;
+    int64_t today = NOW / DAY;
+    char sql[256];
+    /* Two years of imported history (outside the period), then twenty days
+     * since go-live: 2,000 purchases and 300 returns. */
+    snprintf(sql, sizeof sql, "INSERT INTO category_days (category, day, purchases, returns) VALUES"
+                              " ('kinderen', %lld, 100000, 0), ('kinderen', %lld, 2000, 300)",
+             (long long)(today - 300), (long long)(today - 10));
+    struct db_stmt *st = NULL;
+    assert_int_equal(db_prepare_dynamic(f->db, sql, &st), TD_OK);
+    assert_int_equal(db_step(st), TD_DONE);
+    db_done(st);
+    struct desk_case_in in = {.kind = POLICY_KIND_REPAIR, .store_code = "UTR01", .customer_words = "", .n_items = 1};
+    in.items[0] = (struct desk_item_in){.sold_here = false, .brand = "Merk", .description = "Iets",
+                                        .condition = POLICY_COND_DEFECTIVE};
+    f->c.now_us = NOW - 20 * DAY;                  /* the desk's first case */
+    assert_int_equal(in_tx(f, open_one, &in), 0);
+    f->c.now_us = NOW;
+    const char *cats[1] = {"kinderen"};
+    struct customer_facts cf;
+    struct guard_signals sg;
+    assert_int_equal(facts_load(&f->c, 0, cats, 1, &cf, &sg), TD_OK);
+    assert_int_equal(sg.category_norm_permille, (300 * 1000 + 150 * 500) / (2000 + 500));
+    /* A year on, the imported history has long left the period: still like with like. */
+    f->c.now_us = NOW + 400 * DAY;
+    assert_int_equal(facts_load(&f->c, 0, cats, 1, &cf, &sg), TD_OK);
+    assert_int_equal(sg.category_norm_permille, 150);
+    f->c.now_us = NOW;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tiers),
         cmocka_unit_test_setup_teardown(test_purchase_import_adds_up, setup, teardown),
         cmocka_unit_test_setup_teardown(test_windows_equal_a_recount_of_history, setup, teardown),
+        cmocka_unit_test(test_norm_blends_a_prior_with_the_same_days),
+        cmocka_unit_test_setup_teardown(test_norm_counts_the_days_since_the_first_case, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -30,6 +30,24 @@ static struct policy default_policy(void)
 #define OURS(cond, days, paid, lowest)                                                                                \
     {.sold_here = true, .condition = POLICY_COND_##cond, .days_since_purchase = (days), .price_paid_cents = (paid), \
      .lowest_recent_cents = (lowest)}
+/* Our goods proven through the loyalty card, or on a gift receipt; and a
+ * line (of any proof) that has come back in full before. */
+#define CARD(cond, days, paid, lowest)                                                                                \
+    {.sold_here = true, .condition = POLICY_COND_##cond, .days_since_purchase = (days), .price_paid_cents = (paid), \
+     .lowest_recent_cents = (lowest), .card_proof = true}
+#define GIFT(cond, days, paid, lowest)                                                                                \
+    {.sold_here = true, .condition = POLICY_COND_##cond, .days_since_purchase = (days), .price_paid_cents = (paid), \
+     .lowest_recent_cents = (lowest), .gift_receipt = true}
+#define SPENT .line_quantity = 1, .line_returned = 1, .returned_on = "2026-11-12", .returned_store = "Utrecht Centrum"
+#define OURS_SPENT(cond, days, paid, lowest)                                                                          \
+    {.sold_here = true, .condition = POLICY_COND_##cond, .days_since_purchase = (days), .price_paid_cents = (paid), \
+     .lowest_recent_cents = (lowest), SPENT}
+#define CARD_SPENT(cond, days, paid, lowest)                                                                          \
+    {.sold_here = true, .condition = POLICY_COND_##cond, .days_since_purchase = (days), .price_paid_cents = (paid), \
+     .lowest_recent_cents = (lowest), .card_proof = true, SPENT}
+#define GIFT_SPENT(cond, days, paid, lowest)                                                                          \
+    {.sold_here = true, .condition = POLICY_COND_##cond, .days_since_purchase = (days), .price_paid_cents = (paid), \
+     .lowest_recent_cents = (lowest), .gift_receipt = true, SPENT}
 #define NOT_OURS(cond, brand_, stated, carried)                                                                      \
     {.sold_here = false, .condition = POLICY_COND_##cond, .days_since_purchase = -1, .brand = (brand_),           \
      .stated_price_cents = (stated), .brand_carried = (carried)}
@@ -126,11 +144,59 @@ static const struct row rows[] = {
      "refund €40.00"},
     {"worn, but not soon after purchase", RET, true, NOREF, OURS(WORN, 20, 8000, 8000), SILVER, false, GREEN, R(REFUND), 8000, false,
      "refund €80.00"},
-    {"receipt, €600 refund: total above €500", RET, true, NOREF, OURS(NEW, 2, 60000, 60000), GOLD, false, GREEN, R(REFUND), 60000, true,
-     "The total is above €500.00"},
-    {"walk-in, €120 refund", RET, true, NOREF, OURS(NEW, 2, 12000, 12000), NONE, true, GREEN, R(REFUND), 12000, true,
-     "without a loyalty card"},
+    /* approval thresholds are for goodwill: their own money back with proof is not */
+    {"receipt, €600 refund: the customer's own money, no manager", RET, true, NOREF, OURS(NEW, 2, 60000, 60000), GOLD, false,
+     GREEN, R(REFUND), 60000, false, "refund €600.00"},
+    {"walk-in, €120 refund with the receipt", RET, true, NOREF, OURS(NEW, 2, 12000, 12000), NONE, true, GREEN, R(REFUND), 12000,
+     false, "refund €120.00"},
+    {"receipt after the window, €600: a manager", RET, true, NOREF, OURS(NEW, 40, 60000, 60000), GOLD, false, GREEN,
+     R(STORE_CREDIT), 60000, true, "The total is above €500.00"},
+    {"walk-in, €120 without a receipt", RET, false, NOREF, OURS(NEW, -1, 0, 9000), NONE, true, GREEN, R(STORE_CREDIT), 9000,
+     false, "Without a receipt"},
     {"walk-in, €90 refund", RET, true, NOREF, OURS(NEW, 2, 9000, 9000), NONE, true, GREEN, R(REFUND), 9000, false, "refund €90.00"},
+    /* found through the loyalty card: proof of the price and the date */
+    {"card, in window: store credit for the price paid", RET, false, NOREF, CARD(NEW, 10, 4999, 3999), BRONZE, false, GREEN,
+     R(STORE_CREDIT), 4999, false, "Purchase found through the loyalty card, within the 30-day return window: store credit for the price paid, €49.99"},
+    {"card, in window, exchange", EXC, false, NOREF, CARD(NEW, 10, 4999, 3999), BRONZE, false, GREEN, R(EXCHANGE), 4999, false,
+     "exchange for goods up to €49.99"},
+    {"card, €150 in window: no no-receipt approval", RET, false, NOREF, CARD(NEW, 5, 15000, 15000), SILVER, false, GREEN,
+     R(STORE_CREDIT), 15000, false, "found through the loyalty card"},
+    {"card, €600 in window: own money, no manager", RET, false, NOREF, CARD(NEW, 5, 60000, 60000), GOLD, false, GREEN,
+     R(STORE_CREDIT), 60000, false, "€600.00"},
+    {"card, after the window: as a receipt after it", RET, false, NOREF, CARD(NEW, 40, 4999, 3999), BRONZE, false, GREEN,
+     R(STORE_CREDIT), 3999, false, "After the return window"},
+    {"card, defective after the window: repair", RET, false, NOREF, CARD(DEFECTIVE, 60, 9999, 8999), BRONZE, false, GREEN,
+     R(REPAIR_IN_STORE), 0, false, "within the 730-day warranty"},
+    {"card, worn soon above €50: still a manager", RET, false, NOREF, CARD(WORN, 5, 8000, 8000), SILVER, false, GREEN,
+     R(STORE_CREDIT), 8000, true, "Worn item returned 5 days after purchase"},
+    {"card line already back: a return without a receipt", RET, false, NOREF, CARD_SPENT(NEW, 3, 4999, 3999), BRONZE, false,
+     GREEN, R(STORE_CREDIT), 3999, false, "This purchase has already come back (last on 2026-11-12 at Utrecht Centrum)"},
+    {"price adjustment through the card", PADJ, false, NOREF, CARD(NEW, 7, 5000, 4000), NONE, false, GREEN, R(REFUND), 1000,
+     false, "refund the €10.00 difference"},
+    /* one receipt line, returned once */
+    {"receipt line already back: declined", RET, true, NOREF, OURS_SPENT(NEW, 3, 4999, 3999), GOLD, false, GREEN, R(DECLINE), 0,
+     false, "This receipt line has already come back: 1 of 1 bought (last on 2026-11-12 at Utrecht Centrum)"},
+    {"receipt line already back, exchange: declined", EXC, true, NOREF, OURS_SPENT(NEW, 3, 4999, 3999), GOLD, false, GREEN,
+     R(DECLINE), 0, false, "no more than was bought"},
+    {"receipt line already back, as a referral: nothing refunded", REF, true, POLICY_REFER_CHEAPER_ELSEWHERE,
+     OURS_SPENT(NEW, 3, 2499, 2499), BRONZE, false, GREEN, R(REFER_ELSEWHERE), 0, false, "nothing is refunded"},
+    {"price adjustment of a line that came back", PADJ, true, NOREF, OURS_SPENT(NEW, 7, 5000, 4000), NONE, false, GREEN,
+     R(DECLINE), 0, false, "already come back"},
+    /* gift receipts: the bearer gets store credit */
+    {"gift receipt in its window: store credit", RET, false, NOREF, GIFT(NEW, 45, 4999, 3999), NONE, true, GREEN,
+     R(STORE_CREDIT), 4999, false, "With a gift receipt, within 60 days of purchase: store credit for the price paid, €49.99"},
+    {"gift receipt, with the case's receipt box ticked", RET, true, NOREF, GIFT(NEW, 5, 4999, 3999), SILVER, false, GREEN,
+     R(STORE_CREDIT), 4999, false, "With a gift receipt"},
+    {"gift receipt, exchange", EXC, false, NOREF, GIFT(NEW, 10, 4999, 3999), NONE, true, GREEN, R(EXCHANGE), 4999, false,
+     "exchange for goods up to €49.99"},
+    {"gift receipt, walk-in, €150: no walk-in approval", RET, false, NOREF, GIFT(NEW, 10, 15000, 15000), NONE, true, GREEN,
+     R(STORE_CREDIT), 15000, false, "€150.00"},
+    {"gift receipt after its window", RET, false, NOREF, GIFT(NEW, 70, 4999, 3999), BRONZE, false, GREEN, R(STORE_CREDIT), 3999,
+     false, "After the gift-receipt period: store credit at the lowest recent selling price, €39.99"},
+    {"gift receipt line already back: declined", RET, false, NOREF, GIFT_SPENT(NEW, 10, 4999, 3999), NONE, true, GREEN,
+     R(DECLINE), 0, false, "This receipt line has already come back"},
+    {"gift receipt, no price adjustment for the bearer", PADJ, false, NOREF, GIFT(NEW, 7, 5000, 4000), NONE, true, GREEN,
+     R(DECLINE), 0, false, "price paid is not known"},
     /* our goods without a receipt */
     {"no receipt: lowest recent price as credit", RET, false, NOREF, OURS(NEW, -1, 0, 2999), NONE, false, GREEN, R(STORE_CREDIT), 2999,
      false, "Without a receipt: store credit at the lowest recent selling price, €29.99"},
@@ -361,6 +427,101 @@ static void bad_cases_are_refused(void **state)
     assert_int_equal(d.n_reasons, 0);
 }
 
+/* ---- the policy's switches for proof and receipt lines -------------------- */
+
+static void decide_one(const struct policy *p, enum policy_kind kind, bool receipt, struct case_item it, enum policy_tier tier,
+                       struct decision *d)
+{
+    struct case_in c = {.kind = kind, .receipt = receipt, .n_items = 1, .items = {it}};
+    struct customer_facts f = {.tier = tier};
+    assert_int_equal(policy_decide(p, &c, &f, NULL, d), TD_OK);
+    for (size_t k = 0; k < d->n_reasons; k++) assert_neutral(&d->reasons[k]);
+}
+
+static void proof_switches(void **state)
+{
+    (void)state;
+    struct policy p = default_policy();
+    struct decision d;
+    /* A line already back goes to a manager where the policy says so: the
+     * item as one without proof, at the lowest recent price. */
+    p.beyond_to_manager = true;
+    decide_one(&p, RET, true, (struct case_item)OURS_SPENT(NEW, 3, 4999, 3999), GOLD, &d);
+    assert_int_equal(d.resolution, R(STORE_CREDIT));
+    assert_int_equal(d.max_amount_cents, 3999);
+    assert_true(d.needs_approval);
+    assert_true(d.items[0].beyond_quantity);
+    assert_false(d.items[0].proven);
+    assert_true(has_reason(&d, "A manager decides whether the item can still come back"));
+    assert_true(has_reason(&d, "Without usable proof of purchase"));
+    p = default_policy();
+    decide_one(&p, RET, true, (struct case_item)OURS_SPENT(NEW, 3, 4999, 3999), GOLD, &d);
+    assert_true(d.items[0].beyond_quantity);
+    assert_false(d.needs_approval);
+    /* Two units bought, one back: the second still comes back. */
+    struct case_item half = OURS(NEW, 3, 4999, 3999);
+    half.line_quantity = 2, half.line_returned = 1;
+    decide_one(&p, RET, true, half, GOLD, &d);
+    assert_int_equal(d.resolution, R(REFUND));
+    assert_false(d.items[0].beyond_quantity);
+    assert_true(d.items[0].proven);
+    /* The card may refund like a receipt. */
+    p.card_refund = true;
+    decide_one(&p, RET, false, (struct case_item)CARD(NEW, 10, 4999, 3999), BRONZE, &d);
+    assert_int_equal(d.resolution, R(REFUND));
+    assert_true(has_reason(&d, "refund €49.99 to the original payment method"));
+    /* Gift receipts refused; a shorter window. */
+    p = default_policy();
+    p.gift_allowed = false;
+    decide_one(&p, RET, false, (struct case_item)GIFT(NEW, 10, 4999, 3999), NONE, &d);
+    assert_int_equal(d.resolution, R(DECLINE));
+    assert_true(has_reason(&d, "does not take back goods on a gift receipt"));
+    p = default_policy();
+    p.gift_window_days = 14;
+    decide_one(&p, RET, false, (struct case_item)GIFT(NEW, 20, 4999, 3999), NONE, &d);
+    assert_int_equal(d.max_amount_cents, 3999);
+    assert_true(has_reason(&d, "After the gift-receipt period"));
+    /* Returns with proof count towards the threshold where the policy says so. */
+    p = default_policy();
+    p.approval_counts_proven = true;
+    decide_one(&p, RET, true, (struct case_item)OURS(NEW, 2, 60000, 60000), GOLD, &d);
+    assert_true(d.needs_approval);
+    assert_true(has_reason(&d, "The total is above €500.00"));
+}
+
+static void goodwill_beside_own_money(void **state)
+{
+    (void)state;
+    struct policy p = default_policy();
+    struct customer_facts f = {.tier = PLAT};
+    struct decision d;
+    /* €400 of her own back with the receipt and €450 of goodwill: only the
+     * goodwill counts, and it is below €500. */
+    struct case_in c = {.kind = RET, .receipt = true, .n_items = 2,
+                        .items = {OURS(NEW, 5, 40000, 40000), NOT_OURS(USED, NULL, 45000, false)}};
+    assert_int_equal(policy_decide(&p, &c, &f, NULL, &d), TD_OK);
+    assert_int_equal(d.max_amount_cents, 85000);
+    assert_false(d.needs_approval);
+    assert_true(d.items[0].proven);
+    assert_false(d.items[1].proven);
+    /* €550 of goodwill: above it, said as such. */
+    c.items[1].stated_price_cents = 55000;
+    assert_int_equal(policy_decide(&p, &c, &f, NULL, &d), TD_OK);
+    assert_true(d.needs_approval);
+    assert_true(has_reason(&d, "The amount beyond the returns with proof of purchase is above €500.00"));
+    /* Two units of one line of which one came back: the second item of the
+     * case is declined, the first refunded. */
+    c = (struct case_in){.kind = RET, .receipt = true, .n_items = 2,
+                         .items = {OURS(NEW, 5, 2000, 2000), OURS_SPENT(NEW, 5, 2000, 2000)}};
+    c.items[0].line_quantity = 2, c.items[0].line_returned = 1;
+    c.items[1].line_quantity = 2, c.items[1].line_returned = 2;
+    assert_int_equal(policy_decide(&p, &c, &f, NULL, &d), TD_OK);
+    assert_int_equal(d.items[0].resolution, R(REFUND));
+    assert_int_equal(d.items[1].resolution, R(DECLINE));
+    assert_int_equal(d.max_amount_cents, 2000);
+    assert_true(has_reason(&d, "Item 2: This receipt line has already come back: 2 of 2 bought"));
+}
+
 /* ---- the document ------------------------------------------------------ */
 
 static void default_document(void **state)
@@ -376,6 +537,11 @@ static void default_document(void **state)
     assert_int_equal(p.guard.amber_at, 40);
     assert_int_equal(p.guard.red_at, 70);
     assert_int_equal(p.guard.spree_points, 20);
+    assert_true(p.gift_allowed);
+    assert_int_equal(p.gift_window_days, 60);
+    assert_false(p.card_refund);
+    assert_false(p.beyond_to_manager);
+    assert_false(p.approval_counts_proven);
     for (int t = POLICY_TIER_BRONZE; t < POLICY_TIER_COUNT; t++)
         assert_true(p.goodwill_limit_cents[t] > p.goodwill_limit_cents[t - 1]);
     assert_string_equal(policy_tier_name(POLICY_TIER_PLATINUM), "platinum");
@@ -385,6 +551,13 @@ static void default_document(void **state)
     assert_string_equal(policy_kind_name(PADJ), "price_adjustment");
     assert_null(policy_resolution_name((enum policy_resolution)0));
     assert_null(policy_tier_name(POLICY_TIER_COUNT));
+}
+
+static int apply_override_text(const struct policy *base, const char *json, struct policy *out)
+{
+    struct errors err;
+    errors_init(&err);
+    return policy_apply_override(base, json, strlen(json), &err, out);
 }
 
 /* The default document with the value at a dotted path replaced (value
@@ -445,7 +618,46 @@ static const struct bad bads[] = {
     {"missing leaf", "tiers.gold.goodwill_limit_cents", NULL, NULL, "tiers.gold.goodwill_limit_cents", "is required"},
     {"tier limit falls", "tiers.silver.goodwill_limit_cents", "4000", NULL, "tiers.silver.goodwill_limit_cents",
      "must not be below the bronze tier's limit"},
+    {"gift window out of range", "gift_receipt.window_days", "400", NULL, "gift_receipt.window_days", "must be between 0 and 365"},
+    {"gift switch as text", "gift_receipt.allowed", "\"yes\"", NULL, "gift_receipt.allowed", "must be true or false"},
+    {"card refund as a number", "receipt.card_refund", "1", NULL, "receipt.card_refund", "must be true or false"},
+    {"beyond quantity as null", "receipt.beyond_quantity_to_manager", "null", NULL, "receipt.beyond_quantity_to_manager",
+     "must be true or false"},
+    {"returns with proof as text", "approval.returns_with_proof", "\"no\"", NULL, "approval.returns_with_proof",
+     "must be true or false"},
+    {"unknown gift field", "gift_receipt.refund", "true", NULL, "gift_receipt.refund", "is not a known field"},
+    {"gift section of the wrong type", "gift_receipt", "[]", NULL, "gift_receipt", "must be an object"},
 };
+
+/* A document saved before the fields for proof and gift receipts existed
+ * still loads, with their defaults. */
+static void older_documents_take_the_new_defaults(void **state)
+{
+    (void)state;
+    json_error_t jerr;
+    json_t *root = json_loads(policy_default_json(), 0, &jerr);
+    json_object_del(root, "gift_receipt");
+    json_object_del(json_object_get(root, "receipt"), "card_refund");
+    json_object_del(json_object_get(root, "receipt"), "beyond_quantity_to_manager");
+    json_object_del(json_object_get(root, "approval"), "returns_with_proof");
+    char *text = json_dumps(root, 0);
+    struct policy p, dflt = default_policy();
+    struct errors err;
+    errors_init(&err);
+    assert_int_equal(policy_parse(text, strlen(text), &err, &p), TD_OK);
+    assert_true(p.gift_allowed);
+    assert_int_equal(p.gift_window_days, 60);
+    assert_false(p.card_refund);
+    assert_false(p.beyond_to_manager);
+    assert_false(p.approval_counts_proven);
+    assert_int_equal(p.gift_window_days, dflt.gift_window_days);
+    /* A store may switch one of them alone. */
+    assert_int_equal(apply_override_text(&p, "{\"version\": 1, \"gift_receipt\": {\"window_days\": 30}}", &p), TD_OK);
+    assert_int_equal(p.gift_window_days, 30);
+    assert_true(p.gift_allowed);
+    json_decref(root);
+    free(text);
+}
 
 static void bad_documents_are_refused_with_their_path(void **state)
 {
@@ -642,6 +854,9 @@ int main(void)
         cmocka_unit_test(many_items_keep_room_for_the_script),
         cmocka_unit_test(complaint_gesture_once_per_case),
         cmocka_unit_test(bad_cases_are_refused),
+        cmocka_unit_test(proof_switches),
+        cmocka_unit_test(goodwill_beside_own_money),
+        cmocka_unit_test(older_documents_take_the_new_defaults),
         cmocka_unit_test(default_document),
         cmocka_unit_test(bad_documents_are_refused_with_their_path),
         cmocka_unit_test(a_dotted_key_is_not_a_path),

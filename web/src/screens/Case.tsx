@@ -16,8 +16,8 @@ const RESOLUTIONS = ['refund', 'store_credit', 'exchange', 'repair_manufacturer'
 const REFERRALS = ['not_in_range', 'cheaper_elsewhere', 'out_of_stock', 'other'];
 const MONEY = ['refund', 'store_credit', 'exchange', 'refer_elsewhere'];
 
-interface ItemDraft { ours: boolean; line: string; sku: string; receipt: string; brand: string; description: string; price: string; condition: string }
-const emptyItem = (ours: boolean): ItemDraft => ({ ours, line: '', sku: '', receipt: '', brand: '', description: '', price: '', condition: 'new' });
+interface ItemDraft { ours: boolean; gift: boolean; line: string; sku: string; receipt: string; brand: string; description: string; price: string; condition: string }
+const emptyItem = (ours: boolean): ItemDraft => ({ ours, gift: false, line: '', sku: '', receipt: '', brand: '', description: '', price: '', condition: 'new' });
 
 export function CaseNew({ customerId }: { customerId: number }) {
   const user = useSignal(me);
@@ -45,9 +45,11 @@ export function CaseNew({ customerId }: { customerId: number }) {
     let local: ApiError | null = null;
     items.forEach((it, i) => {
       if (it.ours) {
-        const [rid, sku] = it.line ? it.line.split('|') : [it.receipt, it.sku];
+        // A present comes on someone else's receipt: typed in, never from the customer's own purchases.
+        const [rid, sku] = it.line && !it.gift ? it.line.split('|') : [it.receipt, it.sku];
         const o: any = { sku, condition: it.condition };
         if (rid) o.receipt_id = rid;
+        if (it.gift) o.gift_receipt = true;
         body.items.push(o);
       } else {
         const cents = parseEuros(it.price);
@@ -77,14 +79,17 @@ export function CaseNew({ customerId }: { customerId: number }) {
         {items.map((it, i) => (
           <fieldset class="item">
             <legend>{t('case.item_n', { n: i + 1 })} — {it.ours ? t('case.ours') : t('case.not_ours')}</legend>
-            {it.ours ? (customerId && lines.length ? (
+            {it.ours ? <div class="check"><input id={`item${i}-gift`} type="checkbox" checked={it.gift}
+              onChange={(e) => setItem(i, { gift: (e.target as HTMLInputElement).checked })} />
+              <label for={`item${i}-gift`}>{t('case.gift_receipt')}</label></div> : null}
+            {it.ours ? (customerId && lines.length && !it.gift ? (
               <Select label={t('case.from_purchases')} name={`item${i}-line`} errorName={`items[${i}].sku`} value={it.line} error={error}
                 onChange={(v) => setItem(i, { line: v })}
                 options={[['', t('case.choose_purchase')] as [string, string]].concat(lines.map((l) =>
                   [`${l.receipt_id}|${l.sku}`, `${new Date(l.purchased_at).toLocaleDateString(lang.get())} · ${l.product_name} (${l.brand}) · ${money(l.unit_price_cents)}`] as [string, string]))} />
             ) : <>
               <Field label={t('case.sku')} name={`item${i}-sku`} errorName={`items[${i}].sku`} value={it.sku} onInput={(v) => setItem(i, { sku: v })} error={error} />
-              <Field label={t('case.receipt_id')} name={`item${i}-receipt`} errorName={`items[${i}].receipt_id`} value={it.receipt} onInput={(v) => setItem(i, { receipt: v })} error={error} />
+              <Field label={it.gift ? t('case.gift_receipt_id') : t('case.receipt_id')} name={`item${i}-receipt`} errorName={`items[${i}].receipt_id`} value={it.receipt} onInput={(v) => setItem(i, { receipt: v })} error={error} />
             </>) : <>
               <Field label={t('case.brand')} name={`item${i}-brand`} errorName={`items[${i}].brand`} value={it.brand} onInput={(v) => setItem(i, { brand: v })} error={error} />
               <Field label={t('case.description')} name={`item${i}-description`} errorName={`items[${i}].description`} value={it.description} onInput={(v) => setItem(i, { description: v })} error={error} />
@@ -208,7 +213,7 @@ export function CaseView({ id }: { id: number }) {
           </dl>
           <h3>{t('case.items')}</h3>
           <ul>{k.items.map((it: any) => <li>
-            {it.sold_here ? `${it.description ?? it.sku} (${it.brand ?? ''}) · ${money(it.price_paid_cents)}` :
+            {it.sold_here ? `${it.description ?? it.sku} (${it.brand ?? ''}) · ${money(it.price_paid_cents)} · ${t(`proof.${it.proof ?? 'none'}`)}` :
               `${it.description} (${it.brand}) · ${t('case.stated')} ${money(it.stated_price_cents)} · ${t('case.not_ours')}`}
             {' · '}{t(`condition.${it.condition}`)}</li>)}</ul>
         </div>
