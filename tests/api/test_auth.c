@@ -185,6 +185,32 @@ static void login_backs_off_per_account(void **state)
     client_free(&c);
 }
 
+/* This server trusts no proxy (the default): an X-Forwarded-For header is
+ * the client's own claim and must not give it a fresh address per guess. */
+static void x_forwarded_for_is_ignored_without_a_trusted_proxy(void **state)
+{
+    (void)state;
+    struct client admin;
+    client_init(&admin, &srv);
+    assert_int_equal(login(&admin, ADMIN_LOGIN, ADMIN_PASSWORD), 201);
+    make_staff(&admin, "kim", "associate", "UTR01", "kim-password");
+    client_free(&admin);
+    struct client c;
+    client_init(&c, &srv);
+    long st = 0;
+    for (int i = 0; i < 15 && st != 429; i++) {
+        char hdr[64];
+        struct resp r;
+        snprintf(hdr, sizeof hdr, "X-Forwarded-For: 192.0.2.%d", i + 1);
+        assert_int_equal(req_h(&c, "POST", "/api/v1/session", "{\"login\":\"kim\",\"password\":\"wrong-password\"}", &r,
+                               hdr, NULL), 0);
+        st = r.status;
+        resp_free(&r);
+    }
+    assert_int_equal(st, 429);
+    client_free(&c);
+}
+
 static void api_token_works_without_csrf(void **state)
 {
     (void)state;
@@ -341,6 +367,7 @@ int main(void)
         cmocka_unit_test(associate_cannot_manage_staff_or_stores),
         cmocka_unit_test(csrf_and_origin_are_required_for_cookie_writes),
         cmocka_unit_test(login_backs_off_per_account),
+        cmocka_unit_test(x_forwarded_for_is_ignored_without_a_trusted_proxy),
         cmocka_unit_test(api_token_works_without_csrf),
         cmocka_unit_test(unknown_route_and_method),
         cmocka_unit_test(sessions_expire_when_idle_or_old),
