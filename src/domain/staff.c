@@ -1,6 +1,12 @@
 /* staff.c — accounts, login with back-off, sessions and API tokens.
- * See staff.h for the session life and the back-off rule. */
+ * See staff.h for the session life and throttle.h for the back-off rule.
+ *
+ * A login attempt:  reserve (throttle_reserve, a transaction: refused 429,
+ * or counted as a failure) -> argon2id check, outside any transaction ->
+ * failed (throttle_failed) | succeeded (throttle_succeeded + the session, one
+ * transaction). */
 #include "domain/staff.h"
+#include "core/clock.h"
 #include "core/text.h"
 #include "db/db.h"
 #include "domain/store.h"
@@ -226,11 +232,27 @@ static const char *dummy_hash(void)
     return hash;
 }
 
-/* The writes of a login attempt, in one transaction of their own. */
+/* The attempt's reservation (throttle.h), in a transaction of its own. */
+struct login_reserve {
+    struct dctx *c;
+    const struct throttle_keys *k;
+    int wait_s;
+};
+
+static int login_reserve_tx(struct db *db, void *arg)
+{
+    struct login_reserve *x = arg;
+    struct dctx c = *x->c;
+    c.db = db;
+    return throttle_reserve(&c, x->k, &x->wait_s);
+}
+
+/* The writes after the password check, in one transaction of their own. */
 struct login_write {
     struct dctx *c;
-    const char *akey, *ikey;
+    const struct throttle_keys *k;
     int ok;
+    int64_t checked_at;          /* when the check ended (the failure's time) */
     int64_t staff_id;
     const char *csrf;
     char hash[TOKEN_HASH_HEX_LEN + 1];
@@ -242,11 +264,8 @@ static int login_write_tx(struct db *db, void *arg)
     struct dctx c = *x->c;
     c.db = db;
     int rc;
-    if (!x->ok) {
-        if ((rc = throttle_fail(&c, x->akey)) != TD_OK) return rc;
-        return throttle_fail(&c, x->ikey);
-    }
-    if ((rc = throttle_clear(&c, x->akey)) != TD_OK) return rc;
+    if (!x->ok) return throttle_failed(&c, x->k, x->checked_at);
+    if ((rc = throttle_succeeded(&c, x->k)) != TD_OK) return rc;
     struct db_stmt *st = NULL;
     rc = db_prepare(db, "INSERT INTO sessions (token_hash, staff_id, csrf_token, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)", &st);
     if (rc != TD_OK) return rc;
@@ -289,39 +308,59 @@ static int load_for_login(struct dctx *c, const char *login, struct staff *out, 
     return rc;
 }
 
-int staff_password_check(struct dctx *c, const char *login, const char *password)
+/* The argon2id check (a tenth of a second, by design); *checked_at gets the
+ * request's clock advanced by the time it took. */
+static int password_ok(struct dctx *c, const char *login, const char *password, struct staff *out, int64_t *checked_at,
+                       int *ok)
 {
-    struct staff s;
     char stored[256] = "";
     int found = 0;
-    int rc = load_for_login(c, login, &s, stored, sizeof stored, &found);
+    int64_t t0 = clock_mono_us();
+    int rc = load_for_login(c, login, out, stored, sizeof stored, &found);
     if (rc != TD_OK) return rc;
-    int ok = token_password_verify(found ? stored : dummy_hash(), password) && found && s.active;
-    return ok ? TD_OK : TD_E_UNAUTHORIZED;
+    *ok = token_password_verify(found ? stored : dummy_hash(), password) && found && out->active;
+    *checked_at = c->now_us + (clock_mono_us() - t0);
+    return TD_OK;
+}
+
+int staff_password_check(struct dctx *c, const char *login, const char *password, int *retry_after_s)
+{
+    struct throttle_keys k;
+    throttle_keys_login(login, c->addr, &k);
+    *retry_after_s = 0;
+    int rc = throttle_reserve(c, &k, retry_after_s);
+    if (rc != TD_OK) return rc;
+    if (*retry_after_s) return TD_E_RATE_LIMITED;
+    struct staff s;
+    int64_t checked_at = 0;
+    int ok = 0;
+    if ((rc = password_ok(c, login, password, &s, &checked_at, &ok)) != TD_OK) return rc;
+    if (!ok) {
+        rc = throttle_failed(c, &k, checked_at);
+        return rc == TD_OK ? TD_E_UNAUTHORIZED : rc;
+    }
+    return throttle_succeeded(c, &k);
 }
 
 int staff_login(struct dctx *c, const char *login, const char *password, struct staff *out,
                 char token[TOKEN_HEX_LEN + 1], char csrf[TOKEN_HEX_LEN + 1], int *retry_after_s)
 {
-    char akey[LOGIN_SZ + 8], ikey[80];
+    struct throttle_keys k;
+    throttle_keys_login(login, c->addr, &k);
     *retry_after_s = 0;
-    snprintf(akey, sizeof akey, "login:%.64s", login);
-    snprintf(ikey, sizeof ikey, "addr:%.64s", c->addr ? c->addr : "");
-    int wa = 0, wi = 0;
-    int rc = throttle_wait(c, akey, LOGIN_FREE_FAILURES, &wa);
-    if (rc == TD_OK) rc = throttle_wait(c, ikey, ADDR_FREE_FAILURES, &wi);
+    /* The attempt is counted before the password is checked, atomically:
+     * parallel guesses cannot all pass the back-off before any is counted. */
+    struct login_reserve res = { .c = c, .k = &k };
+    int rc = db_transact(c->db, login_reserve_tx, &res);
     if (rc != TD_OK) return rc;
-    if (wa || wi) {
-        *retry_after_s = wa > wi ? wa : wi;
+    if (res.wait_s) {
+        *retry_after_s = res.wait_s;
         return TD_E_RATE_LIMITED;
     }
-    char stored[256] = "";
-    int found = 0;
-    if ((rc = load_for_login(c, login, out, stored, sizeof stored, &found)) != TD_OK) return rc;
     /* The slow argon2id check runs outside any transaction: a login must
      * never hold the database's write lock for a tenth of a second. */
-    struct login_write x = { .c = c, .akey = akey, .ikey = ikey, .csrf = csrf };
-    x.ok = token_password_verify(found ? stored : dummy_hash(), password) && found && out->active;
+    struct login_write x = { .c = c, .k = &k, .csrf = csrf };
+    if ((rc = password_ok(c, login, password, out, &x.checked_at, &x.ok)) != TD_OK) return rc;
     if (x.ok) {
         token_new(token);
         token_new(csrf);

@@ -5,10 +5,12 @@
  *   ACTIVE --idle > SESSION_IDLE_US or age > SESSION_MAX_US--> (gone, on next use)
  * A session or API token is stored only as the hash of its random token.
  *
- * Login back-off: after LOGIN_FREE_FAILURES failures for an account (or
- * ADDR_FREE_FAILURES for an address) each further attempt must wait
- * 2^(n - free) seconds, at most 15 minutes, counted from the last failure.
- * A success clears the account's count.
+ * Login back-off (domain/throttle.h): wrong passwords count against the
+ * pair (account, client address), with a backstop per address that holds
+ * back only pairs that have failed. After 5 failures of a pair each further
+ * attempt waits 1, 2, 4 ... seconds (at most 15 minutes) from the last
+ * failure; one failure fades per 15 minutes. A success forgets the pair.
+ * An account is never locked for addresses that did not fail it.
  */
 #ifndef TD_STAFF_H
 #define TD_STAFF_H
@@ -18,8 +20,6 @@
 
 #define SESSION_IDLE_US (2LL * 3600 * 1000000)     /* 2 hours without a request */
 #define SESSION_MAX_US (12LL * 3600 * 1000000)     /* one long shift */
-#define LOGIN_FREE_FAILURES 5
-#define ADDR_FREE_FAILURES 20
 
 struct staff {
     int64_t id;
@@ -61,8 +61,12 @@ int staff_each(struct dctx *c, int64_t store_id, int (*fn)(void *arg, const stru
 int staff_login(struct dctx *c, const char *login, const char *password, struct staff *out /* OUT */,
                 char token[TOKEN_HEX_LEN + 1] /* OUT */, char csrf[TOKEN_HEX_LEN + 1] /* OUT */,
                 int *retry_after_s /* OUT */) TD_MUST_CHECK;
-/* TD_OK when password is the active account's password; no writes. */
-int staff_password_check(struct dctx *c, const char *login, const char *password) TD_MUST_CHECK;
+/* TD_OK when password is the active account's password, inside the
+ * caller's write transaction and under the same back-off as a login (from
+ * c->addr): TD_E_RATE_LIMITED with *retry_after_s, TD_E_UNAUTHORIZED for a
+ * wrong password, whose count the caller keeps by committing anyway. */
+int staff_password_check(struct dctx *c, const char *login, const char *password,
+                         int *retry_after_s /* OUT */) TD_MUST_CHECK;
 /* Finds the live session of a token; refreshes its last use at most once a
  * minute. TD_E_UNAUTHORIZED when unknown, expired or the account inactive. */
 int staff_session_check(struct dctx *c, const char *token, struct staff *out /* OUT */,

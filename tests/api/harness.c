@@ -209,6 +209,24 @@ int server_sql(const struct server *s, const char *stmt)
     return system(cmd) == 0 ? 0 : -1;
 }
 
+int server_sql_value(const struct server *s, const char *query, char *out, size_t n)
+{
+    char cmd[2048];
+    if (server_is_pg(s))
+        snprintf(cmd, sizeof cmd, "psql -qAt -v ON_ERROR_STOP=1 '%s' -c \"%s\"", s->db_url, query);
+    else
+        snprintf(cmd, sizeof cmd, "sqlite3 '%s' \"%s\"", s->db_url + 7, query);
+    out[0] = '\0';
+    FILE *p = popen(cmd, "r");
+    if (!p) return -1;
+    if (!fgets(out, (int)n, p)) out[0] = '\0';
+    out[strcspn(out, "\r\n")] = '\0';
+    char rest[256];
+    while (fgets(rest, sizeof rest, p)) {
+    }
+    return pclose(p) == 0 ? 0 : -1;
+}
+
 void client_init(struct client *c, const struct server *s)
 {
     memset(c, 0, sizeof *c);

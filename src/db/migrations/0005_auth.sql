@@ -18,3 +18,8 @@ BEGIN
     END LOOP;
 END $$;
 -- @backend all
+
+-- Back-off counters now count per (account, address) pair and per staff
+-- account, with per-address backstops (domain/throttle.h); the old keys per
+-- account alone and per address alone mean nothing any more.
+DELETE FROM login_failures;
