@@ -421,23 +421,67 @@ int staff_session_end(struct dctx *c, const char *token)
     return rc == TD_DONE ? TD_OK : rc;
 }
 
-int staff_token_create(struct dctx *c, const char *login, char token[TOKEN_HEX_LEN + 1])
+int staff_token_create(struct dctx *c, const char *login, int64_t expires_at, char token[TOKEN_HEX_LEN + 1],
+                       int64_t *id)
 {
     struct staff s;
+    if (expires_at <= c->now_us) return TD_E_INVALID;
     int rc = staff_get_by_login(c, login, &s);
     if (rc != TD_OK) return rc;
     char hash[TOKEN_HASH_HEX_LEN + 1];
     token_new(token);
     token_hash(token, hash);
     struct db_stmt *st = NULL;
-    rc = db_prepare(c->db, "INSERT INTO api_tokens (token_hash, staff_id, created_at) VALUES (?, ?, ?)", &st);
+    rc = db_prepare(c->db, "INSERT INTO api_tokens (token_hash, staff_id, created_at, expires_at) VALUES (?, ?, ?, ?)"
+                           " RETURNING id", &st);
     if (rc != TD_OK) return rc;
-    if ((rc = db_bind_text(st, 1, hash)) == TD_OK && (rc = db_bind_int64(st, 2, s.id)) == TD_OK &&
-        (rc = db_bind_int64(st, 3, c->now_us)) == TD_OK)
-        rc = db_step(st);
+    if ((rc = db_bindf(st, "tiii", hash, s.id, c->now_us, expires_at)) == TD_OK) rc = db_step(st);
+    if (rc == TD_ROW) {
+        *id = db_col_int64(st, 0);
+        rc = TD_OK;
+    }
     db_done(st);
-    if (rc == TD_DONE) rc = domain_audit(c, "token.create", login, NULL);
+    if (rc == TD_OK) rc = domain_audit(c, "token.create", login, NULL);
     return rc;
+}
+
+int staff_token_each(struct dctx *c, const char *login, int (*fn)(void *arg, const struct api_token *t), void *arg)
+{
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(c->db, "SELECT x.id, s.login, x.created_at, x.expires_at, COALESCE(x.revoked_at, 0)"
+                               " FROM api_tokens x JOIN staff s ON s.id = x.staff_id"
+                               " WHERE s.login = COALESCE(?, s.login) ORDER BY x.id", &st);
+    if (rc != TD_OK) return rc;
+    if ((rc = db_bindf(st, "t", login)) != TD_OK) goto out;
+    struct api_token t;
+    while ((rc = db_step(st)) == TD_ROW) {
+        t.id = db_col_int64(st, 0);
+        t.created_at = db_col_int64(st, 2);
+        t.expires_at = db_col_int64(st, 3);
+        t.revoked_at = db_col_int64(st, 4);
+        if ((rc = domain_copy(t.login, sizeof t.login, db_col_text(st, 1))) != TD_OK) break;
+        if ((rc = fn(arg, &t)) != TD_OK) break;
+    }
+    if (rc == TD_DONE) rc = TD_OK;
+out:
+    db_done(st);
+    return rc;
+}
+
+int staff_token_revoke(struct dctx *c, int64_t id)
+{
+    int64_t changed = 0;
+    int rc = db_run(c->db, "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", &changed, "ii",
+                    c->now_us, id);
+    if (rc != TD_OK) return rc;
+    if (!changed) {
+        int64_t one = 0;
+        rc = db_get_int64(c->db, "SELECT 1 FROM api_tokens WHERE id = ?", &one, "i", id);
+        return rc == TD_OK ? TD_E_CONFLICT : rc;          /* already revoked, or TD_E_NOT_FOUND */
+    }
+    char subject[32];
+    snprintf(subject, sizeof subject, "token %lld", (long long)id);
+    return domain_audit(c, "token.revoke", subject, NULL);
 }
 
 int staff_token_check(struct dctx *c, const char *token, struct staff *out)
@@ -447,9 +491,10 @@ int staff_token_check(struct dctx *c, const char *token, struct staff *out)
     token_hash(token, hash);
     struct db_stmt *st = NULL;
     int rc = db_prepare(c->db, "SELECT " STAFF_COLS " FROM api_tokens x JOIN staff s ON s.id = x.staff_id"
-                               " LEFT JOIN stores st ON st.id = s.store_id WHERE x.token_hash = ? AND x.revoked_at IS NULL", &st);
+                               " LEFT JOIN stores st ON st.id = s.store_id"
+                               " WHERE x.token_hash = ? AND x.revoked_at IS NULL AND x.expires_at > ?", &st);
     if (rc != TD_OK) return rc;
-    if ((rc = db_bind_text(st, 1, hash)) == TD_OK) rc = db_step(st);
+    if ((rc = db_bindf(st, "ti", hash, c->now_us)) == TD_OK) rc = db_step(st);
     if (rc == TD_ROW) rc = read_staff(st, 0, out);
     else if (rc == TD_DONE) rc = TD_E_UNAUTHORIZED;
     db_done(st);

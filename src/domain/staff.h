@@ -72,8 +72,29 @@ int staff_password_check(struct dctx *c, const char *login, const char *password
 int staff_session_check(struct dctx *c, const char *token, struct staff *out /* OUT */,
                         char csrf[TOKEN_HEX_LEN + 1] /* OUT */) TD_MUST_CHECK;
 int staff_session_end(struct dctx *c, const char *token) TD_MUST_CHECK;
-/* API tokens for integrations (Authorization: Bearer ...). */
-int staff_token_create(struct dctx *c, const char *login, char token[TOKEN_HEX_LEN + 1] /* OUT */) TD_MUST_CHECK;
+/* API tokens for integrations (Authorization: Bearer ...):
+ *   (none) --staff_token_create--> ACTIVE --staff_token_revoke--> REVOKED
+ *   ACTIVE --expires_at passes--> EXPIRED
+ * Only ACTIVE tokens authenticate; rows stay, for the audit trail. */
+struct api_token {
+    int64_t id;
+    char login[LOGIN_SZ];
+    int64_t created_at, expires_at;
+    int64_t revoked_at;           /* 0 when not revoked */
+};
+#define TOKEN_DAYS_DEFAULT 365
+#define TOKEN_DAYS_MAX 3650
+/* Makes a token for login valid until expires_at (in the future, else
+ * TD_E_INVALID); TD_E_NOT_FOUND for an unknown login. */
+int staff_token_create(struct dctx *c, const char *login, int64_t expires_at, char token[TOKEN_HEX_LEN + 1] /* OUT */,
+                       int64_t *id /* OUT */) TD_MUST_CHECK;
+/* Every token (of login, when not NULL), oldest first. */
+int staff_token_each(struct dctx *c, const char *login, int (*fn)(void *arg, const struct api_token *t),
+                     void *arg) TD_MUST_CHECK;
+/* TD_E_NOT_FOUND for no such token, TD_E_CONFLICT when already revoked. */
+int staff_token_revoke(struct dctx *c, int64_t id) TD_MUST_CHECK;
+/* The active token's staff member; TD_E_UNAUTHORIZED when unknown, revoked,
+ * expired or the account inactive. */
 int staff_token_check(struct dctx *c, const char *token, struct staff *out /* OUT */) TD_MUST_CHECK;
 
 #endif
