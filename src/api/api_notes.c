@@ -12,10 +12,10 @@
 #include "api/handlers.h"
 #include "core/code.h"
 #include "core/text.h"
+#include "db/db.h"
 #include "domain/customer.h"
 #include "domain/ledger.h"
 #include "domain/store.h"
-#include "db/db.h"
 #include "domain/throttle.h"
 #include <qrencode.h>
 #include <stdio.h>
