@@ -44,11 +44,17 @@ struct api_call {
     int via_cookie;
     char csrf[TOKEN_HEX_LEN + 1];
     struct errors err;
-    int commit_on_error;                     /* keep the writes of a refused request (login failures) */
+    int commit_on_error;                     /* keep the writes of a refused request (a wrong current password) */
     int retry_after_s;                       /* for 429 */
     /* Runs after the request's transaction committed (e.g. purging the
      * WAL after an erasure); its failure is logged, not answered. */
     int (*after_commit)(struct api_call *a);
+    /* Runs once the request's transaction, if any, has ended (committed or
+     * rolled back, whatever the answer), on the request's connection and
+     * outside any transaction: for a write of its own that must happen
+     * even though the request failed (an unknown code's miss). Its failure
+     * is logged, not answered. */
+    int (*after_end)(struct api_call *a);
     int refusal_stored;                      /* an error answer was stored under an idempotency key */
 };
 

@@ -2,11 +2,17 @@
  * print; and the ledger views for admins.
  *
  * A wrong code and an unknown code get the same 404. Each such miss counts
- * against the caller's address; after CODE_FREE_MISSES the address must wait
- * (429), so codes cannot be guessed by trying. */
+ * against the caller's account, and against the address as a backstop
+ * (domain/throttle.h): after 20 misses the account must wait (429), so codes
+ * cannot be guessed by trying, while the other tills at that address, and
+ * integrations with their own tokens, go on. A miss is counted after the
+ * request's transaction has ended (api_call.after_end), in one of its own:
+ * a look-up runs in a read snapshot, where the write could fail under
+ * concurrency and the miss went uncounted. */
 #include "api/handlers.h"
 #include "core/code.h"
 #include "core/text.h"
+#include "db/db.h"
 #include "domain/customer.h"
 #include "domain/ledger.h"
 #include "domain/store.h"
@@ -14,8 +20,6 @@
 #include <qrencode.h>
 #include <stdio.h>
 #include <string.h>
-
-#define CODE_FREE_MISSES 20
 
 json_t *api_note_json(const struct credit_note *n)
 {
@@ -43,36 +47,39 @@ static int add_event(void *arg, const struct ledger_event *e)
     return json_array_append_new(arg, o) == 0 ? TD_OK : TD_E_NOMEM;
 }
 
-/* The address key for wrong-code back-off. */
-static void miss_key(struct api_call *a, char *key, size_t n)
-{
-    snprintf(key, n, "code:%.60s", a->r->addr);
-}
-
-/* Refuses (429) an address that guessed wrong too often. */
+/* Refuses (429) a caller who typed too many unknown codes. */
 static int code_gate(struct api_call *a)
 {
-    char key[80];
+    struct throttle_keys k;
     int wait = 0;
-    miss_key(a, key, sizeof key);
-    int rc = throttle_wait(&a->d, key, CODE_FREE_MISSES, &wait);
+    throttle_keys_code(a->me.login, a->d.addr, &k);
+    int rc = throttle_check(&a->d, &k, &wait);
     if (rc != TD_OK) return rc;
     if (wait) {
         a->retry_after_s = wait;
-        errors_set_message(&a->err, "too many unknown codes from this address; wait %d seconds", wait);
+        errors_set_message(&a->err, "too many unknown codes; wait %d seconds", wait);
         return TD_E_RATE_LIMITED;
     }
     return TD_OK;
 }
 
-/* Counts a miss (rc == TD_E_NOT_FOUND) and keeps that count even though the
- * request fails. */
+static int miss_tx(struct db *db, void *arg)
+{
+    struct api_call *a = arg;
+    struct dctx c = a->d;
+    struct throttle_keys k;
+    c.db = db;
+    throttle_keys_code(a->me.login, a->d.addr, &k);
+    return throttle_fail(&c, &k);
+}
+
+static int count_miss(struct api_call *a) { return db_transact(a->d.db, miss_tx, a); }
+
+/* A miss (rc == TD_E_NOT_FOUND) is counted once the request is over. */
 static int code_miss(struct api_call *a, int rc)
 {
     if (rc != TD_E_NOT_FOUND) return rc;
-    char key[80];
-    miss_key(a, key, sizeof key);
-    if (throttle_fail(&a->d, key) == TD_OK) a->commit_on_error = 1;
+    a->after_end = count_miss;
     errors_set_message(&a->err, "no credit note has this code");
     return rc;
 }

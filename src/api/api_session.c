@@ -70,10 +70,21 @@ int api_me_patch(struct api_call *a)
     api_check(a, b, fields, NULL);
     struct staff_input in = { .active = -1, .lang = api_str(b, "lang"), .password = api_str(b, "password") };
     if (in.password) {
-        /* Changing one's own password needs the current one. */
+        /* Changing one's own password needs the current one, with the
+         * login's back-off: a stolen session may not guess it. */
         const char *cur = api_str(b, "current_password");
-        if (!cur || staff_password_check(&a->d, a->me.login, cur) != TD_OK)
+        rc = cur ? staff_password_check(&a->d, a->me.login, cur, &a->retry_after_s) : TD_E_UNAUTHORIZED;
+        if (rc == TD_E_RATE_LIMITED) {
+            json_decref(b);
+            return rc;
+        }
+        if (rc == TD_E_UNAUTHORIZED) {
             errors_add(&a->err, "current_password", "is not your current password");
+            a->commit_on_error = 1;        /* the failure counts */
+        } else if (rc != TD_OK) {
+            json_decref(b);
+            return rc;
+        }
     }
     if (a->err.n) {
         json_decref(b);

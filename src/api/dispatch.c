@@ -303,6 +303,7 @@ static int run_handler(struct api_call *a, const struct api_route *route, const 
         errors_init(&a->err);
         a->commit_on_error = 0;
         a->after_commit = NULL;
+        a->after_end = NULL;
         buf_reset(&a->r->out);
         a->r->nheaders = 0;
         rc = db_begin(a->d.db, 1);
@@ -428,4 +429,6 @@ void api_dispatch(void *ctx, struct http_req *r)
     }
 done:
     if (read_tx && db_commit(a.d.db) != TD_OK) db_rollback(a.d.db);
+    if (a.after_end && a.after_end(&a) != TD_OK)
+        log_msg(LOG_WARN, "after-request step failed", "request_id", r->request_id, "route", route->path, NULL);
 }

@@ -43,6 +43,7 @@ static int run_one(struct group *g, struct pending *p)
     a->d.db = g->db;
     errors_init(&a->err);
     a->commit_on_error = 0;
+    a->after_end = NULL;
     buf_reset(&a->r->out);
     a->r->nheaders = 0;
     int rc = db_exec(g->db, "SAVEPOINT one_request");
@@ -95,6 +96,9 @@ static void run_batch(struct group *g, struct pending *batch)
             p->rc = rc;
             p->a->refusal_stored = 0;
         }
+        /* The batch's transaction is over: the request's own write now. */
+        if (p->a->after_end && p->a->after_end(p->a) != TD_OK)
+            log_msg(LOG_WARN, "after-request step failed", "request_id", p->a->r->request_id, NULL);
         answer(p);
         p = next;
     }

@@ -1,10 +1,12 @@
-/* cli_admin.c — `trustdesk migrate`, `trustdesk user add`, `trustdesk token add`. */
+/* cli_admin.c — `trustdesk migrate`, `trustdesk user add`, `trustdesk token add|list|revoke`. */
 #include "cli/cli.h"
 #include "core/clock.h"
 #include "core/errors.h"
 #include "db/db.h"
 #include "domain/staff.h"
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void print_errors(const struct errors *e)
@@ -86,40 +88,106 @@ int cli_user(int argc, char **argv)
     return 0;
 }
 
-static int token_add_tx(struct db *db, void *arg)
+struct token_cmd {
+    const char *what;             /* "add", "list" or "revoke" */
+    const char *login;
+    int64_t days, id;
+    char token[TOKEN_HEX_LEN + 1];
+    int64_t new_id, expires_at;
+};
+
+static int print_token(void *arg, const struct api_token *t)
 {
-    struct { const char *login; char token[TOKEN_HEX_LEN + 1]; } *x = arg;
+    int64_t now = *(const int64_t *)arg;
+    char created[40], expires[40];
+    clock_format_rfc3339(t->created_at / 1000000 * 1000000, created, sizeof created);
+    clock_format_rfc3339(t->expires_at / 1000000 * 1000000, expires, sizeof expires);
+    const char *status = t->revoked_at ? "revoked" : t->expires_at <= now ? "expired" : "active";
+    printf("%-6lld %-20s %-21s %-21s %s\n", (long long)t->id, t->login, created, expires, status);
+    return TD_OK;
+}
+
+static int token_tx(struct db *db, void *arg)
+{
+    struct token_cmd *x = arg;
     struct dctx c = { .db = db, .now_us = clock_now_us(NULL), .addr = "cli" };
-    return staff_token_create(&c, x->login, x->token);
+    if (strcmp(x->what, "add") == 0) {
+        x->expires_at = c.now_us + x->days * 86400LL * 1000000;
+        return staff_token_create(&c, x->login, x->expires_at, x->token, &x->new_id);
+    }
+    return staff_token_revoke(&c, x->id);
+}
+
+/* A read: no transaction to retry, so the lines are printed once. */
+static int token_list(struct db *db, const char *login)
+{
+    struct dctx c = { .db = db, .now_us = clock_now_us(NULL), .addr = "cli" };
+    printf("%-6s %-20s %-21s %-21s %s\n", "id", "login", "created", "expires", "status");
+    return staff_token_each(&c, login, print_token, &c.now_us);
+}
+
+/* A whole number from 1 to max, or -1. */
+static int64_t positive(const char *s, int64_t max)
+{
+    if (!s || !*s) return -1;
+    char *end = NULL;
+    long long v = strtoll(s, &end, 10);
+    return *end || v < 1 || v > max ? -1 : v;
 }
 
 int cli_token(int argc, char **argv)
 {
     static const char usage[] =
-        "usage: trustdesk token add --login L [--db URL]\n"
-        "\nPrints a new API token acting as staff member L, for integrations\n"
-        "(send it as 'Authorization: Bearer TOKEN'). Only its hash is stored.\n";
-    static const char *const opts[] = {"--db", "--login", NULL};
+        "usage: trustdesk token add --login L [--days N] [--db URL]\n"
+        "       trustdesk token list [--login L] [--db URL]\n"
+        "       trustdesk token revoke --id N [--db URL]\n"
+        "\nadd: prints a new API token acting as staff member L, for integrations\n"
+        "(send it as 'Authorization: Bearer TOKEN'), valid for N days (default 365,\n"
+        "at most 3650). Only its hash is stored.\n"
+        "list: every token (of L) with its id, expiry and status (active, expired, revoked).\n"
+        "revoke: the token with that id stops working at once.\n";
+    static const char *const opts[] = {"--db", "--login", "--days", "--id", NULL};
     int u = cli_check_args(argc, argv, opts, NULL, 1, usage);
     if (u) return u == 1 ? 0 : u;
-    const char *login = cli_opt(argc, argv, "--login", NULL);
-    if (strcmp(cli_positional(argc, argv, opts, 0), "add") != 0 || !login) {
+    struct token_cmd x = { .what = cli_positional(argc, argv, opts, 0), .login = cli_opt(argc, argv, "--login", NULL) };
+    const char *days = cli_opt(argc, argv, "--days", NULL), *id = cli_opt(argc, argv, "--id", NULL);
+    x.days = days ? positive(days, TOKEN_DAYS_MAX) : TOKEN_DAYS_DEFAULT;
+    x.id = id ? positive(id, INT64_MAX) : -1;
+    int ok = 0;
+    if (strcmp(x.what, "add") == 0) ok = x.login && !id && x.days > 0;
+    else if (strcmp(x.what, "list") == 0) ok = !days && !id;
+    else if (strcmp(x.what, "revoke") == 0) ok = !days && !x.login && x.id > 0;
+    if (!ok) {
         fputs(usage, stderr);
         return 2;
     }
     struct db *db = NULL;
     if (cli_open_db(cli_db_url(argc, argv), &db)) return 1;
-    struct { const char *login; char token[TOKEN_HEX_LEN + 1]; } x = { login, "" };
-    int rc = db_transact(db, token_add_tx, &x);
+    int rc = strcmp(x.what, "list") == 0 ? token_list(db, x.login) : db_transact(db, token_tx, &x);
     db_close(db);
+    if (rc == TD_E_NOT_FOUND && x.login) {
+        fprintf(stderr, "trustdesk: no staff member with login %s\n", x.login);
+        return 1;
+    }
     if (rc == TD_E_NOT_FOUND) {
-        fprintf(stderr, "trustdesk: no staff member with login %s\n", login);
+        fprintf(stderr, "trustdesk: no API token has id %lld\n", (long long)x.id);
+        return 1;
+    }
+    if (rc == TD_E_CONFLICT) {
+        fprintf(stderr, "trustdesk: API token %lld was revoked before\n", (long long)x.id);
         return 1;
     }
     if (rc != TD_OK) {
         fprintf(stderr, "trustdesk: %s\n", td_status_message(rc));
         return 1;
     }
-    printf("%s\n", x.token);
+    if (strcmp(x.what, "add") == 0) {
+        char until[40];
+        clock_format_rfc3339(x.expires_at / 1000000 * 1000000, until, sizeof until);
+        printf("%s\n", x.token);
+        fprintf(stderr, "trustdesk: API token %lld for %s, valid until %s\n", (long long)x.new_id, x.login, until);
+    } else if (strcmp(x.what, "revoke") == 0) {
+        printf("revoked API token %lld\n", (long long)x.id);
+    }
     return 0;
 }

@@ -4,6 +4,7 @@
 #include "api/group.h"
 #include "api/jobs.h"
 #include "cli/cli.h"
+#include "core/addr.h"
 #include "core/log.h"
 #include "db/db.h"
 #include <limits.h>
@@ -24,7 +25,9 @@ static const char usage[] =
     "  --web DIR         the built web app to serve at / (default: web/dist when it exists; \"\" for none)\n"
 
     "Environment: TRUSTDESK_SECURE_COOKIES=1 behind TLS; TRUSTDESK_MAX_PER_ADDRESS (default 128);\n"
-    "TRUSTDESK_CREDIT_NOTE_DAYS (validity, default 730); TRUSTDESK_ASSOCIATE_LIMIT_CENTS (default 50000).\n";
+    "TRUSTDESK_CREDIT_NOTE_DAYS (validity, default 730); TRUSTDESK_ASSOCIATE_LIMIT_CENTS (default 50000);\n"
+    "TRUSTDESK_TRUSTED_PROXIES=127.0.0.1,10.0.0.5 (addresses or networks whose X-Forwarded-For names\n"
+    "the client; default none, and the header is ignored).\n";
 
 static long env_long(const char *name, long def)
 {
@@ -67,6 +70,11 @@ int cli_serve(int argc, char **argv)
     app.max_uploads = (int)env_long("TRUSTDESK_MAX_UPLOADS", API_MAX_UPLOADS);
     app.ledger.validity_us = env_long("TRUSTDESK_CREDIT_NOTE_DAYS", 730) * 86400LL * 1000000;
     char why[256];
+    static struct addr_set trusted;       /* read by the server's threads until http_stop() */
+    if (addr_set_parse(getenv("TRUSTDESK_TRUSTED_PROXIES"), &trusted, why, sizeof why) != TD_OK) {
+        fprintf(stderr, "trustdesk: TRUSTDESK_TRUSTED_PROXIES: %s\n", why);
+        return 2;
+    }
     if (api_check_routes(why, sizeof why) != TD_OK) {
         fprintf(stderr, "trustdesk: refusing to start: %s\n", why);
         return 1;
@@ -100,6 +108,7 @@ int cli_serve(int argc, char **argv)
         /* Headers and the connection's working memory; libmicrohttpd zeroes
          * it for every request on a kept-alive connection, so keep it small. */
         .header_memory = 16 * 1024,
+        .trusted_proxies = &trusted,
     };
     /* Block the stop signals in every thread; this one waits for them. */
     sigset_t set;

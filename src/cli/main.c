@@ -12,7 +12,7 @@ static const char usage[] =
     "  demo      fill a new database with a Dutch demo chain\n"
     "  migrate   create or upgrade the database schema\n"
     "  user      manage staff accounts (user add ...)\n"
-    "  token     create API tokens for integrations (token add ...)\n"
+    "  token     API tokens for integrations (token add|list|revoke ...)\n"
     "  import    import customers or purchases from CSV\n"
     "  copy      copy all data into another (empty) database, e.g. SQLite to PostgreSQL\n"
     "  backup    write a consistent, verified backup into a new SQLite file\n"

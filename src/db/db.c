@@ -187,6 +187,7 @@ void db_done(struct db_stmt *st) { if (st) st->db->ops->done(st); }
 int db_reset(struct db_stmt *st) { return st->db->ops->reset(st); }
 int db_purge_deleted(struct db *db) { return db->ops->purge_deleted(db); }
 int db_bulk_mode(struct db *db, int on) { return db->ops->bulk_mode(db, on); }
+int db_defer_foreign_keys(struct db *db) { return db->in_tx ? db->ops->defer_foreign_keys(db) : TD_E_INTERNAL; }
 
 int db_begin(struct db *db, int write)
 {

@@ -121,6 +121,15 @@ int db_loader_begin(struct db *db, const char *table, const char *const *cols, i
 int db_loader_row(struct db_loader *l, const char *const *vals) TD_MUST_CHECK;
 int db_loader_end(struct db_loader *l) TD_MUST_CHECK;
 
+/* Inside a write transaction: checks foreign keys when it commits instead of
+ * row by row, so a bulk copy may write a row before the row it references
+ * (a reissued credit note points at its newer replacement). The checks still
+ * run: a commit that would leave a dangling reference fails. SQLite:
+ * PRAGMA defer_foreign_keys (ends with the transaction); PostgreSQL: SET
+ * CONSTRAINTS ALL DEFERRED (migration 0005 made every foreign key
+ * DEFERRABLE INITIALLY IMMEDIATE, so other transactions are unchanged). */
+int db_defer_foreign_keys(struct db *db) TD_MUST_CHECK;
+
 /* Faster, non-durable bulk loading for a brand-new database that no other
  * connection uses (the demo generator): on=1 relaxes durability and skips
  * foreign-key checks (the loader must write consistent references), on=0

@@ -34,6 +34,8 @@ struct db_ops {
     void (*rollback)(struct db *db);
     int (*purge_deleted)(struct db *db);
     int (*bulk_mode)(struct db *db, int on);
+    /* Inside a write transaction: foreign keys checked at commit. */
+    int (*defer_foreign_keys)(struct db *db);
     /* SELECT name, definition of the secondary indexes of table ?1 (for
      * db_index_drop); a literal, since statements are cached by address. */
     const char *index_list_sql;

@@ -379,6 +379,10 @@ static int p_bulk_mode(struct db *db, int on)
     return run_simple(PDB(db), on ? "SET synchronous_commit = off" : "SET synchronous_commit = on");
 }
 
+/* Applies to DEFERRABLE constraints only, which every foreign key is since
+ * migration 0005; ends with the transaction. */
+static int p_defer_foreign_keys(struct db *db) { return run_simple(PDB(db), "SET CONSTRAINTS ALL DEFERRED"); }
+
 static int p_copy_begin(struct db *db, const char *sql)
 {
     struct pg_db *d = PDB(db);
@@ -427,7 +431,8 @@ static const struct db_ops pg_ops = {
     .changes = p_changes, .done = p_done, .reset = p_reset,
     .begin = p_begin, .commit = p_commit, .rollback = p_rollback,
     .copy_begin = p_copy_begin, .copy_put = p_copy_put, .copy_end = p_copy_end,
-    .purge_deleted = p_purge_deleted, .bulk_mode = p_bulk_mode, .placeholder = p_placeholder,
+    .purge_deleted = p_purge_deleted, .bulk_mode = p_bulk_mode, .defer_foreign_keys = p_defer_foreign_keys,
+    .placeholder = p_placeholder,
     /* Indexes made by CREATE INDEX, not those behind PRIMARY KEY/UNIQUE. */
     .index_list_sql = "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = current_schema()"
                       " AND i.tablename = ? AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)"

@@ -244,6 +244,9 @@ static int s_bulk_mode(struct db *db, int on)
                       " PRAGMA foreign_keys=ON");
 }
 
+/* Reset by SQLite itself when the transaction ends. */
+static int s_defer_foreign_keys(struct db *db) { return s_exec(db, "PRAGMA defer_foreign_keys=ON"); }
+
 static const char *s_placeholder(const char *name)
 {
     if (strcmp(name, "ID") == 0) return "INTEGER PRIMARY KEY";
@@ -261,7 +264,8 @@ static const struct db_ops sqlite_ops = {
     .tables_sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY rowid",
     .changes = s_changes, .done = s_done, .reset = s_reset,
     .begin = s_begin, .commit = s_commit, .rollback = s_rollback,
-    .purge_deleted = s_purge_deleted, .bulk_mode = s_bulk_mode, .placeholder = s_placeholder,
+    .purge_deleted = s_purge_deleted, .bulk_mode = s_bulk_mode, .defer_foreign_keys = s_defer_foreign_keys,
+    .placeholder = s_placeholder,
     /* Indexes made by CREATE INDEX have their SQL in the catalogue; the
      * automatic ones behind PRIMARY KEY and UNIQUE have NULL there. */
     .index_list_sql = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL"

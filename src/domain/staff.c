@@ -1,6 +1,12 @@
 /* staff.c — accounts, login with back-off, sessions and API tokens.
- * See staff.h for the session life and the back-off rule. */
+ * See staff.h for the session life and throttle.h for the back-off rule.
+ *
+ * A login attempt:  reserve (throttle_reserve, a transaction: refused 429,
+ * or counted as a failure) -> argon2id check, outside any transaction ->
+ * failed (throttle_failed) | succeeded (throttle_succeeded + the session, one
+ * transaction). */
 #include "domain/staff.h"
+#include "core/clock.h"
 #include "core/text.h"
 #include "db/db.h"
 #include "domain/store.h"
@@ -226,11 +232,27 @@ static const char *dummy_hash(void)
     return hash;
 }
 
-/* The writes of a login attempt, in one transaction of their own. */
+/* The attempt's reservation (throttle.h), in a transaction of its own. */
+struct login_reserve {
+    struct dctx *c;
+    const struct throttle_keys *k;
+    int wait_s;
+};
+
+static int login_reserve_tx(struct db *db, void *arg)
+{
+    struct login_reserve *x = arg;
+    struct dctx c = *x->c;
+    c.db = db;
+    return throttle_reserve(&c, x->k, &x->wait_s);
+}
+
+/* The writes after the password check, in one transaction of their own. */
 struct login_write {
     struct dctx *c;
-    const char *akey, *ikey;
+    const struct throttle_keys *k;
     int ok;
+    int64_t checked_at;          /* when the check ended (the failure's time) */
     int64_t staff_id;
     const char *csrf;
     char hash[TOKEN_HASH_HEX_LEN + 1];
@@ -242,11 +264,8 @@ static int login_write_tx(struct db *db, void *arg)
     struct dctx c = *x->c;
     c.db = db;
     int rc;
-    if (!x->ok) {
-        if ((rc = throttle_fail(&c, x->akey)) != TD_OK) return rc;
-        return throttle_fail(&c, x->ikey);
-    }
-    if ((rc = throttle_clear(&c, x->akey)) != TD_OK) return rc;
+    if (!x->ok) return throttle_failed(&c, x->k, x->checked_at);
+    if ((rc = throttle_succeeded(&c, x->k)) != TD_OK) return rc;
     struct db_stmt *st = NULL;
     rc = db_prepare(db, "INSERT INTO sessions (token_hash, staff_id, csrf_token, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)", &st);
     if (rc != TD_OK) return rc;
@@ -289,39 +308,59 @@ static int load_for_login(struct dctx *c, const char *login, struct staff *out, 
     return rc;
 }
 
-int staff_password_check(struct dctx *c, const char *login, const char *password)
+/* The argon2id check (a tenth of a second, by design); *checked_at gets the
+ * request's clock advanced by the time it took. */
+static int password_ok(struct dctx *c, const char *login, const char *password, struct staff *out, int64_t *checked_at,
+                       int *ok)
 {
-    struct staff s;
     char stored[256] = "";
     int found = 0;
-    int rc = load_for_login(c, login, &s, stored, sizeof stored, &found);
+    int64_t t0 = clock_mono_us();
+    int rc = load_for_login(c, login, out, stored, sizeof stored, &found);
     if (rc != TD_OK) return rc;
-    int ok = token_password_verify(found ? stored : dummy_hash(), password) && found && s.active;
-    return ok ? TD_OK : TD_E_UNAUTHORIZED;
+    *ok = token_password_verify(found ? stored : dummy_hash(), password) && found && out->active;
+    *checked_at = c->now_us + (clock_mono_us() - t0);
+    return TD_OK;
+}
+
+int staff_password_check(struct dctx *c, const char *login, const char *password, int *retry_after_s)
+{
+    struct throttle_keys k;
+    throttle_keys_login(login, c->addr, &k);
+    *retry_after_s = 0;
+    int rc = throttle_reserve(c, &k, retry_after_s);
+    if (rc != TD_OK) return rc;
+    if (*retry_after_s) return TD_E_RATE_LIMITED;
+    struct staff s;
+    int64_t checked_at = 0;
+    int ok = 0;
+    if ((rc = password_ok(c, login, password, &s, &checked_at, &ok)) != TD_OK) return rc;
+    if (!ok) {
+        rc = throttle_failed(c, &k, checked_at);
+        return rc == TD_OK ? TD_E_UNAUTHORIZED : rc;
+    }
+    return throttle_succeeded(c, &k);
 }
 
 int staff_login(struct dctx *c, const char *login, const char *password, struct staff *out,
                 char token[TOKEN_HEX_LEN + 1], char csrf[TOKEN_HEX_LEN + 1], int *retry_after_s)
 {
-    char akey[LOGIN_SZ + 8], ikey[80];
+    struct throttle_keys k;
+    throttle_keys_login(login, c->addr, &k);
     *retry_after_s = 0;
-    snprintf(akey, sizeof akey, "login:%.64s", login);
-    snprintf(ikey, sizeof ikey, "addr:%.64s", c->addr ? c->addr : "");
-    int wa = 0, wi = 0;
-    int rc = throttle_wait(c, akey, LOGIN_FREE_FAILURES, &wa);
-    if (rc == TD_OK) rc = throttle_wait(c, ikey, ADDR_FREE_FAILURES, &wi);
+    /* The attempt is counted before the password is checked, atomically:
+     * parallel guesses cannot all pass the back-off before any is counted. */
+    struct login_reserve res = { .c = c, .k = &k };
+    int rc = db_transact(c->db, login_reserve_tx, &res);
     if (rc != TD_OK) return rc;
-    if (wa || wi) {
-        *retry_after_s = wa > wi ? wa : wi;
+    if (res.wait_s) {
+        *retry_after_s = res.wait_s;
         return TD_E_RATE_LIMITED;
     }
-    char stored[256] = "";
-    int found = 0;
-    if ((rc = load_for_login(c, login, out, stored, sizeof stored, &found)) != TD_OK) return rc;
     /* The slow argon2id check runs outside any transaction: a login must
      * never hold the database's write lock for a tenth of a second. */
-    struct login_write x = { .c = c, .akey = akey, .ikey = ikey, .csrf = csrf };
-    x.ok = token_password_verify(found ? stored : dummy_hash(), password) && found && out->active;
+    struct login_write x = { .c = c, .k = &k, .csrf = csrf };
+    if ((rc = password_ok(c, login, password, out, &x.checked_at, &x.ok)) != TD_OK) return rc;
     if (x.ok) {
         token_new(token);
         token_new(csrf);
@@ -382,23 +421,67 @@ int staff_session_end(struct dctx *c, const char *token)
     return rc == TD_DONE ? TD_OK : rc;
 }
 
-int staff_token_create(struct dctx *c, const char *login, char token[TOKEN_HEX_LEN + 1])
+int staff_token_create(struct dctx *c, const char *login, int64_t expires_at, char token[TOKEN_HEX_LEN + 1],
+                       int64_t *id)
 {
     struct staff s;
+    if (expires_at <= c->now_us) return TD_E_INVALID;
     int rc = staff_get_by_login(c, login, &s);
     if (rc != TD_OK) return rc;
     char hash[TOKEN_HASH_HEX_LEN + 1];
     token_new(token);
     token_hash(token, hash);
     struct db_stmt *st = NULL;
-    rc = db_prepare(c->db, "INSERT INTO api_tokens (token_hash, staff_id, created_at) VALUES (?, ?, ?)", &st);
+    rc = db_prepare(c->db, "INSERT INTO api_tokens (token_hash, staff_id, created_at, expires_at) VALUES (?, ?, ?, ?)"
+                           " RETURNING id", &st);
     if (rc != TD_OK) return rc;
-    if ((rc = db_bind_text(st, 1, hash)) == TD_OK && (rc = db_bind_int64(st, 2, s.id)) == TD_OK &&
-        (rc = db_bind_int64(st, 3, c->now_us)) == TD_OK)
-        rc = db_step(st);
+    if ((rc = db_bindf(st, "tiii", hash, s.id, c->now_us, expires_at)) == TD_OK) rc = db_step(st);
+    if (rc == TD_ROW) {
+        *id = db_col_int64(st, 0);
+        rc = TD_OK;
+    }
     db_done(st);
-    if (rc == TD_DONE) rc = domain_audit(c, "token.create", login, NULL);
+    if (rc == TD_OK) rc = domain_audit(c, "token.create", login, NULL);
     return rc;
+}
+
+int staff_token_each(struct dctx *c, const char *login, int (*fn)(void *arg, const struct api_token *t), void *arg)
+{
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(c->db, "SELECT x.id, s.login, x.created_at, x.expires_at, COALESCE(x.revoked_at, 0)"
+                               " FROM api_tokens x JOIN staff s ON s.id = x.staff_id"
+                               " WHERE s.login = COALESCE(?, s.login) ORDER BY x.id", &st);
+    if (rc != TD_OK) return rc;
+    if ((rc = db_bindf(st, "t", login)) != TD_OK) goto out;
+    struct api_token t;
+    while ((rc = db_step(st)) == TD_ROW) {
+        t.id = db_col_int64(st, 0);
+        t.created_at = db_col_int64(st, 2);
+        t.expires_at = db_col_int64(st, 3);
+        t.revoked_at = db_col_int64(st, 4);
+        if ((rc = domain_copy(t.login, sizeof t.login, db_col_text(st, 1))) != TD_OK) break;
+        if ((rc = fn(arg, &t)) != TD_OK) break;
+    }
+    if (rc == TD_DONE) rc = TD_OK;
+out:
+    db_done(st);
+    return rc;
+}
+
+int staff_token_revoke(struct dctx *c, int64_t id)
+{
+    int64_t changed = 0;
+    int rc = db_run(c->db, "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", &changed, "ii",
+                    c->now_us, id);
+    if (rc != TD_OK) return rc;
+    if (!changed) {
+        int64_t one = 0;
+        rc = db_get_int64(c->db, "SELECT 1 FROM api_tokens WHERE id = ?", &one, "i", id);
+        return rc == TD_OK ? TD_E_CONFLICT : rc;          /* already revoked, or TD_E_NOT_FOUND */
+    }
+    char subject[32];
+    snprintf(subject, sizeof subject, "token %lld", (long long)id);
+    return domain_audit(c, "token.revoke", subject, NULL);
 }
 
 int staff_token_check(struct dctx *c, const char *token, struct staff *out)
@@ -408,9 +491,10 @@ int staff_token_check(struct dctx *c, const char *token, struct staff *out)
     token_hash(token, hash);
     struct db_stmt *st = NULL;
     int rc = db_prepare(c->db, "SELECT " STAFF_COLS " FROM api_tokens x JOIN staff s ON s.id = x.staff_id"
-                               " LEFT JOIN stores st ON st.id = s.store_id WHERE x.token_hash = ? AND x.revoked_at IS NULL", &st);
+                               " LEFT JOIN stores st ON st.id = s.store_id"
+                               " WHERE x.token_hash = ? AND x.revoked_at IS NULL AND x.expires_at > ?", &st);
     if (rc != TD_OK) return rc;
-    if ((rc = db_bind_text(st, 1, hash)) == TD_OK) rc = db_step(st);
+    if ((rc = db_bindf(st, "ti", hash, c->now_us)) == TD_OK) rc = db_step(st);
     if (rc == TD_ROW) rc = read_staff(st, 0, out);
     else if (rc == TD_DONE) rc = TD_E_UNAUTHORIZED;
     db_done(st);

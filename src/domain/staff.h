@@ -5,10 +5,12 @@
  *   ACTIVE --idle > SESSION_IDLE_US or age > SESSION_MAX_US--> (gone, on next use)
  * A session or API token is stored only as the hash of its random token.
  *
- * Login back-off: after LOGIN_FREE_FAILURES failures for an account (or
- * ADDR_FREE_FAILURES for an address) each further attempt must wait
- * 2^(n - free) seconds, at most 15 minutes, counted from the last failure.
- * A success clears the account's count.
+ * Login back-off (domain/throttle.h): wrong passwords count against the
+ * pair (account, client address), with a backstop per address that holds
+ * back only pairs that have failed. After 5 failures of a pair each further
+ * attempt waits 1, 2, 4 ... seconds (at most 15 minutes) from the last
+ * failure; one failure fades per 15 minutes. A success forgets the pair.
+ * An account is never locked for addresses that did not fail it.
  */
 #ifndef TD_STAFF_H
 #define TD_STAFF_H
@@ -18,8 +20,6 @@
 
 #define SESSION_IDLE_US (2LL * 3600 * 1000000)     /* 2 hours without a request */
 #define SESSION_MAX_US (12LL * 3600 * 1000000)     /* one long shift */
-#define LOGIN_FREE_FAILURES 5
-#define ADDR_FREE_FAILURES 20
 
 struct staff {
     int64_t id;
@@ -61,15 +61,40 @@ int staff_each(struct dctx *c, int64_t store_id, int (*fn)(void *arg, const stru
 int staff_login(struct dctx *c, const char *login, const char *password, struct staff *out /* OUT */,
                 char token[TOKEN_HEX_LEN + 1] /* OUT */, char csrf[TOKEN_HEX_LEN + 1] /* OUT */,
                 int *retry_after_s /* OUT */) TD_MUST_CHECK;
-/* TD_OK when password is the active account's password; no writes. */
-int staff_password_check(struct dctx *c, const char *login, const char *password) TD_MUST_CHECK;
+/* TD_OK when password is the active account's password, inside the
+ * caller's write transaction and under the same back-off as a login (from
+ * c->addr): TD_E_RATE_LIMITED with *retry_after_s, TD_E_UNAUTHORIZED for a
+ * wrong password, whose count the caller keeps by committing anyway. */
+int staff_password_check(struct dctx *c, const char *login, const char *password,
+                         int *retry_after_s /* OUT */) TD_MUST_CHECK;
 /* Finds the live session of a token; refreshes its last use at most once a
  * minute. TD_E_UNAUTHORIZED when unknown, expired or the account inactive. */
 int staff_session_check(struct dctx *c, const char *token, struct staff *out /* OUT */,
                         char csrf[TOKEN_HEX_LEN + 1] /* OUT */) TD_MUST_CHECK;
 int staff_session_end(struct dctx *c, const char *token) TD_MUST_CHECK;
-/* API tokens for integrations (Authorization: Bearer ...). */
-int staff_token_create(struct dctx *c, const char *login, char token[TOKEN_HEX_LEN + 1] /* OUT */) TD_MUST_CHECK;
+/* API tokens for integrations (Authorization: Bearer ...):
+ *   (none) --staff_token_create--> ACTIVE --staff_token_revoke--> REVOKED
+ *   ACTIVE --expires_at passes--> EXPIRED
+ * Only ACTIVE tokens authenticate; rows stay, for the audit trail. */
+struct api_token {
+    int64_t id;
+    char login[LOGIN_SZ];
+    int64_t created_at, expires_at;
+    int64_t revoked_at;           /* 0 when not revoked */
+};
+#define TOKEN_DAYS_DEFAULT 365
+#define TOKEN_DAYS_MAX 3650
+/* Makes a token for login valid until expires_at (in the future, else
+ * TD_E_INVALID); TD_E_NOT_FOUND for an unknown login. */
+int staff_token_create(struct dctx *c, const char *login, int64_t expires_at, char token[TOKEN_HEX_LEN + 1] /* OUT */,
+                       int64_t *id /* OUT */) TD_MUST_CHECK;
+/* Every token (of login, when not NULL), oldest first. */
+int staff_token_each(struct dctx *c, const char *login, int (*fn)(void *arg, const struct api_token *t),
+                     void *arg) TD_MUST_CHECK;
+/* TD_E_NOT_FOUND for no such token, TD_E_CONFLICT when already revoked. */
+int staff_token_revoke(struct dctx *c, int64_t id) TD_MUST_CHECK;
+/* The active token's staff member; TD_E_UNAUTHORIZED when unknown, revoked,
+ * expired or the account inactive. */
 int staff_token_check(struct dctx *c, const char *token, struct staff *out /* OUT */) TD_MUST_CHECK;
 
 #endif

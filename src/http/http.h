@@ -37,6 +37,7 @@
 
 struct MHD_Connection;
 struct http_server;
+struct addr_set;
 
 #define HTTP_MAX_PARAMS 4
 #define HTTP_MAX_HEADERS 8
@@ -48,7 +49,7 @@ struct http_req {
     const char *method;
     const char *path;                 /* without the query string */
     struct buf body;
-    char addr[64];                    /* client address */
+    char addr[64];                    /* client address: the peer, or whom a trusted proxy names */
     char request_id[17];
     int64_t started_us;               /* monotonic */
     struct arena arena;               /* per-request temporaries */
@@ -102,6 +103,9 @@ struct http_config {
     unsigned max_per_address;
     unsigned timeout_s;               /* idle connection timeout */
     size_t header_memory;             /* per-connection memory for headers */
+    /* Peers whose X-Forwarded-For names the client (NULL or empty: none;
+     * see core/addr.h). Must outlive the server. */
+    const struct addr_set *trusted_proxies;
 };
 
 int http_start(const struct http_config *cfg, http_dispatch_fn fn, void *ctx,

@@ -10,9 +10,13 @@
  *      spool goes to an unlinked temporary file, never to memory;
  *  (3) every request is logged once, in the completed callback, with its
  *      request id, route pattern (never the raw path with ids or queries),
- *      status and duration. Nothing from headers or bodies is logged.
+ *      status and duration. Nothing from headers or bodies is logged;
+ *  (4) r->addr is the direct peer unless the peer is a trusted proxy, then
+ *      the client its X-Forwarded-For names (core/addr.c): back-off, audit
+ *      rows and the ledger's address all see the same client.
  */
 #include "http/http.h"
+#include "core/addr.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include <arpa/inet.h>
@@ -46,7 +50,39 @@ static const char *const error_body_spool =
     "{\"error\":{\"code\":\"unavailable\",\"message\":\"the upload could not be stored; try again later\","
     "\"details\":[]}}";
 
-static struct http_req *req_new(struct MHD_Connection *conn, const char *method, const char *url)
+#define XFF_MAX 8                     /* X-Forwarded-For headers looked at (the last ones) */
+
+struct xff_list {
+    const char *v[XFF_MAX];
+    size_t n;
+};
+
+static enum MHD_Result on_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    struct xff_list *l = cls;
+    if (!key || !value || strcasecmp(key, "X-Forwarded-For") != 0) return MHD_YES;
+    if (l->n == XFF_MAX) {                /* keep the last ones: the trusted hops are at the end */
+        memmove(l->v, l->v + 1, sizeof l->v - sizeof l->v[0]);
+        l->n--;
+    }
+    l->v[l->n++] = value;
+    return MHD_YES;
+}
+
+/* The client behind a trusted proxy, when the peer is one. */
+static void resolve_client(struct http_req *r, const struct addr_set *trusted)
+{
+    if (!trusted || !trusted->n || !addr_set_has(trusted, r->addr)) return;
+    struct xff_list l = { .n = 0 };
+    MHD_get_connection_values(r->conn, MHD_HEADER_KIND, on_header, &l);
+    char peer[sizeof r->addr];
+    memcpy(peer, r->addr, sizeof peer);
+    addr_client(trusted, peer, l.v, l.n, r->addr, sizeof r->addr);
+}
+
+static struct http_req *req_new(struct MHD_Connection *conn, const char *method, const char *url,
+                                const struct addr_set *trusted)
 {
     struct http_req *r = calloc(1, sizeof *r);
     if (!r) return NULL;
@@ -72,6 +108,7 @@ static struct http_req *req_new(struct MHD_Connection *conn, const char *method,
             inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, r->addr, sizeof r->addr);
     }
     if (!r->addr[0]) memcpy(r->addr, "unknown", 8);
+    resolve_client(r, trusted);
     pthread_mutex_init(&r->lock, NULL);
     return r;
 }
@@ -245,7 +282,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
     struct http_server *s = cls;
     struct http_req *r = *con_cls;
     if (!r) {
-        r = req_new(conn, method, url);
+        r = req_new(conn, method, url, s->cfg.trusted_proxies);
         if (!r) return MHD_NO;
         *con_cls = r;
         return on_headers(s, r);

@@ -209,19 +209,28 @@ int server_sql(const struct server *s, const char *stmt)
     return system(cmd) == 0 ? 0 : -1;
 }
 
-long long server_sql_int(const struct server *s, const char *query)
+int server_sql_value(const struct server *s, const char *query, char *out, size_t n)
 {
     char cmd[2048];
     if (server_is_pg(s))
         snprintf(cmd, sizeof cmd, "psql -qAt -v ON_ERROR_STOP=1 '%s' -c \"%s\"", s->db_url, query);
     else
         snprintf(cmd, sizeof cmd, "sqlite3 '%s' \"%s\"", s->db_url + 7, query);
+    out[0] = '\0';
     FILE *p = popen(cmd, "r");
     if (!p) return -1;
-    char line[64] = "";
-    char *got = fgets(line, sizeof line, p);
-    int rc = pclose(p);
-    if (!got || rc != 0) return -1;
+    if (!fgets(out, (int)n, p)) out[0] = '\0';
+    out[strcspn(out, "\r\n")] = '\0';
+    char rest[256];
+    while (fgets(rest, sizeof rest, p)) {
+    }
+    return pclose(p) == 0 ? 0 : -1;
+}
+
+long long server_sql_int(const struct server *s, const char *query)
+{
+    char line[64];
+    if (server_sql_value(s, query, line, sizeof line) != 0) return -1;
     char *end = NULL;
     long long v = strtoll(line, &end, 10);
     return end == line ? -1 : v;

@@ -57,6 +57,9 @@ int server_is_pg(const struct server *s);
 /* Runs one SQL statement on the server's database with sqlite3 or psql
  * (test set-up only, e.g. to age a session); 0 on success. */
 int server_sql(const struct server *s, const char *stmt);
+/* Runs one query with sqlite3 or psql and puts the first line of its output
+ * (the first column of the first row; "" for none) into out; 0 on success. */
+int server_sql_value(const struct server *s, const char *query, char *out, size_t n);
 /* The integer the query's first row and column holds (-1 on error). */
 long long server_sql_int(const struct server *s, const char *query);
 void server_stop(struct server *s);

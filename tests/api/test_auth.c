@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "harness.h"
 
 static struct server srv;
@@ -185,6 +186,32 @@ static void login_backs_off_per_account(void **state)
     client_free(&c);
 }
 
+/* This server trusts no proxy (the default): an X-Forwarded-For header is
+ * the client's own claim and must not give it a fresh address per guess. */
+static void x_forwarded_for_is_ignored_without_a_trusted_proxy(void **state)
+{
+    (void)state;
+    struct client admin;
+    client_init(&admin, &srv);
+    assert_int_equal(login(&admin, ADMIN_LOGIN, ADMIN_PASSWORD), 201);
+    make_staff(&admin, "kim", "associate", "UTR01", "kim-password");
+    client_free(&admin);
+    struct client c;
+    client_init(&c, &srv);
+    long st = 0;
+    for (int i = 0; i < 15 && st != 429; i++) {
+        char hdr[64];
+        struct resp r;
+        snprintf(hdr, sizeof hdr, "X-Forwarded-For: 192.0.2.%d", i + 1);
+        assert_int_equal(req_h(&c, "POST", "/api/v1/session", "{\"login\":\"kim\",\"password\":\"wrong-password\"}", &r,
+                               hdr, NULL), 0);
+        st = r.status;
+        resp_free(&r);
+    }
+    assert_int_equal(st, 429);
+    client_free(&c);
+}
+
 static void api_token_works_without_csrf(void **state)
 {
     (void)state;
@@ -207,6 +234,107 @@ static void api_token_works_without_csrf(void **state)
     client_free(&c);
 }
 
+static void sql(const char *stmt) { assert_int_equal(server_sql(&srv, stmt), 0); }
+
+static long me_with(const char *token)
+{
+    struct client c;
+    client_init(&c, &srv);
+    snprintf(c.bearer, sizeof c.bearer, "%s", token);
+    c.no_origin = 1;
+    struct resp r;
+    assert_int_equal(req(&c, "GET", "/api/v1/me", NULL, &r), 0);
+    long st = r.status;
+    resp_free(&r);
+    client_free(&c);
+    return st;
+}
+
+static void token_row(long long id, char *status, size_t n, char *expires, size_t en)
+{
+    char out[8192];
+    assert_int_equal(run_cli(NULL, out, sizeof out, "token", "list", "--db", srv.db_url, NULL), 0);
+    status[0] = expires[0] = '\0';
+    for (const char *p = out; *p;) {
+        long long rid = 0;
+        char login_name[80], created[40], exp[40], st[20];
+        if (sscanf(p, "%lld %79s %39s %39s %19s", &rid, login_name, created, exp, st) == 5 && rid == id) {
+            snprintf(status, n, "%s", st);
+            snprintf(expires, en, "%s", exp);
+        }
+        const char *nl = strchr(p, '\n');
+        p = nl ? nl + 1 : p + strlen(p);
+    }
+}
+
+/* API tokens never expired and could be neither listed nor revoked. */
+static void api_tokens_expire_and_can_be_listed_and_revoked(void **state)
+{
+    (void)state;
+    char t30[64], t365[64], out[4096];
+    time_t before = time(NULL);
+    assert_int_equal(run_cli(NULL, t30, sizeof t30, "token", "add", "--db", srv.db_url, "--login", "mark", "--days", "30", NULL), 0);
+    assert_int_equal(run_cli(NULL, t365, sizeof t365, "token", "add", "--db", srv.db_url, "--login", "mark", NULL), 0);
+    time_t after = time(NULL);
+    t30[strcspn(t30, "\n")] = t365[strcspn(t365, "\n")] = '\0';
+    assert_int_equal(me_with(t30), 200);
+    assert_int_equal(me_with(t365), 200);
+    /* The list names them by id, newest last, with their expiry. */
+    assert_int_equal(run_cli(NULL, out, sizeof out, "token", "list", "--db", srv.db_url, "--login", "mark", NULL), 0);
+    long long id30 = 0, id365 = 0;
+    int rows = 0;
+    for (const char *p = strchr(out, '\n'); p && p[1]; p = strchr(p + 1, '\n')) {
+        long long id = 0;
+        char who[80];
+        if (sscanf(p + 1, "%lld %79s", &id, who) == 2) {
+            assert_string_equal(who, "mark");
+            id30 = id365;
+            id365 = id;
+            rows++;
+        }
+    }
+    assert_int_equal(rows, 2);
+    char status[20], expires[40], want_lo[40], want_hi[40];
+    struct tm tm;
+    time_t lo = before + 30 * 86400, hi = after + 30 * 86400;
+    strftime(want_lo, sizeof want_lo, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&lo, &tm));
+    strftime(want_hi, sizeof want_hi, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&hi, &tm));
+    token_row(id30, status, sizeof status, expires, sizeof expires);
+    assert_string_equal(status, "active");
+    assert_true(strcmp(expires, want_lo) >= 0 && strcmp(expires, want_hi) <= 0);
+    lo = before + 365 * 86400;
+    hi = after + 365 * 86400;
+    strftime(want_lo, sizeof want_lo, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&lo, &tm));
+    strftime(want_hi, sizeof want_hi, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&hi, &tm));
+    token_row(id365, status, sizeof status, expires, sizeof expires);
+    assert_true(strcmp(expires, want_lo) >= 0 && strcmp(expires, want_hi) <= 0);
+
+    /* Thirty days later (the row aged with SQL): 401, listed as expired. */
+    char stmt[128];
+    snprintf(stmt, sizeof stmt, "UPDATE api_tokens SET expires_at = expires_at - 2592000000000 WHERE id = %lld", id30);
+    sql(stmt);
+    assert_int_equal(me_with(t30), 401);
+    token_row(id30, status, sizeof status, expires, sizeof expires);
+    assert_string_equal(status, "expired");
+    assert_int_equal(me_with(t365), 200);
+
+    /* Revoked: 401 at once; a second revoke and an unknown id are refused. */
+    char id[32];
+    snprintf(id, sizeof id, "%lld", id365);
+    assert_int_equal(run_cli(NULL, out, sizeof out, "token", "revoke", "--db", srv.db_url, "--id", id, NULL), 0);
+    assert_int_equal(me_with(t365), 401);
+    token_row(id365, status, sizeof status, expires, sizeof expires);
+    assert_string_equal(status, "revoked");
+    assert_int_equal(run_cli(NULL, out, sizeof out, "token", "revoke", "--db", srv.db_url, "--id", id, NULL), 1);
+    assert_int_equal(run_cli(NULL, out, sizeof out, "token", "revoke", "--db", srv.db_url, "--id", "999999", NULL), 1);
+    /* Bad arguments. */
+    assert_int_equal(run_cli(NULL, out, sizeof out, "token", "add", "--db", srv.db_url, "--login", "mark", "--days", "0", NULL), 2);
+    assert_int_equal(run_cli(NULL, out, sizeof out, "token", "add", "--db", srv.db_url, "--login", "mark", "--days", "1x", NULL), 2);
+    assert_int_equal(run_cli(NULL, out, sizeof out, "token", "add", "--db", srv.db_url, "--login", "mark", "--days", "3651", NULL), 2);
+    assert_int_equal(run_cli(NULL, out, sizeof out, "token", "revoke", "--db", srv.db_url, NULL), 2);
+    assert_int_equal(run_cli(NULL, out, sizeof out, "token", "revoke", "--db", srv.db_url, "--id", "-3", NULL), 2);
+}
+
 static void unknown_route_and_method(void **state)
 {
     (void)state;
@@ -224,8 +352,6 @@ static void unknown_route_and_method(void **state)
     resp_free(&r);
     client_free(&c);
 }
-
-static void sql(const char *stmt) { assert_int_equal(server_sql(&srv, stmt), 0); }
 
 static void sessions_expire_when_idle_or_old(void **state)
 {
@@ -341,7 +467,9 @@ int main(void)
         cmocka_unit_test(associate_cannot_manage_staff_or_stores),
         cmocka_unit_test(csrf_and_origin_are_required_for_cookie_writes),
         cmocka_unit_test(login_backs_off_per_account),
+        cmocka_unit_test(x_forwarded_for_is_ignored_without_a_trusted_proxy),
         cmocka_unit_test(api_token_works_without_csrf),
+        cmocka_unit_test(api_tokens_expire_and_can_be_listed_and_revoked),
         cmocka_unit_test(unknown_route_and_method),
         cmocka_unit_test(sessions_expire_when_idle_or_old),
         cmocka_unit_test(admin_manages_staff),

@@ -202,6 +202,104 @@ static void backup_and_restore_into_an_empty_database(void **state)
     }
 }
 
+/* A new, empty database of the same backend as `one`, named after suffix. */
+static void empty_target(const char *suffix, char *url, size_t n)
+{
+    if (server_is_pg(&one)) {
+        snprintf(url, n, "%.400s_%s", one.db_url, suffix);
+        char cmd[800];
+        const char *slash = strrchr(one.db_url, '/');
+        snprintf(cmd, sizeof cmd, "psql -q '%.*spostgres' -c 'DROP DATABASE IF EXISTS %s_%s' -c 'CREATE DATABASE %s_%s' >/dev/null",
+                 (int)(slash - one.db_url + 1), one.db_url, slash + 1, suffix, slash + 1, suffix);
+        assert_int_equal(system(cmd), 0);
+    } else {
+        snprintf(url, n, "sqlite:%s/%s.db", one.dir, suffix);
+    }
+}
+
+static void drop_target(const char *suffix)
+{
+    if (!server_is_pg(&one)) return;
+    char cmd[800];
+    const char *slash = strrchr(one.db_url, '/');
+    snprintf(cmd, sizeof cmd, "psql -q '%.*spostgres' -c 'DROP DATABASE %s_%s' >/dev/null",
+             (int)(slash - one.db_url + 1), one.db_url, slash + 1, suffix);
+    assert_int_equal(system(cmd), 0);
+}
+
+static void ledger_verifies(const char *url)
+{
+    char out[4096];
+    int rc = run_cli(NULL, out, sizeof out, "ledger", "verify", "--db", url, NULL);
+    if (rc != 0) fail_msg("ledger verify of %s failed: %s", url, out);
+    assert_non_null(strstr(out, "ledger verify: ok"));
+}
+
+/* A reissued credit note points at its replacement, a row with a larger id:
+ * a copy that checked that reference at once, before the replacement was
+ * copied, failed for good on every database with a reissue. */
+static void backup_and_copy_after_a_reissue(void **state)
+{
+    (void)state;
+    struct client admin, mgr;
+    client_init(&admin, &one);
+    assert_int_equal(login(&admin, ADMIN_LOGIN, ADMIN_PASSWORD), 201);
+    make_staff(&admin, "mark", "manager", "UTR01", "mark-password");
+    client_free(&admin);
+    client_init(&mgr, &one);
+    assert_int_equal(login(&mgr, "mark", "mark-password"), 201);
+    struct resp r;
+    assert_int_equal(req(&mgr, "POST", "/api/v1/credit-notes", "{\"amount_cents\":4000,\"reason\":\"goodwill\"}", &r), 0);
+    assert_int_equal(r.status, 201);
+    char code[40], path[128];
+    snprintf(code, sizeof code, "%s", jstr(r.json, "code"));
+    resp_free(&r);
+    snprintf(path, sizeof path, "/api/v1/credit-notes/%s/reissue", code);
+    assert_int_equal(req(&mgr, "POST", path, "{\"reason\":\"customer lost the note\"}", &r), 0);
+    assert_int_equal(r.status, 201);
+    resp_free(&r);
+    /* And a reissue of the reissue: a chain of two forward references. */
+    assert_int_equal(req(&mgr, "POST", "/api/v1/credit-notes", "{\"amount_cents\":2500,\"reason\":\"goodwill\"}", &r), 0);
+    snprintf(code, sizeof code, "%s", jstr(r.json, "code"));
+    resp_free(&r);
+    for (int i = 0; i < 2; i++) {
+        snprintf(path, sizeof path, "/api/v1/credit-notes/%s/reissue", code);
+        assert_int_equal(req(&mgr, "POST", path, "{\"reason\":\"lost again\"}", &r), 0);
+        assert_int_equal(r.status, 201);
+        snprintf(code, sizeof code, "%s", jstr(r.json, "code"));
+        resp_free(&r);
+    }
+    client_free(&mgr);
+
+    char backup[400], out[8192];
+    snprintf(backup, sizeof backup, "%s/reissued.db", one.dir);
+    int rc = run_cli(NULL, out, sizeof out, "backup", "--db", one.db_url, "--out", backup, NULL);
+    if (rc != 0) fail_msg("backup failed: %s", out);
+    assert_non_null(strstr(out, "verified"));
+
+    /* A copy straight from the live database into an empty one. */
+    char target[600];
+    empty_target("copied", target, sizeof target);
+    rc = run_cli(NULL, out, sizeof out, "copy", "--from", one.db_url, "--to", target, NULL);
+    if (rc != 0) fail_msg("copy failed: %s", out);
+    assert_non_null(strstr(out, "copied and verified"));
+    assert_non_null(strstr(out, "credit_notes"));
+    assert_null(strstr(out, "DIFFERS"));
+    ledger_verifies(target);
+    drop_target("copied");
+
+    /* A restore of the backup (SQLite) into an empty database. */
+    char from[420];
+    snprintf(from, sizeof from, "sqlite:%s", backup);
+    empty_target("from_backup", target, sizeof target);
+    rc = run_cli(NULL, out, sizeof out, "copy", "--from", from, "--to", target, NULL);
+    if (rc != 0) fail_msg("restore failed: %s", out);
+    assert_non_null(strstr(out, "copied and verified"));
+    assert_null(strstr(out, "DIFFERS"));
+    ledger_verifies(target);
+    drop_target("from_backup");
+}
+
 /* PostgreSQL only: a server whose commits might not be durable is refused. */
 static void refuses_postgres_without_durable_commits(void **state)
 {
@@ -226,6 +324,7 @@ int main(void)
         cmocka_unit_test(a_session_made_on_one_server_works_on_the_other),
         cmocka_unit_test(concurrent_edits_through_two_servers_never_lose_an_update),
         cmocka_unit_test(backup_and_restore_into_an_empty_database),
+        cmocka_unit_test(backup_and_copy_after_a_reissue),
         cmocka_unit_test(refuses_postgres_without_durable_commits),
     };
     const char *pg = getenv("TRUSTDESK_TEST_PG");

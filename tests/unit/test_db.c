@@ -351,6 +351,35 @@ static void query_int64_and_changes(void **state)
     log_set_level(LOG_INFO);
 }
 
+/* A row may reference a newer row of its table inside a deferred
+ * transaction; a reference that still dangles at commit fails it. */
+static void deferred_foreign_keys(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(db_exec(f->db, "CREATE TABLE n (id INTEGER PRIMARY KEY, next_id BIGINT REFERENCES n(id))"), TD_OK);
+    assert_int_equal(db_defer_foreign_keys(f->db), TD_E_INTERNAL);   /* outside a transaction */
+    /* Without deferral the forward reference is refused at once. */
+    assert_int_equal(db_begin(f->db, 1), TD_OK);
+    assert_int_equal(db_exec(f->db, "INSERT INTO n VALUES (1, 2)"), TD_E_CONFLICT);
+    db_rollback(f->db);
+    assert_int_equal(db_begin(f->db, 1), TD_OK);
+    assert_int_equal(db_defer_foreign_keys(f->db), TD_OK);
+    assert_int_equal(db_exec(f->db, "INSERT INTO n VALUES (1, 2); INSERT INTO n VALUES (2, NULL)"), TD_OK);
+    assert_int_equal(db_commit(f->db), TD_OK);
+    assert_int_equal(count(f->db, "SELECT COUNT(*) FROM n"), 2);
+    /* Deferred, not off: a dangling reference fails the commit. */
+    assert_int_equal(db_begin(f->db, 1), TD_OK);
+    assert_int_equal(db_defer_foreign_keys(f->db), TD_OK);
+    assert_int_equal(db_exec(f->db, "INSERT INTO n VALUES (3, 99)"), TD_OK);
+    assert_int_not_equal(db_commit(f->db), TD_OK);
+    db_rollback(f->db);
+    assert_int_equal(count(f->db, "SELECT COUNT(*) FROM n"), 2);
+    /* The deferral ended with its transaction. */
+    assert_int_equal(db_begin(f->db, 1), TD_OK);
+    assert_int_equal(db_exec(f->db, "INSERT INTO n VALUES (4, 98)"), TD_E_CONFLICT);
+    db_rollback(f->db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -364,6 +393,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(explicit_transactions, setup, teardown),
         cmocka_unit_test_setup_teardown(unique_violation_is_conflict, setup, teardown),
         cmocka_unit_test_setup_teardown(query_int64_and_changes, setup, teardown),
+        cmocka_unit_test_setup_teardown(deferred_foreign_keys, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
