@@ -383,7 +383,14 @@ int db_migrate(struct db *db)
     if (rc != TD_OK) return rc;
     for (size_t i = 0; i < db_migrations_count; i++) {
         const struct db_migration *m = &db_migrations[i];
-        if (m->version <= have) continue;
+        /* Every migration not yet applied, also one numbered below the
+         * newest applied (work that landed in another order). */
+        int64_t applied = 0;
+        if (m->version <= have &&
+            (rc = db_get_int64(db, "SELECT COUNT(*) FROM schema_migrations WHERE version = ?", &applied, "i",
+                               m->version)) != TD_OK)
+            return rc;
+        if (m->version <= have && applied) continue;
         struct buf sql;
         buf_init(&sql, 1 << 22);
         struct db_stmt *st = NULL;

@@ -118,6 +118,24 @@ static void migrate_twice(void **state)
     db_close(db2);
 }
 
+/* A migration numbered below the newest applied one, but never applied
+ * itself (work that landed in another order), is applied, not skipped. */
+static void a_missing_lower_migration_is_applied(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(db_migrate(f->db), TD_OK);
+    /* Undo 0007 (the audit chain) and pretend a newer one is in place. */
+    assert_int_equal(db_exec(f->db, "DROP TABLE audit_head"), TD_OK);
+    assert_int_equal(db_exec(f->db, "ALTER TABLE audit_log DROP COLUMN hash"), TD_OK);
+    assert_int_equal(db_exec(f->db, "ALTER TABLE audit_log DROP COLUMN prev_hash"), TD_OK);
+    assert_int_equal(db_exec(f->db, "DELETE FROM schema_migrations WHERE version = 7"), TD_OK);
+    assert_int_equal(db_exec(f->db, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'later', 0)"),
+                     TD_OK);
+    assert_int_equal(db_migrate(f->db), TD_OK);
+    assert_int_equal(count(f->db, "SELECT COUNT(*) FROM schema_migrations WHERE version = 7"), 1);
+    assert_int_equal(count(f->db, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'audit_head'"), 1);
+}
+
 /* The @NAME@ placeholders of the migration files are all expanded. */
 static void migration_placeholders(void **state)
 {
@@ -386,6 +404,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(open_urls, setup, teardown),
         cmocka_unit_test_setup_teardown(migrate_twice, setup, teardown),
         cmocka_unit_test_setup_teardown(migration_placeholders, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_missing_lower_migration_is_applied, setup, teardown),
         cmocka_unit_test_setup_teardown(parameters, setup, teardown),
         cmocka_unit_test_setup_teardown(statement_cache_nested, setup, teardown),
         cmocka_unit_test_setup_teardown(statement_cache_many, setup, teardown),
