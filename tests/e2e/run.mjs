@@ -32,13 +32,16 @@ function daysAgo(n) {
 
 // ---- the server and its data ---------------------------------------------------
 
-let server, base, adminToken;
+let server, base, adminToken, approverToken;
 
 async function startServer() {
   if (!existsSync(join(WEB, 'index.html'))) throw new Error('web/dist is missing: build the web app first (make web)');
   sh(['migrate', '--db', DB]);
   sh(['user', 'add', '--db', DB, '--login', 'admin', '--name', 'Ada Admin', '--role', 'admin', '--password-stdin'], `${PASSWORD}\n`);
   adminToken = sh(['token', 'add', '--db', DB, '--login', 'admin']);
+  // A second admin: a case is approved by someone other than who opened it.
+  sh(['user', 'add', '--db', DB, '--login', 'olaf', '--name', 'Olaf Overzicht', '--role', 'admin', '--password-stdin'], `${PASSWORD}\n`);
+  approverToken = sh(['token', 'add', '--db', DB, '--login', 'olaf']);
   server = spawn(BIN, ['serve', '--db', DB, '--listen', '127.0.0.1:0', '--web', WEB], { stdio: ['ignore', 'pipe', 'pipe'] });
   base = await new Promise((ok, fail) => {
     let out = '';
@@ -405,7 +408,8 @@ test('the exploiter: the desk asks a manager, in neutral words; the manager appr
       items: [{ sku: 'TS-1', condition: 'new' }] });
     const d = await call('POST', `/api/v1/cases/${k.id}/decision`);
     const r = await call('POST', `/api/v1/cases/${k.id}/resolve`, { resolution: d.resolution, amount_cents: d.max_amount_cents }, { key: `x-${i}` });
-    if (r.status === 'awaiting_approval') await call('POST', `/api/v1/approvals/${k.id}/approve`, {}, { key: `a-${i}` });
+    if (r.status === 'awaiting_approval')
+      await call('POST', `/api/v1/approvals/${k.id}/approve`, {}, { key: `a-${i}`, token: approverToken });
   }
   let page = await freshPage();
   await login(page, 'anna');

@@ -244,7 +244,8 @@ export function CaseView({ id }: { id: number }) {
           {res.startsWith('repair') ? <Field label={t('case.rma')} name="rma_number" value={rma} onInput={setRma} error={error} /> : null}
           <button type="submit" class="primary">{departs ? t('case.resolve_override') : t('case.accept')}</button>
         </form>) : null}
-      {k.status === 'awaiting_approval' && lead ? (
+      {k.status === 'awaiting_approval' && lead && k.associate === user?.login ? <Notice kind="info">{t('approval.not_own')}</Notice> : null}
+      {k.status === 'awaiting_approval' && lead && k.associate !== user?.login ? (
         <div class="card form">
           <h2>{t('approval.title')}</h2>
           <Field label={t('approval.note')} name="note" value={note} onInput={setNote} textarea error={error} errorName="reason" />
