@@ -43,6 +43,7 @@ static int run_one(struct group *g, struct pending *p)
     a->d.db = g->db;
     errors_init(&a->err);
     a->commit_on_error = 0;
+    a->customer_id = 0;
     buf_reset(&a->r->out);
     a->r->nheaders = 0;
     int rc = db_exec(g->db, "SAVEPOINT one_request");

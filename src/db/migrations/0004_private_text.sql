@@ -18,3 +18,27 @@ INSERT INTO ledger_texts (transaction_id, reason, till_reference)
 -- triggers do not fire, and the entries are not touched.
 ALTER TABLE ledger_transactions DROP COLUMN reason;
 ALTER TABLE ledger_transactions DROP COLUMN till_reference;
+
+-- Remembered answers: from now on idem_key holds an id derived from the
+-- Idempotency-Key and response the answer sealed with a key derived from it
+-- (form 'sealed', domain/idempotency.c); customer_id is the customer the
+-- answer concerns, so that erasing them forgets it (form 'forgotten').
+-- Rows remembered before this migration stay readable as they were (form
+-- 'clear') until they expire, without the credit-note codes they held.
+ALTER TABLE idempotency_keys ADD COLUMN customer_id BIGINT;
+ALTER TABLE idempotency_keys ADD COLUMN form TEXT NOT NULL DEFAULT 'clear'
+    CHECK (form IN ('clear', 'sealed', 'forgotten'));
+CREATE INDEX idempotency_keys_customer ON idempotency_keys (customer_id) WHERE customer_id IS NOT NULL;
+-- @backend sqlite
+UPDATE idempotency_keys
+   SET customer_id = json_extract(response, '$.customer_id'),
+       response = json_remove(response, '$.code', '$.outcome.credit_note.code')
+ WHERE response LIKE '{%' AND json_valid(response);
+UPDATE idempotency_keys SET customer_id = NULL WHERE typeof(customer_id) <> 'integer';
+-- @backend postgres
+UPDATE idempotency_keys
+   SET customer_id = CASE WHEN jsonb_typeof(response::jsonb -> 'customer_id') = 'number'
+                          THEN (response::jsonb ->> 'customer_id')::bigint END,
+       response = ((response::jsonb) #- '{code}' #- '{outcome,credit_note,code}')::text
+ WHERE response LIKE '{%';
+-- @backend all
