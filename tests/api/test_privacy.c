@@ -3,6 +3,9 @@
  *   - no credit-note code, in the database files (SQLite: file, WAL,
  *     journal; PostgreSQL: a full pg_dump) nor in a `trustdesk backup`,
  *     while keyed retries still get the same answers;
+ *   - after an erasure, no name, e-mail, phone or loyalty number that staff
+ *     typed anywhere the API takes free text, and no remembered answer that
+ *     replays them; the bookkeeping stays and `ledger verify` passes;
  *   - a database remembered by an older release keeps its texts and its
  *     answers, without the codes, after the upgrade. */
 #define _GNU_SOURCE            /* strcasestr */
@@ -59,6 +62,16 @@ static void post(struct client *c, const char *path, const char *body, const cha
     assert_int_equal(req_h(c, "POST", path, body, r, key ? hdr : NULL, NULL), 0);
     if (r->status != want) fprintf(stderr, "POST %s: %ld %s (expected %ld)\n", path, r->status, r->body, want);
     assert_int_equal(r->status, want);
+}
+
+static long long db_count(const char *sql)
+{
+    struct db *db = NULL;
+    int64_t n = -1;
+    assert_int_equal(db_open(srv.db_url, &db), TD_OK);
+    assert_int_equal(db_query_int64(db, sql, &n), TD_OK);
+    db_close(db);
+    return n;
 }
 
 static void verify_ledger(const struct server *s)
@@ -257,6 +270,228 @@ static void codes_never_reach_the_database(void **state)
     verify_ledger(&srv);
 }
 
+/* ---- 2. erasure leaves no trace in free text or answers -------------------- */
+
+/* The customer's values as staff may type them: another case, without an
+ * accent or with it in capitals, the e-mail in other letters, the phone in
+ * other groupings and with +31, the loyalty number without its dash. */
+#define P_NAME "Xandrijn Quart\xc3\xa9roni"
+#define P_EMAIL "xandrijn.q@quartmail.test"
+#define P_PHONE "06-13572468"
+#define P_LOYALTY "QX-77771239"
+#define T_WORDS "Mevrouw xandrijn quarteroni (Xandrijn.Q@Quartmail.test, +31 6 1357 2468) wil ruilen"
+#define T_SHORT "QUART\xc3\x89RONI 06 13 57 24 68"      /* fits the 64 characters of a till or RMA field */
+#define T_NOTE "Gebeld met Xandrijn op 0613572468; pas qx 77771239"
+
+/* What no byte of the database may hold after the erasure (compared without
+ * case); each is a part of a planted value that nothing else contains. */
+static const char *const TRACES[] = {
+    "xandrijn", "quarteroni", "quart\xc3\xa9roni", "quart\xc3\x89roni", "quartmail", "13572468", "1357 2468",
+    "13 57 24 68", "77771239",
+};
+
+static void assert_no_trace(const char *where, const char *text)
+{
+    for (size_t i = 0; i < sizeof TRACES / sizeof TRACES[0]; i++)
+        if (strcasestr(text, TRACES[i])) fail_msg("%s still holds \"%s\": %s", where, TRACES[i], text);
+}
+
+static long long open_case(const char *body, const char *key)
+{
+    struct resp r;
+    post(&anna, "/api/v1/cases", body, key, 201, &r);
+    long long id = jint(r.json, "id");
+    resp_free(&r);
+    return id;
+}
+
+static void erasure_leaves_no_trace(void **state)
+{
+    (void)state;
+    struct resp r;
+    char path[160], body[1024];
+    snprintf(body, sizeof body,
+             "{\"name\":\"" P_NAME "\",\"email\":\"" P_EMAIL "\",\"phone\":\"" P_PHONE "\",\"loyalty_number\":\"" P_LOYALTY "\","
+             "\"consent\":{\"phone_marketing\":{\"given\":true,\"source\":\"balie, " T_SHORT "\"}}}");
+    post(&anna, "/api/v1/customers", body, NULL, 201, &r);
+    long long p = jint(r.json, "id");
+    resp_free(&r);
+    post(&anna, "/api/v1/customers", "{\"name\":\"Eva Bakker\"}", NULL, 201, &r);
+    long long eva = jint(r.json, "id");
+    resp_free(&r);
+    snprintf(body, sizeof body,
+             "{\"kind\":\"complaint\",\"customer_id\":%lld,\"store_code\":\"UTR01\",\"receipt\":false,"
+             "\"customer_words\":\"Eva Bakker wacht al lang\",\"items\":[{\"sold_here\":false,\"brand\":\"-\","
+             "\"description\":\"Service\",\"stated_price_cents\":0,\"condition\":\"new\"}]}", eva);
+    open_case(body, NULL);
+
+    /* Case A: a return with words, an item described, an override, a
+     * rejection, an approval, a follow-up; its note redeemed at a till. */
+    char words_body[1024];
+    snprintf(words_body, sizeof words_body,
+             "{\"kind\":\"return\",\"customer_id\":%lld,\"store_code\":\"UTR01\",\"receipt\":false,"
+             "\"customer_words\":\"" T_WORDS "\",\"items\":[{\"sold_here\":false,\"brand\":\"" T_SHORT "\","
+             "\"description\":\"" T_NOTE "\",\"stated_price_cents\":20000,\"condition\":\"worn\"}]}", p);
+    long long a = open_case(words_body, "erase-case-a");
+    snprintf(path, sizeof path, "/api/v1/cases/%lld/decision", a);
+    post(&anna, path, NULL, NULL, 200, &r);
+    long long more = jint(r.json, "max_amount_cents") + 5000;
+    resp_free(&r);
+    snprintf(path, sizeof path, "/api/v1/cases/%lld/resolve", a);
+    snprintf(body, sizeof body, "{\"resolution\":\"store_credit\",\"amount_cents\":%lld,\"override_reason\":\"" T_WORDS "\"}",
+             more);
+    post(&anna, path, body, "erase-resolve-a1", 200, &r);
+    assert_string_equal(jstr(r.json, "status"), "awaiting_approval");
+    resp_free(&r);
+    snprintf(path, sizeof path, "/api/v1/approvals/%lld/reject", a);
+    post(&mark, path, "{\"reason\":\"" T_NOTE "\"}", NULL, 200, &r);
+    resp_free(&r);
+    snprintf(path, sizeof path, "/api/v1/cases/%lld/resolve", a);
+    post(&anna, path, body, "erase-resolve-a2", 200, &r);
+    assert_string_equal(jstr(r.json, "status"), "awaiting_approval");
+    resp_free(&r);
+    snprintf(path, sizeof path, "/api/v1/approvals/%lld/approve", a);
+    post(&mark, path, "{\"note\":\"" T_NOTE "\"}", "erase-approve-a", 200, &r);
+    char code_a[32];
+    snprintf(code_a, sizeof code_a, "%s", jstr(r.json, "outcome.credit_note.code"));
+    assert_int_equal(strlen(code_a), 22);
+    resp_free(&r);
+    snprintf(path, sizeof path, "/api/v1/cases/%lld/follow-up", a);
+    post(&anna, path, "{\"note\":\"" T_WORDS "\"}", NULL, 200, &r);
+    resp_free(&r);
+    char redeem_path[128], redeem_body[256];
+    snprintf(redeem_path, sizeof redeem_path, "/api/v1/credit-notes/%s/redemptions", code_a);
+    snprintf(redeem_body, sizeof redeem_body, "{\"amount_cents\":1000,\"store_code\":\"UTR01\",\"till_reference\":\"" T_SHORT "\"}");
+    post(&anna, redeem_path, redeem_body, "erase-redeem-a", 201, &r);
+    long long balance_a = jint(r.json, "balance_cents");
+    resp_free(&r);
+
+    /* Case B: a repair at the manufacturer, with an RMA number and a note. */
+    snprintf(body, sizeof body,
+             "{\"kind\":\"repair\",\"customer_id\":%lld,\"store_code\":\"UTR01\",\"receipt\":false,"
+             "\"items\":[{\"sold_here\":false,\"brand\":\"" T_SHORT "\",\"description\":\"Stofzuiger\","
+             "\"stated_price_cents\":45000,\"condition\":\"defective\"}]}", p);
+    long long b = open_case(body, "erase-case-b");
+    snprintf(path, sizeof path, "/api/v1/cases/%lld/resolve", b);
+    post(&anna, path, "{\"resolution\":\"repair_manufacturer\",\"amount_cents\":0,\"manufacturer\":\"Service " P_NAME "\","
+                      "\"rma_number\":\"" T_SHORT "\",\"override_reason\":\"" T_NOTE "\"}", "erase-resolve-b", 200, &r);
+    assert_string_equal(jstr(r.json, "status"), "resolved");
+    resp_free(&r);
+    snprintf(path, sizeof path, "/api/v1/repairs/%lld/status", b);
+    post(&anna, path, "{\"status\":\"sent\",\"rma_number\":\"" T_SHORT "\",\"note\":\"" T_NOTE "\"}", NULL, 200, &r);
+    resp_free(&r);
+
+    /* Case C: the customer prefers another shop, named after herself. */
+    snprintf(body, sizeof body,
+             "{\"kind\":\"referral\",\"customer_id\":%lld,\"store_code\":\"UTR01\",\"receipt\":false,"
+             "\"referral\":{\"to\":\"Atelier " P_NAME "\",\"reason\":\"other\"},\"items\":[{\"sold_here\":false,"
+             "\"brand\":\"Zara\",\"description\":\"Blazer\",\"stated_price_cents\":9000,\"condition\":\"new\"}]}", p);
+    long long cc = open_case(body, "erase-case-c");
+    snprintf(path, sizeof path, "/api/v1/cases/%lld/resolve", cc);
+    post(&anna, path, "{\"resolution\":\"refer_elsewhere\",\"amount_cents\":0,\"override_reason\":\"" T_NOTE "\"}",
+         "erase-resolve-c", 200, &r);
+    assert_string_equal(jstr(r.json, "status"), "resolved");
+    resp_free(&r);
+
+    /* Case D: cancelled with a reason. */
+    snprintf(body, sizeof body,
+             "{\"kind\":\"complaint\",\"customer_id\":%lld,\"store_code\":\"UTR01\",\"receipt\":false,"
+             "\"items\":[{\"sold_here\":false,\"brand\":\"-\",\"description\":\"" T_WORDS "\",\"stated_price_cents\":0,"
+             "\"condition\":\"new\"}]}", p);
+    long long d = open_case(body, NULL);
+    snprintf(path, sizeof path, "/api/v1/cases/%lld/cancel", d);
+    post(&anna, path, "{\"reason\":\"" T_NOTE "\"}", NULL, 200, &r);
+    resp_free(&r);
+
+    /* A loose note for her: issued, redeemed, reissued, the new one voided. */
+    snprintf(body, sizeof body, "{\"amount_cents\":5000,\"reason\":\"" T_WORDS "\",\"customer_id\":%lld}", p);
+    post(&mark, "/api/v1/credit-notes", body, "erase-issue-n", 201, &r);
+    char code_n[32], code_n2[32];
+    snprintf(code_n, sizeof code_n, "%s", jstr(r.json, "code"));
+    resp_free(&r);
+    snprintf(path, sizeof path, "/api/v1/credit-notes/%s/redemptions", code_n);
+    post(&anna, path, redeem_body, "erase-redeem-n", 201, &r);
+    resp_free(&r);
+    snprintf(path, sizeof path, "/api/v1/credit-notes/%s/reissue", code_n);
+    post(&mark, path, "{\"reason\":\"" T_NOTE "\"}", "erase-reissue-n", 201, &r);
+    snprintf(code_n2, sizeof code_n2, "%s", jstr(r.json, "code"));
+    resp_free(&r);
+    snprintf(path, sizeof path, "/api/v1/credit-notes/%s/void", code_n2);
+    post(&mark, path, "{\"reason\":\"" T_NOTE "\"}", "erase-void-n2", 200, &r);
+    resp_free(&r);
+
+    /* The bookkeeping before the erasure. */
+    assert_int_equal(req(&admin, "GET", "/api/v1/ledger/accounts", NULL, &r), 0);
+    char *accounts = strdup(r.body);
+    resp_free(&r);
+    long long entries = db_count("SELECT COUNT(*) FROM ledger_entries");
+    long long transactions = db_count("SELECT COUNT(*) FROM ledger_transactions");
+
+    snprintf(path, sizeof path, "/api/v1/customers/%lld/erase", p);
+    post(&admin, path, NULL, NULL, 200, &r);
+    resp_free(&r);
+
+    /* A keyed retry of an old request is neither replayed with her words
+     * nor run again: 409, marked as a replay. */
+    post(&anna, "/api/v1/cases", words_body, "erase-case-a", 409, &r);
+    char hdr[32];
+    assert_string_equal(resp_header(&r, "Idempotent-Replayed", hdr, sizeof hdr), "true");
+    assert_string_equal(jstr(r.json, "error.code"), "conflict");
+    assert_no_trace("the replayed answer", r.body);
+    resp_free(&r);
+    post(&anna, redeem_path, redeem_body, "erase-redeem-a", 409, &r);
+    assert_no_trace("the replayed answer", r.body);
+    resp_free(&r);
+    assert_int_equal(db_count("SELECT COUNT(*) FROM idempotency_keys WHERE form <> 'forgotten' AND customer_id IS NOT NULL"
+                              " AND customer_id NOT IN (SELECT id FROM customers WHERE erased_at IS NULL)"), 0);
+    assert_true(db_count("SELECT COUNT(*) FROM idempotency_keys WHERE form = 'forgotten'") >= 10);
+
+    /* The money is all there: the same accounts, entries and transactions;
+     * her note still pays out, with its history. */
+    assert_int_equal(req(&admin, "GET", "/api/v1/ledger/accounts", NULL, &r), 0);
+    assert_string_equal(r.body, accounts);
+    resp_free(&r);
+    free(accounts);
+    assert_int_equal(db_count("SELECT COUNT(*) FROM ledger_entries"), entries);
+    assert_int_equal(db_count("SELECT COUNT(*) FROM ledger_transactions"), transactions);
+    snprintf(path, sizeof path, "/api/v1/credit-notes/%s", code_a);
+    assert_int_equal(req(&anna, "GET", path, NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(jint(r.json, "balance_cents"), balance_a);
+    assert_true(json_is_null(json_object_get(r.json, "customer_id")));
+    assert_int_equal(json_array_size(json_object_get(r.json, "history")), 2);
+    assert_non_null(strstr(jstr(r.json, "history.1.till_reference"), "[erased]"));
+    assert_no_trace("the note", r.body);
+    resp_free(&r);
+    verify_ledger(&srv);
+
+    /* The cases stay, their texts redacted where they named her, the rest
+     * kept. */
+    snprintf(path, sizeof path, "/api/v1/cases/%lld", a);
+    assert_int_equal(req(&anna, "GET", path, NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_no_trace("case A", r.body);
+    assert_non_null(strstr(jstr(r.json, "resolution.override_reason"), "wil ruilen"));
+    assert_non_null(strstr(jstr(r.json, "items.0.description"), "Gebeld met [erased] op [erased]"));
+    resp_free(&r);
+    long long ids[] = {b, cc, d};
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+        snprintf(path, sizeof path, "/api/v1/cases/%lld", ids[i]);
+        assert_int_equal(req(&anna, "GET", path, NULL, &r), 0);
+        assert_no_trace("a case", r.body);
+        resp_free(&r);
+    }
+
+    /* And no byte of the database holds any of it. */
+    struct files fs;
+    database_files(&srv, 0, &fs);
+    for (int i = 0; i < fs.n; i++)
+        for (size_t t = 0; t < sizeof TRACES / sizeof TRACES[0]; t++)
+            if (occurrences(fs.path[i], TRACES[t]))
+                fail_msg("%s still holds \"%s\" after the erasure", fs.path[i], TRACES[t]);
+    assert_true(in_files(&fs, "Eva Bakker wacht al lang") > 0);   /* the scan sees what is there */
+}
+
 /* ---- 3. an upgraded database ------------------------------------------------- */
 
 /* A database as release 0003 left it: a note (issued, partly redeemed, with
@@ -347,6 +582,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(codes_never_reach_the_database),
+        cmocka_unit_test(erasure_leaves_no_trace),
         cmocka_unit_test(an_upgrade_keeps_texts_and_answers_without_codes),
     };
     return cmocka_run_group_tests_name("api_privacy", tests, setup, teardown);

@@ -19,6 +19,9 @@ INSERT INTO ledger_texts (transaction_id, reason, till_reference)
 ALTER TABLE ledger_transactions DROP COLUMN reason;
 ALTER TABLE ledger_transactions DROP COLUMN till_reference;
 
+-- Erasure finds the notes of a customer's cases by case_id too.
+CREATE INDEX credit_notes_case ON credit_notes (case_id) WHERE case_id IS NOT NULL;
+
 -- Remembered answers: from now on idem_key holds an id derived from the
 -- Idempotency-Key and response the answer sealed with a key derived from it
 -- (form 'sealed', domain/idempotency.c); customer_id is the customer the
