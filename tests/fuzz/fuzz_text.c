@@ -8,7 +8,7 @@
  *   - text_fold of valid UTF-8 gives valid UTF-8 words separated by single
  *     spaces, and folding that again changes nothing;
  *   - redacting valid UTF-8 gives valid UTF-8; nothing replaced means
- *     nothing changed; a text always contains its own compact form;
+ *     nothing changed; valid text always contains its own compact form;
  *   - a normalised phone number is digits only and normalises to itself;
  *   - a parsed amount, written back as "units,cc", parses to the same cents;
  *   - a parsed time, formatted as RFC 3339, parses back to the same instant.
@@ -52,9 +52,12 @@ static void redact_properties(const char *s)
     if (text_compact(s, &compact) == TD_OK) {
         const char *needles[] = {compact.data ? compact.data : "", "a", "0612345678"};
         if (text_redact(s, needles, 3, "[x]", &out, &changed) == TD_OK) {
-            if (text_utf8_valid(s, strlen(s))) CHECK(text_utf8_valid(out.data, out.len));
+            int valid = text_utf8_valid(s, strlen(s));
+            if (valid) CHECK(text_utf8_valid(out.data, out.len));
             if (!changed) CHECK(strcmp(out.data, s) == 0);
-            if (compact.len) CHECK(changed);
+            /* (Broken UTF-8 may hide a space inside a character that
+             * text_compact then drops; the database holds valid text.) */
+            if (valid && compact.len) CHECK(changed);
         }
     }
     buf_free(&compact);
