@@ -214,6 +214,7 @@ INSERT INTO main.repairs SELECT * FROM src.repairs;
 INSERT INTO main.referrals SELECT * FROM src.referrals;
 INSERT INTO main.credit_notes SELECT * FROM src.credit_notes;
 INSERT INTO main.ledger_transactions SELECT * FROM src.ledger_transactions;
+INSERT INTO main.ledger_texts SELECT * FROM src.ledger_texts;
 INSERT INTO main.ledger_entries SELECT * FROM src.ledger_entries;
 INSERT INTO main.demo_labels SELECT * FROM src.demo_labels;
 COMMIT;

@@ -56,6 +56,10 @@ struct api_call {
      * is logged, not answered. */
     int (*after_end)(struct api_call *a);
     int refusal_stored;                      /* an error answer was stored under an idempotency key */
+    /* The customer the answer concerns (0: none), set by the handler: an
+     * answer remembered under an Idempotency-Key is forgotten when that
+     * customer is erased. */
+    int64_t customer_id;
 };
 
 typedef int (*api_handler)(struct api_call *a);

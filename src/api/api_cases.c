@@ -107,6 +107,7 @@ static int reply_case(struct api_call *a, int64_t id, int status, json_t *extra)
     int rc = desk_case_get(&a->d, id, k);
     json_t *o = NULL, *events = NULL;
     if (rc != TD_OK) goto out;
+    a->customer_id = k->customer_id;
     o = case_json(k, 1);
     events = json_array();
     if ((rc = desk_case_events(&a->d, id, add_event, events)) != TD_OK) goto out;

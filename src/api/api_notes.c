@@ -119,6 +119,7 @@ int api_notes_issue(struct api_call *a)
     rc = a->err.n ? TD_E_INVALID : ledger_issue(&a->d, &a->app->ledger, &in, &a->err, code, &n);
     json_decref(b);
     if (rc != TD_OK) return rc;
+    a->customer_id = n.customer_id;
     json_t *o = api_note_json(&n);
     json_object_set_new(o, "code", json_string(code));
     return api_reply_json(a, 201, o);
@@ -129,6 +130,7 @@ int api_notes_issue(struct api_call *a)
  * has been in use. */
 static int reply_note(struct api_call *a, const struct credit_note *n, int status, const char *code, int with_history)
 {
+    a->customer_id = n->customer_id;
     json_t *o = api_note_json(n);
     if (with_history) {
         json_t *hist = json_array();

@@ -12,8 +12,9 @@
  *   5. handler, inside one transaction for writes (retried when busy); for
  *      routes flagged API_IDEMPOTENT with an Idempotency-Key header, the key,
  *      a hash of the request and the answer are stored in that same
- *      transaction; a repeat with the same key gets the stored answer (same
- *      status), with another request 422.
+ *      transaction (sealed: domain/idempotency.h); a repeat with the same key
+ *      gets the stored answer (same status), with another request 422, and
+ *      after the customer the answer concerned was erased 409.
  */
 #include "api/api.h"
 #include "api/handlers.h"
@@ -261,22 +262,31 @@ int api_admit(void *ctx, struct http_req *r, struct http_admit *out)
 int api__idem_replay(struct api_call *a, const struct idem_key *k, int *found)
 {
     int status = 0;
-    int rc = idem_lookup(&a->d, k, found, &status, &a->r->out);
+    enum idem_found what = IDEM_NEW;
+    int rc = idem_lookup(&a->d, k, &what, &status, &a->r->out);
+    *found = what != IDEM_NEW;
     if (rc == TD_E_INVALID) {
         errors_add(&a->err, "Idempotency-Key", "was used before for a different request");
         return rc;
     }
-    if (rc == TD_OK && *found) {
+    if (rc != TD_OK) return rc;
+    if (what == IDEM_FORGOTTEN) {
+        /* Not run again (it was answered), not replayed (the answer named a
+         * customer who has been erased since). */
+        errors_set_message(&a->err, "this request was answered before; the answer was forgotten when the customer it"
+                                    " concerned was erased");
+        api__reply_error(a, TD_E_CONFLICT);
+    } else if (what == IDEM_ANSWER) {
         a->r->status = status;
         a->r->content_type = "application/json";
-        rc = http_add_header(a->r, "Idempotent-Replayed", "true");
     }
+    if (*found) rc = http_add_header(a->r, "Idempotent-Replayed", "true");
     return rc;
 }
 
 int api__idem_save(struct api_call *a, const struct idem_key *k)
 {
-    return idem_store(&a->d, k, a->r->status, a->r->out.data);
+    return idem_store(&a->d, k, a->r->status, a->r->out.data, a->customer_id);
 }
 
 /* Answers worth remembering under a key: the effect happened (2xx), or it
@@ -304,6 +314,7 @@ static int run_handler(struct api_call *a, const struct api_route *route, const 
         a->commit_on_error = 0;
         a->after_commit = NULL;
         a->after_end = NULL;
+        a->customer_id = 0;
         buf_reset(&a->r->out);
         a->r->nheaders = 0;
         rc = db_begin(a->d.db, 1);
@@ -400,8 +411,7 @@ void api_dispatch(void *ctx, struct http_req *r)
                 api__reply_error(&a, TD_E_BAD_REQUEST);
                 goto done;
             }
-            snprintf(k.scope, sizeof k.scope, "staff:%lld", (long long)a.me.id);
-            token_hash_request(r->method, r->path, r->body.data, r->body.len, k.hash);
+            idem_key_init(&k, a.me.id, k.key, r->method, r->path, r->body.data, r->body.len);
         }
     }
     int alone = 0;

@@ -44,6 +44,7 @@ static int run_one(struct group *g, struct pending *p)
     errors_init(&a->err);
     a->commit_on_error = 0;
     a->after_end = NULL;
+    a->customer_id = 0;
     buf_reset(&a->r->out);
     a->r->nheaders = 0;
     int rc = db_exec(g->db, "SAVEPOINT one_request");

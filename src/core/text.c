@@ -1,6 +1,8 @@
-/* text.c — UTF-8 validation, accent folding, phone, e-mail and money parsing. */
+/* text.c — UTF-8 validation, accent folding (and redaction by folded
+ * needles), phone, e-mail and money parsing. */
 #include "core/text.h"
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 int text_utf8_valid(const char *str, size_t n)
@@ -43,7 +45,7 @@ size_t text_utf8_len(const char *s)
 }
 
 /* Folding of U+00C0..U+017F to ASCII; 0 means "keep the character". Two-letter
- * folds (ß -> ss, æ -> ae, œ -> oe, ĳ -> ij) are handled in fold_cp(). */
+ * folds (ß -> ss, æ -> ae, œ -> oe, ĳ -> ij) are handled in fold_class(). */
 static const char latin1[] =          /* U+00C0 .. U+00FF; 'E' marks the ae ligature */
     "aaaaaa" "E" "c" "eeee" "iiii" "d" "n" "ooooo" "*" "o" "uuuu" "y" "t" "s"
     "aaaaaa" "E" "c" "eeee" "iiii" "d" "n" "ooooo" "/" "o" "uuuu" "y" "t" "y";
@@ -54,73 +56,183 @@ static const char latin_ext_a[] =     /* U+0100 .. U+017F */
 _Static_assert(sizeof latin1 == 64 + 1, "latin1 fold table covers U+00C0..U+00FF");
 _Static_assert(sizeof latin_ext_a == 128 + 1, "latin ext-a fold table covers U+0100..U+017F");
 
-/* Appends the folded form of one code point; *word tracks whether we are
- * inside a word so that separators collapse to one space. */
-static int fold_cp(unsigned cp, const char *raw, size_t rawlen, struct buf *out, int *in_word)
+/* What one code point folds to: letters and digits (emit[0..*emit_len)),
+ * a word break, or nothing at all (combining accents and invisible marks,
+ * inside a word). tmp holds a one-letter fold. */
+enum fold_kind { FOLD_EMIT, FOLD_BREAK, FOLD_SKIP };
+
+static enum fold_kind fold_class(unsigned cp, const char *raw, size_t rawlen, char tmp[2], const char **emit,
+                                 size_t *emit_len)
 {
-    char tmp[3] = {0};
-    const char *emit = NULL;
-    size_t emit_len = 0;
+    tmp[0] = tmp[1] = '\0';
+    *emit = tmp;
+    *emit_len = 1;
     if (cp < 0x80) {
-        if ((cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9')) { tmp[0] = (char)cp; }
-        else if (cp >= 'A' && cp <= 'Z') { tmp[0] = (char)(cp - 'A' + 'a'); }
-        if (tmp[0]) { emit = tmp; emit_len = 1; }
-    } else if (cp == 0xc6 || cp == 0xe6) { emit = "ae"; emit_len = 2; }
-    else if (cp == 0xdf) { emit = "ss"; emit_len = 2; }
-    else if (cp == 0x152 || cp == 0x153) { emit = "oe"; emit_len = 2; }
-    else if (cp == 0x132 || cp == 0x133) { emit = "ij"; emit_len = 2; }
-    else if (cp >= 0xc0 && cp <= 0xff) {
+        if ((cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9')) tmp[0] = (char)cp;
+        else if (cp >= 'A' && cp <= 'Z') tmp[0] = (char)(cp - 'A' + 'a');
+        return tmp[0] ? FOLD_EMIT : FOLD_BREAK;
+    }
+    *emit_len = 2;
+    if (cp == 0xc6 || cp == 0xe6) { *emit = "ae"; return FOLD_EMIT; }
+    if (cp == 0xdf) { *emit = "ss"; return FOLD_EMIT; }
+    if (cp == 0x152 || cp == 0x153) { *emit = "oe"; return FOLD_EMIT; }
+    if (cp == 0x132 || cp == 0x133) { *emit = "ij"; return FOLD_EMIT; }
+    *emit_len = 1;
+    if (cp >= 0xc0 && cp <= 0xff) {
         char c = latin1[cp - 0xc0];
-        if (c >= 'a' && c <= 'z') { tmp[0] = c; emit = tmp; emit_len = 1; }
-        else if (c == 'E') { emit = "ae"; emit_len = 2; }
-    } else if (cp >= 0x100 && cp <= 0x17f) {
+        if (c >= 'a' && c <= 'z') { tmp[0] = c; return FOLD_EMIT; }
+        if (c == 'E') { *emit = "ae"; *emit_len = 2; return FOLD_EMIT; }
+        return FOLD_BREAK;
+    }
+    if (cp >= 0x100 && cp <= 0x17f) {
         tmp[0] = latin_ext_a[cp - 0x100];
-        emit = tmp;
-        emit_len = 1;
-    } else if ((cp >= 0x300 && cp <= 0x36f) || (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x202a && cp <= 0x202e) ||
-               (cp >= 0x2060 && cp <= 0x206f) || cp == 0xfeff) {
-        /* Combining accents (decomposed input: "e" + U+0301) and invisible
-         * format marks: dropped, and the word goes on. */
-        return TD_OK;
-    } else if ((cp >= 0x2000 && cp <= 0x206f) || cp == 0xa0) {
-        emit = NULL;   /* General Punctuation (spaces, dashes, quotes, ellipsis), nbsp: separators */
-    } else if (cp >= 0x80 && cp < 0xc0) {
-        emit = NULL;   /* Latin-1 punctuation and symbols */
-    } else {
-        emit = raw;    /* other scripts: kept as written */
-        emit_len = rawlen;
+        return FOLD_EMIT;
     }
-    int rc = TD_OK;
-    if (emit) {
-        if (!*in_word && out->len > 0) rc = buf_putc(out, ' ');
-        if (rc == TD_OK) rc = buf_append(out, emit, emit_len);
-        *in_word = 1;
-    } else {
-        *in_word = 0;
+    if ((cp >= 0x300 && cp <= 0x36f) || (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x202a && cp <= 0x202e) ||
+        (cp >= 0x2060 && cp <= 0x206f) || cp == 0xfeff)
+        return FOLD_SKIP;   /* combining accents ("e" + U+0301), invisible format marks: the word goes on */
+    if ((cp >= 0x2000 && cp <= 0x206f) || cp == 0xa0) return FOLD_BREAK;   /* General Punctuation, nbsp */
+    if (cp >= 0x80 && cp < 0xc0) return FOLD_BREAK;                         /* Latin-1 punctuation, symbols */
+    *emit = raw;    /* other scripts: kept as written */
+    *emit_len = rawlen;
+    return FOLD_EMIT;
+}
+
+/* Decodes the code point at s into *cp and returns its length in bytes
+ * (lenient: a sequence cut short by the end counts as what is there). */
+static size_t next_cp(const unsigned char *s, unsigned *cp)
+{
+    unsigned c = *s;
+    size_t n = 1;
+    if (c >= 0xf0) { n = 4; c &= 0x07; }
+    else if (c >= 0xe0) { n = 3; c &= 0x0f; }
+    else if (c >= 0xc0) { n = 2; c &= 0x1f; }
+    for (size_t k = 1; k < n; k++) {
+        if (!s[k]) { n = k; break; }
+        c = (c << 6) | (s[k] & 0x3f);
     }
-    return rc;
+    *cp = c;
+    return n;
 }
 
 int text_fold(const char *str, struct buf *out)
 {
     const unsigned char *s = (const unsigned char *)str;
-    int in_word = 0, rc = TD_OK;
+    int in_word = 1, rc = TD_OK;   /* 1: no space before the first word */
     size_t start_len = out->len;
     while (*s && rc == TD_OK) {
-        unsigned cp = *s;
-        size_t n = 1;
-        if (cp >= 0xf0) { n = 4; cp &= 0x07; }
-        else if (cp >= 0xe0) { n = 3; cp &= 0x0f; }
-        else if (cp >= 0xc0) { n = 2; cp &= 0x1f; }
-        for (size_t k = 1; k < n; k++) {
-            if (!s[k]) { n = k; break; }
-            cp = (cp << 6) | (s[k] & 0x3f);
+        unsigned cp;
+        size_t n = next_cp(s, &cp);
+        char tmp[2];
+        const char *emit;
+        size_t emit_len;
+        enum fold_kind k = fold_class(cp, (const char *)s, n, tmp, &emit, &emit_len);
+        if (k == FOLD_EMIT) {
+            if (!in_word && out->len > start_len) rc = buf_putc(out, ' ');
+            if (rc == TD_OK) rc = buf_append(out, emit, emit_len);
+            in_word = 1;
+        } else if (k == FOLD_BREAK) {
+            in_word = 0;
         }
-        if (out->len == start_len) in_word = 1; /* no leading space */
-        rc = fold_cp(cp, (const char *)s, n, out, &in_word);
-        if (out->len == start_len) in_word = 1;
         s += n;
     }
+    return rc;
+}
+
+int text_compact(const char *s, struct buf *out)
+{
+    struct buf f;
+    buf_init(&f, out->limit);
+    int rc = text_fold(s, &f);
+    for (const char *p = f.data; rc == TD_OK && p && *p; p++)
+        if (*p != ' ') rc = buf_putc(out, *p);
+    buf_free(&f);
+    return rc;
+}
+
+/* The folded letters of a text, each with the bytes of the text it came
+ * from and whether a word starts there. */
+struct folded {
+    char *ch;
+    size_t *from, *to;
+    unsigned char *word_start;
+    size_t n;
+};
+
+static int fold_positions(const char *str, struct folded *f)
+{
+    size_t len = strlen(str);
+    memset(f, 0, sizeof *f);
+    /* Every byte folds to at most one letter (two-letter folds come from
+     * two-byte characters), so len + 1 slots are enough. */
+    f->ch = malloc(len + 1);
+    f->from = malloc((len + 1) * sizeof *f->from);
+    f->to = malloc((len + 1) * sizeof *f->to);
+    f->word_start = malloc(len + 1);
+    if (!f->ch || !f->from || !f->to || !f->word_start) return TD_E_NOMEM;
+    const unsigned char *s = (const unsigned char *)str;
+    int brk = 1;
+    size_t at = 0;
+    while (s[at]) {
+        unsigned cp;
+        size_t n = next_cp(s + at, &cp);
+        char tmp[2];
+        const char *emit;
+        size_t emit_len;
+        enum fold_kind k = fold_class(cp, (const char *)s + at, n, tmp, &emit, &emit_len);
+        if (k == FOLD_EMIT) {
+            for (size_t i = 0; i < emit_len && f->n < len + 1; i++) {
+                f->ch[f->n] = emit[i];
+                f->from[f->n] = at;
+                f->to[f->n] = at + n;
+                f->word_start[f->n] = brk && i == 0;
+                f->n++;
+            }
+            brk = 0;
+        } else if (k == FOLD_BREAK) {
+            brk = 1;
+        } else if (f->n > 0 && !brk) {
+            f->to[f->n - 1] = at + n;   /* an accent belongs to the letter before it */
+        }
+        at += n;
+    }
+    return TD_OK;
+}
+
+static void folded_free(struct folded *f)
+{
+    free(f->ch);
+    free(f->from);
+    free(f->to);
+    free(f->word_start);
+}
+
+int text_redact(const char *s, const char *const *needles, size_t n_needles, const char *mark, struct buf *out,
+                int *changed)
+{
+    struct folded f;
+    *changed = 0;
+    buf_reset(out);
+    int rc = fold_positions(s, &f);
+    size_t copied = 0;   /* bytes of s already in out */
+    for (size_t i = 0; rc == TD_OK && i < f.n; i++) {
+        if (!f.word_start[i]) continue;
+        size_t best = 0;
+        for (size_t k = 0; k < n_needles; k++) {
+            size_t len = strlen(needles[k]);
+            if (len == 0 || len <= best || i + len > f.n || memcmp(f.ch + i, needles[k], len) != 0) continue;
+            if (i + len < f.n && !f.word_start[i + len]) continue;   /* ends inside a word */
+            best = len;
+        }
+        if (!best) continue;
+        rc = buf_append(out, s + copied, f.from[i] - copied);
+        if (rc == TD_OK) rc = buf_puts(out, mark);
+        copied = f.to[i + best - 1];
+        i += best - 1;
+        *changed = 1;
+    }
+    if (rc == TD_OK) rc = buf_puts(out, s + copied);
+    folded_free(&f);
     return rc;
 }
 

@@ -7,6 +7,9 @@
  * decomposed input folds like composed input; the punctuation of Latin-1 and
  * of General Punctuation (U+2000..U+206F: dashes, typographic quotes, spaces)
  * breaks words. Characters outside those blocks are kept as they are.
+ *
+ * The same folding finds known words in free text to redact them (an erased
+ * customer's name, e-mail, phone as staff typed them): text_redact().
  */
 #ifndef TD_TEXT_H
 #define TD_TEXT_H
@@ -23,6 +26,19 @@ size_t text_utf8_len(const char *s);
 /* Appends the folded form of s to out: words separated by one space, no
  * leading or trailing space. */
 int text_fold(const char *s, struct buf *out) TD_MUST_CHECK;
+/* Appends the folded form of s without its word breaks:
+ * "Xandrijn Quartéroni" gives "xandrijnquarteroni", "06-1234 5678" gives
+ * "0612345678". This is the form text_redact() looks for. */
+int text_compact(const char *s, struct buf *out) TD_MUST_CHECK;
+/* Writes s into out (reset first) with every match of a needle replaced by
+ * mark. A needle is a text_compact() form; it matches where the folded text,
+ * its word breaks left out, spells it from the start of a word to the end of
+ * a word: "xandrijnquarteroni" matches "Xandrijn Quartéroni", "XANDRIJN
+ * quarteroni" and "xandrijn.quarteroni", never "Xandrijnx". The word breaks
+ * inside a match go with it. At each place the longest needle wins.
+ * *changed = 1 when anything was replaced. */
+int text_redact(const char *s, const char *const *needles, size_t n_needles, const char *mark, struct buf *out,
+                int *changed /* OUT */) TD_MUST_CHECK;
 /* Normalises a phone number to digits in Dutch national form:
  * "+31 6 1234 5678", "0031612345678" and "06-12345678" all give
  * "0612345678". Other countries keep their "00"-prefixed international form.

@@ -378,11 +378,17 @@ int db_schema_version(struct db *db, int64_t *out)
 
 int db_migrate(struct db *db)
 {
+    return db_migrate_to(db, INT64_MAX);
+}
+
+int db_migrate_to(struct db *db, int64_t last)
+{
     int64_t have = 0;
     int rc = db_schema_version(db, &have);
     if (rc != TD_OK) return rc;
     for (size_t i = 0; i < db_migrations_count; i++) {
         const struct db_migration *m = &db_migrations[i];
+        if (m->version > last) continue;
         /* Every migration not yet applied, also one numbered below the
          * newest applied (work that landed in another order). */
         int64_t applied = 0;

@@ -89,6 +89,9 @@ int db_transact(struct db *db, int (*fn)(struct db *db, void *arg), void *arg) T
 /* Applies the embedded migrations not yet applied, each in its own
  * transaction. */
 int db_migrate(struct db *db) TD_MUST_CHECK;
+/* The same, up to and including migration `last` only (tests of upgrades:
+ * a database as an older release left it). */
+int db_migrate_to(struct db *db, int64_t last) TD_MUST_CHECK;
 /* The newest migration version applied, or 0 on an empty database. */
 int db_schema_version(struct db *db, int64_t *out /* OUT */) TD_MUST_CHECK;
 

@@ -8,11 +8,15 @@
  *      of when and how consent was given or withdrawn);
  *  (3) an erased customer has no personal field, no search term, no consent
  *      event, and no receipt or credit note linked to it (the bookkeeping
- *      rows stay, unlinked).
+ *      rows stay, unlinked); the free text of their cases and notes no
+ *      longer holds their name, e-mail, phone or loyalty number (redact.c),
+ *      and no remembered answer about them can be replayed (idempotency.c).
  */
 #include "domain/customer.h"
 #include "core/text.h"
 #include "db/db.h"
+#include "domain/idempotency.h"
+#include "domain/redact.h"
 #include "domain/store.h"
 #include <stdint.h>
 #include <stdio.h>
@@ -657,6 +661,9 @@ int customer_erase(struct dctx *c, int64_t id)
     int rc = customer_get(c, id, &cur);
     if (rc != TD_OK) return rc;
     if (cur.erased_at) return TD_OK;   /* erasing twice is harmless */
+    /* First what staff typed about the customer, while the rows still point
+     * at the customer. */
+    if ((rc = redact_customer(c, &cur)) != TD_OK) return rc;
     static const char *const steps[] = {
         "DELETE FROM customer_search WHERE customer_id = ?",
         "DELETE FROM consent_events WHERE customer_id = ?",
@@ -674,6 +681,10 @@ int customer_erase(struct dctx *c, int64_t id)
         "DELETE FROM demo_labels WHERE customer_id = ?",
     };
     for (size_t i = 0; i < sizeof steps / sizeof steps[0] && rc == TD_OK; i++) rc = exec_id(c->db, steps[i], id);
+    /* The remembered answers last: unlinking the notes and cases above waited
+     * for any request still at work on them (PostgreSQL), so its answer is
+     * stored by now and is forgotten with the others. */
+    if (rc == TD_OK) rc = idem_forget_customer(c, id);
     if (rc != TD_OK) return rc;
     struct db_stmt *st = NULL;
     rc = db_prepare(c->db, "UPDATE customers SET loyalty_number = NULL, name = NULL, email = NULL, phone = NULL,"

@@ -4,8 +4,9 @@
  * Customer life:
  *   (none) --customer_create--> KNOWN --customer_update--> KNOWN (version+1)
  *   KNOWN --customer_erase--> ERASED (personal fields NULL, search terms
- *   gone, receipts unlinked; the row stays so ids in bookkeeping still mean
- *   "a customer who was erased")
+ *   gone, receipts unlinked, the known values redacted from the free text
+ *   of their cases and notes, remembered answers about them forgotten; the
+ *   row stays so ids in bookkeeping still mean "a customer who was erased")
  *
  * Search: every customer has terms in customer_search — folded name words,
  * the e-mail address, the phone number in national digits and the loyalty

@@ -1,7 +1,22 @@
-/* idempotency.c — remembered answers (see idempotency.h). */
+/* idempotency.c — remembered answers (see idempotency.h for the invariants).
+ *
+ * What a row holds, by form:
+ *   sealed     idem_key = token_derive id of (scope, key); response = the
+ *              answer sealed with the derived key, bound to the scope, the
+ *              request's hash and the status (so none can be swapped);
+ *   clear      written before migration 0004: idem_key and response as they
+ *              came, minus the codes the migration removed;
+ *   forgotten  request_hash and response emptied at an erasure.
+ * A clear row is only looked for when no sealed or forgotten row is found
+ * under the derived id, and only among rows that are not sealed: a client
+ * that sends the derived id of one of its keys as a key finds nothing.
+ */
 #include "domain/idempotency.h"
 #include "db/db.h"
+#include <stdio.h>
 #include <string.h>
+
+#define IDEM_CONTEXT "trustdesk idempotency-key 1"
 
 int idem_key_valid(const char *k)
 {
@@ -12,40 +27,89 @@ int idem_key_valid(const char *k)
     return 1;
 }
 
-int idem_lookup(struct dctx *c, const struct idem_key *k, int *found, int *status, struct buf *body)
+void idem_key_init(struct idem_key *k, int64_t staff_id, const char *key, const char *method, const char *path,
+                   const void *body, size_t body_len)
+{
+    memset(k, 0, sizeof *k);
+    k->key = key;
+    snprintf(k->scope, sizeof k->scope, "staff:%lld", (long long)staff_id);
+    token_hash_request(method, path, body, body_len, k->hash);
+    token_derive(IDEM_CONTEXT, key, k->scope, k->id, k->seal);
+}
+
+/* What the seal is bound to besides the key. */
+static void seal_ad(const struct idem_key *k, int status, char *ad, size_t n)
+{
+    snprintf(ad, n, "%s\n%s\n%d", k->scope, k->hash, status);
+}
+
+/* Reads the row under `key` (the derived id, or for clear rows the key as
+ * sent); *found stays IDEM_NEW when there is none. */
+static int lookup_row(struct dctx *c, const struct idem_key *k, const char *sql, const char *key,
+                      enum idem_found *found, int *status, struct buf *body)
 {
     struct db_stmt *st = NULL;
-    *found = 0;
-    int rc = db_prepare(c->db, "SELECT request_hash, status, response FROM idempotency_keys WHERE scope = ? AND idem_key = ?", &st);
+    int rc = db_prepare(c->db, sql, &st);
     if (rc != TD_OK) return rc;
-    if ((rc = db_bind_text(st, 1, k->scope)) == TD_OK && (rc = db_bind_text(st, 2, k->key)) == TD_OK) rc = db_step(st);
-    if (rc == TD_ROW) {
-        if (strcmp(db_col_text(st, 0), k->hash) != 0) {
-            rc = TD_E_INVALID;
-        } else {
-            buf_reset(body);
-            rc = buf_puts(body, db_col_text(st, 2));
-            *status = (int)db_col_int64(st, 1);
-            *found = 1;
-        }
-    } else if (rc == TD_DONE) {
+    if ((rc = db_bindf(st, "tt", k->scope, key)) == TD_OK) rc = db_step(st);
+    if (rc == TD_DONE) {
         rc = TD_OK;
+        goto out;
     }
+    if (rc != TD_ROW) goto out;
+    const char *form = db_col_text(st, 3);
+    if (strcmp(form, "forgotten") == 0) {
+        *found = IDEM_FORGOTTEN;
+        rc = TD_OK;
+        goto out;
+    }
+    if (strcmp(db_col_text(st, 0), k->hash) != 0) {
+        rc = TD_E_INVALID;
+        goto out;
+    }
+    *status = (int)db_col_int64(st, 1);
+    buf_reset(body);
+    if (strcmp(form, "sealed") == 0) {
+        char ad[160];
+        seal_ad(k, *status, ad, sizeof ad);
+        rc = token_open(k->seal, ad, db_col_text(st, 2), body);
+    } else {
+        rc = buf_puts(body, db_col_text(st, 2));
+    }
+    if (rc == TD_OK) *found = IDEM_ANSWER;
+out:
     db_done(st);
     return rc;
 }
 
-int idem_store(struct dctx *c, const struct idem_key *k, int status, const char *body)
+int idem_lookup(struct dctx *c, const struct idem_key *k, enum idem_found *found, int *status, struct buf *body)
 {
-    struct db_stmt *st = NULL;
-    int rc = db_prepare(c->db, "INSERT INTO idempotency_keys (scope, idem_key, request_hash, status, response, created_at)"
-                               " VALUES (?, ?, ?, ?, ?, ?)", &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bind_text(st, 1, k->scope)) == TD_OK && (rc = db_bind_text(st, 2, k->key)) == TD_OK &&
-        (rc = db_bind_text(st, 3, k->hash)) == TD_OK && (rc = db_bind_int64(st, 4, status)) == TD_OK &&
-        (rc = db_bind_text(st, 5, body ? body : "")) == TD_OK && (rc = db_bind_int64(st, 6, c->now_us)) == TD_OK)
-        rc = db_step(st);
-    db_done(st);
-    if (rc == TD_E_CONFLICT) return TD_E_BUSY;
-    return rc == TD_DONE ? TD_OK : rc;
+    *found = IDEM_NEW;
+    int rc = lookup_row(c, k, "SELECT request_hash, status, response, form FROM idempotency_keys"
+                              " WHERE scope = ? AND idem_key = ? AND form <> 'clear'", k->id, found, status, body);
+    if (rc == TD_OK && *found == IDEM_NEW)
+        rc = lookup_row(c, k, "SELECT request_hash, status, response, form FROM idempotency_keys"
+                              " WHERE scope = ? AND idem_key = ? AND form <> 'sealed'", k->key, found, status, body);
+    return rc;
+}
+
+int idem_store(struct dctx *c, const struct idem_key *k, int status, const char *body, int64_t customer_id)
+{
+    char ad[160];
+    struct buf sealed;
+    buf_init(&sealed, 128u << 20);
+    seal_ad(k, status, ad, sizeof ad);
+    int rc = token_seal(k->seal, ad, body ? body : "", &sealed);
+    if (rc == TD_OK)
+        rc = db_run(c->db, "INSERT INTO idempotency_keys (scope, idem_key, request_hash, status, response, created_at,"
+                           " customer_id, form) VALUES (?, ?, ?, ?, ?, ?, ?, 'sealed')", NULL, "tttitin", k->scope, k->id,
+                    k->hash, (int64_t)status, sealed.data, c->now_us, customer_id);
+    buf_free(&sealed);
+    return rc == TD_E_CONFLICT ? TD_E_BUSY : rc;
+}
+
+int idem_forget_customer(struct dctx *c, int64_t customer_id)
+{
+    return db_run(c->db, "UPDATE idempotency_keys SET form = 'forgotten', request_hash = '', response = '',"
+                         " customer_id = NULL WHERE customer_id = ?", NULL, "i", customer_id);
 }

@@ -35,7 +35,9 @@ static const char *funding_account(const char *funding)
     return strcmp(funding, "refund") == 0 ? "refunds_clearing" : "goodwill_expense";
 }
 
-/* Writes one ledger transaction and its entries (which must sum to zero). */
+/* Writes one ledger transaction and its entries (which must sum to zero).
+ * The free text (till reference, reason) goes into ledger_texts, outside
+ * the append-only rows, where erasure can redact a customer's name. */
 static int ledger__post(struct dctx *c, int64_t note_id, const char *kind, int64_t amount, int64_t store_id,
                         const char *till_reference, const char *reason, const struct entry *e, int n)
 {
@@ -45,19 +47,10 @@ static int ledger__post(struct dctx *c, int64_t note_id, const char *kind, int64
     struct db_stmt *st = NULL;
     int64_t tx = 0;
     int rc = db_prepare(c->db, "INSERT INTO ledger_transactions (credit_note_id, kind, amount_cents, at, staff_id, store_id,"
-                               " till_reference, reason, address) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", &st);
+                               " address) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id", &st);
     if (rc != TD_OK) return rc;
-    if ((rc = db_bind_int64(st, 1, note_id)) != TD_OK) goto out;
-    if ((rc = db_bind_text(st, 2, kind)) != TD_OK) goto out;
-    if ((rc = db_bind_int64(st, 3, amount)) != TD_OK) goto out;
-    if ((rc = db_bind_int64(st, 4, c->now_us)) != TD_OK) goto out;
-    rc = c->actor.staff_id ? db_bind_int64(st, 5, c->actor.staff_id) : db_bind_null(st, 5);
-    if (rc != TD_OK) goto out;
-    rc = store_id ? db_bind_int64(st, 6, store_id) : db_bind_null(st, 6);
-    if (rc != TD_OK) goto out;
-    if ((rc = db_bind_text(st, 7, till_reference)) != TD_OK) goto out;
-    if ((rc = db_bind_text(st, 8, reason)) != TD_OK) goto out;
-    if ((rc = db_bind_text(st, 9, c->addr)) != TD_OK) goto out;
+    if ((rc = db_bindf(st, "itiinnt", note_id, kind, amount, c->now_us, c->actor.staff_id, store_id, c->addr)) != TD_OK)
+        goto out;
     rc = db_step(st);
     if (rc == TD_ROW) {
         tx = db_col_int64(st, 0);
@@ -66,6 +59,10 @@ static int ledger__post(struct dctx *c, int64_t note_id, const char *kind, int64
     db_done(st);
     st = NULL;
     if (rc != TD_OK) goto out;
+    if ((till_reference || reason) &&
+        (rc = db_run(c->db, "INSERT INTO ledger_texts (transaction_id, reason, till_reference) VALUES (?, ?, ?)", NULL,
+                     "itt", tx, reason, till_reference)) != TD_OK)
+        goto out;
     if ((rc = db_prepare(c->db, "INSERT INTO ledger_entries (transaction_id, account, credit_note_id, amount_cents)"
                                 " VALUES (?, ?, ?, ?)", &st)) != TD_OK)
         goto out;
@@ -398,8 +395,9 @@ int ledger_expire_due(struct dctx *c, int limit, int *count)
 int ledger_history(struct dctx *c, int64_t note_id, int (*fn)(void *arg, const struct ledger_event *e), void *arg)
 {
     struct db_stmt *st = NULL;
-    int rc = db_prepare(c->db, "SELECT t.kind, t.at, -e.amount_cents, COALESCE(s.code, ''), t.till_reference, t.reason,"
+    int rc = db_prepare(c->db, "SELECT t.kind, t.at, -e.amount_cents, COALESCE(s.code, ''), x.till_reference, x.reason,"
                                " COALESCE(f.login, '') FROM ledger_entries e JOIN ledger_transactions t ON t.id = e.transaction_id"
+                               " LEFT JOIN ledger_texts x ON x.transaction_id = t.id"
                                " LEFT JOIN stores s ON s.id = t.store_id LEFT JOIN staff f ON f.id = t.staff_id"
                                " WHERE e.credit_note_id = ? AND e.account = 'credit_note_liability' ORDER BY t.id", &st);
     if (rc != TD_OK) return rc;

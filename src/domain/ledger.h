@@ -14,7 +14,9 @@
  *   ISSUED | PARTLY_USED  -> REISSUED    ledger_reissue   (balance moves to a new note)
  *
  * Every function works inside the caller's transaction and moves money only
- * through ledger__post(), which writes a transaction and its entries.
+ * through ledger__post(), which writes a transaction and its entries. The
+ * free text of a transaction (reason, till reference) is not part of the
+ * append-only rows: it lives in ledger_texts, which an erasure may redact.
  */
 #ifndef TD_LEDGER_H
 #define TD_LEDGER_H

@@ -83,7 +83,7 @@ int server_start_shared(struct server *s, const struct server *first)
     return start_process(s);
 }
 
-int server_start(struct server *s)
+int server_make_db(struct server *s)
 {
     memset(s, 0, sizeof *s);
     snprintf(s->dir, sizeof s->dir, "/tmp/trustdesk-test-XXXXXX");
@@ -102,10 +102,21 @@ int server_start(struct server *s)
         snprintf(s->db_url, sizeof s->db_url, "sqlite:%s/test.db", s->dir);
     }
     snprintf(s->log, sizeof s->log, "%s/server.log", s->dir);
+    return 0;
+}
+
+int server_start_made(struct server *s)
+{
     if (run_cli(ADMIN_PASSWORD "\n", NULL, 0, "user", "add", "--db", s->db_url, "--login", ADMIN_LOGIN, "--name",
                 "Ada Admin", "--role", "admin", "--password-stdin", NULL) != 0)
         return -1;
     return start_process(s);
+}
+
+int server_start(struct server *s)
+{
+    if (server_make_db(s) != 0) return -1;
+    return server_start_made(s);
 }
 
 static int start_process(struct server *s)

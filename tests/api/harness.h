@@ -45,6 +45,12 @@ struct resp {
 
 const char *trustdesk_bin(void);
 int server_start(struct server *s);
+/* server_start() in two halves, for a test that prepares the database first
+ * (e.g. as an older release left it): server_make_db() makes the folder and
+ * an empty database, nothing migrated, at s->db_url; server_start_made()
+ * adds the admin (which migrates the rest) and starts the server. */
+int server_make_db(struct server *s);
+int server_start_made(struct server *s);
 /* Starts a second server process on the database of `first` (which keeps
  * owning it: stopping this one leaves the database alone). */
 int server_start_shared(struct server *s, const struct server *first);

@@ -182,10 +182,11 @@ static int do_keyed_redeem(void *arg)
 {
     struct keyed *x = arg;
     struct dctx c = ctx();
-    int found = 0, status = 0;
+    enum idem_found found = IDEM_NEW;
+    int status = 0;
     int rc = idem_lookup(&c, &x->k, &found, &status, &x->body);
     if (rc != TD_OK) return rc;
-    if (found) {
+    if (found == IDEM_ANSWER) {
         x->status = status;
         x->replayed = 1;
         return TD_OK;
@@ -197,7 +198,7 @@ static int do_keyed_redeem(void *arg)
         x->status = 201;
         buf_reset(&x->body);
         rc = buf_puts(&x->body, body);
-        if (rc == TD_OK) rc = idem_store(&c, &x->k, 201, body);
+        if (rc == TD_OK) rc = idem_store(&c, &x->k, 201, body, 0);
     }
     return rc;
 }
@@ -244,13 +245,11 @@ static void model_test_of_100000_operations(void **state)
             o.amount = between(1, 3000);
             struct keyed x = { .op = &o };
             buf_init(&x.body, 4096);
-            snprintf(x.k.scope, sizeof x.k.scope, "staff:1");
             char key[32];
             snprintf(key, sizeof key, "k-%d", i);
-            x.k.key = key;
             char body[80];
             snprintf(body, sizeof body, "%s/%lld", m->code, (long long)o.amount);
-            token_hash_request("POST", "/redeem", body, strlen(body), x.k.hash);
+            idem_key_init(&x.k, 1, key, "POST", "/redeem", body, strlen(body));
             int expect = redeemable(m, o.amount);
             assert_int_equal(in_tx(do_keyed_redeem, &x), expect ? TD_OK : TD_E_CONFLICT);
             if (expect) {
@@ -262,7 +261,7 @@ static void model_test_of_100000_operations(void **state)
                 assert_true(x.replayed);
                 assert_string_equal(x.body.data, first);
                 /* The same key for another request is refused. */
-                token_hash_request("POST", "/redeem", "other", 5, x.k.hash);
+                idem_key_init(&x.k, 1, key, "POST", "/redeem", "other", 5);
                 assert_int_equal(in_tx(do_keyed_redeem, &x), TD_E_INVALID);
             }
             buf_free(&x.body);

@@ -1,5 +1,5 @@
 /* test_text.c — tables for core/text: folding, phone numbers, e-mail
- * addresses, money and integer parsing, UTF-8 validation. */
+ * addresses, money and integer parsing, UTF-8 validation, redaction. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -475,6 +475,86 @@ static void prefix_upper(void **state)
     assert_memory_equal(out, "abcdefghijk\xf4\x8f\xbf\xbf", 16);
 }
 
+/* ---- text_compact and text_redact ------------------------------------------ */
+
+static void compact_table(void **state)
+{
+    (void)state;
+    static const struct { const char *in, *want; } cases[] = {
+        {"Xandrijn Quartéroni", "xandrijnquarteroni"},
+        {"06-1234 5678", "0612345678"},
+        {"+31 (0)6 1234", "31061234"},
+        {"Jo.Q@Example.NL", "joqexamplenl"},
+        {"NL-200001", "nl200001"},
+        {"Zoe\xcc\x88 Mu\xcc\x88ller", "zoemuller"},   /* decomposed accents */
+        {"", ""},
+        {"--", ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct buf b;
+        buf_init(&b, 1024);
+        assert_int_equal(text_compact(cases[i].in, &b), TD_OK);
+        const char *got = b.data ? b.data : "";
+        if (strcmp(got, cases[i].want) != 0) fail_msg("text_compact(\"%s\") = \"%s\", want \"%s\"", cases[i].in, got, cases[i].want);
+        buf_free(&b);
+    }
+}
+
+static const char *const redact_needles[] = {"xandrijnquarteroni", "xandrijn", "quarteroni", "0612345678",
+                                             "31612345678", "xqexamplenl"};
+
+static const struct { const char *in, *want; int changed; } redact_cases[] = {
+    {"Belde met Xandrijn Quartéroni.", "Belde met [x].", 1},
+    {"XANDRIJN quarteroni belde", "[x] belde", 1},                      /* one match: the longest */
+    {"mevr. Quarteroni, tel 06-12 34 56 78", "mevr. [x], tel [x]", 1},
+    {"bel +31 6 1234 5678 of mail X.Q@example.nl!", "bel +[x] of mail [x]!", 1},
+    {"Quarte\xcc\x81roni", "[x]", 1},                                    /* the accent goes with its letter */
+    {"Xandrijnx and aXandrijn and 06123456789", "Xandrijnx and aXandrijn and 06123456789", 0},   /* not whole words */
+    {"xandrijn-quarteroni", "[x]", 1},
+    {"xandrijn\xe2\x80\x94quarteroni!", "[x]!", 1},                       /* an em dash breaks words too */
+    {"Gouden jurk", "Gouden jurk", 0},
+    {"", "", 0},
+    {"Xandrijn", "[x]", 1},
+    {"Ελένη Xandrijn", "Ελένη [x]", 1},
+};
+
+static void redact_table(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof redact_cases / sizeof redact_cases[0]; i++) {
+        struct buf b;
+        buf_init(&b, 4096);
+        int changed = -1;
+        assert_int_equal(text_redact(redact_cases[i].in, redact_needles, sizeof redact_needles / sizeof redact_needles[0],
+                                     "[x]", &b, &changed), TD_OK);
+        const char *got = b.data ? b.data : "";
+        if (strcmp(got, redact_cases[i].want) != 0 || changed != redact_cases[i].changed)
+            fail_msg("text_redact(\"%s\") = \"%s\" (changed %d), want \"%s\" (%d)", redact_cases[i].in, got, changed,
+                     redact_cases[i].want, redact_cases[i].changed);
+        buf_free(&b);
+    }
+}
+
+/* Broken UTF-8 and a needle list without needles change nothing and do not
+ * read past the end. */
+static void redact_survives_broken_utf8(void **state)
+{
+    (void)state;
+    static const char *const inputs[] = {"\xc3", "ab\xe2\x82", "\xf0\x9f\x98", "\x80\x80xandrijn", "x\xff"};
+    for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
+        struct buf b;
+        buf_init(&b, 64);
+        int changed = 0;
+        assert_int_equal(text_redact(inputs[i], redact_needles, 2, "[x]", &b, &changed), TD_OK);
+        assert_non_null(b.data);
+        buf_reset(&b);
+        assert_int_equal(text_redact(inputs[i], NULL, 0, "[x]", &b, &changed), TD_OK);
+        assert_int_equal(changed, 0);
+        assert_string_equal(b.data, inputs[i]);
+        buf_free(&b);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -493,6 +573,9 @@ int main(void)
         cmocka_unit_test(utf8_respects_length),
         cmocka_unit_test(utf8_len),
         cmocka_unit_test(prefix_upper),
+        cmocka_unit_test(compact_table),
+        cmocka_unit_test(redact_table),
+        cmocka_unit_test(redact_survives_broken_utf8),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
