@@ -116,7 +116,8 @@ int api_notes_issue(struct api_call *a)
     if (!json_is_integer(json_object_get(b, "amount_cents"))) in.amount_cents = 1;   /* already reported */
     char code[CODE_TEXT_SZ];
     struct credit_note n;
-    rc = a->err.n ? TD_E_INVALID : ledger_issue(&a->d, &a->app->ledger, &in, &a->err, code, &n);
+    rc = a->err.n ? TD_E_INVALID : ledger_check_loose(&a->d, &a->app->ledger, &in, &a->err);
+    if (rc == TD_OK) rc = ledger_issue(&a->d, &a->app->ledger, &in, &a->err, code, &n);
     json_decref(b);
     if (rc != TD_OK) return rc;
     a->customer_id = n.customer_id;

@@ -13,6 +13,7 @@ int app_init(struct app *a, const char *db_url)
     if (pthread_key_create(&a->db_key, close_db) != 0) return TD_E_NOMEM;
     a->ledger.validity_us = 730LL * 86400 * 1000000;        /* two years */
     a->ledger.associate_limit_cents = 50000;                /* EUR 500 */
+    a->ledger.associate_daily_cents = 100000;               /* EUR 1,000 per 24 hours outside the desk */
     return TD_OK;
 }
 

@@ -62,6 +62,7 @@ int cli_serve(int argc, char **argv)
         return 2;
     }
     app.ledger.associate_limit_cents = env_long("TRUSTDESK_ASSOCIATE_LIMIT_CENTS", app.ledger.associate_limit_cents);
+    app.ledger.associate_daily_cents = env_long("TRUSTDESK_ASSOCIATE_DAILY_CENTS", app.ledger.associate_daily_cents);
     const char *mt = getenv("TRUSTDESK_METRICS_TOKEN");
     if (mt && snprintf(app.metrics_token, sizeof app.metrics_token, "%s", mt) >= (int)sizeof app.metrics_token) {
         fprintf(stderr, "trustdesk: TRUSTDESK_METRICS_TOKEN is longer than %zu characters\n", sizeof app.metrics_token - 1);

@@ -202,6 +202,68 @@ static int customer_usable(struct dctx *c, int64_t id)
     return ok;
 }
 
+int ledger_check_loose(struct dctx *c, const struct ledger_config *cfg, const struct ledger_issue *in,
+                       struct errors *err)
+{
+    int admin = c->actor.role == ROLE_ADMIN;
+    if (!admin && in->store_id != c->actor.store_id) {
+        errors_set_message(err, "a credit note is issued for your own store");
+        return TD_E_FORBIDDEN;
+    }
+    if (in->case_id) {
+        struct db_stmt *st = NULL;
+        int rc = db_prepare(c->db, "SELECT status, store_id FROM cases WHERE id = ?", &st);
+        if (rc != TD_OK) return rc;
+        char status[24] = "";
+        int64_t store = 0;
+        if ((rc = db_bindf(st, "i", in->case_id)) == TD_OK && (rc = db_step(st)) == TD_ROW) {
+            snprintf(status, sizeof status, "%s", db_col_text(st, 0) ? db_col_text(st, 0) : "");
+            store = db_col_int64(st, 1);
+            rc = TD_OK;
+        } else if (rc == TD_DONE) {
+            rc = TD_E_NOT_FOUND;
+        }
+        db_done(st);
+        if (rc == TD_E_NOT_FOUND) {
+            errors_add(err, "case_id", "no such case");
+            return TD_E_INVALID;
+        }
+        if (rc != TD_OK) return rc;
+        if (!admin && store != c->actor.store_id) {
+            errors_set_message(err, "case %lld belongs to another store", (long long)in->case_id);
+            return TD_E_FORBIDDEN;
+        }
+        if (strcmp(status, "awaiting_approval") == 0) {
+            errors_set_message(err, "case %lld waits for a manager's approval; its credit note is issued when it is approved",
+                               (long long)in->case_id);
+            return TD_E_CONFLICT;
+        }
+        if (strcmp(status, "open") == 0) {
+            errors_set_message(err, "case %lld is open: resolve it at the desk, which issues its credit note",
+                               (long long)in->case_id);
+            return TD_E_CONFLICT;
+        }
+    }
+    if (c->actor.role == ROLE_ASSOCIATE && cfg->associate_daily_cents > 0) {
+        /* Loose notes only: a note the desk issued for a case is the case's
+         * credit_note_id, and the desk has its own limits and approvals. */
+        int64_t given = 0;
+        int rc = db_get_int64(c->db, "SELECT COALESCE(SUM(n.amount_cents), 0) FROM credit_notes n WHERE n.issued_by = ?"
+                                     " AND n.issued_at > ? AND n.funding <> 'reissue'"
+                                     " AND NOT EXISTS (SELECT 1 FROM cases k WHERE k.credit_note_id = n.id)",
+                              &given, "ii", c->actor.staff_id, c->now_us - 86400LL * 1000000);
+        if (rc != TD_OK) return rc;
+        if (given + in->amount_cents > cfg->associate_daily_cents) {
+            errors_set_message(err, "you issued EUR %lld.%02lld in credit notes outside the desk in the last 24 hours; "
+                               "more than EUR %lld.%02lld needs a manager", (long long)(given / 100),
+                               (long long)(given % 100), (long long)(cfg->associate_daily_cents / 100),
+                               (long long)(cfg->associate_daily_cents % 100));
+            return TD_E_FORBIDDEN;
+        }
+    }
+    return TD_OK;
+}
+
 int ledger_issue(struct dctx *c, const struct ledger_config *cfg, const struct ledger_issue *in, struct errors *err,
                  char code[CODE_TEXT_SZ], struct credit_note *out)
 {

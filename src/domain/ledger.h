@@ -31,6 +31,7 @@
 struct ledger_config {
     int64_t validity_us;                   /* default life of a note (two years) */
     int64_t associate_limit_cents;         /* associates may issue up to this */
+    int64_t associate_daily_cents;         /* loose notes an associate may issue per 24 hours (0: no cap) */
 };
 
 struct credit_note {
@@ -66,6 +67,14 @@ struct ledger_event {
 
 int ledger_issue(struct dctx *c, const struct ledger_config *cfg, const struct ledger_issue *in,
                  struct errors *err, char code[CODE_TEXT_SZ] /* OUT */, struct credit_note *out /* OUT */) TD_MUST_CHECK;
+/* The checks a note issued outside the desk (a "loose" note) must pass
+ * before ledger_issue(): staff other than admins issue for their own store
+ * only (403); a case_id names a case (422), of the caller's store (403),
+ * already resolved or closed — an open case or one waiting for a manager
+ * gets its note at the desk (409); an associate's loose notes of the last 24
+ * hours, this one included, stay within cfg->associate_daily_cents (403). */
+int ledger_check_loose(struct dctx *c, const struct ledger_config *cfg, const struct ledger_issue *in,
+                       struct errors *err) TD_MUST_CHECK;
 /* TD_E_NOT_FOUND for a code that cannot exist and for an unknown one alike. */
 int ledger_find(struct dctx *c, const char *code, struct credit_note *out /* OUT */) TD_MUST_CHECK;
 int ledger_get(struct dctx *c, int64_t id, struct credit_note *out /* OUT */) TD_MUST_CHECK;

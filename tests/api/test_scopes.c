@@ -155,6 +155,68 @@ static void nobody_approves_their_own_case(void **state)
     client_free(&sofie);
 }
 
+/* A note issued outside the desk cannot go around it: own store only, a
+ * case that exists, is ours and has been through the desk; and an
+ * associate's loose notes are capped per 24 hours. */
+static void loose_notes_do_not_go_around_the_desk(void **state)
+{
+    (void)state;
+    struct client bram, eva;
+    client_init(&bram, &srv);
+    client_init(&eva, &srv);
+    assert_int_equal(login(&bram, "bram", "bram-password"), 201);
+    assert_int_equal(login(&eva, "eva", "eva-password"), 201);
+    struct resp r;
+    assert_int_equal(req(&bram, "POST", "/api/v1/credit-notes",
+                         "{\"amount_cents\":1000,\"reason\":\"sorry\",\"store_code\":\"AMS01\"}", &r), 0);
+    assert_int_equal(r.status, 403);
+    assert_non_null(strstr(jstr(r.json, "error.message"), "your own store"));
+    resp_free(&r);
+    assert_int_equal(req(&bram, "POST", "/api/v1/credit-notes",
+                         "{\"amount_cents\":1000,\"reason\":\"sorry\",\"case_id\":999999}", &r), 0);
+    assert_int_equal(r.status, 422);
+    assert_true(has_err_field(&r, "case_id"));
+    resp_free(&r);
+    /* A case waiting for its manager gets its note when approved, not now. */
+    long long id = open_case(&bram, "{\"kind\":\"return\",\"store_code\":\"UTR01\",\"receipt\":false,"
+                                    "\"items\":[{\"sold_here\":false,\"brand\":\"Mango\",\"description\":\"Jas\","
+                                    "\"stated_price_cents\":30000,\"condition\":\"used\"}]}");
+    char body[256];
+    snprintf(body, sizeof body, "{\"amount_cents\":30000,\"reason\":\"toch maar\",\"case_id\":%lld}", id);
+    assert_int_equal(req(&bram, "POST", "/api/v1/credit-notes", body, &r), 0);
+    assert_int_equal(r.status, 409);
+    assert_non_null(strstr(jstr(r.json, "error.message"), "resolve it at the desk"));
+    resp_free(&r);
+    char path[96];
+    snprintf(path, sizeof path, "/api/v1/cases/%lld/resolve", id);
+    assert_int_equal(req(&bram, "POST", path, "{\"resolution\":\"store_credit\",\"amount_cents\":30000,"
+                                            "\"override_reason\":\"vaste klant\"}", &r), 0);
+    assert_string_equal(jstr(r.json, "status"), "awaiting_approval");
+    resp_free(&r);
+    assert_int_equal(req(&bram, "POST", "/api/v1/credit-notes", body, &r), 0);
+    assert_int_equal(r.status, 409);
+    assert_non_null(strstr(jstr(r.json, "error.message"), "waits for a manager"));
+    resp_free(&r);
+    assert_int_equal(req(&eva, "POST", "/api/v1/credit-notes", body, &r), 0);
+    assert_int_equal(r.status, 403);                       /* another store's case */
+    resp_free(&r);
+    char q[128];
+    snprintf(q, sizeof q, "SELECT COUNT(*) FROM credit_notes WHERE case_id = %lld", id);
+    assert_int_equal(server_sql_int(&srv, q), 0);
+    /* EUR 1,000 of loose notes per associate per 24 hours (the default). */
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(status_of(&bram, "POST", "/api/v1/credit-notes", "{\"amount_cents\":25000,\"reason\":\"goodwill\"}"),
+                         201);
+    assert_int_equal(req(&bram, "POST", "/api/v1/credit-notes", "{\"amount_cents\":100,\"reason\":\"one more\"}", &r), 0);
+    assert_int_equal(r.status, 403);
+    assert_non_null(strstr(jstr(r.json, "error.message"), "needs a manager"));
+    resp_free(&r);
+    /* Another associate, and a manager, are not held by Bram's total. */
+    assert_int_equal(status_of(&eva, "POST", "/api/v1/credit-notes", "{\"amount_cents\":100,\"reason\":\"goodwill\"}"), 201);
+    client_free(&bram);
+    client_free(&eva);
+}
+
 /* Fails unless the SQL condition holds on the server's database. */
 static void expect_sql(const char *cond)
 {
@@ -214,6 +276,7 @@ int main(void)
         cmocka_unit_test(repairs_move_only_in_their_store),
         cmocka_unit_test(nobody_approves_their_own_case),
         cmocka_unit_test(exports_and_bulk_reads_leave_an_audit_row),
+        cmocka_unit_test(loose_notes_do_not_go_around_the_desk),
     };
     return cmocka_run_group_tests_name("api_scopes", tests, setup, teardown);
 }

@@ -25,7 +25,7 @@
 
 static struct db *db;
 static char dir[64];
-static struct ledger_config cfg = { 730 * DAY_US, 50000 };
+static struct ledger_config cfg = { .validity_us = 730 * DAY_US, .associate_limit_cents = 50000 };
 static int64_t now_us = 1790000000LL * 1000000;   /* late 2026 */
 
 static int setup(void **state)
