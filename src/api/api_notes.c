@@ -18,6 +18,7 @@
 #include "domain/store.h"
 #include "domain/throttle.h"
 #include <qrencode.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -284,14 +285,25 @@ int api_notes_print(struct api_call *a)
     euros(n.amount_cents, amt, sizeof amt);
     amsterdam_date(n.expires_at, until, sizeof until);
     amsterdam_date(n.issued_at, issued, sizeof issued);
+    /* The page allows only its own style and script, named by a nonce
+     * fresh for every answer: nothing injected could run or restyle it. */
+    unsigned char raw[16];
+    randombytes_buf(raw, sizeof raw);
+    char nonce[33];
+    sodium_bin2hex(nonce, sizeof nonce, raw, sizeof raw);
+    char *csp = arena_printf(&a->r->arena, "default-src 'none'; style-src 'nonce-%s'; script-src 'nonce-%s'; "
+                             "img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'", nonce, nonce);
+    if (!csp) return TD_E_NOMEM;
     struct buf *b = &a->r->out;
     buf_reset(b);
-    rc = buf_puts(b, "<!doctype html><html lang=\"nl\"><head><meta charset=\"utf-8\"><title>Tegoedbon / Credit note</title>"
-                     "<style>body{font-family:system-ui,sans-serif;margin:2rem;color:#111}"
+    rc = buf_printf(b, "<!doctype html><html lang=\"nl\"><head><meta charset=\"utf-8\"><title>Tegoedbon / Credit note</title>"
+                       "<style nonce=\"%s\">", nonce);
+    if (rc == TD_OK)
+        rc = buf_puts(b, "body{font-family:system-ui,sans-serif;margin:2rem;color:#111}"
                      ".note{border:2px dashed #333;max-width:32rem;padding:1.5rem;margin:auto}"
                      "h1{margin:0 0 .25rem;font-size:1.6rem}h1 small{font-weight:normal;color:#444}"
                      ".amount{font-size:2.4rem;font-weight:700;margin:.5rem 0}"
-                     ".code{font-family:ui-monospace,monospace;font-size:1.5rem;letter-spacing:.08em;margin:.5rem 0}"
+                     ".code{font-family:ui-monospace,monospace;font-size:1.5rem;letter-spacing:.08em;margin:.5rem 0;white-space:nowrap}"
                      ".qr{width:9rem;height:9rem;float:right;margin-left:1rem}"
                      "dl{display:grid;grid-template-columns:auto 1fr;gap:.25rem 1rem}dt{color:#444}"
                      "@media print{body{margin:0}button{display:none}}</style></head><body><main class=\"note\">");
@@ -316,10 +328,14 @@ int api_notes_print(struct api_call *a)
         rc = buf_puts(b, "</dd></dl><p>Te besteden in al onze winkels, ook in delen. Bewaar deze bon goed: wie de code heeft,"
                          " kan het tegoed gebruiken.</p><p lang=\"en\">Spend it in any of our stores, in one go or in parts."
                          " Keep this note safe: whoever has the code can use the credit.</p>"
-                         "<button onclick=\"window.print()\">Afdrukken / Print</button></main></body></html>");
+                         "<button type=\"button\" id=\"print\">Afdrukken / Print</button></main>");
+    if (rc == TD_OK)
+        rc = buf_printf(b, "<script nonce=\"%s\">document.getElementById('print').addEventListener('click',"
+                           "function(){window.print();});</script></body></html>", nonce);
     if (rc != TD_OK) return rc;
     a->r->status = 200;
     a->r->content_type = "text/html; charset=utf-8";
+    if ((rc = http_add_header(a->r, "Content-Security-Policy", csp)) != TD_OK) return rc;
     return http_add_header(a->r, "Cache-Control", "no-store");
 }
 

@@ -391,6 +391,25 @@ static void print_page_and_ledger_views(void **state)
     assert_non_null(strstr(r.body, "19,95"));
     assert_non_null(strstr(r.body, "Tegoedbon"));
     assert_non_null(strstr(r.body, "Credit note"));
+    /* Only its own style and script run: a nonce fresh for every answer,
+     * no inline handlers. */
+    char csp[400];
+    resp_header(&r, "Content-Security-Policy", csp, sizeof csp);
+    assert_non_null(strstr(csp, "default-src 'none'"));
+    const char *n = strstr(csp, "script-src 'nonce-");
+    assert_non_null(n);
+    char nonce[40] = "";
+    sscanf(n + strlen("script-src 'nonce-"), "%39[0-9a-f]", nonce);
+    assert_int_equal(strlen(nonce), 32);
+    char tag[64];
+    snprintf(tag, sizeof tag, "<script nonce=\"%s\">", nonce);
+    assert_non_null(strstr(r.body, tag));
+    snprintf(tag, sizeof tag, "<style nonce=\"%s\">", nonce);
+    assert_non_null(strstr(r.body, tag));
+    assert_null(strstr(r.body, "onclick"));
+    resp_free(&r);
+    assert_int_equal(req(&assoc, "GET", path, NULL, &r), 0);
+    assert_null(strstr(r.headers, nonce));          /* a new nonce each time */
     resp_free(&r);
     assert_int_equal(req(&assoc, "GET", "/api/v1/ledger/accounts", NULL, &r), 0);
     assert_int_equal(r.status, 403);

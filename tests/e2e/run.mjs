@@ -323,6 +323,19 @@ test('the worn dress: store credit for the stated amount, spent in two parts', a
   await page.waitForSelector('#note-title:has-text("€ 0,00")');
   await shot(page, 'dress-spent');
   await a11y(page, 'credit notes');
+  // The printable note runs under a strict CSP: its own style and print
+  // button work, and the browser reports no blocked inline code.
+  const blocked = [];
+  page.on('console', (m) => { if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) blocked.push(m.text()); });
+  await page.goto(`${base}/api/v1/credit-notes/${code}/print`);
+  await page.waitForSelector('main.note svg.qr');
+  const border = await page.evaluate(() => getComputedStyle(document.querySelector('main.note')).borderTopStyle);
+  expect(border === 'dashed', `the note's own style applies (border ${border})`);
+  await page.evaluate(() => { window.print = () => { document.body.dataset.printed = 'yes'; }; });
+  await page.click('#print');
+  await page.waitForSelector('body[data-printed="yes"]');
+  expect(blocked.length === 0, `nothing blocked by the CSP: ${blocked.join('; ')}`);
+  await shot(page, 'dress-print');
 });
 
 test('the vacuum cleaner: repair via the manufacturer, tracked to the end', async () => {
