@@ -10,8 +10,10 @@
  * a look-up runs in a read snapshot, where the write could fail under
  * concurrency and the miss went uncounted. */
 #include "api/handlers.h"
+#include "core/clock.h"
 #include "core/code.h"
 #include "core/text.h"
+#include "core/token.h"
 #include "db/db.h"
 #include "domain/customer.h"
 #include "domain/ledger.h"
@@ -158,16 +160,34 @@ int api_notes_get(struct api_call *a)
     return reply_note(a, &n, 200, NULL, 1);
 }
 
-int api_notes_redeem(struct api_call *a)
+/* {"code": "..."} of a body-form route (the code stays out of the URL). */
+static const char *body_code(struct api_call *a, json_t *b)
 {
-    static const struct api_field fields[] = {
-        {"amount_cents", AT_INT, 1, 0}, {"store_code", AT_STRING, 1, 16}, {"till_reference", AT_STRING, 0, TILL_REF_MAX}, {0},
-    };
+    const char *code = api_str(b, "code");
+    if (!code || !*code) errors_add(&a->err, "code", "is required: the credit note's code");
+    return code;
+}
+
+int api_notes_lookup(struct api_call *a)
+{
+    static const struct api_field fields[] = { {"code", AT_STRING, 1, 64}, {0} };
     int rc = code_gate(a);
     if (rc != TD_OK) return rc;
     json_t *b = NULL;
     if ((rc = api_body(a, &b)) != TD_OK) return rc;
     api_check(a, b, fields, NULL);
+    const char *code = body_code(a, b);
+    struct credit_note n;
+    rc = a->err.n ? TD_E_INVALID : ledger_find(&a->d, code, &n);
+    json_decref(b);
+    if (rc != TD_OK) return code_miss(a, rc);
+    return reply_note(a, &n, 200, NULL, 1);
+}
+
+/* A redemption of code with the fields of b (checked by the caller). */
+static int redeem(struct api_call *a, const char *code, json_t *b)
+{
+    int rc;
     int64_t store_id = 0;
     const char *sc = api_str(b, "store_code");
     if (sc) {
@@ -178,11 +198,38 @@ int api_notes_redeem(struct api_call *a)
     json_t *amt = json_object_get(b, "amount_cents");
     struct credit_note n;
     rc = a->err.n ? TD_E_INVALID
-                  : ledger_redeem(&a->d, a->r->params[0], json_integer_value(amt), store_id, api_str(b, "till_reference"),
-                                  &a->err, &n);
-    json_decref(b);
+                  : ledger_redeem(&a->d, code, json_integer_value(amt), store_id, api_str(b, "till_reference"), &a->err, &n);
     if (rc != TD_OK) return code_miss(a, rc);
     return reply_note(a, &n, 201, NULL, 0);
+}
+
+#define REDEEM_FIELDS {"amount_cents", AT_INT, 1, 0}, {"store_code", AT_STRING, 1, 16}, \
+                      {"till_reference", AT_STRING, 0, TILL_REF_MAX}
+
+int api_notes_redeem(struct api_call *a)
+{
+    static const struct api_field fields[] = { REDEEM_FIELDS, {0} };
+    int rc = code_gate(a);
+    if (rc != TD_OK) return rc;
+    json_t *b = NULL;
+    if ((rc = api_body(a, &b)) != TD_OK) return rc;
+    api_check(a, b, fields, NULL);
+    rc = redeem(a, a->r->params[0], b);
+    json_decref(b);
+    return rc;
+}
+
+int api_notes_redeem_body(struct api_call *a)
+{
+    static const struct api_field fields[] = { {"code", AT_STRING, 1, 64}, REDEEM_FIELDS, {0} };
+    int rc = code_gate(a);
+    if (rc != TD_OK) return rc;
+    json_t *b = NULL;
+    if ((rc = api_body(a, &b)) != TD_OK) return rc;
+    api_check(a, b, fields, NULL);
+    rc = redeem(a, body_code(a, b), b);
+    json_decref(b);
+    return rc;
 }
 
 static int read_reason(struct api_call *a, json_t **b)
@@ -270,15 +317,14 @@ static void amsterdam_date(int64_t us, char *out, size_t n)
     snprintf(out, n, "%.2s-%.2s-%.4s", iso + 8, iso + 5, iso);   /* DD-MM-YYYY */
 }
 
-int api_notes_print(struct api_call *a)
+/* The printable page of the note with this code. */
+static int print_page(struct api_call *a, const char *typed)
 {
-    int rc = code_gate(a);
-    if (rc != TD_OK) return rc;
     struct credit_note n;
     char canon[CODE_CHARS + 1], code[CODE_TEXT_SZ];
-    rc = ledger_find(&a->d, a->r->params[0], &n);
+    int rc = ledger_find(&a->d, typed, &n);
     if (rc != TD_OK) return code_miss(a, rc);
-    if (code_parse(a->r->params[0], canon) != TD_OK) return TD_E_NOT_FOUND;
+    if (code_parse(typed, canon) != TD_OK) return TD_E_NOT_FOUND;
     code_format(canon, code);
     char bal[32], amt[32], until[16], issued[16];
     euros(n.balance_cents, bal, sizeof bal);
@@ -337,6 +383,78 @@ int api_notes_print(struct api_call *a)
     a->r->content_type = "text/html; charset=utf-8";
     if ((rc = http_add_header(a->r, "Content-Security-Policy", csp)) != TD_OK) return rc;
     return http_add_header(a->r, "Cache-Control", "no-store");
+}
+
+int api_notes_print(struct api_call *a)
+{
+    int rc = code_gate(a);
+    if (rc != TD_OK) return rc;
+    return print_page(a, a->r->params[0]);
+}
+
+/* Print links: the token in the URL is random and lives PRINT_LINK_US; the
+ * row keeps an id and the code sealed, both derived from the token, so the
+ * table cannot be spent and an old link opens nothing. */
+#define PRINT_LINK_US (5LL * 60 * 1000000)
+
+int api_notes_print_link(struct api_call *a)
+{
+    static const struct api_field fields[] = { {"code", AT_STRING, 1, 64}, {0} };
+    int rc = code_gate(a);
+    if (rc != TD_OK) return rc;
+    json_t *b = NULL;
+    if ((rc = api_body(a, &b)) != TD_OK) return rc;
+    api_check(a, b, fields, NULL);
+    const char *typed = body_code(a, b);
+    struct credit_note n;
+    char canon[CODE_CHARS + 1];
+    rc = a->err.n ? TD_E_INVALID : ledger_find(&a->d, typed, &n);
+    if (rc == TD_OK && code_parse(typed, canon) != TD_OK) rc = TD_E_NOT_FOUND;
+    json_decref(b);
+    if (rc != TD_OK) return code_miss(a, rc);
+    char token[TOKEN_HEX_LEN + 1], id[TOKEN_HASH_HEX_LEN + 1];
+    unsigned char key[TOKEN_KEY_LEN];
+    token_new(token);
+    token_derive("print-link", token, "", id, key);
+    struct buf sealed;
+    buf_init(&sealed, 4096);
+    rc = token_seal(key, id, canon, &sealed);
+    sodium_memzero(key, sizeof key);
+    int64_t expires = a->d.now_us + PRINT_LINK_US;
+    if (rc == TD_OK) rc = db_run(a->d.db, "DELETE FROM print_links WHERE expires_at < ?", NULL, "i", a->d.now_us);
+    if (rc == TD_OK)
+        rc = db_run(a->d.db, "INSERT INTO print_links (id, sealed, staff_id, expires_at) VALUES (?, ?, ?, ?)", NULL, "ttii",
+                    id, sealed.data, a->me.id, expires);
+    buf_free(&sealed);
+    if (rc != TD_OK) return rc;
+    char url[128], until[40];
+    snprintf(url, sizeof url, "/api/v1/print/%s", token);
+    clock_format_rfc3339(expires, until, sizeof until);
+    return api_reply_json(a, 201, json_pack("{s:s,s:s}", "url", url, "expires_at", until));
+}
+
+int api_print_by_link(struct api_call *a)
+{
+    const char *token = a->r->params[0];
+    char id[TOKEN_HASH_HEX_LEN + 1];
+    unsigned char key[TOKEN_KEY_LEN];
+    token_derive("print-link", token, "", id, key);
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(a->d.db, "SELECT sealed FROM print_links WHERE id = ? AND expires_at >= ?", &st);
+    struct buf code;
+    buf_init(&code, 64);
+    if (rc == TD_OK && (rc = db_bindf(st, "ti", id, a->d.now_us)) == TD_OK) {
+        rc = db_step(st);
+        if (rc == TD_ROW) rc = token_open(key, id, db_col_text(st, 0), &code) == TD_OK ? TD_OK : TD_E_NOT_FOUND;
+        else if (rc == TD_DONE) rc = TD_E_NOT_FOUND;
+    }
+    db_done(st);
+    sodium_memzero(key, sizeof key);
+    if (rc == TD_E_NOT_FOUND) errors_set_message(&a->err, "this print link has expired or never existed; print the note again");
+    if (rc == TD_OK) rc = print_page(a, code.data);
+    if (code.data) sodium_memzero(code.data, code.len);
+    buf_free(&code);
+    return rc;
 }
 
 /* ---- lists ------------------------------------------------------------------ */

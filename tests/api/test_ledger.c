@@ -377,6 +377,67 @@ static void the_database_refuses_to_change_entries(void **state)
     verify_ledger();
 }
 
+/* The body forms keep a code out of every URL (proxy logs, browser
+ * history): look up and redeem with the code in the body, print through a
+ * short-lived link whose token is not the code and opens nothing later. */
+static void codes_stay_out_of_urls(void **state)
+{
+    (void)state;
+    char code[40], body[256];
+    issue(&assoc, 5000, code, sizeof code);
+    struct resp r;
+    snprintf(body, sizeof body, "{\"code\":\"%s\"}", code);
+    assert_int_equal(req(&assoc, "POST", "/api/v1/credit-notes/lookup", body, &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(jint(r.json, "balance_cents"), 5000);
+    assert_non_null(json_object_get(r.json, "history"));
+    resp_free(&r);
+    assert_int_equal(req(&assoc, "POST", "/api/v1/credit-notes/lookup", "{\"code\":\"TD-2222-3333-4444-5555\"}", &r), 0);
+    assert_int_equal(r.status, 404);
+    resp_free(&r);
+    assert_int_equal(req(&assoc, "POST", "/api/v1/credit-notes/lookup", "{}", &r), 0);
+    assert_int_equal(r.status, 422);
+    assert_true(has_err_field(&r, "code"));
+    resp_free(&r);
+    snprintf(body, sizeof body, "{\"code\":\"%s\",\"amount_cents\":1200,\"store_code\":\"UTR01\"}", code);
+    assert_int_equal(req_h(&assoc, "POST", "/api/v1/credit-notes/redeem", body, &r, "Idempotency-Key: body-redeem-1", NULL), 0);
+    assert_int_equal(r.status, 201);
+    assert_int_equal(jint(r.json, "balance_cents"), 3800);
+    char first[4096];
+    snprintf(first, sizeof first, "%s", r.body);
+    resp_free(&r);
+    assert_int_equal(req_h(&assoc, "POST", "/api/v1/credit-notes/redeem", body, &r, "Idempotency-Key: body-redeem-1", NULL), 0);
+    assert_int_equal(r.status, 201);
+    assert_string_equal(r.body, first);                  /* replayed, not redeemed twice */
+    resp_free(&r);
+    snprintf(body, sizeof body, "{\"code\":\"%s\"}", code);
+    assert_int_equal(req(&assoc, "POST", "/api/v1/credit-notes/print-links", body, &r), 0);
+    assert_int_equal(r.status, 201);
+    char url[160];
+    snprintf(url, sizeof url, "%s", jstr(r.json, "url"));
+    resp_free(&r);
+    assert_true(strncmp(url, "/api/v1/print/", 14) == 0);
+    assert_null(strstr(url, code));
+    assert_null(strstr(url, code + 3));
+    assert_int_equal(req(&assoc, "GET", url, NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, code));
+    assert_non_null(strstr(r.body, "38,00"));
+    resp_free(&r);
+    /* The table holds no code; an expired link opens nothing. */
+    char canon[20] = "";
+    for (const char *p = code + 3; *p && strlen(canon) < 16; p++)
+        if (*p != '-') canon[strlen(canon)] = *p;
+    char q[200];
+    snprintf(q, sizeof q, "SELECT COUNT(*) FROM print_links WHERE sealed LIKE '%%%s%%' OR id LIKE '%%%s%%'", canon, canon);
+    assert_int_equal(server_sql_int(&srv, q), 0);
+    assert_int_equal(server_sql(&srv, "UPDATE print_links SET expires_at = 0"), 0);
+    assert_int_equal(req(&assoc, "GET", url, NULL, &r), 0);
+    assert_int_equal(r.status, 404);
+    assert_non_null(strstr(jstr(r.json, "error.message"), "expired"));
+    resp_free(&r);
+}
+
 static void print_page_and_ledger_views(void **state)
 {
     (void)state;
@@ -479,6 +540,7 @@ int main(void)
         cmocka_unit_test(roles_void_reissue_and_expiry),
         cmocka_unit_test(the_database_refuses_to_change_entries),
         cmocka_unit_test(print_page_and_ledger_views),
+        cmocka_unit_test(codes_stay_out_of_urls),
         cmocka_unit_test(notes_of_an_erased_customer_stay_unlinked),
     };
     return cmocka_run_group_tests_name("api_ledger", tests, setup, teardown);

@@ -323,12 +323,19 @@ test('the worn dress: store credit for the stated amount, spent in two parts', a
   await page.waitForSelector('#note-title:has-text("€ 0,00")');
   await shot(page, 'dress-spent');
   await a11y(page, 'credit notes');
-  // The printable note runs under a strict CSP: its own style and print
-  // button work, and the browser reports no blocked inline code.
+  // Printing opens a short-lived print link in a new tab: the code is in no
+  // URL. The page runs under a strict CSP: its own style and print button
+  // work, and the browser reports no blocked inline code.
+  const [printed] = await Promise.all([context.waitForEvent('page'), page.click('button:has-text("Afdrukken")')]);
+  await printed.waitForSelector('main.note svg.qr');
+  const printUrl = printed.url();
+  expect(printUrl.includes('/api/v1/print/') && !printUrl.includes(code) && !printUrl.includes(code.slice(3)),
+         `a print link without the code (${printUrl})`);
   const blocked = [];
   page.on('console', (m) => { if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) blocked.push(m.text()); });
-  await page.goto(`${base}/api/v1/credit-notes/${code}/print`);
+  await page.goto(printUrl);
   await page.waitForSelector('main.note svg.qr');
+  await printed.close();
   const border = await page.evaluate(() => getComputedStyle(document.querySelector('main.note')).borderTopStyle);
   expect(border === 'dashed', `the note's own style applies (border ${border})`);
   await page.evaluate(() => { window.print = () => { document.body.dataset.printed = 'yes'; }; });

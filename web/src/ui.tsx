@@ -2,7 +2,7 @@
 // shows the server's problem for it, buttons, notices, a page frame.
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
-import { ApiError } from './api';
+import { api, ApiError, type S } from './api';
 import { t } from './i18n';
 
 let nextId = 0;
@@ -105,11 +105,27 @@ export function amountError(field: string): ApiError {
   return new ApiError(422, 'invalid', t('case.check_fields'), [{ field, problem: t('case.bad_amount') }]);
 }
 
+/** Opens the printable note in a new tab through a short-lived print link,
+ * so that the code never stands in a URL (browser history, proxy logs). The
+ * tab is opened at once, inside the click, so no pop-up blocker stops it. */
+export async function printNote(code: string) {
+  const w = window.open('', '_blank');
+  if (w) w.opener = null;
+  try {
+    const link = await api<S['PrintLink']>('POST', '/api/v1/credit-notes/print-links', { code });
+    if (w) w.location.href = link.url;
+    else window.location.href = link.url;
+  } catch (e) {
+    w?.close();
+    throw e;
+  }
+}
+
 /** A credit note just issued: its code (shown only now) and the printable page. */
 export function NoteIssued({ code }: { code: string }) {
   return (
     <Notice kind="ok"><div class="code-box">{t('case.note_issued')} <strong class="code">{code}</strong>
-      <a class="button" href={`/api/v1/credit-notes/${encodeURIComponent(code)}/print`} target="_blank" rel="noopener">{t('note.print')}</a></div></Notice>
+      <button type="button" class="button" onClick={() => printNote(code).catch(() => {})}>{t('note.print')}</button></div></Notice>
   );
 }
 

@@ -5,7 +5,7 @@ import { api, ApiError, newKey, type S } from '../api';
 import { money, parseEuros, t, when } from '../i18n';
 import { me } from '../shared';
 import { useSignal } from '../state';
-import { amountError, asError, Badge, ErrorNote, Field, NoteIssued, Page } from '../ui';
+import { amountError, asError, Badge, ErrorNote, Field, NoteIssued, Page, printNote } from '../ui';
 
 export function Notes() {
   const user = useSignal(me);
@@ -24,7 +24,7 @@ export function Notes() {
   const lookup = async (c: string) => {
     setError(null);
     try {
-      const n = await api<S['CreditNoteWithHistory']>('GET', `/api/v1/credit-notes/${encodeURIComponent(c.trim())}`);
+      const n = await api<S['CreditNoteWithHistory']>('POST', '/api/v1/credit-notes/lookup', { code: c.trim() });
       setNote(n);
       setShown(c.trim().toUpperCase());
     } catch (e) { setNote(null); setError(asError(e)); }
@@ -34,8 +34,9 @@ export function Notes() {
     const cents = parseEuros(amount);
     if (cents === null) { setError(amountError('amount_cents')); return; }
     try {
-      await api('POST', `/api/v1/credit-notes/${encodeURIComponent(shown)}/redemptions`,
-        { amount_cents: cents, store_code: user?.store_code ?? '', ...(till ? { till_reference: till } : {}) }, { idempotencyKey: redeemKey });
+      await api('POST', '/api/v1/credit-notes/redeem',
+        { code: shown, amount_cents: cents, store_code: user?.store_code ?? '', ...(till ? { till_reference: till } : {}) },
+        { idempotencyKey: redeemKey });
       setRedeemKey(newKey('redeem'));
       setAmount('');
       await lookup(shown);
@@ -62,7 +63,7 @@ export function Notes() {
         <div class="card" aria-labelledby="note-title">
           <h2 id="note-title">{t('note.balance')}: {money(note.balance_cents)} <Badge kind={note.status}>{t(`note_status.${note.status}`)}</Badge></h2>
           <p>{t('note.original')}: {money(note.amount_cents)} · {t('note.expires')}: {when(note.expires_at)} ·{' '}
-            <a href={`/api/v1/credit-notes/${encodeURIComponent(shown)}/print`} target="_blank" rel="noopener">{t('note.print')}</a></p>
+            <button type="button" class="link" onClick={() => printNote(shown).catch((e2) => setError(asError(e2)))}>{t('note.print')}</button></p>
           {note.balance_cents > 0 ? (
             <form class="form inline" onSubmit={redeem} noValidate>
               <Field label={t('note.redeem_amount')} name="amount_cents" value={amount} onInput={setAmount} inputMode="decimal" error={error} />
