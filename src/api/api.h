@@ -94,6 +94,9 @@ int api_admit(void *ctx, struct http_req *r, struct http_admit *out);
 
 /* Sends obj (the reference is stolen) with the given status. */
 int api_reply_json(struct api_call *a, int status, json_t *obj) TD_MUST_CHECK;
+/* Replaces the answer with the error of rc and a->err (the status rc maps
+ * to; Retry-After when a->retry_after_s is set). */
+void api_reply_error(struct api_call *a, int rc);
 /* {"items":[...],"next":cursor-or-null}; items is stolen. */
 int api_reply_list(struct api_call *a, json_t *items, const char *next) TD_MUST_CHECK;
 /* Parses the body as a JSON object: TD_E_BAD_REQUEST for malformed JSON or

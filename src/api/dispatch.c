@@ -21,10 +21,10 @@
 #include "core/log.h"
 #include "db/db.h"
 #include "api/group.h"
+#include "api/txn.h"
 #include "domain/idempotency.h"
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 const struct api_route api_routes[] = {
 #define ROUTE(method, path, handler, roles, flags) {method, path, handler, roles, flags},
@@ -97,33 +97,6 @@ static int match(struct http_req *r, const char *pattern, const char *path)
     return 1;
 }
 
-void api__reply_error(struct api_call *a, int rc)
-{
-    struct http_req *r = a->r;
-    json_t *details = json_array();
-    for (size_t i = 0; i < a->err.n; i++) {
-        json_t *d = json_pack("{s:s,s:s}", "field", a->err.item[i].field, "problem", a->err.item[i].problem);
-        if (d && a->err.item[i].line > 0) json_object_set_new(d, "line", json_integer(a->err.item[i].line));
-        if (d && a->err.item[i].column > 0) json_object_set_new(d, "column", json_integer(a->err.item[i].column));
-        json_array_append_new(details, d);
-    }
-    const char *msg = a->err.message[0] ? a->err.message : td_status_message(rc);
-    json_t *body = json_pack("{s:{s:s,s:s,s:o}}", "error", "code", td_status_code(rc), "message", msg,
-                             "details", details);
-    buf_reset(&r->out);
-    r->nheaders = 0;
-    r->content_type = "application/json";
-    if (a->retry_after_s > 0) {
-        char *ra = arena_printf(&r->arena, "%d", a->retry_after_s);
-        if (ra) TD_BEST_EFFORT(http_add_header(r, "Retry-After", ra));
-    }
-    if (!body || api_reply_json(a, td_status_http(rc), body) != TD_OK) {
-        buf_reset(&r->out);
-        TD_BEST_EFFORT(buf_puts(&r->out, "{\"error\":{\"code\":\"internal\",\"message\":\"an internal error occurred\",\"details\":[]}}"));
-        r->status = 500;
-    }
-    r->status = td_status_http(rc);
-}
 
 static int authenticate(struct api_call *a)
 {
@@ -249,112 +222,12 @@ int api_admit(void *ctx, struct http_req *r, struct http_admit *out)
         }
     }
     if (rc != TD_OK) {
-        api__reply_error(&a, rc);
+        api_reply_error(&a, rc);
         return 1;
     }
     out->limit = API_BIG_BODY_MAX;
     out->spool = 1;
     return 0;
-}
-
-/* ---- idempotency keys (domain/idempotency.c keeps them) ------------------ */
-
-int api__idem_replay(struct api_call *a, const struct idem_key *k, int *found)
-{
-    int status = 0;
-    enum idem_found what = IDEM_NEW;
-    int rc = idem_lookup(&a->d, k, &what, &status, &a->r->out);
-    *found = what != IDEM_NEW;
-    if (rc == TD_E_INVALID) {
-        errors_add(&a->err, "Idempotency-Key", "was used before for a different request");
-        return rc;
-    }
-    if (rc != TD_OK) return rc;
-    if (what == IDEM_FORGOTTEN) {
-        /* Not run again (it was answered), not replayed (the answer named a
-         * customer who has been erased since). */
-        errors_set_message(&a->err, "this request was answered before; the answer was forgotten when the customer it"
-                                    " concerned was erased");
-        api__reply_error(a, TD_E_CONFLICT);
-    } else if (what == IDEM_ANSWER) {
-        a->r->status = status;
-        a->r->content_type = "application/json";
-    }
-    if (*found) rc = http_add_header(a->r, "Idempotent-Replayed", "true");
-    return rc;
-}
-
-int api__idem_save(struct api_call *a, const struct idem_key *k)
-{
-    return idem_store(&a->d, k, a->r->status, a->r->out.data, a->customer_id);
-}
-
-/* Answers worth remembering under a key: the effect happened (2xx), or it
- * was refused for a reason that a retry cannot change. */
-int api__deterministic(int rc)
-{
-    return rc == TD_E_CONFLICT || rc == TD_E_INVALID || rc == TD_E_NOT_FOUND || rc == TD_E_BAD_REQUEST ||
-           rc == TD_E_FORBIDDEN;
-}
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-    nanosleep(&ts, NULL);
-}
-
-
-static int run_handler(struct api_call *a, const struct api_route *route, const struct idem_key *k)
-{
-    if (!is_write(route->method) || (route->flags & (API_OWN_TX | API_READ_ONLY))) return route->handler(a);
-    int rc = TD_E_BUSY;
-    for (int attempt = 0; attempt < 12 && rc == TD_E_BUSY; attempt++) {
-        if (attempt) sleep_ms(1L << (attempt < 7 ? attempt : 7));
-        errors_init(&a->err);
-        a->commit_on_error = 0;
-        a->after_commit = NULL;
-        a->after_end = NULL;
-        a->customer_id = 0;
-        buf_reset(&a->r->out);
-        a->r->nheaders = 0;
-        rc = db_begin(a->d.db, 1);
-        if (rc == TD_E_BUSY) continue;
-        if (rc != TD_OK) break;
-        int replayed = 0;
-        if (k->key && (rc = api__idem_replay(a, k, &replayed)) != TD_OK) {
-            db_rollback(a->d.db);
-            continue;
-        }
-        if (replayed) {
-            db_rollback(a->d.db);
-            return TD_OK;
-        }
-        rc = route->handler(a);
-        if (rc == TD_OK && k->key) rc = api__idem_save(a, k);
-        if (rc == TD_OK || a->commit_on_error) {
-            int crc = db_commit(a->d.db);
-            if (crc != TD_OK) {
-                db_rollback(a->d.db);
-                rc = crc;
-            }
-        } else {
-            db_rollback(a->d.db);
-            if (k->key && api__deterministic(rc)) {
-                /* Remember the refusal too, in a transaction of its own. */
-                api__reply_error(a, rc);
-                int src = db_begin(a->d.db, 1);
-                if (src == TD_OK) src = api__idem_save(a, k);
-                if (src == TD_OK) src = db_commit(a->d.db);
-                if (src != TD_OK) db_rollback(a->d.db);
-                if (src == TD_E_BUSY) {
-                    rc = TD_E_BUSY;      /* someone stored this key first: replay theirs */
-                    continue;
-                }
-                a->refusal_stored = 1;   /* the error answer is already in place */
-            }
-        }
-    }
-    return rc;
 }
 
 void api_dispatch(void *ctx, struct http_req *r)
@@ -383,13 +256,13 @@ void api_dispatch(void *ctx, struct http_req *r)
         r->nheaders = 0;
     }
     if (!route) {
-        api__reply_error(&a, path_matched ? TD_E_METHOD : TD_E_NOT_FOUND);
+        api_reply_error(&a, path_matched ? TD_E_METHOD : TD_E_NOT_FOUND);
         return;
     }
     r->route = route->path;
     if ((rc = app_db(a.app, &a.d.db)) != TD_OK) {
         log_msg(LOG_ERROR, "cannot open the database", "request_id", r->request_id, NULL);
-        api__reply_error(&a, TD_E_UNAVAILABLE);
+        api_reply_error(&a, TD_E_UNAVAILABLE);
         return;
     }
     a.d.now_us = clock_now_us(&a.app->clock);
@@ -399,7 +272,7 @@ void api_dispatch(void *ctx, struct http_req *r)
     int read_tx = (!is_write(r->method) || (route->flags & API_READ_ONLY)) && !(route->flags & API_AUDITED) &&
                   db_backend(a.d.db) == DB_SQLITE && db_begin(a.d.db, 0) == TD_OK;
     if ((rc = admit_caller(&a, route)) != TD_OK) {
-        api__reply_error(&a, rc);
+        api_reply_error(&a, rc);
         goto done;
     }
     struct idem_key k = {0};
@@ -408,7 +281,7 @@ void api_dispatch(void *ctx, struct http_req *r)
         if (k.key) {
             if (!idem_key_valid(k.key)) {
                 errors_add(&a.err, "Idempotency-Key", "must be 1 to 200 visible ASCII characters");
-                api__reply_error(&a, TD_E_BAD_REQUEST);
+                api_reply_error(&a, TD_E_BAD_REQUEST);
                 goto done;
             }
             idem_key_init(&k, a.me.id, k.key, r->method, r->path, r->body.data, r->body.len);
@@ -426,7 +299,8 @@ void api_dispatch(void *ctx, struct http_req *r)
             if (group_submit(a.app->group, heap, route, hk) == TD_OK) goto done;
         }
     }
-    rc = run_handler(&a, route, &k);
+    if (!is_write(route->method) || (route->flags & (API_OWN_TX | API_READ_ONLY))) rc = route->handler(&a);
+    else rc = api_txn_own(&a, route, &k);
     if (alone) group_leave_inline(a.app->group);
     if (rc == TD_OK && a.after_commit && a.after_commit(&a) != TD_OK)
         log_msg(LOG_WARN, "after-commit step failed", "request_id", r->request_id, "route", route->path, NULL);
@@ -435,7 +309,7 @@ void api_dispatch(void *ctx, struct http_req *r)
         if (rc == TD_E_DB || rc == TD_E_INTERNAL || rc == TD_E_IO)
             log_msg(LOG_ERROR, "request failed", "request_id", r->request_id, "route", route->path,
                     "status", td_status_code(rc), NULL);
-        api__reply_error(&a, rc);
+        api_reply_error(&a, rc);
     }
 done:
     if (read_tx && db_commit(a.d.db) != TD_OK) db_rollback(a.d.db);

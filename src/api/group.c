@@ -8,6 +8,7 @@
  *  (3) the writer owns its connection; nothing else writes through it.
  */
 #include "api/group.h"
+#include "api/txn.h"
 #include "core/log.h"
 #include "db/db.h"
 #include <pthread.h>
@@ -39,38 +40,14 @@ struct group {
 /* Runs one request inside the open transaction, in its own savepoint. */
 static int run_one(struct group *g, struct pending *p)
 {
-    struct api_call *a = p->a;
-    a->d.db = g->db;
-    errors_init(&a->err);
-    a->commit_on_error = 0;
-    a->after_end = NULL;
-    a->customer_id = 0;
-    buf_reset(&a->r->out);
-    a->r->nheaders = 0;
-    int rc = db_exec(g->db, "SAVEPOINT one_request");
-    if (rc != TD_OK) return rc;
-    int replayed = 0;
-    if (p->k->key) rc = api__idem_replay(a, p->k, &replayed);
-    if (rc == TD_OK && !replayed) {
-        rc = p->route->handler(a);
-        if (rc == TD_OK && p->k->key) rc = api__idem_save(a, p->k);
-    }
-    if (rc == TD_OK || a->commit_on_error) return db_exec(g->db, "RELEASE one_request") == TD_OK ? rc : TD_E_DB;
-    int undo = db_exec(g->db, "ROLLBACK TO one_request");
-    if (undo == TD_OK) undo = db_exec(g->db, "RELEASE one_request");
-    if (undo != TD_OK) return undo;
-    if (p->k->key && api__deterministic(rc)) {
-        /* Remember the refusal under the key, in the same transaction. */
-        api__reply_error(a, rc);
-        if (api__idem_save(a, p->k) == TD_OK) a->refusal_stored = 1;
-    }
-    return rc;
+    p->a->d.db = g->db;
+    return api_txn_savepoint(p->a, p->route, p->k);
 }
 
 static void answer(struct pending *p)
 {
     struct api_call *a = p->a;
-    if (p->rc != TD_OK && !a->refusal_stored) api__reply_error(a, p->rc);
+    if (p->rc != TD_OK && !a->refusal_stored) api_reply_error(a, p->rc);
     http_complete(a->r);
 }
 

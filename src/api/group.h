@@ -37,10 +37,4 @@ void group_leave_inline(struct group *g);
 int group_submit(struct group *g, struct api_call *a, const struct api_route *route,
                  const struct idem_key *k) TD_MUST_CHECK;
 
-/* From dispatch.c, shared with the writer. */
-void api__reply_error(struct api_call *a, int rc);
-int api__idem_replay(struct api_call *a, const struct idem_key *k, int *found);
-int api__idem_save(struct api_call *a, const struct idem_key *k);
-int api__deterministic(int rc);
-
 #endif

@@ -205,3 +205,33 @@ int api_limit(struct api_call *a, int def, int max, int *out)
     *out = (int)v;
     return TD_OK;
 }
+
+/* The error answer: {"error":{"code","message","details"}} with the status
+ * the code maps to (core/status.h), Retry-After when there is a wait. */
+void api_reply_error(struct api_call *a, int rc)
+{
+    struct http_req *r = a->r;
+    json_t *details = json_array();
+    for (size_t i = 0; i < a->err.n; i++) {
+        json_t *d = json_pack("{s:s,s:s}", "field", a->err.item[i].field, "problem", a->err.item[i].problem);
+        if (d && a->err.item[i].line > 0) json_object_set_new(d, "line", json_integer(a->err.item[i].line));
+        if (d && a->err.item[i].column > 0) json_object_set_new(d, "column", json_integer(a->err.item[i].column));
+        json_array_append_new(details, d);
+    }
+    const char *msg = a->err.message[0] ? a->err.message : td_status_message(rc);
+    json_t *body = json_pack("{s:{s:s,s:s,s:o}}", "error", "code", td_status_code(rc), "message", msg,
+                             "details", details);
+    buf_reset(&r->out);
+    r->nheaders = 0;
+    r->content_type = "application/json";
+    if (a->retry_after_s > 0) {
+        char *ra = arena_printf(&r->arena, "%d", a->retry_after_s);
+        if (ra) TD_BEST_EFFORT(http_add_header(r, "Retry-After", ra));
+    }
+    if (!body || api_reply_json(a, td_status_http(rc), body) != TD_OK) {
+        buf_reset(&r->out);
+        TD_BEST_EFFORT(buf_puts(&r->out, "{\"error\":{\"code\":\"internal\",\"message\":\"an internal error occurred\",\"details\":[]}}"));
+        r->status = 500;
+    }
+    r->status = td_status_http(rc);
+}
