@@ -43,6 +43,7 @@ fi
 
 echo "== source checks"
 step checksrc bash scripts/checksrc
+step checklayers bash scripts/checklayers
 step openapi-lint bash scripts/lint-openapi.sh
 step web-build bash scripts/web.sh
 
