@@ -601,7 +601,8 @@ static void crash_during_mixed_load(void **state)
 {
     (void)state;
     const char *r = getenv("TRUSTDESK_CRASH_ROUNDS"), *s = getenv("TRUSTDESK_CRASH_SEED");
-    int rounds = r && atoi(r) > 0 ? atoi(r) : ROUNDS;
+    long asked = r && *r ? strtol(r, NULL, 10) : 0;
+    int rounds = asked > 0 && asked < 100000 ? (int)asked : ROUNDS;
     unsigned seed = s && *s ? (unsigned)strtoul(s, NULL, 10) : (unsigned)time(NULL);
     print_message("crash loop: %d rounds, seed %u (TRUSTDESK_CRASH_SEED=%u repeats it)\n", rounds, seed, seed);
     memset(&total, 0, sizeof total);
