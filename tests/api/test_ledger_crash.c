@@ -51,7 +51,8 @@
 #define RECEIPT_LINES 5              /* ... of this many lines each ... */
 #define FILE_SKUS 10                 /* ... over this many new products */
 #define IMPORT_EVERY 10              /* answers to others between two imports */
-#define CUSTOMERS 3000               /* a case each, at most; imported before the first round */
+#define CASES_PER_ROUND 60           /* at most; then the desks stop for the round */
+#define CUSTOMERS (ROUNDS * CASES_PER_ROUND) /* one case each; imported before the first round */
 
 enum kind { K_ISSUE, K_REDEEM, K_OPEN, K_RESOLVE, K_CUSTOMERS, K_PURCHASES };
 
@@ -74,7 +75,7 @@ static struct server srv;
 static char staff_token[64], admin_token[64];
 static char codes[NOTES][40];
 static long long customer_ids[CUSTOMERS];
-static int customers_used;            /* under lock */
+static int cases_opened;              /* in this round, under lock */
 static int round_no;
 
 /* The round's log and the load's progress, under lock. */
@@ -94,7 +95,8 @@ static struct {
 } total;
 
 /* A scarf from another shop, brought back new by a customer with no history
- * (a new one each case, so that the guard sees nothing): store credit. */
+ * (a new one each case, so that the guard sees nothing; more rounds than
+ * ROUNDS come back to the first customers): store credit. */
 static const char case_body[] =
     "{\"kind\":\"return\",\"customer_id\":%lld,\"store_code\":\"UTR01\",\"receipt\":false,"
     "\"customer_words\":\"Past niet.\",\"items\":[{\"sold_here\":false,\"brand\":\"Mango\",\"description\":\"Sjaal\","
@@ -272,7 +274,8 @@ static void *desk(void *arg)
     struct call *open, *res;
     for (;;) {
         pthread_mutex_lock(&lock);
-        long long customer = customers_used < CUSTOMERS ? customer_ids[customers_used++] : 0;
+        long long customer = cases_opened < CASES_PER_ROUND
+                                 ? customer_ids[(round_no * CASES_PER_ROUND + cases_opened++) % CUSTOMERS] : 0;
         pthread_mutex_unlock(&lock);
         if (!customer || !(open = call_new(K_OPEN))) break;
         snprintf(open->path, sizeof open->path, "/api/v1/cases");
@@ -511,7 +514,7 @@ static void issue_notes(void)
 
 static void one_round(unsigned seed)
 {
-    ncalls = answers = files_sent = killed = 0;
+    ncalls = answers = files_sent = killed = cases_opened = 0;
     imported_at = -1;
     issue_notes();
     int how = round_no % 3;
