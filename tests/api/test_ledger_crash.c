@@ -51,6 +51,7 @@
 #define RECEIPT_LINES 5              /* ... of this many lines each ... */
 #define FILE_SKUS 10                 /* ... over this many new products */
 #define IMPORT_EVERY 10              /* answers to others between two imports */
+#define ANSWERS_MAX 400              /* the kill comes after this many answers at the latest */
 #define CASES_PER_ROUND 60           /* at most; then the desks stop for the round */
 #define CUSTOMERS (ROUNDS * CASES_PER_ROUND) /* one case each; imported before the first round */
 
@@ -529,11 +530,14 @@ static void one_round(unsigned seed)
      * back; the moment the first or second import's file is all sent (its
      * transaction about to run); a random number of answers after the first
      * import was answered (imports are slow on PostgreSQL: without this, a
-     * round could end before any import was answered there). */
+     * round could end before any import was answered there). At the latest
+     * after ANSWERS_MAX answers: on SQLite an import may wait long for the
+     * write lock while the tills' group commits follow each other. */
     pthread_mutex_lock(&lock);
-    while (running > 0 && !(how == 0   ? answers > target
-                            : how == 1 ? files_sent >= target
-                                       : imported_at >= 0 && answers >= imported_at + target))
+    while (running > 0 && answers < ANSWERS_MAX &&
+           !(how == 0   ? answers > target
+             : how == 1 ? files_sent >= target
+                        : imported_at >= 0 && answers >= imported_at + target))
         pthread_cond_wait(&changed, &lock);
     pthread_mutex_unlock(&lock);
     server_kill9(&srv);
