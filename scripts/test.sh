@@ -66,6 +66,8 @@ run_ctest() {      # label [suffix] -> runs every test binary of that label, cou
     else
       echo "ok    $t$suffix"
     fi
+    # The crash loop's counts (answered, cut off, verified), for the record.
+    grep -hoE 'crash loop \[[a-z]+\]: .*' "$log" | sed 's/^/      /'
   done
 }
 

@@ -1,4 +1,5 @@
-/* api_session.c — logging in and out, and who am I. */
+/* api_session.c — logging in and out (here or everywhere), and who am I.
+ * See domain/staff.h for a session's life. */
 #include "api/handlers.h"
 #include <stdio.h>
 #include <string.h>
@@ -26,7 +27,8 @@ int api_session_create(struct api_call *a)
     }
     char token[TOKEN_HEX_LEN + 1], csrf[TOKEN_HEX_LEN + 1];
     struct staff s;
-    rc = staff_login(&a->d, api_str(b, "login"), api_str(b, "password"), &s, token, csrf, &a->retry_after_s);
+    rc = staff_login(&a->d, api_str(b, "login"), api_str(b, "password"), http_cookie(a->r, "td_session"), &s, token,
+                     csrf, &a->retry_after_s);
     json_decref(b);
     if (rc == TD_E_UNAUTHORIZED) {
         errors_set_message(&a->err, "wrong login or password");
@@ -50,14 +52,24 @@ int api_session_delete(struct api_call *a)
     return api_reply_json(a, 200, json_pack("{s:b}", "logged_out", 1));
 }
 
-static int reply_me(struct api_call *a)
+int api_sessions_delete(struct api_call *a)
+{
+    int64_t ended = 0;
+    int rc = staff_sessions_end_all(&a->d, a->me.id, &ended);
+    if (rc != TD_OK) return rc;
+    if ((rc = set_cookie(a, "", 0)) != TD_OK) return rc;
+    return api_reply_json(a, 200, json_pack("{s:b,s:I}", "logged_out", 1, "sessions_ended", (json_int_t)ended));
+}
+
+/* The caller; with a live cookie session also its CSRF token. */
+static int reply_me(struct api_call *a, int session_live)
 {
     json_t *o = json_pack("{s:o}", "user", api_staff_json(&a->me));
-    if (a->via_cookie) json_object_set_new(o, "csrf_token", json_string(a->csrf));
+    if (a->via_cookie && session_live) json_object_set_new(o, "csrf_token", json_string(a->csrf));
     return api_reply_json(a, 200, o);
 }
 
-int api_me_get(struct api_call *a) { return reply_me(a); }
+int api_me_get(struct api_call *a) { return reply_me(a, 1); }
 
 int api_me_patch(struct api_call *a)
 {
@@ -94,5 +106,8 @@ int api_me_patch(struct api_call *a)
     json_decref(b);
     if (rc != TD_OK) return rc;
     if ((rc = staff_get(&a->d, a->me.id, &a->me)) != TD_OK) return rc;
-    return reply_me(a);
+    /* A new password ended every session of the account, this one too
+     * (staff_update): the answer says so by clearing the cookie. */
+    if (in.password && a->via_cookie && (rc = set_cookie(a, "", 0)) != TD_OK) return rc;
+    return reply_me(a, !in.password);
 }

@@ -10,11 +10,12 @@
  *   4. CSRF:   a cookie-authenticated write needs X-CSRF-Token equal to the
  *              session's and an Origin equal to the Host it was sent to -> 403
  *   5. handler, inside one transaction for writes (retried when busy); for
- *      routes flagged API_IDEMPOTENT with an Idempotency-Key header, the key,
- *      a hash of the request and the answer are stored in that same
- *      transaction (sealed: domain/idempotency.h); a repeat with the same key
- *      gets the stored answer (same status), with another request 422, and
- *      after the customer the answer concerned was erased 409.
+ *      routes flagged API_IDEMPOTENT (money, cases, imports) with an
+ *      Idempotency-Key header, the key, a hash of the request and the answer
+ *      are stored in that same transaction (sealed: domain/idempotency.h); a
+ *      repeat with the same key gets the stored answer (same status), with
+ *      another request 422, and after the customer the answer concerned was
+ *      erased 409 (api/txn.c runs this protocol).
  */
 #include "api/api.h"
 #include "api/handlers.h"
@@ -288,7 +289,11 @@ void api_dispatch(void *ctx, struct http_req *r)
         }
     }
     int alone = 0;
-    if ((route->flags & API_IDEMPOTENT) && a.app->group && !(alone = group_enter_inline(a.app->group))) {
+    /* An import (API_BIG_BODY) takes a key like a money request but runs
+     * on its worker thread as before: the group-commit writer is for many
+     * small requests sharing one fsync, an import is one long transaction. */
+    int grouped = (route->flags & API_IDEMPOTENT) && !(route->flags & API_BIG_BODY) && a.app->group;
+    if (grouped && !(alone = group_enter_inline(a.app->group))) {
         /* Money moves through the group-commit writer (SQLite): the call and
          * its key must outlive this function, so they move to the arena. */
         struct api_call *heap = arena_alloc(&r->arena, sizeof *heap);

@@ -148,14 +148,12 @@ int staff_update(struct dctx *c, const char *login, const struct staff_input *in
 out:
     db_done(st);
     if (rc == TD_OK && (in->password || in->active == 0)) {
-        /* A new password or a disabled account ends every open session. */
-        struct db_stmt *del = NULL;
-        rc = db_prepare(c->db, "DELETE FROM sessions WHERE staff_id = (SELECT id FROM staff WHERE login = ?)", &del);
-        if (rc == TD_OK && (rc = db_bind_text(del, 1, login)) == TD_OK) {
-            rc = db_step(del);
-            if (rc == TD_DONE) rc = TD_OK;
-        }
-        db_done(del);
+        /* A new password or a disabled account ends every open session, on
+         * every server: a session never outlives the password it was opened
+         * with. (A disabled account's API tokens are refused while it stays
+         * disabled: staff_token_check reads `active`.) */
+        rc = db_run(c->db, "DELETE FROM sessions WHERE staff_id = (SELECT id FROM staff WHERE login = ?)", NULL, "t",
+                    login);
     }
     if (rc == TD_OK) rc = domain_audit(c, "staff.update", login, in->role);
     return rc;
@@ -256,6 +254,7 @@ struct login_write {
     int64_t staff_id;
     const char *csrf;
     char hash[TOKEN_HASH_HEX_LEN + 1];
+    char replaces[TOKEN_HASH_HEX_LEN + 1];   /* the hash of the presented session, "" for none */
 };
 
 static int login_write_tx(struct db *db, void *arg)
@@ -278,6 +277,9 @@ static int login_write_tx(struct db *db, void *arg)
     if (rc != TD_DONE) goto out;
     db_done(st);
     st = NULL;
+    /* The session this browser had ends with the new one's start. */
+    if (x->replaces[0] && (rc = db_run(db, "DELETE FROM sessions WHERE token_hash = ?", NULL, "t", x->replaces)) != TD_OK)
+        goto out;
     /* Expired sessions of this account are cleaned up on each login. */
     if ((rc = db_prepare(db, "DELETE FROM sessions WHERE staff_id = ? AND (last_seen_at < ? OR created_at < ?)", &st)) != TD_OK)
         goto out;
@@ -342,7 +344,7 @@ int staff_password_check(struct dctx *c, const char *login, const char *password
     return throttle_succeeded(c, &k);
 }
 
-int staff_login(struct dctx *c, const char *login, const char *password, struct staff *out,
+int staff_login(struct dctx *c, const char *login, const char *password, const char *replaces, struct staff *out,
                 char token[TOKEN_HEX_LEN + 1], char csrf[TOKEN_HEX_LEN + 1], int *retry_after_s)
 {
     struct throttle_keys k;
@@ -362,10 +364,13 @@ int staff_login(struct dctx *c, const char *login, const char *password, struct 
     struct login_write x = { .c = c, .k = &k, .csrf = csrf };
     if ((rc = password_ok(c, login, password, out, &x.checked_at, &x.ok)) != TD_OK) return rc;
     if (x.ok) {
+        /* Always a new random token, whatever the client sent along: an id
+         * planted in a browser before the login never becomes valid. */
         token_new(token);
         token_new(csrf);
         token_hash(token, x.hash);
         x.staff_id = out->id;
+        if (replaces && *replaces) token_hash(replaces, x.replaces);
     }
     rc = db_transact(c->db, login_write_tx, &x);
     if (rc != TD_OK) return rc;
@@ -419,6 +424,17 @@ int staff_session_end(struct dctx *c, const char *token)
     if ((rc = db_bind_text(st, 1, hash)) == TD_OK) rc = db_step(st);
     db_done(st);
     return rc == TD_DONE ? TD_OK : rc;
+}
+
+int staff_sessions_end_all(struct dctx *c, int64_t staff_id, int64_t *ended)
+{
+    int rc = db_run(c->db, "DELETE FROM sessions WHERE staff_id = ?", ended, "i", staff_id);
+    if (rc != TD_OK) return rc;
+    struct staff s;
+    if ((rc = staff_get(c, staff_id, &s)) != TD_OK) return rc;
+    char detail[32];
+    snprintf(detail, sizeof detail, "%lld sessions", (long long)*ended);
+    return domain_audit(c, "session.end_all", s.login, detail);
 }
 
 int staff_token_create(struct dctx *c, const char *login, int64_t expires_at, char token[TOKEN_HEX_LEN + 1],

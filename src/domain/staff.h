@@ -2,8 +2,13 @@
  *
  * Session life:
  *   (none) --staff_login--> ACTIVE --staff_session_end--> (gone)
+ *   ACTIVE --staff_sessions_end_all, a new password or a disabled account
+ *            (staff_update), the same browser's next login--> (gone)
  *   ACTIVE --idle > SESSION_IDLE_US or age > SESSION_MAX_US--> (gone, on next use)
  * A session or API token is stored only as the hash of its random token.
+ * A session exists only from a successful login, which always makes a new
+ * random token: no id a client brings along can ever become valid. Sessions
+ * live in the database, so an end reaches every server at its next request.
  *
  * Login back-off (domain/throttle.h): wrong passwords count against the
  * pair (account, client address), with a backstop per address that holds
@@ -53,12 +58,15 @@ int staff_get(struct dctx *c, int64_t id, struct staff *out /* OUT */) TD_MUST_C
 int staff_each(struct dctx *c, int64_t store_id, int (*fn)(void *arg, const struct staff *s), void *arg) TD_MUST_CHECK;
 
 /* Checks the password with back-off. On success creates a session and
- * returns its token (to put in the cookie, never stored) and CSRF token.
+ * returns its token (to put in the cookie, never stored) and CSRF token; the
+ * session the client presented (`replaces`, the cookie's token, may be NULL)
+ * ends in the same transaction, so one browser never holds two.
  * TD_E_UNAUTHORIZED for a wrong login or password (the same answer for
  * both), TD_E_RATE_LIMITED with *retry_after_s while backing off. Call it
  * outside a transaction: the password check runs first, then the writes
  * (failure counts or the session) in a transaction of their own. */
-int staff_login(struct dctx *c, const char *login, const char *password, struct staff *out /* OUT */,
+int staff_login(struct dctx *c, const char *login, const char *password, const char *replaces,
+                struct staff *out /* OUT */,
                 char token[TOKEN_HEX_LEN + 1] /* OUT */, char csrf[TOKEN_HEX_LEN + 1] /* OUT */,
                 int *retry_after_s /* OUT */) TD_MUST_CHECK;
 /* TD_OK when password is the active account's password, inside the
@@ -72,6 +80,9 @@ int staff_password_check(struct dctx *c, const char *login, const char *password
 int staff_session_check(struct dctx *c, const char *token, struct staff *out /* OUT */,
                         char csrf[TOKEN_HEX_LEN + 1] /* OUT */) TD_MUST_CHECK;
 int staff_session_end(struct dctx *c, const char *token) TD_MUST_CHECK;
+/* Ends every session of the staff member (log out everywhere), audited;
+ * *ended gets how many. API tokens are not sessions: they stay. */
+int staff_sessions_end_all(struct dctx *c, int64_t staff_id, int64_t *ended /* OUT */) TD_MUST_CHECK;
 /* API tokens for integrations (Authorization: Bearer ...):
  *   (none) --staff_token_create--> ACTIVE --staff_token_revoke--> REVOKED
  *   ACTIVE --expires_at passes--> EXPIRED

@@ -313,6 +313,21 @@ static size_t on_header(char *d, size_t sz, size_t nm, void *u)
     return k;
 }
 
+/* Tells the client's on_sent once the upload is complete. */
+struct progress { struct client *c; int told; };
+
+static int on_progress(void *u, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+    (void)dltotal;
+    (void)dlnow;
+    struct progress *p = u;
+    if (!p->told && ultotal > 0 && ulnow == ultotal) {
+        p->told = 1;
+        p->c->on_sent(p->c->on_sent_arg);
+    }
+    return 0;
+}
+
 static int vreq(struct client *c, const char *method, const char *path, const char *body, struct resp *r, va_list ap)
 {
     memset(r, 0, sizeof *r);
@@ -358,6 +373,14 @@ static int vreq(struct client *c, const char *method, const char *path, const ch
     } else {
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
         curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, 0L);
+    }
+    struct progress prog = { c, 0 };
+    if (c->on_sent && body) {
+        curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+        curl_easy_setopt(h, CURLOPT_XFERINFODATA, &prog);
+        curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    } else {
+        curl_easy_setopt(h, CURLOPT_NOPROGRESS, 1L);
     }
     CURLcode cc = curl_easy_perform(h);
     curl_slist_free_all(hl);

@@ -30,6 +30,10 @@ struct client {
     char bearer[80];           /* when set, sent as Authorization: Bearer */
     int no_origin;             /* leave out the Origin header */
     int no_csrf;               /* leave out the X-CSRF-Token header */
+    /* When set, called once per request as soon as its whole body has been
+     * sent (the answer may still be on its way). */
+    void (*on_sent)(void *arg);
+    void *on_sent_arg;
 };
 
 struct resp {

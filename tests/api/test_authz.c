@@ -24,6 +24,7 @@ static const struct expect table[] = {
     {"GET", "/metrics", 'P', '-'},
     {"POST", "/api/v1/session", 'P', '-'},
     {"DELETE", "/api/v1/session", 'S', '-'},
+    {"DELETE", "/api/v1/sessions", 'S', '-'},
     {"GET", "/api/v1/me", 'S', '-'},
     {"PATCH", "/api/v1/me", 'S', '-'},
     {"GET", "/api/v1/stores", 'S', '-'},
@@ -169,6 +170,13 @@ static int allows(char who, char role)
 
 static int failures;
 
+/* Logging out here or everywhere: called last, since they end sessions. */
+static int ends_sessions(const char *method, const char *pattern)
+{
+    return strcmp(method, "DELETE") == 0 &&
+           (strcmp(pattern, "/api/v1/session") == 0 || strcmp(pattern, "/api/v1/sessions") == 0);
+}
+
 static void check(const char *what, const char *method, const char *path, long got, int allowed)
 {
     int ok = allowed ? (got != 401 && got != 403) : got == 403;
@@ -209,7 +217,7 @@ static void the_matrix(void **state)
         const char *method = routes[i].method, *pattern = routes[i].path;
         const struct expect *e = expected(method, pattern);
         if (!e) continue;                              /* reported by the test above */
-        if (strcmp(method, "DELETE") == 0 && strcmp(pattern, "/api/v1/session") == 0) continue;  /* below */
+        if (ends_sessions(method, pattern)) continue;   /* below: they would end the callers' sessions */
         char path[256];
         fill(pattern, "UTR01", path, sizeof path);
         int write = strcmp(method, "GET") != 0;
@@ -239,10 +247,22 @@ static void the_matrix(void **state)
             if (s != 403) { print_error("%s %s with a wrong CSRF token: %ld, expected 403\n", method, path, s); failures++; }
         }
     }
-    /* Logging out: anyone with a session, nobody without. */
-    assert_int_equal(call(&anon, "DELETE", "/api/v1/session"), 401);
-    assert_int_equal(call(&expired, "DELETE", "/api/v1/session"), 401);
+    /* Logging out, here or everywhere: anyone with a session, nobody
+     * without, and a cookie needs its CSRF token. */
+    static const char *const logouts[] = {"/api/v1/session", "/api/v1/sessions"};
+    for (size_t i = 0; i < 2; i++) {
+        assert_int_equal(call(&anon, "DELETE", logouts[i]), 401);
+        assert_int_equal(call(&expired, "DELETE", logouts[i]), 401);
+        char saved[80];
+        snprintf(saved, sizeof saved, "%s", admin.csrf);
+        snprintf(admin.csrf, sizeof admin.csrf, "not-the-token");
+        assert_int_equal(call(&admin, "DELETE", logouts[i]), 403);
+        snprintf(admin.csrf, sizeof admin.csrf, "%s", saved);
+    }
     assert_int_equal(call(&assoc, "DELETE", "/api/v1/session"), 200);
+    assert_int_equal(call(&manager, "DELETE", "/api/v1/sessions"), 200);
+    assert_int_equal(call(&manager, "GET", "/api/v1/me"), 401);
+    assert_int_equal(call(&admin, "GET", "/api/v1/me"), 200);
     client_free(&anon);
     assert_int_equal(failures, 0);
 }

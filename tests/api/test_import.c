@@ -421,6 +421,59 @@ static void cli_import(void **state)
     assert_non_null(strstr(out, "cannot read"));
 }
 
+/* An import sent again with its Idempotency-Key (a retry after a lost
+ * answer) gets the first answer, byte for byte, and imports nothing more. */
+static void a_keyed_import_replays_its_first_answer(void **state)
+{
+    (void)state;
+    static const char members[] = "loyalty_number,name\nKEY-0001,Lotte Keizer\nKEY-0002,Daan Keizer\n";
+    static const char others[] = "loyalty_number,name\nKEY-0003,Fenna Keizer\n";
+    static const char broken[] = "loyalty_number,name\nKEY-0004,\n";
+    struct client c;
+    token_client(&c);
+    long long customers = db_count("SELECT COUNT(*) FROM customers");
+    struct resp first, again;
+    char replayed[16];
+    assert_int_equal(req_h(&c, "POST", "/api/v1/imports/customers", members, &first, "Content-Type: text/csv",
+                           "Idempotency-Key: members-2026-12", NULL), 0);
+    assert_int_equal(first.status, 200);
+    assert_int_equal(jint(first.json, "added"), 2);
+    assert_string_equal(resp_header(&first, "Idempotent-Replayed", replayed, sizeof replayed), "");
+    assert_int_equal(req_h(&c, "POST", "/api/v1/imports/customers", members, &again, "Content-Type: text/csv",
+                           "Idempotency-Key: members-2026-12", NULL), 0);
+    assert_int_equal(again.status, 200);
+    assert_string_equal(again.body, first.body);           /* "added": 2, not "skipped": 2 */
+    assert_string_equal(resp_header(&again, "Idempotent-Replayed", replayed, sizeof replayed), "true");
+    resp_free(&again);
+    resp_free(&first);
+    assert_int_equal(db_count("SELECT COUNT(*) FROM customers"), customers + 2);
+    /* Without the key the file is imported again, and skipped. */
+    post_csv(&c, "customers", NULL, members, &again);
+    assert_int_equal(again.status, 200);
+    assert_int_equal(jint(again.json, "skipped"), 2);
+    resp_free(&again);
+    /* The key with another file: 422 naming the key; nothing imported. */
+    assert_int_equal(req_h(&c, "POST", "/api/v1/imports/customers", others, &again, "Content-Type: text/csv",
+                           "Idempotency-Key: members-2026-12", NULL), 0);
+    assert_int_equal(again.status, 422);
+    assert_true(has_err_field(&again, "Idempotency-Key"));
+    resp_free(&again);
+    assert_int_equal(db_count("SELECT COUNT(*) FROM customers WHERE loyalty_number = 'KEY-0003'"), 0);
+    /* A refused file's report is kept under its key too. */
+    assert_int_equal(req_h(&c, "POST", "/api/v1/imports/customers", broken, &first, "Content-Type: text/csv",
+                           "Idempotency-Key: broken-1", NULL), 0);
+    assert_int_equal(first.status, 422);
+    assert_int_equal(req_h(&c, "POST", "/api/v1/imports/customers", broken, &again, "Content-Type: text/csv",
+                           "Idempotency-Key: broken-1", NULL), 0);
+    assert_int_equal(again.status, 422);
+    assert_string_equal(again.body, first.body);
+    assert_string_equal(resp_header(&again, "Idempotent-Replayed", replayed, sizeof replayed), "true");
+    resp_free(&again);
+    resp_free(&first);
+    assert_int_equal(db_count("SELECT COUNT(*) FROM customers"), customers + 2);
+    client_free(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -432,6 +485,7 @@ int main(void)
         cmocka_unit_test(many_problems_are_capped),
         cmocka_unit_test(only_admins_with_csv),
         cmocka_unit_test(cli_import),
+        cmocka_unit_test(a_keyed_import_replays_its_first_answer),
     };
     return cmocka_run_group_tests_name("api_import", tests, setup, teardown);
 }

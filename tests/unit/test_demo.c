@@ -344,7 +344,7 @@ static void logins_and_refusal(void **state)
         char token[TOKEN_HEX_LEN + 1], csrf[TOKEN_HEX_LEN + 1];
         int retry = 0;
         /* staff_login runs its own transaction (see staff.h). */
-        assert_int_equal(staff_login(&c, logins[i], DEMO_PASSWORD, &me, token, csrf, &retry), TD_OK);
+        assert_int_equal(staff_login(&c, logins[i], DEMO_PASSWORD, NULL, &me, token, csrf, &retry), TD_OK);
         assert_int_equal(me.role, roles[i]);
         if (i) assert_string_equal(me.store_code, "UTR01");
     }
