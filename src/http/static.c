@@ -1,7 +1,7 @@
 /* static.c — the built web app's files (web/dist), from the same origin as
  * the API so the session cookie and CSRF token work as designed.
  *
- * Safety: a path with "..", "//", a backslash or a control character is
+ * Safety: a path with "..", "//", "/." (dot-files), a backslash or a control character is
  * not a file; the resolved path must lie inside the resolved root (no
  * symlink escapes). A path whose last segment has no dot and names no file
  * is an app route and gets index.html. Precompressed .br / .gz twins are
@@ -36,6 +36,7 @@ static const char *type_of(const char *path)
 static int safe_path(const char *p)
 {
     if (p[0] != '/' || strstr(p, "..") || strstr(p, "//") || strchr(p, '\\')) return 0;
+    if (strstr(p, "/.")) return 0;        /* no dot-files or dot-folders (.git, .env) */
     for (const unsigned char *c = (const unsigned char *)p; *c; c++)
         if (*c < 0x20 || *c == 0x7f) return 0;
     return 1;
@@ -110,6 +111,7 @@ int http_static_serve(struct http_req *r, const char *root)
     if (rc == TD_OK && html)
         rc = http_add_header(r, "Content-Security-Policy",
                              "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
-                             " connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+                             " connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none';"
+                             " form-action 'self'");
     return rc;
 }

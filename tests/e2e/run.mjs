@@ -2,7 +2,8 @@
 // Chromium driven by playwright-core, staff clicking and typing through the
 // stories of PRODUCT.md. Usage: node tests/e2e/run.mjs path/to/trustdesk
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, existsSync, statSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, existsSync, statSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
@@ -185,6 +186,44 @@ async function caseCode(page) {
 const tests = [];
 const test = (name, fn) => tests.push({ name, fn });
 
+// A raw GET (no URL normalisation on the way): status and headers.
+function rawGet(path) {
+  const u = new URL(base);
+  return new Promise((ok, fail) => {
+    const rq = httpRequest({ host: u.hostname, port: u.port, path, method: 'GET' }, (res) => {
+      let body = '';
+      res.on('data', (d) => { body += d; });
+      res.on('end', () => ok({ statusCode: res.statusCode, headers: res.headers, body }));
+    });
+    rq.on('error', fail);
+    rq.end();
+  });
+}
+
+test("the app's own files: security headers, no dot-files, no way out of the web folder", async () => {
+  const index = await rawGet('/');
+  expect(index.statusCode === 200, `GET / answered ${index.statusCode}`);
+  const csp = index.headers['content-security-policy'] ?? '';
+  for (const d of ["default-src 'self'", "object-src 'none'", "frame-ancestors 'none'", "base-uri 'none'"])
+    expect(csp.includes(d), `the app's CSP has ${d} (${csp})`);
+  expect(index.headers['x-content-type-options'] === 'nosniff', 'nosniff');
+  expect(index.headers['referrer-policy'] === 'same-origin', 'Referrer-Policy');
+  expect(index.headers['x-frame-options'] === 'DENY', 'X-Frame-Options');
+  const probe = join(WEB, '.probe-secret');
+  writeFileSync(probe, 'not for the web\n');
+  try {
+    for (const path of ['/.probe-secret', '/assets/../.probe-secret', '/../README.md', '/%2e%2e/README.md', '/..%2fREADME.md', '//etc/passwd']) {
+      const r = await rawGet(path);
+      expect(!r.body.includes('not for the web') && !r.body.includes('# trustdesk') && !r.body.includes('root:'),
+             `${path} answered ${r.statusCode} with a file it must not reach`);
+    }
+    const dot = await rawGet('/.probe-secret');
+    expect(dot.statusCode === 404, `a dot-file answered ${dot.statusCode}`);
+  } finally {
+    rmSync(probe, { force: true });
+  }
+});
+
 test('first screen is fast and the JavaScript small', async () => {
   const page = await freshPage();
   const t0 = Date.now();
@@ -210,8 +249,11 @@ test('login, language switch remembered per user, logout', async () => {
   expect((await text(page, 'header .who')).includes('Anna Jansen · associate · UTR01'), 'name, role and store in the header');
   expect(await page.isVisible('header nav a:has-text("Desk")'), 'English menu');
   await shot(page, 'desk-english');
+  await page.fill('#q', 'de vries');                  // a search stays for the session...
+  await page.waitForFunction(() => sessionStorage.getItem('td.q') === 'de vries');
   await page.click('button:has-text("Log out")');
   await page.waitForSelector('#f-login');
+  expect(await page.evaluate(() => sessionStorage.length) === 0, 'the last search left with the user');
   page = await freshPage();           // a new browser state: only the server remembers
   await page.waitForSelector('h1:has-text("Inloggen")', { timeout: 5000 }).catch(() => {});
   expect(await page.isVisible('h1:has-text("Inloggen")'), 'Dutch before login');

@@ -100,6 +100,7 @@ function Shell({ user }: { user: S['Staff'] }) {
           <LangSwitch />
           <button type="button" class="link" onClick={async () => {
             try { await api('DELETE', '/api/v1/session'); } catch { /* the session may be gone already */ }
+            sessionStorage.clear();           // the last search (customer names) leaves with the user
             me.set(null);
             go('/');
           }}>{t('nav.logout')}</button>
