@@ -1,6 +1,8 @@
 /* api_session.c — logging in and out (here or everywhere), and who am I.
  * See domain/staff.h for a session's life. */
 #include "api/handlers.h"
+#include "core/log.h"
+#include "db/db.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -29,6 +31,23 @@ int api_session_create(struct api_call *a)
     struct staff s;
     rc = staff_login(&a->d, api_str(b, "login"), api_str(b, "password"), http_cookie(a->r, "td_session"), &s, token,
                      csrf, &a->retry_after_s);
+    /* Every login, refused or not, leaves an audit row with the login typed
+     * and the address (never the password); a failure to write it is logged,
+     * it does not stop the desk from logging in. */
+    const char *what = rc == TD_OK ? "session.login" : rc == TD_E_UNAUTHORIZED ? "session.login_failed"
+                     : rc == TD_E_RATE_LIMITED ? "session.login_throttled" : NULL;
+    if (what) {
+        /* A login name that is no account's is not written down: it may be a
+         * password typed into the wrong field. */
+        int64_t known = 1;
+        if (rc != TD_OK && db_get_int64(a->d.db, "SELECT COUNT(*) FROM staff WHERE login = ?", &known, "t",
+                                        api_str(b, "login")) != TD_OK)
+            known = 0;
+        if (rc == TD_OK) a->d.actor.staff_id = s.id;
+        if (domain_audit(&a->d, what, known ? api_str(b, "login") : "(no such login)", NULL) != TD_OK)
+            log_msg(LOG_WARN, "login audit row not written", "request_id", a->r->request_id, NULL);
+        a->d.actor.staff_id = 0;
+    }
     json_decref(b);
     if (rc == TD_E_UNAUTHORIZED) {
         errors_set_message(&a->err, "wrong login or password");

@@ -133,11 +133,35 @@ static void concurrent_writers_make_one_chain(void **state)
     if (verify(out, sizeof out) != 0) fail_msg("%s", out);
 }
 
+/* Logins leave audit rows, refused ones too, with the login typed and the
+ * address (a name that is no account's is not kept), never the password. */
+static void logins_are_audited(void **state)
+{
+    (void)state;
+    struct client c;
+    client_init(&c, &srv);
+    assert_int_equal(login(&c, "anna", "not-annas-password"), 401);
+    assert_int_equal(login(&c, "nobody-here", "whatever-pw"), 401);
+    assert_int_equal(login(&c, "anna", "anna-password"), 201);
+    client_free(&c);
+    assert_int_equal(server_sql_int(&srv, "SELECT COUNT(*) FROM audit_log WHERE action = 'session.login_failed'"
+                                          " AND subject IN ('anna', '(no such login)') AND address = '127.0.0.1'"), 2);
+    /* A name that is no account's may be a password typed in the wrong field. */
+    assert_int_equal(server_sql_int(&srv, "SELECT COUNT(*) FROM audit_log WHERE subject = 'nobody-here'"), 0);
+    assert_int_equal(server_sql_int(&srv, "SELECT COUNT(*) FROM audit_log a JOIN staff s ON s.id = a.staff_id"
+                                          " WHERE a.action = 'session.login' AND s.login = 'anna'"), 1);
+    assert_int_equal(server_sql_int(&srv, "SELECT COUNT(*) FROM audit_log WHERE detail LIKE '%password%'"
+                                          " OR subject LIKE '%password%'"), 0);
+    char out[4096];
+    if (verify(out, sizeof out) != 0) fail_msg("%s", out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(the_chain_holds_and_names_what_was_changed),
         cmocka_unit_test(concurrent_writers_make_one_chain),
+        cmocka_unit_test(logins_are_audited),
     };
     return cmocka_run_group_tests_name("api_audit", tests, setup, teardown);
 }
