@@ -207,7 +207,7 @@ int api_cases_create(struct api_call *a)
     static const struct api_field fields[] = {
         {"kind", AT_STRING, 1, 32}, {"customer_id", AT_INT, 0, 0}, {"store_code", AT_STRING, 0, 16},
         {"receipt", AT_BOOL, 1, 0}, {"customer_words", AT_STRING, 0, DESK_WORDS_MAX}, {"items", AT_ARRAY, 1, 0},
-        {"referral", AT_OBJECT, 0, 0}, {0},
+        {"referral", AT_OBJECT, 0, 0}, {"walk_in_contact", AT_STRING, 0, 254}, {0},
     };
     json_t *b = NULL;
     int rc = api_body(a, &b);
@@ -226,6 +226,7 @@ int api_cases_create(struct api_call *a)
     if (!in.store_code) in.store_code = a->me.store_code[0] ? a->me.store_code : NULL;
     in.receipt = json_is_true(json_object_get(b, "receipt"));
     in.customer_words = api_str(b, "customer_words");
+    in.walk_in_contact = api_str(b, "walk_in_contact");
     read_referral(a, b, &in.referral);
     json_t *items = json_object_get(b, "items");
     if (json_is_array(items)) {

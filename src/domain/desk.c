@@ -72,6 +72,9 @@ static bool is_return_kind(enum policy_kind k)
 
 /* ---- opening a case ------------------------------------------------------ */
 
+static int keep_walk_in_contact(struct dctx *c, struct desk_case *k, const char *contact, enum policy_referral referral,
+                                bool quiet, struct errors *err);
+
 struct product_row { int64_t id; char category[NAME_SZ], brand[NAME_SZ], style[FACTS_STYLE_SZ]; };
 
 static int product_by_sku(struct dctx *c, const char *sku, struct product_row *out)
@@ -383,6 +386,14 @@ int desk_case_create(struct dctx *c, const struct desk_case_in *in, struct error
     if (in->referral.to) check_text(err, "referral.to", in->referral.to, DESK_TEXT_MAX, 1);
     if (in->referral.to && !in->referral.reason)
         errors_add(err, "referral.reason", "must be one of not_in_range, cheaper_elsewhere, out_of_stock, other");
+    if (in->walk_in_contact && *in->walk_in_contact) {
+        char normal[IDENTITY_CONTACT_SZ];
+        if (in->customer_id)
+            errors_add(err, "walk_in_contact", "is only for a walk-in: a customer's returns count through their account");
+        else if (identity_normal_contact(in->walk_in_contact, normal) != TD_OK)
+            errors_add(err, "walk_in_contact", "must be a phone number, an e-mail address or an ID reference (a document"
+                                               " number, never a citizen service number)");
+    }
     if (in->n_items < 1 || in->n_items > POLICY_ITEMS_MAX) {
         errors_add(err, "items", "must hold 1 to %d items", POLICY_ITEMS_MAX);
         return TD_E_INVALID;
@@ -403,6 +414,14 @@ int desk_case_create(struct dctx *c, const struct desk_case_in *in, struct error
     if (rc == TD_OK) rc = case_facts(c, &p, in->kind, in->receipt, in->customer_id, s.id, *id, items, in->n_items, &fc);
     if (rc == TD_OK) rc = facts_add_case(c, &fc);
     free(items);
+    /* A walk-in's contact given with the case is kept when the desk asks
+     * for one (the case as stored is what it decides on). */
+    if (rc == TD_OK && in->walk_in_contact && *in->walk_in_contact) {
+        struct desk_case *k = malloc(sizeof *k);
+        rc = k ? desk_case_get(c, *id, k) : TD_E_NOMEM;
+        if (rc == TD_OK) rc = keep_walk_in_contact(c, k, in->walk_in_contact, POLICY_REFER_NONE, true, err);
+        free(k);
+    }
     return rc;
 }
 
@@ -916,11 +935,12 @@ static int status_conflict(struct errors *err, const struct desk_case *k, const 
 /* A walk-in's contact, given when the desk asks for it: kept as a key (never
  * as typed) with the case counted under it, so that the decision which
  * follows reads the walk-in's earlier visits. Refused for a customer's case
- * (their account counts), where the desk does not ask for one (it is kept
- * only where the policy needs it), and when it is no phone number, e-mail
- * address or ID reference. */
+ * (their account counts) and when it is no phone number, e-mail address or
+ * ID reference; where the desk does not ask for one it is not kept: refused
+ * at resolving, left out quietly (quiet) when it came with the case, before
+ * the desk could ask. */
 static int keep_walk_in_contact(struct dctx *c, struct desk_case *k, const char *contact, enum policy_referral referral,
-                                struct errors *err)
+                                bool quiet, struct errors *err)
 {
     if (k->customer_id) {
         errors_add(err, "walk_in_contact", "is only for a walk-in: a customer's returns count through their account");
@@ -941,6 +961,7 @@ static int keep_walk_in_contact(struct dctx *c, struct desk_case *k, const char 
     struct risk risk;
     if ((rc = decide_case(c, k, referral, &d, &risk, NULL)) != TD_OK) return rc;
     if (!d.ask_walk_in_contact) {
+        if (quiet) return TD_OK;           /* given with the case before the desk could ask: not kept */
         errors_add(err, "walk_in_contact", "is not needed for this case: the desk asks for it only for a return without"
                                            " a receipt above the policy's amount");
         return TD_E_INVALID;
@@ -972,7 +993,7 @@ int desk_resolve(struct dctx *c, const struct ledger_config *lc, int64_t id, con
         goto out;
     }
     if (in->walk_in_contact && *in->walk_in_contact &&
-        (rc = keep_walk_in_contact(c, k, in->walk_in_contact, in->referral.reason, err)) != TD_OK)
+        (rc = keep_walk_in_contact(c, k, in->walk_in_contact, in->referral.reason, false, err)) != TD_OK)
         goto out;
     enum line_claim state[POLICY_ITEMS_MAX] = {LINE_NONE}, lines[POLICY_ITEMS_MAX];
     if ((rc = decide_case(c, k, in->referral.reason, &d, &risk, state)) != TD_OK) goto out;

@@ -64,6 +64,7 @@ struct desk_case_in {
     bool receipt;
     const char *customer_words;
     struct desk_referral_in referral; /* optional: the customer prefers another shop */
+    const char *walk_in_contact;     /* a walk-in's phone, e-mail or ID reference; kept only if the desk asks */
     size_t n_items;
     struct desk_item_in items[POLICY_ITEMS_MAX];
 };

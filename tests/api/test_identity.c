@@ -329,8 +329,28 @@ static void a_walk_in_gives_a_contact_when_asked(void **state)
     assert_true(risk_reason_has(d.json, "Counted over customer accounts and visits"));
     assert_false(json_is_true(json_object_get(d.json, "ask_walk_in_contact")));
     resp_free(&d);
+    /* Given with the case, before the desk could ask: kept where it asks,
+     * left out where it does not. */
+    struct resp o;
+    assert_int_equal(req(&anna, "POST", "/api/v1/cases", "{\"kind\":\"return\",\"receipt\":false,\"walk_in_contact\":"
+                         "\"06 777 000 01\",\"items\":[{\"sku\":\"MUG-1\",\"condition\":\"new\"}]}", &o), 0);
+    assert_int_equal(o.status, 201);
+    assert_true(json_is_true(json_object_get(o.json, "walk_in_contact_kept")));
+    assert_absent(o.body, shown);
+    resp_free(&o);
+    assert_int_equal(req(&anna, "POST", "/api/v1/cases", "{\"kind\":\"return\",\"receipt\":false,\"walk_in_contact\":"
+                         "\"06 777 000 01\",\"items\":[{\"sku\":\"TOY-1\",\"condition\":\"new\"}]}", &o), 0);
+    assert_int_equal(o.status, 201);
+    assert_false(json_is_true(json_object_get(o.json, "walk_in_contact_kept")));
+    resp_free(&o);
+    assert_int_equal(req(&anna, "POST", "/api/v1/cases", "{\"kind\":\"return\",\"customer_id\":1,\"receipt\":false,"
+                         "\"walk_in_contact\":\"06 777 000 01\",\"items\":[{\"sku\":\"TOY-1\",\"condition\":\"new\"}]}",
+                         &o), 0);
+    assert_int_equal(o.status, 422);
+    assert_true(has_err_field(&o, "walk_in_contact"));
+    resp_free(&o);
     /* Only keys are kept, nothing that reads as the number. */
-    assert_int_equal(server_sql_int(&srv, "SELECT COUNT(*) FROM case_walk_ins"), before + 3);
+    assert_int_equal(server_sql_int(&srv, "SELECT COUNT(*) FROM case_walk_ins"), before + 4);
     assert_int_equal(server_sql_int(&srv, "SELECT COUNT(DISTINCT key) FROM case_walk_ins"), 1);
     assert_int_equal(server_sql_int(&srv, "SELECT COUNT(*) FROM case_walk_ins WHERE key LIKE '%7770%'"), 0);
     assert_true(server_sql_int(&srv, "SELECT COUNT(*) FROM walk_in_days") >= 1);
