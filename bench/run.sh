@@ -204,7 +204,7 @@ INSERT INTO main.customer_days SELECT * FROM src.customer_days;
 INSERT INTO main.product_price_days SELECT * FROM src.product_price_days;
 INSERT INTO main.category_days SELECT * FROM src.category_days;
 INSERT INTO main.customer_case_stores SELECT * FROM src.customer_case_stores;
-INSERT INTO main.customer_item_returns SELECT * FROM src.customer_item_returns;
+INSERT INTO main.customer_item_stores SELECT * FROM src.customer_item_stores;
 INSERT INTO main.cases SELECT * FROM src.cases;
 INSERT INTO main.case_items SELECT * FROM src.case_items;
 INSERT INTO main.case_events SELECT * FROM src.case_events;

@@ -330,7 +330,7 @@ int api_customers_facts(struct api_call *a)
     if (rc != TD_OK) return rc;
     struct customer_facts cf;
     struct guard_signals sg;
-    if ((rc = facts_load(&a->d, id, NULL, NULL, 0, &cf, &sg)) != TD_OK) return rc;
+    if ((rc = facts_load(&a->d, id, NULL, false, NULL, 0, &cf, &sg)) != TD_OK) return rc;
     return api_reply_json(a, 200, json_pack("{s:I,s:s,s:I,s:i,s:i,s:i,s:i,s:i,s:i}", "customer_id", (json_int_t)id, "tier",
                                             policy_tier_name(cf.tier), "lifetime_spend_cents",
                                             (json_int_t)cf.lifetime_spend_cents, "visits", cf.visits, "tenure_days",

@@ -58,12 +58,13 @@ void token_keyed_hash(const unsigned char key[TOKEN_KEY_LEN], const char *contex
                       char out[TOKEN_KEYED_HEX_LEN + 1])
 {
     crypto_generichash_state st;
-    unsigned char h[TOKEN_KEYED_HEX_LEN / 2];
+    unsigned char h[crypto_generichash_BYTES_MIN];
+    _Static_assert(TOKEN_KEYED_HEX_LEN / 2 <= crypto_generichash_BYTES_MIN, "keyed hash length");
     crypto_generichash_init(&st, key, TOKEN_KEY_LEN, sizeof h);
     crypto_generichash_update(&st, (const unsigned char *)context, strlen(context) + 1);
     crypto_generichash_update(&st, (const unsigned char *)text, strlen(text));
     crypto_generichash_final(&st, h, sizeof h);
-    sodium_bin2hex(out, TOKEN_KEYED_HEX_LEN + 1, h, sizeof h);
+    sodium_bin2hex(out, TOKEN_KEYED_HEX_LEN + 1, h, TOKEN_KEYED_HEX_LEN / 2);
 }
 
 #define SEAL_NONCE crypto_aead_xchacha20poly1305_ietf_NPUBBYTES

@@ -667,8 +667,10 @@ int customer_erase(struct dctx *c, int64_t id)
     if (rc != TD_OK) return rc;
     if (cur.erased_at) return TD_OK;   /* erasing twice is harmless */
     /* First what staff typed about the customer, while the rows still point
-     * at the customer. */
+     * at the customer; and their identity keys, each counted out of the
+     * accounts that share it. */
     if ((rc = redact_customer(c, &cur)) != TD_OK) return rc;
+    if ((rc = identity_set_customer(c, id, NULL, NULL)) != TD_OK) return rc;
     static const char *const steps[] = {
         "DELETE FROM customer_search WHERE customer_id = ?",
         "DELETE FROM consent_events WHERE customer_id = ?",
@@ -682,9 +684,8 @@ int customer_erase(struct dctx *c, int64_t id)
         "DELETE FROM customer_facts WHERE customer_id = ?",
         "DELETE FROM customer_days WHERE customer_id = ?",
         "DELETE FROM customer_case_stores WHERE customer_id = ?",
-        "DELETE FROM customer_item_returns WHERE customer_id = ?",
+        "DELETE FROM customer_item_stores WHERE customer_id = ?",
         "DELETE FROM customer_quick_returns WHERE customer_id = ?",
-        "DELETE FROM customer_keys WHERE customer_id = ?",
         "DELETE FROM demo_labels WHERE customer_id = ?",
     };
     for (size_t i = 0; i < sizeof steps / sizeof steps[0] && rc == TD_OK; i++) rc = exec_id(c->db, steps[i], id);

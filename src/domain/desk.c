@@ -311,7 +311,7 @@ static int case_facts(struct dctx *c, const struct policy *p, enum policy_kind k
             continue;
         }
         fc->items_returned++;
-        fc->product_ids[fc->n_products] = it->product_id;
+        facts_item_key(it->product_id, it->receipt_row, it->line_no, it->proof[0] != '\0', fc->items[fc->n_products]);
         fc->categories[fc->n_products++] = it->category[0] ? it->category : NULL;
         if (fc->is_return && it->condition == POLICY_COND_WORN && it->days_since_purchase >= 0 &&
             it->days_since_purchase <= p->worn_soon_days)
@@ -721,8 +721,8 @@ static int decide_case(struct dctx *c, const struct desk_case *k, enum policy_re
     struct guard_signals sig;
     if (rc == TD_OK) rc = policy_effective(c, k->store_id, &p);
     const char *key = k->walk_in_key[0] ? k->walk_in_key : NULL;
-    if (rc == TD_OK) rc = facts_load(c, k->customer_id, key, cats, ncats, &facts, &sig);
-    if (rc == TD_E_NOT_FOUND) rc = facts_load(c, 0, NULL, cats, ncats, &facts, &sig);   /* erased since: as a walk-in */
+    if (rc == TD_OK) rc = facts_load(c, k->customer_id, key, p.guard.linked_accounts, cats, ncats, &facts, &sig);
+    if (rc == TD_E_NOT_FOUND) rc = facts_load(c, 0, NULL, false, cats, ncats, &facts, &sig);   /* erased since: as a walk-in */
     if (rc == TD_OK) rc = guard_score(&p.guard, &sig, risk);
     if (rc == TD_OK) {
         rc = policy_decide(&p, &ci, &facts, risk, d);

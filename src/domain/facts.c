@@ -142,9 +142,9 @@ int facts_add_case(struct dctx *c, const struct facts_case *fc)
                 NULL, "iii", fc->customer_id, fc->store_id, c->now_us);
     for (int i = 0; fc->is_return && i < fc->n_products && rc == TD_OK; i++)
         rc = db_run(c->db,
-                    "INSERT INTO customer_item_returns (customer_id, product_id, store_id, last_at) VALUES (?, ?, ?, ?)"
-                    " ON CONFLICT (customer_id, product_id, store_id) DO UPDATE SET last_at = excluded.last_at",
-                    NULL, "iiii", fc->customer_id, fc->product_ids[i], fc->store_id, c->now_us);
+                    "INSERT INTO customer_item_stores (customer_id, item, store_id, last_at) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (customer_id, item, store_id) DO UPDATE SET last_at = excluded.last_at",
+                    NULL, "itii", fc->customer_id, fc->items[i], fc->store_id, c->now_us);
     for (int i = 0; i < fc->n_quick && rc == TD_OK; i++)
         rc = db_run(c->db,
                     "INSERT INTO customer_quick_returns (customer_id, at, case_id, item_no, category, style, whole)"
@@ -173,10 +173,17 @@ int facts_add_walk_in(struct dctx *c, const char *key, const struct facts_case *
                     NULL, "tii", key, fc->store_id, c->now_us);
     for (int i = 0; fc->is_return && i < fc->n_products && rc == TD_OK; i++)
         rc = db_run(c->db,
-                    "INSERT INTO walk_in_item_returns (key, product_id, store_id, last_at) VALUES (?, ?, ?, ?)"
-                    " ON CONFLICT (key, product_id, store_id) DO UPDATE SET last_at = excluded.last_at",
-                    NULL, "tiii", key, fc->product_ids[i], fc->store_id, c->now_us);
+                    "INSERT INTO walk_in_item_stores (key, item, store_id, last_at) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (key, item, store_id) DO UPDATE SET last_at = excluded.last_at",
+                    NULL, "ttii", key, fc->items[i], fc->store_id, c->now_us);
     return rc;
+}
+
+void facts_item_key(int64_t product_id, int64_t receipt_row, int64_t line_no, int proven, char out[FACTS_ITEM_SZ])
+{
+    if (proven && receipt_row && line_no)
+        snprintf(out, FACTS_ITEM_SZ, "p%lld/l%lld.%lld", (long long)product_id, (long long)receipt_row, (long long)line_no);
+    else snprintf(out, FACTS_ITEM_SZ, "p%lld", (long long)product_id);
 }
 
 void facts_style(const char *name, char out[FACTS_STYLE_SZ])
@@ -260,7 +267,7 @@ struct tally {
     int64_t cases30, cases90, returns30, returns90, nr30, nr90, purchases, nsh, worn, spent;
     int64_t stores[64];
     int nstores;
-    struct { int64_t product, store; } pairs[PAIRS_MAX];
+    struct { char item[FACTS_ITEM_SZ]; int64_t store; } pairs[PAIRS_MAX];
     int npairs;
     struct { char category[GUARD_CATEGORY_SZ], style[FACTS_STYLE_SZ]; int whole; } quick[QUICK_MAX];
     int nquick;
@@ -273,21 +280,50 @@ static void add_store(struct tally *t, int64_t store)
     if (t->nstores < (int)(sizeof t->stores / sizeof t->stores[0])) t->stores[t->nstores++] = store;
 }
 
-static void add_pair(struct tally *t, int64_t product, int64_t store)
+static void add_pair(struct tally *t, const char *item, int64_t store)
 {
     for (int i = 0; i < t->npairs; i++)
-        if (t->pairs[i].product == product && t->pairs[i].store == store) return;
+        if (t->pairs[i].store == store && strcmp(t->pairs[i].item, item) == 0) return;
     if (t->npairs < PAIRS_MAX) {
-        t->pairs[t->npairs].product = product;
+        snprintf(t->pairs[t->npairs].item, FACTS_ITEM_SZ, "%s", item);
         t->pairs[t->npairs++].store = store;
     }
 }
 
-/* Sums the 10 columns of a per-day query (cases 30/90, returns 30/90,
- * no-receipt 30/90, purchases, not sold here, worn soon, spent lines). */
-static int add_days(struct db_stmt *st, struct tally *t)
+/* The most stores at which one item came back (facts.h, facts_item_key):
+ * per purchase line for returns with proof, so that two purchases of one
+ * product, each returned once, are two items; but once a product also came
+ * back without proof, all its returns are one item, because units beyond a
+ * purchase (or of none) join the purchase's own returns. */
+static int most_stores(const struct tally *t)
 {
-    int rc = db_step(st);
+    int best = 0;
+    for (int i = 0; i < t->npairs; i++) {
+        const char *a = t->pairs[i].item;
+        size_t plen = strcspn(a, "/");
+        int unproven_product = a[plen] == '\0';
+        int64_t seen[64];
+        int n = 0;
+        for (int j = 0; j < t->npairs; j++) {
+            const char *b = t->pairs[j].item;
+            size_t blen = strcspn(b, "/");
+            /* the same line; or, for an unproven product, any return of it */
+            int same = unproven_product ? blen == plen && strncmp(a, b, plen) == 0 : strcmp(a, b) == 0;
+            if (!same) continue;
+            int dup = 0;
+            for (int k = 0; k < n; k++) dup |= seen[k] == t->pairs[j].store;
+            if (!dup && n < 64) seen[n++] = t->pairs[j].store;
+        }
+        if (n > best) best = n;
+    }
+    return best;
+}
+
+/* Sums the 10 columns of a per-day query (cases 30/90, returns 30/90,
+ * no-receipt 30/90, purchases, not sold here, worn soon, spent lines) from a
+ * row already stepped to (rc: what the step answered); add_days() steps. */
+static int add_day_row(struct db_stmt *st, int rc, struct tally *t)
+{
     if (rc == TD_ROW) {
         t->cases30 += db_col_int64(st, 0);
         t->cases90 += db_col_int64(st, 1);
@@ -304,6 +340,12 @@ static int add_days(struct db_stmt *st, struct tally *t)
     return rc == TD_DONE ? db_reset(st) : rc;
 }
 
+static int add_days(struct db_stmt *st, struct tally *t)
+{
+    int rc = db_step(st);
+    return add_day_row(st, rc, t);
+}
+
 static int add_stores(struct db_stmt *st, struct tally *t)
 {
     int rc;
@@ -314,7 +356,7 @@ static int add_stores(struct db_stmt *st, struct tally *t)
 static int add_pairs(struct db_stmt *st, struct tally *t)
 {
     int rc;
-    while ((rc = db_step(st)) == TD_ROW) add_pair(t, db_col_int64(st, 0), db_col_int64(st, 1));
+    while ((rc = db_step(st)) == TD_ROW) add_pair(t, db_col_text(st, 0), db_col_int64(st, 1));
     return rc == TD_DONE ? db_reset(st) : rc;
 }
 
@@ -328,15 +370,21 @@ static int tally_account(struct dctx *c, int64_t id, int64_t d30, int64_t d90, i
 {
     static const char *const sql[] = {
         DAY_SUMS " COALESCE(SUM(purchases), 0), COALESCE(SUM(not_sold_here), 0), COALESCE(SUM(worn_soon), 0),"
-                 " COALESCE(SUM(spent_lines), 0) FROM customer_days WHERE customer_id = ? AND day BETWEEN ? AND ?",
+                 " COALESCE(SUM(spent_lines), 0), (SELECT COUNT(*) FROM customer_quick_returns q"
+                 " WHERE q.customer_id = ? AND q.at >= ?) FROM customer_days WHERE customer_id = ? AND day BETWEEN ? AND ?",
         "SELECT store_id FROM customer_case_stores WHERE customer_id = ? AND last_case_at >= ?",
-        "SELECT product_id, store_id FROM customer_item_returns WHERE customer_id = ? AND last_at >= ? LIMIT 256",
+        "SELECT item, store_id FROM customer_item_stores WHERE customer_id = ? AND last_at >= ? LIMIT 256",
         "SELECT COALESCE(category, ''), style, whole FROM customer_quick_returns WHERE customer_id = ? AND at >= ?"
         " ORDER BY at LIMIT 64",
     };
     struct db_stmt *st = NULL;
+    int64_t quick = 0;
     int rc = db_prepare(c->db, sql[0], &st);
-    if (rc == TD_OK && (rc = db_bindf(st, "iiiiii", d30, d30, d30, id, d90, today)) == TD_OK) rc = add_days(st, t);
+    if (rc == TD_OK && (rc = db_bindf(st, "iiiiiiii", d30, d30, d30, id, d90 * FACTS_DAY_US, id, d90, today)) == TD_OK &&
+        (rc = db_step(st)) == TD_ROW) {
+        quick = db_col_int64(st, 10);
+        rc = add_day_row(st, rc, t);
+    }
     db_done(st);
     if (rc == TD_OK && (rc = db_prepare(c->db, sql[1], &st)) == TD_OK) {
         if ((rc = db_bindf(st, "ii", id, d30 * FACTS_DAY_US)) == TD_OK) rc = add_stores(st, t);
@@ -346,7 +394,7 @@ static int tally_account(struct dctx *c, int64_t id, int64_t d30, int64_t d90, i
         if ((rc = db_bindf(st, "ii", id, d90 * FACTS_DAY_US)) == TD_OK) rc = add_pairs(st, t);
         db_done(st);
     }
-    if (rc == TD_OK && (rc = db_prepare(c->db, sql[3], &st)) == TD_OK) {
+    if (rc == TD_OK && quick > 0 && (rc = db_prepare(c->db, sql[3], &st)) == TD_OK) {
         if ((rc = db_bindf(st, "ii", id, d90 * FACTS_DAY_US)) == TD_OK) {
             while ((rc = db_step(st)) == TD_ROW && t->nquick < QUICK_MAX) {
                 snprintf(t->quick[t->nquick].category, GUARD_CATEGORY_SZ, "%s", db_col_text(st, 0));
@@ -367,7 +415,7 @@ static int tally_key(struct dctx *c, const char *key, int64_t d30, int64_t d90, 
         DAY_SUMS " 0, COALESCE(SUM(not_sold_here), 0), COALESCE(SUM(worn_soon), 0), 0"
                  " FROM walk_in_days WHERE key = ? AND day BETWEEN ? AND ?",
         "SELECT store_id FROM walk_in_case_stores WHERE key = ? AND last_case_at >= ?",
-        "SELECT product_id, store_id FROM walk_in_item_returns WHERE key = ? AND last_at >= ? LIMIT 256",
+        "SELECT item, store_id FROM walk_in_item_stores WHERE key = ? AND last_at >= ? LIMIT 256",
     };
     struct db_stmt *st = NULL;
     int rc = db_prepare(c->db, sql[0], &st);
@@ -425,6 +473,7 @@ static int quick_signals(struct dctx *c, const struct identity *id, const struct
             }
         }
         if (whole > s->style_cycles) s->style_cycles = whole;
+        s->whole_returns += t->quick[i].whole;
         if (seen || same < FACTS_QUICK_READ_MIN || !t->quick[i].category[0]) continue;
         int64_t units = 0;
         if ((rc = category_purchases(c, id, t->quick[i].category, d90, &units)) != TD_OK) break;
@@ -440,7 +489,7 @@ static int quick_signals(struct dctx *c, const struct identity *id, const struct
     return rc;
 }
 
-int facts_load(struct dctx *c, int64_t customer_id, const char *walk_in_key, const char *const *categories,
+int facts_load(struct dctx *c, int64_t customer_id, const char *walk_in_key, bool link, const char *const *categories,
                int n_categories, struct customer_facts *facts, struct guard_signals *s)
 {
     memset(facts, 0, sizeof *facts);
@@ -474,7 +523,16 @@ int facts_load(struct dctx *c, int64_t customer_id, const char *walk_in_key, con
     }
 
     struct identity id;
-    if ((rc = identity_load(c, customer_id, walk_in_key, &id)) != TD_OK) return rc;
+    if (link) {
+        if ((rc = identity_load(c, customer_id, walk_in_key, &id)) != TD_OK) return rc;
+    } else {
+        memset(&id, 0, sizeof id);
+        if (customer_id) id.accounts[id.n_accounts++] = customer_id;
+        if (walk_in_key && *walk_in_key) {
+            snprintf(id.keys[0], IDENTITY_KEY_SZ, "%s", walk_in_key);
+            id.visits[id.n_keys++] = true;
+        }
+    }
     int64_t today = day_of(c->now_us), d30 = today - 29, d90 = today - 89;
     struct tally *t = calloc(1, sizeof *t);
     if (!t) return TD_E_NOMEM;
@@ -489,7 +547,8 @@ int facts_load(struct dctx *c, int64_t customer_id, const char *walk_in_key, con
             facts->returns_90d = clamp_int(t->returns90);
         }
     }
-    for (int i = 0; i < id.n_keys && rc == TD_OK; i++) rc = tally_key(c, id.keys[i], d30, d90, today, t);
+    for (int i = 0; i < id.n_keys && rc == TD_OK; i++)
+        if (id.visits[i]) rc = tally_key(c, id.keys[i], d30, d90, today, t);
     if (rc == TD_OK) {
         s->cases_30d = clamp_int(t->cases30);
         s->returns_90d = clamp_int(t->returns90);
@@ -500,11 +559,7 @@ int facts_load(struct dctx *c, int64_t customer_id, const char *walk_in_key, con
         s->worn_soon_returns_90d = clamp_int(t->worn);
         s->spent_lines_90d = clamp_int(t->spent);
         s->stores_30d = t->nstores;
-        for (int i = 0; i < t->npairs; i++) {
-            int n = 0;
-            for (int j = 0; j < t->npairs; j++) n += t->pairs[j].product == t->pairs[i].product;
-            if (n > s->same_item_stores) s->same_item_stores = n;
-        }
+        s->same_item_stores = most_stores(t);
         /* Other accounts or walk-in visits added to what this account shows. */
         s->linked = customer_id ? t->cases90 > own : t->cases90 > 0;
         rc = quick_signals(c, &id, t, d90, s);

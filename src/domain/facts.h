@@ -3,10 +3,10 @@
  * Every purchase load (import, demo) and every case adds to a few small
  * tables (migrations/0003_desk.sql): customer_facts (lifetime totals),
  * customer_days (counts per customer per day, for the 30- and 90-day windows),
- * customer_case_stores, customer_item_returns, customer_quick_returns,
+ * customer_case_stores, customer_item_stores, customer_quick_returns,
  * product_price_days and category_days (purchases and returns per category
  * and day: the norm); a walk-in's cases, once they gave a contact, add to
- * walk_in_days, walk_in_case_stores and walk_in_item_returns under its key
+ * walk_in_days, walk_in_case_stores and walk_in_item_stores under its key
  * (migrations/0008_identity.sql). Reading a customer's facts is a handful of
  * primary-key range reads per account of their identity, bounded by the
  * window (at most ~90 rows each), never a scan of their history.
@@ -32,7 +32,8 @@
 #define FACTS_NORM_DAYS 365               /* a category's norm: returns and purchases of at most this many days */
 #define FACTS_PRIOR_DEFAULT 80            /* returns per 1000 purchases of a category without a prior of its own */
 #define FACTS_PRIOR_WEIGHT 500            /* a prior weighs as much as this many purchases of the category */
-#define FACTS_QUICK_READ_MIN 2            /* quick returns in a category before its purchases are read */
+#define FACTS_QUICK_READ_MIN 2
+#define FACTS_ITEM_SZ 64                  /* facts_item_key(): "p" product ["/l" receipt "." line] */            /* quick returns in a category before its purchases are read */
 
 /* Tier thresholds on lifetime spend; a loyalty card makes a customer bronze. */
 #define FACTS_SILVER_CENTS 50000          /* EUR 500 */
@@ -58,7 +59,7 @@ struct facts_case {
     int not_sold_here;                    /* claims for goods not sold here (not repairs) */
     int worn_soon;                        /* worn items within worn.soon_days of purchase */
     int n_products;
-    int64_t product_ids[POLICY_ITEMS_MAX];/* our products that come back */
+    char items[POLICY_ITEMS_MAX][FACTS_ITEM_SZ]; /* the items of ours that come back: facts_item_key() */
     const char *categories[POLICY_ITEMS_MAX]; /* their categories (NULL: unknown) */
     int spent_lines;                      /* items offered with a receipt whose line came back in full */
     int n_quick;
@@ -70,6 +71,11 @@ int facts_add_case(struct dctx *c, const struct facts_case *fc) TD_MUST_CHECK;
 /* Adds a walk-in's case (fc->customer_id 0) to the counts under key, the
  * keyed hash of the contact the walk-in gave (identity.h), at c->now_us. */
 int facts_add_walk_in(struct dctx *c, const char *key, const struct facts_case *fc) TD_MUST_CHECK;
+
+/* An item for "one item returned at several stores": its product and
+ * purchase line when the return has proof of purchase ("p17/l1234.2"), else
+ * its product ("p17"). Pure. */
+void facts_item_key(int64_t product_id, int64_t receipt_row, int64_t line_no, int proven, char out[FACTS_ITEM_SZ] /* OUT */);
 
 /* A product's style, for buy-return cycles: its name up to the first comma
  * (what follows names the variant: colour, size), folded, at most
@@ -88,11 +94,12 @@ enum policy_tier facts_tier(int has_loyalty_card, int64_t lifetime_spend_cents);
  * walk-in: facts->walk_in, and signals only when walk_in_key (the key of the
  * contact they gave; NULL: none) has visits or accounts. The signals count
  * the customer's identity (identity_load: the accounts and walk-in visits of
- * the same person), the facts only the customer's own account. The category
+ * the same person; without link only the account and key themselves), the
+ * facts only the customer's own account. The category
  * norm is that of the given categories (NULL entries skipped; at most
  * POLICY_ITEMS_MAX), or FACTS_PRIOR_DEFAULT without one. TD_E_NOT_FOUND for
  * an unknown customer. */
-int facts_load(struct dctx *c, int64_t customer_id, const char *walk_in_key, const char *const *categories,
+int facts_load(struct dctx *c, int64_t customer_id, const char *walk_in_key, bool link, const char *const *categories,
                int n_categories, struct customer_facts *facts /* OUT */,
                struct guard_signals *signals /* OUT */) TD_MUST_CHECK;
 

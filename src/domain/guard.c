@@ -45,7 +45,7 @@ static int signals_valid(const struct guard_signals *s)
            s->purchases_90d >= 0 && s->category_norm_permille >= 0 && s->category_norm_permille <= 1000 &&
            s->not_sold_here_claims_90d >= 0 && s->worn_soon_returns_90d >= 0 && s->same_item_stores >= 0 &&
            s->cases_30d >= 0 && s->stores_30d >= 0 && s->spent_lines_90d >= 0 && s->quick_returns >= 0 &&
-           s->quick_purchases >= 0 && s->style_cycles >= 0 && memchr(s->quick_category, '\0', sizeof s->quick_category);
+           s->quick_purchases >= 0 && s->style_cycles >= 0 && s->whole_returns >= 0 && memchr(s->quick_category, '\0', sizeof s->quick_category);
 }
 
 /* What was bought in the category of the quick returns: a return of
@@ -57,12 +57,13 @@ static int quick_bought(const struct guard_signals *s)
 
 /* Returns with proof soon after purchase that are most of what was bought
  * in their category: at least quick_min_returns of them, and at least
- * quick_share_percent of the units bought there in the same 90 days (a
- * return of something bought before the 90 days counts against nothing). */
-static int quick_share_high(const struct guard_policy *gp, const struct guard_signals *s)
+ * quick_share_percent of the units bought there in the same 90 days
+ * (returns of things bought before the 90 days count as bought). */
+static int share_high(const struct guard_policy *gp, int returns, int bought)
 {
-    if (gp->quick_min_returns <= 0 || s->quick_returns < gp->quick_min_returns) return 0;
-    return (long long)s->quick_returns * 100 >= (long long)gp->quick_share_percent * quick_bought(s);
+    if (gp->quick_min_returns <= 0 || returns < gp->quick_min_returns) return 0;
+    if (bought < returns) bought = returns;
+    return (long long)returns * 100 >= (long long)gp->quick_share_percent * bought;
 }
 
 int guard_score(const struct guard_policy *gp, const struct guard_signals *s, struct risk *out)
@@ -138,13 +139,21 @@ int guard_score(const struct guard_policy *gp, const struct guard_signals *s, st
                  s->spent_lines_90d, gp->spent_lines_90d_free);
         add_reason(out, nl, en);
     }
-    if (gp->quick_points > 0 && quick_share_high(gp, s)) {
+    if (gp->quick_points > 0 && share_high(gp, s->quick_returns, s->quick_purchases)) {
         score += gp->quick_points;
         snprintf(nl, sizeof nl,
                  "%d van de %d artikelen uit %s in 90 dagen kwamen binnen %d dagen na aankoop terug (gebruikelijk: minder dan %d%%).",
                  s->quick_returns, quick_bought(s), s->quick_category, gp->quick_days, gp->quick_share_percent);
         snprintf(en, sizeof en, "%d of %d items bought in %s in 90 days came back within %d days of purchase (usual: under %d%%).",
                  s->quick_returns, quick_bought(s), s->quick_category, gp->quick_days, gp->quick_share_percent);
+        add_reason(out, nl, en);
+    }
+    if ((p = excess_points(s->whole_returns, gp->whole_returns_90d_free, gp->whole_returns_90d_points)) > 0) {
+        score += p;
+        snprintf(nl, sizeof nl, "%d aankopen binnen %d dagen na aankoop helemaal teruggebracht in 90 dagen (gebruikelijk: hooguit %d).",
+                 s->whole_returns, gp->quick_days, gp->whole_returns_90d_free);
+        snprintf(en, sizeof en, "%d purchases brought back in full within %d days of buying them in 90 days (usual: at most %d).",
+                 s->whole_returns, gp->quick_days, gp->whole_returns_90d_free);
         add_reason(out, nl, en);
     }
     if ((p = excess_points(s->style_cycles, gp->style_cycles_free, gp->style_cycles_points)) > 0) {

@@ -16,6 +16,7 @@
  */
 #ifndef TD_GUARD_H
 #define TD_GUARD_H
+#include <stdbool.h>
 #include <stddef.h>
 #include "core/status.h"
 
@@ -52,6 +53,8 @@ struct guard_policy {
     int quick_share_percent;                      /* ... they must be at least this share of what was bought there */
     int quick_points;                             /* flat */
     int style_cycles_free, style_cycles_points;   /* one style bought and brought back in full soon after */
+    int whole_returns_90d_free, whole_returns_90d_points; /* purchases of any kind brought back in full soon after */
+    bool linked_accounts;                         /* count accounts sharing a phone or mailbox as one person (the loader) */
 };
 
 /* What the caller knows about one customer identity across all stores.
@@ -74,6 +77,7 @@ struct guard_signals {
      * ("" when no category has two). */
     int quick_returns, quick_purchases;
     char quick_category[GUARD_CATEGORY_SZ];
+    int whole_returns;                            /* ... of any category, purchases that came back in full */
     int style_cycles;                             /* most times one style was bought and came back in full soon after */
     int linked;                                   /* 1: the counts include other accounts or walk-in visits of the same person */
 };

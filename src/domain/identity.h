@@ -27,6 +27,7 @@
  */
 #ifndef TD_IDENTITY_H
 #define TD_IDENTITY_H
+#include <stdbool.h>
 #include <stdint.h>
 #include "core/status.h"
 #include "core/token.h"
@@ -45,6 +46,8 @@ struct identity {
     int64_t accounts[IDENTITY_ACCOUNTS_MAX];
     int n_keys;
     char keys[IDENTITY_KEYS_MAX][IDENTITY_KEY_SZ];
+    bool visits[IDENTITY_KEYS_MAX];    /* walk-in visits under the key in the last 90 days (or not known) */
+    int shared[IDENTITY_KEYS_MAX];     /* accounts that carry the key, up to IDENTITY_SHARED_MAX + 1; -1: not known */
 };
 
 /* The normalised forms one person reuses, and that are hashed: a phone

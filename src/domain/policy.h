@@ -21,7 +21,7 @@
  *      when receipt.beyond_quantity_to_manager says so);
  *  (6) a walk-in's return of our goods without proof above
  *      no_receipt.walk_in_contact_above_cents asks for a contact
- *      (ask_walk_in_contact) and, until one is given, a manager.
+ *      (ask_walk_in_contact); not giving one adds no friction.
  *
  * Nothing here does I/O, reads a clock or keeps state: days since purchase,
  * lowest recent prices and the customer's aggregates come in as inputs.
