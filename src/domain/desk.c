@@ -14,6 +14,13 @@
  *      conditional upsert in the resolving transaction — zero rows is
  *      TD_E_CONFLICT before anything is issued; a unit beyond the quantity
  *      is claimed only with an approver.
+ *
+ * What a case adds to the aggregates is worked out once, by case_facts(),
+ * from its items as found at opening: the counts every return adds, the
+ * quick returns (with whether nothing of the style was kept) and the
+ * receipt lines offered again. A walk-in's contact is kept only when the
+ * decision asks for one (keep_walk_in_contact), as a key, with the case's
+ * counts added under it before the desk decides with them.
  */
 #include "domain/desk.h"
 #include "core/clock.h"

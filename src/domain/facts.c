@@ -3,6 +3,12 @@
  * All upserts are INSERT ... ON CONFLICT DO UPDATE, which SQLite and
  * PostgreSQL both speak; a smaller-of-two is a CASE, since the two spell
  * MIN/LEAST differently.
+ *
+ * The guard's signals are a tally over one person (identity.h): every
+ * account's per-day counts are summed, and stores and (item, store) pairs
+ * are collected apart so that two accounts at one store count one store.
+ * The one read of purchase lines (category_purchases) is made only for a
+ * category with FACTS_QUICK_READ_MIN quick returns.
  */
 #include "domain/facts.h"
 #include "core/buf.h"

@@ -22,7 +22,9 @@
  *   sold here, otherwise       -> store_credit | exchange at the lowest recent price
  *
  * The approval thresholds add up only what is not the customer's own money:
- * returns of our goods with proof within the window are left out.
+ * returns of our goods with proof within the window are left out. A
+ * walk-in's return without proof above no_receipt.walk_in_contact_above_cents
+ * asks for a contact (ask_walk_in_contact) and adds no manager for it.
  */
 #include "domain/policy.h"
 #include "core/errors.h"

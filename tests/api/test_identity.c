@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "core/token.h"
 #include "harness.h"
 
 static struct server srv;
@@ -366,9 +367,15 @@ static void a_walk_in_gives_a_contact_when_asked(void **state)
     k = no_receipt_return(&mia, 0, "MUG-3", &d);
     assert_string_equal(jstr(d.json, "risk.level"), "green");    /* no contact yet: no history */
     resp_free(&d);
-    char body[160];
+    char body[160], kpath[96], plain[TOKEN_HASH_HEX_LEN + 1], q[256];
     snprintf(body, sizeof body, "{\"resolution\":\"store_credit\",\"amount_cents\":4000,\"walk_in_contact\":\"0031677700001\"}");
-    resolve(&mia, k, body, &r);
+    snprintf(kpath, sizeof kpath, "/api/v1/cases/%lld/resolve", k);
+    assert_int_equal(req_h(&mia, "POST", kpath, body, &r, "Idempotency-Key: walk-in-third-visit-1", NULL), 0);
+    /* The remembered request is no hash anyone could match to a phone number. */
+    token_hash_request(NULL, "POST", kpath, body, strlen(body), plain);
+    snprintf(q, sizeof q, "SELECT COUNT(*) FROM idempotency_keys WHERE request_hash = '%s'", plain);
+    assert_int_equal(server_sql_int(&srv, q), 0);
+    assert_true(server_sql_int(&srv, "SELECT COUNT(*) FROM idempotency_keys WHERE request_hash <> ''") > 0);
     assert_int_equal(r.status, 200);
     assert_string_equal(jstr(r.json, "status"), "awaiting_approval");
     assert_string_not_equal(jstr(r.json, "recommendation.risk.level"), "green");
