@@ -293,9 +293,9 @@ static int style_all_back(struct dctx *c, const struct desk_item *it, const stru
  * at opening (facts.h). A case counts as a return without a receipt when
  * some item lacks proof: a purchase found through the card or on a gift
  * receipt is as good as the receipt for the guard. A return with proof
- * soon after purchase (guard.quick_days; not a defect, not a present) is a
- * quick return, whole when the customer keeps nothing of its style from
- * that receipt; a receipt whose line came back in full is counted as
+ * soon after purchase (guard.quick_days; not a defect, not a present, not an
+ * exchange) is a quick return, whole when the customer keeps nothing of its
+ * style from that receipt; a receipt whose line came back in full is counted as
  * offered again. */
 static int case_facts(struct dctx *c, const struct policy *p, enum policy_kind kind, bool receipt, int64_t customer_id,
                       int64_t store_id, int64_t case_id, const struct desk_item *items, size_t n,
@@ -325,9 +325,11 @@ static int case_facts(struct dctx *c, const struct policy *p, enum policy_kind k
             fc->worn_soon++;
         bool with_receipt = strcmp(it->proof, "receipt") == 0 || strcmp(it->proof, "gift_receipt") == 0;
         if (fc->is_return && with_receipt && it->spent) fc->spent_lines++;
+        /* An exchange keeps the purchase's value in goods (another size):
+         * no money back, so it is no return soon after purchase here. */
         bool own = strcmp(it->proof, "receipt") == 0 || strcmp(it->proof, "card") == 0;
-        if (fc->is_return && own && !it->spent && it->condition != POLICY_COND_DEFECTIVE && it->days_since_purchase >= 0 &&
-            it->days_since_purchase <= p->guard.quick_days && customer_id) {
+        if (fc->is_return && kind != POLICY_KIND_EXCHANGE && own && !it->spent && it->condition != POLICY_COND_DEFECTIVE &&
+            it->days_since_purchase >= 0 && it->days_since_purchase <= p->guard.quick_days && customer_id) {
             struct facts_quick *q = &fc->quick[fc->n_quick++];
             q->item_no = it->item_no;
             q->category = it->category[0] ? it->category : NULL;

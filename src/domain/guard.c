@@ -55,10 +55,12 @@ static int quick_bought(const struct guard_signals *s)
     return s->quick_purchases > s->quick_returns ? s->quick_purchases : s->quick_returns;
 }
 
-/* Returns with proof soon after purchase that are most of what was bought
- * in their category: at least quick_min_returns of them, and at least
- * quick_share_percent of the units bought there in the same 90 days
- * (returns of things bought before the 90 days count as bought). */
+/* Returns with proof soon after purchase that are most of what was bought:
+ * at least quick_min_returns of them, and at least quick_share_percent of
+ * the units bought in the same 90 days (returns of things bought before the
+ * 90 days count as bought) — in one category, or, of any category, the
+ * purchases that came back in full. A busy family that buys much and brings
+ * a size back each time stays far below the share. */
 static int share_high(const struct guard_policy *gp, int returns, int bought)
 {
     if (gp->quick_min_returns <= 0 || returns < gp->quick_min_returns) return 0;
@@ -147,13 +149,14 @@ int guard_score(const struct guard_policy *gp, const struct guard_signals *s, st
         snprintf(en, sizeof en, "%d of %d items bought in %s in 90 days came back within %d days of purchase (usual: under %d%%).",
                  s->quick_returns, quick_bought(s), s->quick_category, gp->quick_days, gp->quick_share_percent);
         add_reason(out, nl, en);
-    }
-    if ((p = excess_points(s->whole_returns, gp->whole_returns_90d_free, gp->whole_returns_90d_points)) > 0) {
-        score += p;
-        snprintf(nl, sizeof nl, "%d aankopen binnen %d dagen na aankoop helemaal teruggebracht in 90 dagen (gebruikelijk: hooguit %d).",
-                 s->whole_returns, gp->quick_days, gp->whole_returns_90d_free);
-        snprintf(en, sizeof en, "%d purchases brought back in full within %d days of buying them in 90 days (usual: at most %d).",
-                 s->whole_returns, gp->quick_days, gp->whole_returns_90d_free);
+    } else if (gp->quick_points > 0 && share_high(gp, s->whole_returns, s->purchases_90d)) {
+        int bought = s->purchases_90d > s->whole_returns ? s->purchases_90d : s->whole_returns;
+        score += gp->quick_points;
+        snprintf(nl, sizeof nl,
+                 "%d van de %d gekochte artikelen in 90 dagen binnen %d dagen helemaal teruggebracht (gebruikelijk: minder"
+                 " dan %d%%).", s->whole_returns, bought, gp->quick_days, gp->quick_share_percent);
+        snprintf(en, sizeof en, "%d of %d items bought in 90 days brought back in full within %d days (usual: under %d%%).",
+                 s->whole_returns, bought, gp->quick_days, gp->quick_share_percent);
         add_reason(out, nl, en);
     }
     if ((p = excess_points(s->style_cycles, gp->style_cycles_free, gp->style_cycles_points)) > 0) {

@@ -49,11 +49,11 @@ struct guard_policy {
     int spree_points;                             /* flat */
     int spent_lines_90d_free, spent_lines_90d_points; /* a receipt line offered again after it came back in full */
     int quick_days;                               /* "soon after purchase" for returns with proof (the desk counts them) */
-    int quick_min_returns;                        /* 2..: fewer returns soon after purchase in a category: not judged */
+    int quick_min_returns;                        /* 2..: fewer returns soon after purchase (in a category, or brought
+                                                   * back in full of any category): not judged */
     int quick_share_percent;                      /* ... they must be at least this share of what was bought there */
     int quick_points;                             /* flat */
     int style_cycles_free, style_cycles_points;   /* one style bought and brought back in full soon after */
-    int whole_returns_90d_free, whole_returns_90d_points; /* purchases of any kind brought back in full soon after */
     bool linked_accounts;                         /* count accounts sharing a phone or mailbox as one person (the loader) */
 };
 
@@ -77,7 +77,8 @@ struct guard_signals {
      * ("" when no category has two). */
     int quick_returns, quick_purchases;
     char quick_category[GUARD_CATEGORY_SZ];
-    int whole_returns;                            /* ... of any category, purchases that came back in full */
+    int whole_returns;                            /* ... of any category, purchases that came back in full (against
+                                                   * purchases_90d) */
     int style_cycles;                             /* most times one style was bought and came back in full soon after */
     int linked;                                   /* 1: the counts include other accounts or walk-in visits of the same person */
 };

@@ -73,8 +73,7 @@ static const char DEFAULT_JSON[] =
     "    \"spree_30d\": {\"cases\": 4, \"stores\": 3, \"points\": 20},\n"
     "    \"spent_lines_90d\": {\"free\": 1, \"points\": 40},\n"
     "    \"quick_return\": {\"days\": 10, \"min_returns\": 3, \"share_percent\": 60, \"points\": 40},\n"
-    "    \"style_cycles_90d\": {\"free\": 1, \"points\": 20},\n"
-    "    \"whole_returns_90d\": {\"free\": 2, \"points\": 20}\n"
+    "    \"style_cycles_90d\": {\"free\": 1, \"points\": 20}\n"
     "  }\n"
     "}\n";
 
@@ -157,8 +156,6 @@ static const struct pfield FIELDS[] = {
     P_INT_OPT("guard.quick_return.points", guard.quick_points, 0, 100, 40),
     P_INT_OPT("guard.style_cycles_90d.free", guard.style_cycles_free, 0, COUNT_MAX, 1),
     P_INT_OPT("guard.style_cycles_90d.points", guard.style_cycles_points, 0, 100, 20),
-    P_INT_OPT("guard.whole_returns_90d.free", guard.whole_returns_90d_free, 0, COUNT_MAX, 2),
-    P_INT_OPT("guard.whole_returns_90d.points", guard.whole_returns_90d_points, 0, 100, 20),
 };
 #define NFIELDS (sizeof FIELDS / sizeof FIELDS[0])
 

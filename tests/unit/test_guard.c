@@ -94,6 +94,11 @@ static const struct row rows[] = {
      {.quick_returns = 3, .quick_purchases = 2, .quick_category = "heren"}, 40, GUARD_AMBER, "3 of 3 items bought in heren"},
     {"two back within days is too few to judge", {.quick_returns = 2, .quick_purchases = 2, .quick_category = "dames"}, 0,
      GUARD_GREEN, "Nothing unusual"},
+    /* of any category, purchases brought back in full within days (the same 3 and 60 %) */
+    {"three of four purchases back in full within days", {.whole_returns = 3, .purchases_90d = 4}, 40, GUARD_AMBER,
+     "3 of 4 items bought in 90 days brought back in full within 10 days"},
+    {"a family that buys much brings four back in full", {.whole_returns = 4, .purchases_90d = 20}, 0, GUARD_GREEN,
+     "Nothing unusual"},
     /* one style bought and brought back in full (20 above 1) */
     {"one style bought and brought back twice", {.style_cycles = 2}, 20, GUARD_GREEN, "The same style was bought and brought back"},
     {"one style three times, most of the category", {.style_cycles = 3, .quick_returns = 3, .quick_purchases = 3,
