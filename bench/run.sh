@@ -204,7 +204,7 @@ INSERT INTO main.customer_days SELECT * FROM src.customer_days;
 INSERT INTO main.product_price_days SELECT * FROM src.product_price_days;
 INSERT INTO main.category_days SELECT * FROM src.category_days;
 INSERT INTO main.customer_case_stores SELECT * FROM src.customer_case_stores;
-INSERT INTO main.customer_item_returns SELECT * FROM src.customer_item_returns;
+INSERT INTO main.customer_item_stores SELECT * FROM src.customer_item_stores;
 INSERT INTO main.cases SELECT * FROM src.cases;
 INSERT INTO main.case_items SELECT * FROM src.case_items;
 INSERT INTO main.case_events SELECT * FROM src.case_events;
@@ -217,6 +217,15 @@ INSERT INTO main.ledger_transactions SELECT * FROM src.ledger_transactions;
 INSERT INTO main.ledger_texts SELECT * FROM src.ledger_texts;
 INSERT INTO main.ledger_entries SELECT * FROM src.ledger_entries;
 INSERT INTO main.demo_labels SELECT * FROM src.demo_labels;
+INSERT INTO main.demo_walk_ins SELECT * FROM src.demo_walk_ins;
+INSERT INTO main.identity_secret SELECT * FROM src.identity_secret;
+INSERT INTO main.customer_keys SELECT * FROM src.customer_keys;
+INSERT INTO main.identity_key_counts SELECT * FROM src.identity_key_counts;
+INSERT INTO main.customer_quick_returns SELECT * FROM src.customer_quick_returns;
+INSERT INTO main.case_walk_ins SELECT * FROM src.case_walk_ins;
+INSERT INTO main.walk_in_days SELECT * FROM src.walk_in_days;
+INSERT INTO main.walk_in_case_stores SELECT * FROM src.walk_in_case_stores;
+INSERT INTO main.walk_in_item_stores SELECT * FROM src.walk_in_item_stores;
 COMMIT;
 SQL
   t1=$(now)

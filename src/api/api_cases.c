@@ -48,6 +48,8 @@ static json_t *case_json(const struct desk_case *k, int with_items)
                           k->customer_id ? json_integer(k->customer_id) : json_null(), "associate", k->associate_login,
                           "receipt", k->receipt, "customer_words", k->customer_words, "version", (json_int_t)k->version,
                           "created_at", api_time(k->created_at), "updated_at", api_time(k->updated_at));
+    /* Whether a walk-in's contact is kept for the guard: never the contact. */
+    json_object_set_new(o, "walk_in_contact_kept", json_boolean(k->walk_in_key[0] != '\0'));
     json_object_set_new(o, "referral", k->referral_to[0] ? json_pack("{s:s,s:s}", "to", k->referral_to, "reason",
                                                                      policy_referral_name(k->referral_reason))
                                                          : json_null());
@@ -205,7 +207,7 @@ int api_cases_create(struct api_call *a)
     static const struct api_field fields[] = {
         {"kind", AT_STRING, 1, 32}, {"customer_id", AT_INT, 0, 0}, {"store_code", AT_STRING, 0, 16},
         {"receipt", AT_BOOL, 1, 0}, {"customer_words", AT_STRING, 0, DESK_WORDS_MAX}, {"items", AT_ARRAY, 1, 0},
-        {"referral", AT_OBJECT, 0, 0}, {0},
+        {"referral", AT_OBJECT, 0, 0}, {"walk_in_contact", AT_STRING, 0, 254}, {0},
     };
     json_t *b = NULL;
     int rc = api_body(a, &b);
@@ -224,6 +226,7 @@ int api_cases_create(struct api_call *a)
     if (!in.store_code) in.store_code = a->me.store_code[0] ? a->me.store_code : NULL;
     in.receipt = json_is_true(json_object_get(b, "receipt"));
     in.customer_words = api_str(b, "customer_words");
+    in.walk_in_contact = api_str(b, "walk_in_contact");
     read_referral(a, b, &in.referral);
     json_t *items = json_object_get(b, "items");
     if (json_is_array(items)) {
@@ -327,7 +330,7 @@ int api_customers_facts(struct api_call *a)
     if (rc != TD_OK) return rc;
     struct customer_facts cf;
     struct guard_signals sg;
-    if ((rc = facts_load(&a->d, id, NULL, 0, &cf, &sg)) != TD_OK) return rc;
+    if ((rc = facts_load(&a->d, id, NULL, false, NULL, 0, &cf, &sg)) != TD_OK) return rc;
     return api_reply_json(a, 200, json_pack("{s:I,s:s,s:I,s:i,s:i,s:i,s:i,s:i,s:i}", "customer_id", (json_int_t)id, "tier",
                                             policy_tier_name(cf.tier), "lifetime_spend_cents",
                                             (json_int_t)cf.lifetime_spend_cents, "visits", cf.visits, "tenure_days",
@@ -360,8 +363,9 @@ static json_t *decision_json(const struct decision *d, const struct risk *risk)
         json_array_append_new(items, json_pack("{s:s,s:I,s:b}", "resolution", policy_resolution_name(d->items[i].resolution),
                                                "amount_cents", (json_int_t)d->items[i].amount_cents, "needs_approval",
                                                d->items[i].needs_approval));
-    return json_pack("{s:s,s:I,s:b,s:o,s:{s:i,s:s,s:o},s:s,s:o,s:n}", "resolution", policy_resolution_name(d->resolution),
-                     "max_amount_cents", (json_int_t)d->max_amount_cents, "needs_approval", d->needs_approval, "reasons",
+    return json_pack("{s:s,s:I,s:b,s:b,s:o,s:{s:i,s:s,s:o},s:s,s:o,s:n}", "resolution",
+                     policy_resolution_name(d->resolution), "max_amount_cents", (json_int_t)d->max_amount_cents,
+                     "needs_approval", d->needs_approval, "ask_walk_in_contact", d->ask_walk_in_contact, "reasons",
                      reasons_array(d->reasons, d->n_reasons), "risk", "score", risk->score, "level",
                      guard_level_name(risk->level), "reasons", reasons_array(risk->reasons, risk->n_reasons),
                      "policy_version", d->policy_version, "items", items, "value_card");
@@ -406,7 +410,7 @@ int api_cases_resolve(struct api_call *a)
     static const struct api_field fields[] = {
         {"resolution", AT_STRING, 1, 32}, {"amount_cents", AT_INT, 0, 0}, {"override_reason", AT_STRING, 0, DESK_NOTE_MAX},
         {"referral", AT_OBJECT, 0, 0}, {"manufacturer", AT_STRING, 0, DESK_TEXT_MAX}, {"rma_number", AT_STRING, 0, DESK_RMA_MAX},
-        {0},
+        {"walk_in_contact", AT_STRING, 0, 254}, {0},
     };
     int64_t id;
     int rc = api_param_id(a, 0, &id);
@@ -426,6 +430,7 @@ int api_cases_resolve(struct api_call *a)
     in.override_reason = api_str(b, "override_reason");
     in.manufacturer = api_str(b, "manufacturer");
     in.rma_number = api_str(b, "rma_number");
+    in.walk_in_contact = api_str(b, "walk_in_contact");
     read_referral(a, b, &in.referral);
     struct desk_outcome out;
     rc = a->err.n ? TD_E_INVALID : desk_resolve(&a->d, &a->app->ledger, id, &in, &a->err, &out);

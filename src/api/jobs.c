@@ -1,6 +1,7 @@
 /* jobs.c — the scheduler thread (see jobs.h). */
 #include "api/jobs.h"
 #include "domain/facts.h"
+#include "domain/identity.h"
 #include "core/log.h"
 #include "db/db.h"
 #include "domain/ledger.h"
@@ -31,6 +32,14 @@ static int expire_tx(struct db *db, void *arg)
     return ledger_expire_due(&c, 100, &x->count);
 }
 
+struct purge_arg { int64_t now, count; };
+
+static int purge_walk_ins_tx(struct db *db, void *arg)
+{
+    struct purge_arg *p = arg;
+    return identity_purge_walk_ins(db, p->now, &p->count);
+}
+
 static int exec_before(struct db *db, const char *sql, int64_t before)
 {
     struct db_stmt *st = NULL;
@@ -54,6 +63,11 @@ int jobs_run_once(struct db *db, int64_t now_us, int *expired)
     rc = exec_before(db, "DELETE FROM idempotency_keys WHERE created_at < ?", now_us - IDEMPOTENCY_KEEP_US);
     if (rc == TD_OK) rc = exec_before(db, "DELETE FROM sessions WHERE last_seen_at < ?", now_us - SESSION_IDLE_US);
     if (rc == TD_OK) rc = exec_before(db, "DELETE FROM login_failures WHERE last_at < ?", now_us - 86400LL * 1000000);
+    /* A walk-in's contact key lives no longer than the guard's longest
+     * window reads it (docs/policy.md, "Walk-ins"): every run, not once a
+     * day, so that the promise holds to the minute. */
+    struct purge_arg p = {now_us, 0};
+    if (rc == TD_OK) rc = db_transact(db, purge_walk_ins_tx, &p);
     return rc;
 }
 

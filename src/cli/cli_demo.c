@@ -13,19 +13,23 @@
 #include "core/token.h"
 #include "db/db.h"
 #include "domain/demo.h"
+#include "domain/policy.h"
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 static const char usage[] =
-    "usage: trustdesk demo [--db URL] [--customers N] [--seed N] [--end YYYY-MM-DD]\n"
+    "usage: trustdesk demo [--db URL] [--customers N] [--seed N] [--end YYYY-MM-DD] [--policy FILE]\n"
     "\n"
     "Fills a NEW database with a Dutch demo chain: 12 stores, 61 staff, a\n"
     "department-store catalogue, N customers (default 20000) with about 10\n"
     "purchase lines each over the two years before --end (default: now),\n"
     "and half a year of cases at the desk: honest customers' returns and about\n"
     "1 % labelled abusers, for `trustdesk evaluate`.\n"
-    "The same seed, N and end date always give the same data.\n"
+    "The same seed, N and end date always give the same data (credit-note codes\n"
+    "and identity keys aside, which are random by design). --policy FILE puts a\n"
+    "chain policy document (version 2 or above) in force for the whole history,\n"
+    "to measure another policy on the same people.\n"
     "All demo staff share the password '" DEMO_PASSWORD "' (demo data only).\n";
 
 static void on_progress(void *arg, const char *what, long long done, long long total)
@@ -42,7 +46,7 @@ static int parse_count(const char *s, int64_t lo, int64_t hi, int64_t *out)
 
 int cli_demo(int argc, char **argv)
 {
-    static const char *const opts[] = {"--db", "--customers", "--seed", "--end", NULL};
+    static const char *const opts[] = {"--db", "--customers", "--seed", "--end", "--policy", NULL};
     int u = cli_check_args(argc, argv, opts, NULL, 0, usage);
     if (u) return u == 1 ? 0 : u;
     const char *url = cli_db_url(argc, argv);
@@ -64,6 +68,25 @@ int cli_demo(int argc, char **argv)
             return 2;
         }
         end_us += 86400LL * 1000000 - 1;
+    }
+
+    char policy[POLICY_DOC_MAX + 1];
+    size_t policy_len = 0;
+    const char *policy_file = cli_opt(argc, argv, "--policy", NULL);
+    if (policy_file) {
+        FILE *f = fopen(policy_file, "rb");
+        if (!f) {
+            fprintf(stderr, "trustdesk: cannot read %s\n", policy_file);
+            return 2;
+        }
+        policy_len = fread(policy, 1, sizeof policy - 1, f);
+        int too_long = !feof(f);
+        fclose(f);
+        if (too_long) {
+            fprintf(stderr, "trustdesk: %s is longer than %d bytes\n", policy_file, POLICY_DOC_MAX);
+            return 2;
+        }
+        policy[policy_len] = '\0';
     }
 
     int64_t t0 = clock_mono_us();
@@ -91,7 +114,7 @@ int cli_demo(int argc, char **argv)
     if (rc == TD_OK) rc = token_password_hash(DEMO_PASSWORD, hash);
     struct demo_config cfg = {
         .seed = (uint64_t)seed, .customers = customers, .end_us = end_us, .password_hash = hash,
-        .progress = on_progress,
+        .progress = on_progress, .policy_json = policy_file ? policy : NULL, .policy_len = policy_len,
     };
     struct demo_summary sum;
     if (rc == TD_OK) rc = db_bulk_mode(db, 1);

@@ -15,55 +15,76 @@
 static const char usage[] =
     "usage: trustdesk evaluate [--db URL] [--json]\n"
     "\n"
-    "Measures the quiet guard on a demo database made by `trustdesk demo`,\n"
-    "whose case history has planted, labelled abusers among honest customers.\n"
-    "Reads the recommendations the desk stored when each case was resolved and\n"
-    "prints:\n"
-    "  - the share of honest customers' returns that went through without\n"
-    "    friction (no manager needed, guard green); goal >= 98 %;\n"
-    "  - the share of abusers flagged amber or red at or before their third\n"
-    "    return, per kind of abuser, and the reasons that flagged them;\n"
-    "    goal >= 85 %.\n"
-    "Exit status 0 when both goals are met, 1 when not, 2 on error.\n";
+    "Measures the quiet guard on a demo database made by `trustdesk demo`, whose\n"
+    "case history describes labelled kinds of people: honest ones (ordinary\n"
+    "customers, gift givers and receivers, card-reliant customers, busy families,\n"
+    "big-ticket returns, walk-ins) and abusers. Reads the recommendations the\n"
+    "desk stored when each case was resolved and prints, per kind:\n"
+    "  - honest returns that went through without friction (no manager needed,\n"
+    "    guard green); goal >= 98 % overall and >= 95 % in every honest kind;\n"
+    "  - abusers flagged amber or red by their third and by their fifth return,\n"
+    "    and the euros the desk gave them before the flag; goal >= 85 % by the\n"
+    "    third, overall.\n"
+    "Exit status 0 when the goals are met, 1 when not, 2 on error.\n";
 
 static double pct(int64_t part, int64_t whole)
 {
     return whole > 0 ? 100.0 * (double)part / (double)whole : 0.0;
 }
 
+static const char *euros(int64_t cents, char *buf, size_t n)
+{
+    snprintf(buf, n, "%lld", (long long)(cents / 100));
+    return buf;
+}
+
 static void print_text(const char *url, const struct evaluate_result *r)
 {
+    char e1[32], e2[32];
     printf("The guard on %s, from the recommendations stored with each case.\n\n", cli_db_label(url));
-    printf("Honest customers: %lld customers brought %lld returns.\n", (long long)r->honest_customers,
-           (long long)r->honest_returns);
+    printf("Honest people: %lld brought %lld returns.\n", (long long)r->honest_customers, (long long)r->honest_returns);
     printf("  %lld of %lld returns (%.1f %%) went through without friction: no manager needed, guard green.\n",
            (long long)r->honest_smooth, (long long)r->honest_returns, pct(r->honest_smooth, r->honest_returns));
-    printf("  %lld needed a manager under the policy's own limits (no receipt above the limit, worn soon after\n"
-           "  purchase, goods not sold here above the tier's goodwill, a large total); the guard was green.\n",
-           (long long)r->honest_policy_approval);
-    printf("  %lld were flagged amber or red by the guard.\n", (long long)r->honest_guard);
-    printf("  Goal: at least %d %% without friction -> %s.\n\n", EVALUATE_HONEST_GOAL_PERMILLE / 10,
-           r->honest_goal_met ? "met" : "NOT met");
+    printf("  %lld needed a manager under the policy's own limits (no receipt above the limit, a walk-in without a\n"
+           "  contact, worn soon after purchase, goods not sold here above the tier's goodwill, a large total);\n"
+           "  the guard was green. %lld were flagged amber or red by the guard.\n",
+           (long long)r->honest_policy_approval, (long long)r->honest_guard);
+    printf("    %-20s %6s %8s %8s %7s %6s %6s\n", "kind", "people", "returns", "smooth", "share", "policy", "guard");
+    for (size_t i = 0; i < r->n_kinds; i++) {
+        const struct evaluate_kind *k = &r->kinds[i];
+        if (!k->honest) continue;
+        printf("    %-20s %6lld %8lld %8lld %6.1f%% %6lld %6lld%s\n", k->label, (long long)k->people, (long long)k->returns,
+               (long long)k->smooth, pct(k->smooth, k->returns), (long long)k->policy_approval, (long long)k->guard_flagged,
+               k->returns < EVALUATE_KIND_MIN_RETURNS ? "  (too few to judge)" : "");
+    }
+    printf("  Goal: at least %d %% without friction overall -> %s; at least %d %% in every honest kind -> %s.\n\n",
+           EVALUATE_HONEST_GOAL_PERMILLE / 10, r->honest_goal_met ? "met" : "NOT met", EVALUATE_KIND_GOAL_PERMILLE / 10,
+           r->kinds_goal_met ? "met" : "NOT met");
 
     printf("Abusers: %lld labelled, %lld came to the desk with %lld returns.\n", (long long)r->labels,
            (long long)r->abusers, (long long)r->abuser_returns);
-    printf("  %lld of %lld (%.1f %%) were flagged amber or red at or before their %s return.\n",
+    printf("  %lld of %lld (%.1f %%) were flagged amber or red by their third return, %lld (%.1f %%) by their fifth;\n"
+           "  EUR %s was given to them before they were flagged (EUR %s in all).\n",
            (long long)r->abusers_flagged, (long long)r->abusers, pct(r->abusers_flagged, r->abusers),
-           EVALUATE_FLAG_BY == 3 ? "third" : "n-th");
+           (long long)r->abusers_flagged_late, pct(r->abusers_flagged_late, r->abusers),
+           euros(r->cents_before_flag, e1, sizeof e1), euros(r->cents_total, e2, sizeof e2));
+    printf("    %-20s %6s %8s %9s %9s %12s %10s\n", "kind", "people", "returns", "by 3rd", "by 5th", "EUR before", "EUR all");
     for (size_t i = 0; i < r->n_kinds; i++) {
         const struct evaluate_kind *k = &r->kinds[i];
-        printf("    %-20s %5lld of %5lld (%5.1f %%)\n", k->label, (long long)k->flagged, (long long)k->abusers,
-               pct(k->flagged, k->abusers));
+        if (k->honest) continue;
+        printf("    %-20s %6lld %8lld %8.1f%% %8.1f%% %12s %10s\n", k->label, (long long)k->people, (long long)k->returns,
+               pct(k->flagged, k->people), pct(k->flagged_late, k->people), euros(k->cents_before_flag, e1, sizeof e1),
+               euros(k->cents_total, e2, sizeof e2));
     }
     if (r->n_reasons) {
         printf("  What the guard said when it first flagged them (abusers, most common first):\n");
-        for (size_t i = 0; i < r->n_reasons && i < 8; i++)
+        for (size_t i = 0; i < r->n_reasons && i < 10; i++)
             printf("    %5lld  %s\n", (long long)r->reasons[i].abusers, r->reasons[i].text);
     }
-    printf("  Goal: at least %d %% flagged in time -> %s.\n\n", EVALUATE_ABUSER_GOAL_PERMILLE / 10,
+    printf("  Goal: at least %d %% flagged by their third return -> %s.\n\n", EVALUATE_ABUSER_GOAL_PERMILLE / 10,
            r->abuser_goal_met ? "met" : "NOT met");
     if (r->undecided) printf("(%lld returns had no recommendation stored yet and were left out.)\n\n", (long long)r->undecided);
-    printf("%s\n", r->honest_goal_met && r->abuser_goal_met ? "Both goals met." : "A goal is not met.");
+    printf("%s\n", r->honest_goal_met && r->kinds_goal_met && r->abuser_goal_met ? "All goals met." : "A goal is not met.");
 }
 
 static int print_json(const struct evaluate_result *r)
@@ -71,25 +92,37 @@ static int print_json(const struct evaluate_result *r)
     json_t *kinds = json_array(), *reasons = json_array();
     for (size_t i = 0; i < r->n_kinds; i++) {
         const struct evaluate_kind *k = &r->kinds[i];
-        json_array_append_new(kinds, json_pack("{s:s,s:I,s:I,s:I,s:I,s:f}", "label", k->label, "labelled",
-                                               (json_int_t)k->labelled, "abusers", (json_int_t)k->abusers, "flagged",
-                                               (json_int_t)k->flagged, "returns", (json_int_t)k->returns, "share",
-                                               pct(k->flagged, k->abusers) / 100));
+        json_t *o = json_pack("{s:s,s:b,s:I,s:I,s:I}", "label", k->label, "honest", k->honest, "labelled",
+                              (json_int_t)k->labelled, "people", (json_int_t)k->people, "returns", (json_int_t)k->returns);
+        if (k->honest)
+            json_object_update_new(o, json_pack("{s:I,s:I,s:I,s:f}", "without_friction", (json_int_t)k->smooth,
+                                                "policy_approval", (json_int_t)k->policy_approval, "guard_flagged",
+                                                (json_int_t)k->guard_flagged, "share", pct(k->smooth, k->returns) / 100));
+        else
+            json_object_update_new(o, json_pack("{s:I,s:I,s:f,s:f,s:I,s:I}", "flagged_by_3rd", (json_int_t)k->flagged,
+                                                "flagged_by_5th", (json_int_t)k->flagged_late, "share_by_3rd",
+                                                pct(k->flagged, k->people) / 100, "share_by_5th",
+                                                pct(k->flagged_late, k->people) / 100, "cents_before_flag",
+                                                (json_int_t)k->cents_before_flag, "cents_total", (json_int_t)k->cents_total));
+        json_array_append_new(kinds, o);
     }
     for (size_t i = 0; i < r->n_reasons; i++)
         json_array_append_new(reasons, json_pack("{s:s,s:I}", "reason", r->reasons[i].text, "abusers",
                                                  (json_int_t)r->reasons[i].abusers));
     json_t *doc = json_pack(
-        "{s:{s:I,s:I,s:I,s:I,s:I,s:f,s:f,s:b},s:{s:I,s:I,s:I,s:I,s:i,s:f,s:f,s:b,s:o,s:o},s:I,s:b}",
-        "honest", "customers", (json_int_t)r->honest_customers, "returns", (json_int_t)r->honest_returns,
+        "{s:{s:I,s:I,s:I,s:I,s:I,s:f,s:f,s:b,s:f,s:b},s:{s:I,s:I,s:I,s:I,s:I,s:f,s:f,s:I,s:I,s:f,s:b},s:o,s:o,s:I,s:b}",
+        "honest", "people", (json_int_t)r->honest_customers, "returns", (json_int_t)r->honest_returns,
         "without_friction", (json_int_t)r->honest_smooth, "policy_approval", (json_int_t)r->honest_policy_approval,
         "guard_flagged", (json_int_t)r->honest_guard, "share", pct(r->honest_smooth, r->honest_returns) / 100, "goal",
-        EVALUATE_HONEST_GOAL_PERMILLE / 1000.0, "goal_met", r->honest_goal_met,
+        EVALUATE_HONEST_GOAL_PERMILLE / 1000.0, "goal_met", r->honest_goal_met, "kind_goal",
+        EVALUATE_KIND_GOAL_PERMILLE / 1000.0, "kinds_goal_met", r->kinds_goal_met,
         "abusers", "labelled", (json_int_t)r->labels, "at_desk", (json_int_t)r->abusers, "returns",
-        (json_int_t)r->abuser_returns, "flagged", (json_int_t)r->abusers_flagged, "flagged_by_return", EVALUATE_FLAG_BY,
-        "share", pct(r->abusers_flagged, r->abusers) / 100, "goal", EVALUATE_ABUSER_GOAL_PERMILLE / 1000.0, "goal_met",
-        r->abuser_goal_met, "kinds", kinds, "reasons", reasons,
-        "undecided_returns", (json_int_t)r->undecided, "goals_met", r->honest_goal_met && r->abuser_goal_met);
+        (json_int_t)r->abuser_returns, "flagged_by_3rd", (json_int_t)r->abusers_flagged, "flagged_by_5th",
+        (json_int_t)r->abusers_flagged_late, "share_by_3rd", pct(r->abusers_flagged, r->abusers) / 100, "share_by_5th",
+        pct(r->abusers_flagged_late, r->abusers) / 100, "cents_before_flag", (json_int_t)r->cents_before_flag,
+        "cents_total", (json_int_t)r->cents_total, "goal", EVALUATE_ABUSER_GOAL_PERMILLE / 1000.0, "goal_met",
+        r->abuser_goal_met, "kinds", kinds, "reasons", reasons, "undecided_returns", (json_int_t)r->undecided,
+        "goals_met", r->honest_goal_met && r->kinds_goal_met && r->abuser_goal_met);
     char *text = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_REAL_PRECISION(4)) : NULL;
     json_decref(doc);
     if (!text) return -1;
@@ -129,7 +162,7 @@ int cli_evaluate(int argc, char **argv)
         fputs("trustdesk: out of memory\n", stderr);
     } else {
         if (!json) print_text(url, r);
-        status = r->honest_goal_met && r->abuser_goal_met ? 0 : 1;
+        status = r->honest_goal_met && r->kinds_goal_met && r->abuser_goal_met ? 0 : 1;
     }
     free(r);
     return status;

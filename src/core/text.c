@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 int text_utf8_valid(const char *str, size_t n)
 {
@@ -298,6 +299,50 @@ int text_email_valid(const char *s)
             return 0;
     }
     return 1;
+}
+
+int text_mailbox(const char *s, char out[255])
+{
+    out[0] = '\0';
+    if (!text_email_valid(s)) return TD_E_INVALID;
+    const char *at = strchr(s, '@');
+    size_t k = 0;
+    for (const char *p = s; p < at && *p != '+'; p++) {
+        char ch = *p;
+        if (ch == '.') continue;
+        out[k++] = ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch;
+    }
+    if (k == 0) return TD_E_INVALID;
+    const char *dom = at + 1;
+    if (strcasecmp(dom, "googlemail.com") == 0) dom = "gmail.com";
+    out[k++] = '@';
+    for (const char *p = dom; *p && k + 1 < 255; p++) out[k++] = *p >= 'A' && *p <= 'Z' ? (char)(*p - 'A' + 'a') : *p;
+    out[k] = '\0';
+    return TD_OK;
+}
+
+int text_id_reference(const char *s, char out[21])
+{
+    size_t k = 0;
+    int letters = 0;
+    out[0] = '\0';
+    for (const char *p = s; *p; p++) {
+        char ch = *p;
+        if (ch == ' ' || ch == '-' || ch == '.' || ch == '/') continue;
+        if (ch >= 'a' && ch <= 'z') ch = (char)(ch - 'a' + 'A');
+        if (!((ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')) || k == 20) {
+            out[0] = '\0';
+            return TD_E_INVALID;
+        }
+        letters += ch >= 'A' && ch <= 'Z';
+        out[k++] = ch;
+    }
+    out[k] = '\0';
+    if (k < 5 || !letters) {
+        out[0] = '\0';
+        return TD_E_INVALID;
+    }
+    return TD_OK;
 }
 
 int text_parse_int64(const char *s, int64_t *out)

@@ -49,6 +49,17 @@ int text_phone_normalize(const char *s, char out[20] /* OUT */) TD_MUST_CHECK;
 /* A pragmatic e-mail check: one '@', a non-empty local part, a domain with a
  * dot, no spaces or control characters, at most 254 bytes. */
 int text_email_valid(const char *s);
+/* The mailbox an e-mail address delivers to, as one person would reuse it
+ * across accounts: lower case, the local part without its "+tag" and
+ * without dots, googlemail.com read as gmail.com. "Jan.Smit+winkel@Gmail.com"
+ * gives "jansmit@gmail.com". TD_E_INVALID for what text_email_valid()
+ * refuses, or a local part that is empty without them. out holds 255 bytes. */
+int text_mailbox(const char *s, char out[255] /* OUT */) TD_MUST_CHECK;
+/* An identity document's number as the desk may note it: letters and digits
+ * only, upper case ("nl-ab12 cd34" gives "NLAB12CD34"), 5 to 20 of them and
+ * at least one letter, so that a citizen service number (nine digits) is
+ * never taken for one. TD_E_INVALID otherwise. out holds 21 bytes. */
+int text_id_reference(const char *s, char out[21] /* OUT */) TD_MUST_CHECK;
 /* Parses a money amount written by a person or a POS: "12", "12.5", "12,50",
  * "1.234,56", "1,234.56", "1.234.567", "-3,00" are accepted; more than two
  * decimals, exponents, spaces, currency signs and overflow are not. One

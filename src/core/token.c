@@ -23,12 +23,12 @@ void token_hash(const char *token, char out[TOKEN_HASH_HEX_LEN + 1])
     sodium_bin2hex(out, TOKEN_HASH_HEX_LEN + 1, h, sizeof h);
 }
 
-void token_hash_request(const char *method, const char *path, const void *body, size_t len,
+void token_hash_request(const unsigned char *key, const char *method, const char *path, const void *body, size_t len,
                         char out[TOKEN_HASH_HEX_LEN + 1])
 {
     crypto_generichash_state st;
     unsigned char h[32];
-    crypto_generichash_init(&st, NULL, 0, sizeof h);
+    crypto_generichash_init(&st, key, key ? TOKEN_KEY_LEN : 0, sizeof h);
     crypto_generichash_update(&st, (const unsigned char *)method, strlen(method) + 1);
     crypto_generichash_update(&st, (const unsigned char *)path, strlen(path) + 1);
     if (len) crypto_generichash_update(&st, body, len);
@@ -52,6 +52,19 @@ void token_derive(const char *context, const char *a, const char *b, char id[TOK
     crypto_kdf_derive_from_key(key, TOKEN_KEY_LEN, 2, "td-token", master);
     sodium_memzero(master, sizeof master);
     sodium_memzero(sub, sizeof sub);
+}
+
+void token_keyed_hash(const unsigned char key[TOKEN_KEY_LEN], const char *context, const char *text,
+                      char out[TOKEN_KEYED_HEX_LEN + 1])
+{
+    crypto_generichash_state st;
+    unsigned char h[crypto_generichash_BYTES_MIN];
+    _Static_assert(TOKEN_KEYED_HEX_LEN / 2 <= crypto_generichash_BYTES_MIN, "keyed hash length");
+    crypto_generichash_init(&st, key, TOKEN_KEY_LEN, sizeof h);
+    crypto_generichash_update(&st, (const unsigned char *)context, strlen(context) + 1);
+    crypto_generichash_update(&st, (const unsigned char *)text, strlen(text));
+    crypto_generichash_final(&st, h, sizeof h);
+    sodium_bin2hex(out, TOKEN_KEYED_HEX_LEN + 1, h, TOKEN_KEYED_HEX_LEN / 2);
 }
 
 #define SEAL_NONCE crypto_aead_xchacha20poly1305_ietf_NPUBBYTES

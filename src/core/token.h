@@ -24,8 +24,11 @@ int token_init(void) TD_MUST_CHECK;                  /* sodium_init once per pro
 void token_new(char out[TOKEN_HEX_LEN + 1]);          /* a fresh random token */
 void token_hash(const char *token, char out[TOKEN_HASH_HEX_LEN + 1]);
 int token_equal(const char *a, const char *b);
-/* Hash (hex) of a request: method, path and body, for idempotency keys. */
-void token_hash_request(const char *method, const char *path, const void *body, size_t len,
+/* Hash (hex) of a request: method, path and body, for idempotency keys;
+ * keyed with key (NULL: unkeyed), so that a stored hash cannot be matched
+ * against guessed bodies (a walk-in's phone number among all mobile numbers)
+ * by anyone without the key. */
+void token_hash_request(const unsigned char *key, const char *method, const char *path, const void *body, size_t len,
                         char out[TOKEN_HASH_HEX_LEN + 1]);        /* constant time for equal lengths */
 /* From the secret text a (with b and a context naming the use), two values
  * that are independent of each other: id (hex) to store and look up by, and
@@ -33,6 +36,16 @@ void token_hash_request(const char *method, const char *path, const void *body, 
  * BLAKE2b hash of the three texts through libsodium's crypto_kdf. */
 void token_derive(const char *context, const char *a, const char *b, char id[TOKEN_HASH_HEX_LEN + 1] /* OUT */,
                   unsigned char key[TOKEN_KEY_LEN] /* OUT */);
+/* A keyed hash (BLAKE2b under key, its first 64 bits in hex) of a context
+ * and a text: the same three always give the same value, and without the
+ * key nobody can compute it, nor find the text back by trying candidates
+ * (all mobile numbers). For the identity keys the guard counts by
+ * (domain/identity.c): 64 bits keep two of ten million customers' contacts
+ * apart but for a chance of about one in 10^5, and a clash would only count
+ * two accounts together for the guard. */
+#define TOKEN_KEYED_HEX_LEN 16
+void token_keyed_hash(const unsigned char key[TOKEN_KEY_LEN], const char *context, const char *text,
+                      char out[TOKEN_KEYED_HEX_LEN + 1] /* OUT */);
 /* Encrypts text with key (XChaCha20-Poly1305, a fresh random nonce) and
  * authenticates it together with ad; appends the result to out as base64. */
 int token_seal(const unsigned char key[TOKEN_KEY_LEN], const char *ad, const char *text, struct buf *out) TD_MUST_CHECK;

@@ -2,13 +2,14 @@
  *
  * Invariants:
  *  (1) customer_search rows and customers.search_text always describe the
- *      current personal fields: every write of those fields calls
- *      customer_reindex() in the same transaction;
+ *      current personal fields, and customer_keys the current phone and
+ *      e-mail: every write of those fields calls customer_reindex() and
+ *      identity_set_customer() in the same transaction;
  *  (2) every change of consent is also a consent_events row (the GDPR record
  *      of when and how consent was given or withdrawn);
  *  (3) an erased customer has no personal field, no search term, no consent
  *      event, and no receipt or credit note linked to it (the bookkeeping
- *      rows stay, unlinked); the free text of their cases and notes no
+ *      rows stay, unlinked) and no identity key; the free text of their cases and notes no
  *      longer holds their name, e-mail, phone or loyalty number (redact.c),
  *      and no remembered answer about them can be replayed (idempotency.c).
  */
@@ -16,6 +17,7 @@
 #include "core/text.h"
 #include "db/db.h"
 #include "domain/idempotency.h"
+#include "domain/identity.h"
 #include "domain/redact.h"
 #include "domain/store.h"
 #include <stdint.h>
@@ -275,6 +277,8 @@ out:
     if (rc != TD_OK) return rc;
     rc = customer_reindex(c->db, *out_id, in->name, (in->set & CF_EMAIL) ? in->email : NULL,
                           (in->set & CF_PHONE) ? in->phone : NULL, (in->set & CF_LOYALTY) ? in->loyalty_number : NULL);
+    if (rc == TD_OK)
+        rc = identity_set_customer(c, *out_id, (in->set & CF_EMAIL) ? in->email : NULL, (in->set & CF_PHONE) ? in->phone : NULL);
     if (rc == TD_OK && (in->set & CF_EMAIL_CONSENT)) rc = set_consent(c, *out_id, 1, &in->email_marketing);
     if (rc == TD_OK && (in->set & CF_PHONE_CONSENT)) rc = set_consent(c, *out_id, 0, &in->phone_marketing);
     return rc;
@@ -376,6 +380,7 @@ out:
     if (rc != TD_OK) return rc;
     if (in->set & (CF_NAME | CF_EMAIL | CF_PHONE | CF_LOYALTY))
         rc = customer_reindex(c->db, id, name, email, phone, loyalty);
+    if (rc == TD_OK && (in->set & (CF_EMAIL | CF_PHONE))) rc = identity_set_customer(c, id, email, phone);
     if (rc == TD_OK && (in->set & CF_EMAIL_CONSENT)) rc = set_consent(c, id, 1, &in->email_marketing);
     if (rc == TD_OK && (in->set & CF_PHONE_CONSENT)) rc = set_consent(c, id, 0, &in->phone_marketing);
     return rc;
@@ -662,8 +667,10 @@ int customer_erase(struct dctx *c, int64_t id)
     if (rc != TD_OK) return rc;
     if (cur.erased_at) return TD_OK;   /* erasing twice is harmless */
     /* First what staff typed about the customer, while the rows still point
-     * at the customer. */
+     * at the customer; and their identity keys, each counted out of the
+     * accounts that share it. */
     if ((rc = redact_customer(c, &cur)) != TD_OK) return rc;
+    if ((rc = identity_set_customer(c, id, NULL, NULL)) != TD_OK) return rc;
     static const char *const steps[] = {
         "DELETE FROM customer_search WHERE customer_id = ?",
         "DELETE FROM consent_events WHERE customer_id = ?",
@@ -677,7 +684,8 @@ int customer_erase(struct dctx *c, int64_t id)
         "DELETE FROM customer_facts WHERE customer_id = ?",
         "DELETE FROM customer_days WHERE customer_id = ?",
         "DELETE FROM customer_case_stores WHERE customer_id = ?",
-        "DELETE FROM customer_item_returns WHERE customer_id = ?",
+        "DELETE FROM customer_item_stores WHERE customer_id = ?",
+        "DELETE FROM customer_quick_returns WHERE customer_id = ?",
         "DELETE FROM demo_labels WHERE customer_id = ?",
     };
     for (size_t i = 0; i < sizeof steps / sizeof steps[0] && rc == TD_OK; i++) rc = exec_id(c->db, steps[i], id);

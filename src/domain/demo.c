@@ -65,9 +65,12 @@
 #include "domain/desk.h"
 #include "domain/domain.h"
 #include "domain/facts.h"
+#include "domain/identity.h"
+#include "domain/policy_store.h"
 #include "domain/store.h"
 #include <math.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -251,13 +254,13 @@ static void make_email(struct rng *r, const char *first, const char *last, char 
 }
 
 /* A Dutch mobile number written one of the ways customers give it; all of
- * them normalise to "06xxxxxxxx". */
-static void make_phone(struct rng *r, char *out, size_t n)
+ * them normalise to "06xxxxxxxx". The digits are the person's own
+ * (phone_digits: nobody shares a number by chance); the stream still draws
+ * eight, so that what follows in it stays as it was. */
+static void make_phone(struct rng *r, const char number[11], char *out, size_t n)
 {
-    char d[9];
-    d[0] = (char)('1' + rng_below(r, 5));
-    for (int i = 1; i < 8; i++) d[i] = (char)('0' + rng_below(r, 10));
-    d[8] = '\0';
+    for (int i = 0; i < 8; i++) (void)rng_below(r, i ? 10 : 5);
+    const char *d = number + 2;
     switch (rng_below(r, 7)) {
     case 0: snprintf(out, n, "06-%s", d); break;
     case 1: snprintf(out, n, "+31 6 %.4s %.4s", d, d + 4); break;
@@ -337,6 +340,7 @@ struct demo_product {
     int64_t id;
     int64_t price;                /* cents */
     int category;                 /* index into categories[] */
+    int32_t style_first, style_n; /* the products of its style (type and brand): its colours */
     char sku[16];                 /* for the case history, which names items by SKU */
 };
 
@@ -543,12 +547,14 @@ struct pipeline {
 
 /* ---- the case history's plan (see "the case history" below) ---------- */
 
-/* A purchase an abuser's plan needs at a given moment. */
+/* A purchase a plan needs at a given moment: one line, or two (two sizes
+ * of one style, product2 >= 0). */
 struct planted {
     int64_t at;
     int store;                     /* index into chain[] */
     int64_t product;               /* index into g->products */
     int qty;
+    int64_t product2;              /* a second line, or -1 */
     char ref[16];                  /* the receipt reference, once made */
 };
 
@@ -559,19 +565,44 @@ struct plan_item {
     int32_t product;
     int16_t nsh;
     uint8_t condition;             /* enum policy_condition */
+    uint8_t gift;                  /* brought with a gift receipt (ref: the giver's receipt) */
     char ref[16];
     int64_t stated_cents;
 };
 
+/* A walk-in brings the case (customer_id 0): who they are for the labels,
+ * and what they answer when the desk asks for a contact. */
+enum { CONTACT_REFUSES = 0, CONTACT_PHONE = 1, CONTACT_EMAIL = 2 };
+
 struct plan_case {
     int64_t at, customer_id;
+    int64_t walk_in;               /* a walk-in's person number (below 0), 0 for a customer */
     int32_t store;
     uint8_t kind;                  /* enum policy_kind */
     uint8_t receipt, n_items, words;
+    uint8_t contact;               /* a walk-in's answer: CONTACT_* */
+    uint8_t label;                 /* a walk-in's label (role_labels index) */
     struct plan_item items[2];
 };
 
-struct plan_label { int64_t customer_id; const char *label; };
+/* What one customer's plan leaves for the next ones: the accounts of a
+ * ring (a contact to share, the leader as their person) and the presents a
+ * giver bought for the next customer. */
+#define PRESENTS_MAX 3
+struct pending {
+    int64_t index;                    /* the customer it is for */
+    int role;                         /* ROLE_RING_MEMBER or ROLE_GIFT_RECEIVER */
+    int64_t person;                   /* the ring's leader, the giver */
+    char phone[PHONE_SZ];             /* a shared phone ("": the customer's own) */
+    int share_mail;                   /* the next member writes this one's mailbox another way */
+    char mail[EMAIL_SZ];              /* a mailbox to write another way ("": the customer's own) */
+    int64_t before;                   /* the account exists before this moment (the ring's first case) */
+    int npresents;
+    struct { char ref[16]; int32_t product; int64_t at; int store; } presents[PRESENTS_MAX];
+};
+
+struct plan_label { int64_t customer_id, person; const char *label; };
+struct key_row { char key[IDENTITY_KEY_SZ]; int64_t customer_id, shared; };
 struct person;
 
 struct gen {
@@ -597,8 +628,15 @@ struct gen {
     struct person *person;              /* the planner's scratch for one customer */
     struct plan_case *plan;             /* the case history, in customer order until sorted */
     size_t nplan, plan_cap;
-    struct plan_label *labels;          /* the planted abusers, in id order */
+    struct plan_label *labels;          /* the labelled people, in id order */
     size_t nlabels, labels_cap;
+    struct pending pending[4];          /* for the next customers, in order */
+    int npending;
+    uint64_t *mailboxes;                /* an open-addressing set of the mailboxes handed out (hashes) */
+    size_t mailbox_cap;
+    unsigned char secret[TOKEN_KEY_LEN];/* the identity secret (identity.h), read before the producer starts */
+    struct key_row *key_list;           /* every customer's identity keys, sorted at the end */
+    size_t nkeys, key_cap;
     /* The purchases' part of the customer aggregates (see count_line),
      * producer-owned until it is done: */
     int64_t days_from_us;               /* customer_days counts purchases from here */
@@ -685,6 +723,7 @@ static void pipeline_stop(struct pipeline *p)
 #define V_LINE "(?, ?, ?, ?, ?, ?)"
 #define INS_TERM "INSERT INTO customer_search (term, customer_id) VALUES "
 #define V_TERM "(?, ?)"
+#define INS_KEY "INSERT INTO customer_keys (key, customer_id, shared) VALUES "
 
 static const char SQL_CUSTOMER_1[] = INS_CUSTOMER V_CUSTOMER;
 static const char SQL_CUSTOMER_16[] = INS_CUSTOMER R16(V_CUSTOMER);
@@ -696,6 +735,8 @@ static const char SQL_LINE_1[] = INS_LINE V_LINE;
 static const char SQL_LINE_64[] = INS_LINE R64(V_LINE);
 static const char SQL_TERM_1[] = INS_TERM V_TERM;
 static const char SQL_TERM_64[] = INS_TERM R64(V_TERM);
+static const char SQL_KEY_1[] = INS_KEY "(?, ?, ?)";
+static const char SQL_KEY_64[] = INS_KEY R64("(?, ?, ?)");
 #define INS_FACTS "INSERT INTO customer_facts (customer_id, lifetime_spend_cents, visits, first_seen_at," \
     " last_purchase_at) VALUES "
 #define V_FACTS "(?, ?, ?, ?, ?)"
@@ -789,6 +830,14 @@ static int bind_term(struct db_stmt *st, int i, const void *row)
     return rc == TD_OK ? db_bind_int64(st, i + 1, t->customer_id) : rc;
 }
 
+static int bind_key(struct db_stmt *st, int i, const void *row)
+{
+    const struct key_row *k = row;
+    int rc = db_bind_text(st, i, k->key);
+    if (rc == TD_OK) rc = db_bind_int64(st, i + 1, k->customer_id);
+    return rc == TD_OK ? db_bind_int64(st, i + 2, k->shared) : rc;
+}
+
 static int bind_facts(struct db_stmt *st, int i, const void *row)
 {
     const struct facts_row *f = row;
@@ -818,6 +867,7 @@ static const struct table T_CONSENTS = {SQL_CONSENT_1, SQL_CONSENT_64, 64, 5, si
 static const struct table T_RECEIPTS = {SQL_RECEIPT_1, SQL_RECEIPT_64, 64, 5, sizeof(struct receipt_row), bind_receipt};
 static const struct table T_LINES = {SQL_LINE_1, SQL_LINE_64, 64, 6, sizeof(struct line_row), bind_line};
 static const struct table T_TERMS = {SQL_TERM_1, SQL_TERM_64, 64, 2, sizeof(struct term), bind_term};
+static const struct table T_KEYS = {SQL_KEY_1, SQL_KEY_64, 64, 3, sizeof(struct key_row), bind_key};
 static const struct table T_FACTS = {SQL_FACTS_1, SQL_FACTS_64, 64, 5, sizeof(struct facts_row), bind_facts};
 static const struct table T_DAYS = {SQL_DAY_1, SQL_DAY_64, 64, 3, sizeof(struct day_row), bind_day};
 static const struct table T_PRICES = {SQL_PRICE_1, SQL_PRICE_64, 64, 3, sizeof(struct day_row), bind_day};
@@ -867,6 +917,22 @@ static int write_terms(struct gen *g)
     }
     if (rc == TD_OK) {
         rc = db_index_restore(g->db, deferred);   /* frees the set */
+        deferred = NULL;
+    }
+    db_index_free(deferred);
+    return rc;
+}
+
+/* The identity keys, sorted like the terms and loaded the same way: the
+ * (key, customer_id) primary key grows at its end, the by-customer index is
+ * built afterwards. */
+static int write_keys(struct gen *g)
+{
+    struct db_index_set *deferred = NULL;
+    int rc = db_index_drop(g->db, "customer_keys", &deferred);
+    if (rc == TD_OK) rc = write_rows(g->db, &T_KEYS, g->key_list, g->nkeys);
+    if (rc == TD_OK) {
+        rc = db_index_restore(g->db, deferred);
         deferred = NULL;
     }
     db_index_free(deferred);
@@ -995,6 +1061,8 @@ static int load_products(struct gen *g)
                 dp->id = g->nproducts + 1;
                 dp->price = cents;
                 dp->category = cat;
+                dp->style_first = (int32_t)(g->nproducts - v);
+                dp->style_n = (int32_t)nfields(p->variants);
                 snprintf(dp->sku, sizeof dp->sku, "%s", sku);
                 for (unsigned k = 0; k < p->popularity; k++) g->by_category[cat][g->ncat[cat]++] = g->nproducts;
                 g->nproducts++;
@@ -1093,14 +1161,17 @@ static int make_planted(struct gen *g, struct chunk *c, int64_t customer_id, str
     rr->at = pl->at;
     snprintf(rr->ref, sizeof rr->ref, "B%010lld", (long long)rr->id);
     snprintf(pl->ref, sizeof pl->ref, "%s", rr->ref);
-    const struct demo_product *p = &g->products[pl->product];
-    if (grow((void **)&c->lines, &c->lines_cap, c->nlines, sizeof *c->lines) != TD_OK) return TD_E_NOMEM;
-    c->lines[c->nlines++] = (struct line_row){
-        .receipt_id = rr->id, .line_no = 1, .customer_id = customer_id, .product_id = p->id, .price = p->price,
-        .qty = pl->qty,
-    };
-    count_line(g, pl->product, p->price, pl->qty, pl->at);
-    g->sum->lines++;
+    for (int line = 1; line <= (pl->product2 >= 0 ? 2 : 1); line++) {
+        int64_t product = line == 1 ? pl->product : pl->product2;
+        const struct demo_product *p = &g->products[product];
+        if (grow((void **)&c->lines, &c->lines_cap, c->nlines, sizeof *c->lines) != TD_OK) return TD_E_NOMEM;
+        c->lines[c->nlines++] = (struct line_row){
+            .receipt_id = rr->id, .line_no = line, .customer_id = customer_id, .product_id = p->id, .price = p->price,
+            .qty = pl->qty,
+        };
+        count_line(g, product, p->price, pl->qty, pl->at);
+        g->sum->lines++;
+    }
     g->sum->receipts++;
     return TD_OK;
 }
@@ -1161,6 +1232,19 @@ static int make_anonymous(struct gen *g, struct chunk *c, int64_t slot, int64_t 
  *                     some without it (cheap things, gifts), now and then a
  *                     worn item, goods not sold here (gold and platinum
  *                     customers: the worn dress), a repair or a complaint;
+ *   honest kinds      labelled "honest_*" in demo_labels, a few per mille each:
+ *     honest_gift        a giver buys presents on their card, the next customer
+ *                        brings one (or both) back with the gift receipt weeks
+ *                        later; now and then the giver returns a present too;
+ *     honest_card        never keeps receipts: brings their own recent
+ *                        purchases back a few times, found through the card;
+ *     honest_family      buys children's clothes in two sizes every week or
+ *                        two and brings one size back within days, with the
+ *                        receipt or the card;
+ *     honest_big_ticket  returns one expensive purchase with its receipt;
+ *     honest_walk_in     has no card, returns something without a receipt
+ *                        once or twice, and gives a phone number or e-mail
+ *                        address when asked (nine in ten);
  *   abusers           ABUSER_PERMILLE of customers with a long enough history,
  *                     labelled in demo_labels, who also buy as anyone does and
  *                     spread their cases over weeks:
@@ -1169,7 +1253,24 @@ static int make_anonymous(struct gen *g, struct chunk *c, int64_t slot, int64_t 
  *     wardrober          buys clothes, wears them, brings them back within
  *                        two to ten days, every few weeks;
  *     cross_store        buys several of one product and returns that product
- *                        at one store after another.
+ *                        at one store after another;
+ *     receipted_wardrober buys a dress or suit before a weekend, often the
+ *                        style of the last one, and brings it back "as new"
+ *                        with the receipt a few days later, again and again;
+ *     receipt_reuse      returns a purchase once, then brings the same
+ *                        receipt (or the card) back for the same item at other
+ *                        stores;
+ *     ring               one person with three accounts (the next two
+ *                        customers) that share a phone number and a mailbox
+ *                        written differently, each bringing a return or two
+ *                        without a receipt at different stores;
+ *     walk_in_repeater   no card: returns without a receipt at two to four
+ *                        stores, days apart; when asked for a contact most give
+ *                        their phone number, some their e-mail address one
+ *                        time and the phone the next, a few refuse.
+ *
+ * People are described here by what they do, never by what the guard looks
+ * at: nothing in the plan reads the policy or the guard.
  *
  * The plan only says what happens when; the writer replays it through the
  * desk (run_history) in time order, so every stored recommendation is what
@@ -1179,13 +1280,23 @@ static int make_anonymous(struct gen *g, struct chunk *c, int64_t slot, int64_t 
 #define CASE_FIRST_DAY (HISTORY_DAYS - CASE_DAYS)
 #define HONEST_PERMILLE 65
 #define ABUSER_PERMILLE 10
-#define PERSON_PLANTED 8
+#define HONEST_KINDS_PERMILLE 8           /* gift 2, card 2, family 1.5, big ticket 1, walk-in 1.5 */
+#define PERSON_PLANTED 16
 #define PERSON_CASES 16
 
 enum { STREAM_CASES = 5 };
-enum { ROLE_NONE, ROLE_HONEST, ROLE_SERIAL, ROLE_WARDROBER, ROLE_CROSS };
+enum { ROLE_NONE, ROLE_HONEST, ROLE_SERIAL, ROLE_WARDROBER, ROLE_CROSS, ROLE_RECEIPTED_WARDROBER, ROLE_RECEIPT_REUSE,
+       ROLE_RING, ROLE_WALK_IN_REPEATER, ROLE_GIFT, ROLE_CARD, ROLE_FAMILY, ROLE_BIG_TICKET, ROLE_WALK_IN,
+       ROLE_RING_MEMBER, ROLE_GIFT_RECEIVER, ROLE_COUNT };
 
-static const char *const role_labels[] = {NULL, NULL, "serial_no_receipt", "wardrober", "cross_store"};
+static const char *const role_labels[ROLE_COUNT] = {
+    [ROLE_SERIAL] = "serial_no_receipt", [ROLE_WARDROBER] = "wardrober", [ROLE_CROSS] = "cross_store",
+    [ROLE_RECEIPTED_WARDROBER] = "receipted_wardrober", [ROLE_RECEIPT_REUSE] = "receipt_reuse", [ROLE_RING] = "ring",
+    [ROLE_WALK_IN_REPEATER] = "walk_in_repeater", [ROLE_GIFT] = "honest_gift", [ROLE_CARD] = "honest_card",
+    [ROLE_FAMILY] = "honest_family", [ROLE_BIG_TICKET] = "honest_big_ticket", [ROLE_WALK_IN] = "honest_walk_in",
+    [ROLE_RING_MEMBER] = "ring", [ROLE_GIFT_RECEIVER] = "honest_gift",
+};
+
 
 /* Goods not sold here: the first ones are brought back for credit, the last
  * ones come in defective for repair (brands the chain does not carry). */
@@ -1203,8 +1314,9 @@ static const char *const case_words[] = {
 
 /* What the planner knows of one customer while making them. */
 struct person {
-    int64_t id, created_at;
+    int64_t index, id, created_at;
     int home, member, role;
+    const struct pending *forced;     /* what an earlier customer's plan made this one, or NULL */
     struct planted pl[PERSON_PLANTED];
     int npl;
     struct plan_case cases[PERSON_CASES];
@@ -1268,6 +1380,7 @@ static struct planted *person_buy(struct person *pp, struct gen *g, struct rng *
     pl->at = calendar_moment(&g->cal, r, day);
     pl->store = store;
     pl->product = product;
+    pl->product2 = -1;
     pl->qty = qty;
     return pl;
 }
@@ -1348,23 +1461,321 @@ static void plan_cross(struct gen *g, struct rng *r, struct person *pp)
     }
 }
 
-/* Before the customer's purchases are made: their role, and for an abuser
- * the planted purchases and the cases that use them. */
-static void plan_role(struct gen *g, struct person *pp, struct rng *r)
+/* Another colour of the same style (type and brand) as product p. */
+static int64_t same_style(const struct gen *g, struct rng *r, int64_t p)
+{
+    const struct demo_product *d = &g->products[p];
+    if (d->style_n <= 1) return p;
+    int64_t q = d->style_first + (int64_t)rng_below(r, (uint32_t)d->style_n - 1);
+    return q >= p ? q + 1 : q;
+}
+
+/* A dress or suit before a weekend, "as new" back a few days later with the
+ * receipt; often the style of the last one, in another colour. */
+static void plan_receipted_wardrober(struct gen *g, struct rng *r, struct person *pp)
+{
+    int day = CASE_FIRST_DAY + (int)rng_below(r, 40);
+    int episodes = 4 + (int)rng_below(r, 4);
+    int64_t last = -1;
+    for (int e = 0; e < episodes && day + 6 < HISTORY_DAYS; e++) {
+        int cat = rng_pct(r, 70) ? category_index("dames") : category_index("heren");
+        int64_t product = last >= 0 && rng_pct(r, 55) ? same_style(g, r, last) : pick_product(g, r, cat, 4000, 25000);
+        last = product;
+        int buy_store = rng_pct(r, 60) ? pp->home : pick_store(g, r);
+        struct planted *pl = person_buy(pp, g, r, day, buy_store, product, 1);
+        if (!pl) return;
+        struct plan_case *pc = person_case(pp, day + 1 + (int)rng_below(r, 4), g, r,
+                                           rng_pct(r, 70) ? buy_store : pick_store(g, r), POLICY_KIND_RETURN);
+        if (!pc) return;
+        pp->pl_of[pp->ncases - 1] = (int8_t)(pp->npl - 1);
+        pc->receipt = rng_pct(r, 85);
+        pc->words = (uint8_t)rng_below(r, 2);
+        pc->items[0].product = (int32_t)product;
+        pc->items[0].condition = POLICY_COND_NEW;
+        day += 7 + (int)rng_below(r, 22);
+    }
+}
+
+/* One purchase returned, then the same item brought back again at other
+ * stores with the same receipt (or, now and then, only the card). */
+static void plan_receipt_reuse(struct gen *g, struct rng *r, struct person *pp)
+{
+    int day = CASE_FIRST_DAY + (int)rng_below(r, CASE_DAYS - 70);
+    int stores[6] = {rng_pct(r, 70) ? pp->home : pick_store(g, r)};
+    int64_t product = pick_product(g, r, -1, 2000, 12000);
+    struct planted *pl = person_buy(pp, g, r, day, stores[0], product, 1);
+    if (!pl) return;
+    int back = day + 1 + (int)rng_below(r, 20), again = 2 + (int)rng_below(r, 3);
+    for (int j = 0; j <= again && j < 6; j++) {
+        if (j) {
+            stores[j] = pick_other_store(g, r, stores, j);
+            back += 3 + (int)rng_below(r, 18);
+        }
+        struct plan_case *pc = person_case(pp, back, g, r, stores[j], POLICY_KIND_RETURN);
+        if (!pc) return;
+        pp->pl_of[pp->ncases - 1] = (int8_t)(pp->npl - 1);
+        pc->receipt = j == 0 || rng_pct(r, 70);
+        pc->words = (uint8_t)(pc->receipt ? 0 : 3);
+        pc->items[0].product = (int32_t)product;
+        pc->items[0].condition = POLICY_COND_NEW;
+    }
+}
+
+/* A Dutch mobile number for a person number, unique: customers' numbers
+ * start 061..065, walk-ins' 066..069 (the multiplier is a bijection of the
+ * range, so no two people share one by chance). */
+static void phone_digits(int64_t n, int walk_in, char out[11])
+{
+    uint64_t range = walk_in ? 40000000u : 50000000u;
+    uint64_t d = ((uint64_t)n * 48271u + 12345u) % range;
+    snprintf(out, 11, "06%c%07llu", (char)((walk_in ? '6' : '1') + (int)(d / 10000000u)), (unsigned long long)(d % 10000000u));
+}
+
+/* One person with three accounts: this customer and the next two (who get a
+ * shared phone and a mailbox written another way), each bringing a return or
+ * two without a receipt at different stores over a few weeks. */
+static void plan_ring(struct gen *g, struct rng *r, struct person *pp, const char *phone, const char *email)
+{
+    if (pp->index + 2 >= g->cfg->customers || g->npending + 2 > (int)COUNT(g->pending) || (!phone[0] && !email[0])) {
+        pp->role = ROLE_SERIAL;
+        plan_serial(g, r, pp);
+        return;
+    }
+    int day = CASE_FIRST_DAY + (int)rng_below(r, CASE_DAYS - 60);
+    int stores[4] = {pp->home}, nstores = 3 + (int)rng_below(r, 2);
+    for (int k = 1; k < nstores; k++) stores[k] = pick_other_store(g, r, stores, k);
+    int n = 5 + (int)rng_below(r, 4);
+    for (int j = 0; j < n; j++) {
+        if (j) day += 2 + (int)rng_below(r, 9);
+        struct plan_case *pc = person_case(pp, day, g, r, stores[(j + (int)rng_below(r, 2)) % nstores],
+                                           POLICY_KIND_RETURN);
+        if (!pc) return;
+        pc->customer_id = pp->id + j % 3;
+        pc->words = (uint8_t)(rng_pct(r, 50) ? 3 : 4);
+        pc->items[0].product = (int32_t)pick_product(g, r, -1, 1500, 9000);
+        pc->items[0].condition = POLICY_COND_NEW;
+    }
+    /* The second account shares the first one's phone (or, without one, its
+     * mailbox, written another way); the third the second's mailbox. */
+    struct pending *a = &g->pending[g->npending++], *b = &g->pending[g->npending++];
+    memset(a, 0, sizeof *a);
+    memset(b, 0, sizeof *b);
+    *a = (struct pending){.index = pp->index + 1, .role = ROLE_RING_MEMBER, .person = pp->id, .share_mail = 1};
+    *b = (struct pending){.index = pp->index + 2, .role = ROLE_RING_MEMBER, .person = pp->id};
+    a->before = b->before = pp->cases[0].at - 30 * DAY_S * US;
+    if (phone[0]) snprintf(a->phone, sizeof a->phone, "+31 6 %.4s %.4s", phone + 2, phone + 6);
+    else snprintf(a->mail, sizeof a->mail, "%s", email);
+}
+
+/* Returns without a receipt at a few stores, days apart, as a walk-in who
+ * gives a phone number when asked; some give their e-mail address one time
+ * and the phone the next, a few refuse. */
+static void plan_walk_in_repeater(struct gen *g, struct rng *r, struct person *pp)
+{
+    int day = CASE_FIRST_DAY + (int)rng_below(r, CASE_DAYS - 50);
+    int stores[4] = {pp->home}, nstores = 2 + (int)rng_below(r, 3);
+    for (int k = 1; k < nstores; k++) stores[k] = pick_other_store(g, r, stores, k);
+    unsigned habit = rng_below(r, 10);
+    int n = 4 + (int)rng_below(r, 5);
+    for (int j = 0; j < n; j++) {
+        if (j) day += 2 + (int)rng_below(r, 13);
+        struct plan_case *pc = person_case(pp, day, g, r, stores[rng_below(r, (uint32_t)nstores)], POLICY_KIND_RETURN);
+        if (!pc) return;
+        pc->customer_id = 0;
+        pc->walk_in = -(pp->index + 1);
+        pc->label = ROLE_WALK_IN_REPEATER;
+        pc->contact = habit == 0 ? CONTACT_REFUSES : habit <= 2 && j % 2 ? CONTACT_EMAIL : CONTACT_PHONE;
+        pc->words = (uint8_t)(rng_pct(r, 50) ? 2 : 9);
+        pc->items[0].product = (int32_t)pick_product(g, r, -1, 1500, 9000);
+        pc->items[0].condition = POLICY_COND_NEW;
+    }
+}
+
+/* A walk-in (no card) who brings something back without a receipt once or
+ * twice, and gives a phone number or e-mail address when asked, nine times
+ * in ten. */
+static void plan_walk_in(struct gen *g, struct rng *r, struct person *pp)
+{
+    int n = rng_pct(r, 30) ? 2 : 1;
+    unsigned contact = rng_pct(r, 90) ? (rng_pct(r, 60) ? CONTACT_PHONE : CONTACT_EMAIL) : CONTACT_REFUSES;
+    for (int j = 0; j < n; j++) {
+        struct plan_case *pc = person_case(pp, CASE_FIRST_DAY + (int)rng_below(r, CASE_DAYS), g, r,
+                                           rng_pct(r, 70) ? pp->home : pick_store(g, r),
+                                           rng_pct(r, 85) ? POLICY_KIND_RETURN : POLICY_KIND_EXCHANGE);
+        if (!pc) return;
+        pc->customer_id = 0;
+        pc->walk_in = -(pp->index + 1);
+        pc->label = ROLE_WALK_IN;
+        pc->contact = (uint8_t)contact;
+        pc->words = (uint8_t)(rng_pct(r, 50) ? 0 : 9);
+        pc->items[0].product = (int32_t)pick_product(g, r, -1, 1000, 8000);
+        pc->items[0].condition = rng_pct(r, 85) ? POLICY_COND_NEW : POLICY_COND_USED;
+    }
+}
+
+/* Never keeps a receipt: a few of their own recent purchases come back,
+ * found through the card. */
+static void plan_card(struct gen *g, struct rng *r, struct person *pp)
+{
+    int day = CASE_FIRST_DAY + (int)rng_below(r, 60), n = 2 + (int)rng_below(r, 3);
+    for (int j = 0; j < n && day + 3 < HISTORY_DAYS; j++) {
+        int store = rng_pct(r, 80) ? pp->home : pick_store(g, r);
+        int64_t product = pick_product(g, r, -1, 1000, 15000);
+        struct planted *pl = person_buy(pp, g, r, day, store, product, 1);
+        if (!pl) return;
+        struct plan_case *pc = person_case(pp, day + 2 + (int)rng_below(r, 24), g, r, rng_pct(r, 70) ? store : pp->home,
+                                           rng_pct(r, 85) ? POLICY_KIND_RETURN : POLICY_KIND_EXCHANGE);
+        if (!pc) return;
+        pp->pl_of[pp->ncases - 1] = (int8_t)(pp->npl - 1);
+        pc->words = 3;
+        pc->items[0].product = (int32_t)product;
+        pc->items[0].condition = rng_pct(r, 85) ? POLICY_COND_NEW : POLICY_COND_USED;
+        day += 10 + (int)rng_below(r, 40);
+    }
+}
+
+/* Children's clothes in two sizes every week or two for a few months (two
+ * of one, or two colours of a style); one size comes back within days,
+ * mostly with the receipt. */
+static void plan_family(struct gen *g, struct rng *r, struct person *pp)
+{
+    int day = CASE_FIRST_DAY - 10 + (int)rng_below(r, 60), n = 4 + (int)rng_below(r, 5);
+    int kids = category_index("kinderen");
+    for (int j = 0; j < n && day + 3 < HISTORY_DAYS; j++) {
+        int store = rng_pct(r, 80) ? pp->home : pick_store(g, r);
+        int64_t product = pick_product(g, r, kids, 0, 1000000);
+        int two_lines = rng_pct(r, 40);
+        struct planted *pl = person_buy(pp, g, r, day, store, product, two_lines ? 1 : 2);
+        if (!pl) return;
+        if (two_lines) pl->product2 = same_style(g, r, product);
+        if (rng_pct(r, 75)) {
+            struct plan_case *pc = person_case(pp, day + 1 + (int)rng_below(r, 9), g, r, rng_pct(r, 80) ? store : pp->home,
+                                               rng_pct(r, 75) ? POLICY_KIND_RETURN : POLICY_KIND_EXCHANGE);
+            if (!pc) return;
+            pp->pl_of[pp->ncases - 1] = (int8_t)(pp->npl - 1);
+            pc->receipt = rng_pct(r, 70);
+            pc->words = 0;
+            pc->items[0].product = (int32_t)(two_lines && rng_pct(r, 50) ? pl->product2 : product);
+            pc->items[0].condition = POLICY_COND_NEW;
+        }
+        day += 5 + (int)rng_below(r, 14);
+    }
+}
+
+/* One expensive purchase brought back with its receipt. */
+static void plan_big_ticket(struct gen *g, struct rng *r, struct person *pp)
+{
+    int day = CASE_FIRST_DAY + (int)rng_below(r, CASE_DAYS - 30);
+    static const char *const cats[] = {"elektra", "elektra", "dames", "heren"};
+    int64_t product = pick_product(g, r, category_index(PICK(r, cats)), 25000, 60000);
+    int store = rng_pct(r, 70) ? pp->home : pick_store(g, r);
+    struct planted *pl = person_buy(pp, g, r, day, store, product, 1);
+    if (!pl) return;
+    struct plan_case *pc = person_case(pp, day + 2 + (int)rng_below(r, 24), g, r, store, POLICY_KIND_RETURN);
+    if (!pc) return;
+    pp->pl_of[pp->ncases - 1] = (int8_t)(pp->npl - 1);
+    pc->receipt = rng_pct(r, 90);
+    pc->words = (uint8_t)rng_below(r, 3);
+    pc->items[0].product = (int32_t)product;
+    pc->items[0].condition = POLICY_COND_NEW;
+}
+
+/* Presents for the next customer, bought on this one's card; now and then
+ * the giver brings one back first (plan_finish hands the rest on). */
+static void plan_gift(struct gen *g, struct rng *r, struct person *pp)
+{
+    if (pp->index + 1 >= g->cfg->customers || g->npending + 1 > (int)COUNT(g->pending)) {
+        pp->role = ROLE_NONE;
+        return;
+    }
+    int day = CASE_FIRST_DAY - 20 + (int)rng_below(r, CASE_DAYS - 10);
+    int store = rng_pct(r, 70) ? pp->home : pick_store(g, r);
+    int n = rng_pct(r, 60) ? 2 : 1, own = rng_pct(r, 30);
+    int first = pp->npl;
+    for (int k = 0; k < n + own; k++) {
+        struct planted *pl = person_buy(pp, g, r, day, store, pick_product(g, r, -1, 1500, 12000), 1);
+        if (!pl) return;
+        pl->at = pp->pl[first].at + k * 60 * US;   /* one visit, receipt after receipt: in time order */
+    }
+    if (own) {   /* the last one: the giver changes their mind */
+        struct plan_case *pc = person_case(pp, day + 1 + (int)rng_below(r, 20), g, r, store, POLICY_KIND_RETURN);
+        if (!pc) return;
+        pp->pl_of[pp->ncases - 1] = (int8_t)(pp->npl - 1);
+        pc->receipt = 1;
+        pc->items[0].product = (int32_t)pp->pl[pp->npl - 1].product;
+        pc->items[0].condition = POLICY_COND_NEW;
+    }
+    struct pending *p = &g->pending[g->npending++];
+    memset(p, 0, sizeof *p);
+    p->index = pp->index + 1;
+    p->role = ROLE_GIFT_RECEIVER;
+    p->person = pp->id;
+    p->npresents = n;              /* their references follow in plan_finish */
+    p->before = pp->pl[first].at;  /* the receiver has an account by then */
+}
+
+/* The presents someone else bought for this customer: most come back with
+ * the gift receipt some weeks later, at their own store. */
+static void plan_gift_receiver(struct gen *g, struct rng *r, struct person *pp)
+{
+    const struct pending *f = pp->forced;
+    for (int k = 0; k < f->npresents; k++) {
+        if (!rng_pct(r, 75)) continue;
+        int day = day_index(g, f->presents[k].at) + 7 + (int)rng_below(r, 45);
+        struct plan_case *pc = person_case(pp, day, g, r, rng_pct(r, 70) ? pp->home : f->presents[k].store,
+                                           rng_pct(r, 80) ? POLICY_KIND_RETURN : POLICY_KIND_EXCHANGE);
+        if (!pc) return;
+        pc->words = 4;
+        pc->items[0].product = f->presents[k].product;
+        pc->items[0].condition = POLICY_COND_NEW;
+        pc->items[0].gift = 1;
+        snprintf(pc->items[0].ref, sizeof pc->items[0].ref, "%s", f->presents[k].ref);
+    }
+}
+
+/* Before the customer's purchases are made: their role, and for those with
+ * a plan of their own the planted purchases and the cases that use them
+ * (ordinary honest returners plan from their purchases, afterwards). phone
+ * and email: the customer's, the phone in national digits ("" without). */
+static void plan_role(struct gen *g, struct person *pp, struct rng *r, const char *phone, const char *email)
 {
     pp->role = ROLE_NONE;
     pp->npl = pp->ncases = 0;
+    if (pp->forced) {
+        pp->role = pp->forced->role;
+        if (pp->role == ROLE_GIFT_RECEIVER) plan_gift_receiver(g, r, pp);
+        return;
+    }
     unsigned x = rng_below(r, 1000);
     int64_t seasoned = g->cfg->end_us - (int64_t)(CASE_DAYS + 30) * DAY_S * US;
     if (x < ABUSER_PERMILLE && pp->created_at < seasoned) {
-        static const int kinds[10] = {ROLE_SERIAL, ROLE_SERIAL, ROLE_SERIAL, ROLE_SERIAL, ROLE_WARDROBER,
-                                      ROLE_WARDROBER, ROLE_WARDROBER, ROLE_CROSS, ROLE_CROSS, ROLE_CROSS};
-        pp->role = kinds[rng_below(r, 10)];
-        if (pp->role == ROLE_SERIAL) plan_serial(g, r, pp);
-        else if (pp->role == ROLE_WARDROBER) plan_wardrober(g, r, pp);
-        else plan_cross(g, r, pp);
+        static const int kinds[ABUSER_PERMILLE] = {ROLE_SERIAL, ROLE_SERIAL, ROLE_WARDROBER, ROLE_WARDROBER, ROLE_CROSS,
+                                                   ROLE_CROSS, ROLE_RECEIPTED_WARDROBER, ROLE_RECEIPT_REUSE, ROLE_RING,
+                                                   ROLE_WALK_IN_REPEATER};
+        pp->role = kinds[rng_below(r, ABUSER_PERMILLE)];
+        switch (pp->role) {
+        case ROLE_SERIAL: plan_serial(g, r, pp); break;
+        case ROLE_WARDROBER: plan_wardrober(g, r, pp); break;
+        case ROLE_CROSS: plan_cross(g, r, pp); break;
+        case ROLE_RECEIPTED_WARDROBER: plan_receipted_wardrober(g, r, pp); break;
+        case ROLE_RECEIPT_REUSE: plan_receipt_reuse(g, r, pp); break;
+        case ROLE_RING: plan_ring(g, r, pp, phone, email); break;
+        default: plan_walk_in_repeater(g, r, pp); break;
+        }
     } else if (x >= ABUSER_PERMILLE && x < ABUSER_PERMILLE + HONEST_PERMILLE) {
         pp->role = ROLE_HONEST;
+    } else if (x >= ABUSER_PERMILLE + HONEST_PERMILLE && x < ABUSER_PERMILLE + HONEST_PERMILLE + HONEST_KINDS_PERMILLE &&
+               pp->created_at < seasoned) {
+        unsigned y = x - (ABUSER_PERMILLE + HONEST_PERMILLE);
+        unsigned z = y * 2 + rng_below(r, 2);            /* halves of a per mille */
+        pp->role = z < 4 ? ROLE_GIFT : z < 8 ? ROLE_CARD : z < 11 ? ROLE_FAMILY : z < 13 ? ROLE_BIG_TICKET : ROLE_WALK_IN;
+        switch (pp->role) {
+        case ROLE_GIFT: plan_gift(g, r, pp); break;
+        case ROLE_CARD: plan_card(g, r, pp); break;
+        case ROLE_FAMILY: plan_family(g, r, pp); break;
+        case ROLE_BIG_TICKET: plan_big_ticket(g, r, pp); break;
+        default: plan_walk_in(g, r, pp); break;
+        }
     }
 }
 
@@ -1386,6 +1797,8 @@ static void plan_honest(struct gen *g, const struct chunk *c, struct rng *r, str
     int tier_gold = pp->member && spend >= FACTS_GOLD_CENTS, tier_plat = pp->member && spend >= FACTS_PLATINUM_CENTS;
     unsigned many = rng_below(r, 100);
     int cases = many < 65 ? 1 : many < 92 ? 2 : 3;
+    size_t used[3];
+    int nused = 0;
     for (int k = 0; k < cases; k++) {
         unsigned t = rng_below(r, 100);
         if (t >= 95 && rng_pct(r, 60)) {                 /* presents they got, without receipts, in one visit */
@@ -1421,6 +1834,11 @@ static void plan_honest(struct gen *g, const struct chunk *c, struct rng *r, str
         if (t >= 78 && t < 82)                           /* worn: clothes, if any */
             for (int tries = 0; tries < 4 && g->products[c->lines[l].product_id - 1].category > 1; tries++)
                 l = recent[rng_below(r, (uint32_t)n)];
+        /* A purchase comes back once: another case takes another line. */
+        int taken = 0;
+        for (int u = 0; u < nused; u++) taken |= used[u] == l;
+        if (taken) continue;
+        used[nused++] = l;
         const struct line_row *ln = &c->lines[l];
         const struct receipt_row *rr = &c->receipts[rfirst + (size_t)(ln->receipt_id - c->receipts[rfirst].id)];
         int bought = day_index(g, rr->at), store = 0, kind = POLICY_KIND_RETURN, receipt = 1, day;
@@ -1490,19 +1908,36 @@ static int count_customer(struct gen *g, struct chunk *c, int64_t id, size_t rfi
 }
 
 /* After the customer's purchases: the planted receipts' references go into
- * the cases that bring those purchases back, and the cases into the plan. */
+ * the cases that bring those purchases back, the cases into the plan, the
+ * labels onto the accounts that bring them (a ring's onto all three, as one
+ * person), and a giver's presents to the next customer. */
 static int plan_finish(struct gen *g, struct person *pp)
 {
+    int64_t ids[PERSON_CASES];
+    int nids = 0;
     for (int k = 0; k < pp->ncases; k++) {
         struct plan_case *pc = &pp->cases[k];
         if (pp->pl_of[k] >= 0 && pc->receipt)
             snprintf(pc->items[0].ref, sizeof pc->items[0].ref, "%s", pp->pl[pp->pl_of[k]].ref);
         if (grow((void **)&g->plan, &g->plan_cap, g->nplan, sizeof *g->plan) != TD_OK) return TD_E_NOMEM;
         g->plan[g->nplan++] = *pc;
+        int seen = !pc->customer_id;
+        for (int i = 0; i < nids && !seen; i++) seen = ids[i] == pc->customer_id;
+        if (!seen) ids[nids++] = pc->customer_id;
     }
-    if (pp->role >= ROLE_SERIAL && pp->ncases > 0) {
+    const char *label = role_labels[pp->role];
+    for (int i = 0; label && i < nids; i++) {
         if (grow((void **)&g->labels, &g->labels_cap, g->nlabels, sizeof *g->labels) != TD_OK) return TD_E_NOMEM;
-        g->labels[g->nlabels++] = (struct plan_label){pp->id, role_labels[pp->role]};
+        g->labels[g->nlabels++] = (struct plan_label){ids[i], pp->role == ROLE_RING ? pp->id : ids[i], label};
+    }
+    if (pp->role == ROLE_GIFT && g->npending > 0) {
+        struct pending *p = &g->pending[g->npending - 1];
+        for (int k = 0; k < p->npresents && k < PRESENTS_MAX; k++) {
+            snprintf(p->presents[k].ref, sizeof p->presents[k].ref, "%s", pp->pl[k].ref);
+            p->presents[k].product = (int32_t)pp->pl[k].product;
+            p->presents[k].at = pp->pl[k].at;
+            p->presents[k].store = pp->pl[k].store;
+        }
     }
     return TD_OK;
 }
@@ -1548,6 +1983,79 @@ static int add_consent(struct chunk *c, int64_t id, const char *channel, int giv
     return TD_OK;
 }
 
+/* The same mailbox written another way, as one person gives it for another
+ * account: the dots moved, a capital, a +tag, googlemail for gmail. */
+static void mailbox_variant(struct rng *r, const char *email, char *out, size_t n)
+{
+    const char *at = strchr(email, '@');
+    char local[128];
+    size_t k = 0;
+    for (const char *p = email; at && p < at && *p != '+' && k + 1 < sizeof local; p++)
+        if (*p != '.') local[k++] = *p;
+    local[k] = '\0';
+    if (!at || k < 2) {
+        snprintf(out, n, "%s", email);
+        return;
+    }
+    size_t dot = 1 + rng_below(r, (uint32_t)(k - 1));
+    char first = local[0] >= 'a' && local[0] <= 'z' ? (char)(local[0] - 'a' + 'A') : local[0];
+    const char *dom = at + 1;
+    if (strcmp(dom, "gmail.com") == 0 && rng_pct(r, 40)) dom = "googlemail.com";
+    static const char *const tags[] = {"", "+winkel", "+retour", "+2"};
+    snprintf(out, n, "%c%.*s.%s%s@%s", first, (int)(dot - 1), local + 1, local + dot, PICK(r, tags), dom);
+}
+
+static uint64_t hash_text(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h ? h : 1;
+}
+
+/* Claims the mailbox of email for one customer: 0 when another has it.
+ * Real people do not share an address by chance; the generator's name-based
+ * addresses would ("sanne.devries@gmail.com" thousands of times). */
+static int mailbox_claim(struct gen *g, const char *email)
+{
+    char mb[255];
+    if (text_mailbox(email, mb) != TD_OK) return 1;
+    uint64_t h = hash_text(mb);
+    size_t mask = g->mailbox_cap - 1;
+    for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
+        if (g->mailboxes[i] == h) return 0;
+        if (g->mailboxes[i] == 0) {
+            g->mailboxes[i] = h;
+            return 1;
+        }
+    }
+}
+
+/* Keeps a customer's identity key (identity_set_customer's, in bulk). */
+static int key_keep(struct gen *g, const char *normal, int64_t id)
+{
+    if (grow((void **)&g->key_list, &g->key_cap, g->nkeys, sizeof *g->key_list) != TD_OK) return TD_E_NOMEM;
+    struct key_row *k = &g->key_list[g->nkeys++];
+    identity_key(g->secret, normal, k->key);
+    k->customer_id = id;
+    return TD_OK;
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+    const struct key_row *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    return c ? c : (x->customer_id > y->customer_id) - (x->customer_id < y->customer_id);
+}
+
+/* What a walk-in (person number below 0) says when asked for a contact. */
+static void walk_in_contact_text(int64_t person, int kind, char *out, size_t n)
+{
+    char digits[11];
+    phone_digits(-person, 1, digits);
+    if (kind == CONTACT_EMAIL) snprintf(out, n, "bezoeker%lld@ziggo.nl", (long long)-person);
+    else snprintf(out, n, "%.2s-%s", digits, digits + 2);
+}
+
 /* Customer i (0-based; id i + 1) with consent, terms and purchases. */
 static int make_customer(struct gen *g, struct chunk *c, int64_t i)
 {
@@ -1560,16 +2068,48 @@ static int make_customer(struct gen *g, struct chunk *c, int64_t i)
     make_name(&r, first, sizeof first, last, sizeof last);
     snprintf(cu->name, sizeof cu->name, "%s %s", first, last);
     cu->email[0] = cu->phone[0] = cu->loyalty[0] = '\0';
-    if (rng_pct(&r, 85)) make_email(&r, first, last, cu->email, sizeof cu->email);
-    if (rng_pct(&r, 72)) make_phone(&r, cu->phone, sizeof cu->phone);
+    char digits[11];
+    phone_digits(i, 0, digits);
+    if (rng_pct(&r, 85)) {
+        make_email(&r, first, last, cu->email, sizeof cu->email);
+        for (int tries = 0; !mailbox_claim(g, cu->email); tries++) {   /* taken: the number people add */
+            char f[64], l[96];
+            ascii_compact(first, f, sizeof f);
+            ascii_compact(last, l, sizeof l);
+            if (tries < 8) snprintf(cu->email, sizeof cu->email, "%s.%s%u@%s", f, l, 1 + rng_below(&r, 9999), PICK(&r, mail_domains));
+            else snprintf(cu->email, sizeof cu->email, "%s.%s.%lld@%s", f, l, (long long)cu->id, PICK(&r, mail_domains));
+        }
+    }
+    if (rng_pct(&r, 72)) make_phone(&r, digits, cu->phone, sizeof cu->phone);
     g->loyalty_seq += 1 + rng_below(&r, (uint32_t)g->loyalty_step);
     int member = rng_pct(&r, 90);
+    /* An account an earlier customer's plan made this one (see struct pending). */
+    struct pending forced;
+    int is_forced = g->npending > 0 && g->pending[0].index == i;
+    if (is_forced) {
+        forced = g->pending[0];
+        memmove(g->pending, g->pending + 1, (size_t)--g->npending * sizeof g->pending[0]);
+    }
+    if (is_forced && forced.role == ROLE_RING_MEMBER) {
+        member = 1;
+        if (forced.phone[0]) snprintf(cu->phone, sizeof cu->phone, "%s", forced.phone);
+        if (forced.mail[0]) mailbox_variant(&r, forced.mail, cu->email, sizeof cu->email);
+        else if (forced.share_mail && !cu->email[0]) {
+            snprintf(cu->email, sizeof cu->email, "%s.%lld@gmail.com", last[0] ? "klant" : "k", (long long)cu->id);
+            (void)mailbox_claim(g, cu->email);
+        }
+        /* The next account writes this one's mailbox (or the leader's) another way. */
+        for (int k = 0; forced.share_mail && k < g->npending; k++)
+            if (g->pending[k].index == i + 1 && g->pending[k].role == ROLE_RING_MEMBER)
+                snprintf(g->pending[k].mail, sizeof g->pending[k].mail, "%s", cu->email);
+    }
     if (member) make_loyalty(g->loyalty_seq, cu->loyalty);
     int home = pick_store(g, &r);
     cu->home_store_id = rng_pct(&r, 97) ? g->store_ids[home] : 0;
     /* Signed up between eight years and two weeks ago. */
     cu->created_at = g->cfg->end_us - (14 + (int64_t)rng_below(&r, 8 * 365 - 14)) * DAY_S * US -
                      (int64_t)rng_below(&r, 86400) * US;
+    if (is_forced && forced.before && cu->created_at > forced.before) cu->created_at = forced.before;
     /* Consent at loyalty sign-up; a few later unsubscribed. */
     int email_consent = member && cu->email[0] && rng_pct(&r, 45);
     int withdrawn = email_consent && rng_pct(&r, 6);
@@ -1599,15 +2139,23 @@ static int make_customer(struct gen *g, struct chunk *c, int64_t i)
                                  cu->loyalty[0] ? cu->loyalty : NULL, &g->terms, &g->search_text);
     if (rc == TD_OK) rc = domain_copy(cu->search_text, sizeof cu->search_text, g->search_text.data);
     if (rc == TD_OK) rc = terms_keep(g, cu->id, g->terms.data);
+    /* The identity keys customer_create() would write (identity.h). */
+    char form[IDENTITY_CONTACT_SZ];
+    if (rc == TD_OK && identity_normal_phone(cu->phone, form) == TD_OK) rc = key_keep(g, form, cu->id);
+    if (rc == TD_OK && identity_normal_mail(cu->email, form) == TD_OK) rc = key_keep(g, form, cu->id);
     /* The case history's part: a stream of its own (see plan_role). */
     struct person *pp = g->person;
     struct rng cr;
     rng_stream(&cr, g->cfg->seed, STREAM_CASES, (uint64_t)i);
+    pp->index = i;
     pp->id = cu->id;
     pp->created_at = cu->created_at;
     pp->home = home;
     pp->member = member;
-    plan_role(g, pp, &cr);
+    pp->forced = is_forced ? &forced : NULL;
+    char national[20] = "";
+    if (cu->phone[0]) TD_BEST_EFFORT(text_phone_normalize(cu->phone, national));
+    plan_role(g, pp, &cr, national, cu->email);
     size_t rfirst = c->nreceipts, lfirst = c->nlines;
     if (rc == TD_OK) rc = make_purchases(g, c, &r, cu->id, cu->created_at, home, pp->pl, pp->npl);
     if (rc == TD_OK && c->nreceipts == rfirst) rc = TD_E_INTERNAL;    /* everyone buys at least once */
@@ -1644,6 +2192,12 @@ static int produce(struct gen *g)
     }
     /* Sorting here overlaps with the writer finishing the last chunks. */
     if (rc == TD_OK) qsort(g->term_list, g->nterms, sizeof *g->term_list, cmp_term);
+    if (rc == TD_OK && g->nkeys) qsort(g->key_list, g->nkeys, sizeof *g->key_list, cmp_key);
+    /* How many accounts carry each key (identity.c keeps it on every row). */
+    for (size_t i = 0, j; rc == TD_OK && i < g->nkeys; i = j) {
+        for (j = i + 1; j < g->nkeys && strcmp(g->key_list[j].key, g->key_list[i].key) == 0; j++) {}
+        for (size_t k = i; k < j; k++) g->key_list[k].shared = (int64_t)(j - i);
+    }
     g->sum->search_terms = (int64_t)g->nterms;
     return rc;
 }
@@ -1687,6 +2241,7 @@ static int load_customers(struct gen *g)
     if (rc == TD_OK) rc = p->producer_rc;
     if (rc == TD_OK && written != g->cfg->customers) rc = TD_E_INTERNAL;
     if (rc == TD_OK) rc = write_terms(g);
+    if (rc == TD_OK) rc = write_keys(g);
     return rc;
 }
 
@@ -1696,7 +2251,9 @@ static int cmp_plan(const void *a, const void *b)
 {
     const struct plan_case *x = a, *y = b;
     if (x->at != y->at) return (x->at > y->at) - (x->at < y->at);
-    return (x->customer_id > y->customer_id) - (x->customer_id < y->customer_id);
+    if (x->customer_id != y->customer_id) return (x->customer_id > y->customer_id) - (x->customer_id < y->customer_id);
+    if (x->walk_in != y->walk_in) return (x->walk_in > y->walk_in) - (x->walk_in < y->walk_in);
+    return (x->store > y->store) - (x->store < y->store);
 }
 
 /* The staff who work the desk: per store its manager and associates. */
@@ -1746,11 +2303,20 @@ static int run_case(struct gen *g, const struct plan_case *pc, const struct ledg
             x->sold_here = true;
             x->sku = g->products[it->product].sku;
             x->receipt_ref = it->ref[0] ? it->ref : NULL;
+            x->gift_receipt = it->gift != 0;
         } else {
             x->brand = not_ours[it->nsh].brand;
             x->description = not_ours[it->nsh].description;
             x->stated_price_cents = it->stated_cents;
         }
+    }
+    /* A walk-in without a receipt: the associate asks for a phone number or
+     * e-mail address as the case opens (the desk keeps it only where it
+     * asks), and the person answers as they are (some refuse). */
+    char contact[64];
+    if (pc->walk_in && !pc->receipt && pc->contact != CONTACT_REFUSES) {
+        walk_in_contact_text(pc->walk_in, pc->contact, contact, sizeof contact);
+        in.walk_in_contact = contact;
     }
     struct errors err;
     errors_init(&err);
@@ -1762,6 +2328,11 @@ static int run_case(struct gen *g, const struct plan_case *pc, const struct ledg
      * the resolve). Store credit with no known price cannot be accepted as
      * it is (the check refuses before writing anything): decline instead. */
     struct desk_resolve_in rin = {.accept = true};
+    if (pc->walk_in) {
+        rc = db_run(g->db, "INSERT INTO demo_walk_ins (case_id, person, label) VALUES (?, ?, ?)", NULL, "iit", id,
+                    pc->walk_in, role_labels[pc->label]);
+        if (rc != TD_OK) goto out;
+    }
     rc = desk_resolve(&c, lc, id, &rin, &err, &out);
     if (rc == TD_E_INVALID && err.n == 1 && strcmp(err.item[0].field, "amount_cents") == 0) {
         errors_init(&err);
@@ -1849,10 +2420,11 @@ static int run_history(struct gen *g)
         if (g->cfg->progress && ((i + 1) % 1024 == 0 || i + 1 == g->nplan))
             g->cfg->progress(g->cfg->progress_arg, "cases", (long long)(i + 1), (long long)g->nplan);
     }
-    for (size_t i = 0; i < g->nlabels && rc == TD_OK; i++)
-        rc = db_run(g->db, "INSERT INTO demo_labels (customer_id, label) VALUES (?, ?)", NULL, "it",
-                    g->labels[i].customer_id, g->labels[i].label);
-    g->sum->abusers = (int64_t)g->nlabels;
+    for (size_t i = 0; i < g->nlabels && rc == TD_OK; i++) {
+        rc = db_run(g->db, "INSERT INTO demo_labels (customer_id, label, person) VALUES (?, ?, ?)", NULL, "iti",
+                    g->labels[i].customer_id, g->labels[i].label, g->labels[i].person);
+        g->sum->abusers += strncmp(g->labels[i].label, "honest", 6) != 0;
+    }
     return rc;
 }
 
@@ -1868,6 +2440,9 @@ static void gen_free(struct gen *g)
     free(g->person);
     free(g->price_min);
     free(g->cat_days);
+    free(g->mailboxes);
+    free(g->key_list);
+    sodium_memzero(g->secret, sizeof g->secret);
     for (size_t i = 0; i < g->npools; i++) free(g->pools[i]);
     free(g->pools);
     for (int i = 0; i < NCHUNKS; i++) chunk_free(g->pipe.all[i]);
@@ -1891,6 +2466,18 @@ static int generate(struct gen *g)
     if ((rc = load_stores(g)) != TD_OK) return rc;
     if ((rc = load_staff(g)) != TD_OK) return rc;
     if ((rc = load_products(g)) != TD_OK) return rc;
+    if (g->cfg->policy_json) {
+        /* In force from before the history's first case. */
+        struct dctx pc = {.db = g->db, .now_us = history_start_us(g) - DAY_S * US, .addr = "cli"};
+        struct errors err;
+        int64_t version = 0;
+        errors_init(&err);
+        if ((rc = policy_save(&pc, 0, g->cfg->policy_json, g->cfg->policy_len, &err, &version)) != TD_OK) {
+            log_msg(LOG_ERROR, "demo policy refused", "field", err.n ? err.item[0].field : "", "problem",
+                    err.n ? err.item[0].problem : err.message, NULL);
+            return rc;
+        }
+    }
     /* The windows facts_add_receipts() would use as of the history's start. */
     int64_t start_day = history_start_us(g) / (DAY_S * US);
     g->days_from_us = (start_day - FACTS_PURCHASE_WINDOW_DAYS) * DAY_S * US;
@@ -1900,6 +2487,9 @@ static int generate(struct gen *g)
     g->cat_day0 = start_day - FACTS_KEEP_DAYS;
     g->ncat_days = g->cfg->end_us / (DAY_S * US) - g->cat_day0 + 1;
     if (!(g->cat_days = calloc((size_t)(NCATEGORIES * g->ncat_days), sizeof *g->cat_days))) return TD_E_NOMEM;
+    for (g->mailbox_cap = 1024; g->mailbox_cap < (size_t)g->cfg->customers * 2; g->mailbox_cap *= 2) {}
+    if (!(g->mailboxes = calloc(g->mailbox_cap, sizeof *g->mailboxes))) return TD_E_NOMEM;
+    if ((rc = identity_secret(g->db, g->cfg->end_us, 1, g->secret)) != TD_OK) return rc;
     if ((rc = load_customers(g)) != TD_OK) return rc;
     if ((rc = run_history(g)) != TD_OK) return rc;
     struct dctx c = { .db = g->db, .now_us = g->cfg->end_us, .addr = "cli" };

@@ -19,6 +19,7 @@
  */
 #ifndef TD_DEMO_H
 #define TD_DEMO_H
+#include <stddef.h>
 #include <stdint.h>
 #include "core/status.h"
 
@@ -38,6 +39,11 @@ struct demo_config {
     int64_t customers;            /* 1 .. DEMO_MAX_CUSTOMERS */
     int64_t end_us;               /* history ends here (UTC microseconds), usually now */
     const char *password_hash;    /* argon2id hash of DEMO_PASSWORD, computed once */
+    /* Optional: a chain policy document (version 2 or above) in force for the
+     * whole case history instead of the default, to measure another policy
+     * on the same people; NULL: the default. */
+    const char *policy_json;
+    size_t policy_len;
     /* Optional progress report, called now and then from the loading loop. */
     void (*progress)(void *arg, const char *what, long long done, long long total);
     void *progress_arg;

@@ -14,6 +14,13 @@
  *      conditional upsert in the resolving transaction — zero rows is
  *      TD_E_CONFLICT before anything is issued; a unit beyond the quantity
  *      is claimed only with an approver.
+ *
+ * What a case adds to the aggregates is worked out once, by case_facts(),
+ * from its items as found at opening: the counts every return adds, the
+ * quick returns (with whether nothing of the style was kept) and the
+ * receipt lines offered again. A walk-in's contact is kept only when the
+ * decision asks for one (keep_walk_in_contact), as a key, with the case's
+ * counts added under it before the desk decides with them.
  */
 #include "domain/desk.h"
 #include "core/clock.h"
@@ -21,6 +28,7 @@
 #include "db/db.h"
 #include "domain/facts.h"
 #include "domain/guard.h"
+#include "domain/identity.h"
 #include "domain/policy_store.h"
 #include "domain/store.h"
 #include <jansson.h>
@@ -71,16 +79,20 @@ static bool is_return_kind(enum policy_kind k)
 
 /* ---- opening a case ------------------------------------------------------ */
 
-struct product_row { int64_t id; char category[NAME_SZ], brand[NAME_SZ]; };
+static int keep_walk_in_contact(struct dctx *c, struct desk_case *k, const char *contact, enum policy_referral referral,
+                                bool quiet, struct errors *err);
+
+struct product_row { int64_t id; char category[NAME_SZ], brand[NAME_SZ], style[FACTS_STYLE_SZ]; };
 
 static int product_by_sku(struct dctx *c, const char *sku, struct product_row *out)
 {
     struct db_stmt *st = NULL;
-    int rc = db_prepare(c->db, "SELECT id, category, brand FROM products WHERE sku = ?", &st);
+    int rc = db_prepare(c->db, "SELECT id, category, brand, name FROM products WHERE sku = ?", &st);
     if (rc != TD_OK) return rc;
     if ((rc = db_bindf(st, "t", sku)) == TD_OK) rc = db_step(st);
     if (rc == TD_ROW) {
         out->id = db_col_int64(st, 0);
+        facts_style(db_col_text(st, 3), out->style);
         rc = domain_copy(out->category, sizeof out->category, db_col_text(st, 1));
         if (rc == TD_OK) rc = domain_copy(out->brand, sizeof out->brand, db_col_text(st, 2));
     } else if (rc == TD_DONE) {
@@ -198,6 +210,7 @@ static int resolve_item(struct dctx *c, const struct policy *p, const struct des
     if (domain_copy(it->sku, sizeof it->sku, x->sku) != TD_OK) return TD_OK;
     TD_BEST_EFFORT(domain_copy(it->category, sizeof it->category, pr.category));
     TD_BEST_EFFORT(domain_copy(it->brand, sizeof it->brand, pr.brand));
+    TD_BEST_EFFORT(domain_copy(it->style, sizeof it->style, pr.style));
     struct line_pick l = {0};
     if (x->gift_receipt && !x->receipt_ref) {
         snprintf(f, sizeof f, "items[%zu].receipt_id", i);
@@ -229,6 +242,7 @@ static int resolve_item(struct dctx *c, const struct policy *p, const struct des
     if (l.receipt_row) {
         it->receipt_row = l.receipt_row;
         it->line_no = l.line_no;
+        it->spent = l.spent;
         it->price_cents = l.price;
         it->days_since_purchase = l.purchased_at > c->now_us ? 0 : (int)((c->now_us - l.purchased_at) / FACTS_DAY_US);
         if (x->receipt_ref) TD_BEST_EFFORT(domain_copy(it->receipt_ref, sizeof it->receipt_ref, x->receipt_ref));
@@ -242,6 +256,88 @@ static int resolve_item(struct dctx *c, const struct policy *p, const struct des
         TD_BEST_EFFORT(domain_copy(it->proof, sizeof it->proof, proof));
     }
     return facts_lowest_price(c, pr.id, p->lowest_price_days, &it->lowest_cents);
+}
+
+/* Whether nothing of an item's style stays with the customer from the
+ * item's receipt once this case's items (items[0..n)) are back: the
+ * receipt's lines of that style, less what came back of them before and
+ * what this case brings back. A bounded read of one receipt's lines. */
+static int style_all_back(struct dctx *c, const struct desk_item *it, const struct desk_item *items, size_t n, int *whole)
+{
+    struct db_stmt *st = NULL;
+    *whole = 0;
+    int rc = db_prepare(c->db, "SELECT l.line_no, l.quantity - COALESCE(x.returned, 0), p.name FROM purchase_lines l"
+                               " JOIN products p ON p.id = l.product_id LEFT JOIN line_returns x"
+                               " ON x.receipt_id = l.receipt_id AND x.line_no = l.line_no WHERE l.receipt_id = ?"
+                               " ORDER BY l.line_no LIMIT 200", &st);
+    if (rc != TD_OK) return rc;
+    int64_t kept = 0;
+    if ((rc = db_bindf(st, "i", it->receipt_row)) == TD_OK) {
+        while ((rc = db_step(st)) == TD_ROW) {
+            char style[FACTS_STYLE_SZ];
+            facts_style(db_col_text(st, 2), style);
+            if (strcmp(style, it->style) != 0) continue;
+            int64_t left = db_col_int64(st, 1), line = db_col_int64(st, 0);
+            for (size_t i = 0; i < n; i++)
+                left -= items[i].proof[0] && items[i].receipt_row == it->receipt_row && items[i].line_no == line;
+            if (left > 0) kept += left;
+        }
+        if (rc == TD_DONE) rc = TD_OK;
+    }
+    db_done(st);
+    *whole = kept <= 0;
+    return rc;
+}
+
+/* What a case adds to the aggregates, from its items as they were found
+ * at opening (facts.h). A case counts as a return without a receipt when
+ * some item lacks proof: a purchase found through the card or on a gift
+ * receipt is as good as the receipt for the guard. A return with proof
+ * soon after purchase (guard.quick_days; not a defect, not a present, not an
+ * exchange) is a quick return, whole when the customer keeps nothing of its
+ * style from that receipt; a receipt whose line came back in full is counted as
+ * offered again. */
+static int case_facts(struct dctx *c, const struct policy *p, enum policy_kind kind, bool receipt, int64_t customer_id,
+                      int64_t store_id, int64_t case_id, const struct desk_item *items, size_t n,
+                      struct facts_case *fc)
+{
+    memset(fc, 0, sizeof *fc);
+    fc->customer_id = customer_id;
+    fc->case_id = case_id;
+    fc->store_id = store_id;
+    fc->is_return = is_return_kind(kind);
+    bool unproven = false;
+    for (size_t i = 0; i < n; i++) unproven |= !items[i].proof[0];
+    fc->no_receipt = !receipt && unproven;
+    int rc = TD_OK;
+    for (size_t i = 0; i < n && rc == TD_OK; i++) {
+        const struct desk_item *it = &items[i];
+        bool claim = kind != POLICY_KIND_REPAIR && it->condition != POLICY_COND_DEFECTIVE;
+        if (!it->sold_here) {
+            fc->not_sold_here += claim;
+            continue;
+        }
+        fc->items_returned++;
+        facts_item_key(it->product_id, it->receipt_row, it->line_no, it->proof[0] != '\0', fc->items[fc->n_products]);
+        fc->categories[fc->n_products++] = it->category[0] ? it->category : NULL;
+        if (fc->is_return && it->condition == POLICY_COND_WORN && it->days_since_purchase >= 0 &&
+            it->days_since_purchase <= p->worn_soon_days)
+            fc->worn_soon++;
+        bool with_receipt = strcmp(it->proof, "receipt") == 0 || strcmp(it->proof, "gift_receipt") == 0;
+        if (fc->is_return && with_receipt && it->spent) fc->spent_lines++;
+        /* An exchange keeps the purchase's value in goods (another size):
+         * no money back, so it is no return soon after purchase here. */
+        bool own = strcmp(it->proof, "receipt") == 0 || strcmp(it->proof, "card") == 0;
+        if (fc->is_return && kind != POLICY_KIND_EXCHANGE && own && !it->spent && it->condition != POLICY_COND_DEFECTIVE &&
+            it->days_since_purchase >= 0 && it->days_since_purchase <= p->guard.quick_days && customer_id) {
+            struct facts_quick *q = &fc->quick[fc->n_quick++];
+            q->item_no = it->item_no;
+            q->category = it->category[0] ? it->category : NULL;
+            q->style = it->style;
+            rc = style_all_back(c, it, items, n, &q->whole);
+        }
+    }
+    return rc;
 }
 
 static int insert_case(struct dctx *c, const struct desk_case_in *in, int64_t store_id, int64_t *id)
@@ -299,6 +395,14 @@ int desk_case_create(struct dctx *c, const struct desk_case_in *in, struct error
     if (in->referral.to) check_text(err, "referral.to", in->referral.to, DESK_TEXT_MAX, 1);
     if (in->referral.to && !in->referral.reason)
         errors_add(err, "referral.reason", "must be one of not_in_range, cheaper_elsewhere, out_of_stock, other");
+    if (in->walk_in_contact && *in->walk_in_contact) {
+        char normal[IDENTITY_CONTACT_SZ];
+        if (in->customer_id)
+            errors_add(err, "walk_in_contact", "is only for a walk-in: a customer's returns count through their account");
+        else if (identity_normal_contact(in->walk_in_contact, normal) != TD_OK)
+            errors_add(err, "walk_in_contact", "must be a phone number, an e-mail address or an ID reference (a document"
+                                               " number, never a citizen service number)");
+    }
     if (in->n_items < 1 || in->n_items > POLICY_ITEMS_MAX) {
         errors_add(err, "items", "must hold 1 to %d items", POLICY_ITEMS_MAX);
         return TD_E_INVALID;
@@ -315,31 +419,18 @@ int desk_case_create(struct dctx *c, const struct desk_case_in *in, struct error
     if (rc == TD_OK) rc = insert_case(c, in, s.id, id);
     for (size_t i = 0; i < in->n_items && rc == TD_OK; i++) rc = insert_item(c, *id, &items[i]);
     if (rc == TD_OK) rc = event(c, *id, "opened", policy_kind_name(in->kind));
-    if (rc == TD_OK) {
-        /* A case counts as a return without a receipt when some item lacks
-         * proof: a purchase found through the card or on a gift receipt is
-         * as good as the receipt for the guard. */
-        bool unproven = false;
-        for (size_t i = 0; i < in->n_items; i++) unproven |= !items[i].proof[0];
-        struct facts_case fc = {.customer_id = in->customer_id, .store_id = s.id, .is_return = is_return_kind(in->kind),
-                                .no_receipt = !in->receipt && unproven};
-        for (size_t i = 0; i < in->n_items; i++) {
-            const struct desk_item *it = &items[i];
-            bool claim = in->kind != POLICY_KIND_REPAIR && it->condition != POLICY_COND_DEFECTIVE;
-            if (!it->sold_here) {
-                fc.not_sold_here += claim;
-                continue;
-            }
-            fc.items_returned++;
-            fc.product_ids[fc.n_products] = it->product_id;
-            fc.categories[fc.n_products++] = it->category[0] ? it->category : NULL;
-            if (fc.is_return && it->condition == POLICY_COND_WORN && it->days_since_purchase >= 0 &&
-                it->days_since_purchase <= p.worn_soon_days)
-                fc.worn_soon++;
-        }
-        rc = facts_add_case(c, &fc);
-    }
+    struct facts_case fc;
+    if (rc == TD_OK) rc = case_facts(c, &p, in->kind, in->receipt, in->customer_id, s.id, *id, items, in->n_items, &fc);
+    if (rc == TD_OK) rc = facts_add_case(c, &fc);
     free(items);
+    /* A walk-in's contact given with the case is kept when the desk asks
+     * for one (the case as stored is what it decides on). */
+    if (rc == TD_OK && in->walk_in_contact && *in->walk_in_contact) {
+        struct desk_case *k = malloc(sizeof *k);
+        rc = k ? desk_case_get(c, *id, k) : TD_E_NOMEM;
+        if (rc == TD_OK) rc = keep_walk_in_contact(c, k, in->walk_in_contact, POLICY_REFER_NONE, true, err);
+        free(k);
+    }
     return rc;
 }
 
@@ -353,8 +444,10 @@ int desk_case_create(struct dctx *c, const struct desk_case_in *in, struct error
     " COALESCE(k.risk_level, ''), COALESCE(k.rec_reasons, ''), COALESCE(k.resolution, ''),"                          \
     " COALESCE(k.amount_cents, 0), COALESCE(k.override_reason, ''), COALESCE(k.resolved_at, 0),"                     \
     " COALESCE(k.resolved_by, 0), COALESCE(k.approval_by, 0), COALESCE(k.credit_note_id, 0),"                        \
-    " COALESCE(k.approval_note, '')"
-#define CASE_FROM " FROM cases k JOIN stores s ON s.id = k.store_id LEFT JOIN staff a ON a.id = k.associate_id"
+    " COALESCE(k.approval_note, ''), COALESCE(w.key, '')"
+#define CASE_FROM                                                                                                     \
+    " FROM cases k JOIN stores s ON s.id = k.store_id LEFT JOIN staff a ON a.id = k.associate_id"                     \
+    " LEFT JOIN case_walk_ins w ON w.case_id = k.id"
 
 static int read_case(struct db_stmt *st, struct desk_case *k)
 {
@@ -389,7 +482,8 @@ static int read_case(struct db_stmt *st, struct desk_case *k)
         domain_copy(k->rec_reasons, sizeof k->rec_reasons, db_col_text(st, 21)) != TD_OK ||
         domain_copy(k->resolution, sizeof k->resolution, db_col_text(st, 22)) != TD_OK ||
         domain_copy(k->override_reason, sizeof k->override_reason, db_col_text(st, 24)) != TD_OK ||
-        domain_copy(k->approval_note, sizeof k->approval_note, db_col_text(st, 29)) != TD_OK)
+        domain_copy(k->approval_note, sizeof k->approval_note, db_col_text(st, 29)) != TD_OK ||
+        domain_copy(k->walk_in_key, sizeof k->walk_in_key, db_col_text(st, 30)) != TD_OK)
         return TD_E_INTERNAL;
     return TD_OK;
 }
@@ -592,6 +686,7 @@ static int decide_case(struct dctx *c, const struct desk_case *k, enum policy_re
     ci.kind = k->kind;
     ci.receipt = k->receipt;
     ci.referral = k->referral_reason ? k->referral_reason : referral;
+    ci.walk_in_contact = k->walk_in_key[0] != '\0';
     ci.n_items = k->n_items;
     const char *cats[POLICY_ITEMS_MAX];
     int ncats = 0, rc = TD_OK;
@@ -634,8 +729,9 @@ static int decide_case(struct dctx *c, const struct desk_case *k, enum policy_re
     struct customer_facts facts;
     struct guard_signals sig;
     if (rc == TD_OK) rc = policy_effective(c, k->store_id, &p);
-    if (rc == TD_OK) rc = facts_load(c, k->customer_id, cats, ncats, &facts, &sig);
-    if (rc == TD_E_NOT_FOUND) rc = facts_load(c, 0, cats, ncats, &facts, &sig);   /* erased since: as a walk-in */
+    const char *key = k->walk_in_key[0] ? k->walk_in_key : NULL;
+    if (rc == TD_OK) rc = facts_load(c, k->customer_id, key, p.guard.linked_accounts, cats, ncats, &facts, &sig);
+    if (rc == TD_E_NOT_FOUND) rc = facts_load(c, 0, NULL, false, cats, ncats, &facts, &sig);   /* erased since: as a walk-in */
     if (rc == TD_OK) rc = guard_score(&p.guard, &sig, risk);
     if (rc == TD_OK) {
         rc = policy_decide(&p, &ci, &facts, risk, d);
@@ -845,6 +941,50 @@ static int status_conflict(struct errors *err, const struct desk_case *k, const 
     return TD_E_CONFLICT;
 }
 
+/* A walk-in's contact, given when the desk asks for it: kept as a key (never
+ * as typed) with the case counted under it, so that the decision which
+ * follows reads the walk-in's earlier visits. Refused for a customer's case
+ * (their account counts) and when it is no phone number, e-mail address or
+ * ID reference; where the desk does not ask for one it is not kept: refused
+ * at resolving, left out quietly (quiet) when it came with the case, before
+ * the desk could ask. */
+static int keep_walk_in_contact(struct dctx *c, struct desk_case *k, const char *contact, enum policy_referral referral,
+                                bool quiet, struct errors *err)
+{
+    if (k->customer_id) {
+        errors_add(err, "walk_in_contact", "is only for a walk-in: a customer's returns count through their account");
+        return TD_E_INVALID;
+    }
+    char key[IDENTITY_KEY_SZ];
+    int rc = identity_contact_key(c, contact, key);
+    if (rc == TD_E_INVALID)
+        errors_add(err, "walk_in_contact", "must be a phone number, an e-mail address or an ID reference (a document"
+                                           " number, never a citizen service number)");
+    if (rc != TD_OK) return rc;
+    if (k->walk_in_key[0]) {   /* given before, in an earlier request */
+        if (strcmp(k->walk_in_key, key) == 0) return TD_OK;
+        errors_add(err, "walk_in_contact", "differs from the contact given for this case before");
+        return TD_E_INVALID;
+    }
+    struct decision d;
+    struct risk risk;
+    if ((rc = decide_case(c, k, referral, &d, &risk, NULL)) != TD_OK) return rc;
+    if (!d.ask_walk_in_contact) {
+        if (quiet) return TD_OK;           /* given with the case before the desk could ask: not kept */
+        errors_add(err, "walk_in_contact", "is not needed for this case: the desk asks for it only for a return without"
+                                           " a receipt above the policy's amount");
+        return TD_E_INVALID;
+    }
+    struct policy p;
+    struct facts_case fc;
+    rc = db_run(c->db, "INSERT INTO case_walk_ins (case_id, key, at) VALUES (?, ?, ?)", NULL, "iti", k->id, key, c->now_us);
+    if (rc == TD_OK) rc = policy_effective(c, k->store_id, &p);
+    if (rc == TD_OK) rc = case_facts(c, &p, k->kind, k->receipt, 0, k->store_id, k->id, k->items, k->n_items, &fc);
+    if (rc == TD_OK) rc = facts_add_walk_in(c, key, &fc);
+    if (rc == TD_OK) TD_BEST_EFFORT(domain_copy(k->walk_in_key, sizeof k->walk_in_key, key));
+    return rc;
+}
+
 int desk_resolve(struct dctx *c, const struct ledger_config *lc, int64_t id, const struct desk_resolve_in *in,
                  struct errors *err, struct desk_outcome *out)
 {
@@ -861,6 +1001,9 @@ int desk_resolve(struct dctx *c, const struct ledger_config *lc, int64_t id, con
         rc = status_conflict(err, k, "resolved");
         goto out;
     }
+    if (in->walk_in_contact && *in->walk_in_contact &&
+        (rc = keep_walk_in_contact(c, k, in->walk_in_contact, in->referral.reason, false, err)) != TD_OK)
+        goto out;
     enum line_claim state[POLICY_ITEMS_MAX] = {LINE_NONE}, lines[POLICY_ITEMS_MAX];
     if ((rc = decide_case(c, k, in->referral.reason, &d, &risk, state)) != TD_OK) goto out;
     struct desk_resolve_in accepted;

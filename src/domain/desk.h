@@ -32,6 +32,8 @@
 #include <stdint.h>
 #include "core/code.h"
 #include "domain/domain.h"
+#include "domain/facts.h"
+#include "domain/identity.h"
 #include "domain/ledger.h"
 #include "domain/policy.h"
 
@@ -62,6 +64,7 @@ struct desk_case_in {
     bool receipt;
     const char *customer_words;
     struct desk_referral_in referral; /* optional: the customer prefers another shop */
+    const char *walk_in_contact;     /* a walk-in's phone, e-mail or ID reference; kept only if the desk asks */
     size_t n_items;
     struct desk_item_in items[POLICY_ITEMS_MAX];
 };
@@ -78,6 +81,9 @@ struct desk_item {
     int64_t receipt_row, line_no;    /* the purchase line matched when the case opened; 0: none */
     char proof[16];                  /* "receipt", "card", "gift_receipt", or "" (no proof: the line, if
                                       * any, only tells the price; a card line with no unit left is none) */
+    /* Known only while the case opens (not stored): */
+    bool spent;                      /* the receipt line matched had no unit left */
+    char style[FACTS_STYLE_SZ];      /* facts_style() of the product's name */
 };
 
 struct desk_case {
@@ -92,11 +98,12 @@ struct desk_case {
     int64_t version, created_at, updated_at;
     size_t n_items;
     struct desk_item items[POLICY_ITEMS_MAX];
+    char walk_in_key[IDENTITY_KEY_SZ]; /* the key of the contact a walk-in gave, "" when none (or purged) */
     /* the recommendation it was resolved against ("" before) */
     char rec_resolution[24], policy_version[POLICY_VERSION_SZ], risk_level[8];
     int64_t rec_amount_cents, risk_score;
     bool rec_needs_approval;
-    char rec_reasons[8192];          /* JSON text {"reasons":[...],"risk":[...]} or "" */
+    char rec_reasons[16384];          /* JSON text {"reasons":[...],"risk":[...]} or "" */
     /* the resolution */
     char resolution[24];
     int64_t amount_cents;
@@ -113,6 +120,7 @@ struct desk_resolve_in {
     struct desk_referral_in referral; /* for refer_elsewhere, unless the case has one */
     const char *manufacturer;        /* for repair_manufacturer: NULL -> the item's brand */
     const char *rma_number;          /* optional */
+    const char *walk_in_contact;     /* a walk-in's phone, e-mail or ID reference, when the desk asks; NULL */
 };
 
 struct desk_outcome {

@@ -3,9 +3,20 @@
  * All upserts are INSERT ... ON CONFLICT DO UPDATE, which SQLite and
  * PostgreSQL both speak; a smaller-of-two is a CASE, since the two spell
  * MIN/LEAST differently.
+ *
+ * The guard's signals are a tally over one person (identity.h): every
+ * account's per-day counts are summed, and stores and (item, store) pairs
+ * are collected apart so that two accounts at one store count one store.
+ * The one read of purchase lines (category_purchases) is made only for a
+ * category with FACTS_QUICK_READ_MIN quick returns.
  */
 #include "domain/facts.h"
+#include "core/buf.h"
+#include "core/text.h"
 #include "db/db.h"
+#include "domain/identity.h"
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -119,15 +130,17 @@ int facts_add_case(struct dctx *c, const struct facts_case *fc)
                 NULL, "iii", fc->customer_id, returned, c->now_us);
     if (rc != TD_OK) return rc;
     rc = db_run(c->db,
-                "INSERT INTO customer_days (customer_id, day, cases, returns, no_receipt_returns, not_sold_here, worn_soon)"
-                " VALUES (?, ?, 1, ?, ?, ?, ?)"
+                "INSERT INTO customer_days (customer_id, day, cases, returns, no_receipt_returns, not_sold_here, worn_soon,"
+                " spent_lines) VALUES (?, ?, 1, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (customer_id, day) DO UPDATE SET cases = customer_days.cases + 1,"
                 " returns = customer_days.returns + excluded.returns,"
                 " no_receipt_returns = customer_days.no_receipt_returns + excluded.no_receipt_returns,"
                 " not_sold_here = customer_days.not_sold_here + excluded.not_sold_here,"
-                " worn_soon = customer_days.worn_soon + excluded.worn_soon",
-                NULL, "iiiiii", fc->customer_id, day_of(c->now_us), returned,
-                (int64_t)(fc->is_return && fc->no_receipt), (int64_t)fc->not_sold_here, (int64_t)fc->worn_soon);
+                " worn_soon = customer_days.worn_soon + excluded.worn_soon,"
+                " spent_lines = customer_days.spent_lines + excluded.spent_lines",
+                NULL, "iiiiiii", fc->customer_id, day_of(c->now_us), returned,
+                (int64_t)(fc->is_return && fc->no_receipt), (int64_t)fc->not_sold_here, (int64_t)fc->worn_soon,
+                (int64_t)fc->spent_lines);
     if (rc != TD_OK) return rc;
     rc = db_run(c->db,
                 "INSERT INTO customer_case_stores (customer_id, store_id, last_case_at) VALUES (?, ?, ?)"
@@ -135,10 +148,67 @@ int facts_add_case(struct dctx *c, const struct facts_case *fc)
                 NULL, "iii", fc->customer_id, fc->store_id, c->now_us);
     for (int i = 0; fc->is_return && i < fc->n_products && rc == TD_OK; i++)
         rc = db_run(c->db,
-                    "INSERT INTO customer_item_returns (customer_id, product_id, store_id, last_at) VALUES (?, ?, ?, ?)"
-                    " ON CONFLICT (customer_id, product_id, store_id) DO UPDATE SET last_at = excluded.last_at",
-                    NULL, "iiii", fc->customer_id, fc->product_ids[i], fc->store_id, c->now_us);
+                    "INSERT INTO customer_item_stores (customer_id, item, store_id, last_at) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (customer_id, item, store_id) DO UPDATE SET last_at = excluded.last_at",
+                    NULL, "itii", fc->customer_id, fc->items[i], fc->store_id, c->now_us);
+    for (int i = 0; i < fc->n_quick && rc == TD_OK; i++)
+        rc = db_run(c->db,
+                    "INSERT INTO customer_quick_returns (customer_id, at, case_id, item_no, category, style, whole)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)", NULL, "iiiitti", fc->customer_id, c->now_us, fc->case_id,
+                    (int64_t)fc->quick[i].item_no, fc->quick[i].category, fc->quick[i].style, (int64_t)fc->quick[i].whole);
     return rc;
+}
+
+int facts_add_walk_in(struct dctx *c, const char *key, const struct facts_case *fc)
+{
+    int64_t returned = fc->is_return ? fc->items_returned : 0;
+    int rc = db_run(c->db,
+                    "INSERT INTO walk_in_days (key, day, cases, returns, no_receipt_returns, not_sold_here, worn_soon)"
+                    " VALUES (?, ?, 1, ?, ?, ?, ?)"
+                    " ON CONFLICT (key, day) DO UPDATE SET cases = walk_in_days.cases + 1,"
+                    " returns = walk_in_days.returns + excluded.returns,"
+                    " no_receipt_returns = walk_in_days.no_receipt_returns + excluded.no_receipt_returns,"
+                    " not_sold_here = walk_in_days.not_sold_here + excluded.not_sold_here,"
+                    " worn_soon = walk_in_days.worn_soon + excluded.worn_soon",
+                    NULL, "tiiiii", key, day_of(c->now_us), returned, (int64_t)(fc->is_return && fc->no_receipt),
+                    (int64_t)fc->not_sold_here, (int64_t)fc->worn_soon);
+    if (rc == TD_OK)
+        rc = db_run(c->db,
+                    "INSERT INTO walk_in_case_stores (key, store_id, last_case_at) VALUES (?, ?, ?)"
+                    " ON CONFLICT (key, store_id) DO UPDATE SET last_case_at = excluded.last_case_at",
+                    NULL, "tii", key, fc->store_id, c->now_us);
+    for (int i = 0; fc->is_return && i < fc->n_products && rc == TD_OK; i++)
+        rc = db_run(c->db,
+                    "INSERT INTO walk_in_item_stores (key, item, store_id, last_at) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (key, item, store_id) DO UPDATE SET last_at = excluded.last_at",
+                    NULL, "ttii", key, fc->items[i], fc->store_id, c->now_us);
+    return rc;
+}
+
+void facts_item_key(int64_t product_id, int64_t receipt_row, int64_t line_no, int proven, char out[FACTS_ITEM_SZ])
+{
+    if (proven && receipt_row && line_no)
+        snprintf(out, FACTS_ITEM_SZ, "p%lld/l%lld.%lld", (long long)product_id, (long long)receipt_row, (long long)line_no);
+    else snprintf(out, FACTS_ITEM_SZ, "p%lld", (long long)product_id);
+}
+
+void facts_style(const char *name, char out[FACTS_STYLE_SZ])
+{
+    char head[FACTS_STYLE_SZ * 2];
+    size_t n = name ? strcspn(name, ",") : 0;
+    if (n >= sizeof head) n = sizeof head - 1;
+    memcpy(head, name ? name : "", n);
+    head[n] = '\0';
+    struct buf f;
+    buf_init(&f, FACTS_STYLE_SZ * 4);
+    out[0] = '\0';
+    if (text_fold(head, &f) == TD_OK && f.data) snprintf(out, FACTS_STYLE_SZ, "%s", f.data);
+    buf_free(&f);
+    /* A cut in the middle of a character would make the text invalid. */
+    size_t len = strlen(out);
+    while (len > 0 && ((unsigned char)out[len - 1] & 0xC0) == 0x80) len--;
+    if (len > 0 && (unsigned char)out[len - 1] >= 0xC0) len--;
+    if (strlen(out) == FACTS_STYLE_SZ - 1) out[len] = '\0';
 }
 
 int facts_category_prior(const char *category)
@@ -194,78 +264,313 @@ static int clamp_int(int64_t v)
     return v > 1000000 ? 1000000 : v < 0 ? 0 : (int)v;
 }
 
-int facts_load(struct dctx *c, int64_t customer_id, const char *const *categories, int n_categories,
-               struct customer_facts *facts, struct guard_signals *s)
+/* What the identity's accounts and keys add up to: sums of the per-day
+ * counts, and the stores and (product, store) pairs seen, kept apart so
+ * that two accounts at one store count one store. */
+#define PAIRS_MAX 256
+#define QUICK_MAX 64
+struct tally {
+    int64_t cases30, cases90, returns30, returns90, nr30, nr90, purchases, nsh, worn, spent;
+    int64_t stores[64];
+    int nstores;
+    struct { char item[FACTS_ITEM_SZ]; int64_t store; } pairs[PAIRS_MAX];
+    int npairs;
+    struct { char category[GUARD_CATEGORY_SZ], style[FACTS_STYLE_SZ]; int whole; } quick[QUICK_MAX];
+    int nquick;
+};
+
+static void add_store(struct tally *t, int64_t store)
+{
+    for (int i = 0; i < t->nstores; i++)
+        if (t->stores[i] == store) return;
+    if (t->nstores < (int)(sizeof t->stores / sizeof t->stores[0])) t->stores[t->nstores++] = store;
+}
+
+static void add_pair(struct tally *t, const char *item, int64_t store)
+{
+    for (int i = 0; i < t->npairs; i++)
+        if (t->pairs[i].store == store && strcmp(t->pairs[i].item, item) == 0) return;
+    if (t->npairs < PAIRS_MAX) {
+        snprintf(t->pairs[t->npairs].item, FACTS_ITEM_SZ, "%s", item);
+        t->pairs[t->npairs++].store = store;
+    }
+}
+
+/* The most stores at which one item came back (facts.h, facts_item_key):
+ * per purchase line for returns with proof, so that two purchases of one
+ * product, each returned once, are two items; but once a product also came
+ * back without proof, all its returns are one item, because units beyond a
+ * purchase (or of none) join the purchase's own returns. */
+static int most_stores(const struct tally *t)
+{
+    int best = 0;
+    for (int i = 0; i < t->npairs; i++) {
+        const char *a = t->pairs[i].item;
+        size_t plen = strcspn(a, "/");
+        int unproven_product = a[plen] == '\0';
+        int64_t seen[64];
+        int n = 0;
+        for (int j = 0; j < t->npairs; j++) {
+            const char *b = t->pairs[j].item;
+            size_t blen = strcspn(b, "/");
+            /* the same line; or, for an unproven product, any return of it */
+            int same = unproven_product ? blen == plen && strncmp(a, b, plen) == 0 : strcmp(a, b) == 0;
+            if (!same) continue;
+            int dup = 0;
+            for (int k = 0; k < n; k++) dup |= seen[k] == t->pairs[j].store;
+            if (!dup && n < 64) seen[n++] = t->pairs[j].store;
+        }
+        if (n > best) best = n;
+    }
+    return best;
+}
+
+/* Sums the 10 columns of a per-day query (cases 30/90, returns 30/90,
+ * no-receipt 30/90, purchases, not sold here, worn soon, spent lines) from a
+ * row already stepped to (rc: what the step answered); add_days() steps. */
+static int add_day_row(struct db_stmt *st, int rc, struct tally *t)
+{
+    if (rc == TD_ROW) {
+        t->cases30 += db_col_int64(st, 0);
+        t->cases90 += db_col_int64(st, 1);
+        t->returns30 += db_col_int64(st, 2);
+        t->returns90 += db_col_int64(st, 3);
+        t->nr30 += db_col_int64(st, 4);
+        t->nr90 += db_col_int64(st, 5);
+        t->purchases += db_col_int64(st, 6);
+        t->nsh += db_col_int64(st, 7);
+        t->worn += db_col_int64(st, 8);
+        t->spent += db_col_int64(st, 9);
+        rc = TD_DONE;
+    }
+    return rc == TD_DONE ? db_reset(st) : rc;
+}
+
+static int add_days(struct db_stmt *st, struct tally *t)
+{
+    int rc = db_step(st);
+    return add_day_row(st, rc, t);
+}
+
+static int add_stores(struct db_stmt *st, struct tally *t)
+{
+    int rc;
+    while ((rc = db_step(st)) == TD_ROW) add_store(t, db_col_int64(st, 0));
+    return rc == TD_DONE ? db_reset(st) : rc;
+}
+
+static int add_pairs(struct db_stmt *st, struct tally *t)
+{
+    int rc;
+    while ((rc = db_step(st)) == TD_ROW) add_pair(t, db_col_text(st, 0), db_col_int64(st, 1));
+    return rc == TD_DONE ? db_reset(st) : rc;
+}
+
+#define DAY_SUMS                                                                                                      \
+    "SELECT COALESCE(SUM(CASE WHEN day >= ? THEN cases END), 0), COALESCE(SUM(cases), 0),"                            \
+    " COALESCE(SUM(CASE WHEN day >= ? THEN returns END), 0), COALESCE(SUM(returns), 0),"                              \
+    " COALESCE(SUM(CASE WHEN day >= ? THEN no_receipt_returns END), 0), COALESCE(SUM(no_receipt_returns), 0),"
+
+/* One account's per-day counts, stores, returned items and quick returns. */
+static int tally_account(struct dctx *c, int64_t id, int64_t d30, int64_t d90, int64_t today, struct tally *t)
+{
+    static const char *const sql[] = {
+        DAY_SUMS " COALESCE(SUM(purchases), 0), COALESCE(SUM(not_sold_here), 0), COALESCE(SUM(worn_soon), 0),"
+                 " COALESCE(SUM(spent_lines), 0), (SELECT COUNT(*) FROM customer_quick_returns q"
+                 " WHERE q.customer_id = ? AND q.at >= ?) FROM customer_days WHERE customer_id = ? AND day BETWEEN ? AND ?",
+        "SELECT store_id FROM customer_case_stores WHERE customer_id = ? AND last_case_at >= ?",
+        "SELECT item, store_id FROM customer_item_stores WHERE customer_id = ? AND last_at >= ? LIMIT 256",
+        "SELECT COALESCE(category, ''), style, whole FROM customer_quick_returns WHERE customer_id = ? AND at >= ?"
+        " ORDER BY at LIMIT 64",
+    };
+    struct db_stmt *st = NULL;
+    int64_t quick = 0;
+    int rc = db_prepare(c->db, sql[0], &st);
+    if (rc == TD_OK && (rc = db_bindf(st, "iiiiiiii", d30, d30, d30, id, d90 * FACTS_DAY_US, id, d90, today)) == TD_OK &&
+        (rc = db_step(st)) == TD_ROW) {
+        quick = db_col_int64(st, 10);
+        rc = add_day_row(st, rc, t);
+    }
+    db_done(st);
+    if (rc == TD_OK && (rc = db_prepare(c->db, sql[1], &st)) == TD_OK) {
+        if ((rc = db_bindf(st, "ii", id, d30 * FACTS_DAY_US)) == TD_OK) rc = add_stores(st, t);
+        db_done(st);
+    }
+    if (rc == TD_OK && (rc = db_prepare(c->db, sql[2], &st)) == TD_OK) {
+        if ((rc = db_bindf(st, "ii", id, d90 * FACTS_DAY_US)) == TD_OK) rc = add_pairs(st, t);
+        db_done(st);
+    }
+    if (rc == TD_OK && quick > 0 && (rc = db_prepare(c->db, sql[3], &st)) == TD_OK) {
+        if ((rc = db_bindf(st, "ii", id, d90 * FACTS_DAY_US)) == TD_OK) {
+            while ((rc = db_step(st)) == TD_ROW && t->nquick < QUICK_MAX) {
+                snprintf(t->quick[t->nquick].category, GUARD_CATEGORY_SZ, "%s", db_col_text(st, 0));
+                snprintf(t->quick[t->nquick].style, FACTS_STYLE_SZ, "%s", db_col_text(st, 1));
+                t->quick[t->nquick++].whole = (int)db_col_int64(st, 2);
+            }
+            if (rc == TD_ROW || rc == TD_DONE) rc = TD_OK;
+        }
+        db_done(st);
+    }
+    return rc;
+}
+
+/* A walk-in key's per-day counts, stores and returned items. */
+static int tally_key(struct dctx *c, const char *key, int64_t d30, int64_t d90, int64_t today, struct tally *t)
+{
+    static const char *const sql[] = {
+        DAY_SUMS " 0, COALESCE(SUM(not_sold_here), 0), COALESCE(SUM(worn_soon), 0), 0"
+                 " FROM walk_in_days WHERE key = ? AND day BETWEEN ? AND ?",
+        "SELECT store_id FROM walk_in_case_stores WHERE key = ? AND last_case_at >= ?",
+        "SELECT item, store_id FROM walk_in_item_stores WHERE key = ? AND last_at >= ? LIMIT 256",
+    };
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(c->db, sql[0], &st);
+    if (rc == TD_OK && (rc = db_bindf(st, "iiitii", d30, d30, d30, key, d90, today)) == TD_OK) rc = add_days(st, t);
+    db_done(st);
+    if (rc == TD_OK && (rc = db_prepare(c->db, sql[1], &st)) == TD_OK) {
+        if ((rc = db_bindf(st, "ti", key, d30 * FACTS_DAY_US)) == TD_OK) rc = add_stores(st, t);
+        db_done(st);
+    }
+    if (rc == TD_OK && (rc = db_prepare(c->db, sql[2], &st)) == TD_OK) {
+        if ((rc = db_bindf(st, "ti", key, d90 * FACTS_DAY_US)) == TD_OK) rc = add_pairs(st, t);
+        db_done(st);
+    }
+    return rc;
+}
+
+/* Units the identity's accounts bought in category over the 90 days: their
+ * own receipts of the window through the (customer_id, purchased_at) index.
+ * The only read of purchase lines here: a per-category daily aggregate for
+ * every customer would double the demo's aggregate rows for a signal that
+ * matters for the few with FACTS_QUICK_READ_MIN quick returns in a
+ * category, and only for them is this read made. */
+static int category_purchases(struct dctx *c, const struct identity *id, const char *category, int64_t d90,
+                              int64_t *units)
+{
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(c->db, "SELECT COALESCE(SUM(x.quantity), 0) FROM (SELECT l.quantity FROM receipts r"
+                               " JOIN purchase_lines l ON l.receipt_id = r.id JOIN products p ON p.id = l.product_id"
+                               " WHERE r.customer_id = ? AND r.purchased_at >= ? AND r.purchased_at <= ?"
+                               " AND p.category = ? LIMIT 1000) AS x", &st);
+    *units = 0;
+    for (int i = 0; i < id->n_accounts && rc == TD_OK; i++) {
+        if ((rc = db_bindf(st, "iiit", id->accounts[i], d90 * FACTS_DAY_US, c->now_us, category)) != TD_OK) break;
+        if ((rc = db_step(st)) == TD_ROW) *units += db_col_int64(st, 0);
+        if (rc == TD_ROW || rc == TD_DONE) rc = db_reset(st);
+    }
+    db_done(st);
+    return rc;
+}
+
+/* The quick-return signals from the tally: the style returned whole most
+ * often, and the category whose quick returns are the largest share of
+ * what was bought there (read only for categories with enough of them). */
+static int quick_signals(struct dctx *c, const struct identity *id, const struct tally *t, int64_t d90,
+                         struct guard_signals *s)
+{
+    int best_share = -1, rc = TD_OK;
+    for (int i = 0; i < t->nquick && rc == TD_OK; i++) {
+        int whole = 0, same = 0, seen = 0;
+        for (int j = 0; j < t->nquick; j++) {
+            if (strcmp(t->quick[j].style, t->quick[i].style) == 0) whole += t->quick[j].whole;
+            if (strcmp(t->quick[j].category, t->quick[i].category) == 0) {
+                same++;
+                seen |= j < i;
+            }
+        }
+        if (whole > s->style_cycles) s->style_cycles = whole;
+        s->whole_returns += t->quick[i].whole;
+        if (seen || same < FACTS_QUICK_READ_MIN || !t->quick[i].category[0]) continue;
+        int64_t units = 0;
+        if ((rc = category_purchases(c, id, t->quick[i].category, d90, &units)) != TD_OK) break;
+        int64_t bought = units > same ? units : same;
+        int share = (int)(same * 1000 / bought);
+        if (share > best_share || (share == best_share && same > s->quick_returns)) {
+            best_share = share;
+            s->quick_returns = same;
+            s->quick_purchases = clamp_int(units);
+            snprintf(s->quick_category, sizeof s->quick_category, "%s", t->quick[i].category);
+        }
+    }
+    return rc;
+}
+
+int facts_load(struct dctx *c, int64_t customer_id, const char *walk_in_key, bool link, const char *const *categories,
+               int n_categories, struct customer_facts *facts, struct guard_signals *s)
 {
     memset(facts, 0, sizeof *facts);
     memset(s, 0, sizeof *s);
     int rc = category_norm(c, categories, n_categories, &s->category_norm_permille);
     if (rc != TD_OK) return rc;
-    if (!customer_id) {
-        facts->walk_in = true;
-        return TD_OK;
-    }
+    facts->walk_in = !customer_id;
+    if (!customer_id && !(walk_in_key && *walk_in_key)) return TD_OK;
     struct db_stmt *st = NULL;
-    rc = db_prepare(c->db,
-                    "SELECT cu.loyalty_number IS NOT NULL, COALESCE(f.lifetime_spend_cents, 0), COALESCE(f.visits, 0),"
-                    " COALESCE(f.first_seen_at, cu.created_at), cu.created_at"
-                    " FROM customers cu LEFT JOIN customer_facts f ON f.customer_id = cu.id"
-                    " WHERE cu.id = ? AND cu.erased_at IS NULL", &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bindf(st, "i", customer_id)) == TD_OK) rc = db_step(st);
-    if (rc == TD_ROW) {
-        facts->lifetime_spend_cents = db_col_int64(st, 1);
-        facts->tier = facts_tier((int)db_col_int64(st, 0), facts->lifetime_spend_cents);
-        facts->visits = clamp_int(db_col_int64(st, 2));
-        int64_t since = db_col_int64(st, 3);
-        if (db_col_int64(st, 4) < since) since = db_col_int64(st, 4);
-        facts->tenure_days = clamp_int((c->now_us - since) / FACTS_DAY_US);
-        rc = TD_OK;
-    } else if (rc == TD_DONE) {
-        rc = TD_E_NOT_FOUND;
+    if (customer_id) {
+        rc = db_prepare(c->db,
+                        "SELECT cu.loyalty_number IS NOT NULL, COALESCE(f.lifetime_spend_cents, 0), COALESCE(f.visits, 0),"
+                        " COALESCE(f.first_seen_at, cu.created_at), cu.created_at"
+                        " FROM customers cu LEFT JOIN customer_facts f ON f.customer_id = cu.id"
+                        " WHERE cu.id = ? AND cu.erased_at IS NULL", &st);
+        if (rc != TD_OK) return rc;
+        if ((rc = db_bindf(st, "i", customer_id)) == TD_OK) rc = db_step(st);
+        if (rc == TD_ROW) {
+            facts->lifetime_spend_cents = db_col_int64(st, 1);
+            facts->tier = facts_tier((int)db_col_int64(st, 0), facts->lifetime_spend_cents);
+            facts->visits = clamp_int(db_col_int64(st, 2));
+            int64_t since = db_col_int64(st, 3);
+            if (db_col_int64(st, 4) < since) since = db_col_int64(st, 4);
+            facts->tenure_days = clamp_int((c->now_us - since) / FACTS_DAY_US);
+            rc = TD_OK;
+        } else if (rc == TD_DONE) {
+            rc = TD_E_NOT_FOUND;
+        }
+        db_done(st);
+        if (rc != TD_OK) return rc;
     }
-    db_done(st);
-    if (rc != TD_OK) return rc;
 
+    struct identity id;
+    if (link) {
+        if ((rc = identity_load(c, customer_id, walk_in_key, &id)) != TD_OK) return rc;
+    } else {
+        memset(&id, 0, sizeof id);
+        if (customer_id) id.accounts[id.n_accounts++] = customer_id;
+        if (walk_in_key && *walk_in_key) {
+            snprintf(id.keys[0], IDENTITY_KEY_SZ, "%s", walk_in_key);
+            id.visits[id.n_keys++] = true;
+        }
+    }
     int64_t today = day_of(c->now_us), d30 = today - 29, d90 = today - 89;
-    st = NULL;
-    if ((rc = db_prepare(c->db,
-                         "SELECT COALESCE(SUM(CASE WHEN day >= ? THEN cases END), 0),"
-                         " COALESCE(SUM(cases), 0),"
-                         " COALESCE(SUM(CASE WHEN day >= ? THEN returns END), 0),"
-                         " COALESCE(SUM(returns), 0),"
-                         " COALESCE(SUM(CASE WHEN day >= ? THEN no_receipt_returns END), 0),"
-                         " COALESCE(SUM(no_receipt_returns), 0),"
-                         " COALESCE(SUM(purchases), 0), COALESCE(SUM(not_sold_here), 0), COALESCE(SUM(worn_soon), 0)"
-                         " FROM customer_days WHERE customer_id = ? AND day BETWEEN ? AND ?", &st)) != TD_OK)
-        return rc;
-    if ((rc = db_bindf(st, "iiiiii", d30, d30, d30, customer_id, d90, today)) == TD_OK) rc = db_step(st);
-    if (rc == TD_ROW) {
-        facts->cases_30d = s->cases_30d = clamp_int(db_col_int64(st, 0));
-        facts->cases_90d = clamp_int(db_col_int64(st, 1));
-        facts->returns_30d = clamp_int(db_col_int64(st, 2));
-        facts->returns_90d = s->returns_90d = clamp_int(db_col_int64(st, 3));
-        s->no_receipt_returns_30d = clamp_int(db_col_int64(st, 4));
-        s->no_receipt_returns_90d = clamp_int(db_col_int64(st, 5));
-        s->purchases_90d = clamp_int(db_col_int64(st, 6));
-        s->not_sold_here_claims_90d = clamp_int(db_col_int64(st, 7));
-        s->worn_soon_returns_90d = clamp_int(db_col_int64(st, 8));
-        rc = TD_OK;
+    struct tally *t = calloc(1, sizeof *t);
+    if (!t) return TD_E_NOMEM;
+    int64_t own = 0;                   /* the cases of the customer's own account */
+    for (int i = 0; i < id.n_accounts && rc == TD_OK; i++) {
+        rc = tally_account(c, id.accounts[i], d30, d90, today, t);
+        if (i == 0 && customer_id) {   /* the policy's facts: the customer's own account */
+            own = t->cases90;
+            facts->cases_30d = clamp_int(t->cases30);
+            facts->cases_90d = clamp_int(t->cases90);
+            facts->returns_30d = clamp_int(t->returns30);
+            facts->returns_90d = clamp_int(t->returns90);
+        }
     }
-    db_done(st);
-    if (rc != TD_OK) return rc;
-
-    int64_t v = 0;
-    rc = db_get_int64(c->db, "SELECT COUNT(*) FROM customer_case_stores WHERE customer_id = ? AND last_case_at >= ?", &v,
-                      "ii", customer_id, d30 * FACTS_DAY_US);
-    if (rc != TD_OK) return rc;
-    s->stores_30d = clamp_int(v);
-
-    rc = db_get_int64(c->db,
-                      "SELECT COALESCE(MAX(n), 0) FROM (SELECT COUNT(*) AS n FROM customer_item_returns"
-                      " WHERE customer_id = ? AND last_at >= ? GROUP BY product_id) AS per_item", &v,
-                      "ii", customer_id, d90 * FACTS_DAY_US);
-    s->same_item_stores = clamp_int(v);
+    for (int i = 0; i < id.n_keys && rc == TD_OK; i++)
+        if (id.visits[i]) rc = tally_key(c, id.keys[i], d30, d90, today, t);
+    if (rc == TD_OK) {
+        s->cases_30d = clamp_int(t->cases30);
+        s->returns_90d = clamp_int(t->returns90);
+        s->no_receipt_returns_30d = clamp_int(t->nr30);
+        s->no_receipt_returns_90d = clamp_int(t->nr90);
+        s->purchases_90d = clamp_int(t->purchases);
+        s->not_sold_here_claims_90d = clamp_int(t->nsh);
+        s->worn_soon_returns_90d = clamp_int(t->worn);
+        s->spent_lines_90d = clamp_int(t->spent);
+        s->stores_30d = t->nstores;
+        s->same_item_stores = most_stores(t);
+        /* Other accounts or walk-in visits added to what this account shows. */
+        s->linked = customer_id ? t->cases90 > own : t->cases90 > 0;
+        rc = quick_signals(c, &id, t, d90, s);
+    }
+    free(t);
     return rc;
 }
 
@@ -280,10 +585,11 @@ int facts_lowest_price(struct dctx *c, int64_t product_id, int days, int64_t *ce
 
 int facts_purge_old(struct db *db, int64_t now_us, int64_t *count)
 {
-    int64_t a = 0, b = 0, k = 0, cutoff = day_of(now_us) - FACTS_KEEP_DAYS;
+    int64_t a = 0, b = 0, k = 0, q = 0, cutoff = day_of(now_us) - FACTS_KEEP_DAYS;
     int rc = db_run(db, "DELETE FROM customer_days WHERE day < ?", &a, "i", cutoff);
     if (rc == TD_OK) rc = db_run(db, "DELETE FROM product_price_days WHERE day < ?", &b, "i", cutoff);
     if (rc == TD_OK) rc = db_run(db, "DELETE FROM category_days WHERE day < ?", &k, "i", cutoff);
-    *count = a + b + k;
+    if (rc == TD_OK) rc = db_run(db, "DELETE FROM customer_quick_returns WHERE at < ?", &q, "i", cutoff * FACTS_DAY_US);
+    *count = a + b + k + q;
     return rc;
 }

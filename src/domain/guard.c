@@ -44,7 +44,28 @@ static int signals_valid(const struct guard_signals *s)
     return s->no_receipt_returns_30d >= 0 && s->no_receipt_returns_90d >= 0 && s->returns_90d >= 0 &&
            s->purchases_90d >= 0 && s->category_norm_permille >= 0 && s->category_norm_permille <= 1000 &&
            s->not_sold_here_claims_90d >= 0 && s->worn_soon_returns_90d >= 0 && s->same_item_stores >= 0 &&
-           s->cases_30d >= 0 && s->stores_30d >= 0;
+           s->cases_30d >= 0 && s->stores_30d >= 0 && s->spent_lines_90d >= 0 && s->quick_returns >= 0 &&
+           s->quick_purchases >= 0 && s->style_cycles >= 0 && s->whole_returns >= 0 && memchr(s->quick_category, '\0', sizeof s->quick_category);
+}
+
+/* What was bought in the category of the quick returns: a return of
+ * something bought just before the 90 days was bought too. */
+static int quick_bought(const struct guard_signals *s)
+{
+    return s->quick_purchases > s->quick_returns ? s->quick_purchases : s->quick_returns;
+}
+
+/* Returns with proof soon after purchase that are most of what was bought:
+ * at least quick_min_returns of them, and at least quick_share_percent of
+ * the units bought in the same 90 days (returns of things bought before the
+ * 90 days count as bought) — in one category, or, of any category, the
+ * purchases that came back in full. A busy family that buys much and brings
+ * a size back each time stays far below the share. */
+static int share_high(const struct guard_policy *gp, int returns, int bought)
+{
+    if (gp->quick_min_returns <= 0 || returns < gp->quick_min_returns) return 0;
+    if (bought < returns) bought = returns;
+    return (long long)returns * 100 >= (long long)gp->quick_share_percent * bought;
 }
 
 int guard_score(const struct guard_policy *gp, const struct guard_signals *s, struct risk *out)
@@ -110,6 +131,49 @@ int guard_score(const struct guard_policy *gp, const struct guard_signals *s, st
         snprintf(en, sizeof en, "%d cases at %d different stores in the last 30 days.", s->cases_30d, s->stores_30d);
         add_reason(out, nl, en);
     }
+
+    if ((p = excess_points(s->spent_lines_90d, gp->spent_lines_90d_free, gp->spent_lines_90d_points)) > 0) {
+        score += p;
+        snprintf(nl, sizeof nl,
+                 "%d keer een kassabonregel aangeboden die al helemaal was teruggebracht, in 90 dagen (gebruikelijk: hooguit %d).",
+                 s->spent_lines_90d, gp->spent_lines_90d_free);
+        snprintf(en, sizeof en, "%d times a receipt line offered that had already come back in full, in 90 days (usual: at most %d).",
+                 s->spent_lines_90d, gp->spent_lines_90d_free);
+        add_reason(out, nl, en);
+    }
+    if (gp->quick_points > 0 && share_high(gp, s->quick_returns, s->quick_purchases)) {
+        score += gp->quick_points;
+        snprintf(nl, sizeof nl,
+                 "%d van de %d artikelen uit %s in 90 dagen kwamen binnen %d dagen na aankoop terug (gebruikelijk: minder dan %d%%).",
+                 s->quick_returns, quick_bought(s), s->quick_category, gp->quick_days, gp->quick_share_percent);
+        snprintf(en, sizeof en, "%d of %d items bought in %s in 90 days came back within %d days of purchase (usual: under %d%%).",
+                 s->quick_returns, quick_bought(s), s->quick_category, gp->quick_days, gp->quick_share_percent);
+        add_reason(out, nl, en);
+    } else if (gp->quick_points > 0 && share_high(gp, s->whole_returns, s->purchases_90d)) {
+        int bought = s->purchases_90d > s->whole_returns ? s->purchases_90d : s->whole_returns;
+        score += gp->quick_points;
+        snprintf(nl, sizeof nl,
+                 "%d van de %d gekochte artikelen in 90 dagen binnen %d dagen helemaal teruggebracht (gebruikelijk: minder"
+                 " dan %d%%).", s->whole_returns, bought, gp->quick_days, gp->quick_share_percent);
+        snprintf(en, sizeof en, "%d of %d items bought in 90 days brought back in full within %d days (usual: under %d%%).",
+                 s->whole_returns, bought, gp->quick_days, gp->quick_share_percent);
+        add_reason(out, nl, en);
+    }
+    if ((p = excess_points(s->style_cycles, gp->style_cycles_free, gp->style_cycles_points)) > 0) {
+        score += p;
+        snprintf(nl, sizeof nl,
+                 "Hetzelfde model is %d keer gekocht en binnen %d dagen helemaal teruggebracht, in 90 dagen (gebruikelijk: hooguit %d).",
+                 s->style_cycles, gp->quick_days, gp->style_cycles_free);
+        snprintf(en, sizeof en, "The same style was bought and brought back in full within %d days %d times in 90 days (usual: at most %d).",
+                 gp->quick_days, s->style_cycles, gp->style_cycles_free);
+        add_reason(out, nl, en);
+    }
+    /* Counted over one person's accounts and walk-in visits: say so, so that
+     * a manager looking at this account alone is not puzzled, without
+     * naming any other account or anything in it. */
+    if (score > 0 && s->linked)
+        add_reason(out, "Geteld over klantaccounts en bezoeken met hetzelfde telefoonnummer, e-mailadres of ID-nummer.",
+                   "Counted over customer accounts and visits with the same phone number, e-mail address or ID reference.");
 
     out->score = score > SCORE_MAX ? SCORE_MAX : score;
     out->level = out->score >= gp->red_at ? GUARD_RED : out->score >= gp->amber_at ? GUARD_AMBER : GUARD_GREEN;

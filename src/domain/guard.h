@@ -16,11 +16,13 @@
  */
 #ifndef TD_GUARD_H
 #define TD_GUARD_H
+#include <stdbool.h>
 #include <stddef.h>
 #include "core/status.h"
 
 #define REASON_TEXT_SZ 256
-#define GUARD_REASONS_MAX 8
+#define GUARD_REASONS_MAX 10
+#define GUARD_CATEGORY_SZ 48
 
 /* One sentence for people, in both languages of the desk. */
 struct reason {
@@ -45,6 +47,14 @@ struct guard_policy {
     int same_item_points;                         /* per store from `at` on */
     int spree_30d_cases, spree_30d_stores;        /* both reached: a spree */
     int spree_points;                             /* flat */
+    int spent_lines_90d_free, spent_lines_90d_points; /* a receipt line offered again after it came back in full */
+    int quick_days;                               /* "soon after purchase" for returns with proof (the desk counts them) */
+    int quick_min_returns;                        /* 2..: fewer returns soon after purchase (in a category, or brought
+                                                   * back in full of any category): not judged */
+    int quick_share_percent;                      /* ... they must be at least this share of what was bought there */
+    int quick_points;                             /* flat */
+    int style_cycles_free, style_cycles_points;   /* one style bought and brought back in full soon after */
+    bool linked_accounts;                         /* count accounts sharing a phone or mailbox as one person (the loader) */
 };
 
 /* What the caller knows about one customer identity across all stores.
@@ -60,6 +70,17 @@ struct guard_signals {
     int same_item_stores;                         /* most stores at which one item (SKU) was returned, 90 days */
     int cases_30d;
     int stores_30d;                               /* distinct stores of those cases */
+    int spent_lines_90d;                          /* items offered with a receipt whose line had come back in full */
+    /* Returns with proof soon after purchase (guard.quick_days), 90 days: in
+     * the category where they are the largest share of what was bought
+     * there, how many, and the units bought there; its name for the reason
+     * ("" when no category has two). */
+    int quick_returns, quick_purchases;
+    char quick_category[GUARD_CATEGORY_SZ];
+    int whole_returns;                            /* ... of any category, purchases that came back in full (against
+                                                   * purchases_90d) */
+    int style_cycles;                             /* most times one style was bought and came back in full soon after */
+    int linked;                                   /* 1: the counts include other accounts or walk-in visits of the same person */
 };
 
 struct risk {

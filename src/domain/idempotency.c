@@ -3,7 +3,9 @@
  * What a row holds, by form:
  *   sealed     idem_key = token_derive id of (scope, key); response = the
  *              answer sealed with the derived key, bound to the scope, the
- *              request's hash and the status (so none can be swapped);
+ *              request's hash and the status (so none can be swapped); the
+ *              request's hash is keyed with the derived key (before 0008
+ *              it was not: such rows are still matched, and expire);
  *   clear      written before migration 0004: idem_key and response as they
  *              came, minus the codes the migration removed;
  *   forgotten  request_hash and response emptied at an erasure.
@@ -33,14 +35,18 @@ void idem_key_init(struct idem_key *k, int64_t staff_id, const char *key, const 
     memset(k, 0, sizeof *k);
     k->key = key;
     snprintf(k->scope, sizeof k->scope, "staff:%lld", (long long)staff_id);
-    token_hash_request(method, path, body, body_len, k->hash);
     token_derive(IDEM_CONTEXT, key, k->scope, k->id, k->seal);
+    /* Keyed with the seal key, which is never stored: the request's body may
+     * hold a walk-in's phone number, and an unkeyed hash of it could be found
+     * by hashing every candidate body. */
+    token_hash_request(k->seal, method, path, body, body_len, k->hash);
+    token_hash_request(NULL, method, path, body, body_len, k->plain_hash);
 }
 
 /* What the seal is bound to besides the key. */
-static void seal_ad(const struct idem_key *k, int status, char *ad, size_t n)
+static void seal_ad(const struct idem_key *k, const char *hash, int status, char *ad, size_t n)
 {
-    snprintf(ad, n, "%s\n%s\n%d", k->scope, k->hash, status);
+    snprintf(ad, n, "%s\n%s\n%d", k->scope, hash, status);
 }
 
 /* Reads the row under `key` (the derived id, or for clear rows the key as
@@ -63,7 +69,11 @@ static int lookup_row(struct dctx *c, const struct idem_key *k, const char *sql,
         rc = TD_OK;
         goto out;
     }
-    if (strcmp(db_col_text(st, 0), k->hash) != 0) {
+    /* Rows stored before the hash was keyed hold it unkeyed; they expire
+     * within days. */
+    const char *stored = db_col_text(st, 0);
+    const char *hash = strcmp(stored, k->hash) == 0 ? k->hash : strcmp(stored, k->plain_hash) == 0 ? k->plain_hash : NULL;
+    if (!hash) {
         rc = TD_E_INVALID;
         goto out;
     }
@@ -71,7 +81,7 @@ static int lookup_row(struct dctx *c, const struct idem_key *k, const char *sql,
     buf_reset(body);
     if (strcmp(form, "sealed") == 0) {
         char ad[160];
-        seal_ad(k, *status, ad, sizeof ad);
+        seal_ad(k, hash, *status, ad, sizeof ad);
         rc = token_open(k->seal, ad, db_col_text(st, 2), body);
     } else {
         rc = buf_puts(body, db_col_text(st, 2));
@@ -98,7 +108,7 @@ int idem_store(struct dctx *c, const struct idem_key *k, int status, const char 
     char ad[160];
     struct buf sealed;
     buf_init(&sealed, 128u << 20);
-    seal_ad(k, status, ad, sizeof ad);
+    seal_ad(k, k->hash, status, ad, sizeof ad);
     int rc = token_seal(k->seal, ad, body ? body : "", &sealed);
     if (rc == TD_OK)
         rc = db_run(c->db, "INSERT INTO idempotency_keys (scope, idem_key, request_hash, status, response, created_at,"

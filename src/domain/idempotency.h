@@ -30,7 +30,8 @@
 struct idem_key {
     const char *key;                        /* as sent; NULL: none */
     char scope[32];                         /* "staff:ID" */
-    char hash[TOKEN_HASH_HEX_LEN + 1];      /* of method, path and body */
+    char hash[TOKEN_HASH_HEX_LEN + 1];      /* of method, path and body, keyed with seal */
+    char plain_hash[TOKEN_HASH_HEX_LEN + 1];/* the same unkeyed: how rows stored before 0008 hold it */
     char id[TOKEN_HASH_HEX_LEN + 1];        /* what is stored of the key */
     unsigned char seal[TOKEN_KEY_LEN];      /* seals the answer; never stored */
 };

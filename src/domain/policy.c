@@ -22,7 +22,9 @@
  *   sold here, otherwise       -> store_credit | exchange at the lowest recent price
  *
  * The approval thresholds add up only what is not the customer's own money:
- * returns of our goods with proof within the window are left out.
+ * returns of our goods with proof within the window are left out. A
+ * walk-in's return without proof above no_receipt.walk_in_contact_above_cents
+ * asks for a contact (ask_walk_in_contact) and adds no manager for it.
  */
 #include "domain/policy.h"
 #include "core/errors.h"
@@ -50,7 +52,8 @@ static const char DEFAULT_JSON[] =
     "  },\n"
     "  \"receipt\": {\"return_window_days\": 30, \"card_refund\": false, \"beyond_quantity_to_manager\": false},\n"
     "  \"gift_receipt\": {\"allowed\": true, \"window_days\": 60},\n"
-    "  \"no_receipt\": {\"allowed\": true, \"approval_above_cents\": 10000, \"lowest_price_days\": 90},\n"
+    "  \"no_receipt\": {\"allowed\": true, \"approval_above_cents\": 10000, \"lowest_price_days\": 90,\n"
+    "                 \"walk_in_contact_above_cents\": 1000},\n"
     "  \"not_sold_here\": {\"allowed\": true},\n"
     "  \"worn\": {\"soon_days\": 14, \"approval_above_cents\": 5000},\n"
     "  \"repair\": {\"warranty_days\": 730},\n"
@@ -59,6 +62,7 @@ static const char DEFAULT_JSON[] =
     "  \"approval\": {\"above_cents\": 50000, \"walk_in_above_cents\": 10000, \"returns_with_proof\": false},\n"
     "  \"guard\": {\n"
     "    \"amber_at\": 40,\n"
+    "    \"linked_accounts\": true,\n"
     "    \"red_at\": 70,\n"
     "    \"no_receipt_30d\": {\"free\": 1, \"points\": 20},\n"
     "    \"no_receipt_90d\": {\"free\": 3, \"points\": 5},\n"
@@ -66,7 +70,10 @@ static const char DEFAULT_JSON[] =
     "    \"not_sold_here_90d\": {\"free\": 2, \"points\": 10},\n"
     "    \"worn_soon_90d\": {\"free\": 1, \"points\": 20},\n"
     "    \"same_item_stores\": {\"at\": 2, \"points\": 30},\n"
-    "    \"spree_30d\": {\"cases\": 4, \"stores\": 3, \"points\": 20}\n"
+    "    \"spree_30d\": {\"cases\": 4, \"stores\": 3, \"points\": 20},\n"
+    "    \"spent_lines_90d\": {\"free\": 1, \"points\": 40},\n"
+    "    \"quick_return\": {\"days\": 10, \"min_returns\": 3, \"share_percent\": 60, \"points\": 40},\n"
+    "    \"style_cycles_90d\": {\"free\": 1, \"points\": 20}\n"
     "  }\n"
     "}\n";
 
@@ -93,6 +100,7 @@ struct pfield {
 #define P_I64(path, m, lo, hi) {path, F_I64, offsetof(struct policy, m), lo, hi, false, 0}
 #define P_BOOL(path, m) {path, F_BOOL, offsetof(struct policy, m), 0, 1, false, 0}
 #define P_INT_OPT(path, m, lo, hi, d) {path, F_INT, offsetof(struct policy, m), lo, hi, true, d}
+#define P_I64_OPT(path, m, lo, hi, d) {path, F_I64, offsetof(struct policy, m), lo, hi, true, d}
 #define P_BOOL_OPT(path, m, d) {path, F_BOOL, offsetof(struct policy, m), 0, 1, true, d}
 
 /* "version" is not here: the chain document's goes to version, an
@@ -111,6 +119,7 @@ static const struct pfield FIELDS[] = {
     P_BOOL("no_receipt.allowed", no_receipt_allowed),
     P_I64("no_receipt.approval_above_cents", no_receipt_limit_cents, 0, CENTS_MAX),
     P_INT("no_receipt.lowest_price_days", lowest_price_days, 1, 365),
+    P_I64_OPT("no_receipt.walk_in_contact_above_cents", walk_in_contact_above_cents, 0, CENTS_MAX, 1000),
     P_BOOL("not_sold_here.allowed", not_sold_here_allowed),
     P_INT("worn.soon_days", worn_soon_days, 0, 365),
     P_I64("worn.approval_above_cents", worn_limit_cents, 0, CENTS_MAX),
@@ -121,6 +130,7 @@ static const struct pfield FIELDS[] = {
     P_I64("approval.walk_in_above_cents", walk_in_approval_above_cents, 0, CENTS_MAX),
     P_BOOL_OPT("approval.returns_with_proof", approval_counts_proven, 0),
     P_INT("guard.amber_at", guard.amber_at, 1, 100),
+    P_BOOL_OPT("guard.linked_accounts", guard.linked_accounts, 1),
     P_INT("guard.red_at", guard.red_at, 1, 100),
     P_INT("guard.no_receipt_30d.free", guard.no_receipt_30d_free, 0, COUNT_MAX),
     P_INT("guard.no_receipt_30d.points", guard.no_receipt_30d_points, 0, 100),
@@ -138,6 +148,14 @@ static const struct pfield FIELDS[] = {
     P_INT("guard.spree_30d.cases", guard.spree_30d_cases, 0, COUNT_MAX),
     P_INT("guard.spree_30d.stores", guard.spree_30d_stores, 0, COUNT_MAX),
     P_INT("guard.spree_30d.points", guard.spree_points, 0, 100),
+    P_INT_OPT("guard.spent_lines_90d.free", guard.spent_lines_90d_free, 0, COUNT_MAX, 1),
+    P_INT_OPT("guard.spent_lines_90d.points", guard.spent_lines_90d_points, 0, 100, 40),
+    P_INT_OPT("guard.quick_return.days", guard.quick_days, 0, 365, 10),
+    P_INT_OPT("guard.quick_return.min_returns", guard.quick_min_returns, 2, COUNT_MAX, 3),
+    P_INT_OPT("guard.quick_return.share_percent", guard.quick_share_percent, 1, 100, 60),
+    P_INT_OPT("guard.quick_return.points", guard.quick_points, 0, 100, 40),
+    P_INT_OPT("guard.style_cycles_90d.free", guard.style_cycles_free, 0, COUNT_MAX, 1),
+    P_INT_OPT("guard.style_cycles_90d.points", guard.style_cycles_points, 0, 100, 20),
 };
 #define NFIELDS (sizeof FIELDS / sizeof FIELDS[0])
 
@@ -463,8 +481,9 @@ const char *policy_kind_name(enum policy_kind k)
 /* ---- the decision ------------------------------------------------------ */
 
 /* Room kept after the items' reasons for the case-wide ones: the total,
- * the walk-in limit, mixed resolutions and the guard (two at red). */
-#define CASE_REASONS 5
+ * the walk-in limit, the walk-in's contact, mixed resolutions and the guard
+ * (two at red). */
+#define CASE_REASONS 6
 
 struct money {
     char nl[48], en[48];
@@ -969,6 +988,25 @@ int policy_decide(const struct policy *p, const struct case_in *c, const struct 
         out->needs_approval = true;
         NL("Voor klanten zonder klantenpas keurt een manager bedragen boven %s goed.", lim.nl);
         EN("For customers without a loyalty card a manager approves amounts above %s.", lim.en);
+        say(x, true);
+    }
+    /* A walk-in has no history the guard could count: for a return of our
+     * goods without proof above a small amount the desk asks for a phone
+     * number, e-mail address or ID reference, kept only as a key for the
+     * counts. A walk-in who prefers not to give one meets no more friction
+     * than before: asking is no suspicion (the walk-in limits still apply). */
+    int64_t unproven = 0;
+    for (size_t i = 0; facts->walk_in && i < out->n_items; i++)
+        if (c->items[i].sold_here && !out->items[i].proven && out->items[i].resolution != POLICY_RES_DECLINE)
+            unproven += out->items[i].amount_cents;
+    bool returns = c->kind == POLICY_KIND_RETURN || c->kind == POLICY_KIND_EXCHANGE || c->kind == POLICY_KIND_REFERRAL;
+    if (returns && unproven > p->walk_in_contact_above_cents && !c->walk_in_contact) {
+        struct money lim = eur(p->walk_in_contact_above_cents);
+        out->ask_walk_in_contact = true;
+        NL("Vraag een telefoonnummer, e-mail of ID-nummer (geen bon, boven %s); alleen als code bewaard om retouren te"
+           " tellen. Liever niet? Dan gaat de retour gewoon door.", lim.nl);
+        EN("Ask for a phone number, e-mail or ID reference (no receipt, above %s); kept only as a code to count returns."
+           " If the customer prefers not to, the return goes ahead.", lim.en);
         say(x, true);
     }
     /* The guard asks for a second pair of eyes, in words that suit a

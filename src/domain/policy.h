@@ -18,7 +18,10 @@
  *      case that moves no money (a repair, a referral without refund);
  *  (5) an item whose receipt line has already come back in full is never
  *      recommended money without a manager (declined, or sent to a manager
- *      when receipt.beyond_quantity_to_manager says so).
+ *      when receipt.beyond_quantity_to_manager says so);
+ *  (6) a walk-in's return of our goods without proof above
+ *      no_receipt.walk_in_contact_above_cents asks for a contact
+ *      (ask_walk_in_contact); not giving one adds no friction.
  *
  * Nothing here does I/O, reads a clock or keeps state: days since purchase,
  * lowest recent prices and the customer's aggregates come in as inputs.
@@ -66,6 +69,7 @@ struct policy {
     bool no_receipt_allowed;                        /* no_receipt.allowed */
     int64_t no_receipt_limit_cents;                 /* no_receipt.approval_above_cents */
     int lowest_price_days;                          /* no_receipt.lowest_price_days: for the loader */
+    int64_t walk_in_contact_above_cents;            /* no_receipt.walk_in_contact_above_cents */
     bool not_sold_here_allowed;                     /* not_sold_here.allowed */
     int worn_soon_days;                             /* worn.soon_days */
     int64_t worn_limit_cents;                       /* worn.approval_above_cents */
@@ -107,6 +111,7 @@ struct case_in {
     enum policy_kind kind;
     bool receipt;                                   /* the customer has the receipt */
     enum policy_referral referral;                  /* the customer prefers another shop */
+    bool walk_in_contact;                           /* a walk-in gave a contact for the guard's counts */
     size_t n_items;                                 /* 1..POLICY_ITEMS_MAX */
     struct case_item items[POLICY_ITEMS_MAX];
 };
@@ -136,6 +141,7 @@ struct decision {
     enum policy_resolution resolution;              /* of the item with the largest amount */
     int64_t max_amount_cents;                       /* sum over the items */
     bool needs_approval;
+    bool ask_walk_in_contact;                       /* ask the walk-in for a phone, e-mail or ID reference */
     char policy_version[POLICY_VERSION_SZ];         /* "3", or "3+store.2" with an override */
     size_t n_reasons;                               /* 1..POLICY_REASONS_MAX */
     struct reason reasons[POLICY_REASONS_MAX];

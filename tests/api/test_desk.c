@@ -830,7 +830,7 @@ static void test_export_and_erasure(void **state)
     resp_free(&r);
     char sql[160];
     static const char *const tables[] = {"customer_facts", "customer_days", "customer_case_stores",
-                                         "customer_item_returns", "cases", "referrals", "line_returns"};
+                                         "customer_item_stores", "cases", "referrals", "line_returns"};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM %s WHERE customer_id = %lld", tables[i], exploiter_id);
         assert_int_equal(db_count(sql), 0);

@@ -535,7 +535,7 @@ static void an_upgrade_keeps_texts_and_answers_without_codes(void **state)
     code_new(code);
     snprintf(answer, sizeof answer, "{\"id\":1,\"code_hint\":\"%s\",\"amount_cents\":5000,\"balance_cents\":5000,"
              "\"status\":\"issued\",\"reason\":\"Upgrade goodwill\",\"code\":\"%s\",\"customer_id\":null}", code + 18, code);
-    token_hash_request("POST", "/api/v1/credit-notes", body, strlen(body), hash);
+    token_hash_request(NULL, "POST", "/api/v1/credit-notes", body, strlen(body), hash);
     assert_int_equal(server_make_db(&old), 0);
     plant_old_release(&old, code, answer, hash);
     assert_int_equal(server_start_made(&old), 0);

@@ -462,6 +462,31 @@ test('a present on a gift receipt: store credit for the bearer, nothing of the b
   await caseCode(page);
 });
 
+test('a walk-in without a receipt is asked for a contact, kept only as a code', async () => {
+  const page = await freshPage();
+  await login(page, 'anna');
+  await page.click('header nav a:has-text("Balie")');
+  await page.click('a:has-text("Zaak zonder klantenpas")');
+  await page.waitForSelector('#f-walk_in_contact');
+  await page.click('fieldset.item button:has-text("Bij ons gekocht")');
+  await page.fill('#f-item0-sku', 'TS-1');
+  await page.fill('#f-customer_words', 'Kassabon kwijt.');
+  await a11y(page, 'new case for a walk-in');
+  await page.click('button:has-text("Zaak openen")');
+  await page.waitForSelector('.rec');
+  const rec = await text(page, '.rec');
+  expect(rec.includes('Vraag een telefoonnummer'), `the desk asks for a contact (${rec})`);
+  expect(rec.includes('Zonder goedkeuring'), 'asking adds no manager');
+  await page.fill('form #f-walk_in_contact', '06-12312312');
+  await shot(page, 'walk-in-contact');
+  await a11y(page, 'a walk-in asked for a contact');
+  await page.click('button:has-text("Advies volgen")');
+  await caseCode(page);
+  await page.waitForSelector('dd:has-text("alleen als code")');
+  const main = await text(page, 'main');
+  expect(!main.includes('12312312'), 'the contact is shown nowhere');
+});
+
 test('the exploiter: the desk asks a manager, in neutral words; the manager approves', async () => {
   const id = await customerId('NL-200003');
   const stores = ['UTR01', 'AMS01', 'RTM01', 'UTR01', 'AMS01'];

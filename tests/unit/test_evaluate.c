@@ -1,5 +1,6 @@
 /* test_evaluate.c — the guard measured on a demo chain with planted abusers:
- * both goals hold on a few thousand customers; the figures come from the
+ * the goals hold on a few thousand customers, per kind of person; only the
+ * rings' accounts share a phone or mailbox; the figures come from the
  * stored cases and labels (relabelling an abuser moves their returns to the
  * honest side); the demo's purchase aggregates are exactly what
  * facts_add_receipts() counts; the command answers 0, and 2 without labels. */
@@ -56,38 +57,87 @@ static int64_t count(const char *sql)
     return n;
 }
 
+static const struct evaluate_kind *kind(const struct evaluate_result *r, const char *label)
+{
+    for (size_t i = 0; i < r->n_kinds; i++)
+        if (strcmp(r->kinds[i].label, label) == 0) return &r->kinds[i];
+    fail_msg("no kind %s", label);
+    return NULL;
+}
+
 static void both_goals_hold(void **state)
 {
     (void)state;
     struct evaluate_result r;
     assert_int_equal(evaluate_run(db, &r), TD_OK);
-    print_message("honest %lld/%lld, abusers %lld/%lld\n", (long long)r.honest_smooth, (long long)r.honest_returns,
-                  (long long)r.abusers_flagged, (long long)r.abusers);
+    print_message("honest %lld/%lld, abusers %lld/%lld by the third, %lld by the fifth\n", (long long)r.honest_smooth,
+                  (long long)r.honest_returns, (long long)r.abusers_flagged, (long long)r.abusers,
+                  (long long)r.abusers_flagged_late);
     assert_true(r.honest_returns > 100);
     assert_true(r.honest_permille >= EVALUATE_HONEST_GOAL_PERMILLE);
     assert_true(r.abusers > 15);
     assert_true(r.abuser_permille >= EVALUATE_ABUSER_GOAL_PERMILLE);
-    assert_true(r.honest_goal_met && r.abuser_goal_met);
-    /* Three kinds, each with its abusers at the desk. */
-    assert_int_equal(r.n_kinds, 3);
-    assert_string_equal(r.kinds[0].label, "cross_store");
-    assert_string_equal(r.kinds[1].label, "serial_no_receipt");
-    assert_string_equal(r.kinds[2].label, "wardrober");
-    for (size_t i = 0; i < r.n_kinds; i++) assert_true(r.kinds[i].abusers > 0);
+    assert_true(r.honest_goal_met && r.kinds_goal_met && r.abuser_goal_met);
+    /* Every kind the generator describes, honest ones first. */
+    static const char *const honest[] = {"ordinary", "honest_big_ticket", "honest_card", "honest_family", "honest_gift",
+                                         "honest_walk_in"};
+    static const char *const abusers[] = {"cross_store", "receipt_reuse", "receipted_wardrober", "ring",
+                                          "serial_no_receipt", "walk_in_repeater", "wardrober"};
+    assert_int_equal(r.n_kinds, 13);
+    for (size_t i = 0; i < 6; i++) {
+        assert_string_equal(r.kinds[i].label, honest[i]);
+        assert_true(r.kinds[i].honest && r.kinds[i].people > 0);
+        assert_int_equal(r.kinds[i].returns, r.kinds[i].smooth + r.kinds[i].policy_approval + r.kinds[i].guard_flagged);
+    }
+    for (size_t i = 0; i < 7; i++) {
+        const struct evaluate_kind *k = &r.kinds[6 + i];
+        assert_string_equal(k->label, abusers[i]);
+        assert_false(k->honest);
+        assert_true(k->people > 0 && k->flagged <= k->flagged_late && k->flagged_late <= k->people);
+        assert_true(k->cents_before_flag <= k->cents_total);
+    }
     assert_true(r.n_reasons > 0 && r.reasons[0].abusers > 0);
-    /* The counts add up to the stored cases. */
+    /* The counts add up to the stored cases: customers' and labelled walk-ins'. */
     assert_int_equal(r.honest_returns + r.abuser_returns,
-                     count("SELECT COUNT(*) FROM cases WHERE customer_id IS NOT NULL AND rec_resolution IS NOT NULL"
-                           " AND kind IN ('return', 'exchange', 'referral')"));
-    assert_int_equal(r.honest_smooth, count("SELECT COUNT(*) FROM cases k WHERE customer_id IS NOT NULL"
-                                            " AND kind IN ('return', 'exchange', 'referral') AND rec_needs_approval = 0"
-                                            " AND risk_level = 'green' AND NOT EXISTS (SELECT 1 FROM demo_labels l"
-                                            " WHERE l.customer_id = k.customer_id)"));
-    assert_int_equal(r.labels, count("SELECT COUNT(*) FROM demo_labels"));
+                     count("SELECT COUNT(*) FROM cases k WHERE rec_resolution IS NOT NULL"
+                           " AND kind IN ('return', 'exchange', 'referral') AND (customer_id IS NOT NULL"
+                           " OR EXISTS (SELECT 1 FROM demo_walk_ins w WHERE w.case_id = k.id))"));
+    assert_int_equal(kind(&r, "ordinary")->smooth,
+                     count("SELECT COUNT(*) FROM cases k WHERE customer_id IS NOT NULL"
+                           " AND kind IN ('return', 'exchange', 'referral') AND rec_needs_approval = 0"
+                           " AND risk_level = 'green' AND NOT EXISTS (SELECT 1 FROM demo_labels l"
+                           " WHERE l.customer_id = k.customer_id)"));
+    assert_int_equal(r.labels, count("SELECT (SELECT COUNT(DISTINCT COALESCE(person, customer_id)) FROM demo_labels"
+                                     " WHERE label NOT LIKE 'honest%') + (SELECT COUNT(DISTINCT person)"
+                                     " FROM demo_walk_ins WHERE label NOT LIKE 'honest%')"));
     /* Every case was resolved (managers approved what needed them). */
     assert_int_equal(count("SELECT COUNT(*) FROM cases WHERE status <> 'resolved'"), 0);
     assert_int_equal(count("SELECT COUNT(*) FROM cases WHERE rec_needs_approval = 1 AND approval_by IS NULL"
                            " AND amount_cents > 0"), 0);
+}
+
+/* The people the generator describes share a phone or a mailbox only where
+ * they are one person: a ring's three accounts are linked, nobody else is. */
+static void only_rings_share_a_key(void **state)
+{
+    (void)state;
+    assert_true(count("SELECT COUNT(*) FROM customer_keys") > CUSTOMERS);
+    assert_int_equal(count("SELECT COUNT(*) FROM customer_keys k JOIN (SELECT key FROM customer_keys GROUP BY key"
+                           " HAVING COUNT(*) > 1) s ON s.key = k.key WHERE NOT EXISTS (SELECT 1 FROM demo_labels l"
+                           " WHERE l.customer_id = k.customer_id AND l.label = 'ring')"), 0);
+    assert_int_equal(count("SELECT COUNT(*) FROM (SELECT person FROM demo_labels WHERE label = 'ring' GROUP BY person"
+                           " HAVING COUNT(*) <> 3) x"), 0);
+    /* In every ring the first account shares a key with the second and the
+     * second with the third. */
+    assert_int_equal(count("SELECT COUNT(*) FROM (SELECT person FROM demo_labels WHERE label = 'ring' GROUP BY person) r"
+                           " WHERE NOT EXISTS (SELECT 1 FROM customer_keys a JOIN customer_keys b ON a.key = b.key"
+                           " WHERE a.customer_id = r.person AND b.customer_id = r.person + 1)"
+                           " OR NOT EXISTS (SELECT 1 FROM customer_keys a JOIN customer_keys b ON a.key = b.key"
+                           " WHERE a.customer_id = r.person + 1 AND b.customer_id = r.person + 2)"), 0);
+    /* Walk-ins are kept only as keys, and only where the desk asked. */
+    assert_true(count("SELECT COUNT(*) FROM case_walk_ins") > 0);
+    assert_int_equal(count("SELECT COUNT(*) FROM case_walk_ins w JOIN cases k ON k.id = w.case_id"
+                           " WHERE k.customer_id IS NOT NULL"), 0);
 }
 
 static void figures_come_from_the_labels(void **state)
@@ -103,7 +153,8 @@ static void figures_come_from_the_labels(void **state)
     assert_int_equal(db_run(db, "UPDATE demo_labels SET label = 'honest' WHERE customer_id = ?", NULL, "i", id), TD_OK);
     assert_int_equal(evaluate_run(db, &after), TD_OK);
     assert_int_equal(after.abusers, before.abusers - 1);
-    assert_int_equal(after.kinds[2].abusers, before.kinds[2].abusers - 1);
+    assert_int_equal(kind(&after, "wardrober")->people, kind(&before, "wardrober")->people - 1);
+    assert_int_equal(kind(&after, "honest")->people, 1);
     assert_int_equal(after.honest_customers, before.honest_customers + 1);
     assert_int_equal(after.honest_returns, before.honest_returns + returns);
     /* A wardrober's returns are worn items: as an "honest" customer they
@@ -179,6 +230,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(both_goals_hold),
+        cmocka_unit_test(only_rings_share_a_key),
         cmocka_unit_test(figures_come_from_the_labels),
         cmocka_unit_test(aggregates_equal_facts_add_receipts),
         cmocka_unit_test(the_command),

@@ -161,7 +161,7 @@ static void test_purchase_import_adds_up(void **state)
     int64_t c1 = q(f, "SELECT id FROM customers WHERE loyalty_number = 'NL-1001'");
     struct customer_facts cf;
     struct guard_signals sg;
-    assert_int_equal(facts_load(&f->c, c1, NULL, 0, &cf, &sg), TD_OK);
+    assert_int_equal(facts_load(&f->c, c1, NULL, false, NULL, 0, &cf, &sg), TD_OK);
     assert_int_equal(cf.tier, POLICY_TIER_SILVER);
     assert_int_equal(cf.lifetime_spend_cents, 112000);
     assert_int_equal(cf.tenure_days, 300);  /* since the first purchase, before the record was made */
@@ -177,8 +177,8 @@ static void test_purchase_import_adds_up(void **state)
     assert_int_equal(cents, 99000);                                    /* the anonymous sale counts for prices */
     assert_int_equal(facts_lowest_price(&f->c, q(f, "SELECT id FROM products WHERE sku = 'C'"), 1, &cents), TD_OK);
     assert_int_equal(cents, 0);                                        /* not sold today */
-    assert_int_equal(facts_load(&f->c, 999999, NULL, 0, &cf, &sg), TD_E_NOT_FOUND);
-    assert_int_equal(facts_load(&f->c, 0, NULL, 0, &cf, &sg), TD_OK);
+    assert_int_equal(facts_load(&f->c, 999999, NULL, false, NULL, 0, &cf, &sg), TD_E_NOT_FOUND);
+    assert_int_equal(facts_load(&f->c, 0, NULL, false, NULL, 0, &cf, &sg), TD_OK);
     assert_true(cf.walk_in);
 }
 
@@ -222,7 +222,7 @@ static void check_against_history(struct fx *f, int64_t cust)
 {
     struct customer_facts cf;
     struct guard_signals sg;
-    assert_int_equal(facts_load(&f->c, cust, NULL, 0, &cf, &sg), TD_OK);
+    assert_int_equal(facts_load(&f->c, cust, NULL, false, NULL, 0, &cf, &sg), TD_OK);
     int64_t today = f->c.now_us / DAY, d30 = today - 29, d90 = today - 89;
     assert_int_equal(sg.cases_30d, recount(f, "SELECT COUNT(*) FROM cases k WHERE customer_id = %lld AND created_at / 86400000000 >= %lld", cust, d30));
     assert_int_equal(cf.cases_90d, recount(f, "SELECT COUNT(*) FROM cases k WHERE customer_id = %lld AND created_at / 86400000000 >= %lld", cust, d90));
@@ -368,11 +368,11 @@ static void test_norm_counts_the_days_since_the_first_case(void **state)
     const char *cats[1] = {"kinderen"};
     struct customer_facts cf;
     struct guard_signals sg;
-    assert_int_equal(facts_load(&f->c, 0, cats, 1, &cf, &sg), TD_OK);
+    assert_int_equal(facts_load(&f->c, 0, NULL, false, cats, 1, &cf, &sg), TD_OK);
     assert_int_equal(sg.category_norm_permille, (300 * 1000 + 150 * 500) / (2000 + 500));
     /* A year on, the imported history has long left the period: still like with like. */
     f->c.now_us = NOW + 400 * DAY;
-    assert_int_equal(facts_load(&f->c, 0, cats, 1, &cf, &sg), TD_OK);
+    assert_int_equal(facts_load(&f->c, 0, NULL, false, cats, 1, &cf, &sg), TD_OK);
     assert_int_equal(sg.category_norm_permille, 150);
     f->c.now_us = NOW;
 }

@@ -77,6 +77,38 @@ static const struct row rows[] = {
     {"four cases at three stores", {.cases_30d = 4, .stores_30d = 3}, 20, GUARD_GREEN, "4 cases at 3 different stores"},
     {"a busy honest customer", {.returns_90d = 2, .purchases_90d = 30, .category_norm_permille = 120, .cases_30d = 3, .stores_30d = 3},
      0, GUARD_GREEN, "Nothing unusual"},
+    /* the same receipt line offered again (spent lines 40 above 1) */
+    {"a receipt line offered again once", {.spent_lines_90d = 1}, 0, GUARD_GREEN, "Nothing unusual"},
+    {"a receipt line offered again twice", {.spent_lines_90d = 2}, 40, GUARD_AMBER,
+     "2 times a receipt line offered that had already come back in full"},
+    /* returns soon after purchase (3 or more, at least 60 % of the category's purchases: 40) */
+    {"the honest customer who returns once", {.quick_returns = 1, .quick_purchases = 1, .quick_category = "dames"}, 0,
+     GUARD_GREEN, "Nothing unusual"},
+    {"a busy family: half of the children's clothes back", {.quick_returns = 6, .quick_purchases = 14, .quick_category = "kinderen",
+                                                            .returns_90d = 6, .purchases_90d = 30, .category_norm_permille = 150},
+     0, GUARD_GREEN, "Nothing unusual"},
+    {"receipted wardrobing: three of four dresses back within days",
+     {.quick_returns = 3, .quick_purchases = 4, .quick_category = "dames"}, 40, GUARD_AMBER,
+     "3 of 4 items bought in dames in 90 days came back within 10 days of purchase"},
+    {"a return of something bought before the window counts as bought",
+     {.quick_returns = 3, .quick_purchases = 2, .quick_category = "heren"}, 40, GUARD_AMBER, "3 of 3 items bought in heren"},
+    {"two back within days is too few to judge", {.quick_returns = 2, .quick_purchases = 2, .quick_category = "dames"}, 0,
+     GUARD_GREEN, "Nothing unusual"},
+    /* of any category, purchases brought back in full within days (the same 3 and 60 %) */
+    {"three of four purchases back in full within days", {.whole_returns = 3, .purchases_90d = 4}, 40, GUARD_AMBER,
+     "3 of 4 items bought in 90 days brought back in full within 10 days"},
+    {"a family that buys much brings four back in full", {.whole_returns = 4, .purchases_90d = 20}, 0, GUARD_GREEN,
+     "Nothing unusual"},
+    /* one style bought and brought back in full (20 above 1) */
+    {"one style bought and brought back twice", {.style_cycles = 2}, 20, GUARD_GREEN, "The same style was bought and brought back"},
+    {"one style three times, most of the category", {.style_cycles = 3, .quick_returns = 3, .quick_purchases = 3,
+                                                     .quick_category = "dames"},
+     80, GUARD_RED, "3 times in 90 days"},
+    /* one person, several accounts: a neutral word on what was counted */
+    {"a ring of three accounts", {.no_receipt_returns_30d = 3, .no_receipt_returns_90d = 3, .linked = 1}, 40, GUARD_AMBER,
+     "Counted over customer accounts and visits with the same phone number"},
+    {"linked accounts with nothing unusual say nothing", {.no_receipt_returns_30d = 1, .linked = 1}, 0, GUARD_GREEN,
+     "Nothing unusual"},
     {"absurd counts saturate at 100", {.no_receipt_returns_30d = 2000000000, .no_receipt_returns_90d = 2000000000}, 100, GUARD_RED,
      "returns without a receipt"},
 };

@@ -151,8 +151,14 @@ static const struct row rows[] = {
      false, "refund €120.00"},
     {"receipt after the window, €600: a manager", RET, true, NOREF, OURS(NEW, 40, 60000, 60000), GOLD, false, GREEN,
      R(STORE_CREDIT), 60000, true, "The total is above €500.00"},
-    {"walk-in, €120 without a receipt", RET, false, NOREF, OURS(NEW, -1, 0, 9000), NONE, true, GREEN, R(STORE_CREDIT), 9000,
-     false, "Without a receipt"},
+    {"walk-in, €90 without a receipt: ask for a contact", RET, false, NOREF, OURS(NEW, -1, 0, 9000), NONE, true, GREEN,
+     R(STORE_CREDIT), 9000, false, "Ask for a phone number, e-mail or ID reference (no receipt, above €10.00)"},
+    {"walk-in, €9.99 without a receipt: nothing to ask", RET, false, NOREF, OURS(NEW, -1, 0, 999), NONE, true, GREEN,
+     R(STORE_CREDIT), 999, false, "Without a receipt"},
+    {"walk-in with a gift receipt: proof, nothing to ask", RET, false, NOREF, GIFT(NEW, 10, 9000, 9000), NONE, true, GREEN,
+     R(STORE_CREDIT), 9000, false, "With a gift receipt"},
+    {"a customer without a receipt: the card is their history", RET, false, NOREF, OURS(NEW, -1, 0, 9000), BRONZE, false,
+     GREEN, R(STORE_CREDIT), 9000, false, "Without a receipt"},
     {"walk-in, €90 refund", RET, true, NOREF, OURS(NEW, 2, 9000, 9000), NONE, true, GREEN, R(REFUND), 9000, false, "refund €90.00"},
     /* found through the loyalty card: proof of the price and the date */
     {"card, in window: store credit for the price paid", RET, false, NOREF, CARD(NEW, 10, 4999, 3999), BRONZE, false, GREEN,
@@ -308,6 +314,38 @@ static void decision_table(void **state)
         assert_int_equal(d.n_items, 1);
         assert_int_equal(d.items[0].resolution, d.resolution);
     }
+}
+
+/* The desk asks a walk-in for a contact above a small amount, for returns
+ * of our goods only (never for a complaint's gesture); asking adds no
+ * friction, and once one is given it asks no more. */
+static void walk_in_contact_above_a_small_amount(void **state)
+{
+    (void)state;
+    struct policy p = default_policy();
+    struct case_in c = {.kind = RET, .n_items = 1};
+    c.items[0] = (struct case_item)OURS(NEW, -1, 0, 6000);
+    struct customer_facts f = {.walk_in = true};
+    struct decision d;
+    assert_int_equal(policy_decide(&p, &c, &f, NULL, &d), TD_OK);
+    assert_true(d.ask_walk_in_contact);
+    assert_false(d.needs_approval);
+    c.walk_in_contact = true;
+    assert_int_equal(policy_decide(&p, &c, &f, NULL, &d), TD_OK);
+    assert_false(d.ask_walk_in_contact);
+    assert_false(d.needs_approval);
+    assert_false(has_reason(&d, "Ask for a phone number"));
+    /* The amount is the policy's: at 0 every return without proof asks. */
+    p.walk_in_contact_above_cents = 0;
+    c.walk_in_contact = false;
+    c.items[0] = (struct case_item)OURS(NEW, -1, 0, 500);
+    assert_int_equal(policy_decide(&p, &c, &f, NULL, &d), TD_OK);
+    assert_true(d.ask_walk_in_contact);
+    /* A complaint moves a gesture, not our goods: nothing to ask. */
+    c.kind = CPL;
+    c.items[0] = (struct case_item)OURS(USED, 10, 6000, 6000);
+    assert_int_equal(policy_decide(&p, &c, &f, NULL, &d), TD_OK);
+    assert_false(d.ask_walk_in_contact);
 }
 
 static void stories_in_dutch(void **state)
@@ -849,6 +887,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(decision_table),
         cmocka_unit_test(stories_in_dutch),
+        cmocka_unit_test(walk_in_contact_above_a_small_amount),
         cmocka_unit_test(goodwill_limit_spans_the_case),
         cmocka_unit_test(mixed_items_take_the_largest),
         cmocka_unit_test(many_items_keep_room_for_the_script),

@@ -235,6 +235,67 @@ static void email_length_limit(void **state)
     }
 }
 
+/* ---- text_mailbox, text_id_reference ----------------------------------------- */
+
+static const struct { const char *in; const char *want; } mailbox_cases[] = {
+    {"jan@example.nl", "jan@example.nl"},
+    {"Jan.Smit+winkel@Gmail.com", "jansmit@gmail.com"},
+    {"j.a.n.s.m.i.t@gmail.com", "jansmit@gmail.com"},
+    {"JANSMIT+a+b@googlemail.com", "jansmit@gmail.com"},
+    {"jan.smit@Ziggo.NL", "jansmit@ziggo.nl"},       /* dots go for every provider (docs/policy.md) */
+    {"jos\xc3\xa9.m@voorbeeld.nl", "jos\xc3\xa9m@voorbeeld.nl"},
+    {"+tag@example.nl", NULL},                        /* nothing left of the local part */
+    {"...@example.nl", NULL},
+    {"jan@example", NULL},
+    {"", NULL},
+};
+
+static void mailbox_table(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof mailbox_cases / sizeof mailbox_cases[0]; i++) {
+        char out[255];
+        int rc = text_mailbox(mailbox_cases[i].in, out);
+        if (!mailbox_cases[i].want) {
+            if (rc != TD_E_INVALID) fail_msg("text_mailbox(\"%s\") accepted: %s", mailbox_cases[i].in, out);
+            continue;
+        }
+        if (rc != TD_OK || strcmp(out, mailbox_cases[i].want) != 0)
+            fail_msg("text_mailbox(\"%s\") = %d \"%s\", want \"%s\"", mailbox_cases[i].in, rc, out, mailbox_cases[i].want);
+        /* A mailbox reads as itself. */
+        char again[255];
+        assert_int_equal(text_mailbox(out, again), TD_OK);
+        assert_string_equal(again, out);
+    }
+}
+
+static const struct { const char *in; const char *want; } id_cases[] = {
+    {"nl-ab12 cd34", "NLAB12CD34"},
+    {"IX9K27PL4", "IX9K27PL4"},
+    {"A1234", "A1234"},
+    {"123456782", NULL},                     /* nine digits: a citizen service number, never an ID reference */
+    {"12345678901", NULL},
+    {"AB1", NULL},                           /* too short */
+    {"ABCDEFGHIJ1234567890X", NULL},         /* 21 */
+    {"AB12#CD", NULL},
+    {"", NULL},
+};
+
+static void id_reference_table(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof id_cases / sizeof id_cases[0]; i++) {
+        char out[21];
+        int rc = text_id_reference(id_cases[i].in, out);
+        if (!id_cases[i].want) {
+            if (rc != TD_E_INVALID) fail_msg("text_id_reference(\"%s\") accepted: %s", id_cases[i].in, out);
+            continue;
+        }
+        if (rc != TD_OK || strcmp(out, id_cases[i].want) != 0)
+            fail_msg("text_id_reference(\"%s\") = %d \"%s\", want \"%s\"", id_cases[i].in, rc, out, id_cases[i].want);
+    }
+}
+
 /* ---- text_parse_cents ------------------------------------------------------- */
 
 static const struct { const char *in; int rc; int64_t cents; } cents_cases[] = {
@@ -566,6 +627,8 @@ int main(void)
         cmocka_unit_test(phone_table),
         cmocka_unit_test(email_table),
         cmocka_unit_test(email_length_limit),
+        cmocka_unit_test(mailbox_table),
+        cmocka_unit_test(id_reference_table),
         cmocka_unit_test(cents_table),
         cmocka_unit_test(cents_no_overflow_near_limit),
         cmocka_unit_test(int64_table),

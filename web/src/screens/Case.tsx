@@ -28,6 +28,7 @@ export function CaseNew({ customerId }: { customerId: number }) {
   const [words, setWords] = useState('');
   const [refTo, setRefTo] = useState('');
   const [refWhy, setRefWhy] = useState('cheaper_elsewhere');
+  const [contact, setContact] = useState('');
   const [items, setItems] = useState<ItemDraft[]>([emptyItem(customerId > 0)]);
   const [error, setError] = useState<ApiError | null>(null);
   const [key] = useState(() => newKey('case'));
@@ -41,6 +42,8 @@ export function CaseNew({ customerId }: { customerId: number }) {
     e.preventDefault();
     const body: any = { kind, receipt, customer_words: words, store_code: user?.store_code ?? undefined, items: [] };
     if (customerId) body.customer_id = customerId;
+    // A walk-in's contact: the desk keeps it (as a code) only where it asks for one.
+    else if (!receipt && contact.trim()) body.walk_in_contact = contact.trim();
     if (kind === 'referral' || refTo) body.referral = { to: refTo, reason: refWhy };
     let local: ApiError | null = null;
     items.forEach((it, i) => {
@@ -70,6 +73,8 @@ export function CaseNew({ customerId }: { customerId: number }) {
           options={KINDS.map((k) => [k, t(`kind.${k}`)])} />
         <div class="check"><input id="receipt" type="checkbox" checked={receipt} onChange={(e) => setReceipt((e.target as HTMLInputElement).checked)} />
           <label for="receipt">{t('case.has_receipt')}</label></div>
+        {!customerId && !receipt ? <Field label={t('case.walk_in_contact')} name="walk_in_contact" value={contact} onInput={setContact}
+          error={error} autoComplete="off" hint={t('case.walk_in_contact_hint')} /> : null}
         <Field label={t('case.words')} name="customer_words" value={words} onInput={setWords} textarea error={error} hint={t('case.words_hint')} />
         {kind === 'referral' ? <fieldset><legend>{t('case.referral')}</legend>
           <Field label={t('case.referral_to')} name="referral_to" errorName="referral.to" value={refTo} onInput={setRefTo} error={error} />
@@ -160,6 +165,7 @@ export function CaseView({ id }: { id: number }) {
   const [refWhy, setRefWhy] = useState('cheaper_elsewhere');
   const [rma, setRma] = useState('');
   const [note, setNote] = useState('');
+  const [contact, setContact] = useState('');
   const [key, setKey] = useState(() => newKey('resolve'));
   const lead = user?.role === 'admin' || (user?.role === 'manager' && user.store_code === k?.store_code);
   const load = async () => {
@@ -195,6 +201,7 @@ export function CaseView({ id }: { id: number }) {
     if (departs || why) body.override_reason = why;
     if (res === 'refer_elsewhere' && !k.referral) body.referral = { to: refTo, reason: refWhy };
     if (res.startsWith('repair') && rma) body.rma_number = rma;
+    if (d?.ask_walk_in_contact && contact.trim()) body.walk_in_contact = contact.trim();
     act(() => api<S['CaseWithOutcome']>('POST', `/api/v1/cases/${id}/resolve`, body, { idempotencyKey: key }));
   };
   const code = outcome?.credit_note?.code;
@@ -208,6 +215,7 @@ export function CaseView({ id }: { id: number }) {
             <dt>{t('case.store')}</dt><dd>{k.store_code}</dd>
             <dt>{t('case.associate')}</dt><dd>{k.associate}</dd>
             <dt>{t('case.has_receipt')}</dt><dd>{k.receipt ? t('common.yes') : t('common.no')}</dd>
+            {k.walk_in_contact_kept ? <><dt>{t('case.walk_in_contact')}</dt><dd>{t('case.walk_in_contact_kept')}</dd></> : null}
             <dt>{t('case.words')}</dt><dd>{k.customer_words || '—'}</dd>
             {k.referral ? <><dt>{t('case.referral')}</dt><dd>{k.referral.to} · {t(`referral.${k.referral.reason}`)}</dd></> : null}
           </dl>
@@ -242,6 +250,10 @@ export function CaseView({ id }: { id: number }) {
             <Select label={t('case.referral_reason')} name="referral_reason" errorName="referral.reason" value={refWhy} onChange={setRefWhy} error={error}
               options={REFERRALS.map((r) => [r, t(`referral.${r}`)])} /></> : null}
           {res.startsWith('repair') ? <Field label={t('case.rma')} name="rma_number" value={rma} onInput={setRma} error={error} /> : null}
+          {d.ask_walk_in_contact ? <>
+            <Notice kind="info">{t('case.walk_in_contact_asked')}</Notice>
+            <Field label={t('case.walk_in_contact')} name="walk_in_contact" value={contact} onInput={setContact} error={error}
+              autoComplete="off" hint={t('case.walk_in_contact_hint')} /></> : null}
           <button type="submit" class="primary">{departs ? t('case.resolve_override') : t('case.accept')}</button>
         </form>) : null}
       {k.status === 'awaiting_approval' && lead && k.associate === user?.login ? <Notice kind="info">{t('approval.not_own')}</Notice> : null}
