@@ -40,6 +40,15 @@ static int purge_walk_ins_tx(struct db *db, void *arg)
     return identity_purge_walk_ins(db, p->now, &p->count);
 }
 
+#define BACKFILL_BATCH 2000
+
+static int backfill_tx(struct db *db, void *arg)
+{
+    struct purge_arg *p = arg;
+    struct dctx c = {.db = db, .now_us = p->now, .addr = "scheduler"};
+    return identity_backfill_step(&c, BACKFILL_BATCH, &p->count);
+}
+
 static int exec_before(struct db *db, const char *sql, int64_t before)
 {
     struct db_stmt *st = NULL;
@@ -68,6 +77,9 @@ int jobs_run_once(struct db *db, int64_t now_us, int *expired)
      * day, so that the promise holds to the minute. */
     struct purge_arg p = {now_us, 0};
     if (rc == TD_OK) rc = db_transact(db, purge_walk_ins_tx, &p);
+    /* Identity keys for customers from before 0008, a batch per run. */
+    struct purge_arg b = {now_us, 0};
+    if (rc == TD_OK) rc = db_transact(db, backfill_tx, &b);
     return rc;
 }
 

@@ -3,6 +3,7 @@
 #include "core/clock.h"
 #include "core/errors.h"
 #include "db/db.h"
+#include "domain/identity.h"
 #include "domain/staff.h"
 #include <stdint.h>
 #include <stdio.h>
@@ -15,10 +16,21 @@ static void print_errors(const struct errors *e)
     for (size_t i = 0; i < e->n; i++) fprintf(stderr, "trustdesk: %s %s\n", e->item[i].field, e->item[i].problem);
 }
 
+struct backfill_arg { int64_t left; };
+
+static int backfill_tx(struct db *db, void *arg)
+{
+    struct backfill_arg *b = arg;
+    struct dctx c = {.db = db, .now_us = clock_now_us(NULL), .addr = "cli"};
+    return identity_backfill_step(&c, 5000, &b->left);
+}
+
 int cli_migrate(int argc, char **argv)
 {
     static const char usage[] =
-        "usage: trustdesk migrate [--db URL]\n\nCreates the schema or applies the migrations it lacks.\n";
+        "usage: trustdesk migrate [--db URL]\n\nCreates the schema or applies the migrations it lacks, and gives\n"
+        "customers from before migration 8 their identity keys (the server's\n"
+        "scheduler does the same a batch at a time).\n";
     static const char *const opts[] = {"--db", NULL};
     int u = cli_check_args(argc, argv, opts, NULL, 0, usage);
     if (u) return u == 1 ? 0 : u;
@@ -26,8 +38,13 @@ int cli_migrate(int argc, char **argv)
     if (cli_open_db(cli_db_url(argc, argv), &db)) return 1;
     int64_t v = 0;
     int rc = db_schema_version(db, &v);
+    struct backfill_arg b = {1};
+    while (rc == TD_OK && b.left > 0) rc = db_transact(db, backfill_tx, &b);
     db_close(db);
-    if (rc != TD_OK) return 1;
+    if (rc != TD_OK) {
+        fprintf(stderr, "trustdesk: migrate failed: %s\n", td_status_message(rc));
+        return 1;
+    }
     printf("schema at version %lld\n", (long long)v);
     return 0;
 }

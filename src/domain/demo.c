@@ -6,27 +6,34 @@
  *   a department-store catalogue (dames, heren, kinderen, wonen, keuken,
  *   elektra, beauty, sport) with brands and prices in cents;
  *   N customers with Dutch names (accents, particles, double names), e-mail
- *   addresses folded from the names, mobile numbers in the ways people write
- *   them, 10-digit loyalty numbers starting with 8, a home store, and for
+ *   addresses folded from the names and mobile numbers in the ways people
+ *   write them (both one person's own: only a ring's accounts share one),
+ *   10-digit loyalty numbers starting with 8, a home store, and for
  *   part of them marketing consent given at loyalty sign-up;
  *   about 9 purchase lines per customer over the last two years plus about
  *   one line per customer on anonymous receipts (no customer);
  *   the customer aggregates those purchases feed (customer_facts,
  *   customer_days, product_price_days, category_days);
- *   a case history over the last half year: honest customers' returns and
- *   planted, labelled abusers, replayed through the desk (see "the case
- *   history" below), with their credit notes, repairs and approvals.
+ *   their identity keys (keyed hashes of phone and mailbox; identity.h);
+ *   a case history over the last half year: honest customers' returns,
+ *   labelled kinds of honest people and planted, labelled abusers (walk-ins
+ *   among them), replayed through the desk (see "the case history" below),
+ *   with their credit notes, repairs and approvals.
  *
  * Invariants:
  *  (1) the output depends only on the seed, N and end_us: one producer
  *      thread makes customers in id order, each customer (and each
  *      anonymous receipt slot) drawing from its own PRNG stream derived from
  *      (seed, index); the writer only writes what it is given, in order;
+ *      (the identity secret, and so the keys made with it, is drawn at random
+ *      per database, as identity_secret() does; which accounts share a key
+ *      does not depend on it);
  *  (2) search terms and search_text come from customer_index_text(), the
  *      function customer_create() uses, so search finds demo customers
  *      exactly as it finds customers made at the desk;
  *  (3) every consent column set here has its consent_events row, as
- *      customer_create() would write it;
+ *      customer_create() would write it, and every phone and e-mail its
+ *      identity key, as identity_set_customer() would (with `shared`);
  *  (4) rows are written in the order of the indexes they feed (customer ids,
  *      loyalty numbers and receipt references all increase; a customer's
  *      receipts are in time order), so most index inserts append. The one
@@ -42,7 +49,8 @@
  *  (7) the case history's cases are made by the desk itself (desk_case_create,
  *      desk_resolve accepting the recommendation, desk_approve) in time order, so what is
  *      stored is what the desk would have recommended at that moment. Only
- *      credit-note codes are random (the ledger's, by design).
+ *      credit-note codes are random (the ledger's, by design), and the
+ *      identity keys (see (1)).
  *
  * Work is split in two: SQLite has one writer, and making the rows (names,
  * folding, formatting) is about a quarter of the work, which a second core

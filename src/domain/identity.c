@@ -20,6 +20,7 @@
 #include "db/db.h"
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define SECRET_HEX (TOKEN_KEY_LEN * 2)
@@ -169,6 +170,44 @@ int identity_set_customer(struct dctx *c, int64_t id, const char *email, const c
         rc = key_change(c, change[i], id, join);
     }
     return rc;
+}
+
+int identity_backfill_step(struct dctx *c, int limit, int64_t *left)
+{
+    int64_t next = 0, last = 0;
+    *left = 0;
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(c->db, "SELECT next_id, last_id FROM identity_backfill WHERE id = 1", &st);
+    if (rc != TD_OK) return rc;
+    if ((rc = db_step(st)) == TD_ROW) {
+        next = db_col_int64(st, 0);
+        last = db_col_int64(st, 1);
+    }
+    db_done(st);
+    if (rc == TD_DONE) return TD_OK;               /* nothing to do, or done */
+    if (rc != TD_ROW) return rc;
+    struct row { int64_t id; char email[EMAIL_SZ], phone[PHONE_SZ]; } *rows = calloc((size_t)limit, sizeof *rows);
+    if (!rows) return TD_E_NOMEM;
+    int n = 0;
+    rc = db_prepare(c->db, "SELECT id, COALESCE(email, ''), COALESCE(phone, '') FROM customers"
+                           " WHERE id >= ? AND id <= ? AND erased_at IS NULL ORDER BY id LIMIT ?", &st);
+    if (rc == TD_OK && (rc = db_bindf(st, "iii", next, last, (int64_t)limit)) == TD_OK) {
+        while (n < limit && (rc = db_step(st)) == TD_ROW) {
+            rows[n].id = db_col_int64(st, 0);
+            snprintf(rows[n].email, sizeof rows[n].email, "%s", db_col_text(st, 1));
+            snprintf(rows[n].phone, sizeof rows[n].phone, "%s", db_col_text(st, 2));
+            n++;
+        }
+        if (rc == TD_ROW || rc == TD_DONE) rc = TD_OK;
+    }
+    db_done(st);
+    for (int i = 0; i < n && rc == TD_OK; i++) rc = identity_set_customer(c, rows[i].id, rows[i].email, rows[i].phone);
+    int64_t done_to = n == limit ? rows[n - 1].id : last;
+    free(rows);
+    if (rc != TD_OK) return rc;
+    if (done_to >= last) return db_run(c->db, "DELETE FROM identity_backfill WHERE id = 1", NULL, "");
+    *left = last - done_to;
+    return db_run(c->db, "UPDATE identity_backfill SET next_id = ? WHERE id = 1", NULL, "i", done_to + 1);
 }
 
 int identity_contact_key(struct dctx *c, const char *contact, char key[IDENTITY_KEY_SZ])

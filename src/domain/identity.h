@@ -15,7 +15,9 @@
  *      and e-mail: identity_set_customer() runs in the transaction of each
  *      write of those fields (customer_create, customer_update; imports create
  *      through customer_create; the demo writes the same keys in bulk), and
- *      customer_erase() deletes them;
+ *      customer_erase() deletes them; customers from before migration 0008
+ *      get theirs from identity_backfill_step(); `shared` on every row of a
+ *      key is the number of rows with that key (key_change);
  *  (2) no phone number, e-mail address or ID number is stored here, only
  *      keys; the secret they are made with is the one row of identity_secret,
  *      drawn at random by the first write that needs it;
@@ -80,6 +82,11 @@ int identity_contact_key(struct dctx *c, const char *contact, char key[IDENTITY_
 /* The identity of a customer (customer_id, 0: none) or of a walk-in's key
  * (walk_in_key, NULL: none), as of now: see invariant (3). */
 int identity_load(struct dctx *c, int64_t customer_id, const char *walk_in_key, struct identity *out /* OUT */) TD_MUST_CHECK;
+
+/* Gives up to limit customers that existed before migration 0008 their keys
+ * (identity_backfill), inside the caller's transaction; *left is how many
+ * ids are still to do (0: done, nothing more to call for). */
+int identity_backfill_step(struct dctx *c, int limit, int64_t *left /* OUT */) TD_MUST_CHECK;
 
 /* Deletes walk-in keys and counts older than IDENTITY_WALK_IN_DAYS days
  * (the guard's longest window); *count says how many rows. */

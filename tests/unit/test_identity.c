@@ -2,14 +2,18 @@
  * keys made of them: a phone written three ways is one key, a mailbox with
  * dots and a +tag is one key, a walk-in's contact is a phone, an e-mail
  * address or an ID reference and nothing else (never a citizen service
- * number), and without the secret the same contact gives another key. */
+ * number), and without the secret the same contact gives another key;
+ * customers from before migration 8 get their keys from the backfill. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include "core/token.h"
+#include "db/db.h"
 #include "domain/identity.h"
 
 static const struct { const char *in; const char *want; } contacts[] = {
@@ -70,11 +74,63 @@ static void keys_are_keyed(void **state)
     for (const char *p = k1; *p; p++) assert_true((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f'));
 }
 
+static int64_t count(struct db *db, const char *sql)
+{
+    int64_t n = -1;
+    assert_int_equal(db_query_int64(db, sql, &n), TD_OK);
+    return n;
+}
+
+/* Customers of a database from before migration 8 get their keys from the
+ * backfill, a batch at a time, and two sharing a phone count each other. */
+static void customers_from_before_get_their_keys(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/td-identity-XXXXXX", url[96], cmd[128];
+    assert_non_null(mkdtemp(dir));
+    snprintf(url, sizeof url, "sqlite:%s/old.db", dir);
+    struct db *db = NULL;
+    assert_int_equal(db_open(url, &db), TD_OK);
+    assert_int_equal(db_migrate_to(db, 7), TD_OK);
+    assert_int_equal(db_exec(db, "INSERT INTO customers (name, email, phone, created_at, updated_at) VALUES"
+                                 " ('Ria', 'ria@example.nl', '06-55500001', 1, 1), ('Bea', NULL, '+31 6 5550 0001', 1, 1),"
+                                 " ('Cor', NULL, NULL, 1, 1)"), TD_OK);
+    assert_int_equal(db_migrate(db), TD_OK);
+    assert_int_equal(count(db, "SELECT last_id - next_id + 1 FROM identity_backfill"), 3);
+    struct dctx c = {.db = db, .now_us = 1795305600000000LL, .addr = "test"};
+    int64_t left = 1;
+    for (int steps = 0; left > 0; steps++) {
+        assert_true(steps < 5);
+        assert_int_equal(db_begin(db, 1), TD_OK);
+        assert_int_equal(identity_backfill_step(&c, 1, &left), TD_OK);
+        assert_int_equal(db_commit(db), TD_OK);
+    }
+    assert_int_equal(count(db, "SELECT COUNT(*) FROM identity_backfill"), 0);
+    assert_int_equal(count(db, "SELECT COUNT(*) FROM customer_keys"), 3);
+    assert_int_equal(count(db, "SELECT COUNT(*) FROM customer_keys WHERE shared = 2"), 2);
+    /* Done: another step does nothing. */
+    assert_int_equal(db_begin(db, 1), TD_OK);
+    assert_int_equal(identity_backfill_step(&c, 10, &left), TD_OK);
+    assert_int_equal(db_commit(db), TD_OK);
+    assert_int_equal(left, 0);
+    assert_int_equal(count(db, "SELECT COUNT(*) FROM customer_keys"), 3);
+    db_close(db);
+    /* A new database has nothing to fill in. */
+    snprintf(url, sizeof url, "sqlite:%s/new.db", dir);
+    assert_int_equal(db_open(url, &db), TD_OK);
+    assert_int_equal(db_migrate(db), TD_OK);
+    assert_int_equal(count(db, "SELECT COUNT(*) FROM identity_backfill"), 0);
+    db_close(db);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(contact_forms),
         cmocka_unit_test(keys_are_keyed),
+        cmocka_unit_test(customers_from_before_get_their_keys),
     };
     if (token_init() != TD_OK) return 1;
     return cmocka_run_group_tests(tests, NULL, NULL);

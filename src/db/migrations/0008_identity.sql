@@ -40,6 +40,18 @@ CREATE TABLE identity_key_counts (
     accounts  BIGINT NOT NULL CHECK (accounts >= 0)
 ) @WITHOUT_ROWID@;
 
+-- Customers that existed before this migration get their keys from a
+-- backfill (identity_backfill_step: the scheduler a batch at a time, and
+-- `trustdesk migrate` at once), which cannot be SQL: the keys need the secret
+-- and the normalisation in C. The row says which ids are left; a new database
+-- (no customers yet) gets no row, so a copy's destination stays empty.
+CREATE TABLE identity_backfill (
+    id       BIGINT PRIMARY KEY CHECK (id = 1),
+    next_id  BIGINT NOT NULL,
+    last_id  BIGINT NOT NULL
+);
+INSERT INTO identity_backfill (id, next_id, last_id) SELECT 1, 1, MAX(id) FROM customers HAVING COUNT(*) > 0;
+
 -- A walk-in's contact (phone, e-mail or ID reference), as the same kind of
 -- keyed hash, for the case it was given at; and the walk-in's counts per key
 -- and day, store and item, like the customer aggregates of 0003 (an item as
