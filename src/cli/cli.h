@@ -27,6 +27,11 @@ const char *cli_db_url(int argc, char **argv);
  * and that positional arguments number `positional`; prints the problem. */
 int cli_check_args(int argc, char **argv, const char *const *known, const char *const *flags, int positional,
                    const char *usage);
+/* cli_check_args for a subcommand whose only option is --db: -1 when the
+ * arguments are fine (*first, when not NULL, gets the first positional
+ * one), else the exit status (0 after --help, 2 for a usage error, which
+ * was printed). */
+int cli_db_only_args(int argc, char **argv, int positional, const char *usage, const char **first /* OUT */);
 /* The n-th positional argument (not an option or option value), or NULL. */
 const char *cli_positional(int argc, char **argv, const char *const *known, int n);
 /* A database URL fit to print: the sqlite path, or "the PostgreSQL

@@ -31,9 +31,8 @@ int cli_migrate(int argc, char **argv)
         "usage: trustdesk migrate [--db URL]\n\nCreates the schema or applies the migrations it lacks, and gives\n"
         "customers from before migration 8 their identity keys (the server's\n"
         "scheduler does the same a batch at a time).\n";
-    static const char *const opts[] = {"--db", NULL};
-    int u = cli_check_args(argc, argv, opts, NULL, 0, usage);
-    if (u) return u == 1 ? 0 : u;
+    int u = cli_db_only_args(argc, argv, 0, usage, NULL);
+    if (u >= 0) return u;
     struct db *db = NULL;
     if (cli_open_db(cli_db_url(argc, argv), &db)) return 1;
     int64_t v = 0;

@@ -13,10 +13,10 @@ int cli_audit(int argc, char **argv)
         "        row that was altered, removed or inserted, and exits 1 when there is one. Prints\n"
         "        the head hash: write it down elsewhere (with each backup, say) to catch a\n"
         "        rewrite of the whole chain as well.\n";
-    static const char *const opts[] = {"--db", NULL};
-    int u = cli_check_args(argc, argv, opts, NULL, 1, usage);
-    if (u) return u == 1 ? 0 : u;
-    if (strcmp(cli_positional(argc, argv, opts, 0), "verify") != 0) {
+    const char *what;
+    int u = cli_db_only_args(argc, argv, 1, usage, &what);
+    if (u >= 0) return u;
+    if (strcmp(what, "verify") != 0) {
         fputs(usage, stderr);
         return 2;
     }

@@ -23,10 +23,9 @@ int cli_ledger(int argc, char **argv)
         "        names each problem when anything is wrong.\n"
         "expire: books the rest of every credit note past its expiry date to breakage now\n"
         "        (a running server does this every minute by itself).\n";
-    static const char *const opts[] = {"--db", NULL};
-    int u = cli_check_args(argc, argv, opts, NULL, 1, usage);
-    if (u) return u == 1 ? 0 : u;
-    const char *what = cli_positional(argc, argv, opts, 0);
+    const char *what;
+    int u = cli_db_only_args(argc, argv, 1, usage, &what);
+    if (u >= 0) return u;
     const char *url = cli_db_url(argc, argv);
     struct db *db = NULL;
     int rc = db_open(url, &db);

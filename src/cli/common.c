@@ -110,6 +110,14 @@ int cli_prepare_sqlite_dir(const char *url)
     return 0;
 }
 
+int cli_db_only_args(int argc, char **argv, int positional, const char *usage, const char **first)
+{
+    static const char *const opts[] = {"--db", NULL};
+    int u = cli_check_args(argc, argv, opts, NULL, positional, usage);
+    if (first) *first = u ? NULL : cli_positional(argc, argv, opts, 0);
+    return u == 0 ? -1 : u == 1 ? 0 : u;
+}
+
 int cli_open_db(const char *url, struct db **db)
 {
     *db = NULL;
