@@ -325,45 +325,43 @@ static int most_stores(const struct tally *t)
     return best;
 }
 
-/* Sums the 10 columns of a per-day query (cases 30/90, returns 30/90,
- * no-receipt 30/90, purchases, not sold here, worn soon, spent lines) from a
- * row already stepped to (rc: what the step answered); add_days() steps. */
-static int add_day_row(struct db_stmt *st, int rc, struct tally *t)
+/* Sums the 10 columns of a per-day query's row (cases 30/90, returns
+ * 30/90, no-receipt 30/90, purchases, not sold here, worn soon, spent
+ * lines). */
+static void add_day_row(struct db_stmt *st, struct tally *t)
 {
-    if (rc == TD_ROW) {
-        t->cases30 += db_col_int64(st, 0);
-        t->cases90 += db_col_int64(st, 1);
-        t->returns30 += db_col_int64(st, 2);
-        t->returns90 += db_col_int64(st, 3);
-        t->nr30 += db_col_int64(st, 4);
-        t->nr90 += db_col_int64(st, 5);
-        t->purchases += db_col_int64(st, 6);
-        t->nsh += db_col_int64(st, 7);
-        t->worn += db_col_int64(st, 8);
-        t->spent += db_col_int64(st, 9);
-        rc = TD_DONE;
+    t->cases30 += db_col_int64(st, 0);
+    t->cases90 += db_col_int64(st, 1);
+    t->returns30 += db_col_int64(st, 2);
+    t->returns90 += db_col_int64(st, 3);
+    t->nr30 += db_col_int64(st, 4);
+    t->nr90 += db_col_int64(st, 5);
+    t->purchases += db_col_int64(st, 6);
+    t->nsh += db_col_int64(st, 7);
+    t->worn += db_col_int64(st, 8);
+    t->spent += db_col_int64(st, 9);
+}
+
+/* The stores of the last 30 days (sql[0]) and the returned items of the
+ * last 90 (sql[1]) of an account (key NULL: id) or a walk-in key. */
+static int tally_places(struct dctx *c, const char *const sql[2], int64_t id, const char *key, int64_t d30, int64_t d90,
+                        struct tally *t)
+{
+    struct db_stmt *st;
+    int rc = key ? db_query(c->db, sql[0], &st, "ti", key, d30 * FACTS_DAY_US)
+                 : db_query(c->db, sql[0], &st, "ii", id, d30 * FACTS_DAY_US);
+    while (rc == TD_OK && (rc = db_step(st)) == TD_ROW) {
+        add_store(t, db_col_int64(st, 0));
+        rc = TD_OK;
     }
-    return rc == TD_DONE ? db_reset(st) : rc;
-}
-
-static int add_days(struct db_stmt *st, struct tally *t)
-{
-    int rc = db_step(st);
-    return add_day_row(st, rc, t);
-}
-
-static int add_stores(struct db_stmt *st, struct tally *t)
-{
-    int rc;
-    while ((rc = db_step(st)) == TD_ROW) add_store(t, db_col_int64(st, 0));
-    return rc == TD_DONE ? db_reset(st) : rc;
-}
-
-static int add_pairs(struct db_stmt *st, struct tally *t)
-{
-    int rc;
-    while ((rc = db_step(st)) == TD_ROW) add_pair(t, db_col_text(st, 0), db_col_int64(st, 1));
-    return rc == TD_DONE ? db_reset(st) : rc;
+    if ((rc = db_end(st, rc)) != TD_OK) return rc;
+    rc = key ? db_query(c->db, sql[1], &st, "ti", key, d90 * FACTS_DAY_US)
+             : db_query(c->db, sql[1], &st, "ii", id, d90 * FACTS_DAY_US);
+    while (rc == TD_OK && (rc = db_step(st)) == TD_ROW) {
+        add_pair(t, db_col_text(st, 0), db_col_int64(st, 1));
+        rc = TD_OK;
+    }
+    return db_end(st, rc);
 }
 
 #define DAY_SUMS                                                                                                      \
@@ -383,35 +381,25 @@ static int tally_account(struct dctx *c, int64_t id, int64_t d30, int64_t d90, i
         "SELECT COALESCE(category, ''), style, whole FROM customer_quick_returns WHERE customer_id = ? AND at >= ?"
         " ORDER BY at LIMIT 64",
     };
-    struct db_stmt *st = NULL;
+    struct db_stmt *st;
     int64_t quick = 0;
-    int rc = db_prepare(c->db, sql[0], &st);
-    if (rc == TD_OK && (rc = db_bindf(st, "iiiiiiii", d30, d30, d30, id, d90 * FACTS_DAY_US, id, d90, today)) == TD_OK &&
-        (rc = db_step(st)) == TD_ROW) {
+    int rc = db_get_row(c->db, sql[0], &st, "iiiiiiii", d30, d30, d30, id, d90 * FACTS_DAY_US, id, d90, today);
+    if (rc == TD_OK) {
         quick = db_col_int64(st, 10);
-        rc = add_day_row(st, rc, t);
+        add_day_row(st, t);
     }
     db_done(st);
-    if (rc == TD_OK && (rc = db_prepare(c->db, sql[1], &st)) == TD_OK) {
-        if ((rc = db_bindf(st, "ii", id, d30 * FACTS_DAY_US)) == TD_OK) rc = add_stores(st, t);
-        db_done(st);
+    if (rc == TD_E_NOT_FOUND) rc = TD_OK;     /* sums always give a row; none would add nothing */
+    if (rc == TD_OK) rc = tally_places(c, &sql[1], id, NULL, d30, d90, t);
+    if (rc != TD_OK || quick <= 0) return rc;
+    rc = db_query(c->db, sql[3], &st, "ii", id, d90 * FACTS_DAY_US);
+    while (rc == TD_OK && (rc = db_step(st)) == TD_ROW && t->nquick < QUICK_MAX) {
+        snprintf(t->quick[t->nquick].category, GUARD_CATEGORY_SZ, "%s", db_col_text(st, 0));
+        snprintf(t->quick[t->nquick].style, FACTS_STYLE_SZ, "%s", db_col_text(st, 1));
+        t->quick[t->nquick++].whole = (int)db_col_int64(st, 2);
+        rc = TD_OK;
     }
-    if (rc == TD_OK && (rc = db_prepare(c->db, sql[2], &st)) == TD_OK) {
-        if ((rc = db_bindf(st, "ii", id, d90 * FACTS_DAY_US)) == TD_OK) rc = add_pairs(st, t);
-        db_done(st);
-    }
-    if (rc == TD_OK && quick > 0 && (rc = db_prepare(c->db, sql[3], &st)) == TD_OK) {
-        if ((rc = db_bindf(st, "ii", id, d90 * FACTS_DAY_US)) == TD_OK) {
-            while ((rc = db_step(st)) == TD_ROW && t->nquick < QUICK_MAX) {
-                snprintf(t->quick[t->nquick].category, GUARD_CATEGORY_SZ, "%s", db_col_text(st, 0));
-                snprintf(t->quick[t->nquick].style, FACTS_STYLE_SZ, "%s", db_col_text(st, 1));
-                t->quick[t->nquick++].whole = (int)db_col_int64(st, 2);
-            }
-            if (rc == TD_ROW || rc == TD_DONE) rc = TD_OK;
-        }
-        db_done(st);
-    }
-    return rc;
+    return db_end(st, rc);
 }
 
 /* A walk-in key's per-day counts, stores and returned items. */
@@ -423,19 +411,12 @@ static int tally_key(struct dctx *c, const char *key, int64_t d30, int64_t d90, 
         "SELECT store_id FROM walk_in_case_stores WHERE key = ? AND last_case_at >= ?",
         "SELECT item, store_id FROM walk_in_item_stores WHERE key = ? AND last_at >= ? LIMIT 256",
     };
-    struct db_stmt *st = NULL;
-    int rc = db_prepare(c->db, sql[0], &st);
-    if (rc == TD_OK && (rc = db_bindf(st, "iiitii", d30, d30, d30, key, d90, today)) == TD_OK) rc = add_days(st, t);
+    struct db_stmt *st;
+    int rc = db_get_row(c->db, sql[0], &st, "iiitii", d30, d30, d30, key, d90, today);
+    if (rc == TD_OK) add_day_row(st, t);
     db_done(st);
-    if (rc == TD_OK && (rc = db_prepare(c->db, sql[1], &st)) == TD_OK) {
-        if ((rc = db_bindf(st, "ti", key, d30 * FACTS_DAY_US)) == TD_OK) rc = add_stores(st, t);
-        db_done(st);
-    }
-    if (rc == TD_OK && (rc = db_prepare(c->db, sql[2], &st)) == TD_OK) {
-        if ((rc = db_bindf(st, "ti", key, d90 * FACTS_DAY_US)) == TD_OK) rc = add_pairs(st, t);
-        db_done(st);
-    }
-    return rc;
+    if (rc == TD_E_NOT_FOUND) rc = TD_OK;
+    return rc == TD_OK ? tally_places(c, &sql[1], 0, key, d30, d90, t) : rc;
 }
 
 /* Units the identity's accounts bought in category over the 90 days: their
@@ -504,25 +485,20 @@ int facts_load(struct dctx *c, int64_t customer_id, const char *walk_in_key, boo
     if (rc != TD_OK) return rc;
     facts->walk_in = !customer_id;
     if (!customer_id && !(walk_in_key && *walk_in_key)) return TD_OK;
-    struct db_stmt *st = NULL;
     if (customer_id) {
-        rc = db_prepare(c->db,
+        struct db_stmt *st;
+        rc = db_get_row(c->db,
                         "SELECT cu.loyalty_number IS NOT NULL, COALESCE(f.lifetime_spend_cents, 0), COALESCE(f.visits, 0),"
                         " COALESCE(f.first_seen_at, cu.created_at), cu.created_at"
                         " FROM customers cu LEFT JOIN customer_facts f ON f.customer_id = cu.id"
-                        " WHERE cu.id = ? AND cu.erased_at IS NULL", &st);
-        if (rc != TD_OK) return rc;
-        if ((rc = db_bindf(st, "i", customer_id)) == TD_OK) rc = db_step(st);
-        if (rc == TD_ROW) {
+                        " WHERE cu.id = ? AND cu.erased_at IS NULL", &st, "i", customer_id);
+        if (rc == TD_OK) {
             facts->lifetime_spend_cents = db_col_int64(st, 1);
             facts->tier = facts_tier((int)db_col_int64(st, 0), facts->lifetime_spend_cents);
             facts->visits = clamp_int(db_col_int64(st, 2));
             int64_t since = db_col_int64(st, 3);
             if (db_col_int64(st, 4) < since) since = db_col_int64(st, 4);
             facts->tenure_days = clamp_int((c->now_us - since) / FACTS_DAY_US);
-            rc = TD_OK;
-        } else if (rc == TD_DONE) {
-            rc = TD_E_NOT_FOUND;
         }
         db_done(st);
         if (rc != TD_OK) return rc;
