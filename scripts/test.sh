@@ -82,6 +82,7 @@ trap 'bash scripts/pg-cluster.sh stop "$PG_DIR"' EXIT
 if PG_BASE=$(bash scripts/pg-cluster.sh start "$PG_DIR" 2>"$LOG_DIR/pg-cluster.log"); then
   echo "   cluster at ${PG_BASE}"
   TRUSTDESK_TEST_PG=$PG_BASE run_ctest api " [postgres]"
+  TRUSTDESK_TEST_PG=$PG_BASE run_ctest postgres " [postgres]"
 else
   failed=$((failed + 1)); failures+=("postgres-cluster")
   echo "FAIL  could not start PostgreSQL (log: $LOG_DIR/pg-cluster.log)"; tail -n 20 "$LOG_DIR/pg-cluster.log" | sed 's/^/      /'

@@ -267,18 +267,8 @@ int api_notes_reissue(struct api_call *a)
 
 static int put_escaped(struct buf *b, const char *s)
 {
-    int rc = TD_OK;
-    for (; s && *s && rc == TD_OK; s++) {
-        switch (*s) {
-        case '<': rc = buf_puts(b, "&lt;"); break;
-        case '>': rc = buf_puts(b, "&gt;"); break;
-        case '&': rc = buf_puts(b, "&amp;"); break;
-        case '"': rc = buf_puts(b, "&quot;"); break;
-        case '\'': rc = buf_puts(b, "&#39;"); break;
-        default: rc = buf_putc(b, *s);
-        }
-    }
-    return rc;
+    static const char *const entities[] = {"&lt;", "&gt;", "&amp;", "&quot;", "&#39;"};
+    return buf_put_escaped(b, s, "<>&\"'", entities);
 }
 
 /* An SVG of the QR code of text: one path of unit squares. */

@@ -81,6 +81,16 @@ int buf_printf(struct buf *b, const char *fmt, ...)
     return rc;
 }
 
+int buf_put_escaped(struct buf *b, const char *s, const char *chars, const char *const *with)
+{
+    int rc = TD_OK;
+    for (; s && *s && rc == TD_OK; s++) {
+        const char *hit = strchr(chars, *s);
+        rc = hit ? buf_puts(b, with[hit - chars]) : buf_putc(b, *s);
+    }
+    return rc;
+}
+
 char *buf_steal(struct buf *b)
 {
     char *p = b->data;

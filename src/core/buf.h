@@ -25,6 +25,10 @@ int buf_puts(struct buf *b, const char *s) TD_MUST_CHECK;
 int buf_putc(struct buf *b, char c) TD_MUST_CHECK;
 int buf_printf(struct buf *b, const char *fmt, ...) TD_MUST_CHECK __attribute__((format(printf, 2, 3)));
 int buf_vprintf(struct buf *b, const char *fmt, va_list ap) TD_MUST_CHECK;
+/* Appends s (NULL appends nothing) with every byte found in `chars`
+ * replaced by the string at the same index of `with` (HTML entities, COPY
+ * escapes). */
+int buf_put_escaped(struct buf *b, const char *s, const char *chars, const char *const *with) TD_MUST_CHECK;
 /* Hands the contents to the caller (free() them) and empties the buffer.
  * Returns an empty allocated string when nothing was appended, NULL on OOM. */
 char *buf_steal(struct buf *b);

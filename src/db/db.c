@@ -191,18 +191,8 @@ int db_loader_begin(struct db *db, const char *table, const char *const *cols, i
  * newline and carriage return escaped. */
 static int copy_value(struct buf *b, const char *v)
 {
-    if (!v) return buf_puts(b, "\\N");
-    int rc = TD_OK;
-    for (const char *p = v; *p && rc == TD_OK; p++) {
-        switch (*p) {
-        case '\\': rc = buf_puts(b, "\\\\"); break;
-        case '\t': rc = buf_puts(b, "\\t"); break;
-        case '\n': rc = buf_puts(b, "\\n"); break;
-        case '\r': rc = buf_puts(b, "\\r"); break;
-        default: rc = buf_putc(b, *p);
-        }
-    }
-    return rc;
+    static const char *const escapes[] = {"\\\\", "\\t", "\\n", "\\r"};
+    return v ? buf_put_escaped(b, v, "\\\t\n\r", escapes) : buf_puts(b, "\\N");
 }
 
 static int loader_flush(struct db_loader *l)

@@ -22,13 +22,13 @@ static int same(const char *a, const char *b) { return a && b && strcmp(a, b) ==
 
 static int walk(struct db *db, struct audit_report *r)
 {
-    struct db_stmt *st = NULL;
-    int rc = db_prepare(db, "SELECT id, at, COALESCE(staff_id, 0), action, subject, detail, address, prev_hash, hash"
-                            " FROM audit_log ORDER BY id", &st);
-    if (rc != TD_OK) return rc;
+    struct db_stmt *st;
+    int rc = db_query(db, "SELECT id, at, COALESCE(staff_id, 0), action, subject, detail, address, prev_hash, hash"
+                          " FROM audit_log ORDER BY id", &st, "");
     char last[DOMAIN_AUDIT_HASH_SZ] = "";
     int64_t last_id = 0;
-    while ((rc = db_step(st)) == TD_ROW) {
+    while (rc == TD_OK && (rc = db_step(st)) == TD_ROW) {
+        rc = TD_OK;
         int64_t id = db_col_int64(st, 0);
         const char *prev = db_col_text(st, 7), *hash = db_col_text(st, 8);
         r->rows++;
@@ -53,19 +53,16 @@ static int walk(struct db *db, struct audit_report *r)
         snprintf(last, sizeof last, "%s", hash);
         last_id = id;
     }
-    db_done(st);
-    if (rc != TD_DONE) return rc;
+    if ((rc = db_end(st, rc)) != TD_OK) return rc;
     int64_t head_rows = 0;
     char head[DOMAIN_AUDIT_HASH_SZ] = "";
-    if ((rc = db_prepare(db, "SELECT rows, hash FROM audit_head WHERE id = 1", &st)) != TD_OK) return rc;
-    rc = db_step(st);
-    if (rc == TD_ROW) {
+    rc = db_get_row(db, "SELECT rows, hash FROM audit_head WHERE id = 1", &st, "");
+    if (rc == TD_OK) {
         head_rows = db_col_int64(st, 0);
         snprintf(head, sizeof head, "%s", db_col_text(st, 1) ? db_col_text(st, 1) : "");
-        rc = TD_DONE;
     }
     db_done(st);
-    if (rc != TD_DONE) return rc;
+    if (rc != TD_OK && rc != TD_E_NOT_FOUND) return rc;
     snprintf(r->head, sizeof r->head, "%s", head);
     if (head[0] && !same(head, DOMAIN_AUDIT_GENESIS) && !same(head, last))
         problem(r, last_id, "the newest rows were removed: the head names a hash that no row after row %lld has",

@@ -42,12 +42,9 @@ void domain_audit_hash(const char *prev_hash, int64_t at, int64_t staff_id, cons
 static int take_head(struct db *db, char prev[DOMAIN_AUDIT_HASH_SZ])
 {
     for (int attempt = 0; attempt < 2; attempt++) {
-        struct db_stmt *st = NULL;
-        int rc = db_prepare(db, "UPDATE audit_head SET rows = rows + 1 WHERE id = 1 RETURNING hash", &st);
-        if (rc != TD_OK) return rc;
-        rc = db_step(st);
-        if (rc == TD_ROW) rc = domain_copy(prev, DOMAIN_AUDIT_HASH_SZ, db_col_text(st, 0));
-        else if (rc == TD_DONE) rc = TD_E_NOT_FOUND;
+        struct db_stmt *st;
+        int rc = db_get_row(db, "UPDATE audit_head SET rows = rows + 1 WHERE id = 1 RETURNING hash", &st, "");
+        if (rc == TD_OK) rc = domain_copy(prev, DOMAIN_AUDIT_HASH_SZ, db_col_text(st, 0));
         db_done(st);
         if (rc != TD_E_NOT_FOUND) return rc;
         /* The first audited act of a database starts the chain. */

@@ -54,15 +54,10 @@ static void seal_ad(const struct idem_key *k, const char *hash, int status, char
 static int lookup_row(struct dctx *c, const struct idem_key *k, const char *sql, const char *key,
                       enum idem_found *found, int *status, struct buf *body)
 {
-    struct db_stmt *st = NULL;
-    int rc = db_prepare(c->db, sql, &st);
+    struct db_stmt *st;
+    int rc = db_get_row(c->db, sql, &st, "tt", k->scope, key);
+    if (rc == TD_E_NOT_FOUND) return TD_OK;
     if (rc != TD_OK) return rc;
-    if ((rc = db_bindf(st, "tt", k->scope, key)) == TD_OK) rc = db_step(st);
-    if (rc == TD_DONE) {
-        rc = TD_OK;
-        goto out;
-    }
-    if (rc != TD_ROW) goto out;
     const char *form = db_col_text(st, 3);
     if (strcmp(form, "forgotten") == 0) {
         *found = IDEM_FORGOTTEN;

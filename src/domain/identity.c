@@ -65,17 +65,13 @@ void identity_key(const unsigned char secret[TOKEN_KEY_LEN], const char *normal,
 
 int identity_secret(struct db *db, int64_t now_us, int create, unsigned char out[TOKEN_KEY_LEN])
 {
-    struct db_stmt *st = NULL;
-    int rc = db_prepare(db, "SELECT secret FROM identity_secret WHERE id = 1", &st);
-    if (rc != TD_OK) return rc;
-    rc = db_step(st);
-    if (rc == TD_ROW) {
+    struct db_stmt *st;
+    int rc = db_get_row(db, "SELECT secret FROM identity_secret WHERE id = 1", &st, "");
+    if (rc == TD_OK) {
         const char *hex = db_col_text(st, 0);
         size_t got = 0;
         rc = hex && sodium_hex2bin(out, TOKEN_KEY_LEN, hex, strlen(hex), NULL, &got, NULL) == 0 && got == TOKEN_KEY_LEN
                  ? TD_OK : TD_E_INTERNAL;
-    } else if (rc == TD_DONE) {
-        rc = TD_E_NOT_FOUND;
     }
     db_done(st);
     if (rc != TD_E_NOT_FOUND || !create) return rc;
@@ -140,13 +136,13 @@ int identity_set_customer(struct dctx *c, int64_t id, const char *email, const c
         sodium_memzero(secret, sizeof secret);
         sodium_memzero(forms, sizeof forms);
     }
-    struct db_stmt *st = NULL;
-    if ((rc = db_prepare(c->db, "SELECT key FROM customer_keys WHERE customer_id = ? ORDER BY key LIMIT 4", &st)) != TD_OK)
-        return rc;
-    if ((rc = db_bindf(st, "i", id)) == TD_OK)
-        while ((rc = db_step(st)) == TD_ROW && m < 4) snprintf(had[m++], IDENTITY_KEY_SZ, "%s", db_col_text(st, 0));
-    db_done(st);
-    if (rc != TD_OK && rc != TD_DONE && rc != TD_ROW) return rc;
+    struct db_stmt *st;
+    rc = db_query(c->db, "SELECT key FROM customer_keys WHERE customer_id = ? ORDER BY key LIMIT 4", &st, "i", id);
+    while (rc == TD_OK && (rc = db_step(st)) == TD_ROW && m < 4) {
+        snprintf(had[m++], IDENTITY_KEY_SZ, "%s", db_col_text(st, 0));
+        rc = TD_OK;
+    }
+    if ((rc = db_end(st, rc)) != TD_OK) return rc;
     /* What changes, in key order: two writers never wait on each other's
      * keys the other way round. */
     char change[6][IDENTITY_KEY_SZ + 8];
@@ -176,31 +172,29 @@ int identity_backfill_step(struct dctx *c, int limit, int64_t *left)
 {
     int64_t next = 0, last = 0;
     *left = 0;
-    struct db_stmt *st = NULL;
-    int rc = db_prepare(c->db, "SELECT next_id, last_id FROM identity_backfill WHERE id = 1", &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_step(st)) == TD_ROW) {
+    struct db_stmt *st;
+    int rc = db_get_row(c->db, "SELECT next_id, last_id FROM identity_backfill WHERE id = 1", &st, "");
+    if (rc == TD_OK) {
         next = db_col_int64(st, 0);
         last = db_col_int64(st, 1);
     }
     db_done(st);
-    if (rc == TD_DONE) return TD_OK;               /* nothing to do, or done */
-    if (rc != TD_ROW) return rc;
+    if (rc == TD_E_NOT_FOUND) return TD_OK;        /* nothing to do, or done */
+    if (rc != TD_OK) return rc;
     struct row { int64_t id; char email[EMAIL_SZ], phone[PHONE_SZ]; } *rows = calloc((size_t)limit, sizeof *rows);
     if (!rows) return TD_E_NOMEM;
     int n = 0;
-    rc = db_prepare(c->db, "SELECT id, COALESCE(email, ''), COALESCE(phone, '') FROM customers"
-                           " WHERE id >= ? AND id <= ? AND erased_at IS NULL ORDER BY id LIMIT ?", &st);
-    if (rc == TD_OK && (rc = db_bindf(st, "iii", next, last, (int64_t)limit)) == TD_OK) {
-        while (n < limit && (rc = db_step(st)) == TD_ROW) {
-            rows[n].id = db_col_int64(st, 0);
-            snprintf(rows[n].email, sizeof rows[n].email, "%s", db_col_text(st, 1));
-            snprintf(rows[n].phone, sizeof rows[n].phone, "%s", db_col_text(st, 2));
-            n++;
-        }
-        if (rc == TD_ROW || rc == TD_DONE) rc = TD_OK;
+    rc = db_query(c->db, "SELECT id, COALESCE(email, ''), COALESCE(phone, '') FROM customers"
+                         " WHERE id >= ? AND id <= ? AND erased_at IS NULL ORDER BY id LIMIT ?",
+                  &st, "iii", next, last, (int64_t)limit);
+    while (rc == TD_OK && n < limit && (rc = db_step(st)) == TD_ROW) {
+        rows[n].id = db_col_int64(st, 0);
+        snprintf(rows[n].email, sizeof rows[n].email, "%s", db_col_text(st, 1));
+        snprintf(rows[n].phone, sizeof rows[n].phone, "%s", db_col_text(st, 2));
+        n++;
+        rc = TD_OK;
     }
-    db_done(st);
+    rc = db_end(st, rc);
     for (int i = 0; i < n && rc == TD_OK; i++) rc = identity_set_customer(c, rows[i].id, rows[i].email, rows[i].phone);
     int64_t done_to = n == limit ? rows[n - 1].id : last;
     free(rows);

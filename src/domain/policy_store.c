@@ -60,12 +60,10 @@ static int load_document(struct dctx *c, int64_t store_id, int64_t version, stru
 {
     buf_reset(doc);
     if (store_id == 0 && version == 0) return buf_puts(doc, policy_default_json());
-    struct db_stmt *st = NULL;
-    int rc = db_prepare(c->db, "SELECT document FROM policies WHERE store_id = ? AND version = ?", &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bindf(st, "ii", store_id, version)) == TD_OK) rc = db_step(st);
-    if (rc == TD_ROW) rc = buf_puts(doc, db_col_text(st, 0));
-    else if (rc == TD_DONE) rc = TD_E_NOT_FOUND;
+    struct db_stmt *st;
+    int rc = db_get_row(c->db, "SELECT document FROM policies WHERE store_id = ? AND version = ?", &st, "ii", store_id,
+                        version);
+    if (rc == TD_OK) rc = buf_puts(doc, db_col_text(st, 0));
     db_done(st);
     return rc;
 }
@@ -125,13 +123,13 @@ static int insert_version(struct dctx *c, int64_t store_id, int64_t version, con
 /* Checks every store override against a new chain policy. */
 static int check_overrides(struct dctx *c, const struct policy *chain, struct errors *err)
 {
-    struct db_stmt *st = NULL;
-    int rc = db_prepare(c->db,
-                        "SELECT s.code, p.document FROM policies p JOIN stores s ON s.id = p.store_id"
-                        " WHERE p.store_id > 0 AND p.version = (SELECT MAX(version) FROM policies q"
-                        " WHERE q.store_id = p.store_id)", &st);
-    if (rc != TD_OK) return rc;
-    while ((rc = db_step(st)) == TD_ROW) {
+    struct db_stmt *st;
+    int rc = db_query(c->db,
+                      "SELECT s.code, p.document FROM policies p JOIN stores s ON s.id = p.store_id"
+                      " WHERE p.store_id > 0 AND p.version = (SELECT MAX(version) FROM policies q"
+                      " WHERE q.store_id = p.store_id)", &st, "");
+    while (rc == TD_OK && (rc = db_step(st)) == TD_ROW) {
+        rc = TD_OK;
         struct errors sub;
         errors_init(&sub);
         struct policy merged;
@@ -142,8 +140,7 @@ static int check_overrides(struct dctx *c, const struct policy *chain, struct er
                            sub.item[i].problem);
         }
     }
-    db_done(st);
-    if (rc != TD_DONE) return rc;
+    if ((rc = db_end(st, rc)) != TD_OK) return rc;
     return err->n ? TD_E_INVALID : TD_OK;
 }
 
@@ -184,24 +181,20 @@ int policy_save(struct dctx *c, int64_t store_id, const char *json, size_t len, 
 int policy_versions_each(struct dctx *c, int64_t store_id, int (*fn)(void *arg, const struct policy_version_info *v),
                          void *arg)
 {
-    struct db_stmt *st = NULL;
-    int rc = db_prepare(c->db,
-                        "SELECT p.version, p.created_at, s.login, p.document FROM policies p"
-                        " LEFT JOIN staff s ON s.id = p.created_by WHERE p.store_id = ? ORDER BY p.version DESC", &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bindf(st, "i", store_id)) != TD_OK) goto out;
-    while ((rc = db_step(st)) == TD_ROW) {
+    struct db_stmt *st;
+    int rc = db_query(c->db,
+                      "SELECT p.version, p.created_at, s.login, p.document FROM policies p"
+                      " LEFT JOIN staff s ON s.id = p.created_by WHERE p.store_id = ? ORDER BY p.version DESC",
+                      &st, "i", store_id);
+    while (rc == TD_OK && (rc = db_step(st)) == TD_ROW) {
         struct policy_version_info v = {store_id, db_col_int64(st, 0), db_col_int64(st, 1), db_col_text(st, 2),
                                         db_col_text(st, 3)};
-        if ((rc = fn(arg, &v)) != TD_OK) goto out;
+        rc = fn(arg, &v);
     }
-    if (rc != TD_DONE) goto out;
-    rc = TD_OK;
-    if (store_id == 0) {
+    if ((rc = db_end(st, rc)) == TD_OK && store_id == 0) {
+        /* The built-in default, version 1 of the chain, comes last. */
         struct policy_version_info v = {0, 1, 0, NULL, policy_default_json()};
         rc = fn(arg, &v);
     }
-out:
-    db_done(st);
     return rc;
 }

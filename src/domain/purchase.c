@@ -21,25 +21,20 @@ int purchase_each_of_customer(struct dctx *c, int64_t customer_id, int limit, co
         if (text_parse_int64(tmp, &before_at) != TD_OK || text_parse_int64(dot + 1, &before_id) != TD_OK)
             return TD_E_INVALID;
     }
-    struct db_stmt *st = NULL;
-    int rc = db_prepare(c->db,
+    struct db_stmt *st;
+    int rc = db_query(c->db,
         "WITH r AS (SELECT id, receipt_ref, store_id, purchased_at FROM receipts"
         "  WHERE customer_id = ? AND (purchased_at < ? OR (purchased_at = ? AND id < ?))"
         "  ORDER BY purchased_at DESC, id DESC LIMIT ?)"
         " SELECT r.id, r.receipt_ref, r.purchased_at, s.code, l.line_no, p.sku, p.name, p.brand, p.category,"
         "  l.unit_price_cents, l.quantity"
         " FROM r JOIN purchase_lines l ON l.receipt_id = r.id JOIN products p ON p.id = l.product_id"
-        " JOIN stores s ON s.id = r.store_id ORDER BY r.purchased_at DESC, r.id DESC, l.line_no", &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bind_int64(st, 1, customer_id)) != TD_OK) goto out;
-    if ((rc = db_bind_int64(st, 2, before_at)) != TD_OK) goto out;
-    if ((rc = db_bind_int64(st, 3, before_at)) != TD_OK) goto out;
-    if ((rc = db_bind_int64(st, 4, before_id)) != TD_OK) goto out;
-    if ((rc = db_bind_int64(st, 5, limit + 1)) != TD_OK) goto out;
+        " JOIN stores s ON s.id = r.store_id ORDER BY r.purchased_at DESC, r.id DESC, l.line_no",
+        &st, "iiiii", customer_id, before_at, before_at, before_id, (int64_t)limit + 1);
     int receipts = 0;
     int64_t cur_receipt = -1, last_at = 0, last_id = 0;
     struct purchase_line l;
-    while ((rc = db_step(st)) == TD_ROW) {
+    while (rc == TD_OK && (rc = db_step(st)) == TD_ROW) {
         int64_t rid = db_col_int64(st, 0);
         if (rid != cur_receipt) {
             if (receipts == limit) {
@@ -64,10 +59,7 @@ int purchase_each_of_customer(struct dctx *c, int64_t customer_id, int limit, co
             rc = TD_E_INTERNAL;
             break;
         }
-        if ((rc = fn(arg, &l)) != TD_OK) break;
+        rc = fn(arg, &l);
     }
-    if (rc == TD_ROW || rc == TD_DONE) rc = TD_OK;
-out:
-    db_done(st);
-    return rc;
+    return db_end(st, rc);
 }

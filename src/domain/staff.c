@@ -317,11 +317,19 @@ int staff_login(struct dctx *c, const char *login, const char *password, const c
     return x.ok ? TD_OK : TD_E_UNAUTHORIZED;
 }
 
+/* The stored form of a presented session or API token; 0 when the text
+ * cannot be one. */
+static int token_key(const char *token, char hash[TOKEN_HASH_HEX_LEN + 1])
+{
+    if (strlen(token) != TOKEN_HEX_LEN) return 0;
+    token_hash(token, hash);
+    return 1;
+}
+
 int staff_session_check(struct dctx *c, const char *token, struct staff *out, char csrf[TOKEN_HEX_LEN + 1])
 {
-    if (strlen(token) != TOKEN_HEX_LEN) return TD_E_UNAUTHORIZED;
     char hash[TOKEN_HASH_HEX_LEN + 1];
-    token_hash(token, hash);
+    if (!token_key(token, hash)) return TD_E_UNAUTHORIZED;
     struct db_stmt *st;
     int rc = db_get_row(c->db, "SELECT " STAFF_COLS ", x.csrf_token, x.created_at, x.last_seen_at FROM sessions x"
                                " JOIN staff s ON s.id = x.staff_id LEFT JOIN stores st ON st.id = s.store_id"
@@ -417,9 +425,8 @@ int staff_token_revoke(struct dctx *c, int64_t id)
 
 int staff_token_check(struct dctx *c, const char *token, struct staff *out)
 {
-    if (strlen(token) != TOKEN_HEX_LEN) return TD_E_UNAUTHORIZED;
     char hash[TOKEN_HASH_HEX_LEN + 1];
-    token_hash(token, hash);
+    if (!token_key(token, hash)) return TD_E_UNAUTHORIZED;
     struct db_stmt *st;
     int rc = db_get_row(c->db, "SELECT " STAFF_COLS " FROM api_tokens x JOIN staff s ON s.id = x.staff_id"
                                " LEFT JOIN stores st ON st.id = s.store_id"

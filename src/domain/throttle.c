@@ -72,20 +72,22 @@ int throttle_decide(const struct throttle_keys *k, const struct throttle_count *
     return wait;
 }
 
+/* The (failures, last_at) row db_get_row found (rc TD_OK), or none
+ * (zeros); releases st and returns rc. */
+static int got_count(int rc, struct db_stmt *st, struct throttle_count *out)
+{
+    out->failures = rc == TD_OK ? db_col_int64(st, 0) : 0;
+    out->last_at = rc == TD_OK ? db_col_int64(st, 1) : 0;
+    db_done(st);
+    return rc;
+}
+
 static int read_count(struct dctx *c, const char *key, struct throttle_count *out)
 {
-    struct db_stmt *st = NULL;
-    out->failures = 0;
-    out->last_at = 0;
-    int rc = db_prepare(c->db, "SELECT failures, last_at FROM login_failures WHERE key = ?", &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bind_text(st, 1, key)) == TD_OK) rc = db_step(st);
-    if (rc == TD_ROW) {
-        out->failures = db_col_int64(st, 0);
-        out->last_at = db_col_int64(st, 1);
-    }
-    db_done(st);
-    return rc == TD_ROW || rc == TD_DONE ? TD_OK : rc;
+    struct db_stmt *st;
+    int rc = db_get_row(c->db, "SELECT failures, last_at FROM login_failures WHERE key = ?", &st, "t", key);
+    rc = got_count(rc, st, out);
+    return rc == TD_E_NOT_FOUND ? TD_OK : rc;
 }
 
 int throttle_check(struct dctx *c, const struct throttle_keys *k, int *wait_s)
@@ -103,22 +105,12 @@ int throttle_check(struct dctx *c, const struct throttle_keys *k, int *wait_s)
  * another transaction is inserting; SQLite's writer holds the database). */
 static int lock_count(struct dctx *c, const char *key, struct throttle_count *out)
 {
-    struct db_stmt *st = NULL;
-    int rc = db_prepare(c->db, "INSERT INTO login_failures (key, failures, last_at) VALUES (?, 0, ?)"
+    struct db_stmt *st;
+    int rc = db_get_row(c->db, "INSERT INTO login_failures (key, failures, last_at) VALUES (?, 0, ?)"
                                " ON CONFLICT (key) DO UPDATE SET failures = login_failures.failures"
-                               " RETURNING failures, last_at", &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bind_text(st, 1, key)) == TD_OK && (rc = db_bind_int64(st, 2, c->now_us)) == TD_OK)
-        rc = db_step(st);
-    if (rc == TD_ROW) {
-        out->failures = db_col_int64(st, 0);
-        out->last_at = db_col_int64(st, 1);
-        rc = TD_OK;
-    } else if (rc == TD_DONE) {
-        rc = TD_E_INTERNAL;
-    }
-    db_done(st);
-    return rc;
+                               " RETURNING failures, last_at", &st, "ti", key, c->now_us);
+    rc = got_count(rc, st, out);
+    return rc == TD_E_NOT_FOUND ? TD_E_INTERNAL : rc;
 }
 
 /* One failure of one key, fading first: see the top of the file. */

@@ -224,10 +224,31 @@ static void steal(void **state)
     buf_free(&b);
 }
 
+/* Every byte of `chars` becomes its replacement; others, and NULL, pass. */
+static void escaped(void **state)
+{
+    (void)state;
+    static const char *const html[] = {"&lt;", "&gt;", "&amp;", "&quot;", "&#39;"};
+    struct buf b;
+    buf_init(&b, 64);
+    assert_int_equal(buf_put_escaped(&b, "<a href=\"x\">Tom & Jerry's</a>", "<>&\"'", html), TD_OK);
+    assert_string_equal(b.data, "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;");
+    buf_reset(&b);
+    assert_int_equal(buf_put_escaped(&b, NULL, "<", html), TD_OK);
+    assert_int_equal(buf_put_escaped(&b, "plain", "<", html), TD_OK);
+    assert_string_equal(b.data, "plain");
+    /* the cap holds: a replacement that does not fit fails */
+    buf_reset(&b);
+    assert_int_equal(buf_put_escaped(&b, "<<<<<<<<<<<<<<<<<<<<", "<", html), TD_E_TOO_LARGE);
+    check_invariant(&b);
+    buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(empty_buffer),
+        cmocka_unit_test(escaped),
         cmocka_unit_test(limit_exact),
         cmocka_unit_test(append_table),
         cmocka_unit_test(too_large_leaves_contents),

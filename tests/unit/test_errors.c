@@ -116,6 +116,33 @@ static void broken_inside_replaced(void **state)
     }
 }
 
+/* The one free-text check: required, valid UTF-8, a limit in characters. */
+static void check_text(void **state)
+{
+    (void)state;
+    static const struct { const char *s; size_t max; int required, ok; const char *problem; } rows[] = {
+        {NULL, 5, 1, 0, "is required"},
+        {"", 5, 1, 0, "is required"},
+        {NULL, 5, 0, 1, NULL},
+        {"", 5, 0, 1, NULL},
+        {"abcde", 5, 1, 1, NULL},
+        {"abcdef", 5, 1, 0, "is longer than 5 characters"},
+        {"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", 5, 1, 1, NULL},   /* 5 characters, 10 bytes */
+        {"ab\xc3", 5, 0, 0, "must be valid UTF-8 text"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        struct errors e;
+        errors_init(&e);
+        int ok = errors_check_text(&e, "f", rows[i].s, rows[i].max, rows[i].required);
+        if (ok != rows[i].ok) fail_msg("row %zu: %d, want %d", i, ok, rows[i].ok);
+        assert_int_equal(e.n, rows[i].ok ? 0 : 1);
+        if (!rows[i].ok) {
+            assert_string_equal(e.item[0].field, "f");
+            assert_string_equal(e.item[0].problem, rows[i].problem);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -124,6 +151,7 @@ int main(void)
         cmocka_unit_test(cut_keeps_utf8),
         cmocka_unit_test(broken_tail_dropped),
         cmocka_unit_test(broken_inside_replaced),
+        cmocka_unit_test(check_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
