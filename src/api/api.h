@@ -138,6 +138,10 @@ int api_reply_page(struct api_call *a, json_t *items, int64_t next) TD_MUST_CHEC
 /* Parses ?limit= into *out (def when absent); TD_E_INVALID naming "limit"
  * when it is not a whole number from 1 to max. */
 int api_limit(struct api_call *a, int def, int max, int *out /* OUT */) TD_MUST_CHECK;
+struct customer;
+/* The customer the route's first {id} names (api_customer.c): TD_OK with
+ * *out, or TD_E_NOT_FOUND. */
+int api_customer_param(struct api_call *a, struct customer *out /* OUT */) TD_MUST_CHECK;
 struct credit_note;
 /* The JSON shape of a credit note (without its code, which is shown once). */
 json_t *api_note_json(const struct credit_note *n);

@@ -216,13 +216,19 @@ static int add_line(void *arg, const struct purchase_line *l)
     return json_array_append_new(arg, o) == 0 ? TD_OK : TD_E_NOMEM;
 }
 
-int api_customers_purchases(struct api_call *a)
+int api_customer_param(struct api_call *a, struct customer *out)
 {
     int64_t id;
     int rc = api_param_id(a, 0, &id);
-    if (rc != TD_OK) return rc;
+    return rc == TD_OK ? customer_get(&a->d, id, out) : rc;
+}
+
+int api_customers_purchases(struct api_call *a)
+{
     struct customer c;
-    if ((rc = customer_get(&a->d, id, &c)) != TD_OK) return rc;
+    int rc = api_customer_param(a, &c);
+    if (rc != TD_OK) return rc;
+    int64_t id = c.id;
     int limit;
     if ((rc = api_limit(a, 20, 100, &limit)) != TD_OK) return rc;
     char next[64];

@@ -167,7 +167,9 @@ static const char *body_code(struct api_call *a, json_t *b)
     return code;
 }
 
-int api_notes_lookup(struct api_call *a)
+/* The note a {"code": "..."} body names, behind the code gate, and (canon
+ * not NULL) its canonical code; a miss is counted (code_miss). */
+static int find_body_note(struct api_call *a, struct credit_note *n, char canon[CODE_CHARS + 1])
 {
     static const struct api_field fields[] = { {"code", AT_STRING, 1, 64}, {0} };
     int rc = code_gate(a);
@@ -175,10 +177,17 @@ int api_notes_lookup(struct api_call *a)
     json_t *b = NULL;
     if ((rc = api_body_fields(a, fields, &b)) != TD_OK) return rc;
     const char *code = body_code(a, b);
-    struct credit_note n;
-    rc = a->err.n ? TD_E_INVALID : ledger_find(&a->d, code, &n);
+    rc = a->err.n ? TD_E_INVALID : ledger_find(&a->d, code, n);
+    if (rc == TD_OK && canon && code_parse(code, canon) != TD_OK) rc = TD_E_NOT_FOUND;
     json_decref(b);
-    if (rc != TD_OK) return code_miss(a, rc);
+    return rc == TD_OK ? TD_OK : code_miss(a, rc);
+}
+
+int api_notes_lookup(struct api_call *a)
+{
+    struct credit_note n;
+    int rc = find_body_note(a, &n, NULL);
+    if (rc != TD_OK) return rc;
     return reply_note(a, &n, 200, NULL, 1);
 }
 
@@ -384,18 +393,10 @@ int api_notes_print(struct api_call *a)
 
 int api_notes_print_link(struct api_call *a)
 {
-    static const struct api_field fields[] = { {"code", AT_STRING, 1, 64}, {0} };
-    int rc = code_gate(a);
-    if (rc != TD_OK) return rc;
-    json_t *b = NULL;
-    if ((rc = api_body_fields(a, fields, &b)) != TD_OK) return rc;
-    const char *typed = body_code(a, b);
     struct credit_note n;
     char canon[CODE_CHARS + 1];
-    rc = a->err.n ? TD_E_INVALID : ledger_find(&a->d, typed, &n);
-    if (rc == TD_OK && code_parse(typed, canon) != TD_OK) rc = TD_E_NOT_FOUND;
-    json_decref(b);
-    if (rc != TD_OK) return code_miss(a, rc);
+    int rc = find_body_note(a, &n, canon);
+    if (rc != TD_OK) return rc;
     char token[TOKEN_HEX_LEN + 1], id[TOKEN_HASH_HEX_LEN + 1];
     unsigned char key[TOKEN_KEY_LEN];
     token_new(token);
@@ -450,13 +451,11 @@ static int add_note(void *arg, const struct credit_note *n)
 
 int api_customers_notes(struct api_call *a)
 {
-    int64_t id;
-    int rc = api_param_id(a, 0, &id);
-    if (rc != TD_OK) return rc;
     struct customer cu;
-    if ((rc = customer_get(&a->d, id, &cu)) != TD_OK) return rc;
+    int rc = api_customer_param(a, &cu);
+    if (rc != TD_OK) return rc;
     json_t *items = json_array();
-    rc = ledger_each_of_customer(&a->d, id, add_note, items);
+    rc = ledger_each_of_customer(&a->d, cu.id, add_note, items);
     return api_reply_items(a, rc, items, NULL);
 }
 

@@ -448,6 +448,14 @@ static int select_backend(struct db *db, const char *sql, struct buf *out)
     return rc;
 }
 
+/* This backend's text for @name@, NULL when name is no placeholder. */
+static const char *placeholder(struct db *db, const char *name)
+{
+    for (const char *const *p = db->ops->placeholders; *p; p += 2)
+        if (strcmp(p[0], name) == 0) return p[1];
+    return NULL;
+}
+
 /* Expands the @NAME@ placeholders of one migration for this backend. */
 static int expand(struct db *db, const char *text, struct buf *out)
 {
@@ -471,7 +479,7 @@ static int expand(struct db *db, const char *text, struct buf *out)
         }
         memcpy(name, at + 1, n);
         name[n] = '\0';
-        const char *rep = db->ops->placeholder(name);
+        const char *rep = placeholder(db, name);
         if (!rep) {
             rc = buf_append(out, p, (size_t)(at - p) + 1);
             p = at + 1;

@@ -46,8 +46,9 @@ struct db_ops {
     /* SELECT name, definition of the secondary indexes of table ?1 (for
      * db_index_drop); a literal, since statements are cached by address. */
     const char *index_list_sql;
-    /* Replacement for each @NAME@ placeholder of the migration files. */
-    const char *(*placeholder)(const char *name);
+    /* The @NAME@ placeholders of the migration files: name, replacement,
+     * name, replacement, ..., NULL. */
+    const char *const *placeholders;
 };
 
 /* Every backend's struct db begins with this header. The statement cache

@@ -18,7 +18,6 @@
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
 
 struct sqlite_stmt {
     struct db_stmt base;
@@ -176,13 +175,9 @@ static int s_bulk_mode(struct db *db, int on)
 /* Reset by SQLite itself when the transaction ends. */
 static int s_defer_foreign_keys(struct db *db) { return s_exec(db, "PRAGMA defer_foreign_keys=ON"); }
 
-static const char *s_placeholder(const char *name)
-{
-    if (strcmp(name, "ID") == 0) return "INTEGER PRIMARY KEY";
-    if (strcmp(name, "WITHOUT_ROWID") == 0) return "WITHOUT ROWID";
-    if (strcmp(name, "BINARY") == 0) return "";
-    return NULL;
-}
+static const char *const s_placeholders[] = {
+    "ID", "INTEGER PRIMARY KEY", "WITHOUT_ROWID", "WITHOUT ROWID", "BINARY", "", NULL,
+};
 
 static const struct db_ops sqlite_ops = {
     .backend = DB_SQLITE, .name = "sqlite",
@@ -195,7 +190,7 @@ static const struct db_ops sqlite_ops = {
     .changes = s_changes, .reset = s_reset,
     .begin = s_begin, .commit = s_commit, .rollback = s_rollback,
     .purge_deleted = s_purge_deleted, .bulk_mode = s_bulk_mode, .defer_foreign_keys = s_defer_foreign_keys,
-    .placeholder = s_placeholder,
+    .placeholders = s_placeholders,
     /* Indexes made by CREATE INDEX have their SQL in the catalogue; the
      * automatic ones behind PRIMARY KEY and UNIQUE have NULL there. */
     .index_list_sql = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL"
