@@ -102,6 +102,8 @@ int api_reply_list(struct api_call *a, json_t *items, const char *next) TD_MUST_
 /* The end of a list handler: api_reply_list when rc (what filling items
  * returned) is TD_OK, else items is freed and rc returned. */
 int api_reply_items(struct api_call *a, int rc, json_t *items, const char *next) TD_MUST_CHECK;
+/* The same with an id cursor, as api_reply_page. */
+int api_reply_page_items(struct api_call *a, int rc, json_t *items, int64_t next) TD_MUST_CHECK;
 /* Parses the body as a JSON object: TD_E_BAD_REQUEST for malformed JSON or
  * a body that is not an object (the problem is in a->err). */
 int api_body(struct api_call *a, json_t **out /* OUT */) TD_MUST_CHECK;

@@ -477,11 +477,7 @@ int api_ledger_notes(struct api_call *a)
     if ((rc = api_cursor_id(a, &before)) != TD_OK) return rc;
     json_t *items = json_array();
     rc = ledger_each(&a->d, status, before, limit, add_note, items, &next);
-    if (rc != TD_OK) {
-        json_decref(items);
-        return rc;
-    }
-    return api_reply_page(a, items, next);
+    return api_reply_page_items(a, rc, items, next);
 }
 
 static int add_account(void *arg, const char *code, const char *name, int64_t sum)

@@ -35,9 +35,12 @@ static int reply_document(struct api_call *a, int64_t store_id, const char *stor
                                             (json_int_t)version, "document", d, "effective_version", effective));
 }
 
-static int store_param(struct api_call *a, struct store *s)
+/* Runs fn for the store the route's {code} names. */
+static int for_store(struct api_call *a, int (*fn)(struct api_call *a, int64_t store_id, const char *store_code))
 {
-    return store_get_by_code(&a->d, a->r->params[0], s);
+    struct store s;
+    int rc = store_get_by_code(&a->d, a->r->params[0], &s);
+    return rc == TD_OK ? fn(a, s.id, s.code) : rc;
 }
 
 int api_policy_get(struct api_call *a)
@@ -47,10 +50,7 @@ int api_policy_get(struct api_call *a)
 
 int api_policy_store_get(struct api_call *a)
 {
-    struct store s;
-    int rc = store_param(a, &s);
-    if (rc != TD_OK) return rc;
-    return reply_document(a, s.id, s.code);
+    return for_store(a, reply_document);
 }
 
 static int save(struct api_call *a, int64_t store_id, const char *store_code)
@@ -76,10 +76,7 @@ int api_policy_put(struct api_call *a)
 
 int api_policy_store_put(struct api_call *a)
 {
-    struct store s;
-    int rc = store_param(a, &s);
-    if (rc != TD_OK) return rc;
-    return save(a, s.id, s.code);
+    return for_store(a, save);
 }
 
 static int add_version(void *arg, const struct policy_version_info *v)
@@ -91,8 +88,9 @@ static int add_version(void *arg, const struct policy_version_info *v)
     return json_array_append_new(arg, o) == 0 ? TD_OK : TD_E_NOMEM;
 }
 
-static int versions(struct api_call *a, int64_t store_id)
+static int versions(struct api_call *a, int64_t store_id, const char *store_code)
 {
+    (void)store_code;
     json_t *items = json_array();
     int rc = policy_versions_each(&a->d, store_id, add_version, items);
     return api_reply_items(a, rc, items, NULL);
@@ -100,13 +98,10 @@ static int versions(struct api_call *a, int64_t store_id)
 
 int api_policy_versions(struct api_call *a)
 {
-    return versions(a, 0);
+    return versions(a, 0, NULL);
 }
 
 int api_policy_store_versions(struct api_call *a)
 {
-    struct store s;
-    int rc = store_param(a, &s);
-    if (rc != TD_OK) return rc;
-    return versions(a, s.id);
+    return for_store(a, versions);
 }

@@ -199,9 +199,14 @@ int api_cursor_id(struct api_call *a, int64_t *before)
 
 int api_reply_page(struct api_call *a, json_t *items, int64_t next)
 {
+    return api_reply_page_items(a, TD_OK, items, next);
+}
+
+int api_reply_page_items(struct api_call *a, int rc, json_t *items, int64_t next)
+{
     char nb[24] = "";
     if (next) snprintf(nb, sizeof nb, "%lld", (long long)next);
-    return api_reply_list(a, items, nb);
+    return api_reply_items(a, rc, items, nb);
 }
 
 json_t *api_time(int64_t us)
