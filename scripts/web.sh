@@ -3,8 +3,10 @@
 # call it). Installs its npm packages with `npm ci` only when web/node_modules
 # is missing or web/package-lock.json changed since the last install. The
 # build regenerates the API types from docs/openapi.yaml, checks the Dutch and
-# English strings, type-checks (a drift between spec and screens fails here),
-# bundles with Vite and writes .br/.gz twins of every asset.
+# English strings, that no screen names an API path (web/src/api/ alone does),
+# the screen registry (route guard, menus, the modules' routes), type-checks
+# (a drift between spec and screens fails here), bundles with Vite and writes
+# .br/.gz twins of every asset.
 set -euo pipefail
 cd "$(dirname "$0")/../web"
 

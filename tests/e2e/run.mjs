@@ -571,6 +571,49 @@ test('an associate does not see admin screens, and the API refuses them', async 
   await shot(page, 'associate-no-admin');
 });
 
+test("the menu and screens follow each module's roles: a manager's screen by URL is not allowed to an associate", async () => {
+  let page = await freshPage();
+  await login(page, 'anna');
+  expect(!(await text(page, 'header nav')).includes('Medewerkers'), 'no staff screen in an associate\'s menu');
+  for (const path of ['/approvals', '/dashboard', '/admin/staff']) {
+    await page.goto(base + path);
+    await page.waitForSelector('main h1:has-text("Dit mag uw rol niet.")');
+    expect(!(await page.isVisible('main table, main form')), `nothing of ${path} drawn for an associate`);
+  }
+  await shot(page, 'associate-not-allowed');
+  await logout(page);
+  page = await freshPage();
+  await login(page, 'mark');
+  const nav = await text(page, 'header nav');
+  for (const item of ['Goedkeuringen', 'Overzicht', 'Medewerkers']) expect(nav.includes(item), `${item} in a manager's menu`);
+  for (const item of ['Winkels', 'Beleid', 'Inlezen']) expect(!nav.includes(item), `no ${item} in a manager's menu`);
+  await page.goto(base + '/admin/stores');
+  await page.waitForSelector('main h1:has-text("Dit mag uw rol niet.")');
+  await page.goto(base + '/nergens');
+  await page.waitForSelector('main h1:has-text("Niet gevonden")');
+});
+
+test('a public screen needs no login; any other shows the login first, then itself', async () => {
+  let page = await freshPage();
+  await page.goto(base + '/login');                   /* public: the login at its own address */
+  await page.waitForSelector('form.login h1:has-text("Inloggen")');
+  expect(!(await page.isVisible('header nav')), 'no staff menu without a session');
+  await shot(page, 'public-login');
+  await login(page, 'anna');
+  await page.waitForSelector('main h1:has-text("Balie")');
+  expect(new URL(page.url()).pathname === '/', `logged in at /login lands on the desk (${page.url()})`);
+  await page.goto(base + '/login');                   /* logged in already: the desk */
+  await page.waitForFunction(() => location.pathname === '/');
+  await logout(page);
+  page = await freshPage();
+  await page.goto(base + '/notes');                   /* not public: the login in its place */
+  await page.waitForSelector('#f-login');
+  expect(!(await page.isVisible('#f-code')), 'no credit-note screen before the login');
+  await login(page, 'anna');
+  await page.waitForSelector('#f-code');
+  expect(new URL(page.url()).pathname === '/notes', 'the screen asked for, after the login');
+});
+
 test('the admin edits the policy: errors at their paths, then a new version', async () => {
   const page = await freshPage();
   await login(page, 'admin');

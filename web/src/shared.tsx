@@ -1,6 +1,6 @@
 // shared.tsx — who is logged in, and links that move without a reload.
 import type { ComponentChildren } from 'preact';
-import type { S } from './api';
+import type { S } from './api/client';
 import { go } from './router';
 import { signal } from './state';
 

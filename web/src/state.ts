@@ -15,6 +15,12 @@ export function signal<T>(initial: T): Signal<T> {
 
 export function useSignal<T>(s: Signal<T>): T {
   const [, force] = useState(0);
-  useEffect(() => s.sub(() => force((n) => n + 1)), [s]);
-  return s.get();
+  const drawn = s.get();
+  useEffect(() => {
+    const off = s.sub(() => force((n) => n + 1));
+    // Set between the render and now (a child's effect runs first): draw again.
+    if (s.get() !== drawn) force((n) => n + 1);
+    return off;
+  }, [s]);
+  return drawn;
 }

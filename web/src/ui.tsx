@@ -2,7 +2,8 @@
 // shows the server's problem for it, buttons, notices, a page frame.
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
-import { api, ApiError, type S } from './api';
+import { ApiError } from './api/client';
+import { createPrintLink } from './api/creditNotes';
 import { t } from './i18n';
 
 let nextId = 0;
@@ -112,7 +113,7 @@ export async function printNote(code: string) {
   const w = window.open('', '_blank');
   if (w) w.opener = null;
   try {
-    const link = await api<S['PrintLink']>('POST', '/api/v1/credit-notes/print-links', { code });
+    const link = await createPrintLink({ code });
     if (w) w.location.href = link.url;
     else window.location.href = link.url;
   } catch (e) {

@@ -2,18 +2,22 @@
 // server's problems shown at their fields, version history); CSV imports
 // with progress and the error report.
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, type S } from '../api';
-import { t, when } from '../i18n';
-import { me } from '../shared';
-import { useSignal } from '../state';
-import { asError, ErrorNote, Field, Notice, Page, Select } from '../ui';
+import { ApiError, type S } from '../../api/client';
+import { importCsv, type ImportKind } from '../../api/imports';
+import { getPolicy, listPolicyVersions, putPolicy } from '../../api/policy';
+import { createStaff, listStaff } from '../../api/staff';
+import { createStore, listStores } from '../../api/stores';
+import { t, when } from '../../i18n';
+import { me } from '../../shared';
+import { useSignal } from '../../state';
+import { asError, ErrorNote, Field, Notice, Page, Select } from '../../ui';
 
 export function Stores() {
   const [items, setItems] = useState<S['StoreListItem'][]>([]);
   const [f, setF] = useState({ code: '', name: '', city: '' });
   const [error, setError] = useState<ApiError | null>(null);
   const [done, setDone] = useState('');
-  const load = () => api<S['StoreList']>('GET', '/api/v1/stores').then((r) => setItems(r.items)).catch((e) => setError(asError(e)));
+  const load = () => listStores().then((r) => setItems(r.items)).catch((e) => setError(asError(e)));
   useEffect(() => { load(); }, []);
   const set = (k: keyof typeof f) => (v: string) => setF({ ...f, [k]: v });
   return (
@@ -22,7 +26,7 @@ export function Stores() {
         <tbody>{items.map((s) => <tr><td>{s.code}</td><td>{s.name}</td><td>{s.city}</td></tr>)}</tbody></table>
       <form class="card form" noValidate onSubmit={async (e) => {
         e.preventDefault();
-        try { await api('POST', '/api/v1/stores', f); setDone(f.code); setF({ code: '', name: '', city: '' }); setError(null); load(); } catch (err) { setError(asError(err)); }
+        try { await createStore(f); setDone(f.code); setF({ code: '', name: '', city: '' }); setError(null); load(); } catch (err) { setError(asError(err)); }
       }}>
         <h2>{t('store.new')}</h2>
         <Field label={t('store.code')} name="code" value={f.code} onInput={set('code')} error={error} hint={t('store.code_hint')} />
@@ -41,7 +45,7 @@ export function Staff() {
   const [items, setItems] = useState<S['Staff'][]>([]);
   const [f, setF] = useState({ login: '', name: '', role: 'associate', store_code: user?.store_code ?? '', password: '' });
   const [error, setError] = useState<ApiError | null>(null);
-  const load = () => api<S['StaffList']>('GET', '/api/v1/staff').then((r) => setItems(r.items)).catch((e) => setError(asError(e)));
+  const load = () => listStaff().then((r) => setItems(r.items)).catch((e) => setError(asError(e)));
   useEffect(() => { load(); }, []);
   const set = (k: keyof typeof f) => (v: string) => setF({ ...f, [k]: v });
   return (
@@ -52,7 +56,7 @@ export function Staff() {
       {user?.role === 'admin' ? (
         <form class="card form" noValidate onSubmit={async (e) => {
           e.preventDefault();
-          try { await api('POST', '/api/v1/staff', { ...f, store_code: f.store_code || null }); setError(null); setF({ ...f, login: '', name: '', password: '' }); load(); } catch (err) { setError(asError(err)); }
+          try { await createStaff({ ...f, role: f.role as S['StaffCreate']['role'], store_code: f.store_code || null }); setError(null); setF({ ...f, login: '', name: '', password: '' }); load(); } catch (err) { setError(asError(err)); }
         }}>
           <h2>{t('staff.new')}</h2>
           <Field label={t('staff.login')} name="login" value={f.login} onInput={set('login')} error={error} autoComplete="off" />
@@ -78,10 +82,10 @@ export function PolicyEditor() {
   const [saved, setSaved] = useState(0);
   const show = (p: S['PolicyInForce']) => { setVersion(p.version); setText(JSON.stringify(p.document, null, 2)); };
   const loadVersions = async () => {
-    try { setVersions((await api<S['PolicyVersionList']>('GET', '/api/v1/policy/versions')).items); } catch (e) { setError(asError(e)); }
+    try { setVersions((await listPolicyVersions()).items); } catch (e) { setError(asError(e)); }
   };
   const load = async () => {
-    try { show(await api<S['PolicyInForce']>('GET', '/api/v1/policy')); } catch (e) { setError(asError(e)); }
+    try { show(await getPolicy()); } catch (e) { setError(asError(e)); }
     loadVersions();
   };
   useEffect(() => { load(); }, []);
@@ -90,7 +94,7 @@ export function PolicyEditor() {
     if (text === null) return;
     setSaved(0);
     try {
-      const r = await api<S['PolicyInForce']>('PUT', '/api/v1/policy', undefined, { rawBody: text });
+      const r = await putPolicy(text);
       setSaved(r.version);
       setError(null);
       show(r);
@@ -132,7 +136,7 @@ interface ImportWarning { line: number; column: number; field: string; problem: 
 interface ImportReport { lines: number; added: number; skipped: number; warnings?: ImportWarning[]; warnings_total?: number }
 
 export function Imports() {
-  const [kind, setKind] = useState('customers');
+  const [kind, setKind] = useState<ImportKind>('customers');
   const [file, setFile] = useState<File | null>(null);
   const [progress, setProgress] = useState(-1);
   const [report, setReport] = useState<ImportReport | null>(null);
@@ -142,25 +146,16 @@ export function Imports() {
     e.preventDefault();
     if (!file) return;
     setReport(null); setProblems([]); setMessage(''); setProgress(0);
-    const x = new XMLHttpRequest();
-    x.open('POST', `/api/v1/imports/${kind}`);
-    x.setRequestHeader('Content-Type', 'text/csv; charset=utf-8');
-    x.setRequestHeader('X-CSRF-Token', (window as any).__tdCsrf ?? '');
-    x.upload.onprogress = (ev) => { if (ev.lengthComputable) setProgress(Math.round((ev.loaded / ev.total) * 100)); };
-    x.onerror = () => { setProgress(-1); setMessage(t('error.offline')); };
-    x.onload = () => {
+    importCsv(kind, file, setProgress).then(({ status, body: j }) => {
       setProgress(-1);
-      let j: any = null;
-      try { j = JSON.parse(x.responseText); } catch { j = null; }
-      if (x.status === 200 || x.status === 201) setReport(j);
+      if (status === 200 || status === 201) setReport(j);
       else { setMessage(j?.error?.message ?? t('error.server')); setProblems(j?.error?.details ?? []); }
-    };
-    x.send(file);
+    }, () => { setProgress(-1); setMessage(t('error.offline')); });
   };
   return (
     <Page title={t('nav.imports')}>
       <form class="card form" onSubmit={send}>
-        <Select label={t('import.kind')} name="kind" value={kind} onChange={setKind}
+        <Select label={t('import.kind')} name="kind" value={kind} onChange={(v) => setKind(v as ImportKind)}
           options={[['customers', t('import.customers')], ['purchases', t('import.purchases')]]} />
         <label for="csv">{t('import.file')}</label>
         <input id="csv" type="file" accept=".csv,text/csv" onChange={(e) => setFile((e.target as HTMLInputElement).files?.[0] ?? null)} />

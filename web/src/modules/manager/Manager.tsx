@@ -3,12 +3,15 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { api, ApiError, type S } from '../api';
-import { day, lang, money, t, when } from '../i18n';
-import { me, Link } from '../shared';
-import { useSignal } from '../state';
-import { asError, Badge, ErrorNote, Field, Page, Select } from '../ui';
-import { RepairBox } from './Case';
+import { ApiError, type S } from '../../api/client';
+import { listApprovals, listCases } from '../../api/cases';
+import { listOpenRepairs } from '../../api/repairs';
+import { getDashboard } from '../../api/stores';
+import { day, lang, money, t, when } from '../../i18n';
+import { me, Link } from '../../shared';
+import { useSignal } from '../../state';
+import { asError, Badge, ErrorNote, Field, Page, Select } from '../../ui';
+import { RepairBox } from '../desk/Case';
 
 function CaseTable({ items }: { items: S['CaseSummary'][] }) {
   if (!items.length) return <p role="status">{t('cases.none')}</p>;
@@ -26,14 +29,14 @@ function CaseTable({ items }: { items: S['CaseSummary'][] }) {
 export function Approvals() {
   const [items, setItems] = useState<S['CaseSummary'][] | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
-  useEffect(() => { api<S['CasePage']>('GET', '/api/v1/approvals').then((r) => setItems(r.items)).catch((e) => setError(asError(e))); }, []);
+  useEffect(() => { listApprovals().then((r) => setItems(r.items)).catch((e) => setError(asError(e))); }, []);
   return <Page title={t('nav.approvals')}><ErrorNote error={error} />{items ? <CaseTable items={items} /> : null}</Page>;
 }
 
 export function Repairs() {
   const [items, setItems] = useState<S['Repair'][] | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
-  const load = () => api<S['RepairList']>('GET', '/api/v1/repairs?open=true').then((r) => setItems(r.items)).catch((e) => setError(asError(e)));
+  const load = () => listOpenRepairs().then((r) => setItems(r.items)).catch((e) => setError(asError(e)));
   useEffect(() => { load(); }, []);
   return (
     <Page title={t('nav.repairs')}>
@@ -51,15 +54,9 @@ export function CaseList() {
   const [items, setItems] = useState<S['CaseSummary'][] | null>(null);
   const [next, setNext] = useState<string | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
-  const query = (cursor?: string) => {
-    const q = new URLSearchParams();
-    Object.entries(f).forEach(([k, v]) => { if (v) q.set(k, v); });
-    if (cursor) q.set('cursor', cursor);
-    return `/api/v1/cases?${q}`;
-  };
   const load = async (more = false) => {
     try {
-      const r = await api<S['CasePage']>('GET', query(more ? next ?? undefined : undefined));
+      const r = await listCases({ ...f, cursor: more ? next ?? undefined : undefined });
       setItems(more && items ? [...items, ...r.items] : r.items);
       setNext(r.next);
       setError(null);
@@ -110,7 +107,7 @@ export function Dashboard() {
   const [store, setStore] = useState(user?.store_code ?? '');
   const [d, setD] = useState<S['Dashboard'] | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
-  const load = (code: string) => api<S['Dashboard']>('GET', `/api/v1/stores/${encodeURIComponent(code)}/dashboard`)
+  const load = (code: string) => getDashboard(code)
     .then((r) => { setD(r); setError(null); }).catch((e) => setError(asError(e)));
   useEffect(() => { if (store) load(store); }, []);
   const total = d ? d.days.reduce((s, x) => s + x.credit_issued_cents, 0) : 0;

@@ -1,11 +1,12 @@
 // Customer.tsx — a customer's profile (contact, consent, relationship,
 // purchases, cases, credit notes) and the form for a new customer.
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, type S } from '../api';
-import { day, money, t, when } from '../i18n';
-import { go } from '../router';
-import { Link } from '../shared';
-import { asError, Badge, ErrorNote, Field, Page } from '../ui';
+import { ApiError, type S } from '../../api/client';
+import { createCustomer, getCustomer, getCustomerCases, getCustomerCreditNotes, getCustomerFacts, getCustomerPurchases } from '../../api/customers';
+import { day, money, t, when } from '../../i18n';
+import { go } from '../../router';
+import { Link } from '../../shared';
+import { asError, Badge, ErrorNote, Field, Page } from '../../ui';
 
 interface Profile {
   c: S['Customer']; facts: S['CustomerFacts']; purchases: S['PurchaseLine'][];
@@ -19,11 +20,11 @@ export function CustomerView({ id }: { id: number }) {
     (async () => {
       try {
         const [c, facts, purchases, cases, notes] = await Promise.all([
-          api<S['Customer']>('GET', `/api/v1/customers/${id}`),
-          api<S['CustomerFacts']>('GET', `/api/v1/customers/${id}/facts`),
-          api<S['PurchaseList']>('GET', `/api/v1/customers/${id}/purchases?limit=20`),
-          api<S['CasePage']>('GET', `/api/v1/customers/${id}/cases?limit=20`),
-          api<S['CreditNoteList']>('GET', `/api/v1/customers/${id}/credit-notes`),
+          getCustomer(id),
+          getCustomerFacts(id),
+          getCustomerPurchases(id, 20),
+          getCustomerCases(id, 20),
+          getCustomerCreditNotes(id),
         ]);
         setP({ c, facts, purchases: purchases.items, cases: cases.items, notes: notes.items });
       } catch (e) { setError(asError(e)); }
@@ -91,7 +92,7 @@ export function CustomerNew() {
     if (f.loyalty_number) body.loyalty_number = f.loyalty_number;
     if (emailOk) body.consent = { email_marketing: { given: true } };
     try {
-      const c = await api<S['Customer']>('POST', '/api/v1/customers', body);
+      const c = await createCustomer(body);
       go(`/customers/${c.id}`);
     } catch (err) { setError(asError(err)); }
   };

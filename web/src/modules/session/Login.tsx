@@ -1,10 +1,11 @@
 // Login.tsx — log in; drawn over the screen when a session expired.
 import { useState } from 'preact/hooks';
-import { api, ApiError, type S } from '../api';
-import { t } from '../i18n';
-import { asError, ErrorNote, Field, Notice } from '../ui';
+import { ApiError, type S } from '../../api/client';
+import { logIn } from '../../api/session';
+import { t } from '../../i18n';
+import { asError, ErrorNote, Field, Notice } from '../../ui';
 
-export function Login({ onDone, expired }: { onDone: (r: { user: S['Staff']; csrf_token: string }) => void; expired?: boolean }) {
+export function Login({ onDone, expired }: { onDone: (r: S['Session']) => void; expired?: boolean }) {
   const [login, setLogin] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<ApiError | null>(null);
@@ -14,7 +15,7 @@ export function Login({ onDone, expired }: { onDone: (r: { user: S['Staff']; csr
     setBusy(true);
     setError(null);
     try {
-      onDone(await api<{ user: S['Staff']; csrf_token: string }>('POST', '/api/v1/session', { login, password }, { quiet401: true }));
+      onDone(await logIn({ login, password }));
     } catch (err) {
       const ae = asError(err);
       setError(ae.status === 401 ? new ApiError(401, 'unauthorized', t('login.wrong'), []) : ae);

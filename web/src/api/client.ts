@@ -1,10 +1,18 @@
-// api.ts — every call to the trustdesk API goes through here: JSON in and
+// client.ts — every call to the trustdesk API goes through here: JSON in and
 // out, the CSRF token on writes, errors as ApiError with per-field problems,
 // a lost connection told apart from a refusal, and 401 reported to the app
 // (which shows the login again without dropping the screen underneath).
-import type { components } from './api-types';
+// Screens do not call it directly: they call the typed functions of one
+// resource (cases.ts, customers.ts, …), which alone know the paths.
+import type { components, paths } from '../api-types';
 
 export type S = components['schemas'];
+
+/** The JSON request body of an operation, as the spec states it ('/api/v1/…', 'post'). */
+export type Body<P extends keyof paths, M extends keyof paths[P]> =
+  paths[P][M] extends { requestBody?: { content: { 'application/json': infer B } } } ? B : never;
+/** T with the fields K optional: the server fills in their defaults. */
+export type Defaulted<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
 
 export interface Problem { field?: string; problem: string }
 
@@ -63,6 +71,28 @@ export async function api<T>(method: string, path: string, body?: unknown, opts:
   if (res.status === 401 && !opts.quiet401) unauthorized();
   const e = json?.error;
   throw new ApiError(res.status, e?.code ?? 'error', e?.message ?? res.statusText, Array.isArray(e?.details) ? e.details : []);
+}
+
+export interface Upload { status: number; body: any }
+
+/** Sends a file as the request body with upload progress (fetch has none):
+ * the status and parsed JSON body, whatever the status; rejects only when
+ * the connection failed. */
+export function upload(path: string, file: Blob, contentType: string, onProgress: (percent: number) => void): Promise<Upload> {
+  return new Promise((ok, fail) => {
+    const x = new XMLHttpRequest();
+    x.open('POST', path);
+    x.setRequestHeader('Content-Type', contentType);
+    x.setRequestHeader('X-CSRF-Token', csrf);
+    x.upload.onprogress = (ev) => { if (ev.lengthComputable) onProgress(Math.round((ev.loaded / ev.total) * 100)); };
+    x.onerror = () => fail(new ApiError(0, 'offline', 'offline', [], true));
+    x.onload = () => {
+      let body: any = null;
+      try { body = JSON.parse(x.responseText); } catch { body = null; }
+      ok({ status: x.status, body });
+    };
+    x.send(file);
+  });
 }
 
 /** A fresh key for one intended operation (a retry reuses it). */

@@ -3,12 +3,15 @@
 // recommendation, resolve it or depart from it with a reason, wait for a
 // manager when the policy asks, and follow the case to its end.
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, newKey, type S } from '../api';
-import { lang, money, parseEuros, t, when } from '../i18n';
-import { go } from '../router';
-import { Link, me } from '../shared';
-import { useSignal } from '../state';
-import { amountError, asError, Badge, ErrorNote, Field, Notice, NoteIssued, Page, Select } from '../ui';
+import { ApiError, newKey, type S } from '../../api/client';
+import { approveCase, cancelCase, createCase, decideCase, followUpCase, getCase, rejectCase, resolveCase } from '../../api/cases';
+import { getCustomer, getCustomerPurchases } from '../../api/customers';
+import { setRepairStatus } from '../../api/repairs';
+import { lang, money, parseEuros, t, when } from '../../i18n';
+import { go } from '../../router';
+import { Link, me } from '../../shared';
+import { useSignal } from '../../state';
+import { amountError, asError, Badge, ErrorNote, Field, Notice, NoteIssued, Page, Select } from '../../ui';
 
 const KINDS = ['return', 'exchange', 'repair', 'complaint', 'price_adjustment', 'referral'];
 const CONDITIONS = ['new', 'used', 'worn', 'defective'];
@@ -34,8 +37,8 @@ export function CaseNew({ customerId }: { customerId: number }) {
   const [key] = useState(() => newKey('case'));
   useEffect(() => {
     if (!customerId) return;
-    api<S['Customer']>('GET', `/api/v1/customers/${customerId}`).then(setCustomer).catch((e) => setError(asError(e)));
-    api<S['PurchaseList']>('GET', `/api/v1/customers/${customerId}/purchases?limit=50`).then((r) => setLines(r.items)).catch(() => {});
+    getCustomer(customerId).then(setCustomer).catch((e) => setError(asError(e)));
+    getCustomerPurchases(customerId, 50).then((r) => setLines(r.items)).catch(() => {});
   }, [customerId]);
   const setItem = (i: number, patch: Partial<ItemDraft>) => setItems(items.map((it, j) => (j === i ? { ...it, ...patch } : it)));
   const submit = async (e: Event) => {
@@ -62,7 +65,7 @@ export function CaseNew({ customerId }: { customerId: number }) {
     });
     if (local) { setError(local); return; }
     try {
-      const k = await api<S['Case']>('POST', '/api/v1/cases', body, { idempotencyKey: key });
+      const k = await createCase(body, key);
       go(`/cases/${k.id}`);
     } catch (err) { setError(asError(err)); }
   };
@@ -170,10 +173,10 @@ export function CaseView({ id }: { id: number }) {
   const lead = user?.role === 'admin' || (user?.role === 'manager' && user.store_code === k?.store_code);
   const load = async () => {
     try {
-      const c = await api<S['Case']>('GET', `/api/v1/cases/${id}`);
+      const c = await getCase(id);
       setK(c);
       if (c.status === 'open') {
-        const dd = await api<S['Decision']>('POST', `/api/v1/cases/${id}/decision`);
+        const dd = await decideCase(id);
         setD(dd);
         setRes(dd.resolution);
         setAmount((dd.max_amount_cents / 100).toFixed(2).replace('.', l === 'nl' ? ',' : '.'));
@@ -202,7 +205,7 @@ export function CaseView({ id }: { id: number }) {
     if (res === 'refer_elsewhere' && !k.referral) body.referral = { to: refTo, reason: refWhy };
     if (res.startsWith('repair') && rma) body.rma_number = rma;
     if (d?.ask_walk_in_contact && contact.trim()) body.walk_in_contact = contact.trim();
-    act(() => api<S['CaseWithOutcome']>('POST', `/api/v1/cases/${id}/resolve`, body, { idempotencyKey: key }));
+    act(() => resolveCase(id, body, key));
   };
   const code = outcome?.credit_note?.code;
   return (
@@ -262,19 +265,19 @@ export function CaseView({ id }: { id: number }) {
           <h2>{t('approval.title')}</h2>
           <Field label={t('approval.note')} name="note" value={note} onInput={setNote} textarea error={error} errorName="reason" />
           <div class="row">
-            <button class="primary" onClick={() => act(() => api<S['CaseWithOutcome']>('POST', `/api/v1/approvals/${id}/approve`, note ? { note } : {}, { idempotencyKey: key }))}>{t('approval.approve')}</button>
-            <button onClick={() => act(() => api<S['Case']>('POST', `/api/v1/approvals/${id}/reject`, { reason: note }))}>{t('approval.reject')}</button>
+            <button class="primary" onClick={() => act(() => approveCase(id, note ? { note } : {}, key))}>{t('approval.approve')}</button>
+            <button onClick={() => act(() => rejectCase(id, { reason: note }))}>{t('approval.reject')}</button>
           </div>
         </div>) : null}
       {k.status === 'resolved' ? (
-        <form class="card form" onSubmit={(e) => { e.preventDefault(); act(() => api<S['Case']>('POST', `/api/v1/cases/${id}/follow-up`, { note })); }}>
+        <form class="card form" onSubmit={(e) => { e.preventDefault(); act(() => followUpCase(id, { note })); }}>
           <h2>{t('case.follow_up')}</h2>
           <Field label={t('case.follow_up_note')} name="note" value={note} onInput={setNote} textarea error={error} />
           <button type="submit">{t('case.follow_up_save')}</button>
         </form>) : null}
       {k.status === 'open' || k.status === 'awaiting_approval' ? (
         <details class="card"><summary>{t('case.cancel')}</summary>
-          <form class="form" onSubmit={(e) => { e.preventDefault(); act(() => api<S['Case']>('POST', `/api/v1/cases/${id}/cancel`, { reason: why })); }}>
+          <form class="form" onSubmit={(e) => { e.preventDefault(); act(() => cancelCase(id, { reason: why })); }}>
             <Field label={t('case.cancel_reason')} name="reason" value={why} onInput={setWhy} error={error} />
             <button type="submit">{t('case.cancel_do')}</button>
           </form></details>) : null}
@@ -296,7 +299,7 @@ export function RepairBox({ repair, onChange }: { repair: S['Repair']; onChange:
     try {
       const body: any = { status };
       if (rma && rma !== repair.rma_number) body.rma_number = rma;
-      await api('POST', `/api/v1/repairs/${repair.case_id}/status`, body);
+      await setRepairStatus(repair.case_id, body);
       setError(null);
       onChange();
     } catch (e) { setError(asError(e)); }

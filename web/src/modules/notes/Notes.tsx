@@ -1,11 +1,12 @@
 // Notes.tsx — credit notes: look one up by its code (typed or scanned),
 // redeem part of it, see its history, print it; issue a new one.
 import { useState } from 'preact/hooks';
-import { api, ApiError, newKey, type S } from '../api';
-import { money, parseEuros, t, when } from '../i18n';
-import { me } from '../shared';
-import { useSignal } from '../state';
-import { amountError, asError, Badge, ErrorNote, Field, NoteIssued, Page, printNote } from '../ui';
+import { ApiError, newKey, type S } from '../../api/client';
+import { issueNote, lookUpNote, redeemNote } from '../../api/creditNotes';
+import { money, parseEuros, t, when } from '../../i18n';
+import { me } from '../../shared';
+import { useSignal } from '../../state';
+import { amountError, asError, Badge, ErrorNote, Field, NoteIssued, Page, printNote } from '../../ui';
 
 export function Notes() {
   const user = useSignal(me);
@@ -24,7 +25,7 @@ export function Notes() {
   const lookup = async (c: string) => {
     setError(null);
     try {
-      const n = await api<S['CreditNoteWithHistory']>('POST', '/api/v1/credit-notes/lookup', { code: c.trim() });
+      const n = await lookUpNote({ code: c.trim() });
       setNote(n);
       setShown(c.trim().toUpperCase());
     } catch (e) { setNote(null); setError(asError(e)); }
@@ -34,9 +35,8 @@ export function Notes() {
     const cents = parseEuros(amount);
     if (cents === null) { setError(amountError('amount_cents')); return; }
     try {
-      await api('POST', '/api/v1/credit-notes/redeem',
-        { code: shown, amount_cents: cents, store_code: user?.store_code ?? '', ...(till ? { till_reference: till } : {}) },
-        { idempotencyKey: redeemKey });
+      await redeemNote({ code: shown, amount_cents: cents, store_code: user?.store_code ?? '', ...(till ? { till_reference: till } : {}) },
+        redeemKey);
       setRedeemKey(newKey('redeem'));
       setAmount('');
       await lookup(shown);
@@ -47,7 +47,7 @@ export function Notes() {
     const cents = parseEuros(issueAmount);
     if (cents === null) { setIssueError(amountError('amount_cents')); return; }
     try {
-      setIssued(await api<S['IssuedCreditNote']>('POST', '/api/v1/credit-notes', { amount_cents: cents, reason }, { idempotencyKey: issueKey }));
+      setIssued(await issueNote({ amount_cents: cents, reason }, issueKey));
       setIssueKey(newKey('issue'));
       setIssueError(null);
     } catch (e2) { setIssueError(asError(e2)); }

@@ -1,10 +1,11 @@
 // Desk.tsx — find the customer as you type: name, e-mail, phone or loyalty number.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ApiError, type S } from '../api';
-import { t } from '../i18n';
-import { go } from '../router';
-import { Link } from '../shared';
-import { asError, ErrorNote, Page, useAutoFocus } from '../ui';
+import { ApiError, type S } from '../../api/client';
+import { searchCustomers } from '../../api/customers';
+import { t } from '../../i18n';
+import { go } from '../../router';
+import { Link } from '../../shared';
+import { asError, ErrorNote, Page, useAutoFocus } from '../../ui';
 
 export function Desk() {
   const [q, setQ] = useState(sessionStorage.getItem('td.q') ?? '');
@@ -19,7 +20,7 @@ export function Desk() {
     const mine = ++seq.current;
     const timer = setTimeout(async () => {
       try {
-        const r = await api<S['CustomerList']>('GET', `/api/v1/customers?q=${encodeURIComponent(term)}&limit=20`);
+        const r = await searchCustomers(term, 20);
         if (mine === seq.current) { setItems(r.items); setError(null); }
       } catch (e) {
         if (mine === seq.current) setError(asError(e));

@@ -1,0 +1,10 @@
+// The app's modules, in the order of their menu entries. A new module adds
+// its folder under modules/ and one line here; main.tsx does not change.
+import type { Module } from '../registry';
+import { admin } from './admin';
+import { desk } from './desk';
+import { manager } from './manager';
+import { notes } from './notes';
+import { session } from './session';
+
+export const modules: Module[] = [session, desk, notes, manager, admin];

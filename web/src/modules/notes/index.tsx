@@ -1,0 +1,9 @@
+// Credit notes: look up, redeem, print, issue.
+import { ALL, type Module } from '../../registry';
+import { Notes } from './Notes';
+
+export const notes: Module = {
+  name: 'notes',
+  routes: [{ path: '/notes', view: () => <Notes />, roles: ALL }],
+  menu: [{ path: '/notes', label: 'nav.notes' }],
+};
