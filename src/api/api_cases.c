@@ -1,9 +1,11 @@
-/* api_cases.c — /api/v1/cases, /api/v1/approvals, /api/v1/repairs and the
- * store dashboard: the service desk over HTTP (domain/desk.h does the work).
+/* api_cases.c — /api/v1/cases and /api/v1/approvals: the service desk over
+ * HTTP (domain/desk.h does the work); repairs and the store dashboard are in
+ * api_repairs.c.
  *
  * Names in requests and answers are those of docs/openapi.yaml; a problem
  * with one item is named "items[2].sku". */
 #include "api/handlers.h"
+#include "api/api_desk.h"
 #include "core/clock.h"
 #include "core/text.h"
 #include "domain/customer.h"
@@ -89,18 +91,6 @@ static int add_event(void *arg, const struct desk_event *e)
                                                  api_str_or_null(e->detail))) == 0 ? TD_OK : TD_E_NOMEM;
 }
 
-static json_t *repair_json(const struct desk_repair *r)
-{
-    json_t *o = json_pack("{s:I,s:s,s:s,s:o,s:o,s:s,s:o,s:o,s:o}", "case_id", (json_int_t)r->case_id, "store_code",
-                          r->store_code, "via", r->via, "manufacturer",
-                          api_str_or_null(r->manufacturer[0] ? r->manufacturer : NULL), "rma_number",
-                          api_str_or_null(r->rma_number[0] ? r->rma_number : NULL), "status", r->status, "description",
-                          api_str_or_null(r->description[0] ? r->description : NULL), "created_at", api_time(r->created_at),
-                          "updated_at", api_time(r->updated_at));
-    json_object_set_new(o, "customer_id", r->customer_id ? json_integer(r->customer_id) : json_null());
-    return o;
-}
-
 /* Sends a case with its items, events and repair. */
 static int reply_case(struct api_call *a, int64_t id, int status, json_t *extra)
 {
@@ -116,7 +106,7 @@ static int reply_case(struct api_call *a, int64_t id, int status, json_t *extra)
     json_object_set(o, "events", events);
     struct desk_repair r;
     rc = desk_repair_get(&a->d, id, &r);
-    if (rc == TD_OK) json_object_set_new(o, "repair", repair_json(&r));
+    if (rc == TD_OK) json_object_set_new(o, "repair", api_repair_json(&r));
     else if (rc == TD_E_NOT_FOUND) json_object_set_new(o, "repair", json_null());
     else goto out;
     if (extra) json_object_update(o, extra);
@@ -131,7 +121,7 @@ out:
 
 /* ---- requests ------------------------------------------------------------ */
 
-static int store_of(struct api_call *a, const char *code, const char *field, int64_t *id)
+int api_store_of(struct api_call *a, const char *code, const char *field, int64_t *id)
 {
     struct store s;
     if (!code) {
@@ -287,7 +277,7 @@ int api_cases_list(struct api_call *a)
     static const char *const statuses[] = {"open", "awaiting_approval", "resolved", "followed_up", "cancelled", NULL};
     struct desk_filter f = {0};
     const char *sc = http_query(a->r, "store_code");
-    int rc = store_of(a, sc, "store_code", &f.store_id);
+    int rc = api_store_of(a, sc, "store_code", &f.store_id);
     if (rc != TD_OK) return rc;
     if (!sc && a->me.role != ROLE_ADMIN) f.store_id = a->me.store_id;
     f.status = http_query(a->r, "status");
@@ -342,7 +332,7 @@ int api_approvals_list(struct api_call *a)
 {
     struct desk_filter f = {.status = "awaiting_approval"};
     const char *sc = http_query(a->r, "store_code");
-    int rc = store_of(a, sc, "store_code", &f.store_id);
+    int rc = api_store_of(a, sc, "store_code", &f.store_id);
     if (rc != TD_OK) return rc;
     if (a->me.role != ROLE_ADMIN) {
         if (sc && f.store_id != a->me.store_id) {
@@ -490,87 +480,4 @@ int api_approvals_approve(struct api_call *a)
     json_decref(b);
     if (rc != TD_OK) return rc;
     return reply_case(a, id, 200, json_pack("{s:o}", "outcome", outcome_json(&out)));
-}
-
-/* ---- repairs ------------------------------------------------------------- */
-
-static int add_repair(void *arg, const struct desk_repair *r)
-{
-    return json_array_append_new(arg, repair_json(r)) == 0 ? TD_OK : TD_E_NOMEM;
-}
-
-int api_repairs_list(struct api_call *a)
-{
-    const char *sc = http_query(a->r, "store_code"), *open = http_query(a->r, "open");
-    int64_t store_id = 0;
-    int rc = store_of(a, sc, "store_code", &store_id);
-    if (rc != TD_OK) return rc;
-    if (!sc && a->me.role != ROLE_ADMIN) store_id = a->me.store_id;
-    if (open && strcmp(open, "true") != 0 && strcmp(open, "false") != 0) {
-        errors_add(&a->err, "open", "must be true or false");
-        return TD_E_INVALID;
-    }
-    json_t *items = json_array();
-    rc = desk_repairs_each(&a->d, store_id, !open || strcmp(open, "true") == 0, add_repair, items);
-    if (rc != TD_OK) {
-        json_decref(items);
-        return rc;
-    }
-    return api_reply_list(a, items, NULL);
-}
-
-int api_repairs_get(struct api_call *a)
-{
-    int64_t id;
-    int rc = api_param_id(a, 0, &id);
-    if (rc != TD_OK) return rc;
-    struct desk_repair r;
-    if ((rc = desk_repair_get(&a->d, id, &r)) != TD_OK) return rc;
-    return api_reply_json(a, 200, repair_json(&r));
-}
-
-int api_repairs_status(struct api_call *a)
-{
-    static const struct api_field fields[] = {
-        {"status", AT_STRING, 1, 32}, {"rma_number", AT_STRING, 0, DESK_RMA_MAX}, {"note", AT_STRING, 0, DESK_NOTE_MAX}, {0},
-    };
-    int64_t id;
-    int rc = api_param_id(a, 0, &id);
-    if (rc != TD_OK) return rc;
-    json_t *b = NULL;
-    if ((rc = api_body(a, &b)) != TD_OK) return rc;
-    api_check(a, b, fields, NULL);
-    rc = a->err.n ? TD_E_INVALID
-                  : desk_repair_update(&a->d, id, api_str(b, "status"), api_str(b, "rma_number"), api_str(b, "note"), &a->err);
-    json_decref(b);
-    if (rc != TD_OK) return rc;
-    struct desk_repair r;
-    if ((rc = desk_repair_get(&a->d, id, &r)) != TD_OK) return rc;
-    return api_reply_json(a, 200, repair_json(&r));
-}
-
-/* ---- the store dashboard ------------------------------------------------- */
-
-int api_stores_dashboard(struct api_call *a)
-{
-    struct store s;
-    int rc = store_get_by_code(&a->d, a->r->params[0], &s);
-    if (rc != TD_OK) return rc;
-    if (a->me.role != ROLE_ADMIN && s.id != a->me.store_id) {
-        errors_set_message(&a->err, "a manager sees the dashboard of their own store");
-        return TD_E_FORBIDDEN;
-    }
-    struct desk_dashboard dd;
-    if ((rc = desk_dashboard(&a->d, s.id, &dd)) != TD_OK) return rc;
-    json_t *days = json_array();
-    for (int i = 0; i < 30; i++) {
-        char date[40];
-        clock_format_rfc3339(dd.days[i].day * FACTS_DAY_US, date, sizeof date);
-        date[10] = '\0';
-        json_array_append_new(days, json_pack("{s:s,s:I,s:I}", "date", date, "cases", (json_int_t)dd.days[i].cases,
-                                              "credit_issued_cents", (json_int_t)dd.days[i].credit_cents));
-    }
-    return api_reply_json(a, 200, json_pack("{s:s,s:o,s:I,s:I,s:I}", "store_code", s.code, "days", days,
-                                            "approvals_waiting", (json_int_t)dd.approvals_waiting, "repairs_open",
-                                            (json_int_t)dd.repairs_open, "repairs_overdue", (json_int_t)dd.repairs_overdue));
 }
