@@ -18,13 +18,6 @@
 
 /* ---- answers ------------------------------------------------------------- */
 
-static json_t *reasons_array(const struct reason *r, size_t n)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; i < n; i++) json_array_append_new(a, json_pack("{s:s,s:s}", "nl", r[i].nl, "en", r[i].en));
-    return a;
-}
-
 static json_t *item_json(const struct desk_item *it)
 {
     json_t *o = json_pack("{s:i,s:b,s:s,s:I,s:o}", "item_no", it->item_no, "sold_here", it->sold_here, "condition",
@@ -173,10 +166,10 @@ static void read_item(struct api_call *a, json_t *v, size_t i, struct desk_item_
         errors_add(&a->err, f, "must be true (or absent) for an item with sku, receipt_id or gift_receipt");
     }
     const char *cond = api_str(v, "condition");
-    it->condition = desk_condition_parse(cond);
+    it->condition = (enum policy_condition)enum_map_find(&policy_condition_map, cond, 0);
     if (cond && !it->condition) {
         snprintf(f, sizeof f, "%s.condition", prefix);
-        errors_add(&a->err, f, "must be one of new, used, worn, defective");
+        enum_map_refuse(&policy_condition_map, f, &a->err);
     }
 }
 
@@ -188,8 +181,8 @@ static void read_referral(struct api_call *a, json_t *b, struct desk_referral_in
     api_check(a, v, fields, "referral");
     r->to = api_str(v, "to");
     const char *why = api_str(v, "reason");
-    r->reason = desk_referral_parse(why);
-    if (why && !r->reason) errors_add(&a->err, "referral.reason", "must be one of not_in_range, cheaper_elsewhere, out_of_stock, other");
+    r->reason = (enum policy_referral)enum_map_find(&policy_referral_map, why, POLICY_REFER_NONE);
+    if (why && !r->reason) enum_map_refuse(&policy_referral_map, "referral.reason", &a->err);
 }
 
 int api_cases_create(struct api_call *a)
@@ -206,9 +199,8 @@ int api_cases_create(struct api_call *a)
     struct desk_case_in in;
     memset(&in, 0, sizeof in);
     const char *kind = api_str(b, "kind");
-    in.kind = desk_kind_parse(kind);
-    if (kind && !in.kind)
-        errors_add(&a->err, "kind", "must be one of return, exchange, repair, complaint, price_adjustment, referral");
+    in.kind = (enum policy_kind)enum_map_find(&policy_kind_map, kind, 0);
+    if (kind && !in.kind) enum_map_refuse(&policy_kind_map, "kind", &a->err);
     json_t *cid = json_object_get(b, "customer_id");
     in.customer_id = json_is_integer(cid) ? json_integer_value(cid) : 0;
     if (cid && json_is_integer(cid) && in.customer_id <= 0) errors_add(&a->err, "customer_id", "no such customer");
@@ -287,8 +279,7 @@ int api_cases_list(struct api_call *a)
         if (!*s) errors_add(&a->err, "status", "must be one of open, awaiting_approval, resolved, followed_up, cancelled");
     }
     f.kind = http_query(a->r, "kind");
-    if (f.kind && !desk_kind_parse(f.kind))
-        errors_add(&a->err, "kind", "must be one of return, exchange, repair, complaint, price_adjustment, referral");
+    if (f.kind && !enum_map_find(&policy_kind_map, f.kind, 0)) enum_map_refuse(&policy_kind_map, "kind", &a->err);
     const char *who = http_query(a->r, "associate");
     if (who) {
         struct staff s;
@@ -356,8 +347,8 @@ static json_t *decision_json(const struct decision *d, const struct risk *risk)
     return json_pack("{s:s,s:I,s:b,s:b,s:o,s:{s:i,s:s,s:o},s:s,s:o,s:n}", "resolution",
                      policy_resolution_name(d->resolution), "max_amount_cents", (json_int_t)d->max_amount_cents,
                      "needs_approval", d->needs_approval, "ask_walk_in_contact", d->ask_walk_in_contact, "reasons",
-                     reasons_array(d->reasons, d->n_reasons), "risk", "score", risk->score, "level",
-                     guard_level_name(risk->level), "reasons", reasons_array(risk->reasons, risk->n_reasons),
+                     reason_list_json(d->reasons, d->n_reasons), "risk", "score", risk->score, "level",
+                     guard_level_name(risk->level), "reasons", reason_list_json(risk->reasons, risk->n_reasons),
                      "policy_version", d->policy_version, "items", items, "value_card");
 }
 
@@ -411,10 +402,8 @@ int api_cases_resolve(struct api_call *a)
     struct desk_resolve_in in;
     memset(&in, 0, sizeof in);
     const char *res = api_str(b, "resolution");
-    in.resolution = desk_resolution_parse(res);
-    if (res && !in.resolution)
-        errors_add(&a->err, "resolution", "must be one of refund, store_credit, exchange, repair_manufacturer, repair_in_store,"
-                                          " refer_elsewhere, decline");
+    in.resolution = (enum policy_resolution)enum_map_find(&policy_resolution_map, res, 0);
+    if (res && !in.resolution) enum_map_refuse(&policy_resolution_map, "resolution", &a->err);
     json_t *amt = json_object_get(b, "amount_cents");
     in.amount_cents = json_is_integer(amt) ? json_integer_value(amt) : 0;
     in.override_reason = api_str(b, "override_reason");

@@ -38,20 +38,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- names --------------------------------------------------------------- */
-
-#define PARSE_BY_NAME(fn, type, name_of, first, last)                                                                 \
-    type fn(const char *s)                                                                                            \
-    {                                                                                                                 \
-        for (int i = (first); s && i <= (last); i++)                                                                  \
-            if (strcmp(name_of((type)i), s) == 0) return (type)i;                                                     \
-        return (type)0;                                                                                               \
-    }
-PARSE_BY_NAME(desk_kind_parse, enum policy_kind, policy_kind_name, POLICY_KIND_RETURN, POLICY_KIND_REFERRAL)
-PARSE_BY_NAME(desk_condition_parse, enum policy_condition, policy_condition_name, POLICY_COND_NEW, POLICY_COND_DEFECTIVE)
-PARSE_BY_NAME(desk_resolution_parse, enum policy_resolution, policy_resolution_name, POLICY_RES_REFUND, POLICY_RES_DECLINE)
-PARSE_BY_NAME(desk_referral_parse, enum policy_referral, policy_referral_name, POLICY_REFER_NOT_IN_RANGE, POLICY_REFER_OTHER)
-
 /* ---- small helpers ------------------------------------------------------- */
 
 void desk__check_text(struct errors *err, const char *field, const char *s, size_t max, int required)
@@ -172,7 +158,7 @@ static int resolve_item(struct dctx *c, const struct policy *p, const struct des
     it->days_since_purchase = -1;
     if (x->condition < POLICY_COND_NEW || x->condition > POLICY_COND_DEFECTIVE) {
         snprintf(f, sizeof f, "items[%zu].condition", i);
-        errors_add(err, f, "must be one of new, used, worn, defective");
+        enum_map_refuse(&policy_condition_map, f, err);
     }
     if (!x->sold_here) {
         snprintf(f, sizeof f, "items[%zu].brand", i);
@@ -372,7 +358,7 @@ static int insert_item(struct dctx *c, int64_t case_id, const struct desk_item *
 int desk_case_create(struct dctx *c, const struct desk_case_in *in, struct errors *err, int64_t *id)
 {
     if (in->kind < POLICY_KIND_RETURN || in->kind > POLICY_KIND_REFERRAL)
-        errors_add(err, "kind", "must be one of return, exchange, repair, complaint, price_adjustment, referral");
+        enum_map_refuse(&policy_kind_map, "kind", err);
     struct store s = {0};
     if (!in->store_code || !*in->store_code) errors_add(err, "store_code", "is required");
     else if (store_get_by_code(c, in->store_code, &s) != TD_OK) errors_add(err, "store_code", "no store has this code");
@@ -389,7 +375,7 @@ int desk_case_create(struct dctx *c, const struct desk_case_in *in, struct error
     desk__check_text(err, "customer_words", in->customer_words, DESK_WORDS_MAX, 0);
     if (in->referral.to) desk__check_text(err, "referral.to", in->referral.to, DESK_TEXT_MAX, 1);
     if (in->referral.to && !in->referral.reason)
-        errors_add(err, "referral.reason", "must be one of not_in_range, cheaper_elsewhere, out_of_stock, other");
+        enum_map_refuse(&policy_referral_map, "referral.reason", err);
     if (in->walk_in_contact && *in->walk_in_contact) {
         char normal[IDENTITY_CONTACT_SZ];
         if (in->customer_id)
@@ -452,9 +438,9 @@ static int read_case(struct db_stmt *st, struct desk_case *k)
     k->store_id = db_col_int64(st, 1);
     k->customer_id = db_col_int64(st, 2);
     k->associate_id = db_col_int64(st, 3);
-    k->kind = desk_kind_parse(db_col_text(st, 6));
+    k->kind = (enum policy_kind)enum_map_find(&policy_kind_map, db_col_text(st, 6), 0);
     k->receipt = db_col_int64(st, 7) != 0;
-    k->referral_reason = desk_referral_parse(db_col_text(st, 10));
+    k->referral_reason = (enum policy_referral)enum_map_find(&policy_referral_map, db_col_text(st, 10), POLICY_REFER_NONE);
     k->version = db_col_int64(st, 12);
     k->created_at = db_col_int64(st, 13);
     k->updated_at = db_col_int64(st, 14);
@@ -504,7 +490,7 @@ static int read_items(struct dctx *c, struct desk_case *k)
         it->price_cents = db_col_int64(st, 7);
         it->lowest_cents = db_col_int64(st, 8);
         it->days_since_purchase = (int)db_col_int64(st, 9);
-        it->condition = desk_condition_parse(db_col_text(st, 10));
+        it->condition = (enum policy_condition)enum_map_find(&policy_condition_map, db_col_text(st, 10), 0);
         it->product_id = db_col_int64(st, 11);
         it->receipt_row = db_col_int64(st, 12);
         it->line_no = db_col_int64(st, 13);

@@ -188,10 +188,4 @@ struct desk_dashboard {
 /* Credit issued counts new notes only (a reissue moves existing credit). */
 int desk_dashboard(struct dctx *c, int64_t store_id, struct desk_dashboard *out /* OUT */) TD_MUST_CHECK;
 
-/* API names <-> enums; 0 for an unknown name. */
-enum policy_kind desk_kind_parse(const char *s);
-enum policy_condition desk_condition_parse(const char *s);
-enum policy_resolution desk_resolution_parse(const char *s);
-enum policy_referral desk_referral_parse(const char *s);
-
 #endif

@@ -178,13 +178,6 @@ int desk_decide(struct dctx *c, int64_t id, struct decision *d, struct risk *ris
 
 /* ---- resolving ----------------------------------------------------------- */
 
-static json_t *reasons_json(const struct reason *r, size_t n)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; a && i < n; i++) json_array_append_new(a, json_pack("{s:s,s:s}", "nl", r[i].nl, "en", r[i].en));
-    return a;
-}
-
 static bool moves_money(enum policy_resolution r)
 {
     return r == POLICY_RES_REFUND || r == POLICY_RES_STORE_CREDIT || r == POLICY_RES_EXCHANGE ||
@@ -202,8 +195,7 @@ static void resolve_check(const struct desk_case *k, const struct desk_resolve_i
                           struct errors *err, bool *override)
 {
     if (in->resolution < POLICY_RES_REFUND || in->resolution > POLICY_RES_DECLINE)
-        errors_add(err, "resolution", "must be one of refund, store_credit, exchange, repair_manufacturer, repair_in_store,"
-                                      " refer_elsewhere, decline");
+        enum_map_refuse(&policy_resolution_map, "resolution", err);
     if (in->amount_cents < 0 || in->amount_cents > LEDGER_MAX_CENTS)
         errors_add(err, "amount_cents", "must be between 0 and %lld cents", (long long)LEDGER_MAX_CENTS);
     else if (!moves_money(in->resolution) && in->amount_cents != 0)
@@ -214,7 +206,7 @@ static void resolve_check(const struct desk_case *k, const struct desk_resolve_i
     if (in->resolution == POLICY_RES_REFER_ELSEWHERE && !k->referral_to[0]) {
         desk__check_text(err, "referral.to", in->referral.to, DESK_TEXT_MAX, 1);
         if (!in->referral.reason)
-            errors_add(err, "referral.reason", "must be one of not_in_range, cheaper_elsewhere, out_of_stock, other");
+            enum_map_refuse(&policy_referral_map, "referral.reason", err);
     }
     desk__check_text(err, "manufacturer", in->manufacturer, DESK_TEXT_MAX, 0);
     desk__check_text(err, "rma_number", in->rma_number, DESK_RMA_MAX, 0);
@@ -457,8 +449,8 @@ int desk_resolve(struct dctx *c, const struct ledger_config *lc, int64_t id, con
         if (rc == TD_E_CONFLICT) errors_set_message(err, "this case was changed at the same time; reload it");
         goto out;
     }
-    rec = json_pack("{s:o,s:o}", "reasons", reasons_json(d.reasons, d.n_reasons), "risk",
-                    reasons_json(risk.reasons, risk.n_reasons));
+    rec = json_pack("{s:o,s:o}", "reasons", reason_list_json(d.reasons, d.n_reasons), "risk",
+                    reason_list_json(risk.reasons, risk.n_reasons));
     plan_lines(k, &d, state, in->resolution, in->amount_cents, lines);
     json_t *plan = json_array();
     for (size_t i = 0; plan && i < k->n_items; i++) json_array_append_new(plan, json_integer(lines[i]));
@@ -551,7 +543,7 @@ int desk_approve(struct dctx *c, const struct ledger_config *lc, int64_t id, con
     db_done(st);
     if (rc != TD_OK) goto out;
     struct pending pd = {json_string_value(json_object_get(pend, "referral_to")),
-                         desk_referral_parse(json_string_value(json_object_get(pend, "referral_reason"))),
+                         (enum policy_referral)enum_map_find(&policy_referral_map, json_string_value(json_object_get(pend, "referral_reason")), POLICY_REFER_NONE),
                          json_string_value(json_object_get(pend, "manufacturer")),
                          json_string_value(json_object_get(pend, "rma_number"))};
     /* The lines as planned when the case was sent for approval: what the
@@ -567,7 +559,7 @@ int desk_approve(struct dctx *c, const struct ledger_config *lc, int64_t id, con
         goto out;
     if ((rc = desk__event(c, id, "approved", note && *note ? note : NULL)) != TD_OK) goto out;
     out->override = k->override_reason[0] != '\0';
-    rc = apply(c, lc, k, desk_resolution_parse(k->resolution), k->amount_cents, &pd, lines, c->actor.staff_id, err, out);
+    rc = apply(c, lc, k, (enum policy_resolution)enum_map_find(&policy_resolution_map, k->resolution, 0), k->amount_cents, &pd, lines, c->actor.staff_id, err, out);
 out:
     json_decref(pend);
     free(k);
