@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "core/enum_map.h"
 #include "core/errors.h"
@@ -172,6 +173,49 @@ static void enum_maps(void **state)
     assert_int_equal(err.n, 1);
 }
 
+/* docs/openapi.yaml's ReasonCode lists exactly the codes of the table. The
+ * spec is found as test_openapi finds it: $TEST_SOURCE_DIR, or next to this
+ * file. */
+static void the_spec_lists_every_code(void **state)
+{
+    (void)state;
+    char path[1024];
+    const char *root = getenv("TEST_SOURCE_DIR");
+    if (root) snprintf(path, sizeof path, "%s/docs/openapi.yaml", root);
+    else snprintf(path, sizeof path, "%.*sdocs/openapi.yaml", (int)(strlen(__FILE__) - strlen("tests/unit/test_reasons.c")), __FILE__);
+    FILE *f = fopen(path, "r");
+    if (!f) fail_msg("cannot read %s", path);
+    static char spec[1 << 20];
+    size_t n = fread(spec, 1, sizeof spec - 1, f);
+    fclose(f);
+    spec[n] = '\0';
+    char *at = strstr(spec, "\n    ReasonCode:\n");
+    assert_non_null(at);
+    char *list = strstr(at, "enum: [");
+    assert_non_null(list);
+    char *end = strchr(list, ']');
+    assert_non_null(end);
+    *end = '\0';
+    list += strlen("enum: [");
+    size_t listed = 0;
+    for (char *tok = list; *tok;) {
+        while (*tok == ' ' || *tok == ',' || *tok == '\n') tok++;
+        size_t len = strcspn(tok, ", \n");
+        if (len == 0) break;
+        int found = 0;
+        for (int c = 0; c < REASON_CODE_COUNT && !found; c++) {
+            const char *name = reason_code_name((enum reason_code)c);
+            found = name && strlen(name) == len && strncmp(name, tok, len) == 0;
+        }
+        if (!found) fail_msg("the spec lists %.*s, which reasons.def has not", (int)len, tok);
+        listed++;
+        tok += len;
+    }
+    size_t codes = 0;
+    for (int c = 0; c < REASON_CODE_COUNT; c++) codes += reason_code_name((enum reason_code)c) != NULL;
+    assert_int_equal(listed, codes);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -180,6 +224,7 @@ int main(void)
         cmocka_unit_test(rendering),
         cmocka_unit_test(money),
         cmocka_unit_test(enum_maps),
+        cmocka_unit_test(the_spec_lists_every_code),
     };
     return cmocka_run_group_tests_name("unit_reasons", tests, NULL, NULL);
 }
