@@ -266,18 +266,15 @@ static void query_time(struct api_call *a, const char *name, int64_t *out)
 
 int api_cases_list(struct api_call *a)
 {
-    static const char *const statuses[] = {"open", "awaiting_approval", "resolved", "followed_up", "cancelled", NULL};
     struct desk_filter f = {0};
     const char *sc = http_query(a->r, "store_code");
     int rc = api_store_of(a, sc, "store_code", &f.store_id);
     if (rc != TD_OK) return rc;
     if (!sc && a->me.role != ROLE_ADMIN) f.store_id = a->me.store_id;
     f.status = http_query(a->r, "status");
-    if (f.status) {
-        const char *const *s = statuses;
-        while (*s && strcmp(*s, f.status) != 0) s++;
-        if (!*s) errors_add(&a->err, "status", "must be one of open, awaiting_approval, resolved, followed_up, cancelled");
-    }
+    int status;
+    if (f.status && enum_map_value(&desk_status_map, f.status, &status) != TD_OK)
+        enum_map_refuse(&desk_status_map, "status", &a->err);
     f.kind = http_query(a->r, "kind");
     if (f.kind && !enum_map_find(&policy_kind_map, f.kind, 0)) enum_map_refuse(&policy_kind_map, "kind", &a->err);
     const char *who = http_query(a->r, "associate");

@@ -38,6 +38,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+ENUM_MAP_DEFINE(desk_status_map, DESK_STATUS_MAP);
+
 /* ---- small helpers ------------------------------------------------------- */
 
 void desk__check_text(struct errors *err, const char *field, const char *s, size_t max, int required)

@@ -9,8 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const REPAIR_STATES[] = {"taken_in", "sent", "at_manufacturer", "back_in_store", "customer_told",
-                                            "collected", NULL};
+ENUM_MAP_DEFINE(desk_repair_status_map, DESK_REPAIR_STATUS_MAP);
 
 /* ---- repairs --------------------------------------------------------------- */
 
@@ -69,9 +68,7 @@ int desk_repair_get(struct dctx *c, int64_t case_id, struct desk_repair *out)
 
 static int repair_state(const char *s)
 {
-    for (int i = 0; s && REPAIR_STATES[i]; i++)
-        if (strcmp(REPAIR_STATES[i], s) == 0) return i;
-    return -1;
+    return enum_map_find(&desk_repair_status_map, s, -1);
 }
 
 int desk_repair_update(struct dctx *c, int64_t case_id, const char *status, const char *rma_number, const char *note,
@@ -86,7 +83,7 @@ int desk_repair_update(struct dctx *c, int64_t case_id, const char *status, cons
     }
     int to = repair_state(status), from = repair_state(r.status);
     if (to < 0)
-        errors_add(err, "status", "must be one of taken_in, sent, at_manufacturer, back_in_store, customer_told, collected");
+        enum_map_refuse(&desk_repair_status_map, "status", err);
     else if (to < from)
         errors_add(err, "status", "cannot go back from %s to %s", r.status, status);
     else if (strcmp(r.via, "store") == 0 && (to == 1 || to == 2))

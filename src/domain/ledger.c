@@ -20,6 +20,8 @@
 #include <stdio.h>
 #include <string.h>
 
+ENUM_MAP_DEFINE(ledger_status_map, LEDGER_STATUS_MAP);
+
 #define ACC_LIABILITY "credit_note_liability"
 #define ACC_TILL "till_clearing"
 #define ACC_BREAKAGE "breakage_income"

@@ -1,7 +1,8 @@
 /* test_reasons.c — the table of reasons (reasons.def) and the enum maps:
  * every reason has a code and both templates, names each of its arguments
  * in both, and renders them (numbers, amounts per language, texts,
- * phrases, the item's prefix); every enum's parser round-trips its names
+ * phrases, the item's prefix); every enum's parser (the policy's, the
+ * guard level, a case's, a repair's and a credit note's status) round-trips its names
  * and its "must be one of" list holds them all. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,7 +13,9 @@
 #include <string.h>
 #include "core/enum_map.h"
 #include "core/errors.h"
+#include "domain/desk.h"
 #include "domain/guard.h"
+#include "domain/ledger.h"
 #include "domain/policy.h"
 #include "domain/reasons.h"
 
@@ -151,13 +154,16 @@ static void enum_maps(void **state)
 {
     (void)state;
     const struct enum_map *maps[] = {&policy_tier_map, &policy_kind_map, &policy_condition_map, &policy_referral_map,
-                                     &policy_resolution_map, &guard_level_map};
+                                     &policy_resolution_map, &guard_level_map, &desk_status_map, &desk_repair_status_map,
+                                     &ledger_status_map};
     for (size_t i = 0; i < sizeof maps / sizeof maps[0]; i++) round_trip(maps[i]);
     assert_string_equal(policy_kind_map.list, "return, exchange, repair, complaint, price_adjustment, referral");
     assert_string_equal(policy_referral_map.list, "not_in_range, cheaper_elsewhere, out_of_stock, other");
     assert_string_equal(policy_resolution_map.list,
                         "refund, store_credit, exchange, repair_manufacturer, repair_in_store, refer_elsewhere, decline");
     assert_int_equal(policy_tier_map.n, POLICY_TIER_COUNT);
+    assert_string_equal(desk_repair_status_map.list, "taken_in, sent, at_manufacturer, back_in_store, customer_told, collected");
+    assert_string_equal(ledger_status_map.list, "issued, partly_used, used, void, expired, reissued");
     assert_string_equal(policy_referral_name(POLICY_REFER_NONE), "none");
     assert_null(policy_kind_name((enum policy_kind)0));
 
