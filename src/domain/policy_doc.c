@@ -197,13 +197,9 @@ static void range_problem(struct errors *err, const struct pfield *f)
 
 static void field_set(const struct pfield *f, json_t *v, struct policy *p, struct errors *err)
 {
-    char *at = (char *)p + f->off;
     if (f->type == F_BOOL) {
-        if (!json_is_boolean(v)) {
-            errors_add(err, f->path, "must be true or false");
-            return;
-        }
-        *(bool *)(void *)at = json_is_true(v);
+        if (!json_is_boolean(v)) errors_add(err, f->path, "must be true or false");
+        else field_put(f, p, json_is_true(v));
         return;
     }
     if (!json_is_integer(v)) {
@@ -211,12 +207,8 @@ static void field_set(const struct pfield *f, json_t *v, struct policy *p, struc
         return;
     }
     json_int_t n = json_integer_value(v);
-    if (n < f->min || n > f->max) {
-        range_problem(err, f);
-        return;
-    }
-    if (f->type == F_INT) *(int *)(void *)at = (int)n;
-    else *(int64_t *)(void *)at = (int64_t)n;
+    if (n < f->min || n > f->max) range_problem(err, f);
+    else field_put(f, p, n);
 }
 
 /* Marks every leaf at or under path as seen, so a branch of the wrong type
