@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "domain/desk.h"
+#include "domain/events.h"
 
 struct errors;
 struct facts_case;
@@ -17,8 +18,9 @@ struct policy;
  * characters. */
 void desk__check_text(struct errors *err, const char *field, const char *s, size_t max, int required);
 
-/* Records one step of case case_id (who: c->actor, when: c->now_us). */
-int desk__event(struct dctx *c, int64_t case_id, const char *action, const char *detail) TD_MUST_CHECK;
+/* Emits one step of case case_id (events.h: its case_events row, by c->actor
+ * at c->now_us, and its subscribers). */
+int desk__event(struct dctx *c, int64_t case_id, enum event_kind kind, const char *detail) TD_MUST_CHECK;
 
 /* Return, exchange or referral: goods come back. */
 bool desk__is_return_kind(enum policy_kind k);

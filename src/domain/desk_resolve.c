@@ -8,6 +8,7 @@
 #include "core/clock.h"
 #include "core/text.h"
 #include "db/db.h"
+#include "domain/events.h"
 #include "domain/facts.h"
 #include "domain/guard.h"
 #include "domain/identity.h"
@@ -342,7 +343,7 @@ static int apply(struct dctx *c, const struct ledger_config *lc, const struct de
     char detail[96];
     snprintf(detail, sizeof detail, "%s %lld", policy_resolution_name(res), (long long)amount);
     TD_BEST_EFFORT(domain_copy(out->status, sizeof out->status, "resolved"));
-    return desk__event(c, k->id, "resolved", detail);
+    return desk__event(c, k->id, EVENT_RESOLVED, detail);
 }
 
 /* Moves a case from one status to another if it is still there. */
@@ -401,7 +402,8 @@ int desk__keep_walk_in_contact(struct dctx *c, struct desk_case *k, const char *
     rc = db_run(c->db, "INSERT INTO case_walk_ins (case_id, key, at) VALUES (?, ?, ?)", NULL, "iti", k->id, key, c->now_us);
     if (rc == TD_OK) rc = policy_effective(c, k->store_id, &p);
     if (rc == TD_OK) rc = desk__case_facts(c, &p, k->kind, k->receipt, 0, k->store_id, k->id, k->items, k->n_items, &fc);
-    if (rc == TD_OK) rc = facts_add_walk_in(c, key, &fc);
+    struct event kept = {.kind = EVENT_WALK_IN_KEPT, .case_id = k->id, .counts = &fc, .walk_in_key = key};
+    if (rc == TD_OK) rc = events_emit(c, &kept);
     if (rc == TD_OK) TD_BEST_EFFORT(domain_copy(k->walk_in_key, sizeof k->walk_in_key, key));
     return rc;
 }
@@ -485,13 +487,13 @@ int desk_resolve(struct dctx *c, const struct ledger_config *lc, int64_t id, con
         char detail[DESK_NOTE_MAX * 4 + 64];
         snprintf(detail, sizeof detail, "recommended %s %lld: %s", policy_resolution_name(d.resolution),
                  (long long)d.max_amount_cents, in->override_reason);
-        if ((rc = desk__event(c, id, "overridden", detail)) != TD_OK) goto out;
+        if ((rc = desk__event(c, id, EVENT_OVERRIDDEN, detail)) != TD_OK) goto out;
     }
     if (needs) {
         TD_BEST_EFFORT(domain_copy(out->status, sizeof out->status, "awaiting_approval"));
         char detail[96];
         snprintf(detail, sizeof detail, "%s %lld", policy_resolution_name(in->resolution), (long long)in->amount_cents);
-        rc = desk__event(c, id, "approval_requested", detail);
+        rc = desk__event(c, id, EVENT_APPROVAL_REQUESTED, detail);
         goto out;
     }
     struct pending pd = {in->referral.to, in->referral.reason, in->manufacturer, in->rma_number};
@@ -565,7 +567,7 @@ int desk_approve(struct dctx *c, const struct ledger_config *lc, int64_t id, con
     if ((rc = db_run(c->db, "UPDATE cases SET approval_by = ?, approval_note = ? WHERE id = ?", NULL, "iti",
                      c->actor.staff_id, note && *note ? note : NULL, id)) != TD_OK)
         goto out;
-    if ((rc = desk__event(c, id, "approved", note && *note ? note : NULL)) != TD_OK) goto out;
+    if ((rc = desk__event(c, id, EVENT_APPROVED, note && *note ? note : NULL)) != TD_OK) goto out;
     out->override = k->override_reason[0] != '\0';
     rc = apply(c, lc, k, desk_resolution_parse(k->resolution), k->amount_cents, &pd, lines, c->actor.staff_id, err, out);
 out:
@@ -585,12 +587,12 @@ int desk_reject(struct dctx *c, int64_t id, const char *reason, struct errors *e
         rc = db_run(c->db, "UPDATE cases SET resolution = NULL, amount_cents = NULL, override_reason = NULL,"
                            " pending_json = NULL, approval_by = ?, approval_note = ? WHERE id = ?", NULL, "iti",
                     c->actor.staff_id, reason, id);
-    if (rc == TD_OK) rc = desk__event(c, id, "approval_rejected", reason);
+    if (rc == TD_OK) rc = desk__event(c, id, EVENT_APPROVAL_REJECTED, reason);
     free(k);
     return rc;
 }
 
-static int simple_step(struct dctx *c, int64_t id, const char *const *from, const char *to, const char *action,
+static int simple_step(struct dctx *c, int64_t id, const char *const *from, const char *to, enum event_kind kind,
                        const char *field, const char *text, int required, struct errors *err)
 {
     desk__check_text(err, field, text, DESK_NOTE_MAX, required);
@@ -601,9 +603,9 @@ static int simple_step(struct dctx *c, int64_t id, const char *const *from, cons
     if (rc == TD_OK) {
         const char *const *f = from;
         while (*f && strcmp(*f, k->status) != 0) f++;
-        rc = *f ? claim(c, k, *f, to) : status_conflict(err, k, action);
+        rc = *f ? claim(c, k, *f, to) : status_conflict(err, k, events_action(kind));
     }
-    if (rc == TD_OK) rc = desk__event(c, id, action, text && *text ? text : NULL);
+    if (rc == TD_OK) rc = desk__event(c, id, kind, text && *text ? text : NULL);
     free(k);
     return rc;
 }
@@ -611,11 +613,11 @@ static int simple_step(struct dctx *c, int64_t id, const char *const *from, cons
 int desk_cancel(struct dctx *c, int64_t id, const char *reason, struct errors *err)
 {
     static const char *const from[] = {"open", "awaiting_approval", NULL};
-    return simple_step(c, id, from, "cancelled", "cancelled", "reason", reason, 1, err);
+    return simple_step(c, id, from, "cancelled", EVENT_CANCELLED, "reason", reason, 1, err);
 }
 
 int desk_follow_up(struct dctx *c, int64_t id, const char *note, struct errors *err)
 {
     static const char *const from[] = {"resolved", NULL};
-    return simple_step(c, id, from, "followed_up", "followed_up", "note", note, 1, err);
+    return simple_step(c, id, from, "followed_up", EVENT_FOLLOWED_UP, "note", note, 1, err);
 }
