@@ -99,9 +99,10 @@ static bool comes_back(const struct desk_case *k, const struct desk_item *it)
 }
 
 /* The recommendation for case k as of now, and per item what resolving it
- * would do with its purchase line (lines may be NULL). Reads only. */
+ * would do with its purchase line (lines may be NULL); with seen, what it
+ * decided on (desk__inputs_json(), the caller's to free). Reads only. */
 static int decide_case(struct dctx *c, const struct desk_case *k, enum policy_referral referral, struct decision *d,
-                       struct risk *risk, enum line_claim *lines)
+                       struct risk *risk, enum line_claim *lines, json_t **seen)
 {
     struct case_in ci;
     memset(&ci, 0, sizeof ci);
@@ -163,6 +164,7 @@ static int decide_case(struct dctx *c, const struct desk_case *k, enum policy_re
         lines[i] = left[i] > 0                 ? LINE_CLAIM
                  : d->items[i].beyond_quantity ? LINE_BEYOND
                                                : LINE_NONE;   /* no proof, or a card line that came back */
+    if (seen && rc == TD_OK && !(*seen = desk__inputs_json(&ci, &facts, &sig, risk, d))) rc = TD_E_NOMEM;
     free(ls);
     return rc;
 }
@@ -172,7 +174,7 @@ int desk_decide(struct dctx *c, int64_t id, struct decision *d, struct risk *ris
     struct desk_case *k = malloc(sizeof *k);
     if (!k) return TD_E_NOMEM;
     int rc = desk_case_get(c, id, k);
-    if (rc == TD_OK) rc = decide_case(c, k, POLICY_REFER_NONE, d, risk, NULL);
+    if (rc == TD_OK) rc = decide_case(c, k, POLICY_REFER_NONE, d, risk, NULL, NULL);
     free(k);
     return rc;
 }
@@ -390,7 +392,7 @@ int desk__keep_walk_in_contact(struct dctx *c, struct desk_case *k, const char *
     }
     struct decision d;
     struct risk risk;
-    if ((rc = decide_case(c, k, referral, &d, &risk, NULL)) != TD_OK) return rc;
+    if ((rc = decide_case(c, k, referral, &d, &risk, NULL, NULL)) != TD_OK) return rc;
     if (!d.ask_walk_in_contact) {
         if (quiet) return TD_OK;           /* given with the case before the desk could ask: not kept */
         errors_add(err, "walk_in_contact", "is not needed for this case: the desk asks for it only for a return without"
@@ -414,7 +416,7 @@ int desk_resolve(struct dctx *c, const struct ledger_config *lc, int64_t id, con
     memset(out, 0, sizeof *out);
     struct desk_case *k = malloc(sizeof *k);
     if (!k) return TD_E_NOMEM;
-    json_t *rec = NULL, *pend = NULL;
+    json_t *rec = NULL, *pend = NULL, *seen = NULL;
     struct decision d;
     struct risk risk;
     bool override = false;
@@ -428,7 +430,7 @@ int desk_resolve(struct dctx *c, const struct ledger_config *lc, int64_t id, con
         (rc = desk__keep_walk_in_contact(c, k, in->walk_in_contact, in->referral.reason, false, err)) != TD_OK)
         goto out;
     enum line_claim state[POLICY_ITEMS_MAX] = {LINE_NONE}, lines[POLICY_ITEMS_MAX];
-    if ((rc = decide_case(c, k, in->referral.reason, &d, &risk, state)) != TD_OK) goto out;
+    if ((rc = decide_case(c, k, in->referral.reason, &d, &risk, state, &seen)) != TD_OK) goto out;
     struct desk_resolve_in accepted;
     if (in->accept) {                /* one decision instead of a decide, then a resolve */
         accepted = *in;
@@ -459,6 +461,7 @@ int desk_resolve(struct dctx *c, const struct ledger_config *lc, int64_t id, con
         if (rc == TD_E_CONFLICT) errors_set_message(err, "this case was changed at the same time; reload it");
         goto out;
     }
+    if ((rc = desk__inputs_save(c, k, seen)) != TD_OK) goto out;
     rec = json_pack("{s:o,s:o}", "reasons", reasons_json(d.reasons, d.n_reasons), "risk",
                     reasons_json(risk.reasons, risk.n_reasons));
     plan_lines(k, &d, state, in->resolution, in->amount_cents, lines);
@@ -501,6 +504,7 @@ int desk_resolve(struct dctx *c, const struct ledger_config *lc, int64_t id, con
 out:
     json_decref(rec);
     json_decref(pend);
+    json_decref(seen);
     free(k);
     return rc;
 }
