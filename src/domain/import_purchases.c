@@ -18,7 +18,7 @@
 #include "core/strmap.h"
 #include "core/text.h"
 #include "db/db.h"
-#include "domain/facts.h"
+#include "domain/events.h"
 #include <string.h>
 
 #define PRICE_MAX_CENTS 100000000LL  /* 1,000,000.00: more is a typo, and keeps sums far from overflow */
@@ -362,11 +362,12 @@ int import__purchase_begin(struct imp *m)
     return strmap_new(sizeof(struct import__receipt_info), IMPORT__MAP_MEM, &m->receipts);
 }
 
-/* Writes the lines still waiting and adds the new receipts to the customer
- * aggregates. */
+/* Writes the lines still waiting and tells what came in (events.h: the
+ * customer aggregates count the new receipts). */
 int import__purchase_finish(struct imp *m)
 {
     int rc = flush_lines(m);
     if (rc != TD_OK) return rc;
-    return facts_add_receipts(m->c->db, m->first_receipt, m->last_receipt, m->c->now_us);
+    struct event ev = {.kind = EVENT_PURCHASES_IMPORTED, .first_receipt = m->first_receipt, .last_receipt = m->last_receipt};
+    return events_emit(m->c, &ev);
 }
