@@ -27,6 +27,7 @@
 #include "core/clock.h"
 #include "core/text.h"
 #include "db/db.h"
+#include "domain/events.h"
 #include "domain/facts.h"
 #include "domain/guard.h"
 #include "domain/identity.h"
@@ -52,10 +53,10 @@ void desk__check_text(struct errors *err, const char *field, const char *s, size
     else if (text_utf8_len(s) > max) errors_add(err, field, "is longer than %zu characters", max);
 }
 
-int desk__event(struct dctx *c, int64_t case_id, const char *action, const char *detail)
+int desk__event(struct dctx *c, int64_t case_id, enum event_kind kind, const char *detail)
 {
-    return db_run(c->db, "INSERT INTO case_events (case_id, at, staff_id, action, detail) VALUES (?, ?, ?, ?, ?)", NULL,
-                  "iintt", case_id, c->now_us, c->actor.staff_id, action, detail);
+    struct event ev = {.kind = kind, .case_id = case_id, .detail = detail};
+    return events_emit(c, &ev);
 }
 
 bool desk__is_return_kind(enum policy_kind k)
@@ -401,10 +402,10 @@ int desk_case_create(struct dctx *c, const struct desk_case_in *in, struct error
     if (rc == TD_OK && err->n) rc = TD_E_INVALID;
     if (rc == TD_OK) rc = insert_case(c, in, s.id, id);
     for (size_t i = 0; i < in->n_items && rc == TD_OK; i++) rc = insert_item(c, *id, &items[i]);
-    if (rc == TD_OK) rc = desk__event(c, *id, "opened", policy_kind_name(in->kind));
     struct facts_case fc;
     if (rc == TD_OK) rc = desk__case_facts(c, &p, in->kind, in->receipt, in->customer_id, s.id, *id, items, in->n_items, &fc);
-    if (rc == TD_OK) rc = facts_add_case(c, &fc);
+    struct event opened = {.kind = EVENT_OPENED, .case_id = *id, .detail = policy_kind_name(in->kind), .counts = &fc};
+    if (rc == TD_OK) rc = events_emit(c, &opened);
     free(items);
     /* A walk-in's contact given with the case is kept when the desk asks
      * for one (the case as stored is what it decides on). */

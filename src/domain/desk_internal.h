@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "domain/desk.h"
+#include "domain/events.h"
+#include <jansson.h>
 
 struct errors;
 struct facts_case;
@@ -17,8 +19,9 @@ struct policy;
  * characters. */
 void desk__check_text(struct errors *err, const char *field, const char *s, size_t max, int required);
 
-/* Records one step of case case_id (who: c->actor, when: c->now_us). */
-int desk__event(struct dctx *c, int64_t case_id, const char *action, const char *detail) TD_MUST_CHECK;
+/* Emits one step of case case_id (events.h: its case_events row, by c->actor
+ * at c->now_us, and its subscribers). */
+int desk__event(struct dctx *c, int64_t case_id, enum event_kind kind, const char *detail) TD_MUST_CHECK;
 
 /* Return, exchange or referral: goods come back. */
 bool desk__is_return_kind(enum policy_kind k);
@@ -32,5 +35,13 @@ int desk__case_facts(struct dctx *c, const struct policy *p, enum policy_kind ki
  * (desk_resolve.c). */
 int desk__keep_walk_in_contact(struct dctx *c, struct desk_case *k, const char *contact, enum policy_referral referral,
                                bool quiet, struct errors *err) TD_MUST_CHECK;
+
+/* What a decision saw, as the document decision_inputs keeps (desk_inputs.c);
+ * NULL when out of memory. The caller owns it. */
+json_t *desk__inputs_json(const struct case_in *ci, const struct customer_facts *facts,
+                          const struct guard_signals *sig, const struct risk *risk, const struct decision *d);
+
+/* Stores the inputs of case k's decision (desk__inputs_json()) at c->now_us. */
+int desk__inputs_save(struct dctx *c, const struct desk_case *k, const json_t *inputs) TD_MUST_CHECK;
 
 #endif

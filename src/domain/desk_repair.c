@@ -101,6 +101,6 @@ int desk_repair_update(struct dctx *c, int64_t case_id, const char *status, cons
     }
     char detail[DESK_NOTE_MAX * 4 + 64];
     snprintf(detail, sizeof detail, "%s%s%s", status, note && *note ? ": " : "", note && *note ? note : "");
-    if (rc == TD_OK) rc = desk__event(c, case_id, "repair", detail);
+    if (rc == TD_OK) rc = desk__event(c, case_id, EVENT_REPAIR, detail);
     return rc;
 }

@@ -8,6 +8,7 @@
 #include "core/clock.h"
 #include "core/text.h"
 #include "db/db.h"
+#include "domain/events.h"
 #include "domain/facts.h"
 #include "domain/guard.h"
 #include "domain/identity.h"
@@ -98,9 +99,10 @@ static bool comes_back(const struct desk_case *k, const struct desk_item *it)
 }
 
 /* The recommendation for case k as of now, and per item what resolving it
- * would do with its purchase line (lines may be NULL). Reads only. */
+ * would do with its purchase line (lines may be NULL); with seen, what it
+ * decided on (desk__inputs_json(), the caller's to free). Reads only. */
 static int decide_case(struct dctx *c, const struct desk_case *k, enum policy_referral referral, struct decision *d,
-                       struct risk *risk, enum line_claim *lines)
+                       struct risk *risk, enum line_claim *lines, json_t **seen)
 {
     struct case_in ci;
     memset(&ci, 0, sizeof ci);
@@ -162,6 +164,7 @@ static int decide_case(struct dctx *c, const struct desk_case *k, enum policy_re
         lines[i] = left[i] > 0                 ? LINE_CLAIM
                  : d->items[i].beyond_quantity ? LINE_BEYOND
                                                : LINE_NONE;   /* no proof, or a card line that came back */
+    if (seen && rc == TD_OK && !(*seen = desk__inputs_json(&ci, &facts, &sig, risk, d))) rc = TD_E_NOMEM;
     free(ls);
     return rc;
 }
@@ -171,7 +174,7 @@ int desk_decide(struct dctx *c, int64_t id, struct decision *d, struct risk *ris
     struct desk_case *k = malloc(sizeof *k);
     if (!k) return TD_E_NOMEM;
     int rc = desk_case_get(c, id, k);
-    if (rc == TD_OK) rc = decide_case(c, k, POLICY_REFER_NONE, d, risk, NULL);
+    if (rc == TD_OK) rc = decide_case(c, k, POLICY_REFER_NONE, d, risk, NULL, NULL);
     free(k);
     return rc;
 }
@@ -334,7 +337,7 @@ static int apply(struct dctx *c, const struct ledger_config *lc, const struct de
     char detail[96];
     snprintf(detail, sizeof detail, "%s %lld", policy_resolution_name(res), (long long)amount);
     TD_BEST_EFFORT(domain_copy(out->status, sizeof out->status, "resolved"));
-    return desk__event(c, k->id, "resolved", detail);
+    return desk__event(c, k->id, EVENT_RESOLVED, detail);
 }
 
 /* Moves a case from one status to another if it is still there. */
@@ -381,7 +384,7 @@ int desk__keep_walk_in_contact(struct dctx *c, struct desk_case *k, const char *
     }
     struct decision d;
     struct risk risk;
-    if ((rc = decide_case(c, k, referral, &d, &risk, NULL)) != TD_OK) return rc;
+    if ((rc = decide_case(c, k, referral, &d, &risk, NULL, NULL)) != TD_OK) return rc;
     if (!d.ask_walk_in_contact) {
         if (quiet) return TD_OK;           /* given with the case before the desk could ask: not kept */
         errors_add(err, "walk_in_contact", "is not needed for this case: the desk asks for it only for a return without"
@@ -393,7 +396,8 @@ int desk__keep_walk_in_contact(struct dctx *c, struct desk_case *k, const char *
     rc = db_run(c->db, "INSERT INTO case_walk_ins (case_id, key, at) VALUES (?, ?, ?)", NULL, "iti", k->id, key, c->now_us);
     if (rc == TD_OK) rc = policy_effective(c, k->store_id, &p);
     if (rc == TD_OK) rc = desk__case_facts(c, &p, k->kind, k->receipt, 0, k->store_id, k->id, k->items, k->n_items, &fc);
-    if (rc == TD_OK) rc = facts_add_walk_in(c, key, &fc);
+    struct event kept = {.kind = EVENT_WALK_IN_KEPT, .case_id = k->id, .counts = &fc, .walk_in_key = key};
+    if (rc == TD_OK) rc = events_emit(c, &kept);
     if (rc == TD_OK) TD_BEST_EFFORT(domain_copy(k->walk_in_key, sizeof k->walk_in_key, key));
     return rc;
 }
@@ -404,7 +408,7 @@ int desk_resolve(struct dctx *c, const struct ledger_config *lc, int64_t id, con
     memset(out, 0, sizeof *out);
     struct desk_case *k = malloc(sizeof *k);
     if (!k) return TD_E_NOMEM;
-    json_t *rec = NULL, *pend = NULL;
+    json_t *rec = NULL, *pend = NULL, *seen = NULL;
     struct decision d;
     struct risk risk;
     bool override = false;
@@ -418,7 +422,7 @@ int desk_resolve(struct dctx *c, const struct ledger_config *lc, int64_t id, con
         (rc = desk__keep_walk_in_contact(c, k, in->walk_in_contact, in->referral.reason, false, err)) != TD_OK)
         goto out;
     enum line_claim state[POLICY_ITEMS_MAX] = {LINE_NONE}, lines[POLICY_ITEMS_MAX];
-    if ((rc = decide_case(c, k, in->referral.reason, &d, &risk, state)) != TD_OK) goto out;
+    if ((rc = decide_case(c, k, in->referral.reason, &d, &risk, state, &seen)) != TD_OK) goto out;
     struct desk_resolve_in accepted;
     if (in->accept) {                /* one decision instead of a decide, then a resolve */
         accepted = *in;
@@ -449,6 +453,7 @@ int desk_resolve(struct dctx *c, const struct ledger_config *lc, int64_t id, con
         if (rc == TD_E_CONFLICT) errors_set_message(err, "this case was changed at the same time; reload it");
         goto out;
     }
+    if ((rc = desk__inputs_save(c, k, seen)) != TD_OK) goto out;
     rec = json_pack("{s:o,s:o}", "reasons", reason_list_json(d.reasons, d.n_reasons), "risk",
                     reason_list_json(risk.reasons, risk.n_reasons));
     plan_lines(k, &d, state, in->resolution, in->amount_cents, lines);
@@ -477,13 +482,13 @@ int desk_resolve(struct dctx *c, const struct ledger_config *lc, int64_t id, con
         char detail[DESK_NOTE_MAX * 4 + 64];
         snprintf(detail, sizeof detail, "recommended %s %lld: %s", policy_resolution_name(d.resolution),
                  (long long)d.max_amount_cents, in->override_reason);
-        if ((rc = desk__event(c, id, "overridden", detail)) != TD_OK) goto out;
+        if ((rc = desk__event(c, id, EVENT_OVERRIDDEN, detail)) != TD_OK) goto out;
     }
     if (needs) {
         TD_BEST_EFFORT(domain_copy(out->status, sizeof out->status, "awaiting_approval"));
         char detail[96];
         snprintf(detail, sizeof detail, "%s %lld", policy_resolution_name(in->resolution), (long long)in->amount_cents);
-        rc = desk__event(c, id, "approval_requested", detail);
+        rc = desk__event(c, id, EVENT_APPROVAL_REQUESTED, detail);
         goto out;
     }
     struct pending pd = {in->referral.to, in->referral.reason, in->manufacturer, in->rma_number};
@@ -491,6 +496,7 @@ int desk_resolve(struct dctx *c, const struct ledger_config *lc, int64_t id, con
 out:
     json_decref(rec);
     json_decref(pend);
+    json_decref(seen);
     free(k);
     return rc;
 }
@@ -557,7 +563,7 @@ int desk_approve(struct dctx *c, const struct ledger_config *lc, int64_t id, con
     if ((rc = db_run(c->db, "UPDATE cases SET approval_by = ?, approval_note = ? WHERE id = ?", NULL, "iti",
                      c->actor.staff_id, note && *note ? note : NULL, id)) != TD_OK)
         goto out;
-    if ((rc = desk__event(c, id, "approved", note && *note ? note : NULL)) != TD_OK) goto out;
+    if ((rc = desk__event(c, id, EVENT_APPROVED, note && *note ? note : NULL)) != TD_OK) goto out;
     out->override = k->override_reason[0] != '\0';
     rc = apply(c, lc, k, (enum policy_resolution)enum_map_find(&policy_resolution_map, k->resolution, 0), k->amount_cents, &pd, lines, c->actor.staff_id, err, out);
 out:
@@ -577,12 +583,12 @@ int desk_reject(struct dctx *c, int64_t id, const char *reason, struct errors *e
         rc = db_run(c->db, "UPDATE cases SET resolution = NULL, amount_cents = NULL, override_reason = NULL,"
                            " pending_json = NULL, approval_by = ?, approval_note = ? WHERE id = ?", NULL, "iti",
                     c->actor.staff_id, reason, id);
-    if (rc == TD_OK) rc = desk__event(c, id, "approval_rejected", reason);
+    if (rc == TD_OK) rc = desk__event(c, id, EVENT_APPROVAL_REJECTED, reason);
     free(k);
     return rc;
 }
 
-static int simple_step(struct dctx *c, int64_t id, const char *const *from, const char *to, const char *action,
+static int simple_step(struct dctx *c, int64_t id, const char *const *from, const char *to, enum event_kind kind,
                        const char *field, const char *text, int required, struct errors *err)
 {
     desk__check_text(err, field, text, DESK_NOTE_MAX, required);
@@ -593,9 +599,9 @@ static int simple_step(struct dctx *c, int64_t id, const char *const *from, cons
     if (rc == TD_OK) {
         const char *const *f = from;
         while (*f && strcmp(*f, k->status) != 0) f++;
-        rc = *f ? claim(c, k, *f, to) : status_conflict(err, k, action);
+        rc = *f ? claim(c, k, *f, to) : status_conflict(err, k, events_action(kind));
     }
-    if (rc == TD_OK) rc = desk__event(c, id, action, text && *text ? text : NULL);
+    if (rc == TD_OK) rc = desk__event(c, id, kind, text && *text ? text : NULL);
     free(k);
     return rc;
 }
@@ -603,11 +609,11 @@ static int simple_step(struct dctx *c, int64_t id, const char *const *from, cons
 int desk_cancel(struct dctx *c, int64_t id, const char *reason, struct errors *err)
 {
     static const char *const from[] = {"open", "awaiting_approval", NULL};
-    return simple_step(c, id, from, "cancelled", "cancelled", "reason", reason, 1, err);
+    return simple_step(c, id, from, "cancelled", EVENT_CANCELLED, "reason", reason, 1, err);
 }
 
 int desk_follow_up(struct dctx *c, int64_t id, const char *note, struct errors *err)
 {
     static const char *const from[] = {"resolved", NULL};
-    return simple_step(c, id, from, "followed_up", "followed_up", "note", note, 1, err);
+    return simple_step(c, id, from, "followed_up", EVENT_FOLLOWED_UP, "note", note, 1, err);
 }

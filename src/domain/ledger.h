@@ -117,4 +117,8 @@ int ledger_accounts_each(struct dctx *c, int (*fn)(void *arg, const char *code, 
 int ledger_verify(struct db *db, void (*report)(void *arg, const char *problem), void *arg,
                   int64_t *problems /* OUT */) TD_MUST_CHECK;
 
+/* Housekeeping (a row of api/jobs.def): expires every note whose time has
+ * come, 100 to a transaction of its own (db_transact); *count says how many. */
+int ledger_expire_all(struct db *db, int64_t now_us, int64_t *count /* OUT */) TD_MUST_CHECK;
+
 #endif
