@@ -20,6 +20,9 @@
  * returns of our goods with proof within the window are left out. A
  * walk-in's return without proof above no_receipt.walk_in_contact_above_cents
  * asks for a contact (ask_walk_in_contact) and adds no manager for it.
+ *
+ * Every reason is said with ITEM_SAYS or CASE_SAYS: a code of reasons.def
+ * and its arguments, never words; the API renders them (reasons.h).
  */
 #include "domain/policy.h"
 #include <stdio.h>
