@@ -114,6 +114,14 @@ out:
 
 /* ---- requests ------------------------------------------------------------ */
 
+int api_id_body(struct api_call *a, const struct api_field *fields, int64_t *id, json_t **b)
+{
+    int rc = api_param_id(a, 0, id);
+    if (rc == TD_OK) rc = api_body(a, b);
+    if (rc == TD_OK) api_check(a, *b, fields, NULL);
+    return rc;
+}
+
 int api_store_of(struct api_call *a, const char *code, const char *field, int64_t *id)
 {
     struct store s;
@@ -391,11 +399,9 @@ int api_cases_resolve(struct api_call *a)
         {"walk_in_contact", AT_STRING, 0, 254}, {0},
     };
     int64_t id;
-    int rc = api_param_id(a, 0, &id);
-    if (rc != TD_OK) return rc;
     json_t *b = NULL;
-    if ((rc = api_body(a, &b)) != TD_OK) return rc;
-    api_check(a, b, fields, NULL);
+    int rc = api_id_body(a, fields, &id, &b);
+    if (rc != TD_OK) return rc;
     struct desk_resolve_in in;
     memset(&in, 0, sizeof in);
     const char *res = api_str(b, "resolution");

@@ -16,4 +16,10 @@ json_t *api_repair_json(const struct desk_repair *r);
  * problem with field. */
 int api_store_of(struct api_call *a, const char *code, const char *field, int64_t *id) TD_MUST_CHECK;
 
+/* The {id} of the path and the JSON body, checked against fields (their
+ * problems in a->err, for the caller to look at); *b is the caller's to
+ * free. */
+struct api_field;
+int api_id_body(struct api_call *a, const struct api_field *fields, int64_t *id, json_t **b) TD_MUST_CHECK;
+
 #endif

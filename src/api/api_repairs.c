@@ -63,11 +63,9 @@ int api_repairs_status(struct api_call *a)
         {"status", AT_STRING, 1, 32}, {"rma_number", AT_STRING, 0, DESK_RMA_MAX}, {"note", AT_STRING, 0, DESK_NOTE_MAX}, {0},
     };
     int64_t id;
-    int rc = api_param_id(a, 0, &id);
-    if (rc != TD_OK) return rc;
     json_t *b = NULL;
-    if ((rc = api_body(a, &b)) != TD_OK) return rc;
-    api_check(a, b, fields, NULL);
+    int rc = api_id_body(a, fields, &id, &b);
+    if (rc != TD_OK) return rc;
     rc = a->err.n ? TD_E_INVALID
                   : desk_repair_update(&a->d, id, api_str(b, "status"), api_str(b, "rma_number"), api_str(b, "note"), &a->err);
     json_decref(b);

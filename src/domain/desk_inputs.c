@@ -142,15 +142,22 @@ static json_t *array_json(const void *base, size_t stride, size_t n, const struc
     return a;
 }
 
+/* o with "items": items (both taken over); NULL when either is missing. */
+static json_t *with_items(json_t *o, json_t *items)
+{
+    if (o && items && json_object_set_new(o, "items", items) == 0) return o;
+    if (!o) json_decref(items);   /* else set_new took items, even on failure */
+    json_decref(o);
+    return NULL;
+}
+
 json_t *desk__inputs_json(const struct case_in *ci, const struct customer_facts *facts,
                           const struct guard_signals *sig, const struct risk *risk, const struct decision *d)
 {
-    json_t *kase = fields_json(ci, CASE_FIELDS, N(CASE_FIELDS));
-    json_t *dec = fields_json(d, DECISION_FIELDS, N(DECISION_FIELDS));
-    if (kase) json_object_set_new(kase, "items", array_json(ci->items, sizeof ci->items[0], ci->n_items, ITEM_FIELDS,
-                                                            N(ITEM_FIELDS)));
-    if (dec) json_object_set_new(dec, "items", array_json(d->items, sizeof d->items[0], d->n_items, RESULT_FIELDS,
-                                                          N(RESULT_FIELDS)));
+    json_t *kase = with_items(fields_json(ci, CASE_FIELDS, N(CASE_FIELDS)),
+                              array_json(ci->items, sizeof ci->items[0], ci->n_items, ITEM_FIELDS, N(ITEM_FIELDS)));
+    json_t *dec = with_items(fields_json(d, DECISION_FIELDS, N(DECISION_FIELDS)),
+                             array_json(d->items, sizeof d->items[0], d->n_items, RESULT_FIELDS, N(RESULT_FIELDS)));
     json_t *o = json_pack("{s:o*,s:o*,s:o*,s:o*,s:o*}", "case", kase, "facts", fields_json(facts, FACTS_FIELDS,
                           N(FACTS_FIELDS)), "signals", fields_json(sig, SIGNAL_FIELDS, N(SIGNAL_FIELDS)), "risk",
                           fields_json(risk, RISK_FIELDS, N(RISK_FIELDS)), "decision", dec);
