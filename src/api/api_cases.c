@@ -1,9 +1,11 @@
-/* api_cases.c — /api/v1/cases, /api/v1/approvals, /api/v1/repairs and the
- * store dashboard: the service desk over HTTP (domain/desk.h does the work).
+/* api_cases.c — /api/v1/cases and /api/v1/approvals: the service desk over
+ * HTTP (domain/desk.h does the work); repairs and the store dashboard are in
+ * api_repairs.c.
  *
  * Names in requests and answers are those of docs/openapi.yaml; a problem
  * with one item is named "items[2].sku". */
 #include "api/handlers.h"
+#include "api/api_desk.h"
 #include "core/clock.h"
 #include "core/text.h"
 #include "domain/customer.h"
@@ -15,13 +17,6 @@
 #include <string.h>
 
 /* ---- answers ------------------------------------------------------------- */
-
-static json_t *reasons_array(const struct reason *r, size_t n)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; i < n; i++) json_array_append_new(a, json_pack("{s:s,s:s}", "nl", r[i].nl, "en", r[i].en));
-    return a;
-}
 
 static json_t *item_json(const struct desk_item *it)
 {
@@ -89,18 +84,6 @@ static int add_event(void *arg, const struct desk_event *e)
                                                  api_str_or_null(e->detail))) == 0 ? TD_OK : TD_E_NOMEM;
 }
 
-static json_t *repair_json(const struct desk_repair *r)
-{
-    json_t *o = json_pack("{s:I,s:s,s:s,s:o,s:o,s:s,s:o,s:o,s:o}", "case_id", (json_int_t)r->case_id, "store_code",
-                          r->store_code, "via", r->via, "manufacturer",
-                          api_str_or_null(r->manufacturer[0] ? r->manufacturer : NULL), "rma_number",
-                          api_str_or_null(r->rma_number[0] ? r->rma_number : NULL), "status", r->status, "description",
-                          api_str_or_null(r->description[0] ? r->description : NULL), "created_at", api_time(r->created_at),
-                          "updated_at", api_time(r->updated_at));
-    json_object_set_new(o, "customer_id", r->customer_id ? json_integer(r->customer_id) : json_null());
-    return o;
-}
-
 /* Sends a case with its items, events and repair. */
 static int reply_case(struct api_call *a, int64_t id, int status, json_t *extra)
 {
@@ -116,7 +99,7 @@ static int reply_case(struct api_call *a, int64_t id, int status, json_t *extra)
     json_object_set(o, "events", events);
     struct desk_repair r;
     rc = desk_repair_get(&a->d, id, &r);
-    if (rc == TD_OK) json_object_set_new(o, "repair", repair_json(&r));
+    if (rc == TD_OK) json_object_set_new(o, "repair", api_repair_json(&r));
     else if (rc == TD_E_NOT_FOUND) json_object_set_new(o, "repair", json_null());
     else goto out;
     if (extra) json_object_update(o, extra);
@@ -131,7 +114,15 @@ out:
 
 /* ---- requests ------------------------------------------------------------ */
 
-static int store_of(struct api_call *a, const char *code, const char *field, int64_t *id)
+int api_id_body(struct api_call *a, const struct api_field *fields, int64_t *id, json_t **b)
+{
+    int rc = api_param_id(a, 0, id);
+    if (rc == TD_OK) rc = api_body(a, b);
+    if (rc == TD_OK) api_check(a, *b, fields, NULL);
+    return rc;
+}
+
+int api_store_of(struct api_call *a, const char *code, const char *field, int64_t *id)
 {
     struct store s;
     if (!code) {
@@ -183,10 +174,10 @@ static void read_item(struct api_call *a, json_t *v, size_t i, struct desk_item_
         errors_add(&a->err, f, "must be true (or absent) for an item with sku, receipt_id or gift_receipt");
     }
     const char *cond = api_str(v, "condition");
-    it->condition = desk_condition_parse(cond);
+    it->condition = (enum policy_condition)enum_map_find(&policy_condition_map, cond, 0);
     if (cond && !it->condition) {
         snprintf(f, sizeof f, "%s.condition", prefix);
-        errors_add(&a->err, f, "must be one of new, used, worn, defective");
+        enum_map_refuse(&policy_condition_map, f, &a->err);
     }
 }
 
@@ -198,8 +189,8 @@ static void read_referral(struct api_call *a, json_t *b, struct desk_referral_in
     api_check(a, v, fields, "referral");
     r->to = api_str(v, "to");
     const char *why = api_str(v, "reason");
-    r->reason = desk_referral_parse(why);
-    if (why && !r->reason) errors_add(&a->err, "referral.reason", "must be one of not_in_range, cheaper_elsewhere, out_of_stock, other");
+    r->reason = (enum policy_referral)enum_map_find(&policy_referral_map, why, POLICY_REFER_NONE);
+    if (why && !r->reason) enum_map_refuse(&policy_referral_map, "referral.reason", &a->err);
 }
 
 int api_cases_create(struct api_call *a)
@@ -216,9 +207,8 @@ int api_cases_create(struct api_call *a)
     struct desk_case_in in;
     memset(&in, 0, sizeof in);
     const char *kind = api_str(b, "kind");
-    in.kind = desk_kind_parse(kind);
-    if (kind && !in.kind)
-        errors_add(&a->err, "kind", "must be one of return, exchange, repair, complaint, price_adjustment, referral");
+    in.kind = (enum policy_kind)enum_map_find(&policy_kind_map, kind, 0);
+    if (kind && !in.kind) enum_map_refuse(&policy_kind_map, "kind", &a->err);
     json_t *cid = json_object_get(b, "customer_id");
     in.customer_id = json_is_integer(cid) ? json_integer_value(cid) : 0;
     if (cid && json_is_integer(cid) && in.customer_id <= 0) errors_add(&a->err, "customer_id", "no such customer");
@@ -284,21 +274,17 @@ static void query_time(struct api_call *a, const char *name, int64_t *out)
 
 int api_cases_list(struct api_call *a)
 {
-    static const char *const statuses[] = {"open", "awaiting_approval", "resolved", "followed_up", "cancelled", NULL};
     struct desk_filter f = {0};
     const char *sc = http_query(a->r, "store_code");
-    int rc = store_of(a, sc, "store_code", &f.store_id);
+    int rc = api_store_of(a, sc, "store_code", &f.store_id);
     if (rc != TD_OK) return rc;
     if (!sc && a->me.role != ROLE_ADMIN) f.store_id = a->me.store_id;
     f.status = http_query(a->r, "status");
-    if (f.status) {
-        const char *const *s = statuses;
-        while (*s && strcmp(*s, f.status) != 0) s++;
-        if (!*s) errors_add(&a->err, "status", "must be one of open, awaiting_approval, resolved, followed_up, cancelled");
-    }
+    int status;
+    if (f.status && enum_map_value(&desk_status_map, f.status, &status) != TD_OK)
+        enum_map_refuse(&desk_status_map, "status", &a->err);
     f.kind = http_query(a->r, "kind");
-    if (f.kind && !desk_kind_parse(f.kind))
-        errors_add(&a->err, "kind", "must be one of return, exchange, repair, complaint, price_adjustment, referral");
+    if (f.kind && !enum_map_find(&policy_kind_map, f.kind, 0)) enum_map_refuse(&policy_kind_map, "kind", &a->err);
     const char *who = http_query(a->r, "associate");
     if (who) {
         struct staff s;
@@ -342,7 +328,7 @@ int api_approvals_list(struct api_call *a)
 {
     struct desk_filter f = {.status = "awaiting_approval"};
     const char *sc = http_query(a->r, "store_code");
-    int rc = store_of(a, sc, "store_code", &f.store_id);
+    int rc = api_store_of(a, sc, "store_code", &f.store_id);
     if (rc != TD_OK) return rc;
     if (a->me.role != ROLE_ADMIN) {
         if (sc && f.store_id != a->me.store_id) {
@@ -366,8 +352,8 @@ static json_t *decision_json(const struct decision *d, const struct risk *risk)
     return json_pack("{s:s,s:I,s:b,s:b,s:o,s:{s:i,s:s,s:o},s:s,s:o,s:n}", "resolution",
                      policy_resolution_name(d->resolution), "max_amount_cents", (json_int_t)d->max_amount_cents,
                      "needs_approval", d->needs_approval, "ask_walk_in_contact", d->ask_walk_in_contact, "reasons",
-                     reasons_array(d->reasons, d->n_reasons), "risk", "score", risk->score, "level",
-                     guard_level_name(risk->level), "reasons", reasons_array(risk->reasons, risk->n_reasons),
+                     reason_list_json(d->reasons, d->n_reasons), "risk", "score", risk->score, "level",
+                     guard_level_name(risk->level), "reasons", reason_list_json(risk->reasons, risk->n_reasons),
                      "policy_version", d->policy_version, "items", items, "value_card");
 }
 
@@ -413,18 +399,14 @@ int api_cases_resolve(struct api_call *a)
         {"walk_in_contact", AT_STRING, 0, 254}, {0},
     };
     int64_t id;
-    int rc = api_param_id(a, 0, &id);
-    if (rc != TD_OK) return rc;
     json_t *b = NULL;
-    if ((rc = api_body(a, &b)) != TD_OK) return rc;
-    api_check(a, b, fields, NULL);
+    int rc = api_id_body(a, fields, &id, &b);
+    if (rc != TD_OK) return rc;
     struct desk_resolve_in in;
     memset(&in, 0, sizeof in);
     const char *res = api_str(b, "resolution");
-    in.resolution = desk_resolution_parse(res);
-    if (res && !in.resolution)
-        errors_add(&a->err, "resolution", "must be one of refund, store_credit, exchange, repair_manufacturer, repair_in_store,"
-                                          " refer_elsewhere, decline");
+    in.resolution = (enum policy_resolution)enum_map_find(&policy_resolution_map, res, 0);
+    if (res && !in.resolution) enum_map_refuse(&policy_resolution_map, "resolution", &a->err);
     json_t *amt = json_object_get(b, "amount_cents");
     in.amount_cents = json_is_integer(amt) ? json_integer_value(amt) : 0;
     in.override_reason = api_str(b, "override_reason");
@@ -490,87 +472,4 @@ int api_approvals_approve(struct api_call *a)
     json_decref(b);
     if (rc != TD_OK) return rc;
     return reply_case(a, id, 200, json_pack("{s:o}", "outcome", outcome_json(&out)));
-}
-
-/* ---- repairs ------------------------------------------------------------- */
-
-static int add_repair(void *arg, const struct desk_repair *r)
-{
-    return json_array_append_new(arg, repair_json(r)) == 0 ? TD_OK : TD_E_NOMEM;
-}
-
-int api_repairs_list(struct api_call *a)
-{
-    const char *sc = http_query(a->r, "store_code"), *open = http_query(a->r, "open");
-    int64_t store_id = 0;
-    int rc = store_of(a, sc, "store_code", &store_id);
-    if (rc != TD_OK) return rc;
-    if (!sc && a->me.role != ROLE_ADMIN) store_id = a->me.store_id;
-    if (open && strcmp(open, "true") != 0 && strcmp(open, "false") != 0) {
-        errors_add(&a->err, "open", "must be true or false");
-        return TD_E_INVALID;
-    }
-    json_t *items = json_array();
-    rc = desk_repairs_each(&a->d, store_id, !open || strcmp(open, "true") == 0, add_repair, items);
-    if (rc != TD_OK) {
-        json_decref(items);
-        return rc;
-    }
-    return api_reply_list(a, items, NULL);
-}
-
-int api_repairs_get(struct api_call *a)
-{
-    int64_t id;
-    int rc = api_param_id(a, 0, &id);
-    if (rc != TD_OK) return rc;
-    struct desk_repair r;
-    if ((rc = desk_repair_get(&a->d, id, &r)) != TD_OK) return rc;
-    return api_reply_json(a, 200, repair_json(&r));
-}
-
-int api_repairs_status(struct api_call *a)
-{
-    static const struct api_field fields[] = {
-        {"status", AT_STRING, 1, 32}, {"rma_number", AT_STRING, 0, DESK_RMA_MAX}, {"note", AT_STRING, 0, DESK_NOTE_MAX}, {0},
-    };
-    int64_t id;
-    int rc = api_param_id(a, 0, &id);
-    if (rc != TD_OK) return rc;
-    json_t *b = NULL;
-    if ((rc = api_body(a, &b)) != TD_OK) return rc;
-    api_check(a, b, fields, NULL);
-    rc = a->err.n ? TD_E_INVALID
-                  : desk_repair_update(&a->d, id, api_str(b, "status"), api_str(b, "rma_number"), api_str(b, "note"), &a->err);
-    json_decref(b);
-    if (rc != TD_OK) return rc;
-    struct desk_repair r;
-    if ((rc = desk_repair_get(&a->d, id, &r)) != TD_OK) return rc;
-    return api_reply_json(a, 200, repair_json(&r));
-}
-
-/* ---- the store dashboard ------------------------------------------------- */
-
-int api_stores_dashboard(struct api_call *a)
-{
-    struct store s;
-    int rc = store_get_by_code(&a->d, a->r->params[0], &s);
-    if (rc != TD_OK) return rc;
-    if (a->me.role != ROLE_ADMIN && s.id != a->me.store_id) {
-        errors_set_message(&a->err, "a manager sees the dashboard of their own store");
-        return TD_E_FORBIDDEN;
-    }
-    struct desk_dashboard dd;
-    if ((rc = desk_dashboard(&a->d, s.id, &dd)) != TD_OK) return rc;
-    json_t *days = json_array();
-    for (int i = 0; i < 30; i++) {
-        char date[40];
-        clock_format_rfc3339(dd.days[i].day * FACTS_DAY_US, date, sizeof date);
-        date[10] = '\0';
-        json_array_append_new(days, json_pack("{s:s,s:I,s:I}", "date", date, "cases", (json_int_t)dd.days[i].cases,
-                                              "credit_issued_cents", (json_int_t)dd.days[i].credit_cents));
-    }
-    return api_reply_json(a, 200, json_pack("{s:s,s:o,s:I,s:I,s:I}", "store_code", s.code, "days", days,
-                                            "approvals_waiting", (json_int_t)dd.approvals_waiting, "repairs_open",
-                                            (json_int_t)dd.repairs_open, "repairs_overdue", (json_int_t)dd.repairs_overdue));
 }

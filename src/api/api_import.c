@@ -1,5 +1,7 @@
-/* api_import.c — POST /api/v1/imports/customers and /api/v1/imports/purchases:
- * the body is the CSV file (Content-Type: text/csv, up to 256 MiB).
+/* api_import.c — POST /api/v1/imports/<kind> for each kind of domain/imports.def
+ * (customers, purchases): the body is the CSV file (Content-Type: text/csv, up
+ * to 256 MiB). Each kind's handler, api_imports_<kind>, is made here from its
+ * row; the route is a row of routes.def.
  *
  * The import runs inside the request's one transaction (see dispatch.c): a
  * refused file answers 422 and the dispatcher's rollback removes whatever the
@@ -45,17 +47,18 @@ static void report_problems(struct api_call *a, const struct import_report *rep)
         errors_set_message(&a->err, "the file has %lld problem%s and nothing was imported", total, total == 1 ? "" : "s");
 }
 
-static int import(struct api_call *a, int purchases)
+static int import(struct api_call *a, const char *kind)
 {
     if (!content_type_ok(a->r)) {
         errors_add(&a->err, "Content-Type", "must be text/csv: send the CSV file itself as the body");
         return TD_E_BAD_REQUEST;
     }
+    const struct import_kind *k = import_kind_find(kind);
+    if (!k) return TD_E_INTERNAL;
     struct import_report rep;
     import_report_init(&rep);
     const char *data = a->r->body.data ? a->r->body.data : "";
-    int rc = purchases ? import_purchases(&a->d, data, a->r->body.len, &rep)
-                       : import_customers(&a->d, data, a->r->body.len, &rep);
+    int rc = import_run(&a->d, k, data, a->r->body.len, &rep);
     if (rc == TD_E_INVALID) {
         report_problems(a, &rep);
         goto out;
@@ -63,12 +66,9 @@ static int import(struct api_call *a, int purchases)
     if (rc != TD_OK) goto out;
     json_t *o = json_pack("{s:s,s:I,s:I,s:I}", "kind", rep.kind, "lines", (json_int_t)rep.lines,
                           "added", (json_int_t)rep.added, "skipped", (json_int_t)rep.skipped);
-    if (o && purchases) {
-        json_object_set_new(o, "receipts_added", json_integer(rep.receipts_added));
-        json_object_set_new(o, "receipts_skipped", json_integer(rep.receipts_skipped));
-        json_object_set_new(o, "products_added", json_integer(rep.products_added));
-        json_object_set_new(o, "products_updated", json_integer(rep.products_updated));
-    }
+    struct import_count cnt[IMPORT_COUNTS_MAX];
+    size_t ncnt = import_report_counts(&rep, cnt, IMPORT_COUNTS_MAX);
+    for (size_t i = 0; o && i < ncnt; i++) json_object_set_new(o, cnt[i].name, json_integer(cnt[i].value));
     if (o) {
         json_t *w = json_array();
         for (size_t i = 0; i < rep.nwarnings; i++) {
@@ -85,5 +85,8 @@ out:
     return rc;
 }
 
-int api_imports_customers(struct api_call *a) { return import(a, 0); }
-int api_imports_purchases(struct api_call *a) { return import(a, 1); }
+/* api_imports_customers(), api_imports_purchases(), ... */
+#define IMPORT_KIND(name, columns, line, begin, finish, counts) \
+    int api_imports_##name(struct api_call *a) { return import(a, #name); }
+#include "domain/imports.def"
+#undef IMPORT_KIND

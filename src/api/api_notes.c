@@ -461,16 +461,9 @@ int api_customers_notes(struct api_call *a)
 
 int api_ledger_notes(struct api_call *a)
 {
-    static const char *const statuses[] = {"issued", "partly_used", "used", "void", "expired", "reissued", NULL};
     const char *status = http_query(a->r, "status");
-    if (status) {
-        int ok = 0;
-        for (const char *const *s = statuses; *s; s++) ok |= strcmp(*s, status) == 0;
-        if (!ok) {
-            errors_add(&a->err, "status", "must be one of issued, partly_used, used, void, expired, reissued");
-            return TD_E_INVALID;
-        }
-    }
+    int known;
+    if (status && enum_map_read(&ledger_status_map, status, "status", &a->err, &known) != TD_OK) return TD_E_INVALID;
     int limit, rc;
     if ((rc = api_limit(a, 50, 500, &limit)) != TD_OK) return rc;
     int64_t before = 0, next = 0;

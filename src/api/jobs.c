@@ -1,15 +1,26 @@
-/* jobs.c — the scheduler thread (see jobs.h). */
+/* jobs.c — the scheduler thread (see jobs.h): every interval it runs one
+ * round of the rows of jobs.def on its own connection. The jobs themselves
+ * live in their modules; this file knows no table.
+ */
 #include "api/jobs.h"
-#include "domain/facts.h"
-#include "domain/identity.h"
 #include "core/log.h"
 #include "db/db.h"
+#include "domain/facts.h"
+#include "domain/identity.h"
+#include "domain/idempotency.h"
 #include "domain/ledger.h"
 #include "domain/staff.h"
+#include "domain/throttle.h"
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+
+const struct job jobs_table[JOBS_N] = {
+#define JOB(name, period_s, function, log) [JOB_##name] = {#name, period_s, function, log},
+#include "api/jobs.def"
+#undef JOB
+};
 
 struct jobs {
     struct app *app;
@@ -18,68 +29,50 @@ struct jobs {
     pthread_mutex_t lock;
     pthread_cond_t wake;
     int stopping;
-    int64_t purged_day;          /* the day the old per-day aggregates were last purged */
+    int64_t slot[JOBS_N];        /* the slot each periodic job last ran in */
 };
 
-#define IDEMPOTENCY_KEEP_US (8LL * 86400 * 1000000)   /* promised: at least 7 days */
-
-struct expire_arg { int64_t now; int count; };
-
-static int expire_tx(struct db *db, void *arg)
+static int64_t slot_of(const struct job *row, int64_t now_us)
 {
-    struct expire_arg *x = arg;
-    struct dctx c = { .db = db, .now_us = x->now, .addr = "scheduler" };
-    return ledger_expire_due(&c, 100, &x->count);
+    return now_us / ((int64_t)row->period_s * 1000000);
 }
 
-struct purge_arg { int64_t now, count; };
-
-static int purge_walk_ins_tx(struct db *db, void *arg)
+void jobs_slots_init(const struct job *rows, size_t n, int64_t now_us, int64_t *slot)
 {
-    struct purge_arg *p = arg;
-    return identity_purge_walk_ins(db, p->now, &p->count);
+    for (size_t i = 0; i < n; i++) slot[i] = rows[i].period_s > 0 ? slot_of(&rows[i], now_us) : 0;
 }
 
-#define BACKFILL_BATCH 2000
-
-static int backfill_tx(struct db *db, void *arg)
+int jobs_run(struct db *db, int64_t now_us, const struct job *rows, size_t n, int64_t *slot, int64_t *counts)
 {
-    struct purge_arg *p = arg;
-    struct dctx c = {.db = db, .now_us = p->now, .addr = "scheduler"};
-    return identity_backfill_step(&c, BACKFILL_BATCH, &p->count);
-}
-
-static int exec_before(struct db *db, const char *sql, int64_t before)
-{
-    struct db_stmt *st = NULL;
-    int rc = db_prepare(db, sql, &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bind_int64(st, 1, before)) == TD_OK) rc = db_step(st);
-    db_done(st);
-    return rc == TD_DONE ? TD_OK : rc;
+    int first = TD_OK;
+    for (size_t i = 0; i < n; i++) {
+        const struct job *row = &rows[i];
+        int64_t count = 0;
+        if (counts) counts[i] = 0;
+        if (row->period_s > 0 && slot_of(row, now_us) == slot[i]) continue;
+        int rc = row->fn(db, now_us, &count);
+        if (rc != TD_OK) {
+            log_msg(LOG_WARN, "background job failed", "job", row->name, "status", td_status_code(rc), NULL);
+            if (first == TD_OK) first = rc;
+            continue;
+        }
+        if (row->period_s > 0) slot[i] = slot_of(row, now_us);
+        if (counts) counts[i] = count;
+        if (row->log && count) {
+            char c[24];
+            snprintf(c, sizeof c, "%lld", (long long)count);
+            log_msg(LOG_INFO, row->log, "count", c, NULL);
+        }
+    }
+    return first;
 }
 
 int jobs_run_once(struct db *db, int64_t now_us, int *expired)
 {
-    *expired = 0;
-    int rc;
-    for (;;) {
-        struct expire_arg x = { now_us, 0 };
-        if ((rc = db_transact(db, expire_tx, &x)) != TD_OK) return rc;
-        *expired += x.count;
-        if (x.count < 100) break;
-    }
-    rc = exec_before(db, "DELETE FROM idempotency_keys WHERE created_at < ?", now_us - IDEMPOTENCY_KEEP_US);
-    if (rc == TD_OK) rc = exec_before(db, "DELETE FROM sessions WHERE last_seen_at < ?", now_us - SESSION_IDLE_US);
-    if (rc == TD_OK) rc = exec_before(db, "DELETE FROM login_failures WHERE last_at < ?", now_us - 86400LL * 1000000);
-    /* A walk-in's contact key lives no longer than the guard's longest
-     * window reads it (docs/policy.md, "Walk-ins"): every run, not once a
-     * day, so that the promise holds to the minute. */
-    struct purge_arg p = {now_us, 0};
-    if (rc == TD_OK) rc = db_transact(db, purge_walk_ins_tx, &p);
-    /* Identity keys for customers from before 0008, a batch per run. */
-    struct purge_arg b = {now_us, 0};
-    if (rc == TD_OK) rc = db_transact(db, backfill_tx, &b);
+    int64_t slot[JOBS_N], counts[JOBS_N];
+    jobs_slots_init(jobs_table, JOBS_N, now_us, slot);
+    int rc = jobs_run(db, now_us, jobs_table, JOBS_N, slot, counts);
+    *expired = (int)counts[JOB_ledger_expire];
     return rc;
 }
 
@@ -91,23 +84,9 @@ static void *loop(void *arg)
     while (!j->stopping) {
         pthread_mutex_unlock(&j->lock);
         if (!db && db_open(j->app->db_url, &db) != TD_OK) db = NULL;
-        if (db) {
-            int expired = 0;
-            int rc = jobs_run_once(db, clock_now_us(&j->app->clock), &expired);
-            if (rc != TD_OK) log_msg(LOG_WARN, "background jobs failed", "status", td_status_code(rc), NULL);
-            /* Once a day: per-day aggregates older than the windows need. */
-            int64_t now = clock_now_us(&j->app->clock), purged = 0;
-            if (now / FACTS_DAY_US != j->purged_day) {
-                rc = facts_purge_old(db, now, &purged);
-                if (rc == TD_OK) j->purged_day = now / FACTS_DAY_US;
-                else log_msg(LOG_WARN, "purging old aggregates failed", "status", td_status_code(rc), NULL);
-            }
-            if (expired) {
-                char n[16];
-                snprintf(n, sizeof n, "%d", expired);
-                log_msg(LOG_INFO, "credit notes expired", "count", n, NULL);
-            }
-        }
+        /* jobs_run logs each failure; the next round tries again. */
+        int rc = db ? jobs_run(db, clock_now_us(&j->app->clock), jobs_table, JOBS_N, j->slot, NULL) : TD_OK;
+        (void)rc;
         pthread_mutex_lock(&j->lock);
         if (j->stopping) break;
         struct timespec until;
@@ -126,9 +105,7 @@ int jobs_start(struct app *app, int interval_s, struct jobs **out)
     if (!j) return TD_E_NOMEM;
     j->app = app;
     j->interval_s = interval_s > 0 ? interval_s : 60;
-    /* The first purge of old per-day aggregates waits for the next day: at
-     * start it would scan those tables while the server should be ready. */
-    j->purged_day = clock_now_us(&app->clock) / FACTS_DAY_US;
+    jobs_slots_init(jobs_table, JOBS_N, clock_now_us(&app->clock), j->slot);
     pthread_mutex_init(&j->lock, NULL);
     pthread_cond_init(&j->wake, NULL);
     if (pthread_create(&j->thread, NULL, loop, j) != 0) {

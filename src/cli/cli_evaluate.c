@@ -107,7 +107,7 @@ static int print_json(const struct evaluate_result *r)
         json_array_append_new(kinds, o);
     }
     for (size_t i = 0; i < r->n_reasons; i++)
-        json_array_append_new(reasons, json_pack("{s:s,s:I}", "reason", r->reasons[i].text, "abusers",
+        json_array_append_new(reasons, json_pack("{s:s,s:s,s:I}", "code", r->reasons[i].code, "reason", r->reasons[i].text, "abusers",
                                                  (json_int_t)r->reasons[i].abusers));
     json_t *doc = json_pack(
         "{s:{s:I,s:I,s:I,s:I,s:I,s:f,s:f,s:b,s:f,s:b},s:{s:I,s:I,s:I,s:I,s:I,s:f,s:f,s:I,s:I,s:f,s:b},s:o,s:o,s:I,s:b}",

@@ -1,4 +1,5 @@
-/* cli_import.c — `trustdesk import customers|purchases [--db URL] FILE`.
+/* cli_import.c — `trustdesk import KIND [--db URL] FILE`, KIND a row of
+ * domain/imports.def (customers, purchases).
  *
  * Maps the file, imports it in one transaction (db_transact, so a busy
  * database is retried and a refused file leaves nothing behind), shows
@@ -29,7 +30,7 @@ static const char usage[] =
     "FILE:LINE: column: problem, and the exit status is 1. See docs/import.md.\n";
 
 struct job {
-    int purchases;
+    const struct import_kind *kind;
     const char *data;
     size_t len;
     struct import_report rep;
@@ -45,8 +46,7 @@ static int import_tx(struct db *db, void *arg)
 {
     struct job *j = arg;
     struct dctx c = { .db = db, .now_us = clock_now_us(NULL), .addr = "cli" };
-    return j->purchases ? import_purchases(&c, j->data, j->len, &j->rep)
-                        : import_customers(&c, j->data, j->len, &j->rep);
+    return import_run(&c, j->kind, j->data, j->len, &j->rep);
 }
 
 static void print_problems(const char *path, const struct import_report *rep)
@@ -69,10 +69,14 @@ static void print_summary(const char *path, const struct import_report *rep, int
     double s = (double)micros / 1e6;
     printf("imported %s from %s: %lld lines, %lld added, %lld skipped", rep->kind, path, (long long)rep->lines,
            (long long)rep->added, (long long)rep->skipped);
-    if (strcmp(rep->kind, "purchases") == 0)
-        printf("; receipts: %lld added, %lld skipped; products: %lld added, %lld updated",
-               (long long)rep->receipts_added, (long long)rep->receipts_skipped, (long long)rep->products_added,
-               (long long)rep->products_updated);
+    /* "; receipts: 3 added, 0 skipped; products: ..." */
+    struct import_count cnt[IMPORT_COUNTS_MAX];
+    size_t n = import_report_counts(rep, cnt, IMPORT_COUNTS_MAX);
+    for (size_t i = 0; i < n; i++) {
+        if (i == 0 || strcmp(cnt[i].group, cnt[i - 1].group) != 0) printf("; %s: ", cnt[i].group);
+        else printf(", ");
+        printf("%lld %s", (long long)cnt[i].value, cnt[i].verb);
+    }
     printf(" (%.2f s", s);
     if (s > 0 && rep->lines > 0) printf(", %.0f lines/s", (double)rep->lines / s);
     printf(")\n");
@@ -85,14 +89,17 @@ int cli_import(int argc, char **argv)
     if (u) return u == 1 ? 0 : u;
     const char *kind = cli_positional(argc, argv, opts, 0);
     const char *path = cli_positional(argc, argv, opts, 1);
-    if (strcmp(kind, "customers") != 0 && strcmp(kind, "purchases") != 0) {
-        fprintf(stderr, "trustdesk: import what? '%s' is neither customers nor purchases\n\n%s", kind, usage);
+    const struct import_kind *k = import_kind_find(kind);
+    if (!k) {
+        fprintf(stderr, "trustdesk: import what? '%s' is not one of:", kind);
+        for (size_t i = 0; import_kind_name(i); i++) fprintf(stderr, " %s", import_kind_name(i));
+        fprintf(stderr, "\n\n%s", usage);
         return 2;
     }
     int status = 1, fd = -1;
     void *map = MAP_FAILED;
     struct db *db = NULL;
-    struct job job = { .purchases = kind[0] == 'p', .data = "" };
+    struct job job = { .kind = k, .data = "" };
     import_report_init(&job.rep);
     struct stat stt;
     if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &stt) != 0) {

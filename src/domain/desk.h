@@ -37,6 +37,18 @@
 #include "domain/ledger.h"
 #include "domain/policy.h"
 
+/* A case's status and a repair's, in the order they go (names as stored). */
+#define DESK_STATUS_MAP(X)                                                                  \
+    X(DESK_OPEN, 0, "open") X(DESK_AWAITING_APPROVAL, 1, "awaiting_approval") X(DESK_RESOLVED, 2, "resolved") \
+    X(DESK_FOLLOWED_UP, 3, "followed_up") X(DESK_CANCELLED, 4, "cancelled")
+enum desk_status { DESK_STATUS_MAP(ENUM_MAP_VALUE) };
+#define DESK_REPAIR_STATUS_MAP(X)                                                           \
+    X(DESK_REPAIR_TAKEN_IN, 0, "taken_in") X(DESK_REPAIR_SENT, 1, "sent")                     \
+    X(DESK_REPAIR_AT_MANUFACTURER, 2, "at_manufacturer") X(DESK_REPAIR_BACK_IN_STORE, 3, "back_in_store") \
+    X(DESK_REPAIR_CUSTOMER_TOLD, 4, "customer_told") X(DESK_REPAIR_COLLECTED, 5, "collected")
+enum desk_repair_status { DESK_REPAIR_STATUS_MAP(ENUM_MAP_VALUE) };
+extern const struct enum_map desk_status_map, desk_repair_status_map;
+
 #define DESK_WORDS_MAX 2000          /* characters of the customer's words */
 #define DESK_TEXT_MAX 200            /* brand, description, manufacturer, referral target */
 #define DESK_NOTE_MAX 1000           /* override reason, approval note, follow-up */
@@ -187,11 +199,5 @@ struct desk_dashboard {
 #define DESK_REPAIR_OVERDUE_DAYS 14
 /* Credit issued counts new notes only (a reissue moves existing credit). */
 int desk_dashboard(struct dctx *c, int64_t store_id, struct desk_dashboard *out /* OUT */) TD_MUST_CHECK;
-
-/* API names <-> enums; 0 for an unknown name. */
-enum policy_kind desk_kind_parse(const char *s);
-enum policy_condition desk_condition_parse(const char *s);
-enum policy_resolution desk_resolution_parse(const char *s);
-enum policy_referral desk_referral_parse(const char *s);
 
 #endif

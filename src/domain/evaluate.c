@@ -67,7 +67,8 @@ static void generalise(const char *in, char out[REASON_TEXT_SZ])
     out[k] = '\0';
 }
 
-/* Adds the guard's reasons stored with a case (rec_reasons' "risk"). */
+/* Adds the guard's reasons stored with a case (rec_reasons' "risk"),
+ * grouped by their code; a reason stored before codes, by its text. */
 static void count_reasons(struct evaluate_result *r, const char *rec_reasons)
 {
     json_t *doc = json_loads(rec_reasons, 0, NULL);
@@ -76,13 +77,17 @@ static void count_reasons(struct evaluate_result *r, const char *rec_reasons)
     json_t *reason;
     json_array_foreach(risk, i, reason) {
         const char *en = json_string_value(json_object_get(reason, "en"));
+        const char *code = json_string_value(json_object_get(reason, "code"));
         if (!en) continue;
+        if (!code) code = "";
         char text[REASON_TEXT_SZ];
         generalise(en, text);
         size_t k = 0;
-        while (k < r->n_reasons && strcmp(r->reasons[k].text, text) != 0) k++;
+        while (k < r->n_reasons && (strcmp(r->reasons[k].code, code) != 0 || (!*code && strcmp(r->reasons[k].text, text) != 0)))
+            k++;
         if (k == r->n_reasons) {
             if (k == EVALUATE_REASONS_MAX) continue;
+            snprintf(r->reasons[k].code, sizeof r->reasons[k].code, "%s", code);
             snprintf(r->reasons[k].text, sizeof r->reasons[k].text, "%s", text);
             r->n_reasons++;
         }

@@ -65,9 +65,12 @@ struct evaluate_kind {
     int64_t cents_before_flag, cents_total;  /* paid out before the first flag; in all */
 };
 
-/* A guard reason with its numbers replaced by "N", and how many flagged
- * abusers had it on the case where they were first flagged. */
+/* A guard reason by its code (reasons.def; "" for a case stored before
+ * reasons had codes, grouped by its text), one of its texts with the
+ * numbers replaced by "N", and how many flagged abusers had it on the case
+ * where they were first flagged. */
 struct evaluate_reason {
+    char code[40];
     char text[REASON_TEXT_SZ];
     int64_t abusers;
 };

@@ -11,6 +11,7 @@
  * category with FACTS_QUICK_READ_MIN quick returns.
  */
 #include "domain/facts.h"
+#include "domain/events.h"
 #include "core/buf.h"
 #include "core/text.h"
 #include "db/db.h"
@@ -568,4 +569,16 @@ int facts_purge_old(struct db *db, int64_t now_us, int64_t *count)
     if (rc == TD_OK) rc = db_run(db, "DELETE FROM customer_quick_returns WHERE at < ?", &q, "i", cutoff * FACTS_DAY_US);
     *count = a + b + k + q;
     return rc;
+}
+
+/* The subscriber of events.def: a case counted at opening, a walk-in's
+ * counts under their contact's key, a batch of purchases in bulk. */
+int facts_on_event(struct dctx *c, const struct event *ev)
+{
+    switch (ev->kind) {
+    case EVENT_OPENED: return facts_add_case(c, ev->counts);
+    case EVENT_WALK_IN_KEPT: return facts_add_walk_in(c, ev->walk_in_key, ev->counts);
+    case EVENT_PURCHASES_IMPORTED: return facts_add_receipts(c->db, ev->first_receipt, ev->last_receipt, c->now_us);
+    default: return TD_OK;
+    }
 }

@@ -122,4 +122,9 @@ int facts_lowest_price(struct dctx *c, int64_t product_id, int days, int64_t *ce
  * how many. */
 int facts_purge_old(struct db *db, int64_t now_us, int64_t *count /* OUT */) TD_MUST_CHECK;
 
+/* The aggregates' row of events.def (events.h): OPENED -> facts_add_case,
+ * WALK_IN_KEPT -> facts_add_walk_in, PURCHASES_IMPORTED -> facts_add_receipts. */
+struct event;
+int facts_on_event(struct dctx *c, const struct event *ev) TD_MUST_CHECK;
+
 #endif

@@ -7,8 +7,8 @@
  * Invariants:
  *  (1) 0 <= score <= 100, and the level follows from the score alone:
  *      score >= red_at -> RED, score >= amber_at -> AMBER, else GREEN;
- *  (2) every successful result carries at least one reason, in Dutch and
- *      English;
+ *  (2) every successful result carries at least one reason, a code of
+ *      reasons.def with its counts (rendered in Dutch and English at the edge);
  *  (3) reasons state counts and facts for a manager and never judge the
  *      customer ("6 returns without a receipt in 30 days", not "fraud");
  *  (4) a signal at or below its free allowance adds nothing, so an honest
@@ -18,19 +18,16 @@
 #define TD_GUARD_H
 #include <stdbool.h>
 #include <stddef.h>
+#include "core/enum_map.h"
 #include "core/status.h"
+#include "domain/reasons.h"
 
-#define REASON_TEXT_SZ 256
 #define GUARD_REASONS_MAX 10
 #define GUARD_CATEGORY_SZ 48
 
-/* One sentence for people, in both languages of the desk. */
-struct reason {
-    char nl[REASON_TEXT_SZ];
-    char en[REASON_TEXT_SZ];
-};
-
-enum guard_level { GUARD_GREEN = 0, GUARD_AMBER = 1, GUARD_RED = 2 };
+#define GUARD_LEVEL_MAP(X) X(GUARD_GREEN, 0, "green") X(GUARD_AMBER, 1, "amber") X(GUARD_RED, 2, "red")
+enum guard_level { GUARD_LEVEL_MAP(ENUM_MAP_VALUE) };
+extern const struct enum_map guard_level_map;
 
 /* The guard's part of the service policy ("guard" in the JSON document).
  * A count signal adds points * (count - free) once count exceeds free. */

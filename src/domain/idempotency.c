@@ -118,3 +118,8 @@ int idem_forget_customer(struct dctx *c, int64_t customer_id)
     return db_run(c->db, "UPDATE idempotency_keys SET form = 'forgotten', request_hash = '', response = '',"
                          " customer_id = NULL WHERE customer_id = ?", NULL, "i", customer_id);
 }
+
+int idem_purge(struct db *db, int64_t now_us, int64_t *count)
+{
+    return db_run(db, "DELETE FROM idempotency_keys WHERE created_at < ?", count, "i", now_us - IDEM_KEEP_US);
+}

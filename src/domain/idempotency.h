@@ -64,4 +64,9 @@ int idem_store(struct dctx *c, const struct idem_key *k, int status, const char 
  * transaction); the keys stay until they expire. */
 int idem_forget_customer(struct dctx *c, int64_t customer_id) TD_MUST_CHECK;
 
+#define IDEM_KEEP_US (8LL * 86400 * 1000000)   /* promised: at least 7 days */
+/* Housekeeping (a row of api/jobs.def): forgets the remembered answers older
+ * than IDEM_KEEP_US, in autocommit; *count says how many. */
+int idem_purge(struct db *db, int64_t now_us, int64_t *count /* OUT */) TD_MUST_CHECK;
+
 #endif

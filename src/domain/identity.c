@@ -322,3 +322,36 @@ int identity_purge_walk_ins(struct db *db, int64_t now_us, int64_t *count)
     *count = a + b + k + d;
     return rc;
 }
+
+struct identity__job { int64_t now, count; };
+
+static int purge_tx(struct db *db, void *arg)
+{
+    struct identity__job *p = arg;
+    return identity_purge_walk_ins(db, p->now, &p->count);
+}
+
+int identity_purge(struct db *db, int64_t now_us, int64_t *count)
+{
+    struct identity__job p = {now_us, 0};
+    int rc = db_transact(db, purge_tx, &p);
+    *count = p.count;
+    return rc;
+}
+
+#define BACKFILL_BATCH 2000
+
+static int backfill_tx(struct db *db, void *arg)
+{
+    struct identity__job *p = arg;
+    struct dctx c = {.db = db, .now_us = p->now, .addr = "scheduler"};
+    return identity_backfill_step(&c, BACKFILL_BATCH, &p->count);
+}
+
+int identity_backfill_run(struct db *db, int64_t now_us, int64_t *count)
+{
+    struct identity__job p = {now_us, 0};
+    int rc = db_transact(db, backfill_tx, &p);
+    *count = p.count;
+    return rc;
+}

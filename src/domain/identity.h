@@ -93,4 +93,11 @@ int identity_backfill_step(struct dctx *c, int limit, int64_t *left /* OUT */) T
 #define IDENTITY_WALK_IN_DAYS 90
 int identity_purge_walk_ins(struct db *db, int64_t now_us, int64_t *count /* OUT */) TD_MUST_CHECK;
 
+/* Housekeeping (rows of api/jobs.def), each in a transaction of its own
+ * (db_transact): identity_purge runs identity_purge_walk_ins (*count: rows
+ * deleted); identity_backfill_run gives keys to up to 2,000 customers from
+ * before migration 8 (*count: how many are still without). */
+int identity_purge(struct db *db, int64_t now_us, int64_t *count /* OUT */) TD_MUST_CHECK;
+int identity_backfill_run(struct db *db, int64_t now_us, int64_t *count /* OUT */) TD_MUST_CHECK;
+
 #endif

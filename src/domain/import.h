@@ -1,6 +1,7 @@
 /* import.h — customers and purchases from CSV files (the loyalty programme's
  * member list, the tills' purchase export). docs/import.md describes the
- * formats for people.
+ * formats for people. The kinds are the rows of imports.def; the route and
+ * the command line find them by name (import_kind_find).
  *
  * A file is imported whole or not at all, and importing it again changes
  * nothing:
@@ -15,7 +16,7 @@
  * problem found (line as an editor shows it, the header being line 1, and
  * column by its header name).
  *
- * Both functions run inside the CALLER's write transaction and may have
+ * The import functions run inside the CALLER's write transaction and may have
  * written rows before they find the first problem: on any status but TD_OK
  * the caller must roll back.
  */
@@ -68,5 +69,24 @@ void import_report_free(struct import_report *r);
  * ("import.customers" / "import.purchases", counts only) on success. */
 int import_customers(struct dctx *c, const char *data, size_t len, struct import_report *out) TD_MUST_CHECK;
 int import_purchases(struct dctx *c, const char *data, size_t len, struct import_report *out) TD_MUST_CHECK;
+
+/* A kind of file (a row of imports.def), found by its name ("customers"), or
+ * NULL; the i-th kind's name for i = 0, 1, ... until NULL. */
+struct import_kind;
+const struct import_kind *import_kind_find(const char *name);
+const char *import_kind_name(size_t i);
+/* import_customers() and the others, for the kind k. */
+int import_run(struct dctx *c, const struct import_kind *k, const char *data, size_t len,
+               struct import_report *out) TD_MUST_CHECK;
+
+/* One count the report's kind reports beyond lines, added and skipped. */
+struct import_count {
+    const char *name;                /* "receipts_added" */
+    const char *group, *verb;        /* "receipts", "added" (for a summary: "receipts: 3 added, 0 skipped") */
+    int64_t value;
+};
+#define IMPORT_COUNTS_MAX 8
+/* Fills out[0..n) with the counts of r's kind, in the kind's order; n. */
+size_t import_report_counts(const struct import_report *r, struct import_count *out, size_t max);
 
 #endif

@@ -20,6 +20,8 @@
 #include <stdio.h>
 #include <string.h>
 
+ENUM_MAP_DEFINE(ledger_status_map, LEDGER_STATUS_MAP);
+
 #define ACC_LIABILITY "credit_note_liability"
 #define ACC_TILL "till_clearing"
 #define ACC_BREAKAGE "breakage_income"
@@ -490,4 +492,25 @@ int ledger_verify(struct db *db, void (*report)(void *arg, const char *problem),
         if (rc != TD_OK) return rc;
     }
     return TD_OK;
+}
+
+struct expire_arg { int64_t now; int count; };
+
+static int expire_tx(struct db *db, void *arg)
+{
+    struct expire_arg *x = arg;
+    struct dctx c = { .db = db, .now_us = x->now, .addr = "scheduler" };
+    return ledger_expire_due(&c, 100, &x->count);
+}
+
+int ledger_expire_all(struct db *db, int64_t now_us, int64_t *count)
+{
+    int rc;
+    *count = 0;
+    for (;;) {
+        struct expire_arg x = { now_us, 0 };
+        if ((rc = db_transact(db, expire_tx, &x)) != TD_OK) return rc;
+        *count += x.count;
+        if (x.count < 100) return TD_OK;
+    }
 }

@@ -22,6 +22,7 @@
 #define TD_LEDGER_H
 #include <stdint.h>
 #include "core/code.h"
+#include "core/enum_map.h"
 #include "domain/domain.h"
 
 #define LEDGER_MAX_CENTS 1000000000LL      /* EUR 10 million: larger is a typo */
@@ -95,6 +96,13 @@ int ledger_history(struct dctx *c, int64_t note_id, int (*fn)(void *arg, const s
 int ledger_each_of_customer(struct dctx *c, int64_t customer_id, int (*fn)(void *arg, const struct credit_note *n),
                             void *arg) TD_MUST_CHECK;
 
+/* A note's status (names as stored). */
+#define LEDGER_STATUS_MAP(X)                                                                \
+    X(LEDGER_ISSUED, 1, "issued") X(LEDGER_PARTLY_USED, 2, "partly_used") X(LEDGER_USED, 3, "used")       \
+    X(LEDGER_VOID, 4, "void") X(LEDGER_EXPIRED, 5, "expired") X(LEDGER_REISSUED, 6, "reissued")
+enum ledger_status { LEDGER_STATUS_MAP(ENUM_MAP_VALUE) };
+extern const struct enum_map ledger_status_map;
+
 /* All notes (optionally of one status), newest first, after id `before`
  * (0: from the newest), up to limit; *next is the id to continue from or 0. */
 int ledger_each(struct dctx *c, const char *status, int64_t before, int limit,
@@ -108,5 +116,9 @@ int ledger_accounts_each(struct dctx *c, int (*fn)(void *arg, const char *code, 
  * sets *problems. Reads inside the caller's (read) transaction. */
 int ledger_verify(struct db *db, void (*report)(void *arg, const char *problem), void *arg,
                   int64_t *problems /* OUT */) TD_MUST_CHECK;
+
+/* Housekeeping (a row of api/jobs.def): expires every note whose time has
+ * come, 100 to a transaction of its own (db_transact); *count says how many. */
+int ledger_expire_all(struct db *db, int64_t now_us, int64_t *count /* OUT */) TD_MUST_CHECK;
 
 #endif

@@ -4,14 +4,15 @@
  * and per store an override document that replaces individual fields. Both
  * parse into one plain struct policy; policy_decide() is a pure function of
  * (policy, case, customer facts, guard result) that recommends a resolution
- * and explains it in Dutch and English.
+ * and explains it in reasons (codes with arguments, domain/reasons.h).
  *
  * Invariants:
  *  (1) a struct policy that policy_parse() or policy_apply_override() returns
  *      with TD_OK has passed policy_validate(): every number in range,
  *      amber_at < red_at, tier limits never fall as the tier rises;
  *  (2) a decision carries the version text of the policy that made it, and at
- *      least one reason;
+ *      least one reason: a code of reasons.def with its arguments, rendered
+ *      in Dutch and English at the edge (reason_render);
  *  (3) no reason accuses the customer: the guard's level only asks for a
  *      manager, with a neutral script for the associate at red;
  *  (4) risk never declines a case by itself, and never adds approval to a
@@ -31,6 +32,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "core/enum_map.h"
 #include "core/status.h"
 #include "domain/guard.h"
 
@@ -41,21 +43,40 @@ struct errors;
 #define POLICY_VERSION_SZ 32
 #define POLICY_DOC_MAX (64 * 1024)      /* longer documents are refused */
 
-enum policy_tier { POLICY_TIER_NONE = 0, POLICY_TIER_BRONZE, POLICY_TIER_SILVER, POLICY_TIER_GOLD,
-                   POLICY_TIER_PLATINUM, POLICY_TIER_COUNT };
+/* Each enum is a table (core/enum_map.h): X(IDENT, value, "API name"). The
+ * maps below give the names, the parsers and the "must be one of" lists. */
+#define POLICY_TIER_MAP(X)                                                                  \
+    X(POLICY_TIER_NONE, 0, "none") X(POLICY_TIER_BRONZE, 1, "bronze") X(POLICY_TIER_SILVER, 2, "silver") \
+    X(POLICY_TIER_GOLD, 3, "gold") X(POLICY_TIER_PLATINUM, 4, "platinum")
+enum policy_tier { POLICY_TIER_MAP(ENUM_MAP_VALUE) POLICY_TIER_COUNT };
 
-enum policy_kind { POLICY_KIND_RETURN = 1, POLICY_KIND_EXCHANGE, POLICY_KIND_REPAIR, POLICY_KIND_COMPLAINT,
-                   POLICY_KIND_PRICE_ADJUSTMENT, POLICY_KIND_REFERRAL };
+#define POLICY_KIND_MAP(X)                                                                  \
+    X(POLICY_KIND_RETURN, 1, "return") X(POLICY_KIND_EXCHANGE, 2, "exchange") X(POLICY_KIND_REPAIR, 3, "repair") \
+    X(POLICY_KIND_COMPLAINT, 4, "complaint") X(POLICY_KIND_PRICE_ADJUSTMENT, 5, "price_adjustment")         \
+    X(POLICY_KIND_REFERRAL, 6, "referral")
+enum policy_kind { POLICY_KIND_MAP(ENUM_MAP_VALUE) };
 
-enum policy_condition { POLICY_COND_NEW = 1, POLICY_COND_USED, POLICY_COND_WORN, POLICY_COND_DEFECTIVE };
+#define POLICY_CONDITION_MAP(X)                                                             \
+    X(POLICY_COND_NEW, 1, "new") X(POLICY_COND_USED, 2, "used") X(POLICY_COND_WORN, 3, "worn")             \
+    X(POLICY_COND_DEFECTIVE, 4, "defective")
+enum policy_condition { POLICY_CONDITION_MAP(ENUM_MAP_VALUE) };
 
-/* Why the customer prefers another shop; NONE when they do not. */
-enum policy_referral { POLICY_REFER_NONE = 0, POLICY_REFER_NOT_IN_RANGE, POLICY_REFER_CHEAPER_ELSEWHERE,
-                       POLICY_REFER_OUT_OF_STOCK, POLICY_REFER_OTHER };
+/* Why the customer prefers another shop; NONE when they do not (not in the
+ * map: a request names a reason or leaves it out). */
+#define POLICY_REFERRAL_MAP(X)                                                              \
+    X(POLICY_REFER_NOT_IN_RANGE, 1, "not_in_range") X(POLICY_REFER_CHEAPER_ELSEWHERE, 2, "cheaper_elsewhere") \
+    X(POLICY_REFER_OUT_OF_STOCK, 3, "out_of_stock") X(POLICY_REFER_OTHER, 4, "other")
+enum policy_referral { POLICY_REFER_NONE = 0, POLICY_REFERRAL_MAP(ENUM_MAP_VALUE) };
 
-enum policy_resolution { POLICY_RES_REFUND = 1, POLICY_RES_STORE_CREDIT, POLICY_RES_EXCHANGE,
-                         POLICY_RES_REPAIR_MANUFACTURER, POLICY_RES_REPAIR_IN_STORE, POLICY_RES_REFER_ELSEWHERE,
-                         POLICY_RES_DECLINE };
+#define POLICY_RESOLUTION_MAP(X)                                                            \
+    X(POLICY_RES_REFUND, 1, "refund") X(POLICY_RES_STORE_CREDIT, 2, "store_credit")                         \
+    X(POLICY_RES_EXCHANGE, 3, "exchange") X(POLICY_RES_REPAIR_MANUFACTURER, 4, "repair_manufacturer")       \
+    X(POLICY_RES_REPAIR_IN_STORE, 5, "repair_in_store") X(POLICY_RES_REFER_ELSEWHERE, 6, "refer_elsewhere") \
+    X(POLICY_RES_DECLINE, 7, "decline")
+enum policy_resolution { POLICY_RESOLUTION_MAP(ENUM_MAP_VALUE) };
+
+extern const struct enum_map policy_tier_map, policy_kind_map, policy_condition_map, policy_referral_map,
+    policy_resolution_map;
 
 struct policy {
     int version;                                    /* the chain document's, >= 1 */
@@ -177,7 +198,8 @@ int policy_decide(const struct policy *p, const struct case_in *c, const struct 
                   const struct risk *risk, struct decision *out /* OUT */) TD_MUST_CHECK;
 
 /* API names ("store_credit", "gold", "cheaper_elsewhere", "worn", "return");
- * NULL for a value out of range. Static strings. */
+ * NULL for a value out of range ("none" for POLICY_REFER_NONE). Static
+ * strings. Parsing goes through the maps (enum_map_value, enum_map_read). */
 const char *policy_resolution_name(enum policy_resolution r);
 const char *policy_tier_name(enum policy_tier t);
 const char *policy_referral_name(enum policy_referral r);

@@ -62,6 +62,8 @@ static const struct target TARGETS[] = {
     {"SELECT x.transaction_id, 0, x.till_reference FROM ledger_texts x JOIN ledger_transactions t ON t.id = x.transaction_id"
      " WHERE t.credit_note_id IN (" OF_NOTES ") AND x.till_reference IS NOT NULL",
      "UPDATE ledger_texts SET till_reference = ? WHERE transaction_id = ?", "ti", 0},
+    {"SELECT id, 0, inputs_json FROM decision_inputs WHERE customer_id = ? OR case_id IN (" OF_CASES ")",
+     "UPDATE decision_inputs SET inputs_json = ? WHERE id = ?", "ti", 1},
 };
 
 /* ---- what to look for ------------------------------------------------------ */

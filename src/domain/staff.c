@@ -436,3 +436,8 @@ int staff_token_check(struct dctx *c, const char *token, struct staff *out)
     if (rc == TD_OK && !out->active) rc = TD_E_UNAUTHORIZED;
     return rc;
 }
+
+int staff_purge_sessions(struct db *db, int64_t now_us, int64_t *count)
+{
+    return db_run(db, "DELETE FROM sessions WHERE last_seen_at < ?", count, "i", now_us - SESSION_IDLE_US);
+}

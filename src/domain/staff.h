@@ -108,4 +108,8 @@ int staff_token_revoke(struct dctx *c, int64_t id) TD_MUST_CHECK;
  * expired or the account inactive. */
 int staff_token_check(struct dctx *c, const char *token, struct staff *out /* OUT */) TD_MUST_CHECK;
 
+/* Housekeeping (a row of api/jobs.def): deletes the sessions idle longer than
+ * SESSION_IDLE_US, in autocommit; *count says how many. */
+int staff_purge_sessions(struct db *db, int64_t now_us, int64_t *count /* OUT */) TD_MUST_CHECK;
+
 #endif

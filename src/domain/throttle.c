@@ -160,3 +160,8 @@ int throttle_succeeded(struct dctx *c, const struct throttle_keys *k)
                     k->addr);
     return rc;
 }
+
+int throttle_purge(struct db *db, int64_t now_us, int64_t *count)
+{
+    return db_run(db, "DELETE FROM login_failures WHERE last_at < ?", count, "i", now_us - 86400LL * 1000000);
+}

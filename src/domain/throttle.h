@@ -100,4 +100,8 @@ int throttle_succeeded(struct dctx *c, const struct throttle_keys *k) TD_MUST_CH
  * key, atomic whatever else runs at the same time. */
 int throttle_fail(struct dctx *c, const struct throttle_keys *k) TD_MUST_CHECK;
 
+/* Housekeeping (a row of api/jobs.def): deletes the back-off counters not
+ * touched for a day, in autocommit; *count says how many. */
+int throttle_purge(struct db *db, int64_t now_us, int64_t *count /* OUT */) TD_MUST_CHECK;
+
 #endif

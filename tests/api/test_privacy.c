@@ -482,6 +482,21 @@ static void erasure_leaves_no_trace(void **state)
         resp_free(&r);
     }
 
+    /* The inputs of her cases' decisions stay for replays, unlinked from
+     * her, their texts redacted like the cases'. */
+    char sql[256], inputs[8192];
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM decision_inputs WHERE case_id IN (%lld, %lld, %lld)", a, b, cc);
+    assert_int_equal(db_count(sql), 4);             /* case A was decided twice */
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM decision_inputs WHERE customer_id = %lld", p);
+    assert_int_equal(db_count(sql), 0);
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM decision_inputs WHERE customer_id IS NOT NULL AND case_id IN"
+                              " (%lld, %lld, %lld)", a, b, cc);
+    assert_int_equal(db_count(sql), 0);
+    snprintf(sql, sizeof sql, "SELECT inputs_json FROM decision_inputs WHERE case_id = %lld ORDER BY id DESC LIMIT 1", a);
+    assert_int_equal(server_sql_value(&srv, sql, inputs, sizeof inputs), 0);
+    assert_no_trace("the decision's inputs", inputs);
+    assert_non_null(strstr(inputs, "Gebeld met [erased] op [erased]"));
+
     /* And no byte of the database holds any of it. */
     struct files fs;
     database_files(&srv, 0, &fs);

@@ -97,6 +97,11 @@ static void both_goals_hold(void **state)
         assert_true(k->cents_before_flag <= k->cents_total);
     }
     assert_true(r.n_reasons > 0 && r.reasons[0].abusers > 0);
+    /* Grouped by code: each a guard's, and each once. */
+    for (size_t i = 0; i < r.n_reasons; i++) {
+        assert_int_equal(strncmp(r.reasons[i].code, "guard_", 6), 0);
+        for (size_t j = i + 1; j < r.n_reasons; j++) assert_string_not_equal(r.reasons[i].code, r.reasons[j].code);
+    }
     /* The counts add up to the stored cases: customers' and labelled walk-ins'. */
     assert_int_equal(r.honest_returns + r.abuser_returns,
                      count("SELECT COUNT(*) FROM cases k WHERE rec_resolution IS NOT NULL"

@@ -537,6 +537,51 @@ static void windows_1252_is_refused_with_a_hint(void **state)
     assert_int_equal(count(f, "SELECT COUNT(*) FROM customers WHERE loyalty_number LIKE 'L-200%'"), 0);
 }
 
+/* The kinds are found by name through imports.def; an import through the
+ * table is the same as through its function, and the report lists the
+ * kind's own counts in order. */
+static void kinds_come_from_the_table(void **state)
+{
+    struct fx *f = *state;
+    assert_null(import_kind_find("stock"));
+    assert_null(import_kind_find(""));
+    assert_string_equal(import_kind_name(0), "customers");
+    assert_string_equal(import_kind_name(1), "purchases");
+    assert_null(import_kind_name(2));
+    const struct import_kind *k = import_kind_find("purchases");
+    assert_non_null(k);
+    const char csv[] = "receipt_id,purchased_at,store_code,sku,product_name,unit_price,quantity\n"
+                       "R-1,2026-03-14 10:15,UTR01,A1,Trui,10.00,1\n"
+                       "R-1,2026-03-14 10:15,UTR01,A2,Sok,2.50,2\n";
+    struct import_report rep;
+    import_report_init(&rep);
+    assert_int_equal(db_begin(f->db, 1), TD_OK);
+    assert_int_equal(import_run(&f->c, k, csv, strlen(csv), &rep), TD_OK);
+    assert_int_equal(db_commit(f->db), TD_OK);
+    assert_string_equal(rep.kind, "purchases");
+    struct import_count cnt[IMPORT_COUNTS_MAX];
+    size_t n = import_report_counts(&rep, cnt, IMPORT_COUNTS_MAX);
+    assert_int_equal(n, 4);
+    assert_string_equal(cnt[0].name, "receipts_added");
+    assert_int_equal(cnt[0].value, 1);
+    assert_string_equal(cnt[2].name, "products_added");
+    assert_string_equal(cnt[2].group, "products");
+    assert_int_equal(cnt[2].value, 2);
+    assert_int_equal(import_report_counts(&rep, cnt, 1), 1);
+    import_report_free(&rep);
+    /* customers report no counts of their own */
+    const char people[] = "loyalty_number,name\nNL-900001,Ada\n";
+    import_report_init(&rep);
+    assert_int_equal(db_begin(f->db, 1), TD_OK);
+    assert_int_equal(import_run(&f->c, import_kind_find("customers"), people, strlen(people), &rep), TD_OK);
+    assert_int_equal(db_commit(f->db), TD_OK);
+    assert_int_equal(rep.added, 1);
+    assert_int_equal(import_report_counts(&rep, cnt, IMPORT_COUNTS_MAX), 0);
+    import_report_free(&rep);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_log WHERE action = 'import.purchases'"
+                              " AND detail LIKE '%\"products_added\":2,%'"), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -553,6 +598,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(text_and_amounts, setup, teardown),
         cmocka_unit_test_setup_teardown(unquoted_quotes_are_literal_with_a_warning, setup, teardown),
         cmocka_unit_test_setup_teardown(windows_1252_is_refused_with_a_hint, setup, teardown),
+        cmocka_unit_test_setup_teardown(kinds_come_from_the_table, setup, teardown),
     };
     return cmocka_run_group_tests_name("unit_import", tests, NULL, NULL);
 }

@@ -64,9 +64,10 @@ struct row {
     enum policy_resolution res;
     int64_t max;
     bool approval;
-    const char *reason;          /* substring of some English reason */
+    enum reason_code reason;     /* the code of one of its reasons */
 };
 
+#define C(code) REASON_##code
 #define RET POLICY_KIND_RETURN
 #define EXC POLICY_KIND_EXCHANGE
 #define REP POLICY_KIND_REPAIR
@@ -92,195 +93,226 @@ struct row {
 static const struct row rows[] = {
     /* the stories */
     {"worn dress: gold, no receipt, not sold here, worn, €240", RET, false, NOREF, NOT_OURS(WORN, "Maison Claire", 24000, false), GOLD,
-     false, GREEN, R(STORE_CREDIT), 24000, false, "within the goodwill limit of €300.00"},
+     false, GREEN, R(STORE_CREDIT), 24000, false, C(GOODWILL_WITHIN)},
     {"vacuum cleaner: defective, brand not carried", REP, false, NOREF, NOT_OURS(DEFECTIVE, "Vorwerk", 0, false), SILVER, false, GREEN,
-     R(REPAIR_MANUFACTURER), 0, false, "the manufacturer (Vorwerk)"},
+     R(REPAIR_MANUFACTURER), 0, false, C(REPAIR_MANUFACTURER)},
     {"vacuum cleaner brought as a return", RET, false, NOREF, NOT_OURS(DEFECTIVE, "Vorwerk", 39900, false), BRONZE, false, GREEN,
-     R(REPAIR_MANUFACTURER), 0, false, "on the customer's behalf"},
+     R(REPAIR_MANUFACTURER), 0, false, C(REPAIR_MANUFACTURER)},
     {"kitchen scale: cheaper elsewhere, with receipt", RET, true, POLICY_REFER_CHEAPER_ELSEWHERE, OURS(NEW, 5, 2499, 2499), NONE, false,
-     GREEN, R(REFER_ELSEWHERE), 2499, false, "cheaper elsewhere"},
+     GREEN, R(REFER_ELSEWHERE), 2499, false, C(REFER_WITH_AMOUNT)},
     {"kitchen scale as a referral case", REF, true, POLICY_REFER_CHEAPER_ELSEWHERE, OURS(NEW, 5, 2499, 2499), SILVER, false, GREEN,
-     R(REFER_ELSEWHERE), 2499, false, "back to the original payment method"},
+     R(REFER_ELSEWHERE), 2499, false, C(REFER_WITH_AMOUNT)},
     {"exploiter: red, no receipt", RET, false, NOREF, OURS(NEW, -1, 0, 3999), BRONZE, false, RED, R(STORE_CREDIT), 3999, true,
-     "I'll ask my manager"},
-    {"exploiter at amber", RET, false, NOREF, OURS(NEW, -1, 0, 3999), BRONZE, false, AMBER, R(STORE_CREDIT), 3999, true, "routine step"},
+     C(GUARD_SCRIPT)},
+    {"exploiter at amber", RET, false, NOREF, OURS(NEW, -1, 0, 3999), BRONZE, false, AMBER, R(STORE_CREDIT), 3999, true, C(GUARD_MANAGER)},
     /* goods not sold here: goodwill by tier */
     {"bronze, €240 not sold here: above her limit", RET, false, NOREF, NOT_OURS(WORN, NULL, 24000, false), BRONZE, false, GREEN,
-     R(STORE_CREDIT), 24000, true, "remaining goodwill limit of €50.00"},
+     R(STORE_CREDIT), 24000, true, C(GOODWILL_BEYOND)},
     {"platinum, €500 not sold here", RET, false, NOREF, NOT_OURS(USED, NULL, 50000, false), PLAT, false, GREEN, R(STORE_CREDIT), 50000,
-     false, "within the goodwill limit of €600.00"},
+     false, C(GOODWILL_WITHIN)},
     {"platinum, €600 not sold here: total above €500", RET, false, NOREF, NOT_OURS(USED, NULL, 60000, false), PLAT, false, GREEN,
-     R(STORE_CREDIT), 60000, true, "The total is above €500.00"},
+     R(STORE_CREDIT), 60000, true, C(APPROVAL_TOTAL)},
     {"no tier, not sold here", RET, false, NOREF, NOT_OURS(NEW, NULL, 2000, false), NONE, false, GREEN, R(DECLINE), 0, false,
-     "invite the customer to sign up"},
+     C(GOODWILL_CARD_ONLY)},
     {"walk-in with a gold tier on record counts as none", RET, false, NOREF, NOT_OURS(NEW, NULL, 2000, false), GOLD, true, GREEN,
-     R(DECLINE), 0, false, "loyalty-card customers"},
+     R(DECLINE), 0, false, C(GOODWILL_CARD_ONLY)},
     {"gold, price not yet stated", RET, false, NOREF, NOT_OURS(WORN, NULL, 0, false), GOLD, false, GREEN, R(STORE_CREDIT), 0, false,
-     "Ask the customer what the item cost"},
+     C(GOODWILL_ASK_PRICE)},
     {"gold, exactly her limit", RET, false, NOREF, NOT_OURS(NEW, NULL, 30000, false), GOLD, false, GREEN, R(STORE_CREDIT), 30000, false,
-     "within the goodwill limit"},
+     C(GOODWILL_WITHIN)},
     {"gold, one cent above her limit", RET, false, NOREF, NOT_OURS(NEW, NULL, 30001, false), GOLD, false, GREEN, R(STORE_CREDIT), 30001,
-     true, "so a manager decides too"},
+     true, C(GOODWILL_BEYOND)},
     {"defective, brand we carry, not sold here", RET, false, NOREF, NOT_OURS(DEFECTIVE, "Philips", 8999, true), SILVER, false, GREEN,
-     R(REPAIR_IN_STORE), 0, false, "We carry this brand"},
+     R(REPAIR_IN_STORE), 0, false, C(REPAIR_BRAND_CARRIED)},
     {"exchange of goods not sold here becomes credit", EXC, false, NOREF, NOT_OURS(NEW, NULL, 5000, false), GOLD, false, GREEN,
-     R(STORE_CREDIT), 5000, false, "stated amount of €50.00"},
+     R(STORE_CREDIT), 5000, false, C(GOODWILL_WITHIN)},
     /* our goods with a receipt */
     {"receipt, in window", RET, true, NOREF, OURS(NEW, 10, 4999, 3999), NONE, false, GREEN, R(REFUND), 4999, false,
-     "refund €49.99 to the original payment method"},
+     C(RECEIPT_REFUND)},
     {"receipt, in window, exchange", EXC, true, NOREF, OURS(NEW, 10, 4999, 3999), NONE, false, GREEN, R(EXCHANGE), 4999, false,
-     "exchange for goods up to €49.99"},
+     C(RECEIPT_EXCHANGE)},
     {"receipt, last day of the window", RET, true, NOREF, OURS(USED, 30, 4999, 3999), BRONZE, false, GREEN, R(REFUND), 4999, false,
-     "30-day return window"},
+     C(RECEIPT_REFUND)},
     {"receipt, a day after the window", RET, true, NOREF, OURS(USED, 31, 4999, 3999), BRONZE, false, GREEN, R(STORE_CREDIT), 3999, false,
-     "After the return window: store credit at the lowest recent selling price, €39.99"},
+     C(LOWEST_CREDIT)},
     {"receipt, purchase date unknown", RET, true, NOREF, OURS(NEW, -1, 4999, 3999), BRONZE, false, GREEN, R(STORE_CREDIT), 3999, false,
-     "After the return window"},
+     C(LOWEST_CREDIT)},
     {"receipt without a price: lowest recent", RET, true, NOREF, OURS(NEW, 3, 0, 1999), BRONZE, false, GREEN, R(REFUND), 1999, false,
-     "refund €19.99"},
+     C(RECEIPT_REFUND)},
     {"worn soon after purchase above €50", RET, true, NOREF, OURS(WORN, 5, 8000, 8000), SILVER, false, GREEN, R(REFUND), 8000, true,
-     "Worn item returned 5 days after purchase"},
+     C(WORN_SOON)},
     {"worn soon after purchase below €50", RET, true, NOREF, OURS(WORN, 5, 4000, 4000), SILVER, false, GREEN, R(REFUND), 4000, false,
-     "refund €40.00"},
+     C(RECEIPT_REFUND)},
     {"worn, but not soon after purchase", RET, true, NOREF, OURS(WORN, 20, 8000, 8000), SILVER, false, GREEN, R(REFUND), 8000, false,
-     "refund €80.00"},
+     C(RECEIPT_REFUND)},
     /* approval thresholds are for goodwill: their own money back with proof is not */
     {"receipt, €600 refund: the customer's own money, no manager", RET, true, NOREF, OURS(NEW, 2, 60000, 60000), GOLD, false,
-     GREEN, R(REFUND), 60000, false, "refund €600.00"},
+     GREEN, R(REFUND), 60000, false, C(RECEIPT_REFUND)},
     {"walk-in, €120 refund with the receipt", RET, true, NOREF, OURS(NEW, 2, 12000, 12000), NONE, true, GREEN, R(REFUND), 12000,
-     false, "refund €120.00"},
+     false, C(RECEIPT_REFUND)},
     {"receipt after the window, €600: a manager", RET, true, NOREF, OURS(NEW, 40, 60000, 60000), GOLD, false, GREEN,
-     R(STORE_CREDIT), 60000, true, "The total is above €500.00"},
+     R(STORE_CREDIT), 60000, true, C(APPROVAL_TOTAL)},
     {"walk-in, €90 without a receipt: ask for a contact", RET, false, NOREF, OURS(NEW, -1, 0, 9000), NONE, true, GREEN,
-     R(STORE_CREDIT), 9000, false, "Ask for a phone number, e-mail or ID reference (no receipt, above €10.00)"},
+     R(STORE_CREDIT), 9000, false, C(WALK_IN_CONTACT)},
     {"walk-in, €9.99 without a receipt: nothing to ask", RET, false, NOREF, OURS(NEW, -1, 0, 999), NONE, true, GREEN,
-     R(STORE_CREDIT), 999, false, "Without a receipt"},
+     R(STORE_CREDIT), 999, false, C(LOWEST_CREDIT)},
     {"walk-in with a gift receipt: proof, nothing to ask", RET, false, NOREF, GIFT(NEW, 10, 9000, 9000), NONE, true, GREEN,
-     R(STORE_CREDIT), 9000, false, "With a gift receipt"},
+     R(STORE_CREDIT), 9000, false, C(GIFT_CREDIT)},
     {"a customer without a receipt: the card is their history", RET, false, NOREF, OURS(NEW, -1, 0, 9000), BRONZE, false,
-     GREEN, R(STORE_CREDIT), 9000, false, "Without a receipt"},
-    {"walk-in, €90 refund", RET, true, NOREF, OURS(NEW, 2, 9000, 9000), NONE, true, GREEN, R(REFUND), 9000, false, "refund €90.00"},
+     GREEN, R(STORE_CREDIT), 9000, false, C(LOWEST_CREDIT)},
+    {"walk-in, €90 refund", RET, true, NOREF, OURS(NEW, 2, 9000, 9000), NONE, true, GREEN, R(REFUND), 9000, false, C(RECEIPT_REFUND)},
     /* found through the loyalty card: proof of the price and the date */
     {"card, in window: store credit for the price paid", RET, false, NOREF, CARD(NEW, 10, 4999, 3999), BRONZE, false, GREEN,
-     R(STORE_CREDIT), 4999, false, "Purchase found through the loyalty card, within the 30-day return window: store credit for the price paid, €49.99"},
+     R(STORE_CREDIT), 4999, false, C(CARD_CREDIT)},
     {"card, in window, exchange", EXC, false, NOREF, CARD(NEW, 10, 4999, 3999), BRONZE, false, GREEN, R(EXCHANGE), 4999, false,
-     "exchange for goods up to €49.99"},
+     C(CARD_EXCHANGE)},
     {"card, €150 in window: no no-receipt approval", RET, false, NOREF, CARD(NEW, 5, 15000, 15000), SILVER, false, GREEN,
-     R(STORE_CREDIT), 15000, false, "found through the loyalty card"},
+     R(STORE_CREDIT), 15000, false, C(CARD_CREDIT)},
     {"card, €600 in window: own money, no manager", RET, false, NOREF, CARD(NEW, 5, 60000, 60000), GOLD, false, GREEN,
-     R(STORE_CREDIT), 60000, false, "€600.00"},
+     R(STORE_CREDIT), 60000, false, C(CARD_CREDIT)},
     {"card, after the window: as a receipt after it", RET, false, NOREF, CARD(NEW, 40, 4999, 3999), BRONZE, false, GREEN,
-     R(STORE_CREDIT), 3999, false, "After the return window"},
+     R(STORE_CREDIT), 3999, false, C(LOWEST_CREDIT)},
     {"card, defective after the window: repair", RET, false, NOREF, CARD(DEFECTIVE, 60, 9999, 8999), BRONZE, false, GREEN,
-     R(REPAIR_IN_STORE), 0, false, "within the 730-day warranty"},
+     R(REPAIR_IN_STORE), 0, false, C(REPAIR_WARRANTY)},
     {"card, worn soon above €50: still a manager", RET, false, NOREF, CARD(WORN, 5, 8000, 8000), SILVER, false, GREEN,
-     R(STORE_CREDIT), 8000, true, "Worn item returned 5 days after purchase"},
+     R(STORE_CREDIT), 8000, true, C(WORN_SOON)},
     {"card line already back: a return without a receipt", RET, false, NOREF, CARD_SPENT(NEW, 3, 4999, 3999), BRONZE, false,
-     GREEN, R(STORE_CREDIT), 3999, false, "This purchase has already come back (last on 2026-11-12 at Utrecht Centrum)"},
+     GREEN, R(STORE_CREDIT), 3999, false, C(ALREADY_BACK)},
     {"price adjustment through the card", PADJ, false, NOREF, CARD(NEW, 7, 5000, 4000), NONE, false, GREEN, R(REFUND), 1000,
-     false, "refund the €10.00 difference"},
+     false, C(PRICE_REFUND)},
     /* one receipt line, returned once */
     {"receipt line already back: declined", RET, true, NOREF, OURS_SPENT(NEW, 3, 4999, 3999), GOLD, false, GREEN, R(DECLINE), 0,
-     false, "This receipt line has already come back: 1 of 1 bought (last on 2026-11-12 at Utrecht Centrum)"},
+     false, C(LINE_SPENT_DECLINE)},
     {"receipt line already back, exchange: declined", EXC, true, NOREF, OURS_SPENT(NEW, 3, 4999, 3999), GOLD, false, GREEN,
-     R(DECLINE), 0, false, "no more than was bought"},
+     R(DECLINE), 0, false, C(LINE_SPENT_DECLINE)},
     {"receipt line already back, as a referral: nothing refunded", REF, true, POLICY_REFER_CHEAPER_ELSEWHERE,
-     OURS_SPENT(NEW, 3, 2499, 2499), BRONZE, false, GREEN, R(REFER_ELSEWHERE), 0, false, "nothing is refunded"},
+     OURS_SPENT(NEW, 3, 2499, 2499), BRONZE, false, GREEN, R(REFER_ELSEWHERE), 0, false, C(REFER_NOTHING)},
     {"price adjustment of a line that came back", PADJ, true, NOREF, OURS_SPENT(NEW, 7, 5000, 4000), NONE, false, GREEN,
-     R(DECLINE), 0, false, "already come back"},
+     R(DECLINE), 0, false, C(PRICE_ALREADY_BACK)},
     /* gift receipts: the bearer gets store credit */
     {"gift receipt in its window: store credit", RET, false, NOREF, GIFT(NEW, 45, 4999, 3999), NONE, true, GREEN,
-     R(STORE_CREDIT), 4999, false, "With a gift receipt, within 60 days of purchase: store credit for the price paid, €49.99"},
+     R(STORE_CREDIT), 4999, false, C(GIFT_CREDIT)},
     {"gift receipt, with the case's receipt box ticked", RET, true, NOREF, GIFT(NEW, 5, 4999, 3999), SILVER, false, GREEN,
-     R(STORE_CREDIT), 4999, false, "With a gift receipt"},
+     R(STORE_CREDIT), 4999, false, C(GIFT_CREDIT)},
     {"gift receipt, exchange", EXC, false, NOREF, GIFT(NEW, 10, 4999, 3999), NONE, true, GREEN, R(EXCHANGE), 4999, false,
-     "exchange for goods up to €49.99"},
+     C(GIFT_EXCHANGE)},
     {"gift receipt, walk-in, €150: no walk-in approval", RET, false, NOREF, GIFT(NEW, 10, 15000, 15000), NONE, true, GREEN,
-     R(STORE_CREDIT), 15000, false, "€150.00"},
+     R(STORE_CREDIT), 15000, false, C(GIFT_CREDIT)},
     {"gift receipt after its window", RET, false, NOREF, GIFT(NEW, 70, 4999, 3999), BRONZE, false, GREEN, R(STORE_CREDIT), 3999,
-     false, "After the gift-receipt period: store credit at the lowest recent selling price, €39.99"},
+     false, C(LOWEST_CREDIT)},
     {"gift receipt line already back: declined", RET, false, NOREF, GIFT_SPENT(NEW, 10, 4999, 3999), NONE, true, GREEN,
-     R(DECLINE), 0, false, "This receipt line has already come back"},
+     R(DECLINE), 0, false, C(LINE_SPENT_DECLINE)},
     {"gift receipt, no price adjustment for the bearer", PADJ, false, NOREF, GIFT(NEW, 7, 5000, 4000), NONE, true, GREEN,
-     R(DECLINE), 0, false, "price paid is not known"},
+     R(DECLINE), 0, false, C(PRICE_NO_RECEIPT)},
     /* our goods without a receipt */
     {"no receipt: lowest recent price as credit", RET, false, NOREF, OURS(NEW, -1, 0, 2999), NONE, false, GREEN, R(STORE_CREDIT), 2999,
-     false, "Without a receipt: store credit at the lowest recent selling price, €29.99"},
+     false, C(LOWEST_CREDIT)},
     {"no receipt above €100", RET, false, NOREF, OURS(NEW, -1, 0, 12000), NONE, false, GREEN, R(STORE_CREDIT), 12000, true,
-     "Above €100.00 a manager signs off"},
+     C(NO_RECEIPT_ABOVE)},
     {"no receipt and no known price", RET, false, NOREF, OURS(NEW, -1, 0, 0), NONE, false, GREEN, R(STORE_CREDIT), 0, true,
-     "a manager sets the amount"},
+     C(NO_PRICE)},
     {"no receipt, exchange", EXC, false, NOREF, OURS(NEW, -1, 0, 2999), NONE, false, GREEN, R(EXCHANGE), 2999, false,
-     "exchange for goods up to the lowest recent selling price"},
+     C(LOWEST_EXCHANGE)},
     {"no receipt, defective", RET, false, NOREF, OURS(DEFECTIVE, -1, 0, 2999), NONE, false, GREEN, R(STORE_CREDIT), 2999, false,
-     "Without a receipt"},
+     C(LOWEST_CREDIT)},
     {"no receipt, worn 3 days after purchase (loyalty card)", RET, false, NOREF, OURS(WORN, 3, 0, 6000), GOLD, false, GREEN,
-     R(STORE_CREDIT), 6000, true, "Worn item returned 3 days after purchase"},
+     R(STORE_CREDIT), 6000, true, C(WORN_SOON)},
     {"no receipt, the lower of price paid and lowest price", RET, false, NOREF, OURS(NEW, 40, 2500, 2999), NONE, false, GREEN,
-     R(STORE_CREDIT), 2500, false, "€25.00"},
+     R(STORE_CREDIT), 2500, false, C(LOWEST_CREDIT)},
     /* repairs of our goods */
     {"receipt, defective after the window, in warranty", RET, true, NOREF, OURS(DEFECTIVE, 60, 9999, 8999), NONE, false, GREEN,
-     R(REPAIR_IN_STORE), 0, false, "within the 730-day warranty"},
+     R(REPAIR_IN_STORE), 0, false, C(REPAIR_WARRANTY)},
     {"receipt, defective in the window", RET, true, NOREF, OURS(DEFECTIVE, 10, 9999, 8999), NONE, false, GREEN, R(REFUND), 9999, false,
-     "refund €99.99"},
+     C(RECEIPT_REFUND)},
     {"repair outside warranty", REP, true, NOREF, OURS(DEFECTIVE, 800, 9999, 8999), NONE, false, GREEN, R(REPAIR_IN_STORE), 0, false,
-     "quote first"},
+     C(REPAIR_QUOTE)},
     {"repair in warranty", REP, true, NOREF, OURS(DEFECTIVE, 100, 9999, 8999), NONE, false, GREEN, R(REPAIR_IN_STORE), 0, false,
-     "Bought 100 days ago"},
+     C(REPAIR_WARRANTY)},
     /* price adjustments */
     {"price lowered within 14 days", PADJ, true, NOREF, OURS(NEW, 7, 5000, 4000), NONE, false, GREEN, R(REFUND), 1000, false,
-     "refund the €10.00 difference"},
+     C(PRICE_REFUND)},
     {"price adjustment after 14 days", PADJ, true, NOREF, OURS(NEW, 20, 5000, 4000), NONE, false, GREEN, R(DECLINE), 0, false,
-     "outside that period"},
+     C(PRICE_OUT_OF_WINDOW)},
     {"price adjustment without receipt", PADJ, false, NOREF, OURS(NEW, 7, 0, 4000), NONE, false, GREEN, R(DECLINE), 0, false,
-     "price paid is not known"},
+     C(PRICE_NO_RECEIPT)},
     {"price adjustment, price not lowered", PADJ, true, NOREF, OURS(NEW, 7, 4000, 4000), NONE, false, GREEN, R(DECLINE), 0, false,
-     "has not been lowered"},
+     C(PRICE_NOT_LOWERED)},
     {"price adjustment, not sold here", PADJ, false, NOREF, NOT_OURS(NEW, NULL, 4000, false), GOLD, false, GREEN, R(DECLINE), 0, false,
-     "only to goods bought from us"},
+     C(PRICE_NOT_OURS)},
     /* complaints */
     {"complaint about service", CPL, true, NOREF, OURS(NEW, 3, 2000, 2000), SILVER, false, GREEN, R(STORE_CREDIT), 1000, false,
-     "store credit of €10.00 as a gesture"},
+     C(COMPLAINT_GESTURE)},
     {"complaint about a defective item in the window", CPL, true, NOREF, OURS(DEFECTIVE, 10, 3500, 3500), SILVER, false, GREEN,
-     R(REFUND), 3500, false, "refund €35.00"},
+     R(REFUND), 3500, false, C(RECEIPT_REFUND)},
     {"complaint about a defective item not sold here", CPL, false, NOREF, NOT_OURS(DEFECTIVE, "Miele", 0, false), SILVER, false, GREEN,
-     R(REPAIR_MANUFACTURER), 0, false, "the manufacturer (Miele)"},
+     R(REPAIR_MANUFACTURER), 0, false, C(REPAIR_MANUFACTURER)},
     /* referrals */
     {"referral: not in our range", REF, false, POLICY_REFER_NOT_IN_RANGE, NOT_OURS(NEW, NULL, 0, false), NONE, false, GREEN,
-     R(REFER_ELSEWHERE), 0, false, "(not in our range): record the referral with its reason; nothing is refunded"},
+     R(REFER_ELSEWHERE), 0, false, C(REFER_NOTHING)},
     {"referral: out of stock, our goods without receipt", RET, false, POLICY_REFER_OUT_OF_STOCK, OURS(NEW, -1, 0, 2000), NONE, false,
-     GREEN, R(REFER_ELSEWHERE), 2000, false, "onto store credit"},
+     GREEN, R(REFER_ELSEWHERE), 2000, false, C(REFER_WITH_AMOUNT)},
     {"referral of a defective item of ours: repair instead", RET, true, POLICY_REFER_OTHER, OURS(DEFECTIVE, 60, 9999, 9999), NONE, false,
-     GREEN, R(REPAIR_IN_STORE), 0, false, "within the 730-day warranty"},
+     GREEN, R(REPAIR_IN_STORE), 0, false, C(REPAIR_WARRANTY)},
     {"referral case without a reason given", REF, false, NOREF, NOT_OURS(NEW, NULL, 0, false), NONE, false, GREEN, R(REFER_ELSEWHERE), 0,
-     false, "(another reason)"},
+     false, C(REFER_NOTHING)},
     {"referral at red that refunds nothing", REF, false, POLICY_REFER_NOT_IN_RANGE, NOT_OURS(NEW, NULL, 0, false), NONE, false, RED,
-     R(REFER_ELSEWHERE), 0, false, "nothing is refunded"},
+     R(REFER_ELSEWHERE), 0, false, C(REFER_NOTHING)},
     /* the guard */
     {"red on a repair asks nothing", REP, false, NOREF, NOT_OURS(DEFECTIVE, "Vorwerk", 0, false), GOLD, false, RED,
-     R(REPAIR_MANUFACTURER), 0, false, "the manufacturer (Vorwerk)"},
+     R(REPAIR_MANUFACTURER), 0, false, C(REPAIR_MANUFACTURER)},
     {"amber on a receipt refund", RET, true, NOREF, OURS(NEW, 3, 2000, 2000), GOLD, false, AMBER, R(REFUND), 2000, true,
-     "Ask a manager to help complete this case"},
+     C(GUARD_MANAGER)},
     {"red on the worn dress", RET, false, NOREF, NOT_OURS(WORN, NULL, 24000, false), GOLD, false, RED, R(STORE_CREDIT), 24000, true,
-     "complete this together"},
+     C(GUARD_SCRIPT)},
 };
 
 static const char *const accusing[] = {"fraud", "fraude", "misbruik", "abuse", "suspic", "verdacht", "exploit", "steal",
                                        "diefstal", "liar", "lieg", "oplicht"};
 
+/* A reason's rendered text; four buffers in turn, so that a message may
+ * show a few at once. */
+static const char *text(const struct reason *r, enum reason_lang lang)
+{
+    static char buf[4][REASON_TEXT_SZ];
+    static unsigned next;
+    return reason_render(r, lang, buf[next++ % 4]);
+}
+#define NL_OF(r) text((r), REASON_NL)
+#define EN_OF(r) text((r), REASON_EN)
+
 static void assert_neutral(const struct reason *r)
 {
     for (size_t k = 0; k < sizeof accusing / sizeof accusing[0]; k++) {
-        if (strcasestr(r->nl, accusing[k]) || strcasestr(r->en, accusing[k]))
-            fail_msg("accusing word \"%s\" in: %s / %s", accusing[k], r->nl, r->en);
+        if (strcasestr(NL_OF(r), accusing[k]) || strcasestr(EN_OF(r), accusing[k]))
+            fail_msg("accusing word \"%s\" in: %s / %s", accusing[k], NL_OF(r), EN_OF(r));
     }
 }
 
-static int has_reason(const struct decision *d, const char *en)
+/* The first reason with code, NULL when none has it. */
+static const struct reason *said(const struct decision *d, enum reason_code code)
 {
     for (size_t k = 0; k < d->n_reasons; k++)
-        if (strstr(d->reasons[k].en, en)) return 1;
-    return 0;
+        if (d->reasons[k].code == code) return &d->reasons[k];
+    return NULL;
+}
+
+/* Some reason has code, is said of item (ANY_ITEM: of any; 0: of the
+ * case) and has these leading arguments (long long each). */
+#define ANY_ITEM (-1)
+static void assert_said(const struct decision *d, enum reason_code code, int item, int n_args, ...)
+{
+    for (size_t k = 0; k < d->n_reasons; k++) {
+        const struct reason *r = &d->reasons[k];
+        if (r->code != code || (item != ANY_ITEM && r->item != item)) continue;
+        va_list ap;
+        va_start(ap, n_args);
+        int ok = 1;
+        for (int i = 0; i < n_args; i++) ok &= r->args[i].n == va_arg(ap, long long);
+        va_end(ap);
+        if (ok) return;
+    }
+    for (size_t k = 0; k < d->n_reasons; k++) print_message("  %s: %s\n", reason_code_name(d->reasons[k].code), EN_OF(&d->reasons[k]));
+    fail_msg("no reason %s of item %d with those arguments", reason_code_name(code), item);
 }
 
 static void decision_table(void **state)
@@ -299,16 +331,16 @@ static void decision_table(void **state)
         if (d.resolution != t->res || d.max_amount_cents != t->max || d.needs_approval != t->approval)
             fail_msg("%s: got %s %lld %s, want %s %lld %s (%s)", t->name, policy_resolution_name(d.resolution),
                      (long long)d.max_amount_cents, d.needs_approval ? "approval" : "-", policy_resolution_name(t->res),
-                     (long long)t->max, t->approval ? "approval" : "-", d.n_reasons ? d.reasons[0].en : "");
+                     (long long)t->max, t->approval ? "approval" : "-", d.n_reasons ? EN_OF(&d.reasons[0]) : "");
         assert_true(d.n_reasons >= 1 && d.n_reasons <= POLICY_REASONS_MAX);
         for (size_t k = 0; k < d.n_reasons; k++) {
-            if (d.reasons[k].nl[0] == '\0' || d.reasons[k].en[0] == '\0') fail_msg("%s: empty reason %zu", t->name, k);
-            if (strcmp(d.reasons[k].nl, d.reasons[k].en) == 0) fail_msg("%s: untranslated: %s", t->name, d.reasons[k].en);
+            if (NL_OF(&d.reasons[k])[0] == '\0' || EN_OF(&d.reasons[k])[0] == '\0') fail_msg("%s: empty reason %zu", t->name, k);
+            if (strcmp(NL_OF(&d.reasons[k]), EN_OF(&d.reasons[k])) == 0) fail_msg("%s: untranslated: %s", t->name, EN_OF(&d.reasons[k]));
             assert_neutral(&d.reasons[k]);
         }
-        if (!has_reason(&d, t->reason)) {
-            for (size_t k = 0; k < d.n_reasons; k++) print_message("  %s\n", d.reasons[k].en);
-            fail_msg("%s: no reason with \"%s\"", t->name, t->reason);
+        if (!said(&d, t->reason)) {
+            for (size_t k = 0; k < d.n_reasons; k++) print_message("  %s\n", EN_OF(&d.reasons[k]));
+            fail_msg("%s: no reason %s", t->name, reason_code_name(t->reason));
         }
         assert_string_equal(d.policy_version, "1");
         assert_int_equal(d.n_items, 1);
@@ -334,7 +366,7 @@ static void walk_in_contact_above_a_small_amount(void **state)
     assert_int_equal(policy_decide(&p, &c, &f, NULL, &d), TD_OK);
     assert_false(d.ask_walk_in_contact);
     assert_false(d.needs_approval);
-    assert_false(has_reason(&d, "Ask for a phone number"));
+    assert_null(said(&d, REASON_WALK_IN_CONTACT));
     /* The amount is the policy's: at 0 every return without proof asks. */
     p.walk_in_contact_above_cents = 0;
     c.walk_in_contact = false;
@@ -356,17 +388,17 @@ static void stories_in_dutch(void **state)
     struct customer_facts f = {.tier = GOLD};
     struct decision d;
     assert_int_equal(policy_decide(&p, &c, &f, NULL, &d), TD_OK);
-    assert_non_null(strstr(d.reasons[0].nl, "tegoedbon voor het genoemde bedrag van € 240,00"));
-    assert_non_null(strstr(d.reasons[0].nl, "goodwill-limiet van € 300,00"));
+    assert_non_null(strstr(NL_OF(&d.reasons[0]), "tegoedbon voor het genoemde bedrag van € 240,00"));
+    assert_non_null(strstr(NL_OF(&d.reasons[0]), "goodwill-limiet van € 300,00"));
 
     struct risk red = {.score = 95, .level = RED, .n_reasons = 1};
     c = (struct case_in){.kind = RET, .receipt = false, .n_items = 1, .items = {OURS(NEW, -1, 0, 123456)}};
     f.tier = BRONZE;
     assert_int_equal(policy_decide(&p, &c, &f, &red, &d), TD_OK);
     assert_true(d.needs_approval);
-    assert_non_null(strstr(d.reasons[0].nl, "€ 1.234,56"));
-    assert_non_null(strstr(d.reasons[0].en, "€1,234.56"));
-    assert_non_null(strstr(d.reasons[d.n_reasons - 1].nl, "Ik vraag even mijn leidinggevende erbij"));
+    assert_non_null(strstr(NL_OF(&d.reasons[0]), "€ 1.234,56"));
+    assert_non_null(strstr(EN_OF(&d.reasons[0]), "€1,234.56"));
+    assert_non_null(strstr(NL_OF(&d.reasons[d.n_reasons - 1]), "Ik vraag even mijn leidinggevende erbij"));
 }
 
 /* ---- cases of several items -------------------------------------------- */
@@ -385,7 +417,7 @@ static void goodwill_limit_spans_the_case(void **state)
     assert_false(d.items[0].needs_approval);
     assert_true(d.items[1].needs_approval);
     assert_true(d.needs_approval);
-    assert_true(has_reason(&d, "Item 2: Store credit for the stated amount of €150.00; that is more than the remaining goodwill limit of €100.00"));
+    assert_said(&d, REASON_GOODWILL_BEYOND, 2, 2, 15000LL, 10000LL);
 }
 
 static void mixed_items_take_the_largest(void **state)
@@ -401,9 +433,9 @@ static void mixed_items_take_the_largest(void **state)
     assert_int_equal(d.items[0].resolution, R(REPAIR_MANUFACTURER));
     assert_int_equal(d.max_amount_cents, 24000);
     assert_false(d.needs_approval);
-    assert_true(has_reason(&d, "Item 1: Take the product in"));
-    assert_true(has_reason(&d, "different resolutions"));
-    assert_non_null(strstr(d.reasons[0].nl, "Artikel 1: "));
+    assert_said(&d, REASON_REPAIR_MANUFACTURER, 1, 0);
+    assert_said(&d, REASON_MIXED, 0, 0);
+    assert_non_null(strstr(NL_OF(&d.reasons[0]), "Artikel 1: "));
 }
 
 static void many_items_keep_room_for_the_script(void **state)
@@ -419,8 +451,8 @@ static void many_items_keep_room_for_the_script(void **state)
     assert_int_equal(d.max_amount_cents, 16 * 4000);
     assert_true(d.needs_approval);
     assert_true(d.n_reasons <= POLICY_REASONS_MAX);
-    assert_true(has_reason(&d, "The total is above €500.00"));
-    assert_true(has_reason(&d, "complete this together"));
+    assert_said(&d, REASON_APPROVAL_TOTAL, 0, 1, 50000LL);
+    assert_said(&d, REASON_GUARD_SCRIPT, 0, 0);
 }
 
 static void complaint_gesture_once_per_case(void **state)
@@ -490,8 +522,8 @@ static void proof_switches(void **state)
     assert_true(d.needs_approval);
     assert_true(d.items[0].beyond_quantity);
     assert_false(d.items[0].proven);
-    assert_true(has_reason(&d, "A manager decides whether the item can still come back"));
-    assert_true(has_reason(&d, "Without usable proof of purchase"));
+    assert_said(&d, REASON_LINE_SPENT_MANAGER, ANY_ITEM, 0);
+    assert_said(&d, REASON_LOWEST_CREDIT, ANY_ITEM, 1, (long long)PHRASE_WHY_NO_USABLE_PROOF);
     p = default_policy();
     decide_one(&p, RET, true, (struct case_item)OURS_SPENT(NEW, 3, 4999, 3999), GOLD, &d);
     assert_true(d.items[0].beyond_quantity);
@@ -507,24 +539,24 @@ static void proof_switches(void **state)
     p.card_refund = true;
     decide_one(&p, RET, false, (struct case_item)CARD(NEW, 10, 4999, 3999), BRONZE, &d);
     assert_int_equal(d.resolution, R(REFUND));
-    assert_true(has_reason(&d, "refund €49.99 to the original payment method"));
+    assert_said(&d, REASON_CARD_REFUND, ANY_ITEM, 2, 30LL, 4999LL);
     /* Gift receipts refused; a shorter window. */
     p = default_policy();
     p.gift_allowed = false;
     decide_one(&p, RET, false, (struct case_item)GIFT(NEW, 10, 4999, 3999), NONE, &d);
     assert_int_equal(d.resolution, R(DECLINE));
-    assert_true(has_reason(&d, "does not take back goods on a gift receipt"));
+    assert_said(&d, REASON_GIFT_NOT_ALLOWED, ANY_ITEM, 0);
     p = default_policy();
     p.gift_window_days = 14;
     decide_one(&p, RET, false, (struct case_item)GIFT(NEW, 20, 4999, 3999), NONE, &d);
     assert_int_equal(d.max_amount_cents, 3999);
-    assert_true(has_reason(&d, "After the gift-receipt period"));
+    assert_said(&d, REASON_LOWEST_CREDIT, ANY_ITEM, 1, (long long)PHRASE_WHY_GIFT_LATE);
     /* Returns with proof count towards the threshold where the policy says so. */
     p = default_policy();
     p.approval_counts_proven = true;
     decide_one(&p, RET, true, (struct case_item)OURS(NEW, 2, 60000, 60000), GOLD, &d);
     assert_true(d.needs_approval);
-    assert_true(has_reason(&d, "The total is above €500.00"));
+    assert_said(&d, REASON_APPROVAL_TOTAL, 0, 1, 50000LL);
 }
 
 static void goodwill_beside_own_money(void **state)
@@ -546,7 +578,7 @@ static void goodwill_beside_own_money(void **state)
     c.items[1].stated_price_cents = 55000;
     assert_int_equal(policy_decide(&p, &c, &f, NULL, &d), TD_OK);
     assert_true(d.needs_approval);
-    assert_true(has_reason(&d, "The amount beyond the returns with proof of purchase is above €500.00"));
+    assert_said(&d, REASON_APPROVAL_BEYOND_PROOF, 0, 1, 50000LL);
     /* Two units of one line of which one came back: the second item of the
      * case is declined, the first refunded. */
     c = (struct case_in){.kind = RET, .receipt = true, .n_items = 2,
@@ -557,7 +589,7 @@ static void goodwill_beside_own_money(void **state)
     assert_int_equal(d.items[0].resolution, R(REFUND));
     assert_int_equal(d.items[1].resolution, R(DECLINE));
     assert_int_equal(d.max_amount_cents, 2000);
-    assert_true(has_reason(&d, "Item 2: This receipt line has already come back: 2 of 2 bought"));
+    assert_said(&d, REASON_LINE_SPENT_DECLINE, 2, 2, 2LL, 2LL);
 }
 
 /* ---- the document ------------------------------------------------------ */
@@ -837,17 +869,17 @@ static void override_switches_rules(void **state)
     struct case_in c = {.kind = RET, .n_items = 1, .items = {OURS(NEW, -1, 0, 2000)}};
     assert_int_equal(policy_decide(&p, &c, &f, NULL, &d), TD_OK);
     assert_int_equal(d.resolution, R(DECLINE));
-    assert_true(has_reason(&d, "look up the purchase together"));
+    assert_said(&d, REASON_NO_RECEIPT_DECLINE, ANY_ITEM, 0);
     c.items[0] = (struct case_item)NOT_OURS(WORN, NULL, 24000, false);
     assert_int_equal(policy_decide(&p, &c, &f, NULL, &d), TD_OK);
     assert_int_equal(d.resolution, R(DECLINE));
     assert_int_equal(d.max_amount_cents, 0);
-    assert_true(has_reason(&d, "explain this kindly"));
+    assert_said(&d, REASON_NOT_SOLD_HERE_REFUSED, ANY_ITEM, 0);
     c.kind = CPL;
     c.items[0] = (struct case_item)OURS(NEW, 2, 2000, 2000);
     assert_int_equal(policy_decide(&p, &c, &f, NULL, &d), TD_OK);
     assert_int_equal(d.resolution, R(DECLINE));
-    assert_true(has_reason(&d, "record the complaint"));
+    assert_said(&d, REASON_COMPLAINT_NO_GESTURE, ANY_ITEM, 0);
     /* the vacuum cleaner still goes to its manufacturer */
     c.kind = RET;
     c.items[0] = (struct case_item)NOT_OURS(DEFECTIVE, "Vorwerk", 0, false);

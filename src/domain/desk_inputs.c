@@ -1,0 +1,309 @@
+/* desk_inputs.c — each decision's inputs, stored and read back (see
+ * desk_inputs.h).
+ *
+ * The inputs are one JSON document per decision:
+ *
+ *   {"case": {kind, receipt, referral, walk_in_contact, items: [{...}]},
+ *    "facts": {...}, "signals": {...}, "risk": {score, level},
+ *    "decision": {resolution, max_amount_cents, needs_approval,
+ *                 ask_walk_in_contact, policy_version, items: [{...}]}}
+ *
+ * with the field names of policy.h and guard.h, and enums by their API
+ * names. One table of fields per struct serves both directions, so what is
+ * written is what is read.
+ *
+ * Invariants:
+ *  (1) a row is written in the transaction that decides the case, after
+ *      the conditional UPDATE that claims it (a losing concurrent resolve
+ *      stores nothing);
+ *  (2) reading refuses a document that lacks a field (TD_E_INTERNAL) rather
+ *      than replaying with a default.
+ */
+#include "domain/desk_inputs.h"
+#include "domain/desk.h"
+#include "domain/desk_internal.h"
+#include "db/db.h"
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- the field tables --------------------------------------------------- */
+
+enum ftype { F_INT, F_I64, F_BOOL, F_STR, F_CHARS, F_KIND, F_REFERRAL, F_CONDITION, F_TIER, F_RESOLUTION, F_LEVEL };
+
+struct field {
+    const char *name;
+    size_t off, size;              /* size: F_CHARS only */
+    enum ftype type;
+};
+
+#define FLD(s, m, t) {#m, offsetof(struct s, m), sizeof(((struct s *)0)->m), t}
+
+static const struct field CASE_FIELDS[] = {
+    FLD(case_in, kind, F_KIND), FLD(case_in, receipt, F_BOOL), FLD(case_in, referral, F_REFERRAL),
+    FLD(case_in, walk_in_contact, F_BOOL),
+};
+static const struct field ITEM_FIELDS[] = {
+    FLD(case_item, sold_here, F_BOOL), FLD(case_item, condition, F_CONDITION),
+    FLD(case_item, days_since_purchase, F_INT), FLD(case_item, category, F_STR),
+    FLD(case_item, price_paid_cents, F_I64), FLD(case_item, lowest_recent_cents, F_I64),
+    FLD(case_item, brand, F_STR), FLD(case_item, description, F_STR),
+    FLD(case_item, stated_price_cents, F_I64), FLD(case_item, brand_carried, F_BOOL),
+    FLD(case_item, card_proof, F_BOOL), FLD(case_item, gift_receipt, F_BOOL),
+    FLD(case_item, line_quantity, F_INT), FLD(case_item, line_returned, F_INT),
+    FLD(case_item, returned_on, F_STR), FLD(case_item, returned_store, F_STR),
+};
+static const struct field FACTS_FIELDS[] = {
+    FLD(customer_facts, tier, F_TIER), FLD(customer_facts, lifetime_spend_cents, F_I64),
+    FLD(customer_facts, visits, F_INT), FLD(customer_facts, tenure_days, F_INT),
+    FLD(customer_facts, cases_30d, F_INT), FLD(customer_facts, cases_90d, F_INT),
+    FLD(customer_facts, returns_30d, F_INT), FLD(customer_facts, returns_90d, F_INT),
+    FLD(customer_facts, walk_in, F_BOOL),
+};
+static const struct field SIGNAL_FIELDS[] = {
+    FLD(guard_signals, no_receipt_returns_30d, F_INT), FLD(guard_signals, no_receipt_returns_90d, F_INT),
+    FLD(guard_signals, returns_90d, F_INT), FLD(guard_signals, purchases_90d, F_INT),
+    FLD(guard_signals, category_norm_permille, F_INT), FLD(guard_signals, not_sold_here_claims_90d, F_INT),
+    FLD(guard_signals, worn_soon_returns_90d, F_INT), FLD(guard_signals, same_item_stores, F_INT),
+    FLD(guard_signals, cases_30d, F_INT), FLD(guard_signals, stores_30d, F_INT),
+    FLD(guard_signals, spent_lines_90d, F_INT), FLD(guard_signals, quick_returns, F_INT),
+    FLD(guard_signals, quick_purchases, F_INT), FLD(guard_signals, quick_category, F_CHARS),
+    FLD(guard_signals, whole_returns, F_INT), FLD(guard_signals, style_cycles, F_INT),
+    FLD(guard_signals, linked, F_INT),
+};
+static const struct field RISK_FIELDS[] = {FLD(risk, score, F_INT), FLD(risk, level, F_LEVEL)};
+static const struct field DECISION_FIELDS[] = {
+    FLD(decision, resolution, F_RESOLUTION), FLD(decision, max_amount_cents, F_I64),
+    FLD(decision, needs_approval, F_BOOL), FLD(decision, ask_walk_in_contact, F_BOOL),
+    FLD(decision, policy_version, F_CHARS),
+};
+static const struct field RESULT_FIELDS[] = {
+    FLD(policy_item_result, resolution, F_RESOLUTION), FLD(policy_item_result, amount_cents, F_I64),
+    FLD(policy_item_result, needs_approval, F_BOOL), FLD(policy_item_result, proven, F_BOOL),
+    FLD(policy_item_result, beyond_quantity, F_BOOL),
+};
+#define N(t) (sizeof(t) / sizeof((t)[0]))
+
+/* A stored enum's name back to its value: 0 and false when the map has
+ * none. */
+static int read_enum(const struct enum_map *m, const char *s, void *p)
+{
+    int v = 0, ok = enum_map_value(m, s, &v) == TD_OK;
+    *(int *)p = v;          /* the policy's and the guard's enums are int-sized (asserted here) */
+    return ok;
+}
+_Static_assert(sizeof(enum policy_kind) == sizeof(int) && sizeof(enum policy_tier) == sizeof(int) &&
+                   sizeof(enum guard_level) == sizeof(int) && sizeof(enum policy_referral) == sizeof(int) &&
+                   sizeof(enum policy_condition) == sizeof(int) && sizeof(enum policy_resolution) == sizeof(int),
+               "enums stored through int");
+
+/* ---- writing ------------------------------------------------------------ */
+
+static json_t *enum_json(const char *name)
+{
+    return name ? json_string(name) : json_null();
+}
+
+static json_t *fields_json(const void *base, const struct field *f, size_t n)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; o && i < n; i++) {
+        const char *p = (const char *)base + f[i].off;
+        json_t *v = NULL;
+        switch (f[i].type) {
+        case F_INT: v = json_integer(*(const int *)p); break;
+        case F_I64: v = json_integer(*(const int64_t *)p); break;
+        case F_BOOL: v = json_boolean(*(const bool *)p); break;
+        case F_STR: v = *(const char *const *)p ? json_string(*(const char *const *)p) : json_null(); break;
+        case F_CHARS: v = json_string(p); break;
+        case F_KIND: v = enum_json(policy_kind_name(*(const enum policy_kind *)p)); break;
+        case F_REFERRAL: v = enum_json(policy_referral_name(*(const enum policy_referral *)p)); break;
+        case F_CONDITION: v = enum_json(policy_condition_name(*(const enum policy_condition *)p)); break;
+        case F_TIER: v = enum_json(policy_tier_name(*(const enum policy_tier *)p)); break;
+        case F_RESOLUTION: v = enum_json(policy_resolution_name(*(const enum policy_resolution *)p)); break;
+        case F_LEVEL: v = enum_json(guard_level_name(*(const enum guard_level *)p)); break;
+        }
+        if (!v || json_object_set_new(o, f[i].name, v) != 0) {
+            json_decref(o);
+            return NULL;
+        }
+    }
+    return o;
+}
+
+static json_t *array_json(const void *base, size_t stride, size_t n, const struct field *f, size_t nf)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < n; i++)
+        if (json_array_append_new(a, fields_json((const char *)base + i * stride, f, nf)) != 0) {
+            json_decref(a);
+            return NULL;
+        }
+    return a;
+}
+
+/* o with "items": items (both taken over); NULL when either is missing. */
+static json_t *with_items(json_t *o, json_t *items)
+{
+    if (o && items && json_object_set_new(o, "items", items) == 0) return o;
+    if (!o) json_decref(items);   /* else set_new took items, even on failure */
+    json_decref(o);
+    return NULL;
+}
+
+json_t *desk__inputs_json(const struct case_in *ci, const struct customer_facts *facts,
+                          const struct guard_signals *sig, const struct risk *risk, const struct decision *d)
+{
+    json_t *kase = with_items(fields_json(ci, CASE_FIELDS, N(CASE_FIELDS)),
+                              array_json(ci->items, sizeof ci->items[0], ci->n_items, ITEM_FIELDS, N(ITEM_FIELDS)));
+    json_t *dec = with_items(fields_json(d, DECISION_FIELDS, N(DECISION_FIELDS)),
+                             array_json(d->items, sizeof d->items[0], d->n_items, RESULT_FIELDS, N(RESULT_FIELDS)));
+    json_t *o = json_pack("{s:o*,s:o*,s:o*,s:o*,s:o*}", "case", kase, "facts", fields_json(facts, FACTS_FIELDS,
+                          N(FACTS_FIELDS)), "signals", fields_json(sig, SIGNAL_FIELDS, N(SIGNAL_FIELDS)), "risk",
+                          fields_json(risk, RISK_FIELDS, N(RISK_FIELDS)), "decision", dec);
+    /* A member that could not be built leaves its key out: refuse it whole. */
+    if (o && json_object_size(o) != 5) {
+        json_decref(o);
+        o = NULL;
+    }
+    return o;
+}
+
+int desk__inputs_save(struct dctx *c, const struct desk_case *k, const json_t *inputs)
+{
+    const char *version = json_string_value(json_object_get(json_object_get(inputs, "decision"), "policy_version"));
+    char *text = inputs ? json_dumps(inputs, JSON_COMPACT) : NULL;
+    int rc = text && version ? TD_OK : TD_E_NOMEM;
+    if (rc == TD_OK)
+        rc = db_run(c->db, "INSERT INTO decision_inputs (case_id, customer_id, store_id, decided_at, policy_version,"
+                           " inputs_json) VALUES (?, ?, ?, ?, ?, ?)", NULL, "iniitt", k->id, k->customer_id,
+                    k->store_id, c->now_us, version, text);
+    free(text);
+    return rc;
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+/* A copy of s in in->text; NULL when it does not fit. */
+static const char *keep_text(struct desk_inputs *in, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    if (n > sizeof in->text - in->text_used) return NULL;
+    char *p = in->text + in->text_used;
+    memcpy(p, s, n);
+    in->text_used += n;
+    return p;
+}
+
+static int fields_read(const json_t *o, void *base, const struct field *f, size_t n, struct desk_inputs *in)
+{
+    if (!json_is_object(o)) return TD_E_INTERNAL;
+    for (size_t i = 0; i < n; i++) {
+        char *p = (char *)base + f[i].off;
+        const json_t *v = json_object_get(o, f[i].name);
+        const char *s = json_string_value(v);
+        int ok = 1;
+        switch (f[i].type) {
+        case F_INT: ok = json_is_integer(v); *(int *)p = (int)json_integer_value(v); break;
+        case F_I64: ok = json_is_integer(v); *(int64_t *)p = json_integer_value(v); break;
+        case F_BOOL: ok = json_is_boolean(v); *(bool *)p = json_is_true(v); break;
+        case F_STR:
+            if (json_is_null(v)) *(const char **)p = NULL;
+            else ok = s && (*(const char **)p = keep_text(in, s)) != NULL;
+            break;
+        case F_CHARS: ok = s && domain_copy(p, f[i].size, s) == TD_OK; break;
+        case F_KIND: ok = read_enum(&policy_kind_map, s, p); break;
+        case F_REFERRAL:
+            ok = read_enum(&policy_referral_map, s, p) || (s && strcmp(s, "none") == 0);
+            break;
+        case F_CONDITION: ok = read_enum(&policy_condition_map, s, p); break;
+        case F_TIER: ok = read_enum(&policy_tier_map, s, p); break;
+        case F_RESOLUTION: ok = read_enum(&policy_resolution_map, s, p); break;
+        case F_LEVEL: ok = read_enum(&guard_level_map, s, p); break;
+        }
+        if (!ok) return TD_E_INTERNAL;
+    }
+    return TD_OK;
+}
+
+static int array_read(const json_t *a, void *base, size_t stride, size_t max, size_t *n, const struct field *f,
+                      size_t nf, struct desk_inputs *in)
+{
+    if (!json_is_array(a) || json_array_size(a) > max) return TD_E_INTERNAL;
+    *n = json_array_size(a);
+    int rc = TD_OK;
+    for (size_t i = 0; i < *n && rc == TD_OK; i++)
+        rc = fields_read(json_array_get(a, i), (char *)base + i * stride, f, nf, in);
+    return rc;
+}
+
+static int inputs_parse(const char *text, struct desk_inputs *in)
+{
+    json_t *o = json_loads(text, 0, NULL);
+    if (!o) return TD_E_INTERNAL;
+    const json_t *kase = json_object_get(o, "case"), *dec = json_object_get(o, "decision");
+    struct risk risk;
+    memset(&risk, 0, sizeof risk);
+    int rc = fields_read(kase, &in->ci, CASE_FIELDS, N(CASE_FIELDS), in);
+    if (rc == TD_OK)
+        rc = array_read(json_object_get(kase, "items"), in->ci.items, sizeof in->ci.items[0], POLICY_ITEMS_MAX,
+                        &in->ci.n_items, ITEM_FIELDS, N(ITEM_FIELDS), in);
+    if (rc == TD_OK) rc = fields_read(json_object_get(o, "facts"), &in->facts, FACTS_FIELDS, N(FACTS_FIELDS), in);
+    if (rc == TD_OK) rc = fields_read(json_object_get(o, "signals"), &in->signals, SIGNAL_FIELDS, N(SIGNAL_FIELDS), in);
+    if (rc == TD_OK) rc = fields_read(json_object_get(o, "risk"), &risk, RISK_FIELDS, N(RISK_FIELDS), in);
+    if (rc == TD_OK) rc = fields_read(dec, &in->decision, DECISION_FIELDS, N(DECISION_FIELDS), in);
+    if (rc == TD_OK)
+        rc = array_read(json_object_get(dec, "items"), in->decision.items, sizeof in->decision.items[0],
+                        POLICY_ITEMS_MAX, &in->decision.n_items, RESULT_FIELDS, N(RESULT_FIELDS), in);
+    in->risk_score = risk.score;
+    in->risk_level = risk.level;
+    json_decref(o);
+    return rc;
+}
+
+#define INPUTS_COLS "SELECT id, case_id, COALESCE(customer_id, 0), store_id, decided_at, policy_version, inputs_json" \
+                    " FROM decision_inputs"
+
+static int read_row(struct db_stmt *st, struct desk_inputs *in)
+{
+    memset(in, 0, offsetof(struct desk_inputs, text));
+    in->id = db_col_int64(st, 0);
+    in->case_id = db_col_int64(st, 1);
+    in->customer_id = db_col_int64(st, 2);
+    in->store_id = db_col_int64(st, 3);
+    in->decided_at = db_col_int64(st, 4);
+    int rc = domain_copy(in->policy_version, sizeof in->policy_version, db_col_text(st, 5));
+    return rc == TD_OK ? inputs_parse(db_col_text(st, 6), in) : TD_E_INTERNAL;
+}
+
+int desk_inputs_last(struct dctx *c, int64_t case_id, struct desk_inputs *out)
+{
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(c->db, INPUTS_COLS " WHERE case_id = ? ORDER BY id DESC LIMIT 1", &st);
+    if (rc != TD_OK) return rc;
+    if ((rc = db_bindf(st, "i", case_id)) == TD_OK) rc = db_step(st);
+    if (rc == TD_ROW) rc = read_row(st, out);
+    else if (rc == TD_DONE) rc = TD_E_NOT_FOUND;
+    db_done(st);
+    return rc;
+}
+
+int desk_inputs_each(struct dctx *c, int64_t from_us, int64_t to_us,
+                     int (*fn)(void *arg, const struct desk_inputs *in), void *arg)
+{
+    struct db_stmt *st = NULL;
+    struct desk_inputs *in = malloc(sizeof *in);
+    if (!in) return TD_E_NOMEM;
+    int rc = db_prepare(c->db, INPUTS_COLS " WHERE decided_at >= ? AND decided_at < ? ORDER BY decided_at, id", &st);
+    if (rc != TD_OK) goto out;
+    if ((rc = db_bindf(st, "ii", from_us, to_us)) != TD_OK) goto out;
+    while ((rc = db_step(st)) == TD_ROW) {
+        if ((rc = read_row(st, in)) != TD_OK) break;
+        if ((rc = fn(arg, in)) != TD_OK) break;
+    }
+    if (rc == TD_DONE) rc = TD_OK;
+out:
+    db_done(st);
+    free(in);
+    return rc;
+}

@@ -1,0 +1,48 @@
+/* desk_inputs.h — what each decision of the desk saw (decision_inputs,
+ * migrations/0011_decision_inputs.sql), for replaying history as it was
+ * known.
+ *
+ * When desk_resolve() decides a case it stores, in its own transaction, the
+ * case as the policy read it (struct case_in), the customer's facts and the
+ * guard's signals of that moment, the policy version and the decision. A
+ * replay runs guard_score(&policy.guard, &in->signals) and policy_decide()
+ * with the policy of in->policy_version on in->ci and in->facts; it needs
+ * no aggregates rebuilt.
+ */
+#ifndef TD_DESK_INPUTS_H
+#define TD_DESK_INPUTS_H
+#include <stddef.h>
+#include <stdint.h>
+#include "domain/domain.h"
+#include "domain/guard.h"
+#include "domain/policy.h"
+
+#define DESK_INPUTS_TEXT_SZ (POLICY_ITEMS_MAX * 4 * NAME_SZ)
+
+/* One stored decision. The strings of ci point into text: the struct is not
+ * copied by value (it is large, too: allocate it). */
+struct desk_inputs {
+    int64_t id, case_id, customer_id, store_id;   /* customer_id 0: a walk-in, or erased since */
+    int64_t decided_at;                           /* UTC microseconds */
+    char policy_version[POLICY_VERSION_SZ];
+    struct case_in ci;
+    struct customer_facts facts;
+    struct guard_signals signals;
+    int risk_score;
+    enum guard_level risk_level;
+    struct decision decision;                     /* all but its reasons (n_reasons 0) */
+    size_t text_used;
+    char text[DESK_INPUTS_TEXT_SZ];
+};
+
+/* The latest stored decision of a case into *out; TD_E_NOT_FOUND when it
+ * was never decided for resolution. */
+int desk_inputs_last(struct dctx *c, int64_t case_id, struct desk_inputs *out /* OUT */) TD_MUST_CHECK;
+
+/* Calls fn for each decision taken in [from_us, to_us), oldest first, with
+ * one struct reused between calls (valid during the call only); a status
+ * other than TD_OK from fn stops and is returned. */
+int desk_inputs_each(struct dctx *c, int64_t from_us, int64_t to_us,
+                     int (*fn)(void *arg, const struct desk_inputs *in), void *arg) TD_MUST_CHECK;
+
+#endif

@@ -1,0 +1,47 @@
+/* desk_internal.h — what the desk's files (desk.c, desk_resolve.c,
+ * desk_repair.c, desk_dashboard.c) share and nothing outside them uses.
+ * The public contract is desk.h.
+ */
+#ifndef TD_DESK_INTERNAL_H
+#define TD_DESK_INTERNAL_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "domain/desk.h"
+#include "domain/events.h"
+#include <jansson.h>
+
+struct errors;
+struct facts_case;
+struct policy;
+
+/* Adds to err when s is missing (and required), not UTF-8 or longer than max
+ * characters. */
+void desk__check_text(struct errors *err, const char *field, const char *s, size_t max, int required);
+
+/* Emits one step of case case_id (events.h: its case_events row, by c->actor
+ * at c->now_us, and its subscribers). */
+int desk__event(struct dctx *c, int64_t case_id, enum event_kind kind, const char *detail) TD_MUST_CHECK;
+
+/* Return, exchange or referral: goods come back. */
+bool desk__is_return_kind(enum policy_kind k);
+
+/* What a case adds to the aggregates (desk.c). */
+int desk__case_facts(struct dctx *c, const struct policy *p, enum policy_kind kind, bool receipt, int64_t customer_id,
+                     int64_t store_id, int64_t case_id, const struct desk_item *items, size_t n,
+                     struct facts_case *fc) TD_MUST_CHECK;
+
+/* A walk-in's contact, kept as a key when the decision asks for one
+ * (desk_resolve.c). */
+int desk__keep_walk_in_contact(struct dctx *c, struct desk_case *k, const char *contact, enum policy_referral referral,
+                               bool quiet, struct errors *err) TD_MUST_CHECK;
+
+/* What a decision saw, as the document decision_inputs keeps (desk_inputs.c);
+ * NULL when out of memory. The caller owns it. */
+json_t *desk__inputs_json(const struct case_in *ci, const struct customer_facts *facts,
+                          const struct guard_signals *sig, const struct risk *risk, const struct decision *d);
+
+/* Stores the inputs of case k's decision (desk__inputs_json()) at c->now_us. */
+int desk__inputs_save(struct dctx *c, const struct desk_case *k, const json_t *inputs) TD_MUST_CHECK;
+
+#endif

@@ -1,0 +1,373 @@
+/* import_purchases.c — the purchases kind of import (imports.def): the
+ * tills' purchase export. A receipt id already in the database is skipped
+ * with all its lines; a new receipt gets its lines numbered 1..n in file
+ * order; products are upserted by SKU (the last line wins). For speed,
+ * purchase lines are inserted IMPORT__LINE_BATCH at a time, and a line with
+ * the same receipt head as the line before reuses its answer (see
+ * line_receipt).
+ *
+ * Invariants (beyond import.c's):
+ *  (1) each distinct receipt id and SKU goes to the database once per
+ *      import (the claim or upsert that writes it): the maps remember it;
+ *  (2) the receipts one import adds have ids no other import's receipts
+ *      fall between (import__purchase_begin), so that the customer
+ *      aggregates are added up over that range at the end.
+ */
+#include "domain/import_parts.h"
+#include "core/clock.h"
+#include "core/strmap.h"
+#include "core/text.h"
+#include "db/db.h"
+#include "domain/events.h"
+#include <string.h>
+
+#define PRICE_MAX_CENTS 100000000LL  /* 1,000,000.00: more is a typo, and keeps sums far from overflow */
+#define QUANTITY_MAX 100000
+#define AT_MAX IMPORT__AT_MAX
+#define LINE_BATCH IMPORT__LINE_BATCH
+
+enum { P_RECEIPT, P_AT, P_STORE, P_CUSTOMER, P_SKU, P_PRODUCT, P_BRAND, P_CATEGORY, P_PRICE, P_QTY, P_NCOLS };
+const struct import__column import__purchase_cols[P_NCOLS + 1] = {
+    [P_RECEIPT] = {"receipt_id", COL_REQUIRED | COL_ASCII, RECEIPT_SZ - 1},
+    [P_AT] = {"purchased_at", COL_REQUIRED | COL_ASCII, AT_MAX},
+    [P_STORE] = {"store_code", COL_REQUIRED | COL_ASCII, CODE_SZ - 1},
+    [P_CUSTOMER] = {"customer_ref", COL_ASCII, LOYALTY_SZ - 1},
+    [P_SKU] = {"sku", COL_REQUIRED | COL_ASCII, SKU_SZ - 1},
+    [P_PRODUCT] = {"product_name", COL_REQUIRED | COL_TEXT, NAME_MAX_CHARS},
+    [P_BRAND] = {"brand", COL_TEXT, NAME_MAX_CHARS},
+    [P_CATEGORY] = {"category", COL_TEXT, NAME_MAX_CHARS},
+    [P_PRICE] = {"unit_price", COL_REQUIRED | COL_ASCII, 32},
+    [P_QTY] = {"quantity", COL_REQUIRED | COL_ASCII, 20},
+    [P_NCOLS] = {NULL, 0, 0},
+};
+_Static_assert(P_NCOLS <= IMPORT__NCOLS_MAX, "IMPORT__NCOLS_MAX holds the purchase columns");
+
+#define COUNT(name, group, verb) {#name, group, verb, offsetof(struct import_report, name)}
+const struct import__count import__purchase_counts[] = {
+    COUNT(receipts_added, "receipts", "added"),
+    COUNT(receipts_skipped, "receipts", "skipped"),
+    COUNT(products_added, "products", "added"),
+    COUNT(products_updated, "products", "updated"),
+    {NULL, NULL, NULL, 0},
+};
+
+/* What the maps remember. */
+struct import__receipt_info {
+    int64_t first_line;
+    int64_t at, store_id, customer_id;
+    int64_t db_id;                   /* set when claimed, unless known */
+    int64_t nlines;                  /* lines given a line_no so far */
+    int known;                       /* in the database before this import: its lines are skipped */
+};
+struct product_info {
+    int64_t id;                      /* 0 until upserted */
+    uint64_t values;                 /* hash of name, brand and category last written */
+    int updated;                     /* counted in products_updated */
+};
+
+static uint64_t hash_bytes(uint64_t h, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 0x100000001b3ull;
+    }
+    return h;
+}
+
+/* 1 for an amount like "1.234" or "12,505": a thousands separator to some
+ * tills, three decimals to others (text_parse_cents refuses it too). A price
+ * in a file must say which: "1.234,00". */
+static int ambiguous_amount(const char *s)
+{
+    const char *sep = NULL;
+    int n = 0;
+    for (const char *p = s; *p; p++)
+        if (*p == ',' || *p == '.') {
+            sep = p;
+            n++;
+        }
+    return n == 1 && strlen(sep + 1) == 3;
+}
+
+/* Makes the product of the current line exist with its name, brand and
+ * category; *id receives its id. */
+static int upsert_product(struct imp *m, int64_t *id)
+{
+    const char *sku = m->v[P_SKU], *name = m->v[P_PRODUCT], *brand = m->v[P_BRAND], *cat = m->v[P_CATEGORY];
+    uint64_t values = hash_bytes(0xcbf29ce484222325ull, name, m->vlen[P_PRODUCT] + 1);
+    values = hash_bytes(values, brand, m->vlen[P_BRAND] + 1);
+    values = hash_bytes(values, cat, m->vlen[P_CATEGORY] + 1);
+    void *slot;
+    int added;
+    int rc = strmap_put(m->products, sku, m->vlen[P_SKU], &slot, &added);
+    if (rc != TD_OK) return rc;
+    struct product_info *p = slot;
+    if (p->id && p->values == values) {
+        *id = p->id;
+        return TD_OK;
+    }
+    struct db_stmt *st = NULL;
+    int changed = 0;
+    if (!p->id) {
+        if ((rc = db_prepare(m->c->db, "SELECT id, name, brand, category FROM products WHERE sku = ?", &st)) != TD_OK)
+            return rc;
+        if ((rc = db_bind_text(st, 1, sku)) == TD_OK) rc = db_step(st);
+        if (rc == TD_ROW) {
+            p->id = db_col_int64(st, 0);
+            changed = strcmp(db_col_text(st, 1), name) != 0 || strcmp(db_col_text(st, 2), brand) != 0 ||
+                      strcmp(db_col_text(st, 3), cat) != 0;
+            rc = TD_OK;
+        } else if (rc == TD_DONE) {
+            rc = TD_OK;
+        }
+        db_done(st);
+        st = NULL;
+        if (rc != TD_OK) return rc;
+    } else {
+        changed = 1;   /* a later line of this file names the product differently: the last one wins */
+    }
+    if (!p->id) {
+        if ((rc = db_prepare(m->c->db, "INSERT INTO products (sku, name, brand, category) VALUES (?, ?, ?, ?) RETURNING id",
+                             &st)) != TD_OK)
+            return rc;
+        if ((rc = db_bind_text(st, 1, sku)) != TD_OK) goto out;
+        if ((rc = db_bind_text(st, 2, name)) != TD_OK) goto out;
+        if ((rc = db_bind_text(st, 3, brand)) != TD_OK) goto out;
+        if ((rc = db_bind_text(st, 4, cat)) != TD_OK) goto out;
+        rc = db_step(st);
+        if (rc != TD_ROW) goto out;
+        p->id = db_col_int64(st, 0);
+        m->rep->products_added++;
+        rc = TD_OK;
+    } else if (changed) {
+        if ((rc = db_prepare(m->c->db, "UPDATE products SET name = ?, brand = ?, category = ? WHERE id = ?", &st)) != TD_OK)
+            return rc;
+        if ((rc = db_bind_text(st, 1, name)) != TD_OK) goto out;
+        if ((rc = db_bind_text(st, 2, brand)) != TD_OK) goto out;
+        if ((rc = db_bind_text(st, 3, cat)) != TD_OK) goto out;
+        if ((rc = db_bind_int64(st, 4, p->id)) != TD_OK) goto out;
+        if ((rc = db_step(st)) != TD_DONE) goto out;
+        if (!p->updated) m->rep->products_updated++;
+        p->updated = 1;
+        rc = TD_OK;
+    }
+    p->values = values;
+    *id = p->id;
+out:
+    db_done(st);
+    return rc;
+}
+
+/* Claims the receipt of the current line: inserts it, or finds that it was
+ * already in the database (then its lines are skipped). Its id is read back
+ * by its reference: with SQLite, INSERT ... RETURNING costs more than the
+ * insert itself, and the index lookup of a row just written is cheap. */
+static int claim_receipt(struct imp *m, struct import__receipt_info *r)
+{
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(m->c->db, "INSERT INTO receipts (receipt_ref, store_id, customer_id, purchased_at)"
+                                  " VALUES (?, ?, ?, ?) ON CONFLICT (receipt_ref) DO NOTHING", &st);
+    if (rc != TD_OK) return rc;
+    if ((rc = db_bind_text(st, 1, m->v[P_RECEIPT])) != TD_OK) goto out;
+    if ((rc = db_bind_int64(st, 2, r->store_id)) != TD_OK) goto out;
+    rc = r->customer_id ? db_bind_int64(st, 3, r->customer_id) : db_bind_null(st, 3);
+    if (rc != TD_OK) goto out;
+    if ((rc = db_bind_int64(st, 4, r->at)) != TD_OK) goto out;
+    if ((rc = db_step(st)) != TD_DONE) goto out;
+    rc = TD_OK;
+    if (db_changes(st) == 0) {
+        r->known = 1;
+        m->rep->receipts_skipped++;
+        goto out;
+    }
+    if ((rc = import__query_id(m, "SELECT id FROM receipts WHERE receipt_ref = ?", m->v[P_RECEIPT], &r->db_id)) != TD_OK)
+        goto out;
+    rc = r->db_id > 0 ? TD_OK : TD_E_INTERNAL;
+    if (!m->first_receipt || r->db_id < m->first_receipt) m->first_receipt = r->db_id;
+    if (r->db_id > m->last_receipt) m->last_receipt = r->db_id;
+    m->rep->receipts_added++;
+out:
+    db_done(st);
+    return rc;
+}
+
+/* Purchase lines are written LINE_BATCH at a time, in one multi-row INSERT:
+ * a statement's fixed cost is then paid once per batch, not once per line. */
+#define LINE_ROW "(?, ?, ?, ?, ?, ?)"
+#define LINE_ROWS4 LINE_ROW ", " LINE_ROW ", " LINE_ROW ", " LINE_ROW
+#define LINE_ROWS16 LINE_ROWS4 ", " LINE_ROWS4 ", " LINE_ROWS4 ", " LINE_ROWS4
+#define LINE_INSERT "INSERT INTO purchase_lines (receipt_id, line_no, customer_id, product_id, unit_price_cents, quantity) VALUES "
+static const char sql_line_1[] = LINE_INSERT LINE_ROW;
+static const char sql_line_batch[] = LINE_INSERT LINE_ROWS16 ", " LINE_ROWS16;
+_Static_assert(LINE_BATCH == 32, "sql_line_batch has LINE_BATCH rows");
+
+/* Writes the lines waiting in m->pending. */
+static int flush_lines(struct imp *m)
+{
+    int rc = TD_OK;
+    size_t done = 0;
+    while (rc == TD_OK && done < m->npending) {
+        size_t n = m->npending - done == LINE_BATCH ? LINE_BATCH : 1;
+        struct db_stmt *st = NULL;
+        if ((rc = db_prepare(m->c->db, n == LINE_BATCH ? sql_line_batch : sql_line_1, &st)) != TD_OK) break;
+        for (size_t i = 0; i < n && rc == TD_OK; i++) {
+            const struct import__pending_line *l = &m->pending[done + i];
+            int k = (int)i * 6;
+            if ((rc = db_bind_int64(st, k + 1, l->receipt_id)) != TD_OK) break;
+            if ((rc = db_bind_int64(st, k + 2, l->line_no)) != TD_OK) break;
+            rc = l->customer_id ? db_bind_int64(st, k + 3, l->customer_id) : db_bind_null(st, k + 3);
+            if (rc != TD_OK) break;
+            if ((rc = db_bind_int64(st, k + 4, l->product_id)) != TD_OK) break;
+            if ((rc = db_bind_int64(st, k + 5, l->cents)) != TD_OK) break;
+            rc = db_bind_int64(st, k + 6, l->quantity);
+        }
+        if (rc == TD_OK) rc = db_step(st);
+        if (rc == TD_DONE) rc = TD_OK;
+        db_done(st);
+        done += n;
+    }
+    m->npending = 0;
+    return rc;
+}
+
+static int add_line(struct imp *m, struct import__receipt_info *r, int64_t product_id, int64_t cents, int64_t qty)
+{
+    struct import__pending_line *l = &m->pending[m->npending++];
+    l->receipt_id = r->db_id;
+    l->line_no = ++r->nlines;
+    l->customer_id = r->customer_id;
+    l->product_id = product_id;
+    l->cents = cents;
+    l->quantity = qty;
+    return m->npending == LINE_BATCH ? flush_lines(m) : TD_OK;
+}
+
+/* The receipt a line belongs to, from its receipt_id, purchased_at,
+ * store_code and customer_ref (together: the line's head), in *out; NULL when
+ * the head has a problem. The lines of a receipt usually follow each other
+ * with equal heads, so a head equal to the previous line's takes the previous
+ * answer without parsing or lookups. */
+static int line_receipt(struct imp *m, struct import__receipt_info **out)
+{
+    static const int head[] = {P_RECEIPT, P_AT, P_STORE, P_CUSTOMER};
+    int rc = TD_OK;
+    char key[sizeof m->memo];
+    size_t klen = 0;
+    *out = NULL;
+    for (size_t i = 0; i < sizeof head / sizeof head[0]; i++) {
+        memcpy(key + klen, m->v[head[i]], m->vlen[head[i]] + 1);
+        klen += m->vlen[head[i]] + 1;
+    }
+    if (m->memo_r && klen == m->memo_len && memcmp(key, m->memo, klen) == 0) {
+        *out = m->memo_r;
+        return TD_OK;
+    }
+    m->memo_r = NULL;
+    int64_t problems = m->rep->problems_total;
+    int64_t at = 0, store_id = 0, customer_id = 0;
+    int at_ok = 0, store_ok = 0, customer_ok = 1;
+    if (*m->v[P_AT]) {
+        at_ok = m->vlen[P_AT] > 10 && clock_parse(m->v[P_AT], &at) == TD_OK;
+        if (!at_ok && (rc = IMPORT__COL_PROBLEM(m, P_AT, "is not a date and time like 2026-11-22 14:05 or 2026-11-22T13:05:00Z"))
+                          != TD_OK)
+            return rc;
+    }
+    if (*m->v[P_STORE]) {
+        if ((rc = import__lookup_store(m, P_STORE, &store_id)) != TD_OK) return rc;
+        store_ok = store_id > 0;
+        if (!store_ok && (rc = IMPORT__COL_PROBLEM(m, P_STORE, "no store has this code")) != TD_OK) return rc;
+    }
+    if (*m->v[P_CUSTOMER]) {
+        if ((rc = import__lookup_customer(m, P_CUSTOMER, &customer_id)) != TD_OK) return rc;
+        customer_ok = customer_id > 0;
+        if (!customer_ok && (rc = IMPORT__COL_PROBLEM(m, P_CUSTOMER, "no customer has this loyalty number")) != TD_OK) return rc;
+    }
+    if (!*m->v[P_RECEIPT]) return TD_OK;
+    /* The same time, store and customer on every line of a receipt; the
+     * receipt is remembered from the first line where all three are right. */
+    struct import__receipt_info *r = strmap_get(m->receipts, m->v[P_RECEIPT], m->vlen[P_RECEIPT]);
+    if (r) {
+        static const char same[] = "differs from line %lld of the same receipt";
+        long long first = (long long)r->first_line;
+        if (at_ok && r->at != at && (rc = IMPORT__COL_PROBLEM(m, P_AT, same, first)) != TD_OK) return rc;
+        if (store_ok && r->store_id != store_id && (rc = IMPORT__COL_PROBLEM(m, P_STORE, same, first)) != TD_OK) return rc;
+        if (customer_ok && r->customer_id != customer_id && (rc = IMPORT__COL_PROBLEM(m, P_CUSTOMER, same, first)) != TD_OK)
+            return rc;
+    } else if (at_ok && store_ok && customer_ok) {
+        void *slot;
+        int added;
+        if ((rc = strmap_put(m->receipts, m->v[P_RECEIPT], m->vlen[P_RECEIPT], &slot, &added)) != TD_OK) return rc;
+        r = slot;
+        r->first_line = m->vline[P_RECEIPT];
+        r->at = at;
+        r->store_id = store_id;
+        r->customer_id = customer_id;
+        /* Once the file has a problem nothing is written, and whether the
+         * receipt is new no longer matters (ok never becomes 1 again). */
+        if (m->ok && (rc = claim_receipt(m, r)) != TD_OK) return rc;
+    }
+    if (r && at_ok && store_ok && customer_ok && m->rep->problems_total == problems) {
+        memcpy(m->memo, key, klen);
+        m->memo_len = klen;
+        m->memo_r = r;
+        *out = r;
+    }
+    return TD_OK;
+}
+
+int import__purchase_line(struct imp *m)
+{
+    int64_t cents = 0, qty = 0;
+    struct import__receipt_info *r;
+    int rc = line_receipt(m, &r);
+    if (rc != TD_OK) return rc;
+    if (*m->v[P_PRICE]) {
+        /* The ambiguity check comes first: it says what to write instead. */
+        if (ambiguous_amount(m->v[P_PRICE]))
+            rc = IMPORT__COL_PROBLEM(m, P_PRICE, "could mean thousands or decimals; write it with decimals, like 1234,00 or 1,23");
+        else if (text_parse_cents(m->v[P_PRICE], &cents) != TD_OK) rc = IMPORT__COL_PROBLEM(m, P_PRICE, "is not an amount like 12,50 or 12.50");
+        else if (cents < 0) rc = IMPORT__COL_PROBLEM(m, P_PRICE, "is negative");
+        else if (cents > PRICE_MAX_CENTS) rc = IMPORT__COL_PROBLEM(m, P_PRICE, "is more than 1000000.00");
+        if (rc != TD_OK) return rc;
+    }
+    if (*m->v[P_QTY]) {
+        if (text_parse_int64(m->v[P_QTY], &qty) != TD_OK) rc = IMPORT__COL_PROBLEM(m, P_QTY, "is not a whole number");
+        else if (qty < 1) rc = IMPORT__COL_PROBLEM(m, P_QTY, "must be at least 1");
+        else if (qty > QUANTITY_MAX) rc = IMPORT__COL_PROBLEM(m, P_QTY, "must be at most %d", QUANTITY_MAX);
+        if (rc != TD_OK) return rc;
+    }
+    if (!m->ok || !r) return TD_OK;
+    if (r->known) {
+        m->rep->skipped++;
+        return TD_OK;
+    }
+    if (!r->db_id) return TD_E_INTERNAL;   /* claimed when first seen, while ok */
+    int64_t product_id = 0;
+    if ((rc = upsert_product(m, &product_id)) != TD_OK) return rc;
+    if ((rc = add_line(m, r, product_id, cents, qty)) != TD_OK) return rc;
+    m->rep->added++;
+    return TD_OK;
+}
+
+/* Makes the maps of receipts and products. Purchase imports take turns on
+ * PostgreSQL, so the receipt ids one adds form a range no other import's
+ * receipts fall into (the customer aggregates are added up over that range at
+ * the end). SQLite has one writer anyway. */
+int import__purchase_begin(struct imp *m)
+{
+    int rc = TD_OK;
+    if (db_backend(m->c->db) == DB_POSTGRES && (rc = db_exec(m->c->db, "SELECT pg_advisory_xact_lock(7306001)")) != TD_OK)
+        return rc;
+    if ((rc = strmap_new(sizeof(struct product_info), IMPORT__MAP_MEM, &m->products)) != TD_OK) return rc;
+    return strmap_new(sizeof(struct import__receipt_info), IMPORT__MAP_MEM, &m->receipts);
+}
+
+/* Writes the lines still waiting and tells what came in (events.h: the
+ * customer aggregates count the new receipts). */
+int import__purchase_finish(struct imp *m)
+{
+    int rc = flush_lines(m);
+    if (rc != TD_OK) return rc;
+    struct event ev = {.kind = EVENT_PURCHASES_IMPORTED, .first_receipt = m->first_receipt, .last_receipt = m->last_receipt};
+    return events_emit(m->c, &ev);
+}
