@@ -17,7 +17,7 @@
 #include "core/token.h"
 #include "db/db.h"
 #include "domain/customer.h"
-#include "domain/demo.h"
+#include "sim/demo.h"
 #include "domain/ledger.h"
 #include "domain/staff.h"
 

@@ -63,7 +63,7 @@
  *   then sort the terms                                      then write_terms,
  *                                                            run_history
  */
-#include "domain/demo.h"
+#include "sim/demo.h"
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/text.h"
