@@ -66,6 +66,7 @@
 #include "sim/demo.h"
 #include "core/buf.h"
 #include "core/clock.h"
+#include "core/rng.h"
 #include "core/text.h"
 #include "db/db.h"
 #include "core/log.h"
@@ -83,62 +84,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- PRNG: xoshiro256** seeded by splitmix64 (public-domain algorithms by
- * Blackman and Vigna). One stream per customer keeps invariant (1). ----- */
-
-struct rng { uint64_t s[4]; };
-
-static uint64_t splitmix64(uint64_t *x)
-{
-    uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-/* The stream for (seed, kind, index): kind separates customers from
- * anonymous receipts, staff and the catalogue. */
-static void rng_stream(struct rng *r, uint64_t seed, uint64_t kind, uint64_t index)
-{
-    uint64_t x = seed ^ (kind * 0xd1b54a32d192ed03ull) ^ (index * 0x8cb92ba72f3d8dd7ull);
-    for (int i = 0; i < 4; i++) r->s[i] = splitmix64(&x);
-}
-
-static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-static uint64_t rng_next(struct rng *r)
-{
-    uint64_t *s = r->s;
-    uint64_t result = rotl(s[1] * 5, 7) * 9;
-    uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return result;
-}
-
-/* Uniform in [0, n) (Lemire's multiply-shift; the tiny bias is irrelevant
- * for demo data and keeps the stream length fixed). */
-static uint32_t rng_below(struct rng *r, uint32_t n)
-{
-    return (uint32_t)(((rng_next(r) >> 32) * (uint64_t)n) >> 32);
-}
-
-static double rng_unit(struct rng *r) { return (double)(rng_next(r) >> 11) * (1.0 / 9007199254740992.0); }
-static int rng_pct(struct rng *r, unsigned pct) { return rng_below(r, 100) < pct; }
-
-/* An index in [0, n) favouring the front of a list ordered from common to
- * rare: P(0) = n^(-1/1.3), about 3 % for a list of 100, so "de Vries" is
- * common and "Wijnands" rare. */
-static uint32_t rng_front(struct rng *r, uint32_t n)
-{
-    uint32_t i = (uint32_t)(pow(rng_unit(r), 1.3) * n);
-    return i < n ? i : n - 1;
-}
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 #define PICK(r, a) ((a)[rng_below((r), (uint32_t)COUNT(a))])
