@@ -26,13 +26,8 @@ int demo__grow(void **items, size_t *cap, size_t n, size_t size)
 static void chunk_free(struct chunk *c)
 {
     if (!c) return;
-    free(c->customers);
-    free(c->consents);
-    free(c->receipts);
-    free(c->lines);
-    free(c->facts);
-    free(c->days);
-    free(c);
+    void *parts[] = {c->customers, c->consents, c->receipts, c->lines, c->facts, c->days, c};
+    for (size_t i = 0; i < COUNT(parts); i++) free(parts[i]);
 }
 
 static struct chunk *chunk_new(void)
@@ -172,15 +167,8 @@ static int load_customers(struct gen *g)
     if (rc == TD_OK) rc = demo__write_keys(g);
     return rc;
 }
-/* The start of the case history: purchases are counted into the
- * aggregates as facts_add_receipts(db, first, last, history_start_us(g))
- * would, so the day windows of its first cases see the purchases before
- * them. */
-static int64_t history_start_us(const struct gen *g)
-{
-    return ((g->cal.first_day + CASE_FIRST_DAY) * DAY_S - 7200) * US;
-}
-
+/* Purchases are counted into the aggregates as of this moment, so the day
+ * windows of the first cases see the purchases before them. */
 int64_t demo_history_start_us(int64_t end_us)
 {
     int64_t end_s = end_us / US;
@@ -228,7 +216,7 @@ static int generate(struct gen *g)
     if ((rc = demo__load_products(g)) != TD_OK) return rc;
     if (g->cfg->policy_json) {
         /* In force from before the history's first case. */
-        struct dctx pc = {.db = g->db, .now_us = history_start_us(g) - DAY_S * US, .addr = "cli"};
+        struct dctx pc = {.db = g->db, .now_us = demo_history_start_us(g->cfg->end_us) - DAY_S * US, .addr = "cli"};
         struct errors err;
         int64_t version = 0;
         errors_init(&err);
@@ -239,7 +227,7 @@ static int generate(struct gen *g)
         }
     }
     /* The windows facts_add_receipts() would use as of the history's start. */
-    int64_t start_day = history_start_us(g) / (DAY_S * US);
+    int64_t start_day = demo_history_start_us(g->cfg->end_us) / (DAY_S * US);
     g->days_from_us = (start_day - FACTS_PURCHASE_WINDOW_DAYS) * DAY_S * US;
     g->price_day0 = start_day - FACTS_PRICE_KEEP_DAYS;
     g->nprice_days = g->cfg->end_us / (DAY_S * US) - g->price_day0 + 1;

@@ -129,6 +129,21 @@ static struct planted *person_buy(struct person *pp, struct gen *g, struct rng *
     return pl;
 }
 
+/* Item 0 of case pc: product (an index into g->products) in a condition. */
+static void case_item(struct plan_case *pc, int64_t product, int condition)
+{
+    pc->items[0].product = (int32_t)product;
+    pc->items[0].condition = (uint8_t)condition;
+}
+
+/* The same, for the person's last planted purchase, whose receipt the case
+ * names (see demo__plan_finish). */
+static void case_planted(struct person *pp, struct plan_case *pc, int64_t product, int condition)
+{
+    pp->pl_of[pp->ncases - 1] = (int8_t)(pp->npl - 1);
+    case_item(pc, product, condition);
+}
+
 /* Bursts of returns without a receipt at a few stores, days apart. */
 static void plan_serial(struct gen *g, struct rng *r, struct person *pp)
 {
@@ -169,11 +184,9 @@ static void plan_wardrober(struct gen *g, struct rng *r, struct person *pp)
         struct plan_case *pc = person_case(pp, back, g, r, rng_pct(r, 60) ? buy_store : demo__pick_store(g, r),
                                            POLICY_KIND_RETURN);
         if (!pc) return;
-        pp->pl_of[pp->ncases - 1] = (int8_t)(pp->npl - 1);
         pc->receipt = rng_pct(r, 80);
         pc->words = (uint8_t)(rng_pct(r, 50) ? 0 : 8);
-        pc->items[0].product = (int32_t)pl->product;
-        pc->items[0].condition = POLICY_COND_WORN;
+        case_planted(pp, pc, pl->product, POLICY_COND_WORN);
         day += 12 + (int)rng_below(r, 29);
     }
 }
@@ -194,11 +207,9 @@ static void plan_cross(struct gen *g, struct rng *r, struct person *pp)
             if (j) stores[j] = pick_other_store(g, r, stores, j);
             struct plan_case *pc = person_case(pp, rday, g, r, stores[j], POLICY_KIND_RETURN);
             if (!pc) return;
-            pp->pl_of[pp->ncases - 1] = (int8_t)(pp->npl - 1);
             pc->receipt = j == 0 ? rng_pct(r, 70) : rng_pct(r, 15);
             pc->words = (uint8_t)(j == 0 ? 0 : 1);
-            pc->items[0].product = (int32_t)product;
-            pc->items[0].condition = POLICY_COND_NEW;
+            case_planted(pp, pc, product, POLICY_COND_NEW);
             rday += 3 + (int)rng_below(r, 12);
         }
         day = rday + 10 + (int)rng_below(r, 30);
@@ -231,11 +242,9 @@ static void plan_receipted_wardrober(struct gen *g, struct rng *r, struct person
         struct plan_case *pc = person_case(pp, day + 1 + (int)rng_below(r, 4), g, r,
                                            rng_pct(r, 70) ? buy_store : demo__pick_store(g, r), POLICY_KIND_RETURN);
         if (!pc) return;
-        pp->pl_of[pp->ncases - 1] = (int8_t)(pp->npl - 1);
         pc->receipt = rng_pct(r, 85);
         pc->words = (uint8_t)rng_below(r, 2);
-        pc->items[0].product = (int32_t)product;
-        pc->items[0].condition = POLICY_COND_NEW;
+        case_planted(pp, pc, product, POLICY_COND_NEW);
         day += 7 + (int)rng_below(r, 22);
     }
 }
@@ -257,11 +266,9 @@ static void plan_receipt_reuse(struct gen *g, struct rng *r, struct person *pp)
         }
         struct plan_case *pc = person_case(pp, back, g, r, stores[j], POLICY_KIND_RETURN);
         if (!pc) return;
-        pp->pl_of[pp->ncases - 1] = (int8_t)(pp->npl - 1);
         pc->receipt = j == 0 || rng_pct(r, 70);
         pc->words = (uint8_t)(pc->receipt ? 0 : 3);
-        pc->items[0].product = (int32_t)product;
-        pc->items[0].condition = POLICY_COND_NEW;
+        case_planted(pp, pc, product, POLICY_COND_NEW);
     }
 }
 
@@ -286,8 +293,7 @@ static void plan_ring(struct gen *g, struct rng *r, struct person *pp, const cha
         if (!pc) return;
         pc->customer_id = pp->id + j % 3;
         pc->words = (uint8_t)(rng_pct(r, 50) ? 3 : 4);
-        pc->items[0].product = (int32_t)pick_product(g, r, -1, 1500, 9000);
-        pc->items[0].condition = POLICY_COND_NEW;
+        case_item(pc, pick_product(g, r, -1, 1500, 9000), POLICY_COND_NEW);
     }
     /* The second account shares the first one's phone (or, without one, its
      * mailbox, written another way); the third the second's mailbox. */
@@ -320,8 +326,7 @@ static void plan_walk_in_repeater(struct gen *g, struct rng *r, struct person *p
         pc->label = ROLE_WALK_IN_REPEATER;
         pc->contact = habit == 0 ? CONTACT_REFUSES : habit <= 2 && j % 2 ? CONTACT_EMAIL : CONTACT_PHONE;
         pc->words = (uint8_t)(rng_pct(r, 50) ? 2 : 9);
-        pc->items[0].product = (int32_t)pick_product(g, r, -1, 1500, 9000);
-        pc->items[0].condition = POLICY_COND_NEW;
+        case_item(pc, pick_product(g, r, -1, 1500, 9000), POLICY_COND_NEW);
     }
 }
 
@@ -360,10 +365,8 @@ static void plan_card(struct gen *g, struct rng *r, struct person *pp)
         struct plan_case *pc = person_case(pp, day + 2 + (int)rng_below(r, 24), g, r, rng_pct(r, 70) ? store : pp->home,
                                            rng_pct(r, 85) ? POLICY_KIND_RETURN : POLICY_KIND_EXCHANGE);
         if (!pc) return;
-        pp->pl_of[pp->ncases - 1] = (int8_t)(pp->npl - 1);
         pc->words = 3;
-        pc->items[0].product = (int32_t)product;
-        pc->items[0].condition = rng_pct(r, 85) ? POLICY_COND_NEW : POLICY_COND_USED;
+        case_planted(pp, pc, product, rng_pct(r, 85) ? POLICY_COND_NEW : POLICY_COND_USED);
         day += 10 + (int)rng_below(r, 40);
     }
 }
@@ -386,11 +389,9 @@ static void plan_family(struct gen *g, struct rng *r, struct person *pp)
             struct plan_case *pc = person_case(pp, day + 1 + (int)rng_below(r, 9), g, r, rng_pct(r, 80) ? store : pp->home,
                                                rng_pct(r, 75) ? POLICY_KIND_RETURN : POLICY_KIND_EXCHANGE);
             if (!pc) return;
-            pp->pl_of[pp->ncases - 1] = (int8_t)(pp->npl - 1);
             pc->receipt = rng_pct(r, 70);
             pc->words = 0;
-            pc->items[0].product = (int32_t)(two_lines && rng_pct(r, 50) ? pl->product2 : product);
-            pc->items[0].condition = POLICY_COND_NEW;
+            case_planted(pp, pc, two_lines && rng_pct(r, 50) ? pl->product2 : product, POLICY_COND_NEW);
         }
         day += 5 + (int)rng_below(r, 14);
     }
@@ -407,11 +408,9 @@ static void plan_big_ticket(struct gen *g, struct rng *r, struct person *pp)
     if (!pl) return;
     struct plan_case *pc = person_case(pp, day + 2 + (int)rng_below(r, 24), g, r, store, POLICY_KIND_RETURN);
     if (!pc) return;
-    pp->pl_of[pp->ncases - 1] = (int8_t)(pp->npl - 1);
     pc->receipt = rng_pct(r, 90);
     pc->words = (uint8_t)rng_below(r, 3);
-    pc->items[0].product = (int32_t)product;
-    pc->items[0].condition = POLICY_COND_NEW;
+    case_planted(pp, pc, product, POLICY_COND_NEW);
 }
 
 /* Presents for the next customer, bought on this one's card; now and then
@@ -434,10 +433,8 @@ static void plan_gift(struct gen *g, struct rng *r, struct person *pp)
     if (own) {   /* the last one: the giver changes their mind */
         struct plan_case *pc = person_case(pp, day + 1 + (int)rng_below(r, 20), g, r, store, POLICY_KIND_RETURN);
         if (!pc) return;
-        pp->pl_of[pp->ncases - 1] = (int8_t)(pp->npl - 1);
         pc->receipt = 1;
-        pc->items[0].product = (int32_t)pp->pl[pp->npl - 1].product;
-        pc->items[0].condition = POLICY_COND_NEW;
+        case_planted(pp, pc, pp->pl[pp->npl - 1].product, POLICY_COND_NEW);
     }
     struct pending *p = &g->pending[g->npending++];
     memset(p, 0, sizeof *p);
@@ -460,8 +457,7 @@ static void plan_gift_receiver(struct gen *g, struct rng *r, struct person *pp)
                                            rng_pct(r, 80) ? POLICY_KIND_RETURN : POLICY_KIND_EXCHANGE);
         if (!pc) return;
         pc->words = 4;
-        pc->items[0].product = f->presents[k].product;
-        pc->items[0].condition = POLICY_COND_NEW;
+        case_item(pc, f->presents[k].product, POLICY_COND_NEW);
         pc->items[0].gift = 1;
         snprintf(pc->items[0].ref, sizeof pc->items[0].ref, "%s", f->presents[k].ref);
     }
@@ -603,8 +599,7 @@ void demo__plan_honest(struct gen *g, const struct chunk *c, struct rng *r, stru
         if (!pc) continue;
         pc->receipt = (uint8_t)receipt;
         pc->words = (uint8_t)(kind == POLICY_KIND_REPAIR ? 5 : kind == POLICY_KIND_COMPLAINT ? 7 : receipt ? rng_below(r, 3) : 3);
-        pc->items[0].product = (int32_t)(ln->product_id - 1);
-        pc->items[0].condition = (uint8_t)cond;
+        case_item(pc, ln->product_id - 1, cond);
         if (receipt) snprintf(pc->items[0].ref, sizeof pc->items[0].ref, "%s", rr->ref);
         if (kind == POLICY_KIND_REPAIR && rng_pct(r, 15)) {   /* the vacuum cleaner of a brand we do not carry */
             pc->items[0].product = -1;
