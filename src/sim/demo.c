@@ -1,4 +1,70 @@
-/* Makes room for one more element in a growing array. */
+/* demo.c — the Dutch demo chain (see demo.h).
+ *
+ * What it makes, for N customers:
+ *   12 stores in Dutch cities (UTR01 Utrecht, AMS01 Amsterdam, ...);
+ *   per store one manager and four associates, plus one admin;
+ *   a department-store catalogue (dames, heren, kinderen, wonen, keuken,
+ *   elektra, beauty, sport) with brands and prices in cents;
+ *   N customers with Dutch names (accents, particles, double names), e-mail
+ *   addresses folded from the names and mobile numbers in the ways people
+ *   write them (both one person's own: only a ring's accounts share one),
+ *   10-digit loyalty numbers starting with 8, a home store, and for
+ *   part of them marketing consent given at loyalty sign-up;
+ *   about 9 purchase lines per customer over the last two years plus about
+ *   one line per customer on anonymous receipts (no customer);
+ *   the customer aggregates those purchases feed (customer_facts,
+ *   customer_days, product_price_days, category_days);
+ *   their identity keys (keyed hashes of phone and mailbox; identity.h);
+ *   a case history over the last half year: honest customers' returns,
+ *   labelled kinds of honest people and planted, labelled abusers (walk-ins
+ *   among them), replayed through the desk (see "the case history" below),
+ *   with their credit notes, repairs and approvals.
+ *
+ * Invariants:
+ *  (1) the output depends only on the seed, N and end_us: one producer
+ *      thread makes customers in id order, each customer (and each
+ *      anonymous receipt slot) drawing from its own PRNG stream derived from
+ *      (seed, index); the writer only writes what it is given, in order;
+ *      (the identity secret, and so the keys made with it, is drawn at random
+ *      per database, as identity_secret() does; which accounts share a key
+ *      does not depend on it);
+ *  (2) search terms and search_text come from customer_index_text(), the
+ *      function customer_create() uses, so search finds demo customers
+ *      exactly as it finds customers made at the desk;
+ *  (3) every consent column set here has its consent_events row, as
+ *      customer_create() would write it, and every phone and e-mail its
+ *      identity key, as identity_set_customer() would (with `shared`);
+ *  (4) rows are written in the order of the indexes they feed (customer ids,
+ *      loyalty numbers and receipt references all increase; a customer's
+ *      receipts are in time order), so most index inserts append. The one
+ *      key that cannot be fed in order, customer_search's (term,
+ *      customer_id), is filled from a sorted list after the customers, with
+ *      its by-customer index dropped and rebuilt around it (write_terms);
+ *  (5) everything happens in one transaction: a failed load leaves nothing;
+ *  (6) the purchase aggregates are exactly what facts_add_receipts(db, 1,
+ *      last receipt, demo_history_start_us(end)) would count (test_evaluate
+ *      compares them): the producer counts them as it makes the rows, because
+ *      that function's grouped scans of all lines would take about 30 s at a
+ *      million customers, half the demo's time budget;
+ *  (7) the case history's cases are made by the desk itself (desk_case_create,
+ *      desk_resolve accepting the recommendation, desk_approve) in time order, so what is
+ *      stored is what the desk would have recommended at that moment. Only
+ *      credit-note codes are random (the ledger's, by design), and the
+ *      identity keys (see (1)).
+ *
+ * Work is split in two: SQLite has one writer, and making the rows (names,
+ * folding, formatting) is about a quarter of the work, which a second core
+ * can do meanwhile:
+ *
+ *   producer thread           chunks of 2048 customers       writer (caller)
+ *   make_customer ... ------> [spare] -> [ready, FIFO] ----> write_chunk
+ *   (plans cases, counts      (+ facts and day rows)
+ *    the aggregates)
+ *   then sort the terms                                      then write_terms,
+ *                                                            run_history
+ *
+ * (the demo__ functions named here; demo_gen.h says which file holds each).
+ */
 #include "sim/demo_gen.h"
 #include "core/clock.h"
 #include "core/log.h"
@@ -12,6 +78,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Makes room for one more element in a growing array. */
 int demo__grow(void **items, size_t *cap, size_t n, size_t size)
 {
     if (n < *cap) return TD_OK;
@@ -109,7 +176,7 @@ static int produce(struct gen *g)
         if (!c && (rc = take_spare(&g->pipe, &c)) != TD_OK) break;
         rc = demo__make_customer(g, c, i);
         /* Interleave the anonymous receipts so both kinds advance through
-         * the two years together (see make_anonymous). */
+         * the two years together (see demo__make_anonymous). */
         while (rc == TD_OK && anon < (i + 1) * nanon / n) rc = demo__make_anonymous(g, c, anon++, nanon);
         if (rc == TD_OK && c->ncustomers == CHUNK_CUSTOMERS) {
             put_ready(&g->pipe, c);
@@ -172,7 +239,7 @@ static int load_customers(struct gen *g)
 int64_t demo_history_start_us(int64_t end_us)
 {
     int64_t end_s = end_us / US;
-    int64_t first_day = (end_s + clock_amsterdam_offset(end_s)) / DAY_S - HISTORY_DAYS;   /* as calendar_init */
+    int64_t first_day = (end_s + clock_amsterdam_offset(end_s)) / DAY_S - HISTORY_DAYS;   /* as demo__calendar_init */
     return ((first_day + CASE_FIRST_DAY) * DAY_S - 7200) * US;
 }
 

@@ -59,6 +59,9 @@ struct demo_product {
 #define DAY_S 86400LL
 #define HISTORY_DAYS 730
 
+/* The shopping calendar: for each of the last HISTORY_DAYS local days, how
+ * busy it is (Saturdays and December busy, Mondays quiet) and its opening
+ * hours; cdf[] lets a day be drawn in proportion to its weight. */
 struct calendar {
     int64_t first_day;            /* local day number of day 0 */
     double cdf[HISTORY_DAYS];
@@ -123,7 +126,7 @@ struct pipeline {
     int producer_done, producer_rc, stop;
 };
 
-/* ---- the case history's plan (see "the case history" below) ---------- */
+/* ---- the case history's plan (see demo_plan.c) ------------------------ */
 
 /* A purchase a plan needs at a given moment: one line, or two (two sizes
  * of one style, product2 >= 0). */

@@ -61,7 +61,7 @@ static void make_email(struct rng *r, const char *first, const char *last, char 
 
 /* A Dutch mobile number written one of the ways customers give it; all of
  * them normalise to "06xxxxxxxx". The digits are the person's own
- * (phone_digits: nobody shares a number by chance); the stream still draws
+ * (demo__phone_digits: nobody shares a number by chance); the stream still draws
  * eight, so that what follows in it stays as it was. */
 static void make_phone(struct rng *r, const char number[11], char *out, size_t n)
 {
@@ -360,7 +360,7 @@ int demo__make_customer(struct gen *g, struct chunk *c, int64_t i)
     char form[IDENTITY_CONTACT_SZ];
     if (rc == TD_OK && identity_normal_phone(cu->phone, form) == TD_OK) rc = key_keep(g, form, cu->id);
     if (rc == TD_OK && identity_normal_mail(cu->email, form) == TD_OK) rc = key_keep(g, form, cu->id);
-    /* The case history's part: a stream of its own (see plan_role). */
+    /* The case history's part: a stream of its own (see demo__plan_role). */
     struct person *pp = g->person;
     struct rng cr;
     rng_stream(&cr, g->cfg->seed, STREAM_CASES, (uint64_t)i);

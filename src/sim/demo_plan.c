@@ -51,7 +51,7 @@
  * at: nothing in the plan reads the policy or the guard.
  *
  * The plan only says what happens when; the writer replays it through the
- * desk (run_history) in time order, so every stored recommendation is what
+ * desk (demo__run_history) in time order, so every stored recommendation is what
  * the desk would have said at that moment. */
 #include "sim/demo_gen.h"
 #include "core/clock.h"
@@ -414,7 +414,7 @@ static void plan_big_ticket(struct gen *g, struct rng *r, struct person *pp)
 }
 
 /* Presents for the next customer, bought on this one's card; now and then
- * the giver brings one back first (plan_finish hands the rest on). */
+ * the giver brings one back first (demo__plan_finish hands the rest on). */
 static void plan_gift(struct gen *g, struct rng *r, struct person *pp)
 {
     if (pp->index + 1 >= g->cfg->customers || g->npending + 1 > (int)COUNT(g->pending)) {
@@ -441,7 +441,7 @@ static void plan_gift(struct gen *g, struct rng *r, struct person *pp)
     p->index = pp->index + 1;
     p->role = ROLE_GIFT_RECEIVER;
     p->person = pp->id;
-    p->npresents = n;              /* their references follow in plan_finish */
+    p->npresents = n;              /* their references follow in demo__plan_finish */
     p->before = pp->pl[first].at;  /* the receiver has an account by then */
 }
 
