@@ -1,5 +1,5 @@
 /* cli_demo.c — `trustdesk demo`: fill a new database with the Dutch demo
- * chain (domain/demo.c) and print what was made and how to log in.
+ * chain (sim/demo.c) and print what was made and how to log in.
  *
  * It refuses a database that already has stores, staff or customers: the
  * demo is for a new database only, and loading it into a real one would mix
@@ -12,7 +12,7 @@
 #include "core/text.h"
 #include "core/token.h"
 #include "db/db.h"
-#include "domain/demo.h"
+#include "sim/demo.h"
 #include "domain/policy.h"
 #include <stdint.h>
 #include <stdio.h>

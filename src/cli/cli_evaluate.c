@@ -1,11 +1,11 @@
 /* cli_evaluate.c — `trustdesk evaluate`: how well the guard did on a demo
- * database with planted abusers (domain/evaluate.c), in plain words or as
+ * database with planted abusers (sim/evaluate.c), in plain words or as
  * JSON. Exit status: 0 both goals met, 1 a goal missed, 2 usage or error
  * (including a database without planted abusers).
  */
 #include "cli/cli.h"
 #include "db/db.h"
-#include "domain/evaluate.h"
+#include "sim/evaluate.h"
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -16,8 +16,8 @@
 #include "cli/cli.h"
 #include "core/token.h"
 #include "db/db.h"
-#include "domain/demo.h"
-#include "domain/evaluate.h"
+#include "sim/demo.h"
+#include "sim/evaluate.h"
 #include "domain/facts.h"
 
 #define CUSTOMERS 10000   /* ~500 honest returns: few enough to be quick, enough that chance does not decide a goal */

@@ -7,7 +7,7 @@
  * that kinds appear in a fixed order and a labelled person who never came
  * to the desk is still counted as labelled.
  */
-#include "domain/evaluate.h"
+#include "sim/evaluate.h"
 #include "db/db.h"
 #include <ctype.h>
 #include <jansson.h>

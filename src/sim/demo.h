@@ -10,7 +10,7 @@
  * guard on. Credit-note codes are the ledger's own random codes; every
  * other row follows from the seed. The same seed, size
  * and end date always give the same rows: everything random comes from the
- * module's own PRNG (xoshiro256**, seeded through splitmix64), never rand().
+ * seeded streams of core/rng.h (one per customer), never rand().
  *
  * Demo staff all share one password (DEMO_PASSWORD) whose argon2id hash the
  * caller computes once and passes in: hashing ~60 accounts separately would
