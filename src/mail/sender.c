@@ -17,13 +17,12 @@
 #include "mail/mail_int.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/ticker.h"
 #include "db/db.h"
 #include <curl/curl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 void mail_config_from_env(struct mail_config *cfg)
 {
@@ -160,34 +159,17 @@ int mail_send_due(struct db *db, const struct mail_config *cfg, int64_t now_us, 
 struct mail_sender {
     char db_url[1024];
     struct mail_config cfg;
-    int interval_s;
-    pthread_t thread;
-    pthread_mutex_t lock;
-    pthread_cond_t wake;
-    int stopping;
+    struct db *db;                /* the sender's own connection, opened on its thread */
+    struct ticker *ticker;
 };
 
-static void *loop(void *arg)
+static void tick(void *arg)
 {
     struct mail_sender *s = arg;
-    struct db *db = NULL;
-    pthread_mutex_lock(&s->lock);
-    while (!s->stopping) {
-        pthread_mutex_unlock(&s->lock);
-        if (!db && db_open(s->db_url, &db) != TD_OK) db = NULL;
-        struct mail_round r;
-        int rc = db ? mail_send_due(db, &s->cfg, clock_now_us(NULL), ROUND_LIMIT, &r) : TD_OK;
-        if (rc != TD_OK) log_msg(LOG_WARN, "mail round failed", "status", td_status_code(rc), NULL);
-        pthread_mutex_lock(&s->lock);
-        if (s->stopping) break;
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += s->interval_s;
-        pthread_cond_timedwait(&s->wake, &s->lock, &until);
-    }
-    pthread_mutex_unlock(&s->lock);
-    db_close(db);
-    return NULL;
+    if (!s->db && db_open(s->db_url, &s->db) != TD_OK) s->db = NULL;
+    struct mail_round r;
+    int rc = s->db ? mail_send_due(s->db, &s->cfg, clock_now_us(NULL), ROUND_LIMIT, &r) : TD_OK;
+    if (rc != TD_OK) log_msg(LOG_WARN, "mail round failed", "status", td_status_code(rc), NULL);
 }
 
 int mail_sender_start(const char *db_url, const struct mail_config *cfg, int interval_s, struct mail_sender **out)
@@ -198,12 +180,10 @@ int mail_sender_start(const char *db_url, const struct mail_config *cfg, int int
     if (!s) return TD_E_NOMEM;
     snprintf(s->db_url, sizeof s->db_url, "%s", db_url);
     s->cfg = *cfg;
-    s->interval_s = interval_s > 0 ? interval_s : 5;
-    pthread_mutex_init(&s->lock, NULL);
-    pthread_cond_init(&s->wake, NULL);
-    if (pthread_create(&s->thread, NULL, loop, s) != 0) {
+    int rc = ticker_start(interval_s > 0 ? interval_s : 5, tick, s, &s->ticker);
+    if (rc != TD_OK) {
         free(s);
-        return TD_E_NOMEM;
+        return rc;
     }
     *out = s;
     return TD_OK;
@@ -212,12 +192,7 @@ int mail_sender_start(const char *db_url, const struct mail_config *cfg, int int
 void mail_sender_stop(struct mail_sender *s)
 {
     if (!s) return;
-    pthread_mutex_lock(&s->lock);
-    s->stopping = 1;
-    pthread_cond_signal(&s->wake);
-    pthread_mutex_unlock(&s->lock);
-    pthread_join(s->thread, NULL);
-    pthread_cond_destroy(&s->wake);
-    pthread_mutex_destroy(&s->lock);
+    ticker_stop(s->ticker);
+    db_close(s->db);
     free(s);
 }
