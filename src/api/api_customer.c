@@ -6,6 +6,7 @@
 #include "domain/customer.h"
 #include "domain/desk.h"
 #include "domain/purchase.h"
+#include "mail/mail.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -318,6 +319,7 @@ int api_customers_erase(struct api_call *a)
     int rc = api_param_id(a, 0, &id);
     if (rc != TD_OK) return rc;
     if ((rc = customer_erase(&a->d, id)) != TD_OK) return rc;
+    if ((rc = mail_forget_customer(a->d.db, id)) != TD_OK) return rc;   /* sent and unsent */
     a->after_commit = purge;
     return api_reply_json(a, 200, json_pack("{s:I,s:b}", "id", (json_int_t)id, "erased", 1));
 }

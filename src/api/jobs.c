@@ -4,6 +4,7 @@
  */
 #include "api/jobs.h"
 #include "core/log.h"
+#include "core/ticker.h"
 #include "db/db.h"
 #include "domain/facts.h"
 #include "domain/identity.h"
@@ -11,10 +12,8 @@
 #include "domain/ledger.h"
 #include "domain/staff.h"
 #include "domain/throttle.h"
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 const struct job jobs_table[JOBS_N] = {
 #define JOB(name, period_s, function, log) [JOB_##name] = {#name, period_s, function, log},
@@ -24,11 +23,8 @@ const struct job jobs_table[JOBS_N] = {
 
 struct jobs {
     struct app *app;
-    int interval_s;
-    pthread_t thread;
-    pthread_mutex_t lock;
-    pthread_cond_t wake;
-    int stopping;
+    struct db *db;               /* the scheduler's own connection, opened on its thread */
+    struct ticker *ticker;
     int64_t slot[JOBS_N];        /* the slot each periodic job last ran in */
 };
 
@@ -76,41 +72,27 @@ int jobs_run_once(struct db *db, int64_t now_us, int *expired)
     return rc;
 }
 
-static void *loop(void *arg)
+/* One round, on the ticker's thread; jobs_run logs each failure, and the
+ * next round tries again. */
+static void tick(void *arg)
 {
     struct jobs *j = arg;
-    struct db *db = NULL;
-    pthread_mutex_lock(&j->lock);
-    while (!j->stopping) {
-        pthread_mutex_unlock(&j->lock);
-        if (!db && db_open(j->app->db_url, &db) != TD_OK) db = NULL;
-        /* jobs_run logs each failure; the next round tries again. */
-        int rc = db ? jobs_run(db, clock_now_us(&j->app->clock), jobs_table, JOBS_N, j->slot, NULL) : TD_OK;
-        (void)rc;
-        pthread_mutex_lock(&j->lock);
-        if (j->stopping) break;
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += j->interval_s;
-        pthread_cond_timedwait(&j->wake, &j->lock, &until);
-    }
-    pthread_mutex_unlock(&j->lock);
-    db_close(db);
-    return NULL;
+    if (!j->db && db_open(j->app->db_url, &j->db) != TD_OK) j->db = NULL;
+    int rc = j->db ? jobs_run(j->db, clock_now_us(&j->app->clock), jobs_table, JOBS_N, j->slot, NULL) : TD_OK;
+    (void)rc;
 }
 
 int jobs_start(struct app *app, int interval_s, struct jobs **out)
 {
+    *out = NULL;
     struct jobs *j = calloc(1, sizeof *j);
     if (!j) return TD_E_NOMEM;
     j->app = app;
-    j->interval_s = interval_s > 0 ? interval_s : 60;
     jobs_slots_init(jobs_table, JOBS_N, clock_now_us(&app->clock), j->slot);
-    pthread_mutex_init(&j->lock, NULL);
-    pthread_cond_init(&j->wake, NULL);
-    if (pthread_create(&j->thread, NULL, loop, j) != 0) {
+    int rc = ticker_start(interval_s > 0 ? interval_s : 60, tick, j, &j->ticker);
+    if (rc != TD_OK) {
         free(j);
-        return TD_E_NOMEM;
+        return rc;
     }
     *out = j;
     return TD_OK;
@@ -119,12 +101,7 @@ int jobs_start(struct app *app, int interval_s, struct jobs **out)
 void jobs_stop(struct jobs *j)
 {
     if (!j) return;
-    pthread_mutex_lock(&j->lock);
-    j->stopping = 1;
-    pthread_cond_signal(&j->wake);
-    pthread_mutex_unlock(&j->lock);
-    pthread_join(j->thread, NULL);
-    pthread_cond_destroy(&j->wake);
-    pthread_mutex_destroy(&j->lock);
+    ticker_stop(j->ticker);
+    db_close(j->db);
     free(j);
 }

@@ -427,9 +427,22 @@ static void erasure_leaves_no_trace(void **state)
     long long entries = db_count("SELECT COUNT(*) FROM ledger_entries");
     long long transactions = db_count("SELECT COUNT(*) FROM ledger_transactions");
 
+    /* Mail for her in the outbox, one sent and one waiting (no SMTP server
+     * is set, so it waits). */
+    for (int k = 0; k < 2; k++) {
+        char mail[1024];
+        snprintf(mail, sizeof mail,
+                 "INSERT INTO mail_outbox (customer_id, kind, message_id, mail_from, rcpt_to, subject, body_text, lang,"
+                 " unsubscribe_url, created_at, next_attempt_at, sent_at) VALUES (%lld, 'marketing', '<plant-%d@w.test>',"
+                 " 'winkel@w.test', '" P_EMAIL "', 'Voor " P_NAME "', 'Bel " P_PHONE ", pas " P_LOYALTY "', 'nl',"
+                 " 'https://w.test/u/%d', 1, 1, %s)", p, k, k, k ? "NULL" : "2");
+        assert_int_equal(server_sql(&srv, mail), 0);
+    }
+
     snprintf(path, sizeof path, "/api/v1/customers/%lld/erase", p);
     post(&admin, path, NULL, NULL, 200, &r);
     resp_free(&r);
+    assert_int_equal(db_count("SELECT COUNT(*) FROM mail_outbox"), 0);
 
     /* A keyed retry of an old request is neither replayed with her words
      * nor run again: 409, marked as a replay. */
