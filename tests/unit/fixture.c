@@ -10,6 +10,8 @@
 #include <unistd.h>
 #include "core/token.h"
 #include "db/db.h"
+#include "domain/customer.h"
+#include "domain/import.h"
 #include "domain/store.h"
 #include "fixture.h"
 
@@ -153,4 +155,39 @@ int fixture_has_field(const struct errors *err, const char *field)
     for (size_t i = 0; i < err->n; i++)
         if (strcmp(err->item[i].field, field) == 0) return 1;
     return 0;
+}
+
+int64_t fixture_customer(struct fixture *f, const char *name, const char *loyalty)
+{
+    struct errors err;
+    errors_init(&err);
+    struct customer_input in = {0};
+    in.name = name;
+    in.loyalty_number = loyalty;
+    in.set = CF_NAME | CF_LOYALTY;
+    int64_t id = 0;
+    assert_int_equal(db_begin(f->db, 1), TD_OK);
+    assert_int_equal(customer_create(&f->c, &in, &err, &id), TD_OK);
+    assert_int_equal(db_commit(f->db), TD_OK);
+    return id;
+}
+
+static int import_both(struct dctx *c, void *arg)
+{
+    const char *const *csv = arg;
+    struct import_report rep;
+    int rc = TD_OK;
+    for (int i = 0; i < 2 && rc == TD_OK; i++) {
+        if (!csv[i]) continue;
+        import_report_init(&rep);
+        rc = i == 0 ? import_customers(c, csv[0], strlen(csv[0]), &rep) : import_purchases(c, csv[1], strlen(csv[1]), &rep);
+        import_report_free(&rep);
+    }
+    return rc;
+}
+
+int fixture_import(struct fixture *f, const char *customers_csv, const char *purchases_csv)
+{
+    const char *csv[2] = {customers_csv, purchases_csv};
+    return fixture_tx(f, import_both, csv);
 }

@@ -50,6 +50,11 @@ int64_t fixture_store_id(struct fixture *f, const char *code);
  * fails the test when the query does not run or has no row. */
 int64_t fixture_int(struct fixture *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Creates a loyalty member (bronze) in a transaction of its own; its id. */
+int64_t fixture_customer(struct fixture *f, const char *name, const char *loyalty);
+/* Imports customers, then purchases (CSV text as the POS sends it; either
+ * may be NULL) in one transaction, as the CLI does. */
+int fixture_import(struct fixture *f, const char *customers_csv, const char *purchases_csv);
 /* 1 when some problem in err names field. */
 int fixture_has_field(const struct errors *err, const char *field);
 
