@@ -12,6 +12,7 @@
 #include "db/db.h"
 #include "domain/customer.h"
 #include "domain/import.h"
+#include "domain/staff.h"
 #include "domain/store.h"
 #include "fixture.h"
 
@@ -190,4 +191,21 @@ int fixture_import(struct fixture *f, const char *customers_csv, const char *pur
 {
     const char *csv[2] = {customers_csv, purchases_csv};
     return fixture_tx(f, import_both, csv);
+}
+
+struct actor fixture_staff(struct fixture *f, const char *login, const char *role, const char *store_code)
+{
+    char password[LOGIN_SZ + 16];
+    snprintf(password, sizeof password, "%s-password", login);
+    struct staff_input in = {.login = login, .name = login, .role = role, .store_code = store_code,
+                             .password = password, .lang = "nl", .active = 1};
+    struct errors err;
+    errors_init(&err);
+    int64_t id = 0;
+    assert_int_equal(db_begin(f->db, 1), TD_OK);
+    assert_int_equal(staff_create(&f->c, &in, &err, &id), TD_OK);
+    assert_int_equal(db_commit(f->db), TD_OK);
+    struct actor a = {.staff_id = id, .role = staff_role_parse(role)};
+    if (store_code && *store_code) a.store_id = fixture_store_id(f, store_code);
+    return a;
 }

@@ -55,6 +55,9 @@ int64_t fixture_customer(struct fixture *f, const char *name, const char *loyalt
 /* Imports customers, then purchases (CSV text as the POS sends it; either
  * may be NULL) in one transaction, as the CLI does. */
 int fixture_import(struct fixture *f, const char *customers_csv, const char *purchases_csv);
+/* Creates a staff member (password LOGIN-password) in a transaction of its
+ * own and returns it as an actor, to put in f->c.actor. */
+struct actor fixture_staff(struct fixture *f, const char *login, const char *role, const char *store_code);
 /* 1 when some problem in err names field. */
 int fixture_has_field(const struct errors *err, const char *field);
 
