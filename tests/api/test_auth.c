@@ -14,22 +14,9 @@ static struct server srv;
 static int setup(void **state)
 {
     (void)state;
-    if (server_start(&srv) != 0) return -1;
-    struct client admin;
-    client_init(&admin, &srv);
-    if (login(&admin, ADMIN_LOGIN, ADMIN_PASSWORD) != 201) return -1;
-    make_store(&admin, "UTR01", "Utrecht Centrum", "Utrecht");
-    make_staff(&admin, "anna", "associate", "UTR01", "anna-password");
-    make_staff(&admin, "mark", "manager", "UTR01", "mark-password");
-    client_free(&admin);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    server_stop(&srv);
-    return 0;
+    static const struct member staff[] = {{"anna", "associate", "UTR01", NULL}, {"mark", "manager", "UTR01", NULL},
+                                          MEMBERS_END};
+    return chain_start(&srv, NULL, "UTR01", staff);
 }
 
 static void login_logout(void **state)
@@ -476,5 +463,5 @@ int main(void)
         cmocka_unit_test(language_is_remembered_per_user),
         cmocka_unit_test(cli_refuses_bad_arguments),
     };
-    return cmocka_run_group_tests_name("api_auth", tests, setup, teardown);
+    return cmocka_run_group_tests_name("api_auth", tests, setup, chain_teardown);
 }

@@ -27,25 +27,9 @@ static long long create(const char *json)
 static int setup(void **state)
 {
     (void)state;
-    if (server_start(&srv) != 0) return -1;
-    struct client admin;
-    client_init(&admin, &srv);
-    if (login(&admin, ADMIN_LOGIN, ADMIN_PASSWORD) != 201) return -1;
-    make_store(&admin, "UTR01", "Utrecht Centrum", "Utrecht");
-    make_staff(&admin, "anna", "associate", "UTR01", "anna-password");
-    make_staff(&admin, "mark", "manager", "UTR01", "mark-password");
-    client_free(&admin);
-    client_init(&assoc, &srv);
-    if (login(&assoc, "anna", "anna-password") != 201) return -1;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    client_free(&assoc);
-    server_stop(&srv);
-    return 0;
+    static const struct member staff[] = {{"anna", "associate", "UTR01", &assoc}, {"mark", "manager", "UTR01", NULL},
+                                          MEMBERS_END};
+    return chain_start(&srv, NULL, "UTR01", staff);
 }
 
 /* The ids of a search's answer, in order, written as "1,5,7". */
@@ -391,5 +375,5 @@ int main(void)
         cmocka_unit_test(not_found_and_bad_ids),
         cmocka_unit_test(export_then_erase_leaves_no_trace),
     };
-    return cmocka_run_group_tests_name("api_customers", tests, setup, teardown);
+    return cmocka_run_group_tests_name("api_customers", tests, setup, chain_teardown);
 }

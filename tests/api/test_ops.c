@@ -15,23 +15,10 @@ static struct server one, two;
 static int setup(void **state)
 {
     (void)state;
-    if (server_start(&one) != 0) return -1;
-    if (server_start_shared(&two, &one) != 0) return -1;
-    struct client admin;
-    client_init(&admin, &one);
-    if (login(&admin, ADMIN_LOGIN, ADMIN_PASSWORD) != 201) return -1;
-    make_store(&admin, "UTR01", "Utrecht Centrum", "Utrecht");
-    make_staff(&admin, "anna", "associate", "UTR01", "anna-password");
-    client_free(&admin);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    server_stop(&two);
-    server_stop(&one);
-    return 0;
+    static const struct member staff[] = {{"anna", "associate", "UTR01", NULL}, MEMBERS_END};
+    if (server_start(&one) != 0 || server_start_shared(&two, &one) != 0) return -1;
+    chain_keep(&two);
+    return chain_setup(&one, NULL, "UTR01", staff);
 }
 
 static void a_session_made_on_one_server_works_on_the_other(void **state)
@@ -330,5 +317,5 @@ int main(void)
     const char *pg = getenv("TRUSTDESK_TEST_PG");
     size_t n = sizeof tests / sizeof tests[0];
     if (!pg || !*pg) n--;   /* the last test is about PostgreSQL alone */
-    return _cmocka_run_group_tests("api_ops", tests, n, setup, teardown);
+    return _cmocka_run_group_tests("api_ops", tests, n, setup, chain_teardown);
 }

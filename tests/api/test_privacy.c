@@ -29,26 +29,10 @@ static struct client admin, anna, mark;
 static int setup(void **state)
 {
     (void)state;
-    if (token_init() != TD_OK || server_start(&srv) != 0) return -1;
-    client_init(&admin, &srv);
-    if (login(&admin, ADMIN_LOGIN, ADMIN_PASSWORD) != 201) return -1;
-    make_store(&admin, "UTR01", "Utrecht Centrum", "Utrecht");
-    make_staff(&admin, "anna", "associate", "UTR01", "anna-password");
-    make_staff(&admin, "mark", "manager", "UTR01", "mark-password");
-    client_init(&anna, &srv);
-    client_init(&mark, &srv);
-    if (login(&anna, "anna", "anna-password") != 201 || login(&mark, "mark", "mark-password") != 201) return -1;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    client_free(&admin);
-    client_free(&anna);
-    client_free(&mark);
-    server_stop(&srv);
-    return 0;
+    static const struct member staff[] = {{"anna", "associate", "UTR01", &anna}, {"mark", "manager", "UTR01", &mark},
+                                          MEMBERS_END};
+    if (token_init() != TD_OK) return -1;
+    return chain_start(&srv, &admin, "UTR01", staff);
 }
 
 /* ---- helpers --------------------------------------------------------------- */
@@ -62,16 +46,6 @@ static void post(struct client *c, const char *path, const char *body, const cha
     assert_int_equal(req_h(c, "POST", path, body, r, key ? hdr : NULL, NULL), 0);
     if (r->status != want) fprintf(stderr, "POST %s: %ld %s (expected %ld)\n", path, r->status, r->body, want);
     assert_int_equal(r->status, want);
-}
-
-static long long db_count(const char *sql)
-{
-    struct db *db = NULL;
-    int64_t n = -1;
-    assert_int_equal(db_open(srv.db_url, &db), TD_OK);
-    assert_int_equal(db_query_int64(db, sql, &n), TD_OK);
-    db_close(db);
-    return n;
 }
 
 static void verify_ledger(const struct server *s)
@@ -424,8 +398,8 @@ static void erasure_leaves_no_trace(void **state)
     assert_int_equal(req(&admin, "GET", "/api/v1/ledger/accounts", NULL, &r), 0);
     char *accounts = strdup(r.body);
     resp_free(&r);
-    long long entries = db_count("SELECT COUNT(*) FROM ledger_entries");
-    long long transactions = db_count("SELECT COUNT(*) FROM ledger_transactions");
+    long long entries = db_int(&srv, "SELECT COUNT(*) FROM ledger_entries");
+    long long transactions = db_int(&srv, "SELECT COUNT(*) FROM ledger_transactions");
 
     snprintf(path, sizeof path, "/api/v1/customers/%lld/erase", p);
     post(&admin, path, NULL, NULL, 200, &r);
@@ -442,9 +416,9 @@ static void erasure_leaves_no_trace(void **state)
     post(&anna, redeem_path, redeem_body, "erase-redeem-a", 409, &r);
     assert_no_trace("the replayed answer", r.body);
     resp_free(&r);
-    assert_int_equal(db_count("SELECT COUNT(*) FROM idempotency_keys WHERE form <> 'forgotten' AND customer_id IS NOT NULL"
+    assert_int_equal(db_int(&srv, "SELECT COUNT(*) FROM idempotency_keys WHERE form <> 'forgotten' AND customer_id IS NOT NULL"
                               " AND customer_id NOT IN (SELECT id FROM customers WHERE erased_at IS NULL)"), 0);
-    assert_true(db_count("SELECT COUNT(*) FROM idempotency_keys WHERE form = 'forgotten'") >= 10);
+    assert_true(db_int(&srv, "SELECT COUNT(*) FROM idempotency_keys WHERE form = 'forgotten'") >= 10);
 
     /* The money is all there: the same accounts, entries and transactions;
      * her note still pays out, with its history. */
@@ -452,8 +426,8 @@ static void erasure_leaves_no_trace(void **state)
     assert_string_equal(r.body, accounts);
     resp_free(&r);
     free(accounts);
-    assert_int_equal(db_count("SELECT COUNT(*) FROM ledger_entries"), entries);
-    assert_int_equal(db_count("SELECT COUNT(*) FROM ledger_transactions"), transactions);
+    assert_int_equal(db_int(&srv, "SELECT COUNT(*) FROM ledger_entries"), entries);
+    assert_int_equal(db_int(&srv, "SELECT COUNT(*) FROM ledger_transactions"), transactions);
     snprintf(path, sizeof path, "/api/v1/credit-notes/%s", code_a);
     assert_int_equal(req(&anna, "GET", path, NULL, &r), 0);
     assert_int_equal(r.status, 200);
@@ -585,5 +559,5 @@ int main(void)
         cmocka_unit_test(erasure_leaves_no_trace),
         cmocka_unit_test(an_upgrade_keeps_texts_and_answers_without_codes),
     };
-    return cmocka_run_group_tests_name("api_privacy", tests, setup, teardown);
+    return cmocka_run_group_tests_name("api_privacy", tests, setup, chain_teardown);
 }

@@ -15,23 +15,9 @@ static struct client admin;
 static int setup(void **state)
 {
     (void)state;
-    if (server_start(&srv) != 0) return -1;
-    client_init(&admin, &srv);
-    if (login(&admin, ADMIN_LOGIN, ADMIN_PASSWORD) != 201) return -1;
-    make_store(&admin, "UTR01", "Utrecht Centrum", "Utrecht");
-    make_store(&admin, "AMS01", "Amsterdam Kalverstraat", "Amsterdam");
-    make_staff(&admin, "sofie", "manager", "UTR01", "sofie-password");
-    make_staff(&admin, "bram", "associate", "UTR01", "bram-password");
-    make_staff(&admin, "eva", "associate", "AMS01", "eva-password");
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    client_free(&admin);
-    server_stop(&srv);
-    return 0;
+    static const struct member staff[] = {{"sofie", "manager", "UTR01", NULL}, {"bram", "associate", "UTR01", NULL},
+                                          {"eva", "associate", "AMS01", NULL}, MEMBERS_END};
+    return chain_start(&srv, &admin, "UTR01 AMS01", staff);
 }
 
 static long status_of(struct client *c, const char *method, const char *path, const char *body)
@@ -278,5 +264,5 @@ int main(void)
         cmocka_unit_test(exports_and_bulk_reads_leave_an_audit_row),
         cmocka_unit_test(loose_notes_do_not_go_around_the_desk),
     };
-    return cmocka_run_group_tests_name("api_scopes", tests, setup, teardown);
+    return cmocka_run_group_tests_name("api_scopes", tests, setup, chain_teardown);
 }

@@ -22,23 +22,11 @@ struct browser { char cookie[80], csrf[80]; };
 static int setup(void **state)
 {
     (void)state;
+    static const struct member staff[] = {{"anna", "associate", "UTR01", NULL}, {"mark", "manager", "UTR01", NULL},
+                                          {"sanne", "associate", "UTR01", NULL}, MEMBERS_END};
     if (server_start(&one) != 0 || server_start_shared(&two, &one) != 0) return -1;
-    client_init(&admin, &one);
-    if (login(&admin, ADMIN_LOGIN, ADMIN_PASSWORD) != 201) return -1;
-    make_store(&admin, "UTR01", "Utrecht Centrum", "Utrecht");
-    make_staff(&admin, "anna", "associate", "UTR01", "anna-password");
-    make_staff(&admin, "mark", "manager", "UTR01", "mark-password");
-    make_staff(&admin, "sanne", "associate", "UTR01", "sanne-password");
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    client_free(&admin);
-    server_stop(&two);
-    server_stop(&one);
-    return 0;
+    chain_keep(&two);
+    return chain_setup(&one, &admin, "UTR01", staff);
 }
 
 /* Sends a request as browser b (its cookie, its CSRF token and an Origin
@@ -316,5 +304,5 @@ int main(void)
         cmocka_unit_test(a_new_password_ends_sessions_on_every_server),
         cmocka_unit_test(a_revoked_token_is_refused_at_once_on_every_server),
     };
-    return cmocka_run_group_tests_name("api_sessions", tests, setup, teardown);
+    return cmocka_run_group_tests_name("api_sessions", tests, setup, chain_teardown);
 }
