@@ -593,6 +593,24 @@ int chain_setup(struct server *s, struct client *admin, const char *stores, cons
     return rc;
 }
 
+void client_login(struct client *c, const struct server *s, const char *login_name)
+{
+    char pw[128];
+    if (strcmp(login_name, ADMIN_LOGIN) == 0) snprintf(pw, sizeof pw, "%s", ADMIN_PASSWORD);
+    else member_password(login_name, pw, sizeof pw);
+    client_init(c, s);
+    assert_int_equal(login(c, login_name, pw), 201);
+}
+
+long req_status(struct client *c, const char *method, const char *path, const char *body)
+{
+    struct resp r;
+    assert_int_equal(req(c, method, path, body, &r), 0);
+    long st = r.status;
+    resp_free(&r);
+    return st;
+}
+
 int chain_start(struct server *s, struct client *admin, const char *stores, const struct member *m)
 {
     if (server_start(s) != 0) return -1;
@@ -633,6 +651,51 @@ void import_csv(struct client *c, const char *kind, const char *text)
     resp_free(&r);
 }
 
+void import_csv_ago(struct client *c, const char *kind, const char *text)
+{
+    size_t cap = strlen(text) * 2 + 64, n = 0;
+    char *out = malloc(cap);
+    assert_non_null(out);
+    for (const char *p = text; *p;) {
+        if (*p == '@' && (p == text || p[-1] == ',') && p[1] >= '0' && p[1] <= '9') {
+            char *end;
+            long days = strtol(p + 1, &end, 10);
+            char when[32];
+            days_ago((int)days, when, sizeof when);
+            size_t w = strlen(when);
+            assert_true(n + w < cap);
+            memcpy(out + n, when, w);
+            n += w;
+            p = end;
+        } else {
+            assert_true(n + 1 < cap);
+            out[n++] = *p++;
+        }
+    }
+    out[n] = '\0';
+    import_csv(c, kind, out);
+    free(out);
+}
+
+long file_occurrences(const char *path, const char *needle, int ignore_case)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    assert_non_null(buf);
+    size_t got = fread(buf, 1, (size_t)n, f);
+    fclose(f);
+    long count = 0;
+    size_t k = strlen(needle);
+    for (size_t i = 0; i + k <= got; i++)
+        if ((ignore_case ? strncasecmp(buf + i, needle, k) : memcmp(buf + i, needle, k)) == 0) count++;
+    free(buf);
+    return count;
+}
+
 long long customer_id(struct client *c, const char *q)
 {
     char path[128];
@@ -658,6 +721,15 @@ long long case_open(struct client *c, const char *body)
     assert_true(id > 0);
     resp_free(&r);
     return id;
+}
+
+void case_decide(struct client *c, long long id, struct resp *r)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/api/v1/cases/%lld/decision", id);
+    assert_int_equal(req(c, "POST", path, NULL, r), 0);
+    if (r->status != 200) fprintf(stderr, "decide: %ld %s\n", r->status, r->body);
+    assert_int_equal(r->status, 200);
 }
 
 long long db_int(const struct server *s, const char *sql)

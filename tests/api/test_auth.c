@@ -77,8 +77,7 @@ static void associate_cannot_manage_staff_or_stores(void **state)
 {
     (void)state;
     struct client c;
-    client_init(&c, &srv);
-    assert_int_equal(login(&c, "anna", "anna-password"), 201);
+    client_login(&c, &srv, "anna");
     struct resp r;
     assert_int_equal(req(&c, "GET", "/api/v1/staff", NULL, &r), 0);
     assert_int_equal(r.status, 403);
@@ -98,8 +97,7 @@ static void associate_cannot_manage_staff_or_stores(void **state)
     client_free(&c);
 
     /* A manager may list staff (of their store) but not create accounts. */
-    client_init(&c, &srv);
-    assert_int_equal(login(&c, "mark", "mark-password"), 201);
+    client_login(&c, &srv, "mark");
     assert_int_equal(req(&c, "GET", "/api/v1/staff", NULL, &r), 0);
     assert_int_equal(r.status, 200);
     assert_true(json_array_size(json_object_get(r.json, "items")) >= 2);
@@ -115,8 +113,7 @@ static void csrf_and_origin_are_required_for_cookie_writes(void **state)
 {
     (void)state;
     struct client c;
-    client_init(&c, &srv);
-    assert_int_equal(login(&c, ADMIN_LOGIN, ADMIN_PASSWORD), 201);
+    client_login(&c, &srv, ADMIN_LOGIN);
     struct resp r;
     const char *body = "{\"code\":\"AMS01\",\"name\":\"Amsterdam\",\"city\":\"Amsterdam\"}";
     c.no_csrf = 1;
@@ -153,8 +150,7 @@ static void login_backs_off_per_account(void **state)
 {
     (void)state;
     struct client admin;
-    client_init(&admin, &srv);
-    assert_int_equal(login(&admin, ADMIN_LOGIN, ADMIN_PASSWORD), 201);
+    client_login(&admin, &srv, ADMIN_LOGIN);
     make_staff(&admin, "bob", "associate", "UTR01", "bob-password");
     client_free(&admin);
     struct client c;
@@ -179,8 +175,7 @@ static void x_forwarded_for_is_ignored_without_a_trusted_proxy(void **state)
 {
     (void)state;
     struct client admin;
-    client_init(&admin, &srv);
-    assert_int_equal(login(&admin, ADMIN_LOGIN, ADMIN_PASSWORD), 201);
+    client_login(&admin, &srv, ADMIN_LOGIN);
     make_staff(&admin, "kim", "associate", "UTR01", "kim-password");
     client_free(&admin);
     struct client c;
@@ -344,8 +339,7 @@ static void sessions_expire_when_idle_or_old(void **state)
 {
     (void)state;
     struct client c;
-    client_init(&c, &srv);
-    assert_int_equal(login(&c, "mark", "mark-password"), 201);
+    client_login(&c, &srv, "mark");
     struct resp r;
     assert_int_equal(req(&c, "GET", "/api/v1/me", NULL, &r), 0);
     assert_int_equal(r.status, 200);
@@ -368,8 +362,7 @@ static void admin_manages_staff(void **state)
 {
     (void)state;
     struct client admin, c;
-    client_init(&admin, &srv);
-    assert_int_equal(login(&admin, ADMIN_LOGIN, ADMIN_PASSWORD), 201);
+    client_login(&admin, &srv, ADMIN_LOGIN);
     struct resp r;
     /* Bad input names the fields; nothing is created. */
     assert_int_equal(req(&admin, "POST", "/api/v1/staff",
@@ -387,8 +380,7 @@ static void admin_manages_staff(void **state)
     assert_true(has_err_field(&r, "login"));
     resp_free(&r);
     /* Promote to manager; the change shows at once. */
-    client_init(&c, &srv);
-    assert_int_equal(login(&c, "sanne", "sanne-password"), 201);
+    client_login(&c, &srv, "sanne");
     assert_int_equal(req(&admin, "PATCH", "/api/v1/staff/sanne", "{\"role\":\"manager\"}", &r), 0);
     assert_int_equal(r.status, 200);
     assert_string_equal(jstr(r.json, "role"), "manager");
@@ -415,8 +407,7 @@ static void language_is_remembered_per_user(void **state)
 {
     (void)state;
     struct client c;
-    client_init(&c, &srv);
-    assert_int_equal(login(&c, "mark", "mark-password"), 201);
+    client_login(&c, &srv, "mark");
     struct resp r;
     assert_int_equal(req(&c, "PATCH", "/api/v1/me", "{\"lang\":\"en\"}", &r), 0);
     assert_int_equal(r.status, 200);

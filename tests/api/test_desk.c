@@ -44,23 +44,15 @@ static int setup(void **state)
                           "NL-200002,Kees Jansen,kees@example.nl,06-22222222,UTR01,nee,nee\n"
                           "NL-200003,Piet Pieters,piet@example.nl,06-33333333,AMS01,nee,nee\n"
                           "NL-200004,Ans Bos,ans@example.nl,06-44444444,RTM01,nee,nee\n");
-    char d200[32], d60[32], d5[32], d40[32], d3[32], csv[4096];
-    ago(200, d200, sizeof d200);
-    ago(60, d60, sizeof d60);
-    ago(40, d40, sizeof d40);
-    ago(5, d5, sizeof d5);
-    ago(3, d3, sizeof d3);
-    snprintf(csv, sizeof csv,
-             "receipt_id,purchased_at,store_code,customer_ref,sku,product_name,brand,category,unit_price,quantity\n"
-             "R-G-1,%s,UTR01,NL-200001,COAT-1,Wollen jas,Noordzee,Jassen,1600.00,1\n"
-             "R-KS-1,%s,UTR01,NL-200002,KS-100,Keukenweegschaal,Soehnle,Keuken,24.99,1\n"
-             "R-KS-2,%s,UTR01,NL-200002,KS-100,Keukenweegschaal,Soehnle,Keuken,24.99,1\n"
-             "R-P-1,%s,AMS01,NL-200003,TS-1,T-shirt,Noordzee,Shirts,19.95,2\n"
-             "R-P-2,%s,AMS01,NL-200003,TS-2,Polo,Noordzee,Shirts,29.95,1\n"
-             "R-P-3,%s,UTR01,NL-200003,TS-1,T-shirt,Noordzee,Shirts,17.95,1\n"
-             "R-V-1,%s,RTM01,NL-200004,TS-2,Polo,Noordzee,Shirts,29.95,1\n",
-             d200, d5, d5, d60, d40, d3, d60);
-    post_csv("purchases", csv);
+    import_csv_ago(&admin, "purchases",
+                   "receipt_id,purchased_at,store_code,customer_ref,sku,product_name,brand,category,unit_price,quantity\n"
+                   "R-G-1,@200,UTR01,NL-200001,COAT-1,Wollen jas,Noordzee,Jassen,1600.00,1\n"
+                   "R-KS-1,@5,UTR01,NL-200002,KS-100,Keukenweegschaal,Soehnle,Keuken,24.99,1\n"
+                   "R-KS-2,@5,UTR01,NL-200002,KS-100,Keukenweegschaal,Soehnle,Keuken,24.99,1\n"
+                   "R-P-1,@60,AMS01,NL-200003,TS-1,T-shirt,Noordzee,Shirts,19.95,2\n"
+                   "R-P-2,@40,AMS01,NL-200003,TS-2,Polo,Noordzee,Shirts,29.95,1\n"
+                   "R-P-3,@3,UTR01,NL-200003,TS-1,T-shirt,Noordzee,Shirts,17.95,1\n"
+                   "R-V-1,@60,RTM01,NL-200004,TS-2,Polo,Noordzee,Shirts,29.95,1\n");
     gold_id = find_customer("NL-200001");
     bronze_id = find_customer("NL-200002");
     exploiter_id = find_customer("NL-200003");
@@ -96,14 +88,7 @@ static long long open_casef(struct client *c, const char *fmt, ...)
 }
 
 
-static void decide(struct client *c, long long id, struct resp *r)
-{
-    char path[96];
-    snprintf(path, sizeof path, "/api/v1/cases/%lld/decision", id);
-    assert_int_equal(req(c, "POST", path, NULL, r), 0);
-    if (r->status != 200) fprintf(stderr, "decide: %ld %s\n", r->status, r->body);
-    assert_int_equal(r->status, 200);
-}
+static void decide(struct client *c, long long id, struct resp *r) { case_decide(c, id, r); }
 
 static void resolve(struct client *c, long long id, const char *body, const char *key, struct resp *r)
 {

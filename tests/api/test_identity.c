@@ -43,37 +43,25 @@ static int setup(void **state)
                           "NL-300005,Wanda Wolters,wanda@example.nl,06-55500005,UTR01\n"
                           "NL-300006,Fam Fokker,fokker@example.nl,06-55500006,UTR01\n"
                           "NL-300007,Ugo Uil,ugo@example.nl,06-55500007,UTR01\n");
-    char d40[32], d30[32], d10[32], d8[32], d6[32], d5[32], d4[32], d3[32], csv[4096];
-    days_ago(40, d40, sizeof d40);
-    days_ago(30, d30, sizeof d30);
-    days_ago(10, d10, sizeof d10);
-    days_ago(8, d8, sizeof d8);
-    days_ago(6, d6, sizeof d6);
-    days_ago(5, d5, sizeof d5);
-    days_ago(4, d4, sizeof d4);
-    days_ago(3, d3, sizeof d3);
-    snprintf(csv, sizeof csv,
-             "receipt_id,purchased_at,store_code,customer_ref,sku,product_name,brand,category,unit_price,quantity\n"
-             "R-O-1,%s,UTR01,NL-300004,SJ-1,\"Sjaal wol, grijs\",Noordzee,dames,30.00,3\n"
-             "R-O-1,%s,UTR01,NL-300004,SJ-2,\"Sjaal wol, rood\",Noordzee,dames,30.00,1\n"
-             "R-O-1,%s,UTR01,NL-300004,SJ-3,\"Sjaal wol, groen\",Noordzee,dames,30.00,1\n"
-             "R-O-1,%s,UTR01,NL-300004,MUG-1,\"Beker, blauw\",Noordzee,wonen,40.00,1\n"
-             "R-O-1,%s,UTR01,NL-300004,MUG-2,\"Beker, rood\",Noordzee,wonen,40.00,1\n"
-             "R-O-1,%s,UTR01,NL-300004,MUG-3,\"Beker, groen\",Noordzee,wonen,40.00,1\n"
-             "R-O-1,%s,UTR01,NL-300004,TOY-1,\"Knikkers, klein\",Noordzee,wonen,8.00,1\n"
-             "R-W-0,%s,UTR01,NL-300005,TRUI-1,\"Gebreide trui Esprit, grijs\",Esprit,dames,59.95,1\n"
-             "R-W-1,%s,UTR01,NL-300005,JURK-Z,\"Jurk Esprit, zwart\",Esprit,dames,89.00,1\n"
-             "R-W-2,%s,AMS01,NL-300005,JURK-R,\"Jurk Esprit, rood\",Esprit,dames,89.00,1\n"
-             "R-W-3,%s,UTR01,NL-300005,JURK-B,\"Jurk Esprit, blauw\",Esprit,dames,89.00,1\n"
-             "R-F-1,%s,UTR01,NL-300006,PYJ-1,\"Pyjama Name it, dino\",Name it,kinderen,19.95,2\n"
-             "R-F-2,%s,UTR01,NL-300006,PYJ-2,\"Pyjama Name it, sterren\",Name it,kinderen,19.95,1\n"
-             "R-F-2,%s,UTR01,NL-300006,PYJ-3,\"Pyjama Name it, streep\",Name it,kinderen,19.95,1\n"
-             "R-F-3,%s,UTR01,NL-300006,KJAS-1,\"Kinderjas Name it, rood\",Name it,kinderen,49.95,2\n"
-             "R-F-4,%s,UTR01,NL-300006,SNK-1,\"Sneakers kids Vingino, wit\",Vingino,kinderen,39.95,2\n"
-             "R-U-1,%s,UTR01,NL-300007,BELT-1,\"Riem, zwart\",Noordzee,heren,35.00,1\n",
-             d10, d10, d10, d10, d10, d10, d10, d40, d6, d5, d4, d6, d5, d5, d4, d3, d8);
-    import_csv(&admin, "purchases", csv);
-    (void)d30;
+    import_csv_ago(&admin, "purchases",
+                   "receipt_id,purchased_at,store_code,customer_ref,sku,product_name,brand,category,unit_price,quantity\n"
+                   "R-O-1,@10,UTR01,NL-300004,SJ-1,\"Sjaal wol, grijs\",Noordzee,dames,30.00,3\n"
+                   "R-O-1,@10,UTR01,NL-300004,SJ-2,\"Sjaal wol, rood\",Noordzee,dames,30.00,1\n"
+                   "R-O-1,@10,UTR01,NL-300004,SJ-3,\"Sjaal wol, groen\",Noordzee,dames,30.00,1\n"
+                   "R-O-1,@10,UTR01,NL-300004,MUG-1,\"Beker, blauw\",Noordzee,wonen,40.00,1\n"
+                   "R-O-1,@10,UTR01,NL-300004,MUG-2,\"Beker, rood\",Noordzee,wonen,40.00,1\n"
+                   "R-O-1,@10,UTR01,NL-300004,MUG-3,\"Beker, groen\",Noordzee,wonen,40.00,1\n"
+                   "R-O-1,@10,UTR01,NL-300004,TOY-1,\"Knikkers, klein\",Noordzee,wonen,8.00,1\n"
+                   "R-W-0,@40,UTR01,NL-300005,TRUI-1,\"Gebreide trui Esprit, grijs\",Esprit,dames,59.95,1\n"
+                   "R-W-1,@6,UTR01,NL-300005,JURK-Z,\"Jurk Esprit, zwart\",Esprit,dames,89.00,1\n"
+                   "R-W-2,@5,AMS01,NL-300005,JURK-R,\"Jurk Esprit, rood\",Esprit,dames,89.00,1\n"
+                   "R-W-3,@4,UTR01,NL-300005,JURK-B,\"Jurk Esprit, blauw\",Esprit,dames,89.00,1\n"
+                   "R-F-1,@6,UTR01,NL-300006,PYJ-1,\"Pyjama Name it, dino\",Name it,kinderen,19.95,2\n"
+                   "R-F-2,@5,UTR01,NL-300006,PYJ-2,\"Pyjama Name it, sterren\",Name it,kinderen,19.95,1\n"
+                   "R-F-2,@5,UTR01,NL-300006,PYJ-3,\"Pyjama Name it, streep\",Name it,kinderen,19.95,1\n"
+                   "R-F-3,@4,UTR01,NL-300006,KJAS-1,\"Kinderjas Name it, rood\",Name it,kinderen,49.95,2\n"
+                   "R-F-4,@3,UTR01,NL-300006,SNK-1,\"Sneakers kids Vingino, wit\",Vingino,kinderen,39.95,2\n"
+                   "R-U-1,@8,UTR01,NL-300007,BELT-1,\"Riem, zwart\",Noordzee,heren,35.00,1\n");
     ring_a = customer_id(&anna, "NL-300001");
     ring_b = customer_id(&anna, "NL-300002");
     ring_c = customer_id(&anna, "NL-300003");
@@ -86,14 +74,7 @@ static int setup(void **state)
 
 
 
-static void decide(struct client *c, long long id, struct resp *r)
-{
-    char path[96];
-    snprintf(path, sizeof path, "/api/v1/cases/%lld/decision", id);
-    assert_int_equal(req(c, "POST", path, NULL, r), 0);
-    if (r->status != 200) fprintf(stderr, "decide: %ld %s\n", r->status, r->body);
-    assert_int_equal(r->status, 200);
-}
+static void decide(struct client *c, long long id, struct resp *r) { case_decide(c, id, r); }
 
 static void resolve(struct client *c, long long id, const char *body, struct resp *r)
 {

@@ -323,8 +323,7 @@ static void only_admins_with_csv(void **state)
 {
     (void)state;
     struct client c;
-    client_init(&c, &srv);
-    assert_int_equal(login(&c, "anna", "anna-password"), 201);
+    client_login(&c, &srv, "anna");
     struct resp r;
     post_csv(&c, "customers", "customers_good.csv", NULL, &r);
     assert_int_equal(r.status, 403);
@@ -336,8 +335,7 @@ static void only_admins_with_csv(void **state)
     client_free(&c);
 
     /* An admin with a browser session (cookie + CSRF) may; JSON is refused. */
-    client_init(&c, &srv);
-    assert_int_equal(login(&c, ADMIN_LOGIN, ADMIN_PASSWORD), 201);
+    client_login(&c, &srv, ADMIN_LOGIN);
     assert_int_equal(req(&c, "POST", "/api/v1/imports/customers", "{\"rows\":[]}", &r), 0);
     assert_int_equal(r.status, 400);
     assert_true(has_err_field(&r, "Content-Type"));

@@ -479,8 +479,7 @@ static void print_page_and_ledger_views(void **state)
     assert_int_equal(r.status, 403);
     resp_free(&r);
     struct client admin;
-    client_init(&admin, &srv);
-    assert_int_equal(login(&admin, ADMIN_LOGIN, ADMIN_PASSWORD), 201);
+    client_login(&admin, &srv, ADMIN_LOGIN);
     assert_int_equal(req(&admin, "GET", "/api/v1/ledger/accounts", NULL, &r), 0);
     assert_int_equal(r.status, 200);
     long long total = 0;
@@ -516,8 +515,7 @@ static void notes_of_an_erased_customer_stay_unlinked(void **state)
     assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1);
     resp_free(&r);
     struct client admin;
-    client_init(&admin, &srv);
-    assert_int_equal(login(&admin, ADMIN_LOGIN, ADMIN_PASSWORD), 201);
+    client_login(&admin, &srv, ADMIN_LOGIN);
     snprintf(path, sizeof path, "/api/v1/customers/%lld/erase", id);
     assert_int_equal(req(&admin, "POST", path, NULL, &r), 0);
     assert_int_equal(r.status, 200);

@@ -334,8 +334,7 @@ static void logs_hold_no_secrets_and_metrics_count(void **state)
 {
     (void)state;
     struct client c;
-    client_init(&c, &srv);
-    assert_int_equal(login(&c, ADMIN_LOGIN, ADMIN_PASSWORD), 201);
+    client_login(&c, &srv, ADMIN_LOGIN);
     char csrf[80];
     snprintf(csrf, sizeof csrf, "%s", c.csrf);
     struct resp r;

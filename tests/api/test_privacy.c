@@ -56,27 +56,6 @@ static void verify_ledger(const struct server *s)
     assert_non_null(strstr(out, "ledger verify: ok"));
 }
 
-/* Occurrences of needle in a file's bytes, ASCII letters compared without
- * case (0 when the file is absent). */
-static long occurrences(const char *path, const char *needle)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return 0;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    size_t got = fread(buf, 1, (size_t)n, f);
-    fclose(f);
-    long count = 0;
-    size_t k = strlen(needle);
-    for (size_t i = 0; i + k <= got; i++)
-        if (strncasecmp(buf + i, needle, k) == 0) count++;
-    free(buf);
-    return count;
-}
-
 /* The files a copy of the database consists of: SQLite's file, WAL and
  * journal, or a full pg_dump; with `backup`, also a `trustdesk backup`. */
 struct files { char path[6][512]; int n; };
@@ -109,7 +88,7 @@ static void database_files(const struct server *s, int with_backup, struct files
 static long in_files(const struct files *fs, const char *needle)
 {
     long n = 0;
-    for (int i = 0; i < fs->n; i++) n += occurrences(fs->path[i], needle);
+    for (int i = 0; i < fs->n; i++) n += file_occurrences(fs->path[i], needle, 1);
     return n;
 }
 
@@ -461,7 +440,7 @@ static void erasure_leaves_no_trace(void **state)
     database_files(&srv, 0, &fs);
     for (int i = 0; i < fs.n; i++)
         for (size_t t = 0; t < sizeof TRACES / sizeof TRACES[0]; t++)
-            if (occurrences(fs.path[i], TRACES[t]))
+            if (file_occurrences(fs.path[i], TRACES[t], 1))
                 fail_msg("%s still holds \"%s\" after the erasure", fs.path[i], TRACES[t]);
     assert_true(in_files(&fs, "Eva Bakker wacht al lang") > 0);   /* the scan sees what is there */
 }
@@ -514,8 +493,7 @@ static void an_upgrade_keeps_texts_and_answers_without_codes(void **state)
     plant_old_release(&old, code, answer, hash);
     assert_int_equal(server_start_made(&old), 0);
     struct client c;
-    client_init(&c, &old);
-    assert_int_equal(login(&c, ADMIN_LOGIN, ADMIN_PASSWORD), 201);
+    client_login(&c, &old, ADMIN_LOGIN);
 
     /* The old answer replays, without its code. */
     struct resp r;
