@@ -440,29 +440,28 @@ long login(struct client *c, const char *user, const char *password)
     return st;
 }
 
-void make_store(struct client *admin, const char *code, const char *name, const char *city)
+/* POSTs b (which it takes over) to path; says so on stderr unless 201. */
+static void make_one(struct client *admin, const char *path, const char *what, json_t *b)
 {
-    json_t *b = json_pack("{s:s,s:s,s:s}", "code", code, "name", name, "city", city);
     char *s = json_dumps(b, 0);
     struct resp r;
-    if (req(admin, "POST", "/api/v1/stores", s, &r) == 0 && r.status != 201)
-        fprintf(stderr, "harness: make_store %s: %ld %s\n", code, r.status, r.body);
+    if (req(admin, "POST", path, s, &r) == 0 && r.status != 201)
+        fprintf(stderr, "harness: make %s: %ld %s\n", what, r.status, r.body);
     resp_free(&r);
     free(s);
     json_decref(b);
 }
 
+void make_store(struct client *admin, const char *code, const char *name, const char *city)
+{
+    make_one(admin, "/api/v1/stores", code, json_pack("{s:s,s:s,s:s}", "code", code, "name", name, "city", city));
+}
+
 void make_staff(struct client *admin, const char *login_name, const char *role, const char *store, const char *password)
 {
-    json_t *b = json_pack("{s:s,s:s,s:s,s:s,s:s}", "login", login_name, "name", login_name, "role", role,
-                          "store_code", store, "password", password);
-    char *s = json_dumps(b, 0);
-    struct resp r;
-    if (req(admin, "POST", "/api/v1/staff", s, &r) == 0 && r.status != 201)
-        fprintf(stderr, "harness: make_staff %s: %ld %s\n", login_name, r.status, r.body);
-    resp_free(&r);
-    free(s);
-    json_decref(b);
+    make_one(admin, "/api/v1/staff", login_name,
+             json_pack("{s:s,s:s,s:s,s:s,s:s}", "login", login_name, "name", login_name, "role", role, "store_code",
+                       store, "password", password));
 }
 
 const char *resp_header(struct resp *r, const char *name, char *out, size_t n)
@@ -608,6 +607,17 @@ long req_status(struct client *c, const char *method, const char *path, const ch
     assert_int_equal(req(c, method, path, body, &r), 0);
     long st = r.status;
     resp_free(&r);
+    return st;
+}
+
+long bearer_me(const struct server *s, const char *token)
+{
+    struct client c;
+    client_init(&c, s);
+    snprintf(c.bearer, sizeof c.bearer, "%s", token);
+    c.no_origin = 1;
+    long st = req_status(&c, "GET", "/api/v1/me", NULL);
+    client_free(&c);
     return st;
 }
 

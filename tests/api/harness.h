@@ -122,6 +122,9 @@ int chain_teardown(void **state);
 void client_login(struct client *c, const struct server *s, const char *login_name);
 /* The status of one request (asserts it was answered). */
 long req_status(struct client *c, const char *method, const char *path, const char *body);
+/* The status GET /api/v1/me answers to a bearer of token (no Origin, no
+ * cookie). */
+long bearer_me(const struct server *s, const char *token);
 /* An API token for login made with `trustdesk token add` into out; 0 on success. */
 int cli_token(const struct server *s, const char *login, char *out, size_t n);
 /* "YYYY-MM-DD HH:MM" (UTC) of now minus days. */

@@ -218,20 +218,6 @@ static void api_token_works_without_csrf(void **state)
 
 static void sql(const char *stmt) { assert_int_equal(server_sql(&srv, stmt), 0); }
 
-static long me_with(const char *token)
-{
-    struct client c;
-    client_init(&c, &srv);
-    snprintf(c.bearer, sizeof c.bearer, "%s", token);
-    c.no_origin = 1;
-    struct resp r;
-    assert_int_equal(req(&c, "GET", "/api/v1/me", NULL, &r), 0);
-    long st = r.status;
-    resp_free(&r);
-    client_free(&c);
-    return st;
-}
-
 static void token_row(long long id, char *status, size_t n, char *expires, size_t en)
 {
     char out[8192];
@@ -259,8 +245,8 @@ static void api_tokens_expire_and_can_be_listed_and_revoked(void **state)
     assert_int_equal(run_cli(NULL, t365, sizeof t365, "token", "add", "--db", srv.db_url, "--login", "mark", NULL), 0);
     time_t after = time(NULL);
     t30[strcspn(t30, "\n")] = t365[strcspn(t365, "\n")] = '\0';
-    assert_int_equal(me_with(t30), 200);
-    assert_int_equal(me_with(t365), 200);
+    assert_int_equal(bearer_me(&srv, t30), 200);
+    assert_int_equal(bearer_me(&srv, t365), 200);
     /* The list names them by id, newest last, with their expiry. */
     assert_int_equal(run_cli(NULL, out, sizeof out, "token", "list", "--db", srv.db_url, "--login", "mark", NULL), 0);
     long long id30 = 0, id365 = 0;
@@ -295,16 +281,16 @@ static void api_tokens_expire_and_can_be_listed_and_revoked(void **state)
     char stmt[128];
     snprintf(stmt, sizeof stmt, "UPDATE api_tokens SET expires_at = expires_at - 2592000000000 WHERE id = %lld", id30);
     sql(stmt);
-    assert_int_equal(me_with(t30), 401);
+    assert_int_equal(bearer_me(&srv, t30), 401);
     token_row(id30, status, sizeof status, expires, sizeof expires);
     assert_string_equal(status, "expired");
-    assert_int_equal(me_with(t365), 200);
+    assert_int_equal(bearer_me(&srv, t365), 200);
 
     /* Revoked: 401 at once; a second revoke and an unknown id are refused. */
     char id[32];
     snprintf(id, sizeof id, "%lld", id365);
     assert_int_equal(run_cli(NULL, out, sizeof out, "token", "revoke", "--db", srv.db_url, "--id", id, NULL), 0);
-    assert_int_equal(me_with(t365), 401);
+    assert_int_equal(bearer_me(&srv, t365), 401);
     token_row(id365, status, sizeof status, expires, sizeof expires);
     assert_string_equal(status, "revoked");
     assert_int_equal(run_cli(NULL, out, sizeof out, "token", "revoke", "--db", srv.db_url, "--id", id, NULL), 1);

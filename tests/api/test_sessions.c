@@ -73,20 +73,6 @@ static long log_in(const struct server *s, struct browser *b, const char *user, 
     return st;
 }
 
-static long me_with_token(const struct server *s, const char *token)
-{
-    struct client c;
-    client_init(&c, s);
-    snprintf(c.bearer, sizeof c.bearer, "%s", token);
-    c.no_origin = 1;
-    struct resp r;
-    assert_int_equal(req(&c, "GET", "/api/v1/me", NULL, &r), 0);
-    long st = r.status;
-    resp_free(&r);
-    client_free(&c);
-    return st;
-}
-
 static void new_token(const char *user, char *out, size_t n)
 {
     assert_int_equal(run_cli(NULL, out, n, "token", "add", "--db", one.db_url, "--login", user, NULL), 0);
@@ -168,8 +154,8 @@ static void logging_out_everywhere_ends_every_session_on_every_server(void **sta
     }
     /* Others' sessions and the account's API tokens stay. */
     assert_int_equal(me(&one, &m), 200);
-    assert_int_equal(me_with_token(&one, token), 200);
-    assert_int_equal(me_with_token(&two, token), 200);
+    assert_int_equal(bearer_me(&one, token), 200);
+    assert_int_equal(bearer_me(&two, token), 200);
     assert_int_equal(server_sql_int(&one, "SELECT COUNT(*) FROM audit_log WHERE action = 'session.end_all'"),
                      audited + 1);
 
@@ -185,7 +171,7 @@ static void logging_out_everywhere_ends_every_session_on_every_server(void **sta
     resp_free(&r);
     client_free(&t);
     assert_int_equal(me(&one, &a), 401);
-    assert_int_equal(me_with_token(&one, token), 200);
+    assert_int_equal(bearer_me(&one, token), 200);
 }
 
 static void a_disabled_account_ends_its_sessions_on_every_server(void **state)
@@ -196,7 +182,7 @@ static void a_disabled_account_ends_its_sessions_on_every_server(void **state)
     assert_int_equal(log_in(&one, &a, "sanne", "sanne-password"), 201);
     assert_int_equal(log_in(&two, &b, "sanne", "sanne-password"), 201);
     new_token("sanne", token, sizeof token);
-    assert_int_equal(me_with_token(&two, token), 200);
+    assert_int_equal(bearer_me(&two, token), 200);
     struct resp r;
     assert_int_equal(req(&admin, "PATCH", "/api/v1/staff/sanne", "{\"active\":false}", &r), 0);
     assert_int_equal(r.status, 200);
@@ -206,7 +192,7 @@ static void a_disabled_account_ends_its_sessions_on_every_server(void **state)
         const struct server *s = i ? &two : &one;
         assert_int_equal(me(s, &a), 401);
         assert_int_equal(me(s, &b), 401);
-        assert_int_equal(me_with_token(s, token), 401);
+        assert_int_equal(bearer_me(s, token), 401);
         struct browser fresh = {0};
         assert_int_equal(log_in(s, &fresh, "sanne", "sanne-password"), 401);
     }
@@ -217,7 +203,7 @@ static void a_disabled_account_ends_its_sessions_on_every_server(void **state)
     resp_free(&r);
     assert_int_equal(me(&one, &a), 401);
     assert_int_equal(me(&two, &b), 401);
-    assert_int_equal(me_with_token(&two, token), 200);
+    assert_int_equal(bearer_me(&two, token), 200);
     assert_int_equal(log_in(&two, &b, "sanne", "sanne-password"), 201);
 }
 
@@ -243,7 +229,7 @@ static void a_new_password_ends_sessions_on_every_server(void **state)
     assert_int_equal(log_in(&two, &fresh, "mark", "mark-password"), 401);
     assert_int_equal(log_in(&two, &a, "mark", "mark-password-2"), 201);
     assert_int_equal(log_in(&one, &b, "mark", "mark-password-2"), 201);
-    assert_int_equal(me_with_token(&two, token), 200);      /* a token is not a password's session */
+    assert_int_equal(bearer_me(&two, token), 200);      /* a token is not a password's session */
 
     /* Mark changes it himself, on server two: his other session ends, and so
      * does the one he used; the answer clears its cookie. */
