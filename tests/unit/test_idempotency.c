@@ -22,11 +22,19 @@ static void key_for(struct idem_key *k, int64_t staff_id, const char *key, const
     idem_key_init(k, staff_id, key, "POST", "/api/v1/credit-notes", body, strlen(body));
 }
 
-static int lookup(struct fixture *f, const struct idem_key *k, enum idem_found *found, int *status, struct buf *body)
+/* What idem_lookup() answers, in a read transaction of its own. */
+struct answer {
+    enum idem_found found;
+    int status;
+    struct buf body;                 /* the caller frees it */
+};
+
+static int lookup(struct fixture *f, const struct idem_key *k, struct answer *a)
 {
-    buf_init(body, 1 << 20);
+    a->status = 0;
+    buf_init(&a->body, 1 << 20);
     assert_int_equal(db_begin(f->db, 0), TD_OK);
-    int rc = idem_lookup(&f->c, k, found, status, body);
+    int rc = idem_lookup(&f->c, k, &a->found, &a->status, &a->body);
     assert_int_equal(db_commit(f->db), TD_OK);
     return rc;
 }
@@ -58,22 +66,20 @@ static void same_key_same_answer(void **state)
 {
     struct fixture *f = *state;
     struct idem_key k;
-    enum idem_found found;
-    int status = 0;
-    struct buf body;
+    struct answer a;
     key_for(&k, 7, "key-1", BODY);
-    assert_int_equal(lookup(f, &k, &found, &status, &body), TD_OK);
-    assert_int_equal(found, IDEM_NEW);
-    buf_free(&body);
+    assert_int_equal(lookup(f, &k, &a), TD_OK);
+    assert_int_equal(a.found, IDEM_NEW);
+    buf_free(&a.body);
     store_answer(f, &k, 0);
     struct idem_key again;
     key_for(&again, 7, "key-1", BODY);
-    assert_int_equal(lookup(f, &again, &found, &status, &body), TD_OK);
-    assert_int_equal(found, IDEM_ANSWER);
-    assert_int_equal(status, 201);
-    assert_int_equal(body.len, strlen(ANSWER));
-    assert_memory_equal(body.data, ANSWER, body.len);
-    buf_free(&body);
+    assert_int_equal(lookup(f, &again, &a), TD_OK);
+    assert_int_equal(a.found, IDEM_ANSWER);
+    assert_int_equal(a.status, 201);
+    assert_int_equal(a.body.len, strlen(ANSWER));
+    assert_memory_equal(a.body.data, ANSWER, a.body.len);
+    buf_free(&a.body);
     /* a second store of the key loses to the first */
     assert_int_equal(db_begin(f->db, 1), TD_OK);
     assert_int_equal(idem_store(&f->c, &again, 201, ANSWER, 0), TD_E_BUSY);
@@ -81,32 +87,28 @@ static void same_key_same_answer(void **state)
     /* another staff member's same key is another key */
     struct idem_key other;
     key_for(&other, 8, "key-1", BODY);
-    assert_int_equal(lookup(f, &other, &found, &status, &body), TD_OK);
-    assert_int_equal(found, IDEM_NEW);
-    buf_free(&body);
+    assert_int_equal(lookup(f, &other, &a), TD_OK);
+    assert_int_equal(a.found, IDEM_NEW);
+    buf_free(&a.body);
 }
 
 static void other_request_refused(void **state)
 {
     struct fixture *f = *state;
     struct idem_key k, changed;
-    enum idem_found found;
-    int status = 0;
-    struct buf body;
+    struct answer a;
     key_for(&k, 7, "key-2", BODY);
     store_answer(f, &k, 0);
     key_for(&changed, 7, "key-2", "{\"amount_cents\":2501}");
-    assert_int_equal(lookup(f, &changed, &found, &status, &body), TD_E_INVALID);
-    buf_free(&body);
+    assert_int_equal(lookup(f, &changed, &a), TD_E_INVALID);
+    buf_free(&a.body);
 }
 
 static void answers_are_sealed(void **state)
 {
     struct fixture *f = *state;
     struct idem_key k;
-    enum idem_found found;
-    int status = 0;
-    struct buf body;
+    struct answer a;
     key_for(&k, 7, "key-in-clear", BODY);
     store_answer(f, &k, 0);
     assert_int_equal(fixture_int(f, "SELECT COUNT(*) FROM idempotency_keys"), 1);
@@ -115,8 +117,8 @@ static void answers_are_sealed(void **state)
     assert_int_equal(fixture_int(f, "SELECT COUNT(*) FROM idempotency_keys WHERE form = 'sealed'"), 1);
     /* an altered answer does not open: the request must not run again */
     assert_int_equal(db_exec(f->db, "UPDATE idempotency_keys SET status = 200"), TD_OK);
-    assert_int_equal(lookup(f, &k, &found, &status, &body), TD_E_INTERNAL);
-    buf_free(&body);
+    assert_int_equal(lookup(f, &k, &a), TD_E_INTERNAL);
+    buf_free(&a.body);
 }
 
 static void erasure_forgets_the_answer(void **state)
@@ -124,18 +126,16 @@ static void erasure_forgets_the_answer(void **state)
     struct fixture *f = *state;
     int64_t customer = fixture_customer(f, "Fien Vergeten", "L-0001");
     struct idem_key k;
-    enum idem_found found;
-    int status = 0;
-    struct buf body;
+    struct answer a;
     key_for(&k, 7, "key-3", BODY);
     store_answer(f, &k, customer);
     assert_int_equal(db_begin(f->db, 1), TD_OK);
     assert_int_equal(idem_forget_customer(&f->c, customer), TD_OK);
     assert_int_equal(db_commit(f->db), TD_OK);
-    assert_int_equal(lookup(f, &k, &found, &status, &body), TD_OK);
-    assert_int_equal(found, IDEM_FORGOTTEN);
-    assert_int_equal(body.len, 0);
-    buf_free(&body);
+    assert_int_equal(lookup(f, &k, &a), TD_OK);
+    assert_int_equal(a.found, IDEM_FORGOTTEN);
+    assert_int_equal(a.body.len, 0);
+    buf_free(&a.body);
     assert_int_equal(fixture_int(f, "SELECT COUNT(*) FROM idempotency_keys WHERE customer_id IS NOT NULL"), 0);
 }
 
