@@ -1,6 +1,10 @@
 /* harness.c — start a real server, talk HTTP to it (see harness.h). */
 #define _GNU_SOURCE
 #include "harness.h"
+#include <setjmp.h>
+#include <stddef.h>
+#include <stdarg.h>
+#include <cmocka.h>
 #include <curl/curl.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -13,6 +17,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "db/db.h"
 
 const char *trustdesk_bin(void)
 {
@@ -435,29 +440,28 @@ long login(struct client *c, const char *user, const char *password)
     return st;
 }
 
-void make_store(struct client *admin, const char *code, const char *name, const char *city)
+/* POSTs b (which it takes over) to path; says so on stderr unless 201. */
+static void make_one(struct client *admin, const char *path, const char *what, json_t *b)
 {
-    json_t *b = json_pack("{s:s,s:s,s:s}", "code", code, "name", name, "city", city);
     char *s = json_dumps(b, 0);
     struct resp r;
-    if (req(admin, "POST", "/api/v1/stores", s, &r) == 0 && r.status != 201)
-        fprintf(stderr, "harness: make_store %s: %ld %s\n", code, r.status, r.body);
+    if (req(admin, "POST", path, s, &r) == 0 && r.status != 201)
+        fprintf(stderr, "harness: make %s: %ld %s\n", what, r.status, r.body);
     resp_free(&r);
     free(s);
     json_decref(b);
 }
 
+void make_store(struct client *admin, const char *code, const char *name, const char *city)
+{
+    make_one(admin, "/api/v1/stores", code, json_pack("{s:s,s:s,s:s}", "code", code, "name", name, "city", city));
+}
+
 void make_staff(struct client *admin, const char *login_name, const char *role, const char *store, const char *password)
 {
-    json_t *b = json_pack("{s:s,s:s,s:s,s:s,s:s}", "login", login_name, "name", login_name, "role", role,
-                          "store_code", store, "password", password);
-    char *s = json_dumps(b, 0);
-    struct resp r;
-    if (req(admin, "POST", "/api/v1/staff", s, &r) == 0 && r.status != 201)
-        fprintf(stderr, "harness: make_staff %s: %ld %s\n", login_name, r.status, r.body);
-    resp_free(&r);
-    free(s);
-    json_decref(b);
+    make_one(admin, "/api/v1/staff", login_name,
+             json_pack("{s:s,s:s,s:s,s:s,s:s}", "login", login_name, "name", login_name, "role", role, "store_code",
+                       store, "password", password));
 }
 
 const char *resp_header(struct resp *r, const char *name, char *out, size_t n)
@@ -516,4 +520,234 @@ int has_err_field(struct resp *r, const char *field)
     for (size_t i = 0; i < json_array_size(d); i++)
         if (strcmp(err_field(r, i), field) == 0) return 1;
     return 0;
+}
+
+/* ---- fixtures ------------------------------------------------------------ */
+
+static const struct { const char *code, *name, *city; } known_stores[] = {
+    {"UTR01", "Utrecht Centrum", "Utrecht"},
+    {"AMS01", "Amsterdam Kalverstraat", "Amsterdam"},
+    {"RTM01", "Rotterdam Lijnbaan", "Rotterdam"},
+};
+
+static int make_known_store(struct client *admin, const char *code, size_t len)
+{
+    for (size_t i = 0; i < sizeof known_stores / sizeof known_stores[0]; i++)
+        if (strlen(known_stores[i].code) == len && strncmp(known_stores[i].code, code, len) == 0) {
+            make_store(admin, known_stores[i].code, known_stores[i].name, known_stores[i].city);
+            return 0;
+        }
+    fprintf(stderr, "harness: no known store %.*s\n", (int)len, code);
+    return -1;
+}
+
+static void member_password(const char *login_name, char *out, size_t n)
+{
+    snprintf(out, n, "%s-password", login_name);
+}
+
+static struct server *kept_servers[4];
+static struct client *kept_clients[16];
+static size_t n_kept_servers, n_kept_clients;
+
+void chain_keep(struct server *s)
+{
+    if (n_kept_servers < sizeof kept_servers / sizeof kept_servers[0]) kept_servers[n_kept_servers++] = s;
+    else fprintf(stderr, "harness: too many servers to keep\n");
+}
+
+static void keep_client(struct client *c)
+{
+    if (n_kept_clients < sizeof kept_clients / sizeof kept_clients[0]) kept_clients[n_kept_clients++] = c;
+    else fprintf(stderr, "harness: too many clients to keep\n");
+}
+
+int chain_setup(struct server *s, struct client *admin, const char *stores, const struct member *m)
+{
+    chain_keep(s);
+    if (admin) keep_client(admin);
+    struct client own;
+    struct client *a = admin ? admin : &own;
+    int rc = 0;
+    client_init(a, s);
+    if (login(a, ADMIN_LOGIN, ADMIN_PASSWORD) != 201) rc = -1;
+    for (const char *p = stores ? stores : ""; rc == 0 && *p;) {
+        size_t len = strcspn(p, " ");
+        if (len && make_known_store(a, p, len) != 0) rc = -1;
+        p += len + (p[len] == ' ');
+    }
+    char pw[128];
+    for (const struct member *x = m; rc == 0 && x && x->login; x++) {
+        member_password(x->login, pw, sizeof pw);
+        make_staff(a, x->login, x->role, x->store, pw);
+    }
+    for (const struct member *x = m; rc == 0 && x && x->login; x++) {
+        if (!x->c) continue;
+        member_password(x->login, pw, sizeof pw);
+        client_init(x->c, s);
+        keep_client(x->c);
+        if (login(x->c, x->login, pw) != 201) rc = -1;
+    }
+    if (!admin) client_free(&own);
+    return rc;
+}
+
+void client_login(struct client *c, const struct server *s, const char *login_name)
+{
+    char pw[128];
+    if (strcmp(login_name, ADMIN_LOGIN) == 0) snprintf(pw, sizeof pw, "%s", ADMIN_PASSWORD);
+    else member_password(login_name, pw, sizeof pw);
+    client_init(c, s);
+    assert_int_equal(login(c, login_name, pw), 201);
+}
+
+long req_status(struct client *c, const char *method, const char *path, const char *body)
+{
+    struct resp r;
+    assert_int_equal(req(c, method, path, body, &r), 0);
+    long st = r.status;
+    resp_free(&r);
+    return st;
+}
+
+long bearer_me(const struct server *s, const char *token)
+{
+    struct client c;
+    client_init(&c, s);
+    snprintf(c.bearer, sizeof c.bearer, "%s", token);
+    c.no_origin = 1;
+    long st = req_status(&c, "GET", "/api/v1/me", NULL);
+    client_free(&c);
+    return st;
+}
+
+int chain_start(struct server *s, struct client *admin, const char *stores, const struct member *m)
+{
+    if (server_start(s) != 0) return -1;
+    return chain_setup(s, admin, stores, m);
+}
+
+int chain_teardown(void **state)
+{
+    (void)state;
+    while (n_kept_clients) client_free(kept_clients[--n_kept_clients]);
+    while (n_kept_servers) server_stop(kept_servers[--n_kept_servers]);
+    return 0;
+}
+
+int cli_token(const struct server *s, const char *login_name, char *out, size_t n)
+{
+    if (run_cli(NULL, out, n, "token", "add", "--db", s->db_url, "--login", login_name, NULL) != 0) return -1;
+    out[strcspn(out, "\n")] = '\0';
+    return 0;
+}
+
+void days_ago(int days, char *out, size_t n)
+{
+    time_t t = time(NULL) - (time_t)days * 86400;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, n, "%Y-%m-%d %H:%M", &tm);
+}
+
+void import_csv(struct client *c, const char *kind, const char *text)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/api/v1/imports/%s", kind);
+    struct resp r;
+    assert_int_equal(req_h(c, "POST", path, text, &r, "Content-Type: text/csv; charset=utf-8", NULL), 0);
+    if (r.status != 200 && r.status != 201) fprintf(stderr, "import %s: %ld %s\n", kind, r.status, r.body);
+    assert_true(r.status == 200 || r.status == 201);
+    resp_free(&r);
+}
+
+void import_csv_ago(struct client *c, const char *kind, const char *text)
+{
+    size_t cap = strlen(text) * 2 + 64, n = 0;
+    char *out = malloc(cap);
+    assert_non_null(out);
+    for (const char *p = text; *p;) {
+        if (*p == '@' && (p == text || p[-1] == ',') && p[1] >= '0' && p[1] <= '9') {
+            char *end;
+            long days = strtol(p + 1, &end, 10);
+            char when[32];
+            days_ago((int)days, when, sizeof when);
+            size_t w = strlen(when);
+            assert_true(n + w < cap);
+            memcpy(out + n, when, w);
+            n += w;
+            p = end;
+        } else {
+            assert_true(n + 1 < cap);
+            out[n++] = *p++;
+        }
+    }
+    out[n] = '\0';
+    import_csv(c, kind, out);
+    free(out);
+}
+
+long file_occurrences(const char *path, const char *needle, int ignore_case)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    assert_non_null(buf);
+    size_t got = fread(buf, 1, (size_t)n, f);
+    fclose(f);
+    long count = 0;
+    size_t k = strlen(needle);
+    for (size_t i = 0; i + k <= got; i++)
+        if ((ignore_case ? strncasecmp(buf + i, needle, k) : memcmp(buf + i, needle, k)) == 0) count++;
+    free(buf);
+    return count;
+}
+
+long long customer_id(struct client *c, const char *q)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/api/v1/customers?q=%s", q);
+    struct resp r;
+    assert_int_equal(req(c, "GET", path, NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    if (json_array_size(json_object_get(r.json, "items")) != 1) fprintf(stderr, "search %s: %s\n", q, r.body);
+    assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1);
+    long long id = jint(r.json, "items.0.id");
+    resp_free(&r);
+    return id;
+}
+
+long long case_open(struct client *c, const char *body)
+{
+    struct resp r;
+    assert_int_equal(req(c, "POST", "/api/v1/cases", body, &r), 0);
+    if (r.status != 201) fprintf(stderr, "case_open: %ld %s\n", r.status, r.body);
+    assert_int_equal(r.status, 201);
+    assert_string_equal(jstr(r.json, "status"), "open");
+    long long id = jint(r.json, "id");
+    assert_true(id > 0);
+    resp_free(&r);
+    return id;
+}
+
+void case_decide(struct client *c, long long id, struct resp *r)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/api/v1/cases/%lld/decision", id);
+    assert_int_equal(req(c, "POST", path, NULL, r), 0);
+    if (r->status != 200) fprintf(stderr, "decide: %ld %s\n", r->status, r->body);
+    assert_int_equal(r->status, 200);
+}
+
+long long db_int(const struct server *s, const char *sql)
+{
+    struct db *db = NULL;
+    int64_t n = -1;
+    assert_int_equal(db_open(s->db_url, &db), TD_OK);
+    assert_int_equal(db_query_int64(db, sql, &n), TD_OK);
+    db_close(db);
+    return n;
 }

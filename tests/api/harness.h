@@ -93,6 +93,59 @@ long login(struct client *c, const char *user, const char *password);
 /* Creates a store and a staff member through the API as an admin client. */
 void make_store(struct client *admin, const char *code, const char *name, const char *city);
 void make_staff(struct client *admin, const char *login, const char *role, const char *store, const char *password);
+/* ---- fixtures: a chain with its staff, customers, cases -------------------
+ *
+ * The stores the tests know, by code: UTR01 "Utrecht Centrum" (Utrecht),
+ * AMS01 "Amsterdam Kalverstraat" (Amsterdam), RTM01 "Rotterdam Lijnbaan"
+ * (Rotterdam). A member's password is "LOGIN-password". */
+struct member {
+    const char *login, *role, *store;
+    struct client *c;            /* logged in on this client when set */
+};
+#define MEMBERS_END {NULL, NULL, NULL, NULL}
+/* On a running server: logs the admin in on admin (NULL: a client of its
+ * own, freed again), creates the stores (codes separated by spaces, in that
+ * order) and the members (ending with MEMBERS_END; NULL: none), and logs in
+ * every member that has a client. 0 on success, -1 when a login fails.
+ * The server and the clients are kept for chain_teardown(). */
+int chain_setup(struct server *s, struct client *admin, const char *stores, const struct member *m);
+/* server_start() and chain_setup(). */
+int chain_start(struct server *s, struct client *admin, const char *stores, const struct member *m);
+/* Keeps another server (e.g. one started with server_start_shared) for
+ * chain_teardown(), which stops it before the ones kept earlier. */
+void chain_keep(struct server *s);
+/* A cmocka teardown: frees the clients chain_setup() logged in and stops the
+ * servers kept, the last kept first. */
+int chain_teardown(void **state);
+/* client_init() and a login as login_name (its member password, or the
+ * admin's); asserts 201. */
+void client_login(struct client *c, const struct server *s, const char *login_name);
+/* The status of one request (asserts it was answered). */
+long req_status(struct client *c, const char *method, const char *path, const char *body);
+/* The status GET /api/v1/me answers to a bearer of token (no Origin, no
+ * cookie). */
+long bearer_me(const struct server *s, const char *token);
+/* An API token for login made with `trustdesk token add` into out; 0 on success. */
+int cli_token(const struct server *s, const char *login, char *out, size_t n);
+/* "YYYY-MM-DD HH:MM" (UTC) of now minus days. */
+void days_ago(int days, char *out, size_t n);
+/* Posts CSV text to /api/v1/imports/KIND as c; asserts 200 or 201. */
+void import_csv(struct client *c, const char *kind, const char *text);
+/* The same, with every field "@N" (N digits) replaced by days_ago(N): a
+ * purchases file whose dates are relative to today. */
+void import_csv_ago(struct client *c, const char *kind, const char *text);
+/* How often needle stands in the bytes of a file (0 when it is absent),
+ * ASCII letters compared without case when ignore_case is set. */
+long file_occurrences(const char *path, const char *needle, int ignore_case);
+/* The id of the one customer a search for q finds (asserts there is one). */
+long long customer_id(struct client *c, const char *q);
+/* Opens a case; asserts 201 and status "open"; returns its id. */
+long long case_open(struct client *c, const char *body);
+/* POST /api/v1/cases/ID/decision as c into r (asserts 200; the caller frees r). */
+void case_decide(struct client *c, long long id, struct resp *r);
+/* One number from the server's database, read through db_open (asserts). */
+long long db_int(const struct server *s, const char *sql);
+
 /* The value of a response header (first match, case-insensitive), or "". */
 const char *resp_header(struct resp *r, const char *name, char *out, size_t n);
 /* json_string_value of a dotted path like "error.code" ("" when absent). */

@@ -15,25 +15,10 @@ static struct server srv;
 static int setup(void **state)
 {
     (void)state;
-    if (server_start(&srv) != 0) return -1;
-    struct client admin;
-    client_init(&admin, &srv);
-    if (login(&admin, ADMIN_LOGIN, ADMIN_PASSWORD) != 201) return -1;
     /* Audited acts: stores and staff made, a customer exported. */
-    make_store(&admin, "UTR01", "Utrecht Centrum", "Utrecht");
-    make_store(&admin, "AMS01", "Amsterdam Kalverstraat", "Amsterdam");
-    make_staff(&admin, "anna", "associate", "UTR01", "anna-password");
-    make_staff(&admin, "mark", "manager", "UTR01", "mark-password");
-    make_staff(&admin, "eva", "associate", "AMS01", "eva-password");
-    client_free(&admin);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    server_stop(&srv);
-    return 0;
+    static const struct member staff[] = {{"anna", "associate", "UTR01", NULL}, {"mark", "manager", "UTR01", NULL},
+                                          {"eva", "associate", "AMS01", NULL}, MEMBERS_END};
+    return chain_start(&srv, NULL, "UTR01 AMS01", staff);
 }
 
 static int verify(char *out, size_t n)
@@ -163,5 +148,5 @@ int main(void)
         cmocka_unit_test(concurrent_writers_make_one_chain),
         cmocka_unit_test(logins_are_audited),
     };
-    return cmocka_run_group_tests_name("api_audit", tests, setup, teardown);
+    return cmocka_run_group_tests_name("api_audit", tests, setup, chain_teardown);
 }

@@ -14,22 +14,9 @@ static struct server srv;
 static int setup(void **state)
 {
     (void)state;
-    if (server_start(&srv) != 0) return -1;
-    struct client admin;
-    client_init(&admin, &srv);
-    if (login(&admin, ADMIN_LOGIN, ADMIN_PASSWORD) != 201) return -1;
-    make_store(&admin, "UTR01", "Utrecht Centrum", "Utrecht");
-    make_staff(&admin, "anna", "associate", "UTR01", "anna-password");
-    make_staff(&admin, "mark", "manager", "UTR01", "mark-password");
-    client_free(&admin);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    server_stop(&srv);
-    return 0;
+    static const struct member staff[] = {{"anna", "associate", "UTR01", NULL}, {"mark", "manager", "UTR01", NULL},
+                                          MEMBERS_END};
+    return chain_start(&srv, NULL, "UTR01", staff);
 }
 
 static void login_logout(void **state)
@@ -90,8 +77,7 @@ static void associate_cannot_manage_staff_or_stores(void **state)
 {
     (void)state;
     struct client c;
-    client_init(&c, &srv);
-    assert_int_equal(login(&c, "anna", "anna-password"), 201);
+    client_login(&c, &srv, "anna");
     struct resp r;
     assert_int_equal(req(&c, "GET", "/api/v1/staff", NULL, &r), 0);
     assert_int_equal(r.status, 403);
@@ -111,8 +97,7 @@ static void associate_cannot_manage_staff_or_stores(void **state)
     client_free(&c);
 
     /* A manager may list staff (of their store) but not create accounts. */
-    client_init(&c, &srv);
-    assert_int_equal(login(&c, "mark", "mark-password"), 201);
+    client_login(&c, &srv, "mark");
     assert_int_equal(req(&c, "GET", "/api/v1/staff", NULL, &r), 0);
     assert_int_equal(r.status, 200);
     assert_true(json_array_size(json_object_get(r.json, "items")) >= 2);
@@ -128,8 +113,7 @@ static void csrf_and_origin_are_required_for_cookie_writes(void **state)
 {
     (void)state;
     struct client c;
-    client_init(&c, &srv);
-    assert_int_equal(login(&c, ADMIN_LOGIN, ADMIN_PASSWORD), 201);
+    client_login(&c, &srv, ADMIN_LOGIN);
     struct resp r;
     const char *body = "{\"code\":\"AMS01\",\"name\":\"Amsterdam\",\"city\":\"Amsterdam\"}";
     c.no_csrf = 1;
@@ -166,8 +150,7 @@ static void login_backs_off_per_account(void **state)
 {
     (void)state;
     struct client admin;
-    client_init(&admin, &srv);
-    assert_int_equal(login(&admin, ADMIN_LOGIN, ADMIN_PASSWORD), 201);
+    client_login(&admin, &srv, ADMIN_LOGIN);
     make_staff(&admin, "bob", "associate", "UTR01", "bob-password");
     client_free(&admin);
     struct client c;
@@ -192,8 +175,7 @@ static void x_forwarded_for_is_ignored_without_a_trusted_proxy(void **state)
 {
     (void)state;
     struct client admin;
-    client_init(&admin, &srv);
-    assert_int_equal(login(&admin, ADMIN_LOGIN, ADMIN_PASSWORD), 201);
+    client_login(&admin, &srv, ADMIN_LOGIN);
     make_staff(&admin, "kim", "associate", "UTR01", "kim-password");
     client_free(&admin);
     struct client c;
@@ -236,20 +218,6 @@ static void api_token_works_without_csrf(void **state)
 
 static void sql(const char *stmt) { assert_int_equal(server_sql(&srv, stmt), 0); }
 
-static long me_with(const char *token)
-{
-    struct client c;
-    client_init(&c, &srv);
-    snprintf(c.bearer, sizeof c.bearer, "%s", token);
-    c.no_origin = 1;
-    struct resp r;
-    assert_int_equal(req(&c, "GET", "/api/v1/me", NULL, &r), 0);
-    long st = r.status;
-    resp_free(&r);
-    client_free(&c);
-    return st;
-}
-
 static void token_row(long long id, char *status, size_t n, char *expires, size_t en)
 {
     char out[8192];
@@ -277,8 +245,8 @@ static void api_tokens_expire_and_can_be_listed_and_revoked(void **state)
     assert_int_equal(run_cli(NULL, t365, sizeof t365, "token", "add", "--db", srv.db_url, "--login", "mark", NULL), 0);
     time_t after = time(NULL);
     t30[strcspn(t30, "\n")] = t365[strcspn(t365, "\n")] = '\0';
-    assert_int_equal(me_with(t30), 200);
-    assert_int_equal(me_with(t365), 200);
+    assert_int_equal(bearer_me(&srv, t30), 200);
+    assert_int_equal(bearer_me(&srv, t365), 200);
     /* The list names them by id, newest last, with their expiry. */
     assert_int_equal(run_cli(NULL, out, sizeof out, "token", "list", "--db", srv.db_url, "--login", "mark", NULL), 0);
     long long id30 = 0, id365 = 0;
@@ -313,16 +281,16 @@ static void api_tokens_expire_and_can_be_listed_and_revoked(void **state)
     char stmt[128];
     snprintf(stmt, sizeof stmt, "UPDATE api_tokens SET expires_at = expires_at - 2592000000000 WHERE id = %lld", id30);
     sql(stmt);
-    assert_int_equal(me_with(t30), 401);
+    assert_int_equal(bearer_me(&srv, t30), 401);
     token_row(id30, status, sizeof status, expires, sizeof expires);
     assert_string_equal(status, "expired");
-    assert_int_equal(me_with(t365), 200);
+    assert_int_equal(bearer_me(&srv, t365), 200);
 
     /* Revoked: 401 at once; a second revoke and an unknown id are refused. */
     char id[32];
     snprintf(id, sizeof id, "%lld", id365);
     assert_int_equal(run_cli(NULL, out, sizeof out, "token", "revoke", "--db", srv.db_url, "--id", id, NULL), 0);
-    assert_int_equal(me_with(t365), 401);
+    assert_int_equal(bearer_me(&srv, t365), 401);
     token_row(id365, status, sizeof status, expires, sizeof expires);
     assert_string_equal(status, "revoked");
     assert_int_equal(run_cli(NULL, out, sizeof out, "token", "revoke", "--db", srv.db_url, "--id", id, NULL), 1);
@@ -357,8 +325,7 @@ static void sessions_expire_when_idle_or_old(void **state)
 {
     (void)state;
     struct client c;
-    client_init(&c, &srv);
-    assert_int_equal(login(&c, "mark", "mark-password"), 201);
+    client_login(&c, &srv, "mark");
     struct resp r;
     assert_int_equal(req(&c, "GET", "/api/v1/me", NULL, &r), 0);
     assert_int_equal(r.status, 200);
@@ -381,8 +348,7 @@ static void admin_manages_staff(void **state)
 {
     (void)state;
     struct client admin, c;
-    client_init(&admin, &srv);
-    assert_int_equal(login(&admin, ADMIN_LOGIN, ADMIN_PASSWORD), 201);
+    client_login(&admin, &srv, ADMIN_LOGIN);
     struct resp r;
     /* Bad input names the fields; nothing is created. */
     assert_int_equal(req(&admin, "POST", "/api/v1/staff",
@@ -400,8 +366,7 @@ static void admin_manages_staff(void **state)
     assert_true(has_err_field(&r, "login"));
     resp_free(&r);
     /* Promote to manager; the change shows at once. */
-    client_init(&c, &srv);
-    assert_int_equal(login(&c, "sanne", "sanne-password"), 201);
+    client_login(&c, &srv, "sanne");
     assert_int_equal(req(&admin, "PATCH", "/api/v1/staff/sanne", "{\"role\":\"manager\"}", &r), 0);
     assert_int_equal(r.status, 200);
     assert_string_equal(jstr(r.json, "role"), "manager");
@@ -428,8 +393,7 @@ static void language_is_remembered_per_user(void **state)
 {
     (void)state;
     struct client c;
-    client_init(&c, &srv);
-    assert_int_equal(login(&c, "mark", "mark-password"), 201);
+    client_login(&c, &srv, "mark");
     struct resp r;
     assert_int_equal(req(&c, "PATCH", "/api/v1/me", "{\"lang\":\"en\"}", &r), 0);
     assert_int_equal(r.status, 200);
@@ -476,5 +440,5 @@ int main(void)
         cmocka_unit_test(language_is_remembered_per_user),
         cmocka_unit_test(cli_refuses_bad_arguments),
     };
-    return cmocka_run_group_tests_name("api_auth", tests, setup, teardown);
+    return cmocka_run_group_tests_name("api_auth", tests, setup, chain_teardown);
 }

@@ -93,35 +93,13 @@ static struct client assoc, manager, admin, expired;
 static int setup(void **state)
 {
     (void)state;
-    if (server_start(&srv) != 0) return -1;
-    client_init(&admin, &srv);
-    if (login(&admin, ADMIN_LOGIN, ADMIN_PASSWORD) != 201) return -1;
-    make_store(&admin, "UTR01", "Utrecht Centrum", "Utrecht");
-    make_store(&admin, "AMS01", "Amsterdam Kalverstraat", "Amsterdam");
-    make_staff(&admin, "anna", "associate", "UTR01", "anna-password");
-    make_staff(&admin, "mark", "manager", "UTR01", "mark-password");
-    make_staff(&admin, "olga", "associate", "UTR01", "olga-password");
-    client_init(&assoc, &srv);
-    client_init(&manager, &srv);
-    client_init(&expired, &srv);
-    if (login(&assoc, "anna", "anna-password") != 201 || login(&manager, "mark", "mark-password") != 201 ||
-        login(&expired, "olga", "olga-password") != 201)
-        return -1;
+    static const struct member staff[] = {{"anna", "associate", "UTR01", &assoc}, {"mark", "manager", "UTR01", &manager},
+                                          {"olga", "associate", "UTR01", &expired}, MEMBERS_END};
+    if (chain_start(&srv, &admin, "UTR01 AMS01", staff) != 0) return -1;
     /* Olga's session ended long ago (idle and absolute timeouts both passed). */
     if (server_sql(&srv, "UPDATE sessions SET created_at = 0, last_seen_at = 0 WHERE staff_id ="
                          " (SELECT id FROM staff WHERE login = 'olga')") != 0)
         return -1;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    client_free(&assoc);
-    client_free(&manager);
-    client_free(&admin);
-    client_free(&expired);
-    server_stop(&srv);
     return 0;
 }
 
@@ -273,5 +251,5 @@ int main(void)
         cmocka_unit_test(every_route_has_an_expected_answer),
         cmocka_unit_test(the_matrix),
     };
-    return cmocka_run_group_tests_name("api_authz", tests, setup, teardown);
+    return cmocka_run_group_tests_name("api_authz", tests, setup, chain_teardown);
 }

@@ -24,28 +24,38 @@ static long long create(const char *json)
     return id;
 }
 
+/* Pages through a search for q three at a time; returns how many
+ * customers it found and the number of pages in *pages. */
+static int search_all_pages(const char *q, int *pages)
+{
+    struct resp r;
+    char path[600];
+    snprintf(path, sizeof path, "/api/v1/customers?q=%s&limit=3", q);
+    int total = 0;
+    *pages = 0;
+    for (;;) {
+        assert_int_equal(req(&assoc, "GET", path, NULL, &r), 0);
+        assert_int_equal(r.status, 200);
+        total += (int)json_array_size(json_object_get(r.json, "items"));
+        (*pages)++;
+        json_t *next = json_object_get(r.json, "next");
+        if (json_is_null(next)) {
+            resp_free(&r);
+            break;
+        }
+        snprintf(path, sizeof path, "/api/v1/customers?q=%s&limit=3&cursor=%s", q, json_string_value(next));
+        resp_free(&r);
+        assert_true(*pages < 10);
+    }
+    return total;
+}
+
 static int setup(void **state)
 {
     (void)state;
-    if (server_start(&srv) != 0) return -1;
-    struct client admin;
-    client_init(&admin, &srv);
-    if (login(&admin, ADMIN_LOGIN, ADMIN_PASSWORD) != 201) return -1;
-    make_store(&admin, "UTR01", "Utrecht Centrum", "Utrecht");
-    make_staff(&admin, "anna", "associate", "UTR01", "anna-password");
-    make_staff(&admin, "mark", "manager", "UTR01", "mark-password");
-    client_free(&admin);
-    client_init(&assoc, &srv);
-    if (login(&assoc, "anna", "anna-password") != 201) return -1;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    client_free(&assoc);
-    server_stop(&srv);
-    return 0;
+    static const struct member staff[] = {{"anna", "associate", "UTR01", &assoc}, {"mark", "manager", "UTR01", NULL},
+                                          MEMBERS_END};
+    return chain_start(&srv, NULL, "UTR01", staff);
 }
 
 /* The ids of a search's answer, in order, written as "1,5,7". */
@@ -123,42 +133,11 @@ static void search_pages_with_cursor(void **state)
         create(body);
     }
     struct resp r;
-    char path[600] = "/api/v1/customers?q=pagina&limit=3";
-    int total = 0, pages = 0;
-    for (;;) {
-        assert_int_equal(req(&assoc, "GET", path, NULL, &r), 0);
-        assert_int_equal(r.status, 200);
-        total += (int)json_array_size(json_object_get(r.json, "items"));
-        pages++;
-        json_t *next = json_object_get(r.json, "next");
-        if (json_is_null(next)) {
-            resp_free(&r);
-            break;
-        }
-        snprintf(path, sizeof path, "/api/v1/customers?q=pagina&limit=3&cursor=%s", json_string_value(next));
-        resp_free(&r);
-        assert_true(pages < 10);
-    }
-    assert_int_equal(total, 7);
+    int pages = 0;
+    assert_int_equal(search_all_pages("pagina", &pages), 7);
     assert_int_equal(pages, 3);
     /* Two words page the same way (the cursor keeps the word it scans). */
-    snprintf(path, sizeof path, "/api/v1/customers?q=klant%%20pagina&limit=3");
-    total = pages = 0;
-    for (;;) {
-        assert_int_equal(req(&assoc, "GET", path, NULL, &r), 0);
-        assert_int_equal(r.status, 200);
-        total += (int)json_array_size(json_object_get(r.json, "items"));
-        pages++;
-        json_t *next = json_object_get(r.json, "next");
-        if (json_is_null(next)) {
-            resp_free(&r);
-            break;
-        }
-        snprintf(path, sizeof path, "/api/v1/customers?q=klant%%20pagina&limit=3&cursor=%s", json_string_value(next));
-        resp_free(&r);
-        assert_true(pages < 10);
-    }
-    assert_int_equal(total, 7);
+    assert_int_equal(search_all_pages("klant%20pagina", &pages), 7);
     assert_int_equal(req(&assoc, "GET", "/api/v1/customers?q=pagina&cursor=zz", NULL, &r), 0);
     assert_int_equal(r.status, 422);
     assert_true(has_err_field(&r, "cursor"));
@@ -281,26 +260,6 @@ static void not_found_and_bad_ids(void **state)
     }
 }
 
-/* Counts occurrences of needle in a file's bytes (0 when the file is absent). */
-static long occurrences(const char *path, const char *needle)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return 0;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    size_t got = fread(buf, 1, (size_t)n, f);
-    fclose(f);
-    long count = 0;
-    size_t k = strlen(needle);
-    for (size_t i = 0; i + k <= got; i++)
-        if (memcmp(buf + i, needle, k) == 0) count++;
-    free(buf);
-    return count;
-}
-
 static void export_then_erase_leaves_no_trace(void **state)
 {
     (void)state;
@@ -309,8 +268,7 @@ static void export_then_erase_leaves_no_trace(void **state)
     char path[96];
     struct resp r;
     struct client mgr;
-    client_init(&mgr, &srv);
-    assert_int_equal(login(&mgr, "mark", "mark-password"), 201);
+    client_login(&mgr, &srv, "mark");
     snprintf(path, sizeof path, "/api/v1/customers/%lld/export", id);
     /* An associate may not export; a manager may. */
     assert_int_equal(req(&assoc, "GET", path, NULL, &r), 0);
@@ -325,8 +283,7 @@ static void export_then_erase_leaves_no_trace(void **state)
     client_free(&mgr);
 
     struct client admin;
-    client_init(&admin, &srv);
-    assert_int_equal(login(&admin, ADMIN_LOGIN, ADMIN_PASSWORD), 201);
+    client_login(&admin, &srv, ADMIN_LOGIN);
     snprintf(path, sizeof path, "/api/v1/customers/%lld/erase", id);
     assert_int_equal(req(&assoc, "POST", path, NULL, &r), 0);
     assert_int_equal(r.status, 403);
@@ -368,14 +325,14 @@ static void export_then_erase_leaves_no_trace(void **state)
     long seen = 0;
     for (int i = 0; i < nfiles; i++) {
         const char *file = files[i];
-        assert_int_equal(occurrences(file, "Xandrijn"), 0);
-        assert_int_equal(occurrences(file, "xandrijn"), 0);
-        assert_int_equal(occurrences(file, "Quarteroni"), 0);
-        assert_int_equal(occurrences(file, "quarteroni"), 0);
-        assert_int_equal(occurrences(file, "0611223399"), 0);
-        assert_int_equal(occurrences(file, "8000009999"), 0);
+        assert_int_equal(file_occurrences(file, "Xandrijn", 0), 0);
+        assert_int_equal(file_occurrences(file, "xandrijn", 0), 0);
+        assert_int_equal(file_occurrences(file, "Quarteroni", 0), 0);
+        assert_int_equal(file_occurrences(file, "quarteroni", 0), 0);
+        assert_int_equal(file_occurrences(file, "0611223399", 0), 0);
+        assert_int_equal(file_occurrences(file, "8000009999", 0), 0);
         /* ... while another customer's name is still there (the scan works). */
-        seen += occurrences(file, "Eva Bakker");
+        seen += file_occurrences(file, "Eva Bakker", 0);
     }
     assert_true(seen > 0);
 }
@@ -391,5 +348,5 @@ int main(void)
         cmocka_unit_test(not_found_and_bad_ids),
         cmocka_unit_test(export_then_erase_leaves_no_trace),
     };
-    return cmocka_run_group_tests_name("api_customers", tests, setup, teardown);
+    return cmocka_run_group_tests_name("api_customers", tests, setup, chain_teardown);
 }

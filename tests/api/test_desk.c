@@ -23,90 +23,36 @@ static struct server srv;
 static struct client admin, anna, mark, mia;
 static long long gold_id, bronze_id, exploiter_id, vacuum_id;
 
-/* "YYYY-MM-DD HH:MM" (UTC) of now minus days. */
-static void ago(int days, char *out, size_t n)
-{
-    time_t t = time(NULL) - (time_t)days * 86400;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, n, "%Y-%m-%d %H:%M", &tm);
-}
+static const struct member staff[] = {
+    {"anna", "associate", "UTR01", &anna},
+    {"mark", "manager", "UTR01", &mark},
+    {"mia", "manager", "AMS01", &mia},
+    MEMBERS_END,
+};
 
-static long long db_count(const char *sql)
-{
-    struct db *db = NULL;
-    int64_t n = -1;
-    assert_int_equal(db_open(srv.db_url, &db), TD_OK);
-    assert_int_equal(db_query_int64(db, sql, &n), TD_OK);
-    db_close(db);
-    return n;
-}
-
-static long long find_customer(const char *loyalty)
-{
-    char path[128];
-    snprintf(path, sizeof path, "/api/v1/customers?q=%s", loyalty);
-    struct resp r;
-    assert_int_equal(req(&anna, "GET", path, NULL, &r), 0);
-    assert_int_equal(r.status, 200);
-    if (json_array_size(json_object_get(r.json, "items")) != 1) fprintf(stderr, "search %s: %s\n", loyalty, r.body);
-    assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1);
-    long long id = jint(r.json, "items.0.id");
-    resp_free(&r);
-    return id;
-}
-
-static void post_csv(const char *kind, const char *text)
-{
-    char path[64];
-    snprintf(path, sizeof path, "/api/v1/imports/%s", kind);
-    struct resp r;
-    assert_int_equal(req_h(&admin, "POST", path, text, &r, "Content-Type: text/csv; charset=utf-8", NULL), 0);
-    if (r.status != 200 && r.status != 201) fprintf(stderr, "import %s: %ld %s\n", kind, r.status, r.body);
-    assert_true(r.status == 200 || r.status == 201);
-    resp_free(&r);
-}
+static void ago(int days, char *out, size_t n) { days_ago(days, out, n); }
+static long long db_count(const char *sql) { return db_int(&srv, sql); }
+static long long find_customer(const char *loyalty) { return customer_id(&anna, loyalty); }
+static void post_csv(const char *kind, const char *text) { import_csv(&admin, kind, text); }
 
 static int setup(void **state)
 {
     (void)state;
-    if (server_start(&srv) != 0) return -1;
-    client_init(&admin, &srv);
-    if (login(&admin, ADMIN_LOGIN, ADMIN_PASSWORD) != 201) return -1;
-    make_store(&admin, "UTR01", "Utrecht Centrum", "Utrecht");
-    make_store(&admin, "AMS01", "Amsterdam Kalverstraat", "Amsterdam");
-    make_store(&admin, "RTM01", "Rotterdam Lijnbaan", "Rotterdam");
-    make_staff(&admin, "anna", "associate", "UTR01", "anna-password");
-    make_staff(&admin, "mark", "manager", "UTR01", "mark-password");
-    make_staff(&admin, "mia", "manager", "AMS01", "mia-password");
+    if (chain_start(&srv, &admin, "UTR01 AMS01 RTM01", staff) != 0) return -1;
     post_csv("customers", "loyalty_number,name,email,phone,home_store_code,email_marketing_consent,phone_marketing_consent\n"
                           "NL-200001,Sanne de Vries,sanne@example.nl,06-11111111,UTR01,ja,nee\n"
                           "NL-200002,Kees Jansen,kees@example.nl,06-22222222,UTR01,nee,nee\n"
                           "NL-200003,Piet Pieters,piet@example.nl,06-33333333,AMS01,nee,nee\n"
                           "NL-200004,Ans Bos,ans@example.nl,06-44444444,RTM01,nee,nee\n");
-    char d200[32], d60[32], d5[32], d40[32], d3[32], csv[4096];
-    ago(200, d200, sizeof d200);
-    ago(60, d60, sizeof d60);
-    ago(40, d40, sizeof d40);
-    ago(5, d5, sizeof d5);
-    ago(3, d3, sizeof d3);
-    snprintf(csv, sizeof csv,
-             "receipt_id,purchased_at,store_code,customer_ref,sku,product_name,brand,category,unit_price,quantity\n"
-             "R-G-1,%s,UTR01,NL-200001,COAT-1,Wollen jas,Noordzee,Jassen,1600.00,1\n"
-             "R-KS-1,%s,UTR01,NL-200002,KS-100,Keukenweegschaal,Soehnle,Keuken,24.99,1\n"
-             "R-KS-2,%s,UTR01,NL-200002,KS-100,Keukenweegschaal,Soehnle,Keuken,24.99,1\n"
-             "R-P-1,%s,AMS01,NL-200003,TS-1,T-shirt,Noordzee,Shirts,19.95,2\n"
-             "R-P-2,%s,AMS01,NL-200003,TS-2,Polo,Noordzee,Shirts,29.95,1\n"
-             "R-P-3,%s,UTR01,NL-200003,TS-1,T-shirt,Noordzee,Shirts,17.95,1\n"
-             "R-V-1,%s,RTM01,NL-200004,TS-2,Polo,Noordzee,Shirts,29.95,1\n",
-             d200, d5, d5, d60, d40, d3, d60);
-    post_csv("purchases", csv);
-    client_init(&anna, &srv);
-    client_init(&mark, &srv);
-    client_init(&mia, &srv);
-    if (login(&anna, "anna", "anna-password") != 201 || login(&mark, "mark", "mark-password") != 201 ||
-        login(&mia, "mia", "mia-password") != 201)
-        return -1;
+    import_csv_ago(&admin, "purchases",
+                   "receipt_id,purchased_at,store_code,customer_ref,sku,product_name,brand,category,unit_price,quantity\n"
+                   "R-G-1,@200,UTR01,NL-200001,COAT-1,Wollen jas,Noordzee,Jassen,1600.00,1\n"
+                   "R-KS-1,@5,UTR01,NL-200002,KS-100,Keukenweegschaal,Soehnle,Keuken,24.99,1\n"
+                   "R-KS-2,@5,UTR01,NL-200002,KS-100,Keukenweegschaal,Soehnle,Keuken,24.99,1\n"
+                   "R-P-1,@60,AMS01,NL-200003,TS-1,T-shirt,Noordzee,Shirts,19.95,2\n"
+                   "R-P-2,@40,AMS01,NL-200003,TS-2,Polo,Noordzee,Shirts,29.95,1\n"
+                   "R-P-3,@3,UTR01,NL-200003,TS-1,T-shirt,Noordzee,Shirts,17.95,1\n"
+                   "R-V-1,@60,RTM01,NL-200004,TS-2,Polo,Noordzee,Shirts,29.95,1\n");
     gold_id = find_customer("NL-200001");
     bronze_id = find_customer("NL-200002");
     exploiter_id = find_customer("NL-200003");
@@ -114,39 +60,35 @@ static int setup(void **state)
     return 0;
 }
 
-static int teardown(void **state)
+
+static long long open_case(struct client *c, const char *body) { return case_open(c, body); }
+
+/* One number from SQL made with printf's format. */
+static long long count_sql(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static long long count_sql(const char *fmt, ...)
 {
-    (void)state;
-    client_free(&admin);
-    client_free(&anna);
-    client_free(&mark);
-    client_free(&mia);
-    server_stop(&srv);
-    return 0;
+    char sql[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(sql, sizeof sql, fmt, ap);
+    va_end(ap);
+    return db_count(sql);
 }
 
-/* Opens a case; returns its id (asserts 201). */
-static long long open_case(struct client *c, const char *body)
+/* Opens a case whose body is made with printf's format; returns its id. */
+static long long open_casef(struct client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static long long open_casef(struct client *c, const char *fmt, ...)
 {
-    struct resp r;
-    assert_int_equal(req(c, "POST", "/api/v1/cases", body, &r), 0);
-    if (r.status != 201) fprintf(stderr, "open_case: %ld %s\n", r.status, r.body);
-    assert_int_equal(r.status, 201);
-    assert_string_equal(jstr(r.json, "status"), "open");
-    long long id = jint(r.json, "id");
-    assert_true(id > 0);
-    resp_free(&r);
-    return id;
+    char body[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(body, sizeof body, fmt, ap);
+    va_end(ap);
+    return open_case(c, body);
 }
 
-static void decide(struct client *c, long long id, struct resp *r)
-{
-    char path[96];
-    snprintf(path, sizeof path, "/api/v1/cases/%lld/decision", id);
-    assert_int_equal(req(c, "POST", path, NULL, r), 0);
-    if (r->status != 200) fprintf(stderr, "decide: %ld %s\n", r->status, r->body);
-    assert_int_equal(r->status, 200);
-}
+
+static void decide(struct client *c, long long id, struct resp *r) { case_decide(c, id, r); }
 
 static void resolve(struct client *c, long long id, const char *body, const char *key, struct resp *r)
 {
@@ -215,13 +157,11 @@ static long redeem(const char *code, long long cents, long long *balance)
 static void test_worn_dress(void **state)
 {
     (void)state;
-    char body[512];
-    snprintf(body, sizeof body,
+    long long id = open_casef(&anna,
              "{\"kind\":\"return\",\"customer_id\":%lld,\"store_code\":\"UTR01\",\"receipt\":false,"
              "\"customer_words\":\"Ik heb deze jurk een keer gedragen, hij was 240 euro.\","
              "\"items\":[{\"sold_here\":false,\"brand\":\"Mango\",\"description\":\"Gouden jurk\","
              "\"stated_price_cents\":24000,\"condition\":\"worn\"}]}", gold_id);
-    long long id = open_case(&anna, body);
     struct resp r;
     decide(&anna, id, &r);
     assert_string_equal(jstr(r.json, "resolution"), "store_credit");
@@ -285,13 +225,11 @@ static void test_worn_dress(void **state)
 static void test_vacuum_cleaner(void **state)
 {
     (void)state;
-    char body[512];
-    snprintf(body, sizeof body,
+    long long id = open_casef(&anna,
              "{\"kind\":\"repair\",\"customer_id\":%lld,\"store_code\":\"UTR01\",\"receipt\":false,"
              "\"customer_words\":\"Mijn stofzuiger doet het niet meer.\","
              "\"items\":[{\"sold_here\":false,\"brand\":\"Vorwerk\",\"description\":\"Stofzuiger Kobold\","
              "\"stated_price_cents\":45000,\"condition\":\"defective\"}]}", vacuum_id);
-    long long id = open_case(&anna, body);
     struct resp r;
     decide(&anna, id, &r);
     assert_string_equal(jstr(r.json, "resolution"), "repair_manufacturer");
@@ -356,13 +294,11 @@ static void test_vacuum_cleaner(void **state)
 static void test_kitchen_scale(void **state)
 {
     (void)state;
-    char body[512];
-    snprintf(body, sizeof body,
+    long long id = open_casef(&anna,
              "{\"kind\":\"referral\",\"customer_id\":%lld,\"store_code\":\"UTR01\",\"receipt\":true,"
              "\"customer_words\":\"Bij de Action is een weegschaal veel goedkoper.\","
              "\"referral\":{\"to\":\"Action\",\"reason\":\"cheaper_elsewhere\"},"
              "\"items\":[{\"receipt_id\":\"R-KS-1\",\"sku\":\"KS-100\",\"condition\":\"new\"}]}", bronze_id);
-    long long id = open_case(&anna, body);
     struct resp r;
     decide(&anna, id, &r);
     assert_string_equal(jstr(r.json, "resolution"), "refer_elsewhere");
@@ -379,17 +315,14 @@ static void test_kitchen_scale(void **state)
     assert_int_equal(jint(r.json, "items.0.days_since_purchase"), 5);
     assert_int_equal(jint(r.json, "items.0.price_paid_cents"), 2499);
     resp_free(&r);
-    char sql[160];
-    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM referrals WHERE case_id = %lld AND to_name = 'Action'"
-                              " AND reason = 'cheaper_elsewhere' AND category = 'Keuken'", id);
-    assert_int_equal(db_count(sql), 1);
+    assert_int_equal(count_sql("SELECT COUNT(*) FROM referrals WHERE case_id = %lld AND to_name = 'Action'"
+                               " AND reason = 'cheaper_elsewhere' AND category = 'Keuken'", id), 1);
     /* A return where the customer says only at the end that they go elsewhere:
      * the referral named at resolving is the case's too. (Another scale of
      * his: R-KS-1's one has come back with the referral above.) */
-    snprintf(body, sizeof body,
+    id = open_casef(&anna,
              "{\"kind\":\"return\",\"customer_id\":%lld,\"store_code\":\"UTR01\",\"receipt\":true,"
              "\"items\":[{\"receipt_id\":\"R-KS-2\",\"sku\":\"KS-100\",\"condition\":\"new\"}]}", bronze_id);
-    id = open_case(&anna, body);
     resolve(&anna, id, "{\"resolution\":\"refer_elsewhere\",\"amount_cents\":2499,\"override_reason\":\"Wil naar de Action.\","
                        "\"referral\":{\"to\":\"Action\",\"reason\":\"cheaper_elsewhere\"}}", NULL, &r);
     if (r.status != 200) fprintf(stderr, "referral at resolve: %s\n", r.body);
@@ -403,14 +336,12 @@ static void test_exploiter(void **state)
 {
     (void)state;
     static const char *const stores[] = {"UTR01", "AMS01", "RTM01", "UTR01", "AMS01"};
-    char body[512];
     /* Five no-receipt returns at three stores in a few weeks, each settled. */
     for (int i = 0; i < 5; i++) {
-        snprintf(body, sizeof body,
+        long long id = open_casef(&anna,
                  "{\"kind\":\"return\",\"customer_id\":%lld,\"store_code\":\"%s\",\"receipt\":false,"
                  "\"customer_words\":\"Past niet.\",\"items\":[{\"sku\":\"TS-1\",\"condition\":\"new\"}]}",
                  exploiter_id, stores[i]);
-        long long id = open_case(&anna, body);
         struct resp r;
         decide(&anna, id, &r);
         assert_string_equal(jstr(r.json, "resolution"), "store_credit");
@@ -432,10 +363,9 @@ static void test_exploiter(void **state)
         }
     }
     /* The sixth: the desk asks for a manager, in neutral words. */
-    snprintf(body, sizeof body,
+    long long id = open_casef(&anna,
              "{\"kind\":\"return\",\"customer_id\":%lld,\"store_code\":\"UTR01\",\"receipt\":false,"
              "\"customer_words\":\"Verkeerde maat.\",\"items\":[{\"sku\":\"TS-1\",\"condition\":\"new\"}]}", exploiter_id);
-    long long id = open_case(&anna, body);
     struct resp r;
     decide(&anna, id, &r);
     assert_string_equal(jstr(r.json, "resolution"), "store_credit");
@@ -492,13 +422,11 @@ static void test_exploiter(void **state)
 static void test_reject_override_cancel(void **state)
 {
     (void)state;
-    char body[512];
     /* A bronze customer's dress above her limit: approval needed. */
-    snprintf(body, sizeof body,
+    long long id = open_casef(&anna,
              "{\"kind\":\"return\",\"customer_id\":%lld,\"store_code\":\"UTR01\",\"receipt\":false,"
              "\"items\":[{\"sold_here\":false,\"brand\":\"Zara\",\"description\":\"Blazer\","
              "\"stated_price_cents\":9000,\"condition\":\"used\"}]}", bronze_id);
-    long long id = open_case(&anna, body);
     struct resp r;
     resolve(&anna, id, "{\"resolution\":\"store_credit\",\"amount_cents\":9000}", NULL, &r);
     assert_int_equal(r.status, 200);
@@ -708,12 +636,10 @@ static void test_policy_versions_and_validation(void **state)
     free(d);
     put_policy_expect("/api/v1/policy", d = policy_with(2, NULL, NULL), 409, "version");
     free(d);
-    char body[512];
-    snprintf(body, sizeof body,
+    long long id = open_casef(&anna,
              "{\"kind\":\"return\",\"customer_id\":%lld,\"store_code\":\"UTR01\",\"receipt\":false,"
              "\"items\":[{\"sold_here\":false,\"brand\":\"Mango\",\"description\":\"Jurk\",\"stated_price_cents\":24000,"
              "\"condition\":\"worn\"}]}", gold_id);
-    long long id = open_case(&anna, body);
     decide(&anna, id, &r);
     assert_string_equal(jstr(r.json, "policy_version"), "2");
     assert_true(json_is_true(json_object_get(r.json, "needs_approval")));
@@ -835,12 +761,10 @@ static void test_export_and_erasure(void **state)
     assert_int_equal(req(&admin, "POST", path, "{}", &r), 0);
     assert_int_equal(r.status, 200);
     resp_free(&r);
-    char sql[160];
     static const char *const tables[] = {"customer_facts", "customer_days", "customer_case_stores",
                                          "customer_item_stores", "cases", "referrals", "line_returns"};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
-        snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM %s WHERE customer_id = %lld", tables[i], exploiter_id);
-        assert_int_equal(db_count(sql), 0);
+        assert_int_equal(count_sql("SELECT COUNT(*) FROM %s WHERE customer_id = %lld", tables[i], exploiter_id), 0);
     }
     assert_int_equal(db_count("SELECT COUNT(*) FROM cases WHERE customer_words = 'Verkeerde maat.'"), 0);
     /* The cases stay for the store's figures, unlinked. */
@@ -851,75 +775,32 @@ static void test_export_and_erasure(void **state)
 
 /* ---- concurrency: one case, many tills ------------------------------------ */
 
-struct shot {
+struct till {
     long long case_id;
+    const char *body;
     long status;
+    char case_status[24];
 };
 
-static void *fire_resolve(void *arg)
+static void *till_resolve(void *arg)
 {
-    struct shot *s = arg;
+    struct till *t = arg;
     struct client c;
     client_init(&c, &srv);
     snprintf(c.csrf, sizeof c.csrf, "%s", anna.csrf);
     char cookie[200] = "", hdr[256], path[96];
     if (client_cookie(&anna, "td_session", cookie, sizeof cookie) != 0) return NULL;
     snprintf(hdr, sizeof hdr, "Cookie: td_session=%s", cookie);
-    snprintf(path, sizeof path, "/api/v1/cases/%lld/resolve", s->case_id);
+    snprintf(path, sizeof path, "/api/v1/cases/%lld/resolve", t->case_id);
     struct resp r;
-    if (req_h(&c, "POST", path, "{\"resolution\":\"store_credit\",\"amount_cents\":3000}", &r, hdr, NULL) == 0) {
-        s->status = r.status;
+    if (req_h(&c, "POST", path, t->body, &r, hdr, NULL) == 0) {
+        t->status = r.status;
+        snprintf(t->case_status, sizeof t->case_status, "%s", r.status == 200 ? jstr(r.json, "status") : "");
         resp_free(&r);
     }
     client_free(&c);
     return NULL;
 }
-
-static void test_concurrent_resolves_issue_once(void **state)
-{
-    (void)state;
-    enum { ROUNDS = 4, N = 8 };
-    char body[512];
-    for (int round = 0; round < ROUNDS; round++) {
-        /* A new loyal customer each round, so nothing but the race varies. */
-        char cust[160];
-        snprintf(cust, sizeof cust, "{\"name\":\"Klant %d\",\"loyalty_number\":\"NL-3000%02d\"}", round, round);
-        struct resp cr;
-        assert_int_equal(req(&anna, "POST", "/api/v1/customers", cust, &cr), 0);
-        assert_int_equal(cr.status, 201);
-        snprintf(body, sizeof body,
-                 "{\"kind\":\"return\",\"customer_id\":%lld,\"store_code\":\"UTR01\",\"receipt\":false,"
-                 "\"items\":[{\"sold_here\":false,\"brand\":\"Mango\",\"description\":\"Sjaal\",\"stated_price_cents\":3000,"
-                 "\"condition\":\"new\"}]}", jint(cr.json, "id"));
-        resp_free(&cr);
-        long long id = open_case(&anna, body);
-        struct shot shots[N];
-        pthread_t t[N];
-        for (int i = 0; i < N; i++) {
-            shots[i].case_id = id;
-            shots[i].status = 0;
-            pthread_create(&t[i], NULL, fire_resolve, &shots[i]);
-        }
-        int ok = 0, conflict = 0;
-        for (int i = 0; i < N; i++) {
-            pthread_join(t[i], NULL);
-            if (shots[i].status == 200) ok++;
-            else if (shots[i].status == 409) conflict++;
-            else fprintf(stderr, "unexpected status %ld\n", shots[i].status);
-        }
-        assert_int_equal(ok, 1);
-        assert_int_equal(conflict, N - 1);
-        char sql[128];
-        snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM credit_notes WHERE case_id = %lld", id);
-        assert_int_equal(db_count(sql), 1);
-    }
-    char out[4096];
-    char url[600];
-    snprintf(url, sizeof url, "%s", srv.db_url);
-    assert_int_equal(run_cli(NULL, out, sizeof out, "ledger", "verify", "--db", url, NULL), 0);
-}
-
-/* ---- one receipt line, returned once ------------------------------------ */
 
 /* A new loyal customer; returns their id. */
 static long long new_customer(const char *name, const char *loyalty)
@@ -933,6 +814,44 @@ static long long new_customer(const char *name, const char *loyalty)
     resp_free(&r);
     return id;
 }
+
+static void test_concurrent_resolves_issue_once(void **state)
+{
+    (void)state;
+    enum { ROUNDS = 4, N = 8 };
+    for (int round = 0; round < ROUNDS; round++) {
+        /* A new loyal customer each round, so nothing but the race varies. */
+        char name[32], loyalty[32];
+        snprintf(name, sizeof name, "Klant %d", round);
+        snprintf(loyalty, sizeof loyalty, "NL-3000%02d", round);
+        long long id = open_casef(&anna,
+                 "{\"kind\":\"return\",\"customer_id\":%lld,\"store_code\":\"UTR01\",\"receipt\":false,"
+                 "\"items\":[{\"sold_here\":false,\"brand\":\"Mango\",\"description\":\"Sjaal\",\"stated_price_cents\":3000,"
+                 "\"condition\":\"new\"}]}", new_customer(name, loyalty));
+        struct till shots[N];
+        pthread_t t[N];
+        for (int i = 0; i < N; i++) {
+            shots[i] = (struct till){.case_id = id, .body = "{\"resolution\":\"store_credit\",\"amount_cents\":3000}"};
+            pthread_create(&t[i], NULL, till_resolve, &shots[i]);
+        }
+        int ok = 0, conflict = 0;
+        for (int i = 0; i < N; i++) {
+            pthread_join(t[i], NULL);
+            if (shots[i].status == 200) ok++;
+            else if (shots[i].status == 409) conflict++;
+            else fprintf(stderr, "unexpected status %ld\n", shots[i].status);
+        }
+        assert_int_equal(ok, 1);
+        assert_int_equal(conflict, N - 1);
+        assert_int_equal(count_sql("SELECT COUNT(*) FROM credit_notes WHERE case_id = %lld", id), 1);
+    }
+    char out[4096];
+    char url[600];
+    snprintf(url, sizeof url, "%s", srv.db_url);
+    assert_int_equal(run_cli(NULL, out, sizeof out, "ledger", "verify", "--db", url, NULL), 0);
+}
+
+/* ---- one receipt line, returned once ------------------------------------ */
 
 /* One purchase line: receipt ref, days ago, store, customer ("" anonymous),
  * sku, price, quantity. */
@@ -966,11 +885,9 @@ static void test_receipt_line_comes_back_once(void **state)
     (void)state;
     long long cust = new_customer("Lotte Smit", "NL-400001");
     buy("R-L-1", 2, "UTR01", "NL-400001", "SC-1", "39.95", 1);
-    char body[512];
-    snprintf(body, sizeof body,
+    long long first = open_casef(&anna,
              "{\"kind\":\"return\",\"customer_id\":%lld,\"store_code\":\"UTR01\",\"receipt\":true,"
              "\"items\":[{\"receipt_id\":\"R-L-1\",\"sku\":\"SC-1\",\"condition\":\"new\"}]}", cust);
-    long long first = open_case(&anna, body);
     struct resp r;
     decide(&anna, first, &r);
     assert_string_equal(jstr(r.json, "resolution"), "refund");
@@ -985,10 +902,9 @@ static void test_receipt_line_comes_back_once(void **state)
 
     /* The same receipt again, in Amsterdam: a neutral refusal that says
      * what came back before, and where. */
-    snprintf(body, sizeof body,
+    long long again = open_casef(&anna,
              "{\"kind\":\"return\",\"customer_id\":%lld,\"store_code\":\"AMS01\",\"receipt\":true,"
              "\"items\":[{\"receipt_id\":\"R-L-1\",\"sku\":\"SC-1\",\"condition\":\"new\"}]}", cust);
-    long long again = open_case(&anna, body);
     decide(&anna, again, &r);
     assert_string_equal(jstr(r.json, "resolution"), "decline");
     assert_int_equal(jint(r.json, "max_amount_cents"), 0);
@@ -1028,19 +944,15 @@ static void test_receipt_line_comes_back_once(void **state)
     resp_free(&r);
     assert_int_equal(line_count("R-L-1", "returned"), 1);
     assert_int_equal(line_count("R-L-1", "beyond"), 1);
-    char sql[256];
-    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM line_return_claims c JOIN staff s ON s.id = c.approved_by"
-                              " WHERE c.case_id = %lld AND c.beyond = 1 AND s.login = 'mia'", again);
-    assert_int_equal(db_count(sql), 1);
+    assert_int_equal(count_sql("SELECT COUNT(*) FROM line_return_claims c JOIN staff s ON s.id = c.approved_by"
+                               " WHERE c.case_id = %lld AND c.beyond = 1 AND s.login = 'mia'", again), 1);
 
     /* Without the receipt, the card's line has nothing left: it proves
      * nothing, and the return counts as one without a receipt. */
-    snprintf(body, sizeof body,
+    long long card = open_casef(&anna,
              "{\"kind\":\"return\",\"customer_id\":%lld,\"store_code\":\"UTR01\",\"receipt\":false,"
              "\"items\":[{\"sku\":\"SC-1\",\"condition\":\"new\"}]}", cust);
-    long long card = open_case(&anna, body);
-    snprintf(sql, sizeof sql, "SELECT COALESCE(SUM(no_receipt_returns), 0) FROM customer_days WHERE customer_id = %lld", cust);
-    assert_int_equal(db_count(sql), 1);
+    assert_int_equal(count_sql("SELECT COALESCE(SUM(no_receipt_returns), 0) FROM customer_days WHERE customer_id = %lld", cust), 1);
     decide(&anna, card, &r);
     assert_string_equal(jstr(r.json, "resolution"), "store_credit");
     assert_true(said(r.json, "reasons", "already_back"));
@@ -1064,13 +976,11 @@ static void test_line_quantity_counts_items_of_one_case(void **state)
     (void)state;
     long long cust = new_customer("Daan Mulder", "NL-400002");
     buy("R-Q-1", 4, "RTM01", "NL-400002", "SC-2", "12.50", 2);
-    char body[700];
-    snprintf(body, sizeof body,
+    long long id = open_casef(&anna,
              "{\"kind\":\"return\",\"customer_id\":%lld,\"store_code\":\"RTM01\",\"receipt\":true,\"items\":["
              "{\"receipt_id\":\"R-Q-1\",\"sku\":\"SC-2\",\"condition\":\"new\"},"
              "{\"receipt_id\":\"R-Q-1\",\"sku\":\"SC-2\",\"condition\":\"new\"},"
              "{\"receipt_id\":\"R-Q-1\",\"sku\":\"SC-2\",\"condition\":\"new\"}]}", cust);
-    long long id = open_case(&anna, body);
     struct resp r;
     decide(&anna, id, &r);
     assert_int_equal(jint(r.json, "max_amount_cents"), 2500);
@@ -1094,32 +1004,6 @@ static void test_line_quantity_counts_items_of_one_case(void **state)
     resp_free(&r);
 }
 
-struct till {
-    long long case_id;
-    const char *body;
-    long status;
-    char case_status[24];
-};
-
-static void *till_resolve(void *arg)
-{
-    struct till *t = arg;
-    struct client c;
-    client_init(&c, &srv);
-    snprintf(c.csrf, sizeof c.csrf, "%s", anna.csrf);
-    char cookie[200] = "", hdr[256], path[96];
-    if (client_cookie(&anna, "td_session", cookie, sizeof cookie) != 0) return NULL;
-    snprintf(hdr, sizeof hdr, "Cookie: td_session=%s", cookie);
-    snprintf(path, sizeof path, "/api/v1/cases/%lld/resolve", t->case_id);
-    struct resp r;
-    if (req_h(&c, "POST", path, t->body, &r, hdr, NULL) == 0) {
-        t->status = r.status;
-        snprintf(t->case_status, sizeof t->case_status, "%s", r.status == 200 ? jstr(r.json, "status") : "");
-        resp_free(&r);
-    }
-    client_free(&c);
-    return NULL;
-}
 
 /* Eight tills, eight cases, one receipt line of quantity 1, all resolving
  * at once: exactly one is refunded; the others are told the line came back
@@ -1131,7 +1015,7 @@ static void test_eight_tills_one_line(void **state)
     (void)state;
     enum { ROUNDS = 3, N = 8 };
     for (int round = 0; round < ROUNDS; round++) {
-        char ref[32], body[512], sql[300];
+        char ref[32], body[512];
         snprintf(ref, sizeof ref, "R-RACE-%d", round);
         buy(ref, 1, "UTR01", "", "SC-3", "59.00", 1);          /* anonymous: walk-ins bring it */
         struct till t[N];
@@ -1155,13 +1039,11 @@ static void test_eight_tills_one_line(void **state)
         assert_int_equal(refused, N - 1);
         assert_int_equal(line_count(ref, "returned"), 1);
         assert_int_equal(line_count(ref, "beyond"), 0);
-        snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM cases k WHERE k.status = 'resolved' AND k.resolution = 'refund' AND"
-                                  " k.id IN (SELECT i.case_id FROM case_items i JOIN receipts r ON r.id = i.receipt_id"
-                                  " WHERE r.receipt_ref = '%s')", ref);
-        assert_int_equal(db_count(sql), 1);
-        snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM line_return_claims c JOIN receipts r ON r.id = c.receipt_id"
-                                  " WHERE r.receipt_ref = '%s'", ref);
-        assert_int_equal(db_count(sql), 1);
+        assert_int_equal(count_sql("SELECT COUNT(*) FROM cases k WHERE k.status = 'resolved' AND k.resolution = 'refund' AND"
+                                   " k.id IN (SELECT i.case_id FROM case_items i JOIN receipts r ON r.id = i.receipt_id"
+                                   " WHERE r.receipt_ref = '%s')", ref), 1);
+        assert_int_equal(count_sql("SELECT COUNT(*) FROM line_return_claims c JOIN receipts r ON r.id = c.receipt_id"
+                                   " WHERE r.receipt_ref = '%s'", ref), 1);
 
         /* The seven others, with a reason, at once: to a manager, nothing back yet. */
         int n = 0;
@@ -1191,9 +1073,8 @@ static void test_eight_tills_one_line(void **state)
         assert_int_equal(st, 200);
         assert_int_equal(line_count(ref, "returned"), 1);
         assert_int_equal(line_count(ref, "beyond"), 1);
-        snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM line_return_claims c JOIN receipts r ON r.id = c.receipt_id"
-                                  " WHERE r.receipt_ref = '%s' AND c.beyond = 1 AND c.approved_by IS NOT NULL", ref);
-        assert_int_equal(db_count(sql), 1);
+        assert_int_equal(count_sql("SELECT COUNT(*) FROM line_return_claims c JOIN receipts r ON r.id = c.receipt_id"
+                                   " WHERE r.receipt_ref = '%s' AND c.beyond = 1 AND c.approved_by IS NOT NULL", ref), 1);
     }
     assert_int_equal(db_count("SELECT COUNT(*) FROM line_return_claims WHERE beyond = 1 AND approved_by IS NULL"), 0);
     assert_int_equal(db_count("SELECT COUNT(*) FROM line_returns WHERE returned > bought"), 0);
@@ -1254,13 +1135,11 @@ static void test_gift_receipt(void **state)
     for (const char *const *w = buyer; *w; w++)
         if (strstr(r.body, *w)) fail_msg("the buyer (%s) in the bearer's resolution: %s", *w, r.body);
     resp_free(&r);
-    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM credit_notes WHERE case_id = %lld AND customer_id = %lld", id, bronze_id);
-    assert_int_equal(db_count(sql), 1);
+    assert_int_equal(count_sql("SELECT COUNT(*) FROM credit_notes WHERE case_id = %lld AND customer_id = %lld", id, bronze_id), 1);
     /* The line's quantity counts; the buyer's own history does not change. */
     assert_int_equal(line_count("R-GIFT-1", "returned"), 1);
-    snprintf(sql, sizeof sql, "SELECT COALESCE(SUM(returns), 0) + COALESCE(SUM(cases), 0) FROM customer_days WHERE customer_id = %lld",
-             gold_id);
-    assert_int_equal(db_count(sql), buyer_before);
+    assert_int_equal(count_sql("SELECT COALESCE(SUM(returns), 0) + COALESCE(SUM(cases), 0) FROM customer_days WHERE customer_id = %lld",
+                               gold_id), buyer_before);
     /* The same gift receipt again (a walk-in), or the buyer with her receipt: declined. */
     long long w = open_case(&anna, "{\"kind\":\"return\",\"store_code\":\"AMS01\",\"receipt\":true,"
                                    "\"items\":[{\"receipt_id\":\"R-GIFT-1\",\"sku\":\"GIFT-1\",\"gift_receipt\":true,\"condition\":\"new\"}]}");
@@ -1269,10 +1148,9 @@ static void test_gift_receipt(void **state)
     assert_true(said(r.json, "reasons", "line_spent_decline"));
     assert_true(reason_has(r.json, "reasons", "at Utrecht Centrum"));
     resp_free(&r);
-    snprintf(body, sizeof body,
+    long long own = open_casef(&anna,
              "{\"kind\":\"return\",\"customer_id\":%lld,\"store_code\":\"UTR01\",\"receipt\":true,"
              "\"items\":[{\"receipt_id\":\"R-GIFT-1\",\"sku\":\"GIFT-1\",\"condition\":\"new\"}]}", gold_id);
-    long long own = open_case(&anna, body);
     decide(&anna, own, &r);
     assert_string_equal(jstr(r.json, "resolution"), "decline");
     assert_true(said(r.json, "reasons", "line_spent_decline"));
@@ -1300,9 +1178,7 @@ static void test_card_proof_and_own_money_back(void **state)
     assert_string_equal(jstr(r.json, "items.0.proof"), "card");
     assert_string_equal(jstr(r.json, "items.0.receipt_id"), "R-C-1");
     resp_free(&r);
-    char sql[200];
-    snprintf(sql, sizeof sql, "SELECT COALESCE(SUM(no_receipt_returns), 0) FROM customer_days WHERE customer_id = %lld", cust);
-    assert_int_equal(db_count(sql), 0);
+    assert_int_equal(count_sql("SELECT COALESCE(SUM(no_receipt_returns), 0) FROM customer_days WHERE customer_id = %lld", cust), 0);
     decide(&anna, id, &r);
     assert_string_equal(jstr(r.json, "resolution"), "store_credit");
     assert_int_equal(jint(r.json, "max_amount_cents"), 12900);
@@ -1316,10 +1192,9 @@ static void test_card_proof_and_own_money_back(void **state)
     assert_int_equal(line_count("R-C-1", "returned"), 1);
     /* A €799 television back with its receipt within the window: her own
      * money, no manager for the total. */
-    snprintf(body, sizeof body,
+    id = open_casef(&anna,
              "{\"kind\":\"return\",\"customer_id\":%lld,\"store_code\":\"AMS01\",\"receipt\":true,"
              "\"items\":[{\"receipt_id\":\"R-C-2\",\"sku\":\"TV-1\",\"condition\":\"new\"}]}", cust);
-    id = open_case(&anna, body);
     decide(&anna, id, &r);
     assert_string_equal(jstr(r.json, "resolution"), "refund");
     assert_int_equal(jint(r.json, "max_amount_cents"), 79900);
@@ -1356,5 +1231,5 @@ int main(void)
         cmocka_unit_test(test_card_proof_and_own_money_back),
         cmocka_unit_test(test_export_and_erasure),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, chain_teardown);
 }

@@ -22,52 +22,20 @@ static struct server srv;
 static struct client admin, anna, mia, rob;
 static long long ring_a, ring_b, ring_c, other, wardrober, family, reuser;
 
-static void ago(int days, char *out, size_t n)
-{
-    time_t t = time(NULL) - (time_t)days * 86400;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, n, "%Y-%m-%d %H:%M", &tm);
-}
-
-static void post_csv(const char *kind, const char *text)
-{
-    char path[64];
-    snprintf(path, sizeof path, "/api/v1/imports/%s", kind);
-    struct resp r;
-    assert_int_equal(req_h(&admin, "POST", path, text, &r, "Content-Type: text/csv; charset=utf-8", NULL), 0);
-    if (r.status != 200 && r.status != 201) fprintf(stderr, "import %s: %ld %s\n", kind, r.status, r.body);
-    assert_true(r.status == 200 || r.status == 201);
-    resp_free(&r);
-}
-
-static long long find_customer(const char *loyalty)
-{
-    char path[128];
-    snprintf(path, sizeof path, "/api/v1/customers?q=%s", loyalty);
-    struct resp r;
-    assert_int_equal(req(&anna, "GET", path, NULL, &r), 0);
-    assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1);
-    long long id = jint(r.json, "items.0.id");
-    resp_free(&r);
-    return id;
-}
+static const struct member staff[] = {
+    {"anna", "associate", "UTR01", &anna},
+    {"mia", "associate", "AMS01", &mia},
+    {"rob", "associate", "RTM01", &rob},
+    MEMBERS_END,
+};
 
 static int setup(void **state)
 {
     (void)state;
-    if (server_start(&srv) != 0) return -1;
-    client_init(&admin, &srv);
-    if (login(&admin, ADMIN_LOGIN, ADMIN_PASSWORD) != 201) return -1;
-    make_store(&admin, "UTR01", "Utrecht Centrum", "Utrecht");
-    make_store(&admin, "AMS01", "Amsterdam Kalverstraat", "Amsterdam");
-    make_store(&admin, "RTM01", "Rotterdam Lijnbaan", "Rotterdam");
-    make_staff(&admin, "anna", "associate", "UTR01", "anna-password");
-    make_staff(&admin, "mia", "associate", "AMS01", "mia-password");
-    make_staff(&admin, "rob", "associate", "RTM01", "rob-password");
+    if (chain_start(&srv, &admin, "UTR01 AMS01 RTM01", staff) != 0) return -1;
     /* Ring B shares A's phone (written another way) and C's mailbox (dots,
      * case and a +tag); A and C share nothing directly. */
-    post_csv("customers", "loyalty_number,name,email,phone,home_store_code\n"
+    import_csv(&admin, "customers", "loyalty_number,name,email,phone,home_store_code\n"
                           "NL-300001,Ria Ring,ria.ring@example.nl,06-55500001,UTR01\n"
                           "NL-300002,Bea Ring,Bea.Ring@example.nl,+31 6 5550 0001,AMS01\n"
                           "NL-300003,Cor Ring,bearing+winkel@example.nl,06-55500003,RTM01\n"
@@ -75,83 +43,38 @@ static int setup(void **state)
                           "NL-300005,Wanda Wolters,wanda@example.nl,06-55500005,UTR01\n"
                           "NL-300006,Fam Fokker,fokker@example.nl,06-55500006,UTR01\n"
                           "NL-300007,Ugo Uil,ugo@example.nl,06-55500007,UTR01\n");
-    char d40[32], d30[32], d10[32], d8[32], d6[32], d5[32], d4[32], d3[32], csv[4096];
-    ago(40, d40, sizeof d40);
-    ago(30, d30, sizeof d30);
-    ago(10, d10, sizeof d10);
-    ago(8, d8, sizeof d8);
-    ago(6, d6, sizeof d6);
-    ago(5, d5, sizeof d5);
-    ago(4, d4, sizeof d4);
-    ago(3, d3, sizeof d3);
-    snprintf(csv, sizeof csv,
-             "receipt_id,purchased_at,store_code,customer_ref,sku,product_name,brand,category,unit_price,quantity\n"
-             "R-O-1,%s,UTR01,NL-300004,SJ-1,\"Sjaal wol, grijs\",Noordzee,dames,30.00,3\n"
-             "R-O-1,%s,UTR01,NL-300004,SJ-2,\"Sjaal wol, rood\",Noordzee,dames,30.00,1\n"
-             "R-O-1,%s,UTR01,NL-300004,SJ-3,\"Sjaal wol, groen\",Noordzee,dames,30.00,1\n"
-             "R-O-1,%s,UTR01,NL-300004,MUG-1,\"Beker, blauw\",Noordzee,wonen,40.00,1\n"
-             "R-O-1,%s,UTR01,NL-300004,MUG-2,\"Beker, rood\",Noordzee,wonen,40.00,1\n"
-             "R-O-1,%s,UTR01,NL-300004,MUG-3,\"Beker, groen\",Noordzee,wonen,40.00,1\n"
-             "R-O-1,%s,UTR01,NL-300004,TOY-1,\"Knikkers, klein\",Noordzee,wonen,8.00,1\n"
-             "R-W-0,%s,UTR01,NL-300005,TRUI-1,\"Gebreide trui Esprit, grijs\",Esprit,dames,59.95,1\n"
-             "R-W-1,%s,UTR01,NL-300005,JURK-Z,\"Jurk Esprit, zwart\",Esprit,dames,89.00,1\n"
-             "R-W-2,%s,AMS01,NL-300005,JURK-R,\"Jurk Esprit, rood\",Esprit,dames,89.00,1\n"
-             "R-W-3,%s,UTR01,NL-300005,JURK-B,\"Jurk Esprit, blauw\",Esprit,dames,89.00,1\n"
-             "R-F-1,%s,UTR01,NL-300006,PYJ-1,\"Pyjama Name it, dino\",Name it,kinderen,19.95,2\n"
-             "R-F-2,%s,UTR01,NL-300006,PYJ-2,\"Pyjama Name it, sterren\",Name it,kinderen,19.95,1\n"
-             "R-F-2,%s,UTR01,NL-300006,PYJ-3,\"Pyjama Name it, streep\",Name it,kinderen,19.95,1\n"
-             "R-F-3,%s,UTR01,NL-300006,KJAS-1,\"Kinderjas Name it, rood\",Name it,kinderen,49.95,2\n"
-             "R-F-4,%s,UTR01,NL-300006,SNK-1,\"Sneakers kids Vingino, wit\",Vingino,kinderen,39.95,2\n"
-             "R-U-1,%s,UTR01,NL-300007,BELT-1,\"Riem, zwart\",Noordzee,heren,35.00,1\n",
-             d10, d10, d10, d10, d10, d10, d10, d40, d6, d5, d4, d6, d5, d5, d4, d3, d8);
-    post_csv("purchases", csv);
-    (void)d30;
-    client_init(&anna, &srv);
-    client_init(&mia, &srv);
-    client_init(&rob, &srv);
-    if (login(&anna, "anna", "anna-password") != 201 || login(&mia, "mia", "mia-password") != 201 ||
-        login(&rob, "rob", "rob-password") != 201)
-        return -1;
-    ring_a = find_customer("NL-300001");
-    ring_b = find_customer("NL-300002");
-    ring_c = find_customer("NL-300003");
-    other = find_customer("NL-300004");
-    wardrober = find_customer("NL-300005");
-    family = find_customer("NL-300006");
-    reuser = find_customer("NL-300007");
+    import_csv_ago(&admin, "purchases",
+                   "receipt_id,purchased_at,store_code,customer_ref,sku,product_name,brand,category,unit_price,quantity\n"
+                   "R-O-1,@10,UTR01,NL-300004,SJ-1,\"Sjaal wol, grijs\",Noordzee,dames,30.00,3\n"
+                   "R-O-1,@10,UTR01,NL-300004,SJ-2,\"Sjaal wol, rood\",Noordzee,dames,30.00,1\n"
+                   "R-O-1,@10,UTR01,NL-300004,SJ-3,\"Sjaal wol, groen\",Noordzee,dames,30.00,1\n"
+                   "R-O-1,@10,UTR01,NL-300004,MUG-1,\"Beker, blauw\",Noordzee,wonen,40.00,1\n"
+                   "R-O-1,@10,UTR01,NL-300004,MUG-2,\"Beker, rood\",Noordzee,wonen,40.00,1\n"
+                   "R-O-1,@10,UTR01,NL-300004,MUG-3,\"Beker, groen\",Noordzee,wonen,40.00,1\n"
+                   "R-O-1,@10,UTR01,NL-300004,TOY-1,\"Knikkers, klein\",Noordzee,wonen,8.00,1\n"
+                   "R-W-0,@40,UTR01,NL-300005,TRUI-1,\"Gebreide trui Esprit, grijs\",Esprit,dames,59.95,1\n"
+                   "R-W-1,@6,UTR01,NL-300005,JURK-Z,\"Jurk Esprit, zwart\",Esprit,dames,89.00,1\n"
+                   "R-W-2,@5,AMS01,NL-300005,JURK-R,\"Jurk Esprit, rood\",Esprit,dames,89.00,1\n"
+                   "R-W-3,@4,UTR01,NL-300005,JURK-B,\"Jurk Esprit, blauw\",Esprit,dames,89.00,1\n"
+                   "R-F-1,@6,UTR01,NL-300006,PYJ-1,\"Pyjama Name it, dino\",Name it,kinderen,19.95,2\n"
+                   "R-F-2,@5,UTR01,NL-300006,PYJ-2,\"Pyjama Name it, sterren\",Name it,kinderen,19.95,1\n"
+                   "R-F-2,@5,UTR01,NL-300006,PYJ-3,\"Pyjama Name it, streep\",Name it,kinderen,19.95,1\n"
+                   "R-F-3,@4,UTR01,NL-300006,KJAS-1,\"Kinderjas Name it, rood\",Name it,kinderen,49.95,2\n"
+                   "R-F-4,@3,UTR01,NL-300006,SNK-1,\"Sneakers kids Vingino, wit\",Vingino,kinderen,39.95,2\n"
+                   "R-U-1,@8,UTR01,NL-300007,BELT-1,\"Riem, zwart\",Noordzee,heren,35.00,1\n");
+    ring_a = customer_id(&anna, "NL-300001");
+    ring_b = customer_id(&anna, "NL-300002");
+    ring_c = customer_id(&anna, "NL-300003");
+    other = customer_id(&anna, "NL-300004");
+    wardrober = customer_id(&anna, "NL-300005");
+    family = customer_id(&anna, "NL-300006");
+    reuser = customer_id(&anna, "NL-300007");
     return 0;
 }
 
-static int teardown(void **state)
-{
-    (void)state;
-    client_free(&admin);
-    client_free(&anna);
-    client_free(&mia);
-    client_free(&rob);
-    server_stop(&srv);
-    return 0;
-}
 
-static long long open_case(struct client *c, const char *body)
-{
-    struct resp r;
-    assert_int_equal(req(c, "POST", "/api/v1/cases", body, &r), 0);
-    if (r.status != 201) fprintf(stderr, "open_case: %ld %s\n", r.status, r.body);
-    assert_int_equal(r.status, 201);
-    long long id = jint(r.json, "id");
-    resp_free(&r);
-    return id;
-}
 
-static void decide(struct client *c, long long id, struct resp *r)
-{
-    char path[96];
-    snprintf(path, sizeof path, "/api/v1/cases/%lld/decision", id);
-    assert_int_equal(req(c, "POST", path, NULL, r), 0);
-    if (r->status != 200) fprintf(stderr, "decide: %ld %s\n", r->status, r->body);
-    assert_int_equal(r->status, 200);
-}
+static void decide(struct client *c, long long id, struct resp *r) { case_decide(c, id, r); }
 
 static void resolve(struct client *c, long long id, const char *body, struct resp *r)
 {
@@ -181,7 +104,7 @@ static long long no_receipt_return(struct client *c, long long id, const char *s
     else
         snprintf(body, sizeof body, "{\"kind\":\"return\",\"receipt\":false,\"items\":[{\"sku\":\"%s\",\"condition\":\"new\"}]}",
                  sku);
-    long long k = open_case(c, body);
+    long long k = case_open(c, body);
     decide(c, k, d);
     return k;
 }
@@ -436,7 +359,7 @@ static long long receipted_return(struct client *c, long long id, const char *re
     char body[256];
     snprintf(body, sizeof body, "{\"kind\":\"return\",\"customer_id\":%lld,\"receipt\":true,"
              "\"items\":[{\"receipt_id\":\"%s\",\"sku\":\"%s\",\"condition\":\"new\"}]}", id, ref, sku);
-    long long k = open_case(c, body);
+    long long k = case_open(c, body);
     decide(c, k, d);
     return k;
 }
@@ -509,5 +432,5 @@ int main(void)
         cmocka_unit_test(a_busy_family_returning_one_size_of_two_is_not),
         cmocka_unit_test(a_receipt_line_offered_again_and_again),
     };
-    return cmocka_run_group_tests_name("api_identity", tests, setup, teardown);
+    return cmocka_run_group_tests_name("api_identity", tests, setup, chain_teardown);
 }

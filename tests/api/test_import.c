@@ -103,26 +103,9 @@ static int setup(void **state)
 {
     (void)state;
     find_data_dir();
-    if (server_start(&srv) != 0) return -1;
-    struct client admin;
-    client_init(&admin, &srv);
-    if (login(&admin, ADMIN_LOGIN, ADMIN_PASSWORD) != 201) return -1;
-    make_store(&admin, "UTR01", "Utrecht Centrum", "Utrecht");
-    make_store(&admin, "AMS01", "Amsterdam Kalverstraat", "Amsterdam");
-    make_staff(&admin, "anna", "associate", "UTR01", "anna-password");
-    client_free(&admin);
-    if (run_cli(NULL, admin_token, sizeof admin_token, "token", "add", "--db", srv.db_url, "--login", ADMIN_LOGIN,
-                NULL) != 0)
-        return -1;
-    admin_token[strcspn(admin_token, "\n")] = '\0';
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    server_stop(&srv);
-    return 0;
+    static const struct member staff[] = {{"anna", "associate", "UTR01", NULL}, MEMBERS_END};
+    if (chain_start(&srv, NULL, "UTR01 AMS01", staff) != 0) return -1;
+    return cli_token(&srv, ADMIN_LOGIN, admin_token, sizeof admin_token);
 }
 
 static void customers_then_purchases(void **state)
@@ -340,8 +323,7 @@ static void only_admins_with_csv(void **state)
 {
     (void)state;
     struct client c;
-    client_init(&c, &srv);
-    assert_int_equal(login(&c, "anna", "anna-password"), 201);
+    client_login(&c, &srv, "anna");
     struct resp r;
     post_csv(&c, "customers", "customers_good.csv", NULL, &r);
     assert_int_equal(r.status, 403);
@@ -353,8 +335,7 @@ static void only_admins_with_csv(void **state)
     client_free(&c);
 
     /* An admin with a browser session (cookie + CSRF) may; JSON is refused. */
-    client_init(&c, &srv);
-    assert_int_equal(login(&c, ADMIN_LOGIN, ADMIN_PASSWORD), 201);
+    client_login(&c, &srv, ADMIN_LOGIN);
     assert_int_equal(req(&c, "POST", "/api/v1/imports/customers", "{\"rows\":[]}", &r), 0);
     assert_int_equal(r.status, 400);
     assert_true(has_err_field(&r, "Content-Type"));
@@ -487,5 +468,5 @@ int main(void)
         cmocka_unit_test(cli_import),
         cmocka_unit_test(a_keyed_import_replays_its_first_answer),
     };
-    return cmocka_run_group_tests_name("api_import", tests, setup, teardown);
+    return cmocka_run_group_tests_name("api_import", tests, setup, chain_teardown);
 }

@@ -17,27 +17,9 @@ static struct client assoc, mgr;
 static int setup(void **state)
 {
     (void)state;
-    if (server_start(&srv) != 0) return -1;
-    struct client admin;
-    client_init(&admin, &srv);
-    if (login(&admin, ADMIN_LOGIN, ADMIN_PASSWORD) != 201) return -1;
-    make_store(&admin, "UTR01", "Utrecht Centrum", "Utrecht");
-    make_staff(&admin, "anna", "associate", "UTR01", "anna-password");
-    make_staff(&admin, "mark", "manager", "UTR01", "mark-password");
-    client_free(&admin);
-    client_init(&assoc, &srv);
-    client_init(&mgr, &srv);
-    if (login(&assoc, "anna", "anna-password") != 201 || login(&mgr, "mark", "mark-password") != 201) return -1;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    client_free(&assoc);
-    client_free(&mgr);
-    server_stop(&srv);
-    return 0;
+    static const struct member staff[] = {{"anna", "associate", "UTR01", &assoc}, {"mark", "manager", "UTR01", &mgr},
+                                          MEMBERS_END};
+    return chain_start(&srv, NULL, "UTR01", staff);
 }
 
 /* Issues a note and returns its code in out. */
@@ -497,8 +479,7 @@ static void print_page_and_ledger_views(void **state)
     assert_int_equal(r.status, 403);
     resp_free(&r);
     struct client admin;
-    client_init(&admin, &srv);
-    assert_int_equal(login(&admin, ADMIN_LOGIN, ADMIN_PASSWORD), 201);
+    client_login(&admin, &srv, ADMIN_LOGIN);
     assert_int_equal(req(&admin, "GET", "/api/v1/ledger/accounts", NULL, &r), 0);
     assert_int_equal(r.status, 200);
     long long total = 0;
@@ -534,8 +515,7 @@ static void notes_of_an_erased_customer_stay_unlinked(void **state)
     assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1);
     resp_free(&r);
     struct client admin;
-    client_init(&admin, &srv);
-    assert_int_equal(login(&admin, ADMIN_LOGIN, ADMIN_PASSWORD), 201);
+    client_login(&admin, &srv, ADMIN_LOGIN);
     snprintf(path, sizeof path, "/api/v1/customers/%lld/erase", id);
     assert_int_equal(req(&admin, "POST", path, NULL, &r), 0);
     assert_int_equal(r.status, 200);
@@ -564,5 +544,5 @@ int main(void)
         cmocka_unit_test(codes_stay_out_of_urls),
         cmocka_unit_test(notes_of_an_erased_customer_stay_unlinked),
     };
-    return cmocka_run_group_tests_name("api_ledger", tests, setup, teardown);
+    return cmocka_run_group_tests_name("api_ledger", tests, setup, chain_teardown);
 }

@@ -137,12 +137,9 @@ static char *text(const char *fmt, ...)
 static int setup(void **state)
 {
     (void)state;
-    if (server_start(&srv) != 0) return -1;
-    struct client admin;
-    client_init(&admin, &srv);
-    if (login(&admin, ADMIN_LOGIN, ADMIN_PASSWORD) != 201) return -1;
-    make_store(&admin, "UTR01", "Utrecht Centrum", "Utrecht");
-    make_staff(&admin, "kassa", "manager", "UTR01", "kassa-password");
+    static const struct member staff[] = {{"kassa", "manager", "UTR01", NULL}, MEMBERS_END};
+    static struct client admin;          /* freed by chain_teardown */
+    if (chain_start(&srv, &admin, "UTR01", staff) != 0) return -1;
     /* The customers of the cases to come. */
     char *csv = NULL;
     size_t n = 0;
@@ -156,7 +153,6 @@ static int setup(void **state)
     free(csv);
     if (rc != 0 || r.status != 200) return -1;
     resp_free(&r);
-    client_free(&admin);
     struct db *db = NULL;
     struct db_stmt *st = NULL;
     if (db_open(srv.db_url, &db) != TD_OK ||
@@ -166,20 +162,8 @@ static int setup(void **state)
     db_done(st);
     db_close(db);
     if (customer_ids[CUSTOMERS - 1] <= 0) return -1;
-    if (run_cli(NULL, staff_token, sizeof staff_token, "token", "add", "--db", srv.db_url, "--login", "kassa", NULL) != 0 ||
-        run_cli(NULL, admin_token, sizeof admin_token, "token", "add", "--db", srv.db_url, "--login", ADMIN_LOGIN,
-                NULL) != 0)
-        return -1;
-    staff_token[strcspn(staff_token, "\n")] = '\0';
-    admin_token[strcspn(admin_token, "\n")] = '\0';
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    server_stop(&srv);
-    return 0;
+    if (cli_token(&srv, "kassa", staff_token, sizeof staff_token) != 0) return -1;
+    return cli_token(&srv, ADMIN_LOGIN, admin_token, sizeof admin_token);
 }
 
 /* ---- the load ------------------------------------------------------------ */
@@ -633,5 +617,5 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(crash_during_mixed_load),
     };
-    return cmocka_run_group_tests_name("api_ledger_crash", tests, setup, teardown);
+    return cmocka_run_group_tests_name("api_ledger_crash", tests, setup, chain_teardown);
 }

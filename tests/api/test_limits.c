@@ -30,19 +30,7 @@ static int setup(void **state)
     snprintf(asan, sizeof asan, "%s%squarantine_size_mb=1", was ? was : "", was && *was ? ":" : "");
     setenv("ASAN_OPTIONS", asan, 1);
     setenv("TRUSTDESK_METRICS_TOKEN", "limits-metrics-token", 1);
-    if (server_start(&srv) != 0) return -1;
-    client_init(&admin, &srv);
-    if (login(&admin, ADMIN_LOGIN, ADMIN_PASSWORD) != 201) return -1;
-    make_store(&admin, "UTR01", "Utrecht Centrum", "Utrecht");
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    client_free(&admin);
-    server_stop(&srv);
-    return 0;
+    return chain_start(&srv, &admin, "UTR01", NULL);
 }
 
 static long count_customers(void)
@@ -346,8 +334,7 @@ static void logs_hold_no_secrets_and_metrics_count(void **state)
 {
     (void)state;
     struct client c;
-    client_init(&c, &srv);
-    assert_int_equal(login(&c, ADMIN_LOGIN, ADMIN_PASSWORD), 201);
+    client_login(&c, &srv, ADMIN_LOGIN);
     char csrf[80];
     snprintf(csrf, sizeof csrf, "%s", c.csrf);
     struct resp r;
@@ -527,5 +514,5 @@ int main(void)
         cmocka_unit_test(slow_and_many_connections_do_not_starve_others),
         cmocka_unit_test(ten_megabytes_get_413_without_growth),
     };
-    return cmocka_run_group_tests_name("api_limits", tests, setup, teardown);
+    return cmocka_run_group_tests_name("api_limits", tests, setup, chain_teardown);
 }

@@ -15,31 +15,17 @@ static struct server one, two;
 static int setup(void **state)
 {
     (void)state;
-    if (server_start(&one) != 0) return -1;
-    if (server_start_shared(&two, &one) != 0) return -1;
-    struct client admin;
-    client_init(&admin, &one);
-    if (login(&admin, ADMIN_LOGIN, ADMIN_PASSWORD) != 201) return -1;
-    make_store(&admin, "UTR01", "Utrecht Centrum", "Utrecht");
-    make_staff(&admin, "anna", "associate", "UTR01", "anna-password");
-    client_free(&admin);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    server_stop(&two);
-    server_stop(&one);
-    return 0;
+    static const struct member staff[] = {{"anna", "associate", "UTR01", NULL}, MEMBERS_END};
+    if (server_start(&one) != 0 || server_start_shared(&two, &one) != 0) return -1;
+    chain_keep(&two);
+    return chain_setup(&one, NULL, "UTR01", staff);
 }
 
 static void a_session_made_on_one_server_works_on_the_other(void **state)
 {
     (void)state;
     struct client c1, c2;
-    client_init(&c1, &one);
-    assert_int_equal(login(&c1, "anna", "anna-password"), 201);
+    client_login(&c1, &one, "anna");
     /* Move the session cookie and CSRF token to a client of server two. */
     struct resp r;
     assert_int_equal(req(&c1, "GET", "/api/v1/me", NULL, &r), 0);
@@ -100,8 +86,7 @@ static void concurrent_edits_through_two_servers_never_lose_an_update(void **sta
 {
     (void)state;
     struct client c;
-    client_init(&c, &one);
-    assert_int_equal(login(&c, "anna", "anna-password"), 201);
+    client_login(&c, &one, "anna");
     for (int round = 0; round < 5; round++) {
         struct resp r;
         char body[96], path[64];
@@ -132,8 +117,7 @@ static void backup_and_restore_into_an_empty_database(void **state)
 {
     (void)state;
     struct client c;
-    client_init(&c, &one);
-    assert_int_equal(login(&c, "anna", "anna-password"), 201);
+    client_login(&c, &one, "anna");
     struct resp r;
     assert_int_equal(req(&c, "POST", "/api/v1/customers", "{\"name\":\"Zoë van 't Hek\",\"phone\":\"06-11112222\"}", &r), 0);
     assert_int_equal(r.status, 201);
@@ -178,8 +162,7 @@ static void backup_and_restore_into_an_empty_database(void **state)
     memset(&tmp, 0, sizeof tmp);
     snprintf(tmp.db_url, sizeof tmp.db_url, "%s", target);
     assert_int_equal(server_start_shared(&restored, &tmp), 0);
-    client_init(&c, &restored);
-    assert_int_equal(login(&c, "anna", "anna-password"), 201);
+    client_login(&c, &restored, "anna");
     assert_int_equal(req(&c, "GET", "/api/v1/customers?q=zoe%20hek", NULL, &r), 0);
     assert_int_equal(r.status, 200);
     assert_string_equal(jstr(r.json, "items.0.name"), "Zoë van 't Hek");
@@ -242,12 +225,10 @@ static void backup_and_copy_after_a_reissue(void **state)
 {
     (void)state;
     struct client admin, mgr;
-    client_init(&admin, &one);
-    assert_int_equal(login(&admin, ADMIN_LOGIN, ADMIN_PASSWORD), 201);
+    client_login(&admin, &one, ADMIN_LOGIN);
     make_staff(&admin, "mark", "manager", "UTR01", "mark-password");
     client_free(&admin);
-    client_init(&mgr, &one);
-    assert_int_equal(login(&mgr, "mark", "mark-password"), 201);
+    client_login(&mgr, &one, "mark");
     struct resp r;
     assert_int_equal(req(&mgr, "POST", "/api/v1/credit-notes", "{\"amount_cents\":4000,\"reason\":\"goodwill\"}", &r), 0);
     assert_int_equal(r.status, 201);
@@ -330,5 +311,5 @@ int main(void)
     const char *pg = getenv("TRUSTDESK_TEST_PG");
     size_t n = sizeof tests / sizeof tests[0];
     if (!pg || !*pg) n--;   /* the last test is about PostgreSQL alone */
-    return _cmocka_run_group_tests("api_ops", tests, n, setup, teardown);
+    return _cmocka_run_group_tests("api_ops", tests, n, setup, chain_teardown);
 }

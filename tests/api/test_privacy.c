@@ -29,26 +29,10 @@ static struct client admin, anna, mark;
 static int setup(void **state)
 {
     (void)state;
-    if (token_init() != TD_OK || server_start(&srv) != 0) return -1;
-    client_init(&admin, &srv);
-    if (login(&admin, ADMIN_LOGIN, ADMIN_PASSWORD) != 201) return -1;
-    make_store(&admin, "UTR01", "Utrecht Centrum", "Utrecht");
-    make_staff(&admin, "anna", "associate", "UTR01", "anna-password");
-    make_staff(&admin, "mark", "manager", "UTR01", "mark-password");
-    client_init(&anna, &srv);
-    client_init(&mark, &srv);
-    if (login(&anna, "anna", "anna-password") != 201 || login(&mark, "mark", "mark-password") != 201) return -1;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    client_free(&admin);
-    client_free(&anna);
-    client_free(&mark);
-    server_stop(&srv);
-    return 0;
+    static const struct member staff[] = {{"anna", "associate", "UTR01", &anna}, {"mark", "manager", "UTR01", &mark},
+                                          MEMBERS_END};
+    if (token_init() != TD_OK) return -1;
+    return chain_start(&srv, &admin, "UTR01", staff);
 }
 
 /* ---- helpers --------------------------------------------------------------- */
@@ -64,43 +48,12 @@ static void post(struct client *c, const char *path, const char *body, const cha
     assert_int_equal(r->status, want);
 }
 
-static long long db_count(const char *sql)
-{
-    struct db *db = NULL;
-    int64_t n = -1;
-    assert_int_equal(db_open(srv.db_url, &db), TD_OK);
-    assert_int_equal(db_query_int64(db, sql, &n), TD_OK);
-    db_close(db);
-    return n;
-}
-
 static void verify_ledger(const struct server *s)
 {
     char out[4096];
     int rc = run_cli(NULL, out, sizeof out, "ledger", "verify", "--db", s->db_url, NULL);
     if (rc != 0) fail_msg("ledger verify failed: %s", out);
     assert_non_null(strstr(out, "ledger verify: ok"));
-}
-
-/* Occurrences of needle in a file's bytes, ASCII letters compared without
- * case (0 when the file is absent). */
-static long occurrences(const char *path, const char *needle)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return 0;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    size_t got = fread(buf, 1, (size_t)n, f);
-    fclose(f);
-    long count = 0;
-    size_t k = strlen(needle);
-    for (size_t i = 0; i + k <= got; i++)
-        if (strncasecmp(buf + i, needle, k) == 0) count++;
-    free(buf);
-    return count;
 }
 
 /* The files a copy of the database consists of: SQLite's file, WAL and
@@ -135,7 +88,7 @@ static void database_files(const struct server *s, int with_backup, struct files
 static long in_files(const struct files *fs, const char *needle)
 {
     long n = 0;
-    for (int i = 0; i < fs->n; i++) n += occurrences(fs->path[i], needle);
+    for (int i = 0; i < fs->n; i++) n += file_occurrences(fs->path[i], needle, 1);
     return n;
 }
 
@@ -424,8 +377,8 @@ static void erasure_leaves_no_trace(void **state)
     assert_int_equal(req(&admin, "GET", "/api/v1/ledger/accounts", NULL, &r), 0);
     char *accounts = strdup(r.body);
     resp_free(&r);
-    long long entries = db_count("SELECT COUNT(*) FROM ledger_entries");
-    long long transactions = db_count("SELECT COUNT(*) FROM ledger_transactions");
+    long long entries = db_int(&srv, "SELECT COUNT(*) FROM ledger_entries");
+    long long transactions = db_int(&srv, "SELECT COUNT(*) FROM ledger_transactions");
 
     /* Mail for her in the outbox, one sent and one waiting (no SMTP server
      * is set, so it waits). */
@@ -455,9 +408,9 @@ static void erasure_leaves_no_trace(void **state)
     post(&anna, redeem_path, redeem_body, "erase-redeem-a", 409, &r);
     assert_no_trace("the replayed answer", r.body);
     resp_free(&r);
-    assert_int_equal(db_count("SELECT COUNT(*) FROM idempotency_keys WHERE form <> 'forgotten' AND customer_id IS NOT NULL"
+    assert_int_equal(db_int(&srv, "SELECT COUNT(*) FROM idempotency_keys WHERE form <> 'forgotten' AND customer_id IS NOT NULL"
                               " AND customer_id NOT IN (SELECT id FROM customers WHERE erased_at IS NULL)"), 0);
-    assert_true(db_count("SELECT COUNT(*) FROM idempotency_keys WHERE form = 'forgotten'") >= 10);
+    assert_true(db_int(&srv, "SELECT COUNT(*) FROM idempotency_keys WHERE form = 'forgotten'") >= 10);
 
     /* The money is all there: the same accounts, entries and transactions;
      * her note still pays out, with its history. */
@@ -465,8 +418,8 @@ static void erasure_leaves_no_trace(void **state)
     assert_string_equal(r.body, accounts);
     resp_free(&r);
     free(accounts);
-    assert_int_equal(db_count("SELECT COUNT(*) FROM ledger_entries"), entries);
-    assert_int_equal(db_count("SELECT COUNT(*) FROM ledger_transactions"), transactions);
+    assert_int_equal(db_int(&srv, "SELECT COUNT(*) FROM ledger_entries"), entries);
+    assert_int_equal(db_int(&srv, "SELECT COUNT(*) FROM ledger_transactions"), transactions);
     snprintf(path, sizeof path, "/api/v1/credit-notes/%s", code_a);
     assert_int_equal(req(&anna, "GET", path, NULL, &r), 0);
     assert_int_equal(r.status, 200);
@@ -515,7 +468,7 @@ static void erasure_leaves_no_trace(void **state)
     database_files(&srv, 0, &fs);
     for (int i = 0; i < fs.n; i++)
         for (size_t t = 0; t < sizeof TRACES / sizeof TRACES[0]; t++)
-            if (occurrences(fs.path[i], TRACES[t]))
+            if (file_occurrences(fs.path[i], TRACES[t], 1))
                 fail_msg("%s still holds \"%s\" after the erasure", fs.path[i], TRACES[t]);
     assert_true(in_files(&fs, "Eva Bakker wacht al lang") > 0);   /* the scan sees what is there */
 }
@@ -568,8 +521,7 @@ static void an_upgrade_keeps_texts_and_answers_without_codes(void **state)
     plant_old_release(&old, code, answer, hash);
     assert_int_equal(server_start_made(&old), 0);
     struct client c;
-    client_init(&c, &old);
-    assert_int_equal(login(&c, ADMIN_LOGIN, ADMIN_PASSWORD), 201);
+    client_login(&c, &old, ADMIN_LOGIN);
 
     /* The old answer replays, without its code. */
     struct resp r;
@@ -613,5 +565,5 @@ int main(void)
         cmocka_unit_test(erasure_leaves_no_trace),
         cmocka_unit_test(an_upgrade_keeps_texts_and_answers_without_codes),
     };
-    return cmocka_run_group_tests_name("api_privacy", tests, setup, teardown);
+    return cmocka_run_group_tests_name("api_privacy", tests, setup, chain_teardown);
 }

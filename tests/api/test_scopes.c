@@ -15,32 +15,9 @@ static struct client admin;
 static int setup(void **state)
 {
     (void)state;
-    if (server_start(&srv) != 0) return -1;
-    client_init(&admin, &srv);
-    if (login(&admin, ADMIN_LOGIN, ADMIN_PASSWORD) != 201) return -1;
-    make_store(&admin, "UTR01", "Utrecht Centrum", "Utrecht");
-    make_store(&admin, "AMS01", "Amsterdam Kalverstraat", "Amsterdam");
-    make_staff(&admin, "sofie", "manager", "UTR01", "sofie-password");
-    make_staff(&admin, "bram", "associate", "UTR01", "bram-password");
-    make_staff(&admin, "eva", "associate", "AMS01", "eva-password");
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    client_free(&admin);
-    server_stop(&srv);
-    return 0;
-}
-
-static long status_of(struct client *c, const char *method, const char *path, const char *body)
-{
-    struct resp r;
-    assert_int_equal(req(c, method, path, body, &r), 0);
-    long s = r.status;
-    resp_free(&r);
-    return s;
+    static const struct member staff[] = {{"sofie", "manager", "UTR01", NULL}, {"bram", "associate", "UTR01", NULL},
+                                          {"eva", "associate", "AMS01", NULL}, MEMBERS_END};
+    return chain_start(&srv, &admin, "UTR01 AMS01", staff);
 }
 
 /* A manager whose store is taken away keeps a working login but sees no
@@ -50,13 +27,11 @@ static void staff_without_a_store_see_nothing(void **state)
 {
     (void)state;
     struct client m, a;
-    client_init(&m, &srv);
-    client_init(&a, &srv);
-    assert_int_equal(login(&m, "sofie", "sofie-password"), 201);
-    assert_int_equal(login(&a, "bram", "bram-password"), 201);
-    assert_int_equal(status_of(&m, "GET", "/api/v1/cases", NULL), 200);
-    assert_int_equal(status_of(&admin, "PATCH", "/api/v1/staff/sofie", "{\"store_code\":null}"), 200);
-    assert_int_equal(status_of(&admin, "PATCH", "/api/v1/staff/bram", "{\"store_code\":null}"), 200);
+    client_login(&m, &srv, "sofie");
+    client_login(&a, &srv, "bram");
+    assert_int_equal(req_status(&m, "GET", "/api/v1/cases", NULL), 200);
+    assert_int_equal(req_status(&admin, "PATCH", "/api/v1/staff/sofie", "{\"store_code\":null}"), 200);
+    assert_int_equal(req_status(&admin, "PATCH", "/api/v1/staff/bram", "{\"store_code\":null}"), 200);
     const char *paths[] = {"/api/v1/cases", "/api/v1/repairs", "/api/v1/approvals", "/api/v1/staff",
                            "/api/v1/customers?q=a", "/api/v1/stores/AMS01/dashboard"};
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
@@ -65,28 +40,18 @@ static void staff_without_a_store_see_nothing(void **state)
         if (r.status != 403) fail_msg("%s answered %ld to a manager of no store", paths[i], r.status);
         assert_non_null(strstr(jstr(r.json, "error.message"), "no store"));
         resp_free(&r);
-        assert_int_equal(status_of(&a, "GET", paths[i], NULL), 403);
+        assert_int_equal(req_status(&a, "GET", paths[i], NULL), 403);
     }
     /* Who they are, and logging out, still work. */
-    assert_int_equal(status_of(&m, "GET", "/api/v1/me", NULL), 200);
-    assert_int_equal(status_of(&m, "DELETE", "/api/v1/session", NULL), 200);
+    assert_int_equal(req_status(&m, "GET", "/api/v1/me", NULL), 200);
+    assert_int_equal(req_status(&m, "DELETE", "/api/v1/session", NULL), 200);
     /* Given a store again, the manager sees it. */
-    assert_int_equal(status_of(&admin, "PATCH", "/api/v1/staff/sofie", "{\"store_code\":\"UTR01\"}"), 200);
+    assert_int_equal(req_status(&admin, "PATCH", "/api/v1/staff/sofie", "{\"store_code\":\"UTR01\"}"), 200);
     assert_int_equal(login(&m, "sofie", "sofie-password"), 201);
-    assert_int_equal(status_of(&m, "GET", "/api/v1/cases", NULL), 200);
-    assert_int_equal(status_of(&admin, "PATCH", "/api/v1/staff/bram", "{\"store_code\":\"UTR01\"}"), 200);
+    assert_int_equal(req_status(&m, "GET", "/api/v1/cases", NULL), 200);
+    assert_int_equal(req_status(&admin, "PATCH", "/api/v1/staff/bram", "{\"store_code\":\"UTR01\"}"), 200);
     client_free(&m);
     client_free(&a);
-}
-
-static long long open_case(struct client *c, const char *body)
-{
-    struct resp r;
-    assert_int_equal(req(c, "POST", "/api/v1/cases", body, &r), 0);
-    if (r.status != 201) fail_msg("open case: %ld %s", r.status, r.body);
-    long long id = jint(r.json, "id");
-    resp_free(&r);
-    return id;
 }
 
 /* A repair is moved on by the store that took it in (or an admin). */
@@ -94,16 +59,14 @@ static void repairs_move_only_in_their_store(void **state)
 {
     (void)state;
     struct client bram, eva;
-    client_init(&bram, &srv);
-    client_init(&eva, &srv);
-    assert_int_equal(login(&bram, "bram", "bram-password"), 201);
-    assert_int_equal(login(&eva, "eva", "eva-password"), 201);
-    long long id = open_case(&bram, "{\"kind\":\"repair\",\"store_code\":\"UTR01\",\"receipt\":false,"
+    client_login(&bram, &srv, "bram");
+    client_login(&eva, &srv, "eva");
+    long long id = case_open(&bram, "{\"kind\":\"repair\",\"store_code\":\"UTR01\",\"receipt\":false,"
                                     "\"items\":[{\"sold_here\":false,\"brand\":\"Vorwerk\",\"description\":\"Stofzuiger\","
                                     "\"stated_price_cents\":45000,\"condition\":\"defective\"}]}");
     char path[96];
     snprintf(path, sizeof path, "/api/v1/cases/%lld/resolve", id);
-    assert_int_equal(status_of(&bram, "POST", path, "{\"resolution\":\"repair_manufacturer\",\"amount_cents\":0}"), 200);
+    assert_int_equal(req_status(&bram, "POST", path, "{\"resolution\":\"repair_manufacturer\",\"amount_cents\":0}"), 200);
     snprintf(path, sizeof path, "/api/v1/repairs/%lld/status", id);
     struct resp r;
     assert_int_equal(req(&eva, "POST", path, "{\"status\":\"sent\"}", &r), 0);
@@ -115,8 +78,8 @@ static void repairs_move_only_in_their_store(void **state)
     assert_string_equal(jstr(r.json, "status"), "taken_in");     /* unchanged; reading is fine */
     resp_free(&r);
     snprintf(path, sizeof path, "/api/v1/repairs/%lld/status", id);
-    assert_int_equal(status_of(&bram, "POST", path, "{\"status\":\"sent\"}"), 200);
-    assert_int_equal(status_of(&admin, "POST", path, "{\"status\":\"at_manufacturer\"}"), 200);
+    assert_int_equal(req_status(&bram, "POST", path, "{\"status\":\"sent\"}"), 200);
+    assert_int_equal(req_status(&admin, "POST", path, "{\"status\":\"at_manufacturer\"}"), 200);
     client_free(&bram);
     client_free(&eva);
 }
@@ -126,9 +89,8 @@ static void nobody_approves_their_own_case(void **state)
 {
     (void)state;
     struct client sofie;
-    client_init(&sofie, &srv);
-    assert_int_equal(login(&sofie, "sofie", "sofie-password"), 201);
-    long long id = open_case(&sofie, "{\"kind\":\"return\",\"store_code\":\"UTR01\",\"receipt\":false,"
+    client_login(&sofie, &srv, "sofie");
+    long long id = case_open(&sofie, "{\"kind\":\"return\",\"store_code\":\"UTR01\",\"receipt\":false,"
                                      "\"items\":[{\"sold_here\":false,\"brand\":\"Mango\",\"description\":\"Jas\","
                                      "\"stated_price_cents\":30000,\"condition\":\"used\"}]}");
     char path[96];
@@ -162,10 +124,8 @@ static void loose_notes_do_not_go_around_the_desk(void **state)
 {
     (void)state;
     struct client bram, eva;
-    client_init(&bram, &srv);
-    client_init(&eva, &srv);
-    assert_int_equal(login(&bram, "bram", "bram-password"), 201);
-    assert_int_equal(login(&eva, "eva", "eva-password"), 201);
+    client_login(&bram, &srv, "bram");
+    client_login(&eva, &srv, "eva");
     struct resp r;
     assert_int_equal(req(&bram, "POST", "/api/v1/credit-notes",
                          "{\"amount_cents\":1000,\"reason\":\"sorry\",\"store_code\":\"AMS01\"}", &r), 0);
@@ -178,7 +138,7 @@ static void loose_notes_do_not_go_around_the_desk(void **state)
     assert_true(has_err_field(&r, "case_id"));
     resp_free(&r);
     /* A case waiting for its manager gets its note when approved, not now. */
-    long long id = open_case(&bram, "{\"kind\":\"return\",\"store_code\":\"UTR01\",\"receipt\":false,"
+    long long id = case_open(&bram, "{\"kind\":\"return\",\"store_code\":\"UTR01\",\"receipt\":false,"
                                     "\"items\":[{\"sold_here\":false,\"brand\":\"Mango\",\"description\":\"Jas\","
                                     "\"stated_price_cents\":30000,\"condition\":\"used\"}]}");
     char body[256];
@@ -205,14 +165,14 @@ static void loose_notes_do_not_go_around_the_desk(void **state)
     assert_int_equal(server_sql_int(&srv, q), 0);
     /* EUR 1,000 of loose notes per associate per 24 hours (the default). */
     for (int i = 0; i < 4; i++)
-        assert_int_equal(status_of(&bram, "POST", "/api/v1/credit-notes", "{\"amount_cents\":25000,\"reason\":\"goodwill\"}"),
+        assert_int_equal(req_status(&bram, "POST", "/api/v1/credit-notes", "{\"amount_cents\":25000,\"reason\":\"goodwill\"}"),
                          201);
     assert_int_equal(req(&bram, "POST", "/api/v1/credit-notes", "{\"amount_cents\":100,\"reason\":\"one more\"}", &r), 0);
     assert_int_equal(r.status, 403);
     assert_non_null(strstr(jstr(r.json, "error.message"), "needs a manager"));
     resp_free(&r);
     /* Another associate, and a manager, are not held by Bram's total. */
-    assert_int_equal(status_of(&eva, "POST", "/api/v1/credit-notes", "{\"amount_cents\":100,\"reason\":\"goodwill\"}"), 201);
+    assert_int_equal(req_status(&eva, "POST", "/api/v1/credit-notes", "{\"amount_cents\":100,\"reason\":\"goodwill\"}"), 201);
     client_free(&bram);
     client_free(&eva);
 }
@@ -255,8 +215,7 @@ static void exports_and_bulk_reads_leave_an_audit_row(void **state)
     expect_sql("(SELECT COUNT(*) FROM audit_log a JOIN staff s ON s.id = a.staff_id WHERE a.action = 'customer.search_page'"
                " AND s.login = 'admin' AND a.detail = '1' AND a.subject = 'customers') = 1");
     struct client sofie;
-    client_init(&sofie, &srv);
-    assert_int_equal(login(&sofie, "sofie", "sofie-password"), 201);
+    client_login(&sofie, &srv, "sofie");
     snprintf(path, sizeof path, "/api/v1/customers/%lld/export", id);
     assert_int_equal(req(&sofie, "GET", path, NULL, &r), 0);
     assert_int_equal(r.status, 200);
@@ -278,5 +237,5 @@ int main(void)
         cmocka_unit_test(exports_and_bulk_reads_leave_an_audit_row),
         cmocka_unit_test(loose_notes_do_not_go_around_the_desk),
     };
-    return cmocka_run_group_tests_name("api_scopes", tests, setup, teardown);
+    return cmocka_run_group_tests_name("api_scopes", tests, setup, chain_teardown);
 }

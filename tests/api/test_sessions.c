@@ -22,23 +22,11 @@ struct browser { char cookie[80], csrf[80]; };
 static int setup(void **state)
 {
     (void)state;
+    static const struct member staff[] = {{"anna", "associate", "UTR01", NULL}, {"mark", "manager", "UTR01", NULL},
+                                          {"sanne", "associate", "UTR01", NULL}, MEMBERS_END};
     if (server_start(&one) != 0 || server_start_shared(&two, &one) != 0) return -1;
-    client_init(&admin, &one);
-    if (login(&admin, ADMIN_LOGIN, ADMIN_PASSWORD) != 201) return -1;
-    make_store(&admin, "UTR01", "Utrecht Centrum", "Utrecht");
-    make_staff(&admin, "anna", "associate", "UTR01", "anna-password");
-    make_staff(&admin, "mark", "manager", "UTR01", "mark-password");
-    make_staff(&admin, "sanne", "associate", "UTR01", "sanne-password");
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    client_free(&admin);
-    server_stop(&two);
-    server_stop(&one);
-    return 0;
+    chain_keep(&two);
+    return chain_setup(&one, &admin, "UTR01", staff);
 }
 
 /* Sends a request as browser b (its cookie, its CSRF token and an Origin
@@ -82,20 +70,6 @@ static long log_in(const struct server *s, struct browser *b, const char *user, 
         snprintf(b->csrf, sizeof b->csrf, "%s", jstr(r.json, "csrf_token"));
     }
     resp_free(&r);
-    return st;
-}
-
-static long me_with_token(const struct server *s, const char *token)
-{
-    struct client c;
-    client_init(&c, s);
-    snprintf(c.bearer, sizeof c.bearer, "%s", token);
-    c.no_origin = 1;
-    struct resp r;
-    assert_int_equal(req(&c, "GET", "/api/v1/me", NULL, &r), 0);
-    long st = r.status;
-    resp_free(&r);
-    client_free(&c);
     return st;
 }
 
@@ -180,8 +154,8 @@ static void logging_out_everywhere_ends_every_session_on_every_server(void **sta
     }
     /* Others' sessions and the account's API tokens stay. */
     assert_int_equal(me(&one, &m), 200);
-    assert_int_equal(me_with_token(&one, token), 200);
-    assert_int_equal(me_with_token(&two, token), 200);
+    assert_int_equal(bearer_me(&one, token), 200);
+    assert_int_equal(bearer_me(&two, token), 200);
     assert_int_equal(server_sql_int(&one, "SELECT COUNT(*) FROM audit_log WHERE action = 'session.end_all'"),
                      audited + 1);
 
@@ -197,7 +171,7 @@ static void logging_out_everywhere_ends_every_session_on_every_server(void **sta
     resp_free(&r);
     client_free(&t);
     assert_int_equal(me(&one, &a), 401);
-    assert_int_equal(me_with_token(&one, token), 200);
+    assert_int_equal(bearer_me(&one, token), 200);
 }
 
 static void a_disabled_account_ends_its_sessions_on_every_server(void **state)
@@ -208,7 +182,7 @@ static void a_disabled_account_ends_its_sessions_on_every_server(void **state)
     assert_int_equal(log_in(&one, &a, "sanne", "sanne-password"), 201);
     assert_int_equal(log_in(&two, &b, "sanne", "sanne-password"), 201);
     new_token("sanne", token, sizeof token);
-    assert_int_equal(me_with_token(&two, token), 200);
+    assert_int_equal(bearer_me(&two, token), 200);
     struct resp r;
     assert_int_equal(req(&admin, "PATCH", "/api/v1/staff/sanne", "{\"active\":false}", &r), 0);
     assert_int_equal(r.status, 200);
@@ -218,7 +192,7 @@ static void a_disabled_account_ends_its_sessions_on_every_server(void **state)
         const struct server *s = i ? &two : &one;
         assert_int_equal(me(s, &a), 401);
         assert_int_equal(me(s, &b), 401);
-        assert_int_equal(me_with_token(s, token), 401);
+        assert_int_equal(bearer_me(s, token), 401);
         struct browser fresh = {0};
         assert_int_equal(log_in(s, &fresh, "sanne", "sanne-password"), 401);
     }
@@ -229,7 +203,7 @@ static void a_disabled_account_ends_its_sessions_on_every_server(void **state)
     resp_free(&r);
     assert_int_equal(me(&one, &a), 401);
     assert_int_equal(me(&two, &b), 401);
-    assert_int_equal(me_with_token(&two, token), 200);
+    assert_int_equal(bearer_me(&two, token), 200);
     assert_int_equal(log_in(&two, &b, "sanne", "sanne-password"), 201);
 }
 
@@ -255,7 +229,7 @@ static void a_new_password_ends_sessions_on_every_server(void **state)
     assert_int_equal(log_in(&two, &fresh, "mark", "mark-password"), 401);
     assert_int_equal(log_in(&two, &a, "mark", "mark-password-2"), 201);
     assert_int_equal(log_in(&one, &b, "mark", "mark-password-2"), 201);
-    assert_int_equal(me_with_token(&two, token), 200);      /* a token is not a password's session */
+    assert_int_equal(bearer_me(&two, token), 200);      /* a token is not a password's session */
 
     /* Mark changes it himself, on server two: his other session ends, and so
      * does the one he used; the answer clears its cookie. */
@@ -316,5 +290,5 @@ int main(void)
         cmocka_unit_test(a_new_password_ends_sessions_on_every_server),
         cmocka_unit_test(a_revoked_token_is_refused_at_once_on_every_server),
     };
-    return cmocka_run_group_tests_name("api_sessions", tests, setup, teardown);
+    return cmocka_run_group_tests_name("api_sessions", tests, setup, chain_teardown);
 }

@@ -40,33 +40,15 @@ static int setup(void **state)
 {
     (void)state;
     setenv("TRUSTDESK_TRUSTED_PROXIES", "127.0.0.1", 1);
-    if (server_start(&one) != 0) return -1;
-    if (server_start_shared(&two, &one) != 0) return -1;
-    struct client admin;
-    client_init(&admin, &one);
-    if (login(&admin, ADMIN_LOGIN, ADMIN_PASSWORD) != 201) return -1;
-    make_store(&admin, "UTR01", "Utrecht Centrum", "Utrecht");
-    static const char *const associates[] = {"anna", "bob", "tess", "mila", "noor", "sem", NULL};
-    for (const char *const *p = associates; *p; p++) {
-        char pw[64];
-        snprintf(pw, sizeof pw, "%s-password", *p);
-        make_staff(&admin, *p, "associate", "UTR01", pw);
-    }
-    make_staff(&admin, "mark", "manager", "UTR01", "mark-password");
-    client_free(&admin);
-    if (run_cli(NULL, admin_token, sizeof admin_token, "token", "add", "--db", one.db_url, "--login", ADMIN_LOGIN,
-                NULL) != 0)
-        return -1;
-    admin_token[strcspn(admin_token, "\n")] = '\0';
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    server_stop(&two);
-    server_stop(&one);
-    return 0;
+    static const struct member staff[] = {
+        {"anna", "associate", "UTR01", NULL}, {"bob", "associate", "UTR01", NULL}, {"tess", "associate", "UTR01", NULL},
+        {"mila", "associate", "UTR01", NULL}, {"noor", "associate", "UTR01", NULL}, {"sem", "associate", "UTR01", NULL},
+        {"mark", "manager", "UTR01", NULL}, MEMBERS_END,
+    };
+    if (server_start(&one) != 0 || server_start_shared(&two, &one) != 0) return -1;
+    chain_keep(&two);
+    if (chain_setup(&one, NULL, "UTR01", staff) != 0) return -1;
+    return cli_token(&one, ADMIN_LOGIN, admin_token, sizeof admin_token);
 }
 
 /* POST /api/v1/session from client address xff; keeps the CSRF token of a
@@ -451,5 +433,5 @@ int main(void)
         cmocka_unit_test(x_forwarded_for_names_the_client_behind_a_trusted_proxy),
         cmocka_unit_test(the_current_password_cannot_be_guessed_through_a_session),
     };
-    return cmocka_run_group_tests_name("api_throttle", tests, setup, teardown);
+    return cmocka_run_group_tests_name("api_throttle", tests, setup, chain_teardown);
 }

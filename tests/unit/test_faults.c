@@ -24,6 +24,7 @@
 #include "domain/import.h"
 #include "domain/ledger.h"
 #include "domain/store.h"
+#include "fixture.h"
 
 #define NOW (1795000000000000LL)          /* 2026-11-18 */
 #define MAX_N 200000
@@ -69,9 +70,7 @@ static void s_shutdown(void *arg) { (void)arg; }
 /* ---- the fixture ------------------------------------------------------------- */
 
 struct fx {
-    char dir[64];
-    struct db *db;
-    struct dctx c;
+    struct fixture base;
     struct ledger_config lc;
     int64_t store_id, customer_id;
     char note_code[CODE_TEXT_SZ];
@@ -87,17 +86,17 @@ static int setup_data(struct fx *f)
     snprintf(s.code, sizeof s.code, "UTR01");
     snprintf(s.name, sizeof s.name, "Utrecht");
     snprintf(s.city, sizeof s.city, "Utrecht");
-    int rc = store_create(&f->c, &s, &err, &f->store_id);
+    int rc = store_create(&f->base.c, &s, &err, &f->store_id);
     if (rc != TD_OK) return rc;
     struct customer_input in = {0};
     in.name = "Fien Fout";
     in.loyalty_number = "L-0001";
     in.set = CF_NAME | CF_LOYALTY;                 /* a member: bronze, goodwill up to EUR 50 */
-    if ((rc = customer_create(&f->c, &in, &err, &f->customer_id)) != TD_OK) return rc;
+    if ((rc = customer_create(&f->base.c, &in, &err, &f->customer_id)) != TD_OK) return rc;
     struct ledger_issue li = {.amount_cents = 1000000, .reason = "start", .funding = "goodwill",
                               .store_id = f->store_id};
     struct credit_note n;
-    if ((rc = ledger_issue(&f->c, &f->lc, &li, &err, f->note_code, &n)) != TD_OK) return rc;
+    if ((rc = ledger_issue(&f->base.c, &f->lc, &li, &err, f->note_code, &n)) != TD_OK) return rc;
     f->note_balance = n.balance_cents;
     return TD_OK;
 }
@@ -105,20 +104,13 @@ static int setup_data(struct fx *f)
 static int setup(void **state)
 {
     struct fx *f = calloc(1, sizeof *f);
-    if (!f) return -1;
-    snprintf(f->dir, sizeof f->dir, "/tmp/td-faults-XXXXXX");
-    if (!mkdtemp(f->dir)) return -1;
-    char url[128];
-    snprintf(url, sizeof url, "sqlite:%s/t.db", f->dir);
-    if (db_open(url, &f->db) != TD_OK || db_migrate(f->db) != TD_OK) return -1;
-    f->c.db = f->db;
-    f->c.now_us = NOW;
-    f->c.addr = "test";
-    f->c.actor.role = ROLE_ADMIN;
+    if (!f || fixture_open(&f->base, "faults", 0, 1) != 0) return -1;
+    fixture_at(&f->base, NOW);
+    f->base.c.actor.role = ROLE_ADMIN;
     f->lc.validity_us = 730LL * 86400 * 1000000;
     f->lc.associate_limit_cents = 50000;
-    if (db_begin(f->db, 1) != TD_OK || setup_data(f) != TD_OK || db_commit(f->db) != TD_OK) return -1;
-    f->c.actor.store_id = f->store_id;
+    if (db_begin(f->base.db, 1) != TD_OK || setup_data(f) != TD_OK || db_commit(f->base.db) != TD_OK) return -1;
+    f->base.c.actor.store_id = f->store_id;
     *state = f;
     return 0;
 }
@@ -126,35 +118,18 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fx *f = *state;
-    db_close(f->db);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    if (system(cmd) != 0) return -1;
+    int rc = fixture_close(&f->base);
     free(f);
-    return 0;
+    return rc;
 }
 
-static int64_t q(struct fx *f, const char *sql, ...)
-{
-    char text[512];
-    va_list ap;
-    va_start(ap, sql);
-    vsnprintf(text, sizeof text, sql, ap);
-    va_end(ap);
-    struct db_stmt *st = NULL;
-    assert_int_equal(db_prepare_dynamic(f->db, text, &st), TD_OK);
-    assert_int_equal(db_step(st), TD_ROW);
-    int64_t v = db_col_int64(st, 0);
-    db_done(st);
-    return v;
-}
 
 static void ledger_holds(struct fx *f)
 {
     int64_t problems = -1;
-    assert_int_equal(db_begin(f->db, 0), TD_OK);
-    assert_int_equal(ledger_verify(f->db, NULL, NULL, &problems), TD_OK);
-    db_rollback(f->db);
+    assert_int_equal(db_begin(f->base.db, 0), TD_OK);
+    assert_int_equal(ledger_verify(f->base.db, NULL, NULL, &problems), TD_OK);
+    db_rollback(f->base.db);
     assert_int_equal(problems, 0);
 }
 
@@ -180,10 +155,10 @@ static int open_case(struct fx *f, int64_t *id)
     int64_t customer = 0;
     struct errors err;
     errors_init(&err);
-    if (db_begin(f->db, 1) != TD_OK) return TD_E_DB;
-    int rc = customer_create(&f->c, &ci, &err, &customer);
-    if (rc == TD_OK) rc = db_commit(f->db);
-    else db_rollback(f->db);
+    if (db_begin(f->base.db, 1) != TD_OK) return TD_E_DB;
+    int rc = customer_create(&f->base.c, &ci, &err, &customer);
+    if (rc == TD_OK) rc = db_commit(f->base.db);
+    else db_rollback(f->base.db);
     if (rc != TD_OK) return rc;
     struct desk_case_in in = {0};
     in.kind = POLICY_KIND_RETURN;
@@ -192,10 +167,10 @@ static int open_case(struct fx *f, int64_t *id)
     in.n_items = 1;
     in.items[0] = (struct desk_item_in){.sold_here = false, .brand = "Mango", .description = "Jurk",
                                         .stated_price_cents = 2000, .condition = POLICY_COND_NEW};
-    if (db_begin(f->db, 1) != TD_OK) return TD_E_DB;
-    rc = desk_case_create(&f->c, &in, &err, id);
-    if (rc == TD_OK) rc = db_commit(f->db);
-    else db_rollback(f->db);
+    if (db_begin(f->base.db, 1) != TD_OK) return TD_E_DB;
+    rc = desk_case_create(&f->base.c, &in, &err, id);
+    if (rc == TD_OK) rc = db_commit(f->base.db);
+    else db_rollback(f->base.db);
     return rc;
 }
 
@@ -206,26 +181,26 @@ static int resolve_case(struct fx *f, int64_t id)
     struct errors err;
     errors_init(&err);
     struct desk_outcome out;
-    return desk_resolve(&f->c, &f->lc, id, &in, &err, &out);
+    return desk_resolve(&f->base.c, &f->lc, id, &in, &err, &out);
 }
 
 static void resolved_whole_or_not_at_all(struct fx *f, int64_t id, int committed)
 {
-    int64_t resolved = q(f, "SELECT COUNT(*) FROM cases WHERE id = %lld AND status = 'resolved'", (long long)id);
-    int64_t notes = q(f, "SELECT COUNT(*) FROM credit_notes WHERE case_id = %lld OR id = (SELECT credit_note_id FROM"
+    int64_t resolved = fixture_int(&f->base, "SELECT COUNT(*) FROM cases WHERE id = %lld AND status = 'resolved'", (long long)id);
+    int64_t notes = fixture_int(&f->base, "SELECT COUNT(*) FROM credit_notes WHERE case_id = %lld OR id = (SELECT credit_note_id FROM"
                          " cases WHERE id = %lld)", (long long)id, (long long)id);
-    int64_t open = q(f, "SELECT COUNT(*) FROM cases WHERE id = %lld AND status = 'open'", (long long)id);
+    int64_t open = fixture_int(&f->base, "SELECT COUNT(*) FROM cases WHERE id = %lld AND status = 'open'", (long long)id);
     if (committed) {
         if (resolved != 1) {
             struct db_stmt *st = NULL;
-            assert_int_equal(db_prepare(f->db, "SELECT status FROM cases WHERE id = ?", &st), TD_OK);
+            assert_int_equal(db_prepare(f->base.db, "SELECT status FROM cases WHERE id = ?", &st), TD_OK);
             assert_int_equal(db_bindf(st, "i", id), TD_OK);
             assert_int_equal(db_step(st), TD_ROW);
             fail_msg("case %lld committed as %s", (long long)id, db_col_text(st, 0));
         }
         if (notes != 1) fail_msg("case %lld resolved with %lld notes, as %lld", (long long)id, (long long)notes,
-                                 (long long)q(f, "SELECT COUNT(*) FROM cases WHERE id = %lld AND resolution = 'store_credit'", (long long)id));
-        assert_int_equal(q(f, "SELECT amount_cents FROM credit_notes WHERE id = (SELECT credit_note_id FROM cases"
+                                 (long long)fixture_int(&f->base, "SELECT COUNT(*) FROM cases WHERE id = %lld AND resolution = 'store_credit'", (long long)id));
+        assert_int_equal(fixture_int(&f->base, "SELECT amount_cents FROM credit_notes WHERE id = (SELECT credit_note_id FROM cases"
                               " WHERE id = %lld)", (long long)id), 2000);
     } else {
         assert_int_equal(open, 1);
@@ -241,14 +216,14 @@ static int redeem(struct fx *f, int64_t arg)
     struct errors err;
     errors_init(&err);
     struct credit_note n;
-    return ledger_redeem(&f->c, f->note_code, 100, f->store_id, "till 3", &err, &n);
+    return ledger_redeem(&f->base.c, f->note_code, 100, f->store_id, "till 3", &err, &n);
 }
 
 static void redeemed_once_or_not_at_all(struct fx *f, int64_t arg, int committed)
 {
     (void)arg;
     if (committed) f->note_balance -= 100;
-    assert_int_equal(q(f, "SELECT balance_cents FROM credit_notes WHERE id = 1"), f->note_balance);
+    assert_int_equal(fixture_int(&f->base, "SELECT balance_cents FROM credit_notes WHERE id = 1"), f->note_balance);
 }
 
 static int count_import(struct fx *f, int64_t *arg)
@@ -265,16 +240,16 @@ static int import(struct fx *f, int64_t n)
              (long long)n, (long long)n, (long long)n);
     struct import_report rep;
     import_report_init(&rep);
-    int rc = import_customers(&f->c, csv, strlen(csv), &rep);
+    int rc = import_customers(&f->base.c, csv, strlen(csv), &rep);
     import_report_free(&rep);
     return rc;
 }
 
 static void imported_whole_or_not_at_all(struct fx *f, int64_t n, int committed)
 {
-    assert_int_equal(q(f, "SELECT COUNT(*) FROM customers WHERE loyalty_number LIKE 'F-%lld-%%'", (long long)n),
+    assert_int_equal(fixture_int(&f->base, "SELECT COUNT(*) FROM customers WHERE loyalty_number LIKE 'F-%lld-%%'", (long long)n),
                      committed ? 3 : 0);
-    assert_int_equal(q(f, "SELECT COUNT(DISTINCT customer_id) FROM customer_search s JOIN customers c ON c.id ="
+    assert_int_equal(fixture_int(&f->base, "SELECT COUNT(DISTINCT customer_id) FROM customer_search s JOIN customers c ON c.id ="
                           " s.customer_id WHERE c.loyalty_number LIKE 'F-%lld-%%'", (long long)n),
                      committed ? 3 : 0);
 }
@@ -293,17 +268,17 @@ static int attempt(struct fx *f, const struct op *op, enum fault kind, long n, i
 {
     int64_t arg = 0;
     assert_int_equal(op->prepare(f, &arg), TD_OK);
-    int rc = db_begin(f->db, 1);
+    int rc = db_begin(f->base.db, 1);
     assert_int_equal(rc, TD_OK);
-    if (kind == FAULT_IO) db_fault_at(f->db, n);
+    if (kind == FAULT_IO) db_fault_at(f->base.db, n);
     else alloc_countdown = n;
     rc = op->run(f, arg);
-    if (rc == TD_OK) rc = db_commit(f->db);
-    int fired = kind == FAULT_IO ? !db_fault_armed(f->db) : alloc_countdown == 0;
-    db_fault_at(f->db, 0);
+    if (rc == TD_OK) rc = db_commit(f->base.db);
+    int fired = kind == FAULT_IO ? !db_fault_armed(f->base.db) : alloc_countdown == 0;
+    db_fault_at(f->base.db, 0);
     alloc_countdown = 0;
     if (rc != TD_OK) {
-        db_rollback(f->db);
+        db_rollback(f->base.db);
         /* A clean error: a status the API can answer, never "ok" half done. */
         assert_true(rc < 0);
         assert_non_null(td_status_code(rc));

@@ -13,53 +13,17 @@
 #include "domain/customer.h"
 #include "domain/import.h"
 #include "domain/store.h"
-
-struct fx {
-    char dir[64];
-    struct db *db;
-    struct dctx c;
-};
+#include "fixture.h"
 
 static int setup(void **state)
 {
-    struct fx *f = calloc(1, sizeof *f);
-    if (!f) return -1;
-    snprintf(f->dir, sizeof f->dir, "/tmp/td-import-XXXXXX");
-    if (!mkdtemp(f->dir)) return -1;
-    char url[128];
-    snprintf(url, sizeof url, "sqlite:%s/t.db", f->dir);
-    if (db_open(url, &f->db) != TD_OK || db_migrate(f->db) != TD_OK) return -1;
-    f->c.db = f->db;
-    f->c.now_us = 1795000000000000LL;   /* 2026-11-18 */
-    f->c.addr = "test";
-    struct errors err;
-    errors_init(&err);
-    struct store s = {0};
-    int64_t id;
-    snprintf(s.name, sizeof s.name, "Utrecht");
-    snprintf(s.city, sizeof s.city, "Utrecht");
-    snprintf(s.code, sizeof s.code, "UTR01");
-    if (db_begin(f->db, 1) != TD_OK || store_create(&f->c, &s, &err, &id) != TD_OK) return -1;
-    snprintf(s.code, sizeof s.code, "AMS01");
-    if (store_create(&f->c, &s, &err, &id) != TD_OK || db_commit(f->db) != TD_OK) return -1;
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fx *f = *state;
-    db_close(f->db);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    if (system(cmd) != 0) return -1;
-    free(f);
-    return 0;
+    if (fixture_setup_pg(state) != 0) return -1;
+    return fixture_stores(*state, "UTR01", "AMS01", NULL) == TD_OK ? 0 : -1;
 }
 
 /* Runs an import in its own transaction the way the API and CLI do: commit
  * on success, roll back otherwise. */
-static int run_import(struct fx *f, int purchases, const char *csv, struct import_report *rep)
+static int run_import(struct fixture *f, int purchases, const char *csv, struct import_report *rep)
 {
     import_report_init(rep);
     assert_int_equal(db_begin(f->db, 1), TD_OK);
@@ -69,7 +33,7 @@ static int run_import(struct fx *f, int purchases, const char *csv, struct impor
     return rc;
 }
 
-static int64_t count(struct fx *f, const char *sql)
+static int64_t count(struct fixture *f, const char *sql)
 {
     int64_t n = -1;
     assert_int_equal(db_query_int64(f->db, sql, &n), TD_OK);
@@ -103,7 +67,7 @@ static void expect_problems(const struct import_report *rep, const struct want *
 
 static void customers_good_file(void **state)
 {
-    struct fx *f = *state;
+    struct fixture *f = *state;
     struct import_report rep;
     /* BOM, semicolons, CRLF, columns in another order and case, quotes. */
     const char *csv = "\xef\xbb\xbf" "NAME;Loyalty_Number;email;phone;home_store_code;email_marketing_consent;phone_marketing_consent\r\n"
@@ -146,7 +110,7 @@ static void customers_good_file(void **state)
 
 static void customers_reimport_skips(void **state)
 {
-    struct fx *f = *state;
+    struct fixture *f = *state;
     struct import_report rep;
     const char *csv = CUSTOMERS_HEADER "L-2001,Daan,,,,,\nL-2002,Fleur,,,,yes,\n";
     assert_int_equal(run_import(f, 0, csv, &rep), TD_OK);
@@ -169,7 +133,7 @@ static void customers_reimport_skips(void **state)
 
 static void customers_bad_file_names_every_problem(void **state)
 {
-    struct fx *f = *state;
+    struct fixture *f = *state;
     struct import_report rep;
     const char *csv = CUSTOMERS_HEADER
         "L-3001,Good Person,,,,,\n"                                   /* 2 */
@@ -206,7 +170,7 @@ static void customers_bad_file_names_every_problem(void **state)
 
 static void header_problems(void **state)
 {
-    struct fx *f = *state;
+    struct fixture *f = *state;
     struct import_report rep;
     assert_int_equal(run_import(f, 0, "Loyalty_Number,colour,email,EMAIL,\nL-1,x,,,\n", &rep), TD_E_INVALID);
     const struct want w[] = {
@@ -248,7 +212,7 @@ static void header_problems(void **state)
     import_report_free(&rep);
 }
 
-static void seed_customers(struct fx *f)
+static void seed_customers(struct fixture *f)
 {
     struct import_report rep;
     assert_int_equal(run_import(f, 0, CUSTOMERS_HEADER "L-1001,José Müller,,,,,\nL-1002,Zoë,,,,,\n", &rep), TD_OK);
@@ -257,7 +221,7 @@ static void seed_customers(struct fx *f)
 
 static void purchases_good_file(void **state)
 {
-    struct fx *f = *state;
+    struct fixture *f = *state;
     seed_customers(f);
     struct import_report rep;
     /* Semicolons, decimal commas, interleaved receipts, an anonymous sale, a
@@ -299,7 +263,7 @@ static void purchases_good_file(void **state)
 
 static void purchases_reimport_adds_nothing(void **state)
 {
-    struct fx *f = *state;
+    struct fixture *f = *state;
     seed_customers(f);
     struct import_report rep;
     const char *csv = PURCHASES_HEADER
@@ -332,7 +296,7 @@ static void purchases_reimport_adds_nothing(void **state)
 
 static void purchases_bad_file_names_every_problem(void **state)
 {
-    struct fx *f = *state;
+    struct fixture *f = *state;
     seed_customers(f);
     struct import_report rep;
     char long_sku[80], long_name[700], ok_name[500];
@@ -393,7 +357,7 @@ static void purchases_bad_file_names_every_problem(void **state)
  * shows; a receipt id of 64 characters and a name of 200 are fine. */
 static void limits_and_line_numbers(void **state)
 {
-    struct fx *f = *state;
+    struct fixture *f = *state;
     struct import_report rep;
     char id64[65], name200[401];
     memset(id64, 'R', 64);
@@ -423,7 +387,7 @@ static void limits_and_line_numbers(void **state)
 /* Every problem is counted; the report keeps the first IMPORT_PROBLEMS_MAX. */
 static void many_problems(void **state)
 {
-    struct fx *f = *state;
+    struct fixture *f = *state;
     struct import_report rep;
     struct buf csv;
     buf_init(&csv, 8 << 20);
@@ -448,7 +412,7 @@ static void note_progress(void *arg, size_t done, size_t total)
 
 static void progress(void **state)
 {
-    struct fx *f = *state;
+    struct fixture *f = *state;
     struct import_report rep;
     import_report_init(&rep);
     size_t seen = 0;
@@ -467,7 +431,7 @@ static void progress(void **state)
  * are dropped. Amounts: one separator before three digits is ambiguous. */
 static void text_and_amounts(void **state)
 {
-    struct fx *f = *state;
+    struct fixture *f = *state;
     struct import_report rep;
     const char *csv = PURCHASES_HEADER
         "R-1,2026-03-01 10:00,UTR01,,SKU-1,\"  Trui\r\n\",\"\nAcme\",\"Truien\n\n\",\"1.234,50\",1\n"
@@ -499,7 +463,7 @@ static void text_and_amounts(void **state)
  * Excel and LibreOffice read them, with a warning naming line and column. */
 static void unquoted_quotes_are_literal_with_a_warning(void **state)
 {
-    struct fx *f = *state;
+    struct fixture *f = *state;
     seed_customers(f);
     struct import_report rep;
     const char *csv = PURCHASES_HEADER
@@ -524,7 +488,7 @@ static void unquoted_quotes_are_literal_with_a_warning(void **state)
  * cure in the problem; nothing is imported. */
 static void windows_1252_is_refused_with_a_hint(void **state)
 {
-    struct fx *f = *state;
+    struct fixture *f = *state;
     struct import_report rep;
     const char *csv = CUSTOMERS_HEADER "L-2001,Jos\xe9 M\xfcller,,,,,\nL-2002,Anna,,,,,\nL-2003,Zo\xeb,,,,,\n";
     assert_int_equal(run_import(f, 0, csv, &rep), TD_E_INVALID);
@@ -542,7 +506,7 @@ static void windows_1252_is_refused_with_a_hint(void **state)
  * kind's own counts in order. */
 static void kinds_come_from_the_table(void **state)
 {
-    struct fx *f = *state;
+    struct fixture *f = *state;
     assert_null(import_kind_find("stock"));
     assert_null(import_kind_find(""));
     assert_string_equal(import_kind_name(0), "customers");
@@ -585,20 +549,20 @@ static void kinds_come_from_the_table(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(customers_good_file, setup, teardown),
-        cmocka_unit_test_setup_teardown(customers_reimport_skips, setup, teardown),
-        cmocka_unit_test_setup_teardown(customers_bad_file_names_every_problem, setup, teardown),
-        cmocka_unit_test_setup_teardown(header_problems, setup, teardown),
-        cmocka_unit_test_setup_teardown(purchases_good_file, setup, teardown),
-        cmocka_unit_test_setup_teardown(purchases_reimport_adds_nothing, setup, teardown),
-        cmocka_unit_test_setup_teardown(purchases_bad_file_names_every_problem, setup, teardown),
-        cmocka_unit_test_setup_teardown(limits_and_line_numbers, setup, teardown),
-        cmocka_unit_test_setup_teardown(many_problems, setup, teardown),
-        cmocka_unit_test_setup_teardown(progress, setup, teardown),
-        cmocka_unit_test_setup_teardown(text_and_amounts, setup, teardown),
-        cmocka_unit_test_setup_teardown(unquoted_quotes_are_literal_with_a_warning, setup, teardown),
-        cmocka_unit_test_setup_teardown(windows_1252_is_refused_with_a_hint, setup, teardown),
-        cmocka_unit_test_setup_teardown(kinds_come_from_the_table, setup, teardown),
+        cmocka_unit_test_setup_teardown(customers_good_file, setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(customers_reimport_skips, setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(customers_bad_file_names_every_problem, setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(header_problems, setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(purchases_good_file, setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(purchases_reimport_adds_nothing, setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(purchases_bad_file_names_every_problem, setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(limits_and_line_numbers, setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(many_problems, setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(progress, setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(text_and_amounts, setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(unquoted_quotes_are_literal_with_a_warning, setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(windows_1252_is_refused_with_a_hint, setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(kinds_come_from_the_table, setup, fixture_teardown),
     };
     return cmocka_run_group_tests_name("unit_import", tests, NULL, NULL);
 }
