@@ -395,7 +395,7 @@ static void erasure_leaves_no_trace(void **state)
     snprintf(path, sizeof path, "/api/v1/customers/%lld/erase", p);
     post(&admin, path, NULL, NULL, 200, &r);
     resp_free(&r);
-    assert_int_equal(db_count("SELECT COUNT(*) FROM mail_outbox"), 0);
+    assert_int_equal(db_int(&srv, "SELECT COUNT(*) FROM mail_outbox"), 0);
 
     /* A keyed retry of an old request is neither replayed with her words
      * nor run again: 409, marked as a replay. */
@@ -452,12 +452,12 @@ static void erasure_leaves_no_trace(void **state)
      * her, their texts redacted like the cases'. */
     char sql[256], inputs[8192];
     snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM decision_inputs WHERE case_id IN (%lld, %lld, %lld)", a, b, cc);
-    assert_int_equal(db_count(sql), 4);             /* case A was decided twice */
+    assert_int_equal(db_int(&srv, sql), 4);             /* case A was decided twice */
     snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM decision_inputs WHERE customer_id = %lld", p);
-    assert_int_equal(db_count(sql), 0);
+    assert_int_equal(db_int(&srv, sql), 0);
     snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM decision_inputs WHERE customer_id IS NOT NULL AND case_id IN"
                               " (%lld, %lld, %lld)", a, b, cc);
-    assert_int_equal(db_count(sql), 0);
+    assert_int_equal(db_int(&srv, sql), 0);
     snprintf(sql, sizeof sql, "SELECT inputs_json FROM decision_inputs WHERE case_id = %lld ORDER BY id DESC LIMIT 1", a);
     assert_int_equal(server_sql_value(&srv, sql, inputs, sizeof inputs), 0);
     assert_no_trace("the decision's inputs", inputs);

@@ -118,15 +118,15 @@ static const char *status_of(struct desk_fx *d, int64_t id)
 static void names(void **state)
 {
     (void)state;
-    assert_int_equal(desk_kind_parse("return"), POLICY_KIND_RETURN);
-    assert_int_equal(desk_kind_parse("repair"), POLICY_KIND_REPAIR);
-    assert_int_equal(desk_kind_parse("refund"), 0);
-    assert_int_equal(desk_condition_parse("worn"), POLICY_COND_WORN);
-    assert_int_equal(desk_condition_parse("broken"), 0);
-    assert_int_equal(desk_resolution_parse("store_credit"), POLICY_RES_STORE_CREDIT);
-    assert_int_equal(desk_resolution_parse("refer_elsewhere"), POLICY_RES_REFER_ELSEWHERE);
-    assert_int_equal(desk_resolution_parse(""), 0);
-    assert_int_equal(desk_referral_parse("nonsense"), 0);
+    assert_int_equal(enum_map_find(&policy_kind_map, "return", 0), POLICY_KIND_RETURN);
+    assert_int_equal(enum_map_find(&policy_kind_map, "repair", 0), POLICY_KIND_REPAIR);
+    assert_int_equal(enum_map_find(&policy_kind_map, "refund", 0), 0);
+    assert_int_equal(enum_map_find(&policy_condition_map, "worn", 0), POLICY_COND_WORN);
+    assert_int_equal(enum_map_find(&policy_condition_map, "broken", 0), 0);
+    assert_int_equal(enum_map_find(&policy_resolution_map, "store_credit", 0), POLICY_RES_STORE_CREDIT);
+    assert_int_equal(enum_map_find(&policy_resolution_map, "refer_elsewhere", 0), POLICY_RES_REFER_ELSEWHERE);
+    assert_int_equal(enum_map_find(&policy_resolution_map, "", 0), 0);
+    assert_int_equal(enum_map_find(&policy_referral_map, "nonsense", 0), 0);
 }
 
 static void opens_with_its_items(void **state)
