@@ -99,6 +99,9 @@ int api_reply_json(struct api_call *a, int status, json_t *obj) TD_MUST_CHECK;
 void api_reply_error(struct api_call *a, int rc);
 /* {"items":[...],"next":cursor-or-null}; items is stolen. */
 int api_reply_list(struct api_call *a, json_t *items, const char *next) TD_MUST_CHECK;
+/* The end of a list handler: api_reply_list when rc (what filling items
+ * returned) is TD_OK, else items is freed and rc returned. */
+int api_reply_items(struct api_call *a, int rc, json_t *items, const char *next) TD_MUST_CHECK;
 /* Parses the body as a JSON object: TD_E_BAD_REQUEST for malformed JSON or
  * a body that is not an object (the problem is in a->err). */
 int api_body(struct api_call *a, json_t **out /* OUT */) TD_MUST_CHECK;
@@ -114,6 +117,12 @@ struct api_field {
 /* Checks obj against the rules: unknown fields, types, required fields,
  * lengths, valid UTF-8. Problems go to a->err, named "prefix.field". */
 void api_check(struct api_call *a, json_t *obj, const struct api_field *fields, const char *prefix);
+/* api_body, then api_check of the whole body: problems stay in a->err for
+ * the caller to add to (*out is the body, the caller frees it). */
+int api_body_fields(struct api_call *a, const struct api_field *fields, json_t **out /* OUT */) TD_MUST_CHECK;
+/* The same, refusing at once: TD_E_INVALID (the body freed, *out NULL)
+ * when any problem was recorded. */
+int api_body_valid(struct api_call *a, const struct api_field *fields, json_t **out /* OUT */) TD_MUST_CHECK;
 /* obj[name] as a string, NULL when absent or null. */
 const char *api_str(json_t *obj, const char *name);
 /* The route's n-th {placeholder} as a positive id; TD_E_NOT_FOUND otherwise. */

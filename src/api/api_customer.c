@@ -63,11 +63,7 @@ int api_customers_search(struct api_call *a)
         snprintf(detail, sizeof detail, "%zu", json_array_size(items));
         rc = domain_audit(&a->d, "customer.search_page", "customers", detail);
     }
-    if (rc != TD_OK) {
-        json_decref(items);
-        return rc;
-    }
-    return api_reply_list(a, items, next);
+    return api_reply_items(a, rc, items, next);
 }
 
 static const struct api_field consent_fields[] = {
@@ -233,11 +229,7 @@ int api_customers_purchases(struct api_call *a)
     json_t *items = json_array();
     rc = purchase_each_of_customer(&a->d, id, limit, http_query(a->r, "cursor"), add_line, items, next, sizeof next);
     if (rc == TD_E_INVALID) errors_add(&a->err, "cursor", "is not a cursor from a previous page");
-    if (rc != TD_OK) {
-        json_decref(items);
-        return rc;
-    }
-    return api_reply_list(a, items, next);
+    return api_reply_items(a, rc, items, next);
 }
 
 static int add_consent_event(void *arg, const struct consent_event *e)

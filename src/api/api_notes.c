@@ -95,9 +95,8 @@ int api_notes_issue(struct api_call *a)
         {"store_code", AT_STRING, 0, 16}, {0},
     };
     json_t *b = NULL;
-    int rc = api_body(a, &b);
+    int rc = api_body_fields(a, fields, &b);
     if (rc != TD_OK) return rc;
-    api_check(a, b, fields, NULL);
     struct ledger_issue in = {
         .amount_cents = json_integer_value(json_object_get(b, "amount_cents")),
         .reason = api_str(b, "reason"), .funding = api_str(b, "funding"),
@@ -174,8 +173,7 @@ int api_notes_lookup(struct api_call *a)
     int rc = code_gate(a);
     if (rc != TD_OK) return rc;
     json_t *b = NULL;
-    if ((rc = api_body(a, &b)) != TD_OK) return rc;
-    api_check(a, b, fields, NULL);
+    if ((rc = api_body_fields(a, fields, &b)) != TD_OK) return rc;
     const char *code = body_code(a, b);
     struct credit_note n;
     rc = a->err.n ? TD_E_INVALID : ledger_find(&a->d, code, &n);
@@ -212,8 +210,7 @@ int api_notes_redeem(struct api_call *a)
     int rc = code_gate(a);
     if (rc != TD_OK) return rc;
     json_t *b = NULL;
-    if ((rc = api_body(a, &b)) != TD_OK) return rc;
-    api_check(a, b, fields, NULL);
+    if ((rc = api_body_fields(a, fields, &b)) != TD_OK) return rc;
     rc = redeem(a, a->r->params[0], b);
     json_decref(b);
     return rc;
@@ -225,8 +222,7 @@ int api_notes_redeem_body(struct api_call *a)
     int rc = code_gate(a);
     if (rc != TD_OK) return rc;
     json_t *b = NULL;
-    if ((rc = api_body(a, &b)) != TD_OK) return rc;
-    api_check(a, b, fields, NULL);
+    if ((rc = api_body_fields(a, fields, &b)) != TD_OK) return rc;
     rc = redeem(a, body_code(a, b), b);
     json_decref(b);
     return rc;
@@ -235,9 +231,8 @@ int api_notes_redeem_body(struct api_call *a)
 static int read_reason(struct api_call *a, json_t **b)
 {
     static const struct api_field fields[] = { {"reason", AT_STRING, 1, LEDGER_REASON_MAX}, {0} };
-    int rc = api_body(a, b);
+    int rc = api_body_fields(a, fields, b);
     if (rc != TD_OK) return rc;
-    api_check(a, *b, fields, NULL);
     return a->err.n ? TD_E_INVALID : TD_OK;
 }
 
@@ -403,8 +398,7 @@ int api_notes_print_link(struct api_call *a)
     int rc = code_gate(a);
     if (rc != TD_OK) return rc;
     json_t *b = NULL;
-    if ((rc = api_body(a, &b)) != TD_OK) return rc;
-    api_check(a, b, fields, NULL);
+    if ((rc = api_body_fields(a, fields, &b)) != TD_OK) return rc;
     const char *typed = body_code(a, b);
     struct credit_note n;
     char canon[CODE_CHARS + 1];
@@ -473,11 +467,7 @@ int api_customers_notes(struct api_call *a)
     if ((rc = customer_get(&a->d, id, &cu)) != TD_OK) return rc;
     json_t *items = json_array();
     rc = ledger_each_of_customer(&a->d, id, add_note, items);
-    if (rc != TD_OK) {
-        json_decref(items);
-        return rc;
-    }
-    return api_reply_list(a, items, NULL);
+    return api_reply_items(a, rc, items, NULL);
 }
 
 int api_ledger_notes(struct api_call *a)
@@ -515,9 +505,5 @@ int api_ledger_accounts(struct api_call *a)
 {
     json_t *items = json_array();
     int rc = ledger_accounts_each(&a->d, add_account, items);
-    if (rc != TD_OK) {
-        json_decref(items);
-        return rc;
-    }
-    return api_reply_list(a, items, NULL);
+    return api_reply_items(a, rc, items, NULL);
 }

@@ -95,11 +95,7 @@ static int versions(struct api_call *a, int64_t store_id)
 {
     json_t *items = json_array();
     int rc = policy_versions_each(&a->d, store_id, add_version, items);
-    if (rc != TD_OK) {
-        json_decref(items);
-        return rc;
-    }
-    return api_reply_list(a, items, NULL);
+    return api_reply_items(a, rc, items, NULL);
 }
 
 int api_policy_versions(struct api_call *a)

@@ -20,13 +20,8 @@ int api_session_create(struct api_call *a)
         {"login", AT_STRING, 1, 64}, {"password", AT_STRING, 1, 1024}, {0},
     };
     json_t *b = NULL;
-    int rc = api_body(a, &b);
+    int rc = api_body_valid(a, fields, &b);
     if (rc != TD_OK) return rc;
-    api_check(a, b, fields, NULL);
-    if (a->err.n) {
-        json_decref(b);
-        return TD_E_INVALID;
-    }
     char token[TOKEN_HEX_LEN + 1], csrf[TOKEN_HEX_LEN + 1];
     struct staff s;
     rc = staff_login(&a->d, api_str(b, "login"), api_str(b, "password"), http_cookie(a->r, "td_session"), &s, token,
@@ -96,9 +91,8 @@ int api_me_patch(struct api_call *a)
         {"lang", AT_STRING, 0, 2}, {"password", AT_STRING, 0, 1024}, {"current_password", AT_STRING, 0, 1024}, {0},
     };
     json_t *b = NULL;
-    int rc = api_body(a, &b);
+    int rc = api_body_fields(a, fields, &b);
     if (rc != TD_OK) return rc;
-    api_check(a, b, fields, NULL);
     struct staff_input in = { .active = -1, .lang = api_str(b, "lang"), .password = api_str(b, "password") };
     if (in.password) {
         /* Changing one's own password needs the current one, with the

@@ -20,11 +20,7 @@ int api_staff_list(struct api_call *a)
     int64_t store = a->me.role == ROLE_ADMIN ? 0 : a->me.store_id;
     json_t *items = json_array();
     int rc = staff_each(&a->d, store, add_staff, items);
-    if (rc != TD_OK) {
-        json_decref(items);
-        return rc;
-    }
-    return api_reply_list(a, items, NULL);
+    return api_reply_items(a, rc, items, NULL);
 }
 
 static void read_input(json_t *b, struct staff_input *in)
@@ -49,13 +45,8 @@ int api_staff_create(struct api_call *a)
         {"active", AT_BOOL, 0, 0}, {0},
     };
     json_t *b = NULL;
-    int rc = api_body(a, &b);
+    int rc = api_body_valid(a, fields, &b);
     if (rc != TD_OK) return rc;
-    api_check(a, b, fields, NULL);
-    if (a->err.n) {
-        json_decref(b);
-        return TD_E_INVALID;
-    }
     struct staff_input in;
     read_input(b, &in);
     int64_t id = 0;
@@ -88,13 +79,8 @@ int api_staff_patch(struct api_call *a)
         {"password", AT_STRING, 0, 1024}, {"lang", AT_STRING, 0, 2}, {"active", AT_BOOL, 0, 0}, {0},
     };
     json_t *b = NULL;
-    int rc = api_body(a, &b);
+    int rc = api_body_valid(a, fields, &b);
     if (rc != TD_OK) return rc;
-    api_check(a, b, fields, NULL);
-    if (a->err.n) {
-        json_decref(b);
-        return TD_E_INVALID;
-    }
     struct staff_input in;
     read_input(b, &in);
     if (!json_object_get(b, "store_code")) in.store_code = NULL;

@@ -17,11 +17,7 @@ int api_stores_list(struct api_call *a)
 {
     json_t *items = json_array();
     int rc = store_each(&a->d, add_store, items);
-    if (rc != TD_OK) {
-        json_decref(items);
-        return rc;
-    }
-    return api_reply_list(a, items, NULL);
+    return api_reply_items(a, rc, items, NULL);
 }
 
 static const struct api_field store_fields[] = {
@@ -31,9 +27,8 @@ static const struct api_field store_fields[] = {
 int api_stores_create(struct api_call *a)
 {
     json_t *b = NULL;
-    int rc = api_body(a, &b);
+    int rc = api_body_fields(a, store_fields, &b);
     if (rc != TD_OK) return rc;
-    api_check(a, b, store_fields, NULL);
     struct store s = {0};
     if (!a->err.n) {
         snprintf(s.code, sizeof s.code, "%s", api_str(b, "code"));
@@ -62,9 +57,8 @@ int api_stores_patch(struct api_call *a)
 {
     static const struct api_field fields[] = { {"name", AT_STRING, 0, 200}, {"city", AT_STRING, 0, 200}, {0} };
     json_t *b = NULL;
-    int rc = api_body(a, &b);
+    int rc = api_body_fields(a, fields, &b);
     if (rc != TD_OK) return rc;
-    api_check(a, b, fields, NULL);
     if (!a->err.n) rc = store_update(&a->d, a->r->params[0], api_str(b, "name"), api_str(b, "city"), &a->err);
     else rc = TD_E_INVALID;
     json_decref(b);

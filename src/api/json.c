@@ -34,6 +34,13 @@ int api_reply_list(struct api_call *a, json_t *items, const char *next)
     return api_reply_json(a, 200, o);
 }
 
+int api_reply_items(struct api_call *a, int rc, json_t *items, const char *next)
+{
+    if (rc == TD_OK) return api_reply_list(a, items, next);
+    json_decref(items);
+    return rc;
+}
+
 /* The key whose value starts just before byte `pos` of a JSON text: walks
  * back over the number, blanks and ':' to the closing quote of the key. */
 static int overflow_field(const char *s, size_t len, size_t pos, char *out, size_t n)
@@ -144,6 +151,24 @@ void api_check(struct api_call *a, json_t *obj, const struct api_field *fields, 
             errors_add(&a->err, name, "is required");
         }
     }
+}
+
+int api_body_fields(struct api_call *a, const struct api_field *fields, json_t **out)
+{
+    int rc = api_body(a, out);
+    if (rc == TD_OK) api_check(a, *out, fields, NULL);
+    return rc;
+}
+
+int api_body_valid(struct api_call *a, const struct api_field *fields, json_t **out)
+{
+    int rc = api_body_fields(a, fields, out);
+    if (rc == TD_OK && a->err.n) {
+        json_decref(*out);
+        *out = NULL;
+        rc = TD_E_INVALID;
+    }
+    return rc;
 }
 
 const char *api_str(json_t *obj, const char *name)

@@ -89,3 +89,15 @@ void errors_set_message(struct errors *e, const char *fmt, ...)
     va_end(ap);
     make_utf8(e->message);
 }
+
+int errors_check_text(struct errors *e, const char *field, const char *s, size_t max_chars, int required)
+{
+    if (!s || !*s) {
+        if (required) errors_add(e, field, "is required");
+        return !required;
+    }
+    if (!text_utf8_valid(s, strlen(s))) errors_add(e, field, "must be valid UTF-8 text");
+    else if (text_utf8_len(s) > max_chars) errors_add(e, field, "is longer than %zu characters", max_chars);
+    else return 1;
+    return 0;
+}

@@ -33,5 +33,9 @@ void errors_add(struct errors *e, const char *field, const char *fmt, ...)
 void errors_add_at(struct errors *e, long long line, int column, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 void errors_set_message(struct errors *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The one check of a free-text field: absent or empty is "is required" when
+ * required (else fine), then valid UTF-8, then at most max_chars characters
+ * (not bytes). Returns 1 when the field passed, 0 when a problem was added. */
+int errors_check_text(struct errors *e, const char *field, const char *s, size_t max_chars, int required);
 
 #endif

@@ -14,6 +14,7 @@
  */
 #include "db/db_backend.h"
 #include "core/buf.h"
+#include "core/log.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,12 +30,102 @@ int db_open(const char *url, struct db **out)
     return db_sqlite_open(url, out);
 }
 
-void db_close(struct db *db) { if (db) db->ops->close(db); }
+/* ---- the statement cache ---------------------------------------------------
+ *
+ * Keyed by the address of the SQL text, open addressing with linear probes,
+ * at most half full. A cached statement is lent out by db_prepare and comes
+ * back at db_done; while it is out, a nested db_prepare of the same SQL gets
+ * a private statement, which db_done frees. */
+
+static size_t slot_of(const void *key, size_t cap)
+{
+    uintptr_t h = (uintptr_t)key;
+    h ^= h >> 17;
+    h *= 0x9e3779b97f4a7c15ull;
+    return (size_t)(h >> 7) & (cap - 1);
+}
+
+static struct db_stmt *cache_get(struct db *db, const char *key)
+{
+    if (!db->cache_cap) return NULL;
+    for (size_t j = slot_of(key, db->cache_cap); db->cache[j]; j = (j + 1) & (db->cache_cap - 1))
+        if (db->cache[j]->key == key) return db->cache[j];
+    return NULL;
+}
+
+static void cache_insert(struct db_stmt **slots, size_t cap, struct db_stmt *s)
+{
+    size_t j = slot_of(s->key, cap);
+    while (slots[j]) j = (j + 1) & (cap - 1);
+    slots[j] = s;
+}
+
+/* Makes room for one more statement, before it is prepared, so that
+ * keeping it cannot fail afterwards. */
+static int cache_reserve(struct db *db)
+{
+    if ((db->cache_n + 1) * 2 <= db->cache_cap) return TD_OK;
+    size_t ncap = db->cache_cap ? db->cache_cap * 2 : 64;
+    struct db_stmt **n = calloc(ncap, sizeof *n);
+    if (!n) return TD_E_NOMEM;
+    for (size_t i = 0; i < db->cache_cap; i++)
+        if (db->cache[i]) cache_insert(n, ncap, db->cache[i]);
+    free(db->cache);
+    db->cache = n;
+    db->cache_cap = ncap;
+    return TD_OK;
+}
+
+/* A statement from the backend, its header filled in; key != NULL keeps it
+ * in the cache. */
+static int prepare_new(struct db *db, const char *sql, const char *key, struct db_stmt **out)
+{
+    int rc = key ? cache_reserve(db) : TD_OK;
+    if (rc == TD_OK) rc = db->ops->prepare(db, sql, key != NULL, out);
+    if (rc != TD_OK) return rc;
+    (*out)->db = db;
+    (*out)->key = key;
+    (*out)->in_use = 1;
+    if (key) {
+        cache_insert(db->cache, db->cache_cap, *out);
+        db->cache_n++;
+    }
+    return TD_OK;
+}
+
+int db_prepare(struct db *db, const char *sql, struct db_stmt **out)
+{
+    struct db_stmt *s = cache_get(db, sql);
+    if (s && !s->in_use) {
+        s->in_use = 1;
+        *out = s;
+        return TD_OK;
+    }
+    return prepare_new(db, sql, s ? NULL : sql, out);
+}
+
+int db_prepare_dynamic(struct db *db, const char *sql, struct db_stmt **out) { return prepare_new(db, sql, NULL, out); }
+
+void db_done(struct db_stmt *st)
+{
+    if (!st) return;
+    TD_BEST_EFFORT(st->db->ops->reset(st));
+    if (st->key) st->in_use = 0;
+    else st->db->ops->finalize(st);
+}
+
+void db_close(struct db *db)
+{
+    if (!db) return;
+    for (size_t i = 0; i < db->cache_cap; i++)
+        if (db->cache[i]) db->ops->finalize(db->cache[i]);
+    free(db->cache);
+    db->ops->close(db);
+}
+
 enum db_backend db_backend(const struct db *db) { return db->ops->backend; }
 const char *db_errmsg(struct db *db) { return db->ops->errmsg(db); }
 int db_exec(struct db *db, const char *sql) { return db->ops->exec(db, sql); }
-int db_prepare(struct db *db, const char *sql, struct db_stmt **out) { return db->ops->prepare(db, sql, 1, out); }
-int db_prepare_dynamic(struct db *db, const char *sql, struct db_stmt **out) { return db->ops->prepare(db, sql, 0, out); }
 int db_bind_int64(struct db_stmt *st, int idx, int64_t v) { return st->db->ops->bind_int64(st, idx, v); }
 int db_bind_text(struct db_stmt *st, int idx, const char *s) { return st->db->ops->bind_text(st, idx, s); }
 int db_bind_null(struct db_stmt *st, int idx) { return st->db->ops->bind_null(st, idx); }
@@ -183,7 +274,6 @@ int db_tables(struct db *db, char out[][64], size_t max, size_t *n)
 }
 
 int64_t db_changes(struct db_stmt *st) { return st->db->ops->changes(st); }
-void db_done(struct db_stmt *st) { if (st) st->db->ops->done(st); }
 int db_reset(struct db_stmt *st) { return st->db->ops->reset(st); }
 int db_purge_deleted(struct db *db) { return db->ops->purge_deleted(db); }
 int db_bulk_mode(struct db *db, int on) { return db->ops->bulk_mode(db, on); }
@@ -214,6 +304,12 @@ void db_rollback(struct db *db)
 
 int db_vbindf(struct db_stmt *st, const char *fmt, va_list ap)
 {
+    /* A format that does not match the statement is a programming error
+     * that would otherwise run the statement with NULLs or fail later. */
+    if ((int)strlen(fmt) != st->db->ops->param_count(st)) {
+        log_msg(LOG_ERROR, "db: the binds do not match the statement's parameters", "binds", fmt, NULL);
+        return TD_E_INTERNAL;
+    }
     int rc = TD_OK;
     for (int i = 0; fmt[i] && rc == TD_OK; i++) {
         int64_t v;
@@ -239,40 +335,73 @@ int db_bindf(struct db_stmt *st, const char *fmt, ...)
     return rc;
 }
 
+/* db_prepare + db_vbindf; on failure the statement is released. */
+static int vquery(struct db *db, const char *sql, struct db_stmt **out, const char *fmt, va_list ap)
+{
+    *out = NULL;
+    int rc = db_prepare(db, sql, out);
+    if (rc == TD_OK && (rc = db_vbindf(*out, fmt, ap)) != TD_OK) {
+        db_done(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+int db_query(struct db *db, const char *sql, struct db_stmt **out, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = vquery(db, sql, out, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+/* vquery + the first step: TD_OK on the first row, else released. */
+static int vget_row(struct db *db, const char *sql, struct db_stmt **out, const char *fmt, va_list ap)
+{
+    int rc = vquery(db, sql, out, fmt, ap);
+    if (rc == TD_OK) rc = db_step(*out);
+    if (rc == TD_ROW) return TD_OK;
+    db_done(*out);
+    *out = NULL;
+    return rc == TD_DONE ? TD_E_NOT_FOUND : rc;
+}
+
+int db_get_row(struct db *db, const char *sql, struct db_stmt **out, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = vget_row(db, sql, out, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+int db_end(struct db_stmt *st, int rc)
+{
+    db_done(st);
+    return rc == TD_ROW || rc == TD_DONE ? TD_OK : rc;
+}
+
 int db_run(struct db *db, const char *sql, int64_t *changes, const char *fmt, ...)
 {
     struct db_stmt *st = NULL;
-    int rc = db_prepare(db, sql, &st);
-    if (rc != TD_OK) return rc;
     va_list ap;
     va_start(ap, fmt);
-    rc = db_vbindf(st, fmt, ap);
+    int rc = vquery(db, sql, &st, fmt, ap);
     va_end(ap);
     while (rc == TD_OK && (rc = db_step(st)) == TD_ROW) rc = TD_OK;
-    if (rc == TD_DONE) {
-        rc = TD_OK;
-        if (changes) *changes = db_changes(st);
-    }
-    db_done(st);
-    return rc;
+    if (rc == TD_DONE && changes) *changes = db_changes(st);
+    return db_end(st, rc);
 }
 
 int db_get_int64(struct db *db, const char *sql, int64_t *out, const char *fmt, ...)
 {
     struct db_stmt *st = NULL;
-    int rc = db_prepare(db, sql, &st);
-    if (rc != TD_OK) return rc;
     va_list ap;
     va_start(ap, fmt);
-    rc = db_vbindf(st, fmt, ap);
+    int rc = vget_row(db, sql, &st, fmt, ap);
     va_end(ap);
-    if (rc == TD_OK) rc = db_step(st);
-    if (rc == TD_ROW) {
-        *out = db_col_int64(st, 0);
-        rc = TD_OK;
-    } else if (rc == TD_DONE) {
-        rc = TD_E_NOT_FOUND;
-    }
+    if (rc == TD_OK) *out = db_col_int64(st, 0);
     db_done(st);
     return rc;
 }

@@ -8,8 +8,14 @@
  * literals (or other text that lives as long as the connection).
  *
  *   db_prepare -> (db_bind_*)* -> db_step* -> db_done      one statement use
+ *   db_run, db_get_int64, db_get_row, db_query .. db_end   the same in one call
+ *                      (see "row plumbing" below: domain code uses these)
  *   db_transact(fn)    BEGIN; fn; COMMIT, retrying fn when the database
  *                      reports a busy or serialization conflict
+ *
+ * The statement cache lives in db.c, above the backends: one cached
+ * statement per SQL address and connection; a nested use of SQL whose
+ * statement is in use gets a private one that db_done() frees.
  */
 #ifndef TD_DB_H
 #define TD_DB_H
@@ -57,21 +63,54 @@ int db_reset(struct db_stmt *st) TD_MUST_CHECK;
 /* Ends one use of a statement (resets it, clears bindings); accepts NULL. */
 void db_done(struct db_stmt *st);
 
-/* Binds parameters 1, 2, ... in the order of fmt: 'i' an int64_t, 'n' an
- * int64_t that binds NULL when 0, 't' a const char * (NULL binds NULL). */
+/* ---- row plumbing ----------------------------------------------------------
+ *
+ * Binds are a format string, one letter a `?` in order, and the values:
+ *   'i'  an int64_t (cast an int: `(int64_t)limit`; varargs do not convert)
+ *   'n'  an int64_t that binds NULL when 0 (an optional reference)
+ *   't'  a const char *, NULL binds NULL
+ * A format whose length is not the statement's number of `?` fails with
+ * TD_E_INTERNAL (and a log line) before anything runs. The helpers below
+ * prepare (cached, so `sql` is a literal), bind, and release the statement
+ * on every failure; a statement they hand out is released with db_done or
+ * db_end.
+ *
+ *   rc = db_run(db, "UPDATE ... WHERE id = ?", &changed, "i", id);   no rows
+ *   rc = db_get_int64(db, "SELECT COUNT(*) ... ?", &n, "t", code);     one value
+ *   rc = db_get_int64(db, "INSERT ... RETURNING id", &id, "ti", a, b); a new id
+ *
+ *   struct db_stmt *st;                                         one row
+ *   int rc = db_get_row(db, "SELECT a, b ... WHERE id = ?", &st, "i", id);
+ *   if (rc != TD_OK) return rc;                                 TD_E_NOT_FOUND: none
+ *   rc = read_thing(st, out);
+ *   db_done(st);
+ *
+ *   struct db_stmt *st;                                         every row
+ *   int rc = db_query(db, "SELECT ... WHERE x = ?", &st, "i", x);
+ *   while (rc == TD_OK && (rc = db_step(st)) == TD_ROW)
+ *       rc = use_row(st);                                       anything but TD_OK stops
+ *   return db_end(st, rc);                                      TD_DONE (or a row left) -> TD_OK
+ */
 int db_bindf(struct db_stmt *st, const char *fmt, ...) TD_MUST_CHECK;
 int db_vbindf(struct db_stmt *st, const char *fmt, va_list ap) TD_MUST_CHECK;
-/* Prepares sql, binds as db_bindf, steps until done (rows are ignored);
- * *changes (may be NULL) gets the rows changed. */
+/* Prepares and binds; *out is NULL on failure. */
+int db_query(struct db *db, const char *sql, struct db_stmt **out /* OUT */, const char *fmt, ...) TD_MUST_CHECK;
+/* db_query and the first step: TD_OK with *out on its first row (the caller
+ * reads it, then db_done), TD_E_NOT_FOUND when there is none, or the error;
+ * *out is NULL unless TD_OK. */
+int db_get_row(struct db *db, const char *sql, struct db_stmt **out /* OUT */, const char *fmt, ...) TD_MUST_CHECK;
+/* Ends a loop over a statement: db_done(st) (NULL is fine) and returns rc,
+ * with TD_DONE and TD_ROW (the loop stopped early on purpose) as TD_OK. */
+int db_end(struct db_stmt *st, int rc) TD_MUST_CHECK;
+/* Runs sql to its end (rows are ignored); *changes (may be NULL) gets the
+ * rows changed. */
 int db_run(struct db *db, const char *sql, int64_t *changes /* OUT */, const char *fmt, ...) TD_MUST_CHECK;
-
-/* Prepares sql, binds as db_bindf, steps once and reads column 0 as int64;
- * TD_E_NOT_FOUND when there is no row. */
+/* Reads column 0 of the first row as int64 (an INSERT ... RETURNING id
+ * too); TD_E_NOT_FOUND when there is no row. */
 int db_get_int64(struct db *db, const char *sql, int64_t *out /* OUT */, const char *fmt, ...) TD_MUST_CHECK;
-/* Convenience: prepare, bind nothing, step once, read column 0 as int64.
- * Like every db_prepare, sql must be a literal (statements are cached by the
- * text's address): SQL built in a buffer goes through db_prepare_dynamic.
- * TD_E_NOT_FOUND when there is no row. */
+/* The same with no parameters. Like every db_prepare, sql must be a literal
+ * (statements are cached by the text's address): SQL built in a buffer goes
+ * through db_prepare_dynamic. */
 int db_query_int64(struct db *db, const char *sql, int64_t *out /* OUT */) TD_MUST_CHECK;
 
 /* Transactions. write=1 takes the write lock at once (SQLite BEGIN IMMEDIATE)

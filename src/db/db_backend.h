@@ -9,7 +9,14 @@ struct db_ops {
     void (*close)(struct db *db);
     const char *(*errmsg)(struct db *db);
     int (*exec)(struct db *db, const char *sql);
-    int (*prepare)(struct db *db, const char *sql, int cache, struct db_stmt **out);
+    /* A new statement for sql; persistent=1 when db.c keeps it in its cache
+     * for the connection's life (the backend may prepare it harder). */
+    int (*prepare)(struct db *db, const char *sql, int persistent, struct db_stmt **out);
+    /* Frees a statement (db.c calls it for private statements at db_done,
+     * and for cached ones at db_close, before close). */
+    void (*finalize)(struct db_stmt *st);
+    /* The number of `?` parameters of a statement. */
+    int (*param_count)(struct db_stmt *st);
     int (*bind_int64)(struct db_stmt *st, int idx, int64_t v);
     int (*bind_text)(struct db_stmt *st, int idx, const char *s);
     int (*bind_null)(struct db_stmt *st, int idx);
@@ -27,7 +34,7 @@ struct db_ops {
     /* SQL listing the user tables, one name per row. */
     const char *tables_sql;
     int64_t (*changes)(struct db_stmt *st);
-    void (*done)(struct db_stmt *st);
+    /* Ready to run again: results, bindings and the change count cleared. */
     int (*reset)(struct db_stmt *st);
     int (*begin)(struct db *db, int write);
     int (*commit)(struct db *db);
@@ -43,16 +50,22 @@ struct db_ops {
     const char *(*placeholder)(const char *name);
 };
 
-/* Every backend's struct db begins with this header. */
+/* Every backend's struct db begins with this header. The statement cache
+ * (db.c) maps the address of a statement's SQL text to the statement,
+ * open addressing; a cached statement in use is never handed out twice. */
 struct db {
     const struct db_ops *ops;
     int in_tx;
     long fault_countdown;        /* >0: the step that brings it to 0 fails (tests) */
+    struct db_stmt **cache;
+    size_t cache_cap, cache_n;
 };
 
-/* Every backend's struct db_stmt begins with this header. */
+/* Every backend's struct db_stmt begins with this header (db.c fills it). */
 struct db_stmt {
     struct db *db;
+    const char *key;             /* the SQL text's address when cached, NULL for a private statement */
+    int in_use;
 };
 
 int db_sqlite_open(const char *path, struct db **out);

@@ -2,9 +2,10 @@
  *
  * Invariants:
  *  (1) SQL is written once with `?` parameters; prepare() translates them to
- *      $1..$n (outside quoted literals) and prepares the statement once per
- *      connection under a generated name, cached by the SQL text's address;
- *      a nested use of SQL already in use runs unprepared (PQexecParams);
+ *      $1..$n (outside quoted literals); a statement db.c caches (see
+ *      db_backend.h) is prepared on the server under a generated name, a
+ *      private one (a nested use of SQL in use, SQL built at run time) runs
+ *      unprepared (PQexecParams);
  *  (2) all parameters and results travel as text; int64 is printed and parsed
  *      in C, so no binary-format assumptions leak out;
  *  (3) write transactions are READ COMMITTED: every invariant of the
@@ -30,21 +31,18 @@
 
 struct pg_stmt {
     struct db_stmt base;
-    const char *key;          /* SQL text address; NULL for an unprepared use */
-    char name[24];            /* server-side prepared statement name */
+    char name[24];            /* server-side prepared statement name; "" for an unprepared use */
     char *sql;                /* translated SQL (owned) */
     int nparams;
     char **params;            /* owned strings, NULL for SQL NULL */
     PGresult *res;
-    int row, nrows, executed, in_use;
+    int row, nrows, executed;
     int64_t changes;
 };
 
 struct pg_db {
     struct db base;
     PGconn *conn;
-    struct pg_stmt **cache;   /* open addressing by key */
-    size_t cache_cap, cache_n;
     unsigned next_name;
     char err[256];
 };
@@ -96,8 +94,6 @@ static void stmt_free(struct pg_stmt *s)
 static void p_close(struct db *db)
 {
     struct pg_db *d = PDB(db);
-    for (size_t i = 0; i < d->cache_cap; i++) stmt_free(d->cache[i]);
-    free(d->cache);
     PQfinish(d->conn);
     free(d);
 }
@@ -139,69 +135,17 @@ static int translate(const char *sql, char **out)
     return count;
 }
 
-static size_t slot_of(const void *key, size_t cap)
-{
-    uintptr_t h = (uintptr_t)key;
-    h ^= h >> 17;
-    h *= 0x9e3779b97f4a7c15ull;
-    return (size_t)(h >> 7) & (cap - 1);
-}
-
-static struct pg_stmt *cache_get(struct pg_db *d, const char *key)
-{
-    if (!d->cache_cap) return NULL;
-    size_t j = slot_of(key, d->cache_cap);
-    while (d->cache[j]) {
-        if (d->cache[j]->key == key) return d->cache[j];
-        j = (j + 1) & (d->cache_cap - 1);
-    }
-    return NULL;
-}
-
-static int cache_put(struct pg_db *d, struct pg_stmt *s)
-{
-    if ((d->cache_n + 1) * 2 > d->cache_cap) {
-        size_t ncap = d->cache_cap ? d->cache_cap * 2 : 64;
-        struct pg_stmt **n = calloc(ncap, sizeof *n);
-        if (!n) return TD_E_NOMEM;
-        for (size_t i = 0; i < d->cache_cap; i++) {
-            struct pg_stmt *e = d->cache[i];
-            if (!e) continue;
-            size_t j = slot_of(e->key, ncap);
-            while (n[j]) j = (j + 1) & (ncap - 1);
-            n[j] = e;
-        }
-        free(d->cache);
-        d->cache = n;
-        d->cache_cap = ncap;
-    }
-    size_t j = slot_of(s->key, d->cache_cap);
-    while (d->cache[j]) j = (j + 1) & (d->cache_cap - 1);
-    d->cache[j] = s;
-    d->cache_n++;
-    return TD_OK;
-}
-
-static int p_prepare(struct db *db, const char *sql, int cache, struct db_stmt **out)
+static int p_prepare(struct db *db, const char *sql, int persistent, struct db_stmt **out)
 {
     struct pg_db *d = PDB(db);
-    struct pg_stmt *s = cache ? cache_get(d, sql) : NULL;
-    if (s && !s->in_use) {
-        s->in_use = 1;
-        s->changes = 0;
-        *out = &s->base;
-        return TD_OK;
-    }
-    int cached = cache && s == NULL;
-    s = calloc(1, sizeof *s);
+    struct pg_stmt *s = calloc(1, sizeof *s);
     if (!s) return TD_E_NOMEM;
-    s->base.db = db;
     s->nparams = translate(sql, &s->sql);
     if (s->nparams < 0 || (s->nparams && !(s->params = calloc((size_t)s->nparams, sizeof *s->params)))) {
         stmt_free(s);
         return TD_E_NOMEM;
     }
-    if (cached) {
+    if (persistent) {
         snprintf(s->name, sizeof s->name, "td%u", d->next_name++);
         PGresult *res = PQprepare(d->conn, s->name, s->sql, 0, NULL);
         int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? TD_OK : map_result(d, res);
@@ -210,16 +154,13 @@ static int p_prepare(struct db *db, const char *sql, int cache, struct db_stmt *
             stmt_free(s);
             return rc;
         }
-        s->key = sql;
-        if (cache_put(d, s) != TD_OK) {
-            stmt_free(s);
-            return TD_E_NOMEM;
-        }
     }
-    s->in_use = 1;
     *out = &s->base;
     return TD_OK;
 }
+
+static void p_finalize(struct db_stmt *st) { stmt_free(PST(st)); }
+static int p_param_count(struct db_stmt *st) { return PST(st)->nparams; }
 
 static int set_param(struct pg_stmt *s, int idx, char *v)
 {
@@ -256,7 +197,7 @@ static int p_step(struct db_stmt *st)
     if (!s->executed) {
         s->executed = 1;
         const char *const *vals = (const char *const *)s->params;
-        s->res = s->key ? PQexecPrepared(d->conn, s->name, s->nparams, vals, NULL, NULL, 0)
+        s->res = s->name[0] ? PQexecPrepared(d->conn, s->name, s->nparams, vals, NULL, NULL, 0)
                         : PQexecParams(d->conn, s->sql, s->nparams, NULL, vals, NULL, NULL, 0);
         ExecStatusType es = PQresultStatus(s->res);
         if (es != PGRES_TUPLES_OK && es != PGRES_COMMAND_OK) {
@@ -338,26 +279,12 @@ static int p_reset(struct db_stmt *st)
     s->res = NULL;
     s->executed = 0;
     s->row = s->nrows = 0;
+    s->changes = 0;
     for (int i = 0; i < s->nparams; i++) {
         free(s->params[i]);
         s->params[i] = NULL;
     }
     return TD_OK;
-}
-
-static void p_done(struct db_stmt *st)
-{
-    struct pg_stmt *s = PST(st);
-    PQclear(s->res);
-    s->res = NULL;
-    s->executed = 0;
-    s->row = s->nrows = 0;
-    for (int i = 0; i < s->nparams; i++) {
-        free(s->params[i]);
-        s->params[i] = NULL;
-    }
-    if (s->key) s->in_use = 0;
-    else stmt_free(s);
 }
 
 static int p_begin(struct db *db, int write)
@@ -423,12 +350,13 @@ static const char *p_placeholder(const char *name)
 static const struct db_ops pg_ops = {
     .backend = DB_POSTGRES, .name = "postgres",
     .close = p_close, .errmsg = p_errmsg, .exec = p_exec, .prepare = p_prepare,
+    .finalize = p_finalize, .param_count = p_param_count,
     .bind_int64 = p_bind_int64, .bind_text = p_bind_text, .bind_null = p_bind_null,
     .step = p_step, .col_int64 = p_col_int64, .col_text = p_col_text,
     .col_is_null = p_col_is_null, .col_count = p_col_count, .col_name = p_col_name, .sync_ids = p_sync_ids,
     .tables_sql = "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
                   " WHERE c.relkind = 'r' AND n.nspname = current_schema() ORDER BY c.oid",
-    .changes = p_changes, .done = p_done, .reset = p_reset,
+    .changes = p_changes, .reset = p_reset,
     .begin = p_begin, .commit = p_commit, .rollback = p_rollback,
     .copy_begin = p_copy_begin, .copy_put = p_copy_put, .copy_end = p_copy_end,
     .purge_deleted = p_purge_deleted, .bulk_mode = p_bulk_mode, .defer_foreign_keys = p_defer_foreign_keys,

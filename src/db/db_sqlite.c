@@ -4,10 +4,8 @@
  *  (1) every connection runs in WAL mode with synchronous=FULL (a committed
  *      transaction survives a power cut), foreign keys on, secure_delete on
  *      (erased personal data is overwritten, not just unlinked);
- *  (2) a statement is prepared once per connection and cached by the address
- *      of its SQL text; a cached statement in use is never handed out twice:
- *      a nested use of the same SQL gets a private statement that db_done()
- *      finalizes;
+ *  (2) a statement db.c caches (see db_backend.h) is prepared with
+ *      SQLITE_PREPARE_PERSISTENT: it lives as long as the connection;
  *  (3) SQLITE_BUSY/LOCKED map to TD_E_BUSY so that db_transact() retries.
  *
  * Reads go through a memory map of up to 1 GiB (mmap_size): a search that
@@ -25,16 +23,12 @@
 struct sqlite_stmt {
     struct db_stmt base;
     sqlite3_stmt *st;
-    const char *key;      /* the SQL text's address, NULL for a private stmt */
-    int in_use;
     int64_t changes;
 };
 
 struct sqlite_db {
     struct db base;
     sqlite3 *h;
-    struct sqlite_stmt **cache;  /* open addressing by key */
-    size_t cache_cap, cache_n;
 };
 
 static struct sqlite_db *SDB(struct db *db) { return (struct sqlite_db *)db; }
@@ -64,12 +58,6 @@ static int map_rc(struct sqlite_db *d, int src)
 static void s_close(struct db *db)
 {
     struct sqlite_db *d = SDB(db);
-    for (size_t i = 0; i < d->cache_cap; i++)
-        if (d->cache[i]) {
-            sqlite3_finalize(d->cache[i]->st);
-            free(d->cache[i]);
-        }
-    free(d->cache);
     sqlite3_close_v2(d->h);
     free(d);
 }
@@ -82,75 +70,28 @@ static int s_exec(struct db *db, const char *sql)
     return map_rc(d, sqlite3_exec(d->h, sql, NULL, NULL, NULL));
 }
 
-static size_t slot_of(const void *key, size_t cap)
-{
-    uintptr_t h = (uintptr_t)key;
-    h ^= h >> 17;
-    h *= 0x9e3779b97f4a7c15ull;
-    return (size_t)(h >> 7) & (cap - 1);
-}
-
-static int cache_put(struct sqlite_db *d, struct sqlite_stmt *s)
-{
-    if ((d->cache_n + 1) * 2 > d->cache_cap) {
-        size_t ncap = d->cache_cap ? d->cache_cap * 2 : 64;
-        struct sqlite_stmt **n = calloc(ncap, sizeof *n);
-        if (!n) return TD_E_NOMEM;
-        for (size_t i = 0; i < d->cache_cap; i++) {
-            struct sqlite_stmt *e = d->cache[i];
-            if (!e) continue;
-            size_t j = slot_of(e->key, ncap);
-            while (n[j]) j = (j + 1) & (ncap - 1);
-            n[j] = e;
-        }
-        free(d->cache);
-        d->cache = n;
-        d->cache_cap = ncap;
-    }
-    size_t j = slot_of(s->key, d->cache_cap);
-    while (d->cache[j]) j = (j + 1) & (d->cache_cap - 1);
-    d->cache[j] = s;
-    d->cache_n++;
-    return TD_OK;
-}
-
-static struct sqlite_stmt *cache_get(struct sqlite_db *d, const char *key)
-{
-    if (!d->cache_cap) return NULL;
-    size_t j = slot_of(key, d->cache_cap);
-    while (d->cache[j]) {
-        if (d->cache[j]->key == key) return d->cache[j];
-        j = (j + 1) & (d->cache_cap - 1);
-    }
-    return NULL;
-}
-
-static int s_prepare(struct db *db, const char *sql, int cache, struct db_stmt **out)
+static int s_prepare(struct db *db, const char *sql, int persistent, struct db_stmt **out)
 {
     struct sqlite_db *d = SDB(db);
-    struct sqlite_stmt *s = cache ? cache_get(d, sql) : NULL;
-    if (s && !s->in_use) {
-        s->in_use = 1;
-        s->changes = 0;
-        *out = &s->base;
-        return TD_OK;
-    }
-    int cached = cache && s == NULL;
-    s = calloc(1, sizeof *s);
+    struct sqlite_stmt *s = calloc(1, sizeof *s);
     if (!s) return TD_E_NOMEM;
-    int rc = sqlite3_prepare_v3(d->h, sql, -1, cached ? SQLITE_PREPARE_PERSISTENT : 0, &s->st, NULL);
+    int rc = sqlite3_prepare_v3(d->h, sql, -1, persistent ? SQLITE_PREPARE_PERSISTENT : 0, &s->st, NULL);
     if (rc != SQLITE_OK) {
         log_msg(LOG_ERROR, "sqlite prepare failed", "detail", sqlite3_errmsg(d->h), NULL);
         free(s);
         return rc == SQLITE_NOMEM ? TD_E_NOMEM : TD_E_DB;
     }
-    s->base.db = db;
-    s->key = cached ? sql : NULL;
-    s->in_use = 1;
-    if (cached && cache_put(d, s) != TD_OK) s->key = NULL;  /* use it uncached */
     *out = &s->base;
     return TD_OK;
 }
+
+static void s_finalize(struct db_stmt *st)
+{
+    sqlite3_finalize(SST(st)->st);
+    free(st);
+}
+
+static int s_param_count(struct db_stmt *st) { return sqlite3_bind_parameter_count(SST(st)->st); }
 
 static int s_bind_int64(struct db_stmt *st, int idx, int64_t v)
 {
@@ -192,23 +133,11 @@ static int s_sync_ids(struct db *db, const char *table) { (void)db; (void)table;
 
 static int64_t s_changes(struct db_stmt *st) { return SST(st)->changes; }
 
-static void s_done(struct db_stmt *st)
-{
-    struct sqlite_stmt *ss = SST(st);
-    sqlite3_reset(ss->st);
-    sqlite3_clear_bindings(ss->st);
-    if (ss->key) {
-        ss->in_use = 0;
-    } else {
-        sqlite3_finalize(ss->st);
-        free(ss);
-    }
-}
-
 static int s_reset(struct db_stmt *st)
 {
     sqlite3_reset(SST(st)->st);
     sqlite3_clear_bindings(SST(st)->st);
+    SST(st)->changes = 0;
     return TD_OK;
 }
 
@@ -258,11 +187,12 @@ static const char *s_placeholder(const char *name)
 static const struct db_ops sqlite_ops = {
     .backend = DB_SQLITE, .name = "sqlite",
     .close = s_close, .errmsg = s_errmsg, .exec = s_exec, .prepare = s_prepare,
+    .finalize = s_finalize, .param_count = s_param_count,
     .bind_int64 = s_bind_int64, .bind_text = s_bind_text, .bind_null = s_bind_null,
     .step = s_step, .col_int64 = s_col_int64, .col_text = s_col_text,
     .col_is_null = s_col_is_null, .col_count = s_col_count, .col_name = s_col_name, .sync_ids = s_sync_ids,
     .tables_sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY rowid",
-    .changes = s_changes, .done = s_done, .reset = s_reset,
+    .changes = s_changes, .reset = s_reset,
     .begin = s_begin, .commit = s_commit, .rollback = s_rollback,
     .purge_deleted = s_purge_deleted, .bulk_mode = s_bulk_mode, .defer_foreign_keys = s_defer_foreign_keys,
     .placeholder = s_placeholder,

@@ -123,33 +123,16 @@ int customer_reindex(struct db *db, int64_t id, const char *name, const char *em
     struct buf terms, text;
     buf_init(&terms, 8192);
     buf_init(&text, 8192);
-    struct db_stmt *st = NULL;
     int rc = customer_index_text(name, email, phone, loyalty, &terms, &text);
-    if (rc != TD_OK) goto out;
-    if ((rc = db_prepare(db, "DELETE FROM customer_search WHERE customer_id = ?", &st)) != TD_OK) goto out;
-    if ((rc = db_bind_int64(st, 1, id)) == TD_OK) rc = db_step(st);
-    db_done(st);
-    st = NULL;
-    if (rc != TD_DONE) goto out;
-    rc = TD_OK;
-    if ((rc = db_prepare(db, "INSERT INTO customer_search (term, customer_id) VALUES (?, ?)", &st)) != TD_OK) goto out;
+    if (rc == TD_OK) rc = db_run(db, "DELETE FROM customer_search WHERE customer_id = ?", NULL, "i", id);
     for (char *p = terms.data; p && *p && rc == TD_OK;) {
         char *nl = strchr(p, '\n');
         *nl = '\0';
-        if ((rc = db_bind_text(st, 1, p)) == TD_OK && (rc = db_bind_int64(st, 2, id)) == TD_OK) rc = db_step(st);
-        if (rc == TD_DONE) rc = TD_OK;
-        db_done(st);
+        rc = db_run(db, "INSERT INTO customer_search (term, customer_id) VALUES (?, ?)", NULL, "ti", p, id);
         p = nl + 1;
     }
-    db_done(st);
-    st = NULL;
-    if (rc != TD_OK) goto out;
-    if ((rc = db_prepare(db, "UPDATE customers SET search_text = ? WHERE id = ?", &st)) != TD_OK) goto out;
-    if ((rc = db_bind_text(st, 1, text.len ? text.data : NULL)) == TD_OK && (rc = db_bind_int64(st, 2, id)) == TD_OK)
-        rc = db_step(st);
-    if (rc == TD_DONE) rc = TD_OK;
-out:
-    db_done(st);
+    if (rc == TD_OK)
+        rc = db_run(db, "UPDATE customers SET search_text = ? WHERE id = ?", NULL, "ti", text.len ? text.data : NULL, id);
     buf_free(&terms);
     buf_free(&text);
     return rc;
@@ -157,19 +140,14 @@ out:
 
 /* ---- validation ---------------------------------------------------------- */
 
-static void check_optional_text(struct errors *err, const char *field, const char *v, size_t max_bytes)
-{
-    if (!v || !*v) return;
-    if (!text_utf8_valid(v, strlen(v))) errors_add(err, field, "must be valid UTF-8 text");
-    else if (strlen(v) > max_bytes) errors_add(err, field, "is longer than %zu characters", max_bytes);
-}
-
 static void check_consent(struct errors *err, const char *field, const struct consent_input *ci, int64_t now)
 {
     char f[64];
     if (ci->source && *ci->source) {
         snprintf(f, sizeof f, "%s.source", field);
-        check_optional_text(err, f, ci->source, SOURCE_SZ - 1);
+        /* The source is kept in SOURCE_SZ bytes: its limit counts bytes. */
+        if (errors_check_text(err, f, ci->source, SOURCE_SZ - 1, 0) && strlen(ci->source) > SOURCE_SZ - 1)
+            errors_add(err, f, "is longer than %zu characters", (size_t)(SOURCE_SZ - 1));
     }
     if (ci->at > now + 60 * 1000000LL) {
         snprintf(f, sizeof f, "%s.at", field);
@@ -182,11 +160,7 @@ static void validate(struct dctx *c, const struct customer_input *in, int creati
                      int64_t *store_id)
 {
     *store_id = 0;
-    if (creating || (in->set & CF_NAME)) {
-        if (!in->name || !*in->name) errors_add(err, "name", "is required");
-        else if (!text_utf8_valid(in->name, strlen(in->name))) errors_add(err, "name", "must be valid UTF-8 text");
-        else if (text_utf8_len(in->name) > NAME_MAX_CHARS) errors_add(err, "name", "is longer than %d characters", NAME_MAX_CHARS);
-    }
+    if (creating || (in->set & CF_NAME)) errors_check_text(err, "name", in->name, NAME_MAX_CHARS, 1);
     if ((in->set & CF_EMAIL) && in->email && *in->email && !text_email_valid(in->email))
         errors_add(err, "email", "is not an e-mail address");
     if ((in->set & CF_PHONE) && in->phone && *in->phone) {
@@ -209,21 +183,9 @@ static const char *nz(const char *s) { return s && *s ? s : NULL; }
 
 static int add_consent_event(struct dctx *c, int64_t id, const char *channel, const struct consent_input *ci)
 {
-    struct db_stmt *st = NULL;
-    int rc = db_prepare(c->db, "INSERT INTO consent_events (customer_id, channel, given, at, source, staff_id) VALUES (?, ?, ?, ?, ?, ?)", &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bind_int64(st, 1, id)) != TD_OK) goto out;
-    if ((rc = db_bind_text(st, 2, channel)) != TD_OK) goto out;
-    if ((rc = db_bind_int64(st, 3, ci->given ? 1 : 0)) != TD_OK) goto out;
-    if ((rc = db_bind_int64(st, 4, ci->at ? ci->at : c->now_us)) != TD_OK) goto out;
-    if ((rc = db_bind_text(st, 5, nz(ci->source) ? ci->source : "desk")) != TD_OK) goto out;
-    rc = c->actor.staff_id ? db_bind_int64(st, 6, c->actor.staff_id) : db_bind_null(st, 6);
-    if (rc != TD_OK) goto out;
-    rc = db_step(st);
-    if (rc == TD_DONE) rc = TD_OK;
-out:
-    db_done(st);
-    return rc;
+    return db_run(c->db, "INSERT INTO consent_events (customer_id, channel, given, at, source, staff_id) VALUES (?, ?, ?, ?, ?, ?)",
+                  NULL, "itiitn", id, channel, (int64_t)(ci->given ? 1 : 0), ci->at ? ci->at : c->now_us,
+                  nz(ci->source) ? ci->source : "desk", c->actor.staff_id);
 }
 
 /* Writes the consent columns of one channel and its history row. */
@@ -233,17 +195,8 @@ static int set_consent(struct dctx *c, int64_t id, int email, const struct conse
         "UPDATE customers SET email_consent = ?, email_consent_at = ?, email_consent_source = ? WHERE id = ?";
     static const char *const sql_phone =
         "UPDATE customers SET phone_consent = ?, phone_consent_at = ?, phone_consent_source = ? WHERE id = ?";
-    struct db_stmt *st = NULL;
-    int rc = db_prepare(c->db, email ? sql_email : sql_phone, &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bind_int64(st, 1, ci->given ? 1 : 0)) != TD_OK) goto out;
-    if ((rc = db_bind_int64(st, 2, ci->at ? ci->at : c->now_us)) != TD_OK) goto out;
-    if ((rc = db_bind_text(st, 3, nz(ci->source) ? ci->source : "desk")) != TD_OK) goto out;
-    if ((rc = db_bind_int64(st, 4, id)) != TD_OK) goto out;
-    rc = db_step(st);
-    if (rc == TD_DONE) rc = TD_OK;
-out:
-    db_done(st);
+    int rc = db_run(c->db, email ? sql_email : sql_phone, NULL, "iiti", (int64_t)(ci->given ? 1 : 0),
+                    ci->at ? ci->at : c->now_us, nz(ci->source) ? ci->source : "desk", id);
     if (rc == TD_OK) rc = add_consent_event(c, id, email ? "email_marketing" : "phone_marketing", ci);
     return rc;
 }
@@ -253,27 +206,12 @@ int customer_create(struct dctx *c, const struct customer_input *in, struct erro
     int64_t store_id;
     validate(c, in, 1, err, &store_id);
     if (err->n) return TD_E_INVALID;
-    struct db_stmt *st = NULL;
-    int rc = db_prepare(c->db, "INSERT INTO customers (loyalty_number, name, email, phone, home_store_id, created_at, updated_at)"
-                               " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id", &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bind_text(st, 1, (in->set & CF_LOYALTY) ? nz(in->loyalty_number) : NULL)) != TD_OK) goto out;
-    if ((rc = db_bind_text(st, 2, in->name)) != TD_OK) goto out;
-    if ((rc = db_bind_text(st, 3, (in->set & CF_EMAIL) ? nz(in->email) : NULL)) != TD_OK) goto out;
-    if ((rc = db_bind_text(st, 4, (in->set & CF_PHONE) ? nz(in->phone) : NULL)) != TD_OK) goto out;
-    rc = store_id ? db_bind_int64(st, 5, store_id) : db_bind_null(st, 5);
-    if (rc != TD_OK) goto out;
-    if ((rc = db_bind_int64(st, 6, c->now_us)) != TD_OK) goto out;
-    if ((rc = db_bind_int64(st, 7, c->now_us)) != TD_OK) goto out;
-    rc = db_step(st);
-    if (rc == TD_ROW) {
-        *out_id = db_col_int64(st, 0);
-        rc = TD_OK;
-    } else if (rc == TD_E_CONFLICT) {
-        errors_add(err, "loyalty_number", "another customer has this loyalty number");
-    }
-out:
-    db_done(st);
+    int rc = db_get_int64(c->db, "INSERT INTO customers (loyalty_number, name, email, phone, home_store_id, created_at, updated_at)"
+                                 " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                          out_id, "ttttnii", (in->set & CF_LOYALTY) ? nz(in->loyalty_number) : NULL, in->name,
+                          (in->set & CF_EMAIL) ? nz(in->email) : NULL, (in->set & CF_PHONE) ? nz(in->phone) : NULL, store_id,
+                          c->now_us, c->now_us);
+    if (rc == TD_E_CONFLICT) errors_add(err, "loyalty_number", "another customer has this loyalty number");
     if (rc != TD_OK) return rc;
     rc = customer_reindex(c->db, *out_id, in->name, (in->set & CF_EMAIL) ? in->email : NULL,
                           (in->set & CF_PHONE) ? in->phone : NULL, (in->set & CF_LOYALTY) ? in->loyalty_number : NULL);
@@ -314,27 +252,26 @@ static int read_customer(struct db_stmt *st, int col, struct customer *o)
     return TD_OK;
 }
 
-static int get_by(struct dctx *c, const char *sql, const char *text, int64_t id, struct customer *out)
+/* The customer db_get_row found (rc TD_OK), or rc; releases st. */
+static int got_customer(int rc, struct db_stmt *st, struct customer *out)
 {
-    struct db_stmt *st = NULL;
-    int rc = db_prepare(c->db, sql, &st);
-    if (rc != TD_OK) return rc;
-    rc = text ? db_bind_text(st, 1, text) : db_bind_int64(st, 1, id);
-    if (rc == TD_OK) rc = db_step(st);
-    if (rc == TD_ROW) rc = read_customer(st, 0, out);
-    else if (rc == TD_DONE) rc = TD_E_NOT_FOUND;
+    if (rc == TD_OK) rc = read_customer(st, 0, out);
     db_done(st);
     return rc;
 }
 
 int customer_get(struct dctx *c, int64_t id, struct customer *out)
 {
-    return get_by(c, "SELECT " CUSTOMER_COLS CUSTOMER_FROM " WHERE c.id = ?", NULL, id, out);
+    struct db_stmt *st;
+    int rc = db_get_row(c->db, "SELECT " CUSTOMER_COLS CUSTOMER_FROM " WHERE c.id = ?", &st, "i", id);
+    return got_customer(rc, st, out);
 }
 
 int customer_get_by_loyalty(struct dctx *c, const char *loyalty, struct customer *out)
 {
-    return get_by(c, "SELECT " CUSTOMER_COLS CUSTOMER_FROM " WHERE c.loyalty_number = ?", loyalty, 0, out);
+    struct db_stmt *st;
+    int rc = db_get_row(c->db, "SELECT " CUSTOMER_COLS CUSTOMER_FROM " WHERE c.loyalty_number = ?", &st, "t", loyalty);
+    return got_customer(rc, st, out);
 }
 
 int customer_update(struct dctx *c, int64_t id, const struct customer_input *in, int64_t if_version,
@@ -357,26 +294,14 @@ int customer_update(struct dctx *c, int64_t id, const struct customer_input *in,
     const char *phone = (in->set & CF_PHONE) ? nz(in->phone) : nz(cur.phone);
     const char *loyalty = (in->set & CF_LOYALTY) ? nz(in->loyalty_number) : nz(cur.loyalty_number);
     int64_t home = (in->set & CF_HOME_STORE) ? store_id : cur.home_store_id;
-    struct db_stmt *st = NULL;
     /* The version check is repeated in the UPDATE itself, so two writers
      * racing past the read above still cannot both win. */
-    rc = db_prepare(c->db, "UPDATE customers SET name = ?, email = ?, phone = ?, loyalty_number = ?, home_store_id = ?,"
-                           " version = version + 1, updated_at = ? WHERE id = ? AND version = ?", &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bind_text(st, 1, name)) != TD_OK) goto out;
-    if ((rc = db_bind_text(st, 2, email)) != TD_OK) goto out;
-    if ((rc = db_bind_text(st, 3, phone)) != TD_OK) goto out;
-    if ((rc = db_bind_text(st, 4, loyalty)) != TD_OK) goto out;
-    rc = home ? db_bind_int64(st, 5, home) : db_bind_null(st, 5);
-    if (rc != TD_OK) goto out;
-    if ((rc = db_bind_int64(st, 6, c->now_us)) != TD_OK) goto out;
-    if ((rc = db_bind_int64(st, 7, id)) != TD_OK) goto out;
-    if ((rc = db_bind_int64(st, 8, cur.version)) != TD_OK) goto out;
-    rc = db_step(st);
-    if (rc == TD_DONE) rc = db_changes(st) ? TD_OK : TD_E_CONFLICT;
+    int64_t changed = 0;
+    rc = db_run(c->db, "UPDATE customers SET name = ?, email = ?, phone = ?, loyalty_number = ?, home_store_id = ?,"
+                       " version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
+                &changed, "ttttniii", name, email, phone, loyalty, home, c->now_us, id, cur.version);
+    if (rc == TD_OK && !changed) rc = TD_E_CONFLICT;
     else if (rc == TD_E_CONFLICT) errors_add(err, "loyalty_number", "another customer has this loyalty number");
-out:
-    db_done(st);
     if (rc != TD_OK) return rc;
     if (in->set & (CF_NAME | CF_EMAIL | CF_PHONE | CF_LOYALTY))
         rc = customer_reindex(c->db, id, name, email, phone, loyalty);
@@ -433,18 +358,8 @@ static int count_terms(struct db *db, const char *prefix, int64_t cap, int64_t *
 {
     char upper[TERM_MAX + 8];
     text_prefix_upper(prefix, upper, sizeof upper);
-    struct db_stmt *st = NULL;
-    int rc = db_prepare(db, "SELECT COUNT(*) FROM (SELECT 1 FROM customer_search WHERE term >= ? AND term < ? LIMIT ?) AS x", &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bind_text(st, 1, prefix)) == TD_OK && (rc = db_bind_text(st, 2, upper)) == TD_OK &&
-        (rc = db_bind_int64(st, 3, cap)) == TD_OK)
-        rc = db_step(st);
-    if (rc == TD_ROW) {
-        *n = db_col_int64(st, 0);
-        rc = TD_OK;
-    }
-    db_done(st);
-    return rc;
+    return db_get_int64(db, "SELECT COUNT(*) FROM (SELECT 1 FROM customer_search WHERE term >= ? AND term < ? LIMIT ?) AS x",
+                        n, "tti", prefix, upper, cap);
 }
 
 #define DRIVER_COUNT_CAP 20000
@@ -636,28 +551,14 @@ out:
 
 int customer_consent_each(struct dctx *c, int64_t id, int (*fn)(void *arg, const struct consent_event *e), void *arg)
 {
-    struct db_stmt *st = NULL;
-    int rc = db_prepare(c->db, "SELECT channel, given, at, source FROM consent_events WHERE customer_id = ? ORDER BY at, id", &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bind_int64(st, 1, id)) != TD_OK) goto out;
-    while ((rc = db_step(st)) == TD_ROW) {
+    struct db_stmt *st;
+    int rc = db_query(c->db, "SELECT channel, given, at, source FROM consent_events WHERE customer_id = ? ORDER BY at, id",
+                      &st, "i", id);
+    while (rc == TD_OK && (rc = db_step(st)) == TD_ROW) {
         struct consent_event e = { db_col_text(st, 0), (int)db_col_int64(st, 1), db_col_int64(st, 2), db_col_text(st, 3) };
-        if ((rc = fn(arg, &e)) != TD_OK) break;
+        rc = fn(arg, &e);
     }
-    if (rc == TD_DONE) rc = TD_OK;
-out:
-    db_done(st);
-    return rc;
-}
-
-static int exec_id(struct db *db, const char *sql, int64_t id)
-{
-    struct db_stmt *st = NULL;
-    int rc = db_prepare(db, sql, &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bind_int64(st, 1, id)) == TD_OK) rc = db_step(st);
-    db_done(st);
-    return rc == TD_DONE ? TD_OK : rc;
+    return db_end(st, rc);
 }
 
 int customer_erase(struct dctx *c, int64_t id)
@@ -688,23 +589,18 @@ int customer_erase(struct dctx *c, int64_t id)
         "DELETE FROM customer_quick_returns WHERE customer_id = ?",
         "DELETE FROM demo_labels WHERE customer_id = ?",
     };
-    for (size_t i = 0; i < sizeof steps / sizeof steps[0] && rc == TD_OK; i++) rc = exec_id(c->db, steps[i], id);
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0] && rc == TD_OK; i++) rc = db_run(c->db, steps[i], NULL, "i", id);
     /* The remembered answers last: unlinking the notes and cases above waited
      * for any request still at work on them (PostgreSQL), so its answer is
      * stored by now and is forgotten with the others. */
     if (rc == TD_OK) rc = idem_forget_customer(c, id);
     if (rc != TD_OK) return rc;
-    struct db_stmt *st = NULL;
-    rc = db_prepare(c->db, "UPDATE customers SET loyalty_number = NULL, name = NULL, email = NULL, phone = NULL,"
-                           " home_store_id = NULL, email_consent = 0, email_consent_at = NULL, email_consent_source = NULL,"
-                           " phone_consent = 0, phone_consent_at = NULL, phone_consent_source = NULL, search_text = NULL,"
-                           " version = version + 1, updated_at = ?, erased_at = ? WHERE id = ?", &st);
+    rc = db_run(c->db, "UPDATE customers SET loyalty_number = NULL, name = NULL, email = NULL, phone = NULL,"
+                       " home_store_id = NULL, email_consent = 0, email_consent_at = NULL, email_consent_source = NULL,"
+                       " phone_consent = 0, phone_consent_at = NULL, phone_consent_source = NULL, search_text = NULL,"
+                       " version = version + 1, updated_at = ?, erased_at = ? WHERE id = ?", NULL, "iii",
+                c->now_us, c->now_us, id);
     if (rc != TD_OK) return rc;
-    if ((rc = db_bind_int64(st, 1, c->now_us)) == TD_OK && (rc = db_bind_int64(st, 2, c->now_us)) == TD_OK &&
-        (rc = db_bind_int64(st, 3, id)) == TD_OK)
-        rc = db_step(st);
-    db_done(st);
-    if (rc != TD_DONE) return rc;
     char subject[32];
     snprintf(subject, sizeof subject, "customer:%lld", (long long)id);
     return domain_audit(c, "customer.erase", subject, NULL);

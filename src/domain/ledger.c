@@ -44,39 +44,18 @@ static int ledger__post(struct dctx *c, int64_t note_id, const char *kind, int64
     int64_t sum = 0;
     for (int i = 0; i < n; i++) sum += e[i].amount_cents;
     if (sum != 0 || n < 2 || amount <= 0) return TD_E_INTERNAL;
-    struct db_stmt *st = NULL;
     int64_t tx = 0;
-    int rc = db_prepare(c->db, "INSERT INTO ledger_transactions (credit_note_id, kind, amount_cents, at, staff_id, store_id,"
-                               " address) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id", &st);
+    int rc = db_get_int64(c->db, "INSERT INTO ledger_transactions (credit_note_id, kind, amount_cents, at, staff_id, store_id,"
+                                 " address) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                          &tx, "itiinnt", note_id, kind, amount, c->now_us, c->actor.staff_id, store_id, c->addr);
     if (rc != TD_OK) return rc;
-    if ((rc = db_bindf(st, "itiinnt", note_id, kind, amount, c->now_us, c->actor.staff_id, store_id, c->addr)) != TD_OK)
-        goto out;
-    rc = db_step(st);
-    if (rc == TD_ROW) {
-        tx = db_col_int64(st, 0);
-        rc = TD_OK;
-    }
-    db_done(st);
-    st = NULL;
-    if (rc != TD_OK) goto out;
     if ((till_reference || reason) &&
         (rc = db_run(c->db, "INSERT INTO ledger_texts (transaction_id, reason, till_reference) VALUES (?, ?, ?)", NULL,
                      "itt", tx, reason, till_reference)) != TD_OK)
-        goto out;
-    if ((rc = db_prepare(c->db, "INSERT INTO ledger_entries (transaction_id, account, credit_note_id, amount_cents)"
-                                " VALUES (?, ?, ?, ?)", &st)) != TD_OK)
-        goto out;
-    for (int i = 0; i < n && rc == TD_OK; i++) {
-        if ((rc = db_bind_int64(st, 1, tx)) != TD_OK) break;
-        if ((rc = db_bind_text(st, 2, e[i].account)) != TD_OK) break;
-        rc = e[i].note_id ? db_bind_int64(st, 3, e[i].note_id) : db_bind_null(st, 3);
-        if (rc != TD_OK) break;
-        if ((rc = db_bind_int64(st, 4, e[i].amount_cents)) != TD_OK) break;
-        rc = db_step(st);
-        if (rc == TD_DONE) rc = db_reset(st);
-    }
-out:
-    db_done(st);
+        return rc;
+    for (int i = 0; i < n && rc == TD_OK; i++)
+        rc = db_run(c->db, "INSERT INTO ledger_entries (transaction_id, account, credit_note_id, amount_cents)"
+                           " VALUES (?, ?, ?, ?)", NULL, "itni", tx, e[i].account, e[i].note_id, e[i].amount_cents);
     return rc;
 }
 
@@ -108,22 +87,13 @@ static int read_note(struct db_stmt *st, struct credit_note *o)
     return TD_OK;
 }
 
-static int get_by(struct dctx *c, const char *sql, const char *text, int64_t id, struct credit_note *out)
-{
-    struct db_stmt *st = NULL;
-    int rc = db_prepare(c->db, sql, &st);
-    if (rc != TD_OK) return rc;
-    rc = text ? db_bind_text(st, 1, text) : db_bind_int64(st, 1, id);
-    if (rc == TD_OK) rc = db_step(st);
-    if (rc == TD_ROW) rc = read_note(st, out);
-    else if (rc == TD_DONE) rc = TD_E_NOT_FOUND;
-    db_done(st);
-    return rc;
-}
-
 int ledger_get(struct dctx *c, int64_t id, struct credit_note *out)
 {
-    return get_by(c, "SELECT " NOTE_COLS NOTE_FROM " WHERE n.id = ?", NULL, id, out);
+    struct db_stmt *st;
+    int rc = db_get_row(c->db, "SELECT " NOTE_COLS NOTE_FROM " WHERE n.id = ?", &st, "i", id);
+    if (rc == TD_OK) rc = read_note(st, out);
+    db_done(st);
+    return rc;
 }
 
 static void hash_code(const char canon[CODE_CHARS + 1], char hash[TOKEN_HASH_HEX_LEN + 1])
@@ -136,7 +106,11 @@ int ledger_find(struct dctx *c, const char *code, struct credit_note *out)
     char canon[CODE_CHARS + 1], hash[TOKEN_HASH_HEX_LEN + 1];
     if (code_parse(code, canon) != TD_OK) return TD_E_NOT_FOUND;
     hash_code(canon, hash);
-    return get_by(c, "SELECT " NOTE_COLS NOTE_FROM " WHERE n.code_hash = ?", hash, 0, out);
+    struct db_stmt *st;
+    int rc = db_get_row(c->db, "SELECT " NOTE_COLS NOTE_FROM " WHERE n.code_hash = ?", &st, "t", hash);
+    if (rc == TD_OK) rc = read_note(st, out);
+    db_done(st);
+    return rc;
 }
 
 static void check_reason(struct errors *err, const char *field, const char *reason)
@@ -158,48 +132,19 @@ static int insert_note(struct dctx *c, const char canon[CODE_CHARS + 1], const s
 {
     char hash[TOKEN_HASH_HEX_LEN + 1];
     hash_code(canon, hash);
-    struct db_stmt *st = NULL;
-    int rc = db_prepare(c->db, "INSERT INTO credit_notes (code_hash, code_hint, customer_id, case_id, store_id, reason, funding,"
+    return db_get_int64(c->db, "INSERT INTO credit_notes (code_hash, code_hint, customer_id, case_id, store_id, reason, funding,"
                                " amount_cents, balance_cents, status, issued_at, issued_by, expires_at, replaces_id)"
-                               " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'issued', ?, ?, ?, ?) RETURNING id", &st);
-    if (rc != TD_OK) return rc;
-    int i = 1;
-    if ((rc = db_bind_text(st, i++, hash)) != TD_OK) goto out;
-    if ((rc = db_bind_text(st, i++, canon + CODE_CHARS - 4)) != TD_OK) goto out;
-    if ((rc = in->customer_id ? db_bind_int64(st, i, in->customer_id) : db_bind_null(st, i)) != TD_OK) goto out;
-    i++;
-    if ((rc = in->case_id ? db_bind_int64(st, i, in->case_id) : db_bind_null(st, i)) != TD_OK) goto out;
-    i++;
-    if ((rc = in->store_id ? db_bind_int64(st, i, in->store_id) : db_bind_null(st, i)) != TD_OK) goto out;
-    i++;
-    if ((rc = db_bind_text(st, i++, in->reason)) != TD_OK) goto out;
-    if ((rc = db_bind_text(st, i++, funding)) != TD_OK) goto out;
-    if ((rc = db_bind_int64(st, i++, in->amount_cents)) != TD_OK) goto out;
-    if ((rc = db_bind_int64(st, i++, in->amount_cents)) != TD_OK) goto out;
-    if ((rc = db_bind_int64(st, i++, c->now_us)) != TD_OK) goto out;
-    if ((rc = c->actor.staff_id ? db_bind_int64(st, i, c->actor.staff_id) : db_bind_null(st, i)) != TD_OK) goto out;
-    i++;
-    if ((rc = db_bind_int64(st, i++, expires_at)) != TD_OK) goto out;
-    if ((rc = replaces_id ? db_bind_int64(st, i, replaces_id) : db_bind_null(st, i)) != TD_OK) goto out;
-    rc = db_step(st);
-    if (rc == TD_ROW) {
-        *id = db_col_int64(st, 0);
-        rc = TD_OK;
-    }
-out:
-    db_done(st);
-    return rc;
+                               " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'issued', ?, ?, ?, ?) RETURNING id",
+                        id, "ttnnnttiiinin", hash, canon + CODE_CHARS - 4, in->customer_id, in->case_id, in->store_id,
+                        in->reason, funding, in->amount_cents, in->amount_cents, c->now_us, c->actor.staff_id, expires_at,
+                        replaces_id);
 }
 
 static int customer_usable(struct dctx *c, int64_t id)
 {
-    struct db_stmt *st = NULL;
-    int rc = db_prepare(c->db, "SELECT erased_at IS NULL FROM customers WHERE id = ?", &st);
-    if (rc != TD_OK) return 0;
-    int ok = 0;
-    if (db_bind_int64(st, 1, id) == TD_OK && db_step(st) == TD_ROW) ok = db_col_int64(st, 0) == 1;
-    db_done(st);
-    return ok;
+    int64_t usable = 0;
+    return db_get_int64(c->db, "SELECT erased_at IS NULL FROM customers WHERE id = ?", &usable, "i", id) == TD_OK &&
+           usable == 1;
 }
 
 int ledger_check_loose(struct dctx *c, const struct ledger_config *cfg, const struct ledger_issue *in,
@@ -211,17 +156,13 @@ int ledger_check_loose(struct dctx *c, const struct ledger_config *cfg, const st
         return TD_E_FORBIDDEN;
     }
     if (in->case_id) {
-        struct db_stmt *st = NULL;
-        int rc = db_prepare(c->db, "SELECT status, store_id FROM cases WHERE id = ?", &st);
-        if (rc != TD_OK) return rc;
+        struct db_stmt *st;
         char status[24] = "";
         int64_t store = 0;
-        if ((rc = db_bindf(st, "i", in->case_id)) == TD_OK && (rc = db_step(st)) == TD_ROW) {
+        int rc = db_get_row(c->db, "SELECT status, store_id FROM cases WHERE id = ?", &st, "i", in->case_id);
+        if (rc == TD_OK) {
             snprintf(status, sizeof status, "%s", db_col_text(st, 0) ? db_col_text(st, 0) : "");
             store = db_col_int64(st, 1);
-            rc = TD_OK;
-        } else if (rc == TD_DONE) {
-            rc = TD_E_NOT_FOUND;
         }
         db_done(st);
         if (rc == TD_E_NOT_FOUND) {
@@ -321,28 +262,16 @@ int ledger_redeem(struct dctx *c, const char *code, int64_t amount, int64_t stor
     struct credit_note n;
     int rc = ledger_find(c, code, &n);
     if (rc != TD_OK) return rc;
-    struct db_stmt *st = NULL;
-    rc = db_prepare(c->db, "UPDATE credit_notes SET balance_cents = balance_cents - ?,"
-                           " status = CASE WHEN balance_cents = ? THEN 'used' ELSE 'partly_used' END,"
-                           " closed_at = CASE WHEN balance_cents = ? THEN CAST(? AS BIGINT) ELSE NULL END"
-                           " WHERE id = ? AND status IN ('issued', 'partly_used') AND balance_cents >= ? AND expires_at > ?", &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bind_int64(st, 1, amount)) != TD_OK) goto out;
-    if ((rc = db_bind_int64(st, 2, amount)) != TD_OK) goto out;
-    if ((rc = db_bind_int64(st, 3, amount)) != TD_OK) goto out;
-    if ((rc = db_bind_int64(st, 4, c->now_us)) != TD_OK) goto out;
-    if ((rc = db_bind_int64(st, 5, n.id)) != TD_OK) goto out;
-    if ((rc = db_bind_int64(st, 6, amount)) != TD_OK) goto out;
-    if ((rc = db_bind_int64(st, 7, c->now_us)) != TD_OK) goto out;
-    rc = db_step(st);
-    if (rc == TD_DONE && db_changes(st) != 1) {
+    int64_t changed = 0;
+    rc = db_run(c->db, "UPDATE credit_notes SET balance_cents = balance_cents - ?,"
+                       " status = CASE WHEN balance_cents = ? THEN 'used' ELSE 'partly_used' END,"
+                       " closed_at = CASE WHEN balance_cents = ? THEN CAST(? AS BIGINT) ELSE NULL END"
+                       " WHERE id = ? AND status IN ('issued', 'partly_used') AND balance_cents >= ? AND expires_at > ?",
+                &changed, "iiiiiii", amount, amount, amount, c->now_us, n.id, amount, c->now_us);
+    if (rc == TD_OK && changed != 1) {
         explain_refusal(&n, amount, c->now_us, err);
         rc = TD_E_CONFLICT;
-    } else if (rc == TD_DONE) {
-        rc = TD_OK;
     }
-out:
-    db_done(st);
     if (rc != TD_OK) return rc;
     struct entry e[2] = { {ACC_LIABILITY, n.id, amount}, {ACC_TILL, 0, -amount} };
     if ((rc = ledger__post(c, n.id, "redeem", amount, store_id, till_reference, NULL, e, 2)) != TD_OK) return rc;
@@ -353,15 +282,11 @@ out:
  * TD_E_CONFLICT when the note changed or is not open. */
 static int close_note(struct dctx *c, int64_t id, int64_t balance, const char *status)
 {
-    struct db_stmt *st = NULL;
-    int rc = db_prepare(c->db, "UPDATE credit_notes SET balance_cents = 0, status = ?, closed_at = ?"
-                               " WHERE id = ? AND balance_cents = ? AND status IN ('issued', 'partly_used')", &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bind_text(st, 1, status)) == TD_OK && (rc = db_bind_int64(st, 2, c->now_us)) == TD_OK &&
-        (rc = db_bind_int64(st, 3, id)) == TD_OK && (rc = db_bind_int64(st, 4, balance)) == TD_OK)
-        rc = db_step(st);
-    if (rc == TD_DONE) rc = db_changes(st) == 1 ? TD_OK : TD_E_CONFLICT;
-    db_done(st);
+    int64_t changed = 0;
+    int rc = db_run(c->db, "UPDATE credit_notes SET balance_cents = 0, status = ?, closed_at = ?"
+                           " WHERE id = ? AND balance_cents = ? AND status IN ('issued', 'partly_used')",
+                    &changed, "tiii", status, c->now_us, id, balance);
+    if (rc == TD_OK && changed != 1) rc = TD_E_CONFLICT;
     return rc;
 }
 
@@ -415,11 +340,8 @@ int ledger_reissue(struct dctx *c, const char *code, const char *reason, struct 
     if ((rc = insert_note(c, canon, &in, old.funding, old.expires_at, old.id, &id)) != TD_OK) return rc;
     struct entry e[2] = { {ACC_LIABILITY, old.id, old.balance_cents}, {ACC_LIABILITY, id, -old.balance_cents} };
     if ((rc = ledger__post(c, old.id, "reissue", old.balance_cents, 0, NULL, reason, e, 2)) != TD_OK) return rc;
-    struct db_stmt *st = NULL;
-    if ((rc = db_prepare(c->db, "UPDATE credit_notes SET replaced_by_id = ? WHERE id = ?", &st)) != TD_OK) return rc;
-    if ((rc = db_bind_int64(st, 1, id)) == TD_OK && (rc = db_bind_int64(st, 2, old.id)) == TD_OK) rc = db_step(st);
-    db_done(st);
-    if (rc != TD_DONE) return rc;
+    if ((rc = db_run(c->db, "UPDATE credit_notes SET replaced_by_id = ? WHERE id = ?", NULL, "ii", id, old.id)) != TD_OK)
+        return rc;
     char subject[40];
     snprintf(subject, sizeof subject, "credit_note:%lld", (long long)old.id);
     if ((rc = domain_audit(c, "credit_note.reissue", subject, NULL)) != TD_OK) return rc;
@@ -433,18 +355,16 @@ int ledger_expire_due(struct dctx *c, int limit, int *count)
     int64_t ids[256], balances[256];
     int n = 0;
     if (limit > 256) limit = 256;
-    int rc = db_prepare(c->db, "SELECT id, balance_cents FROM credit_notes WHERE balance_cents > 0 AND expires_at <= ?"
-                               " AND status IN ('issued', 'partly_used') ORDER BY expires_at LIMIT ?", &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bind_int64(st, 1, c->now_us)) == TD_OK && (rc = db_bind_int64(st, 2, limit)) == TD_OK) {
-        while ((rc = db_step(st)) == TD_ROW && n < limit) {
-            ids[n] = db_col_int64(st, 0);
-            balances[n] = db_col_int64(st, 1);
-            n++;
-        }
+    int rc = db_query(c->db, "SELECT id, balance_cents FROM credit_notes WHERE balance_cents > 0 AND expires_at <= ?"
+                             " AND status IN ('issued', 'partly_used') ORDER BY expires_at LIMIT ?",
+                      &st, "ii", c->now_us, (int64_t)limit);
+    while (rc == TD_OK && (rc = db_step(st)) == TD_ROW && n < limit) {
+        ids[n] = db_col_int64(st, 0);
+        balances[n] = db_col_int64(st, 1);
+        n++;
+        rc = TD_OK;
     }
-    db_done(st);
-    if (rc != TD_DONE && rc != TD_ROW) return rc;
+    if ((rc = db_end(st, rc)) != TD_OK) return rc;
     for (int i = 0; i < n; i++) {
         if ((rc = close_note(c, ids[i], balances[i], "expired")) != TD_OK) return rc;
         struct entry e[2] = { {ACC_LIABILITY, ids[i], balances[i]}, {ACC_BREAKAGE, 0, -balances[i]} };
@@ -456,60 +376,47 @@ int ledger_expire_due(struct dctx *c, int limit, int *count)
 
 int ledger_history(struct dctx *c, int64_t note_id, int (*fn)(void *arg, const struct ledger_event *e), void *arg)
 {
-    struct db_stmt *st = NULL;
-    int rc = db_prepare(c->db, "SELECT t.kind, t.at, -e.amount_cents, COALESCE(s.code, ''), x.till_reference, x.reason,"
-                               " COALESCE(f.login, '') FROM ledger_entries e JOIN ledger_transactions t ON t.id = e.transaction_id"
-                               " LEFT JOIN ledger_texts x ON x.transaction_id = t.id"
-                               " LEFT JOIN stores s ON s.id = t.store_id LEFT JOIN staff f ON f.id = t.staff_id"
-                               " WHERE e.credit_note_id = ? AND e.account = 'credit_note_liability' ORDER BY t.id", &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bind_int64(st, 1, note_id)) != TD_OK) goto out;
-    while ((rc = db_step(st)) == TD_ROW) {
+    struct db_stmt *st;
+    int rc = db_query(c->db, "SELECT t.kind, t.at, -e.amount_cents, COALESCE(s.code, ''), x.till_reference, x.reason,"
+                             " COALESCE(f.login, '') FROM ledger_entries e JOIN ledger_transactions t ON t.id = e.transaction_id"
+                             " LEFT JOIN ledger_texts x ON x.transaction_id = t.id"
+                             " LEFT JOIN stores s ON s.id = t.store_id LEFT JOIN staff f ON f.id = t.staff_id"
+                             " WHERE e.credit_note_id = ? AND e.account = 'credit_note_liability' ORDER BY t.id",
+                      &st, "i", note_id);
+    while (rc == TD_OK && (rc = db_step(st)) == TD_ROW) {
         struct ledger_event e = {
             db_col_text(st, 0), db_col_int64(st, 1), db_col_int64(st, 2), db_col_text(st, 3),
             db_col_text(st, 4), db_col_text(st, 5), db_col_text(st, 6),
         };
-        if ((rc = fn(arg, &e)) != TD_OK) break;
+        rc = fn(arg, &e);
     }
-    if (rc == TD_DONE) rc = TD_OK;
-out:
-    db_done(st);
-    return rc;
+    return db_end(st, rc);
 }
 
 int ledger_each_of_customer(struct dctx *c, int64_t customer_id, int (*fn)(void *arg, const struct credit_note *n), void *arg)
 {
-    struct db_stmt *st = NULL;
-    int rc = db_prepare(c->db, "SELECT " NOTE_COLS NOTE_FROM " WHERE n.customer_id = ? ORDER BY n.id DESC", &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bind_int64(st, 1, customer_id)) != TD_OK) goto out;
+    struct db_stmt *st;
     struct credit_note n;
-    while ((rc = db_step(st)) == TD_ROW) {
-        if ((rc = read_note(st, &n)) != TD_OK) break;
-        if ((rc = fn(arg, &n)) != TD_OK) break;
-    }
-    if (rc == TD_DONE) rc = TD_OK;
-out:
-    db_done(st);
-    return rc;
+    int rc = db_query(c->db, "SELECT " NOTE_COLS NOTE_FROM " WHERE n.customer_id = ? ORDER BY n.id DESC", &st, "i",
+                      customer_id);
+    while (rc == TD_OK && (rc = db_step(st)) == TD_ROW)
+        if ((rc = read_note(st, &n)) == TD_OK) rc = fn(arg, &n);
+    return db_end(st, rc);
 }
 
 int ledger_each(struct dctx *c, const char *status, int64_t before, int limit,
                 int (*fn)(void *arg, const struct credit_note *n), void *arg, int64_t *next)
 {
-    struct db_stmt *st = NULL;
+    struct db_stmt *st;
     *next = 0;
-    int rc = db_prepare(c->db, "SELECT " NOTE_COLS NOTE_FROM " WHERE (? = '' OR n.status = ?) AND n.id < ?"
-                               " ORDER BY n.id DESC LIMIT ?", &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bind_text(st, 1, status ? status : "")) != TD_OK) goto out;
-    if ((rc = db_bind_text(st, 2, status ? status : "")) != TD_OK) goto out;
-    if ((rc = db_bind_int64(st, 3, before > 0 ? before : INT64_MAX)) != TD_OK) goto out;
-    if ((rc = db_bind_int64(st, 4, limit + 1)) != TD_OK) goto out;
+    const char *s = status ? status : "";
+    int rc = db_query(c->db, "SELECT " NOTE_COLS NOTE_FROM " WHERE (? = '' OR n.status = ?) AND n.id < ?"
+                             " ORDER BY n.id DESC LIMIT ?",
+                      &st, "ttii", s, s, before > 0 ? before : INT64_MAX, (int64_t)limit + 1);
     struct credit_note n;
     int seen = 0;
     int64_t last = 0;
-    while ((rc = db_step(st)) == TD_ROW) {
+    while (rc == TD_OK && (rc = db_step(st)) == TD_ROW) {
         if (seen == limit) {
             *next = last;
             break;
@@ -517,25 +424,19 @@ int ledger_each(struct dctx *c, const char *status, int64_t before, int limit,
         if ((rc = read_note(st, &n)) != TD_OK) break;
         last = n.id;
         seen++;
-        if ((rc = fn(arg, &n)) != TD_OK) break;
+        rc = fn(arg, &n);
     }
-    if (rc == TD_DONE || rc == TD_ROW) rc = TD_OK;
-out:
-    db_done(st);
-    return rc;
+    return db_end(st, rc);
 }
 
 int ledger_accounts_each(struct dctx *c, int (*fn)(void *arg, const char *code, const char *name, int64_t sum), void *arg)
 {
-    struct db_stmt *st = NULL;
-    int rc = db_prepare(c->db, "SELECT a.code, a.name, COALESCE((SELECT SUM(e.amount_cents) FROM ledger_entries e"
-                               " WHERE e.account = a.code), 0) FROM ledger_accounts a ORDER BY a.code", &st);
-    if (rc != TD_OK) return rc;
-    while ((rc = db_step(st)) == TD_ROW)
-        if ((rc = fn(arg, db_col_text(st, 0), db_col_text(st, 1), db_col_int64(st, 2))) != TD_OK) break;
-    if (rc == TD_DONE) rc = TD_OK;
-    db_done(st);
-    return rc;
+    struct db_stmt *st;
+    int rc = db_query(c->db, "SELECT a.code, a.name, COALESCE((SELECT SUM(e.amount_cents) FROM ledger_entries e"
+                             " WHERE e.account = a.code), 0) FROM ledger_accounts a ORDER BY a.code", &st, "");
+    while (rc == TD_OK && (rc = db_step(st)) == TD_ROW)
+        rc = fn(arg, db_col_text(st, 0), db_col_text(st, 1), db_col_int64(st, 2));
+    return db_end(st, rc);
 }
 
 /* Runs one verification query; every row it returns is a problem, described
@@ -543,18 +444,17 @@ int ledger_accounts_each(struct dctx *c, int (*fn)(void *arg, const char *code, 
 static int verify_query(struct db *db, const char *sql, const char *what,
                         void (*report)(void *arg, const char *problem), void *arg, int64_t *problems)
 {
-    struct db_stmt *st = NULL;
-    int rc = db_prepare(db, sql, &st);
-    if (rc != TD_OK) return rc;
-    while ((rc = db_step(st)) == TD_ROW) {
+    struct db_stmt *st;
+    int rc = db_query(db, sql, &st, "");
+    while (rc == TD_OK && (rc = db_step(st)) == TD_ROW) {
         char line[300];
         snprintf(line, sizeof line, what, (long long)db_col_int64(st, 0), (long long)db_col_int64(st, 1),
                  (long long)db_col_int64(st, 2));
         report(arg, line);
         (*problems)++;
+        rc = TD_OK;
     }
-    db_done(st);
-    return rc == TD_DONE ? TD_OK : rc;
+    return db_end(st, rc);
 }
 
 int ledger_verify(struct db *db, void (*report)(void *arg, const char *problem), void *arg, int64_t *problems)

@@ -53,11 +53,7 @@ static void validate(struct dctx *c, const struct staff_input *in, int creating,
         if (!in->login || !login_valid(in->login))
             errors_add(err, "login", "must be 2 to 64 of a-z, 0-9, '.', '-' and '_'");
     }
-    if (creating || in->name) {
-        if (!in->name || !*in->name) errors_add(err, "name", "is required");
-        else if (!text_utf8_valid(in->name, strlen(in->name))) errors_add(err, "name", "must be valid UTF-8 text");
-        else if (text_utf8_len(in->name) > NAME_MAX_CHARS) errors_add(err, "name", "is longer than %d characters", NAME_MAX_CHARS);
-    }
+    if (creating || in->name) errors_check_text(err, "name", in->name, NAME_MAX_CHARS, 1);
     if ((creating || in->role) && !staff_role_parse(in->role))
         errors_add(err, "role", "must be associate, manager or admin");
     if (creating || in->password) {
@@ -87,30 +83,12 @@ int staff_create(struct dctx *c, const struct staff_input *in, struct errors *er
     char hash[128];
     int rc = token_password_hash(in->password, hash);
     if (rc != TD_OK) return rc;
-    struct db_stmt *st = NULL;
-    rc = db_prepare(c->db,
-                    "INSERT INTO staff (login, name, role, store_id, password_hash, lang, active, created_at, updated_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bind_text(st, 1, in->login)) != TD_OK) goto out;
-    if ((rc = db_bind_text(st, 2, in->name)) != TD_OK) goto out;
-    if ((rc = db_bind_text(st, 3, in->role)) != TD_OK) goto out;
-    rc = store_id > 0 ? db_bind_int64(st, 4, store_id) : db_bind_null(st, 4);
-    if (rc != TD_OK) goto out;
-    if ((rc = db_bind_text(st, 5, hash)) != TD_OK) goto out;
-    if ((rc = db_bind_text(st, 6, in->lang ? in->lang : "nl")) != TD_OK) goto out;
-    if ((rc = db_bind_int64(st, 7, in->active == 0 ? 0 : 1)) != TD_OK) goto out;
-    if ((rc = db_bind_int64(st, 8, c->now_us)) != TD_OK) goto out;
-    if ((rc = db_bind_int64(st, 9, c->now_us)) != TD_OK) goto out;
-    rc = db_step(st);
-    if (rc == TD_ROW) {
-        *out_id = db_col_int64(st, 0);
-        rc = TD_OK;
-    } else if (rc == TD_E_CONFLICT) {
-        errors_add(err, "login", "this login is taken");
-    }
-out:
-    db_done(st);
+    rc = db_get_int64(c->db,
+                      "INSERT INTO staff (login, name, role, store_id, password_hash, lang, active, created_at, updated_at)"
+                      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                      out_id, "tttntt" "iii", in->login, in->name, in->role, store_id > 0 ? store_id : 0, hash,
+                      in->lang ? in->lang : "nl", (int64_t)(in->active == 0 ? 0 : 1), c->now_us, c->now_us);
+    if (rc == TD_E_CONFLICT) errors_add(err, "login", "this login is taken");
     if (rc == TD_OK) rc = domain_audit(c, "staff.create", in->login, staff_role_name(staff_role_parse(in->role)));
     return rc;
 }
@@ -125,28 +103,15 @@ int staff_update(struct dctx *c, const char *login, const struct staff_input *in
     char hash[128] = "";
     int rc;
     if (in->password && (rc = token_password_hash(in->password, hash)) != TD_OK) return rc;
-    struct db_stmt *st = NULL;
-    rc = db_prepare(c->db,
-                    "UPDATE staff SET name = COALESCE(?, name), role = COALESCE(?, role),"
-                    " store_id = CASE WHEN ? < 0 THEN store_id WHEN ? = 0 THEN NULL ELSE ? END,"
-                    " password_hash = COALESCE(?, password_hash), lang = COALESCE(?, lang),"
-                    " active = CASE WHEN ? < 0 THEN active ELSE ? END, updated_at = ? WHERE login = ?", &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bind_text(st, 1, in->name)) != TD_OK) goto out;
-    if ((rc = db_bind_text(st, 2, in->role)) != TD_OK) goto out;
-    if ((rc = db_bind_int64(st, 3, store_id)) != TD_OK) goto out;
-    if ((rc = db_bind_int64(st, 4, store_id)) != TD_OK) goto out;
-    if ((rc = db_bind_int64(st, 5, store_id)) != TD_OK) goto out;
-    if ((rc = db_bind_text(st, 6, hash[0] ? hash : NULL)) != TD_OK) goto out;
-    if ((rc = db_bind_text(st, 7, in->lang)) != TD_OK) goto out;
-    if ((rc = db_bind_int64(st, 8, in->active)) != TD_OK) goto out;
-    if ((rc = db_bind_int64(st, 9, in->active)) != TD_OK) goto out;
-    if ((rc = db_bind_int64(st, 10, c->now_us)) != TD_OK) goto out;
-    if ((rc = db_bind_text(st, 11, login)) != TD_OK) goto out;
-    rc = db_step(st);
-    if (rc == TD_DONE) rc = db_changes(st) ? TD_OK : TD_E_NOT_FOUND;
-out:
-    db_done(st);
+    int64_t changed = 0;
+    rc = db_run(c->db,
+                "UPDATE staff SET name = COALESCE(?, name), role = COALESCE(?, role),"
+                " store_id = CASE WHEN ? < 0 THEN store_id WHEN ? = 0 THEN NULL ELSE ? END,"
+                " password_hash = COALESCE(?, password_hash), lang = COALESCE(?, lang),"
+                " active = CASE WHEN ? < 0 THEN active ELSE ? END, updated_at = ? WHERE login = ?",
+                &changed, "ttiiittiiit", in->name, in->role, store_id, store_id, store_id, hash[0] ? hash : NULL, in->lang,
+                (int64_t)in->active, (int64_t)in->active, c->now_us, login);
+    if (rc == TD_OK && !changed) rc = TD_E_NOT_FOUND;
     if (rc == TD_OK && (in->password || in->active == 0)) {
         /* A new password or a disabled account ends every open session, on
          * every server: a session never outlives the password it was opened
@@ -176,44 +141,37 @@ static int read_staff(struct db_stmt *st, int col, struct staff *out)
     return TD_OK;
 }
 
-static int get_by(struct dctx *c, const char *sql, const char *text, int64_t id, struct staff *out)
+/* The account db_get_row found (rc TD_OK), or rc; releases st. */
+static int got_staff(int rc, struct db_stmt *st, struct staff *out)
 {
-    struct db_stmt *st = NULL;
-    int rc = db_prepare(c->db, sql, &st);
-    if (rc != TD_OK) return rc;
-    rc = text ? db_bind_text(st, 1, text) : db_bind_int64(st, 1, id);
-    if (rc == TD_OK) rc = db_step(st);
-    if (rc == TD_ROW) rc = read_staff(st, 0, out);
-    else if (rc == TD_DONE) rc = TD_E_NOT_FOUND;
+    if (rc == TD_OK) rc = read_staff(st, 0, out);
     db_done(st);
     return rc;
 }
 
 int staff_get_by_login(struct dctx *c, const char *login, struct staff *out)
 {
-    return get_by(c, "SELECT " STAFF_COLS STAFF_FROM " WHERE s.login = ?", login, 0, out);
+    struct db_stmt *st;
+    int rc = db_get_row(c->db, "SELECT " STAFF_COLS STAFF_FROM " WHERE s.login = ?", &st, "t", login);
+    return got_staff(rc, st, out);
 }
 
 int staff_get(struct dctx *c, int64_t id, struct staff *out)
 {
-    return get_by(c, "SELECT " STAFF_COLS STAFF_FROM " WHERE s.id = ?", NULL, id, out);
+    struct db_stmt *st;
+    int rc = db_get_row(c->db, "SELECT " STAFF_COLS STAFF_FROM " WHERE s.id = ?", &st, "i", id);
+    return got_staff(rc, st, out);
 }
 
 int staff_each(struct dctx *c, int64_t store_id, int (*fn)(void *arg, const struct staff *s), void *arg)
 {
-    struct db_stmt *st = NULL;
-    int rc = db_prepare(c->db, "SELECT " STAFF_COLS STAFF_FROM " WHERE ? = 0 OR s.store_id = ? ORDER BY s.login", &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bind_int64(st, 1, store_id)) != TD_OK || (rc = db_bind_int64(st, 2, store_id)) != TD_OK) goto out;
+    struct db_stmt *st;
     struct staff s;
-    while ((rc = db_step(st)) == TD_ROW) {
-        if ((rc = read_staff(st, 0, &s)) != TD_OK) break;
-        if ((rc = fn(arg, &s)) != TD_OK) break;
-    }
-    if (rc == TD_DONE) rc = TD_OK;
-out:
-    db_done(st);
-    return rc;
+    int rc = db_query(c->db, "SELECT " STAFF_COLS STAFF_FROM " WHERE ? = 0 OR s.store_id = ? ORDER BY s.login", &st, "ii",
+                      store_id, store_id);
+    while (rc == TD_OK && (rc = db_step(st)) == TD_ROW)
+        if ((rc = read_staff(st, 0, &s)) == TD_OK) rc = fn(arg, &s);
+    return db_end(st, rc);
 }
 
 /* A valid argon2id hash of a random password, so that an unknown login costs
@@ -265,45 +223,27 @@ static int login_write_tx(struct db *db, void *arg)
     int rc;
     if (!x->ok) return throttle_failed(&c, x->k, x->checked_at);
     if ((rc = throttle_succeeded(&c, x->k)) != TD_OK) return rc;
-    struct db_stmt *st = NULL;
-    rc = db_prepare(db, "INSERT INTO sessions (token_hash, staff_id, csrf_token, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)", &st);
+    rc = db_run(db, "INSERT INTO sessions (token_hash, staff_id, csrf_token, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)",
+                NULL, "titii", x->hash, x->staff_id, x->csrf, c.now_us, c.now_us);
     if (rc != TD_OK) return rc;
-    if ((rc = db_bind_text(st, 1, x->hash)) != TD_OK) goto out;
-    if ((rc = db_bind_int64(st, 2, x->staff_id)) != TD_OK) goto out;
-    if ((rc = db_bind_text(st, 3, x->csrf)) != TD_OK) goto out;
-    if ((rc = db_bind_int64(st, 4, c.now_us)) != TD_OK) goto out;
-    if ((rc = db_bind_int64(st, 5, c.now_us)) != TD_OK) goto out;
-    rc = db_step(st);
-    if (rc != TD_DONE) goto out;
-    db_done(st);
-    st = NULL;
     /* The session this browser had ends with the new one's start. */
     if (x->replaces[0] && (rc = db_run(db, "DELETE FROM sessions WHERE token_hash = ?", NULL, "t", x->replaces)) != TD_OK)
-        goto out;
+        return rc;
     /* Expired sessions of this account are cleaned up on each login. */
-    if ((rc = db_prepare(db, "DELETE FROM sessions WHERE staff_id = ? AND (last_seen_at < ? OR created_at < ?)", &st)) != TD_OK)
-        goto out;
-    if ((rc = db_bind_int64(st, 1, x->staff_id)) == TD_OK &&
-        (rc = db_bind_int64(st, 2, c.now_us - SESSION_IDLE_US)) == TD_OK &&
-        (rc = db_bind_int64(st, 3, c.now_us - SESSION_MAX_US)) == TD_OK)
-        rc = db_step(st);
-out:
-    db_done(st);
-    return rc == TD_DONE ? TD_OK : rc;
+    return db_run(db, "DELETE FROM sessions WHERE staff_id = ? AND (last_seen_at < ? OR created_at < ?)", NULL, "iii",
+                  x->staff_id, c.now_us - SESSION_IDLE_US, c.now_us - SESSION_MAX_US);
 }
 
 /* Reads the account and its password hash; *found = 0 when there is none. */
 static int load_for_login(struct dctx *c, const char *login, struct staff *out, char *stored, size_t n, int *found)
 {
-    struct db_stmt *st = NULL;
-    int rc = db_prepare(c->db, "SELECT " STAFF_COLS ", s.password_hash" STAFF_FROM " WHERE s.login = ?", &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bind_text(st, 1, login)) == TD_OK) rc = db_step(st);
-    *found = rc == TD_ROW;
+    struct db_stmt *st;
+    int rc = db_get_row(c->db, "SELECT " STAFF_COLS ", s.password_hash" STAFF_FROM " WHERE s.login = ?", &st, "t", login);
+    *found = rc == TD_OK;
     if (*found) {
         rc = read_staff(st, 0, out);
         if (rc == TD_OK) rc = domain_copy(stored, n, db_col_text(st, 8));
-    } else if (rc == TD_DONE) {
+    } else if (rc == TD_E_NOT_FOUND) {
         rc = TD_OK;
     }
     db_done(st);
@@ -382,19 +322,17 @@ int staff_session_check(struct dctx *c, const char *token, struct staff *out, ch
     if (strlen(token) != TOKEN_HEX_LEN) return TD_E_UNAUTHORIZED;
     char hash[TOKEN_HASH_HEX_LEN + 1];
     token_hash(token, hash);
-    struct db_stmt *st = NULL;
-    int rc = db_prepare(c->db, "SELECT " STAFF_COLS ", x.csrf_token, x.created_at, x.last_seen_at FROM sessions x"
+    struct db_stmt *st;
+    int rc = db_get_row(c->db, "SELECT " STAFF_COLS ", x.csrf_token, x.created_at, x.last_seen_at FROM sessions x"
                                " JOIN staff s ON s.id = x.staff_id LEFT JOIN stores st ON st.id = s.store_id"
-                               " WHERE x.token_hash = ?", &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bind_text(st, 1, hash)) == TD_OK) rc = db_step(st);
+                               " WHERE x.token_hash = ?", &st, "t", hash);
     int64_t created = 0, seen = 0;
-    if (rc == TD_ROW) {
+    if (rc == TD_OK) {
         rc = read_staff(st, 0, out);
         if (rc == TD_OK) rc = domain_copy(csrf, TOKEN_HEX_LEN + 1, db_col_text(st, 8));
         created = db_col_int64(st, 9);
         seen = db_col_int64(st, 10);
-    } else if (rc == TD_DONE) {
+    } else if (rc == TD_E_NOT_FOUND) {
         rc = TD_E_UNAUTHORIZED;
     }
     db_done(st);
@@ -404,12 +342,8 @@ int staff_session_check(struct dctx *c, const char *token, struct staff *out, ch
         return TD_E_UNAUTHORIZED;
     }
     if (c->now_us - seen > 60 * 1000000LL) {
-        rc = db_prepare(c->db, "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?", &st);
-        if (rc != TD_OK) return rc;
-        if ((rc = db_bind_int64(st, 1, c->now_us)) == TD_OK && (rc = db_bind_text(st, 2, hash)) == TD_OK)
-            rc = db_step(st);
-        db_done(st);
-        if (rc == TD_DONE || rc == TD_E_BUSY) rc = TD_OK; /* a missed refresh only shortens the idle window */
+        rc = db_run(c->db, "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?", NULL, "it", c->now_us, hash);
+        if (rc == TD_E_BUSY) rc = TD_OK; /* a missed refresh only shortens the idle window */
     }
     return rc;
 }
@@ -418,12 +352,7 @@ int staff_session_end(struct dctx *c, const char *token)
 {
     char hash[TOKEN_HASH_HEX_LEN + 1];
     token_hash(token, hash);
-    struct db_stmt *st = NULL;
-    int rc = db_prepare(c->db, "DELETE FROM sessions WHERE token_hash = ?", &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bind_text(st, 1, hash)) == TD_OK) rc = db_step(st);
-    db_done(st);
-    return rc == TD_DONE ? TD_OK : rc;
+    return db_run(c->db, "DELETE FROM sessions WHERE token_hash = ?", NULL, "t", hash);
 }
 
 int staff_sessions_end_all(struct dctx *c, int64_t staff_id, int64_t *ended)
@@ -447,41 +376,27 @@ int staff_token_create(struct dctx *c, const char *login, int64_t expires_at, ch
     char hash[TOKEN_HASH_HEX_LEN + 1];
     token_new(token);
     token_hash(token, hash);
-    struct db_stmt *st = NULL;
-    rc = db_prepare(c->db, "INSERT INTO api_tokens (token_hash, staff_id, created_at, expires_at) VALUES (?, ?, ?, ?)"
-                           " RETURNING id", &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bindf(st, "tiii", hash, s.id, c->now_us, expires_at)) == TD_OK) rc = db_step(st);
-    if (rc == TD_ROW) {
-        *id = db_col_int64(st, 0);
-        rc = TD_OK;
-    }
-    db_done(st);
+    rc = db_get_int64(c->db, "INSERT INTO api_tokens (token_hash, staff_id, created_at, expires_at) VALUES (?, ?, ?, ?)"
+                             " RETURNING id", id, "tiii", hash, s.id, c->now_us, expires_at);
     if (rc == TD_OK) rc = domain_audit(c, "token.create", login, NULL);
     return rc;
 }
 
 int staff_token_each(struct dctx *c, const char *login, int (*fn)(void *arg, const struct api_token *t), void *arg)
 {
-    struct db_stmt *st = NULL;
-    int rc = db_prepare(c->db, "SELECT x.id, s.login, x.created_at, x.expires_at, COALESCE(x.revoked_at, 0)"
-                               " FROM api_tokens x JOIN staff s ON s.id = x.staff_id"
-                               " WHERE s.login = COALESCE(?, s.login) ORDER BY x.id", &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bindf(st, "t", login)) != TD_OK) goto out;
+    struct db_stmt *st;
+    int rc = db_query(c->db, "SELECT x.id, s.login, x.created_at, x.expires_at, COALESCE(x.revoked_at, 0)"
+                             " FROM api_tokens x JOIN staff s ON s.id = x.staff_id"
+                             " WHERE s.login = COALESCE(?, s.login) ORDER BY x.id", &st, "t", login);
     struct api_token t;
-    while ((rc = db_step(st)) == TD_ROW) {
+    while (rc == TD_OK && (rc = db_step(st)) == TD_ROW) {
         t.id = db_col_int64(st, 0);
         t.created_at = db_col_int64(st, 2);
         t.expires_at = db_col_int64(st, 3);
         t.revoked_at = db_col_int64(st, 4);
-        if ((rc = domain_copy(t.login, sizeof t.login, db_col_text(st, 1))) != TD_OK) break;
-        if ((rc = fn(arg, &t)) != TD_OK) break;
+        if ((rc = domain_copy(t.login, sizeof t.login, db_col_text(st, 1))) == TD_OK) rc = fn(arg, &t);
     }
-    if (rc == TD_DONE) rc = TD_OK;
-out:
-    db_done(st);
-    return rc;
+    return db_end(st, rc);
 }
 
 int staff_token_revoke(struct dctx *c, int64_t id)
@@ -505,15 +420,12 @@ int staff_token_check(struct dctx *c, const char *token, struct staff *out)
     if (strlen(token) != TOKEN_HEX_LEN) return TD_E_UNAUTHORIZED;
     char hash[TOKEN_HASH_HEX_LEN + 1];
     token_hash(token, hash);
-    struct db_stmt *st = NULL;
-    int rc = db_prepare(c->db, "SELECT " STAFF_COLS " FROM api_tokens x JOIN staff s ON s.id = x.staff_id"
+    struct db_stmt *st;
+    int rc = db_get_row(c->db, "SELECT " STAFF_COLS " FROM api_tokens x JOIN staff s ON s.id = x.staff_id"
                                " LEFT JOIN stores st ON st.id = s.store_id"
-                               " WHERE x.token_hash = ? AND x.revoked_at IS NULL AND x.expires_at > ?", &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bindf(st, "ti", hash, c->now_us)) == TD_OK) rc = db_step(st);
-    if (rc == TD_ROW) rc = read_staff(st, 0, out);
-    else if (rc == TD_DONE) rc = TD_E_UNAUTHORIZED;
-    db_done(st);
+                               " WHERE x.token_hash = ? AND x.revoked_at IS NULL AND x.expires_at > ?", &st, "ti", hash, c->now_us);
+    rc = got_staff(rc, st, out);
+    if (rc == TD_E_NOT_FOUND) rc = TD_E_UNAUTHORIZED;
     if (rc == TD_OK && !out->active) rc = TD_E_UNAUTHORIZED;
     return rc;
 }
