@@ -77,6 +77,7 @@ CREATE TABLE customer_sizes (
     updated_at   BIGINT NOT NULL,
     PRIMARY KEY (customer_id, category)
 ) @WITHOUT_ROWID@;
+CREATE INDEX customer_sizes_category ON customer_sizes (category, customer_id);
 
 -- Likes (+1) and dislikes (-1) of brands, categories, colours and styles.
 CREATE TABLE customer_prefs (
@@ -87,6 +88,7 @@ CREATE TABLE customer_prefs (
     updated_at   BIGINT NOT NULL,
     PRIMARY KEY (customer_id, kind, value)
 ) @WITHOUT_ROWID@;
+CREATE INDEX customer_prefs_value ON customer_prefs (kind, value, customer_id);
 
 CREATE TABLE customer_dates (
     id           @ID@,
@@ -126,6 +128,15 @@ CREATE TABLE customer_category_spend (
     last_size     TEXT,
     PRIMARY KEY (customer_id, category)
 ) @WITHOUT_ROWID@;
+CREATE INDEX customer_category_spend_category ON customer_category_spend (category, customer_id);
+
+-- The language a customer is written to in (personal mail, surveys), and
+-- the store whose customers a store's arrival matches.
+ALTER TABLE customers ADD COLUMN lang TEXT NOT NULL DEFAULT 'nl' CHECK (lang IN ('nl', 'en'));
+CREATE INDEX customers_home_store ON customers (home_store_id);
+-- The size on a purchase line, for goods the catalogue does not know by
+-- size (the optional CSV column); a catalogued sku has its own size.
+ALTER TABLE purchase_lines ADD COLUMN size TEXT;
 
 -- The contact-cap ledger: every marketing contact (a call or a mail) and
 -- transactional ones for the record; the cap counts marketing of 30 days.
@@ -139,6 +150,17 @@ CREATE TABLE contacts (
     task_id      BIGINT
 );
 CREATE INDEX contacts_customer ON contacts (customer_id, at);
+CREATE INDEX contacts_recent ON contacts (at, customer_id);
+
+-- How each customer answered outreach so far (kept as outcomes are
+-- recorded): the matcher ranks those who answer higher, and never lists
+-- one who asked not to be contacted again.
+CREATE TABLE customer_outreach (
+    customer_id     BIGINT PRIMARY KEY REFERENCES customers(id),
+    answered        BIGINT NOT NULL DEFAULT 0,
+    ignored         BIGINT NOT NULL DEFAULT 0,
+    do_not_contact  BIGINT NOT NULL DEFAULT 0
+);
 
 -- One row per matched customer of an arrival: a task for an associate (or
 -- the store pool, staff_id NULL), or the hold-out (status 'holdout', no
@@ -152,9 +174,10 @@ CREATE TABLE outreach_tasks (
     status         TEXT NOT NULL CHECK (status IN ('open', 'done', 'lapsed', 'holdout')),
     score          BIGINT NOT NULL,
     channel        TEXT NOT NULL CHECK (channel IN ('phone', 'email')),
-    why            TEXT NOT NULL,
+    why_nl         TEXT NOT NULL,
+    why_en         TEXT NOT NULL,
     size           TEXT,
-    outcome        TEXT CHECK (outcome IN ('reached', 'voicemail', 'not_interested', 'hold_made', 'bought',
+    outcome        TEXT CHECK (outcome IN ('reached', 'voicemail', 'not_interested', 'hold_made', 'bought', 'mailed',
                                            'do_not_contact')),
     outcome_at     BIGINT,
     due_day        BIGINT NOT NULL,
