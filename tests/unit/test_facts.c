@@ -17,54 +17,10 @@
 #include "domain/facts.h"
 #include "domain/import.h"
 #include "domain/store.h"
+#include "fixture.h"
 
 #define DAY FACTS_DAY_US
 #define NOW (1795000000000000LL)          /* 2026-11-18 */
-
-struct fx {
-    char dir[64];
-    struct db *db;
-    struct dctx c;
-};
-
-static int in_tx(struct fx *f, int (*fn)(struct fx *f, void *arg), void *arg)
-{
-    if (db_begin(f->db, 1) != TD_OK) return -1;
-    int rc = fn(f, arg);
-    if (rc == TD_OK) return db_commit(f->db) == TD_OK ? 0 : -1;
-    db_rollback(f->db);
-    return rc;
-}
-
-static int make_stores(struct fx *f, void *arg)
-{
-    (void)arg;
-    static const char *const codes[] = {"UTR01", "AMS01", "RTM01"};
-    struct errors err;
-    errors_init(&err);
-    for (int i = 0; i < 3; i++) {
-        struct store s = {0};
-        int64_t id;
-        snprintf(s.code, sizeof s.code, "%s", codes[i]);
-        snprintf(s.name, sizeof s.name, "Store %d", i);
-        snprintf(s.city, sizeof s.city, "City");
-        int rc = store_create(&f->c, &s, &err, &id);
-        if (rc != TD_OK) return rc;
-    }
-    return TD_OK;
-}
-
-static int do_import(struct fx *f, void *arg)
-{
-    const char *const *csv = arg;
-    struct import_report rep;
-    memset(&rep, 0, sizeof rep);
-    int rc = import_customers(&f->c, csv[0], strlen(csv[0]), &rep);
-    import_report_free(&rep);
-    if (rc == TD_OK) rc = import_purchases(&f->c, csv[1], strlen(csv[1]), &rep);
-    import_report_free(&rep);
-    return rc;
-}
 
 /* "YYYY-MM-DD HH:MM" days before NOW, at noon UTC. */
 static void date_before(int days, char *out, size_t n)
@@ -76,17 +32,10 @@ static void date_before(int days, char *out, size_t n)
 
 static int setup(void **state)
 {
-    struct fx *f = calloc(1, sizeof *f);
-    if (!f) return -1;
-    snprintf(f->dir, sizeof f->dir, "/tmp/td-facts-XXXXXX");
-    if (!mkdtemp(f->dir)) return -1;
-    char url[128];
-    snprintf(url, sizeof url, "sqlite:%s/t.db", f->dir);
-    if (db_open(url, &f->db) != TD_OK || db_migrate(f->db) != TD_OK) return -1;
-    f->c.db = f->db;
-    f->c.now_us = NOW;
-    f->c.addr = "test";
-    if (in_tx(f, make_stores, NULL) != 0) return -1;
+    if (fixture_setup(state) != 0) return -1;
+    struct fixture *f = *state;
+    fixture_at(f, NOW);
+    if (fixture_stores(f, "UTR01", "AMS01", "RTM01", NULL) != TD_OK) return -1;
     static char customers[] = "loyalty_number,name\nNL-1001,Een\nNL-1002,Twee\nNL-1003,Drie\nNL-1004,Vier\n";
     static char purchases[4096];
     char d300[24], d100[24], d80[24], d20[24], d2[24];
@@ -105,33 +54,7 @@ static int setup(void **state)
              "R6,%s,RTM01,NL-1004,C,Sjaal,Noordzee,Sjaals,25.00,1\n"
              "R7,%s,UTR01,,A,Jas,Noordzee,Jassen,990.00,1\n",
              d300, d100, d80, d20, d20, d2, d2);
-    const char *csv[2] = {customers, purchases};
-    if (in_tx(f, do_import, csv) != 0) return -1;
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fx *f = *state;
-    db_close(f->db);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    if (system(cmd) != 0) return -1;
-    free(f);
-    return 0;
-}
-
-/* One number from SQL built at run time (db_prepare caches by the text's
- * address, so a reused buffer needs the dynamic kind). */
-static int64_t q(struct fx *f, const char *sql)
-{
-    struct db_stmt *st = NULL;
-    assert_int_equal(db_prepare_dynamic(f->db, sql, &st), TD_OK);
-    assert_int_equal(db_step(st), TD_ROW);
-    int64_t v = db_col_int64(st, 0);
-    db_done(st);
-    return v;
+    return fixture_import(f, customers, purchases) == TD_OK ? 0 : -1;
 }
 
 static void test_tiers(void **state)
@@ -148,17 +71,17 @@ static void test_tiers(void **state)
 
 static void test_purchase_import_adds_up(void **state)
 {
-    struct fx *f = *state;
+    struct fixture *f = *state;
     /* NL-1001: 1000 + 2 x 60 over two visits: silver. */
-    assert_int_equal(q(f, "SELECT lifetime_spend_cents FROM customer_facts f JOIN customers c ON c.id = f.customer_id"
+    assert_int_equal(fixture_int(f, "%s", "SELECT lifetime_spend_cents FROM customer_facts f JOIN customers c ON c.id = f.customer_id"
                           " WHERE c.loyalty_number = 'NL-1001'"), 112000);
-    assert_int_equal(q(f, "SELECT visits FROM customer_facts f JOIN customers c ON c.id = f.customer_id"
+    assert_int_equal(fixture_int(f, "%s", "SELECT visits FROM customer_facts f JOIN customers c ON c.id = f.customer_id"
                           " WHERE c.loyalty_number = 'NL-1001'"), 2);
-    assert_int_equal(q(f, "SELECT COUNT(*) FROM customer_facts"), 4);            /* the anonymous receipt counts nowhere */
-    assert_int_equal(q(f, "SELECT SUM(purchases) FROM category_days WHERE category = 'Truien'"), 6);
+    assert_int_equal(fixture_int(f, "%s", "SELECT COUNT(*) FROM customer_facts"), 4);            /* the anonymous receipt counts nowhere */
+    assert_int_equal(fixture_int(f, "%s", "SELECT SUM(purchases) FROM category_days WHERE category = 'Truien'"), 6);
     /* Purchases older than the 90-day window are not kept per day. */
-    assert_int_equal(q(f, "SELECT COALESCE(SUM(purchases), 0) FROM customer_days"), 1 + 1 + 3 + 1);
-    int64_t c1 = q(f, "SELECT id FROM customers WHERE loyalty_number = 'NL-1001'");
+    assert_int_equal(fixture_int(f, "%s", "SELECT COALESCE(SUM(purchases), 0) FROM customer_days"), 1 + 1 + 3 + 1);
+    int64_t c1 = fixture_int(f, "%s", "SELECT id FROM customers WHERE loyalty_number = 'NL-1001'");
     struct customer_facts cf;
     struct guard_signals sg;
     assert_int_equal(facts_load(&f->c, c1, NULL, false, NULL, 0, &cf, &sg), TD_OK);
@@ -167,15 +90,15 @@ static void test_purchase_import_adds_up(void **state)
     assert_int_equal(cf.tenure_days, 300);  /* since the first purchase, before the record was made */
     assert_int_equal(sg.purchases_90d, 0);
     /* The lowest price of B: 55 in the last 30 days, 45 over 90, 45 over 365. */
-    int64_t b = q(f, "SELECT id FROM products WHERE sku = 'B'"), cents = 0;
+    int64_t b = fixture_int(f, "%s", "SELECT id FROM products WHERE sku = 'B'"), cents = 0;
     assert_int_equal(facts_lowest_price(&f->c, b, 30, &cents), TD_OK);
     assert_int_equal(cents, 5500);
     assert_int_equal(facts_lowest_price(&f->c, b, 90, &cents), TD_OK);
     assert_int_equal(cents, 4500);
-    int64_t a = q(f, "SELECT id FROM products WHERE sku = 'A'");
+    int64_t a = fixture_int(f, "%s", "SELECT id FROM products WHERE sku = 'A'");
     assert_int_equal(facts_lowest_price(&f->c, a, 30, &cents), TD_OK);
     assert_int_equal(cents, 99000);                                    /* the anonymous sale counts for prices */
-    assert_int_equal(facts_lowest_price(&f->c, q(f, "SELECT id FROM products WHERE sku = 'C'"), 1, &cents), TD_OK);
+    assert_int_equal(facts_lowest_price(&f->c, fixture_int(f, "%s", "SELECT id FROM products WHERE sku = 'C'"), 1, &cents), TD_OK);
     assert_int_equal(cents, 0);                                        /* not sold today */
     assert_int_equal(facts_load(&f->c, 999999, NULL, false, NULL, 0, &cf, &sg), TD_E_NOT_FOUND);
     assert_int_equal(facts_load(&f->c, 0, NULL, false, NULL, 0, &cf, &sg), TD_OK);
@@ -195,22 +118,22 @@ static unsigned next_rand(unsigned n)
 
 struct open_arg { struct desk_case_in in; };
 
-static int open_one(struct fx *f, void *arg)
+static int open_one(struct dctx *c, void *arg)
 {
     struct desk_case_in *in = arg;
     struct errors err;
     errors_init(&err);
     int64_t id;
-    int rc = desk_case_create(&f->c, in, &err, &id);
+    int rc = desk_case_create(c, in, &err, &id);
     if (rc != TD_OK) fprintf(stderr, "case: %d %s: %s\n", rc, err.n ? err.item[0].field : "", err.n ? err.item[0].problem : "");
     return rc;
 }
 
-static int64_t recount(struct fx *f, const char *sql_fmt, int64_t customer, int64_t since_day)
+static int64_t recount(struct fixture *f, const char *sql_fmt, int64_t customer, int64_t since_day)
 {
     char sql[1024];
     snprintf(sql, sizeof sql, sql_fmt, (long long)customer, (long long)since_day);
-    return q(f, sql);
+    return fixture_int(f, "%s", sql);
 }
 
 #define RETURNS "k.kind IN ('return', 'exchange', 'referral')"
@@ -218,7 +141,7 @@ static int64_t recount(struct fx *f, const char *sql_fmt, int64_t customer, int6
  * not proven otherwise (by the loyalty card or a gift receipt). */
 #define UNPROVEN "EXISTS (SELECT 1 FROM case_items u WHERE u.case_id = k.id AND u.proof IS NULL)"
 
-static void check_against_history(struct fx *f, int64_t cust)
+static void check_against_history(struct fixture *f, int64_t cust)
 {
     struct customer_facts cf;
     struct guard_signals sg;
@@ -254,7 +177,7 @@ static void check_against_history(struct fx *f, int64_t cust)
 
 static void test_windows_equal_a_recount_of_history(void **state)
 {
-    struct fx *f = *state;
+    struct fixture *f = *state;
     static const char *const stores[] = {"UTR01", "AMS01", "RTM01"};
     static const char *const skus[] = {"A", "B", "C"};
     static const enum policy_kind kinds[] = {POLICY_KIND_RETURN, POLICY_KIND_RETURN, POLICY_KIND_EXCHANGE, POLICY_KIND_REPAIR,
@@ -263,7 +186,7 @@ static void test_windows_equal_a_recount_of_history(void **state)
     for (int i = 0; i < 4; i++) {
         char sql[96];
         snprintf(sql, sizeof sql, "SELECT id FROM customers WHERE loyalty_number = 'NL-100%d'", i + 1);
-        custs[i] = q(f, sql);
+        custs[i] = fixture_int(f, "%s", sql);
     }
     /* 240 cases over 200 days, in time order, checked at ten moments. */
     int64_t start = NOW - 200 * DAY;
@@ -294,7 +217,7 @@ static void test_windows_equal_a_recount_of_history(void **state)
                 it->sku = skus[next_rand(3)];
             }
         }
-        assert_int_equal(in_tx(f, open_one, &in), 0);
+        assert_int_equal(fixture_tx(f, open_one, &in), TD_OK);
         if (n % 24 == 23)
             for (int i = 0; i < 4; i++) check_against_history(f, custs[i]);
     }
@@ -347,7 +270,7 @@ static void test_norm_blends_a_prior_with_the_same_days(void **state)
  * the first case only, however many purchases were imported from before. */
 static void test_norm_counts_the_days_since_the_first_case(void **state)
 {
-    struct fx *f = *state;
+    struct fixture *f = *state;
     int64_t today = NOW / DAY;
     char sql[256];
     /* Two years of imported history (outside the period), then twenty days
@@ -363,7 +286,7 @@ static void test_norm_counts_the_days_since_the_first_case(void **state)
     in.items[0] = (struct desk_item_in){.sold_here = false, .brand = "Merk", .description = "Iets",
                                         .condition = POLICY_COND_DEFECTIVE};
     f->c.now_us = NOW - 20 * DAY;                  /* the desk's first case */
-    assert_int_equal(in_tx(f, open_one, &in), 0);
+    assert_int_equal(fixture_tx(f, open_one, &in), TD_OK);
     f->c.now_us = NOW;
     const char *cats[1] = {"kinderen"};
     struct customer_facts cf;
@@ -381,10 +304,10 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tiers),
-        cmocka_unit_test_setup_teardown(test_purchase_import_adds_up, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_windows_equal_a_recount_of_history, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_purchase_import_adds_up, setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_windows_equal_a_recount_of_history, setup, fixture_teardown),
         cmocka_unit_test(test_norm_blends_a_prior_with_the_same_days),
-        cmocka_unit_test_setup_teardown(test_norm_counts_the_days_since_the_first_case, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_norm_counts_the_days_since_the_first_case, setup, fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

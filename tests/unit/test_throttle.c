@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "db/db.h"
 #include "domain/throttle.h"
+#include "fixture.h"
 
 #define S 1000000LL
 #define MIN (60 * S)
@@ -130,13 +131,8 @@ static void long_run_rate(void **state)
 /* The SQL upsert (throttle_fail) and the C rule agree on every case. */
 static void upsert_fades_like_the_rule(void **state)
 {
-    (void)state;
-    char dir[] = "/tmp/td-test-throttle-XXXXXX", url[64], path[64];
-    assert_non_null(mkdtemp(dir));
-    snprintf(url, sizeof url, "sqlite:%s/t.db", dir);
-    struct db *db = NULL;
-    assert_int_equal(db_open(url, &db), TD_OK);
-    assert_int_equal(db_migrate(db), TD_OK);
+    struct fixture *f = *state;
+    struct db *db = f->db;
     static const struct { int64_t failures, last_ago; } rows[] = {
         {0, 0}, {1, 0}, {5, 14 * MIN}, {5, 15 * MIN}, {9, 61 * MIN}, {3, 600 * MIN}, {40, 2 * MIN}, {2, -3 * MIN},
     };
@@ -183,13 +179,44 @@ static void upsert_fades_like_the_rule(void **state)
     assert_int_equal(db_get_int64(db, "SELECT failures FROM login_failures WHERE key = ?", &n, "t", k.own), TD_E_NOT_FOUND);
     assert_int_equal(db_get_int64(db, "SELECT failures FROM login_failures WHERE key = ?", &n, "t", k.addr), TD_OK);
     assert_int_equal(n, 4);
-    db_close(db);
-    static const char *const files[] = {"t.db", "t.db-wal", "t.db-shm"};
-    for (size_t i = 0; i < 3; i++) {
-        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
-        unlink(path);
+}
+
+/* Through the database: unknown codes past the free twenty make the account
+ * wait, read-only checks count nothing, another account from the same
+ * address is still tried (rule 3), and a failed login's wait runs from the
+ * end of its check. */
+static void codes_and_the_backstop(void **state)
+{
+    struct fixture *f = *state;
+    f->c.addr = "10.0.0.9";
+    struct throttle_keys k, other;
+    throttle_keys_code("anna", "10.0.0.9", &k);
+    throttle_keys_code("bob", "10.0.0.9", &other);
+    int wait = -1;
+    for (int i = 0; i < 20; i++) {
+        assert_int_equal(throttle_check(&f->c, &k, &wait), TD_OK);
+        assert_int_equal(wait, 0);
+        assert_int_equal(throttle_fail(&f->c, &k), TD_OK);
     }
-    rmdir(dir);
+    assert_int_equal(throttle_check(&f->c, &k, &wait), TD_OK);
+    assert_true(wait > 0);
+    assert_int_equal(fixture_int(f, "SELECT failures FROM login_failures WHERE key = '%s'", k.own), 20);
+    assert_int_equal(throttle_check(&f->c, &other, &wait), TD_OK);
+    assert_int_equal(wait, 0);
+    /* a failed login waits from `at`, the end of its check */
+    struct throttle_keys login;
+    throttle_keys_login("carla", "10.0.0.9", &login);
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(db_begin(f->db, 1), TD_OK);
+        assert_int_equal(throttle_reserve(&f->c, &login, &wait), TD_OK);
+        assert_int_equal(wait, 0);
+        assert_int_equal(throttle_failed(&f->c, &login, f->c.now_us + 30 * S), TD_OK);
+        assert_int_equal(db_commit(f->db), TD_OK);
+    }
+    assert_int_equal(fixture_int(f, "SELECT last_at FROM login_failures WHERE key = '%s'", login.own), f->c.now_us + 30 * S);
+    fixture_at(f, f->c.now_us + 30 * S);
+    assert_int_equal(throttle_check(&f->c, &login, &wait), TD_OK);
+    assert_true(wait > 0);
 }
 
 int main(void)
@@ -199,7 +226,8 @@ int main(void)
         cmocka_unit_test(fading),
         cmocka_unit_test(decisions),
         cmocka_unit_test(long_run_rate),
-        cmocka_unit_test(upsert_fades_like_the_rule),
+        cmocka_unit_test_setup_teardown(upsert_fades_like_the_rule, fixture_setup_pg, fixture_teardown),
+        cmocka_unit_test_setup_teardown(codes_and_the_backstop, fixture_setup_pg, fixture_teardown),
     };
     return cmocka_run_group_tests_name("throttle", tests, NULL, NULL);
 }

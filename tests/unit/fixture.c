@@ -1,0 +1,211 @@
+/* fixture.c — the migrated temporary database and clock of the unit tests
+ * (fixture.h). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "core/token.h"
+#include "db/db.h"
+#include "domain/customer.h"
+#include "domain/import.h"
+#include "domain/staff.h"
+#include "domain/store.h"
+#include "fixture.h"
+
+static int psql(const char *base, const char *sql)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "psql -q '%spostgres' -c '%s' >/dev/null 2>&1", base, sql);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+int fixture_open(struct fixture *f, const char *name, int pg_ok, int migrate)
+{
+    static int seq;
+    memset(f, 0, sizeof *f);
+    if (token_init() != TD_OK) return -1;
+    snprintf(f->dir, sizeof f->dir, "/tmp/td-%s-XXXXXX", name);
+    if (!mkdtemp(f->dir)) return -1;
+    const char *pg = getenv("TRUSTDESK_TEST_PG");
+    if (pg_ok && pg && *pg) {
+        char db[64], sql[160];
+        snprintf(db, sizeof db, "tdu_%s_%d_%d", name, (int)getpid(), seq++);
+        snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", db);
+        if (psql(pg, sql) != 0) return -1;
+        snprintf(sql, sizeof sql, "CREATE DATABASE %s", db);
+        if (psql(pg, sql) != 0) return -1;
+        snprintf(f->url, sizeof f->url, "%s%s", pg, db);
+        f->pg = 1;
+    } else {
+        snprintf(f->url, sizeof f->url, "sqlite:%s/t.db", f->dir);
+    }
+    if (db_open(f->url, &f->db) != TD_OK) return -1;
+    if (migrate && db_migrate(f->db) != TD_OK) return -1;
+    f->c.db = f->db;
+    f->c.addr = "test";
+    fixture_at(f, FIXTURE_NOW);
+    return 0;
+}
+
+int fixture_close(struct fixture *f)
+{
+    int rc = 0;
+    db_close(f->db);
+    f->db = NULL;
+    if (f->pg) {
+        const char *slash = strrchr(f->url, '/');
+        char base[512], sql[160];
+        snprintf(base, sizeof base, "%.*s", (int)(slash - f->url + 1), f->url);
+        snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", slash + 1);
+        if (psql(base, sql) != 0) rc = -1;
+    }
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+    if (system(cmd) != 0) rc = -1;
+    return rc;
+}
+
+static int setup_on(void **state, int pg_ok)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    if (!f || fixture_open(f, "unit", pg_ok, 1) != 0) {
+        free(f);
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+int fixture_setup(void **state) { return setup_on(state, 0); }
+int fixture_setup_pg(void **state) { return setup_on(state, 1); }
+
+int fixture_teardown(void **state)
+{
+    struct fixture *f = *state;
+    int rc = fixture_close(f);
+    free(f);
+    return rc;
+}
+
+void fixture_at(struct fixture *f, int64_t us)
+{
+    f->clock.fixed_us = us;
+    f->c.now_us = clock_now_us(&f->clock);
+}
+
+int fixture_tx(struct fixture *f, int (*fn)(struct dctx *c, void *arg), void *arg)
+{
+    int rc = db_begin(f->db, 1);
+    if (rc != TD_OK) return rc;
+    rc = fn(&f->c, arg);
+    if (rc == TD_OK) return db_commit(f->db);
+    db_rollback(f->db);
+    return rc;
+}
+
+int fixture_stores(struct fixture *f, ...)
+{
+    struct errors err;
+    errors_init(&err);
+    int rc = db_begin(f->db, 1);
+    if (rc != TD_OK) return rc;
+    va_list ap;
+    va_start(ap, f);
+    for (const char *code; (code = va_arg(ap, const char *)) != NULL;) {
+        struct store s = {0};
+        int64_t id;
+        snprintf(s.code, sizeof s.code, "%s", code);
+        snprintf(s.name, sizeof s.name, "Store %s", code);
+        snprintf(s.city, sizeof s.city, "City");
+        if ((rc = store_create(&f->c, &s, &err, &id)) != TD_OK) break;
+    }
+    va_end(ap);
+    if (rc == TD_OK) return db_commit(f->db);
+    db_rollback(f->db);
+    return rc;
+}
+
+int64_t fixture_store_id(struct fixture *f, const char *code)
+{
+    struct store s;
+    assert_int_equal(store_get_by_code(&f->c, code, &s), TD_OK);
+    return s.id;
+}
+
+int64_t fixture_int(struct fixture *f, const char *fmt, ...)
+{
+    char text[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    struct db_stmt *st = NULL;
+    assert_int_equal(db_prepare_dynamic(f->db, text, &st), TD_OK);
+    assert_int_equal(db_step(st), TD_ROW);
+    int64_t v = db_col_int64(st, 0);
+    db_done(st);
+    return v;
+}
+
+int fixture_has_field(const struct errors *err, const char *field)
+{
+    for (size_t i = 0; i < err->n; i++)
+        if (strcmp(err->item[i].field, field) == 0) return 1;
+    return 0;
+}
+
+int64_t fixture_customer(struct fixture *f, const char *name, const char *loyalty)
+{
+    struct errors err;
+    errors_init(&err);
+    struct customer_input in = {0};
+    in.name = name;
+    in.loyalty_number = loyalty;
+    in.set = CF_NAME | CF_LOYALTY;
+    int64_t id = 0;
+    assert_int_equal(db_begin(f->db, 1), TD_OK);
+    assert_int_equal(customer_create(&f->c, &in, &err, &id), TD_OK);
+    assert_int_equal(db_commit(f->db), TD_OK);
+    return id;
+}
+
+static int import_both(struct dctx *c, void *arg)
+{
+    const char *const *csv = arg;
+    struct import_report rep;
+    int rc = TD_OK;
+    for (int i = 0; i < 2 && rc == TD_OK; i++) {
+        if (!csv[i]) continue;
+        import_report_init(&rep);
+        rc = i == 0 ? import_customers(c, csv[0], strlen(csv[0]), &rep) : import_purchases(c, csv[1], strlen(csv[1]), &rep);
+        import_report_free(&rep);
+    }
+    return rc;
+}
+
+int fixture_import(struct fixture *f, const char *customers_csv, const char *purchases_csv)
+{
+    const char *csv[2] = {customers_csv, purchases_csv};
+    return fixture_tx(f, import_both, csv);
+}
+
+struct actor fixture_staff(struct fixture *f, const char *login, const char *role, const char *store_code)
+{
+    char password[LOGIN_SZ + 16];
+    snprintf(password, sizeof password, "%s-password", login);
+    struct staff_input in = {.login = login, .name = login, .role = role, .store_code = store_code,
+                             .password = password, .lang = "nl", .active = 1};
+    struct errors err;
+    errors_init(&err);
+    int64_t id = 0;
+    assert_int_equal(db_begin(f->db, 1), TD_OK);
+    assert_int_equal(staff_create(&f->c, &in, &err, &id), TD_OK);
+    assert_int_equal(db_commit(f->db), TD_OK);
+    struct actor a = {.staff_id = id, .role = staff_role_parse(role)};
+    if (store_code && *store_code) a.store_id = fixture_store_id(f, store_code);
+    return a;
+}

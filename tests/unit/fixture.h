@@ -1,0 +1,64 @@
+/* fixture.h — what the unit tests of the domain stand on: a migrated
+ * temporary database and a dctx whose clock the test sets.
+ *
+ * fixture_open() makes a fresh database: in a temporary folder on SQLite, or,
+ * when the test allows it (pg_ok) and TRUSTDESK_TEST_PG holds a cluster's base
+ * URL ("postgres://user@host:port/"), a fresh database in that cluster. The
+ * dctx acts as the system (no staff member) at f->clock's time, from the
+ * address "test"; fixture_at() moves the clock. fixture_close() closes the
+ * database and removes the folder (or drops the PostgreSQL database).
+ */
+#ifndef TD_FIXTURE_H
+#define TD_FIXTURE_H
+#include <stddef.h>
+#include <stdint.h>
+#include "core/clock.h"
+#include "domain/domain.h"
+
+#define FIXTURE_NOW 1795000000000000LL          /* 2026-11-18, the tests' "now" */
+#define FIXTURE_DAY (86400LL * 1000000)
+
+struct fixture {
+    char dir[64];
+    char url[512];
+    struct db *db;
+    struct clock clock;        /* fixed at FIXTURE_NOW until fixture_at() */
+    struct dctx c;
+    int pg;                    /* 1 on PostgreSQL */
+};
+
+/* A migrated database (migrate 0: empty, for a test that migrates itself);
+ * name goes into the folder's or database's name. 0 on success. */
+int fixture_open(struct fixture *f, const char *name, int pg_ok, int migrate);
+int fixture_close(struct fixture *f);
+/* The fixture as cmocka state: a migrated SQLite database, or PostgreSQL
+ * when TRUSTDESK_TEST_PG is set (fixture_setup_pg). */
+int fixture_setup(void **state);
+int fixture_setup_pg(void **state);
+int fixture_teardown(void **state);
+/* Sets the clock (and f->c.now_us) to us. */
+void fixture_at(struct fixture *f, int64_t us);
+/* Runs fn in a write transaction: commits when it returns TD_OK, else
+ * rolls back; returns fn's status (or the commit's). */
+int fixture_tx(struct fixture *f, int (*fn)(struct dctx *c, void *arg), void *arg);
+/* Creates stores with these codes (NULL-ended), named "Store CODE" in
+ * "City", in one transaction. */
+int fixture_stores(struct fixture *f, ...) __attribute__((sentinel));
+/* The id of a store by code; fails the test when there is none. */
+int64_t fixture_store_id(struct fixture *f, const char *code);
+/* The first column of the first row of a query built with printf's format;
+ * fails the test when the query does not run or has no row. */
+int64_t fixture_int(struct fixture *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Creates a loyalty member (bronze) in a transaction of its own; its id. */
+int64_t fixture_customer(struct fixture *f, const char *name, const char *loyalty);
+/* Imports customers, then purchases (CSV text as the POS sends it; either
+ * may be NULL) in one transaction, as the CLI does. */
+int fixture_import(struct fixture *f, const char *customers_csv, const char *purchases_csv);
+/* Creates a staff member (password LOGIN-password) in a transaction of its
+ * own and returns it as an actor, to put in f->c.actor. */
+struct actor fixture_staff(struct fixture *f, const char *login, const char *role, const char *store_code);
+/* 1 when some problem in err names field. */
+int fixture_has_field(const struct errors *err, const char *field);
+
+#endif
