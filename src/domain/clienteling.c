@@ -136,7 +136,7 @@ static int load_facets(struct db *db, int64_t collection_id, int64_t store_id, s
     int rc = db_prepare(db, SQL_FACET_CATEGORIES, &st);
     if (rc == TD_OK)
         rc = db_bindf(st, "i", collection_id);
-    while (rc == TD_OK && (rc = db_step(st)) == TD_ROW)
+    while (cl__step(st, &rc))
         rc = add_facet(f, "category", db_col_text(st, 0));
     db_done(st);
     if (rc != TD_DONE)
@@ -145,7 +145,7 @@ static int load_facets(struct db *db, int64_t collection_id, int64_t store_id, s
     rc = db_prepare(db, SQL_FACETS, &st);
     if (rc == TD_OK)
         rc = db_bindf(st, "i", collection_id);
-    while (rc == TD_OK && (rc = db_step(st)) == TD_ROW) {
+    while (cl__step(st, &rc)) {
         rc = add_facet(f, "style", db_col_text(st, 0));
         if (rc == TD_OK) rc = add_facet(f, "brand", db_col_text(st, 1));
         if (rc == TD_OK) rc = add_facet(f, "colour", db_col_text(st, 2));
@@ -156,7 +156,7 @@ static int load_facets(struct db *db, int64_t collection_id, int64_t store_id, s
     rc = db_prepare(db, SQL_SIZES_IN_STOCK, &st);
     if (rc == TD_OK)
         rc = db_bindf(st, "ii", store_id, collection_id);
-    while (rc == TD_OK && (rc = db_step(st)) == TD_ROW) {
+    while (cl__step(st, &rc)) {
         const char *cat = db_col_text(st, 0);
         for (size_t i = 0; i < f->n_cat; i++)
             if (cat && strcmp(f->value[i], cat) == 0)
@@ -185,7 +185,7 @@ static int load_candidates(struct dctx *c, int64_t store_id, struct load *l)
     int rc = db_prepare(c->db, SQL_CANDIDATES, &st);
     if (rc == TD_OK)
         rc = db_bindf(st, "ii", store_id, store_id);
-    while (rc == TD_OK && (rc = db_step(st)) == TD_ROW) {
+    while (cl__step(st, &rc)) {
         if (l->n == l->cap) {
             size_t cap = l->cap ? l->cap * 2 : 1024;
             struct crow *v = realloc(l->v, cap * sizeof *v);
@@ -219,7 +219,7 @@ static int load_candidates(struct dctx *c, int64_t store_id, struct load *l)
 static int merge_rows(struct db_stmt *st, int rc, struct load *l,
                       void (*fn)(struct crow *r, struct db_stmt *st, void *arg), void *arg)
 {
-    while (rc == TD_OK && (rc = db_step(st)) == TD_ROW) {
+    while (cl__step(st, &rc)) {
         struct crow *r = find(l, db_col_int64(st, 0));
         if (r)
             fn(r, st, arg);
@@ -443,7 +443,7 @@ static int load_staff(struct db *db, int64_t store_id, int64_t day, struct cl_lo
     int rc = db_prepare(db, SQL_STAFF, &st);
     if (rc == TD_OK)
         rc = db_bindf(st, "i", store_id);
-    while (rc == TD_OK && (rc = db_step(st)) == TD_ROW)
+    while (cl__step(st, &rc))
         if (*n < CL_STAFF_MAX)
             loads[(*n)++] = (struct cl_load){.staff_id = db_col_int64(st, 0)};
     db_done(st);
@@ -452,7 +452,7 @@ static int load_staff(struct db *db, int64_t store_id, int64_t day, struct cl_lo
     rc = db_prepare(db, SQL_LOADS, &st);
     if (rc == TD_OK)
         rc = db_bindf(st, "ii", store_id, day);
-    while (rc == TD_OK && (rc = db_step(st)) == TD_ROW)
+    while (cl__step(st, &rc))
         for (size_t i = 0; i < *n; i++)
             if (loads[i].staff_id == db_col_int64(st, 0))
                 loads[i].used = (int)db_col_int64(st, 1);

@@ -7,6 +7,7 @@
 #include "core/errors.h"
 #include "core/status.h"
 #include "db/db.h"
+#include "domain/clienteling_internal.h"
 #include "domain/facts.h"
 
 static const char *const pref_kinds[CL_PREF_COUNT] = {"brand", "category", "colour", "style"};
@@ -90,7 +91,7 @@ int cl_book_reassign(struct dctx *c, int64_t store_id, int64_t from, int64_t to,
                 &a, "niiii", to, to, c->now_us, store_id, from);
     if (rc == TD_OK)
         rc = db_run(c->db,
-                    "UPDATE customer_associates SET second_id = CASE WHEN staff_id = ? THEN NULL ELSE ? END,"
+                    "UPDATE customer_associates SET second_id = CASE WHEN staff_id = ? THEN NULL ELSE CAST(? AS BIGINT) END,"
                     " updated_at = ? WHERE store_id = ? AND second_id = ?",
                     &b, "iniii", to, to, c->now_us, store_id, from);
     /* Their open outreach follows them. */
@@ -114,9 +115,9 @@ int cl_book_reassign(struct dctx *c, int64_t store_id, int64_t from, int64_t to,
     " AND c.erased_at IS NULL AND c.id > ?"                                                              \
     " AND (? = 0 OR COALESCE(f.last_purchase_at, 0) >= ?)"                                              \
     " AND (? = 0 OR (c.loyalty_number IS NOT NULL AND COALESCE(f.lifetime_spend_cents, 0) >= ?))"       \
-    " AND (? IS NULL OR EXISTS (SELECT 1 FROM customer_category_spend s"                                \
+    " AND (CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM customer_category_spend s"                                \
     "      WHERE s.customer_id = c.id AND s.category = ?))"                                             \
-    " AND (? IS NULL OR EXISTS (SELECT 1 FROM customer_sizes z WHERE z.customer_id = c.id AND z.size = ?)" \
+    " AND (CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM customer_sizes z WHERE z.customer_id = c.id AND z.size = ?)" \
     "      OR EXISTS (SELECT 1 FROM customer_category_spend s2 WHERE s2.customer_id = c.id"              \
     "      AND s2.last_size = ?))"                                                                       \
     " AND (? = 0 OR (? IN (1, 3) AND c.email_consent = 1) OR (? IN (2, 3) AND c.phone_consent = 1))"   \
@@ -153,7 +154,7 @@ int cl_book_each(struct dctx *c, const struct cl_book_filter *f, int64_t after, 
                       f->size, consent, consent, consent, (int64_t)limit + 1);
     int shown = 0;
     int64_t last = 0;
-    while (rc == TD_OK && (rc = db_step(st)) == TD_ROW) {
+    while (cl__step(st, &rc)) {
         if (shown == limit) {
             *next = last;
             break;
@@ -318,7 +319,7 @@ int cl_profile_each(struct dctx *c, int64_t customer_id, int (*fn)(void *arg, co
     for (size_t i = 0; rc == TD_OK && i < sizeof profile_sql / sizeof profile_sql[0]; i++) {
         struct db_stmt *st = NULL;
         rc = db_query(c->db, profile_sql[i].sql, &st, "i", customer_id);
-        while (rc == TD_OK && (rc = db_step(st)) == TD_ROW) {
+        while (cl__step(st, &rc)) {
             struct cl_profile_item it = {
                 .section = profile_sql[i].section,
                 .a = db_col_text(st, 0),

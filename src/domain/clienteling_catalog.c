@@ -7,6 +7,7 @@
 #include "core/errors.h"
 #include "core/status.h"
 #include "db/db.h"
+#include "domain/clienteling_internal.h"
 #include "domain/purchase.h"
 
 #define STOCK_MAX 1000000
@@ -149,7 +150,7 @@ int cl_style_put(struct dctx *c, const struct cl_style_in *in, struct errors *er
         return rc;
     if (err->n)
         return TD_E_INVALID;
-    rc = db_get_int64(c->db, SQL_STYLE_UPSERT, id, "ttttttii", in->code, in->name, in->brand, in->category,
+    rc = db_get_int64(c->db, SQL_STYLE_UPSERT, id, "tttttiii", in->code, in->name, in->brand, in->category,
                       in->colour ? in->colour : "", in->price_cents, c->now_us, c->now_us);
     /* The buying system names a size's product after its style. */
     for (size_t i = 0; rc == TD_OK && i < in->n_variants; i++) {
@@ -277,7 +278,7 @@ int cl_arrivals_due(struct dctx *c, int (*fn)(void *arg, int64_t collection_id, 
     /* fn writes (the arrival's tasks): read the due list first, then call. */
     int64_t due[100][2];
     size_t n = 0;
-    while (rc == TD_OK && (rc = db_step(st)) == TD_ROW && n < 100) {
+    while (cl__step(st, &rc) && n < 100) {
         due[n][0] = db_col_int64(st, 0);
         due[n][1] = db_col_int64(st, 1);
         n++;

@@ -99,7 +99,7 @@ int cl_tasks_each(struct dctx *c, int64_t store_id, int64_t staff_id, bool pool,
     int rc = pool ? db_query(c->db, SQL_TASKS_POOL, &st, "iii", store_id, c->now_us, (int64_t)limit)
                   : db_query(c->db, SQL_TASKS_STAFF, &st, "iiii", staff_id, store_id, c->now_us, (int64_t)limit);
     struct cl_task t;
-    while (rc == TD_OK && (rc = db_step(st)) == TD_ROW) {
+    while (cl__step(st, &rc)) {
         read_task(st, lang, &t);
         rc = fn(arg, &t);
     }
@@ -129,7 +129,7 @@ int cl_task_items_each(struct dctx *c, const struct cl_task *t, int (*fn)(void *
 {
     struct db_stmt *st = NULL;
     int rc = db_query(c->db, SQL_SCRIPT_ITEMS, &st, "iit", t->store_id, t->collection_id, t->size);
-    while (rc == TD_OK && (rc = db_step(st)) == TD_ROW) {
+    while (cl__step(st, &rc)) {
         struct cl_script_item it = {
             .style_code = db_col_text(st, 0),
             .name = db_col_text(st, 1),
@@ -370,7 +370,7 @@ static void read_hold(struct db_stmt *st, struct cl_hold *h)
 }
 
 static const char SQL_HOLDS[] = HOLD_COLS
-    " WHERE h.store_id = ? AND (? IS NULL OR p.sku = ? OR s.code = ?) AND (? = 0 OR h.status = 'active')"
+    " WHERE h.store_id = ? AND (CAST(? AS TEXT) IS NULL OR p.sku = ? OR s.code = ?) AND (? = 0 OR h.status = 'active')"
     " ORDER BY h.created_at DESC, h.id DESC LIMIT ?";
 
 int cl_holds_each(struct dctx *c, int64_t store_id, const char *sku, bool active_only, int limit,
@@ -379,7 +379,7 @@ int cl_holds_each(struct dctx *c, int64_t store_id, const char *sku, bool active
     struct db_stmt *st = NULL;
     int rc = db_query(c->db, SQL_HOLDS, &st, "ittttii", store_id, sku, sku, sku, (int64_t)active_only, (int64_t)limit);
     struct cl_hold h;
-    while (rc == TD_OK && (rc = db_step(st)) == TD_ROW) {
+    while (cl__step(st, &rc)) {
         read_hold(st, &h);
         rc = fn(arg, &h);
     }
@@ -407,7 +407,7 @@ int cl_holds_expire(struct dctx *c, const struct cl_rules *r, int64_t *n)
     struct db_stmt *st = NULL;
     int rc = db_query(c->db, "SELECT id FROM holds WHERE status = 'active' AND expires_at <= ? ORDER BY expires_at LIMIT ?",
                       &st, "ii", c->now_us, (int64_t)EXPIRE_BATCH);
-    while (rc == TD_OK && (rc = db_step(st)) == TD_ROW && k < EXPIRE_BATCH)
+    while (cl__step(st, &rc) && k < EXPIRE_BATCH)
         ids[k++] = db_col_int64(st, 0);
     if ((rc = db_end(st, rc)) != TD_OK)
         return rc;
@@ -431,7 +431,7 @@ int cl_holds_expire(struct dctx *c, const struct cl_rules *r, int64_t *n)
                   " WHERE h.status = 'released' AND h.closed_at = ? AND cs.arrived_at IS NOT NULL"
                   " AND cs.arrived_at + cs.first_choice_hours * 3600000000 > ?",
                   &st, "ii", c->now_us, c->now_us);
-    while (rc == TD_OK && (rc = db_step(st)) == TD_ROW && m < 64) {
+    while (cl__step(st, &rc) && m < 64) {
         again[m][0] = db_col_int64(st, 0);
         again[m][1] = db_col_int64(st, 1);
         m++;
@@ -489,7 +489,7 @@ int cl_on_receipts(struct dctx *c, int64_t first, int64_t last)
                       " AND l.product_id = h.product_id WHERE h.status = 'active' AND r.id BETWEEN ? AND ?"
                       " AND r.purchased_at >= h.created_at - 86400000000 LIMIT ?",
                       &st, "iii", first, last, (int64_t)EXPIRE_BATCH);
-    while (rc == TD_OK && (rc = db_step(st)) == TD_ROW && k < EXPIRE_BATCH)
+    while (cl__step(st, &rc) && k < EXPIRE_BATCH)
         ids[k++] = db_col_int64(st, 0);
     rc = db_end(st, rc);
     for (size_t i = 0; rc == TD_OK && i < k; i++) {
