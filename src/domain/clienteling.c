@@ -570,3 +570,62 @@ out:
     free(f);
     return rc;
 }
+
+/* ---- the collection report --------------------------------------------- */
+
+static const char SQL_REPORT_TASKS[] =
+    "SELECT COUNT(*), COALESCE(SUM(CASE WHEN status <> 'holdout' THEN 1 ELSE 0 END), 0),"
+    " COALESCE(SUM(CASE WHEN status = 'holdout' THEN 1 ELSE 0 END), 0),"
+    " COALESCE(SUM(CASE WHEN status = 'done' THEN 1 ELSE 0 END), 0),"
+    " COALESCE(SUM(CASE WHEN status = 'lapsed' THEN 1 ELSE 0 END), 0),"
+    " COALESCE(SUM(CASE WHEN outcome IN ('reached', 'hold_made', 'bought') THEN 1 ELSE 0 END), 0)"
+    " FROM outreach_tasks WHERE collection_id = ? AND store_id = ?";
+static const char SQL_REPORT_HOLDS[] =
+    "SELECT COUNT(*), COALESCE(SUM(CASE WHEN h.status = 'converted' THEN 1 ELSE 0 END), 0)"
+    " FROM holds h JOIN products p ON p.id = h.product_id"
+    " JOIN collection_styles y ON y.style_id = p.style_id AND y.collection_id = ?"
+    " WHERE h.store_id = ? AND h.created_at >= ?";
+/* Per group (holdout or not): the customers who bought one of the
+ * collection's skus in the store within the window. */
+static const char SQL_REPORT_BOUGHT[] =
+    "SELECT COALESCE(SUM(CASE WHEN t.status = 'holdout' THEN 0 ELSE 1 END), 0),"
+    " COALESCE(SUM(CASE WHEN t.status = 'holdout' THEN 1 ELSE 0 END), 0)"
+    " FROM outreach_tasks t WHERE t.collection_id = ? AND t.store_id = ? AND EXISTS ("
+    "  SELECT 1 FROM receipts r JOIN purchase_lines l ON l.receipt_id = r.id"
+    "  JOIN products p ON p.id = l.product_id"
+    "  JOIN collection_styles y ON y.style_id = p.style_id AND y.collection_id = t.collection_id"
+    "  WHERE r.customer_id = t.customer_id AND r.store_id = t.store_id"
+    "  AND r.purchased_at >= ? AND r.purchased_at < ?)";
+
+int clienteling_report(struct dctx *c, int64_t collection_id, int64_t store_id, struct cl_report *out)
+{
+    memset(out, 0, sizeof *out);
+    struct arrival a;
+    int rc = read_arrival(c, collection_id, store_id, &a);
+    if (rc != TD_OK || !a.arrived_at)
+        return rc;
+    out->arrived_at = a.arrived_at;
+    struct db_stmt *st = NULL;
+    if ((rc = db_get_row(c->db, SQL_REPORT_TASKS, &st, "ii", collection_id, store_id)) != TD_OK)
+        return rc;
+    out->matched = db_col_int64(st, 0);
+    out->tasks = db_col_int64(st, 1);
+    out->holdout = db_col_int64(st, 2);
+    out->done = db_col_int64(st, 3);
+    out->lapsed = db_col_int64(st, 4);
+    out->reached = db_col_int64(st, 5);
+    db_done(st);
+    if ((rc = db_get_row(c->db, SQL_REPORT_HOLDS, &st, "iii", collection_id, store_id, a.arrived_at)) != TD_OK)
+        return rc;
+    out->holds = db_col_int64(st, 0);
+    out->holds_converted = db_col_int64(st, 1);
+    db_done(st);
+    if ((rc = db_get_row(c->db, SQL_REPORT_BOUGHT, &st, "iiii", collection_id, store_id, a.arrived_at,
+                         a.arrived_at + CL_REPORT_DAYS * DAY_US)) != TD_OK)
+        return rc;
+    out->bought_treated = db_col_int64(st, 0);
+    out->bought_holdout = db_col_int64(st, 1);
+    db_done(st);
+    cl_uplift(out->tasks, out->bought_treated, out->holdout, out->bought_holdout, &out->uplift);
+    return TD_OK;
+}

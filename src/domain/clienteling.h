@@ -55,3 +55,17 @@ int clienteling_arrive(struct dctx *c, const struct cl_rules *r, int64_t collect
                        struct cl_arrival_summary *out /* OUT */) TD_MUST_CHECK;
 
 #endif
+
+/* The collection report of one arrival: what outreach did, and what it
+ * added against the hold-out (intent to treat: every customer given a task
+ * counts as contacted, whatever came of it). Bought = bought any size of
+ * the collection's styles in the store within 14 days of the arrival. */
+struct cl_report {
+    int64_t arrived_at;                   /* 0: not arrived yet (all counts 0) */
+    int64_t matched, tasks, holdout, done, lapsed, reached, holds, holds_converted;
+    int64_t bought_treated, bought_holdout;
+    struct cl_uplift uplift;
+};
+#define CL_REPORT_DAYS 14
+int clienteling_report(struct dctx *c, int64_t collection_id, int64_t store_id,
+                       struct cl_report *out /* OUT */) TD_MUST_CHECK;

@@ -452,12 +452,98 @@ static void bad_catalogue_input_names_the_field(void **state)
     assert_int_equal(fixture_int(f, "SELECT COUNT(*) FROM collections"), 0);
 }
 
+
+/* 200 customers who fit, a quarter kept back: the report counts what was
+ * planted, and the uplift's interval holds the planted difference. */
+static void the_report_measures_against_the_holdout(void **state)
+{
+    struct fixture *f = *state;
+    struct cl_rules rules;
+    clienteling_rules_default(&rules);
+    rules.holdout_permille = 250;
+    assert_int_equal(fixture_stores(f, "UTR01", NULL), TD_OK);
+    int64_t utr = fixture_store_id(f, "UTR01");
+    style(f, "TRUI-OUD", "Trui oud", "Truien", (struct cl_variant_in[]){{"OLD-M", "M"}}, 1);
+    style(f, "TRUI-26", "Kabeltrui", "Truien", (struct cl_variant_in[]){{"NEW-M", "M"}}, 1);
+    static char cust[64 * 1024], buys[64 * 1024];
+    size_t a = (size_t)snprintf(cust, sizeof cust, "loyalty_number,name,email,phone,home_store_code,"
+                                                   "email_marketing_consent,phone_marketing_consent\n");
+    size_t b = (size_t)snprintf(buys, sizeof buys, "receipt_id,purchased_at,store_code,customer_ref,sku,product_name,"
+                                                   "brand,category,unit_price,quantity\n");
+    for (int i = 1; i <= 200; i++) {
+        a += (size_t)snprintf(cust + a, sizeof cust - a, "NL-%d,Klant %d,k%d@example.nl,06%08d,UTR01,ja,ja\n", i, i, i,
+                              i);
+        b += (size_t)snprintf(buys + b, sizeof buys - b, "R-%d,2026-10-01 10:00,UTR01,NL-%d,OLD-M,Trui,Noordzee,Truien,"
+                                                         "50.00,1\n", i, i);
+    }
+    assert_int_equal(fixture_import(f, cust, buys), TD_OK);
+    feed_purchases(f);
+    stock(f, utr, "NEW-M", 500);
+    struct errors err;
+    errors_init(&err);
+    int64_t knit;
+    const char *styles[] = {"TRUI-26"};
+    begin(f);
+    assert_int_equal(cl_collection_put(&f->c, "KNIT", "Knit", styles, 1, &err, &knit), TD_OK);
+    assert_int_equal(cl_collection_plan(&f->c, knit, utr, FIXTURE_NOW, 0, &err), TD_OK);
+    commit(f);
+
+    struct cl_report rep;
+    assert_int_equal(clienteling_report(&f->c, knit, utr, &rep), TD_OK);
+    assert_int_equal(rep.arrived_at, 0);               /* not arrived: nothing to report */
+
+    struct cl_arrival_summary s;
+    rules.daily_cap_per_associate = 1000;
+    begin(f);
+    assert_int_equal(clienteling_arrive(&f->c, &rules, knit, utr, true, &s), TD_OK);
+    commit(f);
+    assert_int_equal(s.matched, 200);
+    assert_true(s.holdout > 25 && s.holdout < 75);      /* about a quarter of 200 */
+    assert_int_equal(s.holdout + s.tasks, 200);
+
+    /* Every other contacted customer buys in the fortnight, one in ten of
+     * the hold-out; one contacted customer buys after the fortnight. */
+    b = (size_t)snprintf(buys, sizeof buys, "receipt_id,purchased_at,store_code,customer_ref,sku,product_name,"
+                                            "brand,category,unit_price,quantity\n");
+    int64_t treated_bought = 0, holdout_bought = 0, nth_t = 0, nth_h = 0, late = 0;
+    for (int i = 1; i <= 200; i++) {
+        char l[16];
+        snprintf(l, sizeof l, "NL-%d", i);
+        int64_t id = by_loyalty(f, l);
+        int held_back = (int)fixture_int(f, "SELECT COUNT(*) FROM outreach_tasks WHERE customer_id = %lld"
+                                            " AND status = 'holdout'", (long long)id);
+        const char *when = NULL;
+        if (held_back && nth_h++ % 10 == 0)
+            when = "2026-11-20 10:00", holdout_bought++;
+        else if (!held_back && nth_t++ % 2 == 0)
+            when = "2026-11-25 10:00", treated_bought++;
+        else if (!held_back && !late++)
+            when = "2026-12-20 10:00";
+        if (when)
+            b += (size_t)snprintf(buys + b, sizeof buys - b, "S-%d,%s,UTR01,NL-%d,NEW-M,Kabeltrui,Noordzee,Truien,"
+                                                             "89.95,1\n", i, when, i);
+    }
+    assert_int_equal(fixture_import(f, NULL, buys), TD_OK);
+    assert_int_equal(clienteling_report(&f->c, knit, utr, &rep), TD_OK);
+    assert_int_equal(rep.matched, 200);
+    assert_int_equal(rep.tasks, s.tasks);
+    assert_int_equal(rep.holdout, s.holdout);
+    assert_int_equal(rep.bought_treated, treated_bought);
+    assert_int_equal(rep.bought_holdout, holdout_bought);
+    assert_true(rep.uplift.estimable);
+    double planted = (double)treated_bought / (double)rep.tasks - (double)holdout_bought / (double)rep.holdout;
+    assert_float_equal(rep.uplift.uplift, planted, 1e-9);
+    assert_true(rep.uplift.low < planted && planted < rep.uplift.high);
+    assert_true(rep.uplift.low > 0);                    /* 50 % against 10 %: clearly more */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(the_new_collection, fixture_setup_pg, fixture_teardown),
         cmocka_unit_test_setup_teardown(books_move_and_erasure_forgets, fixture_setup_pg, fixture_teardown),
         cmocka_unit_test_setup_teardown(bad_catalogue_input_names_the_field, fixture_setup_pg, fixture_teardown),
+        cmocka_unit_test_setup_teardown(the_report_measures_against_the_holdout, fixture_setup_pg, fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
