@@ -354,6 +354,7 @@ int cl_customer_erase(struct dctx *c, int64_t customer_id)
         "DELETE FROM customer_prefs WHERE customer_id = ?",
         "DELETE FROM customer_sizes WHERE customer_id = ?",
         "DELETE FROM customer_associates WHERE customer_id = ?",
+        "DELETE FROM unsubscribe_tokens WHERE customer_id = ?",
     };
     int rc = db_run(c->db, sql[0], NULL, "ii", customer_id, customer_id);
     for (size_t i = 1; rc == TD_OK && i < sizeof sql / sizeof sql[0]; i++)

@@ -206,6 +206,16 @@ CREATE INDEX holds_product ON holds (store_id, product_id, status);
 CREATE INDEX holds_customer ON holds (customer_id, status);
 CREATE INDEX holds_expiry ON holds (status, expires_at);
 
+-- One-click unsubscribe links (RFC 8058) in marketing mail: the link holds
+-- a random token, this table only its hash.
+CREATE TABLE unsubscribe_tokens (
+    token_hash   TEXT PRIMARY KEY,
+    customer_id  BIGINT NOT NULL REFERENCES customers(id),
+    created_at   BIGINT NOT NULL,
+    used_at      BIGINT
+);
+CREATE INDEX unsubscribe_tokens_customer ON unsubscribe_tokens (customer_id);
+
 -- PostgreSQL: the new foreign keys become DEFERRABLE INITIALLY IMMEDIATE
 -- like every other since migration 0005 (`trustdesk copy` defers them).
 -- @backend postgres
