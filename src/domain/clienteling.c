@@ -1,0 +1,631 @@
+/* clienteling.c — loading an arrival's candidates and writing its outreach
+ * (see clienteling.h).
+ *
+ * The reads, each over a set, each merged into one array of the store's
+ * customers sorted by id (a binary search per row read):
+ *
+ *   customers of the store  their associate, consent, contact details, tier and last visit
+ *   objections              customer_objections
+ *   category spend          customer_category_spend, per category of the collection
+ *   sizes                   the size learned from the last purchase there, then the stated
+ *                           size (which wins), per category, checked against the sizes
+ *                           with stock available in this store
+ *   likes and dislikes      customer_prefs, per brand, category, colour and style code
+ *   contacts                marketing contacts of the last 30 days
+ *   earlier outreach        customer_outreach
+ *   this arrival            customers matched by an earlier run (never written twice)
+ *
+ * Memory: one struct crow (about 100 bytes) per customer of the store. */
+#include "domain/clienteling.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/status.h"
+#include "db/db.h"
+#include "domain/clienteling_internal.h"
+#include "domain/facts.h"
+
+#define FACETS_MAX 256
+#define FACET_SZ 64
+#define SIZE_SZ 12
+#define DAY_US FACTS_DAY_US
+
+enum { F_EMAIL_OK = 1, F_PHONE_OK = 2, F_HAS_EMAIL = 4, F_HAS_PHONE = 8, F_OBJECTED = 16, F_DNC = 32, F_DONE = 64,
+       F_SIZE_LEARNED = 128 };
+
+struct crow {
+    int64_t id, staff_id, spend_cents, best_cat_spend;
+    int32_t days_since_visit;
+    uint16_t flags;
+    uint8_t tier;
+    int8_t best_cat;                    /* index into the collection's categories, -1 none */
+    int16_t likes, dislikes, liked;     /* liked: facet index, -1 none */
+    int16_t answered, ignored, contacts;
+    char size[SIZE_SZ];                 /* a size of theirs in stock here */
+    char cat_size[SIZE_SZ];             /* scratch: their size in the category being read */
+    uint8_t cat_learned;
+};
+
+/* What the collection is made of in this store. */
+struct facets {
+    size_t n_cat, n;                    /* categories are facets[0..n_cat) */
+    char kind[FACETS_MAX][12];          /* "category", "brand", "colour", "style" */
+    char value[FACETS_MAX][FACET_SZ];
+    /* sizes with stock available, per category: "M\0L\0" lists */
+    char sizes[FACETS_MAX][256];
+};
+
+struct load {
+    struct crow *v;
+    size_t n, cap;
+};
+
+static struct crow *find(struct load *l, int64_t id)
+{
+    size_t lo = 0, hi = l->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (l->v[mid].id < id)
+            lo = mid + 1;
+        else if (l->v[mid].id > id)
+            hi = mid;
+        else
+            return &l->v[mid];
+    }
+    return NULL;
+}
+
+void clienteling_rules_default(struct cl_rules *out)
+{
+    *out = (struct cl_rules){.contact_cap_30d = 2, .holdout_permille = 100, .daily_cap_per_associate = 25};
+}
+
+static int add_facet(struct facets *f, const char *kind, const char *value)
+{
+    if (!value || !value[0])
+        return TD_OK;
+    for (size_t i = 0; i < f->n; i++)
+        if (strcmp(f->kind[i], kind) == 0 && strcmp(f->value[i], value) == 0)
+            return TD_OK;
+    if (f->n == FACETS_MAX)
+        return TD_OK;                   /* a collection of more than 256 facets: the first ones count */
+    cl__copy(f->kind[f->n], sizeof f->kind[0], kind);
+    cl__copy(f->value[f->n], sizeof f->value[0], value);
+    f->sizes[f->n][0] = '\0';
+    f->n++;
+    return TD_OK;
+}
+
+static bool size_listed(const char *list, const char *size)
+{
+    for (const char *p = list; *p; p += strlen(p) + 1)
+        if (strcmp(p, size) == 0)
+            return true;
+    return false;
+}
+
+static void add_size(char *list, size_t cap, const char *size)
+{
+    if (!size || !size[0] || size_listed(list, size))
+        return;
+    size_t used = 0;
+    for (const char *p = list; *p; p += strlen(p) + 1)
+        used += strlen(p) + 1;
+    size_t len = strlen(size);
+    if (used + len + 2 > cap)
+        return;
+    memcpy(list + used, size, len + 1);
+    list[used + len + 1] = '\0';
+}
+
+static const char SQL_FACET_CATEGORIES[] =
+    "SELECT DISTINCT s.category FROM collection_styles cs JOIN styles s ON s.id = cs.style_id"
+    " WHERE cs.collection_id = ? ORDER BY s.category";
+static const char SQL_FACETS[] =
+    "SELECT s.code, s.brand, s.colour FROM collection_styles cs JOIN styles s ON s.id = cs.style_id"
+    " WHERE cs.collection_id = ? ORDER BY s.code";
+static const char SQL_SIZES_IN_STOCK[] =
+    "SELECT s.category, p.size FROM collection_styles cs JOIN styles s ON s.id = cs.style_id"
+    " JOIN products p ON p.style_id = s.id JOIN stock k ON k.product_id = p.id AND k.store_id = ?"
+    " WHERE cs.collection_id = ? AND k.on_hand - k.held > 0 AND p.size IS NOT NULL";
+
+static int load_facets(struct db *db, int64_t collection_id, int64_t store_id, struct facets *f)
+{
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(db, SQL_FACET_CATEGORIES, &st);
+    if (rc == TD_OK)
+        rc = db_bindf(st, "i", collection_id);
+    while (cl__step(st, &rc))
+        rc = add_facet(f, "category", db_col_text(st, 0));
+    db_done(st);
+    if (rc != TD_DONE)
+        return rc;
+    f->n_cat = f->n;
+    rc = db_prepare(db, SQL_FACETS, &st);
+    if (rc == TD_OK)
+        rc = db_bindf(st, "i", collection_id);
+    while (cl__step(st, &rc)) {
+        rc = add_facet(f, "style", db_col_text(st, 0));
+        if (rc == TD_OK) rc = add_facet(f, "brand", db_col_text(st, 1));
+        if (rc == TD_OK) rc = add_facet(f, "colour", db_col_text(st, 2));
+    }
+    db_done(st);
+    if (rc != TD_DONE)
+        return rc;
+    rc = db_prepare(db, SQL_SIZES_IN_STOCK, &st);
+    if (rc == TD_OK)
+        rc = db_bindf(st, "ii", store_id, collection_id);
+    while (cl__step(st, &rc)) {
+        const char *cat = db_col_text(st, 0);
+        for (size_t i = 0; i < f->n_cat; i++)
+            if (cat && strcmp(f->value[i], cat) == 0)
+                add_size(f->sizes[i], sizeof f->sizes[i], db_col_text(st, 1));
+    }
+    db_done(st);
+    return rc == TD_DONE ? TD_OK : rc;
+}
+
+/* The store's customers: those whose book is in this store, and those
+ * without a book whose home store it is. */
+static const char SQL_CANDIDATES[] =
+    "SELECT c.id, ca.staff_id, c.email_consent, c.phone_consent,"
+    " CASE WHEN c.email IS NULL OR c.email = '' THEN 0 ELSE 1 END,"
+    " CASE WHEN c.phone IS NULL OR c.phone = '' THEN 0 ELSE 1 END,"
+    " CASE WHEN c.loyalty_number IS NULL THEN 0 ELSE 1 END,"
+    " COALESCE(f.lifetime_spend_cents, 0), f.last_purchase_at"
+    " FROM customers c LEFT JOIN customer_associates ca ON ca.customer_id = c.id"
+    " LEFT JOIN customer_facts f ON f.customer_id = c.id"
+    " WHERE c.erased_at IS NULL AND (ca.store_id = ? OR (ca.customer_id IS NULL AND c.home_store_id = ?))"
+    " ORDER BY c.id";
+
+static int load_candidates(struct dctx *c, int64_t store_id, struct load *l)
+{
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(c->db, SQL_CANDIDATES, &st);
+    if (rc == TD_OK)
+        rc = db_bindf(st, "ii", store_id, store_id);
+    while (cl__step(st, &rc)) {
+        if (l->n == l->cap) {
+            size_t cap = l->cap ? l->cap * 2 : 1024;
+            struct crow *v = realloc(l->v, cap * sizeof *v);
+            if (!v) {
+                rc = TD_E_NOMEM;
+                break;
+            }
+            l->v = v, l->cap = cap;
+        }
+        struct crow *r = &l->v[l->n++];
+        memset(r, 0, sizeof *r);
+        r->id = db_col_int64(st, 0);
+        r->staff_id = db_col_int64(st, 1);
+        r->flags = (uint16_t)((db_col_int64(st, 2) ? F_EMAIL_OK : 0) | (db_col_int64(st, 3) ? F_PHONE_OK : 0) |
+                              (db_col_int64(st, 4) ? F_HAS_EMAIL : 0) | (db_col_int64(st, 5) ? F_HAS_PHONE : 0));
+        r->tier = (uint8_t)facts_tier((int)db_col_int64(st, 6), db_col_int64(st, 7));
+        r->days_since_visit = db_col_is_null(st, 8) ? -1
+                                                    : (int32_t)((c->now_us - db_col_int64(st, 8)) / DAY_US);
+        if (r->days_since_visit < -1)
+            r->days_since_visit = 0;
+        r->best_cat = -1;
+        r->liked = -1;
+    }
+    db_done(st);
+    return rc == TD_DONE ? TD_OK : rc;
+}
+
+/* Steps a prepared and bound statement (rc: how preparing and binding
+ * went) and hands each row whose column 0 is one of the store's customers to
+ * fn; ends the statement's use. */
+static int merge_rows(struct db_stmt *st, int rc, struct load *l,
+                      void (*fn)(struct crow *r, struct db_stmt *st, void *arg), void *arg)
+{
+    while (cl__step(st, &rc)) {
+        struct crow *r = find(l, db_col_int64(st, 0));
+        if (r)
+            fn(r, st, arg);
+    }
+    db_done(st);
+    return rc == TD_DONE ? TD_OK : rc;
+}
+
+static void on_flag(struct crow *r, struct db_stmt *st, void *arg)
+{
+    (void)st;
+    r->flags |= (uint16_t)(uintptr_t)arg;
+}
+
+static void on_spend(struct crow *r, struct db_stmt *st, void *arg)
+{
+    int8_t cat = (int8_t)(intptr_t)arg;
+    int64_t spend = db_col_int64(st, 1);
+    r->spend_cents += spend;
+    if (spend > r->best_cat_spend || r->best_cat < 0) {
+        r->best_cat_spend = spend;
+        r->best_cat = cat;
+    }
+    cl__copy(r->cat_size, sizeof r->cat_size, db_col_text(st, 2));
+    r->cat_learned = 1;
+}
+
+static void on_stated_size(struct crow *r, struct db_stmt *st, void *arg)
+{
+    (void)arg;
+    cl__copy(r->cat_size, sizeof r->cat_size, db_col_text(st, 1));
+    r->cat_learned = 0;
+}
+
+static void on_pref(struct crow *r, struct db_stmt *st, void *arg)
+{
+    int16_t facet = (int16_t)(intptr_t)arg;
+    if (db_col_int64(st, 1) > 0) {
+        if (r->liked < 0)
+            r->liked = facet;
+        r->likes++;
+    } else {
+        r->dislikes++;
+    }
+}
+
+static void on_contacts(struct crow *r, struct db_stmt *st, void *arg)
+{
+    (void)arg;
+    r->contacts = (int16_t)db_col_int64(st, 1);
+}
+
+static void on_outreach(struct crow *r, struct db_stmt *st, void *arg)
+{
+    (void)arg;
+    r->answered = (int16_t)db_col_int64(st, 1);
+    r->ignored = (int16_t)db_col_int64(st, 2);
+    if (db_col_int64(st, 3))
+        r->flags |= F_DNC;
+}
+
+static const char SQL_OBJECTIONS[] = "SELECT customer_id FROM customer_objections";
+static const char SQL_SPEND[] =
+    "SELECT customer_id, spend_cents, last_size FROM customer_category_spend"
+    " WHERE category = ? AND last_at >= ?";
+static const char SQL_STATED_SIZES[] =
+    "SELECT customer_id, size FROM customer_sizes WHERE category = ? AND source = 'stated'";
+static const char SQL_PREFS[] =
+    "SELECT customer_id, sentiment FROM customer_prefs WHERE kind = ? AND value = ?";
+static const char SQL_CONTACTS[] =
+    "SELECT customer_id, COUNT(*) FROM contacts WHERE at >= ? AND marketing = 1"
+    " GROUP BY customer_id";
+static const char SQL_OUTREACH[] =
+    "SELECT customer_id, answered, ignored, do_not_contact FROM customer_outreach";
+static const char SQL_ALREADY[] =
+    "SELECT customer_id FROM outreach_tasks WHERE store_id = ? AND collection_id = ?";
+
+/* After one category's sizes are read: keep the size if it has stock here
+ * and the customer has none yet (categories come in order of the
+ * collection's categories, so the first with stock wins). */
+static void settle_sizes(struct load *l, const char *in_stock)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        struct crow *r = &l->v[i];
+        if (r->cat_size[0] && !r->size[0] && size_listed(in_stock, r->cat_size)) {
+            memcpy(r->size, r->cat_size, sizeof r->size);
+            if (r->cat_learned)
+                r->flags |= F_SIZE_LEARNED;
+        }
+        r->cat_size[0] = '\0';
+        r->cat_learned = 0;
+    }
+}
+
+#define TWO_YEARS_US (730 * DAY_US)
+
+static void on_already(struct crow *r, struct db_stmt *st, void *arg)
+{
+    (void)st, (void)arg;
+    r->flags |= F_DONE;
+}
+
+static int load_signals(struct dctx *c, struct load *l, const struct facets *f, int64_t collection_id,
+                        int64_t store_id)
+{
+    struct db *db = c->db;
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(db, SQL_OBJECTIONS, &st);
+    rc = merge_rows(st, rc, l, on_flag, (void *)(uintptr_t)F_OBJECTED);
+    for (size_t k = 0; rc == TD_OK && k < f->n_cat; k++) {
+        rc = db_prepare(db, SQL_SPEND, &st);
+        if (rc == TD_OK)
+            rc = db_bindf(st, "ti", f->value[k], c->now_us - TWO_YEARS_US);
+        rc = merge_rows(st, rc, l, on_spend, (void *)(intptr_t)k);
+        if (rc == TD_OK) {
+            st = NULL;
+            rc = db_prepare(db, SQL_STATED_SIZES, &st);
+            if (rc == TD_OK)
+                rc = db_bindf(st, "t", f->value[k]);
+            rc = merge_rows(st, rc, l, on_stated_size, NULL);
+        }
+        if (rc == TD_OK)
+            settle_sizes(l, f->sizes[k]);
+    }
+    for (size_t k = 0; rc == TD_OK && k < f->n; k++) {
+        rc = db_prepare(db, SQL_PREFS, &st);
+        if (rc == TD_OK)
+            rc = db_bindf(st, "tt", f->kind[k], f->value[k]);
+        rc = merge_rows(st, rc, l, on_pref, (void *)(intptr_t)k);
+    }
+    if (rc == TD_OK && (rc = db_prepare(db, SQL_CONTACTS, &st)) == TD_OK) {
+        rc = db_bindf(st, "i", c->now_us - 30 * DAY_US);
+        rc = merge_rows(st, rc, l, on_contacts, NULL);
+    }
+    if (rc == TD_OK && (rc = db_prepare(db, SQL_OUTREACH, &st)) == TD_OK)
+        rc = merge_rows(st, rc, l, on_outreach, NULL);
+    if (rc == TD_OK && (rc = db_prepare(db, SQL_ALREADY, &st)) == TD_OK) {
+        rc = db_bindf(st, "ii", store_id, collection_id);
+        rc = merge_rows(st, rc, l, on_already, NULL);
+    }
+    return rc;
+}
+
+static void to_candidate(const struct crow *r, const struct facets *f, struct cl_candidate *out)
+{
+    *out = (struct cl_candidate){
+        .customer_id = r->id,
+        .associate_id = r->staff_id,
+        .tier = r->tier,
+        .category_spend_cents = r->spend_cents,
+        .category = r->best_cat >= 0 ? f->value[r->best_cat] : "",
+        .days_since_visit = r->days_since_visit,
+        .likes = r->likes,
+        .liked = r->liked >= 0 ? f->value[r->liked] : "",
+        .dislikes = r->dislikes,
+        .answered = r->answered,
+        .ignored = r->ignored,
+        .do_not_contact = (r->flags & F_DNC) != 0,
+        .email_consent = (r->flags & F_EMAIL_OK) != 0,
+        .phone_consent = (r->flags & F_PHONE_OK) != 0,
+        .has_email = (r->flags & F_HAS_EMAIL) != 0,
+        .has_phone = (r->flags & F_HAS_PHONE) != 0,
+        .objected = (r->flags & F_OBJECTED) != 0,
+        .contacts_30d = r->contacts,
+        .size = r->size[0] ? r->size : NULL,
+        .size_learned = (r->flags & F_SIZE_LEARNED) != 0,
+    };
+}
+
+static const char SQL_ARRIVAL[] =
+    "SELECT arrives_at, first_choice_hours, arrived_at, holdout_key FROM collection_stores"
+    " WHERE collection_id = ? AND store_id = ?";
+static const char SQL_ARRIVAL_SET[] =
+    "UPDATE collection_stores SET arrived_at = ?, holdout_key = ? WHERE collection_id = ? AND store_id = ?"
+    " AND arrived_at IS NULL";
+static const char SQL_STAFF[] =
+    "SELECT id FROM staff WHERE store_id = ? AND active = 1 AND role IN ('associate', 'manager') ORDER BY id";
+static const char SQL_LOADS[] =
+    "SELECT staff_id, COUNT(*) FROM outreach_tasks WHERE store_id = ? AND due_day = ? AND staff_id IS NOT NULL"
+    " GROUP BY staff_id";
+static const char SQL_TASK[] =
+    "INSERT INTO outreach_tasks (collection_id, store_id, customer_id, staff_id, status, score, channel, why_nl,"
+    " why_en, size, due_day, lapses_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (collection_id, store_id, customer_id) DO NOTHING";
+
+struct arrival {
+    int64_t arrives_at, hours, arrived_at;
+    uint8_t key[CL_HOLDOUT_KEY_BYTES];
+    bool has_key;
+};
+
+static int read_arrival(struct dctx *c, int64_t collection_id, int64_t store_id, struct arrival *a)
+{
+    struct db_stmt *st = NULL;
+    memset(a, 0, sizeof *a);
+    int rc = db_prepare(c->db, SQL_ARRIVAL, &st);
+    if (rc == TD_OK)
+        rc = db_bindf(st, "ii", collection_id, store_id);
+    if (rc == TD_OK)
+        rc = db_step(st);
+    if (rc == TD_ROW) {
+        a->arrives_at = db_col_int64(st, 0);
+        a->hours = db_col_int64(st, 1);
+        a->arrived_at = db_col_int64(st, 2);
+        const char *hex = db_col_text(st, 3);
+        size_t got = 0;
+        a->has_key = hex && sodium_hex2bin(a->key, sizeof a->key, hex, strlen(hex), NULL, &got, NULL) == 0 &&
+                     got == sizeof a->key;
+        rc = TD_OK;
+    } else if (rc == TD_DONE) {
+        rc = TD_E_NOT_FOUND;
+    }
+    db_done(st);
+    return rc;
+}
+
+static int load_staff(struct db *db, int64_t store_id, int64_t day, struct cl_load *loads, size_t *n)
+{
+    struct db_stmt *st = NULL;
+    *n = 0;
+    int rc = db_prepare(db, SQL_STAFF, &st);
+    if (rc == TD_OK)
+        rc = db_bindf(st, "i", store_id);
+    while (cl__step(st, &rc))
+        if (*n < CL_STAFF_MAX)
+            loads[(*n)++] = (struct cl_load){.staff_id = db_col_int64(st, 0)};
+    db_done(st);
+    if (rc != TD_DONE)
+        return rc;
+    rc = db_prepare(db, SQL_LOADS, &st);
+    if (rc == TD_OK)
+        rc = db_bindf(st, "ii", store_id, day);
+    while (cl__step(st, &rc))
+        for (size_t i = 0; i < *n; i++)
+            if (loads[i].staff_id == db_col_int64(st, 0))
+                loads[i].used = (int)db_col_int64(st, 1);
+    db_done(st);
+    return rc == TD_DONE ? TD_OK : rc;
+}
+
+static void count_staff(struct cl_arrival_summary *out, int64_t staff_id)
+{
+    for (size_t i = 0; i < out->n_staff; i++)
+        if (out->staff[i].staff_id == staff_id) {
+            out->staff[i].tasks++;
+            return;
+        }
+    if (out->n_staff < CL_STAFF_MAX + 1)
+        out->staff[out->n_staff++] = (struct cl_staff_count){.staff_id = staff_id, .tasks = 1};
+}
+
+static int write_row(struct dctx *c, int64_t collection_id, int64_t store_id, const struct crow *r,
+                     const struct cl_result *res, int64_t staff_id, bool holdout, int64_t day, int64_t lapses_at)
+{
+    char nl[512], en[512];
+    cl_why_render(res, "nl", nl, sizeof nl);
+    cl_why_render(res, "en", en, sizeof en);
+    return db_run(c->db, SQL_TASK, NULL, "iiintittttiii", collection_id, store_id, r->id, staff_id,
+                  holdout ? "holdout" : "open", (int64_t)res->score,
+                  res->channel == CL_CHANNEL_PHONE ? "phone" : "email", nl, en, r->size, day, lapses_at, c->now_us);
+}
+
+int clienteling_arrive(struct dctx *c, const struct cl_rules *rules, int64_t collection_id, int64_t store_id,
+                       bool write, struct cl_arrival_summary *out)
+{
+    struct load l = {0};
+    struct facets *f = NULL;
+    struct cl_ranked *ranked = NULL;
+    struct cl_result *results = NULL;
+    struct arrival a;
+    memset(out, 0, sizeof *out);
+    int rc = read_arrival(c, collection_id, store_id, &a);
+    if (rc != TD_OK)
+        goto out;
+    if (!a.has_key)
+        randombytes_buf(a.key, sizeof a.key);
+    out->arrived_at = a.arrived_at ? a.arrived_at : c->now_us;
+    out->lapses_at = out->arrived_at + a.hours * 3600 * INT64_C(1000000);
+    if (write && !a.arrived_at) {
+        char hex[2 * CL_HOLDOUT_KEY_BYTES + 1];
+        sodium_bin2hex(hex, sizeof hex, a.key, sizeof a.key);
+        rc = db_run(c->db, SQL_ARRIVAL_SET, NULL, "itii", out->arrived_at, hex, collection_id, store_id);
+        if (rc != TD_OK)
+            goto out;
+    }
+    if (!(f = calloc(1, sizeof *f))) {
+        rc = TD_E_NOMEM;
+        goto out;
+    }
+    if ((rc = load_facets(c->db, collection_id, store_id, f)) != TD_OK) goto out;
+    if ((rc = load_candidates(c, store_id, &l)) != TD_OK) goto out;
+    if ((rc = load_signals(c, &l, f, collection_id, store_id)) != TD_OK) goto out;
+    out->candidates = (int64_t)l.n;
+
+    ranked = malloc((l.n ? l.n : 1) * sizeof *ranked);
+    results = malloc((l.n ? l.n : 1) * sizeof *results);
+    if (!ranked || !results) {
+        rc = TD_E_NOMEM;
+        goto out;
+    }
+    size_t n_ranked = 0;
+    int64_t day = c->now_us / DAY_US;
+    for (size_t i = 0; i < l.n; i++) {
+        const struct crow *r = &l.v[i];
+        if (r->flags & F_DONE) {
+            out->already++;
+            continue;
+        }
+        struct cl_candidate cand;
+        to_candidate(r, f, &cand);
+        cl_match(rules, &cand, &results[i]);
+        if (results[i].skip != CL_OK) {
+            out->skipped[results[i].skip]++;
+            continue;
+        }
+        out->matched++;
+        if (cl_holdout(a.key, r->id, rules->holdout_permille)) {
+            out->holdout++;
+            if (write && (rc = write_row(c, collection_id, store_id, r, &results[i], 0, true, day,
+                                         out->lapses_at)) != TD_OK)
+                goto out;
+            continue;
+        }
+        ranked[n_ranked++] = (struct cl_ranked){.customer_id = r->id, .associate_id = r->staff_id,
+                                                .score = results[i].score};
+    }
+    struct cl_load loads[CL_STAFF_MAX];
+    size_t n_loads = 0;
+    if ((rc = load_staff(c->db, store_id, day, loads, &n_loads)) != TD_OK)
+        goto out;
+    cl_assign(rules, ranked, n_ranked, loads, n_loads);
+    out->n_staff = 1;                   /* the pool first, even when empty */
+    for (size_t i = 0; i < n_ranked; i++) {
+        count_staff(out, ranked[i].assigned_to);
+        out->tasks++;
+        if (!write)
+            continue;
+        const struct crow *r = find(&l, ranked[i].customer_id);
+        rc = write_row(c, collection_id, store_id, r, &results[r - l.v], ranked[i].assigned_to, false, day,
+                       out->lapses_at);
+        if (rc != TD_OK)
+            goto out;
+    }
+out:
+    free(results);
+    free(ranked);
+    free(l.v);
+    free(f);
+    return rc;
+}
+
+/* ---- the collection report --------------------------------------------- */
+
+static const char SQL_REPORT_TASKS[] =
+    "SELECT COUNT(*), COALESCE(SUM(CASE WHEN status <> 'holdout' THEN 1 ELSE 0 END), 0),"
+    " COALESCE(SUM(CASE WHEN status = 'holdout' THEN 1 ELSE 0 END), 0),"
+    " COALESCE(SUM(CASE WHEN status = 'done' THEN 1 ELSE 0 END), 0),"
+    " COALESCE(SUM(CASE WHEN status = 'lapsed' THEN 1 ELSE 0 END), 0),"
+    " COALESCE(SUM(CASE WHEN outcome IN ('reached', 'hold_made', 'bought') THEN 1 ELSE 0 END), 0)"
+    " FROM outreach_tasks WHERE collection_id = ? AND store_id = ?";
+static const char SQL_REPORT_HOLDS[] =
+    "SELECT COUNT(*), COALESCE(SUM(CASE WHEN h.status = 'converted' THEN 1 ELSE 0 END), 0)"
+    " FROM holds h JOIN products p ON p.id = h.product_id"
+    " JOIN collection_styles y ON y.style_id = p.style_id AND y.collection_id = ?"
+    " WHERE h.store_id = ? AND h.created_at >= ?";
+/* Per group (holdout or not): the customers who bought one of the
+ * collection's skus in the store within the window. */
+static const char SQL_REPORT_BOUGHT[] =
+    "SELECT COALESCE(SUM(CASE WHEN t.status = 'holdout' THEN 0 ELSE 1 END), 0),"
+    " COALESCE(SUM(CASE WHEN t.status = 'holdout' THEN 1 ELSE 0 END), 0)"
+    " FROM outreach_tasks t WHERE t.collection_id = ? AND t.store_id = ? AND EXISTS ("
+    "  SELECT 1 FROM receipts r JOIN purchase_lines l ON l.receipt_id = r.id"
+    "  JOIN products p ON p.id = l.product_id"
+    "  JOIN collection_styles y ON y.style_id = p.style_id AND y.collection_id = t.collection_id"
+    "  WHERE r.customer_id = t.customer_id AND r.store_id = t.store_id"
+    "  AND r.purchased_at >= ? AND r.purchased_at < ?)";
+
+int clienteling_report(struct dctx *c, int64_t collection_id, int64_t store_id, struct cl_report *out)
+{
+    memset(out, 0, sizeof *out);
+    struct arrival a;
+    int rc = read_arrival(c, collection_id, store_id, &a);
+    if (rc != TD_OK || !a.arrived_at)
+        return rc;
+    out->arrived_at = a.arrived_at;
+    struct db_stmt *st = NULL;
+    if ((rc = db_get_row(c->db, SQL_REPORT_TASKS, &st, "ii", collection_id, store_id)) != TD_OK)
+        return rc;
+    out->matched = db_col_int64(st, 0);
+    out->tasks = db_col_int64(st, 1);
+    out->holdout = db_col_int64(st, 2);
+    out->done = db_col_int64(st, 3);
+    out->lapsed = db_col_int64(st, 4);
+    out->reached = db_col_int64(st, 5);
+    db_done(st);
+    if ((rc = db_get_row(c->db, SQL_REPORT_HOLDS, &st, "iii", collection_id, store_id, a.arrived_at)) != TD_OK)
+        return rc;
+    out->holds = db_col_int64(st, 0);
+    out->holds_converted = db_col_int64(st, 1);
+    db_done(st);
+    if ((rc = db_get_row(c->db, SQL_REPORT_BOUGHT, &st, "iiii", collection_id, store_id, a.arrived_at,
+                         a.arrived_at + CL_REPORT_DAYS * DAY_US)) != TD_OK)
+        return rc;
+    out->bought_treated = db_col_int64(st, 0);
+    out->bought_holdout = db_col_int64(st, 1);
+    db_done(st);
+    cl_uplift(out->tasks, out->bought_treated, out->holdout, out->bought_holdout, &out->uplift);
+    return TD_OK;
+}
