@@ -11,15 +11,18 @@
 #include <stddef.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "core/errors.h"
 #include "db/db.h"
 #include "domain/clienteling.h"
 #include "domain/clienteling_book.h"
 #include "domain/clienteling_catalog.h"
+#include "domain/clienteling_mail.h"
 #include "domain/clienteling_outreach.h"
 #include "domain/customer.h"
 #include "fixture.h"
+#include "mail/mail.h"
 
 #define HOUR (3600LL * 1000000)
 
@@ -537,6 +540,81 @@ static void the_report_measures_against_the_holdout(void **state)
     assert_true(rep.uplift.low > 0);                    /* 50 % against 10 %: clearly more */
 }
 
+/* Noor is reached by e-mail: the mail is in the outbox in her language,
+ * signed by Bram, with a one-click unsubscribe link; following the link
+ * withdraws her consent, recorded as a consent event. */
+static void personal_mail_and_one_click_unsubscribe(void **state)
+{
+    struct world w;
+    make_world(&w, *state);
+    struct fixture *f = w.f;
+    struct cl_arrival_summary s;
+    arrive(&w, true, &s);
+    int64_t noor_task = fixture_int(f, "SELECT id FROM outreach_tasks WHERE customer_id = %lld", (long long)w.cust[2]);
+    begin(f);
+    assert_int_equal(db_run(f->db, "UPDATE customers SET lang = 'en' WHERE id = ?", NULL, "i", w.cust[2]), TD_OK);
+    commit(f);
+    struct cl_mail_site site = {.base_url = "https://desk.example.nl", .from = "service@example.nl",
+                                .shop_name = "Het Warenhuis"};
+    struct errors err;
+    errors_init(&err);
+    f->c.actor = w.bram;
+    char id[MAIL_ID_SZ];
+    begin(f);
+    assert_int_equal(cl_task_mail(&f->c, &w.rules, &site, noor_task, &err, id), TD_OK);
+    commit(f);
+    assert_int_equal(fixture_int(f, "SELECT COUNT(*) FROM mail_outbox WHERE customer_id = %lld AND kind = 'marketing'"
+                                    " AND rcpt_to = 'noor@example.nl' AND lang = 'en'"
+                                    " AND subject = 'Just arrived: Knitwear autumn'"
+                                    " AND body_text LIKE 'Dear Noor Jansen,%%' AND body_text LIKE '%%Kabeltrui (navy, size M)%%'"
+                                    " AND body_text LIKE '%%Kind regards,%%bram%%'"
+                                    " AND unsubscribe_url LIKE 'https://desk.example.nl/api/v1/unsubscribe/%%'",
+                                 (long long)w.cust[2]), 1);
+    assert_int_equal(fixture_int(f, "SELECT outcome = 'mailed' FROM outreach_tasks WHERE id = %lld", (long long)noor_task),
+                     1);
+    int64_t row = fixture_int(f, "SELECT id FROM mail_outbox WHERE customer_id = %lld", (long long)w.cust[2]);
+    char *text = NULL;
+    size_t len = 0;
+    assert_int_equal(mail_render(f->db, row, &text, &len), TD_OK);
+    assert_non_null(strstr(text, "List-Unsubscribe: <https://desk.example.nl/api/v1/unsubscribe/"));
+    assert_non_null(strstr(text, "List-Unsubscribe-Post: List-Unsubscribe=One-Click"));
+    free(text);
+
+    /* A second mail would pass the cap of 2 only once; then it is refused. */
+    int64_t contacts = fixture_int(f, "SELECT COUNT(*) FROM contacts WHERE customer_id = %lld AND marketing = 1",
+                                   (long long)w.cust[2]);
+    assert_int_equal(contacts, 1);
+
+    /* The link's token, as the mail carries it. */
+    struct db_stmt *st = NULL;
+    assert_int_equal(db_get_row(f->db, "SELECT unsubscribe_url FROM mail_outbox WHERE id = ?", &st, "i", row), TD_OK);
+    char token[128];
+    snprintf(token, sizeof token, "%s", strrchr(db_col_text(st, 0), '/') + 1);
+    db_done(st);
+    int64_t who = 0;
+    char lang[3];
+    assert_int_equal(cl_unsubscribe_lookup(&f->c, token, &who, lang), TD_OK);
+    assert_int_equal(who, w.cust[2]);
+    assert_string_equal(lang, "en");
+    assert_int_equal(cl_unsubscribe_lookup(&f->c, "0000", &who, lang), TD_E_NOT_FOUND);
+    begin(f);
+    assert_int_equal(cl_unsubscribe(&f->c, token), TD_OK);
+    assert_int_equal(cl_unsubscribe(&f->c, token), TD_OK);       /* twice is harmless */
+    commit(f);
+    assert_int_equal(fixture_int(f, "SELECT email_consent FROM customers WHERE id = %lld", (long long)w.cust[2]), 0);
+    assert_int_equal(fixture_int(f, "SELECT COUNT(*) FROM consent_events WHERE customer_id = %lld"
+                                    " AND channel = 'email_marketing' AND given = 0 AND source = 'unsubscribe link'",
+                                 (long long)w.cust[2]), 1);
+    /* Without consent the next mail is refused by name. */
+    errors_init(&err);
+    begin(f);
+    assert_int_equal(db_run(f->db, "UPDATE outreach_tasks SET status = 'open' WHERE id = ?", NULL, "i", noor_task),
+                     TD_OK);
+    assert_int_equal(cl_task_mail(&f->c, &w.rules, &site, noor_task, &err, id), TD_E_CONFLICT);
+    db_rollback(f->db);
+    assert_true(fixture_has_field(&err, "channel"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -544,6 +622,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(books_move_and_erasure_forgets, fixture_setup_pg, fixture_teardown),
         cmocka_unit_test_setup_teardown(bad_catalogue_input_names_the_field, fixture_setup_pg, fixture_teardown),
         cmocka_unit_test_setup_teardown(the_report_measures_against_the_holdout, fixture_setup_pg, fixture_teardown),
+        cmocka_unit_test_setup_teardown(personal_mail_and_one_click_unsubscribe, fixture_setup_pg, fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
