@@ -407,7 +407,7 @@ int cl_holds_each(struct dctx *c, int64_t store_id, const char *sku, bool active
                   int (*fn)(void *arg, const struct cl_hold *h), void *arg)
 {
     struct db_stmt *st = NULL;
-    int rc = db_query(c->db, SQL_HOLDS, &st, "ittttii", store_id, sku, sku, sku, (int64_t)active_only, (int64_t)limit);
+    int rc = db_query(c->db, SQL_HOLDS, &st, "itttii", store_id, sku, sku, sku, (int64_t)active_only, (int64_t)limit);
     struct cl_hold h;
     while (cl__step(st, &rc)) {
         read_hold(st, &h);
