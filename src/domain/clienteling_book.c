@@ -293,16 +293,23 @@ int cl_objection_set(struct dctx *c, int64_t customer_id, bool objected, const c
 }
 
 /* Each section's query: columns a, b, c (text), n, at. */
-static const struct {
+struct section {
     const char *section;
     const char *sql;
-} profile_sql[] = {
+};
+
+static const struct section profile_sql[] = {
     {"book", "SELECT s.code, COALESCE(a.login, ''), COALESCE(b.login, ''), COALESCE(ca.staff_id, 0), ca.updated_at"
              " FROM customer_associates ca JOIN stores s ON s.id = ca.store_id"
              " LEFT JOIN staff a ON a.id = ca.staff_id LEFT JOIN staff b ON b.id = ca.second_id"
              " WHERE ca.customer_id = ?"},
     {"size", "SELECT category, size, source, 0, updated_at FROM customer_sizes WHERE customer_id = ?"
              " ORDER BY category"},
+    /* Learned from purchases: the size bought last in a category where no
+     * size is recorded (the matcher reads the same aggregate). */
+    {"size", "SELECT s.category, s.last_size, 'learned', 0, s.last_at FROM customer_category_spend s"
+             " WHERE s.customer_id = ? AND s.last_size IS NOT NULL AND NOT EXISTS (SELECT 1 FROM customer_sizes z"
+             " WHERE z.customer_id = s.customer_id AND z.category = s.category) ORDER BY s.category"},
     {"pref", "SELECT kind, value, CASE WHEN sentiment > 0 THEN 'like' ELSE 'dislike' END, sentiment, updated_at"
              " FROM customer_prefs WHERE customer_id = ? ORDER BY sentiment DESC, kind, value"},
     {"date", "SELECT kind, label, '', month * 100 + day, id FROM customer_dates WHERE customer_id = ?"
@@ -312,16 +319,29 @@ static const struct {
     {"objection", "SELECT source, '', '', 0, at FROM customer_objections WHERE customer_id = ?"},
 };
 
-int cl_profile_each(struct dctx *c, int64_t customer_id, int (*fn)(void *arg, const struct cl_profile_item *it),
-                    void *arg)
+/* What outreach did with the customer, for the GDPR export. */
+static const struct section history_sql[] = {
+    {"contact", "SELECT k.channel, CASE WHEN k.marketing = 1 THEN 'marketing' ELSE 'transactional' END,"
+                " COALESCE(s.login, ''), COALESCE(k.task_id, 0), k.at FROM contacts k"
+                " LEFT JOIN staff s ON s.id = k.staff_id WHERE k.customer_id = ? ORDER BY k.at, k.id"},
+    {"outreach", "SELECT c.code, t.status, COALESCE(t.outcome, ''), t.id, t.created_at FROM outreach_tasks t"
+                 " JOIN collections c ON c.id = t.collection_id WHERE t.customer_id = ? ORDER BY t.created_at, t.id"},
+    {"hold", "SELECT p.sku, h.status, s.code, h.id, h.created_at FROM holds h JOIN products p ON p.id = h.product_id"
+             " JOIN stores s ON s.id = h.store_id WHERE h.customer_id = ? ORDER BY h.created_at, h.id"},
+};
+
+#define CL_SECTIONS(t) (t), sizeof(t) / sizeof((t)[0])
+
+static int sections_each(struct dctx *c, int64_t customer_id, const struct section *t, size_t n,
+                         int (*fn)(void *arg, const struct cl_profile_item *it), void *arg)
 {
     int rc = TD_OK;
-    for (size_t i = 0; rc == TD_OK && i < sizeof profile_sql / sizeof profile_sql[0]; i++) {
+    for (size_t i = 0; rc == TD_OK && i < n; i++) {
         struct db_stmt *st = NULL;
-        rc = db_query(c->db, profile_sql[i].sql, &st, "i", customer_id);
+        rc = db_query(c->db, t[i].sql, &st, "i", customer_id);
         while (cl__step(st, &rc)) {
             struct cl_profile_item it = {
-                .section = profile_sql[i].section,
+                .section = t[i].section,
                 .a = db_col_text(st, 0),
                 .b = db_col_text(st, 1),
                 .c = db_col_text(st, 2),
@@ -333,6 +353,18 @@ int cl_profile_each(struct dctx *c, int64_t customer_id, int (*fn)(void *arg, co
         rc = db_end(st, rc);
     }
     return rc;
+}
+
+int cl_profile_each(struct dctx *c, int64_t customer_id, int (*fn)(void *arg, const struct cl_profile_item *it),
+                    void *arg)
+{
+    return sections_each(c, customer_id, CL_SECTIONS(profile_sql), fn, arg);
+}
+
+int cl_history_each(struct dctx *c, int64_t customer_id, int (*fn)(void *arg, const struct cl_profile_item *it),
+                    void *arg)
+{
+    return sections_each(c, customer_id, CL_SECTIONS(history_sql), fn, arg);
 }
 
 int cl_customer_erase(struct dctx *c, int64_t customer_id)

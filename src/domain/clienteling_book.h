@@ -81,11 +81,18 @@ int cl_objection_set(struct dctx *c, int64_t customer_id, bool objected, const c
 /* Everything the profile holds, for the profile screen and the GDPR export:
  * fn gets one (section, row) at a time; fields are borrowed. */
 struct cl_profile_item {
-    const char *section;              /* "book", "size", "like", "dislike", "date", "note", "objection" */
+    const char *section;              /* "book", "size" (c: stated|learned), "pref" (c: like|dislike), "date",
+                                         "note", "objection" */
     const char *a, *b, *c;            /* per section: see clienteling_book.c */
     int64_t n, at;
 };
 int cl_profile_each(struct dctx *c, int64_t customer_id, int (*fn)(void *arg, const struct cl_profile_item *it),
+                    void *arg) TD_MUST_CHECK;
+/* What outreach did with the customer (the GDPR export), oldest first:
+ *   contact   a channel, b "marketing"|"transactional", c staff login, n task id, at
+ *   outreach  a collection code, b status, c outcome ("" none), n task id, at created
+ *   hold      a sku, b status, c store code, n hold id, at created */
+int cl_history_each(struct dctx *c, int64_t customer_id, int (*fn)(void *arg, const struct cl_profile_item *it),
                     void *arg) TD_MUST_CHECK;
 
 /* Erasure: deletes every clienteling row of the customer (book, sizes,

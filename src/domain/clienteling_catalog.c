@@ -288,3 +288,159 @@ int cl_arrivals_due(struct dctx *c, int (*fn)(void *arg, int64_t collection_id, 
         rc = fn(arg, due[i][0], due[i][1]);
     return rc;
 }
+
+/* ---- reads for the API ------------------------------------------------- */
+
+#define STYLE_COLS "SELECT s.id, s.price_cents, s.created_at, s.updated_at, s.code, s.name, s.brand, s.category, s.colour"
+
+static void read_style(struct db_stmt *st, struct cl_style *s)
+{
+    memset(s, 0, sizeof *s);
+    s->id = db_col_int64(st, 0);
+    s->price_cents = db_col_int64(st, 1);
+    s->created_at = db_col_int64(st, 2);
+    s->updated_at = db_col_int64(st, 3);
+    cl__copy(s->code, sizeof s->code, db_col_text(st, 4));
+    cl__copy(s->name, sizeof s->name, db_col_text(st, 5));
+    cl__copy(s->brand, sizeof s->brand, db_col_text(st, 6));
+    cl__copy(s->category, sizeof s->category, db_col_text(st, 7));
+    cl__copy(s->colour, sizeof s->colour, db_col_text(st, 8));
+}
+
+int cl_style_get(struct dctx *c, const char *code, struct cl_style *out)
+{
+    if (!cl_code_valid(code))
+        return TD_E_NOT_FOUND;
+    struct db_stmt *st = NULL;
+    int rc = db_get_row(c->db, STYLE_COLS " FROM styles s WHERE s.code = ?", &st, "t", code);
+    if (rc != TD_OK)
+        return rc;
+    read_style(st, out);
+    db_done(st);
+    return TD_OK;
+}
+
+static const char SQL_STYLES_ALL[] = STYLE_COLS " FROM styles s WHERE s.code > ? ORDER BY s.code LIMIT ?";
+static const char SQL_STYLES_OF[] = STYLE_COLS
+    " FROM collection_styles cs JOIN styles s ON s.id = cs.style_id WHERE cs.collection_id = ? AND s.code > ?"
+    " ORDER BY s.code LIMIT ?";
+
+int cl_styles_each(struct dctx *c, int64_t collection_id, const char *after, int limit,
+                   int (*fn)(void *arg, const struct cl_style *s), void *arg, char next[CL_STYLE_CODE_SZ])
+{
+    struct db_stmt *st = NULL;
+    const char *from = after ? after : "";
+    next[0] = '\0';
+    int rc = collection_id ? db_query(c->db, SQL_STYLES_OF, &st, "iti", collection_id, from, (int64_t)limit + 1)
+                           : db_query(c->db, SQL_STYLES_ALL, &st, "ti", from, (int64_t)limit + 1);
+    int shown = 0;
+    struct cl_style s;
+    while (cl__step(st, &rc)) {
+        if (shown == limit) {
+            cl__copy(next, CL_STYLE_CODE_SZ, s.code);
+            break;
+        }
+        read_style(st, &s);
+        shown++;
+        rc = fn(arg, &s);
+    }
+    return db_end(st, rc);
+}
+
+int cl_variants_each(struct dctx *c, int64_t style_id, int (*fn)(void *arg, const struct cl_stock_row *r), void *arg)
+{
+    struct db_stmt *st = NULL;
+    int rc = db_query(c->db,
+                      "SELECT p.sku, COALESCE(p.size, ''), t.code, COALESCE(k.on_hand, 0), COALESCE(k.held, 0)"
+                      " FROM products p LEFT JOIN stock k ON k.product_id = p.id LEFT JOIN stores t ON t.id = k.store_id"
+                      " WHERE p.style_id = ? ORDER BY p.id, t.code",
+                      &st, "i", style_id);
+    while (cl__step(st, &rc)) {
+        struct cl_stock_row r = {
+            .sku = db_col_text(st, 0),
+            .size = db_col_text(st, 1),
+            .store_code = db_col_is_null(st, 2) ? NULL : db_col_text(st, 2),
+            .on_hand = db_col_int64(st, 3),
+            .held = db_col_int64(st, 4),
+        };
+        rc = fn(arg, &r);
+    }
+    return db_end(st, rc);
+}
+
+#define COLLECTION_COLS                                                                              \
+    "SELECT k.id, k.created_at, (SELECT COUNT(*) FROM collection_styles cs WHERE cs.collection_id = k.id)," \
+    " k.code, k.name FROM collections k"
+
+static void read_collection(struct db_stmt *st, struct cl_collection *k)
+{
+    memset(k, 0, sizeof *k);
+    k->id = db_col_int64(st, 0);
+    k->created_at = db_col_int64(st, 1);
+    k->n_styles = db_col_int64(st, 2);
+    cl__copy(k->code, sizeof k->code, db_col_text(st, 3));
+    cl__copy(k->name, sizeof k->name, db_col_text(st, 4));
+}
+
+int cl_collection_get(struct dctx *c, const char *code, struct cl_collection *out)
+{
+    if (!cl_code_valid(code))
+        return TD_E_NOT_FOUND;
+    struct db_stmt *st = NULL;
+    int rc = db_get_row(c->db, COLLECTION_COLS " WHERE k.code = ?", &st, "t", code);
+    if (rc != TD_OK)
+        return rc;
+    read_collection(st, out);
+    db_done(st);
+    return TD_OK;
+}
+
+int cl_collections_each(struct dctx *c, int (*fn)(void *arg, const struct cl_collection *k), void *arg)
+{
+    struct db_stmt *st = NULL;
+    int rc = db_query(c->db, COLLECTION_COLS " ORDER BY k.created_at DESC, k.id DESC LIMIT 500", &st, "");
+    struct cl_collection k;
+    while (cl__step(st, &rc)) {
+        read_collection(st, &k);
+        rc = fn(arg, &k);
+    }
+    return db_end(st, rc);
+}
+
+int cl_arrivals_each(struct dctx *c, int64_t collection_id, int64_t store_id,
+                     int (*fn)(void *arg, const struct cl_arrival *r), void *arg)
+{
+    struct db_stmt *st = NULL;
+    int rc = db_query(c->db,
+                      "SELECT cs.store_id, cs.arrives_at, cs.first_choice_hours, COALESCE(cs.arrived_at, 0), t.code"
+                      " FROM collection_stores cs JOIN stores t ON t.id = cs.store_id"
+                      " WHERE cs.collection_id = ? AND (? = 0 OR cs.store_id = ?) ORDER BY t.code",
+                      &st, "iii", collection_id, store_id, store_id);
+    while (cl__step(st, &rc)) {
+        struct cl_arrival r = {
+            .store_id = db_col_int64(st, 0),
+            .arrives_at = db_col_int64(st, 1),
+            .first_choice_hours = db_col_int64(st, 2),
+            .arrived_at = db_col_int64(st, 3),
+            .store_code = db_col_text(st, 4),
+        };
+        rc = fn(arg, &r);
+    }
+    return db_end(st, rc);
+}
+
+int cl_stock_get(struct dctx *c, int64_t store_id, const char *sku, int64_t *on_hand, int64_t *held)
+{
+    *on_hand = *held = 0;
+    struct db_stmt *st = NULL;
+    int rc = db_get_row(c->db,
+                        "SELECT COALESCE(k.on_hand, 0), COALESCE(k.held, 0) FROM products p"
+                        " LEFT JOIN stock k ON k.product_id = p.id AND k.store_id = ? WHERE p.sku = ?",
+                        &st, "it", store_id, sku);
+    if (rc != TD_OK)
+        return rc;
+    *on_hand = db_col_int64(st, 0);
+    *held = db_col_int64(st, 1);
+    db_done(st);
+    return TD_OK;
+}

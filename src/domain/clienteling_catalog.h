@@ -63,4 +63,48 @@ int cl_collection_plan(struct dctx *c, int64_t collection_id, int64_t store_id, 
  * non-OK. */
 int cl_arrivals_due(struct dctx *c, int (*fn)(void *arg, int64_t collection_id, int64_t store_id), void *arg) TD_MUST_CHECK;
 
+/* ---- reads for the API ------------------------------------------------- */
+
+struct cl_style {
+    int64_t id, price_cents, created_at, updated_at;
+    char code[CL_STYLE_CODE_SZ], name[201], brand[101], category[48], colour[41];
+};
+int cl_style_get(struct dctx *c, const char *code, struct cl_style *out /* OUT */) TD_MUST_CHECK;  /* TD_E_NOT_FOUND */
+/* Styles in code order after `after` ("" or NULL: from the first), of one
+ * collection (0: all), at most limit; next gets the last code shown when
+ * more follow ("" at the end). */
+int cl_styles_each(struct dctx *c, int64_t collection_id, const char *after, int limit,
+                   int (*fn)(void *arg, const struct cl_style *s), void *arg,
+                   char next[CL_STYLE_CODE_SZ] /* OUT */) TD_MUST_CHECK;
+
+/* One variant in one store: a row per (sku, store with a stock line), in
+ * the variants' order, then by store code; store_code NULL for a sku no
+ * store stocks. Strings are borrowed for the callback. */
+struct cl_stock_row {
+    const char *sku, *size, *store_code;
+    int64_t on_hand, held;
+};
+int cl_variants_each(struct dctx *c, int64_t style_id, int (*fn)(void *arg, const struct cl_stock_row *r),
+                     void *arg) TD_MUST_CHECK;
+
+/* On hand and held of a sku in a store (0 and 0 without a stock line);
+ * TD_E_NOT_FOUND when the sku is unknown. */
+int cl_stock_get(struct dctx *c, int64_t store_id, const char *sku, int64_t *on_hand /* OUT */,
+                 int64_t *held /* OUT */) TD_MUST_CHECK;
+
+struct cl_collection {
+    int64_t id, created_at, n_styles;
+    char code[CL_STYLE_CODE_SZ], name[201];
+};
+int cl_collection_get(struct dctx *c, const char *code, struct cl_collection *out /* OUT */) TD_MUST_CHECK;
+int cl_collections_each(struct dctx *c, int (*fn)(void *arg, const struct cl_collection *k), void *arg) TD_MUST_CHECK;
+
+/* A collection's planned arrivals, by store code (store_id 0: every store). */
+struct cl_arrival {
+    int64_t store_id, arrives_at, first_choice_hours, arrived_at;   /* arrived_at 0: not yet */
+    const char *store_code;
+};
+int cl_arrivals_each(struct dctx *c, int64_t collection_id, int64_t store_id,
+                     int (*fn)(void *arg, const struct cl_arrival *r), void *arg) TD_MUST_CHECK;
+
 #endif

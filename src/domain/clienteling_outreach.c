@@ -145,6 +145,36 @@ int cl_task_items_each(struct dctx *c, const struct cl_task *t, int (*fn)(void *
     return db_end(st, rc);
 }
 
+static const char SQL_TASK_BOUGHT[] =
+    "SELECT p.sku, p.name, p.brand, p.category, COALESCE(l.size, p.size, ''), s.code, r.purchased_at,"
+    " l.unit_price_cents, l.quantity FROM receipts r JOIN purchase_lines l ON l.receipt_id = r.id"
+    " JOIN products p ON p.id = l.product_id JOIN stores s ON s.id = r.store_id"
+    " WHERE r.customer_id = ? AND p.category IN (SELECT y.category FROM collection_styles cs"
+    "  JOIN styles y ON y.id = cs.style_id WHERE cs.collection_id = ?)"
+    " ORDER BY r.purchased_at DESC, r.id DESC, l.line_no LIMIT ?";
+
+int cl_task_bought_each(struct dctx *c, const struct cl_task *t, int limit,
+                        int (*fn)(void *arg, const struct cl_bought *b), void *arg)
+{
+    struct db_stmt *st = NULL;
+    int rc = db_query(c->db, SQL_TASK_BOUGHT, &st, "iii", t->customer_id, t->collection_id, (int64_t)limit);
+    while (cl__step(st, &rc)) {
+        struct cl_bought b = {
+            .sku = db_col_text(st, 0),
+            .name = db_col_text(st, 1),
+            .brand = db_col_text(st, 2),
+            .category = db_col_text(st, 3),
+            .size = db_col_text(st, 4),
+            .store_code = db_col_text(st, 5),
+            .purchased_at = db_col_int64(st, 6),
+            .unit_price_cents = db_col_int64(st, 7),
+            .quantity = db_col_int64(st, 8),
+        };
+        rc = fn(arg, &b);
+    }
+    return db_end(st, rc);
+}
+
 /* ---- contacts ---------------------------------------------------------- */
 
 int cl_contact_check(struct dctx *c, const struct cl_rules *r, int64_t customer_id, const char *channel,
@@ -377,7 +407,7 @@ int cl_holds_each(struct dctx *c, int64_t store_id, const char *sku, bool active
                   int (*fn)(void *arg, const struct cl_hold *h), void *arg)
 {
     struct db_stmt *st = NULL;
-    int rc = db_query(c->db, SQL_HOLDS, &st, "ittttii", store_id, sku, sku, sku, (int64_t)active_only, (int64_t)limit);
+    int rc = db_query(c->db, SQL_HOLDS, &st, "itttii", store_id, sku, sku, sku, (int64_t)active_only, (int64_t)limit);
     struct cl_hold h;
     while (cl__step(st, &rc)) {
         read_hold(st, &h);

@@ -73,6 +73,15 @@ struct cl_script_item {
 int cl_task_items_each(struct dctx *c, const struct cl_task *t, int (*fn)(void *arg, const struct cl_script_item *it),
                        void *arg) TD_MUST_CHECK;
 
+/* The call script's history: the customer's last purchase lines (at most
+ * limit, newest first) in the categories of the task's collection. */
+struct cl_bought {
+    const char *sku, *name, *brand, *category, *size, *store_code;
+    int64_t purchased_at, unit_price_cents, quantity;
+};
+int cl_task_bought_each(struct dctx *c, const struct cl_task *t, int limit,
+                        int (*fn)(void *arg, const struct cl_bought *b), void *arg) TD_MUST_CHECK;
+
 /* Records an outcome of an open task: TD_E_CONFLICT (err names "status")
  * when it is not open or its window has ended; TD_E_CONFLICT naming
  * "channel" without consent, "customer_id" over the cap. */

@@ -15,8 +15,9 @@
 
 /* Who may call a route: P anyone, S staff (associate, manager, admin),
  * L leads (manager, admin), A admin. `other`: for a route naming a store
- * ({code} of /stores/ or /policy/stores/), whether a manager may call it
- * for another store ('y') or is refused ('n'); '-' elsewhere. */
+ * ({code} of /stores/ or /policy/stores/, {store} of /collections/), whether
+ * a manager may call it for another store ('y') or is refused ('n'); '-'
+ * elsewhere. */
 struct expect { const char *method, *path; char who; char other; };
 static const struct expect table[] = {
     {"GET", "/healthz", 'P', '-'},
@@ -79,6 +80,33 @@ static const struct expect table[] = {
     {"GET", "/api/v1/policy/stores/{code}", 'S', 'y'},
     {"PUT", "/api/v1/policy/stores/{code}", 'A', 'n'},
     {"GET", "/api/v1/policy/stores/{code}/versions", 'L', 'y'},
+    {"POST", "/api/v1/styles", 'A', '-'},
+    {"GET", "/api/v1/styles", 'S', '-'},
+    {"GET", "/api/v1/styles/{code}", 'S', '-'},
+    {"PUT", "/api/v1/stores/{code}/stock/{sku}", 'L', 'n'},
+    {"POST", "/api/v1/collections", 'A', '-'},
+    {"GET", "/api/v1/collections", 'S', '-'},
+    {"GET", "/api/v1/collections/{code}", 'S', '-'},
+    {"PUT", "/api/v1/collections/{code}/stores/{store}", 'L', 'n'},
+    {"GET", "/api/v1/collections/{code}/stores/{store}/preview", 'L', 'n'},
+    {"POST", "/api/v1/collections/{code}/stores/{store}/arrive", 'L', 'n'},
+    {"GET", "/api/v1/collections/{code}/stores/{store}/report", 'L', 'n'},
+    {"GET", "/api/v1/book", 'S', '-'},
+    {"POST", "/api/v1/book/reassign", 'L', '-'},
+    {"PUT", "/api/v1/customers/{id}/book", 'S', '-'},
+    {"GET", "/api/v1/customers/{id}/profile", 'S', '-'},
+    {"PUT", "/api/v1/customers/{id}/sizes/{category}", 'S', '-'},
+    {"PUT", "/api/v1/customers/{id}/preferences", 'S', '-'},
+    {"POST", "/api/v1/customers/{id}/dates", 'S', '-'},
+    {"DELETE", "/api/v1/customers/{id}/dates/{date_id}", 'S', '-'},
+    {"POST", "/api/v1/customers/{id}/notes", 'S', '-'},
+    {"PUT", "/api/v1/customers/{id}/objection", 'S', '-'},
+    {"GET", "/api/v1/outreach/today", 'S', '-'},
+    {"GET", "/api/v1/outreach/{id}", 'S', '-'},
+    {"POST", "/api/v1/outreach/{id}/outcome", 'S', '-'},
+    {"POST", "/api/v1/holds", 'S', '-'},
+    {"GET", "/api/v1/holds", 'S', '-'},
+    {"POST", "/api/v1/holds/{id}/release", 'S', '-'},
 };
 
 static const struct { const char *method, *path; } routes[] = {

@@ -4,8 +4,9 @@
  *     journal; PostgreSQL: a full pg_dump) nor in a `trustdesk backup`,
  *     while keyed retries still get the same answers;
  *   - after an erasure, no name, e-mail, phone or loyalty number that staff
- *     typed anywhere the API takes free text, and no remembered answer that
- *     replays them; the bookkeeping stays and `ledger verify` passes;
+ *     typed anywhere the API takes free text (the clienteling profile's
+ *     likes, dates and notes too), and no remembered answer that replays
+ *     them; the bookkeeping stays and `ledger verify` passes;
  *   - a database remembered by an older release keeps its texts and its
  *     answers, without the codes, after the upgrade. */
 #define _GNU_SOURCE            /* strcasestr */
@@ -269,6 +270,19 @@ static void erasure_leaves_no_trace(void **state)
     post(&anna, "/api/v1/customers", body, NULL, 201, &r);
     long long p = jint(r.json, "id");
     resp_free(&r);
+    /* Her clienteling profile: a size, a like, a date and a note naming her. */
+    static const char *const profile[][3] = {
+        {"PUT", "sizes/Knitwear", "{\"size\":\"M\"}"},
+        {"PUT", "preferences", "{\"kind\":\"brand\",\"value\":\"Atelier Quarteroni\",\"sentiment\":\"like\"}"},
+        {"POST", "dates", "{\"kind\":\"birthday\",\"month\":5,\"day\":1,\"label\":\"Xandrijn jarig\"}"},
+        {"POST", "notes", "{\"text\":\"" T_NOTE "\"}"},
+    };
+    for (size_t i = 0; i < sizeof profile / sizeof profile[0]; i++) {
+        snprintf(path, sizeof path, "/api/v1/customers/%lld/%s", p, profile[i][1]);
+        assert_int_equal(req(&anna, profile[i][0], path, profile[i][2], &r), 0);
+        assert_true(r.status == 200 || r.status == 201);
+        resp_free(&r);
+    }
     post(&anna, "/api/v1/customers", "{\"name\":\"Eva Bakker\"}", NULL, 201, &r);
     long long eva = jint(r.json, "id");
     resp_free(&r);
