@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include "db/db.h"
 
-#define DB_COPY_MAX_TABLES 64
+#define DB_COPY_MAX_TABLES 256           /* the schema has 65 tables at migration 13 */
 
 struct db_table_sum {
     char name[64];
