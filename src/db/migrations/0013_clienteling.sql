@@ -217,7 +217,9 @@ CREATE TABLE unsubscribe_tokens (
 CREATE INDEX unsubscribe_tokens_customer ON unsubscribe_tokens (customer_id);
 
 -- PostgreSQL: the new foreign keys become DEFERRABLE INITIALLY IMMEDIATE
--- like every other since migration 0005 (`trustdesk copy` defers them).
+-- like every other since migration 0005 (`trustdesk copy` defers them), and
+-- so do those of migrations 6 and 11, which were declared without it
+-- (tests/unit/test_db.c checks that none is left).
 -- @backend postgres
 DO $$
 DECLARE r record;
