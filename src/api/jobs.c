@@ -6,6 +6,7 @@
 #include "core/log.h"
 #include "core/ticker.h"
 #include "db/db.h"
+#include "domain/clienteling_outreach.h"
 #include "domain/facts.h"
 #include "domain/identity.h"
 #include "domain/idempotency.h"

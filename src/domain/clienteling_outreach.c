@@ -8,7 +8,9 @@
 #include "core/status.h"
 #include "db/db.h"
 #include "domain/clienteling.h"
+#include "domain/clienteling_catalog.h"
 #include "domain/clienteling_internal.h"
+#include "domain/events.h"
 #include "domain/facts.h"
 
 #define HOUR_US (3600 * INT64_C(1000000))
@@ -527,4 +529,80 @@ int cl_on_receipts(struct dctx *c, int64_t first, int64_t last)
         rc = close_hold(c, ids[i], "converted", &closed);
     }
     return rc;
+}
+
+int cl_on_event(struct dctx *c, const struct event *ev)
+{
+    return ev->kind == EVENT_PURCHASES_IMPORTED ? cl_on_receipts(c, ev->first_receipt, ev->last_receipt) : TD_OK;
+}
+
+/* ---- the scheduler's rows ---------------------------------------------- */
+
+#define ARRIVALS_PER_ROUND 100
+
+struct cl_job {
+    int64_t now_us, count;
+    int (*step)(struct dctx *c, const struct cl_rules *r, int64_t *n);
+};
+
+static int job_tx(struct db *db, void *arg)
+{
+    struct cl_job *j = arg;
+    struct dctx c = {.db = db, .now_us = j->now_us, .addr = "scheduler"};
+    struct cl_rules r;
+    clienteling_rules_default(&r);
+    j->count = 0;
+    return j->step(&c, &r, &j->count);
+}
+
+static int job_run(struct db *db, int64_t now_us, int (*step)(struct dctx *, const struct cl_rules *, int64_t *),
+                   int64_t *count)
+{
+    struct cl_job j = {now_us, 0, step};
+    int rc = db_transact(db, job_tx, &j);
+    *count = rc == TD_OK ? j.count : 0;
+    return rc;
+}
+
+/* Matches the first due arrival (cl_arrivals_due stops at the TD_DONE). */
+static int arrive_one(void *arg, int64_t collection_id, int64_t store_id)
+{
+    void **a = arg;
+    struct cl_arrival_summary sum;
+    int rc = clienteling_arrive(a[0], a[1], collection_id, store_id, true, &sum);
+    return rc == TD_OK ? TD_DONE : rc;
+}
+
+static int arrive_step(struct dctx *c, const struct cl_rules *r, int64_t *n)
+{
+    void *a[2] = {c, (void *)r};
+    int rc = cl_arrivals_due(c, arrive_one, a);
+    *n = rc == TD_DONE;
+    return rc == TD_DONE ? TD_OK : rc;
+}
+
+static int lapse_step(struct dctx *c, const struct cl_rules *r, int64_t *n)
+{
+    (void)r;
+    return cl_tasks_lapse(c, n);
+}
+
+int cl_job_arrive(struct db *db, int64_t now_us, int64_t *count)
+{
+    int64_t one = 1;
+    int rc = TD_OK;
+    *count = 0;
+    while (rc == TD_OK && one && *count < ARRIVALS_PER_ROUND)
+        if ((rc = job_run(db, now_us, arrive_step, &one)) == TD_OK) *count += one;
+    return rc;
+}
+
+int cl_job_lapse(struct db *db, int64_t now_us, int64_t *count)
+{
+    return job_run(db, now_us, lapse_step, count);
+}
+
+int cl_job_expire(struct db *db, int64_t now_us, int64_t *count)
+{
+    return job_run(db, now_us, cl_holds_expire, count);
 }

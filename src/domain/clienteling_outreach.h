@@ -27,6 +27,7 @@
 #include "domain/domain.h"
 
 struct errors;
+struct event;
 
 #define CL_HOLD_HOURS_DEFAULT 48
 #define CL_HOLD_HOURS_MAX 168
@@ -119,5 +120,17 @@ int cl_holds_expire(struct dctx *c, const struct cl_rules *r, int64_t *n /* OUT 
 /* Purchases of receipts first..last (a load): adds them to the category
  * spend aggregate and converts the holds their customers bought. */
 int cl_on_receipts(struct dctx *c, int64_t first_receipt, int64_t last_receipt) TD_MUST_CHECK;
+/* The same, as a subscriber of events.def (EVENT_PURCHASES_IMPORTED), in
+ * the import's transaction. */
+int cl_on_event(struct dctx *c, const struct event *ev) TD_MUST_CHECK;
+
+/* The scheduler's rows (api/jobs.def), each on its own connection in
+ * transactions of its own, with the chain's default rules: arrivals whose
+ * date has come matched and written (one arrival a transaction), tasks
+ * whose window ended lapsed, expired holds released (their arrivals matched
+ * again). *count: arrivals, tasks or holds. */
+int cl_job_arrive(struct db *db, int64_t now_us, int64_t *count /* OUT */) TD_MUST_CHECK;
+int cl_job_lapse(struct db *db, int64_t now_us, int64_t *count /* OUT */) TD_MUST_CHECK;
+int cl_job_expire(struct db *db, int64_t now_us, int64_t *count /* OUT */) TD_MUST_CHECK;
 
 #endif

@@ -11,9 +11,12 @@
 #include <string.h>
 #include "api/jobs.h"
 #include "db/db.h"
+#include "domain/clienteling_catalog.h"
+#include "domain/clienteling_outreach.h"
 #include "domain/facts.h"
 #include "domain/idempotency.h"
 #include "domain/staff.h"
+#include "fixture.h"
 
 #define NOW (1795000000000000LL)          /* 2026-11-18 */
 #define DAY (86400LL * 1000000)
@@ -155,11 +158,86 @@ static void a_failing_row_does_not_stop_the_others(void **state)
     assert_int_equal(ran[0], 4);
 }
 
+/* The clienteling rows: a collection whose date has come arrives (once: the
+ * next round finds nothing due), an expired hold gives its unit back, and
+ * when the first choice ends the open tasks lapse. */
+static void clienteling_rows_do_what_they_say(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(fixture_stores(f, "UTR01", NULL), TD_OK);
+    int64_t utr = fixture_store_id(f, "UTR01");
+    struct errors err;
+    errors_init(&err);
+    const struct cl_variant_in v[] = {{"KT-M", "M"}, {"KT-L", "L"}};
+    struct cl_style_in in = {.code = "KT-26", .name = "Kabeltrui", .brand = "Noordzee", .category = "Truien",
+                             .price_cents = 8995, .n_variants = 2, .variants = v};
+    int64_t style = 0, coll = 0, hold = 0;
+    assert_int_equal(db_begin(f->db, 1), TD_OK);
+    assert_int_equal(cl_style_put(&f->c, &in, &err, &style), TD_OK);
+    assert_int_equal(cl_stock_set(&f->c, utr, "KT-M", 20, &err), TD_OK);
+    assert_int_equal(db_commit(f->db), TD_OK);
+    char cust[2048], buys[2048];
+    size_t a = (size_t)snprintf(cust, sizeof cust, "loyalty_number,name,email,home_store_code,"
+                                                   "email_marketing_consent,phone_marketing_consent\n");
+    size_t b = (size_t)snprintf(buys, sizeof buys, "receipt_id,purchased_at,store_code,customer_ref,sku,"
+                                                   "product_name,brand,category,unit_price,quantity\n");
+    for (int i = 1; i <= 12; i++) {
+        a += (size_t)snprintf(cust + a, sizeof cust - a, "NL-%d,Klant %d,k%d@example.nl,UTR01,ja,nee\n", i, i, i);
+        b += (size_t)snprintf(buys + b, sizeof buys - b, "R-%d,2026-10-01 10:00,UTR01,NL-%d,KT-M,Kabeltrui,Noordzee,"
+                                                         "Truien,89.95,1\n", i, i);
+    }
+    assert_int_equal(fixture_import(f, cust, buys), TD_OK);
+    const char *styles[] = {"KT-26"};
+    assert_int_equal(db_begin(f->db, 1), TD_OK);
+    assert_int_equal(cl_collection_put(&f->c, "KNIT", "Knit", styles, 1, &err, &coll), TD_OK);
+    assert_int_equal(cl_collection_plan(&f->c, coll, utr, FIXTURE_NOW + FIXTURE_DAY, 0, &err), TD_OK);
+    assert_int_equal(db_commit(f->db), TD_OK);
+    assert_int_equal(err.n, 0);
+
+    int64_t slot[JOBS_N], counts[JOBS_N];
+    jobs_slots_init(jobs_table, JOBS_N, FIXTURE_NOW, slot);
+    assert_int_equal(jobs_run(f->db, FIXTURE_NOW, jobs_table, JOBS_N, slot, counts), TD_OK);
+    assert_int_equal(counts[JOB_cl_arrivals], 0);           /* not yet */
+    int64_t at = FIXTURE_NOW + FIXTURE_DAY;
+    assert_int_equal(jobs_run(f->db, at, jobs_table, JOBS_N, slot, counts), TD_OK);
+    assert_int_equal(counts[JOB_cl_arrivals], 1);
+    assert_int_equal(fixture_int(f, "SELECT arrived_at FROM collection_stores WHERE collection_id = %lld", (long long)coll),
+                     at);
+    int64_t open = fixture_int(f, "SELECT COUNT(*) FROM outreach_tasks WHERE status = 'open'");
+    assert_true(open > 0);
+    assert_int_equal(fixture_int(f, "SELECT COUNT(*) FROM outreach_tasks WHERE status IN ('open', 'holdout')"), 12);
+    assert_int_equal(jobs_run(f->db, at + 60000000, jobs_table, JOBS_N, slot, counts), TD_OK);
+    assert_int_equal(counts[JOB_cl_arrivals], 0);            /* matched once */
+    assert_int_equal(fixture_int(f, "SELECT COUNT(*) FROM outreach_tasks"), 12);
+
+    /* A one-hour hold, two hours later: released, the unit back. */
+    int64_t who = fixture_int(f, "SELECT customer_id FROM outreach_tasks WHERE status = 'open' ORDER BY id LIMIT 1");
+    fixture_at(f, at);
+    assert_int_equal(db_begin(f->db, 1), TD_OK);
+    assert_int_equal(cl_hold_create(&f->c, utr, "KT-M", who, 0, 1, &err, &hold), TD_OK);
+    assert_int_equal(db_commit(f->db), TD_OK);
+    assert_int_equal(fixture_int(f, "SELECT held FROM stock WHERE store_id = %lld", (long long)utr), 1);
+    assert_int_equal(jobs_run(f->db, at + 2 * 3600000000LL, jobs_table, JOBS_N, slot, counts), TD_OK);
+    assert_int_equal(counts[JOB_cl_holds_expire], 1);
+    assert_int_equal(counts[JOB_cl_tasks_lapse], 0);
+    assert_int_equal(fixture_int(f, "SELECT status = 'released' FROM holds WHERE id = %lld", (long long)hold), 1);
+    assert_int_equal(fixture_int(f, "SELECT held FROM stock WHERE store_id = %lld", (long long)utr), 0);
+
+    /* The first choice (48 hours) ends: every open task lapses, once. */
+    assert_int_equal(jobs_run(f->db, at + 49 * 3600000000LL, jobs_table, JOBS_N, slot, counts), TD_OK);
+    assert_int_equal(counts[JOB_cl_tasks_lapse], open);
+    assert_int_equal(fixture_int(f, "SELECT COUNT(*) FROM outreach_tasks WHERE status = 'lapsed'"), open);
+    assert_int_equal(jobs_run(f->db, at + 50 * 3600000000LL, jobs_table, JOBS_N, slot, counts), TD_OK);
+    assert_int_equal(counts[JOB_cl_tasks_lapse], 0);
+    assert_int_equal(counts[JOB_cl_holds_expire], 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(every_row_does_its_housekeeping, setup, teardown),
         cmocka_unit_test_setup_teardown(a_failing_row_does_not_stop_the_others, setup, teardown),
+        cmocka_unit_test_setup_teardown(clienteling_rows_do_what_they_say, fixture_setup_pg, fixture_teardown),
     };
     return cmocka_run_group_tests_name("unit_jobs", tests, NULL, NULL);
 }
