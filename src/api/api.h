@@ -140,6 +140,15 @@ int api_reply_page(struct api_call *a, json_t *items, int64_t next) TD_MUST_CHEC
 /* Parses ?limit= into *out (def when absent); TD_E_INVALID naming "limit"
  * when it is not a whole number from 1 to max. */
 int api_limit(struct api_call *a, int def, int max, int *out /* OUT */) TD_MUST_CHECK;
+/* The id of the store with code (0 when code is NULL); an unknown code is a
+ * problem with field. */
+int api_store_of(struct api_call *a, const char *code, const char *field, int64_t *id /* OUT */) TD_MUST_CHECK;
+/* The {id} of the path and the JSON body, checked against fields (their
+ * problems in a->err, for the caller to look at); *b is the caller's to
+ * free. */
+int api_id_body(struct api_call *a, const struct api_field *fields, int64_t *id /* OUT */,
+                json_t **b /* OUT */) TD_MUST_CHECK;
+
 struct customer;
 /* The customer the route's first {id} names (api_customer.c): TD_OK with
  * *out, or TD_E_NOT_FOUND. */

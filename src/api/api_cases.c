@@ -114,29 +114,6 @@ out:
 
 /* ---- requests ------------------------------------------------------------ */
 
-int api_id_body(struct api_call *a, const struct api_field *fields, int64_t *id, json_t **b)
-{
-    int rc = api_param_id(a, 0, id);
-    if (rc == TD_OK) rc = api_body(a, b);
-    if (rc == TD_OK) api_check(a, *b, fields, NULL);
-    return rc;
-}
-
-int api_store_of(struct api_call *a, const char *code, const char *field, int64_t *id)
-{
-    struct store s;
-    if (!code) {
-        *id = 0;
-        return TD_OK;
-    }
-    int rc = store_get_by_code(&a->d, code, &s);
-    if (rc == TD_E_NOT_FOUND) {
-        errors_add(&a->err, field, "no store has this code");
-        return TD_E_INVALID;
-    }
-    *id = s.id;
-    return rc;
-}
 
 static void read_item(struct api_call *a, json_t *v, size_t i, struct desk_item_in *it)
 {

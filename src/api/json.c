@@ -1,5 +1,6 @@
 /* json.c — reading request bodies and writing JSON answers (jansson). */
 #include "api/api.h"
+#include "domain/store.h"
 #include "core/clock.h"
 #include "core/text.h"
 #include <stdio.h>
@@ -264,4 +265,28 @@ void api_reply_error(struct api_call *a, int rc)
         r->status = 500;
     }
     r->status = td_status_http(rc);
+}
+
+int api_id_body(struct api_call *a, const struct api_field *fields, int64_t *id, json_t **b)
+{
+    int rc = api_param_id(a, 0, id);
+    if (rc == TD_OK) rc = api_body(a, b);
+    if (rc == TD_OK) api_check(a, *b, fields, NULL);
+    return rc;
+}
+
+int api_store_of(struct api_call *a, const char *code, const char *field, int64_t *id)
+{
+    struct store s;
+    if (!code) {
+        *id = 0;
+        return TD_OK;
+    }
+    int rc = store_get_by_code(&a->d, code, &s);
+    if (rc == TD_E_NOT_FOUND) {
+        errors_add(&a->err, field, "no store has this code");
+        return TD_E_INVALID;
+    }
+    *id = s.id;
+    return rc;
 }

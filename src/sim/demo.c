@@ -78,18 +78,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Makes room for one more element in a growing array. */
-int demo__grow(void **items, size_t *cap, size_t n, size_t size)
-{
-    if (n < *cap) return TD_OK;
-    size_t ncap = *cap ? *cap * 2 : 4096;
-    void *p = realloc(*items, ncap * size);
-    if (!p) return TD_E_NOMEM;
-    *items = p;
-    *cap = ncap;
-    return TD_OK;
-}
-
 static void chunk_free(struct chunk *c)
 {
     if (!c) return;

@@ -19,6 +19,7 @@
  */
 #ifndef TD_DEMO_H
 #define TD_DEMO_H
+#include "sim/demo_data.h"   /* DEMO_LOGIN_ADMIN */
 #include <stddef.h>
 #include <stdint.h>
 #include "core/status.h"
@@ -30,7 +31,6 @@ struct db;
 #define DEMO_MAX_CUSTOMERS 10000000
 
 /* The three logins worth printing; every demo account has DEMO_PASSWORD. */
-#define DEMO_LOGIN_ADMIN "admin"
 #define DEMO_LOGIN_MANAGER "manager.utrecht"
 #define DEMO_LOGIN_ASSOCIATE "associate.utrecht"
 

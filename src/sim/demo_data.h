@@ -7,6 +7,9 @@
 #ifndef TD_DEMO_DATA_H
 #define TD_DEMO_DATA_H
 #include <stddef.h>
+
+/* The demo's administrator login (its password is printed by `trustdesk demo`). */
+#define DEMO_LOGIN_ADMIN "admin"
 #include <stdint.h>
 
 /* A list of words to draw from. */

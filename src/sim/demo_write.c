@@ -193,3 +193,15 @@ int demo__write_chain_facts(struct gen *g)
                             demo_categories[k], g->cat_day0 + d, g->cat_days[k * g->ncat_days + d]);
     return rc;
 }
+
+/* Makes room for one more element in a growing array. */
+int demo__grow(void **items, size_t *cap, size_t n, size_t size)
+{
+    if (n < *cap) return TD_OK;
+    size_t ncap = *cap ? *cap * 2 : 4096;
+    void *p = realloc(*items, ncap * size);
+    if (!p) return TD_E_NOMEM;
+    *items = p;
+    *cap = ncap;
+    return TD_OK;
+}
