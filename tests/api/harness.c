@@ -341,9 +341,11 @@ static int vreq(struct client *c, const char *method, const char *path, const ch
     snprintf(url, sizeof url, "%s%s", c->srv->base, path);
     struct curl_slist *hl = NULL, *extra = NULL;
     int own_type = 0;   /* the caller sends its own Content-Type (a CSV upload) */
+    int expect = 0;     /* the caller asks for 100-continue: wait for the server's word */
     for (const char *x = va_arg(ap, const char *); x; x = va_arg(ap, const char *)) {
         extra = curl_slist_append(extra, x);
         if (strncasecmp(x, "Content-Type:", 13) == 0) own_type = 1;
+        if (strncasecmp(x, "Expect: 100-continue", 20) == 0) expect = 1;
     }
     if (!own_type) hl = curl_slist_append(hl, "Content-Type: application/json");
     hl = curl_slist_append(hl, "Expect:");
@@ -365,6 +367,10 @@ static int vreq(struct client *c, const char *method, const char *path, const ch
     curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
+    /* libcurl sends the body anyway after 1 s without an answer; on a loaded
+     * machine the server's refusal can come later than that, and a test of
+     * "refused before the body is sent" must wait for it. */
+    curl_easy_setopt(h, CURLOPT_EXPECT_100_TIMEOUT_MS, expect ? 120000L : 1000L);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &s);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
