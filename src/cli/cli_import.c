@@ -1,5 +1,5 @@
 /* cli_import.c — `trustdesk import KIND [--db URL] FILE`, KIND a row of
- * domain/imports.def (customers, purchases).
+ * domain/imports.def (customers, purchases, catalogue, stock).
  *
  * Maps the file, imports it in one transaction (db_transact, so a busy
  * database is retried and a refused file leaves nothing behind), shows

@@ -13,7 +13,7 @@ static const char usage[] =
     "  migrate   create or upgrade the database schema\n"
     "  user      manage staff accounts (user add ...)\n"
     "  token     API tokens for integrations (token add|list|revoke ...)\n"
-    "  import    import customers or purchases from CSV\n"
+    "  import    import customers, purchases, catalogue or stock from CSV\n"
     "  copy      copy all data into another (empty) database, e.g. SQLite to PostgreSQL\n"
     "  backup    write a consistent, verified backup into a new SQLite file\n"
     "  ledger    verify the credit-note ledger, or expire due credit notes\n"

@@ -126,7 +126,7 @@ static int check_variants(struct dctx *c, const struct cl_style_in *in, struct e
             rc = TD_OK;
         }
         if (rc == TD_OK && style_id) {
-            rc = db_get_row(c->db, SQL_SIZE_TAKEN, &st, "its", style_id, v->size, v->sku);
+            rc = db_get_row(c->db, SQL_SIZE_TAKEN, &st, "itt", style_id, v->size, v->sku);
             if (rc == TD_OK) {
                 db_done(st);
                 snprintf(field, sizeof field, "variants[%zu].size", i);

@@ -195,6 +195,36 @@ int import__query_id(struct imp *m, const char *sql, const char *key, int64_t *i
     return rc;
 }
 
+/* 1 for an amount like "1.234" or "12,505": a thousands separator to some
+ * tills, three decimals to others (text_parse_cents refuses it too). A price
+ * in a file must say which: "1.234,00". */
+static int ambiguous_amount(const char *s)
+{
+    const char *sep = NULL;
+    int n = 0;
+    for (const char *p = s; *p; p++)
+        if (*p == ',' || *p == '.') {
+            sep = p;
+            n++;
+        }
+    return n == 1 && strlen(sep + 1) == 3;
+}
+
+#define PRICE_MAX_CENTS 100000000LL  /* 1,000,000.00: more is a typo, and keeps sums far from overflow */
+
+int import__price(struct imp *m, int col, int64_t *cents)
+{
+    *cents = 0;
+    if (!*m->v[col]) return TD_OK;
+    /* The ambiguity check comes first: it says what to write instead. */
+    if (ambiguous_amount(m->v[col]))
+        return IMPORT__COL_PROBLEM(m, col, "could mean thousands or decimals; write it with decimals, like 1234,00 or 1,23");
+    if (text_parse_cents(m->v[col], cents) != TD_OK) return IMPORT__COL_PROBLEM(m, col, "is not an amount like 12,50 or 12.50");
+    if (*cents < 0) return IMPORT__COL_PROBLEM(m, col, "is negative");
+    if (*cents > PRICE_MAX_CENTS) return IMPORT__COL_PROBLEM(m, col, "is more than 1000000.00");
+    return TD_OK;
+}
+
 /* Looks up one id by one text parameter, remembering the answer in map:
  * the id, or 0 when there is none. */
 static int lookup(struct imp *m, struct strmap *map, const char *sql, const char *key, size_t len, int64_t *id)
@@ -398,6 +428,7 @@ out:
     if (rc != TD_OK) {
         out->added = out->skipped = 0;
         out->receipts_added = out->receipts_skipped = out->products_added = out->products_updated = 0;
+        out->styles_added = out->styles_updated = out->collections_added = 0;
     }
     csv_free(csv);
     strmap_free(m.stores);

@@ -43,6 +43,7 @@ struct import_report {
     int64_t added, skipped;          /* customers, or purchase lines */
     int64_t receipts_added, receipts_skipped;
     int64_t products_added, products_updated;
+    int64_t styles_added, styles_updated, collections_added;   /* catalogue */
     int64_t problems_total;          /* every problem found */
     size_t nproblems;                /* the first IMPORT_PROBLEMS_MAX of them, in file order */
     struct import_problem *problem;  /* owned; import_report_free() */

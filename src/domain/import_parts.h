@@ -57,6 +57,7 @@ struct import_kind {
 /* A purchase line checked and waiting to be written. */
 struct import__pending_line {
     int64_t receipt_id, line_no, customer_id, product_id, cents, quantity;
+    char size[12];                   /* "" when the line gives none */
 };
 
 struct import__receipt_info;
@@ -104,6 +105,11 @@ int import__customer_line(struct imp *m) TD_MUST_CHECK;
 int import__purchase_line(struct imp *m) TD_MUST_CHECK;
 int import__purchase_begin(struct imp *m) TD_MUST_CHECK;
 int import__purchase_finish(struct imp *m) TD_MUST_CHECK;
+int import__catalogue_begin(struct imp *m) TD_MUST_CHECK;
+int import__catalogue_line(struct imp *m) TD_MUST_CHECK;
+int import__stock_begin(struct imp *m) TD_MUST_CHECK;
+int import__stock_line(struct imp *m) TD_MUST_CHECK;
+extern const struct import__count import__catalogue_counts[];
 extern const struct import__count import__purchase_counts[];
 
 /* Records a problem; column_no 0 and name NULL for one about the whole line.
@@ -114,6 +120,11 @@ int import__problem(struct imp *m, int64_t line, int column_no, const char *name
 /* A problem with column `col` (an index into m->cols) of the current line. */
 #define IMPORT__COL_PROBLEM(m, col, ...) \
     import__problem((m), (m)->vline[col], (m)->pos[col] + 1, (m)->cols[col].name, __VA_ARGS__)
+
+/* The amount in column col of the current line (empty: 0, and no
+ * problem); a problem when it is ambiguous, not an amount, negative or
+ * over 1,000,000.00. */
+int import__price(struct imp *m, int col, int64_t *cents /* OUT */) TD_MUST_CHECK;
 
 /* Runs sql (one text parameter, one id column): *id is the id or 0. */
 int import__query_id(struct imp *m, const char *sql, const char *key, int64_t *id) TD_MUST_CHECK;

@@ -18,15 +18,15 @@
 #include "core/strmap.h"
 #include "core/text.h"
 #include "db/db.h"
+#include "domain/clienteling_catalog.h"
 #include "domain/events.h"
 #include <string.h>
 
-#define PRICE_MAX_CENTS 100000000LL  /* 1,000,000.00: more is a typo, and keeps sums far from overflow */
 #define QUANTITY_MAX 100000
 #define AT_MAX IMPORT__AT_MAX
 #define LINE_BATCH IMPORT__LINE_BATCH
 
-enum { P_RECEIPT, P_AT, P_STORE, P_CUSTOMER, P_SKU, P_PRODUCT, P_BRAND, P_CATEGORY, P_PRICE, P_QTY, P_NCOLS };
+enum { P_RECEIPT, P_AT, P_STORE, P_CUSTOMER, P_SKU, P_PRODUCT, P_BRAND, P_CATEGORY, P_PRICE, P_QTY, P_SIZE, P_NCOLS };
 const struct import__column import__purchase_cols[P_NCOLS + 1] = {
     [P_RECEIPT] = {"receipt_id", COL_REQUIRED | COL_ASCII, RECEIPT_SZ - 1},
     [P_AT] = {"purchased_at", COL_REQUIRED | COL_ASCII, AT_MAX},
@@ -38,6 +38,7 @@ const struct import__column import__purchase_cols[P_NCOLS + 1] = {
     [P_CATEGORY] = {"category", COL_TEXT, NAME_MAX_CHARS},
     [P_PRICE] = {"unit_price", COL_REQUIRED | COL_ASCII, 32},
     [P_QTY] = {"quantity", COL_REQUIRED | COL_ASCII, 20},
+    [P_SIZE] = {"size", COL_ASCII, CL_SIZE_SZ - 1},   /* the size sold, when the sku does not say */
     [P_NCOLS] = {NULL, 0, 0},
 };
 _Static_assert(P_NCOLS <= IMPORT__NCOLS_MAX, "IMPORT__NCOLS_MAX holds the purchase columns");
@@ -72,21 +73,6 @@ static uint64_t hash_bytes(uint64_t h, const char *s, size_t n)
         h *= 0x100000001b3ull;
     }
     return h;
-}
-
-/* 1 for an amount like "1.234" or "12,505": a thousands separator to some
- * tills, three decimals to others (text_parse_cents refuses it too). A price
- * in a file must say which: "1.234,00". */
-static int ambiguous_amount(const char *s)
-{
-    const char *sep = NULL;
-    int n = 0;
-    for (const char *p = s; *p; p++)
-        if (*p == ',' || *p == '.') {
-            sep = p;
-            n++;
-        }
-    return n == 1 && strlen(sep + 1) == 3;
 }
 
 /* Makes the product of the current line exist with its name, brand and
@@ -193,10 +179,10 @@ out:
 
 /* Purchase lines are written LINE_BATCH at a time, in one multi-row INSERT:
  * a statement's fixed cost is then paid once per batch, not once per line. */
-#define LINE_ROW "(?, ?, ?, ?, ?, ?)"
+#define LINE_ROW "(?, ?, ?, ?, ?, ?, ?)"
 #define LINE_ROWS4 LINE_ROW ", " LINE_ROW ", " LINE_ROW ", " LINE_ROW
 #define LINE_ROWS16 LINE_ROWS4 ", " LINE_ROWS4 ", " LINE_ROWS4 ", " LINE_ROWS4
-#define LINE_INSERT "INSERT INTO purchase_lines (receipt_id, line_no, customer_id, product_id, unit_price_cents, quantity) VALUES "
+#define LINE_INSERT "INSERT INTO purchase_lines (receipt_id, line_no, customer_id, product_id, unit_price_cents, quantity, size) VALUES "
 static const char sql_line_1[] = LINE_INSERT LINE_ROW;
 static const char sql_line_batch[] = LINE_INSERT LINE_ROWS16 ", " LINE_ROWS16;
 _Static_assert(LINE_BATCH == 32, "sql_line_batch has LINE_BATCH rows");
@@ -212,14 +198,15 @@ static int flush_lines(struct imp *m)
         if ((rc = db_prepare(m->c->db, n == LINE_BATCH ? sql_line_batch : sql_line_1, &st)) != TD_OK) break;
         for (size_t i = 0; i < n && rc == TD_OK; i++) {
             const struct import__pending_line *l = &m->pending[done + i];
-            int k = (int)i * 6;
+            int k = (int)i * 7;
             if ((rc = db_bind_int64(st, k + 1, l->receipt_id)) != TD_OK) break;
             if ((rc = db_bind_int64(st, k + 2, l->line_no)) != TD_OK) break;
             rc = l->customer_id ? db_bind_int64(st, k + 3, l->customer_id) : db_bind_null(st, k + 3);
             if (rc != TD_OK) break;
             if ((rc = db_bind_int64(st, k + 4, l->product_id)) != TD_OK) break;
             if ((rc = db_bind_int64(st, k + 5, l->cents)) != TD_OK) break;
-            rc = db_bind_int64(st, k + 6, l->quantity);
+            if ((rc = db_bind_int64(st, k + 6, l->quantity)) != TD_OK) break;
+            rc = l->size[0] ? db_bind_text(st, k + 7, l->size) : db_bind_null(st, k + 7);
         }
         if (rc == TD_OK) rc = db_step(st);
         if (rc == TD_DONE) rc = TD_OK;
@@ -239,6 +226,7 @@ static int add_line(struct imp *m, struct import__receipt_info *r, int64_t produ
     l->product_id = product_id;
     l->cents = cents;
     l->quantity = qty;
+    memcpy(l->size, m->v[P_SIZE], m->vlen[P_SIZE] + 1);   /* at most CL_SIZE_SZ - 1: the column's limit */
     return m->npending == LINE_BATCH ? flush_lines(m) : TD_OK;
 }
 
@@ -321,15 +309,10 @@ int import__purchase_line(struct imp *m)
     struct import__receipt_info *r;
     int rc = line_receipt(m, &r);
     if (rc != TD_OK) return rc;
-    if (*m->v[P_PRICE]) {
-        /* The ambiguity check comes first: it says what to write instead. */
-        if (ambiguous_amount(m->v[P_PRICE]))
-            rc = IMPORT__COL_PROBLEM(m, P_PRICE, "could mean thousands or decimals; write it with decimals, like 1234,00 or 1,23");
-        else if (text_parse_cents(m->v[P_PRICE], &cents) != TD_OK) rc = IMPORT__COL_PROBLEM(m, P_PRICE, "is not an amount like 12,50 or 12.50");
-        else if (cents < 0) rc = IMPORT__COL_PROBLEM(m, P_PRICE, "is negative");
-        else if (cents > PRICE_MAX_CENTS) rc = IMPORT__COL_PROBLEM(m, P_PRICE, "is more than 1000000.00");
-        if (rc != TD_OK) return rc;
-    }
+    if ((rc = import__price(m, P_PRICE, &cents)) != TD_OK) return rc;
+    if (*m->v[P_SIZE] && !cl_size_valid(m->v[P_SIZE]) &&
+        (rc = IMPORT__COL_PROBLEM(m, P_SIZE, "must be 1 to 8 of A-Z, a-z, 0-9, '.', '/', '-', '+'")) != TD_OK)
+        return rc;
     if (*m->v[P_QTY]) {
         if (text_parse_int64(m->v[P_QTY], &qty) != TD_OK) rc = IMPORT__COL_PROBLEM(m, P_QTY, "is not a whole number");
         else if (qty < 1) rc = IMPORT__COL_PROBLEM(m, P_QTY, "must be at least 1");

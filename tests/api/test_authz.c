@@ -45,6 +45,8 @@ static const struct expect table[] = {
     {"POST", "/api/v1/customers/{id}/erase", 'A', '-'},
     {"POST", "/api/v1/imports/customers", 'A', '-'},
     {"POST", "/api/v1/imports/purchases", 'A', '-'},
+    {"POST", "/api/v1/imports/catalogue", 'A', '-'},
+    {"POST", "/api/v1/imports/stock", 'A', '-'},
     {"POST", "/api/v1/credit-notes", 'S', '-'},
     {"GET", "/api/v1/credit-notes/{code}", 'S', '-'},
     {"POST", "/api/v1/credit-notes/{code}/redemptions", 'S', '-'},

@@ -507,11 +507,13 @@ static void windows_1252_is_refused_with_a_hint(void **state)
 static void kinds_come_from_the_table(void **state)
 {
     struct fixture *f = *state;
-    assert_null(import_kind_find("stock"));
+    assert_null(import_kind_find("returns"));
     assert_null(import_kind_find(""));
     assert_string_equal(import_kind_name(0), "customers");
     assert_string_equal(import_kind_name(1), "purchases");
-    assert_null(import_kind_name(2));
+    assert_string_equal(import_kind_name(2), "catalogue");
+    assert_string_equal(import_kind_name(3), "stock");
+    assert_null(import_kind_name(4));
     const struct import_kind *k = import_kind_find("purchases");
     assert_non_null(k);
     const char csv[] = "receipt_id,purchased_at,store_code,sku,product_name,unit_price,quantity\n"
@@ -546,6 +548,123 @@ static void kinds_come_from_the_table(void **state)
                               " AND detail LIKE '%\"products_added\":2,%'"), 1);
 }
 
+/* Runs the kind named in its own transaction, as run_import does. */
+static int run_kind(struct fixture *f, const char *kind, const char *csv, struct import_report *rep)
+{
+    import_report_init(rep);
+    assert_int_equal(db_begin(f->db, 1), TD_OK);
+    int rc = import_run(&f->c, import_kind_find(kind), csv, strlen(csv), rep);
+    if (rc == TD_OK) assert_int_equal(db_commit(f->db), TD_OK);
+    else db_rollback(f->db);
+    return rc;
+}
+
+#define CATALOGUE_HEADER "style_code,style_name,brand,category,colour,price,sku,size,collection\n"
+static const char CATALOGUE[] = CATALOGUE_HEADER
+    "KT-26,Kabeltrui,Noordzee,Truien,navy,\"89,95\",KT-M,M,KNIT-AW26\n"
+    "SOK-1,Sokken,Noordzee,Sokken,,12.50,SOK-1-39,39-42,\n"
+    "KT-26,Kabeltrui,Noordzee,Truien,navy,\"89,95\",KT-L,L,KNIT-AW26\n";
+
+/* Styles with their sizes and collections; again, nothing changes; every
+ * bad line and column named, a style's lines disagreeing included. */
+static void catalogue_good_bad_and_again(void **state)
+{
+    struct fixture *f = *state;
+    struct import_report rep;
+    assert_int_equal(run_kind(f, "catalogue", CATALOGUE, &rep), TD_OK);
+    assert_int_equal(rep.added, 3);
+    assert_int_equal(rep.styles_added, 2);
+    assert_int_equal(rep.collections_added, 1);
+    import_report_free(&rep);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM products WHERE style_id = (SELECT id FROM styles WHERE code = 'KT-26')"), 2);
+    assert_int_equal(count(f, "SELECT price_cents FROM styles WHERE code = 'KT-26'"), 8995);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM collection_styles"), 1);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM collections WHERE name = 'KNIT-AW26'"), 1);
+    int64_t at = count(f, "SELECT SUM(updated_at) FROM styles");
+    fixture_at(f, FIXTURE_NOW + FIXTURE_DAY);
+    assert_int_equal(run_kind(f, "catalogue", CATALOGUE, &rep), TD_OK);
+    assert_int_equal(rep.added, 0);
+    assert_int_equal(rep.skipped, 3);
+    assert_int_equal(rep.styles_added + rep.styles_updated + rep.collections_added, 0);
+    import_report_free(&rep);
+    assert_int_equal(count(f, "SELECT SUM(updated_at) FROM styles"), at);
+
+    const char *bad = CATALOGUE_HEADER
+        "JAS-1,Jas,Noordzee,Jassen,,199.00,JAS-M,M,\n"
+        "JAS-1,Jas,Zuidzee,Jassen,,189.00,JAS-L,L,\n"
+        "bad code,Jas,Noordzee,Jassen,,1.234,JAS-XL,XXXXXXXXXL,no way\n"
+        "JAS-2,Jas,Noordzee,Jassen,,10.00,JAS-M,S,\n";
+    assert_int_equal(run_kind(f, "catalogue", bad, &rep), TD_E_INVALID);
+    const struct want w[] = {
+        {3, "brand", "differs from line 2 of the same style"},
+        {3, "price", "differs from line 2"},
+        {4, "style_code", "must be 1 to 32"},
+        {4, "price", "thousands or decimals"},
+        {4, "size", "is longer than 8 characters"},
+        {4, "collection", "must be 1 to 32"},
+        {5, "sku", "appears again; first on line 2"},
+    };
+    expect_problems(&rep, w, sizeof w / sizeof w[0]);
+    import_report_free(&rep);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM styles WHERE code LIKE 'JAS%'"), 0);
+}
+
+/* On hand per store and sku; again, nothing changes; unknown stores and
+ * skus, bad counts and repeats named. */
+static void stock_good_bad_and_again(void **state)
+{
+    struct fixture *f = *state;
+    struct import_report rep;
+    assert_int_equal(run_kind(f, "catalogue", CATALOGUE, &rep), TD_OK);
+    import_report_free(&rep);
+    const char good[] = "store_code,sku,on_hand\nUTR01,KT-M,3\nAMS01,KT-M,0\nUTR01,KT-L,1\n";
+    assert_int_equal(run_kind(f, "stock", good, &rep), TD_OK);
+    assert_int_equal(rep.added, 3);
+    import_report_free(&rep);
+    assert_int_equal(count(f, "SELECT SUM(on_hand) FROM stock"), 4);
+    int64_t at = count(f, "SELECT SUM(updated_at) FROM stock");
+    fixture_at(f, FIXTURE_NOW + FIXTURE_DAY);
+    assert_int_equal(run_kind(f, "stock", good, &rep), TD_OK);
+    assert_int_equal(rep.added, 0);
+    assert_int_equal(rep.skipped, 3);
+    import_report_free(&rep);
+    assert_int_equal(count(f, "SELECT SUM(updated_at) FROM stock"), at);
+    const char bad[] = "store_code,sku,on_hand\nXXX01,KT-M,1\nUTR01,NOPE,1\nUTR01,KT-M,-2\nUTR01,KT-L,x\n"
+                       "UTR01,KT-M,5\nUTR01,KT-M,6\n";
+    assert_int_equal(run_kind(f, "stock", bad, &rep), TD_E_INVALID);
+    const struct want w[] = {
+        {2, "store_code", "no store has this code"},
+        {3, "sku", "is not a known sku"},
+        {4, "on_hand", "is negative"},
+        {5, "on_hand", "is not a whole number"},
+        {6, "sku", "appears again for this store; first on line 4"},
+        {7, "sku", "appears again for this store; first on line 4"},
+    };
+    expect_problems(&rep, w, sizeof w / sizeof w[0]);
+    import_report_free(&rep);
+    assert_int_equal(count(f, "SELECT SUM(on_hand) FROM stock"), 4);
+}
+
+/* Purchases may say the size sold; a bad one is named. */
+static void purchases_take_a_size(void **state)
+{
+    struct fixture *f = *state;
+    struct import_report rep;
+    const char csv[] = "receipt_id,purchased_at,store_code,sku,product_name,unit_price,quantity,size\n"
+                       "R-1,2026-03-14 10:15,UTR01,A1,Trui,10.00,1,M\n"
+                       "R-1,2026-03-14 10:15,UTR01,A2,Sok,2.50,2,\n";
+    assert_int_equal(run_import(f, 1, csv, &rep), TD_OK);
+    import_report_free(&rep);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM purchase_lines WHERE size = 'M' AND line_no = 1"), 1);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM purchase_lines WHERE size IS NULL AND line_no = 2"), 1);
+    const char bad[] = "receipt_id,purchased_at,store_code,sku,product_name,unit_price,quantity,size\n"
+                       "R-2,2026-03-14 10:15,UTR01,A1,Trui,10.00,1,M+L!\n";
+    assert_int_equal(run_import(f, 1, bad, &rep), TD_E_INVALID);
+    const struct want w[] = {{2, "size", "must be 1 to 8"}};
+    expect_problems(&rep, w, 1);
+    import_report_free(&rep);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -563,6 +682,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(unquoted_quotes_are_literal_with_a_warning, setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(windows_1252_is_refused_with_a_hint, setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(kinds_come_from_the_table, setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(catalogue_good_bad_and_again, setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(stock_good_bad_and_again, setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(purchases_take_a_size, setup, fixture_teardown),
     };
     return cmocka_run_group_tests_name("unit_import", tests, NULL, NULL);
 }
