@@ -95,6 +95,14 @@ export function upload(path: string, file: Blob, contentType: string, onProgress
   });
 }
 
+/** A query string of the filters that have a value ("" when none do). */
+export function query(filter: Record<string, string | undefined>): string {
+  const q = new URLSearchParams();
+  Object.entries(filter).forEach(([k, v]) => { if (v) q.set(k, v); });
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
 /** A fresh key for one intended operation (a retry reuses it). */
 export function newKey(prefix: string): string {
   const r = crypto.getRandomValues(new Uint32Array(3));

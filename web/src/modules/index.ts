@@ -2,9 +2,10 @@
 // its folder under modules/ and one line here; main.tsx does not change.
 import type { Module } from '../registry';
 import { admin } from './admin';
+import { clienteling } from './clienteling';
 import { desk } from './desk';
 import { manager } from './manager';
 import { notes } from './notes';
 import { session } from './session';
 
-export const modules: Module[] = [session, desk, notes, manager, admin];
+export const modules: Module[] = [session, desk, notes, manager, clienteling, admin];

@@ -8,6 +8,16 @@ import { go } from '../../router';
 import { Link } from '../../shared';
 import { asError, Badge, ErrorNote, Field, Page } from '../../ui';
 
+/** The customer's two tabs: the desk's profile and clienteling's sizes and preferences. */
+export function CustomerTabs({ id, current }: { id: number; current: 'profile' | 'clienteling' }) {
+  return (
+    <nav class="tabs" aria-label={t('customer.tabs')}>
+      <a href={`/customers/${id}`} aria-current={current === 'profile' ? 'page' : undefined} onClick={(e) => { e.preventDefault(); go(`/customers/${id}`); }}>{t('customer.title')}</a>
+      <a href={`/customers/${id}/clienteling`} aria-current={current === 'clienteling' ? 'page' : undefined} onClick={(e) => { e.preventDefault(); go(`/customers/${id}/clienteling`); }}>{t('cl.profile')}</a>
+    </nav>
+  );
+}
+
 interface Profile {
   c: S['Customer']; facts: S['CustomerFacts']; purchases: S['PurchaseLine'][];
   cases: S['CaseSummary'][]; notes: S['CreditNote'][];
@@ -36,6 +46,7 @@ export function CustomerView({ id }: { id: number }) {
   return (
     <Page title={c.name ?? t('customer.erased')} actions={
       <Link to={`/customers/${id}/cases/new`} class="button primary">{t('customer.start_case')}</Link>}>
+      <CustomerTabs id={id} current="profile" />
       <div class="grid2">
         <div class="card">
           <h2>{t('customer.contact')}</h2>
