@@ -549,20 +549,20 @@ static void kinds_come_from_the_table(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(customers_good_file, setup, fixture_teardown),
-        cmocka_unit_test_setup_teardown(customers_reimport_skips, setup, fixture_teardown),
-        cmocka_unit_test_setup_teardown(customers_bad_file_names_every_problem, setup, fixture_teardown),
-        cmocka_unit_test_setup_teardown(header_problems, setup, fixture_teardown),
-        cmocka_unit_test_setup_teardown(purchases_good_file, setup, fixture_teardown),
-        cmocka_unit_test_setup_teardown(purchases_reimport_adds_nothing, setup, fixture_teardown),
-        cmocka_unit_test_setup_teardown(purchases_bad_file_names_every_problem, setup, fixture_teardown),
-        cmocka_unit_test_setup_teardown(limits_and_line_numbers, setup, fixture_teardown),
-        cmocka_unit_test_setup_teardown(many_problems, setup, fixture_teardown),
-        cmocka_unit_test_setup_teardown(progress, setup, fixture_teardown),
-        cmocka_unit_test_setup_teardown(text_and_amounts, setup, fixture_teardown),
-        cmocka_unit_test_setup_teardown(unquoted_quotes_are_literal_with_a_warning, setup, fixture_teardown),
-        cmocka_unit_test_setup_teardown(windows_1252_is_refused_with_a_hint, setup, fixture_teardown),
-        cmocka_unit_test_setup_teardown(kinds_come_from_the_table, setup, fixture_teardown),
+        FIXTURE_TEST(customers_good_file, setup),
+        FIXTURE_TEST(customers_reimport_skips, setup),
+        FIXTURE_TEST(customers_bad_file_names_every_problem, setup),
+        FIXTURE_TEST(header_problems, setup),
+        FIXTURE_TEST(purchases_good_file, setup),
+        FIXTURE_TEST(purchases_reimport_adds_nothing, setup),
+        FIXTURE_TEST(purchases_bad_file_names_every_problem, setup),
+        FIXTURE_TEST(limits_and_line_numbers, setup),
+        FIXTURE_TEST(many_problems, setup),
+        FIXTURE_TEST(progress, setup),
+        FIXTURE_TEST(text_and_amounts, setup),
+        FIXTURE_TEST(unquoted_quotes_are_literal_with_a_warning, setup),
+        FIXTURE_TEST(windows_1252_is_refused_with_a_hint, setup),
+        FIXTURE_TEST(kinds_come_from_the_table, setup),
     };
     return cmocka_run_group_tests_name("unit_import", tests, NULL, NULL);
 }
