@@ -616,6 +616,15 @@ long req_status(struct client *c, const char *method, const char *path, const ch
     return st;
 }
 
+void req_expect(struct client *c, const char *method, const char *path, const char *body, long status,
+                struct resp *r)
+{
+    assert_int_equal(req(c, method, path, body, r), 0);
+    if (r->status != status)
+        fprintf(stderr, "%s %s: %ld, wanted %ld: %s\n", method, path, r->status, status, r->body ? r->body : "");
+    assert_int_equal(r->status, status);
+}
+
 long bearer_me(const struct server *s, const char *token)
 {
     struct client c;

@@ -122,6 +122,10 @@ int chain_teardown(void **state);
 void client_login(struct client *c, const struct server *s, const char *login_name);
 /* The status of one request (asserts it was answered). */
 long req_status(struct client *c, const char *method, const char *path, const char *body);
+/* Sends a request into r and asserts it was answered with status (printing
+ * the body when not); the caller frees r. */
+void req_expect(struct client *c, const char *method, const char *path, const char *body, long status,
+                struct resp *r);
 /* The status GET /api/v1/me answers to a bearer of token (no Origin, no
  * cookie). */
 long bearer_me(const struct server *s, const char *token);

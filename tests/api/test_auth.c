@@ -25,13 +25,11 @@ static void login_logout(void **state)
     struct client c;
     client_init(&c, &srv);
     struct resp r;
-    assert_int_equal(req(&c, "GET", "/api/v1/me", NULL, &r), 0);
-    assert_int_equal(r.status, 401);
+    req_expect(&c, "GET", "/api/v1/me", NULL, 401, &r);
     assert_string_equal(jstr(r.json, "error.code"), "unauthorized");
     resp_free(&r);
 
-    assert_int_equal(req(&c, "POST", "/api/v1/session", "{\"login\":\"anna\",\"password\":\"anna-password\"}", &r), 0);
-    assert_int_equal(r.status, 201);
+    req_expect(&c, "POST", "/api/v1/session", "{\"login\":\"anna\",\"password\":\"anna-password\"}", 201, &r);
     assert_string_equal(jstr(r.json, "user.role"), "associate");
     assert_string_equal(jstr(r.json, "user.store_code"), "UTR01");
     assert_int_equal(strlen(jstr(r.json, "csrf_token")), 32);
@@ -42,17 +40,12 @@ static void login_logout(void **state)
     assert_non_null(strstr(cookie, "SameSite=Strict"));
     resp_free(&r);
 
-    assert_int_equal(req(&c, "GET", "/api/v1/me", NULL, &r), 0);
-    assert_int_equal(r.status, 200);
+    req_expect(&c, "GET", "/api/v1/me", NULL, 200, &r);
     assert_string_equal(jstr(r.json, "user.login"), "anna");
     resp_free(&r);
 
-    assert_int_equal(req(&c, "DELETE", "/api/v1/session", NULL, &r), 0);
-    assert_int_equal(r.status, 200);
-    resp_free(&r);
-    assert_int_equal(req(&c, "GET", "/api/v1/me", NULL, &r), 0);
-    assert_int_equal(r.status, 401);
-    resp_free(&r);
+    assert_int_equal(req_status(&c, "DELETE", "/api/v1/session", NULL), 200);
+    assert_int_equal(req_status(&c, "GET", "/api/v1/me", NULL), 401);
     client_free(&c);
 }
 
@@ -79,33 +72,24 @@ static void associate_cannot_manage_staff_or_stores(void **state)
     struct client c;
     client_login(&c, &srv, "anna");
     struct resp r;
-    assert_int_equal(req(&c, "GET", "/api/v1/staff", NULL, &r), 0);
-    assert_int_equal(r.status, 403);
+    req_expect(&c, "GET", "/api/v1/staff", NULL, 403, &r);
     assert_string_equal(jstr(r.json, "error.code"), "forbidden");
     resp_free(&r);
-    assert_int_equal(req(&c, "POST", "/api/v1/staff",
-                         "{\"login\":\"evil\",\"name\":\"E\",\"role\":\"admin\",\"password\":\"12345678\"}", &r), 0);
-    assert_int_equal(r.status, 403);
-    resp_free(&r);
-    assert_int_equal(req(&c, "POST", "/api/v1/stores", "{\"code\":\"X1\",\"name\":\"X\",\"city\":\"X\"}", &r), 0);
-    assert_int_equal(r.status, 403);
-    resp_free(&r);
-    assert_int_equal(req(&c, "GET", "/api/v1/stores", NULL, &r), 0);
-    assert_int_equal(r.status, 200);
+    assert_int_equal(req_status(&c, "POST", "/api/v1/staff",
+                                "{\"login\":\"evil\",\"name\":\"E\",\"role\":\"admin\",\"password\":\"12345678\"}"), 403);
+    assert_int_equal(req_status(&c, "POST", "/api/v1/stores", "{\"code\":\"X1\",\"name\":\"X\",\"city\":\"X\"}"), 403);
+    req_expect(&c, "GET", "/api/v1/stores", NULL, 200, &r);
     assert_string_equal(jstr(r.json, "items.0.code"), "UTR01");
     resp_free(&r);
     client_free(&c);
 
     /* A manager may list staff (of their store) but not create accounts. */
     client_login(&c, &srv, "mark");
-    assert_int_equal(req(&c, "GET", "/api/v1/staff", NULL, &r), 0);
-    assert_int_equal(r.status, 200);
+    req_expect(&c, "GET", "/api/v1/staff", NULL, 200, &r);
     assert_true(json_array_size(json_object_get(r.json, "items")) >= 2);
     resp_free(&r);
-    assert_int_equal(req(&c, "POST", "/api/v1/staff",
-                         "{\"login\":\"evil\",\"name\":\"E\",\"role\":\"admin\",\"password\":\"12345678\"}", &r), 0);
-    assert_int_equal(r.status, 403);
-    resp_free(&r);
+    assert_int_equal(req_status(&c, "POST", "/api/v1/staff",
+                                "{\"login\":\"evil\",\"name\":\"E\",\"role\":\"admin\",\"password\":\"12345678\"}"), 403);
     client_free(&c);
 }
 
@@ -117,32 +101,22 @@ static void csrf_and_origin_are_required_for_cookie_writes(void **state)
     struct resp r;
     const char *body = "{\"code\":\"AMS01\",\"name\":\"Amsterdam\",\"city\":\"Amsterdam\"}";
     c.no_csrf = 1;
-    assert_int_equal(req(&c, "POST", "/api/v1/stores", body, &r), 0);
-    assert_int_equal(r.status, 403);
-    resp_free(&r);
+    assert_int_equal(req_status(&c, "POST", "/api/v1/stores", body), 403);
     c.no_csrf = 0;
     char saved[80];
     snprintf(saved, sizeof saved, "%s", c.csrf);
     snprintf(c.csrf, sizeof c.csrf, "00000000000000000000000000000000");
-    assert_int_equal(req(&c, "POST", "/api/v1/stores", body, &r), 0);
-    assert_int_equal(r.status, 403);
-    resp_free(&r);
+    assert_int_equal(req_status(&c, "POST", "/api/v1/stores", body), 403);
     snprintf(c.csrf, sizeof c.csrf, "%s", saved);
     c.no_origin = 1;
-    assert_int_equal(req(&c, "POST", "/api/v1/stores", body, &r), 0);
-    assert_int_equal(r.status, 403);
-    resp_free(&r);
+    assert_int_equal(req_status(&c, "POST", "/api/v1/stores", body), 403);
     assert_int_equal(req_h(&c, "POST", "/api/v1/stores", body, &r, "Origin: http://evil.example", NULL), 0);
     assert_int_equal(r.status, 403);
     resp_free(&r);
     c.no_origin = 0;
     /* Nothing was created by the refused requests. */
-    assert_int_equal(req(&c, "GET", "/api/v1/stores/AMS01", NULL, &r), 0);
-    assert_int_equal(r.status, 404);
-    resp_free(&r);
-    assert_int_equal(req(&c, "POST", "/api/v1/stores", body, &r), 0);
-    assert_int_equal(r.status, 201);
-    resp_free(&r);
+    assert_int_equal(req_status(&c, "GET", "/api/v1/stores/AMS01", NULL), 404);
+    assert_int_equal(req_status(&c, "POST", "/api/v1/stores", body), 201);
     client_free(&c);
 }
 
@@ -157,8 +131,7 @@ static void login_backs_off_per_account(void **state)
     client_init(&c, &srv);
     for (int i = 0; i < 5; i++) assert_int_equal(login(&c, "bob", "wrong-password"), 401);
     struct resp r;
-    assert_int_equal(req(&c, "POST", "/api/v1/session", "{\"login\":\"bob\",\"password\":\"bob-password\"}", &r), 0);
-    assert_int_equal(r.status, 429);
+    req_expect(&c, "POST", "/api/v1/session", "{\"login\":\"bob\",\"password\":\"bob-password\"}", 429, &r);
     assert_string_equal(jstr(r.json, "error.code"), "rate_limited");
     char ra[32];
     resp_header(&r, "Retry-After", ra, sizeof ra);
@@ -205,14 +178,9 @@ static void api_token_works_without_csrf(void **state)
     client_init(&c, &srv);
     snprintf(c.bearer, sizeof c.bearer, "%s", out);
     c.no_origin = 1;
-    struct resp r;
-    assert_int_equal(req(&c, "POST", "/api/v1/stores", "{\"code\":\"RTM01\",\"name\":\"Rotterdam\",\"city\":\"Rotterdam\"}", &r), 0);
-    assert_int_equal(r.status, 201);
-    resp_free(&r);
+    assert_int_equal(req_status(&c, "POST", "/api/v1/stores", "{\"code\":\"RTM01\",\"name\":\"Rotterdam\",\"city\":\"Rotterdam\"}"), 201);
     snprintf(c.bearer, sizeof c.bearer, "ffffffffffffffffffffffffffffffff");
-    assert_int_equal(req(&c, "GET", "/api/v1/me", NULL, &r), 0);
-    assert_int_equal(r.status, 401);
-    resp_free(&r);
+    assert_int_equal(req_status(&c, "GET", "/api/v1/me", NULL), 401);
     client_free(&c);
 }
 
@@ -308,16 +276,9 @@ static void unknown_route_and_method(void **state)
     (void)state;
     struct client c;
     client_init(&c, &srv);
-    struct resp r;
-    assert_int_equal(req(&c, "GET", "/api/v1/nothing-here", NULL, &r), 0);
-    assert_int_equal(r.status, 404);
-    resp_free(&r);
-    assert_int_equal(req(&c, "PUT", "/api/v1/session", "{}", &r), 0);
-    assert_int_equal(r.status, 405);
-    resp_free(&r);
-    assert_int_equal(req(&c, "GET", "/healthz", NULL, &r), 0);
-    assert_int_equal(r.status, 200);
-    resp_free(&r);
+    assert_int_equal(req_status(&c, "GET", "/api/v1/nothing-here", NULL), 404);
+    assert_int_equal(req_status(&c, "PUT", "/api/v1/session", "{}"), 405);
+    assert_int_equal(req_status(&c, "GET", "/healthz", NULL), 200);
     client_free(&c);
 }
 
@@ -326,21 +287,14 @@ static void sessions_expire_when_idle_or_old(void **state)
     (void)state;
     struct client c;
     client_login(&c, &srv, "mark");
-    struct resp r;
-    assert_int_equal(req(&c, "GET", "/api/v1/me", NULL, &r), 0);
-    assert_int_equal(r.status, 200);
-    resp_free(&r);
+    assert_int_equal(req_status(&c, "GET", "/api/v1/me", NULL), 200);
     /* Idle for 3 hours: gone. */
     sql("UPDATE sessions SET last_seen_at = last_seen_at - 10800000000");
-    assert_int_equal(req(&c, "GET", "/api/v1/me", NULL, &r), 0);
-    assert_int_equal(r.status, 401);
-    resp_free(&r);
+    assert_int_equal(req_status(&c, "GET", "/api/v1/me", NULL), 401);
     /* Busy all the time but logged in 13 hours ago: gone too. */
     assert_int_equal(login(&c, "mark", "mark-password"), 201);
     sql("UPDATE sessions SET created_at = created_at - 46800000000");
-    assert_int_equal(req(&c, "GET", "/api/v1/me", NULL, &r), 0);
-    assert_int_equal(r.status, 401);
-    resp_free(&r);
+    assert_int_equal(req_status(&c, "GET", "/api/v1/me", NULL), 401);
     client_free(&c);
 }
 
@@ -351,40 +305,29 @@ static void admin_manages_staff(void **state)
     client_login(&admin, &srv, ADMIN_LOGIN);
     struct resp r;
     /* Bad input names the fields; nothing is created. */
-    assert_int_equal(req(&admin, "POST", "/api/v1/staff",
-                         "{\"login\":\"Bad Login\",\"name\":\"\",\"role\":\"boss\",\"store_code\":\"NOPE\",\"password\":\"short\"}", &r), 0);
-    assert_int_equal(r.status, 422);
+    req_expect(&admin, "POST", "/api/v1/staff",
+               "{\"login\":\"Bad Login\",\"name\":\"\",\"role\":\"boss\",\"store_code\":\"NOPE\",\"password\":\"short\"}", 422, &r);
     assert_true(has_err_field(&r, "login"));
     assert_true(has_err_field(&r, "name"));
     assert_true(has_err_field(&r, "role"));
     assert_true(has_err_field(&r, "password"));
     resp_free(&r);
     make_staff(&admin, "sanne", "associate", "UTR01", "sanne-password");
-    assert_int_equal(req(&admin, "POST", "/api/v1/staff",
-                         "{\"login\":\"sanne\",\"name\":\"S\",\"role\":\"associate\",\"store_code\":\"UTR01\",\"password\":\"12345678\"}", &r), 0);
-    assert_int_equal(r.status, 409);
+    req_expect(&admin, "POST", "/api/v1/staff",
+               "{\"login\":\"sanne\",\"name\":\"S\",\"role\":\"associate\",\"store_code\":\"UTR01\",\"password\":\"12345678\"}", 409, &r);
     assert_true(has_err_field(&r, "login"));
     resp_free(&r);
     /* Promote to manager; the change shows at once. */
     client_login(&c, &srv, "sanne");
-    assert_int_equal(req(&admin, "PATCH", "/api/v1/staff/sanne", "{\"role\":\"manager\"}", &r), 0);
-    assert_int_equal(r.status, 200);
+    req_expect(&admin, "PATCH", "/api/v1/staff/sanne", "{\"role\":\"manager\"}", 200, &r);
     assert_string_equal(jstr(r.json, "role"), "manager");
     resp_free(&r);
-    assert_int_equal(req(&c, "GET", "/api/v1/staff", NULL, &r), 0);
-    assert_int_equal(r.status, 200);
-    resp_free(&r);
+    assert_int_equal(req_status(&c, "GET", "/api/v1/staff", NULL), 200);
     /* Disabling the account ends its sessions and its logins. */
-    assert_int_equal(req(&admin, "PATCH", "/api/v1/staff/sanne", "{\"active\":false}", &r), 0);
-    assert_int_equal(r.status, 200);
-    resp_free(&r);
-    assert_int_equal(req(&c, "GET", "/api/v1/me", NULL, &r), 0);
-    assert_int_equal(r.status, 401);
-    resp_free(&r);
+    assert_int_equal(req_status(&admin, "PATCH", "/api/v1/staff/sanne", "{\"active\":false}"), 200);
+    assert_int_equal(req_status(&c, "GET", "/api/v1/me", NULL), 401);
     assert_int_equal(login(&c, "sanne", "sanne-password"), 401);
-    assert_int_equal(req(&admin, "PATCH", "/api/v1/staff/nobody", "{\"active\":false}", &r), 0);
-    assert_int_equal(r.status, 404);
-    resp_free(&r);
+    assert_int_equal(req_status(&admin, "PATCH", "/api/v1/staff/nobody", "{\"active\":false}"), 404);
     client_free(&c);
     client_free(&admin);
 }
@@ -395,12 +338,10 @@ static void language_is_remembered_per_user(void **state)
     struct client c;
     client_login(&c, &srv, "mark");
     struct resp r;
-    assert_int_equal(req(&c, "PATCH", "/api/v1/me", "{\"lang\":\"en\"}", &r), 0);
-    assert_int_equal(r.status, 200);
+    req_expect(&c, "PATCH", "/api/v1/me", "{\"lang\":\"en\"}", 200, &r);
     assert_string_equal(jstr(r.json, "user.lang"), "en");
     resp_free(&r);
-    assert_int_equal(req(&c, "PATCH", "/api/v1/me", "{\"lang\":\"fr\"}", &r), 0);
-    assert_int_equal(r.status, 422);
+    req_expect(&c, "PATCH", "/api/v1/me", "{\"lang\":\"fr\"}", 422, &r);
     assert_true(has_err_field(&r, "lang"));
     resp_free(&r);
     assert_int_equal(login(&c, "mark", "mark-password"), 201);

@@ -34,8 +34,7 @@ static int search_all_pages(const char *q, int *pages)
     int total = 0;
     *pages = 0;
     for (;;) {
-        assert_int_equal(req(&assoc, "GET", path, NULL, &r), 0);
-        assert_int_equal(r.status, 200);
+        req_expect(&assoc, "GET", path, NULL, 200, &r);
         total += (int)json_array_size(json_object_get(r.json, "items"));
         (*pages)++;
         json_t *next = json_object_get(r.json, "next");
@@ -72,8 +71,7 @@ static void search(const char *q, char *out, size_t n)
     enc[k] = '\0';
     snprintf(path, sizeof path, "/api/v1/customers?q=%s", enc);
     struct resp r;
-    assert_int_equal(req(&assoc, "GET", path, NULL, &r), 0);
-    assert_int_equal(r.status, 200);
+    req_expect(&assoc, "GET", path, NULL, 200, &r);
     json_t *items = json_object_get(r.json, "items");
     out[0] = '\0';
     for (size_t i = 0; i < json_array_size(items); i++) {
@@ -138,12 +136,10 @@ static void search_pages_with_cursor(void **state)
     assert_int_equal(pages, 3);
     /* Two words page the same way (the cursor keeps the word it scans). */
     assert_int_equal(search_all_pages("klant%20pagina", &pages), 7);
-    assert_int_equal(req(&assoc, "GET", "/api/v1/customers?q=pagina&cursor=zz", NULL, &r), 0);
-    assert_int_equal(r.status, 422);
+    req_expect(&assoc, "GET", "/api/v1/customers?q=pagina&cursor=zz", NULL, 422, &r);
     assert_true(has_err_field(&r, "cursor"));
     resp_free(&r);
-    assert_int_equal(req(&assoc, "GET", "/api/v1/customers?q=pagina&limit=0", NULL, &r), 0);
-    assert_int_equal(r.status, 422);
+    req_expect(&assoc, "GET", "/api/v1/customers?q=pagina&limit=0", NULL, 422, &r);
     assert_true(has_err_field(&r, "limit"));
     resp_free(&r);
 }
@@ -155,8 +151,7 @@ static void edit_with_consent_and_version(void **state)
     char path[64];
     snprintf(path, sizeof path, "/api/v1/customers/%lld", id);
     struct resp r;
-    assert_int_equal(req(&assoc, "GET", path, NULL, &r), 0);
-    assert_int_equal(r.status, 200);
+    req_expect(&assoc, "GET", path, NULL, 200, &r);
     assert_false(json_is_true(json_object_get(json_object_get(json_object_get(r.json, "consent"), "email_marketing"), "given")));
     assert_int_equal(jint(r.json, "version"), 1);
     char etag[32];
@@ -164,10 +159,9 @@ static void edit_with_consent_and_version(void **state)
     assert_string_equal(etag, "\"1\"");
     resp_free(&r);
 
-    assert_int_equal(req(&assoc, "PATCH", path,
-                         "{\"phone\":\"06 11 22 33 44\",\"version\":1,\"consent\":{\"email_marketing\":{\"given\":true,"
-                         "\"at\":\"2026-11-01T10:00:00+01:00\",\"source\":\"in-store form\"}}}", &r), 0);
-    assert_int_equal(r.status, 200);
+    req_expect(&assoc, "PATCH", path,
+               "{\"phone\":\"06 11 22 33 44\",\"version\":1,\"consent\":{\"email_marketing\":{\"given\":true,"
+               "\"at\":\"2026-11-01T10:00:00+01:00\",\"source\":\"in-store form\"}}}", 200, &r);
     assert_string_equal(jstr(r.json, "phone"), "06 11 22 33 44");
     assert_true(json_is_true(json_object_get(json_object_get(json_object_get(r.json, "consent"), "email_marketing"), "given")));
     assert_string_equal(jstr(r.json, "consent.email_marketing.at"), "2026-11-01T09:00:00Z");
@@ -176,9 +170,7 @@ static void edit_with_consent_and_version(void **state)
     resp_free(&r);
 
     /* A stale version (or If-Match) loses: 409, nothing changes. */
-    assert_int_equal(req(&assoc, "PATCH", path, "{\"name\":\"Lost Update\",\"version\":1}", &r), 0);
-    assert_int_equal(r.status, 409);
-    resp_free(&r);
+    assert_int_equal(req_status(&assoc, "PATCH", path, "{\"name\":\"Lost Update\",\"version\":1}"), 409);
     assert_int_equal(req_h(&assoc, "PATCH", path, "{\"name\":\"Lost Update\"}", &r, "If-Match: \"1\"", NULL), 0);
     assert_int_equal(r.status, 409);
     resp_free(&r);
@@ -187,8 +179,7 @@ static void edit_with_consent_and_version(void **state)
     resp_free(&r);
 
     /* Withdrawing consent is recorded too. */
-    assert_int_equal(req(&assoc, "PATCH", path, "{\"consent\":{\"email_marketing\":{\"given\":false,\"source\":\"phone call\"}}}", &r), 0);
-    assert_int_equal(r.status, 200);
+    req_expect(&assoc, "PATCH", path, "{\"consent\":{\"email_marketing\":{\"given\":false,\"source\":\"phone call\"}}}", 200, &r);
     assert_false(json_is_true(json_object_get(json_object_get(json_object_get(r.json, "consent"), "email_marketing"), "given")));
     assert_string_equal(jstr(r.json, "consent.email_marketing.source"), "phone call");
     resp_free(&r);
@@ -224,8 +215,7 @@ static void bad_customer_input_names_the_field_and_changes_nothing(void **state)
     longname[1000] = '\0';
     snprintf(body, sizeof body, "{\"name\":\"%s\",\"email\":\"x\",\"bogus\":true}", longname);
     struct resp r;
-    assert_int_equal(req(&assoc, "POST", "/api/v1/customers", body, &r), 0);
-    assert_int_equal(r.status, 422);
+    req_expect(&assoc, "POST", "/api/v1/customers", body, 422, &r);
     assert_true(has_err_field(&r, "name"));
     assert_true(has_err_field(&r, "email"));
     assert_true(has_err_field(&r, "bogus"));
@@ -240,8 +230,7 @@ static void duplicate_loyalty_number_is_a_conflict(void **state)
     (void)state;
     create("{\"name\":\"Eerste\",\"loyalty_number\":\"8000000777\"}");
     struct resp r;
-    assert_int_equal(req(&assoc, "POST", "/api/v1/customers", "{\"name\":\"Tweede\",\"loyalty_number\":\"8000000777\"}", &r), 0);
-    assert_int_equal(r.status, 409);
+    req_expect(&assoc, "POST", "/api/v1/customers", "{\"name\":\"Tweede\",\"loyalty_number\":\"8000000777\"}", 409, &r);
     assert_true(has_err_field(&r, "loyalty_number"));
     resp_free(&r);
 }
@@ -253,8 +242,7 @@ static void not_found_and_bad_ids(void **state)
                            "/api/v1/customers/999999/purchases"};
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
         struct resp r;
-        assert_int_equal(req(&assoc, "GET", paths[i], NULL, &r), 0);
-        assert_int_equal(r.status, 404);
+        req_expect(&assoc, "GET", paths[i], NULL, 404, &r);
         assert_string_equal(jstr(r.json, "error.code"), "not_found");
         resp_free(&r);
     }
@@ -271,11 +259,8 @@ static void export_then_erase_leaves_no_trace(void **state)
     client_login(&mgr, &srv, "mark");
     snprintf(path, sizeof path, "/api/v1/customers/%lld/export", id);
     /* An associate may not export; a manager may. */
-    assert_int_equal(req(&assoc, "GET", path, NULL, &r), 0);
-    assert_int_equal(r.status, 403);
-    resp_free(&r);
-    assert_int_equal(req(&mgr, "GET", path, NULL, &r), 0);
-    assert_int_equal(r.status, 200);
+    assert_int_equal(req_status(&assoc, "GET", path, NULL), 403);
+    req_expect(&mgr, "GET", path, NULL, 200, &r);
     assert_string_equal(jstr(r.json, "customer.name"), "Xandrijn Quarteroni");
     assert_string_equal(jstr(r.json, "consent_history.0.channel"), "phone_marketing");
     assert_true(json_is_array(json_object_get(r.json, "purchases")));
@@ -285,12 +270,8 @@ static void export_then_erase_leaves_no_trace(void **state)
     struct client admin;
     client_login(&admin, &srv, ADMIN_LOGIN);
     snprintf(path, sizeof path, "/api/v1/customers/%lld/erase", id);
-    assert_int_equal(req(&assoc, "POST", path, NULL, &r), 0);
-    assert_int_equal(r.status, 403);
-    resp_free(&r);
-    assert_int_equal(req(&admin, "POST", path, NULL, &r), 0);
-    assert_int_equal(r.status, 200);
-    resp_free(&r);
+    assert_int_equal(req_status(&assoc, "POST", path, NULL), 403);
+    assert_int_equal(req_status(&admin, "POST", path, NULL), 200);
     client_free(&admin);
 
     char ids[256];
@@ -299,14 +280,11 @@ static void export_then_erase_leaves_no_trace(void **state)
     search("0611223399", ids, sizeof ids);
     assert_string_equal(ids, "");
     snprintf(path, sizeof path, "/api/v1/customers/%lld", id);
-    assert_int_equal(req(&assoc, "GET", path, NULL, &r), 0);
-    assert_int_equal(r.status, 200);
+    req_expect(&assoc, "GET", path, NULL, 200, &r);
     assert_true(json_is_null(json_object_get(r.json, "name")));
     assert_true(json_is_string(json_object_get(r.json, "erased_at")));
     resp_free(&r);
-    assert_int_equal(req(&assoc, "PATCH", path, "{\"name\":\"Back again\"}", &r), 0);
-    assert_int_equal(r.status, 404);
-    resp_free(&r);
+    assert_int_equal(req_status(&assoc, "PATCH", path, "{\"name\":\"Back again\"}"), 404);
 
     /* No byte of the name, e-mail or phone remains in the database files
      * (SQLite: the file, WAL and journal; PostgreSQL: a full pg_dump). */

@@ -208,8 +208,7 @@ static void test_worn_dress(void **state)
     assert_int_equal(db_count(sql), 1);
     /* The desk shows her relationship: gold, EUR 1,600 spent, one case. */
     snprintf(path, sizeof path, "/api/v1/customers/%lld/facts", gold_id);
-    assert_int_equal(req(&anna, "GET", path, NULL, &r), 0);
-    assert_int_equal(r.status, 200);
+    req_expect(&anna, "GET", path, NULL, 200, &r);
     assert_string_equal(jstr(r.json, "tier"), "gold");
     assert_int_equal(jint(r.json, "lifetime_spend_cents"), 160000);
     assert_int_equal(jint(r.json, "cases_30d"), 1);
@@ -249,36 +248,28 @@ static void test_vacuum_cleaner(void **state)
 
     char path[96];
     snprintf(path, sizeof path, "/api/v1/repairs/%lld/status", id);
-    assert_int_equal(req(&anna, "POST", path, "{\"status\":\"sent\",\"rma_number\":\"VW-RMA-77812\"}", &r), 0);
-    assert_int_equal(r.status, 200);
+    req_expect(&anna, "POST", path, "{\"status\":\"sent\",\"rma_number\":\"VW-RMA-77812\"}", 200, &r);
     assert_string_equal(jstr(r.json, "rma_number"), "VW-RMA-77812");
     resp_free(&r);
     static const char *const steps[] = {"at_manufacturer", "back_in_store", "customer_told"};
     for (int i = 0; i < 3; i++) {
         char b[64];
         snprintf(b, sizeof b, "{\"status\":\"%s\"}", steps[i]);
-        assert_int_equal(req(&anna, "POST", path, b, &r), 0);
-        assert_int_equal(r.status, 200);
+        req_expect(&anna, "POST", path, b, 200, &r);
         assert_string_equal(jstr(r.json, "status"), steps[i]);
         resp_free(&r);
     }
     /* Back is not a step; a made-up status neither. Neither changes anything. */
-    assert_int_equal(req(&anna, "POST", path, "{\"status\":\"sent\"}", &r), 0);
-    assert_int_equal(r.status, 422);
+    req_expect(&anna, "POST", path, "{\"status\":\"sent\"}", 422, &r);
     assert_true(has_err_field(&r, "status"));
     resp_free(&r);
-    assert_int_equal(req(&anna, "POST", path, "{\"status\":\"lost\"}", &r), 0);
-    assert_int_equal(r.status, 422);
-    resp_free(&r);
+    assert_int_equal(req_status(&anna, "POST", path, "{\"status\":\"lost\"}"), 422);
     /* Open repairs of the store list it, in its state. */
-    assert_int_equal(req(&anna, "GET", "/api/v1/repairs", NULL, &r), 0);
-    assert_int_equal(r.status, 200);
+    req_expect(&anna, "GET", "/api/v1/repairs", NULL, 200, &r);
     assert_int_equal(jint(r.json, "items.0.case_id"), id);
     assert_string_equal(jstr(r.json, "items.0.status"), "customer_told");
     resp_free(&r);
-    assert_int_equal(req(&anna, "POST", path, "{\"status\":\"collected\",\"note\":\"klant blij\"}", &r), 0);
-    assert_int_equal(r.status, 200);
-    resp_free(&r);
+    assert_int_equal(req_status(&anna, "POST", path, "{\"status\":\"collected\",\"note\":\"klant blij\"}"), 200);
     assert_int_equal(req(&anna, "GET", "/api/v1/repairs?open=true", NULL, &r), 0);
     assert_int_equal(json_array_size(json_object_get(r.json, "items")), 0);
     resp_free(&r);
@@ -357,9 +348,7 @@ static void test_exploiter(void **state)
         if (waits) {
             char path[96];
             snprintf(path, sizeof path, "/api/v1/approvals/%lld/approve", id);
-            assert_int_equal(req(&admin, "POST", path, "{}", &r), 0);
-            assert_int_equal(r.status, 200);
-            resp_free(&r);
+            assert_int_equal(req_status(&admin, "POST", path, "{}"), 200);
         }
     }
     /* The sixth: the desk asks for a manager, in neutral words. */
@@ -388,33 +377,23 @@ static void test_exploiter(void **state)
 
     /* The queue of Utrecht shows it; an associate may not approve, nor the
      * manager of another store; Utrecht's manager may. */
-    assert_int_equal(req(&mark, "GET", "/api/v1/approvals", NULL, &r), 0);
-    assert_int_equal(r.status, 200);
+    req_expect(&mark, "GET", "/api/v1/approvals", NULL, 200, &r);
     assert_int_equal(jint(r.json, "items.0.id"), id);
     resp_free(&r);
     char path[96];
     snprintf(path, sizeof path, "/api/v1/approvals/%lld/approve", id);
-    assert_int_equal(req(&anna, "POST", path, "{}", &r), 0);
-    assert_int_equal(r.status, 403);
-    resp_free(&r);
-    assert_int_equal(req(&mia, "POST", path, "{}", &r), 0);
-    assert_int_equal(r.status, 403);
-    resp_free(&r);
-    assert_int_equal(req(&mia, "GET", "/api/v1/approvals?store_code=UTR01", NULL, &r), 0);
-    assert_int_equal(r.status, 403);
-    resp_free(&r);
+    assert_int_equal(req_status(&anna, "POST", path, "{}"), 403);
+    assert_int_equal(req_status(&mia, "POST", path, "{}"), 403);
+    assert_int_equal(req_status(&mia, "GET", "/api/v1/approvals?store_code=UTR01", NULL), 403);
     assert_int_equal(db_count(sql), 0);
-    assert_int_equal(req(&mark, "POST", path, "{\"note\":\"Samen afgerond.\"}", &r), 0);
-    assert_int_equal(r.status, 200);
+    req_expect(&mark, "POST", path, "{\"note\":\"Samen afgerond.\"}", 200, &r);
     assert_string_equal(jstr(r.json, "status"), "resolved");
     assert_string_equal(jstr(r.json, "approval_note"), "Samen afgerond.");
     assert_int_equal(strlen(jstr(r.json, "outcome.credit_note.code")), 22);
     resp_free(&r);
     assert_int_equal(db_count(sql), 1);
     /* Approving twice is refused. */
-    assert_int_equal(req(&mark, "POST", path, "{}", &r), 0);
-    assert_int_equal(r.status, 409);
-    resp_free(&r);
+    assert_int_equal(req_status(&mark, "POST", path, "{}"), 409);
 }
 
 /* ---- approvals rejected, overrides, follow-up, cancel ---------------------- */
@@ -434,12 +413,10 @@ static void test_reject_override_cancel(void **state)
     resp_free(&r);
     char path[96];
     snprintf(path, sizeof path, "/api/v1/approvals/%lld/reject", id);
-    assert_int_equal(req(&mark, "POST", path, "{}", &r), 0);
-    assert_int_equal(r.status, 422);
+    req_expect(&mark, "POST", path, "{}", 422, &r);
     assert_true(has_err_field(&r, "reason"));
     resp_free(&r);
-    assert_int_equal(req(&mark, "POST", path, "{\"reason\":\"Liever 50 euro, haar limiet.\"}", &r), 0);
-    assert_int_equal(r.status, 200);
+    req_expect(&mark, "POST", path, "{\"reason\":\"Liever 50 euro, haar limiet.\"}", 200, &r);
     assert_string_equal(jstr(r.json, "status"), "open");
     assert_string_equal(jstr(r.json, "approval_note"), "Liever 50 euro, haar limiet.");
     resp_free(&r);
@@ -457,8 +434,7 @@ static void test_reject_override_cancel(void **state)
     assert_string_equal(jstr(r.json, "status"), "awaiting_approval");
     resp_free(&r);
     snprintf(path, sizeof path, "/api/v1/approvals/%lld/approve", id);
-    assert_int_equal(req(&mark, "POST", path, "{\"note\":\"Akkoord met ruilen.\"}", &r), 0);
-    assert_int_equal(r.status, 200);
+    req_expect(&mark, "POST", path, "{\"note\":\"Akkoord met ruilen.\"}", 200, &r);
     assert_string_equal(jstr(r.json, "status"), "resolved");
     assert_string_equal(jstr(r.json, "resolution.resolution"), "exchange");
     assert_string_equal(jstr(r.json, "resolution.override_reason"), "Klant wil liever ruilen.");
@@ -469,22 +445,18 @@ static void test_reject_override_cancel(void **state)
     assert_true(found);
     resp_free(&r);
     snprintf(path, sizeof path, "/api/v1/cases/%lld/follow-up", id);
-    assert_int_equal(req(&anna, "POST", path, "{\"note\":\"Gebeld: blij met de ruil.\"}", &r), 0);
-    assert_int_equal(r.status, 200);
+    req_expect(&anna, "POST", path, "{\"note\":\"Gebeld: blij met de ruil.\"}", 200, &r);
     assert_string_equal(jstr(r.json, "status"), "followed_up");
     resp_free(&r);
     snprintf(path, sizeof path, "/api/v1/cases/%lld/cancel", id);
-    assert_int_equal(req(&anna, "POST", path, "{\"reason\":\"te laat\"}", &r), 0);
-    assert_int_equal(r.status, 409);
-    resp_free(&r);
+    assert_int_equal(req_status(&anna, "POST", path, "{\"reason\":\"te laat\"}"), 409);
 
     /* A walk-in's complaint, cancelled. */
     long long w = open_case(&anna, "{\"kind\":\"complaint\",\"store_code\":\"UTR01\",\"receipt\":false,"
                                    "\"customer_words\":\"Lang moeten wachten.\",\"items\":[{\"sold_here\":false,"
                                    "\"brand\":\"-\",\"description\":\"Service\",\"stated_price_cents\":0,\"condition\":\"new\"}]}");
     snprintf(path, sizeof path, "/api/v1/cases/%lld/cancel", w);
-    assert_int_equal(req(&anna, "POST", path, "{\"reason\":\"Klant is weggegaan.\"}", &r), 0);
-    assert_int_equal(r.status, 200);
+    req_expect(&anna, "POST", path, "{\"reason\":\"Klant is weggegaan.\"}", 200, &r);
     assert_string_equal(jstr(r.json, "status"), "cancelled");
     assert_true(json_is_null(json_object_get(r.json, "customer_id")));
     resp_free(&r);
@@ -523,9 +495,7 @@ static void test_bad_requests_change_nothing(void **state)
     expect_422("{\"kind\":\"return\",\"store_code\":\"UTR01\",\"receipt\":false,\"colour\":\"red\",\"items\":[{\"sku\":\"KS-100\",\"condition\":\"new\"}]}", "colour");
     expect_422("{\"kind\":\"referral\",\"store_code\":\"UTR01\",\"receipt\":false,\"referral\":{\"to\":\"Action\",\"reason\":\"cheaper\"},\"items\":[{\"sku\":\"KS-100\",\"condition\":\"new\"}]}", "referral.reason");
     struct resp r;
-    assert_int_equal(req(&anna, "POST", "/api/v1/cases", "{\"kind\":", &r), 0);
-    assert_int_equal(r.status, 400);
-    resp_free(&r);
+    assert_int_equal(req_status(&anna, "POST", "/api/v1/cases", "{\"kind\":"), 400);
     assert_int_equal(db_count("SELECT COUNT(*) FROM cases"), cases);
     assert_int_equal(db_count("SELECT COUNT(*) FROM case_events"), events);
     assert_int_equal(db_count("SELECT COALESCE(SUM(cases), 0) FROM customer_days"), facts);
@@ -557,9 +527,7 @@ static void test_bad_requests_change_nothing(void **state)
     assert_int_equal(jint(r.json, "version"), 1);
     resp_free(&r);
     assert_int_equal(db_count("SELECT COUNT(*) FROM credit_notes"), notes);
-    assert_int_equal(req(&anna, "POST", "/api/v1/cases/999999/decision", NULL, &r), 0);
-    assert_int_equal(r.status, 404);
-    resp_free(&r);
+    assert_int_equal(req_status(&anna, "POST", "/api/v1/cases/999999/decision", NULL), 404);
 }
 
 /* ---- the policy ------------------------------------------------------------ */
@@ -568,8 +536,7 @@ static void test_bad_requests_change_nothing(void **state)
 static char *policy_with(int version, const char *from, const char *to)
 {
     struct resp r;
-    assert_int_equal(req(&admin, "GET", "/api/v1/policy", NULL, &r), 0);
-    assert_int_equal(r.status, 200);
+    req_expect(&admin, "GET", "/api/v1/policy", NULL, 200, &r);
     json_t *doc = json_deep_copy(json_object_get(r.json, "document"));
     resp_free(&r);
     json_object_set_new(doc, "version", json_integer(version));
@@ -602,8 +569,7 @@ static void test_policy_versions_and_validation(void **state)
 {
     (void)state;
     struct resp r;
-    assert_int_equal(req(&anna, "GET", "/api/v1/policy", NULL, &r), 0);
-    assert_int_equal(r.status, 200);
+    req_expect(&anna, "GET", "/api/v1/policy", NULL, 200, &r);
     assert_int_equal(jint(r.json, "version"), 1);
     assert_int_equal(jint(r.json, "document.tiers.gold.goodwill_limit_cents"), 30000);
     resp_free(&r);
@@ -622,12 +588,8 @@ static void test_policy_versions_and_validation(void **state)
     free(d);
     put_policy_expect("/api/v1/policy", "{\"version\":2", 422, NULL);
     put_policy_expect("/api/v1/policy", "{\"version\":2}", 422, "guard");
-    assert_int_equal(req(&anna, "PUT", "/api/v1/policy", "{\"version\":2}", &r), 0);
-    assert_int_equal(r.status, 403);
-    resp_free(&r);
-    assert_int_equal(req(&mark, "PUT", "/api/v1/policy", "{\"version\":2}", &r), 0);
-    assert_int_equal(r.status, 403);
-    resp_free(&r);
+    assert_int_equal(req_status(&anna, "PUT", "/api/v1/policy", "{\"version\":2}"), 403);
+    assert_int_equal(req_status(&mark, "PUT", "/api/v1/policy", "{\"version\":2}"), 403);
     assert_int_equal(db_count("SELECT COUNT(*) FROM policies"), versions);
 
     /* Version 2 lowers gold's limit to 200: the dress now needs a manager,
@@ -655,16 +617,13 @@ static void test_policy_versions_and_validation(void **state)
     put_policy_expect("/api/v1/policy", d = policy_with(3, "\"goodwill_limit_cents\":60000", "\"goodwill_limit_cents\":30000"), 422,
                       "tiers.platinum.goodwill_limit_cents");
     free(d);
-    assert_int_equal(req(&mark, "GET", "/api/v1/policy/versions", NULL, &r), 0);
-    assert_int_equal(r.status, 200);
+    req_expect(&mark, "GET", "/api/v1/policy/versions", NULL, 200, &r);
     assert_int_equal(jint(r.json, "items.0.version"), 2);
     assert_string_equal(jstr(r.json, "items.0.created_by"), "admin");
     assert_int_equal(jint(r.json, "items.1.version"), 1);
     assert_true(json_is_true(json_object_get(json_array_get(json_object_get(r.json, "items"), 1), "built_in")));
     resp_free(&r);
-    assert_int_equal(req(&anna, "GET", "/api/v1/policy/stores/AMS01", NULL, &r), 0);
-    assert_int_equal(r.status, 404);
-    resp_free(&r);
+    assert_int_equal(req_status(&anna, "GET", "/api/v1/policy/stores/AMS01", NULL), 404);
     /* Back to the defaults' limits for the tests after this one. */
     put_policy_expect("/api/v1/policy/stores/UTR01", "{\"version\":2}", 200, NULL);
     put_policy_expect("/api/v1/policy", d = policy_with(3, "\"goodwill_limit_cents\":20000", "\"goodwill_limit_cents\":30000"), 200, NULL);
@@ -677,8 +636,7 @@ static void test_lists_and_dashboard(void **state)
 {
     (void)state;
     struct resp r;
-    assert_int_equal(req(&anna, "GET", "/api/v1/cases?status=resolved&kind=repair", NULL, &r), 0);
-    assert_int_equal(r.status, 200);
+    req_expect(&anna, "GET", "/api/v1/cases?status=resolved&kind=repair", NULL, 200, &r);
     json_t *items = json_object_get(r.json, "items");
     assert_true(json_array_size(items) >= 1);
     for (size_t i = 0; i < json_array_size(items); i++) {
@@ -686,19 +644,15 @@ static void test_lists_and_dashboard(void **state)
         assert_string_equal(jstr(json_array_get(items, i), "store_code"), "UTR01");
     }
     resp_free(&r);
-    assert_int_equal(req(&anna, "GET", "/api/v1/cases?status=lost", NULL, &r), 0);
-    assert_int_equal(r.status, 422);
+    req_expect(&anna, "GET", "/api/v1/cases?status=lost", NULL, 422, &r);
     assert_true(has_err_field(&r, "status"));
     resp_free(&r);
-    assert_int_equal(req(&anna, "GET", "/api/v1/cases?associate=nobody", NULL, &r), 0);
-    assert_int_equal(r.status, 422);
-    resp_free(&r);
+    assert_int_equal(req_status(&anna, "GET", "/api/v1/cases?associate=nobody", NULL), 422);
     /* Paging: one at a time, newest first, no repeats. */
     long long last = 0, seen = 0;
     char path[128] = "/api/v1/cases?limit=1&associate=anna";
     for (;;) {
-        assert_int_equal(req(&anna, "GET", path, NULL, &r), 0);
-        assert_int_equal(r.status, 200);
+        req_expect(&anna, "GET", path, NULL, 200, &r);
         if (json_array_size(json_object_get(r.json, "items")) == 0) {
             resp_free(&r);
             break;
@@ -718,16 +672,13 @@ static void test_lists_and_dashboard(void **state)
     assert_int_equal(seen, db_count("SELECT COUNT(*) FROM cases k JOIN staff s ON s.id = k.associate_id"
                                     " WHERE s.login = 'anna' AND k.store_id = (SELECT id FROM stores WHERE code = 'UTR01')"));
     char cp[64];
-    assert_int_equal(req(&anna, "GET", "/api/v1/customers/999999/cases", NULL, &r), 0);
-    assert_int_equal(r.status, 404);
-    resp_free(&r);
+    assert_int_equal(req_status(&anna, "GET", "/api/v1/customers/999999/cases", NULL), 404);
     snprintf(cp, sizeof cp, "/api/v1/customers/%lld/cases", exploiter_id);
     assert_int_equal(req(&anna, "GET", cp, NULL, &r), 0);
     assert_int_equal(json_array_size(json_object_get(r.json, "items")), 6);
     resp_free(&r);
 
-    assert_int_equal(req(&mark, "GET", "/api/v1/stores/UTR01/dashboard", NULL, &r), 0);
-    assert_int_equal(r.status, 200);
+    req_expect(&mark, "GET", "/api/v1/stores/UTR01/dashboard", NULL, 200, &r);
     json_t *days = json_object_get(r.json, "days");
     assert_int_equal(json_array_size(days), 30);
     json_t *today = json_array_get(days, 29);
@@ -735,12 +686,8 @@ static void test_lists_and_dashboard(void **state)
                      db_count("SELECT COUNT(*) FROM cases WHERE store_id = (SELECT id FROM stores WHERE code = 'UTR01')"));
     assert_true(json_integer_value(json_object_get(today, "credit_issued_cents")) >= 24000);
     resp_free(&r);
-    assert_int_equal(req(&anna, "GET", "/api/v1/stores/UTR01/dashboard", NULL, &r), 0);
-    assert_int_equal(r.status, 403);
-    resp_free(&r);
-    assert_int_equal(req(&mia, "GET", "/api/v1/stores/UTR01/dashboard", NULL, &r), 0);
-    assert_int_equal(r.status, 403);
-    resp_free(&r);
+    assert_int_equal(req_status(&anna, "GET", "/api/v1/stores/UTR01/dashboard", NULL), 403);
+    assert_int_equal(req_status(&mia, "GET", "/api/v1/stores/UTR01/dashboard", NULL), 403);
 }
 
 /* ---- GDPR: cases in the export, gone with the erasure ---------------------- */
@@ -751,16 +698,13 @@ static void test_export_and_erasure(void **state)
     char path[96];
     struct resp r;
     snprintf(path, sizeof path, "/api/v1/customers/%lld/export", exploiter_id);
-    assert_int_equal(req(&mark, "GET", path, NULL, &r), 0);
-    assert_int_equal(r.status, 200);
+    req_expect(&mark, "GET", path, NULL, 200, &r);
     json_t *cases = json_object_get(r.json, "cases");
     assert_int_equal(json_array_size(cases), 6);
     assert_string_equal(jstr(cases, "0.customer_words"), "Verkeerde maat.");
     resp_free(&r);
     snprintf(path, sizeof path, "/api/v1/customers/%lld/erase", exploiter_id);
-    assert_int_equal(req(&admin, "POST", path, "{}", &r), 0);
-    assert_int_equal(r.status, 200);
-    resp_free(&r);
+    assert_int_equal(req_status(&admin, "POST", path, "{}"), 200);
     static const char *const tables[] = {"customer_facts", "customer_days", "customer_case_stores",
                                          "customer_item_stores", "cases", "referrals", "line_returns"};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
@@ -808,8 +752,7 @@ static long long new_customer(const char *name, const char *loyalty)
     char body[200];
     snprintf(body, sizeof body, "{\"name\":\"%s\",\"loyalty_number\":\"%s\"}", name, loyalty);
     struct resp r;
-    assert_int_equal(req(&anna, "POST", "/api/v1/customers", body, &r), 0);
-    assert_int_equal(r.status, 201);
+    req_expect(&anna, "POST", "/api/v1/customers", body, 201, &r);
     long long id = jint(r.json, "id");
     resp_free(&r);
     return id;
@@ -1108,8 +1051,7 @@ static void test_gift_receipt(void **state)
              "\"customer_words\":\"Gekregen, maar ik heb er al een.\","
              "\"items\":[{\"receipt_id\":\"R-GIFT-1\",\"sku\":\"GIFT-1\",\"gift_receipt\":true,\"condition\":\"new\"}]}", bronze_id);
     struct resp r;
-    assert_int_equal(req(&anna, "POST", "/api/v1/cases", body, &r), 0);
-    assert_int_equal(r.status, 201);
+    req_expect(&anna, "POST", "/api/v1/cases", body, 201, &r);
     long long id = jint(r.json, "id");
     assert_string_equal(jstr(r.json, "items.0.proof"), "gift_receipt");
     assert_int_equal(jint(r.json, "customer_id"), bronze_id);
@@ -1172,8 +1114,7 @@ static void test_card_proof_and_own_money_back(void **state)
              "{\"kind\":\"return\",\"customer_id\":%lld,\"store_code\":\"AMS01\",\"receipt\":false,"
              "\"items\":[{\"sku\":\"PAN-1\",\"condition\":\"new\"}]}", cust);
     struct resp r;
-    assert_int_equal(req(&anna, "POST", "/api/v1/cases", body, &r), 0);
-    assert_int_equal(r.status, 201);
+    req_expect(&anna, "POST", "/api/v1/cases", body, 201, &r);
     long long id = jint(r.json, "id");
     assert_string_equal(jstr(r.json, "items.0.proof"), "card");
     assert_string_equal(jstr(r.json, "items.0.receipt_id"), "R-C-1");

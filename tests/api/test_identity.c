@@ -183,9 +183,7 @@ static void a_ring_of_three_accounts_is_one_person(void **state)
     assert_int_equal(server_sql_int(&srv, q), 1);
     /* A new phone number for A: A and B no longer share a key. */
     snprintf(path, sizeof path, "/api/v1/customers/%lld", ring_a);
-    assert_int_equal(req(&anna, "PATCH", path, "{\"phone\":\"06-55509999\"}", &g), 0);
-    assert_int_equal(g.status, 200);
-    resp_free(&g);
+    assert_int_equal(req_status(&anna, "PATCH", path, "{\"phone\":\"06-55509999\"}"), 200);
     assert_int_equal(server_sql_int(&srv, q), 0);
     snprintf(q, sizeof q, "SELECT COUNT(*) FROM customer_keys WHERE customer_id = %lld", ring_a);
     assert_int_equal(server_sql_int(&srv, q), 2);
@@ -312,15 +310,13 @@ static void a_walk_in_gives_a_contact_when_asked(void **state)
     /* Given with the case, before the desk could ask: kept where it asks,
      * left out where it does not. */
     struct resp o;
-    assert_int_equal(req(&anna, "POST", "/api/v1/cases", "{\"kind\":\"return\",\"receipt\":false,\"walk_in_contact\":"
-                         "\"06 777 000 01\",\"items\":[{\"sku\":\"MUG-1\",\"condition\":\"new\"}]}", &o), 0);
-    assert_int_equal(o.status, 201);
+    req_expect(&anna, "POST", "/api/v1/cases", "{\"kind\":\"return\",\"receipt\":false,\"walk_in_contact\":"
+               "\"06 777 000 01\",\"items\":[{\"sku\":\"MUG-1\",\"condition\":\"new\"}]}", 201, &o);
     assert_true(json_is_true(json_object_get(o.json, "walk_in_contact_kept")));
     assert_absent(o.body, shown);
     resp_free(&o);
-    assert_int_equal(req(&anna, "POST", "/api/v1/cases", "{\"kind\":\"return\",\"receipt\":false,\"walk_in_contact\":"
-                         "\"06 777 000 01\",\"items\":[{\"sku\":\"TOY-1\",\"condition\":\"new\"}]}", &o), 0);
-    assert_int_equal(o.status, 201);
+    req_expect(&anna, "POST", "/api/v1/cases", "{\"kind\":\"return\",\"receipt\":false,\"walk_in_contact\":"
+               "\"06 777 000 01\",\"items\":[{\"sku\":\"TOY-1\",\"condition\":\"new\"}]}", 201, &o);
     assert_false(json_is_true(json_object_get(o.json, "walk_in_contact_kept")));
     resp_free(&o);
     assert_int_equal(req(&anna, "POST", "/api/v1/cases", "{\"kind\":\"return\",\"customer_id\":1,\"receipt\":false,"

@@ -88,8 +88,7 @@ static long long find_customer(struct client *c, const char *q, const char *want
     char path[256];
     snprintf(path, sizeof path, "/api/v1/customers?q=%s", q);
     struct resp r;
-    assert_int_equal(req(c, "GET", path, NULL, &r), 0);
-    assert_int_equal(r.status, 200);
+    req_expect(c, "GET", path, NULL, 200, &r);
     json_t *items = json_object_get(r.json, "items");
     if (json_array_size(items) != 1) fprintf(stderr, "search %s: %s\n", q, r.body);
     assert_int_equal(json_array_size(items), 1);
@@ -133,8 +132,7 @@ static void customers_then_purchases(void **state)
     /* Consent from the file, with source "import". */
     char path[128];
     snprintf(path, sizeof path, "/api/v1/customers/%lld", zoe);
-    assert_int_equal(req(&c, "GET", path, NULL, &r), 0);
-    assert_int_equal(r.status, 200);
+    req_expect(&c, "GET", path, NULL, 200, &r);
     assert_true(json_is_true(json_object_get(json_object_get(json_object_get(r.json, "consent"), "email_marketing"), "given")));
     assert_string_equal(jstr(r.json, "consent.email_marketing.source"), "import");
     assert_string_equal(jstr(r.json, "consent.phone_marketing.source"), "import");
@@ -154,8 +152,7 @@ static void customers_then_purchases(void **state)
 
     /* José's receipt: three lines in file order, the third one later in the file. */
     snprintf(path, sizeof path, "/api/v1/customers/%lld/purchases", jose);
-    assert_int_equal(req(&c, "GET", path, NULL, &r), 0);
-    assert_int_equal(r.status, 200);
+    req_expect(&c, "GET", path, NULL, 200, &r);
     assert_int_equal(json_array_size(json_object_get(r.json, "items")), 3);
     assert_string_equal(jstr(r.json, "items.0.receipt_id"), "UTR01-2026-000001");
     assert_string_equal(jstr(r.json, "items.0.product_name"), "Wollen trui");
@@ -250,8 +247,7 @@ static void semicolons_decimal_commas_bom_crlf(void **state)
     long long anna = find_customer(&c, "anna%20muller", "Anna Müller");
     char path[128];
     snprintf(path, sizeof path, "/api/v1/customers/%lld/purchases", anna);
-    assert_int_equal(req(&c, "GET", path, NULL, &r), 0);
-    assert_int_equal(r.status, 200);
+    req_expect(&c, "GET", path, NULL, 200, &r);
     assert_int_equal(json_array_size(json_object_get(r.json, "items")), 2);
     assert_string_equal(jstr(r.json, "items.0.sku"), "8712345000066");
     assert_int_equal(jint(r.json, "items.0.unit_price_cents"), 1250);
@@ -336,8 +332,7 @@ static void only_admins_with_csv(void **state)
 
     /* An admin with a browser session (cookie + CSRF) may; JSON is refused. */
     client_login(&c, &srv, ADMIN_LOGIN);
-    assert_int_equal(req(&c, "POST", "/api/v1/imports/customers", "{\"rows\":[]}", &r), 0);
-    assert_int_equal(r.status, 400);
+    req_expect(&c, "POST", "/api/v1/imports/customers", "{\"rows\":[]}", 400, &r);
     assert_true(has_err_field(&r, "Content-Type"));
     resp_free(&r);
     post_csv(&c, "customers", "customers_good.csv", NULL, &r);

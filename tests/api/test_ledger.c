@@ -56,8 +56,7 @@ static long long balance_of(const char *code)
     char path[128];
     snprintf(path, sizeof path, "/api/v1/credit-notes/%s", code);
     struct resp r;
-    assert_int_equal(req(&assoc, "GET", path, NULL, &r), 0);
-    assert_int_equal(r.status, 200);
+    req_expect(&assoc, "GET", path, NULL, 200, &r);
     long long b = jint(r.json, "balance_cents");
     resp_free(&r);
     return b;
@@ -224,14 +223,11 @@ static void bad_amounts_are_refused_and_change_nothing(void **state)
         if (r.status != 422 || !has_err_field(&r, "amount_cents"))
             fail_msg("redeem %s: %ld %s", bad[i], r.status, r.body);
         resp_free(&r);
-        assert_int_equal(req(&assoc, "POST", "/api/v1/credit-notes",
-                             strcmp(bad[i], "0") == 0 ? "{\"amount_cents\":0,\"reason\":\"x\"}" : body, &r), 0);
-        assert_int_equal(r.status, 422);
-        resp_free(&r);
+        assert_int_equal(req_status(&assoc, "POST", "/api/v1/credit-notes",
+                                    strcmp(bad[i], "0") == 0 ? "{\"amount_cents\":0,\"reason\":\"x\"}" : body), 422);
     }
     struct resp r;
-    assert_int_equal(req(&assoc, "POST", path, "{\"store_code\":\"UTR01\"}", &r), 0);
-    assert_int_equal(r.status, 422);
+    req_expect(&assoc, "POST", path, "{\"store_code\":\"UTR01\"}", 422, &r);
     assert_true(has_err_field(&r, "amount_cents"));
     resp_free(&r);
     assert_int_equal(balance_of(code), 3000);
@@ -250,8 +246,7 @@ static void wrong_codes_are_not_found_and_slowed_down(void **state)
     char path[128];
     struct resp r;
     snprintf(path, sizeof path, "/api/v1/credit-notes/%s", wrong);
-    assert_int_equal(req(&assoc, "GET", path, NULL, &r), 0);
-    assert_int_equal(r.status, 404);
+    req_expect(&assoc, "GET", path, NULL, 404, &r);
     char body404[512];
     snprintf(body404, sizeof body404, "%s", r.body);
     resp_free(&r);
@@ -259,9 +254,7 @@ static void wrong_codes_are_not_found_and_slowed_down(void **state)
     assert_int_equal(req(&assoc, "GET", "/api/v1/credit-notes/TD-2222-2222-2222-2222", NULL, &r), 0);
     if (r.status == 404) assert_string_equal(r.body, body404);
     resp_free(&r);
-    assert_int_equal(req(&assoc, "GET", "/api/v1/credit-notes/%00%FF", NULL, &r), 0);
-    assert_int_equal(r.status, 404);
-    resp_free(&r);
+    assert_int_equal(req_status(&assoc, "GET", "/api/v1/credit-notes/%00%FF", NULL), 404);
     long last = 0;
     for (int i = 0; i < 40 && last != 429; i++) {
         assert_int_equal(req(&assoc, "GET", "/api/v1/credit-notes/TD-ABCD-EFGH-JKMN-PQRS", NULL, &r), 0);
@@ -298,11 +291,8 @@ static void roles_void_reissue_and_expiry(void **state)
     issue(&assoc, 2500, code, sizeof code);
     struct resp r;
     snprintf(path, sizeof path, "/api/v1/credit-notes/%s/void", code);
-    assert_int_equal(req(&assoc, "POST", path, "{\"reason\":\"mistake\"}", &r), 0);
-    assert_int_equal(r.status, 403);
-    resp_free(&r);
-    assert_int_equal(req(&mgr, "POST", path, "{\"reason\":\"issued twice by mistake\"}", &r), 0);
-    assert_int_equal(r.status, 200);
+    assert_int_equal(req_status(&assoc, "POST", path, "{\"reason\":\"mistake\"}"), 403);
+    req_expect(&mgr, "POST", path, "{\"reason\":\"issued twice by mistake\"}", 200, &r);
     assert_string_equal(jstr(r.json, "status"), "void");
     resp_free(&r);
     assert_int_equal(redeem(&assoc, code, 100, NULL), 409);
@@ -312,8 +302,7 @@ static void roles_void_reissue_and_expiry(void **state)
     issue(&assoc, 4000, lost, sizeof lost);
     assert_int_equal(redeem(&assoc, lost, 1500, NULL), 201);
     snprintf(path, sizeof path, "/api/v1/credit-notes/%s/reissue", lost);
-    assert_int_equal(req(&mgr, "POST", path, "{\"reason\":\"customer lost the note\"}", &r), 0);
-    assert_int_equal(r.status, 201);
+    req_expect(&mgr, "POST", path, "{\"reason\":\"customer lost the note\"}", 201, &r);
     char fresh[40];
     snprintf(fresh, sizeof fresh, "%s", jstr(r.json, "code"));
     assert_int_equal(jint(r.json, "balance_cents"), 2500);
@@ -322,12 +311,8 @@ static void roles_void_reissue_and_expiry(void **state)
     assert_int_equal(redeem(&assoc, fresh, 2500, NULL), 201);
 
     /* Associates issue up to their limit; above it a manager must. */
-    assert_int_equal(req(&assoc, "POST", "/api/v1/credit-notes", "{\"amount_cents\":90000,\"reason\":\"big\"}", &r), 0);
-    assert_int_equal(r.status, 403);
-    resp_free(&r);
-    assert_int_equal(req(&mgr, "POST", "/api/v1/credit-notes", "{\"amount_cents\":90000,\"reason\":\"big\"}", &r), 0);
-    assert_int_equal(r.status, 201);
-    resp_free(&r);
+    assert_int_equal(req_status(&assoc, "POST", "/api/v1/credit-notes", "{\"amount_cents\":90000,\"reason\":\"big\"}"), 403);
+    assert_int_equal(req_status(&mgr, "POST", "/api/v1/credit-notes", "{\"amount_cents\":90000,\"reason\":\"big\"}"), 201);
 
     /* Expiry: a note that expires in a few seconds works now, not after. */
     char soon[40], when[40];
@@ -338,8 +323,7 @@ static void roles_void_reissue_and_expiry(void **state)
         gmtime_r(&t, &tm);
         strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
         snprintf(body, sizeof body, "{\"amount_cents\":3000,\"reason\":\"soon gone\",\"expires_at\":\"%s\"}", when);
-        assert_int_equal(req(&assoc, "POST", "/api/v1/credit-notes", body, &r), 0);
-        assert_int_equal(r.status, 201);
+        req_expect(&assoc, "POST", "/api/v1/credit-notes", body, 201, &r);
         snprintf(soon, sizeof soon, "%s", jstr(r.json, "code"));
         resp_free(&r);
     }
@@ -390,16 +374,12 @@ static void codes_stay_out_of_urls(void **state)
     issue(&assoc, 5000, code, sizeof code);
     struct resp r;
     snprintf(body, sizeof body, "{\"code\":\"%s\"}", code);
-    assert_int_equal(req(&assoc, "POST", "/api/v1/credit-notes/lookup", body, &r), 0);
-    assert_int_equal(r.status, 200);
+    req_expect(&assoc, "POST", "/api/v1/credit-notes/lookup", body, 200, &r);
     assert_int_equal(jint(r.json, "balance_cents"), 5000);
     assert_non_null(json_object_get(r.json, "history"));
     resp_free(&r);
-    assert_int_equal(req(&assoc, "POST", "/api/v1/credit-notes/lookup", "{\"code\":\"TD-2222-3333-4444-5555\"}", &r), 0);
-    assert_int_equal(r.status, 404);
-    resp_free(&r);
-    assert_int_equal(req(&assoc, "POST", "/api/v1/credit-notes/lookup", "{}", &r), 0);
-    assert_int_equal(r.status, 422);
+    assert_int_equal(req_status(&assoc, "POST", "/api/v1/credit-notes/lookup", "{\"code\":\"TD-2222-3333-4444-5555\"}"), 404);
+    req_expect(&assoc, "POST", "/api/v1/credit-notes/lookup", "{}", 422, &r);
     assert_true(has_err_field(&r, "code"));
     resp_free(&r);
     snprintf(body, sizeof body, "{\"code\":\"%s\",\"amount_cents\":1200,\"store_code\":\"UTR01\"}", code);
@@ -414,16 +394,14 @@ static void codes_stay_out_of_urls(void **state)
     assert_string_equal(r.body, first);                  /* replayed, not redeemed twice */
     resp_free(&r);
     snprintf(body, sizeof body, "{\"code\":\"%s\"}", code);
-    assert_int_equal(req(&assoc, "POST", "/api/v1/credit-notes/print-links", body, &r), 0);
-    assert_int_equal(r.status, 201);
+    req_expect(&assoc, "POST", "/api/v1/credit-notes/print-links", body, 201, &r);
     char url[160];
     snprintf(url, sizeof url, "%s", jstr(r.json, "url"));
     resp_free(&r);
     assert_true(strncmp(url, "/api/v1/print/", 14) == 0);
     assert_null(strstr(url, code));
     assert_null(strstr(url, code + 3));
-    assert_int_equal(req(&assoc, "GET", url, NULL, &r), 0);
-    assert_int_equal(r.status, 200);
+    req_expect(&assoc, "GET", url, NULL, 200, &r);
     assert_non_null(strstr(r.body, code));
     assert_non_null(strstr(r.body, "38,00"));
     resp_free(&r);
@@ -435,8 +413,7 @@ static void codes_stay_out_of_urls(void **state)
     snprintf(q, sizeof q, "SELECT COUNT(*) FROM print_links WHERE sealed LIKE '%%%s%%' OR id LIKE '%%%s%%'", canon, canon);
     assert_int_equal(server_sql_int(&srv, q), 0);
     assert_int_equal(server_sql(&srv, "UPDATE print_links SET expires_at = 0"), 0);
-    assert_int_equal(req(&assoc, "GET", url, NULL, &r), 0);
-    assert_int_equal(r.status, 404);
+    req_expect(&assoc, "GET", url, NULL, 404, &r);
     assert_non_null(strstr(jstr(r.json, "error.message"), "expired"));
     resp_free(&r);
 }
@@ -448,8 +425,7 @@ static void print_page_and_ledger_views(void **state)
     issue(&assoc, 1995, code, sizeof code);
     struct resp r;
     snprintf(path, sizeof path, "/api/v1/credit-notes/%s/print", code);
-    assert_int_equal(req(&assoc, "GET", path, NULL, &r), 0);
-    assert_int_equal(r.status, 200);
+    req_expect(&assoc, "GET", path, NULL, 200, &r);
     assert_non_null(strstr(r.body, code));
     assert_non_null(strstr(r.body, "<svg"));
     assert_non_null(strstr(r.body, "19,95"));
@@ -475,21 +451,17 @@ static void print_page_and_ledger_views(void **state)
     assert_int_equal(req(&assoc, "GET", path, NULL, &r), 0);
     assert_null(strstr(r.headers, nonce));          /* a new nonce each time */
     resp_free(&r);
-    assert_int_equal(req(&assoc, "GET", "/api/v1/ledger/accounts", NULL, &r), 0);
-    assert_int_equal(r.status, 403);
-    resp_free(&r);
+    assert_int_equal(req_status(&assoc, "GET", "/api/v1/ledger/accounts", NULL), 403);
     struct client admin;
     client_login(&admin, &srv, ADMIN_LOGIN);
-    assert_int_equal(req(&admin, "GET", "/api/v1/ledger/accounts", NULL, &r), 0);
-    assert_int_equal(r.status, 200);
+    req_expect(&admin, "GET", "/api/v1/ledger/accounts", NULL, 200, &r);
     long long total = 0;
     json_t *items = json_object_get(r.json, "items");
     for (size_t i = 0; i < json_array_size(items); i++)
         total += json_integer_value(json_object_get(json_array_get(items, i), "balance_cents"));
     assert_int_equal(total, 0);     /* double entry: the accounts balance */
     resp_free(&r);
-    assert_int_equal(req(&admin, "GET", "/api/v1/ledger/credit-notes?limit=2", NULL, &r), 0);
-    assert_int_equal(r.status, 200);
+    req_expect(&admin, "GET", "/api/v1/ledger/credit-notes?limit=2", NULL, 200, &r);
     assert_int_equal(json_array_size(json_object_get(r.json, "items")), 2);
     assert_true(json_is_string(json_object_get(r.json, "next")));
     resp_free(&r);
@@ -505,8 +477,7 @@ static void notes_of_an_erased_customer_stay_unlinked(void **state)
     resp_free(&r);
     char body[200], path[128];
     snprintf(body, sizeof body, "{\"amount_cents\":700,\"reason\":\"sorry\",\"customer_id\":%lld}", id);
-    assert_int_equal(req(&assoc, "POST", "/api/v1/credit-notes", body, &r), 0);
-    assert_int_equal(r.status, 201);
+    req_expect(&assoc, "POST", "/api/v1/credit-notes", body, 201, &r);
     char code[40];
     snprintf(code, sizeof code, "%s", jstr(r.json, "code"));
     resp_free(&r);
@@ -517,9 +488,7 @@ static void notes_of_an_erased_customer_stay_unlinked(void **state)
     struct client admin;
     client_login(&admin, &srv, ADMIN_LOGIN);
     snprintf(path, sizeof path, "/api/v1/customers/%lld/erase", id);
-    assert_int_equal(req(&admin, "POST", path, NULL, &r), 0);
-    assert_int_equal(r.status, 200);
-    resp_free(&r);
+    assert_int_equal(req_status(&admin, "POST", path, NULL), 200);
     client_free(&admin);
     /* The note still pays out; it just no longer points at anyone. */
     assert_int_equal(redeem(&assoc, code, 700, NULL), 201);

@@ -505,8 +505,7 @@ static void notes_hold_exactly_the_paid(struct client *c)
         char path[128];
         snprintf(path, sizeof path, "/api/v1/credit-notes/%.30s", codes[n]);
         struct resp r;
-        assert_int_equal(req(c, "GET", path, NULL, &r), 0);
-        assert_int_equal(r.status, 200);
+        req_expect(c, "GET", path, NULL, 200, &r);
         json_t *hist = json_object_get(r.json, "history");
         long long spent = 0;
         for (int i = 0; i < ncalls; i++) {

@@ -421,14 +421,17 @@ static void the_server_sends(void **state)
     assert_int_equal(sink_count(sink), 1);
 }
 
+/* Every row: the test on its own database and mail sink (setup), removed again by teardown. */
+#define OUTBOX_TEST(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(delivered_once_with_headers, setup, teardown),
-        cmocka_unit_test_setup_teardown(server_down_then_back, setup, teardown),
-        cmocka_unit_test_setup_teardown(refused_is_retried_then_failed, setup, teardown),
-        cmocka_unit_test_setup_teardown(one_claim_per_message, setup, teardown),
-        cmocka_unit_test_setup_teardown(enqueue_checks_and_erasure_forgets, setup, teardown),
+        OUTBOX_TEST(delivered_once_with_headers),
+        OUTBOX_TEST(server_down_then_back),
+        OUTBOX_TEST(refused_is_retried_then_failed),
+        OUTBOX_TEST(one_claim_per_message),
+        OUTBOX_TEST(enqueue_checks_and_erasure_forgets),
         cmocka_unit_test_setup_teardown(the_server_sends, live_setup, live_teardown),
     };
     return cmocka_run_group_tests_name("api_mail", tests, NULL, NULL);

@@ -28,12 +28,9 @@ static void a_session_made_on_one_server_works_on_the_other(void **state)
     client_login(&c1, &one, "anna");
     /* Move the session cookie and CSRF token to a client of server two. */
     struct resp r;
-    assert_int_equal(req(&c1, "GET", "/api/v1/me", NULL, &r), 0);
-    assert_int_equal(r.status, 200);
-    resp_free(&r);
+    assert_int_equal(req_status(&c1, "GET", "/api/v1/me", NULL), 200);
     char cookie[200] = "";
-    assert_int_equal(req(&c1, "POST", "/api/v1/customers", "{\"name\":\"Gedeelde Klant\"}", &r), 0);
-    assert_int_equal(r.status, 201);
+    req_expect(&c1, "POST", "/api/v1/customers", "{\"name\":\"Gedeelde Klant\"}", 201, &r);
     long long id = jint(r.json, "id");
     resp_free(&r);
     assert_int_equal(client_cookie(&c1, "td_session", cookie, sizeof cookie), 0);
@@ -54,9 +51,7 @@ static void a_session_made_on_one_server_works_on_the_other(void **state)
     assert_int_equal(req_h(&c2, "DELETE", "/api/v1/session", NULL, &r, hdr, NULL), 0);
     assert_int_equal(r.status, 200);
     resp_free(&r);
-    assert_int_equal(req(&c1, "GET", "/api/v1/me", NULL, &r), 0);
-    assert_int_equal(r.status, 401);
-    resp_free(&r);
+    assert_int_equal(req_status(&c1, "GET", "/api/v1/me", NULL), 401);
     client_free(&c1);
     client_free(&c2);
 }
@@ -91,8 +86,7 @@ static void concurrent_edits_through_two_servers_never_lose_an_update(void **sta
         struct resp r;
         char body[96], path[64];
         snprintf(body, sizeof body, "{\"name\":\"Race %d\"}", round);
-        assert_int_equal(req(&c, "POST", "/api/v1/customers", body, &r), 0);
-        assert_int_equal(r.status, 201);
+        req_expect(&c, "POST", "/api/v1/customers", body, 201, &r);
         long long id = jint(r.json, "id");
         resp_free(&r);
         snprintf(path, sizeof path, "/api/v1/customers/%lld", id);
@@ -119,13 +113,9 @@ static void backup_and_restore_into_an_empty_database(void **state)
     struct client c;
     client_login(&c, &one, "anna");
     struct resp r;
-    assert_int_equal(req(&c, "POST", "/api/v1/customers", "{\"name\":\"Zoë van 't Hek\",\"phone\":\"06-11112222\"}", &r), 0);
-    assert_int_equal(r.status, 201);
-    resp_free(&r);
+    assert_int_equal(req_status(&c, "POST", "/api/v1/customers", "{\"name\":\"Zoë van 't Hek\",\"phone\":\"06-11112222\"}"), 201);
     /* Characters that bulk-load formats must escape survive the round trip. */
-    assert_int_equal(req(&c, "POST", "/api/v1/customers", "{\"name\":\"Tab\\tand back\\\\slash \\\"quoted\\\"\"}", &r), 0);
-    assert_int_equal(r.status, 201);
-    resp_free(&r);
+    assert_int_equal(req_status(&c, "POST", "/api/v1/customers", "{\"name\":\"Tab\\tand back\\\\slash \\\"quoted\\\"\"}"), 201);
     client_free(&c);
 
     char backup[400], out[16384];        /* copy lists every table: more than 4 KiB since migration 13 */
@@ -163,17 +153,14 @@ static void backup_and_restore_into_an_empty_database(void **state)
     snprintf(tmp.db_url, sizeof tmp.db_url, "%s", target);
     assert_int_equal(server_start_shared(&restored, &tmp), 0);
     client_login(&c, &restored, "anna");
-    assert_int_equal(req(&c, "GET", "/api/v1/customers?q=zoe%20hek", NULL, &r), 0);
-    assert_int_equal(r.status, 200);
+    req_expect(&c, "GET", "/api/v1/customers?q=zoe%20hek", NULL, 200, &r);
     assert_string_equal(jstr(r.json, "items.0.name"), "Zoë van 't Hek");
     resp_free(&r);
     assert_int_equal(req(&c, "GET", "/api/v1/customers?q=tab%20slash", NULL, &r), 0);
     assert_string_equal(jstr(r.json, "items.0.name"), "Tab\tand back\\slash \"quoted\"");
     resp_free(&r);
     /* New rows get fresh ids after a restore (identity sequences moved on). */
-    assert_int_equal(req(&c, "POST", "/api/v1/customers", "{\"name\":\"Na Herstel\"}", &r), 0);
-    assert_int_equal(r.status, 201);
-    resp_free(&r);
+    assert_int_equal(req_status(&c, "POST", "/api/v1/customers", "{\"name\":\"Na Herstel\"}"), 201);
     client_free(&c);
     server_stop(&restored);
     if (server_is_pg(&one)) {
@@ -230,23 +217,19 @@ static void backup_and_copy_after_a_reissue(void **state)
     client_free(&admin);
     client_login(&mgr, &one, "mark");
     struct resp r;
-    assert_int_equal(req(&mgr, "POST", "/api/v1/credit-notes", "{\"amount_cents\":4000,\"reason\":\"goodwill\"}", &r), 0);
-    assert_int_equal(r.status, 201);
+    req_expect(&mgr, "POST", "/api/v1/credit-notes", "{\"amount_cents\":4000,\"reason\":\"goodwill\"}", 201, &r);
     char code[40], path[128];
     snprintf(code, sizeof code, "%s", jstr(r.json, "code"));
     resp_free(&r);
     snprintf(path, sizeof path, "/api/v1/credit-notes/%s/reissue", code);
-    assert_int_equal(req(&mgr, "POST", path, "{\"reason\":\"customer lost the note\"}", &r), 0);
-    assert_int_equal(r.status, 201);
-    resp_free(&r);
+    assert_int_equal(req_status(&mgr, "POST", path, "{\"reason\":\"customer lost the note\"}"), 201);
     /* And a reissue of the reissue: a chain of two forward references. */
     assert_int_equal(req(&mgr, "POST", "/api/v1/credit-notes", "{\"amount_cents\":2500,\"reason\":\"goodwill\"}", &r), 0);
     snprintf(code, sizeof code, "%s", jstr(r.json, "code"));
     resp_free(&r);
     for (int i = 0; i < 2; i++) {
         snprintf(path, sizeof path, "/api/v1/credit-notes/%s/reissue", code);
-        assert_int_equal(req(&mgr, "POST", path, "{\"reason\":\"lost again\"}", &r), 0);
-        assert_int_equal(r.status, 201);
+        req_expect(&mgr, "POST", path, "{\"reason\":\"lost again\"}", 201, &r);
         snprintf(code, sizeof code, "%s", jstr(r.json, "code"));
         resp_free(&r);
     }

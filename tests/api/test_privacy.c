@@ -435,8 +435,7 @@ static void erasure_leaves_no_trace(void **state)
     assert_int_equal(db_int(&srv, "SELECT COUNT(*) FROM ledger_entries"), entries);
     assert_int_equal(db_int(&srv, "SELECT COUNT(*) FROM ledger_transactions"), transactions);
     snprintf(path, sizeof path, "/api/v1/credit-notes/%s", code_a);
-    assert_int_equal(req(&anna, "GET", path, NULL, &r), 0);
-    assert_int_equal(r.status, 200);
+    req_expect(&anna, "GET", path, NULL, 200, &r);
     assert_int_equal(jint(r.json, "balance_cents"), balance_a);
     assert_true(json_is_null(json_object_get(r.json, "customer_id")));
     assert_int_equal(json_array_size(json_object_get(r.json, "history")), 2);
@@ -448,8 +447,7 @@ static void erasure_leaves_no_trace(void **state)
     /* The cases stay, their texts redacted where they named her, the rest
      * kept. */
     snprintf(path, sizeof path, "/api/v1/cases/%lld", a);
-    assert_int_equal(req(&anna, "GET", path, NULL, &r), 0);
-    assert_int_equal(r.status, 200);
+    req_expect(&anna, "GET", path, NULL, 200, &r);
     assert_no_trace("case A", r.body);
     assert_non_null(strstr(jstr(r.json, "resolution.override_reason"), "wil ruilen"));
     assert_non_null(strstr(jstr(r.json, "items.0.description"), "Gebeld met [erased] op [erased]"));
@@ -551,8 +549,7 @@ static void an_upgrade_keeps_texts_and_answers_without_codes(void **state)
     /* The texts moved out of the ledger rows and still show. */
     char path[96];
     snprintf(path, sizeof path, "/api/v1/credit-notes/%s", code);
-    assert_int_equal(req(&c, "GET", path, NULL, &r), 0);
-    assert_int_equal(r.status, 200);
+    req_expect(&c, "GET", path, NULL, 200, &r);
     assert_int_equal(jint(r.json, "balance_cents"), 3000);
     assert_string_equal(jstr(r.json, "history.0.reason"), "Upgrade goodwill");
     assert_string_equal(jstr(r.json, "history.1.till_reference"), "till-upgrade-7");

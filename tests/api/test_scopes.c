@@ -69,8 +69,7 @@ static void repairs_move_only_in_their_store(void **state)
     assert_int_equal(req_status(&bram, "POST", path, "{\"resolution\":\"repair_manufacturer\",\"amount_cents\":0}"), 200);
     snprintf(path, sizeof path, "/api/v1/repairs/%lld/status", id);
     struct resp r;
-    assert_int_equal(req(&eva, "POST", path, "{\"status\":\"sent\"}", &r), 0);
-    assert_int_equal(r.status, 403);
+    req_expect(&eva, "POST", path, "{\"status\":\"sent\"}", 403, &r);
     assert_non_null(strstr(jstr(r.json, "error.message"), "UTR01"));
     resp_free(&r);
     snprintf(path, sizeof path, "/api/v1/repairs/%lld", id);
@@ -101,8 +100,7 @@ static void nobody_approves_their_own_case(void **state)
     assert_string_equal(jstr(r.json, "status"), "awaiting_approval");
     resp_free(&r);
     snprintf(path, sizeof path, "/api/v1/approvals/%lld/approve", id);
-    assert_int_equal(req(&sofie, "POST", path, "{}", &r), 0);
-    assert_int_equal(r.status, 403);
+    req_expect(&sofie, "POST", path, "{}", 403, &r);
     assert_non_null(strstr(jstr(r.json, "error.message"), "someone other"));
     resp_free(&r);
     snprintf(path, sizeof path, "/api/v1/cases/%lld", id);
@@ -110,8 +108,7 @@ static void nobody_approves_their_own_case(void **state)
     assert_string_equal(jstr(r.json, "status"), "awaiting_approval");   /* nothing happened */
     resp_free(&r);
     snprintf(path, sizeof path, "/api/v1/approvals/%lld/approve", id);
-    assert_int_equal(req(&admin, "POST", path, "{}", &r), 0);
-    assert_int_equal(r.status, 200);
+    req_expect(&admin, "POST", path, "{}", 200, &r);
     assert_string_equal(jstr(r.json, "status"), "resolved");
     resp_free(&r);
     client_free(&sofie);
@@ -127,14 +124,12 @@ static void loose_notes_do_not_go_around_the_desk(void **state)
     client_login(&bram, &srv, "bram");
     client_login(&eva, &srv, "eva");
     struct resp r;
-    assert_int_equal(req(&bram, "POST", "/api/v1/credit-notes",
-                         "{\"amount_cents\":1000,\"reason\":\"sorry\",\"store_code\":\"AMS01\"}", &r), 0);
-    assert_int_equal(r.status, 403);
+    req_expect(&bram, "POST", "/api/v1/credit-notes",
+               "{\"amount_cents\":1000,\"reason\":\"sorry\",\"store_code\":\"AMS01\"}", 403, &r);
     assert_non_null(strstr(jstr(r.json, "error.message"), "your own store"));
     resp_free(&r);
-    assert_int_equal(req(&bram, "POST", "/api/v1/credit-notes",
-                         "{\"amount_cents\":1000,\"reason\":\"sorry\",\"case_id\":999999}", &r), 0);
-    assert_int_equal(r.status, 422);
+    req_expect(&bram, "POST", "/api/v1/credit-notes",
+               "{\"amount_cents\":1000,\"reason\":\"sorry\",\"case_id\":999999}", 422, &r);
     assert_true(has_err_field(&r, "case_id"));
     resp_free(&r);
     /* A case waiting for its manager gets its note when approved, not now. */
@@ -143,8 +138,7 @@ static void loose_notes_do_not_go_around_the_desk(void **state)
                                     "\"stated_price_cents\":30000,\"condition\":\"used\"}]}");
     char body[256];
     snprintf(body, sizeof body, "{\"amount_cents\":30000,\"reason\":\"toch maar\",\"case_id\":%lld}", id);
-    assert_int_equal(req(&bram, "POST", "/api/v1/credit-notes", body, &r), 0);
-    assert_int_equal(r.status, 409);
+    req_expect(&bram, "POST", "/api/v1/credit-notes", body, 409, &r);
     assert_non_null(strstr(jstr(r.json, "error.message"), "resolve it at the desk"));
     resp_free(&r);
     char path[96];
@@ -153,8 +147,7 @@ static void loose_notes_do_not_go_around_the_desk(void **state)
                                             "\"override_reason\":\"vaste klant\"}", &r), 0);
     assert_string_equal(jstr(r.json, "status"), "awaiting_approval");
     resp_free(&r);
-    assert_int_equal(req(&bram, "POST", "/api/v1/credit-notes", body, &r), 0);
-    assert_int_equal(r.status, 409);
+    req_expect(&bram, "POST", "/api/v1/credit-notes", body, 409, &r);
     assert_non_null(strstr(jstr(r.json, "error.message"), "waits for a manager"));
     resp_free(&r);
     assert_int_equal(req(&eva, "POST", "/api/v1/credit-notes", body, &r), 0);
@@ -166,9 +159,8 @@ static void loose_notes_do_not_go_around_the_desk(void **state)
     /* EUR 1,000 of loose notes per associate per 24 hours (the default). */
     for (int i = 0; i < 4; i++)
         assert_int_equal(req_status(&bram, "POST", "/api/v1/credit-notes", "{\"amount_cents\":25000,\"reason\":\"goodwill\"}"),
-                         201);
-    assert_int_equal(req(&bram, "POST", "/api/v1/credit-notes", "{\"amount_cents\":100,\"reason\":\"one more\"}", &r), 0);
-    assert_int_equal(r.status, 403);
+                                    201);
+    req_expect(&bram, "POST", "/api/v1/credit-notes", "{\"amount_cents\":100,\"reason\":\"one more\"}", 403, &r);
     assert_non_null(strstr(jstr(r.json, "error.message"), "needs a manager"));
     resp_free(&r);
     /* Another associate, and a manager, are not held by Bram's total. */
@@ -196,30 +188,24 @@ static void exports_and_bulk_reads_leave_an_audit_row(void **state)
         char body[128];
         snprintf(body, sizeof body, "{\"name\":\"Auditia Tester %d\"}", i);
         struct resp r;
-        assert_int_equal(req(&admin, "POST", "/api/v1/customers", body, &r), 0);
-        assert_int_equal(r.status, 201);
+        req_expect(&admin, "POST", "/api/v1/customers", body, 201, &r);
         id = jint(r.json, "id");
         resp_free(&r);
     }
     expect_sql("(SELECT COUNT(*) FROM audit_log WHERE action IN ('customer.export', 'customer.search_page')) = 0");
     struct resp r;
-    assert_int_equal(req(&admin, "GET", "/api/v1/customers?q=auditia&limit=1", NULL, &r), 0);
-    assert_int_equal(r.status, 200);
+    req_expect(&admin, "GET", "/api/v1/customers?q=auditia&limit=1", NULL, 200, &r);
     char path[600];
     snprintf(path, sizeof path, "/api/v1/customers?q=auditia&limit=1&cursor=%s", jstr(r.json, "next"));
     resp_free(&r);
     expect_sql("(SELECT COUNT(*) FROM audit_log WHERE action = 'customer.search_page') = 0");   /* a first page: no */
-    assert_int_equal(req(&admin, "GET", path, NULL, &r), 0);
-    assert_int_equal(r.status, 200);
-    resp_free(&r);
+    assert_int_equal(req_status(&admin, "GET", path, NULL), 200);
     expect_sql("(SELECT COUNT(*) FROM audit_log a JOIN staff s ON s.id = a.staff_id WHERE a.action = 'customer.search_page'"
                " AND s.login = 'admin' AND a.detail = '1' AND a.subject = 'customers') = 1");
     struct client sofie;
     client_login(&sofie, &srv, "sofie");
     snprintf(path, sizeof path, "/api/v1/customers/%lld/export", id);
-    assert_int_equal(req(&sofie, "GET", path, NULL, &r), 0);
-    assert_int_equal(r.status, 200);
-    resp_free(&r);
+    assert_int_equal(req_status(&sofie, "GET", path, NULL), 200);
     client_free(&sofie);
     char cond[300];
     snprintf(cond, sizeof cond, "(SELECT COUNT(*) FROM audit_log a JOIN staff s ON s.id = a.staff_id WHERE a.action = "

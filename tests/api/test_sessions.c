@@ -165,8 +165,7 @@ static void logging_out_everywhere_ends_every_session_on_every_server(void **sta
     client_init(&t, &two);
     snprintf(t.bearer, sizeof t.bearer, "%s", token);
     t.no_origin = 1;
-    assert_int_equal(req(&t, "DELETE", "/api/v1/sessions", NULL, &r), 0);
-    assert_int_equal(r.status, 200);
+    req_expect(&t, "DELETE", "/api/v1/sessions", NULL, 200, &r);
     assert_int_equal(jint(r.json, "sessions_ended"), 1);
     resp_free(&r);
     client_free(&t);
@@ -183,10 +182,7 @@ static void a_disabled_account_ends_its_sessions_on_every_server(void **state)
     assert_int_equal(log_in(&two, &b, "sanne", "sanne-password"), 201);
     new_token("sanne", token, sizeof token);
     assert_int_equal(bearer_me(&two, token), 200);
-    struct resp r;
-    assert_int_equal(req(&admin, "PATCH", "/api/v1/staff/sanne", "{\"active\":false}", &r), 0);
-    assert_int_equal(r.status, 200);
-    resp_free(&r);
+    assert_int_equal(req_status(&admin, "PATCH", "/api/v1/staff/sanne", "{\"active\":false}"), 200);
     /* At once, on both servers: no session, no token, no login. */
     for (int i = 0; i < 2; i++) {
         const struct server *s = i ? &two : &one;
@@ -198,9 +194,7 @@ static void a_disabled_account_ends_its_sessions_on_every_server(void **state)
     }
     /* Enabled again: the sessions stay ended; the token, never revoked,
      * works again (revoke it to end it for good). */
-    assert_int_equal(req(&admin, "PATCH", "/api/v1/staff/sanne", "{\"active\":true}", &r), 0);
-    assert_int_equal(r.status, 200);
-    resp_free(&r);
+    assert_int_equal(req_status(&admin, "PATCH", "/api/v1/staff/sanne", "{\"active\":true}"), 200);
     assert_int_equal(me(&one, &a), 401);
     assert_int_equal(me(&two, &b), 401);
     assert_int_equal(bearer_me(&two, token), 200);
@@ -217,9 +211,7 @@ static void a_new_password_ends_sessions_on_every_server(void **state)
     new_token("mark", token, sizeof token);
     /* An admin sets a new password (on server one). */
     struct resp r;
-    assert_int_equal(req(&admin, "PATCH", "/api/v1/staff/mark", "{\"password\":\"mark-password-2\"}", &r), 0);
-    assert_int_equal(r.status, 200);
-    resp_free(&r);
+    assert_int_equal(req_status(&admin, "PATCH", "/api/v1/staff/mark", "{\"password\":\"mark-password-2\"}"), 200);
     for (int i = 0; i < 2; i++) {
         const struct server *s = i ? &two : &one;
         assert_int_equal(me(s, &a), 401);

@@ -36,6 +36,10 @@ int fixture_close(struct fixture *f);
 int fixture_setup(void **state);
 int fixture_setup_pg(void **state);
 int fixture_teardown(void **state);
+/* A row of a cmocka table: fn on a fresh fixture made by setup
+ * (fixture_setup, fixture_setup_pg or the file's own), closed again by
+ * fixture_teardown. */
+#define FIXTURE_TEST(fn, setup) cmocka_unit_test_setup_teardown(fn, setup, fixture_teardown)
 /* Sets the clock (and f->c.now_us) to us. */
 void fixture_at(struct fixture *f, int64_t us);
 /* Runs fn in a write transaction: commits when it returns TD_OK, else

@@ -576,22 +576,25 @@ static void every_foreign_key_is_deferrable_on_postgres(void **state)
     pg_close(db, name);
 }
 
+/* Every row: the test on a fresh database (setup) removed again by teardown. */
+#define DB_TEST(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(open_urls, setup, teardown),
-        cmocka_unit_test_setup_teardown(migrate_twice, setup, teardown),
-        cmocka_unit_test_setup_teardown(migration_placeholders, setup, teardown),
-        cmocka_unit_test_setup_teardown(a_missing_lower_migration_is_applied, setup, teardown),
-        cmocka_unit_test_setup_teardown(parameters, setup, teardown),
-        cmocka_unit_test_setup_teardown(statement_cache_nested, setup, teardown),
-        cmocka_unit_test_setup_teardown(statement_cache_many, setup, teardown),
-        cmocka_unit_test_setup_teardown(transact_commit_and_rollback, setup, teardown),
-        cmocka_unit_test_setup_teardown(explicit_transactions, setup, teardown),
-        cmocka_unit_test_setup_teardown(unique_violation_is_conflict, setup, teardown),
-        cmocka_unit_test_setup_teardown(query_int64_and_changes, setup, teardown),
-        cmocka_unit_test_setup_teardown(deferred_foreign_keys, setup, teardown),
-        cmocka_unit_test_setup_teardown(row_plumbing_sqlite, setup, teardown),
+        DB_TEST(open_urls),
+        DB_TEST(migrate_twice),
+        DB_TEST(migration_placeholders),
+        DB_TEST(a_missing_lower_migration_is_applied),
+        DB_TEST(parameters),
+        DB_TEST(statement_cache_nested),
+        DB_TEST(statement_cache_many),
+        DB_TEST(transact_commit_and_rollback),
+        DB_TEST(explicit_transactions),
+        DB_TEST(unique_violation_is_conflict),
+        DB_TEST(query_int64_and_changes),
+        DB_TEST(deferred_foreign_keys),
+        DB_TEST(row_plumbing_sqlite),
         cmocka_unit_test(row_plumbing_postgres),
         cmocka_unit_test(every_foreign_key_is_deferrable_on_postgres),
     };

@@ -304,10 +304,10 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tiers),
-        cmocka_unit_test_setup_teardown(test_purchase_import_adds_up, setup, fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_windows_equal_a_recount_of_history, setup, fixture_teardown),
+        FIXTURE_TEST(test_purchase_import_adds_up, setup),
+        FIXTURE_TEST(test_windows_equal_a_recount_of_history, setup),
         cmocka_unit_test(test_norm_blends_a_prior_with_the_same_days),
-        cmocka_unit_test_setup_teardown(test_norm_counts_the_days_since_the_first_case, setup, fixture_teardown),
+        FIXTURE_TEST(test_norm_counts_the_days_since_the_first_case, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

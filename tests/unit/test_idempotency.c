@@ -143,10 +143,10 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(key_shape),
-        cmocka_unit_test_setup_teardown(same_key_same_answer, fixture_setup_pg, fixture_teardown),
-        cmocka_unit_test_setup_teardown(other_request_refused, fixture_setup_pg, fixture_teardown),
-        cmocka_unit_test_setup_teardown(answers_are_sealed, fixture_setup_pg, fixture_teardown),
-        cmocka_unit_test_setup_teardown(erasure_forgets_the_answer, fixture_setup_pg, fixture_teardown),
+        FIXTURE_TEST(same_key_same_answer, fixture_setup_pg),
+        FIXTURE_TEST(other_request_refused, fixture_setup_pg),
+        FIXTURE_TEST(answers_are_sealed, fixture_setup_pg),
+        FIXTURE_TEST(erasure_forgets_the_answer, fixture_setup_pg),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

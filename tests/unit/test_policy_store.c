@@ -156,10 +156,10 @@ static void versions_newest_first(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(built_in_until_saved, setup, fixture_teardown),
-        cmocka_unit_test_setup_teardown(versions_only_go_up, setup, fixture_teardown),
-        cmocka_unit_test_setup_teardown(store_override, setup, fixture_teardown),
-        cmocka_unit_test_setup_teardown(versions_newest_first, setup, fixture_teardown),
+        FIXTURE_TEST(built_in_until_saved, setup),
+        FIXTURE_TEST(versions_only_go_up, setup),
+        FIXTURE_TEST(store_override, setup),
+        FIXTURE_TEST(versions_newest_first, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -94,9 +94,9 @@ static void only_the_customers_own(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(lines_in_cents_newest_first, setup, fixture_teardown),
-        cmocka_unit_test_setup_teardown(pages_by_receipt, setup, fixture_teardown),
-        cmocka_unit_test_setup_teardown(only_the_customers_own, setup, fixture_teardown),
+        FIXTURE_TEST(lines_in_cents_newest_first, setup),
+        FIXTURE_TEST(pages_by_receipt, setup),
+        FIXTURE_TEST(only_the_customers_own, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

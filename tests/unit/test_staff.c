@@ -221,12 +221,12 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(roles),
-        cmocka_unit_test_setup_teardown(account_rules, setup, fixture_teardown),
-        cmocka_unit_test_setup_teardown(login_and_password, setup, fixture_teardown),
-        cmocka_unit_test_setup_teardown(disabled_account, setup, fixture_teardown),
-        cmocka_unit_test_setup_teardown(session_expiry, setup, fixture_teardown),
-        cmocka_unit_test_setup_teardown(sessions_end, setup, fixture_teardown),
-        cmocka_unit_test_setup_teardown(api_tokens, setup, fixture_teardown),
+        FIXTURE_TEST(account_rules, setup),
+        FIXTURE_TEST(login_and_password, setup),
+        FIXTURE_TEST(disabled_account, setup),
+        FIXTURE_TEST(session_expiry, setup),
+        FIXTURE_TEST(sessions_end, setup),
+        FIXTURE_TEST(api_tokens, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

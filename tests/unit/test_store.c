@@ -118,10 +118,10 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(code_shape),
-        cmocka_unit_test_setup_teardown(codes_are_unique, fixture_setup_pg, fixture_teardown),
-        cmocka_unit_test_setup_teardown(bad_fields_are_named, fixture_setup_pg, fixture_teardown),
-        cmocka_unit_test_setup_teardown(update_keeps_what_it_is_not_given, fixture_setup_pg, fixture_teardown),
-        cmocka_unit_test_setup_teardown(each_in_code_order, fixture_setup_pg, fixture_teardown),
+        FIXTURE_TEST(codes_are_unique, fixture_setup_pg),
+        FIXTURE_TEST(bad_fields_are_named, fixture_setup_pg),
+        FIXTURE_TEST(update_keeps_what_it_is_not_given, fixture_setup_pg),
+        FIXTURE_TEST(each_in_code_order, fixture_setup_pg),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -226,8 +226,8 @@ int main(void)
         cmocka_unit_test(fading),
         cmocka_unit_test(decisions),
         cmocka_unit_test(long_run_rate),
-        cmocka_unit_test_setup_teardown(upsert_fades_like_the_rule, fixture_setup_pg, fixture_teardown),
-        cmocka_unit_test_setup_teardown(codes_and_the_backstop, fixture_setup_pg, fixture_teardown),
+        FIXTURE_TEST(upsert_fades_like_the_rule, fixture_setup_pg),
+        FIXTURE_TEST(codes_and_the_backstop, fixture_setup_pg),
     };
     return cmocka_run_group_tests_name("throttle", tests, NULL, NULL);
 }
