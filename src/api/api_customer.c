@@ -19,13 +19,14 @@ static json_t *consent_json(const struct consent *c)
 
 static json_t *customer_json(const struct customer *c)
 {
-    json_t *o = json_pack("{s:I,s:o,s:o,s:o,s:o,s:o,s:{s:o,s:o},s:I,s:o,s:o}",
+    json_t *o = json_pack("{s:I,s:o,s:o,s:o,s:o,s:o,s:s,s:{s:o,s:o},s:I,s:o,s:o}",
                           "id", (json_int_t)c->id,
                           "loyalty_number", api_str_or_null(c->loyalty_number),
                           "name", api_str_or_null(c->name),
                           "email", api_str_or_null(c->email),
                           "phone", api_str_or_null(c->phone),
                           "home_store_code", api_str_or_null(c->home_store_code),
+                          "lang", c->lang[0] ? c->lang : "nl",
                           "consent", "email_marketing", consent_json(&c->email_marketing),
                           "phone_marketing", consent_json(&c->phone_marketing),
                           "version", (json_int_t)c->version,
@@ -76,7 +77,7 @@ static const struct api_field consent_fields[] = {
 static const struct api_field customer_fields[] = {
     {"name", AT_STRING, 0, 200}, {"email", AT_STRING_OR_NULL, 0, 254}, {"phone", AT_STRING_OR_NULL, 0, 40},
     {"loyalty_number", AT_STRING_OR_NULL, 0, 32}, {"home_store_code", AT_STRING_OR_NULL, 0, 16},
-    {"consent", AT_OBJECT, 0, 0}, {"version", AT_INT, 0, 0}, {0},
+    {"lang", AT_STRING, 0, 8}, {"consent", AT_OBJECT, 0, 0}, {"version", AT_INT, 0, 0}, {0},
 };
 
 static void read_consent(struct api_call *a, json_t *consent, const char *channel, struct consent_input *ci,
@@ -111,7 +112,7 @@ static void read_customer_input(struct api_call *a, json_t *b, struct customer_i
     api_check(a, b, customer_fields, NULL);
     static const struct { const char *name; unsigned bit; } map[] = {
         {"name", CF_NAME}, {"email", CF_EMAIL}, {"phone", CF_PHONE}, {"loyalty_number", CF_LOYALTY},
-        {"home_store_code", CF_HOME_STORE},
+        {"home_store_code", CF_HOME_STORE}, {"lang", CF_LANG},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
         if (!json_object_get(b, map[i].name)) continue;
@@ -122,6 +123,7 @@ static void read_customer_input(struct api_call *a, json_t *b, struct customer_i
         case CF_EMAIL: in->email = v; break;
         case CF_PHONE: in->phone = v; break;
         case CF_LOYALTY: in->loyalty_number = v; break;
+        case CF_LANG: in->lang = v; break;
         default: in->home_store_code = v; break;
         }
     }

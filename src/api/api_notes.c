@@ -10,6 +10,7 @@
  * a look-up runs in a read snapshot, where the write could fail under
  * concurrency and the miss went uncounted. */
 #include "api/handlers.h"
+#include "api/html.h"
 #include "core/clock.h"
 #include "core/code.h"
 #include "core/text.h"
@@ -274,12 +275,6 @@ int api_notes_reissue(struct api_call *a)
 
 /* ---- the printable note ---------------------------------------------------- */
 
-static int put_escaped(struct buf *b, const char *s)
-{
-    static const char *const entities[] = {"&lt;", "&gt;", "&amp;", "&quot;", "&#39;"};
-    return buf_put_escaped(b, s, "<>&\"'", entities);
-}
-
 /* An SVG of the QR code of text: one path of unit squares. */
 static int put_qr_svg(struct buf *b, const char *text)
 {
@@ -325,45 +320,37 @@ static int print_page(struct api_call *a, const char *typed)
     euros(n.amount_cents, amt, sizeof amt);
     amsterdam_date(n.expires_at, until, sizeof until);
     amsterdam_date(n.issued_at, issued, sizeof issued);
-    /* The page allows only its own style and script, named by a nonce
-     * fresh for every answer: nothing injected could run or restyle it. */
-    unsigned char raw[16];
-    randombytes_buf(raw, sizeof raw);
-    char nonce[33];
-    sodium_bin2hex(nonce, sizeof nonce, raw, sizeof raw);
-    char *csp = arena_printf(&a->r->arena, "default-src 'none'; style-src 'nonce-%s'; script-src 'nonce-%s'; "
-                             "img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'", nonce, nonce);
-    if (!csp) return TD_E_NOMEM;
+    char nonce[API_NONCE_SZ];
+    rc = api_html_begin(a, "nl", "Tegoedbon / Credit note",
+                        "body{font-family:system-ui,sans-serif;margin:2rem;color:#111}"
+                        ".note{border:2px dashed #333;max-width:32rem;padding:1.5rem;margin:auto}"
+                        "h1{margin:0 0 .25rem;font-size:1.6rem}h1 small{font-weight:normal;color:#444}"
+                        ".amount{font-size:2.4rem;font-weight:700;margin:.5rem 0}"
+                        ".code{font-family:ui-monospace,monospace;font-size:1.5rem;letter-spacing:.08em;margin:.5rem 0;"
+                        "white-space:nowrap}"
+                        ".qr{width:9rem;height:9rem;float:right;margin-left:1rem}"
+                        "dl{display:grid;grid-template-columns:auto 1fr;gap:.25rem 1rem}dt{color:#444}"
+                        "@media print{body{margin:0}button{display:none}}",
+                        API_HTML_IMAGES, nonce);
     struct buf *b = &a->r->out;
-    buf_reset(b);
-    rc = buf_printf(b, "<!doctype html><html lang=\"nl\"><head><meta charset=\"utf-8\"><title>Tegoedbon / Credit note</title>"
-                       "<style nonce=\"%s\">", nonce);
-    if (rc == TD_OK)
-        rc = buf_puts(b, "body{font-family:system-ui,sans-serif;margin:2rem;color:#111}"
-                     ".note{border:2px dashed #333;max-width:32rem;padding:1.5rem;margin:auto}"
-                     "h1{margin:0 0 .25rem;font-size:1.6rem}h1 small{font-weight:normal;color:#444}"
-                     ".amount{font-size:2.4rem;font-weight:700;margin:.5rem 0}"
-                     ".code{font-family:ui-monospace,monospace;font-size:1.5rem;letter-spacing:.08em;margin:.5rem 0;white-space:nowrap}"
-                     ".qr{width:9rem;height:9rem;float:right;margin-left:1rem}"
-                     "dl{display:grid;grid-template-columns:auto 1fr;gap:.25rem 1rem}dt{color:#444}"
-                     "@media print{body{margin:0}button{display:none}}</style></head><body><main class=\"note\">");
+    if (rc == TD_OK) rc = buf_puts(b, "<main class=\"note\">");
     if (rc == TD_OK) rc = put_qr_svg(b, code);
     if (rc == TD_OK) rc = buf_puts(b, "<h1>Tegoedbon <small>/ Credit note</small></h1><p class=\"amount\">&euro; ");
     if (rc == TD_OK) rc = buf_puts(b, bal);
     if (rc == TD_OK) rc = buf_puts(b, "</p><p class=\"code\" aria-label=\"code\">");
-    if (rc == TD_OK) rc = put_escaped(b, code);
+    if (rc == TD_OK) rc = api_html_text(b, code);
     if (rc == TD_OK) rc = buf_puts(b, "</p><dl><dt>Oorspronkelijk bedrag / Original amount</dt><dd>&euro; ");
     if (rc == TD_OK) rc = buf_puts(b, amt);
     if (rc == TD_OK) rc = buf_puts(b, "</dd><dt>Uitgegeven / Issued</dt><dd>");
     if (rc == TD_OK) rc = buf_puts(b, issued);
     if (rc == TD_OK && n.store_code[0]) {
         rc = buf_puts(b, " &middot; ");
-        if (rc == TD_OK) rc = put_escaped(b, n.store_code);
+        if (rc == TD_OK) rc = api_html_text(b, n.store_code);
     }
     if (rc == TD_OK) rc = buf_puts(b, "</dd><dt>Geldig tot / Valid until</dt><dd>");
     if (rc == TD_OK) rc = buf_puts(b, until);
     if (rc == TD_OK) rc = buf_puts(b, "</dd><dt>Status</dt><dd>");
-    if (rc == TD_OK) rc = put_escaped(b, n.status);
+    if (rc == TD_OK) rc = api_html_text(b, n.status);
     if (rc == TD_OK)
         rc = buf_puts(b, "</dd></dl><p>Te besteden in al onze winkels, ook in delen. Bewaar deze bon goed: wie de code heeft,"
                          " kan het tegoed gebruiken.</p><p lang=\"en\">Spend it in any of our stores, in one go or in parts."
@@ -371,12 +358,9 @@ static int print_page(struct api_call *a, const char *typed)
                          "<button type=\"button\" id=\"print\">Afdrukken / Print</button></main>");
     if (rc == TD_OK)
         rc = buf_printf(b, "<script nonce=\"%s\">document.getElementById('print').addEventListener('click',"
-                           "function(){window.print();});</script></body></html>", nonce);
+                           "function(){window.print();});</script>", nonce);
     if (rc != TD_OK) return rc;
-    a->r->status = 200;
-    a->r->content_type = "text/html; charset=utf-8";
-    if ((rc = http_add_header(a->r, "Content-Security-Policy", csp)) != TD_OK) return rc;
-    return http_add_header(a->r, "Cache-Control", "no-store");
+    return api_html_end(a, 200);
 }
 
 int api_notes_print(struct api_call *a)

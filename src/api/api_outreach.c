@@ -14,6 +14,8 @@
 #include "api/handlers.h"
 #include "core/text.h"
 #include "domain/clienteling_book.h"
+#include "domain/clienteling_mail.h"
+#include "mail/mail.h"
 #include "domain/clienteling_outreach.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -201,6 +203,35 @@ int api_outreach_outcome(struct api_call *a)
     if ((rc = cl_task_outcome(&a->d, &rules, t.id, outcome, &a->err)) != TD_OK) return rc;
     if ((rc = cl_task_get(&a->d, t.id, lang, &t)) != TD_OK) return rc;
     return reply_task(a, &t, 200);
+}
+
+/* The associate's personal mail to the task's customer (docs/mail.md): to
+ * the outbox in this request's transaction, the task done as "mailed".
+ * 201 with the Message-ID; 409 naming "channel" without consent or an
+ * address, "customer_id" over the cap, "status" when no longer open. A
+ * retry with the same Idempotency-Key gets the same answer, not a second
+ * mail. */
+int api_outreach_mail(struct api_call *a)
+{
+    const char *lang = a->me.lang[0] ? a->me.lang : "nl";
+    struct cl_task t;
+    int rc = task_of(a, lang, &t);
+    if (rc != TD_OK) return rc;
+    struct cl_rules rules;
+    api_cl_rules(a, &rules);
+    struct cl_mail_site site;
+    cl_mail_site_from_env(&site);
+    char id[MAIL_ID_SZ];
+    if ((rc = cl_task_mail(&a->d, &rules, &site, t.id, &a->err, id)) != TD_OK) return rc;
+    if ((rc = cl_task_get(&a->d, t.id, lang, &t)) != TD_OK) return rc;
+    struct api_cl_staff *staff = malloc(sizeof *staff);
+    if (!staff) return TD_E_NOMEM;
+    json_t *o = NULL;
+    if ((rc = api_cl_staff_load(a, t.store_id, staff)) == TD_OK && (o = task_json(&t, staff)))
+        json_object_set_new(o, "message_id", json_string(id));
+    free(staff);
+    if (rc != TD_OK) return rc;
+    return o ? api_reply_json(a, 201, o) : TD_E_NOMEM;
 }
 
 /* ---- holds ------------------------------------------------------------------- */

@@ -7,6 +7,7 @@
 #include "core/addr.h"
 #include "core/log.h"
 #include "db/db.h"
+#include "domain/clienteling.h"
 #include "mail/mail.h"
 #include <limits.h>
 #include <signal.h>
@@ -28,7 +29,11 @@ static const char usage[] =
     "Environment: TRUSTDESK_SECURE_COOKIES=1 behind TLS; TRUSTDESK_MAX_PER_ADDRESS (default 128);\n"
     "TRUSTDESK_CREDIT_NOTE_DAYS (validity, default 730); TRUSTDESK_ASSOCIATE_LIMIT_CENTS (default 50000);\n"
     "TRUSTDESK_TRUSTED_PROXIES=127.0.0.1,10.0.0.5 (addresses or networks whose X-Forwarded-For names\n"
-    "the client; default none, and the header is ignored).\n";
+    "the client; default none, and the header is ignored).\n"
+    "Clienteling: TRUSTDESK_CONTACT_CAP (marketing contacts per customer in 30 days, 0-20, default 2);\n"
+    "TRUSTDESK_HOLDOUT_PERCENT (matched customers kept back to measure outreach, 0-50, default 10);\n"
+    "TRUSTDESK_TASKS_PER_ASSOCIATE (outreach tasks per associate per day, 1-500, default 25).\n"
+    "Mail: TRUSTDESK_SMTP_URL, TRUSTDESK_MAIL_FROM, TRUSTDESK_SHOP_NAME, TRUSTDESK_PUBLIC_URL (docs/mail.md).\n";
 
 static long env_long(const char *name, long def)
 {
@@ -47,6 +52,11 @@ int cli_serve(int argc, char **argv)
     const char *url = cli_db_url(argc, argv);
     const char *env_listen = getenv("TRUSTDESK_LISTEN");
     const char *listen = cli_opt(argc, argv, "--listen", env_listen && *env_listen ? env_listen : "127.0.0.1:8080");
+    char rule[160];
+    if (clienteling_rules_from_env(rule, sizeof rule) != TD_OK) {
+        fprintf(stderr, "trustdesk: %s\n", rule);
+        return 2;
+    }
     struct app app;
     if (app_init(&app, url) != TD_OK) {
         fprintf(stderr, "trustdesk: bad --db value\n");

@@ -19,6 +19,7 @@
 #include "domain/clienteling.h"
 
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "core/status.h"
@@ -76,9 +77,42 @@ static struct crow *find(struct load *l, int64_t id)
     return NULL;
 }
 
+/* Set once by clienteling_rules_from_env() before any thread starts. */
+static struct cl_rules chain_rules = {.contact_cap_30d = 2, .holdout_permille = 100, .daily_cap_per_associate = 25};
+
 void clienteling_rules_default(struct cl_rules *out)
 {
-    *out = (struct cl_rules){.contact_cap_30d = 2, .holdout_permille = 100, .daily_cap_per_associate = 25};
+    *out = chain_rules;
+}
+
+/* One setting: unset or empty keeps *v; otherwise a whole number lo..hi. */
+static int rule_env(const char *name, long lo, long hi, int *v, char *why, size_t n)
+{
+    const char *s = getenv(name);
+    if (!s || !*s)
+        return TD_OK;
+    char *end;
+    long x = strtol(s, &end, 10);
+    if (*end || x < lo || x > hi) {
+        snprintf(why, n, "%s must be a whole number from %ld to %ld", name, lo, hi);
+        return TD_E_INVALID;
+    }
+    *v = (int)x;
+    return TD_OK;
+}
+
+int clienteling_rules_from_env(char *why, size_t n)
+{
+    struct cl_rules r = chain_rules;
+    int pct = r.holdout_permille / 10;
+    int rc = rule_env("TRUSTDESK_CONTACT_CAP", 0, 20, &r.contact_cap_30d, why, n);
+    if (rc == TD_OK) rc = rule_env("TRUSTDESK_HOLDOUT_PERCENT", 0, 50, &pct, why, n);
+    if (rc == TD_OK) rc = rule_env("TRUSTDESK_TASKS_PER_ASSOCIATE", 1, 500, &r.daily_cap_per_associate, why, n);
+    if (rc != TD_OK)
+        return rc;
+    r.holdout_permille = pct * 10;
+    chain_rules = r;
+    return TD_OK;
 }
 
 static int add_facet(struct facets *f, const char *kind, const char *value)

@@ -45,9 +45,16 @@ struct cl_arrival_summary {
     int64_t lapses_at;
 };
 
-/* The chain's defaults: 2 marketing contacts in 30 days, a 10 % hold-out, 25
+/* The chain's rules (from the environment, see below), by default: 2 marketing contacts in 30 days, a 10 % hold-out, 25
  * tasks per associate per day. */
 void clienteling_rules_default(struct cl_rules *out /* OUT */);
+
+/* Reads the chain's rules from TRUSTDESK_CONTACT_CAP (0-20 marketing
+ * contacts in 30 days), TRUSTDESK_HOLDOUT_PERCENT (0-50) and
+ * TRUSTDESK_TASKS_PER_ASSOCIATE (1-500 a day); unset keeps the default.
+ * Call once before threads start. TD_E_INVALID with *why naming the
+ * setting when one is out of range (then nothing is changed). */
+int clienteling_rules_from_env(char *why, size_t n) TD_MUST_CHECK;
 
 /* Matches collection_id in store_id. TD_E_NOT_FOUND when the collection is
  * not planned for that store. write = true needs a write transaction. */

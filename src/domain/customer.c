@@ -175,11 +175,17 @@ static void validate(struct dctx *c, const struct customer_input *in, int creati
         if (store_get_by_code(c, in->home_store_code, &s) == TD_OK) *store_id = s.id;
         else errors_add(err, "home_store_code", "no store has this code");
     }
+    if ((in->set & CF_LANG) && in->lang && *in->lang && strcmp(in->lang, "nl") && strcmp(in->lang, "en"))
+        errors_add(err, "lang", "must be nl or en");
     if (in->set & CF_EMAIL_CONSENT) check_consent(err, "consent.email_marketing", &in->email_marketing, c->now_us);
     if (in->set & CF_PHONE_CONSENT) check_consent(err, "consent.phone_marketing", &in->phone_marketing, c->now_us);
 }
 
 static const char *nz(const char *s) { return s && *s ? s : NULL; }
+static const char *lang_or(const struct customer_input *in, const char *cur)
+{
+    return (in->set & CF_LANG) ? (nz(in->lang) ? in->lang : "nl") : cur;
+}
 
 static int add_consent_event(struct dctx *c, int64_t id, const char *channel, const struct consent_input *ci)
 {
@@ -206,11 +212,11 @@ int customer_create(struct dctx *c, const struct customer_input *in, struct erro
     int64_t store_id;
     validate(c, in, 1, err, &store_id);
     if (err->n) return TD_E_INVALID;
-    int rc = db_get_int64(c->db, "INSERT INTO customers (loyalty_number, name, email, phone, home_store_id, created_at, updated_at)"
-                                 " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                          out_id, "ttttnii", (in->set & CF_LOYALTY) ? nz(in->loyalty_number) : NULL, in->name,
+    int rc = db_get_int64(c->db, "INSERT INTO customers (loyalty_number, name, email, phone, home_store_id, lang,"
+                                 " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                          out_id, "ttttntii", (in->set & CF_LOYALTY) ? nz(in->loyalty_number) : NULL, in->name,
                           (in->set & CF_EMAIL) ? nz(in->email) : NULL, (in->set & CF_PHONE) ? nz(in->phone) : NULL, store_id,
-                          c->now_us, c->now_us);
+                          lang_or(in, "nl"), c->now_us, c->now_us);
     if (rc == TD_E_CONFLICT) errors_add(err, "loyalty_number", "another customer has this loyalty number");
     if (rc != TD_OK) return rc;
     rc = customer_reindex(c->db, *out_id, in->name, (in->set & CF_EMAIL) ? in->email : NULL,
@@ -226,7 +232,7 @@ int customer_create(struct dctx *c, const struct customer_input *in, struct erro
     "c.id, COALESCE(c.loyalty_number, ''), COALESCE(c.name, ''), COALESCE(c.email, ''), COALESCE(c.phone, '')," \
     " COALESCE(c.home_store_id, 0), COALESCE(s.code, ''), c.email_consent, COALESCE(c.email_consent_at, 0)," \
     " COALESCE(c.email_consent_source, ''), c.phone_consent, COALESCE(c.phone_consent_at, 0)," \
-    " COALESCE(c.phone_consent_source, ''), c.version, c.created_at, c.updated_at, COALESCE(c.erased_at, 0)"
+    " COALESCE(c.phone_consent_source, ''), c.version, c.created_at, c.updated_at, COALESCE(c.erased_at, 0), c.lang"
 #define CUSTOMER_FROM " FROM customers c LEFT JOIN stores s ON s.id = c.home_store_id"
 
 static int read_customer(struct db_stmt *st, int col, struct customer *o)
@@ -247,7 +253,8 @@ static int read_customer(struct db_stmt *st, int col, struct customer *o)
         domain_copy(o->phone, sizeof o->phone, db_col_text(st, col + 4)) != TD_OK ||
         domain_copy(o->home_store_code, sizeof o->home_store_code, db_col_text(st, col + 6)) != TD_OK ||
         domain_copy(o->email_marketing.source, sizeof o->email_marketing.source, db_col_text(st, col + 9)) != TD_OK ||
-        domain_copy(o->phone_marketing.source, sizeof o->phone_marketing.source, db_col_text(st, col + 12)) != TD_OK)
+        domain_copy(o->phone_marketing.source, sizeof o->phone_marketing.source, db_col_text(st, col + 12)) != TD_OK ||
+        domain_copy(o->lang, sizeof o->lang, db_col_text(st, col + 17)) != TD_OK)
         return TD_E_INTERNAL;
     return TD_OK;
 }
@@ -294,12 +301,13 @@ int customer_update(struct dctx *c, int64_t id, const struct customer_input *in,
     const char *phone = (in->set & CF_PHONE) ? nz(in->phone) : nz(cur.phone);
     const char *loyalty = (in->set & CF_LOYALTY) ? nz(in->loyalty_number) : nz(cur.loyalty_number);
     int64_t home = (in->set & CF_HOME_STORE) ? store_id : cur.home_store_id;
+    const char *lang = lang_or(in, cur.lang);
     /* The version check is repeated in the UPDATE itself, so two writers
      * racing past the read above still cannot both win. */
     int64_t changed = 0;
     rc = db_run(c->db, "UPDATE customers SET name = ?, email = ?, phone = ?, loyalty_number = ?, home_store_id = ?,"
-                       " version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
-                &changed, "ttttniii", name, email, phone, loyalty, home, c->now_us, id, cur.version);
+                       " lang = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
+                &changed, "ttttntiii", name, email, phone, loyalty, home, lang, c->now_us, id, cur.version);
     if (rc == TD_OK && !changed) rc = TD_E_CONFLICT;
     else if (rc == TD_E_CONFLICT) errors_add(err, "loyalty_number", "another customer has this loyalty number");
     if (rc != TD_OK) return rc;

@@ -34,12 +34,13 @@ struct customer {
     int64_t home_store_id;
     char home_store_code[CODE_SZ];
     struct consent email_marketing, phone_marketing;
+    char lang[3];                /* "nl" or "en": the language they are written to in */
     int64_t version, created_at, updated_at, erased_at;
 };
 
 enum customer_field {
     CF_NAME = 1 << 0, CF_EMAIL = 1 << 1, CF_PHONE = 1 << 2, CF_LOYALTY = 1 << 3,
-    CF_HOME_STORE = 1 << 4, CF_EMAIL_CONSENT = 1 << 5, CF_PHONE_CONSENT = 1 << 6,
+    CF_HOME_STORE = 1 << 4, CF_EMAIL_CONSENT = 1 << 5, CF_PHONE_CONSENT = 1 << 6, CF_LANG = 1 << 7,
 };
 
 struct consent_input {
@@ -53,6 +54,7 @@ struct consent_input {
 struct customer_input {
     unsigned set;
     const char *name, *email, *phone, *loyalty_number, *home_store_code;
+    const char *lang;            /* "nl" or "en"; NULL or "": "nl" */
     struct consent_input email_marketing, phone_marketing;
 };
 

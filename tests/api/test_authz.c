@@ -106,9 +106,12 @@ static const struct expect table[] = {
     {"GET", "/api/v1/outreach/today", 'S', '-'},
     {"GET", "/api/v1/outreach/{id}", 'S', '-'},
     {"POST", "/api/v1/outreach/{id}/outcome", 'S', '-'},
+    {"POST", "/api/v1/outreach/{id}/mail", 'S', '-'},
     {"POST", "/api/v1/holds", 'S', '-'},
     {"GET", "/api/v1/holds", 'S', '-'},
     {"POST", "/api/v1/holds/{id}/release", 'S', '-'},
+    {"GET", "/api/v1/unsubscribe/{token}", 'P', '-'},
+    {"POST", "/api/v1/unsubscribe/{token}", 'P', '-'},
 };
 
 static const struct { const char *method, *path; } routes[] = {

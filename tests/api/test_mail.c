@@ -22,123 +22,10 @@
 #include "core/errors.h"
 #include "db/db.h"
 #include "harness.h"
+#include "sink.h"
 #include "mail/mail.h"
 
 #define NOW (1795000000000000LL)          /* 2026-11-18 */
-#define WAIT_US (20LL * 1000000)          /* the most any condition is waited for */
-
-/* ---- the SMTP sink ------------------------------------------------------- */
-
-struct sink {
-    pid_t pid;
-    int port;
-    char dir[128];
-};
-
-static void sink_script(char *out, size_t n)
-{
-    const char *env = getenv("TEST_DATA_DIR");   /* .../tests/data */
-    if (env && *env) {
-        snprintf(out, n, "%s/../api/smtp_sink.py", env);
-        return;
-    }
-    const char *slash = strrchr(__FILE__, '/');
-    snprintf(out, n, "%.*s/smtp_sink.py", slash ? (int)(slash - __FILE__) : 1, slash ? __FILE__ : ".");
-}
-
-static int64_t mono_deadline(void) { return clock_mono_us() + WAIT_US; }
-
-static void pause_briefly(void)
-{
-    struct timespec ts = {0, 20 * 1000000L};   /* between two looks at a condition */
-    nanosleep(&ts, NULL);
-}
-
-/* Starts the sink (on port, or a free port when 0) and waits until it
- * listens. */
-static void sink_start(struct sink *s, const char *mode, int port)
-{
-    char script[600], portfile[200], portarg[16];
-    if (!s->dir[0]) {
-        snprintf(s->dir, sizeof s->dir, "/tmp/td-smtp-XXXXXX");
-        assert_non_null(mkdtemp(s->dir));
-    }
-    sink_script(script, sizeof script);
-    snprintf(portfile, sizeof portfile, "%s/port", s->dir);
-    unlink(portfile);
-    snprintf(portarg, sizeof portarg, "%d", port);
-    s->pid = fork();
-    assert_true(s->pid >= 0);
-    if (s->pid == 0) {
-        execl("/usr/bin/python3", "python3", script, s->dir, portfile, mode, port ? portarg : NULL, (char *)NULL);
-        _exit(127);
-    }
-    for (int64_t end = mono_deadline(); clock_mono_us() < end; pause_briefly()) {
-        FILE *f = fopen(portfile, "r");
-        if (!f) continue;
-        int ok = fscanf(f, "%d", &s->port) == 1;
-        fclose(f);
-        if (ok) return;
-    }
-    fail_msg("the SMTP sink did not start (is python3-aiosmtpd installed? scripts/deps.sh)");
-}
-
-static void sink_stop(struct sink *s)
-{
-    if (s->pid > 0) {
-        kill(s->pid, SIGTERM);
-        waitpid(s->pid, NULL, 0);
-        s->pid = 0;
-    }
-}
-
-static void sink_free(struct sink *s)
-{
-    sink_stop(s);
-    if (getenv("KEEP_TEST_DIR")) return;
-    char cmd[200];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", s->dir);
-    if (system(cmd) != 0) fprintf(stderr, "test_mail: could not remove %s\n", s->dir);
-}
-
-/* How many messages the sink holds. */
-static int sink_count(const struct sink *s)
-{
-    DIR *d = opendir(s->dir);
-    if (!d) return -1;
-    int n = 0;
-    for (struct dirent *e; (e = readdir(d));) n += strstr(e->d_name, ".eml") != NULL;
-    closedir(d);
-    return n;
-}
-
-/* Waits until the sink holds n messages; returns message number n's text
- * (malloc'd). */
-static char *sink_wait(const struct sink *s, int n)
-{
-    for (int64_t end = mono_deadline(); clock_mono_us() < end && sink_count(s) < n; pause_briefly()) {}
-    assert_int_equal(sink_count(s), n);
-    char path[200];
-    snprintf(path, sizeof path, "%s/%d.eml", s->dir, n);
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    char *text = calloc(1, 1 << 20);
-    assert_non_null(text);
-    size_t len = fread(text, 1, (1 << 20) - 1, f);
-    text[len] = '\0';
-    fclose(f);
-    return text;
-}
-
-/* A port nothing listens on (for "the server is down"). */
-static int dead_port(void)
-{
-    struct sink s = {0};
-    sink_start(&s, "accept", 0);
-    int port = s.port;
-    sink_free(&s);
-    return port;
-}
 
 /* ---- the database -------------------------------------------------------- */
 
@@ -254,7 +141,7 @@ static void delivered_once_with_headers(void **state)
 static void server_down_then_back(void **state)
 {
     struct fx *f = *state;
-    int port = dead_port();
+    int port = sink_dead_port();
     point_at(f, port);
     char mid[MAIL_ID_SZ];
     enqueue(f, &marketing, mid);
@@ -413,7 +300,7 @@ static void the_server_sends(void **state)
     assert_non_null(strstr(text, mid));
     free(text);
     int64_t sent = 0;
-    for (int64_t end = mono_deadline(); clock_mono_us() < end && sent == 0; pause_briefly())
+    for (int64_t end = sink_deadline(); clock_mono_us() < end && sent == 0; sink_pause())
         assert_int_equal(db_query_int64(db, "SELECT COUNT(*) FROM mail_outbox WHERE sent_at IS NOT NULL", &sent), TD_OK);
     assert_int_equal(sent, 1);
     server_stop(&l->srv);
