@@ -150,8 +150,9 @@ static int add_script_item(void *arg, const struct cl_script_item *it)
 /* The task with its call script: the customer's sizes and likes, what they
  * bought before in the collection's categories, and the new items in their
  * size that are available in the store. */
-static int reply_task(struct api_call *a, const struct cl_task *t, int status)
+static int task_with_script(struct api_call *a, const struct cl_task *t, json_t **out)
 {
+    *out = NULL;
     struct script s = {json_array(), json_array(), json_array(), json_array()};
     struct api_cl_staff *staff = malloc(sizeof *staff);
     int rc = staff ? api_cl_staff_load(a, t->store_id, staff) : TD_E_NOMEM;
@@ -169,7 +170,15 @@ static int reply_task(struct api_call *a, const struct cl_task *t, int status)
     }
     json_object_set_new(o, "script", json_pack("{s:o,s:o,s:o,s:o}", "sizes", s.sizes, "likes", s.likes, "bought_before",
                                                s.bought, "items", s.items));
-    return api_reply_json(a, status, o);
+    *out = o;
+    return TD_OK;
+}
+
+static int reply_task(struct api_call *a, const struct cl_task *t, int status)
+{
+    json_t *o;
+    int rc = task_with_script(a, t, &o);
+    return rc == TD_OK ? api_reply_json(a, status, o) : rc;
 }
 
 int api_outreach_get(struct api_call *a)
@@ -224,14 +233,10 @@ int api_outreach_mail(struct api_call *a)
     char id[MAIL_ID_SZ];
     if ((rc = cl_task_mail(&a->d, &rules, &site, t.id, &a->err, id)) != TD_OK) return rc;
     if ((rc = cl_task_get(&a->d, t.id, lang, &t)) != TD_OK) return rc;
-    struct api_cl_staff *staff = malloc(sizeof *staff);
-    if (!staff) return TD_E_NOMEM;
-    json_t *o = NULL;
-    if ((rc = api_cl_staff_load(a, t.store_id, staff)) == TD_OK && (o = task_json(&t, staff)))
-        json_object_set_new(o, "message_id", json_string(id));
-    free(staff);
-    if (rc != TD_OK) return rc;
-    return o ? api_reply_json(a, 201, o) : TD_E_NOMEM;
+    json_t *o;
+    if ((rc = task_with_script(a, &t, &o)) != TD_OK) return rc;
+    json_object_set_new(o, "message_id", json_string(id));
+    return api_reply_json(a, 201, o);
 }
 
 /* ---- holds ------------------------------------------------------------------- */

@@ -16,7 +16,8 @@
 static const char css[] =
     "body{font-family:system-ui,sans-serif;margin:0;background:#f6f5f2;color:#1d1d1b}"
     "main{max-width:34rem;margin:3rem auto;padding:2rem;background:#fff;border-radius:8px;"
-    "box-shadow:0 1px 3px rgba(0,0,0,.12)}h1{font-size:1.5rem;margin:0 0 1rem}p{line-height:1.5}"
+    "box-shadow:0 1px 3px rgba(0,0,0,.12)}@media(max-width:36rem){main{margin:1rem}}"
+    "h1{font-size:1.5rem;margin:0 0 1rem}p{line-height:1.5}"
     "button{font:inherit;font-size:1.1rem;padding:.75rem 1.5rem;border:0;border-radius:6px;"
     "background:#1d4e89;color:#fff;cursor:pointer;min-height:44px}button:focus{outline:3px solid #f0b400}";
 

@@ -169,6 +169,7 @@ static void the_personal_mail_and_one_click_out(void **state)
     assert_int_equal(req_h(&anna, "POST", path, "{}", &r, "Idempotency-Key: mail-james-1", NULL), 0);
     assert_int_equal(r.status, 201);
     assert_string_equal(jstr(r.json, "outcome"), "mailed");
+    assert_non_null(json_object_get(json_object_get(r.json, "script"), "items"));   /* the task as the screen shows it */
     char mid[200];
     snprintf(mid, sizeof mid, "%s", jstr(r.json, "message_id"));
     resp_free(&r);

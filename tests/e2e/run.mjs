@@ -35,6 +35,27 @@ function daysAgo(n) {
 
 let server, base, adminToken, approverToken;
 
+// A real SMTP server on loopback (tests/api/smtp_sink.py, Debian's
+// python3-aiosmtpd): every message it takes is a file MAIL/N.eml.
+const MAIL = join(TMP, 'mail');
+let sink;
+
+async function until(what, cond, ms = 20000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await cond();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`waited ${ms / 1000} s for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function startSink() {
+  mkdirSync(MAIL, { recursive: true });
+  sink = spawn('/usr/bin/python3', [join(ROOT, 'tests/api/smtp_sink.py'), MAIL, join(MAIL, 'port'), 'accept'], { stdio: 'ignore' });
+  return until('the SMTP sink', () => existsSync(join(MAIL, 'port')) && readFileSync(join(MAIL, 'port'), 'utf8').trim());
+}
+
 async function startServer() {
   if (!existsSync(join(WEB, 'index.html'))) throw new Error('web/dist is missing: build the web app first (make web)');
   sh(['migrate', '--db', DB]);
@@ -43,7 +64,12 @@ async function startServer() {
   // A second admin: a case is approved by someone other than who opened it.
   sh(['user', 'add', '--db', DB, '--login', 'olaf', '--name', 'Olaf Overzicht', '--role', 'admin', '--password-stdin'], `${PASSWORD}\n`);
   approverToken = sh(['token', 'add', '--db', DB, '--login', 'olaf']);
-  server = spawn(BIN, ['serve', '--db', DB, '--listen', '127.0.0.1:0', '--web', WEB], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const smtpPort = await startSink();
+  // Mail goes at once; every matched customer gets a task (no hold-out), so
+  // the story can name them.
+  const env = { ...process.env, TRUSTDESK_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, TRUSTDESK_MAIL_INTERVAL: '1',
+    TRUSTDESK_HOLDOUT_PERCENT: '0', TRUSTDESK_SHOP_NAME: 'Het Warenhuis', TRUSTDESK_MAIL_FROM: 'service@warenhuis.test' };
+  server = spawn(BIN, ['serve', '--db', DB, '--listen', '127.0.0.1:0', '--web', WEB], { stdio: ['ignore', 'pipe', 'pipe'], env });
   base = await new Promise((ok, fail) => {
     let out = '';
     const timer = setTimeout(() => fail(new Error(`server did not start: ${out}`)), 15000);
@@ -557,6 +583,106 @@ test('the manager sees the dashboard, cases with filters and repairs', async () 
   await a11y(page, 'case list');
 });
 
+test('the new collection: knitwear arrives in Utrecht, the right customers get a call or a mail, a hold on M, one click out', async () => {
+  // The buying system's side, by API: a knitwear style in three sizes with
+  // two M in Utrecht, the collection planned there.
+  await call('POST', '/api/v1/styles', { code: 'KN-AW1', name: 'Merino trui', brand: 'Lanvin', category: 'Knitwear', colour: 'navy',
+    price_cents: 12995, variants: [{ sku: 'KN-AW1-S', size: 'S' }, { sku: 'KN-AW1-M', size: 'M' }, { sku: 'KN-AW1-L', size: 'L' }] });
+  await call('PUT', '/api/v1/stores/UTR01/stock/KN-AW1-M', { on_hand: 2 });
+  await call('POST', '/api/v1/collections', { code: 'KNIT-AW26', name: 'Knitwear autumn', styles: ['KN-AW1'] });
+  await call('PUT', '/api/v1/collections/KNIT-AW26/stores/UTR01', { arrives_at: new Date(Date.now() + 3 * 86400000).toISOString() });
+  // Anna's book: Lotte (Dutch, calls, spent most on knitwear), James
+  // (English, mail), Kees without consent, Noor who objected to profiling.
+  const people = [
+    ['Lotte Visser', { phone: '06-51111111', consent: { phone_marketing: { given: true } } }, 420],
+    ['James Miller', { email: 'james@example.test', lang: 'en', consent: { email_marketing: { given: true } } }, 150],
+    ['Kees Zonder', { phone: '06-52222222' }, 300],
+    ['Noor Bezwaar', { phone: '06-53333333', consent: { phone_marketing: { given: true } } }, 500],
+  ];
+  const ids = {};
+  let receipts = 'receipt_id,purchased_at,store_code,customer_ref,sku,product_name,brand,category,unit_price,quantity\n';
+  for (const [name, extra, spent] of people) {
+    const c = await call('POST', '/api/v1/customers', { name, home_store_code: 'UTR01', loyalty_number: `NL-K${spent}`, ...extra });
+    ids[name] = c.id;
+    await call('PUT', `/api/v1/customers/${c.id}/book`, { staff_login: 'anna', store_code: 'UTR01' });
+    await call('PUT', `/api/v1/customers/${c.id}/sizes/Knitwear`, { size: 'M' });
+    await call('PUT', `/api/v1/customers/${c.id}/preferences`, { kind: 'brand', value: 'Lanvin', sentiment: 'like' });
+    receipts += `R-K-${spent},${daysAgo(40)},UTR01,NL-K${spent},OLD-KN,Oude trui,Lanvin,Knitwear,${spent}.00,1\n`;
+  }
+  await call('POST', '/api/v1/imports/purchases', receipts, { type: 'text/csv' });
+  await call('PUT', `/api/v1/customers/${ids['Noor Bezwaar']}/objection`, { objected: true, source: 'balie' });
+
+  // The manager previews the arrival, then releases it.
+  let page = await freshPage({ width: 1024, height: 1366 });
+  await login(page, 'mark');
+  await page.click('header nav a:has-text("Collecties")');
+  await page.click('main a:has-text("Knitwear autumn")');
+  await page.click('button:has-text("Voorbeeld bekijken")');
+  await page.waitForSelector('section.preview');
+  const skipped = async (reason) => Number(await text(page, `section.preview table.skipped tr:has(td:text-is("${reason}")) td.num`));
+  // Kees (and Kees Jansen of the desk's stories) have no consent.
+  expect(await skipped('geen toestemming') >= 1, 'Kees (no consent) is skipped');
+  expect(Number(await text(page, 'section.preview .tile:has-text("Passend") strong')) === 2, 'two customers fit');
+  expect(await skipped('bezwaar tegen profilering') === 1, 'Noor (objected) is skipped');
+  expect((await text(page, 'section.preview table.per-associate')).includes('Anna Jansen'), 'the tasks go to Anna');
+  await shot(page, 'collection-preview');
+  await a11y(page, 'collection preview');
+  await page.click('button:has-text("Vrijgeven en taken maken")');
+  await page.waitForSelector('section.released');
+  await logout(page);
+
+  // Anna's list today: Lotte first (most valued), then James; nobody else.
+  page = await freshPage({ width: 1024, height: 1366 });
+  await login(page, 'anna');
+  await page.click('header nav a:has-text("Vandaag bellen")');
+  await page.waitForSelector('ol.tasks li');
+  const names = await page.$$eval('ol.tasks .task-name', (els) => els.map((e) => e.textContent));
+  expect(JSON.stringify(names) === JSON.stringify(['Lotte Visser', 'James Miller']), `today's list is Lotte, James (${names})`);
+  await shot(page, 'outreach-today');
+  await a11y(page, 'outreach today');
+  // The call with Lotte ends in a 48-hour hold on M.
+  await page.click('ol.tasks a:has-text("Lotte Visser")');
+  await page.waitForSelector('h1:has-text("Lotte Visser")');
+  expect((await text(page, 'main')).includes('Knitwear: M'), 'the script shows her size');
+  await page.selectOption('#f-sku', 'KN-AW1-M');
+  await page.fill('#f-hours', '48');
+  await page.click('button:has-text("Reserveren")');
+  await page.waitForSelector('.notice:has-text("Gereserveerd: Merino trui M")');
+  await shot(page, 'outreach-hold');
+  await a11y(page, 'outreach task');
+  const holds = await call('GET', '/api/v1/holds?store_code=UTR01&sku=KN-AW1');
+  expect(holds.items.length === 1 && holds.items[0].size === 'M' && holds.items[0].customer_name === 'Lotte Visser', 'one hold on M for Lotte');
+  const hours = (Date.parse(holds.items[0].expires_at) - Date.parse(holds.items[0].created_at)) / 3600000;
+  expect(Math.abs(hours - 48) < 0.01, `the hold lasts 48 hours (${hours})`);
+  // James gets a personal mail.
+  await page.click('a:has-text("Terug naar vandaag"), a:has-text("Back to today")');
+  await page.click('ol.tasks a:has-text("James Miller")');
+  await page.click('button:has-text("Persoonlijke mail sturen")');
+  await page.waitForSelector('.notice:has-text("De persoonlijke mail staat klaar")');
+  await logout(page);
+
+  // The mail arrives, in English, with RFC 8058's one-click headers.
+  const eml = await until('the mail at the SMTP server', () => existsSync(join(MAIL, '1.eml')) && readFileSync(join(MAIL, '1.eml'), 'latin1'));
+  for (const h of ['X-Envelope-To: james@example.test', 'Subject: Just arrived: Knitwear autumn', 'Content-Language: en',
+    'From: "Anna Jansen" <service@warenhuis.test>', 'List-Unsubscribe-Post: List-Unsubscribe=One-Click'])
+    expect(eml.includes(h), `the mail has ${h}`);
+  const body = Buffer.from(eml.split('\r\n\r\n').slice(1).join('').replace(/\s+/g, ''), 'base64').toString('utf8');
+  expect(body.startsWith('Dear James Miller,') && body.includes('Anna Jansen'), `the mail is in English, signed by Anna: ${body.slice(0, 80)}`);
+  const link = /List-Unsubscribe: <[^>]*(\/api\/v1\/unsubscribe\/[0-9a-f]+)>/.exec(eml)[1];
+  // He follows the link: a page that changes nothing, then one click.
+  page = await freshPage({ width: 390, height: 844 });
+  await page.goto(base + link);
+  await page.waitForSelector('button:has-text("Yes, unsubscribe me")');
+  expect((await call('GET', `/api/v1/customers/${ids['James Miller']}`)).consent.email_marketing.given === true, 'opening the link changes nothing');
+  await shot(page, 'unsubscribe');
+  await a11y(page, 'unsubscribe page');
+  await page.click('button:has-text("Yes, unsubscribe me")');
+  await page.waitForSelector('h1:has-text("You are unsubscribed")');
+  const james = await call('GET', `/api/v1/customers/${ids['James Miller']}`);
+  expect(james.consent.email_marketing.given === false && james.consent.email_marketing.source === 'unsubscribe link', 'one click withdrew consent');
+  await shot(page, 'unsubscribed');
+});
+
 test('an associate does not see admin screens, and the API refuses them', async () => {
   const page = await freshPage();
   await login(page, 'anna');
@@ -678,6 +804,7 @@ try {
 } finally {
   if (context) await context.close().catch(() => {});
   if (server) server.kill('SIGTERM');
+  if (sink) sink.kill('SIGTERM');
   rmSync(TMP, { recursive: true, force: true });
 }
 console.log(`screenshots in ${SHOTS}`);

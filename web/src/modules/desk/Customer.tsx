@@ -6,7 +6,7 @@ import { createCustomer, getCustomer, getCustomerCases, getCustomerCreditNotes, 
 import { day, money, t, when } from '../../i18n';
 import { go } from '../../router';
 import { Link } from '../../shared';
-import { asError, Badge, ErrorNote, Field, Page } from '../../ui';
+import { asError, Badge, ErrorNote, Field, Page, Select } from '../../ui';
 
 /** The customer's two tabs: the desk's profile and clienteling's sizes and preferences. */
 export function CustomerTabs({ id, current }: { id: number; current: 'profile' | 'clienteling' }) {
@@ -55,6 +55,7 @@ export function CustomerView({ id }: { id: number }) {
             <dt>{t('customer.email')}</dt><dd>{c.email ?? '—'}</dd>
             <dt>{t('customer.phone')}</dt><dd>{c.phone ?? '—'}</dd>
             <dt>{t('customer.home_store')}</dt><dd>{c.home_store_code ?? '—'}</dd>
+            <dt>{t('customer.lang')}</dt><dd>{t(c.lang === 'en' ? 'customer.lang_en' : 'customer.lang_nl')}</dd>
             <dt>{t('customer.consent_email')}</dt><dd>{c.consent.email_marketing.given ? t('common.yes') : t('common.no')}</dd>
             <dt>{t('customer.consent_phone')}</dt><dd>{c.consent.phone_marketing.given ? t('common.yes') : t('common.no')}</dd>
           </dl>
@@ -91,13 +92,13 @@ export function CustomerView({ id }: { id: number }) {
 }
 
 export function CustomerNew() {
-  const [f, setF] = useState({ name: '', email: '', phone: '', loyalty_number: '' });
+  const [f, setF] = useState({ name: '', email: '', phone: '', loyalty_number: '', lang: 'nl' });
   const [emailOk, setEmailOk] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
   const set = (k: keyof typeof f) => (v: string) => setF({ ...f, [k]: v });
   const submit = async (e: Event) => {
     e.preventDefault();
-    const body: S['CustomerCreate'] = { name: f.name };
+    const body: S['CustomerCreate'] = { name: f.name, lang: f.lang === 'en' ? 'en' : 'nl' };
     if (f.email) body.email = f.email;
     if (f.phone) body.phone = f.phone;
     if (f.loyalty_number) body.loyalty_number = f.loyalty_number;
@@ -114,6 +115,8 @@ export function CustomerNew() {
         <Field label={t('customer.email')} name="email" type="email" value={f.email} onInput={set('email')} error={error} inputMode="email" />
         <Field label={t('customer.phone')} name="phone" type="tel" value={f.phone} onInput={set('phone')} error={error} inputMode="tel" />
         <Field label={t('customer.loyalty_number')} name="loyalty_number" value={f.loyalty_number} onInput={set('loyalty_number')} error={error} />
+        <Select label={t('customer.lang')} name="lang" value={f.lang} onChange={set('lang')} error={error}
+          options={[['nl', t('customer.lang_nl')], ['en', t('customer.lang_en')]]} />
         <div class="check"><input id="consent-email" type="checkbox" checked={emailOk} onChange={(e) => setEmailOk((e.target as HTMLInputElement).checked)} />
           <label for="consent-email">{t('customer.consent_email_ask')}</label></div>
         <ErrorNote error={error} />
