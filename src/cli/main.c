@@ -19,6 +19,7 @@ static const char usage[] =
     "  ledger    verify the credit-note ledger, or expire due credit notes\n"
     "  evaluate  measure the guard on a demo database with planted abusers\n"
     "  audit     verify the audit log's hash chain\n"
+    "  collection  a collection's arrival in a store: preview, arrive, report\n"
     "\n"
     "Every command takes --db URL (default sqlite:data/trustdesk.db, or $TRUSTDESK_DB)\n"
     "and --help.\n";
@@ -37,7 +38,7 @@ int main(int argc, char **argv)
         {"serve", cli_serve}, {"demo", cli_demo}, {"migrate", cli_migrate},
         {"user", cli_user}, {"token", cli_token}, {"import", cli_import},
         {"copy", cli_copy}, {"backup", cli_backup}, {"ledger", cli_ledger},
-        {"evaluate", cli_evaluate}, {"audit", cli_audit},
+        {"evaluate", cli_evaluate}, {"audit", cli_audit}, {"collection", cli_collection},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (strcmp(argv[1], cmds[i].name) == 0) return cmds[i].fn(argc - 2, argv + 2);

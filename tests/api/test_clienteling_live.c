@@ -76,8 +76,8 @@ static int teardown(void **state)
 }
 
 /* A style of one category with sizes S, M, L, its stock of M in Utrecht, and
- * a collection of it that has arrived there. */
-static void collection_arrives(const char *coll, const char *style, const char *category, int m_on_hand)
+ * a collection of it planned there. */
+static void collection_planned(const char *coll, const char *style, const char *category, int m_on_hand)
 {
     char body[700], path[160];
     snprintf(body, sizeof body,
@@ -93,6 +93,13 @@ static void collection_arrives(const char *coll, const char *style, const char *
     assert_int_equal(req_status(&admin, "POST", "/api/v1/collections", body), 201);
     snprintf(path, sizeof path, "/api/v1/collections/%s/stores/UTR01", coll);
     assert_int_equal(req_status(&mark, "PUT", path, "{\"arrives_at\":\"2030-01-01T09:00:00Z\"}"), 200);
+}
+
+/* The same, arrived now. */
+static void collection_arrives(const char *coll, const char *style, const char *category, int m_on_hand)
+{
+    collection_planned(coll, style, category, m_on_hand);
+    char path[160];
     snprintf(path, sizeof path, "/api/v1/collections/%s/stores/UTR01/arrive", coll);
     assert_int_equal(req_status(&mark, "POST", path, "{}"), 200);
 }
@@ -269,11 +276,44 @@ static void an_expired_hold_goes_to_the_next_customer(void **state)
     resp_free(&r);
 }
 
+/* `trustdesk collection preview|arrive|report` on the server's database. */
+static int collection_cli(const char *what, const char *coll, char *out, size_t n)
+{
+    setenv("TRUSTDESK_HOLDOUT_PERCENT", "0", 1);
+    int rc = run_cli(NULL, out, n, "collection", what, "--db", srv.db_url, "--collection", coll, "--store", "UTR01", NULL);
+    unsetenv("TRUSTDESK_HOLDOUT_PERCENT");
+    return rc;
+}
+
+static void the_cli_previews_arrives_and_reports(void **state)
+{
+    (void)state;
+    long long sem = new_customer("\"name\":\"Sem Smit\",\"phone\":\"06-45678901\","
+                                 "\"consent\":{\"phone_marketing\":{\"given\":true}}", "Shirts");
+    collection_planned("SHIRT-AW", "SH-1", "Shirts", 4);
+    char out[4096];
+    assert_int_equal(collection_cli("preview", "SHIRT-AW", out, sizeof out), 0);
+    if (!strstr(out, "preview: SHIRT-AW in UTR01:") || !strstr(out, " 1 fit, 1 tasks to write") || !strstr(out, "anna "))
+        fail_msg("preview said:\n%s", out);
+    assert_int_equal(task_of(sem), 0);                          /* a preview writes nothing */
+    assert_int_equal(collection_cli("arrive", "SHIRT-AW", out, sizeof out), 0);
+    if (!strstr(out, "arrived: SHIRT-AW in UTR01:") || !strstr(out, "1 tasks written")) fail_msg("arrive said:\n%s", out);
+    assert_true(task_of(sem) > 0);
+    assert_int_equal(collection_cli("arrive", "SHIRT-AW", out, sizeof out), 0);
+    if (!strstr(out, "0 tasks written") || !strstr(out, "1 matched before")) fail_msg("again said:\n%s", out);
+    assert_int_equal(collection_cli("report", "SHIRT-AW", out, sizeof out), 0);
+    if (!strstr(out, "report: SHIRT-AW in UTR01") || !strstr(out, "too few to tell")) fail_msg("report said:\n%s", out);
+    /* An unknown collection fails (named on stderr), and writes nothing. */
+    assert_int_equal(collection_cli("arrive", "NOPE-1", out, sizeof out), 1);
+    assert_int_equal(collection_cli("launch", "SHIRT-AW", out, sizeof out), 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(the_personal_mail_and_one_click_out),
         cmocka_unit_test(an_expired_hold_goes_to_the_next_customer),
+        cmocka_unit_test(the_cli_previews_arrives_and_reports),
     };
     return cmocka_run_group_tests_name("api_clienteling_live", tests, setup, teardown);
 }
