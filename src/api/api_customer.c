@@ -1,12 +1,14 @@
 /* api_customer.c — /api/v1/customers: search, profile, edits with consent,
  * purchases, GDPR export and erasure. */
 #include "api/api_cl.h"
+#include "api/api_feedback.h"
 #include "api/handlers.h"
 #include "core/text.h"
 #include "db/db.h"
 #include "domain/clienteling_book.h"
 #include "domain/customer.h"
 #include "domain/desk.h"
+#include "domain/followup.h"
 #include "domain/purchase.h"
 #include "mail/mail.h"
 #include <stdio.h>
@@ -283,7 +285,7 @@ int api_customers_export(struct api_call *a)
     int own_tx = !db_in_tx(a->d.db);
     if (own_tx && (rc = db_begin(a->d.db, 0)) != TD_OK) return rc;
     struct customer c;
-    json_t *consents = json_array(), *purchases = json_array(), *cases = json_array(), *cl = NULL;
+    json_t *consents = json_array(), *purchases = json_array(), *cases = json_array(), *cl = NULL, *fb = NULL;
     char next[64] = "";
     if ((rc = customer_get(&a->d, id, &c)) != TD_OK) goto out;
     if ((rc = customer_consent_each(&a->d, id, add_consent_event, consents)) != TD_OK) goto out;
@@ -295,6 +297,7 @@ int api_customers_export(struct api_call *a)
     if (rc != TD_OK) goto out;
     if ((rc = export_cases(a, id, cases)) != TD_OK) goto out;
     if ((rc = api_cl_export(a, id, &cl)) != TD_OK) goto out;
+    if ((rc = api_feedback_export(a, id, &fb)) != TD_OK) goto out;
     if (own_tx) db_rollback(a->d.db);
     char subject[32];
     snprintf(subject, sizeof subject, "customer:%lld", (long long)id);
@@ -304,9 +307,9 @@ int api_customers_export(struct api_call *a)
     }
     char when[40];
     clock_format_rfc3339(a->d.now_us, when, sizeof when);
-    json_t *doc = json_pack("{s:s,s:s,s:o,s:o,s:o,s:o,s:o}", "format", "trustdesk-customer-export/1", "exported_at",
+    json_t *doc = json_pack("{s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o}", "format", "trustdesk-customer-export/1", "exported_at",
                             when, "customer", customer_json(&c), "consent_history", consents, "purchases", purchases,
-                            "cases", cases, "clienteling", cl);
+                            "cases", cases, "clienteling", cl, "feedback", fb);
     return api_reply_json(a, 200, doc);
 out:
     if (own_tx) db_rollback(a->d.db);
@@ -314,6 +317,7 @@ out:
     json_decref(purchases);
     json_decref(cases);
     json_decref(cl);
+    json_decref(fb);
     return rc;
 }
 
@@ -326,6 +330,7 @@ int api_customers_erase(struct api_call *a)
     if (rc != TD_OK) return rc;
     if ((rc = customer_erase(&a->d, id)) != TD_OK) return rc;
     if ((rc = cl_customer_erase(&a->d, id)) != TD_OK) return rc;
+    if ((rc = feedback_customer_erase(&a->d, id)) != TD_OK) return rc;
     if ((rc = mail_forget_customer(a->d.db, id)) != TD_OK) return rc;   /* sent and unsent */
     a->after_commit = purge;
     return api_reply_json(a, 200, json_pack("{s:I,s:b}", "id", (json_int_t)id, "erased", 1));

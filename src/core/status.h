@@ -30,7 +30,8 @@
     X(E_DB,           -12,   "database_error",     500, "a database error occurred")   \
     X(E_IO,           -13,   "io_error",           500, "an input/output error occurred") \
     X(E_INTERNAL,     -14,   "internal",           500, "an internal error occurred") \
-    X(E_UNAVAILABLE,  -15,   "unavailable",        503, "the service is not ready")
+    X(E_UNAVAILABLE,  -15,   "unavailable",        503, "the service is not ready") \
+    X(E_GONE,         -16,   "gone",               410, "no longer valid (expired)")
 
 enum td_status {
 #define TD_X(name, val, code, http, msg) TD_##name = (val),

@@ -431,3 +431,38 @@ void text_prefix_upper(const char *prefix, char *out, size_t n)
     memcpy(out, prefix, len);
     memcpy(out + len, "\xf4\x8f\xbf\xbf", 5);
 }
+
+static int hex_digit(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+int text_form_value(const char *body, size_t len, const char *name, char *out, size_t n)
+{
+    size_t name_len = strlen(name);
+    for (size_t at = 0; at < len;) {
+        size_t end = at;
+        while (end < len && body[end] != '&') end++;
+        if (end - at > name_len && memcmp(body + at, name, name_len) == 0 && body[at + name_len] == '=') {
+            size_t k = 0;
+            for (size_t i = at + name_len + 1; i < end; i++) {
+                int ch = (unsigned char)body[i];
+                if (ch == '+') ch = ' ';
+                else if (ch == '%') {
+                    int hi = i + 2 < end ? hex_digit(body[i + 1]) : -1, lo = hi >= 0 ? hex_digit(body[i + 2]) : -1;
+                    if (lo < 0) return TD_E_INVALID;
+                    ch = hi * 16 + lo;
+                    i += 2;
+                }
+                if (ch == '\r') continue;                 /* a line break is a space: text is one line */
+                if (ch == '\n') ch = ' ';
+                if (ch == 0 || k + 1 >= n) return TD_E_INVALID;
+                out[k++] = (char)ch;
+            }
+            out[k] = '\0';
+            return text_utf8_valid(out, k) ? TD_OK : TD_E_INVALID;
+        }
+        at = end + 1;
+    }
+    return TD_E_NOT_FOUND;
+}

@@ -72,4 +72,12 @@ int text_parse_int64(const char *s, int64_t *out /* OUT */) TD_MUST_CHECK;
  * for index range scans (prefix followed by U+10FFFF). out holds n+5 bytes. */
 void text_prefix_upper(const char *prefix, char *out, size_t n);
 
+/* The value of field `name` in an application/x-www-form-urlencoded body
+ * (len bytes, not NUL-terminated), decoded ('+' a space, %XX a byte, a line
+ * break a space: texts are one line) into
+ * out (n bytes, NUL-terminated). TD_OK; TD_E_NOT_FOUND when the body has no
+ * such field; TD_E_INVALID for a broken %-escape, a NUL, or a value that
+ * does not fit or is not UTF-8. The first of repeated fields counts. */
+int text_form_value(const char *body, size_t len, const char *name, char *out, size_t n) TD_MUST_CHECK;
+
 #endif

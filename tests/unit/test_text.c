@@ -616,6 +616,32 @@ static void redact_survives_broken_utf8(void **state)
     }
 }
 
+static void form_value_table(void **state)
+{
+    (void)state;
+    static const struct { const char *body, *name; int rc; const char *want; } rows[] = {
+        {"score=3&comment=Te+lang+gewacht%21", "score", TD_OK, "3"},
+        {"score=3&comment=Te+lang+gewacht%21", "comment", TD_OK, "Te lang gewacht!"},
+        {"comment=caf%C3%A9%20%26%20thee", "comment", TD_OK, "caf\xc3\xa9 & thee"},
+        {"scores=1&score=7", "score", TD_OK, "7"},
+        {"score=1&score=2", "score", TD_OK, "1"},
+        {"score=", "score", TD_OK, ""},
+        {"comment=x", "score", TD_E_NOT_FOUND, NULL},
+        {"score=%4", "score", TD_E_INVALID, NULL},
+        {"score=%zz", "score", TD_E_INVALID, NULL},
+        {"score=a%00b", "score", TD_E_INVALID, NULL},
+        {"comment=%C3", "comment", TD_E_INVALID, NULL},
+        {"comment=twee%0D%0Aregels", "comment", TD_OK, "twee regels"},
+        {"comment=0123456789abcdef0123456789abcdef", "comment", TD_E_INVALID, NULL},   /* does not fit in 32 bytes */
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        char out[32] = "unchanged";
+        int rc = text_form_value(rows[i].body, strlen(rows[i].body), rows[i].name, out, sizeof out);
+        if (rc != rows[i].rc) fail_msg("row %zu (%s): rc %d, expected %d", i, rows[i].body, rc, rows[i].rc);
+        if (rows[i].want && strcmp(out, rows[i].want) != 0) fail_msg("row %zu: \"%s\", expected \"%s\"", i, out, rows[i].want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -639,6 +665,7 @@ int main(void)
         cmocka_unit_test(compact_table),
         cmocka_unit_test(redact_table),
         cmocka_unit_test(redact_survives_broken_utf8),
+        cmocka_unit_test(form_value_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
