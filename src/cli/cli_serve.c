@@ -8,6 +8,7 @@
 #include "core/log.h"
 #include "db/db.h"
 #include "domain/clienteling.h"
+#include "domain/survey.h"
 #include "mail/mail.h"
 #include <limits.h>
 #include <signal.h>
@@ -33,6 +34,7 @@ static const char usage[] =
     "Clienteling: TRUSTDESK_CONTACT_CAP (marketing contacts per customer in 30 days, 0-20, default 2);\n"
     "TRUSTDESK_HOLDOUT_PERCENT (matched customers kept back to measure outreach, 0-50, default 10);\n"
     "TRUSTDESK_TASKS_PER_ASSOCIATE (outreach tasks per associate per day, 1-500, default 25).\n"
+    "Feedback: TRUSTDESK_SURVEY_DAYS (at most one survey per customer in this many days, 0-365, default 90).\n"
     "Mail: TRUSTDESK_SMTP_URL, TRUSTDESK_MAIL_FROM, TRUSTDESK_SHOP_NAME, TRUSTDESK_PUBLIC_URL (docs/mail.md).\n";
 
 static long env_long(const char *name, long def)
@@ -53,7 +55,7 @@ int cli_serve(int argc, char **argv)
     const char *env_listen = getenv("TRUSTDESK_LISTEN");
     const char *listen = cli_opt(argc, argv, "--listen", env_listen && *env_listen ? env_listen : "127.0.0.1:8080");
     char rule[160];
-    if (clienteling_rules_from_env(rule, sizeof rule) != TD_OK) {
+    if (clienteling_rules_from_env(rule, sizeof rule) != TD_OK || survey_settings_from_env(rule, sizeof rule) != TD_OK) {
         fprintf(stderr, "trustdesk: %s\n", rule);
         return 2;
     }
