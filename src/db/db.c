@@ -15,6 +15,7 @@
 #include "db/db_backend.h"
 #include "core/buf.h"
 #include "core/log.h"
+#include "core/text.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -393,6 +394,31 @@ int db_get_int64(struct db *db, const char *sql, int64_t *out, const char *fmt, 
     va_end(ap);
     if (rc == TD_OK) *out = db_col_int64(st, 0);
     db_done(st);
+    return rc;
+}
+
+int db_readf(struct db_stmt *st, const char *fmt, ...)
+{
+    int rc = TD_OK;
+    va_list ap;
+    va_start(ap, fmt);
+    for (int col = 0; rc == TD_OK && fmt[col]; col++) {
+        switch (fmt[col]) {
+        case 'i': *va_arg(ap, int64_t *) = db_col_int64(st, col); break;
+        case 't':
+        case 'c': {
+            char *dst = va_arg(ap, char *);
+            size_t size = va_arg(ap, size_t);
+            const char *src = db_col_text(st, col);
+            if (fmt[col] == 't' && src && strlen(src) >= size) rc = TD_E_INTERNAL;
+            else text_copy_cut(dst, size, src);
+            break;
+        }
+        case '-': break;
+        default: rc = TD_E_INTERNAL;
+        }
+    }
+    va_end(ap);
     return rc;
 }
 

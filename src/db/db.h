@@ -108,6 +108,19 @@ int db_run(struct db *db, const char *sql, int64_t *changes /* OUT */, const cha
 /* Reads column 0 of the first row as int64 (an INSERT ... RETURNING id
  * too); TD_E_NOT_FOUND when there is no row. */
 int db_get_int64(struct db *db, const char *sql, int64_t *out /* OUT */, const char *fmt, ...) TD_MUST_CHECK;
+/* Reads the current row into the places after fmt, one letter a column
+ * from column 0 on (fewer letters than columns leave the rest):
+ *   'i'  an int64_t *
+ *   't'  a char *dst and its size_t size: the text copied, NULL as "";
+ *        one that does not fit fails with TD_E_INTERNAL (a row the struct
+ *        cannot hold is a schema mismatch, not input)
+ *   'c'  the same, but what does not fit is cut at a UTF-8 character
+ *   '-'  a column skipped
+ * On failure the places already read keep what they got.
+ *
+ *   rc = db_readf(st, "it-i", &r->id, r->code, sizeof r->code, &r->at);
+ */
+int db_readf(struct db_stmt *st, const char *fmt, ...) TD_MUST_CHECK;
 /* The same with no parameters. Like every db_prepare, sql must be a literal
  * (statements are cached by the text's address): SQL built in a buffer goes
  * through db_prepare_dynamic. */

@@ -293,18 +293,12 @@ int cl_arrivals_due(struct dctx *c, int (*fn)(void *arg, int64_t collection_id, 
 
 #define STYLE_COLS "SELECT s.id, s.price_cents, s.created_at, s.updated_at, s.code, s.name, s.brand, s.category, s.colour"
 
-static void read_style(struct db_stmt *st, struct cl_style *s)
+static int read_style(struct db_stmt *st, struct cl_style *s)
 {
     memset(s, 0, sizeof *s);
-    s->id = db_col_int64(st, 0);
-    s->price_cents = db_col_int64(st, 1);
-    s->created_at = db_col_int64(st, 2);
-    s->updated_at = db_col_int64(st, 3);
-    cl__copy(s->code, sizeof s->code, db_col_text(st, 4));
-    cl__copy(s->name, sizeof s->name, db_col_text(st, 5));
-    cl__copy(s->brand, sizeof s->brand, db_col_text(st, 6));
-    cl__copy(s->category, sizeof s->category, db_col_text(st, 7));
-    cl__copy(s->colour, sizeof s->colour, db_col_text(st, 8));
+    return db_readf(st, "iiiiccccc", &s->id, &s->price_cents, &s->created_at, &s->updated_at, s->code, sizeof s->code,
+                    s->name, sizeof s->name, s->brand, sizeof s->brand, s->category, sizeof s->category, s->colour,
+                    sizeof s->colour);
 }
 
 int cl_style_get(struct dctx *c, const char *code, struct cl_style *out)
@@ -313,11 +307,9 @@ int cl_style_get(struct dctx *c, const char *code, struct cl_style *out)
         return TD_E_NOT_FOUND;
     struct db_stmt *st = NULL;
     int rc = db_get_row(c->db, STYLE_COLS " FROM styles s WHERE s.code = ?", &st, "t", code);
-    if (rc != TD_OK)
-        return rc;
-    read_style(st, out);
+    if (rc == TD_OK) rc = read_style(st, out);
     db_done(st);
-    return TD_OK;
+    return rc;
 }
 
 static const char SQL_STYLES_ALL[] = STYLE_COLS " FROM styles s WHERE s.code > ? ORDER BY s.code LIMIT ?";
@@ -340,9 +332,8 @@ int cl_styles_each(struct dctx *c, int64_t collection_id, const char *after, int
             cl__copy(next, CL_STYLE_CODE_SZ, s.code);
             break;
         }
-        read_style(st, &s);
         shown++;
-        rc = fn(arg, &s);
+        if ((rc = read_style(st, &s)) == TD_OK) rc = fn(arg, &s);
     }
     return db_end(st, rc);
 }
@@ -372,14 +363,10 @@ int cl_variants_each(struct dctx *c, int64_t style_id, int (*fn)(void *arg, cons
     "SELECT k.id, k.created_at, (SELECT COUNT(*) FROM collection_styles cs WHERE cs.collection_id = k.id)," \
     " k.code, k.name FROM collections k"
 
-static void read_collection(struct db_stmt *st, struct cl_collection *k)
+static int read_collection(struct db_stmt *st, struct cl_collection *k)
 {
     memset(k, 0, sizeof *k);
-    k->id = db_col_int64(st, 0);
-    k->created_at = db_col_int64(st, 1);
-    k->n_styles = db_col_int64(st, 2);
-    cl__copy(k->code, sizeof k->code, db_col_text(st, 3));
-    cl__copy(k->name, sizeof k->name, db_col_text(st, 4));
+    return db_readf(st, "iiicc", &k->id, &k->created_at, &k->n_styles, k->code, sizeof k->code, k->name, sizeof k->name);
 }
 
 int cl_collection_get(struct dctx *c, const char *code, struct cl_collection *out)
@@ -388,11 +375,9 @@ int cl_collection_get(struct dctx *c, const char *code, struct cl_collection *ou
         return TD_E_NOT_FOUND;
     struct db_stmt *st = NULL;
     int rc = db_get_row(c->db, COLLECTION_COLS " WHERE k.code = ?", &st, "t", code);
-    if (rc != TD_OK)
-        return rc;
-    read_collection(st, out);
+    if (rc == TD_OK) rc = read_collection(st, out);
     db_done(st);
-    return TD_OK;
+    return rc;
 }
 
 int cl_collections_each(struct dctx *c, int (*fn)(void *arg, const struct cl_collection *k), void *arg)
@@ -400,10 +385,8 @@ int cl_collections_each(struct dctx *c, int (*fn)(void *arg, const struct cl_col
     struct db_stmt *st = NULL;
     int rc = db_query(c->db, COLLECTION_COLS " ORDER BY k.created_at DESC, k.id DESC LIMIT 500", &st, "");
     struct cl_collection k;
-    while (cl__step(st, &rc)) {
-        read_collection(st, &k);
-        rc = fn(arg, &k);
-    }
+    while (cl__step(st, &rc))
+        if ((rc = read_collection(st, &k)) == TD_OK) rc = fn(arg, &k);
     return db_end(st, rc);
 }
 

@@ -399,7 +399,7 @@ static void deferred_foreign_keys(void **state)
     db_rollback(f->db);
 }
 
-/* ---- row plumbing (db_query, db_get_row, db_end, db_run, db_get_int64),
+/* ---- row plumbing (db_query, db_get_row, db_end, db_run, db_get_int64, db_readf),
  * on SQLite and, when TRUSTDESK_TEST_PG names a cluster, on PostgreSQL. */
 
 static const char SQL_ROWS_INSERT[] = "INSERT INTO r (k, v, ref) VALUES (?, ?, ?) RETURNING id";
@@ -488,6 +488,21 @@ static void row_plumbing_on(struct db *db)
     assert_int_equal(db_get_int64(db, "SELECT SUM(v) FROM r", &v, ""), TD_OK);
     assert_int_equal(v, 1 + 3 + 4);
     assert_int_equal(db_get_int64(db, "SELECT v FROM r WHERE k = ?", &v, "t", "none"), TD_E_NOT_FOUND);
+    /* db_readf: one letter a column in order; a text that does not fit fails
+     * ('t') or is cut at a character boundary ('c'); '-' skips a column */
+    assert_int_equal(db_get_row(db, "SELECT k, v, ref, 'h\xc3\xa9llo' FROM r WHERE k = ?", &st, "t", "b"), TD_OK);
+    char k[2] = "", small[3] = "", cut[3] = "x";
+    int64_t ref = 0;
+    assert_int_equal(db_readf(st, "t-it", k, sizeof k, &ref, small, sizeof small), TD_E_INTERNAL);
+    assert_string_equal(k, "b");
+    assert_int_equal(ref, a);
+    assert_string_equal(small, "");
+    assert_int_equal(db_readf(st, "---c", cut, sizeof cut), TD_OK);
+    assert_string_equal(cut, "h");              /* "h\xc3" would split the e-acute */
+    assert_int_equal(db_readf(st, "c-", k, sizeof k), TD_OK);
+    assert_string_equal(k, "b");
+    assert_int_equal(db_readf(st, "x"), TD_E_INTERNAL);
+    db_done(st);
     /* nested: a db_get_row inside a loop over the same SQL gets its own statement */
     struct db_stmt *outer;
     int rc = db_query(db, SQL_ROWS_FROM, &outer, "i", (int64_t)0), rows = 0;
