@@ -317,12 +317,20 @@ int db_vbindf(struct db_stmt *st, const char *fmt, va_list ap)
     return rc;
 }
 
+/* The body of a row helper taking `fmt, ...`: rc = call, where call uses
+ * ap, the arguments after fmt. */
+#define DB__WITH_ARGS(rc, fmt, call)                                                                                 \
+    do {                                                                                                             \
+        va_list ap;                                                                                                  \
+        va_start(ap, fmt);                                                                                           \
+        (rc) = (call);                                                                                               \
+        va_end(ap);                                                                                                  \
+    } while (0)
+
 int db_bindf(struct db_stmt *st, const char *fmt, ...)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    int rc = db_vbindf(st, fmt, ap);
-    va_end(ap);
+    int rc;
+    DB__WITH_ARGS(rc, fmt, db_vbindf(st, fmt, ap));
     return rc;
 }
 
@@ -340,10 +348,8 @@ static int vquery(struct db *db, const char *sql, struct db_stmt **out, const ch
 
 int db_query(struct db *db, const char *sql, struct db_stmt **out, const char *fmt, ...)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    int rc = vquery(db, sql, out, fmt, ap);
-    va_end(ap);
+    int rc;
+    DB__WITH_ARGS(rc, fmt, vquery(db, sql, out, fmt, ap));
     return rc;
 }
 
@@ -360,10 +366,8 @@ static int vget_row(struct db *db, const char *sql, struct db_stmt **out, const 
 
 int db_get_row(struct db *db, const char *sql, struct db_stmt **out, const char *fmt, ...)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    int rc = vget_row(db, sql, out, fmt, ap);
-    va_end(ap);
+    int rc;
+    DB__WITH_ARGS(rc, fmt, vget_row(db, sql, out, fmt, ap));
     return rc;
 }
 
@@ -373,13 +377,18 @@ int db_end(struct db_stmt *st, int rc)
     return rc == TD_ROW || rc == TD_DONE ? TD_OK : rc;
 }
 
+int db_next(struct db_stmt *st, int *rc)
+{
+    if (*rc != TD_OK && *rc != TD_ROW) return 0;
+    *rc = db_step(st);
+    return *rc == TD_ROW;
+}
+
 int db_run(struct db *db, const char *sql, int64_t *changes, const char *fmt, ...)
 {
     struct db_stmt *st = NULL;
-    va_list ap;
-    va_start(ap, fmt);
-    int rc = vquery(db, sql, &st, fmt, ap);
-    va_end(ap);
+    int rc;
+    DB__WITH_ARGS(rc, fmt, vquery(db, sql, &st, fmt, ap));
     while (rc == TD_OK && (rc = db_step(st)) == TD_ROW) rc = TD_OK;
     if (rc == TD_DONE && changes) *changes = db_changes(st);
     return db_end(st, rc);
@@ -388,10 +397,8 @@ int db_run(struct db *db, const char *sql, int64_t *changes, const char *fmt, ..
 int db_get_int64(struct db *db, const char *sql, int64_t *out, const char *fmt, ...)
 {
     struct db_stmt *st = NULL;
-    va_list ap;
-    va_start(ap, fmt);
-    int rc = vget_row(db, sql, &st, fmt, ap);
-    va_end(ap);
+    int rc;
+    DB__WITH_ARGS(rc, fmt, vget_row(db, sql, &st, fmt, ap));
     if (rc == TD_OK) *out = db_col_int64(st, 0);
     db_done(st);
     return rc;
@@ -420,6 +427,16 @@ int db_readf(struct db_stmt *st, const char *fmt, ...)
     }
     va_end(ap);
     return rc;
+}
+
+int db_exists(struct db *db, const char *sql, int *out, const char *fmt, ...)
+{
+    struct db_stmt *st = NULL;
+    int rc;
+    DB__WITH_ARGS(rc, fmt, vget_row(db, sql, &st, fmt, ap));
+    db_done(st);
+    *out = rc == TD_OK;
+    return rc == TD_E_NOT_FOUND ? TD_OK : rc;
 }
 
 int db_query_int64(struct db *db, const char *sql, int64_t *out)

@@ -503,6 +503,22 @@ static void row_plumbing_on(struct db *db)
     assert_string_equal(k, "b");
     assert_int_equal(db_readf(st, "x"), TD_E_INTERNAL);
     db_done(st);
+    /* db_exists: a row or none, both TD_OK */
+    int rc_loop;
+    int yes = -1;
+    assert_int_equal(db_exists(db, SQL_ROWS_ONE, &yes, "t", "a"), TD_OK);
+    assert_int_equal(yes, 1);
+    assert_int_equal(db_exists(db, SQL_ROWS_ONE, &yes, "t", "zz"), TD_OK);
+    assert_int_equal(yes, 0);
+    /* db_next: a body that skips a row with `continue` leaves rc TD_ROW and the loop goes on */
+    int seen = 0;
+    rc_loop = db_query(db, SQL_ROWS_FROM, &st, "i", (int64_t)0);
+    while (db_next(st, &rc_loop)) {
+        if (seen++ == 0) continue;
+        rc_loop = TD_OK;
+    }
+    assert_int_equal(db_end(st, rc_loop), TD_OK);
+    assert_int_equal(seen, 3);
     /* nested: a db_get_row inside a loop over the same SQL gets its own statement */
     struct db_stmt *outer;
     int rc = db_query(db, SQL_ROWS_FROM, &outer, "i", (int64_t)0), rows = 0;
