@@ -421,11 +421,23 @@ int db_readf(struct db_stmt *st, const char *fmt, ...)
             else text_copy_cut(dst, size, src);
             break;
         }
+        case 's': *va_arg(ap, const char **) = db_col_text(st, col); break;
         case '-': break;
         default: rc = TD_E_INTERNAL;
         }
     }
     va_end(ap);
+    return rc;
+}
+
+int db_get_read(struct db *db, const char *sql, int (*read)(struct db_stmt *st, void *out), void *out,
+                const char *fmt, ...)
+{
+    struct db_stmt *st = NULL;
+    int rc;
+    DB__WITH_ARGS(rc, fmt, vget_row(db, sql, &st, fmt, ap));
+    if (rc == TD_OK) rc = read(st, out);
+    db_done(st);
     return rc;
 }
 

@@ -123,12 +123,18 @@ int db_get_int64(struct db *db, const char *sql, int64_t *out /* OUT */, const c
  *        one that does not fit fails with TD_E_INTERNAL (a row the struct
  *        cannot hold is a schema mismatch, not input)
  *   'c'  the same, but what does not fit is cut at a UTF-8 character
+ *   's'  a const char **: the text itself (NULL for NULL), valid until the
+ *        next step, as db_col_text gives it
  *   '-'  a column skipped
  * On failure the places already read keep what they got.
  *
  *   rc = db_readf(st, "it-i", &r->id, r->code, sizeof r->code, &r->at);
  */
 int db_readf(struct db_stmt *st, const char *fmt, ...) TD_MUST_CHECK;
+/* db_get_row, then read(st, out) on the row, then db_done: TD_OK, the
+ * reader's failure, TD_E_NOT_FOUND, or the query's. */
+int db_get_read(struct db *db, const char *sql, int (*read)(struct db_stmt *st, void *out), void *out,
+                const char *fmt, ...) TD_MUST_CHECK;
 /* Whether sql gives a row at all: *out 1 or 0, TD_OK unless it fails. */
 int db_exists(struct db *db, const char *sql, int *out /* OUT */, const char *fmt, ...) TD_MUST_CHECK;
 /* The same with no parameters. Like every db_prepare, sql must be a literal

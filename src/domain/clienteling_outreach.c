@@ -115,19 +115,11 @@ int cl_task_items_each(struct dctx *c, const struct cl_task *t, int (*fn)(void *
 {
     struct db_stmt *st = NULL;
     int rc = db_query(c->db, SQL_SCRIPT_ITEMS, &st, "iit", t->store_id, t->collection_id, t->size);
-    while (cl__step(st, &rc)) {
-        struct cl_script_item it = {
-            .style_code = db_col_text(st, 0),
-            .name = db_col_text(st, 1),
-            .brand = db_col_text(st, 2),
-            .colour = db_col_text(st, 3),
-            .sku = db_col_text(st, 4),
-            .size = db_col_text(st, 5),
-            .price_cents = db_col_int64(st, 6),
-            .available = db_col_int64(st, 7),
-        };
-        rc = fn(arg, &it);
-    }
+    struct cl_script_item it;
+    while (cl__step(st, &rc))
+        if ((rc = db_readf(st, "ssssssii", &it.style_code, &it.name, &it.brand, &it.colour, &it.sku, &it.size,
+                                           &it.price_cents, &it.available)) == TD_OK)
+            rc = fn(arg, &it);
     return db_end(st, rc);
 }
 
@@ -144,20 +136,11 @@ int cl_task_bought_each(struct dctx *c, const struct cl_task *t, int limit,
 {
     struct db_stmt *st = NULL;
     int rc = db_query(c->db, SQL_TASK_BOUGHT, &st, "iii", t->customer_id, t->collection_id, (int64_t)limit);
-    while (cl__step(st, &rc)) {
-        struct cl_bought b = {
-            .sku = db_col_text(st, 0),
-            .name = db_col_text(st, 1),
-            .brand = db_col_text(st, 2),
-            .category = db_col_text(st, 3),
-            .size = db_col_text(st, 4),
-            .store_code = db_col_text(st, 5),
-            .purchased_at = db_col_int64(st, 6),
-            .unit_price_cents = db_col_int64(st, 7),
-            .quantity = db_col_int64(st, 8),
-        };
-        rc = fn(arg, &b);
-    }
+    struct cl_bought b;
+    while (cl__step(st, &rc))
+        if ((rc = db_readf(st, "ssssssiii", &b.sku, &b.name, &b.brand, &b.category, &b.size, &b.store_code,
+                                            &b.purchased_at, &b.unit_price_cents, &b.quantity)) == TD_OK)
+            rc = fn(arg, &b);
     return db_end(st, rc);
 }
 
@@ -365,8 +348,9 @@ int cl_hold_close(struct dctx *c, int64_t hold_id, const char *status, struct er
     " FROM holds h JOIN products p ON p.id = h.product_id LEFT JOIN styles s ON s.id = p.style_id"   \
     " JOIN customers c ON c.id = h.customer_id JOIN stores st ON st.id = h.store_id"
 
-static int read_hold(struct db_stmt *st, struct cl_hold *h)
+static int read_hold(struct db_stmt *st, void *out)
 {
+    struct cl_hold *h = out;
     memset(h, 0, sizeof *h);
     return db_readf(st, "iiiiiiiiccccccc", &h->id, &h->store_id, &h->customer_id, &h->staff_id, &h->task_id,
                     &h->created_at, &h->expires_at, &h->closed_at, h->status, sizeof h->status, h->sku, sizeof h->sku,
@@ -391,11 +375,7 @@ int cl_holds_each(struct dctx *c, int64_t store_id, const char *sku, bool active
 
 int cl_hold_get(struct dctx *c, int64_t hold_id, struct cl_hold *out)
 {
-    struct db_stmt *st = NULL;
-    int rc = db_get_row(c->db, HOLD_COLS " WHERE h.id = ?", &st, "i", hold_id);
-    if (rc == TD_OK) rc = read_hold(st, out);
-    db_done(st);
-    return rc;
+    return db_get_read(c->db, HOLD_COLS " WHERE h.id = ?", read_hold, out, "i", hold_id);
 }
 
 #define EXPIRE_BATCH 200

@@ -140,8 +140,9 @@ int desk__case_facts(struct dctx *c, const struct policy *p, enum policy_kind ki
     " LEFT JOIN case_walk_ins w ON w.case_id = k.id"
 
 /* The columns of CASE_COLS in order; '-' for those read by hand. */
-static int read_case(struct db_stmt *st, struct desk_case *k)
+static int read_case(struct db_stmt *st, void *out)
 {
+    struct desk_case *k = out;
     memset(k, 0, offsetof(struct desk_case, items));
     k->n_items = 0;
     k->kind = (enum policy_kind)enum_map_find(&policy_kind_map, db_col_text(st, 6), 0);
@@ -188,10 +189,7 @@ static int read_items(struct dctx *c, struct desk_case *k)
 
 int desk_case_get(struct dctx *c, int64_t id, struct desk_case *out)
 {
-    struct db_stmt *st = NULL;
-    int rc = db_get_row(c->db, "SELECT " CASE_COLS CASE_FROM " WHERE k.id = ?", &st, "i", id);
-    if (rc == TD_OK) rc = read_case(st, out);
-    db_done(st);
+    int rc = db_get_read(c->db, "SELECT " CASE_COLS CASE_FROM " WHERE k.id = ?", read_case, out, "i", id);
     if (rc == TD_OK) rc = read_items(c, out);
     return rc;
 }

@@ -264,8 +264,9 @@ static int inputs_parse(const char *text, struct desk_inputs *in)
 #define INPUTS_COLS "SELECT id, case_id, COALESCE(customer_id, 0), store_id, decided_at, policy_version, inputs_json" \
                     " FROM decision_inputs"
 
-static int read_row(struct db_stmt *st, struct desk_inputs *in)
+static int read_row(struct db_stmt *st, void *out)
 {
+    struct desk_inputs *in = out;
     memset(in, 0, offsetof(struct desk_inputs, text));
     int rc = db_readf(st, "iiiiit", &in->id, &in->case_id, &in->customer_id, &in->store_id, &in->decided_at,
                       in->policy_version, sizeof in->policy_version);
@@ -274,11 +275,7 @@ static int read_row(struct db_stmt *st, struct desk_inputs *in)
 
 int desk_inputs_last(struct dctx *c, int64_t case_id, struct desk_inputs *out)
 {
-    struct db_stmt *st = NULL;
-    int rc = db_get_row(c->db, INPUTS_COLS " WHERE case_id = ? ORDER BY id DESC LIMIT 1", &st, "i", case_id);
-    if (rc == TD_OK) rc = read_row(st, out);
-    db_done(st);
-    return rc;
+    return db_get_read(c->db, INPUTS_COLS " WHERE case_id = ? ORDER BY id DESC LIMIT 1", read_row, out, "i", case_id);
 }
 
 int desk_inputs_each(struct dctx *c, int64_t from_us, int64_t to_us,

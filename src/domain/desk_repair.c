@@ -19,8 +19,9 @@ ENUM_MAP_DEFINE(desk_repair_status_map, DESK_REPAIR_STATUS_MAP);
     " ON p.id = i.product_id WHERE i.case_id = r.case_id AND i.item_no = 1), ''), r.created_at, r.updated_at, r.store_id"
 #define REPAIR_FROM " FROM repairs r JOIN cases k ON k.id = r.case_id JOIN stores s ON s.id = r.store_id"
 
-static int read_repair(struct db_stmt *st, struct desk_repair *r)
+static int read_repair(struct db_stmt *st, void *out)
 {
+    struct desk_repair *r = out;
     return db_readf(st, "iittttttiii", &r->case_id, &r->customer_id, r->store_code, sizeof r->store_code, r->via,
                     sizeof r->via, r->manufacturer, sizeof r->manufacturer, r->rma_number, sizeof r->rma_number, r->status,
                     sizeof r->status, r->description, sizeof r->description, &r->created_at, &r->updated_at, &r->store_id);
@@ -41,11 +42,7 @@ int desk_repairs_each(struct dctx *c, int64_t store_id, bool open_only, int (*fn
 
 int desk_repair_get(struct dctx *c, int64_t case_id, struct desk_repair *out)
 {
-    struct db_stmt *st = NULL;
-    int rc = db_get_row(c->db, "SELECT " REPAIR_COLS REPAIR_FROM " WHERE r.case_id = ?", &st, "i", case_id);
-    if (rc == TD_OK) rc = read_repair(st, out);
-    db_done(st);
-    return rc;
+    return db_get_read(c->db, "SELECT " REPAIR_COLS REPAIR_FROM " WHERE r.case_id = ?", read_repair, out, "i", case_id);
 }
 
 static int repair_state(const char *s)

@@ -421,6 +421,14 @@ static int sum_rows(struct db *db, int64_t from, int stop_after, int fail_at, in
     return db_end(st, rc);
 }
 
+/* A reader for db_get_read: v into *out; refuses a negative *out on entry. */
+static int read_v(struct db_stmt *st, void *out)
+{
+    int64_t *v = out;
+    if (*v < 0) return TD_E_INVALID;
+    return db_readf(st, "-i", v);
+}
+
 static void row_plumbing_on(struct db *db)
 {
     assert_int_equal(db_exec(db, db_backend(db) == DB_POSTGRES
@@ -501,8 +509,22 @@ static void row_plumbing_on(struct db *db)
     assert_string_equal(cut, "h");              /* "h\xc3" would split the e-acute */
     assert_int_equal(db_readf(st, "c-", k, sizeof k), TD_OK);
     assert_string_equal(k, "b");
+    const char *borrowed = "", *none = "";
+    assert_int_equal(db_readf(st, "s", &borrowed), TD_OK);
+    assert_string_equal(borrowed, "b");
     assert_int_equal(db_readf(st, "x"), TD_E_INTERNAL);
     db_done(st);
+    assert_int_equal(db_get_row(db, SQL_ROWS_ONE, &st, "t", "a"), TD_OK);
+    assert_int_equal(db_readf(st, "--s", &none), TD_OK);
+    assert_null(none);                          /* 's' gives NULL for NULL */
+    db_done(st);
+    /* db_get_read: the reader's answer on the row, TD_E_NOT_FOUND without one */
+    int64_t got = 0;
+    assert_int_equal(db_get_read(db, SQL_ROWS_ONE, read_v, &got, "t", "c"), TD_OK);
+    assert_int_equal(got, 4);                   /* c, after the bumps above */
+    assert_int_equal(db_get_read(db, SQL_ROWS_ONE, read_v, &got, "t", "zz"), TD_E_NOT_FOUND);
+    got = -1;
+    assert_int_equal(db_get_read(db, SQL_ROWS_ONE, read_v, &got, "t", "a"), TD_E_INVALID);
     /* db_exists: a row or none, both TD_OK */
     int rc_loop;
     int yes = -1;
