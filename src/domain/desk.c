@@ -63,6 +63,12 @@ struct line_pick {
     bool spent;                                                       /* no unit of it is left */
 };
 
+/* A purchase line with what is left of it after earlier returns. */
+#define SQL_LINES                                                                                          \
+    "SELECT r.id, COALESCE(r.customer_id, 0), r.purchased_at, l.unit_price_cents, l.line_no,"                \
+    " l.quantity - COALESCE(x.returned, 0) FROM receipts r JOIN purchase_lines l ON l.receipt_id = r.id"     \
+    " LEFT JOIN line_returns x ON x.receipt_id = l.receipt_id AND x.line_no = l.line_no"
+
 /* The line of product on the receipt named ref (its POS id), or, when ref is
  * NULL, among the customer's own purchases, newest first. Of the matching
  * lines the first with a unit left — after the units that earlier items of
@@ -75,19 +81,12 @@ static int find_line(struct dctx *c, const char *ref, int64_t customer_id, int64
     int rc;
     memset(out, 0, sizeof *out);
     if (ref)
-        rc = db_query(c->db,
-                        "SELECT r.id, COALESCE(r.customer_id, 0), r.purchased_at, l.unit_price_cents, l.line_no,"
-                        " l.quantity - COALESCE(x.returned, 0) FROM receipts r JOIN purchase_lines l ON l.receipt_id = r.id"
-                        " LEFT JOIN line_returns x ON x.receipt_id = l.receipt_id AND x.line_no = l.line_no"
-                        " WHERE r.receipt_ref = ? AND l.product_id = ? ORDER BY l.line_no LIMIT 16",
-                      &st, "ti", ref, product_id);
+        rc = db_query(c->db, SQL_LINES " WHERE r.receipt_ref = ? AND l.product_id = ? ORDER BY l.line_no LIMIT 16", &st,
+                      "ti", ref, product_id);
     else
         rc = db_query(c->db,
-                        "SELECT r.id, COALESCE(r.customer_id, 0), r.purchased_at, l.unit_price_cents, l.line_no,"
-                        " l.quantity - COALESCE(x.returned, 0) FROM receipts r JOIN purchase_lines l ON l.receipt_id = r.id"
-                        " LEFT JOIN line_returns x ON x.receipt_id = l.receipt_id AND x.line_no = l.line_no"
-                        " WHERE r.customer_id = ? AND l.product_id = ? ORDER BY r.purchased_at DESC, l.line_no LIMIT 32",
-                      &st, "ii", customer_id, product_id);
+                      SQL_LINES " WHERE r.customer_id = ? AND l.product_id = ? ORDER BY r.purchased_at DESC, l.line_no"
+                      " LIMIT 32", &st, "ii", customer_id, product_id);
     while (db_next(st, &rc)) {
         struct line_pick l = {db_col_int64(st, 0), db_col_int64(st, 1), db_col_int64(st, 2), db_col_int64(st, 3),
                               db_col_int64(st, 4), false};

@@ -79,35 +79,37 @@ int facts_add_receipts(struct db *db, int64_t first_id, int64_t last_id, int64_t
                     "   THEN excluded.last_purchase_at ELSE customer_facts.last_purchase_at END",
                     NULL, "ii", first_id, last_id);
     if (rc != TD_OK) return rc;
+    /* The batch's purchases per day into each daily aggregate, from as far
+     * back as that aggregate looks (an older purchase would not count). */
+    static const struct { const char *sql; int64_t keep_days; } daily[] = {
+        {"INSERT INTO customer_days (customer_id, day, purchases)"
+         " SELECT r.customer_id, r.purchased_at / 86400000000, SUM(l.quantity)"
+         " FROM receipts r JOIN purchase_lines l ON l.receipt_id = r.id"
+         " WHERE r.id BETWEEN ? AND ? AND r.customer_id IS NOT NULL AND r.purchased_at >= ?"
+         " GROUP BY r.customer_id, r.purchased_at / 86400000000"
+         " ON CONFLICT (customer_id, day) DO UPDATE SET purchases = customer_days.purchases + excluded.purchases",
+         FACTS_PURCHASE_WINDOW_DAYS},
+        {"INSERT INTO product_price_days (product_id, day, min_cents)"
+         " SELECT l.product_id, r.purchased_at / 86400000000, MIN(l.unit_price_cents)"
+         " FROM receipts r JOIN purchase_lines l ON l.receipt_id = r.id"
+         " WHERE r.id BETWEEN ? AND ? AND r.purchased_at >= ?"
+         " GROUP BY l.product_id, r.purchased_at / 86400000000"
+         " ON CONFLICT (product_id, day) DO UPDATE SET min_cents = CASE"
+         "   WHEN excluded.min_cents < product_price_days.min_cents THEN excluded.min_cents"
+         "   ELSE product_price_days.min_cents END",
+         FACTS_PRICE_KEEP_DAYS},
+        {"INSERT INTO category_days (category, day, purchases)"
+         " SELECT p.category, r.purchased_at / 86400000000, SUM(l.quantity)"
+         " FROM receipts r JOIN purchase_lines l ON l.receipt_id = r.id JOIN products p ON p.id = l.product_id"
+         " WHERE r.id BETWEEN ? AND ? AND r.purchased_at >= ?"
+         " GROUP BY p.category, r.purchased_at / 86400000000"
+         " ON CONFLICT (category, day) DO UPDATE SET purchases = category_days.purchases + excluded.purchases",
+         FACTS_KEEP_DAYS},
+    };
     int64_t today = day_of(now_us);
-    rc = db_run(db,
-                "INSERT INTO customer_days (customer_id, day, purchases)"
-                " SELECT r.customer_id, r.purchased_at / 86400000000, SUM(l.quantity)"
-                " FROM receipts r JOIN purchase_lines l ON l.receipt_id = r.id"
-                " WHERE r.id BETWEEN ? AND ? AND r.customer_id IS NOT NULL AND r.purchased_at >= ?"
-                " GROUP BY r.customer_id, r.purchased_at / 86400000000"
-                " ON CONFLICT (customer_id, day) DO UPDATE SET purchases = customer_days.purchases + excluded.purchases",
-                NULL, "iii", first_id, last_id, (today - FACTS_PURCHASE_WINDOW_DAYS) * FACTS_DAY_US);
-    if (rc != TD_OK) return rc;
-    rc = db_run(db,
-                "INSERT INTO product_price_days (product_id, day, min_cents)"
-                " SELECT l.product_id, r.purchased_at / 86400000000, MIN(l.unit_price_cents)"
-                " FROM receipts r JOIN purchase_lines l ON l.receipt_id = r.id"
-                " WHERE r.id BETWEEN ? AND ? AND r.purchased_at >= ?"
-                " GROUP BY l.product_id, r.purchased_at / 86400000000"
-                " ON CONFLICT (product_id, day) DO UPDATE SET min_cents = CASE"
-                "   WHEN excluded.min_cents < product_price_days.min_cents THEN excluded.min_cents"
-                "   ELSE product_price_days.min_cents END",
-                NULL, "iii", first_id, last_id, (today - FACTS_PRICE_KEEP_DAYS) * FACTS_DAY_US);
-    if (rc != TD_OK) return rc;
-    return db_run(db,
-                  "INSERT INTO category_days (category, day, purchases)"
-                  " SELECT p.category, r.purchased_at / 86400000000, SUM(l.quantity)"
-                  " FROM receipts r JOIN purchase_lines l ON l.receipt_id = r.id JOIN products p ON p.id = l.product_id"
-                  " WHERE r.id BETWEEN ? AND ? AND r.purchased_at >= ?"
-                  " GROUP BY p.category, r.purchased_at / 86400000000"
-                  " ON CONFLICT (category, day) DO UPDATE SET purchases = category_days.purchases + excluded.purchases",
-                  NULL, "iii", first_id, last_id, (today - FACTS_KEEP_DAYS) * FACTS_DAY_US);
+    for (size_t i = 0; rc == TD_OK && i < sizeof daily / sizeof daily[0]; i++)
+        rc = db_run(db, daily[i].sql, NULL, "iii", first_id, last_id, (today - daily[i].keep_days) * FACTS_DAY_US);
+    return rc;
 }
 
 int facts_add_case(struct dctx *c, const struct facts_case *fc)
