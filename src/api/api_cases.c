@@ -114,6 +114,15 @@ out:
 
 /* ---- requests ------------------------------------------------------------ */
 
+/* The value of obj's text field `name` in map m: 0 when absent, or when the
+ * text is none of the map's names (then refused as `field`). */
+static int read_enum(struct api_call *a, json_t *obj, const char *name, const struct enum_map *m, const char *field)
+{
+    const char *s = api_str(obj, name);
+    int v = enum_map_find(m, s, 0);
+    if (s && !v) enum_map_refuse(m, field, &a->err);
+    return v;
+}
 
 static void read_item(struct api_call *a, json_t *v, size_t i, struct desk_item_in *it)
 {
@@ -150,12 +159,8 @@ static void read_item(struct api_call *a, json_t *v, size_t i, struct desk_item_
         snprintf(f, sizeof f, "%s.sold_here", prefix);
         errors_add(&a->err, f, "must be true (or absent) for an item with sku, receipt_id or gift_receipt");
     }
-    const char *cond = api_str(v, "condition");
-    it->condition = (enum policy_condition)enum_map_find(&policy_condition_map, cond, 0);
-    if (cond && !it->condition) {
-        snprintf(f, sizeof f, "%s.condition", prefix);
-        enum_map_refuse(&policy_condition_map, f, &a->err);
-    }
+    snprintf(f, sizeof f, "%s.condition", prefix);
+    it->condition = (enum policy_condition)read_enum(a, v, "condition", &policy_condition_map, f);
 }
 
 static void read_referral(struct api_call *a, json_t *b, struct desk_referral_in *r)
@@ -165,9 +170,7 @@ static void read_referral(struct api_call *a, json_t *b, struct desk_referral_in
     if (!v || json_is_null(v)) return;
     api_check(a, v, fields, "referral");
     r->to = api_str(v, "to");
-    const char *why = api_str(v, "reason");
-    r->reason = (enum policy_referral)enum_map_find(&policy_referral_map, why, POLICY_REFER_NONE);
-    if (why && !r->reason) enum_map_refuse(&policy_referral_map, "referral.reason", &a->err);
+    r->reason = (enum policy_referral)read_enum(a, v, "reason", &policy_referral_map, "referral.reason");
 }
 
 int api_cases_create(struct api_call *a)
@@ -183,9 +186,7 @@ int api_cases_create(struct api_call *a)
     api_check(a, b, fields, NULL);
     struct desk_case_in in;
     memset(&in, 0, sizeof in);
-    const char *kind = api_str(b, "kind");
-    in.kind = (enum policy_kind)enum_map_find(&policy_kind_map, kind, 0);
-    if (kind && !in.kind) enum_map_refuse(&policy_kind_map, "kind", &a->err);
+    in.kind = (enum policy_kind)read_enum(a, b, "kind", &policy_kind_map, "kind");
     json_t *cid = json_object_get(b, "customer_id");
     in.customer_id = json_is_integer(cid) ? json_integer_value(cid) : 0;
     if (cid && json_is_integer(cid) && in.customer_id <= 0) errors_add(&a->err, "customer_id", "no such customer");
@@ -381,9 +382,7 @@ int api_cases_resolve(struct api_call *a)
     if (rc != TD_OK) return rc;
     struct desk_resolve_in in;
     memset(&in, 0, sizeof in);
-    const char *res = api_str(b, "resolution");
-    in.resolution = (enum policy_resolution)enum_map_find(&policy_resolution_map, res, 0);
-    if (res && !in.resolution) enum_map_refuse(&policy_resolution_map, "resolution", &a->err);
+    in.resolution = (enum policy_resolution)read_enum(a, b, "resolution", &policy_resolution_map, "resolution");
     json_t *amt = json_object_get(b, "amount_cents");
     in.amount_cents = json_is_integer(amt) ? json_integer_value(amt) : 0;
     in.override_reason = api_str(b, "override_reason");

@@ -409,14 +409,11 @@ int api_print_by_link(struct api_call *a)
     unsigned char key[TOKEN_KEY_LEN];
     token_derive("print-link", token, "", id, key);
     struct db_stmt *st = NULL;
-    int rc = db_prepare(a->d.db, "SELECT sealed FROM print_links WHERE id = ? AND expires_at >= ?", &st);
     struct buf code;
     buf_init(&code, 64);
-    if (rc == TD_OK && (rc = db_bindf(st, "ti", id, a->d.now_us)) == TD_OK) {
-        rc = db_step(st);
-        if (rc == TD_ROW) rc = token_open(key, id, db_col_text(st, 0), &code) == TD_OK ? TD_OK : TD_E_NOT_FOUND;
-        else if (rc == TD_DONE) rc = TD_E_NOT_FOUND;
-    }
+    int rc = db_get_row(a->d.db, "SELECT sealed FROM print_links WHERE id = ? AND expires_at >= ?", &st, "ti", id,
+                        a->d.now_us);
+    if (rc == TD_OK) rc = token_open(key, id, db_col_text(st, 0), &code) == TD_OK ? TD_OK : TD_E_NOT_FOUND;
     db_done(st);
     sodium_memzero(key, sizeof key);
     if (rc == TD_E_NOT_FOUND) errors_set_message(&a->err, "this print link has expired or never existed; print the note again");

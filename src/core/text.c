@@ -37,6 +37,19 @@ int text_utf8_valid(const char *str, size_t n)
     return 1;
 }
 
+void text_copy_cut(char *dst, size_t n, const char *src)
+{
+    size_t len = src ? strlen(src) : 0;
+    if (len >= n) {
+        len = n - 1;
+        while (len > 0 && ((unsigned char)src[len] & 0xC0) == 0x80)
+            len--;
+    }
+    if (len)
+        memcpy(dst, src, len);
+    dst[len] = '\0';
+}
+
 size_t text_utf8_len(const char *s)
 {
     size_t n = 0;

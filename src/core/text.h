@@ -23,6 +23,9 @@
 int text_utf8_valid(const char *s, size_t n);
 /* Number of code points of valid UTF-8 s. */
 size_t text_utf8_len(const char *s);
+/* Copies src (NULL: "") into dst of size n > 0, cutting what does not fit
+ * at a character boundary of UTF-8. */
+void text_copy_cut(char *dst, size_t n, const char *src);
 /* Appends the folded form of s to out: words separated by one space, no
  * leading or trailing space. */
 int text_fold(const char *s, struct buf *out) TD_MUST_CHECK;

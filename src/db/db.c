@@ -15,6 +15,7 @@
 #include "db/db_backend.h"
 #include "core/buf.h"
 #include "core/log.h"
+#include "core/text.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -316,12 +317,20 @@ int db_vbindf(struct db_stmt *st, const char *fmt, va_list ap)
     return rc;
 }
 
+/* The body of a row helper taking `fmt, ...`: rc = call, where call uses
+ * ap, the arguments after fmt. */
+#define DB__WITH_ARGS(rc, fmt, call)                                                                                 \
+    do {                                                                                                             \
+        va_list ap;                                                                                                  \
+        va_start(ap, fmt);                                                                                           \
+        (rc) = (call);                                                                                               \
+        va_end(ap);                                                                                                  \
+    } while (0)
+
 int db_bindf(struct db_stmt *st, const char *fmt, ...)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    int rc = db_vbindf(st, fmt, ap);
-    va_end(ap);
+    int rc;
+    DB__WITH_ARGS(rc, fmt, db_vbindf(st, fmt, ap));
     return rc;
 }
 
@@ -339,10 +348,8 @@ static int vquery(struct db *db, const char *sql, struct db_stmt **out, const ch
 
 int db_query(struct db *db, const char *sql, struct db_stmt **out, const char *fmt, ...)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    int rc = vquery(db, sql, out, fmt, ap);
-    va_end(ap);
+    int rc;
+    DB__WITH_ARGS(rc, fmt, vquery(db, sql, out, fmt, ap));
     return rc;
 }
 
@@ -359,10 +366,8 @@ static int vget_row(struct db *db, const char *sql, struct db_stmt **out, const 
 
 int db_get_row(struct db *db, const char *sql, struct db_stmt **out, const char *fmt, ...)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    int rc = vget_row(db, sql, out, fmt, ap);
-    va_end(ap);
+    int rc;
+    DB__WITH_ARGS(rc, fmt, vget_row(db, sql, out, fmt, ap));
     return rc;
 }
 
@@ -372,13 +377,18 @@ int db_end(struct db_stmt *st, int rc)
     return rc == TD_ROW || rc == TD_DONE ? TD_OK : rc;
 }
 
+int db_next(struct db_stmt *st, int *rc)
+{
+    if (*rc != TD_OK && *rc != TD_ROW) return 0;
+    *rc = db_step(st);
+    return *rc == TD_ROW;
+}
+
 int db_run(struct db *db, const char *sql, int64_t *changes, const char *fmt, ...)
 {
     struct db_stmt *st = NULL;
-    va_list ap;
-    va_start(ap, fmt);
-    int rc = vquery(db, sql, &st, fmt, ap);
-    va_end(ap);
+    int rc;
+    DB__WITH_ARGS(rc, fmt, vquery(db, sql, &st, fmt, ap));
     while (rc == TD_OK && (rc = db_step(st)) == TD_ROW) rc = TD_OK;
     if (rc == TD_DONE && changes) *changes = db_changes(st);
     return db_end(st, rc);
@@ -387,13 +397,58 @@ int db_run(struct db *db, const char *sql, int64_t *changes, const char *fmt, ..
 int db_get_int64(struct db *db, const char *sql, int64_t *out, const char *fmt, ...)
 {
     struct db_stmt *st = NULL;
-    va_list ap;
-    va_start(ap, fmt);
-    int rc = vget_row(db, sql, &st, fmt, ap);
-    va_end(ap);
+    int rc;
+    DB__WITH_ARGS(rc, fmt, vget_row(db, sql, &st, fmt, ap));
     if (rc == TD_OK) *out = db_col_int64(st, 0);
     db_done(st);
     return rc;
+}
+
+int db_readf(struct db_stmt *st, const char *fmt, ...)
+{
+    int rc = TD_OK;
+    va_list ap;
+    va_start(ap, fmt);
+    for (int col = 0; rc == TD_OK && fmt[col]; col++) {
+        switch (fmt[col]) {
+        case 'i': *va_arg(ap, int64_t *) = db_col_int64(st, col); break;
+        case 't':
+        case 'c': {
+            char *dst = va_arg(ap, char *);
+            size_t size = va_arg(ap, size_t);
+            const char *src = db_col_text(st, col);
+            if (fmt[col] == 't' && src && strlen(src) >= size) rc = TD_E_INTERNAL;
+            else text_copy_cut(dst, size, src);
+            break;
+        }
+        case 's': *va_arg(ap, const char **) = db_col_text(st, col); break;
+        case '-': break;
+        default: rc = TD_E_INTERNAL;
+        }
+    }
+    va_end(ap);
+    return rc;
+}
+
+int db_get_read(struct db *db, const char *sql, int (*read)(struct db_stmt *st, void *out), void *out,
+                const char *fmt, ...)
+{
+    struct db_stmt *st = NULL;
+    int rc;
+    DB__WITH_ARGS(rc, fmt, vget_row(db, sql, &st, fmt, ap));
+    if (rc == TD_OK) rc = read(st, out);
+    db_done(st);
+    return rc;
+}
+
+int db_exists(struct db *db, const char *sql, int *out, const char *fmt, ...)
+{
+    struct db_stmt *st = NULL;
+    int rc;
+    DB__WITH_ARGS(rc, fmt, vget_row(db, sql, &st, fmt, ap));
+    db_done(st);
+    *out = rc == TD_OK;
+    return rc == TD_E_NOT_FOUND ? TD_OK : rc;
 }
 
 int db_query_int64(struct db *db, const char *sql, int64_t *out)

@@ -78,6 +78,7 @@ void db_done(struct db_stmt *st);
  *   rc = db_run(db, "UPDATE ... WHERE id = ?", &changed, "i", id);   no rows
  *   rc = db_get_int64(db, "SELECT COUNT(*) ... ?", &n, "t", code);     one value
  *   rc = db_get_int64(db, "INSERT ... RETURNING id", &id, "ti", a, b); a new id
+ *   rc = db_exists(db, "SELECT 1 FROM ... WHERE k = ?", &yes, "t", k);  any row
  *
  *   struct db_stmt *st;                                         one row
  *   int rc = db_get_row(db, "SELECT a, b ... WHERE id = ?", &st, "i", id);
@@ -102,12 +103,40 @@ int db_get_row(struct db *db, const char *sql, struct db_stmt **out /* OUT */, c
 /* Ends a loop over a statement: db_done(st) (NULL is fine) and returns rc,
  * with TD_DONE and TD_ROW (the loop stopped early on purpose) as TD_OK. */
 int db_end(struct db_stmt *st, int rc) TD_MUST_CHECK;
+/* One step of a loop over rows: steps while *rc is TD_OK (the body went
+ * well) or TD_ROW (the body left it as the step set it, e.g. by a
+ * `continue`), and says whether a row is ready. The loop ends with *rc
+ * TD_DONE, or the body's or the step's error; db_end(st, rc) ends it.
+ *   while (db_next(st, &rc)) rc = use_row(st);
+ */
+int db_next(struct db_stmt *st, int *rc);
 /* Runs sql to its end (rows are ignored); *changes (may be NULL) gets the
  * rows changed. */
 int db_run(struct db *db, const char *sql, int64_t *changes /* OUT */, const char *fmt, ...) TD_MUST_CHECK;
 /* Reads column 0 of the first row as int64 (an INSERT ... RETURNING id
  * too); TD_E_NOT_FOUND when there is no row. */
 int db_get_int64(struct db *db, const char *sql, int64_t *out /* OUT */, const char *fmt, ...) TD_MUST_CHECK;
+/* Reads the current row into the places after fmt, one letter a column
+ * from column 0 on (fewer letters than columns leave the rest):
+ *   'i'  an int64_t *
+ *   't'  a char *dst and its size_t size: the text copied, NULL as "";
+ *        one that does not fit fails with TD_E_INTERNAL (a row the struct
+ *        cannot hold is a schema mismatch, not input)
+ *   'c'  the same, but what does not fit is cut at a UTF-8 character
+ *   's'  a const char **: the text itself (NULL for NULL), valid until the
+ *        next step, as db_col_text gives it
+ *   '-'  a column skipped
+ * On failure the places already read keep what they got.
+ *
+ *   rc = db_readf(st, "it-i", &r->id, r->code, sizeof r->code, &r->at);
+ */
+int db_readf(struct db_stmt *st, const char *fmt, ...) TD_MUST_CHECK;
+/* db_get_row, then read(st, out) on the row, then db_done: TD_OK, the
+ * reader's failure, TD_E_NOT_FOUND, or the query's. */
+int db_get_read(struct db *db, const char *sql, int (*read)(struct db_stmt *st, void *out), void *out,
+                const char *fmt, ...) TD_MUST_CHECK;
+/* Whether sql gives a row at all: *out 1 or 0, TD_OK unless it fails. */
+int db_exists(struct db *db, const char *sql, int *out /* OUT */, const char *fmt, ...) TD_MUST_CHECK;
 /* The same with no parameters. Like every db_prepare, sql must be a literal
  * (statements are cached by the text's address): SQL built in a buffer goes
  * through db_prepare_dynamic. */

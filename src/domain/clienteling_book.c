@@ -339,17 +339,9 @@ static int sections_each(struct dctx *c, int64_t customer_id, const struct secti
     for (size_t i = 0; rc == TD_OK && i < n; i++) {
         struct db_stmt *st = NULL;
         rc = db_query(c->db, t[i].sql, &st, "i", customer_id);
-        while (cl__step(st, &rc)) {
-            struct cl_profile_item it = {
-                .section = t[i].section,
-                .a = db_col_text(st, 0),
-                .b = db_col_text(st, 1),
-                .c = db_col_text(st, 2),
-                .n = db_col_int64(st, 3),
-                .at = db_col_int64(st, 4),
-            };
-            rc = fn(arg, &it);
-        }
+        struct cl_profile_item it = {.section = t[i].section};
+        while (cl__step(st, &rc))
+            if ((rc = db_readf(st, "sssii", &it.a, &it.b, &it.c, &it.n, &it.at)) == TD_OK) rc = fn(arg, &it);
         rc = db_end(st, rc);
     }
     return rc;

@@ -293,31 +293,20 @@ int cl_arrivals_due(struct dctx *c, int (*fn)(void *arg, int64_t collection_id, 
 
 #define STYLE_COLS "SELECT s.id, s.price_cents, s.created_at, s.updated_at, s.code, s.name, s.brand, s.category, s.colour"
 
-static void read_style(struct db_stmt *st, struct cl_style *s)
+static int read_style(struct db_stmt *st, void *out)
 {
+    struct cl_style *s = out;
     memset(s, 0, sizeof *s);
-    s->id = db_col_int64(st, 0);
-    s->price_cents = db_col_int64(st, 1);
-    s->created_at = db_col_int64(st, 2);
-    s->updated_at = db_col_int64(st, 3);
-    cl__copy(s->code, sizeof s->code, db_col_text(st, 4));
-    cl__copy(s->name, sizeof s->name, db_col_text(st, 5));
-    cl__copy(s->brand, sizeof s->brand, db_col_text(st, 6));
-    cl__copy(s->category, sizeof s->category, db_col_text(st, 7));
-    cl__copy(s->colour, sizeof s->colour, db_col_text(st, 8));
+    return db_readf(st, "iiiiccccc", &s->id, &s->price_cents, &s->created_at, &s->updated_at, s->code, sizeof s->code,
+                    s->name, sizeof s->name, s->brand, sizeof s->brand, s->category, sizeof s->category, s->colour,
+                    sizeof s->colour);
 }
 
 int cl_style_get(struct dctx *c, const char *code, struct cl_style *out)
 {
     if (!cl_code_valid(code))
         return TD_E_NOT_FOUND;
-    struct db_stmt *st = NULL;
-    int rc = db_get_row(c->db, STYLE_COLS " FROM styles s WHERE s.code = ?", &st, "t", code);
-    if (rc != TD_OK)
-        return rc;
-    read_style(st, out);
-    db_done(st);
-    return TD_OK;
+    return db_get_read(c->db, STYLE_COLS " FROM styles s WHERE s.code = ?", read_style, out, "t", code);
 }
 
 static const char SQL_STYLES_ALL[] = STYLE_COLS " FROM styles s WHERE s.code > ? ORDER BY s.code LIMIT ?";
@@ -340,9 +329,8 @@ int cl_styles_each(struct dctx *c, int64_t collection_id, const char *after, int
             cl__copy(next, CL_STYLE_CODE_SZ, s.code);
             break;
         }
-        read_style(st, &s);
         shown++;
-        rc = fn(arg, &s);
+        if ((rc = read_style(st, &s)) == TD_OK) rc = fn(arg, &s);
     }
     return db_end(st, rc);
 }
@@ -355,16 +343,10 @@ int cl_variants_each(struct dctx *c, int64_t style_id, int (*fn)(void *arg, cons
                       " FROM products p LEFT JOIN stock k ON k.product_id = p.id LEFT JOIN stores t ON t.id = k.store_id"
                       " WHERE p.style_id = ? ORDER BY p.id, t.code",
                       &st, "i", style_id);
-    while (cl__step(st, &rc)) {
-        struct cl_stock_row r = {
-            .sku = db_col_text(st, 0),
-            .size = db_col_text(st, 1),
-            .store_code = db_col_is_null(st, 2) ? NULL : db_col_text(st, 2),
-            .on_hand = db_col_int64(st, 3),
-            .held = db_col_int64(st, 4),
-        };
-        rc = fn(arg, &r);
-    }
+    struct cl_stock_row r;
+    while (cl__step(st, &rc))
+        if ((rc = db_readf(st, "sssii", &r.sku, &r.size, &r.store_code, &r.on_hand, &r.held)) == TD_OK)
+            rc = fn(arg, &r);
     return db_end(st, rc);
 }
 
@@ -372,27 +354,18 @@ int cl_variants_each(struct dctx *c, int64_t style_id, int (*fn)(void *arg, cons
     "SELECT k.id, k.created_at, (SELECT COUNT(*) FROM collection_styles cs WHERE cs.collection_id = k.id)," \
     " k.code, k.name FROM collections k"
 
-static void read_collection(struct db_stmt *st, struct cl_collection *k)
+static int read_collection(struct db_stmt *st, void *out)
 {
+    struct cl_collection *k = out;
     memset(k, 0, sizeof *k);
-    k->id = db_col_int64(st, 0);
-    k->created_at = db_col_int64(st, 1);
-    k->n_styles = db_col_int64(st, 2);
-    cl__copy(k->code, sizeof k->code, db_col_text(st, 3));
-    cl__copy(k->name, sizeof k->name, db_col_text(st, 4));
+    return db_readf(st, "iiicc", &k->id, &k->created_at, &k->n_styles, k->code, sizeof k->code, k->name, sizeof k->name);
 }
 
 int cl_collection_get(struct dctx *c, const char *code, struct cl_collection *out)
 {
     if (!cl_code_valid(code))
         return TD_E_NOT_FOUND;
-    struct db_stmt *st = NULL;
-    int rc = db_get_row(c->db, COLLECTION_COLS " WHERE k.code = ?", &st, "t", code);
-    if (rc != TD_OK)
-        return rc;
-    read_collection(st, out);
-    db_done(st);
-    return TD_OK;
+    return db_get_read(c->db, COLLECTION_COLS " WHERE k.code = ?", read_collection, out, "t", code);
 }
 
 int cl_collections_each(struct dctx *c, int (*fn)(void *arg, const struct cl_collection *k), void *arg)
@@ -400,10 +373,8 @@ int cl_collections_each(struct dctx *c, int (*fn)(void *arg, const struct cl_col
     struct db_stmt *st = NULL;
     int rc = db_query(c->db, COLLECTION_COLS " ORDER BY k.created_at DESC, k.id DESC LIMIT 500", &st, "");
     struct cl_collection k;
-    while (cl__step(st, &rc)) {
-        read_collection(st, &k);
-        rc = fn(arg, &k);
-    }
+    while (cl__step(st, &rc))
+        if ((rc = read_collection(st, &k)) == TD_OK) rc = fn(arg, &k);
     return db_end(st, rc);
 }
 
@@ -416,16 +387,11 @@ int cl_arrivals_each(struct dctx *c, int64_t collection_id, int64_t store_id,
                       " FROM collection_stores cs JOIN stores t ON t.id = cs.store_id"
                       " WHERE cs.collection_id = ? AND (? = 0 OR cs.store_id = ?) ORDER BY t.code",
                       &st, "iii", collection_id, store_id, store_id);
-    while (cl__step(st, &rc)) {
-        struct cl_arrival r = {
-            .store_id = db_col_int64(st, 0),
-            .arrives_at = db_col_int64(st, 1),
-            .first_choice_hours = db_col_int64(st, 2),
-            .arrived_at = db_col_int64(st, 3),
-            .store_code = db_col_text(st, 4),
-        };
-        rc = fn(arg, &r);
-    }
+    struct cl_arrival r;
+    while (cl__step(st, &rc))
+        if ((rc = db_readf(st, "iiiis", &r.store_id, &r.arrives_at, &r.first_choice_hours, &r.arrived_at,
+                                        &r.store_code)) == TD_OK)
+            rc = fn(arg, &r);
     return db_end(st, rc);
 }
 

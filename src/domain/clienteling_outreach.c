@@ -64,27 +64,15 @@ const char *cl_outcome_list(void)
     " FROM outreach_tasks t JOIN collections k ON k.id = t.collection_id"                            \
     " JOIN customers c ON c.id = t.customer_id"
 
-static void read_task(struct db_stmt *st, const char *lang, struct cl_task *t)
+static int read_task(struct db_stmt *st, const char *lang, struct cl_task *t)
 {
     memset(t, 0, sizeof *t);
-    t->id = db_col_int64(st, 0);
-    t->collection_id = db_col_int64(st, 1);
-    t->store_id = db_col_int64(st, 2);
-    t->customer_id = db_col_int64(st, 3);
-    t->staff_id = db_col_int64(st, 4);
-    t->score = db_col_int64(st, 5);
-    t->lapses_at = db_col_int64(st, 6);
-    t->outcome_at = db_col_int64(st, 7);
-    cl__copy(t->status, sizeof t->status, db_col_text(st, 8));
-    cl__copy(t->channel, sizeof t->channel, db_col_text(st, 9));
-    cl__copy(t->size, sizeof t->size, db_col_text(st, 10));
-    cl__copy(t->outcome, sizeof t->outcome, db_col_text(st, 11));
-    cl__copy(t->collection, sizeof t->collection, db_col_text(st, 12));
-    cl__copy(t->customer_name, sizeof t->customer_name, db_col_text(st, 13));
-    cl__copy(t->phone, sizeof t->phone, db_col_text(st, 14));
-    cl__copy(t->email, sizeof t->email, db_col_text(st, 15));
     bool nl = lang && strcmp(lang, "nl") == 0;
-    cl__copy(t->why, sizeof t->why, db_col_text(st, nl ? 16 : 17));
+    return db_readf(st, nl ? "iiiiiiiiccccccccc" : "iiiiiiiicccccccc-c", &t->id, &t->collection_id, &t->store_id,
+                    &t->customer_id, &t->staff_id, &t->score, &t->lapses_at, &t->outcome_at, t->status, sizeof t->status,
+                    t->channel, sizeof t->channel, t->size, sizeof t->size, t->outcome, sizeof t->outcome, t->collection,
+                    sizeof t->collection, t->customer_name, sizeof t->customer_name, t->phone, sizeof t->phone, t->email,
+                    sizeof t->email, t->why, sizeof t->why);
 }
 
 static const char SQL_TASKS_STAFF[] = TASK_COLS
@@ -101,10 +89,8 @@ int cl_tasks_each(struct dctx *c, int64_t store_id, int64_t staff_id, bool pool,
     int rc = pool ? db_query(c->db, SQL_TASKS_POOL, &st, "iii", store_id, c->now_us, (int64_t)limit)
                   : db_query(c->db, SQL_TASKS_STAFF, &st, "iiii", staff_id, store_id, c->now_us, (int64_t)limit);
     struct cl_task t;
-    while (cl__step(st, &rc)) {
-        read_task(st, lang, &t);
-        rc = fn(arg, &t);
-    }
+    while (cl__step(st, &rc))
+        if ((rc = read_task(st, lang, &t)) == TD_OK) rc = fn(arg, &t);
     return db_end(st, rc);
 }
 
@@ -112,11 +98,9 @@ int cl_task_get(struct dctx *c, int64_t task_id, const char *lang, struct cl_tas
 {
     struct db_stmt *st = NULL;
     int rc = db_get_row(c->db, TASK_COLS " WHERE t.id = ?", &st, "i", task_id);
-    if (rc != TD_OK)
-        return rc;
-    read_task(st, lang, out);
+    if (rc == TD_OK) rc = read_task(st, lang, out);
     db_done(st);
-    return TD_OK;
+    return rc;
 }
 
 static const char SQL_SCRIPT_ITEMS[] =
@@ -131,19 +115,11 @@ int cl_task_items_each(struct dctx *c, const struct cl_task *t, int (*fn)(void *
 {
     struct db_stmt *st = NULL;
     int rc = db_query(c->db, SQL_SCRIPT_ITEMS, &st, "iit", t->store_id, t->collection_id, t->size);
-    while (cl__step(st, &rc)) {
-        struct cl_script_item it = {
-            .style_code = db_col_text(st, 0),
-            .name = db_col_text(st, 1),
-            .brand = db_col_text(st, 2),
-            .colour = db_col_text(st, 3),
-            .sku = db_col_text(st, 4),
-            .size = db_col_text(st, 5),
-            .price_cents = db_col_int64(st, 6),
-            .available = db_col_int64(st, 7),
-        };
-        rc = fn(arg, &it);
-    }
+    struct cl_script_item it;
+    while (cl__step(st, &rc))
+        if ((rc = db_readf(st, "ssssssii", &it.style_code, &it.name, &it.brand, &it.colour, &it.sku, &it.size,
+                                           &it.price_cents, &it.available)) == TD_OK)
+            rc = fn(arg, &it);
     return db_end(st, rc);
 }
 
@@ -160,20 +136,11 @@ int cl_task_bought_each(struct dctx *c, const struct cl_task *t, int limit,
 {
     struct db_stmt *st = NULL;
     int rc = db_query(c->db, SQL_TASK_BOUGHT, &st, "iii", t->customer_id, t->collection_id, (int64_t)limit);
-    while (cl__step(st, &rc)) {
-        struct cl_bought b = {
-            .sku = db_col_text(st, 0),
-            .name = db_col_text(st, 1),
-            .brand = db_col_text(st, 2),
-            .category = db_col_text(st, 3),
-            .size = db_col_text(st, 4),
-            .store_code = db_col_text(st, 5),
-            .purchased_at = db_col_int64(st, 6),
-            .unit_price_cents = db_col_int64(st, 7),
-            .quantity = db_col_int64(st, 8),
-        };
-        rc = fn(arg, &b);
-    }
+    struct cl_bought b;
+    while (cl__step(st, &rc))
+        if ((rc = db_readf(st, "ssssssiii", &b.sku, &b.name, &b.brand, &b.category, &b.size, &b.store_code,
+                                            &b.purchased_at, &b.unit_price_cents, &b.quantity)) == TD_OK)
+            rc = fn(arg, &b);
     return db_end(st, rc);
 }
 
@@ -381,24 +348,14 @@ int cl_hold_close(struct dctx *c, int64_t hold_id, const char *status, struct er
     " FROM holds h JOIN products p ON p.id = h.product_id LEFT JOIN styles s ON s.id = p.style_id"   \
     " JOIN customers c ON c.id = h.customer_id JOIN stores st ON st.id = h.store_id"
 
-static void read_hold(struct db_stmt *st, struct cl_hold *h)
+static int read_hold(struct db_stmt *st, void *out)
 {
+    struct cl_hold *h = out;
     memset(h, 0, sizeof *h);
-    h->id = db_col_int64(st, 0);
-    h->store_id = db_col_int64(st, 1);
-    h->customer_id = db_col_int64(st, 2);
-    h->staff_id = db_col_int64(st, 3);
-    h->task_id = db_col_int64(st, 4);
-    h->created_at = db_col_int64(st, 5);
-    h->expires_at = db_col_int64(st, 6);
-    h->closed_at = db_col_int64(st, 7);
-    cl__copy(h->status, sizeof h->status, db_col_text(st, 8));
-    cl__copy(h->sku, sizeof h->sku, db_col_text(st, 9));
-    cl__copy(h->size, sizeof h->size, db_col_text(st, 10));
-    cl__copy(h->style_code, sizeof h->style_code, db_col_text(st, 11));
-    cl__copy(h->name, sizeof h->name, db_col_text(st, 12));
-    cl__copy(h->customer_name, sizeof h->customer_name, db_col_text(st, 13));
-    cl__copy(h->store_code, sizeof h->store_code, db_col_text(st, 14));
+    return db_readf(st, "iiiiiiiiccccccc", &h->id, &h->store_id, &h->customer_id, &h->staff_id, &h->task_id,
+                    &h->created_at, &h->expires_at, &h->closed_at, h->status, sizeof h->status, h->sku, sizeof h->sku,
+                    h->size, sizeof h->size, h->style_code, sizeof h->style_code, h->name, sizeof h->name,
+                    h->customer_name, sizeof h->customer_name, h->store_code, sizeof h->store_code);
 }
 
 static const char SQL_HOLDS[] = HOLD_COLS
@@ -411,22 +368,14 @@ int cl_holds_each(struct dctx *c, int64_t store_id, const char *sku, bool active
     struct db_stmt *st = NULL;
     int rc = db_query(c->db, SQL_HOLDS, &st, "itttii", store_id, sku, sku, sku, (int64_t)active_only, (int64_t)limit);
     struct cl_hold h;
-    while (cl__step(st, &rc)) {
-        read_hold(st, &h);
-        rc = fn(arg, &h);
-    }
+    while (cl__step(st, &rc))
+        if ((rc = read_hold(st, &h)) == TD_OK) rc = fn(arg, &h);
     return db_end(st, rc);
 }
 
 int cl_hold_get(struct dctx *c, int64_t hold_id, struct cl_hold *out)
 {
-    struct db_stmt *st = NULL;
-    int rc = db_get_row(c->db, HOLD_COLS " WHERE h.id = ?", &st, "i", hold_id);
-    if (rc != TD_OK)
-        return rc;
-    read_hold(st, out);
-    db_done(st);
-    return TD_OK;
+    return db_get_read(c->db, HOLD_COLS " WHERE h.id = ?", read_hold, out, "i", hold_id);
 }
 
 #define EXPIRE_BATCH 200

@@ -46,16 +46,12 @@ struct product_row { int64_t id; char category[NAME_SZ], brand[NAME_SZ], style[F
 static int product_by_sku(struct dctx *c, const char *sku, struct product_row *out)
 {
     struct db_stmt *st = NULL;
-    int rc = db_prepare(c->db, "SELECT id, category, brand, name FROM products WHERE sku = ?", &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bindf(st, "t", sku)) == TD_OK) rc = db_step(st);
-    if (rc == TD_ROW) {
+    int rc = db_get_row(c->db, "SELECT id, category, brand, name FROM products WHERE sku = ?", &st, "t", sku);
+    if (rc == TD_OK) {
         out->id = db_col_int64(st, 0);
         facts_style(db_col_text(st, 3), out->style);
         rc = domain_copy(out->category, sizeof out->category, db_col_text(st, 1));
         if (rc == TD_OK) rc = domain_copy(out->brand, sizeof out->brand, db_col_text(st, 2));
-    } else if (rc == TD_DONE) {
-        rc = TD_E_NOT_FOUND;
     }
     db_done(st);
     return rc;
@@ -66,6 +62,12 @@ struct line_pick {
     int64_t receipt_row, customer_id, purchased_at, price, line_no;   /* receipt_row 0: none found */
     bool spent;                                                       /* no unit of it is left */
 };
+
+/* A purchase line with what is left of it after earlier returns. */
+#define SQL_LINES                                                                                          \
+    "SELECT r.id, COALESCE(r.customer_id, 0), r.purchased_at, l.unit_price_cents, l.line_no,"                \
+    " l.quantity - COALESCE(x.returned, 0) FROM receipts r JOIN purchase_lines l ON l.receipt_id = r.id"     \
+    " LEFT JOIN line_returns x ON x.receipt_id = l.receipt_id AND x.line_no = l.line_no"
 
 /* The line of product on the receipt named ref (its POS id), or, when ref is
  * NULL, among the customer's own purchases, newest first. Of the matching
@@ -79,20 +81,13 @@ static int find_line(struct dctx *c, const char *ref, int64_t customer_id, int64
     int rc;
     memset(out, 0, sizeof *out);
     if (ref)
-        rc = db_prepare(c->db,
-                        "SELECT r.id, COALESCE(r.customer_id, 0), r.purchased_at, l.unit_price_cents, l.line_no,"
-                        " l.quantity - COALESCE(x.returned, 0) FROM receipts r JOIN purchase_lines l ON l.receipt_id = r.id"
-                        " LEFT JOIN line_returns x ON x.receipt_id = l.receipt_id AND x.line_no = l.line_no"
-                        " WHERE r.receipt_ref = ? AND l.product_id = ? ORDER BY l.line_no LIMIT 16", &st);
+        rc = db_query(c->db, SQL_LINES " WHERE r.receipt_ref = ? AND l.product_id = ? ORDER BY l.line_no LIMIT 16", &st,
+                      "ti", ref, product_id);
     else
-        rc = db_prepare(c->db,
-                        "SELECT r.id, COALESCE(r.customer_id, 0), r.purchased_at, l.unit_price_cents, l.line_no,"
-                        " l.quantity - COALESCE(x.returned, 0) FROM receipts r JOIN purchase_lines l ON l.receipt_id = r.id"
-                        " LEFT JOIN line_returns x ON x.receipt_id = l.receipt_id AND x.line_no = l.line_no"
-                        " WHERE r.customer_id = ? AND l.product_id = ? ORDER BY r.purchased_at DESC, l.line_no LIMIT 32", &st);
-    if (rc != TD_OK) return rc;
-    rc = ref ? db_bindf(st, "ti", ref, product_id) : db_bindf(st, "ii", customer_id, product_id);
-    while (rc == TD_OK && (rc = db_step(st)) == TD_ROW) {
+        rc = db_query(c->db,
+                      SQL_LINES " WHERE r.customer_id = ? AND l.product_id = ? ORDER BY r.purchased_at DESC, l.line_no"
+                      " LIMIT 32", &st, "ii", customer_id, product_id);
+    while (db_next(st, &rc)) {
         struct line_pick l = {db_col_int64(st, 0), db_col_int64(st, 1), db_col_int64(st, 2), db_col_int64(st, 3),
                               db_col_int64(st, 4), false};
         int64_t left = db_col_int64(st, 5);
@@ -104,21 +99,8 @@ static int find_line(struct dctx *c, const char *ref, int64_t customer_id, int64
             *out = l;
             break;
         }
-        rc = TD_OK;
     }
-    db_done(st);
-    return rc == TD_ROW || rc == TD_DONE ? TD_OK : rc;
-}
-
-static int receipt_exists(struct dctx *c, const char *ref, int *exists)
-{
-    struct db_stmt *st = NULL;
-    int rc = db_prepare(c->db, "SELECT 1 FROM receipts WHERE receipt_ref = ?", &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bindf(st, "t", ref)) == TD_OK) rc = db_step(st);
-    *exists = rc == TD_ROW;
-    db_done(st);
-    return rc == TD_ROW || rc == TD_DONE ? TD_OK : rc;
+    return db_end(st, rc);
 }
 
 /* Checks item i of the request and fills it into items[i]; the items
@@ -180,7 +162,9 @@ static int resolve_item(struct dctx *c, const struct policy *p, const struct des
         if ((rc = find_line(c, x->receipt_ref, in->customer_id, pr.id, earlier, i, &l)) != TD_OK) return rc;
         if (x->receipt_ref && !l.receipt_row) {
             int exists = 0;
-            if ((rc = receipt_exists(c, x->receipt_ref, &exists)) != TD_OK) return rc;
+            if ((rc = db_exists(c->db, "SELECT 1 FROM receipts WHERE receipt_ref = ?", &exists, "t", x->receipt_ref)) !=
+                TD_OK)
+                return rc;
             if (exists) {
                 errors_add(err, f, "is not on this receipt");
             } else {
@@ -219,23 +203,14 @@ static int resolve_item(struct dctx *c, const struct policy *p, const struct des
 
 static int insert_case(struct dctx *c, const struct desk_case_in *in, int64_t store_id, int64_t *id)
 {
-    struct db_stmt *st = NULL;
-    int rc = db_prepare(c->db,
+    const char *reason = in->referral.reason ? policy_referral_name(in->referral.reason) : NULL;
+    return db_get_int64(c->db,
                         "INSERT INTO cases (store_id, customer_id, associate_id, kind, receipt, customer_words, referral_to,"
                         " referral_reason, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)"
-                        " RETURNING id", &st);
-    if (rc != TD_OK) return rc;
-    const char *reason = in->referral.reason ? policy_referral_name(in->referral.reason) : NULL;
-    rc = db_bindf(st, "inntitttii", store_id, in->customer_id, c->actor.staff_id, policy_kind_name(in->kind),
-                  (int64_t)in->receipt, in->customer_words ? in->customer_words : "",
-                  in->referral.to && *in->referral.to ? in->referral.to : NULL, reason, c->now_us, c->now_us);
-    if (rc == TD_OK) rc = db_step(st);
-    if (rc == TD_ROW) {
-        *id = db_col_int64(st, 0);
-        rc = TD_OK;
-    }
-    db_done(st);
-    return rc;
+                        " RETURNING id",
+                        id, "inntitttii", store_id, in->customer_id, c->actor.staff_id, policy_kind_name(in->kind),
+                        (int64_t)in->receipt, in->customer_words ? in->customer_words : "",
+                        in->referral.to && *in->referral.to ? in->referral.to : NULL, reason, c->now_us, c->now_us);
 }
 
 static int insert_item(struct dctx *c, int64_t case_id, const struct desk_item *it)
@@ -259,14 +234,10 @@ int desk_case_create(struct dctx *c, const struct desk_case_in *in, struct error
     if (!in->store_code || !*in->store_code) errors_add(err, "store_code", "is required");
     else if (store_get_by_code(c, in->store_code, &s) != TD_OK) errors_add(err, "store_code", "no store has this code");
     if (in->customer_id) {
-        struct db_stmt *st = NULL;
-        int rc = db_prepare(c->db, "SELECT erased_at IS NULL FROM customers WHERE id = ?", &st);
-        if (rc != TD_OK) return rc;
-        if ((rc = db_bindf(st, "i", in->customer_id)) == TD_OK) rc = db_step(st);
-        int ok = rc == TD_ROW && db_col_int64(st, 0);
-        db_done(st);
-        if (rc != TD_ROW && rc != TD_DONE) return rc;
-        if (!ok) errors_add(err, "customer_id", "no such customer");
+        int64_t alive = 0;
+        int rc = db_get_int64(c->db, "SELECT erased_at IS NULL FROM customers WHERE id = ?", &alive, "i", in->customer_id);
+        if (rc != TD_OK && rc != TD_E_NOT_FOUND) return rc;
+        if (!alive) errors_add(err, "customer_id", "no such customer");
     }
     desk__check_text(err, "customer_words", in->customer_words, DESK_WORDS_MAX, 0);
     if (in->referral.to) desk__check_text(err, "referral.to", in->referral.to, DESK_TEXT_MAX, 1);

@@ -55,27 +55,22 @@ static int style_all_back(struct dctx *c, const struct desk_item *it, const stru
 {
     struct db_stmt *st = NULL;
     *whole = 0;
-    int rc = db_prepare(c->db, "SELECT l.line_no, l.quantity - COALESCE(x.returned, 0), p.name FROM purchase_lines l"
-                               " JOIN products p ON p.id = l.product_id LEFT JOIN line_returns x"
-                               " ON x.receipt_id = l.receipt_id AND x.line_no = l.line_no WHERE l.receipt_id = ?"
-                               " ORDER BY l.line_no LIMIT 200", &st);
-    if (rc != TD_OK) return rc;
+    int rc = db_query(c->db, "SELECT l.line_no, l.quantity - COALESCE(x.returned, 0), p.name FROM purchase_lines l"
+                             " JOIN products p ON p.id = l.product_id LEFT JOIN line_returns x"
+                             " ON x.receipt_id = l.receipt_id AND x.line_no = l.line_no WHERE l.receipt_id = ?"
+                             " ORDER BY l.line_no LIMIT 200", &st, "i", it->receipt_row);
     int64_t kept = 0;
-    if ((rc = db_bindf(st, "i", it->receipt_row)) == TD_OK) {
-        while ((rc = db_step(st)) == TD_ROW) {
-            char style[FACTS_STYLE_SZ];
-            facts_style(db_col_text(st, 2), style);
-            if (strcmp(style, it->style) != 0) continue;
-            int64_t left = db_col_int64(st, 1), line = db_col_int64(st, 0);
-            for (size_t i = 0; i < n; i++)
-                left -= items[i].proof[0] && items[i].receipt_row == it->receipt_row && items[i].line_no == line;
-            if (left > 0) kept += left;
-        }
-        if (rc == TD_DONE) rc = TD_OK;
+    while (db_next(st, &rc)) {
+        char style[FACTS_STYLE_SZ];
+        facts_style(db_col_text(st, 2), style);
+        if (strcmp(style, it->style) != 0) continue;
+        int64_t left = db_col_int64(st, 1), line = db_col_int64(st, 0);
+        for (size_t i = 0; i < n; i++)
+            left -= items[i].proof[0] && items[i].receipt_row == it->receipt_row && items[i].line_no == line;
+        if (left > 0) kept += left;
     }
-    db_done(st);
     *whole = kept <= 0;
-    return rc;
+    return db_end(st, rc);
 }
 
 /* What a case adds to the aggregates, from its items as they were found
@@ -144,95 +139,57 @@ int desk__case_facts(struct dctx *c, const struct policy *p, enum policy_kind ki
     " FROM cases k JOIN stores s ON s.id = k.store_id LEFT JOIN staff a ON a.id = k.associate_id"                     \
     " LEFT JOIN case_walk_ins w ON w.case_id = k.id"
 
-static int read_case(struct db_stmt *st, struct desk_case *k)
+/* The columns of CASE_COLS in order; '-' for those read by hand. */
+static int read_case(struct db_stmt *st, void *out)
 {
+    struct desk_case *k = out;
     memset(k, 0, offsetof(struct desk_case, items));
     k->n_items = 0;
-    k->id = db_col_int64(st, 0);
-    k->store_id = db_col_int64(st, 1);
-    k->customer_id = db_col_int64(st, 2);
-    k->associate_id = db_col_int64(st, 3);
     k->kind = (enum policy_kind)enum_map_find(&policy_kind_map, db_col_text(st, 6), 0);
     k->receipt = db_col_int64(st, 7) != 0;
     k->referral_reason = (enum policy_referral)enum_map_find(&policy_referral_map, db_col_text(st, 10), POLICY_REFER_NONE);
-    k->version = db_col_int64(st, 12);
-    k->created_at = db_col_int64(st, 13);
-    k->updated_at = db_col_int64(st, 14);
-    k->rec_amount_cents = db_col_int64(st, 16);
     k->rec_needs_approval = db_col_int64(st, 17) != 0;
-    k->risk_score = db_col_int64(st, 19);
-    k->amount_cents = db_col_int64(st, 23);
-    k->resolved_at = db_col_int64(st, 25);
-    k->resolved_by = db_col_int64(st, 26);
-    k->approval_by = db_col_int64(st, 27);
-    k->credit_note_id = db_col_int64(st, 28);
-    if (domain_copy(k->store_code, sizeof k->store_code, db_col_text(st, 4)) != TD_OK ||
-        domain_copy(k->associate_login, sizeof k->associate_login, db_col_text(st, 5)) != TD_OK ||
-        domain_copy(k->customer_words, sizeof k->customer_words, db_col_text(st, 8)) != TD_OK ||
-        domain_copy(k->referral_to, sizeof k->referral_to, db_col_text(st, 9)) != TD_OK ||
-        domain_copy(k->status, sizeof k->status, db_col_text(st, 11)) != TD_OK ||
-        domain_copy(k->rec_resolution, sizeof k->rec_resolution, db_col_text(st, 15)) != TD_OK ||
-        domain_copy(k->policy_version, sizeof k->policy_version, db_col_text(st, 18)) != TD_OK ||
-        domain_copy(k->risk_level, sizeof k->risk_level, db_col_text(st, 20)) != TD_OK ||
-        domain_copy(k->rec_reasons, sizeof k->rec_reasons, db_col_text(st, 21)) != TD_OK ||
-        domain_copy(k->resolution, sizeof k->resolution, db_col_text(st, 22)) != TD_OK ||
-        domain_copy(k->override_reason, sizeof k->override_reason, db_col_text(st, 24)) != TD_OK ||
-        domain_copy(k->approval_note, sizeof k->approval_note, db_col_text(st, 29)) != TD_OK ||
-        domain_copy(k->walk_in_key, sizeof k->walk_in_key, db_col_text(st, 30)) != TD_OK)
-        return TD_E_INTERNAL;
-    return TD_OK;
+    return db_readf(st, "iiiitt--tt-tiiiti-titttitiiiitt", &k->id, &k->store_id, &k->customer_id, &k->associate_id,
+                    k->store_code, sizeof k->store_code, k->associate_login, sizeof k->associate_login,
+                    k->customer_words, sizeof k->customer_words, k->referral_to, sizeof k->referral_to,
+                    k->status, sizeof k->status, &k->version, &k->created_at, &k->updated_at,
+                    k->rec_resolution, sizeof k->rec_resolution, &k->rec_amount_cents,
+                    k->policy_version, sizeof k->policy_version, &k->risk_score, k->risk_level, sizeof k->risk_level,
+                    k->rec_reasons, sizeof k->rec_reasons, k->resolution, sizeof k->resolution, &k->amount_cents,
+                    k->override_reason, sizeof k->override_reason, &k->resolved_at, &k->resolved_by, &k->approval_by,
+                    &k->credit_note_id, k->approval_note, sizeof k->approval_note, k->walk_in_key, sizeof k->walk_in_key);
 }
 
 static int read_items(struct dctx *c, struct desk_case *k)
 {
     struct db_stmt *st = NULL;
-    int rc = db_prepare(c->db,
-                        "SELECT i.item_no, i.sold_here, COALESCE(r.receipt_ref, ''), COALESCE(p.sku, ''),"
-                        " COALESCE(i.brand, ''), COALESCE(i.description, COALESCE(p.name, '')), COALESCE(i.category, ''),"
-                        " i.price_cents, i.lowest_cents, i.days_since_purchase, i.item_condition, COALESCE(i.product_id, 0),"
-                        " COALESCE(i.receipt_id, 0), COALESCE(i.line_no, 0), COALESCE(i.proof, '')"
-                        " FROM case_items i LEFT JOIN receipts r ON r.id = i.receipt_id"
-                        " LEFT JOIN products p ON p.id = i.product_id WHERE i.case_id = ? ORDER BY i.item_no", &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bindf(st, "i", k->id)) != TD_OK) goto out;
+    int rc = db_query(c->db,
+                      "SELECT i.item_no, i.sold_here, COALESCE(r.receipt_ref, ''), COALESCE(p.sku, ''),"
+                      " COALESCE(i.brand, ''), COALESCE(i.description, COALESCE(p.name, '')), COALESCE(i.category, ''),"
+                      " i.price_cents, i.lowest_cents, i.days_since_purchase, i.item_condition, COALESCE(i.product_id, 0),"
+                      " COALESCE(i.receipt_id, 0), COALESCE(i.line_no, 0), COALESCE(i.proof, '')"
+                      " FROM case_items i LEFT JOIN receipts r ON r.id = i.receipt_id"
+                      " LEFT JOIN products p ON p.id = i.product_id WHERE i.case_id = ? ORDER BY i.item_no",
+                      &st, "i", k->id);
     k->n_items = 0;
-    while ((rc = db_step(st)) == TD_ROW && k->n_items < POLICY_ITEMS_MAX) {
+    while (rc == TD_OK && k->n_items < POLICY_ITEMS_MAX && (rc = db_step(st)) == TD_ROW) {
         struct desk_item *it = &k->items[k->n_items++];
         memset(it, 0, sizeof *it);
         it->item_no = (int)db_col_int64(st, 0);
         it->sold_here = db_col_int64(st, 1) != 0;
-        it->price_cents = db_col_int64(st, 7);
-        it->lowest_cents = db_col_int64(st, 8);
         it->days_since_purchase = (int)db_col_int64(st, 9);
         it->condition = (enum policy_condition)enum_map_find(&policy_condition_map, db_col_text(st, 10), 0);
-        it->product_id = db_col_int64(st, 11);
-        it->receipt_row = db_col_int64(st, 12);
-        it->line_no = db_col_int64(st, 13);
-        if (domain_copy(it->proof, sizeof it->proof, db_col_text(st, 14)) != TD_OK ||
-            domain_copy(it->receipt_ref, sizeof it->receipt_ref, db_col_text(st, 2)) != TD_OK ||
-            domain_copy(it->sku, sizeof it->sku, db_col_text(st, 3)) != TD_OK ||
-            domain_copy(it->brand, sizeof it->brand, db_col_text(st, 4)) != TD_OK ||
-            domain_copy(it->description, sizeof it->description, db_col_text(st, 5)) != TD_OK ||
-            domain_copy(it->category, sizeof it->category, db_col_text(st, 6)) != TD_OK) {
-            rc = TD_E_INTERNAL;
-            goto out;
-        }
+        rc = db_readf(st, "--tttttii--iiit", it->receipt_ref, sizeof it->receipt_ref, it->sku, sizeof it->sku, it->brand,
+                      sizeof it->brand, it->description, sizeof it->description, it->category, sizeof it->category,
+                      &it->price_cents, &it->lowest_cents, &it->product_id, &it->receipt_row, &it->line_no, it->proof,
+                      sizeof it->proof);
     }
-    if (rc == TD_DONE || rc == TD_ROW) rc = TD_OK;
-out:
-    db_done(st);
-    return rc;
+    return db_end(st, rc);
 }
 
 int desk_case_get(struct dctx *c, int64_t id, struct desk_case *out)
 {
-    struct db_stmt *st = NULL;
-    int rc = db_prepare(c->db, "SELECT " CASE_COLS CASE_FROM " WHERE k.id = ?", &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bindf(st, "i", id)) == TD_OK) rc = db_step(st);
-    if (rc == TD_ROW) rc = read_case(st, out);
-    else if (rc == TD_DONE) rc = TD_E_NOT_FOUND;
-    db_done(st);
+    int rc = db_get_read(c->db, "SELECT " CASE_COLS CASE_FROM " WHERE k.id = ?", read_case, out, "i", id);
     if (rc == TD_OK) rc = read_items(c, out);
     return rc;
 }
@@ -240,19 +197,14 @@ int desk_case_get(struct dctx *c, int64_t id, struct desk_case *out)
 int desk_case_events(struct dctx *c, int64_t id, int (*fn)(void *arg, const struct desk_event *e), void *arg)
 {
     struct db_stmt *st = NULL;
-    int rc = db_prepare(c->db,
-                        "SELECT e.at, s.login, e.action, e.detail FROM case_events e LEFT JOIN staff s ON s.id = e.staff_id"
-                        " WHERE e.case_id = ? ORDER BY e.id", &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bindf(st, "i", id)) != TD_OK) goto out;
-    while ((rc = db_step(st)) == TD_ROW) {
+    int rc = db_query(c->db,
+                      "SELECT e.at, s.login, e.action, e.detail FROM case_events e LEFT JOIN staff s ON s.id = e.staff_id"
+                      " WHERE e.case_id = ? ORDER BY e.id", &st, "i", id);
+    while (rc == TD_OK && (rc = db_step(st)) == TD_ROW) {
         struct desk_event e = {db_col_int64(st, 0), db_col_text(st, 1), db_col_text(st, 2), db_col_text(st, 3)};
-        if ((rc = fn(arg, &e)) != TD_OK) goto out;
+        rc = fn(arg, &e);
     }
-    if (rc == TD_DONE) rc = TD_OK;
-out:
-    db_done(st);
-    return rc;
+    return db_end(st, rc);
 }
 
 int desk_cases_each(struct dctx *c, const struct desk_filter *f, int64_t before, int limit,
@@ -262,33 +214,25 @@ int desk_cases_each(struct dctx *c, const struct desk_filter *f, int64_t before,
     struct desk_case *k = malloc(sizeof *k);
     if (!k) return TD_E_NOMEM;
     struct db_stmt *st = NULL;
-    int rc = db_prepare(c->db,
-                        "SELECT " CASE_COLS CASE_FROM
-                        " WHERE (? = 0 OR k.store_id = ?) AND (CAST(? AS TEXT) IS NULL OR k.status = ?)"
-                        " AND (CAST(? AS TEXT) IS NULL OR k.kind = ?) AND (? = 0 OR k.associate_id = ?)"
-                        " AND (? = 0 OR k.customer_id = ?) AND (? = 0 OR k.created_at >= ?)"
-                        " AND (? = 0 OR k.created_at < ?) AND (? = 0 OR k.id < ?)"
-                        " ORDER BY k.id DESC LIMIT ?", &st);
-    if (rc != TD_OK) goto out;
-    rc = db_bindf(st, "iittttiiiiiiiiiii", f->store_id, f->store_id, f->status, f->status, f->kind, f->kind,
-                  f->associate_id, f->associate_id, f->customer_id, f->customer_id, f->from_us, f->from_us, f->to_us,
-                  f->to_us, before, before, (int64_t)limit + 1);
+    int rc = db_query(c->db,
+                      "SELECT " CASE_COLS CASE_FROM
+                      " WHERE (? = 0 OR k.store_id = ?) AND (CAST(? AS TEXT) IS NULL OR k.status = ?)"
+                      " AND (CAST(? AS TEXT) IS NULL OR k.kind = ?) AND (? = 0 OR k.associate_id = ?)"
+                      " AND (? = 0 OR k.customer_id = ?) AND (? = 0 OR k.created_at >= ?)"
+                      " AND (? = 0 OR k.created_at < ?) AND (? = 0 OR k.id < ?)"
+                      " ORDER BY k.id DESC LIMIT ?",
+                      &st, "iittttiiiiiiiiiii", f->store_id, f->store_id, f->status, f->status, f->kind, f->kind,
+                      f->associate_id, f->associate_id, f->customer_id, f->customer_id, f->from_us, f->from_us, f->to_us,
+                      f->to_us, before, before, (int64_t)limit + 1);
     int n = 0;
     while (rc == TD_OK && (rc = db_step(st)) == TD_ROW) {
-        if (++n > limit) {
-            rc = TD_DONE;
-            break;
-        }
+        if (++n > limit) break;                /* the row after the page: *next stays on the page's last */
         if ((rc = read_case(st, k)) != TD_OK) break;
         *next = k->id;
         rc = fn(arg, k);
     }
-    if (rc == TD_DONE) {
-        rc = TD_OK;
-        if (n <= limit) *next = 0;
-    }
-out:
-    db_done(st);
+    if (rc == TD_DONE) *next = 0;             /* no row after the page */
+    rc = db_end(st, rc);
     free(k);
     return rc;
 }

@@ -13,19 +13,14 @@ static int per_day(struct dctx *c, const char *sql, int64_t store_id, int64_t fi
                    int credit)
 {
     struct db_stmt *st = NULL;
-    int rc = db_prepare(c->db, sql, &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bindf(st, "ii", store_id, first_day * FACTS_DAY_US)) != TD_OK) goto out;
-    while ((rc = db_step(st)) == TD_ROW) {
+    int rc = db_query(c->db, sql, &st, "ii", store_id, first_day * FACTS_DAY_US);
+    while (db_next(st, &rc)) {
         int64_t i = db_col_int64(st, 0) - first_day;
         if (i < 0 || i >= 30) continue;
         if (credit) out->days[i].credit_cents = db_col_int64(st, 1);
         else out->days[i].cases = db_col_int64(st, 1);
     }
-    if (rc == TD_DONE) rc = TD_OK;
-out:
-    db_done(st);
-    return rc;
+    return db_end(st, rc);
 }
 
 static int count(struct dctx *c, const char *sql, int64_t a, int64_t b, int64_t *n)

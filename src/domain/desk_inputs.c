@@ -264,28 +264,18 @@ static int inputs_parse(const char *text, struct desk_inputs *in)
 #define INPUTS_COLS "SELECT id, case_id, COALESCE(customer_id, 0), store_id, decided_at, policy_version, inputs_json" \
                     " FROM decision_inputs"
 
-static int read_row(struct db_stmt *st, struct desk_inputs *in)
+static int read_row(struct db_stmt *st, void *out)
 {
+    struct desk_inputs *in = out;
     memset(in, 0, offsetof(struct desk_inputs, text));
-    in->id = db_col_int64(st, 0);
-    in->case_id = db_col_int64(st, 1);
-    in->customer_id = db_col_int64(st, 2);
-    in->store_id = db_col_int64(st, 3);
-    in->decided_at = db_col_int64(st, 4);
-    int rc = domain_copy(in->policy_version, sizeof in->policy_version, db_col_text(st, 5));
-    return rc == TD_OK ? inputs_parse(db_col_text(st, 6), in) : TD_E_INTERNAL;
+    int rc = db_readf(st, "iiiiit", &in->id, &in->case_id, &in->customer_id, &in->store_id, &in->decided_at,
+                      in->policy_version, sizeof in->policy_version);
+    return rc == TD_OK ? inputs_parse(db_col_text(st, 6), in) : rc;
 }
 
 int desk_inputs_last(struct dctx *c, int64_t case_id, struct desk_inputs *out)
 {
-    struct db_stmt *st = NULL;
-    int rc = db_prepare(c->db, INPUTS_COLS " WHERE case_id = ? ORDER BY id DESC LIMIT 1", &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bindf(st, "i", case_id)) == TD_OK) rc = db_step(st);
-    if (rc == TD_ROW) rc = read_row(st, out);
-    else if (rc == TD_DONE) rc = TD_E_NOT_FOUND;
-    db_done(st);
-    return rc;
+    return db_get_read(c->db, INPUTS_COLS " WHERE case_id = ? ORDER BY id DESC LIMIT 1", read_row, out, "i", case_id);
 }
 
 int desk_inputs_each(struct dctx *c, int64_t from_us, int64_t to_us,
@@ -294,16 +284,11 @@ int desk_inputs_each(struct dctx *c, int64_t from_us, int64_t to_us,
     struct db_stmt *st = NULL;
     struct desk_inputs *in = malloc(sizeof *in);
     if (!in) return TD_E_NOMEM;
-    int rc = db_prepare(c->db, INPUTS_COLS " WHERE decided_at >= ? AND decided_at < ? ORDER BY decided_at, id", &st);
-    if (rc != TD_OK) goto out;
-    if ((rc = db_bindf(st, "ii", from_us, to_us)) != TD_OK) goto out;
-    while ((rc = db_step(st)) == TD_ROW) {
-        if ((rc = read_row(st, in)) != TD_OK) break;
-        if ((rc = fn(arg, in)) != TD_OK) break;
-    }
-    if (rc == TD_DONE) rc = TD_OK;
-out:
-    db_done(st);
+    int rc = db_query(c->db, INPUTS_COLS " WHERE decided_at >= ? AND decided_at < ? ORDER BY decided_at, id", &st, "ii",
+                      from_us, to_us);
+    while (rc == TD_OK && (rc = db_step(st)) == TD_ROW)
+        if ((rc = read_row(st, in)) == TD_OK) rc = fn(arg, in);
+    rc = db_end(st, rc);
     free(in);
     return rc;
 }

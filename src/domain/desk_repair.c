@@ -19,51 +19,30 @@ ENUM_MAP_DEFINE(desk_repair_status_map, DESK_REPAIR_STATUS_MAP);
     " ON p.id = i.product_id WHERE i.case_id = r.case_id AND i.item_no = 1), ''), r.created_at, r.updated_at, r.store_id"
 #define REPAIR_FROM " FROM repairs r JOIN cases k ON k.id = r.case_id JOIN stores s ON s.id = r.store_id"
 
-static int read_repair(struct db_stmt *st, struct desk_repair *r)
+static int read_repair(struct db_stmt *st, void *out)
 {
-    r->case_id = db_col_int64(st, 0);
-    r->customer_id = db_col_int64(st, 1);
-    r->created_at = db_col_int64(st, 8);
-    r->updated_at = db_col_int64(st, 9);
-    r->store_id = db_col_int64(st, 10);
-    if (domain_copy(r->store_code, sizeof r->store_code, db_col_text(st, 2)) != TD_OK ||
-        domain_copy(r->via, sizeof r->via, db_col_text(st, 3)) != TD_OK ||
-        domain_copy(r->manufacturer, sizeof r->manufacturer, db_col_text(st, 4)) != TD_OK ||
-        domain_copy(r->rma_number, sizeof r->rma_number, db_col_text(st, 5)) != TD_OK ||
-        domain_copy(r->status, sizeof r->status, db_col_text(st, 6)) != TD_OK ||
-        domain_copy(r->description, sizeof r->description, db_col_text(st, 7)) != TD_OK)
-        return TD_E_INTERNAL;
-    return TD_OK;
+    struct desk_repair *r = out;
+    return db_readf(st, "iittttttiii", &r->case_id, &r->customer_id, r->store_code, sizeof r->store_code, r->via,
+                    sizeof r->via, r->manufacturer, sizeof r->manufacturer, r->rma_number, sizeof r->rma_number, r->status,
+                    sizeof r->status, r->description, sizeof r->description, &r->created_at, &r->updated_at, &r->store_id);
 }
 
 int desk_repairs_each(struct dctx *c, int64_t store_id, bool open_only, int (*fn)(void *arg, const struct desk_repair *r),
                       void *arg)
 {
     struct db_stmt *st = NULL;
-    int rc = db_prepare(c->db, "SELECT " REPAIR_COLS REPAIR_FROM " WHERE (? = 0 OR r.store_id = ?)"
-                               " AND (? = 0 OR r.status <> 'collected') ORDER BY r.created_at, r.case_id LIMIT 1000", &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bindf(st, "iii", store_id, store_id, (int64_t)open_only)) != TD_OK) goto out;
+    int rc = db_query(c->db, "SELECT " REPAIR_COLS REPAIR_FROM " WHERE (? = 0 OR r.store_id = ?)"
+                             " AND (? = 0 OR r.status <> 'collected') ORDER BY r.created_at, r.case_id LIMIT 1000",
+                      &st, "iii", store_id, store_id, (int64_t)open_only);
     struct desk_repair r;
-    while ((rc = db_step(st)) == TD_ROW) {
-        if ((rc = read_repair(st, &r)) != TD_OK || (rc = fn(arg, &r)) != TD_OK) goto out;
-    }
-    if (rc == TD_DONE) rc = TD_OK;
-out:
-    db_done(st);
-    return rc;
+    while (rc == TD_OK && (rc = db_step(st)) == TD_ROW)
+        if ((rc = read_repair(st, &r)) == TD_OK) rc = fn(arg, &r);
+    return db_end(st, rc);
 }
 
 int desk_repair_get(struct dctx *c, int64_t case_id, struct desk_repair *out)
 {
-    struct db_stmt *st = NULL;
-    int rc = db_prepare(c->db, "SELECT " REPAIR_COLS REPAIR_FROM " WHERE r.case_id = ?", &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bindf(st, "i", case_id)) == TD_OK) rc = db_step(st);
-    if (rc == TD_ROW) rc = read_repair(st, out);
-    else if (rc == TD_DONE) rc = TD_E_NOT_FOUND;
-    db_done(st);
-    return rc;
+    return db_get_read(c->db, "SELECT " REPAIR_COLS REPAIR_FROM " WHERE r.case_id = ?", read_repair, out, "i", case_id);
 }
 
 static int repair_state(const char *s)

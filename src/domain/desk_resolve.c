@@ -24,14 +24,10 @@
 
 static int brand_carried(struct dctx *c, const char *brand, bool *carried)
 {
-    struct db_stmt *st = NULL;
-    *carried = false;
-    int rc = db_prepare(c->db, "SELECT 1 FROM products WHERE lower(brand) = lower(?) LIMIT 1", &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bindf(st, "t", brand)) == TD_OK) rc = db_step(st);
-    *carried = rc == TD_ROW;
-    db_done(st);
-    return rc == TD_ROW || rc == TD_DONE ? TD_OK : rc;
+    int yes = 0;
+    int rc = db_exists(c->db, "SELECT 1 FROM products WHERE lower(brand) = lower(?) LIMIT 1", &yes, "t", brand);
+    *carried = yes;
+    return rc;
 }
 
 /* ---- purchase lines: what came back -------------------------------------- */
@@ -53,17 +49,15 @@ static int line_state(struct dctx *c, int64_t case_id, int64_t receipt_row, int6
 {
     memset(out, 0, sizeof *out);
     struct db_stmt *st = NULL;
-    int rc = db_prepare(c->db, "SELECT l.quantity, COALESCE(x.returned + x.beyond, 0) FROM purchase_lines l"
+    int rc = db_get_row(c->db, "SELECT l.quantity, COALESCE(x.returned + x.beyond, 0) FROM purchase_lines l"
                                " LEFT JOIN line_returns x ON x.receipt_id = l.receipt_id AND x.line_no = l.line_no"
-                               " WHERE l.receipt_id = ? AND l.line_no = ?", &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bindf(st, "ii", receipt_row, line_no)) == TD_OK) rc = db_step(st);
-    if (rc == TD_ROW) {
+                               " WHERE l.receipt_id = ? AND l.line_no = ?", &st, "ii", receipt_row, line_no);
+    if (rc == TD_OK) {
         out->bought = (int)db_col_int64(st, 0);
         out->returned = (int)db_col_int64(st, 1);
     }
     db_done(st);
-    if (rc != TD_ROW) return rc == TD_DONE ? TD_OK : rc;     /* no such line (since erased): nothing to count */
+    if (rc != TD_OK) return rc == TD_E_NOT_FOUND ? TD_OK : rc;     /* no such line (since erased): nothing to count */
     if (out->returned == 0) return TD_OK;
     /* Units this case claimed itself (it is decided again after it was
      * resolved) did not come back before it. */
@@ -76,19 +70,17 @@ static int line_state(struct dctx *c, int64_t case_id, int64_t receipt_row, int6
         out->returned = 0;
         return TD_OK;
     }
-    if ((rc = db_prepare(c->db, "SELECT k.at, s.name FROM line_return_claims k JOIN stores s ON s.id = k.store_id"
-                                " WHERE k.receipt_id = ? AND k.line_no = ? AND k.case_id <> ?"
-                                " ORDER BY k.at DESC, k.case_id DESC LIMIT 1", &st)) != TD_OK)
-        return rc;
-    if ((rc = db_bindf(st, "iii", receipt_row, line_no, case_id)) == TD_OK) rc = db_step(st);
-    if (rc == TD_ROW) {
+    rc = db_get_row(c->db, "SELECT k.at, s.name FROM line_return_claims k JOIN stores s ON s.id = k.store_id"
+                           " WHERE k.receipt_id = ? AND k.line_no = ? AND k.case_id <> ?"
+                           " ORDER BY k.at DESC, k.case_id DESC LIMIT 1", &st, "iii", receipt_row, line_no, case_id);
+    if (rc == TD_OK) {
         int64_t at = db_col_int64(st, 0);
         clock_format_rfc3339(at + (int64_t)clock_amsterdam_offset(at / 1000000) * 1000000, out->on, sizeof out->on);
         out->on[10] = '\0';
         TD_BEST_EFFORT(domain_copy(out->store, sizeof out->store, db_col_text(st, 1)));
     }
     db_done(st);
-    return rc == TD_ROW || rc == TD_DONE ? TD_OK : rc;
+    return rc == TD_E_NOT_FOUND ? TD_OK : rc;
 }
 
 /* Whether a tracked item's goods come back in this kind of case (a
@@ -541,11 +533,8 @@ int desk_approve(struct dctx *c, const struct ledger_config *lc, int64_t id, con
     if ((rc = claim(c, k, "awaiting_approval", "resolved")) != TD_OK) goto out;
     /* pending_json is not among CASE_COLS: read it here. */
     struct db_stmt *st = NULL;
-    if ((rc = db_prepare(c->db, "SELECT COALESCE(pending_json, '{}') FROM cases WHERE id = ?", &st)) != TD_OK) goto out;
-    if ((rc = db_bindf(st, "i", id)) == TD_OK && (rc = db_step(st)) == TD_ROW) {
+    if ((rc = db_get_row(c->db, "SELECT COALESCE(pending_json, '{}') FROM cases WHERE id = ?", &st, "i", id)) == TD_OK)
         pend = json_loads(db_col_text(st, 0), 0, NULL);
-        rc = TD_OK;
-    }
     db_done(st);
     if (rc != TD_OK) goto out;
     struct pending pd = {json_string_value(json_object_get(pend, "referral_to")),

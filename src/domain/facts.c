@@ -79,35 +79,37 @@ int facts_add_receipts(struct db *db, int64_t first_id, int64_t last_id, int64_t
                     "   THEN excluded.last_purchase_at ELSE customer_facts.last_purchase_at END",
                     NULL, "ii", first_id, last_id);
     if (rc != TD_OK) return rc;
+    /* The batch's purchases per day into each daily aggregate, from as far
+     * back as that aggregate looks (an older purchase would not count). */
+    static const struct { const char *sql; int64_t keep_days; } daily[] = {
+        {"INSERT INTO customer_days (customer_id, day, purchases)"
+         " SELECT r.customer_id, r.purchased_at / 86400000000, SUM(l.quantity)"
+         " FROM receipts r JOIN purchase_lines l ON l.receipt_id = r.id"
+         " WHERE r.id BETWEEN ? AND ? AND r.customer_id IS NOT NULL AND r.purchased_at >= ?"
+         " GROUP BY r.customer_id, r.purchased_at / 86400000000"
+         " ON CONFLICT (customer_id, day) DO UPDATE SET purchases = customer_days.purchases + excluded.purchases",
+         FACTS_PURCHASE_WINDOW_DAYS},
+        {"INSERT INTO product_price_days (product_id, day, min_cents)"
+         " SELECT l.product_id, r.purchased_at / 86400000000, MIN(l.unit_price_cents)"
+         " FROM receipts r JOIN purchase_lines l ON l.receipt_id = r.id"
+         " WHERE r.id BETWEEN ? AND ? AND r.purchased_at >= ?"
+         " GROUP BY l.product_id, r.purchased_at / 86400000000"
+         " ON CONFLICT (product_id, day) DO UPDATE SET min_cents = CASE"
+         "   WHEN excluded.min_cents < product_price_days.min_cents THEN excluded.min_cents"
+         "   ELSE product_price_days.min_cents END",
+         FACTS_PRICE_KEEP_DAYS},
+        {"INSERT INTO category_days (category, day, purchases)"
+         " SELECT p.category, r.purchased_at / 86400000000, SUM(l.quantity)"
+         " FROM receipts r JOIN purchase_lines l ON l.receipt_id = r.id JOIN products p ON p.id = l.product_id"
+         " WHERE r.id BETWEEN ? AND ? AND r.purchased_at >= ?"
+         " GROUP BY p.category, r.purchased_at / 86400000000"
+         " ON CONFLICT (category, day) DO UPDATE SET purchases = category_days.purchases + excluded.purchases",
+         FACTS_KEEP_DAYS},
+    };
     int64_t today = day_of(now_us);
-    rc = db_run(db,
-                "INSERT INTO customer_days (customer_id, day, purchases)"
-                " SELECT r.customer_id, r.purchased_at / 86400000000, SUM(l.quantity)"
-                " FROM receipts r JOIN purchase_lines l ON l.receipt_id = r.id"
-                " WHERE r.id BETWEEN ? AND ? AND r.customer_id IS NOT NULL AND r.purchased_at >= ?"
-                " GROUP BY r.customer_id, r.purchased_at / 86400000000"
-                " ON CONFLICT (customer_id, day) DO UPDATE SET purchases = customer_days.purchases + excluded.purchases",
-                NULL, "iii", first_id, last_id, (today - FACTS_PURCHASE_WINDOW_DAYS) * FACTS_DAY_US);
-    if (rc != TD_OK) return rc;
-    rc = db_run(db,
-                "INSERT INTO product_price_days (product_id, day, min_cents)"
-                " SELECT l.product_id, r.purchased_at / 86400000000, MIN(l.unit_price_cents)"
-                " FROM receipts r JOIN purchase_lines l ON l.receipt_id = r.id"
-                " WHERE r.id BETWEEN ? AND ? AND r.purchased_at >= ?"
-                " GROUP BY l.product_id, r.purchased_at / 86400000000"
-                " ON CONFLICT (product_id, day) DO UPDATE SET min_cents = CASE"
-                "   WHEN excluded.min_cents < product_price_days.min_cents THEN excluded.min_cents"
-                "   ELSE product_price_days.min_cents END",
-                NULL, "iii", first_id, last_id, (today - FACTS_PRICE_KEEP_DAYS) * FACTS_DAY_US);
-    if (rc != TD_OK) return rc;
-    return db_run(db,
-                  "INSERT INTO category_days (category, day, purchases)"
-                  " SELECT p.category, r.purchased_at / 86400000000, SUM(l.quantity)"
-                  " FROM receipts r JOIN purchase_lines l ON l.receipt_id = r.id JOIN products p ON p.id = l.product_id"
-                  " WHERE r.id BETWEEN ? AND ? AND r.purchased_at >= ?"
-                  " GROUP BY p.category, r.purchased_at / 86400000000"
-                  " ON CONFLICT (category, day) DO UPDATE SET purchases = category_days.purchases + excluded.purchases",
-                  NULL, "iii", first_id, last_id, (today - FACTS_KEEP_DAYS) * FACTS_DAY_US);
+    for (size_t i = 0; rc == TD_OK && i < sizeof daily / sizeof daily[0]; i++)
+        rc = db_run(db, daily[i].sql, NULL, "iii", first_id, last_id, (today - daily[i].keep_days) * FACTS_DAY_US);
+    return rc;
 }
 
 int facts_add_case(struct dctx *c, const struct facts_case *fc)
@@ -243,19 +245,18 @@ static int category_norm(struct dctx *c, const char *const *categories, int n, i
     int rc = db_query_int64(c->db, "SELECT created_at FROM cases ORDER BY id LIMIT 1", &first);
     if (rc != TD_OK && rc != TD_E_NOT_FOUND) return rc;
     if (day_of(first) > from) from = day_of(first);
-    struct db_stmt *st = NULL;
-    rc = db_prepare(c->db, "SELECT COALESCE(SUM(purchases), 0), COALESCE(SUM(returns), 0) FROM category_days"
-                           " WHERE category = ? AND day BETWEEN ? AND ?", &st);
+    rc = TD_OK;
     for (int i = 0; i < n && rc == TD_OK; i++) {
         if (!categories[i]) continue;
-        if ((rc = db_bindf(st, "tii", categories[i], from, today)) != TD_OK) break;
-        if ((rc = db_step(st)) == TD_ROW) {
+        struct db_stmt *st = NULL;
+        rc = db_get_row(c->db, "SELECT COALESCE(SUM(purchases), 0), COALESCE(SUM(returns), 0) FROM category_days"
+                               " WHERE category = ? AND day BETWEEN ? AND ?", &st, "tii", categories[i], from, today);
+        if (rc == TD_OK) {
             purchases[i] = db_col_int64(st, 0);
             returns[i] = db_col_int64(st, 1);
         }
-        if (rc == TD_ROW || rc == TD_DONE) rc = db_reset(st);
+        db_done(st);
     }
-    db_done(st);
     if (rc == TD_OK) *permille = facts_norm_permille(n, categories, purchases, returns);
     return rc;
 }
@@ -429,18 +430,17 @@ static int tally_key(struct dctx *c, const char *key, int64_t d30, int64_t d90, 
 static int category_purchases(struct dctx *c, const struct identity *id, const char *category, int64_t d90,
                               int64_t *units)
 {
-    struct db_stmt *st = NULL;
-    int rc = db_prepare(c->db, "SELECT COALESCE(SUM(x.quantity), 0) FROM (SELECT l.quantity FROM receipts r"
-                               " JOIN purchase_lines l ON l.receipt_id = r.id JOIN products p ON p.id = l.product_id"
-                               " WHERE r.customer_id = ? AND r.purchased_at >= ? AND r.purchased_at <= ?"
-                               " AND p.category = ? LIMIT 1000) AS x", &st);
+    int rc = TD_OK;
     *units = 0;
     for (int i = 0; i < id->n_accounts && rc == TD_OK; i++) {
-        if ((rc = db_bindf(st, "iiit", id->accounts[i], d90 * FACTS_DAY_US, c->now_us, category)) != TD_OK) break;
-        if ((rc = db_step(st)) == TD_ROW) *units += db_col_int64(st, 0);
-        if (rc == TD_ROW || rc == TD_DONE) rc = db_reset(st);
+        int64_t u = 0;
+        rc = db_get_int64(c->db, "SELECT COALESCE(SUM(x.quantity), 0) FROM (SELECT l.quantity FROM receipts r"
+                                 " JOIN purchase_lines l ON l.receipt_id = r.id JOIN products p ON p.id = l.product_id"
+                                 " WHERE r.customer_id = ? AND r.purchased_at >= ? AND r.purchased_at <= ?"
+                                 " AND p.category = ? LIMIT 1000) AS x",
+                          &u, "iiit", id->accounts[i], d90 * FACTS_DAY_US, c->now_us, category);
+        *units += u;
     }
-    db_done(st);
     return rc;
 }
 

@@ -246,20 +246,20 @@ static void add_key(struct identity *id, const char *k, bool visits, int shared)
  * costs one read and no look-up by key. */
 static int keys_of_accounts(struct dctx *c, struct identity *id, int from, int to)
 {
-    struct db_stmt *st = NULL;
     int64_t since = c->now_us / (86400LL * 1000000) - (IDENTITY_WALK_IN_DAYS - 1);
-    int rc = db_prepare(c->db,
-                        "SELECT k.key, EXISTS (SELECT 1 FROM walk_in_days w WHERE w.key = k.key AND w.day >= ?), k.shared"
-                        " FROM customer_keys k WHERE k.customer_id = ? ORDER BY k.key LIMIT 4", &st);
+    int rc = TD_OK;
     for (int i = from; i < to && rc == TD_OK; i++) {
-        if ((rc = db_bindf(st, "ii", since, id->accounts[i])) != TD_OK) break;
-        while ((rc = db_step(st)) == TD_ROW) {
+        struct db_stmt *st = NULL;
+        rc = db_query(c->db,
+                      "SELECT k.key, EXISTS (SELECT 1 FROM walk_in_days w WHERE w.key = k.key AND w.day >= ?), k.shared"
+                      " FROM customer_keys k WHERE k.customer_id = ? ORDER BY k.key LIMIT 4",
+                      &st, "ii", since, id->accounts[i]);
+        while (db_next(st, &rc)) {
             int64_t shared = db_col_int64(st, 2);
             add_key(id, db_col_text(st, 0), db_col_int64(st, 1) != 0, shared > IDENTITY_SHARED_MAX ? IDENTITY_SHARED_MAX + 1 : (int)shared);
         }
-        if (rc == TD_DONE) rc = db_reset(st);
+        rc = db_end(st, rc);
     }
-    db_done(st);
     return rc;
 }
 
@@ -268,23 +268,20 @@ static int keys_of_accounts(struct dctx *c, struct identity *id, int from, int t
  * one it came from) needs no read. */
 static int accounts_of_keys(struct dctx *c, struct identity *id, int from, int to)
 {
-    struct db_stmt *st = NULL;
     int rc = TD_OK;
     for (int i = from; i < to && rc == TD_OK; i++) {
         if (id->shared[i] == 1 || id->shared[i] > IDENTITY_SHARED_MAX) continue;
-        if (!st && (rc = db_prepare(c->db, "SELECT customer_id FROM customer_keys WHERE key = ? ORDER BY customer_id LIMIT ?",
-                                    &st)) != TD_OK)
-            break;
         int64_t found[IDENTITY_SHARED_MAX + 1];
         int n = 0;
-        if ((rc = db_bindf(st, "ti", id->keys[i], (int64_t)IDENTITY_SHARED_MAX + 1)) != TD_OK) break;
-        while ((rc = db_step(st)) == TD_ROW && n <= IDENTITY_SHARED_MAX) found[n++] = db_col_int64(st, 0);
-        if (rc == TD_ROW || rc == TD_DONE) rc = db_reset(st);
+        struct db_stmt *st = NULL;
+        rc = db_query(c->db, "SELECT customer_id FROM customer_keys WHERE key = ? ORDER BY customer_id LIMIT ?", &st, "ti",
+                      id->keys[i], (int64_t)IDENTITY_SHARED_MAX + 1);
+        while (n <= IDENTITY_SHARED_MAX && db_next(st, &rc)) found[n++] = db_col_int64(st, 0);
+        rc = db_end(st, rc);
         if (n > IDENTITY_SHARED_MAX) continue;
         for (int k = 0; k < n && id->n_accounts < IDENTITY_ACCOUNTS_MAX; k++)
             if (!has_account(id, found[k])) id->accounts[id->n_accounts++] = found[k];
     }
-    db_done(st);
     return rc;
 }
 

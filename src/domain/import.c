@@ -180,19 +180,9 @@ static void shown_name(const struct csv_field *f, size_t i, char *out, size_t n)
 
 int import__query_id(struct imp *m, const char *sql, const char *key, int64_t *id)
 {
-    struct db_stmt *st = NULL;
     *id = 0;
-    int rc = db_prepare(m->c->db, sql, &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bind_text(st, 1, key)) == TD_OK) rc = db_step(st);
-    if (rc == TD_ROW) {
-        *id = db_col_int64(st, 0);
-        rc = TD_OK;
-    } else if (rc == TD_DONE) {
-        rc = TD_OK;
-    }
-    db_done(st);
-    return rc;
+    int rc = db_get_int64(m->c->db, sql, id, "t", key);
+    return rc == TD_E_NOT_FOUND ? TD_OK : rc;
 }
 
 /* 1 for an amount like "1.234" or "12,505": a thousands separator to some

@@ -35,12 +35,9 @@ const struct import__column import__catalogue_cols[K_NCOLS + 1] = {
 };
 _Static_assert(K_NCOLS <= IMPORT__NCOLS_MAX, "IMPORT__NCOLS_MAX holds the catalogue columns");
 
-#define COUNT(name, group, verb) {#name, group, verb, offsetof(struct import_report, name)}
 const struct import__count import__catalogue_counts[] = {
-    COUNT(styles_added, "styles", "added"),
-    COUNT(styles_updated, "styles", "updated"),
-    COUNT(collections_added, "collections", "added"),
-    {NULL, NULL, NULL, 0},
+    IMPORT__COUNT(styles_added, "styles", "added"), IMPORT__COUNT(styles_updated, "styles", "updated"),
+    IMPORT__COUNT(collections_added, "collections", "added"), IMPORT__COUNTS_END,
 };
 
 /* The style's fields, the columns they are in. */

@@ -41,6 +41,10 @@ struct import__count {
     const char *group, *verb;        /* in the command line's summary: "receipts", "added" */
     size_t offset;                   /* of the int64_t in struct import_report */
 };
+/* A row of such an array for the field `name` of struct import_report, and
+ * the row that ends it. */
+#define IMPORT__COUNT(name, group, verb) {#name, group, verb, offsetof(struct import_report, name)}
+#define IMPORT__COUNTS_END {NULL, NULL, NULL, 0}
 
 struct imp;
 

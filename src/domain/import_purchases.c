@@ -43,13 +43,10 @@ const struct import__column import__purchase_cols[P_NCOLS + 1] = {
 };
 _Static_assert(P_NCOLS <= IMPORT__NCOLS_MAX, "IMPORT__NCOLS_MAX holds the purchase columns");
 
-#define COUNT(name, group, verb) {#name, group, verb, offsetof(struct import_report, name)}
 const struct import__count import__purchase_counts[] = {
-    COUNT(receipts_added, "receipts", "added"),
-    COUNT(receipts_skipped, "receipts", "skipped"),
-    COUNT(products_added, "products", "added"),
-    COUNT(products_updated, "products", "updated"),
-    {NULL, NULL, NULL, 0},
+    IMPORT__COUNT(receipts_added, "receipts", "added"), IMPORT__COUNT(receipts_skipped, "receipts", "skipped"),
+    IMPORT__COUNT(products_added, "products", "added"), IMPORT__COUNT(products_updated, "products", "updated"),
+    IMPORT__COUNTS_END,
 };
 
 /* What the maps remember. */
@@ -92,56 +89,35 @@ static int upsert_product(struct imp *m, int64_t *id)
         *id = p->id;
         return TD_OK;
     }
-    struct db_stmt *st = NULL;
     int changed = 0;
     if (!p->id) {
-        if ((rc = db_prepare(m->c->db, "SELECT id, name, brand, category FROM products WHERE sku = ?", &st)) != TD_OK)
-            return rc;
-        if ((rc = db_bind_text(st, 1, sku)) == TD_OK) rc = db_step(st);
-        if (rc == TD_ROW) {
+        struct db_stmt *st = NULL;
+        rc = db_get_row(m->c->db, "SELECT id, name, brand, category FROM products WHERE sku = ?", &st, "t", sku);
+        if (rc == TD_OK) {
             p->id = db_col_int64(st, 0);
             changed = strcmp(db_col_text(st, 1), name) != 0 || strcmp(db_col_text(st, 2), brand) != 0 ||
                       strcmp(db_col_text(st, 3), cat) != 0;
-            rc = TD_OK;
-        } else if (rc == TD_DONE) {
-            rc = TD_OK;
         }
         db_done(st);
-        st = NULL;
-        if (rc != TD_OK) return rc;
+        if (rc != TD_OK && rc != TD_E_NOT_FOUND) return rc;
     } else {
         changed = 1;   /* a later line of this file names the product differently: the last one wins */
     }
     if (!p->id) {
-        if ((rc = db_prepare(m->c->db, "INSERT INTO products (sku, name, brand, category) VALUES (?, ?, ?, ?) RETURNING id",
-                             &st)) != TD_OK)
-            return rc;
-        if ((rc = db_bind_text(st, 1, sku)) != TD_OK) goto out;
-        if ((rc = db_bind_text(st, 2, name)) != TD_OK) goto out;
-        if ((rc = db_bind_text(st, 3, brand)) != TD_OK) goto out;
-        if ((rc = db_bind_text(st, 4, cat)) != TD_OK) goto out;
-        rc = db_step(st);
-        if (rc != TD_ROW) goto out;
-        p->id = db_col_int64(st, 0);
+        rc = db_get_int64(m->c->db, "INSERT INTO products (sku, name, brand, category) VALUES (?, ?, ?, ?) RETURNING id",
+                          &p->id, "tttt", sku, name, brand, cat);
+        if (rc != TD_OK) return rc;
         m->rep->products_added++;
-        rc = TD_OK;
     } else if (changed) {
-        if ((rc = db_prepare(m->c->db, "UPDATE products SET name = ?, brand = ?, category = ? WHERE id = ?", &st)) != TD_OK)
-            return rc;
-        if ((rc = db_bind_text(st, 1, name)) != TD_OK) goto out;
-        if ((rc = db_bind_text(st, 2, brand)) != TD_OK) goto out;
-        if ((rc = db_bind_text(st, 3, cat)) != TD_OK) goto out;
-        if ((rc = db_bind_int64(st, 4, p->id)) != TD_OK) goto out;
-        if ((rc = db_step(st)) != TD_DONE) goto out;
+        rc = db_run(m->c->db, "UPDATE products SET name = ?, brand = ?, category = ? WHERE id = ?", NULL, "ttti", name,
+                    brand, cat, p->id);
+        if (rc != TD_OK) return rc;
         if (!p->updated) m->rep->products_updated++;
         p->updated = 1;
-        rc = TD_OK;
     }
     p->values = values;
     *id = p->id;
-out:
-    db_done(st);
-    return rc;
+    return TD_OK;
 }
 
 /* Claims the receipt of the current line: inserts it, or finds that it was
@@ -150,31 +126,22 @@ out:
  * insert itself, and the index lookup of a row just written is cheap. */
 static int claim_receipt(struct imp *m, struct import__receipt_info *r)
 {
-    struct db_stmt *st = NULL;
-    int rc = db_prepare(m->c->db, "INSERT INTO receipts (receipt_ref, store_id, customer_id, purchased_at)"
-                                  " VALUES (?, ?, ?, ?) ON CONFLICT (receipt_ref) DO NOTHING", &st);
+    int64_t added = 0;
+    int rc = db_run(m->c->db, "INSERT INTO receipts (receipt_ref, store_id, customer_id, purchased_at)"
+                              " VALUES (?, ?, ?, ?) ON CONFLICT (receipt_ref) DO NOTHING",
+                    &added, "tini", m->v[P_RECEIPT], r->store_id, r->customer_id, r->at);
     if (rc != TD_OK) return rc;
-    if ((rc = db_bind_text(st, 1, m->v[P_RECEIPT])) != TD_OK) goto out;
-    if ((rc = db_bind_int64(st, 2, r->store_id)) != TD_OK) goto out;
-    rc = r->customer_id ? db_bind_int64(st, 3, r->customer_id) : db_bind_null(st, 3);
-    if (rc != TD_OK) goto out;
-    if ((rc = db_bind_int64(st, 4, r->at)) != TD_OK) goto out;
-    if ((rc = db_step(st)) != TD_DONE) goto out;
-    rc = TD_OK;
-    if (db_changes(st) == 0) {
+    if (added == 0) {
         r->known = 1;
         m->rep->receipts_skipped++;
-        goto out;
+        return TD_OK;
     }
     if ((rc = import__query_id(m, "SELECT id FROM receipts WHERE receipt_ref = ?", m->v[P_RECEIPT], &r->db_id)) != TD_OK)
-        goto out;
-    rc = r->db_id > 0 ? TD_OK : TD_E_INTERNAL;
+        return rc;
     if (!m->first_receipt || r->db_id < m->first_receipt) m->first_receipt = r->db_id;
     if (r->db_id > m->last_receipt) m->last_receipt = r->db_id;
     m->rep->receipts_added++;
-out:
-    db_done(st);
-    return rc;
+    return r->db_id > 0 ? TD_OK : TD_E_INTERNAL;
 }
 
 /* Purchase lines are written LINE_BATCH at a time, in one multi-row INSERT:

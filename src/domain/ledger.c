@@ -67,35 +67,18 @@ static int ledger__post(struct dctx *c, int64_t note_id, const char *kind, int64
     " COALESCE(n.closed_at, 0), COALESCE(n.replaces_id, 0), COALESCE(n.replaced_by_id, 0)"
 #define NOTE_FROM " FROM credit_notes n LEFT JOIN stores s ON s.id = n.store_id"
 
-static int read_note(struct db_stmt *st, struct credit_note *o)
+static int read_note(struct db_stmt *st, void *out)
 {
-    o->id = db_col_int64(st, 0);
-    o->customer_id = db_col_int64(st, 2);
-    o->case_id = db_col_int64(st, 3);
-    o->amount_cents = db_col_int64(st, 7);
-    o->balance_cents = db_col_int64(st, 8);
-    o->issued_at = db_col_int64(st, 10);
-    o->issued_by = db_col_int64(st, 11);
-    o->expires_at = db_col_int64(st, 12);
-    o->closed_at = db_col_int64(st, 13);
-    o->replaces_id = db_col_int64(st, 14);
-    o->replaced_by_id = db_col_int64(st, 15);
-    if (domain_copy(o->code_hint, sizeof o->code_hint, db_col_text(st, 1)) != TD_OK ||
-        domain_copy(o->store_code, sizeof o->store_code, db_col_text(st, 4)) != TD_OK ||
-        domain_copy(o->reason, sizeof o->reason, db_col_text(st, 5)) != TD_OK ||
-        domain_copy(o->funding, sizeof o->funding, db_col_text(st, 6)) != TD_OK ||
-        domain_copy(o->status, sizeof o->status, db_col_text(st, 9)) != TD_OK)
-        return TD_E_INTERNAL;
-    return TD_OK;
+    struct credit_note *o = out;
+    return db_readf(st, "itiitttiitiiiiii", &o->id, o->code_hint, sizeof o->code_hint, &o->customer_id, &o->case_id,
+                    o->store_code, sizeof o->store_code, o->reason, sizeof o->reason, o->funding, sizeof o->funding,
+                    &o->amount_cents, &o->balance_cents, o->status, sizeof o->status, &o->issued_at, &o->issued_by,
+                    &o->expires_at, &o->closed_at, &o->replaces_id, &o->replaced_by_id);
 }
 
 int ledger_get(struct dctx *c, int64_t id, struct credit_note *out)
 {
-    struct db_stmt *st;
-    int rc = db_get_row(c->db, "SELECT " NOTE_COLS NOTE_FROM " WHERE n.id = ?", &st, "i", id);
-    if (rc == TD_OK) rc = read_note(st, out);
-    db_done(st);
-    return rc;
+    return db_get_read(c->db, "SELECT " NOTE_COLS NOTE_FROM " WHERE n.id = ?", read_note, out, "i", id);
 }
 
 static void hash_code(const char canon[CODE_CHARS + 1], char hash[TOKEN_HASH_HEX_LEN + 1])
@@ -108,11 +91,7 @@ int ledger_find(struct dctx *c, const char *code, struct credit_note *out)
     char canon[CODE_CHARS + 1], hash[TOKEN_HASH_HEX_LEN + 1];
     if (code_parse(code, canon) != TD_OK) return TD_E_NOT_FOUND;
     hash_code(canon, hash);
-    struct db_stmt *st;
-    int rc = db_get_row(c->db, "SELECT " NOTE_COLS NOTE_FROM " WHERE n.code_hash = ?", &st, "t", hash);
-    if (rc == TD_OK) rc = read_note(st, out);
-    db_done(st);
-    return rc;
+    return db_get_read(c->db, "SELECT " NOTE_COLS NOTE_FROM " WHERE n.code_hash = ?", read_note, out, "t", hash);
 }
 
 static void check_reason(struct errors *err, const char *field, const char *reason)

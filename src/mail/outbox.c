@@ -245,18 +245,14 @@ int mail__row_get(struct db *db, int64_t id, struct mail__row *out)
 {
     struct db_stmt *st = NULL;
     memset(out, 0, sizeof *out);
-    int rc = db_prepare(db, "SELECT attempts, mail_from, rcpt_to, message_id FROM mail_outbox WHERE id = ?", &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bind_int64(st, 1, id)) == TD_OK) rc = db_step(st);
-    if (rc == TD_ROW) {
+    int rc = db_get_row(db, "SELECT attempts, mail_from, rcpt_to, message_id FROM mail_outbox WHERE id = ?", &st, "i", id);
+    if (rc == TD_OK) {
         out->id = id;
         out->attempts = db_col_int64(st, 0);
         out->from = dup_col(st, 1);
         out->to = dup_col(st, 2);
         out->message_id = dup_col(st, 3);
         rc = out->from && out->to && out->message_id ? TD_OK : TD_E_NOMEM;
-    } else if (rc == TD_DONE) {
-        rc = TD_E_NOT_FOUND;
     }
     db_done(st);
     if (rc != TD_OK) mail__row_free(out);
@@ -376,12 +372,9 @@ int mail_render(struct db *db, int64_t id, char **text, size_t *len)
     buf_init(&b, RENDER_MAX);
     *text = NULL;
     *len = 0;
-    int rc = db_prepare(db, "SELECT mail_from, from_name, rcpt_to, subject, body_text, body_html, lang, unsubscribe_url,"
-                            " message_id, created_at, kind FROM mail_outbox WHERE id = ?", &st);
-    if (rc != TD_OK) return rc;
-    if ((rc = db_bind_int64(st, 1, id)) == TD_OK) rc = db_step(st);
-    if (rc == TD_ROW) rc = render_row(st, &b);
-    else if (rc == TD_DONE) rc = TD_E_NOT_FOUND;
+    int rc = db_get_row(db, "SELECT mail_from, from_name, rcpt_to, subject, body_text, body_html, lang, unsubscribe_url,"
+                            " message_id, created_at, kind FROM mail_outbox WHERE id = ?", &st, "i", id);
+    if (rc == TD_OK) rc = render_row(st, &b);
     db_done(st);
     if (rc == TD_OK && b.data) {
         *text = b.data;     /* NUL-terminated (buf.h) */

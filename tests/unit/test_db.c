@@ -399,7 +399,7 @@ static void deferred_foreign_keys(void **state)
     db_rollback(f->db);
 }
 
-/* ---- row plumbing (db_query, db_get_row, db_end, db_run, db_get_int64),
+/* ---- row plumbing (db_query, db_get_row, db_end, db_run, db_get_int64, db_readf),
  * on SQLite and, when TRUSTDESK_TEST_PG names a cluster, on PostgreSQL. */
 
 static const char SQL_ROWS_INSERT[] = "INSERT INTO r (k, v, ref) VALUES (?, ?, ?) RETURNING id";
@@ -419,6 +419,14 @@ static int sum_rows(struct db *db, int64_t from, int stop_after, int fail_at, in
         rc = ++seen == fail_at ? TD_E_INVALID : TD_OK;
     }
     return db_end(st, rc);
+}
+
+/* A reader for db_get_read: v into *out; refuses a negative *out on entry. */
+static int read_v(struct db_stmt *st, void *out)
+{
+    int64_t *v = out;
+    if (*v < 0) return TD_E_INVALID;
+    return db_readf(st, "-i", v);
 }
 
 static void row_plumbing_on(struct db *db)
@@ -488,6 +496,51 @@ static void row_plumbing_on(struct db *db)
     assert_int_equal(db_get_int64(db, "SELECT SUM(v) FROM r", &v, ""), TD_OK);
     assert_int_equal(v, 1 + 3 + 4);
     assert_int_equal(db_get_int64(db, "SELECT v FROM r WHERE k = ?", &v, "t", "none"), TD_E_NOT_FOUND);
+    /* db_readf: one letter a column in order; a text that does not fit fails
+     * ('t') or is cut at a character boundary ('c'); '-' skips a column */
+    assert_int_equal(db_get_row(db, "SELECT k, v, ref, 'h\xc3\xa9llo' FROM r WHERE k = ?", &st, "t", "b"), TD_OK);
+    char k[2] = "", small[3] = "", cut[3] = "x";
+    int64_t ref = 0;
+    assert_int_equal(db_readf(st, "t-it", k, sizeof k, &ref, small, sizeof small), TD_E_INTERNAL);
+    assert_string_equal(k, "b");
+    assert_int_equal(ref, a);
+    assert_string_equal(small, "");
+    assert_int_equal(db_readf(st, "---c", cut, sizeof cut), TD_OK);
+    assert_string_equal(cut, "h");              /* "h\xc3" would split the e-acute */
+    assert_int_equal(db_readf(st, "c-", k, sizeof k), TD_OK);
+    assert_string_equal(k, "b");
+    const char *borrowed = "", *none = "";
+    assert_int_equal(db_readf(st, "s", &borrowed), TD_OK);
+    assert_string_equal(borrowed, "b");
+    assert_int_equal(db_readf(st, "x"), TD_E_INTERNAL);
+    db_done(st);
+    assert_int_equal(db_get_row(db, SQL_ROWS_ONE, &st, "t", "a"), TD_OK);
+    assert_int_equal(db_readf(st, "--s", &none), TD_OK);
+    assert_null(none);                          /* 's' gives NULL for NULL */
+    db_done(st);
+    /* db_get_read: the reader's answer on the row, TD_E_NOT_FOUND without one */
+    int64_t got = 0;
+    assert_int_equal(db_get_read(db, SQL_ROWS_ONE, read_v, &got, "t", "c"), TD_OK);
+    assert_int_equal(got, 4);                   /* c, after the bumps above */
+    assert_int_equal(db_get_read(db, SQL_ROWS_ONE, read_v, &got, "t", "zz"), TD_E_NOT_FOUND);
+    got = -1;
+    assert_int_equal(db_get_read(db, SQL_ROWS_ONE, read_v, &got, "t", "a"), TD_E_INVALID);
+    /* db_exists: a row or none, both TD_OK */
+    int rc_loop;
+    int yes = -1;
+    assert_int_equal(db_exists(db, SQL_ROWS_ONE, &yes, "t", "a"), TD_OK);
+    assert_int_equal(yes, 1);
+    assert_int_equal(db_exists(db, SQL_ROWS_ONE, &yes, "t", "zz"), TD_OK);
+    assert_int_equal(yes, 0);
+    /* db_next: a body that skips a row with `continue` leaves rc TD_ROW and the loop goes on */
+    int seen = 0;
+    rc_loop = db_query(db, SQL_ROWS_FROM, &st, "i", (int64_t)0);
+    while (db_next(st, &rc_loop)) {
+        if (seen++ == 0) continue;
+        rc_loop = TD_OK;
+    }
+    assert_int_equal(db_end(st, rc_loop), TD_OK);
+    assert_int_equal(seen, 3);
     /* nested: a db_get_row inside a loop over the same SQL gets its own statement */
     struct db_stmt *outer;
     int rc = db_query(db, SQL_ROWS_FROM, &outer, "i", (int64_t)0), rows = 0;
