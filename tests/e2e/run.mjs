@@ -50,6 +50,22 @@ async function until(what, cond, ms = 20000) {
   }
 }
 
+/** The newest message to `to` whose text has `has` (and is not one of
+ *  `seen`), once it has arrived: its raw text and its decoded body. */
+async function mailTo(to, has = '', seen = []) {
+  return until(`a mail to ${to}`, () => {
+    const files = readdirSync(MAIL).filter((f) => f.endsWith('.eml') && !seen.includes(f))
+      .sort((a, b) => parseInt(b, 10) - parseInt(a, 10));
+    for (const f of files) {
+      const raw = readFileSync(join(MAIL, f), 'latin1');
+      if (!raw.includes(`X-Envelope-To: ${to}\r\n`)) continue;
+      const body = Buffer.from(raw.split('\r\n\r\n').slice(1).join('').replace(/\s+/g, ''), 'base64').toString('utf8');
+      if (body.includes(has)) return { file: f, raw, body };
+    }
+    return null;
+  });
+}
+
 async function startSink() {
   mkdirSync(MAIL, { recursive: true });
   sink = spawn('/usr/bin/python3', [join(ROOT, 'tests/api/smtp_sink.py'), MAIL, join(MAIL, 'port'), 'accept'], { stdio: 'ignore' });
@@ -662,11 +678,10 @@ test('the new collection: knitwear arrives in Utrecht, the right customers get a
   await logout(page);
 
   // The mail arrives, in English, with RFC 8058's one-click headers.
-  const eml = await until('the mail at the SMTP server', () => existsSync(join(MAIL, '1.eml')) && readFileSync(join(MAIL, '1.eml'), 'latin1'));
+  const { raw: eml, body } = await mailTo('james@example.test', 'Knitwear autumn');
   for (const h of ['X-Envelope-To: james@example.test', 'Subject: Just arrived: Knitwear autumn', 'Content-Language: en',
     'From: "Anna Jansen" <service@warenhuis.test>', 'List-Unsubscribe-Post: List-Unsubscribe=One-Click'])
     expect(eml.includes(h), `the mail has ${h}`);
-  const body = Buffer.from(eml.split('\r\n\r\n').slice(1).join('').replace(/\s+/g, ''), 'base64').toString('utf8');
   expect(body.startsWith('Dear James Miller,') && body.includes('Anna Jansen'), `the mail is in English, signed by Anna: ${body.slice(0, 80)}`);
   const link = /List-Unsubscribe: <[^>]*(\/api\/v1\/unsubscribe\/[0-9a-f]+)>/.exec(eml)[1];
   // He follows the link: a page that changes nothing, then one click.
@@ -681,6 +696,76 @@ test('the new collection: knitwear arrives in Utrecht, the right customers get a
   const james = await call('GET', `/api/v1/customers/${ids['James Miller']}`);
   expect(james.consent.email_marketing.given === false && james.consent.email_marketing.source === 'unsubscribe link', 'one click withdrew consent');
   await shot(page, 'unsubscribed');
+});
+
+test('the unhappy customer: a resolved complaint asks one question, a 3 reaches the Utrecht manager, who puts it right; asked again, an 8', async () => {
+  // A complaint of Mila's is resolved at the Utrecht desk.
+  const mila = await call('POST', '/api/v1/customers', { name: 'Mila de Groot', email: 'mila@example.test', home_store_code: 'UTR01' });
+  const k = await call('POST', '/api/v1/cases', { kind: 'complaint', customer_id: mila.id, store_code: 'UTR01', receipt: false,
+    customer_words: 'Twintig minuten bij de kassa gewacht en niemand hielp.',
+    items: [{ sold_here: false, brand: '-', description: 'Service', stated_price_cents: 0, condition: 'new' }] });
+  const rec = await call('POST', `/api/v1/cases/${k.id}/decision`);
+  await call('POST', `/api/v1/cases/${k.id}/resolve`, { resolution: rec.resolution, amount_cents: rec.max_amount_cents });
+  // The question arrives by mail; she opens it on her phone and answers 3.
+  const first = await mailTo('mila@example.test', 'waarschijnlijk');
+  expect(first.raw.includes('Subject: =?UTF-8?') || first.raw.includes('Subject: Hoe was uw bezoek aan Utrecht Centrum?'), 'the subject names the store');
+  const link = /\/api\/v1\/surveys\/[A-Za-z0-9_-]+/.exec(first.body)[0];
+  let page = await freshPage({ width: 390, height: 844 });
+  await page.goto(base + link);
+  await page.waitForSelector('legend:has-text("Hoe waarschijnlijk is het dat u Het Warenhuis aanbeveelt")');
+  await shot(page, 'survey-phone');
+  await a11y(page, 'survey page');
+  await page.click('label[for=s3]');
+  await page.fill('#comment', 'Twintig minuten gewacht, niemand hielp mij.');
+  await page.click('button:has-text("Versturen")');
+  await page.waitForSelector('p:has-text("De bedrijfsleider van Utrecht Centrum neemt binnen twee dagen contact met u op.")');
+  await shot(page, 'survey-sorry');
+
+  // The Utrecht manager sees a follow-up due in 48 hours.
+  page = await freshPage({ width: 1024, height: 1366 });
+  await login(page, 'mark');
+  await page.click('header nav a:has-text("Opvolging")');
+  await page.waitForSelector('table.followups tr:has-text("Mila de Groot")');
+  const row = await text(page, 'table.followups tr:has-text("Mila de Groot")');
+  expect(row.includes('3') && row.includes('Twintig minuten gewacht'), `the row shows the score and the comment (${row})`);
+  const queue = await call('GET', '/api/v1/followups?store_code=UTR01');
+  const fu = queue.items.find((x) => x.customer_name === 'Mila de Groot');
+  expect((Date.parse(fu.due_at) - Date.parse(fu.opened_at)) === 48 * 3600000, 'due 48 hours after the answer');
+  await shot(page, 'followups');
+  await a11y(page, 'follow-ups');
+  // He calls her, issues a goodwill credit note and closes it with the root cause.
+  await page.click('table.followups a:has-text("Mila de Groot")');
+  await page.waitForSelector('h1:has-text("Mila de Groot")');
+  await page.fill('#f-note', 'Gebeld, excuses gemaakt voor het wachten.');
+  await page.click('button:has-text("Contact vastleggen")');
+  await page.waitForSelector('.notice:has-text("Contact vastgelegd.")');
+  await page.selectOption('#f-root_cause', 'waiting_time');
+  await page.fill('#f-action', 'Gebeld en een tegoedbon van 15 euro gegeven.');
+  await page.selectOption('#f-recovery', 'credit_note');
+  await page.fill('#f-amount_cents', '15,00');
+  await page.click('button:has-text("Afsluiten en de klant opnieuw vragen")');
+  await page.waitForSelector('.notice:has-text("De klant krijgt de vraag nog een keer.")');
+  await page.waitForSelector('.code-box .code');
+  await shot(page, 'followup-closed');
+  await a11y(page, 'follow-up closed');
+  const closed = await call('GET', `/api/v1/followups/${fu.id}`);
+  expect(closed.status === 'closed' && closed.root_cause === 'waiting_time' && closed.recovery === 'credit_note' && closed.credit_note_id,
+    `closed with the root cause and the note (${JSON.stringify(closed).slice(0, 200)})`);
+  const notes = await call('GET', `/api/v1/customers/${mila.id}/credit-notes`);
+  expect(notes.items.some((n) => n.amount_cents === 1500), 'a goodwill note of €15 for Mila');
+  await logout(page);
+
+  // She is asked again, and answers 8: the follow-up stays closed.
+  const second = await mailTo('mila@example.test', 'nog één keer', [first.file]);
+  const again = /\/api\/v1\/surveys\/[A-Za-z0-9_-]+/.exec(second.body)[0];
+  expect(again !== link, 'a new link for the second question');
+  page = await freshPage({ width: 390, height: 844 });
+  await page.goto(base + again);
+  await page.click('label[for=s8]');
+  await page.click('button:has-text("Versturen")');
+  await page.waitForSelector('h1:has-text("Dank u wel!")');
+  const after = await call('GET', `/api/v1/followups/${fu.id}`);
+  expect(after.status === 'closed' && after.reopened === 0, 'a happy second answer leaves it closed');
 });
 
 test('an associate does not see admin screens, and the API refuses them', async () => {

@@ -4,8 +4,9 @@ import type { Module } from '../registry';
 import { admin } from './admin';
 import { clienteling } from './clienteling';
 import { desk } from './desk';
+import { feedback } from './feedback';
 import { manager } from './manager';
 import { notes } from './notes';
 import { session } from './session';
 
-export const modules: Module[] = [session, desk, notes, manager, clienteling, admin];
+export const modules: Module[] = [session, desk, notes, manager, feedback, clienteling, admin];
