@@ -149,6 +149,14 @@ long long case_open(struct client *c, const char *body);
 void case_decide(struct client *c, long long id, struct resp *r);
 /* One number from the server's database, read through db_open (asserts). */
 long long db_int(const struct server *s, const char *sql);
+/* The same for a query built with printf's format (fails the test when it
+ * does not fit or does not run). */
+long long db_intf(const struct server *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* One number from a query built with printf's format on a database the
+ * test holds open (fails the test when the query does not run or finds no
+ * row). */
+struct db;
+long long db_query_intf(struct db *db, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* The value of a response header (first match, case-insensitive), or "". */
 const char *resp_header(struct resp *r, const char *name, char *out, size_t n);

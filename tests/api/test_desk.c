@@ -63,18 +63,6 @@ static int setup(void **state)
 
 static long long open_case(struct client *c, const char *body) { return case_open(c, body); }
 
-/* One number from SQL made with printf's format. */
-static long long count_sql(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static long long count_sql(const char *fmt, ...)
-{
-    char sql[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof sql, fmt, ap);
-    va_end(ap);
-    return db_count(sql);
-}
-
 /* Opens a case whose body is made with printf's format; returns its id. */
 static long long open_casef(struct client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static long long open_casef(struct client *c, const char *fmt, ...)
@@ -306,7 +294,7 @@ static void test_kitchen_scale(void **state)
     assert_int_equal(jint(r.json, "items.0.days_since_purchase"), 5);
     assert_int_equal(jint(r.json, "items.0.price_paid_cents"), 2499);
     resp_free(&r);
-    assert_int_equal(count_sql("SELECT COUNT(*) FROM referrals WHERE case_id = %lld AND to_name = 'Action'"
+    assert_int_equal(db_intf(&srv, "SELECT COUNT(*) FROM referrals WHERE case_id = %lld AND to_name = 'Action'"
                                " AND reason = 'cheaper_elsewhere' AND category = 'Keuken'", id), 1);
     /* A return where the customer says only at the end that they go elsewhere:
      * the referral named at resolving is the case's too. (Another scale of
@@ -708,7 +696,7 @@ static void test_export_and_erasure(void **state)
     static const char *const tables[] = {"customer_facts", "customer_days", "customer_case_stores",
                                          "customer_item_stores", "cases", "referrals", "line_returns"};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
-        assert_int_equal(count_sql("SELECT COUNT(*) FROM %s WHERE customer_id = %lld", tables[i], exploiter_id), 0);
+        assert_int_equal(db_intf(&srv, "SELECT COUNT(*) FROM %s WHERE customer_id = %lld", tables[i], exploiter_id), 0);
     }
     assert_int_equal(db_count("SELECT COUNT(*) FROM cases WHERE customer_words = 'Verkeerde maat.'"), 0);
     /* The cases stay for the store's figures, unlinked. */
@@ -786,7 +774,7 @@ static void test_concurrent_resolves_issue_once(void **state)
         }
         assert_int_equal(ok, 1);
         assert_int_equal(conflict, N - 1);
-        assert_int_equal(count_sql("SELECT COUNT(*) FROM credit_notes WHERE case_id = %lld", id), 1);
+        assert_int_equal(db_intf(&srv, "SELECT COUNT(*) FROM credit_notes WHERE case_id = %lld", id), 1);
     }
     char out[4096];
     char url[600];
@@ -887,7 +875,7 @@ static void test_receipt_line_comes_back_once(void **state)
     resp_free(&r);
     assert_int_equal(line_count("R-L-1", "returned"), 1);
     assert_int_equal(line_count("R-L-1", "beyond"), 1);
-    assert_int_equal(count_sql("SELECT COUNT(*) FROM line_return_claims c JOIN staff s ON s.id = c.approved_by"
+    assert_int_equal(db_intf(&srv, "SELECT COUNT(*) FROM line_return_claims c JOIN staff s ON s.id = c.approved_by"
                                " WHERE c.case_id = %lld AND c.beyond = 1 AND s.login = 'mia'", again), 1);
 
     /* Without the receipt, the card's line has nothing left: it proves
@@ -895,7 +883,7 @@ static void test_receipt_line_comes_back_once(void **state)
     long long card = open_casef(&anna,
              "{\"kind\":\"return\",\"customer_id\":%lld,\"store_code\":\"UTR01\",\"receipt\":false,"
              "\"items\":[{\"sku\":\"SC-1\",\"condition\":\"new\"}]}", cust);
-    assert_int_equal(count_sql("SELECT COALESCE(SUM(no_receipt_returns), 0) FROM customer_days WHERE customer_id = %lld", cust), 1);
+    assert_int_equal(db_intf(&srv, "SELECT COALESCE(SUM(no_receipt_returns), 0) FROM customer_days WHERE customer_id = %lld", cust), 1);
     decide(&anna, card, &r);
     assert_string_equal(jstr(r.json, "resolution"), "store_credit");
     assert_true(said(r.json, "reasons", "already_back"));
@@ -982,10 +970,10 @@ static void test_eight_tills_one_line(void **state)
         assert_int_equal(refused, N - 1);
         assert_int_equal(line_count(ref, "returned"), 1);
         assert_int_equal(line_count(ref, "beyond"), 0);
-        assert_int_equal(count_sql("SELECT COUNT(*) FROM cases k WHERE k.status = 'resolved' AND k.resolution = 'refund' AND"
+        assert_int_equal(db_intf(&srv, "SELECT COUNT(*) FROM cases k WHERE k.status = 'resolved' AND k.resolution = 'refund' AND"
                                    " k.id IN (SELECT i.case_id FROM case_items i JOIN receipts r ON r.id = i.receipt_id"
                                    " WHERE r.receipt_ref = '%s')", ref), 1);
-        assert_int_equal(count_sql("SELECT COUNT(*) FROM line_return_claims c JOIN receipts r ON r.id = c.receipt_id"
+        assert_int_equal(db_intf(&srv, "SELECT COUNT(*) FROM line_return_claims c JOIN receipts r ON r.id = c.receipt_id"
                                    " WHERE r.receipt_ref = '%s'", ref), 1);
 
         /* The seven others, with a reason, at once: to a manager, nothing back yet. */
@@ -1016,7 +1004,7 @@ static void test_eight_tills_one_line(void **state)
         assert_int_equal(st, 200);
         assert_int_equal(line_count(ref, "returned"), 1);
         assert_int_equal(line_count(ref, "beyond"), 1);
-        assert_int_equal(count_sql("SELECT COUNT(*) FROM line_return_claims c JOIN receipts r ON r.id = c.receipt_id"
+        assert_int_equal(db_intf(&srv, "SELECT COUNT(*) FROM line_return_claims c JOIN receipts r ON r.id = c.receipt_id"
                                    " WHERE r.receipt_ref = '%s' AND c.beyond = 1 AND c.approved_by IS NOT NULL", ref), 1);
     }
     assert_int_equal(db_count("SELECT COUNT(*) FROM line_return_claims WHERE beyond = 1 AND approved_by IS NULL"), 0);
@@ -1077,10 +1065,10 @@ static void test_gift_receipt(void **state)
     for (const char *const *w = buyer; *w; w++)
         if (strstr(r.body, *w)) fail_msg("the buyer (%s) in the bearer's resolution: %s", *w, r.body);
     resp_free(&r);
-    assert_int_equal(count_sql("SELECT COUNT(*) FROM credit_notes WHERE case_id = %lld AND customer_id = %lld", id, bronze_id), 1);
+    assert_int_equal(db_intf(&srv, "SELECT COUNT(*) FROM credit_notes WHERE case_id = %lld AND customer_id = %lld", id, bronze_id), 1);
     /* The line's quantity counts; the buyer's own history does not change. */
     assert_int_equal(line_count("R-GIFT-1", "returned"), 1);
-    assert_int_equal(count_sql("SELECT COALESCE(SUM(returns), 0) + COALESCE(SUM(cases), 0) FROM customer_days WHERE customer_id = %lld",
+    assert_int_equal(db_intf(&srv, "SELECT COALESCE(SUM(returns), 0) + COALESCE(SUM(cases), 0) FROM customer_days WHERE customer_id = %lld",
                                gold_id), buyer_before);
     /* The same gift receipt again (a walk-in), or the buyer with her receipt: declined. */
     long long w = open_case(&anna, "{\"kind\":\"return\",\"store_code\":\"AMS01\",\"receipt\":true,"
@@ -1119,7 +1107,7 @@ static void test_card_proof_and_own_money_back(void **state)
     assert_string_equal(jstr(r.json, "items.0.proof"), "card");
     assert_string_equal(jstr(r.json, "items.0.receipt_id"), "R-C-1");
     resp_free(&r);
-    assert_int_equal(count_sql("SELECT COALESCE(SUM(no_receipt_returns), 0) FROM customer_days WHERE customer_id = %lld", cust), 0);
+    assert_int_equal(db_intf(&srv, "SELECT COALESCE(SUM(no_receipt_returns), 0) FROM customer_days WHERE customer_id = %lld", cust), 0);
     decide(&anna, id, &r);
     assert_string_equal(jstr(r.json, "resolution"), "store_credit");
     assert_int_equal(jint(r.json, "max_amount_cents"), 12900);

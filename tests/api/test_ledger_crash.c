@@ -358,21 +358,6 @@ static void *importer(void *arg)
 
 /* ---- the checks after a restart ----------------------------------------- */
 
-static long long count(struct db *db, const char *fmt, ...)
-{
-    char sql[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof sql, fmt, ap);
-    va_end(ap);
-    struct db_stmt *st = NULL;
-    long long n = -1;
-    if (db_prepare_dynamic(db, sql, &st) == TD_OK && db_step(st) == TD_ROW) n = db_col_int64(st, 0);
-    db_done(st);
-    if (n < 0) fail_msg("query failed: %s", sql);
-    return n;
-}
-
 static void verify_with_cli(const char *what)
 {
     char out[8192];
@@ -388,13 +373,13 @@ static int import_rows(struct db *db, const struct call *k)
 {
     long long have, want;
     if (k->kind == K_CUSTOMERS) {
-        have = count(db, "SELECT COUNT(*) FROM customers WHERE loyalty_number LIKE 'K%s-%%'", k->prefix);
+        have = db_query_intf(db, "SELECT COUNT(*) FROM customers WHERE loyalty_number LIKE 'K%s-%%'", k->prefix);
         want = FILE_CUSTOMERS;
     } else {
-        long long receipts = count(db, "SELECT COUNT(*) FROM receipts WHERE receipt_ref LIKE 'P%s-%%'", k->prefix);
-        long long lines = count(db, "SELECT COUNT(*) FROM purchase_lines l JOIN receipts r ON r.id = l.receipt_id"
-                                    " WHERE r.receipt_ref LIKE 'P%s-%%'", k->prefix);
-        long long products = count(db, "SELECT COUNT(*) FROM products WHERE sku LIKE 'S%s-%%'", k->prefix);
+        long long receipts = db_query_intf(db, "SELECT COUNT(*) FROM receipts WHERE receipt_ref LIKE 'P%s-%%'", k->prefix);
+        long long lines = db_query_intf(db, "SELECT COUNT(*) FROM purchase_lines l JOIN receipts r ON r.id = l.receipt_id"
+                                            " WHERE r.receipt_ref LIKE 'P%s-%%'", k->prefix);
+        long long products = db_query_intf(db, "SELECT COUNT(*) FROM products WHERE sku LIKE 'S%s-%%'", k->prefix);
         int none = receipts == 0 && lines == 0 && products == 0;
         int all = receipts == FILE_RECEIPTS && lines == FILE_RECEIPTS * RECEIPT_LINES && products == FILE_SKUS;
         if (!none && !all)
@@ -440,11 +425,11 @@ static void fail_missing_import(const struct call *k)
 /* (3): resolved <=> its credit note exists. */
 static void no_half_resolved_case(struct db *db)
 {
-    long long resolved_without = count(db,
+    long long resolved_without = db_query_intf(db,
         "SELECT COUNT(*) FROM cases c WHERE c.resolution = 'store_credit' AND c.status IN ('resolved', 'followed_up')"
         " AND (c.credit_note_id IS NULL OR (SELECT COUNT(*) FROM credit_notes n WHERE n.case_id = c.id) <> 1"
         " OR NOT EXISTS (SELECT 1 FROM credit_notes n WHERE n.id = c.credit_note_id AND n.case_id = c.id))");
-    long long note_without = count(db,
+    long long note_without = db_query_intf(db,
         "SELECT COUNT(*) FROM credit_notes n WHERE n.case_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM cases c"
         " WHERE c.id = n.case_id AND c.credit_note_id = n.id AND c.status IN ('resolved', 'followed_up'))");
     if (resolved_without || note_without)
@@ -626,7 +611,7 @@ static void one_round(unsigned seed)
                 fail_msg("round %d: import %s was retried but its rows are missing", round_no, calls[i].key);
         }
     no_half_resolved_case(db);
-    total.resolved = count(db, "SELECT COUNT(*) FROM cases WHERE status = 'resolved'");
+    total.resolved = db_query_intf(db, "SELECT COUNT(*) FROM cases WHERE status = 'resolved'");
     db_close(check_db);
     check_db = NULL;
     client_free(&check_staff);
