@@ -12,6 +12,7 @@
 #include "db/db.h"
 #include "domain/customer.h"
 #include "domain/import.h"
+#include "domain/policy.h"
 #include "domain/staff.h"
 #include "domain/store.h"
 #include "fixture.h"
@@ -149,6 +150,16 @@ int64_t fixture_int(struct fixture *f, const char *fmt, ...)
     int64_t v = db_col_int64(st, 0);
     db_done(st);
     return v;
+}
+
+struct policy fixture_default_policy(void)
+{
+    struct policy p;
+    struct errors err;
+    errors_init(&err);
+    const char *doc = policy_default_json();
+    assert_int_equal(policy_parse(doc, strlen(doc), &err, &p), TD_OK);
+    return p;
 }
 
 int fixture_has_field(const struct errors *err, const char *field)

@@ -62,6 +62,9 @@ int fixture_import(struct fixture *f, const char *customers_csv, const char *pur
 /* Creates a staff member (password LOGIN-password) in a transaction of its
  * own and returns it as an actor, to put in f->c.actor. */
 struct actor fixture_staff(struct fixture *f, const char *login, const char *role, const char *store_code);
+/* The default policy, parsed (asserts it parses). */
+struct policy;
+struct policy fixture_default_policy(void);
 /* 1 when some problem in err names field. */
 int fixture_has_field(const struct errors *err, const char *field);
 

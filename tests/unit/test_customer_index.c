@@ -30,15 +30,22 @@ static const struct {
     {NULL, NULL, NULL, NULL, "", ""},
 };
 
+/* Indexes cases[i] into terms and text, which it initialises (the caller
+ * frees them). */
+static void index_case(size_t i, struct buf *terms, struct buf *text)
+{
+    buf_init(terms, 8192);
+    buf_init(text, 8192);
+    assert_int_equal(customer_index_text(cases[i].name, cases[i].email, cases[i].phone, cases[i].loyalty, terms, text),
+                     TD_OK);
+}
+
 static void index_table(void **state)
 {
     (void)state;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct buf terms, text;
-        buf_init(&terms, 8192);
-        buf_init(&text, 8192);
-        assert_int_equal(customer_index_text(cases[i].name, cases[i].email, cases[i].phone, cases[i].loyalty,
-                                             &terms, &text), TD_OK);
+        index_case(i, &terms, &text);
         const char *t = terms.data ? terms.data : "";
         const char *x = text.data ? text.data : "";
         if (strcmp(t, cases[i].terms) != 0) fail_msg("case %zu: terms \"%s\", want \"%s\"", i, t, cases[i].terms);
@@ -90,10 +97,7 @@ static void terms_are_in_text(void **state)
     (void)state;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct buf terms, text;
-        buf_init(&terms, 8192);
-        buf_init(&text, 8192);
-        assert_int_equal(customer_index_text(cases[i].name, cases[i].email, cases[i].phone, cases[i].loyalty,
-                                             &terms, &text), TD_OK);
+        index_case(i, &terms, &text);
         for (const char *p = terms.data; p && *p;) {
             const char *nl = strchr(p, '\n');
             assert_non_null(nl);

@@ -11,7 +11,29 @@
 
 /* ---- text_fold ------------------------------------------------------------ */
 
-static const struct { const char *in, *want; } fold_cases[] = {
+/* A row of the tables for text_fold and text_compact. */
+struct text_case {
+    const char *in, *want;
+};
+
+/* Runs fn (named name) on every case's in and compares what it writes with
+ * the case's want; a failure names the case. */
+static void expect_texts(const char *name, int (*fn)(const char *s, struct buf *out), const struct text_case *cases,
+                         size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct buf b;
+        buf_init(&b, 1024);
+        assert_int_equal(fn(cases[i].in, &b), TD_OK);
+        const char *got = b.data ? b.data : "";
+        if (strcmp(got, cases[i].want) != 0)
+            fail_msg("case %zu: %s(\"%s\") = \"%s\", want \"%s\"", i, name, cases[i].in, got, cases[i].want);
+        buf_free(&b);
+    }
+}
+#define EXPECT_TEXTS(fn, cases) expect_texts(#fn, (fn), (cases), sizeof(cases) / sizeof(cases)[0])
+
+static const struct text_case fold_cases[] = {
     {"José Müller-van 't Hek", "jose muller van t hek"},
     {"Zoë", "zoe"},
     {"ZOË DE VRIES", "zoe de vries"},
@@ -47,15 +69,7 @@ static const struct { const char *in, *want; } fold_cases[] = {
 static void fold_table(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof fold_cases / sizeof fold_cases[0]; i++) {
-        struct buf b;
-        buf_init(&b, 1024);
-        assert_int_equal(text_fold(fold_cases[i].in, &b), TD_OK);
-        const char *got = b.data ? b.data : "";
-        if (strcmp(got, fold_cases[i].want) != 0)
-            fail_msg("text_fold(\"%s\") = \"%s\", want \"%s\"", fold_cases[i].in, got, fold_cases[i].want);
-        buf_free(&b);
-    }
+    EXPECT_TEXTS(text_fold, fold_cases);
 }
 
 /* Text typed on some systems arrives decomposed (NFD): a base letter followed
@@ -64,21 +78,13 @@ static void fold_table(void **state)
 static void fold_decomposed(void **state)
 {
     (void)state;
-    static const struct { const char *in, *want; } cases[] = {
+    static const struct text_case cases[] = {
         {"Jose\xcc\x81", "jose"},                        /* e + U+0301 */
         {"Mu\xcc\x88ller-van", "muller van"},            /* u + U+0308 */
         {"Zoe\xcc\x88 Mu\xcc\x88ller", "zoe muller"},
         {"C\xcc\xa7" "elik", "celik"},                   /* C + U+0327 */
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        struct buf b;
-        buf_init(&b, 256);
-        assert_int_equal(text_fold(cases[i].in, &b), TD_OK);
-        const char *got = b.data ? b.data : "";
-        if (strcmp(got, cases[i].want) != 0)
-            fail_msg("case %zu: got \"%s\", want \"%s\"", i, got, cases[i].want);
-        buf_free(&b);
-    }
+    EXPECT_TEXTS(text_fold, cases);
 }
 
 /* Every dash, quote, space and other mark of General Punctuation separates
@@ -86,7 +92,7 @@ static void fold_decomposed(void **state)
 static void fold_general_punctuation(void **state)
 {
     (void)state;
-    static const struct { const char *in, *want; } cases[] = {
+    static const struct text_case cases[] = {
         {"Anne\xe2\x80\x90Marie", "anne marie"},    /* U+2010 hyphen */
         {"Anne\xe2\x80\x91Marie", "anne marie"},    /* U+2011 non-breaking hyphen */
         {"van\xe2\x80\xaf" "Dijk", "van dijk"},        /* U+202F narrow no-break space */
@@ -94,15 +100,7 @@ static void fold_general_punctuation(void **state)
         {"Jan\xe2\x80\xa6", "jan"},                 /* U+2026 ellipsis */
         {"Jan\xe2\x80\x8b" "ssen", "janssen"},      /* U+200B zero-width space: dropped, no break */
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        struct buf b;
-        buf_init(&b, 256);
-        assert_int_equal(text_fold(cases[i].in, &b), TD_OK);
-        const char *got = b.data ? b.data : "";
-        if (strcmp(got, cases[i].want) != 0)
-            fail_msg("case %zu: got \"%s\", want \"%s\"", i, got, cases[i].want);
-        buf_free(&b);
-    }
+    EXPECT_TEXTS(text_fold, cases);
 }
 
 static void fold_appends_and_respects_limit(void **state)
@@ -541,7 +539,7 @@ static void prefix_upper(void **state)
 static void compact_table(void **state)
 {
     (void)state;
-    static const struct { const char *in, *want; } cases[] = {
+    static const struct text_case cases[] = {
         {"Xandrijn Quartéroni", "xandrijnquarteroni"},
         {"06-1234 5678", "0612345678"},
         {"+31 (0)6 1234", "31061234"},
@@ -551,14 +549,7 @@ static void compact_table(void **state)
         {"", ""},
         {"--", ""},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        struct buf b;
-        buf_init(&b, 1024);
-        assert_int_equal(text_compact(cases[i].in, &b), TD_OK);
-        const char *got = b.data ? b.data : "";
-        if (strcmp(got, cases[i].want) != 0) fail_msg("text_compact(\"%s\") = \"%s\", want \"%s\"", cases[i].in, got, cases[i].want);
-        buf_free(&b);
-    }
+    EXPECT_TEXTS(text_compact, cases);
 }
 
 static const char *const redact_needles[] = {"xandrijnquarteroni", "xandrijn", "quarteroni", "0612345678",
