@@ -8,6 +8,7 @@
 #include <curl/curl.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -799,4 +800,54 @@ long long db_intf(const struct server *s, const char *fmt, ...)
     va_end(ap);
     db_close(db);
     return n;
+}
+
+/* ---- a volley -------------------------------------------------------------- */
+
+struct gunner {
+    const struct client *as;
+    const char *cookie;        /* "Cookie: td_session=..." */
+    struct volley_shot *shot;
+};
+
+static void *fire_shot(void *arg)
+{
+    struct gunner *g = arg;
+    struct volley_shot *s = g->shot;
+    struct client c;
+    client_init(&c, g->as->srv);
+    snprintf(c.csrf, sizeof c.csrf, "%s", g->as->csrf);
+    if (req_h(&c, s->method, s->path, s->body, &s->r, g->cookie, s->header, NULL) != 0) s->r.status = 0;
+    client_free(&c);
+    return NULL;
+}
+
+void volley(struct client *as, struct volley_shot *shots, size_t n)
+{
+    char session[200] = "", cookie[256];
+    assert_int_equal(client_cookie(as, "td_session", session, sizeof session), 0);
+    snprintf(cookie, sizeof cookie, "Cookie: td_session=%s", session);
+    pthread_t *t = calloc(n, sizeof *t);
+    struct gunner *g = calloc(n, sizeof *g);
+    assert_true(t && g);
+    for (size_t i = 0; i < n; i++) {
+        memset(&shots[i].r, 0, sizeof shots[i].r);
+        g[i] = (struct gunner){as, cookie, &shots[i]};
+        assert_int_equal(pthread_create(&t[i], NULL, fire_shot, &g[i]), 0);
+    }
+    for (size_t i = 0; i < n; i++) pthread_join(t[i], NULL);
+    free(t);
+    free(g);
+}
+
+void volley_free(struct volley_shot *shots, size_t n)
+{
+    for (size_t i = 0; i < n; i++) resp_free(&shots[i].r);
+}
+
+int volley_count(const struct volley_shot *shots, size_t n, long status)
+{
+    int k = 0;
+    for (size_t i = 0; i < n; i++) k += shots[i].r.status == status;
+    return k;
 }

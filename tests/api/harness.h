@@ -158,6 +158,20 @@ long long db_intf(const struct server *s, const char *fmt, ...) __attribute__((f
 struct db;
 long long db_query_intf(struct db *db, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* ---- a volley: many requests at once ------------------------------------ */
+struct volley_shot {
+    const char *method, *path, *body;
+    const char *header;        /* one more header line (an Idempotency-Key), or NULL */
+    struct resp r;             /* the answer; r.status 0 when none came */
+};
+/* Sends every shot at the same time, each from a thread and a connection of
+ * its own, as the logged-in client as (its session cookie and CSRF token);
+ * returns when all have been answered. Free the answers with volley_free(). */
+void volley(struct client *as, struct volley_shot *shots, size_t n);
+void volley_free(struct volley_shot *shots, size_t n);
+/* How many of the shots were answered with status. */
+int volley_count(const struct volley_shot *shots, size_t n, long status);
+
 /* The value of a response header (first match, case-insensitive), or "". */
 const char *resp_header(struct resp *r, const char *name, char *out, size_t n);
 /* json_string_value of a dotted path like "error.code" ("" when absent). */

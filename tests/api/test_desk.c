@@ -10,7 +10,6 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,10 +77,17 @@ static long long open_casef(struct client *c, const char *fmt, ...)
 
 static void decide(struct client *c, long long id, struct resp *r) { case_decide(c, id, r); }
 
+/* The path that resolves case id, in out. */
+static const char *resolve_path(long long id, char *out, size_t n)
+{
+    snprintf(out, n, "/api/v1/cases/%lld/resolve", id);
+    return out;
+}
+
 static void resolve(struct client *c, long long id, const char *body, const char *key, struct resp *r)
 {
     char path[96], hdr[128];
-    snprintf(path, sizeof path, "/api/v1/cases/%lld/resolve", id);
+    resolve_path(id, path, sizeof path);
     if (key) {
         snprintf(hdr, sizeof hdr, "Idempotency-Key: %s", key);
         assert_int_equal(req_h(c, "POST", path, body, r, hdr, NULL), 0);
@@ -707,33 +713,6 @@ static void test_export_and_erasure(void **state)
 
 /* ---- concurrency: one case, many tills ------------------------------------ */
 
-struct till {
-    long long case_id;
-    const char *body;
-    long status;
-    char case_status[24];
-};
-
-static void *till_resolve(void *arg)
-{
-    struct till *t = arg;
-    struct client c;
-    client_init(&c, &srv);
-    snprintf(c.csrf, sizeof c.csrf, "%s", anna.csrf);
-    char cookie[200] = "", hdr[256], path[96];
-    if (client_cookie(&anna, "td_session", cookie, sizeof cookie) != 0) return NULL;
-    snprintf(hdr, sizeof hdr, "Cookie: td_session=%s", cookie);
-    snprintf(path, sizeof path, "/api/v1/cases/%lld/resolve", t->case_id);
-    struct resp r;
-    if (req_h(&c, "POST", path, t->body, &r, hdr, NULL) == 0) {
-        t->status = r.status;
-        snprintf(t->case_status, sizeof t->case_status, "%s", r.status == 200 ? jstr(r.json, "status") : "");
-        resp_free(&r);
-    }
-    client_free(&c);
-    return NULL;
-}
-
 /* A new loyal customer; returns their id. */
 static long long new_customer(const char *name, const char *loyalty)
 {
@@ -759,21 +738,18 @@ static void test_concurrent_resolves_issue_once(void **state)
                  "{\"kind\":\"return\",\"customer_id\":%lld,\"store_code\":\"UTR01\",\"receipt\":false,"
                  "\"items\":[{\"sold_here\":false,\"brand\":\"Mango\",\"description\":\"Sjaal\",\"stated_price_cents\":3000,"
                  "\"condition\":\"new\"}]}", new_customer(name, loyalty));
-        struct till shots[N];
-        pthread_t t[N];
-        for (int i = 0; i < N; i++) {
-            shots[i] = (struct till){.case_id = id, .body = "{\"resolution\":\"store_credit\",\"amount_cents\":3000}"};
-            pthread_create(&t[i], NULL, till_resolve, &shots[i]);
-        }
-        int ok = 0, conflict = 0;
-        for (int i = 0; i < N; i++) {
-            pthread_join(t[i], NULL);
-            if (shots[i].status == 200) ok++;
-            else if (shots[i].status == 409) conflict++;
-            else fprintf(stderr, "unexpected status %ld\n", shots[i].status);
-        }
-        assert_int_equal(ok, 1);
-        assert_int_equal(conflict, N - 1);
+        char path[96];
+        struct volley_shot shots[N];
+        for (int i = 0; i < N; i++)
+            shots[i] = (struct volley_shot){"POST", resolve_path(id, path, sizeof path),
+                                            "{\"resolution\":\"store_credit\",\"amount_cents\":3000}", NULL, {0}};
+        volley(&anna, shots, N);
+        for (int i = 0; i < N; i++)
+            if (shots[i].r.status != 200 && shots[i].r.status != 409)
+                fprintf(stderr, "unexpected status %ld\n", shots[i].r.status);
+        assert_int_equal(volley_count(shots, N, 200), 1);
+        assert_int_equal(volley_count(shots, N, 409), N - 1);
+        volley_free(shots, N);
         assert_int_equal(db_intf(&srv, "SELECT COUNT(*) FROM credit_notes WHERE case_id = %lld", id), 1);
     }
     char out[4096];
@@ -949,22 +925,24 @@ static void test_eight_tills_one_line(void **state)
         char ref[32], body[512];
         snprintf(ref, sizeof ref, "R-RACE-%d", round);
         buy(ref, 1, "UTR01", "", "SC-3", "59.00", 1);          /* anonymous: walk-ins bring it */
-        struct till t[N];
-        pthread_t th[N];
+        char path[N][96];
+        struct volley_shot t[N];
+        long long case_id[N];
         for (int i = 0; i < N; i++) {
             snprintf(body, sizeof body,
                      "{\"kind\":\"return\",\"store_code\":\"%s\",\"receipt\":true,"
                      "\"items\":[{\"receipt_id\":\"%s\",\"sku\":\"SC-3\",\"condition\":\"new\"}]}",
                      i % 2 ? "AMS01" : "UTR01", ref);
-            t[i] = (struct till){.case_id = open_case(&anna, body), .body = "{\"resolution\":\"refund\",\"amount_cents\":5900}"};
+            case_id[i] = open_case(&anna, body);
+            t[i] = (struct volley_shot){"POST", resolve_path(case_id[i], path[i], sizeof path[i]),
+                                        "{\"resolution\":\"refund\",\"amount_cents\":5900}", NULL, {0}};
         }
-        for (int i = 0; i < N; i++) pthread_create(&th[i], NULL, till_resolve, &t[i]);
+        volley(&anna, t, N);
         int refunded = 0, refused = 0;
         for (int i = 0; i < N; i++) {
-            pthread_join(th[i], NULL);
-            if (t[i].status == 200 && strcmp(t[i].case_status, "resolved") == 0) refunded++;
-            else if (t[i].status == 409) refused++;
-            else fprintf(stderr, "till %d: unexpected %ld %s\n", i, t[i].status, t[i].case_status);
+            if (t[i].r.status == 200 && strcmp(jstr(t[i].r.json, "status"), "resolved") == 0) refunded++;
+            else if (t[i].r.status == 409) refused++;
+            else fprintf(stderr, "till %d: unexpected %ld %s\n", i, t[i].r.status, jstr(t[i].r.json, "status"));
         }
         assert_int_equal(refunded, 1);
         assert_int_equal(refused, N - 1);
@@ -978,26 +956,29 @@ static void test_eight_tills_one_line(void **state)
 
         /* The seven others, with a reason, at once: to a manager, nothing back yet. */
         int n = 0;
-        struct till *rest[N];
+        struct volley_shot rest[N];
+        long long rest_id[N];
         for (int i = 0; i < N; i++) {
-            if (t[i].status != 409) continue;
-            t[i].body = "{\"resolution\":\"refund\",\"amount_cents\":5900,\"override_reason\":\"De klant houdt vol.\"}";
-            t[i].status = 0;
-            rest[n++] = &t[i];
+            if (t[i].r.status != 409) continue;
+            rest_id[n] = case_id[i];
+            rest[n++] = (struct volley_shot){"POST", path[i],
+                                             "{\"resolution\":\"refund\",\"amount_cents\":5900,"
+                                             "\"override_reason\":\"De klant houdt vol.\"}", NULL, {0}};
         }
-        for (int i = 0; i < n; i++) pthread_create(&th[i], NULL, till_resolve, rest[i]);
+        volley_free(t, N);
+        volley(&anna, rest, (size_t)n);
         for (int i = 0; i < n; i++) {
-            pthread_join(th[i], NULL);
-            assert_int_equal(rest[i]->status, 200);
-            assert_string_equal(rest[i]->case_status, "awaiting_approval");
+            assert_int_equal(rest[i].r.status, 200);
+            assert_string_equal(jstr(rest[i].r.json, "status"), "awaiting_approval");
         }
+        volley_free(rest, (size_t)n);
         assert_int_equal(line_count(ref, "returned") + line_count(ref, "beyond"), 1);
         struct resp r;
-        approve(&mark, rest[0]->case_id, &r);
+        approve(&mark, rest_id[0], &r);
         long st = r.status;
         resp_free(&r);
         if (st == 403) {                                   /* an Amsterdam case: its own manager */
-            approve(&mia, rest[0]->case_id, &r);
+            approve(&mia, rest_id[0], &r);
             st = r.status;
             resp_free(&r);
         }
