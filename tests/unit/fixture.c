@@ -162,6 +162,23 @@ struct policy fixture_default_policy(void)
     return p;
 }
 
+void fixture_forms(const char *name, int (*fn)(const char *in, char *out), size_t out_size,
+                   const struct form_case *rows, size_t n)
+{
+    char out[512];
+    assert_true(out_size <= sizeof out);
+    for (size_t i = 0; i < n; i++) {
+        memset(out, 0, sizeof out);
+        int rc = fn(rows[i].in, out);
+        if (!rows[i].want) {
+            if (rc != TD_E_INVALID) fail_msg("row %zu: %s(\"%s\") accepted: %s", i, name, rows[i].in, out);
+            continue;
+        }
+        if (rc != TD_OK || strcmp(out, rows[i].want) != 0)
+            fail_msg("row %zu: %s(\"%s\") = %d \"%s\", want \"%s\"", i, name, rows[i].in, rc, out, rows[i].want);
+    }
+}
+
 int fixture_has_field(const struct errors *err, const char *field)
 {
     for (size_t i = 0; i < err->n; i++)

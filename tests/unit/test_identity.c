@@ -15,8 +15,9 @@
 #include "core/token.h"
 #include "db/db.h"
 #include "domain/identity.h"
+#include "fixture.h"
 
-static const struct { const char *in; const char *want; } contacts[] = {
+static const struct form_case contacts[] = {
     {"06-12345678", "phone:0612345678"},
     {"+31 6 1234 5678", "phone:0612345678"},
     {"0031612345678", "phone:0612345678"},
@@ -33,16 +34,7 @@ static const struct { const char *in; const char *want; } contacts[] = {
 static void contact_forms(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof contacts / sizeof contacts[0]; i++) {
-        char out[IDENTITY_CONTACT_SZ];
-        int rc = identity_normal_contact(contacts[i].in, out);
-        if (!contacts[i].want) {
-            if (rc != TD_E_INVALID) fail_msg("\"%s\" accepted as %s", contacts[i].in, out);
-            continue;
-        }
-        if (rc != TD_OK || strcmp(out, contacts[i].want) != 0)
-            fail_msg("\"%s\" = %d \"%s\", want \"%s\"", contacts[i].in, rc, out, contacts[i].want);
-    }
+    FIXTURE_FORMS(identity_normal_contact, IDENTITY_CONTACT_SZ, contacts);
     /* A customer's phone and e-mail give the same forms as a walk-in's. */
     char a[IDENTITY_CONTACT_SZ], b[IDENTITY_CONTACT_SZ];
     assert_int_equal(identity_normal_phone("06 12 34 56 78", a), TD_OK);
