@@ -56,6 +56,18 @@ struct world {
 static void begin(struct fixture *f) { assert_int_equal(db_begin(f->db, 1), TD_OK); }
 static void commit(struct fixture *f) { assert_int_equal(db_commit(f->db), TD_OK); }
 
+/* Records an e-mail to customer (marketing or transactional) in a
+ * transaction of its own, then asks whether another may go out: what
+ * cl_contact_check() answers, its problems in err. */
+static int mail_then_check(struct fixture *f, struct world *w, int64_t customer, bool marketing, struct errors *err)
+{
+    begin(f);
+    assert_int_equal(cl_contact_add(&f->c, customer, "email", marketing, 0), TD_OK);
+    commit(f);
+    errors_init(err);
+    return cl_contact_check(&f->c, &w->rules, customer, "email", err);
+}
+
 static int64_t by_loyalty(struct fixture *f, const char *loyalty)
 {
     return fixture_int(f, "SELECT id FROM customers WHERE loyalty_number = '%s'", loyalty);
@@ -257,18 +269,10 @@ static void the_new_collection(void **state)
     db_rollback(f->db);
     assert_true(fixture_has_field(&err, "status"));
     /* The cap: two marketing contacts in 30 days, then no more. */
-    begin(f);
-    assert_int_equal(cl_contact_add(&f->c, w.cust[2], "email", true, 0), TD_OK);
-    commit(f);
-    errors_init(&err);
-    assert_int_equal(cl_contact_check(&f->c, &w.rules, w.cust[2], "email", &err), TD_E_CONFLICT);
+    assert_int_equal(mail_then_check(f, &w, w.cust[2], true, &err), TD_E_CONFLICT);
     assert_true(fixture_has_field(&err, "customer_id"));
     /* A transactional mail does not count. */
-    begin(f);
-    assert_int_equal(cl_contact_add(&f->c, w.cust[1], "email", false, 0), TD_OK);
-    commit(f);
-    errors_init(&err);
-    assert_int_equal(cl_contact_check(&f->c, &w.rules, w.cust[1], "email", &err), TD_OK);
+    assert_int_equal(mail_then_check(f, &w, w.cust[1], false, &err), TD_OK);
 
     /* Meanwhile Mia's customer Ilse buys a sweater in M elsewhere in the
      * range: now she fits, but the only M is held. */

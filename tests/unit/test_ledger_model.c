@@ -326,16 +326,24 @@ static void model_test_of_100000_operations(void **state)
                   counts[0], counts[1], counts[2], counts[3], counts[4], counts[5], counts[6], nnotes);
 }
 
+/* Issues a note of amount cents (o is the operation, cleared first) and
+ * adds it to the model; the model's note. */
+static struct mnote *issue_one(int64_t amount, struct op *o)
+{
+    memset(o, 0, sizeof *o);
+    o->amount = amount;
+    assert_int_equal(in_tx(do_issue, o), TD_OK);
+    struct mnote *m = &notes[nnotes++];
+    *m = (struct mnote){ .id = o->out.id, .balance = amount, .expires_at = o->out.expires_at, .open = 1 };
+    snprintf(m->code, sizeof m->code, "%s", o->new_code);
+    return m;
+}
+
 static void expiry_to_the_second(void **state)
 {
     (void)state;
     struct op o;
-    memset(&o, 0, sizeof o);
-    o.amount = 5000;
-    assert_int_equal(in_tx(do_issue, &o), TD_OK);
-    struct mnote *m = &notes[nnotes++];
-    *m = (struct mnote){ .id = o.out.id, .balance = 5000, .expires_at = o.out.expires_at, .open = 1 };
-    snprintf(m->code, sizeof m->code, "%s", o.new_code);
+    struct mnote *m = issue_one(5000, &o);
     int64_t saved = now_us;
     now_us = m->expires_at - 1000000;         /* one second before */
     o.m = m;
@@ -353,12 +361,7 @@ static void a_failing_step_leaves_nothing_behind(void **state)
 {
     (void)state;
     struct op o;
-    memset(&o, 0, sizeof o);
-    o.amount = 10000;
-    assert_int_equal(in_tx(do_issue, &o), TD_OK);
-    struct mnote *m = &notes[nnotes++];
-    *m = (struct mnote){ .id = o.out.id, .balance = 10000, .expires_at = o.out.expires_at, .open = 1 };
-    snprintf(m->code, sizeof m->code, "%s", o.new_code);
+    struct mnote *m = issue_one(10000, &o);
     o.m = m;
     o.amount = 100;
     int n;
