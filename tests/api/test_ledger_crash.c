@@ -197,6 +197,16 @@ static struct call *call_new(enum kind kind)
     return k;
 }
 
+/* POSTs the call with its Idempotency-Key and content type into r; 0 when
+ * answered, -1 when not (req_h's word). */
+static int post_keyed(struct client *c, const struct call *k, struct resp *r)
+{
+    char key[80];
+    snprintf(key, sizeof key, "Idempotency-Key: %s", k->key);
+    return req_h(c, "POST", k->path, k->body, r, key,
+                 is_import(k->kind) ? "Content-Type: text/csv" : "Content-Type: application/json", NULL);
+}
+
 /* Sends the call with its key. 0 when answered (status and body kept in the
  * call), -1 when no answer came. A request that found the server already
  * gone counts as cut off too: the client cannot tell it from one that was
@@ -204,11 +214,8 @@ static struct call *call_new(enum kind kind)
  * a kept-alive one turns out dead), and its retry decides either way. */
 static int send_call(struct client *c, struct call *k)
 {
-    char key[80];
-    snprintf(key, sizeof key, "Idempotency-Key: %s", k->key);
     struct resp r;
-    if (req_h(c, "POST", k->path, k->body, &r, key,
-              is_import(k->kind) ? "Content-Type: text/csv" : "Content-Type: application/json", NULL) != 0) {
+    if (post_keyed(c, k, &r) != 0) {
         k->cut = 1;
         return -1;
     }
@@ -409,10 +416,9 @@ static void fail_missing_import(const struct call *k)
     db_done(st);
     struct client c;
     token_client(&c, admin_token);
-    char key[80], replayed[16] = "", now[600] = "no answer";
-    snprintf(key, sizeof key, "Idempotency-Key: %s", k->key);
+    char replayed[16] = "", now[600] = "no answer";
     struct resp r;
-    if (req_h(&c, "POST", k->path, k->body, &r, key, "Content-Type: text/csv", NULL) == 0) {
+    if (post_keyed(&c, k, &r) == 0) {
         resp_header(&r, "Idempotent-Replayed", replayed, sizeof replayed);
         snprintf(now, sizeof now, "%ld %.400s (replayed: '%s')", r.status, r.body, replayed);
         resp_free(&r);
@@ -440,11 +446,9 @@ static void no_half_resolved_case(struct db *db)
 /* (4): the same request with the same key gets the same answer. */
 static void replay(struct client *c, struct call *k)
 {
-    char key[80], replayed[16];
-    snprintf(key, sizeof key, "Idempotency-Key: %s", k->key);
+    char replayed[16];
     struct resp r;
-    assert_int_equal(req_h(c, "POST", k->path, k->body, &r, key,
-                           is_import(k->kind) ? "Content-Type: text/csv" : "Content-Type: application/json", NULL), 0);
+    assert_int_equal(post_keyed(c, k, &r), 0);
     resp_header(&r, "Idempotent-Replayed", replayed, sizeof replayed);
     if (r.status != k->status || strcmp(r.body, k->answer) != 0 || strcmp(replayed, "true") != 0)
         fail_msg("round %d: %s %s answered %ld %s before the crash, and %ld %s (replayed: '%s') after", round_no,
@@ -456,11 +460,9 @@ static void replay(struct client *c, struct call *k)
  * when it had committed before the crash (its stored answer came back). */
 static int retry(struct client *c, struct call *k)
 {
-    char key[80], replayed[16];
-    snprintf(key, sizeof key, "Idempotency-Key: %s", k->key);
+    char replayed[16];
     struct resp r;
-    assert_int_equal(req_h(c, "POST", k->path, k->body, &r, key,
-                           is_import(k->kind) ? "Content-Type: text/csv" : "Content-Type: application/json", NULL), 0);
+    assert_int_equal(post_keyed(c, k, &r), 0);
     if (!(r.status >= 200 && r.status < 300) && r.status != 409 && r.status != 422)
         fail_msg("round %d: %s %s retried after the crash: %ld %s", round_no, k->path, k->key, r.status, r.body);
     int was_done = strcmp(resp_header(&r, "Idempotent-Replayed", replayed, sizeof replayed), "true") == 0;
