@@ -179,6 +179,26 @@ void fixture_forms(const char *name, int (*fn)(const char *in, char *out), size_
     }
 }
 
+void fixture_parses(const char *name, int (*fn)(const char *in, int64_t *out), const struct parse_case *rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const int64_t untouched = -4242424242LL;
+        int64_t v = untouched;
+        int rc = fn(rows[i].in, &v);
+        if (rc != rows[i].rc) fail_msg("row %zu: %s(\"%s\") = %d, want %d", i, name, rows[i].in, rc, rows[i].rc);
+        if (rc == TD_OK && v != rows[i].want)
+            fail_msg("row %zu: %s(\"%s\") gave %lld, want %lld", i, name, rows[i].in, (long long)v,
+                     (long long)rows[i].want);
+        if (rc != TD_OK && v != untouched) fail_msg("row %zu: %s(\"%s\") wrote its output on failure", i, name, rows[i].in);
+    }
+}
+
+void fixture_valid(const char *name, int (*fn)(const char *in), const struct valid_case *rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (fn(rows[i].in) != rows[i].ok) fail_msg("row %zu: %s(\"%s\") != %d", i, name, rows[i].in, rows[i].ok);
+}
+
 int fixture_has_field(const struct errors *err, const char *field)
 {
     for (size_t i = 0; i < err->n; i++)

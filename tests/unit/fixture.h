@@ -77,6 +77,24 @@ struct form_case {
 void fixture_forms(const char *name, int (*fn)(const char *in, char *out), size_t out_size,
                    const struct form_case *rows, size_t n);
 #define FIXTURE_FORMS(fn, out_size, rows) fixture_forms(#fn, (fn), (out_size), (rows), sizeof(rows) / sizeof(rows)[0])
+/* A row of a table for a parser of numbers: its status for in and, when
+ * TD_OK, the value. */
+struct parse_case {
+    const char *in;
+    int rc;
+    int64_t want;
+};
+/* Runs fn (named name) on every row: the status, the value, and that a
+ * failure leaves the output alone; a failure names the row. */
+void fixture_parses(const char *name, int (*fn)(const char *in, int64_t *out), const struct parse_case *rows, size_t n);
+#define FIXTURE_PARSES(fn, rows) fixture_parses(#fn, (fn), (rows), sizeof(rows) / sizeof(rows)[0])
+/* A row of a table for a check that answers 1 (ok) or 0. */
+struct valid_case {
+    const char *in;
+    int ok;
+};
+void fixture_valid(const char *name, int (*fn)(const char *in), const struct valid_case *rows, size_t n);
+#define FIXTURE_VALID(fn, rows) fixture_valid(#fn, (fn), (rows), sizeof(rows) / sizeof(rows)[0])
 /* 1 when some problem in err names field. */
 int fixture_has_field(const struct errors *err, const char *field);
 

@@ -154,6 +154,13 @@ static void arrive(struct world *w, bool write, struct cl_arrival_summary *s)
     commit(w->f);
 }
 
+/* The world with the knitwear collection arrived in Utrecht (written). */
+static void arrived_world(struct world *w, struct fixture *f, struct cl_arrival_summary *s)
+{
+    make_world(w, f);
+    arrive(w, true, s);
+}
+
 static void the_new_collection(void **state)
 {
     struct world w;
@@ -340,10 +347,9 @@ static int count(void *arg, const struct cl_book_row *r)
 static void books_move_and_erasure_forgets(void **state)
 {
     struct world w;
-    make_world(&w, *state);
-    struct fixture *f = w.f;
     struct cl_arrival_summary s;
-    arrive(&w, true, &s);
+    arrived_world(&w, *state, &s);
+    struct fixture *f = w.f;
 
     /* Anna leaves: her book goes to the pool, her open tasks with it; Noor,
      * whose second associate she was, keeps Bram alone. */
@@ -534,10 +540,9 @@ static void the_report_measures_against_the_holdout(void **state)
 static void personal_mail_and_one_click_unsubscribe(void **state)
 {
     struct world w;
-    make_world(&w, *state);
-    struct fixture *f = w.f;
     struct cl_arrival_summary s;
-    arrive(&w, true, &s);
+    arrived_world(&w, *state, &s);
+    struct fixture *f = w.f;
     int64_t noor_task = fixture_int(f, "SELECT id FROM outreach_tasks WHERE customer_id = %lld", (long long)w.cust[2]);
     begin(f);
     assert_int_equal(db_run(f->db, "UPDATE customers SET lang = 'en' WHERE id = ?", NULL, "i", w.cust[2]), TD_OK);

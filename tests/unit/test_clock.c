@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "core/clock.h"
+#include "fixture.h"
 
 #define S 1000000LL      /* microseconds per second */
 
@@ -25,7 +26,7 @@
 #define T_2026_07_15_1000Z 1784109600LL
 #define T_2024_02_29_1200Z 1709208000LL
 
-static const struct { const char *in; int rc; int64_t us; } parse_cases[] = {
+static const struct parse_case parse_cases[] = {
     /* RFC 3339 with a zone */
     {"2026-01-01T00:00:00Z", TD_OK, T_2026_01_01 * S},
     {"2026-01-01t00:00:00z", TD_OK, T_2026_01_01 * S},
@@ -129,16 +130,7 @@ static const struct { const char *in; int rc; int64_t us; } parse_cases[] = {
 static void parse_table(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof parse_cases / sizeof parse_cases[0]; i++) {
-        int64_t us = 4242;
-        int rc = clock_parse(parse_cases[i].in, &us);
-        if (rc != parse_cases[i].rc)
-            fail_msg("clock_parse(\"%s\") = %d, want %d", parse_cases[i].in, rc, parse_cases[i].rc);
-        if (rc == TD_OK && us != parse_cases[i].us)
-            fail_msg("clock_parse(\"%s\") = %lld, want %lld (diff %lld s)", parse_cases[i].in, (long long)us,
-                     (long long)parse_cases[i].us, (long long)((us - parse_cases[i].us) / S));
-        if (rc != TD_OK && us != 4242) fail_msg("clock_parse(\"%s\") wrote its output on failure", parse_cases[i].in);
-    }
+    FIXTURE_PARSES(clock_parse, parse_cases);
 }
 
 static const struct { int64_t us; const char *want; } format_cases[] = {

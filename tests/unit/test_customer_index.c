@@ -7,6 +7,7 @@
 #include <cmocka.h>
 #include <string.h>
 #include "domain/customer.h"
+#include "fixture.h"
 
 static const struct {
     const char *name, *email, *phone, *loyalty;
@@ -114,7 +115,7 @@ static void terms_are_in_text(void **state)
     }
 }
 
-static const struct { const char *s; int ok; } loyalty_cases[] = {
+static const struct valid_case loyalty_cases[] = {
     {"TD-0001", 1}, {"abcd", 1}, {"1234", 1}, {"ABCDEFGHIJKLMNOPQRSTUVWXYZ012345", 1},
     {"abc", 0}, {"", 0}, {"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456", 0}, {"TD 0001", 0}, {"TD_0001", 0},
     {"TD-000é", 0},
@@ -123,9 +124,7 @@ static const struct { const char *s; int ok; } loyalty_cases[] = {
 static void loyalty_valid(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof loyalty_cases / sizeof loyalty_cases[0]; i++)
-        if (customer_loyalty_valid(loyalty_cases[i].s) != loyalty_cases[i].ok)
-            fail_msg("customer_loyalty_valid(\"%s\") != %d", loyalty_cases[i].s, loyalty_cases[i].ok);
+    FIXTURE_VALID(customer_loyalty_valid, loyalty_cases);
 }
 
 int main(void)

@@ -187,7 +187,7 @@ static void phone_table(void **state)
 
 /* ---- text_email_valid ------------------------------------------------------- */
 
-static const struct { const char *in; int ok; } email_cases[] = {
+static const struct valid_case email_cases[] = {
     {"jan@example.nl", 1},
     {"Jan.de.Vries+shop@mail.example.com", 1},
     {"a@b.c", 1},
@@ -215,9 +215,7 @@ static const struct { const char *in; int ok; } email_cases[] = {
 static void email_table(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof email_cases / sizeof email_cases[0]; i++)
-        if (text_email_valid(email_cases[i].in) != email_cases[i].ok)
-            fail_msg("text_email_valid(\"%s\") != %d", email_cases[i].in, email_cases[i].ok);
+    FIXTURE_VALID(text_email_valid, email_cases);
 }
 
 static void email_length_limit(void **state)
@@ -282,7 +280,7 @@ static void id_reference_table(void **state)
 
 /* ---- text_parse_cents ------------------------------------------------------- */
 
-static const struct { const char *in; int rc; int64_t cents; } cents_cases[] = {
+static const struct parse_case cents_cases[] = {
     {"12", TD_OK, 1200},
     {"0", TD_OK, 0},
     {"007", TD_OK, 700},
@@ -345,17 +343,7 @@ static const struct { const char *in; int rc; int64_t cents; } cents_cases[] = {
 static void cents_table(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof cents_cases / sizeof cents_cases[0]; i++) {
-        int64_t v = -42424242;
-        int rc = text_parse_cents(cents_cases[i].in, &v);
-        if (rc != cents_cases[i].rc)
-            fail_msg("text_parse_cents(\"%s\") = %d, want %d", cents_cases[i].in, rc, cents_cases[i].rc);
-        if (rc == TD_OK && v != cents_cases[i].cents)
-            fail_msg("text_parse_cents(\"%s\") gave %lld, want %lld", cents_cases[i].in, (long long)v,
-                     (long long)cents_cases[i].cents);
-        if (rc != TD_OK && v != -42424242)
-            fail_msg("text_parse_cents(\"%s\") wrote its output on failure", cents_cases[i].in);
-    }
+    FIXTURE_PARSES(text_parse_cents, cents_cases);
 }
 
 /* Around the largest amounts the parser accepts: what it accepts is exact
@@ -384,7 +372,7 @@ static void cents_no_overflow_near_limit(void **state)
 
 /* ---- text_parse_int64 ------------------------------------------------------- */
 
-static const struct { const char *in; int rc; int64_t v; } int_cases[] = {
+static const struct parse_case int_cases[] = {
     {"0", TD_OK, 0},
     {"42", TD_OK, 42},
     {"-42", TD_OK, -42},
@@ -412,15 +400,7 @@ static const struct { const char *in; int rc; int64_t v; } int_cases[] = {
 static void int64_table(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof int_cases / sizeof int_cases[0]; i++) {
-        int64_t v = 77;
-        int rc = text_parse_int64(int_cases[i].in, &v);
-        if (rc != int_cases[i].rc)
-            fail_msg("text_parse_int64(\"%s\") = %d, want %d", int_cases[i].in, rc, int_cases[i].rc);
-        if (rc == TD_OK && v != int_cases[i].v)
-            fail_msg("text_parse_int64(\"%s\") gave %lld", int_cases[i].in, (long long)v);
-        if (rc != TD_OK && v != 77) fail_msg("text_parse_int64(\"%s\") wrote its output on failure", int_cases[i].in);
-    }
+    FIXTURE_PARSES(text_parse_int64, int_cases);
 }
 
 /* ---- text_utf8_valid / text_utf8_len ------------------------------------------ */
