@@ -55,15 +55,11 @@ static long long open_case(const char *body)
     return id;
 }
 
-static const struct member staff[] = {
-    {"anna", "associate", "UTR01", &anna},
-    {"mark", "manager", "UTR01", &mark},
-    MEMBERS_END,
-};
-
 static int setup(void **state)
 {
     (void)state;
+    static const struct member staff[] = {{"anna", "associate", "UTR01", &anna}, {"mark", "manager", "UTR01", &mark},
+                                          MEMBERS_END};
     if (chain_start(&srv, &admin, "UTR01", staff) != 0) return -1;
     import_csv(&admin, "customers",
                "loyalty_number,name,email,phone,home_store_code,email_marketing_consent,phone_marketing_consent\n"

@@ -10,7 +10,8 @@
 #include "harness.h"
 
 static struct server srv;
-static struct client admin, sofie, bram, eva;
+static struct client admin;
+static struct client sofie, bram, eva;   /* logged in by setup, as the tests need them */
 
 static int setup(void **state)
 {

@@ -127,11 +127,7 @@ static const struct parse_case parse_cases[] = {
     {"1767225600", TD_E_INVALID, 0},
 };
 
-static void parse_table(void **state)
-{
-    (void)state;
-    FIXTURE_PARSES(clock_parse, parse_cases);
-}
+static void parse_table(void **state) { (void)state; FIXTURE_PARSES(clock_parse, parse_cases); }
 
 static const struct { int64_t us; const char *want; } format_cases[] = {
     {0, "1970-01-01T00:00:00Z"},

@@ -121,11 +121,7 @@ static const struct valid_case loyalty_cases[] = {
     {"TD-000é", 0},
 };
 
-static void loyalty_valid(void **state)
-{
-    (void)state;
-    FIXTURE_VALID(customer_loyalty_valid, loyalty_cases);
-}
+static void loyalty_valid(void **state) { (void)state; FIXTURE_VALID(customer_loyalty_valid, loyalty_cases); }
 
 int main(void)
 {

@@ -212,11 +212,7 @@ static const struct valid_case email_cases[] = {
     {"jan\x7f@example.nl", 0},
 };
 
-static void email_table(void **state)
-{
-    (void)state;
-    FIXTURE_VALID(text_email_valid, email_cases);
-}
+static void email_table(void **state) { (void)state; FIXTURE_VALID(text_email_valid, email_cases); }
 
 static void email_length_limit(void **state)
 {
@@ -272,11 +268,7 @@ static const struct form_case id_cases[] = {
     {"", NULL},
 };
 
-static void id_reference_table(void **state)
-{
-    (void)state;
-    FIXTURE_FORMS(text_id_reference, 21, id_cases);
-}
+static void id_reference_table(void **state) { (void)state; FIXTURE_FORMS(text_id_reference, 21, id_cases); }
 
 /* ---- text_parse_cents ------------------------------------------------------- */
 
@@ -340,11 +332,7 @@ static const struct parse_case cents_cases[] = {
     {"123456789012345678901234567890123", TD_E_INVALID, 0}, /* longer than 32 bytes */
 };
 
-static void cents_table(void **state)
-{
-    (void)state;
-    FIXTURE_PARSES(text_parse_cents, cents_cases);
-}
+static void cents_table(void **state) { (void)state; FIXTURE_PARSES(text_parse_cents, cents_cases); }
 
 /* Around the largest amounts the parser accepts: what it accepts is exact
  * (no wrap-around when scaled to cents), and the limit lies between
@@ -397,11 +385,7 @@ static const struct parse_case int_cases[] = {
     {"12a", TD_E_INVALID, 0},
 };
 
-static void int64_table(void **state)
-{
-    (void)state;
-    FIXTURE_PARSES(text_parse_int64, int_cases);
-}
+static void int64_table(void **state) { (void)state; FIXTURE_PARSES(text_parse_int64, int_cases); }
 
 /* ---- text_utf8_valid / text_utf8_len ------------------------------------------ */
 
