@@ -514,6 +514,34 @@ long long jint(json_t *j, const char *path)
     return json_integer_value(walk(j, path));
 }
 
+void expect_ints(json_t *j, ...)
+{
+    va_list ap;
+    va_start(ap, j);
+    for (const char *path; (path = va_arg(ap, const char *)) != NULL;) {
+        long long want = va_arg(ap, int), got = jint(j, path);
+        if (got != want) {
+            va_end(ap);
+            fail_msg("%s is %lld, want %lld", path, got, want);
+        }
+    }
+    va_end(ap);
+}
+
+void expect_strs(json_t *j, ...)
+{
+    va_list ap;
+    va_start(ap, j);
+    for (const char *path; (path = va_arg(ap, const char *)) != NULL;) {
+        const char *want = va_arg(ap, const char *), *got = jstr(j, path);
+        if (strcmp(got, want) != 0) {
+            va_end(ap);
+            fail_msg("%s is \"%s\", want \"%s\"", path, got, want);
+        }
+    }
+    va_end(ap);
+}
+
 const char *err_field(struct resp *r, size_t i)
 {
     json_t *d = json_array_get(walk(r->json, "error.details"), i);

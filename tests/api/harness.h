@@ -177,6 +177,11 @@ const char *resp_header(struct resp *r, const char *name, char *out, size_t n);
 /* json_string_value of a dotted path like "error.code" ("" when absent). */
 const char *jstr(json_t *j, const char *path);
 long long jint(json_t *j, const char *path);
+/* Asserts what j holds at dotted paths: pairs (path, want) ended by NULL,
+ * an int for expect_ints, a string for expect_strs; a failure names the
+ * path, what it holds and what was wanted. */
+void expect_ints(json_t *j, ...) __attribute__((sentinel));
+void expect_strs(json_t *j, ...) __attribute__((sentinel));
 /* The "field" of details[i] of an error answer ("" when absent). */
 const char *err_field(struct resp *r, size_t i);
 /* 1 when some details[].field equals field. */

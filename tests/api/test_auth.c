@@ -10,12 +10,14 @@
 #include "harness.h"
 
 static struct server srv;
-static struct client admin;    /* logged in once, for the set-up of the tests */
+static struct client admin, anna;    /* logged in once by setup */
 
 static int setup(void **state)
 {
     (void)state;
-    static const struct member staff[] = {{"anna", "associate", "UTR01", NULL}, {"mark", "manager", "UTR01", NULL},
+    static const struct member staff[] = {{"anna", "associate", "UTR01", &anna}, {"mark", "manager", "UTR01", NULL},
+                                          {"bob", "associate", "UTR01", NULL},   /* for the back-off tests */
+                                          {"kim", "associate", "UTR01", NULL},
                                           MEMBERS_END};
     return chain_start(&srv, &admin, "UTR01", staff);
 }
@@ -70,21 +72,19 @@ static void wrong_password_same_answer_as_unknown_login(void **state)
 static void associate_cannot_manage_staff_or_stores(void **state)
 {
     (void)state;
-    struct client c;
-    client_login(&c, &srv, "anna");
+    assert_int_equal(req_status(&anna, "POST", "/api/v1/staff",
+                                "{\"login\":\"evil\",\"name\":\"E\",\"role\":\"admin\",\"password\":\"12345678\"}"), 403);
     struct resp r;
-    req_expect(&c, "GET", "/api/v1/staff", NULL, 403, &r);
+    req_expect(&anna, "GET", "/api/v1/staff", NULL, 403, &r);
     assert_string_equal(jstr(r.json, "error.code"), "forbidden");
     resp_free(&r);
-    assert_int_equal(req_status(&c, "POST", "/api/v1/staff",
-                                "{\"login\":\"evil\",\"name\":\"E\",\"role\":\"admin\",\"password\":\"12345678\"}"), 403);
-    assert_int_equal(req_status(&c, "POST", "/api/v1/stores", "{\"code\":\"X1\",\"name\":\"X\",\"city\":\"X\"}"), 403);
-    req_expect(&c, "GET", "/api/v1/stores", NULL, 200, &r);
+    assert_int_equal(req_status(&anna, "POST", "/api/v1/stores", "{\"code\":\"X1\",\"name\":\"X\",\"city\":\"X\"}"), 403);
+    req_expect(&anna, "GET", "/api/v1/stores", NULL, 200, &r);
     assert_string_equal(jstr(r.json, "items.0.code"), "UTR01");
     resp_free(&r);
-    client_free(&c);
 
     /* A manager may list staff (of their store) but not create accounts. */
+    struct client c;
     client_login(&c, &srv, "mark");
     req_expect(&c, "GET", "/api/v1/staff", NULL, 200, &r);
     assert_true(json_array_size(json_object_get(r.json, "items")) >= 2);
@@ -124,7 +124,6 @@ static void csrf_and_origin_are_required_for_cookie_writes(void **state)
 static void login_backs_off_per_account(void **state)
 {
     (void)state;
-    make_staff(&admin, "bob", "associate", "UTR01", "bob-password");
     struct client c;
     client_init(&c, &srv);
     for (int i = 0; i < 5; i++) assert_int_equal(login(&c, "bob", "wrong-password"), 401);
@@ -145,7 +144,6 @@ static void login_backs_off_per_account(void **state)
 static void x_forwarded_for_is_ignored_without_a_trusted_proxy(void **state)
 {
     (void)state;
-    make_staff(&admin, "kim", "associate", "UTR01", "kim-password");
     struct client c;
     client_init(&c, &srv);
     long st = 0;

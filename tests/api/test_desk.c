@@ -162,8 +162,7 @@ static void test_worn_dress(void **state)
     assert_int_equal(jint(r.json, "max_amount_cents"), 24000);
     assert_false(json_is_true(json_object_get(r.json, "needs_approval")));
     assert_true(said(r.json, "reasons", "goodwill_within"));
-    assert_string_equal(jstr(r.json, "risk.level"), "green");
-    assert_string_equal(jstr(r.json, "policy_version"), "1");
+    expect_strs(r.json, "risk.level", "green", "policy_version", "1", NULL);
     assert_no_accusation(r.json);
     resp_free(&r);
     /* The decision changed nothing. */
@@ -177,9 +176,8 @@ static void test_worn_dress(void **state)
     resolve(&anna, id, "{\"resolution\":\"store_credit\",\"amount_cents\":24000}", "dress-1", &r);
     if (r.status != 200) fprintf(stderr, "resolve: %s\n", r.body);
     assert_int_equal(r.status, 200);
-    assert_string_equal(jstr(r.json, "status"), "resolved");
-    assert_string_equal(jstr(r.json, "recommendation.resolution"), "store_credit");
-    assert_string_equal(jstr(r.json, "recommendation.policy_version"), "1");
+    expect_strs(r.json, "status", "resolved", "recommendation.resolution", "store_credit",
+                "recommendation.policy_version", "1", NULL);
     char code[40];
     snprintf(code, sizeof code, "%s", jstr(r.json, "outcome.credit_note.code"));
     assert_int_equal(strlen(code), 22);
@@ -204,8 +202,7 @@ static void test_worn_dress(void **state)
     snprintf(path, sizeof path, "/api/v1/customers/%lld/facts", gold_id);
     req_expect(&anna, "GET", path, NULL, 200, &r);
     assert_string_equal(jstr(r.json, "tier"), "gold");
-    assert_int_equal(jint(r.json, "lifetime_spend_cents"), 160000);
-    assert_int_equal(jint(r.json, "cases_30d"), 1);
+    expect_ints(r.json, "lifetime_spend_cents", 160000, "cases_30d", 1, NULL);
     resp_free(&r);
     /* She spends 100, later 140: balance 0. */
     long long bal = -1;
@@ -233,10 +230,8 @@ static void test_vacuum_cleaner(void **state)
     resp_free(&r);
     resolve(&anna, id, "{\"resolution\":\"repair_manufacturer\",\"amount_cents\":0}", NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_string_equal(jstr(r.json, "status"), "resolved");
-    assert_string_equal(jstr(r.json, "repair.status"), "taken_in");
-    assert_string_equal(jstr(r.json, "repair.manufacturer"), "Vorwerk");
-    assert_string_equal(jstr(r.json, "repair.via"), "manufacturer");
+    expect_strs(r.json, "status", "resolved", "repair.status", "taken_in", "repair.manufacturer", "Vorwerk",
+                "repair.via", "manufacturer", NULL);
     assert_true(json_is_null(json_object_get(json_object_get(r.json, "outcome"), "credit_note")));
     resp_free(&r);
 
@@ -271,8 +266,7 @@ static void test_vacuum_cleaner(void **state)
     assert_int_equal(req(&anna, "GET", path, NULL, &r), 0);
     json_t *ev = json_object_get(r.json, "events");
     assert_int_equal(json_array_size(ev), 7);   /* opened, resolved, 5 repair steps */
-    assert_string_equal(jstr(r.json, "events.6.detail"), "collected: klant blij");
-    assert_string_equal(jstr(r.json, "events.6.staff"), "anna");
+    expect_strs(r.json, "events.6.detail", "collected: klant blij", "events.6.staff", "anna", NULL);
     resp_free(&r);
 }
 
@@ -294,11 +288,8 @@ static void test_kitchen_scale(void **state)
     resp_free(&r);
     resolve(&anna, id, "{\"resolution\":\"refer_elsewhere\",\"amount_cents\":2499}", NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_string_equal(jstr(r.json, "status"), "resolved");
-    assert_string_equal(jstr(r.json, "referral.to"), "Action");
-    assert_string_equal(jstr(r.json, "referral.reason"), "cheaper_elsewhere");
-    assert_int_equal(jint(r.json, "items.0.days_since_purchase"), 5);
-    assert_int_equal(jint(r.json, "items.0.price_paid_cents"), 2499);
+    expect_strs(r.json, "status", "resolved", "referral.to", "Action", "referral.reason", "cheaper_elsewhere", NULL);
+    expect_ints(r.json, "items.0.days_since_purchase", 5, "items.0.price_paid_cents", 2499, NULL);
     resp_free(&r);
     assert_int_equal(db_intf(&srv, "SELECT COUNT(*) FROM referrals WHERE case_id = %lld AND to_name = 'Action'"
                                " AND reason = 'cheaper_elsewhere' AND category = 'Keuken'", id), 1);
@@ -312,8 +303,7 @@ static void test_kitchen_scale(void **state)
                        "\"referral\":{\"to\":\"Action\",\"reason\":\"cheaper_elsewhere\"}}", NULL, &r);
     if (r.status != 200) fprintf(stderr, "referral at resolve: %s\n", r.body);
     assert_int_equal(r.status, 200);
-    assert_string_equal(jstr(r.json, "referral.to"), "Action");
-    assert_string_equal(jstr(r.json, "referral.reason"), "cheaper_elsewhere");
+    expect_strs(r.json, "referral.to", "Action", "referral.reason", "cheaper_elsewhere", NULL);
     resp_free(&r);
 }
 
@@ -361,8 +351,7 @@ static void test_exploiter(void **state)
     resp_free(&r);
     resolve(&anna, id, "{\"resolution\":\"store_credit\",\"amount_cents\":1795}", NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_string_equal(jstr(r.json, "status"), "awaiting_approval");
-    assert_string_equal(jstr(r.json, "recommendation.risk.level"), "red");
+    expect_strs(r.json, "status", "awaiting_approval", "recommendation.risk.level", "red", NULL);
     assert_true(json_is_null(json_object_get(json_object_get(r.json, "outcome"), "credit_note")));
     resp_free(&r);
     char sql[128];
@@ -381,8 +370,7 @@ static void test_exploiter(void **state)
     assert_int_equal(req_status(&mia, "GET", "/api/v1/approvals?store_code=UTR01", NULL), 403);
     assert_int_equal(db_count(sql), 0);
     req_expect(&mark, "POST", path, "{\"note\":\"Samen afgerond.\"}", 200, &r);
-    assert_string_equal(jstr(r.json, "status"), "resolved");
-    assert_string_equal(jstr(r.json, "approval_note"), "Samen afgerond.");
+    expect_strs(r.json, "status", "resolved", "approval_note", "Samen afgerond.", NULL);
     assert_int_equal(strlen(jstr(r.json, "outcome.credit_note.code")), 22);
     resp_free(&r);
     assert_int_equal(db_count(sql), 1);
@@ -411,8 +399,7 @@ static void test_reject_override_cancel(void **state)
     assert_true(has_err_field(&r, "reason"));
     resp_free(&r);
     req_expect(&mark, "POST", path, "{\"reason\":\"Liever 50 euro, haar limiet.\"}", 200, &r);
-    assert_string_equal(jstr(r.json, "status"), "open");
-    assert_string_equal(jstr(r.json, "approval_note"), "Liever 50 euro, haar limiet.");
+    expect_strs(r.json, "status", "open", "approval_note", "Liever 50 euro, haar limiet.", NULL);
     resp_free(&r);
 
     /* Departing from the recommendation needs a reason; with one it is kept. */
@@ -429,9 +416,8 @@ static void test_reject_override_cancel(void **state)
     resp_free(&r);
     snprintf(path, sizeof path, "/api/v1/approvals/%lld/approve", id);
     req_expect(&mark, "POST", path, "{\"note\":\"Akkoord met ruilen.\"}", 200, &r);
-    assert_string_equal(jstr(r.json, "status"), "resolved");
-    assert_string_equal(jstr(r.json, "resolution.resolution"), "exchange");
-    assert_string_equal(jstr(r.json, "resolution.override_reason"), "Klant wil liever ruilen.");
+    expect_strs(r.json, "status", "resolved", "resolution.resolution", "exchange",
+                "resolution.override_reason", "Klant wil liever ruilen.", NULL);
     int found = 0;
     json_t *ev = json_object_get(r.json, "events");
     for (size_t i = 0; i < json_array_size(ev); i++)
@@ -564,8 +550,7 @@ static void test_policy_versions_and_validation(void **state)
     (void)state;
     struct resp r;
     req_expect(&anna, "GET", "/api/v1/policy", NULL, 200, &r);
-    assert_int_equal(jint(r.json, "version"), 1);
-    assert_int_equal(jint(r.json, "document.tiers.gold.goodwill_limit_cents"), 30000);
+    expect_ints(r.json, "version", 1, "document.tiers.gold.goodwill_limit_cents", 30000, NULL);
     resp_free(&r);
     long long versions = db_count("SELECT COUNT(*) FROM policies");
     /* Each kind of bad document, refused with the path of the bad field. */
@@ -802,8 +787,7 @@ static void test_receipt_line_comes_back_once(void **state)
     resp_free(&r);
     resolve(&anna, first, "{\"resolution\":\"refund\",\"amount_cents\":3995}", "line-1", &r);
     assert_int_equal(r.status, 200);
-    assert_string_equal(jstr(r.json, "status"), "resolved");
-    assert_string_equal(jstr(r.json, "items.0.proof"), "receipt");
+    expect_strs(r.json, "status", "resolved", "items.0.proof", "receipt", NULL);
     resp_free(&r);
     assert_int_equal(line_count("R-L-1", "returned"), 1);
 
@@ -891,9 +875,8 @@ static void test_line_quantity_counts_items_of_one_case(void **state)
     struct resp r;
     decide(&anna, id, &r);
     assert_int_equal(jint(r.json, "max_amount_cents"), 2500);
-    assert_string_equal(jstr(r.json, "items.0.resolution"), "refund");
-    assert_string_equal(jstr(r.json, "items.1.resolution"), "refund");
-    assert_string_equal(jstr(r.json, "items.2.resolution"), "decline");
+    expect_strs(r.json, "items.0.resolution", "refund", "items.1.resolution", "refund", "items.2.resolution", "decline",
+                NULL);
     assert_true(said(r.json, "reasons", "line_spent_decline"));
     assert_true(reason_has(r.json, "reasons", "Item 3: This receipt line has already come back: 2 of 2 bought"));
     resp_free(&r);
@@ -906,8 +889,7 @@ static void test_line_quantity_counts_items_of_one_case(void **state)
     /* Asked again afterwards (for coaching), the case's own units do not
      * count as having come back before it. */
     decide(&anna, id, &r);
-    assert_string_equal(jstr(r.json, "items.0.resolution"), "refund");
-    assert_string_equal(jstr(r.json, "items.1.resolution"), "refund");
+    expect_strs(r.json, "items.0.resolution", "refund", "items.1.resolution", "refund", NULL);
     resp_free(&r);
 }
 
@@ -1085,8 +1067,7 @@ static void test_card_proof_and_own_money_back(void **state)
     struct resp r;
     req_expect(&anna, "POST", "/api/v1/cases", body, 201, &r);
     long long id = jint(r.json, "id");
-    assert_string_equal(jstr(r.json, "items.0.proof"), "card");
-    assert_string_equal(jstr(r.json, "items.0.receipt_id"), "R-C-1");
+    expect_strs(r.json, "items.0.proof", "card", "items.0.receipt_id", "R-C-1", NULL);
     resp_free(&r);
     assert_int_equal(db_intf(&srv, "SELECT COALESCE(SUM(no_receipt_returns), 0) FROM customer_days WHERE customer_id = %lld", cust), 0);
     decide(&anna, id, &r);

@@ -114,9 +114,7 @@ static void customers_then_purchases(void **state)
     struct resp r;
     post_csv(&api, "customers", "customers_good.csv", NULL, 200, &r);
     assert_string_equal(jstr(r.json, "kind"), "customers");
-    assert_int_equal(jint(r.json, "lines"), 5);
-    assert_int_equal(jint(r.json, "added"), 5);
-    assert_int_equal(jint(r.json, "skipped"), 0);
+    expect_ints(r.json, "lines", 5, "added", 5, "skipped", 0, NULL);
     resp_free(&r);
 
     /* Search finds them with or without accents. */
@@ -131,39 +129,31 @@ static void customers_then_purchases(void **state)
     snprintf(path, sizeof path, "/api/v1/customers/%lld", zoe);
     req_expect(&api, "GET", path, NULL, 200, &r);
     assert_true(json_is_true(json_object_get(json_object_get(json_object_get(r.json, "consent"), "email_marketing"), "given")));
-    assert_string_equal(jstr(r.json, "consent.email_marketing.source"), "import");
-    assert_string_equal(jstr(r.json, "consent.phone_marketing.source"), "import");
-    assert_string_equal(jstr(r.json, "home_store_code"), "AMS01");
+    expect_strs(r.json, "consent.email_marketing.source", "import", "consent.phone_marketing.source", "import",
+                "home_store_code", "AMS01", NULL);
     resp_free(&r);
 
     post_csv(&api, "purchases", "purchases_good.csv", NULL, 200, &r);
     assert_string_equal(jstr(r.json, "kind"), "purchases");
-    assert_int_equal(jint(r.json, "lines"), 7);
-    assert_int_equal(jint(r.json, "added"), 7);
-    assert_int_equal(jint(r.json, "skipped"), 0);
-    assert_int_equal(jint(r.json, "receipts_added"), 4);
-    assert_int_equal(jint(r.json, "products_added"), 5);
+    expect_ints(r.json, "lines", 7, "added", 7, "skipped", 0, "receipts_added", 4, "products_added", 5, NULL);
     resp_free(&r);
 
     /* José's receipt: three lines in file order, the third one later in the file. */
     snprintf(path, sizeof path, "/api/v1/customers/%lld/purchases", jose);
     req_expect(&api, "GET", path, NULL, 200, &r);
     assert_int_equal(json_array_size(json_object_get(r.json, "items")), 3);
-    assert_string_equal(jstr(r.json, "items.0.receipt_id"), "UTR01-2026-000001");
-    assert_string_equal(jstr(r.json, "items.0.product_name"), "Wollen trui");
+    expect_strs(r.json, "items.0.receipt_id", "UTR01-2026-000001", "items.0.product_name", "Wollen trui", NULL);
     assert_int_equal(jint(r.json, "items.0.unit_price_cents"), 5995);
     assert_string_equal(jstr(r.json, "items.1.product_name"), "Sokken, 3 paar");
-    assert_int_equal(jint(r.json, "items.1.quantity"), 2);
-    assert_int_equal(jint(r.json, "items.2.line_no"), 3);
+    expect_ints(r.json, "items.1.quantity", 2, "items.2.line_no", 3, NULL);
     assert_string_equal(jstr(r.json, "items.2.product_name"), "Muts");
     assert_string_equal(jstr(r.json, "items.0.purchased_at"), "2026-03-14T09:15:00Z");   /* 10:15 in Amsterdam */
     resp_free(&r);
     snprintf(path, sizeof path, "/api/v1/customers/%lld/purchases", zoe);
     assert_int_equal(req(&api, "GET", path, NULL, &r), 0);
     assert_int_equal(json_array_size(json_object_get(r.json, "items")), 2);
-    assert_string_equal(jstr(r.json, "items.1.product_name"), "Paraplu \"Storm\"");
-    assert_string_equal(jstr(r.json, "items.1.brand"), "Polder & Co");
-    assert_string_equal(jstr(r.json, "items.0.purchased_at"), "2026-03-15T13:30:00Z");
+    expect_strs(r.json, "items.1.product_name", "Paraplu \"Storm\"", "items.1.brand", "Polder & Co",
+                "items.0.purchased_at", "2026-03-15T13:30:00Z", NULL);
     resp_free(&r);
     snprintf(path, sizeof path, "/api/v1/customers/%lld/purchases", pieter);
     assert_int_equal(req(&api, "GET", path, NULL, &r), 0);
@@ -180,15 +170,10 @@ static void reimport_adds_nothing(void **state)
     long long lines = db_count("SELECT COUNT(*) FROM purchase_lines");
     struct resp r;
     post_csv(&api, "purchases", "purchases_good.csv", NULL, 200, &r);
-    assert_int_equal(jint(r.json, "lines"), 7);
-    assert_int_equal(jint(r.json, "added"), 0);
-    assert_int_equal(jint(r.json, "skipped"), 7);
-    assert_int_equal(jint(r.json, "receipts_added"), 0);
-    assert_int_equal(jint(r.json, "receipts_skipped"), 4);
+    expect_ints(r.json, "lines", 7, "added", 0, "skipped", 7, "receipts_added", 0, "receipts_skipped", 4, NULL);
     resp_free(&r);
     post_csv(&api, "customers", "customers_good.csv", NULL, 200, &r);
-    assert_int_equal(jint(r.json, "added"), 0);
-    assert_int_equal(jint(r.json, "skipped"), 5);
+    expect_ints(r.json, "added", 0, "skipped", 5, NULL);
     resp_free(&r);
     assert_int_equal(db_count("SELECT COUNT(*) FROM purchase_lines"), lines);
     assert_int_equal(db_count("SELECT COUNT(*) FROM customers"), 5);
@@ -205,8 +190,7 @@ static void one_bad_line_imports_nothing(void **state)
     assert_string_equal(jstr(r.json, "error.code"), "invalid");
     assert_int_equal(json_array_size(json_object_get(json_object_get(r.json, "error"), "details")), 1);
     assert_string_equal(err_field(&r, 0), "line 4: store_code");
-    assert_int_equal(jint(r.json, "error.details.0.line"), 4);
-    assert_int_equal(jint(r.json, "error.details.0.column"), 3);
+    expect_ints(r.json, "error.details.0.line", 4, "error.details.0.column", 3, NULL);
     assert_string_equal(jstr(r.json, "error.details.0.problem"), "no store has this code");
     assert_non_null(strstr(jstr(r.json, "error.message"), "nothing was imported"));
     resp_free(&r);
@@ -222,8 +206,7 @@ static void semicolons_decimal_commas_bom_crlf(void **state)
     (void)state;
     struct resp r;
     post_csv(&api, "purchases", "purchases_semicolon_bom_crlf.csv", NULL, 200, &r);
-    assert_int_equal(jint(r.json, "added"), 3);
-    assert_int_equal(jint(r.json, "receipts_added"), 2);
+    expect_ints(r.json, "added", 3, "receipts_added", 2, NULL);
     resp_free(&r);
     long long anna = find_customer(&api, "anna%20muller", "Anna Müller");
     char path[128];
@@ -231,8 +214,7 @@ static void semicolons_decimal_commas_bom_crlf(void **state)
     req_expect(&api, "GET", path, NULL, 200, &r);
     assert_int_equal(json_array_size(json_object_get(r.json, "items")), 2);
     assert_string_equal(jstr(r.json, "items.0.sku"), "8712345000066");
-    assert_int_equal(jint(r.json, "items.0.unit_price_cents"), 1250);
-    assert_int_equal(jint(r.json, "items.0.quantity"), 2);
+    expect_ints(r.json, "items.0.unit_price_cents", 1250, "items.0.quantity", 2, NULL);
     assert_string_equal(jstr(r.json, "items.1.product_name"), "Sjaal; rood");
     assert_int_equal(jint(r.json, "items.1.unit_price_cents"), 1995);
     resp_free(&r);
@@ -245,10 +227,9 @@ static void negative_price_is_named(void **state)
     struct resp r;
     post_csv(&api, "purchases", "purchases_negative_price.csv", NULL, 422, &r);
     assert_string_equal(err_field(&r, 0), "line 3: unit_price");
-    assert_int_equal(jint(r.json, "error.details.0.line"), 3);
-    assert_int_equal(jint(r.json, "error.details.0.column"), 9);
-    assert_string_equal(jstr(r.json, "error.details.0.problem"), "is negative");
-    assert_string_equal(jstr(r.json, "error.message"), "the file has 1 problem and nothing was imported");
+    expect_ints(r.json, "error.details.0.line", 3, "error.details.0.column", 9, NULL);
+    expect_strs(r.json, "error.details.0.problem", "is negative",
+                "error.message", "the file has 1 problem and nothing was imported", NULL);
     resp_free(&r);
     assert_int_equal(db_count("SELECT COUNT(*) FROM receipts"), receipts);
 }
