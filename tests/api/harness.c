@@ -777,6 +777,13 @@ long long case_open(struct client *c, const char *body)
     return id;
 }
 
+long case_post_status(struct client *c, long long id, const char *what, const char *body)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/api/v1/cases/%lld/%s", id, what);
+    return req_status(c, "POST", path, body);
+}
+
 void case_decide(struct client *c, long long id, struct resp *r)
 {
     char path[96];

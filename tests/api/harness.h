@@ -145,6 +145,8 @@ long file_occurrences(const char *path, const char *needle, int ignore_case);
 long long customer_id(struct client *c, const char *q);
 /* Opens a case; asserts 201 and status "open"; returns its id. */
 long long case_open(struct client *c, const char *body);
+/* The status of POST /api/v1/cases/ID/WHAT with body as c. */
+long case_post_status(struct client *c, long long id, const char *what, const char *body);
 /* POST /api/v1/cases/ID/decision as c into r (asserts 200; the caller frees r). */
 void case_decide(struct client *c, long long id, struct resp *r);
 /* One number from the server's database, read through db_open (asserts). */

@@ -57,9 +57,9 @@ static void repairs_move_only_in_their_store(void **state)
     long long id = case_open(&bram, "{\"kind\":\"repair\",\"store_code\":\"UTR01\",\"receipt\":false,"
                                     "\"items\":[{\"sold_here\":false,\"brand\":\"Vorwerk\",\"description\":\"Stofzuiger\","
                                     "\"stated_price_cents\":45000,\"condition\":\"defective\"}]}");
+    assert_int_equal(case_post_status(&bram, id, "resolve", "{\"resolution\":\"repair_manufacturer\",\"amount_cents\":0}"),
+                     200);
     char path[96];
-    snprintf(path, sizeof path, "/api/v1/cases/%lld/resolve", id);
-    assert_int_equal(req_status(&bram, "POST", path, "{\"resolution\":\"repair_manufacturer\",\"amount_cents\":0}"), 200);
     snprintf(path, sizeof path, "/api/v1/repairs/%lld/status", id);
     struct resp r;
     req_expect(&eva, "POST", path, "{\"status\":\"sent\"}", 403, &r);
