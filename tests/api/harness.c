@@ -8,6 +8,7 @@
 #include <curl/curl.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -513,6 +514,34 @@ long long jint(json_t *j, const char *path)
     return json_integer_value(walk(j, path));
 }
 
+void expect_ints(json_t *j, ...)
+{
+    va_list ap;
+    va_start(ap, j);
+    for (const char *path; (path = va_arg(ap, const char *)) != NULL;) {
+        long long want = va_arg(ap, int), got = jint(j, path);
+        if (got != want) {
+            va_end(ap);
+            fail_msg("%s is %lld, want %lld", path, got, want);
+        }
+    }
+    va_end(ap);
+}
+
+void expect_strs(json_t *j, ...)
+{
+    va_list ap;
+    va_start(ap, j);
+    for (const char *path; (path = va_arg(ap, const char *)) != NULL;) {
+        const char *want = va_arg(ap, const char *), *got = jstr(j, path);
+        if (strcmp(got, want) != 0) {
+            va_end(ap);
+            fail_msg("%s is \"%s\", want \"%s\"", path, got, want);
+        }
+    }
+    va_end(ap);
+}
+
 const char *err_field(struct resp *r, size_t i)
 {
     json_t *d = json_array_get(walk(r->json, "error.details"), i);
@@ -748,6 +777,13 @@ long long case_open(struct client *c, const char *body)
     return id;
 }
 
+long case_post_status(struct client *c, long long id, const char *what, const char *body)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/api/v1/cases/%lld/%s", id, what);
+    return req_status(c, "POST", path, body);
+}
+
 void case_decide(struct client *c, long long id, struct resp *r)
 {
     char path[96];
@@ -759,10 +795,94 @@ void case_decide(struct client *c, long long id, struct resp *r)
 
 long long db_int(const struct server *s, const char *sql)
 {
+    return db_intf(s, "%s", sql);
+}
+
+/* The number a query built from fmt and ap finds; a query cut off fails the
+ * test rather than asking something else, and so does one that does not run. */
+static long long vquery_int(struct db *db, const char *fmt, va_list ap)
+{
+    char sql[2048];
+    int len = vsnprintf(sql, sizeof sql, fmt, ap);
+    if (len < 0 || (size_t)len >= sizeof sql) fail_msg("query longer than %zu bytes: %s", sizeof sql - 1, fmt);
+    /* Built at run time, so never through the statement cache (which goes
+     * by the text's address). */
+    struct db_stmt *st = NULL;
+    int rc = db_prepare_dynamic(db, sql, &st);
+    if (rc == TD_OK) rc = db_step(st);
+    long long n = rc == TD_ROW ? db_col_int64(st, 0) : -1;
+    db_done(st);
+    if (rc != TD_ROW) fail_msg("query failed or found no row (%d): %s", rc, sql);
+    return n;
+}
+
+long long db_query_intf(struct db *db, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    long long n = vquery_int(db, fmt, ap);
+    va_end(ap);
+    return n;
+}
+
+long long db_intf(const struct server *s, const char *fmt, ...)
+{
     struct db *db = NULL;
-    int64_t n = -1;
     assert_int_equal(db_open(s->db_url, &db), TD_OK);
-    assert_int_equal(db_query_int64(db, sql, &n), TD_OK);
+    va_list ap;
+    va_start(ap, fmt);
+    long long n = vquery_int(db, fmt, ap);
+    va_end(ap);
     db_close(db);
     return n;
+}
+
+/* ---- a volley -------------------------------------------------------------- */
+
+struct gunner {
+    const struct client *as;
+    const char *cookie;        /* "Cookie: td_session=..." */
+    struct volley_shot *shot;
+};
+
+static void *fire_shot(void *arg)
+{
+    struct gunner *g = arg;
+    struct volley_shot *s = g->shot;
+    struct client c;
+    client_init(&c, g->as->srv);
+    snprintf(c.csrf, sizeof c.csrf, "%s", g->as->csrf);
+    if (req_h(&c, s->method, s->path, s->body, &s->r, g->cookie, s->header, NULL) != 0) s->r.status = 0;
+    client_free(&c);
+    return NULL;
+}
+
+void volley(struct client *as, struct volley_shot *shots, size_t n)
+{
+    char session[200] = "", cookie[256];
+    assert_int_equal(client_cookie(as, "td_session", session, sizeof session), 0);
+    snprintf(cookie, sizeof cookie, "Cookie: td_session=%s", session);
+    pthread_t *t = calloc(n, sizeof *t);
+    struct gunner *g = calloc(n, sizeof *g);
+    assert_true(t && g);
+    for (size_t i = 0; i < n; i++) {
+        memset(&shots[i].r, 0, sizeof shots[i].r);
+        g[i] = (struct gunner){as, cookie, &shots[i]};
+        assert_int_equal(pthread_create(&t[i], NULL, fire_shot, &g[i]), 0);
+    }
+    for (size_t i = 0; i < n; i++) pthread_join(t[i], NULL);
+    free(t);
+    free(g);
+}
+
+void volley_free(struct volley_shot *shots, size_t n)
+{
+    for (size_t i = 0; i < n; i++) resp_free(&shots[i].r);
+}
+
+int volley_count(const struct volley_shot *shots, size_t n, long status)
+{
+    int k = 0;
+    for (size_t i = 0; i < n; i++) k += shots[i].r.status == status;
+    return k;
 }

@@ -145,16 +145,45 @@ long file_occurrences(const char *path, const char *needle, int ignore_case);
 long long customer_id(struct client *c, const char *q);
 /* Opens a case; asserts 201 and status "open"; returns its id. */
 long long case_open(struct client *c, const char *body);
+/* The status of POST /api/v1/cases/ID/WHAT with body as c. */
+long case_post_status(struct client *c, long long id, const char *what, const char *body);
 /* POST /api/v1/cases/ID/decision as c into r (asserts 200; the caller frees r). */
 void case_decide(struct client *c, long long id, struct resp *r);
 /* One number from the server's database, read through db_open (asserts). */
 long long db_int(const struct server *s, const char *sql);
+/* The same for a query built with printf's format (fails the test when it
+ * does not fit or does not run). */
+long long db_intf(const struct server *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* One number from a query built with printf's format on a database the
+ * test holds open (fails the test when the query does not run or finds no
+ * row). */
+struct db;
+long long db_query_intf(struct db *db, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- a volley: many requests at once ------------------------------------ */
+struct volley_shot {
+    const char *method, *path, *body;
+    const char *header;        /* one more header line (an Idempotency-Key), or NULL */
+    struct resp r;             /* the answer; r.status 0 when none came */
+};
+/* Sends every shot at the same time, each from a thread and a connection of
+ * its own, as the logged-in client as (its session cookie and CSRF token);
+ * returns when all have been answered. Free the answers with volley_free(). */
+void volley(struct client *as, struct volley_shot *shots, size_t n);
+void volley_free(struct volley_shot *shots, size_t n);
+/* How many of the shots were answered with status. */
+int volley_count(const struct volley_shot *shots, size_t n, long status);
 
 /* The value of a response header (first match, case-insensitive), or "". */
 const char *resp_header(struct resp *r, const char *name, char *out, size_t n);
 /* json_string_value of a dotted path like "error.code" ("" when absent). */
 const char *jstr(json_t *j, const char *path);
 long long jint(json_t *j, const char *path);
+/* Asserts what j holds at dotted paths: pairs (path, want) ended by NULL,
+ * an int for expect_ints, a string for expect_strs; a failure names the
+ * path, what it holds and what was wanted. */
+void expect_ints(json_t *j, ...) __attribute__((sentinel));
+void expect_strs(json_t *j, ...) __attribute__((sentinel));
 /* The "field" of details[i] of an error answer ("" when absent). */
 const char *err_field(struct resp *r, size_t i);
 /* 1 when some details[].field equals field. */

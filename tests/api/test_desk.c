@@ -10,7 +10,6 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,18 +62,6 @@ static int setup(void **state)
 
 static long long open_case(struct client *c, const char *body) { return case_open(c, body); }
 
-/* One number from SQL made with printf's format. */
-static long long count_sql(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static long long count_sql(const char *fmt, ...)
-{
-    char sql[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof sql, fmt, ap);
-    va_end(ap);
-    return db_count(sql);
-}
-
 /* Opens a case whose body is made with printf's format; returns its id. */
 static long long open_casef(struct client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static long long open_casef(struct client *c, const char *fmt, ...)
@@ -90,10 +77,17 @@ static long long open_casef(struct client *c, const char *fmt, ...)
 
 static void decide(struct client *c, long long id, struct resp *r) { case_decide(c, id, r); }
 
+/* The path that resolves case id, in out. */
+static const char *resolve_path(long long id, char *out, size_t n)
+{
+    snprintf(out, n, "/api/v1/cases/%lld/resolve", id);
+    return out;
+}
+
 static void resolve(struct client *c, long long id, const char *body, const char *key, struct resp *r)
 {
     char path[96], hdr[128];
-    snprintf(path, sizeof path, "/api/v1/cases/%lld/resolve", id);
+    resolve_path(id, path, sizeof path);
     if (key) {
         snprintf(hdr, sizeof hdr, "Idempotency-Key: %s", key);
         assert_int_equal(req_h(c, "POST", path, body, r, hdr, NULL), 0);
@@ -168,8 +162,7 @@ static void test_worn_dress(void **state)
     assert_int_equal(jint(r.json, "max_amount_cents"), 24000);
     assert_false(json_is_true(json_object_get(r.json, "needs_approval")));
     assert_true(said(r.json, "reasons", "goodwill_within"));
-    assert_string_equal(jstr(r.json, "risk.level"), "green");
-    assert_string_equal(jstr(r.json, "policy_version"), "1");
+    expect_strs(r.json, "risk.level", "green", "policy_version", "1", NULL);
     assert_no_accusation(r.json);
     resp_free(&r);
     /* The decision changed nothing. */
@@ -183,9 +176,8 @@ static void test_worn_dress(void **state)
     resolve(&anna, id, "{\"resolution\":\"store_credit\",\"amount_cents\":24000}", "dress-1", &r);
     if (r.status != 200) fprintf(stderr, "resolve: %s\n", r.body);
     assert_int_equal(r.status, 200);
-    assert_string_equal(jstr(r.json, "status"), "resolved");
-    assert_string_equal(jstr(r.json, "recommendation.resolution"), "store_credit");
-    assert_string_equal(jstr(r.json, "recommendation.policy_version"), "1");
+    expect_strs(r.json, "status", "resolved", "recommendation.resolution", "store_credit",
+                "recommendation.policy_version", "1", NULL);
     char code[40];
     snprintf(code, sizeof code, "%s", jstr(r.json, "outcome.credit_note.code"));
     assert_int_equal(strlen(code), 22);
@@ -210,8 +202,7 @@ static void test_worn_dress(void **state)
     snprintf(path, sizeof path, "/api/v1/customers/%lld/facts", gold_id);
     req_expect(&anna, "GET", path, NULL, 200, &r);
     assert_string_equal(jstr(r.json, "tier"), "gold");
-    assert_int_equal(jint(r.json, "lifetime_spend_cents"), 160000);
-    assert_int_equal(jint(r.json, "cases_30d"), 1);
+    expect_ints(r.json, "lifetime_spend_cents", 160000, "cases_30d", 1, NULL);
     resp_free(&r);
     /* She spends 100, later 140: balance 0. */
     long long bal = -1;
@@ -239,10 +230,8 @@ static void test_vacuum_cleaner(void **state)
     resp_free(&r);
     resolve(&anna, id, "{\"resolution\":\"repair_manufacturer\",\"amount_cents\":0}", NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_string_equal(jstr(r.json, "status"), "resolved");
-    assert_string_equal(jstr(r.json, "repair.status"), "taken_in");
-    assert_string_equal(jstr(r.json, "repair.manufacturer"), "Vorwerk");
-    assert_string_equal(jstr(r.json, "repair.via"), "manufacturer");
+    expect_strs(r.json, "status", "resolved", "repair.status", "taken_in", "repair.manufacturer", "Vorwerk",
+                "repair.via", "manufacturer", NULL);
     assert_true(json_is_null(json_object_get(json_object_get(r.json, "outcome"), "credit_note")));
     resp_free(&r);
 
@@ -277,8 +266,7 @@ static void test_vacuum_cleaner(void **state)
     assert_int_equal(req(&anna, "GET", path, NULL, &r), 0);
     json_t *ev = json_object_get(r.json, "events");
     assert_int_equal(json_array_size(ev), 7);   /* opened, resolved, 5 repair steps */
-    assert_string_equal(jstr(r.json, "events.6.detail"), "collected: klant blij");
-    assert_string_equal(jstr(r.json, "events.6.staff"), "anna");
+    expect_strs(r.json, "events.6.detail", "collected: klant blij", "events.6.staff", "anna", NULL);
     resp_free(&r);
 }
 
@@ -300,13 +288,10 @@ static void test_kitchen_scale(void **state)
     resp_free(&r);
     resolve(&anna, id, "{\"resolution\":\"refer_elsewhere\",\"amount_cents\":2499}", NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_string_equal(jstr(r.json, "status"), "resolved");
-    assert_string_equal(jstr(r.json, "referral.to"), "Action");
-    assert_string_equal(jstr(r.json, "referral.reason"), "cheaper_elsewhere");
-    assert_int_equal(jint(r.json, "items.0.days_since_purchase"), 5);
-    assert_int_equal(jint(r.json, "items.0.price_paid_cents"), 2499);
+    expect_strs(r.json, "status", "resolved", "referral.to", "Action", "referral.reason", "cheaper_elsewhere", NULL);
+    expect_ints(r.json, "items.0.days_since_purchase", 5, "items.0.price_paid_cents", 2499, NULL);
     resp_free(&r);
-    assert_int_equal(count_sql("SELECT COUNT(*) FROM referrals WHERE case_id = %lld AND to_name = 'Action'"
+    assert_int_equal(db_intf(&srv, "SELECT COUNT(*) FROM referrals WHERE case_id = %lld AND to_name = 'Action'"
                                " AND reason = 'cheaper_elsewhere' AND category = 'Keuken'", id), 1);
     /* A return where the customer says only at the end that they go elsewhere:
      * the referral named at resolving is the case's too. (Another scale of
@@ -318,8 +303,7 @@ static void test_kitchen_scale(void **state)
                        "\"referral\":{\"to\":\"Action\",\"reason\":\"cheaper_elsewhere\"}}", NULL, &r);
     if (r.status != 200) fprintf(stderr, "referral at resolve: %s\n", r.body);
     assert_int_equal(r.status, 200);
-    assert_string_equal(jstr(r.json, "referral.to"), "Action");
-    assert_string_equal(jstr(r.json, "referral.reason"), "cheaper_elsewhere");
+    expect_strs(r.json, "referral.to", "Action", "referral.reason", "cheaper_elsewhere", NULL);
     resp_free(&r);
 }
 
@@ -367,8 +351,7 @@ static void test_exploiter(void **state)
     resp_free(&r);
     resolve(&anna, id, "{\"resolution\":\"store_credit\",\"amount_cents\":1795}", NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_string_equal(jstr(r.json, "status"), "awaiting_approval");
-    assert_string_equal(jstr(r.json, "recommendation.risk.level"), "red");
+    expect_strs(r.json, "status", "awaiting_approval", "recommendation.risk.level", "red", NULL);
     assert_true(json_is_null(json_object_get(json_object_get(r.json, "outcome"), "credit_note")));
     resp_free(&r);
     char sql[128];
@@ -387,8 +370,7 @@ static void test_exploiter(void **state)
     assert_int_equal(req_status(&mia, "GET", "/api/v1/approvals?store_code=UTR01", NULL), 403);
     assert_int_equal(db_count(sql), 0);
     req_expect(&mark, "POST", path, "{\"note\":\"Samen afgerond.\"}", 200, &r);
-    assert_string_equal(jstr(r.json, "status"), "resolved");
-    assert_string_equal(jstr(r.json, "approval_note"), "Samen afgerond.");
+    expect_strs(r.json, "status", "resolved", "approval_note", "Samen afgerond.", NULL);
     assert_int_equal(strlen(jstr(r.json, "outcome.credit_note.code")), 22);
     resp_free(&r);
     assert_int_equal(db_count(sql), 1);
@@ -417,8 +399,7 @@ static void test_reject_override_cancel(void **state)
     assert_true(has_err_field(&r, "reason"));
     resp_free(&r);
     req_expect(&mark, "POST", path, "{\"reason\":\"Liever 50 euro, haar limiet.\"}", 200, &r);
-    assert_string_equal(jstr(r.json, "status"), "open");
-    assert_string_equal(jstr(r.json, "approval_note"), "Liever 50 euro, haar limiet.");
+    expect_strs(r.json, "status", "open", "approval_note", "Liever 50 euro, haar limiet.", NULL);
     resp_free(&r);
 
     /* Departing from the recommendation needs a reason; with one it is kept. */
@@ -435,9 +416,8 @@ static void test_reject_override_cancel(void **state)
     resp_free(&r);
     snprintf(path, sizeof path, "/api/v1/approvals/%lld/approve", id);
     req_expect(&mark, "POST", path, "{\"note\":\"Akkoord met ruilen.\"}", 200, &r);
-    assert_string_equal(jstr(r.json, "status"), "resolved");
-    assert_string_equal(jstr(r.json, "resolution.resolution"), "exchange");
-    assert_string_equal(jstr(r.json, "resolution.override_reason"), "Klant wil liever ruilen.");
+    expect_strs(r.json, "status", "resolved", "resolution.resolution", "exchange",
+                "resolution.override_reason", "Klant wil liever ruilen.", NULL);
     int found = 0;
     json_t *ev = json_object_get(r.json, "events");
     for (size_t i = 0; i < json_array_size(ev); i++)
@@ -570,8 +550,7 @@ static void test_policy_versions_and_validation(void **state)
     (void)state;
     struct resp r;
     req_expect(&anna, "GET", "/api/v1/policy", NULL, 200, &r);
-    assert_int_equal(jint(r.json, "version"), 1);
-    assert_int_equal(jint(r.json, "document.tiers.gold.goodwill_limit_cents"), 30000);
+    expect_ints(r.json, "version", 1, "document.tiers.gold.goodwill_limit_cents", 30000, NULL);
     resp_free(&r);
     long long versions = db_count("SELECT COUNT(*) FROM policies");
     /* Each kind of bad document, refused with the path of the bad field. */
@@ -708,7 +687,7 @@ static void test_export_and_erasure(void **state)
     static const char *const tables[] = {"customer_facts", "customer_days", "customer_case_stores",
                                          "customer_item_stores", "cases", "referrals", "line_returns"};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
-        assert_int_equal(count_sql("SELECT COUNT(*) FROM %s WHERE customer_id = %lld", tables[i], exploiter_id), 0);
+        assert_int_equal(db_intf(&srv, "SELECT COUNT(*) FROM %s WHERE customer_id = %lld", tables[i], exploiter_id), 0);
     }
     assert_int_equal(db_count("SELECT COUNT(*) FROM cases WHERE customer_words = 'Verkeerde maat.'"), 0);
     /* The cases stay for the store's figures, unlinked. */
@@ -718,33 +697,6 @@ static void test_export_and_erasure(void **state)
 }
 
 /* ---- concurrency: one case, many tills ------------------------------------ */
-
-struct till {
-    long long case_id;
-    const char *body;
-    long status;
-    char case_status[24];
-};
-
-static void *till_resolve(void *arg)
-{
-    struct till *t = arg;
-    struct client c;
-    client_init(&c, &srv);
-    snprintf(c.csrf, sizeof c.csrf, "%s", anna.csrf);
-    char cookie[200] = "", hdr[256], path[96];
-    if (client_cookie(&anna, "td_session", cookie, sizeof cookie) != 0) return NULL;
-    snprintf(hdr, sizeof hdr, "Cookie: td_session=%s", cookie);
-    snprintf(path, sizeof path, "/api/v1/cases/%lld/resolve", t->case_id);
-    struct resp r;
-    if (req_h(&c, "POST", path, t->body, &r, hdr, NULL) == 0) {
-        t->status = r.status;
-        snprintf(t->case_status, sizeof t->case_status, "%s", r.status == 200 ? jstr(r.json, "status") : "");
-        resp_free(&r);
-    }
-    client_free(&c);
-    return NULL;
-}
 
 /* A new loyal customer; returns their id. */
 static long long new_customer(const char *name, const char *loyalty)
@@ -771,22 +723,19 @@ static void test_concurrent_resolves_issue_once(void **state)
                  "{\"kind\":\"return\",\"customer_id\":%lld,\"store_code\":\"UTR01\",\"receipt\":false,"
                  "\"items\":[{\"sold_here\":false,\"brand\":\"Mango\",\"description\":\"Sjaal\",\"stated_price_cents\":3000,"
                  "\"condition\":\"new\"}]}", new_customer(name, loyalty));
-        struct till shots[N];
-        pthread_t t[N];
-        for (int i = 0; i < N; i++) {
-            shots[i] = (struct till){.case_id = id, .body = "{\"resolution\":\"store_credit\",\"amount_cents\":3000}"};
-            pthread_create(&t[i], NULL, till_resolve, &shots[i]);
-        }
-        int ok = 0, conflict = 0;
-        for (int i = 0; i < N; i++) {
-            pthread_join(t[i], NULL);
-            if (shots[i].status == 200) ok++;
-            else if (shots[i].status == 409) conflict++;
-            else fprintf(stderr, "unexpected status %ld\n", shots[i].status);
-        }
-        assert_int_equal(ok, 1);
-        assert_int_equal(conflict, N - 1);
-        assert_int_equal(count_sql("SELECT COUNT(*) FROM credit_notes WHERE case_id = %lld", id), 1);
+        char path[96];
+        struct volley_shot shots[N];
+        for (int i = 0; i < N; i++)
+            shots[i] = (struct volley_shot){"POST", resolve_path(id, path, sizeof path),
+                                            "{\"resolution\":\"store_credit\",\"amount_cents\":3000}", NULL, {0}};
+        volley(&anna, shots, N);
+        for (int i = 0; i < N; i++)
+            if (shots[i].r.status != 200 && shots[i].r.status != 409)
+                fprintf(stderr, "unexpected status %ld\n", shots[i].r.status);
+        assert_int_equal(volley_count(shots, N, 200), 1);
+        assert_int_equal(volley_count(shots, N, 409), N - 1);
+        volley_free(shots, N);
+        assert_int_equal(db_intf(&srv, "SELECT COUNT(*) FROM credit_notes WHERE case_id = %lld", id), 1);
     }
     char out[4096];
     char url[600];
@@ -838,8 +787,7 @@ static void test_receipt_line_comes_back_once(void **state)
     resp_free(&r);
     resolve(&anna, first, "{\"resolution\":\"refund\",\"amount_cents\":3995}", "line-1", &r);
     assert_int_equal(r.status, 200);
-    assert_string_equal(jstr(r.json, "status"), "resolved");
-    assert_string_equal(jstr(r.json, "items.0.proof"), "receipt");
+    expect_strs(r.json, "status", "resolved", "items.0.proof", "receipt", NULL);
     resp_free(&r);
     assert_int_equal(line_count("R-L-1", "returned"), 1);
 
@@ -887,7 +835,7 @@ static void test_receipt_line_comes_back_once(void **state)
     resp_free(&r);
     assert_int_equal(line_count("R-L-1", "returned"), 1);
     assert_int_equal(line_count("R-L-1", "beyond"), 1);
-    assert_int_equal(count_sql("SELECT COUNT(*) FROM line_return_claims c JOIN staff s ON s.id = c.approved_by"
+    assert_int_equal(db_intf(&srv, "SELECT COUNT(*) FROM line_return_claims c JOIN staff s ON s.id = c.approved_by"
                                " WHERE c.case_id = %lld AND c.beyond = 1 AND s.login = 'mia'", again), 1);
 
     /* Without the receipt, the card's line has nothing left: it proves
@@ -895,7 +843,7 @@ static void test_receipt_line_comes_back_once(void **state)
     long long card = open_casef(&anna,
              "{\"kind\":\"return\",\"customer_id\":%lld,\"store_code\":\"UTR01\",\"receipt\":false,"
              "\"items\":[{\"sku\":\"SC-1\",\"condition\":\"new\"}]}", cust);
-    assert_int_equal(count_sql("SELECT COALESCE(SUM(no_receipt_returns), 0) FROM customer_days WHERE customer_id = %lld", cust), 1);
+    assert_int_equal(db_intf(&srv, "SELECT COALESCE(SUM(no_receipt_returns), 0) FROM customer_days WHERE customer_id = %lld", cust), 1);
     decide(&anna, card, &r);
     assert_string_equal(jstr(r.json, "resolution"), "store_credit");
     assert_true(said(r.json, "reasons", "already_back"));
@@ -927,9 +875,8 @@ static void test_line_quantity_counts_items_of_one_case(void **state)
     struct resp r;
     decide(&anna, id, &r);
     assert_int_equal(jint(r.json, "max_amount_cents"), 2500);
-    assert_string_equal(jstr(r.json, "items.0.resolution"), "refund");
-    assert_string_equal(jstr(r.json, "items.1.resolution"), "refund");
-    assert_string_equal(jstr(r.json, "items.2.resolution"), "decline");
+    expect_strs(r.json, "items.0.resolution", "refund", "items.1.resolution", "refund", "items.2.resolution", "decline",
+                NULL);
     assert_true(said(r.json, "reasons", "line_spent_decline"));
     assert_true(reason_has(r.json, "reasons", "Item 3: This receipt line has already come back: 2 of 2 bought"));
     resp_free(&r);
@@ -942,8 +889,7 @@ static void test_line_quantity_counts_items_of_one_case(void **state)
     /* Asked again afterwards (for coaching), the case's own units do not
      * count as having come back before it. */
     decide(&anna, id, &r);
-    assert_string_equal(jstr(r.json, "items.0.resolution"), "refund");
-    assert_string_equal(jstr(r.json, "items.1.resolution"), "refund");
+    expect_strs(r.json, "items.0.resolution", "refund", "items.1.resolution", "refund", NULL);
     resp_free(&r);
 }
 
@@ -961,62 +907,67 @@ static void test_eight_tills_one_line(void **state)
         char ref[32], body[512];
         snprintf(ref, sizeof ref, "R-RACE-%d", round);
         buy(ref, 1, "UTR01", "", "SC-3", "59.00", 1);          /* anonymous: walk-ins bring it */
-        struct till t[N];
-        pthread_t th[N];
+        char path[N][96];
+        struct volley_shot t[N];
+        long long case_id[N];
         for (int i = 0; i < N; i++) {
             snprintf(body, sizeof body,
                      "{\"kind\":\"return\",\"store_code\":\"%s\",\"receipt\":true,"
                      "\"items\":[{\"receipt_id\":\"%s\",\"sku\":\"SC-3\",\"condition\":\"new\"}]}",
                      i % 2 ? "AMS01" : "UTR01", ref);
-            t[i] = (struct till){.case_id = open_case(&anna, body), .body = "{\"resolution\":\"refund\",\"amount_cents\":5900}"};
+            case_id[i] = open_case(&anna, body);
+            t[i] = (struct volley_shot){"POST", resolve_path(case_id[i], path[i], sizeof path[i]),
+                                        "{\"resolution\":\"refund\",\"amount_cents\":5900}", NULL, {0}};
         }
-        for (int i = 0; i < N; i++) pthread_create(&th[i], NULL, till_resolve, &t[i]);
+        volley(&anna, t, N);
         int refunded = 0, refused = 0;
         for (int i = 0; i < N; i++) {
-            pthread_join(th[i], NULL);
-            if (t[i].status == 200 && strcmp(t[i].case_status, "resolved") == 0) refunded++;
-            else if (t[i].status == 409) refused++;
-            else fprintf(stderr, "till %d: unexpected %ld %s\n", i, t[i].status, t[i].case_status);
+            if (t[i].r.status == 200 && strcmp(jstr(t[i].r.json, "status"), "resolved") == 0) refunded++;
+            else if (t[i].r.status == 409) refused++;
+            else fprintf(stderr, "till %d: unexpected %ld %s\n", i, t[i].r.status, jstr(t[i].r.json, "status"));
         }
         assert_int_equal(refunded, 1);
         assert_int_equal(refused, N - 1);
         assert_int_equal(line_count(ref, "returned"), 1);
         assert_int_equal(line_count(ref, "beyond"), 0);
-        assert_int_equal(count_sql("SELECT COUNT(*) FROM cases k WHERE k.status = 'resolved' AND k.resolution = 'refund' AND"
+        assert_int_equal(db_intf(&srv, "SELECT COUNT(*) FROM cases k WHERE k.status = 'resolved' AND k.resolution = 'refund' AND"
                                    " k.id IN (SELECT i.case_id FROM case_items i JOIN receipts r ON r.id = i.receipt_id"
                                    " WHERE r.receipt_ref = '%s')", ref), 1);
-        assert_int_equal(count_sql("SELECT COUNT(*) FROM line_return_claims c JOIN receipts r ON r.id = c.receipt_id"
+        assert_int_equal(db_intf(&srv, "SELECT COUNT(*) FROM line_return_claims c JOIN receipts r ON r.id = c.receipt_id"
                                    " WHERE r.receipt_ref = '%s'", ref), 1);
 
         /* The seven others, with a reason, at once: to a manager, nothing back yet. */
         int n = 0;
-        struct till *rest[N];
+        struct volley_shot rest[N];
+        long long rest_id[N];
         for (int i = 0; i < N; i++) {
-            if (t[i].status != 409) continue;
-            t[i].body = "{\"resolution\":\"refund\",\"amount_cents\":5900,\"override_reason\":\"De klant houdt vol.\"}";
-            t[i].status = 0;
-            rest[n++] = &t[i];
+            if (t[i].r.status != 409) continue;
+            rest_id[n] = case_id[i];
+            rest[n++] = (struct volley_shot){"POST", path[i],
+                                             "{\"resolution\":\"refund\",\"amount_cents\":5900,"
+                                             "\"override_reason\":\"De klant houdt vol.\"}", NULL, {0}};
         }
-        for (int i = 0; i < n; i++) pthread_create(&th[i], NULL, till_resolve, rest[i]);
+        volley_free(t, N);
+        volley(&anna, rest, (size_t)n);
         for (int i = 0; i < n; i++) {
-            pthread_join(th[i], NULL);
-            assert_int_equal(rest[i]->status, 200);
-            assert_string_equal(rest[i]->case_status, "awaiting_approval");
+            assert_int_equal(rest[i].r.status, 200);
+            assert_string_equal(jstr(rest[i].r.json, "status"), "awaiting_approval");
         }
+        volley_free(rest, (size_t)n);
         assert_int_equal(line_count(ref, "returned") + line_count(ref, "beyond"), 1);
         struct resp r;
-        approve(&mark, rest[0]->case_id, &r);
+        approve(&mark, rest_id[0], &r);
         long st = r.status;
         resp_free(&r);
         if (st == 403) {                                   /* an Amsterdam case: its own manager */
-            approve(&mia, rest[0]->case_id, &r);
+            approve(&mia, rest_id[0], &r);
             st = r.status;
             resp_free(&r);
         }
         assert_int_equal(st, 200);
         assert_int_equal(line_count(ref, "returned"), 1);
         assert_int_equal(line_count(ref, "beyond"), 1);
-        assert_int_equal(count_sql("SELECT COUNT(*) FROM line_return_claims c JOIN receipts r ON r.id = c.receipt_id"
+        assert_int_equal(db_intf(&srv, "SELECT COUNT(*) FROM line_return_claims c JOIN receipts r ON r.id = c.receipt_id"
                                    " WHERE r.receipt_ref = '%s' AND c.beyond = 1 AND c.approved_by IS NOT NULL", ref), 1);
     }
     assert_int_equal(db_count("SELECT COUNT(*) FROM line_return_claims WHERE beyond = 1 AND approved_by IS NULL"), 0);
@@ -1077,10 +1028,10 @@ static void test_gift_receipt(void **state)
     for (const char *const *w = buyer; *w; w++)
         if (strstr(r.body, *w)) fail_msg("the buyer (%s) in the bearer's resolution: %s", *w, r.body);
     resp_free(&r);
-    assert_int_equal(count_sql("SELECT COUNT(*) FROM credit_notes WHERE case_id = %lld AND customer_id = %lld", id, bronze_id), 1);
+    assert_int_equal(db_intf(&srv, "SELECT COUNT(*) FROM credit_notes WHERE case_id = %lld AND customer_id = %lld", id, bronze_id), 1);
     /* The line's quantity counts; the buyer's own history does not change. */
     assert_int_equal(line_count("R-GIFT-1", "returned"), 1);
-    assert_int_equal(count_sql("SELECT COALESCE(SUM(returns), 0) + COALESCE(SUM(cases), 0) FROM customer_days WHERE customer_id = %lld",
+    assert_int_equal(db_intf(&srv, "SELECT COALESCE(SUM(returns), 0) + COALESCE(SUM(cases), 0) FROM customer_days WHERE customer_id = %lld",
                                gold_id), buyer_before);
     /* The same gift receipt again (a walk-in), or the buyer with her receipt: declined. */
     long long w = open_case(&anna, "{\"kind\":\"return\",\"store_code\":\"AMS01\",\"receipt\":true,"
@@ -1116,10 +1067,9 @@ static void test_card_proof_and_own_money_back(void **state)
     struct resp r;
     req_expect(&anna, "POST", "/api/v1/cases", body, 201, &r);
     long long id = jint(r.json, "id");
-    assert_string_equal(jstr(r.json, "items.0.proof"), "card");
-    assert_string_equal(jstr(r.json, "items.0.receipt_id"), "R-C-1");
+    expect_strs(r.json, "items.0.proof", "card", "items.0.receipt_id", "R-C-1", NULL);
     resp_free(&r);
-    assert_int_equal(count_sql("SELECT COALESCE(SUM(no_receipt_returns), 0) FROM customer_days WHERE customer_id = %lld", cust), 0);
+    assert_int_equal(db_intf(&srv, "SELECT COALESCE(SUM(no_receipt_returns), 0) FROM customer_days WHERE customer_id = %lld", cust), 0);
     decide(&anna, id, &r);
     assert_string_equal(jstr(r.json, "resolution"), "store_credit");
     assert_int_equal(jint(r.json, "max_amount_cents"), 12900);

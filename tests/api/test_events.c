@@ -23,35 +23,9 @@ static struct server srv;
 static struct client admin, anna, mark;
 static long long kees, sanne;
 
-static long long db_count(const char *fmt, ...)
-{
-    char sql[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof sql, fmt, ap);
-    va_end(ap);
-    struct db *db = NULL;
-    int64_t n = -1;
-    assert_int_equal(db_open(srv.db_url, &db), TD_OK);
-    assert_int_equal(db_query_int64(db, sql, &n), TD_OK);
-    db_close(db);
-    return n;
-}
-
-static void post_csv(const char *kind, const char *text)
-{
-    char path[64];
-    snprintf(path, sizeof path, "/api/v1/imports/%s", kind);
-    struct resp r;
-    assert_int_equal(req_h(&admin, "POST", path, text, &r, "Content-Type: text/csv; charset=utf-8", NULL), 0);
-    if (r.status != 200 && r.status != 201) fprintf(stderr, "import %s: %ld %s\n", kind, r.status, r.body);
-    assert_true(r.status == 200 || r.status == 201);
-    resp_free(&r);
-}
-
 static long long customer(const char *loyalty)
 {
-    return db_count("SELECT id FROM customers WHERE loyalty_number = '%s'", loyalty);
+    return db_intf(&srv, "SELECT id FROM customers WHERE loyalty_number = '%s'", loyalty);
 }
 
 static void post(struct client *c, const char *path, const char *body, long want, struct resp *r)
@@ -84,41 +58,26 @@ static long long open_case(const char *body)
 static int setup(void **state)
 {
     (void)state;
-    if (server_start(&srv) != 0) return -1;
-    client_init(&admin, &srv);
-    if (login(&admin, ADMIN_LOGIN, ADMIN_PASSWORD) != 201) return -1;
-    make_store(&admin, "UTR01", "Utrecht Centrum", "Utrecht");
-    make_staff(&admin, "anna", "associate", "UTR01", "anna-password");
-    make_staff(&admin, "mark", "manager", "UTR01", "mark-password");
-    post_csv("customers", "loyalty_number,name,email,phone,home_store_code,email_marketing_consent,phone_marketing_consent\n"
-                          "NL-300001,Sanne de Vries,sanne@example.nl,06-11111111,UTR01,nee,nee\n"
-                          "NL-300002,Kees Jansen,kees@example.nl,06-22222222,UTR01,nee,nee\n");
-    client_init(&anna, &srv);
-    client_init(&mark, &srv);
-    if (login(&anna, "anna", "anna-password") != 201 || login(&mark, "mark", "mark-password") != 201) return -1;
+    static const struct member staff[] = {{"anna", "associate", "UTR01", &anna}, {"mark", "manager", "UTR01", &mark},
+                                          MEMBERS_END};
+    if (chain_start(&srv, &admin, "UTR01", staff) != 0) return -1;
+    import_csv(&admin, "customers",
+               "loyalty_number,name,email,phone,home_store_code,email_marketing_consent,phone_marketing_consent\n"
+               "NL-300001,Sanne de Vries,sanne@example.nl,06-11111111,UTR01,nee,nee\n"
+               "NL-300002,Kees Jansen,kees@example.nl,06-22222222,UTR01,nee,nee\n");
     kees = customer("NL-300002");
     sanne = customer("NL-300001");
     return 0;
 }
 
-static int teardown(void **state)
-{
-    (void)state;
-    client_free(&admin);
-    client_free(&anna);
-    client_free(&mark);
-    server_stop(&srv);
-    return 0;
-}
-
 static long long actions(long long case_id, const char *action)
 {
-    return db_count("SELECT COUNT(*) FROM case_events WHERE case_id = %lld AND action = '%s'", case_id, action);
+    return db_intf(&srv, "SELECT COUNT(*) FROM case_events WHERE case_id = %lld AND action = '%s'", case_id, action);
 }
 
 static long long facts_cases(long long customer_id)
 {
-    return db_count("SELECT COALESCE(SUM(cases), 0) FROM customer_days WHERE customer_id = %lld", customer_id);
+    return db_intf(&srv, "SELECT COALESCE(SUM(cases), 0) FROM customer_days WHERE customer_id = %lld", customer_id);
 }
 
 /* ---- every transition once ----------------------------------------------- */
@@ -128,7 +87,7 @@ static void each_transition_emits_once(void **state)
     (void)state;
     char body[512];
     long long before = facts_cases(kees);
-    long long lifetime = db_count("SELECT COALESCE(MAX(cases), 0) FROM customer_facts WHERE customer_id = %lld", kees);
+    long long lifetime = db_intf(&srv, "SELECT COALESCE(MAX(cases), 0) FROM customer_facts WHERE customer_id = %lld", kees);
     snprintf(body, sizeof body,
              "{\"kind\":\"return\",\"customer_id\":%lld,\"store_code\":\"UTR01\",\"receipt\":false,"
              "\"items\":[{\"sold_here\":false,\"brand\":\"Zara\",\"description\":\"Blazer\","
@@ -150,7 +109,7 @@ static void each_transition_emits_once(void **state)
     post_case(&anna, id, "follow-up", "{\"note\":\"Gebeld.\"}", 200, "followed_up");
     assert_int_equal(actions(id, "followed_up"), 1);
     /* Eight steps, eight rows, nothing else. */
-    assert_int_equal(db_count("SELECT COUNT(*) FROM case_events WHERE case_id = %lld", id), 8);
+    assert_int_equal(db_intf(&srv, "SELECT COUNT(*) FROM case_events WHERE case_id = %lld", id), 8);
 
     /* A repair: taken in, sent; and a complaint cancelled. */
     snprintf(body, sizeof body,
@@ -173,7 +132,7 @@ static void each_transition_emits_once(void **state)
 
     /* The aggregates counted each case once, at opening, whatever followed. */
     assert_int_equal(facts_cases(kees), before + 3);
-    assert_int_equal(db_count("SELECT cases FROM customer_facts WHERE customer_id = %lld", kees), lifetime + 3);
+    assert_int_equal(db_intf(&srv, "SELECT cases FROM customer_facts WHERE customer_id = %lld", kees), lifetime + 3);
 }
 
 /* ---- a subscriber that fails ---------------------------------------------- */
@@ -213,11 +172,11 @@ static void refuse_customer_days(int on)
 static void a_subscriber_error_rolls_back(void **state)
 {
     (void)state;
-    long long cases = db_count("SELECT COUNT(*) FROM cases");
-    long long events = db_count("SELECT COUNT(*) FROM case_events");
-    long long items = db_count("SELECT COUNT(*) FROM case_items");
+    long long cases = db_intf(&srv, "SELECT COUNT(*) FROM cases");
+    long long events = db_intf(&srv, "SELECT COUNT(*) FROM case_events");
+    long long items = db_intf(&srv, "SELECT COUNT(*) FROM case_items");
     long long before = facts_cases(sanne);
-    long long lifetime = db_count("SELECT COALESCE(MAX(cases), 0) FROM customer_facts WHERE customer_id = %lld", sanne);
+    long long lifetime = db_intf(&srv, "SELECT COALESCE(MAX(cases), 0) FROM customer_facts WHERE customer_id = %lld", sanne);
     char body[512];
     snprintf(body, sizeof body,
              "{\"kind\":\"return\",\"customer_id\":%lld,\"store_code\":\"UTR01\",\"receipt\":false,"
@@ -233,10 +192,10 @@ static void a_subscriber_error_rolls_back(void **state)
     assert_true(status >= 400);
     /* Nothing of it stayed: not the case, its items, its event, nor the
      * aggregates the subscriber wrote before the failing row. */
-    assert_int_equal(db_count("SELECT COUNT(*) FROM cases"), cases);
-    assert_int_equal(db_count("SELECT COUNT(*) FROM case_items"), items);
-    assert_int_equal(db_count("SELECT COUNT(*) FROM case_events"), events);
-    assert_int_equal(db_count("SELECT COALESCE(MAX(cases), 0) FROM customer_facts WHERE customer_id = %lld", sanne),
+    assert_int_equal(db_intf(&srv, "SELECT COUNT(*) FROM cases"), cases);
+    assert_int_equal(db_intf(&srv, "SELECT COUNT(*) FROM case_items"), items);
+    assert_int_equal(db_intf(&srv, "SELECT COUNT(*) FROM case_events"), events);
+    assert_int_equal(db_intf(&srv, "SELECT COALESCE(MAX(cases), 0) FROM customer_facts WHERE customer_id = %lld", sanne),
                      lifetime);
     assert_int_equal(facts_cases(sanne), before);
     /* And with the table writable again the same request goes through. */
@@ -250,9 +209,9 @@ static void a_subscriber_error_rolls_back(void **state)
 static void a_purchase_import_counts_once(void **state)
 {
     (void)state;
-    long long visits = db_count("SELECT COALESCE(MAX(visits), 0) FROM customer_facts WHERE customer_id = %lld", sanne);
+    long long visits = db_intf(&srv, "SELECT COALESCE(MAX(visits), 0) FROM customer_facts WHERE customer_id = %lld", sanne);
     long long spend =
-        db_count("SELECT COALESCE(MAX(lifetime_spend_cents), 0) FROM customer_facts WHERE customer_id = %lld", sanne);
+        db_intf(&srv, "SELECT COALESCE(MAX(lifetime_spend_cents), 0) FROM customer_facts WHERE customer_id = %lld", sanne);
     time_t t = time(NULL) - 2 * 86400;
     struct tm tm;
     char when[32], csv[1024];
@@ -262,9 +221,9 @@ static void a_purchase_import_counts_once(void **state)
              "receipt_id,purchased_at,store_code,customer_ref,sku,product_name,brand,category,unit_price,quantity\n"
              "R-EV-1,%s,UTR01,NL-300001,EV-1,Wollen jas,Noordzee,Jassen,100.00,1\n"
              "R-EV-2,%s,UTR01,NL-300001,EV-2,Sjaal,Noordzee,Accessoires,20.00,2\n", when, when);
-    post_csv("purchases", csv);
-    assert_int_equal(db_count("SELECT visits FROM customer_facts WHERE customer_id = %lld", sanne), visits + 2);
-    assert_int_equal(db_count("SELECT lifetime_spend_cents FROM customer_facts WHERE customer_id = %lld", sanne),
+    import_csv(&admin, "purchases", csv);
+    assert_int_equal(db_intf(&srv, "SELECT visits FROM customer_facts WHERE customer_id = %lld", sanne), visits + 2);
+    assert_int_equal(db_intf(&srv, "SELECT lifetime_spend_cents FROM customer_facts WHERE customer_id = %lld", sanne),
                      spend + 14000);
 }
 
@@ -329,13 +288,13 @@ static void decided_inputs_replay_to_the_same_decision(void **state)
     long long amount = jint(r.json, "max_amount_cents");
     resp_free(&r);
     /* Asking for the recommendation stores nothing; deciding does. */
-    assert_int_equal(db_count("SELECT COUNT(*) FROM decision_inputs WHERE case_id = %lld", id), 0);
+    assert_int_equal(db_intf(&srv, "SELECT COUNT(*) FROM decision_inputs WHERE case_id = %lld", id), 0);
     snprintf(path, sizeof path, "/api/v1/cases/%lld/resolve", id);
     snprintf(body, sizeof body, "{\"resolution\":\"%s\",\"amount_cents\":%lld}", resolution, amount);
     post(&anna, path, body, 200, &r);
     resp_free(&r);
-    assert_int_equal(db_count("SELECT COUNT(*) FROM decision_inputs WHERE case_id = %lld", id), 1);
-    assert_int_equal(db_count("SELECT customer_id FROM decision_inputs WHERE case_id = %lld", id), sanne);
+    assert_int_equal(db_intf(&srv, "SELECT COUNT(*) FROM decision_inputs WHERE case_id = %lld", id), 1);
+    assert_int_equal(db_intf(&srv, "SELECT customer_id FROM decision_inputs WHERE case_id = %lld", id), sanne);
     assert_replays(id, resolution, amount);
 
     /* A request the desk refuses stores nothing. */
@@ -347,7 +306,7 @@ static void decided_inputs_replay_to_the_same_decision(void **state)
     snprintf(path, sizeof path, "/api/v1/cases/%lld/resolve", w);
     post(&anna, path, "{\"resolution\":\"refund\",\"amount_cents\":9000}", 422, &r);
     resp_free(&r);
-    assert_int_equal(db_count("SELECT COUNT(*) FROM decision_inputs WHERE case_id = %lld", w), 0);
+    assert_int_equal(db_intf(&srv, "SELECT COUNT(*) FROM decision_inputs WHERE case_id = %lld", w), 0);
     /* One sent for approval, rejected and decided again: two decisions,
      * the later one read back. */
     post(&anna, path, "{\"resolution\":\"store_credit\",\"amount_cents\":9000}", 200, &r);
@@ -360,7 +319,7 @@ static void decided_inputs_replay_to_the_same_decision(void **state)
     resp_free(&r);
     snprintf(body, sizeof body, "{\"resolution\":\"%s\",\"amount_cents\":%lld}", resolution, amount);
     post_case(&anna, w, "resolve", body, 200, NULL);
-    assert_int_equal(db_count("SELECT COUNT(*) FROM decision_inputs WHERE case_id = %lld", w), 2);
+    assert_int_equal(db_intf(&srv, "SELECT COUNT(*) FROM decision_inputs WHERE case_id = %lld", w), 2);
     assert_replays(w, resolution, amount);
 }
 
@@ -372,5 +331,5 @@ int main(void)
         cmocka_unit_test(a_purchase_import_counts_once),
         cmocka_unit_test(decided_inputs_replay_to_the_same_decision),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, chain_teardown);
 }

@@ -52,8 +52,9 @@ static char *read_fixture(const char *name)
     return p;
 }
 
-/* Posts a fixture (or literal text when name is NULL) as text/csv. */
-static void post_csv(struct client *c, const char *kind, const char *name, const char *text, struct resp *r)
+/* Posts a fixture (or literal text when name is NULL) as text/csv and
+ * asserts the answer's status is want (printing the body when not). */
+static void post_csv(struct client *c, const char *kind, const char *name, const char *text, long want, struct resp *r)
 {
     char *body = name ? read_fixture(name) : NULL;
     assert_true(!name || body);
@@ -61,26 +62,16 @@ static void post_csv(struct client *c, const char *kind, const char *name, const
     snprintf(path, sizeof path, "/api/v1/imports/%s", kind);
     assert_int_equal(req_h(c, "POST", path, body ? body : text, r, "Content-Type: text/csv; charset=utf-8", NULL), 0);
     free(body);
+    if (r->status != want) fprintf(stderr, "import %s %s: %ld %s (expected %ld)\n", kind, name ? name : "text", r->status, r->body, want);
+    assert_int_equal(r->status, want);
 }
 
-/* An admin client that authenticates with an API token, like an integration. */
-static void token_client(struct client *c)
-{
-    client_init(c, &srv);
-    snprintf(c->bearer, sizeof c->bearer, "%s", admin_token);
-    c->no_origin = 1;
-}
+/* An admin's integration: a client that authenticates with an API token;
+ * and the associate anna, logged in by setup. */
+static struct client api, associate;
 
 /* Rows in a table, read straight from the server's database. */
-static long long db_count(const char *sql)
-{
-    struct db *db = NULL;
-    int64_t n = -1;
-    assert_int_equal(db_open(srv.db_url, &db), TD_OK);
-    assert_int_equal(db_query_int64(db, sql, &n), TD_OK);
-    db_close(db);
-    return n;
-}
+static long long db_count(const char *sql) { return db_int(&srv, sql); }
 
 /* The id of the one customer found by GET /api/v1/customers?q=. */
 static long long find_customer(struct client *c, const char *q, const char *want_name)
@@ -102,125 +93,104 @@ static int setup(void **state)
 {
     (void)state;
     find_data_dir();
-    static const struct member staff[] = {{"anna", "associate", "UTR01", NULL}, MEMBERS_END};
+    static const struct member staff[] = {{"anna", "associate", "UTR01", &associate}, MEMBERS_END};
     if (chain_start(&srv, NULL, "UTR01 AMS01", staff) != 0) return -1;
-    return cli_token(&srv, ADMIN_LOGIN, admin_token, sizeof admin_token);
+    if (cli_token(&srv, ADMIN_LOGIN, admin_token, sizeof admin_token) != 0) return -1;
+    client_init(&api, &srv);
+    snprintf(api.bearer, sizeof api.bearer, "%s", admin_token);
+    api.no_origin = 1;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    client_free(&api);
+    return chain_teardown(state);
 }
 
 static void customers_then_purchases(void **state)
 {
     (void)state;
-    struct client c;
-    token_client(&c);
     struct resp r;
-    post_csv(&c, "customers", "customers_good.csv", NULL, &r);
-    if (r.status != 200) fprintf(stderr, "%s\n", r.body);
-    assert_int_equal(r.status, 200);
+    post_csv(&api, "customers", "customers_good.csv", NULL, 200, &r);
     assert_string_equal(jstr(r.json, "kind"), "customers");
-    assert_int_equal(jint(r.json, "lines"), 5);
-    assert_int_equal(jint(r.json, "added"), 5);
-    assert_int_equal(jint(r.json, "skipped"), 0);
+    expect_ints(r.json, "lines", 5, "added", 5, "skipped", 0, NULL);
     resp_free(&r);
 
     /* Search finds them with or without accents. */
-    long long jose = find_customer(&c, "Jos%C3%A9", "José García");
-    assert_int_equal(find_customer(&c, "garcia", "José García"), jose);
-    long long zoe = find_customer(&c, "zoe", "Zoë Bakker");
-    find_customer(&c, "m%C3%BCller", "Anna Müller");
-    long long pieter = find_customer(&c, "van%20t%20hek", "van 't Hek, Pieter");
-    find_customer(&c, "daan", "Daan \"de Kapper\" Visser");
+    long long jose = find_customer(&api, "Jos%C3%A9", "José García");
+    assert_int_equal(find_customer(&api, "garcia", "José García"), jose);
+    long long zoe = find_customer(&api, "zoe", "Zoë Bakker");
+    find_customer(&api, "m%C3%BCller", "Anna Müller");
+    long long pieter = find_customer(&api, "van%20t%20hek", "van 't Hek, Pieter");
+    find_customer(&api, "daan", "Daan \"de Kapper\" Visser");
     /* Consent from the file, with source "import". */
     char path[128];
     snprintf(path, sizeof path, "/api/v1/customers/%lld", zoe);
-    req_expect(&c, "GET", path, NULL, 200, &r);
+    req_expect(&api, "GET", path, NULL, 200, &r);
     assert_true(json_is_true(json_object_get(json_object_get(json_object_get(r.json, "consent"), "email_marketing"), "given")));
-    assert_string_equal(jstr(r.json, "consent.email_marketing.source"), "import");
-    assert_string_equal(jstr(r.json, "consent.phone_marketing.source"), "import");
-    assert_string_equal(jstr(r.json, "home_store_code"), "AMS01");
+    expect_strs(r.json, "consent.email_marketing.source", "import", "consent.phone_marketing.source", "import",
+                "home_store_code", "AMS01", NULL);
     resp_free(&r);
 
-    post_csv(&c, "purchases", "purchases_good.csv", NULL, &r);
-    if (r.status != 200) fprintf(stderr, "%s\n", r.body);
-    assert_int_equal(r.status, 200);
+    post_csv(&api, "purchases", "purchases_good.csv", NULL, 200, &r);
     assert_string_equal(jstr(r.json, "kind"), "purchases");
-    assert_int_equal(jint(r.json, "lines"), 7);
-    assert_int_equal(jint(r.json, "added"), 7);
-    assert_int_equal(jint(r.json, "skipped"), 0);
-    assert_int_equal(jint(r.json, "receipts_added"), 4);
-    assert_int_equal(jint(r.json, "products_added"), 5);
+    expect_ints(r.json, "lines", 7, "added", 7, "skipped", 0, "receipts_added", 4, "products_added", 5, NULL);
     resp_free(&r);
 
     /* José's receipt: three lines in file order, the third one later in the file. */
     snprintf(path, sizeof path, "/api/v1/customers/%lld/purchases", jose);
-    req_expect(&c, "GET", path, NULL, 200, &r);
+    req_expect(&api, "GET", path, NULL, 200, &r);
     assert_int_equal(json_array_size(json_object_get(r.json, "items")), 3);
-    assert_string_equal(jstr(r.json, "items.0.receipt_id"), "UTR01-2026-000001");
-    assert_string_equal(jstr(r.json, "items.0.product_name"), "Wollen trui");
+    expect_strs(r.json, "items.0.receipt_id", "UTR01-2026-000001", "items.0.product_name", "Wollen trui", NULL);
     assert_int_equal(jint(r.json, "items.0.unit_price_cents"), 5995);
     assert_string_equal(jstr(r.json, "items.1.product_name"), "Sokken, 3 paar");
-    assert_int_equal(jint(r.json, "items.1.quantity"), 2);
-    assert_int_equal(jint(r.json, "items.2.line_no"), 3);
+    expect_ints(r.json, "items.1.quantity", 2, "items.2.line_no", 3, NULL);
     assert_string_equal(jstr(r.json, "items.2.product_name"), "Muts");
     assert_string_equal(jstr(r.json, "items.0.purchased_at"), "2026-03-14T09:15:00Z");   /* 10:15 in Amsterdam */
     resp_free(&r);
     snprintf(path, sizeof path, "/api/v1/customers/%lld/purchases", zoe);
-    assert_int_equal(req(&c, "GET", path, NULL, &r), 0);
+    assert_int_equal(req(&api, "GET", path, NULL, &r), 0);
     assert_int_equal(json_array_size(json_object_get(r.json, "items")), 2);
-    assert_string_equal(jstr(r.json, "items.1.product_name"), "Paraplu \"Storm\"");
-    assert_string_equal(jstr(r.json, "items.1.brand"), "Polder & Co");
-    assert_string_equal(jstr(r.json, "items.0.purchased_at"), "2026-03-15T13:30:00Z");
+    expect_strs(r.json, "items.1.product_name", "Paraplu \"Storm\"", "items.1.brand", "Polder & Co",
+                "items.0.purchased_at", "2026-03-15T13:30:00Z", NULL);
     resp_free(&r);
     snprintf(path, sizeof path, "/api/v1/customers/%lld/purchases", pieter);
-    assert_int_equal(req(&c, "GET", path, NULL, &r), 0);
+    assert_int_equal(req(&api, "GET", path, NULL, &r), 0);
     assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1);
     resp_free(&r);
     assert_int_equal(db_count("SELECT COUNT(*) FROM receipts WHERE customer_id IS NULL"), 1);
     assert_int_equal(db_count("SELECT COUNT(*) FROM audit_log WHERE action IN ('import.customers', 'import.purchases')"
                               " AND staff_id IS NOT NULL"), 2);
-    client_free(&c);
 }
 
 static void reimport_adds_nothing(void **state)
 {
     (void)state;
-    struct client c;
-    token_client(&c);
     long long lines = db_count("SELECT COUNT(*) FROM purchase_lines");
     struct resp r;
-    post_csv(&c, "purchases", "purchases_good.csv", NULL, &r);
-    assert_int_equal(r.status, 200);
-    assert_int_equal(jint(r.json, "lines"), 7);
-    assert_int_equal(jint(r.json, "added"), 0);
-    assert_int_equal(jint(r.json, "skipped"), 7);
-    assert_int_equal(jint(r.json, "receipts_added"), 0);
-    assert_int_equal(jint(r.json, "receipts_skipped"), 4);
+    post_csv(&api, "purchases", "purchases_good.csv", NULL, 200, &r);
+    expect_ints(r.json, "lines", 7, "added", 0, "skipped", 7, "receipts_added", 0, "receipts_skipped", 4, NULL);
     resp_free(&r);
-    post_csv(&c, "customers", "customers_good.csv", NULL, &r);
-    assert_int_equal(r.status, 200);
-    assert_int_equal(jint(r.json, "added"), 0);
-    assert_int_equal(jint(r.json, "skipped"), 5);
+    post_csv(&api, "customers", "customers_good.csv", NULL, 200, &r);
+    expect_ints(r.json, "added", 0, "skipped", 5, NULL);
     resp_free(&r);
     assert_int_equal(db_count("SELECT COUNT(*) FROM purchase_lines"), lines);
     assert_int_equal(db_count("SELECT COUNT(*) FROM customers"), 5);
-    client_free(&c);
 }
 
 static void one_bad_line_imports_nothing(void **state)
 {
     (void)state;
-    struct client c;
-    token_client(&c);
     long long receipts = db_count("SELECT COUNT(*) FROM receipts");
     long long lines = db_count("SELECT COUNT(*) FROM purchase_lines");
     long long products = db_count("SELECT COUNT(*) FROM products");
     struct resp r;
-    post_csv(&c, "purchases", "purchases_one_bad_line.csv", NULL, &r);
-    assert_int_equal(r.status, 422);
+    post_csv(&api, "purchases", "purchases_one_bad_line.csv", NULL, 422, &r);
     assert_string_equal(jstr(r.json, "error.code"), "invalid");
     assert_int_equal(json_array_size(json_object_get(json_object_get(r.json, "error"), "details")), 1);
     assert_string_equal(err_field(&r, 0), "line 4: store_code");
-    assert_int_equal(jint(r.json, "error.details.0.line"), 4);
-    assert_int_equal(jint(r.json, "error.details.0.column"), 3);
+    expect_ints(r.json, "error.details.0.line", 4, "error.details.0.column", 3, NULL);
     assert_string_equal(jstr(r.json, "error.details.0.problem"), "no store has this code");
     assert_non_null(strstr(jstr(r.json, "error.message"), "nothing was imported"));
     resp_free(&r);
@@ -229,60 +199,45 @@ static void one_bad_line_imports_nothing(void **state)
     assert_int_equal(db_count("SELECT COUNT(*) FROM purchase_lines"), lines);
     assert_int_equal(db_count("SELECT COUNT(*) FROM products"), products);
     assert_int_equal(db_count("SELECT COUNT(*) FROM receipts WHERE receipt_ref = 'UTR01-2026-000200'"), 0);
-    client_free(&c);
 }
 
 static void semicolons_decimal_commas_bom_crlf(void **state)
 {
     (void)state;
-    struct client c;
-    token_client(&c);
     struct resp r;
-    post_csv(&c, "purchases", "purchases_semicolon_bom_crlf.csv", NULL, &r);
-    if (r.status != 200) fprintf(stderr, "%s\n", r.body);
-    assert_int_equal(r.status, 200);
-    assert_int_equal(jint(r.json, "added"), 3);
-    assert_int_equal(jint(r.json, "receipts_added"), 2);
+    post_csv(&api, "purchases", "purchases_semicolon_bom_crlf.csv", NULL, 200, &r);
+    expect_ints(r.json, "added", 3, "receipts_added", 2, NULL);
     resp_free(&r);
-    long long anna = find_customer(&c, "anna%20muller", "Anna Müller");
+    long long anna = find_customer(&api, "anna%20muller", "Anna Müller");
     char path[128];
     snprintf(path, sizeof path, "/api/v1/customers/%lld/purchases", anna);
-    req_expect(&c, "GET", path, NULL, 200, &r);
+    req_expect(&api, "GET", path, NULL, 200, &r);
     assert_int_equal(json_array_size(json_object_get(r.json, "items")), 2);
     assert_string_equal(jstr(r.json, "items.0.sku"), "8712345000066");
-    assert_int_equal(jint(r.json, "items.0.unit_price_cents"), 1250);
-    assert_int_equal(jint(r.json, "items.0.quantity"), 2);
+    expect_ints(r.json, "items.0.unit_price_cents", 1250, "items.0.quantity", 2, NULL);
     assert_string_equal(jstr(r.json, "items.1.product_name"), "Sjaal; rood");
     assert_int_equal(jint(r.json, "items.1.unit_price_cents"), 1995);
     resp_free(&r);
-    client_free(&c);
 }
 
 static void negative_price_is_named(void **state)
 {
     (void)state;
-    struct client c;
-    token_client(&c);
     long long receipts = db_count("SELECT COUNT(*) FROM receipts");
     struct resp r;
-    post_csv(&c, "purchases", "purchases_negative_price.csv", NULL, &r);
-    assert_int_equal(r.status, 422);
+    post_csv(&api, "purchases", "purchases_negative_price.csv", NULL, 422, &r);
     assert_string_equal(err_field(&r, 0), "line 3: unit_price");
-    assert_int_equal(jint(r.json, "error.details.0.line"), 3);
-    assert_int_equal(jint(r.json, "error.details.0.column"), 9);
-    assert_string_equal(jstr(r.json, "error.details.0.problem"), "is negative");
-    assert_string_equal(jstr(r.json, "error.message"), "the file has 1 problem and nothing was imported");
+    expect_ints(r.json, "error.details.0.line", 3, "error.details.0.column", 9, NULL);
+    expect_strs(r.json, "error.details.0.problem", "is negative",
+                "error.message", "the file has 1 problem and nothing was imported", NULL);
     resp_free(&r);
     assert_int_equal(db_count("SELECT COUNT(*) FROM receipts"), receipts);
-    client_free(&c);
 }
 
 /* More problems than ERRORS_MAX: 50 details, the rest counted in the message. */
 static void many_problems_are_capped(void **state)
 {
     (void)state;
-    struct client c;
-    token_client(&c);
     size_t cap = 1 << 16;
     char *csv = malloc(cap);
     assert_non_null(csv);
@@ -290,9 +245,8 @@ static void many_problems_are_capped(void **state)
     for (int i = 0; i < 70; i++)
         n += (size_t)snprintf(csv + n, cap - n, "X-%d,2026-04-01 10:00,UTR01,,SKU,Ding,,,1,0\n", i);
     struct resp r;
-    post_csv(&c, "purchases", NULL, csv, &r);
+    post_csv(&api, "purchases", NULL, csv, 422, &r);
     free(csv);
-    assert_int_equal(r.status, 422);
     json_t *details = json_object_get(json_object_get(r.json, "error"), "details");
     assert_int_equal(json_array_size(details), 50);
     assert_string_equal(err_field(&r, 0), "line 2: quantity");
@@ -301,42 +255,34 @@ static void many_problems_are_capped(void **state)
                         "the file has 70 problems and nothing was imported; the first 50 are listed, 20 more are not");
     resp_free(&r);
     /* A header problem names the column; a line problem has no column number. */
-    post_csv(&c, "customers", NULL, "loyalty_number,name,shoe_size\nNL-1,A,42\n", &r);
-    assert_int_equal(r.status, 422);
+    post_csv(&api, "customers", NULL, "loyalty_number,name,shoe_size\nNL-1,A,42\n", 422, &r);
     assert_string_equal(err_field(&r, 0), "line 1: shoe_size");
     assert_int_equal(jint(r.json, "error.details.0.column"), 3);
     resp_free(&r);
-    post_csv(&c, "customers", NULL, "loyalty_number,name\nNL-100009\n", &r);
-    assert_int_equal(r.status, 422);
+    post_csv(&api, "customers", NULL, "loyalty_number,name\nNL-100009\n", 422, &r);
     assert_string_equal(err_field(&r, 0), "line 2");
     assert_int_equal(jint(r.json, "error.details.0.line"), 2);
     assert_null(json_object_get(json_array_get(json_object_get(json_object_get(r.json, "error"), "details"), 0), "column"));
     resp_free(&r);
-    client_free(&c);
 }
 
 static void only_admins_with_csv(void **state)
 {
     (void)state;
-    struct client c;
-    client_login(&c, &srv, "anna");
     struct resp r;
-    post_csv(&c, "customers", "customers_good.csv", NULL, &r);
-    assert_int_equal(r.status, 403);
+    post_csv(&associate, "customers", "customers_good.csv", NULL, 403, &r);
     assert_string_equal(jstr(r.json, "error.code"), "forbidden");
     resp_free(&r);
-    post_csv(&c, "purchases", "purchases_good.csv", NULL, &r);
-    assert_int_equal(r.status, 403);
+    post_csv(&associate, "purchases", "purchases_good.csv", NULL, 403, &r);
     resp_free(&r);
-    client_free(&c);
+    struct client c;
 
     /* An admin with a browser session (cookie + CSRF) may; JSON is refused. */
     client_login(&c, &srv, ADMIN_LOGIN);
     req_expect(&c, "POST", "/api/v1/imports/customers", "{\"rows\":[]}", 400, &r);
     assert_true(has_err_field(&r, "Content-Type"));
     resp_free(&r);
-    post_csv(&c, "customers", "customers_good.csv", NULL, &r);
-    assert_int_equal(r.status, 200);
+    post_csv(&c, "customers", "customers_good.csv", NULL, 200, &r);
     assert_int_equal(jint(r.json, "skipped"), 5);
     resp_free(&r);
     client_free(&c);
@@ -348,9 +294,12 @@ static void only_admins_with_csv(void **state)
     client_free(&c);
 }
 
-/* Runs a shell command; its exit status, with stdout and stderr in out. */
-static int sh(const char *cmd, char *out, size_t n)
+/* Runs `trustdesk import KIND --db URL DATA_DIR/FILE`; its exit status, with
+ * stdout and stderr in out. */
+static int import_cli(const char *kind, const char *file, char *out, size_t n)
 {
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "'%s' import %s --db '%s' '%s/%s' 2>&1", trustdesk_bin(), kind, srv.db_url, data_dir, file);
     FILE *p = popen(cmd, "r");
     assert_non_null(p);
     size_t k = fread(out, 1, n - 1, p);
@@ -362,38 +311,25 @@ static int sh(const char *cmd, char *out, size_t n)
 static void cli_import(void **state)
 {
     (void)state;
-    char cmd[2048], out[8192];
-    snprintf(cmd, sizeof cmd, "'%s' import customers --db '%s' '%s/customers_cli.csv' 2>&1", trustdesk_bin(),
-             srv.db_url, data_dir);
-    assert_int_equal(sh(cmd, out, sizeof out), 0);
+    char out[8192];
+    assert_int_equal(import_cli("customers", "customers_cli.csv", out, sizeof out), 0);
     assert_non_null(strstr(out, "2 lines, 2 added, 0 skipped"));
-    assert_int_equal(sh(cmd, out, sizeof out), 0);
+    assert_int_equal(import_cli("customers", "customers_cli.csv", out, sizeof out), 0);
     assert_non_null(strstr(out, "2 lines, 0 added, 2 skipped"));
-    struct client c;
-    token_client(&c);
-    find_customer(&c, "omer%20yilmaz", "Ömer Yılmaz");
-    client_free(&c);
+    find_customer(&api, "omer%20yilmaz", "Ömer Yılmaz");
 
     long long customers = db_count("SELECT COUNT(*) FROM customers");
-    snprintf(cmd, sizeof cmd, "'%s' import customers --db '%s' '%s/customers_bad.csv' 2>&1", trustdesk_bin(),
-             srv.db_url, data_dir);
-    assert_int_equal(sh(cmd, out, sizeof out), 1);
+    assert_int_equal(import_cli("customers", "customers_bad.csv", out, sizeof out), 1);
     assert_non_null(strstr(out, "customers_bad.csv:2: email: is not an e-mail address"));
     assert_non_null(strstr(out, "customers_bad.csv:3: home_store_code: no store has this code"));
     assert_non_null(strstr(out, "customers_bad.csv:4: email_marketing_consent: must be yes or no"));
     assert_non_null(strstr(out, "has 3 problems; nothing was imported"));
     assert_int_equal(db_count("SELECT COUNT(*) FROM customers"), customers);
 
-    snprintf(cmd, sizeof cmd, "'%s' import purchases --db '%s' '%s/purchases_good.csv' 2>&1", trustdesk_bin(),
-             srv.db_url, data_dir);
-    assert_int_equal(sh(cmd, out, sizeof out), 0);
+    assert_int_equal(import_cli("purchases", "purchases_good.csv", out, sizeof out), 0);
     assert_non_null(strstr(out, "7 lines, 0 added, 7 skipped"));
-    snprintf(cmd, sizeof cmd, "'%s' import invoices --db '%s' '%s/purchases_good.csv' 2>&1", trustdesk_bin(),
-             srv.db_url, data_dir);
-    assert_int_equal(sh(cmd, out, sizeof out), 2);
-    snprintf(cmd, sizeof cmd, "'%s' import purchases --db '%s' '%s/no-such-file.csv' 2>&1", trustdesk_bin(),
-             srv.db_url, data_dir);
-    assert_int_equal(sh(cmd, out, sizeof out), 1);
+    assert_int_equal(import_cli("invoices", "purchases_good.csv", out, sizeof out), 2);
+    assert_int_equal(import_cli("purchases", "no-such-file.csv", out, sizeof out), 1);
     assert_non_null(strstr(out, "cannot read"));
 }
 
@@ -405,17 +341,15 @@ static void a_keyed_import_replays_its_first_answer(void **state)
     static const char members[] = "loyalty_number,name\nKEY-0001,Lotte Keizer\nKEY-0002,Daan Keizer\n";
     static const char others[] = "loyalty_number,name\nKEY-0003,Fenna Keizer\n";
     static const char broken[] = "loyalty_number,name\nKEY-0004,\n";
-    struct client c;
-    token_client(&c);
     long long customers = db_count("SELECT COUNT(*) FROM customers");
     struct resp first, again;
     char replayed[16];
-    assert_int_equal(req_h(&c, "POST", "/api/v1/imports/customers", members, &first, "Content-Type: text/csv",
+    assert_int_equal(req_h(&api, "POST", "/api/v1/imports/customers", members, &first, "Content-Type: text/csv",
                            "Idempotency-Key: members-2026-12", NULL), 0);
     assert_int_equal(first.status, 200);
     assert_int_equal(jint(first.json, "added"), 2);
     assert_string_equal(resp_header(&first, "Idempotent-Replayed", replayed, sizeof replayed), "");
-    assert_int_equal(req_h(&c, "POST", "/api/v1/imports/customers", members, &again, "Content-Type: text/csv",
+    assert_int_equal(req_h(&api, "POST", "/api/v1/imports/customers", members, &again, "Content-Type: text/csv",
                            "Idempotency-Key: members-2026-12", NULL), 0);
     assert_int_equal(again.status, 200);
     assert_string_equal(again.body, first.body);           /* "added": 2, not "skipped": 2 */
@@ -424,22 +358,21 @@ static void a_keyed_import_replays_its_first_answer(void **state)
     resp_free(&first);
     assert_int_equal(db_count("SELECT COUNT(*) FROM customers"), customers + 2);
     /* Without the key the file is imported again, and skipped. */
-    post_csv(&c, "customers", NULL, members, &again);
-    assert_int_equal(again.status, 200);
+    post_csv(&api, "customers", NULL, members, 200, &again);
     assert_int_equal(jint(again.json, "skipped"), 2);
     resp_free(&again);
     /* The key with another file: 422 naming the key; nothing imported. */
-    assert_int_equal(req_h(&c, "POST", "/api/v1/imports/customers", others, &again, "Content-Type: text/csv",
+    assert_int_equal(req_h(&api, "POST", "/api/v1/imports/customers", others, &again, "Content-Type: text/csv",
                            "Idempotency-Key: members-2026-12", NULL), 0);
     assert_int_equal(again.status, 422);
     assert_true(has_err_field(&again, "Idempotency-Key"));
     resp_free(&again);
     assert_int_equal(db_count("SELECT COUNT(*) FROM customers WHERE loyalty_number = 'KEY-0003'"), 0);
     /* A refused file's report is kept under its key too. */
-    assert_int_equal(req_h(&c, "POST", "/api/v1/imports/customers", broken, &first, "Content-Type: text/csv",
+    assert_int_equal(req_h(&api, "POST", "/api/v1/imports/customers", broken, &first, "Content-Type: text/csv",
                            "Idempotency-Key: broken-1", NULL), 0);
     assert_int_equal(first.status, 422);
-    assert_int_equal(req_h(&c, "POST", "/api/v1/imports/customers", broken, &again, "Content-Type: text/csv",
+    assert_int_equal(req_h(&api, "POST", "/api/v1/imports/customers", broken, &again, "Content-Type: text/csv",
                            "Idempotency-Key: broken-1", NULL), 0);
     assert_int_equal(again.status, 422);
     assert_string_equal(again.body, first.body);
@@ -447,7 +380,6 @@ static void a_keyed_import_replays_its_first_answer(void **state)
     resp_free(&again);
     resp_free(&first);
     assert_int_equal(db_count("SELECT COUNT(*) FROM customers"), customers + 2);
-    client_free(&c);
 }
 
 int main(void)
@@ -463,5 +395,5 @@ int main(void)
         cmocka_unit_test(cli_import),
         cmocka_unit_test(a_keyed_import_replays_its_first_answer),
     };
-    return cmocka_run_group_tests_name("api_import", tests, setup, chain_teardown);
+    return cmocka_run_group_tests_name("api_import", tests, setup, teardown);
 }

@@ -4,7 +4,6 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,33 +102,17 @@ static void the_worn_dress(void **state)
     verify_ledger();
 }
 
-struct shot {
-    const char *code;
-    const char *key;       /* Idempotency-Key, or NULL */
-    long status;
-    char body[2048];
-};
-
-static void *fire(void *arg)
+/* n redemptions of EUR 10 of the note at once, each with the Idempotency-Key
+ * key (NULL: none), as the associate; the caller frees shots. */
+static void redeem_at_once(const char *code, const char *key, struct volley_shot *shots, int n)
 {
-    struct shot *s = arg;
-    struct client c;
-    client_init(&c, &srv);
-    snprintf(c.csrf, sizeof c.csrf, "%s", assoc.csrf);
-    char cookie[200] = "", hdr[256], key[300], path[128];
-    if (client_cookie(&assoc, "td_session", cookie, sizeof cookie) != 0) return NULL;
-    snprintf(hdr, sizeof hdr, "Cookie: td_session=%s", cookie);
-    snprintf(key, sizeof key, "Idempotency-Key: %s", s->key ? s->key : "");
-    snprintf(path, sizeof path, "/api/v1/credit-notes/%s/redemptions", s->code);
-    struct resp r;
-    if (req_h(&c, "POST", path, "{\"amount_cents\":1000,\"store_code\":\"UTR01\"}", &r, hdr,
-              s->key ? key : NULL, NULL) == 0) {
-        s->status = r.status;
-        snprintf(s->body, sizeof s->body, "%s", r.body);
-        resp_free(&r);
-    }
-    client_free(&c);
-    return NULL;
+    char path[128], hdr[300];
+    snprintf(path, sizeof path, "/api/v1/credit-notes/%s/redemptions", code);
+    snprintf(hdr, sizeof hdr, "Idempotency-Key: %s", key ? key : "");
+    for (int i = 0; i < n; i++)
+        shots[i] = (struct volley_shot){"POST", path, "{\"amount_cents\":1000,\"store_code\":\"UTR01\"}",
+                                        key ? hdr : NULL, {0}};
+    volley(&assoc, shots, (size_t)n);
 }
 
 static void hundred_concurrent_redemptions_of_ten_against_fifty(void **state)
@@ -138,22 +121,14 @@ static void hundred_concurrent_redemptions_of_ten_against_fifty(void **state)
     char code[40];
     issue(&assoc, 5000, code, sizeof code);
     enum { N = 100 };
-    static struct shot shots[N];
-    pthread_t t[N];
-    for (int i = 0; i < N; i++) {
-        memset(&shots[i], 0, sizeof shots[i]);
-        shots[i].code = code;
-        pthread_create(&t[i], NULL, fire, &shots[i]);
-    }
-    int ok = 0, conflict = 0;
-    for (int i = 0; i < N; i++) {
-        pthread_join(t[i], NULL);
-        if (shots[i].status == 201) ok++;
-        else if (shots[i].status == 409) conflict++;
-        else fprintf(stderr, "unexpected %ld %s\n", shots[i].status, shots[i].body);
-    }
-    assert_int_equal(ok, 5);
-    assert_int_equal(conflict, 95);
+    static struct volley_shot shots[N];
+    redeem_at_once(code, NULL, shots, N);
+    for (int i = 0; i < N; i++)
+        if (shots[i].r.status != 201 && shots[i].r.status != 409)
+            fprintf(stderr, "unexpected %ld %s\n", shots[i].r.status, shots[i].r.body ? shots[i].r.body : "");
+    assert_int_equal(volley_count(shots, N, 201), 5);
+    assert_int_equal(volley_count(shots, N, 409), 95);
+    volley_free(shots, N);
     assert_int_equal(balance_of(code), 0);
     verify_ledger();
 }
@@ -164,19 +139,13 @@ static void fifty_identical_requests_with_one_key(void **state)
     char code[40];
     issue(&assoc, 5000, code, sizeof code);
     enum { N = 50 };
-    static struct shot shots[N];
-    pthread_t t[N];
+    static struct volley_shot shots[N];
+    redeem_at_once(code, "till-3-receipt-881", shots, N);
     for (int i = 0; i < N; i++) {
-        memset(&shots[i], 0, sizeof shots[i]);
-        shots[i].code = code;
-        shots[i].key = "till-3-receipt-881";
-        pthread_create(&t[i], NULL, fire, &shots[i]);
+        assert_int_equal(shots[i].r.status, 201);
+        assert_string_equal(shots[i].r.body, shots[0].r.body);
     }
-    for (int i = 0; i < N; i++) pthread_join(t[i], NULL);
-    for (int i = 0; i < N; i++) {
-        assert_int_equal(shots[i].status, 201);
-        assert_string_equal(shots[i].body, shots[0].body);
-    }
+    volley_free(shots, N);
     assert_int_equal(balance_of(code), 4000);
     char path[128];
     snprintf(path, sizeof path, "/api/v1/credit-notes/%s", code);

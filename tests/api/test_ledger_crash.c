@@ -197,6 +197,16 @@ static struct call *call_new(enum kind kind)
     return k;
 }
 
+/* POSTs the call with its Idempotency-Key and content type into r; 0 when
+ * answered, -1 when not (req_h's word). */
+static int post_keyed(struct client *c, const struct call *k, struct resp *r)
+{
+    char key[80];
+    snprintf(key, sizeof key, "Idempotency-Key: %s", k->key);
+    return req_h(c, "POST", k->path, k->body, r, key,
+                 is_import(k->kind) ? "Content-Type: text/csv" : "Content-Type: application/json", NULL);
+}
+
 /* Sends the call with its key. 0 when answered (status and body kept in the
  * call), -1 when no answer came. A request that found the server already
  * gone counts as cut off too: the client cannot tell it from one that was
@@ -204,11 +214,8 @@ static struct call *call_new(enum kind kind)
  * a kept-alive one turns out dead), and its retry decides either way. */
 static int send_call(struct client *c, struct call *k)
 {
-    char key[80];
-    snprintf(key, sizeof key, "Idempotency-Key: %s", k->key);
     struct resp r;
-    if (req_h(c, "POST", k->path, k->body, &r, key,
-              is_import(k->kind) ? "Content-Type: text/csv" : "Content-Type: application/json", NULL) != 0) {
+    if (post_keyed(c, k, &r) != 0) {
         k->cut = 1;
         return -1;
     }
@@ -358,21 +365,6 @@ static void *importer(void *arg)
 
 /* ---- the checks after a restart ----------------------------------------- */
 
-static long long count(struct db *db, const char *fmt, ...)
-{
-    char sql[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof sql, fmt, ap);
-    va_end(ap);
-    struct db_stmt *st = NULL;
-    long long n = -1;
-    if (db_prepare_dynamic(db, sql, &st) == TD_OK && db_step(st) == TD_ROW) n = db_col_int64(st, 0);
-    db_done(st);
-    if (n < 0) fail_msg("query failed: %s", sql);
-    return n;
-}
-
 static void verify_with_cli(const char *what)
 {
     char out[8192];
@@ -388,13 +380,13 @@ static int import_rows(struct db *db, const struct call *k)
 {
     long long have, want;
     if (k->kind == K_CUSTOMERS) {
-        have = count(db, "SELECT COUNT(*) FROM customers WHERE loyalty_number LIKE 'K%s-%%'", k->prefix);
+        have = db_query_intf(db, "SELECT COUNT(*) FROM customers WHERE loyalty_number LIKE 'K%s-%%'", k->prefix);
         want = FILE_CUSTOMERS;
     } else {
-        long long receipts = count(db, "SELECT COUNT(*) FROM receipts WHERE receipt_ref LIKE 'P%s-%%'", k->prefix);
-        long long lines = count(db, "SELECT COUNT(*) FROM purchase_lines l JOIN receipts r ON r.id = l.receipt_id"
-                                    " WHERE r.receipt_ref LIKE 'P%s-%%'", k->prefix);
-        long long products = count(db, "SELECT COUNT(*) FROM products WHERE sku LIKE 'S%s-%%'", k->prefix);
+        long long receipts = db_query_intf(db, "SELECT COUNT(*) FROM receipts WHERE receipt_ref LIKE 'P%s-%%'", k->prefix);
+        long long lines = db_query_intf(db, "SELECT COUNT(*) FROM purchase_lines l JOIN receipts r ON r.id = l.receipt_id"
+                                            " WHERE r.receipt_ref LIKE 'P%s-%%'", k->prefix);
+        long long products = db_query_intf(db, "SELECT COUNT(*) FROM products WHERE sku LIKE 'S%s-%%'", k->prefix);
         int none = receipts == 0 && lines == 0 && products == 0;
         int all = receipts == FILE_RECEIPTS && lines == FILE_RECEIPTS * RECEIPT_LINES && products == FILE_SKUS;
         if (!none && !all)
@@ -424,10 +416,9 @@ static void fail_missing_import(const struct call *k)
     db_done(st);
     struct client c;
     token_client(&c, admin_token);
-    char key[80], replayed[16] = "", now[600] = "no answer";
-    snprintf(key, sizeof key, "Idempotency-Key: %s", k->key);
+    char replayed[16] = "", now[600] = "no answer";
     struct resp r;
-    if (req_h(&c, "POST", k->path, k->body, &r, key, "Content-Type: text/csv", NULL) == 0) {
+    if (post_keyed(&c, k, &r) == 0) {
         resp_header(&r, "Idempotent-Replayed", replayed, sizeof replayed);
         snprintf(now, sizeof now, "%ld %.400s (replayed: '%s')", r.status, r.body, replayed);
         resp_free(&r);
@@ -440,11 +431,11 @@ static void fail_missing_import(const struct call *k)
 /* (3): resolved <=> its credit note exists. */
 static void no_half_resolved_case(struct db *db)
 {
-    long long resolved_without = count(db,
+    long long resolved_without = db_query_intf(db,
         "SELECT COUNT(*) FROM cases c WHERE c.resolution = 'store_credit' AND c.status IN ('resolved', 'followed_up')"
         " AND (c.credit_note_id IS NULL OR (SELECT COUNT(*) FROM credit_notes n WHERE n.case_id = c.id) <> 1"
         " OR NOT EXISTS (SELECT 1 FROM credit_notes n WHERE n.id = c.credit_note_id AND n.case_id = c.id))");
-    long long note_without = count(db,
+    long long note_without = db_query_intf(db,
         "SELECT COUNT(*) FROM credit_notes n WHERE n.case_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM cases c"
         " WHERE c.id = n.case_id AND c.credit_note_id = n.id AND c.status IN ('resolved', 'followed_up'))");
     if (resolved_without || note_without)
@@ -455,11 +446,9 @@ static void no_half_resolved_case(struct db *db)
 /* (4): the same request with the same key gets the same answer. */
 static void replay(struct client *c, struct call *k)
 {
-    char key[80], replayed[16];
-    snprintf(key, sizeof key, "Idempotency-Key: %s", k->key);
+    char replayed[16];
     struct resp r;
-    assert_int_equal(req_h(c, "POST", k->path, k->body, &r, key,
-                           is_import(k->kind) ? "Content-Type: text/csv" : "Content-Type: application/json", NULL), 0);
+    assert_int_equal(post_keyed(c, k, &r), 0);
     resp_header(&r, "Idempotent-Replayed", replayed, sizeof replayed);
     if (r.status != k->status || strcmp(r.body, k->answer) != 0 || strcmp(replayed, "true") != 0)
         fail_msg("round %d: %s %s answered %ld %s before the crash, and %ld %s (replayed: '%s') after", round_no,
@@ -471,11 +460,9 @@ static void replay(struct client *c, struct call *k)
  * when it had committed before the crash (its stored answer came back). */
 static int retry(struct client *c, struct call *k)
 {
-    char key[80], replayed[16];
-    snprintf(key, sizeof key, "Idempotency-Key: %s", k->key);
+    char replayed[16];
     struct resp r;
-    assert_int_equal(req_h(c, "POST", k->path, k->body, &r, key,
-                           is_import(k->kind) ? "Content-Type: text/csv" : "Content-Type: application/json", NULL), 0);
+    assert_int_equal(post_keyed(c, k, &r), 0);
     if (!(r.status >= 200 && r.status < 300) && r.status != 409 && r.status != 422)
         fail_msg("round %d: %s %s retried after the crash: %ld %s", round_no, k->path, k->key, r.status, r.body);
     int was_done = strcmp(resp_header(&r, "Idempotent-Replayed", replayed, sizeof replayed), "true") == 0;
@@ -626,7 +613,7 @@ static void one_round(unsigned seed)
                 fail_msg("round %d: import %s was retried but its rows are missing", round_no, calls[i].key);
         }
     no_half_resolved_case(db);
-    total.resolved = count(db, "SELECT COUNT(*) FROM cases WHERE status = 'resolved'");
+    total.resolved = db_query_intf(db, "SELECT COUNT(*) FROM cases WHERE status = 'resolved'");
     db_close(check_db);
     check_db = NULL;
     client_free(&check_staff);

@@ -11,11 +11,13 @@
 #include "harness.h"
 
 static struct server one, two;
+static struct client anna, mark;   /* logged in on server one */
 
 static int setup(void **state)
 {
     (void)state;
-    static const struct member staff[] = {{"anna", "associate", "UTR01", NULL}, MEMBERS_END};
+    static const struct member staff[] = {{"anna", "associate", "UTR01", &anna}, {"mark", "manager", "UTR01", &mark},
+                                          MEMBERS_END};
     if (server_start(&one) != 0 || server_start_shared(&two, &one) != 0) return -1;
     chain_keep(&two);
     return chain_setup(&one, NULL, "UTR01", staff);
@@ -80,13 +82,11 @@ static void *race(void *arg)
 static void concurrent_edits_through_two_servers_never_lose_an_update(void **state)
 {
     (void)state;
-    struct client c;
-    client_login(&c, &one, "anna");
     for (int round = 0; round < 5; round++) {
         struct resp r;
         char body[96], path[64];
         snprintf(body, sizeof body, "{\"name\":\"Race %d\"}", round);
-        req_expect(&c, "POST", "/api/v1/customers", body, 201, &r);
+        req_expect(&anna, "POST", "/api/v1/customers", body, 201, &r);
         long long id = jint(r.json, "id");
         resp_free(&r);
         snprintf(path, sizeof path, "/api/v1/customers/%lld", id);
@@ -99,24 +99,19 @@ static void concurrent_edits_through_two_servers_never_lose_an_update(void **sta
         pthread_join(tb, NULL);
         /* Exactly one wins; the other is told of the conflict. */
         assert_true((a.status == 200 && b.status == 409) || (a.status == 409 && b.status == 200));
-        assert_int_equal(req(&c, "GET", path, NULL, &r), 0);
+        assert_int_equal(req(&anna, "GET", path, NULL, &r), 0);
         assert_string_equal(jstr(r.json, "name"), a.status == 200 ? "Winner A" : "Winner B");
         assert_int_equal(jint(r.json, "version"), 2);
         resp_free(&r);
     }
-    client_free(&c);
 }
 
 static void backup_and_restore_into_an_empty_database(void **state)
 {
     (void)state;
-    struct client c;
-    client_login(&c, &one, "anna");
-    struct resp r;
-    assert_int_equal(req_status(&c, "POST", "/api/v1/customers", "{\"name\":\"Zoë van 't Hek\",\"phone\":\"06-11112222\"}"), 201);
+    assert_int_equal(req_status(&anna, "POST", "/api/v1/customers", "{\"name\":\"Zoë van 't Hek\",\"phone\":\"06-11112222\"}"), 201);
     /* Characters that bulk-load formats must escape survive the round trip. */
-    assert_int_equal(req_status(&c, "POST", "/api/v1/customers", "{\"name\":\"Tab\\tand back\\\\slash \\\"quoted\\\"\"}"), 201);
-    client_free(&c);
+    assert_int_equal(req_status(&anna, "POST", "/api/v1/customers", "{\"name\":\"Tab\\tand back\\\\slash \\\"quoted\\\"\"}"), 201);
 
     char backup[400], out[16384];        /* copy lists every table: more than 4 KiB since migration 13 */
     snprintf(backup, sizeof backup, "%s/backup.db", one.dir);
@@ -152,6 +147,8 @@ static void backup_and_restore_into_an_empty_database(void **state)
     memset(&tmp, 0, sizeof tmp);
     snprintf(tmp.db_url, sizeof tmp.db_url, "%s", target);
     assert_int_equal(server_start_shared(&restored, &tmp), 0);
+    struct client c;
+    struct resp r;
     client_login(&c, &restored, "anna");
     req_expect(&c, "GET", "/api/v1/customers?q=zoe%20hek", NULL, 200, &r);
     assert_string_equal(jstr(r.json, "items.0.name"), "Zoë van 't Hek");
@@ -211,29 +208,23 @@ static void ledger_verifies(const char *url)
 static void backup_and_copy_after_a_reissue(void **state)
 {
     (void)state;
-    struct client admin, mgr;
-    client_login(&admin, &one, ADMIN_LOGIN);
-    make_staff(&admin, "mark", "manager", "UTR01", "mark-password");
-    client_free(&admin);
-    client_login(&mgr, &one, "mark");
     struct resp r;
-    req_expect(&mgr, "POST", "/api/v1/credit-notes", "{\"amount_cents\":4000,\"reason\":\"goodwill\"}", 201, &r);
+    req_expect(&mark, "POST", "/api/v1/credit-notes", "{\"amount_cents\":4000,\"reason\":\"goodwill\"}", 201, &r);
     char code[40], path[128];
     snprintf(code, sizeof code, "%s", jstr(r.json, "code"));
     resp_free(&r);
     snprintf(path, sizeof path, "/api/v1/credit-notes/%s/reissue", code);
-    assert_int_equal(req_status(&mgr, "POST", path, "{\"reason\":\"customer lost the note\"}"), 201);
+    assert_int_equal(req_status(&mark, "POST", path, "{\"reason\":\"customer lost the note\"}"), 201);
     /* And a reissue of the reissue: a chain of two forward references. */
-    assert_int_equal(req(&mgr, "POST", "/api/v1/credit-notes", "{\"amount_cents\":2500,\"reason\":\"goodwill\"}", &r), 0);
+    assert_int_equal(req(&mark, "POST", "/api/v1/credit-notes", "{\"amount_cents\":2500,\"reason\":\"goodwill\"}", &r), 0);
     snprintf(code, sizeof code, "%s", jstr(r.json, "code"));
     resp_free(&r);
     for (int i = 0; i < 2; i++) {
         snprintf(path, sizeof path, "/api/v1/credit-notes/%s/reissue", code);
-        req_expect(&mgr, "POST", path, "{\"reason\":\"lost again\"}", 201, &r);
+        req_expect(&mark, "POST", path, "{\"reason\":\"lost again\"}", 201, &r);
         snprintf(code, sizeof code, "%s", jstr(r.json, "code"));
         resp_free(&r);
     }
-    client_free(&mgr);
 
     char backup[400], out[8192];
     snprintf(backup, sizeof backup, "%s/reissued.db", one.dir);

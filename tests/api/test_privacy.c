@@ -49,6 +49,15 @@ static void post(struct client *c, const char *path, const char *body, const cha
     assert_int_equal(r->status, want);
 }
 
+/* post() to /api/v1/cases/ID/WHAT. */
+static void case_post(struct client *c, long long id, const char *what, const char *body, const char *key, long want,
+                      struct resp *r)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/api/v1/cases/%lld/%s", id, what);
+    post(c, path, body, key, want, r);
+}
+
 static void verify_ledger(const struct server *s)
 {
     char out[4096];
@@ -176,9 +185,7 @@ static void codes_never_reach_the_database(void **state)
     keyed_send(&k[2], 201, &r);
     long long case_id = jint(r.json, "id");
     resp_free(&r);
-    char path[96];
-    snprintf(path, sizeof path, "/api/v1/cases/%lld/decision", case_id);
-    post(&anna, path, NULL, NULL, 200, &r);
+    case_post(&anna, case_id, "decision", NULL, NULL, 200, &r);
     long long max = jint(r.json, "max_amount_cents");
     int credit = strcmp(jstr(r.json, "resolution"), "store_credit") == 0 && max > 0;
     resp_free(&r);
@@ -300,8 +307,7 @@ static void erasure_leaves_no_trace(void **state)
              "\"customer_words\":\"" T_WORDS "\",\"items\":[{\"sold_here\":false,\"brand\":\"" T_SHORT "\","
              "\"description\":\"" T_NOTE "\",\"stated_price_cents\":20000,\"condition\":\"worn\"}]}", p);
     long long a = open_case(words_body, "erase-case-a");
-    snprintf(path, sizeof path, "/api/v1/cases/%lld/decision", a);
-    post(&anna, path, NULL, NULL, 200, &r);
+    case_post(&anna, a, "decision", NULL, NULL, 200, &r);
     long long more = jint(r.json, "max_amount_cents") + 5000;
     resp_free(&r);
     snprintf(path, sizeof path, "/api/v1/cases/%lld/resolve", a);
@@ -313,8 +319,7 @@ static void erasure_leaves_no_trace(void **state)
     snprintf(path, sizeof path, "/api/v1/approvals/%lld/reject", a);
     post(&mark, path, "{\"reason\":\"" T_NOTE "\"}", NULL, 200, &r);
     resp_free(&r);
-    snprintf(path, sizeof path, "/api/v1/cases/%lld/resolve", a);
-    post(&anna, path, body, "erase-resolve-a2", 200, &r);
+    case_post(&anna, a, "resolve", body, "erase-resolve-a2", 200, &r);
     assert_string_equal(jstr(r.json, "status"), "awaiting_approval");
     resp_free(&r);
     snprintf(path, sizeof path, "/api/v1/approvals/%lld/approve", a);
@@ -323,8 +328,7 @@ static void erasure_leaves_no_trace(void **state)
     snprintf(code_a, sizeof code_a, "%s", jstr(r.json, "outcome.credit_note.code"));
     assert_int_equal(strlen(code_a), 22);
     resp_free(&r);
-    snprintf(path, sizeof path, "/api/v1/cases/%lld/follow-up", a);
-    post(&anna, path, "{\"note\":\"" T_WORDS "\"}", NULL, 200, &r);
+    case_post(&anna, a, "follow-up", "{\"note\":\"" T_WORDS "\"}", NULL, 200, &r);
     resp_free(&r);
     char redeem_path[128], redeem_body[256];
     snprintf(redeem_path, sizeof redeem_path, "/api/v1/credit-notes/%s/redemptions", code_a);
@@ -339,9 +343,9 @@ static void erasure_leaves_no_trace(void **state)
              "\"items\":[{\"sold_here\":false,\"brand\":\"" T_SHORT "\",\"description\":\"Stofzuiger\","
              "\"stated_price_cents\":45000,\"condition\":\"defective\"}]}", p);
     long long b = open_case(body, "erase-case-b");
-    snprintf(path, sizeof path, "/api/v1/cases/%lld/resolve", b);
-    post(&anna, path, "{\"resolution\":\"repair_manufacturer\",\"amount_cents\":0,\"manufacturer\":\"Service " P_NAME "\","
-                      "\"rma_number\":\"" T_SHORT "\",\"override_reason\":\"" T_NOTE "\"}", "erase-resolve-b", 200, &r);
+    case_post(&anna, b, "resolve",
+              "{\"resolution\":\"repair_manufacturer\",\"amount_cents\":0,\"manufacturer\":\"Service " P_NAME "\","
+              "\"rma_number\":\"" T_SHORT "\",\"override_reason\":\"" T_NOTE "\"}", "erase-resolve-b", 200, &r);
     assert_string_equal(jstr(r.json, "status"), "resolved");
     resp_free(&r);
     snprintf(path, sizeof path, "/api/v1/repairs/%lld/status", b);
@@ -354,9 +358,8 @@ static void erasure_leaves_no_trace(void **state)
              "\"referral\":{\"to\":\"Atelier " P_NAME "\",\"reason\":\"other\"},\"items\":[{\"sold_here\":false,"
              "\"brand\":\"Zara\",\"description\":\"Blazer\",\"stated_price_cents\":9000,\"condition\":\"new\"}]}", p);
     long long cc = open_case(body, "erase-case-c");
-    snprintf(path, sizeof path, "/api/v1/cases/%lld/resolve", cc);
-    post(&anna, path, "{\"resolution\":\"refer_elsewhere\",\"amount_cents\":0,\"override_reason\":\"" T_NOTE "\"}",
-         "erase-resolve-c", 200, &r);
+    case_post(&anna, cc, "resolve", "{\"resolution\":\"refer_elsewhere\",\"amount_cents\":0,\"override_reason\":\"" T_NOTE "\"}",
+              "erase-resolve-c", 200, &r);
     assert_string_equal(jstr(r.json, "status"), "resolved");
     resp_free(&r);
 
@@ -366,8 +369,7 @@ static void erasure_leaves_no_trace(void **state)
              "\"items\":[{\"sold_here\":false,\"brand\":\"-\",\"description\":\"" T_WORDS "\",\"stated_price_cents\":0,"
              "\"condition\":\"new\"}]}", p);
     long long d = open_case(body, NULL);
-    snprintf(path, sizeof path, "/api/v1/cases/%lld/cancel", d);
-    post(&anna, path, "{\"reason\":\"" T_NOTE "\"}", NULL, 200, &r);
+    case_post(&anna, d, "cancel", "{\"reason\":\"" T_NOTE "\"}", NULL, 200, &r);
     resp_free(&r);
 
     /* A loose note for her: issued, redeemed, reissued, the new one voided. */

@@ -173,14 +173,33 @@ static void logging_out_everywhere_ends_every_session_on_every_server(void **sta
     assert_int_equal(bearer_me(&one, token), 200);
 }
 
+/* login (password LOGIN-password) logged in on server one as a and on two
+ * as b, and an API token of theirs in token. */
+static void on_both_servers(const char *login, struct browser *a, struct browser *b, char *token, size_t n)
+{
+    char password[64];
+    snprintf(password, sizeof password, "%s-password", login);
+    assert_int_equal(log_in(&one, a, login, password), 201);
+    assert_int_equal(log_in(&two, b, login, password), 201);
+    new_token(login, token, n);
+}
+
+/* Neither session works on either server. */
+static void ended_on_both_servers(const struct browser *a, const struct browser *b)
+{
+    for (int i = 0; i < 2; i++) {
+        const struct server *s = i ? &two : &one;
+        assert_int_equal(me(s, a), 401);
+        assert_int_equal(me(s, b), 401);
+    }
+}
+
 static void a_disabled_account_ends_its_sessions_on_every_server(void **state)
 {
     (void)state;
     struct browser a = {0}, b = {0};
     char token[64];
-    assert_int_equal(log_in(&one, &a, "sanne", "sanne-password"), 201);
-    assert_int_equal(log_in(&two, &b, "sanne", "sanne-password"), 201);
-    new_token("sanne", token, sizeof token);
+    on_both_servers("sanne", &a, &b, token, sizeof token);
     assert_int_equal(bearer_me(&two, token), 200);
     assert_int_equal(req_status(&admin, "PATCH", "/api/v1/staff/sanne", "{\"active\":false}"), 200);
     /* At once, on both servers: no session, no token, no login. */
@@ -206,17 +225,11 @@ static void a_new_password_ends_sessions_on_every_server(void **state)
     (void)state;
     struct browser a = {0}, b = {0};
     char token[64];
-    assert_int_equal(log_in(&one, &a, "mark", "mark-password"), 201);
-    assert_int_equal(log_in(&two, &b, "mark", "mark-password"), 201);
-    new_token("mark", token, sizeof token);
+    on_both_servers("mark", &a, &b, token, sizeof token);
     /* An admin sets a new password (on server one). */
     struct resp r;
     assert_int_equal(req_status(&admin, "PATCH", "/api/v1/staff/mark", "{\"password\":\"mark-password-2\"}"), 200);
-    for (int i = 0; i < 2; i++) {
-        const struct server *s = i ? &two : &one;
-        assert_int_equal(me(s, &a), 401);
-        assert_int_equal(me(s, &b), 401);
-    }
+    ended_on_both_servers(&a, &b);
     struct browser fresh = {0};
     assert_int_equal(log_in(&two, &fresh, "mark", "mark-password"), 401);
     assert_int_equal(log_in(&two, &a, "mark", "mark-password-2"), 201);
@@ -232,11 +245,7 @@ static void a_new_password_ends_sessions_on_every_server(void **state)
     char set[300];
     assert_non_null(strstr(resp_header(&r, "Set-Cookie", set, sizeof set), "Max-Age=0"));
     resp_free(&r);
-    for (int i = 0; i < 2; i++) {
-        const struct server *s = i ? &two : &one;
-        assert_int_equal(me(s, &a), 401);
-        assert_int_equal(me(s, &b), 401);
-    }
+    ended_on_both_servers(&a, &b);
     assert_int_equal(log_in(&one, &a, "mark", "mark-password-3"), 201);
     assert_int_equal(me(&two, &a), 200);
 }

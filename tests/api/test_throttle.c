@@ -29,12 +29,24 @@ static char admin_token[64];
 
 static void sql(const char *stmt) { assert_int_equal(server_sql(&one, stmt), 0); }
 
+/* n more failures counted against key (as if they had happened). */
+static void add_failures(const char *key, int n)
+{
+    char stmt[256];
+    snprintf(stmt, sizeof stmt, "UPDATE login_failures SET failures = failures + %d WHERE key = '%s'", n, key);
+    sql(stmt);
+}
+
 static long long sql_int(const char *query)
 {
     char out[64];
     assert_int_equal(server_sql_value(&one, query, out, sizeof out), 0);
     return strtoll(out, NULL, 10);
 }
+
+/* A till of server one, for the logins a test makes from the addresses it
+ * names (made by setup, freed by teardown). */
+static struct client door;
 
 static int setup(void **state)
 {
@@ -48,7 +60,14 @@ static int setup(void **state)
     if (server_start(&one) != 0 || server_start_shared(&two, &one) != 0) return -1;
     chain_keep(&two);
     if (chain_setup(&one, NULL, "UTR01", staff) != 0) return -1;
+    client_init(&door, &one);
     return cli_token(&one, ADMIN_LOGIN, admin_token, sizeof admin_token);
+}
+
+static int teardown(void **state)
+{
+    client_free(&door);
+    return chain_teardown(state);
 }
 
 /* POST /api/v1/session from client address xff; keeps the CSRF token of a
@@ -135,7 +154,7 @@ static void unknown_codes_count_against_the_associate_not_the_shop(void **state)
     assert_int_equal(look_up(&bob, "TD-ABCD-EFGH-JKMN-PQRS", shop), 404);
     assert_int_equal(look_up(&admin, code, shop), 200);
     /* Anna's own count is what holds her back; at the admin's address too. */
-    sql("UPDATE login_failures SET failures = failures + 10 WHERE key = 'code:anna'");
+    add_failures("code:anna", 10);
     assert_int_equal(look_up(&anna, code, "10.1.0.2"), 429);
     client_free(&anna);
     client_free(&bob);
@@ -156,9 +175,9 @@ static void the_address_backstop_holds_back_accounts_that_missed(void **state)
     assert_int_equal(login_from(&mila, "mila", "mila-password", shop, NULL), 201);
     assert_int_equal(login_from(&noor, "noor", "noor-password", shop, NULL), 201);
     assert_int_equal(look_up(&mila, "TD-ABCD-EFGH-JKMN-PQRS", shop), 404);
-    char stmt[256];
-    snprintf(stmt, sizeof stmt, "UPDATE login_failures SET failures = failures + 250 WHERE key = 'code-addr:%s'", shop);
-    sql(stmt);
+    char key[64];
+    snprintf(key, sizeof key, "code-addr:%s", shop);
+    add_failures(key, 250);
     assert_int_equal(look_up(&mila, code, shop), 429);
     assert_int_equal(look_up(&noor, code, shop), 200);
     assert_int_equal(look_up(&mila, code, "10.1.9.2"), 200);
@@ -172,15 +191,12 @@ static void failed_logins_do_not_block_a_correct_password_at_the_same_address(vo
 {
     (void)state;
     const char *shop = "10.2.0.1";
-    struct client c;
-    client_init(&c, &one);
     for (int i = 0; i < 25; i++) {
         char who[32];
         snprintf(who, sizeof who, "ghost%d", i);
-        assert_int_equal(login_from(&c, who, "not-the-password", shop, NULL), 401);
+        assert_int_equal(login_from(&door, who, "not-the-password", shop, NULL), 401);
     }
-    assert_int_equal(login_from(&c, "mark", "mark-password", shop, NULL), 201);
-    client_free(&c);
+    assert_int_equal(login_from(&door, "mark", "mark-password", shop, NULL), 201);
 }
 
 /* Over the address's backstop an account that failed from there must wait;
@@ -189,19 +205,16 @@ static void the_login_backstop_never_refuses_an_account_that_did_not_fail(void *
 {
     (void)state;
     const char *shop = "10.2.9.1";
-    struct client c;
-    client_init(&c, &one);
-    assert_int_equal(login_from(&c, "sem", "wrong-password", shop, NULL), 401);
-    char stmt[256];
-    snprintf(stmt, sizeof stmt, "UPDATE login_failures SET failures = failures + 150 WHERE key = 'login-addr:%s'", shop);
-    sql(stmt);
+    assert_int_equal(login_from(&door, "sem", "wrong-password", shop, NULL), 401);
+    char key[64];
+    snprintf(key, sizeof key, "login-addr:%s", shop);
+    add_failures(key, 150);
     int ra = 0;
-    assert_int_equal(login_from(&c, "sem", "sem-password", shop, &ra), 429);
+    assert_int_equal(login_from(&door, "sem", "sem-password", shop, &ra), 429);
     assert_true(ra >= 1);
-    assert_int_equal(login_from(&c, "tess", "wrong-password", shop, NULL), 401);
-    assert_int_equal(login_from(&c, "mila", "mila-password", shop, NULL), 201);
-    assert_int_equal(login_from(&c, "sem", "sem-password", "10.2.9.2", NULL), 201);
-    client_free(&c);
+    assert_int_equal(login_from(&door, "tess", "wrong-password", shop, NULL), 401);
+    assert_int_equal(login_from(&door, "mila", "mila-password", shop, NULL), 201);
+    assert_int_equal(login_from(&door, "sem", "sem-password", "10.2.9.2", NULL), 201);
 }
 
 /* Anyone could lock any account, the admin's too, by failing its login. */
@@ -218,7 +231,7 @@ static void a_correct_password_from_a_clean_address_gets_through(void **state)
     assert_int_equal(login_from(&good, ADMIN_LOGIN, ADMIN_PASSWORD, "10.0.0.1", NULL), 201);
     /* The attacker's address stays in back-off (kept long here, as if it had
      * failed ten more times), even with the right password. */
-    sql("UPDATE login_failures SET failures = failures + 10 WHERE key = 'login:admin@203.0.113.66'");
+    add_failures("login:admin@203.0.113.66", 10);
     assert_int_equal(login_from(&bad, ADMIN_LOGIN, ADMIN_PASSWORD, attacker, NULL), 429);
     assert_int_equal(login_from(&good, ADMIN_LOGIN, ADMIN_PASSWORD, "10.0.0.1", NULL), 201);
     client_free(&bad);
@@ -278,10 +291,7 @@ static void parallel_guesses_get_no_extra_password_checks(void **state)
     assert_true(checked >= 5);
     assert_true(checked <= most);
     assert_int_equal(sql_int("SELECT failures FROM login_failures WHERE key = 'login:bob@198.51.100.7'"), checked);
-    struct client c;
-    client_init(&c, &one);
-    assert_int_equal(login_from(&c, "bob", "bob-password", "198.51.100.8", NULL), 201);
-    client_free(&c);
+    assert_int_equal(login_from(&door, "bob", "bob-password", "198.51.100.8", NULL), 201);
 }
 
 /* Counts fade: one wrong password is forgotten per 15 minutes, one unknown
@@ -290,12 +300,10 @@ static void counts_decay_over_time(void **state)
 {
     (void)state;
     const char *till = "10.5.0.1";
-    struct client c;
-    client_init(&c, &one);
     long st = 0;
     int failed = 0;
     for (int i = 0; i < 15 && st != 429; i++) {
-        st = login_from(&c, "mark", "wrong-password", till, NULL);
+        st = login_from(&door, "mark", "wrong-password", till, NULL);
         failed += st == 401;
     }
     assert_int_equal(st, 429);
@@ -304,13 +312,13 @@ static void counts_decay_over_time(void **state)
     snprintf(stmt, sizeof stmt, "UPDATE login_failures SET last_at = last_at - %lld WHERE key = 'login:mark@%s'",
              failed * 900000000LL, till);
     sql(stmt);
-    for (int i = 0; i < 5; i++) assert_int_equal(login_from(&c, "mark", "wrong-password", till, NULL), 401);
+    for (int i = 0; i < 5; i++) assert_int_equal(login_from(&door, "mark", "wrong-password", till, NULL), 401);
     /* Two of the five forgotten: two more free tries, not five. */
     snprintf(stmt, sizeof stmt, "UPDATE login_failures SET last_at = last_at - 1800000000 WHERE key = 'login:mark@%s'",
              till);
     sql(stmt);
-    assert_int_equal(login_from(&c, "mark", "wrong-password", till, NULL), 401);
-    assert_int_equal(login_from(&c, "mark", "wrong-password", till, NULL), 401);
+    assert_int_equal(login_from(&door, "mark", "wrong-password", till, NULL), 401);
+    assert_int_equal(login_from(&door, "mark", "wrong-password", till, NULL), 401);
     assert_int_equal(sql_int("SELECT failures FROM login_failures WHERE key = 'login:mark@10.5.0.1'"), 5);
 
     /* Codes: twenty misses, then half an hour later twenty more. */
@@ -322,7 +330,6 @@ static void counts_decay_over_time(void **state)
     sql("UPDATE login_failures SET last_at = last_at - 1800000000 WHERE key IN ('code:tess', 'code-addr:10.5.0.1')");
     for (int i = 0; i < 20; i++) assert_int_equal(look_up(&tess, "TD-ABCD-EFGH-JKMN-PQRS", till), 404);
     client_free(&tess);
-    client_free(&c);
 }
 
 struct miss {
@@ -375,17 +382,14 @@ static void every_unknown_code_is_counted_under_concurrency(void **state)
 static void x_forwarded_for_names_the_client_behind_a_trusted_proxy(void **state)
 {
     (void)state;
-    struct client c;
-    client_init(&c, &one);
     long st = 0;
     for (int i = 0; i < 15 && st != 429; i++) {
         char xff[80];
         snprintf(xff, sizeof xff, "192.0.2.%d, 10.3.0.1", i + 1);   /* a new claim every time */
-        st = login_from(&c, "mila", "wrong-password", xff, NULL);
+        st = login_from(&door, "mila", "wrong-password", xff, NULL);
     }
     assert_int_equal(st, 429);
-    assert_int_equal(login_from(&c, "mila", "mila-password", "192.0.2.1, 10.3.0.2", NULL), 201);
-    client_free(&c);
+    assert_int_equal(login_from(&door, "mila", "mila-password", "192.0.2.1, 10.3.0.2", NULL), 201);
 }
 
 /* Changing one's password needs the current one, under the login's
@@ -393,14 +397,12 @@ static void x_forwarded_for_names_the_client_behind_a_trusted_proxy(void **state
 static void the_current_password_cannot_be_guessed_through_a_session(void **state)
 {
     (void)state;
-    struct client c;
-    client_init(&c, &one);
-    assert_int_equal(login_from(&c, "sem", "sem-password", "10.4.0.1", NULL), 201);
+    assert_int_equal(login_from(&door, "sem", "sem-password", "10.4.0.1", NULL), 201);
     long st = 0;
     int wrong = 0;
     for (int i = 0; i < 15 && st != 429; i++) {
         struct resp r;
-        assert_int_equal(req_h(&c, "PATCH", "/api/v1/me", "{\"password\":\"a-new-password\",\"current_password\":\"a-guess\"}",
+        assert_int_equal(req_h(&door, "PATCH", "/api/v1/me", "{\"password\":\"a-new-password\",\"current_password\":\"a-guess\"}",
                                &r, "X-Forwarded-For: 10.4.0.1", NULL), 0);
         st = r.status;
         if (st == 422) {
@@ -412,10 +414,9 @@ static void the_current_password_cannot_be_guessed_through_a_session(void **stat
     assert_int_equal(st, 429);
     assert_true(wrong >= 5);
     /* The guesses count as failed logins of that account from that address. */
-    sql("UPDATE login_failures SET failures = failures + 10 WHERE key = 'login:sem@10.4.0.1'");
-    assert_int_equal(login_from(&c, "sem", "sem-password", "10.4.0.1", NULL), 429);
-    assert_int_equal(login_from(&c, "sem", "sem-password", "10.4.0.2", NULL), 201);
-    client_free(&c);
+    add_failures("login:sem@10.4.0.1", 10);
+    assert_int_equal(login_from(&door, "sem", "sem-password", "10.4.0.1", NULL), 429);
+    assert_int_equal(login_from(&door, "sem", "sem-password", "10.4.0.2", NULL), 201);
 }
 
 int main(void)
@@ -432,5 +433,5 @@ int main(void)
         cmocka_unit_test(x_forwarded_for_names_the_client_behind_a_trusted_proxy),
         cmocka_unit_test(the_current_password_cannot_be_guessed_through_a_session),
     };
-    return cmocka_run_group_tests_name("api_throttle", tests, setup, chain_teardown);
+    return cmocka_run_group_tests_name("api_throttle", tests, setup, teardown);
 }

@@ -12,6 +12,7 @@
 #include "db/db.h"
 #include "domain/customer.h"
 #include "domain/import.h"
+#include "domain/policy.h"
 #include "domain/staff.h"
 #include "domain/store.h"
 #include "fixture.h"
@@ -149,6 +150,53 @@ int64_t fixture_int(struct fixture *f, const char *fmt, ...)
     int64_t v = db_col_int64(st, 0);
     db_done(st);
     return v;
+}
+
+struct policy fixture_default_policy(void)
+{
+    struct policy p;
+    struct errors err;
+    errors_init(&err);
+    const char *doc = policy_default_json();
+    assert_int_equal(policy_parse(doc, strlen(doc), &err, &p), TD_OK);
+    return p;
+}
+
+void fixture_forms(const char *name, int (*fn)(const char *in, char *out), size_t out_size,
+                   const struct form_case *rows, size_t n)
+{
+    char out[512];
+    assert_true(out_size <= sizeof out);
+    for (size_t i = 0; i < n; i++) {
+        memset(out, 0, sizeof out);
+        int rc = fn(rows[i].in, out);
+        if (!rows[i].want) {
+            if (rc != TD_E_INVALID) fail_msg("row %zu: %s(\"%s\") accepted: %s", i, name, rows[i].in, out);
+            continue;
+        }
+        if (rc != TD_OK || strcmp(out, rows[i].want) != 0)
+            fail_msg("row %zu: %s(\"%s\") = %d \"%s\", want \"%s\"", i, name, rows[i].in, rc, out, rows[i].want);
+    }
+}
+
+void fixture_parses(const char *name, int (*fn)(const char *in, int64_t *out), const struct parse_case *rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const int64_t untouched = -4242424242LL;
+        int64_t v = untouched;
+        int rc = fn(rows[i].in, &v);
+        if (rc != rows[i].rc) fail_msg("row %zu: %s(\"%s\") = %d, want %d", i, name, rows[i].in, rc, rows[i].rc);
+        if (rc == TD_OK && v != rows[i].want)
+            fail_msg("row %zu: %s(\"%s\") gave %lld, want %lld", i, name, rows[i].in, (long long)v,
+                     (long long)rows[i].want);
+        if (rc != TD_OK && v != untouched) fail_msg("row %zu: %s(\"%s\") wrote its output on failure", i, name, rows[i].in);
+    }
+}
+
+void fixture_valid(const char *name, int (*fn)(const char *in), const struct valid_case *rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (fn(rows[i].in) != rows[i].ok) fail_msg("row %zu: %s(\"%s\") != %d", i, name, rows[i].in, rows[i].ok);
 }
 
 int fixture_has_field(const struct errors *err, const char *field)

@@ -35,6 +35,8 @@ int fixture_close(struct fixture *f);
  * when TRUSTDESK_TEST_PG is set (fixture_setup_pg). */
 int fixture_setup(void **state);
 int fixture_setup_pg(void **state);
+/* Closes and frees the fixture of a cmocka state made by fixture_setup, or
+ * a file's own calloc'ed struct whose first member is its fixture. */
 int fixture_teardown(void **state);
 /* A row of a cmocka table: fn on a fresh fixture made by setup
  * (fixture_setup, fixture_setup_pg or the file's own), closed again by
@@ -62,6 +64,37 @@ int fixture_import(struct fixture *f, const char *customers_csv, const char *pur
 /* Creates a staff member (password LOGIN-password) in a transaction of its
  * own and returns it as an actor, to put in f->c.actor. */
 struct actor fixture_staff(struct fixture *f, const char *login, const char *role, const char *store_code);
+/* The default policy, parsed (asserts it parses). */
+struct policy;
+struct policy fixture_default_policy(void);
+/* A row of a table for a function that writes the normal form of in into
+ * out, or refuses it (want NULL: the function answers TD_E_INVALID). */
+struct form_case {
+    const char *in, *want;
+};
+/* Runs fn (named name, out of out_size bytes, at most 512) on every row;
+ * a failure names the row. */
+void fixture_forms(const char *name, int (*fn)(const char *in, char *out), size_t out_size,
+                   const struct form_case *rows, size_t n);
+#define FIXTURE_FORMS(fn, out_size, rows) fixture_forms(#fn, (fn), (out_size), (rows), sizeof(rows) / sizeof(rows)[0])
+/* A row of a table for a parser of numbers: its status for in and, when
+ * TD_OK, the value. */
+struct parse_case {
+    const char *in;
+    int rc;
+    int64_t want;
+};
+/* Runs fn (named name) on every row: the status, the value, and that a
+ * failure leaves the output alone; a failure names the row. */
+void fixture_parses(const char *name, int (*fn)(const char *in, int64_t *out), const struct parse_case *rows, size_t n);
+#define FIXTURE_PARSES(fn, rows) fixture_parses(#fn, (fn), (rows), sizeof(rows) / sizeof(rows)[0])
+/* A row of a table for a check that answers 1 (ok) or 0. */
+struct valid_case {
+    const char *in;
+    int ok;
+};
+void fixture_valid(const char *name, int (*fn)(const char *in), const struct valid_case *rows, size_t n);
+#define FIXTURE_VALID(fn, rows) fixture_valid(#fn, (fn), (rows), sizeof(rows) / sizeof(rows)[0])
 /* 1 when some problem in err names field. */
 int fixture_has_field(const struct errors *err, const char *field);
 

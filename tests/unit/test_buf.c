@@ -22,6 +22,22 @@ static void check_invariant(const struct buf *b)
     assert_int_equal(b->data[b->len], '\0');
 }
 
+/* A buffer of limit bytes that holds text. */
+static struct buf holding(size_t limit, const char *text)
+{
+    struct buf b;
+    buf_init(&b, limit);
+    assert_int_equal(buf_puts(&b, text), TD_OK);
+    return b;
+}
+
+/* Checks the invariant a last time and frees b. */
+static void done(struct buf *b)
+{
+    check_invariant(b);
+    buf_free(b);
+}
+
 static void empty_buffer(void **state)
 {
     (void)state;
@@ -54,8 +70,7 @@ static void limit_exact(void **state)
         assert_int_equal(b.len, limit);
         assert_int_equal(buf_putc(&b, 'z'), TD_E_TOO_LARGE);
         assert_int_equal(b.len, limit);
-        check_invariant(&b);
-        buf_free(&b);
+        done(&b);
     }
 }
 
@@ -79,8 +94,7 @@ static void append_table(void **state)
         int rc2 = rc1 == TD_OK ? buf_puts(&b, append_cases[i].second) : rc1;
         assert_int_equal(rc2, append_cases[i].rc);
         assert_string_equal(b.data ? b.data : "", append_cases[i].want);
-        check_invariant(&b);
-        buf_free(&b);
+        done(&b);
     }
 }
 
@@ -89,9 +103,7 @@ static void append_table(void **state)
 static void too_large_leaves_contents(void **state)
 {
     (void)state;
-    struct buf b;
-    buf_init(&b, 16);
-    assert_int_equal(buf_puts(&b, "0123456789"), TD_OK);
+    struct buf b = holding(16, "0123456789");
     char *data = b.data;
     size_t alloc = b.alloc;
     assert_int_equal(buf_append(&b, "abcdefg", 7), TD_E_TOO_LARGE);
@@ -107,17 +119,14 @@ static void too_large_leaves_contents(void **state)
     assert_string_equal(b.data, "0123456789000042");
     assert_int_equal(buf_putc(&b, 'x'), TD_E_TOO_LARGE);
     assert_int_equal(buf_append(&b, "", 0), TD_OK);
-    check_invariant(&b);
-    buf_free(&b);
+    done(&b);
 }
 
 /* A huge n must not wrap the limit check around. */
 static void huge_append_refused(void **state)
 {
     (void)state;
-    struct buf b;
-    buf_init(&b, 64);
-    assert_int_equal(buf_puts(&b, "abc"), TD_OK);
+    struct buf b = holding(64, "abc");
     assert_int_equal(buf_append(&b, "x", SIZE_MAX), TD_E_TOO_LARGE);
     assert_int_equal(buf_append(&b, "x", SIZE_MAX - 2), TD_E_TOO_LARGE);
     assert_string_equal(b.data, "abc");
@@ -189,9 +198,7 @@ static void binary_bytes(void **state)
 static void reset_keeps_memory(void **state)
 {
     (void)state;
-    struct buf b;
-    buf_init(&b, 100);
-    assert_int_equal(buf_puts(&b, "hello"), TD_OK);
+    struct buf b = holding(100, "hello");
     char *data = b.data;
     buf_reset(&b);
     assert_int_equal(b.len, 0);
@@ -240,8 +247,7 @@ static void escaped(void **state)
     /* the cap holds: a replacement that does not fit fails */
     buf_reset(&b);
     assert_int_equal(buf_put_escaped(&b, "<<<<<<<<<<<<<<<<<<<<", "<", html), TD_E_TOO_LARGE);
-    check_invariant(&b);
-    buf_free(&b);
+    done(&b);
 }
 
 int main(void)

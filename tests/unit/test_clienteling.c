@@ -56,6 +56,18 @@ struct world {
 static void begin(struct fixture *f) { assert_int_equal(db_begin(f->db, 1), TD_OK); }
 static void commit(struct fixture *f) { assert_int_equal(db_commit(f->db), TD_OK); }
 
+/* Records an e-mail to customer (marketing or transactional) in a
+ * transaction of its own, then asks whether another may go out: what
+ * cl_contact_check() answers, its problems in err. */
+static int mail_then_check(struct fixture *f, struct world *w, int64_t customer, bool marketing, struct errors *err)
+{
+    begin(f);
+    assert_int_equal(cl_contact_add(&f->c, customer, "email", marketing, 0), TD_OK);
+    commit(f);
+    errors_init(err);
+    return cl_contact_check(&f->c, &w->rules, customer, "email", err);
+}
+
 static int64_t by_loyalty(struct fixture *f, const char *loyalty)
 {
     return fixture_int(f, "SELECT id FROM customers WHERE loyalty_number = '%s'", loyalty);
@@ -140,6 +152,13 @@ static void arrive(struct world *w, bool write, struct cl_arrival_summary *s)
     begin(w->f);
     assert_int_equal(clienteling_arrive(&w->f->c, &w->rules, w->knit, w->utr, write, s), TD_OK);
     commit(w->f);
+}
+
+/* The world with the knitwear collection arrived in Utrecht (written). */
+static void arrived_world(struct world *w, struct fixture *f, struct cl_arrival_summary *s)
+{
+    make_world(w, f);
+    arrive(w, true, s);
 }
 
 static void the_new_collection(void **state)
@@ -257,18 +276,10 @@ static void the_new_collection(void **state)
     db_rollback(f->db);
     assert_true(fixture_has_field(&err, "status"));
     /* The cap: two marketing contacts in 30 days, then no more. */
-    begin(f);
-    assert_int_equal(cl_contact_add(&f->c, w.cust[2], "email", true, 0), TD_OK);
-    commit(f);
-    errors_init(&err);
-    assert_int_equal(cl_contact_check(&f->c, &w.rules, w.cust[2], "email", &err), TD_E_CONFLICT);
+    assert_int_equal(mail_then_check(f, &w, w.cust[2], true, &err), TD_E_CONFLICT);
     assert_true(fixture_has_field(&err, "customer_id"));
     /* A transactional mail does not count. */
-    begin(f);
-    assert_int_equal(cl_contact_add(&f->c, w.cust[1], "email", false, 0), TD_OK);
-    commit(f);
-    errors_init(&err);
-    assert_int_equal(cl_contact_check(&f->c, &w.rules, w.cust[1], "email", &err), TD_OK);
+    assert_int_equal(mail_then_check(f, &w, w.cust[1], false, &err), TD_OK);
 
     /* Meanwhile Mia's customer Ilse buys a sweater in M elsewhere in the
      * range: now she fits, but the only M is held. */
@@ -336,10 +347,9 @@ static int count(void *arg, const struct cl_book_row *r)
 static void books_move_and_erasure_forgets(void **state)
 {
     struct world w;
-    make_world(&w, *state);
-    struct fixture *f = w.f;
     struct cl_arrival_summary s;
-    arrive(&w, true, &s);
+    arrived_world(&w, *state, &s);
+    struct fixture *f = w.f;
 
     /* Anna leaves: her book goes to the pool, her open tasks with it; Noor,
      * whose second associate she was, keeps Bram alone. */
@@ -530,10 +540,9 @@ static void the_report_measures_against_the_holdout(void **state)
 static void personal_mail_and_one_click_unsubscribe(void **state)
 {
     struct world w;
-    make_world(&w, *state);
-    struct fixture *f = w.f;
     struct cl_arrival_summary s;
-    arrive(&w, true, &s);
+    arrived_world(&w, *state, &s);
+    struct fixture *f = w.f;
     int64_t noor_task = fixture_int(f, "SELECT id FROM outreach_tasks WHERE customer_id = %lld", (long long)w.cust[2]);
     begin(f);
     assert_int_equal(db_run(f->db, "UPDATE customers SET lang = 'en' WHERE id = ?", NULL, "i", w.cust[2]), TD_OK);

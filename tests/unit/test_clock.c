@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "core/clock.h"
+#include "fixture.h"
 
 #define S 1000000LL      /* microseconds per second */
 
@@ -25,7 +26,7 @@
 #define T_2026_07_15_1000Z 1784109600LL
 #define T_2024_02_29_1200Z 1709208000LL
 
-static const struct { const char *in; int rc; int64_t us; } parse_cases[] = {
+static const struct parse_case parse_cases[] = {
     /* RFC 3339 with a zone */
     {"2026-01-01T00:00:00Z", TD_OK, T_2026_01_01 * S},
     {"2026-01-01t00:00:00z", TD_OK, T_2026_01_01 * S},
@@ -126,20 +127,7 @@ static const struct { const char *in; int rc; int64_t us; } parse_cases[] = {
     {"1767225600", TD_E_INVALID, 0},
 };
 
-static void parse_table(void **state)
-{
-    (void)state;
-    for (size_t i = 0; i < sizeof parse_cases / sizeof parse_cases[0]; i++) {
-        int64_t us = 4242;
-        int rc = clock_parse(parse_cases[i].in, &us);
-        if (rc != parse_cases[i].rc)
-            fail_msg("clock_parse(\"%s\") = %d, want %d", parse_cases[i].in, rc, parse_cases[i].rc);
-        if (rc == TD_OK && us != parse_cases[i].us)
-            fail_msg("clock_parse(\"%s\") = %lld, want %lld (diff %lld s)", parse_cases[i].in, (long long)us,
-                     (long long)parse_cases[i].us, (long long)((us - parse_cases[i].us) / S));
-        if (rc != TD_OK && us != 4242) fail_msg("clock_parse(\"%s\") wrote its output on failure", parse_cases[i].in);
-    }
-}
+static void parse_table(void **state) { (void)state; FIXTURE_PARSES(clock_parse, parse_cases); }
 
 static const struct { int64_t us; const char *want; } format_cases[] = {
     {0, "1970-01-01T00:00:00Z"},
@@ -216,17 +204,21 @@ static void offset_table(void **state)
                      clock_amsterdam_offset(offset_cases[i].t), offset_cases[i].off);
 }
 
+/* Makes the system's tzdata for Amsterdam localtime_r()'s zone, the oracle
+ * of the two tests below; skips the test on a machine without it. */
+static void amsterdam_tzdata_or_skip(void)
+{
+    if (access("/usr/share/zoneinfo/Europe/Amsterdam", R_OK) != 0) skip();
+    setenv("TZ", "Europe/Amsterdam", 1);
+    tzset();
+}
+
 /* The EU rule has held since 1996; compare with the system's tzdata every
  * 20 minutes (and at every switch) from 1997 to 2037. */
 static void offset_matches_tzdata(void **state)
 {
     (void)state;
-    if (access("/usr/share/zoneinfo/Europe/Amsterdam", R_OK) != 0) {
-        skip();
-        return;
-    }
-    setenv("TZ", "Europe/Amsterdam", 1);
-    tzset();
+    amsterdam_tzdata_or_skip();
     const time_t from = 852076800;     /* 1997-01-01 */
     const time_t to = 2145916800;      /* 2038-01-01 */
     int prev = -1, switches = 0;
@@ -256,12 +248,7 @@ static void offset_matches_tzdata(void **state)
 static void local_parse_matches_tzdata(void **state)
 {
     (void)state;
-    if (access("/usr/share/zoneinfo/Europe/Amsterdam", R_OK) != 0) {
-        skip();
-        return;
-    }
-    setenv("TZ", "Europe/Amsterdam", 1);
-    tzset();
+    amsterdam_tzdata_or_skip();
     int checked = 0;
     for (time_t t = 1704067200; t < 1830297600; t += 3037) {     /* 2024 .. 2028 */
         struct tm tm;

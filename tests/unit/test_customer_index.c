@@ -7,6 +7,7 @@
 #include <cmocka.h>
 #include <string.h>
 #include "domain/customer.h"
+#include "fixture.h"
 
 static const struct {
     const char *name, *email, *phone, *loyalty;
@@ -30,15 +31,22 @@ static const struct {
     {NULL, NULL, NULL, NULL, "", ""},
 };
 
+/* Indexes cases[i] into terms and text, which it initialises (the caller
+ * frees them). */
+static void index_case(size_t i, struct buf *terms, struct buf *text)
+{
+    buf_init(terms, 8192);
+    buf_init(text, 8192);
+    assert_int_equal(customer_index_text(cases[i].name, cases[i].email, cases[i].phone, cases[i].loyalty, terms, text),
+                     TD_OK);
+}
+
 static void index_table(void **state)
 {
     (void)state;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct buf terms, text;
-        buf_init(&terms, 8192);
-        buf_init(&text, 8192);
-        assert_int_equal(customer_index_text(cases[i].name, cases[i].email, cases[i].phone, cases[i].loyalty,
-                                             &terms, &text), TD_OK);
+        index_case(i, &terms, &text);
         const char *t = terms.data ? terms.data : "";
         const char *x = text.data ? text.data : "";
         if (strcmp(t, cases[i].terms) != 0) fail_msg("case %zu: terms \"%s\", want \"%s\"", i, t, cases[i].terms);
@@ -90,10 +98,7 @@ static void terms_are_in_text(void **state)
     (void)state;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct buf terms, text;
-        buf_init(&terms, 8192);
-        buf_init(&text, 8192);
-        assert_int_equal(customer_index_text(cases[i].name, cases[i].email, cases[i].phone, cases[i].loyalty,
-                                             &terms, &text), TD_OK);
+        index_case(i, &terms, &text);
         for (const char *p = terms.data; p && *p;) {
             const char *nl = strchr(p, '\n');
             assert_non_null(nl);
@@ -110,19 +115,13 @@ static void terms_are_in_text(void **state)
     }
 }
 
-static const struct { const char *s; int ok; } loyalty_cases[] = {
+static const struct valid_case loyalty_cases[] = {
     {"TD-0001", 1}, {"abcd", 1}, {"1234", 1}, {"ABCDEFGHIJKLMNOPQRSTUVWXYZ012345", 1},
     {"abc", 0}, {"", 0}, {"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456", 0}, {"TD 0001", 0}, {"TD_0001", 0},
     {"TD-000é", 0},
 };
 
-static void loyalty_valid(void **state)
-{
-    (void)state;
-    for (size_t i = 0; i < sizeof loyalty_cases / sizeof loyalty_cases[0]; i++)
-        if (customer_loyalty_valid(loyalty_cases[i].s) != loyalty_cases[i].ok)
-            fail_msg("customer_loyalty_valid(\"%s\") != %d", loyalty_cases[i].s, loyalty_cases[i].ok);
-}
+static void loyalty_valid(void **state) { (void)state; FIXTURE_VALID(customer_loyalty_valid, loyalty_cases); }
 
 int main(void)
 {

@@ -17,7 +17,7 @@
 #include "fixture.h"
 
 struct desk_fx {
-    struct fixture f;
+    struct fixture f;                         /* first: fixture_teardown closes and frees it */
     struct actor anna, mark, mia, admin;      /* associate and manager of UTR01, manager of AMS01 */
     int64_t member;                           /* a bronze loyalty member */
     struct ledger_config lc;
@@ -43,14 +43,6 @@ static int group_setup(void **state)
     d->lc.associate_limit_cents = 50000;
     *state = d;
     return 0;
-}
-
-static int group_teardown(void **state)
-{
-    struct desk_fx *d = *state;
-    int rc = fixture_close(&d->f);
-    free(d);
-    return rc;
 }
 
 static struct desk_case_in not_sold_here(int64_t customer, int64_t price, enum policy_condition cond)
@@ -315,5 +307,5 @@ int main(void)
         cmocka_unit_test(approvals),
         cmocka_unit_test(repairs_skip_but_never_undo),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, group_setup, fixture_teardown);
 }

@@ -19,24 +19,27 @@
 #include "sim/demo.h"
 #include "sim/evaluate.h"
 #include "domain/facts.h"
+#include "fixture.h"
 
 #define CUSTOMERS 10000   /* ~500 honest returns: few enough to be quick, enough that chance does not decide a goal */
 #define END_US 1795305600000000LL   /* 2026-11-22T00:00:00Z */
 
-static char dir[64], url[128];
+static struct fixture fx;      /* the demo chain, made once for the whole file */
+static char *dir, *url;
 static struct db *db;
 
 static int setup(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof dir, "/tmp/td-eval-XXXXXX");
-    if (!mkdtemp(dir) || token_init() != TD_OK) return -1;
+    if (fixture_open(&fx, "eval", 0, 1) != 0) return -1;
+    dir = fx.dir;
+    url = fx.url;
+    db = fx.db;
     char hash[128];
     if (token_password_hash(DEMO_PASSWORD, hash) != TD_OK) return -1;
-    snprintf(url, sizeof url, "sqlite:%s/demo.db", dir);
     struct demo_config cfg = {.seed = 7, .customers = CUSTOMERS, .end_us = END_US, .password_hash = hash};
     struct demo_summary sum;
-    if (db_open(url, &db) != TD_OK || db_migrate(db) != TD_OK || db_bulk_mode(db, 1) != TD_OK) return -1;
+    if (db_bulk_mode(db, 1) != TD_OK) return -1;
     if (demo_generate(db, &cfg, &sum) != TD_OK || db_bulk_mode(db, 0) != TD_OK) return -1;
     return sum.cases > 0 && sum.abusers > 0 ? 0 : -1;
 }
@@ -44,10 +47,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    db_close(db);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return fixture_close(&fx);
 }
 
 static int64_t count(const char *sql)

@@ -70,7 +70,7 @@ static void s_shutdown(void *arg) { (void)arg; }
 /* ---- the fixture ------------------------------------------------------------- */
 
 struct fx {
-    struct fixture base;
+    struct fixture base;       /* first: fixture_teardown closes and frees it */
     struct ledger_config lc;
     int64_t store_id, customer_id;
     char note_code[CODE_TEXT_SZ];
@@ -113,14 +113,6 @@ static int setup(void **state)
     f->base.c.actor.store_id = f->store_id;
     *state = f;
     return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fx *f = *state;
-    int rc = fixture_close(&f->base);
-    free(f);
-    return rc;
 }
 
 
@@ -314,8 +306,8 @@ int main(void)
     if (sqlite3_config(SQLITE_CONFIG_MALLOC, &mem) != SQLITE_OK) return 1;
     json_set_alloc_funcs(j_malloc, j_free);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(io_faults, setup, teardown),
-        cmocka_unit_test_setup_teardown(allocation_faults, setup, teardown),
+        cmocka_unit_test_setup_teardown(io_faults, setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(allocation_faults, setup, fixture_teardown),
     };
     return cmocka_run_group_tests_name("unit_faults", tests, NULL, NULL);
 }

@@ -12,16 +12,7 @@
 #include "core/errors.h"
 #include "domain/guard.h"
 #include "domain/policy.h"
-
-static struct policy default_policy(void)
-{
-    struct policy p;
-    struct errors err;
-    errors_init(&err);
-    const char *doc = policy_default_json();
-    assert_int_equal(policy_parse(doc, strlen(doc), &err, &p), TD_OK);
-    return p;
-}
+#include "fixture.h"
 
 /* A reason expected: its code, its leading number arguments (ANY: not
  * checked) and, when given, a text argument. */
@@ -148,7 +139,7 @@ static void assert_neutral(const struct reason *r)
 static void table(void **state)
 {
     (void)state;
-    struct policy p = default_policy();
+    struct policy p = fixture_default_policy();
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         const struct row *t = &rows[i];
         struct risk r;
@@ -166,7 +157,7 @@ static void table(void **state)
 static void thresholds_come_from_the_policy(void **state)
 {
     (void)state;
-    struct policy p = default_policy();
+    struct policy p = fixture_default_policy();
     struct guard_signals s = {.no_receipt_returns_30d = 2, .no_receipt_returns_90d = 2};
     struct risk r;
     assert_int_equal(guard_score(&p.guard, &s, &r), TD_OK);
@@ -188,7 +179,7 @@ static void thresholds_come_from_the_policy(void **state)
 static void negative_counts_are_refused(void **state)
 {
     (void)state;
-    struct policy p = default_policy();
+    struct policy p = fixture_default_policy();
     struct guard_signals s = {.no_receipt_returns_30d = -1};
     struct risk r;
     assert_int_equal(guard_score(&p.guard, &s, &r), TD_E_INVALID);
@@ -202,7 +193,7 @@ static void negative_counts_are_refused(void **state)
 static void reasons_render_in_dutch_and_english(void **state)
 {
     (void)state;
-    struct policy p = default_policy();
+    struct policy p = fixture_default_policy();
     struct guard_signals s = {.no_receipt_returns_30d = 6, .no_receipt_returns_90d = 6, .returns_90d = 6,
                               .category_norm_permille = 80, .cases_30d = 6, .stores_30d = 3};
     struct risk r;

@@ -15,8 +15,9 @@
 #include "core/token.h"
 #include "db/db.h"
 #include "domain/identity.h"
+#include "fixture.h"
 
-static const struct { const char *in; const char *want; } contacts[] = {
+static const struct form_case contacts[] = {
     {"06-12345678", "phone:0612345678"},
     {"+31 6 1234 5678", "phone:0612345678"},
     {"0031612345678", "phone:0612345678"},
@@ -33,16 +34,7 @@ static const struct { const char *in; const char *want; } contacts[] = {
 static void contact_forms(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof contacts / sizeof contacts[0]; i++) {
-        char out[IDENTITY_CONTACT_SZ];
-        int rc = identity_normal_contact(contacts[i].in, out);
-        if (!contacts[i].want) {
-            if (rc != TD_E_INVALID) fail_msg("\"%s\" accepted as %s", contacts[i].in, out);
-            continue;
-        }
-        if (rc != TD_OK || strcmp(out, contacts[i].want) != 0)
-            fail_msg("\"%s\" = %d \"%s\", want \"%s\"", contacts[i].in, rc, out, contacts[i].want);
-    }
+    FIXTURE_FORMS(identity_normal_contact, IDENTITY_CONTACT_SZ, contacts);
     /* A customer's phone and e-mail give the same forms as a walk-in's. */
     char a[IDENTITY_CONTACT_SZ], b[IDENTITY_CONTACT_SZ];
     assert_int_equal(identity_normal_phone("06 12 34 56 78", a), TD_OK);
@@ -86,11 +78,9 @@ static int64_t count(struct db *db, const char *sql)
 static void customers_from_before_get_their_keys(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/td-identity-XXXXXX", url[96], cmd[128];
-    assert_non_null(mkdtemp(dir));
-    snprintf(url, sizeof url, "sqlite:%s/old.db", dir);
-    struct db *db = NULL;
-    assert_int_equal(db_open(url, &db), TD_OK);
+    struct fixture old;
+    assert_int_equal(fixture_open(&old, "identity", 0, 0), 0);
+    struct db *db = old.db;
     assert_int_equal(db_migrate_to(db, 7), TD_OK);
     assert_int_equal(db_exec(db, "INSERT INTO customers (name, email, phone, created_at, updated_at) VALUES"
                                  " ('Ria', 'ria@example.nl', '06-55500001', 1, 1), ('Bea', NULL, '+31 6 5550 0001', 1, 1),"
@@ -114,15 +104,12 @@ static void customers_from_before_get_their_keys(void **state)
     assert_int_equal(db_commit(db), TD_OK);
     assert_int_equal(left, 0);
     assert_int_equal(count(db, "SELECT COUNT(*) FROM customer_keys"), 3);
-    db_close(db);
+    assert_int_equal(fixture_close(&old), 0);
     /* A new database has nothing to fill in. */
-    snprintf(url, sizeof url, "sqlite:%s/new.db", dir);
-    assert_int_equal(db_open(url, &db), TD_OK);
-    assert_int_equal(db_migrate(db), TD_OK);
-    assert_int_equal(count(db, "SELECT COUNT(*) FROM identity_backfill"), 0);
-    db_close(db);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
+    struct fixture fresh;
+    assert_int_equal(fixture_open(&fresh, "identity", 0, 1), 0);
+    assert_int_equal(count(fresh.db, "SELECT COUNT(*) FROM identity_backfill"), 0);
+    assert_int_equal(fixture_close(&fresh), 0);
 }
 
 int main(void)

@@ -20,23 +20,20 @@
 #include "db/db.h"
 #include "domain/idempotency.h"
 #include "domain/ledger.h"
+#include "fixture.h"
 
 #define DAY_US (86400LL * 1000000)
 
+static struct fixture fx;      /* one SQLite database for the whole file */
 static struct db *db;
-static char dir[64];
 static struct ledger_config cfg = { .validity_us = 730 * DAY_US, .associate_limit_cents = 50000 };
 static int64_t now_us = 1790000000LL * 1000000;   /* late 2026 */
 
 static int setup(void **state)
 {
     (void)state;
-    if (token_init() != TD_OK) return -1;
-    snprintf(dir, sizeof dir, "/tmp/trustdesk-model-XXXXXX");
-    if (!mkdtemp(dir)) return -1;
-    char url[128];
-    snprintf(url, sizeof url, "sqlite:%s/model.db", dir);
-    if (db_open(url, &db) != TD_OK || db_migrate(db) != TD_OK) return -1;
+    if (fixture_open(&fx, "model", 0, 1) != 0) return -1;
+    db = fx.db;
     if (db_bulk_mode(db, 1) != TD_OK) return -1;   /* durability is not what this test is about */
     return db_exec(db, "INSERT INTO stores (code, name, city, created_at) VALUES ('UTR01', 'Utrecht', 'Utrecht', 0);"
                        "INSERT INTO staff (login, name, role, store_id, password_hash, created_at, updated_at)"
@@ -46,10 +43,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    db_close(db);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return fixture_close(&fx);
 }
 
 static struct dctx ctx(void)
@@ -332,16 +326,24 @@ static void model_test_of_100000_operations(void **state)
                   counts[0], counts[1], counts[2], counts[3], counts[4], counts[5], counts[6], nnotes);
 }
 
+/* Issues a note of amount cents (o is the operation, cleared first) and
+ * adds it to the model; the model's note. */
+static struct mnote *issue_one(int64_t amount, struct op *o)
+{
+    memset(o, 0, sizeof *o);
+    o->amount = amount;
+    assert_int_equal(in_tx(do_issue, o), TD_OK);
+    struct mnote *m = &notes[nnotes++];
+    *m = (struct mnote){ .id = o->out.id, .balance = amount, .expires_at = o->out.expires_at, .open = 1 };
+    snprintf(m->code, sizeof m->code, "%s", o->new_code);
+    return m;
+}
+
 static void expiry_to_the_second(void **state)
 {
     (void)state;
     struct op o;
-    memset(&o, 0, sizeof o);
-    o.amount = 5000;
-    assert_int_equal(in_tx(do_issue, &o), TD_OK);
-    struct mnote *m = &notes[nnotes++];
-    *m = (struct mnote){ .id = o.out.id, .balance = 5000, .expires_at = o.out.expires_at, .open = 1 };
-    snprintf(m->code, sizeof m->code, "%s", o.new_code);
+    struct mnote *m = issue_one(5000, &o);
     int64_t saved = now_us;
     now_us = m->expires_at - 1000000;         /* one second before */
     o.m = m;
@@ -359,12 +361,7 @@ static void a_failing_step_leaves_nothing_behind(void **state)
 {
     (void)state;
     struct op o;
-    memset(&o, 0, sizeof o);
-    o.amount = 10000;
-    assert_int_equal(in_tx(do_issue, &o), TD_OK);
-    struct mnote *m = &notes[nnotes++];
-    *m = (struct mnote){ .id = o.out.id, .balance = 10000, .expires_at = o.out.expires_at, .open = 1 };
-    snprintf(m->code, sizeof m->code, "%s", o.new_code);
+    struct mnote *m = issue_one(10000, &o);
     o.m = m;
     o.amount = 100;
     int n;

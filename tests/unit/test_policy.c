@@ -14,16 +14,7 @@
 #include "core/errors.h"
 #include "domain/guard.h"
 #include "domain/policy.h"
-
-static struct policy default_policy(void)
-{
-    struct policy p;
-    struct errors err;
-    errors_init(&err);
-    const char *doc = policy_default_json();
-    assert_int_equal(policy_parse(doc, strlen(doc), &err, &p), TD_OK);
-    return p;
-}
+#include "fixture.h"
 
 /* ---- the decision table ------------------------------------------------ */
 
@@ -318,7 +309,7 @@ static void assert_said(const struct decision *d, enum reason_code code, int ite
 static void decision_table(void **state)
 {
     (void)state;
-    struct policy p = default_policy();
+    struct policy p = fixture_default_policy();
     assert_true(sizeof rows / sizeof rows[0] >= 40);
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         const struct row *t = &rows[i];
@@ -354,7 +345,7 @@ static void decision_table(void **state)
 static void walk_in_contact_above_a_small_amount(void **state)
 {
     (void)state;
-    struct policy p = default_policy();
+    struct policy p = fixture_default_policy();
     struct case_in c = {.kind = RET, .n_items = 1};
     c.items[0] = (struct case_item)OURS(NEW, -1, 0, 6000);
     struct customer_facts f = {.walk_in = true};
@@ -383,7 +374,7 @@ static void walk_in_contact_above_a_small_amount(void **state)
 static void stories_in_dutch(void **state)
 {
     (void)state;
-    struct policy p = default_policy();
+    struct policy p = fixture_default_policy();
     struct case_in c = {.kind = RET, .receipt = false, .n_items = 1, .items = {NOT_OURS(WORN, NULL, 24000, false)}};
     struct customer_facts f = {.tier = GOLD};
     struct decision d;
@@ -406,7 +397,7 @@ static void stories_in_dutch(void **state)
 static void goodwill_limit_spans_the_case(void **state)
 {
     (void)state;
-    struct policy p = default_policy();
+    struct policy p = fixture_default_policy();
     struct case_in c = {.kind = RET, .n_items = 2,
                         .items = {NOT_OURS(WORN, NULL, 20000, false), NOT_OURS(WORN, NULL, 15000, false)}};
     struct customer_facts f = {.tier = GOLD};
@@ -423,7 +414,7 @@ static void goodwill_limit_spans_the_case(void **state)
 static void mixed_items_take_the_largest(void **state)
 {
     (void)state;
-    struct policy p = default_policy();
+    struct policy p = fixture_default_policy();
     struct case_in c = {.kind = RET, .n_items = 2,
                         .items = {NOT_OURS(DEFECTIVE, "Vorwerk", 0, false), NOT_OURS(WORN, NULL, 24000, false)}};
     struct customer_facts f = {.tier = GOLD};
@@ -441,7 +432,7 @@ static void mixed_items_take_the_largest(void **state)
 static void many_items_keep_room_for_the_script(void **state)
 {
     (void)state;
-    struct policy p = default_policy();
+    struct policy p = fixture_default_policy();
     struct case_in c = {.kind = RET, .receipt = false, .n_items = POLICY_ITEMS_MAX};
     for (size_t i = 0; i < c.n_items; i++) c.items[i] = (struct case_item)OURS(NEW, -1, 0, 4000);
     struct customer_facts f = {.tier = SILVER};
@@ -458,7 +449,7 @@ static void many_items_keep_room_for_the_script(void **state)
 static void complaint_gesture_once_per_case(void **state)
 {
     (void)state;
-    struct policy p = default_policy();
+    struct policy p = fixture_default_policy();
     struct case_in c = {.kind = CPL, .receipt = true, .n_items = 3,
                         .items = {OURS(NEW, 3, 2000, 2000), OURS(USED, 3, 2000, 2000), OURS(NEW, 3, 2000, 2000)}};
     struct customer_facts f = {.tier = SILVER};
@@ -471,7 +462,7 @@ static void complaint_gesture_once_per_case(void **state)
 static void bad_cases_are_refused(void **state)
 {
     (void)state;
-    struct policy p = default_policy();
+    struct policy p = fixture_default_policy();
     struct customer_facts f = {.tier = GOLD};
     struct decision d;
     struct case_in ok = {.kind = RET, .n_items = 1, .items = {OURS(NEW, 3, 100, 100)}}, c;
@@ -511,7 +502,7 @@ static void decide_one(const struct policy *p, enum policy_kind kind, bool recei
 static void proof_switches(void **state)
 {
     (void)state;
-    struct policy p = default_policy();
+    struct policy p = fixture_default_policy();
     struct decision d;
     /* A line already back goes to a manager where the policy says so: the
      * item as one without proof, at the lowest recent price. */
@@ -524,7 +515,7 @@ static void proof_switches(void **state)
     assert_false(d.items[0].proven);
     assert_said(&d, REASON_LINE_SPENT_MANAGER, ANY_ITEM, 0);
     assert_said(&d, REASON_LOWEST_CREDIT, ANY_ITEM, 1, (long long)PHRASE_WHY_NO_USABLE_PROOF);
-    p = default_policy();
+    p = fixture_default_policy();
     decide_one(&p, RET, true, (struct case_item)OURS_SPENT(NEW, 3, 4999, 3999), GOLD, &d);
     assert_true(d.items[0].beyond_quantity);
     assert_false(d.needs_approval);
@@ -541,18 +532,18 @@ static void proof_switches(void **state)
     assert_int_equal(d.resolution, R(REFUND));
     assert_said(&d, REASON_CARD_REFUND, ANY_ITEM, 2, 30LL, 4999LL);
     /* Gift receipts refused; a shorter window. */
-    p = default_policy();
+    p = fixture_default_policy();
     p.gift_allowed = false;
     decide_one(&p, RET, false, (struct case_item)GIFT(NEW, 10, 4999, 3999), NONE, &d);
     assert_int_equal(d.resolution, R(DECLINE));
     assert_said(&d, REASON_GIFT_NOT_ALLOWED, ANY_ITEM, 0);
-    p = default_policy();
+    p = fixture_default_policy();
     p.gift_window_days = 14;
     decide_one(&p, RET, false, (struct case_item)GIFT(NEW, 20, 4999, 3999), NONE, &d);
     assert_int_equal(d.max_amount_cents, 3999);
     assert_said(&d, REASON_LOWEST_CREDIT, ANY_ITEM, 1, (long long)PHRASE_WHY_GIFT_LATE);
     /* Returns with proof count towards the threshold where the policy says so. */
-    p = default_policy();
+    p = fixture_default_policy();
     p.approval_counts_proven = true;
     decide_one(&p, RET, true, (struct case_item)OURS(NEW, 2, 60000, 60000), GOLD, &d);
     assert_true(d.needs_approval);
@@ -562,7 +553,7 @@ static void proof_switches(void **state)
 static void goodwill_beside_own_money(void **state)
 {
     (void)state;
-    struct policy p = default_policy();
+    struct policy p = fixture_default_policy();
     struct customer_facts f = {.tier = PLAT};
     struct decision d;
     /* €400 of her own back with the receipt and €450 of goodwill: only the
@@ -597,7 +588,7 @@ static void goodwill_beside_own_money(void **state)
 static void default_document(void **state)
 {
     (void)state;
-    struct policy p = default_policy();
+    struct policy p = fixture_default_policy();
     assert_int_equal(p.version, 1);
     assert_int_equal(p.store_version, 0);
     assert_int_equal(p.goodwill_limit_cents[POLICY_TIER_GOLD], 30000);
@@ -711,7 +702,7 @@ static void older_documents_take_the_new_defaults(void **state)
     json_object_del(json_object_get(root, "receipt"), "beyond_quantity_to_manager");
     json_object_del(json_object_get(root, "approval"), "returns_with_proof");
     char *text = json_dumps(root, 0);
-    struct policy p, dflt = default_policy();
+    struct policy p, dflt = fixture_default_policy();
     struct errors err;
     errors_init(&err);
     assert_int_equal(policy_parse(text, strlen(text), &err, &p), TD_OK);
@@ -807,7 +798,7 @@ static void problems_are_collected_together(void **state)
 static void validate_a_policy_built_in_c(void **state)
 {
     (void)state;
-    struct policy p = default_policy();
+    struct policy p = fixture_default_policy();
     struct errors err;
     errors_init(&err);
     assert_int_equal(policy_validate(&p, &err), TD_OK);
@@ -830,7 +821,7 @@ static int apply(const struct policy *base, const char *json, struct errors *err
 static void override_replaces_single_fields(void **state)
 {
     (void)state;
-    struct policy base = default_policy(), p;
+    struct policy base = fixture_default_policy(), p;
     struct errors err;
     assert_int_equal(apply(&base, "{\"version\": 3, \"tiers\": {\"gold\": {\"goodwill_limit_cents\": 40000}}}", &err, &p), TD_OK);
     assert_int_equal(p.goodwill_limit_cents[POLICY_TIER_GOLD], 40000);
@@ -857,7 +848,7 @@ static void override_replaces_single_fields(void **state)
 static void override_switches_rules(void **state)
 {
     (void)state;
-    struct policy base = default_policy(), p;
+    struct policy base = fixture_default_policy(), p;
     struct errors err;
     struct customer_facts f = {.tier = GOLD};
     struct decision d;
@@ -890,7 +881,7 @@ static void override_switches_rules(void **state)
 static void bad_overrides_are_refused(void **state)
 {
     (void)state;
-    struct policy base = default_policy(), p = base;
+    struct policy base = fixture_default_policy(), p = base;
     struct errors err;
     assert_int_equal(apply(&base, "{\"tiers\": {\"gold\": {\"goodwill_limit_cents\": 40000}}}", &err, &p), TD_E_INVALID);
     assert_string_equal(err.item[0].field, "version");

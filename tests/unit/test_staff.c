@@ -44,6 +44,14 @@ static int update(struct fixture *f, const char *login, const struct staff_input
 static const struct staff_input anna = {.login = "anna", .name = "Anna", .role = "associate",
                                         .store_code = "UTR01", .password = "anna-password", .lang = "nl", .active = 1};
 
+/* setup() with the associate anna's account made. */
+static int setup_anna(void **state)
+{
+    if (setup(state) != 0) return -1;
+    struct errors err;
+    return create(*state, &anna, &err) == TD_OK ? 0 : -1;
+}
+
 static int login(struct fixture *f, const char *who, const char *password, char token[TOKEN_HEX_LEN + 1])
 {
     struct staff me;
@@ -110,8 +118,6 @@ static void account_rules(void **state)
 static void login_and_password(void **state)
 {
     struct fixture *f = *state;
-    struct errors err;
-    assert_int_equal(create(f, &anna, &err), TD_OK);
     char token[TOKEN_HEX_LEN + 1];
     assert_int_equal(login(f, "anna", "wrong-password", token), TD_E_UNAUTHORIZED);
     assert_int_equal(login(f, "nobody", "anna-password", token), TD_E_UNAUTHORIZED);
@@ -132,8 +138,6 @@ static void login_and_password(void **state)
 static void disabled_account(void **state)
 {
     struct fixture *f = *state;
-    struct errors err;
-    assert_int_equal(create(f, &anna, &err), TD_OK);
     char token[TOKEN_HEX_LEN + 1];
     assert_int_equal(login(f, "anna", "anna-password", token), TD_OK);
     struct staff_input off = {.active = 0};
@@ -145,8 +149,6 @@ static void disabled_account(void **state)
 static void session_expiry(void **state)
 {
     struct fixture *f = *state;
-    struct errors err;
-    assert_int_equal(create(f, &anna, &err), TD_OK);
     char token[TOKEN_HEX_LEN + 1];
     /* idle: used within the idle window it lives on, past it it is gone */
     assert_int_equal(login(f, "anna", "anna-password", token), TD_OK);
@@ -170,8 +172,6 @@ static void session_expiry(void **state)
 static void sessions_end(void **state)
 {
     struct fixture *f = *state;
-    struct errors err;
-    assert_int_equal(create(f, &anna, &err), TD_OK);
     char t1[TOKEN_HEX_LEN + 1], t2[TOKEN_HEX_LEN + 1];
     assert_int_equal(login(f, "anna", "anna-password", t1), TD_OK);
     assert_int_equal(login(f, "anna", "anna-password", t2), TD_OK);
@@ -194,8 +194,6 @@ static void sessions_end(void **state)
 static void api_tokens(void **state)
 {
     struct fixture *f = *state;
-    struct errors err;
-    assert_int_equal(create(f, &anna, &err), TD_OK);
     char token[TOKEN_HEX_LEN + 1];
     int64_t id = 0;
     struct staff me;
@@ -222,11 +220,11 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(roles),
         FIXTURE_TEST(account_rules, setup),
-        FIXTURE_TEST(login_and_password, setup),
-        FIXTURE_TEST(disabled_account, setup),
-        FIXTURE_TEST(session_expiry, setup),
-        FIXTURE_TEST(sessions_end, setup),
-        FIXTURE_TEST(api_tokens, setup),
+        FIXTURE_TEST(login_and_password, setup_anna),
+        FIXTURE_TEST(disabled_account, setup_anna),
+        FIXTURE_TEST(session_expiry, setup_anna),
+        FIXTURE_TEST(sessions_end, setup_anna),
+        FIXTURE_TEST(api_tokens, setup_anna),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
