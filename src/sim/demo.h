@@ -53,6 +53,7 @@ struct demo_summary {
     int64_t stores, staff, products, customers, email_consents, phone_consents;
     int64_t receipts, anonymous_receipts, lines, search_terms;
     int64_t cases, approvals, abusers;   /* the case history: cases, those a manager approved, labelled abusers */
+    int64_t styles, books, objections;   /* clienteling: styles in the catalogue, customers in a book, objections */
 };
 
 /* The moment the case history starts for a demo ending at end_us: the
