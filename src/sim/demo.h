@@ -7,7 +7,9 @@
  * year: honest customers' ordinary returns and about 1 % planted abusers,
  * labelled in demo_labels, all resolved through the desk (desk.h) at the
  * moment they happened — the material `trustdesk evaluate` measures the
- * guard on. Credit-note codes are the ledger's own random codes; every
+ * guard on — and clienteling's data: styles in sizes with stock per store,
+ * the knitwear collection KNIT-AW26 planned to arrive, associates' books,
+ * sizes, likes, dates, notes, objections and the spend per category. Credit-note codes are the ledger's own random codes; every
  * other row follows from the seed. The same seed, size
  * and end date always give the same rows: everything random comes from the
  * seeded streams of core/rng.h (one per customer), never rand().
