@@ -32,7 +32,18 @@
 #   (j) cases per second     open a case + resolve it with store credit (a credit note), both
 #                            durable, at 64 connections; `trustdesk ledger verify` after
 #                                                      vs raw durable 1-row SQLite txns/s
+#   (k) clienteling match    a 2,000-sku collection matched in every store (all the demo's
+#                            customers) and the ranked tasks written, committed (tdbench match)
+#                                                      vs the same match as one INSERT...SELECT
+#                                                        in sqlite3 (bench/match.sql), same data
+#   (l) today's outreach     GET /api/v1/outreach/today p50/p99 server-side (associate.utrecht,
+#                            after (k))          vs staff_token_check + cl_tasks_each() in-process
+#   (m) holds                POST /api/v1/holds p50/p99 server-side, a random sku of the collection
+#                            for a random Utrecht customer, Idempotency-Key per request
+#                                                      vs staff_token_check + cl_hold_create() in
+#                                                        its own durable transaction, in-process
 #   BENCH_ONLY=desk          runs (a), (i) and (j) only
+#   BENCH_ONLY=clienteling   runs (a), (k), (l) and (m) only
 #
 # Server-side latencies come from the server's JSON log ("us" per request),
 # which goes to bench/out/server.log. The demo database (and its timing) is
@@ -245,7 +256,7 @@ row "(a) demo generation, $N customers, $LINES lines$demo_note" "$(printf %.1f "
     "$(printf %.1f "$copy_s")" "sqlite3 INSERT...SELECT of the same rows" "$(printf %.2f "$(calc "$demo_s / $copy_s")")" \
     "< 60 s" "$(verdict "$demo_s < 60")"
 
-if [[ "${BENCH_ONLY:-}" != desk ]]; then   # BENCH_ONLY=desk runs (a), (i) and (j) only
+if [[ -z "${BENCH_ONLY:-}" ]]; then   # BENCH_ONLY=desk runs (a), (i), (j); =clienteling (a), (k)-(m)
 # ---- (b) CSV import of purchases ----------------------------------------------
 M=$(( LINES < 1000000 ? LINES : 1000000 ))
 CSV=$OUT/purchases-$N.csv
@@ -616,6 +627,7 @@ PG_UP=0
 
 fi
 
+if [[ "${BENCH_ONLY:-}" != clienteling ]]; then
 # ---- (i) desk decisions and (j) cases per second, on a copy of the demo ---------------
 DESK=$OUT/desk.db
 rm -f "$DESK" "$DESK"-*
@@ -701,6 +713,105 @@ row "(j) cases opened + resolved with store credit /s, 64 conns ($j_open opened,
     "$(printf %.2f "$(calc "$j_rate / $raw_tps")")" ">= 1000/s" \
     "$(verdict "$j_rate >= 1000 and $j_bad == 0 and $j_notes >= $j_done")"
 row "(j) ledger verify after the cases ($DESK)" "" "" "" "" "" "ok" "$(grep -q '^ledger verify: ok' <<<"$LEDGER_DESK" && echo PASS || echo MISS)"
+fi
+
+if [[ -z "${BENCH_ONLY:-}" || "${BENCH_ONLY:-}" == clienteling ]]; then
+# ---- (k) clienteling match, (l) today's outreach, (m) holds, on a copy of the demo ------------
+CL=$OUT/clienteling.db
+CLSQL=$OUT/clienteling-sql.db
+rm -f "$CL" "$CL"-* "$CLSQL" "$CLSQL"-*
+sqlite3 "$DB" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+cp "$DB" "$CL"
+say "(k) a collection of 2,000 skus (BENCH-2K), in stock and planned in every store (tdbench match-setup)"
+"$OUT/tdbench" match-setup "sqlite:$CL" BENCH-2K 2000 >"$OUT/match-setup.txt"
+sqlite3 "$CL" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+cp "$CL" "$CLSQL"
+say "(k) trustdesk: clienteling_arrive() in every store, tasks written and committed (tdbench match)"
+read -r k_cand k_matched k_tasks k_hold k_ms < <("$OUT/tdbench" match "sqlite:$CL" BENCH-2K |
+  sed -n 's/candidates=\([0-9]*\) matched=\([0-9]*\) tasks=\([0-9]*\) holdout=\([0-9]*\) ms=\([0-9]*\).*/\1 \2 \3 \4 \5/p') || true
+need "match (tdbench)" "${k_ms:-}"
+say "(k) baseline: the same match as one INSERT ... SELECT in sqlite3 (bench/match.sql) on a copy"
+sed -e "s/:code/BENCH-2K/g" -e "s/:now/$(( $(date +%s) * 1000000 ))/g" bench/match.sql >"$OUT/match.sql"
+t0=$(now)
+sqlite3 "$CLSQL" <"$OUT/match.sql"
+t1=$(now)
+k_base=$(calc "round(($t1 - $t0) * 1000)")
+k_sql=$(sqlite3 "$CLSQL" "SELECT COUNT(*) FROM outreach_tasks")
+rm -f "$CLSQL" "$CLSQL"-*
+row "(k) match $k_cand customers x 2000 skus, write $k_tasks tasks + $k_hold hold-out (SQL: $k_sql rows)" \
+    "$k_ms" ms "$k_base" "sqlite3, the match as one INSERT...SELECT" "$(printf %.2f "$(calc "$k_ms / max($k_base, 1)")")" \
+    "< 1000 ms" "$(verdict "$k_ms < 1000")"
+
+CTOKEN=$("$BIN" token add --login associate.utrecht --db "sqlite:$CL")
+read -r o_b50 o_b99 < <("$OUT/tdbench" outreach "sqlite:$CL" "$CTOKEN" 5000 2>"$OUT/tdbench-outreach.txt" |
+                        sed -n 's/.*p50_us=\([0-9]*\) p99_us=\([0-9]*\).*/\1 \2/p') || true
+need "outreach (tdbench)" "${o_b99:-}"
+serve_up server-cl "sqlite:$CL"
+C_SPID=$SRV_PID C_BASE=$SRV_BASE
+SLOG=$OUT/server-cl.log
+cat >"$OUT/outreach.lua" <<LUA
+wrk.headers["Authorization"] = "Bearer $CTOKEN"
+request = function() return wrk.format("GET", "/api/v1/outreach/today") end
+LUA
+say "(l) today's outreach: wrk 1 thread 2 connections ${LAT_DUR}s ($(grep -o '[0-9]* tasks' "$OUT/tdbench-outreach.txt") on the list)"
+off=$(wc -l <"$SLOG")
+wrk -t1 -c2 -d"${LAT_DUR}s" -s "$OUT/outreach.lua" "$C_BASE" >"$OUT/wrk-outreach.txt"
+sleep 0.3
+o_p50=$(server_us /api/v1/outreach/today "$off" | pct 50)
+o_p99=$(server_us /api/v1/outreach/today "$off" | pct 99)
+o_n=$(server_us /api/v1/outreach/today "$off" | wc -l)
+o_bad=$(not_ok /api/v1/outreach/today "$off")
+need "outreach (server log)" "$o_p99"
+row "(l) today's outreach p50, server-side ($o_n requests, $o_bad not 200)" "$(ms "$o_p50")" ms "$(ms "$o_b50")" \
+    "token check + cl_tasks_each() in-process" "$(printf %.2f "$(calc "$o_p50 / max($o_b50, 1)")")" "" ""
+row "(l) today's outreach p99, server-side" "$(ms "$o_p99")" ms "$(ms "$o_b99")" \
+    "token check + cl_tasks_each() in-process" "$(printf %.2f "$(calc "$o_p99 / max($o_b99, 1)")")" "< 5 ms" \
+    "$(verdict "$o_p99 < 5000 and $o_bad == 0")"
+
+# (m) Holds: each POST takes one unit of a random sku of the collection (100,000 of each in stock)
+# for a random customer of Utrecht, with its own Idempotency-Key.
+sqlite3 "$CL" "SELECT id FROM customers WHERE home_store_id = (SELECT id FROM stores WHERE code = 'UTR01') ORDER BY id LIMIT 2000" >"$OUT/hold-customers.txt"
+sqlite3 "$CL" "SELECT p.sku FROM collections c JOIN collection_styles y ON y.collection_id = c.id JOIN products p ON p.style_id = y.style_id WHERE c.code = 'BENCH-2K' ORDER BY p.id" >"$OUT/hold-skus.txt"
+{
+  printf 'local token = "%s"\nlocal customers = {' "$CTOKEN"
+  paste -sd, "$OUT/hold-customers.txt"
+  printf '}\nlocal skus = {'
+  sed 's/.*/"&"/' "$OUT/hold-skus.txt" | paste -sd,
+  cat <<'LUA'
+}
+local nthreads = 0
+setup = function(thread) nthreads = nthreads + 1; thread:set("tid", nthreads) end
+local n = 0
+request = function()
+  n = n + 1
+  local body = '{"sku":"' .. skus[math.random(#skus)] .. '","customer_id":' .. customers[math.random(#customers)] .. '}'
+  return wrk.format("POST", "/api/v1/holds", {
+    ["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json",
+    ["Idempotency-Key"] = "bench-hold-" .. tostring(tid) .. "-" .. n .. "-" .. tostring(os.time()),
+  }, body)
+end
+LUA
+} >"$OUT/holds.lua"
+say "(m) holds: wrk 1 thread 2 connections ${LAT_DUR}s"
+off=$(wc -l <"$SLOG")
+wrk -t1 -c2 -d"${LAT_DUR}s" -s "$OUT/holds.lua" "$C_BASE" >"$OUT/wrk-holds.txt"
+sleep 0.3
+serve_down "$C_SPID"
+h_us() { tail -n +"$(( off + 1 ))" "$SLOG" | grep -F '"route":"/api/v1/holds"' | grep -F '"status":201' | sed -n 's/.*"us":\([0-9]*\).*/\1/p'; }
+h_p50=$(h_us | pct 50)
+h_p99=$(h_us | pct 99)
+h_n=$(h_us | wc -l)
+h_bad=$(tail -n +"$(( off + 1 ))" "$SLOG" | grep -F '"route":"/api/v1/holds"' | grep -vcE '"status":(201|499)' || true)
+need "holds (server log)" "$h_p99"
+read -r h_b50 h_b99 < <("$OUT/tdbench" hold "sqlite:$CL" "$CTOKEN" BENCH-2K 3000 |
+                        sed -n 's/.*p50_us=\([0-9]*\) p99_us=\([0-9]*\).*/\1 \2/p') || true
+need "hold (tdbench)" "${h_b99:-}"
+row "(m) hold creation p50, server-side ($h_n holds made, $h_bad other answers)" "$(ms "$h_p50")" ms "$(ms "$h_b50")" \
+    "token check + cl_hold_create(), durable" "$(printf %.2f "$(calc "$h_p50 / max($h_b50, 1)")")" "" ""
+row "(m) hold creation p99, server-side" "$(ms "$h_p99")" ms "$(ms "$h_b99")" \
+    "token check + cl_hold_create(), durable" "$(printf %.2f "$(calc "$h_p99 / max($h_b99, 1)")")" "< 5 ms" \
+    "$(verdict "$h_p99 < 5000 and $h_bad == 0")"
+fi
 
 # ---- the table ---------------------------------------------------------------------
 echo
@@ -712,14 +823,14 @@ while IFS='|' read -r m v u b bw r t vd; do
   printf '%-*s %12s %-6s %12s  %-40s %6s  %-12s %s\n' "$MW" "$m" "$v" "$u" "$b" "$bw" "$r" "$t" "$vd"
 done <"$RESULTS"
 echo
-echo "keep-alive check: ${KEEPALIVE:-not measured (BENCH_ONLY=desk)}"
+echo "keep-alive check: ${KEEPALIVE:-not measured (BENCH_ONLY=${BENCH_ONLY:-})}"
 echo "CPU pressure (PSI some avg60): $PRESSURE_START before the bench (other work on the machine), $(cpu_pressure) at the end (includes this bench)"
-if [[ -f "$OUT/wrk-get.txt" && "${BENCH_ONLY:-}" != desk ]]; then
+if [[ -f "$OUT/wrk-get.txt" && -z "${BENCH_ONLY:-}" ]]; then
   echo "wrk (client side): trustdesk $(grep -E '^ +99%' "$OUT/wrk-get.txt" | awk '{print $2}') p99," \
        "nginx $(grep -E '^ +99%' "$OUT/wrk-nginx.txt" | awk '{print $2}') p99 at -t2 -c64;" \
        "wrk, server and nginx share the same $NPROC cores."
   echo "ledger verify (g) SQLite: $LEDGER_SQLITE"
   echo "ledger verify (h) PostgreSQL: $LEDGER_PG"
 fi
-echo "ledger verify (j) desk: $LEDGER_DESK"
+if [[ "${BENCH_ONLY:-}" != clienteling ]]; then echo "ledger verify (j) desk: $LEDGER_DESK"; fi
 echo "raw outputs: $OUT (server*.log, wrk-*.txt, pgbench*.txt, copy-pg.log, keepalive.txt, import.log, demo.log)"

@@ -16,7 +16,21 @@
  *                                              to IDS_FILE, then times desk_decide()
  *                                              on each, three rounds
  *
- * Output: one line "n=... p50_us=... p99_us=... max_us=...".
+ *   tdbench match-setup DBURL CODE SKUS        makes collection CODE of SKUS skus (styles of
+ *                                              five sizes, women's and men's, the demo's brands
+ *                                              and colours), 100,000 of each in every store,
+ *                                              planned to arrive now in every store
+ *   tdbench match DBURL CODE                   times matching CODE in every store and writing
+ *                                              the ranked tasks (clienteling_arrive, one
+ *                                              transaction, committed)
+ *   tdbench outreach DBURL TOKEN COUNT         staff_token_check + the caller's open tasks of
+ *                                              today (cl_tasks_each, limit 50), COUNT times
+ *   tdbench hold DBURL TOKEN CODE COUNT        staff_token_check + cl_hold_create of a random
+ *                                              sku of CODE for a random customer of the
+ *                                              caller's store, each in its own durable
+ *                                              transaction, COUNT times
+ *
+ * Output: one line "n=... p50_us=... p99_us=... max_us=..." (match: "candidates=... ms=...").
  * Built by bench/run.sh against build/libtdcore.a; not part of make test.
  */
 #include <stdint.h>
@@ -27,6 +41,10 @@
 #include "core/text.h"
 #include "core/token.h"
 #include "db/db.h"
+#include "core/errors.h"
+#include "domain/clienteling.h"
+#include "domain/clienteling_catalog.h"
+#include "domain/clienteling_outreach.h"
 #include "domain/customer.h"
 #include "domain/desk.h"
 #include "domain/staff.h"
@@ -217,6 +235,175 @@ static int bench_desk(struct db *db, long count, const char *ids_file)
     return rc == TD_OK ? 0 : 1;
 }
 
+/* ---- clienteling: a collection matched in every store ------------------- */
+
+static int store_ids(struct db *db, int64_t *ids, size_t cap, size_t *n)
+{
+    struct db_stmt *st = NULL;
+    *n = 0;
+    int rc = db_prepare(db, "SELECT id FROM stores ORDER BY id", &st);
+    while (rc == TD_OK && (rc = db_step(st)) == TD_ROW) {
+        if (*n < cap) ids[(*n)++] = db_col_int64(st, 0);
+        rc = TD_OK;
+    }
+    db_done(st);
+    return rc == TD_DONE ? TD_OK : rc;
+}
+
+static int bench_match_setup(struct db *db, const char *code, long skus)
+{
+    static const char *const brands[] = {"Esprit", "Part Two", "Atelier Oranje", "Gaastra", "Tommy Hilfiger",
+                                         "Scotch & Soda", "Selected Femme", "Vero Moda", "Summum", "Van Gils"};
+    static const char *const colours[] = {"camel", "grijs", "ecru", "marine", "zwart", "groen", "bordeaux", "antraciet"};
+    static const char *const women[] = {"XS", "S", "M", "L", "XL"}, *const men[] = {"S", "M", "L", "XL", "XXL"};
+    long nstyles = (skus + 4) / 5;
+    char (*codes)[24] = calloc((size_t)nstyles, sizeof *codes);
+    const char **list = calloc((size_t)nstyles, sizeof *list);
+    int64_t stores[64];
+    size_t nstores = 0;
+    if (!codes || !list) return 1;
+    struct dctx c = {.db = db, .now_us = clock_now_us(NULL), .addr = "bench"};
+    struct errors err;
+    errors_init(&err);
+    int rc = db_begin(db, 1);
+    if (rc == TD_OK) rc = store_ids(db, stores, 64, &nstores);
+    for (long i = 0; i < nstyles && rc == TD_OK; i++) {
+        const char *const *sizes = i % 2 ? men : women;
+        char skuv[5][40], name[80];
+        struct cl_variant_in v[5];
+        snprintf(codes[i], sizeof codes[i], "%s-%04ld", code, i);
+        snprintf(name, sizeof name, "Bench knit %ld", i);
+        for (int k = 0; k < 5; k++) {
+            snprintf(skuv[k], sizeof skuv[k], "%s-%s", codes[i], sizes[k]);
+            v[k] = (struct cl_variant_in){skuv[k], sizes[k]};
+        }
+        list[i] = codes[i];
+        struct cl_style_in in = {.code = codes[i], .name = name, .brand = brands[i % 10], .category = i % 2 ? "heren" : "dames",
+                                 .colour = colours[(i / 10) % 8], .price_cents = 4995 + (i % 20) * 500, .n_variants = 5,
+                                 .variants = v};
+        int64_t id;
+        rc = cl_style_put(&c, &in, &err, &id);
+        for (size_t s = 0; s < nstores && rc == TD_OK; s++)
+            for (int k = 0; k < 5 && rc == TD_OK; k++) rc = cl_stock_set(&c, stores[s], skuv[k], 100000, &err);
+    }
+    int64_t coll = 0;
+    if (rc == TD_OK) rc = cl_collection_put(&c, code, "Bench knitwear", list, (size_t)nstyles, &err, &coll);
+    for (size_t s = 0; s < nstores && rc == TD_OK; s++) rc = cl_collection_plan(&c, coll, stores[s], c.now_us, 0, &err);
+    if (rc == TD_OK) rc = db_commit(db);
+    else db_rollback(db);
+    if (rc != TD_OK) fprintf(stderr, "tdbench match-setup: %s %s\n", td_status_code(rc), err.n ? err.item[0].problem : "");
+    else printf("styles=%ld skus=%ld stores=%zu\n", nstyles, nstyles * 5, nstores);
+    free(codes);
+    free(list);
+    return rc == TD_OK ? 0 : 1;
+}
+
+static int bench_match(struct db *db, const char *code)
+{
+    int64_t stores[64], coll = 0;
+    size_t nstores = 0;
+    struct dctx c = {.db = db, .now_us = clock_now_us(NULL), .addr = "bench"};
+    struct cl_rules rules;
+    clienteling_rules_default(&rules);
+    struct cl_arrival_summary sum, all;
+    memset(&all, 0, sizeof all);
+    int rc = store_ids(db, stores, 64, &nstores);
+    if (rc == TD_OK) rc = cl_collection_id(&c, code, &coll);
+    int64_t t0 = clock_mono_us();
+    if (rc == TD_OK) rc = db_begin(db, 1);
+    for (size_t s = 0; s < nstores && rc == TD_OK; s++) {
+        rc = clienteling_arrive(&c, &rules, coll, stores[s], true, &sum);
+        all.candidates += sum.candidates, all.matched += sum.matched, all.tasks += sum.tasks, all.holdout += sum.holdout;
+    }
+    if (rc == TD_OK) rc = db_commit(db);
+    else db_rollback(db);
+    int64_t us = clock_mono_us() - t0;
+    if (rc != TD_OK) fprintf(stderr, "tdbench match: %s\n", td_status_code(rc));
+    else printf("candidates=%lld matched=%lld tasks=%lld holdout=%lld ms=%lld\n", (long long)all.candidates,
+                (long long)all.matched, (long long)all.tasks, (long long)all.holdout, (long long)(us / 1000));
+    return rc == TD_OK ? 0 : 1;
+}
+
+static int count_task(void *arg, const struct cl_task *t)
+{
+    (void)t;
+    ++*(int *)arg;
+    return TD_OK;
+}
+
+static int bench_outreach(struct db *db, const char *token, long count)
+{
+    int64_t *us = malloc(sizeof *us * (size_t)count);
+    if (!us) return 1;
+    int rc = TD_OK, tasks = 0;
+    long i = 0;
+    for (; i < count && rc == TD_OK; i++) {
+        struct dctx c = {.db = db, .now_us = clock_now_us(NULL), .addr = "bench"};
+        struct staff me;
+        int64_t t0 = clock_mono_us();
+        rc = staff_token_check(&c, token, &me);
+        tasks = 0;
+        if (rc == TD_OK) rc = cl_tasks_each(&c, me.store_id, me.id, false, "nl", 50, count_task, &tasks);
+        us[i] = clock_mono_us() - t0;
+    }
+    if (rc != TD_OK) fprintf(stderr, "tdbench outreach: %s\n", td_status_code(rc));
+    else report(us, (size_t)i);
+    fprintf(stderr, "tdbench outreach: %d tasks on the list\n", tasks);
+    free(us);
+    return rc == TD_OK ? 0 : 1;
+}
+
+static int bench_hold(struct db *db, const char *token, const char *code, long count)
+{
+    int64_t *us = malloc(sizeof *us * (size_t)count), *cust = malloc(sizeof *cust * 4096);
+    char (*skus)[65] = malloc(sizeof *skus * 4096);
+    if (!us || !cust || !skus) return 1;
+    struct dctx c = {.db = db, .now_us = clock_now_us(NULL), .addr = "bench"};
+    struct staff me;
+    size_t ncust = 0, nskus = 0;
+    struct db_stmt *st = NULL;
+    int rc = staff_token_check(&c, token, &me);
+    if (rc == TD_OK) rc = db_query(db, "SELECT id FROM customers WHERE home_store_id = ? ORDER BY id LIMIT 4096", &st,
+                                   "i", me.store_id);
+    while (rc == TD_OK && (rc = db_step(st)) == TD_ROW) {
+        cust[ncust++] = db_col_int64(st, 0);
+        rc = TD_OK;
+    }
+    db_done(st);
+    if (rc == TD_DONE)
+        rc = db_query(db, "SELECT p.sku FROM collections c JOIN collection_styles y ON y.collection_id = c.id"
+                          " JOIN products p ON p.style_id = y.style_id WHERE c.code = ? ORDER BY p.id LIMIT 4096",
+                      &st, "t", code);
+    while (rc == TD_OK && (rc = db_step(st)) == TD_ROW) {
+        snprintf(skus[nskus++], sizeof skus[0], "%s", db_col_text(st, 0));
+        rc = TD_OK;
+    }
+    db_done(st);
+    if (rc == TD_DONE) rc = ncust && nskus ? TD_OK : TD_E_NOT_FOUND;
+    long i = 0;
+    for (; i < count && rc == TD_OK; i++) {
+        struct errors err;
+        errors_init(&err);
+        int64_t id = 0, t0 = clock_mono_us();
+        c.now_us = clock_now_us(NULL);
+        rc = staff_token_check(&c, token, &me);
+        if (rc == TD_OK) rc = db_begin(db, 1);
+        if (rc == TD_OK) {
+            c.actor = (struct actor){me.id, me.role, me.store_id};
+            rc = cl_hold_create(&c, me.store_id, skus[next_rand() % nskus], cust[next_rand() % ncust], 0, 0, &err, &id);
+            if (rc == TD_OK) rc = db_commit(db);
+            else db_rollback(db);
+        }
+        us[i] = clock_mono_us() - t0;
+    }
+    if (rc != TD_OK) fprintf(stderr, "tdbench hold: %s\n", td_status_code(rc));
+    else report(us, (size_t)i);
+    free(us);
+    free(cust);
+    free(skus);
+    return rc == TD_OK ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
     if (token_init() != TD_OK) return 1;
@@ -234,9 +421,19 @@ int main(int argc, char **argv)
         rc = bench_get(db, argv[3], a, (long)b);
     else if (argc == 5 && strcmp(argv[1], "desk") == 0 && text_parse_int64(argv[3], &a) == TD_OK && a > 0)
         rc = bench_desk(db, (long)a, argv[4]);
+    else if (argc == 5 && strcmp(argv[1], "match-setup") == 0 && text_parse_int64(argv[4], &a) == TD_OK && a > 0)
+        rc = bench_match_setup(db, argv[3], (long)a);
+    else if (argc == 4 && strcmp(argv[1], "match") == 0)
+        rc = bench_match(db, argv[3]);
+    else if (argc == 5 && strcmp(argv[1], "outreach") == 0 && text_parse_int64(argv[4], &a) == TD_OK && a > 0)
+        rc = bench_outreach(db, argv[3], (long)a);
+    else if (argc == 6 && strcmp(argv[1], "hold") == 0 && text_parse_int64(argv[5], &a) == TD_OK && a > 0)
+        rc = bench_hold(db, argv[3], argv[4], (long)a);
     else
         fputs("usage: tdbench search DBURL QUERIES_FILE ROUNDS | tdbench get DBURL TOKEN N COUNT"
-              " | tdbench desk DBURL COUNT IDS_FILE\n", stderr);
+              " | tdbench desk DBURL COUNT IDS_FILE | tdbench match-setup DBURL CODE SKUS | tdbench match DBURL CODE"
+              " | tdbench outreach DBURL TOKEN COUNT | tdbench hold DBURL TOKEN CODE COUNT\n",
+              stderr);
     db_close(db);
     return rc;
 }

@@ -25,7 +25,9 @@ static const char usage[] =
     "department-store catalogue, N customers (default 20000) with about 10\n"
     "purchase lines each over the two years before --end (default: now),\n"
     "and half a year of cases at the desk: honest customers' returns and about\n"
-    "1 % labelled abusers, for `trustdesk evaluate`.\n"
+    "1 % labelled abusers, for `trustdesk evaluate`. For clienteling: styles in\n"
+    "sizes with stock per store, associates' books, sizes, likes and dates, and\n"
+    "the knitwear collection KNIT-AW26 arriving in Utrecht 3 days after --end.\n"
     "The same seed, N and end date always give the same data (credit-note codes\n"
     "and identity keys aside, which are random by design). --policy FILE puts a\n"
     "chain policy document (version 2 or above) in force for the whole history,\n"
@@ -141,6 +143,10 @@ int cli_demo(int argc, char **argv)
     printf("  %lld cases at the desk over the last half year (%lld approved by a manager),"
            " %lld planted abusers (see trustdesk evaluate)\n", (long long)sum.cases, (long long)sum.approvals,
            (long long)sum.abusers);
+    printf("  clienteling: %lld styles in sizes with stock per store, %lld customers in an associate's book"
+           " (%lld objected to profiling);\n    collection KNIT-AW26 (Knitwear autumn) arrives in Utrecht (UTR01)"
+           " 3 days after the end, Amsterdam after 7, Rotterdam after 14\n",
+           (long long)sum.styles, (long long)sum.books, (long long)sum.objections);
     printf("logins (password for all demo staff: %s):\n", DEMO_PASSWORD);
     printf("  %-20s admin\n", DEMO_LOGIN_ADMIN);
     printf("  %-20s manager of Utrecht (UTR01)\n", DEMO_LOGIN_MANAGER);

@@ -129,6 +129,11 @@ const char *db_errmsg(struct db *db) { return db->ops->errmsg(db); }
 int db_exec(struct db *db, const char *sql) { return db->ops->exec(db, sql); }
 int db_bind_int64(struct db_stmt *st, int idx, int64_t v) { return st->db->ops->bind_int64(st, idx, v); }
 int db_bind_text(struct db_stmt *st, int idx, const char *s) { return st->db->ops->bind_text(st, idx, s); }
+int db_bind_text_static(struct db_stmt *st, int idx, const char *s)
+{
+    const struct db_ops *o = st->db->ops;
+    return o->bind_text_static ? o->bind_text_static(st, idx, s) : o->bind_text(st, idx, s);
+}
 int db_bind_null(struct db_stmt *st, int idx) { return st->db->ops->bind_null(st, idx); }
 /* 1 when an injected fault is due now (see db_fault_at). */
 static int fault_due(struct db *db)

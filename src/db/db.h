@@ -45,6 +45,10 @@ int db_prepare(struct db *db, const char *sql, struct db_stmt **out /* OUT */) T
 int db_prepare_dynamic(struct db *db, const char *sql, struct db_stmt **out /* OUT */) TD_MUST_CHECK;
 int db_bind_int64(struct db_stmt *st, int idx, int64_t v) TD_MUST_CHECK;
 int db_bind_text(struct db_stmt *st, int idx, const char *s) TD_MUST_CHECK; /* NULL binds NULL; copied */
+/* The same without the copy where the backend allows it: s must stay as it
+ * is until the statement's use ends (db_done) or it is reset (bulk loads,
+ * whose rows outlive the step). */
+int db_bind_text_static(struct db_stmt *st, int idx, const char *s) TD_MUST_CHECK;
 int db_bind_null(struct db_stmt *st, int idx) TD_MUST_CHECK;
 /* TD_ROW when a row is ready, TD_DONE at the end, or a negative status.
  * A unique or check constraint violation answers TD_E_CONFLICT. */

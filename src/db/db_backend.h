@@ -19,6 +19,8 @@ struct db_ops {
     int (*param_count)(struct db_stmt *st);
     int (*bind_int64)(struct db_stmt *st, int idx, int64_t v);
     int (*bind_text)(struct db_stmt *st, int idx, const char *s);
+    /* s outlives the statement's use (db_bind_text_static); NULL: bind_text. */
+    int (*bind_text_static)(struct db_stmt *st, int idx, const char *s);
     int (*bind_null)(struct db_stmt *st, int idx);
     int (*step)(struct db_stmt *st);
     int64_t (*col_int64)(struct db_stmt *st, int col);

@@ -104,6 +104,13 @@ static int s_bind_text(struct db_stmt *st, int idx, const char *s)
     return map_rc(SDB(st->db), rc);
 }
 
+static int s_bind_text_static(struct db_stmt *st, int idx, const char *s)
+{
+    struct sqlite_stmt *ss = SST(st);
+    int rc = s ? sqlite3_bind_text(ss->st, idx, s, -1, SQLITE_STATIC) : sqlite3_bind_null(ss->st, idx);
+    return map_rc(SDB(st->db), rc);
+}
+
 static int s_bind_null(struct db_stmt *st, int idx)
 {
     return map_rc(SDB(st->db), sqlite3_bind_null(SST(st)->st, idx));
@@ -183,7 +190,7 @@ static const struct db_ops sqlite_ops = {
     .backend = DB_SQLITE, .name = "sqlite",
     .close = s_close, .errmsg = s_errmsg, .exec = s_exec, .prepare = s_prepare,
     .finalize = s_finalize, .param_count = s_param_count,
-    .bind_int64 = s_bind_int64, .bind_text = s_bind_text, .bind_null = s_bind_null,
+    .bind_int64 = s_bind_int64, .bind_text = s_bind_text, .bind_text_static = s_bind_text_static, .bind_null = s_bind_null,
     .step = s_step, .col_int64 = s_col_int64, .col_text = s_col_text,
     .col_is_null = s_col_is_null, .col_count = s_col_count, .col_name = s_col_name, .sync_ids = s_sync_ids,
     .tables_sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY rowid",

@@ -15,6 +15,10 @@
  *   the customer aggregates those purchases feed (customer_facts,
  *   customer_days, product_price_days, category_days);
  *   their identity keys (keyed hashes of phone and mailbox; identity.h);
+ *   clienteling (demo_catalogue.c, demo_profile.c): styles in sizes with
+ *   stock per store, the knitwear collection KNIT-AW26 planned to arrive
+ *   in Utrecht three days after the end, books, sizes, likes, dates,
+ *   notes, objections and the spend per category the matcher reads;
  *   a case history over the last half year: honest customers' returns,
  *   labelled kinds of honest people and planted, labelled abusers (walk-ins
  *   among them), replayed through the desk (see "the case history" below),
@@ -81,7 +85,8 @@
 static void chunk_free(struct chunk *c)
 {
     if (!c) return;
-    void *parts[] = {c->customers, c->consents, c->receipts, c->lines, c->facts, c->days, c};
+    void *parts[] = {c->customers, c->consents, c->receipts, c->lines, c->facts, c->days, c->books.v, c->spend.v,
+                     c->sizes.v, c->prefs.v, c->dates.v, c->notes.v, c->objections.v, c};
     for (size_t i = 0; i < COUNT(parts); i++) free(parts[i]);
 }
 
@@ -97,7 +102,11 @@ static struct chunk *chunk_new(void)
     return c;
 }
 
-static void chunk_clear(struct chunk *c) { c->ncustomers = c->nconsents = c->nreceipts = c->nlines = c->ndays = 0; }
+static void chunk_clear(struct chunk *c)
+{
+    c->ncustomers = c->nconsents = c->nreceipts = c->nlines = c->ndays = 0;
+    c->books.n = c->spend.n = c->sizes.n = c->prefs.n = c->dates.n = c->notes.n = c->objections.n = 0;
+}
 
 static int take_spare(struct pipeline *p, struct chunk **out)
 {
@@ -192,8 +201,34 @@ static void *producer_main(void *arg)
     return NULL;
 }
 
-/* Starts the producer and writes what it makes, then the sorted terms. */
+static int load_pipeline(struct gen *g);
+
+/* Clienteling's tables, whose other indexes are built once after the load
+ * (see load_customers). */
+static const char *const PROFILE_TABLES[] = {"customer_associates", "customer_category_spend", "customer_prefs",
+                                             "customer_sizes", "customer_dates", "customer_notes"};
+
+/* Starts the producer and writes what it makes, then the sorted terms.
+ * The rows of clienteling's tables come in customer order: their keys grow
+ * at the end, but their other indexes (by associate, category, like) would
+ * be fed at a few hundred places at once; those are dropped for the load
+ * and built again after it (one sort each). */
 static int load_customers(struct gen *g)
+{
+    struct db_index_set *deferred[COUNT(PROFILE_TABLES)] = {NULL};
+    int rc = TD_OK;
+    for (size_t i = 0; i < COUNT(PROFILE_TABLES) && rc == TD_OK; i++)
+        rc = db_index_drop(g->db, PROFILE_TABLES[i], &deferred[i]);
+    if (rc == TD_OK) rc = load_pipeline(g);
+    for (size_t i = 0; i < COUNT(PROFILE_TABLES); i++) {
+        int rrc = rc == TD_OK ? db_index_restore(g->db, deferred[i]) : TD_OK;   /* frees the set */
+        if (rc != TD_OK) db_index_free(deferred[i]);
+        if (rc == TD_OK) rc = rrc;
+    }
+    return rc;
+}
+
+static int load_pipeline(struct gen *g)
 {
     struct pipeline *p = &g->pipe;
     for (int i = 0; i < NCHUNKS; i++) {
@@ -268,7 +303,9 @@ static int generate(struct gen *g)
     int rc;
     if ((rc = demo__load_stores(g)) != TD_OK) return rc;
     if ((rc = demo__load_staff(g)) != TD_OK) return rc;
+    if ((rc = demo__load_staff_ids(g)) != TD_OK) return rc;
     if ((rc = demo__load_products(g)) != TD_OK) return rc;
+    if ((rc = demo__load_collection(g)) != TD_OK) return rc;
     if (g->cfg->policy_json) {
         /* In force from before the history's first case. */
         struct dctx pc = {.db = g->db, .now_us = demo_history_start_us(g->cfg->end_us) - DAY_S * US, .addr = "cli"};
@@ -295,6 +332,7 @@ static int generate(struct gen *g)
     if ((rc = identity_secret(g->db, g->cfg->end_us, 1, g->secret)) != TD_OK) return rc;
     if ((rc = load_customers(g)) != TD_OK) return rc;
     if ((rc = demo__run_history(g)) != TD_OK) return rc;
+    if ((rc = demo__sync_ids(g)) != TD_OK) return rc;
     struct dctx c = { .db = g->db, .now_us = g->cfg->end_us, .addr = "cli" };
     char detail[128];
     snprintf(detail, sizeof detail, "seed=%llu customers=%lld", (unsigned long long)g->cfg->seed,
@@ -321,6 +359,14 @@ int demo_generate(struct db *db, const struct demo_config *cfg, struct demo_summ
     if (g->loyalty_step > 40) g->loyalty_step = 40;
     if (g->loyalty_step < 1) g->loyalty_step = 1;
     g->loyalty_seq = 1000000;
+    g->next_date_id = g->next_note_id = 1;
+    /* Categories in the order of their names (customer_category_spend's key). */
+    for (int k = 0; k < NCATEGORIES; k++) {
+        int j = k;
+        for (; j > 0 && strcmp(demo_categories[g->cat_order[j - 1]], demo_categories[k]) > 0; j--)
+            g->cat_order[j] = g->cat_order[j - 1];
+        g->cat_order[j] = k;
+    }
     buf_init(&g->terms, 8192);
     buf_init(&g->search_text, SEARCH_TEXT_SZ - 1);
     demo__calendar_init(&g->cal, cfg->end_us);

@@ -7,7 +7,9 @@
  * year: honest customers' ordinary returns and about 1 % planted abusers,
  * labelled in demo_labels, all resolved through the desk (desk.h) at the
  * moment they happened — the material `trustdesk evaluate` measures the
- * guard on. Credit-note codes are the ledger's own random codes; every
+ * guard on — and clienteling's data: styles in sizes with stock per store,
+ * the knitwear collection KNIT-AW26 planned to arrive, associates' books,
+ * sizes, likes, dates, notes, objections and the spend per category. Credit-note codes are the ledger's own random codes; every
  * other row follows from the seed. The same seed, size
  * and end date always give the same rows: everything random comes from the
  * seeded streams of core/rng.h (one per customer), never rand().
@@ -53,6 +55,7 @@ struct demo_summary {
     int64_t stores, staff, products, customers, email_consents, phone_consents;
     int64_t receipts, anonymous_receipts, lines, search_terms;
     int64_t cases, approvals, abusers;   /* the case history: cases, those a manager approved, labelled abusers */
+    int64_t styles, books, objections;   /* clienteling: styles in the catalogue, customers in a book, objections */
 };
 
 /* The moment the case history starts for a demo ending at end_us: the

@@ -10,6 +10,10 @@
  *                     loyalty numbers, consent, search terms, identity keys)
  *   demo_purchases.c  the shopping calendar, the catalogue, receipts and
  *                     lines, and the aggregates they feed
+ *   demo_catalogue.c  the catalogue's styles and sizes, stock per store, the
+ *                     knitwear collection and where it arrives
+ *   demo_profile.c    what clienteling knows of a customer: their book,
+ *                     sizes, likes, dates, notes, objection, spend per category
  *   demo_plan.c       the case history's plan: who does what at the desk
  *   demo_history.c    the plan replayed through the desk, the labels
  *   demo_write.c      rows into the database, 64 at a time
@@ -39,18 +43,27 @@
 #define PICK_FRONT(r, l) ((l).item[rng_front((r), (l).n)])
 
 /* The families of streams (core/rng.h) that share the seed. */
-enum { STREAM_CUSTOMER = 1, STREAM_ANON = 2, STREAM_STAFF = 3, STREAM_CATALOGUE = 4, STREAM_CASES = 5 };
+enum { STREAM_CUSTOMER = 1, STREAM_ANON = 2, STREAM_STAFF = 3, STREAM_CATALOGUE = 4, STREAM_CASES = 5,
+       STREAM_PROFILE = 6, STREAM_ANON_SIZE = 7, STREAM_STOCK = 8 };
 
 #define NSTORES DEMO_NSTORES
 #define NCATEGORIES DEMO_NCATEGORIES
 #define ASSOCIATES_PER_STORE 4
+#define DEMO_NSYSTEMS 8               /* size systems (demo_catalogue.c) */
 
+/* One sku. The skus of one type and brand lie together: per colour (a
+ * style of the catalogue, or a plain product where the type has no sizes)
+ * its sizes in order. */
 struct demo_product {
     int64_t id;
     int64_t price;                /* cents */
     int category;                 /* index into demo_categories[] */
-    int32_t style_first, style_n; /* the products of its style (type and brand): its colours */
-    char sku[16];                 /* for the case history, which names items by SKU */
+    int32_t style_first, style_n; /* the first sku of its type and brand, how many colours they come in */
+    int16_t system;               /* its size system (demo_size_systems[]), -1: no sizes */
+    uint8_t size_n, size_i;       /* how many sizes its colour has, which one this is */
+    int32_t style;                /* its row of styles (1-based), 0: a plain product */
+    char sku[24];                 /* for the case history, which names items by SKU */
+    char brand[24], colour[24];   /* for likes */
 };
 
 /* ---- time -------------------------------------------------------------- */
@@ -79,6 +92,7 @@ struct customer_row {
     int64_t id, home_store_id, created_at, email_consent_at, phone_consent_at;
     int64_t email_consent, phone_consent;
     const char *email_source, *phone_source;     /* static strings or NULL */
+    const char *lang;                            /* "nl" or "en" */
     char loyalty[11], name[240], email[EMAIL_SZ], phone[PHONE_SZ], search_text[SEARCH_TEXT_SZ];
 };
 struct consent_row { int64_t customer_id, at; const char *channel, *source; int64_t given; };
@@ -87,6 +101,20 @@ struct line_row { int64_t receipt_id, line_no, customer_id, product_id, price, q
 struct term { const char *text; int64_t customer_id; };
 struct facts_row { int64_t customer_id, spend, visits, first, last; };
 struct day_row { int64_t customer_id, day, purchases; };
+/* What clienteling knows of a customer (demo_profile.c); text columns point
+ * at static strings or at the catalogue (g->products), which outlive the
+ * rows. */
+struct book_row { int64_t customer_id, store_id, staff_id, second_id, at; };
+struct spend_row { int64_t customer_id; const char *category; int64_t spend, lines, last_at; const char *last_size; };
+struct size_row { int64_t customer_id; const char *category, *size, *source; int64_t at; };
+struct pref_row { int64_t customer_id; const char *kind, *value; int64_t sentiment, at; };
+struct date_row { int64_t id, customer_id; const char *kind; int64_t month, day; const char *label; };
+struct note_row { int64_t id, customer_id, staff_id, at; const char *text; };
+struct objection_row { int64_t customer_id, at; const char *source; };
+struct stock_row { int64_t store_id, product_id, on_hand, at; };
+
+/* A growing array of rows of one kind. */
+struct rowset { void *v; size_t n, cap; };
 
 /* The rows of CHUNK_CUSTOMERS customers and the anonymous receipts made
  * alongside them. */
@@ -103,6 +131,7 @@ struct chunk {
     struct facts_row *facts;           /* one per customer */
     struct day_row *days;
     size_t ndays, days_cap;
+    struct rowset books, spend, sizes, prefs, dates, notes, objections;   /* clienteling's rows */
 };
 
 /* ---- the producer/writer pipeline ----------------------------------------
@@ -225,7 +254,9 @@ struct gen {
     int64_t *price_min;                 /* [product index * nprice_days + day - price_day0], 0: no sale */
     int64_t cat_day0, ncat_days;        /* category_days: UTC days cat_day0 .. + ncat_days */
     int64_t *cat_days;                  /* purchases [category * ncat_days + day - cat_day0] */
-    /* Owned by the writer: */
+    int64_t next_date_id, next_note_id; /* clienteling's explicit ids, producer-owned */
+    int cat_order[NCATEGORIES];         /* category indexes in the order of their names */
+    /* Read when the staff is loaded, before the producer starts; read-only after: */
     int64_t associate_ids[NSTORES][ASSOCIATES_PER_STORE], manager_ids[NSTORES];
 };
 
@@ -254,16 +285,32 @@ struct person {
     struct plan_case cases[PERSON_CASES];
     int8_t pl_of[PERSON_CASES];       /* the planted purchase a case's item comes from, or -1 */
     int ncases;
+    uint8_t size[DEMO_NSYSTEMS];      /* the size they wear in each size system (an index) */
 };
+
+/* ---- clienteling (demo_catalogue.c, demo_profile.c) ---- */
+
+/* How one kind of goods is sized: its sizes, smallest first, and how
+ * common each is among the customers (weights). */
+#define DEMO_SIZES_MAX 10
+enum { SZ_DAMES, SZ_HEREN, SZ_KIDS, SZ_BABY, SZ_SHOES, SZ_KIDS_SHOES, SZ_SOCKS, SZ_ONE };
+struct demo_size_system { uint8_t n; const char *size[DEMO_SIZES_MAX]; uint8_t weight[DEMO_SIZES_MAX]; };
+extern const struct demo_size_system demo_size_systems[DEMO_NSYSTEMS];
+
+#define DEMO_COLLECTION_CODE "KNIT-AW26"
+#define DEMO_COLLECTION_NAME "Knitwear autumn"
 
 /* ---- shared inside the generator ---- */
 
 /* Makes room for one more element in a growing array (realloc). */
 int demo__grow(void **items, size_t *cap, size_t n, size_t size) TD_MUST_CHECK;
+/* A new zeroed row at the end of s (NULL: out of memory). */
+void *demo__push(struct rowset *s, size_t size);
 
 /* demo_people.c */
 int demo__load_stores(struct gen *g) TD_MUST_CHECK;
 int demo__load_staff(struct gen *g) TD_MUST_CHECK;
+int demo__load_staff_ids(struct gen *g) TD_MUST_CHECK;
 int demo__make_customer(struct gen *g, struct chunk *c, int64_t i) TD_MUST_CHECK;
 void demo__sort_terms(struct gen *g);
 void demo__phone_digits(int64_t n, int walk_in, char out[11]);
@@ -273,11 +320,22 @@ void demo__calendar_init(struct calendar *cal, int64_t end_us);
 int64_t demo__calendar_moment(const struct calendar *cal, struct rng *r, int i);
 int demo__category_index(const char *c);
 int demo__pick_store(const struct gen *g, struct rng *r);
-int demo__load_products(struct gen *g) TD_MUST_CHECK;
-int demo__make_purchases(struct gen *g, struct chunk *c, struct rng *r, int64_t id, int64_t created_at, int home,
-                         struct planted *pl, int npl) TD_MUST_CHECK;
+int demo__make_purchases(struct gen *g, struct chunk *c, struct rng *r, struct rng *sr, const uint8_t *sizes,
+                         int64_t id, int64_t created_at, int home, struct planted *pl, int npl) TD_MUST_CHECK;
 int demo__make_anonymous(struct gen *g, struct chunk *c, int64_t slot, int64_t nslots) TD_MUST_CHECK;
 int demo__count_customer(struct gen *g, struct chunk *c, int64_t id, size_t rfirst, size_t lfirst) TD_MUST_CHECK;
+
+/* demo_catalogue.c */
+int demo__load_products(struct gen *g) TD_MUST_CHECK;
+int demo__load_collection(struct gen *g) TD_MUST_CHECK;
+int64_t demo__in_size(const struct gen *g, int64_t product, unsigned size);
+const char *demo__size_of(const struct demo_product *p);   /* NULL: no sizes */
+unsigned demo__draw_size(int system, struct rng *r);
+
+/* demo_profile.c */
+void demo__profile_begin(struct rng *pr, struct person *pp, struct customer_row *cu);
+int demo__make_profile(struct gen *g, struct chunk *c, struct rng *pr, const struct customer_row *cu, int home,
+                       size_t rfirst, size_t lfirst) TD_MUST_CHECK;
 
 /* demo_plan.c */
 void demo__plan_role(struct gen *g, struct person *pp, struct rng *r, const char *phone, const char *email);
@@ -293,5 +351,7 @@ int demo__write_chunk(struct gen *g, const struct chunk *c) TD_MUST_CHECK;
 int demo__write_terms(struct gen *g) TD_MUST_CHECK;
 int demo__write_keys(struct gen *g) TD_MUST_CHECK;
 int demo__write_chain_facts(struct gen *g) TD_MUST_CHECK;
+int demo__write_stock(struct gen *g, const struct stock_row *rows, size_t n) TD_MUST_CHECK;
+int demo__sync_ids(struct gen *g) TD_MUST_CHECK;
 
 #endif

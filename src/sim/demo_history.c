@@ -31,26 +31,6 @@ static int cmp_plan(const void *a, const void *b)
     return (x->store > y->store) - (x->store < y->store);
 }
 
-/* The staff who work the desk: per store its manager and associates. */
-static int load_staff_ids(struct gen *g)
-{
-    struct db_stmt *st = NULL;
-    int rc = db_prepare(g->db, "SELECT id, role, store_id FROM staff WHERE store_id IS NOT NULL ORDER BY id", &st);
-    if (rc != TD_OK) return rc;
-    int nassoc[NSTORES] = {0};
-    while ((rc = db_step(st)) == TD_ROW) {
-        int64_t id = db_col_int64(st, 0), store_id = db_col_int64(st, 2);
-        const char *role = db_col_text(st, 1);
-        for (int s = 0; s < NSTORES; s++) {
-            if (g->store_ids[s] != store_id) continue;
-            if (strcmp(role, "manager") == 0) g->manager_ids[s] = id;
-            else if (nassoc[s] < ASSOCIATES_PER_STORE) g->associate_ids[s][nassoc[s]++] = id;
-        }
-    }
-    db_done(st);
-    return rc == TD_DONE ? TD_OK : rc;
-}
-
 /* One planned case through the desk, as an associate of its store would
  * handle it: open it, ask for the recommendation, resolve with exactly that
  * (resolution and maximum amount); when a manager must approve, the store's
@@ -140,7 +120,6 @@ out:
 int demo__run_history(struct gen *g)
 {
     int rc = demo__write_chain_facts(g);
-    if (rc == TD_OK) rc = load_staff_ids(g);
     if (rc != TD_OK) return rc;
     if (g->nplan) qsort(g->plan, g->nplan, sizeof *g->plan, cmp_plan);   /* plan is NULL when empty */
     struct ledger_config lc = {.validity_us = 730 * DAY_S * US, .associate_limit_cents = 50000};

@@ -158,6 +158,27 @@ int demo__load_staff(struct gen *g)
     return rc;
 }
 
+/* The staff ids per store (managers and associates, in id order), which
+ * the producer's books and the case history use. */
+int demo__load_staff_ids(struct gen *g)
+{
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(g->db, "SELECT id, role, store_id FROM staff WHERE store_id IS NOT NULL ORDER BY id", &st);
+    if (rc != TD_OK) return rc;
+    int nassoc[NSTORES] = {0};
+    while ((rc = db_step(st)) == TD_ROW) {
+        int64_t id = db_col_int64(st, 0), store_id = db_col_int64(st, 2);
+        const char *role = db_col_text(st, 1);
+        for (int s = 0; s < NSTORES; s++) {
+            if (g->store_ids[s] != store_id) continue;
+            if (strcmp(role, "manager") == 0) g->manager_ids[s] = id;
+            else if (nassoc[s] < ASSOCIATES_PER_STORE) g->associate_ids[s][nassoc[s]++] = id;
+        }
+    }
+    db_done(st);
+    return rc == TD_DONE ? TD_OK : rc;
+}
+
 /* A Dutch mobile number for a person number, unique: customers' numbers
  * start 061..065, walk-ins' 066..069 (the multiplier is a bijection of the
  * range, so no two people share one by chance). */
@@ -370,13 +391,19 @@ int demo__make_customer(struct gen *g, struct chunk *c, int64_t i)
     pp->home = home;
     pp->member = member;
     pp->forced = is_forced ? &forced : NULL;
+    /* Clienteling's part (their sizes first: they buy and are planned in
+     * them): a stream of its own, so the other draws stay as they were. */
+    struct rng pr;
+    rng_stream(&pr, g->cfg->seed, STREAM_PROFILE, (uint64_t)i);
+    demo__profile_begin(&pr, pp, cu);
     char national[20] = "";
     if (cu->phone[0]) TD_BEST_EFFORT(text_phone_normalize(cu->phone, national));
     demo__plan_role(g, pp, &cr, national, cu->email);
     size_t rfirst = c->nreceipts, lfirst = c->nlines;
-    if (rc == TD_OK) rc = demo__make_purchases(g, c, &r, cu->id, cu->created_at, home, pp->pl, pp->npl);
+    if (rc == TD_OK) rc = demo__make_purchases(g, c, &r, &pr, pp->size, cu->id, cu->created_at, home, pp->pl, pp->npl);
     if (rc == TD_OK && c->nreceipts == rfirst) rc = TD_E_INTERNAL;    /* everyone buys at least once */
     if (rc == TD_OK) rc = demo__count_customer(g, c, cu->id, rfirst, lfirst);
+    if (rc == TD_OK) rc = demo__make_profile(g, c, &pr, cu, cu->home_store_id ? home : -1, rfirst, lfirst);
     if (rc == TD_OK && pp->role == ROLE_HONEST) demo__plan_honest(g, c, &cr, pp, rfirst, lfirst);
     if (rc == TD_OK) rc = demo__plan_finish(g, pp);
     g->sum->customers++;

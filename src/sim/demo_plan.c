@@ -76,7 +76,8 @@ static int day_index(const struct gen *g, int64_t at)
 }
 
 /* A product of the given category (-1: any) preferring list prices in
- * [lo, hi] cents: a few draws, then whatever came last. */
+ * [lo, hi] cents: a few draws, then whatever came last; in the size the
+ * person being planned wears (which draws nothing). */
 static int64_t pick_product(const struct gen *g, struct rng *r, int cat, int64_t lo, int64_t hi)
 {
     int64_t p = 0;
@@ -85,7 +86,8 @@ static int64_t pick_product(const struct gen *g, struct rng *r, int cat, int64_t
         p = g->by_category[k][rng_below(r, (uint32_t)g->ncat[k])];
         if (g->products[p].price >= lo && g->products[p].price <= hi) break;
     }
-    return p;
+    int system = g->products[p].system;
+    return system >= 0 ? demo__in_size(g, p, g->person->size[system]) : p;
 }
 
 static int pick_other_store(const struct gen *g, struct rng *r, const int *used, int nused)
@@ -216,13 +218,15 @@ static void plan_cross(struct gen *g, struct rng *r, struct person *pp)
     }
 }
 
-/* Another colour of the same style (type and brand) as product p. */
+/* Another colour of the same type and brand as product p, in its size. */
 static int64_t same_style(const struct gen *g, struct rng *r, int64_t p)
 {
     const struct demo_product *d = &g->products[p];
     if (d->style_n <= 1) return p;
-    int64_t q = d->style_first + (int64_t)rng_below(r, (uint32_t)d->style_n - 1);
-    return q >= p ? q + 1 : q;
+    int64_t own = (p - d->style_first) / d->size_n;
+    int64_t q = (int64_t)rng_below(r, (uint32_t)d->style_n - 1);
+    if (q >= own) q++;
+    return d->style_first + q * d->size_n + d->size_i;
 }
 
 /* A dress or suit before a weekend, "as new" back a few days later with the
@@ -372,7 +376,7 @@ static void plan_card(struct gen *g, struct rng *r, struct person *pp)
 }
 
 /* Children's clothes in two sizes every week or two for a few months (two
- * of one, or two colours of a style); one size comes back within days,
+ * of one, or two colours of a style in sizes next to each other); one size comes back within days,
  * mostly with the receipt. */
 static void plan_family(struct gen *g, struct rng *r, struct person *pp)
 {
@@ -384,7 +388,12 @@ static void plan_family(struct gen *g, struct rng *r, struct person *pp)
         int two_lines = rng_pct(r, 40);
         struct planted *pl = person_buy(pp, g, r, day, store, product, two_lines ? 1 : 2);
         if (!pl) return;
-        if (two_lines) pl->product2 = same_style(g, r, product);
+        if (two_lines) {   /* another colour, a size up (or down): for the other child, or to try */
+            int64_t other = same_style(g, r, product);
+            const struct demo_product *d = &g->products[other];
+            unsigned k = d->size_i + 1u < d->size_n ? d->size_i + 1u : d->size_i ? d->size_i - 1u : d->size_i;
+            pl->product2 = demo__in_size(g, other, k);
+        }
         if (rng_pct(r, 75)) {
             struct plan_case *pc = person_case(pp, day + 1 + (int)rng_below(r, 9), g, r, rng_pct(r, 80) ? store : pp->home,
                                                rng_pct(r, 75) ? POLICY_KIND_RETURN : POLICY_KIND_EXCHANGE);

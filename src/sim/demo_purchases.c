@@ -1,7 +1,10 @@
-/* demo_purchases.c — what the demo's customers buy: the catalogue, the
+/* demo_purchases.c — what the demo's customers buy: the
  * shopping calendar (busy Saturdays and Decembers, opening hours), their
  * receipts and lines and the anonymous ones, and the aggregates those
- * purchases feed, counted as they are made (invariant (6) of demo.c).
+ * purchases feed, counted as they are made (invariant (6) of demo.c). A
+ * line picks a colour of the catalogue (demo_catalogue.c), then a size:
+ * mostly the customer's own, sometimes another (a present, a guess), drawn
+ * from a stream of its own so the other draws stay as they were.
  */
 #include "sim/demo_gen.h"
 #include "core/clock.h"
@@ -16,73 +19,6 @@ int demo__category_index(const char *c)
     for (int i = 0; i < NCATEGORIES; i++)
         if (strcmp(demo_categories[i], c) == 0) return i;
     return 0;
-}
-
-/* The n-th '|'-separated field of list into out. */
-static void field(const char *list, unsigned n, char *out, size_t size)
-{
-    const char *p = list;
-    while (n-- && (p = strchr(p, '|')) != NULL) p++;
-    if (!p) p = list;
-    size_t len = strcspn(p, "|");
-    snprintf(out, size, "%.*s", (int)len, p);
-}
-
-static unsigned nfields(const char *list)
-{
-    unsigned n = 1;
-    for (; *list; list++) n += *list == '|';
-    return n;
-}
-
-/* The catalogue: per product type, brand and variant one SKU with a list
- * price in the type's range ending in ,95 or ,99 (whole euros above 100). */
-int demo__load_products(struct gen *g)
-{
-    struct rng r;
-    rng_stream(&r, g->cfg->seed, STREAM_CATALOGUE, 0);
-    size_t cap = 0, slots = 0;
-    for (size_t t = 0; t < demo_nptypes; t++) {
-        size_t k = nfields(demo_ptypes[t].brands) * nfields(demo_ptypes[t].variants);
-        cap += k;
-        slots += k * demo_ptypes[t].popularity;
-    }
-    g->products = calloc(cap, sizeof *g->products);
-    if (!g->products) return TD_E_NOMEM;
-    for (int c = 0; c < NCATEGORIES; c++)
-        if (!(g->by_category[c] = calloc(slots, sizeof(int64_t)))) return TD_E_NOMEM;
-    int rc = TD_OK;
-    unsigned seq[NCATEGORIES] = {0};
-    for (size_t t = 0; t < demo_nptypes && rc == TD_OK; t++) {
-        const struct demo_ptype *p = &demo_ptypes[t];
-        int cat = demo__category_index(p->category);
-        for (unsigned b = 0; b < nfields(p->brands) && rc == TD_OK; b++) {
-            for (unsigned v = 0; v < nfields(p->variants) && rc == TD_OK; v++) {
-                char brand[64], variant[64], sku[16], name[200], prefix[4];
-                field(p->brands, b, brand, sizeof brand);
-                field(p->variants, v, variant, sizeof variant);
-                for (int k = 0; k < 3; k++) prefix[k] = (char)(p->category[k] - 'a' + 'A');
-                prefix[3] = '\0';
-                snprintf(sku, sizeof sku, "%s-%05u", prefix, (10000 + ++seq[cat] * 7) % 100000);
-                snprintf(name, sizeof name, "%s %s, %s", p->name, brand, variant);
-                int64_t euros = p->price_lo + rng_below(&r, (uint32_t)(p->price_hi - p->price_lo + 1));
-                int64_t cents = euros >= 100 ? euros * 100 : euros * 100 - (rng_pct(&r, 50) ? 5 : 1);
-                struct demo_product *dp = &g->products[g->nproducts];
-                dp->id = g->nproducts + 1;
-                dp->price = cents;
-                dp->category = cat;
-                dp->style_first = (int32_t)(g->nproducts - v);
-                dp->style_n = (int32_t)nfields(p->variants);
-                snprintf(dp->sku, sizeof dp->sku, "%s", sku);
-                for (unsigned k = 0; k < p->popularity; k++) g->by_category[cat][g->ncat[cat]++] = g->nproducts;
-                g->nproducts++;
-                rc = db_run(g->db, "INSERT INTO products (id, sku, name, brand, category) VALUES (?, ?, ?, ?, ?)", NULL,
-                            "itttt", dp->id, sku, name, brand, p->category);
-            }
-        }
-    }
-    g->sum->products = g->nproducts;
-    return rc;
 }
 
 /* Civil date of a day number since 1970-01-01 (Howard Hinnant's algorithm). */
@@ -174,10 +110,22 @@ static void count_line(struct gen *g, int64_t product_index, int64_t price, int6
     if (*m == 0 || price < *m) *m = price;
 }
 
+/* The size of a colour a line buys: the customer's own (wears, per size
+ * system; NULL for an anonymous buyer) 85 % of the time, else one drawn by
+ * how common sizes are. Draws from sr only. */
+static int64_t line_size(const struct gen *g, struct rng *sr, const uint8_t *wears, int64_t product)
+{
+    int system = g->products[product].system;
+    if (system < 0) return product;
+    unsigned k = wears && !rng_pct(sr, 15) ? wears[system] : demo__draw_size(system, sr);
+    return demo__in_size(g, product, k);
+}
+
 /* One receipt with nlines lines for customer_id (0: anonymous). fav are the
- * customer's two favourite categories (-1: none). */
-static int make_receipt(struct gen *g, struct chunk *c, struct rng *r, int64_t customer_id, int store, int64_t at,
-                        int nlines, const int fav[2])
+ * customer's two favourite categories (-1: none); sizes come from sr and
+ * wears (see line_size). */
+static int make_receipt(struct gen *g, struct chunk *c, struct rng *r, struct rng *sr, const uint8_t *wears,
+                        int64_t customer_id, int store, int64_t at, int nlines, const int fav[2])
 {
     if (demo__grow((void **)&c->receipts, &c->receipts_cap, c->nreceipts, sizeof *c->receipts) != TD_OK) return TD_E_NOMEM;
     struct receipt_row *rr = &c->receipts[c->nreceipts++];
@@ -194,7 +142,8 @@ static int make_receipt(struct gen *g, struct chunk *c, struct rng *r, int64_t c
     unsigned sale_pct = (m == 1 || m == 7) ? 45 : 10;
     for (int line = 1; line <= nlines; line++) {
         int cat = fav[0] >= 0 && rng_pct(r, 60) ? fav[rng_below(r, 2)] : (int)rng_below(r, NCATEGORIES);
-        const struct demo_product *p = &g->products[g->by_category[cat][rng_below(r, (uint32_t)g->ncat[cat])]];
+        const struct demo_product *p =
+            &g->products[line_size(g, sr, wears, g->by_category[cat][rng_below(r, (uint32_t)g->ncat[cat])])];
         int64_t price = p->price;
         if (rng_pct(r, sale_pct)) {
             static const int off[] = {20, 25, 30, 50};
@@ -259,8 +208,8 @@ static int make_planted(struct gen *g, struct chunk *c, int64_t customer_id, str
 /* The receipts of customer id, in time order (invariant (4)), with the
  * planted purchases pl[0..npl) (in time order) merged in. The planted ones
  * draw nothing from r, so a customer's other receipts do not depend on them. */
-int demo__make_purchases(struct gen *g, struct chunk *c, struct rng *r, int64_t id, int64_t created_at, int home,
-                          struct planted *pl, int npl)
+int demo__make_purchases(struct gen *g, struct chunk *c, struct rng *r, struct rng *sr, const uint8_t *wears,
+                         int64_t id, int64_t created_at, int home, struct planted *pl, int npl)
 {
     /* Lines per customer: exponential with mean 9, so most customers have a
      * few and some regulars have many. */
@@ -280,7 +229,7 @@ int demo__make_purchases(struct gen *g, struct chunk *c, struct rng *r, int64_t 
     for (int i = 0; i < n && rc == TD_OK; i++) {
         while (rc == TD_OK && k < npl && pl[k].at < times[i]) rc = make_planted(g, c, id, &pl[k++]);
         int store = rng_pct(r, 80) ? home : demo__pick_store(g, r);
-        if (rc == TD_OK) rc = make_receipt(g, c, r, id, store, times[i], sizes[i], fav);
+        if (rc == TD_OK) rc = make_receipt(g, c, r, sr, wears, id, store, times[i], sizes[i], fav);
     }
     while (rc == TD_OK && k < npl) rc = make_planted(g, c, id, &pl[k++]);
     return rc;
@@ -291,11 +240,13 @@ int demo__make_purchases(struct gen *g, struct chunk *c, struct rng *r, int64_t 
  * purchased_at) index appending within its NULL section. */
 int demo__make_anonymous(struct gen *g, struct chunk *c, int64_t slot, int64_t nslots)
 {
-    struct rng r;
+    struct rng r, sr;
     rng_stream(&r, g->cfg->seed, STREAM_ANON, (uint64_t)slot);
+    rng_stream(&sr, g->cfg->seed, STREAM_ANON_SIZE, (uint64_t)slot);
     int day = (int)(slot * HISTORY_DAYS / nslots);
     static const int none[2] = {-1, -1};
-    return make_receipt(g, c, &r, 0, demo__pick_store(g, &r), demo__calendar_moment(&g->cal, &r, day), 1 + rng_pct(&r, 40), none);
+    return make_receipt(g, c, &r, &sr, NULL, 0, demo__pick_store(g, &r), demo__calendar_moment(&g->cal, &r, day),
+                        1 + rng_pct(&r, 40), none);
 }
 
 /* The customer's row of customer_facts and their customer_days purchases,

@@ -13,7 +13,8 @@
 #define R16(s) R4(s) ", " R4(s) ", " R4(s) ", " R4(s)
 #define R64(s) R16(s) ", " R16(s) ", " R16(s) ", " R16(s)
 
-/* One column of a row struct and how it binds:
+/* One column of a row struct and how it binds (text without a copy: the
+ * rows stay put until their statement has run):
  *   'i' an int64_t;  'n' an int64_t that binds NULL when 0 (ids and times
  *   are never 0 here);  'p' a const char * (NULL binds NULL);  's' a char
  *   array that binds NULL when empty;  'a' a char array, always text. */
@@ -34,13 +35,14 @@ struct table {
 static const struct table T_CUSTOMERS = TABLE(customer_row,
     "INSERT INTO customers (id, loyalty_number, name, email, phone, home_store_id, email_consent, email_consent_at,"
     " email_consent_source, phone_consent, phone_consent_at, phone_consent_source, search_text, created_at,"
-    " updated_at) VALUES ", "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", 16,
+    " updated_at, lang) VALUES ", "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", 16,
     COL('i', customer_row, id), COL('s', customer_row, loyalty), COL('a', customer_row, name),
     COL('s', customer_row, email), COL('s', customer_row, phone), COL('n', customer_row, home_store_id),
     COL('i', customer_row, email_consent), COL('n', customer_row, email_consent_at),
     COL('p', customer_row, email_source), COL('i', customer_row, phone_consent),
     COL('n', customer_row, phone_consent_at), COL('p', customer_row, phone_source),
-    COL('s', customer_row, search_text), COL('i', customer_row, created_at), COL('i', customer_row, created_at));
+    COL('s', customer_row, search_text), COL('i', customer_row, created_at), COL('i', customer_row, created_at),
+    COL('p', customer_row, lang));
 static const struct table T_CONSENTS = TABLE(consent_row,
     "INSERT INTO consent_events (customer_id, channel, given, at, source) VALUES ", "(?, ?, ?, ?, ?)", 64,
     COL('i', consent_row, customer_id), COL('p', consent_row, channel), COL('i', consent_row, given),
@@ -68,6 +70,40 @@ static const struct table T_DAYS = TABLE(day_row,
 static const struct table T_PRICES = TABLE(day_row,
     "INSERT INTO product_price_days (product_id, day, min_cents) VALUES ", "(?, ?, ?)", 64, DAY_COLS);
 
+/* Clienteling's rows (demo_profile.c, demo_catalogue.c). */
+static const struct table T_BOOKS = TABLE(book_row,
+    "INSERT INTO customer_associates (customer_id, store_id, staff_id, second_id, updated_at) VALUES ",
+    "(?, ?, ?, ?, ?)", 64, COL('i', book_row, customer_id), COL('i', book_row, store_id),
+    COL('n', book_row, staff_id), COL('n', book_row, second_id), COL('i', book_row, at));
+static const struct table T_SPEND = TABLE(spend_row,
+    "INSERT INTO customer_category_spend (customer_id, category, spend_cents, lines, last_at, last_size) VALUES ",
+    "(?, ?, ?, ?, ?, ?)", 64, COL('i', spend_row, customer_id), COL('p', spend_row, category),
+    COL('i', spend_row, spend), COL('i', spend_row, lines), COL('i', spend_row, last_at),
+    COL('p', spend_row, last_size));
+static const struct table T_SIZES = TABLE(size_row,
+    "INSERT INTO customer_sizes (customer_id, category, size, source, updated_at) VALUES ", "(?, ?, ?, ?, ?)", 64,
+    COL('i', size_row, customer_id), COL('p', size_row, category), COL('p', size_row, size),
+    COL('p', size_row, source), COL('i', size_row, at));
+static const struct table T_PREFS = TABLE(pref_row,
+    "INSERT INTO customer_prefs (customer_id, kind, value, sentiment, updated_at) VALUES ", "(?, ?, ?, ?, ?)", 64,
+    COL('i', pref_row, customer_id), COL('p', pref_row, kind), COL('p', pref_row, value),
+    COL('i', pref_row, sentiment), COL('i', pref_row, at));
+static const struct table T_DATES = TABLE(date_row,
+    "INSERT INTO customer_dates (id, customer_id, kind, month, day, label) VALUES ", "(?, ?, ?, ?, ?, ?)", 64,
+    COL('i', date_row, id), COL('i', date_row, customer_id), COL('p', date_row, kind), COL('i', date_row, month),
+    COL('i', date_row, day), COL('p', date_row, label));
+static const struct table T_NOTES = TABLE(note_row,
+    "INSERT INTO customer_notes (id, customer_id, staff_id, at, text) VALUES ", "(?, ?, ?, ?, ?)", 64,
+    COL('i', note_row, id), COL('i', note_row, customer_id), COL('n', note_row, staff_id), COL('i', note_row, at),
+    COL('p', note_row, text));
+static const struct table T_OBJECTIONS = TABLE(objection_row,
+    "INSERT INTO customer_objections (customer_id, at, source) VALUES ", "(?, ?, ?)", 64,
+    COL('i', objection_row, customer_id), COL('i', objection_row, at), COL('p', objection_row, source));
+static const struct table T_STOCK = TABLE(stock_row,
+    "INSERT INTO stock (store_id, product_id, on_hand, held, updated_at) VALUES ", "(?, ?, ?, 0, ?)", 64,
+    COL('i', stock_row, store_id), COL('i', stock_row, product_id), COL('i', stock_row, on_hand),
+    COL('i', stock_row, at));
+
 /* Binds the columns of one row from parameter `first` on. */
 static int bind_row(struct db_stmt *st, int first, const struct table *t, const char *row)
 {
@@ -84,11 +120,11 @@ static int bind_row(struct db_stmt *st, int first, const struct table *t, const 
         case 'p': {
             const char *s;
             memcpy(&s, f, sizeof s);
-            rc = db_bind_text(st, first + k, s);
+            rc = db_bind_text_static(st, first + k, s);
             break;
         }
-        case 's': rc = db_bind_text(st, first + k, *f ? f : NULL); break;
-        default: rc = db_bind_text(st, first + k, f); break;
+        case 's': rc = db_bind_text_static(st, first + k, *f ? f : NULL); break;
+        default: rc = db_bind_text_static(st, first + k, f); break;
         }
     }
     return rc;
@@ -125,6 +161,28 @@ int demo__write_chunk(struct gen *g, const struct chunk *c)
     if (rc == TD_OK) rc = write_rows(g->db, &T_LINES, c->lines, c->nlines);
     if (rc == TD_OK) rc = write_rows(g->db, &T_FACTS, c->facts, c->ncustomers);
     if (rc == TD_OK) rc = write_rows(g->db, &T_DAYS, c->days, c->ndays);
+    if (rc == TD_OK) rc = write_rows(g->db, &T_BOOKS, c->books.v, c->books.n);
+    if (rc == TD_OK) rc = write_rows(g->db, &T_SPEND, c->spend.v, c->spend.n);
+    if (rc == TD_OK) rc = write_rows(g->db, &T_SIZES, c->sizes.v, c->sizes.n);
+    if (rc == TD_OK) rc = write_rows(g->db, &T_PREFS, c->prefs.v, c->prefs.n);
+    if (rc == TD_OK) rc = write_rows(g->db, &T_DATES, c->dates.v, c->dates.n);
+    if (rc == TD_OK) rc = write_rows(g->db, &T_NOTES, c->notes.v, c->notes.n);
+    if (rc == TD_OK) rc = write_rows(g->db, &T_OBJECTIONS, c->objections.v, c->objections.n);
+    return rc;
+}
+
+int demo__write_stock(struct gen *g, const struct stock_row *rows, size_t n)
+{
+    return write_rows(g->db, &T_STOCK, rows, n);
+}
+
+/* PostgreSQL's identity sequences do not follow explicit ids: move them
+ * past the rows written here (SQLite needs nothing). */
+int demo__sync_ids(struct gen *g)
+{
+    static const char *const tables[] = {"products", "customers", "receipts", "customer_dates", "customer_notes"};
+    int rc = TD_OK;
+    for (size_t i = 0; i < COUNT(tables) && rc == TD_OK; i++) rc = db_sync_ids(g->db, tables[i]);
     return rc;
 }
 
@@ -192,6 +250,14 @@ int demo__write_chain_facts(struct gen *g)
                 rc = db_run(g->db, "INSERT INTO category_days (category, day, purchases) VALUES (?, ?, ?)", NULL, "tii",
                             demo_categories[k], g->cat_day0 + d, g->cat_days[k * g->ncat_days + d]);
     return rc;
+}
+
+void *demo__push(struct rowset *s, size_t size)
+{
+    if (demo__grow(&s->v, &s->cap, s->n, size) != TD_OK) return NULL;
+    void *row = (char *)s->v + s->n++ * size;
+    memset(row, 0, size);
+    return row;
 }
 
 /* Makes room for one more element in a growing array. */
