@@ -271,10 +271,14 @@ int cards_record_case(struct dctx *c, int64_t case_id, int64_t card_id, enum car
         return TD_E_INVALID;
     }
     struct db_stmt *st;
-    int rc = db_get_row(c->db, "SELECT COALESCE(customer_id, 0) FROM cases WHERE id = ?", &st, "i", case_id);
-    int64_t customer = rc == TD_OK ? db_col_int64(st, 0) : 0;
+    int rc = db_get_row(c->db, "SELECT COALESCE(customer_id, 0), store_id FROM cases WHERE id = ?", &st, "i", case_id);
+    int64_t customer = rc == TD_OK ? db_col_int64(st, 0) : 0, store = rc == TD_OK ? db_col_int64(st, 1) : 0;
     db_done(st);
     if (rc != TD_OK) return rc;
+    if (c->actor.role && c->actor.role != ROLE_ADMIN && c->actor.store_id != store) {
+        errors_set_message(err, "the card of a case is recorded by the case's store");
+        return TD_E_FORBIDDEN;
+    }
     int64_t recorded = 0;
     enum cards_outcome was;
     rc = cards_case_record(c, case_id, &recorded, &was);
