@@ -8,12 +8,15 @@
 #include "domain/secrets.h"
 #include "core/buf.h"
 #include "core/text.h"
+#include "core/token.h"
 #include "db/db.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 ENUM_MAP_DEFINE(secrets_status_map, SECRETS_STATUS_MAP);
+
+#define DAY_US (86400LL * 1000000)
 
 /* Words that carry no theme, folded (Dutch and English). */
 static const char *const stop_words[] = {
@@ -67,6 +70,19 @@ int secrets_words(const char *text, char words[][64], size_t max, size_t *n)
     return TD_OK;
 }
 
+/* A theme's id when an answer makes it: random (52 bits, exact in JSON
+ * numbers), not the next in order, and its time the UTC day only, so that
+ * neither lines a theme up with a request in a log and, through it, with
+ * the person who sent it. */
+static int64_t random_id(void)
+{
+    char hex[TOKEN_HEX_LEN + 1];
+    token_new(hex);
+    int64_t v = 0;
+    for (int i = 0; i < 13; i++) v = v * 16 + (hex[i] <= '9' ? hex[i] - '0' : hex[i] - 'a' + 10);
+    return v + 1;
+}
+
 /* The theme of a word, made when the word is new. Two answers filing the
  * same new word at once: the second's INSERT of the word does nothing and
  * its theme, left without words, is deleted again. */
@@ -75,8 +91,14 @@ static int file_word(struct dctx *c, const char *word)
     int64_t theme;
     int rc = db_get_int64(c->db, "SELECT theme_id FROM secret_theme_words WHERE word = ?", &theme, "t", word);
     if (rc != TD_E_NOT_FOUND) return rc;
-    rc = db_get_int64(c->db, "INSERT INTO secret_themes (label, status, updated_at) VALUES (?, 'new', ?) RETURNING id",
-                      &theme, "ti", word, c->now_us);
+    int64_t day = c->now_us - c->now_us % DAY_US, made = 0;
+    for (int attempt = 0; attempt < 3; attempt++) {       /* an id taken already: draw again */
+        theme = random_id();
+        rc = db_run(c->db, "INSERT INTO secret_themes (id, label, status, updated_at) VALUES (?, ?, 'new', ?)"
+                           " ON CONFLICT (id) DO NOTHING", &made, "iti", theme, word, day);
+        if (rc != TD_OK || made) break;
+    }
+    if (rc == TD_OK && !made) rc = TD_E_INTERNAL;
     int64_t added = 0;
     if (rc == TD_OK)
         rc = db_run(c->db, "INSERT INTO secret_theme_words (word, theme_id) VALUES (?, ?) ON CONFLICT (word) DO NOTHING",
@@ -137,7 +159,7 @@ int secrets_board(struct dctx *c, bool shown_only, int64_t store_id, int limit,
                       " JOIN secret_theme_words tw ON tw.theme_id = t.id JOIN secret_words w ON w.word = tw.word"
                       " JOIN staff_answers a ON a.id = w.answer_id"
                       " WHERE t.status <> 'merged' AND (? = 0 OR t.status = 'shown') AND (? = 0 OR a.store_id = ?)"
-                      " GROUP BY t.id, t.label, t.status ORDER BY COUNT(DISTINCT a.id) DESC, t.id LIMIT ?",
+                      " GROUP BY t.id, t.label, t.status ORDER BY COUNT(DISTINCT a.id) DESC, t.label, t.id LIMIT ?",
                       &st, "iiii", (int64_t)shown_only, store_id, store_id, (int64_t)limit);
     while (rc == TD_OK && n < (size_t)limit && (rc = db_step(st)) == TD_ROW) rc = read_theme(st, &all[n++]);
     rc = db_end(st, rc);

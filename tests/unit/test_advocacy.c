@@ -357,6 +357,10 @@ static void board_merge_rename_moderate(void **state)
     assert_int_equal(answer(d, d->link_ams, 8, NULL, NULL, "Vermaken is gratis bij ons", NULL, NULL), TD_OK);
     assert_int_equal(answer(d, d->link_ams, 8, NULL, NULL, "Wij vérmaken kleding", NULL, NULL), TD_OK);
     assert_int_equal(answer(d, d->link_ams, 7, NULL, NULL, "Bezorging", NULL, NULL), TD_OK);
+    /* Themes made by answers keep the day, not the time, and no order. */
+    assert_int_equal(fixture_int(&d->f, "SELECT COUNT(*) FROM secret_themes WHERE updated_at %% %lld <> 0",
+                                 (long long)FIXTURE_DAY), 0);
+    assert_true(fixture_int(&d->f, "SELECT MAX(id) - MIN(id) FROM secret_themes") > 1000);
     struct board b = {0};
     assert_int_equal(secrets_board(&d->f.c, false, 0, 20, collect, &b), TD_OK);
     assert_string_equal(b.rows[0].label, "vermaken");        /* four answers, accents and case folded */
