@@ -280,15 +280,20 @@ static void differencing_is_refused(void **state)
     results(d, utr, "Kleding", &cloth);
     assert_false(store.shown && cloth.shown);
     assert_true(store.shown || cloth.shown);        /* one of the two may show, never both */
+    advocacy_result_free(&store);
+    advocacy_result_free(&cloth);
     struct advocacy_result kitchen;
     results(d, utr, "Keuken", &kitchen);
     assert_false(kitchen.shown);
+    advocacy_result_free(&kitchen);
     /* Two more kitchen answers: every part has five; both show. */
     for (int i = 0; i < 2; i++) assert_int_equal(answer(d, d->link_utr, 2, "Keuken", NULL, NULL, NULL, NULL), TD_OK);
     results(d, utr, NULL, &store);
     results(d, utr, "Kleding", &cloth);
     assert_true(store.shown && cloth.shown);
     assert_int_equal(store.answers - cloth.answers, 5);
+    advocacy_result_free(&store);
+    advocacy_result_free(&cloth);
 }
 
 /* ---- the secrets board ----------------------------------------------------- */
