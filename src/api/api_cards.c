@@ -173,17 +173,16 @@ int api_cards_questions_create(struct api_call *a)
     if (json_is_integer(r) && json_integer_value(r) >= 0 && json_integer_value(r) <= 2) in.right = (int)json_integer_value(r);
     int64_t id = 0;
     rc = a->err.n ? TD_E_INVALID : quiz_question_create(&a->d, &in, &a->err, &id);
+    json_t *o = NULL;
+    if (rc == TD_OK) {
+        struct quiz_question q = {.id = id, .card_id = card_id, .right = in.right};
+        if (domain_copy(q.question, sizeof q.question, in.question) != TD_OK) rc = TD_E_INTERNAL;
+        for (int i = 0; rc == TD_OK && i < 3; i++)
+            if (domain_copy(q.answers[i], sizeof q.answers[i], in.answers[i]) != TD_OK) rc = TD_E_INTERNAL;
+        if (rc == TD_OK) o = question_json(&q);
+    }
     json_decref(b);
-    if (rc != TD_OK) return rc;
-    json_t *items = json_array();
-    rc = quiz_questions_of(&a->d, card_id, add_question, items);
-    json_t *one = NULL;
-    for (size_t i = 0; rc == TD_OK && i < json_array_size(items); i++)
-        if (json_integer_value(json_object_get(json_array_get(items, i), "id")) == id)
-            one = json_incref(json_array_get(items, i));
-    json_decref(items);
-    if (rc == TD_OK && !one) rc = TD_E_INTERNAL;
-    return rc == TD_OK ? api_reply_json(a, 201, one) : rc;
+    return rc == TD_OK ? api_reply_json(a, 201, o) : rc;
 }
 
 int api_cards_questions_list(struct api_call *a)
