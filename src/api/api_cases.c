@@ -351,7 +351,10 @@ int api_cases_decision(struct api_call *a)
     struct decision d;
     struct risk risk;
     if ((rc = desk_decide(&a->d, id, &d, &risk)) != TD_OK) return rc;
+    json_t *card = NULL;
+    if ((rc = api_cards_decision(a, id, &card)) != TD_OK) return rc;
     json_t *o = decision_json(&d, &risk);
+    json_object_set_new(o, "value_card", card);
     json_object_set_new(o, "case_id", json_integer(id));
     return api_reply_json(a, 200, o);
 }

@@ -1,5 +1,7 @@
 /* domain.c — small pieces every domain module uses. */
 #include "domain/domain.h"
+#include "core/buf.h"
+#include "core/text.h"
 #include "db/db.h"
 #include <sodium.h>
 #include <stdio.h>
@@ -90,4 +92,14 @@ int domain_copy(char *dst, size_t n, const char *src)
     if (len >= n) return TD_E_INVALID;
     memcpy(dst, src, len + 1);
     return TD_OK;
+}
+
+int domain_fold(char *dst, size_t n, const char *src)
+{
+    struct buf b;
+    buf_init(&b, n);
+    int rc = text_fold(src ? src : "", &b);
+    if (rc == TD_OK) rc = domain_copy(dst, n, b.data ? b.data : "");
+    buf_free(&b);
+    return rc == TD_E_TOO_LARGE ? TD_E_INVALID : rc;
 }

@@ -47,5 +47,9 @@ void domain_audit_hash(const char *prev_hash, int64_t at, int64_t staff_id, cons
                        const char *detail, const char *address, char out[DOMAIN_AUDIT_HASH_SZ]);
 /* Copies src into dst (size n), refusing (TD_E_INVALID) what does not fit. */
 int domain_copy(char *dst, size_t n, const char *src) TD_MUST_CHECK;
+/* The text_fold() form of src (NULL: "") into dst (size n): the key by which
+ * categories and words compare ("Keuken" and "keuken" alike); TD_E_INVALID
+ * when it does not fit. */
+int domain_fold(char *dst, size_t n, const char *src) TD_MUST_CHECK;
 
 #endif

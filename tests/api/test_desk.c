@@ -284,7 +284,7 @@ static void test_kitchen_scale(void **state)
     assert_int_equal(jint(r.json, "max_amount_cents"), 2499);
     assert_true(said(r.json, "reasons", "refer_with_amount"));
     assert_true(reason_has(r.json, "reasons", "cheaper elsewhere"));
-    assert_true(json_object_get(r.json, "value_card") != NULL);   /* the hook: null until value cards exist */
+    assert_true(json_object_get(r.json, "value_card") != NULL);   /* null: this chain has no value cards */
     resp_free(&r);
     resolve(&anna, id, "{\"resolution\":\"refer_elsewhere\",\"amount_cents\":2499}", NULL, &r);
     assert_int_equal(r.status, 200);
