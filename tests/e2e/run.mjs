@@ -868,7 +868,10 @@ try {
   await startServer();
   await seed();
   await openBrowser();
-  for (const t of tests) {
+  // E2E_ONLY=text runs only the tests whose name holds text (for working on one story;
+  // make test never sets it).
+  const only = process.env.E2E_ONLY;
+  for (const t of tests.filter((t) => !only || t.name.includes(only))) {
     try {
       await t.fn();
       passed++;
