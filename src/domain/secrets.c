@@ -138,11 +138,10 @@ static int read_words(struct dctx *c, struct secrets_theme *t)
 static int read_theme(struct db_stmt *st, struct secrets_theme *t)
 {
     memset(t, 0, sizeof *t);
-    t->id = db_col_int64(st, 0);
-    if (domain_copy(t->label, sizeof t->label, db_col_text(st, 1)) != TD_OK) return TD_E_INTERNAL;
-    t->status = (enum secrets_status)enum_map_find(&secrets_status_map, db_col_text(st, 2), SECRETS_NEW);
-    t->answers = db_col_int64(st, 3);
-    return TD_OK;
+    const char *status = NULL;
+    int rc = db_readf(st, "itsi", &t->id, t->label, sizeof t->label, &status, &t->answers);
+    t->status = (enum secrets_status)enum_map_find(&secrets_status_map, status, SECRETS_NEW);
+    return rc;
 }
 
 int secrets_board(struct dctx *c, bool shown_only, int64_t store_id, int limit,
