@@ -116,8 +116,9 @@ int advocacy_round_create(struct dctx *c, const struct advocacy_round_in *in, st
     "r.id, r.name, r.categories, r.opens_at, r.closes_at, r.created_at,"                                  \
     " (SELECT COUNT(*) FROM staff_answers a WHERE a.round_id = r.id)"
 
-static int read_round(struct db_stmt *st, struct advocacy_round *out)
+static int read_round(struct db_stmt *st, void *row)
 {
+    struct advocacy_round *out = row;
     memset(out, 0, sizeof *out);
     return db_readf(st, "ittiiii", &out->id, out->name, sizeof out->name, out->categories, sizeof out->categories,
                     &out->opens_at, &out->closes_at, &out->created_at, &out->answers);
@@ -125,11 +126,7 @@ static int read_round(struct db_stmt *st, struct advocacy_round *out)
 
 int advocacy_round_get(struct dctx *c, int64_t id, struct advocacy_round *out)
 {
-    struct db_stmt *st;
-    int rc = db_get_row(c->db, "SELECT " ROUND_COLS " FROM staff_rounds r WHERE r.id = ?", &st, "i", id);
-    if (rc == TD_OK) rc = read_round(st, out);
-    db_done(st);
-    return rc;
+    return db_get_read(c->db, "SELECT " ROUND_COLS " FROM staff_rounds r WHERE r.id = ?", read_round, out, "i", id);
 }
 
 int advocacy_rounds_each(struct dctx *c, int (*fn)(void *arg, const struct advocacy_round *r), void *arg)

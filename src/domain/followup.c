@@ -84,8 +84,9 @@ int followup_answer(struct dctx *c, const char *token, int score, const char *co
     " JOIN customers cu ON cu.id = f.customer_id JOIN surveys v ON v.id = f.survey_id"                               \
     " LEFT JOIN staff a ON a.id = f.assignee_id"
 
-static int read_followup(struct db_stmt *st, struct followup *o)
+static int read_followup(struct db_stmt *st, void *row)
 {
+    struct followup *o = row;
     int64_t score = -1, round = 0;
     int rc = db_readf(st, "iiiiiitttttiiiitttiiiit", &o->id, &o->case_id, &o->survey_id, &o->store_id, &o->customer_id,
                       &o->assignee_id, o->store_code, sizeof o->store_code, o->case_kind, sizeof o->case_kind,
@@ -112,12 +113,7 @@ static int each_followup(struct db_stmt *st, int rc, int (*fn)(void *arg, const 
 
 int followup_get(struct dctx *c, int64_t id, struct followup *out)
 {
-    struct db_stmt *st;
-    int rc = db_get_row(c->db, "SELECT " FOLLOWUP_COLS FOLLOWUP_FROM " WHERE f.id = ?", &st, "i", id);
-    if (rc != TD_OK) return rc;
-    rc = read_followup(st, out);
-    db_done(st);
-    return rc;
+    return db_get_read(c->db, "SELECT " FOLLOWUP_COLS FOLLOWUP_FROM " WHERE f.id = ?", read_followup, out, "i", id);
 }
 
 int followup_each(struct dctx *c, int64_t store_id, const char *status, int limit,
