@@ -306,3 +306,21 @@ int cards_case_record(struct dctx *c, int64_t case_id, int64_t *card_id, enum ca
     db_done(st);
     return rc;
 }
+
+int cards_shown_each_of_customer(struct dctx *c, int64_t customer_id,
+                                 int (*fn)(void *arg, const struct cards_shown *s), void *arg)
+{
+    struct db_stmt *st;
+    int rc = db_query(c->db,
+                      "SELECT k.case_id, k.card_id, k.shown_at, v.claim_nl, v.claim_en, k.outcome"
+                      " FROM case_value_cards k JOIN value_cards v ON v.id = k.card_id"
+                      " WHERE k.customer_id = ? ORDER BY k.shown_at, k.case_id",
+                      &st, "i", customer_id);
+    struct cards_shown s;
+    while (db_next(st, &rc)) {
+        if ((rc = db_readf(st, "iiisss", &s.case_id, &s.card_id, &s.shown_at, &s.claim_nl, &s.claim_en,
+                           &s.outcome)) == TD_OK)
+            rc = fn(arg, &s);
+    }
+    return db_end(st, rc);
+}
