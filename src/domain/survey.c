@@ -161,6 +161,37 @@ static int enqueue(struct dctx *c, const struct cl_mail_site *site, const struct
     return rc;
 }
 
+/* The public link of survey id, signed, valid until expires. */
+static int survey_url(struct dctx *c, const struct cl_mail_site *site, int64_t id, int64_t expires,
+                      char url[SURVEY_URL_SZ])
+{
+    unsigned char key[32];
+    char token[SURVEY_TOKEN_LEN + 1];
+    int rc = survey_key(c, key);
+    if (rc != TD_OK) return rc;
+    survey_token(c, key, id, expires, token);
+    sodium_memzero(key, sizeof key);
+    return snprintf(url, SURVEY_URL_SZ, "%s/api/v1/surveys/%s", site->base_url, token) < SURVEY_URL_SZ ? TD_OK
+                                                                                                   : TD_E_INTERNAL;
+}
+
+int survey_link_of_case(struct dctx *c, int64_t case_id, char url[SURVEY_URL_SZ])
+{
+    int64_t id = 0, expires = 0;
+    struct db_stmt *st;
+    int rc = db_get_row(c->db,
+                        "SELECT v.id, v.expires_at FROM surveys v JOIN customers cu ON cu.id = v.customer_id"
+                        " WHERE v.case_id = ? AND v.round = 1 AND v.answered_at IS NULL AND v.expires_at > ?"
+                        " AND cu.erased_at IS NULL",
+                        &st, "ii", case_id, c->now_us);
+    if (rc == TD_OK) rc = db_readf(st, "ii", &id, &expires);
+    db_done(st);
+    if (rc != TD_OK) return rc;
+    struct cl_mail_site site;
+    cl_mail_site_from_env(&site);
+    return survey_url(c, &site, id, expires, url);
+}
+
 int survey_send(struct dctx *c, int64_t case_id, int round, int64_t *id)
 {
     *id = 0;
@@ -176,14 +207,10 @@ int survey_send(struct dctx *c, int64_t case_id, int round, int64_t *id)
                           id, "iiiitii", case_id, (int64_t)round, t->customer_id, t->store_id,
                           strcmp(t->lang, "en") == 0 ? "en" : "nl", c->now_us, expires);
         if (rc == TD_E_NOT_FOUND) rc = TD_OK;                  /* asked already: nothing twice */
-        unsigned char key[32];
-        char token[SURVEY_TOKEN_LEN + 1], url[600];
-        if (rc == TD_OK && *id && (rc = survey_key(c, key)) == TD_OK) {
-            survey_token(c, key, *id, expires, token);
-            sodium_memzero(key, sizeof key);
-            struct cl_mail_site site;
-            cl_mail_site_from_env(&site);
-            snprintf(url, sizeof url, "%s/api/v1/surveys/%s", site.base_url, token);
+        char url[SURVEY_URL_SZ];
+        struct cl_mail_site site;
+        cl_mail_site_from_env(&site);
+        if (rc == TD_OK && *id && (rc = survey_url(c, &site, *id, expires, url)) == TD_OK) {
             rc = enqueue(c, &site, t, round, url);
             /* In the contact ledger for the record; transactional, so it
              * never counts to the marketing cap. */
