@@ -453,6 +453,7 @@ static void ten_megabytes_get_413_without_growth(void **state)
 static const char *const route_paths[] = {
 #define ROUTE(method, path, handler, roles, flags) path,
 #include "api/routes.def"
+#include "cmocka_main.h"
 #undef ROUTE
 };
 
@@ -496,22 +497,17 @@ static void clients_cannot_fill_the_metrics(void **state)
     resp_free(&r);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(malformed_and_mistyped_bodies),
-        cmocka_unit_test(two_megabyte_body_gets_413),
-        cmocka_unit_test(oversized_headers_are_refused),
-        cmocka_unit_test(declared_length_over_the_cap_is_refused_before_reading),
-        cmocka_unit_test(refused_body_is_drained_and_the_connection_kept),
-        cmocka_unit_test(ambiguous_framing_is_refused),
-        cmocka_unit_test(large_uploads_are_checked_on_their_headers),
-        cmocka_unit_test(concurrent_large_uploads_are_capped),
-        cmocka_unit_test(keeps_connections_alive),
-        cmocka_unit_test(logs_hold_no_secrets_and_metrics_count),
-        cmocka_unit_test(clients_cannot_fill_the_metrics),
-        cmocka_unit_test(slow_and_many_connections_do_not_starve_others),
-        cmocka_unit_test(ten_megabytes_get_413_without_growth),
-    };
-    return cmocka_run_group_tests_name("api_limits", tests, setup, chain_teardown);
-}
+TD_TEST_MAIN("api_limits", setup, chain_teardown,
+             cmocka_unit_test(malformed_and_mistyped_bodies),
+             cmocka_unit_test(two_megabyte_body_gets_413),
+             cmocka_unit_test(oversized_headers_are_refused),
+             cmocka_unit_test(declared_length_over_the_cap_is_refused_before_reading),
+             cmocka_unit_test(refused_body_is_drained_and_the_connection_kept),
+             cmocka_unit_test(ambiguous_framing_is_refused),
+             cmocka_unit_test(large_uploads_are_checked_on_their_headers),
+             cmocka_unit_test(concurrent_large_uploads_are_capped),
+             cmocka_unit_test(keeps_connections_alive),
+             cmocka_unit_test(logs_hold_no_secrets_and_metrics_count),
+             cmocka_unit_test(clients_cannot_fill_the_metrics),
+             cmocka_unit_test(slow_and_many_connections_do_not_starve_others),
+             cmocka_unit_test(ten_megabytes_get_413_without_growth))
