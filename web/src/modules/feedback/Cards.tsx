@@ -136,6 +136,7 @@ export function CardEdit({ id }: { id: number }) {
             options={[['', t('fb.choose')] as [string, string], ...verifiers.map((s) => [s.login, `${s.name} (${t(`role.${s.role}`)}${s.store_code ? `, ${s.store_code}` : ''})`] as [string, string])]} />
           <Field label={t('vc.check_days')} name="check_days" value={draft.check_days} onInput={set('check_days')} error={error} inputMode="numeric"
             hint={card?.check_by ? t('vc.check_by_is', { at: checkBy }) : t('vc.check_by_after', { at: checkBy })} />
+          {card?.verified_at ? <p class="hint">{t('vc.verified_at', { who: verifiers.find((v) => v.login === card.verifier)?.name ?? card.verifier, at: day(card.verified_at) })}</p> : null}
           {card?.state === 'verified' ? <p class="hint">{t('vc.change_unverifies')}</p> : null}
           <ErrorNote error={error} />
           <div class="row">

@@ -18,7 +18,7 @@ function ThemeEdit({ theme, others, admin, onDone }: { theme: S['SecretTheme']; 
   const [from, setFrom] = useState('');
   const [error, setError] = useState<ApiError | null>(null);
   const run = async (fn: () => Promise<unknown>, what: string) => {
-    try { await fn(); setError(null); onDone(what); } catch (e) { setError(asError(e)); }
+    try { await fn(); setError(null); setFrom(''); onDone(what); } catch (e) { setError(asError(e)); }
   };
   const n = `t${theme.id}`;
   return (
@@ -69,7 +69,7 @@ export function Secrets() {
           </div>
           <p class="muted">{t('sb.words')}: {x.words.split(',').join(', ')}
             {x.stores?.length ? <> · {x.stores.map((s) => `${s.store_code} ${s.answers}`).join(' · ')}</> : null}</p>
-          {lead ? <details><summary>{t('sb.edit', { label: x.label })}</summary>
+          {lead ? <details><summary>{t('sb.edit_short')}<span class="sr-only">: {x.label}</span></summary>
             <ThemeEdit theme={x} others={live.filter((o) => o.id !== x.id)} admin={admin} onDone={(w) => { setDone(w); load(); }} />
           </details> : null}
         </li>))}

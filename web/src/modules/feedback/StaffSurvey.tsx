@@ -119,7 +119,7 @@ export function StaffSurveyPage({ token }: { token: string }) {
 
 const inDays = (n: number) => new Date(Date.now() + n * 86400000).toISOString().slice(0, 10);
 
-function NewRound({ stores, onCreated }: { stores: S['StoreListItem'][]; onCreated: (r: S['StaffSurveyCreated']) => void }) {
+function NewRound({ stores, open, onCreated }: { stores: S['StoreListItem'][]; open: boolean; onCreated: (r: S['StaffSurveyCreated']) => void }) {
   const [name, setName] = useState('');
   const [closes, setCloses] = useState(inDays(21));
   const [picked, setPicked] = useState<string[]>([]);
@@ -133,12 +133,12 @@ function NewRound({ stores, onCreated }: { stores: S['StoreListItem'][]; onCreat
     const closes_at = /^\d{4}-\d{2}-\d{2}$/.test(closes) ? `${closes}T18:00:00Z` : closes;
     try {
       onCreated(await createStaffSurvey({ name: name.trim(), closes_at, store_codes: picked, categories }));
-      setError(null);
+      setError(null); setName(''); setPicked([]); setCats('');
     } catch (err) { setError(asError(err)); }
   };
   return (
-    <form class="card form" onSubmit={submit} noValidate aria-labelledby="h-new-round">
-      <h2 id="h-new-round">{t('ss.new_round')}</h2>
+    <details class="card" open={open}><summary><h2 id="h-new-round" class="inline">{t('ss.new_round')}</h2></summary>
+    <form class="form" onSubmit={submit} noValidate aria-labelledby="h-new-round">
       <p class="muted">{t('ss.new_round_hint')}</p>
       <Field label={t('ss.round_name')} name="name" value={name} onInput={setName} error={error} required />
       <Field label={t('ss.closes_on')} name="closes_at" type="date" value={closes} onInput={setCloses} error={error} />
@@ -150,7 +150,7 @@ function NewRound({ stores, onCreated }: { stores: S['StoreListItem'][]; onCreat
       <Field label={t('ss.departments')} name="categories" value={cats} onInput={setCats} error={error} hint={t('ss.departments_hint')} />
       <ErrorNote error={error} />
       <button type="submit" class="primary">{t('ss.open_round')}</button>
-    </form>
+    </form></details>
   );
 }
 
@@ -181,7 +181,8 @@ function Slice({ title, r }: { title: string; r: S['StaffSurveyResults'] }) {
       {r.shown ? <>
         <dl>
           <dt>{t('ss.answers')}</dt><dd>{r.answers}</dd>
-          <dt>NPS</dt><dd>{nps(r.nps)}{r.nps_interval ? ` (${t('ss.interval', { lo: nps(r.nps_interval[0]), hi: nps(r.nps_interval[1]) })})` : ''}</dd>
+          <dt>NPS</dt><dd><strong>{nps(r.nps)}</strong></dd>
+          {r.nps_interval ? <><dt>{t('ss.interval')}</dt><dd>{t('ss.interval_range', { lo: nps(r.nps_interval[0]), hi: nps(r.nps_interval[1]) })}</dd></> : null}
           <dt>{t('ss.mean')}</dt><dd>{num(r.mean)}</dd>
           <dt>{t('ss.split')}</dt><dd>{t('ss.split_counts', { p: r.promoters ?? 0, n: r.passives ?? 0, d: r.detractors ?? 0 })}</dd>
         </dl>
@@ -249,7 +250,7 @@ export function StaffSurveys() {
       <p>{t('ss.intro')}</p>
       <ErrorNote error={error} />
       {created ? <Links round={created} /> : null}
-      {admin ? <NewRound stores={stores} onCreated={(r) => { setCreated(r); setPick(String(r.id)); load(); }} /> : null}
+      {admin && rounds ? <NewRound stores={stores} open={!rounds.length} onCreated={(r) => { setCreated(r); setPick(String(r.id)); load(); }} /> : null}
       {rounds && !rounds.length ? <p role="status">{t('ss.no_rounds')}</p> : null}
       {rounds?.length ? <>
         <div class="filters"><Select label={t('ss.round')} name="round" value={pick} onChange={setPick}
