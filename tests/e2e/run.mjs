@@ -458,10 +458,10 @@ test('the vacuum cleaner: repair via the manufacturer, tracked to the end', asyn
   await page.waitForSelector('text=Geen lopende reparaties.');
 });
 
-/** The value card recorded with a case in the database: "card_id|outcome", or "". */
-function caseCard(caseId) {
-  const r = spawnSync('sqlite3', [`${TMP}/t.db`, `SELECT card_id || '|' || outcome FROM case_value_cards WHERE case_id = ${Number(caseId)}`], { encoding: 'utf8' });
-  return r.stdout.trim();
+/** The value card recorded with a case, as the case says: "card_id|outcome", or "". */
+async function caseCard(caseId) {
+  const r = (await call('GET', `/api/v1/cases/${caseId}`)).value_card_shown;
+  return r ? `${r.card_id}|${r.outcome}` : '';
 }
 
 let scaleCard;
@@ -494,10 +494,13 @@ test('the kitchen scale: its value card before the referral, then a refund with 
   await page.click('.value-card button:has-text("Klant gaat toch elders")');
   await page.waitForSelector('.vc-recorded:has-text("de klant gaat toch elders")');
   const scaleCase = +new URL(page.url()).pathname.split('/').pop();
-  expect(caseCard(scaleCase) === `${scaleCard.id}|went_elsewhere`, `the card and the outcome recorded with case ${scaleCase} (${caseCard(scaleCase)})`);
+  const scaleRecord = await caseCard(scaleCase);
+  expect(scaleRecord === `${scaleCard.id}|went_elsewhere`, `the card and the outcome recorded with case ${scaleCase} (${scaleRecord})`);
   await page.click('button:has-text("Advies volgen")');
   await page.waitForSelector('.badge:has-text("Afgehandeld")');
   expect((await text(page, 'main')).includes('Action · elders goedkoper'), 'the referral is recorded with its reason');
+  await page.reload();                               /* drawn again, the case says the card was shown */
+  await page.waitForSelector('dd:has-text("kaart getoond; de klant ging toch elders")');
   await shot(page, 'scale-resolved');
 });
 
@@ -963,7 +966,8 @@ test('the well-kept secret: staff of two stores name free alterations, the theme
   await page.click('.value-card button:has-text("Klant kiest voor ons")');
   await page.waitForSelector('.vc-recorded:has-text("de klant kiest voor ons")');
   const dressCase = +new URL(page.url()).pathname.split('/').pop();
-  expect(caseCard(dressCase) === `${cardId}|stayed`, `the card and "stayed" recorded with case ${dressCase} (${caseCard(dressCase)})`);
+  const dressRecord = await caseCard(dressCase);
+  expect(dressRecord === `${cardId}|stayed`, `the card and "stayed" recorded with case ${dressCase} (${dressRecord})`);
   await shot(page, 'dress-value-card');
   await a11y(page, 'return with a value card');
   // She keeps the dress and has it shortened: the return is cancelled.

@@ -161,21 +161,21 @@ function Recommendation({ d, lead }: { d: S['Decision']; lead: boolean }) {
 /** The store's value card where the customer weighs another shop (the
  * decision's `value_card`): shown before the associate records the
  * resolution. The server is told once that it was shown, and again what the
- * customer then did; this browser remembers the outcome for the session, so
- * drawing the case again does not turn it back into "undecided". */
-function DeskValueCard({ caseId, card }: { caseId: number; card: S['ValueCard'] }) {
-  const memo = `td.case-card.${caseId}.${card.id}`;
-  const [outcome, setOutcome] = useState<CardOutcome | null>(() => sessionStorage.getItem(memo) as CardOutcome | null);
+ * customer then did; a case drawn again says what was recorded
+ * (`value_card_shown`), so it is not turned back into "undecided". */
+function DeskValueCard({ k, card, onRecorded }: { k: S['Case']; card: S['ValueCard']; onRecorded: (r: S['CaseValueCardShown']) => void }) {
+  const was = k.value_card_shown?.card_id === card.id ? k.value_card_shown.outcome : null;
+  const [outcome, setOutcome] = useState<CardOutcome | null>(was);
   const [error, setError] = useState<ApiError | null>(null);
   const record = async (o: CardOutcome) => {
     try {
-      const r = await recordCaseCard(caseId, { card_id: card.id, outcome: o });
-      sessionStorage.setItem(memo, r.outcome);
+      const r = await recordCaseCard(k.id, { card_id: card.id, outcome: o });
       setOutcome(r.outcome);
+      onRecorded({ card_id: r.card_id, outcome: r.outcome });
       setError(null);
     } catch (e) { setError(asError(e)); }
   };
-  useEffect(() => { if (!outcome) record('undecided'); }, [caseId, card.id]);
+  useEffect(() => { if (!was) record('undecided'); }, [k.id, card.id]);
   return (
     <ValueCardBox card={card}>
       <p class="hint">{t('vc.desk_hint')}</p>
@@ -255,6 +255,7 @@ export function CaseView({ id }: { id: number }) {
             {k.walk_in_contact_kept ? <><dt>{t('case.walk_in_contact')}</dt><dd>{t('case.walk_in_contact_kept')}</dd></> : null}
             <dt>{t('case.words')}</dt><dd>{k.customer_words || '—'}</dd>
             {k.referral ? <><dt>{t('case.referral')}</dt><dd>{k.referral.to} · {t(`referral.${k.referral.reason}`)}</dd></> : null}
+            {k.value_card_shown && !card ? <><dt>{t('vc.case_row')}</dt><dd>{t(`vc.shown.${k.value_card_shown.outcome}`)}</dd></> : null}
           </dl>
           <h3>{t('case.items')}</h3>
           <ul>{k.items.map((it: any) => <li>
@@ -271,7 +272,7 @@ export function CaseView({ id }: { id: number }) {
               {k.resolution.override_reason ? <> · {t('case.override_reason')}: {k.resolution.override_reason}</> : null}</p> : null}
           </div>) : null}
       </div>
-      {card ? <DeskValueCard caseId={id} card={card} /> : null}
+      {card ? <DeskValueCard k={k} card={card} onRecorded={(r) => setK({ ...k, value_card_shown: r })} /> : null}
       {code ? <NoteIssued code={code} /> : null}
       {k.status === 'awaiting_approval' ? <Notice kind="warn">{t('case.waiting')}</Notice> : null}
       <ErrorNote error={error} />
