@@ -829,11 +829,21 @@ test('the well-kept secret: staff of two stores name free alterations, the theme
       // The first colleague also has the link open in a second tab.
       const other = first ? await context.newPage() : null;
       if (other) { await other.goto(base + links[store]); await other.waitForSelector('button:has-text("Versturen")'); }
+      if (why === 'Great staff') {                              // a colleague who reads English
+        await page.click('button:has-text("English")');
+        await page.waitForSelector('legend:has-text("Would you recommend our products and services to your family and friends?")');
+      }
       await page.click(`label[for=ss${score}]`);
       if (why) await page.fill('#f-why', why);
       if (secret) await page.fill('#f-secret', secret);
       if (dept) await page.selectOption('#f-category', dept);
       if (first) { await shot(page, 'staff-survey-phone'); await a11y(page, 'staff survey page'); }
+      if (why === 'Great staff') {
+        await shot(page, 'staff-survey-english');
+        await page.click('button:has-text("Send")');
+        await page.waitForSelector('h1:has-text("Thank you!")');
+        continue;
+      }
       await page.click('button:has-text("Versturen")');
       await page.waitForSelector('h1:has-text("Dank u wel!")');
       if (other) {
@@ -907,6 +917,11 @@ test('the well-kept secret: staff of two stores name free alterations, the theme
   await page.waitForSelector('ol.questions li:has-text("Hoe lang vermaken wij kleding gratis?")');
   await shot(page, 'value-card');
   await a11y(page, 'value card editor');
+  await page.click('header nav a:has-text("Waardekaarten")');
+  await page.waitForSelector('table.cards tr:has-text("Gratis vermaken binnen 30 dagen"):has-text("geverifieerd")');
+  expect(await page.isVisible('table.cards tr:has-text("Twee jaar garantie")'), 'the kitchen card in the list too');
+  await shot(page, 'value-cards');
+  await a11y(page, 'value cards');
   // His store's results: ten answers, so figures; its comments not, for the
   // round's (16) minus Utrecht's (10) would give away Amsterdam's six.
   await page.click('header nav a:has-text("Personeelsenquête")');
@@ -939,18 +954,21 @@ test('the well-kept secret: staff of two stores name free alterations, the theme
     'NL-200005,Eva Smit,eva@example.test,06-55555555,UTR01,nee,nee\n', { type: 'text/csv' });
   await call('POST', '/api/v1/imports/purchases', 'receipt_id,purchased_at,store_code,customer_ref,sku,product_name,brand,category,unit_price,quantity\n' +
     `R-DR-1,${daysAgo(6)},UTR01,NL-200005,DRESS-1,Zomerjurk linnen,Noordzee,Kleding,79.95,1\n`, { type: 'text/csv' });
-  page = await freshPage({ width: 1024, height: 1366 });
+  page = await freshPage({ width: 390, height: 844 });             // on her phone first
   await login(page, 'anna');
   await page.click('header nav a:has-text("Geheimen")');
   await page.waitForSelector('ol.themes li h2:text-is("Gratis vermaken")');
   expect(await page.locator('ol.themes li').count() === 1, 'an associate sees only the theme head office has shown');
+  await shot(page, 'secrets-associate-phone');
+  await a11y(page, 'secrets board of an associate');
   await page.click('header nav a:has-text("Quiz")');
   await page.click('label:has-text("30 dagen")');
   await page.click('button:has-text("Antwoord geven")');
   await page.waitForSelector('.quiz-q .notice:has-text("Goed!")');
   await page.waitForSelector('.knowledge:has-text("Mijn kennisscore: 100 %")');
-  await shot(page, 'quiz');
+  await shot(page, 'quiz-phone');
   await a11y(page, 'quiz');
+  await page.setViewportSize({ width: 1024, height: 1366 });      // then at the desk
   // Eva wants to return her dress: it is cheaper at Zalando. The desk shows the card.
   await openCustomer(page, 'NL-200005', 'Eva Smit');
   await page.click('a:has-text("Zaak starten")');

@@ -44,7 +44,7 @@ export function Cards() {
       <p>{isLead(user) ? t('vc.intro_lead') : t('vc.intro')}</p>
       <ErrorNote error={error} />
       {items && !items.length ? <p role="status">{t('vc.none')}</p> : null}
-      {items?.length ? <table class="cards"><thead><tr><th>{t('vc.claim')}</th><th>{t('vc.category')}</th><th>{t('vc.competitor')}</th>
+      {items?.length ? <table class="cards"><thead><tr><th>{t('vc.claim')}</th><th>{t('vc.category')}</th><th>{t('vc.competitor_col')}</th>
         <th>{t('vc.state')}</th><th>{t('vc.check_by')}</th></tr></thead>
         <tbody>{items.map((c) => <tr>
           <td><Link to={`/cards/${c.id}`}>{l === 'en' ? c.claim.en : c.claim.nl}</Link></td>
