@@ -919,7 +919,6 @@ test('the well-kept secret: staff of two stores name free alterations, the theme
   await a11y(page, 'value card editor');
   await page.click('header nav a:has-text("Waardekaarten")');
   await page.waitForSelector('table.cards tr:has-text("Gratis vermaken binnen 30 dagen"):has-text("geverifieerd")');
-  expect(await page.isVisible('table.cards tr:has-text("Twee jaar garantie")'), 'the kitchen card in the list too');
   await shot(page, 'value-cards');
   await a11y(page, 'value cards');
   // His store's results: ten answers, so figures; its comments not, for the
