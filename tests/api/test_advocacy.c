@@ -318,6 +318,14 @@ static void the_well_kept_secret(void **state)
     resp_free(&r);
     snprintf(path, sizeof path, "SELECT COUNT(*) FROM case_value_cards WHERE case_id = %lld AND outcome = 'stayed'", dress);
     assert_int_equal(count(path), 1);
+    /* The customer's GDPR export carries the card shown at their case. */
+    snprintf(path, sizeof path, "/api/v1/customers/%lld/export", member);
+    req_expect(&admin, "GET", path, NULL, 200, &r);
+    json_t *shown = json_object_get(json_object_get(r.json, "feedback"), "value_cards");
+    assert_int_equal(json_array_size(shown), 1);
+    expect_ints(json_array_get(shown, 0), "case_id", (int)dress, "card_id", (int)card, NULL);
+    expect_strs(json_array_get(shown, 0), "outcome", "stayed", "claim_nl", "Gratis vermaken binnen 30 dagen", NULL);
+    resp_free(&r);
 
     /* A quiz from the card, and a score for Anna and her manager only. */
     snprintf(path, sizeof path, "/api/v1/value-cards/%lld/questions", card);
