@@ -26,6 +26,10 @@ static const char *const stop_words[] = {
     "our", "over", "that", "the", "their", "them", "there", "they", "this", "tot", "uit", "van", "veel", "voor",
     "was", "wat", "way", "weet", "weten", "wel", "what", "wie", "wij", "with", "worden", "wordt", "you", "zich",
     "zijn", "zoals", "customer", "customers", "offer", "bieden", "hoe", "heel", "very", "all", "any", "has",
+    /* amounts and times that belong to a claim, never a theme of their own ("binnen 30 dagen", "twee jaar") */
+    "binnen", "within", "dag", "dagen", "day", "days", "week", "weken", "weeks", "maand", "maanden", "month",
+    "months", "jaar", "jaren", "year", "years", "twee", "drie", "two", "three", "zelf", "self", "niets", "nothing",
+    "kost", "kosten", "cost", "costs",
 };
 
 static int is_stop(const char *w)

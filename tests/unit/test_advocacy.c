@@ -305,11 +305,9 @@ static void words_are_folded(void **state)
     size_t n;
     assert_int_equal(secrets_words("Wij bieden GRATIS vermaken aan, binnen 30 dagen! Gratis.", w, SECRETS_WORDS_MAX, &n),
                      TD_OK);
-    assert_int_equal(n, 4);                          /* wij, bieden, aan, 30 and the second gratis left out */
+    assert_int_equal(n, 2);          /* wij, bieden, aan, binnen, 30, dagen and the second gratis left out */
     assert_string_equal(w[0], "gratis");
     assert_string_equal(w[1], "vermaken");
-    assert_string_equal(w[2], "binnen");
-    assert_string_equal(w[3], "dagen");
     assert_int_equal(secrets_words("Café-bezorging", w, SECRETS_WORDS_MAX, &n), TD_OK);
     assert_int_equal(n, 2);
     assert_string_equal(w[0], "cafe");
