@@ -147,7 +147,7 @@ static int start_process(struct server *s)
     size_t n = 0;
     struct pollfd pfd = { outp[0], POLLIN, 0 };
     while (n + 1 < sizeof line) {
-        if (poll(&pfd, 1, 20000) <= 0) break;
+        if (poll(&pfd, 1, 120000) <= 0) break;      /* a loaded machine starts slowly */
         ssize_t k = read(outp[0], line + n, 1);
         if (k <= 0) break;
         if (line[n++] == '\n') break;

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define SINK_WAIT_US (20LL * 1000000)     /* the most any condition is waited for */
+#define SINK_WAIT_US (60LL * 1000000)     /* the most any condition is waited for (a loaded machine is slow) */
 
 struct sink {
     pid_t pid;
