@@ -9,6 +9,7 @@
 #include "core/clock.h"
 #include "core/text.h"
 #include "db/db.h"
+#include "domain/staff_cache.h"
 #include "domain/store.h"
 #include "domain/throttle.h"
 #include <stdio.h>
@@ -112,6 +113,7 @@ int staff_update(struct dctx *c, const char *login, const struct staff_input *in
                 &changed, "ttiiittiiit", in->name, in->role, store_id, store_id, store_id, hash[0] ? hash : NULL, in->lang,
                 (int64_t)in->active, (int64_t)in->active, c->now_us, login);
     if (rc == TD_OK && !changed) rc = TD_E_NOT_FOUND;
+    staff_cache_forget();            /* who a session or token is may have changed */
     if (rc == TD_OK && (in->password || in->active == 0)) {
         /* A new password or a disabled account ends every open session, on
          * every server: a session never outlives the password it was opened
@@ -227,8 +229,10 @@ static int login_write_tx(struct db *db, void *arg)
                 NULL, "titii", x->hash, x->staff_id, x->csrf, c.now_us, c.now_us);
     if (rc != TD_OK) return rc;
     /* The session this browser had ends with the new one's start. */
-    if (x->replaces[0] && (rc = db_run(db, "DELETE FROM sessions WHERE token_hash = ?", NULL, "t", x->replaces)) != TD_OK)
-        return rc;
+    if (x->replaces[0]) {
+        staff_cache_forget();
+        if ((rc = db_run(db, "DELETE FROM sessions WHERE token_hash = ?", NULL, "t", x->replaces)) != TD_OK) return rc;
+    }
     /* Expired sessions of this account are cleaned up on each login. */
     return db_run(db, "DELETE FROM sessions WHERE staff_id = ? AND (last_seen_at < ? OR created_at < ?)", NULL, "iii",
                   x->staff_id, c.now_us - SESSION_IDLE_US, c.now_us - SESSION_MAX_US);
@@ -330,6 +334,17 @@ int staff_session_check(struct dctx *c, const char *token, struct staff *out, ch
 {
     char hash[TOKEN_HASH_HEX_LEN + 1];
     if (!token_key(token, hash)) return TD_E_UNAUTHORIZED;
+    /* Seen within the last second and still within its idle and age limits,
+     * with no refresh of its last use due: as the database said then. */
+    struct staff_cache_entry e;
+    if (staff_cache_get(STAFF_CACHE_SESSION, hash, &e) && c->now_us - e.seen_at <= 60 * 1000000LL &&
+        c->now_us - e.created_at <= SESSION_MAX_US) {
+        *out = e.staff;
+        memcpy(csrf, e.csrf, TOKEN_HEX_LEN + 1);
+        return TD_OK;
+    }
+    struct staff_cache_mark mark;
+    staff_cache_mark(&mark);
     struct db_stmt *st;
     int rc = db_get_row(c->db, "SELECT " STAFF_COLS ", x.csrf_token, x.created_at, x.last_seen_at FROM sessions x"
                                " JOIN staff s ON s.id = x.staff_id LEFT JOIN stores st ON st.id = s.store_id"
@@ -352,6 +367,12 @@ int staff_session_check(struct dctx *c, const char *token, struct staff *out, ch
     if (c->now_us - seen > 60 * 1000000LL) {
         rc = db_run(c->db, "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?", NULL, "it", c->now_us, hash);
         if (rc == TD_E_BUSY) rc = TD_OK; /* a missed refresh only shortens the idle window */
+        else if (rc == TD_OK) seen = c->now_us;
+    }
+    if (rc == TD_OK) {
+        e = (struct staff_cache_entry){.staff = *out, .created_at = created, .seen_at = seen};
+        memcpy(e.csrf, csrf, TOKEN_HEX_LEN + 1);
+        staff_cache_put(&mark, STAFF_CACHE_SESSION, hash, &e);
     }
     return rc;
 }
@@ -360,11 +381,13 @@ int staff_session_end(struct dctx *c, const char *token)
 {
     char hash[TOKEN_HASH_HEX_LEN + 1];
     token_hash(token, hash);
+    staff_cache_forget();
     return db_run(c->db, "DELETE FROM sessions WHERE token_hash = ?", NULL, "t", hash);
 }
 
 int staff_sessions_end_all(struct dctx *c, int64_t staff_id, int64_t *ended)
 {
+    staff_cache_forget();
     int rc = db_run(c->db, "DELETE FROM sessions WHERE staff_id = ?", ended, "i", staff_id);
     if (rc != TD_OK) return rc;
     struct staff s;
@@ -410,6 +433,7 @@ int staff_token_each(struct dctx *c, const char *login, int (*fn)(void *arg, con
 int staff_token_revoke(struct dctx *c, int64_t id)
 {
     int64_t changed = 0;
+    staff_cache_forget();
     int rc = db_run(c->db, "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", &changed, "ii",
                     c->now_us, id);
     if (rc != TD_OK) return rc;
@@ -427,13 +451,29 @@ int staff_token_check(struct dctx *c, const char *token, struct staff *out)
 {
     char hash[TOKEN_HASH_HEX_LEN + 1];
     if (!token_key(token, hash)) return TD_E_UNAUTHORIZED;
+    struct staff_cache_entry e;
+    if (staff_cache_get(STAFF_CACHE_TOKEN, hash, &e) && c->now_us < e.expires_at) {
+        *out = e.staff;
+        return TD_OK;
+    }
+    struct staff_cache_mark mark;
+    staff_cache_mark(&mark);
     struct db_stmt *st;
-    int rc = db_get_row(c->db, "SELECT " STAFF_COLS " FROM api_tokens x JOIN staff s ON s.id = x.staff_id"
+    int rc = db_get_row(c->db, "SELECT " STAFF_COLS ", x.expires_at FROM api_tokens x JOIN staff s ON s.id = x.staff_id"
                                " LEFT JOIN stores st ON st.id = s.store_id"
                                " WHERE x.token_hash = ? AND x.revoked_at IS NULL AND x.expires_at > ?", &st, "ti", hash, c->now_us);
-    rc = got_staff(rc, st, out);
+    e = (struct staff_cache_entry){0};
+    if (rc == TD_OK) {
+        rc = read_staff(st, 0, out);
+        e.expires_at = db_col_int64(st, 8);
+    }
+    db_done(st);
     if (rc == TD_E_NOT_FOUND) rc = TD_E_UNAUTHORIZED;
     if (rc == TD_OK && !out->active) rc = TD_E_UNAUTHORIZED;
+    if (rc == TD_OK) {
+        e.staff = *out;
+        staff_cache_put(&mark, STAFF_CACHE_TOKEN, hash, &e);
+    }
     return rc;
 }
 

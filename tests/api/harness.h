@@ -133,6 +133,12 @@ long bearer_me(const struct server *s, const char *token);
 int cli_token(const struct server *s, const char *login, char *out, size_t n);
 /* "YYYY-MM-DD HH:MM" (UTC) of now minus days. */
 void days_ago(int days, char *out, size_t n);
+/* Returns once every server's staff cache (domain/staff_cache.h: what a
+ * session or token check found, kept one second) has ended every entry made
+ * before the call: a request sent afterwards reads the database. Not a wait
+ * for a condition but the rule itself: a change made elsewhere (another
+ * server, SQL, the CLI) counts everywhere within one second. */
+void after_staff_cache(void);
 /* Posts CSV text to /api/v1/imports/KIND as c; asserts 200 or 201. */
 void import_csv(struct client *c, const char *kind, const char *text);
 /* The same, with every field "@N" (N digits) replaced by days_ago(N): a
