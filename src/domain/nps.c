@@ -111,6 +111,32 @@ int nps_count_answer(struct dctx *c, int64_t survey_id, int before, int after)
     return rc;
 }
 
+int nps_recount(struct dctx *c)
+{
+    /* The same as migration 0016's first filling: every answered survey
+     * once in each dimension, on the UTC day of its first answer. */
+    int rc = db_run(c->db, "DELETE FROM nps_counts", NULL, "");
+    if (rc == TD_OK)
+        rc = db_run(c->db,
+                    "INSERT INTO nps_counts (dim, day, store_id, key, promoters, passives, detractors)"
+                    " SELECT dim, day, store_id, key, SUM(CASE WHEN score >= 9 THEN 1 ELSE 0 END),"
+                    " SUM(CASE WHEN score BETWEEN 7 AND 8 THEN 1 ELSE 0 END), SUM(CASE WHEN score <= 6 THEN 1 ELSE 0 END)"
+                    " FROM (SELECT d.dim, v.first_answered_at / 86400000000 AS day, v.store_id, v.score,"
+                    " CASE d.dim WHEN 'store' THEN '' WHEN 'kind' THEN k.kind"
+                    " WHEN 'resolution' THEN COALESCE(k.resolution, '')"
+                    " WHEN 'associate' THEN COALESCE((SELECT s.login FROM staff s"
+                    " WHERE s.id = COALESCE(k.associate_id, k.resolved_by)), '')"
+                    " ELSE COALESCE((SELECT i.category FROM case_items i WHERE i.case_id = k.id"
+                    " AND i.category IS NOT NULL ORDER BY i.item_no LIMIT 1), '') END AS key"
+                    " FROM surveys v JOIN cases k ON k.id = v.case_id"
+                    " CROSS JOIN (SELECT 'store' AS dim UNION ALL SELECT 'category' UNION ALL SELECT 'associate'"
+                    " UNION ALL SELECT 'kind' UNION ALL SELECT 'resolution') d"
+                    " WHERE v.score IS NOT NULL AND v.first_answered_at IS NOT NULL) x"
+                    " GROUP BY dim, day, store_id, key",
+                    NULL, "");
+    return rc;
+}
+
 /* ---- the figures --------------------------------------------------------- */
 
 int nps_each(struct dctx *c, const struct nps_query *q, int (*fn)(void *arg, const struct nps_row *r), void *arg)

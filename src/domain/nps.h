@@ -74,6 +74,10 @@ int64_t nps_min_answers(void);
  * for none) in nps_counts, in the caller's transaction. */
 int nps_count_answer(struct dctx *c, int64_t survey_id, int before, int after) TD_MUST_CHECK;
 
+/* Counts every answered survey afresh (after answers were written in bulk:
+ * the demo, the benchmark), in the caller's transaction. */
+int nps_recount(struct dctx *c) TD_MUST_CHECK;
+
 struct nps_query {
     enum nps_dim by;
     int64_t from_day, to_day;                      /* UTC days since 1970, both included */
