@@ -150,15 +150,22 @@ int nps_each(struct dctx *c, const struct nps_query *q, int (*fn)(void *arg, con
                       " WHERE n.dim = 'store' AND n.day >= ? AND n.day <= ? AND (? = 0 OR n.store_id = ?)"
                       " GROUP BY s.code, s.name ORDER BY s.name, s.code",
                       &st, "iiii", q->from_day, q->to_day, q->store_id, q->store_id);
-    else
+    else if (q->by == NPS_ASSOCIATE)
         rc = db_query(c->db,
                       "SELECT n.key, COALESCE(a.name, n.key), SUM(n.promoters), SUM(n.passives), SUM(n.detractors)"
-                      " FROM nps_counts n LEFT JOIN staff a ON n.dim = 'associate' AND a.login = n.key"
-                      " WHERE n.dim = ? AND n.day >= ? AND n.day <= ? AND (? = 0 OR n.store_id = ?)"
+                      " FROM nps_counts n LEFT JOIN staff a ON a.login = n.key"
+                      " WHERE n.dim = 'associate' AND n.day >= ? AND n.day <= ? AND (? = 0 OR n.store_id = ?)"
                       " AND (? = 0 OR n.key = ?)"
                       " GROUP BY n.key, a.name ORDER BY 2, 1",
-                      &st, "tiiiiit", enum_map_name(&nps_dim_map, (int)q->by), q->from_day, q->to_day, q->store_id,
-                      q->store_id, (int64_t)(q->key != NULL), q->key ? q->key : "");
+                      &st, "iiiiit", q->from_day, q->to_day, q->store_id, q->store_id, (int64_t)(q->key != NULL),
+                      q->key ? q->key : "");
+    else   /* the key is its own label: no join per row */
+        rc = db_query(c->db,
+                      "SELECT n.key, n.key, SUM(n.promoters), SUM(n.passives), SUM(n.detractors) FROM nps_counts n"
+                      " WHERE n.dim = ? AND n.day >= ? AND n.day <= ? AND (? = 0 OR n.store_id = ?)"
+                      " GROUP BY n.key ORDER BY n.key",
+                      &st, "tiiii", enum_map_name(&nps_dim_map, (int)q->by), q->from_day, q->to_day, q->store_id,
+                      q->store_id);
     while (rc == TD_OK && (rc = db_step(st)) == TD_ROW) {
         struct nps_row r = {db_col_text(st, 0), db_col_text(st, 1), {0}};
         nps_figure_of(db_col_int64(st, 2), db_col_int64(st, 3), db_col_int64(st, 4), min_answers, &r.f);

@@ -82,7 +82,7 @@ struct nps_query {
     enum nps_dim by;
     int64_t from_day, to_day;                      /* UTC days since 1970, both included */
     int64_t store_id;                              /* 0: every store */
-    const char *key;                               /* NULL: every key (an associate's own: their login) */
+    const char *key;                               /* by associate: one login only (NULL: all) */
 };
 struct nps_row {
     const char *key;                               /* the store's code, the category, the login, the kind... */
