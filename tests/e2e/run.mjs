@@ -812,6 +812,10 @@ test('the NPS dashboard: bars with their interval and n, too few answers below t
   expect(csv.type.startsWith('text/csv') && body.includes('\r\nAMS01;Amsterdam Kalverstraat;1;0;1;0;;;;te weinig antwoorden\r\n'),
     `the CSV's Amsterdam row (${body.slice(0, 300)})`);
   expect(/\r\nUTR01;Utrecht Centrum;\d+;\d+;\d+;\d+;-?\d+,\d;/.test(body), 'the Utrecht row with a decimal comma');
+  // One store only.
+  await page.selectOption('#f-store', 'UTR01');
+  await page.waitForFunction(() => !document.querySelector('table.nps')?.textContent.includes('Amsterdam'));
+  expect((await page.locator('table.nps tbody tr').count()) === 1, 'Utrecht alone');
   // By associate.
   await page.click('.segmented button:has-text("Medewerker")');
   await page.waitForSelector('table.nps tr:has-text("Anna Jansen") svg rect');

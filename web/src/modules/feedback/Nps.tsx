@@ -8,6 +8,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, type S } from '../../api/client';
 import { getNps, npsCsvUrl, type NpsBy, type NpsFilter } from '../../api/nps';
+import { listStores } from '../../api/stores';
 import { lang, t } from '../../i18n';
 import { me } from '../../shared';
 import { useSignal } from '../../state';
@@ -70,12 +71,18 @@ export function Nps() {
   const [by, setBy] = useState<NpsBy>(coaching ? 'associate' : 'store');
   const [from, setFrom] = useState(isoDay(today - 89 * DAY));
   const [to, setTo] = useState(isoDay(today));
+  const [store, setStore] = useState('');
+  const [stores, setStores] = useState<[string, string][]>([]);
   const [data, setData] = useState<S['NpsReport'] | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
-  const filter: NpsFilter = { by, from, to };
+  const filter: NpsFilter = { by, from, to, store };
+  /* Head office may look at one store; a manager always sees their own. */
+  useEffect(() => {
+    if (user?.role === 'admin') listStores().then((r) => setStores(r.items.map((x) => [x.code, x.name]))).catch(() => setStores([]));
+  }, [user?.role]);
   useEffect(() => {
     getNps(filter).then((r) => { setData(r); setError(null); }).catch((e) => { setData(null); setError(asError(e)); });
-  }, [by, from, to]);
+  }, [by, from, to, store]);
   return (
     <Page title={coaching ? t('nps.mine_title') : t('nps.title')}
       actions={<a class="button secondary" href={npsCsvUrl(filter)} download>{t('nps.csv')}</a>}>
@@ -86,6 +93,8 @@ export function Nps() {
           <div class="segmented">{DIMS.map((d) => <button type="button" role="radio" aria-checked={by === d}
             class={by === d ? 'on' : ''} onClick={() => setBy(d)}>{t(`nps.by_${d}`)}</button>)}</div>
         </div>}
+        {stores.length ? <Select label={t('nps.store')} name="store" value={store} onChange={setStore} error={error}
+          options={[['', t('nps.all_stores')], ...stores]} /> : null}
         <Field label={t('nps.from')} name="from" type="date" value={from} onInput={setFrom} error={error} />
         <Field label={t('nps.to')} name="to" type="date" value={to} onInput={setTo} error={error} />
         {coaching ? null : <Select label={t('nps.period')} name="period" value="" options={[['', t('nps.period_pick')],
