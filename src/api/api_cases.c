@@ -8,6 +8,7 @@
 #include "api/api_desk.h"
 #include "core/clock.h"
 #include "core/text.h"
+#include "domain/cards.h"
 #include "domain/customer.h"
 #include "domain/desk.h"
 #include "domain/facts.h"
@@ -101,6 +102,16 @@ static int reply_case(struct api_call *a, int64_t id, int status, json_t *extra)
     rc = desk_repair_get(&a->d, id, &r);
     if (rc == TD_OK) json_object_set_new(o, "repair", api_repair_json(&r));
     else if (rc == TD_E_NOT_FOUND) json_object_set_new(o, "repair", json_null());
+    else goto out;
+    /* The value card the desk showed with the case and what the customer did,
+     * so a screen drawn again knows it was shown (docs/feedback.md). */
+    int64_t card = 0;
+    enum cards_outcome did = CARDS_UNDECIDED;
+    rc = cards_case_record(&a->d, id, &card, &did);
+    if (rc == TD_OK)
+        json_object_set_new(o, "value_card_shown", json_pack("{s:I,s:s}", "card_id", (json_int_t)card, "outcome",
+                                                             enum_map_name(&cards_outcome_map, (int)did)));
+    else if (rc == TD_E_NOT_FOUND) json_object_set_new(o, "value_card_shown", json_null());
     else goto out;
     if (extra) json_object_update(o, extra);
     rc = api_reply_json(a, status, o);

@@ -12,6 +12,7 @@
 #include "api/api_feedback.h"
 #include "api/handlers.h"
 #include "core/text.h"
+#include "domain/cards.h"
 #include "domain/followup.h"
 #include "domain/nps.h"
 #include <stdio.h>
@@ -308,17 +309,27 @@ static int add_own_followup(void *arg, const struct followup *f)
     return json_array_append_new(x->items, followup_json(f)) == 0 ? TD_OK : TD_E_NOMEM;
 }
 
+static int add_card_shown(void *arg, const struct cards_shown *s)
+{
+    json_t *o = json_pack("{s:I,s:I,s:s,s:s,s:s,s:o}", "case_id", (json_int_t)s->case_id, "card_id",
+                          (json_int_t)s->card_id, "claim_nl", s->claim_nl, "claim_en", s->claim_en, "outcome", s->outcome,
+                          "shown_at", api_time(s->shown_at));
+    return json_array_append_new(arg, o) == 0 ? TD_OK : TD_E_NOMEM;
+}
+
 int api_feedback_export(struct api_call *a, int64_t customer_id, json_t **out)
 {
-    json_t *surveys = json_array();
+    json_t *surveys = json_array(), *cards = json_array();
     struct of_customer x = {customer_id, json_array()};
     int rc = survey_each_of_customer(&a->d, customer_id, add_survey, surveys);
     if (rc == TD_OK) rc = followup_each_of_customer(&a->d, customer_id, add_own_followup, &x);
+    if (rc == TD_OK) rc = cards_shown_each_of_customer(&a->d, customer_id, add_card_shown, cards);
     if (rc != TD_OK) {
         json_decref(surveys);
         json_decref(x.items);
+        json_decref(cards);
         return rc;
     }
-    *out = json_pack("{s:o,s:o}", "surveys", surveys, "followups", x.items);
+    *out = json_pack("{s:o,s:o,s:o}", "surveys", surveys, "followups", x.items, "value_cards", cards);
     return TD_OK;
 }

@@ -19,6 +19,7 @@
 #include "domain/customer.h"
 #include "domain/ledger.h"
 #include "domain/store.h"
+#include "domain/survey.h"
 #include "domain/throttle.h"
 #include <qrencode.h>
 #include <sodium.h>
@@ -306,6 +307,24 @@ static void amsterdam_date(int64_t us, char *out, size_t n)
     snprintf(out, n, "%.2s-%.2s-%.4s", iso + 8, iso + 5, iso);   /* DD-MM-YYYY */
 }
 
+/* The case's survey, when one waits for its answer: its link as a QR code,
+ * for a customer who would rather scan than open the mail. */
+static int put_survey(struct api_call *a, const struct credit_note *n)
+{
+    char url[SURVEY_URL_SZ];
+    if (!n->case_id) return TD_OK;
+    int rc = survey_link_of_case(&a->d, n->case_id, url);
+    if (rc == TD_E_NOT_FOUND) return TD_OK;
+    struct buf *b = &a->r->out;
+    if (rc == TD_OK) rc = buf_puts(b, "<section class=\"survey\">");
+    if (rc == TD_OK) rc = put_qr_svg(b, url);
+    if (rc == TD_OK)
+        rc = buf_puts(b, "<p><strong>Hoe hebben wij u geholpen?</strong> Scan de code: &eacute;&eacute;n vraag, een"
+                         " minuut.</p><p lang=\"en\"><strong>How did we do?</strong> Scan the code: one question, a"
+                         " minute.</p></section>");
+    return rc;
+}
+
 /* The printable page of the note with this code. */
 static int print_page(struct api_call *a, const char *typed)
 {
@@ -329,7 +348,9 @@ static int print_page(struct api_call *a, const char *typed)
                         ".code{font-family:ui-monospace,monospace;font-size:1.5rem;letter-spacing:.08em;margin:.5rem 0;"
                         "white-space:nowrap}"
                         ".qr{width:9rem;height:9rem;float:right;margin-left:1rem}"
-                        "dl{display:grid;grid-template-columns:auto 1fr;gap:.25rem 1rem}dt{color:#444}"
+                        "dl{clear:both;display:grid;grid-template-columns:auto 1fr;gap:.25rem 1rem}dt{color:#444}"
+                        ".survey{clear:both;border-top:1px solid #999;margin-top:1rem;padding-top:.75rem}"
+                        ".survey .qr{width:8rem;height:8rem}"
                         "@media print{body{margin:0}button{display:none}}",
                         API_HTML_IMAGES, nonce);
     struct buf *b = &a->r->out;
@@ -354,8 +375,9 @@ static int print_page(struct api_call *a, const char *typed)
     if (rc == TD_OK)
         rc = buf_puts(b, "</dd></dl><p>Te besteden in al onze winkels, ook in delen. Bewaar deze bon goed: wie de code heeft,"
                          " kan het tegoed gebruiken.</p><p lang=\"en\">Spend it in any of our stores, in one go or in parts."
-                         " Keep this note safe: whoever has the code can use the credit.</p>"
-                         "<button type=\"button\" id=\"print\">Afdrukken / Print</button></main>");
+                         " Keep this note safe: whoever has the code can use the credit.</p>");
+    if (rc == TD_OK) rc = put_survey(a, &n);
+    if (rc == TD_OK) rc = buf_puts(b, "<button type=\"button\" id=\"print\">Afdrukken / Print</button></main>");
     if (rc == TD_OK)
         rc = buf_printf(b, "<script nonce=\"%s\">document.getElementById('print').addEventListener('click',"
                            "function(){window.print();});</script>", nonce);

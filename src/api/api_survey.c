@@ -82,19 +82,6 @@ static const struct words *words_of(const char *lang)
     return lang && strcmp(lang, "en") == 0 ? &en : &nl;
 }
 
-/* A sentence with one %s (a name) in it, escaped. */
-static int put_with(struct buf *b, const char *fmt, const char *name)
-{
-    const char *at = strstr(fmt, "%s");
-    if (!at) return api_html_text(b, fmt);
-    char head[400];
-    snprintf(head, sizeof head, "%.*s", (int)(at - fmt), fmt);
-    int rc = api_html_text(b, head);
-    if (rc == TD_OK) rc = api_html_text(b, name);
-    if (rc == TD_OK) rc = api_html_text(b, at + 2);
-    return rc;
-}
-
 /* A page with a title and one paragraph. */
 static int notice(struct api_call *a, const char *lang, int status, const char *title, const char *text,
                   const char *name)
@@ -105,7 +92,7 @@ static int notice(struct api_call *a, const char *lang, int status, const char *
     if (rc == TD_OK) rc = buf_puts(b, "<main><h1>");
     if (rc == TD_OK) rc = api_html_text(b, title);
     if (rc == TD_OK) rc = buf_puts(b, "</h1><p>");
-    if (rc == TD_OK) rc = put_with(b, text, name ? name : "");
+    if (rc == TD_OK) rc = api_html_sentence(b, text, name);
     if (rc == TD_OK) rc = buf_puts(b, "</p></main>");
     return rc == TD_OK ? api_html_end(a, status) : rc;
 }
@@ -137,7 +124,7 @@ static int form(struct api_call *a, const struct survey *s, int status, const ch
     if (rc == TD_OK) rc = buf_puts(b, "</h1><form method=\"post\"><fieldset");
     if (rc == TD_OK && bad_score) rc = buf_puts(b, " aria-describedby=\"score-err\"");
     if (rc == TD_OK) rc = buf_puts(b, "><legend>");
-    if (rc == TD_OK) rc = put_with(b, w->question, site.shop_name);
+    if (rc == TD_OK) rc = api_html_sentence(b, w->question, site.shop_name);
     if (rc == TD_OK) rc = buf_puts(b, "</legend><div class=\"scale\">");
     for (int i = 0; i <= 10 && rc == TD_OK; i++)
         rc = buf_printf(b, "<input type=\"radio\" name=\"score\" id=\"s%d\" value=\"%d\"%s><label for=\"s%d\">%d</label>", i,

@@ -37,16 +37,6 @@ static const struct words en = {
     "still come.",
     "This link is not (or no longer) valid"};
 
-/* One sentence with the shop's name in it, escaped. */
-static int put_with_shop(struct buf *b, const char *fmt, const char *shop)
-{
-    const char *at = strstr(fmt, "%s");
-    int rc = buf_append(b, fmt, (size_t)(at - fmt));
-    if (rc == TD_OK) rc = api_html_text(b, shop);
-    if (rc == TD_OK) rc = buf_puts(b, at + 2);
-    return rc;
-}
-
 static int page(struct api_call *a, const char *lang, int done)
 {
     const struct words *w = strcmp(lang, "en") == 0 ? &en : &nl;
@@ -58,7 +48,7 @@ static int page(struct api_call *a, const char *lang, int done)
     if (rc == TD_OK) rc = buf_puts(b, "<main><h1>");
     if (rc == TD_OK) rc = api_html_text(b, done ? w->done_title : w->title);
     if (rc == TD_OK) rc = buf_puts(b, "</h1><p>");
-    if (rc == TD_OK) rc = put_with_shop(b, done ? w->done : w->ask, site.shop_name);
+    if (rc == TD_OK) rc = api_html_sentence(b, done ? w->done : w->ask, site.shop_name);
     if (rc == TD_OK) rc = buf_puts(b, "</p>");
     if (rc == TD_OK && !done) {
         /* The form posts to this same address (form-action 'self'). */

@@ -3,6 +3,7 @@
 
 #include <sodium.h>
 #include <stdio.h>
+#include <string.h>
 #include "core/arena.h"
 
 int api_html_begin(struct api_call *a, const char *lang, const char *title, const char *css, unsigned flags,
@@ -35,6 +36,18 @@ int api_html_text(struct buf *b, const char *s)
 {
     static const char *const entities[] = {"&lt;", "&gt;", "&amp;", "&quot;", "&#39;"};
     return buf_put_escaped(b, s, "<>&\"'", entities);
+}
+
+int api_html_sentence(struct buf *b, const char *fmt, const char *name)
+{
+    const char *at = strstr(fmt, "%s");
+    if (!at) return api_html_text(b, fmt);
+    char head[400];
+    snprintf(head, sizeof head, "%.*s", (int)(at - fmt), fmt);
+    int rc = api_html_text(b, head);
+    if (rc == TD_OK) rc = api_html_text(b, name ? name : "");
+    if (rc == TD_OK) rc = api_html_text(b, at + 2);
+    return rc;
 }
 
 int api_html_end(struct api_call *a, int status)

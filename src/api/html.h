@@ -26,6 +26,9 @@ int api_html_begin(struct api_call *a, const char *lang, const char *title, cons
                    char *nonce /* OUT */) TD_MUST_CHECK;
 /* Appends text with <>&"' escaped. */
 int api_html_text(struct buf *b, const char *s) TD_MUST_CHECK;
+/* Appends a sentence with at most one %s in it, the sentence and the name
+ * both escaped (the name may be a shop's or a customer's). */
+int api_html_sentence(struct buf *b, const char *fmt, const char *name) TD_MUST_CHECK;
 /* Closes body and html; the status, content type and headers. */
 int api_html_end(struct api_call *a, int status) TD_MUST_CHECK;
 

@@ -4,8 +4,8 @@
  */
 #include "api/jobs.h"
 #include "core/log.h"
-#include "core/ticker.h"
 #include "db/db.h"
+#include "db/db_ticker.h"
 #include "domain/clienteling_outreach.h"
 #include "domain/facts.h"
 #include "domain/identity.h"
@@ -24,8 +24,6 @@ const struct job jobs_table[JOBS_N] = {
 
 struct jobs {
     struct app *app;
-    struct db *db;               /* the scheduler's own connection, opened on its thread */
-    struct ticker *ticker;
     int64_t slot[JOBS_N];        /* the slot each periodic job last ran in */
 };
 
@@ -75,34 +73,15 @@ int jobs_run_once(struct db *db, int64_t now_us, int *expired)
 
 /* One round, on the ticker's thread; jobs_run logs each failure, and the
  * next round tries again. */
-static void tick(void *arg)
+static void tick(struct db *db, void *state)
 {
-    struct jobs *j = arg;
-    if (!j->db && db_open(j->app->db_url, &j->db) != TD_OK) j->db = NULL;
-    int rc = j->db ? jobs_run(j->db, clock_now_us(&j->app->clock), jobs_table, JOBS_N, j->slot, NULL) : TD_OK;
-    (void)rc;
+    struct jobs *j = state;
+    TD_BEST_EFFORT(jobs_run(db, clock_now_us(&j->app->clock), jobs_table, JOBS_N, j->slot, NULL));
 }
 
-int jobs_start(struct app *app, int interval_s, struct jobs **out)
+int jobs_start(struct app *app, int interval_s, struct db_ticker **out)
 {
-    *out = NULL;
-    struct jobs *j = calloc(1, sizeof *j);
-    if (!j) return TD_E_NOMEM;
-    j->app = app;
-    jobs_slots_init(jobs_table, JOBS_N, clock_now_us(&app->clock), j->slot);
-    int rc = ticker_start(interval_s > 0 ? interval_s : 60, tick, j, &j->ticker);
-    if (rc != TD_OK) {
-        free(j);
-        return rc;
-    }
-    *out = j;
-    return TD_OK;
-}
-
-void jobs_stop(struct jobs *j)
-{
-    if (!j) return;
-    ticker_stop(j->ticker);
-    db_close(j->db);
-    free(j);
+    struct jobs j = {.app = app};
+    jobs_slots_init(jobs_table, JOBS_N, clock_now_us(&app->clock), j.slot);
+    return db_ticker_start(app->db_url, interval_s > 0 ? interval_s : 60, tick, &j, sizeof j, out);
 }

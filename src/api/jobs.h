@@ -10,7 +10,7 @@
 #include "api/app.h"
 #include <stddef.h>
 
-struct jobs;
+struct db_ticker;
 
 /* One row of jobs.def. */
 struct job {
@@ -28,8 +28,8 @@ enum {
 };
 extern const struct job jobs_table[JOBS_N];
 
-int jobs_start(struct app *app, int interval_s, struct jobs **out /* OUT */) TD_MUST_CHECK;
-void jobs_stop(struct jobs *j);                          /* accepts NULL */
+int jobs_start(struct app *app, int interval_s, struct db_ticker **out /* OUT */) TD_MUST_CHECK;
+/* Stopped with db_ticker_stop (db/db_ticker.h). */
 
 /* One round of rows[0..n) at now_us: a row of period 0 runs; a row of period
  * p runs when the p-long slot of now_us is not slot[i], and on success

@@ -7,6 +7,7 @@
 #include "core/addr.h"
 #include "core/log.h"
 #include "db/db.h"
+#include "db/db_ticker.h"
 #include "domain/clienteling.h"
 #include "domain/nps.h"
 #include "domain/survey.h"
@@ -147,11 +148,11 @@ int cli_serve(int argc, char **argv)
         app_free(&app);
         return 1;
     }
-    struct jobs *jobs = NULL;
+    struct db_ticker *jobs = NULL;
     if (jobs_start(&app, (int)env_long("TRUSTDESK_JOB_INTERVAL", 60), &jobs) != TD_OK)
         log_msg(LOG_WARN, "background jobs could not start", NULL);
     struct mail_config mail;
-    struct mail_sender *sender = NULL;
+    struct db_ticker *sender = NULL;
     mail_config_from_env(&mail);
     if (!mail.url[0]) log_msg(LOG_INFO, "TRUSTDESK_SMTP_URL is not set: mail waits in the outbox", NULL);
     else if (mail_sender_start(app.db_url, &mail, (int)env_long("TRUSTDESK_MAIL_INTERVAL", 5), &sender) != TD_OK)
@@ -164,8 +165,8 @@ int cli_serve(int argc, char **argv)
     int sig = 0;
     sigwait(&set, &sig);
     log_msg(LOG_INFO, "stopping", "signal", sig == SIGINT ? "SIGINT" : "SIGTERM", NULL);
-    mail_sender_stop(sender);
-    jobs_stop(jobs);
+    db_ticker_stop(sender);
+    db_ticker_stop(jobs);
     group_stop(app.group);       /* answers what it holds; later money requests run inline */
     http_stop(srv);
     group_free(app.group);

@@ -7,7 +7,8 @@
  *   @BINARY@         byte-order collation for prefix range scans
  * Where whole statements differ (triggers), a line "-- @backend sqlite" or
  * "-- @backend postgres" starts a part only that backend runs, and
- * "-- @backend all" ends it.
+ * "-- @backend all" ends it. What every migration needs on a backend (on
+ * PostgreSQL: every foreign key deferrable) its ops run after each one.
  *
  * db_index_drop/db_index_restore keep the definitions the catalogue gave,
  * byte for byte, so a bulk load ends with the schema the migrations made.
@@ -590,6 +591,7 @@ int db_migrate_to(struct db *db, int64_t last)
         if ((rc = expand(db, m->sql, &sql)) != TD_OK) goto next;
         if ((rc = db_begin(db, 1)) != TD_OK) goto next;
         if ((rc = db_exec(db, sql.data)) != TD_OK) goto next;
+        if (db->ops->after_migration && (rc = db_exec(db, db->ops->after_migration)) != TD_OK) goto next;
         if ((rc = db_prepare(db, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)", &st)) != TD_OK)
             goto next;
         if ((rc = db_bind_int64(st, 1, m->version)) != TD_OK) goto next;

@@ -51,6 +51,8 @@ struct db_ops {
     /* The @NAME@ placeholders of the migration files: name, replacement,
      * name, replacement, ..., NULL. */
     const char *const *placeholders;
+    /* Run in each migration's transaction after its own SQL (NULL: none). */
+    const char *after_migration;
 };
 
 /* Every backend's struct db begins with this header. The statement cache

@@ -116,27 +116,17 @@ int advocacy_round_create(struct dctx *c, const struct advocacy_round_in *in, st
     "r.id, r.name, r.categories, r.opens_at, r.closes_at, r.created_at,"                                  \
     " (SELECT COUNT(*) FROM staff_answers a WHERE a.round_id = r.id)"
 
-static int read_round(struct db_stmt *st, struct advocacy_round *out)
+static int read_round(struct db_stmt *st, void *row)
 {
+    struct advocacy_round *out = row;
     memset(out, 0, sizeof *out);
-    out->id = db_col_int64(st, 0);
-    if (domain_copy(out->name, sizeof out->name, db_col_text(st, 1)) != TD_OK ||
-        domain_copy(out->categories, sizeof out->categories, db_col_text(st, 2)) != TD_OK)
-        return TD_E_INTERNAL;
-    out->opens_at = db_col_int64(st, 3);
-    out->closes_at = db_col_int64(st, 4);
-    out->created_at = db_col_int64(st, 5);
-    out->answers = db_col_int64(st, 6);
-    return TD_OK;
+    return db_readf(st, "ittiiii", &out->id, out->name, sizeof out->name, out->categories, sizeof out->categories,
+                    &out->opens_at, &out->closes_at, &out->created_at, &out->answers);
 }
 
 int advocacy_round_get(struct dctx *c, int64_t id, struct advocacy_round *out)
 {
-    struct db_stmt *st;
-    int rc = db_get_row(c->db, "SELECT " ROUND_COLS " FROM staff_rounds r WHERE r.id = ?", &st, "i", id);
-    if (rc == TD_OK) rc = read_round(st, out);
-    db_done(st);
-    return rc;
+    return db_get_read(c->db, "SELECT " ROUND_COLS " FROM staff_rounds r WHERE r.id = ?", read_round, out, "i", id);
 }
 
 int advocacy_rounds_each(struct dctx *c, int (*fn)(void *arg, const struct advocacy_round *r), void *arg)
@@ -160,16 +150,12 @@ int advocacy_link_lookup(struct dctx *c, const char *token, struct advocacy_link
                         " FROM staff_round_links l JOIN staff_rounds r ON r.id = l.round_id"
                         " JOIN stores s ON s.id = l.store_id WHERE l.token_hash = ?",
                         &st, "t", hash);
-    if (rc != TD_OK) return rc;
+    int64_t opens = 0;
     memset(out, 0, sizeof *out);
-    out->round_id = db_col_int64(st, 0);
-    out->store_id = db_col_int64(st, 1);
-    int64_t opens = db_col_int64(st, 2);
-    out->closes_at = db_col_int64(st, 3);
-    if (domain_copy(out->round_name, sizeof out->round_name, db_col_text(st, 4)) != TD_OK ||
-        domain_copy(out->store_name, sizeof out->store_name, db_col_text(st, 5)) != TD_OK ||
-        domain_copy(out->categories, sizeof out->categories, db_col_text(st, 6)) != TD_OK)
-        rc = TD_E_INTERNAL;
+    if (rc == TD_OK)
+        rc = db_readf(st, "iiiittt", &out->round_id, &out->store_id, &opens, &out->closes_at, out->round_name,
+                      sizeof out->round_name, out->store_name, sizeof out->store_name, out->categories,
+                      sizeof out->categories);
     db_done(st);
     if (rc == TD_OK && (c->now_us < opens || c->now_us >= out->closes_at)) {
         errors_set_message(err, "this survey is closed");

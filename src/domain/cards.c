@@ -37,21 +37,14 @@ static enum cards_state state_at(const struct value_card *v, int64_t now)
 static int read_card(struct db_stmt *st, int64_t now, struct value_card *out)
 {
     memset(out, 0, sizeof *out);
-    out->id = db_col_int64(st, 0);
-    if (domain_copy(out->category, sizeof out->category, db_col_text(st, 1)) != TD_OK ||
-        domain_copy(out->claim_nl, sizeof out->claim_nl, db_col_text(st, 2)) != TD_OK ||
-        domain_copy(out->claim_en, sizeof out->claim_en, db_col_text(st, 3)) != TD_OK ||
-        domain_copy(out->competitor, sizeof out->competitor, db_col_text(st, 4)) != TD_OK ||
-        domain_copy(out->verifier_login, sizeof out->verifier_login, db_col_text(st, 7)) != TD_OK)
-        return TD_E_INTERNAL;
-    out->theme_id = db_col_int64(st, 5);
-    out->verifier_id = db_col_int64(st, 6);
-    out->verified_at = db_col_int64(st, 8);
-    out->check_by = db_col_int64(st, 9);
-    out->check_days = (int)db_col_int64(st, 10);
-    out->retired_at = db_col_int64(st, 11);
-    out->created_at = db_col_int64(st, 12);
-    out->updated_at = db_col_int64(st, 13);
+    int64_t check_days = 0;
+    int rc = db_readf(st, "ittttiitiiiiii", &out->id, out->category, sizeof out->category, out->claim_nl,
+                      sizeof out->claim_nl, out->claim_en, sizeof out->claim_en, out->competitor,
+                      sizeof out->competitor, &out->theme_id, &out->verifier_id, out->verifier_login,
+                      sizeof out->verifier_login, &out->verified_at, &out->check_by, &check_days, &out->retired_at,
+                      &out->created_at, &out->updated_at);
+    if (rc != TD_OK) return rc;
+    out->check_days = (int)check_days;
     out->state = state_at(out, now);
     return TD_OK;
 }
@@ -312,4 +305,22 @@ int cards_case_record(struct dctx *c, int64_t case_id, int64_t *card_id, enum ca
     }
     db_done(st);
     return rc;
+}
+
+int cards_shown_each_of_customer(struct dctx *c, int64_t customer_id,
+                                 int (*fn)(void *arg, const struct cards_shown *s), void *arg)
+{
+    struct db_stmt *st;
+    int rc = db_query(c->db,
+                      "SELECT k.case_id, k.card_id, k.shown_at, v.claim_nl, v.claim_en, k.outcome"
+                      " FROM case_value_cards k JOIN value_cards v ON v.id = k.card_id"
+                      " WHERE k.customer_id = ? ORDER BY k.shown_at, k.case_id",
+                      &st, "i", customer_id);
+    struct cards_shown s;
+    while (db_next(st, &rc)) {
+        if ((rc = db_readf(st, "iiisss", &s.case_id, &s.card_id, &s.shown_at, &s.claim_nl, &s.claim_en,
+                           &s.outcome)) == TD_OK)
+            rc = fn(arg, &s);
+    }
+    return db_end(st, rc);
 }

@@ -103,4 +103,13 @@ int cards_record_case(struct dctx *c, int64_t case_id, int64_t card_id, enum car
 int cards_case_record(struct dctx *c, int64_t case_id, int64_t *card_id /* OUT */,
                       enum cards_outcome *outcome /* OUT */) TD_MUST_CHECK;
 
+/* A card shown at a customer's case, for their GDPR export. */
+struct cards_shown {
+    int64_t case_id, card_id, shown_at;
+    const char *claim_nl, *claim_en, *outcome;   /* valid during the call */
+};
+/* Every card shown at the customer's cases, oldest first. */
+int cards_shown_each_of_customer(struct dctx *c, int64_t customer_id,
+                                 int (*fn)(void *arg, const struct cards_shown *s), void *arg) TD_MUST_CHECK;
+
 #endif

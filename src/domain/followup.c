@@ -84,47 +84,36 @@ int followup_answer(struct dctx *c, const char *token, int score, const char *co
     " JOIN customers cu ON cu.id = f.customer_id JOIN surveys v ON v.id = f.survey_id"                               \
     " LEFT JOIN staff a ON a.id = f.assignee_id"
 
-static int read_followup(struct db_stmt *st, struct followup *o)
+static int read_followup(struct db_stmt *st, void *row)
 {
-    o->id = db_col_int64(st, 0);
-    o->case_id = db_col_int64(st, 1);
-    o->survey_id = db_col_int64(st, 2);
-    o->store_id = db_col_int64(st, 3);
-    o->customer_id = db_col_int64(st, 4);
-    o->assignee_id = db_col_int64(st, 5);
-    o->opened_at = db_col_int64(st, 11);
-    o->due_at = db_col_int64(st, 12);
-    o->first_contact_at = db_col_int64(st, 13);
-    o->closed_at = db_col_int64(st, 14);
-    o->credit_note_id = db_col_int64(st, 18);
-    o->reopened = db_col_int64(st, 19);
-    o->score = (int)db_col_int64(st, 20);
-    o->round = (int)db_col_int64(st, 21);
-    static const struct { int col; size_t off, size; } text[] = {
-        {6, offsetof(struct followup, store_code), CODE_SZ},
-        {7, offsetof(struct followup, case_kind), 32},
-        {8, offsetof(struct followup, status), 16},
-        {9, offsetof(struct followup, customer_name), NAME_SZ},
-        {10, offsetof(struct followup, assignee_login), LOGIN_SZ},
-        {15, offsetof(struct followup, root_cause), 40},
-        {16, offsetof(struct followup, recovery), 16},
-        {17, offsetof(struct followup, action), FOLLOWUP_TEXT_MAX * 4 + 1},
-        {22, offsetof(struct followup, comment), SURVEY_COMMENT_SZ},
-    };
-    for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
-        if (domain_copy((char *)o + text[i].off, text[i].size, db_col_text(st, text[i].col)) != TD_OK)
-            return TD_E_INTERNAL;
-    return TD_OK;
+    struct followup *o = row;
+    int64_t score = -1, round = 0;
+    int rc = db_readf(st, "iiiiiitttttiiiitttiiiit", &o->id, &o->case_id, &o->survey_id, &o->store_id, &o->customer_id,
+                      &o->assignee_id, o->store_code, sizeof o->store_code, o->case_kind, sizeof o->case_kind,
+                      o->status, sizeof o->status, o->customer_name, sizeof o->customer_name, o->assignee_login,
+                      sizeof o->assignee_login, &o->opened_at, &o->due_at, &o->first_contact_at, &o->closed_at,
+                      o->root_cause, sizeof o->root_cause, o->recovery, sizeof o->recovery, o->action,
+                      sizeof o->action, &o->credit_note_id, &o->reopened, &score, &round, o->comment,
+                      sizeof o->comment);
+    o->score = (int)score;
+    o->round = (int)round;
+    return rc;
+}
+
+/* Calls fn for each follow-up the query st gives; ends st. */
+static int each_followup(struct db_stmt *st, int rc, int (*fn)(void *arg, const struct followup *f), void *arg)
+{
+    struct followup *f = malloc(sizeof *f);
+    if (!f && rc == TD_OK) rc = TD_E_NOMEM;
+    while (rc == TD_OK && (rc = db_step(st)) == TD_ROW)
+        if ((rc = read_followup(st, f)) == TD_OK) rc = fn(arg, f);
+    free(f);
+    return db_end(st, rc);
 }
 
 int followup_get(struct dctx *c, int64_t id, struct followup *out)
 {
-    struct db_stmt *st;
-    int rc = db_get_row(c->db, "SELECT " FOLLOWUP_COLS FOLLOWUP_FROM " WHERE f.id = ?", &st, "i", id);
-    if (rc != TD_OK) return rc;
-    rc = read_followup(st, out);
-    db_done(st);
-    return rc;
+    return db_get_read(c->db, "SELECT " FOLLOWUP_COLS FOLLOWUP_FROM " WHERE f.id = ?", read_followup, out, "i", id);
 }
 
 int followup_each(struct dctx *c, int64_t store_id, const char *status, int limit,
@@ -139,12 +128,7 @@ int followup_each(struct dctx *c, int64_t store_id, const char *status, int limi
                       " ORDER BY CASE WHEN f.status = 'closed' THEN 1 ELSE 0 END,"
                       " CASE WHEN f.status = 'closed' THEN -f.closed_at ELSE f.due_at END, f.id LIMIT ?",
                       &st, "iiiiii", store_id, store_id, (int64_t)which, (int64_t)which, (int64_t)which, (int64_t)limit);
-    struct followup *f = malloc(sizeof *f);
-    if (!f) rc = TD_E_NOMEM;
-    while (rc == TD_OK && (rc = db_step(st)) == TD_ROW)
-        if ((rc = read_followup(st, f)) == TD_OK) rc = fn(arg, f);
-    free(f);
-    return db_end(st, rc);
+    return each_followup(st, rc, fn, arg);
 }
 
 int followup_each_of_customer(struct dctx *c, int64_t customer_id, int (*fn)(void *arg, const struct followup *f),
@@ -153,12 +137,7 @@ int followup_each_of_customer(struct dctx *c, int64_t customer_id, int (*fn)(voi
     struct db_stmt *st;
     int rc = db_query(c->db, "SELECT " FOLLOWUP_COLS FOLLOWUP_FROM " WHERE f.customer_id = ? ORDER BY f.id", &st, "i",
                       customer_id);
-    struct followup *f = malloc(sizeof *f);
-    if (!f) rc = TD_E_NOMEM;
-    while (rc == TD_OK && (rc = db_step(st)) == TD_ROW)
-        if ((rc = read_followup(st, f)) == TD_OK) rc = fn(arg, f);
-    free(f);
-    return db_end(st, rc);
+    return each_followup(st, rc, fn, arg);
 }
 
 int followup_events_each(struct dctx *c, int64_t id, int (*fn)(void *arg, const struct followup_event *e), void *arg)

@@ -135,14 +135,14 @@ static int read_words(struct dctx *c, struct secrets_theme *t)
     return db_end(st, rc);
 }
 
-static int read_theme(struct db_stmt *st, struct secrets_theme *t)
+static int read_theme(struct db_stmt *st, void *row)
 {
+    struct secrets_theme *t = row;
     memset(t, 0, sizeof *t);
-    t->id = db_col_int64(st, 0);
-    if (domain_copy(t->label, sizeof t->label, db_col_text(st, 1)) != TD_OK) return TD_E_INTERNAL;
-    t->status = (enum secrets_status)enum_map_find(&secrets_status_map, db_col_text(st, 2), SECRETS_NEW);
-    t->answers = db_col_int64(st, 3);
-    return TD_OK;
+    const char *status = NULL;
+    int rc = db_readf(st, "itsi", &t->id, t->label, sizeof t->label, &status, &t->answers);
+    t->status = (enum secrets_status)enum_map_find(&secrets_status_map, status, SECRETS_NEW);
+    return rc;
 }
 
 int secrets_board(struct dctx *c, bool shown_only, int64_t store_id, int limit,
@@ -186,14 +186,11 @@ int secrets_theme_stores(struct dctx *c, int64_t theme_id,
 
 int secrets_get(struct dctx *c, int64_t id, struct secrets_theme *out)
 {
-    struct db_stmt *st;
-    int rc = db_get_row(c->db,
-                        "SELECT t.id, t.label, t.status, (SELECT COUNT(DISTINCT w.answer_id) FROM secret_theme_words tw"
-                        " JOIN secret_words w ON w.word = tw.word WHERE tw.theme_id = t.id)"
-                        " FROM secret_themes t WHERE t.id = ?",
-                        &st, "i", id);
-    if (rc == TD_OK) rc = read_theme(st, out);
-    db_done(st);
+    int rc = db_get_read(c->db,
+                         "SELECT t.id, t.label, t.status, (SELECT COUNT(DISTINCT w.answer_id) FROM secret_theme_words tw"
+                         " JOIN secret_words w ON w.word = tw.word WHERE tw.theme_id = t.id)"
+                         " FROM secret_themes t WHERE t.id = ?",
+                         read_theme, out, "i", id);
     if (rc == TD_OK) rc = read_words(c, out);
     return rc;
 }

@@ -124,26 +124,16 @@ static int read_target(struct dctx *c, int64_t case_id, struct target *t)
                         " FROM cases k JOIN customers cu ON cu.id = k.customer_id JOIN stores s ON s.id = k.store_id"
                         " WHERE k.id = ?",
                         &st, "ii", since, case_id);
-    if (rc != TD_OK) return rc;
-    t->customer_id = db_col_int64(st, 0);
-    t->store_id = db_col_int64(st, 1);
-    t->erased_at = db_col_int64(st, 2);
-    t->objected = db_col_int64(st, 7);
-    t->recent = db_col_int64(st, 8);
-    if (domain_copy(t->email, sizeof t->email, db_col_text(st, 3)) != TD_OK ||
-        domain_copy(t->name, sizeof t->name, db_col_text(st, 4)) != TD_OK ||
-        domain_copy(t->lang, sizeof t->lang, db_col_text(st, 5)) != TD_OK ||
-        domain_copy(t->store, sizeof t->store, db_col_text(st, 6)) != TD_OK)
-        rc = TD_E_INTERNAL;
+    if (rc == TD_OK)
+        rc = db_readf(st, "iiittttii", &t->customer_id, &t->store_id, &t->erased_at, t->email, sizeof t->email, t->name,
+                      sizeof t->name, t->lang, sizeof t->lang, t->store, sizeof t->store, &t->objected, &t->recent);
     db_done(st);
     return rc;
 }
 
-static int enqueue(struct dctx *c, const struct target *t, int round, const char *url)
+static int enqueue(struct dctx *c, const struct cl_mail_site *site, const struct target *t, int round, const char *url)
 {
     const struct words *w = strcmp(t->lang, "en") == 0 ? &en : &nl;
-    struct cl_mail_site site;
-    cl_mail_site_from_env(&site);
     char subject[NAME_SZ + 64], line[NAME_SZ + 400];
     snprintf(subject, sizeof subject, w->subject, t->store);
     struct buf body;
@@ -153,17 +143,48 @@ static int enqueue(struct dctx *c, const struct target *t, int round, const char
     if (rc == TD_OK) rc = buf_puts(&body, "\n\n");
     snprintf(line, sizeof line, round > 1 ? w->again : w->ask, t->store);
     if (rc == TD_OK) rc = buf_puts(&body, line);
-    if (rc == TD_OK) rc = buf_printf(&body, "\n\n%s\n\n%s\n\n%s\n", url, w->thanks, site.shop_name);
+    if (rc == TD_OK) rc = buf_printf(&body, "\n\n%s\n\n%s\n\n%s\n", url, w->thanks, site->shop_name);
     if (rc == TD_OK) {
         struct errors err;
         errors_init(&err);
         struct mail_msg m = {.customer_id = t->customer_id, .kind = MAIL_TRANSACTIONAL, .to = t->email,
-                             .from = site.from, .from_name = site.shop_name, .subject = subject, .text = body.data,
+                             .from = site->from, .from_name = site->shop_name, .subject = subject, .text = body.data,
                              .lang = w == &en ? "en" : "nl"};
         rc = mail_enqueue(c->db, c->now_us, &m, &err, NULL);
     }
     buf_free(&body);
     return rc;
+}
+
+/* The public link of survey id, signed, valid until expires. */
+static int survey_url(struct dctx *c, const struct cl_mail_site *site, int64_t id, int64_t expires,
+                      char url[SURVEY_URL_SZ])
+{
+    unsigned char key[32];
+    char token[SURVEY_TOKEN_LEN + 1];
+    int rc = survey_key(c, key);
+    if (rc != TD_OK) return rc;
+    survey_token(c, key, id, expires, token);
+    sodium_memzero(key, sizeof key);
+    return snprintf(url, SURVEY_URL_SZ, "%s/api/v1/surveys/%s", site->base_url, token) < SURVEY_URL_SZ ? TD_OK
+                                                                                                   : TD_E_INTERNAL;
+}
+
+int survey_link_of_case(struct dctx *c, int64_t case_id, char url[SURVEY_URL_SZ])
+{
+    int64_t id = 0, expires = 0;
+    struct db_stmt *st;
+    int rc = db_get_row(c->db,
+                        "SELECT v.id, v.expires_at FROM surveys v JOIN customers cu ON cu.id = v.customer_id"
+                        " WHERE v.case_id = ? AND v.round = 1 AND v.answered_at IS NULL AND v.expires_at > ?"
+                        " AND cu.erased_at IS NULL",
+                        &st, "ii", case_id, c->now_us);
+    if (rc == TD_OK) rc = db_readf(st, "ii", &id, &expires);
+    db_done(st);
+    if (rc != TD_OK) return rc;
+    struct cl_mail_site site;
+    cl_mail_site_from_env(&site);
+    return survey_url(c, &site, id, expires, url);
 }
 
 int survey_send(struct dctx *c, int64_t case_id, int round, int64_t *id)
@@ -181,15 +202,11 @@ int survey_send(struct dctx *c, int64_t case_id, int round, int64_t *id)
                           id, "iiiitii", case_id, (int64_t)round, t->customer_id, t->store_id,
                           strcmp(t->lang, "en") == 0 ? "en" : "nl", c->now_us, expires);
         if (rc == TD_E_NOT_FOUND) rc = TD_OK;                  /* asked already: nothing twice */
-        unsigned char key[32];
-        char token[SURVEY_TOKEN_LEN + 1], url[600];
-        if (rc == TD_OK && *id && (rc = survey_key(c, key)) == TD_OK) {
-            survey_token(c, key, *id, expires, token);
-            sodium_memzero(key, sizeof key);
-            struct cl_mail_site site;
-            cl_mail_site_from_env(&site);
-            snprintf(url, sizeof url, "%s/api/v1/surveys/%s", site.base_url, token);
-            rc = enqueue(c, t, round, url);
+        char url[SURVEY_URL_SZ];
+        struct cl_mail_site site;
+        cl_mail_site_from_env(&site);
+        if (rc == TD_OK && *id && (rc = survey_url(c, &site, *id, expires, url)) == TD_OK) {
+            rc = enqueue(c, &site, t, round, url);
             /* In the contact ledger for the record; transactional, so it
              * never counts to the marketing cap. */
             if (rc == TD_OK)
@@ -218,21 +235,13 @@ static int survey_get(struct dctx *c, int64_t id, struct survey *out)
                         " COALESCE(v.answered_at, 0) FROM surveys v JOIN stores s ON s.id = v.store_id"
                         " JOIN customers cu ON cu.id = v.customer_id WHERE v.id = ? AND cu.erased_at IS NULL",
                         &st, "i", id);
-    if (rc != TD_OK) return rc;
-    out->id = db_col_int64(st, 0);
-    out->case_id = db_col_int64(st, 1);
-    out->round = db_col_int64(st, 2);
-    out->customer_id = db_col_int64(st, 3);
-    out->store_id = db_col_int64(st, 4);
-    out->sent_at = db_col_int64(st, 7);
-    out->expires_at = db_col_int64(st, 8);
-    out->score = (int)db_col_int64(st, 9);
-    out->first_answered_at = db_col_int64(st, 11);
-    out->answered_at = db_col_int64(st, 12);
-    if (domain_copy(out->lang, sizeof out->lang, db_col_text(st, 5)) != TD_OK ||
-        domain_copy(out->store_name, sizeof out->store_name, db_col_text(st, 6)) != TD_OK ||
-        domain_copy(out->comment, sizeof out->comment, db_col_text(st, 10)) != TD_OK)
-        rc = TD_E_INTERNAL;
+    int64_t score = -1;
+    if (rc == TD_OK)
+        rc = db_readf(st, "iiiiittiiitii", &out->id, &out->case_id, &out->round, &out->customer_id, &out->store_id,
+                      out->lang, sizeof out->lang, out->store_name, sizeof out->store_name, &out->sent_at,
+                      &out->expires_at, &score, out->comment, sizeof out->comment, &out->first_answered_at,
+                      &out->answered_at);
+    out->score = (int)score;
     db_done(st);
     return rc;
 }

@@ -56,6 +56,11 @@ int survey_on_event(struct dctx *c, const struct event *ev) TD_MUST_CHECK;
  * survey's id, or 0 when nobody is asked (see above). */
 int survey_send(struct dctx *c, int64_t case_id, int round, int64_t *id /* OUT */) TD_MUST_CHECK;
 
+/* The link of a case's first survey while it waits for its answer (for
+ * the QR code on the case's credit note); TD_E_NOT_FOUND when there is
+ * none, it was answered or expired, or the customer was erased. */
+#define SURVEY_URL_SZ 600
+int survey_link_of_case(struct dctx *c, int64_t case_id, char url[SURVEY_URL_SZ]) TD_MUST_CHECK;
 /* The signed link's token of survey id, valid until expires_at. */
 void survey_token(struct dctx *c, const unsigned char key[32], int64_t id, int64_t expires_at,
                   char out[SURVEY_TOKEN_LEN + 1]);

@@ -90,10 +90,9 @@ int mail_send_due(struct db *db, const struct mail_config *cfg, int64_t now_us, 
 int mail_render(struct db *db, int64_t id, char **text /* OUT */, size_t *len /* OUT */) TD_MUST_CHECK;
 
 /* The sender thread: mail_send_due every interval_s on a connection of its
- * own to db_url, until mail_sender_stop. */
-struct mail_sender;
+ * own to db_url, until db_ticker_stop. */
+struct db_ticker;
 int mail_sender_start(const char *db_url, const struct mail_config *cfg, int interval_s,
-                      struct mail_sender **out /* OUT */) TD_MUST_CHECK;
-void mail_sender_stop(struct mail_sender *s);   /* accepts NULL */
+                      struct db_ticker **out /* OUT */) TD_MUST_CHECK;
 
 #endif

@@ -17,8 +17,8 @@
 #include "mail/mail_int.h"
 #include "core/clock.h"
 #include "core/log.h"
-#include "core/ticker.h"
 #include "db/db.h"
+#include "db/db_ticker.h"
 #include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,43 +156,17 @@ int mail_send_due(struct db *db, const struct mail_config *cfg, int64_t now_us, 
 
 #define ROUND_LIMIT 200               /* messages per round; the rest wait for the next */
 
-struct mail_sender {
-    char db_url[1024];
-    struct mail_config cfg;
-    struct db *db;                /* the sender's own connection, opened on its thread */
-    struct ticker *ticker;
-};
-
-static void tick(void *arg)
+static void tick(struct db *db, void *state)
 {
-    struct mail_sender *s = arg;
-    if (!s->db && db_open(s->db_url, &s->db) != TD_OK) s->db = NULL;
+    const struct mail_config *cfg = state;
     struct mail_round r;
-    int rc = s->db ? mail_send_due(s->db, &s->cfg, clock_now_us(NULL), ROUND_LIMIT, &r) : TD_OK;
+    int rc = mail_send_due(db, cfg, clock_now_us(NULL), ROUND_LIMIT, &r);
     if (rc != TD_OK) log_msg(LOG_WARN, "mail round failed", "status", td_status_code(rc), NULL);
 }
 
-int mail_sender_start(const char *db_url, const struct mail_config *cfg, int interval_s, struct mail_sender **out)
+int mail_sender_start(const char *db_url, const struct mail_config *cfg, int interval_s, struct db_ticker **out)
 {
     *out = NULL;
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) return TD_E_INTERNAL;
-    struct mail_sender *s = calloc(1, sizeof *s);
-    if (!s) return TD_E_NOMEM;
-    snprintf(s->db_url, sizeof s->db_url, "%s", db_url);
-    s->cfg = *cfg;
-    int rc = ticker_start(interval_s > 0 ? interval_s : 5, tick, s, &s->ticker);
-    if (rc != TD_OK) {
-        free(s);
-        return rc;
-    }
-    *out = s;
-    return TD_OK;
-}
-
-void mail_sender_stop(struct mail_sender *s)
-{
-    if (!s) return;
-    ticker_stop(s->ticker);
-    db_close(s->db);
-    free(s);
+    return db_ticker_start(db_url, interval_s > 0 ? interval_s : 5, tick, cfg, sizeof *cfg, out);
 }

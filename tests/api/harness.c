@@ -349,7 +349,10 @@ static int vreq(struct client *c, const char *method, const char *path, const ch
         if (strncasecmp(x, "Expect: 100-continue", 20) == 0) expect = 1;
     }
     if (!own_type) hl = curl_slist_append(hl, "Content-Type: application/json");
-    hl = curl_slist_append(hl, "Expect:");
+    /* No Expect unless the caller asks for it: an empty "Expect:" before the
+     * caller's own would make libcurl send the body at once while the server
+     * reads "Expect: 100-continue" and answers before it (then closes). */
+    if (!expect) hl = curl_slist_append(hl, "Expect:");
     if (!c->no_origin) {
         snprintf(hdr, sizeof hdr, "Origin: %s", c->srv->base);
         hl = curl_slist_append(hl, hdr);
@@ -394,11 +397,14 @@ static int vreq(struct client *c, const char *method, const char *path, const ch
     } else {
         curl_easy_setopt(h, CURLOPT_NOPROGRESS, 1L);
     }
+    char why[CURL_ERROR_SIZE] = "";
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, why);
     CURLcode cc = curl_easy_perform(h);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
     curl_slist_free_all(hl);
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, NULL);
     if (cc != CURLE_OK) {
-        fprintf(stderr, "harness: %s %s: %s\n", method, path, curl_easy_strerror(cc));
+        fprintf(stderr, "harness: %s %s: %s (%s)\n", method, path, curl_easy_strerror(cc), why);
         free(s.p);
         return -1;
     }

@@ -277,6 +277,11 @@ static void the_well_kept_secret(void **state)
              "\"referral\":{\"to\":\"Zalando\",\"reason\":\"cheaper_elsewhere\"},"
              "\"items\":[{\"receipt_id\":\"R-D-1\",\"sku\":\"DR-1\",\"condition\":\"new\"}]}", member);
     long long dress = case_open(&anna, case_body);
+    char one_case[64];
+    snprintf(one_case, sizeof one_case, "/api/v1/cases/%lld", dress);
+    req_expect(&anna, "GET", one_case, NULL, 200, &r);
+    assert_true(json_is_null(json_object_get(r.json, "value_card_shown")));        /* nothing recorded yet */
+    resp_free(&r);
     case_decide(&anna, dress, &r);
     assert_true(json_is_null(json_object_get(r.json, "value_card")));
     resp_free(&r);
@@ -307,8 +312,20 @@ static void the_well_kept_secret(void **state)
     assert_string_equal(jstr(r.json, "outcome"), "stayed");
     resp_free(&r);
     assert_int_equal(req_status(&mia, "POST", rec, rec_body), 403);              /* another store's case */
+    req_expect(&anna, "GET", one_case, NULL, 200, &r);                           /* the case says so when drawn again */
+    assert_int_equal(jint(r.json, "value_card_shown.card_id"), card);
+    assert_string_equal(jstr(r.json, "value_card_shown.outcome"), "stayed");
+    resp_free(&r);
     snprintf(path, sizeof path, "SELECT COUNT(*) FROM case_value_cards WHERE case_id = %lld AND outcome = 'stayed'", dress);
     assert_int_equal(count(path), 1);
+    /* The customer's GDPR export carries the card shown at their case. */
+    snprintf(path, sizeof path, "/api/v1/customers/%lld/export", member);
+    req_expect(&admin, "GET", path, NULL, 200, &r);
+    json_t *shown = json_object_get(json_object_get(r.json, "feedback"), "value_cards");
+    assert_int_equal(json_array_size(shown), 1);
+    expect_ints(json_array_get(shown, 0), "case_id", (int)dress, "card_id", (int)card, NULL);
+    expect_strs(json_array_get(shown, 0), "outcome", "stayed", "claim_nl", "Gratis vermaken binnen 30 dagen", NULL);
+    resp_free(&r);
 
     /* A quiz from the card, and a score for Anna and her manager only. */
     snprintf(path, sizeof path, "/api/v1/value-cards/%lld/questions", card);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "harness.h"
+#include "cmocka_main.h"
 
 static struct server srv;
 
@@ -141,12 +142,7 @@ static void logins_are_audited(void **state)
     if (verify(out, sizeof out) != 0) fail_msg("%s", out);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(the_chain_holds_and_names_what_was_changed),
-        cmocka_unit_test(concurrent_writers_make_one_chain),
-        cmocka_unit_test(logins_are_audited),
-    };
-    return cmocka_run_group_tests_name("api_audit", tests, setup, chain_teardown);
-}
+TD_TEST_MAIN("api_audit", setup, chain_teardown,
+             cmocka_unit_test(the_chain_holds_and_names_what_was_changed),
+             cmocka_unit_test(concurrent_writers_make_one_chain),
+             cmocka_unit_test(logins_are_audited))

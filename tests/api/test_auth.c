@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 #include "harness.h"
+#include "cmocka_main.h"
 
 static struct server srv;
 static struct client admin, anna;    /* logged in once by setup */
@@ -358,22 +359,17 @@ static void cli_refuses_bad_arguments(void **state)
     assert_int_equal(run_cli(NULL, out, sizeof out, "frobnicate", NULL), 2);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(login_logout),
-        cmocka_unit_test(wrong_password_same_answer_as_unknown_login),
-        cmocka_unit_test(associate_cannot_manage_staff_or_stores),
-        cmocka_unit_test(csrf_and_origin_are_required_for_cookie_writes),
-        cmocka_unit_test(login_backs_off_per_account),
-        cmocka_unit_test(x_forwarded_for_is_ignored_without_a_trusted_proxy),
-        cmocka_unit_test(api_token_works_without_csrf),
-        cmocka_unit_test(api_tokens_expire_and_can_be_listed_and_revoked),
-        cmocka_unit_test(unknown_route_and_method),
-        cmocka_unit_test(sessions_expire_when_idle_or_old),
-        cmocka_unit_test(admin_manages_staff),
-        cmocka_unit_test(language_is_remembered_per_user),
-        cmocka_unit_test(cli_refuses_bad_arguments),
-    };
-    return cmocka_run_group_tests_name("api_auth", tests, setup, chain_teardown);
-}
+TD_TEST_MAIN("api_auth", setup, chain_teardown,
+             cmocka_unit_test(login_logout),
+             cmocka_unit_test(wrong_password_same_answer_as_unknown_login),
+             cmocka_unit_test(associate_cannot_manage_staff_or_stores),
+             cmocka_unit_test(csrf_and_origin_are_required_for_cookie_writes),
+             cmocka_unit_test(login_backs_off_per_account),
+             cmocka_unit_test(x_forwarded_for_is_ignored_without_a_trusted_proxy),
+             cmocka_unit_test(api_token_works_without_csrf),
+             cmocka_unit_test(api_tokens_expire_and_can_be_listed_and_revoked),
+             cmocka_unit_test(unknown_route_and_method),
+             cmocka_unit_test(sessions_expire_when_idle_or_old),
+             cmocka_unit_test(admin_manages_staff),
+             cmocka_unit_test(language_is_remembered_per_user),
+             cmocka_unit_test(cli_refuses_bad_arguments))

@@ -25,6 +25,7 @@
 #include "core/clock.h"
 #include "harness.h"
 #include "sink.h"
+#include "cmocka_main.h"
 
 static struct server srv;
 static struct sink sink;
@@ -308,12 +309,7 @@ static void the_cli_previews_arrives_and_reports(void **state)
     assert_int_equal(collection_cli("launch", "SHIRT-AW", out, sizeof out), 2);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(the_personal_mail_and_one_click_out),
-        cmocka_unit_test(an_expired_hold_goes_to_the_next_customer),
-        cmocka_unit_test(the_cli_previews_arrives_and_reports),
-    };
-    return cmocka_run_group_tests_name("api_clienteling_live", tests, setup, teardown);
-}
+TD_TEST_MAIN("api_clienteling_live", setup, teardown,
+             cmocka_unit_test(the_personal_mail_and_one_click_out),
+             cmocka_unit_test(an_expired_hold_goes_to_the_next_customer),
+             cmocka_unit_test(the_cli_previews_arrives_and_reports))

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "harness.h"
+#include "cmocka_main.h"
 
 static struct server srv;
 static struct client assoc;      /* an associate of UTR01 */
@@ -315,16 +316,11 @@ static void export_then_erase_leaves_no_trace(void **state)
     assert_true(seen > 0);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(search_is_prefix_case_and_accent_insensitive),
-        cmocka_unit_test(search_pages_with_cursor),
-        cmocka_unit_test(edit_with_consent_and_version),
-        cmocka_unit_test(bad_customer_input_names_the_field_and_changes_nothing),
-        cmocka_unit_test(duplicate_loyalty_number_is_a_conflict),
-        cmocka_unit_test(not_found_and_bad_ids),
-        cmocka_unit_test(export_then_erase_leaves_no_trace),
-    };
-    return cmocka_run_group_tests_name("api_customers", tests, setup, chain_teardown);
-}
+TD_TEST_MAIN("api_customers", setup, chain_teardown,
+             cmocka_unit_test(search_is_prefix_case_and_accent_insensitive),
+             cmocka_unit_test(search_pages_with_cursor),
+             cmocka_unit_test(edit_with_consent_and_version),
+             cmocka_unit_test(bad_customer_input_names_the_field_and_changes_nothing),
+             cmocka_unit_test(duplicate_loyalty_number_is_a_conflict),
+             cmocka_unit_test(not_found_and_bad_ids),
+             cmocka_unit_test(export_then_erase_leaves_no_trace))

@@ -375,6 +375,49 @@ static void root_causes_export_and_erasure(void **state)
     resp_free(&r);
 }
 
+/* A credit note issued for a case carries the case's survey as a QR code
+ * while the survey waits for its answer; answered, the note shows none. */
+static void the_credit_note_carries_the_survey(void **state)
+{
+    (void)state;
+    import_csv(&admin, "customers", "loyalty_number,name,email,home_store_code\nNL-400001,Noor Visser,noor@example.test,UTR01\n");
+    import_csv_ago(&admin, "purchases",
+                   "receipt_id,purchased_at,store_code,customer_ref,sku,product_name,brand,category,unit_price,quantity\n"
+                   "R-N-1,@6,UTR01,NL-400001,SJ-1,Sjaal,Noordzee,Kleding,15.00,1\n");
+    long long noor = customer_id(&anna, "NL-400001");
+    char body[600], path[200], link[200], text[4096];
+    snprintf(body, sizeof body,
+             "{\"kind\":\"return\",\"customer_id\":%lld,\"store_code\":\"UTR01\",\"receipt\":true,"
+             "\"customer_words\":\"De sjaal past niet bij mijn jas.\","
+             "\"items\":[{\"receipt_id\":\"R-N-1\",\"sku\":\"SJ-1\",\"condition\":\"new\"}]}", noor);
+    long long id = case_open(&anna, body);
+    struct resp r;
+    case_decide(&anna, id, &r);
+    assert_string_equal(jstr(r.json, "resolution"), "refund");
+    resp_free(&r);
+    /* The customer takes the refund as store credit. */
+    snprintf(path, sizeof path, "/api/v1/cases/%lld/resolve", id);
+    req_expect(&anna, "POST", path, "{\"resolution\":\"store_credit\",\"amount_cents\":1500,\"override_reason\":\"De klant wil liever tegoed.\"}", 200, &r);
+    char code[40];
+    snprintf(code, sizeof code, "%s", jstr(r.json, "outcome.credit_note.code"));
+    assert_true(code[0] != '\0');
+    resp_free(&r);
+    next_survey_mail(text, sizeof text, link, sizeof link);
+
+    snprintf(path, sizeof path, "/api/v1/credit-notes/%s/print", code);
+    req_expect(&anna, "GET", path, NULL, 200, &r);
+    sink_expect(r.body, (const char *const[]){"Hoe hebben wij u geholpen?", "How did we do?", "class=\"survey\"", NULL});
+    const char *second = strstr(r.body, "class=\"survey\"");
+    assert_non_null(strstr(second, "<svg class=\"qr\""));            /* the survey's own code */
+    resp_free(&r);
+
+    assert_int_equal(answer(link, "score=9", &r), 200);
+    resp_free(&r);
+    req_expect(&anna, "GET", path, NULL, 200, &r);
+    assert_null(strstr(r.body, "Hoe hebben wij u geholpen?"));
+    resp_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -384,6 +427,7 @@ int main(void)
         cmocka_unit_test(an_unhappy_second_answer_reopens),
         cmocka_unit_test(who_is_not_asked),
         cmocka_unit_test(root_causes_export_and_erasure),
+        cmocka_unit_test(the_credit_note_carries_the_survey),
     };
     return cmocka_run_group_tests_name("api_feedback", tests, setup, teardown);
 }

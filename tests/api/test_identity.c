@@ -17,6 +17,7 @@
 #include <time.h>
 #include "core/token.h"
 #include "harness.h"
+#include "cmocka_main.h"
 
 static struct server srv;
 static struct client admin, anna, mia, rob;
@@ -418,15 +419,10 @@ static void a_receipt_line_offered_again_and_again(void **state)
     resp_free(&d);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(a_ring_of_three_accounts_is_one_person),
-        cmocka_unit_test(eight_tills_one_phone),
-        cmocka_unit_test(a_walk_in_gives_a_contact_when_asked),
-        cmocka_unit_test(the_third_dress_back_within_days_is_noticed),
-        cmocka_unit_test(a_busy_family_returning_one_size_of_two_is_not),
-        cmocka_unit_test(a_receipt_line_offered_again_and_again),
-    };
-    return cmocka_run_group_tests_name("api_identity", tests, setup, chain_teardown);
-}
+TD_TEST_MAIN("api_identity", setup, chain_teardown,
+             cmocka_unit_test(a_ring_of_three_accounts_is_one_person),
+             cmocka_unit_test(eight_tills_one_phone),
+             cmocka_unit_test(a_walk_in_gives_a_contact_when_asked),
+             cmocka_unit_test(the_third_dress_back_within_days_is_noticed),
+             cmocka_unit_test(a_busy_family_returning_one_size_of_two_is_not),
+             cmocka_unit_test(a_receipt_line_offered_again_and_again))

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include "db/db.h"
 #include "harness.h"
+#include "cmocka_main.h"
 
 static struct server srv;
 static char data_dir[512];
@@ -382,18 +383,13 @@ static void a_keyed_import_replays_its_first_answer(void **state)
     assert_int_equal(db_count("SELECT COUNT(*) FROM customers"), customers + 2);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(customers_then_purchases),
-        cmocka_unit_test(reimport_adds_nothing),
-        cmocka_unit_test(one_bad_line_imports_nothing),
-        cmocka_unit_test(semicolons_decimal_commas_bom_crlf),
-        cmocka_unit_test(negative_price_is_named),
-        cmocka_unit_test(many_problems_are_capped),
-        cmocka_unit_test(only_admins_with_csv),
-        cmocka_unit_test(cli_import),
-        cmocka_unit_test(a_keyed_import_replays_its_first_answer),
-    };
-    return cmocka_run_group_tests_name("api_import", tests, setup, teardown);
-}
+TD_TEST_MAIN("api_import", setup, teardown,
+             cmocka_unit_test(customers_then_purchases),
+             cmocka_unit_test(reimport_adds_nothing),
+             cmocka_unit_test(one_bad_line_imports_nothing),
+             cmocka_unit_test(semicolons_decimal_commas_bom_crlf),
+             cmocka_unit_test(negative_price_is_named),
+             cmocka_unit_test(many_problems_are_capped),
+             cmocka_unit_test(only_admins_with_csv),
+             cmocka_unit_test(cli_import),
+             cmocka_unit_test(a_keyed_import_replays_its_first_answer))

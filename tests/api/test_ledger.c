@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include "harness.h"
+#include "cmocka_main.h"
 
 static struct server srv;
 static struct client assoc, mgr;
@@ -468,19 +469,14 @@ static void notes_of_an_erased_customer_stay_unlinked(void **state)
     verify_ledger();
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(the_worn_dress),
-        cmocka_unit_test(hundred_concurrent_redemptions_of_ten_against_fifty),
-        cmocka_unit_test(fifty_identical_requests_with_one_key),
-        cmocka_unit_test(bad_amounts_are_refused_and_change_nothing),
-        cmocka_unit_test(wrong_codes_are_not_found_and_slowed_down),
-        cmocka_unit_test(roles_void_reissue_and_expiry),
-        cmocka_unit_test(the_database_refuses_to_change_entries),
-        cmocka_unit_test(print_page_and_ledger_views),
-        cmocka_unit_test(codes_stay_out_of_urls),
-        cmocka_unit_test(notes_of_an_erased_customer_stay_unlinked),
-    };
-    return cmocka_run_group_tests_name("api_ledger", tests, setup, chain_teardown);
-}
+TD_TEST_MAIN("api_ledger", setup, chain_teardown,
+             cmocka_unit_test(the_worn_dress),
+             cmocka_unit_test(hundred_concurrent_redemptions_of_ten_against_fifty),
+             cmocka_unit_test(fifty_identical_requests_with_one_key),
+             cmocka_unit_test(bad_amounts_are_refused_and_change_nothing),
+             cmocka_unit_test(wrong_codes_are_not_found_and_slowed_down),
+             cmocka_unit_test(roles_void_reissue_and_expiry),
+             cmocka_unit_test(the_database_refuses_to_change_entries),
+             cmocka_unit_test(print_page_and_ledger_views),
+             cmocka_unit_test(codes_stay_out_of_urls),
+             cmocka_unit_test(notes_of_an_erased_customer_stay_unlinked))

@@ -39,6 +39,7 @@
 #include <time.h>
 #include "db/db.h"
 #include "harness.h"
+#include "cmocka_main.h"
 
 #define ROUNDS 50
 #define NOTES 8
@@ -648,10 +649,5 @@ static void crash_during_mixed_load(void **state)
     assert_true(total.cut > 0);      /* the kills came while the clients were at work */
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(crash_during_mixed_load),
-    };
-    return cmocka_run_group_tests_name("api_ledger_crash", tests, setup, teardown);
-}
+TD_TEST_MAIN("api_ledger_crash", setup, teardown,
+             cmocka_unit_test(crash_during_mixed_load))

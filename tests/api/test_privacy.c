@@ -23,6 +23,7 @@
 #include "core/token.h"
 #include "db/db.h"
 #include "harness.h"
+#include "cmocka_main.h"
 
 static struct server srv;
 static struct client admin, anna, mark;
@@ -571,12 +572,7 @@ static void an_upgrade_keeps_texts_and_answers_without_codes(void **state)
     server_stop(&old);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(codes_never_reach_the_database),
-        cmocka_unit_test(erasure_leaves_no_trace),
-        cmocka_unit_test(an_upgrade_keeps_texts_and_answers_without_codes),
-    };
-    return cmocka_run_group_tests_name("api_privacy", tests, setup, chain_teardown);
-}
+TD_TEST_MAIN("api_privacy", setup, chain_teardown,
+             cmocka_unit_test(codes_never_reach_the_database),
+             cmocka_unit_test(erasure_leaves_no_trace),
+             cmocka_unit_test(an_upgrade_keeps_texts_and_answers_without_codes))

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "harness.h"
+#include "cmocka_main.h"
 
 static struct server srv;
 static struct client admin;
@@ -194,14 +195,9 @@ static void exports_and_bulk_reads_leave_an_audit_row(void **state)
     expect_sql("(SELECT COUNT(*) FROM audit_log WHERE subject LIKE '%uditia%' OR detail LIKE '%uditia%') = 0");
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(staff_without_a_store_see_nothing),
-        cmocka_unit_test(repairs_move_only_in_their_store),
-        cmocka_unit_test(nobody_approves_their_own_case),
-        cmocka_unit_test(exports_and_bulk_reads_leave_an_audit_row),
-        cmocka_unit_test(loose_notes_do_not_go_around_the_desk),
-    };
-    return cmocka_run_group_tests_name("api_scopes", tests, setup, chain_teardown);
-}
+TD_TEST_MAIN("api_scopes", setup, chain_teardown,
+             cmocka_unit_test(staff_without_a_store_see_nothing),
+             cmocka_unit_test(repairs_move_only_in_their_store),
+             cmocka_unit_test(nobody_approves_their_own_case),
+             cmocka_unit_test(exports_and_bulk_reads_leave_an_audit_row),
+             cmocka_unit_test(loose_notes_do_not_go_around_the_desk))

@@ -13,6 +13,7 @@
 #include <string.h>
 #include "core/token.h"
 #include "harness.h"
+#include "cmocka_main.h"
 
 static struct server one, two;
 static struct client admin;          /* on server one */
@@ -282,14 +283,9 @@ static void a_revoked_token_is_refused_at_once_on_every_server(void **state)
     }
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(a_session_id_from_before_login_never_becomes_valid),
-        cmocka_unit_test(logging_out_everywhere_ends_every_session_on_every_server),
-        cmocka_unit_test(a_disabled_account_ends_its_sessions_on_every_server),
-        cmocka_unit_test(a_new_password_ends_sessions_on_every_server),
-        cmocka_unit_test(a_revoked_token_is_refused_at_once_on_every_server),
-    };
-    return cmocka_run_group_tests_name("api_sessions", tests, setup, chain_teardown);
-}
+TD_TEST_MAIN("api_sessions", setup, chain_teardown,
+             cmocka_unit_test(a_session_id_from_before_login_never_becomes_valid),
+             cmocka_unit_test(logging_out_everywhere_ends_every_session_on_every_server),
+             cmocka_unit_test(a_disabled_account_ends_its_sessions_on_every_server),
+             cmocka_unit_test(a_new_password_ends_sessions_on_every_server),
+             cmocka_unit_test(a_revoked_token_is_refused_at_once_on_every_server))

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <time.h>
 #include "harness.h"
+#include "cmocka_main.h"
 
 static struct server one, two;
 static char admin_token[64];
@@ -419,19 +420,14 @@ static void the_current_password_cannot_be_guessed_through_a_session(void **stat
     assert_int_equal(login_from(&door, "sem", "sem-password", "10.4.0.2", NULL), 201);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(unknown_codes_count_against_the_associate_not_the_shop),
-        cmocka_unit_test(the_address_backstop_holds_back_accounts_that_missed),
-        cmocka_unit_test(failed_logins_do_not_block_a_correct_password_at_the_same_address),
-        cmocka_unit_test(the_login_backstop_never_refuses_an_account_that_did_not_fail),
-        cmocka_unit_test(a_correct_password_from_a_clean_address_gets_through),
-        cmocka_unit_test(parallel_guesses_get_no_extra_password_checks),
-        cmocka_unit_test(counts_decay_over_time),
-        cmocka_unit_test(every_unknown_code_is_counted_under_concurrency),
-        cmocka_unit_test(x_forwarded_for_names_the_client_behind_a_trusted_proxy),
-        cmocka_unit_test(the_current_password_cannot_be_guessed_through_a_session),
-    };
-    return cmocka_run_group_tests_name("api_throttle", tests, setup, teardown);
-}
+TD_TEST_MAIN("api_throttle", setup, teardown,
+             cmocka_unit_test(unknown_codes_count_against_the_associate_not_the_shop),
+             cmocka_unit_test(the_address_backstop_holds_back_accounts_that_missed),
+             cmocka_unit_test(failed_logins_do_not_block_a_correct_password_at_the_same_address),
+             cmocka_unit_test(the_login_backstop_never_refuses_an_account_that_did_not_fail),
+             cmocka_unit_test(a_correct_password_from_a_clean_address_gets_through),
+             cmocka_unit_test(parallel_guesses_get_no_extra_password_checks),
+             cmocka_unit_test(counts_decay_over_time),
+             cmocka_unit_test(every_unknown_code_is_counted_under_concurrency),
+             cmocka_unit_test(x_forwarded_for_names_the_client_behind_a_trusted_proxy),
+             cmocka_unit_test(the_current_password_cannot_be_guessed_through_a_session))

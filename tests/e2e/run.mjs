@@ -96,8 +96,9 @@ async function startServer() {
       const m = out.match(/listening on (http:\/\/[0-9.:]+)/);
       if (m) { clearTimeout(timer); ok(m[1]); }
     });
-    server.stderr.on('data', () => {});
-    server.on('exit', (c) => fail(new Error(`server exited ${c}: ${out}`)));
+    // E2E_SERVER_LOG=FILE keeps the server's log lines (and how it ended) for a failing run.
+    server.stderr.on('data', (d) => { if (process.env.E2E_SERVER_LOG) writeFileSync(process.env.E2E_SERVER_LOG, d, { flag: 'a' }); });
+    server.on('exit', (c, sig) => { if (process.env.E2E_SERVER_LOG) writeFileSync(process.env.E2E_SERVER_LOG, `exit ${c} ${sig}\n`, { flag: 'a' }); fail(new Error(`server exited ${c}: ${out}`)); });
   });
 }
 
@@ -459,7 +460,18 @@ test('the vacuum cleaner: repair via the manufacturer, tracked to the end', asyn
   await page.waitForSelector('text=Geen lopende reparaties.');
 });
 
-test('the kitchen scale: refund with a referral to a cheaper shop', async () => {
+/** The value card recorded with a case, as the case says: "card_id|outcome", or "". */
+async function caseCard(caseId) {
+  const r = (await call('GET', `/api/v1/cases/${caseId}`)).value_card_shown;
+  return r ? `${r.card_id}|${r.outcome}` : '';
+}
+
+let scaleCard;
+test('the kitchen scale: its value card before the referral, then a refund with a referral to a cheaper shop', async () => {
+  // A manager has written a card for the kitchen, verified by head office.
+  scaleCard = await call('POST', '/api/v1/value-cards', { category: 'Keuken', claim_nl: 'Twee jaar garantie: wij regelen de reparatie',
+    claim_en: 'Two-year warranty: we handle the repair', competitor: 'Action', verifier: 'mark' });
+  await call('POST', `/api/v1/value-cards/${scaleCard.id}/verify`, {});
   const page = await freshPage();
   await login(page, 'anna');
   await openCustomer(page, 'NL-200002', 'Kees Jansen');
@@ -474,10 +486,23 @@ test('the kitchen scale: refund with a referral to a cheaper shop', async () => 
   await page.click('button:has-text("Zaak openen")');
   await page.waitForSelector('.rec:has-text("Doorverwijzen")');
   expect((await text(page, '.rec')).includes('€ 24,99'), 'the refund amount');
+  // Before the referral is recorded, the desk shows what the store offers for
+  // kitchen scales; the customer still prefers to go, and that is recorded.
+  await page.waitForSelector('.value-card:has-text("Twee jaar garantie: wij regelen de reparatie")');
+  expect((await text(page, '.value-card')).includes('tegenover Action'), 'the card answers the shop the customer named');
+  await page.waitForSelector('.vc-recorded:has-text("kaart getoond")');
   await shot(page, 'scale-recommendation');
+  await a11y(page, 'case with a value card');
+  await page.click('.value-card button:has-text("Klant gaat toch elders")');
+  await page.waitForSelector('.vc-recorded:has-text("de klant gaat toch elders")');
+  const scaleCase = +new URL(page.url()).pathname.split('/').pop();
+  const scaleRecord = await caseCard(scaleCase);
+  expect(scaleRecord === `${scaleCard.id}|went_elsewhere`, `the card and the outcome recorded with case ${scaleCase} (${scaleRecord})`);
   await page.click('button:has-text("Advies volgen")');
   await page.waitForSelector('.badge:has-text("Afgehandeld")');
   expect((await text(page, 'main')).includes('Action · elders goedkoper'), 'the referral is recorded with its reason');
+  await page.reload();                               /* drawn again, the case says the card was shown */
+  await page.waitForSelector('dd:has-text("kaart getoond; de klant ging toch elders")');
   await shot(page, 'scale-resolved');
 });
 
@@ -846,6 +871,217 @@ test('the NPS dashboard: bars with their interval and n, too few answers below t
   await a11y(page, 'my NPS');
 });
 
+test('the well-kept secret: staff of two stores name free alterations, the theme tops the secrets board and becomes a value card the desk shows', async () => {
+  // Head office opens a round of the staff survey for three stores.
+  let page = await freshPage();
+  await login(page, 'admin');
+  await page.click('header nav a:has-text("Personeelsenquête")');
+  await page.fill('#f-name', 'Najaar 2026');
+  for (const s of ['UTR01', 'AMS01', 'RTM01']) await page.check(`#st-${s}`);
+  await page.fill('#f-categories', 'Kleding, Keuken');
+  await page.click('button:has-text("Ronde openen")');
+  await page.waitForSelector('.links tr[data-store=UTR01] a.share-link');
+  const link = async (store) => new URL(await page.getAttribute(`.links tr[data-store=${store}] a.share-link`, 'href')).pathname;
+  const links = { UTR01: await link('UTR01'), AMS01: await link('AMS01') };
+  expect((await text(page, '.links')).includes('alleen deze keer'), 'the links are said to be shown once');
+  await shot(page, 'staff-survey-links');
+  await a11y(page, 'staff survey round and links');
+  await logout(page);
+
+  // Staff answer on their phones, each in their own browser; many name free alterations.
+  const answers = {
+    UTR01: [[9, 'Eerlijk advies', 'Gratis vermaken binnen 30 dagen', 'Kleding'], [10, '', 'Wij vermaken broeken en jurken gratis', 'Kleding'],
+      [8, 'Goede kwaliteit', 'VERMAKEN is gratis!', ''], [9, '', 'Vérmaken van kleding', 'Kleding'], [7, 'Soms duur', 'Twee jaar garantie op keukenapparaten', ''],
+      [10, '', 'Gratis vermaken', ''], [6, 'Te weinig personeel', 'Persoonlijk advies van collega\'s die het zelf gebruiken', ''],
+      [9, '', 'Cadeau inpakken', ''], [8, 'Prima winkel', '', ''], [9, '', 'vermaken!', '']],
+    AMS01: [[8, '', 'Gratis vermaken binnen 30 dagen', ''], [9, 'Great staff', 'Free alterations within 30 days', ''], [10, '', 'Vermaken kost niets', ''],
+      [7, '', 'Garantie: wij regelen de reparatie', ''], [9, '', 'Gratis parkeren', ''], [5, 'Rommelig', '', '']],
+  };
+  page = await freshPage({ width: 390, height: 844 });
+  let first = true;
+  for (const [store, list] of Object.entries(answers)) {
+    for (const [score, why, secret, dept] of list) {
+      await page.evaluate(() => localStorage.clear());          // another colleague, another browser
+      await page.goto(base + links[store]);
+      await page.waitForSelector('legend:has-text("Zou u onze producten en diensten aanraden aan familie en vrienden?")');
+      // The first colleague also has the link open in a second tab.
+      const other = first ? await context.newPage() : null;
+      if (other) { await other.goto(base + links[store]); await other.waitForSelector('button:has-text("Versturen")'); }
+      if (why === 'Great staff') {                              // a colleague who reads English
+        await page.click('button:has-text("English")');
+        await page.waitForSelector('legend:has-text("Would you recommend our products and services to your family and friends?")');
+      }
+      await page.click(`label[for=ss${score}]`);
+      if (why) await page.fill('#f-why', why);
+      if (secret) await page.fill('#f-secret', secret);
+      if (dept) await page.selectOption('#f-category', dept);
+      if (first) { await shot(page, 'staff-survey-phone'); await a11y(page, 'staff survey page'); }
+      if (why === 'Great staff') {
+        await shot(page, 'staff-survey-english');
+        await page.click('button:has-text("Send")');
+        await page.waitForSelector('h1:has-text("Thank you!")');
+        continue;
+      }
+      await page.click('button:has-text("Versturen")');
+      await page.waitForSelector('h1:has-text("Dank u wel!")');
+      if (other) {
+        // The same browser answering again: the server refuses it, the page says so kindly.
+        await other.click('label[for=ss3]');
+        await other.click('button:has-text("Versturen")');
+        await other.waitForSelector('.notice:has-text("Vanaf dit apparaat is deze enquête al ingevuld")');
+        await shot(other, 'staff-survey-twice');
+        await a11y(other, 'staff survey answered twice');
+        await other.close();
+        await page.reload();
+        await page.waitForSelector('.notice:has-text("Vanaf dit apparaat is deze enquête al ingevuld")');
+        first = false;
+      }
+    }
+  }
+  const round = (await call('GET', '/api/v1/staff-surveys')).items.find((r) => r.name === 'Najaar 2026');
+  expect(round.answers === 16, `16 answers stored, the second from one browser not (${round.answers})`);
+
+  // The Utrecht manager: the board's top theme is the alterations; he merges the
+  // words that mean the same, names it, and makes a value card of it.
+  page = await freshPage({ width: 1024, height: 1366 });
+  await login(page, 'mark');
+  await page.click('header nav a:has-text("Geheimen")');
+  await page.waitForSelector('ol.themes li');
+  expect((await text(page, 'ol.themes li:first-child h2')) === 'vermaken', `vermaken tops the board (${await text(page, 'ol.themes li:first-child h2')})`);
+  const board = (await call('GET', '/api/v1/secrets')).items;
+  const theme = (w) => board.find((x) => x.label === w);
+  const top = theme('vermaken');
+  const edit = async () => {
+    const d = page.locator(`li[data-theme="${top.id}"] details`);
+    if ((await d.getAttribute('open')) === null) await d.locator('summary').click();
+  };
+  for (const w of ['gratis', 'free', 'alterations']) {
+    await edit();
+    await page.selectOption(`#f-t${top.id}-from`, String(theme(w).id));
+    await page.click(`li[data-theme="${top.id}"] button:has-text("Samenvoegen")`);
+    await page.waitForSelector('.notice:has-text("Samengevoegd")');
+    await page.waitForFunction((w) => ![...document.querySelectorAll('ol.themes h2')].some((h) => h.textContent === w), w);
+  }
+  await edit();
+  await page.fill(`#f-t${top.id}-label`, 'Gratis vermaken');
+  await page.click(`li[data-theme="${top.id}"] button:has-text("Naam opslaan")`);
+  await page.waitForSelector('ol.themes li:first-child h2:text-is("Gratis vermaken")');
+  const head = await text(page, 'ol.themes li:first-child');
+  expect(head.includes('10 antwoorden') && head.includes('UTR01 6') && !head.includes('AMS01'), `10 answers, Utrecht's 6 for its manager (${head})`);
+  await shot(page, 'secrets-board');
+  await a11y(page, 'secrets board');
+  await page.click(`li[data-theme="${top.id}"] button:has-text("Maak een waardekaart")`);
+  await page.waitForSelector('#f-claim_nl');
+  expect(await page.inputValue('#f-claim_nl') === 'Gratis vermaken', 'the theme is the first draft of the claim');
+  await page.fill('#f-claim_nl', 'Gratis vermaken binnen 30 dagen');
+  await page.fill('#f-claim_en', 'Free alterations within 30 days');
+  await page.fill('#f-category', 'Kleding');
+  await page.selectOption('#f-verifier', 'mark');
+  expect(await page.inputValue('#f-check_days') === '90', 'checked again after 90 days unless said otherwise');
+  await page.click('button:has-text("Kaart aanmaken")');
+  await page.waitForSelector('.page-head .badge:has-text("concept")');
+  await page.click('button:has-text("Verifiëren: de belofte klopt")');
+  await page.waitForSelector('.page-head .badge:has-text("geverifieerd")');
+  expect((await text(page, '.value-card')).includes('Gratis vermaken binnen 30 dagen'), 'the preview as the desk shows it');
+  const cardId = +new URL(page.url()).pathname.split('/').pop();
+  const card = await call('GET', `/api/v1/value-cards/${cardId}`);
+  expect(card.state === 'verified' && card.category === 'Kleding' && card.theme_id === top.id && card.verifier === 'mark', `a verified card for clothing (${JSON.stringify(card)})`);
+  const days = (Date.parse(card.check_by) - Date.parse(card.verified_at)) / 86400000;
+  expect(Math.abs(days - 90) < 0.01, `checked again within 90 days (${days})`);
+  await page.fill('#f-question', 'Hoe lang vermaken wij kleding gratis?');
+  for (const [i, a] of ['7 dagen', '30 dagen', 'Nooit'].entries()) await page.fill(`#f-answer${i}`, a);
+  await page.check('#right1');
+  await page.click('button:has-text("Vraag toevoegen")');
+  await page.waitForSelector('ol.questions li:has-text("Hoe lang vermaken wij kleding gratis?")');
+  await shot(page, 'value-card');
+  await a11y(page, 'value card editor');
+  await page.click('header nav a:has-text("Waardekaarten")');
+  await page.waitForSelector('table.cards tr:has-text("Gratis vermaken binnen 30 dagen"):has-text("geverifieerd")');
+  await shot(page, 'value-cards');
+  await a11y(page, 'value cards');
+  // His store's results: ten answers, so figures; its comments not, for the
+  // round's (16) minus Utrecht's (10) would give away Amsterdam's six.
+  await page.click('header nav a:has-text("Personeelsenquête")');
+  await page.waitForSelector('.slice[data-slice=UTR01] dl');
+  const mine = await text(page, '.slice[data-slice=UTR01]');
+  expect(mine.includes('Antwoorden10') && mine.includes('Toelichtingen worden pas vanaf 10 antwoorden getoond'), `Utrecht's figures, not its comments (${mine})`);
+  await logout(page);
+
+  // Head office: every store's results as far as anonymity allows, and the theme shown to associates.
+  page = await freshPage({ width: 1280, height: 1400 });
+  await login(page, 'admin');
+  await page.click('header nav a:has-text("Personeelsenquête")');
+  await page.waitForSelector('.slice[data-slice=RTM01]');
+  const all = await text(page, '.slice[data-slice=all]'), utr = await text(page, '.slice[data-slice=UTR01]');
+  const ams = await text(page, '.slice[data-slice=AMS01]'), rtm = await text(page, '.slice[data-slice=RTM01]');
+  expect(all.includes('Antwoorden16') && all.includes('Toelichtingen (16)'), `the whole round: figures and comments (${all})`);
+  expect(utr.includes('Antwoorden10') && utr.includes('Toelichtingen worden pas vanaf 10'), `Utrecht: figures, comments withheld (${utr})`);
+  expect(ams.includes('Antwoorden6') && ams.includes('Toelichtingen worden pas vanaf 10 antwoorden getoond'), `Amsterdam: figures, comments withheld (${ams})`);
+  expect(rtm.includes('Niet getoond: cijfers pas vanaf 5 antwoorden') && !/\d+ · \d+ · \d+/.test(rtm), `Rotterdam: nothing, and why (${rtm})`);
+  await shot(page, 'staff-survey-results');
+  await a11y(page, 'staff survey results');
+  await page.click('header nav a:has-text("Geheimen")');
+  await edit();
+  await page.click(`li[data-theme="${top.id}"] button:has-text("Tonen aan medewerkers")`);
+  await page.waitForSelector(`li[data-theme="${top.id}"] .badge:has-text("getoond")`);
+  await logout(page);
+
+  // Anna: the shown theme on her board, the quiz, then the desk.
+  await call('POST', '/api/v1/imports/customers', 'loyalty_number,name,email,phone,home_store_code,email_marketing_consent,phone_marketing_consent\n' +
+    'NL-200005,Eva Smit,eva@example.test,06-55555555,UTR01,nee,nee\n', { type: 'text/csv' });
+  await call('POST', '/api/v1/imports/purchases', 'receipt_id,purchased_at,store_code,customer_ref,sku,product_name,brand,category,unit_price,quantity\n' +
+    `R-DR-1,${daysAgo(6)},UTR01,NL-200005,DRESS-1,Zomerjurk linnen,Noordzee,Kleding,79.95,1\n`, { type: 'text/csv' });
+  page = await freshPage({ width: 390, height: 844 });             // on her phone first
+  await login(page, 'anna');
+  await page.click('header nav a:has-text("Geheimen")');
+  await page.waitForSelector('ol.themes li h2:text-is("Gratis vermaken")');
+  expect(await page.locator('ol.themes li').count() === 1, 'an associate sees only the theme head office has shown');
+  await shot(page, 'secrets-associate-phone');
+  await a11y(page, 'secrets board of an associate');
+  await page.click('header nav a:has-text("Quiz")');
+  await page.click('label:has-text("30 dagen")');
+  await page.click('button:has-text("Antwoord geven")');
+  await page.waitForSelector('.quiz-q .notice:has-text("Goed!")');
+  await page.waitForSelector('.knowledge:has-text("Mijn kennisscore: 100 %")');
+  await shot(page, 'quiz-phone');
+  await a11y(page, 'quiz');
+  await page.setViewportSize({ width: 1024, height: 1366 });      // then at the desk
+  // Eva wants to return her dress: it is cheaper at Zalando. The desk shows the card.
+  await openCustomer(page, 'NL-200005', 'Eva Smit');
+  await page.click('a:has-text("Zaak starten")');
+  await page.check('#receipt');
+  await page.selectOption('#f-item0-line', 'R-DR-1|DRESS-1');
+  await page.fill('#f-referral_to', 'Zalando');
+  await page.selectOption('#f-referral_reason', 'cheaper_elsewhere');
+  await page.fill('#f-customer_words', 'Bij Zalando is deze jurk tien euro goedkoper, en hij is te lang.');
+  await page.click('button:has-text("Zaak openen")');
+  await page.waitForSelector('.value-card:has-text("Gratis vermaken binnen 30 dagen")');
+  expect((await text(page, '.value-card')).includes('voor Kleding'), 'the card for clothing');
+  await page.waitForSelector('.vc-recorded');
+  await page.click('.value-card button:has-text("Klant kiest voor ons")');
+  await page.waitForSelector('.vc-recorded:has-text("de klant kiest voor ons")');
+  const dressCase = +new URL(page.url()).pathname.split('/').pop();
+  const dressRecord = await caseCard(dressCase);
+  expect(dressRecord === `${cardId}|stayed`, `the card and "stayed" recorded with case ${dressCase} (${dressRecord})`);
+  await shot(page, 'dress-value-card');
+  await a11y(page, 'return with a value card');
+  // She keeps the dress and has it shortened: the return is cancelled.
+  await page.click('summary:has-text("Zaak annuleren"), summary:has-text("Annuleren")');
+  await page.fill('#f-reason', 'Klant houdt de jurk; wordt gratis ingekort.');
+  await page.click('details button[type=submit]');
+  await page.waitForSelector('.page-head .badge:has-text("Geannuleerd")');
+  await logout(page);
+
+  // The manager's coaching view: Anna's score, by name, no ranking.
+  page = await freshPage();
+  await login(page, 'mark');
+  await page.click('header nav a:has-text("Quiz")');
+  await page.waitForSelector('table.coaching tr:has-text("Anna Jansen")');
+  expect((await text(page, 'table.coaching tr:has-text("Anna Jansen")')).includes('100 %'), 'Anna\'s knowledge score for coaching');
+  await shot(page, 'coaching');
+  await a11y(page, 'quiz and coaching');
+});
+
 test('an associate does not see admin screens, and the API refuses them', async () => {
   const page = await freshPage();
   await login(page, 'anna');
@@ -946,7 +1182,10 @@ try {
   await startServer();
   await seed();
   await openBrowser();
-  for (const t of tests) {
+  // E2E_ONLY=text runs only the tests whose name holds text (for working on one story;
+  // make test never sets it); 'well-kept|kitchen' runs the tests that hold either.
+  const only = process.env.E2E_ONLY?.split('|').filter(Boolean);
+  for (const t of tests.filter((t) => !only?.length || only.some((o) => t.name.includes(o)))) {
     try {
       await t.fn();
       passed++;

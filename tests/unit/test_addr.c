@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "core/addr.h"
+#include "cmocka_main.h"
 
 static void parse_lists(void **state)
 {
@@ -128,13 +129,8 @@ static void several_headers(void **state)
     assert_string_equal(out, "10.0.0.5");
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(parse_lists),
-        cmocka_unit_test(membership),
-        cmocka_unit_test(client_behind_proxies),
-        cmocka_unit_test(several_headers),
-    };
-    return cmocka_run_group_tests_name("addr", tests, NULL, NULL);
-}
+TD_TEST_MAIN("addr", NULL, NULL,
+             cmocka_unit_test(parse_lists),
+             cmocka_unit_test(membership),
+             cmocka_unit_test(client_behind_proxies),
+             cmocka_unit_test(several_headers))

@@ -9,6 +9,7 @@
 #include <string.h>
 #include "core/code.h"
 #include "core/token.h"
+#include "cmocka_main.h"
 
 static const char alphabet[] = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
 
@@ -86,13 +87,8 @@ static void codes_do_not_repeat(void **state)
     for (int i = 1; i < N; i++) assert_string_not_equal(seen[i - 1], seen[i]);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(format_and_round_trip),
-        cmocka_unit_test(check_character_catches_single_errors_and_swaps),
-        cmocka_unit_test(refuses_what_cannot_be_a_code),
-        cmocka_unit_test(codes_do_not_repeat),
-    };
-    return cmocka_run_group_tests_name("unit_code", tests, NULL, NULL);
-}
+TD_TEST_MAIN("unit_code", NULL, NULL,
+             cmocka_unit_test(format_and_round_trip),
+             cmocka_unit_test(check_character_catches_single_errors_and_swaps),
+             cmocka_unit_test(refuses_what_cannot_be_a_code),
+             cmocka_unit_test(codes_do_not_repeat))

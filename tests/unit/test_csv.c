@@ -19,6 +19,7 @@
 #include <string.h>
 #include "core/buf.h"
 #include "core/csv.h"
+#include "cmocka_main.h"
 
 static int collect(void *arg, struct csv_record *rec)
 {
@@ -199,15 +200,10 @@ static void error_texts(void **state)
     assert_non_null(strstr(csv_error_text(CSV_E_TOO_MANY_FIELDS), "too many"));
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(table),
-        cmocka_unit_test(nul_bytes_are_data),
-        cmocka_unit_test(long_first_line),
-        cmocka_unit_test(callback_stops),
-        cmocka_unit_test(bad_configuration),
-        cmocka_unit_test(error_texts),
-    };
-    return cmocka_run_group_tests_name("unit_csv", tests, NULL, NULL);
-}
+TD_TEST_MAIN("unit_csv", NULL, NULL,
+             cmocka_unit_test(table),
+             cmocka_unit_test(nul_bytes_are_data),
+             cmocka_unit_test(long_first_line),
+             cmocka_unit_test(callback_stops),
+             cmocka_unit_test(bad_configuration),
+             cmocka_unit_test(error_texts))

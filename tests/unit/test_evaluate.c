@@ -20,6 +20,7 @@
 #include "sim/evaluate.h"
 #include "domain/facts.h"
 #include "fixture.h"
+#include "cmocka_main.h"
 
 #define CUSTOMERS 10000   /* ~500 honest returns: few enough to be quick, enough that chance does not decide a goal */
 #define END_US 1795305600000000LL   /* 2026-11-22T00:00:00Z */
@@ -231,14 +232,9 @@ static void the_command(void **state)
     db_close(e);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(both_goals_hold),
-        cmocka_unit_test(only_rings_share_a_key),
-        cmocka_unit_test(figures_come_from_the_labels),
-        cmocka_unit_test(aggregates_equal_facts_add_receipts),
-        cmocka_unit_test(the_command),
-    };
-    return cmocka_run_group_tests_name("unit_evaluate", tests, setup, teardown);
-}
+TD_TEST_MAIN("unit_evaluate", setup, teardown,
+             cmocka_unit_test(both_goals_hold),
+             cmocka_unit_test(only_rings_share_a_key),
+             cmocka_unit_test(figures_come_from_the_labels),
+             cmocka_unit_test(aggregates_equal_facts_add_receipts),
+             cmocka_unit_test(the_command))

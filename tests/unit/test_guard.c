@@ -13,6 +13,7 @@
 #include "domain/guard.h"
 #include "domain/policy.h"
 #include "fixture.h"
+#include "cmocka_main.h"
 
 /* A reason expected: its code, its leading number arguments (ANY: not
  * checked) and, when given, a text argument. */
@@ -223,14 +224,9 @@ static void level_names(void **state)
     assert_null(guard_level_name((enum guard_level)7));
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(table),
-        cmocka_unit_test(thresholds_come_from_the_policy),
-        cmocka_unit_test(negative_counts_are_refused),
-        cmocka_unit_test(reasons_render_in_dutch_and_english),
-        cmocka_unit_test(level_names),
-    };
-    return cmocka_run_group_tests_name("unit_guard", tests, NULL, NULL);
-}
+TD_TEST_MAIN("unit_guard", NULL, NULL,
+             cmocka_unit_test(table),
+             cmocka_unit_test(thresholds_come_from_the_policy),
+             cmocka_unit_test(negative_counts_are_refused),
+             cmocka_unit_test(reasons_render_in_dutch_and_english),
+             cmocka_unit_test(level_names))

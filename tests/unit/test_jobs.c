@@ -17,6 +17,7 @@
 #include "domain/idempotency.h"
 #include "domain/staff.h"
 #include "fixture.h"
+#include "cmocka_main.h"
 
 #define NOW (1795000000000000LL)          /* 2026-11-18 */
 #define DAY (86400LL * 1000000)
@@ -232,12 +233,7 @@ static void clienteling_rows_do_what_they_say(void **state)
     assert_int_equal(counts[JOB_cl_holds_expire], 0);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(every_row_does_its_housekeeping, setup, teardown),
-        cmocka_unit_test_setup_teardown(a_failing_row_does_not_stop_the_others, setup, teardown),
-        cmocka_unit_test_setup_teardown(clienteling_rows_do_what_they_say, fixture_setup_pg, fixture_teardown),
-    };
-    return cmocka_run_group_tests_name("unit_jobs", tests, NULL, NULL);
-}
+TD_TEST_MAIN("unit_jobs", NULL, NULL,
+             cmocka_unit_test_setup_teardown(every_row_does_its_housekeeping, setup, teardown),
+             cmocka_unit_test_setup_teardown(a_failing_row_does_not_stop_the_others, setup, teardown),
+             cmocka_unit_test_setup_teardown(clienteling_rows_do_what_they_say, fixture_setup_pg, fixture_teardown))

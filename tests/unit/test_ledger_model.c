@@ -21,6 +21,7 @@
 #include "domain/idempotency.h"
 #include "domain/ledger.h"
 #include "fixture.h"
+#include "cmocka_main.h"
 
 #define DAY_US (86400LL * 1000000)
 
@@ -380,12 +381,7 @@ static void a_failing_step_leaves_nothing_behind(void **state)
     verify_all();
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(model_test_of_100000_operations),
-        cmocka_unit_test(expiry_to_the_second),
-        cmocka_unit_test(a_failing_step_leaves_nothing_behind),
-    };
-    return cmocka_run_group_tests_name("unit_ledger_model", tests, setup, teardown);
-}
+TD_TEST_MAIN("unit_ledger_model", setup, teardown,
+             cmocka_unit_test(model_test_of_100000_operations),
+             cmocka_unit_test(expiry_to_the_second),
+             cmocka_unit_test(a_failing_step_leaves_nothing_behind))

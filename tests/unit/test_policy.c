@@ -15,6 +15,7 @@
 #include "domain/guard.h"
 #include "domain/policy.h"
 #include "fixture.h"
+#include "cmocka_main.h"
 
 /* ---- the decision table ------------------------------------------------ */
 
@@ -905,28 +906,23 @@ static void bad_overrides_are_refused(void **state)
     assert_int_equal(p.store_version, 4);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(decision_table),
-        cmocka_unit_test(stories_in_dutch),
-        cmocka_unit_test(walk_in_contact_above_a_small_amount),
-        cmocka_unit_test(goodwill_limit_spans_the_case),
-        cmocka_unit_test(mixed_items_take_the_largest),
-        cmocka_unit_test(many_items_keep_room_for_the_script),
-        cmocka_unit_test(complaint_gesture_once_per_case),
-        cmocka_unit_test(bad_cases_are_refused),
-        cmocka_unit_test(proof_switches),
-        cmocka_unit_test(goodwill_beside_own_money),
-        cmocka_unit_test(older_documents_take_the_new_defaults),
-        cmocka_unit_test(default_document),
-        cmocka_unit_test(bad_documents_are_refused_with_their_path),
-        cmocka_unit_test(a_dotted_key_is_not_a_path),
-        cmocka_unit_test(problems_are_collected_together),
-        cmocka_unit_test(validate_a_policy_built_in_c),
-        cmocka_unit_test(override_replaces_single_fields),
-        cmocka_unit_test(override_switches_rules),
-        cmocka_unit_test(bad_overrides_are_refused),
-    };
-    return cmocka_run_group_tests_name("unit_policy", tests, NULL, NULL);
-}
+TD_TEST_MAIN("unit_policy", NULL, NULL,
+             cmocka_unit_test(decision_table),
+             cmocka_unit_test(stories_in_dutch),
+             cmocka_unit_test(walk_in_contact_above_a_small_amount),
+             cmocka_unit_test(goodwill_limit_spans_the_case),
+             cmocka_unit_test(mixed_items_take_the_largest),
+             cmocka_unit_test(many_items_keep_room_for_the_script),
+             cmocka_unit_test(complaint_gesture_once_per_case),
+             cmocka_unit_test(bad_cases_are_refused),
+             cmocka_unit_test(proof_switches),
+             cmocka_unit_test(goodwill_beside_own_money),
+             cmocka_unit_test(older_documents_take_the_new_defaults),
+             cmocka_unit_test(default_document),
+             cmocka_unit_test(bad_documents_are_refused_with_their_path),
+             cmocka_unit_test(a_dotted_key_is_not_a_path),
+             cmocka_unit_test(problems_are_collected_together),
+             cmocka_unit_test(validate_a_policy_built_in_c),
+             cmocka_unit_test(override_replaces_single_fields),
+             cmocka_unit_test(override_switches_rules),
+             cmocka_unit_test(bad_overrides_are_refused))

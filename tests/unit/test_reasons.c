@@ -18,6 +18,7 @@
 #include "domain/ledger.h"
 #include "domain/policy.h"
 #include "domain/reasons.h"
+#include "cmocka_main.h"
 
 /* Bit n-1 set for each {n} in tpl; fails on a brace that is no placeholder. */
 static unsigned placeholders(const char *tpl, const char *what)
@@ -222,15 +223,10 @@ static void the_spec_lists_every_code(void **state)
     assert_int_equal(listed, codes);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(every_code_has_both_templates_and_its_arguments),
-        cmocka_unit_test(codes_are_unique_names),
-        cmocka_unit_test(rendering),
-        cmocka_unit_test(money),
-        cmocka_unit_test(enum_maps),
-        cmocka_unit_test(the_spec_lists_every_code),
-    };
-    return cmocka_run_group_tests_name("unit_reasons", tests, NULL, NULL);
-}
+TD_TEST_MAIN("unit_reasons", NULL, NULL,
+             cmocka_unit_test(every_code_has_both_templates_and_its_arguments),
+             cmocka_unit_test(codes_are_unique_names),
+             cmocka_unit_test(rendering),
+             cmocka_unit_test(money),
+             cmocka_unit_test(enum_maps),
+             cmocka_unit_test(the_spec_lists_every_code))

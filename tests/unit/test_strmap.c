@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "core/strmap.h"
+#include "cmocka_main.h"
 
 static void put_get(void **state)
 {
@@ -83,12 +84,7 @@ static void limit(void **state)
     strmap_free(m);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(put_get),
-        cmocka_unit_test(growth_keeps_values),
-        cmocka_unit_test(limit),
-    };
-    return cmocka_run_group_tests_name("unit_strmap", tests, NULL, NULL);
-}
+TD_TEST_MAIN("unit_strmap", NULL, NULL,
+             cmocka_unit_test(put_get),
+             cmocka_unit_test(growth_keeps_values),
+             cmocka_unit_test(limit))

@@ -215,20 +215,3 @@ CREATE TABLE unsubscribe_tokens (
     used_at      BIGINT
 );
 CREATE INDEX unsubscribe_tokens_customer ON unsubscribe_tokens (customer_id);
-
--- PostgreSQL: the new foreign keys become DEFERRABLE INITIALLY IMMEDIATE
--- like every other since migration 0005 (`trustdesk copy` defers them), and
--- so do those of migrations 6 and 11, which were declared without it
--- (tests/unit/test_db.c checks that none is left).
--- @backend postgres
-DO $$
-DECLARE r record;
-BEGIN
-    FOR r IN SELECT c.conname, c.conrelid::regclass AS tbl FROM pg_constraint c
-             JOIN pg_namespace n ON n.oid = c.connamespace
-             WHERE c.contype = 'f' AND NOT c.condeferrable AND n.nspname = current_schema()
-    LOOP
-        EXECUTE format('ALTER TABLE %s ALTER CONSTRAINT %I DEFERRABLE INITIALLY IMMEDIATE', r.tbl, r.conname);
-    END LOOP;
-END $$;
--- @backend all

@@ -69,18 +69,3 @@ CREATE TABLE followup_events (
     note         TEXT
 );
 CREATE INDEX followup_events_followup ON followup_events (followup_id, at);
-
--- PostgreSQL: the new foreign keys are DEFERRABLE INITIALLY IMMEDIATE, like
--- every other (tests/unit/test_db.c checks that none is left).
--- @backend postgres
-DO $$
-DECLARE r record;
-BEGIN
-    FOR r IN SELECT c.conname, c.conrelid::regclass AS tbl FROM pg_constraint c
-             JOIN pg_namespace n ON n.oid = c.connamespace
-             WHERE c.contype = 'f' AND NOT c.condeferrable AND n.nspname = current_schema()
-    LOOP
-        EXECUTE format('ALTER TABLE %s ALTER CONSTRAINT %I DEFERRABLE INITIALLY IMMEDIATE', r.tbl, r.conname);
-    END LOOP;
-END $$;
--- @backend all

@@ -131,19 +131,3 @@ CREATE TABLE case_value_cards (
     updated_at   BIGINT NOT NULL
 );
 CREATE INDEX case_value_cards_card ON case_value_cards (card_id);
-
--- PostgreSQL: the new foreign keys become DEFERRABLE INITIALLY IMMEDIATE
--- like every other since migration 0005 (`trustdesk copy` defers them;
--- tests/unit/test_db.c checks that none is left).
--- @backend postgres
-DO $$
-DECLARE r record;
-BEGIN
-    FOR r IN SELECT c.conname, c.conrelid::regclass AS tbl FROM pg_constraint c
-             JOIN pg_namespace n ON n.oid = c.connamespace
-             WHERE c.contype = 'f' AND NOT c.condeferrable AND n.nspname = current_schema()
-    LOOP
-        EXECUTE format('ALTER TABLE %s ALTER CONSTRAINT %I DEFERRABLE INITIALLY IMMEDIATE', r.tbl, r.conname);
-    END LOOP;
-END $$;
--- @backend all

@@ -4,10 +4,12 @@
 // manager when the policy asks, and follow the case to its end.
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, newKey, type S } from '../../api/client';
+import { recordCaseCard, type CardOutcome } from '../../api/cards';
 import { approveCase, cancelCase, createCase, decideCase, followUpCase, getCase, rejectCase, resolveCase } from '../../api/cases';
 import { getCustomer, getCustomerPurchases } from '../../api/customers';
 import { setRepairStatus } from '../../api/repairs';
 import { lang, money, parseEuros, t, when } from '../../i18n';
+import { CardOutcomeButtons, ValueCardBox } from '../feedback/Cards';
 import { go } from '../../router';
 import { Link, me } from '../../shared';
 import { useSignal } from '../../state';
@@ -47,7 +49,7 @@ export function CaseNew({ customerId }: { customerId: number }) {
     if (customerId) body.customer_id = customerId;
     // A walk-in's contact: the desk keeps it (as a code) only where it asks for one.
     else if (!receipt && contact.trim()) body.walk_in_contact = contact.trim();
-    if (kind === 'referral' || refTo) body.referral = { to: refTo, reason: refWhy };
+    if (kind === 'referral' || ((kind === 'return' || kind === 'exchange') && refTo.trim())) body.referral = { to: refTo.trim(), reason: refWhy };
     let local: ApiError | null = null;
     items.forEach((it, i) => {
       if (it.ours) {
@@ -79,7 +81,9 @@ export function CaseNew({ customerId }: { customerId: number }) {
         {!customerId && !receipt ? <Field label={t('case.walk_in_contact')} name="walk_in_contact" value={contact} onInput={setContact}
           error={error} autoComplete="off" hint={t('case.walk_in_contact_hint')} /> : null}
         <Field label={t('case.words')} name="customer_words" value={words} onInput={setWords} textarea error={error} hint={t('case.words_hint')} />
-        {kind === 'referral' ? <fieldset><legend>{t('case.referral')}</legend>
+        {kind === 'referral' || kind === 'return' || kind === 'exchange' ? <fieldset>
+          <legend>{kind === 'referral' ? t('case.referral') : t('case.elsewhere')}</legend>
+          {kind !== 'referral' ? <p class="hint">{t('case.elsewhere_hint')}</p> : null}
           <Field label={t('case.referral_to')} name="referral_to" errorName="referral.to" value={refTo} onInput={setRefTo} error={error} />
           <Select label={t('case.referral_reason')} name="referral_reason" errorName="referral.reason" value={refWhy} onChange={setRefWhy} error={error}
             options={REFERRALS.map((r) => [r, t(`referral.${r}`)])} />
@@ -154,11 +158,40 @@ function Recommendation({ d, lead }: { d: S['Decision']; lead: boolean }) {
   );
 }
 
+/** The store's value card where the customer weighs another shop (the
+ * decision's `value_card`): shown before the associate records the
+ * resolution. The server is told once that it was shown, and again what the
+ * customer then did; a case drawn again says what was recorded
+ * (`value_card_shown`), so it is not turned back into "undecided". */
+function DeskValueCard({ k, card, onRecorded }: { k: S['Case']; card: S['ValueCard']; onRecorded: (r: S['CaseValueCardShown']) => void }) {
+  const was = k.value_card_shown?.card_id === card.id ? k.value_card_shown.outcome : null;
+  const [outcome, setOutcome] = useState<CardOutcome | null>(was);
+  const [error, setError] = useState<ApiError | null>(null);
+  const record = async (o: CardOutcome) => {
+    try {
+      const r = await recordCaseCard(k.id, { card_id: card.id, outcome: o });
+      setOutcome(r.outcome);
+      onRecorded({ card_id: r.card_id, outcome: r.outcome });
+      setError(null);
+    } catch (e) { setError(asError(e)); }
+  };
+  useEffect(() => { if (!was) record('undecided'); }, [k.id, card.id]);
+  return (
+    <ValueCardBox card={card}>
+      <p class="hint">{t('vc.desk_hint')}</p>
+      <CardOutcomeButtons chosen={outcome ?? undefined} onChoose={record} />
+      {outcome ? <p class="muted vc-recorded" role="status">{t(`vc.recorded.${outcome}`)}</p> : null}
+      <ErrorNote error={error} />
+    </ValueCardBox>
+  );
+}
+
 export function CaseView({ id }: { id: number }) {
   const user = useSignal(me);
   const l = useSignal(lang);
   const [k, setK] = useState<S['Case'] | null>(null);
   const [d, setD] = useState<S['Decision'] | null>(null);
+  const [card, setCard] = useState<S['ValueCard'] | null>(null);
   const [outcome, setOutcome] = useState<S['CaseOutcome'] | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [res, setRes] = useState('');
@@ -178,6 +211,7 @@ export function CaseView({ id }: { id: number }) {
       if (c.status === 'open') {
         const dd = await decideCase(id);
         setD(dd);
+        setCard(dd.value_card ?? null);
         setRes(dd.resolution);
         setAmount((dd.max_amount_cents / 100).toFixed(2).replace('.', l === 'nl' ? ',' : '.'));
       } else setD(null);
@@ -221,6 +255,7 @@ export function CaseView({ id }: { id: number }) {
             {k.walk_in_contact_kept ? <><dt>{t('case.walk_in_contact')}</dt><dd>{t('case.walk_in_contact_kept')}</dd></> : null}
             <dt>{t('case.words')}</dt><dd>{k.customer_words || '—'}</dd>
             {k.referral ? <><dt>{t('case.referral')}</dt><dd>{k.referral.to} · {t(`referral.${k.referral.reason}`)}</dd></> : null}
+            {k.value_card_shown && !card ? <><dt>{t('vc.case_row')}</dt><dd>{t(`vc.shown.${k.value_card_shown.outcome}`)}</dd></> : null}
           </dl>
           <h3>{t('case.items')}</h3>
           <ul>{k.items.map((it: any) => <li>
@@ -237,6 +272,7 @@ export function CaseView({ id }: { id: number }) {
               {k.resolution.override_reason ? <> · {t('case.override_reason')}: {k.resolution.override_reason}</> : null}</p> : null}
           </div>) : null}
       </div>
+      {card ? <DeskValueCard k={k} card={card} onRecorded={(r) => setK({ ...k, value_card_shown: r })} /> : null}
       {code ? <NoteIssued code={code} /> : null}
       {k.status === 'awaiting_approval' ? <Notice kind="warn">{t('case.waiting')}</Notice> : null}
       <ErrorNote error={error} />
