@@ -8,9 +8,9 @@
  * slice's figures and comments.
  */
 #include "domain/advocacy.h"
-#include "domain/nps.h"
 #include "core/buf.h"
 #include "db/db.h"
+#include "domain/nps.h"
 #include "domain/secrets.h"
 #include "domain/store.h"
 #include <stdint.h>
