@@ -166,8 +166,10 @@ static int staff_round(struct gen *g, struct dctx *c)
     /* The board: the alterations' words become one theme, shown; the
      * warranty too. */
     int64_t alter = theme(c, "vermaken", &rc), gratis = theme(c, "gratis", &rc), warranty = theme(c, "garantie", &rc);
-    int64_t twee = theme(c, "twee", &rc);
+    int64_t twee = theme(c, "twee", &rc), jaar = theme(c, "jaar", &rc), kleding = theme(c, "kleding", &rc);
     if (rc == TD_OK && alter && gratis) rc = secrets_merge(c, alter, gratis, &err);
+    if (rc == TD_OK && alter && kleding) rc = secrets_merge(c, alter, kleding, &err);
+    if (rc == TD_OK && warranty && jaar) rc = secrets_merge(c, warranty, jaar, &err);
     if (rc == TD_OK && alter) rc = secrets_rename(c, alter, "Gratis vermaken", &err);
     if (rc == TD_OK && alter) rc = secrets_moderate(c, alter, SECRETS_SHOWN, &err);
     if (rc == TD_OK && warranty && twee) rc = secrets_merge(c, warranty, twee, &err);
