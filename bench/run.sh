@@ -42,8 +42,17 @@
 #                            for a random Utrecht customer, Idempotency-Key per request
 #                                                      vs staff_token_check + cl_hold_create() in
 #                                                        its own durable transaction, in-process
+#   (n) survey answers       POST /api/v1/surveys/{token} (the public page's form), each a
+#                            first answer stored durably with its NPS counts (and a
+#                            follow-up for 0-6), wrk 2 threads 64 connections
+#                                                      vs raw durable 1-row SQLite txns/s
+#   (o) NPS dashboard        GET /api/v1/nps p50/p99 server-side, every dimension, 90 and
+#                            182 days, the chain and one store, after topping the answers
+#                            up to BENCH_NPS_ANSWERS (1,000,000; in bulk, not timed)
+#                                                      vs nps_each() in-process (npsbench figures)
 #   BENCH_ONLY=desk          runs (a), (i) and (j) only
 #   BENCH_ONLY=clienteling   runs (a), (k), (l) and (m) only
+#   BENCH_ONLY=nps           runs (a), (n) and (o) only
 #
 # Server-side latencies come from the server's JSON log ("us" per request),
 # which goes to bench/out/server.log. The demo database (and its timing) is
@@ -122,6 +131,16 @@ serve_up() {
   sleep 0.5
 }
 serve_down() { kill -TERM "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+# Sets raw_tps, raw durable 1-row SQLite transactions per second on this disk (bench/sqlite_tps.c),
+# once per run: the baseline of (g), (j) and (n).
+raw_tps_once() {
+  [[ -n "${raw_tps:-}" ]] && return 0
+  # shellcheck disable=SC2046
+  cc -O2 -std=gnu17 bench/sqlite_tps.c $(pkg-config --cflags --libs sqlite3) -o "$OUT/sqlite_tps"
+  raw_tps=$("$OUT/sqlite_tps" "$OUT/raw-tps.db" "$DUR" | sed -n 's/.*tps=\([0-9.]*\).*/\1/p')
+  rm -f "$OUT/raw-tps.db" "$OUT"/raw-tps.db-*
+  need "raw SQLite tps" "${raw_tps%.*}"
+}
 # Issues $3 credit notes of 900000000 cents on server $1 with token $2; prints their codes.
 issue_notes() {
   local i
@@ -627,7 +646,7 @@ PG_UP=0
 
 fi
 
-if [[ "${BENCH_ONLY:-}" != clienteling ]]; then
+if [[ -z "${BENCH_ONLY:-}" || "${BENCH_ONLY:-}" == desk ]]; then
 # ---- (i) desk decisions and (j) cases per second, on a copy of the demo ---------------
 DESK=$OUT/desk.db
 rm -f "$DESK" "$DESK"-*
@@ -689,13 +708,7 @@ response = function(status, headers, body)
   end
 end
 LUA
-if [[ -z "${raw_tps:-}" ]]; then
-  # shellcheck disable=SC2046
-  cc -O2 -std=gnu17 bench/sqlite_tps.c $(pkg-config --cflags --libs sqlite3) -o "$OUT/sqlite_tps"
-  raw_tps=$("$OUT/sqlite_tps" "$OUT/raw-tps.db" "$DUR" | sed -n 's/.*tps=\([0-9.]*\).*/\1/p')
-  rm -f "$OUT/raw-tps.db" "$OUT"/raw-tps.db-*
-  need "raw SQLite tps" "${raw_tps%.*}"
-fi
+raw_tps_once
 say "(j) cases: open + resolve with store credit, wrk 2 threads 64 connections ${DUR}s"
 off=$(wc -l <"$SLOG")
 wrk -t2 -c64 -d"${DUR}s" -s "$OUT/cases.lua" "$D_BASE" >"$OUT/wrk-cases.txt"
@@ -813,6 +826,99 @@ row "(m) hold creation p99, server-side" "$(ms "$h_p99")" ms "$(ms "$h_b99")" \
     "$(verdict "$h_p99 < 5000 and $h_bad == 0")"
 fi
 
+if [[ -z "${BENCH_ONLY:-}" || "${BENCH_ONLY:-}" == nps ]]; then
+# ---- (n) survey answers stored per second, (o) the NPS dashboard, on a copy of the demo ------
+NPSDB=$OUT/nps.db
+rm -f "$NPSDB" "$NPSDB"-*
+sqlite3 "$DB" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+cp "$DB" "$NPSDB"
+say "building bench/out/npsbench against $BUILD/libtdcore.a"
+# shellcheck disable=SC2046
+cc -O2 -std=gnu17 -Isrc bench/npsbench.c "$BUILD/libtdcore.a" \
+   $(pkg-config --cflags --libs libmicrohttpd jansson sqlite3 libsodium libcurl libpq libqrencode) -lpthread -lm -o "$OUT/npsbench"
+NTOK=${BENCH_NPS_TOKENS:-60000}
+say "(n) $NTOK customers asked the question (npsbench tokens): their links for wrk"
+"$OUT/npsbench" tokens "sqlite:$NPSDB" "$NTOK" "$OUT/nps-links.txt" >/dev/null
+{
+  printf 'local links = {'
+  sed 's/.*/"&"/' "$OUT/nps-links.txt" | paste -sd,
+  cat <<'LUA'
+}
+local nthreads = 0
+setup = function(thread) nthreads = nthreads + 1; thread:set("tid", nthreads) end
+local scores = {10, 9, 9, 10, 8, 7, 9, 10, 3, 6, 8}
+local n = 0
+request = function()
+  n = n + 1
+  -- the threads take turns through the links: each answers a question nobody answered yet
+  local i = ((n - 1) * 2 + (tid - 1)) % #links + 1
+  return wrk.format("POST", links[i], { ["Content-Type"] = "application/x-www-form-urlencoded" },
+                    "score=" .. scores[(n % #scores) + 1])
+end
+LUA
+} >"$OUT/answers.lua"
+raw_tps_once
+serve_up server-nps "sqlite:$NPSDB"
+N_SPID=$SRV_PID N_BASE=$SRV_BASE
+SLOG=$OUT/server-nps.log
+say "(n) survey answers: wrk 2 threads 64 connections ${DUR}s"
+off=$(wc -l <"$SLOG")
+wrk -t2 -c64 -d"${DUR}s" -s "$OUT/answers.lua" "$N_BASE" >"$OUT/wrk-answers.txt"
+sleep 0.5
+n_ok=$(tail -n +"$(( off + 1 ))" "$SLOG" | grep -F '"route":"/api/v1/surveys/{token}"' | grep -c '"status":200' || true)
+n_bad=$(tail -n +"$(( off + 1 ))" "$SLOG" | grep -F '"route":"/api/v1/surveys/{token}"' | grep -vcE '"status":(200|499)' || true)
+serve_down "$N_SPID"
+n_stored=$(sqlite3 "$NPSDB" "SELECT COUNT(*) FROM surveys WHERE round >= 1000000 AND score IS NOT NULL")
+n_counted=$(sqlite3 "$NPSDB" "SELECT SUM(promoters + passives + detractors) FROM nps_counts WHERE dim = 'store'")
+n_answered=$(sqlite3 "$NPSDB" "SELECT COUNT(*) FROM surveys WHERE score IS NOT NULL")
+n_rate=$(calc "$n_ok / $DUR")
+say "(n) $n_ok answers stored ($n_stored first answers in the database), $n_bad other answers; counted $n_counted of $n_answered"
+row "(n) survey answers stored /s (POST /api/v1/surveys/{token}, 64 conns, $n_ok stored, $n_bad errors)" \
+    "$(printf %.0f "$n_rate")" "ans/s" "$(printf %.0f "$raw_tps")" "raw durable 1-row SQLite txns/s" \
+    "$(printf %.2f "$(calc "$n_rate / $raw_tps")")" "" "$(verdict "$n_bad == 0 and $n_counted == $n_answered")"
+
+NANS=${BENCH_NPS_ANSWERS:-1000000}
+say "(o) topping the answers up to $NANS in bulk (npsbench topup; not timed)"
+"$OUT/npsbench" topup "sqlite:$NPSDB" "$NANS" >"$OUT/nps-topup.txt"
+say "(o) $(cat "$OUT/nps-topup.txt")"
+sqlite3 "$NPSDB" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+read -r o2_b50 o2_b99 < <("$OUT/npsbench" figures "sqlite:$NPSDB" 2000 | sed -n 's/.*p50_us=\([0-9]*\) p99_us=\([0-9]*\).*/\1 \2/p') || true
+need "nps figures (npsbench)" "${o2_b99:-}"
+NTOKEN=$("$BIN" token add --login admin --db "sqlite:$NPSDB")
+serve_up server-nps2 "sqlite:$NPSDB"
+N_SPID=$SRV_PID N_BASE=$SRV_BASE
+SLOG=$OUT/server-nps2.log
+cat >"$OUT/nps.lua" <<LUA
+wrk.headers["Authorization"] = "Bearer $NTOKEN"
+local dims = {"store", "category", "associate", "kind", "resolution"}
+local from90 = os.date("!%Y-%m-%d", os.time() - 89 * 86400)
+local from182 = os.date("!%Y-%m-%d", os.time() - 181 * 86400)
+local i = 0
+request = function()
+  -- as npsbench figures: the dimension, then the period, then the chain or one store
+  local path = "/api/v1/nps?by=" .. dims[(i % 5) + 1] .. "&from=" .. (math.floor(i / 5) % 2 == 1 and from182 or from90)
+  if math.floor(i / 10) % 2 == 1 then path = path .. "&store=UTR01" end
+  i = i + 1
+  return wrk.format("GET", path)
+end
+LUA
+say "(o) the NPS dashboard: wrk 1 thread 2 connections ${LAT_DUR}s"
+off=$(wc -l <"$SLOG")
+wrk -t1 -c2 -d"${LAT_DUR}s" -s "$OUT/nps.lua" "$N_BASE" >"$OUT/wrk-nps.txt"
+sleep 0.3
+serve_down "$N_SPID"
+o2_p50=$(server_us /api/v1/nps "$off" | pct 50)
+o2_p99=$(server_us /api/v1/nps "$off" | pct 99)
+o2_n=$(server_us /api/v1/nps "$off" | wc -l)
+o2_bad=$(not_ok /api/v1/nps "$off")
+need "nps (server log)" "$o2_p99"
+o2_ans=$(sed -n 's/answers=\([0-9]*\).*/\1/p' "$OUT/nps-topup.txt")
+row "(o) NPS dashboard p50, server-side ($o2_n requests, $o2_bad not 200; $o2_ans answers)" "$(ms "$o2_p50")" ms \
+    "$(ms "$o2_b50")" "nps_each() in-process" "$(printf %.2f "$(calc "$o2_p50 / max($o2_b50, 1)")")" "" ""
+row "(o) NPS dashboard p99, server-side" "$(ms "$o2_p99")" ms "$(ms "$o2_b99")" "nps_each() in-process" \
+    "$(printf %.2f "$(calc "$o2_p99 / max($o2_b99, 1)")")" "< 50 ms" "$(verdict "$o2_p99 < 50000 and $o2_bad == 0")"
+fi
+
 # ---- the table ---------------------------------------------------------------------
 echo
 echo "trustdesk bench — $(date -u +%Y-%m-%dT%H:%MZ), $NPROC cores, $(uname -m), demo of $N customers ($DB)"
@@ -832,5 +938,5 @@ if [[ -f "$OUT/wrk-get.txt" && -z "${BENCH_ONLY:-}" ]]; then
   echo "ledger verify (g) SQLite: $LEDGER_SQLITE"
   echo "ledger verify (h) PostgreSQL: $LEDGER_PG"
 fi
-if [[ "${BENCH_ONLY:-}" != clienteling ]]; then echo "ledger verify (j) desk: $LEDGER_DESK"; fi
+if [[ -z "${BENCH_ONLY:-}" || "${BENCH_ONLY:-}" == desk ]]; then echo "ledger verify (j) desk: $LEDGER_DESK"; fi
 echo "raw outputs: $OUT (server*.log, wrk-*.txt, pgbench*.txt, copy-pg.log, keepalive.txt, import.log, demo.log)"

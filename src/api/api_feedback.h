@@ -7,4 +7,9 @@
  * cases, as one object (*out owned by the caller). */
 int api_feedback_export(struct api_call *a, int64_t customer_id, json_t **out /* OUT */) TD_MUST_CHECK;
 
+struct nps_share;
+/* A recovery figure (domain/nps.h) as {k, n, share, low, high, too_few}:
+ * share and its Wilson interval null below the minimum. */
+json_t *api_share_json(const struct nps_share *s);
+
 #endif

@@ -14,6 +14,7 @@
 #include "core/text.h"
 #include "domain/cards.h"
 #include "domain/followup.h"
+#include "domain/nps.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -218,10 +219,21 @@ static int add_stats(void *arg, const struct followup_stats *s)
                           (json_int_t)s->contacted_24h, "contacted_within_48h", (json_int_t)s->contacted_48h,
                           "closed_within_48h", (json_int_t)s->closed_48h, "median_hours_to_contact",
                           hours(s->median_contact_h), "median_hours_to_close", hours(s->median_close_h));
-    json_object_set_new(o, "share_contacted_within_24h",
-                        s->opened ? json_real((double)s->contacted_24h / (double)s->opened) : json_null());
-    json_object_set_new(o, "share_contacted_within_48h",
-                        s->opened ? json_real((double)s->contacted_48h / (double)s->opened) : json_null());
+    /* Each share with its number of follow-ups and Wilson's 95 % interval,
+     * and none below the minimum (nps.h): an honest figure or none. */
+    static const char *const names[] = {"contacted_within_24h", "contacted_within_48h", "closed"};
+    const int64_t k[] = {s->contacted_24h, s->contacted_48h, s->closed};
+    json_t *shares = json_object();
+    for (size_t i = 0; i < 3; i++) {
+        struct nps_share sh;
+        nps_share_of(k[i], s->opened, nps_min_answers(), &sh);
+        json_object_set_new(shares, names[i], api_share_json(&sh));
+        if (i < 2)
+            json_object_set_new(o, i ? "share_contacted_within_48h" : "share_contacted_within_24h",
+                                json_incref(json_object_get(json_object_get(shares, names[i]), "share")));
+    }
+    json_object_set_new(o, "n", json_integer(s->opened));
+    json_object_set_new(o, "shares", shares);
     return json_array_append_new(arg, o) == 0 ? TD_OK : TD_E_NOMEM;
 }
 

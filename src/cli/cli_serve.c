@@ -9,6 +9,7 @@
 #include "db/db.h"
 #include "db/db_ticker.h"
 #include "domain/clienteling.h"
+#include "domain/nps.h"
 #include "domain/survey.h"
 #include "mail/mail.h"
 #include <limits.h>
@@ -56,7 +57,8 @@ int cli_serve(int argc, char **argv)
     const char *env_listen = getenv("TRUSTDESK_LISTEN");
     const char *listen = cli_opt(argc, argv, "--listen", env_listen && *env_listen ? env_listen : "127.0.0.1:8080");
     char rule[160];
-    if (clienteling_rules_from_env(rule, sizeof rule) != TD_OK || survey_settings_from_env(rule, sizeof rule) != TD_OK) {
+    if (clienteling_rules_from_env(rule, sizeof rule) != TD_OK || survey_settings_from_env(rule, sizeof rule) != TD_OK ||
+        nps_settings_from_env(rule, sizeof rule) != TD_OK) {
         fprintf(stderr, "trustdesk: %s\n", rule);
         return 2;
     }

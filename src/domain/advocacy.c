@@ -10,9 +10,9 @@
 #include "domain/advocacy.h"
 #include "core/buf.h"
 #include "db/db.h"
+#include "domain/nps.h"
 #include "domain/secrets.h"
 #include "domain/store.h"
-#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -435,13 +435,14 @@ static void figures(struct advocacy_result *out, const int64_t by_score[11])
         else out->detractors += by_score[s];
     }
     if (!out->answers) return;
-    double n = (double)out->answers, p = (double)out->promoters / n, d = (double)out->detractors / n;
-    out->nps = 100.0 * (p - d);
-    /* The NPS is the mean of +1/0/-1 per answer: its variance is
-     * E[x^2] - E[x]^2 = p + d - (p - d)^2; a normal 95 % interval. */
-    double half = 196.0 * sqrt((p + d - (p - d) * (p - d)) / n);
-    out->nps_low = out->nps - half < -100.0 ? -100.0 : out->nps - half;
-    out->nps_high = out->nps + half > 100.0 ? 100.0 : out->nps + half;
+    /* The same NPS and 95 % interval as the customers' figures (nps.h);
+     * the anonymity rules, not a count, decide whether it is shown. */
+    struct nps_figure f;
+    nps_figure_of(out->promoters, out->passives, out->detractors, 1, &f);
+    out->nps = f.score;
+    out->nps_low = f.low;
+    out->nps_high = f.high;
+    double n = (double)out->answers;
     out->mean = (double)sum / n;
 }
 

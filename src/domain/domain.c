@@ -5,6 +5,7 @@
 #include "db/db.h"
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The audit chain: hash = BLAKE2b-256 over the previous row's hash and this
@@ -83,6 +84,20 @@ int domain_audit(struct dctx *c, const char *action, const char *subject, const 
         if (rc != TD_OK) db_rollback(c->db);
     }
     return rc;
+}
+
+int domain_setting(const char *name, long lo, long hi, long *v, char *why, size_t n)
+{
+    const char *s = getenv(name);
+    if (!s || !*s) return TD_OK;
+    char *end;
+    long x = strtol(s, &end, 10);
+    if (*end || x < lo || x > hi) {
+        snprintf(why, n, "%s must be a whole number from %ld to %ld", name, lo, hi);
+        return TD_E_INVALID;
+    }
+    *v = x;
+    return TD_OK;
 }
 
 int domain_copy(char *dst, size_t n, const char *src)

@@ -45,6 +45,10 @@ int domain_audit(struct dctx *c, const char *action, const char *subject, const 
 /* The chain hash of one audit row (staff_id 0: none). */
 void domain_audit_hash(const char *prev_hash, int64_t at, int64_t staff_id, const char *action, const char *subject,
                        const char *detail, const char *address, char out[DOMAIN_AUDIT_HASH_SZ]);
+/* A whole-number setting from the environment variable name, read before
+ * threads start: *v is left alone when it is unset; TD_E_INVALID with *why
+ * naming it when it is not a whole number from lo to hi. */
+int domain_setting(const char *name, long lo, long hi, long *v, char *why, size_t n) TD_MUST_CHECK;
 /* Copies src into dst (size n), refusing (TD_E_INVALID) what does not fit. */
 int domain_copy(char *dst, size_t n, const char *src) TD_MUST_CHECK;
 /* The text_fold() form of src (NULL: "") into dst (size n): the key by which

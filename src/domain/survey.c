@@ -12,6 +12,7 @@
 #include "domain/clienteling_mail.h"
 #include "domain/events.h"
 #include "domain/identity.h"
+#include "domain/nps.h"
 #include "mail/mail.h"
 
 /* Set once by survey_settings_from_env() before any thread starts. */
@@ -19,16 +20,10 @@ static int survey_every_days = 90;
 
 int survey_settings_from_env(char *why, size_t n)
 {
-    const char *s = getenv("TRUSTDESK_SURVEY_DAYS");
-    if (!s || !*s) return TD_OK;
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (*end || v < 0 || v > 365) {
-        snprintf(why, n, "TRUSTDESK_SURVEY_DAYS must be a whole number from 0 to 365");
-        return TD_E_INVALID;
-    }
+    long v = survey_every_days;
+    int rc = domain_setting("TRUSTDESK_SURVEY_DAYS", 0, 365, &v, why, n);
     survey_every_days = (int)v;
-    return TD_OK;
+    return rc;
 }
 
 /* ---- the signed link ----------------------------------------------------- */
@@ -271,16 +266,23 @@ int survey_answer(struct dctx *c, const char *token, int score, const char *comm
         errors_add(err, "score", "this survey was answered on a day before; an answer can be changed for a day");
         return TD_E_CONFLICT;
     }
-    *before = out->score;
     int64_t changed = 0;
     /* The conditions again in the UPDATE: two answers at once (a double
-     * tap) both land in the window, and the last one counts. */
-    rc = db_run(c->db,
-                "UPDATE surveys SET score = ?, comment = ?, answered_at = ?, first_answered_at = COALESCE(first_answered_at, ?)"
-                " WHERE id = ? AND (first_answered_at IS NULL OR first_answered_at > ?)",
-                &changed, "itiiii", (int64_t)score, comment && *comment ? comment : NULL, c->now_us, c->now_us, out->id,
-                c->now_us - SURVEY_CHANGE_US);
-    if (rc == TD_OK && !changed) rc = TD_E_CONFLICT;
+     * tap) both land in the window, and the last one counts. The score it
+     * replaces is in the condition too, so the NPS counts move from the
+     * class it really had: one that changed meanwhile is read again. */
+    for (int tries = 0; rc == TD_OK && !changed; tries++) {
+        *before = out->score;
+        rc = db_run(c->db,
+                    "UPDATE surveys SET score = ?, comment = ?, answered_at = ?, first_answered_at = COALESCE(first_answered_at, ?)"
+                    " WHERE id = ? AND (first_answered_at IS NULL OR first_answered_at > ?) AND COALESCE(score, -1) = ?",
+                    &changed, "itiiiii", (int64_t)score, comment && *comment ? comment : NULL, c->now_us, c->now_us,
+                    out->id, c->now_us - SURVEY_CHANGE_US, (int64_t)*before);
+        if (rc == TD_OK && !changed && (tries == 3 || (rc = survey_get(c, out->id, out)) != TD_OK ||
+                                        (out->first_answered_at && out->first_answered_at + SURVEY_CHANGE_US <= c->now_us)))
+            rc = rc == TD_OK ? TD_E_CONFLICT : rc;
+    }
+    if (rc == TD_OK) rc = nps_count_answer(c, out->id, *before, score);
     return rc == TD_OK ? survey_get(c, out->id, out) : rc;
 }
 

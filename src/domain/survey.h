@@ -75,7 +75,8 @@ int survey_open(struct dctx *c, const char *token, struct survey *out /* OUT */)
  * names; problems by field ("score", "comment") with TD_E_INVALID, TD_E_GONE
  * for an expired link, TD_E_CONFLICT ("score") when answered more than a day
  * ago. *before gets the score the survey had (-1: this is its first answer).
- * *out is the survey after the answer. */
+ * *out is the survey after the answer. The answer is counted in the NPS
+ * figures (nps_count_answer, nps.h) in the same transaction. */
 int survey_answer(struct dctx *c, const char *token, int score, const char *comment, struct errors *err,
                   int *before /* OUT */, struct survey *out /* OUT */) TD_MUST_CHECK;
 

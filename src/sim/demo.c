@@ -333,6 +333,7 @@ static int generate(struct gen *g)
     if ((rc = load_customers(g)) != TD_OK) return rc;
     if ((rc = demo__run_history(g)) != TD_OK) return rc;
     if ((rc = demo__sync_ids(g)) != TD_OK) return rc;
+    if ((rc = demo__feedback(g)) != TD_OK) return rc;
     struct dctx c = { .db = g->db, .now_us = g->cfg->end_us, .addr = "cli" };
     char detail[128];
     snprintf(detail, sizeof detail, "seed=%llu customers=%lld", (unsigned long long)g->cfg->seed,

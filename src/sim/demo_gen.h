@@ -16,6 +16,8 @@
  *                     sizes, likes, dates, notes, objection, spend per category
  *   demo_plan.c       the case history's plan: who does what at the desk
  *   demo_history.c    the plan replayed through the desk, the labels
+ *   demo_feedback.c   survey answers, follow-ups, a staff survey, the
+ *                     secrets board and value cards
  *   demo_write.c      rows into the database, 64 at a time
  *   demo_data.c       the word lists and the catalogue (data only)
  *
@@ -44,7 +46,7 @@
 
 /* The families of streams (core/rng.h) that share the seed. */
 enum { STREAM_CUSTOMER = 1, STREAM_ANON = 2, STREAM_STAFF = 3, STREAM_CATALOGUE = 4, STREAM_CASES = 5,
-       STREAM_PROFILE = 6, STREAM_ANON_SIZE = 7, STREAM_STOCK = 8 };
+       STREAM_PROFILE = 6, STREAM_ANON_SIZE = 7, STREAM_STOCK = 8, STREAM_FEEDBACK = 9 };
 
 #define NSTORES DEMO_NSTORES
 #define NCATEGORIES DEMO_NCATEGORIES
@@ -345,6 +347,9 @@ int demo__plan_finish(struct gen *g, struct person *pp) TD_MUST_CHECK;
 
 /* demo_history.c */
 int demo__run_history(struct gen *g) TD_MUST_CHECK;
+
+/* demo_feedback.c */
+int demo__feedback(struct gen *g) TD_MUST_CHECK;
 
 /* demo_write.c */
 int demo__write_chunk(struct gen *g, const struct chunk *c) TD_MUST_CHECK;

@@ -91,7 +91,9 @@ async function startServer() {
   // Mail goes at once; every matched customer gets a task (no hold-out), so
   // the story can name them.
   const env = { ...process.env, TRUSTDESK_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, TRUSTDESK_MAIL_INTERVAL: '1',
-    TRUSTDESK_HOLDOUT_PERCENT: '0', TRUSTDESK_SHOP_NAME: 'Het Warenhuis', TRUSTDESK_MAIL_FROM: 'service@warenhuis.test' };
+    TRUSTDESK_HOLDOUT_PERCENT: '0', TRUSTDESK_SHOP_NAME: 'Het Warenhuis', TRUSTDESK_MAIL_FROM: 'service@warenhuis.test',
+    // NPS figures from 3 answers (30 in use), so a story of a few answers shows bars.
+    TRUSTDESK_NPS_MIN_ANSWERS: '3' };
   server = spawn(BIN, ['serve', '--db', DB, '--listen', '127.0.0.1:0', '--web', WEB], { stdio: ['ignore', 'pipe', 'pipe'], env });
   base = await new Promise((ok, fail) => {
     let out = '';
@@ -805,6 +807,82 @@ test('the unhappy customer: a resolved complaint asks one question, a 3 reaches 
   await page.waitForSelector('h1:has-text("Dank u wel!")');
   const after = await call('GET', `/api/v1/followups/${fu.id}`);
   expect(after.status === 'closed' && after.reopened === 0, 'a happy second answer leaves it closed');
+});
+
+test('the NPS dashboard: bars with their interval and n, too few answers below the minimum, per store and associate, a CSV for Excel', async () => {
+  // Four of Anna's customers in Utrecht answer 10, 9, 7 and 2; one in Amsterdam answers 8 (too few there).
+  const annaToken = sh(['token', 'add', '--db', DB, '--login', 'anna']);
+  const asked = async (n, store, token, score) => {
+    const c = await call('POST', '/api/v1/customers', { name: `NPS Klant ${n}`, email: `nps-${n}@example.test`, home_store_code: store }, { token });
+    const k = await call('POST', '/api/v1/cases', { kind: 'return', customer_id: c.id, store_code: store, receipt: false,
+      customer_words: 'Past niet.', items: [{ sold_here: false, brand: '-', description: 'Trui', stated_price_cents: 0, condition: 'new' }] }, { token });
+    const rec = await call('POST', `/api/v1/cases/${k.id}/decision`, undefined, { token });
+    await call('POST', `/api/v1/cases/${k.id}/resolve`, { resolution: rec.resolution, amount_cents: rec.max_amount_cents }, { token });
+    const m = await mailTo(`nps-${n}@example.test`, 'waarschijnlijk');
+    const link = /\/api\/v1\/surveys\/[A-Za-z0-9_-]+/.exec(m.body)[0];
+    const r = await fetch(base + link, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `score=${score}` });
+    expect(r.status === 200, `the answer ${score} stored (${r.status})`);
+  };
+  for (const [n, score] of [[1, 10], [2, 9], [3, 7], [4, 2]]) await asked(n, 'UTR01', annaToken, score);
+  await asked(5, 'AMS01', adminToken, 8);
+
+  // Head office: every store, Amsterdam too few, Utrecht a bar with its whisker.
+  let page = await freshPage();
+  await login(page, 'admin');
+  await page.click('header nav a:has-text("NPS")');
+  await page.waitForSelector('table.nps tr:has-text("Utrecht Centrum") svg rect');
+  const ams = await text(page, 'table.nps tr:has-text("Amsterdam Kalverstraat")');
+  expect(ams.includes('te weinig antwoorden') && ams.includes('n = 1'), `Amsterdam: too few answers, n = 1 (${ams})`);
+  expect(!(await page.isVisible('table.nps tr:has-text("Amsterdam Kalverstraat") svg')), 'no bar below the minimum');
+  const utr = await text(page, 'table.nps tr:has-text("Utrecht Centrum")');
+  expect(/n = [46]/.test(utr), `Utrecht with its number of answers (${utr})`);
+  const whiskers = await page.locator('table.nps tr:has-text("Utrecht Centrum") svg line.whisker').count();
+  expect(whiskers === 3, `the interval drawn as a whisker (${whiskers} lines)`);
+  await shot(page, 'nps-stores');
+  await a11y(page, 'NPS dashboard');
+  // The CSV: a BOM, ';' and decimal commas, as Dutch Excel opens it.
+  const href = await page.getAttribute('a:has-text("Download CSV")', 'href');
+  const csv = await page.evaluate(async (h) => {
+    const r = await fetch(h);
+    return { type: r.headers.get('content-type'), bytes: Array.from(new Uint8Array(await r.arrayBuffer())) };
+  }, href);
+  const body = Buffer.from(csv.bytes).toString('utf8');
+  expect(csv.bytes[0] === 0xef && csv.bytes[1] === 0xbb && csv.bytes[2] === 0xbf, 'the CSV starts with a UTF-8 BOM');
+  expect(csv.type.startsWith('text/csv') && body.includes('\r\nAMS01;Amsterdam Kalverstraat;1;0;1;0;;;;te weinig antwoorden\r\n'),
+    `the CSV's Amsterdam row (${body.slice(0, 300)})`);
+  expect(/\r\nUTR01;Utrecht Centrum;\d+;\d+;\d+;\d+;-?\d+,\d;/.test(body), 'the Utrecht row with a decimal comma');
+  // One store only.
+  await page.selectOption('#f-store', 'UTR01');
+  await page.waitForFunction(() => !document.querySelector('table.nps')?.textContent.includes('Amsterdam'));
+  expect((await page.locator('table.nps tbody tr').count()) === 1, 'Utrecht alone');
+  // By associate.
+  await page.click('.segmented button:has-text("Medewerker")');
+  await page.waitForSelector('table.nps tr:has-text("Anna Jansen") svg rect');
+  await logout(page);
+
+  // The Utrecht manager: his store only; his associates for coaching.
+  page = await freshPage();
+  await login(page, 'mark');
+  await page.goto(base + '/nps');
+  await page.waitForSelector('table.nps tr:has-text("Utrecht Centrum")');
+  expect(!(await page.isVisible('table.nps tr:has-text("Amsterdam")')), 'no other store for a manager');
+  await page.click('.segmented button:has-text("Medewerker")');
+  await page.waitForSelector('table.nps tr:has-text("Anna Jansen") svg rect');
+  await shot(page, 'nps-associates');
+  await logout(page);
+
+  // Anna sees her own figure only, with no dimension to switch.
+  page = await freshPage();
+  await login(page, 'anna');
+  await page.click('header nav a:has-text("NPS")');
+  await page.waitForSelector('h1:has-text("Mijn NPS")');
+  await page.waitForSelector('table.nps tr:has-text("Anna Jansen")');
+  expect((await page.locator('table.nps tbody tr').count()) === 1, 'one row: her own');
+  expect(!(await page.isVisible('.segmented')), 'no dimension switch for an associate');
+  const own = await text(page, 'table.nps tr:has-text("Anna Jansen")');
+  expect(own.includes('n = 4'), `her four answers (${own})`);
+  await shot(page, 'nps-mine');
+  await a11y(page, 'my NPS');
 });
 
 test('the well-kept secret: staff of two stores name free alterations, the theme tops the secrets board and becomes a value card the desk shows', async () => {

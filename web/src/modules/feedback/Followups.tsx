@@ -45,7 +45,7 @@ export function Followups() {
         <table><thead><tr><th>{t('case.store')}</th><th class="num">{t('fb.opened')}</th><th class="num">{t('fb.within_24h')}</th>
           <th class="num">{t('fb.within_48h')}</th><th class="num">{t('fb.median_contact')}</th><th class="num">{t('fb.median_close')}</th></tr></thead>
           <tbody>{report.items.map((r) => <tr><td>{r.store_code}</td><td class="num">{r.opened}</td>
-            <td class="num">{pct(r.share_contacted_within_24h)}</td><td class="num">{pct(r.share_contacted_within_48h)}</td>
+            <td class="num">{share(r.shares.contacted_within_24h)}</td><td class="num">{share(r.shares.contacted_within_48h)}</td>
             <td class="num">{hours(r.median_hours_to_contact)}</td><td class="num">{hours(r.median_hours_to_close)}</td></tr>)}</tbody></table>
       </section> : null}
     </Page>
@@ -53,6 +53,9 @@ export function Followups() {
 }
 
 const pct = (x: number | null) => (x == null ? '—' : `${Math.round(x * 100)} %`);
+/* A share with its 95 % interval, or "too few" below the minimum (nps.h). */
+const share = (s: S['Share']) => (s.too_few ? <span class="nps-few">{t('nps.too_few')}</span>
+  : <>{pct(s.share)} <span class="muted">({pct(s.low)} … {pct(s.high)})</span></>);
 const hours = (h: number | null) => (h == null ? '—' : t('fb.hours', { n: h.toLocaleString(lang.get() === 'en' ? 'en-GB' : 'nl-NL') }));
 
 const RECOVERIES: Recovery[] = ['call', 'credit_note', 'repair', 'none'];
