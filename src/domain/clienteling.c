@@ -1,21 +1,30 @@
 /* clienteling.c — loading an arrival's candidates and writing its outreach
  * (see clienteling.h).
  *
- * The reads, each over a set, each merged into one array of the store's
- * customers sorted by id (a binary search per row read):
+ * Every read is driven by the store's customers and walks the indexes from
+ * them, so an arrival costs what its own store has, not what the chain has
+ * (one store of a million-customer chain reads about 1/12 of the rows).
+ * Three reads per arrival, each one statement over the whole set:
  *
- *   customers of the store  their associate, consent, contact details, tier and last visit
- *   objections              customer_objections
- *   category spend          customer_category_spend, per category of the collection
- *   sizes                   the size learned from the last purchase there, then the stated
- *                           size (which wins), per category, checked against the sizes
- *                           with stock available in this store
- *   likes and dislikes      customer_prefs, per brand, category, colour and style code
- *   contacts                marketing contacts of the last 30 days
- *   earlier outreach        customer_outreach
- *   this arrival            customers matched by an earlier run (never written twice)
+ *   customers    the store's customers (those whose book is in this store,
+ *                and those without a book whose home store it is), with
+ *                their associate, consent, contact details, tier, last
+ *                visit, objection, earlier outreach, marketing contacts of
+ *                30 days and whether this arrival matched them already
+ *   categories   per customer and category of the collection: the spend of
+ *                two years and the size learned from the last purchase
+ *                there, and the stated size (which wins), checked against
+ *                the sizes with stock available in this store
+ *   likes        each customer's likes and dislikes, looked up among the
+ *                collection's facets (categories, style codes, brands,
+ *                colours)
  *
- * Memory: one struct crow (about 100 bytes) per customer of the store. */
+ * The matcher (clienteling_match.c) then decides on plain structs, and the
+ * rows are written CL_BATCH to one INSERT (one statement, not one per task:
+ * on PostgreSQL each statement is a round trip).
+ *
+ * Memory: one struct crow (about 80 bytes) and one struct cl_result (about
+ * 140 bytes) per customer of the store. */
 #include "domain/clienteling.h"
 
 #include <sodium.h>
@@ -31,6 +40,7 @@
 #define FACET_SZ 64
 #define SIZE_SZ 12
 #define DAY_US FACTS_DAY_US
+#define TWO_YEARS_US (730 * DAY_US)
 
 enum { F_EMAIL_OK = 1, F_PHONE_OK = 2, F_HAS_EMAIL = 4, F_HAS_PHONE = 8, F_OBJECTED = 16, F_DNC = 32, F_DONE = 64,
        F_SIZE_LEARNED = 128 };
@@ -41,11 +51,10 @@ struct crow {
     uint16_t flags;
     uint8_t tier;
     int8_t best_cat;                    /* index into the collection's categories, -1 none */
+    int8_t size_cat;                    /* the category the size is from, -1 none */
     int16_t likes, dislikes, liked;     /* liked: facet index, -1 none */
     int16_t answered, ignored, contacts;
     char size[SIZE_SZ];                 /* a size of theirs in stock here */
-    char cat_size[SIZE_SZ];             /* scratch: their size in the category being read */
-    uint8_t cat_learned;
 };
 
 /* What the collection is made of in this store. */
@@ -55,6 +64,7 @@ struct facets {
     char value[FACETS_MAX][FACET_SZ];
     /* sizes with stock available, per category: "M\0L\0" lists */
     char sizes[FACETS_MAX][256];
+    uint16_t by_name[FACETS_MAX];       /* facet indexes sorted by (kind, value) */
 };
 
 struct load {
@@ -153,6 +163,52 @@ static void add_size(char *list, size_t cap, const char *size)
     list[used + len + 1] = '\0';
 }
 
+static int facet_cmp(const struct facets *f, const char *kind, const char *value, size_t i)
+{
+    int d = strcmp(kind, f->kind[i]);
+    return d ? d : strcmp(value, f->value[i]);
+}
+
+/* Sorts by_name (an insertion sort: at most FACETS_MAX facets, once). */
+static void index_facets(struct facets *f)
+{
+    for (size_t i = 0; i < f->n; i++) {
+        size_t j = i;
+        while (j > 0 && facet_cmp(f, f->kind[i], f->value[i], f->by_name[j - 1]) < 0) {
+            f->by_name[j] = f->by_name[j - 1];
+            j--;
+        }
+        f->by_name[j] = (uint16_t)i;
+    }
+}
+
+/* The index of the facet (kind, value), or -1 when the collection has none. */
+static int facet_of(const struct facets *f, const char *kind, const char *value)
+{
+    size_t lo = 0, hi = f->n;
+    if (!kind || !value)
+        return -1;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int d = facet_cmp(f, kind, value, f->by_name[mid]);
+        if (d == 0)
+            return f->by_name[mid];
+        if (d < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return -1;
+}
+
+static int category_of(const struct facets *f, const char *cat)
+{
+    for (size_t i = 0; cat && i < f->n_cat; i++)
+        if (strcmp(f->value[i], cat) == 0)
+            return (int)i;
+    return -1;
+}
+
 static const char SQL_FACET_CATEGORIES[] =
     "SELECT DISTINCT s.category FROM collection_styles cs JOIN styles s ON s.id = cs.style_id"
     " WHERE cs.collection_id = ? ORDER BY s.category";
@@ -187,214 +243,153 @@ static int load_facets(struct db *db, int64_t collection_id, int64_t store_id, s
     db_done(st);
     if (rc != TD_DONE)
         return rc;
+    index_facets(f);
     rc = db_prepare(db, SQL_SIZES_IN_STOCK, &st);
     if (rc == TD_OK)
         rc = db_bindf(st, "ii", store_id, collection_id);
     while (cl__step(st, &rc)) {
-        const char *cat = db_col_text(st, 0);
-        for (size_t i = 0; i < f->n_cat; i++)
-            if (cat && strcmp(f->value[i], cat) == 0)
-                add_size(f->sizes[i], sizeof f->sizes[i], db_col_text(st, 1));
+        int k = category_of(f, db_col_text(st, 0));
+        if (k >= 0)
+            add_size(f->sizes[k], sizeof f->sizes[k], db_col_text(st, 1));
     }
     db_done(st);
     return rc == TD_DONE ? TD_OK : rc;
 }
 
-/* The store's customers: those whose book is in this store, and those
- * without a book whose home store it is. */
+/* The store's customers (binds: store, store): those whose book is in this
+ * store, and those without a book whose home store it is. */
+#define SQL_STORE_CUSTOMERS                                                                          \
+    "SELECT customer_id AS id, staff_id FROM customer_associates WHERE store_id = ?"                 \
+    " UNION ALL SELECT h.id, NULL FROM customers h WHERE h.home_store_id = ?"                        \
+    " AND NOT EXISTS (SELECT 1 FROM customer_associates b WHERE b.customer_id = h.id)"
+
+/* Binds: 30 days ago, collection, store, store, store. */
 static const char SQL_CANDIDATES[] =
-    "SELECT c.id, ca.staff_id, c.email_consent, c.phone_consent,"
+    "SELECT c.id, x.staff_id, c.email_consent, c.phone_consent,"
     " CASE WHEN c.email IS NULL OR c.email = '' THEN 0 ELSE 1 END,"
     " CASE WHEN c.phone IS NULL OR c.phone = '' THEN 0 ELSE 1 END,"
     " CASE WHEN c.loyalty_number IS NULL THEN 0 ELSE 1 END,"
-    " COALESCE(f.lifetime_spend_cents, 0), f.last_purchase_at"
-    " FROM customers c LEFT JOIN customer_associates ca ON ca.customer_id = c.id"
-    " LEFT JOIN customer_facts f ON f.customer_id = c.id"
-    " WHERE c.erased_at IS NULL AND (ca.store_id = ? OR (ca.customer_id IS NULL AND c.home_store_id = ?))"
-    " ORDER BY c.id";
+    " COALESCE(f.lifetime_spend_cents, 0), f.last_purchase_at,"
+    " CASE WHEN EXISTS (SELECT 1 FROM customer_objections j WHERE j.customer_id = c.id) THEN 1 ELSE 0 END,"
+    " COALESCE(o.answered, 0), COALESCE(o.ignored, 0), COALESCE(o.do_not_contact, 0),"
+    " (SELECT COUNT(*) FROM contacts k WHERE k.customer_id = c.id AND k.at >= ? AND k.marketing = 1),"
+    " CASE WHEN EXISTS (SELECT 1 FROM outreach_tasks t WHERE t.collection_id = ? AND t.store_id = ?"
+    "  AND t.customer_id = c.id) THEN 1 ELSE 0 END"
+    " FROM (" SQL_STORE_CUSTOMERS ") x JOIN customers c ON c.id = x.id"
+    " LEFT JOIN customer_facts f ON f.customer_id = c.id LEFT JOIN customer_outreach o ON o.customer_id = c.id"
+    " WHERE c.erased_at IS NULL ORDER BY c.id";
 
-static int load_candidates(struct dctx *c, int64_t store_id, struct load *l)
+static int grow(struct load *l)
+{
+    if (l->n < l->cap)
+        return TD_OK;
+    size_t cap = l->cap ? l->cap * 2 : 1024;
+    struct crow *v = realloc(l->v, cap * sizeof *v);
+    if (!v)
+        return TD_E_NOMEM;
+    l->v = v, l->cap = cap;
+    return TD_OK;
+}
+
+static int load_candidates(struct dctx *c, int64_t collection_id, int64_t store_id, struct load *l)
 {
     struct db_stmt *st = NULL;
-    int rc = db_prepare(c->db, SQL_CANDIDATES, &st);
-    if (rc == TD_OK)
-        rc = db_bindf(st, "ii", store_id, store_id);
-    while (cl__step(st, &rc)) {
-        if (l->n == l->cap) {
-            size_t cap = l->cap ? l->cap * 2 : 1024;
-            struct crow *v = realloc(l->v, cap * sizeof *v);
-            if (!v) {
-                rc = TD_E_NOMEM;
-                break;
-            }
-            l->v = v, l->cap = cap;
-        }
+    int rc = db_query(c->db, SQL_CANDIDATES, &st, "iiiii", c->now_us - 30 * DAY_US, collection_id, store_id,
+                      store_id, store_id);
+    while (cl__step(st, &rc) && (rc = grow(l)) == TD_OK) {
         struct crow *r = &l->v[l->n++];
         memset(r, 0, sizeof *r);
         r->id = db_col_int64(st, 0);
         r->staff_id = db_col_int64(st, 1);
         r->flags = (uint16_t)((db_col_int64(st, 2) ? F_EMAIL_OK : 0) | (db_col_int64(st, 3) ? F_PHONE_OK : 0) |
-                              (db_col_int64(st, 4) ? F_HAS_EMAIL : 0) | (db_col_int64(st, 5) ? F_HAS_PHONE : 0));
+                              (db_col_int64(st, 4) ? F_HAS_EMAIL : 0) | (db_col_int64(st, 5) ? F_HAS_PHONE : 0) |
+                              (db_col_int64(st, 9) ? F_OBJECTED : 0) | (db_col_int64(st, 12) ? F_DNC : 0) |
+                              (db_col_int64(st, 14) ? F_DONE : 0));
         r->tier = (uint8_t)facts_tier((int)db_col_int64(st, 6), db_col_int64(st, 7));
         r->days_since_visit = db_col_is_null(st, 8) ? -1
                                                     : (int32_t)((c->now_us - db_col_int64(st, 8)) / DAY_US);
         if (r->days_since_visit < -1)
             r->days_since_visit = 0;
+        r->answered = (int16_t)db_col_int64(st, 10);
+        r->ignored = (int16_t)db_col_int64(st, 11);
+        r->contacts = (int16_t)db_col_int64(st, 13);
         r->best_cat = -1;
+        r->size_cat = -1;
         r->liked = -1;
     }
-    db_done(st);
-    return rc == TD_DONE ? TD_OK : rc;
+    return db_end(st, rc);
 }
 
-/* Steps a prepared and bound statement (rc: how preparing and binding
- * went) and hands each row whose column 0 is one of the store's customers to
- * fn; ends the statement's use. */
-static int merge_rows(struct db_stmt *st, int rc, struct load *l,
-                      void (*fn)(struct crow *r, struct db_stmt *st, void *arg), void *arg)
-{
-    while (cl__step(st, &rc)) {
-        struct crow *r = find(l, db_col_int64(st, 0));
-        if (r)
-            fn(r, st, arg);
-    }
-    db_done(st);
-    return rc == TD_DONE ? TD_OK : rc;
-}
+/* Per customer of the store and category of the collection, what they
+ * spent there in two years (and the size they last bought) and the size
+ * they stated. Binds: two years ago, store, store, collection. */
+static const char SQL_CATEGORIES[] =
+    "SELECT x.id, k.category, s.spend_cents, s.last_size, z.size,"
+    " CASE WHEN s.customer_id IS NULL THEN 0 ELSE 1 END"
+    " FROM (" SQL_STORE_CUSTOMERS ") x"
+    " CROSS JOIN (SELECT DISTINCT y.category FROM collection_styles cs JOIN styles y ON y.id = cs.style_id"
+    "  WHERE cs.collection_id = ?) k"
+    " LEFT JOIN customer_category_spend s ON s.customer_id = x.id AND s.category = k.category AND s.last_at >= ?"
+    " LEFT JOIN customer_sizes z ON z.customer_id = x.id AND z.category = k.category AND z.source = 'stated'"
+    " WHERE s.customer_id IS NOT NULL OR z.customer_id IS NOT NULL";
 
-static void on_flag(struct crow *r, struct db_stmt *st, void *arg)
+/* One (customer, category) row. The category spent most in wins (the
+ * first category on a tie); the size is the one of the first category,
+ * in the collection's order, whose size of theirs (stated, else learned)
+ * has stock here. */
+static void on_category(struct crow *r, int k, struct db_stmt *st, const struct facets *f)
 {
-    (void)st;
-    r->flags |= (uint16_t)(uintptr_t)arg;
-}
-
-static void on_spend(struct crow *r, struct db_stmt *st, void *arg)
-{
-    int8_t cat = (int8_t)(intptr_t)arg;
-    int64_t spend = db_col_int64(st, 1);
-    r->spend_cents += spend;
-    if (spend > r->best_cat_spend || r->best_cat < 0) {
-        r->best_cat_spend = spend;
-        r->best_cat = cat;
-    }
-    cl__copy(r->cat_size, sizeof r->cat_size, db_col_text(st, 2));
-    r->cat_learned = 1;
-}
-
-static void on_stated_size(struct crow *r, struct db_stmt *st, void *arg)
-{
-    (void)arg;
-    cl__copy(r->cat_size, sizeof r->cat_size, db_col_text(st, 1));
-    r->cat_learned = 0;
-}
-
-static void on_pref(struct crow *r, struct db_stmt *st, void *arg)
-{
-    int16_t facet = (int16_t)(intptr_t)arg;
-    if (db_col_int64(st, 1) > 0) {
-        if (r->liked < 0)
-            r->liked = facet;
-        r->likes++;
-    } else {
-        r->dislikes++;
-    }
-}
-
-static void on_contacts(struct crow *r, struct db_stmt *st, void *arg)
-{
-    (void)arg;
-    r->contacts = (int16_t)db_col_int64(st, 1);
-}
-
-static void on_outreach(struct crow *r, struct db_stmt *st, void *arg)
-{
-    (void)arg;
-    r->answered = (int16_t)db_col_int64(st, 1);
-    r->ignored = (int16_t)db_col_int64(st, 2);
-    if (db_col_int64(st, 3))
-        r->flags |= F_DNC;
-}
-
-static const char SQL_OBJECTIONS[] = "SELECT customer_id FROM customer_objections";
-static const char SQL_SPEND[] =
-    "SELECT customer_id, spend_cents, last_size FROM customer_category_spend"
-    " WHERE category = ? AND last_at >= ?";
-static const char SQL_STATED_SIZES[] =
-    "SELECT customer_id, size FROM customer_sizes WHERE category = ? AND source = 'stated'";
-static const char SQL_PREFS[] =
-    "SELECT customer_id, sentiment FROM customer_prefs WHERE kind = ? AND value = ?";
-static const char SQL_CONTACTS[] =
-    "SELECT customer_id, COUNT(*) FROM contacts WHERE at >= ? AND marketing = 1"
-    " GROUP BY customer_id";
-static const char SQL_OUTREACH[] =
-    "SELECT customer_id, answered, ignored, do_not_contact FROM customer_outreach";
-static const char SQL_ALREADY[] =
-    "SELECT customer_id FROM outreach_tasks WHERE store_id = ? AND collection_id = ?";
-
-/* After one category's sizes are read: keep the size if it has stock here
- * and the customer has none yet (categories come in order of the
- * collection's categories, so the first with stock wins). */
-static void settle_sizes(struct load *l, const char *in_stock)
-{
-    for (size_t i = 0; i < l->n; i++) {
-        struct crow *r = &l->v[i];
-        if (r->cat_size[0] && !r->size[0] && size_listed(in_stock, r->cat_size)) {
-            memcpy(r->size, r->cat_size, sizeof r->size);
-            if (r->cat_learned)
-                r->flags |= F_SIZE_LEARNED;
+    if (db_col_int64(st, 5)) {
+        int64_t spend = db_col_int64(st, 2);
+        r->spend_cents += spend;
+        if (r->best_cat < 0 || spend > r->best_cat_spend || (spend == r->best_cat_spend && k < r->best_cat)) {
+            r->best_cat_spend = spend;
+            r->best_cat = (int8_t)k;
         }
-        r->cat_size[0] = '\0';
-        r->cat_learned = 0;
     }
+    bool stated = !db_col_is_null(st, 4);
+    const char *size = stated ? db_col_text(st, 4) : db_col_text(st, 3);
+    if (!size || !size[0] || (r->size_cat >= 0 && r->size_cat < k) || !size_listed(f->sizes[k], size))
+        return;
+    cl__copy(r->size, sizeof r->size, size);
+    r->size_cat = (int8_t)k;
+    r->flags = (uint16_t)(stated ? r->flags & ~F_SIZE_LEARNED : r->flags | F_SIZE_LEARNED);
 }
 
-#define TWO_YEARS_US (730 * DAY_US)
-
-static void on_already(struct crow *r, struct db_stmt *st, void *arg)
-{
-    (void)st, (void)arg;
-    r->flags |= F_DONE;
-}
+/* Each customer's likes and dislikes. Binds: store, store. */
+static const char SQL_PREFS[] =
+    "SELECT x.id, p.kind, p.value, p.sentiment FROM (" SQL_STORE_CUSTOMERS ") x"
+    " JOIN customer_prefs p ON p.customer_id = x.id";
 
 static int load_signals(struct dctx *c, struct load *l, const struct facets *f, int64_t collection_id,
                         int64_t store_id)
 {
-    struct db *db = c->db;
     struct db_stmt *st = NULL;
-    int rc = db_prepare(db, SQL_OBJECTIONS, &st);
-    rc = merge_rows(st, rc, l, on_flag, (void *)(uintptr_t)F_OBJECTED);
-    for (size_t k = 0; rc == TD_OK && k < f->n_cat; k++) {
-        rc = db_prepare(db, SQL_SPEND, &st);
-        if (rc == TD_OK)
-            rc = db_bindf(st, "ti", f->value[k], c->now_us - TWO_YEARS_US);
-        rc = merge_rows(st, rc, l, on_spend, (void *)(intptr_t)k);
-        if (rc == TD_OK) {
-            st = NULL;
-            rc = db_prepare(db, SQL_STATED_SIZES, &st);
-            if (rc == TD_OK)
-                rc = db_bindf(st, "t", f->value[k]);
-            rc = merge_rows(st, rc, l, on_stated_size, NULL);
+    int rc = db_query(c->db, SQL_CATEGORIES, &st, "iiii", store_id, store_id, collection_id,
+                      c->now_us - TWO_YEARS_US);
+    while (cl__step(st, &rc)) {
+        struct crow *r = find(l, db_col_int64(st, 0));
+        int k = category_of(f, db_col_text(st, 1));
+        if (r && k >= 0)
+            on_category(r, k, st, f);
+    }
+    if ((rc = db_end(st, rc)) != TD_OK)
+        return rc;
+    rc = db_query(c->db, SQL_PREFS, &st, "ii", store_id, store_id);
+    while (cl__step(st, &rc)) {
+        struct crow *r = find(l, db_col_int64(st, 0));
+        int k = r ? facet_of(f, db_col_text(st, 1), db_col_text(st, 2)) : -1;
+        if (k < 0)
+            continue;
+        if (db_col_int64(st, 3) > 0) {
+            if (r->liked < 0 || k < r->liked)
+                r->liked = (int16_t)k;
+            r->likes++;
+        } else {
+            r->dislikes++;
         }
-        if (rc == TD_OK)
-            settle_sizes(l, f->sizes[k]);
     }
-    for (size_t k = 0; rc == TD_OK && k < f->n; k++) {
-        rc = db_prepare(db, SQL_PREFS, &st);
-        if (rc == TD_OK)
-            rc = db_bindf(st, "tt", f->kind[k], f->value[k]);
-        rc = merge_rows(st, rc, l, on_pref, (void *)(intptr_t)k);
-    }
-    if (rc == TD_OK && (rc = db_prepare(db, SQL_CONTACTS, &st)) == TD_OK) {
-        rc = db_bindf(st, "i", c->now_us - 30 * DAY_US);
-        rc = merge_rows(st, rc, l, on_contacts, NULL);
-    }
-    if (rc == TD_OK && (rc = db_prepare(db, SQL_OUTREACH, &st)) == TD_OK)
-        rc = merge_rows(st, rc, l, on_outreach, NULL);
-    if (rc == TD_OK && (rc = db_prepare(db, SQL_ALREADY, &st)) == TD_OK) {
-        rc = db_bindf(st, "ii", store_id, collection_id);
-        rc = merge_rows(st, rc, l, on_already, NULL);
-    }
-    return rc;
+    return db_end(st, rc);
 }
 
 static void to_candidate(const struct crow *r, const struct facets *f, struct cl_candidate *out)
@@ -434,10 +429,19 @@ static const char SQL_STAFF[] =
 static const char SQL_LOADS[] =
     "SELECT staff_id, COUNT(*) FROM outreach_tasks WHERE store_id = ? AND due_day = ? AND staff_id IS NOT NULL"
     " GROUP BY staff_id";
-static const char SQL_TASK[] =
-    "INSERT INTO outreach_tasks (collection_id, store_id, customer_id, staff_id, status, score, channel, why_nl,"
-    " why_en, size, due_day, lapses_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-    " ON CONFLICT (collection_id, store_id, customer_id) DO NOTHING";
+
+/* The rows of an arrival go CL_BATCH to a statement; the rest one by one. */
+#define CL_BATCH 32
+#define TASK_COLS_N 13
+#define TASK_ROW "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+#define TASK_ROWS4 TASK_ROW ", " TASK_ROW ", " TASK_ROW ", " TASK_ROW
+#define TASK_ROWS16 TASK_ROWS4 ", " TASK_ROWS4 ", " TASK_ROWS4 ", " TASK_ROWS4
+#define TASK_INSERT(rows)                                                                            \
+    "INSERT INTO outreach_tasks (collection_id, store_id, customer_id, staff_id, status, score, channel, why_nl,"  \
+    " why_en, size, due_day, lapses_at, created_at) VALUES " rows                                    \
+    " ON CONFLICT (collection_id, store_id, customer_id) DO NOTHING"
+static const char SQL_TASK[] = TASK_INSERT(TASK_ROW);
+static const char SQL_TASKS[] = TASK_INSERT(TASK_ROWS16 ", " TASK_ROWS16);
 
 struct arrival {
     int64_t arrives_at, hours, arrived_at;
@@ -505,15 +509,61 @@ static void count_staff(struct cl_arrival_summary *out, int64_t staff_id)
         out->staff[out->n_staff++] = (struct cl_staff_count){.staff_id = staff_id, .tasks = 1};
 }
 
-static int write_row(struct dctx *c, int64_t collection_id, int64_t store_id, const struct crow *r,
-                     const struct cl_result *res, int64_t staff_id, bool holdout, int64_t day, int64_t lapses_at)
+/* One row to write: a task (or hold-out) of the customer l->v[at]. */
+struct pending {
+    uint32_t at;
+    bool holdout;
+    int64_t staff_id;                   /* 0: the store pool */
+};
+
+/* What the writer needs besides the rows. */
+struct writer {
+    struct dctx *c;
+    int64_t collection_id, store_id, day, lapses_at;
+    const struct load *l;
+    const struct cl_result *results;
+    char why[CL_BATCH][2][512];         /* the reasons of one batch, bound without a copy */
+};
+
+static int bind_row(struct writer *w, struct db_stmt *st, int base, int slot, const struct pending *p)
 {
-    char nl[512], en[512];
-    cl_why_render(res, "nl", nl, sizeof nl);
-    cl_why_render(res, "en", en, sizeof en);
-    return db_run(c->db, SQL_TASK, NULL, "iiintittttiii", collection_id, store_id, r->id, staff_id,
-                  holdout ? "holdout" : "open", (int64_t)res->score,
-                  res->channel == CL_CHANNEL_PHONE ? "phone" : "email", nl, en, r->size, day, lapses_at, c->now_us);
+    const struct crow *r = &w->l->v[p->at];
+    const struct cl_result *res = &w->results[p->at];
+    cl_why_render(res, "nl", w->why[slot][0], sizeof w->why[slot][0]);
+    cl_why_render(res, "en", w->why[slot][1], sizeof w->why[slot][1]);
+    int64_t ints[] = {w->collection_id, w->store_id, r->id};
+    int rc = TD_OK;
+    for (int i = 0; i < 3 && rc == TD_OK; i++)
+        rc = db_bind_int64(st, base + i + 1, ints[i]);
+    if (rc == TD_OK) rc = p->staff_id ? db_bind_int64(st, base + 4, p->staff_id) : db_bind_null(st, base + 4);
+    if (rc == TD_OK) rc = db_bind_text_static(st, base + 5, p->holdout ? "holdout" : "open");
+    if (rc == TD_OK) rc = db_bind_int64(st, base + 6, res->score);
+    if (rc == TD_OK) rc = db_bind_text_static(st, base + 7, res->channel == CL_CHANNEL_PHONE ? "phone" : "email");
+    if (rc == TD_OK) rc = db_bind_text_static(st, base + 8, w->why[slot][0]);
+    if (rc == TD_OK) rc = db_bind_text_static(st, base + 9, w->why[slot][1]);
+    if (rc == TD_OK) rc = db_bind_text_static(st, base + 10, r->size);
+    if (rc == TD_OK) rc = db_bind_int64(st, base + 11, w->day);
+    if (rc == TD_OK) rc = db_bind_int64(st, base + 12, w->lapses_at);
+    if (rc == TD_OK) rc = db_bind_int64(st, base + 13, w->c->now_us);
+    return rc;
+}
+
+/* Writes rows p[0..n) in statements of CL_BATCH rows and single rows. */
+static int write_rows(struct writer *w, const struct pending *p, size_t n)
+{
+    int rc = TD_OK;
+    for (size_t i = 0; i < n && rc == TD_OK;) {
+        size_t k = n - i >= CL_BATCH ? CL_BATCH : 1;
+        struct db_stmt *st = NULL;
+        rc = db_prepare(w->c->db, k == CL_BATCH ? SQL_TASKS : SQL_TASK, &st);
+        for (size_t j = 0; j < k && rc == TD_OK; j++)
+            rc = bind_row(w, st, (int)j * TASK_COLS_N, (int)j, &p[i + j]);
+        if (rc == TD_OK && (rc = db_step(st)) == TD_DONE)
+            rc = TD_OK;
+        db_done(st);
+        i += k;
+    }
+    return rc;
 }
 
 int clienteling_arrive(struct dctx *c, const struct cl_rules *rules, int64_t collection_id, int64_t store_id,
@@ -523,6 +573,8 @@ int clienteling_arrive(struct dctx *c, const struct cl_rules *rules, int64_t col
     struct facets *f = NULL;
     struct cl_ranked *ranked = NULL;
     struct cl_result *results = NULL;
+    struct pending *rows = NULL;
+    struct writer *w = NULL;
     struct arrival a;
     memset(out, 0, sizeof *out);
     int rc = read_arrival(c, collection_id, store_id, &a);
@@ -544,17 +596,19 @@ int clienteling_arrive(struct dctx *c, const struct cl_rules *rules, int64_t col
         goto out;
     }
     if ((rc = load_facets(c->db, collection_id, store_id, f)) != TD_OK) goto out;
-    if ((rc = load_candidates(c, store_id, &l)) != TD_OK) goto out;
+    if ((rc = load_candidates(c, collection_id, store_id, &l)) != TD_OK) goto out;
     if ((rc = load_signals(c, &l, f, collection_id, store_id)) != TD_OK) goto out;
     out->candidates = (int64_t)l.n;
 
-    ranked = malloc((l.n ? l.n : 1) * sizeof *ranked);
-    results = malloc((l.n ? l.n : 1) * sizeof *results);
-    if (!ranked || !results) {
+    size_t cap = l.n ? l.n : 1;
+    ranked = malloc(cap * sizeof *ranked);
+    results = malloc(cap * sizeof *results);
+    rows = malloc(cap * sizeof *rows);
+    if (!ranked || !results || !rows) {
         rc = TD_E_NOMEM;
         goto out;
     }
-    size_t n_ranked = 0;
+    size_t n_ranked = 0, n_rows = 0;
     int64_t day = c->now_us / DAY_US;
     for (size_t i = 0; i < l.n; i++) {
         const struct crow *r = &l.v[i];
@@ -572,9 +626,7 @@ int clienteling_arrive(struct dctx *c, const struct cl_rules *rules, int64_t col
         out->matched++;
         if (cl_holdout(a.key, r->id, rules->holdout_permille)) {
             out->holdout++;
-            if (write && (rc = write_row(c, collection_id, store_id, r, &results[i], 0, true, day,
-                                         out->lapses_at)) != TD_OK)
-                goto out;
+            rows[n_rows++] = (struct pending){.at = (uint32_t)i, .holdout = true};
             continue;
         }
         ranked[n_ranked++] = (struct cl_ranked){.customer_id = r->id, .associate_id = r->staff_id,
@@ -589,15 +641,21 @@ int clienteling_arrive(struct dctx *c, const struct cl_rules *rules, int64_t col
     for (size_t i = 0; i < n_ranked; i++) {
         count_staff(out, ranked[i].assigned_to);
         out->tasks++;
-        if (!write)
-            continue;
-        const struct crow *r = find(&l, ranked[i].customer_id);
-        rc = write_row(c, collection_id, store_id, r, &results[r - l.v], ranked[i].assigned_to, false, day,
-                       out->lapses_at);
-        if (rc != TD_OK)
-            goto out;
+        rows[n_rows++] = (struct pending){.at = (uint32_t)(find(&l, ranked[i].customer_id) - l.v),
+                                          .staff_id = ranked[i].assigned_to};
     }
+    if (!write || n_rows == 0)
+        goto out;
+    if (!(w = malloc(sizeof *w))) {
+        rc = TD_E_NOMEM;
+        goto out;
+    }
+    *w = (struct writer){.c = c, .collection_id = collection_id, .store_id = store_id, .day = day,
+                         .lapses_at = out->lapses_at, .l = &l, .results = results};
+    rc = write_rows(w, rows, n_rows);
 out:
+    free(w);
+    free(rows);
     free(results);
     free(ranked);
     free(l.v);
