@@ -726,7 +726,7 @@ say "(k) a collection of 2,000 skus (BENCH-2K), in stock and planned in every st
 "$OUT/tdbench" match-setup "sqlite:$CL" BENCH-2K 2000 >"$OUT/match-setup.txt"
 sqlite3 "$CL" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
 cp "$CL" "$CLSQL"
-say "(k) trustdesk: clienteling_arrive() in every store, tasks written and committed (tdbench match)"
+say "(k) trustdesk: clienteling_arrive_stores(), the arrival in every store at once, tasks written and committed (tdbench match)"
 read -r k_cand k_matched k_tasks k_hold k_ms < <("$OUT/tdbench" match "sqlite:$CL" BENCH-2K |
   sed -n 's/candidates=\([0-9]*\) matched=\([0-9]*\) tasks=\([0-9]*\) holdout=\([0-9]*\) ms=\([0-9]*\).*/\1 \2 \3 \4 \5/p') || true
 need "match (tdbench)" "${k_ms:-}"

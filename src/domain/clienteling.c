@@ -1,30 +1,37 @@
 /* clienteling.c — loading an arrival's candidates and writing its outreach
  * (see clienteling.h).
  *
- * Every read is driven by the store's customers and walks the indexes from
- * them, so an arrival costs what its own store has, not what the chain has
- * (one store of a million-customer chain reads about 1/12 of the rows).
- * Three reads per arrival, each one statement over the whole set:
+ * Two ways to read what the matcher needs, both one statement per kind of
+ * fact over the whole set (never one query per customer), each row merged
+ * into one array of candidates (struct crow) sorted by customer id:
  *
- *   customers    the store's customers (those whose book is in this store,
- *                and those without a book whose home store it is), with
- *                their associate, consent, contact details, tier, last
- *                visit, objection, earlier outreach, marketing contacts of
- *                30 days and whether this arrival matched them already
- *   categories   per customer and category of the collection: the spend of
- *                two years and the size learned from the last purchase
- *                there, and the stated size (which wins), checked against
- *                the sizes with stock available in this store
- *   likes        each customer's likes and dislikes, looked up among the
- *                collection's facets (categories, style codes, brands,
- *                colours)
+ *   one store       driven by the store's customers (those whose book is in
+ *                   the store, and those without a book whose home store it
+ *                   is) through the indexes: one read of the customers with
+ *                   their associate, consent, contact details, tier, last
+ *                   visit, objection, earlier outreach, marketing contacts of
+ *                   30 days and whether this arrival matched them already;
+ *                   one of their stated sizes, one of their spend per
+ *                   category (two years, with the size last bought there),
+ *                   one of their likes and dislikes. An arrival costs what
+ *                   its own store has, not what the chain has.
+ *   several stores  (a collection arriving chain-wide) each table read once,
+ *                   whole, in storage order, and looked up by id in an array
+ *                   indexed by customer id: a million customers cost a
+ *                   million rows of each kind once, instead of every store
+ *                   walking the indexes for its share.
  *
- * The matcher (clienteling_match.c) then decides on plain structs, and the
- * rows are written CL_BATCH to one INSERT (one statement, not one per task:
- * on PostgreSQL each statement is a round trip).
+ * Either way the same handlers fold the rows into the candidates: the
+ * category spent most in (the first one on a tie), the size of the first
+ * category, in the collection's order, whose size of theirs (stated, else
+ * learned from purchases) has stock in their store, likes and dislikes
+ * among the collection's facets. The matcher (clienteling_match.c) then
+ * decides on plain structs, store by store, and the rows are written
+ * CL_BATCH to an INSERT (on PostgreSQL each statement is a round trip).
  *
- * Memory: one struct crow (about 80 bytes) and one struct cl_result (about
- * 140 bytes) per customer of the store. */
+ * Memory: one struct crow (about 96 bytes) per customer read (the whole
+ * chain for several stores), one struct cl_result (about 140 bytes) per
+ * customer of the store being matched. */
 #include "domain/clienteling.h"
 
 #include <sodium.h>
@@ -37,27 +44,31 @@
 #include "domain/facts.h"
 
 #define FACETS_MAX 256
+#define CATEGORIES_MAX 64               /* a collection's first 64 categories count */
 #define FACET_SZ 64
 #define SIZE_SZ 12
 #define DAY_US FACTS_DAY_US
 #define TWO_YEARS_US (730 * DAY_US)
+#define NO_STORE UINT16_MAX
 
 enum { F_EMAIL_OK = 1, F_PHONE_OK = 2, F_HAS_EMAIL = 4, F_HAS_PHONE = 8, F_OBJECTED = 16, F_DNC = 32, F_DONE = 64,
-       F_SIZE_LEARNED = 128 };
+       F_SIZE_LEARNED = 128, F_LOYAL = 256 };
 
 struct crow {
     int64_t id, staff_id, spend_cents, best_cat_spend;
+    uint64_t stated;                    /* categories (bit k) with a stated size */
     int32_t days_since_visit;
     uint16_t flags;
+    uint16_t store;                     /* index into the arrival's stores; NO_STORE: none of them */
     uint8_t tier;
     int8_t best_cat;                    /* index into the collection's categories, -1 none */
     int8_t size_cat;                    /* the category the size is from, -1 none */
     int16_t likes, dislikes, liked;     /* liked: facet index, -1 none */
     int16_t answered, ignored, contacts;
-    char size[SIZE_SZ];                 /* a size of theirs in stock here */
+    char size[SIZE_SZ];                 /* a size of theirs in stock in their store */
 };
 
-/* What the collection is made of in this store. */
+/* What the collection is made of in one store. */
 struct facets {
     size_t n_cat, n;                    /* categories are facets[0..n_cat) */
     char kind[FACETS_MAX][12];          /* "category", "brand", "colour", "style" */
@@ -67,13 +78,22 @@ struct facets {
     uint16_t by_name[FACETS_MAX];       /* facet indexes sorted by (kind, value) */
 };
 
+/* The candidates, sorted by id; map (when the ids are dense enough) gives
+ * the index of id at map[id - base], or -1. */
 struct load {
     struct crow *v;
     size_t n, cap;
+    int32_t *map;
+    int64_t base, span;
 };
 
 static struct crow *find(struct load *l, int64_t id)
 {
+    if (l->map) {
+        if (id < l->base || id - l->base >= l->span || l->map[id - l->base] < 0)
+            return NULL;
+        return &l->v[l->map[id - l->base]];
+    }
     size_t lo = 0, hi = l->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -85,6 +105,52 @@ static struct crow *find(struct load *l, int64_t id)
             return &l->v[mid];
     }
     return NULL;
+}
+
+/* Builds the id map when the ids span at most 4 times their number (a
+ * chain's customers, numbered from 1); otherwise find() searches. */
+static int map_ids(struct load *l)
+{
+    if (l->n == 0)
+        return TD_OK;
+    l->base = l->v[0].id;
+    l->span = l->v[l->n - 1].id - l->base + 1;
+    if (l->span > 4 * (int64_t)l->n + 1024)
+        return TD_OK;
+    if (!(l->map = malloc((size_t)l->span * sizeof *l->map)))
+        return TD_E_NOMEM;
+    memset(l->map, 0xff, (size_t)l->span * sizeof *l->map);
+    for (size_t i = 0; i < l->n; i++)
+        l->map[l->v[i].id - l->base] = (int32_t)i;
+    return TD_OK;
+}
+
+static int grow(struct load *l)
+{
+    if (l->n < l->cap)
+        return TD_OK;
+    size_t cap = l->cap ? l->cap * 2 : 1024;
+    struct crow *v = realloc(l->v, cap * sizeof *v);
+    if (!v)
+        return TD_E_NOMEM;
+    l->v = v, l->cap = cap;
+    return TD_OK;
+}
+
+/* A new candidate at the end of l (ids come in ascending order). */
+static struct crow *add_row(struct load *l, int64_t id, uint16_t store, int *rc)
+{
+    if ((*rc = grow(l)) != TD_OK)
+        return NULL;
+    struct crow *r = &l->v[l->n++];
+    memset(r, 0, sizeof *r);
+    r->id = id;
+    r->store = store;
+    r->days_since_visit = -1;
+    r->best_cat = -1;
+    r->size_cat = -1;
+    r->liked = -1;
+    return r;
 }
 
 /* Set once by clienteling_rules_from_env() before any thread starts. */
@@ -227,7 +293,8 @@ static int load_facets(struct db *db, int64_t collection_id, int64_t store_id, s
     if (rc == TD_OK)
         rc = db_bindf(st, "i", collection_id);
     while (cl__step(st, &rc))
-        rc = add_facet(f, "category", db_col_text(st, 0));
+        if (f->n < CATEGORIES_MAX)
+            rc = add_facet(f, "category", db_col_text(st, 0));
     db_done(st);
     if (rc != TD_DONE)
         return rc;
@@ -263,6 +330,116 @@ static int load_facets(struct db *db, int64_t collection_id, int64_t store_id, s
     " UNION ALL SELECT h.id, NULL FROM customers h WHERE h.home_store_id = ?"                        \
     " AND NOT EXISTS (SELECT 1 FROM customer_associates b WHERE b.customer_id = h.id)"
 
+/* ---- the facts of one row, whichever read it came from ------------------ */
+
+static void set_contact(struct crow *r, int64_t email_ok, int64_t phone_ok, int64_t has_email, int64_t has_phone,
+                        int64_t loyal)
+{
+    r->flags |= (uint16_t)((email_ok ? F_EMAIL_OK : 0) | (phone_ok ? F_PHONE_OK : 0) |
+                           (has_email ? F_HAS_EMAIL : 0) | (has_phone ? F_HAS_PHONE : 0) | (loyal ? F_LOYAL : 0));
+    r->tier = (uint8_t)facts_tier((r->flags & F_LOYAL) != 0, 0);
+}
+
+/* customer_facts: tier and days since the last visit (none: never bought). */
+static void set_facts(struct crow *r, const struct dctx *c, int64_t lifetime_cents, bool has_last, int64_t last_at)
+{
+    r->tier = (uint8_t)facts_tier((r->flags & F_LOYAL) != 0, lifetime_cents);
+    r->days_since_visit = has_last ? (int32_t)((c->now_us - last_at) / DAY_US) : -1;
+    if (r->days_since_visit < -1)
+        r->days_since_visit = 0;
+}
+
+static void set_outreach(struct crow *r, int64_t answered, int64_t ignored, int64_t dnc)
+{
+    r->answered = (int16_t)answered;
+    r->ignored = (int16_t)ignored;
+    if (dnc)
+        r->flags |= F_DNC;
+}
+
+/* What an arrival reads with: its stores and their facets. */
+struct reader {
+    struct dctx *c;
+    int64_t collection_id;
+    const int64_t *stores;
+    size_t n_stores;
+    struct facets *f;                   /* one per store */
+};
+
+/* Keeps size (of category k) when it has stock in the customer's store and
+ * no earlier category of the collection gave one. */
+static void offer_size(struct crow *r, int k, const char *size, bool learned, const struct facets *f)
+{
+    if (!size || !size[0] || (r->size_cat >= 0 && r->size_cat < k) || !size_listed(f->sizes[k], size))
+        return;
+    cl__copy(r->size, sizeof r->size, size);
+    r->size_cat = (int8_t)k;
+    r->flags = (uint16_t)(learned ? r->flags | F_SIZE_LEARNED : r->flags & ~F_SIZE_LEARNED);
+}
+
+/* A stated size (column 1 the category, 2 the size): read before the spend,
+ * because it wins over the size learned in the same category. */
+static void on_stated(const struct reader *rd, struct crow *r, struct db_stmt *st)
+{
+    const struct facets *f = &rd->f[r->store];
+    int k = category_of(f, db_col_text(st, 1));
+    if (k < 0)
+        return;
+    r->stated |= UINT64_C(1) << k;
+    offer_size(r, k, db_col_text(st, 2), false, f);
+}
+
+/* Spend of two years (columns: category, cents, size last bought). */
+static void on_spend(const struct reader *rd, struct crow *r, struct db_stmt *st)
+{
+    const struct facets *f = &rd->f[r->store];
+    int k = category_of(f, db_col_text(st, 1));
+    if (k < 0)
+        return;
+    int64_t spend = db_col_int64(st, 2);
+    r->spend_cents += spend;
+    if (r->best_cat < 0 || spend > r->best_cat_spend || (spend == r->best_cat_spend && k < r->best_cat)) {
+        r->best_cat_spend = spend;
+        r->best_cat = (int8_t)k;
+    }
+    if (!(r->stated & (UINT64_C(1) << k)))
+        offer_size(r, k, db_col_text(st, 3), true, f);
+}
+
+/* A like or dislike (columns: kind, value, sentiment); liked is the first
+ * liked facet in the collection's order. */
+static void on_pref(const struct reader *rd, struct crow *r, struct db_stmt *st)
+{
+    const struct facets *f = &rd->f[r->store];
+    int k = facet_of(f, db_col_text(st, 1), db_col_text(st, 2));
+    if (k < 0)
+        return;
+    if (db_col_int64(st, 3) > 0) {
+        if (r->liked < 0 || k < r->liked)
+            r->liked = (int16_t)k;
+        r->likes++;
+    } else {
+        r->dislikes++;
+    }
+}
+
+typedef void fold_fn(const struct reader *rd, struct crow *r, struct db_stmt *st);
+
+/* Steps st (rc: how preparing and binding went) and hands each row whose
+ * column 0 is a candidate of one of the arrival's stores (of any store when
+ * all) to fn; ends the statement's use. */
+static int fold(struct reader *rd, struct load *l, struct db_stmt *st, int rc, fold_fn *fn, bool all)
+{
+    while (cl__step(st, &rc)) {
+        struct crow *r = find(l, db_col_int64(st, 0));
+        if (r && (all || r->store != NO_STORE))
+            fn(rd, r, st);
+    }
+    return db_end(st, rc);
+}
+
+/* ---- one store: driven by its customers -------------------------------- */
+
 /* Binds: 30 days ago, collection, store, store, store. */
 static const char SQL_CANDIDATES[] =
     "SELECT c.id, x.staff_id, c.email_consent, c.phone_consent,"
@@ -278,118 +455,160 @@ static const char SQL_CANDIDATES[] =
     " FROM (" SQL_STORE_CUSTOMERS ") x JOIN customers c ON c.id = x.id"
     " LEFT JOIN customer_facts f ON f.customer_id = c.id LEFT JOIN customer_outreach o ON o.customer_id = c.id"
     " WHERE c.erased_at IS NULL ORDER BY c.id";
-
-static int grow(struct load *l)
-{
-    if (l->n < l->cap)
-        return TD_OK;
-    size_t cap = l->cap ? l->cap * 2 : 1024;
-    struct crow *v = realloc(l->v, cap * sizeof *v);
-    if (!v)
-        return TD_E_NOMEM;
-    l->v = v, l->cap = cap;
-    return TD_OK;
-}
-
-static int load_candidates(struct dctx *c, int64_t collection_id, int64_t store_id, struct load *l)
-{
-    struct db_stmt *st = NULL;
-    int rc = db_query(c->db, SQL_CANDIDATES, &st, "iiiii", c->now_us - 30 * DAY_US, collection_id, store_id,
-                      store_id, store_id);
-    while (cl__step(st, &rc) && (rc = grow(l)) == TD_OK) {
-        struct crow *r = &l->v[l->n++];
-        memset(r, 0, sizeof *r);
-        r->id = db_col_int64(st, 0);
-        r->staff_id = db_col_int64(st, 1);
-        r->flags = (uint16_t)((db_col_int64(st, 2) ? F_EMAIL_OK : 0) | (db_col_int64(st, 3) ? F_PHONE_OK : 0) |
-                              (db_col_int64(st, 4) ? F_HAS_EMAIL : 0) | (db_col_int64(st, 5) ? F_HAS_PHONE : 0) |
-                              (db_col_int64(st, 9) ? F_OBJECTED : 0) | (db_col_int64(st, 12) ? F_DNC : 0) |
-                              (db_col_int64(st, 14) ? F_DONE : 0));
-        r->tier = (uint8_t)facts_tier((int)db_col_int64(st, 6), db_col_int64(st, 7));
-        r->days_since_visit = db_col_is_null(st, 8) ? -1
-                                                    : (int32_t)((c->now_us - db_col_int64(st, 8)) / DAY_US);
-        if (r->days_since_visit < -1)
-            r->days_since_visit = 0;
-        r->answered = (int16_t)db_col_int64(st, 10);
-        r->ignored = (int16_t)db_col_int64(st, 11);
-        r->contacts = (int16_t)db_col_int64(st, 13);
-        r->best_cat = -1;
-        r->size_cat = -1;
-        r->liked = -1;
-    }
-    return db_end(st, rc);
-}
-
-/* Per customer of the store and category of the collection, what they
- * spent there in two years (and the size they last bought) and the size
- * they stated. Binds: two years ago, store, store, collection. */
-static const char SQL_CATEGORIES[] =
-    "SELECT x.id, k.category, s.spend_cents, s.last_size, z.size,"
-    " CASE WHEN s.customer_id IS NULL THEN 0 ELSE 1 END"
-    " FROM (" SQL_STORE_CUSTOMERS ") x"
-    " CROSS JOIN (SELECT DISTINCT y.category FROM collection_styles cs JOIN styles y ON y.id = cs.style_id"
-    "  WHERE cs.collection_id = ?) k"
-    " LEFT JOIN customer_category_spend s ON s.customer_id = x.id AND s.category = k.category AND s.last_at >= ?"
-    " LEFT JOIN customer_sizes z ON z.customer_id = x.id AND z.category = k.category AND z.source = 'stated'"
-    " WHERE s.customer_id IS NOT NULL OR z.customer_id IS NOT NULL";
-
-/* One (customer, category) row. The category spent most in wins (the
- * first category on a tie); the size is the one of the first category,
- * in the collection's order, whose size of theirs (stated, else learned)
- * has stock here. */
-static void on_category(struct crow *r, int k, struct db_stmt *st, const struct facets *f)
-{
-    if (db_col_int64(st, 5)) {
-        int64_t spend = db_col_int64(st, 2);
-        r->spend_cents += spend;
-        if (r->best_cat < 0 || spend > r->best_cat_spend || (spend == r->best_cat_spend && k < r->best_cat)) {
-            r->best_cat_spend = spend;
-            r->best_cat = (int8_t)k;
-        }
-    }
-    bool stated = !db_col_is_null(st, 4);
-    const char *size = stated ? db_col_text(st, 4) : db_col_text(st, 3);
-    if (!size || !size[0] || (r->size_cat >= 0 && r->size_cat < k) || !size_listed(f->sizes[k], size))
-        return;
-    cl__copy(r->size, sizeof r->size, size);
-    r->size_cat = (int8_t)k;
-    r->flags = (uint16_t)(stated ? r->flags & ~F_SIZE_LEARNED : r->flags | F_SIZE_LEARNED);
-}
-
-/* Each customer's likes and dislikes. Binds: store, store. */
-static const char SQL_PREFS[] =
+/* Binds: store, store. */
+static const char SQL_STORE_STATED[] =
+    "SELECT x.id, z.category, z.size FROM (" SQL_STORE_CUSTOMERS ") x"
+    " JOIN customer_sizes z ON z.customer_id = x.id AND z.source = 'stated'";
+/* Binds: store, store, two years ago. */
+static const char SQL_STORE_SPEND[] =
+    "SELECT x.id, s.category, s.spend_cents, s.last_size FROM (" SQL_STORE_CUSTOMERS ") x"
+    " JOIN customer_category_spend s ON s.customer_id = x.id AND s.last_at >= ?";
+static const char SQL_STORE_PREFS[] =
     "SELECT x.id, p.kind, p.value, p.sentiment FROM (" SQL_STORE_CUSTOMERS ") x"
     " JOIN customer_prefs p ON p.customer_id = x.id";
 
-static int load_signals(struct dctx *c, struct load *l, const struct facets *f, int64_t collection_id,
-                        int64_t store_id)
+static int load_store(struct reader *rd, struct load *l)
 {
+    struct dctx *c = rd->c;
+    int64_t store_id = rd->stores[0];
     struct db_stmt *st = NULL;
-    int rc = db_query(c->db, SQL_CATEGORIES, &st, "iiii", store_id, store_id, collection_id,
-                      c->now_us - TWO_YEARS_US);
+    int rc = db_query(c->db, SQL_CANDIDATES, &st, "iiiii", c->now_us - 30 * DAY_US, rd->collection_id, store_id,
+                      store_id, store_id);
     while (cl__step(st, &rc)) {
-        struct crow *r = find(l, db_col_int64(st, 0));
-        int k = category_of(f, db_col_text(st, 1));
-        if (r && k >= 0)
-            on_category(r, k, st, f);
+        struct crow *r = add_row(l, db_col_int64(st, 0), 0, &rc);
+        if (!r)
+            break;
+        r->staff_id = db_col_int64(st, 1);
+        set_contact(r, db_col_int64(st, 2), db_col_int64(st, 3), db_col_int64(st, 4), db_col_int64(st, 5),
+                    db_col_int64(st, 6));
+        set_facts(r, c, db_col_int64(st, 7), !db_col_is_null(st, 8), db_col_int64(st, 8));
+        set_outreach(r, db_col_int64(st, 10), db_col_int64(st, 11), db_col_int64(st, 12));
+        r->flags |= (uint16_t)((db_col_int64(st, 9) ? F_OBJECTED : 0) | (db_col_int64(st, 14) ? F_DONE : 0));
+        r->contacts = (int16_t)db_col_int64(st, 13);
     }
-    if ((rc = db_end(st, rc)) != TD_OK)
+    if ((rc = db_end(st, rc)) != TD_OK || (rc = map_ids(l)) != TD_OK)
         return rc;
-    rc = db_query(c->db, SQL_PREFS, &st, "ii", store_id, store_id);
+    rc = db_query(c->db, SQL_STORE_STATED, &st, "ii", store_id, store_id);
+    if ((rc = fold(rd, l, st, rc, on_stated, false)) != TD_OK)
+        return rc;
+    rc = db_query(c->db, SQL_STORE_SPEND, &st, "iii", store_id, store_id, c->now_us - TWO_YEARS_US);
+    if ((rc = fold(rd, l, st, rc, on_spend, false)) != TD_OK)
+        return rc;
+    rc = db_query(c->db, SQL_STORE_PREFS, &st, "ii", store_id, store_id);
+    return fold(rd, l, st, rc, on_pref, false);
+}
+
+/* ---- several stores: every table once ----------------------------------- */
+
+static const char SQL_ALL_CUSTOMERS[] =
+    "SELECT id, COALESCE(home_store_id, 0), email_consent, phone_consent,"
+    " CASE WHEN email IS NULL OR email = '' THEN 0 ELSE 1 END,"
+    " CASE WHEN phone IS NULL OR phone = '' THEN 0 ELSE 1 END,"
+    " CASE WHEN loyalty_number IS NULL THEN 0 ELSE 1 END"
+    " FROM customers WHERE erased_at IS NULL ORDER BY id";
+static const char SQL_ALL_BOOKS[] = "SELECT customer_id, store_id, staff_id FROM customer_associates";
+static const char SQL_ALL_FACTS[] =
+    "SELECT customer_id, lifetime_spend_cents, last_purchase_at FROM customer_facts";
+static const char SQL_ALL_OBJECTIONS[] = "SELECT customer_id FROM customer_objections";
+static const char SQL_ALL_OUTREACH[] =
+    "SELECT customer_id, answered, ignored, do_not_contact FROM customer_outreach";
+static const char SQL_ALL_CONTACTS[] =
+    "SELECT customer_id, COUNT(*) FROM contacts WHERE at >= ? AND marketing = 1 GROUP BY customer_id";
+static const char SQL_ALL_DONE[] = "SELECT customer_id, store_id FROM outreach_tasks WHERE collection_id = ?";
+static const char SQL_ALL_STATED[] = "SELECT customer_id, category, size FROM customer_sizes WHERE source = 'stated'";
+static const char SQL_ALL_SPEND[] =
+    "SELECT customer_id, category, spend_cents, last_size FROM customer_category_spend WHERE last_at >= ?";
+static const char SQL_ALL_PREFS[] = "SELECT customer_id, kind, value, sentiment FROM customer_prefs";
+
+static uint16_t store_index(const struct reader *rd, int64_t store_id)
+{
+    for (size_t i = 0; i < rd->n_stores; i++)
+        if (rd->stores[i] == store_id)
+            return (uint16_t)i;
+    return NO_STORE;
+}
+
+static void on_book(const struct reader *rd, struct crow *r, struct db_stmt *st)
+{
+    r->store = store_index(rd, db_col_int64(st, 1));
+    r->staff_id = db_col_int64(st, 2);
+}
+
+static void on_facts(const struct reader *rd, struct crow *r, struct db_stmt *st)
+{
+    set_facts(r, rd->c, db_col_int64(st, 1), !db_col_is_null(st, 2), db_col_int64(st, 2));
+}
+
+static void on_objection(const struct reader *rd, struct crow *r, struct db_stmt *st)
+{
+    (void)rd, (void)st;
+    r->flags |= F_OBJECTED;
+}
+
+static void on_outreach(const struct reader *rd, struct crow *r, struct db_stmt *st)
+{
+    (void)rd;
+    set_outreach(r, db_col_int64(st, 1), db_col_int64(st, 2), db_col_int64(st, 3));
+}
+
+static void on_contacts(const struct reader *rd, struct crow *r, struct db_stmt *st)
+{
+    (void)rd;
+    r->contacts = (int16_t)db_col_int64(st, 1);
+}
+
+/* Matched already: by this arrival in the customer's own store. */
+static void on_done(const struct reader *rd, struct crow *r, struct db_stmt *st)
+{
+    if (rd->stores[r->store] == db_col_int64(st, 1))
+        r->flags |= F_DONE;
+}
+
+enum { BIND_NONE, BIND_30_DAYS, BIND_COLLECTION, BIND_TWO_YEARS };
+
+static int load_chain(struct reader *rd, struct load *l)
+{
+    /* In this order: the book decides the store (and the associate) over
+     * the home store; stated sizes come before the spend (see on_stated). */
+    static const struct {
+        const char *sql;
+        int bind;
+        fold_fn *fn;
+        bool all;
+    } passes[] = {
+        {SQL_ALL_BOOKS, BIND_NONE, on_book, true},
+        {SQL_ALL_FACTS, BIND_NONE, on_facts, false},
+        {SQL_ALL_OBJECTIONS, BIND_NONE, on_objection, false},
+        {SQL_ALL_OUTREACH, BIND_NONE, on_outreach, false},
+        {SQL_ALL_CONTACTS, BIND_30_DAYS, on_contacts, false},
+        {SQL_ALL_DONE, BIND_COLLECTION, on_done, false},
+        {SQL_ALL_STATED, BIND_NONE, on_stated, false},
+        {SQL_ALL_SPEND, BIND_TWO_YEARS, on_spend, false},
+        {SQL_ALL_PREFS, BIND_NONE, on_pref, false},
+    };
+    struct dctx *c = rd->c;
+    struct db_stmt *st = NULL;
+    int rc = db_query(c->db, SQL_ALL_CUSTOMERS, &st, "");
     while (cl__step(st, &rc)) {
-        struct crow *r = find(l, db_col_int64(st, 0));
-        int k = r ? facet_of(f, db_col_text(st, 1), db_col_text(st, 2)) : -1;
-        if (k < 0)
-            continue;
-        if (db_col_int64(st, 3) > 0) {
-            if (r->liked < 0 || k < r->liked)
-                r->liked = (int16_t)k;
-            r->likes++;
-        } else {
-            r->dislikes++;
-        }
+        struct crow *r = add_row(l, db_col_int64(st, 0), store_index(rd, db_col_int64(st, 1)), &rc);
+        if (!r)
+            break;
+        set_contact(r, db_col_int64(st, 2), db_col_int64(st, 3), db_col_int64(st, 4), db_col_int64(st, 5),
+                    db_col_int64(st, 6));
     }
-    return db_end(st, rc);
+    if ((rc = db_end(st, rc)) != TD_OK || (rc = map_ids(l)) != TD_OK)
+        return rc;
+    for (size_t i = 0; rc == TD_OK && i < sizeof passes / sizeof passes[0]; i++) {
+        int64_t v = passes[i].bind == BIND_30_DAYS      ? c->now_us - 30 * DAY_US
+                    : passes[i].bind == BIND_COLLECTION ? rd->collection_id
+                                                        : c->now_us - TWO_YEARS_US;
+        st = NULL;
+        rc = db_prepare(c->db, passes[i].sql, &st);
+        if (rc == TD_OK && passes[i].bind != BIND_NONE)
+            rc = db_bind_int64(st, 1, v);
+        rc = fold(rd, l, st, rc, passes[i].fn, passes[i].all);
+    }
+    return rc;
 }
 
 static void to_candidate(const struct crow *r, const struct facets *f, struct cl_candidate *out)
@@ -509,7 +728,8 @@ static void count_staff(struct cl_arrival_summary *out, int64_t staff_id)
         out->staff[out->n_staff++] = (struct cl_staff_count){.staff_id = staff_id, .tasks = 1};
 }
 
-/* One row to write: a task (or hold-out) of the customer l->v[at]. */
+/* One row to write: a task (or hold-out) of the store's candidate at
+ * (results[at], crow l->v[members[at]]). */
 struct pending {
     uint32_t at;
     bool holdout;
@@ -521,13 +741,14 @@ struct writer {
     struct dctx *c;
     int64_t collection_id, store_id, day, lapses_at;
     const struct load *l;
+    const uint32_t *members;
     const struct cl_result *results;
     char why[CL_BATCH][2][512];         /* the reasons of one batch, bound without a copy */
 };
 
 static int bind_row(struct writer *w, struct db_stmt *st, int base, int slot, const struct pending *p)
 {
-    const struct crow *r = &w->l->v[p->at];
+    const struct crow *r = &w->l->v[w->members[p->at]];
     const struct cl_result *res = &w->results[p->at];
     cl_why_render(res, "nl", w->why[slot][0], sizeof w->why[slot][0]);
     cl_why_render(res, "en", w->why[slot][1], sizeof w->why[slot][1]);
@@ -566,52 +787,50 @@ static int write_rows(struct writer *w, const struct pending *p, size_t n)
     return rc;
 }
 
-int clienteling_arrive(struct dctx *c, const struct cl_rules *rules, int64_t collection_id, int64_t store_id,
-                       bool write, struct cl_arrival_summary *out)
+/* The store's candidate at crow index ci: its index in members (sorted). */
+static uint32_t member_of(const uint32_t *members, size_t n, uint32_t ci)
 {
-    struct load l = {0};
-    struct facets *f = NULL;
-    struct cl_ranked *ranked = NULL;
-    struct cl_result *results = NULL;
-    struct pending *rows = NULL;
-    struct writer *w = NULL;
-    struct arrival a;
-    memset(out, 0, sizeof *out);
-    int rc = read_arrival(c, collection_id, store_id, &a);
-    if (rc != TD_OK)
-        goto out;
-    if (!a.has_key)
-        randombytes_buf(a.key, sizeof a.key);
-    out->arrived_at = a.arrived_at ? a.arrived_at : c->now_us;
-    out->lapses_at = out->arrived_at + a.hours * 3600 * INT64_C(1000000);
-    if (write && !a.arrived_at) {
-        char hex[2 * CL_HOLDOUT_KEY_BYTES + 1];
-        sodium_bin2hex(hex, sizeof hex, a.key, sizeof a.key);
-        rc = db_run(c->db, SQL_ARRIVAL_SET, NULL, "itii", out->arrived_at, hex, collection_id, store_id);
-        if (rc != TD_OK)
-            goto out;
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (members[mid] < ci)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    if (!(f = calloc(1, sizeof *f))) {
-        rc = TD_E_NOMEM;
-        goto out;
-    }
-    if ((rc = load_facets(c->db, collection_id, store_id, f)) != TD_OK) goto out;
-    if ((rc = load_candidates(c, collection_id, store_id, &l)) != TD_OK) goto out;
-    if ((rc = load_signals(c, &l, f, collection_id, store_id)) != TD_OK) goto out;
-    out->candidates = (int64_t)l.n;
+    return (uint32_t)lo;
+}
 
-    size_t cap = l.n ? l.n : 1;
-    ranked = malloc(cap * sizeof *ranked);
-    results = malloc(cap * sizeof *results);
-    rows = malloc(cap * sizeof *rows);
-    if (!ranked || !results || !rows) {
+/* Matches the candidates of store si (read into l) and, when asked, writes
+ * its rows: the hold-out first, then the tasks most valued first. */
+static int match_store(struct reader *rd, const struct cl_rules *rules, struct load *l, size_t si,
+                       const uint8_t key[CL_HOLDOUT_KEY_BYTES], bool write, struct cl_arrival_summary *out)
+{
+    struct dctx *c = rd->c;
+    const struct facets *f = &rd->f[si];
+    size_t n = 0;
+    for (size_t i = 0; i < l->n; i++)
+        n += l->v[i].store == si;
+    size_t cap = n ? n : 1;
+    uint32_t *members = malloc(cap * sizeof *members);
+    struct cl_ranked *ranked = malloc(cap * sizeof *ranked);
+    struct cl_result *results = malloc(cap * sizeof *results);
+    struct pending *rows = malloc(cap * sizeof *rows);
+    struct writer *w = NULL;
+    int rc = TD_OK;
+    if (!members || !ranked || !results || !rows) {
         rc = TD_E_NOMEM;
         goto out;
     }
+    n = 0;
+    for (size_t i = 0; i < l->n; i++)
+        if (l->v[i].store == si)
+            members[n++] = (uint32_t)i;
+    out->candidates = (int64_t)n;
     size_t n_ranked = 0, n_rows = 0;
     int64_t day = c->now_us / DAY_US;
-    for (size_t i = 0; i < l.n; i++) {
-        const struct crow *r = &l.v[i];
+    for (size_t i = 0; i < n; i++) {
+        const struct crow *r = &l->v[members[i]];
         if (r->flags & F_DONE) {
             out->already++;
             continue;
@@ -624,7 +843,7 @@ int clienteling_arrive(struct dctx *c, const struct cl_rules *rules, int64_t col
             continue;
         }
         out->matched++;
-        if (cl_holdout(a.key, r->id, rules->holdout_permille)) {
+        if (cl_holdout(key, r->id, rules->holdout_permille)) {
             out->holdout++;
             rows[n_rows++] = (struct pending){.at = (uint32_t)i, .holdout = true};
             continue;
@@ -634,15 +853,15 @@ int clienteling_arrive(struct dctx *c, const struct cl_rules *rules, int64_t col
     }
     struct cl_load loads[CL_STAFF_MAX];
     size_t n_loads = 0;
-    if ((rc = load_staff(c->db, store_id, day, loads, &n_loads)) != TD_OK)
+    if ((rc = load_staff(c->db, rd->stores[si], day, loads, &n_loads)) != TD_OK)
         goto out;
     cl_assign(rules, ranked, n_ranked, loads, n_loads);
     out->n_staff = 1;                   /* the pool first, even when empty */
     for (size_t i = 0; i < n_ranked; i++) {
         count_staff(out, ranked[i].assigned_to);
         out->tasks++;
-        rows[n_rows++] = (struct pending){.at = (uint32_t)(find(&l, ranked[i].customer_id) - l.v),
-                                          .staff_id = ranked[i].assigned_to};
+        uint32_t ci = (uint32_t)(find(l, ranked[i].customer_id) - l->v);
+        rows[n_rows++] = (struct pending){.at = member_of(members, n, ci), .staff_id = ranked[i].assigned_to};
     }
     if (!write || n_rows == 0)
         goto out;
@@ -650,19 +869,69 @@ int clienteling_arrive(struct dctx *c, const struct cl_rules *rules, int64_t col
         rc = TD_E_NOMEM;
         goto out;
     }
-    *w = (struct writer){.c = c, .collection_id = collection_id, .store_id = store_id, .day = day,
-                         .lapses_at = out->lapses_at, .l = &l, .results = results};
+    *w = (struct writer){.c = c, .collection_id = rd->collection_id, .store_id = rd->stores[si], .day = day,
+                         .lapses_at = out->lapses_at, .l = l, .members = members, .results = results};
     rc = write_rows(w, rows, n_rows);
 out:
     free(w);
     free(rows);
     free(results);
     free(ranked);
-    free(l.v);
-    free(f);
+    free(members);
     return rc;
 }
 
+/* Reads the arrival of the collection in store_id, and records it (with a
+ * fresh hold-out key) when written for the first time. */
+static int begin_arrival(struct dctx *c, int64_t collection_id, int64_t store_id, bool write,
+                         uint8_t key[CL_HOLDOUT_KEY_BYTES], struct cl_arrival_summary *out)
+{
+    struct arrival a;
+    memset(out, 0, sizeof *out);
+    int rc = read_arrival(c, collection_id, store_id, &a);
+    if (rc != TD_OK)
+        return rc;
+    if (!a.has_key)
+        randombytes_buf(a.key, sizeof a.key);
+    memcpy(key, a.key, CL_HOLDOUT_KEY_BYTES);
+    out->arrived_at = a.arrived_at ? a.arrived_at : c->now_us;
+    out->lapses_at = out->arrived_at + a.hours * 3600 * INT64_C(1000000);
+    if (!write || a.arrived_at)
+        return TD_OK;
+    char hex[2 * CL_HOLDOUT_KEY_BYTES + 1];
+    sodium_bin2hex(hex, sizeof hex, a.key, sizeof a.key);
+    return db_run(c->db, SQL_ARRIVAL_SET, NULL, "itii", out->arrived_at, hex, collection_id, store_id);
+}
+
+int clienteling_arrive_stores(struct dctx *c, const struct cl_rules *rules, int64_t collection_id,
+                              const int64_t *store_ids, size_t n, bool write, struct cl_arrival_summary *out)
+{
+    struct load l = {0};
+    struct reader rd = {.c = c, .collection_id = collection_id, .stores = store_ids, .n_stores = n};
+    uint8_t (*keys)[CL_HOLDOUT_KEY_BYTES] = NULL;
+    int rc = n == 0 || n >= NO_STORE ? TD_E_INVALID : TD_OK;
+    if (rc == TD_OK && (!(rd.f = calloc(n, sizeof *rd.f)) || !(keys = malloc(n * sizeof *keys))))
+        rc = TD_E_NOMEM;
+    for (size_t i = 0; rc == TD_OK && i < n; i++)
+        rc = begin_arrival(c, collection_id, store_ids[i], write, keys[i], &out[i]);
+    for (size_t i = 0; rc == TD_OK && i < n; i++)
+        rc = load_facets(c->db, collection_id, store_ids[i], &rd.f[i]);
+    if (rc == TD_OK)
+        rc = n == 1 ? load_store(&rd, &l) : load_chain(&rd, &l);
+    for (size_t i = 0; rc == TD_OK && i < n; i++)
+        rc = match_store(&rd, rules, &l, i, keys[i], write, &out[i]);
+    free(l.map);
+    free(l.v);
+    free(keys);
+    free(rd.f);
+    return rc;
+}
+
+int clienteling_arrive(struct dctx *c, const struct cl_rules *rules, int64_t collection_id, int64_t store_id,
+                       bool write, struct cl_arrival_summary *out)
+{
+    return clienteling_arrive_stores(c, rules, collection_id, &store_id, 1, write, out);
+}
 /* ---- the collection report --------------------------------------------- */
 
 static const char SQL_REPORT_TASKS[] =

@@ -60,6 +60,14 @@ int clienteling_rules_from_env(char *why, size_t n) TD_MUST_CHECK;
  * not planned for that store. write = true needs a write transaction. */
 int clienteling_arrive(struct dctx *c, const struct cl_rules *r, int64_t collection_id, int64_t store_id, bool write,
                        struct cl_arrival_summary *out /* OUT */) TD_MUST_CHECK;
+/* The same for the arrival in n stores at once (a collection arriving
+ * chain-wide), out[i] the summary of store_ids[i]: what each store would
+ * get from clienteling_arrive() one by one, for one read of each table
+ * instead of one walk per store. TD_E_NOT_FOUND when one of the stores is
+ * not planned (the caller rolls back what the others wrote). */
+int clienteling_arrive_stores(struct dctx *c, const struct cl_rules *r, int64_t collection_id,
+                              const int64_t *store_ids, size_t n, bool write,
+                              struct cl_arrival_summary *out /* OUT: n of them */) TD_MUST_CHECK;
 
 #endif
 
