@@ -801,31 +801,25 @@ static uint32_t member_of(const uint32_t *members, size_t n, uint32_t ci)
     return (uint32_t)lo;
 }
 
-/* Matches the candidates of store si (read into l) and, when asked, writes
- * its rows: the hold-out first, then the tasks most valued first. */
+/* Matches the candidates of store si (read into l; members[0..n) their
+ * indexes, ascending) and, when asked, writes its rows: the hold-out first,
+ * then the tasks most valued first. */
 static int match_store(struct reader *rd, const struct cl_rules *rules, struct load *l, size_t si,
-                       const uint8_t key[CL_HOLDOUT_KEY_BYTES], bool write, struct cl_arrival_summary *out)
+                       const uint32_t *members, size_t n, const uint8_t key[CL_HOLDOUT_KEY_BYTES], bool write,
+                       struct cl_arrival_summary *out)
 {
     struct dctx *c = rd->c;
     const struct facets *f = &rd->f[si];
-    size_t n = 0;
-    for (size_t i = 0; i < l->n; i++)
-        n += l->v[i].store == si;
     size_t cap = n ? n : 1;
-    uint32_t *members = malloc(cap * sizeof *members);
     struct cl_ranked *ranked = malloc(cap * sizeof *ranked);
     struct cl_result *results = malloc(cap * sizeof *results);
     struct pending *rows = malloc(cap * sizeof *rows);
     struct writer *w = NULL;
     int rc = TD_OK;
-    if (!members || !ranked || !results || !rows) {
+    if (!ranked || !results || !rows) {
         rc = TD_E_NOMEM;
         goto out;
     }
-    n = 0;
-    for (size_t i = 0; i < l->n; i++)
-        if (l->v[i].store == si)
-            members[n++] = (uint32_t)i;
     out->candidates = (int64_t)n;
     size_t n_ranked = 0, n_rows = 0;
     int64_t day = c->now_us / DAY_US;
@@ -877,8 +871,32 @@ out:
     free(rows);
     free(results);
     free(ranked);
-    free(members);
     return rc;
+}
+
+/* The candidates of each store, in one pass: members holds, store after
+ * store, the indexes of that store's candidates in ascending order, from
+ * start[s] to start[s + 1]. */
+static int group_by_store(const struct load *l, size_t n_stores, uint32_t **members, size_t **start)
+{
+    *start = calloc(n_stores + 1, sizeof **start);
+    *members = malloc((l->n ? l->n : 1) * sizeof **members);
+    if (!*start || !*members)
+        return TD_E_NOMEM;
+    for (size_t i = 0; i < l->n; i++)
+        if (l->v[i].store != NO_STORE)
+            (*start)[l->v[i].store + 1]++;
+    for (size_t s = 0; s < n_stores; s++)
+        (*start)[s + 1] += (*start)[s];
+    size_t *next = malloc((n_stores ? n_stores : 1) * sizeof *next);
+    if (!next)
+        return TD_E_NOMEM;
+    memcpy(next, *start, n_stores * sizeof *next);
+    for (size_t i = 0; i < l->n; i++)
+        if (l->v[i].store != NO_STORE)
+            (*members)[next[l->v[i].store]++] = (uint32_t)i;
+    free(next);
+    return TD_OK;
 }
 
 /* Reads the arrival of the collection in store_id, and records it (with a
@@ -918,8 +936,14 @@ int clienteling_arrive_stores(struct dctx *c, const struct cl_rules *rules, int6
         rc = load_facets(c->db, collection_id, store_ids[i], &rd.f[i]);
     if (rc == TD_OK)
         rc = n == 1 ? load_store(&rd, &l) : load_chain(&rd, &l);
+    uint32_t *members = NULL;
+    size_t *start = NULL;
+    if (rc == TD_OK)
+        rc = group_by_store(&l, n, &members, &start);
     for (size_t i = 0; rc == TD_OK && i < n; i++)
-        rc = match_store(&rd, rules, &l, i, keys[i], write, &out[i]);
+        rc = match_store(&rd, rules, &l, i, members + start[i], start[i + 1] - start[i], keys[i], write, &out[i]);
+    free(start);
+    free(members);
     free(l.map);
     free(l.v);
     free(keys);
