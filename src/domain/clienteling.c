@@ -11,10 +11,10 @@
  *                   their associate, consent, contact details, tier, last
  *                   visit, objection, earlier outreach, marketing contacts of
  *                   30 days and whether this arrival matched them already;
- *                   one of their stated sizes, one of their spend per
- *                   category (two years, with the size last bought there),
- *                   one of their likes and dislikes. An arrival costs what
- *                   its own store has, not what the chain has.
+ *                   then one read each of their stated sizes, their spend
+ *                   per category (two years, with the size last bought
+ *                   there), and their likes and dislikes. An arrival costs
+ *                   what its own store has, not what the chain has.
  *   several stores  (a collection arriving chain-wide) each table read once,
  *                   whole, in storage order, and looked up by id in an array
  *                   indexed by customer id: a million customers cost a
@@ -29,7 +29,7 @@
  * decides on plain structs, store by store, and the rows are written
  * CL_BATCH to an INSERT (on PostgreSQL each statement is a round trip).
  *
- * Memory: one struct crow (about 96 bytes) per customer read (the whole
+ * Memory: one struct crow (about 80 bytes) per customer read (the whole
  * chain for several stores), one struct cl_result (about 140 bytes) per
  * customer of the store being matched. */
 #include "domain/clienteling.h"

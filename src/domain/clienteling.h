@@ -16,7 +16,10 @@
  *  (2) a task lapses when the first-choice window ends (lapses_at =
  *      arrival + first_choice_hours);
  *  (3) an associate no longer active in the store gets no tasks: their
- *      customers' tasks go to the store pool.
+ *      customers' tasks go to the store pool;
+ *  (4) clienteling_arrive_stores() over several stores writes, per store,
+ *      exactly the rows clienteling_arrive() would write there (with the
+ *      same arrival key, the same hold-out too).
  */
 #ifndef TD_CLIENTELING_H
 #define TD_CLIENTELING_H
