@@ -21,8 +21,10 @@
  *                                              and colours), 100,000 of each in every store,
  *                                              planned to arrive now in every store
  *   tdbench match DBURL CODE                   times matching CODE in every store and writing
- *                                              the ranked tasks (clienteling_arrive, one
- *                                              transaction, committed)
+ *                                              the ranked tasks (clienteling_arrive_stores:
+ *                                              the arrival in all stores at once, one
+ *                                              transaction, committed; BENCH_MATCH_EACH=1:
+ *                                              clienteling_arrive per store instead)
  *   tdbench outreach DBURL TOKEN COUNT         staff_token_check + the caller's open tasks of
  *                                              today (cl_tasks_each, limit 50), COUNT times
  *   tdbench hold DBURL TOKEN CODE COUNT        staff_token_check + cl_hold_create of a random
@@ -303,18 +305,29 @@ static int bench_match(struct db *db, const char *code)
     int64_t stores[64], coll = 0;
     size_t nstores = 0;
     struct dctx c = {.db = db, .now_us = clock_now_us(NULL), .addr = "bench"};
+    /* BENCH_NOW_US: match at that time, so two runs can be compared row for row. */
+    const char *fixed = getenv("BENCH_NOW_US");
+    int64_t at = 0;
+    if (fixed && text_parse_int64(fixed, &at) == TD_OK && at > 0) c.now_us = at;
     struct cl_rules rules;
     clienteling_rules_default(&rules);
-    struct cl_arrival_summary sum, all;
+    static struct cl_arrival_summary sum[64];
+    struct cl_arrival_summary all;
     memset(&all, 0, sizeof all);
     int rc = store_ids(db, stores, 64, &nstores);
     if (rc == TD_OK) rc = cl_collection_id(&c, code, &coll);
     int64_t t0 = clock_mono_us();
     if (rc == TD_OK) rc = db_begin(db, 1);
-    for (size_t s = 0; s < nstores && rc == TD_OK; s++) {
-        rc = clienteling_arrive(&c, &rules, coll, stores[s], true, &sum);
-        all.candidates += sum.candidates, all.matched += sum.matched, all.tasks += sum.tasks, all.holdout += sum.holdout;
-    }
+    /* BENCH_MATCH_EACH=1: one clienteling_arrive() per store instead (the
+     * API's and the CLI's way), for comparison. */
+    const char *each = getenv("BENCH_MATCH_EACH");
+    if (rc == TD_OK && each && *each == '1')
+        for (size_t s = 0; s < nstores && rc == TD_OK; s++) rc = clienteling_arrive(&c, &rules, coll, stores[s], true, &sum[s]);
+    else if (rc == TD_OK)
+        rc = clienteling_arrive_stores(&c, &rules, coll, stores, nstores, true, sum);
+    for (size_t s = 0; s < nstores && rc == TD_OK; s++)
+        all.candidates += sum[s].candidates, all.matched += sum[s].matched, all.tasks += sum[s].tasks,
+        all.holdout += sum[s].holdout;
     if (rc == TD_OK) rc = db_commit(db);
     else db_rollback(db);
     int64_t us = clock_mono_us() - t0;

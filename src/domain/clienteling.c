@@ -1,21 +1,37 @@
 /* clienteling.c — loading an arrival's candidates and writing its outreach
  * (see clienteling.h).
  *
- * The reads, each over a set, each merged into one array of the store's
- * customers sorted by id (a binary search per row read):
+ * Two ways to read what the matcher needs, both one statement per kind of
+ * fact over the whole set (never one query per customer), each row merged
+ * into one array of candidates (struct crow) sorted by customer id:
  *
- *   customers of the store  their associate, consent, contact details, tier and last visit
- *   objections              customer_objections
- *   category spend          customer_category_spend, per category of the collection
- *   sizes                   the size learned from the last purchase there, then the stated
- *                           size (which wins), per category, checked against the sizes
- *                           with stock available in this store
- *   likes and dislikes      customer_prefs, per brand, category, colour and style code
- *   contacts                marketing contacts of the last 30 days
- *   earlier outreach        customer_outreach
- *   this arrival            customers matched by an earlier run (never written twice)
+ *   one store       driven by the store's customers (those whose book is in
+ *                   the store, and those without a book whose home store it
+ *                   is) through the indexes: one read of the customers with
+ *                   their associate, consent, contact details, tier, last
+ *                   visit, objection, earlier outreach, marketing contacts of
+ *                   30 days and whether this arrival matched them already;
+ *                   then one read each of their stated sizes, their spend
+ *                   per category (two years, with the size last bought
+ *                   there), and their likes and dislikes. An arrival costs
+ *                   what its own store has, not what the chain has.
+ *   several stores  (a collection arriving chain-wide) each table read once,
+ *                   whole, in storage order, and looked up by id in an array
+ *                   indexed by customer id: a million customers cost a
+ *                   million rows of each kind once, instead of every store
+ *                   walking the indexes for its share.
  *
- * Memory: one struct crow (about 100 bytes) per customer of the store. */
+ * Either way the same handlers fold the rows into the candidates: the
+ * category spent most in (the first one on a tie), the size of the first
+ * category, in the collection's order, whose size of theirs (stated, else
+ * learned from purchases) has stock in their store, likes and dislikes
+ * among the collection's facets. The matcher (clienteling_match.c) then
+ * decides on plain structs, store by store, and the rows are written
+ * CL_BATCH to an INSERT (on PostgreSQL each statement is a round trip).
+ *
+ * Memory: one struct crow (about 80 bytes) per customer read (the whole
+ * chain for several stores), one struct cl_result (about 140 bytes) per
+ * customer of the store being matched. */
 #include "domain/clienteling.h"
 
 #include <sodium.h>
@@ -28,42 +44,56 @@
 #include "domain/facts.h"
 
 #define FACETS_MAX 256
+#define CATEGORIES_MAX 64               /* a collection's first 64 categories count */
 #define FACET_SZ 64
 #define SIZE_SZ 12
 #define DAY_US FACTS_DAY_US
+#define TWO_YEARS_US (730 * DAY_US)
+#define NO_STORE UINT16_MAX
 
 enum { F_EMAIL_OK = 1, F_PHONE_OK = 2, F_HAS_EMAIL = 4, F_HAS_PHONE = 8, F_OBJECTED = 16, F_DNC = 32, F_DONE = 64,
-       F_SIZE_LEARNED = 128 };
+       F_SIZE_LEARNED = 128, F_LOYAL = 256 };
 
 struct crow {
     int64_t id, staff_id, spend_cents, best_cat_spend;
+    uint64_t stated;                    /* categories (bit k) with a stated size */
     int32_t days_since_visit;
     uint16_t flags;
+    uint16_t store;                     /* index into the arrival's stores; NO_STORE: none of them */
     uint8_t tier;
     int8_t best_cat;                    /* index into the collection's categories, -1 none */
+    int8_t size_cat;                    /* the category the size is from, -1 none */
     int16_t likes, dislikes, liked;     /* liked: facet index, -1 none */
     int16_t answered, ignored, contacts;
-    char size[SIZE_SZ];                 /* a size of theirs in stock here */
-    char cat_size[SIZE_SZ];             /* scratch: their size in the category being read */
-    uint8_t cat_learned;
+    char size[SIZE_SZ];                 /* a size of theirs in stock in their store */
 };
 
-/* What the collection is made of in this store. */
+/* What the collection is made of in one store. */
 struct facets {
     size_t n_cat, n;                    /* categories are facets[0..n_cat) */
     char kind[FACETS_MAX][12];          /* "category", "brand", "colour", "style" */
     char value[FACETS_MAX][FACET_SZ];
     /* sizes with stock available, per category: "M\0L\0" lists */
     char sizes[FACETS_MAX][256];
+    uint16_t by_name[FACETS_MAX];       /* facet indexes sorted by (kind, value) */
 };
 
+/* The candidates, sorted by id; map (when the ids are dense enough) gives
+ * the index of id at map[id - base], or -1. */
 struct load {
     struct crow *v;
     size_t n, cap;
+    int32_t *map;
+    int64_t base, span;
 };
 
 static struct crow *find(struct load *l, int64_t id)
 {
+    if (l->map) {
+        if (id < l->base || id - l->base >= l->span || l->map[id - l->base] < 0)
+            return NULL;
+        return &l->v[l->map[id - l->base]];
+    }
     size_t lo = 0, hi = l->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -75,6 +105,52 @@ static struct crow *find(struct load *l, int64_t id)
             return &l->v[mid];
     }
     return NULL;
+}
+
+/* Builds the id map when the ids span at most 4 times their number (a
+ * chain's customers, numbered from 1); otherwise find() searches. */
+static int map_ids(struct load *l)
+{
+    if (l->n == 0)
+        return TD_OK;
+    l->base = l->v[0].id;
+    l->span = l->v[l->n - 1].id - l->base + 1;
+    if (l->span > 4 * (int64_t)l->n + 1024)
+        return TD_OK;
+    if (!(l->map = malloc((size_t)l->span * sizeof *l->map)))
+        return TD_E_NOMEM;
+    memset(l->map, 0xff, (size_t)l->span * sizeof *l->map);
+    for (size_t i = 0; i < l->n; i++)
+        l->map[l->v[i].id - l->base] = (int32_t)i;
+    return TD_OK;
+}
+
+static int grow(struct load *l)
+{
+    if (l->n < l->cap)
+        return TD_OK;
+    size_t cap = l->cap ? l->cap * 2 : 1024;
+    struct crow *v = realloc(l->v, cap * sizeof *v);
+    if (!v)
+        return TD_E_NOMEM;
+    l->v = v, l->cap = cap;
+    return TD_OK;
+}
+
+/* A new candidate at the end of l (ids come in ascending order). */
+static struct crow *add_row(struct load *l, int64_t id, uint16_t store, int *rc)
+{
+    if ((*rc = grow(l)) != TD_OK)
+        return NULL;
+    struct crow *r = &l->v[l->n++];
+    memset(r, 0, sizeof *r);
+    r->id = id;
+    r->store = store;
+    r->days_since_visit = -1;
+    r->best_cat = -1;
+    r->size_cat = -1;
+    r->liked = -1;
+    return r;
 }
 
 /* Set once by clienteling_rules_from_env() before any thread starts. */
@@ -153,6 +229,52 @@ static void add_size(char *list, size_t cap, const char *size)
     list[used + len + 1] = '\0';
 }
 
+static int facet_cmp(const struct facets *f, const char *kind, const char *value, size_t i)
+{
+    int d = strcmp(kind, f->kind[i]);
+    return d ? d : strcmp(value, f->value[i]);
+}
+
+/* Sorts by_name (an insertion sort: at most FACETS_MAX facets, once). */
+static void index_facets(struct facets *f)
+{
+    for (size_t i = 0; i < f->n; i++) {
+        size_t j = i;
+        while (j > 0 && facet_cmp(f, f->kind[i], f->value[i], f->by_name[j - 1]) < 0) {
+            f->by_name[j] = f->by_name[j - 1];
+            j--;
+        }
+        f->by_name[j] = (uint16_t)i;
+    }
+}
+
+/* The index of the facet (kind, value), or -1 when the collection has none. */
+static int facet_of(const struct facets *f, const char *kind, const char *value)
+{
+    size_t lo = 0, hi = f->n;
+    if (!kind || !value)
+        return -1;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int d = facet_cmp(f, kind, value, f->by_name[mid]);
+        if (d == 0)
+            return f->by_name[mid];
+        if (d < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return -1;
+}
+
+static int category_of(const struct facets *f, const char *cat)
+{
+    for (size_t i = 0; cat && i < f->n_cat; i++)
+        if (strcmp(f->value[i], cat) == 0)
+            return (int)i;
+    return -1;
+}
+
 static const char SQL_FACET_CATEGORIES[] =
     "SELECT DISTINCT s.category FROM collection_styles cs JOIN styles s ON s.id = cs.style_id"
     " WHERE cs.collection_id = ? ORDER BY s.category";
@@ -171,7 +293,8 @@ static int load_facets(struct db *db, int64_t collection_id, int64_t store_id, s
     if (rc == TD_OK)
         rc = db_bindf(st, "i", collection_id);
     while (cl__step(st, &rc))
-        rc = add_facet(f, "category", db_col_text(st, 0));
+        if (f->n < CATEGORIES_MAX)
+            rc = add_facet(f, "category", db_col_text(st, 0));
     db_done(st);
     if (rc != TD_DONE)
         return rc;
@@ -187,212 +310,303 @@ static int load_facets(struct db *db, int64_t collection_id, int64_t store_id, s
     db_done(st);
     if (rc != TD_DONE)
         return rc;
+    index_facets(f);
     rc = db_prepare(db, SQL_SIZES_IN_STOCK, &st);
     if (rc == TD_OK)
         rc = db_bindf(st, "ii", store_id, collection_id);
     while (cl__step(st, &rc)) {
-        const char *cat = db_col_text(st, 0);
-        for (size_t i = 0; i < f->n_cat; i++)
-            if (cat && strcmp(f->value[i], cat) == 0)
-                add_size(f->sizes[i], sizeof f->sizes[i], db_col_text(st, 1));
+        int k = category_of(f, db_col_text(st, 0));
+        if (k >= 0)
+            add_size(f->sizes[k], sizeof f->sizes[k], db_col_text(st, 1));
     }
     db_done(st);
     return rc == TD_DONE ? TD_OK : rc;
 }
 
-/* The store's customers: those whose book is in this store, and those
- * without a book whose home store it is. */
-static const char SQL_CANDIDATES[] =
-    "SELECT c.id, ca.staff_id, c.email_consent, c.phone_consent,"
-    " CASE WHEN c.email IS NULL OR c.email = '' THEN 0 ELSE 1 END,"
-    " CASE WHEN c.phone IS NULL OR c.phone = '' THEN 0 ELSE 1 END,"
-    " CASE WHEN c.loyalty_number IS NULL THEN 0 ELSE 1 END,"
-    " COALESCE(f.lifetime_spend_cents, 0), f.last_purchase_at"
-    " FROM customers c LEFT JOIN customer_associates ca ON ca.customer_id = c.id"
-    " LEFT JOIN customer_facts f ON f.customer_id = c.id"
-    " WHERE c.erased_at IS NULL AND (ca.store_id = ? OR (ca.customer_id IS NULL AND c.home_store_id = ?))"
-    " ORDER BY c.id";
+/* The store's customers (binds: store, store): those whose book is in this
+ * store, and those without a book whose home store it is. */
+#define SQL_STORE_CUSTOMERS                                                                          \
+    "SELECT customer_id AS id, staff_id FROM customer_associates WHERE store_id = ?"                 \
+    " UNION ALL SELECT h.id, NULL FROM customers h WHERE h.home_store_id = ?"                        \
+    " AND NOT EXISTS (SELECT 1 FROM customer_associates b WHERE b.customer_id = h.id)"
 
-static int load_candidates(struct dctx *c, int64_t store_id, struct load *l)
+/* ---- the facts of one row, whichever read it came from ------------------ */
+
+static void set_contact(struct crow *r, int64_t email_ok, int64_t phone_ok, int64_t has_email, int64_t has_phone,
+                        int64_t loyal)
 {
-    struct db_stmt *st = NULL;
-    int rc = db_prepare(c->db, SQL_CANDIDATES, &st);
-    if (rc == TD_OK)
-        rc = db_bindf(st, "ii", store_id, store_id);
-    while (cl__step(st, &rc)) {
-        if (l->n == l->cap) {
-            size_t cap = l->cap ? l->cap * 2 : 1024;
-            struct crow *v = realloc(l->v, cap * sizeof *v);
-            if (!v) {
-                rc = TD_E_NOMEM;
-                break;
-            }
-            l->v = v, l->cap = cap;
-        }
-        struct crow *r = &l->v[l->n++];
-        memset(r, 0, sizeof *r);
-        r->id = db_col_int64(st, 0);
-        r->staff_id = db_col_int64(st, 1);
-        r->flags = (uint16_t)((db_col_int64(st, 2) ? F_EMAIL_OK : 0) | (db_col_int64(st, 3) ? F_PHONE_OK : 0) |
-                              (db_col_int64(st, 4) ? F_HAS_EMAIL : 0) | (db_col_int64(st, 5) ? F_HAS_PHONE : 0));
-        r->tier = (uint8_t)facts_tier((int)db_col_int64(st, 6), db_col_int64(st, 7));
-        r->days_since_visit = db_col_is_null(st, 8) ? -1
-                                                    : (int32_t)((c->now_us - db_col_int64(st, 8)) / DAY_US);
-        if (r->days_since_visit < -1)
-            r->days_since_visit = 0;
-        r->best_cat = -1;
-        r->liked = -1;
-    }
-    db_done(st);
-    return rc == TD_DONE ? TD_OK : rc;
+    r->flags |= (uint16_t)((email_ok ? F_EMAIL_OK : 0) | (phone_ok ? F_PHONE_OK : 0) |
+                           (has_email ? F_HAS_EMAIL : 0) | (has_phone ? F_HAS_PHONE : 0) | (loyal ? F_LOYAL : 0));
+    r->tier = (uint8_t)facts_tier((r->flags & F_LOYAL) != 0, 0);
 }
 
-/* Steps a prepared and bound statement (rc: how preparing and binding
- * went) and hands each row whose column 0 is one of the store's customers to
- * fn; ends the statement's use. */
-static int merge_rows(struct db_stmt *st, int rc, struct load *l,
-                      void (*fn)(struct crow *r, struct db_stmt *st, void *arg), void *arg)
+/* customer_facts: tier and days since the last visit (none: never bought). */
+static void set_facts(struct crow *r, const struct dctx *c, int64_t lifetime_cents, bool has_last, int64_t last_at)
 {
-    while (cl__step(st, &rc)) {
-        struct crow *r = find(l, db_col_int64(st, 0));
-        if (r)
-            fn(r, st, arg);
-    }
-    db_done(st);
-    return rc == TD_DONE ? TD_OK : rc;
+    r->tier = (uint8_t)facts_tier((r->flags & F_LOYAL) != 0, lifetime_cents);
+    r->days_since_visit = has_last ? (int32_t)((c->now_us - last_at) / DAY_US) : -1;
+    if (r->days_since_visit < -1)
+        r->days_since_visit = 0;
 }
 
-static void on_flag(struct crow *r, struct db_stmt *st, void *arg)
+static void set_outreach(struct crow *r, int64_t answered, int64_t ignored, int64_t dnc)
 {
-    (void)st;
-    r->flags |= (uint16_t)(uintptr_t)arg;
+    r->answered = (int16_t)answered;
+    r->ignored = (int16_t)ignored;
+    if (dnc)
+        r->flags |= F_DNC;
 }
 
-static void on_spend(struct crow *r, struct db_stmt *st, void *arg)
+/* What an arrival reads with: its stores and their facets. */
+struct reader {
+    struct dctx *c;
+    int64_t collection_id;
+    const int64_t *stores;
+    size_t n_stores;
+    struct facets *f;                   /* one per store */
+};
+
+/* Keeps size (of category k) when it has stock in the customer's store and
+ * no earlier category of the collection gave one. */
+static void offer_size(struct crow *r, int k, const char *size, bool learned, const struct facets *f)
 {
-    int8_t cat = (int8_t)(intptr_t)arg;
-    int64_t spend = db_col_int64(st, 1);
+    if (!size || !size[0] || (r->size_cat >= 0 && r->size_cat < k) || !size_listed(f->sizes[k], size))
+        return;
+    cl__copy(r->size, sizeof r->size, size);
+    r->size_cat = (int8_t)k;
+    r->flags = (uint16_t)(learned ? r->flags | F_SIZE_LEARNED : r->flags & ~F_SIZE_LEARNED);
+}
+
+/* A stated size (column 1 the category, 2 the size): read before the spend,
+ * because it wins over the size learned in the same category. */
+static void on_stated(const struct reader *rd, struct crow *r, struct db_stmt *st)
+{
+    const struct facets *f = &rd->f[r->store];
+    int k = category_of(f, db_col_text(st, 1));
+    if (k < 0)
+        return;
+    r->stated |= UINT64_C(1) << k;
+    offer_size(r, k, db_col_text(st, 2), false, f);
+}
+
+/* Spend of two years (columns: category, cents, size last bought). */
+static void on_spend(const struct reader *rd, struct crow *r, struct db_stmt *st)
+{
+    const struct facets *f = &rd->f[r->store];
+    int k = category_of(f, db_col_text(st, 1));
+    if (k < 0)
+        return;
+    int64_t spend = db_col_int64(st, 2);
     r->spend_cents += spend;
-    if (spend > r->best_cat_spend || r->best_cat < 0) {
+    if (r->best_cat < 0 || spend > r->best_cat_spend || (spend == r->best_cat_spend && k < r->best_cat)) {
         r->best_cat_spend = spend;
-        r->best_cat = cat;
+        r->best_cat = (int8_t)k;
     }
-    cl__copy(r->cat_size, sizeof r->cat_size, db_col_text(st, 2));
-    r->cat_learned = 1;
+    if (!(r->stated & (UINT64_C(1) << k)))
+        offer_size(r, k, db_col_text(st, 3), true, f);
 }
 
-static void on_stated_size(struct crow *r, struct db_stmt *st, void *arg)
+/* A like or dislike (columns: kind, value, sentiment); liked is the first
+ * liked facet in the collection's order. */
+static void on_pref(const struct reader *rd, struct crow *r, struct db_stmt *st)
 {
-    (void)arg;
-    cl__copy(r->cat_size, sizeof r->cat_size, db_col_text(st, 1));
-    r->cat_learned = 0;
-}
-
-static void on_pref(struct crow *r, struct db_stmt *st, void *arg)
-{
-    int16_t facet = (int16_t)(intptr_t)arg;
-    if (db_col_int64(st, 1) > 0) {
-        if (r->liked < 0)
-            r->liked = facet;
+    const struct facets *f = &rd->f[r->store];
+    int k = facet_of(f, db_col_text(st, 1), db_col_text(st, 2));
+    if (k < 0)
+        return;
+    if (db_col_int64(st, 3) > 0) {
+        if (r->liked < 0 || k < r->liked)
+            r->liked = (int16_t)k;
         r->likes++;
     } else {
         r->dislikes++;
     }
 }
 
-static void on_contacts(struct crow *r, struct db_stmt *st, void *arg)
+typedef void fold_fn(const struct reader *rd, struct crow *r, struct db_stmt *st);
+
+/* Steps st (rc: how preparing and binding went) and hands each row whose
+ * column 0 is a candidate of one of the arrival's stores (of any store when
+ * all) to fn; ends the statement's use. */
+static int fold(struct reader *rd, struct load *l, struct db_stmt *st, int rc, fold_fn *fn, bool all)
 {
-    (void)arg;
+    while (cl__step(st, &rc)) {
+        struct crow *r = find(l, db_col_int64(st, 0));
+        if (r && (all || r->store != NO_STORE))
+            fn(rd, r, st);
+    }
+    return db_end(st, rc);
+}
+
+/* ---- one store: driven by its customers -------------------------------- */
+
+/* Binds: 30 days ago, collection, store, store, store. */
+static const char SQL_CANDIDATES[] =
+    "SELECT c.id, x.staff_id, c.email_consent, c.phone_consent,"
+    " CASE WHEN c.email IS NULL OR c.email = '' THEN 0 ELSE 1 END,"
+    " CASE WHEN c.phone IS NULL OR c.phone = '' THEN 0 ELSE 1 END,"
+    " CASE WHEN c.loyalty_number IS NULL THEN 0 ELSE 1 END,"
+    " COALESCE(f.lifetime_spend_cents, 0), f.last_purchase_at,"
+    " CASE WHEN EXISTS (SELECT 1 FROM customer_objections j WHERE j.customer_id = c.id) THEN 1 ELSE 0 END,"
+    " COALESCE(o.answered, 0), COALESCE(o.ignored, 0), COALESCE(o.do_not_contact, 0),"
+    " (SELECT COUNT(*) FROM contacts k WHERE k.customer_id = c.id AND k.at >= ? AND k.marketing = 1),"
+    " CASE WHEN EXISTS (SELECT 1 FROM outreach_tasks t WHERE t.collection_id = ? AND t.store_id = ?"
+    "  AND t.customer_id = c.id) THEN 1 ELSE 0 END"
+    " FROM (" SQL_STORE_CUSTOMERS ") x JOIN customers c ON c.id = x.id"
+    " LEFT JOIN customer_facts f ON f.customer_id = c.id LEFT JOIN customer_outreach o ON o.customer_id = c.id"
+    " WHERE c.erased_at IS NULL ORDER BY c.id";
+/* Binds: store, store. */
+static const char SQL_STORE_STATED[] =
+    "SELECT x.id, z.category, z.size FROM (" SQL_STORE_CUSTOMERS ") x"
+    " JOIN customer_sizes z ON z.customer_id = x.id AND z.source = 'stated'";
+/* Binds: store, store, two years ago. */
+static const char SQL_STORE_SPEND[] =
+    "SELECT x.id, s.category, s.spend_cents, s.last_size FROM (" SQL_STORE_CUSTOMERS ") x"
+    " JOIN customer_category_spend s ON s.customer_id = x.id AND s.last_at >= ?";
+static const char SQL_STORE_PREFS[] =
+    "SELECT x.id, p.kind, p.value, p.sentiment FROM (" SQL_STORE_CUSTOMERS ") x"
+    " JOIN customer_prefs p ON p.customer_id = x.id";
+
+static int load_store(struct reader *rd, struct load *l)
+{
+    struct dctx *c = rd->c;
+    int64_t store_id = rd->stores[0];
+    struct db_stmt *st = NULL;
+    int rc = db_query(c->db, SQL_CANDIDATES, &st, "iiiii", c->now_us - 30 * DAY_US, rd->collection_id, store_id,
+                      store_id, store_id);
+    while (cl__step(st, &rc)) {
+        struct crow *r = add_row(l, db_col_int64(st, 0), 0, &rc);
+        if (!r)
+            break;
+        r->staff_id = db_col_int64(st, 1);
+        set_contact(r, db_col_int64(st, 2), db_col_int64(st, 3), db_col_int64(st, 4), db_col_int64(st, 5),
+                    db_col_int64(st, 6));
+        set_facts(r, c, db_col_int64(st, 7), !db_col_is_null(st, 8), db_col_int64(st, 8));
+        set_outreach(r, db_col_int64(st, 10), db_col_int64(st, 11), db_col_int64(st, 12));
+        r->flags |= (uint16_t)((db_col_int64(st, 9) ? F_OBJECTED : 0) | (db_col_int64(st, 14) ? F_DONE : 0));
+        r->contacts = (int16_t)db_col_int64(st, 13);
+    }
+    if ((rc = db_end(st, rc)) != TD_OK || (rc = map_ids(l)) != TD_OK)
+        return rc;
+    rc = db_query(c->db, SQL_STORE_STATED, &st, "ii", store_id, store_id);
+    if ((rc = fold(rd, l, st, rc, on_stated, false)) != TD_OK)
+        return rc;
+    rc = db_query(c->db, SQL_STORE_SPEND, &st, "iii", store_id, store_id, c->now_us - TWO_YEARS_US);
+    if ((rc = fold(rd, l, st, rc, on_spend, false)) != TD_OK)
+        return rc;
+    rc = db_query(c->db, SQL_STORE_PREFS, &st, "ii", store_id, store_id);
+    return fold(rd, l, st, rc, on_pref, false);
+}
+
+/* ---- several stores: every table once ----------------------------------- */
+
+static const char SQL_ALL_CUSTOMERS[] =
+    "SELECT id, COALESCE(home_store_id, 0), email_consent, phone_consent,"
+    " CASE WHEN email IS NULL OR email = '' THEN 0 ELSE 1 END,"
+    " CASE WHEN phone IS NULL OR phone = '' THEN 0 ELSE 1 END,"
+    " CASE WHEN loyalty_number IS NULL THEN 0 ELSE 1 END"
+    " FROM customers WHERE erased_at IS NULL ORDER BY id";
+static const char SQL_ALL_BOOKS[] = "SELECT customer_id, store_id, staff_id FROM customer_associates";
+static const char SQL_ALL_FACTS[] =
+    "SELECT customer_id, lifetime_spend_cents, last_purchase_at FROM customer_facts";
+static const char SQL_ALL_OBJECTIONS[] = "SELECT customer_id FROM customer_objections";
+static const char SQL_ALL_OUTREACH[] =
+    "SELECT customer_id, answered, ignored, do_not_contact FROM customer_outreach";
+static const char SQL_ALL_CONTACTS[] =
+    "SELECT customer_id, COUNT(*) FROM contacts WHERE at >= ? AND marketing = 1 GROUP BY customer_id";
+static const char SQL_ALL_DONE[] = "SELECT customer_id, store_id FROM outreach_tasks WHERE collection_id = ?";
+static const char SQL_ALL_STATED[] = "SELECT customer_id, category, size FROM customer_sizes WHERE source = 'stated'";
+static const char SQL_ALL_SPEND[] =
+    "SELECT customer_id, category, spend_cents, last_size FROM customer_category_spend WHERE last_at >= ?";
+static const char SQL_ALL_PREFS[] = "SELECT customer_id, kind, value, sentiment FROM customer_prefs";
+
+static uint16_t store_index(const struct reader *rd, int64_t store_id)
+{
+    for (size_t i = 0; i < rd->n_stores; i++)
+        if (rd->stores[i] == store_id)
+            return (uint16_t)i;
+    return NO_STORE;
+}
+
+static void on_book(const struct reader *rd, struct crow *r, struct db_stmt *st)
+{
+    r->store = store_index(rd, db_col_int64(st, 1));
+    r->staff_id = db_col_int64(st, 2);
+}
+
+static void on_facts(const struct reader *rd, struct crow *r, struct db_stmt *st)
+{
+    set_facts(r, rd->c, db_col_int64(st, 1), !db_col_is_null(st, 2), db_col_int64(st, 2));
+}
+
+static void on_objection(const struct reader *rd, struct crow *r, struct db_stmt *st)
+{
+    (void)rd, (void)st;
+    r->flags |= F_OBJECTED;
+}
+
+static void on_outreach(const struct reader *rd, struct crow *r, struct db_stmt *st)
+{
+    (void)rd;
+    set_outreach(r, db_col_int64(st, 1), db_col_int64(st, 2), db_col_int64(st, 3));
+}
+
+static void on_contacts(const struct reader *rd, struct crow *r, struct db_stmt *st)
+{
+    (void)rd;
     r->contacts = (int16_t)db_col_int64(st, 1);
 }
 
-static void on_outreach(struct crow *r, struct db_stmt *st, void *arg)
+/* Matched already: by this arrival in the customer's own store. */
+static void on_done(const struct reader *rd, struct crow *r, struct db_stmt *st)
 {
-    (void)arg;
-    r->answered = (int16_t)db_col_int64(st, 1);
-    r->ignored = (int16_t)db_col_int64(st, 2);
-    if (db_col_int64(st, 3))
-        r->flags |= F_DNC;
+    if (rd->stores[r->store] == db_col_int64(st, 1))
+        r->flags |= F_DONE;
 }
 
-static const char SQL_OBJECTIONS[] = "SELECT customer_id FROM customer_objections";
-static const char SQL_SPEND[] =
-    "SELECT customer_id, spend_cents, last_size FROM customer_category_spend"
-    " WHERE category = ? AND last_at >= ?";
-static const char SQL_STATED_SIZES[] =
-    "SELECT customer_id, size FROM customer_sizes WHERE category = ? AND source = 'stated'";
-static const char SQL_PREFS[] =
-    "SELECT customer_id, sentiment FROM customer_prefs WHERE kind = ? AND value = ?";
-static const char SQL_CONTACTS[] =
-    "SELECT customer_id, COUNT(*) FROM contacts WHERE at >= ? AND marketing = 1"
-    " GROUP BY customer_id";
-static const char SQL_OUTREACH[] =
-    "SELECT customer_id, answered, ignored, do_not_contact FROM customer_outreach";
-static const char SQL_ALREADY[] =
-    "SELECT customer_id FROM outreach_tasks WHERE store_id = ? AND collection_id = ?";
+enum { BIND_NONE, BIND_30_DAYS, BIND_COLLECTION, BIND_TWO_YEARS };
 
-/* After one category's sizes are read: keep the size if it has stock here
- * and the customer has none yet (categories come in order of the
- * collection's categories, so the first with stock wins). */
-static void settle_sizes(struct load *l, const char *in_stock)
+static int load_chain(struct reader *rd, struct load *l)
 {
-    for (size_t i = 0; i < l->n; i++) {
-        struct crow *r = &l->v[i];
-        if (r->cat_size[0] && !r->size[0] && size_listed(in_stock, r->cat_size)) {
-            memcpy(r->size, r->cat_size, sizeof r->size);
-            if (r->cat_learned)
-                r->flags |= F_SIZE_LEARNED;
-        }
-        r->cat_size[0] = '\0';
-        r->cat_learned = 0;
-    }
-}
-
-#define TWO_YEARS_US (730 * DAY_US)
-
-static void on_already(struct crow *r, struct db_stmt *st, void *arg)
-{
-    (void)st, (void)arg;
-    r->flags |= F_DONE;
-}
-
-static int load_signals(struct dctx *c, struct load *l, const struct facets *f, int64_t collection_id,
-                        int64_t store_id)
-{
-    struct db *db = c->db;
+    /* In this order: the book decides the store (and the associate) over
+     * the home store; stated sizes come before the spend (see on_stated). */
+    static const struct {
+        const char *sql;
+        int bind;
+        fold_fn *fn;
+        bool all;
+    } passes[] = {
+        {SQL_ALL_BOOKS, BIND_NONE, on_book, true},
+        {SQL_ALL_FACTS, BIND_NONE, on_facts, false},
+        {SQL_ALL_OBJECTIONS, BIND_NONE, on_objection, false},
+        {SQL_ALL_OUTREACH, BIND_NONE, on_outreach, false},
+        {SQL_ALL_CONTACTS, BIND_30_DAYS, on_contacts, false},
+        {SQL_ALL_DONE, BIND_COLLECTION, on_done, false},
+        {SQL_ALL_STATED, BIND_NONE, on_stated, false},
+        {SQL_ALL_SPEND, BIND_TWO_YEARS, on_spend, false},
+        {SQL_ALL_PREFS, BIND_NONE, on_pref, false},
+    };
+    struct dctx *c = rd->c;
     struct db_stmt *st = NULL;
-    int rc = db_prepare(db, SQL_OBJECTIONS, &st);
-    rc = merge_rows(st, rc, l, on_flag, (void *)(uintptr_t)F_OBJECTED);
-    for (size_t k = 0; rc == TD_OK && k < f->n_cat; k++) {
-        rc = db_prepare(db, SQL_SPEND, &st);
-        if (rc == TD_OK)
-            rc = db_bindf(st, "ti", f->value[k], c->now_us - TWO_YEARS_US);
-        rc = merge_rows(st, rc, l, on_spend, (void *)(intptr_t)k);
-        if (rc == TD_OK) {
-            st = NULL;
-            rc = db_prepare(db, SQL_STATED_SIZES, &st);
-            if (rc == TD_OK)
-                rc = db_bindf(st, "t", f->value[k]);
-            rc = merge_rows(st, rc, l, on_stated_size, NULL);
-        }
-        if (rc == TD_OK)
-            settle_sizes(l, f->sizes[k]);
+    int rc = db_query(c->db, SQL_ALL_CUSTOMERS, &st, "");
+    while (cl__step(st, &rc)) {
+        struct crow *r = add_row(l, db_col_int64(st, 0), store_index(rd, db_col_int64(st, 1)), &rc);
+        if (!r)
+            break;
+        set_contact(r, db_col_int64(st, 2), db_col_int64(st, 3), db_col_int64(st, 4), db_col_int64(st, 5),
+                    db_col_int64(st, 6));
     }
-    for (size_t k = 0; rc == TD_OK && k < f->n; k++) {
-        rc = db_prepare(db, SQL_PREFS, &st);
-        if (rc == TD_OK)
-            rc = db_bindf(st, "tt", f->kind[k], f->value[k]);
-        rc = merge_rows(st, rc, l, on_pref, (void *)(intptr_t)k);
-    }
-    if (rc == TD_OK && (rc = db_prepare(db, SQL_CONTACTS, &st)) == TD_OK) {
-        rc = db_bindf(st, "i", c->now_us - 30 * DAY_US);
-        rc = merge_rows(st, rc, l, on_contacts, NULL);
-    }
-    if (rc == TD_OK && (rc = db_prepare(db, SQL_OUTREACH, &st)) == TD_OK)
-        rc = merge_rows(st, rc, l, on_outreach, NULL);
-    if (rc == TD_OK && (rc = db_prepare(db, SQL_ALREADY, &st)) == TD_OK) {
-        rc = db_bindf(st, "ii", store_id, collection_id);
-        rc = merge_rows(st, rc, l, on_already, NULL);
+    if ((rc = db_end(st, rc)) != TD_OK || (rc = map_ids(l)) != TD_OK)
+        return rc;
+    for (size_t i = 0; rc == TD_OK && i < sizeof passes / sizeof passes[0]; i++) {
+        int64_t v = passes[i].bind == BIND_30_DAYS      ? c->now_us - 30 * DAY_US
+                    : passes[i].bind == BIND_COLLECTION ? rd->collection_id
+                                                        : c->now_us - TWO_YEARS_US;
+        st = NULL;
+        rc = db_prepare(c->db, passes[i].sql, &st);
+        if (rc == TD_OK && passes[i].bind != BIND_NONE)
+            rc = db_bind_int64(st, 1, v);
+        rc = fold(rd, l, st, rc, passes[i].fn, passes[i].all);
     }
     return rc;
 }
@@ -434,10 +648,19 @@ static const char SQL_STAFF[] =
 static const char SQL_LOADS[] =
     "SELECT staff_id, COUNT(*) FROM outreach_tasks WHERE store_id = ? AND due_day = ? AND staff_id IS NOT NULL"
     " GROUP BY staff_id";
-static const char SQL_TASK[] =
-    "INSERT INTO outreach_tasks (collection_id, store_id, customer_id, staff_id, status, score, channel, why_nl,"
-    " why_en, size, due_day, lapses_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-    " ON CONFLICT (collection_id, store_id, customer_id) DO NOTHING";
+
+/* The rows of an arrival go CL_BATCH to a statement; the rest one by one. */
+#define CL_BATCH 32
+#define TASK_COLS_N 13
+#define TASK_ROW "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+#define TASK_ROWS4 TASK_ROW ", " TASK_ROW ", " TASK_ROW ", " TASK_ROW
+#define TASK_ROWS16 TASK_ROWS4 ", " TASK_ROWS4 ", " TASK_ROWS4 ", " TASK_ROWS4
+#define TASK_INSERT(rows)                                                                            \
+    "INSERT INTO outreach_tasks (collection_id, store_id, customer_id, staff_id, status, score, channel, why_nl,"  \
+    " why_en, size, due_day, lapses_at, created_at) VALUES " rows                                    \
+    " ON CONFLICT (collection_id, store_id, customer_id) DO NOTHING"
+static const char SQL_TASK[] = TASK_INSERT(TASK_ROW);
+static const char SQL_TASKS[] = TASK_INSERT(TASK_ROWS16 ", " TASK_ROWS16);
 
 struct arrival {
     int64_t arrives_at, hours, arrived_at;
@@ -505,59 +728,103 @@ static void count_staff(struct cl_arrival_summary *out, int64_t staff_id)
         out->staff[out->n_staff++] = (struct cl_staff_count){.staff_id = staff_id, .tasks = 1};
 }
 
-static int write_row(struct dctx *c, int64_t collection_id, int64_t store_id, const struct crow *r,
-                     const struct cl_result *res, int64_t staff_id, bool holdout, int64_t day, int64_t lapses_at)
+/* One row to write: a task (or hold-out) of the store's candidate at
+ * (results[at], crow l->v[members[at]]). */
+struct pending {
+    uint32_t at;
+    bool holdout;
+    int64_t staff_id;                   /* 0: the store pool */
+};
+
+/* What the writer needs besides the rows. */
+struct writer {
+    struct dctx *c;
+    int64_t collection_id, store_id, day, lapses_at;
+    const struct load *l;
+    const uint32_t *members;
+    const struct cl_result *results;
+    char why[CL_BATCH][2][512];         /* the reasons of one batch, bound without a copy */
+};
+
+static int bind_row(struct writer *w, struct db_stmt *st, int base, int slot, const struct pending *p)
 {
-    char nl[512], en[512];
-    cl_why_render(res, "nl", nl, sizeof nl);
-    cl_why_render(res, "en", en, sizeof en);
-    return db_run(c->db, SQL_TASK, NULL, "iiintittttiii", collection_id, store_id, r->id, staff_id,
-                  holdout ? "holdout" : "open", (int64_t)res->score,
-                  res->channel == CL_CHANNEL_PHONE ? "phone" : "email", nl, en, r->size, day, lapses_at, c->now_us);
+    const struct crow *r = &w->l->v[w->members[p->at]];
+    const struct cl_result *res = &w->results[p->at];
+    cl_why_render(res, "nl", w->why[slot][0], sizeof w->why[slot][0]);
+    cl_why_render(res, "en", w->why[slot][1], sizeof w->why[slot][1]);
+    int64_t ints[] = {w->collection_id, w->store_id, r->id};
+    int rc = TD_OK;
+    for (int i = 0; i < 3 && rc == TD_OK; i++)
+        rc = db_bind_int64(st, base + i + 1, ints[i]);
+    if (rc == TD_OK) rc = p->staff_id ? db_bind_int64(st, base + 4, p->staff_id) : db_bind_null(st, base + 4);
+    if (rc == TD_OK) rc = db_bind_text_static(st, base + 5, p->holdout ? "holdout" : "open");
+    if (rc == TD_OK) rc = db_bind_int64(st, base + 6, res->score);
+    if (rc == TD_OK) rc = db_bind_text_static(st, base + 7, res->channel == CL_CHANNEL_PHONE ? "phone" : "email");
+    if (rc == TD_OK) rc = db_bind_text_static(st, base + 8, w->why[slot][0]);
+    if (rc == TD_OK) rc = db_bind_text_static(st, base + 9, w->why[slot][1]);
+    if (rc == TD_OK) rc = db_bind_text_static(st, base + 10, r->size);
+    if (rc == TD_OK) rc = db_bind_int64(st, base + 11, w->day);
+    if (rc == TD_OK) rc = db_bind_int64(st, base + 12, w->lapses_at);
+    if (rc == TD_OK) rc = db_bind_int64(st, base + 13, w->c->now_us);
+    return rc;
 }
 
-int clienteling_arrive(struct dctx *c, const struct cl_rules *rules, int64_t collection_id, int64_t store_id,
-                       bool write, struct cl_arrival_summary *out)
+/* Writes rows p[0..n) in statements of CL_BATCH rows and single rows. */
+static int write_rows(struct writer *w, const struct pending *p, size_t n)
 {
-    struct load l = {0};
-    struct facets *f = NULL;
-    struct cl_ranked *ranked = NULL;
-    struct cl_result *results = NULL;
-    struct arrival a;
-    memset(out, 0, sizeof *out);
-    int rc = read_arrival(c, collection_id, store_id, &a);
-    if (rc != TD_OK)
-        goto out;
-    if (!a.has_key)
-        randombytes_buf(a.key, sizeof a.key);
-    out->arrived_at = a.arrived_at ? a.arrived_at : c->now_us;
-    out->lapses_at = out->arrived_at + a.hours * 3600 * INT64_C(1000000);
-    if (write && !a.arrived_at) {
-        char hex[2 * CL_HOLDOUT_KEY_BYTES + 1];
-        sodium_bin2hex(hex, sizeof hex, a.key, sizeof a.key);
-        rc = db_run(c->db, SQL_ARRIVAL_SET, NULL, "itii", out->arrived_at, hex, collection_id, store_id);
-        if (rc != TD_OK)
-            goto out;
+    int rc = TD_OK;
+    for (size_t i = 0; i < n && rc == TD_OK;) {
+        size_t k = n - i >= CL_BATCH ? CL_BATCH : 1;
+        struct db_stmt *st = NULL;
+        rc = db_prepare(w->c->db, k == CL_BATCH ? SQL_TASKS : SQL_TASK, &st);
+        for (size_t j = 0; j < k && rc == TD_OK; j++)
+            rc = bind_row(w, st, (int)j * TASK_COLS_N, (int)j, &p[i + j]);
+        if (rc == TD_OK && (rc = db_step(st)) == TD_DONE)
+            rc = TD_OK;
+        db_done(st);
+        i += k;
     }
-    if (!(f = calloc(1, sizeof *f))) {
-        rc = TD_E_NOMEM;
-        goto out;
-    }
-    if ((rc = load_facets(c->db, collection_id, store_id, f)) != TD_OK) goto out;
-    if ((rc = load_candidates(c, store_id, &l)) != TD_OK) goto out;
-    if ((rc = load_signals(c, &l, f, collection_id, store_id)) != TD_OK) goto out;
-    out->candidates = (int64_t)l.n;
+    return rc;
+}
 
-    ranked = malloc((l.n ? l.n : 1) * sizeof *ranked);
-    results = malloc((l.n ? l.n : 1) * sizeof *results);
-    if (!ranked || !results) {
+/* The store's candidate at crow index ci: its index in members (sorted). */
+static uint32_t member_of(const uint32_t *members, size_t n, uint32_t ci)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (members[mid] < ci)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return (uint32_t)lo;
+}
+
+/* Matches the candidates of store si (read into l; members[0..n) their
+ * indexes, ascending) and, when asked, writes its rows: the hold-out first,
+ * then the tasks most valued first. */
+static int match_store(struct reader *rd, const struct cl_rules *rules, struct load *l, size_t si,
+                       const uint32_t *members, size_t n, const uint8_t key[CL_HOLDOUT_KEY_BYTES], bool write,
+                       struct cl_arrival_summary *out)
+{
+    struct dctx *c = rd->c;
+    const struct facets *f = &rd->f[si];
+    size_t cap = n ? n : 1;
+    struct cl_ranked *ranked = malloc(cap * sizeof *ranked);
+    struct cl_result *results = malloc(cap * sizeof *results);
+    struct pending *rows = malloc(cap * sizeof *rows);
+    struct writer *w = NULL;
+    int rc = TD_OK;
+    if (!ranked || !results || !rows) {
         rc = TD_E_NOMEM;
         goto out;
     }
-    size_t n_ranked = 0;
+    out->candidates = (int64_t)n;
+    size_t n_ranked = 0, n_rows = 0;
     int64_t day = c->now_us / DAY_US;
-    for (size_t i = 0; i < l.n; i++) {
-        const struct crow *r = &l.v[i];
+    for (size_t i = 0; i < n; i++) {
+        const struct crow *r = &l->v[members[i]];
         if (r->flags & F_DONE) {
             out->already++;
             continue;
@@ -570,11 +837,9 @@ int clienteling_arrive(struct dctx *c, const struct cl_rules *rules, int64_t col
             continue;
         }
         out->matched++;
-        if (cl_holdout(a.key, r->id, rules->holdout_permille)) {
+        if (cl_holdout(key, r->id, rules->holdout_permille)) {
             out->holdout++;
-            if (write && (rc = write_row(c, collection_id, store_id, r, &results[i], 0, true, day,
-                                         out->lapses_at)) != TD_OK)
-                goto out;
+            rows[n_rows++] = (struct pending){.at = (uint32_t)i, .holdout = true};
             continue;
         }
         ranked[n_ranked++] = (struct cl_ranked){.customer_id = r->id, .associate_id = r->staff_id,
@@ -582,29 +847,115 @@ int clienteling_arrive(struct dctx *c, const struct cl_rules *rules, int64_t col
     }
     struct cl_load loads[CL_STAFF_MAX];
     size_t n_loads = 0;
-    if ((rc = load_staff(c->db, store_id, day, loads, &n_loads)) != TD_OK)
+    if ((rc = load_staff(c->db, rd->stores[si], day, loads, &n_loads)) != TD_OK)
         goto out;
     cl_assign(rules, ranked, n_ranked, loads, n_loads);
     out->n_staff = 1;                   /* the pool first, even when empty */
     for (size_t i = 0; i < n_ranked; i++) {
         count_staff(out, ranked[i].assigned_to);
         out->tasks++;
-        if (!write)
-            continue;
-        const struct crow *r = find(&l, ranked[i].customer_id);
-        rc = write_row(c, collection_id, store_id, r, &results[r - l.v], ranked[i].assigned_to, false, day,
-                       out->lapses_at);
-        if (rc != TD_OK)
-            goto out;
+        uint32_t ci = (uint32_t)(find(l, ranked[i].customer_id) - l->v);
+        rows[n_rows++] = (struct pending){.at = member_of(members, n, ci), .staff_id = ranked[i].assigned_to};
     }
+    if (!write || n_rows == 0)
+        goto out;
+    if (!(w = malloc(sizeof *w))) {
+        rc = TD_E_NOMEM;
+        goto out;
+    }
+    *w = (struct writer){.c = c, .collection_id = rd->collection_id, .store_id = rd->stores[si], .day = day,
+                         .lapses_at = out->lapses_at, .l = l, .members = members, .results = results};
+    rc = write_rows(w, rows, n_rows);
 out:
+    free(w);
+    free(rows);
     free(results);
     free(ranked);
-    free(l.v);
-    free(f);
     return rc;
 }
 
+/* The candidates of each store, in one pass: members holds, store after
+ * store, the indexes of that store's candidates in ascending order, from
+ * start[s] to start[s + 1]. */
+static int group_by_store(const struct load *l, size_t n_stores, uint32_t **members, size_t **start)
+{
+    *start = calloc(n_stores + 1, sizeof **start);
+    *members = malloc((l->n ? l->n : 1) * sizeof **members);
+    if (!*start || !*members)
+        return TD_E_NOMEM;
+    for (size_t i = 0; i < l->n; i++)
+        if (l->v[i].store != NO_STORE)
+            (*start)[l->v[i].store + 1]++;
+    for (size_t s = 0; s < n_stores; s++)
+        (*start)[s + 1] += (*start)[s];
+    size_t *next = malloc((n_stores ? n_stores : 1) * sizeof *next);
+    if (!next)
+        return TD_E_NOMEM;
+    memcpy(next, *start, n_stores * sizeof *next);
+    for (size_t i = 0; i < l->n; i++)
+        if (l->v[i].store != NO_STORE)
+            (*members)[next[l->v[i].store]++] = (uint32_t)i;
+    free(next);
+    return TD_OK;
+}
+
+/* Reads the arrival of the collection in store_id, and records it (with a
+ * fresh hold-out key) when written for the first time. */
+static int begin_arrival(struct dctx *c, int64_t collection_id, int64_t store_id, bool write,
+                         uint8_t key[CL_HOLDOUT_KEY_BYTES], struct cl_arrival_summary *out)
+{
+    struct arrival a;
+    memset(out, 0, sizeof *out);
+    int rc = read_arrival(c, collection_id, store_id, &a);
+    if (rc != TD_OK)
+        return rc;
+    if (!a.has_key)
+        randombytes_buf(a.key, sizeof a.key);
+    memcpy(key, a.key, CL_HOLDOUT_KEY_BYTES);
+    out->arrived_at = a.arrived_at ? a.arrived_at : c->now_us;
+    out->lapses_at = out->arrived_at + a.hours * 3600 * INT64_C(1000000);
+    if (!write || a.arrived_at)
+        return TD_OK;
+    char hex[2 * CL_HOLDOUT_KEY_BYTES + 1];
+    sodium_bin2hex(hex, sizeof hex, a.key, sizeof a.key);
+    return db_run(c->db, SQL_ARRIVAL_SET, NULL, "itii", out->arrived_at, hex, collection_id, store_id);
+}
+
+int clienteling_arrive_stores(struct dctx *c, const struct cl_rules *rules, int64_t collection_id,
+                              const int64_t *store_ids, size_t n, bool write, struct cl_arrival_summary *out)
+{
+    struct load l = {0};
+    struct reader rd = {.c = c, .collection_id = collection_id, .stores = store_ids, .n_stores = n};
+    uint8_t (*keys)[CL_HOLDOUT_KEY_BYTES] = NULL;
+    int rc = n == 0 || n >= NO_STORE ? TD_E_INVALID : TD_OK;
+    if (rc == TD_OK && (!(rd.f = calloc(n, sizeof *rd.f)) || !(keys = malloc(n * sizeof *keys))))
+        rc = TD_E_NOMEM;
+    for (size_t i = 0; rc == TD_OK && i < n; i++)
+        rc = begin_arrival(c, collection_id, store_ids[i], write, keys[i], &out[i]);
+    for (size_t i = 0; rc == TD_OK && i < n; i++)
+        rc = load_facets(c->db, collection_id, store_ids[i], &rd.f[i]);
+    if (rc == TD_OK)
+        rc = n == 1 ? load_store(&rd, &l) : load_chain(&rd, &l);
+    uint32_t *members = NULL;
+    size_t *start = NULL;
+    if (rc == TD_OK)
+        rc = group_by_store(&l, n, &members, &start);
+    for (size_t i = 0; rc == TD_OK && i < n; i++)
+        rc = match_store(&rd, rules, &l, i, members + start[i], start[i + 1] - start[i], keys[i], write, &out[i]);
+    free(start);
+    free(members);
+    free(l.map);
+    free(l.v);
+    free(keys);
+    free(rd.f);
+    return rc;
+}
+
+int clienteling_arrive(struct dctx *c, const struct cl_rules *rules, int64_t collection_id, int64_t store_id,
+                       bool write, struct cl_arrival_summary *out)
+{
+    return clienteling_arrive_stores(c, rules, collection_id, &store_id, 1, write, out);
+}
 /* ---- the collection report --------------------------------------------- */
 
 static const char SQL_REPORT_TASKS[] =

@@ -16,7 +16,10 @@
  *  (2) a task lapses when the first-choice window ends (lapses_at =
  *      arrival + first_choice_hours);
  *  (3) an associate no longer active in the store gets no tasks: their
- *      customers' tasks go to the store pool.
+ *      customers' tasks go to the store pool;
+ *  (4) clienteling_arrive_stores() over several stores writes, per store,
+ *      exactly the rows clienteling_arrive() would write there (with the
+ *      same arrival key, the same hold-out too).
  */
 #ifndef TD_CLIENTELING_H
 #define TD_CLIENTELING_H
@@ -60,6 +63,14 @@ int clienteling_rules_from_env(char *why, size_t n) TD_MUST_CHECK;
  * not planned for that store. write = true needs a write transaction. */
 int clienteling_arrive(struct dctx *c, const struct cl_rules *r, int64_t collection_id, int64_t store_id, bool write,
                        struct cl_arrival_summary *out /* OUT */) TD_MUST_CHECK;
+/* The same for the arrival in n stores at once (a collection arriving
+ * chain-wide), out[i] the summary of store_ids[i]: what each store would
+ * get from clienteling_arrive() one by one, for one read of each table
+ * instead of one walk per store. TD_E_NOT_FOUND when one of the stores is
+ * not planned (the caller rolls back what the others wrote). */
+int clienteling_arrive_stores(struct dctx *c, const struct cl_rules *r, int64_t collection_id,
+                              const int64_t *store_ids, size_t n, bool write,
+                              struct cl_arrival_summary *out /* OUT: n of them */) TD_MUST_CHECK;
 
 #endif
 

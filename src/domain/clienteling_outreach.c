@@ -75,11 +75,16 @@ static int read_task(struct db_stmt *st, const char *lang, struct cl_task *t)
                     sizeof t->email, t->why, sizeof t->why);
 }
 
+/* Both lists walk outreach_tasks_list (store, staff, status, score DESC, id)
+ * in the order they show and stop at the limit. The "+ 0" keeps the planner
+ * from taking the lapse index (status, lapses_at) instead, which reads every
+ * open task of the chain; a task past its window is still open only until
+ * the scheduler's next round, so the filter costs nothing. */
 static const char SQL_TASKS_STAFF[] = TASK_COLS
-    " WHERE t.staff_id = ? AND t.store_id = ? AND t.status = 'open' AND t.lapses_at > ?"
+    " WHERE t.staff_id = ? AND t.store_id = ? AND t.status = 'open' AND t.lapses_at + 0 > ?"
     " ORDER BY t.score DESC, t.id LIMIT ?";
 static const char SQL_TASKS_POOL[] = TASK_COLS
-    " WHERE t.store_id = ? AND t.staff_id IS NULL AND t.status = 'open' AND t.lapses_at > ?"
+    " WHERE t.store_id = ? AND t.staff_id IS NULL AND t.status = 'open' AND t.lapses_at + 0 > ?"
     " ORDER BY t.score DESC, t.id LIMIT ?";
 
 int cl_tasks_each(struct dctx *c, int64_t store_id, int64_t staff_id, bool pool, const char *lang, int limit,

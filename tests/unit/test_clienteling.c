@@ -344,6 +344,59 @@ static int count(void *arg, const struct cl_book_row *r)
     return TD_OK;
 }
 
+/* A collection arriving in several stores at once (one read of each table
+ * for the chain) gives every store what arriving there alone gives, and
+ * matching again writes nothing twice. */
+static void arriving_chain_wide_is_arriving_in_each_store(void **state)
+{
+    struct world w;
+    make_world(&w, *state);
+    struct fixture *f = w.f;
+    struct errors err;
+    errors_init(&err);
+    stock(f, w.ams, "NEW-M", 3);
+    stock(f, w.ams, "NEW-L", 3);
+    begin(f);
+    assert_int_equal(cl_collection_plan(&f->c, w.knit, w.ams, FIXTURE_NOW - HOUR, 0, &err), TD_OK);
+    commit(f);
+    int64_t stores[2] = {w.utr, w.ams};
+    struct cl_arrival_summary alone[2], both[2];
+    for (int i = 0; i < 2; i++) {
+        begin(f);
+        assert_int_equal(clienteling_arrive(&f->c, &w.rules, w.knit, stores[i], false, &alone[i]), TD_OK);
+        commit(f);
+    }
+    begin(f);
+    assert_int_equal(clienteling_arrive_stores(&f->c, &w.rules, w.knit, stores, 2, true, both), TD_OK);
+    commit(f);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(both[i].candidates, alone[i].candidates);
+        assert_int_equal(both[i].matched, alone[i].matched);
+        assert_int_equal(both[i].tasks, alone[i].tasks);
+        for (int k = 0; k < CL_SKIP_COUNT; k++) assert_int_equal(both[i].skipped[k], alone[i].skipped[k]);
+        assert_int_equal(both[i].n_staff, alone[i].n_staff);
+        for (size_t k = 0; k < both[i].n_staff; k++) {
+            assert_int_equal(both[i].staff[k].staff_id, alone[i].staff[k].staff_id);
+            assert_int_equal(both[i].staff[k].tasks, alone[i].staff[k].tasks);
+        }
+    }
+    assert_int_equal(both[0].candidates, 6);
+    assert_int_equal(both[0].matched, 2);                 /* Eva and Noor, as in Utrecht alone */
+    assert_int_equal(both[1].candidates, 1);              /* Mees */
+    char where[160];
+    snprintf(where, sizeof where, "customer_id = %lld AND staff_id = %lld AND size = 'M' AND store_id = %lld",
+             (long long)w.cust[2], (long long)w.bram.staff_id, (long long)w.utr);
+    assert_int_equal(tasks_of(&w, where), 1);
+    int64_t written = tasks_of(&w, "1 = 1");
+    assert_int_equal(written, both[0].matched + both[1].matched);
+    begin(f);
+    assert_int_equal(clienteling_arrive_stores(&f->c, &w.rules, w.knit, stores, 2, true, both), TD_OK);
+    commit(f);
+    assert_int_equal(both[0].matched + both[1].matched, 0);
+    assert_int_equal(both[0].already, alone[0].matched);
+    assert_int_equal(tasks_of(&w, "1 = 1"), written);
+}
+
 static void books_move_and_erasure_forgets(void **state)
 {
     struct world w;
@@ -612,6 +665,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(the_new_collection, fixture_setup_pg, fixture_teardown),
+        cmocka_unit_test_setup_teardown(arriving_chain_wide_is_arriving_in_each_store, fixture_setup_pg, fixture_teardown),
         cmocka_unit_test_setup_teardown(books_move_and_erasure_forgets, fixture_setup_pg, fixture_teardown),
         cmocka_unit_test_setup_teardown(bad_catalogue_input_names_the_field, fixture_setup_pg, fixture_teardown),
         cmocka_unit_test_setup_teardown(the_report_measures_against_the_holdout, fixture_setup_pg, fixture_teardown),
