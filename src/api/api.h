@@ -33,6 +33,7 @@ enum api_flag {
     API_READ_ONLY = 16,                      /* a POST that changes nothing: runs like a GET */
     API_STORELESS = 32,                      /* open to staff of no store (who may use nothing else) */
     API_AUDITED = 64,                        /* a read that may leave an audit row: no read snapshot around it */
+    API_GROUPED = 128,                       /* a small write without a key that shares the group's fsync */
 };
 
 struct api_call {

@@ -291,8 +291,9 @@ void api_dispatch(void *ctx, struct http_req *r)
     int alone = 0;
     /* An import (API_BIG_BODY) takes a key like a money request but runs
      * on its worker thread as before: the group-commit writer is for many
-     * small requests sharing one fsync, an import is one long transaction. */
-    int grouped = (route->flags & API_IDEMPOTENT) && !(route->flags & API_BIG_BODY) && a.app->group;
+     * small requests sharing one fsync (money, and API_GROUPED: a survey's
+     * answer), an import is one long transaction. */
+    int grouped = (route->flags & (API_IDEMPOTENT | API_GROUPED)) && !(route->flags & API_BIG_BODY) && a.app->group;
     if (grouped && !(alone = group_enter_inline(a.app->group))) {
         /* Money moves through the group-commit writer (SQLite): the call and
          * its key must outlive this function, so they move to the arena. */
