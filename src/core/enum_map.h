@@ -39,7 +39,7 @@ struct enum_map {
 #define ENUM_MAP_DEFINE(var, xmap)                                                          \
     static const struct enum_row var##_rows[] = {xmap(ENUM_MAP_ROW)};                       \
     const struct enum_map var = {var##_rows, sizeof var##_rows / sizeof var##_rows[0],     \
-                                 xmap(ENUM_MAP_LIST_ITEM) + 2}
+                                 &(xmap(ENUM_MAP_LIST_ITEM))[2]}
 
 /* The name of value, NULL when the map has no such value. Static string. */
 const char *enum_map_name(const struct enum_map *m, int value);

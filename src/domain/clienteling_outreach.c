@@ -449,7 +449,9 @@ int cl_on_receipts(struct dctx *c, int64_t first, int64_t last)
                     " ELSE customer_category_spend.last_at END",
                     NULL, "ii", first, last);
     /* The size bought most recently in the category, from the catalogue's
-     * sku or the line's own size. */
+     * sku or the line's own size: for the rows this import touched only
+     * (driven by the list of them through the primary key), never a scan of
+     * every customer's every category. */
     if (rc == TD_OK)
         rc = db_run(c->db,
                     "UPDATE customer_category_spend SET last_size = COALESCE((SELECT COALESCE(l.size, p.size)"
@@ -458,10 +460,9 @@ int cl_on_receipts(struct dctx *c, int64_t first, int64_t last)
                     "  WHERE r.customer_id = customer_category_spend.customer_id"
                     "  AND p.category = customer_category_spend.category AND COALESCE(l.size, p.size) IS NOT NULL"
                     "  ORDER BY r.purchased_at DESC, r.id DESC, l.line_no DESC LIMIT 1), last_size)"
-                    " WHERE EXISTS (SELECT 1 FROM receipts r2 JOIN purchase_lines l2 ON l2.receipt_id = r2.id"
-                    "  JOIN products p2 ON p2.id = l2.product_id"
-                    "  WHERE r2.id BETWEEN ? AND ? AND r2.customer_id = customer_category_spend.customer_id"
-                    "  AND p2.category = customer_category_spend.category"
+                    " WHERE (customer_id, category) IN (SELECT r2.customer_id, p2.category FROM receipts r2"
+                    "  JOIN purchase_lines l2 ON l2.receipt_id = r2.id JOIN products p2 ON p2.id = l2.product_id"
+                    "  WHERE r2.id BETWEEN ? AND ? AND r2.customer_id IS NOT NULL"
                     "  AND COALESCE(l2.size, p2.size) IS NOT NULL)",
                     NULL, "ii", first, last);
     /* A held sku bought by its customer in its store: the hold converted. */
