@@ -278,17 +278,34 @@ int desk_inputs_last(struct dctx *c, int64_t case_id, struct desk_inputs *out)
     return db_get_read(c->db, INPUTS_COLS " WHERE case_id = ? ORDER BY id DESC LIMIT 1", read_row, out, "i", case_id);
 }
 
-int desk_inputs_each(struct dctx *c, int64_t from_us, int64_t to_us,
-                     int (*fn)(void *arg, const struct desk_inputs *in), void *arg)
+/* The loop both readers share: st is prepared and bound. */
+static int each_row(struct db_stmt *st, int rc, int (*fn)(void *arg, const struct desk_inputs *in), void *arg)
 {
-    struct db_stmt *st = NULL;
-    struct desk_inputs *in = malloc(sizeof *in);
-    if (!in) return TD_E_NOMEM;
-    int rc = db_query(c->db, INPUTS_COLS " WHERE decided_at >= ? AND decided_at < ? ORDER BY decided_at, id", &st, "ii",
-                      from_us, to_us);
+    struct desk_inputs *in = rc == TD_OK ? malloc(sizeof *in) : NULL;
+    if (rc == TD_OK && !in) rc = TD_E_NOMEM;
     while (rc == TD_OK && (rc = db_step(st)) == TD_ROW)
         if ((rc = read_row(st, in)) == TD_OK) rc = fn(arg, in);
     rc = db_end(st, rc);
     free(in);
     return rc;
+}
+
+int desk_inputs_each(struct dctx *c, int64_t from_us, int64_t to_us,
+                     int (*fn)(void *arg, const struct desk_inputs *in), void *arg)
+{
+    struct db_stmt *st = NULL;
+    int rc = db_query(c->db, INPUTS_COLS " WHERE decided_at >= ? AND decided_at < ? ORDER BY decided_at, id", &st, "ii",
+                      from_us, to_us);
+    return each_row(st, rc, fn, arg);
+}
+
+int desk_inputs_latest_each(struct dctx *c, int64_t from_us, int64_t to_us, int64_t store_id,
+                            int (*fn)(void *arg, const struct desk_inputs *in), void *arg)
+{
+    struct db_stmt *st = NULL;
+    int rc = db_query(c->db, INPUTS_COLS " d WHERE d.decided_at >= ? AND d.decided_at < ? AND (? = 0 OR d.store_id = ?)"
+                                         " AND NOT EXISTS (SELECT 1 FROM decision_inputs n WHERE n.case_id = d.case_id"
+                                         " AND n.id > d.id AND n.decided_at < ?) ORDER BY d.decided_at, d.id",
+                      &st, "iiiii", from_us, to_us, store_id, store_id, to_us);
+    return each_row(st, rc, fn, arg);
 }
