@@ -11,6 +11,7 @@
  */
 #include "domain/simulate.h"
 #include "core/clock.h"
+#include "core/errors.h"
 #include "domain/desk_inputs.h"
 #include "domain/guard.h"
 #include <jansson.h>
@@ -92,6 +93,56 @@ int simulate_step(struct simulate_result *r, const struct policy *p, const struc
             .from = was->resolution, .to = d.resolution, .from_cents = was->max_amount_cents,
             .to_cents = d.max_amount_cents, .from_approval = was->needs_approval, .to_approval = d.needs_approval,
             .flagged_later = flagged_later};
+    return TD_OK;
+}
+
+/* ---- the period ---------------------------------------------------------- */
+
+#define DAY_US (86400LL * 1000000)
+
+/* A date "YYYY-MM-DD" (nothing else) to its Amsterdam midnight; with next,
+ * the midnight after it. */
+static int day_start(const char *s, bool next, int64_t *out)
+{
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-') return TD_E_INVALID;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9')) return TD_E_INVALID;
+    int64_t at = 0;
+    if (clock_parse(s, &at) != TD_OK) return TD_E_INVALID;
+    char back[32];
+    clock_format_rfc3339(at + (int64_t)clock_amsterdam_offset(at / 1000000) * 1000000, back, sizeof back);
+    if (strncmp(back, s, 10) != 0) return TD_E_INVALID;        /* "2026-02-30" rolled over */
+    if (next) {
+        /* Noon of the next day names it whatever the clocks do that night. */
+        clock_format_rfc3339(at + DAY_US + DAY_US / 2, back, sizeof back);
+        back[10] = '\0';
+        if (clock_parse(back, &at) != TD_OK) return TD_E_INVALID;
+    }
+    *out = at;
+    return TD_OK;
+}
+
+int simulate_period(const char *from, const char *to, int64_t now_us, const char *from_field, const char *to_field,
+                    struct errors *err, int64_t *from_us, int64_t *to_us)
+{
+    int64_t f = 0, t = now_us;
+    int bad = 0;
+    if (to && day_start(to, true, &t) != TD_OK) {
+        errors_add(err, to_field, "must be a date YYYY-MM-DD");
+        bad = 1;
+    }
+    if (from && day_start(from, false, &f) != TD_OK) {
+        errors_add(err, from_field, "must be a date YYYY-MM-DD");
+        bad = 1;
+    }
+    if (bad) return TD_E_INVALID;
+    if (!from) f = t - SIMULATE_DEFAULT_DAYS * DAY_US;
+    if (f >= t) {
+        errors_add(err, to_field, "must not be before %s", from_field);
+        return TD_E_INVALID;
+    }
+    *from_us = f;
+    *to_us = t;
     return TD_OK;
 }
 

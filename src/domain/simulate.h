@@ -43,6 +43,7 @@
 #include "domain/policy.h"
 
 struct desk_inputs;
+struct errors;
 
 #define SIMULATE_STORES_MAX 256      /* stores tallied apart; the rest in one "other" row */
 #define SIMULATE_CHANGES_MAX 500     /* changed cases listed (all are counted) */
@@ -109,6 +110,14 @@ int simulate_step(struct simulate_result *r, const struct policy *p, const struc
 /* The goodwill cents of a decision on a case (invariant 2), and whether it
  * goes through without a manager. Pure. */
 int64_t simulate_goodwill_cents(const struct case_in *ci, const struct decision *d);
+
+/* The period of a simulation from two Amsterdam dates "YYYY-MM-DD", each
+ * may be NULL: [from's midnight, the midnight after to). Without to: up to
+ * now_us; without from: SIMULATE_DEFAULT_DAYS before the end. A malformed
+ * date, or from after to, is TD_E_INVALID with the problem on from_field or
+ * to_field (the caller's names: "--from", "from"). */
+int simulate_period(const char *from, const char *to, int64_t now_us, const char *from_field, const char *to_field,
+                    struct errors *err, int64_t *from_us /* OUT */, int64_t *to_us /* OUT */) TD_MUST_CHECK;
 
 /* Replays every case decided in [from_us, to_us) (its latest decision in
  * the period) of store_id (0: all) under p into *r. Reads only; the caller
