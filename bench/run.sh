@@ -42,8 +42,14 @@
 #                            for a random Utrecht customer, Idempotency-Key per request
 #                                                      vs staff_token_check + cl_hold_create() in
 #                                                        its own durable transaction, in-process
+#   (p) what-if simulator    `trustdesk simulate` (the CLI, wall time, --json) of a draft policy
+#                            over every decision the demo stored (bench/out/sim-draft.json: the
+#                            default with gold's goodwill limit at EUR 500)
+#                                                      vs guard_score + policy_decide on the same
+#                                                        inputs already in memory (tdbench simulate)
 #   BENCH_ONLY=desk          runs (a), (i) and (j) only
 #   BENCH_ONLY=clienteling   runs (a), (k), (l) and (m) only
+#   BENCH_ONLY=simulate      runs (a) and (p) only
 #
 # Server-side latencies come from the server's JSON log ("us" per request),
 # which goes to bench/out/server.log. The demo database (and its timing) is
@@ -627,7 +633,7 @@ PG_UP=0
 
 fi
 
-if [[ "${BENCH_ONLY:-}" != clienteling ]]; then
+if [[ -z "${BENCH_ONLY:-}" || "${BENCH_ONLY:-}" == desk ]]; then
 # ---- (i) desk decisions and (j) cases per second, on a copy of the demo ---------------
 DESK=$OUT/desk.db
 rm -f "$DESK" "$DESK"-*
@@ -813,6 +819,28 @@ row "(m) hold creation p99, server-side" "$(ms "$h_p99")" ms "$(ms "$h_b99")" \
     "$(verdict "$h_p99 < 5000 and $h_bad == 0")"
 fi
 
+if [[ -z "${BENCH_ONLY:-}" || "${BENCH_ONLY:-}" == simulate ]]; then
+# ---- (p) the what-if simulator over every stored decision, read-only on the demo ----------
+say "(p) baseline: tdbench loads every stored decision's inputs and times guard_score + policy_decide on them"
+p_line=$("$OUT/tdbench" simulate "sqlite:$DB" "$OUT/sim-draft.json")
+p_cases=$(sed -n 's/.*cases=\([0-9]*\).*/\1/p' <<<"$p_line")
+p_pure=$(sed -n 's/.*pure_ms=\([0-9.]*\).*/\1/p' <<<"$p_line")
+p_run=$(sed -n 's/.*run_ms=\([0-9.]*\).*/\1/p' <<<"$p_line")
+[[ "${p_pure:-}" =~ ^[0-9.]+$ ]] || { echo "bench: no measurement for the pure decisions (tdbench simulate: $p_line)" >&2; exit 1; }
+say "(p) trustdesk simulate over the same $p_cases decisions"
+t0=$(now)
+"$BIN" simulate --db "sqlite:$DB" --policy "$OUT/sim-draft.json" --from 2000-01-01 --to 2099-12-31 --json >"$OUT/simulate.json"
+p_cli=$(calc "round(($(now) - $t0) * 1000, 1)")
+p_got=$(python3 -c "import json; print(json.load(open('$OUT/simulate.json'))['cases'])")
+row "(p) trustdesk simulate, every stored decision ($p_cases cases; the CLI answered $p_got)" "$p_cli" ms "$p_pure" \
+    "guard_score + policy_decide, inputs in memory" "$(printf %.1f "$(calc "$p_cli / max($p_pure, 0.001)")")" "<= 3x" \
+    "$(verdict "$p_cli <= 3 * $p_pure and $p_got == $p_cases")"
+row "(p) diagnostic: simulate_run() in-process (read transaction, JSON of each decision)" "$p_run" ms "$p_pure" \
+    "guard_score + policy_decide, inputs in memory" "$(printf %.1f "$(calc "$p_run / max($p_pure, 0.001)")")" "" ""
+row "(p) simulate per 1M cases, extrapolated from the CLI run" "$(printf %.1f "$(calc "$p_cli / max($p_cases, 1) * 1000")")" s \
+    "" "" "" "< 5 s" "$(verdict "$p_cli / max($p_cases, 1) * 1000 < 5")"
+fi
+
 # ---- the table ---------------------------------------------------------------------
 echo
 echo "trustdesk bench — $(date -u +%Y-%m-%dT%H:%MZ), $NPROC cores, $(uname -m), demo of $N customers ($DB)"
@@ -832,5 +860,5 @@ if [[ -f "$OUT/wrk-get.txt" && -z "${BENCH_ONLY:-}" ]]; then
   echo "ledger verify (g) SQLite: $LEDGER_SQLITE"
   echo "ledger verify (h) PostgreSQL: $LEDGER_PG"
 fi
-if [[ "${BENCH_ONLY:-}" != clienteling ]]; then echo "ledger verify (j) desk: $LEDGER_DESK"; fi
+if [[ -z "${BENCH_ONLY:-}" || "${BENCH_ONLY:-}" == desk ]]; then echo "ledger verify (j) desk: $LEDGER_DESK"; fi
 echo "raw outputs: $OUT (server*.log, wrk-*.txt, pgbench*.txt, copy-pg.log, keepalive.txt, import.log, demo.log)"
