@@ -22,6 +22,7 @@
 #include "domain/desk_inputs.h"
 #include "domain/desk.h"
 #include "domain/desk_internal.h"
+#include "core/text.h"
 #include "db/db.h"
 #include <errno.h>
 #include <jansson.h>
@@ -329,6 +330,7 @@ static int put_utf8(char *out, size_t n, size_t *k, unsigned cp)
 static int scan_str(struct scan *s, char *out, size_t n, size_t *len)
 {
     if (!lit(s, '"')) return 0;
+    const char *raw = s->p;
     size_t k = 0;
     for (;;) {
         unsigned char ch = (unsigned char)*s->p++;
@@ -365,7 +367,9 @@ static int scan_str(struct scan *s, char *out, size_t n, size_t *len)
     }
     out[k] = '\0';
     *len = k;
-    return 1;
+    /* jansson refuses what is not UTF-8. The text as written holds no raw
+     * controls (refused above) and its escapes are ASCII: check it. */
+    return text_utf8_valid(raw, (size_t)(s->p - 1 - raw));
 }
 
 static int scan_word(struct scan *s, const char *w)
@@ -381,7 +385,7 @@ static int scan_int(struct scan *s, int64_t *out)
     skip_ws(s);
     const char *p = s->p;
     if (*p == '-') p++;
-    if (*p < '0' || *p > '9') return 0;
+    if (*p < '0' || *p > '9' || (p[0] == '0' && p[1] >= '0' && p[1] <= '9')) return 0;   /* JSON has no "01" */
     while (*p >= '0' && *p <= '9') p++;
     if (*p == '.' || *p == 'e' || *p == 'E' || p - s->p > 19) return 0;   /* a real, or beyond int64: the tree decides */
     errno = 0;
@@ -523,7 +527,14 @@ int desk__inputs_parse(const char *text, struct desk_inputs *in, int how)
     size_t used = in->text_used;
     if (how != DESK_INPUTS_TREE && inputs_scan(text, in)) return TD_OK;
     if (how == DESK_INPUTS_SCAN) return TD_E_INTERNAL;
-    in->text_used = used;                 /* what the scan kept is overwritten field by field */
+    /* Start the tree from where the scan started: nothing of its part stays. */
+    in->text_used = used;
+    memset(&in->ci, 0, sizeof in->ci);
+    memset(&in->facts, 0, sizeof in->facts);
+    memset(&in->signals, 0, sizeof in->signals);
+    memset(&in->decision, 0, sizeof in->decision);
+    in->risk_score = 0;
+    in->risk_level = GUARD_GREEN;
     return inputs_tree(text, in);
 }
 
