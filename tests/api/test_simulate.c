@@ -4,8 +4,9 @@
  * approves more cases without a manager and grants more goodwill at the
  * desk, with counts from the cases made here; a manager sees their own
  * store only; bad drafts, dates and stores are 422 naming the field; money
- * newly exposed to a customer the guard flagged later; and the database is
- * the same after every simulation (rows counted). */
+ * newly exposed to a customer the guard flagged later; `trustdesk simulate`
+ * answers the same and exits 2 on bad input; and the database is the same
+ * after every simulation (rows counted). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -286,6 +287,47 @@ static void money_newly_exposed_to_a_flagged_customer(void **state)
     free(doc);
 }
 
+
+/* The CLI on the same database gives the API's figures, and refuses bad
+ * input with exit status 2, nothing written. */
+static void the_cli_answers_the_same(void **state)
+{
+    (void)state;
+    char path[320], out[65536], before[512], after[512];
+    snprintf(path, sizeof path, "%s/draft.json", srv.dir);
+    char *doc = gold_draft();
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(doc, f);
+    fclose(f);
+    free(doc);
+    row_counts(before, sizeof before);
+    assert_int_equal(run_cli(NULL, out, sizeof out, "simulate", "--db", srv.db_url, "--policy", path, "--json", NULL), 0);
+    json_t *j = json_loads(out, 0, NULL);
+    assert_non_null(j);
+    expect_ints(j, "exact.cases", 6, "exact.changed", 3, "bounded.exposed_cents", 35000 + 32000, NULL);
+    json_decref(j);
+    assert_int_equal(run_cli(NULL, out, sizeof out, "simulate", "--db", srv.db_url, "--policy", path, "--store", "AMS01",
+                             NULL), 0);
+    assert_non_null(strstr(out, "cases replayed:            1"));
+    assert_int_equal(run_cli(NULL, out, sizeof out, "simulate", "--db", srv.db_url, "--policy", path, "--from",
+                             "2026-11-30", "--to", "2026-11-01", NULL), 2);
+    assert_int_equal(run_cli(NULL, out, sizeof out, "simulate", "--db", srv.db_url, "--policy", path, "--store", "NOPE",
+                             NULL), 2);
+    assert_int_equal(run_cli(NULL, out, sizeof out, "simulate", "--db", srv.db_url, "--policy", path, "--from",
+                             "2020-01-01", "--to", "2020-01-31", NULL), 0);
+    assert_non_null(strstr(out, "No case was decided in this period"));
+    doc = policy_doc("\"goodwill_limit_cents\":30000", "\"goodwill_limit_cents\":-1");
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(doc, f);
+    fclose(f);
+    free(doc);
+    assert_int_equal(run_cli(NULL, out, sizeof out, "simulate", "--db", srv.db_url, "--policy", path, NULL), 2);
+    row_counts(after, sizeof after);
+    assert_string_equal(before, after);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -294,6 +336,7 @@ int main(void)
         cmocka_unit_test(a_manager_sees_their_own_store),
         cmocka_unit_test(bad_input_is_refused_naming_the_field),
         cmocka_unit_test(money_newly_exposed_to_a_flagged_customer),
+        cmocka_unit_test(the_cli_answers_the_same),
     };
     return cmocka_run_group_tests(tests, setup, chain_teardown);
 }
