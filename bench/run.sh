@@ -51,9 +51,15 @@
 #                            182 days, the chain and one store, after topping the answers
 #                            up to BENCH_NPS_ANSWERS (1,000,000; in bulk, not timed)
 #                                                      vs nps_each() in-process (npsbench figures)
+#   (p) what-if simulator    `trustdesk simulate` (the CLI, wall time, --json) of a draft policy
+#                            over every decision the demo stored (bench/out/sim-draft.json: the
+#                            default with gold's goodwill limit at EUR 500)
+#                                                      vs guard_score + policy_decide on the same
+#                                                        inputs already in memory (tdbench simulate)
 #   BENCH_ONLY=desk          runs (a), (i) and (j) only
 #   BENCH_ONLY=clienteling   runs (a), (k), (l) and (m) only
 #   BENCH_ONLY=nps           runs (a), (n) and (o) only
+#   BENCH_ONLY=simulate      runs (a) and (p) only
 #
 # Server-side latencies come from the server's JSON log ("us" per request),
 # which goes to bench/out/server.log. The demo database (and its timing) is
@@ -929,6 +935,32 @@ row "(o) NPS dashboard p50, server-side ($o2_n requests, $o2_bad not 200; $o2_an
     "$(ms "$o2_b50")" "nps_each() in-process" "$(printf %.2f "$(calc "$o2_p50 / max($o2_b50, 1)")")" "" ""
 row "(o) NPS dashboard p99, server-side" "$(ms "$o2_p99")" ms "$(ms "$o2_b99")" "nps_each() in-process" \
     "$(printf %.2f "$(calc "$o2_p99 / max($o2_b99, 1)")")" "< 50 ms" "$(verdict "$o2_p99 < 50000 and $o2_bad == 0")"
+fi
+
+if [[ -z "${BENCH_ONLY:-}" || "${BENCH_ONLY:-}" == simulate ]]; then
+# ---- (p) the what-if simulator over every stored decision, read-only on the demo ----------
+say "(p) baseline: tdbench loads every stored decision's inputs and times guard_score + policy_decide on them"
+p_line=$("$OUT/tdbench" simulate "sqlite:$DB" "$OUT/sim-draft.json")
+p_cases=$(sed -n 's/.*cases=\([0-9]*\).*/\1/p' <<<"$p_line")
+p_pure=$(sed -n 's/.*pure_ms=\([0-9.]*\).*/\1/p' <<<"$p_line")
+p_run=$(sed -n 's/.*run_ms=\([0-9.]*\).*/\1/p' <<<"$p_line")
+[[ "${p_pure:-}" =~ ^[0-9.]+$ ]] || { echo "bench: no measurement for the pure decisions (tdbench simulate: $p_line)" >&2; exit 1; }
+say "(p) trustdesk simulate over the same $p_cases decisions (best of three runs: the machine is shared)"
+p_cli=''
+for _ in 1 2 3; do
+  t0=$(now)
+  "$BIN" simulate --db "sqlite:$DB" --policy "$OUT/sim-draft.json" --from 2000-01-01 --to 2099-12-31 --json >"$OUT/simulate.json"
+  t=$(calc "round(($(now) - $t0) * 1000, 1)")
+  if [[ -z "$p_cli" ]] || python3 -c "import sys; sys.exit(0 if $t < $p_cli else 1)"; then p_cli=$t; fi
+done
+p_got=$(python3 -c "import json; print(json.load(open('$OUT/simulate.json'))['cases'])")
+row "(p) trustdesk simulate, every stored decision, best of 3 ($p_cases cases; the CLI answered $p_got)" "$p_cli" ms "$p_pure" \
+    "guard_score + policy_decide, inputs in memory" "$(printf %.1f "$(calc "$p_cli / max($p_pure, 0.001)")")" "<= 3x" \
+    "$(verdict "$p_cli <= 3 * $p_pure and $p_got == $p_cases")"
+row "(p) diagnostic: simulate_run() in-process (read transaction, JSON of each decision)" "$p_run" ms "$p_pure" \
+    "guard_score + policy_decide, inputs in memory" "$(printf %.1f "$(calc "$p_run / max($p_pure, 0.001)")")" "" ""
+row "(p) simulate per 1M cases, extrapolated from the CLI run" "$(printf %.1f "$(calc "$p_cli / max($p_cases, 1) * 1000")")" s \
+    "" "" "" "< 5 s" "$(verdict "$p_cli / max($p_cases, 1) * 1000 < 5")"
 fi
 
 # ---- the table ---------------------------------------------------------------------

@@ -32,7 +32,15 @@
  *                                              caller's store, each in its own durable
  *                                              transaction, COUNT times
  *
- * Output: one line "n=... p50_us=... p99_us=... max_us=..." (match: "candidates=... ms=...").
+ *   tdbench simulate DBURL DRAFT_FILE          writes a draft policy (the default with gold's
+ *                                              goodwill limit at EUR 500) to DRAFT_FILE, times
+ *                                              simulate_run() over every decision stored (read
+ *                                              transaction), then loads the same inputs into
+ *                                              memory and times guard_score + policy_decide on
+ *                                              them (best of three rounds)
+ *
+ * Output: one line "n=... p50_us=... p99_us=... max_us=..." (match: "candidates=... ms=...";
+ * simulate: "cases=... run_ms=... pure_ms=...").
  * Built by bench/run.sh against build/libtdcore.a; not part of make test.
  */
 #include <stdint.h>
@@ -49,6 +57,8 @@
 #include "domain/clienteling_outreach.h"
 #include "domain/customer.h"
 #include "domain/desk.h"
+#include "domain/desk_inputs.h"
+#include "domain/simulate.h"
 #include "domain/staff.h"
 
 static int cmp_i64(const void *a, const void *b)
@@ -417,6 +427,103 @@ static int bench_hold(struct db *db, const char *token, const char *code, long c
     return rc == TD_OK ? 0 : 1;
 }
 
+/* ---- the what-if simulator ----------------------------------------------- */
+
+/* What the pure decision reads of one stored decision, in memory. */
+struct mem_in {
+    struct case_in ci;
+    struct customer_facts facts;
+    struct guard_signals signals;
+};
+
+struct loaded {
+    struct mem_in *v;
+    size_t n, cap;
+};
+
+static const char *keep(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+static int load_one(void *arg, const struct desk_inputs *in)
+{
+    struct loaded *l = arg;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 1024;
+        struct mem_in *v = realloc(l->v, cap * sizeof *v);
+        if (!v) return TD_E_NOMEM;
+        l->v = v;
+        l->cap = cap;
+    }
+    struct mem_in *m = &l->v[l->n++];
+    m->ci = in->ci;
+    m->facts = in->facts;
+    m->signals = in->signals;
+    for (size_t i = 0; i < m->ci.n_items; i++) {
+        struct case_item *it = &m->ci.items[i];
+        it->category = keep(it->category);
+        it->brand = keep(it->brand);
+        it->description = keep(it->description);
+        it->returned_on = keep(it->returned_on);
+        it->returned_store = keep(it->returned_store);
+    }
+    return TD_OK;
+}
+
+static int bench_simulate(struct db *db, const char *draft_file)
+{
+    /* The default document with gold's limit raised: the editor's example. */
+    const char *def = policy_default_json(), *at = strstr(def, "\"goodwill_limit_cents\": 30000");
+    FILE *f = fopen(draft_file, "w");
+    if (!at || !f) return 1;
+    fprintf(f, "%.*s\"goodwill_limit_cents\": 50000%s", (int)(at - def), def, at + strlen("\"goodwill_limit_cents\": 30000"));
+    fclose(f);
+    struct errors err;
+    errors_init(&err);
+    struct policy p;
+    if (policy_parse(def, strlen(def), &err, &p) != TD_OK) return 1;
+    p.goodwill_limit_cents[POLICY_TIER_GOLD] = 50000;
+    struct dctx c = {.db = db, .addr = "bench", .now_us = clock_now_us(NULL)};
+    struct simulate_result *r = malloc(sizeof *r);
+    struct loaded l = {0};
+    if (!r) return 1;
+    int64_t t0 = clock_mono_us();
+    int rc = db_begin(db, 0);
+    if (rc == TD_OK) rc = simulate_run(&c, &p, 0, INT64_MAX / 2, 0, r);
+    db_rollback(db);
+    int64_t run_us = clock_mono_us() - t0;
+    if (rc == TD_OK && (rc = db_begin(db, 0)) == TD_OK) {
+        rc = desk_inputs_latest_each(&c, 0, INT64_MAX / 2, 0, load_one, &l);
+        db_rollback(db);
+    }
+    int64_t best = INT64_MAX, sink = 0;
+    for (int round = 0; round < 3 && rc == TD_OK; round++) {
+        t0 = clock_mono_us();
+        for (size_t i = 0; i < l.n && rc == TD_OK; i++) {
+            struct risk risk;
+            struct decision d;
+            rc = guard_score(&p.guard, &l.v[i].signals, &risk);
+            if (rc == TD_OK) rc = policy_decide(&p, &l.v[i].ci, &l.v[i].facts, &risk, &d);
+            sink += d.max_amount_cents + d.needs_approval;
+        }
+        int64_t us = clock_mono_us() - t0;
+        if (us < best) best = us;
+    }
+    if (rc != TD_OK) fprintf(stderr, "tdbench simulate: %s\n", td_status_code(rc));
+    else printf("cases=%lld loaded=%zu run_ms=%.1f pure_ms=%.1f changed=%lld sink=%lld\n", (long long)r->all.cases, l.n,
+                (double)run_us / 1000.0, (double)best / 1000.0, (long long)r->all.changed, (long long)sink);
+    for (size_t i = 0; i < l.n; i++)
+        for (size_t k = 0; k < l.v[i].ci.n_items; k++) {
+            struct case_item *it = &l.v[i].ci.items[k];
+            free((char *)it->category), free((char *)it->brand), free((char *)it->description);
+            free((char *)it->returned_on), free((char *)it->returned_store);
+        }
+    free(l.v);
+    free(r);
+    return rc == TD_OK ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
     if (token_init() != TD_OK) return 1;
@@ -442,10 +549,12 @@ int main(int argc, char **argv)
         rc = bench_outreach(db, argv[3], (long)a);
     else if (argc == 6 && strcmp(argv[1], "hold") == 0 && text_parse_int64(argv[5], &a) == TD_OK && a > 0)
         rc = bench_hold(db, argv[3], argv[4], (long)a);
+    else if (argc == 4 && strcmp(argv[1], "simulate") == 0)
+        rc = bench_simulate(db, argv[3]);
     else
         fputs("usage: tdbench search DBURL QUERIES_FILE ROUNDS | tdbench get DBURL TOKEN N COUNT"
               " | tdbench desk DBURL COUNT IDS_FILE | tdbench match-setup DBURL CODE SKUS | tdbench match DBURL CODE"
-              " | tdbench outreach DBURL TOKEN COUNT | tdbench hold DBURL TOKEN CODE COUNT\n",
+              " | tdbench outreach DBURL TOKEN COUNT | tdbench hold DBURL TOKEN CODE COUNT | tdbench simulate DBURL DRAFT_FILE\n",
               stderr);
     db_close(db);
     return rc;

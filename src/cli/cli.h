@@ -17,6 +17,7 @@ int cli_ledger(int argc, char **argv);
 int cli_evaluate(int argc, char **argv);
 int cli_audit(int argc, char **argv);
 int cli_collection(int argc, char **argv);
+int cli_simulate(int argc, char **argv);
 
 /* Options are "--name value" or "--name=value". cli_opt returns the value
  * or def; cli_flag returns 1 when "--name" is present. */

@@ -18,6 +18,7 @@ static const char usage[] =
     "  backup    write a consistent, verified backup into a new SQLite file\n"
     "  ledger    verify the credit-note ledger, or expire due credit notes\n"
     "  evaluate  measure the guard on a demo database with planted abusers\n"
+    "  simulate  what a draft policy would have recommended for the cases of a period\n"
     "  audit     verify the audit log's hash chain\n"
     "  collection  a collection's arrival in a store: preview, arrive, report\n"
     "\n"
@@ -39,6 +40,7 @@ int main(int argc, char **argv)
         {"user", cli_user}, {"token", cli_token}, {"import", cli_import},
         {"copy", cli_copy}, {"backup", cli_backup}, {"ledger", cli_ledger},
         {"evaluate", cli_evaluate}, {"audit", cli_audit}, {"collection", cli_collection},
+        {"simulate", cli_simulate},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (strcmp(argv[1], cmds[i].name) == 0) return cmds[i].fn(argc - 2, argv + 2);

@@ -22,7 +22,9 @@
 #include "domain/desk_inputs.h"
 #include "domain/desk.h"
 #include "domain/desk_internal.h"
+#include "core/text.h"
 #include "db/db.h"
+#include <errno.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -237,7 +239,7 @@ static int array_read(const json_t *a, void *base, size_t stride, size_t max, si
     return rc;
 }
 
-static int inputs_parse(const char *text, struct desk_inputs *in)
+static int inputs_tree(const char *text, struct desk_inputs *in)
 {
     json_t *o = json_loads(text, 0, NULL);
     if (!o) return TD_E_INTERNAL;
@@ -261,6 +263,281 @@ static int inputs_parse(const char *text, struct desk_inputs *in)
     return rc;
 }
 
+/* ---- reading without a tree ---------------------------------------------
+ *
+ * A replay reads every stored decision of a period, and jansson's tree of
+ * some 80 allocated values per document costs a hundred times the decision
+ * itself. The scanner below reads the same documents in one pass into the
+ * same field tables, without allocating. It takes only what it fully
+ * understands — the members of the tables, each once, all present, integers
+ * without fraction or exponent — and hands anything else to inputs_tree(),
+ * which decides as before (a missing field is TD_E_INTERNAL). */
+
+struct scan {
+    const char *p;
+    struct desk_inputs *in;
+};
+
+static void skip_ws(struct scan *s)
+{
+    while (*s->p == ' ' || *s->p == '\n' || *s->p == '\t' || *s->p == '\r') s->p++;
+}
+
+static int lit(struct scan *s, char c)
+{
+    skip_ws(s);
+    if (*s->p != c) return 0;
+    s->p++;
+    return 1;
+}
+
+static int hex4(const char *p, unsigned *out)
+{
+    unsigned v = 0;
+    for (int i = 0; i < 4; i++) {
+        char c = p[i];
+        v <<= 4;
+        if (c >= '0' && c <= '9') v |= (unsigned)(c - '0');
+        else if (c >= 'a' && c <= 'f') v |= (unsigned)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F') v |= (unsigned)(c - 'A' + 10);
+        else return 0;
+    }
+    *out = v;
+    return 1;
+}
+
+/* Appends code point cp as UTF-8 to out[*k..n); 0 when it does not fit. */
+static int put_utf8(char *out, size_t n, size_t *k, unsigned cp)
+{
+    char b[4];
+    size_t m;
+    if (cp < 0x80) b[0] = (char)cp, m = 1;
+    else if (cp < 0x800) b[0] = (char)(0xC0 | cp >> 6), b[1] = (char)(0x80 | (cp & 0x3F)), m = 2;
+    else if (cp < 0x10000)
+        b[0] = (char)(0xE0 | cp >> 12), b[1] = (char)(0x80 | ((cp >> 6) & 0x3F)), b[2] = (char)(0x80 | (cp & 0x3F)), m = 3;
+    else
+        b[0] = (char)(0xF0 | cp >> 18), b[1] = (char)(0x80 | ((cp >> 12) & 0x3F)), b[2] = (char)(0x80 | ((cp >> 6) & 0x3F)),
+        b[3] = (char)(0x80 | (cp & 0x3F)), m = 4;
+    if (*k + m >= n) return 0;
+    memcpy(out + *k, b, m);
+    *k += m;
+    return 1;
+}
+
+/* A JSON string into out (n bytes with its NUL), its length into *len; 0
+ * for anything jansson would refuse or decode otherwise (\u0000, a lone
+ * surrogate) and for what does not fit. */
+static int scan_str(struct scan *s, char *out, size_t n, size_t *len)
+{
+    if (!lit(s, '"')) return 0;
+    const char *raw = s->p;
+    size_t k = 0;
+    for (;;) {
+        unsigned char ch = (unsigned char)*s->p++;
+        if (ch == '"') break;
+        if (ch < 0x20) return 0;                          /* the NUL at the end, or a raw control */
+        if (ch != '\\') {
+            if (k + 1 >= n) return 0;
+            out[k++] = (char)ch;
+            continue;
+        }
+        char e = *s->p++;
+        unsigned cp = 0, lo = 0;
+        switch (e) {
+        case '"': case '\\': case '/': cp = (unsigned char)e; break;
+        case 'b': cp = '\b'; break;
+        case 'f': cp = '\f'; break;
+        case 'n': cp = '\n'; break;
+        case 'r': cp = '\r'; break;
+        case 't': cp = '\t'; break;
+        case 'u':
+            if (!hex4(s->p, &cp)) return 0;
+            s->p += 4;
+            if (cp >= 0xDC00 && cp <= 0xDFFF) return 0;
+            if (cp >= 0xD800 && cp <= 0xDBFF) {
+                if (s->p[0] != '\\' || s->p[1] != 'u' || !hex4(s->p + 2, &lo) || lo < 0xDC00 || lo > 0xDFFF) return 0;
+                s->p += 6;
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+            }
+            if (cp == 0) return 0;
+            break;
+        default: return 0;
+        }
+        if (!put_utf8(out, n, &k, cp)) return 0;
+    }
+    out[k] = '\0';
+    *len = k;
+    /* jansson refuses what is not UTF-8. The text as written holds no raw
+     * controls (refused above) and its escapes are ASCII: check it. */
+    return text_utf8_valid(raw, (size_t)(s->p - 1 - raw));
+}
+
+static int scan_word(struct scan *s, const char *w)
+{
+    size_t n = strlen(w);
+    if (!lit(s, w[0]) || strncmp(s->p, w + 1, n - 1) != 0) return 0;
+    s->p += n - 1;
+    return 1;
+}
+
+static int scan_int(struct scan *s, int64_t *out)
+{
+    skip_ws(s);
+    const char *p = s->p;
+    if (*p == '-') p++;
+    if (*p < '0' || *p > '9' || (p[0] == '0' && p[1] >= '0' && p[1] <= '9')) return 0;   /* JSON has no "01" */
+    while (*p >= '0' && *p <= '9') p++;
+    if (*p == '.' || *p == 'e' || *p == 'E' || p - s->p > 19) return 0;   /* a real, or beyond int64: the tree decides */
+    errno = 0;
+    long long v = strtoll(s->p, NULL, 10);
+    if (errno) return 0;
+    *out = v;
+    s->p = p;
+    return 1;
+}
+
+static int scan_value(struct scan *s, char *p, const struct field *f)
+{
+    struct desk_inputs *in = s->in;
+    char word[48];
+    size_t len = 0;
+    int64_t v = 0;
+    switch (f->type) {
+    case F_INT: if (!scan_int(s, &v)) return 0; *(int *)p = (int)v; return 1;
+    case F_I64: if (!scan_int(s, &v)) return 0; *(int64_t *)p = v; return 1;
+    case F_BOOL:
+        if (scan_word(s, "true")) *(bool *)p = true;
+        else if (scan_word(s, "false")) *(bool *)p = false;
+        else return 0;
+        return 1;
+    case F_STR:
+        if (scan_word(s, "null")) {
+            *(const char **)p = NULL;
+            return 1;
+        }
+        if (!scan_str(s, in->text + in->text_used, sizeof in->text - in->text_used, &len)) return 0;
+        *(const char **)p = in->text + in->text_used;
+        in->text_used += len + 1;
+        return 1;
+    case F_CHARS: return scan_str(s, p, f->size, &len);
+    default: break;
+    }
+    if (!scan_str(s, word, sizeof word, &len)) return 0;   /* an enum by its name */
+    switch (f->type) {
+    case F_KIND: return read_enum(&policy_kind_map, word, p);
+    case F_REFERRAL: return read_enum(&policy_referral_map, word, p) || strcmp(word, "none") == 0;
+    case F_CONDITION: return read_enum(&policy_condition_map, word, p);
+    case F_TIER: return read_enum(&policy_tier_map, word, p);
+    case F_RESOLUTION: return read_enum(&policy_resolution_map, word, p);
+    case F_LEVEL: return read_enum(&guard_level_map, word, p);
+    default: return 0;
+    }
+}
+
+struct items_spec {
+    void *base;
+    size_t stride, max, *n;
+    const struct field *f;
+    size_t nf;
+};
+
+static int scan_object(struct scan *s, void *base, const struct field *f, size_t n, const struct items_spec *items);
+
+static int scan_items(struct scan *s, const struct items_spec *it)
+{
+    *it->n = 0;
+    if (!lit(s, '[')) return 0;
+    if (lit(s, ']')) return 1;
+    do {
+        if (*it->n == it->max) return 0;
+        if (!scan_object(s, (char *)it->base + *it->n * it->stride, it->f, it->nf, NULL)) return 0;
+        ++*it->n;
+    } while (lit(s, ','));
+    return lit(s, ']');
+}
+
+/* One object of a field table (and its "items" array when items is set):
+ * every member once, all present, nothing else. */
+static int scan_object(struct scan *s, void *base, const struct field *f, size_t n, const struct items_spec *items)
+{
+    uint32_t seen = 0;
+    size_t next = 0;
+    int listed = 0;
+    char key[48];
+    size_t len;
+    _Static_assert(N(SIGNAL_FIELDS) < 32 && N(ITEM_FIELDS) < 32, "seen holds one bit a field");
+    if (!lit(s, '{')) return 0;
+    if (!lit(s, '}')) {
+        do {
+            if (!scan_str(s, key, sizeof key, &len) || !lit(s, ':')) return 0;
+            if (items && strcmp(key, "items") == 0) {
+                if (listed++ || !scan_items(s, items)) return 0;
+                continue;
+            }
+            /* Written in the table's order: the next field is the likely one. */
+            size_t i = next < n && strcmp(f[next].name, key) == 0 ? next : 0;
+            while (i < n && strcmp(f[i].name, key) != 0) i++;
+            if (i == n || (seen >> i & 1) || !scan_value(s, (char *)base + f[i].off, &f[i])) return 0;
+            seen |= 1u << i;
+            next = i + 1;
+        } while (lit(s, ','));
+        if (!lit(s, '}')) return 0;
+    }
+    return seen == (1u << n) - 1 && (!items || listed);
+}
+
+static int inputs_scan(const char *text, struct desk_inputs *in)
+{
+    struct scan sc = {text, in}, *s = &sc;
+    struct risk risk;
+    memset(&risk, 0, sizeof risk);
+    const struct items_spec case_items = {in->ci.items, sizeof in->ci.items[0], POLICY_ITEMS_MAX, &in->ci.n_items,
+                                          ITEM_FIELDS, N(ITEM_FIELDS)};
+    const struct items_spec results = {in->decision.items, sizeof in->decision.items[0], POLICY_ITEMS_MAX,
+                                       &in->decision.n_items, RESULT_FIELDS, N(RESULT_FIELDS)};
+    unsigned got = 0;
+    char key[16];
+    size_t len;
+    if (!lit(s, '{')) return 0;
+    do {
+        unsigned bit;
+        int ok;
+        if (!scan_str(s, key, sizeof key, &len) || !lit(s, ':')) return 0;
+        if (strcmp(key, "case") == 0) bit = 1, ok = scan_object(s, &in->ci, CASE_FIELDS, N(CASE_FIELDS), &case_items);
+        else if (strcmp(key, "facts") == 0) bit = 2, ok = scan_object(s, &in->facts, FACTS_FIELDS, N(FACTS_FIELDS), NULL);
+        else if (strcmp(key, "signals") == 0)
+            bit = 4, ok = scan_object(s, &in->signals, SIGNAL_FIELDS, N(SIGNAL_FIELDS), NULL);
+        else if (strcmp(key, "risk") == 0) bit = 8, ok = scan_object(s, &risk, RISK_FIELDS, N(RISK_FIELDS), NULL);
+        else if (strcmp(key, "decision") == 0)
+            bit = 16, ok = scan_object(s, &in->decision, DECISION_FIELDS, N(DECISION_FIELDS), &results);
+        else return 0;
+        if (!ok || (got & bit)) return 0;
+        got |= bit;
+    } while (lit(s, ','));
+    if (!lit(s, '}') || got != 31) return 0;
+    skip_ws(s);
+    if (*s->p) return 0;
+    in->risk_score = risk.score;
+    in->risk_level = risk.level;
+    return 1;
+}
+
+int desk__inputs_parse(const char *text, struct desk_inputs *in, int how)
+{
+    size_t used = in->text_used;
+    if (how != DESK_INPUTS_TREE && inputs_scan(text, in)) return TD_OK;
+    if (how == DESK_INPUTS_SCAN) return TD_E_INTERNAL;
+    /* Start the tree from where the scan started: nothing of its part stays. */
+    in->text_used = used;
+    memset(&in->ci, 0, sizeof in->ci);
+    memset(&in->facts, 0, sizeof in->facts);
+    memset(&in->signals, 0, sizeof in->signals);
+    memset(&in->decision, 0, sizeof in->decision);
+    in->risk_score = 0;
+    in->risk_level = GUARD_GREEN;
+    return inputs_tree(text, in);
+}
+
 #define INPUTS_COLS "SELECT id, case_id, COALESCE(customer_id, 0), store_id, decided_at, policy_version, inputs_json" \
                     " FROM decision_inputs"
 
@@ -270,7 +547,7 @@ static int read_row(struct db_stmt *st, void *out)
     memset(in, 0, offsetof(struct desk_inputs, text));
     int rc = db_readf(st, "iiiiit", &in->id, &in->case_id, &in->customer_id, &in->store_id, &in->decided_at,
                       in->policy_version, sizeof in->policy_version);
-    return rc == TD_OK ? inputs_parse(db_col_text(st, 6), in) : rc;
+    return rc == TD_OK ? desk__inputs_parse(db_col_text(st, 6), in, DESK_INPUTS_ANY) : rc;
 }
 
 int desk_inputs_last(struct dctx *c, int64_t case_id, struct desk_inputs *out)
@@ -278,17 +555,34 @@ int desk_inputs_last(struct dctx *c, int64_t case_id, struct desk_inputs *out)
     return db_get_read(c->db, INPUTS_COLS " WHERE case_id = ? ORDER BY id DESC LIMIT 1", read_row, out, "i", case_id);
 }
 
-int desk_inputs_each(struct dctx *c, int64_t from_us, int64_t to_us,
-                     int (*fn)(void *arg, const struct desk_inputs *in), void *arg)
+/* The loop both readers share: st is prepared and bound. */
+static int each_row(struct db_stmt *st, int rc, int (*fn)(void *arg, const struct desk_inputs *in), void *arg)
 {
-    struct db_stmt *st = NULL;
-    struct desk_inputs *in = malloc(sizeof *in);
-    if (!in) return TD_E_NOMEM;
-    int rc = db_query(c->db, INPUTS_COLS " WHERE decided_at >= ? AND decided_at < ? ORDER BY decided_at, id", &st, "ii",
-                      from_us, to_us);
+    struct desk_inputs *in = rc == TD_OK ? malloc(sizeof *in) : NULL;
+    if (rc == TD_OK && !in) rc = TD_E_NOMEM;
     while (rc == TD_OK && (rc = db_step(st)) == TD_ROW)
         if ((rc = read_row(st, in)) == TD_OK) rc = fn(arg, in);
     rc = db_end(st, rc);
     free(in);
     return rc;
+}
+
+int desk_inputs_each(struct dctx *c, int64_t from_us, int64_t to_us,
+                     int (*fn)(void *arg, const struct desk_inputs *in), void *arg)
+{
+    struct db_stmt *st = NULL;
+    int rc = db_query(c->db, INPUTS_COLS " WHERE decided_at >= ? AND decided_at < ? ORDER BY decided_at, id", &st, "ii",
+                      from_us, to_us);
+    return each_row(st, rc, fn, arg);
+}
+
+int desk_inputs_latest_each(struct dctx *c, int64_t from_us, int64_t to_us, int64_t store_id,
+                            int (*fn)(void *arg, const struct desk_inputs *in), void *arg)
+{
+    struct db_stmt *st = NULL;
+    int rc = db_query(c->db, INPUTS_COLS " d WHERE d.decided_at >= ? AND d.decided_at < ? AND (? = 0 OR d.store_id = ?)"
+                                         " AND NOT EXISTS (SELECT 1 FROM decision_inputs n WHERE n.case_id = d.case_id"
+                                         " AND n.id > d.id AND n.decided_at < ?) ORDER BY d.decided_at, d.id",
+                      &st, "iiiii", from_us, to_us, store_id, store_id, to_us);
+    return each_row(st, rc, fn, arg);
 }

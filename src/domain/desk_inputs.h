@@ -45,4 +45,10 @@ int desk_inputs_last(struct dctx *c, int64_t case_id, struct desk_inputs *out /*
 int desk_inputs_each(struct dctx *c, int64_t from_us, int64_t to_us,
                      int (*fn)(void *arg, const struct desk_inputs *in), void *arg) TD_MUST_CHECK;
 
+/* desk_inputs_each for the latest decision of each case in [from_us,
+ * to_us) (a case asked again keeps only its last word), of one store
+ * (store_id 0: every store); in the order they were taken. */
+int desk_inputs_latest_each(struct dctx *c, int64_t from_us, int64_t to_us, int64_t store_id,
+                            int (*fn)(void *arg, const struct desk_inputs *in), void *arg) TD_MUST_CHECK;
+
 #endif

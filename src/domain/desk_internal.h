@@ -41,6 +41,14 @@ int desk__keep_walk_in_contact(struct dctx *c, struct desk_case *k, const char *
 json_t *desk__inputs_json(const struct case_in *ci, const struct customer_facts *facts,
                           const struct guard_signals *sig, const struct risk *risk, const struct decision *d);
 
+/* Reads a stored inputs document into in (its text from in->text_used on):
+ * DESK_INPUTS_ANY the one-pass scanner, falling back to jansson's tree for
+ * a document it does not take; _SCAN or _TREE only one of them (tests).
+ * TD_E_INTERNAL for a document that lacks a field. */
+enum { DESK_INPUTS_ANY = 0, DESK_INPUTS_SCAN = 1, DESK_INPUTS_TREE = 2 };
+struct desk_inputs;
+int desk__inputs_parse(const char *text, struct desk_inputs *in, int how) TD_MUST_CHECK;
+
 /* Stores the inputs of case k's decision (desk__inputs_json()) at c->now_us. */
 int desk__inputs_save(struct dctx *c, const struct desk_case *k, const json_t *inputs) TD_MUST_CHECK;
 

@@ -80,6 +80,7 @@ static const struct expect table[] = {
     {"GET", "/api/v1/policy", 'S', '-'},
     {"PUT", "/api/v1/policy", 'A', '-'},
     {"GET", "/api/v1/policy/versions", 'L', '-'},
+    {"POST", "/api/v1/policy/simulations", 'L', '-'},
     {"GET", "/api/v1/policy/stores/{code}", 'S', 'y'},
     {"PUT", "/api/v1/policy/stores/{code}", 'A', 'n'},
     {"GET", "/api/v1/policy/stores/{code}/versions", 'L', 'y'},

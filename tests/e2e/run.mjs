@@ -1153,7 +1153,13 @@ test('a public screen needs no login; any other shows the login first, then itse
   expect(new URL(page.url()).pathname === '/notes', 'the screen asked for, after the login');
 });
 
-test('the admin edits the policy: errors at their paths, then a new version', async () => {
+test('the admin edits the policy: errors at their paths, what the draft would have done, then a new version', async () => {
+  // A gold customer's goods we never sold, above gold's goodwill limit of EUR 300: it waits for a manager.
+  const sanne = await customerId('NL-200001');
+  const goodwill = await call('POST', '/api/v1/cases', { kind: 'return', customer_id: sanne, store_code: 'UTR01', receipt: false,
+    items: [{ sold_here: false, brand: 'Elders', description: 'Winterjas', stated_price_cents: 40000, condition: 'new' }] });
+  const asked = await call('POST', `/api/v1/cases/${goodwill.id}/resolve`, { resolution: 'store_credit', amount_cents: 40000 });
+  expect(asked.status === 'awaiting_approval', 'the goodwill above the limit waits for a manager');
   const page = await freshPage();
   await login(page, 'admin');
   // Hold the document back: until it arrives the screen says it is loading
@@ -1175,6 +1181,24 @@ test('the admin edits the policy: errors at their paths, then a new version', as
   await page.waitForSelector('#policy-problems code:has-text("guard.amber_at")');
   await shot(page, 'policy-error');
   await a11y(page, 'policy editor');
+  // Before saving: what would a draft with gold's limit at EUR 500 have done? The case above goes through
+  // at the desk; nothing is saved.
+  const draft = bad.replace('"amber_at": 90', '"amber_at": 45').replace('"goodwill_limit_cents": 30000', '"goodwill_limit_cents": 50000');
+  await page.fill('#policy-doc', draft);
+  await page.click('#what-if button:has-text("Wat had dit concept gedaan?")');
+  const row = page.locator(`#what-if table.sim-changes tr[data-case="${goodwill.id}"]`);
+  await row.waitFor();
+  const cells = await row.locator('td').allInnerTexts();
+  expect(cells[4].includes('Tegoedbon') && cells[4].includes('400,00') && cells[4].includes('(manager)'), `before: ${cells[4]}`);
+  expect(cells[5].includes('Tegoedbon') && cells[5].includes('400,00') && !cells[5].includes('manager'), `after: ${cells[5]}`);
+  for (const layer of ['Exact', 'Begrensd', 'Gemodelleerd'])
+    expect(await page.locator(`#what-if h3:has-text("${layer}")`).count() === 1, `the ${layer} layer is labelled`);
+  const approvals = await page.locator('#what-if table.sim-figures tr:has-text("Goedkeuringen gevraagd") td').allInnerTexts();
+  expect(Number(approvals[1]) === Number(approvals[0]) - 1, `one approval fewer: ${approvals}`);
+  expect(await page.locator('#what-if:has-text("Behouden omzet: niet te schatten")').count() === 1, 'revenue retained is not estimated');
+  expect(await page.locator('text=Versie 1 is van kracht.').count() === 1, 'the draft was not saved');
+  await shot(page, 'policy-what-if');
+  await a11y(page, 'policy what-if');
   await page.fill('#policy-doc', bad.replace('"amber_at": 90', '"amber_at": 45'));
   await page.click('button:has-text("Opslaan als nieuwe versie")');
   await page.waitForSelector('text=Versie 2 opgeslagen en van kracht.');

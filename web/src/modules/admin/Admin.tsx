@@ -1,5 +1,6 @@
 // Admin.tsx — stores, staff and roles; the policy editor (JSON with the
-// server's problems shown at their fields, version history); CSV imports
+// server's problems shown at their fields, what the draft would have done
+// (WhatIf.tsx), version history); CSV imports
 // with progress and the error report.
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, type S } from '../../api/client';
@@ -11,6 +12,7 @@ import { t, when } from '../../i18n';
 import { me } from '../../shared';
 import { useSignal } from '../../state';
 import { asError, ErrorNote, Field, Notice, Page, Select } from '../../ui';
+import { WhatIf } from './WhatIf';
 
 export function Stores() {
   const [items, setItems] = useState<S['StoreListItem'][]>([]);
@@ -125,6 +127,7 @@ export function PolicyEditor() {
         {saved ? <Notice kind="ok">{t('policy.saved', { v: saved })}</Notice> : null}
         <button type="submit" class="primary">{t('policy.save')}</button>
       </form>
+      <WhatIf draft={text} />
       <h2>{t('policy.versions')}</h2>
       <table><thead><tr><th>{t('policy.version')}</th><th>{t('policy.when')}</th><th>{t('policy.by')}</th></tr></thead>
         <tbody>{versions.map((v) => <tr><td>{v.version}</td><td>{v.built_in ? t('policy.built_in') : when(v.created_at)}</td><td>{v.created_by ?? '—'}</td></tr>)}</tbody></table>

@@ -1,0 +1,91 @@
+// WhatIf.tsx — the policy editor's "what would this draft have done?": the
+// draft as typed, replayed by the server over the cases of the last 90 days
+// before it is saved, in its three labelled layers (exact, bounded,
+// modelled) and the changed cases in a table. Nothing is saved or changed.
+import { useState } from 'preact/hooks';
+import { ApiError, type S } from '../../api/client';
+import { simulatePolicy } from '../../api/policy';
+import { day, money, t } from '../../i18n';
+import { asError, ErrorNote } from '../../ui';
+
+type Tally = S['SimulationTally'];
+type Side = S['SimulationSide'];
+
+const side = (s: Side) =>
+  `${t(`resolution.${s.resolution}`)} ${money(s.amount_cents)}${s.needs_approval ? ` (${t('sim.manager')})` : ''}`;
+
+function Figures({ tally }: { tally: Tally }) {
+  const rows: [string, string, string][] = [
+    [t('sim.approvals'), String(tally.approvals.before), String(tally.approvals.after)],
+    [t('sim.goodwill_desk'), money(tally.goodwill_cents.before), money(tally.goodwill_cents.after)],
+    [t('sim.goodwill_manager'), money(tally.goodwill_to_manager_cents.before), money(tally.goodwill_to_manager_cents.after)],
+  ];
+  return (
+    <table class="sim-figures">
+      <thead><tr><th>{t('sim.figure')}</th><th>{t('sim.before')}</th><th>{t('sim.after')}</th></tr></thead>
+      <tbody>{rows.map(([label, b, a]) => <tr><th scope="row">{label}</th><td>{b}</td><td>{a}</td></tr>)}</tbody>
+    </table>
+  );
+}
+
+function Result({ r }: { r: S['Simulation'] }) {
+  const x = r.exact;
+  if (r.cases === 0) return <p role="status">{t('sim.none')}</p>;
+  return (
+    <div role="status">
+      <section aria-labelledby="sim-exact">
+        <h3 id="sim-exact">{t('sim.exact')}</h3>
+        <p>{t('sim.exact_says', { cases: x.cases, changed: x.changed })}</p>
+        <Figures tally={x} />
+        {r.loader_settings_changed ? <p class="hint">{t('sim.loader', { fields: r.loader_settings_changed })}</p> : null}
+        {x.stores.length > 1 ? (
+          <table>
+            <thead><tr><th>{t('case.store')}</th><th>{t('sim.cases')}</th><th>{t('sim.changed')}</th><th>{t('sim.approvals')}</th></tr></thead>
+            <tbody>{x.stores.map((s) => <tr><td>{s.store_code ?? '—'}</td><td>{s.cases}</td><td>{s.changed}</td>
+              <td>{s.approvals.before} → {s.approvals.after}</td></tr>)}</tbody>
+          </table>) : null}
+        {x.changes.length ? (
+          <table class="sim-changes">
+            <caption>{t('sim.changes', { n: x.changed })}</caption>
+            <thead><tr><th>{t('sim.case')}</th><th>{t('case.store')}</th><th>{t('case.kind')}</th><th>{t('sim.decided')}</th>
+              <th>{t('sim.before')}</th><th>{t('sim.after')}</th></tr></thead>
+            <tbody>{x.changes.map((c) => <tr data-case={c.case_id}><td>#{c.case_id}</td><td>{c.store_code}</td><td>{t(`kind.${c.kind}`)}</td>
+              <td>{day(c.decided_at)}</td><td>{side(c.before)}</td><td>{side(c.after)}</td></tr>)}</tbody>
+          </table>) : null}
+      </section>
+      <section aria-labelledby="sim-bounded">
+        <h3 id="sim-bounded">{t('sim.bounded')}</h3>
+        <p>{t('sim.bounded_says', { cents: money(r.bounded.exposed_cents), cases: r.bounded.exposed_cases, people: r.bounded.flagged_customers })}</p>
+        <p class="hint">{t('sim.bounded_means')}</p>
+      </section>
+      <section aria-labelledby="sim-modelled">
+        <h3 id="sim-modelled">{t('sim.modelled')}</h3>
+        <p>{t('sim.modelled_says')}</p>
+      </section>
+    </div>
+  );
+}
+
+export function WhatIf({ draft }: { draft: string }) {
+  const [result, setResult] = useState<S['Simulation'] | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const run = async () => {
+    setBusy(true); setError(null); setResult(null);
+    try { setResult(await simulatePolicy(draft)); } catch (e) { setError(asError(e)); }
+    setBusy(false);
+  };
+  return (
+    <div class="card" id="what-if">
+      <h2>{t('sim.title')}</h2>
+      <p class="hint">{t('sim.hint')}</p>
+      <button type="button" onClick={run} disabled={busy} aria-busy={busy || undefined}>{t('sim.run')}</button>
+      {error && error.details.length ? (
+        <div class="notice error" role="alert">
+          <strong>{t('sim.problems')}</strong>
+          <ul>{error.details.map((d) => <li><code>{d.field ? d.field.replace(/^policy\.?/, '') || t('policy.whole') : t('policy.whole')}</code>: {d.problem}</li>)}</ul>
+        </div>) : <ErrorNote error={error} />}
+      {result ? <Result r={result} /> : null}
+    </div>
+  );
+}
