@@ -161,20 +161,13 @@ void clienteling_rules_default(struct cl_rules *out)
     *out = chain_rules;
 }
 
-/* One setting: unset or empty keeps *v; otherwise a whole number lo..hi. */
+/* One setting (domain_setting): unset or empty keeps *v. */
 static int rule_env(const char *name, long lo, long hi, int *v, char *why, size_t n)
 {
-    const char *s = getenv(name);
-    if (!s || !*s)
-        return TD_OK;
-    char *end;
-    long x = strtol(s, &end, 10);
-    if (*end || x < lo || x > hi) {
-        snprintf(why, n, "%s must be a whole number from %ld to %ld", name, lo, hi);
-        return TD_E_INVALID;
-    }
-    *v = (int)x;
-    return TD_OK;
+    long x = *v;
+    int rc = domain_setting(name, lo, hi, &x, why, n);
+    if (rc == TD_OK) *v = (int)x;
+    return rc;
 }
 
 int clienteling_rules_from_env(char *why, size_t n)

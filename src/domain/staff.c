@@ -337,14 +337,13 @@ int staff_session_check(struct dctx *c, const char *token, struct staff *out, ch
     /* Seen within the last second and still within its idle and age limits,
      * with no refresh of its last use due: as the database said then. */
     struct staff_cache_entry e;
-    if (staff_cache_get(STAFF_CACHE_SESSION, hash, &e) && c->now_us - e.seen_at <= 60 * 1000000LL &&
+    struct staff_cache_mark mark;
+    if (staff_cache_get(STAFF_CACHE_SESSION, hash, &e, &mark) && c->now_us - e.seen_at <= 60 * 1000000LL &&
         c->now_us - e.created_at <= SESSION_MAX_US) {
         *out = e.staff;
         memcpy(csrf, e.csrf, TOKEN_HEX_LEN + 1);
         return TD_OK;
     }
-    struct staff_cache_mark mark;
-    staff_cache_mark(&mark);
     struct db_stmt *st;
     int rc = db_get_row(c->db, "SELECT " STAFF_COLS ", x.csrf_token, x.created_at, x.last_seen_at FROM sessions x"
                                " JOIN staff s ON s.id = x.staff_id LEFT JOIN stores st ON st.id = s.store_id"
@@ -452,12 +451,11 @@ int staff_token_check(struct dctx *c, const char *token, struct staff *out)
     char hash[TOKEN_HASH_HEX_LEN + 1];
     if (!token_key(token, hash)) return TD_E_UNAUTHORIZED;
     struct staff_cache_entry e;
-    if (staff_cache_get(STAFF_CACHE_TOKEN, hash, &e) && c->now_us < e.expires_at) {
+    struct staff_cache_mark mark;
+    if (staff_cache_get(STAFF_CACHE_TOKEN, hash, &e, &mark) && c->now_us < e.expires_at) {
         *out = e.staff;
         return TD_OK;
     }
-    struct staff_cache_mark mark;
-    staff_cache_mark(&mark);
     struct db_stmt *st;
     int rc = db_get_row(c->db, "SELECT " STAFF_COLS ", x.expires_at FROM api_tokens x JOIN staff s ON s.id = x.staff_id"
                                " LEFT JOIN stores st ON st.id = s.store_id"

@@ -31,17 +31,13 @@ static struct slot *slot_of(const char *hash)
     return &slots[v % SLOTS];
 }
 
-void staff_cache_mark(struct staff_cache_mark *out)
-{
-    out->generation = atomic_load(&generation);
-    out->at_mono_us = clock_mono_us();
-}
-
-int staff_cache_get(enum staff_cache_kind kind, const char hash[TOKEN_HASH_HEX_LEN + 1], struct staff_cache_entry *out)
+int staff_cache_get(enum staff_cache_kind kind, const char hash[TOKEN_HASH_HEX_LEN + 1], struct staff_cache_entry *out,
+                    struct staff_cache_mark *mark)
 {
     struct slot *s = slot_of(hash);
     int64_t now = clock_mono_us();
     uint64_t g = atomic_load(&generation);
+    *mark = (struct staff_cache_mark){g, now};
     int hit = 0;
     pthread_mutex_lock(&lock);
     if (s->kind == kind && s->generation == g && now < s->until_mono_us && strcmp(s->hash, hash) == 0) {

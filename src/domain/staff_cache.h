@@ -33,10 +33,11 @@ struct staff_cache_mark {
     uint64_t generation;
     int64_t at_mono_us;
 };
-void staff_cache_mark(struct staff_cache_mark *out /* OUT */);
-/* 1 and *out when hash has a live entry of this kind, else 0. */
+/* 1 and *out when hash has a live entry of this kind, else 0; *mark is
+ * taken either way (for the check that reads the database when the entry
+ * is missing or will not do). */
 int staff_cache_get(enum staff_cache_kind kind, const char hash[TOKEN_HASH_HEX_LEN + 1],
-                    struct staff_cache_entry *out /* OUT */);
+                    struct staff_cache_entry *out /* OUT */, struct staff_cache_mark *mark /* OUT */);
 void staff_cache_put(const struct staff_cache_mark *mark, enum staff_cache_kind kind,
                      const char hash[TOKEN_HASH_HEX_LEN + 1], const struct staff_cache_entry *e);
 /* Ends every entry (a write that may change who a token or session is). */
