@@ -15,6 +15,8 @@
 #include "domain/policy.h"
 #include "domain/staff.h"
 #include "domain/store.h"
+#include "core/buf.h"
+#include "sim/demo.h"
 #include "fixture.h"
 
 static int psql(const char *base, const char *sql)
@@ -256,4 +258,47 @@ struct actor fixture_staff(struct fixture *f, const char *login, const char *rol
     struct actor a = {.staff_id = id, .role = staff_role_parse(role)};
     if (store_code && *store_code) a.store_id = fixture_store_id(f, store_code);
     return a;
+}
+
+int fixture_demo_open(struct fixture_demo *d, const char *prefix, uint64_t seed, int customers, int64_t end_us,
+                      struct demo_summary *sum)
+{
+    char hash[128], url[128];
+    d->db = NULL;
+    snprintf(d->dir, sizeof d->dir, "/tmp/%s-XXXXXX", prefix);
+    if (!mkdtemp(d->dir) || token_init() != TD_OK || token_password_hash(DEMO_PASSWORD, hash) != TD_OK) return -1;
+    snprintf(url, sizeof url, "sqlite:%s/demo.db", d->dir);
+    if (db_open(url, &d->db) != TD_OK || db_migrate(d->db) != TD_OK) return -1;
+    struct demo_config cfg = {.seed = seed, .customers = customers, .end_us = end_us, .password_hash = hash};
+    if (db_bulk_mode(d->db, 1) != TD_OK || demo_generate(d->db, &cfg, sum) != TD_OK || db_bulk_mode(d->db, 0) != TD_OK)
+        return -1;
+    return 0;
+}
+
+int fixture_demo_close(struct fixture_demo *d)
+{
+    db_close(d->db);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", d->dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+int64_t fixture_count(struct db *db, const char *sql)
+{
+    int64_t n = -1;
+    assert_int_equal(db_query_int64(db, sql, &n), TD_OK);
+    return n;
+}
+
+void fixture_dump(struct db *db, const char *sql, struct buf *out)
+{
+    struct db_stmt *st = NULL;
+    assert_int_equal(db_prepare(db, sql, &st), TD_OK);
+    int rc;
+    while ((rc = db_step(st)) == TD_ROW) {
+        const char *v = db_col_text(st, 0);
+        assert_int_equal(buf_printf(out, "%s\n", v ? v : "NULL"), TD_OK);
+    }
+    assert_int_equal(rc, TD_DONE);
+    db_done(st);
 }

@@ -98,4 +98,41 @@ void fixture_valid(const char *name, int (*fn)(const char *in), const struct val
 /* 1 when some problem in err names field. */
 int fixture_has_field(const struct errors *err, const char *field);
 
+/* A demo chain (sim/demo.h) generated into a fresh SQLite database in a
+ * temporary folder named after prefix, for the tests that read what the
+ * demo writes. */
+struct demo_summary;
+struct buf;
+struct db;
+struct fixture_demo {
+    char dir[64];
+    struct db *db;
+};
+int fixture_demo_open(struct fixture_demo *d, const char *prefix, uint64_t seed, int customers, int64_t end_us,
+                      struct demo_summary *sum /* OUT */);
+int fixture_demo_close(struct fixture_demo *d);
+/* A test file's demo: the statics demo, db and sum, and the group's setup
+ * and teardown that make and remove it. */
+#define FIXTURE_DEMO_GROUP(prefix, seed, customers, end_us)                                       \
+    static struct fixture_demo demo;                                                            \
+    static struct db *db;                                                                       \
+    static struct demo_summary sum;                                                             \
+    static int setup(void **state)                                                              \
+    {                                                                                           \
+        (void)state;                                                                            \
+        int rc = fixture_demo_open(&demo, (prefix), (seed), (customers), (end_us), &sum);       \
+        db = demo.db;                                                                           \
+        return rc;                                                                              \
+    }                                                                                           \
+    static int teardown(void **state)                                                           \
+    {                                                                                           \
+        (void)state;                                                                            \
+        return fixture_demo_close(&demo);                                                       \
+    }
+/* The first column of the first row of sql as a number (asserts it runs). */
+int64_t fixture_count(struct db *db, const char *sql);
+/* Appends every row of a one-column text query to out, one per line ("NULL"
+ * for NULL). */
+void fixture_dump(struct db *db, const char *sql, struct buf *out);
+
 #endif

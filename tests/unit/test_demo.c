@@ -20,6 +20,7 @@
 #include "sim/demo.h"
 #include "domain/ledger.h"
 #include "domain/staff.h"
+#include "fixture.h"
 
 #define CUSTOMERS 600
 #define END_US 1795305600000000LL   /* 2026-11-22T00:00:00Z */
@@ -65,26 +66,8 @@ static struct db *demo(const char *name, uint64_t seed, struct demo_summary *sum
     return db;
 }
 
-/* Appends every row of a one-column text query to out, one per line. */
-static void dump(struct db *db, const char *sql, struct buf *out)
-{
-    struct db_stmt *st = NULL;
-    assert_int_equal(db_prepare(db, sql, &st), TD_OK);
-    int rc;
-    while ((rc = db_step(st)) == TD_ROW) {
-        const char *v = db_col_text(st, 0);
-        assert_int_equal(buf_printf(out, "%s\n", v ? v : "NULL"), TD_OK);
-    }
-    assert_int_equal(rc, TD_DONE);
-    db_done(st);
-}
-
-static int64_t count(struct db *db, const char *sql)
-{
-    int64_t n = -1;
-    assert_int_equal(db_query_int64(db, sql, &n), TD_OK);
-    return n;
-}
+static void dump(struct db *db, const char *sql, struct buf *out) { fixture_dump(db, sql, out); }
+static int64_t count(struct db *db, const char *sql) { return fixture_count(db, sql); }
 
 static const char *const CONTENT[] = {
     "SELECT id || '|' || COALESCE(loyalty_number,'') || '|' || name || '|' || COALESCE(email,'') || '|' ||"

@@ -21,59 +21,17 @@
 #include "domain/clienteling_catalog.h"
 #include "domain/clienteling_outreach.h"
 #include "sim/demo.h"
+#include "fixture.h"
 
 #define CUSTOMERS 1500
 #define END_US 1795305600000000LL   /* 2026-11-22T00:00:00Z */
 #define DAY_US 86400000000LL
 #define HOUR_US 3600000000LL
 
-static char dir[64];
-static struct db *db;
-static struct demo_summary sum;
+FIXTURE_DEMO_GROUP("td-democl", 7, CUSTOMERS, END_US)
 
-static int setup(void **state)
-{
-    (void)state;
-    char hash[128], url[128];
-    snprintf(dir, sizeof dir, "/tmp/td-democl-XXXXXX");
-    if (!mkdtemp(dir) || token_init() != TD_OK || token_password_hash(DEMO_PASSWORD, hash) != TD_OK) return -1;
-    snprintf(url, sizeof url, "sqlite:%s/demo.db", dir);
-    if (db_open(url, &db) != TD_OK || db_migrate(db) != TD_OK) return -1;
-    struct demo_config cfg = {.seed = 7, .customers = CUSTOMERS, .end_us = END_US, .password_hash = hash};
-    if (db_bulk_mode(db, 1) != TD_OK || demo_generate(db, &cfg, &sum) != TD_OK || db_bulk_mode(db, 0) != TD_OK)
-        return -1;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    db_close(db);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-static int64_t count(const char *sql)
-{
-    int64_t n = -1;
-    assert_int_equal(db_query_int64(db, sql, &n), TD_OK);
-    return n;
-}
-
-/* Every row of a one-column text query, one per line. */
-static void dump(const char *sql, struct buf *out)
-{
-    struct db_stmt *st = NULL;
-    assert_int_equal(db_prepare(db, sql, &st), TD_OK);
-    int rc;
-    while ((rc = db_step(st)) == TD_ROW) {
-        const char *v = db_col_text(st, 0);
-        assert_int_equal(buf_printf(out, "%s\n", v ? v : "NULL"), TD_OK);
-    }
-    assert_int_equal(rc, TD_DONE);
-    db_done(st);
-}
+static int64_t count(const char *sql) { return fixture_count(db, sql); }
+static void dump(const char *sql, struct buf *out) { fixture_dump(db, sql, out); }
 
 static void catalogue_consistent(void **state)
 {
