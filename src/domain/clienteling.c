@@ -984,26 +984,17 @@ int clienteling_report(struct dctx *c, int64_t collection_id, int64_t store_id, 
         return rc;
     out->arrived_at = a.arrived_at;
     struct db_stmt *st = NULL;
-    if ((rc = db_get_row(c->db, SQL_REPORT_TASKS, &st, "ii", collection_id, store_id)) != TD_OK)
-        return rc;
-    out->matched = db_col_int64(st, 0);
-    out->tasks = db_col_int64(st, 1);
-    out->holdout = db_col_int64(st, 2);
-    out->done = db_col_int64(st, 3);
-    out->lapsed = db_col_int64(st, 4);
-    out->reached = db_col_int64(st, 5);
+    if ((rc = db_get_row(c->db, SQL_REPORT_TASKS, &st, "ii", collection_id, store_id)) == TD_OK)
+        rc = db_readf(st, "iiiiii", &out->matched, &out->tasks, &out->holdout, &out->done, &out->lapsed, &out->reached);
     db_done(st);
-    if ((rc = db_get_row(c->db, SQL_REPORT_HOLDS, &st, "iii", collection_id, store_id, a.arrived_at)) != TD_OK)
-        return rc;
-    out->holds = db_col_int64(st, 0);
-    out->holds_converted = db_col_int64(st, 1);
+    if (rc == TD_OK && (rc = db_get_row(c->db, SQL_REPORT_HOLDS, &st, "iii", collection_id, store_id, a.arrived_at)) == TD_OK)
+        rc = db_readf(st, "ii", &out->holds, &out->holds_converted);
     db_done(st);
-    if ((rc = db_get_row(c->db, SQL_REPORT_BOUGHT, &st, "iiii", collection_id, store_id, a.arrived_at,
-                         a.arrived_at + CL_REPORT_DAYS * DAY_US)) != TD_OK)
-        return rc;
-    out->bought_treated = db_col_int64(st, 0);
-    out->bought_holdout = db_col_int64(st, 1);
+    if (rc == TD_OK && (rc = db_get_row(c->db, SQL_REPORT_BOUGHT, &st, "iiii", collection_id, store_id, a.arrived_at,
+                                        a.arrived_at + CL_REPORT_DAYS * DAY_US)) == TD_OK)
+        rc = db_readf(st, "ii", &out->bought_treated, &out->bought_holdout);
     db_done(st);
+    if (rc != TD_OK) return rc;
     cl_uplift(out->tasks, out->bought_treated, out->holdout, out->bought_holdout, &out->uplift);
     return TD_OK;
 }

@@ -330,16 +330,9 @@ int followup_stats_each(struct dctx *c, int64_t store_id, int64_t since,
     size_t n = 0;
     while (rc == TD_OK && (rc = db_step(st)) == TD_ROW && n < 64) {
         struct followup_stats *s = &rows[n];
-        s->store_id = db_col_int64(st, 0);
-        TD_BEST_EFFORT(domain_copy(codes[n], CODE_SZ, db_col_text(st, 1)));
         s->store_code = codes[n];
-        s->opened = db_col_int64(st, 2);
-        s->contacted = db_col_int64(st, 3);
-        s->closed = db_col_int64(st, 4);
-        s->open_overdue = db_col_int64(st, 5);
-        s->contacted_24h = db_col_int64(st, 6);
-        s->contacted_48h = db_col_int64(st, 7);
-        s->closed_48h = db_col_int64(st, 8);
+        rc = db_readf(st, "iciiiiiii", &s->store_id, codes[n], (size_t)CODE_SZ, &s->opened, &s->contacted, &s->closed,
+                      &s->open_overdue, &s->contacted_24h, &s->contacted_48h, &s->closed_48h);
         n++;
     }
     if ((rc = db_end(st, rc)) != TD_OK) return rc;
