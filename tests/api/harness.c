@@ -805,6 +805,20 @@ void case_decide(struct client *c, long long id, struct resp *r)
     assert_int_equal(r->status, 200);
 }
 
+void case_resolve_as_recommended(struct client *c, long long id)
+{
+    struct resp r;
+    char body[200], path[96];
+    case_decide(c, id, &r);
+    snprintf(body, sizeof body, "{\"resolution\":\"%s\",\"amount_cents\":%lld}", jstr(r.json, "resolution"),
+             jint(r.json, "max_amount_cents"));
+    resp_free(&r);
+    snprintf(path, sizeof path, "/api/v1/cases/%lld/resolve", id);
+    req_expect(c, "POST", path, body, 200, &r);
+    assert_string_equal(jstr(r.json, "status"), "resolved");
+    resp_free(&r);
+}
+
 long long db_int(const struct server *s, const char *sql)
 {
     return db_intf(s, "%s", sql);

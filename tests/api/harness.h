@@ -155,6 +155,9 @@ long long case_open(struct client *c, const char *body);
 long case_post_status(struct client *c, long long id, const char *what, const char *body);
 /* POST /api/v1/cases/ID/decision as c into r (asserts 200; the caller frees r). */
 void case_decide(struct client *c, long long id, struct resp *r);
+/* Decides the case and resolves it as the desk recommends (resolution and
+ * its maximum amount), as c; asserts it is resolved. */
+void case_resolve_as_recommended(struct client *c, long long id);
 /* One number from the server's database, read through db_open (asserts). */
 long long db_int(const struct server *s, const char *sql);
 /* The same for a query built with printf's format (fails the test when it

@@ -70,21 +70,13 @@ static long long new_customer(const char *fields)
  * recommends. */
 static long long complaint_resolved(long long customer)
 {
-    char body[600], path[96];
+    char body[600];
     snprintf(body, sizeof body,
              "{\"kind\":\"complaint\",\"customer_id\":%lld,\"store_code\":\"UTR01\",\"receipt\":false,"
              "\"customer_words\":\"Lang moeten wachten bij de kassa.\",\"items\":[{\"sold_here\":false,\"brand\":\"-\","
              "\"description\":\"Service\",\"stated_price_cents\":0,\"condition\":\"new\"}]}", customer);
     long long id = case_open(&anna, body);
-    struct resp r;
-    case_decide(&anna, id, &r);
-    snprintf(body, sizeof body, "{\"resolution\":\"%s\",\"amount_cents\":%lld}", jstr(r.json, "resolution"),
-             jint(r.json, "max_amount_cents"));
-    resp_free(&r);
-    snprintf(path, sizeof path, "/api/v1/cases/%lld/resolve", id);
-    req_expect(&anna, "POST", path, body, 200, &r);
-    assert_string_equal(jstr(r.json, "status"), "resolved");
-    resp_free(&r);
+    case_resolve_as_recommended(&anna, id);
     return id;
 }
 
