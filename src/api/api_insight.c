@@ -66,8 +66,9 @@ static int on_case(void *arg, const struct insight_case *k)
         t->k[w->referred][i] += back[i];
     }
     if (!w->referred || json_array_size(w->items) >= ITEMS_MAX) return TD_OK;
-    json_t *o = json_pack("{s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:o,s:{s:o,s:o,s:o}}", "case_id", (json_int_t)k->case_id,
-                          "customer_id", (json_int_t)k->customer_id, "store_code", k->store_code, "category",
+    json_t *o = json_pack("{s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:{s:o,s:o,s:o}}", "case_id", (json_int_t)k->case_id,
+                          "customer_id", (json_int_t)k->customer_id, "customer_name", k->customer_name,
+                          "store_code", k->store_code, "category",
                           k->category, "referred_to", k->to, "reason", k->reason, "resolution", k->resolution,
                           "resolved_at", api_time(k->resolved_at), "came_back", "30", known(back[0]), "90",
                           known(back[1]), "180", known(back[2]));

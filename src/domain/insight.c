@@ -18,7 +18,7 @@ int insight_cases_each(struct dctx *c, int referred, int64_t store_id, int64_t f
 {
     struct db_stmt *st;
     int rc = db_query(c->db,
-                      "SELECT k.id, k.customer_id, k.resolved_at, s.code,"
+                      "SELECT k.id, k.customer_id, k.resolved_at, COALESCE(cu.name, ''), s.code,"
                       " COALESCE(f.category, (SELECT COALESCE(i.category, p.category) FROM case_items i"
                       "  LEFT JOIN products p ON p.id = i.product_id WHERE i.case_id = k.id ORDER BY i.item_no LIMIT 1), ''),"
                       " COALESCE(f.to_name, ''), COALESCE(f.reason, ''), COALESCE(k.resolution, ''),"
@@ -33,7 +33,7 @@ int insight_cases_each(struct dctx *c, int referred, int64_t store_id, int64_t f
                       &st, "iiiii", from_us, to_us, store_id, store_id, (int64_t)(referred ? 1 : 0));
     struct insight_case k;
     while (db_next(st, &rc)) {
-        if ((rc = db_readf(st, "iiisssssi", &k.case_id, &k.customer_id, &k.resolved_at, &k.store_code, &k.category,
+        if ((rc = db_readf(st, "iiissssssi", &k.case_id, &k.customer_id, &k.resolved_at, &k.customer_name, &k.store_code, &k.category,
                            &k.to, &k.reason, &k.resolution, &k.next_purchase_at)) == TD_OK)
             rc = fn(arg, &k);
     }

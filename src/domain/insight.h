@@ -19,7 +19,7 @@ extern const int insight_window_days[INSIGHT_WINDOWS];   /* 30, 90, 180 */
 
 struct insight_case {
     int64_t case_id, customer_id, resolved_at;
-    const char *store_code, *category, *to, *reason, *resolution;   /* "" when none; valid during the call */
+    const char *customer_name, *store_code, *category, *to, *reason, *resolution;   /* "" when none; valid during the call */
     int64_t next_purchase_at;                                       /* 0: none since */
 };
 

@@ -80,8 +80,8 @@ static void who_came_back_after_a_referral(void **state)
     json_t *items = json_object_get(r.json, "items");
     assert_int_equal(json_array_size(items), 2);                             /* the referrals only */
     expect_ints(json_array_get(items, 0), "case_id", (int)fenna, NULL);      /* newest first */
-    expect_strs(json_array_get(items, 0), "referred_to", "Action", "reason", "cheaper_elsewhere", "category", "Keuken",
-                NULL);
+    expect_strs(json_array_get(items, 0), "customer_name", "Fenna Referred", "referred_to", "Action", "reason",
+                "cheaper_elsewhere", "category", "Keuken", NULL);
     json_t *f = json_object_get(json_array_get(items, 0), "came_back"), *g = json_object_get(json_array_get(items, 1), "came_back");
     assert_true(json_is_false(json_object_get(f, "30")));
     assert_true(json_is_true(json_object_get(f, "90")));

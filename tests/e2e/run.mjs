@@ -1211,6 +1211,29 @@ test('the admin edits the policy: errors at their paths, what the draft would ha
   await shot(page, 'import-report');
 });
 
+test('the kitchen scale, months later: the referral report shows Kees and that he came back', async () => {
+  // A hundred days on (the referral's resolution moved back in the database,
+  // as time would), Kees bought a tea towel here sixty days ago: forty days
+  // after he was sent to Action.
+  spawnSync('sqlite3', [`${TMP}/t.db`, "UPDATE cases SET resolved_at = resolved_at - 8640000000000"
+    + " WHERE id IN (SELECT case_id FROM referrals WHERE to_name = 'Action')"]);
+  await call('POST', '/api/v1/imports/purchases',
+    'receipt_id,purchased_at,store_code,customer_ref,sku,product_name,brand,category,unit_price,quantity\n'
+    + `R-KS-9,${daysAgo(60)},UTR01,NL-200002,TD-9,Theedoek,Huis,Keuken,4.99,1\n`, { type: 'text/csv' });
+  const page = await freshPage();
+  await login(page, 'mark');
+  await page.click('header nav a:has-text("Doorverwijzingen")');
+  await page.waitForSelector('table td:has-text("Action")');
+  const rows = await page.$$eval('section:has(#h-ref-items) tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((td) => td.textContent.trim())));
+  const kees = rows.find((r) => r[3].startsWith('Action'));
+  expect(kees, `a referral to Action in the report (${JSON.stringify(rows)})`);
+  expect(kees[0].startsWith('Kees Jansen') && kees[2] === 'Keuken' && kees[5] === 'nee' && kees[6] === 'ja' && kees[7] === 'ja',
+    `Kees not back within 30 days, back within 90 and 180 (${kees.join(' | ')})`);
+  expect((await text(page, 'section:has(#h-ref-cat)')).includes('Keuken · doorverwezen'), 'the kitchen category beside those not referred');
+  await shot(page, 'referrals');
+  await a11y(page, 'referral outcomes');
+});
+
 // ---- the run ----------------------------------------------------------------------------
 
 let passed = 0, failed = 0;

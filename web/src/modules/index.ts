@@ -5,8 +5,9 @@ import { admin } from './admin';
 import { clienteling } from './clienteling';
 import { desk } from './desk';
 import { feedback } from './feedback';
+import { insight } from './insight';
 import { manager } from './manager';
 import { notes } from './notes';
 import { session } from './session';
 
-export const modules: Module[] = [session, desk, notes, manager, feedback, clienteling, admin];
+export const modules: Module[] = [session, desk, notes, manager, feedback, insight, clienteling, admin];
