@@ -67,21 +67,12 @@ static long long customer(struct client *c, const char *store)
  * its survey's link, read from the outbox. */
 static void asked(struct client *c, const char *store, long long cust, char *link, size_t n)
 {
-    char body[600], path[96];
+    char body[600];
     snprintf(body, sizeof body,
              "{\"kind\":\"complaint\",\"customer_id\":%lld,\"store_code\":\"%s\",\"receipt\":false,"
              "\"customer_words\":\"Lang gewacht.\",\"items\":[{\"sold_here\":false,\"brand\":\"-\","
              "\"description\":\"Service\",\"stated_price_cents\":0,\"condition\":\"new\"}]}", cust, store);
-    long long id = case_open(c, body);
-    struct resp r;
-    case_decide(c, id, &r);
-    snprintf(body, sizeof body, "{\"resolution\":\"%s\",\"amount_cents\":%lld}", jstr(r.json, "resolution"),
-             jint(r.json, "max_amount_cents"));
-    resp_free(&r);
-    snprintf(path, sizeof path, "/api/v1/cases/%lld/resolve", id);
-    req_expect(c, "POST", path, body, 200, &r);
-    assert_string_equal(jstr(r.json, "status"), "resolved");
-    resp_free(&r);
+    case_resolve_as_recommended(c, case_open(c, body));
     /* The link: "/api/v1/surveys/" and the 64 characters of its token. */
     char text[200];
     assert_int_equal(server_sql_value(&srv,
