@@ -201,6 +201,9 @@ wrk_errs() { sed -n 's/.*Socket errors: *//p' "$1"; }
 # Server-side durations (us) of route $1 logged after line $2 of server.log.
 # SLOG: the log of the server being measured (server.log for SQLite, server-pg.log for PG).
 SLOG=$OUT/server.log
+# The server writes its access lines within a second, gathered (docs/operations.md):
+# wait that long after a load before reading them.
+log_settle() { sleep 1.2; }
 server_us() { tail -n +"$(( $2 + 1 ))" "$SLOG" | grep -F "\"route\":\"$1\"" | sed -n 's/.*"us":\([0-9]*\).*/\1/p'; }
 not_ok() { tail -n +"$(( $2 + 1 ))" "$SLOG" | grep -F "\"route\":\"$1\"" | grep -vc '"status":200' || true; }
 ms() { if [[ "$1" =~ ^[0-9]+$ ]]; then python3 -c "print('%.2f' % ($1 / 1000.0))"; else echo NA; fi; }
@@ -390,7 +393,7 @@ LUA
 say "(c) search: $NQ queries round-robin, wrk 1 thread 2 connections ${LAT_DUR}s"
 off=$(wc -l <"$OUT/server.log")
 wrk -t1 -c2 -d"${LAT_DUR}s" -s "$OUT/search.lua" "$BASE" >"$OUT/wrk-search.txt"
-sleep 0.3
+log_settle
 s_p50=$(server_us /api/v1/customers "$off" | pct 50)
 s_p99=$(server_us /api/v1/customers "$off" | pct 99)
 s_n=$(server_us /api/v1/customers "$off" | wc -l)
@@ -408,7 +411,7 @@ row "(c) search p99, server-side" "$(ms "$s_p99")" ms "$(ms "$b_p99")" "customer
 say "(d) GET customer latency: wrk 1 thread 2 connections ${LAT_DUR}s"
 off=$(wc -l <"$OUT/server.log")
 wrk -t1 -c2 -d"${LAT_DUR}s" -s "$OUT/get.lua" "$BASE" >"$OUT/wrk-get-latency.txt"
-sleep 0.3
+log_settle
 g_p50=$(server_us "/api/v1/customers/{id}" "$off" | pct 50)
 g_p99=$(server_us "/api/v1/customers/{id}" "$off" | pct 99)
 g_bad=$(not_ok "/api/v1/customers/{id}" "$off")
@@ -425,7 +428,7 @@ row "(d) GET customer p99, server-side" "$(ms "$g_p99")" ms "$(ms "$gb_p99")" \
 say "(d) GET customer throughput: wrk 2 threads 64 connections ${DUR}s against trustdesk"
 off=$(wc -l <"$OUT/server.log")
 wrk -t2 -c64 -d"${DUR}s" --latency -s "$OUT/get.lua" "$BASE" >"$OUT/wrk-get.txt"
-sleep 0.3
+log_settle
 td_rps=$(awk '/^Requests\/sec/ {print $2}' "$OUT/wrk-get.txt")
 need "trustdesk throughput" "${td_rps%.*}"
 td_non2xx=$(awk '/Non-2xx/ {print $NF}' "$OUT/wrk-get.txt")
@@ -525,7 +528,7 @@ SLOG=$OUT/server-pg.log
 say "(f) PG search: $NQ queries round-robin, wrk 1 thread 2 connections ${LAT_DUR}s"
 off=$(wc -l <"$SLOG")
 wrk -t1 -c2 -d"${LAT_DUR}s" -s "$OUT/search.lua" "$PG_BASE" >"$OUT/wrk-pg-search.txt"
-sleep 0.3
+log_settle
 ps_p50=$(server_us /api/v1/customers "$off" | pct 50)
 ps_p99=$(server_us /api/v1/customers "$off" | pct 99)
 ps_n=$(server_us /api/v1/customers "$off" | wc -l)
@@ -543,7 +546,7 @@ row "(f) PG search p99, server-side (SQLite: $(ms "$s_p99") ms)" "$(ms "$ps_p99"
 say "(f) PG GET customer throughput: wrk 2 threads 64 connections ${DUR}s"
 off=$(wc -l <"$SLOG")
 wrk -t2 -c64 -d"${DUR}s" --latency -s "$OUT/get.lua" "$PG_BASE" >"$OUT/wrk-pg-get.txt"
-sleep 0.3
+log_settle
 pg_rps=$(wrk_rps "$OUT/wrk-pg-get.txt")
 need "PG GET throughput" "${pg_rps%.*}"
 pg_non2xx=$(wrk_non2xx "$OUT/wrk-pg-get.txt")
@@ -583,7 +586,7 @@ ledger_run() {   # NAME BASE TOKEN NOTES LOG THREADS CONNS -> sets LR_RPS LR_NON
   redeem_lua "$OUT/$name.lua" "$3" "$STORE" "$4" "$name-$(date +%s%N)"
   lo=$(wc -l <"$5")
   wrk -t"$6" -c"$7" -d"${DUR}s" --latency -s "$OUT/$name.lua" "$2" >"$OUT/wrk-$name.txt"
-  sleep 0.5
+  log_settle
   LR_RPS=$(wrk_rps "$OUT/wrk-$name.txt")
   need "$name throughput" "${LR_RPS%.*}"
   LR_NON2XX=$(wrk_non2xx "$OUT/wrk-$name.txt")
@@ -676,7 +679,7 @@ say "(i) decisions: wrk 1 thread 2 connections ${LAT_DUR}s over the $(grep -c . 
 SLOG=$OUT/server-desk.log
 off=$(wc -l <"$SLOG")
 wrk -t1 -c2 -d"${LAT_DUR}s" -s "$OUT/decision.lua" "$D_BASE" >"$OUT/wrk-decision.txt"
-sleep 0.3
+log_settle
 d_p50=$(server_us "/api/v1/cases/{id}/decision" "$off" | pct 50)
 d_p99=$(server_us "/api/v1/cases/{id}/decision" "$off" | pct 99)
 d_n=$(server_us "/api/v1/cases/{id}/decision" "$off" | wc -l)
@@ -719,7 +722,7 @@ raw_tps_once
 say "(j) cases: open + resolve with store credit, wrk 2 threads 64 connections ${DUR}s"
 off=$(wc -l <"$SLOG")
 wrk -t2 -c64 -d"${DUR}s" -s "$OUT/cases.lua" "$D_BASE" >"$OUT/wrk-cases.txt"
-sleep 0.5
+log_settle
 j_open=$(tail -n +"$(( off + 1 ))" "$SLOG" | grep -F '"route":"/api/v1/cases"' | grep -c '"status":201' || true)
 j_done=$(tail -n +"$(( off + 1 ))" "$SLOG" | grep -F '"route":"/api/v1/cases/{id}/resolve"' | grep -c '"status":200' || true)
 j_bad=$(tail -n +"$(( off + 1 ))" "$SLOG" | grep -E '"route":"/api/v1/cases(/\{id\}/resolve)?"' | grep -vcE '"status":(200|201|499)' || true)
@@ -787,7 +790,7 @@ LUA
 say "(l) today's outreach: wrk 1 thread 2 connections ${LAT_DUR}s ($(grep -o '[0-9]* tasks' "$OUT/tdbench-outreach.txt") on the list)"
 off=$(wc -l <"$SLOG")
 wrk -t1 -c2 -d"${LAT_DUR}s" -s "$OUT/outreach.lua" "$C_BASE" >"$OUT/wrk-outreach.txt"
-sleep 0.3
+log_settle
 o_p50=$(server_us /api/v1/outreach/today "$off" | pct 50)
 o_p99=$(server_us /api/v1/outreach/today "$off" | pct 99)
 o_n=$(server_us /api/v1/outreach/today "$off" | wc -l)
@@ -826,7 +829,7 @@ LUA
 say "(m) holds: wrk 1 thread 2 connections ${LAT_DUR}s"
 off=$(wc -l <"$SLOG")
 wrk -t1 -c2 -d"${LAT_DUR}s" -s "$OUT/holds.lua" "$C_BASE" >"$OUT/wrk-holds.txt"
-sleep 0.3
+log_settle
 serve_down "$C_SPID"
 h_us() { tail -n +"$(( off + 1 ))" "$SLOG" | grep -F '"route":"/api/v1/holds"' | grep -F '"status":201' | sed -n 's/.*"us":\([0-9]*\).*/\1/p'; }
 h_p50=$(h_us | pct 50)
@@ -882,7 +885,7 @@ SLOG=$OUT/server-nps.log
 say "(n) survey answers: wrk 2 threads 64 connections ${DUR}s"
 off=$(wc -l <"$SLOG")
 wrk -t2 -c64 -d"${DUR}s" -s "$OUT/answers.lua" "$N_BASE" >"$OUT/wrk-answers.txt"
-sleep 0.5
+log_settle
 n_ok=$(tail -n +"$(( off + 1 ))" "$SLOG" | grep -F '"route":"/api/v1/surveys/{token}"' | grep -c '"status":200' || true)
 n_bad=$(tail -n +"$(( off + 1 ))" "$SLOG" | grep -F '"route":"/api/v1/surveys/{token}"' | grep -vcE '"status":(200|499)' || true)
 serve_down "$N_SPID"
@@ -923,7 +926,7 @@ LUA
 say "(o) the NPS dashboard: wrk 1 thread 2 connections ${LAT_DUR}s"
 off=$(wc -l <"$SLOG")
 wrk -t1 -c2 -d"${LAT_DUR}s" -s "$OUT/nps.lua" "$N_BASE" >"$OUT/wrk-nps.txt"
-sleep 0.3
+log_settle
 serve_down "$N_SPID"
 o2_p50=$(server_us /api/v1/nps "$off" | pct 50)
 o2_p99=$(server_us /api/v1/nps "$off" | pct 99)

@@ -142,9 +142,12 @@ int cli_serve(int argc, char **argv)
     }
     /* The writer's connection is the database's only long-lived writer. */
     struct http_server *srv = NULL;
+    if (log_buffer_start() != TD_OK)
+        log_msg(LOG_WARN, "the access log is not buffered: each line is written at once", NULL);
     rc = http_start(&cfg, api_dispatch, &app, &srv);
     if (rc != TD_OK) {
         fprintf(stderr, "trustdesk: cannot listen on %s (in use, or not HOST:PORT)\n", listen);
+        log_buffer_stop();
         app_free(&app);
         return 1;
     }
@@ -169,6 +172,7 @@ int cli_serve(int argc, char **argv)
     db_ticker_stop(jobs);
     group_stop(app.group);       /* answers what it holds; later money requests run inline */
     http_stop(srv);
+    log_buffer_stop();           /* the last access lines, after every request ended */
     group_free(app.group);
     app_free(&app);
     return 0;
