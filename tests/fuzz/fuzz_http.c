@@ -149,7 +149,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (const char *p = answer; p; p = strstr(p + 1, "\r\n\r\nHTTP/")) {
             const char *line = p == answer ? p : p + 4;
             CHECK(strncmp(line, "HTTP/1.", 7) == 0 && line[8] == ' ');
-            int status = atoi(line + 9);
+            int status = (int)strtol(line + 9, NULL, 10);
             if (!known_status(status)) fprintf(stderr, "status %d\n", status);
             CHECK(known_status(status));
         }
