@@ -242,7 +242,7 @@ static void a_paused_replica_tells_its_lag(void **state)
     /* A write with --read-db: the primary takes it, the replica cannot. */
     referral_of("NL-600002", "R-P-2");
     char lsn[64], q[200];
-    assert_int_equal(server_sql_value(&srv, "SELECT pg_current_wal_lsn()", lsn, sizeof lsn), 0);
+    assert_int_equal(server_sql_value(&srv, "SELECT pg_current_wal_flush_lsn()", lsn, sizeof lsn), 0);
     snprintf(q, sizeof q, "SELECT (pg_last_wal_receive_lsn() >= '%s'::pg_lsn)::int", lsn);
     wait_for(replica_db, q, 1, "the replica to receive the second referral");
     /* Received, not replayed: the answer is the replica's older data, and
