@@ -224,6 +224,16 @@ static void insight_reads_the_replica(void **state)
     req_expect(&admin, "GET", "/api/v1/nps?by=store", NULL, 200, &r);
     assert_string_equal(resp_header(&r, "X-Read-Source", h, sizeof h), "replica");
     resp_free(&r);
+    /* The what-if only reads: the policy in force, replayed on the replica. */
+    req_expect(&admin, "GET", "/api/v1/policy", NULL, 200, &r);
+    char *doc = json_dumps(json_object_get(r.json, "document"), JSON_COMPACT), body[16384];
+    resp_free(&r);
+    assert_true(doc && snprintf(body, sizeof body, "{\"policy\":%s}", doc) < (int)sizeof body);
+    free(doc);
+    req_expect(&admin, "POST", "/api/v1/policy/simulations", body, 200, &r);
+    assert_string_equal(resp_header(&r, "X-Read-Source", h, sizeof h), "replica");
+    assert_int_equal(jint(r.json, "cases"), 1);
+    resp_free(&r);
     /* Everything else is the primary's, and says nothing of replicas. */
     req_expect(&admin, "GET", "/api/v1/cases", NULL, 200, &r);
     assert_string_equal(resp_header(&r, "X-Read-Source", h, sizeof h), "");
