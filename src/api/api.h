@@ -34,6 +34,7 @@ enum api_flag {
     API_STORELESS = 32,                      /* open to staff of no store (who may use nothing else) */
     API_AUDITED = 64,                        /* a read that may leave an audit row: no read snapshot around it */
     API_GROUPED = 128,                       /* a small write without a key that shares the group's fsync */
+    API_REPLICA = 256,                       /* a read that may run on the replica (--read-db): insight */
 };
 
 struct api_call {
@@ -61,6 +62,11 @@ struct api_call {
      * answer remembered under an Idempotency-Key is forgotten when that
      * customer is erased. */
     int64_t customer_id;
+    /* An API_REPLICA route with --read-db: where the handler reads, "replica"
+     * or "primary" (the replica was unavailable), and the replica's lag;
+     * api_reply_json adds both to a 2xx object (NULL: neither). */
+    const char *read_from;
+    int64_t replica_lag_ms;
 };
 
 typedef int (*api_handler)(struct api_call *a);

@@ -15,6 +15,12 @@ int api_reply_json(struct api_call *a, int status, json_t *obj)
 {
     struct http_req *r = a->r;
     buf_reset(&r->out);
+    if (a->read_from && status < 300 && json_is_object(obj)) {
+        /* Beside the answer's other metadata (its period, its store). */
+        json_object_set_new(obj, "read_from", json_string(a->read_from));
+        json_object_set_new(obj, "replica_lag_ms",
+                            strcmp(a->read_from, "replica") == 0 ? json_integer(a->replica_lag_ms) : json_null());
+    }
     int rc = json_dump_callback(obj, dump_cb, &r->out, JSON_COMPACT | JSON_ENCODE_ANY) == 0 ? TD_OK : TD_E_NOMEM;
     json_decref(obj);
     if (rc != TD_OK) return rc;

@@ -462,6 +462,20 @@ int db_query_int64(struct db *db, const char *sql, int64_t *out)
     return db_get_int64(db, sql, out, "");
 }
 
+int db_replica_state(struct db *db, struct db_replica *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!db->ops->replica_sql) return TD_E_INVALID;
+    struct db_stmt *st = NULL;
+    int64_t standby = 0, receivers = 0;
+    int rc = db_get_row(db, db->ops->replica_sql, &st, "");
+    if (rc == TD_OK) rc = db_readf(st, "iii", &standby, &receivers, &out->lag_ms);
+    db_done(st);
+    out->standby = standby != 0;
+    out->streaming = receivers > 0;
+    return rc;
+}
+
 static void backoff(int attempt)
 {
     /* 1, 2, 4 ... 64 ms plus jitter from the clock's low bits. */

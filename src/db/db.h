@@ -158,6 +158,21 @@ void db_rollback(struct db *db);                    /* harmless outside a transa
  * trace outside the database before it succeeds. */
 int db_transact(struct db *db, int (*fn)(struct db *db, void *arg), void *arg) TD_MUST_CHECK;
 
+/* What a PostgreSQL streaming replica says of itself (--read-db), read in
+ * the caller's transaction (begin it first, so the lag is the snapshot's):
+ * standby is 1 on a server in recovery (0 on a primary), streaming 1 while
+ * its WAL receiver runs (0: it is cut off from the primary and would read
+ * as up to date however old it is), lag_ms how far its data is behind the
+ * primary: 0 when it has replayed all the WAL it received, else now() -
+ * pg_last_xact_replay_timestamp() in milliseconds; -1 when it cannot tell
+ * (WAL waiting and no commit replayed since the standby started).
+ * TD_E_INVALID on SQLite, which has no replicas. */
+struct db_replica {
+    int standby, streaming;
+    int64_t lag_ms;
+};
+int db_replica_state(struct db *db, struct db_replica *out /* OUT */) TD_MUST_CHECK;
+
 /* Applies the embedded migrations not yet applied, each in its own
  * transaction. */
 int db_migrate(struct db *db) TD_MUST_CHECK;
