@@ -108,6 +108,11 @@ int db_prepare(struct db *db, const char *sql, struct db_stmt **out)
 
 int db_prepare_dynamic(struct db *db, const char *sql, struct db_stmt **out) { return prepare_new(db, sql, NULL, out); }
 
+int db_prepare_planned(struct db *db, const char *sql, struct db_stmt **out)
+{
+    return db->ops->backend == DB_POSTGRES ? prepare_new(db, sql, NULL, out) : db_prepare(db, sql, out);
+}
+
 void db_done(struct db_stmt *st)
 {
     if (!st) return;

@@ -43,6 +43,12 @@ int db_prepare(struct db *db, const char *sql, struct db_stmt **out /* OUT */) T
 /* Like db_prepare for SQL built at run time: never cached; db_done() frees
  * the statement. sql may be freed once this returns. */
 int db_prepare_dynamic(struct db *db, const char *sql, struct db_stmt **out /* OUT */) TD_MUST_CHECK;
+/* Like db_prepare for a statement whose best plan depends on the values
+ * bound (a search's typed prefix): PostgreSQL plans it with them at every
+ * run (an unnamed statement; every other statement is prepared once and
+ * PostgreSQL may settle on one generic plan for it); SQLite keeps it
+ * prepared as db_prepare does. */
+int db_prepare_planned(struct db *db, const char *sql, struct db_stmt **out /* OUT */) TD_MUST_CHECK;
 int db_bind_int64(struct db_stmt *st, int idx, int64_t v) TD_MUST_CHECK;
 int db_bind_text(struct db_stmt *st, int idx, const char *s) TD_MUST_CHECK; /* NULL binds NULL; copied */
 /* The same without the copy where the backend allows it: s must stay as it
