@@ -40,53 +40,87 @@ static void counts_add(struct insight_daily_counts *to, const struct insight_dai
 #undef COUNT_ADD
 }
 
-/* The days of a scope, zero-filled, and their total. */
-struct days {
-    json_t *items;
-    int64_t next, to;
-    struct insight_daily_counts total;
+/* The period added up in one pass over its rows: the days of the scope (a
+ * store, or the chain), the chain's days beside a store, the scope's
+ * categories and, for head office on the chain, the stores. */
+#define GROUPS_MAX 256                 /* categories, and stores */
+
+struct group {
+    char key[NAME_SZ], label[NAME_SZ];
+    struct insight_daily_counts n;
 };
 
-static int day_row(struct days *d, int64_t day, const struct insight_daily_counts *n)
+struct tally {
+    int64_t from, store_id;
+    struct insight_daily_counts *mine, *chain;    /* per day of the period */
+    struct group *cats, *stores;
+    size_t ncat, nstore;
+    int want_stores;
+};
+
+/* The group of key in g[*n] (added when new; NULL when full or too long). */
+static struct group *group_of(struct group *g, size_t *n, const char *key, const char *label)
 {
-    char t[11];
-    api_day_text(day, t);
-    json_t *o = counts_json(n);
-    json_object_set_new(o, "day", json_string(t));
-    return json_array_append_new(d->items, o) == 0 ? TD_OK : TD_E_NOMEM;
+    for (size_t i = *n; i-- > 0;)
+        if (strcmp(g[i].key, key) == 0) return &g[i];
+    if (*n == GROUPS_MAX || strlen(key) >= NAME_SZ || strlen(label) >= NAME_SZ) return NULL;
+    struct group *x = &g[(*n)++];
+    memset(x, 0, sizeof *x);
+    memcpy(x->key, key, strlen(key) + 1);
+    memcpy(x->label, label, strlen(label) + 1);
+    return x;
 }
 
-static int on_day(void *arg, const struct insight_daily_row *r)
+static int on_row(void *arg, const struct insight_daily_row *r)
 {
-    struct days *d = arg;
-    static const struct insight_daily_counts zero;
-    int rc = TD_OK;
-    for (; rc == TD_OK && d->next < r->day; d->next++) rc = day_row(d, d->next, &zero);
-    counts_add(&d->total, &r->n);
-    d->next = r->day + 1;
-    return rc == TD_OK ? day_row(d, r->day, &r->n) : rc;
-}
-
-static int days_of(struct api_call *a, int64_t store_id, int64_t from, int64_t to, json_t **out)
-{
-    struct days d = {json_array(), from, to, {0}};
-    static const struct insight_daily_counts zero;
-    int rc = insight_daily_each(&a->d, INSIGHT_DAILY_BY_DAY, store_id, from, to, on_day, &d);
-    for (; rc == TD_OK && d.next <= to; d.next++) rc = day_row(&d, d.next, &zero);
-    if (rc != TD_OK) {
-        json_decref(d.items);
-        return rc;
+    struct tally *t = arg;
+    size_t i = (size_t)(r->day - t->from);
+    counts_add(&t->chain[i], &r->n);
+    if (t->want_stores) {
+        struct group *g = group_of(t->stores, &t->nstore, r->store_code, r->store_name);
+        if (!g) return TD_E_INTERNAL;
+        counts_add(&g->n, &r->n);
     }
-    *out = json_pack("{s:o,s:o}", "days", d.items, "total", counts_json(&d.total));
-    return *out ? TD_OK : TD_E_NOMEM;
+    if (t->store_id && r->store_id != t->store_id) return TD_OK;
+    if (t->store_id) counts_add(&t->mine[i], &r->n);
+    struct group *g = group_of(t->cats, &t->ncat, r->category, r->category);
+    if (!g) return TD_E_INTERNAL;
+    counts_add(&g->n, &r->n);
+    return TD_OK;
 }
 
-static int on_group(void *arg, const struct insight_daily_row *r)
+static int by_key(const void *x, const void *y) { return strcmp(((const struct group *)x)->key, ((const struct group *)y)->key); }
+
+/* {"days":[...],"total":{...}} of n days from t->from. */
+static json_t *days_json(const struct tally *t, const struct insight_daily_counts *days, size_t n)
 {
-    json_t *o = counts_json(&r->n);
-    json_object_set_new(o, "key", json_string(r->key));
-    json_object_set_new(o, "label", json_string(r->label));
-    return json_array_append_new(arg, o) == 0 ? TD_OK : TD_E_NOMEM;
+    json_t *items = json_array();
+    struct insight_daily_counts total = {0};
+    for (size_t i = 0; items && i < n; i++) {
+        char d[11];
+        api_day_text(t->from + (int64_t)i, d);
+        json_t *o = counts_json(&days[i]);
+        json_object_set_new(o, "day", json_string(d));
+        if (json_array_append_new(items, o) != 0) {
+            json_decref(items);
+            return NULL;
+        }
+        counts_add(&total, &days[i]);
+    }
+    return items ? json_pack("{s:o,s:o}", "days", items, "total", counts_json(&total)) : NULL;
+}
+
+static json_t *groups_json(struct group *g, size_t n)
+{
+    qsort(g, n, sizeof *g, by_key);
+    json_t *items = json_array();
+    for (size_t i = 0; items && i < n; i++) {
+        json_t *o = counts_json(&g[i].n);
+        json_object_set_new(o, "key", json_string(g[i].key));
+        json_object_set_new(o, "label", json_string(g[i].label));
+        json_array_append_new(items, o);
+    }
+    return items;
 }
 
 /* ---- the files (export.h) -------------------------------------------------- */
@@ -164,27 +198,34 @@ int api_insight_daily(struct api_call *a)
     struct store st;
     int rc = api_cl_figures_store(a, &st);
     if (rc != TD_OK) return rc;
-    json_t *mine = NULL, *chain = NULL, *cats = json_array(), *stores = st.id ? NULL : json_array();
-    rc = days_of(a, st.id, from, to, &mine);
-    if (rc == TD_OK && st.id) rc = days_of(a, 0, from, to, &chain);
-    if (rc == TD_OK) rc = insight_daily_each(&a->d, INSIGHT_DAILY_BY_CATEGORY, st.id, from, to, on_group, cats);
-    if (rc == TD_OK && stores) rc = insight_daily_each(&a->d, INSIGHT_DAILY_BY_STORE, 0, from, to, on_group, stores);
-    if (rc != TD_OK) {
-        json_decref(mine);
-        json_decref(chain);
-        json_decref(cats);
-        json_decref(stores);
-        return rc;
-    }
-    char f[11], t[11];
-    api_day_text(from, f);
-    api_day_text(to, t);
-    json_t *o = json_pack("{s:s,s:s,s:o,s:O,s:O,s:o,s:o,s:o}", "from", f, "to", t, "store_code",
+    size_t ndays = (size_t)(to - from + 1);
+    struct tally t = {.from = from, .store_id = st.id, .want_stores = !st.id,
+                      .mine = calloc(ndays, sizeof *t.mine), .chain = calloc(ndays, sizeof *t.chain),
+                      .cats = malloc(GROUPS_MAX * sizeof *t.cats), .stores = malloc(GROUPS_MAX * sizeof *t.stores)};
+    json_t *o = NULL;
+    rc = t.mine && t.chain && t.cats && t.stores ? insight_daily_each(&a->d, from, to, on_row, &t) : TD_E_NOMEM;
+    if (rc == TD_OK) {
+        char f[11], tt[11];
+        api_day_text(from, f);
+        api_day_text(to, tt);
+        /* The scope's days are the chain's when there is no store. */
+        json_t *mine = days_json(&t, st.id ? t.mine : t.chain, ndays), *chain = st.id ? days_json(&t, t.chain, ndays) : NULL;
+        if (mine && (chain || !st.id))
+            o = json_pack("{s:s,s:s,s:o,s:O,s:O,s:o,s:o,s:o}", "from", f, "to", tt, "store_code",
                           st.id ? json_string(st.code) : json_null(), "days", json_object_get(mine, "days"), "total",
-                          json_object_get(mine, "total"), "chain", chain ? chain : json_null(), "by_category", cats,
-                          "by_store", stores ? stores : json_null());
-    json_decref(mine);
-    if (!o) return TD_E_NOMEM;
+                          json_object_get(mine, "total"), "chain", chain ? chain : json_null(), "by_category",
+                          groups_json(t.cats, t.ncat), "by_store",
+                          t.want_stores ? groups_json(t.stores, t.nstore) : json_null());
+        else
+            json_decref(chain);
+        json_decref(mine);
+        if (!o) rc = TD_E_NOMEM;
+    }
+    free(t.mine);
+    free(t.chain);
+    free(t.cats);
+    free(t.stores);
+    if (rc != TD_OK) return rc;
     if (format == EXPORT_JSON) return api_reply_json(a, 200, o);
     rc = reply_file(a, o, format);
     json_decref(o);

@@ -41,12 +41,11 @@ static void add_resolution(struct insight_daily_counts *add, const char *res, in
     add->resolve_seconds = seconds > 0 ? seconds : 0;
 }
 
-#define COL_NAME(n) ", " #n
+#define COL_NAME(n) ", " #n          /* ", opened, resolved, ..." */
 #define COL_QMARK(n) ", ?"
 #define COL_FMT(n) "i"
 #define COL_ADD(n) ", " #n " = insight_days." #n " + excluded." #n
 #define COL_ARG(n) , add.n
-#define COL_SUM(n) ", SUM(" #n ")"
 
 int insight_daily_on_event(struct dctx *c, const struct event *ev)
 {
@@ -78,42 +77,30 @@ int insight_daily_on_event(struct dctx *c, const struct event *ev)
     /* "day = excluded.day" changes nothing; it lets every count below start
      * with its comma. */
     return db_run(c->db,
-                  "INSERT INTO insight_days (store_id, day, category" INSIGHT_DAILY_COUNTS(COL_NAME) ") VALUES (?, ?, ?"
-                  INSIGHT_DAILY_COUNTS(COL_QMARK) ") ON CONFLICT (store_id, day, category) DO UPDATE SET day = excluded.day"
+                  "INSERT INTO insight_days (day, store_id, category" INSIGHT_DAILY_COUNTS(COL_NAME) ") VALUES (?, ?, ?"
+                  INSIGHT_DAILY_COUNTS(COL_QMARK) ") ON CONFLICT (day, store_id, category) DO UPDATE SET day = excluded.day"
                   INSIGHT_DAILY_COUNTS(COL_ADD),
-                  NULL, "iit" INSIGHT_DAILY_COUNTS(COL_FMT), store_id, insight_daily_day(c->now_us),
+                  NULL, "iit" INSIGHT_DAILY_COUNTS(COL_FMT), insight_daily_day(c->now_us), store_id,
                   category INSIGHT_DAILY_COUNTS(COL_ARG));
 }
 
-static int read_row(struct db_stmt *st, struct insight_daily_row *r)
-{
-    int rc = db_readf(st, "iss", &r->day, &r->key, &r->label);
-    int col = 3;
-#define COL_READ(name) r->n.name = db_col_int64(st, col++);
-    INSIGHT_DAILY_COUNTS(COL_READ)
-#undef COL_READ
-    return rc;
-}
-
-int insight_daily_each(struct dctx *c, enum insight_daily_by by, int64_t store_id, int64_t from_day, int64_t to_day,
+int insight_daily_each(struct dctx *c, int64_t from_day, int64_t to_day,
                        int (*fn)(void *arg, const struct insight_daily_row *r), void *arg)
 {
-    static const char *const sql[] = {
-        [INSIGHT_DAILY_BY_DAY] = "SELECT day, '', ''" INSIGHT_DAILY_COUNTS(COL_SUM) " FROM insight_days"
-                                 " WHERE day >= ? AND day <= ? AND (? = 0 OR store_id = ?) GROUP BY day ORDER BY day",
-        [INSIGHT_DAILY_BY_CATEGORY] = "SELECT 0, category, category" INSIGHT_DAILY_COUNTS(COL_SUM) " FROM insight_days"
-                                      " WHERE day >= ? AND day <= ? AND (? = 0 OR store_id = ?)"
-                                      " GROUP BY category ORDER BY category",
-        [INSIGHT_DAILY_BY_STORE] = "SELECT 0, s.code, s.name" INSIGHT_DAILY_COUNTS(COL_SUM)
-                                   " FROM insight_days d JOIN stores s ON s.id = d.store_id"
-                                   " WHERE d.day >= ? AND d.day <= ? AND (? = 0 OR d.store_id = ?)"
-                                   " GROUP BY s.code, s.name ORDER BY s.code",
-    };
-    if ((unsigned)by > INSIGHT_DAILY_BY_STORE) return TD_E_INTERNAL;
     struct db_stmt *st = NULL;
-    int rc = db_query(c->db, sql[by], &st, "iiii", from_day, to_day, store_id, store_id);
+    int rc = db_query(c->db,
+                      "SELECT d.day, d.store_id, s.code, s.name, d.category" INSIGHT_DAILY_COUNTS(COL_NAME)
+                      " FROM insight_days d JOIN stores s ON s.id = d.store_id WHERE d.day >= ? AND d.day <= ?"
+                      " ORDER BY d.day",
+                      &st, "ii", from_day, to_day);
     struct insight_daily_row r;
-    while (db_next(st, &rc))
-        if ((rc = read_row(st, &r)) == TD_OK) rc = fn(arg, &r);
+    while (db_next(st, &rc)) {
+        if ((rc = db_readf(st, "iisss", &r.day, &r.store_id, &r.store_code, &r.store_name, &r.category)) != TD_OK) continue;
+        int col = 5;
+#define COL_READ(name) r.n.name = db_col_int64(st, col++);
+        INSIGHT_DAILY_COUNTS(COL_READ)
+#undef COL_READ
+        rc = fn(arg, &r);
+    }
     return db_end(st, rc);
 }

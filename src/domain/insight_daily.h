@@ -36,18 +36,18 @@ int insight_daily_on_event(struct dctx *c, const struct event *ev) TD_MUST_CHECK
 /* The Amsterdam day (days since 1970-01-01 of the local date) of a time. */
 int64_t insight_daily_day(int64_t us);
 
-enum insight_daily_by { INSIGHT_DAILY_BY_DAY, INSIGHT_DAILY_BY_CATEGORY, INSIGHT_DAILY_BY_STORE };
-
+/* One row of the rollup, with its store's code and name. */
 struct insight_daily_row {
-    int64_t day;                             /* BY_DAY */
-    const char *key, *label;                 /* BY_CATEGORY: the category twice; BY_STORE: code, name; valid during the call */
+    int64_t day, store_id;
+    const char *store_code, *store_name, *category;   /* valid during the call */
     struct insight_daily_counts n;
 };
 
-/* Calls fn for each group of the rows of days [from_day, to_day] (store_id
- * 0: every store): by day (in order; days without cases are not called),
- * by category or by store (by key). */
-int insight_daily_each(struct dctx *c, enum insight_daily_by by, int64_t store_id, int64_t from_day, int64_t to_day,
+/* Calls fn for every row of days [from_day, to_day], of every store, in
+ * order of day: one read of the period, which the caller adds up by day,
+ * category and store as it needs (a store's figures and the chain's from
+ * the same rows). A period holds at most stores x categories rows a day. */
+int insight_daily_each(struct dctx *c, int64_t from_day, int64_t to_day,
                        int (*fn)(void *arg, const struct insight_daily_row *r), void *arg) TD_MUST_CHECK;
 
 #endif
