@@ -29,6 +29,10 @@ const isMoney = (m: Metric) => m.endsWith('_cents');
 const show = (m: Metric, v: number) => isMoney(m)
   ? (v / 100).toLocaleString(locale(), { style: 'currency', currency: 'EUR' })
   : v.toLocaleString(locale());
+/** A scale label: whole numbers, or whole euros. */
+const tick = (m: Metric, v: number) => isMoney(m)
+  ? (v / 100).toLocaleString(locale(), { style: 'currency', currency: 'EUR', maximumFractionDigits: 0 })
+  : Math.round(v).toLocaleString(locale());
 const shortDay = (d: string) => new Date(`${d}T12:00:00Z`).toLocaleDateString(locale(), { day: 'numeric', month: 'short' });
 
 /* The chart: a bar per day over W × H pixels, a scale on the left. */
@@ -43,7 +47,9 @@ function niceMax(v: number): number {
 
 function Chart({ days, metric, title }: { days: Day[]; metric: Metric; title: string }) {
   const values = days.map((d) => d[metric] as number);
-  const top = niceMax(Math.max(0, ...values));
+  /* Counts on a scale of whole numbers, money of whole euros; at least 0, 1, 2. */
+  const unit = isMoney(metric) ? 100 : 1;
+  const top = Math.max(2, niceMax(Math.max(0, ...values) / unit)) * unit;
   const plotW = W - LEFT, plotH = H - TOP - BOTTOM, step = plotW / Math.max(days.length, 1);
   const y = (v: number) => TOP + plotH - (v / top) * plotH;
   const total = values.reduce((a, b) => a + b, 0);
@@ -55,7 +61,7 @@ function Chart({ days, metric, title }: { days: Day[]; metric: Metric; title: st
         aria-label={t('daily.chart_label', { what: title, total: show(metric, total), n: days.length })}>
         {ticks.map((v) => <g>
           <line x1={LEFT} x2={W} y1={y(v)} y2={y(v)} class={v === 0 ? 'axis' : 'grid'} />
-          <text x={LEFT - 6} y={y(v) + 4} text-anchor="end">{show(metric, Math.round(v))}</text>
+          <text x={LEFT - 6} y={y(v) + 4} text-anchor="end">{tick(metric, v)}</text>
         </g>)}
         {days.map((d, i) => {
           const v = d[metric] as number;
@@ -75,14 +81,14 @@ function hours(c: Counts) {
     : c.mean_hours_to_resolve.toLocaleString(locale(), { maximumFractionDigits: 1 });
 }
 
-function Totals({ head, rows }: { head: string; rows: { name: string; c: Counts; total?: boolean }[] }) {
+function Totals({ head, rows }: { head: string; rows: { name: string; title?: string; c: Counts; total?: boolean }[] }) {
   return (
     <table class="nps">
       <thead><tr><th scope="col">{head}</th>{TABLE.map((m) => <th scope="col" class="num">{t(`daily.m_${m}`)}</th>)}
         <th scope="col" class="num">{t('daily.hours')}</th></tr></thead>
       <tbody>
         {rows.map((r) => <tr class={r.total ? 'nps-total' : undefined}>
-          <th scope="row">{r.name}</th>
+          <th scope="row" title={r.title}>{r.name}</th>
           {TABLE.map((m) => <td class="num">{show(m, r.c[m] as number)}</td>)}
           <td class="num">{hours(r.c)}</td>
         </tr>)}
@@ -142,7 +148,7 @@ export function Daily() {
           { name: data.store_code ?? t('daily.chain'), c: data.total, total: true },
           ...(data.chain ? [{ name: t('daily.chain'), c: data.chain.total, total: true }] : []),
         ]} />
-        {data.by_store ? <Totals head={t('nps.store')} rows={data.by_store.map((s) => ({ name: `${s.key} · ${s.label}`, c: s }))} /> : null}
+        {data.by_store ? <Totals head={t('nps.store')} rows={data.by_store.map((s) => ({ name: s.key, title: s.label, c: s }))} /> : null}
       </section> : null}
     </Page>
   );
