@@ -45,7 +45,7 @@ static int setup(void **state)
                    "R-D-1,@5,UTR01,NL-700001,KS-100,Keukenweegschaal,Soehnle,Keuken,24.99,1\n"
                    "R-D-2,@5,UTR01,NL-700001,KS-100,Keukenweegschaal,Soehnle,Keuken,24.99,1\n"
                    "R-D-3,@5,AMS01,NL-700003,KS-100,Keukenweegschaal,Soehnle,Keuken,24.99,1\n"
-                   "R-D-4,@4,UTR01,NL-700002,JK-1,Zomerjurk,Noordzee,Kleding,79.95,1\n");
+                   "R-D-4,@4,UTR01,NL-700002,JK-1,Zomerjurk,Noordzee,Kleding; dames,79.95,1\n");
     return 0;
 }
 
@@ -253,7 +253,7 @@ static void the_dashboard_answers_by_role(void **state)
     expect_strs(json_array_get(stores, 0), "key", "AMS01", NULL);
     expect_ints(json_array_get(stores, 1), "opened", 4, NULL);
     json_t *cats = json_object_get(r.json, "by_category");
-    assert_int_equal(json_array_size(cats), 3);                         /* '', Keuken, Kleding */
+    assert_int_equal(json_array_size(cats), 3);                         /* '', Keuken, Kleding; dames */
     expect_strs(json_array_get(cats, 1), "key", "Keuken", NULL);
     resp_free(&r);
 
@@ -324,6 +324,8 @@ static void the_same_as_files(void **state)
     /* The chain's days, and the categories, as their own CSV. */
     req_expect(&mark, "GET", "/api/v1/insight/daily?format=csv&table=categories", NULL, 200, &r);
     if (!strstr(r.body, "\r\n;1;1;0;1;0;0;0;0;1;1;0;0,00;15,00;15,00;")) fail_msg("the CSV:\n%s", r.body);
+    /* A category with the separator in it is quoted. */
+    if (!strstr(r.body, "\r\n\"Kleding; dames\";1;1;0;0;0;0;0;1;1;0;0;0,00;0,00;0,00;")) fail_msg("the CSV:\n%s", r.body);
     resp_free(&r);
     req_expect(&mark, "GET", "/api/v1/insight/daily?format=xlsx", NULL, 200, &r);
     char *book = xlsx_part(&r, "xl/workbook.xml"), *chain = xlsx_grid(&r, 2), *cats = xlsx_grid(&r, 3);
