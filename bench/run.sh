@@ -56,10 +56,17 @@
 #                            default with gold's goodwill limit at EUR 500)
 #                                                      vs guard_score + policy_decide on the same
 #                                                        inputs already in memory (tdbench simulate)
+#   (q) daily dashboard      GET /api/v1/insight/daily p50/p99 server-side (head office: 30, 90 and
+#                            365 days, the chain and one store in turn) on a copy of the demo,
+#                            after dropping its rollup and timing the migration's backfill
+#                            (checked equal to the rollup the demo's events made)
+#                                                      vs insight_daily_each() in-process (tdbench daily:
+#                                                        the one read of the period's rows)
 #   BENCH_ONLY=desk          runs (a), (i) and (j) only
 #   BENCH_ONLY=clienteling   runs (a), (k), (l) and (m) only
 #   BENCH_ONLY=nps           runs (a), (n) and (o) only
 #   BENCH_ONLY=simulate      runs (a) and (p) only
+#   BENCH_ONLY=daily         runs (a) and (q) only
 #
 # Server-side latencies come from the server's JSON log ("us" per request),
 # which goes to bench/out/server.log. The demo database (and its timing) is
@@ -115,7 +122,7 @@ trap 'exit 130' INT TERM
 say "building bench/out/tdbench against $BUILD/libtdcore.a"
 # shellcheck disable=SC2046
 cc -O2 -std=gnu17 -Isrc bench/tdbench.c "$BUILD/libtdcore.a" \
-   $(pkg-config --cflags --libs libmicrohttpd jansson sqlite3 libsodium libcurl libpq libqrencode) -lpthread -lm -o "$OUT/tdbench"
+   $(pkg-config --cflags --libs libmicrohttpd jansson sqlite3 libsodium libcurl libpq libqrencode xlsxwriter) -lpthread -lm -o "$OUT/tdbench"
 
 # ---- helpers for (f)-(j) --------------------------------------------------------------
 # Starts `trustdesk serve --db $2 [more options]` on a free loopback port, stdout in $OUT/$1.out
@@ -207,6 +214,21 @@ log_settle() { sleep 1.2; }
 server_us() { tail -n +"$(( $2 + 1 ))" "$SLOG" | grep -F "\"route\":\"$1\"" | sed -n 's/.*"us":\([0-9]*\).*/\1/p'; }
 not_ok() { tail -n +"$(( $2 + 1 ))" "$SLOG" | grep -F "\"route\":\"$1\"" | grep -vc '"status":200' || true; }
 ms() { if [[ "$1" =~ ^[0-9]+$ ]]; then python3 -c "print('%.2f' % ($1 / 1000.0))"; else echo NA; fi; }
+# Runs wrk (1 thread, 2 connections, LAT_DUR seconds) with Lua script $2 against the server at $3
+# (pid $4, its log in $SLOG; wrk's own output to $5), stops that server, and sets L_P50 and L_P99
+# (server-side us), L_N (requests) and L_BAD (answers not 200) of route $1 from the log.
+latency_run() {
+  local route=$1 lua=$2 base=$3 pid=$4 wout=$5 off
+  off=$(wc -l <"$SLOG")
+  wrk -t1 -c2 -d"${LAT_DUR}s" -s "$lua" "$base" >"$wout"
+  log_settle
+  serve_down "$pid"
+  L_P50=$(server_us "$route" "$off" | pct 50)
+  L_P99=$(server_us "$route" "$off" | pct 99)
+  L_N=$(server_us "$route" "$off" | wc -l)
+  L_BAD=$(not_ok "$route" "$off")
+  need "$route (server log)" "$L_P99"
+}
 # Fails the run when a measurement came back empty.
 need() { [[ "$2" =~ ^[0-9]+$ ]] || { echo "bench: no measurement for $1 (see $OUT)" >&2; exit 1; }; }
 
@@ -856,7 +878,7 @@ cp "$DB" "$NPSDB"
 say "building bench/out/npsbench against $BUILD/libtdcore.a"
 # shellcheck disable=SC2046
 cc -O2 -std=gnu17 -Isrc bench/npsbench.c "$BUILD/libtdcore.a" \
-   $(pkg-config --cflags --libs libmicrohttpd jansson sqlite3 libsodium libcurl libpq libqrencode) -lpthread -lm -o "$OUT/npsbench"
+   $(pkg-config --cflags --libs libmicrohttpd jansson sqlite3 libsodium libcurl libpq libqrencode xlsxwriter) -lpthread -lm -o "$OUT/npsbench"
 NTOK=${BENCH_NPS_TOKENS:-60000}
 say "(n) $NTOK customers asked the question (npsbench tokens): their links for wrk"
 "$OUT/npsbench" tokens "sqlite:$NPSDB" "$NTOK" "$OUT/nps-links.txt" >/dev/null
@@ -924,15 +946,8 @@ request = function()
 end
 LUA
 say "(o) the NPS dashboard: wrk 1 thread 2 connections ${LAT_DUR}s"
-off=$(wc -l <"$SLOG")
-wrk -t1 -c2 -d"${LAT_DUR}s" -s "$OUT/nps.lua" "$N_BASE" >"$OUT/wrk-nps.txt"
-log_settle
-serve_down "$N_SPID"
-o2_p50=$(server_us /api/v1/nps "$off" | pct 50)
-o2_p99=$(server_us /api/v1/nps "$off" | pct 99)
-o2_n=$(server_us /api/v1/nps "$off" | wc -l)
-o2_bad=$(not_ok /api/v1/nps "$off")
-need "nps (server log)" "$o2_p99"
+latency_run /api/v1/nps "$OUT/nps.lua" "$N_BASE" "$N_SPID" "$OUT/wrk-nps.txt"
+o2_p50=$L_P50 o2_p99=$L_P99 o2_n=$L_N o2_bad=$L_BAD
 o2_ans=$(sed -n 's/answers=\([0-9]*\).*/\1/p' "$OUT/nps-topup.txt")
 row "(o) NPS dashboard p50, server-side ($o2_n requests, $o2_bad not 200; $o2_ans answers)" "$(ms "$o2_p50")" ms \
     "$(ms "$o2_b50")" "nps_each() in-process" "$(printf %.2f "$(calc "$o2_p50 / max($o2_b50, 1)")")" "" ""
@@ -964,6 +979,55 @@ row "(p) diagnostic: simulate_run() in-process (read transaction, JSON of each d
     "guard_score + policy_decide, inputs in memory" "$(printf %.1f "$(calc "$p_run / max($p_pure, 0.001)")")" "" ""
 row "(p) simulate per 1M cases, extrapolated from the CLI run" "$(printf %.1f "$(calc "$p_cli / max($p_cases, 1) * 1000")")" s \
     "" "" "" "< 5 s" "$(verdict "$p_cli / max($p_cases, 1) * 1000 < 5")"
+fi
+
+if [[ -z "${BENCH_ONLY:-}" || "${BENCH_ONLY:-}" == daily ]]; then
+# ---- (q) the daily insight dashboard, on a copy of the demo --------------------------------
+DDB=$OUT/daily.db
+rm -f "$DDB" "$DDB"-*
+sqlite3 "$DB" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+cp "$DB" "$DDB"
+"$BIN" migrate --db "sqlite:$DDB" >/dev/null              # a demo kept from before migration 0019 gets it here
+Q_SUM="SELECT COUNT(*) || ':' || SUM(opened) || ':' || SUM(resolved) || ':' || SUM(declined) || ':' || SUM(goodwill_cents)
+       || ':' || SUM(store_credit_cents) || ':' || SUM(overrides) || ':' || SUM(store_id * day) FROM insight_days"
+q_live=$(sqlite3 "$DDB" "$Q_SUM")
+q_events=$(sqlite3 "$DDB" "SELECT COUNT(*) FROM case_events")
+say "(q) the migration's backfill of insight_days from $q_events case events (the rollup dropped first)"
+sqlite3 "$DDB" "DROP TABLE insight_days; DELETE FROM schema_migrations WHERE version = 19"
+t0=$(now)
+"$BIN" migrate --db "sqlite:$DDB" >/dev/null
+q_fill=$(calc "round(($(now) - $t0) * 1000)")
+q_again=$(sqlite3 "$DDB" "$Q_SUM")
+q_rows=$(sqlite3 "$DDB" "SELECT COUNT(*) FROM insight_days")
+sqlite3 "$DDB" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+read -r q_b50 q_b99 < <("$OUT/tdbench" daily "sqlite:$DDB" 600 | sed -n 's/.*p50_us=\([0-9]*\) p99_us=\([0-9]*\).*/\1 \2/p') || true
+need "daily dashboard (tdbench daily)" "${q_b99:-}"
+QTOKEN=$("$BIN" token add --login admin --db "sqlite:$DDB")
+serve_up server-daily "sqlite:$DDB"
+Q_SPID=$SRV_PID Q_BASE=$SRV_BASE
+SLOG=$OUT/server-daily.log
+cat >"$OUT/daily.lua" <<LUA
+wrk.headers["Authorization"] = "Bearer $QTOKEN"
+local periods = {30, 90, 365}
+local i = 0
+request = function()
+  -- the periods as tdbench daily; the chain and one store in turn (the same rows read)
+  local path = "/api/v1/insight/daily?from=" .. os.date("%Y-%m-%d", os.time() - (periods[(i % 3) + 1] - 1) * 86400)
+  if math.floor(i / 3) % 2 == 1 then path = path .. "&store=UTR01" end
+  i = i + 1
+  return wrk.format("GET", path)
+end
+LUA
+say "(q) the daily dashboard: wrk 1 thread 2 connections ${LAT_DUR}s"
+latency_run /api/v1/insight/daily "$OUT/daily.lua" "$Q_BASE" "$Q_SPID" "$OUT/wrk-daily.txt"
+q_p50=$L_P50 q_p99=$L_P99 q_n=$L_N q_bad=$L_BAD
+q_same=$([[ "$q_live" == "$q_again" ]] && echo 1 || echo 0)
+row "(q) daily dashboard p50, server-side ($q_n requests, $q_bad not 200; $q_rows rollup rows)" "$(ms "$q_p50")" ms \
+    "$(ms "$q_b50")" "insight_daily_each() in-process" "$(printf %.2f "$(calc "$q_p50 / max($q_b50, 1)")")" "" ""
+row "(q) daily dashboard p99, server-side" "$(ms "$q_p99")" ms "$(ms "$q_b99")" "insight_daily_each() in-process" \
+    "$(printf %.2f "$(calc "$q_p99 / max($q_b99, 1)")")" "< 100 ms" "$(verdict "$q_p99 < 100000 and $q_bad == 0")"
+row "(q) backfill of the rollup from $q_events case events (migration 0019; equal to the live rollup: $q_same)" \
+    "$q_fill" ms "" "" "" "" "$(verdict "$q_same == 1")"
 fi
 
 # ---- the table ---------------------------------------------------------------------

@@ -136,6 +136,12 @@ int api_body_valid(struct api_call *a, const struct api_field *fields, json_t **
 const char *api_str(json_t *obj, const char *name);
 /* The route's n-th {placeholder} as a positive id; TD_E_NOT_FOUND otherwise. */
 int api_param_id(struct api_call *a, int n, int64_t *out /* OUT */) TD_MUST_CHECK;
+#define API_DAY_US (86400LL * 1000000)
+/* ?name=YYYY-MM-DD as a day number (days since 1970-01-01), def when
+ * absent; otherwise a problem named name and TD_E_BAD_REQUEST. */
+int api_day_param(struct api_call *a, const char *name, int64_t def, int64_t *day /* OUT */) TD_MUST_CHECK;
+/* "YYYY-MM-DD" of a day number. */
+void api_day_text(int64_t day, char out[11]);
 /* RFC 3339 text of a time (json null for 0). */
 json_t *api_time(int64_t us);
 json_t *api_str_or_null(const char *s);

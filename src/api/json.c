@@ -216,6 +216,28 @@ int api_reply_page_items(struct api_call *a, int rc, json_t *items, int64_t next
     return api_reply_items(a, rc, items, nb);
 }
 
+void api_day_text(int64_t day, char out[11])
+{
+    char t[40];
+    clock_format_rfc3339(day * API_DAY_US, t, sizeof t);
+    snprintf(out, 11, "%.10s", t);
+}
+
+int api_day_param(struct api_call *a, const char *name, int64_t def, int64_t *day)
+{
+    const char *v = http_query(a->r, name);
+    *day = def;
+    if (!v) return TD_OK;
+    char t[32];
+    int64_t us;
+    if (strlen(v) != 10 || snprintf(t, sizeof t, "%sT00:00:00Z", v) >= (int)sizeof t || clock_parse(t, &us) != TD_OK) {
+        errors_add(&a->err, name, "must be a date YYYY-MM-DD");
+        return TD_E_BAD_REQUEST;
+    }
+    *day = us / API_DAY_US;
+    return TD_OK;
+}
+
 json_t *api_time(int64_t us)
 {
     if (!us) return json_null();
