@@ -131,10 +131,15 @@ static int complete(struct dctx *c, struct coaching_report *r)
     return rc;
 }
 
+/* By name as a reader orders names ("mark" before "Zoë": folded, see
+ * text_fold), then by login. */
 static int by_name(const void *x, const void *y)
 {
     const struct coaching_person *a = x, *b = y;
-    int d = strcmp(a->name, b->name);
+    char fa[NAME_SZ], fb[NAME_SZ];
+    int d = domain_fold(fa, sizeof fa, a->name) == TD_OK && domain_fold(fb, sizeof fb, b->name) == TD_OK
+                ? strcmp(fa, fb)
+                : strcmp(a->name, b->name);
     return d ? d : strcmp(a->login, b->login);
 }
 
