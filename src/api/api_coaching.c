@@ -12,9 +12,12 @@
  * order names no one either); a manager their store, named; head office
  * (admin) any store, or every store with the chain as the centre. Another
  * store is 403 naming "store"; a malformed date or one after the other is
- * 400 naming it. Reads only. */
+ * 400 naming it. Reads only. ?format=csv or xlsx answers the same as a
+ * file (export.h): the people, every point of the funnels with its limits,
+ * and the overrides with their reasons. */
 #include "api/api_cl.h"
 #include "api/api_feedback.h"
+#include "api/export.h"
 #include "api/handlers.h"
 #include "core/clock.h"
 #include "domain/coaching.h"
@@ -155,8 +158,11 @@ static json_t *funnel_json(struct api_call *a, const struct ask *k, const struct
     for (size_t i = 0; !too_few && i < m; i++) {
         const struct point *x = &pts[i];
         int self = x->p->staff_id == a->me.id;
-        json_t *o = json_pack("{s:b,s:I,s:I,s:o,s:i}", "self", self, "k", (json_int_t)x->k, "n", (json_int_t)x->n,
-                              "rate", rounded((double)x->k / (double)x->n), "band", coaching_band(x->k, x->n, p0));
+        struct coaching_limits l;
+        coaching_limits_of(p0, x->n, &l);
+        json_t *o = json_pack("{s:b,s:I,s:I,s:o,s:i,s:o}", "self", self, "k", (json_int_t)x->k, "n", (json_int_t)x->n,
+                              "rate", rounded((double)x->k / (double)x->n), "band", coaching_band(x->k, x->n, p0),
+                              "limits", limits_json(&l));
         if (o && (k->named || self)) {
             json_object_set_new(o, "login", json_string(x->p->login));
             json_object_set_new(o, "name", json_string(x->p->name));
@@ -177,10 +183,138 @@ static json_t *funnel_json(struct api_call *a, const struct ask *k, const struct
                      "points", points, "curve", curve);
 }
 
+/* ---- the files (export.h): people, points, overrides --------------------- */
+
+static const struct export_column people_cols[] = {
+    EXPORT_COL("login", "login", "login", EXPORT_TEXT),
+    EXPORT_COL("name", "naam", "name", EXPORT_TEXT),
+    EXPORT_COL("store_code", "winkel", "store", EXPORT_TEXT),
+    EXPORT_COL("cases", "zaken", "cases", EXPORT_INT),
+    EXPORT_COL("overrides.n", "afwijkingen van het advies", "overrides", EXPORT_INT),
+    EXPORT_COL("goodwill.cases", "zaken met coulance", "goodwill cases", EXPORT_INT),
+    EXPORT_COL("goodwill.cents", "coulance", "goodwill", EXPORT_CENTS),
+#define RES(r, nl, en) EXPORT_COL("resolutions." r, nl, en, EXPORT_INT)
+    RES("refund", "terugbetaald", "refund"), RES("store_credit", "tegoedbon", "store credit"),
+    RES("exchange", "geruild", "exchange"), RES("repair_manufacturer", "reparatie fabrikant", "repair by maker"),
+    RES("repair_in_store", "reparatie winkel", "repair in store"),
+    RES("refer_elsewhere", "doorverwezen", "referred elsewhere"), RES("decline", "afgewezen", "declined"),
+#undef RES
+    EXPORT_COL("nps.n", "antwoorden", "answers", EXPORT_INT),
+    EXPORT_COL("nps.promoters", "promotors", "promoters", EXPORT_INT),
+    EXPORT_COL("nps.passives", "passief", "passives", EXPORT_INT),
+    EXPORT_COL("nps.detractors", "criticasters", "detractors", EXPORT_INT),
+    EXPORT_COL("nps.score", "NPS", "NPS", EXPORT_DECIMAL),
+    EXPORT_COL("nps.low", "NPS ondergrens (95%)", "NPS low (95%)", EXPORT_DECIMAL),
+    EXPORT_COL("nps.high", "NPS bovengrens (95%)", "NPS high (95%)", EXPORT_DECIMAL),
+    EXPORT_COL("knowledge.questions", "quizvragen", "quiz questions", EXPORT_INT),
+    EXPORT_COL("knowledge.correct", "goed beantwoord", "answered right", EXPORT_INT),
+    EXPORT_COL("knowledge.percent", "kennisscore (%)", "knowledge score (%)", EXPORT_INT),
+};
+static const struct export_table people_table = {"Medewerkers", "Associates", EXPORT_COLUMNS(people_cols)};
+
+static const struct export_column point_cols[] = {
+    EXPORT_COL("rate", "maat", "rate", EXPORT_TEXT),
+    EXPORT_COL("of", "van", "of", EXPORT_TEXT),
+    EXPORT_COL("login", "login", "login", EXPORT_TEXT),
+    EXPORT_COL("name", "naam", "name", EXPORT_TEXT),
+    EXPORT_COL("k", "aantal", "count", EXPORT_INT),
+    EXPORT_COL("n", "van totaal", "out of", EXPORT_INT),
+    EXPORT_COL("share", "aandeel", "share", EXPORT_PERCENT),
+    EXPORT_COL("centre", "winkel (middenlijn)", "store (centre line)", EXPORT_PERCENT),
+    EXPORT_COL("limits.low998", "ondergrens (99,8%)", "low (99.8%)", EXPORT_PERCENT),
+    EXPORT_COL("limits.low95", "ondergrens (95%)", "low (95%)", EXPORT_PERCENT),
+    EXPORT_COL("limits.high95", "bovengrens (95%)", "high (95%)", EXPORT_PERCENT),
+    EXPORT_COL("limits.high998", "bovengrens (99,8%)", "high (99.8%)", EXPORT_PERCENT),
+    EXPORT_COL("band", "buiten de grenzen (-2..2)", "outside the limits (-2..2)", EXPORT_INT),
+};
+static const struct export_table point_table = {"Trechter", "Funnel", EXPORT_COLUMNS(point_cols)};
+
+static const struct export_column override_cols[] = {
+    EXPORT_COL("login", "login", "login", EXPORT_TEXT),
+    EXPORT_COL("name", "naam", "name", EXPORT_TEXT),
+    EXPORT_COL("case_id", "zaak", "case", EXPORT_INT),
+    EXPORT_COL("resolved_at", "afgehandeld op", "resolved on", EXPORT_DAY),
+    EXPORT_COL("kind", "soort", "kind", EXPORT_TEXT),
+    EXPORT_COL("recommended", "advies", "recommended", EXPORT_TEXT),
+    EXPORT_COL("recommended_cents", "advies bedrag", "recommended amount", EXPORT_CENTS),
+    EXPORT_COL("chosen", "gekozen", "chosen", EXPORT_TEXT),
+    EXPORT_COL("chosen_cents", "gekozen bedrag", "chosen amount", EXPORT_CENTS),
+    EXPORT_COL("reason", "reden", "reason", EXPORT_TEXT),
+};
+static const struct export_table override_table = {"Afwijkingen", "Overrides", EXPORT_COLUMNS(override_cols)};
+
+/* Copies the members of from named in keys (NULL-ended) into to. */
+static void copy_members(json_t *to, json_t *from, const char *const *keys)
+{
+    for (; *keys; keys++)
+        if (json_object_get(from, *keys)) json_object_set(to, *keys, json_object_get(from, *keys));
+}
+
+/* The answer's funnels and overrides as flat rows, one per point and per
+ * override (the people are rows already). */
+static int flat_rows(json_t *o, json_t *points, json_t *overrides)
+{
+    static const char *const point_keys[] = {"login", "name", "k", "n", "band", "limits", NULL};
+    static const char *const person_keys[] = {"login", "name", NULL};
+    size_t i, j;
+    json_t *f, *x;
+    json_array_foreach(json_object_get(o, "funnels"), i, f) {
+        json_array_foreach(json_object_get(f, "points"), j, x) {
+            json_t *row = json_pack("{s:O,s:O,s:O,s:O}", "rate", json_object_get(f, "rate"), "of",
+                                    json_object_get(f, "of"), "share", json_object_get(x, "rate"), "centre",
+                                    json_object_get(json_object_get(f, "centre"), "rate"));
+            if (!row) return TD_E_NOMEM;
+            copy_members(row, x, point_keys);
+            if (json_array_append_new(points, row) != 0) return TD_E_NOMEM;
+        }
+    }
+    json_array_foreach(json_object_get(o, "people"), i, f) {
+        json_array_foreach(json_object_get(json_object_get(f, "overrides"), "items"), j, x) {
+            json_t *row = json_deep_copy(x);
+            if (!row) return TD_E_NOMEM;
+            copy_members(row, f, person_keys);
+            if (json_array_append_new(overrides, row) != 0) return TD_E_NOMEM;
+        }
+    }
+    return TD_OK;
+}
+
+/* The answer o as a file: the CSV holds one table (?table=people, the
+ * default, points or overrides), the workbook all three. */
+static int reply_file(struct api_call *a, json_t *o, enum export_format format)
+{
+    static const char *const tables[] = {"people", "points", "overrides"};
+    const char *table = http_query(a->r, "table");
+    size_t t = 0;
+    while (table && t < 3 && strcmp(table, tables[t]) != 0) t++;
+    if (t == 3) {
+        errors_add(&a->err, "table", "must be people, points or overrides");
+        return TD_E_BAD_REQUEST;
+    }
+    json_t *points = json_array(), *overrides = json_array();
+    int rc = points && overrides ? flat_rows(o, points, overrides) : TD_E_NOMEM;
+    const struct export_sheet s[3] = {{&people_table, json_object_get(o, "people")}, {&point_table, points},
+                                      {&override_table, overrides}};
+    const char *code = api_str(o, "store_code");
+    char *stem = rc == TD_OK ? arena_printf(&a->r->arena, "coaching%s%s-%s%s%s-%s", t && format == EXPORT_CSV ? "-" : "",
+                                            t && format == EXPORT_CSV ? tables[t] : "", code ? code : "",
+                                            code ? "-" : "", api_str(o, "from"), api_str(o, "to"))
+                             : NULL;
+    if (rc == TD_OK && !stem) rc = TD_E_NOMEM;
+    if (rc == TD_OK)
+        rc = format == EXPORT_CSV ? api_reply_table(a, s[t].t, s[t].items, format, stem)
+                                  : api_reply_sheets(a, s, 3, format, stem);
+    json_decref(points);
+    json_decref(overrides);
+    return rc;
+}
+
 int api_insight_coaching(struct api_call *a)
 {
     struct ask k;
+    enum export_format format;
     int rc = ask_of(a, &k);
+    if (api_export_format(a, EXPORT_JSON, &format) != TD_OK && rc == TD_OK) rc = TD_E_BAD_REQUEST;
     if (rc != TD_OK) return rc;
     struct coaching_report r;
     if ((rc = coaching_read(&a->d, &k.q, &r)) != TD_OK) return rc;
@@ -205,5 +339,9 @@ int api_insight_coaching(struct api_call *a)
     json_t *o = json_pack("{s:o,s:o,s:o,s:I,s:b,s:o,s:o}", "from", date_json(k.q.from_us), "to", date_json(k.q.to_us - 1),
                           "store_code", k.st.id ? json_string(k.st.code) : json_null(), "min_answers",
                           (json_int_t)nps_min_answers(), "ranking", 0, "people", people, "funnels", funnels);
-    return o ? api_reply_json(a, 200, o) : TD_E_NOMEM;
+    if (!o) return TD_E_NOMEM;
+    if (format == EXPORT_JSON) return api_reply_json(a, 200, o);
+    rc = reply_file(a, o, format);
+    json_decref(o);
+    return rc;
 }

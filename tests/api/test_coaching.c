@@ -283,6 +283,48 @@ static void the_managers_view(void **state)
     resp_free(&r);
 }
 
+/* The manager's answer as files: the people with their interval columns,
+ * every point with its limits, the overrides with their reasons (CSV per
+ * table, and a workbook of three sheets read back with unzip). */
+static void coaching_as_files(void **state)
+{
+    (void)state;
+    struct resp r;
+    req_expect(&mark, "GET", "/api/v1/insight/coaching?format=csv", NULL, 200, &r);
+    char h[300];
+    assert_non_null(resp_header(&r, "Content-Disposition", h, sizeof h));
+    if (!strstr(h, "attachment; filename=\"coaching-UTR01-")) fail_msg("Content-Disposition: %s", h);
+    const char *head = "\xEF\xBB\xBFlogin;naam;winkel;zaken;afwijkingen van het advies;zaken met coulance;coulance;";
+    assert_memory_equal(r.body, head, strlen(head));
+    if (!strstr(r.body, "\r\nanna;Zoë Anna;UTR01;6;1;5;50,00;0;5;") || !strstr(r.body, ";3;2;0;1;33,3;-73,4;100,0;2;1;50\r\n") ||
+        !strstr(r.body, "\r\nbram;Bram Bos;UTR01;10;9;1;10,00;") || !strstr(r.body, ";2;2;0;0;;;;2;0;0\r\n"))
+        fail_msg("the CSV:\n%s", r.body);
+    resp_free(&r);
+    req_expect(&mark, "GET", "/api/v1/insight/coaching?format=csv&table=points", NULL, 200, &r);
+    if (!strstr(r.body, "\r\noverride;cases;bram;Bram Bos;9;10;90,0%;58,8%;9,3%;27,0%;89,2%;100,0%;1\r\n"))
+        fail_msg("the points CSV:\n%s", r.body);
+    resp_free(&r);
+    req_expect(&mark, "GET", "/api/v1/insight/coaching?format=csv&table=overrides", NULL, 200, &r);
+    if (!strstr(r.body, ";complaint;store_credit;10,00;decline;0,00;" REASON "\r\n")) fail_msg("the overrides CSV:\n%s", r.body);
+    resp_free(&r);
+    req_expect(&mark, "GET", "/api/v1/insight/coaching?format=xlsx", NULL, 200, &r);
+    char *people = xlsx_grid(&r, 1), *book = xlsx_part(&r, "xl/workbook.xml");
+    assert_true(people && book);
+    assert_non_null(strstr(book, "name=\"Medewerkers\""));
+    assert_non_null(strstr(book, "name=\"Trechter\""));
+    assert_non_null(strstr(book, "name=\"Afwijkingen\""));
+    if (!strstr(people, "\"anna\";\"Zoë Anna\";\"UTR01\";6;1;5;50;")) fail_msg("the people sheet:\n%s", people);
+    free(people);
+    free(book);
+    resp_free(&r);
+    req_expect(&mark, "GET", "/api/v1/insight/coaching?format=csv&table=nope", NULL, 400, &r);
+    assert_true(has_err_field(&r, "table"));
+    resp_free(&r);
+    req_expect(&mark, "GET", "/api/v1/insight/coaching?format=ods", NULL, 400, &r);
+    assert_true(has_err_field(&r, "format"));
+    resp_free(&r);
+}
+
 static void the_associates_view(void **state)
 {
     (void)state;
@@ -355,5 +397,6 @@ static void other_stores_and_bad_input(void **state)
     assert_int_equal(after, before);
 }
 
-TD_TEST_MAIN("api_coaching", setup, teardown, cmocka_unit_test(the_managers_view), cmocka_unit_test(the_associates_view),
+TD_TEST_MAIN("api_coaching", setup, teardown, cmocka_unit_test(the_managers_view), cmocka_unit_test(coaching_as_files),
+             cmocka_unit_test(the_associates_view),
              cmocka_unit_test(other_stores_and_bad_input))
