@@ -6,3 +6,13 @@ export type ReferralFilter = Partial<Record<'from' | 'to' | 'store', string>>;
 
 export const getReferrals = (filter: ReferralFilter) =>
   api<S['ReferralReport']>('GET', `/api/v1/insight/referrals${query(filter)}`);
+
+// Coaching (/api/v1/insight/coaching): per associate of a store their
+// figures and a funnel plot against the store, and the same as files.
+export type CoachingFilter = Partial<Record<'from' | 'to' | 'store', string>>;
+
+export const getCoaching = (filter: CoachingFilter) =>
+  api<S['CoachingReport']>('GET', `/api/v1/insight/coaching${query(filter)}`);
+/** The address of the same figures as a file (CSV: the people; xlsx: every table), for a download link. */
+export const coachingFileUrl = (filter: CoachingFilter, format: 'csv' | 'xlsx') =>
+  `/api/v1/insight/coaching${query({ ...filter, format })}`;
