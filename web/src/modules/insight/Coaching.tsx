@@ -130,7 +130,7 @@ export function Coaching() {
       </section> : null}
       {data?.people.length ? <section class="card" aria-labelledby="h-people">
         <h2 id="h-people">{data.people.length === 1 && data.people[0].self ? t('coach.mine') : t('coach.people')}</h2>
-        <table class="coaching">
+        <table class="coach-people">
           <thead><tr><th scope="col">{t('coach.name')}</th><th scope="col" class="num">{t('coach.cases')}</th>
             <th scope="col" class="num">{t('coach.overrides')}</th><th scope="col" class="num">{t('coach.goodwill')}</th>
             <th scope="col" class="num">{t('coach.declined')}</th><th scope="col" class="num">{t('coach.referred')}</th>
