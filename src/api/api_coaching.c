@@ -87,10 +87,9 @@ static int add_override(void *arg, const struct coaching_override *o)
     return x && json_array_append_new(arg, x) == 0 ? TD_OK : TD_E_NOMEM;
 }
 
+/* The person's row with their newest overrides listed. */
 static int person_json(struct api_call *a, const struct ask *k, const struct coaching_person *p, json_t **out)
 {
-    struct nps_figure f;
-    nps_figure_of(p->promoters, p->passives, p->detractors, nps_min_answers(), &f);
     json_t *overrides = json_array();
     int rc = overrides ? coaching_overrides_each(&a->d, &k->q, p->staff_id, OVERRIDES_SHOWN, add_override, overrides)
                        : TD_E_NOMEM;
@@ -98,6 +97,8 @@ static int person_json(struct api_call *a, const struct ask *k, const struct coa
         json_decref(overrides);
         return rc;
     }
+    struct nps_figure f;
+    nps_figure_of(p->promoters, p->passives, p->detractors, nps_min_answers(), &f);
     const struct quiz_score *q = &p->knowledge;
     json_t *percent = q->questions ? json_integer((json_int_t)llround(100.0 * (double)q->correct / (double)q->questions))
                                    : json_null();

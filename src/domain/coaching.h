@@ -18,6 +18,11 @@
  * (desk_resolve's apply(): store credit that is not a return of our own
  * goods).
  *
+ * Invariant: coaching_days (migration 0020) holds, per store, Amsterdam date,
+ * person, kind, resolution, override and goodwill, the cases resolved so;
+ * it changes only in the transaction that resolves a case
+ * (coaching_on_event), so a period is read from its days.
+ *
  * The funnel arithmetic (coaching_limit, coaching_limits_of, coaching_band,
  * coaching_curve, coaching_rate_of) is pure; coaching_read and
  * coaching_overrides_each read.
@@ -76,14 +81,20 @@ int coaching_read(struct dctx *c, const struct coaching_query *q, struct coachin
 void coaching_report_free(struct coaching_report *r);
 
 struct coaching_override {
+    int64_t staff_id;                              /* whose (the rule above) */
     int64_t case_id, resolved_at;
     const char *kind, *recommended, *chosen, *reason;   /* valid during the call */
     int64_t recommended_cents, chosen_cents;
 };
-/* Calls fn for each override of staff_id in the query's period and store,
- * newest first, at most limit of them. */
+/* Calls fn for the newest `limit` overrides of staff_id in the query's
+ * period and store, newest first. */
 int coaching_overrides_each(struct dctx *c, const struct coaching_query *q, int64_t staff_id, int limit,
                             int (*fn)(void *arg, const struct coaching_override *o), void *arg) TD_MUST_CHECK;
+
+struct event;
+/* The events subscriber (events.def) that keeps coaching_days: a RESOLVED
+ * case adds one to its day row, in the resolving transaction. */
+int coaching_on_event(struct dctx *c, const struct event *ev) TD_MUST_CHECK;
 
 /* ---- the funnel (pure) --------------------------------------------------- */
 

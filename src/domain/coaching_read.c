@@ -1,12 +1,17 @@
 /* coaching_read.c — the figures behind coaching (see coaching.h): the
- * store's people, their resolved cases of the period grouped in one read,
- * their customers' answers from nps_counts and their knowledge scores.
+ * rollup of resolved cases kept as they are resolved (coaching_days,
+ * migration 0020), and the reads of a period: the store's people, their
+ * cases from the day rows, their customers' answers from nps_counts, their
+ * knowledge scores and their newest overrides.
  *
- * The cases are read through cases_store_resolved (migration 0020), so a
- * store's period costs its own cases, not the chain's history.
+ * Invariant: for every store, Amsterdam date, person, kind, resolution,
+ * override and goodwill, coaching_days.cases is the number of cases so
+ * resolved that day (it changes only in the transaction that resolves a
+ * case: coaching_on_event), so a period costs its days, not its cases.
  */
 #include "domain/coaching.h"
 #include "db/db.h"
+#include "domain/events.h"
 #include "domain/nps.h"
 #include "domain/policy.h"
 #include <stdlib.h>
@@ -65,17 +70,44 @@ static int read_staff(struct dctx *c, const struct coaching_query *q, struct coa
     return db_end(st, rc);
 }
 
-/* One row per person, kind, resolution, override and goodwill: counted into
- * the person's figures. */
+/* ---- the rollup ---------------------------------------------------------- */
+
+int coaching_on_event(struct dctx *c, const struct event *ev)
+{
+    if (ev->kind != EVENT_RESOLVED) return TD_OK;
+    struct db_stmt *st;
+    int rc = db_get_row(c->db,
+                        "SELECT k.store_id, k.resolved_at, COALESCE(k.associate_id, k.resolved_by, 0), k.kind,"
+                        " COALESCE(k.resolution, ''), CASE WHEN k.override_reason IS NULL THEN 0 ELSE 1 END,"
+                        " CASE WHEN n.funding = 'goodwill' THEN n.amount_cents ELSE -1 END"
+                        " FROM cases k LEFT JOIN credit_notes n ON n.id = k.credit_note_id WHERE k.id = ?",
+                        &st, "i", ev->case_id);
+    if (rc != TD_OK) return rc;
+    int64_t store_id = db_col_int64(st, 0), at = db_col_int64(st, 1), who = db_col_int64(st, 2);
+    int64_t overridden = db_col_int64(st, 5), goodwill = db_col_int64(st, 6), day, ignored;
+    char kind[32], res[32];
+    rc = domain_copy(kind, sizeof kind, db_col_text(st, 3));
+    if (rc == TD_OK) rc = domain_copy(res, sizeof res, db_col_text(st, 4));
+    db_done(st);
+    if (rc != TD_OK || !who) return rc;            /* a case nobody resolved is no one's */
+    coaching_days_of(at, at + 1, &day, &ignored);
+    return db_run(c->db,
+                  "INSERT INTO coaching_days (store_id, day, staff_id, kind, resolution, overridden, goodwill, cases,"
+                  " goodwill_cents) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)"
+                  " ON CONFLICT (store_id, day, staff_id, kind, resolution, overridden, goodwill) DO UPDATE SET"
+                  " cases = coaching_days.cases + 1, goodwill_cents = coaching_days.goodwill_cents + excluded.goodwill_cents",
+                  NULL, "iiittiii", store_id, day, who, kind, res, overridden, (int64_t)(goodwill >= 0),
+                  goodwill > 0 ? goodwill : 0);
+}
+
+/* ---- the period ----------------------------------------------------------- */
+
+/* One row per person, kind, resolution, override and goodwill over the
+ * period's days: counted into the person's figures. */
 #define CASES_SELECT                                                                                                   \
-    "SELECT " WHO_COLS ", k.kind, COALESCE(k.resolution, ''),"                                                         \
-    " CASE WHEN k.override_reason IS NULL THEN 0 ELSE 1 END,"                                                          \
-    " CASE WHEN n.funding = 'goodwill' THEN 1 ELSE 0 END, COUNT(*),"                                                   \
-    " COALESCE(SUM(CASE WHEN n.funding = 'goodwill' THEN n.amount_cents ELSE 0 END), 0)"                               \
-    " FROM cases k JOIN staff a ON a.id = COALESCE(k.associate_id, k.resolved_by)" WHO_JOIN                            \
-    " LEFT JOIN credit_notes n ON n.id = k.credit_note_id"                                                             \
-    " WHERE k.status IN ('resolved', 'followed_up') AND k.resolved_at >= ? AND k.resolved_at < ?"
-#define CASES_GROUP " GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 ORDER BY 1"
+    "SELECT " WHO_COLS ", d.kind, d.resolution, d.overridden, d.goodwill, SUM(d.cases), SUM(d.goodwill_cents)"         \
+    " FROM coaching_days d JOIN staff a ON a.id = d.staff_id" WHO_JOIN " WHERE d.day >= ? AND d.day <= ?"
+#define CASES_GROUP " GROUP BY a.id, a.login, a.name, t.code, d.kind, d.resolution, d.overridden, d.goodwill ORDER BY a.id"
 
 static int count_case(struct db_stmt *st, struct coaching_report *r)
 {
@@ -94,14 +126,15 @@ static int count_case(struct db_stmt *st, struct coaching_report *r)
     return TD_OK;
 }
 
-static int read_cases(struct dctx *c, const struct coaching_query *q, struct coaching_report *r)
+static int read_cases(struct dctx *c, const struct coaching_query *q, const struct nps_query *days,
+                      struct coaching_report *r)
 {
     struct db_stmt *st;
-    /* Two texts, so that a store's read walks its index rather than an
+    /* Two texts, so that a store's read walks its own key rather than an
      * "? = 0 OR" that no planner can narrow. */
-    int rc = q->store_id ? db_query(c->db, CASES_SELECT " AND k.store_id = ?" CASES_GROUP, &st, "iii", q->from_us,
-                                    q->to_us, q->store_id)
-                         : db_query(c->db, CASES_SELECT CASES_GROUP, &st, "ii", q->from_us, q->to_us);
+    int rc = q->store_id ? db_query(c->db, CASES_SELECT " AND d.store_id = ?" CASES_GROUP, &st, "iii", days->from_day,
+                                    days->to_day, q->store_id)
+                         : db_query(c->db, CASES_SELECT CASES_GROUP, &st, "ii", days->from_day, days->to_day);
     while (db_next(st, &rc)) rc = count_case(st, r);
     return db_end(st, rc);
 }
@@ -149,7 +182,7 @@ int coaching_read(struct dctx *c, const struct coaching_query *q, struct coachin
     struct nps_query nq = {.by = NPS_ASSOCIATE, .store_id = q->store_id};
     coaching_days_of(q->from_us, q->to_us, &nq.from_day, &nq.to_day);
     int rc = read_staff(c, q, out);
-    if (rc == TD_OK) rc = read_cases(c, q, out);
+    if (rc == TD_OK) rc = read_cases(c, q, &nq, out);
     if (rc == TD_OK) rc = nps_each(c, &nq, count_answers, out);
     if (rc == TD_OK) rc = complete(c, out);
     for (size_t i = 0; i < out->n && rc == TD_OK; i++)
@@ -168,21 +201,24 @@ void coaching_report_free(struct coaching_report *r)
     memset(r, 0, sizeof *r);
 }
 
-#define OVERRIDES_SELECT                                                                                               \
+/* A person's newest overrides, through cases_overrides (migration 0020):
+ * only their overrides are visited, newest first, until the limit. */
+#define OVERRIDES_SELECT(store)                                                                                        \
     "SELECT k.id, k.resolved_at, k.kind, COALESCE(k.rec_resolution, ''), COALESCE(k.resolution, ''),"                  \
     " k.override_reason, COALESCE(k.rec_amount_cents, 0), COALESCE(k.amount_cents, 0) FROM cases k"                   \
-    " WHERE k.status IN ('resolved', 'followed_up') AND k.resolved_at >= ? AND k.resolved_at < ?"                      \
-    " AND k.override_reason IS NOT NULL AND COALESCE(k.associate_id, k.resolved_by) = ?"
+    " WHERE COALESCE(k.associate_id, k.resolved_by) = ? AND k.override_reason IS NOT NULL"                            \
+    " AND k.resolved_at >= ? AND k.resolved_at < ? AND k.status IN ('resolved', 'followed_up')" store                  \
+    " ORDER BY k.resolved_at DESC, k.id DESC LIMIT ?"
 
 int coaching_overrides_each(struct dctx *c, const struct coaching_query *q, int64_t staff_id, int limit,
                             int (*fn)(void *arg, const struct coaching_override *o), void *arg)
 {
     struct db_stmt *st;
-    int rc = q->store_id ? db_query(c->db, OVERRIDES_SELECT " AND k.store_id = ? ORDER BY k.resolved_at DESC, k.id DESC LIMIT ?",
-                                    &st, "iiiii", q->from_us, q->to_us, staff_id, q->store_id, (int64_t)limit)
-                         : db_query(c->db, OVERRIDES_SELECT " ORDER BY k.resolved_at DESC, k.id DESC LIMIT ?", &st, "iiii",
-                                    q->from_us, q->to_us, staff_id, (int64_t)limit);
-    struct coaching_override o;
+    int rc = q->store_id ? db_query(c->db, OVERRIDES_SELECT(" AND k.store_id = ?"), &st, "iiiii", staff_id, q->from_us,
+                                    q->to_us, q->store_id, (int64_t)limit)
+                         : db_query(c->db, OVERRIDES_SELECT(""), &st, "iiii", staff_id, q->from_us, q->to_us,
+                                    (int64_t)limit);
+    struct coaching_override o = {.staff_id = staff_id};
     while (db_next(st, &rc)) {
         if ((rc = db_readf(st, "iissssii", &o.case_id, &o.resolved_at, &o.kind, &o.recommended, &o.chosen, &o.reason,
                            &o.recommended_cents, &o.chosen_cents)) == TD_OK)
