@@ -2,8 +2,10 @@
  * a table (values worked out apart from this code, summing exact binomial
  * probabilities with Python's math.comb), the bands of points against them, the curves'
  * shape, each rate's k of n, and the Amsterdam dates of a period as the UTC
- * days of nps_counts. The figures read from a database are tested over HTTP
- * on both backends (tests/api/test_coaching.c). */
+ * days of nps_counts; and the day rows (coaching_days) on SQLite and, with
+ * TRUSTDESK_TEST_PG, PostgreSQL: filled by migration 0020 for the cases
+ * resolved before it, and added to by the RESOLVED subscriber on the case's
+ * Amsterdam date. The figures read over HTTP are tests/api/test_coaching.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,8 +14,11 @@
 #include <stdio.h>
 #include <string.h>
 #include "core/clock.h"
+#include "db/db.h"
 #include "domain/coaching.h"
+#include "domain/events.h"
 #include "domain/policy.h"
+#include "fixture.h"
 #include "cmocka_main.h"
 
 static void near(double got, double want, const char *what, size_t row)
@@ -145,6 +150,59 @@ static void amsterdam_dates_as_days(void **state)
     assert_int_equal(td, want_to / (86400LL * 1000000));
 }
 
+/* 2026-01-15 10:00 UTC, and 23:30 UTC that day: already the 16th in Amsterdam. */
+#define MORNING 1768471200000000LL
+#define LATE (MORNING + 13LL * 3600 * 1000000 + 30LL * 60 * 1000000)
+
+static void day_rows_from_before_and_as_resolved(void **state)
+{
+    (void)state;
+    struct fixture f;
+    assert_int_equal(fixture_open(&f, "coaching", 1, 0), 0);
+    assert_int_equal(db_migrate_to(f.db, 19), TD_OK);
+    /* Before 0020: Ria resolved two complaints as recommended and declined
+     * one against it; one case of hers is still open. */
+    assert_int_equal(db_exec(f.db, "INSERT INTO stores (code, name, city, created_at) VALUES ('UTR01', 'Utrecht', 'Utrecht', 0)"), TD_OK);
+    assert_int_equal(db_exec(f.db, "INSERT INTO staff (login, name, role, store_id, password_hash, created_at, updated_at)"
+                                   " VALUES ('ria', 'Ria', 'associate', 1, 'x', 0, 0)"), TD_OK);
+    char sql[700];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO cases (store_id, associate_id, kind, receipt, customer_words, status, created_at, updated_at,"
+             " resolution, override_reason, resolved_at, resolved_by) VALUES"
+             " (1, 1, 'complaint', 0, 'x', 'resolved', 0, 0, 'store_credit', NULL, %lld, 1),"
+             " (1, 1, 'complaint', 0, 'x', 'resolved', 0, 0, 'store_credit', NULL, %lld, 1),"
+             " (1, 1, 'complaint', 0, 'x', 'followed_up', 0, 0, 'decline', 'Klant wilde geen bon', %lld, 1),"
+             " (1, 1, 'complaint', 0, 'x', 'open', 0, 0, NULL, NULL, NULL, NULL)",
+             (long long)MORNING, (long long)MORNING + 1, (long long)MORNING + 2);
+    assert_int_equal(db_exec(f.db, sql), TD_OK);
+    assert_int_equal(db_migrate(f.db), TD_OK);
+    int64_t day = MORNING / FIXTURE_DAY;
+    assert_int_equal(fixture_int(&f, "SELECT SUM(cases) FROM coaching_days"), 3);
+    assert_int_equal(fixture_int(&f, "SELECT cases FROM coaching_days WHERE day = %lld AND staff_id = 1 AND"
+                                     " resolution = 'store_credit' AND overridden = 0", (long long)day), 2);
+    assert_int_equal(fixture_int(&f, "SELECT cases FROM coaching_days WHERE day = %lld AND resolution = 'decline'"
+                                     " AND overridden = 1", (long long)day), 1);
+
+    /* Resolved late in the evening: counted on Amsterdam's next day. */
+    snprintf(sql, sizeof sql,
+             "INSERT INTO cases (store_id, associate_id, kind, receipt, customer_words, status, created_at, updated_at,"
+             " resolution, resolved_at, resolved_by) VALUES (1, 1, 'complaint', 0, 'x', 'resolved', 0, 0, 'decline', %lld, 1)",
+             (long long)LATE);
+    assert_int_equal(db_exec(f.db, sql), TD_OK);
+    int64_t id = fixture_int(&f, "SELECT MAX(id) FROM cases");
+    struct event ev = {.kind = EVENT_RESOLVED, .case_id = id};
+    assert_int_equal(db_begin(f.db, 1), TD_OK);
+    assert_int_equal(coaching_on_event(&f.c, &ev), TD_OK);
+    assert_int_equal(coaching_on_event(&f.c, &ev), TD_OK);       /* a second case like it: the same row */
+    ev.kind = EVENT_OPENED;
+    assert_int_equal(coaching_on_event(&f.c, &ev), TD_OK);       /* not a resolution: nothing */
+    assert_int_equal(db_commit(f.db), TD_OK);
+    assert_int_equal(fixture_int(&f, "SELECT cases FROM coaching_days WHERE day = %lld AND resolution = 'decline'"
+                                     " AND overridden = 0", (long long)day + 1), 2);
+    assert_int_equal(fixture_int(&f, "SELECT SUM(cases) FROM coaching_days"), 5);
+    assert_int_equal(fixture_close(&f), 0);
+}
+
 TD_TEST_MAIN("unit_coaching", NULL, NULL, cmocka_unit_test(limits_on_a_table), cmocka_unit_test(bands_of_points),
              cmocka_unit_test(curves_narrow_towards_many_cases), cmocka_unit_test(rates_of_a_person),
-             cmocka_unit_test(amsterdam_dates_as_days))
+             cmocka_unit_test(amsterdam_dates_as_days), cmocka_unit_test(day_rows_from_before_and_as_resolved))
