@@ -11,5 +11,9 @@ struct nps_share;
 /* A recovery figure (domain/nps.h) as {k, n, share, low, high, too_few}:
  * share and its Wilson interval null below the minimum. */
 json_t *api_share_json(const struct nps_share *s);
+struct nps_figure;
+/* An NPS figure (domain/nps.h) as {n, promoters, passives, detractors,
+ * score, low, high, too_few}: score and interval null below the minimum. */
+json_t *api_nps_figure_json(const struct nps_figure *f);
 
 #endif

@@ -74,7 +74,7 @@ static int ask_of(struct api_call *a, struct nps_ask *k, enum export_format *for
 
 static json_t *one_decimal(double v) { return json_real(round(v * 10) / 10); }
 
-static json_t *figure_json(const struct nps_figure *f)
+json_t *api_nps_figure_json(const struct nps_figure *f)
 {
     json_t *o = json_pack("{s:I,s:I,s:I,s:I,s:b}", "n", (json_int_t)f->n, "promoters", (json_int_t)f->promoters,
                           "passives", (json_int_t)f->passives, "detractors", (json_int_t)f->detractors, "too_few",
@@ -105,7 +105,7 @@ static int add_row(void *arg, const struct nps_row *r)
     x->p += r->f.promoters;
     x->pa += r->f.passives;
     x->d += r->f.detractors;
-    json_t *o = figure_json(&r->f);
+    json_t *o = api_nps_figure_json(&r->f);
     json_object_set_new(o, "key", json_string(r->key));
     json_object_set_new(o, "label", json_string(r->label));
     return json_array_append_new(x->items, o) == 0 ? TD_OK : TD_E_NOMEM;
@@ -131,7 +131,7 @@ static const struct export_table nps_table = {"NPS", "NPS", EXPORT_COLUMNS(nps_c
 static int reply_file(struct api_call *a, const struct nps_ask *k, enum export_format format, json_t *items,
                       const struct nps_figure *total)
 {
-    json_t *t = figure_json(total);
+    json_t *t = api_nps_figure_json(total);
     json_object_set_new(t, "key", json_string(""));
     json_object_set_new(t, "label", json_string(strcmp(a->me.lang, "en") == 0 ? "total" : "totaal"));
     if (json_array_append_new(items, t) != 0) return TD_E_NOMEM;
@@ -160,7 +160,7 @@ static int nps_answer(struct api_call *a, enum export_format format)
     }
     json_t *o = json_pack("{s:s,s:s,s:s,s:I,s:o,s:o}", "by", enum_map_name(&nps_dim_map, (int)k.q.by), "from", k.from,
                           "to", k.to, "min_answers", (json_int_t)nps_min_answers(), "items", x.items, "total",
-                          figure_json(&total));
+                          api_nps_figure_json(&total));
     json_object_set_new(o, "store_code", api_str_or_null(k.store_code));
     return api_reply_json(a, 200, o);
 }

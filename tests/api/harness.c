@@ -519,6 +519,18 @@ const char *jstr(json_t *j, const char *path)
     return s ? s : "";
 }
 
+const char *jjoin(json_t *j, const char *array, const char *field, char *out, size_t n)
+{
+    out[0] = '\0';
+    size_t i;
+    json_t *o;
+    json_array_foreach(json_object_get(j, array), i, o) {
+        size_t len = strlen(out);
+        snprintf(out + len, n - len, "%s%s", len ? "," : "", jstr(o, field));
+    }
+    return out;
+}
+
 long long jint(json_t *j, const char *path)
 {
     return json_integer_value(walk(j, path));
@@ -820,6 +832,64 @@ void case_resolve_as_recommended(struct client *c, long long id)
     snprintf(path, sizeof path, "/api/v1/cases/%lld/resolve", id);
     req_expect(c, "POST", path, body, 200, &r);
     assert_string_equal(jstr(r.json, "status"), "resolved");
+    resp_free(&r);
+}
+
+long long customer_new(struct client *c, const char *store)
+{
+    static int seq;
+    char body[300];
+    seq++;
+    snprintf(body, sizeof body, "{\"home_store_code\":\"%s\",\"name\":\"Klant %d\",\"email\":\"klant-%d@example.test\"}",
+             store, seq, seq);
+    struct resp r;
+    req_expect(c, "POST", "/api/v1/customers", body, 201, &r);
+    long long id = jint(r.json, "id");
+    resp_free(&r);
+    return id;
+}
+
+long long service_complaint_open(struct client *c, const char *store, long long customer)
+{
+    char body[600];
+    snprintf(body, sizeof body,
+             "{\"kind\":\"complaint\",\"customer_id\":%lld,\"store_code\":\"%s\",\"receipt\":false,"
+             "\"customer_words\":\"Lang gewacht.\",\"items\":[{\"sold_here\":false,\"brand\":\"-\","
+             "\"description\":\"Service\",\"stated_price_cents\":0,\"condition\":\"new\"}]}", customer, store);
+    return case_open(c, body);
+}
+
+long long service_complaint_resolved(struct client *c, const char *store, long long customer)
+{
+    long long id = service_complaint_open(c, store, customer);
+    case_resolve_as_recommended(c, id);
+    return id;
+}
+
+void survey_last_link(const struct server *s, char *link, size_t n)
+{
+    /* The link: "/api/v1/surveys/" and the 64 characters of its token. */
+    char text[200];
+    assert_int_equal(server_sql_value(s,
+                                      server_is_pg(s)
+                                          ? "SELECT substr(body_text, strpos(body_text, '/api/v1/surveys/'), 80)"
+                                            " FROM mail_outbox ORDER BY id DESC LIMIT 1"
+                                          : "SELECT substr(body_text, instr(body_text, '/api/v1/surveys/'), 80)"
+                                            " FROM mail_outbox ORDER BY id DESC LIMIT 1",
+                                      text, sizeof text),
+                     0);
+    const char *l = strstr(text, "/api/v1/surveys/");
+    if (!l) fail_msg("no survey link in the outbox's last mail: %s", text);
+    snprintf(link, n, "%.*s", (int)strcspn(l, "\r\n "), l);
+}
+
+void survey_answer(struct client *anon, const char *link, int score)
+{
+    char form[32];
+    snprintf(form, sizeof form, "score=%d", score);
+    struct resp r;
+    assert_int_equal(req_h(anon, "POST", link, form, &r, "Content-Type: application/x-www-form-urlencoded", NULL), 0);
+    assert_int_equal(r.status, 200);
     resp_free(&r);
 }
 

@@ -159,6 +159,21 @@ void case_decide(struct client *c, long long id, struct resp *r);
 /* Decides the case and resolves it as the desk recommends (resolution and
  * its maximum amount), as c; asserts it is resolved. */
 void case_resolve_as_recommended(struct client *c, long long id);
+/* A new customer of store with a name and e-mail of their own ("Klant N"),
+ * made by c; its id. A new one for every case keeps the guard from rightly
+ * holding a customer's fifth complaint of the day. */
+long long customer_new(struct client *c, const char *store);
+/* A complaint about the service (nothing sold here), opened at c's desk in
+ * store for the customer; its id. */
+long long service_complaint_open(struct client *c, const char *store, long long customer);
+/* The same, resolved as recommended (the complaint's goodwill gesture). */
+long long service_complaint_resolved(struct client *c, const char *store, long long customer);
+/* The path of the survey link in the outbox's newest mail
+ * ("/api/v1/surveys/TOKEN"). */
+void survey_last_link(const struct server *s, char *link, size_t n);
+/* Answers the survey at link with score on its public page as anon;
+ * asserts 200. */
+void survey_answer(struct client *anon, const char *link, int score);
 /* One number from the server's database, read through db_open (asserts). */
 long long db_int(const struct server *s, const char *sql);
 /* The same for a query built with printf's format (fails the test when it
@@ -189,6 +204,9 @@ const char *resp_header(struct resp *r, const char *name, char *out, size_t n);
 /* json_string_value of a dotted path like "error.code" ("" when absent). */
 const char *jstr(json_t *j, const char *path);
 long long jint(json_t *j, const char *path);
+/* The string field of every object of the array at j's member `array`,
+ * joined by commas into out ("a,b,c"): an order to compare at once. */
+const char *jjoin(json_t *j, const char *array, const char *field, char *out, size_t n);
 /* Asserts what j holds at dotted paths: pairs (path, want) ended by NULL,
  * an int for expect_ints, a string for expect_strs; a failure names the
  * path, what it holds and what was wanted. */

@@ -68,17 +68,7 @@ static long long new_customer(const char *fields)
 
 /* A complaint of the customer at the Utrecht desk, resolved as the desk
  * recommends. */
-static long long complaint_resolved(long long customer)
-{
-    char body[600];
-    snprintf(body, sizeof body,
-             "{\"kind\":\"complaint\",\"customer_id\":%lld,\"store_code\":\"UTR01\",\"receipt\":false,"
-             "\"customer_words\":\"Lang moeten wachten bij de kassa.\",\"items\":[{\"sold_here\":false,\"brand\":\"-\","
-             "\"description\":\"Service\",\"stated_price_cents\":0,\"condition\":\"new\"}]}", customer);
-    long long id = case_open(&anna, body);
-    case_resolve_as_recommended(&anna, id);
-    return id;
-}
+static long long complaint_resolved(long long customer) { return service_complaint_resolved(&anna, "UTR01", customer); }
 
 /* The next mail at the sink: its decoded text, and the survey link's path. */
 static void next_survey_mail(char *text, size_t n, char *path, size_t pn)

@@ -50,62 +50,21 @@ static int teardown(void **state)
     return chain_teardown(state);
 }
 
-/* A new customer for every case: the guard would rightly hold a fifth
- * complaint of one customer in a day for approval. */
-static long long customer(struct client *c, const char *store)
-{
-    static int seq;
-    char body[300];
-    seq++;
-    snprintf(body, sizeof body, "{\"home_store_code\":\"%s\",\"name\":\"Klant %d\",\"email\":\"klant-%d@example.test\"}",
-             store, seq, seq);
-    struct resp r;
-    req_expect(c, "POST", "/api/v1/customers", body, 201, &r);
-    long long id = jint(r.json, "id");
-    resp_free(&r);
-    return id;
-}
-
 /* A complaint at c's desk in store, resolved as recommended; the path of
  * its survey's link, read from the outbox. */
 static void asked(struct client *c, const char *store, long long cust, char *link, size_t n)
 {
-    char body[600];
-    snprintf(body, sizeof body,
-             "{\"kind\":\"complaint\",\"customer_id\":%lld,\"store_code\":\"%s\",\"receipt\":false,"
-             "\"customer_words\":\"Lang gewacht.\",\"items\":[{\"sold_here\":false,\"brand\":\"-\","
-             "\"description\":\"Service\",\"stated_price_cents\":0,\"condition\":\"new\"}]}", cust, store);
-    case_resolve_as_recommended(c, case_open(c, body));
-    /* The link: "/api/v1/surveys/" and the 64 characters of its token. */
-    char text[200];
-    assert_int_equal(server_sql_value(&srv,
-                                      server_is_pg(&srv)
-                                          ? "SELECT substr(body_text, strpos(body_text, '/api/v1/surveys/'), 80)"
-                                            " FROM mail_outbox ORDER BY id DESC LIMIT 1"
-                                          : "SELECT substr(body_text, instr(body_text, '/api/v1/surveys/'), 80)"
-                                            " FROM mail_outbox ORDER BY id DESC LIMIT 1",
-                                      text, sizeof text),
-                     0);
-    const char *l = strstr(text, "/api/v1/surveys/");
-    if (!l) fail_msg("no survey link in the outbox's last mail: %s", text);
-    snprintf(link, n, "%.*s", (int)strcspn(l, "\r\n "), l);
+    service_complaint_resolved(c, store, cust);
+    survey_last_link(&srv, link, n);
 }
 
-static void answer(const char *link, int score)
-{
-    char form[32];
-    snprintf(form, sizeof form, "score=%d", score);
-    struct resp r;
-    assert_int_equal(req_h(&anon, "POST", link, form, &r, "Content-Type: application/x-www-form-urlencoded", NULL), 0);
-    assert_int_equal(r.status, 200);
-    resp_free(&r);
-}
+static void answer(const char *link, int score) { survey_answer(&anon, link, score); }
 
 static void answers(struct client *c, const char *store, const int *scores, size_t n, char *last, size_t ln)
 {
     char link[200];
     for (size_t i = 0; i < n; i++) {
-        asked(c, store, customer(c, store), link, sizeof link);
+        asked(c, store, customer_new(c, store), link, sizeof link);
         answer(link, scores[i]);
     }
     if (last) snprintf(last, ln, "%s", link);
@@ -138,17 +97,7 @@ static void expect_figure(json_t *o, const char *what, long long n, long long p,
 
 static json_t *item(json_t *j, size_t i) { return json_array_get(json_object_get(j, "items"), i); }
 
-static const char *keys(json_t *j, char *out, size_t n)
-{
-    out[0] = '\0';
-    size_t i;
-    json_t *o;
-    json_array_foreach(json_object_get(j, "items"), i, o) {
-        size_t len = strlen(out);
-        snprintf(out + len, n - len, "%s%s", len ? "," : "", jstr(o, "key"));
-    }
-    return out;
-}
+static const char *keys(json_t *j, char *out, size_t n) { return jjoin(j, "items", "key", out, n); }
 
 static char anna_last[200];
 

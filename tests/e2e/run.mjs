@@ -1266,6 +1266,66 @@ test('the daily figures: the Utrecht manager sees their store per day beside the
   const body = Buffer.from(csv).toString('utf8');
   expect(csv[0] === 0xef && csv[1] === 0xbb && csv[2] === 0xbf && body.includes('\ufeffdag;geopend;afgehandeld;')
     && body.split('\r\n').length === 30 + 2, `the CSV: a BOM, the header and 30 days (${body.slice(0, 200)})`);
+test('coaching, not a ranking: a funnel plot against the store, the associate sees only herself named', async () => {
+  // Eindhoven's desk this quarter (a new store, so that the other stories'
+  // cases do not count): Lotte resolves 4 complaints as the desk recommends
+  // and declines 1 against it; Bo resolves 2 and declines 4.
+  await call('POST', '/api/v1/stores', { code: 'EHV01', name: 'Eindhoven Demer', city: 'Eindhoven' });
+  for (const [login, name, role] of [['lotte', 'Lotte de Wit', 'associate'], ['bo', 'Bo Akkerman', 'associate'], ['rik', 'Rik Vos', 'manager']])
+    await call('POST', '/api/v1/staff', { login, name, role, store_code: 'EHV01', password: PASSWORD });
+  const tokens = { lotte: sh(['token', 'add', '--db', DB, '--login', 'lotte']), bo: sh(['token', 'add', '--db', DB, '--login', 'bo']) };
+  let seq = 0;
+  const complaint = async (who, declined) => {
+    const token = tokens[who];
+    const c = await call('POST', '/api/v1/customers', { home_store_code: 'EHV01', name: `Coachklant ${++seq}` }, { token });
+    const k = await call('POST', '/api/v1/cases', { kind: 'complaint', customer_id: c.id, store_code: 'EHV01', receipt: false,
+      customer_words: 'Lang gewacht.', items: [{ sold_here: false, brand: '-', description: 'Service', stated_price_cents: 0, condition: 'new' }] },
+    { token });
+    const d = await call('POST', `/api/v1/cases/${k.id}/decision`, undefined, { token });
+    await call('POST', `/api/v1/cases/${k.id}/resolve`, declined
+      ? { resolution: 'decline', amount_cents: 0, override_reason: 'Klant wilde geen tegoedbon' }
+      : { resolution: d.resolution, amount_cents: d.max_amount_cents }, { token });
+  };
+  for (let i = 0; i < 5; i++) await complaint('lotte', i === 4);
+  for (let i = 0; i < 6; i++) await complaint('bo', i >= 2);
+
+  const page = await freshPage();
+  await login(page, 'rik');
+  await page.click('header nav a:has-text("Coaching")');
+  await page.waitForSelector('svg.funnel circle.dot');
+  expect((await text(page, '.coaching-note')).includes('Geen ranglijst'), 'the screen says it is not a ranking');
+  const plot = 'svg.funnel[data-rate="override"]';
+  expect(await page.locator(`${plot} path.limit95`).count() === 2 && await page.locator(`${plot} path.limit998`).count() === 2
+    && await page.locator(`${plot} line.centre`).count() === 1, 'two 95 % and two 99.8 % limit curves around one centre line');
+  expect(await page.locator(`${plot} circle[data-login="lotte"]`).count() === 1 && await page.locator(`${plot} circle[data-login="bo"]`).count() === 1,
+    'Lotte and Bo as points, named for their manager');
+  const names = await page.$$eval('table.coach-people tbody th', (ths) => ths.map((th) => th.textContent.trim()));
+  expect(names.join() === 'Bo Akkerman,Lotte de Wit,Rik Vos', `the table sorted by name (${names.join(', ')})`);
+  const bo = await page.$$eval('table.coach-people tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent.trim()))
+    .find((r) => r[0].startsWith('Bo')));
+  expect(bo[1] === '6' && bo[2] === '4', `Bo: 6 cases, 4 overrides (${bo.join(' | ')})`);
+  // The store's rate: 5 of 11 overrides.
+  expect((await text(page, 'section:has(#h-funnel) p[role=status]')).includes('5 van 11'), 'the centre line is 5 of 11');
+  await page.click('details.overrides summary:has-text("Bo Akkerman")');
+  await page.waitForSelector('details.overrides[open] li:has-text("Klant wilde geen tegoedbon")');
+  await shot(page, 'coaching-manager');
+  await a11y(page, 'coaching (manager)');
+  await page.click('button[role=radio]:has-text("Coulance")');
+  await page.waitForSelector('svg.funnel[data-rate="goodwill"]');
+  await shot(page, 'coaching-goodwill');
+  await logout(page);
+
+  await login(page, 'lotte');
+  await page.click('header nav a:has-text("Coaching")');
+  await page.waitForSelector('svg.funnel circle.dot.self');
+  expect(await page.locator('svg.funnel circle.dot').count() === 2, 'two points: Lotte and one colleague');
+  expect(await page.locator('svg.funnel circle[data-login="bo"]').count() === 0, 'the colleague is not named');
+  expect(await page.locator('svg.funnel text.dot-label').allTextContents().then((l) => l.join() === 'jij'), 'only her own point is labelled');
+  const mine = await page.$$eval('table.coach-people tbody th', (ths) => ths.map((th) => th.textContent.trim()));
+  expect(mine.join() === 'Lotte de Wit', `only her own row (${mine.join(', ')})`);
+  expect(!(await page.content()).includes('Akkerman'), 'Bo\'s name nowhere on Lotte\'s screen');
+  await shot(page, 'coaching-associate');
+  await a11y(page, 'coaching (associate)');
 });
 
 // ---- the run ----------------------------------------------------------------------------

@@ -15,3 +15,13 @@ export const getDaily = (filter: DailyFilter) =>
 /** The address of the same figures as a file: CSV for Dutch Excel, or a workbook. */
 export const dailyFileUrl = (filter: DailyFilter, format: 'csv' | 'xlsx') =>
   `/api/v1/insight/daily${query({ ...filter, format })}`;
+
+// Coaching (/api/v1/insight/coaching): per associate of a store their
+// figures and a funnel plot against the store, and the same as files.
+export type CoachingFilter = Partial<Record<'from' | 'to' | 'store', string>>;
+
+export const getCoaching = (filter: CoachingFilter) =>
+  api<S['CoachingReport']>('GET', `/api/v1/insight/coaching${query(filter)}`);
+/** The address of the same figures as a file (CSV: the people; xlsx: every table), for a download link. */
+export const coachingFileUrl = (filter: CoachingFilter, format: 'csv' | 'xlsx') =>
+  `/api/v1/insight/coaching${query({ ...filter, format })}`;

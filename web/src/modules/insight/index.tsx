@@ -1,8 +1,9 @@
 // Insight: what the desk's choices bring back, with the uncertainty shown —
 // referral outcomes and the desk's daily figures for store managers and
-// head office (the what-if of a draft policy sits in the policy editor,
-// modules/admin).
-import { LEADS, type Module } from '../../registry';
+// head office, and coaching for associates and their managers (the what-if
+// of a draft policy sits in the policy editor, modules/admin).
+import { ALL, LEADS, type Module } from '../../registry';
+import { Coaching } from './Coaching';
 import { Daily } from './Daily';
 import { Referrals } from './Referrals';
 
@@ -11,9 +12,11 @@ export const insight: Module = {
   routes: [
     { path: '/referrals', view: () => <Referrals />, roles: LEADS },
     { path: '/daily', view: () => <Daily />, roles: LEADS },
+    { path: '/coaching', view: () => <Coaching />, roles: ALL },
   ],
   menu: [
     { path: '/referrals', label: 'nav.referrals' },
     { path: '/daily', label: 'nav.daily' },
+    { path: '/coaching', label: 'nav.coaching' },
   ],
 };

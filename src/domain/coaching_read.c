@@ -1,0 +1,228 @@
+/* coaching_read.c — the figures behind coaching (see coaching.h): the
+ * rollup of resolved cases kept as they are resolved (coaching_days,
+ * migration 0020), and the reads of a period: the store's people, their
+ * cases from the day rows, their customers' answers from nps_counts, their
+ * knowledge scores and their newest overrides.
+ *
+ * Invariant: for every store, Amsterdam date, person, kind, resolution,
+ * override and goodwill, coaching_days.cases is the number of cases so
+ * resolved that day (it changes only in the transaction that resolves a
+ * case: coaching_on_event), so a period costs its days, not its cases.
+ */
+#include "domain/coaching.h"
+#include "db/db.h"
+#include "domain/events.h"
+#include "domain/nps.h"
+#include "domain/policy.h"
+#include <stdlib.h>
+#include <string.h>
+
+#define PEOPLE_MAX 100000
+
+/* The person with login, added empty when new; NULL when out of memory or
+ * full. */
+static struct coaching_person *person(struct coaching_report *r, const char *login)
+{
+    for (size_t i = r->n; i-- > 0;)
+        if (strcmp(r->people[i].login, login) == 0) return &r->people[i];
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 32;
+        if (cap > PEOPLE_MAX) return NULL;
+        struct coaching_person *p = realloc(r->people, cap * sizeof *p);
+        if (!p) return NULL;
+        r->people = p;
+        r->cap = cap;
+    }
+    struct coaching_person *p = &r->people[r->n];
+    memset(p, 0, sizeof *p);
+    if (domain_copy(p->login, sizeof p->login, login) != TD_OK) return NULL;
+    r->n++;
+    return p;
+}
+
+/* The columns every read of a person starts with: id, login, name, their
+ * store's code. */
+#define WHO_COLS "a.id, a.login, a.name, COALESCE(t.code, '')"
+#define WHO_JOIN " LEFT JOIN stores t ON t.id = a.store_id"
+
+static int read_details(struct db_stmt *st, void *out)
+{
+    struct coaching_person *p = out;
+    return db_readf(st, "i-tt", &p->staff_id, p->name, sizeof p->name, p->store_code, sizeof p->store_code);
+}
+
+static int read_who(struct db_stmt *st, struct coaching_report *r, struct coaching_person **out)
+{
+    struct coaching_person *p = person(r, db_col_text(st, 1) ? db_col_text(st, 1) : "");
+    *out = p;
+    return p ? read_details(st, p) : TD_E_NOMEM;
+}
+
+static int read_staff(struct dctx *c, const struct coaching_query *q, struct coaching_report *r)
+{
+    struct db_stmt *st;
+    struct coaching_person *p;
+    int rc = db_query(c->db,
+                      "SELECT " WHO_COLS " FROM staff a" WHO_JOIN
+                      " WHERE a.active = 1 AND a.role <> 'admin' AND a.store_id IS NOT NULL AND (? = 0 OR a.store_id = ?)",
+                      &st, "ii", q->store_id, q->store_id);
+    while (db_next(st, &rc)) rc = read_who(st, r, &p);
+    return db_end(st, rc);
+}
+
+/* ---- the rollup ---------------------------------------------------------- */
+
+int coaching_on_event(struct dctx *c, const struct event *ev)
+{
+    if (ev->kind != EVENT_RESOLVED) return TD_OK;
+    struct db_stmt *st;
+    int rc = db_get_row(c->db,
+                        "SELECT k.store_id, k.resolved_at, COALESCE(k.associate_id, k.resolved_by, 0), k.kind,"
+                        " COALESCE(k.resolution, ''), CASE WHEN k.override_reason IS NULL THEN 0 ELSE 1 END,"
+                        " CASE WHEN n.funding = 'goodwill' THEN n.amount_cents ELSE -1 END"
+                        " FROM cases k LEFT JOIN credit_notes n ON n.id = k.credit_note_id WHERE k.id = ?",
+                        &st, "i", ev->case_id);
+    if (rc != TD_OK) return rc;
+    int64_t store_id = db_col_int64(st, 0), at = db_col_int64(st, 1), who = db_col_int64(st, 2);
+    int64_t overridden = db_col_int64(st, 5), goodwill = db_col_int64(st, 6), day, ignored;
+    char kind[32], res[32];
+    rc = domain_copy(kind, sizeof kind, db_col_text(st, 3));
+    if (rc == TD_OK) rc = domain_copy(res, sizeof res, db_col_text(st, 4));
+    db_done(st);
+    if (rc != TD_OK || !who) return rc;            /* a case nobody resolved is no one's */
+    coaching_days_of(at, at + 1, &day, &ignored);
+    return db_run(c->db,
+                  "INSERT INTO coaching_days (store_id, day, staff_id, kind, resolution, overridden, goodwill, cases,"
+                  " goodwill_cents) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)"
+                  " ON CONFLICT (store_id, day, staff_id, kind, resolution, overridden, goodwill) DO UPDATE SET"
+                  " cases = coaching_days.cases + 1, goodwill_cents = coaching_days.goodwill_cents + excluded.goodwill_cents",
+                  NULL, "iiittiii", store_id, day, who, kind, res, overridden, (int64_t)(goodwill >= 0),
+                  goodwill > 0 ? goodwill : 0);
+}
+
+/* ---- the period ----------------------------------------------------------- */
+
+/* One row per person, kind, resolution, override and goodwill over the
+ * period's days: counted into the person's figures. */
+#define CASES_SELECT                                                                                                   \
+    "SELECT " WHO_COLS ", d.kind, d.resolution, d.overridden, d.goodwill, SUM(d.cases), SUM(d.goodwill_cents)"         \
+    " FROM coaching_days d JOIN staff a ON a.id = d.staff_id" WHO_JOIN " WHERE d.day >= ? AND d.day <= ?"
+#define CASES_GROUP " GROUP BY a.id, a.login, a.name, t.code, d.kind, d.resolution, d.overridden, d.goodwill ORDER BY a.id"
+
+static int count_case(struct db_stmt *st, struct coaching_report *r)
+{
+    struct coaching_person *p;
+    int rc = read_who(st, r, &p);
+    if (rc != TD_OK) return rc;
+    int kind = enum_map_find(&policy_kind_map, db_col_text(st, 4), 0);
+    int res = enum_map_find(&policy_resolution_map, db_col_text(st, 5), 0);
+    int64_t count = db_col_int64(st, 8);
+    p->cases += count;
+    p->by_kind[kind >= 0 && kind < COACHING_KINDS ? kind : 0] += count;
+    p->by_resolution[res >= 0 && res < COACHING_KINDS ? res : 0] += count;
+    if (db_col_int64(st, 6)) p->overrides += count;
+    if (db_col_int64(st, 7)) p->goodwill_cases += count;
+    p->goodwill_cents += db_col_int64(st, 9);
+    return TD_OK;
+}
+
+static int read_cases(struct dctx *c, const struct coaching_query *q, const struct nps_query *days,
+                      struct coaching_report *r)
+{
+    struct db_stmt *st;
+    /* Two texts, so that a store's read walks its own key rather than an
+     * "? = 0 OR" that no planner can narrow. */
+    int rc = q->store_id ? db_query(c->db, CASES_SELECT " AND d.store_id = ?" CASES_GROUP, &st, "iii", days->from_day,
+                                    days->to_day, q->store_id)
+                         : db_query(c->db, CASES_SELECT CASES_GROUP, &st, "ii", days->from_day, days->to_day);
+    while (db_next(st, &rc)) rc = count_case(st, r);
+    return db_end(st, rc);
+}
+
+static int count_answers(void *arg, const struct nps_row *row)
+{
+    if (!row->key[0]) return TD_OK;                /* answers to cases of nobody known */
+    struct coaching_person *p = person(arg, row->key);
+    if (!p) return TD_E_NOMEM;
+    p->promoters += row->f.promoters;
+    p->passives += row->f.passives;
+    p->detractors += row->f.detractors;
+    return TD_OK;
+}
+
+/* Who someone counted only by their answers is (their id, name, store). */
+static int complete(struct dctx *c, struct coaching_report *r)
+{
+    int rc = TD_OK;
+    for (size_t i = 0; i < r->n && rc == TD_OK; i++) {
+        struct coaching_person *p = &r->people[i];
+        if (p->staff_id) continue;
+        rc = db_get_read(c->db, "SELECT " WHO_COLS " FROM staff a" WHO_JOIN " WHERE a.login = ?", read_details, p, "t",
+                         p->login);
+        if (rc == TD_E_NOT_FOUND) rc = domain_copy(p->name, sizeof p->name, p->login);   /* a login since renamed */
+    }
+    return rc;
+}
+
+/* By name as a reader orders names ("mark" before "Zoë": folded, see
+ * text_fold), then by login. */
+static int by_name(const void *x, const void *y)
+{
+    const struct coaching_person *a = x, *b = y;
+    char fa[NAME_SZ], fb[NAME_SZ];
+    int d = domain_fold(fa, sizeof fa, a->name) == TD_OK && domain_fold(fb, sizeof fb, b->name) == TD_OK
+                ? strcmp(fa, fb)
+                : strcmp(a->name, b->name);
+    return d ? d : strcmp(a->login, b->login);
+}
+
+int coaching_read(struct dctx *c, const struct coaching_query *q, struct coaching_report *out)
+{
+    memset(out, 0, sizeof *out);
+    struct nps_query nq = {.by = NPS_ASSOCIATE, .store_id = q->store_id};
+    coaching_days_of(q->from_us, q->to_us, &nq.from_day, &nq.to_day);
+    int rc = read_staff(c, q, out);
+    if (rc == TD_OK) rc = read_cases(c, q, &nq, out);
+    if (rc == TD_OK) rc = nps_each(c, &nq, count_answers, out);
+    if (rc == TD_OK) rc = complete(c, out);
+    for (size_t i = 0; i < out->n && rc == TD_OK; i++)
+        if (out->people[i].staff_id) rc = quiz_score_of(c, out->people[i].staff_id, &out->people[i].knowledge);
+    if (rc != TD_OK) {
+        coaching_report_free(out);
+        return rc;
+    }
+    if (out->n) qsort(out->people, out->n, sizeof out->people[0], by_name);
+    return TD_OK;
+}
+
+void coaching_report_free(struct coaching_report *r)
+{
+    free(r->people);
+    memset(r, 0, sizeof *r);
+}
+
+/* A person's newest overrides, through cases_overrides (migration 0020):
+ * only their overrides are visited, newest first, until the limit. */
+#define OVERRIDES_SELECT(store)                                                                                        \
+    "SELECT k.id, k.resolved_at, k.kind, COALESCE(k.rec_resolution, ''), COALESCE(k.resolution, ''),"                  \
+    " k.override_reason, COALESCE(k.rec_amount_cents, 0), COALESCE(k.amount_cents, 0) FROM cases k"                   \
+    " WHERE COALESCE(k.associate_id, k.resolved_by) = ? AND k.override_reason IS NOT NULL"                            \
+    " AND k.resolved_at >= ? AND k.resolved_at < ? AND k.status IN ('resolved', 'followed_up')" store                  \
+    " ORDER BY k.resolved_at DESC, k.id DESC LIMIT ?"
+
+int coaching_overrides_each(struct dctx *c, const struct coaching_query *q, int64_t staff_id, int limit,
+                            int (*fn)(void *arg, const struct coaching_override *o), void *arg)
+{
+    struct db_stmt *st;
+    int rc = q->store_id ? db_query(c->db, OVERRIDES_SELECT(" AND k.store_id = ?"), &st, "iiiii", staff_id, q->from_us,
+                                    q->to_us, q->store_id, (int64_t)limit)
+                         : db_query(c->db, OVERRIDES_SELECT(""), &st, "iiii", staff_id, q->from_us, q->to_us,
+                                    (int64_t)limit);
+    struct coaching_override o = {.staff_id = staff_id};
+    while (db_next(st, &rc)) {
+        if ((rc = db_readf(st, "iissssii", &o.case_id, &o.resolved_at, &o.kind, &o.recommended, &o.chosen, &o.reason,
+                           &o.recommended_cents, &o.chosen_cents)) == TD_OK)
+            rc = fn(arg, &o);
+    }
+    return db_end(st, rc);
+}
