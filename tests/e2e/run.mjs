@@ -1266,6 +1266,8 @@ test('the daily figures: the Utrecht manager sees their store per day beside the
   const body = Buffer.from(csv).toString('utf8');
   expect(csv[0] === 0xef && csv[1] === 0xbb && csv[2] === 0xbf && body.includes('\ufeffdag;geopend;afgehandeld;')
     && body.split('\r\n').length === 30 + 2, `the CSV: a BOM, the header and 30 days (${body.slice(0, 200)})`);
+});
+
 test('coaching, not a ranking: a funnel plot against the store, the associate sees only herself named', async () => {
   // Eindhoven's desk this quarter (a new store, so that the other stories'
   // cases do not count): Lotte resolves 4 complaints as the desk recommends
