@@ -115,7 +115,7 @@ trap 'exit 130' INT TERM
 say "building bench/out/tdbench against $BUILD/libtdcore.a"
 # shellcheck disable=SC2046
 cc -O2 -std=gnu17 -Isrc bench/tdbench.c "$BUILD/libtdcore.a" \
-   $(pkg-config --cflags --libs libmicrohttpd jansson sqlite3 libsodium libcurl libpq libqrencode) -lpthread -lm -o "$OUT/tdbench"
+   $(pkg-config --cflags --libs libmicrohttpd jansson sqlite3 libsodium libcurl libpq libqrencode xlsxwriter) -lpthread -lm -o "$OUT/tdbench"
 
 # ---- helpers for (f)-(j) --------------------------------------------------------------
 # Starts `trustdesk serve --db $2 [more options]` on a free loopback port, stdout in $OUT/$1.out
@@ -853,7 +853,7 @@ cp "$DB" "$NPSDB"
 say "building bench/out/npsbench against $BUILD/libtdcore.a"
 # shellcheck disable=SC2046
 cc -O2 -std=gnu17 -Isrc bench/npsbench.c "$BUILD/libtdcore.a" \
-   $(pkg-config --cflags --libs libmicrohttpd jansson sqlite3 libsodium libcurl libpq libqrencode) -lpthread -lm -o "$OUT/npsbench"
+   $(pkg-config --cflags --libs libmicrohttpd jansson sqlite3 libsodium libcurl libpq libqrencode xlsxwriter) -lpthread -lm -o "$OUT/npsbench"
 NTOK=${BENCH_NPS_TOKENS:-60000}
 say "(n) $NTOK customers asked the question (npsbench tokens): their links for wrk"
 "$OUT/npsbench" tokens "sqlite:$NPSDB" "$NTOK" "$OUT/nps-links.txt" >/dev/null

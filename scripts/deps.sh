@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
-          libsodium-dev libcurl4-openssl-dev libcmocka-dev libpq-dev libqrencode-dev postgresql sqlite3 curl python3
+          libsodium-dev libcurl4-openssl-dev libcmocka-dev libpq-dev libqrencode-dev libxlsxwriter-dev unzip postgresql sqlite3 curl python3
           ca-certificates chromium python3-aiosmtpd)
 # The web app's build and tests need Node.js 18 or later; Debian's nodejs and
 # npm are installed only when no node is on the PATH (a newer one may be).

@@ -10,6 +10,7 @@
  * customer again. */
 #include "api/api_cl.h"
 #include "api/api_feedback.h"
+#include "api/export.h"
 #include "api/handlers.h"
 #include "core/text.h"
 #include "domain/cards.h"
@@ -237,6 +238,30 @@ static int add_stats(void *arg, const struct followup_stats *s)
     return json_array_append_new(arg, o) == 0 ? TD_OK : TD_E_NOMEM;
 }
 
+/* The report as a file (export.h): each store's counts and shares with
+ * their interval. */
+#define SHARE(m, nl, en)                                                                         \
+    EXPORT_COL("shares." m ".share", nl, en, EXPORT_PERCENT),                                        \
+    EXPORT_COL("shares." m ".low", nl ": ondergrens (95%)", en ": low (95%)", EXPORT_PERCENT),       \
+    EXPORT_COL("shares." m ".high", nl ": bovengrens (95%)", en ": high (95%)", EXPORT_PERCENT)
+static const struct export_column report_cols[] = {
+    EXPORT_COL("store_code", "winkel", "store", EXPORT_TEXT),
+    EXPORT_COL("opened", "geopend", "opened", EXPORT_INT),
+    EXPORT_COL("contacted", "gebeld", "contacted", EXPORT_INT),
+    EXPORT_COL("closed", "gesloten", "closed", EXPORT_INT),
+    EXPORT_COL("open_overdue", "open, te laat", "open, overdue", EXPORT_INT),
+    EXPORT_COL("contacted_within_24h", "gebeld binnen 24 uur", "contacted within 24 h", EXPORT_INT),
+    EXPORT_COL("contacted_within_48h", "gebeld binnen 48 uur", "contacted within 48 h", EXPORT_INT),
+    EXPORT_COL("closed_within_48h", "gesloten binnen 48 uur", "closed within 48 h", EXPORT_INT),
+    EXPORT_COL("median_hours_to_contact", "mediaan uren tot gebeld", "median hours to contact", EXPORT_DECIMAL),
+    EXPORT_COL("median_hours_to_close", "mediaan uren tot gesloten", "median hours to close", EXPORT_DECIMAL),
+    SHARE("contacted_within_24h", "aandeel gebeld binnen 24 uur", "share contacted within 24 h"),
+    SHARE("contacted_within_48h", "aandeel gebeld binnen 48 uur", "share contacted within 48 h"),
+    SHARE("closed", "aandeel gesloten", "share closed"),
+};
+#undef SHARE
+static const struct export_table report_table = {"Opvolging", "Follow-ups", EXPORT_COLUMNS(report_cols)};
+
 int api_followups_report(struct api_call *a)
 {
     const char *d = http_query(a->r, "days");
@@ -245,12 +270,20 @@ int api_followups_report(struct api_call *a)
         errors_add(&a->err, "days", "must be a whole number from 1 to 730");
         return TD_E_INVALID;
     }
+    enum export_format format;
+    if (api_export_format(a, EXPORT_JSON, &format) != TD_OK) return TD_E_INVALID;
     int64_t store_id;
     int rc = list_store(a, &store_id);
     if (rc != TD_OK) return rc;
     json_t *items = json_array();
     rc = followup_stats_each(&a->d, store_id, a->d.now_us - days * 86400 * 1000000, add_stats, items);
     if (rc != TD_OK) {
+        json_decref(items);
+        return rc;
+    }
+    if (format != EXPORT_JSON) {
+        char *stem = arena_printf(&a->r->arena, "followups-%lld-days", (long long)days);
+        rc = stem ? api_reply_table(a, &report_table, items, format, stem) : TD_E_NOMEM;
         json_decref(items);
         return rc;
     }

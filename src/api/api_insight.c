@@ -4,9 +4,11 @@
  * in that category was resolved without a referral (domain/insight.h). Each
  * share has its number of cases and Wilson's 95 % interval, and none below
  * the figures' minimum (TRUSTDESK_NPS_MIN_ANSWERS). A manager sees their
- * own store, head office every store or one. */
+ * own store, head office every store or one. ?format=csv or xlsx answers
+ * the same as a file (export.h). */
 #include "api/api_cl.h"
 #include "api/api_feedback.h"
+#include "api/export.h"
 #include "api/handlers.h"
 #include "core/clock.h"
 #include "domain/insight.h"
@@ -102,13 +104,70 @@ static int day_param(struct api_call *a, const char *name, int64_t def, int64_t 
     return TD_OK;
 }
 
+/* ---- the files (export.h): every referral, and the shares per category ---- */
+
+static const struct export_column referral_cols[] = {
+    EXPORT_COL("case_id", "zaak", "case", EXPORT_INT),
+    EXPORT_COL("customer_id", "klantnummer", "customer id", EXPORT_INT),
+    EXPORT_COL("customer_name", "klant", "customer", EXPORT_TEXT),
+    EXPORT_COL("store_code", "winkel", "store", EXPORT_TEXT),
+    EXPORT_COL("category", "categorie", "category", EXPORT_TEXT),
+    EXPORT_COL("referred_to", "doorverwezen naar", "referred to", EXPORT_TEXT),
+    EXPORT_COL("reason", "reden", "reason", EXPORT_TEXT),
+    EXPORT_COL("resolution", "afhandeling", "resolution", EXPORT_TEXT),
+    EXPORT_COL("resolved_at", "afgehandeld op", "resolved on", EXPORT_DAY),
+#define CAME_BACK(d)                                                                                           \
+    EXPORT_FLAG_COL("came_back." #d, "terug binnen " #d " dagen", "back within " #d " days", "ja", "yes", "nee", "no")
+    CAME_BACK(30), CAME_BACK(90), CAME_BACK(180),
+#undef CAME_BACK
+};
+static const struct export_table referral_table = {"Doorverwijzingen", "Referrals", EXPORT_COLUMNS(referral_cols)};
+
+/* Per window and group: n, k, the share and its interval. */
+#define SHARE(g, gnl, gen, d)                                                                            \
+    EXPORT_COL(g "." #d ".n", gnl " " #d " d: zaken", gen " " #d " d: cases", EXPORT_INT),                     \
+    EXPORT_COL(g "." #d ".k", gnl " " #d " d: terug", gen " " #d " d: back", EXPORT_INT),                      \
+    EXPORT_COL(g "." #d ".share", gnl " " #d " d: aandeel", gen " " #d " d: share", EXPORT_PERCENT),           \
+    EXPORT_COL(g "." #d ".low", gnl " " #d " d: ondergrens (95%)", gen " " #d " d: low (95%)", EXPORT_PERCENT), \
+    EXPORT_COL(g "." #d ".high", gnl " " #d " d: bovengrens (95%)", gen " " #d " d: high (95%)", EXPORT_PERCENT)
+#define GROUP(g, gnl, gen) SHARE(g, gnl, gen, 30), SHARE(g, gnl, gen, 90), SHARE(g, gnl, gen, 180)
+static const struct export_column category_cols[] = {
+    EXPORT_COL("category", "categorie", "category", EXPORT_TEXT),
+    GROUP("referred", "doorverwezen", "referred"),
+    GROUP("compared", "niet doorverwezen", "not referred"),
+};
+#undef GROUP
+#undef SHARE
+static const struct export_table category_table = {"Per categorie", "By category", EXPORT_COLUMNS(category_cols)};
+
+/* The answer o as a file: the CSV holds one table (?table=referrals, the
+ * default, or categories), the workbook both. */
+static int reply_file(struct api_call *a, json_t *o, enum export_format format)
+{
+    const char *table = http_query(a->r, "table");
+    int cats = table && strcmp(table, "categories") == 0;
+    if (table && !cats && strcmp(table, "referrals") != 0) {
+        errors_add(&a->err, "table", "must be referrals or categories");
+        return TD_E_BAD_REQUEST;
+    }
+    const struct export_sheet s[2] = {{&referral_table, json_object_get(o, "items")},
+                                      {&category_table, json_object_get(o, "by_category")}};
+    const char *code = api_str(o, "store_code");
+    char *stem = arena_printf(&a->r->arena, "referrals%s-%s%s%s-%s", cats && format == EXPORT_CSV ? "-categories" : "",
+                              code ? code : "", code ? "-" : "", api_str(o, "from"), api_str(o, "to"));
+    if (!stem) return TD_E_NOMEM;
+    return format == EXPORT_CSV ? api_reply_table(a, s[cats].t, s[cats].items, format, stem)
+                                : api_reply_sheets(a, s, 2, format, stem);
+}
+
 int api_insight_referrals(struct api_call *a)
 {
     int64_t today = a->d.now_us / DAY_US * DAY_US, to, from;
     int rc_to = day_param(a, "to", today, &to);
     int rc_from = day_param(a, "from", to - (DEFAULT_DAYS - 1) * DAY_US, &from);
     if (rc_to == TD_OK && rc_from == TD_OK && from > to) errors_add(&a->err, "from", "must not be after to");
-    if (a->err.n) return TD_E_BAD_REQUEST;
+    enum export_format format;
+    if (api_export_format(a, EXPORT_JSON, &format) != TD_OK || a->err.n) return TD_E_BAD_REQUEST;
     const char *code = http_query(a->r, "store");
     struct store st = {0};
     if (code || a->me.role != ROLE_ADMIN) {
@@ -142,5 +201,9 @@ int api_insight_referrals(struct api_call *a)
     }
     free(w);
     if (rc != TD_OK) return rc;
-    return o ? api_reply_json(a, 200, o) : TD_E_NOMEM;
+    if (!o) return TD_E_NOMEM;
+    if (format == EXPORT_JSON) return api_reply_json(a, 200, o);
+    rc = reply_file(a, o, format);
+    json_decref(o);
+    return rc;
 }

@@ -1,5 +1,5 @@
-/* api_nps.c — GET /api/v1/nps (JSON) and /api/v1/nps.csv (the same for
- * Dutch Excel): the customers' NPS per store, category, associate, case kind
+/* api_nps.c — GET /api/v1/nps (JSON), /api/v1/nps.csv (the same for
+ * Dutch Excel) and /api/v1/nps.xlsx: the customers' NPS per store, category, associate, case kind
  * or resolution over a period, each figure with its number of answers and
  * 95 % interval, "too few answers" below the minimum (domain/nps.h).
  *
@@ -10,8 +10,8 @@
  * naming it. */
 #include "api/api_cl.h"
 #include "api/api_feedback.h"
+#include "api/export.h"
 #include "api/handlers.h"
-#include "core/buf.h"
 #include "core/clock.h"
 #include "domain/nps.h"
 #include <math.h>
@@ -26,7 +26,6 @@
 struct nps_ask {
     struct nps_query q;
     char from[11], to[11], store_code[CODE_SZ];
-    int csv;
 };
 
 static void day_text(int64_t day, char out[11])
@@ -52,17 +51,19 @@ static int parse_day(struct api_call *a, const char *name, int64_t def, int64_t 
     return TD_OK;
 }
 
-/* The request's parameters, checked and put in the caller's scope. */
-static int ask_of(struct api_call *a, struct nps_ask *k)
+/* The request's parameters, checked and put in the caller's scope; ?format=
+ * into *format (which holds the route's own on entry). */
+static int ask_of(struct api_call *a, struct nps_ask *k, enum export_format *format)
 {
     memset(k, 0, sizeof *k);
-    const char *by = http_query(a->r, "by"), *fmt = http_query(a->r, "format");
+    const char *by = http_query(a->r, "by");
     int v = a->me.role == ROLE_ASSOCIATE ? NPS_ASSOCIATE : NPS_STORE;
     if (by && enum_map_value(&nps_dim_map, by, &v) != TD_OK)
         errors_add(&a->err, "by", "must be one of %s", nps_dim_map.list);
     k->q.by = (enum nps_dim)v;
-    if (fmt && strcmp(fmt, "json") && strcmp(fmt, "csv")) errors_add(&a->err, "format", "must be json or csv");
-    k->csv |= fmt && strcmp(fmt, "csv") == 0;
+    if (api_export_format(a, *format, format) != TD_OK) {
+        /* named in a->err, refused with the others below */
+    }
     int64_t today = a->d.now_us / DAY_US;
     int rc_to = parse_day(a, "to", today, &k->q.to_day);
     int rc_from = parse_day(a, "from", k->q.to_day - (NPS_DEFAULT_DAYS - 1), &k->q.from_day);
@@ -133,85 +134,39 @@ static int add_row(void *arg, const struct nps_row *r)
     return json_array_append_new(x->items, o) == 0 ? TD_OK : TD_E_NOMEM;
 }
 
-/* ---- CSV for Dutch Excel: UTF-8 BOM, ';', a decimal comma, CRLF ------------ */
+/* ---- the files: CSV for Dutch Excel and .xlsx (export.h) ------------------- */
 
-static int csv_text(struct buf *b, const char *s)
+static const struct export_column nps_cols[] = {
+    EXPORT_COL("key", "sleutel", "key", EXPORT_TEXT),
+    EXPORT_COL("label", "naam", "name", EXPORT_TEXT),
+    EXPORT_COL("n", "antwoorden", "answers", EXPORT_INT),
+    EXPORT_COL("promoters", "promotors", "promoters", EXPORT_INT),
+    EXPORT_COL("passives", "passief", "passives", EXPORT_INT),
+    EXPORT_COL("detractors", "criticasters", "detractors", EXPORT_INT),
+    EXPORT_COL("score", "NPS", "NPS", EXPORT_DECIMAL),
+    EXPORT_COL("low", "ondergrens (95%)", "low (95%)", EXPORT_DECIMAL),
+    EXPORT_COL("high", "bovengrens (95%)", "high (95%)", EXPORT_DECIMAL),
+    EXPORT_FLAG_COL("too_few", "opmerking", "note", "te weinig antwoorden", "too few answers", NULL, NULL),
+};
+static const struct export_table nps_table = {"NPS", "NPS", EXPORT_COLUMNS(nps_cols)};
+
+/* The rows and, last, the total (its key empty), as a file. */
+static int reply_file(struct api_call *a, const struct nps_ask *k, enum export_format format, json_t *items,
+                      const struct nps_figure *total)
 {
-    if (!strpbrk(s, ";\"\r\n")) return buf_puts(b, s);
-    int rc = buf_puts(b, "\"");
-    for (const char *p = s; *p && rc == TD_OK; p++) rc = *p == '"' ? buf_puts(b, "\"\"") : buf_append(b, p, 1);
-    return rc == TD_OK ? buf_puts(b, "\"") : rc;
+    json_t *t = figure_json(total);
+    json_object_set_new(t, "key", json_string(""));
+    json_object_set_new(t, "label", json_string(strcmp(a->me.lang, "en") == 0 ? "total" : "totaal"));
+    if (json_array_append_new(items, t) != 0) return TD_E_NOMEM;
+    char *stem = arena_printf(&a->r->arena, "nps-%s-%s%s%s-%s", enum_map_name(&nps_dim_map, (int)k->q.by),
+                              k->store_code, k->store_code[0] ? "-" : "", k->from, k->to);
+    return stem ? api_reply_table(a, &nps_table, items, format, stem) : TD_E_NOMEM;
 }
 
-static int csv_decimal(struct buf *b, double v)
-{
-    char t[32];
-    snprintf(t, sizeof t, "%.1f", round(v * 10) / 10);
-    char *dot = strchr(t, '.');
-    if (dot) *dot = ',';
-    return buf_puts(b, strcmp(t, "-0,0") == 0 ? "0,0" : t);
-}
-
-static int csv_row(struct buf *b, const char *key, const char *label, const struct nps_figure *f, const char *lang)
-{
-    int rc = csv_text(b, key);
-    if (rc == TD_OK) rc = buf_puts(b, ";");
-    if (rc == TD_OK) rc = csv_text(b, label);
-    if (rc == TD_OK)
-        rc = buf_printf(b, ";%lld;%lld;%lld;%lld;", (long long)f->n, (long long)f->promoters, (long long)f->passives,
-                        (long long)f->detractors);
-    if (rc == TD_OK && f->too_few)
-        rc = buf_puts(b, strcmp(lang, "en") == 0 ? ";;;too few answers\r\n" : ";;;te weinig antwoorden\r\n");
-    else if (rc == TD_OK) {
-        rc = csv_decimal(b, f->score);
-        if (rc == TD_OK) rc = buf_puts(b, ";");
-        if (rc == TD_OK) rc = csv_decimal(b, f->low);
-        if (rc == TD_OK) rc = buf_puts(b, ";");
-        if (rc == TD_OK) rc = csv_decimal(b, f->high);
-        if (rc == TD_OK) rc = buf_puts(b, ";\r\n");
-    }
-    return rc;
-}
-
-static int reply_csv(struct api_call *a, const struct nps_ask *k, json_t *items, const struct nps_figure *total)
-{
-    const char *lang = strcmp(a->me.lang, "en") == 0 ? "en" : "nl";
-    struct buf *b = &a->r->out;
-    buf_reset(b);
-    int rc = buf_puts(b, "\xEF\xBB\xBF");
-    if (rc == TD_OK)
-        rc = buf_puts(b, strcmp(lang, "en") == 0
-                             ? "key;name;answers;promoters;passives;detractors;NPS;low (95%);high (95%);note\r\n"
-                             : "sleutel;naam;antwoorden;promotors;passief;criticasters;NPS;ondergrens (95%);"
-                               "bovengrens (95%);opmerking\r\n");
-    size_t i;
-    json_t *o;
-    json_array_foreach(items, i, o) {
-        if (rc != TD_OK) break;
-        json_t *sc = json_object_get(o, "score");
-        struct nps_figure f = {json_integer_value(json_object_get(o, "n")),
-                               json_integer_value(json_object_get(o, "promoters")),
-                               json_integer_value(json_object_get(o, "passives")),
-                               json_integer_value(json_object_get(o, "detractors")), json_is_null(sc),
-                               json_real_value(sc), json_real_value(json_object_get(o, "low")),
-                               json_real_value(json_object_get(o, "high"))};
-        rc = csv_row(b, api_str(o, "key"), api_str(o, "label"), &f, lang);
-    }
-    if (rc == TD_OK) rc = csv_row(b, "", strcmp(lang, "en") == 0 ? "total" : "totaal", total, lang);
-    if (rc != TD_OK) return rc;
-    char *name = arena_printf(&a->r->arena, "attachment; filename=\"nps-%s-%s%s%s-%s.csv\"",
-                              enum_map_name(&nps_dim_map, (int)k->q.by), k->store_code[0] ? k->store_code : "",
-                              k->store_code[0] ? "-" : "", k->from, k->to);
-    if (!name || http_add_header(a->r, "Content-Disposition", name) != TD_OK) return TD_E_NOMEM;
-    a->r->status = 200;
-    a->r->content_type = "text/csv; charset=utf-8";
-    return TD_OK;
-}
-
-static int nps_answer(struct api_call *a, int csv)
+static int nps_answer(struct api_call *a, enum export_format format)
 {
     struct nps_ask k;
-    int rc = ask_of(a, &k);
+    int rc = ask_of(a, &k, &format);
     if (rc != TD_OK) return rc;
     struct rows x = {json_array(), 0, 0, 0};
     rc = nps_each(&a->d, &k.q, add_row, &x);
@@ -221,8 +176,8 @@ static int nps_answer(struct api_call *a, int csv)
     }
     struct nps_figure total;
     nps_figure_of(x.p, x.pa, x.d, nps_min_answers(), &total);
-    if (csv || k.csv) {
-        rc = reply_csv(a, &k, x.items, &total);
+    if (format != EXPORT_JSON) {
+        rc = reply_file(a, &k, format, x.items, &total);
         json_decref(x.items);
         return rc;
     }
@@ -233,5 +188,6 @@ static int nps_answer(struct api_call *a, int csv)
     return api_reply_json(a, 200, o);
 }
 
-int api_nps_get(struct api_call *a) { return nps_answer(a, 0); }
-int api_nps_csv(struct api_call *a) { return nps_answer(a, 1); }
+int api_nps_get(struct api_call *a) { return nps_answer(a, EXPORT_JSON); }
+int api_nps_csv(struct api_call *a) { return nps_answer(a, EXPORT_CSV); }
+int api_nps_xlsx(struct api_call *a) { return nps_answer(a, EXPORT_XLSX); }

@@ -912,3 +912,117 @@ int volley_count(const struct volley_shot *shots, size_t n, long status)
     for (size_t i = 0; i < n; i++) k += shots[i].r.status == status;
     return k;
 }
+
+/* ---- workbooks: an .xlsx answer read back through `unzip -p` ---------------- */
+
+char *xlsx_part(const struct resp *r, const char *part)
+{
+    char path[] = "/tmp/td-xlsx-test-XXXXXX", cmd[256];
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_true(write(fd, r->body, r->len) == (ssize_t)r->len);
+    close(fd);
+    snprintf(cmd, sizeof cmd, "unzip -p '%s' '%s' 2>/dev/null", path, part);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    size_t cap = 1 << 16, len = 0;
+    char *out = malloc(cap);
+    assert_non_null(out);
+    for (size_t n; (n = fread(out + len, 1, cap - len - 1, p)) > 0;) {
+        len += n;
+        if (len + 1 == cap) assert_non_null(out = realloc(out, cap *= 2));
+    }
+    out[len] = '\0';
+    int st = pclose(p);
+    unlink(path);
+    if (st != 0 || len == 0) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
+/* The text between <tag ...> and </tag> from *p on, XML entities of the
+ * five kinds undone, into out; *p moves past it. 0 when there is none. */
+static int xml_next(const char **p, const char *open, const char *close, char *out, size_t n)
+{
+    const char *a = strstr(*p, open);
+    if (!a) return 0;
+    a = strchr(a, '>');
+    const char *b = a ? strstr(a, close) : NULL;
+    if (!b) return 0;
+    size_t k = 0;
+    for (const char *s = a + 1; s < b && k + 1 < n; s++) {
+        static const struct { const char *ent; char c; } ents[] = {
+            {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&apos;", '\''}};
+        char c = *s;
+        for (size_t e = 0; e < sizeof ents / sizeof ents[0]; e++)
+            if (strncmp(s, ents[e].ent, strlen(ents[e].ent)) == 0) {
+                c = ents[e].c;
+                s += strlen(ents[e].ent) - 1;
+                break;
+            }
+        out[k++] = c;
+    }
+    out[k] = '\0';
+    *p = b + strlen(close);
+    return 1;
+}
+
+char *xlsx_grid(const struct resp *r, int sheet)
+{
+    char part[64];
+    snprintf(part, sizeof part, "xl/worksheets/sheet%d.xml", sheet);
+    char *xml = xlsx_part(r, part), *sst = xlsx_part(r, "xl/sharedStrings.xml");
+    if (!xml) {
+        free(sst);
+        return NULL;
+    }
+    /* The shared strings, in order. */
+    size_t nstr = 0;
+    char **strs = NULL;
+    for (const char *p = sst ? sst : ""; ;) {
+        char t[4096];
+        const char *si = strstr(p, "<si>");
+        if (!si || !xml_next(&si, "<t", "</t>", t, sizeof t)) break;
+        assert_non_null(strs = realloc(strs, (nstr + 1) * sizeof *strs));
+        assert_non_null(strs[nstr++] = strdup(t));
+        p = si;
+    }
+    size_t cap = 1 << 16, len = 0;
+    char *out = calloc(1, cap);
+    assert_non_null(out);
+    const char *data = strstr(xml, "<sheetData");
+    for (const char *p = data ? data : ""; ;) {
+        const char *row = strstr(p, "<row "), *end = row ? strstr(row, "</row>") : NULL;
+        if (!row || !end) break;
+        int col = 0;
+        for (const char *c = strstr(row, "<c "); c && c < end; c = strstr(c + 1, "<c ")) {
+            const char *ref = strstr(c, "r=\"");
+            int at = 0;
+            for (const char *q = ref + 3; *q >= 'A' && *q <= 'Z'; q++) at = at * 26 + (*q - 'A' + 1);
+            for (; col < at - 1; col++) len += (size_t)snprintf(out + len, cap - len, ";");   /* col: ';'s so far */
+            const char *tag_end = strchr(c, '>');
+            assert_non_null(tag_end);
+            int is_str = tag_end && memmem(c, (size_t)(tag_end - c), "t=\"s\"", 5) != NULL;
+            char v[4096] = "";
+            const char *q = c;
+            if (tag_end[-1] != '/') (void)xml_next(&q, "<v", "</v>", v, sizeof v);
+            if (is_str) {
+                size_t i = (size_t)strtoul(v, NULL, 10);
+                len += (size_t)snprintf(out + len, cap - len, "\"%s\"", i < nstr ? strs[i] : "?");
+            } else {
+                len += (size_t)snprintf(out + len, cap - len, "%.10g", strtod(v, NULL));
+            }
+            col = at - 1;
+            assert_true(len + 4096 < cap);
+        }
+        len += (size_t)snprintf(out + len, cap - len, "\n");
+        p = end;
+    }
+    for (size_t i = 0; i < nstr; i++) free(strs[i]);
+    free(strs);
+    free(sst);
+    free(xml);
+    return out;
+}

@@ -198,4 +198,13 @@ const char *err_field(struct resp *r, size_t i);
 /* 1 when some details[].field equals field. */
 int has_err_field(struct resp *r, const char *field);
 
+/* The part of the .xlsx in r's body (e.g. "xl/worksheets/sheet1.xml"),
+ * read with `unzip -p`; malloc'd, NULL when r holds no zip or no such part. */
+char *xlsx_part(const struct resp *r, const char *part);
+/* Sheet n (from 1) of the .xlsx in r as text: a line per row, cells by ';'
+ * in their columns, a string cell in double quotes (the shared string it
+ * names), a number to 10 significant digits ("5", "-78.4"); malloc'd,
+ * NULL without it. */
+char *xlsx_grid(const struct resp *r, int sheet);
+
 #endif

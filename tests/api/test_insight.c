@@ -3,7 +3,8 @@
  * and one who did not, beside a customer of the same category resolved
  * without a referral who came back; the windows that have not passed are
  * unknown; the shares and their counts; a manager sees only their store;
- * bad dates are 400 naming the field. Both backends. */
+ * bad dates are 400 naming the field; the same as CSV (each table) and as
+ * a workbook of two sheets, read back with unzip. Both backends. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -116,6 +117,53 @@ static void who_came_back_after_a_referral(void **state)
     assert_int_equal(req_status(&anna, "GET", "/api/v1/insight/referrals", NULL), 403);
 }
 
+/* The answer of who_came_back_after_a_referral as files: the referrals
+ * with yes/no/empty per window, the shares per category with their
+ * intervals as percentages (CSV) and as numbers (xlsx). */
+static void referrals_as_files(void **state)
+{
+    (void)state;
+    struct resp r;
+    req_expect(&mark, "GET", "/api/v1/insight/referrals?format=csv&from=2026-01-01&to=2026-12-31", NULL, 200, &r);
+    char h[300];
+    assert_non_null(resp_header(&r, "Content-Type", h, sizeof h));
+    assert_non_null(strstr(h, "text/csv"));
+    assert_non_null(resp_header(&r, "Content-Disposition", h, sizeof h));
+    assert_string_equal(h, "attachment; filename=\"referrals-UTR01-2026-01-01-2026-12-31.csv\"");
+    const char *head = "\xEF\xBB\xBFzaak;klantnummer;klant;winkel;categorie;doorverwezen naar;reden;afhandeling;"
+                       "afgehandeld op;terug binnen 30 dagen;terug binnen 90 dagen;terug binnen 180 dagen\r\n";
+    assert_memory_equal(r.body, head, strlen(head));
+    /* Fenna: not back in 30 days, back in 90 and 180; Gijs: never, 180 unknown. */
+    if (!strstr(r.body, ";Fenna Referred;UTR01;Keuken;Action;cheaper_elsewhere;") || !strstr(r.body, ";nee;ja;ja\r\n") ||
+        !strstr(r.body, ";Gijs Referred;") || !strstr(r.body, ";nee;nee;\r\n"))
+        fail_msg("the CSV:\n%s", r.body);
+    resp_free(&r);
+    /* The shares per category: 1 of 2 back within 90 days, 50,0%, with its interval. */
+    req_expect(&mark, "GET", "/api/v1/insight/referrals?format=csv&table=categories", NULL, 200, &r);
+    assert_non_null(strstr(r.body, "categorie;doorverwezen 30 d: zaken;doorverwezen 30 d: terug;doorverwezen 30 d: aandeel;"
+                                   "doorverwezen 30 d: ondergrens (95%);doorverwezen 30 d: bovengrens (95%);"));
+    if (!strstr(r.body, "\r\nKeuken;2;0;0,0%;0,0%;") || !strstr(r.body, ";2;1;50,0%;")) fail_msg("the CSV:\n%s", r.body);
+    resp_free(&r);
+    req_expect(&mark, "GET", "/api/v1/insight/referrals?format=xlsx", NULL, 200, &r);
+    char *referrals = xlsx_grid(&r, 1), *cats = xlsx_grid(&r, 2), *book = xlsx_part(&r, "xl/workbook.xml");
+    assert_true(referrals && cats && book);
+    assert_non_null(strstr(book, "name=\"Doorverwijzingen\""));
+    assert_non_null(strstr(book, "name=\"Per categorie\""));
+    if (!strstr(referrals, ";\"Fenna Referred\";\"UTR01\";\"Keuken\";\"Action\";") || !strstr(referrals, "\"nee\";\"ja\";\"ja\"\n"))
+        fail_msg("the referrals sheet:\n%s", referrals);
+    if (!strstr(cats, "\n\"Keuken\";2;0;0;0;") || !strstr(cats, ";2;1;0.5;")) fail_msg("the categories sheet:\n%s", cats);
+    free(referrals);
+    free(cats);
+    free(book);
+    resp_free(&r);
+    req_expect(&mark, "GET", "/api/v1/insight/referrals?format=csv&table=nope", NULL, 400, &r);
+    assert_true(has_err_field(&r, "table"));
+    resp_free(&r);
+    req_expect(&mark, "GET", "/api/v1/insight/referrals?format=ods", NULL, 400, &r);
+    assert_true(has_err_field(&r, "format"));
+    resp_free(&r);
+}
+
 static void bad_dates_name_their_field(void **state)
 {
     (void)state;
@@ -135,4 +183,5 @@ static void bad_dates_name_their_field(void **state)
 
 TD_TEST_MAIN("api_insight", setup, chain_teardown,
              cmocka_unit_test(who_came_back_after_a_referral),
+             cmocka_unit_test(referrals_as_files),
              cmocka_unit_test(bad_dates_name_their_field))

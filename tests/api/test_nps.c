@@ -9,6 +9,9 @@
  *   associates (another store 403), an admin every store; sorted by name;
  * - bad parameters 400 naming the field;
  * - the CSV bytes: a UTF-8 BOM, ';', decimal commas, CRLF, a filename;
+ * - the .xlsx (nps.xlsx, ?format=xlsx) read back with unzip: the header,
+ *   the figures as numbers, empty cells for too few answers, a frozen
+ *   header; the follow-ups report as CSV and .xlsx with its intervals;
  * - the follow-ups report's shares with n and "too few" below the minimum;
  * - a bad TRUSTDESK_NPS_MIN_ANSWERS stops the server with exit 2
  *   (tests/unit/test_nps.c checks that its message names it). */
@@ -298,6 +301,65 @@ static void recovery_shares_are_honest(void **state)
     resp_free(&r);
 }
 
+static void xlsx_holds_the_same_figures(void **state)
+{
+    (void)state;
+    struct resp r;
+    req_expect(&mark, "GET", "/api/v1/nps.xlsx?by=associate&from=2026-01-01", NULL, 200, &r);
+    char h[300];
+    assert_non_null(resp_header(&r, "Content-Type", h, sizeof h));
+    assert_string_equal(h, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    assert_non_null(resp_header(&r, "Content-Disposition", h, sizeof h));
+    if (!strstr(h, "attachment; filename=\"nps-associate-UTR01-2026-01-01-") || !strstr(h, ".xlsx\""))
+        fail_msg("Content-Disposition: %s", h);
+    char *grid = xlsx_grid(&r, 1), *sheet = xlsx_part(&r, "xl/worksheets/sheet1.xml");
+    assert_non_null(grid);
+    /* Numbers are numbers (unquoted); the total's key is an empty cell. */
+    const char *want = "\"sleutel\";\"naam\";\"antwoorden\";\"promotors\";\"passief\";\"criticasters\";\"NPS\";"
+                       "\"ondergrens (95%)\";\"bovengrens (95%)\";\"opmerking\"\n"
+                       "\"anna\";\"anna\";5;4;1;0;80;44.9;100\n"
+                       "\"bram\";\"bram\";5;2;1;2;0;-78.4;78.4\n"
+                       ";\"totaal\";10;6;2;2;40;-9.6;89.6\n";
+    if (strcmp(grid, want) != 0) fail_msg("the sheet:\n%s\nwanted:\n%s", grid, want);
+    assert_non_null(strstr(sheet, "state=\"frozen\""));                /* the header stays in view */
+    assert_non_null(strstr(sheet, "<autoFilter"));
+    free(grid);
+    free(sheet);
+    resp_free(&r);
+    /* ?format=xlsx on /nps is the same workbook; too few answers leave the
+     * NPS cells empty, never 0. */
+    req_expect(&mark, "GET", "/api/v1/nps?by=associate&format=xlsx&to=2020-01-01&from=2019-12-01", NULL, 200, &r);
+    grid = xlsx_grid(&r, 1);
+    assert_non_null(grid);
+    if (!strstr(grid, "\n;\"totaal\";0;0;0;0;;;;\"te weinig antwoorden\"\n")) fail_msg("the sheet:\n%s", grid);
+    free(grid);
+    resp_free(&r);
+}
+
+/* The follow-ups report as files: every share with its interval columns,
+ * empty where there are too few follow-ups. */
+static void followup_report_as_files(void **state)
+{
+    (void)state;
+    struct resp r;
+    req_expect(&mark, "GET", "/api/v1/followups/report?format=csv", NULL, 200, &r);
+    char h[300];
+    assert_non_null(resp_header(&r, "Content-Disposition", h, sizeof h));
+    assert_string_equal(h, "attachment; filename=\"followups-90-days.csv\"");
+    assert_memory_equal(r.body, "\xEF\xBB\xBFwinkel;geopend;gebeld;gesloten;", 32);
+    assert_non_null(strstr(r.body, ";aandeel gesloten: ondergrens (95%);aandeel gesloten: bovengrens (95%)\r\nUTR01;3;"));
+    resp_free(&r);
+    req_expect(&mark, "GET", "/api/v1/followups/report?format=xlsx", NULL, 200, &r);
+    char *grid = xlsx_grid(&r, 1);
+    assert_non_null(grid);
+    if (!strstr(grid, "\n\"UTR01\";3;")) fail_msg("the sheet:\n%s", grid);
+    free(grid);
+    resp_free(&r);
+    req_expect(&mark, "GET", "/api/v1/followups/report?format=pdf", NULL, 422, &r);
+    assert_true(has_err_field(&r, "format"));
+    resp_free(&r);
+}
+
 static void a_bad_minimum_stops_the_server(void **state)
 {
     (void)state;
@@ -316,6 +378,8 @@ int main(void)
         cmocka_unit_test(who_sees_what),
         cmocka_unit_test(bad_parameters_name_their_field),
         cmocka_unit_test(csv_for_dutch_excel),
+        cmocka_unit_test(xlsx_holds_the_same_figures),
+        cmocka_unit_test(followup_report_as_files),
         cmocka_unit_test(recovery_shares_are_honest),
         cmocka_unit_test(a_bad_minimum_stops_the_server),
     };
