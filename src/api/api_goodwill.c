@@ -8,9 +8,12 @@
  *
  * ?from=&to= are Amsterdam days, both included (default: the 365 days up to
  * today); ?store= a store code. A manager sees their own store's rows and
- * the chain only as a total; head office every store, or one.
+ * the chain only as a total; head office every store, or one. ?format=csv
+ * or xlsx answers the rows and the totals as a file (export.h), one line
+ * each, with both windows' figures and intervals.
  */
 #include "api/api_cl.h"
+#include "api/export.h"
 #include "api/handlers.h"
 #include "core/clock.h"
 #include "domain/goodwill.h"
@@ -102,7 +105,7 @@ static json_t *estimate_json(const struct goodwill_estimate *e, int64_t open, do
     return o;
 }
 
-static json_t *row_json(const struct goodwill_row *r, double multiplier)
+static json_t *row_json(const struct goodwill_row *r, const char *scope, double multiplier)
 {
     char month[32] = "";
     if (r->year) snprintf(month, sizeof month, "%04d-%02d", r->year, r->month);
@@ -112,7 +115,7 @@ static json_t *row_json(const struct goodwill_row *r, double multiplier)
         snprintf(key, sizeof key, "%d", goodwill_window_days[w]);
         json_object_set_new(after, key, estimate_json(&r->est[w], r->open[w], multiplier));
     }
-    return json_pack("{s:o,s:o,s:o,s:o,s:I,s:I,s:{s:I,s:I,s:I},s:o}", "store_code",
+    return json_pack("{s:s,s:o,s:o,s:o,s:o,s:I,s:I,s:{s:I,s:I,s:I},s:o}", "scope", scope, "store_code",
                      r->store_code[0] ? json_string(r->store_code) : json_null(), "category",
                      r->policy_version ? json_string(r->category) : json_null(), "policy_version",
                      r->policy_version ? json_string(r->policy_version) : json_null(), "month",
@@ -128,7 +131,7 @@ static json_t *report_json(const struct goodwill_report *g, double multiplier)
     amsterdam_day(g->from_us, f, sizeof f);
     amsterdam_day(g->to_us - 1, t, sizeof t);
     json_t *rows = json_array();
-    for (size_t i = 0; rows && i < g->n_rows; i++) json_array_append_new(rows, row_json(&g->rows[i], multiplier));
+    for (size_t i = 0; rows && i < g->n_rows; i++) json_array_append_new(rows, row_json(&g->rows[i], "row", multiplier));
     json_t *open = json_object();
     for (int w = 0; open && w < GOODWILL_WINDOWS; w++) {
         char key[8];
@@ -140,9 +143,66 @@ static json_t *report_json(const struct goodwill_report *g, double multiplier)
                      goodwill_window_days[0], goodwill_window_days[1], "min_cases", (json_int_t)g->min_cases,
                      "bootstrap", GOODWILL_BOOTSTRAP, "seed", GOODWILL_SEED, "method", METHOD, "assumption",
                      "multiplier", multiplier, "label", ASSUMPTION_LABEL, "compared", "cases",
-                     (json_int_t)g->compared_cases, "open", open, "chain", row_json(&g->chain, multiplier), "store",
-                     g->store_id ? row_json(&g->store, multiplier) : json_null(), "rows", rows, "rows_total",
+                     (json_int_t)g->compared_cases, "open", open, "chain", row_json(&g->chain, "chain", multiplier), "store",
+                     g->store_id ? row_json(&g->store, "store", multiplier) : json_null(), "rows", rows, "rows_total",
                      (json_int_t)g->rows_total);
+}
+
+/* ---- the file (export.h): the rows, then the store's and the chain's total ---- */
+
+#define WINDOW_COLS(d)                                                                                           \
+    EXPORT_FLAG_COL("after." #d ".estimable", #d " d: te schatten", #d " d: estimable", "ja", "yes", "nee", "no"), \
+    EXPORT_COL("after." #d ".reason", #d " d: waarom niet", #d " d: why not", EXPORT_TEXT),                        \
+    EXPORT_COL("after." #d ".given", #d " d: zaken met goodwill", #d " d: cases with goodwill", EXPORT_INT),        \
+    EXPORT_COL("after." #d ".compared", #d " d: vergelijkbare zaken", #d " d: comparable cases", EXPORT_INT),     \
+    EXPORT_COL("after." #d ".open", #d " d: nog open", #d " d: still open", EXPORT_INT),                           \
+    EXPORT_COL("after." #d ".spend_after_cents.given", #d " d: besteding met goodwill", #d " d: spend with goodwill", \
+               EXPORT_CENTS),                                                                                     \
+    EXPORT_COL("after." #d ".spend_after_cents.compared", #d " d: besteding vergelijkbaar", #d " d: spend compared", \
+               EXPORT_CENTS),                                                                                     \
+    EXPORT_COL("after." #d ".revenue_retained_cents.estimate", #d " d: omzet behouden", #d " d: revenue retained",  \
+               EXPORT_CENTS),                                                                                     \
+    EXPORT_COL("after." #d ".revenue_retained_cents.low", #d " d: omzet ondergrens (95%)",                          \
+               #d " d: revenue low (95%)", EXPORT_CENTS),                                                          \
+    EXPORT_COL("after." #d ".revenue_retained_cents.high", #d " d: omzet bovengrens (95%)",                         \
+               #d " d: revenue high (95%)", EXPORT_CENTS),                                                         \
+    EXPORT_COL("after." #d ".per_euro.estimate", #d " d: per euro goodwill", #d " d: per euro of goodwill",         \
+               EXPORT_DECIMAL),                                                                                   \
+    EXPORT_COL("after." #d ".per_euro.low", #d " d: per euro ondergrens (95%)", #d " d: per euro low (95%)",        \
+               EXPORT_DECIMAL),                                                                                   \
+    EXPORT_COL("after." #d ".per_euro.high", #d " d: per euro bovengrens (95%)", #d " d: per euro high (95%)",      \
+               EXPORT_DECIMAL),                                                                                   \
+    EXPORT_COL("after." #d ".assumed_per_euro.estimate", #d " d: aanname x vermenigvuldiger",                       \
+               #d " d: assumption x multiplier", EXPORT_DECIMAL)
+static const struct export_column goodwill_cols[] = {
+    EXPORT_COL("scope", "niveau", "level", EXPORT_TEXT),
+    EXPORT_COL("store_code", "winkel", "store", EXPORT_TEXT),
+    EXPORT_COL("month", "maand", "month", EXPORT_TEXT),
+    EXPORT_COL("category", "categorie", "category", EXPORT_TEXT),
+    EXPORT_COL("policy_version", "beleidsversie", "policy version", EXPORT_TEXT),
+    EXPORT_COL("cases", "zaken", "cases", EXPORT_INT),
+    EXPORT_COL("goodwill_cases", "zaken met goodwill", "cases with goodwill", EXPORT_INT),
+    EXPORT_COL("goodwill_cents.total", "goodwill", "goodwill", EXPORT_CENTS),
+    EXPORT_COL("goodwill_cents.funded", "goodwill: tegoedbonnen", "goodwill: credit notes", EXPORT_CENTS),
+    EXPORT_COL("goodwill_cents.beyond_strict", "goodwill: meer dan strikt", "goodwill: beyond strict", EXPORT_CENTS),
+    WINDOW_COLS(90),
+    WINDOW_COLS(180),
+};
+#undef WINDOW_COLS
+static const struct export_table goodwill_table = {"Goodwill", "Goodwill", EXPORT_COLUMNS(goodwill_cols)};
+
+static int reply_file(struct api_call *a, json_t *o, enum export_format format)
+{
+    json_t *items = json_copy(json_object_get(o, "rows"));
+    if (!items) return TD_E_NOMEM;
+    if (json_is_object(json_object_get(o, "store"))) json_array_append(items, json_object_get(o, "store"));
+    json_array_append(items, json_object_get(o, "chain"));
+    const char *code = api_str(o, "store_code");
+    char *stem = arena_printf(&a->r->arena, "goodwill-%s%s%s-%s", code ? code : "", code ? "-" : "", api_str(o, "from"),
+                              api_str(o, "to"));
+    int rc = stem ? api_reply_table(a, &goodwill_table, items, format, stem) : TD_E_NOMEM;
+    json_decref(items);
+    return rc;
 }
 
 int api_insight_goodwill(struct api_call *a)
@@ -150,10 +210,11 @@ int api_insight_goodwill(struct api_call *a)
     double multiplier;
     int64_t from_us = 0, to_us = 0;
     const char *from = http_query(a->r, "from"), *to = http_query(a->r, "to");
-    int rc_m = multiplier_param(a, &multiplier);
+    enum export_format format;
+    int rc_m = multiplier_param(a, &multiplier), rc_f = api_export_format(a, EXPORT_JSON, &format);
     int rc = simulate_period(from, to, a->d.now_us, "from", "to", &a->err, &from_us, &to_us);
     if (rc == TD_OK && !from) from_us = to_us - DEFAULT_DAYS * DAY_US;
-    if (rc != TD_OK || rc_m != TD_OK) return TD_E_BAD_REQUEST;
+    if (rc != TD_OK || rc_m != TD_OK || rc_f != TD_OK) return TD_E_BAD_REQUEST;
     const char *code = http_query(a->r, "store");
     struct store st = {0};
     if (code || a->me.role != ROLE_ADMIN) {
@@ -165,5 +226,9 @@ int api_insight_goodwill(struct api_call *a)
     json_t *o = rc == TD_OK ? report_json(&g, multiplier) : NULL;
     goodwill_report_free(&g);
     if (rc != TD_OK) return rc;
-    return o ? api_reply_json(a, 200, o) : TD_E_NOMEM;
+    if (!o) return TD_E_NOMEM;
+    if (format == EXPORT_JSON) return api_reply_json(a, 200, o);
+    rc = reply_file(a, o, format);
+    json_decref(o);
+    return rc;
 }
