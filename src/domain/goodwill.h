@@ -12,7 +12,9 @@
  *    amount less what the stored decision's items were proven to be (our
  *    goods back with proof, in the window: the customer's own money).
  * A case with goodwill is "given"; a resolved case without any — declined,
- * referred elsewhere, repaired, or resolved strictly — is "compared".
+ * referred elsewhere, repaired, or resolved strictly — is "compared". The
+ * estimate counts each customer once, with their first case of the period
+ * (the goodwill and the case counts count every case).
  *
  * The estimate (goodwill_estimate, pure): coarsened exact matching. Every
  * case falls in a stratum (goodwill_stratum: store, category, tier, a band
@@ -131,7 +133,7 @@ struct goodwill_row {
     int64_t cases;                     /* resolved cases of known customers */
     int64_t given_cases;               /* ... with goodwill */
     int64_t funded_cents, beyond_strict_cents;
-    int64_t open[GOODWILL_WINDOWS];    /* given cases whose window has not passed: left out of it */
+    int64_t open[GOODWILL_WINDOWS];    /* given first cases whose window has not passed: left out of it */
     struct goodwill_estimate est[GOODWILL_WINDOWS];
 };
 
@@ -142,7 +144,7 @@ struct goodwill_report {
     struct goodwill_row *rows;         /* of store_id's store only, when one is given */
     struct goodwill_row store;         /* that store's total (store_id != 0) */
     struct goodwill_row chain;         /* every store */
-    int64_t compared_cases;            /* in the whole chain */
+    int64_t compared_cases;            /* customers' first cases without goodwill, in the whole chain */
     int64_t compared_open[GOODWILL_WINDOWS];
     int64_t min_cases;
     void *priv;                        /* the labels the rows point into */
@@ -158,5 +160,18 @@ struct goodwill_report {
 int goodwill_report(struct dctx *c, int64_t from_us, int64_t to_us, int64_t store_id, int64_t now_us,
                     struct goodwill_report *out /* OUT */) TD_MUST_CHECK;
 void goodwill_report_free(struct goodwill_report *r);
+
+/* One case the report counts: resolved, of a known customer. */
+struct goodwill_case {
+    int64_t case_id, customer_id, store_id, resolved_at;
+    int64_t goodwill_cents;            /* 0: a compared case */
+    int first;                         /* the customer's first case in the period (the estimate's) */
+};
+
+/* Calls fn for each case the report would count in [from_us, to_us), by
+ * case id (the demo plants its effect on exactly these); a status other
+ * than TD_OK from fn stops and is returned. Reads only. */
+int goodwill_cases_each(struct dctx *c, int64_t from_us, int64_t to_us,
+                        int (*fn)(void *arg, const struct goodwill_case *k), void *arg) TD_MUST_CHECK;
 
 #endif

@@ -35,13 +35,14 @@ struct labels {
 
 /* One case as read. */
 struct gcase {
-    int64_t case_id, store_id, resolved_at;
+    int64_t case_id, customer_id, store_id, resolved_at;
     int64_t spend_before, proven_cents, goodwill, funded;
     int64_t spend[GOODWILL_WINDOWS], visits[GOODWILL_WINDOWS];
     int tenure, year, month;
     unsigned cat, pv;
     enum policy_tier tier;
     int resolved;
+    int first;                         /* the customer's first case in the period: the one the estimate counts */
 };
 
 struct gather {
@@ -78,6 +79,7 @@ static int on_input(void *arg, const struct desk_inputs *in)
     struct gcase *k = &g->v[g->n++];
     memset(k, 0, sizeof *k);
     k->case_id = in->case_id;
+    k->customer_id = in->customer_id;
     k->store_id = in->store_id;
     k->tier = in->facts.tier;
     k->spend_before = in->facts.lifetime_spend_cents;
@@ -145,6 +147,69 @@ static int read_outcomes(struct dctx *c, int64_t from_us, int64_t to_us, struct 
     return db_end(st, rc);
 }
 
+/* A case's customer, time and id, to find each customer's first case. */
+struct firstkey {
+    int64_t customer_id, at, case_id;
+    size_t i;
+};
+
+static int by_customer(const void *x, const void *y)
+{
+    const struct firstkey *a = x, *b = y;
+    if (a->customer_id != b->customer_id) return a->customer_id < b->customer_id ? -1 : 1;
+    if (a->at != b->at) return a->at < b->at ? -1 : 1;
+    return (a->case_id > b->case_id) - (a->case_id < b->case_id);
+}
+
+/* Marks each customer's first resolved case: the estimate counts every
+ * customer once, so that one customer's many cases (and the windows that
+ * overlap between them) do not weigh as many customers. */
+static int mark_first(struct gather *g)
+{
+    struct firstkey *f = malloc((g->n ? g->n : 1) * sizeof *f);
+    if (!f) return TD_E_NOMEM;
+    for (size_t i = 0; i < g->n; i++) f[i] = (struct firstkey){g->v[i].customer_id, g->v[i].resolved_at, g->v[i].case_id, i};
+    if (g->n) qsort(f, g->n, sizeof *f, by_customer);
+    for (size_t i = 0; i < g->n; i++) g->v[f[i].i].first = i == 0 || f[i].customer_id != f[i - 1].customer_id;
+    free(f);
+    return TD_OK;
+}
+
+/* (1) and (2): the resolved cases of known customers decided in the
+ * period, by case id, each with its goodwill and what followed. */
+static int gather(struct dctx *c, int64_t from_us, int64_t to_us, struct gather *g)
+{
+    int rc = desk_inputs_latest_each(c, from_us, to_us, 0, on_input, g);
+    if (rc != TD_OK) return rc;
+    if (g->n) qsort(g->v, g->n, sizeof *g->v, by_case);
+    if ((rc = read_outcomes(c, from_us, to_us, g)) != TD_OK) return rc;
+    size_t n = 0;
+    for (size_t i = 0; i < g->n; i++)
+        if (g->v[i].resolved) g->v[n++] = g->v[i];
+    g->n = n;
+    return mark_first(g);
+}
+
+int goodwill_cases_each(struct dctx *c, int64_t from_us, int64_t to_us,
+                        int (*fn)(void *arg, const struct goodwill_case *k), void *arg)
+{
+    struct labels *lab = calloc(1, sizeof *lab);
+    if (!lab) return TD_E_NOMEM;
+    lab->n = 1;
+    lab->s[0] = strdup("");
+    struct gather g = {.lab = lab};
+    int rc = lab->s[0] ? gather(c, from_us, to_us, &g) : TD_E_NOMEM;
+    for (size_t i = 0; i < g.n && rc == TD_OK; i++) {
+        const struct gcase *v = &g.v[i];
+        struct goodwill_case k = {v->case_id, v->customer_id, v->store_id, v->resolved_at, v->goodwill, v->first};
+        rc = fn(arg, &k);
+    }
+    free(g.v);
+    for (size_t i = 0; i < lab->n; i++) free(lab->s[i]);
+    free(lab);
+    return rc;
+}
+
 static uint64_t stratum_of(const struct gcase *k)
 {
     return goodwill_stratum(k->store_id, k->cat, k->tier, k->spend_before, k->tenure);
@@ -180,7 +245,7 @@ static int estimate_row(struct est *e, const size_t *idx, size_t n, uint64_t str
         size_t m = 0;
         for (size_t i = 0; i < n; i++) {
             const struct gcase *k = &e->g->v[idx[i]];
-            if (!k->goodwill) continue;
+            if (!k->goodwill || !k->first) continue;
             if (window_open(k, w, e->now_us)) {
                 row->open[w]++;
                 continue;
@@ -246,14 +311,9 @@ int goodwill_report(struct dctx *c, int64_t from_us, int64_t to_us, int64_t stor
     struct gather g = {.lab = lab};
     struct est e = {.g = &g, .now_us = now_us};
     size_t *idx = NULL;
-    int rc = lab->s[0] ? desk_inputs_latest_each(c, from_us, to_us, 0, on_input, &g) : TD_E_NOMEM;
+    int rc = lab->s[0] ? gather(c, from_us, to_us, &g) : TD_E_NOMEM;
     if (rc != TD_OK) goto out;
-    if (g.n) qsort(g.v, g.n, sizeof *g.v, by_case);
-    if ((rc = read_outcomes(c, from_us, to_us, &g)) != TD_OK) goto out;
-    size_t n = 0;
-    for (size_t i = 0; i < g.n; i++)
-        if (g.v[i].resolved) g.v[n++] = g.v[i];
-    g.n = n;
+    size_t n = g.n;
 
     rc = TD_E_NOMEM;
     if (!(e.scratch = malloc((n ? n : 1) * sizeof *e.scratch)) || !(idx = calloc(n ? n : 1, sizeof *idx))) goto out;
@@ -261,7 +321,7 @@ int goodwill_report(struct dctx *c, int64_t from_us, int64_t to_us, int64_t stor
         if (!(e.compared[w] = malloc((n ? n : 1) * sizeof *e.compared[w]))) goto out;
         for (size_t i = 0; i < n; i++) {
             const struct gcase *k = &g.v[i];
-            if (k->goodwill) continue;
+            if (k->goodwill || !k->first) continue;
             if (w == 0) out->compared_cases++;
             if (window_open(k, w, now_us)) out->compared_open[w]++;
             else e.compared[w][e.ncompared[w]++] = (struct goodwill_obs){stratum_of(k), k->case_id, 0, k->spend[w], k->visits[w]};
