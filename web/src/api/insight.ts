@@ -6,3 +6,13 @@ export type ReferralFilter = Partial<Record<'from' | 'to' | 'store', string>>;
 
 export const getReferrals = (filter: ReferralFilter) =>
   api<S['ReferralReport']>('GET', `/api/v1/insight/referrals${query(filter)}`);
+
+// Goodwill economics (/api/v1/insight/goodwill): goodwill given, and what
+// its customers spent after against comparable customers without it.
+export type GoodwillFilter = Partial<Record<'from' | 'to' | 'store' | 'multiplier', string>>;
+
+export const getGoodwill = (filter: GoodwillFilter) =>
+  api<S['GoodwillReport']>('GET', `/api/v1/insight/goodwill${query(filter)}`);
+/** The address of the same figures as a file (csv or xlsx), for a download link. */
+export const goodwillFileUrl = (filter: GoodwillFilter, format: 'csv' | 'xlsx') =>
+  `/api/v1/insight/goodwill${query({ ...filter, format })}`;

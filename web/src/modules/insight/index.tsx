@@ -1,11 +1,16 @@
 // Insight: what the desk's choices bring back, with the uncertainty shown —
-// referral outcomes for store managers and head office (the what-if of a
-// draft policy sits in the policy editor, modules/admin).
+// referral outcomes and goodwill economics for store managers and head
+// office (the what-if of a draft policy sits in the policy editor,
+// modules/admin).
 import { LEADS, type Module } from '../../registry';
+import { Goodwill } from './Goodwill';
 import { Referrals } from './Referrals';
 
 export const insight: Module = {
   name: 'insight',
-  routes: [{ path: '/referrals', view: () => <Referrals />, roles: LEADS }],
-  menu: [{ path: '/referrals', label: 'nav.referrals' }],
+  routes: [
+    { path: '/referrals', view: () => <Referrals />, roles: LEADS },
+    { path: '/goodwill', view: () => <Goodwill />, roles: LEADS },
+  ],
+  menu: [{ path: '/referrals', label: 'nav.referrals' }, { path: '/goodwill', label: 'nav.goodwill' }],
 };
