@@ -169,8 +169,9 @@ struct goodwill_case {
 };
 
 /* Calls fn for each case the report would count in [from_us, to_us), by
- * case id (the demo plants its effect on exactly these); a status other
- * than TD_OK from fn stops and is returned. Reads only. */
+ * case id (the demo plants its effect on exactly these), without reading
+ * what followed; a status other than TD_OK from fn stops and is returned.
+ * Reads only. */
 int goodwill_cases_each(struct dctx *c, int64_t from_us, int64_t to_us,
                         int (*fn)(void *arg, const struct goodwill_case *k), void *arg) TD_MUST_CHECK;
 

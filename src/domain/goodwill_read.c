@@ -65,6 +65,24 @@ static unsigned label_of(struct labels *l, const char *text)
     return (unsigned)l->n++;
 }
 
+/* New labels holding "" at 0; NULL without memory. */
+static struct labels *labels_new(void)
+{
+    struct labels *l = calloc(1, sizeof *l);
+    if (l && !(l->s[0] = strdup(""))) {
+        free(l);
+        return NULL;
+    }
+    if (l) l->n = 1;
+    return l;
+}
+
+static void labels_free(struct labels *l)
+{
+    for (size_t i = 0; l && i < l->n; i++) free(l->s[i]);
+    free(l);
+}
+
 static int on_input(void *arg, const struct desk_inputs *in)
 {
     struct gather *g = arg;
@@ -108,11 +126,13 @@ static void amsterdam_month(int64_t us, int *year, int *month)
 }
 
 /* (2): the resolution and what followed, merged into g's cases (sorted by
- * case id); a case not resolved stays with resolved 0. */
-static int read_outcomes(struct dctx *c, int64_t from_us, int64_t to_us, struct gather *g)
+ * case id); a case not resolved stays with resolved 0. Without after, the
+ * windows are empty (one index seek per case finds nothing): for callers
+ * that need the goodwill only. */
+static int read_outcomes(struct dctx *c, int64_t from_us, int64_t to_us, int after, struct gather *g)
 {
     struct db_stmt *st = NULL;
-    int64_t w0 = goodwill_window_days[0] * DAY_US, w1 = goodwill_window_days[1] * DAY_US;
+    int64_t w0 = after ? goodwill_window_days[0] * DAY_US : 0, w1 = after ? goodwill_window_days[1] * DAY_US : 0;
     int rc = db_query(c->db,
                       "SELECT k.id, k.resolved_at, COALESCE(k.resolution, ''), COALESCE(k.amount_cents, 0),"
                       " COALESCE(MAX(CASE WHEN n.funding = 'goodwill' THEN n.amount_cents END), 0),"
@@ -177,12 +197,12 @@ static int mark_first(struct gather *g)
 
 /* (1) and (2): the resolved cases of known customers decided in the
  * period, by case id, each with its goodwill and what followed. */
-static int gather(struct dctx *c, int64_t from_us, int64_t to_us, struct gather *g)
+static int gather(struct dctx *c, int64_t from_us, int64_t to_us, int after, struct gather *g)
 {
     int rc = desk_inputs_latest_each(c, from_us, to_us, 0, on_input, g);
     if (rc != TD_OK) return rc;
     if (g->n) qsort(g->v, g->n, sizeof *g->v, by_case);
-    if ((rc = read_outcomes(c, from_us, to_us, g)) != TD_OK) return rc;
+    if ((rc = read_outcomes(c, from_us, to_us, after, g)) != TD_OK) return rc;
     size_t n = 0;
     for (size_t i = 0; i < g->n; i++)
         if (g->v[i].resolved) g->v[n++] = g->v[i];
@@ -193,20 +213,17 @@ static int gather(struct dctx *c, int64_t from_us, int64_t to_us, struct gather 
 int goodwill_cases_each(struct dctx *c, int64_t from_us, int64_t to_us,
                         int (*fn)(void *arg, const struct goodwill_case *k), void *arg)
 {
-    struct labels *lab = calloc(1, sizeof *lab);
+    struct labels *lab = labels_new();
     if (!lab) return TD_E_NOMEM;
-    lab->n = 1;
-    lab->s[0] = strdup("");
     struct gather g = {.lab = lab};
-    int rc = lab->s[0] ? gather(c, from_us, to_us, &g) : TD_E_NOMEM;
+    int rc = gather(c, from_us, to_us, 0, &g);
     for (size_t i = 0; i < g.n && rc == TD_OK; i++) {
         const struct gcase *v = &g.v[i];
         struct goodwill_case k = {v->case_id, v->customer_id, v->store_id, v->resolved_at, v->goodwill, v->first};
         rc = fn(arg, &k);
     }
     free(g.v);
-    for (size_t i = 0; i < lab->n; i++) free(lab->s[i]);
-    free(lab);
+    labels_free(lab);
     return rc;
 }
 
@@ -303,15 +320,13 @@ int goodwill_report(struct dctx *c, int64_t from_us, int64_t to_us, int64_t stor
     out->to_us = to_us;
     out->store_id = store_id;
     out->min_cases = goodwill_min_cases();
-    struct labels *lab = calloc(1, sizeof *lab);
+    struct labels *lab = labels_new();
     if (!lab) return TD_E_NOMEM;
     out->priv = lab;
-    lab->s[0] = strdup("");
-    lab->n = 1;
     struct gather g = {.lab = lab};
     struct est e = {.g = &g, .now_us = now_us};
     size_t *idx = NULL;
-    int rc = lab->s[0] ? gather(c, from_us, to_us, &g) : TD_E_NOMEM;
+    int rc = gather(c, from_us, to_us, 1, &g);
     if (rc != TD_OK) goto out;
     size_t n = g.n;
 
@@ -396,9 +411,7 @@ out:
 
 void goodwill_report_free(struct goodwill_report *r)
 {
-    struct labels *l = r->priv;
-    for (size_t i = 0; l && i < l->n; i++) free(l->s[i]);
-    free(l);
+    labels_free(r->priv);
     free(r->rows);
     r->priv = NULL;
     r->rows = NULL;
