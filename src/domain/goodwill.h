@@ -25,7 +25,8 @@
  * the given cases (ATT). Per euro: retained / the given cases' goodwill.
  * The 95 % interval is the 2.5th and 97.5th percentile of a bootstrap that
  * resamples given and compared cases with replacement within each stratum,
- * from a seeded stream: the same data gives the same interval. Below the
+ * from a seeded stream (its index derived from the given cases): the same
+ * data gives the same interval. Below the
  * minimum of matched cases on either side there is no figure, only the
  * reason ("not estimable").
  *
@@ -102,7 +103,7 @@ struct goodwill_estimate {
 struct goodwill_params {
     int64_t min_cases;                   /* on each side, matched */
     int bootstrap;                       /* resamples; 0: GOODWILL_BOOTSTRAP */
-    uint64_t seed, stream;               /* the stream: one per figure (rng_stream's index) */
+    uint64_t seed, stream;               /* rng_stream's index; the reader derives it from the given cases' ids */
 };
 
 /* The estimate for the given cases g (goodwill > 0) against the compared

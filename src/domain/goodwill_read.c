@@ -248,7 +248,7 @@ struct est {
 
 /* Estimates one group, given its cases idx[0..n) (indexes into g->v), into
  * row: counts, goodwill, open windows and each window's figure. */
-static int estimate_row(struct est *e, const size_t *idx, size_t n, uint64_t stream, struct goodwill_row *row)
+static int estimate_row(struct est *e, const size_t *idx, size_t n, struct goodwill_row *row)
 {
     int rc = TD_OK;
     for (size_t i = 0; i < n; i++) {
@@ -270,8 +270,11 @@ static int estimate_row(struct est *e, const size_t *idx, size_t n, uint64_t str
             e->scratch[m++] = (struct goodwill_obs){stratum_of(k), k->case_id, k->goodwill, k->spend[w], k->visits[w]};
         }
         goodwill_sort(e->scratch, m);
-        struct goodwill_params p = {.min_cases = goodwill_min_cases(), .seed = GOODWILL_SEED,
-                                    .stream = stream * GOODWILL_WINDOWS + (uint64_t)w};
+        /* The stream from the cases themselves: the same cases give the same
+         * interval in a row, the store's total and the chain's. */
+        uint64_t stream = 1469598103934665603ull ^ (uint64_t)w;
+        for (size_t i = 0; i < m; i++) stream = (stream ^ (uint64_t)e->scratch[i].case_id) * 1099511628211ull;
+        struct goodwill_params p = {.min_cases = goodwill_min_cases(), .seed = GOODWILL_SEED, .stream = stream};
         rc = goodwill_estimate(e->scratch, m, e->compared[w], e->ncompared[w], &p, &row->est[w]);
     }
     return rc;
@@ -348,7 +351,7 @@ int goodwill_report(struct dctx *c, int64_t from_us, int64_t to_us, int64_t stor
     /* The chain, then the store's total, then the store's (or every) rows. */
     for (size_t i = 0; i < n; i++) idx[i] = i;
     out->chain.category = "";
-    if ((rc = estimate_row(&e, idx, n, 1ULL << 40, &out->chain)) != TD_OK) goto out;
+    if ((rc = estimate_row(&e, idx, n, &out->chain)) != TD_OK) goto out;
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
         if (!store_id || g.v[i].store_id == store_id) idx[m++] = i;
@@ -356,7 +359,7 @@ int goodwill_report(struct dctx *c, int64_t from_us, int64_t to_us, int64_t stor
         out->store.store_id = store_id;
         out->store.category = "";
         if ((rc = store_code(c, store_id, out->store.store_code, sizeof out->store.store_code)) != TD_OK ||
-            (rc = estimate_row(&e, idx, m, (1ULL << 40) + 1, &out->store)) != TD_OK)
+            (rc = estimate_row(&e, idx, m, &out->store)) != TD_OK)
             goto out;
     }
     struct rowkey *keys = malloc((m ? m : 1) * sizeof *keys);
@@ -397,7 +400,7 @@ int goodwill_report(struct dctx *c, int64_t from_us, int64_t to_us, int64_t stor
         row->policy_version = lab->s[k->pv];
         row->year = k->year;
         row->month = k->month;
-        rc = estimate_row(&e, idx + i, end - i, out->n_rows, row);
+        rc = estimate_row(&e, idx + i, end - i, row);
         out->n_rows++;
         i = end;
     }
