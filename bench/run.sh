@@ -56,14 +56,14 @@
 #                            default with gold's goodwill limit at EUR 500)
 #                                                      vs guard_score + policy_decide on the same
 #                                                        inputs already in memory (tdbench simulate)
-#   (q) goodwill economics   GET /api/v1/insight/goodwill p50/p99 server-side on the demo, the
+#   (r) goodwill economics   GET /api/v1/insight/goodwill p50/p99 server-side on the demo, the
 #                            chain and one store alternately (BENCH_GOODWILL_N requests, 20);
 #                            no baseline: a target only
 #   BENCH_ONLY=desk          runs (a), (i) and (j) only
 #   BENCH_ONLY=clienteling   runs (a), (k), (l) and (m) only
 #   BENCH_ONLY=nps           runs (a), (n) and (o) only
 #   BENCH_ONLY=simulate      runs (a) and (p) only
-#   BENCH_ONLY=goodwill      runs (a) and (q) only
+#   BENCH_ONLY=goodwill      runs (a) and (r) only
 #
 # Server-side latencies come from the server's JSON log ("us" per request),
 # which goes to bench/out/server.log. The demo database (and its timing) is
@@ -968,13 +968,13 @@ row "(p) simulate per 1M cases, extrapolated from the CLI run" "$(printf %.1f "$
 fi
 
 if [[ -z "${BENCH_ONLY:-}" || "${BENCH_ONLY:-}" == goodwill ]]; then
-# ---- (q) goodwill economics, read-only on the demo ----------------------------------
+# ---- (r) goodwill economics, read-only on the demo ----------------------------------
 GTOKEN=$("$BIN" token add --login admin --db "sqlite:$DB")
 serve_up server-goodwill "sqlite:$DB"
 G_SPID=$SRV_PID G_BASE=$SRV_BASE
 SLOG=$OUT/server-goodwill.log
 q_n=${BENCH_GOODWILL_N:-20}
-say "(q) the goodwill economics: $q_n requests, the chain and $STORE alternately"
+say "(r) the goodwill economics: $q_n requests, the chain and $STORE alternately"
 off=$(wc -l <"$SLOG")
 for i in $(seq "$q_n"); do
   q=''; (( i % 2 == 0 )) && q="?store=$STORE"
@@ -986,8 +986,8 @@ q_p50=$(server_us /api/v1/insight/goodwill "$off" | pct 50)
 q_p99=$(server_us /api/v1/insight/goodwill "$off" | pct 99)
 need "goodwill (server log)" "$q_p99"
 q_cases=$(sqlite3 "$DB" "SELECT COUNT(*) FROM cases WHERE status IN ('resolved', 'followed_up')")
-row "(q) goodwill economics p50, server-side ($q_n requests; $q_cases resolved cases)" "$(ms "$q_p50")" ms "" "" "" "" ""
-row "(q) goodwill economics p99, server-side" "$(ms "$q_p99")" ms "" "" "" "< 100 ms" "$(verdict "$q_p99 < 100000")"
+row "(r) goodwill economics p50, server-side ($q_n requests; $q_cases resolved cases)" "$(ms "$q_p50")" ms "" "" "" "" ""
+row "(r) goodwill economics p99, server-side" "$(ms "$q_p99")" ms "" "" "" "< 100 ms" "$(verdict "$q_p99 < 100000")"
 fi
 
 # ---- the table ---------------------------------------------------------------------
