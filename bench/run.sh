@@ -56,6 +56,12 @@
 #                            default with gold's goodwill limit at EUR 500)
 #                                                      vs guard_score + policy_decide on the same
 #                                                        inputs already in memory (tdbench simulate)
+#   (q) daily dashboard      GET /api/v1/insight/daily p50/p99 server-side (head office: 30, 90 and
+#                            365 days, the chain and one store in turn) on a copy of the demo,
+#                            after dropping its rollup and timing the migration's backfill
+#                            (checked equal to the rollup the demo's events made)
+#                                                      vs insight_daily_each() in-process (tdbench daily:
+#                                                        the one read of the period's rows)
 #   (r) goodwill economics   GET /api/v1/insight/goodwill p50/p99 server-side on the demo, the
 #                            chain and one store alternately (BENCH_GOODWILL_N requests, 20);
 #                            no baseline: a target only
@@ -63,6 +69,7 @@
 #   BENCH_ONLY=clienteling   runs (a), (k), (l) and (m) only
 #   BENCH_ONLY=nps           runs (a), (n) and (o) only
 #   BENCH_ONLY=simulate      runs (a) and (p) only
+#   BENCH_ONLY=daily         runs (a) and (q) only
 #   BENCH_ONLY=goodwill      runs (a) and (r) only
 #
 # Server-side latencies come from the server's JSON log ("us" per request),
@@ -205,9 +212,27 @@ wrk_errs() { sed -n 's/.*Socket errors: *//p' "$1"; }
 # Server-side durations (us) of route $1 logged after line $2 of server.log.
 # SLOG: the log of the server being measured (server.log for SQLite, server-pg.log for PG).
 SLOG=$OUT/server.log
+# The server writes its access lines within a second, gathered (docs/operations.md):
+# wait that long after a load before reading them.
+log_settle() { sleep 1.2; }
 server_us() { tail -n +"$(( $2 + 1 ))" "$SLOG" | grep -F "\"route\":\"$1\"" | sed -n 's/.*"us":\([0-9]*\).*/\1/p'; }
 not_ok() { tail -n +"$(( $2 + 1 ))" "$SLOG" | grep -F "\"route\":\"$1\"" | grep -vc '"status":200' || true; }
 ms() { if [[ "$1" =~ ^[0-9]+$ ]]; then python3 -c "print('%.2f' % ($1 / 1000.0))"; else echo NA; fi; }
+# Runs wrk (1 thread, 2 connections, LAT_DUR seconds) with Lua script $2 against the server at $3
+# (pid $4, its log in $SLOG; wrk's own output to $5), stops that server, and sets L_P50 and L_P99
+# (server-side us), L_N (requests) and L_BAD (answers not 200) of route $1 from the log.
+latency_run() {
+  local route=$1 lua=$2 base=$3 pid=$4 wout=$5 off
+  off=$(wc -l <"$SLOG")
+  wrk -t1 -c2 -d"${LAT_DUR}s" -s "$lua" "$base" >"$wout"
+  log_settle
+  serve_down "$pid"
+  L_P50=$(server_us "$route" "$off" | pct 50)
+  L_P99=$(server_us "$route" "$off" | pct 99)
+  L_N=$(server_us "$route" "$off" | wc -l)
+  L_BAD=$(not_ok "$route" "$off")
+  need "$route (server log)" "$L_P99"
+}
 # Fails the run when a measurement came back empty.
 need() { [[ "$2" =~ ^[0-9]+$ ]] || { echo "bench: no measurement for $1 (see $OUT)" >&2; exit 1; }; }
 
@@ -394,7 +419,7 @@ LUA
 say "(c) search: $NQ queries round-robin, wrk 1 thread 2 connections ${LAT_DUR}s"
 off=$(wc -l <"$OUT/server.log")
 wrk -t1 -c2 -d"${LAT_DUR}s" -s "$OUT/search.lua" "$BASE" >"$OUT/wrk-search.txt"
-sleep 0.3
+log_settle
 s_p50=$(server_us /api/v1/customers "$off" | pct 50)
 s_p99=$(server_us /api/v1/customers "$off" | pct 99)
 s_n=$(server_us /api/v1/customers "$off" | wc -l)
@@ -412,7 +437,7 @@ row "(c) search p99, server-side" "$(ms "$s_p99")" ms "$(ms "$b_p99")" "customer
 say "(d) GET customer latency: wrk 1 thread 2 connections ${LAT_DUR}s"
 off=$(wc -l <"$OUT/server.log")
 wrk -t1 -c2 -d"${LAT_DUR}s" -s "$OUT/get.lua" "$BASE" >"$OUT/wrk-get-latency.txt"
-sleep 0.3
+log_settle
 g_p50=$(server_us "/api/v1/customers/{id}" "$off" | pct 50)
 g_p99=$(server_us "/api/v1/customers/{id}" "$off" | pct 99)
 g_bad=$(not_ok "/api/v1/customers/{id}" "$off")
@@ -429,7 +454,7 @@ row "(d) GET customer p99, server-side" "$(ms "$g_p99")" ms "$(ms "$gb_p99")" \
 say "(d) GET customer throughput: wrk 2 threads 64 connections ${DUR}s against trustdesk"
 off=$(wc -l <"$OUT/server.log")
 wrk -t2 -c64 -d"${DUR}s" --latency -s "$OUT/get.lua" "$BASE" >"$OUT/wrk-get.txt"
-sleep 0.3
+log_settle
 td_rps=$(awk '/^Requests\/sec/ {print $2}' "$OUT/wrk-get.txt")
 need "trustdesk throughput" "${td_rps%.*}"
 td_non2xx=$(awk '/Non-2xx/ {print $NF}' "$OUT/wrk-get.txt")
@@ -529,7 +554,7 @@ SLOG=$OUT/server-pg.log
 say "(f) PG search: $NQ queries round-robin, wrk 1 thread 2 connections ${LAT_DUR}s"
 off=$(wc -l <"$SLOG")
 wrk -t1 -c2 -d"${LAT_DUR}s" -s "$OUT/search.lua" "$PG_BASE" >"$OUT/wrk-pg-search.txt"
-sleep 0.3
+log_settle
 ps_p50=$(server_us /api/v1/customers "$off" | pct 50)
 ps_p99=$(server_us /api/v1/customers "$off" | pct 99)
 ps_n=$(server_us /api/v1/customers "$off" | wc -l)
@@ -547,7 +572,7 @@ row "(f) PG search p99, server-side (SQLite: $(ms "$s_p99") ms)" "$(ms "$ps_p99"
 say "(f) PG GET customer throughput: wrk 2 threads 64 connections ${DUR}s"
 off=$(wc -l <"$SLOG")
 wrk -t2 -c64 -d"${DUR}s" --latency -s "$OUT/get.lua" "$PG_BASE" >"$OUT/wrk-pg-get.txt"
-sleep 0.3
+log_settle
 pg_rps=$(wrk_rps "$OUT/wrk-pg-get.txt")
 need "PG GET throughput" "${pg_rps%.*}"
 pg_non2xx=$(wrk_non2xx "$OUT/wrk-pg-get.txt")
@@ -587,7 +612,7 @@ ledger_run() {   # NAME BASE TOKEN NOTES LOG THREADS CONNS -> sets LR_RPS LR_NON
   redeem_lua "$OUT/$name.lua" "$3" "$STORE" "$4" "$name-$(date +%s%N)"
   lo=$(wc -l <"$5")
   wrk -t"$6" -c"$7" -d"${DUR}s" --latency -s "$OUT/$name.lua" "$2" >"$OUT/wrk-$name.txt"
-  sleep 0.5
+  log_settle
   LR_RPS=$(wrk_rps "$OUT/wrk-$name.txt")
   need "$name throughput" "${LR_RPS%.*}"
   LR_NON2XX=$(wrk_non2xx "$OUT/wrk-$name.txt")
@@ -680,7 +705,7 @@ say "(i) decisions: wrk 1 thread 2 connections ${LAT_DUR}s over the $(grep -c . 
 SLOG=$OUT/server-desk.log
 off=$(wc -l <"$SLOG")
 wrk -t1 -c2 -d"${LAT_DUR}s" -s "$OUT/decision.lua" "$D_BASE" >"$OUT/wrk-decision.txt"
-sleep 0.3
+log_settle
 d_p50=$(server_us "/api/v1/cases/{id}/decision" "$off" | pct 50)
 d_p99=$(server_us "/api/v1/cases/{id}/decision" "$off" | pct 99)
 d_n=$(server_us "/api/v1/cases/{id}/decision" "$off" | wc -l)
@@ -723,7 +748,7 @@ raw_tps_once
 say "(j) cases: open + resolve with store credit, wrk 2 threads 64 connections ${DUR}s"
 off=$(wc -l <"$SLOG")
 wrk -t2 -c64 -d"${DUR}s" -s "$OUT/cases.lua" "$D_BASE" >"$OUT/wrk-cases.txt"
-sleep 0.5
+log_settle
 j_open=$(tail -n +"$(( off + 1 ))" "$SLOG" | grep -F '"route":"/api/v1/cases"' | grep -c '"status":201' || true)
 j_done=$(tail -n +"$(( off + 1 ))" "$SLOG" | grep -F '"route":"/api/v1/cases/{id}/resolve"' | grep -c '"status":200' || true)
 j_bad=$(tail -n +"$(( off + 1 ))" "$SLOG" | grep -E '"route":"/api/v1/cases(/\{id\}/resolve)?"' | grep -vcE '"status":(200|201|499)' || true)
@@ -791,7 +816,7 @@ LUA
 say "(l) today's outreach: wrk 1 thread 2 connections ${LAT_DUR}s ($(grep -o '[0-9]* tasks' "$OUT/tdbench-outreach.txt") on the list)"
 off=$(wc -l <"$SLOG")
 wrk -t1 -c2 -d"${LAT_DUR}s" -s "$OUT/outreach.lua" "$C_BASE" >"$OUT/wrk-outreach.txt"
-sleep 0.3
+log_settle
 o_p50=$(server_us /api/v1/outreach/today "$off" | pct 50)
 o_p99=$(server_us /api/v1/outreach/today "$off" | pct 99)
 o_n=$(server_us /api/v1/outreach/today "$off" | wc -l)
@@ -830,7 +855,7 @@ LUA
 say "(m) holds: wrk 1 thread 2 connections ${LAT_DUR}s"
 off=$(wc -l <"$SLOG")
 wrk -t1 -c2 -d"${LAT_DUR}s" -s "$OUT/holds.lua" "$C_BASE" >"$OUT/wrk-holds.txt"
-sleep 0.3
+log_settle
 serve_down "$C_SPID"
 h_us() { tail -n +"$(( off + 1 ))" "$SLOG" | grep -F '"route":"/api/v1/holds"' | grep -F '"status":201' | sed -n 's/.*"us":\([0-9]*\).*/\1/p'; }
 h_p50=$(h_us | pct 50)
@@ -886,7 +911,7 @@ SLOG=$OUT/server-nps.log
 say "(n) survey answers: wrk 2 threads 64 connections ${DUR}s"
 off=$(wc -l <"$SLOG")
 wrk -t2 -c64 -d"${DUR}s" -s "$OUT/answers.lua" "$N_BASE" >"$OUT/wrk-answers.txt"
-sleep 0.5
+log_settle
 n_ok=$(tail -n +"$(( off + 1 ))" "$SLOG" | grep -F '"route":"/api/v1/surveys/{token}"' | grep -c '"status":200' || true)
 n_bad=$(tail -n +"$(( off + 1 ))" "$SLOG" | grep -F '"route":"/api/v1/surveys/{token}"' | grep -vcE '"status":(200|499)' || true)
 serve_down "$N_SPID"
@@ -925,15 +950,8 @@ request = function()
 end
 LUA
 say "(o) the NPS dashboard: wrk 1 thread 2 connections ${LAT_DUR}s"
-off=$(wc -l <"$SLOG")
-wrk -t1 -c2 -d"${LAT_DUR}s" -s "$OUT/nps.lua" "$N_BASE" >"$OUT/wrk-nps.txt"
-sleep 0.3
-serve_down "$N_SPID"
-o2_p50=$(server_us /api/v1/nps "$off" | pct 50)
-o2_p99=$(server_us /api/v1/nps "$off" | pct 99)
-o2_n=$(server_us /api/v1/nps "$off" | wc -l)
-o2_bad=$(not_ok /api/v1/nps "$off")
-need "nps (server log)" "$o2_p99"
+latency_run /api/v1/nps "$OUT/nps.lua" "$N_BASE" "$N_SPID" "$OUT/wrk-nps.txt"
+o2_p50=$L_P50 o2_p99=$L_P99 o2_n=$L_N o2_bad=$L_BAD
 o2_ans=$(sed -n 's/answers=\([0-9]*\).*/\1/p' "$OUT/nps-topup.txt")
 row "(o) NPS dashboard p50, server-side ($o2_n requests, $o2_bad not 200; $o2_ans answers)" "$(ms "$o2_p50")" ms \
     "$(ms "$o2_b50")" "nps_each() in-process" "$(printf %.2f "$(calc "$o2_p50 / max($o2_b50, 1)")")" "" ""
@@ -965,6 +983,55 @@ row "(p) diagnostic: simulate_run() in-process (read transaction, JSON of each d
     "guard_score + policy_decide, inputs in memory" "$(printf %.1f "$(calc "$p_run / max($p_pure, 0.001)")")" "" ""
 row "(p) simulate per 1M cases, extrapolated from the CLI run" "$(printf %.1f "$(calc "$p_cli / max($p_cases, 1) * 1000")")" s \
     "" "" "" "< 5 s" "$(verdict "$p_cli / max($p_cases, 1) * 1000 < 5")"
+fi
+
+if [[ -z "${BENCH_ONLY:-}" || "${BENCH_ONLY:-}" == daily ]]; then
+# ---- (q) the daily insight dashboard, on a copy of the demo --------------------------------
+DDB=$OUT/daily.db
+rm -f "$DDB" "$DDB"-*
+sqlite3 "$DB" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+cp "$DB" "$DDB"
+"$BIN" migrate --db "sqlite:$DDB" >/dev/null              # a demo kept from before migration 0019 gets it here
+Q_SUM="SELECT COUNT(*) || ':' || SUM(opened) || ':' || SUM(resolved) || ':' || SUM(declined) || ':' || SUM(goodwill_cents)
+       || ':' || SUM(store_credit_cents) || ':' || SUM(overrides) || ':' || SUM(store_id * day) FROM insight_days"
+q_live=$(sqlite3 "$DDB" "$Q_SUM")
+q_events=$(sqlite3 "$DDB" "SELECT COUNT(*) FROM case_events")
+say "(q) the migration's backfill of insight_days from $q_events case events (the rollup dropped first)"
+sqlite3 "$DDB" "DROP TABLE insight_days; DELETE FROM schema_migrations WHERE version = 19"
+t0=$(now)
+"$BIN" migrate --db "sqlite:$DDB" >/dev/null
+q_fill=$(calc "round(($(now) - $t0) * 1000)")
+q_again=$(sqlite3 "$DDB" "$Q_SUM")
+q_rows=$(sqlite3 "$DDB" "SELECT COUNT(*) FROM insight_days")
+sqlite3 "$DDB" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+read -r q_b50 q_b99 < <("$OUT/tdbench" daily "sqlite:$DDB" 600 | sed -n 's/.*p50_us=\([0-9]*\) p99_us=\([0-9]*\).*/\1 \2/p') || true
+need "daily dashboard (tdbench daily)" "${q_b99:-}"
+QTOKEN=$("$BIN" token add --login admin --db "sqlite:$DDB")
+serve_up server-daily "sqlite:$DDB"
+Q_SPID=$SRV_PID Q_BASE=$SRV_BASE
+SLOG=$OUT/server-daily.log
+cat >"$OUT/daily.lua" <<LUA
+wrk.headers["Authorization"] = "Bearer $QTOKEN"
+local periods = {30, 90, 365}
+local i = 0
+request = function()
+  -- the periods as tdbench daily; the chain and one store in turn (the same rows read)
+  local path = "/api/v1/insight/daily?from=" .. os.date("%Y-%m-%d", os.time() - (periods[(i % 3) + 1] - 1) * 86400)
+  if math.floor(i / 3) % 2 == 1 then path = path .. "&store=UTR01" end
+  i = i + 1
+  return wrk.format("GET", path)
+end
+LUA
+say "(q) the daily dashboard: wrk 1 thread 2 connections ${LAT_DUR}s"
+latency_run /api/v1/insight/daily "$OUT/daily.lua" "$Q_BASE" "$Q_SPID" "$OUT/wrk-daily.txt"
+q_p50=$L_P50 q_p99=$L_P99 q_n=$L_N q_bad=$L_BAD
+q_same=$([[ "$q_live" == "$q_again" ]] && echo 1 || echo 0)
+row "(q) daily dashboard p50, server-side ($q_n requests, $q_bad not 200; $q_rows rollup rows)" "$(ms "$q_p50")" ms \
+    "$(ms "$q_b50")" "insight_daily_each() in-process" "$(printf %.2f "$(calc "$q_p50 / max($q_b50, 1)")")" "" ""
+row "(q) daily dashboard p99, server-side" "$(ms "$q_p99")" ms "$(ms "$q_b99")" "insight_daily_each() in-process" \
+    "$(printf %.2f "$(calc "$q_p99 / max($q_b99, 1)")")" "< 100 ms" "$(verdict "$q_p99 < 100000 and $q_bad == 0")"
+row "(q) backfill of the rollup from $q_events case events (migration 0019; equal to the live rollup: $q_same)" \
+    "$q_fill" ms "" "" "" "" "$(verdict "$q_same == 1")"
 fi
 
 if [[ -z "${BENCH_ONLY:-}" || "${BENCH_ONLY:-}" == goodwill ]]; then

@@ -39,6 +39,11 @@
  *                                              memory and times guard_score + policy_decide on
  *                                              them (best of three rounds)
  *
+ *   tdbench daily DBURL COUNT                  the daily dashboard's read (insight_daily_each: every
+ *                                              rollup row of the period, added up by day) for 30,
+ *                                              90 and 365 days up to today in turn, COUNT times,
+ *                                              in a read transaction each
+ *
  * Output: one line "n=... p50_us=... p99_us=... max_us=..." (match: "candidates=... ms=...";
  * simulate: "cases=... run_ms=... pure_ms=...").
  * Built by bench/run.sh against build/libtdcore.a; not part of make test.
@@ -58,6 +63,7 @@
 #include "domain/customer.h"
 #include "domain/desk.h"
 #include "domain/desk_inputs.h"
+#include "domain/insight_daily.h"
 #include "domain/simulate.h"
 #include "domain/staff.h"
 
@@ -524,6 +530,37 @@ static int bench_simulate(struct db *db, const char *draft_file)
     return rc == TD_OK ? 0 : 1;
 }
 
+static int add_day(void *arg, const struct insight_daily_row *r)
+{
+    int64_t *sum = arg;
+    sum[0]++;
+    sum[1] += r->n.opened + r->n.resolved;
+    return TD_OK;
+}
+
+static int bench_daily(struct db *db, long count)
+{
+    int64_t *us = malloc(sizeof *us * (size_t)count), sum[2] = {0, 0};
+    if (!us) return 1;
+    static const int64_t periods[] = {30, 90, 365};
+    int rc = TD_OK;
+    long i = 0;
+    for (; i < count && rc == TD_OK; i++) {
+        struct dctx c = {.db = db, .now_us = clock_now_us(NULL), .addr = "bench"};
+        int64_t to = insight_daily_day(c.now_us), from = to - periods[i % 3] + 1;
+        int64_t t0 = clock_mono_us();
+        rc = db_begin(db, 0);
+        if (rc == TD_OK) rc = insight_daily_each(&c, from, to, add_day, sum);
+        db_rollback(db);
+        us[i] = clock_mono_us() - t0;
+    }
+    if (rc != TD_OK) fprintf(stderr, "tdbench daily: %s\n", td_status_code(rc));
+    else report(us, (size_t)i);
+    fprintf(stderr, "tdbench daily: %lld rows read\n", (long long)sum[0]);
+    free(us);
+    return rc == TD_OK ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
     if (token_init() != TD_OK) return 1;
@@ -551,10 +588,13 @@ int main(int argc, char **argv)
         rc = bench_hold(db, argv[3], argv[4], (long)a);
     else if (argc == 4 && strcmp(argv[1], "simulate") == 0)
         rc = bench_simulate(db, argv[3]);
+    else if (argc == 4 && strcmp(argv[1], "daily") == 0 && text_parse_int64(argv[3], &a) == TD_OK && a > 0)
+        rc = bench_daily(db, (long)a);
     else
         fputs("usage: tdbench search DBURL QUERIES_FILE ROUNDS | tdbench get DBURL TOKEN N COUNT"
               " | tdbench desk DBURL COUNT IDS_FILE | tdbench match-setup DBURL CODE SKUS | tdbench match DBURL CODE"
-              " | tdbench outreach DBURL TOKEN COUNT | tdbench hold DBURL TOKEN CODE COUNT | tdbench simulate DBURL DRAFT_FILE\n",
+              " | tdbench outreach DBURL TOKEN COUNT | tdbench hold DBURL TOKEN CODE COUNT | tdbench simulate DBURL DRAFT_FILE"
+              " | tdbench daily DBURL COUNT\n",
               stderr);
     db_close(db);
     return rc;

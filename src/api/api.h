@@ -34,6 +34,7 @@ enum api_flag {
     API_STORELESS = 32,                      /* open to staff of no store (who may use nothing else) */
     API_AUDITED = 64,                        /* a read that may leave an audit row: no read snapshot around it */
     API_GROUPED = 128,                       /* a small write without a key that shares the group's fsync */
+    API_REPLICA = 256,                       /* a read that may run on the replica (--read-db): insight */
 };
 
 struct api_call {
@@ -61,6 +62,11 @@ struct api_call {
      * answer remembered under an Idempotency-Key is forgotten when that
      * customer is erased. */
     int64_t customer_id;
+    /* An API_REPLICA route with --read-db: where the handler reads, "replica"
+     * or "primary" (the replica was unavailable), and the replica's lag;
+     * api_reply_json adds both to a 2xx object (NULL: neither). */
+    const char *read_from;
+    int64_t replica_lag_ms;
 };
 
 typedef int (*api_handler)(struct api_call *a);
@@ -130,6 +136,12 @@ int api_body_valid(struct api_call *a, const struct api_field *fields, json_t **
 const char *api_str(json_t *obj, const char *name);
 /* The route's n-th {placeholder} as a positive id; TD_E_NOT_FOUND otherwise. */
 int api_param_id(struct api_call *a, int n, int64_t *out /* OUT */) TD_MUST_CHECK;
+#define API_DAY_US (86400LL * 1000000)
+/* ?name=YYYY-MM-DD as a day number (days since 1970-01-01), def when
+ * absent; otherwise a problem named name and TD_E_BAD_REQUEST. */
+int api_day_param(struct api_call *a, const char *name, int64_t def, int64_t *day /* OUT */) TD_MUST_CHECK;
+/* "YYYY-MM-DD" of a day number. */
+void api_day_text(int64_t day, char out[11]);
 /* RFC 3339 text of a time (json null for 0). */
 json_t *api_time(int64_t us);
 json_t *api_str_or_null(const char *s);

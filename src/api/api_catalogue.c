@@ -46,6 +46,15 @@ int api_cl_store(struct api_call *a, const char *code, const char *field, const 
     return what ? api_cl_scope(a, out->id, what) : TD_OK;
 }
 
+int api_cl_figures_store(struct api_call *a, struct store *out)
+{
+    memset(out, 0, sizeof *out);
+    const char *code = http_query(a->r, "store");
+    if (!code && a->me.role == ROLE_ADMIN) return TD_OK;
+    int rc = api_cl_store(a, code, "store", "figures", out);
+    return rc == TD_E_INVALID ? TD_E_BAD_REQUEST : rc;
+}
+
 void api_cl_rules(struct api_call *a, struct cl_rules *out)
 {
     (void)a;

@@ -18,6 +18,10 @@
  * store (422 "is required" for an admin of no store). */
 int api_cl_store(struct api_call *a, const char *code, const char *field, const char *what,
                  struct store *out /* OUT */) TD_MUST_CHECK;
+/* The store of ?store= for a report's figures: head office (admin) may
+ * leave it out (out->id 0: the chain); anyone else gets their own store
+ * without it, and 403 for another; an unknown code is 400 naming "store". */
+int api_cl_figures_store(struct api_call *a, struct store *out /* OUT */) TD_MUST_CHECK;
 /* 403 saying `what` unless the caller is an admin or of store_id. */
 int api_cl_scope(struct api_call *a, int64_t store_id, const char *what) TD_MUST_CHECK;
 /* The chain's clienteling rules. */

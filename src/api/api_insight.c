@@ -90,20 +90,6 @@ static json_t *shares_json(const struct tally *t, int referred)
     return o;
 }
 
-/* ?name=YYYY-MM-DD as microseconds at 00:00 UTC, def when absent. */
-static int day_param(struct api_call *a, const char *name, int64_t def, int64_t *us)
-{
-    const char *v = http_query(a->r, name);
-    *us = def;
-    if (!v) return TD_OK;
-    char t[32];
-    if (strlen(v) != 10 || snprintf(t, sizeof t, "%sT00:00:00Z", v) >= (int)sizeof t || clock_parse(t, us) != TD_OK) {
-        errors_add(&a->err, name, "must be a date YYYY-MM-DD");
-        return TD_E_BAD_REQUEST;
-    }
-    return TD_OK;
-}
-
 /* ---- the files (export.h): every referral, and the shares per category ---- */
 
 static const struct export_column referral_cols[] = {
@@ -162,18 +148,16 @@ static int reply_file(struct api_call *a, json_t *o, enum export_format format)
 
 int api_insight_referrals(struct api_call *a)
 {
-    int64_t today = a->d.now_us / DAY_US * DAY_US, to, from;
-    int rc_to = day_param(a, "to", today, &to);
-    int rc_from = day_param(a, "from", to - (DEFAULT_DAYS - 1) * DAY_US, &from);
-    if (rc_to == TD_OK && rc_from == TD_OK && from > to) errors_add(&a->err, "from", "must not be after to");
+    int64_t to_day, from_day;
+    int rc_to = api_day_param(a, "to", a->d.now_us / DAY_US, &to_day);
+    int rc_from = api_day_param(a, "from", to_day - (DEFAULT_DAYS - 1), &from_day);
+    if (rc_to == TD_OK && rc_from == TD_OK && from_day > to_day) errors_add(&a->err, "from", "must not be after to");
     enum export_format format;
     if (api_export_format(a, EXPORT_JSON, &format) != TD_OK || a->err.n) return TD_E_BAD_REQUEST;
-    const char *code = http_query(a->r, "store");
-    struct store st = {0};
-    if (code || a->me.role != ROLE_ADMIN) {
-        int rc = api_cl_store(a, code, "store", "figures", &st);
-        if (rc != TD_OK) return rc == TD_E_INVALID ? TD_E_BAD_REQUEST : rc;
-    }
+    int64_t from = from_day * DAY_US, to = to_day * DAY_US;
+    struct store st;
+    int scope = api_cl_figures_store(a, &st);
+    if (scope != TD_OK) return scope;
     struct walk *w = calloc(1, sizeof *w);
     if (!w) return TD_E_NOMEM;
     w->a = a;

@@ -28,29 +28,6 @@ struct nps_ask {
     char from[11], to[11], store_code[CODE_SZ];
 };
 
-static void day_text(int64_t day, char out[11])
-{
-    char t[40];
-    clock_format_rfc3339(day * DAY_US, t, sizeof t);
-    snprintf(out, 11, "%.10s", t);
-}
-
-/* ?name=YYYY-MM-DD as a UTC day, def when absent; a problem named name. */
-static int parse_day(struct api_call *a, const char *name, int64_t def, int64_t *day)
-{
-    const char *v = http_query(a->r, name);
-    *day = def;
-    if (!v) return TD_OK;
-    char t[32];
-    int64_t us;
-    if (strlen(v) != 10 || snprintf(t, sizeof t, "%sT00:00:00Z", v) >= (int)sizeof t || clock_parse(t, &us) != TD_OK) {
-        errors_add(&a->err, name, "must be a date YYYY-MM-DD");
-        return TD_E_BAD_REQUEST;
-    }
-    *day = us / DAY_US;
-    return TD_OK;
-}
-
 /* The request's parameters, checked and put in the caller's scope; ?format=
  * into *format (which holds the route's own on entry). */
 static int ask_of(struct api_call *a, struct nps_ask *k, enum export_format *format)
@@ -65,16 +42,16 @@ static int ask_of(struct api_call *a, struct nps_ask *k, enum export_format *for
         /* named in a->err, refused with the others below */
     }
     int64_t today = a->d.now_us / DAY_US;
-    int rc_to = parse_day(a, "to", today, &k->q.to_day);
-    int rc_from = parse_day(a, "from", k->q.to_day - (NPS_DEFAULT_DAYS - 1), &k->q.from_day);
+    int rc_to = api_day_param(a, "to", today, &k->q.to_day);
+    int rc_from = api_day_param(a, "from", k->q.to_day - (NPS_DEFAULT_DAYS - 1), &k->q.from_day);
     if (rc_to == TD_OK && rc_from == TD_OK) {
         if (k->q.from_day > k->q.to_day) errors_add(&a->err, "from", "must not be after to");
         else if (k->q.to_day - k->q.from_day >= NPS_MAX_DAYS)
             errors_add(&a->err, "from", "the period may be at most %d days", NPS_MAX_DAYS);
     }
     if (a->err.n) return TD_E_BAD_REQUEST;
-    day_text(k->q.from_day, k->from);
-    day_text(k->q.to_day, k->to);
+    api_day_text(k->q.from_day, k->from);
+    api_day_text(k->q.to_day, k->to);
 
     const char *code = http_query(a->r, "store");
     if (a->me.role == ROLE_ASSOCIATE) {

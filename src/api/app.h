@@ -23,6 +23,13 @@ struct app {
     char metrics_token[128];     /* when set, /metrics needs it as a Bearer token */
     int max_uploads;             /* large bodies (CSV imports) received at once */
     int uploads_in_flight;       /* atomic: how many are being received now */
+    /* --read-db: a PostgreSQL streaming replica for the API_REPLICA routes
+     * ("" for none), each worker thread's own connection to it, and the
+     * time before which a replica that could not answer is not asked again
+     * (atomic; api/replica.c: its reads go to the primary meanwhile). */
+    char read_db_url[1024];
+    pthread_key_t read_key;
+    int64_t read_retry_us;
 };
 
 int app_init(struct app *a, const char *db_url) TD_MUST_CHECK;
@@ -30,5 +37,12 @@ void app_free(struct app *a);
 /* This thread's connection, opened on first use and closed when the thread
  * ends. The caller must not close it. */
 int app_db(struct app *a, struct db **out /* OUT */) TD_MUST_CHECK;
+
+/* This thread's connection to the replica (--read-db), opened on first
+ * use; TD_E_UNAVAILABLE without --read-db or when it cannot connect. The
+ * caller must not close it; app_read_db_drop() does, after it failed, so
+ * the next use connects afresh. */
+int app_read_db(struct app *a, struct db **out /* OUT */) TD_MUST_CHECK;
+void app_read_db_drop(struct app *a);
 
 #endif

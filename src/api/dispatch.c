@@ -15,13 +15,16 @@
  *      are stored in that same transaction (sealed: domain/idempotency.h); a
  *      repeat with the same key gets the stored answer (same status), with
  *      another request 422, and after the customer the answer concerned was
- *      erased 409 (api/txn.c runs this protocol).
+ *      erased 409 (api/txn.c runs this protocol). With --read-db, a route
+ *      flagged API_REPLICA (insight) runs on the read replica instead,
+ *      after steps 2-4 ran on the primary (api/replica.c).
  */
 #include "api/api.h"
 #include "api/handlers.h"
 #include "core/log.h"
 #include "db/db.h"
 #include "api/group.h"
+#include "api/replica.h"
 #include "api/txn.h"
 #include "domain/idempotency.h"
 #include <stdio.h>
@@ -46,6 +49,11 @@ int api_check_routes(char *why, size_t n)
         const struct api_route *r = &api_routes[i];
         if (r->roles == 0) {
             snprintf(why, n, "route %s %s declares no roles", r->method, r->path);
+            return TD_E_INTERNAL;
+        }
+        if ((r->flags & API_REPLICA) && strcmp(r->method, "GET") != 0 && !(r->flags & API_READ_ONLY)) {
+            snprintf(why, n, "route %s %s writes, so it may not run on the read replica (API_REPLICA)", r->method,
+                     r->path);
             return TD_E_INTERNAL;
         }
         if (!r->handler) {
@@ -305,7 +313,8 @@ void api_dispatch(void *ctx, struct http_req *r)
             if (group_submit(a.app->group, heap, route, hk) == TD_OK) goto done;
         }
     }
-    if (!is_write(route->method) || (route->flags & (API_OWN_TX | API_READ_ONLY))) rc = route->handler(&a);
+    if ((route->flags & API_REPLICA) && a.app->read_db_url[0]) rc = api_replica_run(&a, route);
+    else if (!is_write(route->method) || (route->flags & (API_OWN_TX | API_READ_ONLY))) rc = route->handler(&a);
     else rc = api_txn_own(&a, route, &k);
     if (alone) group_leave_inline(a.app->group);
     if (rc == TD_OK && a.after_commit && a.after_commit(&a) != TD_OK)
@@ -318,6 +327,7 @@ void api_dispatch(void *ctx, struct http_req *r)
         api_reply_error(&a, rc);
     }
 done:
+    api_replica_headers(&a);
     if (read_tx && db_commit(a.d.db) != TD_OK) db_rollback(a.d.db);
     if (a.after_end && a.after_end(&a) != TD_OK)
         log_msg(LOG_WARN, "after-request step failed", "request_id", r->request_id, "route", route->path, NULL);

@@ -15,6 +15,12 @@ int api_reply_json(struct api_call *a, int status, json_t *obj)
 {
     struct http_req *r = a->r;
     buf_reset(&r->out);
+    if (a->read_from && status < 300 && json_is_object(obj)) {
+        /* Beside the answer's other metadata (its period, its store). */
+        json_object_set_new(obj, "read_from", json_string(a->read_from));
+        json_object_set_new(obj, "replica_lag_ms",
+                            strcmp(a->read_from, "replica") == 0 ? json_integer(a->replica_lag_ms) : json_null());
+    }
     int rc = json_dump_callback(obj, dump_cb, &r->out, JSON_COMPACT | JSON_ENCODE_ANY) == 0 ? TD_OK : TD_E_NOMEM;
     json_decref(obj);
     if (rc != TD_OK) return rc;
@@ -208,6 +214,28 @@ int api_reply_page_items(struct api_call *a, int rc, json_t *items, int64_t next
     char nb[24] = "";
     if (next) snprintf(nb, sizeof nb, "%lld", (long long)next);
     return api_reply_items(a, rc, items, nb);
+}
+
+void api_day_text(int64_t day, char out[11])
+{
+    char t[40];
+    clock_format_rfc3339(day * API_DAY_US, t, sizeof t);
+    snprintf(out, 11, "%.10s", t);
+}
+
+int api_day_param(struct api_call *a, const char *name, int64_t def, int64_t *day)
+{
+    const char *v = http_query(a->r, name);
+    *day = def;
+    if (!v) return TD_OK;
+    char t[32];
+    int64_t us;
+    if (strlen(v) != 10 || snprintf(t, sizeof t, "%sT00:00:00Z", v) >= (int)sizeof t || clock_parse(t, &us) != TD_OK) {
+        errors_add(&a->err, name, "must be a date YYYY-MM-DD");
+        return TD_E_BAD_REQUEST;
+    }
+    *day = us / API_DAY_US;
+    return TD_OK;
 }
 
 json_t *api_time(int64_t us)

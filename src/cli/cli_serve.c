@@ -21,10 +21,12 @@
 #include <unistd.h>
 
 static const char usage[] =
-    "usage: trustdesk serve [--db URL] [--listen HOST:PORT] [--threads N]\n"
+    "usage: trustdesk serve [--db URL] [--read-db URL] [--listen HOST:PORT] [--threads N]\n"
     "\n"
     "Runs the API (and the web app, when built) until SIGINT or SIGTERM.\n"
     "  --db URL          sqlite:PATH or postgres://... ($TRUSTDESK_DB; default sqlite:data/trustdesk.db)\n"
+    "  --read-db URL     postgres://... of a streaming replica of --db for the insight reads\n"
+    "                    ($TRUSTDESK_READ_DB; PostgreSQL only; docs/operations.md)\n"
     "  --listen H:P      address to listen on ($TRUSTDESK_LISTEN; default 127.0.0.1:8080; port 0 picks one)\n"
     "  --threads N       worker threads (default: one per core on SQLite, eight per core on PostgreSQL)\n"
     "  --max-body BYTES  largest JSON request body (default 1048576; CSV imports may send up to 256 MiB)\n"
@@ -49,9 +51,51 @@ static long env_long(const char *name, long def)
     return *end ? def : n;
 }
 
+/* --read-db: PostgreSQL beside a PostgreSQL --db, reachable now, and a
+ * standby (pg_is_in_recovery()), so that what it says of its lag means
+ * something; one that receives no WAL at the moment only earns a warning
+ * (its reads go to the primary until it does, api/replica.c). 0 when the
+ * server may start (also without --read-db), else the error is printed. */
+static int read_db_start(struct app *app, struct db *primary, const char *url)
+{
+    if (!url) return 0;
+    if (db_backend(primary) != DB_POSTGRES) {
+        fprintf(stderr, "trustdesk: --read-db needs a PostgreSQL --db: a SQLite database has no read replicas\n");
+        return -1;
+    }
+    if (strncmp(url, "postgres://", 11) != 0 && strncmp(url, "postgresql://", 13) != 0) {
+        fprintf(stderr, "trustdesk: --read-db must be a postgres:// URL of a streaming replica of --db\n");
+        return -1;
+    }
+    if (snprintf(app->read_db_url, sizeof app->read_db_url, "%s", url) >= (int)sizeof app->read_db_url) {
+        fprintf(stderr, "trustdesk: --read-db is longer than %zu characters\n", sizeof app->read_db_url - 1);
+        return -1;
+    }
+    struct db *rdb = NULL;
+    struct db_replica st = {0};
+    if (app_read_db(app, &rdb) != TD_OK) {
+        fprintf(stderr, "trustdesk: --read-db: cannot connect to the read replica (is it running, and may this"
+                        " user log in?)\n");
+        return -1;
+    }
+    int rc = db_replica_state(rdb, &st);
+    app_read_db_drop(app);                 /* the workers open their own */
+    if (rc != TD_OK || !st.standby) {
+        fprintf(stderr, "trustdesk: --read-db: %s\n",
+                rc != TD_OK ? "cannot read the replica's state"
+                            : "that server is not a standby (pg_is_in_recovery() is false); give a streaming"
+                              " replica of --db");
+        return -1;
+    }
+    if (!st.streaming)
+        log_msg(LOG_WARN, "the read replica receives no WAL from the primary: insight reads go to the primary until it"
+                          " does", NULL);
+    return 0;
+}
+
 int cli_serve(int argc, char **argv)
 {
-    static const char *const opts[] = {"--db", "--listen", "--threads", "--max-body", "--web", NULL};
+    static const char *const opts[] = {"--db", "--read-db", "--listen", "--threads", "--max-body", "--web", NULL};
     int u = cli_check_args(argc, argv, opts, NULL, 0, usage);
     if (u) return u == 1 ? 0 : u;
     const char *url = cli_db_url(argc, argv);
@@ -106,6 +150,11 @@ int cli_serve(int argc, char **argv)
         app_free(&app);
         return 1;
     }
+    const char *env_read = getenv("TRUSTDESK_READ_DB");
+    if (read_db_start(&app, db, cli_opt(argc, argv, "--read-db", env_read && *env_read ? env_read : NULL)) != 0) {
+        app_free(&app);
+        return 2;
+    }
     /* A worker waits for its database: on SQLite (a local file) one worker
      * per core keeps the cores busy; on PostgreSQL each request waits for
      * network round trips and commits on the server, so more workers (each
@@ -143,9 +192,12 @@ int cli_serve(int argc, char **argv)
     }
     /* The writer's connection is the database's only long-lived writer. */
     struct http_server *srv = NULL;
+    if (log_buffer_start() != TD_OK)
+        log_msg(LOG_WARN, "the access log is not buffered: each line is written at once", NULL);
     rc = http_start(&cfg, api_dispatch, &app, &srv);
     if (rc != TD_OK) {
         fprintf(stderr, "trustdesk: cannot listen on %s (in use, or not HOST:PORT)\n", listen);
+        log_buffer_stop();
         app_free(&app);
         return 1;
     }
@@ -160,7 +212,8 @@ int cli_serve(int argc, char **argv)
         log_msg(LOG_WARN, "the mail sender could not start", NULL);
     char port[16];
     snprintf(port, sizeof port, "%u", http_port(srv));
-    log_msg(LOG_INFO, "listening", "listen", listen, "port", port, "db", cli_db_label(url), NULL);
+    log_msg(LOG_INFO, "listening", "listen", listen, "port", port, "db", cli_db_label(url), "read_db",
+            app.read_db_url[0] ? "a PostgreSQL replica" : "none", NULL);
     printf("trustdesk listening on http://%.*s:%s\n", (int)(strrchr(listen, ':') - listen), listen, port);
     fflush(stdout);
     int sig = 0;
@@ -170,6 +223,7 @@ int cli_serve(int argc, char **argv)
     db_ticker_stop(jobs);
     group_stop(app.group);       /* answers what it holds; later money requests run inline */
     http_stop(srv);
+    log_buffer_stop();           /* the last access lines, after every request ended */
     group_free(app.group);
     app_free(&app);
     return 0;

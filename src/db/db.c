@@ -108,6 +108,11 @@ int db_prepare(struct db *db, const char *sql, struct db_stmt **out)
 
 int db_prepare_dynamic(struct db *db, const char *sql, struct db_stmt **out) { return prepare_new(db, sql, NULL, out); }
 
+int db_prepare_planned(struct db *db, const char *sql, struct db_stmt **out)
+{
+    return db->ops->backend == DB_POSTGRES ? prepare_new(db, sql, NULL, out) : db_prepare(db, sql, out);
+}
+
 void db_done(struct db_stmt *st)
 {
     if (!st) return;
@@ -460,6 +465,20 @@ int db_exists(struct db *db, const char *sql, int *out, const char *fmt, ...)
 int db_query_int64(struct db *db, const char *sql, int64_t *out)
 {
     return db_get_int64(db, sql, out, "");
+}
+
+int db_replica_state(struct db *db, struct db_replica *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!db->ops->replica_sql) return TD_E_INVALID;
+    struct db_stmt *st = NULL;
+    int64_t standby = 0, receivers = 0;
+    int rc = db_get_row(db, db->ops->replica_sql, &st, "");
+    if (rc == TD_OK) rc = db_readf(st, "iii", &standby, &receivers, &out->lag_ms);
+    db_done(st);
+    out->standby = standby != 0;
+    out->streaming = receivers > 0;
+    return rc;
 }
 
 static void backoff(int attempt)

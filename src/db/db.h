@@ -43,6 +43,12 @@ int db_prepare(struct db *db, const char *sql, struct db_stmt **out /* OUT */) T
 /* Like db_prepare for SQL built at run time: never cached; db_done() frees
  * the statement. sql may be freed once this returns. */
 int db_prepare_dynamic(struct db *db, const char *sql, struct db_stmt **out /* OUT */) TD_MUST_CHECK;
+/* Like db_prepare for a statement whose best plan depends on the values
+ * bound (a search's typed prefix): PostgreSQL plans it with them at every
+ * run (an unnamed statement; every other statement is prepared once and
+ * PostgreSQL may settle on one generic plan for it); SQLite keeps it
+ * prepared as db_prepare does. */
+int db_prepare_planned(struct db *db, const char *sql, struct db_stmt **out /* OUT */) TD_MUST_CHECK;
 int db_bind_int64(struct db_stmt *st, int idx, int64_t v) TD_MUST_CHECK;
 int db_bind_text(struct db_stmt *st, int idx, const char *s) TD_MUST_CHECK; /* NULL binds NULL; copied */
 /* The same without the copy where the backend allows it: s must stay as it
@@ -157,6 +163,21 @@ void db_rollback(struct db *db);                    /* harmless outside a transa
  * back-off); any other failure rolls back and is returned. fn must leave no
  * trace outside the database before it succeeds. */
 int db_transact(struct db *db, int (*fn)(struct db *db, void *arg), void *arg) TD_MUST_CHECK;
+
+/* What a PostgreSQL streaming replica says of itself (--read-db), read in
+ * the caller's transaction (begin it first, so the lag is the snapshot's):
+ * standby is 1 on a server in recovery (0 on a primary), streaming 1 while
+ * its WAL receiver runs (0: it is cut off from the primary and would read
+ * as up to date however old it is), lag_ms how far its data is behind the
+ * primary: 0 when it has replayed all the WAL it received, else now() -
+ * pg_last_xact_replay_timestamp() in milliseconds; -1 when it cannot tell
+ * (WAL waiting and no commit replayed since the standby started).
+ * TD_E_INVALID on SQLite, which has no replicas. */
+struct db_replica {
+    int standby, streaming;
+    int64_t lag_ms;
+};
+int db_replica_state(struct db *db, struct db_replica *out /* OUT */) TD_MUST_CHECK;
 
 /* Applies the embedded migrations not yet applied, each in its own
  * transaction. */

@@ -48,6 +48,9 @@ struct db_ops {
     /* SELECT name, definition of the secondary indexes of table ?1 (for
      * db_index_drop); a literal, since statements are cached by address. */
     const char *index_list_sql;
+    /* SELECT standby, WAL receiver running, lag in ms (db_replica_state);
+     * NULL for a backend that has no replicas. */
+    const char *replica_sql;
     /* The @NAME@ placeholders of the migration files: name, replacement,
      * name, replacement, ..., NULL. */
     const char *const *placeholders;

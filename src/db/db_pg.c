@@ -374,6 +374,19 @@ static const struct db_ops pg_ops = {
     .index_list_sql = "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = current_schema()"
                       " AND i.tablename = ? AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)"
                       " ORDER BY i.indexname",
+    /* A standby's lag (db.h, db_replica_state): nothing to replay means no
+     * lag, however old the last replayed commit is (an idle primary sends
+     * nothing new); WAL received but not yet replayed is as old as the time
+     * since the last commit that was replayed. now() is the start of the
+     * caller's transaction, the moment its snapshot was taken. A standby
+     * that has WAL to replay but has replayed no commit since it started
+     * cannot say how far behind it is: -1. pg_stat_wal_receiver shows its
+     * row (the pid, without privileges) while a WAL receiver runs. */
+    .replica_sql = "SELECT pg_is_in_recovery()::int, (SELECT COUNT(*) FROM pg_stat_wal_receiver),"
+                   " CASE WHEN NOT pg_is_in_recovery() OR pg_last_wal_receive_lsn() IS NULL"
+                   "           OR pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn() THEN 0"
+                   "      ELSE COALESCE(GREATEST(0, FLOOR(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())"
+                   "                                      * 1000)), -1) END::bigint",
 };
 
 static void on_notice(void *arg, const char *msg)
@@ -411,10 +424,11 @@ int db_pg_open(const char *url, struct db **out)
         return TD_E_UNAVAILABLE;
     }
     PQsetNoticeProcessor(d->conn, on_notice, NULL);
-    /* Custom plans: a prepared search's best plan depends on how common the
-     * typed prefix is, which a generic plan cannot know. */
-    int rc = run_simple(d, "SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'; SET lock_timeout = '10s';"
-                           " SET plan_cache_mode = force_custom_plan");
+    /* Prepared statements may settle on a generic plan (plan_cache_mode
+     * auto): planning every run cost a GET more than half its time. The
+     * statements whose plan depends on the values (a search's prefix) are
+     * db_prepare_planned(). */
+    int rc = run_simple(d, "SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'; SET lock_timeout = '10s'");
     if (rc == TD_OK && (!setting_on(d, "fsync") || !setting_on(d, "synchronous_commit"))) {
         log_msg(LOG_ERROR, "refusing a postgres server with fsync or synchronous_commit off", NULL);
         rc = TD_E_UNAVAILABLE;

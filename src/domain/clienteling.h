@@ -72,8 +72,6 @@ int clienteling_arrive_stores(struct dctx *c, const struct cl_rules *r, int64_t 
                               const int64_t *store_ids, size_t n, bool write,
                               struct cl_arrival_summary *out /* OUT: n of them */) TD_MUST_CHECK;
 
-#endif
-
 /* The collection report of one arrival: what outreach did, and what it
  * added against the hold-out (intent to treat: every customer given a task
  * counts as contacted, whatever came of it). Bought = bought any size of
@@ -87,3 +85,5 @@ struct cl_report {
 #define CL_REPORT_DAYS 14
 int clienteling_report(struct dctx *c, int64_t collection_id, int64_t store_id,
                        struct cl_report *out /* OUT */) TD_MUST_CHECK;
+
+#endif

@@ -497,7 +497,9 @@ int customer_search(struct dctx *c, const char *q, int limit, const char *cursor
      * not EXISTS, so PostgreSQL keeps it a per-row probe instead of turning
      * it into a join that scans the other word's whole range. Only the
      * page's rows join the customers.
-     * One fixed statement per number of other words keeps each prepared. */
+     * One fixed statement per number of other words; planned with the
+     * prefixes bound (db_prepare_planned), since how common a prefix is
+     * decides the plan. */
 #define SEARCH_HEAD \
     "SELECT m.term, " CUSTOMER_COLS " FROM (SELECT t.term, t.customer_id FROM customer_search t" \
     " WHERE t.term >= ? AND t.term < ? AND (t.term > ? OR (t.term = ? AND t.customer_id > ?))"
@@ -515,7 +517,7 @@ int customer_search(struct dctx *c, const char *q, int limit, const char *cursor
     };
     int nlike = plan.nlike > 3 ? 3 : plan.nlike;
     struct db_stmt *st = NULL;
-    int rc = db_prepare(c->db, sql[nlike], &st);
+    int rc = db_prepare_planned(c->db, sql[nlike], &st);
     if (rc != TD_OK) return rc;
     int i = 1;
     if ((rc = db_bind_text(st, i++, plan.driver)) != TD_OK) goto out;

@@ -380,8 +380,8 @@ static int tally_account(struct dctx *c, int64_t id, int64_t d30, int64_t d90, i
                  " WHERE q.customer_id = ? AND q.at >= ?) FROM customer_days WHERE customer_id = ? AND day BETWEEN ? AND ?",
         "SELECT store_id FROM customer_case_stores WHERE customer_id = ? AND last_case_at >= ?",
         "SELECT item, store_id FROM customer_item_stores WHERE customer_id = ? AND last_at >= ? LIMIT 256",
-        "SELECT COALESCE(category, ''), style, whole FROM customer_quick_returns WHERE customer_id = ? AND at >= ?"
-        " ORDER BY at LIMIT 64",
+        ("SELECT COALESCE(category, ''), style, whole FROM customer_quick_returns WHERE customer_id = ? AND at >= ?"
+         " ORDER BY at LIMIT 64"),
     };
     struct db_stmt *st;
     int64_t quick = 0;

@@ -63,25 +63,31 @@ void survey_token(struct dctx *c, const unsigned char key[32], int64_t id, int64
     sodium_bin2base64(out, SURVEY_TOKEN_LEN + 1, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
-/* The survey id a token names, checked: TD_E_NOT_FOUND when forged,
- * TD_E_GONE when expired. */
-static int token_check(struct dctx *c, const char *token, int64_t *id)
+int survey_token_read(const unsigned char key[32], const char *token, int64_t now_us, int64_t *id)
 {
     *id = 0;
-    unsigned char raw[RAW_LEN], key[32];
+    unsigned char raw[RAW_LEN];
     size_t len = 0;
     if (!token || strlen(token) != SURVEY_TOKEN_LEN ||
         sodium_base642bin(raw, sizeof raw, token, SURVEY_TOKEN_LEN, NULL, &len, NULL,
                           sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 || len != RAW_LEN)
         return TD_E_NOT_FOUND;
-    int rc = survey_key(c, key);
-    if (rc != TD_OK) return rc;
-    rc = crypto_auth_verify(raw + 16, raw, 16, key) == 0 ? TD_OK : TD_E_NOT_FOUND;
-    sodium_memzero(key, sizeof key);
-    if (rc != TD_OK) return rc;
-    if (get64(raw + 8) <= c->now_us) return TD_E_GONE;
+    if (crypto_auth_verify(raw + 16, raw, 16, key) != 0) return TD_E_NOT_FOUND;
+    if (get64(raw + 8) <= now_us) return TD_E_GONE;
     *id = get64(raw);
     return TD_OK;
+}
+
+/* The survey id a token names, checked with this database's key. */
+static int token_check(struct dctx *c, const char *token, int64_t *id)
+{
+    *id = 0;
+    unsigned char key[32];
+    if (!token || strlen(token) != SURVEY_TOKEN_LEN) return TD_E_NOT_FOUND;
+    int rc = survey_key(c, key);
+    if (rc == TD_OK) rc = survey_token_read(key, token, c->now_us, id);
+    sodium_memzero(key, sizeof key);
+    return rc;
 }
 
 /* ---- sending ------------------------------------------------------------- */

@@ -64,6 +64,11 @@ int survey_link_of_case(struct dctx *c, int64_t case_id, char url[SURVEY_URL_SZ]
 /* The signed link's token of survey id, valid until expires_at. */
 void survey_token(struct dctx *c, const unsigned char key[32], int64_t id, int64_t expires_at,
                   char out[SURVEY_TOKEN_LEN + 1]);
+/* The survey id a token names, checked against key (pure): TD_E_NOT_FOUND
+ * when it is not a token of that key (malformed or forged), TD_E_GONE when
+ * it expired at or before now_us. */
+int survey_token_read(const unsigned char key[32], const char *token, int64_t now_us,
+                      int64_t *id /* OUT */) TD_MUST_CHECK;
 /* The signing key (derived from the identity secret, made when missing). */
 int survey_key(struct dctx *c, unsigned char key[32] /* OUT */) TD_MUST_CHECK;
 

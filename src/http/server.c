@@ -46,6 +46,9 @@ static const char *const error_body_400 =
     "{\"error\":{\"code\":\"bad_request\",\"message\":\"the request's framing is ambiguous (repeated "
     "Content-Length, Content-Length with Transfer-Encoding, or a control character in a header)\","
     "\"details\":[]}}";
+static const char *const error_body_target =
+    "{\"error\":{\"code\":\"bad_request\",\"message\":\"the request target must be a path that begins with /\","
+    "\"details\":[]}}";
 static const char *const error_body_spool =
     "{\"error\":{\"code\":\"unavailable\",\"message\":\"the upload could not be stored; try again later\","
     "\"details\":[]}}";
@@ -252,6 +255,10 @@ static enum MHD_Result on_headers(struct http_server *s, struct http_req *r)
     struct http_admit ad = { s->cfg.max_body, 0 };
     if (!framing_ok(conn)) {
         refuse(r, 400, error_body_400, "bad_framing");
+    } else if (!r->path || r->path[0] != '/') {
+        /* Origin form only: what a proxy or the static files would read as
+         * a path is never something else (absolute form, '*', bytes). */
+        refuse(r, 400, error_body_target, "bad_target");
     } else if (!s->cfg.admit || s->cfg.admit(s->ctx, r, &ad) == 0) {
         r->body.limit = ad.limit;
         if (ad.spool && (r->spool_fd = spool_open(s->cfg.spool_dir)) < 0)

@@ -137,8 +137,12 @@ static int start_process(struct server *s)
         dup2(outp[1], 1);
         if (fd >= 0) dup2(fd, 2);
         close(outp[0]);
-        execl(trustdesk_bin(), trustdesk_bin(), "serve", "--db", s->db_url, "--listen", "127.0.0.1:0", "--threads",
-              "4", (char *)NULL);
+        if (s->read_db[0])
+            execl(trustdesk_bin(), trustdesk_bin(), "serve", "--db", s->db_url, "--read-db", s->read_db, "--listen",
+                  "127.0.0.1:0", "--threads", "4", (char *)NULL);
+        else
+            execl(trustdesk_bin(), trustdesk_bin(), "serve", "--db", s->db_url, "--listen", "127.0.0.1:0", "--threads",
+                  "4", (char *)NULL);
         _exit(127);
     }
     close(outp[1]);

@@ -21,6 +21,7 @@ struct server {
     char base[64];             /* "http://127.0.0.1:PORT" */
     char log[300];             /* the server's stderr */
     int shared;                /* started on another server's database */
+    char read_db[512];         /* when set, started with --read-db (a replica's URL) */
 };
 
 struct client {

@@ -124,6 +124,7 @@ static const struct expect table[] = {
     {"GET", "/api/v1/nps.csv", 'S', '-'},
     {"GET", "/api/v1/insight/referrals", 'L', '-'},
     {"GET", "/api/v1/nps.xlsx", 'S', '-'},
+    {"GET", "/api/v1/insight/daily", 'L', '-'},
     {"GET", "/api/v1/insight/goodwill", 'L', '-'},
     {"GET", "/api/v1/root-causes", 'S', '-'},
     {"POST", "/api/v1/root-causes", 'A', '-'},

@@ -146,6 +146,17 @@ static long redeem(const char *code, long long cents, long long *balance)
     return st;
 }
 
+/* The decision answered: its resolution, the most it gives (-1: any),
+ * whether a manager must approve (-1: either) and one reason code it
+ * gives (NULL: none asked). */
+static void expect_decision(json_t *d, const char *resolution, long long max_cents, int approval, const char *reason)
+{
+    assert_string_equal(jstr(d, "resolution"), resolution);
+    if (max_cents >= 0) assert_int_equal(jint(d, "max_amount_cents"), max_cents);
+    if (approval >= 0) assert_int_equal(json_is_true(json_object_get(d, "needs_approval")), approval);
+    if (reason) assert_true(said(d, "reasons", reason));
+}
+
 /* ---- the stories ----------------------------------------------------------- */
 
 static void test_worn_dress(void **state)
@@ -158,10 +169,7 @@ static void test_worn_dress(void **state)
              "\"stated_price_cents\":24000,\"condition\":\"worn\"}]}", gold_id);
     struct resp r;
     decide(&anna, id, &r);
-    assert_string_equal(jstr(r.json, "resolution"), "store_credit");
-    assert_int_equal(jint(r.json, "max_amount_cents"), 24000);
-    assert_false(json_is_true(json_object_get(r.json, "needs_approval")));
-    assert_true(said(r.json, "reasons", "goodwill_within"));
+    expect_decision(r.json, "store_credit", 24000, 0, "goodwill_within");
     expect_strs(r.json, "risk.level", "green", "policy_version", "1", NULL);
     assert_no_accusation(r.json);
     resp_free(&r);
@@ -222,10 +230,7 @@ static void test_vacuum_cleaner(void **state)
              "\"stated_price_cents\":45000,\"condition\":\"defective\"}]}", vacuum_id);
     struct resp r;
     decide(&anna, id, &r);
-    assert_string_equal(jstr(r.json, "resolution"), "repair_manufacturer");
-    assert_int_equal(jint(r.json, "max_amount_cents"), 0);
-    assert_false(json_is_true(json_object_get(r.json, "needs_approval")));
-    assert_true(said(r.json, "reasons", "repair_manufacturer"));
+    expect_decision(r.json, "repair_manufacturer", 0, 0, "repair_manufacturer");
     assert_true(reason_has(r.json, "reasons", "Vorwerk"));   /* the brand reaches the words */
     resp_free(&r);
     resolve(&anna, id, "{\"resolution\":\"repair_manufacturer\",\"amount_cents\":0}", NULL, &r);
@@ -280,9 +285,7 @@ static void test_kitchen_scale(void **state)
              "\"items\":[{\"receipt_id\":\"R-KS-1\",\"sku\":\"KS-100\",\"condition\":\"new\"}]}", bronze_id);
     struct resp r;
     decide(&anna, id, &r);
-    assert_string_equal(jstr(r.json, "resolution"), "refer_elsewhere");
-    assert_int_equal(jint(r.json, "max_amount_cents"), 2499);
-    assert_true(said(r.json, "reasons", "refer_with_amount"));
+    expect_decision(r.json, "refer_elsewhere", 2499, -1, "refer_with_amount");
     assert_true(reason_has(r.json, "reasons", "cheaper elsewhere"));
     assert_true(json_object_get(r.json, "value_card") != NULL);   /* null: this chain has no value cards */
     resp_free(&r);
@@ -341,8 +344,7 @@ static void test_exploiter(void **state)
              "\"customer_words\":\"Verkeerde maat.\",\"items\":[{\"sku\":\"TS-1\",\"condition\":\"new\"}]}", exploiter_id);
     struct resp r;
     decide(&anna, id, &r);
-    assert_string_equal(jstr(r.json, "resolution"), "store_credit");
-    assert_true(json_is_true(json_object_get(r.json, "needs_approval")));
+    expect_decision(r.json, "store_credit", -1, 1, NULL);
     assert_string_equal(jstr(r.json, "risk.level"), "red");
     assert_true(jint(r.json, "risk.score") >= 70);
     assert_true(said(r.json, "reasons", "guard_script"));
@@ -782,8 +784,7 @@ static void test_receipt_line_comes_back_once(void **state)
              "\"items\":[{\"receipt_id\":\"R-L-1\",\"sku\":\"SC-1\",\"condition\":\"new\"}]}", cust);
     struct resp r;
     decide(&anna, first, &r);
-    assert_string_equal(jstr(r.json, "resolution"), "refund");
-    assert_int_equal(jint(r.json, "max_amount_cents"), 3995);
+    expect_decision(r.json, "refund", 3995, -1, NULL);
     resp_free(&r);
     resolve(&anna, first, "{\"resolution\":\"refund\",\"amount_cents\":3995}", "line-1", &r);
     assert_int_equal(r.status, 200);
@@ -797,9 +798,7 @@ static void test_receipt_line_comes_back_once(void **state)
              "{\"kind\":\"return\",\"customer_id\":%lld,\"store_code\":\"AMS01\",\"receipt\":true,"
              "\"items\":[{\"receipt_id\":\"R-L-1\",\"sku\":\"SC-1\",\"condition\":\"new\"}]}", cust);
     decide(&anna, again, &r);
-    assert_string_equal(jstr(r.json, "resolution"), "decline");
-    assert_int_equal(jint(r.json, "max_amount_cents"), 0);
-    assert_false(json_is_true(json_object_get(r.json, "needs_approval")));
+    expect_decision(r.json, "decline", 0, 0, NULL);
     char today[32], want[160];
     ago(0, today, sizeof today);
     today[10] = '\0';
@@ -845,8 +844,7 @@ static void test_receipt_line_comes_back_once(void **state)
              "\"items\":[{\"sku\":\"SC-1\",\"condition\":\"new\"}]}", cust);
     assert_int_equal(db_intf(&srv, "SELECT COALESCE(SUM(no_receipt_returns), 0) FROM customer_days WHERE customer_id = %lld", cust), 1);
     decide(&anna, card, &r);
-    assert_string_equal(jstr(r.json, "resolution"), "store_credit");
-    assert_true(said(r.json, "reasons", "already_back"));
+    expect_decision(r.json, "store_credit", -1, -1, "already_back");
     assert_true(said(r.json, "reasons", "lowest_credit"));
     assert_no_accusation(r.json);
     resp_free(&r);
@@ -1012,9 +1010,7 @@ static void test_gift_receipt(void **state)
         if (strstr(r.body, *w)) fail_msg("the buyer (%s) in the bearer's case: %s", *w, r.body);
     resp_free(&r);
     decide(&anna, id, &r);
-    assert_string_equal(jstr(r.json, "resolution"), "store_credit");
-    assert_int_equal(jint(r.json, "max_amount_cents"), 8995);
-    assert_false(json_is_true(json_object_get(r.json, "needs_approval")));
+    expect_decision(r.json, "store_credit", 8995, 0, NULL);
     assert_string_equal(jstr(r.json, "risk.level"), "green");
     assert_true(said(r.json, "reasons", "gift_credit"));
     assert_no_accusation(r.json);
@@ -1037,16 +1033,14 @@ static void test_gift_receipt(void **state)
     long long w = open_case(&anna, "{\"kind\":\"return\",\"store_code\":\"AMS01\",\"receipt\":true,"
                                    "\"items\":[{\"receipt_id\":\"R-GIFT-1\",\"sku\":\"GIFT-1\",\"gift_receipt\":true,\"condition\":\"new\"}]}");
     decide(&anna, w, &r);
-    assert_string_equal(jstr(r.json, "resolution"), "decline");
-    assert_true(said(r.json, "reasons", "line_spent_decline"));
+    expect_decision(r.json, "decline", -1, -1, "line_spent_decline");
     assert_true(reason_has(r.json, "reasons", "at Utrecht Centrum"));
     resp_free(&r);
     long long own = open_casef(&anna,
              "{\"kind\":\"return\",\"customer_id\":%lld,\"store_code\":\"UTR01\",\"receipt\":true,"
              "\"items\":[{\"receipt_id\":\"R-GIFT-1\",\"sku\":\"GIFT-1\",\"condition\":\"new\"}]}", gold_id);
     decide(&anna, own, &r);
-    assert_string_equal(jstr(r.json, "resolution"), "decline");
-    assert_true(said(r.json, "reasons", "line_spent_decline"));
+    expect_decision(r.json, "decline", -1, -1, "line_spent_decline");
     resp_free(&r);
 }
 
@@ -1071,10 +1065,7 @@ static void test_card_proof_and_own_money_back(void **state)
     resp_free(&r);
     assert_int_equal(db_intf(&srv, "SELECT COALESCE(SUM(no_receipt_returns), 0) FROM customer_days WHERE customer_id = %lld", cust), 0);
     decide(&anna, id, &r);
-    assert_string_equal(jstr(r.json, "resolution"), "store_credit");
-    assert_int_equal(jint(r.json, "max_amount_cents"), 12900);
-    assert_false(json_is_true(json_object_get(r.json, "needs_approval")));
-    assert_true(said(r.json, "reasons", "card_credit"));
+    expect_decision(r.json, "store_credit", 12900, 0, "card_credit");
     resp_free(&r);
     resolve(&anna, id, "{\"resolution\":\"store_credit\",\"amount_cents\":12900}", "card-1", &r);
     assert_int_equal(r.status, 200);
@@ -1087,9 +1078,7 @@ static void test_card_proof_and_own_money_back(void **state)
              "{\"kind\":\"return\",\"customer_id\":%lld,\"store_code\":\"AMS01\",\"receipt\":true,"
              "\"items\":[{\"receipt_id\":\"R-C-2\",\"sku\":\"TV-1\",\"condition\":\"new\"}]}", cust);
     decide(&anna, id, &r);
-    assert_string_equal(jstr(r.json, "resolution"), "refund");
-    assert_int_equal(jint(r.json, "max_amount_cents"), 79900);
-    assert_false(json_is_true(json_object_get(r.json, "needs_approval")));
+    expect_decision(r.json, "refund", 79900, 0, NULL);
     resp_free(&r);
     /* A store whose policy counts such returns too asks its manager. */
     put_policy_expect("/api/v1/policy/stores/AMS01", "{\"version\":1,\"approval\":{\"returns_with_proof\":\"ja\"}}", 422,

@@ -11,7 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include "harness.h"
 
@@ -203,6 +206,10 @@ static void ambiguous_framing_is_refused(void **state)
         "POST /api/v1/session HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n"
         "Connection: close\r\n\r\n0\r\n\r\n",
         "GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n",                 /* HTTP/1.1 without Host */
+        /* Request targets that are not a path (found by fuzz_http). */
+        "GET \xe5\xe5/api/v1/me HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+        "GET http://127.0.0.1/api/v1/me HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+        "OPTIONS * HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char out[2048];
@@ -325,6 +332,32 @@ static void keeps_connections_alive(void **state)
     assert_non_null(strstr(first + 1, "HTTP/1.1 200"));
 }
 
+/* The server's log once it holds needle n times (polled, for a minute at
+ * most: the access lines come within a second); the caller frees it. */
+static char *wait_log(const char *path, const char *needle, int n)
+{
+    for (int tries = 0; tries < 6000; tries++) {
+        FILE *f = fopen(path, "r");
+        assert_non_null(f);
+        char *all = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&all, &len);
+        char chunk[8192];
+        size_t got;
+        while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) fwrite(chunk, 1, got, m);
+        fclose(f);
+        fclose(m);
+        int seen = 0;
+        for (const char *p = all; (p = strstr(p, needle)) != NULL; p += strlen(needle)) seen++;
+        if (seen >= n) return all;
+        free(all);
+        struct timespec ts = {0, 10 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    fail_msg("the log %s never held %d of %s", path, n, needle);
+    return NULL;
+}
+
 static void logs_hold_no_secrets_and_metrics_count(void **state)
 {
     (void)state;
@@ -347,6 +380,9 @@ static void logs_hold_no_secrets_and_metrics_count(void **state)
     assert_non_null(strstr(r.body, "trustdesk_http_request_duration_seconds_bucket{route=\"/api/v1/me\""));
     resp_free(&r);
     client_free(&c);
+    /* Access lines are written within a second, together. */
+    char *log = wait_log(srv.log, "\"route\":\"/metrics\"", 3);
+    free(log);
     FILE *f = fopen(srv.log, "r");
     assert_non_null(f);
     char line[8192];
@@ -366,6 +402,32 @@ static void logs_hold_no_secrets_and_metrics_count(void **state)
     }
     fclose(f);
     assert_true(lines > 5);
+}
+
+/* The access lines are gathered; a clean stop (SIGTERM) writes the last of
+ * them, every one. (A line may follow "stopping": libmicrohttpd reports a
+ * request complete after the client has its answer.) */
+static void a_clean_stop_writes_the_last_access_lines(void **state)
+{
+    (void)state;
+    struct server s;
+    assert_int_equal(server_start(&s), 0);
+    struct client c;
+    client_init(&c, &s);
+    int asked = 0;
+    for (; asked < 5; asked++) assert_int_equal(req_status(&c, "GET", "/api/v1/me", NULL), 401);
+    client_free(&c);
+    assert_int_equal(kill(s.pid, SIGTERM), 0);
+    int st = 0;
+    assert_int_equal(waitpid(s.pid, &st, 0), s.pid);
+    s.pid = 0;
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    char *log = wait_log(s.log, "\"msg\":\"stopping\"", 1);   /* the process has ended: no waiting */
+    int lines = 0;
+    for (const char *p = log; (p = strstr(p, "\"route\":\"/api/v1/me\"")) != NULL; p++) lines++;
+    assert_int_equal(lines, asked);
+    free(log);
+    server_stop(&s);
 }
 
 /* Closes a socket with a reset, leaving no TIME_WAIT behind: 10,000 of
@@ -508,6 +570,7 @@ TD_TEST_MAIN("api_limits", setup, chain_teardown,
              cmocka_unit_test(concurrent_large_uploads_are_capped),
              cmocka_unit_test(keeps_connections_alive),
              cmocka_unit_test(logs_hold_no_secrets_and_metrics_count),
+             cmocka_unit_test(a_clean_stop_writes_the_last_access_lines),
              cmocka_unit_test(clients_cannot_fill_the_metrics),
              cmocka_unit_test(slow_and_many_connections_do_not_starve_others),
              cmocka_unit_test(ten_megabytes_get_413_without_growth))

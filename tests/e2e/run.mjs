@@ -1236,6 +1236,40 @@ test('the kitchen scale, months later: the referral report shows Kees and that h
   await a11y(page, 'referral outcomes');
 });
 
+test('the daily figures: the Utrecht manager sees their store per day beside the chain, and downloads them', async () => {
+  // A case in each of two stores (whatever the stories before opened), then
+  // what the rollup must show, counted from the raw tables of the same database.
+  for (const store_code of ['UTR01', 'AMS01'])
+    await call('POST', '/api/v1/cases', { kind: 'complaint', store_code, receipt: false, customer_words: 'De rits is kapot.',
+      items: [{ sold_here: false, brand: 'Mango', description: 'Jas', stated_price_cents: 4000, condition: 'used' }] });
+  const count = (sql) => Number(spawnSync('sqlite3', [`${TMP}/t.db`, sql]).stdout.toString().trim());
+  const opened = (where) => count('SELECT COUNT(*) FROM case_events e JOIN cases k ON k.id = e.case_id'
+    + ` JOIN stores s ON s.id = k.store_id WHERE e.action = 'opened'${where}`);
+  const utr = opened(" AND s.code = 'UTR01'"), chain = opened('');
+  expect(utr > 0 && chain > utr, `cases in Utrecht and elsewhere (${utr} of ${chain})`);
+  const page = await freshPage();
+  await login(page, 'mark');
+  await page.click('header nav a:has-text("Dagcijfers")');
+  await page.waitForSelector('.daily-chart figcaption');
+  const captions = await page.locator('.daily-chart figcaption').allTextContents();
+  expect(captions.length === 2 && captions[0].includes(`UTR01 · totaal: ${utr}`) && captions[1].includes(`de keten · totaal: ${chain}`),
+    `Utrecht's chart and the chain's, with their totals (${captions.join(' | ')})`);
+  const bars = await page.locator('.daily-chart').first().locator('rect.bar').count();
+  expect(bars >= 1, `a bar for a day with cases (${bars})`);
+  const shown = await text(page, 'main');
+  expect(!shown.includes('AMS01') && !shown.includes('Kalverstraat'), 'no other store by name for a manager');
+  await page.selectOption('#f-metric', 'goodwill_cents');
+  await page.waitForFunction(() => document.querySelector('.daily-chart figcaption')?.textContent.includes('coulance'));
+  await shot(page, 'daily');
+  await a11y(page, 'daily figures');
+  // The CSV for Dutch Excel: a BOM, ';', one line per day.
+  const href = await page.getAttribute('a:has-text("CSV downloaden")', 'href');
+  const csv = await page.evaluate(async (h) => Array.from(new Uint8Array(await (await fetch(h)).arrayBuffer())), href);
+  const body = Buffer.from(csv).toString('utf8');
+  expect(csv[0] === 0xef && csv[1] === 0xbb && csv[2] === 0xbf && body.includes('\ufeffdag;geopend;afgehandeld;')
+    && body.split('\r\n').length === 30 + 2, `the CSV: a BOM, the header and 30 days (${body.slice(0, 200)})`);
+});
+
 test('goodwill: does the gesture pay for itself? the figure with its interval, not estimable where a window is open, the assumption apart', async () => {
   // Twelve customers alike (new, no purchases before) complained at Utrecht 120 days ago: six got
   // the desk's gesture, six were declined. Those given the gesture spent EUR 40 more afterwards.

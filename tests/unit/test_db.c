@@ -621,6 +621,27 @@ static void every_foreign_key_is_deferrable_on_postgres(void **state)
     pg_close(db, name);
 }
 
+/* db_replica_state (serve --read-db): SQLite has no replicas; a PostgreSQL
+ * primary is no standby, has no WAL receiver and no lag (a real replica is
+ * tests/api/test_replica.c's). */
+static void a_primary_is_no_replica(void **state)
+{
+    struct fixture *f = *state;
+    struct db_replica st;
+    assert_int_equal(db_replica_state(f->db, &st), TD_E_INVALID);
+    char name[64];
+    struct db *db = pg_open("replica", 0, name);
+    st.standby = st.streaming = 1;
+    st.lag_ms = -1;
+    assert_int_equal(db_begin(db, 0), TD_OK);
+    assert_int_equal(db_replica_state(db, &st), TD_OK);
+    db_rollback(db);
+    assert_int_equal(st.standby, 0);
+    assert_int_equal(st.streaming, 0);
+    assert_int_equal(st.lag_ms, 0);
+    pg_close(db, name);
+}
+
 /* Every row: the test on a fresh database (setup) removed again by teardown. */
 #define DB_TEST(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
@@ -642,6 +663,7 @@ int main(void)
         DB_TEST(row_plumbing_sqlite),
         cmocka_unit_test(row_plumbing_postgres),
         cmocka_unit_test(every_foreign_key_is_deferrable_on_postgres),
+        DB_TEST(a_primary_is_no_replica),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -175,8 +175,8 @@ static void aggregates_equal_facts_add_receipts(void **state)
 {
     (void)state;
     static const char *const snap[] = {
-        "CREATE TEMP TABLE s_facts AS SELECT customer_id, lifetime_spend_cents, visits, first_seen_at, last_purchase_at"
-        " FROM customer_facts",
+        ("CREATE TEMP TABLE s_facts AS SELECT customer_id, lifetime_spend_cents, visits, first_seen_at, last_purchase_at"
+         " FROM customer_facts"),
         "CREATE TEMP TABLE s_days AS SELECT customer_id, day, purchases FROM customer_days WHERE purchases > 0",
         "CREATE TEMP TABLE s_price AS SELECT product_id, day, min_cents FROM product_price_days",
         "CREATE TEMP TABLE s_cat AS SELECT category, day, purchases FROM category_days WHERE purchases > 0",

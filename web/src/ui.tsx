@@ -88,6 +88,13 @@ export function Notice({ kind, children }: { kind: 'ok' | 'warn' | 'info'; child
   return <div class={`notice ${kind}`} role="status">{children}</div>;
 }
 
+/** How far behind the insight figures are when a read replica answered
+ * (the answer's replica_lag_ms): nothing when it is 0, null or absent. */
+export function ReplicaLag({ ms }: { ms?: number | null }) {
+  if (!ms || ms <= 0) return null;
+  return <Notice kind="info">{t('replica.behind', { n: Math.ceil(ms / 1000) })}</Notice>;
+}
+
 export function Page({ title, children, actions }: { title: string; children: ComponentChildren; actions?: ComponentChildren }) {
   return (
     <section class="page" aria-labelledby="page-title">

@@ -7,6 +7,15 @@ export type ReferralFilter = Partial<Record<'from' | 'to' | 'store', string>>;
 export const getReferrals = (filter: ReferralFilter) =>
   api<S['ReferralReport']>('GET', `/api/v1/insight/referrals${query(filter)}`);
 
+// The daily rollup (/api/v1/insight/daily): the desk's cases per day for the
+// trend chart, and the same as a CSV or .xlsx file for a plain link.
+export type DailyFilter = Partial<Record<'from' | 'to' | 'store', string>>;
+export const getDaily = (filter: DailyFilter) =>
+  api<S['InsightDaily']>('GET', `/api/v1/insight/daily${query(filter)}`);
+/** The address of the same figures as a file: CSV for Dutch Excel, or a workbook. */
+export const dailyFileUrl = (filter: DailyFilter, format: 'csv' | 'xlsx') =>
+  `/api/v1/insight/daily${query({ ...filter, format })}`;
+
 // Goodwill economics (/api/v1/insight/goodwill): goodwill given, and what
 // its customers spent after against comparable customers without it.
 export type GoodwillFilter = Partial<Record<'from' | 'to' | 'store' | 'multiplier', string>>;

@@ -12,7 +12,7 @@ import { listStores } from '../../api/stores';
 import { lang, t } from '../../i18n';
 import { me } from '../../shared';
 import { useSignal } from '../../state';
-import { asError, ErrorNote, Field, Page, Select } from '../../ui';
+import { asError, ErrorNote, Field, Page, ReplicaLag, Select } from '../../ui';
 
 const DIMS: NpsBy[] = ['store', 'category', 'associate', 'kind', 'resolution'];
 const DAY = 86400000;
@@ -102,6 +102,7 @@ export function Nps() {
           onChange={(v) => { if (v) { setTo(isoDay(today)); setFrom(isoDay(today - (+v - 1) * DAY)); } }} />}
       </div>
       <ErrorNote error={error} />
+      <ReplicaLag ms={data?.replica_lag_ms} />
       {data && !data.items.length ? <p role="status">{t('nps.empty')}</p> : null}
       {data?.items.length ? <section class="card" aria-labelledby="h-nps">
         <h2 id="h-nps">{t(`nps.by_${data.by}`)} · {data.from} – {data.to}{data.store_code ? ` · ${data.store_code}` : ''}</h2>

@@ -12,7 +12,7 @@ import { listStores } from '../../api/stores';
 import { lang, t } from '../../i18n';
 import { me } from '../../shared';
 import { useSignal } from '../../state';
-import { asError, ErrorNote, Field, Page, Select } from '../../ui';
+import { asError, ErrorNote, Field, Page, ReplicaLag, Select } from '../../ui';
 
 const DAY = 86400000;
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -115,6 +115,7 @@ export function Goodwill() {
         <a class="button secondary" href={goodwillFileUrl(filter, 'xlsx')} download>{t('gw.xlsx')}</a>
       </div>}>
       <p class="muted">{t('gw.explain')}</p>
+      <ReplicaLag ms={data?.replica_lag_ms} />
       <div class="filters">
         {stores.length ? <Select label={t('nps.store')} name="store" value={store} onChange={setStore} error={error}
           options={[['', t('nps.all_stores')], ...stores]} /> : null}

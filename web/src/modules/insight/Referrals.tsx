@@ -8,7 +8,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiError, type S } from '../../api/client';
 import { getReferrals } from '../../api/insight';
 import { lang, t } from '../../i18n';
-import { asError, ErrorNote, Field, Page } from '../../ui';
+import { asError, ErrorNote, Field, Page, ReplicaLag } from '../../ui';
 
 const DAY = 86400000;
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -43,6 +43,7 @@ export function Referrals() {
         <Field label={t('nps.to')} name="to" type="date" value={to} onInput={setTo} error={error} />
       </div>
       <ErrorNote error={error} />
+      <ReplicaLag ms={data?.replica_lag_ms} />
       {data && !data.items.length ? <p role="status">{t('ref.empty')}</p> : null}
       {data?.by_category.length ? <section class="card" aria-labelledby="h-ref-cat">
         <h2 id="h-ref-cat">{t('ref.by_category')}</h2>
