@@ -41,7 +41,7 @@ struct addr_set;
 
 #define HTTP_MAX_PARAMS 4
 #define HTTP_MAX_HEADERS 8
-#define HTTP_METRICS_SERIES 4096      /* metrics series: (route names) x 6 methods x 5 classes */
+#define HTTP_METRICS_SERIES 8192      /* metrics series: (route names) x 6 methods x 5 classes */
 #define HTTP_DRAIN_MAX (16u << 20)    /* most bytes read and discarded before a refusal */
 
 struct http_req {
