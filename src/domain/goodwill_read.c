@@ -11,14 +11,17 @@
  *      credit note's funding, and the customer's receipts in the 180 days
  *      after it (the receipts_customer index, one range per case; the lines
  *      by their receipt's key), summed for 90 and for 180 days.
- * Then each window's compared cases are sorted once and every row (and the
- * totals) estimated against them. Nothing is written.
+ * Each customer's first resolved case of the period is marked: the estimate
+ * counts customers once (mark_first). Then each window's compared cases are
+ * sorted once and every row (and the totals) estimated against them.
+ * goodwill_cases_each() gives the same cases without (2)'s receipts, for the
+ * demo's plant. Nothing is written.
  */
 #include "domain/goodwill.h"
-#include "db/db.h"
-#include "domain/desk_inputs.h"
 #include "core/clock.h"
 #include "core/enum_map.h"
+#include "db/db.h"
+#include "domain/desk_inputs.h"
 #include "domain/store.h"
 #include <stdio.h>
 #include <stdlib.h>
