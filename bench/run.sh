@@ -62,11 +62,15 @@
 #                            (checked equal to the rollup the demo's events made)
 #                                                      vs insight_daily_each() in-process (tdbench daily:
 #                                                        the one read of the period's rows)
+#   (r) goodwill economics   GET /api/v1/insight/goodwill p50/p99 server-side on the demo, the
+#                            chain and one store alternately (BENCH_GOODWILL_N requests, 20);
+#                            no baseline: a target only
 #   BENCH_ONLY=desk          runs (a), (i) and (j) only
 #   BENCH_ONLY=clienteling   runs (a), (k), (l) and (m) only
 #   BENCH_ONLY=nps           runs (a), (n) and (o) only
 #   BENCH_ONLY=simulate      runs (a) and (p) only
 #   BENCH_ONLY=daily         runs (a) and (q) only
+#   BENCH_ONLY=goodwill      runs (a) and (r) only
 #
 # Server-side latencies come from the server's JSON log ("us" per request),
 # which goes to bench/out/server.log. The demo database (and its timing) is
@@ -1028,6 +1032,29 @@ row "(q) daily dashboard p99, server-side" "$(ms "$q_p99")" ms "$(ms "$q_b99")" 
     "$(printf %.2f "$(calc "$q_p99 / max($q_b99, 1)")")" "< 100 ms" "$(verdict "$q_p99 < 100000 and $q_bad == 0")"
 row "(q) backfill of the rollup from $q_events case events (migration 0019; equal to the live rollup: $q_same)" \
     "$q_fill" ms "" "" "" "" "$(verdict "$q_same == 1")"
+fi
+
+if [[ -z "${BENCH_ONLY:-}" || "${BENCH_ONLY:-}" == goodwill ]]; then
+# ---- (r) goodwill economics, read-only on the demo ----------------------------------
+GTOKEN=$("$BIN" token add --login admin --db "sqlite:$DB")
+serve_up server-goodwill "sqlite:$DB"
+G_SPID=$SRV_PID G_BASE=$SRV_BASE
+SLOG=$OUT/server-goodwill.log
+q_n=${BENCH_GOODWILL_N:-20}
+say "(r) the goodwill economics: $q_n requests, the chain and $STORE alternately"
+off=$(wc -l <"$SLOG")
+for i in $(seq "$q_n"); do
+  q=''; (( i % 2 == 0 )) && q="?store=$STORE"
+  curl -s -o /dev/null -H "Authorization: Bearer $GTOKEN" "$G_BASE/api/v1/insight/goodwill$q"
+done
+sleep 0.3
+serve_down "$G_SPID"
+q_p50=$(server_us /api/v1/insight/goodwill "$off" | pct 50)
+q_p99=$(server_us /api/v1/insight/goodwill "$off" | pct 99)
+need "goodwill (server log)" "$q_p99"
+q_cases=$(sqlite3 "$DB" "SELECT COUNT(*) FROM cases WHERE status IN ('resolved', 'followed_up')")
+row "(r) goodwill economics p50, server-side ($q_n requests; $q_cases resolved cases)" "$(ms "$q_p50")" ms "" "" "" "" ""
+row "(r) goodwill economics p99, server-side" "$(ms "$q_p99")" ms "" "" "" "< 100 ms" "$(verdict "$q_p99 < 100000")"
 fi
 
 # ---- the table ---------------------------------------------------------------------

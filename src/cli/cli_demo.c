@@ -20,6 +20,7 @@
 
 static const char usage[] =
     "usage: trustdesk demo [--db URL] [--customers N] [--seed N] [--end YYYY-MM-DD] [--policy FILE]\n"
+    "                      [--no-goodwill-effect]\n"
     "\n"
     "Fills a NEW database with a Dutch demo chain: 12 stores, 61 staff, a\n"
     "department-store catalogue, N customers (default 20000) with about 10\n"
@@ -31,7 +32,9 @@ static const char usage[] =
     "The same seed, N and end date always give the same data (credit-note codes\n"
     "and identity keys aside, which are random by design). --policy FILE puts a\n"
     "chain policy document (version 2 or above) in force for the whole history,\n"
-    "to measure another policy on the same people.\n"
+    "to measure another policy on the same people. Every customer given goodwill\n"
+    "comes back once more within 90 days (a planted effect for the goodwill\n"
+    "economics); --no-goodwill-effect leaves it out, to see the data without it.\n"
     "All demo staff share the password '" DEMO_PASSWORD "' (demo data only).\n";
 
 static void on_progress(void *arg, const char *what, long long done, long long total)
@@ -49,7 +52,8 @@ static int parse_count(const char *s, int64_t lo, int64_t hi, int64_t *out)
 int cli_demo(int argc, char **argv)
 {
     static const char *const opts[] = {"--db", "--customers", "--seed", "--end", "--policy", NULL};
-    int u = cli_check_args(argc, argv, opts, NULL, 0, usage);
+    static const char *const flags[] = {"--no-goodwill-effect", NULL};
+    int u = cli_check_args(argc, argv, opts, flags, 0, usage);
     if (u) return u == 1 ? 0 : u;
     const char *url = cli_db_url(argc, argv);
     int64_t customers = 0, seed = 0;
@@ -117,6 +121,7 @@ int cli_demo(int argc, char **argv)
     struct demo_config cfg = {
         .seed = (uint64_t)seed, .customers = customers, .end_us = end_us, .password_hash = hash,
         .progress = on_progress, .policy_json = policy_file ? policy : NULL, .policy_len = policy_len,
+        .no_goodwill_effect = cli_flag(argc, argv, "--no-goodwill-effect"),
     };
     struct demo_summary sum;
     if (rc == TD_OK) rc = db_bulk_mode(db, 1);

@@ -9,6 +9,7 @@
 #include "db/db.h"
 #include "db/db_ticker.h"
 #include "domain/clienteling.h"
+#include "domain/goodwill.h"
 #include "domain/nps.h"
 #include "domain/survey.h"
 #include "mail/mail.h"
@@ -102,7 +103,7 @@ int cli_serve(int argc, char **argv)
     const char *listen = cli_opt(argc, argv, "--listen", env_listen && *env_listen ? env_listen : "127.0.0.1:8080");
     char rule[160];
     if (clienteling_rules_from_env(rule, sizeof rule) != TD_OK || survey_settings_from_env(rule, sizeof rule) != TD_OK ||
-        nps_settings_from_env(rule, sizeof rule) != TD_OK) {
+        nps_settings_from_env(rule, sizeof rule) != TD_OK || goodwill_settings_from_env(rule, sizeof rule) != TD_OK) {
         fprintf(stderr, "trustdesk: %s\n", rule);
         return 2;
     }

@@ -31,7 +31,9 @@ static const char usage[] =
     "            at the desk and goodwill waiting for a manager, per store and kind;\n"
     "  bounded   cents newly let go without a manager for customers the guard\n"
     "            flagged amber or red later: an upper bound, not a loss;\n"
-    "  modelled  revenue retained: not estimable yet (no goodwill economics).\n"
+    "  modelled  revenue retained: the change in goodwill times the revenue\n"
+    "            retained per euro of goodwill within 90 days (the goodwill\n"
+    "            economics of the period, 95 % interval), or not estimable.\n"
     "Dates are Amsterdam days, both included. Writes nothing to the database.\n"
     "Exit status 0; 2 for a bad option, a policy that does not validate, bad\n"
     "dates or an unknown store; 1 when the database cannot be read.\n";
@@ -142,7 +144,18 @@ static void print_text(const struct simulate_result *r, const char *policy_path)
     printf("\nBOUNDED (an upper bound, not a loss)\n");
     printf("  newly exposed:             %s in %lld cases, to %lld customers the guard rated amber or red later\n",
            eur(r->exposed_cents, a, sizeof a), (long long)r->exposed_cases, (long long)r->flagged_customers);
-    printf("\nMODELLED\n  revenue retained:          not estimable: %s.\n", SIMULATE_MODELLED_REASON);
+    const struct simulate_modelled *m = &r->modelled;
+    if (!m->estimable) {
+        printf("\nMODELLED\n  revenue retained:          not estimable: %s.\n", m->reason[0] ? m->reason : SIMULATE_MODELLED_REASON);
+        return;
+    }
+    char c[32];
+    printf("\nMODELLED (people may not do what they did before)\n");
+    printf("  goodwill, draft - then:    %s\n", eur(m->goodwill_change_cents, a, sizeof a));
+    printf("  per euro of goodwill:      %.2f (95 %%: %.2f .. %.2f) within %d days\n", m->per_euro, m->low, m->high,
+           m->window_days);
+    printf("  revenue retained:          %s (95 %%: %s .. %s)\n", eur(m->retained_cents, a, sizeof a),
+           eur(m->retained_low_cents, b, sizeof b), eur(m->retained_high_cents, c, sizeof c));
 }
 
 int cli_simulate(int argc, char **argv)

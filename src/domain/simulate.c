@@ -13,8 +13,11 @@
 #include "core/clock.h"
 #include "core/errors.h"
 #include "domain/desk_inputs.h"
+#include "domain/goodwill.h"
 #include "domain/guard.h"
 #include <jansson.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,6 +35,28 @@ int64_t simulate_goodwill_cents(const struct case_in *ci, const struct decision 
     bool ours = ci->kind == POLICY_KIND_RETURN || ci->kind == POLICY_KIND_EXCHANGE || ci->kind == POLICY_KIND_REFERRAL;
     for (size_t i = 0; i < ci->n_items; i++) ours &= ci->items[i].sold_here;
     return ours ? 0 : d->max_amount_cents;
+}
+
+void simulate_model(struct simulate_result *r, const struct goodwill_estimate *e, int window_days)
+{
+    struct simulate_modelled *m = &r->modelled;
+    memset(m, 0, sizeof *m);
+    m->window_days = window_days;
+    const struct simulate_tally *t = &r->all;
+    m->goodwill_change_cents = t->goodwill_after_cents + t->goodwill_manager_after_cents - t->goodwill_before_cents -
+                               t->goodwill_manager_before_cents;
+    if (!e->estimable) {
+        snprintf(m->reason, sizeof m->reason, "%s", e->reason ? e->reason : "not estimable");
+        return;
+    }
+    m->estimable = true;
+    m->per_euro = e->per_euro.estimate;
+    m->low = e->per_euro.low;
+    m->high = e->per_euro.high;
+    double d = (double)m->goodwill_change_cents, a = d * m->low, b = d * m->high;
+    m->retained_cents = llround(d * m->per_euro);
+    m->retained_low_cents = llround(a < b ? a : b);     /* less goodwill turns the interval round */
+    m->retained_high_cents = llround(a < b ? b : a);
 }
 
 /* What leaves the desk without a manager's word. */
@@ -205,18 +230,34 @@ static json_t *exact_json(const struct simulate_result *r)
     return o;
 }
 
+static json_t *modelled_json(const struct simulate_modelled *m)
+{
+    if (!m->estimable)
+        return json_pack("{s:s,s:b,s:o,s:o,s:o,s:I,s:s}", "layer", "modelled", "estimable", 0, "revenue_retained_cents",
+                         json_null(), "revenue_retained_interval_cents", json_null(), "per_euro", json_null(),
+                         "goodwill_change_cents", (json_int_t)m->goodwill_change_cents, "reason",
+                         m->reason[0] ? m->reason : SIMULATE_MODELLED_REASON);
+    return json_pack("{s:s,s:b,s:I,s:{s:I,s:I},s:{s:f,s:f,s:f},s:I,s:i,s:s}", "layer", "modelled", "estimable", 1,
+                     "revenue_retained_cents", (json_int_t)m->retained_cents, "revenue_retained_interval_cents", "low",
+                     (json_int_t)m->retained_low_cents, "high", (json_int_t)m->retained_high_cents, "per_euro", "estimate",
+                     round(m->per_euro * 100) / 100, "low", round(m->low * 100) / 100, "high", round(m->high * 100) / 100,
+                     "goodwill_change_cents", (json_int_t)m->goodwill_change_cents, "window_days", m->window_days, "reason",
+                     "the change in goodwill times revenue retained per euro of goodwill in the days after a case "
+                     "(the goodwill economics of the same period, 95 % bootstrap interval); people may not do what "
+                     "they did before");
+}
+
 char *simulate_json(const struct simulate_result *r)
 {
     json_t *doc = json_pack(
-        "{s:o,s:o,s:o,s:o,s:o,s:{s:s,s:I,s:I,s:I,s:s},s:{s:s,s:b,s:o,s:s}}", "from", time_json(r->from_us), "to",
+        "{s:o,s:o,s:o,s:o,s:o,s:{s:s,s:I,s:I,s:I,s:s},s:o}", "from", time_json(r->from_us), "to",
         time_json(r->to_us), "loader_settings_changed", r->loader_settings[0] ? json_string(r->loader_settings) : json_null(),
         "cases", json_integer(r->all.cases), "exact", exact_json(r), "bounded", "layer", "bounded", "exposed_cases",
         (json_int_t)r->exposed_cases, "exposed_cents", (json_int_t)r->exposed_cents, "flagged_customers",
         (json_int_t)r->flagged_customers, "meaning",
         "cents the draft lets go without a manager beyond what the policy of the time did, for customers the guard "
         "rated amber or red in a later decision: an upper bound of what abuse could take, not a loss",
-        "modelled", "layer", "modelled", "estimable", 0, "revenue_retained_cents", json_null(), "reason",
-        SIMULATE_MODELLED_REASON);
+        "modelled", modelled_json(&r->modelled));
     char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
     json_decref(doc);
     return text;

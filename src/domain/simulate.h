@@ -24,8 +24,11 @@
  *             manager beyond what the policy of the time did, for customers
  *             whose later decisions the guard rated amber or red; an upper
  *             bound of what abuse could take, not a loss;
- *  modelled — revenue retained: not estimable until the goodwill
- *             economics exist (SIMULATE_MODELLED_REASON).
+ *  modelled — revenue retained: the change in goodwill times the
+ *             goodwill economics' revenue retained per euro within 90 days
+ *             (goodwill.h) for the same period and store, with its 95 %
+ *             interval; "not estimable" with the reason where that figure
+ *             is (simulate_model).
  *
  * Invariants:
  *  (1) replaying under the policy of each decision's own version changes
@@ -50,9 +53,8 @@ struct errors;
 #define SIMULATE_RES_COUNT 8         /* enum policy_resolution 1..7, 0 unused */
 #define SIMULATE_KIND_COUNT 7        /* enum policy_kind 1..6, 0 unused */
 #define SIMULATE_DEFAULT_DAYS 90
-#define SIMULATE_MODELLED_REASON                                                                              \
-    "revenue retained needs the goodwill economics (spend after a case against comparable customers), " \
-    "which trustdesk does not estimate yet"
+#define SIMULATE_MODELLED_REASON "the goodwill economics were not read for this replay"
+#define SIMULATE_MODELLED_WINDOW 90  /* days: the window of goodwill_window_days the layer uses */
 
 /* Counts of one group (all, a store, a kind), then (before) and under the
  * draft (after). */
@@ -79,6 +81,16 @@ struct simulate_change {
     char store_code[CODE_SZ];        /* filled by simulate_run() */
 };
 
+/* The modelled layer (simulate_model). */
+struct simulate_modelled {
+    bool estimable;
+    char reason[160];                /* why not, when not estimable */
+    int window_days;
+    double per_euro, low, high;      /* revenue retained per euro of goodwill and its 95 % interval */
+    int64_t goodwill_change_cents;   /* the draft's goodwill minus the policy of the time's (desk and manager) */
+    int64_t retained_cents, retained_low_cents, retained_high_cents;
+};
+
 struct simulate_result {
     int64_t from_us, to_us;          /* the period, [from, to) */
     int64_t store_id;                /* 0: every store */
@@ -93,6 +105,7 @@ struct simulate_result {
     /* bounded */
     int64_t exposed_cases, exposed_cents;
     int64_t flagged_customers;       /* distinct customers flagged later among the cases */
+    struct simulate_modelled modelled;
     /* The draft changes a setting that only the loader reads (the stored
      * inputs were gathered with the old one): its path, "" when none. */
     char loader_settings[160];
@@ -106,6 +119,15 @@ void simulate_init(struct simulate_result *r, int64_t from_us, int64_t to_us, in
  * TD_E_INVALID when the stored inputs cannot be replayed (counted in
  * r->unreplayable, the rest of r unchanged); TD_OK otherwise. Pure. */
 int simulate_step(struct simulate_result *r, const struct policy *p, const struct desk_inputs *in, bool flagged_later);
+
+struct goodwill_estimate;
+/* Fills r->modelled from the goodwill economics' estimate e of the same
+ * period (window_days after the case): the change in goodwill (with the
+ * draft minus then, at the desk and for a manager, as if a manager granted
+ * what waits for them) times revenue retained per euro, the interval's
+ * bounds times the same change. Not estimable, with e's reason, where e is
+ * not. Pure. */
+void simulate_model(struct simulate_result *r, const struct goodwill_estimate *e, int window_days);
 
 /* The goodwill cents of a decision on a case (invariant 2), and whether it
  * goes through without a manager. Pure. */

@@ -8,6 +8,7 @@
 #include "domain/simulate.h"
 #include "db/db.h"
 #include "domain/desk_inputs.h"
+#include "domain/goodwill.h"
 #include "domain/policy_store.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,6 +125,19 @@ static int store_codes(struct dctx *c, struct simulate_result *r)
     return rc;
 }
 
+/* The modelled layer: the goodwill economics of the same period and store
+ * (the chain's when every store is replayed). */
+static int model(struct dctx *c, struct simulate_result *r)
+{
+    struct goodwill_report g;
+    int rc = goodwill_report(c, r->from_us, r->to_us, r->store_id, c->now_us, &g);
+    int w = 0;
+    while (w + 1 < GOODWILL_WINDOWS && goodwill_window_days[w] != SIMULATE_MODELLED_WINDOW) w++;
+    if (rc == TD_OK) simulate_model(r, &(r->store_id ? &g.store : &g.chain)->est[w], goodwill_window_days[w]);
+    goodwill_report_free(&g);
+    return rc;
+}
+
 int simulate_run(struct dctx *c, const struct policy *p, int64_t from_us, int64_t to_us, int64_t store_id,
                  struct simulate_result *r)
 {
@@ -133,6 +147,7 @@ int simulate_run(struct dctx *c, const struct policy *p, int64_t from_us, int64_
     if (rc == TD_OK) rc = desk_inputs_latest_each(c, from_us, to_us, store_id, replay, &x);
     if (rc == TD_OK) rc = store_codes(c, r);
     if (rc == TD_OK) rc = loader_settings(c, p, r);
+    if (rc == TD_OK) rc = model(c, r);
     free(x.flags);
     return rc;
 }

@@ -52,7 +52,9 @@
  *      million customers, half the demo's time budget;
  *  (7) the case history's cases are made by the desk itself (desk_case_create,
  *      desk_resolve accepting the recommendation, desk_approve) in time order, so what is
- *      stored is what the desk would have recommended at that moment. Only
+ *      stored is what the desk would have recommended at that moment; after it,
+ *      the goodwill economics' planted effect (demo_goodwill.c) adds one receipt
+ *      within 90 days for each case with goodwill, through the import's event. Only
  *      credit-note codes are random (the ledger's, by design), and the
  *      identity keys (see (1)).
  *
@@ -332,6 +334,7 @@ static int generate(struct gen *g)
     if ((rc = identity_secret(g->db, g->cfg->end_us, 1, g->secret)) != TD_OK) return rc;
     if ((rc = load_customers(g)) != TD_OK) return rc;
     if ((rc = demo__run_history(g)) != TD_OK) return rc;
+    if ((rc = demo__plant_goodwill(g)) != TD_OK) return rc;
     if ((rc = demo__sync_ids(g)) != TD_OK) return rc;
     if ((rc = demo__feedback(g)) != TD_OK) return rc;
     struct dctx c = { .db = g->db, .now_us = g->cfg->end_us, .addr = "cli" };

@@ -46,6 +46,9 @@ struct demo_config {
      * on the same people; NULL: the default. */
     const char *policy_json;
     size_t policy_len;
+    /* Leave out the planted goodwill effect (demo_goodwill.c): every customer
+     * given goodwill comes back once more within 90 days. */
+    int no_goodwill_effect;
     /* Optional progress report, called now and then from the loading loop. */
     void (*progress)(void *arg, const char *what, long long done, long long total);
     void *progress_arg;

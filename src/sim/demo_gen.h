@@ -46,7 +46,8 @@
 
 /* The families of streams (core/rng.h) that share the seed. */
 enum { STREAM_CUSTOMER = 1, STREAM_ANON = 2, STREAM_STAFF = 3, STREAM_CATALOGUE = 4, STREAM_CASES = 5,
-       STREAM_PROFILE = 6, STREAM_ANON_SIZE = 7, STREAM_STOCK = 8, STREAM_FEEDBACK = 9 };
+       STREAM_PROFILE = 6, STREAM_ANON_SIZE = 7, STREAM_STOCK = 8, STREAM_FEEDBACK = 9,
+       STREAM_GOODWILL = 10 };
 
 #define NSTORES DEMO_NSTORES
 #define NCATEGORIES DEMO_NCATEGORIES
@@ -347,6 +348,9 @@ int demo__plan_finish(struct gen *g, struct person *pp) TD_MUST_CHECK;
 
 /* demo_history.c */
 int demo__run_history(struct gen *g) TD_MUST_CHECK;
+
+/* demo_goodwill.c */
+int demo__plant_goodwill(struct gen *g) TD_MUST_CHECK;
 
 /* demo_feedback.c */
 int demo__feedback(struct gen *g) TD_MUST_CHECK;

@@ -126,6 +126,7 @@ static const struct expect table[] = {
     {"GET", "/api/v1/insight/coaching", 'S', '-'},
     {"GET", "/api/v1/nps.xlsx", 'S', '-'},
     {"GET", "/api/v1/insight/daily", 'L', '-'},
+    {"GET", "/api/v1/insight/goodwill", 'L', '-'},
     {"GET", "/api/v1/root-causes", 'S', '-'},
     {"POST", "/api/v1/root-causes", 'A', '-'},
     {"GET", "/api/v1/unsubscribe/{token}", 'P', '-'},

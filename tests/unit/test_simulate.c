@@ -17,6 +17,7 @@
 #include "core/errors.h"
 #include "domain/desk_inputs.h"
 #include "domain/desk_internal.h"
+#include "domain/goodwill.h"
 #include "domain/policy.h"
 #include "domain/simulate.h"
 #include "fixture.h"
@@ -401,6 +402,62 @@ static void one_pass_reads_what_the_tree_reads(void **state)
     free(b);
 }
 
+/* The modelled layer: the change in goodwill times the goodwill economics'
+ * figure per euro and its bounds; less goodwill turns the interval round;
+ * not estimable where the estimate is not, with its reason, and in JSON
+ * every figure null. */
+static void modelled_from_the_goodwill_economics(void **state)
+{
+    (void)state;
+    static const struct {
+        int64_t before, manager_before, after, manager_after, want, low, high;
+    } rows[] = {
+        {1000, 0, 3000, 0, 6000, 4000, 8000},          /* EUR 20 more goodwill at 3 (2 .. 4) per euro */
+        {1000, 500, 1000, 2500, 6000, 4000, 8000},     /* the manager's goodwill counts too */
+        {3000, 0, 1000, 0, -6000, -8000, -4000},       /* less goodwill: less retained */
+        {1000, 0, 1000, 0, 0, 0, 0},
+    };
+    struct goodwill_estimate e = {.estimable = true, .per_euro = {3, 2, 4}};
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        struct simulate_result *r = calloc(1, sizeof *r);
+        assert_non_null(r);
+        r->all.goodwill_before_cents = rows[i].before;
+        r->all.goodwill_manager_before_cents = rows[i].manager_before;
+        r->all.goodwill_after_cents = rows[i].after;
+        r->all.goodwill_manager_after_cents = rows[i].manager_after;
+        simulate_model(r, &e, 90);
+        assert_true(r->modelled.estimable);
+        if (r->modelled.retained_cents != rows[i].want || r->modelled.retained_low_cents != rows[i].low ||
+            r->modelled.retained_high_cents != rows[i].high)
+            fail_msg("row %zu: %lld (%lld .. %lld)", i, (long long)r->modelled.retained_cents,
+                     (long long)r->modelled.retained_low_cents, (long long)r->modelled.retained_high_cents);
+        free(r);
+    }
+    struct simulate_result *r = calloc(1, sizeof *r);
+    assert_non_null(r);
+    struct goodwill_estimate none = {.reason = "too few comparable cases"};
+    simulate_model(r, &none, 90);
+    assert_false(r->modelled.estimable);
+    assert_string_equal(r->modelled.reason, "too few comparable cases");
+    char *text = simulate_json(r);
+    json_t *doc = json_loads(text, 0, NULL), *m = json_object_get(doc, "modelled");
+    assert_true(json_is_false(json_object_get(m, "estimable")));
+    assert_true(json_is_null(json_object_get(m, "revenue_retained_cents")));
+    assert_true(json_is_null(json_object_get(m, "per_euro")));
+    assert_string_equal(json_string_value(json_object_get(m, "reason")), "too few comparable cases");
+    json_decref(doc);
+    free(text);
+    simulate_model(r, &e, 90);
+    text = simulate_json(r);
+    doc = json_loads(text, 0, NULL);
+    m = json_object_get(doc, "modelled");
+    assert_true(json_is_true(json_object_get(m, "estimable")));
+    assert_non_null(json_object_get(json_object_get(m, "revenue_retained_interval_cents"), "low"));
+    json_decref(doc);
+    free(text);
+    free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -411,6 +468,7 @@ int main(void)
         cmocka_unit_test(goodwill_is_what_the_ledger_books_as_goodwill),
         cmocka_unit_test(json_names_the_three_layers),
         cmocka_unit_test(one_pass_reads_what_the_tree_reads),
+        cmocka_unit_test(modelled_from_the_goodwill_economics),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

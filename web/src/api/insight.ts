@@ -25,3 +25,13 @@ export const getCoaching = (filter: CoachingFilter) =>
 /** The address of the same figures as a file (CSV: the people; xlsx: every table), for a download link. */
 export const coachingFileUrl = (filter: CoachingFilter, format: 'csv' | 'xlsx') =>
   `/api/v1/insight/coaching${query({ ...filter, format })}`;
+
+// Goodwill economics (/api/v1/insight/goodwill): goodwill given, and what
+// its customers spent after against comparable customers without it.
+export type GoodwillFilter = Partial<Record<'from' | 'to' | 'store' | 'multiplier', string>>;
+
+export const getGoodwill = (filter: GoodwillFilter) =>
+  api<S['GoodwillReport']>('GET', `/api/v1/insight/goodwill${query(filter)}`);
+/** The address of the same figures as a file (csv or xlsx), for a download link. */
+export const goodwillFileUrl = (filter: GoodwillFilter, format: 'csv' | 'xlsx') =>
+  `/api/v1/insight/goodwill${query({ ...filter, format })}`;

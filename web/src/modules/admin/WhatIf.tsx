@@ -60,7 +60,14 @@ function Result({ r }: { r: S['Simulation'] }) {
       </section>
       <section aria-labelledby="sim-modelled">
         <h3 id="sim-modelled">{t('sim.modelled')}</h3>
-        <p>{t('sim.modelled_says')}</p>
+        {r.modelled.estimable && r.modelled.revenue_retained_interval_cents && r.modelled.per_euro ?
+          <p>{t('sim.modelled_est', {
+            cents: money(r.modelled.revenue_retained_cents ?? 0), low: money(r.modelled.revenue_retained_interval_cents.low),
+            high: money(r.modelled.revenue_retained_interval_cents.high), change: money(r.modelled.goodwill_change_cents),
+            per: r.modelled.per_euro.estimate.toFixed(2), days: r.modelled.window_days ?? 90,
+          })}</p> :
+          <p>{t('sim.modelled_not', { reason: r.modelled.reason })}</p>}
+        <p class="hint">{t('sim.modelled_means')}</p>
       </section>
     </div>
   );
