@@ -56,6 +56,7 @@
 #                            default with gold's goodwill limit at EUR 500)
 #                                                      vs guard_score + policy_decide on the same
 #                                                        inputs already in memory (tdbench simulate)
+#   BENCH_ONLY=import        runs (a) and (b) only
 #   BENCH_ONLY=desk          runs (a), (i) and (j) only
 #   BENCH_ONLY=clienteling   runs (a), (k), (l) and (m) only
 #   BENCH_ONLY=nps           runs (a), (n) and (o) only
@@ -282,7 +283,7 @@ row "(a) demo generation, $N customers, $LINES lines$demo_note" "$(printf %.1f "
     "$(printf %.1f "$copy_s")" "sqlite3 INSERT...SELECT of the same rows" "$(printf %.2f "$(calc "$demo_s / $copy_s")")" \
     "< 60 s" "$(verdict "$demo_s < 60")"
 
-if [[ -z "${BENCH_ONLY:-}" ]]; then   # BENCH_ONLY=desk runs (a), (i), (j); =clienteling (a), (k)-(m)
+if [[ -z "${BENCH_ONLY:-}" || "${BENCH_ONLY:-}" == import ]]; then
 # ---- (b) CSV import of purchases ----------------------------------------------
 M=$(( LINES < 1000000 ? LINES : 1000000 ))
 CSV=$OUT/purchases-$N.csv
@@ -324,7 +325,9 @@ else
       "not available: ${why:-import failed}"
 fi
 rm -f "$OUT/import.db" "$OUT"/import.db-*
+fi
 
+if [[ -z "${BENCH_ONLY:-}" ]]; then   # BENCH_ONLY=desk runs (a), (i), (j); =clienteling (a), (k)-(m)
 # ---- start the server ------------------------------------------------------------
 TOKEN=$("$BIN" token add --login admin --db "sqlite:$DB")
 : >"$OUT/server.log"

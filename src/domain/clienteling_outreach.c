@@ -3,9 +3,11 @@
 #include "domain/clienteling_outreach.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "core/errors.h"
 #include "core/status.h"
+#include "core/strmap.h"
 #include "db/db.h"
 #include "domain/clienteling.h"
 #include "domain/clienteling_catalog.h"
@@ -432,6 +434,29 @@ int cl_holds_expire(struct dctx *c, const struct cl_rules *r, int64_t *n)
 
 /* ---- what purchases feed ---------------------------------------------- */
 
+/* A held sku bought by its customer in its store, in receipts first..last:
+ * the hold converted. */
+static int convert_holds(struct dctx *c, int64_t first, int64_t last)
+{
+    int64_t ids[EXPIRE_BATCH];
+    size_t k = 0;
+    struct db_stmt *st = NULL;
+    int rc = db_query(c->db,
+                      "SELECT DISTINCT h.id FROM holds h JOIN receipts r ON r.customer_id = h.customer_id"
+                      " AND r.store_id = h.store_id JOIN purchase_lines l ON l.receipt_id = r.id"
+                      " AND l.product_id = h.product_id WHERE h.status = 'active' AND r.id BETWEEN ? AND ?"
+                      " AND r.purchased_at >= h.created_at - 86400000000 LIMIT ?",
+                      &st, "iii", first, last, (int64_t)EXPIRE_BATCH);
+    while (cl__step(st, &rc) && k < EXPIRE_BATCH)
+        ids[k++] = db_col_int64(st, 0);
+    rc = db_end(st, rc);
+    for (size_t i = 0; rc == TD_OK && i < k; i++) {
+        bool closed;
+        rc = close_hold(c, ids[i], "converted", &closed);
+    }
+    return rc;
+}
+
 int cl_on_receipts(struct dctx *c, int64_t first, int64_t last)
 {
     if (first <= 0 || last < first)
@@ -465,30 +490,229 @@ int cl_on_receipts(struct dctx *c, int64_t first, int64_t last)
                     "  WHERE r2.id BETWEEN ? AND ? AND r2.customer_id IS NOT NULL"
                     "  AND COALESCE(l2.size, p2.size) IS NOT NULL)",
                     NULL, "ii", first, last);
-    /* A held sku bought by its customer in its store: the hold converted. */
-    int64_t ids[EXPIRE_BATCH];
-    size_t k = 0;
-    struct db_stmt *st = NULL;
-    if (rc == TD_OK)
-        rc = db_query(c->db,
-                      "SELECT DISTINCT h.id FROM holds h JOIN receipts r ON r.customer_id = h.customer_id"
-                      " AND r.store_id = h.store_id JOIN purchase_lines l ON l.receipt_id = r.id"
-                      " AND l.product_id = h.product_id WHERE h.status = 'active' AND r.id BETWEEN ? AND ?"
-                      " AND r.purchased_at >= h.created_at - 86400000000 LIMIT ?",
-                      &st, "iii", first, last, (int64_t)EXPIRE_BATCH);
-    while (cl__step(st, &rc) && k < EXPIRE_BATCH)
-        ids[k++] = db_col_int64(st, 0);
-    rc = db_end(st, rc);
-    for (size_t i = 0; rc == TD_OK && i < k; i++) {
-        bool closed;
-        rc = close_hold(c, ids[i], "converted", &closed);
+    return rc == TD_OK ? convert_holds(c, first, last) : rc;
+}
+
+/* One (customer, category) of an import, counted in memory: what it adds,
+ * and its latest line with a size (by purchased_at, receipt id, line: the
+ * order cl_on_receipts reads them in). */
+struct spend_row {
+    int64_t customer_id, spend, lines, last_at;
+    const char *category;
+    int64_t size_at, size_receipt, size_line;
+    const char *size;          /* NULL: no line of the import gives one */
+    int keep_size;             /* 1: the import's size is the latest; 2: an older line may have a later one */
+};
+
+static int spend_cmp(const void *x, const void *y)
+{
+    const struct spend_row *a = *(const struct spend_row *const *)x, *b = *(const struct spend_row *const *)y;
+    if (a->customer_id != b->customer_id)
+        return a->customer_id < b->customer_id ? -1 : 1;
+    return strcmp(a->category, b->category);
+}
+
+#define SPEND_KEY_MAX (8 + 4 * NAME_MAX_CHARS)
+
+static int spend_add(struct strmap *m, const struct event_purchases *p, const struct event_line *l)
+{
+    const struct event_receipt *r = &p->receipts[l->receipt];
+    const struct event_product *pr = &p->products[l->product];
+    char key[SPEND_KEY_MAX];
+    size_t n = strlen(pr->category);
+    if (n > sizeof key - 8)
+        return TD_E_INTERNAL;   /* the import keeps a category to NAME_MAX_CHARS */
+    memcpy(key, &r->customer_id, 8);
+    memcpy(key + 8, pr->category, n);
+    void *slot;
+    int added;
+    int rc = strmap_put(m, key, 8 + n, &slot, &added);
+    if (rc != TD_OK)
+        return rc;
+    struct spend_row *s = slot;
+    if (added) {
+        s->customer_id = r->customer_id;
+        s->category = pr->category;
+        s->last_at = r->at;
+    }
+    s->spend += l->cents * l->quantity;
+    s->lines++;
+    if (r->at > s->last_at)
+        s->last_at = r->at;
+    const char *size = l->size[0] ? l->size : pr->size;
+    if (size && (!s->size || r->at > s->size_at || (r->at == s->size_at && (r->id > s->size_receipt ||
+                                                     (r->id == s->size_receipt && l->line_no > s->size_line))))) {
+        s->size = size;
+        s->size_at = r->at;
+        s->size_receipt = r->id;
+        s->size_line = l->line_no;
+    }
+    return TD_OK;
+}
+
+#define SPEND_PAIR "(CAST(? AS BIGINT), CAST(? AS TEXT))"
+#define SPEND_READ "SELECT s.customer_id, s.category, s.last_at FROM (VALUES "
+#define SPEND_READ_END                                                                                      \
+    ") AS v JOIN customer_category_spend s ON s.customer_id = v.column1 AND s.category = v.column2"
+#define SPEND_READ_PER 32
+
+/* Whether the import's size of each row is the latest of its customer and
+ * category: so when the row is new, or nothing already counted is later than
+ * the import's sized line (a tie on purchased_at goes to the import, whose
+ * receipts have the higher ids). Otherwise an older line may hold a later
+ * size (keep_size 2: read after the write). The rows are read 32 at a time. */
+static int spend_sizes(struct db *db, struct spend_row **rows, size_t n)
+{
+    static const char one[] = SPEND_READ SPEND_PAIR SPEND_READ_END;
+    static const char many[] = SPEND_READ DB_ROWS32(SPEND_PAIR) SPEND_READ_END;
+    int rc = TD_OK;
+    struct spend_row *batch[SPEND_READ_PER];
+    size_t i = 0;
+    while (rc == TD_OK && i < n) {
+        size_t k = 0;
+        for (; i < n && k < SPEND_READ_PER; i++)
+            if (rows[i]->size) {
+                rows[i]->keep_size = 1;
+                batch[k++] = rows[i];
+            }
+        for (size_t done = 0; rc == TD_OK && done < k;) {
+            size_t per = k - done == SPEND_READ_PER ? SPEND_READ_PER : 1;
+            struct db_stmt *st = NULL;
+            rc = db_prepare(db, per > 1 ? many : one, &st);
+            for (size_t j = 0; rc == TD_OK && j < per; j++) {
+                rc = db_bind_int64(st, (int)j * 2 + 1, batch[done + j]->customer_id);
+                if (rc == TD_OK)
+                    rc = db_bind_text_static(st, (int)j * 2 + 2, batch[done + j]->category);
+            }
+            while (cl__step(st, &rc)) {
+                int64_t customer = db_col_int64(st, 0), last_at = db_col_int64(st, 2);
+                const char *category = db_col_text(st, 1);
+                for (size_t j = 0; j < per; j++) {
+                    struct spend_row *s = batch[done + j];
+                    if (s->customer_id == customer && strcmp(s->category, category) == 0 && s->size_at < last_at)
+                        s->keep_size = 2;
+                }
+            }
+            rc = db_end(st, rc);
+            done += per;
+        }
     }
     return rc;
 }
 
+#define SIZED_READ                                                                                          \
+    "SELECT r.customer_id, p.category, MAX(r.purchased_at) FROM receipts r"                                 \
+    " JOIN purchase_lines l ON l.receipt_id = r.id JOIN products p ON p.id = l.product_id"                  \
+    " WHERE r.id < ? AND COALESCE(l.size, p.size) IS NOT NULL AND r.customer_id IN ("
+#define SIZED_READ_END ") GROUP BY r.customer_id, p.category"
+
+/* The rows whose older lines may hold a later size (keep_size 2): the
+ * latest sized line of each of their customers' categories among the
+ * receipts before the import's (first), 32 customers a statement. The
+ * import's size is kept when it is at least as late. */
+static int spend_sizes_older(struct db *db, struct strmap *m, struct spend_row **rows, size_t n, int64_t first)
+{
+    static const char one[] = SIZED_READ "?" SIZED_READ_END;
+    static const char many[] = SIZED_READ DB_ROWS32("?") SIZED_READ_END;
+    int rc = TD_OK;
+    int64_t customers[SPEND_READ_PER];
+    size_t i = 0;
+    while (rc == TD_OK && i < n) {
+        size_t k = 0;
+        for (; i < n && k < SPEND_READ_PER; i++)
+            if (rows[i]->keep_size == 2 && (k == 0 || customers[k - 1] != rows[i]->customer_id))
+                customers[k++] = rows[i]->customer_id;   /* rows are in customer order */
+        for (size_t done = 0; rc == TD_OK && done < k;) {
+            size_t per = k - done == SPEND_READ_PER ? SPEND_READ_PER : 1;
+            struct db_stmt *st = NULL;
+            rc = db_prepare(db, per > 1 ? many : one, &st);
+            if (rc == TD_OK)
+                rc = db_bind_int64(st, 1, first);
+            for (size_t j = 0; rc == TD_OK && j < per; j++)
+                rc = db_bind_int64(st, (int)j + 2, customers[done + j]);
+            while (cl__step(st, &rc)) {
+                int64_t customer = db_col_int64(st, 0);
+                const char *category = db_col_text(st, 1);
+                char key[SPEND_KEY_MAX];
+                size_t len = category ? strlen(category) : 0;
+                if (!category || len > sizeof key - 8)
+                    continue;
+                memcpy(key, &customer, 8);
+                memcpy(key + 8, category, len);
+                struct spend_row *s = strmap_get(m, key, 8 + len);
+                if (s && s->keep_size == 2 && s->size_at < db_col_int64(st, 2))
+                    s->keep_size = 0;   /* an older line's size is later: the row keeps it */
+            }
+            rc = db_end(st, rc);
+            done += per;
+        }
+    }
+    for (i = 0; i < n; i++)
+        if (rows[i]->keep_size == 2)
+            rows[i]->keep_size = 1;
+    return rc;
+}
+
+static int bind_spend(struct db_stmt *st, int k, size_t i, void *arg)
+{
+    const struct spend_row *s = ((struct spend_row *const *)arg)[i];
+    int rc = db_bind_int64(st, k, s->customer_id);
+    if (rc == TD_OK)
+        rc = db_bind_text_static(st, k + 1, s->category);
+    if (rc == TD_OK)
+        rc = db_bind_int64(st, k + 2, s->spend);
+    if (rc == TD_OK)
+        rc = db_bind_int64(st, k + 3, s->lines);
+    if (rc == TD_OK)
+        rc = db_bind_int64(st, k + 4, s->last_at);
+    if (rc == TD_OK)
+        rc = db_bind_text_static(st, k + 5, s->keep_size == 1 ? s->size : NULL);
+    return rc;
+}
+
+#define SPEND_ROW "(?, ?, ?, ?, ?, ?)"
+#define SPEND_INSERT "INSERT INTO customer_category_spend (customer_id, category, spend_cents, lines, last_at, last_size) VALUES "
+#define SPEND_UPSERT                                                                                                  \
+    " ON CONFLICT (customer_id, category) DO UPDATE SET"                                                              \
+    " spend_cents = customer_category_spend.spend_cents + excluded.spend_cents,"                                      \
+    " lines = customer_category_spend.lines + excluded.lines,"                                                        \
+    " last_at = CASE WHEN excluded.last_at > customer_category_spend.last_at THEN excluded.last_at"                   \
+    " ELSE customer_category_spend.last_at END,"                                                                      \
+    " last_size = COALESCE(excluded.last_size, customer_category_spend.last_size)"
+
+int cl_on_purchases(struct dctx *c, const struct event_purchases *p, int64_t first, int64_t last)
+{
+    struct strmap *m = NULL;
+    struct spend_row **rows = NULL;
+    size_t n = 0;
+    int rc = strmap_new(sizeof(struct spend_row), 1u << 30, &m);
+    for (size_t i = 0; rc == TD_OK && i < p->nlines; i++)
+        if (p->receipts[p->lines[i].receipt].customer_id)
+            rc = spend_add(m, p, &p->lines[i]);
+    if (rc == TD_OK)
+        rc = strmap_values(m, (void ***)&rows);
+    if (rc == TD_OK && (n = strmap_count(m)) > 0)
+        qsort(rows, n, sizeof *rows, spend_cmp);
+    if (rc == TD_OK)
+        rc = spend_sizes(c->db, rows, n);
+    if (rc == TD_OK)
+        rc = spend_sizes_older(c->db, m, rows, n, first);
+    if (rc == TD_OK)
+        rc = db_write_rows(c->db, SPEND_INSERT SPEND_ROW SPEND_UPSERT, SPEND_INSERT DB_ROWS32(SPEND_ROW) SPEND_UPSERT, 32,
+                           6, n, bind_spend, rows);
+    free(rows);
+    strmap_free(m);
+    if (rc != TD_OK || first <= 0 || last < first)
+        return rc;
+    return convert_holds(c, first, last);
+}
+
 int cl_on_event(struct dctx *c, const struct event *ev)
 {
-    return ev->kind == EVENT_PURCHASES_IMPORTED ? cl_on_receipts(c, ev->first_receipt, ev->last_receipt) : TD_OK;
+    if (ev->kind != EVENT_PURCHASES_IMPORTED)
+        return TD_OK;
+    return ev->purchases ? cl_on_purchases(c, ev->purchases, ev->first_receipt, ev->last_receipt)
+                         : cl_on_receipts(c, ev->first_receipt, ev->last_receipt);
 }
 
 /* ---- the scheduler's rows ---------------------------------------------- */

@@ -426,6 +426,10 @@ out:
     strmap_free(m.seen);
     strmap_free(m.products);
     strmap_free(m.receipts);
+    free(m.ev_receipts);
+    free(m.ev_products);
+    free(m.ev_lines);
+    arena_free(&m.texts);
     return rc;
 }
 

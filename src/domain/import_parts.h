@@ -10,10 +10,14 @@
 #include "domain/customer.h"
 #include "domain/purchase.h"
 #include "domain/store.h"
+#include "core/arena.h"
 #include <stddef.h>
 #include <stdint.h>
 
 struct strmap;
+struct event_receipt;
+struct event_product;
+struct event_line;
 
 #define IMPORT__NCOLS_MAX 16         /* columns a kind may have */
 #define IMPORT__FIELDS_MAX 64        /* fields the tokenizer keeps of one line */
@@ -58,12 +62,6 @@ struct import_kind {
     const struct import__count *counts;
 };
 
-/* A purchase line checked and waiting to be written. */
-struct import__pending_line {
-    int64_t receipt_id, line_no, customer_id, product_id, cents, quantity;
-    char size[12];                   /* "" when the line gives none */
-};
-
 struct import__receipt_info;
 
 /* One import in progress. */
@@ -90,8 +88,13 @@ struct imp {
     struct strmap *seen;             /* customers: loyalty numbers of this file -> struct loyalty_info */
     struct strmap *receipts;         /* purchases: receipt ids of this file -> struct import__receipt_info */
     struct strmap *products;         /* purchases: SKUs of this file -> struct product_info */
-    struct import__pending_line pending[IMPORT__LINE_BATCH];
-    size_t npending;
+    /* purchases: what the import added, handed to the subscribers at the end
+     * (events.h); lines[nwritten..nlines) are still to be written */
+    struct event_receipt *ev_receipts;
+    struct event_product *ev_products;
+    struct event_line *ev_lines;
+    size_t nreceipts, nproducts, nlines, cap_receipts, cap_products, cap_lines, nwritten;
+    struct arena texts;              /* the products' categories and sizes */
     /* the head of the last line whose receipt was found (see line_receipt) */
     char memo[RECEIPT_SZ + IMPORT__AT_MAX + 1 + CODE_SZ + LOYALTY_SZ];
     size_t memo_len;

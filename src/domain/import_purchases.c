@@ -20,6 +20,8 @@
 #include "db/db.h"
 #include "domain/clienteling_catalog.h"
 #include "domain/events.h"
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define QUANTITY_MAX 100000
@@ -55,13 +57,49 @@ struct import__receipt_info {
     int64_t at, store_id, customer_id;
     int64_t db_id;                   /* set when claimed, unless known */
     int64_t nlines;                  /* lines given a line_no so far */
+    int32_t idx;                     /* its event_receipt, once claimed */
     int known;                       /* in the database before this import: its lines are skipped */
 };
 struct product_info {
     int64_t id;                      /* 0 until upserted */
     uint64_t values;                 /* hash of name, brand and category last written */
     int updated;                     /* counted in products_updated */
+    int32_t idx;                     /* its event_product, once upserted */
 };
+
+/* Makes room for one more element in a growing array (doubling). */
+static int grow(void **v, size_t *cap, size_t n, size_t size)
+{
+    if (n < *cap) return TD_OK;
+    size_t ncap = *cap ? *cap * 2 : 1024;
+    void *nv = realloc(*v, ncap * size);
+    if (!nv) return TD_E_NOMEM;
+    *v = nv;
+    *cap = ncap;
+    return TD_OK;
+}
+
+/* The product's event_product: its id, the category the file gives it
+ * (the last line wins, as in the products row) and the catalogue's size. */
+static int note_product(struct imp *m, struct product_info *p, const char *catalogue_size)
+{
+    const char *cat = m->v[P_CATEGORY];
+    if (p->idx == 0) {
+        int rc = grow((void **)&m->ev_products, &m->cap_products, m->nproducts, sizeof *m->ev_products);
+        if (rc != TD_OK) return rc;
+        struct event_product *e = &m->ev_products[m->nproducts++];
+        p->idx = (int32_t)m->nproducts;   /* 1-based: 0 is none yet */
+        e->id = p->id;
+        e->category = NULL;
+        e->size = catalogue_size ? arena_strdup(&m->texts, catalogue_size) : NULL;
+        if (catalogue_size && !e->size) return TD_E_NOMEM;
+    }
+    struct event_product *e = &m->ev_products[p->idx - 1];
+    if (!e->category || strcmp(e->category, cat) != 0) {
+        if (!(e->category = arena_strdup(&m->texts, cat))) return TD_E_NOMEM;
+    }
+    return TD_OK;
+}
 
 static uint64_t hash_bytes(uint64_t h, const char *s, size_t n)
 {
@@ -73,7 +111,7 @@ static uint64_t hash_bytes(uint64_t h, const char *s, size_t n)
 }
 
 /* Makes the product of the current line exist with its name, brand and
- * category; *id receives its id. */
+ * category; *id receives its index in m->ev_products. */
 static int upsert_product(struct imp *m, int64_t *id)
 {
     const char *sku = m->v[P_SKU], *name = m->v[P_PRODUCT], *brand = m->v[P_BRAND], *cat = m->v[P_CATEGORY];
@@ -86,17 +124,19 @@ static int upsert_product(struct imp *m, int64_t *id)
     if (rc != TD_OK) return rc;
     struct product_info *p = slot;
     if (p->id && p->values == values) {
-        *id = p->id;
+        *id = p->idx - 1;
         return TD_OK;
     }
     int changed = 0;
+    char size[CL_SIZE_SZ + 4] = "";
     if (!p->id) {
         struct db_stmt *st = NULL;
-        rc = db_get_row(m->c->db, "SELECT id, name, brand, category FROM products WHERE sku = ?", &st, "t", sku);
+        rc = db_get_row(m->c->db, "SELECT id, name, brand, category, size FROM products WHERE sku = ?", &st, "t", sku);
         if (rc == TD_OK) {
             p->id = db_col_int64(st, 0);
             changed = strcmp(db_col_text(st, 1), name) != 0 || strcmp(db_col_text(st, 2), brand) != 0 ||
                       strcmp(db_col_text(st, 3), cat) != 0;
+            if (db_col_text(st, 4)) snprintf(size, sizeof size, "%s", db_col_text(st, 4));
         }
         db_done(st);
         if (rc != TD_OK && rc != TD_E_NOT_FOUND) return rc;
@@ -116,7 +156,8 @@ static int upsert_product(struct imp *m, int64_t *id)
         p->updated = 1;
     }
     p->values = values;
-    *id = p->id;
+    if ((rc = note_product(m, p, size[0] ? size : NULL)) != TD_OK) return rc;
+    *id = p->idx - 1;
     return TD_OK;
 }
 
@@ -141,60 +182,58 @@ static int claim_receipt(struct imp *m, struct import__receipt_info *r)
     if (!m->first_receipt || r->db_id < m->first_receipt) m->first_receipt = r->db_id;
     if (r->db_id > m->last_receipt) m->last_receipt = r->db_id;
     m->rep->receipts_added++;
+    if ((rc = grow((void **)&m->ev_receipts, &m->cap_receipts, m->nreceipts, sizeof *m->ev_receipts)) != TD_OK) return rc;
+    r->idx = (int32_t)m->nreceipts;
+    m->ev_receipts[m->nreceipts++] =
+        (struct event_receipt){.id = r->db_id, .store_id = r->store_id, .customer_id = r->customer_id, .at = r->at};
     return r->db_id > 0 ? TD_OK : TD_E_INTERNAL;
 }
 
 /* Purchase lines are written LINE_BATCH at a time, in one multi-row INSERT:
  * a statement's fixed cost is then paid once per batch, not once per line. */
 #define LINE_ROW "(?, ?, ?, ?, ?, ?, ?)"
-#define LINE_ROWS4 LINE_ROW ", " LINE_ROW ", " LINE_ROW ", " LINE_ROW
-#define LINE_ROWS16 LINE_ROWS4 ", " LINE_ROWS4 ", " LINE_ROWS4 ", " LINE_ROWS4
 #define LINE_INSERT "INSERT INTO purchase_lines (receipt_id, line_no, customer_id, product_id, unit_price_cents, quantity, size) VALUES "
 static const char sql_line_1[] = LINE_INSERT LINE_ROW;
-static const char sql_line_batch[] = LINE_INSERT LINE_ROWS16 ", " LINE_ROWS16;
+static const char sql_line_batch[] = LINE_INSERT DB_ROWS32(LINE_ROW);
 _Static_assert(LINE_BATCH == 32, "sql_line_batch has LINE_BATCH rows");
+_Static_assert(sizeof ((struct event_line *)0)->size >= CL_SIZE_SZ, "an event_line holds a size");
 
-/* Writes the lines waiting in m->pending. */
-static int flush_lines(struct imp *m)
+/* Binds line i of m->ev_lines from parameter k on. */
+static int bind_line(struct db_stmt *st, int k, size_t i, void *arg)
 {
-    int rc = TD_OK;
-    size_t done = 0;
-    while (rc == TD_OK && done < m->npending) {
-        size_t n = m->npending - done == LINE_BATCH ? LINE_BATCH : 1;
-        struct db_stmt *st = NULL;
-        if ((rc = db_prepare(m->c->db, n == LINE_BATCH ? sql_line_batch : sql_line_1, &st)) != TD_OK) break;
-        for (size_t i = 0; i < n && rc == TD_OK; i++) {
-            const struct import__pending_line *l = &m->pending[done + i];
-            int k = (int)i * 7;
-            if ((rc = db_bind_int64(st, k + 1, l->receipt_id)) != TD_OK) break;
-            if ((rc = db_bind_int64(st, k + 2, l->line_no)) != TD_OK) break;
-            rc = l->customer_id ? db_bind_int64(st, k + 3, l->customer_id) : db_bind_null(st, k + 3);
-            if (rc != TD_OK) break;
-            if ((rc = db_bind_int64(st, k + 4, l->product_id)) != TD_OK) break;
-            if ((rc = db_bind_int64(st, k + 5, l->cents)) != TD_OK) break;
-            if ((rc = db_bind_int64(st, k + 6, l->quantity)) != TD_OK) break;
-            rc = l->size[0] ? db_bind_text(st, k + 7, l->size) : db_bind_null(st, k + 7);
-        }
-        if (rc == TD_OK) rc = db_step(st);
-        if (rc == TD_DONE) rc = TD_OK;
-        db_done(st);
-        done += n;
-    }
-    m->npending = 0;
+    const struct imp *m = arg;
+    const struct event_line *l = &m->ev_lines[m->nwritten + i];
+    const struct event_receipt *r = &m->ev_receipts[l->receipt];
+    int rc = db_bind_int64(st, k, r->id);
+    if (rc == TD_OK) rc = db_bind_int64(st, k + 1, l->line_no);
+    if (rc == TD_OK) rc = r->customer_id ? db_bind_int64(st, k + 2, r->customer_id) : db_bind_null(st, k + 2);
+    if (rc == TD_OK) rc = db_bind_int64(st, k + 3, m->ev_products[l->product].id);
+    if (rc == TD_OK) rc = db_bind_int64(st, k + 4, l->cents);
+    if (rc == TD_OK) rc = db_bind_int64(st, k + 5, l->quantity);
+    if (rc == TD_OK) rc = l->size[0] ? db_bind_text_static(st, k + 6, l->size) : db_bind_null(st, k + 6);
     return rc;
 }
 
-static int add_line(struct imp *m, struct import__receipt_info *r, int64_t product_id, int64_t cents, int64_t qty)
+/* Writes the lines not yet written. */
+static int flush_lines(struct imp *m)
 {
-    struct import__pending_line *l = &m->pending[m->npending++];
-    l->receipt_id = r->db_id;
-    l->line_no = ++r->nlines;
-    l->customer_id = r->customer_id;
-    l->product_id = product_id;
+    int rc = db_write_rows(m->c->db, sql_line_1, sql_line_batch, LINE_BATCH, 7, m->nlines - m->nwritten, bind_line, m);
+    m->nwritten = m->nlines;
+    return rc;
+}
+
+static int add_line(struct imp *m, struct import__receipt_info *r, int64_t product, int64_t cents, int64_t qty)
+{
+    int rc = grow((void **)&m->ev_lines, &m->cap_lines, m->nlines, sizeof *m->ev_lines);
+    if (rc != TD_OK) return rc;
+    struct event_line *l = &m->ev_lines[m->nlines++];
+    l->receipt = r->idx;
+    l->product = (int32_t)product;
+    l->line_no = (int32_t)++r->nlines;
     l->cents = cents;
-    l->quantity = qty;
+    l->quantity = (int32_t)qty;
     memcpy(l->size, m->v[P_SIZE], m->vlen[P_SIZE] + 1);   /* at most CL_SIZE_SZ - 1: the column's limit */
-    return m->npending == LINE_BATCH ? flush_lines(m) : TD_OK;
+    return m->nlines - m->nwritten == LINE_BATCH ? flush_lines(m) : TD_OK;
 }
 
 /* The receipt a line belongs to, from its receipt_id, purchased_at,
@@ -292,9 +331,9 @@ int import__purchase_line(struct imp *m)
         return TD_OK;
     }
     if (!r->db_id) return TD_E_INTERNAL;   /* claimed when first seen, while ok */
-    int64_t product_id = 0;
-    if ((rc = upsert_product(m, &product_id)) != TD_OK) return rc;
-    if ((rc = add_line(m, r, product_id, cents, qty)) != TD_OK) return rc;
+    int64_t product = 0;
+    if ((rc = upsert_product(m, &product)) != TD_OK) return rc;
+    if ((rc = add_line(m, r, product, cents, qty)) != TD_OK) return rc;
     m->rep->added++;
     return TD_OK;
 }
@@ -308,16 +347,20 @@ int import__purchase_begin(struct imp *m)
     int rc = TD_OK;
     if (db_backend(m->c->db) == DB_POSTGRES && (rc = db_exec(m->c->db, "SELECT pg_advisory_xact_lock(7306001)")) != TD_OK)
         return rc;
+    arena_init(&m->texts, IMPORT__MAP_MEM);
     if ((rc = strmap_new(sizeof(struct product_info), IMPORT__MAP_MEM, &m->products)) != TD_OK) return rc;
     return strmap_new(sizeof(struct import__receipt_info), IMPORT__MAP_MEM, &m->receipts);
 }
 
-/* Writes the lines still waiting and tells what came in (events.h: the
- * customer aggregates count the new receipts). */
+/* Writes the lines still waiting and tells what came in (events.h): the
+ * subscribers count their aggregates from the receipts, lines and products
+ * handed over, in memory. */
 int import__purchase_finish(struct imp *m)
 {
     int rc = flush_lines(m);
     if (rc != TD_OK) return rc;
-    struct event ev = {.kind = EVENT_PURCHASES_IMPORTED, .first_receipt = m->first_receipt, .last_receipt = m->last_receipt};
+    struct event_purchases p = {m->ev_receipts, m->ev_products, m->ev_lines, m->nreceipts, m->nproducts, m->nlines};
+    struct event ev = {.kind = EVENT_PURCHASES_IMPORTED, .first_receipt = m->first_receipt, .last_receipt = m->last_receipt,
+                       .purchases = &p};
     return events_emit(m->c, &ev);
 }
