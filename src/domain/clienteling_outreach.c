@@ -457,6 +457,15 @@ static int convert_holds(struct dctx *c, int64_t first, int64_t last)
     return rc;
 }
 
+/* The column `what` of the customer's latest line with a size in the
+ * category of the customer_category_spend row at hand (latest by
+ * purchased_at, receipt id, line). */
+#define LATEST_SIZED(what)                                                                                   \
+    "(SELECT " what " FROM receipts r JOIN purchase_lines l ON l.receipt_id = r.id"                          \
+    " JOIN products p ON p.id = l.product_id WHERE r.customer_id = customer_category_spend.customer_id"      \
+    " AND p.category = customer_category_spend.category AND COALESCE(l.size, p.size) IS NOT NULL"            \
+    " ORDER BY r.purchased_at DESC, r.id DESC, l.line_no DESC LIMIT 1)"
+
 int cl_on_receipts(struct dctx *c, int64_t first, int64_t last)
 {
     if (first <= 0 || last < first)
@@ -479,12 +488,8 @@ int cl_on_receipts(struct dctx *c, int64_t first, int64_t last)
      * every customer's every category. */
     if (rc == TD_OK)
         rc = db_run(c->db,
-                    "UPDATE customer_category_spend SET last_size = COALESCE((SELECT COALESCE(l.size, p.size)"
-                    "  FROM receipts r JOIN purchase_lines l ON l.receipt_id = r.id"
-                    "  JOIN products p ON p.id = l.product_id"
-                    "  WHERE r.customer_id = customer_category_spend.customer_id"
-                    "  AND p.category = customer_category_spend.category AND COALESCE(l.size, p.size) IS NOT NULL"
-                    "  ORDER BY r.purchased_at DESC, r.id DESC, l.line_no DESC LIMIT 1), last_size)"
+                    "UPDATE customer_category_spend SET last_size = COALESCE(" LATEST_SIZED("COALESCE(l.size, p.size)")
+                    ", last_size), last_size_at = COALESCE(" LATEST_SIZED("r.purchased_at") ", last_size_at)"
                     " WHERE (customer_id, category) IN (SELECT r2.customer_id, p2.category FROM receipts r2"
                     "  JOIN purchase_lines l2 ON l2.receipt_id = r2.id JOIN products p2 ON p2.id = l2.product_id"
                     "  WHERE r2.id BETWEEN ? AND ? AND r2.customer_id IS NOT NULL"
@@ -501,7 +506,6 @@ struct spend_row {
     const char *category;
     int64_t size_at, size_receipt, size_line;
     const char *size;          /* NULL: no line of the import gives one */
-    int keep_size;             /* 1: the import's size is the latest; 2: an older line may have a later one */
 };
 
 static int spend_cmp(const void *x, const void *y)
@@ -550,109 +554,6 @@ static int spend_add(struct strmap *m, const struct event_purchases *p, const st
     return TD_OK;
 }
 
-#define SPEND_PAIR "(CAST(? AS BIGINT), CAST(? AS TEXT))"
-#define SPEND_READ "SELECT s.customer_id, s.category, s.last_at FROM (VALUES "
-#define SPEND_READ_END                                                                                      \
-    ") AS v JOIN customer_category_spend s ON s.customer_id = v.column1 AND s.category = v.column2"
-#define SPEND_READ_PER 32
-
-/* Whether the import's size of each row is the latest of its customer and
- * category: so when the row is new, or nothing already counted is later than
- * the import's sized line (a tie on purchased_at goes to the import, whose
- * receipts have the higher ids). Otherwise an older line may hold a later
- * size (keep_size 2: read after the write). The rows are read 32 at a time. */
-static int spend_sizes(struct db *db, struct spend_row **rows, size_t n)
-{
-    static const char one[] = SPEND_READ SPEND_PAIR SPEND_READ_END;
-    static const char many[] = SPEND_READ DB_ROWS32(SPEND_PAIR) SPEND_READ_END;
-    int rc = TD_OK;
-    struct spend_row *batch[SPEND_READ_PER];
-    size_t i = 0;
-    while (rc == TD_OK && i < n) {
-        size_t k = 0;
-        for (; i < n && k < SPEND_READ_PER; i++)
-            if (rows[i]->size) {
-                rows[i]->keep_size = 1;
-                batch[k++] = rows[i];
-            }
-        for (size_t done = 0; rc == TD_OK && done < k;) {
-            size_t per = k - done == SPEND_READ_PER ? SPEND_READ_PER : 1;
-            struct db_stmt *st = NULL;
-            rc = db_prepare(db, per > 1 ? many : one, &st);
-            for (size_t j = 0; rc == TD_OK && j < per; j++) {
-                rc = db_bind_int64(st, (int)j * 2 + 1, batch[done + j]->customer_id);
-                if (rc == TD_OK)
-                    rc = db_bind_text_static(st, (int)j * 2 + 2, batch[done + j]->category);
-            }
-            while (cl__step(st, &rc)) {
-                int64_t customer = db_col_int64(st, 0), last_at = db_col_int64(st, 2);
-                const char *category = db_col_text(st, 1);
-                for (size_t j = 0; j < per; j++) {
-                    struct spend_row *s = batch[done + j];
-                    if (s->customer_id == customer && strcmp(s->category, category) == 0 && s->size_at < last_at)
-                        s->keep_size = 2;
-                }
-            }
-            rc = db_end(st, rc);
-            done += per;
-        }
-    }
-    return rc;
-}
-
-#define SIZED_READ                                                                                          \
-    "SELECT r.customer_id, p.category, MAX(r.purchased_at) FROM receipts r"                                 \
-    " JOIN purchase_lines l ON l.receipt_id = r.id JOIN products p ON p.id = l.product_id"                  \
-    " WHERE r.id < ? AND COALESCE(l.size, p.size) IS NOT NULL AND r.customer_id IN ("
-#define SIZED_READ_END ") GROUP BY r.customer_id, p.category"
-
-/* The rows whose older lines may hold a later size (keep_size 2): the
- * latest sized line of each of their customers' categories among the
- * receipts before the import's (first), 32 customers a statement. The
- * import's size is kept when it is at least as late. */
-static int spend_sizes_older(struct db *db, struct strmap *m, struct spend_row **rows, size_t n, int64_t first)
-{
-    static const char one[] = SIZED_READ "?" SIZED_READ_END;
-    static const char many[] = SIZED_READ DB_ROWS32("?") SIZED_READ_END;
-    int rc = TD_OK;
-    int64_t customers[SPEND_READ_PER];
-    size_t i = 0;
-    while (rc == TD_OK && i < n) {
-        size_t k = 0;
-        for (; i < n && k < SPEND_READ_PER; i++)
-            if (rows[i]->keep_size == 2 && (k == 0 || customers[k - 1] != rows[i]->customer_id))
-                customers[k++] = rows[i]->customer_id;   /* rows are in customer order */
-        for (size_t done = 0; rc == TD_OK && done < k;) {
-            size_t per = k - done == SPEND_READ_PER ? SPEND_READ_PER : 1;
-            struct db_stmt *st = NULL;
-            rc = db_prepare(db, per > 1 ? many : one, &st);
-            if (rc == TD_OK)
-                rc = db_bind_int64(st, 1, first);
-            for (size_t j = 0; rc == TD_OK && j < per; j++)
-                rc = db_bind_int64(st, (int)j + 2, customers[done + j]);
-            while (cl__step(st, &rc)) {
-                int64_t customer = db_col_int64(st, 0);
-                const char *category = db_col_text(st, 1);
-                char key[SPEND_KEY_MAX];
-                size_t len = category ? strlen(category) : 0;
-                if (!category || len > sizeof key - 8)
-                    continue;
-                memcpy(key, &customer, 8);
-                memcpy(key + 8, category, len);
-                struct spend_row *s = strmap_get(m, key, 8 + len);
-                if (s && s->keep_size == 2 && s->size_at < db_col_int64(st, 2))
-                    s->keep_size = 0;   /* an older line's size is later: the row keeps it */
-            }
-            rc = db_end(st, rc);
-            done += per;
-        }
-    }
-    for (i = 0; i < n; i++)
-        if (rows[i]->keep_size == 2)
-            rows[i]->keep_size = 1;
-    return rc;
-}
-
 static int bind_spend(struct db_stmt *st, int k, size_t i, void *arg)
 {
     const struct spend_row *s = ((struct spend_row *const *)arg)[i];
@@ -666,19 +567,34 @@ static int bind_spend(struct db_stmt *st, int k, size_t i, void *arg)
     if (rc == TD_OK)
         rc = db_bind_int64(st, k + 4, s->last_at);
     if (rc == TD_OK)
-        rc = db_bind_text_static(st, k + 5, s->keep_size == 1 ? s->size : NULL);
+        rc = db_bind_text_static(st, k + 5, s->size);
+    if (rc == TD_OK)
+        rc = s->size ? db_bind_int64(st, k + 6, s->size_at) : db_bind_null(st, k + 6);
     return rc;
 }
 
-#define SPEND_ROW "(?, ?, ?, ?, ?, ?)"
-#define SPEND_INSERT "INSERT INTO customer_category_spend (customer_id, category, spend_cents, lines, last_at, last_size) VALUES "
+/* The size bought last: the import's when it gives one and nothing stored
+ * is later (a tie goes to the import, whose receipts have the higher ids);
+ * for a row stored with a size but without its time, read from the lines
+ * (the import's are written by now). */
+#define SPEND_SIZE(col, latest)                                                                              \
+    " " col " = CASE WHEN excluded.last_size IS NULL THEN customer_category_spend." col                      \
+    " WHEN customer_category_spend.last_size IS NULL"                                                        \
+    "  OR customer_category_spend.last_size_at <= excluded.last_size_at THEN excluded." col                  \
+    " WHEN customer_category_spend.last_size_at IS NOT NULL THEN customer_category_spend." col               \
+    " ELSE " latest " END"
+#define SPEND_ROW "(?, ?, ?, ?, ?, ?, ?)"
+#define SPEND_INSERT                                                                                         \
+    "INSERT INTO customer_category_spend (customer_id, category, spend_cents, lines, last_at, last_size,"     \
+    " last_size_at) VALUES "
 #define SPEND_UPSERT                                                                                                  \
     " ON CONFLICT (customer_id, category) DO UPDATE SET"                                                              \
     " spend_cents = customer_category_spend.spend_cents + excluded.spend_cents,"                                      \
     " lines = customer_category_spend.lines + excluded.lines,"                                                        \
     " last_at = CASE WHEN excluded.last_at > customer_category_spend.last_at THEN excluded.last_at"                   \
     " ELSE customer_category_spend.last_at END,"                                                                      \
-    " last_size = COALESCE(excluded.last_size, customer_category_spend.last_size)"
+    SPEND_SIZE("last_size", LATEST_SIZED("COALESCE(l.size, p.size)")) ","                                            \
+    SPEND_SIZE("last_size_at", LATEST_SIZED("r.purchased_at"))
 
 int cl_on_purchases(struct dctx *c, const struct event_purchases *p, int64_t first, int64_t last)
 {
@@ -694,12 +610,8 @@ int cl_on_purchases(struct dctx *c, const struct event_purchases *p, int64_t fir
     if (rc == TD_OK && (n = strmap_count(m)) > 0)
         qsort(rows, n, sizeof *rows, spend_cmp);
     if (rc == TD_OK)
-        rc = spend_sizes(c->db, rows, n);
-    if (rc == TD_OK)
-        rc = spend_sizes_older(c->db, m, rows, n, first);
-    if (rc == TD_OK)
         rc = db_write_rows(c->db, SPEND_INSERT SPEND_ROW SPEND_UPSERT, SPEND_INSERT DB_ROWS32(SPEND_ROW) SPEND_UPSERT, 32,
-                           6, n, bind_spend, rows);
+                           7, n, bind_spend, rows);
     free(rows);
     strmap_free(m);
     if (rc != TD_OK || first <= 0 || last < first)

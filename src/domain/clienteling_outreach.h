@@ -122,8 +122,9 @@ int cl_holds_expire(struct dctx *c, const struct cl_rules *r, int64_t *n /* OUT 
 int cl_on_receipts(struct dctx *c, int64_t first_receipt, int64_t last_receipt) TD_MUST_CHECK;
 /* The same for an import's purchases as it hands them over (events.h),
  * counted in memory: each (customer, category) row is written once, in
- * multi-row upserts; lines are read back only for a row whose older lines
- * may hold a later size than the import's. The rows equal what
+ * multi-row upserts, its size kept or replaced by comparing last_size_at with
+ * the import's latest sized line (lines are read back only for a row stored
+ * with a size but without its time). The rows equal what
  * cl_on_receipts(first, last) gives over the same receipts. */
 struct event_purchases;
 int cl_on_purchases(struct dctx *c, const struct event_purchases *p, int64_t first_receipt,

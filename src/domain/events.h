@@ -53,6 +53,7 @@ enum event_kind {
  * the lines back. Indexes point into the same batch. */
 struct event_receipt {
     int64_t id, store_id, customer_id, at;   /* customer_id 0: an anonymous sale; at: purchased_at */
+    const char *ref;                         /* the till's receipt id */
 };
 struct event_product {
     int64_t id;

@@ -93,7 +93,8 @@ struct imp {
     struct event_receipt *ev_receipts;
     struct event_product *ev_products;
     struct event_line *ev_lines;
-    size_t nreceipts, nproducts, nlines, cap_receipts, cap_products, cap_lines, nwritten;
+    size_t nreceipts, nproducts, nlines, cap_receipts, cap_products, cap_lines, nwritten, receipts_written;
+    int64_t next_receipt;            /* the id the next new receipt gets */
     struct arena texts;              /* the products' categories and sizes */
     /* the head of the last line whose receipt was found (see line_receipt) */
     char memo[RECEIPT_SZ + IMPORT__AT_MAX + 1 + CODE_SZ + LOYALTY_SZ];

@@ -161,32 +161,58 @@ static int upsert_product(struct imp *m, int64_t *id)
     return TD_OK;
 }
 
-/* Claims the receipt of the current line: inserts it, or finds that it was
- * already in the database (then its lines are skipped). Its id is read back
- * by its reference: with SQLite, INSERT ... RETURNING costs more than the
- * insert itself, and the index lookup of a row just written is cheap. */
+/* Claims the receipt of the current line: gives it the next id, to be
+ * written with the receipts before it (flush_receipts), or finds that it was
+ * already in the database (then its lines are skipped). The ids are handed
+ * out from the largest id in the table: imports take turns (the write lock on
+ * SQLite, import__purchase_begin's lock on PostgreSQL) and no other writer
+ * adds receipts while one runs, so they are free, and higher than every
+ * receipt already there. */
 static int claim_receipt(struct imp *m, struct import__receipt_info *r)
 {
-    int64_t added = 0;
-    int rc = db_run(m->c->db, "INSERT INTO receipts (receipt_ref, store_id, customer_id, purchased_at)"
-                              " VALUES (?, ?, ?, ?) ON CONFLICT (receipt_ref) DO NOTHING",
-                    &added, "tini", m->v[P_RECEIPT], r->store_id, r->customer_id, r->at);
+    int known = 0;
+    int rc = db_exists(m->c->db, "SELECT 1 FROM receipts WHERE receipt_ref = ?", &known, "t", m->v[P_RECEIPT]);
     if (rc != TD_OK) return rc;
-    if (added == 0) {
+    if (known) {
         r->known = 1;
         m->rep->receipts_skipped++;
         return TD_OK;
     }
-    if ((rc = import__query_id(m, "SELECT id FROM receipts WHERE receipt_ref = ?", m->v[P_RECEIPT], &r->db_id)) != TD_OK)
-        return rc;
-    if (!m->first_receipt || r->db_id < m->first_receipt) m->first_receipt = r->db_id;
-    if (r->db_id > m->last_receipt) m->last_receipt = r->db_id;
+    r->db_id = m->next_receipt++;
+    if (!m->first_receipt) m->first_receipt = r->db_id;
+    m->last_receipt = r->db_id;
     m->rep->receipts_added++;
     if ((rc = grow((void **)&m->ev_receipts, &m->cap_receipts, m->nreceipts, sizeof *m->ev_receipts)) != TD_OK) return rc;
+    const char *ref = arena_strdup(&m->texts, m->v[P_RECEIPT]);
+    if (!ref) return TD_E_NOMEM;
     r->idx = (int32_t)m->nreceipts;
-    m->ev_receipts[m->nreceipts++] =
-        (struct event_receipt){.id = r->db_id, .store_id = r->store_id, .customer_id = r->customer_id, .at = r->at};
-    return r->db_id > 0 ? TD_OK : TD_E_INTERNAL;
+    m->ev_receipts[m->nreceipts++] = (struct event_receipt){
+        .id = r->db_id, .store_id = r->store_id, .customer_id = r->customer_id, .at = r->at, .ref = ref};
+    return TD_OK;
+}
+
+#define RECEIPT_ROW "(?, ?, ?, ?, ?)"
+#define RECEIPT_INSERT "INSERT INTO receipts (id, receipt_ref, store_id, customer_id, purchased_at) VALUES "
+
+static int bind_receipt(struct db_stmt *st, int k, size_t i, void *arg)
+{
+    const struct imp *m = arg;
+    const struct event_receipt *r = &m->ev_receipts[m->receipts_written + i];
+    int rc = db_bind_int64(st, k, r->id);
+    if (rc == TD_OK) rc = db_bind_text_static(st, k + 1, r->ref);
+    if (rc == TD_OK) rc = db_bind_int64(st, k + 2, r->store_id);
+    if (rc == TD_OK) rc = r->customer_id ? db_bind_int64(st, k + 3, r->customer_id) : db_bind_null(st, k + 3);
+    if (rc == TD_OK) rc = db_bind_int64(st, k + 4, r->at);
+    return rc;
+}
+
+/* Writes the receipts claimed and not yet written, 32 a statement. */
+static int flush_receipts(struct imp *m)
+{
+    int rc = db_write_rows(m->c->db, RECEIPT_INSERT RECEIPT_ROW, RECEIPT_INSERT DB_ROWS32(RECEIPT_ROW), 32, 5,
+                           m->nreceipts - m->receipts_written, bind_receipt, m);
+    m->receipts_written = m->nreceipts;
+    return rc;
 }
 
 /* Purchase lines are written LINE_BATCH at a time, in one multi-row INSERT:
@@ -214,10 +240,12 @@ static int bind_line(struct db_stmt *st, int k, size_t i, void *arg)
     return rc;
 }
 
-/* Writes the lines not yet written. */
+/* Writes the lines not yet written, after the receipts they belong to. */
 static int flush_lines(struct imp *m)
 {
-    int rc = db_write_rows(m->c->db, sql_line_1, sql_line_batch, LINE_BATCH, 7, m->nlines - m->nwritten, bind_line, m);
+    int rc = flush_receipts(m);
+    if (rc == TD_OK)
+        rc = db_write_rows(m->c->db, sql_line_1, sql_line_batch, LINE_BATCH, 7, m->nlines - m->nwritten, bind_line, m);
     m->nwritten = m->nlines;
     return rc;
 }
@@ -348,6 +376,8 @@ int import__purchase_begin(struct imp *m)
     if (db_backend(m->c->db) == DB_POSTGRES && (rc = db_exec(m->c->db, "SELECT pg_advisory_xact_lock(7306001)")) != TD_OK)
         return rc;
     arena_init(&m->texts, IMPORT__MAP_MEM);
+    if ((rc = db_query_int64(m->c->db, "SELECT COALESCE(MAX(id), 0) + 1 FROM receipts", &m->next_receipt)) != TD_OK)
+        return rc;
     if ((rc = strmap_new(sizeof(struct product_info), IMPORT__MAP_MEM, &m->products)) != TD_OK) return rc;
     return strmap_new(sizeof(struct import__receipt_info), IMPORT__MAP_MEM, &m->receipts);
 }
@@ -358,6 +388,7 @@ int import__purchase_begin(struct imp *m)
 int import__purchase_finish(struct imp *m)
 {
     int rc = flush_lines(m);
+    if (rc == TD_OK && m->nreceipts) rc = db_sync_ids(m->c->db, "receipts");   /* PostgreSQL's identity follows */
     if (rc != TD_OK) return rc;
     struct event_purchases p = {m->ev_receipts, m->ev_products, m->ev_lines, m->nreceipts, m->nproducts, m->nlines};
     struct event ev = {.kind = EVENT_PURCHASES_IMPORTED, .first_receipt = m->first_receipt, .last_receipt = m->last_receipt,
