@@ -205,6 +205,8 @@ int db_loader_end(struct db_loader *l) TD_MUST_CHECK;
 #define DB_ROWS4(row) row ", " row ", " row ", " row
 #define DB_ROWS16(row) DB_ROWS4(row) ", " DB_ROWS4(row) ", " DB_ROWS4(row) ", " DB_ROWS4(row)
 #define DB_ROWS32(row) DB_ROWS16(row) ", " DB_ROWS16(row)
+#define DB_ROWS128(row) DB_ROWS32(row) ", " DB_ROWS32(row) ", " DB_ROWS32(row) ", " DB_ROWS32(row)
+#define DB_ROWS256(row) DB_ROWS128(row) ", " DB_ROWS128(row)
 int db_write_rows(struct db *db, const char *one, const char *many, int per, int ncols, size_t n,
                   int (*bind)(struct db_stmt *st, int first, size_t i, void *arg), void *arg) TD_MUST_CHECK;
 

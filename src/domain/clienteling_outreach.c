@@ -610,7 +610,7 @@ int cl_on_purchases(struct dctx *c, const struct event_purchases *p, int64_t fir
     if (rc == TD_OK && (n = strmap_count(m)) > 0)
         qsort(rows, n, sizeof *rows, spend_cmp);
     if (rc == TD_OK)
-        rc = db_write_rows(c->db, SPEND_INSERT SPEND_ROW SPEND_UPSERT, SPEND_INSERT DB_ROWS32(SPEND_ROW) SPEND_UPSERT, 32,
+        rc = db_write_rows(c->db, SPEND_INSERT SPEND_ROW SPEND_UPSERT, SPEND_INSERT DB_ROWS256(SPEND_ROW) SPEND_UPSERT, 256,
                            7, n, bind_spend, rows);
     free(rows);
     strmap_free(m);

@@ -173,7 +173,7 @@ static int bind_day(struct db_stmt *st, int k, size_t i, void *arg)
 }
 
 /* Writes the rows of m, in key order (each next to the one before in the
- * table's primary key), through the statements one and many (DB_ROWS32). */
+ * table's primary key), through the statements one and many (DB_ROWS256). */
 static int write_counts(struct db *db, struct strmap *m, const char *one, const char *many, int ncols,
                         int (*bind)(struct db_stmt *, int, size_t, void *))
 {
@@ -181,7 +181,7 @@ static int write_counts(struct db *db, struct strmap *m, const char *one, const 
     int rc = strmap_values(m, (void ***)&rows);
     size_t n = rc == TD_OK ? strmap_count(m) : 0;
     if (n) qsort(rows, n, sizeof *rows, count_cmp);
-    if (rc == TD_OK) rc = db_write_rows(db, one, many, 32, ncols, n, bind, rows);
+    if (rc == TD_OK) rc = db_write_rows(db, one, many, 256, ncols, n, bind, rows);
     free(rows);
     return rc;
 }
@@ -202,9 +202,8 @@ static int write_counts(struct db *db, struct strmap *m, const char *one, const 
 #define DAYS_UPSERT " ON CONFLICT (customer_id, day) DO UPDATE SET purchases = customer_days.purchases + excluded.purchases"
 #define PRICES_INSERT "INSERT INTO product_price_days (product_id, day, min_cents) VALUES "
 #define PRICES_UPSERT                                                                                                 \
-    " ON CONFLICT (product_id, day) DO UPDATE SET min_cents = CASE"                                                   \
-    "   WHEN excluded.min_cents < product_price_days.min_cents THEN excluded.min_cents"                               \
-    "   ELSE product_price_days.min_cents END"
+    " ON CONFLICT (product_id, day) DO UPDATE SET min_cents = excluded.min_cents"                                     \
+    " WHERE excluded.min_cents < product_price_days.min_cents"   /* a row that keeps its price is not written */
 #define CATS_INSERT "INSERT INTO category_days (category, day, purchases) VALUES "
 #define CATS_UPSERT " ON CONFLICT (category, day) DO UPDATE SET purchases = category_days.purchases + excluded.purchases"
 #define DAY_ROW "(?, ?, ?)"
@@ -246,15 +245,15 @@ int facts_add_purchases(struct dctx *c, const struct event_purchases *p)
     }
     if (rc == TD_OK)
         rc = write_counts(c->db, maps[0], FACTS_INSERT FACTS_ROW FACTS_UPSERT,
-                          FACTS_INSERT DB_ROWS32(FACTS_ROW) FACTS_UPSERT, 5, bind_facts);
+                          FACTS_INSERT DB_ROWS256(FACTS_ROW) FACTS_UPSERT, 5, bind_facts);
     if (rc == TD_OK)
-        rc = write_counts(c->db, maps[1], DAYS_INSERT DAY_ROW DAYS_UPSERT, DAYS_INSERT DB_ROWS32(DAY_ROW) DAYS_UPSERT, 3,
+        rc = write_counts(c->db, maps[1], DAYS_INSERT DAY_ROW DAYS_UPSERT, DAYS_INSERT DB_ROWS256(DAY_ROW) DAYS_UPSERT, 3,
                           bind_day);
     if (rc == TD_OK)
         rc = write_counts(c->db, maps[2], PRICES_INSERT DAY_ROW PRICES_UPSERT,
-                          PRICES_INSERT DB_ROWS32(DAY_ROW) PRICES_UPSERT, 3, bind_day);
+                          PRICES_INSERT DB_ROWS256(DAY_ROW) PRICES_UPSERT, 3, bind_day);
     if (rc == TD_OK)
-        rc = write_counts(c->db, maps[3], CATS_INSERT DAY_ROW CATS_UPSERT, CATS_INSERT DB_ROWS32(DAY_ROW) CATS_UPSERT, 3,
+        rc = write_counts(c->db, maps[3], CATS_INSERT DAY_ROW CATS_UPSERT, CATS_INSERT DB_ROWS256(DAY_ROW) CATS_UPSERT, 3,
                           bind_day);
     for (int i = 0; i < 4; i++) strmap_free(maps[i]);
     return rc;

@@ -22,7 +22,7 @@ struct event_line;
 #define IMPORT__NCOLS_MAX 16         /* columns a kind may have */
 #define IMPORT__FIELDS_MAX 64        /* fields the tokenizer keeps of one line */
 #define IMPORT__AT_MAX 40            /* characters of a purchased_at */
-#define IMPORT__LINE_BATCH 32        /* purchase lines per INSERT */
+#define IMPORT__LINE_BATCH 256       /* purchase lines per INSERT */
 #define IMPORT__MAP_MEM (1u << 30)   /* the most one lookup map may hold */
 
 enum import__col_flag {
@@ -95,6 +95,9 @@ struct imp {
     struct event_line *ev_lines;
     size_t nreceipts, nproducts, nlines, cap_receipts, cap_products, cap_lines, nwritten, receipts_written;
     int64_t next_receipt;            /* the id the next new receipt gets */
+    /* SQLite: receipt ids from gap_lo up to gap_hi ("": no end) are not in
+     * the database ("" gap_lo: no gap known); see receipt_known */
+    char gap_lo[RECEIPT_SZ], gap_hi[RECEIPT_SZ];
     struct arena texts;              /* the products' categories and sizes */
     /* the head of the last line whose receipt was found (see line_receipt) */
     char memo[RECEIPT_SZ + IMPORT__AT_MAX + 1 + CODE_SZ + LOYALTY_SZ];

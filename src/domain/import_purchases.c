@@ -161,6 +161,36 @@ static int upsert_product(struct imp *m, int64_t *id)
     return TD_OK;
 }
 
+/* Whether receipt id ref was in the database before this import. On
+ * SQLite, whose index orders receipt ids as bytes (as strcmp does), one look
+ * in the index answers for a run of them: it finds the first id at or after
+ * ref, and every id from ref up to that one is absent (m->gap). Tills
+ * number their receipts in order, so most lines of a file fall in the gap
+ * of a line before. Rows this import wrote can only narrow a gap, and a
+ * receipt id met twice is found through the map before it gets here. */
+static int receipt_known(struct imp *m, const char *ref, int *known)
+{
+    *known = 0;
+    if (db_backend(m->c->db) != DB_SQLITE)
+        return db_exists(m->c->db, "SELECT 1 FROM receipts WHERE receipt_ref = ?", known, "t", ref);
+    if (m->gap_lo[0] && strcmp(ref, m->gap_lo) >= 0 && (!m->gap_hi[0] || strcmp(ref, m->gap_hi) < 0)) return TD_OK;
+    struct db_stmt *st = NULL;
+    int rc = db_get_row(m->c->db, "SELECT receipt_ref FROM receipts WHERE receipt_ref >= ? ORDER BY receipt_ref LIMIT 1",
+                        &st, "t", ref);
+    if (rc == TD_OK) {
+        const char *next = db_col_text(st, 0);
+        *known = strcmp(next, ref) == 0;
+        snprintf(m->gap_hi, sizeof m->gap_hi, "%s", next);   /* a receipt id is at most RECEIPT_SZ - 1 bytes */
+    } else if (rc == TD_E_NOT_FOUND) {
+        m->gap_hi[0] = '\0';   /* none after ref */
+        rc = TD_OK;
+    }
+    db_done(st);
+    if (rc == TD_OK && !*known) snprintf(m->gap_lo, sizeof m->gap_lo, "%s", ref);
+    else m->gap_lo[0] = '\0';
+    return rc;
+}
+
 /* Claims the receipt of the current line: gives it the next id, to be
  * written with the receipts before it (flush_receipts), or finds that it was
  * already in the database (then its lines are skipped). The ids are handed
@@ -171,7 +201,7 @@ static int upsert_product(struct imp *m, int64_t *id)
 static int claim_receipt(struct imp *m, struct import__receipt_info *r)
 {
     int known = 0;
-    int rc = db_exists(m->c->db, "SELECT 1 FROM receipts WHERE receipt_ref = ?", &known, "t", m->v[P_RECEIPT]);
+    int rc = receipt_known(m, m->v[P_RECEIPT], &known);
     if (rc != TD_OK) return rc;
     if (known) {
         r->known = 1;
@@ -209,7 +239,7 @@ static int bind_receipt(struct db_stmt *st, int k, size_t i, void *arg)
 /* Writes the receipts claimed and not yet written, 32 a statement. */
 static int flush_receipts(struct imp *m)
 {
-    int rc = db_write_rows(m->c->db, RECEIPT_INSERT RECEIPT_ROW, RECEIPT_INSERT DB_ROWS32(RECEIPT_ROW), 32, 5,
+    int rc = db_write_rows(m->c->db, RECEIPT_INSERT RECEIPT_ROW, RECEIPT_INSERT DB_ROWS256(RECEIPT_ROW), LINE_BATCH, 5,
                            m->nreceipts - m->receipts_written, bind_receipt, m);
     m->receipts_written = m->nreceipts;
     return rc;
@@ -220,8 +250,8 @@ static int flush_receipts(struct imp *m)
 #define LINE_ROW "(?, ?, ?, ?, ?, ?, ?)"
 #define LINE_INSERT "INSERT INTO purchase_lines (receipt_id, line_no, customer_id, product_id, unit_price_cents, quantity, size) VALUES "
 static const char sql_line_1[] = LINE_INSERT LINE_ROW;
-static const char sql_line_batch[] = LINE_INSERT DB_ROWS32(LINE_ROW);
-_Static_assert(LINE_BATCH == 32, "sql_line_batch has LINE_BATCH rows");
+static const char sql_line_batch[] = LINE_INSERT DB_ROWS256(LINE_ROW);
+_Static_assert(LINE_BATCH == 256, "sql_line_batch has LINE_BATCH rows");
 _Static_assert(sizeof ((struct event_line *)0)->size >= CL_SIZE_SZ, "an event_line holds a size");
 
 /* Binds line i of m->ev_lines from parameter k on. */
@@ -240,13 +270,32 @@ static int bind_line(struct db_stmt *st, int k, size_t i, void *arg)
     return rc;
 }
 
-/* Writes the lines not yet written, after the receipts they belong to. */
+/* Writes the lines not yet written, after the receipts they belong to
+ * (their foreign key is checked row by row). */
 static int flush_lines(struct imp *m)
 {
     int rc = flush_receipts(m);
     if (rc == TD_OK)
         rc = db_write_rows(m->c->db, sql_line_1, sql_line_batch, LINE_BATCH, 7, m->nlines - m->nwritten, bind_line, m);
     m->nwritten = m->nlines;
+    return rc;
+}
+
+/* Writes what fills a whole statement: LINE_BATCH receipts once so many
+ * wait, and the next LINE_BATCH lines once their receipts are written. */
+static int flush_full(struct imp *m)
+{
+    int rc = TD_OK;
+    if (m->nreceipts - m->receipts_written >= LINE_BATCH)
+        rc = db_write_rows(m->c->db, RECEIPT_INSERT RECEIPT_ROW, RECEIPT_INSERT DB_ROWS256(RECEIPT_ROW), LINE_BATCH, 5,
+                           LINE_BATCH, bind_receipt, m);
+    if (rc != TD_OK) return rc;
+    if (m->nreceipts - m->receipts_written >= LINE_BATCH) m->receipts_written += LINE_BATCH;
+    if (m->nlines - m->nwritten < LINE_BATCH) return TD_OK;
+    for (size_t i = m->nwritten; i < m->nwritten + LINE_BATCH; i++)
+        if ((size_t)m->ev_lines[i].receipt >= m->receipts_written) return TD_OK;   /* the next batch of receipts first */
+    rc = db_write_rows(m->c->db, sql_line_1, sql_line_batch, LINE_BATCH, 7, LINE_BATCH, bind_line, m);
+    m->nwritten += LINE_BATCH;
     return rc;
 }
 
@@ -261,7 +310,7 @@ static int add_line(struct imp *m, struct import__receipt_info *r, int64_t produ
     l->cents = cents;
     l->quantity = (int32_t)qty;
     memcpy(l->size, m->v[P_SIZE], m->vlen[P_SIZE] + 1);   /* at most CL_SIZE_SZ - 1: the column's limit */
-    return m->nlines - m->nwritten == LINE_BATCH ? flush_lines(m) : TD_OK;
+    return flush_full(m);
 }
 
 /* The receipt a line belongs to, from its receipt_id, purchased_at,
