@@ -21,6 +21,7 @@ struct event_line;
 
 #define IMPORT__NCOLS_MAX 16         /* columns a kind may have */
 #define IMPORT__FIELDS_MAX 64        /* fields the tokenizer keeps of one line */
+#define IMPORT__FIELD_MAX 4096       /* bytes the tokenizer keeps of one field */
 #define IMPORT__AT_MAX 40            /* characters of a purchased_at */
 #define IMPORT__LINE_BATCH 256       /* purchase lines per INSERT */
 #define IMPORT__MAP_MEM (1u << 30)   /* the most one lookup map may hold */
@@ -103,6 +104,9 @@ struct imp {
     char memo[RECEIPT_SZ + IMPORT__AT_MAX + 1 + CODE_SZ + LOYALTY_SZ];
     size_t memo_len;
     struct import__receipt_info *memo_r;
+    const char *data;                /* the whole file, for a kind's begin that looks ahead */
+    size_t len;
+    struct strmap *known;            /* purchases on PostgreSQL: receipt ids of the file -> in the database (int) */
     int64_t first_receipt, last_receipt;   /* ids of the receipts this import added */
 };
 

@@ -15,6 +15,7 @@
  */
 #include "domain/import_parts.h"
 #include "core/clock.h"
+#include "core/csv.h"
 #include "core/strmap.h"
 #include "core/text.h"
 #include "db/db.h"
@@ -23,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define QUANTITY_MAX 100000
 #define AT_MAX IMPORT__AT_MAX
@@ -171,8 +173,14 @@ static int upsert_product(struct imp *m, int64_t *id)
 static int receipt_known(struct imp *m, const char *ref, int *known)
 {
     *known = 0;
-    if (db_backend(m->c->db) != DB_SQLITE)
+    if (db_backend(m->c->db) != DB_SQLITE) {
+        const int *k = m->known ? strmap_get(m->known, ref, strlen(ref)) : NULL;
+        if (k) {
+            *known = *k;   /* looked up before the pass */
+            return TD_OK;
+        }
         return db_exists(m->c->db, "SELECT 1 FROM receipts WHERE receipt_ref = ?", known, "t", ref);
+    }
     if (m->gap_lo[0] && strcmp(ref, m->gap_lo) >= 0 && (!m->gap_hi[0] || strcmp(ref, m->gap_hi) < 0)) return TD_OK;
     struct db_stmt *st = NULL;
     int rc = db_get_row(m->c->db, "SELECT receipt_ref FROM receipts WHERE receipt_ref >= ? ORDER BY receipt_ref LIMIT 1",
@@ -281,11 +289,62 @@ static int flush_lines(struct imp *m)
     return rc;
 }
 
+/* PostgreSQL: the receipts and lines, kept in memory during the pass, go in
+ * two COPYs at the end (the connection cannot serve the pass's queries
+ * while a COPY runs). */
+static int copy_all(struct imp *m)
+{
+    static const char *const rcols[] = {"id", "receipt_ref", "store_id", "customer_id", "purchased_at"};
+    static const char *const lcols[] = {"receipt_id", "line_no", "customer_id", "product_id", "unit_price_cents",
+                                        "quantity", "size"};
+    char v[6][24];
+    const char *vals[7];
+    struct db_loader *l = NULL;
+    int rc = db_loader_begin(m->c->db, "receipts", rcols, 5, &l);
+    for (size_t i = m->receipts_written; rc == TD_OK && i < m->nreceipts; i++) {
+        const struct event_receipt *r = &m->ev_receipts[i];
+        snprintf(v[0], sizeof v[0], "%lld", (long long)r->id);
+        snprintf(v[1], sizeof v[1], "%lld", (long long)r->store_id);
+        snprintf(v[2], sizeof v[2], "%lld", (long long)r->customer_id);
+        snprintf(v[3], sizeof v[3], "%lld", (long long)r->at);
+        vals[0] = v[0], vals[1] = r->ref, vals[2] = v[1], vals[3] = r->customer_id ? v[2] : NULL, vals[4] = v[3];
+        rc = db_loader_row(l, vals);
+    }
+    if (l) {
+        int end = db_loader_end(l);
+        if (rc == TD_OK) rc = end;
+    }
+    m->receipts_written = m->nreceipts;
+    l = NULL;
+    if (rc == TD_OK) rc = db_loader_begin(m->c->db, "purchase_lines", lcols, 7, &l);
+    for (size_t i = m->nwritten; rc == TD_OK && i < m->nlines; i++) {
+        const struct event_line *ln = &m->ev_lines[i];
+        const struct event_receipt *r = &m->ev_receipts[ln->receipt];
+        snprintf(v[0], sizeof v[0], "%lld", (long long)r->id);
+        snprintf(v[1], sizeof v[1], "%d", (int)ln->line_no);
+        snprintf(v[2], sizeof v[2], "%lld", (long long)r->customer_id);
+        snprintf(v[3], sizeof v[3], "%lld", (long long)m->ev_products[ln->product].id);
+        snprintf(v[4], sizeof v[4], "%lld", (long long)ln->cents);
+        snprintf(v[5], sizeof v[5], "%d", (int)ln->quantity);
+        vals[0] = v[0], vals[1] = v[1], vals[2] = r->customer_id ? v[2] : NULL, vals[3] = v[3], vals[4] = v[4];
+        vals[5] = v[5], vals[6] = ln->size[0] ? ln->size : NULL;
+        rc = db_loader_row(l, vals);
+    }
+    if (l) {
+        int end = db_loader_end(l);
+        if (rc == TD_OK) rc = end;
+    }
+    m->nwritten = m->nlines;
+    return rc;
+}
+
 /* Writes what fills a whole statement: LINE_BATCH receipts once so many
- * wait, and the next LINE_BATCH lines once their receipts are written. */
+ * wait, and the next LINE_BATCH lines once their receipts are written
+ * (PostgreSQL: nothing until the end, copy_all). */
 static int flush_full(struct imp *m)
 {
     int rc = TD_OK;
+    if (db_backend(m->c->db) == DB_POSTGRES) return TD_OK;
     if (m->nreceipts - m->receipts_written >= LINE_BATCH)
         rc = db_write_rows(m->c->db, RECEIPT_INSERT RECEIPT_ROW, RECEIPT_INSERT DB_ROWS256(RECEIPT_ROW), LINE_BATCH, 5,
                            LINE_BATCH, bind_receipt, m);
@@ -415,6 +474,134 @@ int import__purchase_line(struct imp *m)
     return TD_OK;
 }
 
+/* ---- PostgreSQL: the lookups of the pass, in batches before it ---------- */
+
+/* On PostgreSQL every query is a round trip to the server, and the pass
+ * would make one per receipt id (is it there?) and one per loyalty number.
+ * Before the pass, one quick read of the file collects them, and they are
+ * looked up PREFETCH_PER to a query: the receipt ids into m->known, the
+ * loyalty numbers into the driver's map of customers (as its lookups would
+ * have filled it). What this read does not find (a line the pass will
+ * refuse, a field the pass reads otherwise) the pass looks up itself. */
+#define PREFETCH_PER 256
+
+struct prefetch {
+    struct imp *m;
+    long ref_col, customer_col;      /* positions in the file; -1: absent */
+    size_t nfields;
+    char (*refs)[RECEIPT_SZ];        /* PREFETCH_PER receipt ids waiting to be looked up */
+    char (*customers)[LOYALTY_SZ];
+    size_t nrefs, ncustomers;
+};
+
+/* The field's text without spaces and tabs around it, when it fits in n
+ * bytes and is printable ASCII; NULL otherwise. */
+static const char *prefetch_field(const struct csv_field *f, char *out, size_t n)
+{
+    size_t a = 0, b = f->len;
+    while (a < b && (f->data[a] == ' ' || f->data[a] == '\t')) a++;
+    while (b > a && (f->data[b - 1] == ' ' || f->data[b - 1] == '\t')) b--;
+    if (f->too_long || b == a || b - a >= n) return NULL;
+    for (size_t i = a; i < b; i++)
+        if ((unsigned char)f->data[i] < 0x20 || (unsigned char)f->data[i] > 0x7e) return NULL;
+    memcpy(out, f->data + a, b - a);
+    out[b - a] = '\0';
+    return out;
+}
+
+#define PREFETCH_REFS "SELECT receipt_ref FROM receipts WHERE receipt_ref IN (" DB_ROWS256("?") ")"
+#define PREFETCH_CUSTOMERS "SELECT loyalty_number, id FROM customers WHERE loyalty_number IN (" DB_ROWS256("?") ")"
+_Static_assert(PREFETCH_PER == 256, "the prefetch statements have PREFETCH_PER places");
+
+/* Looks up the n keys of `keys` (each `size` bytes) in one statement: the
+ * places beyond n repeat the last key. */
+static int prefetch_query(struct imp *m, const char *sql, const char *keys, size_t size, size_t n, int customers)
+{
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(m->c->db, sql, &st);
+    for (size_t i = 0; rc == TD_OK && i < PREFETCH_PER; i++)
+        rc = db_bind_text_static(st, (int)i + 1, keys + (i < n ? i : n - 1) * size);
+    while (rc == TD_OK && (rc = db_step(st)) == TD_ROW) {
+        const char *key = db_col_text(st, 0);
+        void *slot;
+        int added;
+        if ((rc = strmap_put(customers ? m->customers : m->known, key, strlen(key), &slot, &added)) != TD_OK) break;
+        if (customers) *(int64_t *)slot = db_col_int64(st, 1) > 0 ? db_col_int64(st, 1) : -1;
+        else *(int *)slot = 1;
+    }
+    if (rc == TD_DONE) rc = TD_OK;
+    db_done(st);
+    return rc;
+}
+
+static int prefetch_flush(struct prefetch *p)
+{
+    int rc = TD_OK;
+    if (p->nrefs) rc = prefetch_query(p->m, PREFETCH_REFS, p->refs[0], RECEIPT_SZ, p->nrefs, 0);
+    if (rc == TD_OK && p->ncustomers)
+        rc = prefetch_query(p->m, PREFETCH_CUSTOMERS, p->customers[0], LOYALTY_SZ, p->ncustomers, 1);
+    p->nrefs = p->ncustomers = 0;
+    return rc;
+}
+
+/* Adds the text of field f to the keys waiting (once per file): a receipt
+ * id not yet known (0), a loyalty number as absent (-1) until found. */
+static int prefetch_add(struct prefetch *p, const struct csv_field *f, int customers)
+{
+    char key[RECEIPT_SZ > LOYALTY_SZ ? RECEIPT_SZ : LOYALTY_SZ];
+    const char *k = prefetch_field(f, key, customers ? LOYALTY_SZ : RECEIPT_SZ);
+    if (!k || (customers && !customer_loyalty_valid(k))) return TD_OK;
+    void *slot;
+    int added;
+    int rc = strmap_put(customers ? p->m->customers : p->m->known, k, strlen(k), &slot, &added);
+    if (rc != TD_OK || !added) return rc;
+    if (customers) {
+        *(int64_t *)slot = -1;
+        memcpy(p->customers[p->ncustomers++], k, strlen(k) + 1);
+    } else {
+        memcpy(p->refs[p->nrefs++], k, strlen(k) + 1);
+    }
+    return p->nrefs == PREFETCH_PER || p->ncustomers == PREFETCH_PER ? prefetch_flush(p) : TD_OK;
+}
+
+static int prefetch_record(void *arg, struct csv_record *rec)
+{
+    struct prefetch *p = arg;
+    if (rec->index == 0) {
+        p->nfields = rec->n_total;
+        for (size_t i = 0; i < rec->n; i++) {
+            char name[32];
+            const char *k = prefetch_field(&rec->field[i], name, sizeof name);
+            if (k && strcasecmp(k, import__purchase_cols[P_RECEIPT].name) == 0) p->ref_col = (long)i;
+            if (k && strcasecmp(k, import__purchase_cols[P_CUSTOMER].name) == 0) p->customer_col = (long)i;
+        }
+        return p->ref_col >= 0 ? TD_OK : TD_DONE;   /* without receipt ids the pass says what is wrong */
+    }
+    if (rec->error || rec->n_total != p->nfields) return TD_OK;
+    int rc = prefetch_add(p, &rec->field[p->ref_col], 0);
+    if (rc == TD_OK && p->customer_col >= 0) rc = prefetch_add(p, &rec->field[p->customer_col], 1);
+    return rc;
+}
+
+static int prefetch(struct imp *m)
+{
+    struct prefetch p = {.m = m, .ref_col = -1, .customer_col = -1};
+    struct csv *csv = NULL;
+    int rc = strmap_new(sizeof(int), IMPORT__MAP_MEM, &m->known);
+    if (rc == TD_OK) rc = csv_new(0, IMPORT__FIELD_MAX, IMPORT__FIELDS_MAX, &csv);
+    p.refs = rc == TD_OK ? malloc(PREFETCH_PER * sizeof *p.refs) : NULL;
+    p.customers = p.refs ? malloc(PREFETCH_PER * sizeof *p.customers) : NULL;
+    if (rc == TD_OK && !p.customers) rc = TD_E_NOMEM;
+    if (rc == TD_OK) rc = csv_feed(csv, m->data, m->len, prefetch_record, &p);
+    if (rc == TD_OK) rc = csv_finish(csv, prefetch_record, &p);
+    if (rc == TD_DONE) rc = TD_OK;
+    if (rc == TD_OK) rc = prefetch_flush(&p);
+    csv_free(csv);
+    free(p.refs);
+    free(p.customers);
+    return rc;
+}
+
 /* Makes the maps of receipts and products. Purchase imports take turns on
  * PostgreSQL, so the receipt ids one adds form a range no other import's
  * receipts fall into (the customer aggregates are added up over that range at
@@ -427,6 +614,7 @@ int import__purchase_begin(struct imp *m)
     arena_init(&m->texts, IMPORT__MAP_MEM);
     if ((rc = db_query_int64(m->c->db, "SELECT COALESCE(MAX(id), 0) + 1 FROM receipts", &m->next_receipt)) != TD_OK)
         return rc;
+    if (db_backend(m->c->db) == DB_POSTGRES && (rc = prefetch(m)) != TD_OK) return rc;
     if ((rc = strmap_new(sizeof(struct product_info), IMPORT__MAP_MEM, &m->products)) != TD_OK) return rc;
     return strmap_new(sizeof(struct import__receipt_info), IMPORT__MAP_MEM, &m->receipts);
 }
@@ -436,7 +624,7 @@ int import__purchase_begin(struct imp *m)
  * handed over, in memory. */
 int import__purchase_finish(struct imp *m)
 {
-    int rc = flush_lines(m);
+    int rc = db_backend(m->c->db) == DB_POSTGRES ? copy_all(m) : flush_lines(m);
     if (rc == TD_OK && m->nreceipts) rc = db_sync_ids(m->c->db, "receipts");   /* PostgreSQL's identity follows */
     if (rc != TD_OK) return rc;
     struct event_purchases p = {m->ev_receipts, m->ev_products, m->ev_lines, m->nreceipts, m->nproducts, m->nlines};
