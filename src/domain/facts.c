@@ -218,24 +218,17 @@ int facts_add_purchases(struct dctx *c, const struct event_purchases *p)
     int64_t from_prices = (today - FACTS_PRICE_KEEP_DAYS) * FACTS_DAY_US;
     int64_t from_cats = (today - FACTS_KEEP_DAYS) * FACTS_DAY_US;
     struct count_row *row;
-    /* A customer's visits, first and last purchase come from the receipts. */
-    for (size_t i = 0; i < p->nreceipts && rc == TD_OK; i++) {
-        const struct event_receipt *r = &p->receipts[i];
-        if (!r->customer_id || (rc = count_row(maps[0], r->customer_id, 0, NULL, &row)) != TD_OK) continue;
-        if (!row->visits++ || r->at < row->first) row->first = r->at;
-        if (row->visits == 1 || r->at > row->last) row->last = r->at;
-    }
+    /* Per receipt first (one customer, one day): its spend and units. */
+    int64_t (*sums)[2] = p->nreceipts ? calloc(p->nreceipts, sizeof *sums) : NULL;
+    if (p->nreceipts && !sums) rc = TD_E_NOMEM;
     for (size_t i = 0; i < p->nlines && rc == TD_OK; i++) {
         const struct event_line *l = &p->lines[i];
         const struct event_receipt *r = &p->receipts[l->receipt];
         const struct event_product *pr = &p->products[l->product];
         int64_t day = r->at / FACTS_DAY_US;
-        if (r->customer_id && (rc = count_row(maps[0], r->customer_id, 0, NULL, &row)) == TD_OK)
-            row->n += l->cents * l->quantity;
-        if (rc == TD_OK && r->customer_id && r->at >= from_days &&
-            (rc = count_row(maps[1], r->customer_id, day, NULL, &row)) == TD_OK)
-            row->n += l->quantity;
-        if (rc == TD_OK && r->at >= from_prices && (rc = count_row(maps[2], pr->id, day, NULL, &row)) == TD_OK &&
+        sums[l->receipt][0] += l->cents * l->quantity;
+        sums[l->receipt][1] += l->quantity;
+        if (r->at >= from_prices && (rc = count_row(maps[2], pr->id, day, NULL, &row)) == TD_OK &&
             (!row->visits || l->cents < row->n)) {
             row->n = l->cents;   /* the lowest price of the day */
             row->visits = 1;     /* n holds a price */
@@ -243,6 +236,17 @@ int facts_add_purchases(struct dctx *c, const struct event_purchases *p)
         if (rc == TD_OK && r->at >= from_cats && (rc = count_row(maps[3], 0, day, pr->category, &row)) == TD_OK)
             row->n += l->quantity;
     }
+    /* A customer's spend, visits, first and last purchase, and units per day. */
+    for (size_t i = 0; i < p->nreceipts && rc == TD_OK; i++) {
+        const struct event_receipt *r = &p->receipts[i];
+        if (!r->customer_id || (rc = count_row(maps[0], r->customer_id, 0, NULL, &row)) != TD_OK) continue;
+        if (!row->visits++ || r->at < row->first) row->first = r->at;
+        if (row->visits == 1 || r->at > row->last) row->last = r->at;
+        row->n += sums[i][0];
+        if (r->at >= from_days && (rc = count_row(maps[1], r->customer_id, r->at / FACTS_DAY_US, NULL, &row)) == TD_OK)
+            row->n += sums[i][1];
+    }
+    free(sums);
     if (rc == TD_OK)
         rc = write_counts(c->db, maps[0], FACTS_INSERT FACTS_ROW FACTS_UPSERT,
                           FACTS_INSERT DB_ROWS256(FACTS_ROW) FACTS_UPSERT, 5, bind_facts);
