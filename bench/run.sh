@@ -65,6 +65,7 @@
 #   (r) goodwill economics   GET /api/v1/insight/goodwill p50/p99 server-side on the demo, the
 #                            chain and one store alternately (BENCH_GOODWILL_N requests, 20);
 #                            no baseline: a target only
+#   BENCH_ONLY=import        runs (a) and (b) only
 #   BENCH_ONLY=desk          runs (a), (i) and (j) only
 #   BENCH_ONLY=clienteling   runs (a), (k), (l) and (m) only
 #   BENCH_ONLY=nps           runs (a), (n) and (o) only
@@ -311,7 +312,7 @@ row "(a) demo generation, $N customers, $LINES lines$demo_note" "$(printf %.1f "
     "$(printf %.1f "$copy_s")" "sqlite3 INSERT...SELECT of the same rows" "$(printf %.2f "$(calc "$demo_s / $copy_s")")" \
     "< 60 s" "$(verdict "$demo_s < 60")"
 
-if [[ -z "${BENCH_ONLY:-}" ]]; then   # BENCH_ONLY=desk runs (a), (i), (j); =clienteling (a), (k)-(m)
+if [[ -z "${BENCH_ONLY:-}" || "${BENCH_ONLY:-}" == import ]]; then
 # ---- (b) CSV import of purchases ----------------------------------------------
 M=$(( LINES < 1000000 ? LINES : 1000000 ))
 CSV=$OUT/purchases-$N.csv
@@ -353,7 +354,9 @@ else
       "not available: ${why:-import failed}"
 fi
 rm -f "$OUT/import.db" "$OUT"/import.db-*
+fi
 
+if [[ -z "${BENCH_ONLY:-}" ]]; then   # BENCH_ONLY=desk runs (a), (i), (j); =clienteling (a), (k)-(m)
 # ---- start the server ------------------------------------------------------------
 TOKEN=$("$BIN" token add --login admin --db "sqlite:$DB")
 : >"$OUT/server.log"

@@ -74,6 +74,19 @@ void strmap_free(struct strmap *m)
 
 size_t strmap_count(const struct strmap *m) { return m->n; }
 
+int strmap_values(const struct strmap *m, void ***out)
+{
+    *out = NULL;
+    if (m->n == 0) return TD_OK;
+    void **v = malloc(m->n * sizeof *v);
+    if (!v) return TD_E_NOMEM;
+    size_t k = 0;
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->slots[i].e) v[k++] = m->slots[i].e->value;
+    *out = v;
+    return TD_OK;
+}
+
 static const char *key_of(const struct strmap *m, const struct entry *e)
 {
     return (const char *)e->value + m->value_size;

@@ -22,5 +22,9 @@ void *strmap_get(const struct strmap *m, const char *key, size_t len);
  * *added is 1). TD_E_NOMEM when memory or mem_limit runs out. */
 int strmap_put(struct strmap *m, const char *key, size_t len, void **value /* OUT */, int *added /* OUT */) TD_MUST_CHECK;
 size_t strmap_count(const struct strmap *m);
+/* Every value, in no particular order: *out is a malloc'd array of
+ * strmap_count() pointers (the caller frees it; NULL when the map is empty),
+ * valid as long as the map. */
+int strmap_values(const struct strmap *m, void ***out /* OUT */) TD_MUST_CHECK;
 
 #endif

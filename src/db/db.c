@@ -405,6 +405,22 @@ int db_run(struct db *db, const char *sql, int64_t *changes, const char *fmt, ..
     return db_end(st, rc);
 }
 
+int db_write_rows(struct db *db, const char *one, const char *many, int per, int ncols, size_t n,
+                  int (*bind)(struct db_stmt *st, int first, size_t i, void *arg), void *arg)
+{
+    int rc = TD_OK;
+    for (size_t i = 0; i < n && rc == TD_OK;) {
+        int k = n - i >= (size_t)per ? per : 1;
+        struct db_stmt *st = NULL;
+        if ((rc = db_prepare(db, k > 1 ? many : one, &st)) != TD_OK) break;
+        for (int j = 0; j < k && rc == TD_OK; j++, i++) rc = bind(st, j * ncols + 1, i, arg);
+        while (rc == TD_OK && (rc = db_step(st)) == TD_ROW) rc = TD_OK;
+        if (rc == TD_DONE) rc = TD_OK;
+        db_done(st);
+    }
+    return rc;
+}
+
 int db_get_int64(struct db *db, const char *sql, int64_t *out, const char *fmt, ...)
 {
     struct db_stmt *st = NULL;

@@ -217,6 +217,20 @@ int db_loader_begin(struct db *db, const char *table, const char *const *cols, i
 int db_loader_row(struct db_loader *l, const char *const *vals) TD_MUST_CHECK;
 int db_loader_end(struct db_loader *l) TD_MUST_CHECK;
 
+/* Many rows through one multi-row statement: `many` holds `per` copies of a
+ * row of ncols `?`s (DB_ROWS32 writes them), `one` the same statement for one
+ * row. Rows 0..n-1 go `per` at a time, the rest one by one; bind(st, first,
+ * i, arg) binds row i from parameter `first` on. Both texts are literals (the
+ * cache keys statements by address). Statements whose rows answer rows (a
+ * SELECT) are not for this: their rows are ignored. */
+#define DB_ROWS4(row) row ", " row ", " row ", " row
+#define DB_ROWS16(row) DB_ROWS4(row) ", " DB_ROWS4(row) ", " DB_ROWS4(row) ", " DB_ROWS4(row)
+#define DB_ROWS32(row) DB_ROWS16(row) ", " DB_ROWS16(row)
+#define DB_ROWS128(row) DB_ROWS32(row) ", " DB_ROWS32(row) ", " DB_ROWS32(row) ", " DB_ROWS32(row)
+#define DB_ROWS256(row) DB_ROWS128(row) ", " DB_ROWS128(row)
+int db_write_rows(struct db *db, const char *one, const char *many, int per, int ncols, size_t n,
+                  int (*bind)(struct db_stmt *st, int first, size_t i, void *arg), void *arg) TD_MUST_CHECK;
+
 /* Inside a write transaction: checks foreign keys when it commits instead of
  * row by row, so a bulk copy may write a row before the row it references
  * (a reissued credit note points at its newer replacement). The checks still

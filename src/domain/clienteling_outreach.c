@@ -3,9 +3,11 @@
 #include "domain/clienteling_outreach.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "core/errors.h"
 #include "core/status.h"
+#include "core/strmap.h"
 #include "db/db.h"
 #include "domain/clienteling.h"
 #include "domain/clienteling_catalog.h"
@@ -432,6 +434,38 @@ int cl_holds_expire(struct dctx *c, const struct cl_rules *r, int64_t *n)
 
 /* ---- what purchases feed ---------------------------------------------- */
 
+/* A held sku bought by its customer in its store, in receipts first..last:
+ * the hold converted. */
+static int convert_holds(struct dctx *c, int64_t first, int64_t last)
+{
+    int64_t ids[EXPIRE_BATCH];
+    size_t k = 0;
+    struct db_stmt *st = NULL;
+    int rc = db_query(c->db,
+                      "SELECT DISTINCT h.id FROM holds h JOIN receipts r ON r.customer_id = h.customer_id"
+                      " AND r.store_id = h.store_id JOIN purchase_lines l ON l.receipt_id = r.id"
+                      " AND l.product_id = h.product_id WHERE h.status = 'active' AND r.id BETWEEN ? AND ?"
+                      " AND r.purchased_at >= h.created_at - 86400000000 LIMIT ?",
+                      &st, "iii", first, last, (int64_t)EXPIRE_BATCH);
+    while (cl__step(st, &rc) && k < EXPIRE_BATCH)
+        ids[k++] = db_col_int64(st, 0);
+    rc = db_end(st, rc);
+    for (size_t i = 0; rc == TD_OK && i < k; i++) {
+        bool closed;
+        rc = close_hold(c, ids[i], "converted", &closed);
+    }
+    return rc;
+}
+
+/* The column `what` of the customer's latest line with a size in the
+ * category of the customer_category_spend row at hand (latest by
+ * purchased_at, receipt id, line). */
+#define LATEST_SIZED(what)                                                                                   \
+    "(SELECT " what " FROM receipts r JOIN purchase_lines l ON l.receipt_id = r.id"                          \
+    " JOIN products p ON p.id = l.product_id WHERE r.customer_id = customer_category_spend.customer_id"      \
+    " AND p.category = customer_category_spend.category AND COALESCE(l.size, p.size) IS NOT NULL"            \
+    " ORDER BY r.purchased_at DESC, r.id DESC, l.line_no DESC LIMIT 1)"
+
 int cl_on_receipts(struct dctx *c, int64_t first, int64_t last)
 {
     if (first <= 0 || last < first)
@@ -454,41 +488,143 @@ int cl_on_receipts(struct dctx *c, int64_t first, int64_t last)
      * every customer's every category. */
     if (rc == TD_OK)
         rc = db_run(c->db,
-                    "UPDATE customer_category_spend SET last_size = COALESCE((SELECT COALESCE(l.size, p.size)"
-                    "  FROM receipts r JOIN purchase_lines l ON l.receipt_id = r.id"
-                    "  JOIN products p ON p.id = l.product_id"
-                    "  WHERE r.customer_id = customer_category_spend.customer_id"
-                    "  AND p.category = customer_category_spend.category AND COALESCE(l.size, p.size) IS NOT NULL"
-                    "  ORDER BY r.purchased_at DESC, r.id DESC, l.line_no DESC LIMIT 1), last_size)"
+                    "UPDATE customer_category_spend SET last_size = COALESCE(" LATEST_SIZED("COALESCE(l.size, p.size)")
+                    ", last_size), last_size_at = COALESCE(" LATEST_SIZED("r.purchased_at") ", last_size_at)"
                     " WHERE (customer_id, category) IN (SELECT r2.customer_id, p2.category FROM receipts r2"
                     "  JOIN purchase_lines l2 ON l2.receipt_id = r2.id JOIN products p2 ON p2.id = l2.product_id"
                     "  WHERE r2.id BETWEEN ? AND ? AND r2.customer_id IS NOT NULL"
                     "  AND COALESCE(l2.size, p2.size) IS NOT NULL)",
                     NULL, "ii", first, last);
-    /* A held sku bought by its customer in its store: the hold converted. */
-    int64_t ids[EXPIRE_BATCH];
-    size_t k = 0;
-    struct db_stmt *st = NULL;
-    if (rc == TD_OK)
-        rc = db_query(c->db,
-                      "SELECT DISTINCT h.id FROM holds h JOIN receipts r ON r.customer_id = h.customer_id"
-                      " AND r.store_id = h.store_id JOIN purchase_lines l ON l.receipt_id = r.id"
-                      " AND l.product_id = h.product_id WHERE h.status = 'active' AND r.id BETWEEN ? AND ?"
-                      " AND r.purchased_at >= h.created_at - 86400000000 LIMIT ?",
-                      &st, "iii", first, last, (int64_t)EXPIRE_BATCH);
-    while (cl__step(st, &rc) && k < EXPIRE_BATCH)
-        ids[k++] = db_col_int64(st, 0);
-    rc = db_end(st, rc);
-    for (size_t i = 0; rc == TD_OK && i < k; i++) {
-        bool closed;
-        rc = close_hold(c, ids[i], "converted", &closed);
+    return rc == TD_OK ? convert_holds(c, first, last) : rc;
+}
+
+/* One (customer, category) of an import, counted in memory: what it adds,
+ * and its latest line with a size (by purchased_at, receipt id, line: the
+ * order cl_on_receipts reads them in). */
+struct spend_row {
+    int64_t customer_id, spend, lines, last_at;
+    const char *category;
+    int64_t size_at, size_receipt, size_line;
+    const char *size;          /* NULL: no line of the import gives one */
+};
+
+static int spend_cmp(const void *x, const void *y)
+{
+    const struct spend_row *a = *(const struct spend_row *const *)x, *b = *(const struct spend_row *const *)y;
+    if (a->customer_id != b->customer_id)
+        return a->customer_id < b->customer_id ? -1 : 1;
+    return strcmp(a->category, b->category);
+}
+
+#define SPEND_KEY_MAX (8 + 4 * NAME_MAX_CHARS)
+
+static int spend_add(struct strmap *m, const struct event_purchases *p, const struct event_line *l)
+{
+    const struct event_receipt *r = &p->receipts[l->receipt];
+    const struct event_product *pr = &p->products[l->product];
+    char key[SPEND_KEY_MAX];
+    size_t n = strlen(pr->category);
+    if (n > sizeof key - 8)
+        return TD_E_INTERNAL;   /* the import keeps a category to NAME_MAX_CHARS */
+    memcpy(key, &r->customer_id, 8);
+    memcpy(key + 8, pr->category, n);
+    void *slot;
+    int added;
+    int rc = strmap_put(m, key, 8 + n, &slot, &added);
+    if (rc != TD_OK)
+        return rc;
+    struct spend_row *s = slot;
+    if (added) {
+        s->customer_id = r->customer_id;
+        s->category = pr->category;
+        s->last_at = r->at;
     }
+    s->spend += l->cents * l->quantity;
+    s->lines++;
+    if (r->at > s->last_at)
+        s->last_at = r->at;
+    const char *size = l->size[0] ? l->size : pr->size;
+    if (size && (!s->size || r->at > s->size_at || (r->at == s->size_at && (r->id > s->size_receipt ||
+                                                     (r->id == s->size_receipt && l->line_no > s->size_line))))) {
+        s->size = size;
+        s->size_at = r->at;
+        s->size_receipt = r->id;
+        s->size_line = l->line_no;
+    }
+    return TD_OK;
+}
+
+static int bind_spend(struct db_stmt *st, int k, size_t i, void *arg)
+{
+    const struct spend_row *s = ((struct spend_row *const *)arg)[i];
+    int rc = db_bind_int64(st, k, s->customer_id);
+    if (rc == TD_OK)
+        rc = db_bind_text_static(st, k + 1, s->category);
+    if (rc == TD_OK)
+        rc = db_bind_int64(st, k + 2, s->spend);
+    if (rc == TD_OK)
+        rc = db_bind_int64(st, k + 3, s->lines);
+    if (rc == TD_OK)
+        rc = db_bind_int64(st, k + 4, s->last_at);
+    if (rc == TD_OK)
+        rc = db_bind_text_static(st, k + 5, s->size);
+    if (rc == TD_OK)
+        rc = s->size ? db_bind_int64(st, k + 6, s->size_at) : db_bind_null(st, k + 6);
     return rc;
+}
+
+/* The size bought last: the import's when it gives one and nothing stored
+ * is later (a tie goes to the import, whose receipts have the higher ids);
+ * for a row stored with a size but without its time, read from the lines
+ * (the import's are written by now). */
+#define SPEND_SIZE(col, latest)                                                                              \
+    " " col " = CASE WHEN excluded.last_size IS NULL THEN customer_category_spend." col                      \
+    " WHEN customer_category_spend.last_size IS NULL"                                                        \
+    "  OR customer_category_spend.last_size_at <= excluded.last_size_at THEN excluded." col                  \
+    " WHEN customer_category_spend.last_size_at IS NOT NULL THEN customer_category_spend." col               \
+    " ELSE " latest " END"
+#define SPEND_ROW "(?, ?, ?, ?, ?, ?, ?)"
+#define SPEND_INSERT                                                                                         \
+    "INSERT INTO customer_category_spend (customer_id, category, spend_cents, lines, last_at, last_size,"     \
+    " last_size_at) VALUES "
+#define SPEND_UPSERT                                                                                                  \
+    " ON CONFLICT (customer_id, category) DO UPDATE SET"                                                              \
+    " spend_cents = customer_category_spend.spend_cents + excluded.spend_cents,"                                      \
+    " lines = customer_category_spend.lines + excluded.lines,"                                                        \
+    " last_at = CASE WHEN excluded.last_at > customer_category_spend.last_at THEN excluded.last_at"                   \
+    " ELSE customer_category_spend.last_at END,"                                                                      \
+    SPEND_SIZE("last_size", LATEST_SIZED("COALESCE(l.size, p.size)")) ","                                            \
+    SPEND_SIZE("last_size_at", LATEST_SIZED("r.purchased_at"))
+
+int cl_on_purchases(struct dctx *c, const struct event_purchases *p, int64_t first, int64_t last)
+{
+    struct strmap *m = NULL;
+    struct spend_row **rows = NULL;
+    size_t n = 0;
+    int rc = strmap_new(sizeof(struct spend_row), 1u << 30, &m);
+    for (size_t i = 0; rc == TD_OK && i < p->nlines; i++)
+        if (p->receipts[p->lines[i].receipt].customer_id)
+            rc = spend_add(m, p, &p->lines[i]);
+    if (rc == TD_OK)
+        rc = strmap_values(m, (void ***)&rows);
+    if (rc == TD_OK && (n = strmap_count(m)) > 0)
+        qsort(rows, n, sizeof *rows, spend_cmp);
+    if (rc == TD_OK)
+        rc = db_write_rows(c->db, SPEND_INSERT SPEND_ROW SPEND_UPSERT, SPEND_INSERT DB_ROWS256(SPEND_ROW) SPEND_UPSERT, 256,
+                           7, n, bind_spend, rows);
+    free(rows);
+    strmap_free(m);
+    if (rc != TD_OK || first <= 0 || last < first)
+        return rc;
+    return convert_holds(c, first, last);
 }
 
 int cl_on_event(struct dctx *c, const struct event *ev)
 {
-    return ev->kind == EVENT_PURCHASES_IMPORTED ? cl_on_receipts(c, ev->first_receipt, ev->last_receipt) : TD_OK;
+    if (ev->kind != EVENT_PURCHASES_IMPORTED)
+        return TD_OK;
+    return ev->purchases ? cl_on_purchases(c, ev->purchases, ev->first_receipt, ev->last_receipt)
+                         : cl_on_receipts(c, ev->first_receipt, ev->last_receipt);
 }
 
 /* ---- the scheduler's rows ---------------------------------------------- */

@@ -120,8 +120,17 @@ int cl_holds_expire(struct dctx *c, const struct cl_rules *r, int64_t *n /* OUT 
 /* Purchases of receipts first..last (a load): adds them to the category
  * spend aggregate and converts the holds their customers bought. */
 int cl_on_receipts(struct dctx *c, int64_t first_receipt, int64_t last_receipt) TD_MUST_CHECK;
-/* The same, as a subscriber of events.def (EVENT_PURCHASES_IMPORTED), in
- * the import's transaction. */
+/* The same for an import's purchases as it hands them over (events.h),
+ * counted in memory: each (customer, category) row is written once, in
+ * multi-row upserts, its size kept or replaced by comparing last_size_at with
+ * the import's latest sized line (lines are read back only for a row stored
+ * with a size but without its time). The rows equal what
+ * cl_on_receipts(first, last) gives over the same receipts. */
+struct event_purchases;
+int cl_on_purchases(struct dctx *c, const struct event_purchases *p, int64_t first_receipt,
+                    int64_t last_receipt) TD_MUST_CHECK;
+/* Either, as a subscriber of events.def (EVENT_PURCHASES_IMPORTED), in the
+ * import's transaction: cl_on_purchases when the event carries them. */
 int cl_on_event(struct dctx *c, const struct event *ev) TD_MUST_CHECK;
 
 /* The scheduler's rows (api/jobs.def), each on its own connection in

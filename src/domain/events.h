@@ -37,7 +37,7 @@ struct facts_case;
     X(CANCELLED, "cancelled")                                                                                          \
     X(FOLLOWED_UP, "followed_up")                                                                                      \
     X(REPAIR, "repair")                   /* a repair moved on a step */                                               \
-    X(PURCHASES_IMPORTED, NULL)           /* receipts first_receipt..last_receipt were written */
+    X(PURCHASES_IMPORTED, NULL)           /* receipts first_receipt..last_receipt were written; purchases */
 
 enum event_kind {
 #define EVENTS_ENUM(name, action) EVENT_##name,
@@ -48,6 +48,31 @@ enum event_kind {
 
 #define EVENTS_BIT(kind) (1u << (kind))
 
+/* PURCHASES_IMPORTED: what the import wrote, so that each subscriber counts
+ * its aggregates in memory and writes each of its rows once, without reading
+ * the lines back. Indexes point into the same batch. */
+struct event_receipt {
+    int64_t id, store_id, customer_id, at;   /* customer_id 0: an anonymous sale; at: purchased_at */
+    const char *ref;                         /* the till's receipt id */
+};
+struct event_product {
+    int64_t id;
+    const char *category;                    /* as the products row has it after the import */
+    const char *size;                        /* the catalogue's size of the sku; NULL when none */
+};
+struct event_line {
+    int64_t cents;                           /* unit price */
+    int32_t receipt, product;                /* indexes into receipts[] and products[] */
+    int32_t line_no, quantity;
+    char size[12];                           /* the line's own size; "" when it gives none */
+};
+struct event_purchases {
+    const struct event_receipt *receipts;    /* every receipt the import added, in id order */
+    const struct event_product *products;    /* every product a line of them names */
+    const struct event_line *lines;          /* every line of them */
+    size_t nreceipts, nproducts, nlines;
+};
+
 /* What happened. Pointers are borrowed for the call. */
 struct event {
     enum event_kind kind;
@@ -56,6 +81,7 @@ struct event {
     const struct facts_case *counts;      /* OPENED, WALK_IN_KEPT: what the case adds to the aggregates */
     const char *walk_in_key;              /* WALK_IN_KEPT: the contact's key (identity.h) */
     int64_t first_receipt, last_receipt;  /* PURCHASES_IMPORTED: the new receipts' ids, inclusive */
+    const struct event_purchases *purchases;  /* PURCHASES_IMPORTED: the new receipts, their lines and products */
 };
 
 /* A subscriber: called inside the emitting transaction; a status other than

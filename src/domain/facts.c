@@ -13,6 +13,7 @@
 #include "domain/facts.h"
 #include "domain/events.h"
 #include "core/buf.h"
+#include "core/strmap.h"
 #include "core/text.h"
 #include "db/db.h"
 #include "domain/identity.h"
@@ -109,6 +110,156 @@ int facts_add_receipts(struct db *db, int64_t first_id, int64_t last_id, int64_t
     int64_t today = day_of(now_us);
     for (size_t i = 0; rc == TD_OK && i < sizeof daily / sizeof daily[0]; i++)
         rc = db_run(db, daily[i].sql, NULL, "iii", first_id, last_id, (today - daily[i].keep_days) * FACTS_DAY_US);
+    return rc;
+}
+
+/* ---- an import's purchases, counted in memory --------------------------- */
+
+/* A row being counted: customer_facts (id, spend, visits, first, last),
+ * customer_days and product_price_days (id, day, n), category_days
+ * (category, day, n). The map's key is the row's key; its value the row. */
+struct count_row {
+    int64_t id, day, n, visits, first, last;
+    const char *category;
+};
+
+/* The row of (id, day, category) in m, zeroed with its key when new. */
+static int count_row(struct strmap *m, int64_t id, int64_t day, const char *category, struct count_row **out)
+{
+    char key[16 + 4 * NAME_MAX_CHARS];
+    size_t len = 16, n = category ? strlen(category) : 0;
+    if (n > sizeof key - len) return TD_E_INTERNAL;   /* the import keeps a category to NAME_MAX_CHARS */
+    memcpy(key, &id, 8);
+    memcpy(key + 8, &day, 8);
+    memcpy(key + 16, category ? category : "", n);
+    void *slot;
+    int added;
+    int rc = strmap_put(m, key, len + n, &slot, &added);
+    if (rc != TD_OK) return rc;
+    *out = slot;
+    if (added) **out = (struct count_row){.id = id, .day = day, .category = category};
+    return TD_OK;
+}
+
+static int count_cmp(const void *x, const void *y)
+{
+    const struct count_row *a = *(const struct count_row *const *)x, *b = *(const struct count_row *const *)y;
+    int k = a->category && b->category ? strcmp(a->category, b->category) : 0;
+    if (k) return k;
+    if (a->id != b->id) return a->id < b->id ? -1 : 1;
+    return (a->day > b->day) - (a->day < b->day);
+}
+
+/* Binds row i of customer_facts: id, spend, visits, first, last. */
+static int bind_facts(struct db_stmt *st, int k, size_t i, void *arg)
+{
+    const struct count_row *r = ((struct count_row *const *)arg)[i];
+    int rc = db_bind_int64(st, k, r->id);
+    if (rc == TD_OK) rc = db_bind_int64(st, k + 1, r->n);
+    if (rc == TD_OK) rc = db_bind_int64(st, k + 2, r->visits);
+    if (rc == TD_OK) rc = db_bind_int64(st, k + 3, r->first);
+    if (rc == TD_OK) rc = db_bind_int64(st, k + 4, r->last);
+    return rc;
+}
+
+/* Binds row i of a daily aggregate: the id (or the category), day, n. */
+static int bind_day(struct db_stmt *st, int k, size_t i, void *arg)
+{
+    const struct count_row *r = ((struct count_row *const *)arg)[i];
+    int rc = r->category ? db_bind_text_static(st, k, r->category) : db_bind_int64(st, k, r->id);
+    if (rc == TD_OK) rc = db_bind_int64(st, k + 1, r->day);
+    if (rc == TD_OK) rc = db_bind_int64(st, k + 2, r->n);
+    return rc;
+}
+
+/* Writes the rows of m, in key order (each next to the one before in the
+ * table's primary key), through the statements one and many (DB_ROWS256). */
+static int write_counts(struct db *db, struct strmap *m, const char *one, const char *many, int ncols,
+                        int (*bind)(struct db_stmt *, int, size_t, void *))
+{
+    struct count_row **rows = NULL;
+    int rc = strmap_values(m, (void ***)&rows);
+    size_t n = rc == TD_OK ? strmap_count(m) : 0;
+    if (n) qsort(rows, n, sizeof *rows, count_cmp);
+    if (rc == TD_OK) rc = db_write_rows(db, one, many, 256, ncols, n, bind, rows);
+    free(rows);
+    return rc;
+}
+
+#define FACTS_ROW "(?, ?, ?, ?, ?)"
+#define FACTS_INSERT "INSERT INTO customer_facts (customer_id, lifetime_spend_cents, visits, first_seen_at, last_purchase_at) VALUES "
+#define FACTS_UPSERT                                                                                                  \
+    " ON CONFLICT (customer_id) DO UPDATE SET"                                                                        \
+    " lifetime_spend_cents = customer_facts.lifetime_spend_cents + excluded.lifetime_spend_cents,"                    \
+    " visits = customer_facts.visits + excluded.visits,"                                                              \
+    " first_seen_at = CASE WHEN customer_facts.first_seen_at IS NULL"                                                 \
+    "   OR excluded.first_seen_at < customer_facts.first_seen_at"                                                     \
+    "   THEN excluded.first_seen_at ELSE customer_facts.first_seen_at END,"                                           \
+    " last_purchase_at = CASE WHEN customer_facts.last_purchase_at IS NULL"                                           \
+    "   OR excluded.last_purchase_at > customer_facts.last_purchase_at"                                               \
+    "   THEN excluded.last_purchase_at ELSE customer_facts.last_purchase_at END"
+#define DAYS_INSERT "INSERT INTO customer_days (customer_id, day, purchases) VALUES "
+#define DAYS_UPSERT " ON CONFLICT (customer_id, day) DO UPDATE SET purchases = customer_days.purchases + excluded.purchases"
+#define PRICES_INSERT "INSERT INTO product_price_days (product_id, day, min_cents) VALUES "
+#define PRICES_UPSERT                                                                                                 \
+    " ON CONFLICT (product_id, day) DO UPDATE SET min_cents = excluded.min_cents"                                     \
+    " WHERE excluded.min_cents < product_price_days.min_cents"   /* a row that keeps its price is not written */
+#define CATS_INSERT "INSERT INTO category_days (category, day, purchases) VALUES "
+#define CATS_UPSERT " ON CONFLICT (category, day) DO UPDATE SET purchases = category_days.purchases + excluded.purchases"
+#define DAY_ROW "(?, ?, ?)"
+
+int facts_add_purchases(struct dctx *c, const struct event_purchases *p)
+{
+    struct strmap *maps[4] = {NULL, NULL, NULL, NULL};   /* customers, customer days, product days, category days */
+    int rc = TD_OK;
+    for (int i = 0; i < 4 && rc == TD_OK; i++) rc = strmap_new(sizeof(struct count_row), 1u << 30, &maps[i]);
+    int64_t today = day_of(c->now_us);
+    int64_t from_days = (today - FACTS_PURCHASE_WINDOW_DAYS) * FACTS_DAY_US;
+    int64_t from_prices = (today - FACTS_PRICE_KEEP_DAYS) * FACTS_DAY_US;
+    int64_t from_cats = (today - FACTS_KEEP_DAYS) * FACTS_DAY_US;
+    struct count_row *row;
+    /* Per receipt first (one customer, one day): its spend and units. */
+    int64_t (*sums)[2] = p->nreceipts ? calloc(p->nreceipts, sizeof *sums) : NULL;
+    if (p->nreceipts && !sums) rc = TD_E_NOMEM;
+    for (size_t i = 0; i < p->nlines && rc == TD_OK; i++) {
+        const struct event_line *l = &p->lines[i];
+        const struct event_receipt *r = &p->receipts[l->receipt];
+        const struct event_product *pr = &p->products[l->product];
+        int64_t day = r->at / FACTS_DAY_US;
+        sums[l->receipt][0] += l->cents * l->quantity;
+        sums[l->receipt][1] += l->quantity;
+        if (r->at >= from_prices && (rc = count_row(maps[2], pr->id, day, NULL, &row)) == TD_OK &&
+            (!row->visits || l->cents < row->n)) {
+            row->n = l->cents;   /* the lowest price of the day */
+            row->visits = 1;     /* n holds a price */
+        }
+        if (rc == TD_OK && r->at >= from_cats && (rc = count_row(maps[3], 0, day, pr->category, &row)) == TD_OK)
+            row->n += l->quantity;
+    }
+    /* A customer's spend, visits, first and last purchase, and units per day. */
+    for (size_t i = 0; i < p->nreceipts && rc == TD_OK; i++) {
+        const struct event_receipt *r = &p->receipts[i];
+        if (!r->customer_id || (rc = count_row(maps[0], r->customer_id, 0, NULL, &row)) != TD_OK) continue;
+        if (!row->visits++ || r->at < row->first) row->first = r->at;
+        if (row->visits == 1 || r->at > row->last) row->last = r->at;
+        row->n += sums[i][0];
+        if (r->at >= from_days && (rc = count_row(maps[1], r->customer_id, r->at / FACTS_DAY_US, NULL, &row)) == TD_OK)
+            row->n += sums[i][1];
+    }
+    free(sums);
+    if (rc == TD_OK)
+        rc = write_counts(c->db, maps[0], FACTS_INSERT FACTS_ROW FACTS_UPSERT,
+                          FACTS_INSERT DB_ROWS256(FACTS_ROW) FACTS_UPSERT, 5, bind_facts);
+    if (rc == TD_OK)
+        rc = write_counts(c->db, maps[1], DAYS_INSERT DAY_ROW DAYS_UPSERT, DAYS_INSERT DB_ROWS256(DAY_ROW) DAYS_UPSERT, 3,
+                          bind_day);
+    if (rc == TD_OK)
+        rc = write_counts(c->db, maps[2], PRICES_INSERT DAY_ROW PRICES_UPSERT,
+                          PRICES_INSERT DB_ROWS256(DAY_ROW) PRICES_UPSERT, 3, bind_day);
+    if (rc == TD_OK)
+        rc = write_counts(c->db, maps[3], CATS_INSERT DAY_ROW CATS_UPSERT, CATS_INSERT DB_ROWS256(DAY_ROW) CATS_UPSERT, 3,
+                          bind_day);
+    for (int i = 0; i < 4; i++) strmap_free(maps[i]);
     return rc;
 }
 
@@ -578,7 +729,9 @@ int facts_on_event(struct dctx *c, const struct event *ev)
     switch (ev->kind) {
     case EVENT_OPENED: return facts_add_case(c, ev->counts);
     case EVENT_WALK_IN_KEPT: return facts_add_walk_in(c, ev->walk_in_key, ev->counts);
-    case EVENT_PURCHASES_IMPORTED: return facts_add_receipts(c->db, ev->first_receipt, ev->last_receipt, c->now_us);
+    case EVENT_PURCHASES_IMPORTED:
+        return ev->purchases ? facts_add_purchases(c, ev->purchases)
+                             : facts_add_receipts(c->db, ev->first_receipt, ev->last_receipt, c->now_us);
     default: return TD_OK;
     }
 }

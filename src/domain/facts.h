@@ -87,6 +87,13 @@ void facts_style(const char *product_name, char out[FACTS_STYLE_SZ] /* OUT */);
  * the aggregates, in bulk; now_us bounds the day windows. */
 int facts_add_receipts(struct db *db, int64_t first_id, int64_t last_id, int64_t now_us) TD_MUST_CHECK;
 
+/* The same for an import's new receipts as the import hands them over
+ * (events.h), counted in memory: each aggregate row is written once, in
+ * multi-row upserts, and no line is read back. The rows equal what
+ * facts_add_receipts() over the same receipts gives. */
+struct event_purchases;
+int facts_add_purchases(struct dctx *c, const struct event_purchases *p) TD_MUST_CHECK;
+
 /* The tier for a lifetime spend; NONE without a loyalty card. Pure. */
 enum policy_tier facts_tier(int has_loyalty_card, int64_t lifetime_spend_cents);
 
@@ -123,7 +130,8 @@ int facts_lowest_price(struct dctx *c, int64_t product_id, int days, int64_t *ce
 int facts_purge_old(struct db *db, int64_t now_us, int64_t *count /* OUT */) TD_MUST_CHECK;
 
 /* The aggregates' row of events.def (events.h): OPENED -> facts_add_case,
- * WALK_IN_KEPT -> facts_add_walk_in, PURCHASES_IMPORTED -> facts_add_receipts. */
+ * WALK_IN_KEPT -> facts_add_walk_in, PURCHASES_IMPORTED -> facts_add_purchases
+ * (facts_add_receipts for an event without its purchases). */
 struct event;
 int facts_on_event(struct dctx *c, const struct event *ev) TD_MUST_CHECK;
 

@@ -31,7 +31,7 @@
 #include <string.h>
 #include <strings.h>
 
-#define FIELD_MAX 4096               /* bytes the tokenizer keeps of one field */
+#define FIELD_MAX IMPORT__FIELD_MAX
 #define FIELDS_MAX IMPORT__FIELDS_MAX
 #define CHUNK (4u << 20)             /* bytes fed at once, between progress reports */
 #define MAP_MEM IMPORT__MAP_MEM
@@ -387,6 +387,8 @@ int import_run(struct dctx *c, const struct import_kind *k, const char *data, si
     m.rep = out;
     m.kind = k;
     m.cols = k->cols;
+    m.data = data;
+    m.len = len;
     while (k->cols[m.ncols].name) m.ncols++;
     m.ok = 1;
     int rc = csv_new(0, FIELD_MAX, FIELDS_MAX, &csv);
@@ -426,6 +428,11 @@ out:
     strmap_free(m.seen);
     strmap_free(m.products);
     strmap_free(m.receipts);
+    strmap_free(m.known);
+    free(m.ev_receipts);
+    free(m.ev_products);
+    free(m.ev_lines);
+    arena_free(&m.texts);
     return rc;
 }
 

@@ -10,15 +10,20 @@
 #include "domain/customer.h"
 #include "domain/purchase.h"
 #include "domain/store.h"
+#include "core/arena.h"
 #include <stddef.h>
 #include <stdint.h>
 
 struct strmap;
+struct event_receipt;
+struct event_product;
+struct event_line;
 
 #define IMPORT__NCOLS_MAX 16         /* columns a kind may have */
 #define IMPORT__FIELDS_MAX 64        /* fields the tokenizer keeps of one line */
+#define IMPORT__FIELD_MAX 4096       /* bytes the tokenizer keeps of one field */
 #define IMPORT__AT_MAX 40            /* characters of a purchased_at */
-#define IMPORT__LINE_BATCH 32        /* purchase lines per INSERT */
+#define IMPORT__LINE_BATCH 256       /* purchase lines per INSERT */
 #define IMPORT__MAP_MEM (1u << 30)   /* the most one lookup map may hold */
 
 enum import__col_flag {
@@ -58,12 +63,6 @@ struct import_kind {
     const struct import__count *counts;
 };
 
-/* A purchase line checked and waiting to be written. */
-struct import__pending_line {
-    int64_t receipt_id, line_no, customer_id, product_id, cents, quantity;
-    char size[12];                   /* "" when the line gives none */
-};
-
 struct import__receipt_info;
 
 /* One import in progress. */
@@ -90,12 +89,24 @@ struct imp {
     struct strmap *seen;             /* customers: loyalty numbers of this file -> struct loyalty_info */
     struct strmap *receipts;         /* purchases: receipt ids of this file -> struct import__receipt_info */
     struct strmap *products;         /* purchases: SKUs of this file -> struct product_info */
-    struct import__pending_line pending[IMPORT__LINE_BATCH];
-    size_t npending;
+    /* purchases: what the import added, handed to the subscribers at the end
+     * (events.h); lines[nwritten..nlines) are still to be written */
+    struct event_receipt *ev_receipts;
+    struct event_product *ev_products;
+    struct event_line *ev_lines;
+    size_t nreceipts, nproducts, nlines, cap_receipts, cap_products, cap_lines, nwritten, receipts_written;
+    int64_t next_receipt;            /* the id the next new receipt gets */
+    /* SQLite: receipt ids from gap_lo up to gap_hi ("": no end) are not in
+     * the database ("" gap_lo: no gap known); see receipt_known */
+    char gap_lo[RECEIPT_SZ], gap_hi[RECEIPT_SZ];
+    struct arena texts;              /* the products' categories and sizes */
     /* the head of the last line whose receipt was found (see line_receipt) */
     char memo[RECEIPT_SZ + IMPORT__AT_MAX + 1 + CODE_SZ + LOYALTY_SZ];
     size_t memo_len;
     struct import__receipt_info *memo_r;
+    const char *data;                /* the whole file, for a kind's begin that looks ahead */
+    size_t len;
+    struct strmap *known;            /* purchases on PostgreSQL: receipt ids of the file -> in the database (int) */
     int64_t first_receipt, last_receipt;   /* ids of the receipts this import added */
 };
 

@@ -108,7 +108,7 @@ struct day_row { int64_t customer_id, day, purchases; };
  * at static strings or at the catalogue (g->products), which outlive the
  * rows. */
 struct book_row { int64_t customer_id, store_id, staff_id, second_id, at; };
-struct spend_row { int64_t customer_id; const char *category; int64_t spend, lines, last_at; const char *last_size; };
+struct spend_row { int64_t customer_id; const char *category; int64_t spend, lines, last_at; const char *last_size; int64_t last_size_at; };
 struct size_row { int64_t customer_id; const char *category, *size, *source; int64_t at; };
 struct pref_row { int64_t customer_id; const char *kind, *value; int64_t sentiment, at; };
 struct date_row { int64_t id, customer_id; const char *kind; int64_t month, day; const char *label; };

@@ -93,7 +93,7 @@ static int64_t moment_after(const struct gen *g, struct rng *pr, int64_t from)
  * the order of the categories' names (the table's key). */
 static int add_spend(struct gen *g, struct chunk *c, int64_t id, size_t rfirst, size_t lfirst, int64_t top[2])
 {
-    struct { int64_t spend, lines, last_at; const char *size; } per[NCATEGORIES];
+    struct { int64_t spend, lines, last_at, size_at; const char *size; } per[NCATEGORIES];
     memset(per, 0, sizeof per);
     for (size_t l = lfirst; l < c->nlines; l++) {
         const struct line_row *ln = &c->lines[l];
@@ -103,7 +103,10 @@ static int add_spend(struct gen *g, struct chunk *c, int64_t id, size_t rfirst, 
         per[p->category].lines++;
         if (rr->at > per[p->category].last_at) per[p->category].last_at = rr->at;
         const char *size = demo__size_of(p);
-        if (size) per[p->category].size = size;   /* lines come in time order: the last one wins */
+        if (size) {   /* lines come in time order: the last one wins */
+            per[p->category].size = size;
+            per[p->category].size_at = rr->at;
+        }
     }
     top[0] = top[1] = -1;
     for (int k = 0; k < NCATEGORIES; k++) {
@@ -111,7 +114,8 @@ static int add_spend(struct gen *g, struct chunk *c, int64_t id, size_t rfirst, 
         if (!per[cat].lines) continue;
         struct spend_row *s = demo__push(&c->spend, sizeof *s);
         if (!s) return TD_E_NOMEM;
-        *s = (struct spend_row){id, demo_categories[cat], per[cat].spend, per[cat].lines, per[cat].last_at, per[cat].size};
+        *s = (struct spend_row){id, demo_categories[cat], per[cat].spend, per[cat].lines, per[cat].last_at, per[cat].size,
+                                per[cat].size_at};
         if (top[0] < 0 || per[cat].spend > per[top[0]].spend) top[1] = top[0], top[0] = cat;
         else if (top[1] < 0 || per[cat].spend > per[top[1]].spend) top[1] = cat;
     }

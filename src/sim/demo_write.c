@@ -76,10 +76,10 @@ static const struct table T_BOOKS = TABLE(book_row,
     "(?, ?, ?, ?, ?)", 64, COL('i', book_row, customer_id), COL('i', book_row, store_id),
     COL('n', book_row, staff_id), COL('n', book_row, second_id), COL('i', book_row, at));
 static const struct table T_SPEND = TABLE(spend_row,
-    "INSERT INTO customer_category_spend (customer_id, category, spend_cents, lines, last_at, last_size) VALUES ",
-    "(?, ?, ?, ?, ?, ?)", 64, COL('i', spend_row, customer_id), COL('p', spend_row, category),
+    "INSERT INTO customer_category_spend (customer_id, category, spend_cents, lines, last_at, last_size, last_size_at)"
+    " VALUES ", "(?, ?, ?, ?, ?, ?, ?)", 64, COL('i', spend_row, customer_id), COL('p', spend_row, category),
     COL('i', spend_row, spend), COL('i', spend_row, lines), COL('i', spend_row, last_at),
-    COL('p', spend_row, last_size));
+    COL('p', spend_row, last_size), COL('n', spend_row, last_size_at));
 static const struct table T_SIZES = TABLE(size_row,
     "INSERT INTO customer_sizes (customer_id, category, size, source, updated_at) VALUES ", "(?, ?, ?, ?, ?)", 64,
     COL('i', size_row, customer_id), COL('p', size_row, category), COL('p', size_row, size),

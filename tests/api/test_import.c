@@ -383,6 +383,109 @@ static void a_keyed_import_replays_its_first_answer(void **state)
     assert_int_equal(db_count("SELECT COUNT(*) FROM customers"), customers + 2);
 }
 
+/* The aggregates the import counts in memory against a count of the stored
+ * lines, for the customers of aggregates_count_what_was_imported: rows that
+ * differ, and (customer, category) pairs the lines have and the table lacks. */
+#define AGG_CUSTOMERS "(SELECT id FROM customers WHERE loyalty_number LIKE 'AGG-%')"
+#define AGG_LINES(what, where)                                                                                        \
+    "(SELECT " what " FROM receipts r JOIN purchase_lines l ON l.receipt_id = r.id JOIN products p ON p.id = l.product_id" \
+    " WHERE " where ")"
+#define AGG_PAIR "r.customer_id = s.customer_id AND p.category = s.category"
+#define AGG_SIZED AGG_PAIR " AND COALESCE(l.size, p.size) IS NOT NULL ORDER BY r.purchased_at DESC, r.id DESC, l.line_no DESC LIMIT 1"
+static long long aggregates_off(void)
+{
+    long long facts = db_count(
+        "SELECT COUNT(*) FROM customer_facts f WHERE f.customer_id IN " AGG_CUSTOMERS
+        " AND (f.lifetime_spend_cents <> " AGG_LINES("COALESCE(SUM(l.unit_price_cents * l.quantity), 0)", "r.customer_id = f.customer_id")
+        " OR f.visits <> (SELECT COUNT(*) FROM receipts r WHERE r.customer_id = f.customer_id)"
+        " OR f.first_seen_at <> (SELECT MIN(purchased_at) FROM receipts r WHERE r.customer_id = f.customer_id)"
+        " OR f.last_purchase_at <> (SELECT MAX(purchased_at) FROM receipts r WHERE r.customer_id = f.customer_id))");
+    long long spend = db_count(
+        "SELECT COUNT(*) FROM customer_category_spend s WHERE s.customer_id IN " AGG_CUSTOMERS
+        " AND (s.spend_cents <> " AGG_LINES("SUM(l.unit_price_cents * l.quantity)", AGG_PAIR)
+        " OR s.lines <> " AGG_LINES("COUNT(*)", AGG_PAIR) " OR s.last_at <> " AGG_LINES("MAX(r.purchased_at)", AGG_PAIR)
+        " OR COALESCE(s.last_size, '-') <> COALESCE(" AGG_LINES("COALESCE(l.size, p.size)", AGG_SIZED) ", '-')"
+        " OR COALESCE(s.last_size_at, 0) <> COALESCE(" AGG_LINES("r.purchased_at", AGG_SIZED) ", 0))");
+    long long missing = db_count(
+        "SELECT COUNT(*) FROM (SELECT DISTINCT r.customer_id, p.category FROM receipts r"
+        " JOIN purchase_lines l ON l.receipt_id = r.id JOIN products p ON p.id = l.product_id"
+        " WHERE r.customer_id IN " AGG_CUSTOMERS ") x WHERE NOT EXISTS (SELECT 1 FROM customer_category_spend s"
+        " WHERE s.customer_id = x.customer_id AND s.category = x.category)");
+    if (facts || spend || missing) fprintf(stderr, "aggregates off: facts %lld, spend %lld, missing %lld\n", facts, spend, missing);
+    return facts + spend + missing;
+}
+
+static const char *agg_size(const char *loyalty)
+{
+    static char out[16];
+    long long n = db_intf(&srv, "SELECT COUNT(*) FROM customer_category_spend s JOIN customers c ON c.id = s.customer_id"
+                                " WHERE c.loyalty_number = '%s' AND s.category = 'AggBroeken' AND s.last_size = '34'", loyalty);
+    long long m = db_intf(&srv, "SELECT COUNT(*) FROM customer_category_spend s JOIN customers c ON c.id = s.customer_id"
+                                " WHERE c.loyalty_number = '%s' AND s.category = 'AggBroeken' AND s.last_size = '32'", loyalty);
+    snprintf(out, sizeof out, "%s", n ? "34" : m ? "32" : "other");
+    return out;
+}
+
+/* What the import counts while it imports (the customer facts, the spend and
+ * size per category) equals a count of the lines it stored: with a receipt's
+ * lines apart in the file, anonymous sales, a file of old and new receipts,
+ * a line older than the size already known, one newer, and a row stored with
+ * a size but not when (as rows written before that was kept). Importing a
+ * file again changes none of it. */
+static void aggregates_count_what_was_imported(void **state)
+{
+    (void)state;
+    static const char members[] = "loyalty_number,name\nAGG-0001,Eva Aggregaat\nAGG-0002,Bram Aggregaat\n";
+    static const char head[] = "receipt_id,purchased_at,store_code,customer_ref,sku,product_name,brand,category,"
+                               "unit_price,quantity,size\n";
+    char first[1024], older[1024], newer[1024];
+    snprintf(first, sizeof first,
+             "%sAGG-R1,2026-03-20 10:00,UTR01,AGG-0001,AGG-T,\"Broek, chino\",Noordzee,AggBroeken,59.95,1,32\n"
+             "AGG-R2,2026-03-21 11:00,UTR01,AGG-0002,AGG-T,\"Broek, chino\",Noordzee,AggBroeken,59.95,1,33\n"
+             "AGG-R1,2026-03-20 10:00,UTR01,AGG-0001,AGG-S,Sokken,Noordzee,AggSokken,5.00,2,\n"
+             "AGG-R3,2026-03-21 12:00,UTR01,,AGG-S,Sokken,Noordzee,AggSokken,5.00,1,\n",
+             head);
+    snprintf(older, sizeof older,
+             "%sAGG-R1,2026-03-20 10:00,UTR01,AGG-0001,AGG-T,\"Broek, chino\",Noordzee,AggBroeken,59.95,1,32\n"
+             "AGG-R4,2026-03-01 09:00,AMS01,AGG-0001,AGG-T,\"Broek, chino\",Noordzee,AggBroeken,49.95,1,30\n"
+             "AGG-R5,2026-03-02 09:00,UTR01,AGG-0002,AGG-T,\"Broek, chino\",Noordzee,AggBroeken,49.95,2,28\n",
+             head);
+    snprintf(newer, sizeof newer,
+             "%sAGG-R6,2026-04-02 16:00,UTR01,AGG-0001,AGG-T,\"Broek, chino\",Noordzee,AggBroeken,59.95,1,34\n", head);
+    struct resp r;
+    post_csv(&api, "customers", NULL, members, 200, &r);
+    resp_free(&r);
+    post_csv(&api, "purchases", NULL, first, 200, &r);
+    expect_ints(r.json, "added", 4, "receipts_added", 3, NULL);
+    resp_free(&r);
+    assert_int_equal(aggregates_off(), 0);
+    assert_string_equal(agg_size("AGG-0001"), "32");
+    /* Bram's row as one stored before the size's time was kept. */
+    assert_int_equal(server_sql(&srv, "UPDATE customer_category_spend SET last_size_at = NULL WHERE customer_id IN"
+                                      " (SELECT id FROM customers WHERE loyalty_number = 'AGG-0002')"), 0);
+    post_csv(&api, "purchases", NULL, older, 200, &r);
+    expect_ints(r.json, "added", 2, "skipped", 1, "receipts_added", 2, "receipts_skipped", 1, NULL);
+    resp_free(&r);
+    assert_int_equal(aggregates_off(), 0);                 /* Bram's size is still 33 (21 March), with its time */
+    assert_string_equal(agg_size("AGG-0001"), "32");       /* 1 March is older than 20 March */
+    long long spend = db_count("SELECT SUM(spend_cents) FROM customer_category_spend WHERE customer_id IN " AGG_CUSTOMERS);
+    long long visits = db_count("SELECT SUM(visits) FROM customer_facts WHERE customer_id IN " AGG_CUSTOMERS);
+    post_csv(&api, "purchases", NULL, older, 200, &r);
+    expect_ints(r.json, "added", 0, "skipped", 3, NULL);
+    resp_free(&r);
+    post_csv(&api, "purchases", NULL, first, 200, &r);
+    expect_ints(r.json, "added", 0, "skipped", 4, NULL);
+    resp_free(&r);
+    assert_int_equal(db_count("SELECT SUM(spend_cents) FROM customer_category_spend WHERE customer_id IN " AGG_CUSTOMERS),
+                     spend);
+    assert_int_equal(db_count("SELECT SUM(visits) FROM customer_facts WHERE customer_id IN " AGG_CUSTOMERS), visits);
+    assert_int_equal(visits, 4);
+    post_csv(&api, "purchases", NULL, newer, 200, &r);
+    resp_free(&r);
+    assert_int_equal(aggregates_off(), 0);
+    assert_string_equal(agg_size("AGG-0001"), "34");
+}
+
 TD_TEST_MAIN("api_import", setup, teardown,
              cmocka_unit_test(customers_then_purchases),
              cmocka_unit_test(reimport_adds_nothing),
@@ -392,4 +495,5 @@ TD_TEST_MAIN("api_import", setup, teardown,
              cmocka_unit_test(many_problems_are_capped),
              cmocka_unit_test(only_admins_with_csv),
              cmocka_unit_test(cli_import),
-             cmocka_unit_test(a_keyed_import_replays_its_first_answer))
+             cmocka_unit_test(a_keyed_import_replays_its_first_answer),
+             cmocka_unit_test(aggregates_count_what_was_imported))
