@@ -1050,7 +1050,7 @@ for i in $(seq "$q_n"); do
   q=''; (( i % 2 == 0 )) && q="?store=$STORE"
   curl -s -o /dev/null -H "Authorization: Bearer $GTOKEN" "$G_BASE/api/v1/insight/goodwill$q"
 done
-sleep 0.3
+log_settle
 serve_down "$G_SPID"
 q_p50=$(server_us /api/v1/insight/goodwill "$off" | pct 50)
 q_p99=$(server_us /api/v1/insight/goodwill "$off" | pct 99)
