@@ -18,14 +18,10 @@
  *    what its entries leave) after every 64 inputs and at the end of a
  *    replay: no body, however odd, leaves money half-written.
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 #include <jansson.h>
 #include "api/api.h"
@@ -43,6 +39,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define CHECK(cond) do { if (!(cond)) { fprintf(stderr, "property failed: %s\n", #cond); abort(); } } while (0)
+
+#include "loopback.h"
 
 #define WAIT_MS 60000
 #define BODY_MAX (32 * 1024)
@@ -138,36 +136,6 @@ static void fill_path(const char *tmpl, uint8_t v, char *out, size_t n)
     out[k] = '\0';
 }
 
-/* Sends the request on a new connection and reads the whole answer. */
-static size_t exchange(const char *head, size_t head_len, const uint8_t *body, size_t body_len, char *out, size_t n)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    CHECK(fd >= 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    CHECK(connect(fd, (struct sockaddr *)&a, sizeof a) == 0);
-    CHECK(send(fd, head, head_len, MSG_NOSIGNAL) == (ssize_t)head_len);
-    for (size_t off = 0; off < body_len;) {
-        ssize_t w = send(fd, body + off, body_len - off, MSG_NOSIGNAL);
-        if (w <= 0) break;
-        off += (size_t)w;
-    }
-    size_t got = 0;
-    for (;;) {
-        struct pollfd p = {.fd = fd, .events = POLLIN};
-        CHECK(poll(&p, 1, WAIT_MS) == 1);   /* Connection: close: the answer ends with the connection */
-        char tmp[8192];
-        ssize_t r = recv(fd, tmp, sizeof tmp, 0);
-        if (r <= 0) break;
-        size_t keep = (size_t)r < n - 1 - got ? (size_t)r : n - 1 - got;
-        memcpy(out + got, tmp, keep);
-        got += keep;
-    }
-    out[got] = '\0';
-    close(fd);
-    return got;
-}
-
 static void check_error(int status, const char *body)
 {
     json_error_t e;
@@ -198,7 +166,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                      r->method, path, token, (int)getpid(), ++count, size - 2);
     CHECK(k > 0 && (size_t)k < sizeof head);
     static char answer[1 << 20];
-    size_t got = exchange(head, (size_t)k, data + 2, size - 2, answer, sizeof answer);
+    int fd = loopback_connect(port);
+    loopback_send(fd, head, (size_t)k);
+    loopback_send(fd, data + 2, size - 2);
+    size_t got = loopback_read(fd, answer, sizeof answer, -1, -1, WAIT_MS);   /* Connection: close */
     CHECK(got > 12 && strncmp(answer, "HTTP/1.1 ", 9) == 0);
     int status = (int)strtol(answer + 9, NULL, 10);
     const char *body = strstr(answer, "\r\n\r\n");

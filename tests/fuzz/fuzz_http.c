@@ -20,14 +20,10 @@
  *    answered 200: the server is neither down nor wedged;
  *  - nothing leaks (LeakSanitizer, at exit).
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 #include "core/addr.h"
 #include "core/log.h"
@@ -38,6 +34,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define CHECK(cond) do { if (!(cond)) { fprintf(stderr, "property failed: %s\n", #cond); abort(); } } while (0)
 
 #define BODY_LIMIT 4096
+#include "loopback.h"
+
 #define WAIT_MS 60000                   /* a loaded machine is slow; a wedged server never answers */
 #define QUIET_MS 50
 #define FIRST_MS 200                    /* an input's answer, when it has one, is this quick */
@@ -93,41 +91,17 @@ static void start(void)
 }
 
 /* Sends data on a new connection, half-closes, and reads the answer into
- * out (at most n - 1 bytes, NUL-ended) until the server closes or pauses.
- * first_ms: how long the first byte may take; -1: it must come (within
- * WAIT_MS), else the server is wedged. */
+ * out until the server closes or pauses. first_ms: how long the first byte
+ * may take; -1: it must come (within WAIT_MS), else the server is wedged. A
+ * pause ends the read: libmicrohttpd keeps a connection whose request is
+ * unfinished (or kept alive) open past the client's half-close, until its
+ * timeout. */
 static size_t exchange(const uint8_t *data, size_t size, char *out, size_t n, int first_ms)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    CHECK(fd >= 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    CHECK(connect(fd, (struct sockaddr *)&a, sizeof a) == 0);
-    for (size_t off = 0; off < size;) {
-        ssize_t w = send(fd, data + off, size - off, MSG_NOSIGNAL);
-        if (w <= 0) break;              /* the server may close early, e.g. after a 413 */
-        off += (size_t)w;
-    }
+    int fd = loopback_connect(port);
+    loopback_send(fd, data, size);
     shutdown(fd, SHUT_WR);
-    size_t got = 0;
-    for (;;) {
-        /* A pause ends the read: libmicrohttpd keeps a connection whose
-         * request is unfinished (or kept alive) open past the client's
-         * half-close, until its timeout. */
-        struct pollfd p = {.fd = fd, .events = POLLIN};
-        int ready = poll(&p, 1, got ? QUIET_MS : first_ms < 0 ? WAIT_MS : first_ms);
-        if (ready == 0 && (got || first_ms >= 0)) break;
-        CHECK(ready == 1);
-        char tmp[4096];
-        ssize_t r = recv(fd, tmp, sizeof tmp, 0);
-        if (r <= 0) break;
-        size_t keep = (size_t)r < n - 1 - got ? (size_t)r : n - 1 - got;
-        memcpy(out + got, tmp, keep);
-        got += keep;
-    }
-    out[got] = '\0';
-    close(fd);
-    return got;
+    return loopback_read(fd, out, n, first_ms, QUIET_MS, WAIT_MS);
 }
 
 static int known_status(int s)
