@@ -25,9 +25,16 @@ struct sqlite_stmt {
     int64_t changes;
 };
 
+/* The transaction statements, prepared once per connection: parsing
+ * "BEGIN" and "COMMIT" again on every request cost a GET a tenth of its
+ * time. */
+enum { TX_BEGIN, TX_BEGIN_WRITE, TX_COMMIT, TX_ROLLBACK, TX_N };
+static const char *const tx_sql[TX_N] = {"BEGIN", "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"};
+
 struct sqlite_db {
     struct db base;
     sqlite3 *h;
+    sqlite3_stmt *tx[TX_N];
 };
 
 static struct sqlite_db *SDB(struct db *db) { return (struct sqlite_db *)db; }
@@ -57,6 +64,7 @@ static int map_rc(struct sqlite_db *d, int src)
 static void s_close(struct db *db)
 {
     struct sqlite_db *d = SDB(db);
+    for (int i = 0; i < TX_N; i++) sqlite3_finalize(d->tx[i]);
     sqlite3_close_v2(d->h);
     free(d);
 }
@@ -147,9 +155,21 @@ static int s_reset(struct db_stmt *st)
     return TD_OK;
 }
 
-static int s_begin(struct db *db, int write) { return s_exec(db, write ? "BEGIN IMMEDIATE" : "BEGIN"); }
-static int s_commit(struct db *db) { return s_exec(db, "COMMIT"); }
-static void s_rollback(struct db *db) { (void)s_exec(db, "ROLLBACK"); }
+static int s_tx(struct db *db, int which)
+{
+    struct sqlite_db *d = SDB(db);
+    if (!d->tx[which]) {
+        int rc = sqlite3_prepare_v3(d->h, tx_sql[which], -1, SQLITE_PREPARE_PERSISTENT, &d->tx[which], NULL);
+        if (rc != SQLITE_OK) return map_rc(d, rc);
+    }
+    int rc = sqlite3_step(d->tx[which]);
+    sqlite3_reset(d->tx[which]);
+    return map_rc(d, rc == SQLITE_DONE ? SQLITE_OK : rc);
+}
+
+static int s_begin(struct db *db, int write) { return s_tx(db, write ? TX_BEGIN_WRITE : TX_BEGIN); }
+static int s_commit(struct db *db) { return s_tx(db, TX_COMMIT); }
+static void s_rollback(struct db *db) { (void)s_tx(db, TX_ROLLBACK); }
 
 static int s_purge_deleted(struct db *db)
 {
