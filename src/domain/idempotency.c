@@ -49,13 +49,17 @@ static void seal_ad(const struct idem_key *k, const char *hash, int status, char
     snprintf(ad, n, "%s\n%s\n%d", k->scope, hash, status);
 }
 
-/* Reads the row under `key` (the derived id, or for clear rows the key as
- * sent); *found stays IDEM_NEW when there is none. */
-static int lookup_row(struct dctx *c, const struct idem_key *k, const char *sql, const char *key,
-                      enum idem_found *found, int *status, struct buf *body)
+/* Reads the row of k in one statement (a round trip on PostgreSQL): the
+ * one under the derived id (sealed or forgotten), else a clear one under
+ * the key as sent; *found stays IDEM_NEW when there is none. */
+static int lookup_row(struct dctx *c, const struct idem_key *k, enum idem_found *found, int *status, struct buf *body)
 {
     struct db_stmt *st;
-    int rc = db_get_row(c->db, sql, &st, "tt", k->scope, key);
+    int rc = db_get_row(c->db,
+                        "SELECT request_hash, status, response, form FROM idempotency_keys WHERE scope = ?"
+                        " AND ((idem_key = ? AND form <> 'clear') OR (idem_key = ? AND form <> 'sealed'))"
+                        " ORDER BY CASE WHEN idem_key = ? AND form <> 'clear' THEN 0 ELSE 1 END LIMIT 1",
+                        &st, "tttt", k->scope, k->id, k->key, k->id);
     if (rc == TD_E_NOT_FOUND) return TD_OK;
     if (rc != TD_OK) return rc;
     const char *form = db_col_text(st, 3);
@@ -90,12 +94,7 @@ out:
 int idem_lookup(struct dctx *c, const struct idem_key *k, enum idem_found *found, int *status, struct buf *body)
 {
     *found = IDEM_NEW;
-    int rc = lookup_row(c, k, "SELECT request_hash, status, response, form FROM idempotency_keys"
-                              " WHERE scope = ? AND idem_key = ? AND form <> 'clear'", k->id, found, status, body);
-    if (rc == TD_OK && *found == IDEM_NEW)
-        rc = lookup_row(c, k, "SELECT request_hash, status, response, form FROM idempotency_keys"
-                              " WHERE scope = ? AND idem_key = ? AND form <> 'sealed'", k->key, found, status, body);
-    return rc;
+    return lookup_row(c, k, found, status, body);
 }
 
 int idem_store(struct dctx *c, const struct idem_key *k, int status, const char *body, int64_t customer_id)
