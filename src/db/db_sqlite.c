@@ -15,6 +15,7 @@
  */
 #include "db/db_backend.h"
 #include "core/log.h"
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -224,8 +225,15 @@ static const struct db_ops sqlite_ops = {
                       " ORDER BY name",
 };
 
+/* SQLite's memory statistics (sqlite3_memory_used(), which nothing here
+ * reads) take a process-wide mutex on every allocation it makes: off, once,
+ * before the library initialises. */
+static void s_configure(void) { (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
+
 int db_sqlite_open(const char *path, struct db **out)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    (void)pthread_once(&once, s_configure);
     struct sqlite_db *d = calloc(1, sizeof *d);
     if (!d) return TD_E_NOMEM;
     d->base.ops = &sqlite_ops;

@@ -1,8 +1,10 @@
-/* demo_write.c — the demo's rows into the database, 64 at a time.
+/* demo_write.c — the demo's rows into the database, up to 256 at a time.
  *
- * One multi-row INSERT per 64 rows saves most of SQLite's per-statement work
- * (step, reset, clearing bindings). The statements are string literals built
- * by these macros, since the db layer caches statements by their address. */
+ * One multi-row INSERT per 256 rows (64 for the wide and the small tables)
+ * saves most of SQLite's per-statement work (step, reset, clearing
+ * bindings; docs/performance.md, row (a)). The statements are string
+ * literals built by these macros, since the db layer caches statements by
+ * their address. */
 #include "sim/demo_gen.h"
 #include "db/db.h"
 #include <stddef.h>
@@ -12,6 +14,7 @@
 #define R4(s) s ", " s ", " s ", " s
 #define R16(s) R4(s) ", " R4(s) ", " R4(s) ", " R4(s)
 #define R64(s) R16(s) ", " R16(s) ", " R16(s) ", " R16(s)
+#define R256(s) R64(s) ", " R64(s) ", " R64(s) ", " R64(s)
 
 /* One column of a row struct and how it binds (text without a copy: the
  * rows stay put until their statement has run):
@@ -21,21 +24,22 @@
 struct col { char type; size_t off; };
 #define COL(t, row, f) {t, offsetof(struct row, f)}
 
-/* A table's INSERT of one row and of `per` rows, and its columns. */
+/* A table's INSERT of one row, of 16 rows and of `per` rows, and its columns. */
 struct table {
-    const char *one, *many;
+    const char *one, *sixteen, *many;
     int per, ncols;
     size_t row_size;
     const struct col *cols;
 };
 #define TABLE(row, ins, v, per, ...)                                                                          \
-    {ins v, ins R##per(v), per, (int)(sizeof((const struct col[]){__VA_ARGS__}) / sizeof(struct col)),       \
-     sizeof(struct row), (const struct col[]){__VA_ARGS__}}
+    {ins v, ins R16(v), ins R##per(v), per,                                                                   \
+     (int)(sizeof((const struct col[]){__VA_ARGS__}) / sizeof(struct col)), sizeof(struct row),              \
+     (const struct col[]){__VA_ARGS__}}
 
 static const struct table T_CUSTOMERS = TABLE(customer_row,
     "INSERT INTO customers (id, loyalty_number, name, email, phone, home_store_id, email_consent, email_consent_at,"
     " email_consent_source, phone_consent, phone_consent_at, phone_consent_source, search_text, created_at,"
-    " updated_at, lang) VALUES ", "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", 16,
+    " updated_at, lang) VALUES ", "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", 64,
     COL('i', customer_row, id), COL('s', customer_row, loyalty), COL('a', customer_row, name),
     COL('s', customer_row, email), COL('s', customer_row, phone), COL('n', customer_row, home_store_id),
     COL('i', customer_row, email_consent), COL('n', customer_row, email_consent_at),
@@ -44,29 +48,29 @@ static const struct table T_CUSTOMERS = TABLE(customer_row,
     COL('s', customer_row, search_text), COL('i', customer_row, created_at), COL('i', customer_row, created_at),
     COL('p', customer_row, lang));
 static const struct table T_CONSENTS = TABLE(consent_row,
-    "INSERT INTO consent_events (customer_id, channel, given, at, source) VALUES ", "(?, ?, ?, ?, ?)", 64,
+    "INSERT INTO consent_events (customer_id, channel, given, at, source) VALUES ", "(?, ?, ?, ?, ?)", 256,
     COL('i', consent_row, customer_id), COL('p', consent_row, channel), COL('i', consent_row, given),
     COL('i', consent_row, at), COL('p', consent_row, source));
 static const struct table T_RECEIPTS = TABLE(receipt_row,
-    "INSERT INTO receipts (id, receipt_ref, store_id, customer_id, purchased_at) VALUES ", "(?, ?, ?, ?, ?)", 64,
+    "INSERT INTO receipts (id, receipt_ref, store_id, customer_id, purchased_at) VALUES ", "(?, ?, ?, ?, ?)", 256,
     COL('i', receipt_row, id), COL('a', receipt_row, ref), COL('i', receipt_row, store_id),
     COL('n', receipt_row, customer_id), COL('i', receipt_row, at));
 static const struct table T_LINES = TABLE(line_row,
     "INSERT INTO purchase_lines (receipt_id, line_no, customer_id, product_id, unit_price_cents, quantity) VALUES ",
-    "(?, ?, ?, ?, ?, ?)", 64, COL('i', line_row, receipt_id), COL('i', line_row, line_no),
+    "(?, ?, ?, ?, ?, ?)", 256, COL('i', line_row, receipt_id), COL('i', line_row, line_no),
     COL('n', line_row, customer_id), COL('i', line_row, product_id), COL('i', line_row, price), COL('i', line_row, qty));
-static const struct table T_TERMS = TABLE(term, "INSERT INTO customer_search (term, customer_id) VALUES ", "(?, ?)", 64,
+static const struct table T_TERMS = TABLE(term, "INSERT INTO customer_search (term, customer_id) VALUES ", "(?, ?)", 256,
     COL('p', term, text), COL('i', term, customer_id));
 static const struct table T_KEYS = TABLE(key_row, "INSERT INTO customer_keys (key, customer_id, shared) VALUES ",
-    "(?, ?, ?)", 64, COL('a', key_row, key), COL('i', key_row, customer_id), COL('i', key_row, shared));
+    "(?, ?, ?)", 256, COL('a', key_row, key), COL('i', key_row, customer_id), COL('i', key_row, shared));
 static const struct table T_FACTS = TABLE(facts_row,
     "INSERT INTO customer_facts (customer_id, lifetime_spend_cents, visits, first_seen_at, last_purchase_at) VALUES ",
-    "(?, ?, ?, ?, ?)", 64, COL('i', facts_row, customer_id), COL('i', facts_row, spend),
+    "(?, ?, ?, ?, ?)", 256, COL('i', facts_row, customer_id), COL('i', facts_row, spend),
     COL('i', facts_row, visits), COL('i', facts_row, first), COL('i', facts_row, last));
 /* customer_days and product_price_days rows have one shape: (id, day, count). */
 #define DAY_COLS COL('i', day_row, customer_id), COL('i', day_row, day), COL('i', day_row, purchases)
 static const struct table T_DAYS = TABLE(day_row,
-    "INSERT INTO customer_days (customer_id, day, purchases) VALUES ", "(?, ?, ?)", 64, DAY_COLS);
+    "INSERT INTO customer_days (customer_id, day, purchases) VALUES ", "(?, ?, ?)", 256, DAY_COLS);
 static const struct table T_PRICES = TABLE(day_row,
     "INSERT INTO product_price_days (product_id, day, min_cents) VALUES ", "(?, ?, ?)", 64, DAY_COLS);
 
@@ -77,7 +81,7 @@ static const struct table T_BOOKS = TABLE(book_row,
     COL('n', book_row, staff_id), COL('n', book_row, second_id), COL('i', book_row, at));
 static const struct table T_SPEND = TABLE(spend_row,
     "INSERT INTO customer_category_spend (customer_id, category, spend_cents, lines, last_at, last_size, last_size_at)"
-    " VALUES ", "(?, ?, ?, ?, ?, ?, ?)", 64, COL('i', spend_row, customer_id), COL('p', spend_row, category),
+    " VALUES ", "(?, ?, ?, ?, ?, ?, ?)", 256, COL('i', spend_row, customer_id), COL('p', spend_row, category),
     COL('i', spend_row, spend), COL('i', spend_row, lines), COL('i', spend_row, last_at),
     COL('p', spend_row, last_size), COL('n', spend_row, last_size_at));
 static const struct table T_SIZES = TABLE(size_row,
@@ -85,7 +89,7 @@ static const struct table T_SIZES = TABLE(size_row,
     COL('i', size_row, customer_id), COL('p', size_row, category), COL('p', size_row, size),
     COL('p', size_row, source), COL('i', size_row, at));
 static const struct table T_PREFS = TABLE(pref_row,
-    "INSERT INTO customer_prefs (customer_id, kind, value, sentiment, updated_at) VALUES ", "(?, ?, ?, ?, ?)", 64,
+    "INSERT INTO customer_prefs (customer_id, kind, value, sentiment, updated_at) VALUES ", "(?, ?, ?, ?, ?)", 256,
     COL('i', pref_row, customer_id), COL('p', pref_row, kind), COL('p', pref_row, value),
     COL('i', pref_row, sentiment), COL('i', pref_row, at));
 static const struct table T_DATES = TABLE(date_row,
@@ -137,15 +141,15 @@ static int step_done(struct db_stmt *st)
 }
 
 /* Inserts n rows: full groups of t->per through the multi-row statement,
- * the rest one by one. */
+ * the rest 16 and then one at a time (a chunk's last rows of a table). */
 static int write_rows(struct db *db, const struct table *t, const void *rows, size_t n)
 {
     int rc = TD_OK;
     const char *p = rows;
     for (size_t i = 0; i < n && rc == TD_OK;) {
-        int k = n - i >= (size_t)t->per ? t->per : 1;
+        int k = n - i >= (size_t)t->per ? t->per : n - i >= 16 ? 16 : 1;
         struct db_stmt *st = NULL;
-        if ((rc = db_prepare(db, k > 1 ? t->many : t->one, &st)) != TD_OK) break;
+        if ((rc = db_prepare(db, k == t->per ? t->many : k == 16 ? t->sixteen : t->one, &st)) != TD_OK) break;
         for (int j = 0; j < k && rc == TD_OK; j++, i++) rc = bind_row(st, j * t->ncols + 1, t, p + i * t->row_size);
         if (rc == TD_OK) rc = step_done(st);
         db_done(st);
