@@ -1333,16 +1333,19 @@ test('coaching, not a ranking: a funnel plot against the store, the associate se
 });
 
 test('goodwill: does the gesture pay for itself? the figure with its interval, not estimable where a window is open, the assumption apart', async () => {
-  // Twelve customers alike (new, no purchases before) complained at Utrecht 120 days ago: six got
+  // Twelve customers alike (new, no purchases before) complained at Alkmaar 120 days ago: six got
   // the desk's gesture, six were declined. Those given the gesture spent EUR 40 more afterwards.
+  // A store of its own, so that the other stories' cases do not count in a full run.
+  await call('POST', '/api/v1/stores', { code: 'ALK01', name: 'Alkmaar Langestraat', city: 'Alkmaar' });
+  await call('POST', '/api/v1/staff', { login: 'femke', name: 'Femke Bakker', role: 'manager', store_code: 'ALK01', password: PASSWORD });
   const header = 'receipt_id,purchased_at,store_code,customer_ref,sku,product_name,brand,category,unit_price,quantity\n';
   let csv = 'loyalty_number,name,email,home_store_code\n', after = header;
-  for (let i = 0; i < 12; i++) csv += `NL-29${String(i).padStart(4, '0')},Klant Goodwill ${i},gw${i}@example.test,UTR01\n`;
+  for (let i = 0; i < 12; i++) csv += `NL-29${String(i).padStart(4, '0')},Klant Goodwill ${i},gw${i}@example.test,ALK01\n`;
   await call('POST', '/api/v1/imports/customers', csv, { type: 'text/csv' });
   const ids = [];
   for (let i = 0; i < 12; i++) {
     const loyalty = `NL-29${String(i).padStart(4, '0')}`;
-    const k = await call('POST', '/api/v1/cases', { kind: 'complaint', customer_id: await customerId(loyalty), store_code: 'UTR01',
+    const k = await call('POST', '/api/v1/cases', { kind: 'complaint', customer_id: await customerId(loyalty), store_code: 'ALK01',
       receipt: false, customer_words: 'Lang gewacht bij de kassa.',
       items: [{ sold_here: false, brand: '-', description: 'Service', stated_price_cents: 0, condition: 'new' }] });
     const given = i % 2 === 0;
@@ -1351,33 +1354,33 @@ test('goodwill: does the gesture pay for itself? the figure with its interval, n
       : { resolution: 'decline', amount_cents: 0, override_reason: 'Geen gebaar deze keer.' });
     ids.push(k.id);
     const euros = 10 + 3 * Math.floor(i / 2) + (given ? 40 : 0);
-    after += `R-GW-${i},${daysAgo(60)},UTR01,${loyalty},GW-${i},Kussen,Huis,Wonen,${euros}.00,1\n`;
+    after += `R-GW-${i},${daysAgo(60)},ALK01,${loyalty},GW-${i},Kussen,Huis,Wonen,${euros}.00,1\n`;
   }
   for (const sql of ['UPDATE cases SET resolved_at = resolved_at - 10368000000000', 'UPDATE decision_inputs SET decided_at = decided_at - 10368000000000'])
     spawnSync('sqlite3', [`${TMP}/t.db`, `${sql} WHERE ${sql.startsWith('UPDATE cases') ? 'id' : 'case_id'} IN (${ids.join(',')})`]);
   await call('POST', '/api/v1/imports/purchases', after, { type: 'text/csv' });
   const page = await freshPage();
-  await login(page, 'mark');
+  await login(page, 'femke');
   await page.click('header nav a:has-text("Goodwill")');
   await page.waitForSelector('table.goodwill');
   // The store's total: a dot with its whisker, the figure with its bounds, n per side.
-  const utr = await text(page, 'table.goodwill tr:has(th:has-text("UTR01 (totaal)"))');
-  expect(/n = 6 \/ 6/.test(utr) && /\(-?[0-9]+,[0-9]{2} … [0-9]+,[0-9]{2}\)/.test(utr), `the Utrecht total with its interval and n (${utr})`);
-  expect(await page.$('table.goodwill tr:has(th:has-text("UTR01 (totaal)")) svg circle'), 'the estimate drawn with its whisker');
+  const utr = await text(page, 'table.goodwill tr:has(th:has-text("ALK01 (totaal)"))');
+  expect(/n = 6 \/ 6/.test(utr) && /\(-?[0-9]+,[0-9]{2} … [0-9]+,[0-9]{2}\)/.test(utr), `the Alkmaar total with its interval and n (${utr})`);
+  expect(await page.$('table.goodwill tr:has(th:has-text("ALK01 (totaal)")) svg circle'), 'the estimate drawn with its whisker');
   expect((await text(page, 'p.assumption')).includes('Aanname, geen data'), 'the multiplier is labelled an assumption');
   await shot(page, 'goodwill');
   await a11y(page, 'goodwill');
   // 180 days after cases of 120 days ago: still open, so not estimable, and said so.
   await page.click('button[role=radio]:has-text("180 dagen")');
-  await page.waitForSelector('table.goodwill tr:has(th:has-text("UTR01 (totaal)")) :text("niet te schatten")');
-  expect((await text(page, 'table.goodwill tr:has(th:has-text("UTR01 (totaal)"))')).includes('6 nog open'), 'the open window counted');
+  await page.waitForSelector('table.goodwill tr:has(th:has-text("ALK01 (totaal)")) :text("niet te schatten")');
+  expect((await text(page, 'table.goodwill tr:has(th:has-text("ALK01 (totaal)"))')).includes('6 nog open'), 'the open window counted');
   // The assumption: a bad multiplier is refused at its field; 3 changes the column, not the data.
   await page.click('button[role=radio]:has-text("90 dagen")');
   await page.fill('#f-multiplier', '2.555');
   await page.waitForSelector('.field.invalid #f-multiplier');
   await page.fill('#f-multiplier', '3');
   await page.waitForSelector('table.goodwill th:has-text("Aanname ×3")');
-  const figure = await text(page, 'table.goodwill tr:has(th:has-text("UTR01 (totaal)")) td:nth-child(4)');
+  const figure = await text(page, 'table.goodwill tr:has(th:has-text("ALK01 (totaal)")) td:nth-child(4)');
   expect(utr.includes(figure.trim()), `the data's figure is unchanged (${figure})`);
   await shot(page, 'goodwill-assumption');
 });
