@@ -21,7 +21,7 @@
 
 static const char usage[] =
     "usage: trustdesk simulate --policy FILE [--db URL] [--from YYYY-MM-DD --to YYYY-MM-DD]\n"
-    "                          [--store CODE] [--json]\n"
+    "                          [--store CODE] [--no-modelled] [--json]\n"
     "\n"
     "Replays every case the desk decided in the period (default: the last 90 days;\n"
     "the latest decision of each case) under the chain policy document in FILE, on\n"
@@ -33,7 +33,8 @@ static const char usage[] =
     "            flagged amber or red later: an upper bound, not a loss;\n"
     "  modelled  revenue retained: the change in goodwill times the revenue\n"
     "            retained per euro of goodwill within 90 days (the goodwill\n"
-    "            economics of the period, 95 % interval), or not estimable.\n"
+    "            economics of the period, 95 % interval), or not estimable;\n"
+    "            --no-modelled leaves it out (most of the time of a replay).\n"
     "Dates are Amsterdam days, both included. Writes nothing to the database.\n"
     "Exit status 0; 2 for a bad option, a policy that does not validate, bad\n"
     "dates or an unknown store; 1 when the database cannot be read.\n";
@@ -161,7 +162,7 @@ static void print_text(const struct simulate_result *r, const char *policy_path)
 int cli_simulate(int argc, char **argv)
 {
     static const char *const opts[] = {"--db", "--policy", "--from", "--to", "--store", NULL};
-    static const char *const flags[] = {"--json", NULL};
+    static const char *const flags[] = {"--json", "--no-modelled", NULL};
     int u = cli_check_args(argc, argv, opts, flags, 0, usage);
     if (u) return u == 1 ? 0 : u;
     const char *path = cli_opt(argc, argv, "--policy", NULL), *store_code = cli_opt(argc, argv, "--store", NULL);
@@ -208,7 +209,7 @@ int cli_simulate(int argc, char **argv)
             fprintf(stderr, "trustdesk: --store %s: no store has this code\n", store_code);
             status = 2;
         } else if (rc == TD_OK) {
-            rc = simulate_run(&c, &p, from_us, to_us, s.id, r);
+            rc = simulate_run(&c, &p, from_us, to_us, s.id, !cli_flag(argc, argv, "--no-modelled"), r);
         }
         db_rollback(db);          /* read only: nothing to keep */
     }

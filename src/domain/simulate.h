@@ -142,10 +142,13 @@ int simulate_period(const char *from, const char *to, int64_t now_us, const char
                     struct errors *err, int64_t *from_us /* OUT */, int64_t *to_us /* OUT */) TD_MUST_CHECK;
 
 /* Replays every case decided in [from_us, to_us) (its latest decision in
- * the period) of store_id (0: all) under p into *r. Reads only; the caller
- * holds a read transaction. r is large: the caller allocates it. */
+ * the period) of store_id (0: all) under p into *r. With modelled, also
+ * reads the goodwill economics of the period for the modelled layer (most
+ * of the time of a replay: docs/insight.md, "Speed"); without, that layer
+ * says SIMULATE_MODELLED_REASON. Reads only; the caller holds a read
+ * transaction. r is large: the caller allocates it. */
 int simulate_run(struct dctx *c, const struct policy *p, int64_t from_us, int64_t to_us, int64_t store_id,
-                 struct simulate_result *r /* OUT */) TD_MUST_CHECK;
+                 bool modelled, struct simulate_result *r /* OUT */) TD_MUST_CHECK;
 
 /* The result as JSON text (the CLI's --json and the API's answer share
  * it); malloc'd, the caller frees; NULL when out of memory. */
