@@ -804,12 +804,18 @@ int desk__inputs_save(struct dctx *c, const struct desk_case *k, const json_t *i
 /* One row of INPUTS_COLS, or of REPLAY_COLS with replay. */
 static int read_cols(struct db_stmt *st, struct desk_inputs *in, bool replay)
 {
-    memset(in, 0, offsetof(struct desk_inputs, text));
     if (!replay) {
+        memset(in, 0, offsetof(struct desk_inputs, text));
         int rc = db_readf(st, "iiiiit", &in->id, &in->case_id, &in->customer_id, &in->store_id, &in->decided_at,
                           in->policy_version, sizeof in->policy_version);
         return rc == TD_OK ? desk__inputs_parse(db_col_text(st, 6), in, DESK_INPUTS_ANY) : rc;
     }
+    /* Everything but the decision's reasons (n_reasons 0), a third of the
+     * struct, which a replay of a year would clear for nothing. */
+    memset(in, 0, offsetof(struct desk_inputs, decision));
+    memset(&in->decision, 0, offsetof(struct decision, reasons));
+    memset(&in->decision.n_items, 0, sizeof in->decision - offsetof(struct decision, n_items));
+    in->text_used = 0;
     int rc = db_readf(st, "iiiii", &in->id, &in->case_id, &in->customer_id, &in->store_id, &in->decided_at);
     const char *text = db_col_text(st, 5);
     if (rc == TD_OK) rc = text ? desk__inputs_read(text, in) : TD_E_INTERNAL;
