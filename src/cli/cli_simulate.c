@@ -5,7 +5,8 @@
  * The database is opened without migrating and read in one read
  * transaction that is rolled back: a simulation writes nothing. Exit status
  * 0 (also for a period without cases), 2 for usage, a policy that does not
- * validate, bad dates or an unknown store, 1 when the database fails.
+ * validate, bad dates, an unknown store or a database not migrated to
+ * SIMULATE_SCHEMA, 1 when the database fails.
  */
 #include "cli/cli.h"
 #include "core/clock.h"
@@ -37,7 +38,8 @@ static const char usage[] =
     "            --no-modelled leaves it out (most of the time of a replay).\n"
     "Dates are Amsterdam days, both included. Writes nothing to the database.\n"
     "Exit status 0; 2 for a bad option, a policy that does not validate, bad\n"
-    "dates or an unknown store; 1 when the database cannot be read.\n";
+    "dates, an unknown store or a database that needs `trustdesk migrate`; 1\n"
+    "when the database cannot be read.\n";
 
 /* The file into a malloc'd, NUL-ended buffer; NULL (and a message) when it
  * cannot be read or is longer than a policy document may be. */
@@ -203,9 +205,16 @@ int cli_simulate(int argc, char **argv)
     struct simulate_result *r = malloc(sizeof *r);
     int status = 1;
     struct store s = {0};
+    int64_t schema = 0;
     if (!r) rc = TD_E_NOMEM;
     else if ((rc = db_begin(db, 0)) == TD_OK) {
-        if (store_code && (rc = store_get_by_code(&c, store_code, &s)) == TD_E_NOT_FOUND) {
+        /* It does not migrate (it only reads): an older database is named. */
+        if ((rc = db_query_int64(db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", &schema)) == TD_OK &&
+            schema < SIMULATE_SCHEMA) {
+            fprintf(stderr, "trustdesk: the database is at schema version %lld; run `trustdesk migrate` on it first\n",
+                    (long long)schema);
+            status = 2;
+        } else if (rc == TD_OK && store_code && (rc = store_get_by_code(&c, store_code, &s)) == TD_E_NOT_FOUND) {
             fprintf(stderr, "trustdesk: --store %s: no store has this code\n", store_code);
             status = 2;
         } else if (rc == TD_OK) {

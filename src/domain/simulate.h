@@ -55,6 +55,7 @@ struct errors;
 #define SIMULATE_DEFAULT_DAYS 90
 #define SIMULATE_MODELLED_REASON "the goodwill economics were not read for this replay"
 #define SIMULATE_MODELLED_WINDOW 90  /* days: the window of goodwill_window_days the layer uses */
+#define SIMULATE_SCHEMA 23           /* the migration simulate_run() needs (decision_replay) */
 
 /* Counts of one group (all, a store, a kind), then (before) and under the
  * draft (after). */
