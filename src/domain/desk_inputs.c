@@ -12,19 +12,26 @@
  * names. One table of fields per struct serves both directions, so what is
  * written is what is read.
  *
+ * Beside each row, decision_replay (migration 0023) keeps the same inputs
+ * in a compact form for the what-if simulator (see "the compact form").
+ *
  * Invariants:
  *  (1) a row is written in the transaction that decides the case, after
  *      the conditional UPDATE that claims it (a losing concurrent resolve
- *      stores nothing);
+ *      stores nothing), with its decision_replay row, whose superseded_at
+ *      the case's earlier rows get in the same transaction;
  *  (2) reading refuses a document that lacks a field (TD_E_INTERNAL) rather
- *      than replaying with a default.
+ *      than replaying with a default;
+ *  (3) decision_replay.inputs, where not NULL, reads back exactly the
+ *      inputs of its document (written from the document as read back);
+ *      NULL means "read the document".
  */
 #include "domain/desk_inputs.h"
 #include "domain/desk.h"
 #include "domain/desk_internal.h"
+#include "core/buf.h"
 #include "core/text.h"
 #include "db/db.h"
-#include "core/buf.h"
 #include <errno.h>
 #include <jansson.h>
 #include <limits.h>
