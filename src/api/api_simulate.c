@@ -46,12 +46,13 @@ int api_policy_simulate(struct api_call *a)
 {
     static const struct api_field fields[] = {
         {"policy", AT_OBJECT, 1, 0}, {"from", AT_STRING, 0, 10}, {"to", AT_STRING, 0, 10},
-        {"store_code", AT_STRING_OR_NULL, 0, 16}, {0},
+        {"store_code", AT_STRING_OR_NULL, 0, 16}, {"modelled", AT_BOOL, 0, 0}, {0},
     };
     json_t *b = NULL;
     int rc = api_body_valid(a, fields, &b);
     if (rc != TD_OK) return rc;
     const char *sc = api_str(b, "store_code");
+    bool modelled = !json_is_false(json_object_get(b, "modelled"));   /* default: every layer */
     char code[CODE_SZ] = "";
     int64_t store_id = 0, from_us = 0, to_us = 0;
     struct policy p;
@@ -72,7 +73,7 @@ int api_policy_simulate(struct api_call *a)
     struct simulate_result *r = malloc(sizeof *r);
     if (!r) return TD_E_NOMEM;
     char *text = NULL;
-    if ((rc = simulate_run(&a->d, &p, from_us, to_us, store_id, r)) == TD_OK && !(text = simulate_json(r))) rc = TD_E_NOMEM;
+    if ((rc = simulate_run(&a->d, &p, from_us, to_us, store_id, modelled, r)) == TD_OK && !(text = simulate_json(r))) rc = TD_E_NOMEM;
     free(r);
     json_t *o = text ? json_loads(text, 0, NULL) : NULL;
     free(text);

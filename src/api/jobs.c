@@ -7,6 +7,7 @@
 #include "db/db.h"
 #include "db/db_ticker.h"
 #include "domain/clienteling_outreach.h"
+#include "domain/desk_inputs.h"
 #include "domain/facts.h"
 #include "domain/identity.h"
 #include "domain/idempotency.h"

@@ -3,6 +3,7 @@
 #include "core/clock.h"
 #include "core/errors.h"
 #include "db/db.h"
+#include "domain/desk_inputs.h"
 #include "domain/identity.h"
 #include "domain/staff.h"
 #include <stdint.h>
@@ -25,11 +26,22 @@ static int backfill_tx(struct db *db, void *arg)
     return identity_backfill_step(&c, 5000, &b->left);
 }
 
+static int replay_backfill_tx(struct db *db, void *arg)
+{
+    struct backfill_arg *b = arg;
+    struct dctx c = {.db = db, .now_us = clock_now_us(NULL), .addr = "cli"};
+    int64_t filled = 0;
+    int rc = desk_inputs_backfill_step(&c, DESK_INPUTS_BACKFILL_BATCH, &filled);
+    b->left = filled == DESK_INPUTS_BACKFILL_BATCH;    /* a full batch: there may be more */
+    return rc;
+}
+
 int cli_migrate(int argc, char **argv)
 {
     static const char usage[] =
         "usage: trustdesk migrate [--db URL]\n\nCreates the schema or applies the migrations it lacks, and gives\n"
-        "customers from before migration 8 their identity keys (the server's\n"
+        "customers from before migration 8 their identity keys and decisions\n"
+        "from before migration 23 the simulator's compact form (the server's\n"
         "scheduler does the same a batch at a time).\n";
     int u = cli_db_only_args(argc, argv, 0, usage, NULL);
     if (u >= 0) return u;
@@ -39,6 +51,8 @@ int cli_migrate(int argc, char **argv)
     int rc = db_schema_version(db, &v);
     struct backfill_arg b = {1};
     while (rc == TD_OK && b.left > 0) rc = db_transact(db, backfill_tx, &b);
+    b.left = 1;
+    while (rc == TD_OK && b.left > 0) rc = db_transact(db, replay_backfill_tx, &b);
     db_close(db);
     if (rc != TD_OK) {
         fprintf(stderr, "trustdesk: migrate failed: %s\n", td_status_message(rc));

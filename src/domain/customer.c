@@ -581,6 +581,12 @@ int customer_erase(struct dctx *c, int64_t id)
      * at the customer; and their identity keys, each counted out of the
      * accounts that share it. */
     if ((rc = redact_customer(c, &cur)) != TD_OK) return rc;
+    /* The simulator's compact copy of the decisions redact_customer() just
+     * redacted is dropped: those rows are replayed from the redacted
+     * documents (desk_inputs_replay_each). */
+    if ((rc = db_run(c->db, "UPDATE decision_replay SET customer_id = NULL, inputs = NULL WHERE customer_id = ?"
+                            " OR case_id IN (SELECT id FROM cases WHERE customer_id = ?)", NULL, "ii", id, id)) != TD_OK)
+        return rc;
     if ((rc = identity_set_customer(c, id, NULL, NULL)) != TD_OK) return rc;
     static const char *const steps[] = {
         "DELETE FROM customer_search WHERE customer_id = ?",

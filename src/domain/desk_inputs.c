@@ -12,20 +12,29 @@
  * names. One table of fields per struct serves both directions, so what is
  * written is what is read.
  *
+ * Beside each row, decision_replay (migration 0023) keeps the same inputs
+ * in a compact form for the what-if simulator (see "the compact form").
+ *
  * Invariants:
  *  (1) a row is written in the transaction that decides the case, after
  *      the conditional UPDATE that claims it (a losing concurrent resolve
- *      stores nothing);
+ *      stores nothing), with its decision_replay row, whose superseded_at
+ *      the case's earlier rows get in the same transaction;
  *  (2) reading refuses a document that lacks a field (TD_E_INTERNAL) rather
- *      than replaying with a default.
+ *      than replaying with a default;
+ *  (3) decision_replay.inputs, where not NULL, reads back exactly the
+ *      inputs of its document (written from the document as read back);
+ *      NULL means "read the document".
  */
 #include "domain/desk_inputs.h"
 #include "domain/desk.h"
 #include "domain/desk_internal.h"
+#include "core/buf.h"
 #include "core/text.h"
 #include "db/db.h"
 #include <errno.h>
 #include <jansson.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,11 +44,12 @@ enum ftype { F_INT, F_I64, F_BOOL, F_STR, F_CHARS, F_KIND, F_REFERRAL, F_CONDITI
 
 struct field {
     const char *name;
+    size_t len;                    /* strlen(name) */
     size_t off, size;              /* size: F_CHARS only */
     enum ftype type;
 };
 
-#define FLD(s, m, t) {#m, offsetof(struct s, m), sizeof(((struct s *)0)->m), t}
+#define FLD(s, m, t) {#m, sizeof #m - 1, offsetof(struct s, m), sizeof(((struct s *)0)->m), t}
 
 static const struct field CASE_FIELDS[] = {
     FLD(case_in, kind, F_KIND), FLD(case_in, receipt, F_BOOL), FLD(case_in, referral, F_REFERRAL),
@@ -169,19 +179,6 @@ json_t *desk__inputs_json(const struct case_in *ci, const struct customer_facts 
         o = NULL;
     }
     return o;
-}
-
-int desk__inputs_save(struct dctx *c, const struct desk_case *k, const json_t *inputs)
-{
-    const char *version = json_string_value(json_object_get(json_object_get(inputs, "decision"), "policy_version"));
-    char *text = inputs ? json_dumps(inputs, JSON_COMPACT) : NULL;
-    int rc = text && version ? TD_OK : TD_E_NOMEM;
-    if (rc == TD_OK)
-        rc = db_run(c->db, "INSERT INTO decision_inputs (case_id, customer_id, store_id, decided_at, policy_version,"
-                           " inputs_json) VALUES (?, ?, ?, ?, ?, ?)", NULL, "iniitt", k->id, k->customer_id,
-                    k->store_id, c->now_us, version, text);
-    free(text);
-    return rc;
 }
 
 /* ---- reading ------------------------------------------------------------ */
@@ -332,10 +329,12 @@ static int scan_str(struct scan *s, char *out, size_t n, size_t *len)
     if (!lit(s, '"')) return 0;
     const char *raw = s->p;
     size_t k = 0;
+    unsigned char top = 0;                                /* the largest byte as written */
     for (;;) {
         unsigned char ch = (unsigned char)*s->p++;
         if (ch == '"') break;
         if (ch < 0x20) return 0;                          /* the NUL at the end, or a raw control */
+        if (ch > top) top = ch;
         if (ch != '\\') {
             if (k + 1 >= n) return 0;
             out[k++] = (char)ch;
@@ -368,8 +367,10 @@ static int scan_str(struct scan *s, char *out, size_t n, size_t *len)
     out[k] = '\0';
     *len = k;
     /* jansson refuses what is not UTF-8. The text as written holds no raw
-     * controls (refused above) and its escapes are ASCII: check it. */
-    return text_utf8_valid(raw, (size_t)(s->p - 1 - raw));
+     * controls (refused above) and its escapes are ASCII: check it, unless
+     * every byte is printable ASCII, which text_utf8_valid() takes (nearly
+     * every stored string: category names, "2026-11-12", store codes). */
+    return top < 0x7f || text_utf8_valid(raw, (size_t)(s->p - 1 - raw));
 }
 
 static int scan_word(struct scan *s, const char *w)
@@ -386,11 +387,19 @@ static int scan_int(struct scan *s, int64_t *out)
     const char *p = s->p;
     if (*p == '-') p++;
     if (*p < '0' || *p > '9' || (p[0] == '0' && p[1] >= '0' && p[1] <= '9')) return 0;   /* JSON has no "01" */
-    while (*p >= '0' && *p <= '9') p++;
+    uint64_t u = 0;
+    const char *digits = p;
+    while (*p >= '0' && *p <= '9') u = u * 10 + (uint64_t)(*p++ - '0');   /* exact up to 18 digits: see below */
+    int64_t v = (int64_t)(u & INT64_MAX);
     if (*p == '.' || *p == 'e' || *p == 'E' || p - s->p > 19) return 0;   /* a real, or beyond int64: the tree decides */
-    errno = 0;
-    long long v = strtoll(s->p, NULL, 10);
-    if (errno) return 0;
+    if (p - digits > 18) {
+        errno = 0;
+        long long w = strtoll(s->p, NULL, 10);
+        if (errno) return 0;
+        v = w;
+    } else if (*s->p == '-') {
+        v = -v;
+    }
     *out = v;
     s->p = p;
     return 1;
@@ -469,14 +478,23 @@ static int scan_object(struct scan *s, void *base, const struct field *f, size_t
     if (!lit(s, '{')) return 0;
     if (!lit(s, '}')) {
         do {
-            if (!scan_str(s, key, sizeof key, &len) || !lit(s, ':')) return 0;
-            if (items && strcmp(key, "items") == 0) {
-                if (listed++ || !scan_items(s, items)) return 0;
-                continue;
+            /* Written in the table's order: the next field is the likely
+             * one, and its name as written (no escapes) is taken as is. */
+            size_t i = 0;
+            skip_ws(s);
+            if (next < n && s->p[0] == '"' && strncmp(s->p + 1, f[next].name, f[next].len) == 0 &&
+                s->p[1 + f[next].len] == '"') {
+                s->p += f[next].len + 2;
+                if (!lit(s, ':')) return 0;
+                i = next;
+            } else {
+                if (!scan_str(s, key, sizeof key, &len) || !lit(s, ':')) return 0;
+                if (items && strcmp(key, "items") == 0) {
+                    if (listed++ || !scan_items(s, items)) return 0;
+                    continue;
+                }
+                while (i < n && strcmp(f[i].name, key) != 0) i++;
             }
-            /* Written in the table's order: the next field is the likely one. */
-            size_t i = next < n && strcmp(f[next].name, key) == 0 ? next : 0;
-            while (i < n && strcmp(f[i].name, key) != 0) i++;
             if (i == n || (seen >> i & 1) || !scan_value(s, (char *)base + f[i].off, &f[i])) return 0;
             seen |= 1u << i;
             next = i + 1;
@@ -538,16 +556,284 @@ int desk__inputs_parse(const char *text, struct desk_inputs *in, int how)
     return inputs_tree(text, in);
 }
 
+
+/* ---- the compact form ----------------------------------------------------
+ *
+ * decision_replay.inputs (migration 0023) holds the document's fields for
+ * the simulator, which reads every decision of a period: "#1" (the form),
+ * then CASE_FIELDS, the items' count and each item's ITEM_FIELDS,
+ * FACTS_FIELDS, SIGNAL_FIELDS, RISK_FIELDS, DECISION_FIELDS, the results'
+ * count and each one's RESULT_FIELDS, in the tables' order. A number (an
+ * int, a bool, an enum's value) is zigzagged and written in 5-bit groups,
+ * lowest first: '0' + g for a group with more to follow, 'P' + g for the
+ * last — printable ASCII, so the column is TEXT on both backends. A string
+ * is its length + 1 as a number (0: NULL) and its bytes (UTF-8 without a
+ * NUL, as read from the document). Some 100 bytes where the document has
+ * 1,200, read without a key or a name to compare.
+ *
+ * It is written from the document as read back (compact_of), so both
+ * forms give the same inputs (tests/unit/test_simulate.c,
+ * tests/fuzz/fuzz_inputs.c). A change to a table must change the form's
+ * "#1" and come with a migration that sets the column to NULL: a row
+ * without it is read from inputs_json. */
+
+#define COMPACT_FORM "#1"
+#define COMPACT_MAX (DESK_INPUTS_TEXT_SZ + 4096)   /* beyond: the row keeps NULL, the document serves */
+
+static int put_num(struct buf *b, int64_t v)
+{
+    uint64_t u = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);   /* zigzag: small negatives stay short */
+    char g[13];
+    size_t n = 0;
+    for (; u >= 32; u >>= 5) g[n++] = (char)('0' + (u & 31));
+    g[n++] = (char)('P' + u);
+    return buf_append(b, g, n);
+}
+
+static int put_str(struct buf *b, const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    int rc = put_num(b, s ? (int64_t)n + 1 : 0);
+    return rc == TD_OK && n ? buf_append(b, s, n) : rc;
+}
+
+static int put_fields(struct buf *b, const void *base, const struct field *f, size_t n)
+{
+    int rc = TD_OK;
+    for (size_t i = 0; i < n && rc == TD_OK; i++) {
+        const char *p = (const char *)base + f[i].off;
+        switch (f[i].type) {
+        case F_INT: rc = put_num(b, *(const int *)p); break;
+        case F_I64: rc = put_num(b, *(const int64_t *)p); break;
+        case F_BOOL: rc = put_num(b, *(const bool *)p); break;
+        case F_STR: rc = put_str(b, *(const char *const *)p); break;
+        case F_CHARS: rc = put_str(b, p); break;
+        default: rc = put_num(b, *(const int *)p); break;      /* an enum */
+        }
+    }
+    return rc;
+}
+
+/* The compact form of in into *out (malloc'd, the caller frees; NULL when
+ * it does not fit COMPACT_MAX). */
+static int compact_of(const struct desk_inputs *in, char **out)
+{
+    struct buf b;
+    struct risk risk = {.score = in->risk_score, .level = in->risk_level};
+    buf_init(&b, COMPACT_MAX);
+    int rc = buf_puts(&b, COMPACT_FORM);
+    if (rc == TD_OK) rc = put_fields(&b, &in->ci, CASE_FIELDS, N(CASE_FIELDS));
+    if (rc == TD_OK) rc = put_num(&b, (int64_t)in->ci.n_items);
+    for (size_t i = 0; i < in->ci.n_items && rc == TD_OK; i++)
+        rc = put_fields(&b, &in->ci.items[i], ITEM_FIELDS, N(ITEM_FIELDS));
+    if (rc == TD_OK) rc = put_fields(&b, &in->facts, FACTS_FIELDS, N(FACTS_FIELDS));
+    if (rc == TD_OK) rc = put_fields(&b, &in->signals, SIGNAL_FIELDS, N(SIGNAL_FIELDS));
+    if (rc == TD_OK) rc = put_fields(&b, &risk, RISK_FIELDS, N(RISK_FIELDS));
+    if (rc == TD_OK) rc = put_fields(&b, &in->decision, DECISION_FIELDS, N(DECISION_FIELDS));
+    if (rc == TD_OK) rc = put_num(&b, (int64_t)in->decision.n_items);
+    for (size_t i = 0; i < in->decision.n_items && rc == TD_OK; i++)
+        rc = put_fields(&b, &in->decision.items[i], RESULT_FIELDS, N(RESULT_FIELDS));
+    *out = rc == TD_OK ? buf_steal(&b) : NULL;
+    buf_free(&b);
+    if (rc == TD_OK && !*out) rc = TD_E_NOMEM;
+    return rc == TD_E_TOO_LARGE ? TD_OK : rc;
+}
+
+static int get_num(struct scan *s, int64_t *out)
+{
+    uint64_t u = 0;
+    for (unsigned shift = 0; shift < 65; shift += 5) {
+        unsigned char ch = (unsigned char)*s->p++;
+        if (ch < '0' || ch >= 'P' + 32) return 0;      /* also the NUL at the end */
+        if (ch < 'P') {
+            u |= (uint64_t)(ch - '0') << shift;
+            continue;
+        }
+        u |= (uint64_t)(ch - 'P') << shift;
+        *out = (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
+        return 1;
+    }
+    return 0;
+}
+
+/* A string of n bytes (with its NUL) into out; 0 when it does not fit or
+ * the text ends first. */
+static int get_str(struct scan *s, char *out, size_t n, int64_t len)
+{
+    if (len < 0 || (uint64_t)len >= n || memchr(s->p, '\0', (size_t)len)) return 0;
+    memcpy(out, s->p, (size_t)len);
+    out[len] = '\0';
+    s->p += len;
+    return 1;
+}
+
+/* The enum maps by field type, for the check of a stored value. */
+static const struct enum_map *map_of(enum ftype t)
+{
+    switch (t) {
+    case F_KIND: return &policy_kind_map;
+    case F_REFERRAL: return &policy_referral_map;
+    case F_CONDITION: return &policy_condition_map;
+    case F_TIER: return &policy_tier_map;
+    case F_RESOLUTION: return &policy_resolution_map;
+    case F_LEVEL: return &guard_level_map;
+    default: return NULL;
+    }
+}
+
+static int get_fields(struct scan *s, void *base, const struct field *f, size_t n)
+{
+    struct desk_inputs *in = s->in;
+    for (size_t i = 0; i < n; i++) {
+        char *p = (char *)base + f[i].off;
+        int64_t v = 0;
+        if (!get_num(s, &v)) return 0;
+        switch (f[i].type) {
+        case F_INT:
+            if (v < INT_MIN || v > INT_MAX) return 0;
+            *(int *)p = (int)v;
+            break;
+        case F_I64: *(int64_t *)p = v; break;
+        case F_BOOL:
+            if (v != 0 && v != 1) return 0;
+            *(bool *)p = v;
+            break;
+        case F_STR:
+            if (v == 0) {
+                *(const char **)p = NULL;
+                break;
+            }
+            if (!get_str(s, in->text + in->text_used, sizeof in->text - in->text_used, v - 1)) return 0;
+            *(const char **)p = in->text + in->text_used;
+            in->text_used += (size_t)v;
+            break;
+        case F_CHARS:
+            if (v == 0 || !get_str(s, p, f[i].size, v - 1)) return 0;
+            break;
+        default:
+            /* An enum: one the document could have named ("none": 0 for
+             * the referral). */
+            if (v < 0 || v > INT_MAX || (!enum_map_name(map_of(f[i].type), (int)v) && !(f[i].type == F_REFERRAL && v == 0)))
+                return 0;
+            *(int *)p = (int)v;
+            break;
+        }
+    }
+    return 1;
+}
+
+static int get_count(struct scan *s, size_t max, size_t *n)
+{
+    int64_t v = 0;
+    if (!get_num(s, &v) || v < 0 || (uint64_t)v > max) return 0;
+    *n = (size_t)v;
+    return 1;
+}
+
+static int compact_read(const char *text, struct desk_inputs *in)
+{
+    struct scan sc = {text + strlen(COMPACT_FORM), in}, *s = &sc;
+    struct risk risk;
+    memset(&risk, 0, sizeof risk);
+    if (strncmp(text, COMPACT_FORM, strlen(COMPACT_FORM)) != 0) return 0;
+    if (!get_fields(s, &in->ci, CASE_FIELDS, N(CASE_FIELDS)) || !get_count(s, POLICY_ITEMS_MAX, &in->ci.n_items)) return 0;
+    for (size_t i = 0; i < in->ci.n_items; i++)
+        if (!get_fields(s, &in->ci.items[i], ITEM_FIELDS, N(ITEM_FIELDS))) return 0;
+    if (!get_fields(s, &in->facts, FACTS_FIELDS, N(FACTS_FIELDS)) ||
+        !get_fields(s, &in->signals, SIGNAL_FIELDS, N(SIGNAL_FIELDS)) || !get_fields(s, &risk, RISK_FIELDS, N(RISK_FIELDS)) ||
+        !get_fields(s, &in->decision, DECISION_FIELDS, N(DECISION_FIELDS)) ||
+        !get_count(s, POLICY_ITEMS_MAX, &in->decision.n_items))
+        return 0;
+    for (size_t i = 0; i < in->decision.n_items; i++)
+        if (!get_fields(s, &in->decision.items[i], RESULT_FIELDS, N(RESULT_FIELDS))) return 0;
+    if (*s->p) return 0;
+    in->risk_score = risk.score;
+    in->risk_level = risk.level;
+    return 1;
+}
+
+int desk__inputs_compact(const char *text, struct desk_inputs *in, char **compact)
+{
+    *compact = NULL;
+    int rc = desk__inputs_parse(text, in, DESK_INPUTS_ANY);
+    if (rc == TD_OK) rc = compact_of(in, compact);
+    return rc;
+}
+
+int desk__inputs_read(const char *text, struct desk_inputs *in)
+{
+    if (text[0] != COMPACT_FORM[0]) return desk__inputs_parse(text, in, DESK_INPUTS_ANY);
+    return compact_read(text, in) ? TD_OK : TD_E_INTERNAL;
+}
+
+/* ---- saving ------------------------------------------------------------- */
+
+/* decision_replay's row beside decision_inputs row id (migration 0023): its
+ * compact form, read back from the text stored, and the later decision it
+ * is for the case's earlier rows. */
+static int replay_save(struct dctx *c, const struct desk_case *k, int64_t id, const char *text)
+{
+    struct desk_inputs *in = calloc(1, sizeof *in);
+    char *compact = NULL;
+    int rc = in ? desk__inputs_compact(text, in, &compact) : TD_E_NOMEM;
+    if (rc == TD_OK)
+        rc = db_run(c->db, "INSERT INTO decision_replay (decided_at, id, case_id, customer_id, store_id, inputs)"
+                           " VALUES (?, ?, ?, ?, ?, ?)", NULL, "iiinit", c->now_us, id, k->id, k->customer_id,
+                    k->store_id, compact);
+    if (rc == TD_OK)
+        rc = db_run(c->db, "UPDATE decision_replay SET superseded_at = ? WHERE (decided_at, id) IN (SELECT decided_at, id"
+                           " FROM decision_inputs WHERE case_id = ? AND id < ?)"
+                           " AND (superseded_at IS NULL OR superseded_at > ?)", NULL, "iiii", c->now_us, k->id, id,
+                    c->now_us);
+    free(compact);
+    free(in);
+    return rc;
+}
+
+int desk__inputs_save(struct dctx *c, const struct desk_case *k, const json_t *inputs)
+{
+    const char *version = json_string_value(json_object_get(json_object_get(inputs, "decision"), "policy_version"));
+    char *text = inputs ? json_dumps(inputs, JSON_COMPACT) : NULL;
+    int64_t id = 0;
+    int rc = text && version ? TD_OK : TD_E_NOMEM;
+    if (rc == TD_OK)
+        rc = db_get_int64(c->db, "INSERT INTO decision_inputs (case_id, customer_id, store_id, decided_at, policy_version,"
+                                 " inputs_json) VALUES (?, ?, ?, ?, ?, ?) RETURNING id", &id, "iniitt", k->id,
+                          k->customer_id, k->store_id, c->now_us, version, text);
+    if (rc == TD_OK) rc = replay_save(c, k, id, text);
+    free(text);
+    return rc;
+}
+
 #define INPUTS_COLS "SELECT id, case_id, COALESCE(customer_id, 0), store_id, decided_at, policy_version, inputs_json" \
                     " FROM decision_inputs"
 
+/* One row of INPUTS_COLS, or of REPLAY_COLS with replay. */
+static int read_cols(struct db_stmt *st, struct desk_inputs *in, bool replay)
+{
+    if (!replay) {
+        memset(in, 0, offsetof(struct desk_inputs, text));
+        int rc = db_readf(st, "iiiiit", &in->id, &in->case_id, &in->customer_id, &in->store_id, &in->decided_at,
+                          in->policy_version, sizeof in->policy_version);
+        return rc == TD_OK ? desk__inputs_parse(db_col_text(st, 6), in, DESK_INPUTS_ANY) : rc;
+    }
+    /* Everything but the decision's reasons (n_reasons 0), a third of the
+     * struct, which a replay of a year would clear for nothing. */
+    memset(in, 0, offsetof(struct desk_inputs, decision));
+    memset(&in->decision, 0, offsetof(struct decision, reasons));
+    memset(&in->decision.n_items, 0, sizeof in->decision - offsetof(struct decision, n_items));
+    in->text_used = 0;
+    int rc = db_readf(st, "iiiii", &in->id, &in->case_id, &in->customer_id, &in->store_id, &in->decided_at);
+    const char *text = db_col_text(st, 5);
+    if (rc == TD_OK) rc = text ? desk__inputs_read(text, in) : TD_E_INTERNAL;
+    /* The document's version is the column's (desk__inputs_save). */
+    if (rc == TD_OK) memcpy(in->policy_version, in->decision.policy_version, sizeof in->policy_version);
+    return rc;
+}
+
 static int read_row(struct db_stmt *st, void *out)
 {
-    struct desk_inputs *in = out;
-    memset(in, 0, offsetof(struct desk_inputs, text));
-    int rc = db_readf(st, "iiiiit", &in->id, &in->case_id, &in->customer_id, &in->store_id, &in->decided_at,
-                      in->policy_version, sizeof in->policy_version);
-    return rc == TD_OK ? desk__inputs_parse(db_col_text(st, 6), in, DESK_INPUTS_ANY) : rc;
+    return read_cols(st, out, false);
 }
 
 int desk_inputs_last(struct dctx *c, int64_t case_id, struct desk_inputs *out)
@@ -555,13 +841,13 @@ int desk_inputs_last(struct dctx *c, int64_t case_id, struct desk_inputs *out)
     return db_get_read(c->db, INPUTS_COLS " WHERE case_id = ? ORDER BY id DESC LIMIT 1", read_row, out, "i", case_id);
 }
 
-/* The loop both readers share: st is prepared and bound. */
-static int each_row(struct db_stmt *st, int rc, int (*fn)(void *arg, const struct desk_inputs *in), void *arg)
+/* The loop the readers share: st is prepared and bound. */
+static int each_row(struct db_stmt *st, int rc, bool replay, int (*fn)(void *arg, const struct desk_inputs *in), void *arg)
 {
     struct desk_inputs *in = rc == TD_OK ? malloc(sizeof *in) : NULL;
     if (rc == TD_OK && !in) rc = TD_E_NOMEM;
     while (rc == TD_OK && (rc = db_step(st)) == TD_ROW)
-        if ((rc = read_row(st, in)) == TD_OK) rc = fn(arg, in);
+        if ((rc = read_cols(st, in, replay)) == TD_OK) rc = fn(arg, in);
     rc = db_end(st, rc);
     free(in);
     return rc;
@@ -573,7 +859,7 @@ int desk_inputs_each(struct dctx *c, int64_t from_us, int64_t to_us,
     struct db_stmt *st = NULL;
     int rc = db_query(c->db, INPUTS_COLS " WHERE decided_at >= ? AND decided_at < ? ORDER BY decided_at, id", &st, "ii",
                       from_us, to_us);
-    return each_row(st, rc, fn, arg);
+    return each_row(st, rc, false, fn, arg);
 }
 
 int desk_inputs_latest_each(struct dctx *c, int64_t from_us, int64_t to_us, int64_t store_id,
@@ -584,5 +870,76 @@ int desk_inputs_latest_each(struct dctx *c, int64_t from_us, int64_t to_us, int6
                                          " AND NOT EXISTS (SELECT 1 FROM decision_inputs n WHERE n.case_id = d.case_id"
                                          " AND n.id > d.id AND n.decided_at < ?) ORDER BY d.decided_at, d.id",
                       &st, "iiiii", from_us, to_us, store_id, store_id, to_us);
-    return each_row(st, rc, fn, arg);
+    return each_row(st, rc, false, fn, arg);
+}
+
+/* The compact form where the row has it, else the document (the rows from
+ * before migration 0023, and a customer's after erasure). */
+#define REPLAY_COLS "SELECT r.id, r.case_id, COALESCE(r.customer_id, 0), r.store_id, r.decided_at," \
+                    " COALESCE(r.inputs, (SELECT d.inputs_json FROM decision_inputs d WHERE d.id = r.id))" \
+                    " FROM decision_replay r"
+
+int desk_inputs_replay_each(struct dctx *c, int64_t from_us, int64_t to_us, int64_t store_id,
+                            int (*fn)(void *arg, const struct desk_inputs *in), void *arg)
+{
+    struct db_stmt *st = NULL;
+    int rc = db_query(c->db, REPLAY_COLS " WHERE r.decided_at >= ? AND r.decided_at < ? AND (? = 0 OR r.store_id = ?)"
+                                         " AND (r.superseded_at IS NULL OR r.superseded_at >= ?) ORDER BY r.decided_at, r.id",
+                      &st, "iiiii", from_us, to_us, store_id, store_id, to_us);
+    return each_row(st, rc, true, fn, arg);
+}
+
+/* ---- the compact form for rows from before it ---------------------------- */
+
+struct filled {
+    int64_t at, id;
+    char *text;
+};
+
+int desk_inputs_backfill_step(struct dctx *c, int limit, int64_t *filled)
+{
+    struct db_stmt *st = NULL;
+    struct desk_inputs *in = malloc(sizeof *in);
+    struct filled *rows = limit > 0 ? calloc((size_t)limit, sizeof *rows) : NULL;
+    size_t n = 0;
+    int rc = in && rows ? TD_OK : TD_E_NOMEM;
+    *filled = 0;
+    if (rc == TD_OK)
+        rc = db_query(c->db, "SELECT r.decided_at, r.id, d.inputs_json FROM decision_replay r JOIN decision_inputs d"
+                             " ON d.id = r.id WHERE r.inputs IS NULL ORDER BY r.decided_at, r.id LIMIT ?",
+                      &st, "i", (int64_t)limit);
+    while (rc == TD_OK && db_next(st, &rc)) {
+        const char *doc = db_col_text(st, 2);
+        struct filled *f = &rows[n++];
+        f->at = db_col_int64(st, 0);
+        f->id = db_col_int64(st, 1);
+        memset(in, 0, offsetof(struct desk_inputs, text));
+        rc = doc ? desk__inputs_compact(doc, in, &f->text) : TD_E_INTERNAL;
+        /* A document that does not read, or whose form would be too long,
+         * is kept as it is: the reader takes it by its first byte and
+         * decides as before. */
+        if (rc == TD_E_INTERNAL || (rc == TD_OK && !f->text)) rc = (f->text = strdup(doc ? doc : "")) ? TD_OK : TD_E_NOMEM;
+    }
+    rc = db_end(st, rc);
+    for (size_t i = 0; i < n && rc == TD_OK; i++)
+        rc = db_run(c->db, "UPDATE decision_replay SET inputs = ? WHERE decided_at = ? AND id = ? AND inputs IS NULL", NULL,
+                    "tii", rows[i].text, rows[i].at, rows[i].id);
+    if (rc == TD_OK) *filled = (int64_t)n;
+    for (size_t i = 0; rows && i < n; i++) free(rows[i].text);
+    free(rows);
+    free(in);
+    return rc;
+}
+
+static int backfill_tx(struct db *db, void *arg)
+{
+    struct dctx c = {.db = db, .addr = "scheduler"};
+    return desk_inputs_backfill_step(&c, DESK_INPUTS_BACKFILL_BATCH, arg);
+}
+
+int desk_inputs_backfill_run(struct db *db, int64_t now_us, int64_t *count)
+{
+    (void)now_us;
+    *count = 0;
+    return db_transact(db, backfill_tx, count);
 }

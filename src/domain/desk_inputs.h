@@ -51,4 +51,24 @@ int desk_inputs_each(struct dctx *c, int64_t from_us, int64_t to_us,
 int desk_inputs_latest_each(struct dctx *c, int64_t from_us, int64_t to_us, int64_t store_id,
                             int (*fn)(void *arg, const struct desk_inputs *in), void *arg) TD_MUST_CHECK;
 
+/* desk_inputs_latest_each as the what-if simulator reads it: from
+ * decision_replay (migration 0023), the compact form of each decision with
+ * "the latest of its case" as a column, the document only for the rows
+ * without it. The same inputs, in the same order; rows of decision_inputs
+ * changed behind the desk's back (only erasure changes them, and it clears
+ * the compact form) would not be seen. */
+int desk_inputs_replay_each(struct dctx *c, int64_t from_us, int64_t to_us, int64_t store_id,
+                            int (*fn)(void *arg, const struct desk_inputs *in), void *arg) TD_MUST_CHECK;
+
+/* Gives up to limit decision_replay rows without it (from before migration
+ * 0023, or a customer's after erasure, then from the redacted document) the
+ * compact form of their document, inside the caller's transaction; *filled
+ * says how many (fewer than limit: done). `trustdesk migrate` runs it to
+ * the end; the scheduler a batch a round (desk_inputs_backfill_run, *count:
+ * rows filled; api/jobs.def). */
+#define DESK_INPUTS_BACKFILL_BATCH 5000
+int desk_inputs_backfill_step(struct dctx *c, int limit, int64_t *filled /* OUT */) TD_MUST_CHECK;
+struct db;
+int desk_inputs_backfill_run(struct db *db, int64_t now_us, int64_t *count /* OUT */) TD_MUST_CHECK;
+
 #endif

@@ -49,7 +49,17 @@ enum { DESK_INPUTS_ANY = 0, DESK_INPUTS_SCAN = 1, DESK_INPUTS_TREE = 2 };
 struct desk_inputs;
 int desk__inputs_parse(const char *text, struct desk_inputs *in, int how) TD_MUST_CHECK;
 
-/* Stores the inputs of case k's decision (desk__inputs_json()) at c->now_us. */
+/* text's inputs (a document, as desk__inputs_parse) into in, and their
+ * compact form (decision_replay.inputs; malloc'd, the caller frees, also
+ * NULL when the form would be too long: the document serves then). */
+int desk__inputs_compact(const char *text, struct desk_inputs *in, char **compact /* OUT */) TD_MUST_CHECK;
+
+/* A stored text into in: the compact form or the document, by its first
+ * byte. TD_E_INTERNAL for one that lacks a field. */
+int desk__inputs_read(const char *text, struct desk_inputs *in) TD_MUST_CHECK;
+
+/* Stores the inputs of case k's decision (desk__inputs_json()) at c->now_us
+ * (decision_inputs, and decision_replay's compact row beside it). */
 int desk__inputs_save(struct dctx *c, const struct desk_case *k, const json_t *inputs) TD_MUST_CHECK;
 
 #endif

@@ -55,6 +55,7 @@ struct errors;
 #define SIMULATE_DEFAULT_DAYS 90
 #define SIMULATE_MODELLED_REASON "the goodwill economics were not read for this replay"
 #define SIMULATE_MODELLED_WINDOW 90  /* days: the window of goodwill_window_days the layer uses */
+#define SIMULATE_SCHEMA 23           /* the migration simulate_run() needs (decision_replay) */
 
 /* Counts of one group (all, a store, a kind), then (before) and under the
  * draft (after). */
@@ -142,10 +143,13 @@ int simulate_period(const char *from, const char *to, int64_t now_us, const char
                     struct errors *err, int64_t *from_us /* OUT */, int64_t *to_us /* OUT */) TD_MUST_CHECK;
 
 /* Replays every case decided in [from_us, to_us) (its latest decision in
- * the period) of store_id (0: all) under p into *r. Reads only; the caller
- * holds a read transaction. r is large: the caller allocates it. */
+ * the period) of store_id (0: all) under p into *r. With modelled, also
+ * reads the goodwill economics of the period for the modelled layer (most
+ * of the time of a replay: docs/insight.md, "Speed"); without, that layer
+ * says SIMULATE_MODELLED_REASON. Reads only; the caller holds a read
+ * transaction. r is large: the caller allocates it. */
 int simulate_run(struct dctx *c, const struct policy *p, int64_t from_us, int64_t to_us, int64_t store_id,
-                 struct simulate_result *r /* OUT */) TD_MUST_CHECK;
+                 bool modelled, struct simulate_result *r /* OUT */) TD_MUST_CHECK;
 
 /* The result as JSON text (the CLI's --json and the API's answer share
  * it); malloc'd, the caller frees; NULL when out of memory. */

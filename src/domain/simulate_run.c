@@ -45,7 +45,11 @@ static int add_flag(void *arg, struct db_stmt *st)
 /* Customers rated amber or red in any decision after from_us, by id (the
  * query orders them). The level is read from the stored document's "risk"
  * member: "level" is the only field of that name in it, and jansson writes
- * it compact ("level":"red"), so one LIKE serves both backends. */
+ * it compact ("level":"red"), so one LIKE serves both backends. The WHERE
+ * is the partial index's (migration 0023, decision_inputs_flagged) word for
+ * word, so the query reads that index, not every document of the period;
+ * on a database without it (simulate does not migrate) the answer is the
+ * same, only slower. */
 static int load_flags(struct dctx *c, int64_t from_us, struct run *x)
 {
     struct db_stmt *st = NULL;
@@ -139,15 +143,15 @@ static int model(struct dctx *c, struct simulate_result *r)
 }
 
 int simulate_run(struct dctx *c, const struct policy *p, int64_t from_us, int64_t to_us, int64_t store_id,
-                 struct simulate_result *r)
+                 bool modelled, struct simulate_result *r)
 {
     simulate_init(r, from_us, to_us, store_id);
     struct run x = {.r = r, .p = p};
     int rc = load_flags(c, from_us, &x);
-    if (rc == TD_OK) rc = desk_inputs_latest_each(c, from_us, to_us, store_id, replay, &x);
+    if (rc == TD_OK) rc = desk_inputs_replay_each(c, from_us, to_us, store_id, replay, &x);
     if (rc == TD_OK) rc = store_codes(c, r);
     if (rc == TD_OK) rc = loader_settings(c, p, r);
-    if (rc == TD_OK) rc = model(c, r);
+    if (rc == TD_OK && modelled) rc = model(c, r);
     free(x.flags);
     return rc;
 }

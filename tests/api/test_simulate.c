@@ -6,7 +6,10 @@
  * store only; bad drafts, dates and stores are 422 naming the field; money
  * newly exposed to a customer the guard flagged later; `trustdesk simulate`
  * answers the same and exits 2 on bad input; and the database is the same
- * after every simulation (rows counted). */
+ * after every simulation (rows counted). A case decided again counts once,
+ * with its latest decision (decision_replay's superseded_at), and a customer's
+ * erasure (which drops the compact rows) leaves the answer as it was; the
+ * modelled layer can be left out. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -80,7 +83,7 @@ static int setup(void **state)
 /* The rows of every table a simulation could touch, as one text. */
 static void row_counts(char *out, size_t n)
 {
-    static const char *const tables[] = {"cases", "case_events", "decision_inputs", "credit_notes", "ledger_entries",
+    static const char *const tables[] = {"cases", "case_events", "decision_inputs", "decision_replay", "credit_notes", "ledger_entries",
                                          "audit_log", "policies", "customer_facts", "line_return_claims"};
     size_t k = 0;
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
@@ -327,6 +330,66 @@ static void the_cli_answers_the_same(void **state)
     row_counts(after, sizeof after);
     assert_string_equal(before, after);
 }
+/* The gold draft's figures that every test after the setup expects. */
+static void expect_gold_figures(const char *extra)
+{
+    char *doc = gold_draft();
+    struct resp r;
+    simulate(&admin, doc, extra, 200, &r);
+    expect_ints(r.json, "exact.cases", 6, "exact.changed", 3, "exact.approvals.before", 5, "exact.approvals.after", 2,
+                "bounded.exposed_cases", 2, "bounded.exposed_cents", 35000 + 32000, "bounded.flagged_customers", 1, NULL);
+    resp_free(&r);
+    free(doc);
+}
+
+static void a_case_decided_again_counts_once(void **state)
+{
+    (void)state;
+    expect_gold_figures(NULL);
+    char path[64], body[96];
+    snprintf(path, sizeof path, "/api/v1/approvals/%lld/reject", case_silver);
+    assert_int_equal(req_status(&mark, "POST", path, "{\"reason\":\"Liever ruilen.\"}"), 200);
+    snprintf(path, sizeof path, "/api/v1/cases/%lld/resolve", case_silver);
+    snprintf(body, sizeof body, "{\"resolution\":\"store_credit\",\"amount_cents\":15000}");
+    assert_int_equal(req_status(&anna, "POST", path, body), 200);
+    assert_int_equal(db_intf(&srv, "SELECT COUNT(*) FROM decision_inputs WHERE case_id = %lld", case_silver), 2);
+    assert_int_equal(db_intf(&srv, "SELECT COUNT(*) FROM decision_replay WHERE case_id = %lld AND superseded_at IS NOT NULL",
+                             case_silver), 1);
+    expect_gold_figures(NULL);
+    /* Without the modelled layer: the same exact and bounded figures, and
+     * the layer says it was not read. */
+    char *doc = gold_draft();
+    struct resp r;
+    simulate(&admin, doc, "\"modelled\":false", 200, &r);
+    expect_ints(r.json, "exact.cases", 6, "exact.changed", 3, "bounded.exposed_cents", 35000 + 32000, NULL);
+    expect_strs(r.json, "modelled.reason", "the goodwill economics were not read for this replay", NULL);
+    resp_free(&r);
+    simulate(&admin, doc, "\"modelled\":1", 422, &r);
+    resp_free(&r);
+    free(doc);
+    expect_gold_figures("\"modelled\":true");
+}
+
+/* Erasing a customer drops the compact form of their decisions: they are
+ * replayed from the redacted documents, to the same figures (they no
+ * longer count as flagged: their rows name nobody), until the backfill
+ * gives them the form again. */
+static void erased_customers_replay_from_their_documents(void **state)
+{
+    (void)state;
+    char path[64];
+    snprintf(path, sizeof path, "/api/v1/customers/%lld/erase", silver);
+    assert_int_equal(req_status(&admin, "POST", path, "{}"), 200);
+    assert_int_equal(db_intf(&srv, "SELECT COUNT(*) FROM decision_replay WHERE case_id = %lld AND inputs IS NULL"
+                                   " AND customer_id IS NULL", case_silver), 2);
+    expect_gold_figures(NULL);
+    /* `trustdesk migrate` gives them the compact form again, of the
+     * redacted documents; the figures stay. */
+    char out[4096];
+    assert_int_equal(run_cli(NULL, out, sizeof out, "migrate", "--db", srv.db_url, NULL), 0);
+    assert_int_equal(db_intf(&srv, "SELECT COUNT(*) FROM decision_replay WHERE inputs IS NULL OR inputs NOT LIKE '#1%%'"), 0);
+    expect_gold_figures(NULL);
+}
 
 int main(void)
 {
@@ -337,6 +400,8 @@ int main(void)
         cmocka_unit_test(bad_input_is_refused_naming_the_field),
         cmocka_unit_test(money_newly_exposed_to_a_flagged_customer),
         cmocka_unit_test(the_cli_answers_the_same),
+        cmocka_unit_test(a_case_decided_again_counts_once),
+        cmocka_unit_test(erased_customers_replay_from_their_documents),
     };
     return cmocka_run_group_tests(tests, setup, chain_teardown);
 }

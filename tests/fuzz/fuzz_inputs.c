@@ -6,7 +6,10 @@
  *  - the reader a replay uses (scanner, else tree) answers what the tree
  *    alone answers;
  *  - whatever the scanner takes, the tree takes too, and both read the
- *    same case, facts, signals, risk and decision.
+ *    same case, facts, signals, risk and decision;
+ *  - whatever is read, its compact form (decision_replay.inputs) reads
+ *    back to the same inputs; the bytes read as a compact form are taken
+ *    or refused, never overrun.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -55,7 +58,7 @@ static int same(const struct desk_inputs *a, const struct desk_inputs *b)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static struct desk_inputs scan, tree, any;     /* large: not on the stack */
+    static struct desk_inputs scan, tree, any, back;     /* large: not on the stack */
     char *text = malloc(size + 1);
     if (!text) return 0;
     memcpy(text, data, size);
@@ -72,6 +75,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         CHECK(same(&scan, &tree));
     }
     if (ra == TD_OK) CHECK(same(&any, &tree));
+    if (ra == TD_OK) {
+        char *compact = NULL;
+        memset(&scan, 0, offsetof(struct desk_inputs, text));
+        CHECK(desk__inputs_compact(text, &scan, &compact) == TD_OK);
+        if (compact) {
+            memset(&back, 0, offsetof(struct desk_inputs, text));
+            CHECK(desk__inputs_read(compact, &back) == TD_OK);
+            CHECK(same(&back, &tree));
+        }
+        free(compact);
+    }
+    memset(&back, 0, offsetof(struct desk_inputs, text));
+    if (text[0] == '#') {
+        int rr = desk__inputs_read(text, &back);
+        CHECK(rr == TD_OK || rr == TD_E_INTERNAL);
+    }
     free(text);
     return 0;
 }

@@ -310,12 +310,35 @@ static void same_inputs(const struct desk_inputs *a, const struct desk_inputs *b
     assert_memory_equal(a->decision.items, b->decision.items, a->decision.n_items * sizeof a->decision.items[0]);
 }
 
+/* Reads text with the scanner and the tree; and checks that its compact
+ * form (decision_replay.inputs) reads back to the tree's inputs, and that
+ * every shorter piece of that form is refused. */
 static void read_both(const char *text, struct desk_inputs *scan, struct desk_inputs *tree)
 {
+    static struct desk_inputs from, back;     /* large: not on the stack */
     memset(scan, 0, offsetof(struct desk_inputs, text));
     memset(tree, 0, offsetof(struct desk_inputs, text));
     assert_int_equal(desk__inputs_parse(text, tree, DESK_INPUTS_TREE), TD_OK);
     assert_int_equal(desk__inputs_parse(text, scan, DESK_INPUTS_SCAN), TD_OK);
+    char *compact = NULL;
+    memset(&from, 0, offsetof(struct desk_inputs, text));
+    assert_int_equal(desk__inputs_compact(text, &from, &compact), TD_OK);
+    assert_non_null(compact);
+    assert_true(strlen(compact) < strlen(text));
+    memset(&back, 0, offsetof(struct desk_inputs, text));
+    assert_int_equal(desk__inputs_read(compact, &back), TD_OK);
+    same_inputs(&back, tree);
+    memset(&back, 0, offsetof(struct desk_inputs, text));
+    assert_int_equal(desk__inputs_read(text, &back), TD_OK);      /* a document by its first byte */
+    same_inputs(&back, tree);
+    for (size_t cut = 0; cut < strlen(compact); cut++) {
+        char *part = strndup(compact, cut);
+        assert_non_null(part);
+        memset(&back, 0, offsetof(struct desk_inputs, text));
+        assert_int_equal(desk__inputs_read(part, &back), TD_E_INTERNAL);
+        free(part);
+    }
+    free(compact);
 }
 
 static void one_pass_reads_what_the_tree_reads(void **state)
