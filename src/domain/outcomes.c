@@ -166,6 +166,7 @@ static int probe(struct dctx *c, struct batch *b, const int64_t *ids, size_t n, 
     if (rc == TD_OK) rc = db_bind_int64(st, PROBE_PER + 1, from - outcomes_window_days[OUTCOMES_WINDOWS - 1] * DAY_US);
     if (rc == TD_OK) rc = db_bind_int64(st, PROBE_PER + 2, to);
     while (rc == TD_OK && (rc = db_step(st)) == TD_ROW) {
+        rc = TD_OK;
         struct hit h = {.case_id = db_col_int64(st, 0)};
         int64_t resolved_at = db_col_int64(st, 2);
         size_t lo, hi;
