@@ -163,14 +163,12 @@ static int mark_first(struct gather *g)
 }
 
 /* The resolved cases of known customers whose last decision was taken in
- * the period, each with its goodwill and what followed: one range of
- * case_outcomes (outcomes.h). */
+ * the period, each with its goodwill and what followed, in the order the
+ * decisions were taken: one range of case_outcomes (outcomes.h). */
 static int gather(struct dctx *c, int64_t from_us, int64_t to_us, struct gather *g)
 {
     int rc = outcomes_decided_each(c, from_us, to_us, on_outcome, g);
-    if (rc != TD_OK) return rc;
-    if (g->n) qsort(g->v, g->n, sizeof *g->v, by_case);
-    return mark_first(g);
+    return rc == TD_OK ? mark_first(g) : rc;
 }
 
 int goodwill_cases_each(struct dctx *c, int64_t from_us, int64_t to_us,
@@ -180,6 +178,7 @@ int goodwill_cases_each(struct dctx *c, int64_t from_us, int64_t to_us,
     if (!lab) return TD_E_NOMEM;
     struct gather g = {.lab = lab};
     int rc = gather(c, from_us, to_us, &g);
+    if (rc == TD_OK && g.n) qsort(g.v, g.n, sizeof *g.v, by_case);   /* the report's every order is total: only here */
     for (size_t i = 0; i < g.n && rc == TD_OK; i++) {
         const struct gcase *v = &g.v[i];
         struct goodwill_case k = {v->case_id, v->customer_id, v->store_id, v->resolved_at, v->goodwill, v->first};

@@ -191,28 +191,68 @@ static int probe(struct dctx *c, struct batch *b, const int64_t *ids, size_t n, 
     return rc;
 }
 
-static int on_purchases(struct dctx *c, const struct event_purchases *p)
+/* The batch's receipts of known customers with their spend, from what the
+ * import wrote (p), into b->r (b->n of them). */
+static int batch_of_event(const struct event_purchases *p, struct rcpt *r, size_t *n)
 {
-    if (!p || !p->nreceipts) return TD_OK;
     int64_t *sum = calloc(p->nreceipts, sizeof *sum);
-    struct rcpt *r = malloc(p->nreceipts * sizeof *r);
-    int64_t *ids = malloc(PROBE_PER * sizeof *ids);
-    struct batch b = {.r = r};
-    int rc = sum && r && ids ? TD_OK : TD_E_NOMEM;
-    for (size_t i = 0; rc == TD_OK && i < p->nlines; i++)
-        sum[p->lines[i].receipt] += p->lines[i].cents * p->lines[i].quantity;
-    int64_t from = INT64_MAX, to = INT64_MIN;
-    for (size_t i = 0; rc == TD_OK && i < p->nreceipts; i++) {
-        const struct event_receipt *e = &p->receipts[i];
-        if (!e->customer_id) continue;
-        r[b.n++] = (struct rcpt){e->customer_id, e->at, sum[i]};
-        if (e->at < from) from = e->at;
-        if (e->at > to) to = e->at;
+    if (!sum) return TD_E_NOMEM;
+    for (size_t i = 0; i < p->nlines; i++) sum[p->lines[i].receipt] += p->lines[i].cents * p->lines[i].quantity;
+    for (size_t i = 0; i < p->nreceipts; i++)
+        if (p->receipts[i].customer_id) r[(*n)++] = (struct rcpt){p->receipts[i].customer_id, p->receipts[i].at, sum[i]};
+    free(sum);
+    return TD_OK;
+}
+
+/* The same read back from receipts first..last, for a writer that hands
+ * only their ids (the demo's plant); *r grows as needed. */
+static int batch_of_range(struct dctx *c, int64_t first, int64_t last, struct rcpt **r, size_t *n)
+{
+    struct db_stmt *st = NULL;
+    size_t cap = 0;
+    int rc = db_query(c->db,
+                      "SELECT r.customer_id, r.purchased_at, COALESCE(SUM(l.unit_price_cents * l.quantity), 0) FROM receipts r"
+                      " LEFT JOIN purchase_lines l ON l.receipt_id = r.id WHERE r.id >= ? AND r.id <= ?"
+                      " AND r.customer_id IS NOT NULL GROUP BY r.id, r.customer_id, r.purchased_at",
+                      &st, "ii", first, last);
+    while (db_next(st, &rc)) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 256;
+            struct rcpt *t = realloc(*r, cap * sizeof *t);
+            if (!t) {
+                rc = TD_E_NOMEM;
+                break;
+            }
+            *r = t;
+        }
+        (*r)[(*n)++] = (struct rcpt){db_col_int64(st, 0), db_col_int64(st, 1), db_col_int64(st, 2)};
     }
-    if (rc == TD_OK && b.n) qsort(r, b.n, sizeof *r, by_customer_at);
+    return db_end(st, rc);
+}
+
+static int on_purchases(struct dctx *c, const struct event *ev)
+{
+    const struct event_purchases *p = ev->purchases;
+    struct rcpt *r = NULL;
+    size_t n = 0;
+    int rc = TD_OK;
+    if (p && p->nreceipts) {
+        rc = (r = malloc(p->nreceipts * sizeof *r)) ? batch_of_event(p, r, &n) : TD_E_NOMEM;
+    } else if (!p && ev->first_receipt && ev->last_receipt >= ev->first_receipt) {
+        rc = batch_of_range(c, ev->first_receipt, ev->last_receipt, &r, &n);
+    }
+    int64_t *ids = rc == TD_OK && n ? malloc(PROBE_PER * sizeof *ids) : NULL;
+    if (rc == TD_OK && n && !ids) rc = TD_E_NOMEM;
+    struct batch b = {.r = r, .n = n};
+    int64_t from = INT64_MAX, to = INT64_MIN;
+    for (size_t i = 0; rc == TD_OK && i < n; i++) {
+        if (r[i].at < from) from = r[i].at;
+        if (r[i].at > to) to = r[i].at;
+    }
+    if (rc == TD_OK && n) qsort(r, n, sizeof *r, by_customer_at);
     /* The batch's customers, PROBE_PER to a statement. */
     size_t nids = 0;
-    for (size_t i = 0; rc == TD_OK && i < b.n; i++) {
+    for (size_t i = 0; rc == TD_OK && i < n; i++) {
         if (i > 0 && r[i].customer_id == r[i - 1].customer_id) continue;
         ids[nids++] = r[i].customer_id;
         if (nids == PROBE_PER) {
@@ -232,14 +272,13 @@ static int on_purchases(struct dctx *c, const struct event_purchases *p)
     free(b.hits);
     free(ids);
     free(r);
-    free(sum);
     return rc;
 }
 
 int outcomes_on_event(struct dctx *c, const struct event *ev)
 {
     if (ev->kind == EVENT_RESOLVED) return on_resolved(c, ev->case_id);
-    if (ev->kind == EVENT_PURCHASES_IMPORTED) return on_purchases(c, ev->purchases);
+    if (ev->kind == EVENT_PURCHASES_IMPORTED) return on_purchases(c, ev);
     return TD_OK;
 }
 

@@ -37,7 +37,9 @@ extern const int outcomes_window_days[OUTCOMES_WINDOWS];   /* 30, 90, 180 */
 /* The events.def subscriber: RESOLVED writes the case's row, with what the
  * customer's receipts already stored after it add; PURCHASES_IMPORTED adds
  * each new receipt of a customer to the windows of their cases that it
- * falls in (one statement per 256 customers of the batch to find them). */
+ * falls in (one statement per 256 customers of the batch to find them),
+ * from what the import wrote, or read back by the receipts' ids when the
+ * writer gives only those (the demo's plant). */
 int outcomes_on_event(struct dctx *c, const struct event *ev) TD_MUST_CHECK;
 
 /* One row as read. Texts are valid during the call only. */
