@@ -65,7 +65,8 @@
 #                            (checked equal to the rollup the demo's events made)
 #                                                      vs insight_daily_each() in-process (tdbench daily:
 #                                                        the one read of the period's rows)
-#   (r) goodwill economics   GET /api/v1/insight/goodwill p50/p99 server-side on the demo, the
+#   (r) goodwill economics   GET /api/v1/insight/goodwill (and /referrals, the referral outcomes: the
+#                            same table, case_outcomes) p50/p99 server-side on the demo, the
 #                            chain and one store alternately (BENCH_GOODWILL_N requests, 20);
 #                            no baseline: a target only
 #   BENCH_ONLY=import        runs (a) and (b) only
@@ -1069,15 +1070,21 @@ off=$(wc -l <"$SLOG")
 for i in $(seq "$q_n"); do
   q=''; (( i % 2 == 0 )) && q="?store=$STORE"
   curl -s -o /dev/null -H "Authorization: Bearer $GTOKEN" "$G_BASE/api/v1/insight/goodwill$q"
+  curl -s -o /dev/null -H "Authorization: Bearer $GTOKEN" "$G_BASE/api/v1/insight/referrals$q"
 done
 log_settle
 serve_down "$G_SPID"
 q_p50=$(server_us /api/v1/insight/goodwill "$off" | pct 50)
 q_p99=$(server_us /api/v1/insight/goodwill "$off" | pct 99)
 need "goodwill (server log)" "$q_p99"
+q_r50=$(server_us /api/v1/insight/referrals "$off" | pct 50)
+q_r99=$(server_us /api/v1/insight/referrals "$off" | pct 99)
+need "referrals (server log)" "$q_r99"
 q_cases=$(sqlite3 "$DB" "SELECT COUNT(*) FROM cases WHERE status IN ('resolved', 'followed_up')")
 row "(r) goodwill economics p50, server-side ($q_n requests; $q_cases resolved cases)" "$(ms "$q_p50")" ms "" "" "" "" ""
 row "(r) goodwill economics p99, server-side" "$(ms "$q_p99")" ms "" "" "" "< 100 ms" "$(verdict "$q_p99 < 100000")"
+row "(r) referral outcomes p50, server-side ($q_n requests, the same mix)" "$(ms "$q_r50")" ms "" "" "" "" ""
+row "(r) referral outcomes p99, server-side" "$(ms "$q_r99")" ms "" "" "" "< 100 ms" "$(verdict "$q_r99 < 100000")"
 fi
 
 # ---- the table ---------------------------------------------------------------------

@@ -29,23 +29,82 @@ struct tally {
 
 struct walk {
     struct api_call *a;
-    int referred;
     json_t *items;
     size_t ncat;
     struct tally cat[CATEGORIES_MAX];
 };
 
-/* The tally of a category; made for a referral (the referrals are walked
- * first), never for a case compared with them. */
-static struct tally *tally_of(struct walk *w, const char *category)
+/* One group's counts of one category, as read, until the categories are
+ * known. */
+struct group {
+    char category[64];
+    int referred, fits;
+    int64_t newest, n[INSIGHT_WINDOWS], k[INSIGHT_WINDOWS];
+};
+
+struct groups {
+    struct group *v;
+    size_t n, cap;
+};
+
+static int on_group(void *arg, const struct insight_tally *t)
+{
+    struct groups *g = arg;
+    if (g->n == g->cap) {
+        size_t cap = g->cap ? g->cap * 2 : 32;
+        struct group *v = realloc(g->v, cap * sizeof *v);
+        if (!v) return TD_E_NOMEM;
+        g->v = v;
+        g->cap = cap;
+    }
+    struct group *x = &g->v[g->n++];
+    x->fits = strlen(t->category) < sizeof x->category;
+    snprintf(x->category, sizeof x->category, "%s", x->fits ? t->category : "");
+    x->referred = t->referred;
+    x->newest = t->newest;
+    memcpy(x->n, t->n, sizeof x->n);
+    memcpy(x->k, t->k, sizeof x->k);
+    return TD_OK;
+}
+
+/* Newest referral first: the categories in the order the referrals, newest
+ * first, name them. */
+static int by_newest(const void *x, const void *y)
+{
+    const struct group *a = x, *b = y;
+    if (a->referred != b->referred) return b->referred - a->referred;
+    return (a->newest < b->newest) - (a->newest > b->newest);
+}
+
+/* The tally of a category; made for a referral, never for a case compared
+ * with them. */
+static struct tally *tally_of(struct walk *w, const char *category, int referred)
 {
     for (size_t i = 0; i < w->ncat; i++)
         if (strcmp(w->cat[i].category, category) == 0) return &w->cat[i];
-    if (!w->referred || w->ncat == CATEGORIES_MAX || strlen(category) >= sizeof w->cat[0].category) return NULL;
+    if (!referred || w->ncat == CATEGORIES_MAX) return NULL;
     struct tally *t = &w->cat[w->ncat++];
     memset(t, 0, sizeof *t);
     snprintf(t->category, sizeof t->category, "%s", category);
     return t;
+}
+
+/* The shares per category: every group of the period counted at once, the
+ * referred ones making the categories. */
+static int tally(struct walk *w, int64_t store_id, int64_t from, int64_t to)
+{
+    struct groups g = {0};
+    int rc = insight_tallies_each(&w->a->d, store_id, from, to, w->a->d.now_us, on_group, &g);
+    if (rc == TD_OK && g.n) qsort(g.v, g.n, sizeof *g.v, by_newest);
+    for (size_t i = 0; rc == TD_OK && i < g.n; i++) {
+        struct tally *t = g.v[i].fits ? tally_of(w, g.v[i].category, g.v[i].referred) : NULL;
+        for (int j = 0; t && j < INSIGHT_WINDOWS; j++) {
+            t->n[g.v[i].referred][j] += g.v[i].n[j];
+            t->k[g.v[i].referred][j] += g.v[i].k[j];
+        }
+    }
+    free(g.v);
+    return rc;
 }
 
 static int by_category(const void *x, const void *y)
@@ -55,19 +114,12 @@ static int by_category(const void *x, const void *y)
 
 static json_t *known(int v) { return v < 0 ? json_null() : json_boolean(v); }
 
-static int on_case(void *arg, const struct insight_case *k)
+static int on_referral(void *arg, const struct insight_case *k)
 {
     struct walk *w = arg;
     int back[INSIGHT_WINDOWS];
     for (int i = 0; i < INSIGHT_WINDOWS; i++)
-        back[i] = insight_came_back(k->resolved_at, k->next_purchase_at, w->a->d.now_us, insight_window_days[i]);
-    struct tally *t = tally_of(w, k->category);
-    for (int i = 0; t && i < INSIGHT_WINDOWS; i++) {
-        if (back[i] < 0) continue;                        /* the window is still open */
-        t->n[w->referred][i]++;
-        t->k[w->referred][i] += back[i];
-    }
-    if (!w->referred || json_array_size(w->items) >= ITEMS_MAX) return TD_OK;
+        back[i] = insight_came_back(k->resolved_at, k->visits[i], w->a->d.now_us, insight_window_days[i]);
     json_t *o = json_pack("{s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:{s:o,s:o,s:o}}", "case_id", (json_int_t)k->case_id,
                           "customer_id", (json_int_t)k->customer_id, "customer_name", k->customer_name,
                           "store_code", k->store_code, "category",
@@ -162,9 +214,8 @@ int api_insight_referrals(struct api_call *a)
     if (!w) return TD_E_NOMEM;
     w->a = a;
     w->items = json_array();
-    int rc = TD_OK;
-    for (w->referred = 1; rc == TD_OK && w->referred >= 0; w->referred--)
-        rc = insight_cases_each(&a->d, w->referred, st.id, from, to + DAY_US, on_case, w);
+    int rc = insight_referrals_each(&a->d, st.id, from, to + DAY_US, ITEMS_MAX, on_referral, w);
+    if (rc == TD_OK) rc = tally(w, st.id, from, to + DAY_US);
     json_t *cats = json_array();
     qsort(w->cat, w->ncat, sizeof w->cat[0], by_category);
     for (size_t i = 0; rc == TD_OK && i < w->ncat; i++)

@@ -599,6 +599,7 @@ int customer_erase(struct dctx *c, int64_t id)
         "UPDATE cases SET customer_id = NULL, customer_words = '' WHERE customer_id = ?",
         "UPDATE referrals SET customer_id = NULL WHERE customer_id = ?",
         "UPDATE decision_inputs SET customer_id = NULL WHERE customer_id = ?",
+        "DELETE FROM case_outcomes WHERE customer_id = ?",
         "DELETE FROM customer_facts WHERE customer_id = ?",
         "DELETE FROM customer_days WHERE customer_id = ?",
         "DELETE FROM customer_case_stores WHERE customer_id = ?",

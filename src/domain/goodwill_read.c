@@ -2,26 +2,24 @@
  * the cases of a period with the facts their decision was made on, their
  * goodwill, and the spend and visits of their customer after them.
  *
- * Two reads, merged by case id:
- *  (1) the latest stored decision of each case decided in the period
- *      (desk_inputs_latest_each): store, category, tier, spend before and
- *      tenure as the decision knew them, the policy version, and the cents of
- *      the items it found proven — never today's facts;
- *  (2) one grouped query over the same cases: how each was resolved, its
- *      credit note's funding, and the customer's receipts in the 180 days
- *      after it (the receipts_customer index, one range per case; the lines
- *      by their receipt's key), summed for 90 and for 180 days.
+ * One read: the case_outcomes rows (outcomes.h) of the cases whose last
+ * decision was taken in the period, in the order the decisions were taken:
+ * store, category, tier, spend before and tenure as the decision knew them
+ * (never today's facts), the policy version, the case's goodwill, and its
+ * customer's spend and visits in the 90 and 180 days after it, kept up to
+ * date as receipts are imported. One index range; no decision's JSON, no
+ * receipt is read here.
  * Each customer's first resolved case of the period is marked: the estimate
  * counts customers once (mark_first). Then each window's compared cases are
  * sorted once and every row (and the totals) estimated against them.
- * goodwill_cases_each() gives the same cases without (2)'s receipts, for the
- * demo's plant. Nothing is written.
+ * goodwill_cases_each() gives the same cases, for the demo's plant. Nothing
+ * is written.
  */
 #include "domain/goodwill.h"
 #include "core/clock.h"
 #include "core/enum_map.h"
 #include "db/db.h"
-#include "domain/desk_inputs.h"
+#include "domain/outcomes.h"
 #include "domain/store.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,12 +37,11 @@ struct labels {
 /* One case as read. */
 struct gcase {
     int64_t case_id, customer_id, store_id, resolved_at;
-    int64_t spend_before, proven_cents, goodwill, funded;
+    int64_t spend_before, goodwill, funded;
     int64_t spend[GOODWILL_WINDOWS], visits[GOODWILL_WINDOWS];
     int tenure, year, month;
     unsigned cat, pv;
     enum policy_tier tier;
-    int resolved;
     int first;                         /* the customer's first case in the period: the one the estimate counts */
 };
 
@@ -86,38 +83,6 @@ static void labels_free(struct labels *l)
     free(l);
 }
 
-static int on_input(void *arg, const struct desk_inputs *in)
-{
-    struct gather *g = arg;
-    if (in->customer_id == 0) return TD_OK;                 /* a walk-in, or erased: no purchases to follow */
-    if (g->n == g->cap) {
-        size_t ncap = g->cap ? g->cap * 2 : 256;
-        struct gcase *t = realloc(g->v, ncap * sizeof *t);
-        if (!t) return TD_E_NOMEM;
-        g->v = t;
-        g->cap = ncap;
-    }
-    struct gcase *k = &g->v[g->n++];
-    memset(k, 0, sizeof *k);
-    k->case_id = in->case_id;
-    k->customer_id = in->customer_id;
-    k->store_id = in->store_id;
-    k->tier = in->facts.tier;
-    k->spend_before = in->facts.lifetime_spend_cents;
-    k->tenure = in->facts.tenure_days;
-    for (size_t i = 0; i < in->decision.n_items; i++)
-        if (in->decision.items[i].proven) k->proven_cents += in->decision.items[i].amount_cents;
-    k->cat = label_of(g->lab, in->ci.n_items ? in->ci.items[0].category : NULL);
-    k->pv = label_of(g->lab, in->policy_version);
-    return TD_OK;
-}
-
-static int by_case(const void *x, const void *y)
-{
-    const struct gcase *a = x, *b = y;
-    return (a->case_id > b->case_id) - (a->case_id < b->case_id);
-}
-
 static void amsterdam_month(int64_t us, int *year, int *month)
 {
     time_t t = (time_t)(us / US);
@@ -128,46 +93,45 @@ static void amsterdam_month(int64_t us, int *year, int *month)
     *month = tm.tm_mon + 1;
 }
 
-/* (2): the resolution and what followed, merged into g's cases (sorted by
- * case id); a case not resolved stays with resolved 0. Without after, the
- * windows are empty (one index seek per case finds nothing): for callers
- * that need the goodwill only. */
-static int read_outcomes(struct dctx *c, int64_t from_us, int64_t to_us, int after, struct gather *g)
+static int by_case(const void *x, const void *y)
 {
-    struct db_stmt *st = NULL;
-    int64_t w0 = after ? goodwill_window_days[0] * DAY_US : 0, w1 = after ? goodwill_window_days[1] * DAY_US : 0;
-    int rc = db_query(c->db,
-                      "SELECT k.id, k.resolved_at, COALESCE(k.resolution, ''), COALESCE(k.amount_cents, 0),"
-                      " COALESCE(MAX(CASE WHEN n.funding = 'goodwill' THEN n.amount_cents END), 0),"
-                      " COALESCE(SUM(CASE WHEN r.purchased_at <= k.resolved_at + ? THEN l.unit_price_cents * l.quantity END), 0),"
-                      " COUNT(DISTINCT CASE WHEN r.purchased_at <= k.resolved_at + ? THEN r.id END),"
-                      " COALESCE(SUM(l.unit_price_cents * l.quantity), 0), COUNT(DISTINCT r.id)"
-                      " FROM cases k LEFT JOIN credit_notes n ON n.id = k.credit_note_id"
-                      " LEFT JOIN receipts r ON r.customer_id = k.customer_id AND r.purchased_at > k.resolved_at"
-                      "  AND r.purchased_at <= k.resolved_at + ?"
-                      " LEFT JOIN purchase_lines l ON l.receipt_id = r.id"
-                      " WHERE k.status IN ('resolved', 'followed_up') AND k.customer_id IS NOT NULL"
-                      " AND k.resolved_at IS NOT NULL"
-                      " AND k.id IN (SELECT d.case_id FROM decision_inputs d WHERE d.decided_at >= ? AND d.decided_at < ?)"
-                      " GROUP BY k.id, k.resolved_at, k.resolution, k.amount_cents ORDER BY k.id",
-                      &st, "iiiii", w0, w0, w1, from_us, to_us);
-    size_t j = 0;
-    while (db_next(st, &rc)) {
-        int64_t id, at, amount, funded, s0, v0, s1, v1;
-        const char *res;
-        if ((rc = db_readf(st, "iisiiiiii", &id, &at, &res, &amount, &funded, &s0, &v0, &s1, &v1)) != TD_OK) break;
-        while (j < g->n && g->v[j].case_id < id) j++;
-        if (j == g->n || g->v[j].case_id != id) continue;   /* decided before it was a known customer's */
-        struct gcase *k = &g->v[j];
-        enum policy_resolution r = (enum policy_resolution)enum_map_find(&policy_resolution_map, res, 0);
-        k->resolved = 1;
-        k->resolved_at = at;
-        k->goodwill = goodwill_case_cents(r, amount, funded, k->proven_cents);
-        k->funded = funded > 0;
-        k->spend[0] = s0, k->visits[0] = v0, k->spend[1] = s1, k->visits[1] = v1;
-        amsterdam_month(at, &k->year, &k->month);
+    const struct gcase *a = x, *b = y;
+    return (a->case_id > b->case_id) - (a->case_id < b->case_id);
+}
+
+/* One case_outcomes row into g: the labels in the order the decisions were
+ * taken (category, then policy version), as the strata's indexes. */
+static int on_outcome(void *arg, const struct outcome *o)
+{
+    struct gather *g = arg;
+    if (g->n == g->cap) {
+        size_t ncap = g->cap ? g->cap * 2 : 256;
+        struct gcase *t = realloc(g->v, ncap * sizeof *t);
+        if (!t) return TD_E_NOMEM;
+        g->v = t;
+        g->cap = ncap;
     }
-    return db_end(st, rc);
+    struct gcase *k = &g->v[g->n++];
+    memset(k, 0, sizeof *k);
+    k->case_id = o->case_id;
+    k->customer_id = o->customer_id;
+    k->store_id = o->store_id;
+    k->resolved_at = o->resolved_at;
+    k->tier = (enum policy_tier)enum_map_find(&policy_tier_map, o->tier, 0);
+    k->spend_before = o->spend_before_cents;
+    k->tenure = (int)o->tenure_days;
+    k->cat = label_of(g->lab, o->category);
+    k->pv = label_of(g->lab, o->policy_version);
+    k->goodwill = o->goodwill_cents;
+    k->funded = o->funded;
+    /* The estimate's windows, 90 and 180 days, are the rows' second and third. */
+    _Static_assert(GOODWILL_WINDOWS == 2 && OUTCOMES_WINDOWS == 3, "the windows line up");
+    for (int w = 0; w < GOODWILL_WINDOWS; w++) {
+        k->spend[w] = o->spend[w + 1];
+        k->visits[w] = o->visits[w + 1];
+    }
+    amsterdam_month(o->resolved_at, &k->year, &k->month);
+    return TD_OK;
 }
 
 /* A case's customer, time and id, to find each customer's first case. */
@@ -198,19 +162,13 @@ static int mark_first(struct gather *g)
     return TD_OK;
 }
 
-/* (1) and (2): the resolved cases of known customers decided in the
- * period, by case id, each with its goodwill and what followed. */
-static int gather(struct dctx *c, int64_t from_us, int64_t to_us, int after, struct gather *g)
+/* The resolved cases of known customers whose last decision was taken in
+ * the period, each with its goodwill and what followed, in the order the
+ * decisions were taken: one range of case_outcomes (outcomes.h). */
+static int gather(struct dctx *c, int64_t from_us, int64_t to_us, struct gather *g)
 {
-    int rc = desk_inputs_latest_each(c, from_us, to_us, 0, on_input, g);
-    if (rc != TD_OK) return rc;
-    if (g->n) qsort(g->v, g->n, sizeof *g->v, by_case);
-    if ((rc = read_outcomes(c, from_us, to_us, after, g)) != TD_OK) return rc;
-    size_t n = 0;
-    for (size_t i = 0; i < g->n; i++)
-        if (g->v[i].resolved) g->v[n++] = g->v[i];
-    g->n = n;
-    return mark_first(g);
+    int rc = outcomes_decided_each(c, from_us, to_us, on_outcome, g);
+    return rc == TD_OK ? mark_first(g) : rc;
 }
 
 int goodwill_cases_each(struct dctx *c, int64_t from_us, int64_t to_us,
@@ -219,7 +177,8 @@ int goodwill_cases_each(struct dctx *c, int64_t from_us, int64_t to_us,
     struct labels *lab = labels_new();
     if (!lab) return TD_E_NOMEM;
     struct gather g = {.lab = lab};
-    int rc = gather(c, from_us, to_us, 0, &g);
+    int rc = gather(c, from_us, to_us, &g);
+    if (rc == TD_OK && g.n) qsort(g.v, g.n, sizeof *g.v, by_case);   /* the report's every order is total: only here */
     for (size_t i = 0; i < g.n && rc == TD_OK; i++) {
         const struct gcase *v = &g.v[i];
         struct goodwill_case k = {v->case_id, v->customer_id, v->store_id, v->resolved_at, v->goodwill, v->first};
@@ -332,7 +291,7 @@ int goodwill_report(struct dctx *c, int64_t from_us, int64_t to_us, int64_t stor
     struct gather g = {.lab = lab};
     struct est e = {.g = &g, .now_us = now_us};
     size_t *idx = NULL;
-    int rc = gather(c, from_us, to_us, 1, &g);
+    int rc = gather(c, from_us, to_us, &g);
     if (rc != TD_OK) goto out;
     size_t n = g.n;
 

@@ -714,6 +714,47 @@ void after_staff_cache(void)
     nanosleep(&ts, NULL);
 }
 
+void case_age(const struct server *s, long long case_id, int days)
+{
+    long long us = (long long)days * 86400 * 1000000;
+    char sql[4096];
+    snprintf(sql, sizeof sql, "UPDATE cases SET resolved_at = resolved_at - %lld WHERE id = %lld", us, case_id);
+    assert_int_equal(server_sql(s, sql), 0);
+    snprintf(sql, sizeof sql, "UPDATE decision_inputs SET decided_at = decided_at - %lld WHERE case_id = %lld", us, case_id);
+    assert_int_equal(server_sql(s, sql), 0);
+    snprintf(sql, sizeof sql, "UPDATE case_outcomes SET resolved_at = resolved_at - %lld, decided_at = decided_at - %lld"
+                              " WHERE case_id = %lld", us, us, case_id);
+    assert_int_equal(server_sql(s, sql), 0);
+    /* The windows: the receipts in (resolved_at, resolved_at + d days]. */
+    static const int windows[] = {30, 90, 180};
+    for (size_t i = 0; i < sizeof windows / sizeof windows[0]; i++) {
+        const char *in = "r.customer_id = o.customer_id AND r.purchased_at > o.resolved_at AND r.purchased_at <= o.resolved_at + ";
+        long long d = (long long)windows[i] * 86400 * 1000000;
+        snprintf(sql, sizeof sql,
+                 "UPDATE case_outcomes SET spend_%d = (SELECT COALESCE(SUM(l.unit_price_cents * l.quantity), 0) FROM case_outcomes o"
+                 " JOIN receipts r ON %s%lld JOIN purchase_lines l ON l.receipt_id = r.id WHERE o.case_id = %lld),"
+                 " visits_%d = (SELECT COUNT(*) FROM case_outcomes o JOIN receipts r ON %s%lld WHERE o.case_id = %lld)"
+                 " WHERE case_id = %lld", windows[i], in, d, case_id, windows[i], in, d, case_id, case_id);
+        assert_int_equal(server_sql(s, sql), 0);
+    }
+}
+
+void refuse_idempotency_keys(const struct server *s, int on)
+{
+    if (server_is_pg(s)) {
+        assert_int_equal(server_sql(s, on ? "CREATE FUNCTION td_test_refuse() RETURNS trigger LANGUAGE plpgsql AS"
+                                            " \\$f\\$ BEGIN RAISE EXCEPTION 'refused by the test'; END \\$f\\$"
+                                          : "DROP TRIGGER td_test_refuse ON idempotency_keys"), 0);
+        assert_int_equal(server_sql(s, on ? "CREATE TRIGGER td_test_refuse BEFORE INSERT ON idempotency_keys"
+                                            " FOR EACH ROW EXECUTE FUNCTION td_test_refuse()"
+                                          : "DROP FUNCTION td_test_refuse()"), 0);
+    } else {
+        assert_int_equal(server_sql(s, on ? "CREATE TRIGGER td_test_refuse BEFORE INSERT ON idempotency_keys"
+                                            " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+                                          : "DROP TRIGGER td_test_refuse"), 0);
+    }
+}
+
 void days_ago(int days, char *out, size_t n)
 {
     time_t t = time(NULL) - (time_t)days * 86400;

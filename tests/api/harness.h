@@ -140,6 +140,15 @@ void days_ago(int days, char *out, size_t n);
  * for a condition but the rule itself: a change made elsewhere (another
  * server, SQL, the CLI) counts everywhere within one second. */
 void after_staff_cache(void);
+/* Moves a resolved case back days in time, as time would have: its
+ * resolution, its decisions and its case_outcomes row (migration 0022),
+ * whose windows are counted again from the receipts as they stand then.
+ * Asserts the SQL ran. */
+void case_age(const struct server *s, long long case_id, int days);
+/* Makes every write to idempotency_keys fail (on) or lets it be (off): a
+ * request with a key then fails after the desk and the event subscribers did
+ * all their work, and is rolled back whole. */
+void refuse_idempotency_keys(const struct server *s, int on);
 /* Posts CSV text to /api/v1/imports/KIND as c; asserts 200 or 201. */
 void import_csv(struct client *c, const char *kind, const char *text);
 /* The same, with every field "@N" (N digits) replaced by days_ago(N): a

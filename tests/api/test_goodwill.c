@@ -37,7 +37,7 @@ static const char *const stores[] = {"UTR01", "AMS01"};
  * (given) or declined; aged back days ago. */
 static long long complaint(int s, int loyalty, int given, int days_ago)
 {
-    char q[32], body[700], path[96], sql[200];
+    char q[32], body[700], path[96];
     snprintf(q, sizeof q, "NL-%d", loyalty);
     snprintf(body, sizeof body,
              "{\"kind\":\"complaint\",\"customer_id\":%lld,\"store_code\":\"%s\",\"receipt\":false,"
@@ -55,12 +55,7 @@ static long long complaint(int s, int loyalty, int given, int days_ago)
                    200, &r);
         resp_free(&r);
     }
-    snprintf(sql, sizeof sql, "UPDATE cases SET resolved_at = resolved_at - %lld WHERE id = %lld",
-             (long long)days_ago * 86400 * 1000000, id);
-    assert_int_equal(server_sql(&srv, sql), 0);
-    snprintf(sql, sizeof sql, "UPDATE decision_inputs SET decided_at = decided_at - %lld WHERE case_id = %lld",
-             (long long)days_ago * 86400 * 1000000, id);
-    assert_int_equal(server_sql(&srv, sql), 0);
+    case_age(&srv, id, days_ago);
     return id;
 }
 

@@ -43,7 +43,7 @@ static int setup(void **state)
  * referred to Action when referred; its resolution aged back days ago. */
 static long long scale_case(const char *loyalty, const char *receipt, int referred, int days_ago)
 {
-    char body[700], sql[160];
+    char body[700];
     snprintf(body, sizeof body,
              "{\"kind\":\"%s\",\"customer_id\":%lld,\"store_code\":\"UTR01\",\"receipt\":true,"
              "\"customer_words\":\"Bij Action is deze weegschaal goedkoper.\"%s,"
@@ -52,9 +52,7 @@ static long long scale_case(const char *loyalty, const char *receipt, int referr
              referred ? ",\"referral\":{\"to\":\"Action\",\"reason\":\"cheaper_elsewhere\"}" : "", receipt);
     long long id = case_open(&anna, body);
     case_resolve_as_recommended(&anna, id);
-    snprintf(sql, sizeof sql, "UPDATE cases SET resolved_at = resolved_at - %lld WHERE id = %lld",
-             (long long)days_ago * 86400 * 1000000, id);
-    assert_int_equal(server_sql(&srv, sql), 0);
+    case_age(&srv, id, days_ago);
     return id;
 }
 

@@ -117,24 +117,7 @@ static void rollup_equals_raw(void)
         }
 }
 
-/* Makes every write to idempotency_keys fail (on) or lets it be (off): a
- * request with a key then fails after the desk and its subscribers did all
- * their work, and is rolled back. */
-static void refuse_keys(int on)
-{
-    if (server_is_pg(&srv)) {
-        assert_int_equal(server_sql(&srv, on ? "CREATE FUNCTION td_test_refuse() RETURNS trigger LANGUAGE plpgsql AS"
-                                               " \\$f\\$ BEGIN RAISE EXCEPTION 'refused by the test'; END \\$f\\$"
-                                             : "DROP TRIGGER td_test_refuse ON idempotency_keys"), 0);
-        assert_int_equal(server_sql(&srv, on ? "CREATE TRIGGER td_test_refuse BEFORE INSERT ON idempotency_keys"
-                                               " FOR EACH ROW EXECUTE FUNCTION td_test_refuse()"
-                                             : "DROP FUNCTION td_test_refuse()"), 0);
-    } else {
-        assert_int_equal(server_sql(&srv, on ? "CREATE TRIGGER td_test_refuse BEFORE INSERT ON idempotency_keys"
-                                               " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
-                                             : "DROP TRIGGER td_test_refuse"), 0);
-    }
-}
+static void refuse_keys(int on) { refuse_idempotency_keys(&srv, on); }
 
 static long long utr_open_case;
 

@@ -31,6 +31,25 @@ function daysAgo(n) {
   return d.toISOString().slice(0, 16).replace('T', ' ');
 }
 
+// Moves the resolved cases `ids` (a list, or a SELECT of case ids) back `days`
+// in time, as time would have: their resolutions, decisions and case_outcomes
+// rows, whose windows are counted again from the receipts (migration 0022).
+function ageCases(ids, days) {
+  const us = days * 86400000000;
+  const rcpt = (d) => `r.customer_id = case_outcomes.customer_id AND r.purchased_at > case_outcomes.resolved_at`
+    + ` AND r.purchased_at <= case_outcomes.resolved_at + ${d * 86400000000}`;
+  const windows = [30, 90, 180].map((d) => `spend_${d} = (SELECT COALESCE(SUM(l.unit_price_cents * l.quantity), 0)`
+    + ` FROM receipts r JOIN purchase_lines l ON l.receipt_id = r.id WHERE ${rcpt(d)}),`
+    + ` visits_${d} = (SELECT COUNT(*) FROM receipts r WHERE ${rcpt(d)})`).join(', ');
+  for (const sql of [`UPDATE cases SET resolved_at = resolved_at - ${us} WHERE id IN (${ids})`,
+    `UPDATE decision_inputs SET decided_at = decided_at - ${us} WHERE case_id IN (${ids})`,
+    `UPDATE case_outcomes SET resolved_at = resolved_at - ${us}, decided_at = decided_at - ${us} WHERE case_id IN (${ids})`,
+    `UPDATE case_outcomes SET ${windows} WHERE case_id IN (${ids})`]) {
+    const r = spawnSync('sqlite3', [`${TMP}/t.db`, sql], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`sqlite3 ${sql}: ${r.stderr}`);
+  }
+}
+
 // ---- the server and its data ---------------------------------------------------
 
 let server, base, adminToken, approverToken;
@@ -1217,8 +1236,7 @@ test('the kitchen scale, months later: the referral report shows Kees and that h
   // A hundred days on (the referral's resolution moved back in the database,
   // as time would), Kees bought a tea towel here sixty days ago: forty days
   // after he was sent to Action.
-  spawnSync('sqlite3', [`${TMP}/t.db`, "UPDATE cases SET resolved_at = resolved_at - 8640000000000"
-    + " WHERE id IN (SELECT case_id FROM referrals WHERE to_name = 'Action')"]);
+  ageCases("SELECT case_id FROM referrals WHERE to_name = 'Action'", 100);
   await call('POST', '/api/v1/imports/purchases',
     'receipt_id,purchased_at,store_code,customer_ref,sku,product_name,brand,category,unit_price,quantity\n'
     + `R-KS-9,${daysAgo(60)},UTR01,NL-200002,TD-9,Theedoek,Huis,Keuken,4.99,1\n`, { type: 'text/csv' });
@@ -1356,8 +1374,7 @@ test('goodwill: does the gesture pay for itself? the figure with its interval, n
     const euros = 10 + 3 * Math.floor(i / 2) + (given ? 40 : 0);
     after += `R-GW-${i},${daysAgo(60)},ALK01,${loyalty},GW-${i},Kussen,Huis,Wonen,${euros}.00,1\n`;
   }
-  for (const sql of ['UPDATE cases SET resolved_at = resolved_at - 10368000000000', 'UPDATE decision_inputs SET decided_at = decided_at - 10368000000000'])
-    spawnSync('sqlite3', [`${TMP}/t.db`, `${sql} WHERE ${sql.startsWith('UPDATE cases') ? 'id' : 'case_id'} IN (${ids.join(',')})`]);
+  ageCases(ids.join(','), 120);
   await call('POST', '/api/v1/imports/purchases', after, { type: 'text/csv' });
   const page = await freshPage();
   await login(page, 'femke');
