@@ -30,6 +30,8 @@
 #include <string.h>
 
 #define OVERRIDES_SHOWN 20          /* the newest of a person's overrides listed with their reasons */
+#define OVERRIDES_SHOWN_CHAIN 3     /* the same in the view of every store: the chain's hundreds of people
+                                       times 20 were two thirds of that answer's time (docs/insight.md) */
 #define CURVE_HEADROOM 1.1          /* the curves reach a tenth beyond the largest point */
 
 struct ask {
@@ -91,8 +93,8 @@ static int add_override(void *arg, const struct coaching_override *o)
 static int person_json(struct api_call *a, const struct ask *k, const struct coaching_person *p, json_t **out)
 {
     json_t *overrides = json_array();
-    int rc = overrides ? coaching_overrides_each(&a->d, &k->q, p->staff_id, OVERRIDES_SHOWN, add_override, overrides)
-                       : TD_E_NOMEM;
+    int limit = k->st.id ? OVERRIDES_SHOWN : OVERRIDES_SHOWN_CHAIN;
+    int rc = overrides ? coaching_overrides_each(&a->d, &k->q, p->staff_id, limit, add_override, overrides) : TD_E_NOMEM;
     if (rc != TD_OK) {
         json_decref(overrides);
         return rc;
@@ -130,6 +132,13 @@ static json_t *limits_json(const struct coaching_limits *l)
                      rounded(l->low998), "high998", rounded(l->high998));
 }
 
+/* The limits of one rate's centre at n, worked out once per n. */
+#define LIMITS_MEMO 256
+struct limits_memo {
+    int64_t n;                                     /* 0: none yet (points have n >= 1) */
+    struct coaching_limits l;
+};
+
 /* One rate's funnel: the store's k of n as the centre, every person's point
  * (answers: only from the minimum on) with its band, and the curves. pts
  * has room for every person. */
@@ -156,13 +165,18 @@ static json_t *funnel_json(struct api_call *a, const struct ask *k, const struct
     double p0 = too_few ? 0 : (double)sk / (double)sn;
     if (!k->named) qsort(pts, m, sizeof *pts, by_counts);        /* an order that names no one */
     json_t *points = json_array(), *curve = json_array();
+    struct limits_memo memos[LIMITS_MEMO] = {{0}};
     for (size_t i = 0; !too_few && i < m; i++) {
         const struct point *x = &pts[i];
         int self = x->p->staff_id == a->me.id;
-        struct coaching_limits l;
-        coaching_limits_of(p0, x->n, &l);
+        struct limits_memo *memo = &memos[x->n % LIMITS_MEMO];
+        if (memo->n != x->n) {                         /* people with as many cases share their limits */
+            memo->n = x->n;
+            coaching_limits_of(p0, x->n, &memo->l);
+        }
+        const struct coaching_limits l = memo->l;
         json_t *o = json_pack("{s:b,s:I,s:I,s:o,s:i,s:o}", "self", self, "k", (json_int_t)x->k, "n", (json_int_t)x->n,
-                              "rate", rounded((double)x->k / (double)x->n), "band", coaching_band(x->k, x->n, p0),
+                              "rate", rounded((double)x->k / (double)x->n), "band", coaching_band_of(x->k, x->n, &l),
                               "limits", limits_json(&l));
         if (o && (k->named || self)) {
             json_object_set_new(o, "login", json_string(x->p->login));
