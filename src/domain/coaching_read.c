@@ -200,19 +200,46 @@ static int count_rows(struct dctx *c, struct coaching_report *r, struct by_id *h
 /* The cases of days [from_day, to_day]: the whole months between from
  * coaching_months, the days before and after them from coaching_days. */
 static int read_cases(struct dctx *c, const struct coaching_query *q, const struct nps_query *days,
-                      struct coaching_report *r)
+                      struct coaching_report *r, struct by_id *h)
 {
-    struct by_id h = {0};
-    int rc = TD_OK;
-    for (size_t i = 0; i < r->n && rc == TD_OK; i++) rc = by_id_put(&h, r->people[i].staff_id, i + 1);
     int64_t from = days->from_day, end = days->to_day + 1;
     int64_t first = coaching_month_of(from), last = coaching_month_of(end);   /* whole months: [first, last) */
     if (first != from) first = coaching_month_of(first + 31);
     if (first >= last) first = last = end;          /* no whole month: every day from the days */
-    if (rc == TD_OK) rc = count_rows(c, r, &h, q->store_id, 1, first, last);
-    if (rc == TD_OK) rc = count_rows(c, r, &h, q->store_id, 0, from, first);
-    if (rc == TD_OK) rc = count_rows(c, r, &h, q->store_id, 0, last, end);
-    free(h.s);
+    int rc = count_rows(c, r, h, q->store_id, 1, first, last);
+    if (rc == TD_OK) rc = count_rows(c, r, h, q->store_id, 0, from, first);
+    if (rc == TD_OK) rc = count_rows(c, r, h, q->store_id, 0, last, end);
+    return rc;
+}
+
+/* The knowledge scores of everyone at once: two statements, not one per
+ * person (on PostgreSQL each is a round trip). */
+struct scores {
+    struct coaching_report *r;
+    struct by_id *h;
+};
+
+static int count_score(void *arg, int64_t staff_id, int64_t answered, int64_t correct)
+{
+    struct scores *s = arg;
+    struct slot *x = s->h->cap ? slot_of(s->h, staff_id) : NULL;
+    if (x && x->at && x->at != SKIP) {
+        s->r->people[x->at - 1].knowledge.answered = answered;
+        s->r->people[x->at - 1].knowledge.correct = correct;
+    }
+    return TD_OK;
+}
+
+static int read_scores(struct dctx *c, struct coaching_report *r, struct by_id *h)
+{
+    int64_t questions;
+    int rc = TD_OK;
+    for (size_t i = 0; i < r->n && rc == TD_OK; i++)          /* everyone known by id, also by answers alone */
+        if (r->people[i].staff_id) rc = by_id_put(h, r->people[i].staff_id, i + 1);
+    struct scores s = {r, h};
+    if (rc == TD_OK) rc = quiz_scores_each(c, &questions, count_score, &s);
+    for (size_t i = 0; i < r->n && rc == TD_OK; i++)
+        if (r->people[i].staff_id) r->people[i].knowledge.questions = questions;
     return rc;
 }
 
@@ -258,12 +285,14 @@ int coaching_read(struct dctx *c, const struct coaching_query *q, struct coachin
     memset(out, 0, sizeof *out);
     struct nps_query nq = {.by = NPS_ASSOCIATE, .store_id = q->store_id};
     coaching_days_of(q->from_us, q->to_us, &nq.from_day, &nq.to_day);
+    struct by_id h = {0};
     int rc = read_staff(c, q, out);
-    if (rc == TD_OK) rc = read_cases(c, q, &nq, out);
+    for (size_t i = 0; i < out->n && rc == TD_OK; i++) rc = by_id_put(&h, out->people[i].staff_id, i + 1);
+    if (rc == TD_OK) rc = read_cases(c, q, &nq, out, &h);
     if (rc == TD_OK) rc = nps_each(c, &nq, count_answers, out);
     if (rc == TD_OK) rc = complete(c, out);
-    for (size_t i = 0; i < out->n && rc == TD_OK; i++)
-        if (out->people[i].staff_id) rc = quiz_score_of(c, out->people[i].staff_id, &out->people[i].knowledge);
+    if (rc == TD_OK) rc = read_scores(c, out, &h);
+    free(h.s);
     if (rc != TD_OK) {
         coaching_report_free(out);
         return rc;
