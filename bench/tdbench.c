@@ -46,8 +46,8 @@
  *
  *   tdbench coaching DBURL STORE COUNT         the coaching route's domain calls (coaching_read: the
  *                                              period's month and day rows, the people, their answers
- *                                              and quiz; then each person's newest overrides, 20, or 3
- *                                              for every store) for STORE's code, or "-" for every
+ *                                              and quiz; then the people's newest overrides, 20, or 3
+ *                                              for every store: coaching_overrides_of) for STORE's code, or "-" for every
  *                                              store, over 90 and 365 days up to today in turn, COUNT
  *                                              times, in a read transaction each
  *
@@ -570,9 +570,9 @@ static int bench_daily(struct db *db, long count)
     return rc == TD_OK ? 0 : 1;
 }
 
-static int count_override(void *arg, const struct coaching_override *o)
+static int count_override(void *arg, size_t i, const struct coaching_override *o)
 {
-    (void)o;
+    (void)i, (void)o;
     ++*(int64_t *)arg;
     return TD_OK;
 }
@@ -605,8 +605,11 @@ static int bench_coaching(struct db *db, const char *code, long count)
         int64_t t0 = clock_mono_us();
         rc = db_begin(db, 0);
         int read = rc == TD_OK && (rc = coaching_read(&c, &q, &r)) == TD_OK;
-        for (size_t k = 0; rc == TD_OK && k < r.n; k++)
-            rc = coaching_overrides_each(&c, &q, r.people[k].staff_id, st.id ? 20 : 3, count_override, &overrides);
+        int64_t *ids = read ? malloc((r.n ? r.n : 1) * sizeof *ids) : NULL;
+        if (read && !ids) rc = TD_E_NOMEM;
+        for (size_t k = 0; ids && k < r.n; k++) ids[k] = r.people[k].staff_id;
+        if (rc == TD_OK) rc = coaching_overrides_of(&c, &q, ids, r.n, st.id ? 20 : 3, count_override, &overrides);
+        free(ids);
         if (read) people += (int64_t)r.n, coaching_report_free(&r);
         db_rollback(db);
         us[i] = clock_mono_us() - t0;

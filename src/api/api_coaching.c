@@ -89,16 +89,17 @@ static int add_override(void *arg, const struct coaching_override *o)
     return x && json_array_append_new(arg, x) == 0 ? TD_OK : TD_E_NOMEM;
 }
 
-/* The person's row with their newest overrides listed. */
-static int person_json(struct api_call *a, const struct ask *k, const struct coaching_person *p, json_t **out)
+/* add_override into the i-th of the people's lists. */
+static int add_listed(void *arg, size_t i, const struct coaching_override *o)
 {
-    json_t *overrides = json_array();
-    int limit = k->st.id ? OVERRIDES_SHOWN : OVERRIDES_SHOWN_CHAIN;
-    int rc = overrides ? coaching_overrides_each(&a->d, &k->q, p->staff_id, limit, add_override, overrides) : TD_E_NOMEM;
-    if (rc != TD_OK) {
-        json_decref(overrides);
-        return rc;
-    }
+    json_t **lists = arg;
+    return add_override(lists[i], o);
+}
+
+/* The person's row with their newest overrides listed (overrides: a
+ * reference the row takes over). */
+static int person_json(struct api_call *a, const struct coaching_person *p, json_t *overrides, json_t **out)
+{
     struct nps_figure f;
     nps_figure_of(p->promoters, p->passives, p->detractors, nps_min_answers(), &f);
     const struct quiz_score *q = &p->knowledge;
@@ -324,6 +325,37 @@ static int reply_file(struct api_call *a, json_t *o, enum export_format format)
     return rc;
 }
 
+/* The rows of the people the caller may see, with their newest overrides
+ * read for all of them at once (coaching_overrides_of). */
+static int people_json(struct api_call *a, const struct ask *k, const struct coaching_report *r, json_t *people)
+{
+    size_t m = 0, *shown = malloc((r->n ? r->n : 1) * sizeof *shown);
+    int64_t *ids = malloc((r->n ? r->n : 1) * sizeof *ids);
+    json_t **lists = calloc(r->n ? r->n : 1, sizeof *lists);
+    int rc = shown && ids && lists ? TD_OK : TD_E_NOMEM;
+    for (size_t i = 0; rc == TD_OK && i < r->n; i++) {
+        if (!k->named && r->people[i].staff_id != a->me.id) continue;   /* another's figures are theirs */
+        shown[m] = i, ids[m] = r->people[i].staff_id;
+        if (!(lists[m++] = json_array())) rc = TD_E_NOMEM;
+    }
+    if (rc == TD_OK)
+        rc = coaching_overrides_of(&a->d, &k->q, ids, m, k->st.id ? OVERRIDES_SHOWN : OVERRIDES_SHOWN_CHAIN, add_listed,
+                                   lists);
+    for (size_t j = 0; j < m; j++) {
+        json_t *o = NULL;
+        if (rc != TD_OK) {
+            json_decref(lists[j]);                 /* not handed to a row */
+            continue;
+        }
+        rc = person_json(a, &r->people[shown[j]], lists[j], &o);   /* takes lists[j], also on failure */
+        if (rc == TD_OK && json_array_append_new(people, o) != 0) rc = TD_E_NOMEM;
+    }
+    free(shown);
+    free(ids);
+    free(lists);
+    return rc;
+}
+
 int api_insight_coaching(struct api_call *a)
 {
     struct ask k;
@@ -336,12 +368,7 @@ int api_insight_coaching(struct api_call *a)
     struct point *pts = malloc((r.n ? r.n : 1) * sizeof *pts);
     json_t *people = json_array(), *funnels = json_array();
     if (!pts || !people || !funnels) rc = TD_E_NOMEM;
-    for (size_t i = 0; rc == TD_OK && i < r.n; i++) {
-        if (!k.named && r.people[i].staff_id != a->me.id) continue;   /* another's figures are theirs */
-        json_t *o = NULL;
-        if ((rc = person_json(a, &k, &r.people[i], &o)) == TD_OK && json_array_append_new(people, o) != 0)
-            rc = TD_E_NOMEM;
-    }
+    if (rc == TD_OK) rc = people_json(a, &k, &r, people);
     for (int i = 0; rc == TD_OK && i < COACHING_RATES; i++)
         if (json_array_append_new(funnels, funnel_json(a, &k, &r, (enum coaching_rate)i, pts)) != 0) rc = TD_E_NOMEM;
     free(pts);

@@ -92,6 +92,11 @@ struct coaching_override {
 int coaching_overrides_each(struct dctx *c, const struct coaching_query *q, int64_t staff_id, int limit,
                             int (*fn)(void *arg, const struct coaching_override *o), void *arg) TD_MUST_CHECK;
 
+/* The same for each of staff_ids[0 .. n) in turn, fn told which (i): on
+ * PostgreSQL in one statement, on SQLite one read each (in process, cheap). */
+int coaching_overrides_of(struct dctx *c, const struct coaching_query *q, const int64_t *staff_ids, size_t n, int limit,
+                          int (*fn)(void *arg, size_t i, const struct coaching_override *o), void *arg) TD_MUST_CHECK;
+
 struct event;
 /* The events subscriber (events.def) that keeps coaching_days: a RESOLVED
  * case adds one to its day row, in the resolving transaction. */

@@ -14,6 +14,8 @@
 #include "domain/events.h"
 #include "domain/nps.h"
 #include "domain/policy.h"
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -331,4 +333,65 @@ int coaching_overrides_each(struct dctx *c, const struct coaching_query *q, int6
             rc = fn(arg, &o);
     }
     return db_end(st, rc);
+}
+
+struct listed {
+    int (*fn)(void *arg, size_t i, const struct coaching_override *o);
+    void *arg;
+    size_t i;
+};
+
+static int list_one(void *arg, const struct coaching_override *o)
+{
+    struct listed *l = arg;
+    return l->fn(l->arg, l->i, o);
+}
+
+/* On PostgreSQL the people's newest overrides in one statement, a round
+ * trip saved per person: a lateral walk of cases_overrides for each id of
+ * the list, in the list's order. */
+#define OVERRIDES_LATERAL(store)                                                                                       \
+    "SELECT w.i, k.id, k.resolved_at, k.kind, COALESCE(k.rec_resolution, ''), COALESCE(k.resolution, ''),"             \
+    " k.override_reason, COALESCE(k.rec_amount_cents, 0), COALESCE(k.amount_cents, 0)"                                 \
+    " FROM unnest(string_to_array(?, ',')::bigint[]) WITH ORDINALITY AS w(id, i) CROSS JOIN LATERAL"                 \
+    " (SELECT * FROM cases k WHERE COALESCE(k.associate_id, k.resolved_by) = w.id AND k.override_reason IS NOT NULL" \
+    " AND k.resolved_at >= ? AND k.resolved_at < ? AND k.status IN ('resolved', 'followed_up')" store                  \
+    " ORDER BY k.resolved_at DESC, k.id DESC LIMIT ?) k ORDER BY w.i, k.resolved_at DESC, k.id DESC"
+
+static int overrides_lateral(struct dctx *c, const struct coaching_query *q, const int64_t *ids, size_t n, int limit,
+                             int (*fn)(void *arg, size_t i, const struct coaching_override *o), void *arg)
+{
+    size_t cap = n * 21 + 1, used = 0;
+    char *list = malloc(cap);
+    if (!list) return TD_E_NOMEM;
+    list[0] = '\0';
+    for (size_t i = 0; i < n; i++)
+        used += (size_t)snprintf(list + used, cap - used, "%s%" PRId64, i ? "," : "", ids[i]);
+    struct db_stmt *st;
+    int rc = q->store_id ? db_query(c->db, OVERRIDES_LATERAL(" AND k.store_id = ?"), &st, "tiiii", list, q->from_us,
+                                    q->to_us, q->store_id, (int64_t)limit)
+                         : db_query(c->db, OVERRIDES_LATERAL(""), &st, "tiii", list, q->from_us, q->to_us, (int64_t)limit);
+    struct coaching_override o;
+    int64_t at;
+    while (db_next(st, &rc)) {
+        if ((rc = db_readf(st, "iiissssii", &at, &o.case_id, &o.resolved_at, &o.kind, &o.recommended, &o.chosen,
+                           &o.reason, &o.recommended_cents, &o.chosen_cents)) != TD_OK)
+            continue;
+        if (at < 1 || (size_t)at > n) rc = TD_E_INTERNAL;
+        else o.staff_id = ids[at - 1], rc = fn(arg, (size_t)at - 1, &o);
+    }
+    rc = db_end(st, rc);
+    free(list);
+    return rc;
+}
+
+int coaching_overrides_of(struct dctx *c, const struct coaching_query *q, const int64_t *staff_ids, size_t n, int limit,
+                          int (*fn)(void *arg, size_t i, const struct coaching_override *o), void *arg)
+{
+    if (n == 0) return TD_OK;
+    if (db_backend(c->db) == DB_POSTGRES) return overrides_lateral(c, q, staff_ids, n, limit, fn, arg);
+    struct listed l = {fn, arg, 0};
+    int rc = TD_OK;
+    for (; l.i < n && rc == TD_OK; l.i++) rc = coaching_overrides_each(c, q, staff_ids[l.i], limit, list_one, &l);
+    return rc;
 }
