@@ -56,6 +56,7 @@ printf '%-32s %s\n' "view" "server-side ms, sorted (10 requests)"
 for q in "store=S01" "store=S01&from=$YEAR" "" "from=$YEAR"; do
   off=$(wc -l <"$OUT/serve.log")
   for _ in $(seq 10); do curl -sf -o /dev/null -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/insight/coaching?$q"; done
+  sleep 1.2                     # the server writes its access lines gathered, within a second
   times=$(tail -n +"$((off + 1))" "$OUT/serve.log" | grep -F '"route":"/api/v1/insight/coaching"' |
           sed -n 's/.*"us":\([0-9]*\).*/\1/p' | sort -n | awk '{printf "%.0f ", $1 / 1000}')
   printf '%-32s %s\n' "${q:-every store, 90 days}" "$times"
