@@ -69,6 +69,15 @@
 #                            same table, case_outcomes) p50/p99 server-side on the demo, the
 #                            chain and one store alternately (BENCH_GOODWILL_N requests, 20);
 #                            no baseline: a target only
+#   (s) coaching             GET /api/v1/insight/coaching p50/p99 server-side, one store and every
+#                            store (head office), 90 days and a year in turn (BENCH_COACH_N
+#                            requests each, 20), on a copy of the demo topped up to
+#                            BENCH_COACH_CASES resolved cases (1,000,000; synthetic, over the
+#                            last year, in bulk, not timed); on SQLite and, copied with
+#                            `trustdesk copy`, on PostgreSQL (BENCH_COACH_PG=0: SQLite only);
+#                            two requests per view first, not counted (connections warming up)
+#                                                      vs coaching_read + each person's overrides
+#                                                        in-process (tdbench coaching)
 #   BENCH_ONLY=import        runs (a) and (b) only
 #   BENCH_ONLY=desk          runs (a), (i) and (j) only
 #   BENCH_ONLY=clienteling   runs (a), (k), (l) and (m) only
@@ -76,6 +85,7 @@
 #   BENCH_ONLY=simulate      runs (a) and (p) only
 #   BENCH_ONLY=daily         runs (a) and (q) only
 #   BENCH_ONLY=goodwill      runs (a) and (r) only
+#   BENCH_ONLY=coaching      runs (a) and (s) only
 #
 # Server-side latencies come from the server's JSON log ("us" per request),
 # which goes to bench/out/server.log. The demo database (and its timing) is
@@ -1085,6 +1095,106 @@ row "(r) goodwill economics p50, server-side ($q_n requests; $q_cases resolved c
 row "(r) goodwill economics p99, server-side" "$(ms "$q_p99")" ms "" "" "" "< 100 ms" "$(verdict "$q_p99 < 100000")"
 row "(r) referral outcomes p50, server-side ($q_n requests, the same mix)" "$(ms "$q_r50")" ms "" "" "" "" ""
 row "(r) referral outcomes p99, server-side" "$(ms "$q_r99")" ms "" "" "" "< 100 ms" "$(verdict "$q_r99 < 100000")"
+fi
+
+if [[ -z "${BENCH_ONLY:-}" || "${BENCH_ONLY:-}" == coaching ]]; then
+# ---- (s) coaching at a million resolved cases, on a copy of the demo --------------------
+CDB=$OUT/coaching.db
+s_want=${BENCH_COACH_CASES:-1000000}
+s_n=${BENCH_COACH_N:-20}
+rm -f "$CDB" "$CDB"-*
+sqlite3 "$DB" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+cp "$DB" "$CDB"
+"$BIN" migrate --db "sqlite:$CDB" >/dev/null              # coaching_days (0020) and coaching_months (0024)
+s_have=$(sqlite3 "$CDB" "SELECT COUNT(*) FROM cases WHERE status IN ('resolved', 'followed_up')")
+s_add=$(( s_want > s_have ? s_want - s_have : 0 ))
+if (( s_add > 0 )); then
+  # The demo's associates resolve s_add more cases over the last year: three kinds, five
+  # resolutions, one in seven declined against the recommendation with a reason; the
+  # rollups are then filled from every case as migrations 0020 and 0024 fill them.
+  say "(s) topping the demo up to $s_want resolved cases: $s_add synthetic ones (in bulk, not timed)"
+  s_now=$(date +%s)
+  sqlite3 "$CDB" <<SQL
+BEGIN;
+CREATE TEMP TABLE who AS SELECT row_number() OVER (ORDER BY id) - 1 AS n, id, store_id FROM staff
+  WHERE role = 'associate' AND active = 1 AND store_id IS NOT NULL;
+WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < $s_add)
+INSERT INTO cases (store_id, associate_id, kind, receipt, customer_words, status, created_at, updated_at,
+                   rec_resolution, resolution, amount_cents, override_reason, resolved_at, resolved_by)
+  SELECT w.store_id, w.id, CASE i % 3 WHEN 0 THEN 'return' WHEN 1 THEN 'complaint' ELSE 'exchange' END, 1, 'bench',
+         'resolved', ${s_now}000000 - (i % 365) * 86400000000 - 3600000000, ${s_now}000000,
+         CASE i % 7 WHEN 0 THEN 'refund' WHEN 1 THEN 'store_credit' WHEN 2 THEN 'exchange' WHEN 3 THEN 'refer_elsewhere' ELSE 'refund' END,
+         CASE i % 7 WHEN 0 THEN 'decline' WHEN 1 THEN 'store_credit' WHEN 2 THEN 'exchange' WHEN 3 THEN 'refer_elsewhere' ELSE 'refund' END,
+         0, CASE WHEN i % 7 = 0 THEN 'bench: de klant wilde geen bon' END,
+         ${s_now}000000 - (i % 365) * 86400000000 - 3540000000, w.id
+  FROM s JOIN who w ON w.n = i % (SELECT COUNT(*) FROM who);
+DELETE FROM coaching_days;
+DELETE FROM coaching_months;
+$(sed -n '/^INSERT INTO coaching_days/,/;$/p' src/db/migrations/0020_coaching.sql)
+$(sed -n '/^INSERT INTO coaching_months/,/;$/p' src/db/migrations/0024_coaching_months.sql)
+COMMIT;
+SQL
+fi
+s_cases=$(sqlite3 "$CDB" "SELECT COUNT(*) FROM cases WHERE status IN ('resolved', 'followed_up')")
+s_rows=$(sqlite3 "$CDB" "SELECT (SELECT COUNT(*) FROM coaching_days) || ' day, ' || (SELECT COUNT(*) FROM coaching_months) || ' month rows; ' || (SELECT COUNT(*) FROM staff WHERE role <> 'admin' AND active = 1) || ' people'")
+sqlite3 "$CDB" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+S_YEAR=$(date -d '-364 days' +%F)
+# coaching_views BACKEND URL: p50/p99 server-side of one store and of every store (90 days and a
+# year in turn, s_n requests each, one at a time) beside tdbench coaching on the same database;
+# writes the rows of (s) for BACKEND.
+coaching_views() {
+  local be=$1 url=$2 tok view q i off b50 b99 p50 p99 bad
+  tok=$("$BIN" token add --login admin --db "$url")
+  serve_up "server-coaching-$be" "$url"
+  local spid=$SRV_PID base=$SRV_BASE
+  SLOG=$OUT/server-coaching-$be.log
+  for view in "$STORE" -; do
+    say "(s) $be: coaching of ${view/#-/every store}, $s_n requests (90 days and a year in turn)"
+    # Two requests first, not counted: each of the server's connections reads its catalog and
+    # plans on its first use (on PostgreSQL, after a fresh copy, 300 ms), once per start.
+    q=''; [[ "$view" != - ]] && q="store=$view"
+    for i in 1 2; do curl -s -o /dev/null -H "Authorization: Bearer $tok" "$base/api/v1/insight/coaching?$q"; done
+    off=$(wc -l <"$SLOG")
+    for i in $(seq "$s_n"); do
+      q=''; (( i % 2 == 0 )) && q="from=$S_YEAR"
+      [[ "$view" != - ]] && q="$q&store=$view"
+      curl -s -o /dev/null -H "Authorization: Bearer $tok" "$base/api/v1/insight/coaching?$q"
+    done
+    log_settle
+    p50=$(server_us /api/v1/insight/coaching "$off" | pct 50)
+    p99=$(server_us /api/v1/insight/coaching "$off" | pct 99)
+    bad=$(not_ok /api/v1/insight/coaching "$off")
+    need "coaching $be $view (server log)" "$p99"
+    read -r b50 b99 < <("$OUT/tdbench" coaching "$url" "$view" "$s_n" 2>/dev/null |
+                          sed -n 's/.*p50_us=\([0-9]*\) p99_us=\([0-9]*\).*/\1 \2/p') || true
+    need "coaching $be $view (tdbench coaching)" "${b99:-}"
+    local what="one store ($view)"
+    [[ "$view" == - ]] && what="every store"
+    row "(s) coaching $be, $what, p50 server-side ($s_n requests, $bad not 200)" "$(ms "$p50")" ms "$(ms "$b50")" \
+        "coaching_read + overrides in-process" "$(printf %.2f "$(calc "$p50 / max($b50, 1)")")" "" ""
+    row "(s) coaching $be, $what, p99 server-side" "$(ms "$p99")" ms "$(ms "$b99")" \
+        "coaching_read + overrides in-process" "$(printf %.2f "$(calc "$p99 / max($b99, 1)")")" "< 100 ms" \
+        "$(verdict "$p99 < 100000 and $bad == 0")"
+  done
+  serve_down "$spid"
+}
+row "(s) coaching: $s_cases resolved cases ($s_add synthetic), $s_rows" "" "" "" "" "" "" ""
+coaching_views SQLite "sqlite:$CDB"
+if [[ "${BENCH_COACH_PG:-1}" == 1 ]]; then
+  PGDIR=$OUT/pg
+  bash scripts/pg-cluster.sh stop "$PGDIR"            # a cluster left by an interrupted run
+  say "(s) a throwaway PostgreSQL cluster in $PGDIR; trustdesk copy of the coaching database"
+  PGURL=$(bash scripts/pg-cluster.sh start "$PGDIR")
+  PG_UP=1
+  psql -qAtX "${PGURL}postgres" -c "CREATE DATABASE coaching" >/dev/null
+  if ! "$BIN" copy --from "sqlite:$CDB" --to "${PGURL}coaching" >"$OUT/copy-coaching-pg.log" 2>&1; then
+    echo "bench: trustdesk copy of the coaching database failed; see $OUT/copy-coaching-pg.log" >&2; exit 1
+  fi
+  coaching_views PostgreSQL "${PGURL}coaching"
+  bash scripts/pg-cluster.sh stop "$PGDIR"
+  PG_UP=0
+fi
+rm -f "$CDB" "$CDB"-*
 fi
 
 # ---- the table ---------------------------------------------------------------------

@@ -46,6 +46,14 @@
  *                                              90 and 365 days up to today in turn, COUNT times,
  *                                              in a read transaction each
  *
+ *   tdbench coaching DBURL STORE COUNT         the coaching route's domain calls (coaching_read: the
+ *                                              period's month and day rows, the people, their answers
+ *                                              and quiz; then the people's newest overrides, 20, or 3
+ *                                              for every store: coaching_overrides_of) for STORE's code, or "-" for every
+ *                                              store, over 90 and 365 days up to today in turn, COUNT
+ *                                              times (after one call not counted), in a read
+ *                                              transaction each
+ *
  * Output: one line "n=... p50_us=... p99_us=... max_us=..." (match: "candidates=... ms=...";
  * simulate: "cases=... run_ms=... replay_ms=... pure_ms=...").
  * Built by bench/run.sh against build/libtdcore.a; not part of make test.
@@ -60,6 +68,7 @@
 #include "db/db.h"
 #include "core/errors.h"
 #include "domain/clienteling.h"
+#include "domain/coaching.h"
 #include "domain/clienteling_catalog.h"
 #include "domain/clienteling_outreach.h"
 #include "domain/customer.h"
@@ -68,6 +77,7 @@
 #include "domain/insight_daily.h"
 #include "domain/simulate.h"
 #include "domain/staff.h"
+#include "domain/store.h"
 
 static int cmp_i64(const void *a, const void *b)
 {
@@ -569,6 +579,58 @@ static int bench_daily(struct db *db, long count)
     return rc == TD_OK ? 0 : 1;
 }
 
+static int count_override(void *arg, size_t i, const struct coaching_override *o)
+{
+    (void)i, (void)o;
+    ++*(int64_t *)arg;
+    return TD_OK;
+}
+
+/* The Amsterdam midnight at or before us (a switch of summer time between
+ * that midnight and us moves it by the difference of the offsets). */
+static int64_t amsterdam_midnight(int64_t us)
+{
+    int64_t day = 86400LL * 1000000, off = (int64_t)clock_amsterdam_offset(us / 1000000) * 1000000;
+    int64_t m = us - (us + off) % day;
+    return m + off - (int64_t)clock_amsterdam_offset(m / 1000000) * 1000000;
+}
+
+static int bench_coaching(struct db *db, const char *code, long count)
+{
+    int64_t *us = malloc(sizeof *us * (size_t)count), people = 0, overrides = 0;
+    if (!us) return 1;
+    struct dctx c = {.db = db, .now_us = clock_now_us(NULL), .addr = "bench"};
+    struct store st = {0};
+    int rc = strcmp(code, "-") == 0 ? TD_OK : store_get_by_code(&c, code, &st);
+    static const int64_t periods[] = {90, 365};
+    int64_t day = 86400LL * 1000000, half = day / 2;
+    long i = -1;                                   /* one call first, not counted: the connection warms up */
+    for (; i < count && rc == TD_OK; i++) {
+        /* The route's periods: Amsterdam dates up to today, both included. */
+        struct coaching_query q = {.store_id = st.id};
+        q.to_us = amsterdam_midnight(amsterdam_midnight(clock_now_us(NULL)) + day + half);
+        q.from_us = amsterdam_midnight(q.to_us - periods[(i + 2) % 2] * day + half);
+        struct coaching_report r;
+        int64_t t0 = clock_mono_us();
+        rc = db_begin(db, 0);
+        int read = rc == TD_OK && (rc = coaching_read(&c, &q, &r)) == TD_OK;
+        int64_t *ids = read ? malloc((r.n ? r.n : 1) * sizeof *ids) : NULL;
+        if (read && !ids) rc = TD_E_NOMEM;
+        for (size_t k = 0; ids && k < r.n; k++) ids[k] = r.people[k].staff_id;
+        if (rc == TD_OK) rc = coaching_overrides_of(&c, &q, ids, r.n, st.id ? 20 : 3, count_override, &overrides);
+        free(ids);
+        if (read) people += (int64_t)r.n, coaching_report_free(&r);
+        db_rollback(db);
+        if (i >= 0) us[i] = clock_mono_us() - t0;
+    }
+    if (i < 0) i = 0;
+    if (rc != TD_OK) fprintf(stderr, "tdbench coaching: %s\n", td_status_code(rc));
+    else report(us, (size_t)i);
+    fprintf(stderr, "tdbench coaching: %lld people, %lld overrides read\n", (long long)people, (long long)overrides);
+    free(us);
+    return rc == TD_OK ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
     if (token_init() != TD_OK) return 1;
@@ -598,11 +660,13 @@ int main(int argc, char **argv)
         rc = bench_simulate(db, argv[3]);
     else if (argc == 4 && strcmp(argv[1], "daily") == 0 && text_parse_int64(argv[3], &a) == TD_OK && a > 0)
         rc = bench_daily(db, (long)a);
+    else if (argc == 5 && strcmp(argv[1], "coaching") == 0 && text_parse_int64(argv[4], &a) == TD_OK && a > 0)
+        rc = bench_coaching(db, argv[3], (long)a);
     else
         fputs("usage: tdbench search DBURL QUERIES_FILE ROUNDS | tdbench get DBURL TOKEN N COUNT"
               " | tdbench desk DBURL COUNT IDS_FILE | tdbench match-setup DBURL CODE SKUS | tdbench match DBURL CODE"
               " | tdbench outreach DBURL TOKEN COUNT | tdbench hold DBURL TOKEN CODE COUNT | tdbench simulate DBURL DRAFT_FILE"
-              " | tdbench daily DBURL COUNT\n",
+              " | tdbench daily DBURL COUNT | tdbench coaching DBURL STORE COUNT\n",
               stderr);
     db_close(db);
     return rc;

@@ -30,6 +30,8 @@
 #include <string.h>
 
 #define OVERRIDES_SHOWN 20          /* the newest of a person's overrides listed with their reasons */
+#define OVERRIDES_SHOWN_CHAIN 3     /* the same in the view of every store: the chain's hundreds of people
+                                       times 20 were two thirds of that answer's time (docs/insight.md) */
 #define CURVE_HEADROOM 1.1          /* the curves reach a tenth beyond the largest point */
 
 struct ask {
@@ -87,16 +89,17 @@ static int add_override(void *arg, const struct coaching_override *o)
     return x && json_array_append_new(arg, x) == 0 ? TD_OK : TD_E_NOMEM;
 }
 
-/* The person's row with their newest overrides listed. */
-static int person_json(struct api_call *a, const struct ask *k, const struct coaching_person *p, json_t **out)
+/* add_override into the i-th of the people's lists. */
+static int add_listed(void *arg, size_t i, const struct coaching_override *o)
 {
-    json_t *overrides = json_array();
-    int rc = overrides ? coaching_overrides_each(&a->d, &k->q, p->staff_id, OVERRIDES_SHOWN, add_override, overrides)
-                       : TD_E_NOMEM;
-    if (rc != TD_OK) {
-        json_decref(overrides);
-        return rc;
-    }
+    json_t **lists = arg;
+    return add_override(lists[i], o);
+}
+
+/* The person's row with their newest overrides listed (overrides: a
+ * reference the row takes over). */
+static int person_json(struct api_call *a, const struct coaching_person *p, json_t *overrides, json_t **out)
+{
     struct nps_figure f;
     nps_figure_of(p->promoters, p->passives, p->detractors, nps_min_answers(), &f);
     const struct quiz_score *q = &p->knowledge;
@@ -130,6 +133,13 @@ static json_t *limits_json(const struct coaching_limits *l)
                      rounded(l->low998), "high998", rounded(l->high998));
 }
 
+/* The limits of one rate's centre at n, worked out once per n. */
+#define LIMITS_MEMO 256
+struct limits_memo {
+    int64_t n;                                     /* 0: none yet (points have n >= 1) */
+    struct coaching_limits l;
+};
+
 /* One rate's funnel: the store's k of n as the centre, every person's point
  * (answers: only from the minimum on) with its band, and the curves. pts
  * has room for every person. */
@@ -156,13 +166,18 @@ static json_t *funnel_json(struct api_call *a, const struct ask *k, const struct
     double p0 = too_few ? 0 : (double)sk / (double)sn;
     if (!k->named) qsort(pts, m, sizeof *pts, by_counts);        /* an order that names no one */
     json_t *points = json_array(), *curve = json_array();
+    struct limits_memo memos[LIMITS_MEMO] = {{0}};
     for (size_t i = 0; !too_few && i < m; i++) {
         const struct point *x = &pts[i];
         int self = x->p->staff_id == a->me.id;
-        struct coaching_limits l;
-        coaching_limits_of(p0, x->n, &l);
+        struct limits_memo *memo = &memos[x->n % LIMITS_MEMO];
+        if (memo->n != x->n) {                         /* people with as many cases share their limits */
+            memo->n = x->n;
+            coaching_limits_of(p0, x->n, &memo->l);
+        }
+        const struct coaching_limits l = memo->l;
         json_t *o = json_pack("{s:b,s:I,s:I,s:o,s:i,s:o}", "self", self, "k", (json_int_t)x->k, "n", (json_int_t)x->n,
-                              "rate", rounded((double)x->k / (double)x->n), "band", coaching_band(x->k, x->n, p0),
+                              "rate", rounded((double)x->k / (double)x->n), "band", coaching_band_of(x->k, x->n, &l),
                               "limits", limits_json(&l));
         if (o && (k->named || self)) {
             json_object_set_new(o, "login", json_string(x->p->login));
@@ -310,6 +325,37 @@ static int reply_file(struct api_call *a, json_t *o, enum export_format format)
     return rc;
 }
 
+/* The rows of the people the caller may see, with their newest overrides
+ * read for all of them at once (coaching_overrides_of). */
+static int people_json(struct api_call *a, const struct ask *k, const struct coaching_report *r, json_t *people)
+{
+    size_t m = 0, *shown = malloc((r->n ? r->n : 1) * sizeof *shown);
+    int64_t *ids = malloc((r->n ? r->n : 1) * sizeof *ids);
+    json_t **lists = calloc(r->n ? r->n : 1, sizeof *lists);
+    int rc = shown && ids && lists ? TD_OK : TD_E_NOMEM;
+    for (size_t i = 0; rc == TD_OK && i < r->n; i++) {
+        if (!k->named && r->people[i].staff_id != a->me.id) continue;   /* another's figures are theirs */
+        shown[m] = i, ids[m] = r->people[i].staff_id;
+        if (!(lists[m++] = json_array())) rc = TD_E_NOMEM;
+    }
+    if (rc == TD_OK)
+        rc = coaching_overrides_of(&a->d, &k->q, ids, m, k->st.id ? OVERRIDES_SHOWN : OVERRIDES_SHOWN_CHAIN, add_listed,
+                                   lists);
+    for (size_t j = 0; j < m; j++) {
+        json_t *o = NULL;
+        if (rc != TD_OK) {
+            json_decref(lists[j]);                 /* not handed to a row */
+            continue;
+        }
+        rc = person_json(a, &r->people[shown[j]], lists[j], &o);   /* takes lists[j], also on failure */
+        if (rc == TD_OK && json_array_append_new(people, o) != 0) rc = TD_E_NOMEM;
+    }
+    free(shown);
+    free(ids);
+    free(lists);
+    return rc;
+}
+
 int api_insight_coaching(struct api_call *a)
 {
     struct ask k;
@@ -322,12 +368,7 @@ int api_insight_coaching(struct api_call *a)
     struct point *pts = malloc((r.n ? r.n : 1) * sizeof *pts);
     json_t *people = json_array(), *funnels = json_array();
     if (!pts || !people || !funnels) rc = TD_E_NOMEM;
-    for (size_t i = 0; rc == TD_OK && i < r.n; i++) {
-        if (!k.named && r.people[i].staff_id != a->me.id) continue;   /* another's figures are theirs */
-        json_t *o = NULL;
-        if ((rc = person_json(a, &k, &r.people[i], &o)) == TD_OK && json_array_append_new(people, o) != 0)
-            rc = TD_E_NOMEM;
-    }
+    if (rc == TD_OK) rc = people_json(a, &k, &r, people);
     for (int i = 0; rc == TD_OK && i < COACHING_RATES; i++)
         if (json_array_append_new(funnels, funnel_json(a, &k, &r, (enum coaching_rate)i, pts)) != 0) rc = TD_E_NOMEM;
     free(pts);

@@ -39,39 +39,58 @@ int coaching_rate_counts_answers(enum coaching_rate rate)
 
 static double clamp01(double v) { return v < 0 ? 0 : v > 1 ? 1 : v; }
 
-double coaching_limit(double p0, int64_t n, double q)
+/* The quantiles q[0] < q[1] < ... < q[m - 1] of k/n for k ~ Binomial(n,
+ * p0), as coaching_limit() describes, in one walk up the counts: the
+ * cumulative sum reaches each q in turn, so every limit is the one a walk of
+ * its own would give, bit for bit. */
+static void limits_walk(double p0, int64_t n, const double *q, double *out, int m)
 {
-    if (n < 1 || p0 <= 0) return 0;
-    if (p0 >= 1) return 1;
+    int j = 0;
+    if (n < 1 || p0 <= 0 || p0 >= 1) {
+        for (; j < m; j++) out[j] = n >= 1 && p0 >= 1 ? 1 : 0;
+        return;
+    }
     /* P(K = r) walked up from r = 0 in logarithms: (1 - p0)^n underflows
      * long before n is large, the ratio of neighbours never does. */
     double lp = log(p0), lq = log1p(-p0), logpmf = (double)n * lq, cdf = 0;
-    for (int64_t r = 0; r <= n; r++) {
+    for (int64_t r = 0; r <= n && j < m; r++) {
         if (r > 0) logpmf += log((double)(n - r + 1) / (double)r) + lp - lq;
         double pmf = exp(logpmf);
         cdf += pmf;
-        if (cdf >= q) {
-            double a = pmf > 0 ? (cdf - q) / pmf : 0;
-            return clamp01(((double)r + 0.5 - a) / (double)n);
+        for (; j < m && cdf >= q[j]; j++) {
+            double a = pmf > 0 ? (cdf - q[j]) / pmf : 0;
+            out[j] = clamp01(((double)r + 0.5 - a) / (double)n);
         }
     }
-    return 1;                                      /* rounding left the sum just below q */
+    for (; j < m; j++) out[j] = 1;                 /* rounding left the sum just below q */
+}
+
+double coaching_limit(double p0, int64_t n, double q)
+{
+    double v;
+    limits_walk(p0, n, &q, &v, 1);
+    return v;
 }
 
 void coaching_limits_of(double p0, int64_t n, struct coaching_limits *out)
 {
-    out->low95 = coaching_limit(p0, n, 0.025);
-    out->high95 = coaching_limit(p0, n, 0.975);
-    out->low998 = coaching_limit(p0, n, 0.001);
-    out->high998 = coaching_limit(p0, n, 0.999);
+    static const double q[4] = {0.001, 0.025, 0.975, 0.999};
+    double v[4];
+    limits_walk(p0, n, q, v, 4);
+    *out = (struct coaching_limits){.low998 = v[0], .low95 = v[1], .high95 = v[2], .high998 = v[3]};
+}
+
+int coaching_band_of(int64_t k, int64_t n, const struct coaching_limits *l)
+{
+    double y = (double)k / (double)n;
+    return y > l->high998 ? 2 : y > l->high95 ? 1 : y < l->low998 ? -2 : y < l->low95 ? -1 : 0;
 }
 
 int coaching_band(int64_t k, int64_t n, double p0)
 {
     struct coaching_limits l;
     coaching_limits_of(p0, n, &l);
-    double y = (double)k / (double)n;
-    return y > l.high998 ? 2 : y > l.high95 ? 1 : y < l.low998 ? -2 : y < l.low95 ? -1 : 0;
+    return coaching_band_of(k, n, &l);
 }
 
 size_t coaching_curve(double p0, int64_t n_top, struct coaching_curve_point *out, size_t cap)
@@ -95,4 +114,15 @@ void coaching_days_of(int64_t from_us, int64_t to_us, int64_t *from_day, int64_t
     int64_t last = to_us - 1;
     *from_day = (from_us + (int64_t)clock_amsterdam_offset(from_us / 1000000) * 1000000) / DAY_US;
     *to_day = (last + (int64_t)clock_amsterdam_offset(last / 1000000) * 1000000) / DAY_US;
+}
+
+int64_t coaching_month_of(int64_t day)
+{
+    /* Hinnant's civil-from-days up to the day of the year since 1 March
+     * (doy), then back to the first of its month; migration 0024 does the
+     * same in SQL. Days from year 0 on. */
+    int64_t doe = (day + 719468) % 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    return day - doy + (153 * ((5 * doy + 2) / 153) + 2) / 5;
 }

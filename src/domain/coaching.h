@@ -19,9 +19,10 @@
  * goods).
  *
  * Invariant: coaching_days (migration 0020) holds, per store, Amsterdam date,
- * person, kind, resolution, override and goodwill, the cases resolved so;
- * it changes only in the transaction that resolves a case
- * (coaching_on_event), so a period is read from its days.
+ * person, kind, resolution, override and goodwill, the cases resolved so,
+ * and coaching_months (0024) the same per Amsterdam month; both change only
+ * in the transaction that resolves a case (coaching_on_event), so a period
+ * is read from its whole months and the days at its edges.
  *
  * The funnel arithmetic (coaching_limit, coaching_limits_of, coaching_band,
  * coaching_curve, coaching_rate_of) is pure; coaching_read and
@@ -91,6 +92,11 @@ struct coaching_override {
 int coaching_overrides_each(struct dctx *c, const struct coaching_query *q, int64_t staff_id, int limit,
                             int (*fn)(void *arg, const struct coaching_override *o), void *arg) TD_MUST_CHECK;
 
+/* The same for each of staff_ids[0 .. n) in turn, fn told which (i): on
+ * PostgreSQL in one statement, on SQLite one read each (in process, cheap). */
+int coaching_overrides_of(struct dctx *c, const struct coaching_query *q, const int64_t *staff_ids, size_t n, int limit,
+                          int (*fn)(void *arg, size_t i, const struct coaching_override *o), void *arg) TD_MUST_CHECK;
+
 struct event;
 /* The events subscriber (events.def) that keeps coaching_days: a RESOLVED
  * case adds one to its day row, in the resolving transaction. */
@@ -120,6 +126,8 @@ void coaching_limits_of(double p0, int64_t n, struct coaching_limits *out /* OUT
 /* Where k of n lies against the centre p0: 0 inside the 95 % limits, +1 / -1
  * above / below them, +2 / -2 beyond the 99.8 % limits. n >= 1. */
 int coaching_band(int64_t k, int64_t n, double p0);
+/* The same against limits already worked out for this n. */
+int coaching_band_of(int64_t k, int64_t n, const struct coaching_limits *l);
 
 #define COACHING_CURVE_MAX 64
 struct coaching_curve_point {
@@ -134,5 +142,8 @@ size_t coaching_curve(double p0, int64_t n_top, struct coaching_curve_point *out
 /* The Amsterdam dates of [from_us, to_us) as UTC day numbers (the days of
  * nps_counts): the date of from_us and of the last microsecond before to_us. */
 void coaching_days_of(int64_t from_us, int64_t to_us, int64_t *from_day /* OUT */, int64_t *to_day /* OUT */);
+/* The day number of the first of day's month (coaching_months.month,
+ * migration 0024); day from year 0 on. */
+int64_t coaching_month_of(int64_t day);
 
 #endif

@@ -14,6 +14,8 @@
 #include "domain/events.h"
 #include "domain/nps.h"
 #include "domain/policy.h"
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,6 +74,14 @@ static int read_staff(struct dctx *c, const struct coaching_query *q, struct coa
 
 /* ---- the rollup ---------------------------------------------------------- */
 
+/* One more case on its row of a rollup: coaching_days by day, coaching_months
+ * by month (the same key otherwise). */
+#define ROLLUP_ADD(table, period)                                                                                      \
+    "INSERT INTO " table " (store_id, " period ", staff_id, kind, resolution, overridden, goodwill, cases,"           \
+    " goodwill_cents) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)"                                                              \
+    " ON CONFLICT (store_id, " period ", staff_id, kind, resolution, overridden, goodwill) DO UPDATE SET"             \
+    " cases = " table ".cases + 1, goodwill_cents = " table ".goodwill_cents + excluded.goodwill_cents"
+
 int coaching_on_event(struct dctx *c, const struct event *ev)
 {
     if (ev->kind != EVENT_RESOLVED) return TD_OK;
@@ -91,52 +101,148 @@ int coaching_on_event(struct dctx *c, const struct event *ev)
     db_done(st);
     if (rc != TD_OK || !who) return rc;            /* a case nobody resolved is no one's */
     coaching_days_of(at, at + 1, &day, &ignored);
-    return db_run(c->db,
-                  "INSERT INTO coaching_days (store_id, day, staff_id, kind, resolution, overridden, goodwill, cases,"
-                  " goodwill_cents) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)"
-                  " ON CONFLICT (store_id, day, staff_id, kind, resolution, overridden, goodwill) DO UPDATE SET"
-                  " cases = coaching_days.cases + 1, goodwill_cents = coaching_days.goodwill_cents + excluded.goodwill_cents",
-                  NULL, "iiittiii", store_id, day, who, kind, res, overridden, (int64_t)(goodwill >= 0),
-                  goodwill > 0 ? goodwill : 0);
+    int64_t is_goodwill = goodwill >= 0, cents = goodwill > 0 ? goodwill : 0;
+    rc = db_run(c->db, ROLLUP_ADD("coaching_days", "day"), NULL, "iiittiii", store_id, day, who, kind, res, overridden,
+                is_goodwill, cents);
+    if (rc == TD_OK)
+        rc = db_run(c->db, ROLLUP_ADD("coaching_months", "month"), NULL, "iiittiii", store_id, coaching_month_of(day),
+                    who, kind, res, overridden, is_goodwill, cents);
+    return rc;
 }
 
 /* ---- the period ----------------------------------------------------------- */
 
-/* One row per person, kind, resolution, override and goodwill over the
- * period's days: counted into the person's figures. */
-#define CASES_SELECT                                                                                                   \
-    "SELECT " WHO_COLS ", d.kind, d.resolution, d.overridden, d.goodwill, SUM(d.cases), SUM(d.goodwill_cents)"         \
-    " FROM coaching_days d JOIN staff a ON a.id = d.staff_id" WHO_JOIN " WHERE d.day >= ? AND d.day <= ?"
-#define CASES_GROUP " GROUP BY a.id, a.login, a.name, t.code, d.kind, d.resolution, d.overridden, d.goodwill ORDER BY a.id"
+/* Who a staff id is, for the rollup's rows: an open-addressed table of the
+ * report's people by staff_id (index + 1; SKIP for an id no staff row has,
+ * whose rows are left out as a join would leave them out). */
+#define SKIP SIZE_MAX
+struct by_id {
+    size_t cap, n;
+    struct slot {
+        int64_t id;
+        size_t at;                                 /* 0: empty */
+    } *s;
+};
 
-static int count_case(struct db_stmt *st, struct coaching_report *r)
+static struct slot *slot_of(struct by_id *h, int64_t id)
 {
-    struct coaching_person *p;
-    int rc = read_who(st, r, &p);
-    if (rc != TD_OK) return rc;
-    int kind = enum_map_find(&policy_kind_map, db_col_text(st, 4), 0);
-    int res = enum_map_find(&policy_resolution_map, db_col_text(st, 5), 0);
-    int64_t count = db_col_int64(st, 8);
-    p->cases += count;
-    p->by_kind[kind >= 0 && kind < COACHING_KINDS ? kind : 0] += count;
-    p->by_resolution[res >= 0 && res < COACHING_KINDS ? res : 0] += count;
-    if (db_col_int64(st, 6)) p->overrides += count;
-    if (db_col_int64(st, 7)) p->goodwill_cases += count;
-    p->goodwill_cents += db_col_int64(st, 9);
+    size_t i = ((uint64_t)id * 0x9E3779B97F4A7C15u) >> 32;
+    for (i &= h->cap - 1; h->s[i].at && h->s[i].id != id; i = (i + 1) & (h->cap - 1)) {}
+    return &h->s[i];
+}
+
+static int by_id_put(struct by_id *h, int64_t id, size_t at)
+{
+    if (2 * (h->n + 1) > h->cap) {
+        struct by_id g = {.cap = h->cap ? 2 * h->cap : 256};
+        if (!(g.s = calloc(g.cap, sizeof *g.s))) return TD_E_NOMEM;
+        for (size_t i = 0; i < h->cap; i++)
+            if (h->s[i].at) *slot_of(&g, h->s[i].id) = h->s[i], g.n++;
+        free(h->s);
+        *h = g;
+    }
+    struct slot *x = slot_of(h, id);
+    if (!x->at) h->n++;
+    *x = (struct slot){id, at};
     return TD_OK;
 }
 
-static int read_cases(struct dctx *c, const struct coaching_query *q, const struct nps_query *days,
-                      struct coaching_report *r)
+/* The person of staff id, looked up once and then kept in h; NULL (rc
+ * TD_OK) for an id no staff row has. */
+static int person_of(struct dctx *c, struct coaching_report *r, struct by_id *h, int64_t id,
+                     struct coaching_person **out)
 {
+    struct slot *x = h->cap ? slot_of(h, id) : NULL;
+    if (x && x->at) {
+        *out = x->at == SKIP ? NULL : &r->people[x->at - 1];
+        return TD_OK;
+    }
+    struct coaching_person *p = NULL;
     struct db_stmt *st;
-    /* Two texts, so that a store's read walks its own key rather than an
-     * "? = 0 OR" that no planner can narrow. */
-    int rc = q->store_id ? db_query(c->db, CASES_SELECT " AND d.store_id = ?" CASES_GROUP, &st, "iii", days->from_day,
-                                    days->to_day, q->store_id)
-                         : db_query(c->db, CASES_SELECT CASES_GROUP, &st, "ii", days->from_day, days->to_day);
-    while (db_next(st, &rc)) rc = count_case(st, r);
+    int rc = db_get_row(c->db, "SELECT " WHO_COLS " FROM staff a" WHO_JOIN " WHERE a.id = ?", &st, "i", id);
+    if (rc == TD_OK) rc = read_who(st, r, &p);
+    db_done(st);
+    if (rc == TD_E_NOT_FOUND) rc = TD_OK;
+    if (rc == TD_OK) rc = by_id_put(h, id, p ? (size_t)(p - r->people) + 1 : SKIP);
+    *out = p;
+    return rc;
+}
+
+/* The rollup's rows of one stretch of days or months, added up by person
+ * here rather than by a GROUP BY: a year of every store is tens of thousands
+ * of rows, and sorting them by texts cost more than reading them. The
+ * store's own rows through the key, every store's store by store. */
+#define ROWS_SELECT(table, period)                                                                                     \
+    "SELECT staff_id, kind, resolution, overridden, goodwill, cases, goodwill_cents FROM " table                      \
+    " WHERE store_id IN (SELECT id FROM stores WHERE ? = 0 OR id = ?) AND " period " >= ? AND " period " < ?"
+
+static int count_rows(struct dctx *c, struct coaching_report *r, struct by_id *h, int64_t store_id, int months,
+                      int64_t from, int64_t to)
+{
+    if (from >= to) return TD_OK;
+    struct db_stmt *st;
+    int rc = db_query(c->db, months ? ROWS_SELECT("coaching_months", "month") : ROWS_SELECT("coaching_days", "day"),
+                      &st, "iiii", store_id, store_id, from, to);
+    while (db_next(st, &rc)) {
+        struct coaching_person *p;
+        if ((rc = person_of(c, r, h, db_col_int64(st, 0), &p)) != TD_OK || !p) continue;
+        int kind = enum_map_find(&policy_kind_map, db_col_text(st, 1), 0);
+        int res = enum_map_find(&policy_resolution_map, db_col_text(st, 2), 0);
+        int64_t count = db_col_int64(st, 5);
+        p->cases += count;
+        p->by_kind[kind >= 0 && kind < COACHING_KINDS ? kind : 0] += count;
+        p->by_resolution[res >= 0 && res < COACHING_KINDS ? res : 0] += count;
+        if (db_col_int64(st, 3)) p->overrides += count;
+        if (db_col_int64(st, 4)) p->goodwill_cases += count;
+        p->goodwill_cents += db_col_int64(st, 6);
+    }
     return db_end(st, rc);
+}
+
+/* The cases of days [from_day, to_day]: the whole months between from
+ * coaching_months, the days before and after them from coaching_days. */
+static int read_cases(struct dctx *c, const struct coaching_query *q, const struct nps_query *days,
+                      struct coaching_report *r, struct by_id *h)
+{
+    int64_t from = days->from_day, end = days->to_day + 1;
+    int64_t first = coaching_month_of(from), last = coaching_month_of(end);   /* whole months: [first, last) */
+    if (first != from) first = coaching_month_of(first + 31);
+    if (first >= last) first = last = end;          /* no whole month: every day from the days */
+    int rc = count_rows(c, r, h, q->store_id, 1, first, last);
+    if (rc == TD_OK) rc = count_rows(c, r, h, q->store_id, 0, from, first);
+    if (rc == TD_OK) rc = count_rows(c, r, h, q->store_id, 0, last, end);
+    return rc;
+}
+
+/* The knowledge scores of everyone at once: two statements, not one per
+ * person (on PostgreSQL each is a round trip). */
+struct scores {
+    struct coaching_report *r;
+    struct by_id *h;
+};
+
+static int count_score(void *arg, int64_t staff_id, int64_t answered, int64_t correct)
+{
+    struct scores *s = arg;
+    struct slot *x = s->h->cap ? slot_of(s->h, staff_id) : NULL;
+    if (x && x->at && x->at != SKIP) {
+        s->r->people[x->at - 1].knowledge.answered = answered;
+        s->r->people[x->at - 1].knowledge.correct = correct;
+    }
+    return TD_OK;
+}
+
+static int read_scores(struct dctx *c, struct coaching_report *r, struct by_id *h)
+{
+    int64_t questions;
+    int rc = TD_OK;
+    for (size_t i = 0; i < r->n && rc == TD_OK; i++)          /* everyone known by id, also by answers alone */
+        if (r->people[i].staff_id) rc = by_id_put(h, r->people[i].staff_id, i + 1);
+    struct scores s = {r, h};
+    if (rc == TD_OK) rc = quiz_scores_each(c, &questions, count_score, &s);
+    for (size_t i = 0; i < r->n && rc == TD_OK; i++)
+        if (r->people[i].staff_id) r->people[i].knowledge.questions = questions;
+    return rc;
 }
 
 static int count_answers(void *arg, const struct nps_row *row)
@@ -181,12 +287,14 @@ int coaching_read(struct dctx *c, const struct coaching_query *q, struct coachin
     memset(out, 0, sizeof *out);
     struct nps_query nq = {.by = NPS_ASSOCIATE, .store_id = q->store_id};
     coaching_days_of(q->from_us, q->to_us, &nq.from_day, &nq.to_day);
+    struct by_id h = {0};
     int rc = read_staff(c, q, out);
-    if (rc == TD_OK) rc = read_cases(c, q, &nq, out);
+    for (size_t i = 0; i < out->n && rc == TD_OK; i++) rc = by_id_put(&h, out->people[i].staff_id, i + 1);
+    if (rc == TD_OK) rc = read_cases(c, q, &nq, out, &h);
     if (rc == TD_OK) rc = nps_each(c, &nq, count_answers, out);
     if (rc == TD_OK) rc = complete(c, out);
-    for (size_t i = 0; i < out->n && rc == TD_OK; i++)
-        if (out->people[i].staff_id) rc = quiz_score_of(c, out->people[i].staff_id, &out->people[i].knowledge);
+    if (rc == TD_OK) rc = read_scores(c, out, &h);
+    free(h.s);
     if (rc != TD_OK) {
         coaching_report_free(out);
         return rc;
@@ -225,4 +333,65 @@ int coaching_overrides_each(struct dctx *c, const struct coaching_query *q, int6
             rc = fn(arg, &o);
     }
     return db_end(st, rc);
+}
+
+struct listed {
+    int (*fn)(void *arg, size_t i, const struct coaching_override *o);
+    void *arg;
+    size_t i;
+};
+
+static int list_one(void *arg, const struct coaching_override *o)
+{
+    struct listed *l = arg;
+    return l->fn(l->arg, l->i, o);
+}
+
+/* On PostgreSQL the people's newest overrides in one statement, a round
+ * trip saved per person: a lateral walk of cases_overrides for each id of
+ * the list, in the list's order. */
+#define OVERRIDES_LATERAL(store)                                                                                       \
+    "SELECT w.i, k.id, k.resolved_at, k.kind, COALESCE(k.rec_resolution, ''), COALESCE(k.resolution, ''),"             \
+    " k.override_reason, COALESCE(k.rec_amount_cents, 0), COALESCE(k.amount_cents, 0)"                                 \
+    " FROM unnest(string_to_array(?, ',')::bigint[]) WITH ORDINALITY AS w(id, i) CROSS JOIN LATERAL"                 \
+    " (SELECT * FROM cases k WHERE COALESCE(k.associate_id, k.resolved_by) = w.id AND k.override_reason IS NOT NULL" \
+    " AND k.resolved_at >= ? AND k.resolved_at < ? AND k.status IN ('resolved', 'followed_up')" store                  \
+    " ORDER BY k.resolved_at DESC, k.id DESC LIMIT ?) k ORDER BY w.i, k.resolved_at DESC, k.id DESC"
+
+static int overrides_lateral(struct dctx *c, const struct coaching_query *q, const int64_t *ids, size_t n, int limit,
+                             int (*fn)(void *arg, size_t i, const struct coaching_override *o), void *arg)
+{
+    size_t cap = n * 21 + 1, used = 0;
+    char *list = malloc(cap);
+    if (!list) return TD_E_NOMEM;
+    list[0] = '\0';
+    for (size_t i = 0; i < n; i++)
+        used += (size_t)snprintf(list + used, cap - used, "%s%" PRId64, i ? "," : "", ids[i]);
+    struct db_stmt *st;
+    int rc = q->store_id ? db_query(c->db, OVERRIDES_LATERAL(" AND k.store_id = ?"), &st, "tiiii", list, q->from_us,
+                                    q->to_us, q->store_id, (int64_t)limit)
+                         : db_query(c->db, OVERRIDES_LATERAL(""), &st, "tiii", list, q->from_us, q->to_us, (int64_t)limit);
+    struct coaching_override o;
+    int64_t at;
+    while (db_next(st, &rc)) {
+        if ((rc = db_readf(st, "iiissssii", &at, &o.case_id, &o.resolved_at, &o.kind, &o.recommended, &o.chosen,
+                           &o.reason, &o.recommended_cents, &o.chosen_cents)) != TD_OK)
+            continue;
+        if (at < 1 || (size_t)at > n) rc = TD_E_INTERNAL;
+        else o.staff_id = ids[at - 1], rc = fn(arg, (size_t)at - 1, &o);
+    }
+    rc = db_end(st, rc);
+    free(list);
+    return rc;
+}
+
+int coaching_overrides_of(struct dctx *c, const struct coaching_query *q, const int64_t *staff_ids, size_t n, int limit,
+                          int (*fn)(void *arg, size_t i, const struct coaching_override *o), void *arg)
+{
+    if (n == 0) return TD_OK;
+    if (db_backend(c->db) == DB_POSTGRES) return overrides_lateral(c, q, staff_ids, n, limit, fn, arg);
+    struct listed l = {fn, arg, 0};
+    int rc = TD_OK;
+    for (; l.i < n && rc == TD_OK; l.i++) rc = coaching_overrides_each(c, q, staff_ids[l.i], limit, list_one, &l);
+    return rc;
 }

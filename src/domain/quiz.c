@@ -103,3 +103,19 @@ int quiz_score_of(struct dctx *c, int64_t staff_id, struct quiz_score *out)
     db_done(st);
     return rc;
 }
+
+int quiz_scores_each(struct dctx *c, int64_t *questions,
+                     int (*fn)(void *arg, int64_t staff_id, int64_t answered, int64_t correct), void *arg)
+{
+    struct db_stmt *st;
+    int rc = db_get_int64(c->db, "SELECT COUNT(*) FROM quiz_questions q JOIN value_cards v ON v.id = q.card_id WHERE"
+                          CARDS_SHOWN_SQL, questions, "i", c->now_us);
+    if (rc != TD_OK) return rc;
+    rc = db_query(c->db,
+                  "SELECT a.staff_id, COUNT(*), COALESCE(SUM(a.correct), 0) FROM quiz_answers a"
+                  " JOIN quiz_questions q ON q.id = a.question_id JOIN value_cards v ON v.id = q.card_id"
+                  " WHERE" CARDS_SHOWN_SQL " GROUP BY a.staff_id",
+                  &st, "i", c->now_us);
+    while (db_next(st, &rc)) rc = fn(arg, db_col_int64(st, 0), db_col_int64(st, 1), db_col_int64(st, 2));
+    return db_end(st, rc);
+}

@@ -52,5 +52,10 @@ struct quiz_score {
     int64_t answered, correct;       /* of those, by this person */
 };
 int quiz_score_of(struct dctx *c, int64_t staff_id, struct quiz_score *out /* OUT */) TD_MUST_CHECK;
+/* The same for everyone at once, in two statements: *questions (the
+ * questions of the cards shown now), then fn for each staff member who
+ * answered any of them (whoever fn is not called for answered none). */
+int quiz_scores_each(struct dctx *c, int64_t *questions /* OUT */,
+                     int (*fn)(void *arg, int64_t staff_id, int64_t answered, int64_t correct), void *arg) TD_MUST_CHECK;
 
 #endif

@@ -6,7 +6,7 @@
  *   recommendation), Bram 10 (9 declined), Cees 2; Amsterdam: Sara 2. Anna's customers answer 10,
  *   9 and 3, Bram's 10 and 10 (two: too few); Anna answers one of two quiz
  *   questions right;
- * - the day rows kept as the cases are resolved, and the period's dates;
+ * - the day and month rows kept as the cases are resolved, and the period's dates;
  * - the figures per person, sorted by name (not by login or any figure);
  *   the overrides with their reasons; the NPS with its interval; the
  *   knowledge score;
@@ -251,6 +251,8 @@ static void the_managers_view(void **state)
     /* The day rows hold every resolved case once. */
     assert_int_equal(db_int(&srv, "SELECT SUM(cases) FROM coaching_days"),
                      db_int(&srv, "SELECT COUNT(*) FROM cases WHERE status = 'resolved'"));
+    assert_int_equal(db_int(&srv, "SELECT SUM(cases) FROM coaching_months"),
+                     db_int(&srv, "SELECT COUNT(*) FROM cases WHERE status = 'resolved'"));
     resp_free(&r);
 
     /* The admin: the same for Utrecht; the chain without a store, with Sara. */
@@ -261,6 +263,10 @@ static void the_managers_view(void **state)
     req_expect(&admin, "GET", "/api/v1/insight/coaching", NULL, 200, &r);
     assert_true(json_is_null(json_object_get(r.json, "store_code")));
     expect_ints(person(r.json, "sara"), "cases", 2, "nps.n", 2, NULL);
+    /* Every store's view lists only the newest 3 of a person's overrides
+     * (all 9 of Bram's are counted; his store's view lists them all). */
+    expect_ints(person(r.json, "bram"), "overrides.n", 9, NULL);
+    assert_int_equal(json_array_size(json_object_get(json_object_get(person(r.json, "bram"), "overrides"), "items")), 3);
     expect_strs(person(r.json, "sara"), "store_code", "AMS01", NULL);
     expect_ints(funnel(r.json, "override"), "centre.k", 10, "centre.n", 20, NULL);
     expect_ints(funnel(r.json, "promoter"), "centre.k", 6, "centre.n", 7, NULL);

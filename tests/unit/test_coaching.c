@@ -5,7 +5,10 @@
  * days of nps_counts; and the day rows (coaching_days) on SQLite and, with
  * TRUSTDESK_TEST_PG, PostgreSQL: filled by migration 0020 for the cases
  * resolved before it, and added to by the RESOLVED subscriber on the case's
- * Amsterdam date. The figures read over HTTP are tests/api/test_coaching.c. */
+ * Amsterdam date; the month rows (coaching_months, migration 0024) beside
+ * them, coaching_month_of() against the calendar, and a period read from
+ * whole months and the days at its edges alike. The figures read over HTTP
+ * are tests/api/test_coaching.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -182,6 +185,11 @@ static void day_rows_from_before_and_as_resolved(void **state)
                                      " resolution = 'store_credit' AND overridden = 0", (long long)day), 2);
     assert_int_equal(fixture_int(&f, "SELECT cases FROM coaching_days WHERE day = %lld AND resolution = 'decline'"
                                      " AND overridden = 1", (long long)day), 1);
+    /* Migration 0024 adds them up into January's month row. */
+    int64_t january = coaching_month_of(day);
+    assert_int_equal(fixture_int(&f, "SELECT SUM(cases) FROM coaching_months WHERE month = %lld", (long long)january), 3);
+    assert_int_equal(fixture_int(&f, "SELECT cases FROM coaching_months WHERE staff_id = 1 AND resolution = 'store_credit'"
+                                     " AND overridden = 0"), 2);
 
     /* Resolved late in the evening: counted on Amsterdam's next day. */
     snprintf(sql, sizeof sql,
@@ -200,9 +208,101 @@ static void day_rows_from_before_and_as_resolved(void **state)
     assert_int_equal(fixture_int(&f, "SELECT cases FROM coaching_days WHERE day = %lld AND resolution = 'decline'"
                                      " AND overridden = 0", (long long)day + 1), 2);
     assert_int_equal(fixture_int(&f, "SELECT SUM(cases) FROM coaching_days"), 5);
+    assert_int_equal(fixture_int(&f, "SELECT cases FROM coaching_months WHERE month = %lld AND resolution = 'decline'"
+                                     " AND overridden = 0", (long long)january), 2);
+    assert_int_equal(fixture_int(&f, "SELECT SUM(cases) FROM coaching_months"), 5);
+    assert_int_equal(fixture_close(&f), 0);
+}
+
+/* The first of the month of a day number, against the calendar: every day
+ * from 1999 to 2101 (leap years, 2000 and 2100 among them). */
+static void months_of_days(void **state)
+{
+    (void)state;
+    int64_t start, end;
+    assert_int_equal(clock_parse("1999-01-01T00:00:00Z", &start), TD_OK);
+    assert_int_equal(clock_parse("2102-01-01T00:00:00Z", &end), TD_OK);
+    int64_t first = start / FIXTURE_DAY;
+    for (int64_t d = start / FIXTURE_DAY; d < end / FIXTURE_DAY; d++) {
+        char t[40];
+        clock_format_rfc3339(d * FIXTURE_DAY, t, sizeof t);
+        if (strncmp(t + 8, "01", 2) == 0) first = d;
+        if (coaching_month_of(d) != first) fail_msg("%.10s: month %lld, wanted %lld", t, (long long)coaching_month_of(d),
+                                                     (long long)first);
+    }
+}
+
+/* A case of Ria's resolved at the Amsterdam time s, counted by the
+ * subscriber as the desk would. */
+static void resolved_at(struct fixture *f, const char *s, const char *resolution)
+{
+    int64_t at;
+    char sql[400];
+    assert_int_equal(clock_parse(s, &at), TD_OK);
+    snprintf(sql, sizeof sql,
+             "INSERT INTO cases (store_id, associate_id, kind, receipt, customer_words, status, created_at, updated_at,"
+             " resolution, resolved_at, resolved_by) VALUES (1, 1, 'complaint', 0, 'x', 'resolved', 0, 0, '%s', %lld, 1)",
+             resolution, (long long)at);
+    assert_int_equal(db_exec(f->db, sql), TD_OK);
+    struct event ev = {.kind = EVENT_RESOLVED, .case_id = fixture_int(f, "SELECT MAX(id) FROM cases")};
+    assert_int_equal(db_begin(f->db, 1), TD_OK);
+    assert_int_equal(coaching_on_event(&f->c, &ev), TD_OK);
+    assert_int_equal(db_commit(f->db), TD_OK);
+}
+
+/* Ria's cases in the Amsterdam dates from .. to (both included). */
+static int64_t cases_between(struct fixture *f, const char *from, const char *to, int64_t *declined)
+{
+    char a[40], b[40];
+    struct coaching_query q = {.store_id = 1};
+    snprintf(a, sizeof a, "%sT00:00:00", from);
+    snprintf(b, sizeof b, "%sT00:00:00", to);
+    assert_int_equal(clock_parse(a, &q.from_us), TD_OK);
+    assert_int_equal(clock_parse(b, &q.to_us), TD_OK);
+    q.to_us += FIXTURE_DAY + 3600LL * 1000000;                 /* the next Amsterdam midnight, whatever the offset */
+    q.to_us -= (q.to_us + (int64_t)clock_amsterdam_offset(q.to_us / 1000000) * 1000000) % FIXTURE_DAY;
+    struct coaching_report r;
+    assert_int_equal(db_begin(f->db, 0), TD_OK);
+    assert_int_equal(coaching_read(&f->c, &q, &r), TD_OK);
+    db_rollback(f->db);
+    assert_int_equal(r.n, 1);
+    int64_t n = r.people[0].cases;
+    *declined = r.people[0].by_resolution[POLICY_RES_DECLINE];
+    coaching_report_free(&r);
+    return n;
+}
+
+/* A period is its whole months (coaching_months) and the days before and
+ * after them (coaching_days): every cut gives what the cases say. */
+static void periods_from_months_and_days(void **state)
+{
+    (void)state;
+    struct fixture f;
+    int64_t declined;
+    assert_int_equal(fixture_open(&f, "coaching_months", 1, 1), 0);
+    assert_int_equal(db_exec(f.db, "INSERT INTO stores (code, name, city, created_at) VALUES ('UTR01', 'Utrecht', 'Utrecht', 0)"), TD_OK);
+    assert_int_equal(db_exec(f.db, "INSERT INTO staff (login, name, role, store_id, password_hash, created_at, updated_at)"
+                                   " VALUES ('ria', 'Ria', 'associate', 1, 'x', 0, 0)"), TD_OK);
+    resolved_at(&f, "2026-01-31T23:30:00", "decline");        /* the last evening of January */
+    resolved_at(&f, "2026-02-01T00:10:00", "refund");         /* 23:10 UTC: already February here */
+    resolved_at(&f, "2026-02-14T12:00:00", "refund");
+    resolved_at(&f, "2026-03-31T23:50:00", "decline");        /* summer time: 21:50 UTC */
+    resolved_at(&f, "2026-04-01T00:05:00", "refund");
+    assert_int_equal(fixture_int(&f, "SELECT COUNT(*) FROM coaching_months"), 4);
+    assert_int_equal(cases_between(&f, "2026-01-01", "2026-04-30", &declined), 5);   /* four whole months */
+    assert_int_equal(declined, 2);
+    assert_int_equal(cases_between(&f, "2026-02-01", "2026-02-28", &declined), 2);   /* one whole month */
+    assert_int_equal(declined, 0);
+    assert_int_equal(cases_between(&f, "2026-01-31", "2026-03-31", &declined), 4);   /* a day, two months */
+    assert_int_equal(declined, 2);
+    assert_int_equal(cases_between(&f, "2026-02-02", "2026-03-30", &declined), 1);   /* March is not whole */
+    assert_int_equal(cases_between(&f, "2026-01-15", "2026-04-01", &declined), 5);   /* edges on both sides */
+    assert_int_equal(cases_between(&f, "2026-02-01", "2026-02-01", &declined), 1);   /* one day */
+    assert_int_equal(cases_between(&f, "2026-04-02", "2026-12-31", &declined), 0);
     assert_int_equal(fixture_close(&f), 0);
 }
 
 TD_TEST_MAIN("unit_coaching", NULL, NULL, cmocka_unit_test(limits_on_a_table), cmocka_unit_test(bands_of_points),
              cmocka_unit_test(curves_narrow_towards_many_cases), cmocka_unit_test(rates_of_a_person),
-             cmocka_unit_test(amsterdam_dates_as_days), cmocka_unit_test(day_rows_from_before_and_as_resolved))
+             cmocka_unit_test(amsterdam_dates_as_days), cmocka_unit_test(day_rows_from_before_and_as_resolved),
+             cmocka_unit_test(months_of_days), cmocka_unit_test(periods_from_months_and_days))

@@ -77,6 +77,8 @@ function Overrides({ p }: { p: Person }) {
           <strong>{t(`resolution.${o.chosen}`)}{o.chosen_cents ? ` ${money(o.chosen_cents)}` : ''}</strong>: “{o.reason}”
         </li>)}
       </ul>
+      {p.overrides.items.length < p.overrides.n &&
+        <p class="muted">{t('coach.overrides_shown', { shown: p.overrides.items.length, n: p.overrides.n })}</p>}
     </details>
   );
 }
