@@ -334,7 +334,7 @@ static int generate(struct gen *g)
     if ((rc = identity_secret(g->db, g->cfg->end_us, 1, g->secret)) != TD_OK) return rc;
     if ((rc = load_customers(g)) != TD_OK) return rc;
     if ((rc = demo__run_history(g)) != TD_OK) return rc;
-    if ((rc = demo__plant_goodwill(g)) != TD_OK) return rc;
+    if ((rc = demo__plant_goodwill(g, demo_history_start_us(g->cfg->end_us))) != TD_OK) return rc;
     if ((rc = demo__sync_ids(g)) != TD_OK) return rc;
     if ((rc = demo__feedback(g)) != TD_OK) return rc;
     struct dctx c = { .db = g->db, .now_us = g->cfg->end_us, .addr = "cli" };

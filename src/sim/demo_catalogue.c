@@ -61,6 +61,13 @@ static int type_system(const struct demo_ptype *p)
     return -1;
 }
 
+int demo__category_index(const char *c)
+{
+    for (int i = 0; i < NCATEGORIES; i++)
+        if (strcmp(demo_categories[i], c) == 0) return i;
+    return 0;
+}
+
 unsigned demo__draw_size(int system, struct rng *r)
 {
     const struct demo_size_system *s = &demo_size_systems[system];

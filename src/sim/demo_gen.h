@@ -321,7 +321,6 @@ void demo__phone_digits(int64_t n, int walk_in, char out[11]);
 /* demo_purchases.c */
 void demo__calendar_init(struct calendar *cal, int64_t end_us);
 int64_t demo__calendar_moment(const struct calendar *cal, struct rng *r, int i);
-int demo__category_index(const char *c);
 int demo__pick_store(const struct gen *g, struct rng *r);
 int demo__make_purchases(struct gen *g, struct chunk *c, struct rng *r, struct rng *sr, const uint8_t *sizes,
                          int64_t id, int64_t created_at, int home, struct planted *pl, int npl) TD_MUST_CHECK;
@@ -329,6 +328,7 @@ int demo__make_anonymous(struct gen *g, struct chunk *c, int64_t slot, int64_t n
 int demo__count_customer(struct gen *g, struct chunk *c, int64_t id, size_t rfirst, size_t lfirst) TD_MUST_CHECK;
 
 /* demo_catalogue.c */
+int demo__category_index(const char *c);       /* the demo's category numbered, 0 when unknown */
 int demo__load_products(struct gen *g) TD_MUST_CHECK;
 int demo__load_collection(struct gen *g) TD_MUST_CHECK;
 int64_t demo__in_size(const struct gen *g, int64_t product, unsigned size);
@@ -350,7 +350,7 @@ int demo__plan_finish(struct gen *g, struct person *pp) TD_MUST_CHECK;
 int demo__run_history(struct gen *g) TD_MUST_CHECK;
 
 /* demo_goodwill.c */
-int demo__plant_goodwill(struct gen *g) TD_MUST_CHECK;
+int demo__plant_goodwill(struct gen *g, int64_t history_start_us) TD_MUST_CHECK;   /* the planted receipts count from there */
 
 /* demo_feedback.c */
 int demo__feedback(struct gen *g) TD_MUST_CHECK;

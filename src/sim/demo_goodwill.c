@@ -61,9 +61,9 @@ static int plant_one(void *arg, const struct goodwill_case *k)
     return rc;
 }
 
-int demo__plant_goodwill(struct gen *g)
+int demo__plant_goodwill(struct gen *g, int64_t history_start_us)
 {
-    struct dctx c = {.db = g->db, .now_us = demo_history_start_us(g->cfg->end_us), .addr = "demo"};
+    struct dctx c = {.db = g->db, .now_us = history_start_us, .addr = "demo"};
     if (g->cfg->no_goodwill_effect) return TD_OK;
     struct plant p = {.g = g};
     int64_t first = g->next_receipt_id;

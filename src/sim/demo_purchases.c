@@ -14,13 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-int demo__category_index(const char *c)
-{
-    for (int i = 0; i < NCATEGORIES; i++)
-        if (strcmp(demo_categories[i], c) == 0) return i;
-    return 0;
-}
-
 /* Civil date of a day number since 1970-01-01 (Howard Hinnant's algorithm). */
 static void civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d)
 {
