@@ -71,6 +71,24 @@ export function Select(p: SelectProps) {
 }
 
 /** The error as a person reads it: the server's message, never raw JSON. */
+export const DAY_MS = 86400000;
+/** A moment's UTC date as YYYY-MM-DD, as the report routes take it. */
+export const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** A report's period: from and to, and (unless quick is false) a picker
+ * that sets them to the last 30, 90 or 365 days. */
+export function PeriodFields(p: { from: string; to: string; setFrom: (v: string) => void; setTo: (v: string) => void;
+  error?: ApiError | null; quick?: boolean }) {
+  const today = Date.now();
+  return <>
+    <Field label={t('nps.from')} name="from" type="date" value={p.from} onInput={p.setFrom} error={p.error} />
+    <Field label={t('nps.to')} name="to" type="date" value={p.to} onInput={p.setTo} error={p.error} />
+    {p.quick === false ? null : <Select label={t('nps.period')} name="period" value="" options={[['', t('nps.period_pick')],
+      ['30', t('nps.days', { n: 30 })], ['90', t('nps.days', { n: 90 })], ['365', t('nps.days', { n: 365 })]]}
+      onChange={(v) => { if (v) { p.setTo(isoDay(today)); p.setFrom(isoDay(today - (+v - 1) * DAY_MS)); } }} />}
+  </>;
+}
+
 export function ErrorNote({ error }: { error: ApiError | null | undefined }) {
   if (!error) return null;
   const text = error.offline ? t('error.offline') : error.status === 403 ? t('error.forbidden') :

@@ -12,11 +12,10 @@ import { listStores } from '../../api/stores';
 import { lang, t } from '../../i18n';
 import { me } from '../../shared';
 import { useSignal } from '../../state';
-import { asError, ErrorNote, Field, Page, ReplicaLag, Select } from '../../ui';
+import { asError, DAY_MS, ErrorNote, isoDay, Page, PeriodFields, ReplicaLag, Select } from '../../ui';
 
 const DIMS: NpsBy[] = ['store', 'category', 'associate', 'kind', 'resolution'];
-const DAY = 86400000;
-const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const DAY = DAY_MS;
 
 /* The chart's scale: -100 .. 100 over W pixels. */
 const W = 320, H = 26, PAD = 6;
@@ -95,11 +94,7 @@ export function Nps() {
         </div>}
         {stores.length ? <Select label={t('nps.store')} name="store" value={store} onChange={setStore} error={error}
           options={[['', t('nps.all_stores')], ...stores]} /> : null}
-        <Field label={t('nps.from')} name="from" type="date" value={from} onInput={setFrom} error={error} />
-        <Field label={t('nps.to')} name="to" type="date" value={to} onInput={setTo} error={error} />
-        {coaching ? null : <Select label={t('nps.period')} name="period" value="" options={[['', t('nps.period_pick')],
-          ['30', t('nps.days', { n: 30 })], ['90', t('nps.days', { n: 90 })], ['365', t('nps.days', { n: 365 })]]}
-          onChange={(v) => { if (v) { setTo(isoDay(today)); setFrom(isoDay(today - (+v - 1) * DAY)); } }} />}
+        <PeriodFields from={from} to={to} setFrom={setFrom} setTo={setTo} error={error} quick={!coaching} />
       </div>
       <ErrorNote error={error} />
       <ReplicaLag ms={data?.replica_lag_ms} />

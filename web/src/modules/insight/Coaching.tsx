@@ -13,14 +13,13 @@ import { listStores } from '../../api/stores';
 import { lang, money, t } from '../../i18n';
 import { me } from '../../shared';
 import { useSignal } from '../../state';
-import { asError, ErrorNote, Field, Page, Select } from '../../ui';
+import { asError, DAY_MS, ErrorNote, isoDay, Page, PeriodFields, Select } from '../../ui';
 
 type Funnel = S['CoachingFunnel'];
 type Person = S['CoachingPerson'];
 type Rate = Funnel['rate'];
 const RATES: Rate[] = ['override', 'goodwill', 'decline', 'referral', 'promoter', 'detractor'];
-const DAY = 86400000;
-const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const DAY = DAY_MS;
 const locale = () => (lang.get() === 'en' ? 'en-GB' : 'nl-NL');
 const pct = (v: number) => `${(v * 100).toLocaleString(locale(), { maximumFractionDigits: 1 })} %`;
 const one = (v: number) => v.toLocaleString(locale(), { minimumFractionDigits: 1, maximumFractionDigits: 1 });
@@ -109,11 +108,7 @@ export function Coaching() {
       <div class="filters">
         {stores.length ? <Select label={t('nps.store')} name="store" value={store} onChange={setStore} error={error}
           options={[['', t('coach.all_stores')], ...stores]} /> : null}
-        <Field label={t('nps.from')} name="from" type="date" value={from} onInput={setFrom} error={error} />
-        <Field label={t('nps.to')} name="to" type="date" value={to} onInput={setTo} error={error} />
-        <Select label={t('nps.period')} name="period" value="" options={[['', t('nps.period_pick')],
-          ['30', t('nps.days', { n: 30 })], ['90', t('nps.days', { n: 90 })], ['365', t('nps.days', { n: 365 })]]}
-          onChange={(v) => { if (v) { setTo(isoDay(today)); setFrom(isoDay(today - (+v - 1) * DAY)); } }} />
+        <PeriodFields from={from} to={to} setFrom={setFrom} setTo={setTo} error={error} />
       </div>
       <ErrorNote error={error} />
       {data ? <section class="card" aria-labelledby="h-funnel">

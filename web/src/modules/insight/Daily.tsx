@@ -12,7 +12,7 @@ import { listStores } from '../../api/stores';
 import { lang, t } from '../../i18n';
 import { me } from '../../shared';
 import { useSignal } from '../../state';
-import { asError, ErrorNote, Field, Page, Select } from '../../ui';
+import { asError, DAY_MS, ErrorNote, isoDay, Page, PeriodFields, Select } from '../../ui';
 
 type Counts = S['InsightDailyCounts'];
 type Day = S['InsightDailyDay'];
@@ -21,8 +21,7 @@ type Metric = 'opened' | 'resolved' | 'refunds' | 'store_credits' | 'referrals' 
 const METRICS: Metric[] = ['opened', 'resolved', 'refunds', 'store_credits', 'referrals', 'declined', 'overrides',
   'approvals_requested', 'cancelled', 'refund_cents', 'store_credit_cents', 'goodwill_cents'];
 const TABLE: Metric[] = ['opened', 'resolved', 'declined', 'referrals', 'overrides', 'goodwill_cents', 'store_credit_cents'];
-const DAY = 86400000;
-const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const DAY = DAY_MS;
 const locale = () => (lang.get() === 'en' ? 'en-GB' : 'nl-NL');
 const isMoney = (m: Metric) => m.endsWith('_cents');
 /** A count as a number, cents as euros. */
@@ -128,11 +127,7 @@ export function Daily() {
           options={METRICS.map((m) => [m, t(`daily.m_${m}`)])} />
         {stores.length ? <Select label={t('nps.store')} name="store" value={store} onChange={setStore} error={error}
           options={[['', t('nps.all_stores')], ...stores]} /> : null}
-        <Field label={t('nps.from')} name="from" type="date" value={from} onInput={setFrom} error={error} />
-        <Field label={t('nps.to')} name="to" type="date" value={to} onInput={setTo} error={error} />
-        <Select label={t('nps.period')} name="period" value="" options={[['', t('nps.period_pick')],
-          ['30', t('nps.days', { n: 30 })], ['90', t('nps.days', { n: 90 })], ['365', t('nps.days', { n: 365 })]]}
-          onChange={(v) => { if (v) { setTo(isoDay(today)); setFrom(isoDay(today - (+v - 1) * DAY)); } }} />
+        <PeriodFields from={from} to={to} setFrom={setFrom} setTo={setTo} error={error} />
       </div>
       <ErrorNote error={error} />
       {data ? <section class="card" aria-labelledby="h-daily">
