@@ -78,6 +78,11 @@
 #                            two requests per view first, not counted (connections warming up)
 #                                                      vs coaching_read + each person's overrides
 #                                                        in-process (tdbench coaching)
+#   (t) slowloris            1,000 sockets sending headers a byte at a time (bench/slowloris.c) while
+#                            real clients GET customers: their p99 (client-side)
+#                                                      vs the same clients without the attack
+#   (u) soak                 BENCH_SOAK_SECONDS (600) of reads and durable redemptions: the server's
+#                            anonymous memory must stay flat; `ledger verify` after (bench/attack.sh)
 #   BENCH_ONLY=import        runs (a) and (b) only
 #   BENCH_ONLY=desk          runs (a), (i) and (j) only
 #   BENCH_ONLY=clienteling   runs (a), (k), (l) and (m) only
@@ -86,6 +91,7 @@
 #   BENCH_ONLY=daily         runs (a) and (q) only
 #   BENCH_ONLY=goodwill      runs (a) and (r) only
 #   BENCH_ONLY=coaching      runs (a) and (s) only
+#   BENCH_ONLY=attack        runs (a), (t) and (u) only (BENCH_SOAK_SECONDS, default 600)
 #
 # Server-side latencies come from the server's JSON log ("us" per request),
 # which goes to bench/out/server.log. The demo database (and its timing) is
@@ -1195,6 +1201,12 @@ if [[ "${BENCH_COACH_PG:-1}" == 1 ]]; then
   PG_UP=0
 fi
 rm -f "$CDB" "$CDB"-*
+fi
+
+if [[ -z "${BENCH_ONLY:-}" || "${BENCH_ONLY:-}" == attack ]]; then
+# ---- (t) slowloris and (u) soak, on a small demo of their own ------------------------
+# shellcheck source=bench/attack.sh
+. bench/attack.sh
 fi
 
 # ---- the table ---------------------------------------------------------------------

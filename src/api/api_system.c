@@ -30,6 +30,10 @@ int api_metrics(struct api_call *a)
     }
     buf_reset(&a->r->out);
     int rc = http_metrics_render(&a->r->out);
+    if (rc == TD_OK)
+        rc = buf_printf(&a->r->out, "# HELP trustdesk_http_open_connections Connections held open now.\n"
+                                    "# TYPE trustdesk_http_open_connections gauge\n"
+                                    "trustdesk_http_open_connections %u\n", http_open_connections());
     if (rc != TD_OK) return rc;
     a->r->status = 200;
     a->r->content_type = "text/plain; version=0.0.4";

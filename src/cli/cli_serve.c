@@ -15,6 +15,7 @@
 #include "mail/mail.h"
 #include <limits.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,7 @@ static const char usage[] =
     "  --web DIR         the built web app to serve at / (default: web/dist when it exists; \"\" for none)\n"
 
     "Environment: TRUSTDESK_SECURE_COOKIES=1 behind TLS; TRUSTDESK_MAX_PER_ADDRESS (default 128);\n"
+    "TRUSTDESK_MAX_CONNECTIONS (default 4096; the open-file limit is raised to fit, or it is lowered);\n"
     "TRUSTDESK_CREDIT_NOTE_DAYS (validity, default 730); TRUSTDESK_ASSOCIATE_LIMIT_CENTS (default 50000);\n"
     "TRUSTDESK_TRUSTED_PROXIES=127.0.0.1,10.0.0.5 (addresses or networks whose X-Forwarded-For names\n"
     "the client; default none, and the header is ignored).\n"
@@ -49,6 +51,32 @@ static long env_long(const char *name, long def)
     char *end;
     long n = strtol(v, &end, 10);
     return *end ? def : n;
+}
+
+/* The connections the server may hold at once, with the open files they
+ * need: the soft limit is raised towards the hard one (a service manager
+ * often starts processes at 1,024), and where even the hard limit is too
+ * low the connections are fewer, with a warning. 1,000 connections held
+ * open by a slow attacker then still leave room for the tills. */
+enum { FILES_BESIDE_CONNECTIONS = 256 };   /* databases, log, web files, listen socket */
+static unsigned open_files_for(unsigned connections)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return connections;
+    rlim_t want = (rlim_t)connections + FILES_BESIDE_CONNECTIONS;
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+        rl.rlim_cur = (rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= want) ? want : rl.rlim_max;
+        (void)setrlimit(RLIMIT_NOFILE, &rl);
+        (void)getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+        unsigned fit = rl.rlim_cur > 2 * FILES_BESIDE_CONNECTIONS ? (unsigned)(rl.rlim_cur - FILES_BESIDE_CONNECTIONS)
+                                                                   : (unsigned)(rl.rlim_cur / 2);
+        fprintf(stderr, "trustdesk: %u open files allowed; holding at most %u connections, not %u\n",
+                (unsigned)rl.rlim_cur, fit, connections);
+        return fit;
+    }
+    return connections;
 }
 
 /* --read-db: PostgreSQL beside a PostgreSQL --db, reachable now, and a
@@ -169,7 +197,7 @@ int cli_serve(int argc, char **argv)
         .threads = threads,
         .max_body = app.max_body,
         .admit = api_admit,
-        .max_connections = (unsigned)env_long("TRUSTDESK_MAX_CONNECTIONS", 1024),
+        .max_connections = open_files_for((unsigned)env_long("TRUSTDESK_MAX_CONNECTIONS", 4096)),
         .max_per_address = (unsigned)env_long("TRUSTDESK_MAX_PER_ADDRESS", 128),
         .timeout_s = (unsigned)env_long("TRUSTDESK_TIMEOUT", 30),
         /* Headers and the connection's working memory; libmicrohttpd zeroes

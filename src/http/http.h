@@ -134,6 +134,8 @@ void http_complete(struct http_req *r);
 int http_static_serve(struct http_req *r, const char *root) TD_MUST_CHECK;
 
 int http_metrics_render(struct buf *out) TD_MUST_CHECK;
+/* Connections this process's servers hold open now, for /metrics. */
+unsigned http_open_connections(void);
 void http_metrics_observe(const char *route, const char *method, int status, int64_t micros);
 
 #endif

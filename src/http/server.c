@@ -23,6 +23,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -395,6 +396,20 @@ static int parse_listen(const char *listen, struct sockaddr_in *sa)
     return TD_OK;
 }
 
+/* Every connection accepted and not yet closed, counted as libmicrohttpd
+ * opens and closes them (a socket waiting in the kernel's queue is not). */
+static atomic_uint open_connections;
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    (void)cls;
+    (void)conn;
+    (void)socket_context;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) atomic_fetch_add(&open_connections, 1);
+    else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) atomic_fetch_sub(&open_connections, 1);
+}
+
 int http_start(const struct http_config *cfg, http_dispatch_fn fn, void *ctx, struct http_server **out)
 {
     struct sockaddr_in sa;
@@ -421,6 +436,7 @@ int http_start(const struct http_config *cfg, http_dispatch_fn fn, void *ctx, st
                             MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024,
                             MHD_OPTION_STRICT_FOR_CLIENT, 1,
                             MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                            MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
                             MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
                             MHD_OPTION_END);
     if (!s->d) {
@@ -442,6 +458,11 @@ unsigned http_port(const struct http_server *s)
 {
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
     return di ? di->port : 0;
+}
+
+unsigned http_open_connections(void)
+{
+    return atomic_load(&open_connections);
 }
 
 const char *http_header(struct http_req *r, const char *name)
