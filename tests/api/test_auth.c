@@ -317,10 +317,8 @@ static void admin_manages_staff(void **state)
     assert_true(has_err_field(&r, "password"));
     resp_free(&r);
     make_staff(&admin, "sanne", "associate", "UTR01", "sanne-password");
-    req_expect(&admin, "POST", "/api/v1/staff",
-               "{\"login\":\"sanne\",\"name\":\"S\",\"role\":\"associate\",\"store_code\":\"UTR01\",\"password\":\"12345678\"}", 409, &r);
-    assert_true(has_err_field(&r, "login"));
-    resp_free(&r);
+    req_expect_field(&admin, "POST", "/api/v1/staff",
+                     "{\"login\":\"sanne\",\"name\":\"S\",\"role\":\"associate\",\"store_code\":\"UTR01\",\"password\":\"12345678\"}", 409, "login");
     /* Promote to manager; the change shows at once. */
     client_login(&c, &srv, "sanne");
     req_expect(&admin, "PATCH", "/api/v1/staff/sanne", "{\"role\":\"manager\"}", 200, &r);
@@ -344,9 +342,7 @@ static void language_is_remembered_per_user(void **state)
     req_expect(&c, "PATCH", "/api/v1/me", "{\"lang\":\"en\"}", 200, &r);
     assert_string_equal(jstr(r.json, "user.lang"), "en");
     resp_free(&r);
-    req_expect(&c, "PATCH", "/api/v1/me", "{\"lang\":\"fr\"}", 422, &r);
-    assert_true(has_err_field(&r, "lang"));
-    resp_free(&r);
+    req_expect_field(&c, "PATCH", "/api/v1/me", "{\"lang\":\"fr\"}", 422, "lang");
     assert_int_equal(login(&c, "mark", "mark-password"), 201);
     assert_int_equal(req(&c, "GET", "/api/v1/me", NULL, &r), 0);
     assert_string_equal(jstr(r.json, "user.lang"), "en");
