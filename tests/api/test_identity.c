@@ -62,13 +62,13 @@ static int setup(void **state)
                    "R-F-3,@4,UTR01,NL-300006,KJAS-1,\"Kinderjas Name it, rood\",Name it,kinderen,49.95,2\n"
                    "R-F-4,@3,UTR01,NL-300006,SNK-1,\"Sneakers kids Vingino, wit\",Vingino,kinderen,39.95,2\n"
                    "R-U-1,@8,UTR01,NL-300007,BELT-1,\"Riem, zwart\",Noordzee,heren,35.00,1\n");
-    ring_a = customer_id(&anna, "NL-300001");
-    ring_b = customer_id(&anna, "NL-300002");
-    ring_c = customer_id(&anna, "NL-300003");
-    other = customer_id(&anna, "NL-300004");
-    wardrober = customer_id(&anna, "NL-300005");
-    family = customer_id(&anna, "NL-300006");
-    reuser = customer_id(&anna, "NL-300007");
+    /* NL-300001 to NL-300007, in the order of the file. */
+    long long *const ids[] = {&ring_a, &ring_b, &ring_c, &other, &wardrober, &family, &reuser};
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+        char loyalty[16];
+        snprintf(loyalty, sizeof loyalty, "NL-30000%zu", i + 1);
+        *ids[i] = customer_id(&anna, loyalty);
+    }
     return 0;
 }
 
