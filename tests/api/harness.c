@@ -579,6 +579,39 @@ int has_err_field(struct resp *r, const char *field)
     return 0;
 }
 
+void req_expect_field(struct client *c, const char *method, const char *path, const char *body, long status,
+                      const char *field)
+{
+    struct resp r;
+    req_expect(c, method, path, body, status, &r);
+    if (!has_err_field(&r, field)) fail_msg("%s %s: no problem on %s: %s", method, path, field, r.body);
+    resp_free(&r);
+}
+
+void expect_items(struct client *c, const char *path, size_t n)
+{
+    struct resp r;
+    req_expect(c, "GET", path, NULL, 200, &r);
+    size_t got = json_array_size(json_object_get(r.json, "items"));
+    if (got != n) fail_msg("GET %s: %zu items, wanted %zu: %s", path, got, n, r.body);
+    resp_free(&r);
+}
+
+static void vexpect_in(const char *what, const char *text, va_list ap)
+{
+    if (!text) fail_msg("%s: none", what);
+    for (const char *s; (s = va_arg(ap, const char *)) != NULL;)
+        if (!strstr(text, s)) fail_msg("%s: no \"%s\" in:\n%s", what, s, text);
+}
+
+void expect_in(const char *what, const char *text, ...)
+{
+    va_list ap;
+    va_start(ap, text);
+    vexpect_in(what, text, ap);
+    va_end(ap);
+}
+
 /* ---- fixtures ------------------------------------------------------------ */
 
 static const struct { const char *code, *name, *city; } known_stores[] = {
@@ -691,6 +724,21 @@ int chain_start(struct server *s, struct client *admin, const char *stores, cons
 {
     if (server_start(s) != 0) return -1;
     return chain_setup(s, admin, stores, m);
+}
+
+int chain_start_env(struct server *s, struct client *admin, const char *stores, const struct member *m,
+                    const struct env_var *env)
+{
+    for (const struct env_var *e = env; e->name; e++) setenv(e->name, e->value, 1);
+    int rc = chain_start(s, admin, stores, m);
+    for (const struct env_var *e = env; e->name; e++) unsetenv(e->name);
+    return rc;
+}
+
+void chain_anon(struct client *c, const struct server *s)
+{
+    client_init(c, s);
+    keep_client(c);
 }
 
 int chain_teardown(void **state)
@@ -833,6 +881,15 @@ long long customer_id(struct client *c, const char *q)
     return id;
 }
 
+long long post_id(struct client *c, const char *path, const char *body)
+{
+    struct resp r;
+    req_expect(c, "POST", path, body, 201, &r);
+    long long id = jint(r.json, "id");
+    resp_free(&r);
+    return id;
+}
+
 long long case_open(struct client *c, const char *body)
 {
     struct resp r;
@@ -844,6 +901,17 @@ long long case_open(struct client *c, const char *body)
     assert_true(id > 0);
     resp_free(&r);
     return id;
+}
+
+long long case_openf(struct client *c, const char *fmt, ...)
+{
+    char body[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    int len = vsnprintf(body, sizeof body, fmt, ap);
+    va_end(ap);
+    if (len < 0 || (size_t)len >= sizeof body) fail_msg("case_openf: the body does not fit: %s", fmt);
+    return case_open(c, body);
 }
 
 long case_post_status(struct client *c, long long id, const char *what, const char *body)
@@ -883,11 +951,7 @@ long long customer_new(struct client *c, const char *store)
     seq++;
     snprintf(body, sizeof body, "{\"home_store_code\":\"%s\",\"name\":\"Klant %d\",\"email\":\"klant-%d@example.test\"}",
              store, seq, seq);
-    struct resp r;
-    req_expect(c, "POST", "/api/v1/customers", body, 201, &r);
-    long long id = jint(r.json, "id");
-    resp_free(&r);
-    return id;
+    return post_id(c, "/api/v1/customers", body);
 }
 
 long long service_complaint_open(struct client *c, const char *store, long long customer)
@@ -1140,4 +1204,74 @@ char *xlsx_grid(const struct resp *r, int sheet)
     free(sst);
     free(xml);
     return out;
+}
+
+/* ---- reports as files ------------------------------------------------------- */
+
+/* 1 when s matches pat, in which '*' stands for any run of characters. */
+static int glob_match(const char *pat, const char *s)
+{
+    if (*pat == '\0') return *s == '\0';
+    if (*pat == '*') return glob_match(pat + 1, s) || (*s && glob_match(pat, s + 1));
+    return *s == *pat && glob_match(pat + 1, s + 1);
+}
+
+static void report_get(struct client *c, const char *path, const char *type, const char *stem, const char *ext,
+                       struct resp *r)
+{
+    req_expect(c, "GET", path, NULL, 200, r);
+    char h[300], want[300];
+    resp_header(r, "Content-Type", h, sizeof h);
+    if (strcmp(h, type) != 0) fail_msg("%s: Content-Type %s, wanted %s", path, h, type);
+    if (!stem) return;
+    snprintf(want, sizeof want, "attachment; filename=\"%s.%s\"", stem, ext);
+    resp_header(r, "Content-Disposition", h, sizeof h);
+    if (!glob_match(want, h)) fail_msg("%s: Content-Disposition %s, wanted %s", path, h, want);
+}
+
+void report_csv(struct client *c, const char *path, const char *stem, const char *head, struct resp *r)
+{
+    report_get(c, path, "text/csv; charset=utf-8", stem, "csv", r);
+    if (r->len < 3 || memcmp(r->body, "\xEF\xBB\xBF", 3) != 0) fail_msg("%s: no byte-order mark: %s", path, r->body);
+    if (head && strncmp(r->body + 3, head, strlen(head)) != 0)
+        fail_msg("%s: the CSV opens:\n%s\nwanted:\n%s", path, r->body + 3, head);
+}
+
+void report_refusals(struct client *c, const char *path)
+{
+    char bad[256];
+    snprintf(bad, sizeof bad, "%s?format=csv&table=nope", path);
+    req_expect_field(c, "GET", bad, NULL, 400, "table");
+    snprintf(bad, sizeof bad, "%s?format=ods", path);
+    req_expect_field(c, "GET", bad, NULL, 400, "format");
+}
+
+void report_xlsx(struct client *c, const char *path, const char *stem, struct resp *r)
+{
+    report_get(c, path, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", stem, "xlsx", r);
+}
+
+/* vexpect_in() on text the caller hands over (freed here). */
+static void vexpect_in_owned(const char *what, char *text, va_list ap)
+{
+    vexpect_in(what, text, ap);
+    free(text);
+}
+
+void expect_sheet(const struct resp *r, int sheet, ...)
+{
+    char what[32];
+    snprintf(what, sizeof what, "sheet %d", sheet);
+    va_list ap;
+    va_start(ap, sheet);
+    vexpect_in_owned(what, xlsx_grid(r, sheet), ap);
+    va_end(ap);
+}
+
+void expect_part(const struct resp *r, const char *part, ...)
+{
+    va_list ap;
+    va_start(ap, part);
+    vexpect_in_owned(part, xlsx_part(r, part), ap);
+    va_end(ap);
 }

@@ -112,6 +112,15 @@ struct member {
 int chain_setup(struct server *s, struct client *admin, const char *stores, const struct member *m);
 /* server_start() and chain_setup(). */
 int chain_start(struct server *s, struct client *admin, const char *stores, const struct member *m);
+/* chain_start() with environment variables (pairs ended by {NULL, NULL})
+ * set while the server starts, and unset again. */
+struct env_var {
+    const char *name, *value;
+};
+int chain_start_env(struct server *s, struct client *admin, const char *stores, const struct member *m,
+                    const struct env_var *env);
+/* client_init() of a client logged in as no one, freed by chain_teardown(). */
+void chain_anon(struct client *c, const struct server *s);
 /* Keeps another server (e.g. one started with server_start_shared) for
  * chain_teardown(), which stops it before the ones kept earlier. */
 void chain_keep(struct server *s);
@@ -159,8 +168,13 @@ void import_csv_ago(struct client *c, const char *kind, const char *text);
 long file_occurrences(const char *path, const char *needle, int ignore_case);
 /* The id of the one customer a search for q finds (asserts there is one). */
 long long customer_id(struct client *c, const char *q);
+/* POSTs body to path as c; asserts 201 and returns the "id" it answers. */
+long long post_id(struct client *c, const char *path, const char *body);
 /* Opens a case; asserts 201 and status "open"; returns its id. */
 long long case_open(struct client *c, const char *body);
+/* The same, the body made with printf's format (fails the test when it
+ * does not fit). */
+long long case_openf(struct client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The status of POST /api/v1/cases/ID/WHAT with body as c. */
 long case_post_status(struct client *c, long long id, const char *what, const char *body);
 /* POST /api/v1/cases/ID/decision as c into r (asserts 200; the caller frees r). */
@@ -225,6 +239,37 @@ void expect_strs(json_t *j, ...) __attribute__((sentinel));
 const char *err_field(struct resp *r, size_t i);
 /* 1 when some details[].field equals field. */
 int has_err_field(struct resp *r, const char *field);
+
+/* Sends the request and asserts it was answered with status and an error
+ * whose details name field (a failure shows the body). */
+void req_expect_field(struct client *c, const char *method, const char *path, const char *body, long status,
+                      const char *field);
+/* GET path as c: asserts 200 and n elements in the answer's "items". */
+void expect_items(struct client *c, const char *path, size_t n);
+/* Asserts that text (not NULL) holds every string that follows (NULL-ended);
+ * a failure names what and the missing string and shows text. */
+void expect_in(const char *what, const char *text, ...) __attribute__((sentinel));
+
+/* ---- reports as files (api/export.c) --------------------------------------
+ *
+ * report_csv() GETs path as c into r and asserts 200, Content-Type
+ * "text/csv; charset=utf-8", a Content-Disposition of
+ * `attachment; filename="STEM.csv"` where stem may hold '*' for any run of
+ * characters (NULL: unchecked), and a body that opens with the byte-order
+ * mark Dutch Excel reads UTF-8 by, then head (NULL: unchecked).
+ * report_xlsx() does the same for a workbook (its Content-Type, "STEM.xlsx").
+ * The caller frees r. */
+void report_csv(struct client *c, const char *path, const char *stem, const char *head, struct resp *r);
+void report_xlsx(struct client *c, const char *path, const char *stem, struct resp *r);
+/* A report of several tables at path (no query) refuses an unknown table
+ * ("?format=csv&table=nope") and an unknown format ("?format=ods"), 400
+ * naming the field. */
+void report_refusals(struct client *c, const char *path);
+/* Asserts that sheet n (from 1, as xlsx_grid() writes it) of the workbook in
+ * r, or its part (e.g. "xl/workbook.xml"), is there and holds every string
+ * that follows (NULL-ended). */
+void expect_sheet(const struct resp *r, int sheet, ...) __attribute__((sentinel));
+void expect_part(const struct resp *r, const char *part, ...) __attribute__((sentinel));
 
 /* The part of the .xlsx in r's body (e.g. "xl/worksheets/sheet1.xml"),
  * read with `unzip -p`; malloc'd, NULL when r holds no zip or no such part. */

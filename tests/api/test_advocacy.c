@@ -43,14 +43,8 @@ static int setup(void **state)
                    "R-D-1,@6,UTR01,NL-300001,DR-1,Jurk,Noordzee,Kleding,89.95,1\n"
                    "R-KS-1,@5,UTR01,NL-300001,KS-100,Keukenweegschaal,Soehnle,Keuken,24.99,1\n");
     member = customer_id(&anna, "NL-300001");
-    client_init(&anon, &srv);
+    chain_anon(&anon, &srv);
     return 0;
-}
-
-static int teardown(void **state)
-{
-    client_free(&anon);
-    return chain_teardown(state);
 }
 
 static long long count(const char *sql) { return db_int(&srv, sql); }
@@ -150,12 +144,9 @@ static void the_well_kept_secret(void **state)
     snprintf(big + o + 1001, sizeof big - o - 1001, "\"");
     assert_int_equal(answer(link_ams, big, NULL), 422);
     snprintf(path, sizeof path, "/api/v1/staff-survey/%s/answers", link_ams);
-    req_expect(&anon, "POST", path, "{\"score\":12,\"nonce\":\"the-same-browser-0001\"}", 422, &r);
-    assert_true(has_err_field(&r, "score"));
-    resp_free(&r);
-    req_expect(&anon, "POST", path, "{\"score\":7,\"why\":\"\",\"nonce\":\"the-same-browser-0001\"}", 409, &r);
-    assert_true(has_err_field(&r, "nonce"));
-    resp_free(&r);
+    req_expect_field(&anon, "POST", path, "{\"score\":12,\"nonce\":\"the-same-browser-0001\"}", 422, "score");
+    req_expect_field(&anon, "POST", path, "{\"score\":7,\"why\":\"\",\"nonce\":\"the-same-browser-0001\"}",
+                     409, "nonce");
     assert_int_equal(count("SELECT COUNT(*) FROM staff_answers"), before);
     assert_int_equal(answer(link_ams, "\"score\":8,\"secret\":\"vermaken gratis\"", NULL), 201);
     assert_int_equal(answer(link_ams, "\"score\":6,\"secret\":\"Cadeaubonnen\"", NULL), 201);
@@ -231,12 +222,8 @@ static void the_well_kept_secret(void **state)
     resp_free(&r);
     req_expect(&mark, "PATCH", path, "{\"status\":\"shown\"}", 403, &r);        /* head office moderates */
     resp_free(&r);
-    req_expect(&admin, "PATCH", path, "{\"status\":\"seen\"}", 422, &r);
-    assert_true(has_err_field(&r, "status"));
-    resp_free(&r);
-    req_expect(&anna, "GET", "/api/v1/secrets", NULL, 200, &r);
-    assert_int_equal(json_array_size(json_object_get(r.json, "items")), 0);     /* nothing moderated yet */
-    resp_free(&r);
+    req_expect_field(&admin, "PATCH", path, "{\"status\":\"seen\"}", 422, "status");
+    expect_items(&anna, "/api/v1/secrets", 0);     /* nothing moderated yet */
     req_expect(&admin, "PATCH", path, "{\"status\":\"shown\"}", 200, &r);
     resp_free(&r);
     req_expect(&anna, "GET", "/api/v1/secrets", NULL, 200, &r);
@@ -252,11 +239,9 @@ static void the_well_kept_secret(void **state)
 
     /* A manager turns it into a value card for clothing. */
     long long cards = count("SELECT COUNT(*) FROM value_cards");
-    req_expect(&mark, "POST", "/api/v1/value-cards",
-               "{\"category\":\"Kleding\",\"claim_nl\":\"Gratis vermaken binnen 30 dagen\","
-               "\"claim_en\":\"Free alterations within 30 days\"}", 422, &r);
-    assert_true(has_err_field(&r, "verifier"));
-    resp_free(&r);
+    req_expect_field(&mark, "POST", "/api/v1/value-cards",
+                     "{\"category\":\"Kleding\",\"claim_nl\":\"Gratis vermaken binnen 30 dagen\","
+                     "\"claim_en\":\"Free alterations within 30 days\"}", 422, "verifier");
     assert_int_equal(count("SELECT COUNT(*) FROM value_cards"), cards);
     assert_int_equal(req_status(&anna, "POST", "/api/v1/value-cards", "{}"), 403);
     snprintf(body, sizeof body, "%lld", gratis);
@@ -301,9 +286,7 @@ static void the_well_kept_secret(void **state)
     char rec[96], rec_body[96];
     snprintf(rec, sizeof rec, "/api/v1/cases/%lld/value-card", dress);
     snprintf(rec_body, sizeof rec_body, "{\"card_id\":%lld,\"outcome\":\"left\"}", card);
-    req_expect(&anna, "POST", rec, rec_body, 422, &r);
-    assert_true(has_err_field(&r, "outcome"));
-    resp_free(&r);
+    req_expect_field(&anna, "POST", rec, rec_body, 422, "outcome");
     snprintf(rec_body, sizeof rec_body, "{\"card_id\":%lld,\"outcome\":\"undecided\"}", card);
     req_expect(&anna, "POST", rec, rec_body, 200, &r);
     resp_free(&r);
@@ -329,14 +312,10 @@ static void the_well_kept_secret(void **state)
 
     /* A quiz from the card, and a score for Anna and her manager only. */
     snprintf(path, sizeof path, "/api/v1/value-cards/%lld/questions", card);
-    req_expect(&mark, "POST", path, "{\"question\":\"Hoe lang vermaken wij gratis?\",\"answers\":[\"7 dagen\",\"30 dagen\"],\"right\":1}",
-               422, &r);
-    assert_true(has_err_field(&r, "answers"));
-    resp_free(&r);
-    req_expect(&mark, "POST", path,
-               "{\"question\":\"Hoe lang vermaken wij gratis?\",\"answers\":[\"7 dagen\",\"30 dagen\",\"Nooit\"],\"right\":1}", 201, &r);
-    long long question = jint(r.json, "id");
-    resp_free(&r);
+    req_expect_field(&mark, "POST", path, "{\"question\":\"Hoe lang vermaken wij gratis?\",\"answers\":[\"7 dagen\",\"30 dagen\"],\"right\":1}",
+                     422, "answers");
+    long long question = post_id(&mark, path,
+                                 "{\"question\":\"Hoe lang vermaken wij gratis?\",\"answers\":[\"7 dagen\",\"30 dagen\",\"Nooit\"],\"right\":1}");
     req_expect(&anna, "GET", "/api/v1/quiz", NULL, 200, &r);
     assert_int_equal(jint(r.json, "items.0.id"), question);
     assert_null(json_object_get(json_array_get(json_object_get(r.json, "items"), 0), "right"));
@@ -359,15 +338,11 @@ static void the_kitchen_scale(void **state)
 {
     (void)state;
     struct resp r;
-    req_expect(&mark, "POST", "/api/v1/value-cards",
-               "{\"category\":\"keuken\",\"claim_nl\":\"Twee jaar garantie, wij regelen de reparatie\","
-               "\"claim_en\":\"Two-year warranty, we handle the repair\",\"verifier\":\"mark\",\"check_days\":30}", 201, &r);
-    long long card = jint(r.json, "id");
-    resp_free(&r);
-    req_expect(&mark, "POST", "/api/v1/value-cards", "{\"claim_nl\":\"x\",\"claim_en\":\"x\",\"verifier\":\"mark\",\"check_days\":0}",
-               422, &r);
-    assert_true(has_err_field(&r, "check_days"));
-    resp_free(&r);
+    long long card = post_id(&mark, "/api/v1/value-cards",
+                             "{\"category\":\"keuken\",\"claim_nl\":\"Twee jaar garantie, wij regelen de reparatie\","
+                             "\"claim_en\":\"Two-year warranty, we handle the repair\",\"verifier\":\"mark\",\"check_days\":30}");
+    req_expect_field(&mark, "POST", "/api/v1/value-cards", "{\"claim_nl\":\"x\",\"claim_en\":\"x\",\"verifier\":\"mark\",\"check_days\":0}",
+                     422, "check_days");
     char verify[96];
     snprintf(verify, sizeof verify, "/api/v1/value-cards/%lld/verify", card);
     req_expect(&mark, "POST", verify, "{}", 200, &r);
@@ -406,5 +381,5 @@ int main(void)
         cmocka_unit_test(the_well_kept_secret),
         cmocka_unit_test(the_kitchen_scale),
     };
-    return cmocka_run_group_tests_name("api_advocacy", tests, setup, teardown);
+    return cmocka_run_group_tests_name("api_advocacy", tests, setup, chain_teardown);
 }

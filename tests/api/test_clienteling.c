@@ -12,7 +12,6 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -423,49 +422,25 @@ static void todays_list_outcomes_and_the_last_m(void **state)
 
 /* ---- the last unit ------------------------------------------------------------ */
 
-struct shot {
-    long long customer;
-    long status;
-    char field[64];
-};
-
-static void *fire_hold(void *arg)
-{
-    struct shot *s = arg;
-    struct client c;
-    client_init(&c, &srv);
-    snprintf(c.csrf, sizeof c.csrf, "%s", anna.csrf);
-    char cookie[200] = "", hdr[256], body[160];
-    if (client_cookie(&anna, "td_session", cookie, sizeof cookie) != 0) return NULL;
-    snprintf(hdr, sizeof hdr, "Cookie: td_session=%s", cookie);
-    snprintf(body, sizeof body, "{\"sku\":\"SC-9-U\",\"customer_id\":%lld}", s->customer);
-    struct resp r;
-    if (req_h(&c, "POST", "/api/v1/holds", body, &r, hdr, NULL) == 0) {
-        s->status = r.status;
-        snprintf(s->field, sizeof s->field, "%s", err_field(&r, 0));
-        resp_free(&r);
-    }
-    client_free(&c);
-    return NULL;
-}
-
 static void the_last_unit_goes_to_one(void **state)
 {
     (void)state;
     enum { N = 8 };
-    struct shot shots[N];
-    pthread_t t[N];
+    struct volley_shot shots[N];
+    char bodies[N][160];
     for (int i = 0; i < N; i++) {
-        shots[i] = (struct shot){.customer = book[i % N_BOOK]};
-        assert_int_equal(pthread_create(&t[i], NULL, fire_hold, &shots[i]), 0);
+        snprintf(bodies[i], sizeof bodies[i], "{\"sku\":\"SC-9-U\",\"customer_id\":%lld}", book[i % N_BOOK]);
+        shots[i] = (struct volley_shot){"POST", "/api/v1/holds", bodies[i], NULL, {0}};
     }
+    volley(&anna, shots, N);
     int won = 0, lost = 0;
     for (int i = 0; i < N; i++) {
-        pthread_join(t[i], NULL);
-        if (shots[i].status == 201) won++;
-        else if (shots[i].status == 409 && strcmp(shots[i].field, "sku") == 0) lost++;
-        else fprintf(stderr, "unexpected answer %ld (%s)\n", shots[i].status, shots[i].field);
+        struct resp *r = &shots[i].r;
+        if (r->status == 201) won++;
+        else if (r->status == 409 && strcmp(err_field(r, 0), "sku") == 0) lost++;
+        else fprintf(stderr, "unexpected answer %ld (%s)\n", r->status, err_field(r, 0));
     }
+    volley_free(shots, N);
     assert_int_equal(won, 1);
     assert_int_equal(lost, N - 1);
     assert_int_equal(available_of("SC-9", 0), 0);

@@ -37,23 +37,16 @@ static struct client admin, anna, bram, cees, mark, sara, piet, anon;
 static int setup(void **state)
 {
     (void)state;
-    setenv("TRUSTDESK_NPS_MIN_ANSWERS", "3", 1);
-    setenv("TRUSTDESK_SURVEY_DAYS", "0", 1);                   /* every case asks */
+    static const struct env_var env[] = {{"TRUSTDESK_NPS_MIN_ANSWERS", "3"},
+                                         {"TRUSTDESK_SURVEY_DAYS", "0"},      /* every case asks */
+                                         {NULL, NULL}};
     static const struct member staff[] = {
         {"anna", "associate", "UTR01", &anna}, {"bram", "associate", "UTR01", &bram},
         {"cees", "associate", "UTR01", &cees}, {"mark", "manager", "UTR01", &mark},
         {"sara", "associate", "AMS01", &sara}, {"piet", "manager", "AMS01", &piet}, MEMBERS_END};
-    int rc = chain_start(&srv, &admin, "UTR01 AMS01", staff);
-    unsetenv("TRUSTDESK_NPS_MIN_ANSWERS");
-    unsetenv("TRUSTDESK_SURVEY_DAYS");
-    client_init(&anon, &srv);
+    int rc = chain_start_env(&srv, &admin, "UTR01 AMS01", staff, env);
+    chain_anon(&anon, &srv);
     return rc;
-}
-
-static int teardown(void **state)
-{
-    client_free(&anon);
-    return chain_teardown(state);
 }
 
 /* The customer of the case just resolved answers score (-1: does not). */
@@ -167,21 +160,16 @@ static void the_managers_view(void **state)
     make_the_desk();
     /* A quiz of two questions: Anna answers one right, one wrong. */
     struct resp r;
-    req_expect(&mark, "POST", "/api/v1/value-cards",
-               "{\"category\":\"Keuken\",\"claim_nl\":\"Twee jaar garantie\",\"claim_en\":\"Two years' warranty\","
-               "\"verifier\":\"mark\"}", 201, &r);
-    long long card = jint(r.json, "id");
-    resp_free(&r);
+    long long card = post_id(&mark, "/api/v1/value-cards",
+                             "{\"category\":\"Keuken\",\"claim_nl\":\"Twee jaar garantie\",\"claim_en\":\"Two years' warranty\","
+                             "\"verifier\":\"mark\"}");
     char path[96], body[200];
     snprintf(path, sizeof path, "/api/v1/value-cards/%lld/verify", card);
     assert_int_equal(req_status(&mark, "POST", path, "{}"), 200);
     snprintf(path, sizeof path, "/api/v1/value-cards/%lld/questions", card);
     long long q[2];
     for (int i = 0; i < 2; i++) {
-        req_expect(&mark, "POST", path, "{\"question\":\"Hoe lang garantie?\",\"answers\":[\"1\",\"2\",\"3\"],\"right\":1}",
-                   201, &r);
-        q[i] = jint(r.json, "id");
-        resp_free(&r);
+        q[i] = post_id(&mark, path, "{\"question\":\"Hoe lang garantie?\",\"answers\":[\"1\",\"2\",\"3\"],\"right\":1}");
     }
     for (int i = 0; i < 2; i++) {
         snprintf(body, sizeof body, "{\"question_id\":%lld,\"choice\":%d}", q[i], i == 0 ? 1 : 2);
@@ -301,39 +289,23 @@ static void coaching_as_files(void **state)
 {
     (void)state;
     struct resp r;
-    req_expect(&mark, "GET", "/api/v1/insight/coaching?format=csv", NULL, 200, &r);
-    char h[300];
-    assert_non_null(resp_header(&r, "Content-Disposition", h, sizeof h));
-    if (!strstr(h, "attachment; filename=\"coaching-UTR01-")) fail_msg("Content-Disposition: %s", h);
-    const char *head = "\xEF\xBB\xBFlogin;naam;winkel;zaken;afwijkingen van het advies;zaken met coulance;coulance;";
-    assert_memory_equal(r.body, head, strlen(head));
-    if (!strstr(r.body, "\r\nanna;Zoë Anna;UTR01;6;1;5;50,00;0;5;") || !strstr(r.body, ";3;2;0;1;33,3;-73,4;100,0;2;1;50\r\n") ||
-        !strstr(r.body, "\r\nbram;Bram Bos;UTR01;10;9;1;10,00;") || !strstr(r.body, ";2;2;0;0;;;;2;0;0\r\n"))
-        fail_msg("the CSV:\n%s", r.body);
+    report_csv(&mark, "/api/v1/insight/coaching?format=csv", "coaching-UTR01-*",
+               "login;naam;winkel;zaken;afwijkingen van het advies;zaken met coulance;coulance;", &r);
+    expect_in("the CSV", r.body, "\r\nanna;Zoë Anna;UTR01;6;1;5;50,00;0;5;", ";3;2;0;1;33,3;-73,4;100,0;2;1;50\r\n",
+              "\r\nbram;Bram Bos;UTR01;10;9;1;10,00;", ";2;2;0;0;;;;2;0;0\r\n", NULL);
     resp_free(&r);
-    req_expect(&mark, "GET", "/api/v1/insight/coaching?format=csv&table=points", NULL, 200, &r);
-    if (!strstr(r.body, "\r\noverride;cases;bram;Bram Bos;9;10;90,0%;55,6%;6,9%;24,9%;85,1%;100,0%;1\r\n"))
-        fail_msg("the points CSV:\n%s", r.body);
+    report_csv(&mark, "/api/v1/insight/coaching?format=csv&table=points", NULL, NULL, &r);
+    expect_in("the points CSV", r.body, "\r\noverride;cases;bram;Bram Bos;9;10;90,0%;55,6%;6,9%;24,9%;85,1%;100,0%;1\r\n",
+              NULL);
     resp_free(&r);
-    req_expect(&mark, "GET", "/api/v1/insight/coaching?format=csv&table=overrides", NULL, 200, &r);
-    if (!strstr(r.body, ";complaint;store_credit;10,00;decline;0,00;" REASON "\r\n")) fail_msg("the overrides CSV:\n%s", r.body);
+    report_csv(&mark, "/api/v1/insight/coaching?format=csv&table=overrides", NULL, NULL, &r);
+    expect_in("the overrides CSV", r.body, ";complaint;store_credit;10,00;decline;0,00;" REASON "\r\n", NULL);
     resp_free(&r);
-    req_expect(&mark, "GET", "/api/v1/insight/coaching?format=xlsx", NULL, 200, &r);
-    char *people = xlsx_grid(&r, 1), *book = xlsx_part(&r, "xl/workbook.xml");
-    assert_true(people && book);
-    assert_non_null(strstr(book, "name=\"Medewerkers\""));
-    assert_non_null(strstr(book, "name=\"Trechter\""));
-    assert_non_null(strstr(book, "name=\"Afwijkingen\""));
-    if (!strstr(people, "\"anna\";\"Zoë Anna\";\"UTR01\";6;1;5;50;")) fail_msg("the people sheet:\n%s", people);
-    free(people);
-    free(book);
+    report_xlsx(&mark, "/api/v1/insight/coaching?format=xlsx", NULL, &r);
+    expect_part(&r, "xl/workbook.xml", "name=\"Medewerkers\"", "name=\"Trechter\"", "name=\"Afwijkingen\"", NULL);
+    expect_sheet(&r, 1, "\"anna\";\"Zoë Anna\";\"UTR01\";6;1;5;50;", NULL);
     resp_free(&r);
-    req_expect(&mark, "GET", "/api/v1/insight/coaching?format=csv&table=nope", NULL, 400, &r);
-    assert_true(has_err_field(&r, "table"));
-    resp_free(&r);
-    req_expect(&mark, "GET", "/api/v1/insight/coaching?format=ods", NULL, 400, &r);
-    assert_true(has_err_field(&r, "format"));
-    resp_free(&r);
+    report_refusals(&mark, "/api/v1/insight/coaching");
 }
 
 static void the_associates_view(void **state)
@@ -365,9 +337,7 @@ static void the_associates_view(void **state)
     resp_free(&r);
     /* Her own store by name is the same; another store is refused by name. */
     assert_int_equal(req_status(&anna, "GET", "/api/v1/insight/coaching?store=UTR01", NULL), 200);
-    req_expect(&anna, "GET", "/api/v1/insight/coaching?store=AMS01", NULL, 403, &r);
-    assert_true(has_err_field(&r, "store"));
-    resp_free(&r);
+    req_expect_field(&anna, "GET", "/api/v1/insight/coaching?store=AMS01", NULL, 403, "store");
     req_expect(&sara, "GET", "/api/v1/insight/coaching", NULL, 200, &r);
     assert_string_equal(names(r.json, order, sizeof order), "sara");
     expect_ints(funnel(r.json, "override"), "centre.n", 2, NULL);
@@ -398,9 +368,7 @@ static void other_stores_and_bad_input(void **state)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char url[160];
         snprintf(url, sizeof url, "/api/v1/insight/coaching?%s", bad[i].query);
-        req_expect(&admin, "GET", url, NULL, 400, &r);
-        if (!has_err_field(&r, bad[i].field)) fail_msg("%s: %s", bad[i].query, r.body);
-        resp_free(&r);
+        req_expect_field(&admin, "GET", url, NULL, 400, bad[i].field);
     }
     assert_int_equal(req_status(&anon, "GET", "/api/v1/insight/coaching", NULL), 401);
     long long after = db_int(&srv, "SELECT (SELECT COUNT(*) FROM cases) + (SELECT COUNT(*) FROM case_events)"
@@ -408,6 +376,6 @@ static void other_stores_and_bad_input(void **state)
     assert_int_equal(after, before);
 }
 
-TD_TEST_MAIN("api_coaching", setup, teardown, cmocka_unit_test(the_managers_view), cmocka_unit_test(coaching_as_files),
+TD_TEST_MAIN("api_coaching", setup, chain_teardown, cmocka_unit_test(the_managers_view), cmocka_unit_test(coaching_as_files),
              cmocka_unit_test(the_associates_view),
              cmocka_unit_test(other_stores_and_bad_input))

@@ -32,25 +32,21 @@ static int mails;                      /* messages the sink holds so far */
 
 static int setup(void **state)
 {
+    (void)state;
     sink_start(&sink, "accept", 0);
     char url[64];
     snprintf(url, sizeof url, "smtp://127.0.0.1:%d", sink.port);
-    setenv("TRUSTDESK_SMTP_URL", url, 1);
-    setenv("TRUSTDESK_MAIL_INTERVAL", "1", 1);
+    const struct env_var env[] = {{"TRUSTDESK_SMTP_URL", url}, {"TRUSTDESK_MAIL_INTERVAL", "1"}, {NULL, NULL}};
     static const struct member members[] = {
         {"anna", "associate", "UTR01", &anna}, {"mark", "manager", "UTR01", &mark},
         {"piet", "manager", "AMS01", &piet}, MEMBERS_END};
-    int rc = chain_start(&srv, &admin, "UTR01 AMS01", members);
-    unsetenv("TRUSTDESK_SMTP_URL");
-    unsetenv("TRUSTDESK_MAIL_INTERVAL");
-    client_init(&anon, &srv);
-    (void)state;
+    int rc = chain_start_env(&srv, &admin, "UTR01 AMS01", members, env);
+    chain_anon(&anon, &srv);
     return rc;
 }
 
 static int teardown(void **state)
 {
-    client_free(&anon);
     sink_free(&sink);
     return chain_teardown(state);
 }
@@ -59,10 +55,7 @@ static long long new_customer(const char *fields)
 {
     char body[512];
     snprintf(body, sizeof body, "{\"home_store_code\":\"UTR01\",%s}", fields);
-    struct resp r;
-    req_expect(&anna, "POST", "/api/v1/customers", body, 201, &r);
-    long long id = jint(r.json, "id");
-    resp_free(&r);
+    long long id = post_id(&anna, "/api/v1/customers", body);
     return id;
 }
 
@@ -196,12 +189,8 @@ static void an_unhappy_answer_reaches_the_manager_once(void **state)
     assert_int_equal(req_status(&piet, "GET", path, NULL), 403);
     assert_int_equal(req_status(&piet, "GET", "/api/v1/followups?store_code=UTR01", NULL), 403);
     assert_int_equal(req_status(&anna, "GET", "/api/v1/followups", NULL), 403);
-    req_expect(&piet, "GET", "/api/v1/followups", NULL, 200, &r);
-    assert_int_equal(json_array_size(json_object_get(r.json, "items")), 0);
-    resp_free(&r);
-    req_expect(&admin, "GET", "/api/v1/followups?status=all", NULL, 200, &r);
-    assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1);
-    resp_free(&r);
+    expect_items(&piet, "/api/v1/followups", 0);
+    expect_items(&admin, "/api/v1/followups?status=all", 1);
     assert_int_equal(req_status(&mark, "GET", "/api/v1/followups?status=later", NULL), 422);
 }
 
@@ -212,9 +201,7 @@ static void the_manager_puts_it_right_and_asks_again(void **state)
     struct resp r;
     /* Reassigned while Mark is away: only to staff of the store. */
     snprintf(path, sizeof path, "/api/v1/followups/%lld/assign", followup);
-    req_expect(&mark, "POST", path, "{\"staff_login\":\"piet\"}", 422, &r);
-    assert_true(has_err_field(&r, "staff_login"));
-    resp_free(&r);
+    req_expect_field(&mark, "POST", path, "{\"staff_login\":\"piet\"}", 422, "staff_login");
     req_expect(&mark, "POST", path, "{\"staff_login\":\"anna\"}", 200, &r);
     assert_string_equal(jstr(r.json, "assignee_login"), "anna");
     resp_free(&r);
@@ -237,17 +224,13 @@ static void the_manager_puts_it_right_and_asks_again(void **state)
          "credit_note_id"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        req_expect(&mark, "POST", path, bad[i].body, 422, &r);
-        if (!has_err_field(&r, bad[i].field)) fail_msg("%s: %s names no %s", bad[i].body, r.body, bad[i].field);
-        resp_free(&r);
+        req_expect_field(&mark, "POST", path, bad[i].body, 422, bad[i].field);
     }
     assert_int_equal(q("SELECT COUNT(*) FROM followups WHERE id = %lld AND status = 'contacted'", followup), 1);
     /* A goodwill credit note for the case, through the ledger. */
     snprintf(body, sizeof body, "{\"amount_cents\":1500,\"reason\":\"Excuses voor het wachten\",\"funding\":\"goodwill\","
              "\"customer_id\":%lld,\"case_id\":%lld,\"store_code\":\"UTR01\"}", eva, eva_case);
-    req_expect(&mark, "POST", "/api/v1/credit-notes", body, 201, &r);
-    long long note = jint(r.json, "id");
-    resp_free(&r);
+    long long note = post_id(&mark, "/api/v1/credit-notes", body);
     snprintf(body, sizeof body, "{\"root_cause\":\"waiting_time\",\"action\":\"Gebeld en een tegoedbon van 15 euro.\","
              "\"recovery\":\"credit_note\",\"credit_note_id\":%lld}", note);
     req_expect(&mark, "POST", path, body, 200, &r);
@@ -336,9 +319,8 @@ static void root_causes_export_and_erasure(void **state)
                                                                          "\"en\":\"Parking\"}"), 201);
     assert_int_equal(req_status(&admin, "POST", "/api/v1/root-causes", "{\"code\":\"parking\",\"nl\":\"P\",\"en\":\"P\"}"),
                      409);
-    req_expect(&admin, "POST", "/api/v1/root-causes", "{\"code\":\"Geen Code\",\"nl\":\"x\",\"en\":\"x\"}", 422, &r);
-    assert_true(has_err_field(&r, "code"));
-    resp_free(&r);
+    req_expect_field(&admin, "POST", "/api/v1/root-causes", "{\"code\":\"Geen Code\",\"nl\":\"x\",\"en\":\"x\"}",
+                     422, "code");
     assert_int_equal(req_status(&mark, "POST", "/api/v1/root-causes", "{\"code\":\"noise\",\"nl\":\"x\",\"en\":\"x\"}"), 403);
 
     /* The export carries Eva's answers; erasure takes them away. */

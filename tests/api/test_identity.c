@@ -10,7 +10,6 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,13 +62,13 @@ static int setup(void **state)
                    "R-F-3,@4,UTR01,NL-300006,KJAS-1,\"Kinderjas Name it, rood\",Name it,kinderen,49.95,2\n"
                    "R-F-4,@3,UTR01,NL-300006,SNK-1,\"Sneakers kids Vingino, wit\",Vingino,kinderen,39.95,2\n"
                    "R-U-1,@8,UTR01,NL-300007,BELT-1,\"Riem, zwart\",Noordzee,heren,35.00,1\n");
-    ring_a = customer_id(&anna, "NL-300001");
-    ring_b = customer_id(&anna, "NL-300002");
-    ring_c = customer_id(&anna, "NL-300003");
-    other = customer_id(&anna, "NL-300004");
-    wardrober = customer_id(&anna, "NL-300005");
-    family = customer_id(&anna, "NL-300006");
-    reuser = customer_id(&anna, "NL-300007");
+    /* NL-300001 to NL-300007, in the order of the file. */
+    long long *const ids[] = {&ring_a, &ring_b, &ring_c, &other, &wardrober, &family, &reuser};
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+        char loyalty[16];
+        snprintf(loyalty, sizeof loyalty, "NL-30000%zu", i + 1);
+        *ids[i] = customer_id(&anna, loyalty);
+    }
     return 0;
 }
 
@@ -198,42 +197,21 @@ static void a_ring_of_three_accounts_is_one_person(void **state)
     assert_int_equal(server_sql_int(&srv, SHARED_WRONG), 0);
 }
 
-struct signup { const char *body; long status; };
-
-static void *sign_up(void *arg)
-{
-    struct signup *u = arg;
-    struct client c;
-    client_init(&c, &srv);
-    snprintf(c.csrf, sizeof c.csrf, "%s", anna.csrf);
-    char cookie[200] = "", hdr[256];
-    if (client_cookie(&anna, "td_session", cookie, sizeof cookie) != 0) return NULL;
-    snprintf(hdr, sizeof hdr, "Cookie: td_session=%s", cookie);
-    struct resp r;
-    if (req_h(&c, "POST", "/api/v1/customers", u->body, &r, hdr, NULL) == 0) {
-        u->status = r.status;
-        resp_free(&r);
-    }
-    client_free(&c);
-    return NULL;
-}
-
 /* Eight tills sign up eight accounts with one phone number at once: every
  * one of them knows the key is shared by eight. */
 static void eight_tills_one_phone(void **state)
 {
     (void)state;
     enum { N = 8 };
-    struct signup u[N];
+    struct volley_shot u[N];
     char bodies[N][200];
-    pthread_t th[N];
     for (int i = 0; i < N; i++) {
         snprintf(bodies[i], sizeof bodies[i], "{\"name\":\"Gezin Achtvoud %d\",\"phone\":\"06-88800001\"}", i);
-        u[i] = (struct signup){bodies[i], 0};
+        u[i] = (struct volley_shot){"POST", "/api/v1/customers", bodies[i], NULL, {0}};
     }
-    for (int i = 0; i < N; i++) pthread_create(&th[i], NULL, sign_up, &u[i]);
-    for (int i = 0; i < N; i++) pthread_join(th[i], NULL);
-    for (int i = 0; i < N; i++) assert_int_equal(u[i].status, 201);
+    volley(&anna, u, N);
+    for (int i = 0; i < N; i++) assert_int_equal(u[i].r.status, 201);
+    volley_free(u, N);
     assert_int_equal(server_sql_int(&srv, "SELECT COUNT(*) FROM customer_keys k JOIN customers c ON c.id = k.customer_id"
                                           " WHERE c.name LIKE 'Gezin Achtvoud %' AND k.shared = 8"), N);
     assert_int_equal(server_sql_int(&srv, SHARED_WRONG), 0);

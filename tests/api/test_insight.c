@@ -21,11 +21,11 @@ static struct client admin, anna, mark, piet;
 static int setup(void **state)
 {
     (void)state;
-    setenv("TRUSTDESK_NPS_MIN_ANSWERS", "1", 1);          /* every share shown, however few */
+    static const struct env_var env[] = {{"TRUSTDESK_NPS_MIN_ANSWERS", "1"},   /* every share shown, however few */
+                                         {NULL, NULL}};
     static const struct member staff[] = {{"anna", "associate", "UTR01", &anna}, {"mark", "manager", "UTR01", &mark},
                                           {"piet", "manager", "AMS01", &piet}, MEMBERS_END};
-    int rc = chain_start(&srv, &admin, "UTR01 AMS01", staff);
-    unsetenv("TRUSTDESK_NPS_MIN_ANSWERS");
+    int rc = chain_start_env(&srv, &admin, "UTR01 AMS01", staff, env);
     if (rc != 0) return rc;
     import_csv(&admin, "customers", "loyalty_number,name,email,home_store_code\n"
                                     "NL-500001,Fenna Referred,fenna@example.test,UTR01\n"
@@ -108,9 +108,7 @@ static void who_came_back_after_a_referral(void **state)
     assert_string_equal(jstr(r.json, "store_code"), "UTR01");
     assert_int_equal(json_array_size(json_object_get(r.json, "items")), 2);
     resp_free(&r);
-    req_expect(&piet, "GET", "/api/v1/insight/referrals", NULL, 200, &r);
-    assert_int_equal(json_array_size(json_object_get(r.json, "items")), 0);
-    resp_free(&r);
+    expect_items(&piet, "/api/v1/insight/referrals", 0);
     assert_int_equal(req_status(&piet, "GET", "/api/v1/insight/referrals?store=UTR01", NULL), 403);
     assert_int_equal(req_status(&anna, "GET", "/api/v1/insight/referrals", NULL), 403);
 }
@@ -122,56 +120,35 @@ static void referrals_as_files(void **state)
 {
     (void)state;
     struct resp r;
-    req_expect(&mark, "GET", "/api/v1/insight/referrals?format=csv&from=2026-01-01&to=2026-12-31", NULL, 200, &r);
-    char h[300];
-    assert_non_null(resp_header(&r, "Content-Type", h, sizeof h));
-    assert_non_null(strstr(h, "text/csv"));
-    assert_non_null(resp_header(&r, "Content-Disposition", h, sizeof h));
-    assert_string_equal(h, "attachment; filename=\"referrals-UTR01-2026-01-01-2026-12-31.csv\"");
-    const char *head = "\xEF\xBB\xBFzaak;klantnummer;klant;winkel;categorie;doorverwezen naar;reden;afhandeling;"
-                       "afgehandeld op;terug binnen 30 dagen;terug binnen 90 dagen;terug binnen 180 dagen\r\n";
-    assert_memory_equal(r.body, head, strlen(head));
+    report_csv(&mark, "/api/v1/insight/referrals?format=csv&from=2026-01-01&to=2026-12-31",
+               "referrals-UTR01-2026-01-01-2026-12-31",
+               "zaak;klantnummer;klant;winkel;categorie;doorverwezen naar;reden;afhandeling;"
+               "afgehandeld op;terug binnen 30 dagen;terug binnen 90 dagen;terug binnen 180 dagen\r\n", &r);
     /* Fenna: not back in 30 days, back in 90 and 180; Gijs: never, 180 unknown. */
-    if (!strstr(r.body, ";Fenna Referred;UTR01;Keuken;Action;cheaper_elsewhere;") || !strstr(r.body, ";nee;ja;ja\r\n") ||
-        !strstr(r.body, ";Gijs Referred;") || !strstr(r.body, ";nee;nee;\r\n"))
-        fail_msg("the CSV:\n%s", r.body);
+    expect_in("the CSV", r.body, ";Fenna Referred;UTR01;Keuken;Action;cheaper_elsewhere;", ";nee;ja;ja\r\n",
+              ";Gijs Referred;", ";nee;nee;\r\n", NULL);
     resp_free(&r);
     /* The shares per category: 1 of 2 back within 90 days, 50,0%, with its interval. */
-    req_expect(&mark, "GET", "/api/v1/insight/referrals?format=csv&table=categories", NULL, 200, &r);
-    assert_non_null(strstr(r.body, "categorie;doorverwezen 30 d: zaken;doorverwezen 30 d: terug;doorverwezen 30 d: aandeel;"
-                                   "doorverwezen 30 d: ondergrens (95%);doorverwezen 30 d: bovengrens (95%);"));
-    if (!strstr(r.body, "\r\nKeuken;2;0;0,0%;0,0%;") || !strstr(r.body, ";2;1;50,0%;")) fail_msg("the CSV:\n%s", r.body);
+    report_csv(&mark, "/api/v1/insight/referrals?format=csv&table=categories", NULL, NULL, &r);
+    expect_in("the CSV", r.body,
+              "categorie;doorverwezen 30 d: zaken;doorverwezen 30 d: terug;doorverwezen 30 d: aandeel;"
+              "doorverwezen 30 d: ondergrens (95%);doorverwezen 30 d: bovengrens (95%);",
+              "\r\nKeuken;2;0;0,0%;0,0%;", ";2;1;50,0%;", NULL);
     resp_free(&r);
-    req_expect(&mark, "GET", "/api/v1/insight/referrals?format=xlsx", NULL, 200, &r);
-    char *referrals = xlsx_grid(&r, 1), *cats = xlsx_grid(&r, 2), *book = xlsx_part(&r, "xl/workbook.xml");
-    assert_true(referrals && cats && book);
-    assert_non_null(strstr(book, "name=\"Doorverwijzingen\""));
-    assert_non_null(strstr(book, "name=\"Per categorie\""));
-    if (!strstr(referrals, ";\"Fenna Referred\";\"UTR01\";\"Keuken\";\"Action\";") || !strstr(referrals, "\"nee\";\"ja\";\"ja\"\n"))
-        fail_msg("the referrals sheet:\n%s", referrals);
-    if (!strstr(cats, "\n\"Keuken\";2;0;0;0;") || !strstr(cats, ";2;1;0.5;")) fail_msg("the categories sheet:\n%s", cats);
-    free(referrals);
-    free(cats);
-    free(book);
+    report_xlsx(&mark, "/api/v1/insight/referrals?format=xlsx", NULL, &r);
+    expect_part(&r, "xl/workbook.xml", "name=\"Doorverwijzingen\"", "name=\"Per categorie\"", NULL);
+    expect_sheet(&r, 1, ";\"Fenna Referred\";\"UTR01\";\"Keuken\";\"Action\";", "\"nee\";\"ja\";\"ja\"\n", NULL);
+    expect_sheet(&r, 2, "\n\"Keuken\";2;0;0;0;", ";2;1;0.5;", NULL);
     resp_free(&r);
-    req_expect(&mark, "GET", "/api/v1/insight/referrals?format=csv&table=nope", NULL, 400, &r);
-    assert_true(has_err_field(&r, "table"));
-    resp_free(&r);
-    req_expect(&mark, "GET", "/api/v1/insight/referrals?format=ods", NULL, 400, &r);
-    assert_true(has_err_field(&r, "format"));
-    resp_free(&r);
+    report_refusals(&mark, "/api/v1/insight/referrals");
 }
 
 static void bad_dates_name_their_field(void **state)
 {
     (void)state;
     struct resp r;
-    req_expect(&admin, "GET", "/api/v1/insight/referrals?from=2026-13-01", NULL, 400, &r);
-    assert_true(has_err_field(&r, "from"));
-    resp_free(&r);
-    req_expect(&admin, "GET", "/api/v1/insight/referrals?from=2026-06-02&to=2026-06-01", NULL, 400, &r);
-    assert_true(has_err_field(&r, "from"));
-    resp_free(&r);
+    req_expect_field(&admin, "GET", "/api/v1/insight/referrals?from=2026-13-01", NULL, 400, "from");
+    req_expect_field(&admin, "GET", "/api/v1/insight/referrals?from=2026-06-02&to=2026-06-01", NULL, 400, "from");
     /* A period with no referral: nothing, and no error. */
     req_expect(&admin, "GET", "/api/v1/insight/referrals?from=2020-01-01&to=2020-01-31", NULL, 200, &r);
     assert_int_equal(json_array_size(json_object_get(r.json, "items")), 0);

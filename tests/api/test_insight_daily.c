@@ -49,17 +49,6 @@ static int setup(void **state)
     return 0;
 }
 
-static long long openf(struct client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static long long openf(struct client *c, const char *fmt, ...)
-{
-    char body[900];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(body, sizeof body, fmt, ap);
-    va_end(ap);
-    return case_open(c, body);
-}
-
 static void post_expect(struct client *c, long long id, const char *what, const char *body, long want)
 {
     char path[96];
@@ -127,34 +116,34 @@ static void a_mix_of_cases_counts_as_the_raw_tables(void **state)
     long long kees = customer_id(&anna, "NL-700001"), mila = customer_id(&anna, "NL-700002"),
               joost = customer_id(&sara, "NL-700003");
     /* A kitchen scale back with its receipt, as the desk recommends. */
-    long long refund = openf(&anna, "{\"kind\":\"return\",\"customer_id\":%lld,\"store_code\":\"UTR01\",\"receipt\":true,"
-                                    "\"items\":[{\"receipt_id\":\"R-D-1\",\"sku\":\"KS-100\",\"condition\":\"new\"}]}", kees);
+    long long refund = case_openf(&anna, "{\"kind\":\"return\",\"customer_id\":%lld,\"store_code\":\"UTR01\",\"receipt\":true,"
+                                         "\"items\":[{\"receipt_id\":\"R-D-1\",\"sku\":\"KS-100\",\"condition\":\"new\"}]}", kees);
     case_resolve_as_recommended(&anna, refund);
     /* A complaint about goods we never sold: 15 euro goodwill against the
      * advice, which waits for the manager, who approves. */
-    long long goodwill = openf(&anna, "{\"kind\":\"complaint\",\"customer_id\":%lld,\"store_code\":\"UTR01\",\"receipt\":false,"
-                                      "\"items\":[{\"sold_here\":false,\"brand\":\"Mango\",\"description\":\"Jurk\","
-                                      "\"stated_price_cents\":4000,\"condition\":\"used\"}]}", mila);
+    long long goodwill = case_openf(&anna, "{\"kind\":\"complaint\",\"customer_id\":%lld,\"store_code\":\"UTR01\",\"receipt\":false,"
+                                           "\"items\":[{\"sold_here\":false,\"brand\":\"Mango\",\"description\":\"Jurk\","
+                                           "\"stated_price_cents\":4000,\"condition\":\"used\"}]}", mila);
     post_expect(&anna, goodwill, "resolve", "{\"resolution\":\"store_credit\",\"amount_cents\":1500,"
                                             "\"override_reason\":\"Een gebaar voor een vaste klant.\"}", 200);
     post_expect(&mark, goodwill, "approve", "{\"note\":\"Akkoord.\"}", 200);
     /* The dress declined against the advice. */
-    long long decline = openf(&anna, "{\"kind\":\"return\",\"customer_id\":%lld,\"store_code\":\"UTR01\",\"receipt\":true,"
-                                     "\"items\":[{\"receipt_id\":\"R-D-4\",\"sku\":\"JK-1\",\"condition\":\"new\"}]}", mila);
+    long long decline = case_openf(&anna, "{\"kind\":\"return\",\"customer_id\":%lld,\"store_code\":\"UTR01\",\"receipt\":true,"
+                                          "\"items\":[{\"receipt_id\":\"R-D-4\",\"sku\":\"JK-1\",\"condition\":\"new\"}]}", mila);
     post_expect(&anna, decline, "resolve", "{\"resolution\":\"decline\",\"amount_cents\":0,"
                                            "\"override_reason\":\"Gedragen en gewassen.\"}", 200);
     /* Amsterdam: the kitchen scale referred to Action. */
-    long long refer = openf(&sara, "{\"kind\":\"referral\",\"customer_id\":%lld,\"store_code\":\"AMS01\",\"receipt\":true,"
-                                   "\"referral\":{\"to\":\"Action\",\"reason\":\"cheaper_elsewhere\"},"
-                                   "\"items\":[{\"receipt_id\":\"R-D-3\",\"sku\":\"KS-100\",\"condition\":\"new\"}]}", joost);
+    long long refer = case_openf(&sara, "{\"kind\":\"referral\",\"customer_id\":%lld,\"store_code\":\"AMS01\",\"receipt\":true,"
+                                        "\"referral\":{\"to\":\"Action\",\"reason\":\"cheaper_elsewhere\"},"
+                                        "\"items\":[{\"receipt_id\":\"R-D-3\",\"sku\":\"KS-100\",\"condition\":\"new\"}]}", joost);
     case_resolve_as_recommended(&sara, refer);
     /* One cancelled, one left open. */
-    long long gone = openf(&sara, "{\"kind\":\"complaint\",\"customer_id\":%lld,\"store_code\":\"AMS01\",\"receipt\":false,"
-                                  "\"items\":[{\"sold_here\":false,\"brand\":\"-\",\"description\":\"Service\","
-                                  "\"stated_price_cents\":0,\"condition\":\"new\"}]}", joost);
+    long long gone = case_openf(&sara, "{\"kind\":\"complaint\",\"customer_id\":%lld,\"store_code\":\"AMS01\",\"receipt\":false,"
+                                       "\"items\":[{\"sold_here\":false,\"brand\":\"-\",\"description\":\"Service\","
+                                       "\"stated_price_cents\":0,\"condition\":\"new\"}]}", joost);
     post_expect(&sara, gone, "cancel", "{\"reason\":\"Weggegaan.\"}", 200);
-    utr_open_case = openf(&anna, "{\"kind\":\"return\",\"customer_id\":%lld,\"store_code\":\"UTR01\",\"receipt\":true,"
-                                 "\"items\":[{\"receipt_id\":\"R-D-2\",\"sku\":\"KS-100\",\"condition\":\"new\"}]}", kees);
+    utr_open_case = case_openf(&anna, "{\"kind\":\"return\",\"customer_id\":%lld,\"store_code\":\"UTR01\",\"receipt\":true,"
+                                      "\"items\":[{\"receipt_id\":\"R-D-2\",\"sku\":\"KS-100\",\"condition\":\"new\"}]}", kees);
     rollup_equals_raw();
     /* The mix has what it is meant to have (else the comparison proves little). */
     assert_int_equal(rolled("opened", "UTR01"), 4);
@@ -274,10 +263,7 @@ static void bad_parameters_name_their_field(void **state)
         {&admin, "/api/v1/insight/daily?format=csv&table=chain", "table"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        struct resp r;
-        req_expect(bad[i].who, "GET", bad[i].path, NULL, 400, &r);
-        if (!has_err_field(&r, bad[i].field)) fail_msg("%s: %s names no %s", bad[i].path, r.body, bad[i].field);
-        resp_free(&r);
+        req_expect_field(bad[i].who, "GET", bad[i].path, NULL, 400, bad[i].field);
     }
     /* A period without cases: zeros, no error. */
     struct resp r;
@@ -292,10 +278,8 @@ static void the_same_as_files(void **state)
 {
     (void)state;
     struct resp r;
-    req_expect(&mark, "GET", "/api/v1/insight/daily?format=csv&from=2026-01-01&to=2026-01-03", NULL, 200, &r);
-    char h[300];
-    assert_non_null(resp_header(&r, "Content-Disposition", h, sizeof h));
-    assert_string_equal(h, "attachment; filename=\"insight-daily-UTR01-2026-01-01-2026-01-03.csv\"");
+    report_csv(&mark, "/api/v1/insight/daily?format=csv&from=2026-01-01&to=2026-01-03",
+               "insight-daily-UTR01-2026-01-01-2026-01-03", NULL, &r);
     const char *want = "\xEF\xBB\xBF" "dag;geopend;afgehandeld;terugbetaald;tegoedbon;omgeruild;reparatie;doorverwezen;"
                        "afgewezen;afgeweken van advies;goedkeuring gevraagd;geannuleerd;terugbetaald (EUR);"
                        "tegoedbonnen (EUR);waarvan coulance (EUR);gem. uren tot afhandeling\r\n"
@@ -304,25 +288,20 @@ static void the_same_as_files(void **state)
                        "2026-01-03;0;0;0;0;0;0;0;0;0;0;0;0,00;0,00;0,00;\r\n";
     if (r.len != strlen(want) || memcmp(r.body, want, r.len) != 0) fail_msg("the CSV:\n%s\nwanted:\n%s", r.body, want);
     resp_free(&r);
-    /* The chain's days, and the categories, as their own CSV. */
-    req_expect(&mark, "GET", "/api/v1/insight/daily?format=csv&table=categories", NULL, 200, &r);
-    if (!strstr(r.body, "\r\n;1;1;0;1;0;0;0;0;1;1;0;0,00;15,00;15,00;")) fail_msg("the CSV:\n%s", r.body);
-    /* A category with the separator in it is quoted. */
-    if (!strstr(r.body, "\r\n\"Kleding; dames\";1;1;0;0;0;0;0;1;1;0;0;0,00;0,00;0,00;")) fail_msg("the CSV:\n%s", r.body);
+    /* The chain's days, and the categories, as their own CSV; a category
+     * with the separator in it is quoted. */
+    report_csv(&mark, "/api/v1/insight/daily?format=csv&table=categories", NULL, NULL, &r);
+    expect_in("the CSV", r.body, "\r\n;1;1;0;1;0;0;0;0;1;1;0;0,00;15,00;15,00;",
+              "\r\n\"Kleding; dames\";1;1;0;0;0;0;0;1;1;0;0;0,00;0,00;0,00;", NULL);
     resp_free(&r);
-    req_expect(&mark, "GET", "/api/v1/insight/daily?format=xlsx", NULL, 200, &r);
-    char *book = xlsx_part(&r, "xl/workbook.xml"), *chain = xlsx_grid(&r, 2), *cats = xlsx_grid(&r, 3);
-    assert_true(book && chain && cats);
-    assert_non_null(strstr(book, "name=\"Per dag\""));
-    assert_non_null(strstr(book, "name=\"Keten per dag\""));
-    assert_non_null(strstr(book, "name=\"Per categorie\""));
+    report_xlsx(&mark, "/api/v1/insight/daily?format=xlsx", NULL, &r);
+    char *book = xlsx_part(&r, "xl/workbook.xml");
+    expect_in("the workbook", book, "name=\"Per dag\"", "name=\"Keten per dag\"", "name=\"Per categorie\"", NULL);
     assert_null(strstr(book, "name=\"Per winkel\""));                   /* a manager: no other store by name */
-    /* Goodwill in euros as a number; the day a date (a serial number). */
-    if (!strstr(cats, "\n;1;1;0;1;0;0;0;0;1;1;0;0;15;15;")) fail_msg("the categories sheet:\n%s", cats);
-    if (!strstr(chain, "\n4")) fail_msg("the chain sheet:\n%s", chain);
     free(book);
-    free(chain);
-    free(cats);
+    /* Goodwill in euros as a number; the day a date (a serial number). */
+    expect_sheet(&r, 3, "\n;1;1;0;1;0;0;0;0;1;1;0;0;15;15;", NULL);
+    expect_sheet(&r, 2, "\n4", NULL);
     resp_free(&r);
 }
 

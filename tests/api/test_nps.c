@@ -30,24 +30,17 @@ static struct client admin, anna, bram, sara, mark, piet, anon;
 
 static int setup(void **state)
 {
-    setenv("TRUSTDESK_NPS_MIN_ANSWERS", "5", 1);
-    setenv("TRUSTDESK_SURVEY_DAYS", "0", 1);                   /* every case asks */
+    (void)state;
+    static const struct env_var env[] = {{"TRUSTDESK_NPS_MIN_ANSWERS", "5"},
+                                         {"TRUSTDESK_SURVEY_DAYS", "0"},      /* every case asks */
+                                         {NULL, NULL}};
     static const struct member members[] = {
         {"anna", "associate", "UTR01", &anna}, {"bram", "associate", "UTR01", &bram},
         {"sara", "associate", "AMS01", &sara}, {"mark", "manager", "UTR01", &mark},
         {"piet", "manager", "AMS01", &piet}, MEMBERS_END};
-    int rc = chain_start(&srv, &admin, "UTR01 AMS01", members);
-    unsetenv("TRUSTDESK_NPS_MIN_ANSWERS");
-    unsetenv("TRUSTDESK_SURVEY_DAYS");
-    client_init(&anon, &srv);
-    (void)state;
+    int rc = chain_start_env(&srv, &admin, "UTR01 AMS01", members, env);
+    chain_anon(&anon, &srv);
     return rc;
-}
-
-static int teardown(void **state)
-{
-    client_free(&anon);
-    return chain_teardown(state);
 }
 
 /* A complaint at c's desk in store, resolved as recommended; the path of
@@ -158,29 +151,29 @@ static void too_few_until_the_minimum(void **state)
     resp_free(&r);
 }
 
+/* GET path as c: 200, with the rows of these keys (joined by commas) and,
+ * when field is set, that field of the answer equal to value. */
+static void sees(struct client *c, const char *path, const char *want, const char *field, const char *value)
+{
+    struct resp r;
+    char k[200];
+    req_expect(c, "GET", path, NULL, 200, &r);
+    assert_string_equal(keys(r.json, k, sizeof k), want);
+    if (field) assert_string_equal(jstr(r.json, field), value);
+    resp_free(&r);
+}
+
 static void who_sees_what(void **state)
 {
     (void)state;
-    struct resp r;
-    char k[200];
     /* An associate: their own figure only. */
-    req_expect(&anna, "GET", "/api/v1/nps", NULL, 200, &r);
-    assert_string_equal(jstr(r.json, "by"), "associate");
-    assert_string_equal(keys(r.json, k, sizeof k), "anna");
-    resp_free(&r);
-    req_expect(&sara, "GET", "/api/v1/nps?by=associate&store=UTR01", NULL, 200, &r);
-    assert_string_equal(keys(r.json, k, sizeof k), "sara");
-    resp_free(&r);
+    sees(&anna, "/api/v1/nps", "anna", "by", "associate");
+    sees(&sara, "/api/v1/nps?by=associate&store=UTR01", "sara", NULL, NULL);
     assert_int_equal(req_status(&anna, "GET", "/api/v1/nps?by=store", NULL), 403);
     assert_int_equal(req_status(&anna, "GET", "/api/v1/nps.csv?by=kind", NULL), 403);
     /* A manager: their store's associates; another store is refused. */
-    req_expect(&mark, "GET", "/api/v1/nps?by=associate", NULL, 200, &r);
-    assert_string_equal(keys(r.json, k, sizeof k), "anna,bram");
-    assert_string_equal(jstr(r.json, "store_code"), "UTR01");
-    resp_free(&r);
-    req_expect(&piet, "GET", "/api/v1/nps?by=store", NULL, 200, &r);
-    assert_string_equal(keys(r.json, k, sizeof k), "AMS01");
-    resp_free(&r);
+    sees(&mark, "/api/v1/nps?by=associate", "anna,bram", "store_code", "UTR01");
+    sees(&piet, "/api/v1/nps?by=store", "AMS01", NULL, NULL);
     assert_int_equal(req_status(&mark, "GET", "/api/v1/nps?store=AMS01", NULL), 403);
     assert_int_equal(req_status(&anon, "GET", "/api/v1/nps", NULL), 401);
 }
@@ -199,10 +192,7 @@ static void bad_parameters_name_their_field(void **state)
         {"/api/v1/nps.csv?by=week", "by"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        struct resp r;
-        req_expect(&admin, "GET", bad[i].path, NULL, 400, &r);
-        if (!has_err_field(&r, bad[i].field)) fail_msg("%s: %s names no %s", bad[i].path, r.body, bad[i].field);
-        resp_free(&r);
+        req_expect_field(&admin, "GET", bad[i].path, NULL, 400, bad[i].field);
     }
 }
 
@@ -210,12 +200,7 @@ static void csv_for_dutch_excel(void **state)
 {
     (void)state;
     struct resp r;
-    req_expect(&mark, "GET", "/api/v1/nps.csv?by=associate&from=2026-01-01", NULL, 200, &r);
-    char h[300];
-    assert_non_null(resp_header(&r, "Content-Type", h, sizeof h));
-    assert_non_null(strstr(h, "text/csv"));
-    assert_non_null(resp_header(&r, "Content-Disposition", h, sizeof h));
-    if (!strstr(h, "attachment; filename=\"nps-associate-UTR01-2026-01-01-")) fail_msg("Content-Disposition: %s", h);
+    report_csv(&mark, "/api/v1/nps.csv?by=associate&from=2026-01-01", "nps-associate-UTR01-2026-01-01-*", NULL, &r);
     /* The last row is the total: its key is empty. */
     const char *want = "\xEF\xBB\xBFsleutel;naam;antwoorden;promotors;passief;criticasters;NPS;ondergrens (95%);"
                        "bovengrens (95%);opmerking\r\n"
@@ -228,10 +213,9 @@ static void csv_for_dutch_excel(void **state)
      * for an English-speaking admin. */
     req_expect(&admin, "PATCH", "/api/v1/me", "{\"lang\":\"en\"}", 200, &r);
     resp_free(&r);
-    req_expect(&admin, "GET", "/api/v1/nps?by=associate&format=csv&store=UTR01&to=2020-01-01&from=2019-12-01", NULL, 200,
-               &r);
-    assert_memory_equal(r.body, "\xEF\xBB\xBFkey;name;answers;", 19);
-    assert_non_null(strstr(r.body, "\r\n;total;0;0;0;0;;;;too few answers\r\n"));
+    report_csv(&admin, "/api/v1/nps?by=associate&format=csv&store=UTR01&to=2020-01-01&from=2019-12-01", NULL,
+               "key;name;answers;", &r);
+    expect_in("the CSV", r.body, "\r\n;total;0;0;0;0;;;;too few answers\r\n", NULL);
     resp_free(&r);
 }
 
@@ -254,14 +238,8 @@ static void xlsx_holds_the_same_figures(void **state)
 {
     (void)state;
     struct resp r;
-    req_expect(&mark, "GET", "/api/v1/nps.xlsx?by=associate&from=2026-01-01", NULL, 200, &r);
-    char h[300];
-    assert_non_null(resp_header(&r, "Content-Type", h, sizeof h));
-    assert_string_equal(h, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
-    assert_non_null(resp_header(&r, "Content-Disposition", h, sizeof h));
-    if (!strstr(h, "attachment; filename=\"nps-associate-UTR01-2026-01-01-") || !strstr(h, ".xlsx\""))
-        fail_msg("Content-Disposition: %s", h);
-    char *grid = xlsx_grid(&r, 1), *sheet = xlsx_part(&r, "xl/worksheets/sheet1.xml");
+    report_xlsx(&mark, "/api/v1/nps.xlsx?by=associate&from=2026-01-01", "nps-associate-UTR01-2026-01-01-*", &r);
+    char *grid = xlsx_grid(&r, 1);
     assert_non_null(grid);
     /* Numbers are numbers (unquoted); the total's key is an empty cell. */
     const char *want = "\"sleutel\";\"naam\";\"antwoorden\";\"promotors\";\"passief\";\"criticasters\";\"NPS\";"
@@ -270,18 +248,14 @@ static void xlsx_holds_the_same_figures(void **state)
                        "\"bram\";\"bram\";5;2;1;2;0;-78.4;78.4\n"
                        ";\"totaal\";10;6;2;2;40;-9.6;89.6\n";
     if (strcmp(grid, want) != 0) fail_msg("the sheet:\n%s\nwanted:\n%s", grid, want);
-    assert_non_null(strstr(sheet, "state=\"frozen\""));                /* the header stays in view */
-    assert_non_null(strstr(sheet, "<autoFilter"));
     free(grid);
-    free(sheet);
+    /* The header stays in view. */
+    expect_part(&r, "xl/worksheets/sheet1.xml", "state=\"frozen\"", "<autoFilter", NULL);
     resp_free(&r);
     /* ?format=xlsx on /nps is the same workbook; too few answers leave the
      * NPS cells empty, never 0. */
-    req_expect(&mark, "GET", "/api/v1/nps?by=associate&format=xlsx&to=2020-01-01&from=2019-12-01", NULL, 200, &r);
-    grid = xlsx_grid(&r, 1);
-    assert_non_null(grid);
-    if (!strstr(grid, "\n;\"totaal\";0;0;0;0;;;;\"te weinig antwoorden\"\n")) fail_msg("the sheet:\n%s", grid);
-    free(grid);
+    report_xlsx(&mark, "/api/v1/nps?by=associate&format=xlsx&to=2020-01-01&from=2019-12-01", NULL, &r);
+    expect_sheet(&r, 1, "\n;\"totaal\";0;0;0;0;;;;\"te weinig antwoorden\"\n", NULL);
     resp_free(&r);
 }
 
@@ -291,22 +265,15 @@ static void followup_report_as_files(void **state)
 {
     (void)state;
     struct resp r;
-    req_expect(&mark, "GET", "/api/v1/followups/report?format=csv", NULL, 200, &r);
-    char h[300];
-    assert_non_null(resp_header(&r, "Content-Disposition", h, sizeof h));
-    assert_string_equal(h, "attachment; filename=\"followups-90-days.csv\"");
-    assert_memory_equal(r.body, "\xEF\xBB\xBFwinkel;geopend;gebeld;gesloten;", 32);
-    assert_non_null(strstr(r.body, ";aandeel gesloten: ondergrens (95%);aandeel gesloten: bovengrens (95%)\r\nUTR01;3;"));
+    report_csv(&mark, "/api/v1/followups/report?format=csv", "followups-90-days", "winkel;geopend;gebeld;gesloten;",
+               &r);
+    expect_in("the CSV", r.body, ";aandeel gesloten: ondergrens (95%);aandeel gesloten: bovengrens (95%)\r\nUTR01;3;",
+              NULL);
     resp_free(&r);
-    req_expect(&mark, "GET", "/api/v1/followups/report?format=xlsx", NULL, 200, &r);
-    char *grid = xlsx_grid(&r, 1);
-    assert_non_null(grid);
-    if (!strstr(grid, "\n\"UTR01\";3;")) fail_msg("the sheet:\n%s", grid);
-    free(grid);
+    report_xlsx(&mark, "/api/v1/followups/report?format=xlsx", NULL, &r);
+    expect_sheet(&r, 1, "\n\"UTR01\";3;", NULL);
     resp_free(&r);
-    req_expect(&mark, "GET", "/api/v1/followups/report?format=pdf", NULL, 422, &r);
-    assert_true(has_err_field(&r, "format"));
-    resp_free(&r);
+    req_expect_field(&mark, "GET", "/api/v1/followups/report?format=pdf", NULL, 422, "format");
 }
 
 static void a_bad_minimum_stops_the_server(void **state)
@@ -332,5 +299,5 @@ int main(void)
         cmocka_unit_test(recovery_shares_are_honest),
         cmocka_unit_test(a_bad_minimum_stops_the_server),
     };
-    return cmocka_run_group_tests_name("api_nps", tests, setup, teardown);
+    return cmocka_run_group_tests_name("api_nps", tests, setup, chain_teardown);
 }

@@ -32,9 +32,7 @@ static void a_session_made_on_one_server_works_on_the_other(void **state)
     struct resp r;
     assert_int_equal(req_status(&c1, "GET", "/api/v1/me", NULL), 200);
     char cookie[200] = "";
-    req_expect(&c1, "POST", "/api/v1/customers", "{\"name\":\"Gedeelde Klant\"}", 201, &r);
-    long long id = jint(r.json, "id");
-    resp_free(&r);
+    long long id = post_id(&c1, "/api/v1/customers", "{\"name\":\"Gedeelde Klant\"}");
     assert_int_equal(client_cookie(&c1, "td_session", cookie, sizeof cookie), 0);
     client_init(&c2, &two);
     snprintf(c2.csrf, sizeof c2.csrf, "%s", c1.csrf);
@@ -89,9 +87,7 @@ static void concurrent_edits_through_two_servers_never_lose_an_update(void **sta
         struct resp r;
         char body[96], path[64];
         snprintf(body, sizeof body, "{\"name\":\"Race %d\"}", round);
-        req_expect(&anna, "POST", "/api/v1/customers", body, 201, &r);
-        long long id = jint(r.json, "id");
-        resp_free(&r);
+        long long id = post_id(&anna, "/api/v1/customers", body);
         snprintf(path, sizeof path, "/api/v1/customers/%lld", id);
         struct racer a = {&one, path, "{\"name\":\"Winner A\",\"version\":1}", 0};
         struct racer b = {&two, path, "{\"name\":\"Winner B\",\"version\":1}", 0};

@@ -206,6 +206,25 @@ async function shot(page, name) {
   await page.screenshot({ path: join(SHOTS, `${String(shotNo).padStart(2, '0')}-${name}.png`), fullPage: true });
 }
 
+/** A screenshot named `name` and the accessibility check of what is on
+ *  the screen (`where`, for its findings). */
+async function look(page, name, where) {
+  await shot(page, name);
+  await a11y(page, where);
+}
+
+/** Presses the button labelled `label`, and what shows once it has done its work. */
+async function press(page, label, shows) {
+  await page.click(`button:has-text("${label}")`);
+  await page.waitForSelector(shows);
+}
+
+/** The menu's link `link`, and what shows once its screen is there. */
+async function menu(page, link, shows) {
+  await page.click(`header nav a:has-text("${link}")`);
+  await page.waitForSelector(shows);
+}
+
 async function login(page, who) {
   await page.fill('#f-login', who);
   await page.fill('#f-password', PASSWORD);
@@ -240,6 +259,27 @@ async function openCustomer(page, loyalty, name) {
   await page.waitForSelector(`ul.results li:has-text("${name}")`);
   await page.press('#q', 'Enter');
   await page.waitForSelector(`h1:has-text("${name}")`);
+}
+
+/** A fresh page with `who` logged in. */
+async function loggedIn(who, viewport) {
+  const page = await freshPage(viewport);
+  await login(page, who);
+  return page;
+}
+
+/** From the desk: the customer's profile, then a new case for them. */
+async function startCase(page, loyalty, name) {
+  await openCustomer(page, loyalty, name);
+  await page.click('a:has-text("Zaak starten")');
+}
+
+/** Opens the case as filled in and waits for the desk's recommendation
+ *  (one that says `has`, when given); its text. */
+async function openCase(page, has = '') {
+  await page.click('button:has-text("Zaak openen")');
+  await page.waitForSelector(has ? `.rec:has-text("${has}")` : '.rec');
+  return text(page, '.rec');
 }
 
 /* Fills item 1 of a new case as goods not sold here. */
@@ -311,14 +351,12 @@ test('first screen is fast and the JavaScript small', async () => {
   console.log(`      first screen (login form visible) in ${ms} ms on loopback; JavaScript ${(js / 1024).toFixed(1)} kB gzipped`);
   expect(ms < 1000, `first screen under 1 s (took ${ms} ms)`);
   expect(js < 200 * 1024, 'JavaScript under 200 kB gzipped');
-  await shot(page, 'login');
-  await a11y(page, 'login');
+  await look(page, 'login', 'login');
 });
 
 test('login, language switch remembered per user, logout', async () => {
   let page = await freshPage();
-  await page.click('button:has-text("English")');
-  await page.waitForSelector('h1:has-text("Log in")');
+  await press(page, 'English', 'h1:has-text("Log in")');
   await Promise.all([
     page.waitForResponse((r) => r.url().endsWith('/api/v1/me') && r.request().method() === 'PATCH'),
     login(page, 'anna'),
@@ -328,8 +366,7 @@ test('login, language switch remembered per user, logout', async () => {
   await shot(page, 'desk-english');
   await page.fill('#q', 'de vries');                  // a search stays for the session...
   await page.waitForFunction(() => sessionStorage.getItem('td.q') === 'de vries');
-  await page.click('button:has-text("Log out")');
-  await page.waitForSelector('#f-login');
+  await press(page, 'Log out', '#f-login');
   expect(await page.evaluate(() => sessionStorage.length) === 0, 'the last search left with the user');
   page = await freshPage();           // a new browser state: only the server remembers
   await page.waitForSelector('h1:has-text("Inloggen")');
@@ -351,18 +388,15 @@ test('login, language switch remembered per user, logout', async () => {
 });
 
 test('search as you type, by keyboard, and the profile', async () => {
-  const page = await freshPage();
-  await login(page, 'anna');
+  const page = await loggedIn('anna');
   await page.keyboard.type('de vr');                  // the search box has focus
   await page.waitForSelector('ul.results li:has-text("Sanne de Vries")');
-  await shot(page, 'search');
-  await a11y(page, 'desk search');
+  await look(page, 'search', 'desk search');
   await page.keyboard.press('Enter');
   await page.waitForSelector('h1:has-text("Sanne de Vries")');
   expect((await text(page, 'main')).includes('goud'), 'gold tier shown');
   expect((await text(page, 'main')).includes('Wollen jas'), 'purchases shown');
-  await shot(page, 'profile');
-  await a11y(page, 'customer profile');
+  await look(page, 'profile', 'customer profile');
   for (const q of ['sanne@example', '06-1111', 'NL-200001']) {
     await page.click('header nav a:has-text("Balie")');
     await page.fill('#q', q);
@@ -371,80 +405,62 @@ test('search as you type, by keyboard, and the profile', async () => {
 });
 
 test('bad input is shown next to its field; a lost connection is shown as such', async () => {
-  const page = await freshPage();
-  await login(page, 'anna');
+  const page = await loggedIn('anna');
   await page.click('a:has-text("Nieuwe klant")');
   await page.fill('#f-name', 'Jan Testman');
   await page.fill('#f-email', 'geen-email');
-  await page.click('button:has-text("Klant aanmaken")');
-  await page.waitForSelector('#f-email-err');
+  await press(page, 'Klant aanmaken', '#f-email-err');
   expect(await page.getAttribute('#f-email', 'aria-invalid') === 'true', 'the e-mail field is marked invalid');
   expect(!(await text(page, 'main')).includes('{"error"'), 'no raw JSON on screen');
-  await shot(page, 'bad-email');
-  await a11y(page, 'new customer with an error');
+  await look(page, 'bad-email', 'new customer with an error');
   await page.route('**/api/v1/customers', (r) => r.abort());
-  await page.click('button:has-text("Klant aanmaken")');
-  await page.waitForSelector('text=Geen verbinding met de server');
+  await press(page, 'Klant aanmaken', 'text=Geen verbinding met de server');
   await shot(page, 'offline');
   await page.unroute('**/api/v1/customers');
   await page.fill('#f-email', 'jan@example.nl');
-  await page.click('button:has-text("Klant aanmaken")');
-  await page.waitForSelector('h1:has-text("Jan Testman")');
+  await press(page, 'Klant aanmaken', 'h1:has-text("Jan Testman")');
 });
 
 test('an expired session brings back the login without losing what was typed', async () => {
-  const page = await freshPage();
-  await login(page, 'anna');
+  const page = await loggedIn('anna');
   await page.click('a:has-text("Nieuwe klant")');
   await page.fill('#f-name', 'Lotte Verloop');
   spawnSync('sqlite3', [`${TMP}/t.db`, 'DELETE FROM sessions']);
   // Ended behind the server's back (as by another server): it counts within
   // a second, once the check it kept has ended (domain/staff_cache.h).
   await new Promise((r) => setTimeout(r, 1050));
-  await page.click('button:has-text("Klant aanmaken")');
-  await page.waitForSelector('.overlay h1:has-text("Opnieuw inloggen")');
+  await press(page, 'Klant aanmaken', '.overlay h1:has-text("Opnieuw inloggen")');
   await shot(page, 'expired');
   await page.fill('.overlay #f-login', 'anna');
   await page.fill('.overlay #f-password', PASSWORD);
   await page.click('.overlay button[type=submit]');
   await page.waitForSelector('.overlay', { state: 'detached' });
   expect(await page.inputValue('#f-name') === 'Lotte Verloop', 'the typed name is still there');
-  await page.click('button:has-text("Klant aanmaken")');
-  await page.waitForSelector('h1:has-text("Lotte Verloop")');
+  await press(page, 'Klant aanmaken', 'h1:has-text("Lotte Verloop")');
 });
 
 test('the worn dress: store credit for the stated amount, spent in two parts', async () => {
-  const page = await freshPage();
-  await login(page, 'anna');
-  await openCustomer(page, 'NL-200001', 'Sanne de Vries');
-  await page.click('a:has-text("Zaak starten")');
+  const page = await loggedIn('anna');
+  await startCase(page, 'NL-200001', 'Sanne de Vries');
   await page.fill('#f-customer_words', 'Ik heb deze jurk een keer gedragen; hij kostte 240 euro.');
   await notOursItem(page, 'Mango', 'Gouden jurk', '240', 'worn');
-  await shot(page, 'dress-case');
-  await a11y(page, 'new case');
-  await page.click('button:has-text("Zaak openen")');
-  await page.waitForSelector('.rec');
-  const rec = await text(page, '.rec');
+  await look(page, 'dress-case', 'new case');
+  const rec = await openCase(page);
   expect(rec.includes('Tegoedbon') && rec.includes('€ 240,00'), `store credit up to €240 (${rec})`);
   expect(rec.includes('Zonder goedkeuring'), 'no approval needed');
   expect(rec.includes('goud') || rec.includes('gold'), 'the reason names her tier');
-  await shot(page, 'dress-recommendation');
-  await a11y(page, 'case with recommendation');
+  await look(page, 'dress-recommendation', 'case with recommendation');
   await page.click('button:has-text("Advies volgen")');
   const code = await caseCode(page);
   await shot(page, 'dress-credit-note');
   await page.click('header nav a:has-text("Tegoedbonnen")');
   await page.fill('#f-code', code);
-  await page.click('button:has-text("Opzoeken")');
-  await page.waitForSelector('#note-title:has-text("€ 240,00")');
-  await page.fill('form.inline #f-amount_cents', '100');
-  await page.click('button:has-text("Afboeken")');
-  await page.waitForSelector('#note-title:has-text("€ 140,00")');
-  await page.fill('form.inline #f-amount_cents', '140');
-  await page.click('button:has-text("Afboeken")');
-  await page.waitForSelector('#note-title:has-text("€ 0,00")');
-  await shot(page, 'dress-spent');
-  await a11y(page, 'credit notes');
+  await press(page, 'Opzoeken', '#note-title:has-text("€ 240,00")');
+  for (const [amount, left] of [['100', '€ 140,00'], ['140', '€ 0,00']]) {
+    await page.fill('form.inline #f-amount_cents', amount);
+    await press(page, 'Afboeken', `#note-title:has-text("${left}")`);
+  }
+  await look(page, 'dress-spent', 'credit notes');
   // Printing opens a short-lived print link in a new tab: the code is in no
   // URL. The page runs under a strict CSP: its own style and print button
   // work, and the browser reports no blocked inline code.
@@ -468,14 +484,11 @@ test('the worn dress: store credit for the stated amount, spent in two parts', a
 });
 
 test('the vacuum cleaner: repair via the manufacturer, tracked to the end', async () => {
-  const page = await freshPage();
-  await login(page, 'anna');
-  await openCustomer(page, 'NL-200004', 'Ans Bos');
-  await page.click('a:has-text("Zaak starten")');
+  const page = await loggedIn('anna');
+  await startCase(page, 'NL-200004', 'Ans Bos');
   await page.selectOption('#f-kind', 'repair');
   await notOursItem(page, 'Vorwerk', 'Stofzuiger Kobold', '450', 'defective');
-  await page.click('button:has-text("Zaak openen")');
-  await page.waitForSelector('.rec:has-text("Reparatie via fabrikant")');
+  await openCase(page, 'Reparatie via fabrikant');
   expect((await text(page, '.rec')).includes('Vorwerk'), 'the manufacturer is named');
   await shot(page, 'vacuum-recommendation');
   await page.click('button:has-text("Advies volgen")');
@@ -487,12 +500,9 @@ test('the vacuum cleaner: repair via the manufacturer, tracked to the end', asyn
     await page.waitForSelector(`ol.steps li[aria-current]:has-text("${step}")`);
   }
   expect((await text(page, 'main')).includes('VW-RMA-77812'), 'the RMA number is kept');
-  await shot(page, 'vacuum-customer-told');
-  await a11y(page, 'repair steps');
-  await page.click('header nav a:has-text("Reparaties")');
-  await page.waitForSelector('text=Stofzuiger Kobold');
-  await page.click('button:has-text("→ Opgehaald")');
-  await page.waitForSelector('text=Geen lopende reparaties.');
+  await look(page, 'vacuum-customer-told', 'repair steps');
+  await menu(page, 'Reparaties', 'text=Stofzuiger Kobold');
+  await press(page, '→ Opgehaald', 'text=Geen lopende reparaties.');
 });
 
 /** The value card recorded with a case, as the case says: "card_id|outcome", or "". */
@@ -507,10 +517,8 @@ test('the kitchen scale: its value card before the referral, then a refund with 
   scaleCard = await call('POST', '/api/v1/value-cards', { category: 'Keuken', claim_nl: 'Twee jaar garantie: wij regelen de reparatie',
     claim_en: 'Two-year warranty: we handle the repair', competitor: 'Action', verifier: 'mark' });
   await call('POST', `/api/v1/value-cards/${scaleCard.id}/verify`, {});
-  const page = await freshPage();
-  await login(page, 'anna');
-  await openCustomer(page, 'NL-200002', 'Kees Jansen');
-  await page.click('a:has-text("Zaak starten")');
+  const page = await loggedIn('anna');
+  await startCase(page, 'NL-200002', 'Kees Jansen');
   await page.selectOption('#f-kind', 'referral');
   await page.check('#receipt');
   await page.fill('#f-referral_to', 'Action');
@@ -518,23 +526,20 @@ test('the kitchen scale: its value card before the referral, then a refund with 
   await page.selectOption('#f-item0-line', 'R-KS-1|KS-100');
   await page.fill('#f-customer_words', 'Bij de Action is deze weegschaal veel goedkoper.');
   await shot(page, 'scale-case');
-  await page.click('button:has-text("Zaak openen")');
-  await page.waitForSelector('.rec:has-text("Doorverwijzen")');
+  await openCase(page, 'Doorverwijzen');
   expect((await text(page, '.rec')).includes('€ 24,99'), 'the refund amount');
   // Before the referral is recorded, the desk shows what the store offers for
   // kitchen scales; the customer still prefers to go, and that is recorded.
   await page.waitForSelector('.value-card:has-text("Twee jaar garantie: wij regelen de reparatie")');
   expect((await text(page, '.value-card')).includes('tegenover Action'), 'the card answers the shop the customer named');
   await page.waitForSelector('.vc-recorded:has-text("kaart getoond")');
-  await shot(page, 'scale-recommendation');
-  await a11y(page, 'case with a value card');
+  await look(page, 'scale-recommendation', 'case with a value card');
   await page.click('.value-card button:has-text("Klant gaat toch elders")');
   await page.waitForSelector('.vc-recorded:has-text("de klant gaat toch elders")');
   const scaleCase = +new URL(page.url()).pathname.split('/').pop();
   const scaleRecord = await caseCard(scaleCase);
   expect(scaleRecord === `${scaleCard.id}|went_elsewhere`, `the card and the outcome recorded with case ${scaleCase} (${scaleRecord})`);
-  await page.click('button:has-text("Advies volgen")');
-  await page.waitForSelector('.badge:has-text("Afgehandeld")');
+  await press(page, 'Advies volgen', '.badge:has-text("Afgehandeld")');
   expect((await text(page, 'main')).includes('Action · elders goedkoper'), 'the referral is recorded with its reason');
   await page.reload();                               /* drawn again, the case says the card was shown */
   await page.waitForSelector('dd:has-text("kaart getoond; de klant ging toch elders")');
@@ -542,19 +547,14 @@ test('the kitchen scale: its value card before the referral, then a refund with 
 });
 
 test('a present on a gift receipt: store credit for the bearer, nothing of the buyer', async () => {
-  const page = await freshPage();
-  await login(page, 'anna');
-  await openCustomer(page, 'NL-200002', 'Kees Jansen');
-  await page.click('a:has-text("Zaak starten")');
+  const page = await loggedIn('anna');
+  await startCase(page, 'NL-200002', 'Kees Jansen');
   await page.check('#item0-gift');
   await page.fill('#f-item0-sku', 'GIFT-1');
   await page.fill('#f-item0-receipt', 'R-GIFT-1');
   await page.fill('#f-customer_words', 'Gekregen, maar ik heb er al een.');
-  await shot(page, 'gift-case');
-  await a11y(page, 'new case with a gift receipt');
-  await page.click('button:has-text("Zaak openen")');
-  await page.waitForSelector('.rec');
-  const rec = await text(page, '.rec');
+  await look(page, 'gift-case', 'new case with a gift receipt');
+  const rec = await openCase(page);
   expect(rec.includes('Tegoedbon') && rec.includes('€ 89,95'), `store credit for the price paid (${rec})`);
   expect(rec.includes('cadeaubon'), 'the reason names the gift receipt');
   expect(rec.includes('Zonder goedkeuring'), 'no approval needed');
@@ -567,8 +567,7 @@ test('a present on a gift receipt: store credit for the bearer, nothing of the b
 });
 
 test('a walk-in without a receipt is asked for a contact, kept only as a code', async () => {
-  const page = await freshPage();
-  await login(page, 'anna');
+  const page = await loggedIn('anna');
   await page.click('header nav a:has-text("Balie")');
   await page.click('a:has-text("Zaak zonder klantenpas")');
   await page.waitForSelector('#f-walk_in_contact');
@@ -576,14 +575,11 @@ test('a walk-in without a receipt is asked for a contact, kept only as a code', 
   await page.fill('#f-item0-sku', 'TS-1');
   await page.fill('#f-customer_words', 'Kassabon kwijt.');
   await a11y(page, 'new case for a walk-in');
-  await page.click('button:has-text("Zaak openen")');
-  await page.waitForSelector('.rec');
-  const rec = await text(page, '.rec');
+  const rec = await openCase(page);
   expect(rec.includes('Vraag een telefoonnummer'), `the desk asks for a contact (${rec})`);
   expect(rec.includes('Zonder goedkeuring'), 'asking adds no manager');
   await page.fill('form #f-walk_in_contact', '06-12312312');
-  await shot(page, 'walk-in-contact');
-  await a11y(page, 'a walk-in asked for a contact');
+  await look(page, 'walk-in-contact', 'a walk-in asked for a contact');
   await page.click('button:has-text("Advies volgen")');
   await caseCode(page);
   await page.waitForSelector('dd:has-text("alleen als code")');
@@ -602,32 +598,24 @@ test('the exploiter: the desk asks a manager, in neutral words; the manager appr
     if (r.status === 'awaiting_approval')
       await call('POST', `/api/v1/approvals/${k.id}/approve`, {}, { key: `a-${i}`, token: approverToken });
   }
-  let page = await freshPage();
-  await login(page, 'anna');
-  await openCustomer(page, 'NL-200003', 'Piet Pieters');
-  await page.click('a:has-text("Zaak starten")');
+  let page = await loggedIn('anna');
+  await startCase(page, 'NL-200003', 'Piet Pieters');
   await page.selectOption('#f-item0-line', 'R-P-3|TS-1');
-  await page.click('button:has-text("Zaak openen")');
-  await page.waitForSelector('.rec');
-  const rec = (await text(page, '.rec')).toLowerCase();
+  const rec = (await openCase(page)).toLowerCase();
   expect(rec.includes('samen met een manager afronden'), 'red, in plain words');
   expect(rec.includes('een manager keurt dit goed'), 'approval needed');
   expect(rec.includes('zeg tegen de klant'), 'a neutral sentence to say');
   for (const w of ['fraude', 'verdacht', 'misbruik', 'diefstal', 'oplich', 'fraud', 'suspic', 'abuse'])
     expect(!rec.includes(w), `no accusing word (${w})`);
   expect(!(await page.isVisible('details:has-text("Signalen")')), 'an associate does not see the guard\'s signals');
-  await shot(page, 'exploiter-recommendation');
-  await a11y(page, 'red recommendation');
-  await page.click('button:has-text("Advies volgen")');
-  await page.waitForSelector('text=Deze zaak wacht op goedkeuring van een manager.');
+  await look(page, 'exploiter-recommendation', 'red recommendation');
+  await press(page, 'Advies volgen', 'text=Deze zaak wacht op goedkeuring van een manager.');
   expect(!(await page.isVisible('button:has-text("Goedkeuren")')), 'an associate cannot approve');
   await shot(page, 'exploiter-waiting');
   const url = page.url();
   await logout(page);
-  page = await freshPage();
-  await login(page, 'mark');
-  await page.click('header nav a:has-text("Goedkeuringen")');
-  await page.waitForSelector('table a');
+  page = await loggedIn('mark');
+  await menu(page, 'Goedkeuringen', 'table a');
   await shot(page, 'approvals-queue');
   await page.goto(url);
   await page.fill('#f-note', 'Samen met de klant afgerond.');
@@ -637,15 +625,11 @@ test('the exploiter: the desk asks a manager, in neutral words; the manager appr
 });
 
 test('the manager sees the dashboard, cases with filters and repairs', async () => {
-  const page = await freshPage({ width: 1024, height: 768 });
-  await login(page, 'mark');
-  await page.click('header nav a:has-text("Overzicht")');
-  await page.waitForSelector('.chart canvas');
+  const page = await loggedIn('mark', { width: 1024, height: 768 });
+  await menu(page, 'Overzicht', '.chart canvas');
   expect((await text(page, '.tiles')).includes('Wachten op goedkeuring'), 'tiles shown');
-  await shot(page, 'dashboard-1024');
-  await a11y(page, 'dashboard');
-  await page.click('header nav a:has-text("Zaken")');
-  await page.waitForSelector('table tbody tr');          /* the first, unfiltered page */
+  await look(page, 'dashboard-1024', 'dashboard');
+  await menu(page, 'Zaken', 'table tbody tr');          /* the first, unfiltered page */
   await page.selectOption('#f-kind', 'repair');
   await Promise.all([
     page.waitForResponse((r) => r.url().includes('/api/v1/cases?') && r.url().includes('kind=repair')),
@@ -657,8 +641,7 @@ test('the manager sees the dashboard, cases with filters and repairs', async () 
   });
   const rows = await page.$$eval('table tbody tr', (trs) => trs.map((tr) => tr.textContent));
   expect(rows.length >= 1 && rows.every((r) => r.includes('Reparatie')), 'only repairs listed');
-  await shot(page, 'cases-filtered');
-  await a11y(page, 'case list');
+  await look(page, 'cases-filtered', 'case list');
 });
 
 test('the new collection: knitwear arrives in Utrecht, the right customers get a call or a mail, a hold on M, one click out', async () => {
@@ -691,43 +674,34 @@ test('the new collection: knitwear arrives in Utrecht, the right customers get a
   await call('PUT', `/api/v1/customers/${ids['Noor Bezwaar']}/objection`, { objected: true, source: 'balie' });
 
   // The manager previews the arrival, then releases it.
-  let page = await freshPage({ width: 1024, height: 1366 });
-  await login(page, 'mark');
+  let page = await loggedIn('mark', { width: 1024, height: 1366 });
   await page.click('header nav a:has-text("Collecties")');
   await page.click('main a:has-text("Knitwear autumn")');
-  await page.click('button:has-text("Voorbeeld bekijken")');
-  await page.waitForSelector('section.preview');
+  await press(page, 'Voorbeeld bekijken', 'section.preview');
   const skipped = async (reason) => Number(await text(page, `section.preview table.skipped tr:has(td:text-is("${reason}")) td.num`));
   // Kees (and Kees Jansen of the desk's stories) have no consent.
   expect(await skipped('geen toestemming') >= 1, 'Kees (no consent) is skipped');
   expect(Number(await text(page, 'section.preview .tile:has-text("Passend") strong')) === 2, 'two customers fit');
   expect(await skipped('bezwaar tegen profilering') === 1, 'Noor (objected) is skipped');
   expect((await text(page, 'section.preview table.per-associate')).includes('Anna Jansen'), 'the tasks go to Anna');
-  await shot(page, 'collection-preview');
-  await a11y(page, 'collection preview');
-  await page.click('button:has-text("Vrijgeven en taken maken")');
-  await page.waitForSelector('section.released');
+  await look(page, 'collection-preview', 'collection preview');
+  await press(page, 'Vrijgeven en taken maken', 'section.released');
   await logout(page);
 
   // Anna's list today: Lotte first (most valued), then James; nobody else.
-  page = await freshPage({ width: 1024, height: 1366 });
-  await login(page, 'anna');
-  await page.click('header nav a:has-text("Vandaag bellen")');
-  await page.waitForSelector('ol.tasks li');
+  page = await loggedIn('anna', { width: 1024, height: 1366 });
+  await menu(page, 'Vandaag bellen', 'ol.tasks li');
   const names = await page.$$eval('ol.tasks .task-name', (els) => els.map((e) => e.textContent));
   expect(JSON.stringify(names) === JSON.stringify(['Lotte Visser', 'James Miller']), `today's list is Lotte, James (${names})`);
-  await shot(page, 'outreach-today');
-  await a11y(page, 'outreach today');
+  await look(page, 'outreach-today', 'outreach today');
   // The call with Lotte ends in a 48-hour hold on M.
   await page.click('ol.tasks a:has-text("Lotte Visser")');
   await page.waitForSelector('h1:has-text("Lotte Visser")');
   expect((await text(page, 'main')).includes('Knitwear: M'), 'the script shows her size');
   await page.selectOption('#f-sku', 'KN-AW1-M');
   await page.fill('#f-hours', '48');
-  await page.click('button:has-text("Reserveren")');
-  await page.waitForSelector('.notice:has-text("Gereserveerd: Merino trui M")');
-  await shot(page, 'outreach-hold');
-  await a11y(page, 'outreach task');
+  await press(page, 'Reserveren', '.notice:has-text("Gereserveerd: Merino trui M")');
+  await look(page, 'outreach-hold', 'outreach task');
   const holds = await call('GET', '/api/v1/holds?store_code=UTR01&sku=KN-AW1');
   expect(holds.items.length === 1 && holds.items[0].size === 'M' && holds.items[0].customer_name === 'Lotte Visser', 'one hold on M for Lotte');
   const hours = (Date.parse(holds.items[0].expires_at) - Date.parse(holds.items[0].created_at)) / 3600000;
@@ -735,8 +709,7 @@ test('the new collection: knitwear arrives in Utrecht, the right customers get a
   // James gets a personal mail.
   await page.click('a:has-text("Terug naar vandaag"), a:has-text("Back to today")');
   await page.click('ol.tasks a:has-text("James Miller")');
-  await page.click('button:has-text("Persoonlijke mail sturen")');
-  await page.waitForSelector('.notice:has-text("De persoonlijke mail staat klaar")');
+  await press(page, 'Persoonlijke mail sturen', '.notice:has-text("De persoonlijke mail staat klaar")');
   await logout(page);
 
   // The mail arrives, in English, with RFC 8058's one-click headers.
@@ -751,10 +724,8 @@ test('the new collection: knitwear arrives in Utrecht, the right customers get a
   await page.goto(base + link);
   await page.waitForSelector('button:has-text("Yes, unsubscribe me")');
   expect((await call('GET', `/api/v1/customers/${ids['James Miller']}`)).consent.email_marketing.given === true, 'opening the link changes nothing');
-  await shot(page, 'unsubscribe');
-  await a11y(page, 'unsubscribe page');
-  await page.click('button:has-text("Yes, unsubscribe me")');
-  await page.waitForSelector('h1:has-text("You are unsubscribed")');
+  await look(page, 'unsubscribe', 'unsubscribe page');
+  await press(page, 'Yes, unsubscribe me', 'h1:has-text("You are unsubscribed")');
   const james = await call('GET', `/api/v1/customers/${ids['James Miller']}`);
   expect(james.consent.email_marketing.given === false && james.consent.email_marketing.source === 'unsubscribe link', 'one click withdrew consent');
   await shot(page, 'unsubscribed');
@@ -775,41 +746,33 @@ test('the unhappy customer: a resolved complaint asks one question, a 3 reaches 
   let page = await freshPage({ width: 390, height: 844 });
   await page.goto(base + link);
   await page.waitForSelector('legend:has-text("Hoe waarschijnlijk is het dat u Het Warenhuis aanbeveelt")');
-  await shot(page, 'survey-phone');
-  await a11y(page, 'survey page');
+  await look(page, 'survey-phone', 'survey page');
   await page.click('label[for=s3]');
   await page.fill('#comment', 'Twintig minuten gewacht, niemand hielp mij.');
-  await page.click('button:has-text("Versturen")');
-  await page.waitForSelector('p:has-text("De bedrijfsleider van Utrecht Centrum neemt binnen twee dagen contact met u op.")');
+  await press(page, 'Versturen', 'p:has-text("De bedrijfsleider van Utrecht Centrum neemt binnen twee dagen contact met u op.")');
   await shot(page, 'survey-sorry');
 
   // The Utrecht manager sees a follow-up due in 48 hours.
-  page = await freshPage({ width: 1024, height: 1366 });
-  await login(page, 'mark');
-  await page.click('header nav a:has-text("Opvolging")');
-  await page.waitForSelector('table.followups tr:has-text("Mila de Groot")');
+  page = await loggedIn('mark', { width: 1024, height: 1366 });
+  await menu(page, 'Opvolging', 'table.followups tr:has-text("Mila de Groot")');
   const row = await text(page, 'table.followups tr:has-text("Mila de Groot")');
   expect(row.includes('3') && row.includes('Twintig minuten gewacht'), `the row shows the score and the comment (${row})`);
   const queue = await call('GET', '/api/v1/followups?store_code=UTR01');
   const fu = queue.items.find((x) => x.customer_name === 'Mila de Groot');
   expect((Date.parse(fu.due_at) - Date.parse(fu.opened_at)) === 48 * 3600000, 'due 48 hours after the answer');
-  await shot(page, 'followups');
-  await a11y(page, 'follow-ups');
+  await look(page, 'followups', 'follow-ups');
   // He calls her, issues a goodwill credit note and closes it with the root cause.
   await page.click('table.followups a:has-text("Mila de Groot")');
   await page.waitForSelector('h1:has-text("Mila de Groot")');
   await page.fill('#f-note', 'Gebeld, excuses gemaakt voor het wachten.');
-  await page.click('button:has-text("Contact vastleggen")');
-  await page.waitForSelector('.notice:has-text("Contact vastgelegd.")');
+  await press(page, 'Contact vastleggen', '.notice:has-text("Contact vastgelegd.")');
   await page.selectOption('#f-root_cause', 'waiting_time');
   await page.fill('#f-action', 'Gebeld en een tegoedbon van 15 euro gegeven.');
   await page.selectOption('#f-recovery', 'credit_note');
   await page.fill('#f-amount_cents', '15,00');
-  await page.click('button:has-text("Afsluiten en de klant opnieuw vragen")');
-  await page.waitForSelector('.notice:has-text("De klant krijgt de vraag nog een keer.")');
+  await press(page, 'Afsluiten en de klant opnieuw vragen', '.notice:has-text("De klant krijgt de vraag nog een keer.")');
   await page.waitForSelector('.code-box .code');
-  await shot(page, 'followup-closed');
-  await a11y(page, 'follow-up closed');
+  await look(page, 'followup-closed', 'follow-up closed');
   const closed = await call('GET', `/api/v1/followups/${fu.id}`);
   expect(closed.status === 'closed' && closed.root_cause === 'waiting_time' && closed.recovery === 'credit_note' && closed.credit_note_id,
     `closed with the root cause and the note (${JSON.stringify(closed).slice(0, 200)})`);
@@ -824,8 +787,7 @@ test('the unhappy customer: a resolved complaint asks one question, a 3 reaches 
   page = await freshPage({ width: 390, height: 844 });
   await page.goto(base + again);
   await page.click('label[for=s8]');
-  await page.click('button:has-text("Versturen")');
-  await page.waitForSelector('h1:has-text("Dank u wel!")');
+  await press(page, 'Versturen', 'h1:has-text("Dank u wel!")');
   const after = await call('GET', `/api/v1/followups/${fu.id}`);
   expect(after.status === 'closed' && after.reopened === 0, 'a happy second answer leaves it closed');
 });
@@ -848,10 +810,8 @@ test('the NPS dashboard: bars with their interval and n, too few answers below t
   await asked(5, 'AMS01', adminToken, 8);
 
   // Head office: every store, Amsterdam too few, Utrecht a bar with its whisker.
-  let page = await freshPage();
-  await login(page, 'admin');
-  await page.click('header nav a:has-text("NPS")');
-  await page.waitForSelector('table.nps tr:has-text("Utrecht Centrum") svg rect');
+  let page = await loggedIn('admin');
+  await menu(page, 'NPS', 'table.nps tr:has-text("Utrecht Centrum") svg rect');
   const ams = await text(page, 'table.nps tr:has-text("Amsterdam Kalverstraat")');
   expect(ams.includes('te weinig antwoorden') && ams.includes('n = 1'), `Amsterdam: too few answers, n = 1 (${ams})`);
   expect(!(await page.isVisible('table.nps tr:has-text("Amsterdam Kalverstraat") svg')), 'no bar below the minimum');
@@ -859,8 +819,7 @@ test('the NPS dashboard: bars with their interval and n, too few answers below t
   expect(/n = [46]/.test(utr), `Utrecht with its number of answers (${utr})`);
   const whiskers = await page.locator('table.nps tr:has-text("Utrecht Centrum") svg line.whisker').count();
   expect(whiskers === 3, `the interval drawn as a whisker (${whiskers} lines)`);
-  await shot(page, 'nps-stores');
-  await a11y(page, 'NPS dashboard');
+  await look(page, 'nps-stores', 'NPS dashboard');
   // The CSV: a BOM, ';' and decimal commas, as Dutch Excel opens it.
   const href = await page.getAttribute('a:has-text("Download CSV")', 'href');
   const csv = await page.evaluate(async (h) => {
@@ -882,8 +841,7 @@ test('the NPS dashboard: bars with their interval and n, too few answers below t
   await logout(page);
 
   // The Utrecht manager: his store only; his associates for coaching.
-  page = await freshPage();
-  await login(page, 'mark');
+  page = await loggedIn('mark');
   await page.goto(base + '/nps');
   await page.waitForSelector('table.nps tr:has-text("Utrecht Centrum")');
   expect(!(await page.isVisible('table.nps tr:has-text("Amsterdam")')), 'no other store for a manager');
@@ -893,34 +851,28 @@ test('the NPS dashboard: bars with their interval and n, too few answers below t
   await logout(page);
 
   // Anna sees her own figure only, with no dimension to switch.
-  page = await freshPage();
-  await login(page, 'anna');
-  await page.click('header nav a:has-text("NPS")');
-  await page.waitForSelector('h1:has-text("Mijn NPS")');
+  page = await loggedIn('anna');
+  await menu(page, 'NPS', 'h1:has-text("Mijn NPS")');
   await page.waitForSelector('table.nps tr:has-text("Anna Jansen")');
   expect((await page.locator('table.nps tbody tr').count()) === 1, 'one row: her own');
   expect(!(await page.isVisible('.segmented')), 'no dimension switch for an associate');
   const own = await text(page, 'table.nps tr:has-text("Anna Jansen")');
   expect(own.includes('n = 4'), `her four answers (${own})`);
-  await shot(page, 'nps-mine');
-  await a11y(page, 'my NPS');
+  await look(page, 'nps-mine', 'my NPS');
 });
 
 test('the well-kept secret: staff of two stores name free alterations, the theme tops the secrets board and becomes a value card the desk shows', async () => {
   // Head office opens a round of the staff survey for three stores.
-  let page = await freshPage();
-  await login(page, 'admin');
+  let page = await loggedIn('admin');
   await page.click('header nav a:has-text("Personeelsenquête")');
   await page.fill('#f-name', 'Najaar 2026');
   for (const s of ['UTR01', 'AMS01', 'RTM01']) await page.check(`#st-${s}`);
   await page.fill('#f-categories', 'Kleding, Keuken');
-  await page.click('button:has-text("Ronde openen")');
-  await page.waitForSelector('.links tr[data-store=UTR01] a.share-link');
+  await press(page, 'Ronde openen', '.links tr[data-store=UTR01] a.share-link');
   const link = async (store) => new URL(await page.getAttribute(`.links tr[data-store=${store}] a.share-link`, 'href')).pathname;
   const links = { UTR01: await link('UTR01'), AMS01: await link('AMS01') };
   expect((await text(page, '.links')).includes('alleen deze keer'), 'the links are said to be shown once');
-  await shot(page, 'staff-survey-links');
-  await a11y(page, 'staff survey round and links');
+  await look(page, 'staff-survey-links', 'staff survey round and links');
   await logout(page);
 
   // Staff answer on their phones, each in their own browser; many name free alterations.
@@ -943,8 +895,7 @@ test('the well-kept secret: staff of two stores name free alterations, the theme
       const other = first ? await context.newPage() : null;
       if (other) { await other.goto(base + links[store]); await other.waitForSelector('button:has-text("Versturen")'); }
       if (why === 'Great staff') {                              // a colleague who reads English
-        await page.click('button:has-text("English")');
-        await page.waitForSelector('legend:has-text("Would you recommend our products and services to your family and friends?")');
+        await press(page, 'English', 'legend:has-text("Would you recommend our products and services to your family and friends?")');
       }
       await page.click(`label[for=ss${score}]`);
       if (why) await page.fill('#f-why', why);
@@ -953,12 +904,10 @@ test('the well-kept secret: staff of two stores name free alterations, the theme
       if (first) { await shot(page, 'staff-survey-phone'); await a11y(page, 'staff survey page'); }
       if (why === 'Great staff') {
         await shot(page, 'staff-survey-english');
-        await page.click('button:has-text("Send")');
-        await page.waitForSelector('h1:has-text("Thank you!")');
+        await press(page, 'Send', 'h1:has-text("Thank you!")');
         continue;
       }
-      await page.click('button:has-text("Versturen")');
-      await page.waitForSelector('h1:has-text("Dank u wel!")');
+      await press(page, 'Versturen', 'h1:has-text("Dank u wel!")');
       if (other) {
         // The same browser answering again: the server refuses it, the page says so kindly.
         await other.click('label[for=ss3]');
@@ -978,10 +927,8 @@ test('the well-kept secret: staff of two stores name free alterations, the theme
 
   // The Utrecht manager: the board's top theme is the alterations; he merges the
   // words that mean the same, names it, and makes a value card of it.
-  page = await freshPage({ width: 1024, height: 1366 });
-  await login(page, 'mark');
-  await page.click('header nav a:has-text("Geheimen")');
-  await page.waitForSelector('ol.themes li');
+  page = await loggedIn('mark', { width: 1024, height: 1366 });
+  await menu(page, 'Geheimen', 'ol.themes li');
   expect((await text(page, 'ol.themes li:first-child h2')) === 'vermaken', `vermaken tops the board (${await text(page, 'ol.themes li:first-child h2')})`);
   const board = (await call('GET', '/api/v1/secrets')).items;
   const theme = (w) => board.find((x) => x.label === w);
@@ -1003,8 +950,7 @@ test('the well-kept secret: staff of two stores name free alterations, the theme
   await page.waitForSelector('ol.themes li:first-child h2:text-is("Gratis vermaken")');
   const head = await text(page, 'ol.themes li:first-child');
   expect(head.includes('10 antwoorden') && head.includes('UTR01 6') && !head.includes('AMS01'), `10 answers, Utrecht's 6 for its manager (${head})`);
-  await shot(page, 'secrets-board');
-  await a11y(page, 'secrets board');
+  await look(page, 'secrets-board', 'secrets board');
   await page.click(`li[data-theme="${top.id}"] button:has-text("Maak een waardekaart")`);
   await page.waitForSelector('#f-claim_nl');
   expect(await page.inputValue('#f-claim_nl') === 'Gratis vermaken', 'the theme is the first draft of the claim');
@@ -1013,10 +959,8 @@ test('the well-kept secret: staff of two stores name free alterations, the theme
   await page.fill('#f-category', 'Kleding');
   await page.selectOption('#f-verifier', 'mark');
   expect(await page.inputValue('#f-check_days') === '90', 'checked again after 90 days unless said otherwise');
-  await page.click('button:has-text("Kaart aanmaken")');
-  await page.waitForSelector('.page-head .badge:has-text("concept")');
-  await page.click('button:has-text("Verifiëren: de belofte klopt")');
-  await page.waitForSelector('.page-head .badge:has-text("geverifieerd")');
+  await press(page, 'Kaart aanmaken', '.page-head .badge:has-text("concept")');
+  await press(page, 'Verifiëren: de belofte klopt', '.page-head .badge:has-text("geverifieerd")');
   expect((await text(page, '.value-card')).includes('Gratis vermaken binnen 30 dagen'), 'the preview as the desk shows it');
   const cardId = +new URL(page.url()).pathname.split('/').pop();
   const card = await call('GET', `/api/v1/value-cards/${cardId}`);
@@ -1026,35 +970,27 @@ test('the well-kept secret: staff of two stores name free alterations, the theme
   await page.fill('#f-question', 'Hoe lang vermaken wij kleding gratis?');
   for (const [i, a] of ['7 dagen', '30 dagen', 'Nooit'].entries()) await page.fill(`#f-answer${i}`, a);
   await page.check('#right1');
-  await page.click('button:has-text("Vraag toevoegen")');
-  await page.waitForSelector('ol.questions li:has-text("Hoe lang vermaken wij kleding gratis?")');
-  await shot(page, 'value-card');
-  await a11y(page, 'value card editor');
-  await page.click('header nav a:has-text("Waardekaarten")');
-  await page.waitForSelector('table.cards tr:has-text("Gratis vermaken binnen 30 dagen"):has-text("geverifieerd")');
-  await shot(page, 'value-cards');
-  await a11y(page, 'value cards');
+  await press(page, 'Vraag toevoegen', 'ol.questions li:has-text("Hoe lang vermaken wij kleding gratis?")');
+  await look(page, 'value-card', 'value card editor');
+  await menu(page, 'Waardekaarten', 'table.cards tr:has-text("Gratis vermaken binnen 30 dagen"):has-text("geverifieerd")');
+  await look(page, 'value-cards', 'value cards');
   // His store's results: ten answers, so figures; its comments not, for the
   // round's (16) minus Utrecht's (10) would give away Amsterdam's six.
-  await page.click('header nav a:has-text("Personeelsenquête")');
-  await page.waitForSelector('.slice[data-slice=UTR01] dl');
+  await menu(page, 'Personeelsenquête', '.slice[data-slice=UTR01] dl');
   const mine = await text(page, '.slice[data-slice=UTR01]');
   expect(mine.includes('Antwoorden10') && mine.includes('Toelichtingen worden pas vanaf 10 antwoorden getoond'), `Utrecht's figures, not its comments (${mine})`);
   await logout(page);
 
   // Head office: every store's results as far as anonymity allows, and the theme shown to associates.
-  page = await freshPage({ width: 1280, height: 1400 });
-  await login(page, 'admin');
-  await page.click('header nav a:has-text("Personeelsenquête")');
-  await page.waitForSelector('.slice[data-slice=RTM01]');
+  page = await loggedIn('admin', { width: 1280, height: 1400 });
+  await menu(page, 'Personeelsenquête', '.slice[data-slice=RTM01]');
   const all = await text(page, '.slice[data-slice=all]'), utr = await text(page, '.slice[data-slice=UTR01]');
   const ams = await text(page, '.slice[data-slice=AMS01]'), rtm = await text(page, '.slice[data-slice=RTM01]');
   expect(all.includes('Antwoorden16') && all.includes('Toelichtingen (16)'), `the whole round: figures and comments (${all})`);
   expect(utr.includes('Antwoorden10') && utr.includes('Toelichtingen worden pas vanaf 10'), `Utrecht: figures, comments withheld (${utr})`);
   expect(ams.includes('Antwoorden6') && ams.includes('Toelichtingen worden pas vanaf 10 antwoorden getoond'), `Amsterdam: figures, comments withheld (${ams})`);
   expect(rtm.includes('Niet getoond: cijfers pas vanaf 5 antwoorden') && !/\d+ · \d+ · \d+/.test(rtm), `Rotterdam: nothing, and why (${rtm})`);
-  await shot(page, 'staff-survey-results');
-  await a11y(page, 'staff survey results');
+  await look(page, 'staff-survey-results', 'staff survey results');
   await page.click('header nav a:has-text("Geheimen")');
   await edit();
   await page.click(`li[data-theme="${top.id}"] button:has-text("Tonen aan medewerkers")`);
@@ -1068,29 +1004,23 @@ test('the well-kept secret: staff of two stores name free alterations, the theme
     `R-DR-1,${daysAgo(6)},UTR01,NL-200005,DRESS-1,Zomerjurk linnen,Noordzee,Kleding,79.95,1\n`, { type: 'text/csv' });
   page = await freshPage({ width: 390, height: 844 });             // on her phone first
   await login(page, 'anna');
-  await page.click('header nav a:has-text("Geheimen")');
-  await page.waitForSelector('ol.themes li h2:text-is("Gratis vermaken")');
+  await menu(page, 'Geheimen', 'ol.themes li h2:text-is("Gratis vermaken")');
   expect(await page.locator('ol.themes li').count() === 1, 'an associate sees only the theme head office has shown');
-  await shot(page, 'secrets-associate-phone');
-  await a11y(page, 'secrets board of an associate');
+  await look(page, 'secrets-associate-phone', 'secrets board of an associate');
   await page.click('header nav a:has-text("Quiz")');
   await page.click('label:has-text("30 dagen")');
-  await page.click('button:has-text("Antwoord geven")');
-  await page.waitForSelector('.quiz-q .notice:has-text("Goed!")');
+  await press(page, 'Antwoord geven', '.quiz-q .notice:has-text("Goed!")');
   await page.waitForSelector('.knowledge:has-text("Mijn kennisscore: 100 %")');
-  await shot(page, 'quiz-phone');
-  await a11y(page, 'quiz');
+  await look(page, 'quiz-phone', 'quiz');
   await page.setViewportSize({ width: 1024, height: 1366 });      // then at the desk
   // Eva wants to return her dress: it is cheaper at Zalando. The desk shows the card.
-  await openCustomer(page, 'NL-200005', 'Eva Smit');
-  await page.click('a:has-text("Zaak starten")');
+  await startCase(page, 'NL-200005', 'Eva Smit');
   await page.check('#receipt');
   await page.selectOption('#f-item0-line', 'R-DR-1|DRESS-1');
   await page.fill('#f-referral_to', 'Zalando');
   await page.selectOption('#f-referral_reason', 'cheaper_elsewhere');
   await page.fill('#f-customer_words', 'Bij Zalando is deze jurk tien euro goedkoper, en hij is te lang.');
-  await page.click('button:has-text("Zaak openen")');
-  await page.waitForSelector('.value-card:has-text("Gratis vermaken binnen 30 dagen")');
+  await press(page, 'Zaak openen', '.value-card:has-text("Gratis vermaken binnen 30 dagen")');
   expect((await text(page, '.value-card')).includes('voor Kleding'), 'the card for clothing');
   await page.waitForSelector('.vc-recorded');
   await page.click('.value-card button:has-text("Klant kiest voor ons")');
@@ -1098,8 +1028,7 @@ test('the well-kept secret: staff of two stores name free alterations, the theme
   const dressCase = +new URL(page.url()).pathname.split('/').pop();
   const dressRecord = await caseCard(dressCase);
   expect(dressRecord === `${cardId}|stayed`, `the card and "stayed" recorded with case ${dressCase} (${dressRecord})`);
-  await shot(page, 'dress-value-card');
-  await a11y(page, 'return with a value card');
+  await look(page, 'dress-value-card', 'return with a value card');
   // She keeps the dress and has it shortened: the return is cancelled.
   await page.click('summary:has-text("Zaak annuleren"), summary:has-text("Annuleren")');
   await page.fill('#f-reason', 'Klant houdt de jurk; wordt gratis ingekort.');
@@ -1108,18 +1037,14 @@ test('the well-kept secret: staff of two stores name free alterations, the theme
   await logout(page);
 
   // The manager's coaching view: Anna's score, by name, no ranking.
-  page = await freshPage();
-  await login(page, 'mark');
-  await page.click('header nav a:has-text("Quiz")');
-  await page.waitForSelector('table.coaching tr:has-text("Anna Jansen")');
+  page = await loggedIn('mark');
+  await menu(page, 'Quiz', 'table.coaching tr:has-text("Anna Jansen")');
   expect((await text(page, 'table.coaching tr:has-text("Anna Jansen")')).includes('100 %'), 'Anna\'s knowledge score for coaching');
-  await shot(page, 'coaching');
-  await a11y(page, 'quiz and coaching');
+  await look(page, 'coaching', 'quiz and coaching');
 });
 
 test('an associate does not see admin screens, and the API refuses them', async () => {
-  const page = await freshPage();
-  await login(page, 'anna');
+  const page = await loggedIn('anna');
   const nav = await text(page, 'header nav');
   for (const item of ['Winkels', 'Beleid', 'Inlezen', 'Goedkeuringen', 'Overzicht'])
     expect(!nav.includes(item), `no ${item} in an associate's menu`);
@@ -1132,8 +1057,7 @@ test('an associate does not see admin screens, and the API refuses them', async 
 });
 
 test("the menu and screens follow each module's roles: a manager's screen by URL is not allowed to an associate", async () => {
-  let page = await freshPage();
-  await login(page, 'anna');
+  let page = await loggedIn('anna');
   expect(!(await text(page, 'header nav')).includes('Medewerkers'), 'no staff screen in an associate\'s menu');
   for (const path of ['/approvals', '/dashboard', '/admin/staff']) {
     await page.goto(base + path);
@@ -1142,8 +1066,7 @@ test("the menu and screens follow each module's roles: a manager's screen by URL
   }
   await shot(page, 'associate-not-allowed');
   await logout(page);
-  page = await freshPage();
-  await login(page, 'mark');
+  page = await loggedIn('mark');
   const nav = await text(page, 'header nav');
   for (const item of ['Goedkeuringen', 'Overzicht', 'Medewerkers']) expect(nav.includes(item), `${item} in a manager's menu`);
   for (const item of ['Winkels', 'Beleid', 'Inlezen']) expect(!nav.includes(item), `no ${item} in a manager's menu`);
@@ -1181,15 +1104,13 @@ test('the admin edits the policy: errors at their paths, what the draft would ha
     items: [{ sold_here: false, brand: 'Elders', description: 'Winterjas', stated_price_cents: 40000, condition: 'new' }] });
   const asked = await call('POST', `/api/v1/cases/${goodwill.id}/resolve`, { resolution: 'store_credit', amount_cents: 40000 });
   expect(asked.status === 'awaiting_approval', 'the goodwill above the limit waits for a manager');
-  const page = await freshPage();
-  await login(page, 'admin');
+  const page = await loggedIn('admin');
   // Hold the document back: until it arrives the screen says it is loading
   // and offers no editor to type into (text typed there would be lost).
   let release;
   const held = new Promise((resolve) => { release = resolve; });
   await page.route('**/api/v1/policy', async (r) => { await held; await r.continue(); });
-  await page.click('header nav a:has-text("Beleid")');
-  await page.waitForSelector('[role=status]:has-text("Het beleid dat van kracht is wordt geladen")');
+  await menu(page, 'Beleid', '[role=status]:has-text("Het beleid dat van kracht is wordt geladen")');
   expect(await page.locator('#policy-doc').count() === 0, 'no editor before the document has arrived');
   release();
   await page.waitForSelector('#policy-doc');
@@ -1198,10 +1119,8 @@ test('the admin edits the policy: errors at their paths, what the draft would ha
   expect(doc.includes('"amber_at": 40'), 'the editor holds the document in force');
   const bad = doc.replace('"version": 1', '"version": 2').replace('"amber_at": 40', '"amber_at": 90');
   await page.fill('#policy-doc', bad);
-  await page.click('button:has-text("Opslaan als nieuwe versie")');
-  await page.waitForSelector('#policy-problems code:has-text("guard.amber_at")');
-  await shot(page, 'policy-error');
-  await a11y(page, 'policy editor');
+  await press(page, 'Opslaan als nieuwe versie', '#policy-problems code:has-text("guard.amber_at")');
+  await look(page, 'policy-error', 'policy editor');
   // Before saving: what would a draft with gold's limit at EUR 500 have done? The case above goes through
   // at the desk; nothing is saved.
   const draft = bad.replace('"amber_at": 90', '"amber_at": 45').replace('"goodwill_limit_cents": 30000', '"goodwill_limit_cents": 50000');
@@ -1218,17 +1137,14 @@ test('the admin edits the policy: errors at their paths, what the draft would ha
   expect(Number(approvals[1]) === Number(approvals[0]) - 1, `one approval fewer: ${approvals}`);
   expect(await page.locator('#what-if:has-text("Behouden omzet: niet te schatten")').count() === 1, 'revenue retained is not estimated');
   expect(await page.locator('text=Versie 1 is van kracht.').count() === 1, 'the draft was not saved');
-  await shot(page, 'policy-what-if');
-  await a11y(page, 'policy what-if');
+  await look(page, 'policy-what-if', 'policy what-if');
   await page.fill('#policy-doc', bad.replace('"amber_at": 90', '"amber_at": 45'));
-  await page.click('button:has-text("Opslaan als nieuwe versie")');
-  await page.waitForSelector('text=Versie 2 opgeslagen en van kracht.');
+  await press(page, 'Opslaan als nieuwe versie', 'text=Versie 2 opgeslagen en van kracht.');
   await page.waitForSelector('table td:has-text("ingebouwd standaardbeleid")');
   await shot(page, 'policy-saved');
   await page.click('header nav a:has-text("Inlezen")');
   await page.setInputFiles('#csv', { name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('loyalty_number,name\nNL-9,\n') });
-  await page.click('button:has-text("Inlezen")');
-  await page.waitForSelector('.notice.error table td');
+  await press(page, 'Inlezen', '.notice.error table td');
   await shot(page, 'import-report');
 });
 
@@ -1240,18 +1156,15 @@ test('the kitchen scale, months later: the referral report shows Kees and that h
   await call('POST', '/api/v1/imports/purchases',
     'receipt_id,purchased_at,store_code,customer_ref,sku,product_name,brand,category,unit_price,quantity\n'
     + `R-KS-9,${daysAgo(60)},UTR01,NL-200002,TD-9,Theedoek,Huis,Keuken,4.99,1\n`, { type: 'text/csv' });
-  const page = await freshPage();
-  await login(page, 'mark');
-  await page.click('header nav a:has-text("Doorverwijzingen")');
-  await page.waitForSelector('table td:has-text("Action")');
+  const page = await loggedIn('mark');
+  await menu(page, 'Doorverwijzingen', 'table td:has-text("Action")');
   const rows = await page.$$eval('section:has(#h-ref-items) tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((td) => td.textContent.trim())));
   const kees = rows.find((r) => r[3].startsWith('Action'));
   expect(kees, `a referral to Action in the report (${JSON.stringify(rows)})`);
   expect(kees[0].startsWith('Kees Jansen') && kees[2] === 'Keuken' && kees[5] === 'nee' && kees[6] === 'ja' && kees[7] === 'ja',
     `Kees not back within 30 days, back within 90 and 180 (${kees.join(' | ')})`);
   expect((await text(page, 'section:has(#h-ref-cat)')).includes('Keuken · doorverwezen'), 'the kitchen category beside those not referred');
-  await shot(page, 'referrals');
-  await a11y(page, 'referral outcomes');
+  await look(page, 'referrals', 'referral outcomes');
 });
 
 test('the daily figures: the Utrecht manager sees their store per day beside the chain, and downloads them', async () => {
@@ -1265,10 +1178,8 @@ test('the daily figures: the Utrecht manager sees their store per day beside the
     + ` JOIN stores s ON s.id = k.store_id WHERE e.action = 'opened'${where}`);
   const utr = opened(" AND s.code = 'UTR01'"), chain = opened('');
   expect(utr > 0 && chain > utr, `cases in Utrecht and elsewhere (${utr} of ${chain})`);
-  const page = await freshPage();
-  await login(page, 'mark');
-  await page.click('header nav a:has-text("Dagcijfers")');
-  await page.waitForSelector('.daily-chart figcaption');
+  const page = await loggedIn('mark');
+  await menu(page, 'Dagcijfers', '.daily-chart figcaption');
   const captions = await page.locator('.daily-chart figcaption').allTextContents();
   expect(captions.length === 2 && captions[0].includes(`UTR01 · totaal: ${utr}`) && captions[1].includes(`de keten · totaal: ${chain}`),
     `Utrecht's chart and the chain's, with their totals (${captions.join(' | ')})`);
@@ -1278,8 +1189,7 @@ test('the daily figures: the Utrecht manager sees their store per day beside the
   expect(!shown.includes('AMS01') && !shown.includes('Kalverstraat'), 'no other store by name for a manager');
   await page.selectOption('#f-metric', 'goodwill_cents');
   await page.waitForFunction(() => document.querySelector('.daily-chart figcaption')?.textContent.includes('coulance'));
-  await shot(page, 'daily');
-  await a11y(page, 'daily figures');
+  await look(page, 'daily', 'daily figures');
   // The CSV for Dutch Excel: a BOM, ';', one line per day.
   const href = await page.getAttribute('a:has-text("CSV downloaden")', 'href');
   const csv = await page.evaluate(async (h) => Array.from(new Uint8Array(await (await fetch(h)).arrayBuffer())), href);
@@ -1311,10 +1221,8 @@ test('coaching, not a ranking: a funnel plot against the store, the associate se
   for (let i = 0; i < 5; i++) await complaint('lotte', i === 4);
   for (let i = 0; i < 6; i++) await complaint('bo', i >= 2);
 
-  const page = await freshPage();
-  await login(page, 'rik');
-  await page.click('header nav a:has-text("Coaching")');
-  await page.waitForSelector('svg.funnel circle.dot');
+  const page = await loggedIn('rik');
+  await menu(page, 'Coaching', 'svg.funnel circle.dot');
   expect((await text(page, '.coaching-note')).includes('Geen ranglijst'), 'the screen says it is not a ranking');
   const plot = 'svg.funnel[data-rate="override"]';
   expect(await page.locator(`${plot} path.limit95`).count() === 2 && await page.locator(`${plot} path.limit998`).count() === 2
@@ -1330,24 +1238,21 @@ test('coaching, not a ranking: a funnel plot against the store, the associate se
   expect((await text(page, 'section:has(#h-funnel) p[role=status]')).includes('5 van 11'), 'the centre line is 5 of 11');
   await page.click('details.overrides summary:has-text("Bo Akkerman")');
   await page.waitForSelector('details.overrides[open] li:has-text("Klant wilde geen tegoedbon")');
-  await shot(page, 'coaching-manager');
-  await a11y(page, 'coaching (manager)');
+  await look(page, 'coaching-manager', 'coaching (manager)');
   await page.click('button[role=radio]:has-text("Coulance")');
   await page.waitForSelector('svg.funnel[data-rate="goodwill"]');
   await shot(page, 'coaching-goodwill');
   await logout(page);
 
   await login(page, 'lotte');
-  await page.click('header nav a:has-text("Coaching")');
-  await page.waitForSelector('svg.funnel circle.dot.self');
+  await menu(page, 'Coaching', 'svg.funnel circle.dot.self');
   expect(await page.locator('svg.funnel circle.dot').count() === 2, 'two points: Lotte and one colleague');
   expect(await page.locator('svg.funnel circle[data-login="bo"]').count() === 0, 'the colleague is not named');
   expect(await page.locator('svg.funnel text.dot-label').allTextContents().then((l) => l.join() === 'jij'), 'only her own point is labelled');
   const mine = await page.$$eval('table.coach-people tbody th', (ths) => ths.map((th) => th.textContent.trim()));
   expect(mine.join() === 'Lotte de Wit', `only her own row (${mine.join(', ')})`);
   expect(!(await page.content()).includes('Akkerman'), 'Bo\'s name nowhere on Lotte\'s screen');
-  await shot(page, 'coaching-associate');
-  await a11y(page, 'coaching (associate)');
+  await look(page, 'coaching-associate', 'coaching (associate)');
 });
 
 test('goodwill: does the gesture pay for itself? the figure with its interval, not estimable where a window is open, the assumption apart', async () => {
@@ -1376,17 +1281,14 @@ test('goodwill: does the gesture pay for itself? the figure with its interval, n
   }
   ageCases(ids.join(','), 120);
   await call('POST', '/api/v1/imports/purchases', after, { type: 'text/csv' });
-  const page = await freshPage();
-  await login(page, 'femke');
-  await page.click('header nav a:has-text("Goodwill")');
-  await page.waitForSelector('table.goodwill');
+  const page = await loggedIn('femke');
+  await menu(page, 'Goodwill', 'table.goodwill');
   // The store's total: a dot with its whisker, the figure with its bounds, n per side.
   const utr = await text(page, 'table.goodwill tr:has(th:has-text("ALK01 (totaal)"))');
   expect(/n = 6 \/ 6/.test(utr) && /\(-?[0-9]+,[0-9]{2} … [0-9]+,[0-9]{2}\)/.test(utr), `the Alkmaar total with its interval and n (${utr})`);
   expect(await page.$('table.goodwill tr:has(th:has-text("ALK01 (totaal)")) svg circle'), 'the estimate drawn with its whisker');
   expect((await text(page, 'p.assumption')).includes('Aanname, geen data'), 'the multiplier is labelled an assumption');
-  await shot(page, 'goodwill');
-  await a11y(page, 'goodwill');
+  await look(page, 'goodwill', 'goodwill');
   // 180 days after cases of 120 days ago: still open, so not estimable, and said so.
   await page.click('button[role=radio]:has-text("180 dagen")');
   await page.waitForSelector('table.goodwill tr:has(th:has-text("ALK01 (totaal)")) :text("niet te schatten")');

@@ -123,14 +123,6 @@ static int setup(void **state)
     return 0;
 }
 
-static int teardown(void **state)
-{
-    struct adv_fx *d = *state;
-    int rc = fixture_close(&d->f);
-    free(d);
-    return rc;
-}
-
 struct create_arg { struct adv_fx *d; struct errors err; struct advocacy_link links[ADVOCACY_STORES_MAX]; size_t n; };
 
 static int create_round(struct dctx *c, void *arg)
@@ -403,10 +395,10 @@ int main(void)
         cmocka_unit_test(suppress_table),
         cmocka_unit_test(suppress_never_reveals_few),
         cmocka_unit_test(words_are_folded),
-        cmocka_unit_test_setup_teardown(answers_are_anonymous_and_once, setup, teardown),
-        cmocka_unit_test_setup_teardown(few_answers_show_nothing, setup, teardown),
-        cmocka_unit_test_setup_teardown(differencing_is_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(board_merge_rename_moderate, setup, teardown),
+        FIXTURE_TEST(answers_are_anonymous_and_once, setup),
+        FIXTURE_TEST(few_answers_show_nothing, setup),
+        FIXTURE_TEST(differencing_is_refused, setup),
+        FIXTURE_TEST(board_merge_rename_moderate, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

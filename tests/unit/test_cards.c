@@ -18,6 +18,7 @@
 #include "domain/desk.h"
 #include "domain/quiz.h"
 #include "fixture.h"
+#include "cmocka_main.h"
 
 struct cards_fx {
     struct fixture f;
@@ -43,14 +44,6 @@ static int setup(void **state)
     d->admin = fixture_staff(&d->f, "root", "admin", NULL);
     *state = d;
     return 0;
-}
-
-static int teardown(void **state)
-{
-    struct cards_fx *d = *state;
-    int rc = fixture_close(&d->f);
-    free(d);
-    return rc;
 }
 
 struct op { int kind; int64_t id; struct value_card_in in; struct errors err; int64_t out; };
@@ -314,14 +307,9 @@ static void quizzes_and_scores(void **state)
     assert_true(fixture_has_field(&q.err, "choice"));
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(which_cases_need_a_card),
-        cmocka_unit_test_setup_teardown(needs_a_verifier_and_verification, setup, teardown),
-        cmocka_unit_test_setup_teardown(the_card_for_a_category, setup, teardown),
-        cmocka_unit_test_setup_teardown(the_card_of_a_case, setup, teardown),
-        cmocka_unit_test_setup_teardown(quizzes_and_scores, setup, teardown),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TD_TEST_MAIN("unit_cards", NULL, NULL,
+             cmocka_unit_test(which_cases_need_a_card),
+             FIXTURE_TEST(needs_a_verifier_and_verification, setup),
+             FIXTURE_TEST(the_card_for_a_category, setup),
+             FIXTURE_TEST(the_card_of_a_case, setup),
+             FIXTURE_TEST(quizzes_and_scores, setup))

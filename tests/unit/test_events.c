@@ -9,6 +9,7 @@
 #include <string.h>
 #include "domain/domain.h"
 #include "domain/events.h"
+#include "cmocka_main.h"
 
 static int calls[3];
 static char order[8];
@@ -87,12 +88,7 @@ static void kinds_and_their_rows(void **state)
     assert_int_equal(events_emit_to(&c, &ev, NULL, 0), TD_E_INTERNAL);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(each_subscriber_of_the_kind_once_in_order),
-        cmocka_unit_test(the_first_failure_stops_the_emit),
-        cmocka_unit_test(kinds_and_their_rows),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TD_TEST_MAIN("unit_events", NULL, NULL,
+             cmocka_unit_test(each_subscriber_of_the_kind_once_in_order),
+             cmocka_unit_test(the_first_failure_stops_the_emit),
+             cmocka_unit_test(kinds_and_their_rows))

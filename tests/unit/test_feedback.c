@@ -48,14 +48,18 @@ static int64_t with_email(struct world *w, const char *name, const char *email)
     return id;
 }
 
-static void make_world(struct fixture *f, struct world *w)
+/* The fixture of a cmocka state with its world: a store, Eva (with an
+ * e-mail address) and her resolved complaint. */
+static struct fixture *make_world(void **state, struct world *w)
 {
+    struct fixture *f = *state;
     memset(w, 0, sizeof *w);
     w->f = f;
     assert_int_equal(fixture_stores(f, "UTR01", NULL), 0);
     w->store = fixture_store_id(f, "UTR01");
     w->eva = with_email(w, "Eva Bakker", "eva@example.test");
     w->case_id = new_case(w, w->eva);
+    return f;
 }
 
 /* Sends round `round` of case_id and returns its link's token. */
@@ -73,6 +77,15 @@ static void send(struct world *w, int64_t case_id, int round, int64_t *id, char 
     commit(w->f);
 }
 
+/* make_world() and round 1 of its case sent (asserts it was). */
+static struct fixture *make_world_asked(void **state, struct world *w, int64_t *id, char token[SURVEY_TOKEN_LEN + 1])
+{
+    struct fixture *f = make_world(state, w);
+    send(w, w->case_id, 1, id, token);
+    assert_true(*id > 0);
+    return f;
+}
+
 static int answer(struct world *w, const char *token, int score, const char *comment, struct errors *err,
                   int64_t *followup)
 {
@@ -88,13 +101,10 @@ static int answer(struct world *w, const char *token, int score, const char *com
 
 static void the_link_is_signed_and_expires(void **state)
 {
-    struct fixture *f = *state;
     struct world w;
-    make_world(f, &w);
     int64_t id;
     char token[SURVEY_TOKEN_LEN + 1];
-    send(&w, w.case_id, 1, &id, token);
-    assert_true(id > 0);
+    struct fixture *f = make_world_asked(state, &w, &id, token);
     assert_int_equal(strlen(token), SURVEY_TOKEN_LEN);
     assert_int_equal(fixture_int(f, "SELECT COUNT(*) FROM mail_outbox WHERE customer_id = %lld", (long long)w.eva), 1);
     struct survey s;
@@ -127,12 +137,10 @@ static void the_link_is_signed_and_expires(void **state)
 
 static void one_answer_changed_for_a_day_and_one_alert(void **state)
 {
-    struct fixture *f = *state;
     struct world w;
-    make_world(f, &w);
     int64_t id, fu = 0;
     char token[SURVEY_TOKEN_LEN + 1];
-    send(&w, w.case_id, 1, &id, token);
+    struct fixture *f = make_world_asked(state, &w, &id, token);
     struct errors err;
     assert_int_equal(answer(&w, token, 11, "x", &err, &fu), TD_E_INVALID);
     assert_true(fixture_has_field(&err, "score"));
@@ -170,13 +178,10 @@ static void one_answer_changed_for_a_day_and_one_alert(void **state)
 
 static void who_is_not_asked(void **state)
 {
-    struct fixture *f = *state;
     struct world w;
-    make_world(f, &w);
     int64_t id;
     char token[SURVEY_TOKEN_LEN + 1];
-    send(&w, w.case_id, 1, &id, token);
-    assert_true(id > 0);
+    struct fixture *f = make_world_asked(state, &w, &id, token);
     /* Eva again within 90 days: not asked (round 1); after a recovery, asked. */
     int64_t second = new_case(&w, w.eva);
     send(&w, second, 1, &id, token);
@@ -210,9 +215,8 @@ static void who_is_not_asked(void **state)
 
 static void closed_after_recovery_and_reopened(void **state)
 {
-    struct fixture *f = *state;
     struct world w;
-    make_world(f, &w);
+    struct fixture *f = make_world(state, &w);
     f->c.actor = fixture_staff(f, "mark", "manager", "UTR01");
     int64_t id, fu;
     char token[SURVEY_TOKEN_LEN + 1];
@@ -249,9 +253,8 @@ static void closed_after_recovery_and_reopened(void **state)
 
 static void root_causes_and_erasure(void **state)
 {
-    struct fixture *f = *state;
     struct world w;
-    make_world(f, &w);
+    struct fixture *f = make_world(state, &w);
     struct errors err;
     errors_init(&err);
     begin(f);

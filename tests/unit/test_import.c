@@ -548,6 +548,7 @@ static void kinds_come_from_the_table(void **state)
                               " AND detail LIKE '%\"products_added\":2,%'"), 1);
 }
 
+
 /* Runs the kind named in its own transaction, as run_import does. */
 static int run_kind(struct fixture *f, const char *kind, const char *csv, struct import_report *rep)
 {
@@ -557,6 +558,29 @@ static int run_kind(struct fixture *f, const char *kind, const char *csv, struct
     if (rc == TD_OK) assert_int_equal(db_commit(f->db), TD_OK);
     else db_rollback(f->db);
     return rc;
+}
+
+/* The same file as kind again a day later: taken, nothing added, every one
+ * of its lines skipped, and sql (the sum of the rows' updated_at) as it
+ * was. The report stays in rep for more checks; the caller frees it. */
+static void again_a_day_later(struct fixture *f, const char *kind, const char *csv, int64_t lines, const char *sql,
+                              struct import_report *rep)
+{
+    int64_t at = count(f, sql);
+    fixture_at(f, FIXTURE_NOW + FIXTURE_DAY);
+    assert_int_equal(run_kind(f, kind, csv, rep), TD_OK);
+    assert_int_equal(rep->added, 0);
+    assert_int_equal(rep->skipped, lines);
+    assert_int_equal(count(f, sql), at);
+}
+
+/* csv as kind is refused with exactly the problems w (n of them). */
+static void refused(struct fixture *f, const char *kind, const char *csv, const struct want *w, size_t n)
+{
+    struct import_report rep;
+    assert_int_equal(run_kind(f, kind, csv, &rep), TD_E_INVALID);
+    expect_problems(&rep, w, n);
+    import_report_free(&rep);
 }
 
 #define CATALOGUE_HEADER "style_code,style_name,brand,category,colour,price,sku,size,collection\n"
@@ -580,21 +604,15 @@ static void catalogue_good_bad_and_again(void **state)
     assert_int_equal(count(f, "SELECT price_cents FROM styles WHERE code = 'KT-26'"), 8995);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM collection_styles"), 1);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM collections WHERE name = 'KNIT-AW26'"), 1);
-    int64_t at = count(f, "SELECT SUM(updated_at) FROM styles");
-    fixture_at(f, FIXTURE_NOW + FIXTURE_DAY);
-    assert_int_equal(run_kind(f, "catalogue", CATALOGUE, &rep), TD_OK);
-    assert_int_equal(rep.added, 0);
-    assert_int_equal(rep.skipped, 3);
+    again_a_day_later(f, "catalogue", CATALOGUE, 3, "SELECT SUM(updated_at) FROM styles", &rep);
     assert_int_equal(rep.styles_added + rep.styles_updated + rep.collections_added, 0);
     import_report_free(&rep);
-    assert_int_equal(count(f, "SELECT SUM(updated_at) FROM styles"), at);
 
     const char *bad = CATALOGUE_HEADER
         "JAS-1,Jas,Noordzee,Jassen,,199.00,JAS-M,M,\n"
         "JAS-1,Jas,Zuidzee,Jassen,,189.00,JAS-L,L,\n"
         "bad code,Jas,Noordzee,Jassen,,1.234,JAS-XL,XXXXXXXXXL,no way\n"
         "JAS-2,Jas,Noordzee,Jassen,,10.00,JAS-M,S,\n";
-    assert_int_equal(run_kind(f, "catalogue", bad, &rep), TD_E_INVALID);
     const struct want w[] = {
         {3, "brand", "differs from line 2 of the same style"},
         {3, "price", "differs from line 2"},
@@ -604,8 +622,7 @@ static void catalogue_good_bad_and_again(void **state)
         {4, "collection", "must be 1 to 32"},
         {5, "sku", "appears again; first on line 2"},
     };
-    expect_problems(&rep, w, sizeof w / sizeof w[0]);
-    import_report_free(&rep);
+    refused(f, "catalogue", bad, w, sizeof w / sizeof w[0]);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM styles WHERE code LIKE 'JAS%'"), 0);
 }
 
@@ -622,16 +639,10 @@ static void stock_good_bad_and_again(void **state)
     assert_int_equal(rep.added, 3);
     import_report_free(&rep);
     assert_int_equal(count(f, "SELECT SUM(on_hand) FROM stock"), 4);
-    int64_t at = count(f, "SELECT SUM(updated_at) FROM stock");
-    fixture_at(f, FIXTURE_NOW + FIXTURE_DAY);
-    assert_int_equal(run_kind(f, "stock", good, &rep), TD_OK);
-    assert_int_equal(rep.added, 0);
-    assert_int_equal(rep.skipped, 3);
+    again_a_day_later(f, "stock", good, 3, "SELECT SUM(updated_at) FROM stock", &rep);
     import_report_free(&rep);
-    assert_int_equal(count(f, "SELECT SUM(updated_at) FROM stock"), at);
     const char bad[] = "store_code,sku,on_hand\nXXX01,KT-M,1\nUTR01,NOPE,1\nUTR01,KT-M,-2\nUTR01,KT-L,x\n"
                        "UTR01,KT-M,5\nUTR01,KT-M,6\n";
-    assert_int_equal(run_kind(f, "stock", bad, &rep), TD_E_INVALID);
     const struct want w[] = {
         {2, "store_code", "no store has this code"},
         {3, "sku", "is not a known sku"},
@@ -640,8 +651,7 @@ static void stock_good_bad_and_again(void **state)
         {6, "sku", "appears again for this store; first on line 4"},
         {7, "sku", "appears again for this store; first on line 4"},
     };
-    expect_problems(&rep, w, sizeof w / sizeof w[0]);
-    import_report_free(&rep);
+    refused(f, "stock", bad, w, sizeof w / sizeof w[0]);
     assert_int_equal(count(f, "SELECT SUM(on_hand) FROM stock"), 4);
 }
 

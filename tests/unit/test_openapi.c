@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "api/api.h"
+#include "cmocka_main.h"
 
 #define SPEC_REL "docs/openapi.yaml"
 #define THIS_REL "tests/unit/test_openapi.c"
@@ -325,13 +326,8 @@ static void roles_match(void **state)
     assert_int_equal(bad, 0);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(reader_self_check),
-        cmocka_unit_test_setup_teardown(every_route_is_described, setup, teardown),
-        cmocka_unit_test_setup_teardown(every_described_route_exists, setup, teardown),
-        cmocka_unit_test_setup_teardown(roles_match, setup, teardown),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TD_TEST_MAIN("unit_openapi", NULL, NULL,
+             cmocka_unit_test(reader_self_check),
+             cmocka_unit_test_setup_teardown(every_route_is_described, setup, teardown),
+             cmocka_unit_test_setup_teardown(every_described_route_exists, setup, teardown),
+             cmocka_unit_test_setup_teardown(roles_match, setup, teardown))

@@ -884,18 +884,19 @@ static void bad_overrides_are_refused(void **state)
     (void)state;
     struct policy base = fixture_default_policy(), p = base;
     struct errors err;
-    assert_int_equal(apply(&base, "{\"tiers\": {\"gold\": {\"goodwill_limit_cents\": 40000}}}", &err, &p), TD_E_INVALID);
-    assert_string_equal(err.item[0].field, "version");
-    assert_int_equal(apply(&base, "{\"version\": 2, \"tiers\": {\"gold\": {\"limit\": 1}}}", &err, &p), TD_E_INVALID);
-    assert_string_equal(err.item[0].field, "tiers.gold.limit");
-    assert_int_equal(apply(&base, "{\"version\": 2, \"guard\": {\"amber_at\": 80}}", &err, &p), TD_E_INVALID);
-    assert_string_equal(err.item[0].field, "guard.amber_at");
-    assert_int_equal(apply(&base, "{\"version\": 2, \"tiers\": {\"gold\": {\"goodwill_limit_cents\": 100}}}", &err, &p), TD_E_INVALID);
-    assert_string_equal(err.item[0].field, "tiers.gold.goodwill_limit_cents");
-    assert_int_equal(apply(&base, "{\"version\": 2, \"tiers\": {\"gold\": {\"goodwill_limit_cents\": -1}}}", &err, &p), TD_E_INVALID);
-    assert_string_equal(err.item[0].field, "tiers.gold.goodwill_limit_cents");
-    assert_int_equal(apply(&base, "{\"version\": 2,", &err, &p), TD_E_INVALID);
-    assert_string_equal(err.item[0].field, "");
+    /* Each refused, naming the field of its first problem. */
+    static const struct { const char *doc, *field; } bad[] = {
+        {"{\"tiers\": {\"gold\": {\"goodwill_limit_cents\": 40000}}}", "version"},
+        {"{\"version\": 2, \"tiers\": {\"gold\": {\"limit\": 1}}}", "tiers.gold.limit"},
+        {"{\"version\": 2, \"guard\": {\"amber_at\": 80}}", "guard.amber_at"},
+        {"{\"version\": 2, \"tiers\": {\"gold\": {\"goodwill_limit_cents\": 100}}}", "tiers.gold.goodwill_limit_cents"},
+        {"{\"version\": 2, \"tiers\": {\"gold\": {\"goodwill_limit_cents\": -1}}}", "tiers.gold.goodwill_limit_cents"},
+        {"{\"version\": 2,", ""},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(apply(&base, bad[i].doc, &err, &p), TD_E_INVALID);
+        if (strcmp(err.item[0].field, bad[i].field) != 0) fail_msg("%s: field %s, wanted %s", bad[i].doc, err.item[0].field, bad[i].field);
+    }
     /* out untouched on refusal */
     assert_int_equal(p.store_version, 0);
     assert_int_equal(p.goodwill_limit_cents[POLICY_TIER_GOLD], 30000);

@@ -103,12 +103,18 @@ static void make_inputs(const struct row *r, int64_t case_id, struct desk_inputs
     assert_int_equal(policy_decide(&base, &in->ci, &in->facts, &risk, &in->decision), TD_OK);
 }
 
+/* size zeroed bytes from calloc (asserts they came); the caller frees them. */
+static void *zalloc(size_t size)
+{
+    void *p = calloc(1, size);
+    assert_non_null(p);
+    return p;
+}
+
 static struct simulate_result *replay_all(const struct policy *p)
 {
-    struct simulate_result *r = malloc(sizeof *r);
-    struct desk_inputs *in = malloc(sizeof *in);
-    assert_non_null(r);
-    assert_non_null(in);
+    struct simulate_result *r = zalloc(sizeof *r);
+    struct desk_inputs *in = zalloc(sizeof *in);
     simulate_init(r, 0, 100000000, 0);
     for (size_t i = 0; i < N_ROWS; i++) {
         make_inputs(&ROWS[i], (int64_t)i + 1, in);
@@ -137,10 +143,8 @@ static void same_policy_changes_nothing(void **state)
 static void each_row_under_the_draft(void **state)
 {
     (void)state;
-    struct desk_inputs *in = malloc(sizeof *in);
-    struct simulate_result *r = malloc(sizeof *r);
-    assert_non_null(in);
-    assert_non_null(r);
+    struct desk_inputs *in = zalloc(sizeof *in);
+    struct simulate_result *r = zalloc(sizeof *r);
     for (size_t i = 0; i < N_ROWS; i++) {
         const struct row *w = &ROWS[i];
         simulate_init(r, 0, 1, 0);
@@ -194,10 +198,8 @@ static void totals_per_store_and_kind(void **state)
 static void unreplayable_inputs_are_counted_apart(void **state)
 {
     (void)state;
-    struct desk_inputs *in = malloc(sizeof *in);
-    struct simulate_result *r = malloc(sizeof *r);
-    assert_non_null(in);
-    assert_non_null(r);
+    struct desk_inputs *in = zalloc(sizeof *in);
+    struct simulate_result *r = zalloc(sizeof *r);
     simulate_init(r, 0, 1, 0);
     make_inputs(&ROWS[0], 1, in);
     in->ci.n_items = 0;                 /* a document the desk could not have stored */
@@ -344,10 +346,7 @@ static void read_both(const char *text, struct desk_inputs *scan, struct desk_in
 static void one_pass_reads_what_the_tree_reads(void **state)
 {
     (void)state;
-    struct desk_inputs *in = malloc(sizeof *in), *a = malloc(sizeof *a), *b = malloc(sizeof *b);
-    assert_non_null(in);
-    assert_non_null(a);
-    assert_non_null(b);
+    struct desk_inputs *in = zalloc(sizeof *in), *a = zalloc(sizeof *a), *b = zalloc(sizeof *b);
     static const char *const words[] = {
         "Elders", "Zeeman \"de goedkoopste\"", "back\\slash/and slash", "tab\there\nnewline\r\b\f",
         "Café Brûlé – € 40", "emoji \xF0\x9F\x98\x80", "",    /* a DEL (0x7F) the scanner leaves to the tree */
@@ -442,8 +441,7 @@ static void modelled_from_the_goodwill_economics(void **state)
     };
     struct goodwill_estimate e = {.estimable = true, .per_euro = {3, 2, 4}};
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        struct simulate_result *r = calloc(1, sizeof *r);
-        assert_non_null(r);
+        struct simulate_result *r = zalloc(sizeof *r);
         r->all.goodwill_before_cents = rows[i].before;
         r->all.goodwill_manager_before_cents = rows[i].manager_before;
         r->all.goodwill_after_cents = rows[i].after;
@@ -456,8 +454,7 @@ static void modelled_from_the_goodwill_economics(void **state)
                      (long long)r->modelled.retained_low_cents, (long long)r->modelled.retained_high_cents);
         free(r);
     }
-    struct simulate_result *r = calloc(1, sizeof *r);
-    assert_non_null(r);
+    struct simulate_result *r = zalloc(sizeof *r);
     struct goodwill_estimate none = {.reason = "too few comparable cases"};
     simulate_model(r, &none, 90);
     assert_false(r->modelled.estimable);
