@@ -11,6 +11,7 @@
 #include "api/export.h"
 #include "api/handlers.h"
 #include "core/clock.h"
+#include "core/vec.h"
 #include "domain/insight.h"
 #include "domain/nps.h"
 #include <stdio.h>
@@ -50,13 +51,7 @@ struct groups {
 static int on_group(void *arg, const struct insight_tally *t)
 {
     struct groups *g = arg;
-    if (g->n == g->cap) {
-        size_t cap = g->cap ? g->cap * 2 : 32;
-        struct group *v = realloc(g->v, cap * sizeof *v);
-        if (!v) return TD_E_NOMEM;
-        g->v = v;
-        g->cap = cap;
-    }
+    if (vec_grow(&g->v, &g->cap, g->n, sizeof *g->v, 32) != TD_OK) return TD_E_NOMEM;
     struct group *x = &g->v[g->n++];
     x->fits = strlen(t->category) < sizeof x->category;
     snprintf(x->category, sizeof x->category, "%s", x->fits ? t->category : "");

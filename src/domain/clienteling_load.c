@@ -36,6 +36,7 @@
 #include <string.h>
 #include "core/status.h"
 #include "core/text.h"
+#include "core/vec.h"
 #include "db/db.h"
 
 #define DAY_US FACTS_DAY_US
@@ -79,22 +80,10 @@ static int map_ids(struct load *l)
     return TD_OK;
 }
 
-static int grow(struct load *l)
-{
-    if (l->n < l->cap)
-        return TD_OK;
-    size_t cap = l->cap ? l->cap * 2 : 1024;
-    struct crow *v = realloc(l->v, cap * sizeof *v);
-    if (!v)
-        return TD_E_NOMEM;
-    l->v = v, l->cap = cap;
-    return TD_OK;
-}
-
 /* A new candidate at the end of l (ids come in ascending order). */
 static struct crow *add_row(struct load *l, int64_t id, uint16_t store, int *rc)
 {
-    if ((*rc = grow(l)) != TD_OK)
+    if ((*rc = vec_grow(&l->v, &l->cap, l->n, sizeof *l->v, 1024)) != TD_OK)
         return NULL;
     struct crow *r = &l->v[l->n++];
     memset(r, 0, sizeof *r);
