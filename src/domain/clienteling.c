@@ -29,7 +29,7 @@ void clienteling_rules_default(struct cl_rules *out)
 /* One setting (domain_setting): unset or empty keeps *v. */
 static int rule_env(const char *name, long lo, long hi, int *v, char *why, size_t n)
 {
-    long x = *v;
+    int64_t x = *v;
     int rc = domain_setting(name, lo, hi, &x, why, n);
     if (rc == TD_OK) *v = (int)x;
     return rc;
