@@ -153,6 +153,8 @@ int api_reply_page(struct api_call *a, json_t *items, int64_t next) TD_MUST_CHEC
 /* Parses ?limit= into *out (def when absent); TD_E_INVALID naming "limit"
  * when it is not a whole number from 1 to max. */
 int api_limit(struct api_call *a, int def, int max, int *out /* OUT */) TD_MUST_CHECK;
+/* A page's parameters: api_limit, then api_cursor_id. */
+int api_page(struct api_call *a, int def, int max, int *limit /* OUT */, int64_t *cursor /* OUT */) TD_MUST_CHECK;
 /* The id of the store with code (0 when code is NULL); an unknown code is a
  * problem with field. */
 int api_store_of(struct api_call *a, const char *code, const char *field, int64_t *id /* OUT */) TD_MUST_CHECK;

@@ -79,8 +79,7 @@ int api_book_list(struct api_call *a)
     struct store st;
     int limit, rc;
     int64_t after = 0, next = 0;
-    if ((rc = api_limit(a, 50, 200, &limit)) != TD_OK) return rc;
-    if ((rc = api_cursor_id(a, &after)) != TD_OK) return rc;
+    if ((rc = api_page(a, 50, 200, &limit, &after)) != TD_OK) return rc;
     int pool = api_cl_flag(a, "pool", 0);
     parse_filters(a, &f);
     const char *login = http_query(a->r, "staff");

@@ -265,6 +265,12 @@ int api_limit(struct api_call *a, int def, int max, int *out)
     return TD_OK;
 }
 
+int api_page(struct api_call *a, int def, int max, int *limit, int64_t *cursor)
+{
+    int rc = api_limit(a, def, max, limit);
+    return rc == TD_OK ? api_cursor_id(a, cursor) : rc;
+}
+
 /* The error answer: {"error":{"code","message","details"}} with the status
  * the code maps to (core/status.h), Retry-After when there is a wait. */
 void api_reply_error(struct api_call *a, int rc)
