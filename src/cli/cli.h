@@ -5,19 +5,26 @@
 #define TD_CLI_H
 #include <stddef.h>
 
-int cli_serve(int argc, char **argv);
-int cli_demo(int argc, char **argv);
-int cli_migrate(int argc, char **argv);
-int cli_user(int argc, char **argv);
-int cli_token(int argc, char **argv);
-int cli_import(int argc, char **argv);
-int cli_copy(int argc, char **argv);
-int cli_backup(int argc, char **argv);
-int cli_ledger(int argc, char **argv);
-int cli_evaluate(int argc, char **argv);
-int cli_audit(int argc, char **argv);
-int cli_collection(int argc, char **argv);
-int cli_simulate(int argc, char **argv);
+/* The subcommands in the order `trustdesk --help` lists them: X(name, its
+ * line of help), each run by cli_<name>(). main.c makes its table of
+ * commands and its usage from this one list. */
+#define CLI_COMMANDS(X)                                                                                           \
+    X(serve, "run the HTTP server (API and web app)")                                                             \
+    X(demo, "fill a new database with a Dutch demo chain")                                                        \
+    X(migrate, "create or upgrade the database schema")                                                           \
+    X(user, "manage staff accounts (user add ...)")                                                               \
+    X(token, "API tokens for integrations (token add|list|revoke ...)")                                           \
+    X(import, "import customers, purchases, catalogue or stock from CSV")                                         \
+    X(copy, "copy all data into another (empty) database, e.g. SQLite to PostgreSQL")                             \
+    X(backup, "write a consistent, verified backup into a new SQLite file")                                       \
+    X(ledger, "verify the credit-note ledger, or expire due credit notes")                                        \
+    X(evaluate, "measure the guard on a demo database with planted abusers")                                      \
+    X(simulate, "what a draft policy would have recommended for the cases of a period")                           \
+    X(audit, "verify the audit log's hash chain")                                                                 \
+    X(collection, "a collection's arrival in a store: preview, arrive, report")
+#define CLI__DECLARE(name, help) int cli_##name(int argc, char **argv);
+CLI_COMMANDS(CLI__DECLARE)
+#undef CLI__DECLARE
 
 /* Options are "--name value" or "--name=value". cli_opt returns the value
  * or def; cli_flag returns 1 when "--name" is present. */

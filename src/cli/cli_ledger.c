@@ -28,14 +28,8 @@ int cli_ledger(int argc, char **argv)
     if (u >= 0) return u;
     const char *url = cli_db_url(argc, argv);
     struct db *db = NULL;
-    int rc = db_open(url, &db);
-    if (rc == TD_OK) rc = db_migrate(db);
-    if (rc != TD_OK) {
-        fprintf(stderr, "trustdesk: cannot open %s: %s\n", cli_db_label(url), td_status_message(rc));
-        db_close(db);
-        return 1;
-    }
-    int status = 0;
+    if (cli_open_db(url, &db)) return 1;
+    int rc, status = 0;
     if (strcmp(what, "verify") == 0) {
         int64_t problems = 0, notes = 0, entries = 0;
         rc = db_begin(db, 0);
