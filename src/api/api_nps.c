@@ -135,8 +135,7 @@ static int reply_file(struct api_call *a, const struct nps_ask *k, enum export_f
     json_object_set_new(t, "key", json_string(""));
     json_object_set_new(t, "label", json_string(strcmp(a->me.lang, "en") == 0 ? "total" : "totaal"));
     if (json_array_append_new(items, t) != 0) return TD_E_NOMEM;
-    char *stem = arena_printf(&a->r->arena, "nps-%s-%s%s%s-%s", enum_map_name(&nps_dim_map, (int)k->q.by),
-                              k->store_code, k->store_code[0] ? "-" : "", k->from, k->to);
+    char *stem = api_export_stem(a, "nps", enum_map_name(&nps_dim_map, (int)k->q.by), k->store_code, k->from, k->to);
     return stem ? api_reply_table(a, &nps_table, items, format, stem) : TD_E_NOMEM;
 }
 
