@@ -36,11 +36,15 @@ const char *cli_db_url(int argc, char **argv);
  * and that positional arguments number `positional`; prints the problem. */
 int cli_check_args(int argc, char **argv, const char *const *known, const char *const *flags, int positional,
                    const char *usage);
-/* cli_check_args for a subcommand whose only option is --db: -1 when the
- * arguments are fine (*first, when not NULL, gets the first positional
- * one), else the exit status (0 after --help, 2 for a usage error, which
- * was printed). */
-int cli_db_only_args(int argc, char **argv, int positional, const char *usage, const char **first /* OUT */);
+/* A subcommand whose only option is --db, with one positional verb from
+ * verbs (NULL-ended; NULL: no positional argument) into *verb when verb is
+ * not NULL: checks the arguments (cli_check_args) and opens the database
+ * (cli_open_db). -1 with *db open, the caller's to close, to go on; else
+ * the exit status with *db NULL: 0 after --help, 2 for a usage error (the
+ * usage was printed), 1 when the database does not open. */
+struct db;
+int cli_db_command(int argc, char **argv, const char *usage, const char *const *verbs, const char **verb /* OUT */,
+                   struct db **db /* OUT */);
 /* The n-th positional argument (not an option or option value), or NULL. */
 const char *cli_positional(int argc, char **argv, const char *const *known, int n);
 /* A database URL fit to print: the sqlite path, or "the PostgreSQL
@@ -48,7 +52,6 @@ const char *cli_positional(int argc, char **argv, const char *const *known, int 
 const char *cli_db_label(const char *url);
 /* Opens the database (creating a sqlite file's folder) and applies the
  * migrations; prints why not and returns 1 on failure (*db is then NULL). */
-struct db;
 int cli_open_db(const char *url, struct db **db);
 /* Creates the folder of a sqlite: URL's file when missing. */
 int cli_prepare_sqlite_dir(const char *url);
