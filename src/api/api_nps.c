@@ -116,13 +116,7 @@ static int add_row(void *arg, const struct nps_row *r)
 static const struct export_column nps_cols[] = {
     EXPORT_COL("key", "sleutel", "key", EXPORT_TEXT),
     EXPORT_COL("label", "naam", "name", EXPORT_TEXT),
-    EXPORT_COL("n", "antwoorden", "answers", EXPORT_INT),
-    EXPORT_COL("promoters", "promotors", "promoters", EXPORT_INT),
-    EXPORT_COL("passives", "passief", "passives", EXPORT_INT),
-    EXPORT_COL("detractors", "criticasters", "detractors", EXPORT_INT),
-    EXPORT_COL("score", "NPS", "NPS", EXPORT_DECIMAL),
-    EXPORT_COL("low", "ondergrens (95%)", "low (95%)", EXPORT_DECIMAL),
-    EXPORT_COL("high", "bovengrens (95%)", "high (95%)", EXPORT_DECIMAL),
+    API_NPS_FIGURE_COLS("", ""),
     EXPORT_FLAG_COL("too_few", "opmerking", "note", "te weinig antwoorden", "too few answers", NULL, NULL),
 };
 static const struct export_table nps_table = {"NPS", "NPS", EXPORT_COLUMNS(nps_cols)};
