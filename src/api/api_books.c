@@ -113,11 +113,7 @@ int api_book_list(struct api_call *a)
     rc = api_cl_staff_load(a, f.store_id, staff);
     if (rc == TD_OK) rc = cl_book_each(&a->d, &f, after, limit, add_book_row, &p, &next);
     free(staff);
-    if (rc != TD_OK) {
-        json_decref(p.items);
-        return rc;
-    }
-    return api_reply_page(a, p.items, next);
+    return api_reply_page_items(a, rc, p.items, next);
 }
 
 /* A login as an active associate or manager of the store (NULL: none, 0). */
