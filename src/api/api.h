@@ -109,7 +109,7 @@ int api_reply_list(struct api_call *a, json_t *items, const char *next) TD_MUST_
 /* The end of a list handler: api_reply_list when rc (what filling items
  * returned) is TD_OK, else items is freed and rc returned. */
 int api_reply_items(struct api_call *a, int rc, json_t *items, const char *next) TD_MUST_CHECK;
-/* The same with an id cursor, as api_reply_page. */
+/* The same with an id cursor (next 0: the last page). */
 int api_reply_page_items(struct api_call *a, int rc, json_t *items, int64_t next) TD_MUST_CHECK;
 /* Parses the body as a JSON object: TD_E_BAD_REQUEST for malformed JSON or
  * a body that is not an object (the problem is in a->err). */
@@ -148,11 +148,11 @@ json_t *api_str_or_null(const char *s);
 /* Parses ?cursor= (an id from a previous page's "next") into *before, 0
  * when absent; TD_E_INVALID naming "cursor" otherwise. */
 int api_cursor_id(struct api_call *a, int64_t *before /* OUT */) TD_MUST_CHECK;
-/* api_reply_list with an id cursor (0: the last page). */
-int api_reply_page(struct api_call *a, json_t *items, int64_t next) TD_MUST_CHECK;
 /* Parses ?limit= into *out (def when absent); TD_E_INVALID naming "limit"
  * when it is not a whole number from 1 to max. */
 int api_limit(struct api_call *a, int def, int max, int *out /* OUT */) TD_MUST_CHECK;
+/* A page's parameters: api_limit, then api_cursor_id. */
+int api_page(struct api_call *a, int def, int max, int *limit /* OUT */, int64_t *cursor /* OUT */) TD_MUST_CHECK;
 /* The id of the store with code (0 when code is NULL); an unknown code is a
  * problem with field. */
 int api_store_of(struct api_call *a, const char *code, const char *field, int64_t *id /* OUT */) TD_MUST_CHECK;

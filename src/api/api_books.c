@@ -79,8 +79,7 @@ int api_book_list(struct api_call *a)
     struct store st;
     int limit, rc;
     int64_t after = 0, next = 0;
-    if ((rc = api_limit(a, 50, 200, &limit)) != TD_OK) return rc;
-    if ((rc = api_cursor_id(a, &after)) != TD_OK) return rc;
+    if ((rc = api_page(a, 50, 200, &limit, &after)) != TD_OK) return rc;
     int pool = api_cl_flag(a, "pool", 0);
     parse_filters(a, &f);
     const char *login = http_query(a->r, "staff");
@@ -114,11 +113,7 @@ int api_book_list(struct api_call *a)
     rc = api_cl_staff_load(a, f.store_id, staff);
     if (rc == TD_OK) rc = cl_book_each(&a->d, &f, after, limit, add_book_row, &p, &next);
     free(staff);
-    if (rc != TD_OK) {
-        json_decref(p.items);
-        return rc;
-    }
-    return api_reply_page(a, p.items, next);
+    return api_reply_page_items(a, rc, p.items, next);
 }
 
 /* A login as an active associate or manager of the store (NULL: none, 0). */

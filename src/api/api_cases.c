@@ -242,17 +242,13 @@ static int add_case(void *arg, const struct desk_case *k)
 
 static int list_cases(struct api_call *a, struct desk_filter *f)
 {
-    int limit, rc;
-    if ((rc = api_limit(a, 50, 500, &limit)) != TD_OK) return rc;
+    int limit;
     int64_t before = 0, next = 0;
-    if ((rc = api_cursor_id(a, &before)) != TD_OK) return rc;
+    int rc = api_page(a, 50, 500, &limit, &before);
+    if (rc != TD_OK) return rc;
     json_t *items = json_array();
     rc = desk_cases_each(&a->d, f, before, limit, add_case, items, &next);
-    if (rc != TD_OK) {
-        json_decref(items);
-        return rc;
-    }
-    return api_reply_page(a, items, next);
+    return api_reply_page_items(a, rc, items, next);
 }
 
 static void query_time(struct api_call *a, const char *name, int64_t *out)

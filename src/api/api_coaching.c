@@ -215,13 +215,7 @@ static const struct export_column people_cols[] = {
     RES("repair_in_store", "reparatie winkel", "repair in store"),
     RES("refer_elsewhere", "doorverwezen", "referred elsewhere"), RES("decline", "afgewezen", "declined"),
 #undef RES
-    EXPORT_COL("nps.n", "antwoorden", "answers", EXPORT_INT),
-    EXPORT_COL("nps.promoters", "promotors", "promoters", EXPORT_INT),
-    EXPORT_COL("nps.passives", "passief", "passives", EXPORT_INT),
-    EXPORT_COL("nps.detractors", "criticasters", "detractors", EXPORT_INT),
-    EXPORT_COL("nps.score", "NPS", "NPS", EXPORT_DECIMAL),
-    EXPORT_COL("nps.low", "NPS ondergrens (95%)", "NPS low (95%)", EXPORT_DECIMAL),
-    EXPORT_COL("nps.high", "NPS bovengrens (95%)", "NPS high (95%)", EXPORT_DECIMAL),
+    API_NPS_FIGURE_COLS("nps.", "NPS "),
     EXPORT_COL("knowledge.questions", "quizvragen", "quiz questions", EXPORT_INT),
     EXPORT_COL("knowledge.correct", "goed beantwoord", "answered right", EXPORT_INT),
     EXPORT_COL("knowledge.percent", "kennisscore (%)", "knowledge score (%)", EXPORT_INT),
@@ -311,15 +305,11 @@ static int reply_file(struct api_call *a, json_t *o, enum export_format format)
     int rc = points && overrides ? flat_rows(o, points, overrides) : TD_E_NOMEM;
     const struct export_sheet s[3] = {{&people_table, json_object_get(o, "people")}, {&point_table, points},
                                       {&override_table, overrides}};
-    const char *code = api_str(o, "store_code");
-    char *stem = rc == TD_OK ? arena_printf(&a->r->arena, "coaching%s%s-%s%s%s-%s", t && format == EXPORT_CSV ? "-" : "",
-                                            t && format == EXPORT_CSV ? tables[t] : "", code ? code : "",
-                                            code ? "-" : "", api_str(o, "from"), api_str(o, "to"))
+    char *stem = rc == TD_OK ? api_export_stem(a, "coaching", t && format == EXPORT_CSV ? tables[t] : NULL,
+                                               api_str(o, "store_code"), api_str(o, "from"), api_str(o, "to"))
                              : NULL;
     if (rc == TD_OK && !stem) rc = TD_E_NOMEM;
-    if (rc == TD_OK)
-        rc = format == EXPORT_CSV ? api_reply_table(a, s[t].t, s[t].items, format, stem)
-                                  : api_reply_sheets(a, s, 3, format, stem);
+    if (rc == TD_OK) rc = api_reply_one_or_all(a, s, 3, t, format, stem);
     json_decref(points);
     json_decref(overrides);
     return rc;

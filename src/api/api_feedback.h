@@ -15,5 +15,16 @@ struct nps_figure;
 /* An NPS figure (domain/nps.h) as {n, promoters, passives, detractors,
  * score, low, high, too_few}: score and interval null below the minimum. */
 json_t *api_nps_figure_json(const struct nps_figure *f);
+/* The columns of that figure in an export table (export.h's EXPORT_COL):
+ * p is the path to it in the item ("nps." or ""), h what the headers of
+ * its interval begin with ("NPS " beside other figures, or ""). */
+#define API_NPS_FIGURE_COLS(p, h)                                                                      \
+    EXPORT_COL(p "n", "antwoorden", "answers", EXPORT_INT),                                            \
+    EXPORT_COL(p "promoters", "promotors", "promoters", EXPORT_INT),                                   \
+    EXPORT_COL(p "passives", "passief", "passives", EXPORT_INT),                                       \
+    EXPORT_COL(p "detractors", "criticasters", "detractors", EXPORT_INT),                              \
+    EXPORT_COL(p "score", "NPS", "NPS", EXPORT_DECIMAL),                                               \
+    EXPORT_COL(p "low", h "ondergrens (95%)", h "low (95%)", EXPORT_DECIMAL),                          \
+    EXPORT_COL(p "high", h "bovengrens (95%)", h "high (95%)", EXPORT_DECIMAL)
 
 #endif

@@ -197,9 +197,7 @@ static int reply_file(struct api_call *a, json_t *o, enum export_format format)
     if (!items) return TD_E_NOMEM;
     if (json_is_object(json_object_get(o, "store"))) json_array_append(items, json_object_get(o, "store"));
     json_array_append(items, json_object_get(o, "chain"));
-    const char *code = api_str(o, "store_code");
-    char *stem = arena_printf(&a->r->arena, "goodwill-%s%s%s-%s", code ? code : "", code ? "-" : "", api_str(o, "from"),
-                              api_str(o, "to"));
+    char *stem = api_export_stem(a, "goodwill", NULL, api_str(o, "store_code"), api_str(o, "from"), api_str(o, "to"));
     int rc = stem ? api_reply_table(a, &goodwill_table, items, format, stem) : TD_E_NOMEM;
     json_decref(items);
     return rc;

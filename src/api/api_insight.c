@@ -11,6 +11,7 @@
 #include "api/export.h"
 #include "api/handlers.h"
 #include "core/clock.h"
+#include "core/vec.h"
 #include "domain/insight.h"
 #include "domain/nps.h"
 #include <stdio.h>
@@ -50,13 +51,7 @@ struct groups {
 static int on_group(void *arg, const struct insight_tally *t)
 {
     struct groups *g = arg;
-    if (g->n == g->cap) {
-        size_t cap = g->cap ? g->cap * 2 : 32;
-        struct group *v = realloc(g->v, cap * sizeof *v);
-        if (!v) return TD_E_NOMEM;
-        g->v = v;
-        g->cap = cap;
-    }
+    if (vec_grow(&g->v, &g->cap, g->n, sizeof *g->v, 32) != TD_OK) return TD_E_NOMEM;
     struct group *x = &g->v[g->n++];
     x->fits = strlen(t->category) < sizeof x->category;
     snprintf(x->category, sizeof x->category, "%s", x->fits ? t->category : "");
@@ -190,12 +185,9 @@ static int reply_file(struct api_call *a, json_t *o, enum export_format format)
     }
     const struct export_sheet s[2] = {{&referral_table, json_object_get(o, "items")},
                                       {&category_table, json_object_get(o, "by_category")}};
-    const char *code = api_str(o, "store_code");
-    char *stem = arena_printf(&a->r->arena, "referrals%s-%s%s%s-%s", cats && format == EXPORT_CSV ? "-categories" : "",
-                              code ? code : "", code ? "-" : "", api_str(o, "from"), api_str(o, "to"));
-    if (!stem) return TD_E_NOMEM;
-    return format == EXPORT_CSV ? api_reply_table(a, s[cats].t, s[cats].items, format, stem)
-                                : api_reply_sheets(a, s, 2, format, stem);
+    char *stem = api_export_stem(a, "referrals", cats && format == EXPORT_CSV ? "categories" : NULL,
+                                 api_str(o, "store_code"), api_str(o, "from"), api_str(o, "to"));
+    return stem ? api_reply_one_or_all(a, s, 2, (size_t)cats, format, stem) : TD_E_NOMEM;
 }
 
 int api_insight_referrals(struct api_call *a)

@@ -177,10 +177,8 @@ static int reply_file(struct api_call *a, json_t *o, enum export_format format)
     }
     for (size_t i = 0; i < 4; i++)
         if (json_is_array(all[i].items) && (format == EXPORT_XLSX || i == want)) s[n++] = all[i];
-    const char *code = api_str(o, "store_code");
-    char *stem = arena_printf(&a->r->arena, "insight-daily%s%s%s%s-%s-%s", format == EXPORT_CSV && want ? "-" : "",
-                              format == EXPORT_CSV && want ? names[want] : "", code ? "-" : "", code ? code : "",
-                              api_str(o, "from"), api_str(o, "to"));
+    char *stem = api_export_stem(a, "insight-daily", format == EXPORT_CSV && want ? names[want] : NULL,
+                                 api_str(o, "store_code"), api_str(o, "from"), api_str(o, "to"));
     return stem ? api_reply_sheets(a, s, n, format, stem) : TD_E_NOMEM;
 }
 

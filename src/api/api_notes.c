@@ -467,10 +467,10 @@ int api_ledger_notes(struct api_call *a)
     const char *status = http_query(a->r, "status");
     int known;
     if (status && enum_map_read(&ledger_status_map, status, "status", &a->err, &known) != TD_OK) return TD_E_INVALID;
-    int limit, rc;
-    if ((rc = api_limit(a, 50, 500, &limit)) != TD_OK) return rc;
+    int limit;
     int64_t before = 0, next = 0;
-    if ((rc = api_cursor_id(a, &before)) != TD_OK) return rc;
+    int rc = api_page(a, 50, 500, &limit, &before);
+    if (rc != TD_OK) return rc;
     json_t *items = json_array();
     rc = ledger_each(&a->d, status, before, limit, add_note, items, &next);
     return api_reply_page_items(a, rc, items, next);

@@ -116,13 +116,7 @@ static int add_row(void *arg, const struct nps_row *r)
 static const struct export_column nps_cols[] = {
     EXPORT_COL("key", "sleutel", "key", EXPORT_TEXT),
     EXPORT_COL("label", "naam", "name", EXPORT_TEXT),
-    EXPORT_COL("n", "antwoorden", "answers", EXPORT_INT),
-    EXPORT_COL("promoters", "promotors", "promoters", EXPORT_INT),
-    EXPORT_COL("passives", "passief", "passives", EXPORT_INT),
-    EXPORT_COL("detractors", "criticasters", "detractors", EXPORT_INT),
-    EXPORT_COL("score", "NPS", "NPS", EXPORT_DECIMAL),
-    EXPORT_COL("low", "ondergrens (95%)", "low (95%)", EXPORT_DECIMAL),
-    EXPORT_COL("high", "bovengrens (95%)", "high (95%)", EXPORT_DECIMAL),
+    API_NPS_FIGURE_COLS("", ""),
     EXPORT_FLAG_COL("too_few", "opmerking", "note", "te weinig antwoorden", "too few answers", NULL, NULL),
 };
 static const struct export_table nps_table = {"NPS", "NPS", EXPORT_COLUMNS(nps_cols)};
@@ -135,8 +129,7 @@ static int reply_file(struct api_call *a, const struct nps_ask *k, enum export_f
     json_object_set_new(t, "key", json_string(""));
     json_object_set_new(t, "label", json_string(strcmp(a->me.lang, "en") == 0 ? "total" : "totaal"));
     if (json_array_append_new(items, t) != 0) return TD_E_NOMEM;
-    char *stem = arena_printf(&a->r->arena, "nps-%s-%s%s%s-%s", enum_map_name(&nps_dim_map, (int)k->q.by),
-                              k->store_code, k->store_code[0] ? "-" : "", k->from, k->to);
+    char *stem = api_export_stem(a, "nps", enum_map_name(&nps_dim_map, (int)k->q.by), k->store_code, k->from, k->to);
     return stem ? api_reply_table(a, &nps_table, items, format, stem) : TD_E_NOMEM;
 }
 

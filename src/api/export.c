@@ -293,3 +293,17 @@ int api_reply_table(struct api_call *a, const struct export_table *t, json_t *it
     const struct export_sheet s = {t, items};
     return api_reply_sheets(a, &s, 1, format, stem);
 }
+
+int api_reply_one_or_all(struct api_call *a, const struct export_sheet *s, size_t n, size_t t,
+                         enum export_format format, const char *stem)
+{
+    return format == EXPORT_CSV ? api_reply_sheets(a, &s[t], 1, format, stem) : api_reply_sheets(a, s, n, format, stem);
+}
+
+char *api_export_stem(struct api_call *a, const char *what, const char *part, const char *code, const char *from,
+                      const char *to)
+{
+    int store = code && *code;
+    return arena_printf(&a->r->arena, "%s%s%s%s%s-%s-%s", what, part ? "-" : "", part ? part : "", store ? "-" : "",
+                        store ? code : "", from, to);
+}

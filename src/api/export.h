@@ -77,4 +77,15 @@ int api_reply_sheets(struct api_call *a, const struct export_sheet *s, size_t n,
 int api_reply_table(struct api_call *a, const struct export_table *t, json_t *items, enum export_format format,
                     const char *stem) TD_MUST_CHECK;
 
+/* api_reply_sheets() of table t of the n as CSV, of all n as a workbook. */
+int api_reply_one_or_all(struct api_call *a, const struct export_sheet *s, size_t n, size_t t,
+                         enum export_format format, const char *stem) TD_MUST_CHECK;
+
+/* A report's file name before its extension, in the request's arena (NULL
+ * when that is full): what, then "-part" (part NULL: none), "-code" for a
+ * store's figures (code NULL or empty: the chain's), and "-from-to":
+ * "coaching-points-AMS01-2026-01-01-2026-03-31". */
+char *api_export_stem(struct api_call *a, const char *what, const char *part, const char *code, const char *from,
+                      const char *to);
+
 #endif

@@ -204,11 +204,6 @@ int api_cursor_id(struct api_call *a, int64_t *before)
     return TD_OK;
 }
 
-int api_reply_page(struct api_call *a, json_t *items, int64_t next)
-{
-    return api_reply_page_items(a, TD_OK, items, next);
-}
-
 int api_reply_page_items(struct api_call *a, int rc, json_t *items, int64_t next)
 {
     char nb[24] = "";
@@ -263,6 +258,12 @@ int api_limit(struct api_call *a, int def, int max, int *out)
     }
     *out = (int)v;
     return TD_OK;
+}
+
+int api_page(struct api_call *a, int def, int max, int *limit, int64_t *cursor)
+{
+    int rc = api_limit(a, def, max, limit);
+    return rc == TD_OK ? api_cursor_id(a, cursor) : rc;
 }
 
 /* The error answer: {"error":{"code","message","details"}} with the status

@@ -43,10 +43,9 @@ int cli_migrate(int argc, char **argv)
         "customers from before migration 8 their identity keys and decisions\n"
         "from before migration 23 the simulator's compact form (the server's\n"
         "scheduler does the same a batch at a time).\n";
-    int u = cli_db_only_args(argc, argv, 0, usage, NULL);
+    struct db *db;
+    int u = cli_db_command(argc, argv, usage, NULL, NULL, &db);
     if (u >= 0) return u;
-    struct db *db = NULL;
-    if (cli_open_db(cli_db_url(argc, argv), &db)) return 1;
     int64_t v = 0;
     int rc = db_schema_version(db, &v);
     struct backfill_arg b = {1};

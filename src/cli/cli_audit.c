@@ -3,7 +3,6 @@
 #include "db/db.h"
 #include "domain/audit.h"
 #include <stdio.h>
-#include <string.h>
 
 int cli_audit(int argc, char **argv)
 {
@@ -13,16 +12,10 @@ int cli_audit(int argc, char **argv)
         "        row that was altered, removed or inserted, and exits 1 when there is one. Prints\n"
         "        the head hash: write it down elsewhere (with each backup, say) to catch a\n"
         "        rewrite of the whole chain as well.\n";
-    const char *what;
-    int u = cli_db_only_args(argc, argv, 1, usage, &what);
+    static const char *const verbs[] = {"verify", NULL};
+    struct db *db;
+    int u = cli_db_command(argc, argv, usage, verbs, NULL, &db);
     if (u >= 0) return u;
-    if (strcmp(what, "verify") != 0) {
-        fputs(usage, stderr);
-        return 2;
-    }
-    const char *url = cli_db_url(argc, argv);
-    struct db *db = NULL;
-    if (cli_open_db(url, &db)) return 1;
     struct audit_report rep;
     int rc = audit_verify(db, &rep);
     db_close(db);

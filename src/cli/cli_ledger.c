@@ -23,19 +23,12 @@ int cli_ledger(int argc, char **argv)
         "        names each problem when anything is wrong.\n"
         "expire: books the rest of every credit note past its expiry date to breakage now\n"
         "        (a running server does this every minute by itself).\n";
+    static const char *const verbs[] = {"verify", "expire", NULL};
     const char *what;
-    int u = cli_db_only_args(argc, argv, 1, usage, &what);
+    struct db *db;
+    int u = cli_db_command(argc, argv, usage, verbs, &what, &db);
     if (u >= 0) return u;
-    const char *url = cli_db_url(argc, argv);
-    struct db *db = NULL;
-    int rc = db_open(url, &db);
-    if (rc == TD_OK) rc = db_migrate(db);
-    if (rc != TD_OK) {
-        fprintf(stderr, "trustdesk: cannot open %s: %s\n", cli_db_label(url), td_status_message(rc));
-        db_close(db);
-        return 1;
-    }
-    int status = 0;
+    int rc, status = 0;
     if (strcmp(what, "verify") == 0) {
         int64_t problems = 0, notes = 0, entries = 0;
         rc = db_begin(db, 0);
@@ -54,7 +47,7 @@ int cli_ledger(int argc, char **argv)
             printf("ledger verify: ok (%lld credit notes, %lld entries; every transaction sums to zero,"
                    " every balance matches its entries)\n", (long long)notes, (long long)entries);
         }
-    } else if (strcmp(what, "expire") == 0) {
+    } else {   /* expire */
         int expired = 0;
         rc = jobs_run_once(db, clock_now_us(NULL), &expired);
         if (rc != TD_OK) {
@@ -63,9 +56,6 @@ int cli_ledger(int argc, char **argv)
         } else {
             printf("%d credit note%s expired\n", expired, expired == 1 ? "" : "s");
         }
-    } else {
-        fputs(usage, stderr);
-        status = 2;
     }
     db_close(db);
     return status;

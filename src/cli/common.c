@@ -110,12 +110,24 @@ int cli_prepare_sqlite_dir(const char *url)
     return 0;
 }
 
-int cli_db_only_args(int argc, char **argv, int positional, const char *usage, const char **first)
+int cli_db_command(int argc, char **argv, const char *usage, const char *const *verbs, const char **verb,
+                   struct db **db)
 {
     static const char *const opts[] = {"--db", NULL};
-    int u = cli_check_args(argc, argv, opts, NULL, positional, usage);
-    if (first) *first = u ? NULL : cli_positional(argc, argv, opts, 0);
-    return u == 0 ? -1 : u == 1 ? 0 : u;
+    *db = NULL;
+    int u = cli_check_args(argc, argv, opts, NULL, verbs ? 1 : 0, usage);
+    if (u) return u == 1 ? 0 : u;
+    if (verbs) {
+        const char *v = cli_positional(argc, argv, opts, 0);
+        size_t i = 0;
+        while (verbs[i] && (!v || strcmp(verbs[i], v) != 0)) i++;
+        if (!verbs[i]) {
+            fputs(usage, stderr);
+            return 2;
+        }
+        if (verb) *verb = v;
+    }
+    return cli_open_db(cli_db_url(argc, argv), db) ? 1 : -1;
 }
 
 int cli_open_db(const char *url, struct db **db)

@@ -375,6 +375,24 @@ static int vget_row(struct db *db, const char *sql, struct db_stmt **out, const 
     return rc == TD_DONE ? TD_E_NOT_FOUND : rc;
 }
 
+/* vget_row, then read(st, out) on the row (read NULL: nothing), then
+ * db_done: what db_get_int64, db_get_read and db_exists share. */
+static int vget_read(struct db *db, const char *sql, int (*read)(struct db_stmt *st, void *out), void *out,
+                     const char *fmt, va_list ap)
+{
+    struct db_stmt *st = NULL;
+    int rc = vget_row(db, sql, &st, fmt, ap);
+    if (rc == TD_OK && read) rc = read(st, out);
+    db_done(st);
+    return rc;
+}
+
+static int read_int64(struct db_stmt *st, void *out)
+{
+    *(int64_t *)out = db_col_int64(st, 0);
+    return TD_OK;
+}
+
 int db_get_row(struct db *db, const char *sql, struct db_stmt **out, const char *fmt, ...)
 {
     int rc;
@@ -423,11 +441,8 @@ int db_write_rows(struct db *db, const char *one, const char *many, int per, int
 
 int db_get_int64(struct db *db, const char *sql, int64_t *out, const char *fmt, ...)
 {
-    struct db_stmt *st = NULL;
     int rc;
-    DB__WITH_ARGS(rc, fmt, vget_row(db, sql, &st, fmt, ap));
-    if (rc == TD_OK) *out = db_col_int64(st, 0);
-    db_done(st);
+    DB__WITH_ARGS(rc, fmt, vget_read(db, sql, read_int64, out, fmt, ap));
     return rc;
 }
 
@@ -460,20 +475,15 @@ int db_readf(struct db_stmt *st, const char *fmt, ...)
 int db_get_read(struct db *db, const char *sql, int (*read)(struct db_stmt *st, void *out), void *out,
                 const char *fmt, ...)
 {
-    struct db_stmt *st = NULL;
     int rc;
-    DB__WITH_ARGS(rc, fmt, vget_row(db, sql, &st, fmt, ap));
-    if (rc == TD_OK) rc = read(st, out);
-    db_done(st);
+    DB__WITH_ARGS(rc, fmt, vget_read(db, sql, read, out, fmt, ap));
     return rc;
 }
 
 int db_exists(struct db *db, const char *sql, int *out, const char *fmt, ...)
 {
-    struct db_stmt *st = NULL;
     int rc;
-    DB__WITH_ARGS(rc, fmt, vget_row(db, sql, &st, fmt, ap));
-    db_done(st);
+    DB__WITH_ARGS(rc, fmt, vget_read(db, sql, NULL, NULL, fmt, ap));
     *out = rc == TD_OK;
     return rc == TD_E_NOT_FOUND ? TD_OK : rc;
 }

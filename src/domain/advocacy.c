@@ -9,6 +9,7 @@
  */
 #include "domain/advocacy.h"
 #include "core/buf.h"
+#include "core/vec.h"
 #include "db/db.h"
 #include "domain/nps.h"
 #include "domain/secrets.h"
@@ -460,12 +461,7 @@ static int read_comments(struct dctx *c, int64_t round_id, int64_t store_id, con
                       &st, "iiitt", round_id, store_id, store_id, key, key);
     size_t *offs = NULL;
     while (rc == TD_OK && (rc = db_step(st)) == TD_ROW) {
-        if (out->n_comments == cap) {
-            cap = cap ? cap * 2 : 32;
-            size_t *o = realloc(offs, cap * 2 * sizeof *o);
-            if (!o) { rc = TD_E_NOMEM; break; }
-            offs = o;
-        }
+        if ((rc = vec_grow(&offs, &cap, out->n_comments, 2 * sizeof *offs, 32)) != TD_OK) break;   /* a pair a comment */
         offs[2 * out->n_comments] = b.len;
         rc = buf_append(&b, db_col_text(st, 0), strlen(db_col_text(st, 0)) + 1);
         offs[2 * out->n_comments + 1] = b.len;

@@ -13,7 +13,6 @@
 #include <string.h>
 #include "core/status.h"
 #include "db/db.h"
-#include "domain/clienteling_internal.h"
 #include "domain/clienteling_load.h"
 
 #define DAY_US FACTS_DAY_US
@@ -30,7 +29,7 @@ void clienteling_rules_default(struct cl_rules *out)
 /* One setting (domain_setting): unset or empty keeps *v. */
 static int rule_env(const char *name, long lo, long hi, int *v, char *why, size_t n)
 {
-    long x = *v;
+    int64_t x = *v;
     int rc = domain_setting(name, lo, hi, &x, why, n);
     if (rc == TD_OK) *v = (int)x;
     return rc;
@@ -114,7 +113,7 @@ static int load_staff(struct db *db, int64_t store_id, int64_t day, struct cl_lo
     int rc = db_prepare(db, SQL_STAFF, &st);
     if (rc == TD_OK)
         rc = db_bindf(st, "i", store_id);
-    while (cl__step(st, &rc))
+    while (db_next(st, &rc))
         if (*n < CL_STAFF_MAX)
             loads[(*n)++] = (struct cl_load){.staff_id = db_col_int64(st, 0)};
     db_done(st);
@@ -123,7 +122,7 @@ static int load_staff(struct db *db, int64_t store_id, int64_t day, struct cl_lo
     rc = db_prepare(db, SQL_LOADS, &st);
     if (rc == TD_OK)
         rc = db_bindf(st, "ii", store_id, day);
-    while (cl__step(st, &rc))
+    while (db_next(st, &rc))
         for (size_t i = 0; i < *n; i++)
             if (loads[i].staff_id == db_col_int64(st, 0))
                 loads[i].used = (int)db_col_int64(st, 1);

@@ -7,7 +7,6 @@
 #include "core/errors.h"
 #include "core/status.h"
 #include "db/db.h"
-#include "domain/clienteling_internal.h"
 #include "domain/facts.h"
 
 static const char *const pref_kinds[CL_PREF_COUNT] = {"brand", "category", "colour", "style"};
@@ -154,7 +153,7 @@ int cl_book_each(struct dctx *c, const struct cl_book_filter *f, int64_t after, 
                       f->size, consent, consent, consent, (int64_t)limit + 1);
     int shown = 0;
     int64_t last = 0;
-    while (cl__step(st, &rc)) {
+    while (db_next(st, &rc)) {
         if (shown == limit) {
             *next = last;
             break;
@@ -340,7 +339,7 @@ static int sections_each(struct dctx *c, int64_t customer_id, const struct secti
         struct db_stmt *st = NULL;
         rc = db_query(c->db, t[i].sql, &st, "i", customer_id);
         struct cl_profile_item it = {.section = t[i].section};
-        while (cl__step(st, &rc))
+        while (db_next(st, &rc))
             if ((rc = db_readf(st, "sssii", &it.a, &it.b, &it.c, &it.n, &it.at)) == TD_OK) rc = fn(arg, &it);
         rc = db_end(st, rc);
     }

@@ -6,8 +6,8 @@
 #include <string.h>
 #include "core/errors.h"
 #include "core/status.h"
+#include "core/text.h"
 #include "db/db.h"
-#include "domain/clienteling_internal.h"
 #include "domain/purchase.h"
 
 #define STOCK_MAX 1000000
@@ -278,7 +278,7 @@ int cl_arrivals_due(struct dctx *c, int (*fn)(void *arg, int64_t collection_id, 
     /* fn writes (the arrival's tasks): read the due list first, then call. */
     int64_t due[100][2];
     size_t n = 0;
-    while (cl__step(st, &rc) && n < 100) {
+    while (db_next(st, &rc) && n < 100) {
         due[n][0] = db_col_int64(st, 0);
         due[n][1] = db_col_int64(st, 1);
         n++;
@@ -324,9 +324,9 @@ int cl_styles_each(struct dctx *c, int64_t collection_id, const char *after, int
                            : db_query(c->db, SQL_STYLES_ALL, &st, "ti", from, (int64_t)limit + 1);
     int shown = 0;
     struct cl_style s;
-    while (cl__step(st, &rc)) {
+    while (db_next(st, &rc)) {
         if (shown == limit) {
-            cl__copy(next, CL_STYLE_CODE_SZ, s.code);
+            text_copy_cut(next, CL_STYLE_CODE_SZ, s.code);
             break;
         }
         shown++;
@@ -344,7 +344,7 @@ int cl_variants_each(struct dctx *c, int64_t style_id, int (*fn)(void *arg, cons
                       " WHERE p.style_id = ? ORDER BY p.id, t.code",
                       &st, "i", style_id);
     struct cl_stock_row r;
-    while (cl__step(st, &rc))
+    while (db_next(st, &rc))
         if ((rc = db_readf(st, "sssii", &r.sku, &r.size, &r.store_code, &r.on_hand, &r.held)) == TD_OK)
             rc = fn(arg, &r);
     return db_end(st, rc);
@@ -373,7 +373,7 @@ int cl_collections_each(struct dctx *c, int (*fn)(void *arg, const struct cl_col
     struct db_stmt *st = NULL;
     int rc = db_query(c->db, COLLECTION_COLS " ORDER BY k.created_at DESC, k.id DESC LIMIT 500", &st, "");
     struct cl_collection k;
-    while (cl__step(st, &rc))
+    while (db_next(st, &rc))
         if ((rc = read_collection(st, &k)) == TD_OK) rc = fn(arg, &k);
     return db_end(st, rc);
 }
@@ -388,7 +388,7 @@ int cl_arrivals_each(struct dctx *c, int64_t collection_id, int64_t store_id,
                       " WHERE cs.collection_id = ? AND (? = 0 OR cs.store_id = ?) ORDER BY t.code",
                       &st, "iii", collection_id, store_id, store_id);
     struct cl_arrival r;
-    while (cl__step(st, &rc))
+    while (db_next(st, &rc))
         if ((rc = db_readf(st, "iiiis", &r.store_id, &r.arrives_at, &r.first_choice_hours, &r.arrived_at,
                                         &r.store_code)) == TD_OK)
             rc = fn(arg, &r);

@@ -35,8 +35,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/status.h"
+#include "core/text.h"
+#include "core/vec.h"
 #include "db/db.h"
-#include "domain/clienteling_internal.h"
 
 #define DAY_US FACTS_DAY_US
 #define TWO_YEARS_US (730 * DAY_US)
@@ -79,22 +80,10 @@ static int map_ids(struct load *l)
     return TD_OK;
 }
 
-static int grow(struct load *l)
-{
-    if (l->n < l->cap)
-        return TD_OK;
-    size_t cap = l->cap ? l->cap * 2 : 1024;
-    struct crow *v = realloc(l->v, cap * sizeof *v);
-    if (!v)
-        return TD_E_NOMEM;
-    l->v = v, l->cap = cap;
-    return TD_OK;
-}
-
 /* A new candidate at the end of l (ids come in ascending order). */
 static struct crow *add_row(struct load *l, int64_t id, uint16_t store, int *rc)
 {
-    if ((*rc = grow(l)) != TD_OK)
+    if ((*rc = vec_grow(&l->v, &l->cap, l->n, sizeof *l->v, 1024)) != TD_OK)
         return NULL;
     struct crow *r = &l->v[l->n++];
     memset(r, 0, sizeof *r);
@@ -116,8 +105,8 @@ static int add_facet(struct facets *f, const char *kind, const char *value)
             return TD_OK;
     if (f->n == FACETS_MAX)
         return TD_OK;                   /* a collection of more than 256 facets: the first ones count */
-    cl__copy(f->kind[f->n], sizeof f->kind[0], kind);
-    cl__copy(f->value[f->n], sizeof f->value[0], value);
+    text_copy_cut(f->kind[f->n], sizeof f->kind[0], kind);
+    text_copy_cut(f->value[f->n], sizeof f->value[0], value);
     f->sizes[f->n][0] = '\0';
     f->n++;
     return TD_OK;
@@ -208,7 +197,7 @@ int cl_load_facets(struct db *db, int64_t collection_id, int64_t store_id, struc
     int rc = db_prepare(db, SQL_FACET_CATEGORIES, &st);
     if (rc == TD_OK)
         rc = db_bindf(st, "i", collection_id);
-    while (cl__step(st, &rc))
+    while (db_next(st, &rc))
         if (f->n < CATEGORIES_MAX)
             rc = add_facet(f, "category", db_col_text(st, 0));
     db_done(st);
@@ -218,7 +207,7 @@ int cl_load_facets(struct db *db, int64_t collection_id, int64_t store_id, struc
     rc = db_prepare(db, SQL_FACETS, &st);
     if (rc == TD_OK)
         rc = db_bindf(st, "i", collection_id);
-    while (cl__step(st, &rc)) {
+    while (db_next(st, &rc)) {
         rc = add_facet(f, "style", db_col_text(st, 0));
         if (rc == TD_OK) rc = add_facet(f, "brand", db_col_text(st, 1));
         if (rc == TD_OK) rc = add_facet(f, "colour", db_col_text(st, 2));
@@ -230,7 +219,7 @@ int cl_load_facets(struct db *db, int64_t collection_id, int64_t store_id, struc
     rc = db_prepare(db, SQL_SIZES_IN_STOCK, &st);
     if (rc == TD_OK)
         rc = db_bindf(st, "ii", store_id, collection_id);
-    while (cl__step(st, &rc)) {
+    while (db_next(st, &rc)) {
         int k = category_of(f, db_col_text(st, 0));
         if (k >= 0)
             add_size(f->sizes[k], sizeof f->sizes[k], db_col_text(st, 1));
@@ -280,7 +269,7 @@ static void offer_size(struct crow *r, int k, const char *size, bool learned, co
 {
     if (!size || !size[0] || (r->size_cat >= 0 && r->size_cat < k) || !size_listed(f->sizes[k], size))
         return;
-    cl__copy(r->size, sizeof r->size, size);
+    text_copy_cut(r->size, sizeof r->size, size);
     r->size_cat = (int8_t)k;
     r->flags = (uint16_t)(learned ? r->flags | F_SIZE_LEARNED : r->flags & ~F_SIZE_LEARNED);
 }
@@ -338,7 +327,7 @@ typedef void fold_fn(const struct reader *rd, struct crow *r, struct db_stmt *st
  * all) to fn; ends the statement's use. */
 static int fold(struct reader *rd, struct load *l, struct db_stmt *st, int rc, fold_fn *fn, bool all)
 {
-    while (cl__step(st, &rc)) {
+    while (db_next(st, &rc)) {
         struct crow *r = cl_load_find(l, db_col_int64(st, 0));
         if (r && (all || r->store != NO_STORE))
             fn(rd, r, st);
@@ -382,7 +371,7 @@ int cl_load_store(struct reader *rd, struct load *l)
     struct db_stmt *st = NULL;
     int rc = db_query(c->db, SQL_CANDIDATES, &st, "iiiii", c->now_us - 30 * DAY_US, rd->collection_id, store_id,
                       store_id, store_id);
-    while (cl__step(st, &rc)) {
+    while (db_next(st, &rc)) {
         struct crow *r = add_row(l, db_col_int64(st, 0), 0, &rc);
         if (!r)
             break;
@@ -497,7 +486,7 @@ int cl_load_chain(struct reader *rd, struct load *l)
     struct dctx *c = rd->c;
     struct db_stmt *st = NULL;
     int rc = db_query(c->db, SQL_ALL_CUSTOMERS, &st, "");
-    while (cl__step(st, &rc)) {
+    while (db_next(st, &rc)) {
         struct crow *r = add_row(l, db_col_int64(st, 0), store_index(rd, db_col_int64(st, 1)), &rc);
         if (!r)
             break;

@@ -8,9 +8,9 @@
 #include "core/buf.h"
 #include "core/errors.h"
 #include "core/status.h"
+#include "core/text.h"
 #include "core/token.h"
 #include "db/db.h"
-#include "domain/clienteling_internal.h"
 #include "domain/clienteling_outreach.h"
 #include "domain/customer.h"
 #include "mail/mail.h"
@@ -100,12 +100,12 @@ int cl_task_mail(struct dctx *c, const struct cl_rules *r, const struct cl_mail_
     struct db_stmt *st = NULL;
     if ((rc = db_get_row(c->db, "SELECT lang FROM customers WHERE id = ?", &st, "i", t.customer_id)) != TD_OK)
         return rc;
-    cl__copy(lang, sizeof lang, db_col_text(st, 0));
+    text_copy_cut(lang, sizeof lang, db_col_text(st, 0));
     db_done(st);
     int64_t signer = c->actor.staff_id ? c->actor.staff_id : t.staff_id;
     rc = db_get_row(c->db, "SELECT name FROM staff WHERE id = ?", &st, "i", signer);
     if (rc == TD_OK) {
-        cl__copy(staff_name, sizeof staff_name, db_col_text(st, 0));
+        text_copy_cut(staff_name, sizeof staff_name, db_col_text(st, 0));
         db_done(st);
     } else if (rc != TD_E_NOT_FOUND) {
         return rc;
@@ -174,7 +174,7 @@ int cl_unsubscribe_lookup(struct dctx *c, const char *token, int64_t *customer_i
     if (rc != TD_OK)
         return rc;
     *customer_id = db_col_int64(st, 0);
-    cl__copy(lang, 3, db_col_text(st, 1));
+    text_copy_cut(lang, 3, db_col_text(st, 1));
     db_done(st);
     return TD_OK;
 }

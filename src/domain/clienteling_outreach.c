@@ -11,7 +11,6 @@
 #include "db/db.h"
 #include "domain/clienteling.h"
 #include "domain/clienteling_catalog.h"
-#include "domain/clienteling_internal.h"
 #include "domain/events.h"
 #include "domain/facts.h"
 
@@ -96,7 +95,7 @@ int cl_tasks_each(struct dctx *c, int64_t store_id, int64_t staff_id, bool pool,
     int rc = pool ? db_query(c->db, SQL_TASKS_POOL, &st, "iii", store_id, c->now_us, (int64_t)limit)
                   : db_query(c->db, SQL_TASKS_STAFF, &st, "iiii", staff_id, store_id, c->now_us, (int64_t)limit);
     struct cl_task t;
-    while (cl__step(st, &rc))
+    while (db_next(st, &rc))
         if ((rc = read_task(st, lang, &t)) == TD_OK) rc = fn(arg, &t);
     return db_end(st, rc);
 }
@@ -123,7 +122,7 @@ int cl_task_items_each(struct dctx *c, const struct cl_task *t, int (*fn)(void *
     struct db_stmt *st = NULL;
     int rc = db_query(c->db, SQL_SCRIPT_ITEMS, &st, "iit", t->store_id, t->collection_id, t->size);
     struct cl_script_item it;
-    while (cl__step(st, &rc))
+    while (db_next(st, &rc))
         if ((rc = db_readf(st, "ssssssii", &it.style_code, &it.name, &it.brand, &it.colour, &it.sku, &it.size,
                                            &it.price_cents, &it.available)) == TD_OK)
             rc = fn(arg, &it);
@@ -144,7 +143,7 @@ int cl_task_bought_each(struct dctx *c, const struct cl_task *t, int limit,
     struct db_stmt *st = NULL;
     int rc = db_query(c->db, SQL_TASK_BOUGHT, &st, "iii", t->customer_id, t->collection_id, (int64_t)limit);
     struct cl_bought b;
-    while (cl__step(st, &rc))
+    while (db_next(st, &rc))
         if ((rc = db_readf(st, "ssssssiii", &b.sku, &b.name, &b.brand, &b.category, &b.size, &b.store_code,
                                             &b.purchased_at, &b.unit_price_cents, &b.quantity)) == TD_OK)
             rc = fn(arg, &b);
@@ -375,7 +374,7 @@ int cl_holds_each(struct dctx *c, int64_t store_id, const char *sku, bool active
     struct db_stmt *st = NULL;
     int rc = db_query(c->db, SQL_HOLDS, &st, "itttii", store_id, sku, sku, sku, (int64_t)active_only, (int64_t)limit);
     struct cl_hold h;
-    while (cl__step(st, &rc))
+    while (db_next(st, &rc))
         if ((rc = read_hold(st, &h)) == TD_OK) rc = fn(arg, &h);
     return db_end(st, rc);
 }
@@ -395,7 +394,7 @@ int cl_holds_expire(struct dctx *c, const struct cl_rules *r, int64_t *n)
     struct db_stmt *st = NULL;
     int rc = db_query(c->db, "SELECT id FROM holds WHERE status = 'active' AND expires_at <= ? ORDER BY expires_at LIMIT ?",
                       &st, "ii", c->now_us, (int64_t)EXPIRE_BATCH);
-    while (cl__step(st, &rc) && k < EXPIRE_BATCH)
+    while (db_next(st, &rc) && k < EXPIRE_BATCH)
         ids[k++] = db_col_int64(st, 0);
     if ((rc = db_end(st, rc)) != TD_OK)
         return rc;
@@ -419,7 +418,7 @@ int cl_holds_expire(struct dctx *c, const struct cl_rules *r, int64_t *n)
                   " WHERE h.status = 'released' AND h.closed_at = ? AND cs.arrived_at IS NOT NULL"
                   " AND cs.arrived_at + cs.first_choice_hours * 3600000000 > ?",
                   &st, "ii", c->now_us, c->now_us);
-    while (cl__step(st, &rc) && m < 64) {
+    while (db_next(st, &rc) && m < 64) {
         again[m][0] = db_col_int64(st, 0);
         again[m][1] = db_col_int64(st, 1);
         m++;
@@ -447,7 +446,7 @@ static int convert_holds(struct dctx *c, int64_t first, int64_t last)
                       " AND l.product_id = h.product_id WHERE h.status = 'active' AND r.id BETWEEN ? AND ?"
                       " AND r.purchased_at >= h.created_at - 86400000000 LIMIT ?",
                       &st, "iii", first, last, (int64_t)EXPIRE_BATCH);
-    while (cl__step(st, &rc) && k < EXPIRE_BATCH)
+    while (db_next(st, &rc) && k < EXPIRE_BATCH)
         ids[k++] = db_col_int64(st, 0);
     rc = db_end(st, rc);
     for (size_t i = 0; rc == TD_OK && i < k; i++) {

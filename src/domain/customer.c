@@ -259,26 +259,17 @@ static int read_customer(struct db_stmt *st, int col, struct customer *o)
     return TD_OK;
 }
 
-/* The customer db_get_row found (rc TD_OK), or rc; releases st. */
-static int got_customer(int rc, struct db_stmt *st, struct customer *out)
-{
-    if (rc == TD_OK) rc = read_customer(st, 0, out);
-    db_done(st);
-    return rc;
-}
+/* read_customer() of a row that starts with the columns, for db_get_read. */
+static int read_customer_row(struct db_stmt *st, void *out) { return read_customer(st, 0, out); }
 
 int customer_get(struct dctx *c, int64_t id, struct customer *out)
 {
-    struct db_stmt *st;
-    int rc = db_get_row(c->db, "SELECT " CUSTOMER_COLS CUSTOMER_FROM " WHERE c.id = ?", &st, "i", id);
-    return got_customer(rc, st, out);
+    return db_get_read(c->db, "SELECT " CUSTOMER_COLS CUSTOMER_FROM " WHERE c.id = ?", read_customer_row, out, "i", id);
 }
 
 int customer_get_by_loyalty(struct dctx *c, const char *loyalty, struct customer *out)
 {
-    struct db_stmt *st;
-    int rc = db_get_row(c->db, "SELECT " CUSTOMER_COLS CUSTOMER_FROM " WHERE c.loyalty_number = ?", &st, "t", loyalty);
-    return got_customer(rc, st, out);
+    return db_get_read(c->db, "SELECT " CUSTOMER_COLS CUSTOMER_FROM " WHERE c.loyalty_number = ?", read_customer_row, out, "t", loyalty);
 }
 
 int customer_update(struct dctx *c, int64_t id, const struct customer_input *in, int64_t if_version,

@@ -86,7 +86,7 @@ int domain_audit(struct dctx *c, const char *action, const char *subject, const 
     return rc;
 }
 
-int domain_setting(const char *name, long lo, long hi, long *v, char *why, size_t n)
+int domain_setting(const char *name, long lo, long hi, int64_t *v, char *why, size_t n)
 {
     const char *s = getenv(name);
     if (!s || !*s) return TD_OK;

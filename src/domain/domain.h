@@ -48,7 +48,7 @@ void domain_audit_hash(const char *prev_hash, int64_t at, int64_t staff_id, cons
 /* A whole-number setting from the environment variable name, read before
  * threads start: *v is left alone when it is unset; TD_E_INVALID with *why
  * naming it when it is not a whole number from lo to hi. */
-int domain_setting(const char *name, long lo, long hi, long *v, char *why, size_t n) TD_MUST_CHECK;
+int domain_setting(const char *name, long lo, long hi, int64_t *v, char *why, size_t n) TD_MUST_CHECK;
 /* Copies src into dst (size n), refusing (TD_E_INVALID) what does not fit. */
 int domain_copy(char *dst, size_t n, const char *src) TD_MUST_CHECK;
 /* The text_fold() form of src (NULL: "") into dst (size n): the key by which

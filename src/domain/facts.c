@@ -208,6 +208,21 @@ static int write_counts(struct db *db, struct strmap *m, const char *one, const 
 #define CATS_UPSERT " ON CONFLICT (category, day) DO UPDATE SET purchases = category_days.purchases + excluded.purchases"
 #define DAY_ROW "(?, ?, ?)"
 
+/* The four aggregates facts_add_purchases() keeps, in the order of its maps:
+ * the statement for one row and for DB_ROWS256 of them, the columns a row
+ * binds, and its binder. */
+#define COUNTS(insert, row, upsert, ncols, bind) {insert row upsert, insert DB_ROWS256(row) upsert, ncols, bind}
+static const struct counts_sql {
+    const char *one, *many;
+    int ncols;
+    int (*bind)(struct db_stmt *, int, size_t, void *);
+} COUNTS_SQL[4] = {
+    COUNTS(FACTS_INSERT, FACTS_ROW, FACTS_UPSERT, 5, bind_facts),
+    COUNTS(DAYS_INSERT, DAY_ROW, DAYS_UPSERT, 3, bind_day),
+    COUNTS(PRICES_INSERT, DAY_ROW, PRICES_UPSERT, 3, bind_day),
+    COUNTS(CATS_INSERT, DAY_ROW, CATS_UPSERT, 3, bind_day),
+};
+
 int facts_add_purchases(struct dctx *c, const struct event_purchases *p)
 {
     struct strmap *maps[4] = {NULL, NULL, NULL, NULL};   /* customers, customer days, product days, category days */
@@ -247,18 +262,10 @@ int facts_add_purchases(struct dctx *c, const struct event_purchases *p)
             row->n += sums[i][1];
     }
     free(sums);
-    if (rc == TD_OK)
-        rc = write_counts(c->db, maps[0], FACTS_INSERT FACTS_ROW FACTS_UPSERT,
-                          FACTS_INSERT DB_ROWS256(FACTS_ROW) FACTS_UPSERT, 5, bind_facts);
-    if (rc == TD_OK)
-        rc = write_counts(c->db, maps[1], DAYS_INSERT DAY_ROW DAYS_UPSERT, DAYS_INSERT DB_ROWS256(DAY_ROW) DAYS_UPSERT, 3,
-                          bind_day);
-    if (rc == TD_OK)
-        rc = write_counts(c->db, maps[2], PRICES_INSERT DAY_ROW PRICES_UPSERT,
-                          PRICES_INSERT DB_ROWS256(DAY_ROW) PRICES_UPSERT, 3, bind_day);
-    if (rc == TD_OK)
-        rc = write_counts(c->db, maps[3], CATS_INSERT DAY_ROW CATS_UPSERT, CATS_INSERT DB_ROWS256(DAY_ROW) CATS_UPSERT, 3,
-                          bind_day);
+    for (int i = 0; i < 4 && rc == TD_OK; i++) {
+        const struct counts_sql *q = &COUNTS_SQL[i];
+        rc = write_counts(c->db, maps[i], q->one, q->many, q->ncols, q->bind);
+    }
     for (int i = 0; i < 4; i++) strmap_free(maps[i]);
     return rc;
 }

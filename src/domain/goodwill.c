@@ -22,10 +22,7 @@ static int64_t min_cases = GOODWILL_MIN_CASES_DEFAULT;
 
 int goodwill_settings_from_env(char *why, size_t n)
 {
-    long v = (long)min_cases;
-    int rc = domain_setting("TRUSTDESK_GOODWILL_MIN_CASES", 1, 100000, &v, why, n);
-    min_cases = v;
-    return rc;
+    return domain_setting("TRUSTDESK_GOODWILL_MIN_CASES", 1, 100000, &min_cases, why, n);
 }
 
 int64_t goodwill_min_cases(void) { return min_cases; }

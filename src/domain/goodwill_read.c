@@ -18,6 +18,7 @@
 #include "domain/goodwill.h"
 #include "core/clock.h"
 #include "core/enum_map.h"
+#include "core/vec.h"
 #include "db/db.h"
 #include "domain/outcomes.h"
 #include "domain/store.h"
@@ -104,13 +105,7 @@ static int by_case(const void *x, const void *y)
 static int on_outcome(void *arg, const struct outcome *o)
 {
     struct gather *g = arg;
-    if (g->n == g->cap) {
-        size_t ncap = g->cap ? g->cap * 2 : 256;
-        struct gcase *t = realloc(g->v, ncap * sizeof *t);
-        if (!t) return TD_E_NOMEM;
-        g->v = t;
-        g->cap = ncap;
-    }
+    if (vec_grow(&g->v, &g->cap, g->n, sizeof *g->v, 256) != TD_OK) return TD_E_NOMEM;
     struct gcase *k = &g->v[g->n++];
     memset(k, 0, sizeof *k);
     k->case_id = o->case_id;

@@ -18,6 +18,7 @@
 #include "core/csv.h"
 #include "core/strmap.h"
 #include "core/text.h"
+#include "core/vec.h"
 #include "db/db.h"
 #include "domain/clienteling_catalog.h"
 #include "domain/events.h"
@@ -69,25 +70,13 @@ struct product_info {
     int32_t idx;                     /* its event_product, once upserted */
 };
 
-/* Makes room for one more element in a growing array (doubling). */
-static int grow(void **v, size_t *cap, size_t n, size_t size)
-{
-    if (n < *cap) return TD_OK;
-    size_t ncap = *cap ? *cap * 2 : 1024;
-    void *nv = realloc(*v, ncap * size);
-    if (!nv) return TD_E_NOMEM;
-    *v = nv;
-    *cap = ncap;
-    return TD_OK;
-}
-
 /* The product's event_product: its id, the category the file gives it
  * (the last line wins, as in the products row) and the catalogue's size. */
 static int note_product(struct imp *m, struct product_info *p, const char *catalogue_size)
 {
     const char *cat = m->v[P_CATEGORY];
     if (p->idx == 0) {
-        int rc = grow((void **)&m->ev_products, &m->cap_products, m->nproducts, sizeof *m->ev_products);
+        int rc = vec_grow(&m->ev_products, &m->cap_products, m->nproducts, sizeof *m->ev_products, 1024);
         if (rc != TD_OK) return rc;
         struct event_product *e = &m->ev_products[m->nproducts++];
         p->idx = (int32_t)m->nproducts;   /* 1-based: 0 is none yet */
@@ -220,7 +209,7 @@ static int claim_receipt(struct imp *m, struct import__receipt_info *r)
     if (!m->first_receipt) m->first_receipt = r->db_id;
     m->last_receipt = r->db_id;
     m->rep->receipts_added++;
-    if ((rc = grow((void **)&m->ev_receipts, &m->cap_receipts, m->nreceipts, sizeof *m->ev_receipts)) != TD_OK) return rc;
+    if ((rc = vec_grow(&m->ev_receipts, &m->cap_receipts, m->nreceipts, sizeof *m->ev_receipts, 1024)) != TD_OK) return rc;
     const char *ref = arena_strdup(&m->texts, m->v[P_RECEIPT]);
     if (!ref) return TD_E_NOMEM;
     r->idx = (int32_t)m->nreceipts;
@@ -360,7 +349,7 @@ static int flush_full(struct imp *m)
 
 static int add_line(struct imp *m, struct import__receipt_info *r, int64_t product, int64_t cents, int64_t qty)
 {
-    int rc = grow((void **)&m->ev_lines, &m->cap_lines, m->nlines, sizeof *m->ev_lines);
+    int rc = vec_grow(&m->ev_lines, &m->cap_lines, m->nlines, sizeof *m->ev_lines, 1024);
     if (rc != TD_OK) return rc;
     struct event_line *l = &m->ev_lines[m->nlines++];
     l->receipt = r->idx;

@@ -16,10 +16,7 @@ static int64_t min_answers = NPS_MIN_ANSWERS_DEFAULT;
 
 int nps_settings_from_env(char *why, size_t n)
 {
-    long v = (long)min_answers;
-    int rc = domain_setting("TRUSTDESK_NPS_MIN_ANSWERS", 1, 100000, &v, why, n);
-    min_answers = v;
-    return rc;
+    return domain_setting("TRUSTDESK_NPS_MIN_ANSWERS", 1, 100000, &min_answers, why, n);
 }
 
 int64_t nps_min_answers(void) { return min_answers; }

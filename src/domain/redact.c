@@ -11,6 +11,7 @@
  */
 #include "domain/redact.h"
 #include "core/text.h"
+#include "core/vec.h"
 #include "db/db.h"
 #include "domain/customer.h"
 #include <jansson.h>
@@ -245,16 +246,7 @@ static int redact_target(struct dctx *c, const struct target *t, int64_t custome
         int changed = 0;
         rc = redact_value(db_col_text(st, 2), t->json, nd, &out, &changed);
         if (rc != TD_OK || !changed) continue;
-        if (n == cap) {
-            size_t more = cap ? cap * 2 : 16;
-            struct change *p = realloc(ch, more * sizeof *p);
-            if (!p) {
-                rc = TD_E_NOMEM;
-                break;
-            }
-            ch = p;
-            cap = more;
-        }
+        if ((rc = vec_grow(&ch, &cap, n, sizeof *ch, 16)) != TD_OK) break;
         ch[n].key = db_col_int64(st, 0);
         ch[n].key2 = db_col_int64(st, 1);
         if (!(ch[n].text = buf_steal(&out))) {

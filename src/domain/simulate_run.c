@@ -6,6 +6,7 @@
  * (the API's, API_READ_ONLY) holds them, and nothing is written.
  */
 #include "domain/simulate.h"
+#include "core/vec.h"
 #include "db/db.h"
 #include "domain/desk_inputs.h"
 #include "domain/goodwill.h"
@@ -31,13 +32,7 @@ struct run {
 static int add_flag(void *arg, struct db_stmt *st)
 {
     struct run *x = arg;
-    if (x->n_flags == x->cap) {
-        size_t cap = x->cap ? x->cap * 2 : 256;
-        struct flag *f = realloc(x->flags, cap * sizeof *f);
-        if (!f) return TD_E_NOMEM;
-        x->flags = f;
-        x->cap = cap;
-    }
+    if (vec_grow(&x->flags, &x->cap, x->n_flags, sizeof *x->flags, 256) != TD_OK) return TD_E_NOMEM;
     x->flags[x->n_flags++] = (struct flag){db_col_int64(st, 0), db_col_int64(st, 1), false};
     return TD_OK;
 }

@@ -143,26 +143,17 @@ static int read_staff(struct db_stmt *st, int col, struct staff *out)
     return TD_OK;
 }
 
-/* The account db_get_row found (rc TD_OK), or rc; releases st. */
-static int got_staff(int rc, struct db_stmt *st, struct staff *out)
-{
-    if (rc == TD_OK) rc = read_staff(st, 0, out);
-    db_done(st);
-    return rc;
-}
+/* read_staff() of a row that starts with the columns, for db_get_read. */
+static int read_staff_row(struct db_stmt *st, void *out) { return read_staff(st, 0, out); }
 
 int staff_get_by_login(struct dctx *c, const char *login, struct staff *out)
 {
-    struct db_stmt *st;
-    int rc = db_get_row(c->db, "SELECT " STAFF_COLS STAFF_FROM " WHERE s.login = ?", &st, "t", login);
-    return got_staff(rc, st, out);
+    return db_get_read(c->db, "SELECT " STAFF_COLS STAFF_FROM " WHERE s.login = ?", read_staff_row, out, "t", login);
 }
 
 int staff_get(struct dctx *c, int64_t id, struct staff *out)
 {
-    struct db_stmt *st;
-    int rc = db_get_row(c->db, "SELECT " STAFF_COLS STAFF_FROM " WHERE s.id = ?", &st, "i", id);
-    return got_staff(rc, st, out);
+    return db_get_read(c->db, "SELECT " STAFF_COLS STAFF_FROM " WHERE s.id = ?", read_staff_row, out, "i", id);
 }
 
 int staff_each(struct dctx *c, int64_t store_id, int (*fn)(void *arg, const struct staff *s), void *arg)

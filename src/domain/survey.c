@@ -20,7 +20,7 @@ static int survey_every_days = 90;
 
 int survey_settings_from_env(char *why, size_t n)
 {
-    long v = survey_every_days;
+    int64_t v = survey_every_days;
     int rc = domain_setting("TRUSTDESK_SURVEY_DAYS", 0, 365, &v, why, n);
     survey_every_days = (int)v;
     return rc;

@@ -6,6 +6,7 @@
  * literals built by these macros, since the db layer caches statements by
  * their address. */
 #include "sim/demo_gen.h"
+#include "core/vec.h"
 #include "db/db.h"
 #include <stddef.h>
 #include <stdlib.h>
@@ -264,14 +265,8 @@ void *demo__push(struct rowset *s, size_t size)
     return row;
 }
 
-/* Makes room for one more element in a growing array. */
+/* Makes room for one more element in a growing array (vec_grow, from 4096). */
 int demo__grow(void **items, size_t *cap, size_t n, size_t size)
 {
-    if (n < *cap) return TD_OK;
-    size_t ncap = *cap ? *cap * 2 : 4096;
-    void *p = realloc(*items, ncap * size);
-    if (!p) return TD_E_NOMEM;
-    *items = p;
-    *cap = ncap;
-    return TD_OK;
+    return vec_grow(items, cap, n, size, 4096);
 }
