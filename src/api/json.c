@@ -2,14 +2,10 @@
 #include "api/api.h"
 #include "domain/store.h"
 #include "core/clock.h"
+#include "core/json_out.h"
 #include "core/text.h"
 #include <stdio.h>
 #include <string.h>
-
-static int dump_cb(const char *buffer, size_t size, void *data)
-{
-    return buf_append(data, buffer, size) == TD_OK ? 0 : -1;
-}
 
 int api_reply_json(struct api_call *a, int status, json_t *obj)
 {
@@ -21,7 +17,7 @@ int api_reply_json(struct api_call *a, int status, json_t *obj)
         json_object_set_new(obj, "replica_lag_ms",
                             strcmp(a->read_from, "replica") == 0 ? json_integer(a->replica_lag_ms) : json_null());
     }
-    int rc = json_dump_callback(obj, dump_cb, &r->out, JSON_COMPACT | JSON_ENCODE_ANY) == 0 ? TD_OK : TD_E_NOMEM;
+    int rc = json_out_buf(&r->out, obj, JSON_COMPACT | JSON_ENCODE_ANY) == TD_OK ? TD_OK : TD_E_NOMEM;
     json_decref(obj);
     if (rc != TD_OK) return rc;
     r->status = status;

@@ -23,8 +23,8 @@ static int due(int source)
     while (left > 0 && !atomic_compare_exchange_weak(&countdown, &left, left - 1)) {}
     if (left != 1) return 0;
     if (getenv("ALLOC_FAULT_TRACE")) {     /* where the failing allocation was asked for */
-        void *at[8];
-        backtrace_symbols_fd(at, backtrace(at, 8), 2);
+        void *at[24];
+        backtrace_symbols_fd(at, backtrace(at, 24), 2);
     }
     return 1;
 }
