@@ -75,6 +75,8 @@ static int setup(void **state)
 {
     struct fx *f = calloc(1, sizeof *f);
     if (!f || fixture_open(&f->base, "faults", 0, 1) != 0) return -1;
+    /* Durability is not what this test tries: no fsync for its commits. */
+    if (db_exec(f->base.db, "PRAGMA synchronous=OFF") != TD_OK) return -1;
     fixture_at(&f->base, NOW);
     f->base.c.actor.role = ROLE_ADMIN;
     f->lc.validity_us = 730LL * 86400 * 1000000;
@@ -455,20 +457,30 @@ static int api_attempt(struct fx *f, const struct api_op *o, int sources, long n
     return fired;
 }
 
+/* Every N for the project's allocations; for SQLite's and jansson's (some
+ * 1,600 requests in all, two minutes) every API_LIB_STEP-th N, unless
+ * FAULTS_FULL is set in the environment. */
+#define API_LIB_STEP 25
+
 static void api_faults(void **state, int sources)
 {
     struct fx *f = *state;
+    long step = sources == ALLOC_LIBS && !getenv("FAULTS_FULL") ? API_LIB_STEP : 1;
     for (size_t i = 0; i < sizeof api_ops / sizeof api_ops[0]; i++) {
         struct tally t = {0};
-        long n = 1;
         api_attempt(f, &api_ops[i], 0, 0, &t);      /* the worker's connection, opened */
         t = (struct tally){0};
-        while (n < MAX_N && api_attempt(f, &api_ops[i], sources, n, &t)) n++;
+        long n = 1, runs = 1;
+        while (n < MAX_N && api_attempt(f, &api_ops[i], sources, n, &t)) {
+            n += step;
+            runs++;
+        }
         if (n >= MAX_N) fail_msg("%s: still failing at N = %ld", api_ops[i].op->name, n);
-        print_message("%s through the API, N-th allocation of %s fails: %ld runs, %d answered 503, %d without"
-                      " an answer, %d done (the last whole), each sent again done once\n", api_ops[i].op->name,
-                      sources == ALLOC_OWN ? "the project" : "SQLite or jansson", n, t.unavailable, t.cut_off, t.ok);
-        assert_true(n > 1);
+        print_message("%s through the API, N-th allocation of %s fails (N = 1 to %ld, step %ld): %ld runs, %d answered"
+                      " 503, %d without an answer, %d done (the last whole), each sent again done once\n",
+                      api_ops[i].op->name, sources == ALLOC_OWN ? "the project" : "SQLite or jansson", n, step, runs,
+                      t.unavailable, t.cut_off, t.ok);
+        assert_true(runs > 1);
     }
 }
 
