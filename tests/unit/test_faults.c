@@ -1,14 +1,31 @@
-/* test_faults.c — faults in numbers: for N = 1, 2, ... the N-th database
- * step or commit fails (db_fault_at), or the N-th allocation made by SQLite
- * or jansson fails, while a case is resolved with store credit, a credit
- * note is redeemed, or customers are imported. Every run must end with a
- * clean status (success, or an error the caller can report), the ledger
+/* test_faults.c — faults in numbers: for N = 1, 2, ... the N-th fault is
+ * injected while a case is resolved with store credit, a credit note is
+ * redeemed, or customers are imported:
+ *  - io_faults: the N-th database step or commit fails (db_fault_at);
+ *  - allocation_faults: the N-th allocation made by SQLite
+ *    (SQLITE_CONFIG_MALLOC) or jansson (json_set_alloc_funcs) fails;
+ *  - own_allocation_faults: the N-th of the project's own malloc, calloc,
+ *    realloc, strdup or strndup calls fails (buffers, arenas, copies): this
+ *    binary is linked with -Wl,--wrap for those (CMakeLists.txt,
+ *    alloc_fault.h), which reaches every call made from the project's code
+ *    and none made inside libc or the shared libraries;
+ *  - api_own_faults, api_lib_faults: the same three operations as one
+ *    request each through the real HTTP layer and dispatcher, in this
+ *    process on loopback, with the project's (every N) or SQLite's and
+ *    jansson's (every 25th N; all with FAULTS_FULL=1) N-th allocation
+ *    failing.
+ * Every run must end with success or the fault's own error (out_of_memory,
+ * 503; the database's for an I/O fault), never a refusal such as 422 or
+ * 404 that an Idempotency-Key would keep as the final answer; the ledger
  * must verify, and the database must hold all of the operation or none of
- * it. The loop ends at the first N that the operation no longer reaches:
- * it then ran whole, with nothing failing.
+ * it (a resolve's JSON columns whole). Through the API the answer is 2xx or
+ * 503 with a JSON error (or none at all when not even the request could be
+ * held), and the same request sent again with its key, nothing failing,
+ * gets the kept answer byte for byte or runs now, once. The loop ends at
+ * the first N that the operation no longer reaches: it then ran whole.
  *
- * Not covered: the project's own malloc() calls (buffers, arenas), which no
- * hook reaches without replacing malloc itself. */
+ * FAULTS_TEST=api_own_faults runs one of the tests; ALLOC_FAULT_TRACE=1
+ * prints where each failing allocation was asked for. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -251,6 +268,7 @@ static int attempt(struct fx *f, const struct op *op, enum fault kind, long n, i
     if (rc == TD_OK) rc = db_commit(f->base.db);
     int fired = kind == FAULT_IO ? !db_fault_armed(f->base.db) : alloc_fault_disarm();
     db_fault_at(f->base.db, 0);
+    if (getenv("ALLOC_FAULT_TRACE")) fprintf(stderr, "%s, N = %ld: %s\n", op->name, n, td_status_code(rc));
     if (rc != TD_OK) {
         db_rollback(f->base.db);
         /* A clean error: the fault's own status (503 out_of_memory, or a
