@@ -45,7 +45,9 @@ char *json_safe_text(const json_t *doc, size_t flags)
  * in its lexer (it goes on with a length that no longer matches its
  * buffer, and writes out of bounds), so it gets memory and finishes, and
  * the request that needed it is then answered 503 as a whole. A bump
- * allocator: it is empty again once everything taken from it is freed. */
+ * allocator: it is empty again once everything taken from it is freed
+ * (what a cache keeps from such a moment keeps its part taken; when the
+ * reserve is used up, jansson gets its NULL as before). */
 #define RESERVE_SIZE (256u << 10)
 
 static json_malloc_t inner_malloc;
