@@ -85,11 +85,15 @@ static int add_event(void *arg, const struct desk_event *e)
                                                  api_str_or_null(e->detail))) == 0 ? TD_OK : TD_E_NOMEM;
 }
 
-/* Sends a case with its items, events and repair. */
+/* Sends a case with its items, events and repair, and the members of extra
+ * (stolen; NULL for none). */
 static int reply_case(struct api_call *a, int64_t id, int status, json_t *extra)
 {
     struct desk_case *k = malloc(sizeof *k);
-    if (!k) return TD_E_NOMEM;
+    if (!k) {
+        json_decref(extra);
+        return TD_E_NOMEM;
+    }
     int rc = desk_case_get(&a->d, id, k);
     json_t *o = NULL, *events = NULL;
     if (rc != TD_OK) goto out;
@@ -119,6 +123,7 @@ static int reply_case(struct api_call *a, int64_t id, int status, json_t *extra)
 out:
     json_decref(o);
     json_decref(events);
+    json_decref(extra);
     free(k);
     return rc;
 }

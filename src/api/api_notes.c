@@ -112,10 +112,9 @@ int api_notes_issue(struct api_call *a)
     if (exp && clock_parse(exp, &in.expires_at) != TD_OK)
         errors_add(&a->err, "expires_at", "must be a date or date-time like 2028-11-22T10:00:00Z");
     const char *sc = api_str(b, "store_code");
-    if (sc) {
-        struct store s;
-        if (store_get_by_code(&a->d, sc, &s) == TD_OK) in.store_id = s.id;
-        else errors_add(&a->err, "store_code", "no store has this code");
+    if (sc && (rc = api_store_of(a, sc, "store_code", &in.store_id)) != TD_OK && rc != TD_E_INVALID) {
+        json_decref(b);
+        return rc;                                        /* the database's, not "no such store" */
     }
     if (!json_is_integer(json_object_get(b, "amount_cents"))) in.amount_cents = 1;   /* already reported */
     char code[CODE_TEXT_SZ];
@@ -196,14 +195,9 @@ int api_notes_lookup(struct api_call *a)
 /* A redemption of code with the fields of b (checked by the caller). */
 static int redeem(struct api_call *a, const char *code, json_t *b)
 {
-    int rc;
     int64_t store_id = 0;
-    const char *sc = api_str(b, "store_code");
-    if (sc) {
-        struct store s;
-        if (store_get_by_code(&a->d, sc, &s) == TD_OK) store_id = s.id;
-        else errors_add(&a->err, "store_code", "no store has this code");
-    }
+    int rc = api_store_of(a, api_str(b, "store_code"), "store_code", &store_id);
+    if (rc != TD_OK && rc != TD_E_INVALID) return rc;     /* the database's, not "no such store" */
     json_t *amt = json_object_get(b, "amount_cents");
     struct credit_note n;
     rc = a->err.n ? TD_E_INVALID

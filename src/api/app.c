@@ -1,5 +1,6 @@
 /* app.c — configuration and per-thread connections (see app.h). */
 #include "api/app.h"
+#include "core/json_safe.h"
 #include "db/db.h"
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +10,7 @@ static void close_db(void *p) { db_close(p); }
 int app_init(struct app *a, const char *db_url)
 {
     memset(a, 0, sizeof *a);
+    json_safe_watch();                                      /* before the server's threads (api/txn.c) */
     if (snprintf(a->db_url, sizeof a->db_url, "%s", db_url) >= (int)sizeof a->db_url) return TD_E_INVALID;
     if (pthread_key_create(&a->db_key, close_db) != 0) return TD_E_NOMEM;
     if (pthread_key_create(&a->read_key, close_db) != 0) {

@@ -70,7 +70,8 @@ int api_check_routes(char *why, size_t n)
 }
 
 /* Matches path against a pattern; fills the {placeholder} values (arena
- * copies) into r->params. */
+ * copies) into r->params. 1 when it matches, 0 when not, TD_E_NOMEM when
+ * a value could not be copied. */
 static int match(struct http_req *r, const char *pattern, const char *path)
 {
     const char *p = pattern, *s = path;
@@ -97,7 +98,7 @@ static int match(struct http_req *r, const char *pattern, const char *path)
     if (*p || *s) return 0;
     for (int i = 0; i < np; i++) {
         char *v = arena_alloc(&r->arena, lens[i] + 1);
-        if (!v) return 0;
+        if (!v) return TD_E_NOMEM;
         memcpy(v, params[i], lens[i]);
         v[lens[i]] = '\0';
         r->params[i] = v;
@@ -249,7 +250,12 @@ void api_dispatch(void *ctx, struct http_req *r)
     const struct api_route *route = NULL;
     int path_matched = 0, rc = TD_OK;
     for (size_t i = 0; i < api_routes_count; i++) {
-        if (!match(r, api_routes[i].path, r->path)) continue;
+        int m = match(r, api_routes[i].path, r->path);
+        if (m < 0) {
+            api_reply_error(&a, m);
+            return;
+        }
+        if (!m) continue;
         path_matched = 1;
         if (strcmp(api_routes[i].method, r->method) == 0) {
             route = &api_routes[i];

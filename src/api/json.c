@@ -2,14 +2,10 @@
 #include "api/api.h"
 #include "domain/store.h"
 #include "core/clock.h"
+#include "core/json_safe.h"
 #include "core/text.h"
 #include <stdio.h>
 #include <string.h>
-
-static int dump_cb(const char *buffer, size_t size, void *data)
-{
-    return buf_append(data, buffer, size) == TD_OK ? 0 : -1;
-}
 
 int api_reply_json(struct api_call *a, int status, json_t *obj)
 {
@@ -21,7 +17,7 @@ int api_reply_json(struct api_call *a, int status, json_t *obj)
         json_object_set_new(obj, "replica_lag_ms",
                             strcmp(a->read_from, "replica") == 0 ? json_integer(a->replica_lag_ms) : json_null());
     }
-    int rc = json_dump_callback(obj, dump_cb, &r->out, JSON_COMPACT | JSON_ENCODE_ANY) == 0 ? TD_OK : TD_E_NOMEM;
+    int rc = json_safe_buf(&r->out, obj, JSON_COMPACT | JSON_ENCODE_ANY) == TD_OK ? TD_OK : TD_E_NOMEM;
     json_decref(obj);
     if (rc != TD_OK) return rc;
     r->status = status;
@@ -79,7 +75,14 @@ int api_body(struct api_call *a, json_t **out)
         return TD_E_BAD_REQUEST;
     }
     json_error_t e;
+    /* Out of memory is not the client's fault (nor an answer to keep under
+     * its key); jansson may call it a syntax error, or give no reason. */
+    unsigned long lost = json_safe_failures();
     json_t *o = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES, &e);
+    if (json_safe_failures() != lost || (!o && json_error_code(&e) == json_error_out_of_memory)) {
+        json_decref(o);
+        return TD_E_NOMEM;
+    }
     if (!o && json_error_code(&e) == json_error_numeric_overflow) {
         /* Well-formed JSON with a number too large for any field (1e309,
          * 2^63): a problem of that field's value, so 422 naming it. */

@@ -9,6 +9,7 @@
  *      remembered under the key as well, so a retry gets the same answer.
  */
 #include "api/txn.h"
+#include "core/json_safe.h"
 #include "db/db.h"
 #include <time.h>
 
@@ -71,7 +72,11 @@ static int body(struct api_call *a, const struct api_route *route, const struct 
     int rc = k->key ? replay(a, k, replayed) : TD_OK;
     if (rc != TD_OK || *replayed) return rc;
     *ran = 1;
+    unsigned long lost = json_safe_failures();
     rc = route->handler(a);
+    /* jansson ran out of memory on the way (core/json_safe.h): whatever the
+     * handler made of it, the request did not happen, and a retry may. */
+    if (json_safe_failures() != lost) rc = TD_E_NOMEM;
     if (rc == TD_OK && k->key) rc = save(a, k);
     return rc;
 }

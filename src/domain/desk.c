@@ -231,8 +231,13 @@ int desk_case_create(struct dctx *c, const struct desk_case_in *in, struct error
     if (in->kind < POLICY_KIND_RETURN || in->kind > POLICY_KIND_REFERRAL)
         enum_map_refuse(&policy_kind_map, "kind", err);
     struct store s = {0};
-    if (!in->store_code || !*in->store_code) errors_add(err, "store_code", "is required");
-    else if (store_get_by_code(c, in->store_code, &s) != TD_OK) errors_add(err, "store_code", "no store has this code");
+    if (!in->store_code || !*in->store_code) {
+        errors_add(err, "store_code", "is required");
+    } else {
+        int rc = store_get_by_code(c, in->store_code, &s);
+        if (rc == TD_E_NOT_FOUND) errors_add(err, "store_code", "no store has this code");
+        else if (rc != TD_OK) return rc;                  /* the database's, not "no such store" */
+    }
     if (in->customer_id) {
         int64_t alive = 0;
         int rc = db_get_int64(c->db, "SELECT erased_at IS NULL FROM customers WHERE id = ?", &alive, "i", in->customer_id);

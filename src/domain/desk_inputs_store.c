@@ -6,6 +6,7 @@
 #include "domain/desk.h"
 #include "domain/desk_internal.h"
 #include "core/buf.h"
+#include "core/json_safe.h"
 #include "db/db.h"
 #include <jansson.h>
 #include <stdlib.h>
@@ -38,7 +39,7 @@ static int replay_save(struct dctx *c, const struct desk_case *k, int64_t id, co
 int desk__inputs_save(struct dctx *c, const struct desk_case *k, const json_t *inputs)
 {
     const char *version = json_string_value(json_object_get(json_object_get(inputs, "decision"), "policy_version"));
-    char *text = inputs ? json_dumps(inputs, JSON_COMPACT) : NULL;
+    char *text = json_safe_text(inputs, JSON_COMPACT);
     int64_t id = 0;
     int rc = text && version ? TD_OK : TD_E_NOMEM;
     if (rc == TD_OK)

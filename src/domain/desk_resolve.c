@@ -6,6 +6,7 @@
 #include "domain/desk.h"
 #include "domain/desk_internal.h"
 #include "core/clock.h"
+#include "core/json_safe.h"
 #include "core/text.h"
 #include "db/db.h"
 #include "domain/events.h"
@@ -454,8 +455,8 @@ int desk_resolve(struct dctx *c, const struct ledger_config *lc, int64_t id, con
     pend = json_pack("{s:s?,s:s?,s:s?,s:s?,s:o?}", "referral_to", in->referral.to,
                      "referral_reason", in->referral.reason ? policy_referral_name(in->referral.reason) : NULL,
                      "manufacturer", in->manufacturer, "rma_number", in->rma_number, "lines", plan);
-    char *rec_text = rec ? json_dumps(rec, JSON_COMPACT) : NULL;
-    char *pend_text = pend ? json_dumps(pend, JSON_COMPACT) : NULL;
+    char *rec_text = json_safe_text(rec, JSON_COMPACT);
+    char *pend_text = json_safe_text(pend, JSON_COMPACT);
     if (!rec_text || !pend_text) rc = TD_E_NOMEM;
     else
         rc = db_run(c->db,

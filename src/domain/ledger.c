@@ -128,11 +128,14 @@ static int insert_note(struct dctx *c, const char canon[CODE_CHARS + 1], const s
                         replaces_id);
 }
 
-static int customer_usable(struct dctx *c, int64_t id)
+/* *usable: the customer exists and is not erased; TD_OK, or the
+ * database's error (not to be taken for "no such customer"). */
+static int customer_usable(struct dctx *c, int64_t id, int *usable)
 {
-    int64_t usable = 0;
-    return db_get_int64(c->db, "SELECT erased_at IS NULL FROM customers WHERE id = ?", &usable, "i", id) == TD_OK &&
-           usable == 1;
+    int64_t alive = 0;
+    int rc = db_get_int64(c->db, "SELECT erased_at IS NULL FROM customers WHERE id = ?", &alive, "i", id);
+    *usable = rc == TD_OK && alive == 1;
+    return rc == TD_E_NOT_FOUND ? TD_OK : rc;
 }
 
 int ledger_check_loose(struct dctx *c, const struct ledger_config *cfg, const struct ledger_issue *in,
@@ -204,7 +207,12 @@ int ledger_issue(struct dctx *c, const struct ledger_config *cfg, const struct l
     int64_t expires_at = in->expires_at ? in->expires_at : c->now_us + cfg->validity_us;
     if (expires_at <= c->now_us) errors_add(err, "expires_at", "must lie in the future");
     else if (expires_at > c->now_us + 10LL * 366 * 86400 * 1000000) errors_add(err, "expires_at", "is more than ten years away");
-    if (in->customer_id && !customer_usable(c, in->customer_id)) errors_add(err, "customer_id", "no such customer");
+    if (in->customer_id) {
+        int usable = 0;
+        int rc = customer_usable(c, in->customer_id, &usable);
+        if (rc != TD_OK) return rc;
+        if (!usable) errors_add(err, "customer_id", "no such customer");
+    }
     if (err->n) return TD_E_INVALID;
     if (c->actor.role == ROLE_ASSOCIATE && in->amount_cents > cfg->associate_limit_cents) {
         errors_set_message(err, "credit notes above EUR %lld.%02lld need a manager",

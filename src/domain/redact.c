@@ -10,6 +10,7 @@
  *      one by one, never the document's text.
  */
 #include "domain/redact.h"
+#include "core/json_safe.h"
 #include "core/text.h"
 #include "core/vec.h"
 #include "db/db.h"
@@ -214,7 +215,7 @@ static int redact_value(const char *text, int json, const struct needles *nd, st
     if (!doc) return text_redact(text, nd->list, nd->n, REDACT_MARK, out, changed);   /* text, or JSON gone bad */
     int rc = redact_json(doc, nd, changed);
     if (rc == TD_OK && *changed) {
-        char *s = json_dumps(doc, JSON_COMPACT | JSON_ENCODE_ANY);
+        char *s = json_safe_text(doc, JSON_COMPACT | JSON_ENCODE_ANY);
         buf_reset(out);
         rc = s ? buf_puts(out, s) : TD_E_NOMEM;
         free(s);

@@ -50,6 +50,9 @@ static const char *const error_body_400 =
 static const char *const error_body_target =
     "{\"error\":{\"code\":\"bad_request\",\"message\":\"the request target must be a path that begins with /\","
     "\"details\":[]}}";
+static const char *const error_body_nomem =
+    "{\"error\":{\"code\":\"out_of_memory\",\"message\":\"the server is out of memory; try again later\","
+    "\"details\":[]}}";
 static const char *const error_body_spool =
     "{\"error\":{\"code\":\"unavailable\",\"message\":\"the upload could not be stored; try again later\","
     "\"details\":[]}}";
@@ -313,6 +316,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
             }
             if (rc == TD_OK) return MHD_YES;
             if (rc == TD_E_IO) refuse(r, 503, error_body_spool, "upload_not_stored");
+            else if (rc == TD_E_NOMEM) refuse(r, 503, error_body_nomem, "out_of_memory");
             else refuse(r, 413, error_body_413, "body_too_large");
         }
         r->discarded += n;
