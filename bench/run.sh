@@ -83,6 +83,9 @@
 #                                                      vs the same clients without the attack
 #   (u) soak                 BENCH_SOAK_SECONDS (600) of reads and durable redemptions: the server's
 #                            anonymous memory must stay flat; `ledger verify` after (bench/attack.sh)
+#   (v) two servers          two `trustdesk serve` on one PostgreSQL behind nginx (docs/operations.md):
+#                            GET customer and redemptions, wrk -t2 -c64; `ledger verify` after
+#                                                      vs one server behind the same nginx (bench/pair.sh)
 #   BENCH_ONLY=import        runs (a) and (b) only
 #   BENCH_ONLY=desk          runs (a), (i) and (j) only
 #   BENCH_ONLY=clienteling   runs (a), (k), (l) and (m) only
@@ -92,6 +95,7 @@
 #   BENCH_ONLY=goodwill      runs (a) and (r) only
 #   BENCH_ONLY=coaching      runs (a) and (s) only
 #   BENCH_ONLY=attack        runs (a), (t) and (u) only (BENCH_SOAK_SECONDS, default 600)
+#   BENCH_ONLY=pair          runs (a) and (v) only
 #
 # Server-side latencies come from the server's JSON log ("us" per request),
 # which goes to bench/out/server.log. The demo database (and its timing) is
@@ -138,6 +142,7 @@ cleanup() {
     [[ -n "$p" ]] && kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
   done
   if [[ "$PG_UP" == 1 ]]; then bash scripts/pg-cluster.sh stop "$OUT/pg" || true; fi
+  if [[ "${PP_UP:-0}" == 1 ]]; then bash scripts/pg-cluster.sh stop "$OUT/pg-pair" || true; fi
   rm -f "$OUT/import.db" "$OUT"/import.db-* "$OUT/import-base.db" "$OUT/copy.db" "$OUT"/copy.db-* || true
 }
 trap cleanup EXIT
@@ -1201,6 +1206,12 @@ if [[ "${BENCH_COACH_PG:-1}" == 1 ]]; then
   PG_UP=0
 fi
 rm -f "$CDB" "$CDB"-*
+fi
+
+if [[ -z "${BENCH_ONLY:-}" || "${BENCH_ONLY:-}" == pair ]]; then
+# ---- (v) two servers behind nginx on one PostgreSQL ----------------------------------
+# shellcheck source=bench/pair.sh
+. bench/pair.sh
 fi
 
 if [[ -z "${BENCH_ONLY:-}" || "${BENCH_ONLY:-}" == attack ]]; then
