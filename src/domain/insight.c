@@ -138,7 +138,7 @@ static int read_case(struct mread *m, struct db_stmt *st)
     struct mcase *k = &m->v[m->n];
     const char *category, *tier, *reason;
     int64_t store_id, spend, tenure, referred;
-    int rc = db_readf(st, "iiiississsiii", &k->case_id, &k->customer_id, &store_id, &k->resolved_at, &category, &tier,
+    int rc = db_readf(st, "iiiissiiisiii", &k->case_id, &k->customer_id, &store_id, &k->resolved_at, &category, &tier,
                       &spend, &tenure, &referred, &reason, &k->visits[0], &k->visits[1], &k->visits[2]);
     if (rc == TD_OK) rc = category_ix(m, category ? category : "", &k->cat);
     if (rc != TD_OK) return rc;
