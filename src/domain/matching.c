@@ -36,6 +36,19 @@ static uint64_t stratum(const struct match_side *s, size_t i)
     return v;
 }
 
+/* The first record of s in [lo, hi) whose stratum is not below v: a binary
+ * search, so that a few treated cases are matched against many compared
+ * ones without walking them all. */
+static size_t lower_bound(const struct match_side *s, size_t lo, size_t hi, uint64_t v)
+{
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (stratum(s, mid) < v) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
 /* Adds record i's values to sum[]. */
 static void add_values(const struct match_side *s, size_t i, double *sum)
 {
@@ -67,9 +80,9 @@ int match_strata(const struct match_side *t, const struct match_side *c, struct 
         uint64_t s = stratum(t, i);
         size_t e = i;
         while (e < t->n && stratum(t, e) == s) e++;
-        while (j < c->n && stratum(c, j) < s) j++;
-        size_t k = j;
-        while (k < c->n && stratum(c, k) == s) k++;
+        j = lower_bound(c, j, c->n, s);
+        size_t k = lower_bound(c, j, c->n, s + 1);
+        if (s == UINT64_MAX) k = c->n;
         if (k == j) {
             out->treated_unmatched += (int64_t)(e - i);
         } else {
