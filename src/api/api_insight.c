@@ -3,17 +3,24 @@
  * and per category the share that came back beside the customers whose case
  * in that category was resolved without a referral (domain/insight.h). Each
  * share has its number of cases and Wilson's 95 % interval, and none below
- * the figures' minimum (TRUSTDESK_NPS_MIN_ANSWERS). A manager sees their
- * own store, head office every store or one. ?format=csv or xlsx answers
- * the same as a file (export.h). */
+ * the figures' minimum (TRUSTDESK_NPS_MIN_ANSWERS). Beside them, per
+ * category and per category and kind of shop (the referral's reason), the
+ * matched comparison: the referred customers' share back against
+ * comparable customers who were not referred, matched as the goodwill
+ * economics match, the difference with its 95 % bootstrap interval, or
+ * "not estimable" with the reason (insight_matched_each). A manager sees
+ * their own store, head office every store or one. ?format=csv or xlsx
+ * answers the same as a file (export.h). */
 #include "api/api_cl.h"
 #include "api/api_feedback.h"
 #include "api/export.h"
 #include "api/handlers.h"
 #include "core/clock.h"
 #include "core/vec.h"
+#include "domain/goodwill.h"
 #include "domain/insight.h"
 #include "domain/nps.h"
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,15 +29,20 @@
 #define ITEMS_MAX 200
 #define CATEGORIES_MAX 64
 #define DEFAULT_DAYS 365
+#define METHOD                                                                                                  \
+    "coarsened exact matching on store, category, tier, spend before and tenure (as each decision knew them), " \
+    "each customer once; effect on the referred customers; 95 % percentile bootstrap, resampled within strata"
 
 struct tally {
     char category[64];
     int64_t k[2][INSIGHT_WINDOWS], n[2][INSIGHT_WINDOWS];   /* [referred][window] */
+    json_t *matched;                                         /* the matched comparison, owned; NULL until read */
 };
 
 struct walk {
     struct api_call *a;
     json_t *items;
+    json_t *kinds;                                           /* the matched comparison per category and kind */
     size_t ncat;
     struct tally cat[CATEGORIES_MAX];
 };
@@ -137,6 +149,59 @@ static json_t *shares_json(const struct tally *t, int referred)
     return o;
 }
 
+/* ---- the matched comparison (insight.h) ---- */
+
+static json_t *rounded(double v) { return json_real(round(v * 1000) / 1000); }
+
+static json_t *matched_window_json(const struct insight_matched *m, int64_t open)
+{
+    json_t *o = json_pack("{s:b,s:o,s:I,s:I,s:I,s:I,s:I}", "estimable", m->estimable, "reason",
+                          m->reason ? json_string(m->reason) : json_null(), "referred", (json_int_t)m->referred,
+                          "compared", (json_int_t)m->compared, "referred_unmatched", (json_int_t)m->referred_unmatched,
+                          "open", (json_int_t)open, "strata", (json_int_t)m->strata);
+    if (!o) return NULL;
+    json_object_set_new(o, "back", m->estimable ? json_pack("{s:o,s:o}", "referred", rounded(m->back_referred), "compared",
+                                                            rounded(m->back_compared))
+                                                : json_null());
+    json_object_set_new(o, "difference", m->estimable ? json_pack("{s:o,s:o,s:o}", "estimate",
+                                                                  rounded(m->difference.estimate), "low",
+                                                                  rounded(m->difference.low), "high",
+                                                                  rounded(m->difference.high))
+                                                      : json_null());
+    return o;
+}
+
+static json_t *matched_json(const struct insight_group *g)
+{
+    json_t *o = json_object();
+    for (int i = 0; o && i < INSIGHT_WINDOWS; i++) {
+        char key[8];
+        snprintf(key, sizeof key, "%d", insight_window_days[i]);
+        json_object_set_new(o, key, matched_window_json(&g->m[i], g->open[i]));
+    }
+    return o;
+}
+
+/* A category's comparison goes with its shares; a kind's into its list. */
+static int on_group_matched(void *arg, const struct insight_group *g)
+{
+    struct walk *w = arg;
+    json_t *m = matched_json(g);
+    if (!m) return TD_E_NOMEM;
+    if (g->reason)
+        return json_array_append_new(w->kinds, json_pack("{s:s,s:s,s:I,s:o}", "category", g->category, "reason", g->reason,
+                                                         "referrals", (json_int_t)g->referrals, "matched", m)) == 0
+                   ? TD_OK
+                   : TD_E_NOMEM;
+    for (size_t i = 0; i < w->ncat; i++)
+        if (strcmp(w->cat[i].category, g->category) == 0 && !w->cat[i].matched) {
+            w->cat[i].matched = m;
+            return TD_OK;
+        }
+    json_decref(m);
+    return TD_OK;
+}
+
 /* ---- the files (export.h): every referral, and the shares per category ---- */
 
 static const struct export_column referral_cols[] = {
@@ -164,30 +229,63 @@ static const struct export_table referral_table = {"Doorverwijzingen", "Referral
     EXPORT_COL(g "." #d ".low", gnl " " #d " d: ondergrens (95%)", gen " " #d " d: low (95%)", EXPORT_PERCENT), \
     EXPORT_COL(g "." #d ".high", gnl " " #d " d: bovengrens (95%)", gen " " #d " d: high (95%)", EXPORT_PERCENT)
 #define GROUP(g, gnl, gen) SHARE(g, gnl, gen, 30), SHARE(g, gnl, gen, 90), SHARE(g, gnl, gen, 180)
+/* Per window, the matched comparison: its counts, the shares back and the
+ * difference with its interval. */
+#define MATCHED(d)                                                                                                \
+    EXPORT_FLAG_COL("matched." #d ".estimable", "vergeleken " #d " d: te schatten", "matched " #d " d: estimable",   \
+                    "ja", "yes", "nee", "no"),                                                                    \
+    EXPORT_COL("matched." #d ".reason", "vergeleken " #d " d: waarom niet", "matched " #d " d: why not", EXPORT_TEXT), \
+    EXPORT_COL("matched." #d ".referred", "vergeleken " #d " d: doorverwezen", "matched " #d " d: referred",         \
+               EXPORT_INT),                                                                                       \
+    EXPORT_COL("matched." #d ".compared", "vergeleken " #d " d: vergelijkbaar", "matched " #d " d: comparable",      \
+               EXPORT_INT),                                                                                       \
+    EXPORT_COL("matched." #d ".open", "vergeleken " #d " d: nog open", "matched " #d " d: still open", EXPORT_INT),  \
+    EXPORT_COL("matched." #d ".back.referred", "vergeleken " #d " d: terug doorverwezen",                            \
+               "matched " #d " d: back referred", EXPORT_PERCENT),                                                \
+    EXPORT_COL("matched." #d ".back.compared", "vergeleken " #d " d: terug vergelijkbaar",                           \
+               "matched " #d " d: back comparable", EXPORT_PERCENT),                                              \
+    EXPORT_COL("matched." #d ".difference.estimate", "vergeleken " #d " d: verschil", "matched " #d " d: difference", \
+               EXPORT_PERCENT),                                                                                   \
+    EXPORT_COL("matched." #d ".difference.low", "vergeleken " #d " d: verschil ondergrens (95%)",                   \
+               "matched " #d " d: difference low (95%)", EXPORT_PERCENT),                                        \
+    EXPORT_COL("matched." #d ".difference.high", "vergeleken " #d " d: verschil bovengrens (95%)",                  \
+               "matched " #d " d: difference high (95%)", EXPORT_PERCENT)
 static const struct export_column category_cols[] = {
     EXPORT_COL("category", "categorie", "category", EXPORT_TEXT),
     GROUP("referred", "doorverwezen", "referred"),
     GROUP("compared", "niet doorverwezen", "not referred"),
+    MATCHED(30), MATCHED(90), MATCHED(180),
 };
+static const struct export_column kind_cols[] = {
+    EXPORT_COL("category", "categorie", "category", EXPORT_TEXT),
+    EXPORT_COL("reason", "reden", "reason", EXPORT_TEXT),
+    EXPORT_COL("referrals", "doorverwijzingen", "referrals", EXPORT_INT),
+    MATCHED(30), MATCHED(90), MATCHED(180),
+};
+#undef MATCHED
 #undef GROUP
 #undef SHARE
 static const struct export_table category_table = {"Per categorie", "By category", EXPORT_COLUMNS(category_cols)};
+static const struct export_table kind_table = {"Per soort winkel", "By kind of shop", EXPORT_COLUMNS(kind_cols)};
 
 /* The answer o as a file: the CSV holds one table (?table=referrals, the
- * default, or categories), the workbook both. */
+ * default, categories or kinds), the workbook all three. */
 static int reply_file(struct api_call *a, json_t *o, enum export_format format)
 {
+    static const char *const tables[] = {"referrals", "categories", "kinds"};
     const char *table = http_query(a->r, "table");
-    int cats = table && strcmp(table, "categories") == 0;
-    if (table && !cats && strcmp(table, "referrals") != 0) {
-        errors_add(&a->err, "table", "must be referrals or categories");
+    int which = 0;
+    while (table && which < 3 && strcmp(table, tables[which]) != 0) which++;
+    if (which == 3) {
+        errors_add(&a->err, "table", "must be referrals, categories or kinds");
         return TD_E_BAD_REQUEST;
     }
-    const struct export_sheet s[2] = {{&referral_table, json_object_get(o, "items")},
-                                      {&category_table, json_object_get(o, "by_category")}};
-    char *stem = api_export_stem(a, "referrals", cats && format == EXPORT_CSV ? "categories" : NULL,
+    const struct export_sheet s[3] = {{&referral_table, json_object_get(o, "items")},
+                                      {&category_table, json_object_get(o, "by_category")},
+                                      {&kind_table, json_object_get(o, "by_kind")}};
+    char *stem = api_export_stem(a, "referrals", which && format == EXPORT_CSV ? tables[which] : NULL,
                                  api_str(o, "store_code"), api_str(o, "from"), api_str(o, "to"));
-    return stem ? api_reply_one_or_all(a, s, 2, (size_t)cats, format, stem) : TD_E_NOMEM;
+    return stem ? api_reply_one_or_all(a, s, 3, (size_t)which, format, stem) : TD_E_NOMEM;
 }
 
 int api_insight_referrals(struct api_call *a)
@@ -206,24 +304,35 @@ int api_insight_referrals(struct api_call *a)
     if (!w) return TD_E_NOMEM;
     w->a = a;
     w->items = json_array();
+    w->kinds = json_array();
     int rc = insight_referrals_each(&a->d, st.id, from, to + DAY_US, ITEMS_MAX, on_referral, w);
     if (rc == TD_OK) rc = tally(w, st.id, from, to + DAY_US);
+    /* The matched comparison only where there are referrals to compare. */
+    if (rc == TD_OK && w->ncat)
+        rc = insight_matched_each(&a->d, st.id, from, to + DAY_US, a->d.now_us, on_group_matched, w);
     json_t *cats = json_array();
     qsort(w->cat, w->ncat, sizeof w->cat[0], by_category);
-    for (size_t i = 0; rc == TD_OK && i < w->ncat; i++)
-        json_array_append_new(cats, json_pack("{s:s,s:o,s:o}", "category", w->cat[i].category, "referred",
-                                              shares_json(&w->cat[i], 1), "compared", shares_json(&w->cat[i], 0)));
+    for (size_t i = 0; rc == TD_OK && i < w->ncat; i++) {
+        json_array_append_new(cats, json_pack("{s:s,s:o,s:o,s:o}", "category", w->cat[i].category, "referred",
+                                              shares_json(&w->cat[i], 1), "compared", shares_json(&w->cat[i], 0),
+                                              "matched", w->cat[i].matched ? w->cat[i].matched : json_null()));
+        w->cat[i].matched = NULL;
+    }
+    for (size_t i = 0; i < w->ncat; i++) json_decref(w->cat[i].matched);
     char f[40], t[40];
     clock_format_rfc3339(from, f, sizeof f);
     clock_format_rfc3339(to, t, sizeof t);
-    json_t *o = rc == TD_OK ? json_pack("{s:s%,s:s%,s:o,s:I,s:[iii],s:o,s:o}", "from", f, (size_t)10, "to", t, (size_t)10,
-                                        "store_code", st.id ? json_string(st.code) : json_null(), "min_answers",
-                                        (json_int_t)nps_min_answers(), "windows", insight_window_days[0],
+    json_t *o = rc == TD_OK ? json_pack("{s:s%,s:s%,s:o,s:I,s:I,s:i,s:i,s:s,s:[iii],s:o,s:o,s:o}", "from", f, (size_t)10,
+                                        "to", t, (size_t)10, "store_code", st.id ? json_string(st.code) : json_null(),
+                                        "min_answers", (json_int_t)nps_min_answers(), "min_cases",
+                                        (json_int_t)goodwill_min_cases(), "bootstrap", INSIGHT_BOOTSTRAP, "seed",
+                                        INSIGHT_SEED, "method", METHOD, "windows", insight_window_days[0],
                                         insight_window_days[1], insight_window_days[2], "items", w->items,
-                                        "by_category", cats)
+                                        "by_category", cats, "by_kind", w->kinds)
                               : NULL;
     if (!o) {
         json_decref(w->items);
+        json_decref(w->kinds);
         json_decref(cats);
     }
     free(w);

@@ -8,7 +8,10 @@
  * is 403); an admin (head office) any store, or all of them without
  * store_code. A draft that does not validate is 422 with each problem at
  * its path inside the body ("policy.tiers.gold.goodwill_limit_cents").
+ * ?format=csv or xlsx answers the changed cases (the exact layer's list)
+ * as a file (export.h); the figures stay in the JSON.
  */
+#include "api/export.h"
 #include "api/handlers.h"
 #include "domain/simulate.h"
 #include <stdio.h>
@@ -42,6 +45,23 @@ static int draft_of(struct api_call *a, json_t *doc, struct policy *p)
     return rc;
 }
 
+/* The changed cases as a file: one line each, before and after. */
+#define SIDE(s, snl, sen)                                                                                        \
+    EXPORT_COL(s ".resolution", snl ": afhandeling", sen ": resolution", EXPORT_TEXT),                              \
+    EXPORT_COL(s ".amount_cents", snl ": bedrag", sen ": amount", EXPORT_CENTS),                                    \
+    EXPORT_FLAG_COL(s ".needs_approval", snl ": manager nodig", sen ": needs a manager", "ja", "yes", "nee", "no")
+static const struct export_column change_cols[] = {
+    EXPORT_COL("case_id", "zaak", "case", EXPORT_INT),
+    EXPORT_COL("store_code", "winkel", "store", EXPORT_TEXT),
+    EXPORT_COL("kind", "soort", "kind", EXPORT_TEXT),
+    EXPORT_COL("decided_at", "beslist op", "decided on", EXPORT_DAY),
+    SIDE("before", "toen", "then"),
+    SIDE("after", "concept", "draft"),
+    EXPORT_FLAG_COL("flagged_later", "later gemarkeerd", "flagged later", "ja", "yes", "nee", "no"),
+};
+#undef SIDE
+const struct export_table api_simulate_changes = {"Gewijzigde zaken", "Changed cases", EXPORT_COLUMNS(change_cols)};
+
 int api_policy_simulate(struct api_call *a)
 {
     static const struct api_field fields[] = {
@@ -49,6 +69,8 @@ int api_policy_simulate(struct api_call *a)
         {"store_code", AT_STRING_OR_NULL, 0, 16}, {"modelled", AT_BOOL, 0, 0}, {0},
     };
     json_t *b = NULL;
+    enum export_format format;
+    if (api_export_format(a, EXPORT_JSON, &format) != TD_OK) return TD_E_BAD_REQUEST;
     int rc = api_body_valid(a, fields, &b);
     if (rc != TD_OK) return rc;
     const char *sc = api_str(b, "store_code");
@@ -80,5 +102,11 @@ int api_policy_simulate(struct api_call *a)
     if (rc != TD_OK) return rc;
     if (!o) return TD_E_NOMEM;
     json_object_set_new(o, "store_code", code[0] ? json_string(code) : json_null());
-    return api_reply_json(a, 200, o);
+    if (format == EXPORT_JSON) return api_reply_json(a, 200, o);
+    char *stem = arena_printf(&a->r->arena, "simulation-changes%s%s", code[0] ? "-" : "", code);
+    rc = stem ? api_reply_table(a, &api_simulate_changes, json_object_get(json_object_get(o, "exact"), "changes"), format,
+                                stem)
+              : TD_E_NOMEM;
+    json_decref(o);
+    return rc;
 }

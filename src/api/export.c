@@ -70,13 +70,12 @@ static void comma_number(double v, int decimals, char *out, size_t n)
 /* What the cell of column c says for value v, as CSV and the widths see it;
  * "" for an empty cell. out holds at least 64 bytes; a text is returned
  * as it is (not copied). */
-static const char *cell_text(const struct api_call *a, const struct export_column *c, json_t *v, char *out,
-                             size_t n)
+static const char *cell_text(int en, const struct export_column *c, json_t *v, char *out, size_t n)
 {
     out[0] = '\0';
     if (c->kind == EXPORT_FLAG) {
-        const char *s = json_is_true(v) ? (english(a) ? c->yes_en : c->yes_nl)
-                        : json_is_false(v) ? (english(a) ? c->no_en : c->no_nl)
+        const char *s = json_is_true(v) ? (en ? c->yes_en : c->yes_nl)
+                        : json_is_false(v) ? (en ? c->no_en : c->no_nl)
                                            : NULL;
         return s ? s : "";
     }
@@ -123,12 +122,12 @@ static int csv_field(struct buf *b, const char *s)
     return rc == TD_OK ? buf_putc(b, '"') : rc;
 }
 
-static int write_csv(struct api_call *a, const struct export_table *t, json_t *items, struct buf *b)
+int export_csv(const struct export_table *t, json_t *items, int english, struct buf *b)
 {
     int rc = buf_puts(b, "\xEF\xBB\xBF");
     for (size_t i = 0; rc == TD_OK && i < t->ncols; i++) {
         if (i) rc = buf_putc(b, ';');
-        if (rc == TD_OK) rc = csv_field(b, english(a) ? t->cols[i].en : t->cols[i].nl);
+        if (rc == TD_OK) rc = csv_field(b, english ? t->cols[i].en : t->cols[i].nl);
     }
     if (rc == TD_OK) rc = buf_puts(b, "\r\n");
     size_t r;
@@ -137,7 +136,7 @@ static int write_csv(struct api_call *a, const struct export_table *t, json_t *i
         for (size_t i = 0; rc == TD_OK && i < t->ncols; i++) {
             char tmp[64];
             if (i) rc = buf_putc(b, ';');
-            if (rc == TD_OK) rc = csv_field(b, cell_text(a, &t->cols[i], value_at(o, t->cols[i].path), tmp, sizeof tmp));
+            if (rc == TD_OK) rc = csv_field(b, cell_text(english, &t->cols[i], value_at(o, t->cols[i].path), tmp, sizeof tmp));
         }
         if (rc == TD_OK) rc = buf_puts(b, "\r\n");
         if (rc != TD_OK) break;
@@ -164,7 +163,7 @@ static lxw_error write_cell(struct api_call *a, lxw_worksheet *ws, const struct 
 {
     char tmp[64];
     if (c->kind == EXPORT_FLAG || c->kind == EXPORT_TEXT) {
-        const char *s = cell_text(a, c, v, tmp, sizeof tmp);
+        const char *s = cell_text(english(a), c, v, tmp, sizeof tmp);
         return *s ? worksheet_write_string(ws, row, col, s, NULL) : LXW_NO_ERROR;
     }
     if (!v || json_is_null(v)) return LXW_NO_ERROR;
@@ -203,7 +202,7 @@ static int write_sheet(struct api_call *a, lxw_workbook *wb, const struct format
         size_t w = code_points(english(a) ? t->cols[i].en : t->cols[i].nl);
         json_array_foreach(s->items, r, o) {
             char tmp[64];
-            size_t n = code_points(cell_text(a, &t->cols[i], value_at(o, t->cols[i].path), tmp, sizeof tmp));
+            size_t n = code_points(cell_text(english(a), &t->cols[i], value_at(o, t->cols[i].path), tmp, sizeof tmp));
             if (n > w) w = n;
         }
         w += 2;
@@ -274,7 +273,7 @@ int api_reply_sheets(struct api_call *a, const struct export_sheet *s, size_t n,
     if (format == EXPORT_JSON || n == 0) return TD_E_BAD_REQUEST;
     struct buf *b = &a->r->out;
     buf_reset(b);
-    int rc = format == EXPORT_CSV ? write_csv(a, s[0].t, s[0].items, b) : write_xlsx(a, s, n, b);
+    int rc = format == EXPORT_CSV ? export_csv(s[0].t, s[0].items, english(a), b) : write_xlsx(a, s, n, b);
     if (rc != TD_OK) {
         buf_reset(b);
         return rc;

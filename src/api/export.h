@@ -23,6 +23,7 @@
 #include "core/status.h"
 
 struct api_call;
+struct buf;
 
 enum export_kind {
     EXPORT_TEXT,      /* a string (a number is written as its digits) */
@@ -87,5 +88,14 @@ int api_reply_one_or_all(struct api_call *a, const struct export_sheet *s, size_
  * "coaching-points-AMS01-2026-01-01-2026-03-31". */
 char *api_export_stem(struct api_call *a, const char *what, const char *part, const char *code, const char *from,
                       const char *to);
+
+/* The CSV of one table into b (appended), headers in English when english,
+ * else Dutch: for a caller without a request (the CLI). TD_E_NOMEM when b
+ * cannot grow. */
+int export_csv(const struct export_table *t, json_t *items, int english, struct buf *b) TD_MUST_CHECK;
+
+/* The what-if simulator's changed cases (api_simulate.c): the items of the
+ * answer's exact.changes; `trustdesk simulate --csv` writes them too. */
+extern const struct export_table api_simulate_changes;
 
 #endif

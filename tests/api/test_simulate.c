@@ -9,7 +9,8 @@
  * after every simulation (rows counted). A case decided again counts once,
  * with its latest decision (decision_replay's superseded_at), and a customer's
  * erasure (which drops the compact rows) leaves the answer as it was; the
- * modelled layer can be left out. */
+ * modelled layer can be left out. The changed cases as CSV and xlsx, from
+ * the API and from `trustdesk simulate --csv`. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -208,6 +209,93 @@ static void a_higher_gold_limit_needs_fewer_managers(void **state)
     free(doc);
 }
 
+/* The file of the path's contents; malloc'd, NUL-ended. */
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    char *text = calloc(1, 65536);
+    assert_non_null(text);
+    size_t n = fread(text, 1, 65535, f);
+    fclose(f);
+    text[n] = '\0';
+    return text;
+}
+
+/* The changed cases of the gold draft as files: CSV for Dutch Excel (byte
+ * order mark, ';', decimal comma), a workbook that is a zip with their
+ * sheet, and `trustdesk simulate --csv` writing the same CSV. */
+static void the_changed_cases_as_files(void **state)
+{
+    (void)state;
+    char *doc = gold_draft();
+    size_t n = strlen(doc) + 32;
+    char *body = malloc(n);
+    snprintf(body, n, "{\"policy\":%s}", doc);
+    char before[512], after[512], h[300];
+    row_counts(before, sizeof before);
+    struct resp r;
+    req_expect(&admin, "POST", "/api/v1/policy/simulations?format=csv", body, 200, &r);
+    assert_non_null(resp_header(&r, "Content-Type", h, sizeof h));
+    assert_non_null(strstr(h, "text/csv"));
+    assert_non_null(resp_header(&r, "Content-Disposition", h, sizeof h));
+    assert_string_equal(h, "attachment; filename=\"simulation-changes.csv\"");
+    const char *head = "\xEF\xBB\xBFzaak;winkel;soort;beslist op;toen: afhandeling;toen: bedrag;toen: manager nodig;"
+                       "concept: afhandeling;concept: bedrag;concept: manager nodig;later gemarkeerd\r\n";
+    assert_memory_equal(r.body, head, strlen(head));
+    char line[160];
+    snprintf(line, sizeof line, "\r\n%lld;UTR01;return;", case_over1);
+    if (!strstr(r.body, line) || !strstr(r.body, ";store_credit;400,00;ja;store_credit;400,00;nee;nee\r\n") ||
+        !strstr(r.body, ";AMS01;return;") || !strstr(r.body, ";320,00;ja;"))
+        fail_msg("the CSV:\n%s", r.body);
+    int lines = 0;
+    for (const char *p = r.body; (p = strstr(p, "\r\n")) != NULL; p += 2) lines++;
+    assert_int_equal(lines, 1 + 3);                              /* the header and the three changed cases */
+    char csv[8192];
+    snprintf(csv, sizeof csv, "%s", r.body);
+    resp_free(&r);
+
+    req_expect(&mark, "POST", "/api/v1/policy/simulations?format=xlsx", body, 200, &r);
+    assert_non_null(resp_header(&r, "Content-Disposition", h, sizeof h));
+    assert_string_equal(h, "attachment; filename=\"simulation-changes-UTR01.xlsx\"");
+    char *grid = xlsx_grid(&r, 1), *book = xlsx_part(&r, "xl/workbook.xml");
+    assert_true(grid && book);                                   /* a zip with a sheet */
+    assert_non_null(strstr(book, "name=\"Gewijzigde zaken\""));
+    if (!strstr(grid, ";\"UTR01\";\"return\";") || !strstr(grid, ";\"store_credit\";400;\"ja\";\"store_credit\";400;\"nee\";"))
+        fail_msg("the sheet:\n%s", grid);
+    assert_null(strstr(grid, "AMS01"));                          /* the manager's own store */
+    free(grid);
+    free(book);
+    resp_free(&r);
+    req_expect(&admin, "POST", "/api/v1/policy/simulations?format=pdf", body, 400, &r);
+    assert_true(has_err_field(&r, "format"));
+    resp_free(&r);
+    row_counts(after, sizeof after);
+    assert_string_equal(before, after);
+
+    /* The CLI writes the same file. */
+    char path[320], out_csv[320], out[65536];
+    snprintf(path, sizeof path, "%s/draft-csv.json", srv.dir);
+    snprintf(out_csv, sizeof out_csv, "%s/changes.csv", srv.dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(doc, f);
+    fclose(f);
+    assert_int_equal(run_cli(NULL, out, sizeof out, "simulate", "--db", srv.db_url, "--policy", path, "--csv", out_csv,
+                             "--json", NULL), 0);
+    json_t *j = json_loads(out, 0, NULL);                        /* --json still answers on stdout */
+    assert_non_null(j);
+    json_decref(j);
+    char *file = slurp(out_csv);
+    assert_string_equal(file, csv);
+    free(file);
+    snprintf(out_csv, sizeof out_csv, "%s/no-such-dir/changes.csv", srv.dir);
+    assert_int_equal(run_cli(NULL, out, sizeof out, "simulate", "--db", srv.db_url, "--policy", path, "--csv", out_csv,
+                             NULL), 1);
+    free(body);
+    free(doc);
+}
+
 static void a_manager_sees_their_own_store(void **state)
 {
     (void)state;
@@ -396,6 +484,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(the_policy_in_force_changes_nothing),
         cmocka_unit_test(a_higher_gold_limit_needs_fewer_managers),
+        cmocka_unit_test(the_changed_cases_as_files),
         cmocka_unit_test(a_manager_sees_their_own_store),
         cmocka_unit_test(bad_input_is_refused_naming_the_field),
         cmocka_unit_test(money_newly_exposed_to_a_flagged_customer),

@@ -6,6 +6,9 @@ export type ReferralFilter = Partial<Record<'from' | 'to' | 'store', string>>;
 
 export const getReferrals = (filter: ReferralFilter) =>
   api<S['ReferralReport']>('GET', `/api/v1/insight/referrals${query(filter)}`);
+/** The address of the same report as a file (CSV: one table; xlsx: all three), for a download link. */
+export const referralsFileUrl = (filter: ReferralFilter, format: 'csv' | 'xlsx', table?: 'categories' | 'kinds') =>
+  `/api/v1/insight/referrals${query({ ...filter, format, ...(table ? { table } : {}) })}`;
 
 // The daily rollup (/api/v1/insight/daily): the desk's cases per day for the
 // trend chart, and the same as a CSV or .xlsx file for a plain link.
