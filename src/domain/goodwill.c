@@ -6,7 +6,9 @@
  * sorted by stratum, and keeps the strata that have both (a span each).
  * Every bootstrap resample redraws, per span, as many given and compared
  * cases as it has, with replacement, from that span only: resampling within
- * strata keeps each resample matched exactly as the data is.
+ * strata keeps each resample matched exactly as the data is. The draws are
+ * the time of a report (1,000 resamples of every matched case): each is a
+ * step of the stream and an add of whole numbers, nothing more.
  */
 #include "domain/goodwill.h"
 #include "core/rng.h"
@@ -117,12 +119,71 @@ static void interval_of(double *v, size_t n, double estimate, struct goodwill_in
     out->high = quantile(v, n, 0.975);
 }
 
+/* The first of c[j..nc) whose stratum is not below key: a row's few given
+ * cases find their strata among the chain's compared cases in a few steps
+ * each, instead of walking every compared case before them. */
+static size_t lower_bound(const struct goodwill_obs *c, size_t j, size_t nc, uint64_t key)
+{
+    size_t step = 1;
+    while (j + step < nc && c[j + step - 1].stratum < key) j += step, step *= 2;   /* gallop */
+    size_t hi = j + step < nc ? j + step : nc;
+    while (j < hi) {
+        size_t mid = j + (hi - j) / 2;
+        if (c[mid].stratum < key) j = mid + 1;
+        else hi = mid;
+    }
+    return j;
+}
+
+/* A case's figures as a resample draws them. Every figure is a whole
+ * number, so a span's sums are exact in an int64 and equal, converted, to
+ * the same sums taken in doubles in any order: the resamples come out bit
+ * for bit as when each draw was added in a double. */
+struct drawn {
+    int64_t spend, goodwill, visits;
+};
+
+/* The bootstrap's figures into v[b], v[nb + b], v[2 nb + b]: per resample,
+ * per span, gn given and cn compared cases drawn with replacement from the
+ * span's own, in that order, from one stream. gd and cd hold the spans'
+ * cases one after another. */
+static void resample(const struct span *sp, size_t nspan, const struct drawn *gd, const struct drawn *cd, int nb,
+                     struct rng *stream, double *v)
+{
+    struct rng r = *stream;
+    for (int b = 0; b < nb; b++) {
+        struct sums x = {0};
+        const struct drawn *gp = gd, *cp = cd;
+        for (size_t t = 0; t < nspan; t++) {
+            int64_t gs = 0, gg = 0, gv = 0, cs = 0, cv = 0;
+            uint32_t gn = (uint32_t)sp[t].gn, cn = (uint32_t)sp[t].cn;
+            for (uint32_t i = 0; i < gn; i++) {
+                const struct drawn *o = &gp[rng_below(&r, gn)];
+                gs += o->spend, gg += o->goodwill, gv += o->visits;
+            }
+            for (uint32_t i = 0; i < cn; i++) {
+                const struct drawn *o = &cp[rng_below(&r, cn)];
+                cs += o->spend, cv += o->visits;
+            }
+            add_span(&x, gn, (double)gs, (double)gg, (double)gv, cn, (double)cs, (double)cv);
+            gp += gn;
+            cp += cn;
+        }
+        v[b] = x.retained;
+        v[nb + b] = x.goodwill > 0 ? x.retained / x.goodwill : 0;
+        v[2 * nb + b] = x.visits / x.given;
+    }
+    *stream = r;
+}
+
 int goodwill_estimate(const struct goodwill_obs *g, size_t ng, const struct goodwill_obs *c, size_t nc,
                       const struct goodwill_params *p, struct goodwill_estimate *out)
 {
     memset(out, 0, sizeof *out);
     size_t nspan = 0, cap = 0;
     struct span *sp = NULL;
+    struct drawn *gd = NULL, *cd = NULL;
+    double *v = NULL;
     int rc = TD_OK;
     /* The spans: each run of one stratum among the given cases, with the
      * compared cases of that stratum when there are any. */
@@ -130,7 +191,7 @@ int goodwill_estimate(const struct goodwill_obs *g, size_t ng, const struct good
     for (size_t i = 0; i < ng;) {
         size_t e = i;
         while (e < ng && g[e].stratum == g[i].stratum) e++;
-        while (j < nc && c[j].stratum < g[i].stratum) j++;
+        j = lower_bound(c, j, nc, g[i].stratum);
         size_t k = j;
         while (k < nc && c[k].stratum == g[i].stratum) k++;
         if (k == j) {
@@ -159,12 +220,25 @@ int goodwill_estimate(const struct goodwill_obs *g, size_t ng, const struct good
                                                 : "too few comparable cases (declined, referred or resolved strictly)";
         goto out;
     }
+    int nb = p->bootstrap > 0 ? p->bootstrap : GOODWILL_BOOTSTRAP;
+    if (!(gd = malloc((size_t)out->given * sizeof *gd)) || !(cd = malloc((size_t)out->compared * sizeof *cd)) ||
+        !(v = malloc(3 * (size_t)nb * sizeof *v))) {
+        rc = TD_E_NOMEM;
+        goto out;
+    }
     struct sums s = {0};
+    size_t ig = 0, ic = 0;
     for (size_t t = 0; t < nspan; t++) {
-        double gs = 0, gg = 0, gv = 0, cs = 0, cv = 0;
-        for (size_t i = sp[t].g0; i < sp[t].g0 + sp[t].gn; i++) gs += (double)g[i].spend_cents, gg += (double)g[i].goodwill_cents, gv += (double)g[i].visits;
-        for (size_t i = sp[t].c0; i < sp[t].c0 + sp[t].cn; i++) cs += (double)c[i].spend_cents, cv += (double)c[i].visits;
-        add_span(&s, sp[t].gn, gs, gg, gv, sp[t].cn, cs, cv);
+        int64_t gs = 0, gg = 0, gv = 0, cs = 0, cv = 0;
+        for (size_t i = sp[t].g0; i < sp[t].g0 + sp[t].gn; i++) {
+            gd[ig++] = (struct drawn){g[i].spend_cents, g[i].goodwill_cents, g[i].visits};
+            gs += g[i].spend_cents, gg += g[i].goodwill_cents, gv += g[i].visits;
+        }
+        for (size_t i = sp[t].c0; i < sp[t].c0 + sp[t].cn; i++) {
+            cd[ic++] = (struct drawn){c[i].spend_cents, 0, c[i].visits};
+            cs += c[i].spend_cents, cv += c[i].visits;
+        }
+        add_span(&s, sp[t].gn, (double)gs, (double)gg, (double)gv, sp[t].cn, (double)cs, (double)cv);
     }
     out->goodwill_cents = (int64_t)llround(s.goodwill);
     out->spend_given = s.spend_g / s.given;
@@ -172,38 +246,17 @@ int goodwill_estimate(const struct goodwill_obs *g, size_t ng, const struct good
     out->visits_given = s.visits_g / s.given;
     out->visits_compared = s.visits_c / s.given;
 
-    int nb = p->bootstrap > 0 ? p->bootstrap : GOODWILL_BOOTSTRAP;
-    double *v = malloc(3 * (size_t)nb * sizeof *v);
-    if (!v) {
-        rc = TD_E_NOMEM;
-        goto out;
-    }
     struct rng r;
     rng_stream(&r, p->seed, RNG_KIND_GOODWILL, p->stream);
-    for (int b = 0; b < nb; b++) {
-        struct sums x = {0};
-        for (size_t t = 0; t < nspan; t++) {
-            double gs = 0, gg = 0, gv = 0, cs = 0, cv = 0;
-            for (size_t i = 0; i < sp[t].gn; i++) {
-                const struct goodwill_obs *o = &g[sp[t].g0 + rng_below(&r, (uint32_t)sp[t].gn)];
-                gs += (double)o->spend_cents, gg += (double)o->goodwill_cents, gv += (double)o->visits;
-            }
-            for (size_t i = 0; i < sp[t].cn; i++) {
-                const struct goodwill_obs *o = &c[sp[t].c0 + rng_below(&r, (uint32_t)sp[t].cn)];
-                cs += (double)o->spend_cents, cv += (double)o->visits;
-            }
-            add_span(&x, sp[t].gn, gs, gg, gv, sp[t].cn, cs, cv);
-        }
-        v[b] = x.retained;
-        v[nb + b] = x.goodwill > 0 ? x.retained / x.goodwill : 0;
-        v[2 * nb + b] = x.visits / x.given;
-    }
+    resample(sp, nspan, gd, cd, nb, &r, v);
     interval_of(v, (size_t)nb, s.retained, &out->retained_cents);
     interval_of(v + nb, (size_t)nb, s.goodwill > 0 ? s.retained / s.goodwill : 0, &out->per_euro);
     interval_of(v + 2 * nb, (size_t)nb, s.visits / s.given, &out->visits);
-    free(v);
     out->estimable = true;
 out:
+    free(v);
+    free(cd);
+    free(gd);
     free(sp);
     return rc;
 }
