@@ -208,7 +208,7 @@ static int mark_first(struct gather *g)
  * decisions were taken: one range of case_outcomes (outcomes.h). */
 static int gather(struct dctx *c, int64_t from_us, int64_t to_us, struct gather *g)
 {
-    int rc = outcomes_decided_each(c, from_us, to_us, on_outcome, g);
+    int rc = outcomes_goodwill_each(c, from_us, to_us, on_outcome, g);
     return rc == TD_OK ? mark_first(g) : rc;
 }
 
