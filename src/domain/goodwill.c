@@ -96,24 +96,47 @@ static void add_span(struct sums *s, size_t gn, double g_spend, double g_goodwil
     s->visits_c += (double)gn * vc;
 }
 
-static int cmp_double(const void *x, const void *y)
+/* The k-th smallest of v[0..n) (0-based), v reordered so that every value
+ * after place k is not below it: a quickselect (Hoare's partition), the
+ * same value a sort would put at k, in a pass or two instead of a sort. */
+static double kth(double *v, size_t n, size_t k)
 {
-    double a = *(const double *)x, b = *(const double *)y;
-    return (a > b) - (a < b);
+    ptrdiff_t lo = 0, hi = (ptrdiff_t)n - 1, want = (ptrdiff_t)k;
+    while (lo < hi) {
+        double pivot = v[lo + (hi - lo) / 2];
+        ptrdiff_t i = lo, j = hi;
+        while (i <= j) {
+            while (v[i] < pivot) i++;
+            while (v[j] > pivot) j--;
+            if (i <= j) {
+                double t = v[i];
+                v[i++] = v[j];
+                v[j--] = t;
+            }
+        }
+        if (want <= j) hi = j;
+        else if (want >= i) lo = i;
+        else break;                                /* between j and i: equal to the pivot */
+    }
+    return v[k];
 }
 
-/* The q-quantile of v[0..n) (sorted here), interpolated between ranks. */
+/* The q-quantile of v[0..n), interpolated between ranks as in the sorted
+ * list (v is reordered). */
 static double quantile(double *v, size_t n, double q)
 {
     double pos = q * (double)(n - 1);
     size_t i = (size_t)pos;
     double f = pos - (double)i;
-    return i + 1 < n ? v[i] * (1 - f) + v[i + 1] * f : v[n - 1];
+    double a = kth(v, n, i);
+    if (i + 1 >= n) return a;
+    double b = v[i + 1];
+    for (size_t t = i + 2; t < n; t++) b = v[t] < b ? v[t] : b;   /* the next rank: the least after place i */
+    return a * (1 - f) + b * f;
 }
 
 static void interval_of(double *v, size_t n, double estimate, struct goodwill_interval *out)
 {
-    qsort(v, n, sizeof *v, cmp_double);
     out->estimate = estimate;
     out->low = quantile(v, n, 0.025);
     out->high = quantile(v, n, 0.975);
