@@ -59,6 +59,7 @@
 #                            compact rows there)
 #                                                      vs guard_score + policy_decide on the same
 #                                                        inputs already in memory (tdbench simulate)
+#                            diagnostics: the CLI's CPU time (user + system) against the pure loop's
 #   (q) daily dashboard      GET /api/v1/insight/daily p50/p99 server-side (head office: 30, 90 and
 #                            365 days, the chain and one store in turn) on a copy of the demo,
 #                            after dropping its rollup and timing the migration's backfill
@@ -68,7 +69,8 @@
 #   (r) goodwill economics   GET /api/v1/insight/goodwill (and /referrals, the referral outcomes: the
 #                            same table, case_outcomes) p50/p99 server-side on the demo, the
 #                            chain and one store alternately (BENCH_GOODWILL_N requests, 20);
-#                            no baseline: a target only
+#                            no baseline: a target only; a diagnostic: the server's CPU time per
+#                            goodwill request (the same requests again, /proc)
 #   (s) coaching             GET /api/v1/insight/coaching p50/p99 server-side, one store and every
 #                            store (head office), 90 days and a year in turn (BENCH_COACH_N
 #                            requests each, 20), on a copy of the demo topped up to
