@@ -59,6 +59,7 @@
 #                            compact rows there)
 #                                                      vs guard_score + policy_decide on the same
 #                                                        inputs already in memory (tdbench simulate)
+#                            diagnostics: the CLI's CPU time (user + system) against the pure loop's
 #   (q) daily dashboard      GET /api/v1/insight/daily p50/p99 server-side (head office: 30, 90 and
 #                            365 days, the chain and one store in turn) on a copy of the demo,
 #                            after dropping its rollup and timing the migration's backfill
@@ -68,7 +69,8 @@
 #   (r) goodwill economics   GET /api/v1/insight/goodwill (and /referrals, the referral outcomes: the
 #                            same table, case_outcomes) p50/p99 server-side on the demo, the
 #                            chain and one store alternately (BENCH_GOODWILL_N requests, 20);
-#                            no baseline: a target only
+#                            no baseline: a target only; a diagnostic: the server's CPU time per
+#                            goodwill request (the same requests again, /proc)
 #   (s) coaching             GET /api/v1/insight/coaching p50/p99 server-side, one store and every
 #                            store (head office), 90 days and a year in turn (BENCH_COACH_N
 #                            requests each, 20), on a copy of the demo topped up to
@@ -996,23 +998,30 @@ p_cases=$(sed -n 's/.*cases=\([0-9]*\).*/\1/p' <<<"$p_line")
 p_pure=$(sed -n 's/.*pure_ms=\([0-9.]*\).*/\1/p' <<<"$p_line")
 p_run=$(sed -n 's/.*run_ms=\([0-9.]*\).*/\1/p' <<<"$p_line")
 p_replay=$(sed -n 's/.*replay_ms=\([0-9.]*\).*/\1/p' <<<"$p_line")
+p_pure_cpu=$(sed -n 's/.*pure_cpu_ms=\([0-9.]*\).*/\1/p' <<<"$p_line")
 [[ "${p_pure:-}" =~ ^[0-9.]+$ ]] || { echo "bench: no measurement for the pure decisions (tdbench simulate: $p_line)" >&2; exit 1; }
 # Best wall time of three runs of the CLI with the options given (the machine is shared); the
-# answer in $OUT/simulate.json.
+# answer in $OUT/simulate.json; the best CPU time (user + system, ms) of the three in $OUT/simulate.cpu.
 p_best() {
-  local best='' t t0 _
+  local best='' cpu='' t c t0 _
   for _ in 1 2 3; do
     t0=$(now)
-    "$BIN" simulate --db "sqlite:$DB" --policy "$OUT/sim-draft.json" --from 2000-01-01 --to 2099-12-31 --json "$@" >"$OUT/simulate.json"
+    c=$( { TIMEFORMAT='%U %S'; time "$BIN" simulate --db "sqlite:$DB" --policy "$OUT/sim-draft.json" --from 2000-01-01 \
+           --to 2099-12-31 --json "$@" >"$OUT/simulate.json"; } 2>&1 )
     t=$(calc "round(($(now) - $t0) * 1000, 1)")
+    c=$(calc "round(($(tr ' ' + <<<"$c")) * 1000, 1)")
     if [[ -z "$best" ]] || python3 -c "import sys; sys.exit(0 if $t < $best else 1)"; then best=$t; fi
+    if [[ -z "$cpu" ]] || python3 -c "import sys; sys.exit(0 if $c < $cpu else 1)"; then cpu=$c; fi
   done
+  echo "$cpu" >"$OUT/simulate.cpu"
   echo "$best"
 }
 say "(p) trustdesk simulate over the same $p_cases decisions, with and without the modelled layer (best of three runs each)"
 p_bare=$(p_best --no-modelled)
+p_bare_cpu=$(cat "$OUT/simulate.cpu")
 p_got_bare=$(python3 -c "import json; print(json.load(open('$OUT/simulate.json'))['cases'])")
 p_cli=$(p_best)
+p_cli_cpu=$(cat "$OUT/simulate.cpu")
 p_got=$(python3 -c "import json; print(json.load(open('$OUT/simulate.json'))['cases'])")
 row "(p) trustdesk simulate, every stored decision, best of 3 ($p_cases cases; the CLI answered $p_got)" "$p_cli" ms "$p_pure" \
     "guard_score + policy_decide, inputs in memory" "$(printf %.1f "$(calc "$p_cli / max($p_pure, 0.001)")")" "<= 3x" \
@@ -1024,6 +1033,12 @@ row "(p) diagnostic: simulate_run() in-process, the whole answer (read transacti
     "guard_score + policy_decide, inputs in memory" "$(printf %.1f "$(calc "$p_run / max($p_pure, 0.001)")")" "" ""
 row "(p) diagnostic: simulate_run() in-process without the modelled layer" "$p_replay" ms "$p_pure" \
     "guard_score + policy_decide, inputs in memory" "$(printf %.1f "$(calc "$p_replay / max($p_pure, 0.001)")")" "" ""
+# CPU time beside CPU time: on a machine whose cores are busy with other work the wall
+# times above are mostly waiting, and the two loops wait differently.
+row "(p) diagnostic: CPU time (user + system) of the CLI, the whole answer, best of 3" "$p_cli_cpu" ms "$p_pure_cpu" \
+    "the pure loop's CPU time" "$(printf %.1f "$(calc "$p_cli_cpu / max($p_pure_cpu, 0.001)")")" "" ""
+row "(p) diagnostic: CPU time of the CLI, --no-modelled" "$p_bare_cpu" ms "$p_pure_cpu" \
+    "the pure loop's CPU time" "$(printf %.1f "$(calc "$p_bare_cpu / max($p_pure_cpu, 0.001)")")" "" ""
 row "(p) simulate per 1M cases, extrapolated from the CLI run" "$(printf %.1f "$(calc "$p_cli / max($p_cases, 1) * 1000")")" s \
     "" "" "" "< 5 s" "$(verdict "$p_cli / max($p_cases, 1) * 1000 < 5")"
 row "(p) simulate --no-modelled per 1M cases, extrapolated" "$(printf %.1f "$(calc "$p_bare / max($p_cases, 1) * 1000")")" s \
@@ -1094,16 +1109,27 @@ for i in $(seq "$q_n"); do
   curl -s -o /dev/null -H "Authorization: Bearer $GTOKEN" "$G_BASE/api/v1/insight/referrals$q"
 done
 log_settle
-serve_down "$G_SPID"
 q_p50=$(server_us /api/v1/insight/goodwill "$off" | pct 50)
 q_p99=$(server_us /api/v1/insight/goodwill "$off" | pct 99)
 need "goodwill (server log)" "$q_p99"
 q_r50=$(server_us /api/v1/insight/referrals "$off" | pct 50)
 q_r99=$(server_us /api/v1/insight/referrals "$off" | pct 99)
 need "referrals (server log)" "$q_r99"
+# The server's CPU time (user + system, /proc) over the same goodwill requests again, alone: what
+# a request costs when the wall times above are mostly waiting for a core.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+t0=$(cpu_ticks "$G_SPID")
+for i in $(seq "$q_n"); do
+  q=''; (( i % 2 == 0 )) && q="?store=$STORE"
+  curl -s -o /dev/null -H "Authorization: Bearer $GTOKEN" "$G_BASE/api/v1/insight/goodwill$q"
+done
+q_cpu=$(calc "($(cpu_ticks "$G_SPID") - $t0) * 1000.0 / $(getconf CLK_TCK) / $q_n")
+serve_down "$G_SPID"
 q_cases=$(sqlite3 "$DB" "SELECT COUNT(*) FROM cases WHERE status IN ('resolved', 'followed_up')")
 row "(r) goodwill economics p50, server-side ($q_n requests; $q_cases resolved cases)" "$(ms "$q_p50")" ms "" "" "" "" ""
 row "(r) goodwill economics p99, server-side" "$(ms "$q_p99")" ms "" "" "" "< 100 ms" "$(verdict "$q_p99 < 100000")"
+row "(r) diagnostic: the server's CPU time per goodwill request (the same $q_n again, alone; user + system)" \
+    "$(printf %.1f "$q_cpu")" ms "" "" "" "" ""
 row "(r) referral outcomes p50, server-side ($q_n requests, the same mix)" "$(ms "$q_r50")" ms "" "" "" "" ""
 row "(r) referral outcomes p99, server-side" "$(ms "$q_r99")" ms "" "" "" "< 100 ms" "$(verdict "$q_r99 < 100000")"
 fi

@@ -162,6 +162,12 @@ int goodwill_report(struct dctx *c, int64_t from_us, int64_t to_us, int64_t stor
                     struct goodwill_report *out /* OUT */) TD_MUST_CHECK;
 void goodwill_report_free(struct goodwill_report *r);
 
+/* goodwill_report without the rows (n_rows and rows_total 0): the chain's
+ * and the store's totals, figure for figure as the report gives them, for
+ * the simulator's modelled layer. Freed by goodwill_report_free. */
+int goodwill_totals(struct dctx *c, int64_t from_us, int64_t to_us, int64_t store_id, int64_t now_us,
+                    struct goodwill_report *out /* OUT */) TD_MUST_CHECK;
+
 /* One case the report counts: resolved, of a known customer. */
 struct goodwill_case {
     int64_t case_id, customer_id, store_id, resolved_at;

@@ -284,6 +284,10 @@ int outcomes_on_event(struct dctx *c, const struct event *ev)
 
 /* ---- reading -------------------------------------------------------------- */
 
+/* The rows of the cases whose last decision was taken in a period, in the
+ * order the decisions were taken: one range of case_outcomes_decided. */
+#define DECIDED_RANGE " FROM case_outcomes WHERE decided_at >= ? AND decided_at < ? ORDER BY decided_at, decision_id"
+
 int outcomes_decided_each(struct dctx *c, int64_t from_us, int64_t to_us,
                           int (*fn)(void *arg, const struct outcome *o), void *arg)
 {
@@ -291,8 +295,7 @@ int outcomes_decided_each(struct dctx *c, int64_t from_us, int64_t to_us,
     int rc = db_query(c->db,
                       "SELECT case_id, customer_id, store_id, resolved_at, decision_id, decided_at, category, policy_version,"
                       " tier, resolution, spend_before_cents, tenure_days, goodwill_cents, funded, referred,"
-                      " spend_30, visits_30, spend_90, visits_90, spend_180, visits_180"
-                      " FROM case_outcomes WHERE decided_at >= ? AND decided_at < ? ORDER BY decided_at, decision_id",
+                      " spend_30, visits_30, spend_90, visits_90, spend_180, visits_180" DECIDED_RANGE,
                       &st, "ii", from_us, to_us);
     struct outcome o;
     while (db_next(st, &rc)) {
@@ -304,6 +307,36 @@ int outcomes_decided_each(struct dctx *c, int64_t from_us, int64_t to_us,
         o.funded = funded != 0;
         o.referred = referred != 0;
         if (rc == TD_OK) rc = fn(arg, &o);
+    }
+    return db_end(st, rc);
+}
+
+int outcomes_goodwill_each(struct dctx *c, int64_t from_us, int64_t to_us,
+                           int (*fn)(void *arg, const struct outcome *o), void *arg)
+{
+    struct db_stmt *st = NULL;
+    int rc = db_query(c->db,
+                      "SELECT case_id, customer_id, store_id, resolved_at, category, policy_version, tier, spend_before_cents,"
+                      " tenure_days, goodwill_cents, funded, spend_90, visits_90, spend_180, visits_180" DECIDED_RANGE,
+                      &st, "ii", from_us, to_us);
+    struct outcome o = {.resolution = ""};
+    while (db_next(st, &rc)) {
+        o.case_id = db_col_int64(st, 0);
+        o.customer_id = db_col_int64(st, 1);
+        o.store_id = db_col_int64(st, 2);
+        o.resolved_at = db_col_int64(st, 3);
+        o.category = db_col_text(st, 4);
+        o.policy_version = db_col_text(st, 5);
+        o.tier = db_col_text(st, 6);
+        o.spend_before_cents = db_col_int64(st, 7);
+        o.tenure_days = db_col_int64(st, 8);
+        o.goodwill_cents = db_col_int64(st, 9);
+        o.funded = db_col_int64(st, 10) != 0;
+        for (int w = 1; w < OUTCOMES_WINDOWS; w++) {
+            o.spend[w] = db_col_int64(st, 11 + 2 * (w - 1));
+            o.visits[w] = db_col_int64(st, 12 + 2 * (w - 1));
+        }
+        rc = fn(arg, &o);
     }
     return db_end(st, rc);
 }

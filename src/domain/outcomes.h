@@ -61,4 +61,10 @@ struct outcome {
 int outcomes_decided_each(struct dctx *c, int64_t from_us, int64_t to_us,
                           int (*fn)(void *arg, const struct outcome *o), void *arg) TD_MUST_CHECK;
 
+/* outcomes_decided_each with only the columns the goodwill economics reads
+ * (a third fewer: most of a row's cost is its columns): decision_id,
+ * decided_at, referred and the 30-day window are 0, resolution "". */
+int outcomes_goodwill_each(struct dctx *c, int64_t from_us, int64_t to_us,
+                           int (*fn)(void *arg, const struct outcome *o), void *arg) TD_MUST_CHECK;
+
 #endif

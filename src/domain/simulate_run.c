@@ -129,7 +129,7 @@ static int store_codes(struct dctx *c, struct simulate_result *r)
 static int model(struct dctx *c, struct simulate_result *r)
 {
     struct goodwill_report g;
-    int rc = goodwill_report(c, r->from_us, r->to_us, r->store_id, c->now_us, &g);
+    int rc = goodwill_totals(c, r->from_us, r->to_us, r->store_id, c->now_us, &g);
     int w = 0;
     while (w + 1 < GOODWILL_WINDOWS && goodwill_window_days[w] != SIMULATE_MODELLED_WINDOW) w++;
     if (rc == TD_OK) simulate_model(r, &(r->store_id ? &g.store : &g.chain)->est[w], goodwill_window_days[w]);
