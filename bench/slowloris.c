@@ -43,9 +43,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: slowloris PORT SOCKETS PER SECONDS\n");
         return 2;
     }
-    unsigned port = (unsigned)atoi(argv[1]);
-    int n = atoi(argv[2]), per = atoi(argv[3]);
-    double seconds = atof(argv[4]);
+    unsigned port = (unsigned)strtoul(argv[1], NULL, 10);
+    int n = (int)strtol(argv[2], NULL, 10), per = (int)strtol(argv[3], NULL, 10);
+    double seconds = strtod(argv[4], NULL);
     if (n <= 0 || per <= 0) return 2;
     int *fds = calloc((size_t)n, sizeof *fds);
     if (!fds) return 1;
