@@ -16,6 +16,12 @@
  *   coaching_days,    coaching_on_event's rows: per resolved case's day
  *   coaching_months   (and month), store, person, kind, resolution,
  *                     override and goodwill
+ *   case_outcomes     outcomes_on_event's row of each resolved case of a
+ *                     customer: its latest decision's facts, its goodwill
+ *                     and the customer's receipts in the windows after it
+ *                     (all of them are stored before the history starts;
+ *                     the goodwill receipts come after this, through the
+ *                     import's event)
  *
  * Invariants:
  *  (1) the rows equal the subscribers' to the last count: each is a sum of
@@ -30,14 +36,17 @@
 #include "sim/demo_gen.h"
 #include "db/db.h"
 #include "domain/coaching.h"
+#include "domain/desk_inputs.h"
 #include "domain/events.h"
 #include "domain/insight_daily.h"
+#include "domain/outcomes.h"
 #include <stdlib.h>
 #include <string.h>
 
 unsigned demo__bulk_quiet(const struct gen *g)
 {
-    return g->cfg->desk_history ? 0 : EVENTS_SUB_BIT(insight_daily_on_event) | EVENTS_SUB_BIT(coaching_on_event);
+    return g->cfg->desk_history ? 0 : EVENTS_SUB_BIT(insight_daily_on_event) | EVENTS_SUB_BIT(coaching_on_event) |
+                                       EVENTS_SUB_BIT(outcomes_on_event);
 }
 
 /* A few distinct short texts (categories, kinds, resolutions), numbered so
@@ -199,6 +208,79 @@ static int write_rollups(struct gen *g, struct rollups *r)
     return rc;
 }
 
+/* ---- case_outcomes ---------------------------------------------------------- */
+
+/* The latest decision of every case, by case id (cases are numbered from 1
+ * by the history). */
+struct decisions {
+    struct outcomes_decision *by_case;
+    unsigned char *have;
+    int64_t n;
+};
+
+static int keep_decision(void *arg, const struct desk_inputs *in)
+{
+    struct decisions *d = arg;
+    if (in->case_id < 1 || in->case_id > d->n) return TD_E_INTERNAL;
+    /* In order of (decided_at, id): the last one seen is desk_inputs_last's. */
+    outcomes_decision_of(in, &d->by_case[in->case_id - 1]);
+    d->have[in->case_id - 1] = 1;
+    return TD_OK;
+}
+
+/* The resolved cases of customers as outcomes_on_event reads one, by id. */
+#define RESOLVED_SQL                                                                                                   "SELECT k.id, k.customer_id, k.store_id, k.resolved_at, COALESCE(k.resolution, ''), COALESCE(k.amount_cents, 0),"    " COALESCE(CASE WHEN n.funding = 'goodwill' THEN n.amount_cents END, 0),"                                         " CASE WHEN f.case_id IS NULL THEN 0 ELSE 1 END,"                                                                 " COALESCE(f.category, (SELECT COALESCE(i.category, p.category) FROM case_items i"                                 "  LEFT JOIN products p ON p.id = i.product_id WHERE i.case_id = k.id ORDER BY i.item_no LIMIT 1), '')"           " FROM cases k LEFT JOIN credit_notes n ON n.id = k.credit_note_id LEFT JOIN referrals f ON f.case_id = k.id"      " WHERE k.customer_id IS NOT NULL AND EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = k.id"                 " AND e.action = 'resolved') ORDER BY k.id"
+
+/* Their customers' receipts after them within the longest window, by case. */
+#define AFTER_SQL                                                                                                      "SELECT k.id, r.purchased_at, COALESCE(SUM(l.unit_price_cents * l.quantity), 0) FROM cases k"                     " JOIN receipts r ON r.customer_id = k.customer_id AND r.purchased_at > k.resolved_at"                            " AND r.purchased_at <= k.resolved_at + ? LEFT JOIN purchase_lines l ON l.receipt_id = r.id"                      " WHERE k.customer_id IS NOT NULL AND k.resolved_at IS NOT NULL GROUP BY k.id, r.id, r.purchased_at ORDER BY k.id"
+
+static int write_outcomes(struct gen *g, struct dctx *c, const struct decisions *d)
+{
+    struct db_stmt *st = NULL, *after = NULL;
+    int arc = db_query(g->db, AFTER_SQL, &after, "i", (int64_t)outcomes_window_days[OUTCOMES_WINDOWS - 1] * DAY_S * US);
+    int more = db_next(after, &arc);                 /* `after` waits on the next case's first receipt */
+    int rc = arc == TD_ROW || arc == TD_DONE ? db_query(g->db, RESOLVED_SQL, &st, "") : arc;
+    while (rc == TD_OK && db_next(st, &rc)) {
+        int64_t amount, funded, referred;
+        char res[WORD_SZ], category[WORD_SZ];
+        struct outcome o = {0};
+        if ((rc = db_readf(st, "iiiitiiit", &o.case_id, &o.customer_id, &o.store_id, &o.resolved_at, res, sizeof res,
+                           &amount, &funded, &referred, category, sizeof category)) != TD_OK)
+            break;
+        o.resolution = res;
+        o.category = category;
+        o.referred = (int)referred;
+        while (more && db_col_int64(after, 0) < o.case_id) more = db_next(after, &arc);
+        for (; more && db_col_int64(after, 0) == o.case_id; more = db_next(after, &arc))
+            outcomes_window_add(o.spend, o.visits, o.resolved_at, db_col_int64(after, 1), db_col_int64(after, 2));
+        if (arc != TD_OK && arc != TD_DONE && arc != TD_ROW) {
+            rc = arc;
+            break;
+        }
+        if (o.case_id < 1 || o.case_id > d->n) rc = TD_E_INTERNAL;
+        else rc = outcomes_insert(c, &o, amount, funded, d->have[o.case_id - 1] ? &d->by_case[o.case_id - 1] : NULL);
+    }
+    rc = db_end(st, rc);
+    arc = db_end(after, arc);
+    return rc != TD_OK ? rc : arc;
+}
+
+static int bulk_outcomes(struct gen *g)
+{
+    struct dctx c = {.db = g->db, .now_us = g->cfg->end_us, .addr = "demo"};
+    struct decisions d = {0};
+    int rc = db_query_int64(g->db, "SELECT COALESCE(MAX(id), 0) FROM cases", &d.n);
+    if (rc != TD_OK || !d.n) return rc;
+    d.by_case = calloc((size_t)d.n, sizeof *d.by_case);
+    d.have = calloc((size_t)d.n, 1);
+    if (!d.by_case || !d.have) rc = TD_E_NOMEM;
+    if (rc == TD_OK) rc = desk_inputs_each(&c, INT64_MIN, INT64_MAX, keep_decision, &d);
+    if (rc == TD_OK) rc = write_outcomes(g, &c, &d);
+    free(d.by_case);
+    free(d.have);
+    return rc;
+}
+
 int demo__bulk_rollups(struct gen *g)
 {
     if (g->cfg->desk_history) return TD_OK;
@@ -209,6 +291,7 @@ int demo__bulk_rollups(struct gen *g)
     while (db_next(st, &rc)) rc = add_event(r, st);
     rc = db_end(st, rc);
     if (rc == TD_OK) rc = write_rollups(g, r);
+    if (rc == TD_OK) rc = bulk_outcomes(g);
     free(r->in);
     free(r->days);
     free(r->months);
