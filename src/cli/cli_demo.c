@@ -20,7 +20,7 @@
 
 static const char usage[] =
     "usage: trustdesk demo [--db URL] [--customers N] [--seed N] [--end YYYY-MM-DD] [--policy FILE]\n"
-    "                      [--no-goodwill-effect]\n"
+    "                      [--no-goodwill-effect] [--desk-history]\n"
     "\n"
     "Fills a NEW database with a Dutch demo chain: 12 stores, 61 staff, a\n"
     "department-store catalogue, N customers (default 20000) with about 10\n"
@@ -35,6 +35,10 @@ static const char usage[] =
     "to measure another policy on the same people. Every customer given goodwill\n"
     "comes back once more within 90 days (a planted effect for the goodwill\n"
     "economics); --no-goodwill-effect leaves it out, to see the data without it.\n"
+    "The cases go through the desk one by one, in time order; the rollups\n"
+    "only reports read (insight_days, coaching_days, coaching_months) are\n"
+    "written in bulk after the last case; --desk-history has the desk's\n"
+    "subscribers write them case by case instead (the same rows, slower).\n"
     "All demo staff share the password '" DEMO_PASSWORD "' (demo data only).\n";
 
 static void on_progress(void *arg, const char *what, long long done, long long total)
@@ -52,7 +56,7 @@ static int parse_count(const char *s, int64_t lo, int64_t hi, int64_t *out)
 int cli_demo(int argc, char **argv)
 {
     static const char *const opts[] = {"--db", "--customers", "--seed", "--end", "--policy", NULL};
-    static const char *const flags[] = {"--no-goodwill-effect", NULL};
+    static const char *const flags[] = {"--no-goodwill-effect", "--desk-history", NULL};
     int u = cli_check_args(argc, argv, opts, flags, 0, usage);
     if (u) return u == 1 ? 0 : u;
     const char *url = cli_db_url(argc, argv);
@@ -122,6 +126,7 @@ int cli_demo(int argc, char **argv)
         .seed = (uint64_t)seed, .customers = customers, .end_us = end_us, .password_hash = hash,
         .progress = on_progress, .policy_json = policy_file ? policy : NULL, .policy_len = policy_len,
         .no_goodwill_effect = cli_flag(argc, argv, "--no-goodwill-effect"),
+        .desk_history = cli_flag(argc, argv, "--desk-history"),
     };
     struct demo_summary sum;
     if (rc == TD_OK) rc = db_bulk_mode(db, 1);

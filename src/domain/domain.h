@@ -23,6 +23,10 @@ struct dctx {
     int64_t now_us;          /* UTC microseconds */
     struct actor actor;
     const char *addr;        /* client address for the audit trail, or "cli" */
+    /* EVENTS_SUB_BIT()s (events.h) of subscribers that events_emit() leaves
+     * out because the caller writes their rows itself afterwards, in bulk
+     * (the demo's case history, sim/demo_bulk.c); 0 everywhere else. */
+    unsigned events_quiet;
 };
 
 /* Fixed field sizes (bytes, including the NUL). Inputs longer than the

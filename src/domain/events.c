@@ -16,6 +16,8 @@ static const struct events_subscriber SUBSCRIBERS[] = {
 #undef EVENTS_SUBSCRIBER
 };
 
+_Static_assert(EVENTS_SUB_COUNT <= 32, "struct dctx's events_quiet has a bit per subscriber");
+
 static const char *const ACTIONS[EVENT_KIND_COUNT] = {
 #define EVENTS_ACTION(name, action) action,
     EVENTS_KINDS(EVENTS_ACTION)
@@ -36,7 +38,7 @@ int events_emit_to(struct dctx *c, const struct event *ev, const struct events_s
         rc = db_run(c->db, "INSERT INTO case_events (case_id, at, staff_id, action, detail) VALUES (?, ?, ?, ?, ?)",
                     NULL, "iintt", ev->case_id, c->now_us, c->actor.staff_id, action, ev->detail);
     for (size_t i = 0; i < n && rc == TD_OK; i++)
-        if (subs[i].kinds & EVENTS_BIT(ev->kind)) rc = subs[i].fn(c, ev);
+        if ((subs[i].kinds & EVENTS_BIT(ev->kind)) && !(c->events_quiet & (1u << i))) rc = subs[i].fn(c, ev);
     return rc;
 }
 

@@ -94,9 +94,20 @@ struct events_subscriber {
     unsigned kinds;                       /* EVENTS_BIT()s of the kinds it hears */
 };
 
+/* The rows of events.def numbered in table order, for struct dctx's
+ * events_quiet: EVENTS_SUB_BIT(insight_daily_on_event) leaves that row out. */
+enum events_sub {
+#define EVENTS_SUBSCRIBER(fn, kinds) EVENTS_SUB_##fn,
+#include "domain/events.def"
+#undef EVENTS_SUBSCRIBER
+    EVENTS_SUB_COUNT
+};
+#define EVENTS_SUB_BIT(fn) (1u << EVENTS_SUB_##fn)
+
 /* Records ev (a case_events row at c->now_us by c->actor, for the kinds that
  * have an action) and calls the subscribers of events.def that hear its kind,
- * stopping at the first that fails; returns that status. */
+ * but not those c->events_quiet names, stopping at the first that fails;
+ * returns that status. */
 int events_emit(struct dctx *c, const struct event *ev) TD_MUST_CHECK;
 
 /* events_emit() against the n subscribers subs instead of events.def (for

@@ -23,9 +23,8 @@ int64_t insight_daily_day(int64_t us)
     return local >= 0 ? local / DAY_S : (local - (DAY_S - 1)) / DAY_S;
 }
 
-/* What a resolution adds beside "resolved". */
-static void add_resolution(struct insight_daily_counts *add, const char *res, int64_t amount, int64_t note,
-                           const char *funding, int64_t seconds)
+void insight_daily_resolved(struct insight_daily_counts *add, const char *res, int64_t amount, int64_t note,
+                            const char *funding, int64_t seconds)
 {
     add->resolved = 1;
     if (strcmp(res, "refund") == 0) {
@@ -73,7 +72,7 @@ int insight_daily_on_event(struct dctx *c, const struct event *ev)
                   sizeof funding);
     db_done(st);
     if (rc != TD_OK) return rc;
-    if (ev->kind == EVENT_RESOLVED) add_resolution(&add, res, amount, note, funding, (c->now_us - created) / US);
+    if (ev->kind == EVENT_RESOLVED) insight_daily_resolved(&add, res, amount, note, funding, (c->now_us - created) / US);
     /* "day = excluded.day" changes nothing; it lets every count below start
      * with its comma. */
     return db_run(c->db,

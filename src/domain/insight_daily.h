@@ -33,6 +33,13 @@ struct insight_daily_counts {
  * APPROVAL_REQUESTED and CANCELLED add to the case's row of the day. */
 int insight_daily_on_event(struct dctx *c, const struct event *ev) TD_MUST_CHECK;
 
+/* What a resolution adds to its row beside "resolved": res the case's
+ * resolution, amount its amount, note and funding its credit note's amount
+ * and funding (0 and "" without one), seconds from opening to resolving.
+ * The subscriber's rule, shared with the demo's bulk history. */
+void insight_daily_resolved(struct insight_daily_counts *add /* OUT */, const char *res, int64_t amount, int64_t note,
+                            const char *funding, int64_t seconds);
+
 /* The Amsterdam day (days since 1970-01-01 of the local date) of a time. */
 int64_t insight_daily_day(int64_t us);
 

@@ -20,24 +20,31 @@
 #define PROBE_PER 256
 
 const int outcomes_window_days[OUTCOMES_WINDOWS] = {30, 90, 180};
+_Static_assert(sizeof(((struct outcomes_decision *)0)->policy_version) == POLICY_VERSION_SZ,
+               "a decision's policy version fits");
 
 /* What receipts add to a row: spend and visits per window. */
 struct adds {
     int64_t spend[OUTCOMES_WINDOWS], visits[OUTCOMES_WINDOWS];
 };
 
-/* Adds a receipt at `at` of `cents` to the windows of a case resolved at
- * resolved_at that it falls in; 1 when it falls in any. */
-static int add_receipt(struct adds *a, int64_t resolved_at, int64_t at, int64_t cents)
+int outcomes_window_add(int64_t *spend, int64_t *visits, int64_t resolved_at, int64_t at, int64_t cents)
 {
     int any = 0;
     for (int w = 0; w < OUTCOMES_WINDOWS; w++) {
         if (at <= resolved_at || at > resolved_at + outcomes_window_days[w] * DAY_US) continue;
-        a->spend[w] += cents;
-        a->visits[w]++;
+        spend[w] += cents;
+        visits[w]++;
         any = 1;
     }
     return any;
+}
+
+/* Adds a receipt at `at` of `cents` to the windows of a case resolved at
+ * resolved_at that it falls in; 1 when it falls in any. */
+static int add_receipt(struct adds *a, int64_t resolved_at, int64_t at, int64_t cents)
+{
+    return outcomes_window_add(a->spend, a->visits, resolved_at, at, cents);
 }
 
 /* ---- resolving ------------------------------------------------------------ */
@@ -69,6 +76,43 @@ static int read_resolved(struct db_stmt *st, void *out)
                     &k->amount, &k->funded, &k->referred, k->category, sizeof k->category);
 }
 
+void outcomes_decision_of(const struct desk_inputs *in, struct outcomes_decision *out)
+{
+    memset(out, 0, sizeof *out);
+    out->id = in->id;
+    out->decided_at = in->decided_at;
+    out->tier = in->facts.tier;
+    out->spend_before_cents = in->facts.lifetime_spend_cents;
+    out->tenure_days = in->facts.tenure_days;
+    for (size_t i = 0; i < in->decision.n_items; i++)
+        if (in->decision.items[i].proven) out->proven_cents += in->decision.items[i].amount_cents;
+    memcpy(out->policy_version, in->policy_version, sizeof out->policy_version);
+}
+
+int outcomes_insert(struct dctx *c, struct outcome *o, int64_t amount_cents, int64_t funded_cents,
+                    const struct outcomes_decision *d)
+{
+    enum policy_resolution res = (enum policy_resolution)enum_map_find(&policy_resolution_map, o->resolution, 0);
+    const char *tier = d ? policy_tier_name(d->tier) : NULL;
+    o->goodwill_cents = goodwill_case_cents(res, amount_cents, funded_cents, d ? d->proven_cents : 0);
+    o->funded = funded_cents > 0;
+    o->decision_id = d ? d->id : 0;
+    o->decided_at = d ? d->decided_at : 0;
+    o->policy_version = d ? d->policy_version : "";
+    o->tier = tier ? tier : "";
+    o->spend_before_cents = d ? d->spend_before_cents : 0;
+    o->tenure_days = d ? d->tenure_days : 0;
+    return db_run(c->db,
+                  "INSERT INTO case_outcomes (case_id, customer_id, store_id, resolved_at, decision_id, decided_at,"
+                  " category, policy_version, tier, spend_before_cents, tenure_days, resolution, goodwill_cents, funded,"
+                  " referred, spend_30, visits_30, spend_90, visits_90, spend_180, visits_180)"
+                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  NULL, "iiiinntttiitiiiiiiiii", o->case_id, o->customer_id, o->store_id, o->resolved_at, o->decision_id,
+                  o->decided_at, o->category, o->policy_version, o->tier, o->spend_before_cents, o->tenure_days,
+                  o->resolution, o->goodwill_cents, (int64_t)o->funded, (int64_t)o->referred, o->spend[0], o->visits[0],
+                  o->spend[1], o->visits[1], o->spend[2], o->visits[2]);
+}
+
 static int on_resolved(struct dctx *c, int64_t case_id)
 {
     struct resolved k;
@@ -87,25 +131,16 @@ static int on_resolved(struct dctx *c, int64_t case_id)
     rc = desk_inputs_last(c, case_id, in);
     int decided = rc == TD_OK;
     if (rc == TD_E_NOT_FOUND) rc = TD_OK;                /* resolved without a stored decision */
-    int64_t proven = 0;
-    for (size_t i = 0; decided && i < in->decision.n_items; i++)
-        if (in->decision.items[i].proven) proven += in->decision.items[i].amount_cents;
-    enum policy_resolution res = (enum policy_resolution)enum_map_find(&policy_resolution_map, k.resolution, 0);
-    int64_t goodwill = goodwill_case_cents(res, k.amount, k.funded, proven);
+    struct outcomes_decision d;
+    if (decided) outcomes_decision_of(in, &d);
     struct adds a = {0};
     if (rc == TD_OK) rc = receipts_after(c, k.customer_id, k.resolved_at, &a);
-    const char *tier = decided ? policy_tier_name(in->facts.tier) : NULL;
-    if (rc == TD_OK)
-        rc = db_run(c->db,
-                    "INSERT INTO case_outcomes (case_id, customer_id, store_id, resolved_at, decision_id, decided_at,"
-                    " category, policy_version, tier, spend_before_cents, tenure_days, resolution, goodwill_cents, funded,"
-                    " referred, spend_30, visits_30, spend_90, visits_90, spend_180, visits_180)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    NULL, "iiiinntttiitiiiiiiiii", case_id, k.customer_id, k.store_id, k.resolved_at,
-                    decided ? in->id : 0, decided ? in->decided_at : 0, k.category, decided ? in->policy_version : "",
-                    tier ? tier : "", decided ? in->facts.lifetime_spend_cents : 0,
-                    (int64_t)(decided ? in->facts.tenure_days : 0), k.resolution, goodwill, (int64_t)(k.funded > 0),
-                    k.referred, a.spend[0], a.visits[0], a.spend[1], a.visits[1], a.spend[2], a.visits[2]);
+    struct outcome o = {.case_id = case_id, .customer_id = k.customer_id, .store_id = k.store_id,
+                        .resolved_at = k.resolved_at, .category = k.category, .resolution = k.resolution,
+                        .referred = (int)k.referred};
+    memcpy(o.spend, a.spend, sizeof o.spend);
+    memcpy(o.visits, a.visits, sizeof o.visits);
+    if (rc == TD_OK) rc = outcomes_insert(c, &o, k.amount, k.funded, decided ? &d : NULL);
     free(in);
     return rc;
 }

@@ -54,6 +54,30 @@ struct outcome {
     int64_t spend[OUTCOMES_WINDOWS], visits[OUTCOMES_WINDOWS];   /* 30, 90, 180 days after, so far */
 };
 
+/* Adds a receipt at `at` of `cents` to spend[] and visits[] (OUTCOMES_WINDOWS
+ * each) for the windows after resolved_at it falls in (resolved_at < at <=
+ * resolved_at + the window's days); 1 when it falls in any. */
+int outcomes_window_add(int64_t *spend, int64_t *visits, int64_t resolved_at, int64_t at, int64_t cents);
+
+/* What a case's row takes from its latest stored decision. */
+struct outcomes_decision {
+    int64_t id, decided_at, spend_before_cents, tenure_days;
+    int64_t proven_cents;                 /* the amounts of the items the decision found proven */
+    int tier;                             /* enum policy_tier */
+    char policy_version[32];              /* POLICY_VERSION_SZ */
+};
+struct desk_inputs;
+void outcomes_decision_of(const struct desk_inputs *in, struct outcomes_decision *out /* OUT */);
+
+/* Writes the row of a resolved case: o's case_id, customer_id, store_id,
+ * resolved_at, category, resolution, referred, spend[] and visits[] as the
+ * caller read them; the decision's columns from d (NULL: the case has no
+ * stored decision) and the goodwill from the case's amount and its credit
+ * note's goodwill-funded cents are filled into *o here. The RESOLVED
+ * subscriber's rule, shared with the demo's bulk history. */
+int outcomes_insert(struct dctx *c, struct outcome *o, int64_t amount_cents, int64_t funded_cents,
+                    const struct outcomes_decision *d) TD_MUST_CHECK;
+
 /* Calls fn for the row of each case whose last decision was taken in
  * [from_us, to_us), in the order the decisions were taken (decided_at, then
  * the decision's id); a status other than TD_OK from fn stops and is

@@ -49,6 +49,12 @@ struct demo_config {
     /* Leave out the planted goodwill effect (demo_goodwill.c): every customer
      * given goodwill comes back once more within 90 days. */
     int no_goodwill_effect;
+    /* The case history's rollups that only reports read (insight_days,
+     * coaching_days, coaching_months) written case by case by the desk's
+     * event subscribers, as a live desk does, instead of in bulk after the
+     * last case (sim/demo_bulk.c). The same rows either way; the bulk path
+     * is the default, this one its reference (tests/unit/test_demo_bulk.c). */
+    int desk_history;
     /* Optional progress report, called now and then from the loading loop. */
     void (*progress)(void *arg, const char *what, long long done, long long total);
     void *progress_arg;

@@ -16,6 +16,7 @@
  *                     sizes, likes, dates, notes, objection, spend per category
  *   demo_plan.c       the case history's plan: who does what at the desk
  *   demo_history.c    the plan replayed through the desk, the labels
+ *   demo_bulk.c       the history's rollups written in bulk after it
  *   demo_feedback.c   survey answers, follow-ups, a staff survey, the
  *                     secrets board and value cards
  *   demo_write.c      rows into the database, 64 at a time
@@ -348,6 +349,11 @@ int demo__plan_finish(struct gen *g, struct person *pp) TD_MUST_CHECK;
 
 /* demo_history.c */
 int demo__run_history(struct gen *g) TD_MUST_CHECK;
+
+/* demo_bulk.c: the subscribers the history leaves out (struct dctx's
+ * events_quiet), and their rows written after the last case. */
+unsigned demo__bulk_quiet(const struct gen *g);
+int demo__bulk_rollups(struct gen *g) TD_MUST_CHECK;
 
 /* demo_goodwill.c */
 int demo__plant_goodwill(struct gen *g, int64_t history_start_us) TD_MUST_CHECK;   /* the planted receipts count from there */

@@ -39,7 +39,7 @@ static int cmp_plan(const void *a, const void *b)
  * reason, as the associate cannot name an amount. */
 static int run_case(struct gen *g, const struct plan_case *pc, const struct ledger_config *lc)
 {
-    struct dctx c = {.db = g->db, .now_us = pc->at, .addr = "demo"};
+    struct dctx c = {.db = g->db, .now_us = pc->at, .addr = "demo", .events_quiet = demo__bulk_quiet(g)};
     c.actor = (struct actor){g->associate_ids[pc->store][(pc->customer_id + pc->at / US) % ASSOCIATES_PER_STORE],
                              ROLE_ASSOCIATE, g->store_ids[pc->store]};
     struct desk_case_in in;
@@ -128,6 +128,7 @@ int demo__run_history(struct gen *g)
         if (g->cfg->progress && ((i + 1) % 1024 == 0 || i + 1 == g->nplan))
             g->cfg->progress(g->cfg->progress_arg, "cases", (long long)(i + 1), (long long)g->nplan);
     }
+    if (rc == TD_OK) rc = demo__bulk_rollups(g);
     for (size_t i = 0; i < g->nlabels && rc == TD_OK; i++) {
         rc = db_run(g->db, "INSERT INTO demo_labels (customer_id, label, person) VALUES (?, ?, ?)", NULL, "iti",
                     g->labels[i].customer_id, g->labels[i].label, g->labels[i].person);
