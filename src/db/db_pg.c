@@ -16,7 +16,11 @@
  *      Serialization failures (40001) and deadlocks (40P01) still map to
  *      TD_E_BUSY and the caller retries them;
  *  (4) the connection refuses to be used when fsync or synchronous_commit is
- *      off: a committed answer must survive a crash.
+ *      off: a committed answer must survive a crash;
+ *  (5) BEGIN costs no round trip of its own: it is sent with the
+ *      transaction's first statement, in one pipeline (PostgreSQL takes a
+ *      transaction's snapshot at its first statement anyway); a transaction
+ *      that ran no statement is neither begun nor committed on the server.
  *
  * Statement life:  prepare -> bind* -> step (executes, then iterates rows)
  *                  -> done (clears the result and the parameters)
@@ -44,6 +48,7 @@ struct pg_db {
     struct db base;
     PGconn *conn;
     unsigned next_name;
+    const char *begin;        /* the BEGIN not yet sent (invariant 5), or NULL */
     char err[256];
 };
 
@@ -72,13 +77,72 @@ static int map_result(struct pg_db *d, PGresult *res)
     return TD_E_DB;
 }
 
+static int run_simple(struct pg_db *d, const char *sql);
+
+/* Sends a BEGIN still waiting (invariant 5) on its own: before what cannot
+ * share its pipeline (a simple query, COPY). */
+static int send_begin(struct pg_db *d)
+{
+    const char *b = d->begin;
+    d->begin = NULL;
+    return b ? run_simple(d, b) : TD_OK;
+}
+
 static int run_simple(struct pg_db *d, const char *sql)
 {
+    int rc = send_begin(d);
+    if (rc != TD_OK) return rc;
     PGresult *res = PQexec(d->conn, sql);
     ExecStatusType s = PQresultStatus(res);
-    int rc = (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) ? TD_OK : map_result(d, res);
+    rc = (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) ? TD_OK : map_result(d, res);
     PQclear(res);
     return rc;
+}
+
+/* Queues statement s (prepared, or with its SQL) in the current pipeline. */
+static int send_stmt(struct pg_db *d, struct pg_stmt *s)
+{
+    const char *const *vals = (const char *const *)s->params;
+    return s->name[0] ? PQsendQueryPrepared(d->conn, s->name, s->nparams, vals, NULL, NULL, 0)
+                      : PQsendQueryParams(d->conn, s->sql, s->nparams, NULL, vals, NULL, NULL, 0);
+}
+
+/* The waiting BEGIN and statement s in one round trip (invariant 5): their
+ * results in order, then the pipeline's end. Returns s's result; a failed
+ * BEGIN's own result instead (s was then not run). */
+static PGresult *exec_after_begin(struct pg_db *d, struct pg_stmt *s)
+{
+    const char *b = d->begin;
+    d->begin = NULL;
+    if (!PQenterPipelineMode(d->conn)) return NULL;
+    PGresult *begun = NULL, *res = NULL, *r;
+    if (PQsendQueryParams(d->conn, b, 0, NULL, NULL, NULL, NULL, 0) && send_stmt(d, s) && PQpipelineSync(d->conn)) {
+        /* BEGIN's result, the statement's, each followed by NULL; then the sync. */
+        for (int got = 0, gaps = 0; gaps < 4;) {
+            r = PQgetResult(d->conn);
+            if (!r) {
+                if (PQstatus(d->conn) != CONNECTION_OK) break;
+                gaps++;                     /* one NULL after each result; more: nothing is coming */
+                continue;
+            }
+            ExecStatusType es = PQresultStatus(r);
+            if (es == PGRES_PIPELINE_SYNC) {
+                PQclear(r);
+                break;
+            }
+            if (got == 0) begun = r;
+            else if (!res) res = r;
+            else PQclear(r);
+            got++;
+        }
+    }
+    (void)PQexitPipelineMode(d->conn);
+    if (begun && PQresultStatus(begun) != PGRES_COMMAND_OK) {
+        PQclear(res);
+        return begun;
+    }
+    PQclear(begun);
+    return res;
 }
 
 static void stmt_free(struct pg_stmt *s)
@@ -197,8 +261,9 @@ static int p_step(struct db_stmt *st)
     if (!s->executed) {
         s->executed = 1;
         const char *const *vals = (const char *const *)s->params;
-        s->res = s->name[0] ? PQexecPrepared(d->conn, s->name, s->nparams, vals, NULL, NULL, 0)
-                        : PQexecParams(d->conn, s->sql, s->nparams, NULL, vals, NULL, NULL, 0);
+        if (d->begin) s->res = exec_after_begin(d, s);
+        else s->res = s->name[0] ? PQexecPrepared(d->conn, s->name, s->nparams, vals, NULL, NULL, 0)
+                                 : PQexecParams(d->conn, s->sql, s->nparams, NULL, vals, NULL, NULL, 0);
         ExecStatusType es = PQresultStatus(s->res);
         if (es != PGRES_TUPLES_OK && es != PGRES_COMMAND_OK) {
             int rc = map_result(d, s->res);
@@ -250,6 +315,8 @@ static int p_sync_ids(struct db *db, const char *table)
 {
     /* Only tables whose "id" column is an identity have a sequence to move. */
     struct pg_db *d = PDB(db);
+    int brc = send_begin(d);
+    if (brc != TD_OK) return brc;
     const char *vals[1] = {table};
     PGresult *res = PQexecParams(d->conn,
                                  "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()"
@@ -289,11 +356,32 @@ static int p_reset(struct db_stmt *st)
 
 static int p_begin(struct db *db, int write)
 {
-    return run_simple(PDB(db), write ? "BEGIN ISOLATION LEVEL READ COMMITTED" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    struct pg_db *d = PDB(db);
+    int rc = send_begin(d);                 /* a transaction begun twice: as before, the server warns */
+    d->begin = write ? "BEGIN ISOLATION LEVEL READ COMMITTED" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+    return rc;
 }
 
-static int p_commit(struct db *db) { return run_simple(PDB(db), "COMMIT"); }
-static void p_rollback(struct db *db) { TD_BEST_EFFORT(run_simple(PDB(db), "ROLLBACK")); }
+/* A transaction whose BEGIN was never sent ran nothing: nothing to end. */
+static int p_commit(struct db *db)
+{
+    struct pg_db *d = PDB(db);
+    if (d->begin) {
+        d->begin = NULL;
+        return TD_OK;
+    }
+    return run_simple(d, "COMMIT");
+}
+
+static void p_rollback(struct db *db)
+{
+    struct pg_db *d = PDB(db);
+    if (d->begin) {
+        d->begin = NULL;
+        return;
+    }
+    TD_BEST_EFFORT(run_simple(d, "ROLLBACK"));
+}
 
 static int p_purge_deleted(struct db *db)
 {
@@ -313,6 +401,8 @@ static int p_defer_foreign_keys(struct db *db) { return run_simple(PDB(db), "SET
 static int p_copy_begin(struct db *db, const char *sql)
 {
     struct pg_db *d = PDB(db);
+    int brc = send_begin(d);
+    if (brc != TD_OK) return brc;
     PGresult *res = PQexec(d->conn, sql);
     int rc = PQresultStatus(res) == PGRES_COPY_IN ? TD_OK : map_result(d, res);
     PQclear(res);

@@ -14,6 +14,7 @@
  * resident size once touched, but are not memory the process allocated.
  */
 #include "db/db_backend.h"
+#include "db/db_wal_vfs.h"
 #include "core/log.h"
 #include <pthread.h>
 #include <sqlite3.h>
@@ -227,8 +228,14 @@ static const struct db_ops sqlite_ops = {
 
 /* SQLite's memory statistics (sqlite3_memory_used(), which nothing here
  * reads) take a process-wide mutex on every allocation it makes: off, once,
- * before the library initialises. */
-static void s_configure(void) { (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
+ * before the library initialises. Then the VFS that writes a commit's WAL
+ * frames at once (db_wal_vfs.c); without it, the system's own. */
+static const char *s_vfs;
+static void s_configure(void)
+{
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    if (db_wal_vfs_register() == SQLITE_OK) s_vfs = DB_WAL_VFS;
+}
 
 int db_sqlite_open(const char *path, struct db **out)
 {
@@ -237,7 +244,7 @@ int db_sqlite_open(const char *path, struct db **out)
     struct sqlite_db *d = calloc(1, sizeof *d);
     if (!d) return TD_E_NOMEM;
     d->base.ops = &sqlite_ops;
-    int rc = sqlite3_open_v2(path, &d->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    int rc = sqlite3_open_v2(path, &d->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, s_vfs);
     if (rc != SQLITE_OK) {
         log_msg(LOG_ERROR, "cannot open database", "path", path, "detail",
                 d->h ? sqlite3_errmsg(d->h) : "out of memory", NULL);

@@ -51,15 +51,17 @@ static void seal_ad(const struct idem_key *k, const char *hash, int status, char
 
 /* Reads the row of k in one statement (a round trip on PostgreSQL): the
  * one under the derived id (sealed or forgotten), else a clear one under
- * the key as sent; *found stays IDEM_NEW when there is none. */
+ * the key as sent; *found stays IDEM_NEW when there is none. Each part is
+ * a look-up of the key's index, and at most one part answers (no sort). */
+#define IDEM_COLS "SELECT request_hash, status, response, form FROM idempotency_keys"
 static int lookup_row(struct dctx *c, const struct idem_key *k, enum idem_found *found, int *status, struct buf *body)
 {
     struct db_stmt *st;
     int rc = db_get_row(c->db,
-                        "SELECT request_hash, status, response, form FROM idempotency_keys WHERE scope = ?"
-                        " AND ((idem_key = ? AND form <> 'clear') OR (idem_key = ? AND form <> 'sealed'))"
-                        " ORDER BY CASE WHEN idem_key = ? AND form <> 'clear' THEN 0 ELSE 1 END LIMIT 1",
-                        &st, "tttt", k->scope, k->id, k->key, k->id);
+                        IDEM_COLS " WHERE scope = ? AND idem_key = ? AND form <> 'clear' UNION ALL "
+                        IDEM_COLS " WHERE scope = ? AND idem_key = ? AND form <> 'sealed' AND NOT EXISTS"
+                        " (SELECT 1 FROM idempotency_keys WHERE scope = ? AND idem_key = ? AND form <> 'clear')",
+                        &st, "tttttt", k->scope, k->id, k->scope, k->key, k->scope, k->id);
     if (rc == TD_E_NOT_FOUND) return TD_OK;
     if (rc != TD_OK) return rc;
     const char *form = db_col_text(st, 3);

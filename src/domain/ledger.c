@@ -37,6 +37,29 @@ static const char *funding_account(const char *funding)
     return strcmp(funding, "refund") == 0 ? "refunds_clearing" : "goodwill_expense";
 }
 
+/* The usual pair of entries on PostgreSQL: the transaction, its text and
+ * both entries in one statement (one round trip instead of two or three). */
+#define PAIR_TX "t AS (INSERT INTO ledger_transactions (credit_note_id, kind, amount_cents, at, staff_id, store_id, address)" \
+                " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id)"
+#define PAIR_TEXT ", x AS (INSERT INTO ledger_texts (transaction_id, reason, till_reference)" \
+                  " SELECT id, CAST(? AS TEXT), CAST(? AS TEXT) FROM t)"
+#define PAIR_ENTRIES " INSERT INTO ledger_entries (transaction_id, account, credit_note_id, amount_cents)" \
+                     " SELECT t.id, e.account, e.note, e.amount FROM t CROSS JOIN (VALUES" \
+                     " (1, CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT))," \
+                     " (2, CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT))) AS e (ord, account, note, amount) ORDER BY e.ord"
+
+static int post_pair_pg(struct dctx *c, int64_t note_id, const char *kind, int64_t amount, int64_t store_id,
+                        const char *till_reference, const char *reason, const struct entry *e)
+{
+    if (till_reference || reason)
+        return db_run(c->db, "WITH " PAIR_TX PAIR_TEXT PAIR_ENTRIES, NULL, "itiinnttttnitni", note_id, kind, amount,
+                      c->now_us, c->actor.staff_id, store_id, c->addr, reason, till_reference, e[0].account,
+                      e[0].note_id, e[0].amount_cents, e[1].account, e[1].note_id, e[1].amount_cents);
+    return db_run(c->db, "WITH " PAIR_TX PAIR_ENTRIES, NULL, "itiinnttnitni", note_id, kind, amount, c->now_us,
+                  c->actor.staff_id, store_id, c->addr, e[0].account, e[0].note_id, e[0].amount_cents, e[1].account,
+                  e[1].note_id, e[1].amount_cents);
+}
+
 /* Writes one ledger transaction and its entries (which must sum to zero).
  * The free text (till reference, reason) goes into ledger_texts, outside
  * the append-only rows, where erasure can redact a customer's name. */
@@ -46,6 +69,7 @@ static int ledger__post(struct dctx *c, int64_t note_id, const char *kind, int64
     int64_t sum = 0;
     for (int i = 0; i < n; i++) sum += e[i].amount_cents;
     if (sum != 0 || n < 2 || amount <= 0) return TD_E_INTERNAL;
+    if (n == 2 && db_backend(c->db) == DB_POSTGRES) return post_pair_pg(c, note_id, kind, amount, store_id, till_reference, reason, e);
     int64_t tx = 0;
     int rc = db_get_int64(c->db, "INSERT INTO ledger_transactions (credit_note_id, kind, amount_cents, at, staff_id, store_id,"
                                  " address) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -73,6 +97,12 @@ static int ledger__post(struct dctx *c, int64_t note_id, const char *kind, int64
     " n.amount_cents, n.balance_cents, n.status, n.issued_at, COALESCE(n.issued_by, 0), n.expires_at," \
     " COALESCE(n.closed_at, 0), COALESCE(n.replaces_id, 0), COALESCE(n.replaced_by_id, 0)"
 #define NOTE_FROM " FROM credit_notes n LEFT JOIN stores s ON s.id = n.store_id"
+/* NOTE_COLS as an UPDATE of credit_notes returns them (no join there). */
+#define NOTE_COLS_RETURNING \
+    "id, code_hint, COALESCE(customer_id, 0), COALESCE(case_id, 0)," \
+    " COALESCE((SELECT s.code FROM stores s WHERE s.id = credit_notes.store_id), ''), reason, funding," \
+    " amount_cents, balance_cents, status, issued_at, COALESCE(issued_by, 0), expires_at," \
+    " COALESCE(closed_at, 0), COALESCE(replaces_id, 0), COALESCE(replaced_by_id, 0)"
 
 static int read_note(struct db_stmt *st, void *out)
 {
@@ -255,25 +285,26 @@ int ledger_redeem(struct dctx *c, const char *code, int64_t amount, int64_t stor
                            text_utf8_len(till_reference) > TILL_REF_MAX))
         errors_add(err, "till_reference", "must be text of at most %d characters", TILL_REF_MAX);
     if (err->n) return TD_E_INVALID;
+    char canon[CODE_CHARS + 1], hash[TOKEN_HASH_HEX_LEN + 1];
+    if (code_parse(code, canon) != TD_OK) return TD_E_NOT_FOUND;
+    hash_code(canon, hash);
+    /* One statement finds the note by its code and takes the amount, and
+     * returns the note as the update left it (under READ COMMITTED another
+     * redemption may have moved the balance meanwhile). Only a refusal reads
+     * the note again, to say why (or that no note has this code). */
     struct credit_note n;
-    int rc = ledger_find(c, code, &n);
-    if (rc != TD_OK) return rc;
-    /* The note as the update left it comes back with it (RETURNING), not
-     * from a second read: under READ COMMITTED another redemption may have
-     * moved the balance since ledger_find(). */
-    struct db_stmt *st;
-    rc = db_get_row(c->db, "UPDATE credit_notes SET balance_cents = balance_cents - ?,"
-                           " status = CASE WHEN balance_cents = ? THEN 'used' ELSE 'partly_used' END,"
-                           " closed_at = CASE WHEN balance_cents = ? THEN CAST(? AS BIGINT) ELSE NULL END"
-                           " WHERE id = ? AND status IN ('issued', 'partly_used') AND balance_cents >= ? AND expires_at > ?"
-                           " RETURNING balance_cents, status, COALESCE(closed_at, 0), COALESCE(customer_id, 0)",
-                    &st, "iiiiiii", amount, amount, amount, c->now_us, n.id, amount, c->now_us);
-    if (rc == TD_OK)
-        rc = db_readf(st, "itii", &n.balance_cents, n.status, sizeof n.status, &n.closed_at, &n.customer_id);
-    db_done(st);
+    int rc = db_get_read(c->db, "UPDATE credit_notes SET balance_cents = balance_cents - ?,"
+                                " status = CASE WHEN balance_cents = ? THEN 'used' ELSE 'partly_used' END,"
+                                " closed_at = CASE WHEN balance_cents = ? THEN CAST(? AS BIGINT) ELSE NULL END"
+                                " WHERE code_hash = ? AND status IN ('issued', 'partly_used') AND balance_cents >= ?"
+                                " AND expires_at > ? RETURNING " NOTE_COLS_RETURNING,
+                         read_note, &n, "iiiitii", amount, amount, amount, c->now_us, hash, amount, c->now_us);
     if (rc == TD_E_NOT_FOUND) {
+        if ((rc = db_get_read(c->db, "SELECT " NOTE_COLS NOTE_FROM " WHERE n.code_hash = ?", read_note, &n, "t", hash)) !=
+            TD_OK)
+            return rc;
         explain_refusal(&n, amount, c->now_us, err);
-        rc = TD_E_CONFLICT;
+        return TD_E_CONFLICT;
     }
     if (rc != TD_OK) return rc;
     struct entry e[2] = { {ACC_LIABILITY, n.id, amount}, {ACC_TILL, 0, -amount} };

@@ -604,6 +604,35 @@ static void row_plumbing_postgres(void **state)
     pg_close(db, name);
 }
 
+/* On PostgreSQL a BEGIN is sent with the transaction's first statement
+ * (db_pg.c, invariant 5): it still applies to that statement (a read-only
+ * transaction refuses a write; a rollback undoes the first write), and a
+ * transaction that ran nothing ends without a word to the server. */
+static void pg_begin_rides_with_the_first_statement(void **state)
+{
+    (void)state;
+    char name[64];
+    struct db *db = pg_open("begin", 0, name);
+    assert_int_equal(db_exec(db, "CREATE TABLE b (v BIGINT NOT NULL)"), TD_OK);
+    assert_int_equal(db_begin(db, 0), TD_OK);
+    assert_int_not_equal(db_run(db, "INSERT INTO b (v) VALUES (?)", NULL, "i", (int64_t)1), TD_OK);
+    db_rollback(db);
+    assert_int_equal(db_begin(db, 1), TD_OK);
+    assert_int_equal(db_run(db, "INSERT INTO b (v) VALUES (?)", NULL, "i", (int64_t)2), TD_OK);
+    db_rollback(db);
+    assert_int_equal(db_begin(db, 1), TD_OK);
+    assert_int_equal(db_commit(db), TD_OK);                 /* nothing ran: nothing to commit */
+    assert_int_equal(db_begin(db, 1), TD_OK);
+    assert_int_equal(db_run(db, "INSERT INTO b (v) VALUES (?)", NULL, "i", (int64_t)3), TD_OK);
+    assert_int_equal(db_commit(db), TD_OK);
+    int64_t n = 0, sum = 0;
+    assert_int_equal(db_query_int64(db, "SELECT COUNT(*) FROM b", &n), TD_OK);
+    assert_int_equal(db_query_int64(db, "SELECT SUM(v) FROM b", &sum), TD_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(sum, 3);
+    pg_close(db, name);
+}
+
 /* Every foreign key on PostgreSQL is DEFERRABLE INITIALLY IMMEDIATE, so that
  * `trustdesk copy` and `backup` can defer them (migrations 5 and 13 make the
  * keys of every earlier migration so; a new one must declare it). */
@@ -663,6 +692,7 @@ int main(void)
         DB_TEST(row_plumbing_sqlite),
         cmocka_unit_test(row_plumbing_postgres),
         cmocka_unit_test(every_foreign_key_is_deferrable_on_postgres),
+        cmocka_unit_test(pg_begin_rides_with_the_first_statement),
         DB_TEST(a_primary_is_no_replica),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -139,6 +139,34 @@ static void erasure_forgets_the_answer(void **state)
     assert_int_equal(fixture_int(f, "SELECT COUNT(*) FROM idempotency_keys WHERE customer_id IS NOT NULL"), 0);
 }
 
+/* A row stored in clear (before migration 0004) is still found under the key
+ * as sent; a sealed row is found only under its derived id, never by a
+ * client that sends that id as its key. */
+static void clear_rows_found_and_sealed_rows_only_by_their_key(void **state)
+{
+    struct fixture *f = *state;
+    struct idem_key old, k, sneaky;
+    struct answer a;
+    key_for(&old, 7, "key-from-2025", BODY);
+    assert_int_equal(db_run(f->db, "INSERT INTO idempotency_keys (scope, idem_key, request_hash, status, response,"
+                                   " created_at, form) VALUES (?, ?, ?, 201, ?, 1, 'clear')", NULL, "tttt",
+                            old.scope, old.key, old.plain_hash, "{\"old\":true}"), TD_OK);
+    assert_int_equal(lookup(f, &old, &a), TD_OK);
+    assert_int_equal(a.found, IDEM_ANSWER);
+    assert_string_equal(a.body.data, "{\"old\":true}");
+    buf_free(&a.body);
+    key_for(&k, 7, "key-4", BODY);
+    store_answer(f, &k, 0);
+    key_for(&sneaky, 7, k.id, BODY);           /* the derived id sent as a key */
+    assert_int_equal(lookup(f, &sneaky, &a), TD_OK);
+    assert_int_equal(a.found, IDEM_NEW);
+    buf_free(&a.body);
+    assert_int_equal(lookup(f, &k, &a), TD_OK);
+    assert_int_equal(a.found, IDEM_ANSWER);
+    assert_string_equal(a.body.data, ANSWER);
+    buf_free(&a.body);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -147,6 +175,7 @@ int main(void)
         FIXTURE_TEST(other_request_refused, fixture_setup_pg),
         FIXTURE_TEST(answers_are_sealed, fixture_setup_pg),
         FIXTURE_TEST(erasure_forgets_the_answer, fixture_setup_pg),
+        FIXTURE_TEST(clear_rows_found_and_sealed_rows_only_by_their_key, fixture_setup_pg),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
