@@ -182,19 +182,27 @@ static int64_t *pack(const struct match *m, const struct match_side *s, int trea
 /* n draws with replacement from the n records at p (nv values each), their
  * values added to sum[]. Whole numbers, so the int64 sums are exact and,
  * converted, equal to the same draws added one by one in doubles (below
- * 2^53): the resamples are bit for bit those of adding each draw. */
+ * 2^53): the resamples are bit for bit those of adding each draw. With nv
+ * a constant the sums stay in registers. */
+_Static_assert(MATCH_VALUES_MAX == 4, "draw() keeps four sums");
+
 static inline __attribute__((always_inline)) void draw(const int64_t *p, uint32_t n, int nv, struct rng *r,
                                                        int64_t *sum)
 {
+    int64_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
     for (uint32_t i = 0; i < n; i++) {
         const int64_t *o = p + (size_t)rng_below(r, n) * (size_t)nv;
-        for (int j = 0; j < nv; j++) sum[j] += o[j];
+        if (nv > 0) s0 += o[0];
+        if (nv > 1) s1 += o[1];
+        if (nv > 2) s2 += o[2];
+        if (nv > 3) s3 += o[3];
     }
+    sum[0] = s0, sum[1] = s1, sum[2] = s2, sum[3] = s3;
 }
 
 /* The statistics of nb resamples into v[k * nb + b]: per resample, per span,
  * tn treated then cn compared draws from the span's own (tv, cv packed), one
- * stream. Inlined with nv a constant for the usual counts of values. */
+ * stream. Inlined with nv a constant (0 to MATCH_VALUES_MAX). */
 static inline __attribute__((always_inline)) void resample(const struct match *m, const int64_t *tv,
                                                            const int64_t *cv, int nv, size_t nb, struct rng *stream,
                                                            int nstats, match_stats_fn *stats, double *v)
@@ -205,7 +213,7 @@ static inline __attribute__((always_inline)) void resample(const struct match *m
         const int64_t *tp = tv, *cp = cv;
         for (size_t s = 0; s < m->nspan; s++) {
             uint32_t tn = (uint32_t)m->span[s].tn, cn = (uint32_t)m->span[s].cn;
-            int64_t ti[MATCH_VALUES_MAX] = {0}, ci[MATCH_VALUES_MAX] = {0};
+            int64_t ti[MATCH_VALUES_MAX], ci[MATCH_VALUES_MAX];
             draw(tp, tn, nv, &r, ti);
             draw(cp, cn, nv, &r, ci);
             double ts[MATCH_VALUES_MAX], cs[MATCH_VALUES_MAX];
@@ -232,11 +240,12 @@ int match_bootstrap(const struct match *m, const struct match_side *t, const str
     if (!tv || !cv || !v) goto out;
     struct rng r;
     rng_stream(&r, seed, kind, stream);
-    switch (t->nvalues) {
+    switch (t->nvalues) {                       /* a constant each, for draw() */
+    case 0: resample(m, tv, cv, 0, nb, &r, nstats, stats, v); break;
     case 1: resample(m, tv, cv, 1, nb, &r, nstats, stats, v); break;
     case 2: resample(m, tv, cv, 2, nb, &r, nstats, stats, v); break;
     case 3: resample(m, tv, cv, 3, nb, &r, nstats, stats, v); break;
-    default: resample(m, tv, cv, t->nvalues, nb, &r, nstats, stats, v); break;
+    default: resample(m, tv, cv, MATCH_VALUES_MAX, nb, &r, nstats, stats, v); break;
     }
     double est[MATCH_STATS_MAX];
     stats(&m->sums, est);
