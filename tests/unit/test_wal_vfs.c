@@ -15,55 +15,42 @@
 #include <string.h>
 #include <unistd.h>
 #include "db/db.h"
+#include "fixture.h"
 
-struct fixture {
-    char dir[256];
+/* The shared fixture (a folder with t.db, opened through db_open, so the
+ * VFS under test) and another connection to the same file, through the
+ * system's own VFS. */
+struct vfs_fixture {
+    struct fixture base;
     char file[300];
-    char url[320];
-    struct db *db;        /* through the VFS under test */
-    sqlite3 *plain;       /* another connection, the system's own VFS */
+    sqlite3 *plain;
 };
 
 static int setup(void **state)
 {
-    struct fixture *f = calloc(1, sizeof *f);
-    if (!f) return -1;
-    const char *tmp = getenv("TMPDIR");
-    snprintf(f->dir, sizeof f->dir, "%s/td-test-vfs-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(f->dir)) {
-        free(f);
+    struct vfs_fixture *v = calloc(1, sizeof *v);
+    if (!v) return -1;
+    *state = v;
+    if (fixture_open(&v->base, "vfs", 0, 0) != 0) return -1;
+    snprintf(v->file, sizeof v->file, "%s/t.db", v->base.dir);
+    if (db_exec(v->base.db, "PRAGMA wal_autocheckpoint=0; CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)") != TD_OK ||
+        sqlite3_open_v2(v->file, &v->plain, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
         return -1;
-    }
-    snprintf(f->file, sizeof f->file, "%s/t.db", f->dir);
-    snprintf(f->url, sizeof f->url, "sqlite:%s", f->file);
-    if (db_open(f->url, &f->db) != TD_OK ||
-        db_exec(f->db, "PRAGMA wal_autocheckpoint=0; CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)") != TD_OK ||
-        sqlite3_open_v2(f->file, &f->plain, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
-        free(f);
-        return -1;
-    }
-    *state = f;
     return 0;
 }
 
 static int teardown(void **state)
 {
-    struct fixture *f = *state;
-    sqlite3_close(f->plain);
-    db_close(f->db);
-    static const char *const suffixes[] = {"t.db", "t.db-wal", "t.db-shm"};
-    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
-        char p[320];
-        snprintf(p, sizeof p, "%s/%s", f->dir, suffixes[i]);
-        unlink(p);
-    }
-    rmdir(f->dir);
-    free(f);
-    return 0;
+    struct vfs_fixture *v = *state;
+    if (!v) return 0;
+    sqlite3_close(v->plain);
+    int rc = fixture_close(&v->base);
+    free(v);
+    return rc;
 }
 
 /* What the other connection reads: a number, or -1. */
-static int64_t plain_int(struct fixture *f, const char *sql)
+static int64_t plain_int(struct vfs_fixture *f, const char *sql)
 {
     sqlite3_stmt *st = NULL;
     int64_t v = -1;
@@ -98,13 +85,13 @@ static void insert(struct db *db, int n, size_t len)
 
 static void a_commit_of_many_pages_is_one_write(void **state)
 {
-    struct fixture *f = *state;
-    insert(f->db, 1, 10);                       /* the WAL's header, written once */
+    struct vfs_fixture *f = *state;
+    insert(f->base.db, 1, 10);                       /* the WAL's header, written once */
     long before = writes_so_far();
     if (before < 0) skip();
-    assert_int_equal(db_begin(f->db, 1), TD_OK);
-    insert(f->db, 12, 3000);                    /* a dozen pages or so */
-    assert_int_equal(db_commit(f->db), TD_OK);
+    assert_int_equal(db_begin(f->base.db, 1), TD_OK);
+    insert(f->base.db, 12, 3000);                    /* a dozen pages or so */
+    assert_int_equal(db_commit(f->base.db), TD_OK);
     long after = writes_so_far();
     /* SQLite alone writes each page with two calls: 24 or more here. */
     assert_true(after - before <= 2);
@@ -113,31 +100,31 @@ static void a_commit_of_many_pages_is_one_write(void **state)
 
 static void every_commit_is_seen_at_once_unsynced_too(void **state)
 {
-    struct fixture *f = *state;
-    assert_int_equal(db_exec(f->db, "PRAGMA synchronous=NORMAL"), TD_OK);   /* no sync at commit */
+    struct vfs_fixture *f = *state;
+    assert_int_equal(db_exec(f->base.db, "PRAGMA synchronous=NORMAL"), TD_OK);   /* no sync at commit */
     for (int i = 1; i <= 40; i++) {
-        assert_int_equal(db_begin(f->db, 1), TD_OK);
-        insert(f->db, 1 + i % 3, 100 + (size_t)i * 97);
-        assert_int_equal(db_commit(f->db), TD_OK);
+        assert_int_equal(db_begin(f->base.db, 1), TD_OK);
+        insert(f->base.db, 1 + i % 3, 100 + (size_t)i * 97);
+        assert_int_equal(db_commit(f->base.db), TD_OK);
         int64_t want = 0;
-        assert_int_equal(db_query_int64(f->db, "SELECT COUNT(*) FROM t", &want), TD_OK);
+        assert_int_equal(db_query_int64(f->base.db, "SELECT COUNT(*) FROM t", &want), TD_OK);
         assert_int_equal(plain_int(f, "SELECT COUNT(*) FROM t"), want);
     }
 }
 
 static void a_transaction_bigger_than_the_buffer_commits_or_rolls_back_whole(void **state)
 {
-    struct fixture *f = *state;
+    struct vfs_fixture *f = *state;
     /* A small page cache spills the transaction's pages to the WAL before
      * the commit; 12 MB is more than the VFS gathers. */
-    assert_int_equal(db_exec(f->db, "PRAGMA cache_size=20"), TD_OK);
-    assert_int_equal(db_begin(f->db, 1), TD_OK);
-    insert(f->db, 3000, 4000);
-    db_rollback(f->db);
+    assert_int_equal(db_exec(f->base.db, "PRAGMA cache_size=20"), TD_OK);
+    assert_int_equal(db_begin(f->base.db, 1), TD_OK);
+    insert(f->base.db, 3000, 4000);
+    db_rollback(f->base.db);
     assert_int_equal(plain_int(f, "SELECT COUNT(*) FROM t"), 0);
-    assert_int_equal(db_begin(f->db, 1), TD_OK);
-    insert(f->db, 3000, 4000);
-    assert_int_equal(db_commit(f->db), TD_OK);
+    assert_int_equal(db_begin(f->base.db, 1), TD_OK);
+    insert(f->base.db, 3000, 4000);
+    assert_int_equal(db_commit(f->base.db), TD_OK);
     assert_int_equal(plain_int(f, "SELECT COUNT(*) FROM t"), 3000);
     assert_int_equal(plain_int(f, "SELECT SUM(LENGTH(v)) FROM t"), 3000 * 4000);
     sqlite3_stmt *st = NULL;
@@ -146,7 +133,7 @@ static void a_transaction_bigger_than_the_buffer_commits_or_rolls_back_whole(voi
     assert_string_equal((const char *)sqlite3_column_text(st, 0), "ok");
     sqlite3_finalize(st);
     /* And the checkpoint copies what the other connection read. */
-    assert_int_equal(db_exec(f->db, "PRAGMA wal_checkpoint(TRUNCATE)"), TD_OK);
+    assert_int_equal(db_exec(f->base.db, "PRAGMA wal_checkpoint(TRUNCATE)"), TD_OK);
     assert_int_equal(plain_int(f, "SELECT SUM(LENGTH(v)) FROM t"), 3000 * 4000);
 }
 
