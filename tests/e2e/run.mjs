@@ -1137,6 +1137,13 @@ test('the admin edits the policy: errors at their paths, what the draft would ha
   expect(Number(approvals[1]) === Number(approvals[0]) - 1, `one approval fewer: ${approvals}`);
   expect(await page.locator('#what-if:has-text("Behouden omzet: niet te schatten")').count() === 1, 'revenue retained is not estimated');
   expect(await page.locator('text=Versie 1 is van kracht.').count() === 1, 'the draft was not saved');
+  // The changed cases as a file for Dutch Excel: the same replay, answered as CSV.
+  const [download] = await Promise.all([page.waitForEvent('download'),
+    page.click('#what-if button:has-text("CSV downloaden")')]);
+  const csv = readFileSync(await download.path(), 'utf8');
+  expect(download.suggestedFilename().endsWith('.csv'), `a .csv file (${download.suggestedFilename()})`);
+  expect(csv.startsWith('\ufeff') && csv.includes(';') && csv.split('\r\n').some((l) => l.split(';')[0] === String(goodwill.id)),
+    `the CSV opens in Dutch Excel and holds case ${goodwill.id}: ${csv.slice(0, 200)}`);
   await look(page, 'policy-what-if', 'policy what-if');
   await page.fill('#policy-doc', bad.replace('"amber_at": 90', '"amber_at": 45'));
   await press(page, 'Opslaan als nieuwe versie', 'text=Versie 2 opgeslagen en van kracht.');

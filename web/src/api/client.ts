@@ -44,33 +44,64 @@ export function onConnection(fn: (ok: boolean) => void) { connection = fn; }
 
 export interface CallOptions { idempotencyKey?: string; rawBody?: string; contentType?: string; quiet401?: boolean }
 
-export async function api<T>(method: string, path: string, body?: unknown, opts: CallOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
+/** Sends one request with the session's cookie, the CSRF token on writes and the key, if any. */
+async function send(method: string, path: string, body: unknown, opts: CallOptions, accept: string): Promise<Response> {
+  const headers: Record<string, string> = { Accept: accept };
   if (method !== 'GET') {
     headers['X-CSRF-Token'] = csrf;
     headers['Content-Type'] = opts.contentType ?? 'application/json';
   }
   if (opts.idempotencyKey) headers['Idempotency-Key'] = opts.idempotencyKey;
-  let res: Response;
   try {
-    res = await fetch(path, {
+    const res = await fetch(path, {
       method,
       headers,
       credentials: 'same-origin',
       body: opts.rawBody ?? (body === undefined ? undefined : JSON.stringify(body)),
     });
+    connection(true);
+    return res;
   } catch {
     connection(false);
     throw new ApiError(0, 'offline', 'offline', [], true);
   }
-  connection(true);
-  const text = await res.text();
+}
+
+/** A refusal as an ApiError, from the body's JSON error. */
+function refusal(res: Response, text: string, opts: CallOptions): ApiError {
   let json: any = null;
   try { json = text ? JSON.parse(text) : null; } catch { json = null; }
-  if (res.ok) return json as T;
   if (res.status === 401 && !opts.quiet401) unauthorized();
   const e = json?.error;
-  throw new ApiError(res.status, e?.code ?? 'error', e?.message ?? res.statusText, Array.isArray(e?.details) ? e.details : []);
+  return new ApiError(res.status, e?.code ?? 'error', e?.message ?? res.statusText, Array.isArray(e?.details) ? e.details : []);
+}
+
+export async function api<T>(method: string, path: string, body?: unknown, opts: CallOptions = {}): Promise<T> {
+  const res = await send(method, path, body, opts, 'application/json');
+  const text = await res.text();
+  if (!res.ok) throw refusal(res, text, opts);
+  try { return (text ? JSON.parse(text) : null) as T; } catch { return null as T; }
+}
+
+/** A file the server makes on a write (e.g. a simulation as CSV): its bytes and the name it gives. */
+export async function apiFile(method: string, path: string, body?: unknown, opts: CallOptions = {}): Promise<{ blob: Blob; name: string }> {
+  const res = await send(method, path, body, opts, '*/*');
+  if (!res.ok) throw refusal(res, await res.text(), opts);
+  const disposition = res.headers.get('Content-Disposition') ?? '';
+  const name = /filename="([^"]+)"/.exec(disposition)?.[1] ?? 'download';
+  return { blob: await res.blob(), name };
+}
+
+/** Hands a file to the browser as a download. */
+export function saveFile(file: { blob: Blob; name: string }) {
+  const url = URL.createObjectURL(file.blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = file.name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
 export interface Upload { status: number; body: any }

@@ -1,10 +1,11 @@
 // WhatIf.tsx — the policy editor's "what would this draft have done?": the
 // draft as typed, replayed by the server over the cases of the last 90 days
 // before it is saved, in its three labelled layers (exact, bounded,
-// modelled) and the changed cases in a table. Nothing is saved or changed.
+// modelled) and the changed cases in a table, also as a CSV or Excel file.
+// Nothing is saved or changed.
 import { useState } from 'preact/hooks';
-import { ApiError, type S } from '../../api/client';
-import { simulatePolicy } from '../../api/policy';
+import { ApiError, saveFile, type S } from '../../api/client';
+import { simulatePolicy, simulationFile } from '../../api/policy';
 import { day, money, t } from '../../i18n';
 import { asError, ErrorNote } from '../../ui';
 
@@ -28,7 +29,7 @@ function Figures({ tally }: { tally: Tally }) {
   );
 }
 
-function Result({ r }: { r: S['Simulation'] }) {
+function Result({ r, download }: { r: S['Simulation']; download: (format: 'csv' | 'xlsx') => void }) {
   const x = r.exact;
   if (r.cases === 0) return <p role="status">{t('sim.none')}</p>;
   return (
@@ -46,7 +47,9 @@ function Result({ r }: { r: S['Simulation'] }) {
           </table>) : null}
         {x.changes.length ? (
           <table class="sim-changes">
-            <caption>{t('sim.changes', { n: x.changed })}</caption>
+            <caption>{t('sim.changes', { n: x.changed })}{' '}
+              <button type="button" class="secondary" onClick={() => download('csv')}>{t('sim.csv')}</button>{' '}
+              <button type="button" class="secondary" onClick={() => download('xlsx')}>{t('sim.xlsx')}</button></caption>
             <thead><tr><th>{t('sim.case')}</th><th>{t('case.store')}</th><th>{t('case.kind')}</th><th>{t('sim.decided')}</th>
               <th>{t('sim.before')}</th><th>{t('sim.after')}</th></tr></thead>
             <tbody>{x.changes.map((c) => <tr data-case={c.case_id}><td>#{c.case_id}</td><td>{c.store_code}</td><td>{t(`kind.${c.kind}`)}</td>
@@ -82,6 +85,11 @@ export function WhatIf({ draft }: { draft: string }) {
     try { setResult(await simulatePolicy(draft)); } catch (e) { setError(asError(e)); }
     setBusy(false);
   };
+  /* The changed cases as a file: the same replay again, answered as CSV or a workbook. */
+  const download = async (format: 'csv' | 'xlsx') => {
+    setError(null);
+    try { saveFile(await simulationFile(draft, format)); } catch (e) { setError(asError(e)); }
+  };
   return (
     <div class="card" id="what-if">
       <h2>{t('sim.title')}</h2>
@@ -92,7 +100,7 @@ export function WhatIf({ draft }: { draft: string }) {
           <strong>{t('sim.problems')}</strong>
           <ul>{error.details.map((d) => <li><code>{d.field ? d.field.replace(/^policy\.?/, '') || t('policy.whole') : t('policy.whole')}</code>: {d.problem}</li>)}</ul>
         </div>) : <ErrorNote error={error} />}
-      {result ? <Result r={result} /> : null}
+      {result ? <Result r={result} download={download} /> : null}
     </div>
   );
 }
