@@ -202,23 +202,14 @@ static void the_comparison_in_the_files(void **state)
         !strstr(r.body, ";ja;;10;10;0;80,0%;30,0%;50,0%;"))
         fail_msg("the CSV:\n%s", r.body);
     resp_free(&r);
-    req_expect(&mark, "GET", "/api/v1/insight/referrals?format=csv&table=kinds&from=2026-01-01&to=2026-12-31", NULL, 200, &r);
-    char h[300];
-    assert_non_null(resp_header(&r, "Content-Disposition", h, sizeof h));
-    assert_string_equal(h, "attachment; filename=\"referrals-kinds-UTR01-2026-01-01-2026-12-31.csv\"");
-    const char *head = "\xEF\xBB\xBF" "categorie;reden;doorverwijzingen;vergeleken 30 d: te schatten;";
-    assert_memory_equal(r.body, head, strlen(head));
-    if (!strstr(r.body, "\r\nKeuken;cheaper_elsewhere;10;ja;;10;10;0;80,0%;30,0%;50,0%;") ||
-        !strstr(r.body, "\r\nWonen;not_in_range;10;ja;;10;10;0;40,0%;40,0%;0,0%;"))
-        fail_msg("the CSV:\n%s", r.body);
+    report_csv(&mark, "/api/v1/insight/referrals?format=csv&table=kinds&from=2026-01-01&to=2026-12-31",
+               "referrals-kinds-UTR01-2026-01-01-2026-12-31", "categorie;reden;doorverwijzingen;vergeleken 30 d: te schatten;", &r);
+    expect_in("the CSV", r.body, "\r\nKeuken;cheaper_elsewhere;10;ja;;10;10;0;80,0%;30,0%;50,0%;",
+              "\r\nWonen;not_in_range;10;ja;;10;10;0;40,0%;40,0%;0,0%;", NULL);
     resp_free(&r);
-    req_expect(&admin, "GET", "/api/v1/insight/referrals?format=xlsx", NULL, 200, &r);
-    char *kinds = xlsx_grid(&r, 3), *book = xlsx_part(&r, "xl/workbook.xml");
-    assert_true(kinds && book);
-    assert_non_null(strstr(book, "name=\"Per soort winkel\""));
-    if (!strstr(kinds, "\n\"Keuken\";\"cheaper_elsewhere\";11;\"ja\";;10;10;0;0.8;0.3;0.5;")) fail_msg("the sheet:\n%s", kinds);
-    free(kinds);
-    free(book);
+    report_xlsx(&admin, "/api/v1/insight/referrals?format=xlsx", "referrals-*", &r);
+    expect_part(&r, "xl/workbook.xml", "name=\"Per soort winkel\"", NULL);
+    expect_sheet(&r, 3, "\n\"Keuken\";\"cheaper_elsewhere\";11;\"ja\";;10;10;0;0.8;0.3;0.5;", NULL);
     resp_free(&r);
 }
 
