@@ -550,6 +550,20 @@ void expect_ints(json_t *j, ...)
     va_end(ap);
 }
 
+double jnum2(json_t *o, const char *a, const char *b)
+{
+    json_t *v = json_object_get(json_object_get(o, a), b);
+    if (!json_is_number(v)) fail_msg("%s.%s is not a number", a, b);
+    return json_number_value(v);
+}
+
+void expect_interval_holds(const char *what, json_t *o, const char *key, double want)
+{
+    double lo = jnum2(o, key, "low"), hi = jnum2(o, key, "high"), est = jnum2(o, key, "estimate");
+    if (!(lo <= want && want <= hi)) fail_msg("%s: %.3f not in [%.3f, %.3f] (estimate %.3f)", what, want, lo, hi, est);
+    if (!(lo < hi)) fail_msg("%s: [%.3f, %.3f] is no interval", what, lo, hi);
+}
+
 void expect_strs(json_t *j, ...)
 {
     va_list ap;
@@ -733,6 +747,15 @@ int chain_start_env(struct server *s, struct client *admin, const char *stores, 
     int rc = chain_start(s, admin, stores, m);
     for (const struct env_var *e = env; e->name; e++) unsetenv(e->name);
     return rc;
+}
+
+int insight_chain_start(struct server *s, struct client *admin, struct client *anna, struct client *mark,
+                        struct client *piet)
+{
+    const struct member staff[] = {{"anna", "associate", "UTR01", anna}, {"mark", "manager", "UTR01", mark},
+                                   {"piet", "manager", "AMS01", piet}, MEMBERS_END};
+    static const struct env_var env[] = {{"TRUSTDESK_GOODWILL_MIN_CASES", "8"}, {NULL, NULL}};
+    return chain_start_env(s, admin, "UTR01 AMS01", staff, env);
 }
 
 void chain_anon(struct client *c, const struct server *s)

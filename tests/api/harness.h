@@ -119,6 +119,14 @@ struct env_var {
 };
 int chain_start_env(struct server *s, struct client *admin, const char *stores, const struct member *m,
                     const struct env_var *env);
+/* The chain the insight tests share: Utrecht and Amsterdam, associate anna
+ * and manager mark in Utrecht, manager piet in Amsterdam, and the goodwill
+ * economics' minimum of matched cases lowered to 8 (a test's few dozen
+ * cases); the customers' CSV header and the purchases' header for it. */
+int insight_chain_start(struct server *s, struct client *admin, struct client *anna, struct client *mark,
+                        struct client *piet);
+#define INSIGHT_CUSTOMERS_HEADER "loyalty_number,name,email,home_store_code\n"
+#define PURCHASES_HEADER "receipt_id,purchased_at,store_code,customer_ref,sku,product_name,brand,category,unit_price,quantity\n"
 /* client_init() of a client logged in as no one, freed by chain_teardown(). */
 void chain_anon(struct client *c, const struct server *s);
 /* Keeps another server (e.g. one started with server_start_shared) for
@@ -235,6 +243,11 @@ const char *jjoin(json_t *j, const char *array, const char *field, char *out, si
  * path, what it holds and what was wanted. */
 void expect_ints(json_t *j, ...) __attribute__((sentinel));
 void expect_strs(json_t *j, ...) __attribute__((sentinel));
+/* The number at o[a][b], asserted to be one. */
+double jnum2(json_t *o, const char *a, const char *b);
+/* Asserts that the interval o[key] ({estimate, low, high}) holds want and is
+ * one (low < high); what names it in a failure. */
+void expect_interval_holds(const char *what, json_t *o, const char *key, double want);
 /* The "field" of details[i] of an error answer ("" when absent). */
 const char *err_field(struct resp *r, size_t i);
 /* 1 when some details[].field equals field. */

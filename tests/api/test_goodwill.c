@@ -67,19 +67,12 @@ static void buy(char *csv, size_t n, int s, int loyalty, long long cents, int da
              stores[s], loyalty, no, cents / 100, cents % 100);
 }
 
-#define PURCHASES_HEADER "receipt_id,purchased_at,store_code,customer_ref,sku,product_name,brand,category,unit_price,quantity\n"
-
 static int setup(void **state)
 {
     (void)state;
-    setenv("TRUSTDESK_GOODWILL_MIN_CASES", "8", 1);
-    static const struct member staff[] = {{"anna", "associate", "UTR01", &anna}, {"mark", "manager", "UTR01", &mark},
-                                          {"piet", "manager", "AMS01", &piet}, MEMBERS_END};
-    int rc = chain_start(&srv, &admin, "UTR01 AMS01", staff);
-    unsetenv("TRUSTDESK_GOODWILL_MIN_CASES");
-    if (rc != 0) return rc;
+    if (insight_chain_start(&srv, &admin, &anna, &mark, &piet) != 0) return -1;
     static char customers[8192], before[16384], after[16384];
-    snprintf(customers, sizeof customers, "loyalty_number,name,email,home_store_code\n");
+    snprintf(customers, sizeof customers, INSIGHT_CUSTOMERS_HEADER);
     snprintf(before, sizeof before, PURCHASES_HEADER);
     snprintf(after, sizeof after, PURCHASES_HEADER);
     for (int s = 0; s < 2; s++)
@@ -116,20 +109,11 @@ static json_t *window(json_t *row, const char *w)
     return e;
 }
 
-static double num(json_t *o, const char *a, const char *b)
-{
-    json_t *v = json_object_get(json_object_get(o, a), b);
-    assert_true(json_is_number(v));
-    return json_number_value(v);
-}
-
 /* The window's interval per euro contains want (and is an interval). */
 static void contains(json_t *e, double want)
 {
     assert_true(json_is_true(json_object_get(e, "estimable")));
-    double lo = num(e, "per_euro", "low"), hi = num(e, "per_euro", "high"), est = num(e, "per_euro", "estimate");
-    if (!(lo <= want && want <= hi)) fail_msg("%.3f not in [%.3f, %.3f] (estimate %.3f)", want, lo, hi, est);
-    assert_true(lo < hi);
+    expect_interval_holds("per euro", e, "per_euro", want);
 }
 
 static void the_interval_holds_the_planted_effect(void **state)
@@ -149,12 +133,12 @@ static void the_interval_holds_the_planted_effect(void **state)
     expect_ints(w180, "given", PER_GROUP, "compared", PER_GROUP, "open", 1, NULL);     /* the open window left out */
     contains(w90, planted);
     contains(w180, planted);
-    assert_true(num(w90, "per_euro", "estimate") > planted - 0.01 && num(w90, "per_euro", "estimate") < planted + 0.01);
-    assert_true(num(w90, "spend_after_cents", "given") > num(w90, "spend_after_cents", "compared"));
+    assert_true(jnum2(w90, "per_euro", "estimate") > planted - 0.01 && jnum2(w90, "per_euro", "estimate") < planted + 0.01);
+    assert_true(jnum2(w90, "spend_after_cents", "given") > jnum2(w90, "spend_after_cents", "compared"));
     /* The assumption: the multiplier times the data, labelled as such. */
     assert_int_equal((int)json_number_value(json_object_get(json_object_get(r.json, "assumption"), "multiplier")), 10);
     assert_true(json_is_true(json_object_get(json_object_get(w90, "assumed_per_euro"), "assumption")));
-    assert_true(num(w90, "assumed_per_euro", "estimate") > 9.9 * num(w90, "per_euro", "estimate"));
+    assert_true(jnum2(w90, "assumed_per_euro", "estimate") > 9.9 * jnum2(w90, "per_euro", "estimate"));
     /* Rows: the month of the ten, and the month of the one (too few). */
     json_t *rows = json_object_get(r.json, "rows");
     assert_int_equal(json_array_size(rows), 2);
@@ -187,7 +171,7 @@ static void the_interval_holds_the_planted_effect(void **state)
 
     req_expect(&admin, "GET", "/api/v1/insight/goodwill?store=AMS01&multiplier=2.5", NULL, 200, &r);
     json_t *e = window(json_object_get(r.json, "store"), "90");
-    double lo = num(e, "per_euro", "low"), alo = num(e, "assumed_per_euro", "low");
+    double lo = jnum2(e, "per_euro", "low"), alo = jnum2(e, "assumed_per_euro", "low");
     assert_true(alo > 2.5 * lo - 0.02 && alo < 2.5 * lo + 0.02);
     resp_free(&r);
 

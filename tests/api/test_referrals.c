@@ -51,8 +51,6 @@ static void scale_case(int loyalty, const char *store, const char *sku, const ch
     case_age(&srv, id, days_ago);
 }
 
-#define PURCHASES_HEADER "receipt_id,purchased_at,store_code,customer_ref,sku,product_name,brand,category,unit_price,quantity\n"
-
 static void line(char *csv, size_t n, const char *receipt, int days, const char *store, int loyalty, const char *sku,
                  const char *category)
 {
@@ -64,16 +62,11 @@ static void line(char *csv, size_t n, const char *receipt, int days, const char 
 static int setup(void **state)
 {
     (void)state;
-    setenv("TRUSTDESK_GOODWILL_MIN_CASES", "8", 1);
-    static const struct member staff[] = {{"anna", "associate", "UTR01", &anna}, {"mark", "manager", "UTR01", &mark},
-                                          {"piet", "manager", "AMS01", &piet}, MEMBERS_END};
-    int rc = chain_start(&srv, &admin, "UTR01 AMS01", staff);
-    unsetenv("TRUSTDESK_GOODWILL_MIN_CASES");
-    if (rc != 0) return rc;
+    if (insight_chain_start(&srv, &admin, &anna, &mark, &piet) != 0) return -1;
     static const char *const cats[] = {"Keuken", "Wonen"};
     static const int back[2][2] = {{8, 3}, {4, 4}};          /* [category][group]: who comes back */
     static char customers[8192], before[16384], after[16384];
-    snprintf(customers, sizeof customers, "loyalty_number,name,email,home_store_code\n");
+    snprintf(customers, sizeof customers, INSIGHT_CUSTOMERS_HEADER);
     snprintf(before, sizeof before, PURCHASES_HEADER);
     snprintf(after, sizeof after, PURCHASES_HEADER);
     for (int c = 0; c < 2; c++)
@@ -111,21 +104,12 @@ static json_t *find(json_t *list, const char *key, const char *value)
     return NULL;
 }
 
-static double real(json_t *o, const char *a, const char *b)
-{
-    json_t *v = json_object_get(json_object_get(o, a), b);
-    assert_true(json_is_number(v));
-    return json_number_value(v);
-}
-
 /* The window's difference is estimable and its interval contains want. */
 static void contains(json_t *m, const char *window, double want)
 {
     json_t *w = json_object_get(m, window);
     if (!json_is_true(json_object_get(w, "estimable"))) fail_msg("%s days not estimable: %s", window, json_dumps(w, 0));
-    double lo = real(w, "difference", "low"), hi = real(w, "difference", "high"), est = real(w, "difference", "estimate");
-    if (!(lo <= want && want <= hi)) fail_msg("%s days: %.3f not in [%.3f, %.3f] (estimate %.3f)", window, want, lo, hi, est);
-    assert_true(lo < hi);
+    expect_interval_holds(window, w, "difference", want);
 }
 
 static void the_interval_holds_the_planted_effect(void **state)
@@ -143,10 +127,10 @@ static void the_interval_holds_the_planted_effect(void **state)
         expect_ints(w, "referred", PER_GROUP, "compared", PER_GROUP, "referred_unmatched", i < 2, "open", i == 2, "strata", 1,
                     NULL);
         contains(kitchen, windows[i], 0.5);
-        assert_true(real(w, "difference", "estimate") > 0.4999 && real(w, "difference", "estimate") < 0.5001);
-        assert_true(real(w, "difference", "low") > 0);                   /* planted, and seen */
-        assert_true(real(w, "back", "referred") > 0.7999 && real(w, "back", "referred") < 0.8001);
-        assert_true(real(w, "back", "compared") > 0.2999 && real(w, "back", "compared") < 0.3001);
+        assert_true(jnum2(w, "difference", "estimate") > 0.4999 && jnum2(w, "difference", "estimate") < 0.5001);
+        assert_true(jnum2(w, "difference", "low") > 0);                   /* planted, and seen */
+        assert_true(jnum2(w, "back", "referred") > 0.7999 && jnum2(w, "back", "referred") < 0.8001);
+        assert_true(jnum2(w, "back", "compared") > 0.2999 && jnum2(w, "back", "compared") < 0.3001);
         contains(living, windows[i], 0);
         expect_ints(json_object_get(living, windows[i]), "referred", PER_GROUP, "compared", PER_GROUP, NULL);
     }
@@ -158,7 +142,7 @@ static void the_interval_holds_the_planted_effect(void **state)
     expect_strs(cheaper, "category", "Keuken", NULL);
     expect_ints(cheaper, "referrals", PER_GROUP + 1, NULL);
     json_t *k90 = json_object_get(json_object_get(cheaper, "matched"), "90");
-    assert_true(real(k90, "difference", "low") == real(json_object_get(kitchen, "90"), "difference", "low"));
+    assert_true(jnum2(k90, "difference", "low") == jnum2(json_object_get(kitchen, "90"), "difference", "low"));
     expect_strs(find(kinds, "reason", "not_in_range"), "category", "Wonen", NULL);
     expect_ints(r.json, "min_cases", 8, "bootstrap", 1000, NULL);
     /* The per-customer list is as it was: every referral. */
