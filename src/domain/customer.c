@@ -155,8 +155,9 @@ static void check_consent(struct errors *err, const char *field, const struct co
     }
 }
 
-/* Checks the fields set in `in`; resolves the home store into *store_id. */
-static void validate(struct dctx *c, const struct customer_input *in, int creating, struct errors *err,
+/* Checks the fields set in `in`; resolves the home store into *store_id.
+ * Returns the database's error, if it had one; the field errors go to `err`. */
+static int validate(struct dctx *c, const struct customer_input *in, int creating, struct errors *err,
                      int64_t *store_id)
 {
     *store_id = 0;
@@ -170,15 +171,14 @@ static void validate(struct dctx *c, const struct customer_input *in, int creati
     }
     if ((in->set & CF_LOYALTY) && in->loyalty_number && *in->loyalty_number && !customer_loyalty_valid(in->loyalty_number))
         errors_add(err, "loyalty_number", "must be 4 to 32 of letters, digits and '-'");
-    if ((in->set & CF_HOME_STORE) && in->home_store_code && *in->home_store_code) {
-        struct store s;
-        if (store_get_by_code(c, in->home_store_code, &s) == TD_OK) *store_id = s.id;
-        else errors_add(err, "home_store_code", "no store has this code");
-    }
+    int rc = TD_OK;
+    if ((in->set & CF_HOME_STORE) && in->home_store_code && *in->home_store_code)
+        rc = store_id_by_code(c, in->home_store_code, "home_store_code", err, store_id);
     if ((in->set & CF_LANG) && in->lang && *in->lang && strcmp(in->lang, "nl") && strcmp(in->lang, "en"))
         errors_add(err, "lang", "must be nl or en");
     if (in->set & CF_EMAIL_CONSENT) check_consent(err, "consent.email_marketing", &in->email_marketing, c->now_us);
     if (in->set & CF_PHONE_CONSENT) check_consent(err, "consent.phone_marketing", &in->phone_marketing, c->now_us);
+    return rc;
 }
 
 static const char *nz(const char *s) { return s && *s ? s : NULL; }
@@ -210,9 +210,10 @@ static int set_consent(struct dctx *c, int64_t id, int email, const struct conse
 int customer_create(struct dctx *c, const struct customer_input *in, struct errors *err, int64_t *out_id)
 {
     int64_t store_id;
-    validate(c, in, 1, err, &store_id);
+    int rc = validate(c, in, 1, err, &store_id);
+    if (rc != TD_OK) return rc;
     if (err->n) return TD_E_INVALID;
-    int rc = db_get_int64(c->db, "INSERT INTO customers (loyalty_number, name, email, phone, home_store_id, lang,"
+    rc = db_get_int64(c->db, "INSERT INTO customers (loyalty_number, name, email, phone, home_store_id, lang,"
                                  " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                           out_id, "ttttntii", (in->set & CF_LOYALTY) ? nz(in->loyalty_number) : NULL, in->name,
                           (in->set & CF_EMAIL) ? nz(in->email) : NULL, (in->set & CF_PHONE) ? nz(in->phone) : NULL, store_id,
@@ -285,7 +286,8 @@ int customer_update(struct dctx *c, int64_t id, const struct customer_input *in,
         return TD_E_CONFLICT;
     }
     int64_t store_id;
-    validate(c, in, 0, err, &store_id);
+    rc = validate(c, in, 0, err, &store_id);
+    if (rc != TD_OK) return rc;
     if (err->n) return TD_E_INVALID;
     const char *name = (in->set & CF_NAME) ? in->name : cur.name;
     const char *email = (in->set & CF_EMAIL) ? nz(in->email) : nz(cur.email);

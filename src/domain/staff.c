@@ -46,7 +46,7 @@ static int login_valid(const char *s)
 
 /* Validates the fields present in `in`; `creating` makes login, name, role
  * and password required. Resolves the store code into *store_id (-1: keep). */
-static void validate(struct dctx *c, const struct staff_input *in, int creating, struct errors *err,
+static int validate(struct dctx *c, const struct staff_input *in, int creating, struct errors *err,
                      int64_t *store_id)
 {
     *store_id = -1;
@@ -64,25 +64,23 @@ static void validate(struct dctx *c, const struct staff_input *in, int creating,
     if (in->lang && strcmp(in->lang, "nl") != 0 && strcmp(in->lang, "en") != 0)
         errors_add(err, "lang", "must be nl or en");
     if (in->store_code) {
-        if (!*in->store_code) {
-            *store_id = 0;
-        } else {
-            struct store s;
-            if (store_get_by_code(c, in->store_code, &s) == TD_OK) *store_id = s.id;
-            else errors_add(err, "store_code", "no store has this code");
-        }
+        *store_id = 0;
+        int rc = *in->store_code ? store_id_by_code(c, in->store_code, "store_code", err, store_id) : TD_OK;
+        if (rc != TD_OK) return rc;                       /* the database's, not "no such store" */
     }
     if (creating && *store_id <= 0 && in->role && staff_role_parse(in->role) != ROLE_ADMIN && !err->n)
         errors_add(err, "store_code", "is required for associates and managers");
+    return TD_OK;
 }
 
 int staff_create(struct dctx *c, const struct staff_input *in, struct errors *err, int64_t *out_id)
 {
     int64_t store_id;
-    validate(c, in, 1, err, &store_id);
+    int rc = validate(c, in, 1, err, &store_id);
+    if (rc != TD_OK) return rc;
     if (err->n) return TD_E_INVALID;
     char hash[128];
-    int rc = token_password_hash(in->password, hash);
+    rc = token_password_hash(in->password, hash);
     if (rc != TD_OK) return rc;
     rc = db_get_int64(c->db,
                       "INSERT INTO staff (login, name, role, store_id, password_hash, lang, active, created_at, updated_at)"
@@ -99,10 +97,10 @@ int staff_update(struct dctx *c, const char *login, const struct staff_input *in
     int64_t store_id;
     struct staff_input v = *in;
     v.login = NULL; /* the login is the account's name; it does not change */
-    validate(c, &v, 0, err, &store_id);
+    int rc = validate(c, &v, 0, err, &store_id);
+    if (rc != TD_OK) return rc;
     if (err->n) return TD_E_INVALID;
     char hash[128] = "";
-    int rc;
     if (in->password && (rc = token_password_hash(in->password, hash)) != TD_OK) return rc;
     int64_t changed = 0;
     rc = db_run(c->db,

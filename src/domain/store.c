@@ -63,6 +63,17 @@ int store_get_by_code(struct dctx *c, const char *code, struct store *out)
     return got_row(rc, st, out);
 }
 
+int store_id_by_code(struct dctx *c, const char *code, const char *field, struct errors *err, int64_t *id)
+{
+    struct store s;
+    *id = 0;
+    int rc = store_get_by_code(c, code, &s);
+    if (rc == TD_OK) *id = s.id;
+    if (rc != TD_E_NOT_FOUND) return rc;
+    errors_add(err, field, "no store has this code");
+    return TD_OK;
+}
+
 int store_get(struct dctx *c, int64_t id, struct store *out)
 {
     struct db_stmt *st;

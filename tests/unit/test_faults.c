@@ -227,8 +227,8 @@ static int count_import(struct fx *f, int64_t *arg)
 static int import(struct fx *f, int64_t n)
 {
     char csv[512];
-    snprintf(csv, sizeof csv, "loyalty_number,name,email\nF-%lld-1,Eén %lld,een%lld@example.nl\n"
-             "F-%lld-2,Twee,\nF-%lld-3,Drie,drie%lld@example.nl\n", (long long)n, (long long)n, (long long)n,
+    snprintf(csv, sizeof csv, "loyalty_number,name,email,home_store_code\nF-%lld-1,Eén %lld,een%lld@example.nl,UTR01\n"
+             "F-%lld-2,Twee,,\nF-%lld-3,Drie,drie%lld@example.nl,\n", (long long)n, (long long)n, (long long)n,
              (long long)n, (long long)n, (long long)n);
     struct import_report rep;
     import_report_init(&rep);
@@ -244,6 +244,9 @@ static void imported_whole_or_not_at_all(struct fx *f, int64_t n, int committed)
     assert_int_equal(fixture_int(&f->base, "SELECT COUNT(DISTINCT customer_id) FROM customer_search s JOIN customers c ON c.id ="
                           " s.customer_id WHERE c.loyalty_number LIKE 'F-%lld-%%'", (long long)n),
                      committed ? 3 : 0);
+    assert_int_equal(fixture_int(&f->base, "SELECT COUNT(*) FROM customers c JOIN stores s ON s.id = c.home_store_id"
+                          " WHERE c.loyalty_number = 'F-%lld-1' AND s.code = 'UTR01'", (long long)n),
+                     committed ? 1 : 0);
 }
 
 static const struct op ops[] = {
@@ -415,8 +418,8 @@ static void import_request(struct fx *f, int64_t n, char *path, size_t np, char 
 {
     (void)f;
     snprintf(path, np, "/api/v1/imports/customers");
-    snprintf(body, nb, "loyalty_number,name,email\nF-%lld-1,Eén %lld,een%lld@example.nl\n"
-             "F-%lld-2,Twee,\nF-%lld-3,Drie,drie%lld@example.nl\n", (long long)n, (long long)n, (long long)n,
+    snprintf(body, nb, "loyalty_number,name,email,home_store_code\nF-%lld-1,Eén %lld,een%lld@example.nl,UTR01\n"
+             "F-%lld-2,Twee,,\nF-%lld-3,Drie,drie%lld@example.nl,\n", (long long)n, (long long)n, (long long)n,
              (long long)n, (long long)n, (long long)n);
 }
 
