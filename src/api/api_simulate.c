@@ -13,6 +13,7 @@
  */
 #include "api/export.h"
 #include "api/handlers.h"
+#include "core/json_safe.h"
 #include "domain/simulate.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +32,7 @@ static void under_policy(struct errors *err)
 
 static int draft_of(struct api_call *a, json_t *doc, struct policy *p)
 {
-    char *text = json_dumps(doc, JSON_COMPACT);
+    char *text = json_safe_text(doc, JSON_COMPACT);
     if (!text) return TD_E_NOMEM;
     struct errors err;
     errors_init(&err);

@@ -4,6 +4,7 @@
  * (including a database without planted abusers).
  */
 #include "cli/cli.h"
+#include "core/json_safe.h"
 #include "db/db.h"
 #include "sim/evaluate.h"
 #include <jansson.h>
@@ -123,7 +124,7 @@ static int print_json(const struct evaluate_result *r)
         "cents_total", (json_int_t)r->cents_total, "goal", EVALUATE_ABUSER_GOAL_PERMILLE / 1000.0, "goal_met",
         r->abuser_goal_met, "kinds", kinds, "reasons", reasons, "undecided_returns", (json_int_t)r->undecided,
         "goals_met", r->honest_goal_met && r->kinds_goal_met && r->abuser_goal_met);
-    char *text = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_REAL_PRECISION(4)) : NULL;
+    char *text = doc ? json_safe_text(doc, JSON_INDENT(2) | JSON_REAL_PRECISION(4)) : NULL;
     json_decref(doc);
     if (!text) return -1;
     puts(text);

@@ -12,6 +12,7 @@
 #include "domain/simulate.h"
 #include "core/clock.h"
 #include "core/errors.h"
+#include "core/json_safe.h"
 #include "domain/desk_inputs.h"
 #include "domain/goodwill.h"
 #include "domain/guard.h"
@@ -258,7 +259,7 @@ char *simulate_json(const struct simulate_result *r)
         "cents the draft lets go without a manager beyond what the policy of the time did, for customers the guard "
         "rated amber or red in a later decision: an upper bound of what abuse could take, not a loss",
         "modelled", modelled_json(&r->modelled));
-    char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    char *text = doc ? json_safe_text(doc, JSON_COMPACT) : NULL;
     json_decref(doc);
     return text;
 }
