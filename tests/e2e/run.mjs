@@ -220,9 +220,13 @@ async function press(page, label, shows) {
 }
 
 /** The menu's link `link`, and what shows once its screen is there. */
+// Chooses a menu entry, opening the folded menu first on a narrow screen;
+// then waits for what the screen shows, when given.
 async function menu(page, link, shows) {
-  await page.click(`header nav a:has-text("${link}")`);
-  await page.waitForSelector(shows);
+  const entry = page.locator(`header nav a:has-text("${link}")`).first();
+  if (!(await entry.isVisible())) await page.click('header nav .menu-toggle');
+  await entry.click();
+  if (shows) await page.waitForSelector(shows);
 }
 
 async function login(page, who) {
@@ -254,7 +258,7 @@ function expect(cond, what) { if (!cond) throw new Error(`expected: ${what}`); }
 async function text(page, sel) { return (await page.textContent(sel)) ?? ''; }
 
 async function openCustomer(page, loyalty, name) {
-  await page.click('header nav a:has-text("Balie")');
+  await menu(page, 'Balie');
   await page.fill('#q', loyalty);
   await page.waitForSelector(`ul.results li:has-text("${name}")`);
   await page.press('#q', 'Enter');
@@ -398,7 +402,7 @@ test('search as you type, by keyboard, and the profile', async () => {
   expect((await text(page, 'main')).includes('Wollen jas'), 'purchases shown');
   await look(page, 'profile', 'customer profile');
   for (const q of ['sanne@example', '06-1111', 'NL-200001']) {
-    await page.click('header nav a:has-text("Balie")');
+    await menu(page, 'Balie');
     await page.fill('#q', q);
     await page.waitForSelector('ul.results li:has-text("Sanne de Vries")');
   }
@@ -453,7 +457,7 @@ test('the worn dress: store credit for the stated amount, spent in two parts', a
   await page.click('button:has-text("Advies volgen")');
   const code = await caseCode(page);
   await shot(page, 'dress-credit-note');
-  await page.click('header nav a:has-text("Tegoedbonnen")');
+  await menu(page, 'Tegoedbonnen');
   await page.fill('#f-code', code);
   await press(page, 'Opzoeken', '#note-title:has-text("€ 240,00")');
   for (const [amount, left] of [['100', '€ 140,00'], ['140', '€ 0,00']]) {
@@ -568,7 +572,7 @@ test('a present on a gift receipt: store credit for the bearer, nothing of the b
 
 test('a walk-in without a receipt is asked for a contact, kept only as a code', async () => {
   const page = await loggedIn('anna');
-  await page.click('header nav a:has-text("Balie")');
+  await menu(page, 'Balie');
   await page.click('a:has-text("Zaak zonder klantenpas")');
   await page.waitForSelector('#f-walk_in_contact');
   await page.click('fieldset.item button:has-text("Bij ons gekocht")');
@@ -675,7 +679,7 @@ test('the new collection: knitwear arrives in Utrecht, the right customers get a
 
   // The manager previews the arrival, then releases it.
   let page = await loggedIn('mark', { width: 1024, height: 1366 });
-  await page.click('header nav a:has-text("Collecties")');
+  await menu(page, 'Collecties');
   await page.click('main a:has-text("Knitwear autumn")');
   await press(page, 'Voorbeeld bekijken', 'section.preview');
   const skipped = async (reason) => Number(await text(page, `section.preview table.skipped tr:has(td:text-is("${reason}")) td.num`));
@@ -864,7 +868,7 @@ test('the NPS dashboard: bars with their interval and n, too few answers below t
 test('the well-kept secret: staff of two stores name free alterations, the theme tops the secrets board and becomes a value card the desk shows', async () => {
   // Head office opens a round of the staff survey for three stores.
   let page = await loggedIn('admin');
-  await page.click('header nav a:has-text("Personeelsenquête")');
+  await menu(page, 'Personeelsenquête');
   await page.fill('#f-name', 'Najaar 2026');
   for (const s of ['UTR01', 'AMS01', 'RTM01']) await page.check(`#st-${s}`);
   await page.fill('#f-categories', 'Kleding, Keuken');
@@ -991,7 +995,7 @@ test('the well-kept secret: staff of two stores name free alterations, the theme
   expect(ams.includes('Antwoorden6') && ams.includes('Toelichtingen worden pas vanaf 10 antwoorden getoond'), `Amsterdam: figures, comments withheld (${ams})`);
   expect(rtm.includes('Niet getoond: cijfers pas vanaf 5 antwoorden') && !/\d+ · \d+ · \d+/.test(rtm), `Rotterdam: nothing, and why (${rtm})`);
   await look(page, 'staff-survey-results', 'staff survey results');
-  await page.click('header nav a:has-text("Geheimen")');
+  await menu(page, 'Geheimen');
   await edit();
   await page.click(`li[data-theme="${top.id}"] button:has-text("Tonen aan medewerkers")`);
   await page.waitForSelector(`li[data-theme="${top.id}"] .badge:has-text("getoond")`);
@@ -1004,10 +1008,15 @@ test('the well-kept secret: staff of two stores name free alterations, the theme
     `R-DR-1,${daysAgo(6)},UTR01,NL-200005,DRESS-1,Zomerjurk linnen,Noordzee,Kleding,79.95,1\n`, { type: 'text/csv' });
   page = await freshPage({ width: 390, height: 844 });             // on her phone first
   await login(page, 'anna');
+  expect(!(await page.isVisible('header nav a:has-text("Geheimen")')), 'the menu folded on a phone');
   await menu(page, 'Geheimen', 'ol.themes li h2:text-is("Gratis vermaken")');
+  await page.waitForSelector('header nav a:has-text("Quiz")', { state: 'hidden' });   // folded again once an entry is chosen
+  expect((await text(page, 'header nav .menu-toggle')).includes('Geheimen'), 'the folded menu names the screen');
+  const bar = await page.locator('header.top').boundingBox();
+  expect(bar.height < 200, `the header short on a phone (${bar.height} px)`);
   expect(await page.locator('ol.themes li').count() === 1, 'an associate sees only the theme head office has shown');
   await look(page, 'secrets-associate-phone', 'secrets board of an associate');
-  await page.click('header nav a:has-text("Quiz")');
+  await menu(page, 'Quiz');
   await page.click('label:has-text("30 dagen")');
   await press(page, 'Antwoord geven', '.quiz-q .notice:has-text("Goed!")');
   await page.waitForSelector('.knowledge:has-text("Mijn kennisscore: 100 %")');
@@ -1070,6 +1079,11 @@ test("the menu and screens follow each module's roles: a manager's screen by URL
   const nav = await text(page, 'header nav');
   for (const item of ['Goedkeuringen', 'Overzicht', 'Medewerkers']) expect(nav.includes(item), `${item} in a manager's menu`);
   for (const item of ['Winkels', 'Beleid', 'Inlezen']) expect(!nav.includes(item), `no ${item} in a manager's menu`);
+  // The menu stands in sections, in a column beside the screen.
+  const heads = (await page.locator('header nav .menu-head').allTextContents()).join(' | ');
+  expect(heads === 'Service | Klanten | Feedback | Inzicht | Beheer', `the manager's menu sections (${heads})`);
+  const [side, screen] = [await page.locator('header.top').boundingBox(), await page.locator('main').boundingBox()];
+  expect(side.height >= 700 && side.x + side.width <= screen.x, `the menu a column left of the screen (${JSON.stringify([side, screen])})`);
   await page.goto(base + '/admin/stores');
   await page.waitForSelector('main h1:has-text("Dit mag uw rol niet.")');
   await page.goto(base + '/nergens');
@@ -1149,7 +1163,7 @@ test('the admin edits the policy: errors at their paths, what the draft would ha
   await press(page, 'Opslaan als nieuwe versie', 'text=Versie 2 opgeslagen en van kracht.');
   await page.waitForSelector('table td:has-text("ingebouwd standaardbeleid")');
   await shot(page, 'policy-saved');
-  await page.click('header nav a:has-text("Inlezen")');
+  await menu(page, 'Inlezen');
   await page.setInputFiles('#csv', { name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('loyalty_number,name\nNL-9,\n') });
   await press(page, 'Inlezen', '.notice.error table td');
   await shot(page, 'import-report');

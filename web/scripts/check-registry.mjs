@@ -48,7 +48,7 @@ try {
   // The guard and the menu, on modules made up for the test.
   const v = () => null;
   const fake = [
-    { name: 'a', routes: [{ path: '/x/:id', view: v, roles: R.ALL }, { path: '/x/new', view: v, roles: ['admin'] },
+    { name: 'a', section: 'nav.section.x', routes: [{ path: '/x/:id', view: v, roles: R.ALL }, { path: '/x/new', view: v, roles: ['admin'] },
       { path: '/lead', view: v, roles: R.LEADS }, { path: '/survey/:token', view: v, roles: [], public: true }],
       menu: [{ path: '/x/new', label: 'nav.desk' }, { path: '/lead', label: 'nav.desk' }] },
   ];
@@ -66,7 +66,7 @@ try {
   expect(R.menuFor(fake, 'associate').length === 0, 'an associate to see neither the admin\'s nor the manager\'s entry');
   expect(R.menuFor(fake, 'manager').map((e) => e.path).join() === '/lead', 'a manager to see the manager\'s entry only');
   expect(R.problems(fake).length === 0, `no problems in the made-up modules: ${R.problems(fake)}`);
-  const bad = [{ name: 'b', routes: [{ path: '/p/:a', view: v, roles: ['admin'] }, { path: '/p/:b', view: v, roles: R.ALL }],
+  const bad = [{ name: 'b', section: 'nav.section.x', routes: [{ path: '/p/:a', view: v, roles: ['admin'] }, { path: '/p/:b', view: v, roles: R.ALL }],
     menu: [{ path: '/p/:a', label: 'x', roles: R.ALL }, { path: '/q', label: 'x' }] }];
   expect(R.problems(bad).length === 3, `three problems in the bad modules: ${R.problems(bad).join('; ')}`);
 
@@ -77,9 +77,22 @@ try {
   for (const e of R.modules.flatMap((m) => m.menu ?? []))
     expect(e.label in nl && e.label in en, `the menu label ${e.label} in nl.json and en.json`);
   const menu = (role) => R.menuFor(R.modules, role).map((e) => e.label.replace('nav.', '')).join(' ');
-  expect(menu('associate') === 'desk notes cases repairs nps secrets cards quiz coaching book outreach holds', `the associate's menu (${menu('associate')})`);
-  expect(menu('manager') === 'desk notes cases repairs approvals dashboard followups nps staff_surveys secrets cards quiz referrals daily goodwill coaching book outreach holds collections staff', `the manager's menu (${menu('manager')})`);
-  expect(menu('admin') === 'desk notes cases repairs approvals dashboard followups nps staff_surveys secrets cards quiz referrals daily goodwill coaching book outreach holds collections stores staff policy imports', `the admin's menu (${menu('admin')})`);
+  expect(menu('associate') === 'desk notes cases repairs book outreach holds nps secrets cards quiz coaching', `the associate's menu (${menu('associate')})`);
+  expect(menu('manager') === 'desk notes cases repairs approvals book outreach holds collections followups nps staff_surveys secrets cards quiz dashboard referrals daily goodwill coaching staff', `the manager's menu (${menu('manager')})`);
+  expect(menu('admin') === 'desk notes cases repairs approvals book outreach holds collections followups nps staff_surveys secrets cards quiz dashboard referrals daily goodwill coaching stores staff policy imports', `the admin's menu (${menu('admin')})`);
+  // The same menu in its sections, as the frame draws it.
+  const sections = (role) => R.menuSectionsFor(R.modules, role)
+    .map((x) => `${x.label.replace('nav.section.', '')}: ${x.entries.map((e) => e.label.replace('nav.', '')).join(' ')}`).join(' | ');
+  expect(sections('associate') === 'service: desk notes cases repairs | clienteling: book outreach holds | feedback: nps secrets cards quiz | insight: coaching',
+    `the associate's menu in sections (${sections('associate')})`);
+  expect(sections('manager') === 'service: desk notes cases repairs approvals | clienteling: book outreach holds collections | feedback: followups nps staff_surveys secrets cards quiz | insight: dashboard referrals daily goodwill coaching | admin: staff',
+    `the manager's menu in sections (${sections('manager')})`);
+  for (const m of R.modules.filter((x) => x.section))
+    expect(m.section in nl && m.section in en, `the menu section ${m.section} in nl.json and en.json`);
+  const loose = [{ name: 'c', section: 'nav.section.x', routes: [{ path: '/c', view: v, roles: R.ALL }, { path: '/d', view: v, roles: R.ALL }],
+    menu: [{ path: '/c', label: 'x' }, { path: '/d', label: 'x', section: 'nav.section.nowhere' }] },
+    { name: 'd', routes: [{ path: '/e', view: v, roles: R.ALL }], menu: [{ path: '/e', label: 'x' }] }];
+  expect(R.problems(loose).length === 2, `an entry of a section no module has, and one of no section, as problems: ${R.problems(loose).join('; ')}`);
   const routes = R.modules.flatMap((m) => m.routes);
   expect(routes.filter((r) => r.public).map((r) => r.path).join() === '/login,/staff-survey/:token', 'the login and the staff survey\'s shared link as the public screens');
 } finally {

@@ -8,7 +8,7 @@ import './styles.css';
 import { onConnection, onUnauthorized, type S } from './api/client';
 import { lang, t, type Lang } from './i18n';
 import { modules } from './modules';
-import { isCurrent, menuFor, resolve, type Role } from './registry';
+import { isCurrent, menuSectionsFor, resolve, type Role } from './registry';
 import { path } from './router';
 import { checkSession, expired, loggedIn, logOutNow, switchLang } from './session';
 import { Link, me } from './shared';
@@ -31,6 +31,30 @@ function LangSwitch() {
 
 const message = (key: string) => <div class="page"><h1>{t(key)}</h1></div>;
 
+/** The menu in its sections: a column beside the screen on a wide screen;
+ * on a narrow one folded behind a "Menu" button that names the current
+ * screen, and folded again once an entry is chosen. */
+function Menu({ role, p }: { role: Role; p: string }) {
+  const [open, setOpen] = useState(false);
+  useEffect(() => setOpen(false), [p]);
+  const sections = menuSectionsFor(modules, role);
+  const current = sections.flatMap((x) => x.entries).find((e) => isCurrent(e, p));
+  return (
+    <nav aria-label={t('nav.label')} class={open ? 'open' : ''}>
+      <button type="button" class="menu-toggle" aria-expanded={open} aria-controls="menu" onClick={() => setOpen(!open)}>
+        {t('nav.menu')}{current ? ` · ${t(current.label)}` : ''}</button>
+      <div id="menu" onClick={(e) => { if ((e.target as HTMLElement).closest('a')) setOpen(false); }}>
+        {sections.map((x) => (
+          <div class="menu-section" role="group" aria-label={t(x.label)}>
+            <span class="menu-head" aria-hidden="true">{t(x.label)}</span>
+            {x.entries.map((e) => <Link to={e.path} class={isCurrent(e, p) ? 'active' : ''}>{t(e.label)}</Link>)}
+          </div>
+        ))}
+      </div>
+    </nav>
+  );
+}
+
 function Shell({ user }: { user: S['Staff'] }) {
   const p = useSignal(path);
   useSignal(lang);
@@ -40,11 +64,9 @@ function Shell({ user }: { user: S['Staff'] }) {
   return (
     <>
       <a class="skip" href="#main">{t('nav.skip')}</a>
-      <header class="top">
+      <header class="top side">
         <span class="brand">trustdesk</span>
-        <nav aria-label={t('nav.label')}>
-          {menuFor(modules, role).map((m) => <Link to={m.path} class={isCurrent(m, p) ? 'active' : ''}>{t(m.label)}</Link>)}
-        </nav>
+        <Menu role={role} p={p} />
         <div class="who">
           <span>{user.name} · {t(`role.${user.role}`)}{user.store_code ? ` · ${user.store_code}` : ''}</span>
           <LangSwitch />

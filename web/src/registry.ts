@@ -27,9 +27,17 @@ export interface MenuEntry {
   roles?: Role[];
   /** Other path prefixes that mark this entry as the current one. */
   also?: string[];
+  /** The section it stands under (a string key); its module's when left out. */
+  section?: string;
 }
 
-export interface Module { name: string; routes: Route[]; menu?: MenuEntry[] }
+export interface Module {
+  name: string;
+  routes: Route[];
+  menu?: MenuEntry[];
+  /** The menu section (a string key) its entries stand under. */
+  section?: string;
+}
 
 /** Matches "/cases/:id" against a path (a query string is ignored); the params, or null. */
 export function match(pattern: string, p: string): Record<string, string> | null {
@@ -75,9 +83,27 @@ function rolesOf(modules: Module[], e: MenuEntry): Role[] {
   return [];
 }
 
-/** The menu a role sees, in the order of the modules and their entries. */
+/** The menu a role sees, section after section (menuSectionsFor). */
 export function menuFor(modules: Module[], role: Role): MenuEntry[] {
-  return modules.flatMap((m) => m.menu ?? []).filter((e) => rolesOf(modules, e).includes(role));
+  return menuSectionsFor(modules, role).flatMap((x) => x.entries);
+}
+
+export interface MenuSection { label: string; entries: MenuEntry[] }
+
+/** The menu a role sees in sections: a section for each module's `section`
+ * in the order of the modules, each with the entries that name it (or whose
+ * module does), in module order; a section with nothing for the role is left
+ * out, and so is an entry of no section. */
+export function menuSectionsFor(modules: Module[], role: Role): MenuSection[] {
+  const sections: MenuSection[] = [];
+  for (const m of modules) if (m.section && !sections.some((x) => x.label === m.section)) sections.push({ label: m.section, entries: [] });
+  for (const m of modules) {
+    for (const e of m.menu ?? []) {
+      const home = sections.find((x) => x.label === (e.section ?? m.section));
+      if (home && rolesOf(modules, e).includes(role)) home.entries.push(e);
+    }
+  }
+  return sections.filter((x) => x.entries.length > 0);
 }
 
 /** Whether a menu entry is the current one for path `p`. */
@@ -105,6 +131,9 @@ export function problems(modules: Module[]): string[] {
       if (!route) { out.push(`${m.name}: menu entry ${e.path} has no route`); continue; }
       const refused = route.public ? [] : rolesOf(modules, e).filter((x) => !route.roles.includes(x));
       if (refused.length) out.push(`${m.name}: menu entry ${e.path} shown to ${refused.join(', ')}, whom its route refuses`);
+      const section = e.section ?? m.section;
+      if (!section) out.push(`${m.name}: menu entry ${e.path} stands in no menu section`);
+      else if (!modules.some((x) => x.section === section)) out.push(`${m.name}: menu entry ${e.path} names section ${section}, which no module has`);
     }
   }
   return out;

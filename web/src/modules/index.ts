@@ -1,4 +1,4 @@
-// The app's modules, in the order of their menu entries. A new module adds
+// The app's modules, in the order of their menu sections and entries. A new module adds
 // its folder under modules/ and one line here; main.tsx does not change.
 import type { Module } from '../registry';
 import { admin } from './admin';
@@ -10,4 +10,4 @@ import { manager } from './manager';
 import { notes } from './notes';
 import { session } from './session';
 
-export const modules: Module[] = [session, desk, notes, manager, feedback, insight, clienteling, admin];
+export const modules: Module[] = [session, desk, notes, manager, clienteling, feedback, insight, admin];

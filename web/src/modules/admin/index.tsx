@@ -4,6 +4,7 @@ import { Imports, PolicyEditor, Staff, Stores } from './Admin';
 
 export const admin: Module = {
   name: 'admin',
+  section: 'nav.section.admin',
   routes: [
     { path: '/admin/stores', view: () => <Stores />, roles: ['admin'] },
     { path: '/admin/staff', view: () => <Staff />, roles: LEADS },

@@ -11,6 +11,7 @@ import { ProfileView } from './Profile';
 
 export const clienteling: Module = {
   name: 'clienteling',
+  section: 'nav.section.clienteling',
   routes: [
     { path: '/book', view: () => <Book />, roles: ALL },
     { path: '/customers/:id/clienteling', view: (p) => <ProfileView id={+p.id} />, roles: ALL },

@@ -7,6 +7,7 @@ import { Desk } from './Desk';
 
 export const desk: Module = {
   name: 'desk',
+  section: 'nav.section.service',
   routes: [
     { path: '/', view: () => <Desk />, roles: ALL },
     { path: '/customers/new', view: () => <CustomerNew />, roles: ALL },

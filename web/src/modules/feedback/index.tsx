@@ -13,6 +13,7 @@ import { StaffSurveyPage, StaffSurveys } from './StaffSurvey';
 
 export const feedback: Module = {
   name: 'feedback',
+  section: 'nav.section.feedback',
   routes: [
     { path: '/followups', view: () => <Followups />, roles: LEADS },
     { path: '/followups/:id', view: (p) => <FollowupView id={+p.id} />, roles: LEADS },

@@ -11,6 +11,7 @@ import { Referrals } from './Referrals';
 
 export const insight: Module = {
   name: 'insight',
+  section: 'nav.section.insight',
   routes: [
     { path: '/referrals', view: () => <Referrals />, roles: LEADS },
     { path: '/daily', view: () => <Daily />, roles: LEADS },

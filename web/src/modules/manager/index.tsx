@@ -5,6 +5,7 @@ import { Approvals, CaseList, Dashboard, Repairs } from './Manager';
 
 export const manager: Module = {
   name: 'manager',
+  section: 'nav.section.service',
   routes: [
     { path: '/cases', view: () => <CaseList />, roles: ALL },
     { path: '/repairs', view: () => <Repairs />, roles: ALL },
@@ -15,6 +16,6 @@ export const manager: Module = {
     { path: '/cases', label: 'nav.cases' },
     { path: '/repairs', label: 'nav.repairs' },
     { path: '/approvals', label: 'nav.approvals' },
-    { path: '/dashboard', label: 'nav.dashboard' },
+    { path: '/dashboard', label: 'nav.dashboard', section: 'nav.section.insight' },
   ],
 };
