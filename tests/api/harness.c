@@ -758,10 +758,47 @@ int insight_chain_start(struct server *s, struct client *admin, struct client *a
     return chain_start_env(s, admin, "UTR01 AMS01", staff, env);
 }
 
+void insight_csv_start(struct insight_csv *x)
+{
+    snprintf(x->customers, sizeof x->customers, INSIGHT_CUSTOMERS_HEADER);
+    snprintf(x->before, sizeof x->before, PURCHASES_HEADER);
+    snprintf(x->after, sizeof x->after, PURCHASES_HEADER);
+}
+
+void insight_csv_import(struct client *admin, const struct insight_csv *x)
+{
+    import_csv(admin, "customers", x->customers);
+    import_csv_ago(admin, "purchases", x->before);
+}
+
+void csv_appendf(char *buf, size_t n, const char *fmt, ...)
+{
+    size_t len = strlen(buf);
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(buf + len, n - len, fmt, ap);
+    va_end(ap);
+    if (k < 0 || (size_t)k >= n - len) fail_msg("csv_appendf: %zu bytes are too few", n);
+}
+
+void insight_customer(struct insight_csv *x, int p, const char *store)
+{
+    csv_appendf(x->customers, sizeof x->customers, "NL-%d,Klant %d,k%d@example.test,%s\n", p, p, p, store);
+}
+
 void chain_anon(struct client *c, const struct server *s)
 {
     client_init(c, s);
     keep_client(c);
+}
+
+int survey_chain_start(struct server *s, struct client *admin, const struct member *m, const char *min_answers,
+                       struct client *anon)
+{
+    const struct env_var env[] = {{"TRUSTDESK_NPS_MIN_ANSWERS", min_answers}, {"TRUSTDESK_SURVEY_DAYS", "0"}, {NULL, NULL}};
+    int rc = chain_start_env(s, admin, "UTR01 AMS01", m, env);
+    chain_anon(anon, s);
+    return rc;
 }
 
 int chain_teardown(void **state)
