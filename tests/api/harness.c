@@ -1297,11 +1297,15 @@ void report_csv(struct client *c, const char *path, const char *stem, const char
         fail_msg("%s: the CSV opens:\n%s\nwanted:\n%s", path, r->body + 3, head);
 }
 
-void report_refusals(struct client *c, const char *path)
+void report_refusals(struct client *c, const char *path, const char *tables)
 {
     char bad[256];
+    struct resp r;
     snprintf(bad, sizeof bad, "%s?format=csv&table=nope", path);
-    req_expect_field(c, "GET", bad, NULL, 400, "table");
+    req_expect(c, "GET", bad, NULL, 400, &r);
+    assert_string_equal(err_field(&r, 0), "table");
+    assert_string_equal(jstr(r.json, "error.details.0.problem"), tables);
+    resp_free(&r);
     snprintf(bad, sizeof bad, "%s?format=ods", path);
     req_expect_field(c, "GET", bad, NULL, 400, "format");
 }

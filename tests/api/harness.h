@@ -295,9 +295,9 @@ void expect_in(const char *what, const char *text, ...) __attribute__((sentinel)
 void report_csv(struct client *c, const char *path, const char *stem, const char *head, struct resp *r);
 void report_xlsx(struct client *c, const char *path, const char *stem, struct resp *r);
 /* A report of several tables at path (no query) refuses an unknown table
- * ("?format=csv&table=nope") and an unknown format ("?format=ods"), 400
- * naming the field. */
-void report_refusals(struct client *c, const char *path);
+ * ("?format=csv&table=nope", the problem tables: "must be a, b or c") and
+ * an unknown format ("?format=ods"), 400 naming the field. */
+void report_refusals(struct client *c, const char *path, const char *tables);
 /* Asserts that sheet n (from 1, as xlsx_grid() writes it) of the workbook in
  * r, or its part (e.g. "xl/workbook.xml"), is there and holds every string
  * that follows (NULL-ended). */

@@ -296,15 +296,11 @@ static void coaching_as_files(void **state)
     report_csv(&mark, "/api/v1/insight/coaching?format=csv&table=overrides", NULL, NULL, &r);
     expect_in("the overrides CSV", r.body, ";complaint;store_credit;10,00;decline;0,00;" REASON "\r\n", NULL);
     resp_free(&r);
-    req_expect(&mark, "GET", "/api/v1/insight/coaching?format=csv&table=bogus", NULL, 400, &r);
-    assert_string_equal(err_field(&r, 0), "table");
-    assert_string_equal(jstr(r.json, "error.details.0.problem"), "must be people, points or overrides");
-    resp_free(&r);
     report_xlsx(&mark, "/api/v1/insight/coaching?format=xlsx", NULL, &r);
     expect_part(&r, "xl/workbook.xml", "name=\"Medewerkers\"", "name=\"Trechter\"", "name=\"Afwijkingen\"", NULL);
     expect_sheet(&r, 1, "\"anna\";\"Zoë Anna\";\"UTR01\";6;1;5;50;", NULL);
     resp_free(&r);
-    report_refusals(&mark, "/api/v1/insight/coaching");
+    report_refusals(&mark, "/api/v1/insight/coaching", "must be people, points or overrides");
 }
 
 static void the_associates_view(void **state)
