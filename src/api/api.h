@@ -111,6 +111,14 @@ int api_reply_list(struct api_call *a, json_t *items, const char *next) TD_MUST_
 int api_reply_items(struct api_call *a, int rc, json_t *items, const char *next) TD_MUST_CHECK;
 /* The same with an id cursor (next 0: the last page). */
 int api_reply_page_items(struct api_call *a, int rc, json_t *items, int64_t next) TD_MUST_CHECK;
+/* Defines `static int name(void *arg, const type *row)`, the callback a
+ * module's each-function calls per row: appends to_json(row) to the JSON
+ * array arg (TD_E_NOMEM when to_json or the append fails). */
+#define API_ITEM_ADDER(name, type, to_json)                                     \
+    static int name(void *arg, const type *row)                                 \
+    {                                                                           \
+        return json_array_append_new(arg, to_json(row)) == 0 ? TD_OK : TD_E_NOMEM; \
+    }
 /* Parses the body as a JSON object: TD_E_BAD_REQUEST for malformed JSON or
  * a body that is not an object (the problem is in a->err). */
 int api_body(struct api_call *a, json_t **out /* OUT */) TD_MUST_CHECK;
@@ -153,6 +161,18 @@ int api_cursor_id(struct api_call *a, int64_t *before /* OUT */) TD_MUST_CHECK;
 int api_limit(struct api_call *a, int def, int max, int *out /* OUT */) TD_MUST_CHECK;
 /* A page's parameters: api_limit, then api_cursor_id. */
 int api_page(struct api_call *a, int def, int max, int *limit /* OUT */, int64_t *cursor /* OUT */) TD_MUST_CHECK;
+/* One page of an id-cursor list: its parameters, the items the each-function
+ * fills and the cursor it leaves for the next page. */
+struct api_list_page {
+    int limit;
+    int64_t before, next;
+    json_t *items;
+};
+/* api_page into p, and p->items a new array (NULL when out of memory, which
+ * the each-function's append reports); api_reply_page ends it. */
+int api_page_start(struct api_call *a, int def, int max, struct api_list_page *p /* OUT */) TD_MUST_CHECK;
+/* api_reply_page_items of p (its items are stolen). */
+int api_reply_page(struct api_call *a, int rc, struct api_list_page *p) TD_MUST_CHECK;
 /* The id of the store with code (0 when code is NULL); an unknown code is a
  * problem with field. */
 int api_store_of(struct api_call *a, const char *code, const char *field, int64_t *id /* OUT */) TD_MUST_CHECK;

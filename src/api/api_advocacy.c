@@ -109,10 +109,7 @@ int api_staff_surveys_create(struct api_call *a)
     return rc == TD_OK ? api_reply_json(a, 201, o) : rc;
 }
 
-static int add_round(void *arg, const struct advocacy_round *r)
-{
-    return json_array_append_new(arg, round_json(r)) == 0 ? TD_OK : TD_E_NOMEM;
-}
+API_ITEM_ADDER(add_round, struct advocacy_round, round_json)
 
 int api_staff_surveys_list(struct api_call *a)
 {

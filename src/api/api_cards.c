@@ -34,10 +34,7 @@ int api_cards_decision(struct api_call *a, int64_t case_id, json_t **out)
     return rc == TD_E_NOT_FOUND ? TD_OK : rc;
 }
 
-static int add_card(void *arg, const struct value_card *v)
-{
-    return json_array_append_new(arg, card_json(v)) == 0 ? TD_OK : TD_E_NOMEM;
-}
+API_ITEM_ADDER(add_card, struct value_card, card_json)
 
 int api_cards_list(struct api_call *a)
 {
@@ -144,10 +141,7 @@ static json_t *question_json(const struct quiz_question *q)
     return o;
 }
 
-static int add_question(void *arg, const struct quiz_question *q)
-{
-    return json_array_append_new(arg, question_json(q)) == 0 ? TD_OK : TD_E_NOMEM;
-}
+API_ITEM_ADDER(add_question, struct quiz_question, question_json)
 
 int api_cards_questions_create(struct api_call *a)
 {

@@ -247,13 +247,11 @@ static int add_case(void *arg, const struct desk_case *k)
 
 static int list_cases(struct api_call *a, struct desk_filter *f)
 {
-    int limit;
-    int64_t before = 0, next = 0;
-    int rc = api_page(a, 50, 500, &limit, &before);
+    struct api_list_page p;
+    int rc = api_page_start(a, 50, 500, &p);
     if (rc != TD_OK) return rc;
-    json_t *items = json_array();
-    rc = desk_cases_each(&a->d, f, before, limit, add_case, items, &next);
-    return api_reply_page_items(a, rc, items, next);
+    rc = desk_cases_each(&a->d, f, p.before, p.limit, add_case, p.items, &p.next);
+    return api_reply_page(a, rc, &p);
 }
 
 static void query_time(struct api_call *a, const char *name, int64_t *out)

@@ -199,10 +199,7 @@ int api_styles_get(struct api_call *a)
     return reply_style(a, a->r->params[0], 200);
 }
 
-static int add_style(void *arg, const struct cl_style *s)
-{
-    return json_array_append_new(arg, style_json(s)) == 0 ? TD_OK : TD_E_NOMEM;
-}
+API_ITEM_ADDER(add_style, struct cl_style, style_json)
 
 int api_styles_list(struct api_call *a)
 {
@@ -257,10 +254,7 @@ static json_t *arrival_json(const struct cl_arrival *r)
                      "first_choice_ends_at", api_time(ends));
 }
 
-static int add_arrival(void *arg, const struct cl_arrival *r)
-{
-    return json_array_append_new(arg, arrival_json(r)) == 0 ? TD_OK : TD_E_NOMEM;
-}
+API_ITEM_ADDER(add_arrival, struct cl_arrival, arrival_json)
 
 static json_t *collection_json(const struct cl_collection *k)
 {
@@ -338,10 +332,7 @@ int api_collections_put(struct api_call *a)
     return reply_collection(a, saved, existed ? 200 : 201);
 }
 
-static int add_collection(void *arg, const struct cl_collection *k)
-{
-    return json_array_append_new(arg, collection_json(k)) == 0 ? TD_OK : TD_E_NOMEM;
-}
+API_ITEM_ADDER(add_collection, struct cl_collection, collection_json)
 
 int api_collections_list(struct api_call *a)
 {

@@ -202,9 +202,8 @@ static json_t *funnel_json(struct api_call *a, const struct ask *k, const struct
 /* ---- the files (export.h): people, points, overrides --------------------- */
 
 static const struct export_column people_cols[] = {
-    EXPORT_COL("login", "login", "login", EXPORT_TEXT),
-    EXPORT_COL("name", "naam", "name", EXPORT_TEXT),
-    EXPORT_COL("store_code", "winkel", "store", EXPORT_TEXT),
+    EXPORT_PERSON_COLS,
+    EXPORT_STORE_COL,
     EXPORT_COL("cases", "zaken", "cases", EXPORT_INT),
     EXPORT_COL("overrides.n", "afwijkingen van het advies", "overrides", EXPORT_INT),
     EXPORT_COL("goodwill.cases", "zaken met coulance", "goodwill cases", EXPORT_INT),
@@ -225,8 +224,7 @@ static const struct export_table people_table = {"Medewerkers", "Associates", EX
 static const struct export_column point_cols[] = {
     EXPORT_COL("rate", "maat", "rate", EXPORT_TEXT),
     EXPORT_COL("of", "van", "of", EXPORT_TEXT),
-    EXPORT_COL("login", "login", "login", EXPORT_TEXT),
-    EXPORT_COL("name", "naam", "name", EXPORT_TEXT),
+    EXPORT_PERSON_COLS,
     EXPORT_COL("k", "aantal", "count", EXPORT_INT),
     EXPORT_COL("n", "van totaal", "out of", EXPORT_INT),
     EXPORT_COL("share", "aandeel", "share", EXPORT_PERCENT),
@@ -240,16 +238,15 @@ static const struct export_column point_cols[] = {
 static const struct export_table point_table = {"Trechter", "Funnel", EXPORT_COLUMNS(point_cols)};
 
 static const struct export_column override_cols[] = {
-    EXPORT_COL("login", "login", "login", EXPORT_TEXT),
-    EXPORT_COL("name", "naam", "name", EXPORT_TEXT),
-    EXPORT_COL("case_id", "zaak", "case", EXPORT_INT),
-    EXPORT_COL("resolved_at", "afgehandeld op", "resolved on", EXPORT_DAY),
-    EXPORT_COL("kind", "soort", "kind", EXPORT_TEXT),
+    EXPORT_PERSON_COLS,
+    EXPORT_CASE_COL,
+    EXPORT_RESOLVED_COL,
+    EXPORT_KIND_COL,
     EXPORT_COL("recommended", "advies", "recommended", EXPORT_TEXT),
     EXPORT_COL("recommended_cents", "advies bedrag", "recommended amount", EXPORT_CENTS),
     EXPORT_COL("chosen", "gekozen", "chosen", EXPORT_TEXT),
     EXPORT_COL("chosen_cents", "gekozen bedrag", "chosen amount", EXPORT_CENTS),
-    EXPORT_COL("reason", "reden", "reason", EXPORT_TEXT),
+    EXPORT_REASON_COL,
 };
 static const struct export_table override_table = {"Afwijkingen", "Overrides", EXPORT_COLUMNS(override_cols)};
 
@@ -294,13 +291,8 @@ static int flat_rows(json_t *o, json_t *points, json_t *overrides)
 static int reply_file(struct api_call *a, json_t *o, enum export_format format)
 {
     static const char *const tables[] = {"people", "points", "overrides"};
-    const char *table = http_query(a->r, "table");
-    size_t t = 0;
-    while (table && t < 3 && strcmp(table, tables[t]) != 0) t++;
-    if (t == 3) {
-        errors_add(&a->err, "table", "must be people, points or overrides");
-        return TD_E_BAD_REQUEST;
-    }
+    size_t t;
+    if (api_export_table_param(a, tables, 3, &t) != TD_OK) return TD_E_BAD_REQUEST;
     json_t *points = json_array(), *overrides = json_array();
     int rc = points && overrides ? flat_rows(o, points, overrides) : TD_E_NOMEM;
     const struct export_sheet s[3] = {{&people_table, json_object_get(o, "people")}, {&point_table, points},
@@ -371,9 +363,5 @@ int api_insight_coaching(struct api_call *a)
     json_t *o = json_pack("{s:o,s:o,s:o,s:I,s:b,s:o,s:o}", "from", date_json(k.q.from_us), "to", date_json(k.q.to_us - 1),
                           "store_code", k.st.id ? json_string(k.st.code) : json_null(), "min_answers",
                           (json_int_t)nps_min_answers(), "ranking", 0, "people", people, "funnels", funnels);
-    if (!o) return TD_E_NOMEM;
-    if (format == EXPORT_JSON) return api_reply_json(a, 200, o);
-    rc = reply_file(a, o, format);
-    json_decref(o);
-    return rc;
+    return api_reply_report(a, TD_OK, o, format, reply_file);
 }

@@ -38,10 +38,7 @@ static json_t *customer_json(const struct customer *c)
     return o;
 }
 
-static int add_customer(void *arg, const struct customer *c)
-{
-    return json_array_append_new(arg, customer_json(c)) == 0 ? TD_OK : TD_E_NOMEM;
-}
+API_ITEM_ADDER(add_customer, struct customer, customer_json)
 
 int api_customers_search(struct api_call *a)
 {

@@ -245,7 +245,7 @@ static int add_stats(void *arg, const struct followup_stats *s)
     EXPORT_COL("shares." m ".low", nl ": ondergrens (95%)", en ": low (95%)", EXPORT_PERCENT),       \
     EXPORT_COL("shares." m ".high", nl ": bovengrens (95%)", en ": high (95%)", EXPORT_PERCENT)
 static const struct export_column report_cols[] = {
-    EXPORT_COL("store_code", "winkel", "store", EXPORT_TEXT),
+    EXPORT_STORE_COL,
     EXPORT_COL("opened", "geopend", "opened", EXPORT_INT),
     EXPORT_COL("contacted", "gebeld", "contacted", EXPORT_INT),
     EXPORT_COL("closed", "gesloten", "closed", EXPORT_INT),

@@ -150,6 +150,14 @@ static json_t *report_json(const struct goodwill_report *g, double multiplier)
 
 /* ---- the file (export.h): the rows, then the store's and the chain's total ---- */
 
+/* An estimate and its 95% interval: the columns key.estimate, .low and .high
+ * of the window of d days (nl/en: the estimate's header, stem_*: the bounds'). */
+#define INTERVAL_COLS(d, key, kind, nl, en, stem_nl, stem_en)                                                      \
+    EXPORT_COL("after." #d "." key ".estimate", #d " d: " nl, #d " d: " en, kind),                                 \
+    EXPORT_COL("after." #d "." key ".low", #d " d: " stem_nl " ondergrens (95%)", #d " d: " stem_en " low (95%)",    \
+               kind),                                                                                             \
+    EXPORT_COL("after." #d "." key ".high", #d " d: " stem_nl " bovengrens (95%)", #d " d: " stem_en " high (95%)", \
+               kind)
 #define WINDOW_COLS(d)                                                                                           \
     EXPORT_FLAG_COL("after." #d ".estimable", #d " d: te schatten", #d " d: estimable", "ja", "yes", "nee", "no"), \
     EXPORT_COL("after." #d ".reason", #d " d: waarom niet", #d " d: why not", EXPORT_TEXT),                        \
@@ -160,25 +168,17 @@ static json_t *report_json(const struct goodwill_report *g, double multiplier)
                EXPORT_CENTS),                                                                                     \
     EXPORT_COL("after." #d ".spend_after_cents.compared", #d " d: besteding vergelijkbaar", #d " d: spend compared", \
                EXPORT_CENTS),                                                                                     \
-    EXPORT_COL("after." #d ".revenue_retained_cents.estimate", #d " d: omzet behouden", #d " d: revenue retained",  \
-               EXPORT_CENTS),                                                                                     \
-    EXPORT_COL("after." #d ".revenue_retained_cents.low", #d " d: omzet ondergrens (95%)",                          \
-               #d " d: revenue low (95%)", EXPORT_CENTS),                                                          \
-    EXPORT_COL("after." #d ".revenue_retained_cents.high", #d " d: omzet bovengrens (95%)",                         \
-               #d " d: revenue high (95%)", EXPORT_CENTS),                                                         \
-    EXPORT_COL("after." #d ".per_euro.estimate", #d " d: per euro goodwill", #d " d: per euro of goodwill",         \
-               EXPORT_DECIMAL),                                                                                   \
-    EXPORT_COL("after." #d ".per_euro.low", #d " d: per euro ondergrens (95%)", #d " d: per euro low (95%)",        \
-               EXPORT_DECIMAL),                                                                                   \
-    EXPORT_COL("after." #d ".per_euro.high", #d " d: per euro bovengrens (95%)", #d " d: per euro high (95%)",      \
-               EXPORT_DECIMAL),                                                                                   \
+    INTERVAL_COLS(d, "revenue_retained_cents", EXPORT_CENTS, "omzet behouden", "revenue retained", "omzet",        \
+                  "revenue"),                                                                                      \
+    INTERVAL_COLS(d, "per_euro", EXPORT_DECIMAL, "per euro goodwill", "per euro of goodwill", "per euro",          \
+                  "per euro"),                                                                                     \
     EXPORT_COL("after." #d ".assumed_per_euro.estimate", #d " d: aanname x vermenigvuldiger",                       \
                #d " d: assumption x multiplier", EXPORT_DECIMAL)
 static const struct export_column goodwill_cols[] = {
     EXPORT_COL("scope", "niveau", "level", EXPORT_TEXT),
-    EXPORT_COL("store_code", "winkel", "store", EXPORT_TEXT),
+    EXPORT_STORE_COL,
     EXPORT_COL("month", "maand", "month", EXPORT_TEXT),
-    EXPORT_COL("category", "categorie", "category", EXPORT_TEXT),
+    EXPORT_CATEGORY_COL,
     EXPORT_COL("policy_version", "beleidsversie", "policy version", EXPORT_TEXT),
     EXPORT_COL("cases", "zaken", "cases", EXPORT_INT),
     EXPORT_COL("goodwill_cases", "zaken met goodwill", "cases with goodwill", EXPORT_INT),
@@ -189,6 +189,7 @@ static const struct export_column goodwill_cols[] = {
     WINDOW_COLS(180),
 };
 #undef WINDOW_COLS
+#undef INTERVAL_COLS
 static const struct export_table goodwill_table = {"Goodwill", "Goodwill", EXPORT_COLUMNS(goodwill_cols)};
 
 static int reply_file(struct api_call *a, json_t *o, enum export_format format)
@@ -223,10 +224,5 @@ int api_insight_goodwill(struct api_call *a)
     rc = goodwill_report(&a->d, from_us, to_us, st.id, a->d.now_us, &g);
     json_t *o = rc == TD_OK ? report_json(&g, multiplier) : NULL;
     goodwill_report_free(&g);
-    if (rc != TD_OK) return rc;
-    if (!o) return TD_E_NOMEM;
-    if (format == EXPORT_JSON) return api_reply_json(a, 200, o);
-    rc = reply_file(a, o, format);
-    json_decref(o);
-    return rc;
+    return api_reply_report(a, rc, o, format, reply_file);
 }

@@ -205,15 +205,15 @@ static int on_group_matched(void *arg, const struct insight_group *g)
 /* ---- the files (export.h): every referral, and the shares per category ---- */
 
 static const struct export_column referral_cols[] = {
-    EXPORT_COL("case_id", "zaak", "case", EXPORT_INT),
+    EXPORT_CASE_COL,
     EXPORT_COL("customer_id", "klantnummer", "customer id", EXPORT_INT),
     EXPORT_COL("customer_name", "klant", "customer", EXPORT_TEXT),
-    EXPORT_COL("store_code", "winkel", "store", EXPORT_TEXT),
-    EXPORT_COL("category", "categorie", "category", EXPORT_TEXT),
+    EXPORT_STORE_COL,
+    EXPORT_CATEGORY_COL,
     EXPORT_COL("referred_to", "doorverwezen naar", "referred to", EXPORT_TEXT),
-    EXPORT_COL("reason", "reden", "reason", EXPORT_TEXT),
+    EXPORT_REASON_COL,
     EXPORT_COL("resolution", "afhandeling", "resolution", EXPORT_TEXT),
-    EXPORT_COL("resolved_at", "afgehandeld op", "resolved on", EXPORT_DAY),
+    EXPORT_RESOLVED_COL,
 #define CAME_BACK(d)                                                                                           \
     EXPORT_FLAG_COL("came_back." #d, "terug binnen " #d " dagen", "back within " #d " days", "ja", "yes", "nee", "no")
     CAME_BACK(30), CAME_BACK(90), CAME_BACK(180),
@@ -251,14 +251,14 @@ static const struct export_table referral_table = {"Doorverwijzingen", "Referral
     EXPORT_COL("matched." #d ".difference.high", "vergeleken " #d " d: verschil bovengrens (95%)",                  \
                "matched " #d " d: difference high (95%)", EXPORT_PERCENT)
 static const struct export_column category_cols[] = {
-    EXPORT_COL("category", "categorie", "category", EXPORT_TEXT),
+    EXPORT_CATEGORY_COL,
     GROUP("referred", "doorverwezen", "referred"),
     GROUP("compared", "niet doorverwezen", "not referred"),
     MATCHED(30), MATCHED(90), MATCHED(180),
 };
 static const struct export_column kind_cols[] = {
-    EXPORT_COL("category", "categorie", "category", EXPORT_TEXT),
-    EXPORT_COL("reason", "reden", "reason", EXPORT_TEXT),
+    EXPORT_CATEGORY_COL,
+    EXPORT_REASON_COL,
     EXPORT_COL("referrals", "doorverwijzingen", "referrals", EXPORT_INT),
     MATCHED(30), MATCHED(90), MATCHED(180),
 };
@@ -273,19 +273,14 @@ static const struct export_table kind_table = {"Per soort winkel", "By kind of s
 static int reply_file(struct api_call *a, json_t *o, enum export_format format)
 {
     static const char *const tables[] = {"referrals", "categories", "kinds"};
-    const char *table = http_query(a->r, "table");
-    int which = 0;
-    while (table && which < 3 && strcmp(table, tables[which]) != 0) which++;
-    if (which == 3) {
-        errors_add(&a->err, "table", "must be referrals, categories or kinds");
-        return TD_E_BAD_REQUEST;
-    }
+    size_t which;
+    if (api_export_table_param(a, tables, 3, &which) != TD_OK) return TD_E_BAD_REQUEST;
     const struct export_sheet s[3] = {{&referral_table, json_object_get(o, "items")},
                                       {&category_table, json_object_get(o, "by_category")},
                                       {&kind_table, json_object_get(o, "by_kind")}};
     char *stem = api_export_stem(a, "referrals", which && format == EXPORT_CSV ? tables[which] : NULL,
                                  api_str(o, "store_code"), api_str(o, "from"), api_str(o, "to"));
-    return stem ? api_reply_one_or_all(a, s, 3, (size_t)which, format, stem) : TD_E_NOMEM;
+    return stem ? api_reply_one_or_all(a, s, 3, which, format, stem) : TD_E_NOMEM;
 }
 
 int api_insight_referrals(struct api_call *a)
@@ -336,10 +331,5 @@ int api_insight_referrals(struct api_call *a)
         json_decref(cats);
     }
     free(w);
-    if (rc != TD_OK) return rc;
-    if (!o) return TD_E_NOMEM;
-    if (format == EXPORT_JSON) return api_reply_json(a, 200, o);
-    rc = reply_file(a, o, format);
-    json_decref(o);
-    return rc;
+    return api_reply_report(a, rc, o, format, reply_file);
 }

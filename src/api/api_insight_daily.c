@@ -223,9 +223,5 @@ int api_insight_daily(struct api_call *a)
     free(t.chain);
     free(t.cats);
     free(t.stores);
-    if (rc != TD_OK) return rc;
-    if (format == EXPORT_JSON) return api_reply_json(a, 200, o);
-    rc = reply_file(a, o, format);
-    json_decref(o);
-    return rc;
+    return api_reply_report(a, rc, o, format, reply_file);
 }

@@ -441,10 +441,7 @@ int api_print_by_link(struct api_call *a)
 
 /* ---- lists ------------------------------------------------------------------ */
 
-static int add_note(void *arg, const struct credit_note *n)
-{
-    return json_array_append_new(arg, api_note_json(n)) == 0 ? TD_OK : TD_E_NOMEM;
-}
+API_ITEM_ADDER(add_note, struct credit_note, api_note_json)
 
 int api_customers_notes(struct api_call *a)
 {
@@ -461,13 +458,11 @@ int api_ledger_notes(struct api_call *a)
     const char *status = http_query(a->r, "status");
     int known;
     if (status && enum_map_read(&ledger_status_map, status, "status", &a->err, &known) != TD_OK) return TD_E_INVALID;
-    int limit;
-    int64_t before = 0, next = 0;
-    int rc = api_page(a, 50, 500, &limit, &before);
+    struct api_list_page p;
+    int rc = api_page_start(a, 50, 500, &p);
     if (rc != TD_OK) return rc;
-    json_t *items = json_array();
-    rc = ledger_each(&a->d, status, before, limit, add_note, items, &next);
-    return api_reply_page_items(a, rc, items, next);
+    rc = ledger_each(&a->d, status, p.before, p.limit, add_note, p.items, &p.next);
+    return api_reply_page(a, rc, &p);
 }
 
 static int add_account(void *arg, const char *code, const char *name, int64_t sum)

@@ -22,10 +22,7 @@ json_t *api_repair_json(const struct desk_repair *r)
 
 /* ---- repairs ------------------------------------------------------------- */
 
-static int add_repair(void *arg, const struct desk_repair *r)
-{
-    return json_array_append_new(arg, api_repair_json(r)) == 0 ? TD_OK : TD_E_NOMEM;
-}
+API_ITEM_ADDER(add_repair, struct desk_repair, api_repair_json)
 
 int api_repairs_list(struct api_call *a)
 {

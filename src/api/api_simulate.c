@@ -52,9 +52,9 @@ static int draft_of(struct api_call *a, json_t *doc, struct policy *p)
     EXPORT_COL(s ".amount_cents", snl ": bedrag", sen ": amount", EXPORT_CENTS),                                    \
     EXPORT_FLAG_COL(s ".needs_approval", snl ": manager nodig", sen ": needs a manager", "ja", "yes", "nee", "no")
 static const struct export_column change_cols[] = {
-    EXPORT_COL("case_id", "zaak", "case", EXPORT_INT),
-    EXPORT_COL("store_code", "winkel", "store", EXPORT_TEXT),
-    EXPORT_COL("kind", "soort", "kind", EXPORT_TEXT),
+    EXPORT_CASE_COL,
+    EXPORT_STORE_COL,
+    EXPORT_KIND_COL,
     EXPORT_COL("decided_at", "beslist op", "decided on", EXPORT_DAY),
     SIDE("before", "toen", "then"),
     SIDE("after", "concept", "draft"),

@@ -9,10 +9,7 @@ json_t *api_staff_json(const struct staff *s)
                      "lang", s->lang, "active", s->active);
 }
 
-static int add_staff(void *arg, const struct staff *s)
-{
-    return json_array_append_new(arg, api_staff_json(s)) == 0 ? TD_OK : TD_E_NOMEM;
-}
+API_ITEM_ADDER(add_staff, struct staff, api_staff_json)
 
 int api_staff_list(struct api_call *a)
 {

@@ -8,10 +8,7 @@ static json_t *store_json(const struct store *s)
     return json_pack("{s:s,s:s,s:s}", "code", s->code, "name", s->name, "city", s->city);
 }
 
-static int add_store(void *arg, const struct store *s)
-{
-    return json_array_append_new(arg, store_json(s)) == 0 ? TD_OK : TD_E_NOMEM;
-}
+API_ITEM_ADDER(add_store, struct store, store_json)
 
 int api_stores_list(struct api_call *a)
 {

@@ -299,6 +299,30 @@ int api_reply_one_or_all(struct api_call *a, const struct export_sheet *s, size_
     return format == EXPORT_CSV ? api_reply_sheets(a, &s[t], 1, format, stem) : api_reply_sheets(a, s, n, format, stem);
 }
 
+int api_reply_report(struct api_call *a, int rc, json_t *o, enum export_format format, api_report_file_fn *file)
+{
+    if (rc == TD_OK && !o) rc = TD_E_NOMEM;
+    if (rc == TD_OK && format == EXPORT_JSON) return api_reply_json(a, 200, o);
+    if (rc == TD_OK) rc = file(a, o, format);
+    json_decref(o);
+    return rc;
+}
+
+int api_export_table_param(struct api_call *a, const char *const *names, size_t n, size_t *which)
+{
+    const char *table = http_query(a->r, "table");
+    *which = 0;
+    if (!table) return TD_OK;
+    while (*which < n && strcmp(table, names[*which]) != 0) (*which)++;
+    if (*which < n) return TD_OK;
+    char list[200] = "";
+    size_t len = 0;
+    for (size_t i = 0; i < n && len < sizeof list; i++)
+        len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ", names[i]);
+    errors_add(&a->err, "table", "must be %s", list);
+    return TD_E_BAD_REQUEST;
+}
+
 char *api_export_stem(struct api_call *a, const char *what, const char *part, const char *code, const char *from,
                       const char *to)
 {

@@ -54,6 +54,14 @@ struct export_table {
 #define EXPORT_COL(p, n, e, k) {.path = (p), .nl = (n), .en = (e), .kind = (k)}
 #define EXPORT_FLAG_COL(p, n, e, ynl, yen, nnl, nen) {(p), (n), (e), EXPORT_FLAG, (ynl), (yen), (nnl), (nen)}
 #define EXPORT_COLUMNS(cols) (cols), (sizeof(cols) / sizeof((cols)[0]))
+/* Columns several reports share, so that a field has one header in every file. */
+#define EXPORT_CASE_COL EXPORT_COL("case_id", "zaak", "case", EXPORT_INT)
+#define EXPORT_STORE_COL EXPORT_COL("store_code", "winkel", "store", EXPORT_TEXT)
+#define EXPORT_CATEGORY_COL EXPORT_COL("category", "categorie", "category", EXPORT_TEXT)
+#define EXPORT_KIND_COL EXPORT_COL("kind", "soort", "kind", EXPORT_TEXT)
+#define EXPORT_REASON_COL EXPORT_COL("reason", "reden", "reason", EXPORT_TEXT)
+#define EXPORT_RESOLVED_COL EXPORT_COL("resolved_at", "afgehandeld op", "resolved on", EXPORT_DAY)
+#define EXPORT_PERSON_COLS EXPORT_COL("login", "login", "login", EXPORT_TEXT), EXPORT_COL("name", "naam", "name", EXPORT_TEXT)
 
 enum export_format { EXPORT_JSON, EXPORT_CSV, EXPORT_XLSX };
 
@@ -81,6 +89,19 @@ int api_reply_table(struct api_call *a, const struct export_table *t, json_t *it
 /* api_reply_sheets() of table t of the n as CSV, of all n as a workbook. */
 int api_reply_one_or_all(struct api_call *a, const struct export_sheet *s, size_t n, size_t t,
                          enum export_format format, const char *stem) TD_MUST_CHECK;
+
+/* A report's file: the answer o (borrowed) as format. */
+typedef int api_report_file_fn(struct api_call *a, json_t *o, enum export_format format);
+/* The end of a report handler: rc when it is not TD_OK, else the answer o
+ * as JSON, or as a file through file() when format asks for one; o is taken
+ * over in every case (NULL with rc TD_OK: out of memory). */
+int api_reply_report(struct api_call *a, int rc, json_t *o, enum export_format format,
+                     api_report_file_fn *file) TD_MUST_CHECK;
+
+/* ?table= as the index of one of the n names into *which (0 when absent);
+ * another value is a problem named "table" ("must be a, b or c") and
+ * TD_E_BAD_REQUEST. */
+int api_export_table_param(struct api_call *a, const char *const *names, size_t n, size_t *which /* OUT */) TD_MUST_CHECK;
 
 /* A report's file name before its extension, in the request's arena (NULL
  * when that is full): what, then "-part" (part NULL: none), "-code" for a

@@ -269,6 +269,19 @@ int api_page(struct api_call *a, int def, int max, int *limit, int64_t *cursor)
     return rc == TD_OK ? api_cursor_id(a, cursor) : rc;
 }
 
+int api_page_start(struct api_call *a, int def, int max, struct api_list_page *p)
+{
+    *p = (struct api_list_page){0};
+    int rc = api_page(a, def, max, &p->limit, &p->before);
+    if (rc == TD_OK) p->items = json_array();
+    return rc;
+}
+
+int api_reply_page(struct api_call *a, int rc, struct api_list_page *p)
+{
+    return api_reply_page_items(a, rc, p->items, p->next);
+}
+
 /* The error answer: {"error":{"code","message","details"}} with the status
  * the code maps to (core/status.h), Retry-After when there is a wait. */
 void api_reply_error(struct api_call *a, int rc)

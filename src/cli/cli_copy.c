@@ -51,6 +51,23 @@ static int run_copy(const char *from_url, const char *to_url, int quiet)
     return 0;
 }
 
+/* Checks the arguments against opts (NULL-ended) and reads each option into
+ * v, the first `required` of them required: -1 to go on, else the exit
+ * status (0 after --help, 2 for a usage error, the usage printed). */
+static int read_opts(int argc, char **argv, const char *usage, const char *const *opts, size_t required,
+                     const char **v /* OUT */)
+{
+    int u = cli_check_args(argc, argv, opts, NULL, 0, usage);
+    if (u) return u == 1 ? 0 : u;
+    for (size_t i = 0; opts[i]; i++) v[i] = cli_opt(argc, argv, opts[i], NULL);
+    for (size_t i = 0; i < required; i++)
+        if (!v[i]) {
+            fputs(usage, stderr);
+            return 2;
+        }
+    return -1;
+}
+
 int cli_copy(int argc, char **argv)
 {
     static const char usage[] =
@@ -60,14 +77,10 @@ int cli_copy(int argc, char **argv)
         "in one transaction, then checks row counts and a checksum per table.\n"
         "Restoring a backup is a copy from the backup file into an empty database.\n";
     static const char *const opts[] = {"--from", "--to", NULL};
-    int u = cli_check_args(argc, argv, opts, NULL, 0, usage);
-    if (u) return u == 1 ? 0 : u;
-    const char *from = cli_opt(argc, argv, "--from", NULL), *to = cli_opt(argc, argv, "--to", NULL);
-    if (!from || !to) {
-        fputs(usage, stderr);
-        return 2;
-    }
-    if (run_copy(from, to, 0) != 0) return 1;
+    const char *v[2];
+    int st = read_opts(argc, argv, usage, opts, 2, v);
+    if (st >= 0) return st;
+    if (run_copy(v[0], v[1], 0) != 0) return 1;
     printf("copied and verified\n");
     return 0;
 }
@@ -79,14 +92,11 @@ int cli_backup(int argc, char **argv)
         "\nWrites a consistent backup of the database (SQLite or PostgreSQL, read in one\n"
         "snapshot while servers keep running) into a new SQLite file, and verifies it.\n"
         "Restore with: trustdesk copy --from sqlite:FILE --to URL-of-an-empty-database\n";
-    static const char *const opts[] = {"--db", "--out", NULL};
-    int u = cli_check_args(argc, argv, opts, NULL, 0, usage);
-    if (u) return u == 1 ? 0 : u;
-    const char *out = cli_opt(argc, argv, "--out", NULL);
-    if (!out) {
-        fputs(usage, stderr);
-        return 2;
-    }
+    static const char *const opts[] = {"--out", "--db", NULL};
+    const char *v[2];
+    int st = read_opts(argc, argv, usage, opts, 1, v);
+    if (st >= 0) return st;
+    const char *out = v[0];
     struct stat sb;
     if (stat(out, &sb) == 0) {
         fprintf(stderr, "trustdesk: %s exists; a backup is always written to a new file\n", out);

@@ -43,8 +43,7 @@ uint64_t goodwill_stratum(int64_t store_id, unsigned category_ix, enum policy_ti
 static int by_stratum(const void *x, const void *y)
 {
     const struct goodwill_obs *a = x, *b = y;
-    if (a->stratum != b->stratum) return a->stratum < b->stratum ? -1 : 1;
-    return (a->case_id > b->case_id) - (a->case_id < b->case_id);
+    return match_order(a->stratum, a->case_id, b->stratum, b->case_id);
 }
 
 void goodwill_sort(struct goodwill_obs *o, size_t n)

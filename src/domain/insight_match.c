@@ -13,8 +13,7 @@
 static int by_stratum(const void *x, const void *y)
 {
     const struct insight_obs *a = x, *b = y;
-    if (a->stratum != b->stratum) return a->stratum < b->stratum ? -1 : 1;
-    return (a->case_id > b->case_id) - (a->case_id < b->case_id);
+    return match_order(a->stratum, a->case_id, b->stratum, b->case_id);
 }
 
 void insight_sort(struct insight_obs *o, size_t n)

@@ -40,6 +40,14 @@
 uint64_t match_stratum(int64_t store_id, unsigned category_ix, enum policy_tier tier, int64_t spend_before_cents,
                        int tenure_days);
 
+/* The order each side must be in: by stratum, then by case id; the sign
+ * qsort wants of a against b. */
+static inline int match_order(uint64_t stratum_a, int64_t id_a, uint64_t stratum_b, int64_t id_b)
+{
+    if (stratum_a != stratum_b) return stratum_a < stratum_b ? -1 : 1;
+    return (id_a > id_b) - (id_a < id_b);
+}
+
 /* n records of size bytes from base, sorted by stratum: the uint64_t
  * stratum at offset stratum_at, nvalues int64_t values at value_at[]
  * (the same values, in the same order, on both sides). */

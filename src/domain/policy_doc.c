@@ -81,15 +81,17 @@ struct pfield {
 #define P_INT_OPT(path, m, lo, hi, d) {path, F_INT, offsetof(struct policy, m), lo, hi, true, d}
 #define P_I64_OPT(path, m, lo, hi, d) {path, F_I64, offsetof(struct policy, m), lo, hi, true, d}
 #define P_BOOL_OPT(path, m, d) {path, F_BOOL, offsetof(struct policy, m), 0, 1, true, d}
+/* A tier's goodwill limit, and a guard rule's allowance and points (both
+ * named after the rule: guard.<r>.free in guard.<r>_free). */
+#define P_TIER(t, T) P_I64("tiers." #t ".goodwill_limit_cents", goodwill_limit_cents[POLICY_TIER_##T], 0, CENTS_MAX)
+#define P_RULE(r) \
+    P_INT("guard." #r ".free", guard.r##_free, 0, COUNT_MAX), P_INT("guard." #r ".points", guard.r##_points, 0, 100)
 
 /* "version" is not here: the chain document's goes to version, an
  * override's to store_version (see walk()). */
 static const struct pfield FIELDS[] = {
-    P_I64("tiers.none.goodwill_limit_cents", goodwill_limit_cents[POLICY_TIER_NONE], 0, CENTS_MAX),
-    P_I64("tiers.bronze.goodwill_limit_cents", goodwill_limit_cents[POLICY_TIER_BRONZE], 0, CENTS_MAX),
-    P_I64("tiers.silver.goodwill_limit_cents", goodwill_limit_cents[POLICY_TIER_SILVER], 0, CENTS_MAX),
-    P_I64("tiers.gold.goodwill_limit_cents", goodwill_limit_cents[POLICY_TIER_GOLD], 0, CENTS_MAX),
-    P_I64("tiers.platinum.goodwill_limit_cents", goodwill_limit_cents[POLICY_TIER_PLATINUM], 0, CENTS_MAX),
+    P_TIER(none, NONE), P_TIER(bronze, BRONZE), P_TIER(silver, SILVER), P_TIER(gold, GOLD),
+    P_TIER(platinum, PLATINUM),
     P_INT("receipt.return_window_days", return_window_days, 0, 365),
     P_BOOL_OPT("receipt.card_refund", card_refund, 0),
     P_BOOL_OPT("receipt.beyond_quantity_to_manager", beyond_to_manager, 0),
@@ -111,17 +113,13 @@ static const struct pfield FIELDS[] = {
     P_INT("guard.amber_at", guard.amber_at, 1, 100),
     P_BOOL_OPT("guard.linked_accounts", guard.linked_accounts, 1),
     P_INT("guard.red_at", guard.red_at, 1, 100),
-    P_INT("guard.no_receipt_30d.free", guard.no_receipt_30d_free, 0, COUNT_MAX),
-    P_INT("guard.no_receipt_30d.points", guard.no_receipt_30d_points, 0, 100),
-    P_INT("guard.no_receipt_90d.free", guard.no_receipt_90d_free, 0, COUNT_MAX),
-    P_INT("guard.no_receipt_90d.points", guard.no_receipt_90d_points, 0, 100),
+    P_RULE(no_receipt_30d),
+    P_RULE(no_receipt_90d),
     P_INT("guard.return_rate.min_returns", guard.return_rate_min_returns, 0, COUNT_MAX),
     P_INT("guard.return_rate.multiple", guard.return_rate_multiple, 1, 100),
     P_INT("guard.return_rate.points", guard.return_rate_points, 0, 100),
-    P_INT("guard.not_sold_here_90d.free", guard.not_sold_here_90d_free, 0, COUNT_MAX),
-    P_INT("guard.not_sold_here_90d.points", guard.not_sold_here_90d_points, 0, 100),
-    P_INT("guard.worn_soon_90d.free", guard.worn_soon_90d_free, 0, COUNT_MAX),
-    P_INT("guard.worn_soon_90d.points", guard.worn_soon_90d_points, 0, 100),
+    P_RULE(not_sold_here_90d),
+    P_RULE(worn_soon_90d),
     P_INT("guard.same_item_stores.at", guard.same_item_stores_at, 0, COUNT_MAX),
     P_INT("guard.same_item_stores.points", guard.same_item_points, 0, 100),
     P_INT("guard.spree_30d.cases", guard.spree_30d_cases, 0, COUNT_MAX),

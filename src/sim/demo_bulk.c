@@ -146,34 +146,37 @@ static int add_event(struct rollups *r, struct db_stmt *st)
     return TD_OK;
 }
 
-/* Sorts rows and adds up those with one key; returns how many are left. */
-static size_t merge_irows(struct irow *v, size_t n)
+/* Sorts the n rows of size bytes at v by cmp and adds each row into the
+ * first of those equal to it (add); returns how many rows are left. */
+static size_t merge_rows(void *v, size_t n, size_t size, int (*cmp)(const void *, const void *),
+                         void (*add)(void *into, const void *row))
 {
     if (!n) return 0;
-    qsort(v, n, sizeof *v, cmp_irow);
+    qsort(v, n, size, cmp);
+    char *b = v;
     size_t m = 0;
     for (size_t i = 1; i < n; i++) {
-        if (cmp_irow(&v[m], &v[i]) == 0) {
-#define ADD_COUNT(name) v[m].n.name += v[i].n.name;
-            INSIGHT_DAILY_COUNTS(ADD_COUNT)
-#undef ADD_COUNT
-        } else v[++m] = v[i];
+        if (cmp(b + m * size, b + i * size) == 0) add(b + m * size, b + i * size);
+        else if (++m != i) memcpy(b + m * size, b + i * size, size);
     }
     return m + 1;
 }
 
-static size_t merge_crows(struct crow *v, size_t n)
+static void add_irow(void *into, const void *row)
 {
-    if (!n) return 0;
-    qsort(v, n, sizeof *v, cmp_crow);
-    size_t m = 0;
-    for (size_t i = 1; i < n; i++) {
-        if (cmp_crow(&v[m], &v[i]) == 0) {
-            v[m].cases += v[i].cases;
-            v[m].cents += v[i].cents;
-        } else v[++m] = v[i];
-    }
-    return m + 1;
+    struct irow *a = into;
+    const struct irow *b = row;
+#define ADD_COUNT(name) a->n.name += b->n.name;
+    INSIGHT_DAILY_COUNTS(ADD_COUNT)
+#undef ADD_COUNT
+}
+
+static void add_crow(void *into, const void *row)
+{
+    struct crow *a = into;
+    const struct crow *b = row;
+    a->cases += b->cases;
+    a->cents += b->cents;
 }
 
 #define COL_NAME(n) ", " #n
@@ -184,7 +187,7 @@ static size_t merge_crows(struct crow *v, size_t n)
 static int write_rollups(struct gen *g, struct rollups *r)
 {
     int rc = TD_OK;
-    size_t n = merge_irows(r->in, r->nin);
+    size_t n = merge_rows(r->in, r->nin, sizeof *r->in, cmp_irow, add_irow);
     for (size_t i = 0; i < n && rc == TD_OK; i++)
         rc = db_run(g->db,
                     "INSERT INTO insight_days (day, store_id, category" INSIGHT_DAILY_COUNTS(COL_NAME) ") VALUES (?, ?, ?"
@@ -198,7 +201,8 @@ static int write_rollups(struct gen *g, struct rollups *r)
         " goodwill_cents) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     };
     struct crow *rows[2] = {r->days, r->months};
-    size_t counts[2] = {merge_crows(r->days, r->ndays), merge_crows(r->months, r->nmonths)};
+    size_t counts[2] = {merge_rows(r->days, r->ndays, sizeof *r->days, cmp_crow, add_crow),
+                        merge_rows(r->months, r->nmonths, sizeof *r->months, cmp_crow, add_crow)};
     for (int t = 0; t < 2; t++)
         for (size_t i = 0; i < counts[t] && rc == TD_OK; i++) {
             const struct crow *c = &rows[t][i];

@@ -758,10 +758,47 @@ int insight_chain_start(struct server *s, struct client *admin, struct client *a
     return chain_start_env(s, admin, "UTR01 AMS01", staff, env);
 }
 
+void insight_csv_start(struct insight_csv *x)
+{
+    snprintf(x->customers, sizeof x->customers, INSIGHT_CUSTOMERS_HEADER);
+    snprintf(x->before, sizeof x->before, PURCHASES_HEADER);
+    snprintf(x->after, sizeof x->after, PURCHASES_HEADER);
+}
+
+void insight_csv_import(struct client *admin, const struct insight_csv *x)
+{
+    import_csv(admin, "customers", x->customers);
+    import_csv_ago(admin, "purchases", x->before);
+}
+
+void csv_appendf(char *buf, size_t n, const char *fmt, ...)
+{
+    size_t len = strlen(buf);
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(buf + len, n - len, fmt, ap);
+    va_end(ap);
+    if (k < 0 || (size_t)k >= n - len) fail_msg("csv_appendf: %zu bytes are too few", n);
+}
+
+void insight_customer(struct insight_csv *x, int p, const char *store)
+{
+    csv_appendf(x->customers, sizeof x->customers, "NL-%d,Klant %d,k%d@example.test,%s\n", p, p, p, store);
+}
+
 void chain_anon(struct client *c, const struct server *s)
 {
     client_init(c, s);
     keep_client(c);
+}
+
+int survey_chain_start(struct server *s, struct client *admin, const struct member *m, const char *min_answers,
+                       struct client *anon)
+{
+    const struct env_var env[] = {{"TRUSTDESK_NPS_MIN_ANSWERS", min_answers}, {"TRUSTDESK_SURVEY_DAYS", "0"}, {NULL, NULL}};
+    int rc = chain_start_env(s, admin, "UTR01 AMS01", m, env);
+    chain_anon(anon, s);
+    return rc;
 }
 
 int chain_teardown(void **state)
@@ -1260,11 +1297,15 @@ void report_csv(struct client *c, const char *path, const char *stem, const char
         fail_msg("%s: the CSV opens:\n%s\nwanted:\n%s", path, r->body + 3, head);
 }
 
-void report_refusals(struct client *c, const char *path)
+void report_refusals(struct client *c, const char *path, const char *tables)
 {
     char bad[256];
+    struct resp r;
     snprintf(bad, sizeof bad, "%s?format=csv&table=nope", path);
-    req_expect_field(c, "GET", bad, NULL, 400, "table");
+    req_expect(c, "GET", bad, NULL, 400, &r);
+    assert_string_equal(err_field(&r, 0), "table");
+    assert_string_equal(jstr(r.json, "error.details.0.problem"), tables);
+    resp_free(&r);
     snprintf(bad, sizeof bad, "%s?format=ods", path);
     req_expect_field(c, "GET", bad, NULL, 400, "format");
 }

@@ -127,8 +127,28 @@ int insight_chain_start(struct server *s, struct client *admin, struct client *a
                         struct client *piet);
 #define INSIGHT_CUSTOMERS_HEADER "loyalty_number,name,email,home_store_code\n"
 #define PURCHASES_HEADER "receipt_id,purchased_at,store_code,customer_ref,sku,product_name,brand,category,unit_price,quantity\n"
+/* The insight tests' files: the customers, and the purchases before and
+ * after the cases, each started with its header by insight_csv_start(). */
+struct insight_csv {
+    char customers[8192], before[16384], after[16384];
+};
+void insight_csv_start(struct insight_csv *x);
+/* Imports x->customers, then x->before (the purchases before the cases). */
+void insight_csv_import(struct client *admin, const struct insight_csv *x);
+/* Appends customer NL-p ("Klant p", kp@example.test) of home store to
+ * x->customers. */
+void insight_customer(struct insight_csv *x, int p, const char *store);
+/* Appends the printf-style text to the string in buf (n bytes); fails the
+ * test when it does not fit. */
+void csv_appendf(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* client_init() of a client logged in as no one, freed by chain_teardown(). */
 void chain_anon(struct client *c, const struct server *s);
+/* The chain the survey tests share: chain_start_env() of Utrecht and
+ * Amsterdam with the members m, every resolved case asking for a survey
+ * (TRUSTDESK_SURVEY_DAYS 0) and a score shown from min_answers answers on
+ * (TRUSTDESK_NPS_MIN_ANSWERS); anon a client logged in as no one. */
+int survey_chain_start(struct server *s, struct client *admin, const struct member *m, const char *min_answers,
+                       struct client *anon);
 /* Keeps another server (e.g. one started with server_start_shared) for
  * chain_teardown(), which stops it before the ones kept earlier. */
 void chain_keep(struct server *s);
@@ -275,9 +295,9 @@ void expect_in(const char *what, const char *text, ...) __attribute__((sentinel)
 void report_csv(struct client *c, const char *path, const char *stem, const char *head, struct resp *r);
 void report_xlsx(struct client *c, const char *path, const char *stem, struct resp *r);
 /* A report of several tables at path (no query) refuses an unknown table
- * ("?format=csv&table=nope") and an unknown format ("?format=ods"), 400
- * naming the field. */
-void report_refusals(struct client *c, const char *path);
+ * ("?format=csv&table=nope", the problem tables: "must be a, b or c") and
+ * an unknown format ("?format=ods"), 400 naming the field. */
+void report_refusals(struct client *c, const char *path, const char *tables);
 /* Asserts that sheet n (from 1, as xlsx_grid() writes it) of the workbook in
  * r, or its part (e.g. "xl/workbook.xml"), is there and holds every string
  * that follows (NULL-ended). */

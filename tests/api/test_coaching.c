@@ -37,16 +37,11 @@ static struct client admin, anna, bram, cees, mark, sara, piet, anon;
 static int setup(void **state)
 {
     (void)state;
-    static const struct env_var env[] = {{"TRUSTDESK_NPS_MIN_ANSWERS", "3"},
-                                         {"TRUSTDESK_SURVEY_DAYS", "0"},      /* every case asks */
-                                         {NULL, NULL}};
     static const struct member staff[] = {
         {"anna", "associate", "UTR01", &anna}, {"bram", "associate", "UTR01", &bram},
         {"cees", "associate", "UTR01", &cees}, {"mark", "manager", "UTR01", &mark},
         {"sara", "associate", "AMS01", &sara}, {"piet", "manager", "AMS01", &piet}, MEMBERS_END};
-    int rc = chain_start_env(&srv, &admin, "UTR01 AMS01", staff, env);
-    chain_anon(&anon, &srv);
-    return rc;
+    return survey_chain_start(&srv, &admin, staff, "3", &anon);
 }
 
 /* The customer of the case just resolved answers score (-1: does not). */
@@ -305,7 +300,7 @@ static void coaching_as_files(void **state)
     expect_part(&r, "xl/workbook.xml", "name=\"Medewerkers\"", "name=\"Trechter\"", "name=\"Afwijkingen\"", NULL);
     expect_sheet(&r, 1, "\"anna\";\"Zoë Anna\";\"UTR01\";6;1;5;50;", NULL);
     resp_free(&r);
-    report_refusals(&mark, "/api/v1/insight/coaching");
+    report_refusals(&mark, "/api/v1/insight/coaching", "must be people, points or overrides");
 }
 
 static void the_associates_view(void **state)

@@ -62,43 +62,38 @@ static long long complaint(int s, int loyalty, int given, int days_ago)
 /* Appends a purchase line for customer loyalty of cents, days ago. */
 static void buy(char *csv, size_t n, int s, int loyalty, long long cents, int days, int no)
 {
-    size_t len = strlen(csv);
-    snprintf(csv + len, n - len, "R-G-%d-%d,@%d,%s,NL-%d,GW-%d,Artikel,Huis,Wonen,%lld.%02lld,1\n", loyalty, no, days,
-             stores[s], loyalty, no, cents / 100, cents % 100);
+    csv_appendf(csv, n, "R-G-%d-%d,@%d,%s,NL-%d,GW-%d,Artikel,Huis,Wonen,%lld.%02lld,1\n", loyalty, no, days, stores[s],
+                loyalty, no, cents / 100, cents % 100);
 }
 
 static int setup(void **state)
 {
     (void)state;
     if (insight_chain_start(&srv, &admin, &anna, &mark, &piet) != 0) return -1;
-    static char customers[8192], before[16384], after[16384];
-    snprintf(customers, sizeof customers, INSIGHT_CUSTOMERS_HEADER);
-    snprintf(before, sizeof before, PURCHASES_HEADER);
-    snprintf(after, sizeof after, PURCHASES_HEADER);
+    static struct insight_csv x;
+    insight_csv_start(&x);
     for (int s = 0; s < 2; s++)
         for (int g = 0; g < 2; g++)
             for (int i = 0; i < PER_GROUP + (g == 0); i++) {
-                size_t len = strlen(customers);
                 int p = person(s, g, i);
-                snprintf(customers + len, sizeof customers - len, "NL-%d,Klant %d,k%d@example.test,%s\n", p, p, p, stores[s]);
-                buy(before, sizeof before, s, p, 2499, 400, 0);
+                insight_customer(&x, p, stores[s]);
+                buy(x.before, sizeof x.before, s, p, 2499, 400, 0);
             }
-    import_csv(&admin, "customers", customers);
-    import_csv_ago(&admin, "purchases", before);
+    insight_csv_import(&admin, &x);
     for (int s = 0; s < 2; s++)
         for (int g = 0; g < 2; g++)
             for (int i = 0; i < PER_GROUP; i++) {
                 int p = person(s, g, i);
                 complaint(s, p, g == 0, 200);
                 long long base = 1000 + 700 * i;
-                buy(after, sizeof after, s, p, base + (s == 0 && g == 0 ? PLANTED_CENTS : 0), 150, 1);
-                buy(after, sizeof after, s, p, base, 60, 2);           /* in the 180 days only */
+                buy(x.after, sizeof x.after, s, p, base + (s == 0 && g == 0 ? PLANTED_CENTS : 0), 150, 1);
+                buy(x.after, sizeof x.after, s, p, base, 60, 2);           /* in the 180 days only */
             }
     /* One more gesture at Utrecht, 100 days ago: its 180 days are still open.
      * It spends the declined customers' mean and the planted effect. */
     complaint(0, person(0, 0, PER_GROUP), 1, 100);
-    buy(after, sizeof after, 0, person(0, 0, PER_GROUP), 1000 + 700 * 45 / 10 + PLANTED_CENTS, 60, 1);
-    import_csv_ago(&admin, "purchases", after);
+    buy(x.after, sizeof x.after, 0, person(0, 0, PER_GROUP), 1000 + 700 * 45 / 10 + PLANTED_CENTS, 60, 1);
+    import_csv_ago(&admin, "purchases", x.after);
     return 0;
 }
 

@@ -140,7 +140,7 @@ static void referrals_as_files(void **state)
     expect_sheet(&r, 1, ";\"Fenna Referred\";\"UTR01\";\"Keuken\";\"Action\";", "\"nee\";\"ja\";\"ja\"\n", NULL);
     expect_sheet(&r, 2, "\n\"Keuken\";2;0;0;0;", ";2;1;0.5;", NULL);
     resp_free(&r);
-    report_refusals(&mark, "/api/v1/insight/referrals");
+    report_refusals(&mark, "/api/v1/insight/referrals", "must be referrals, categories or kinds");
 }
 
 static void bad_dates_name_their_field(void **state)

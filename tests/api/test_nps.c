@@ -31,16 +31,11 @@ static struct client admin, anna, bram, sara, mark, piet, anon;
 static int setup(void **state)
 {
     (void)state;
-    static const struct env_var env[] = {{"TRUSTDESK_NPS_MIN_ANSWERS", "5"},
-                                         {"TRUSTDESK_SURVEY_DAYS", "0"},      /* every case asks */
-                                         {NULL, NULL}};
     static const struct member members[] = {
         {"anna", "associate", "UTR01", &anna}, {"bram", "associate", "UTR01", &bram},
         {"sara", "associate", "AMS01", &sara}, {"mark", "manager", "UTR01", &mark},
         {"piet", "manager", "AMS01", &piet}, MEMBERS_END};
-    int rc = chain_start_env(&srv, &admin, "UTR01 AMS01", members, env);
-    chain_anon(&anon, &srv);
-    return rc;
+    return survey_chain_start(&srv, &admin, members, "5", &anon);
 }
 
 /* A complaint at c's desk in store, resolved as recommended; the path of

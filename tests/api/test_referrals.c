@@ -54,9 +54,8 @@ static void scale_case(int loyalty, const char *store, const char *sku, const ch
 static void line(char *csv, size_t n, const char *receipt, int days, const char *store, int loyalty, const char *sku,
                  const char *category)
 {
-    size_t len = strlen(csv);
-    snprintf(csv + len, n - len, "%s-%d,@%d,%s,NL-%d,%s,Artikel,Huis,%s,24.99,1\n", receipt, loyalty, days, store, loyalty,
-             sku, category);
+    csv_appendf(csv, n, "%s-%d,@%d,%s,NL-%d,%s,Artikel,Huis,%s,24.99,1\n", receipt, loyalty, days, store, loyalty, sku,
+                category);
 }
 
 static int setup(void **state)
@@ -65,33 +64,28 @@ static int setup(void **state)
     if (insight_chain_start(&srv, &admin, &anna, &mark, &piet) != 0) return -1;
     static const char *const cats[] = {"Keuken", "Wonen"};
     static const int back[2][2] = {{8, 3}, {4, 4}};          /* [category][group]: who comes back */
-    static char customers[8192], before[16384], after[16384];
-    snprintf(customers, sizeof customers, INSIGHT_CUSTOMERS_HEADER);
-    snprintf(before, sizeof before, PURCHASES_HEADER);
-    snprintf(after, sizeof after, PURCHASES_HEADER);
+    static struct insight_csv x;
+    insight_csv_start(&x);
     for (int c = 0; c < 2; c++)
         for (int g = 0; g < 2; g++)
             for (int i = 0; i < PER_GROUP; i++) {
-                size_t len = strlen(customers);
                 int p = person(c, g, i);
-                snprintf(customers + len, sizeof customers - len, "NL-%d,Klant %d,k%d@example.test,UTR01\n", p, p, p);
-                line(before, sizeof before, "R-B", 400, "UTR01", p, skus[c], cats[c]);
+                insight_customer(&x, p, "UTR01");
+                line(x.before, sizeof x.before, "R-B", 400, "UTR01", p, skus[c], cats[c]);
             }
-    size_t len = strlen(customers);
-    snprintf(customers + len, sizeof customers - len, "NL-%d,Klant Amsterdam,ams@example.test,AMS01\n", STRAY);
-    line(before, sizeof before, "R-B", 400, "AMS01", STRAY, skus[0], cats[0]);
-    import_csv(&admin, "customers", customers);
-    import_csv_ago(&admin, "purchases", before);
+    csv_appendf(x.customers, sizeof x.customers, "NL-%d,Klant Amsterdam,ams@example.test,AMS01\n", STRAY);
+    line(x.before, sizeof x.before, "R-B", 400, "AMS01", STRAY, skus[0], cats[0]);
+    insight_csv_import(&admin, &x);
     for (int c = 0; c < 2; c++)
         for (int g = 0; g < 2; g++)
             for (int i = 0; i < PER_GROUP; i++) {
                 int p = person(c, g, i);
                 scale_case(p, "UTR01", skus[c], g ? NULL : c ? "IKEA" : "Action", c ? "not_in_range" : "cheaper_elsewhere",
                            200);
-                if (i < back[c][g]) line(after, sizeof after, "R-A", 190, "UTR01", p, "TD-1", cats[c]);
+                if (i < back[c][g]) line(x.after, sizeof x.after, "R-A", 190, "UTR01", p, "TD-1", cats[c]);
             }
     scale_case(STRAY, "AMS01", skus[0], "Action", "cheaper_elsewhere", 100);
-    import_csv_ago(&admin, "purchases", after);
+    import_csv_ago(&admin, "purchases", x.after);
     return 0;
 }
 
