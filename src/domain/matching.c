@@ -354,7 +354,8 @@ int match_bootstrap(const struct match *m, const struct match_side *t, const str
 {
     size_t nb = resamples > 0 ? (size_t)resamples : 1;
     int rc = TD_E_NOMEM;
-    int normal_t = normal_from > 0 && m->treated >= normal_from, normal_c = normal_from > 0 && m->compared >= normal_from;
+    int normal_t = normal_from > 0 && m->treated >= normal_from;
+    int normal_c = normal_from > 0 && m->compared >= normal_from;
     int64_t *tv = NULL, *cv = NULL;
     double *v = malloc((size_t)nstats * nb * sizeof *v), *cdata = NULL, lc[MATCH_VALUES_MAX * MATCH_VALUES_MAX] = {0};
     if (!v) goto out;

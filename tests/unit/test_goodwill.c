@@ -236,7 +236,8 @@ static void the_normal_draws_hold_the_effect(void **state)
         if (!(n.per_euro.low <= want && want <= n.per_euro.high))
             fail_msg("effect %lld, %d given: %.3f not in [%.3f, %.3f]", (long long)effect, ngiven[k % 3], want,
                      n.per_euro.low, n.per_euro.high);
-        if (!near(&n.per_euro, &b.per_euro) || !near(&n.retained_cents, &b.retained_cents) || !near(&n.visits, &b.visits))
+        if (!near(&n.per_euro, &b.per_euro) || !near(&n.retained_cents, &b.retained_cents) ||
+            !near(&n.visits, &b.visits))
             fail_msg("effect %lld, %d given: normal [%.4f, %.4f] against the resamples' [%.4f, %.4f] per euro; visits "
                      "[%.4f, %.4f] against [%.4f, %.4f]",
                      (long long)effect, ngiven[k % 3], n.per_euro.low, n.per_euro.high, b.per_euro.low, b.per_euro.high,
