@@ -34,7 +34,8 @@
     "(word of mouth). The purchase data shows only the customer's own spend."
 #define METHOD                                                                                                  \
     "coarsened exact matching on store, category, tier, spend before and tenure (as each decision knew " \
-    "them); effect on the customers given goodwill; 95 % percentile bootstrap, resampled within strata"
+    "them); effect on the customers given goodwill; 95 % percentile bootstrap, resampled within strata " \
+    "(by default a side of 200 or more matched cases drawn from the normal of its resampled sums)"
 
 /* ?multiplier=: a number from 1 to 1000, at most two decimals. */
 static int multiplier_param(struct api_call *a, double *out)

@@ -21,7 +21,8 @@ static int64_t min_cases = GOODWILL_MIN_CASES_DEFAULT;
 
 int goodwill_settings_from_env(char *why, size_t n)
 {
-    return domain_setting("TRUSTDESK_GOODWILL_MIN_CASES", 1, 100000, &min_cases, why, n);
+    int rc = domain_setting("TRUSTDESK_GOODWILL_MIN_CASES", 1, 100000, &min_cases, why, n);
+    return rc == TD_OK ? match_settings_from_env(why, n) : rc;
 }
 
 int64_t goodwill_min_cases(void) { return min_cases; }
@@ -100,7 +101,7 @@ int goodwill_estimate(const struct goodwill_obs *g, size_t ng, const struct good
     out->visits_compared = s->c[V_VISITS] / s->n;
     struct match_interval iv[3];
     rc = match_bootstrap(&m, &gs, &cs, p->bootstrap > 0 ? p->bootstrap : GOODWILL_BOOTSTRAP, p->seed,
-                         RNG_KIND_GOODWILL, p->stream, 3, goodwill_stats, iv);
+                         RNG_KIND_GOODWILL, p->stream, p->normal_from, 3, goodwill_stats, iv);
     if (rc != TD_OK) goto out;
     interval_from(&iv[0], &out->retained_cents);
     interval_from(&iv[1], &out->per_euro);

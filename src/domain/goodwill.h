@@ -104,6 +104,7 @@ struct goodwill_params {
     int64_t min_cases;                   /* on each side, matched */
     int bootstrap;                       /* resamples; 0: GOODWILL_BOOTSTRAP */
     uint64_t seed, stream;               /* rng_stream's index; the reader derives it from the given cases' ids */
+    int64_t normal_from;                 /* matched cases a side from which the sums are drawn (matching.h); 0: never */
 };
 
 /* The estimate for the given cases g (goodwill > 0) against the compared
@@ -114,7 +115,8 @@ int goodwill_estimate(const struct goodwill_obs *g, size_t ng, const struct good
                       const struct goodwill_params *p, struct goodwill_estimate *out /* OUT */) TD_MUST_CHECK;
 
 /* The minimum of matched cases, set once from TRUSTDESK_GOODWILL_MIN_CASES
- * (1..100000) before threads start; why says what is wrong with it. */
+ * (1..100000) before threads start, with matching's TRUSTDESK_NORMAL_FROM;
+ * why says what is wrong with them. */
 int goodwill_settings_from_env(char *why, size_t n) TD_MUST_CHECK;
 int64_t goodwill_min_cases(void);
 

@@ -21,6 +21,7 @@
  * plant. Nothing is written.
  */
 #include "domain/goodwill.h"
+#include "domain/matching.h"
 #include "core/clock.h"
 #include "core/enum_map.h"
 #include "core/vec.h"
@@ -282,7 +283,8 @@ static int estimate_row(struct est *e, const size_t *idx, size_t n, const size_t
          * interval in a row, the store's total and the chain's. */
         uint64_t stream = 1469598103934665603ull ^ (uint64_t)w;
         for (size_t i = 0; i < m; i++) stream = (stream ^ (uint64_t)e->scratch[i].case_id) * 1099511628211ull;
-        struct goodwill_params p = {.min_cases = goodwill_min_cases(), .seed = GOODWILL_SEED, .stream = stream};
+        struct goodwill_params p = {.min_cases = goodwill_min_cases(), .seed = GOODWILL_SEED, .stream = stream,
+                                    .normal_from = match_normal_from()};
         rc = goodwill_estimate(e->scratch, m, e->compared[w], e->ncompared[w], &p, &row->est[w]);
     }
     return rc;

@@ -50,7 +50,7 @@ int insight_estimate(const struct insight_obs *r, size_t nr, const struct insigh
     out->back_referred = m.sums.t[0] / m.sums.n;
     out->back_compared = m.sums.c[0] / m.sums.n;
     rc = match_bootstrap(&m, &rs, &cs, INSIGHT_BOOTSTRAP, INSIGHT_SEED, RNG_KIND_REFERRAL,
-                         match_stream_of(&rs, offsetof(struct insight_obs, case_id), salt), 1, difference,
+                         match_stream_of(&rs, offsetof(struct insight_obs, case_id), salt), match_normal_from(), 1, difference,
                          &out->difference);
     out->estimable = rc == TD_OK;
 out:

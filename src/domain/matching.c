@@ -9,9 +9,20 @@
  */
 #include "domain/matching.h"
 #include "core/rng.h"
+#include "domain/domain.h"
+#include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+
+static int64_t normal_from_setting = MATCH_NORMAL_FROM_DEFAULT;
+
+int match_settings_from_env(char *why, size_t n)
+{
+    return domain_setting("TRUSTDESK_NORMAL_FROM", 0, 1000000000, &normal_from_setting, why, n);
+}
+
+int64_t match_normal_from(void) { return normal_from_setting; }
 
 static unsigned spend_band(int64_t cents)
 {
@@ -200,12 +211,74 @@ static inline __attribute__((always_inline)) void draw(const int64_t *p, uint32_
     sum[0] = s0, sum[1] = s1, sum[2] = s2, sum[3] = s3;
 }
 
+/* The covariance (nv x nv, row-major, added into cov) of one side's
+ * resampled contribution to the sums: per span, a resample's sum of n draws
+ * from the span's n values varies by the values' sum of squared deviations
+ * from their mean (n times their variance), the treated side as it is, the
+ * compared side's mean times tn by that times (tn / cn)^2. Spans are
+ * resampled independently, so their covariances add. Exact, in two passes
+ * over each span. */
+static void side_cov(const struct match *m, const struct match_side *s, int treated, double *cov)
+{
+    int nv = s->nvalues;
+    for (size_t k = 0; k < m->nspan; k++) {
+        size_t i0 = treated ? m->span[k].t0 : m->span[k].c0, n = treated ? m->span[k].tn : m->span[k].cn;
+        double mean[MATCH_VALUES_MAX] = {0}, sq[MATCH_VALUES_MAX * MATCH_VALUES_MAX] = {0};
+        for (size_t i = i0; i < i0 + n; i++) add_values(s, i, mean);
+        for (int j = 0; j < nv; j++) mean[j] /= (double)n;
+        for (size_t i = i0; i < i0 + n; i++) {
+            double x[MATCH_VALUES_MAX] = {0};
+            add_values(s, i, x);
+            for (int j = 0; j < nv; j++) x[j] -= mean[j];
+            for (int j = 0; j < nv; j++)
+                for (int l = 0; l <= j; l++) sq[j * nv + l] += x[j] * x[l];
+        }
+        double w = treated ? 1 : ((double)m->span[k].tn / (double)n) * ((double)m->span[k].tn / (double)n);
+        for (int j = 0; j < nv; j++)
+            for (int l = 0; l <= j; l++) cov[j * nv + l] += w * sq[j * nv + l];
+    }
+}
+
+/* a (n x n, the lower triangle) into its Cholesky factor L, a = L L': a
+ * direction without variance (a value the same in every case: a compared
+ * case's goodwill) gets a zero column instead of a division by zero. */
+static void cholesky(double *a, int n)
+{
+    for (int j = 0; j < n; j++) {
+        double d = a[j * n + j];
+        for (int k = 0; k < j; k++) d -= a[j * n + k] * a[j * n + k];
+        double scale = a[j * n + j] > 0 ? a[j * n + j] : 0;
+        d = d > 1e-12 * scale && d > 0 ? sqrt(d) : 0;
+        a[j * n + j] = d;
+        for (int i = j + 1; i < n; i++) {
+            double x = a[i * n + j];
+            for (int k = 0; k < j; k++) x -= a[i * n + k] * a[j * n + k];
+            a[i * n + j] = d > 0 ? x / d : 0;
+        }
+        for (int i = 0; i < j; i++) a[i * n + j] = 0;
+    }
+}
+
+/* Standard normal deviates, two at a time (Box-Muller) from two draws of
+ * the stream. */
+static void gauss_pair(struct rng *r, double *z0, double *z1)
+{
+    double u = 1.0 - rng_unit(r), a = 6.283185307179586 * rng_unit(r), rad = sqrt(-2.0 * log(u));
+    *z0 = rad * cos(a);
+    *z1 = rad * sin(a);
+}
+
 /* The statistics of nb resamples into v[k * nb + b]: per resample, per span,
  * tn treated then cn compared draws from the span's own (tv, cv packed), one
- * stream. Inlined with nv a constant (0 to MATCH_VALUES_MAX). */
+ * stream. With lc (the Cholesky factor of the compared side's covariance,
+ * side_cov) the compared side is not redrawn case by case: each span adds
+ * its data's compared sums (cdata, nv a span) and the resample the compared
+ * total's deviation drawn from the normal, nv deviates after its treated
+ * draws. Inlined with nv a constant (0 to MATCH_VALUES_MAX). */
 static inline __attribute__((always_inline)) void resample(const struct match *m, const int64_t *tv,
-                                                           const int64_t *cv, int nv, size_t nb, struct rng *stream,
-                                                           int nstats, match_stats_fn *stats, double *v)
+                                                           const int64_t *cv, const double *cdata, const double *lc,
+                                                           int nv, size_t nb, struct rng *stream, int nstats,
+                                                           match_stats_fn *stats, double *v)
 {
     struct rng r = *stream;
     for (size_t b = 0; b < nb; b++) {
@@ -215,12 +288,27 @@ static inline __attribute__((always_inline)) void resample(const struct match *m
             uint32_t tn = (uint32_t)m->span[s].tn, cn = (uint32_t)m->span[s].cn;
             int64_t ti[MATCH_VALUES_MAX], ci[MATCH_VALUES_MAX];
             draw(tp, tn, nv, &r, ti);
-            draw(cp, cn, nv, &r, ci);
             double ts[MATCH_VALUES_MAX], cs[MATCH_VALUES_MAX];
-            for (int j = 0; j < nv; j++) ts[j] = (double)ti[j], cs[j] = (double)ci[j];
-            add_span(&x, nv, tn, ts, cn, cs);
+            for (int j = 0; j < nv; j++) ts[j] = (double)ti[j];
+            if (lc) {
+                add_span(&x, nv, tn, ts, cn, cdata + s * (size_t)nv);
+            } else {
+                draw(cp, cn, nv, &r, ci);
+                for (int j = 0; j < nv; j++) cs[j] = (double)ci[j];
+                add_span(&x, nv, tn, ts, cn, cs);
+                cp += (size_t)cn * (size_t)nv;
+            }
             tp += (size_t)tn * (size_t)nv;
-            cp += (size_t)cn * (size_t)nv;
+        }
+        if (lc) {
+            double z[MATCH_VALUES_MAX + 1];
+            for (int j = 0; j < nv; j += 2) gauss_pair(&r, &z[j], &z[j + 1]);
+            for (int j = 0; j < nv; j++) {
+                double dc = 0;
+                for (int l = 0; l <= j; l++) dc += lc[j * nv + l] * z[l];
+                x.c[j] += dc;
+                x.d[j] -= dc;
+            }
         }
         double st[MATCH_STATS_MAX];
         stats(&x, st);
@@ -229,24 +317,75 @@ static inline __attribute__((always_inline)) void resample(const struct match *m
     *stream = r;
 }
 
+/* The statistics of nb draws of the sums from the normal with the mean and
+ * the covariance of the bootstrap's resampled sums (side_cov), into
+ * v[k * nb + b]: the same distribution the resamples approach for many
+ * cases, at a few deviates a draw instead of a draw a case. TD_E_NOMEM never:
+ * the scratch is on the stack. */
+static void normal_resample(const struct match *m, const struct match_side *t, const struct match_side *c,
+                            size_t nb, struct rng *r, int nstats, match_stats_fn *stats, double *v)
+{
+    int nv = t->nvalues;
+    double lt[MATCH_VALUES_MAX * MATCH_VALUES_MAX] = {0}, lc[MATCH_VALUES_MAX * MATCH_VALUES_MAX] = {0};
+    side_cov(m, t, 1, lt);
+    side_cov(m, c, 0, lc);
+    cholesky(lt, nv);
+    cholesky(lc, nv);
+    for (size_t b = 0; b < nb; b++) {
+        double z[2 * MATCH_VALUES_MAX];
+        for (int j = 0; j < 2 * nv; j += 2) gauss_pair(r, &z[j], &z[j + 1]);
+        struct match_sums x = m->sums;
+        for (int j = 0; j < nv; j++) {
+            double dt = 0, dc = 0;
+            for (int l = 0; l <= j; l++) dt += lt[j * nv + l] * z[l], dc += lc[j * nv + l] * z[nv + l];
+            x.t[j] += dt;
+            x.c[j] += dc;
+            x.d[j] += dt - dc;
+        }
+        double st[MATCH_STATS_MAX];
+        stats(&x, st);
+        for (int k = 0; k < nstats; k++) v[(size_t)k * nb + b] = st[k];
+    }
+}
+
 int match_bootstrap(const struct match *m, const struct match_side *t, const struct match_side *c, int resamples,
-                    uint64_t seed, uint64_t kind, uint64_t stream, int nstats, match_stats_fn *stats,
-                    struct match_interval *out)
+                    uint64_t seed, uint64_t kind, uint64_t stream, int64_t normal_from, int nstats,
+                    match_stats_fn *stats, struct match_interval *out)
 {
     size_t nb = resamples > 0 ? (size_t)resamples : 1;
     int rc = TD_E_NOMEM;
-    int64_t *tv = pack(m, t, 1, (size_t)m->treated), *cv = pack(m, c, 0, (size_t)m->compared);
-    double *v = malloc((size_t)nstats * nb * sizeof *v);
-    if (!tv || !cv || !v) goto out;
+    int normal_t = normal_from > 0 && m->treated >= normal_from;
+    int normal_c = normal_from > 0 && m->compared >= normal_from;
+    int64_t *tv = NULL, *cv = NULL;
+    double *v = malloc((size_t)nstats * nb * sizeof *v), *cdata = NULL, lc[MATCH_VALUES_MAX * MATCH_VALUES_MAX] = {0};
+    if (!v) goto out;
     struct rng r;
     rng_stream(&r, seed, kind, stream);
-    switch (t->nvalues) {                       /* a constant each, for draw() */
-    case 0: resample(m, tv, cv, 0, nb, &r, nstats, stats, v); break;
-    case 1: resample(m, tv, cv, 1, nb, &r, nstats, stats, v); break;
-    case 2: resample(m, tv, cv, 2, nb, &r, nstats, stats, v); break;
-    case 3: resample(m, tv, cv, 3, nb, &r, nstats, stats, v); break;
-    default: resample(m, tv, cv, MATCH_VALUES_MAX, nb, &r, nstats, stats, v); break;
+    if (normal_t && normal_c) {
+        normal_resample(m, t, c, nb, &r, nstats, stats, v);
+        goto percentiles;
     }
+    tv = pack(m, t, 1, (size_t)m->treated);
+    if (normal_c) {                             /* the compared side from the normal, the treated cases redrawn */
+        if (!(cdata = calloc(m->nspan ? m->nspan * (size_t)MATCH_VALUES_MAX : 1, sizeof *cdata))) goto out;
+        for (size_t k = 0; k < m->nspan; k++)
+            for (size_t i = m->span[k].c0; i < m->span[k].c0 + m->span[k].cn; i++)
+                add_values(c, i, cdata + k * (size_t)c->nvalues);
+        side_cov(m, c, 0, lc);
+        cholesky(lc, c->nvalues);
+    } else if (!(cv = pack(m, c, 0, (size_t)m->compared))) {
+        goto out;
+    }
+    if (!tv) goto out;
+    const double *l = normal_c ? lc : NULL;
+    switch (t->nvalues) {                       /* a constant each, for draw() */
+    case 0: resample(m, tv, cv, cdata, l, 0, nb, &r, nstats, stats, v); break;
+    case 1: resample(m, tv, cv, cdata, l, 1, nb, &r, nstats, stats, v); break;
+    case 2: resample(m, tv, cv, cdata, l, 2, nb, &r, nstats, stats, v); break;
+    case 3: resample(m, tv, cv, cdata, l, 3, nb, &r, nstats, stats, v); break;
+    default: resample(m, tv, cv, cdata, l, MATCH_VALUES_MAX, nb, &r, nstats, stats, v); break;
+    }
+percentiles:;
     double est[MATCH_STATS_MAX];
     stats(&m->sums, est);
     for (int k = 0; k < nstats; k++) {
@@ -257,6 +396,7 @@ int match_bootstrap(const struct match *m, const struct match_side *t, const str
     }
     rc = TD_OK;
 out:
+    free(cdata);
     free(v);
     free(cv);
     free(tv);

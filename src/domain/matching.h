@@ -95,10 +95,26 @@ struct match_interval {
 
 /* The bootstrap of m over the same sides: resamples draws (1 or more), the
  * stream rng_stream(seed, kind, stream); out[i] the statistic i of the
- * data and its percentile interval. TD_E_NOMEM without scratch. */
+ * data and its percentile interval. A side with normal_from matched cases
+ * or more (0: never) is not redrawn case by case: its part of the sums is
+ * drawn from the normal with the resamples' own mean (the data's sums) and
+ * covariance (in closed form: per span, the sum of squared deviations of
+ * its values; docs/insight.md), the distribution the resamples approach
+ * for many cases, at a few deviates a resample instead of one per case:
+ * both sides so when both are that large, else the compared side only
+ * (a row's few treated cases against many compared ones). Deterministic
+ * either way (invariant 1). TD_E_NOMEM without scratch. */
 int match_bootstrap(const struct match *m, const struct match_side *t, const struct match_side *c, int resamples,
-                    uint64_t seed, uint64_t kind, uint64_t stream, int nstats, match_stats_fn *stats,
-                    struct match_interval *out /* OUT */) TD_MUST_CHECK;
+                    uint64_t seed, uint64_t kind, uint64_t stream, int64_t normal_from, int nstats,
+                    match_stats_fn *stats, struct match_interval *out /* OUT */) TD_MUST_CHECK;
+
+/* The matched cases on each side from which the estimates draw their sums
+ * from the normal (match_bootstrap's normal_from): TRUSTDESK_NORMAL_FROM
+ * (0 to 1,000,000,000; 0: always resample the cases), read once before
+ * threads start; why says what is wrong with it. */
+#define MATCH_NORMAL_FROM_DEFAULT 200
+int match_settings_from_env(char *why, size_t n) TD_MUST_CHECK;
+int64_t match_normal_from(void);
 
 /* A stream index from the ids of records (FNV-1a over them and salt): the
  * same cases give the same draws wherever they are estimated. */

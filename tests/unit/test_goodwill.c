@@ -3,7 +3,9 @@
  * matched estimate: a planted effect inside its 95 % interval and no effect
  * with zero inside, strata kept apart (a richer stratum's spend does not
  * leak into a poorer one's comparison), the minimum, cases without a
- * comparable case counted apart, and the same interval for the same data. */
+ * comparable case counted apart, the same interval for the same data, and
+ * the normal draws of the sums for many cases: the effect inside, the
+ * resamples' interval within a tenth of its width. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/rng.h"
 #include "domain/goodwill.h"
 #include "fixture.h"
 #include "cmocka_main.h"
@@ -164,10 +167,98 @@ static void the_same_data_the_same_interval(void **state)
     assert_true(a.per_euro.low != b.per_euro.low || a.per_euro.high != b.per_euro.high);   /* the seed matters */
 }
 
+/* Many cases in four strata, spend with noise drawn apart for each case,
+ * goodwill from 500 to 2000 cents, and effect (per goodwill cent, in
+ * thousandths) planted on the given cases: enough on each side for the
+ * sums to be drawn from the normal (normal_from). */
+enum { BIG_G = 2400, BIG_C = 3600 };
+
+static size_t make_big(struct goodwill_obs *g, int ngiven, struct goodwill_obs *c, int ncompared, int64_t effect_milli,
+                       size_t *nc)
+{
+    struct rng r;
+    rng_stream(&r, 1, 2, 3);
+    size_t ng = 0;
+    *nc = 0;
+    for (int i = 0; i < ngiven; i++) {
+        int s = i % 4;
+        int64_t gw = 500 + (int64_t)rng_below(&r, 1501);
+        int64_t spend = 1000 * (s + 1) + (int64_t)rng_below(&r, 8000) + gw * effect_milli / 1000;
+        g[ng] = (struct goodwill_obs){(uint64_t)s + 1, (int64_t)ng, gw, spend, (int64_t)rng_below(&r, 4)};
+        ng++;
+    }
+    for (int i = 0; i < ncompared; i++) {
+        int s = i % 4;
+        c[*nc] = (struct goodwill_obs){(uint64_t)s + 1, 10000 + (int64_t)*nc, 0,
+                                       1000 * (s + 1) + (int64_t)rng_below(&r, 8000), (int64_t)rng_below(&r, 4)};
+        (*nc)++;
+    }
+    goodwill_sort(g, ng);
+    goodwill_sort(c, *nc);
+    return ng;
+}
+
+static int near(const struct goodwill_interval *a, const struct goodwill_interval *b)
+{
+    double w = b->high - b->low, tol = 0.1 * w;
+    return a->estimate == b->estimate && a->low > b->low - tol && a->low < b->low + tol && a->high > b->high - tol &&
+           a->high < b->high + tol;
+}
+
+/* From normal_from matched cases a side that side's sums are drawn from
+ * the normal of its resampled sums (both sides: many given cases; the
+ * compared side only: a row of a few given cases against many compared):
+ * the interval holds the planted effect (and zero with none), it is the
+ * resamples' interval within a tenth of its width, and it is the same for
+ * the same data and seed, another for another seed. */
+static void the_normal_draws_hold_the_effect(void **state)
+{
+    (void)state;
+    struct goodwill_obs *g = malloc(BIG_G * sizeof *g), *c = malloc(BIG_C * sizeof *c);
+    assert_non_null(g);
+    assert_non_null(c);
+    static const int64_t effects[] = {0, 1500, -800, 5000};
+    /* both sides many; the compared side only, many or just enough */
+    static const int ngiven[] = {BIG_G, 120, 60}, ncompared[] = {BIG_C, BIG_C, 240};
+    for (size_t k = 0; k < 3 * sizeof effects / sizeof effects[0]; k++) {
+        int64_t effect = effects[k / 3];
+        size_t nc, ng = make_big(g, ngiven[k % 3], c, ncompared[k % 3], effect, &nc);
+        struct goodwill_params p = {.min_cases = 10, .seed = GOODWILL_SEED, .stream = 5, .normal_from = 200};
+        struct goodwill_estimate n, b, again;
+        assert_int_equal(goodwill_estimate(g, ng, c, nc, &p, &n), TD_OK);
+        assert_int_equal(goodwill_estimate(g, ng, c, nc, &p, &again), TD_OK);
+        p.normal_from = 0;                               /* the resamples of every case */
+        assert_int_equal(goodwill_estimate(g, ng, c, nc, &p, &b), TD_OK);
+        assert_true(n.estimable && b.estimable);
+        assert_int_equal(n.given, ngiven[k % 3]);
+        assert_int_equal(n.compared, ncompared[k % 3]);
+        double want = (double)effect / 1000;
+        if (!(n.per_euro.low <= want && want <= n.per_euro.high))
+            fail_msg("effect %lld, %d given: %.3f not in [%.3f, %.3f]", (long long)effect, ngiven[k % 3], want,
+                     n.per_euro.low, n.per_euro.high);
+        if (!near(&n.per_euro, &b.per_euro) || !near(&n.retained_cents, &b.retained_cents) ||
+            !near(&n.visits, &b.visits))
+            fail_msg("effect %lld, %d given: normal [%.4f, %.4f] against the resamples' [%.4f, %.4f] per euro; visits "
+                     "[%.4f, %.4f] against [%.4f, %.4f]",
+                     (long long)effect, ngiven[k % 3], n.per_euro.low, n.per_euro.high, b.per_euro.low, b.per_euro.high,
+                     n.visits.low, n.visits.high, b.visits.low, b.visits.high);
+        assert_true(n.visits.low <= 0 && 0 <= n.visits.high);   /* no effect on visits was planted */
+        assert_true(n.per_euro.low == again.per_euro.low && n.per_euro.high == again.per_euro.high);
+        assert_true(n.per_euro.low != b.per_euro.low);      /* a draw of the sums, not of the cases */
+        p.normal_from = 200;
+        p.seed++;
+        assert_int_equal(goodwill_estimate(g, ng, c, nc, &p, &again), TD_OK);
+        assert_true(n.per_euro.low != again.per_euro.low || n.per_euro.high != again.per_euro.high);
+    }
+    free(c);
+    free(g);
+}
+
 TD_TEST_MAIN("unit_goodwill", NULL, NULL,
              cmocka_unit_test(goodwill_of_a_case),
              cmocka_unit_test(strata_bands),
              cmocka_unit_test(the_interval_holds_the_effect),
              cmocka_unit_test(strata_are_kept_apart),
              cmocka_unit_test(too_few_is_not_estimable),
-             cmocka_unit_test(the_same_data_the_same_interval))
+             cmocka_unit_test(the_same_data_the_same_interval),
+             cmocka_unit_test(the_normal_draws_hold_the_effect))
