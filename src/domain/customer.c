@@ -564,10 +564,28 @@ int customer_consent_each(struct dctx *c, int64_t id, int (*fn)(void *arg, const
     return db_end(st, rc);
 }
 
+int customer_alive_locked(struct dctx *c, int64_t id, int *alive)
+{
+    int64_t v = 0;
+    int rc = db_get_int64(c->db, db_backend(c->db) == DB_POSTGRES
+                                     ? "SELECT erased_at IS NULL FROM customers WHERE id = ? FOR SHARE"
+                                     : "SELECT erased_at IS NULL FROM customers WHERE id = ?",
+                          &v, "i", id);
+    *alive = rc == TD_OK && v == 1;
+    return rc == TD_E_NOT_FOUND ? TD_OK : rc;
+}
+
 int customer_erase(struct dctx *c, int64_t id)
 {
+    /* Held to the end: a case or credit note being linked to the customer
+     * (customer_alive_locked) finishes first, so the steps below see it. */
+    int64_t locked;
+    int rc = db_backend(c->db) == DB_POSTGRES
+                 ? db_get_int64(c->db, "SELECT id FROM customers WHERE id = ? FOR UPDATE", &locked, "i", id)
+                 : TD_OK;
+    if (rc != TD_OK) return rc;
     struct customer cur;
-    int rc = customer_get(c, id, &cur);
+    rc = customer_get(c, id, &cur);
     if (rc != TD_OK) return rc;
     if (cur.erased_at) return TD_OK;   /* erasing twice is harmless */
     /* First what staff typed about the customer, while the rows still point

@@ -78,8 +78,17 @@ struct consent_event { const char *channel; int given; int64_t at; const char *s
 int customer_consent_each(struct dctx *c, int64_t id, int (*fn)(void *arg, const struct consent_event *e),
                           void *arg) TD_MUST_CHECK;
 
-/* Erases the customer's personal data (see the life above) and audits it. */
+/* Erases the customer's personal data (see the life above) and audits it.
+ * On PostgreSQL it first locks the customer's row (FOR UPDATE). */
 int customer_erase(struct dctx *c, int64_t id) TD_MUST_CHECK;
+/* *alive: the customer exists and is not erased (0 for no such customer);
+ * TD_OK, or the database's error. For a write that links a row to the
+ * customer (a case, a credit note): on PostgreSQL it holds the customer's
+ * row (FOR SHARE) to the end of the transaction, so an erasure running at
+ * the same time either waits for the write (and then unlinks its row) or
+ * finishes first (and the write sees the customer erased). SQLite has one
+ * writer at a time, which gives the same. */
+int customer_alive_locked(struct dctx *c, int64_t id, int *alive /* OUT */) TD_MUST_CHECK;
 
 /* Pure: the search terms ('\n'-separated, each at most once) and the
  * search_text of a customer. */

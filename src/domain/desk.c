@@ -27,6 +27,7 @@
 #include "core/clock.h"
 #include "core/text.h"
 #include "db/db.h"
+#include "domain/customer.h"
 #include "domain/events.h"
 #include "domain/facts.h"
 #include "domain/guard.h"
@@ -239,9 +240,9 @@ int desk_case_create(struct dctx *c, const struct desk_case_in *in, struct error
         else if (rc != TD_OK) return rc;                  /* the database's, not "no such store" */
     }
     if (in->customer_id) {
-        int64_t alive = 0;
-        int rc = db_get_int64(c->db, "SELECT erased_at IS NULL FROM customers WHERE id = ?", &alive, "i", in->customer_id);
-        if (rc != TD_OK && rc != TD_E_NOT_FOUND) return rc;
+        int alive;
+        int rc = customer_alive_locked(c, in->customer_id, &alive);
+        if (rc != TD_OK) return rc;
         if (!alive) errors_add(err, "customer_id", "no such customer");
     }
     desk__check_text(err, "customer_words", in->customer_words, DESK_WORDS_MAX, 0);

@@ -16,6 +16,7 @@
 #include "core/text.h"
 #include "core/token.h"
 #include "db/db.h"
+#include "domain/customer.h"
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -158,15 +159,6 @@ static int insert_note(struct dctx *c, const char canon[CODE_CHARS + 1], const s
                         replaces_id);
 }
 
-/* *usable: the customer exists and is not erased; TD_OK, or the
- * database's error (not to be taken for "no such customer"). */
-static int customer_usable(struct dctx *c, int64_t id, int *usable)
-{
-    int64_t alive = 0;
-    int rc = db_get_int64(c->db, "SELECT erased_at IS NULL FROM customers WHERE id = ?", &alive, "i", id);
-    *usable = rc == TD_OK && alive == 1;
-    return rc == TD_E_NOT_FOUND ? TD_OK : rc;
-}
 
 int ledger_check_loose(struct dctx *c, const struct ledger_config *cfg, const struct ledger_issue *in,
                        struct errors *err)
@@ -239,7 +231,7 @@ int ledger_issue(struct dctx *c, const struct ledger_config *cfg, const struct l
     else if (expires_at > c->now_us + 10LL * 366 * 86400 * 1000000) errors_add(err, "expires_at", "is more than ten years away");
     if (in->customer_id) {
         int usable = 0;
-        int rc = customer_usable(c, in->customer_id, &usable);
+        int rc = customer_alive_locked(c, in->customer_id, &usable);
         if (rc != TD_OK) return rc;
         if (!usable) errors_add(err, "customer_id", "no such customer");
     }
