@@ -499,7 +499,12 @@ static const char *prefetch_field(const struct csv_field *f, char *out, size_t n
 }
 
 #define PREFETCH_REFS "SELECT receipt_ref FROM receipts WHERE receipt_ref IN (" DB_ROWS256("?") ")"
-#define PREFETCH_CUSTOMERS "SELECT loyalty_number, id FROM customers WHERE loyalty_number IN (" DB_ROWS256("?") ")"
+/* The customers found stay locked (FOR KEY SHARE, as each line's foreign key
+ * would lock them when written) to the end of the import: an erasure of one of
+ * them (FOR UPDATE) waits until the import's receipts are there to unlink, or
+ * goes first and its customer is no longer found. The lock comes with the
+ * lookup; without it an erasure could end between lookup and line. */
+#define PREFETCH_CUSTOMERS "SELECT loyalty_number, id FROM customers WHERE loyalty_number IN (" DB_ROWS256("?") ") FOR KEY SHARE"
 _Static_assert(PREFETCH_PER == 256, "the prefetch statements have PREFETCH_PER places");
 
 /* Looks up the n keys of `keys` (each `size` bytes) in one statement: the

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdatomic.h>
+#include <time.h>
 #include <unistd.h>
 #include "core/token.h"
 #include "db/db.h"
@@ -301,4 +303,45 @@ void fixture_dump(struct db *db, const char *sql, struct buf *out)
     }
     assert_int_equal(rc, TD_DONE);
     db_done(st);
+}
+
+static void *erase_apart(void *arg)
+{
+    struct fixture_eraser *e = arg;
+    struct db *db = NULL;
+    e->rc = db_open(e->url, &db);
+    if (e->rc == TD_OK && db_backend(db) == DB_POSTGRES) e->rc = db_get_int64(db, "SELECT pg_backend_pid()", &e->pid, "");
+    atomic_store(&e->started, 1);
+    e->c.db = db;
+    if (e->rc == TD_OK) e->rc = db_begin(db, 1);
+    if (e->rc == TD_OK) e->rc = customer_erase(&e->c, e->customer);
+    if (e->rc == TD_OK) e->rc = db_commit(db);
+    else if (db) db_rollback(db);
+    db_close(db);
+    atomic_store(&e->done, 1);
+    return NULL;
+}
+
+void fixture_erase_apart(struct fixture *f, struct actor by, int64_t customer, struct fixture_eraser *e)
+{
+    *e = (struct fixture_eraser){.url = f->url, .c = f->c, .customer = customer};
+    e->c.actor = by;
+    assert_int_equal(pthread_create(&e->thread, NULL, erase_apart, e), 0);
+    struct db *watch = NULL;   /* outside any transaction */
+    assert_int_equal(db_open(f->url, &watch), TD_OK);
+    for (int i = 0; i < 600000 && !atomic_load(&e->done); i++) {
+        int64_t blocked = 0;
+        if (atomic_load(&e->started) && !e->pid) break;
+        if (atomic_load(&e->started) && e->pid &&
+            db_get_int64(watch, "SELECT cardinality(pg_blocking_pids(?))", &blocked, "i", e->pid) == TD_OK && blocked > 0)
+            break;
+        nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
+    }
+    db_close(watch);
+}
+
+int fixture_erase_join(struct fixture_eraser *e)
+{
+    assert_int_equal(pthread_join(e->thread, NULL), 0);
+    return e->rc;
 }

@@ -10,6 +10,7 @@
  */
 #ifndef TD_FIXTURE_H
 #define TD_FIXTURE_H
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "core/clock.h"
@@ -55,6 +56,23 @@ int64_t fixture_store_id(struct fixture *f, const char *code);
 /* The first column of the first row of a query built with printf's format;
  * fails the test when the query does not run or has no row. */
 int64_t fixture_int(struct fixture *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The erasure of a customer as a second request runs it: on a connection of
+ * its own, in a thread, in its own transaction. fixture_erase_apart() starts
+ * it and returns once it waits on a lock (PostgreSQL: pg_blocking_pids of
+ * its backend) or has ended; on SQLite, once it has started (one writer at
+ * a time in any case). fixture_erase_join() waits for its end: its status. */
+struct fixture_eraser {
+    const char *url;
+    struct dctx c;
+    int64_t customer;
+    int64_t pid;              /* its PostgreSQL backend, 0 on SQLite */
+    _Atomic int started, done;
+    int rc;
+    pthread_t thread;
+};
+void fixture_erase_apart(struct fixture *f, struct actor by, int64_t customer, struct fixture_eraser *e);
+int fixture_erase_join(struct fixture_eraser *e);
 
 /* Creates a loyalty member (bronze) in a transaction of its own; its id. */
 int64_t fixture_customer(struct fixture *f, const char *name, const char *loyalty);

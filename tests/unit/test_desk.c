@@ -13,9 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <pthread.h>
-#include <stdatomic.h>
-#include <time.h>
 #include "db/db.h"
 #include "domain/customer.h"
 #include "domain/desk.h"
@@ -301,48 +298,6 @@ static void repairs_skip_but_never_undo(void **state)
     assert_int_equal(desk_repair_update(&d->f.c, id, "collected", NULL, NULL, &err), TD_E_FORBIDDEN);
 }
 
-/* The erasure, on a connection of its own, in a thread: it may have to wait
- * for the case being opened on the test's connection. */
-struct eraser {
-    const char *url;
-    struct dctx c;
-    int64_t customer;
-    int64_t pid;              /* its PostgreSQL backend, 0 on SQLite */
-    atomic_int started, done;
-    int rc;
-};
-
-static void *erase_apart(void *arg)
-{
-    struct eraser *e = arg;
-    struct db *db = NULL;
-    e->rc = db_open(e->url, &db);
-    if (e->rc == TD_OK && db_backend(db) == DB_POSTGRES) e->rc = db_get_int64(db, "SELECT pg_backend_pid()", &e->pid, "");
-    atomic_store(&e->started, 1);
-    e->c.db = db;
-    if (e->rc == TD_OK) e->rc = db_begin(db, 1);
-    if (e->rc == TD_OK) e->rc = customer_erase(&e->c, e->customer);
-    if (e->rc == TD_OK) e->rc = db_commit(db);
-    else if (db) db_rollback(db);
-    db_close(db);
-    atomic_store(&e->done, 1);
-    return NULL;
-}
-
-/* The erasure waits on a lock (PostgreSQL: pg_blocking_pids of its backend,
- * asked on a connection outside any transaction) or has finished. */
-static void until_erasure_waits_or_ends(struct eraser *e, struct db *watch)
-{
-    for (int i = 0; i < 60000 && !atomic_load(&e->done); i++) {
-        int64_t blocked = 0;
-        if (atomic_load(&e->started) && e->pid &&
-            db_get_int64(watch, "SELECT cardinality(pg_blocking_pids(?))", &blocked, "i", e->pid) == TD_OK && blocked > 0)
-            return;
-        if (!e->pid && atomic_load(&e->started)) return;       /* SQLite: one writer at a time in any case */
-        nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
-    }
-}
-
 static void case_opened_during_erasure_is_unlinked(void **state)
 {
     struct desk_fx *d = *state;
@@ -357,17 +312,10 @@ static void case_opened_during_erasure_is_unlinked(void **state)
     assert_int_equal(db_begin(d->f.db, 1), TD_OK);
     assert_int_equal(desk_case_create(&d->f.c, &in, &err, &id), TD_OK);
     /* ... while the customer asks to be erased. */
-    struct eraser e = {.url = d->f.url, .c = d->f.c, .customer = customer};
-    e.c.actor = d->admin;
-    pthread_t t;
-    assert_int_equal(pthread_create(&t, NULL, erase_apart, &e), 0);
-    struct db *watch = NULL;
-    assert_int_equal(db_open(d->f.url, &watch), TD_OK);
-    until_erasure_waits_or_ends(&e, watch);
-    db_close(watch);
+    struct fixture_eraser e;
+    fixture_erase_apart(&d->f, d->admin, customer, &e);
     assert_int_equal(db_commit(d->f.db), TD_OK);
-    assert_int_equal(pthread_join(t, NULL), 0);
-    assert_int_equal(e.rc, TD_OK);
+    assert_int_equal(fixture_erase_join(&e), TD_OK);
     /* Whichever went first, the case is the store's and no longer the customer's. */
     assert_int_equal(fixture_int(&d->f, "SELECT erased_at IS NOT NULL FROM customers WHERE id = %lld", (long long)customer), 1);
     assert_int_equal(fixture_int(&d->f, "SELECT COUNT(*) FROM cases WHERE id = %lld", (long long)id), 1);

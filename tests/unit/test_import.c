@@ -1,6 +1,7 @@
-/* test_import.c — CSV imports against a fresh SQLite database per test:
+/* test_import.c — CSV imports against a fresh database per test:
  * formats, every rejection with its line and column, all-or-nothing,
- * idempotency, line numbering of receipts, product upserts. */
+ * idempotency, line numbering of receipts, product upserts; purchases
+ * imported while their customer is erased (on PostgreSQL too). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -259,6 +260,61 @@ static void purchases_good_file(void **state)
     assert_int_equal(count(f, "SELECT COUNT(*) FROM products WHERE sku = 'SKU-1' AND name = 'Winterjas'"), 1);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM products WHERE sku = 'SKU-2' AND name = 'Sok rood'"), 1);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_log WHERE action = 'import.purchases'"), 1);
+}
+
+/* A file imported while one of its customers is being erased: the erasure
+ * starts after the file's customers were looked up and its first part was
+ * written, before the customer's own line (past the first 4 MiB, where the
+ * import reports progress). Whichever then goes first, no receipt, line or
+ * aggregate stays the erased customer's. */
+struct erase_midway {
+    struct fixture *f;
+    int64_t customer;
+    struct fixture_eraser e;
+    int started;
+};
+
+static void erase_at_first_progress(void *arg, size_t done, size_t total)
+{
+    struct erase_midway *m = arg;
+    if (m->started || done >= total) return;
+    m->started = 1;
+    fixture_erase_apart(m->f, m->f->c.actor, m->customer, &m->e);
+}
+
+static void purchases_during_erasure_are_unlinked(void **state)
+{
+    struct fixture *f = *state;
+    seed_customers(f);
+    struct erase_midway m = {.f = f, .customer = count(f, "SELECT id FROM customers WHERE loyalty_number = 'L-1001'")};
+    char name[201];
+    memset(name, 'x', 200);
+    name[200] = '\0';
+    struct buf csv;
+    buf_init(&csv, 8 << 20);
+    assert_int_equal(buf_puts(&csv, PURCHASES_HEADER), TD_OK);
+    for (int i = 0; csv.len < (5u << 20); i++)   /* anonymous sales, past the first progress report */
+        assert_int_equal(buf_printf(&csv, "R-A%d,2026-11-10 12:00,UTR01,,SKU-1,%s,Acme,Jassen,9.95,1\n", i, name), TD_OK);
+    assert_int_equal(buf_printf(&csv, "R-E1,2026-11-10 12:00,UTR01,L-1001,SKU-1,%s,Acme,Jassen,49.95,1\n", name), TD_OK);
+    struct import_report rep;
+    import_report_init(&rep);
+    rep.progress = erase_at_first_progress;
+    rep.progress_arg = &m;
+    assert_int_equal(db_begin(f->db, 1), TD_OK);
+    assert_int_equal(import_purchases(&f->c, csv.data, csv.len, &rep), TD_OK);
+    import_report_free(&rep);
+    buf_free(&csv);
+    assert_true(m.started);
+    assert_int_equal(db_commit(f->db), TD_OK);
+    assert_int_equal(fixture_erase_join(&m.e), TD_OK);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM customers WHERE erased_at IS NOT NULL"), 1);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM receipts WHERE receipt_ref = 'R-E1'"), 1);
+    char sql[256];
+    const char *tables[] = {"receipts", "purchase_lines", "customer_facts", "customer_days", "customer_item_stores"};
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+        snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM %s WHERE customer_id = %lld", tables[i], (long long)m.customer);
+        if (count(f, sql) != 0) fail_msg("%s still holds the erased customer", tables[i]);
+    }
 }
 
 static void purchases_reimport_adds_nothing(void **state)
@@ -683,6 +739,7 @@ int main(void)
         FIXTURE_TEST(customers_bad_file_names_every_problem, setup),
         FIXTURE_TEST(header_problems, setup),
         FIXTURE_TEST(purchases_good_file, setup),
+        FIXTURE_TEST(purchases_during_erasure_are_unlinked, setup),
         FIXTURE_TEST(purchases_reimport_adds_nothing, setup),
         FIXTURE_TEST(purchases_bad_file_names_every_problem, setup),
         FIXTURE_TEST(limits_and_line_numbers, setup),
