@@ -634,6 +634,11 @@ test('the manager sees the dashboard, cases with filters and repairs', async () 
   const page = await loggedIn('mark', { width: 1024, height: 768 });
   await menu(page, 'Overzicht', '.chart canvas');
   expect((await text(page, '.tiles')).includes('Wachten op goedkeuring'), 'tiles shown');
+  const inside = await page.$eval('.chart', (card) => {
+    const c = card.getBoundingClientRect(), u = card.querySelector('.uplot').getBoundingClientRect();
+    return [u.left >= c.left && u.right <= c.right, `${u.left}..${u.right} in ${c.left}..${c.right}`];
+  });
+  expect(inside[0], `the chart and its legend stay inside their card (${inside[1]})`);
   await look(page, 'dashboard-1024', 'dashboard');
   await menu(page, 'Zaken', 'table tbody tr');          /* the first, unfiltered page */
   await page.selectOption('#f-kind', 'repair');

@@ -88,8 +88,12 @@ function Chart({ days }: { days: S['DashboardDay'][] }) {
   useEffect(() => {
     if (!ref.current) return;
     const xs = days.map((d) => Date.parse(d.date) / 1000);
+    // The card's inner width: clientWidth counts its padding, and a plot
+    // that wide stuck out of the card on the right.
+    const box = getComputedStyle(ref.current);
+    const inner = ref.current.clientWidth - parseFloat(box.paddingLeft) - parseFloat(box.paddingRight);
     const plot = new uPlot({
-      width: Math.min(900, ref.current.clientWidth || 800), height: 260,
+      width: Math.min(900, inner > 0 ? inner : 800), height: 260,
       series: [{ label: t('dash.date'), value: (_u, v) => (v == null ? '' : day(new Date(v * 1000).toISOString())) },
         { label: t('dash.cases'), stroke: '#1d4ed8', width: 2, scale: 'n' },
         { label: t('dash.credit'), stroke: '#b45309', width: 2, scale: 'eur', value: (_u, v) => (v == null ? '' : money(v * 100)) }],
