@@ -10,8 +10,8 @@
 #include "api/group.h"
 #include "api/txn.h"
 #include "core/log.h"
+#include "core/worker.h"
 #include "db/db.h"
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,13 +28,10 @@ struct pending {
 struct group {
     struct app *app;
     struct db *db;
-    pthread_t thread;
-    pthread_mutex_t lock;
-    pthread_cond_t cv;
+    struct worker w;                /* its lock guards the fields below too */
     struct pending *head, *tail;
     int running;                    /* the writer is busy with a batch */
     int inline_n;                   /* money requests running on their own threads */
-    int stopping;
 };
 
 /* Runs one request inside the open transaction, in its own savepoint. */
@@ -85,10 +82,10 @@ static void run_batch(struct group *g, struct pending *batch)
 static void *writer(void *arg)
 {
     struct group *g = arg;
-    pthread_mutex_lock(&g->lock);
+    pthread_mutex_lock(&g->w.lock);
     for (;;) {
-        while (!g->head && !g->stopping) pthread_cond_wait(&g->cv, &g->lock);
-        if (!g->head && g->stopping) break;
+        while (!g->head && !g->w.stopping) pthread_cond_wait(&g->w.cv, &g->w.lock);
+        if (!g->head && g->w.stopping) break;
         struct pending *batch = g->head, *last = batch;
         int n = 1;
         while (last->next && n < GROUP_MAX) {
@@ -99,12 +96,12 @@ static void *writer(void *arg)
         if (!g->head) g->tail = NULL;
         last->next = NULL;
         g->running = 1;
-        pthread_mutex_unlock(&g->lock);
+        pthread_mutex_unlock(&g->w.lock);
         run_batch(g, batch);
-        pthread_mutex_lock(&g->lock);
+        pthread_mutex_lock(&g->w.lock);
         g->running = 0;
     }
-    pthread_mutex_unlock(&g->lock);
+    pthread_mutex_unlock(&g->w.lock);
     return NULL;
 }
 
@@ -118,12 +115,10 @@ int group_start(struct app *app, struct group **out)
         free(g);
         return rc;
     }
-    pthread_mutex_init(&g->lock, NULL);
-    pthread_cond_init(&g->cv, NULL);
-    if (pthread_create(&g->thread, NULL, writer, g) != 0) {
+    if ((rc = worker_start(&g->w, writer, g)) != TD_OK) {
         db_close(g->db);
         free(g);
-        return TD_E_NOMEM;
+        return rc;
     }
     *out = g;
     return TD_OK;
@@ -131,16 +126,7 @@ int group_start(struct app *app, struct group **out)
 
 void group_stop(struct group *g)
 {
-    if (!g) return;
-    pthread_mutex_lock(&g->lock);
-    if (g->stopping) {
-        pthread_mutex_unlock(&g->lock);
-        return;
-    }
-    g->stopping = 1;
-    pthread_cond_signal(&g->cv);
-    pthread_mutex_unlock(&g->lock);
-    pthread_join(g->thread, NULL);
+    if (!g || !worker_stop(&g->w)) return;
     db_close(g->db);
     g->db = NULL;
 }
@@ -149,25 +135,24 @@ void group_free(struct group *g)
 {
     if (!g) return;
     group_stop(g);
-    pthread_cond_destroy(&g->cv);
-    pthread_mutex_destroy(&g->lock);
+    worker_destroy(&g->w);
     free(g);
 }
 
 int group_enter_inline(struct group *g)
 {
-    pthread_mutex_lock(&g->lock);
-    int idle = !g->head && !g->running && g->inline_n == 0 && !g->stopping;
+    pthread_mutex_lock(&g->w.lock);
+    int idle = !g->head && !g->running && g->inline_n == 0 && !g->w.stopping;
     if (idle) g->inline_n++;
-    pthread_mutex_unlock(&g->lock);
+    pthread_mutex_unlock(&g->w.lock);
     return idle;
 }
 
 void group_leave_inline(struct group *g)
 {
-    pthread_mutex_lock(&g->lock);
+    pthread_mutex_lock(&g->w.lock);
     g->inline_n--;
-    pthread_mutex_unlock(&g->lock);
+    pthread_mutex_unlock(&g->w.lock);
 }
 
 int group_submit(struct group *g, struct api_call *a, const struct api_route *route, const struct idem_key *k)
@@ -178,16 +163,16 @@ int group_submit(struct group *g, struct api_call *a, const struct api_route *ro
     p->a = a;
     p->route = route;
     p->k = k;
-    pthread_mutex_lock(&g->lock);
-    if (g->stopping) {
-        pthread_mutex_unlock(&g->lock);
+    pthread_mutex_lock(&g->w.lock);
+    if (g->w.stopping) {
+        pthread_mutex_unlock(&g->w.lock);
         return TD_E_UNAVAILABLE;
     }
     http_defer(a->r);
     if (g->tail) g->tail->next = p;
     else g->head = p;
     g->tail = p;
-    pthread_cond_signal(&g->cv);
-    pthread_mutex_unlock(&g->lock);
+    pthread_cond_signal(&g->w.cv);
+    pthread_mutex_unlock(&g->w.lock);
     return TD_OK;
 }

@@ -156,7 +156,8 @@ static void check_consent(struct errors *err, const char *field, const struct co
 }
 
 /* Checks the fields set in `in`; resolves the home store into *store_id.
- * Returns the database's error, if it had one; the field errors go to `err`. */
+ * Returns the database's error, if it had one; the field errors go to `err`,
+ * and TD_E_INVALID when there are any. */
 static int validate(struct dctx *c, const struct customer_input *in, int creating, struct errors *err,
                      int64_t *store_id)
 {
@@ -178,7 +179,7 @@ static int validate(struct dctx *c, const struct customer_input *in, int creatin
         errors_add(err, "lang", "must be nl or en");
     if (in->set & CF_EMAIL_CONSENT) check_consent(err, "consent.email_marketing", &in->email_marketing, c->now_us);
     if (in->set & CF_PHONE_CONSENT) check_consent(err, "consent.phone_marketing", &in->phone_marketing, c->now_us);
-    return rc;
+    return rc == TD_OK && err->n ? TD_E_INVALID : rc;
 }
 
 static const char *nz(const char *s) { return s && *s ? s : NULL; }
@@ -212,7 +213,6 @@ int customer_create(struct dctx *c, const struct customer_input *in, struct erro
     int64_t store_id;
     int rc = validate(c, in, 1, err, &store_id);
     if (rc != TD_OK) return rc;
-    if (err->n) return TD_E_INVALID;
     rc = db_get_int64(c->db, "INSERT INTO customers (loyalty_number, name, email, phone, home_store_id, lang,"
                                  " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                           out_id, "ttttntii", (in->set & CF_LOYALTY) ? nz(in->loyalty_number) : NULL, in->name,
@@ -288,7 +288,6 @@ int customer_update(struct dctx *c, int64_t id, const struct customer_input *in,
     int64_t store_id;
     rc = validate(c, in, 0, err, &store_id);
     if (rc != TD_OK) return rc;
-    if (err->n) return TD_E_INVALID;
     const char *name = (in->set & CF_NAME) ? in->name : cur.name;
     const char *email = (in->set & CF_EMAIL) ? nz(in->email) : nz(cur.email);
     const char *phone = (in->set & CF_PHONE) ? nz(in->phone) : nz(cur.phone);

@@ -45,7 +45,8 @@ static int login_valid(const char *s)
 }
 
 /* Validates the fields present in `in`; `creating` makes login, name, role
- * and password required. Resolves the store code into *store_id (-1: keep). */
+ * and password required. Resolves the store code into *store_id (-1: keep).
+ * The field errors go to `err`, and TD_E_INVALID when there are any. */
 static int validate(struct dctx *c, const struct staff_input *in, int creating, struct errors *err,
                      int64_t *store_id)
 {
@@ -70,7 +71,7 @@ static int validate(struct dctx *c, const struct staff_input *in, int creating, 
     }
     if (creating && *store_id <= 0 && in->role && staff_role_parse(in->role) != ROLE_ADMIN && !err->n)
         errors_add(err, "store_code", "is required for associates and managers");
-    return TD_OK;
+    return err->n ? TD_E_INVALID : TD_OK;
 }
 
 int staff_create(struct dctx *c, const struct staff_input *in, struct errors *err, int64_t *out_id)
@@ -78,7 +79,6 @@ int staff_create(struct dctx *c, const struct staff_input *in, struct errors *er
     int64_t store_id;
     int rc = validate(c, in, 1, err, &store_id);
     if (rc != TD_OK) return rc;
-    if (err->n) return TD_E_INVALID;
     char hash[128];
     rc = token_password_hash(in->password, hash);
     if (rc != TD_OK) return rc;
@@ -99,7 +99,6 @@ int staff_update(struct dctx *c, const char *login, const struct staff_input *in
     v.login = NULL; /* the login is the account's name; it does not change */
     int rc = validate(c, &v, 0, err, &store_id);
     if (rc != TD_OK) return rc;
-    if (err->n) return TD_E_INVALID;
     char hash[128] = "";
     if (in->password && (rc = token_password_hash(in->password, hash)) != TD_OK) return rc;
     int64_t changed = 0;
