@@ -45,7 +45,6 @@ struct api_call {
     int authed;
     int via_cookie;
     char csrf[TOKEN_HEX_LEN + 1];
-    struct errors err;
     int commit_on_error;                     /* keep the writes of a refused request (a wrong current password) */
     int retry_after_s;                       /* for 429 */
     /* Runs after the request's transaction committed (e.g. purging the
@@ -67,7 +66,13 @@ struct api_call {
      * api_reply_json adds both to a 2xx object (NULL: neither). */
     const char *read_from;
     int64_t replica_lag_ms;
+    /* Last: a new call clears everything before it and only the count of
+     * this (14 KB) list, on every request (api_call_init). */
+    struct errors err;
 };
+
+/* A call of the server app for request r, every field zero but app and r. */
+void api_call_init(struct api_call *a, struct app *app, struct http_req *r);
 
 typedef int (*api_handler)(struct api_call *a);
 

@@ -27,6 +27,7 @@
 #include "api/replica.h"
 #include "api/txn.h"
 #include "domain/idempotency.h"
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -187,6 +188,14 @@ static void upload_done(void *arg)
     __atomic_sub_fetch(&app->uploads_in_flight, 1, __ATOMIC_RELAXED);
 }
 
+void api_call_init(struct api_call *a, struct app *app, struct http_req *r)
+{
+    memset(a, 0, offsetof(struct api_call, err));
+    errors_init(&a->err);
+    a->app = app;
+    a->r = r;
+}
+
 /* The http admit callback (see http.h). Ordinary requests may send
  * app->max_body and are checked when complete. A large-body route (CSV
  * imports) is checked on its headers first: an anonymous or unauthorized
@@ -206,10 +215,7 @@ int api_admit(void *ctx, struct http_req *r, struct http_admit *out)
     }
     if (!route) return 0;
     struct api_call a;
-    memset(&a, 0, sizeof a);
-    a.app = app;
-    a.r = r;
-    errors_init(&a.err);
+    api_call_init(&a, app, r);
     r->route = route->path;
     int rc = app_db(app, &a.d.db);
     if (rc == TD_OK) {
@@ -243,10 +249,7 @@ int api_admit(void *ctx, struct http_req *r, struct http_admit *out)
 void api_dispatch(void *ctx, struct http_req *r)
 {
     struct api_call a;
-    memset(&a, 0, sizeof a);
-    a.app = ctx;
-    a.r = r;
-    errors_init(&a.err);
+    api_call_init(&a, ctx, r);
     const struct api_route *route = NULL;
     int path_matched = 0, rc = TD_OK;
     for (size_t i = 0; i < api_routes_count; i++) {

@@ -129,9 +129,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     buf_init(&r.body, API_BODY_MAX);
     buf_init(&r.out, 4u << 20);
     struct api_call a;
-    memset(&a, 0, sizeof a);
-    a.r = &r;
-    errors_init(&a.err);
+    api_call_init(&a, NULL, &r);
     json_t *obj = NULL;
     if (buf_append(&r.body, data, size) != TD_OK) abort();
     int body_rc = api_body(&a, &obj);
