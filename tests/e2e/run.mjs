@@ -203,6 +203,15 @@ async function freshPage(viewport = { width: 1280, height: 800 }) {
 let shotNo = 0;
 async function shot(page, name) {
   shotNo++;
+  if (name !== 'FAILED') {
+    // Nothing sticks out sideways: a wide table scrolls inside its card, the page does not.
+    const [wide, window, out] = await page.evaluate(() => {
+      const past = [...document.querySelectorAll('main *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1)
+        .map((e) => `${e.tagName.toLowerCase()}${e.className ? '.' + String(e.className).split(' ').join('.') : ''}`);
+      return [document.documentElement.scrollWidth, window.innerWidth, past.slice(0, 4).join(', ')];
+    });
+    expect(wide <= window, `${name}: the page is ${wide} px wide in a ${window} px window (${out})`);
+  }
   await page.screenshot({ path: join(SHOTS, `${String(shotNo).padStart(2, '0')}-${name}.png`), fullPage: true });
 }
 

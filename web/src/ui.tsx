@@ -122,6 +122,13 @@ export function Page({ title, children, actions }: { title: string; children: Co
   );
 }
 
+/** A table that may be wider than its card: it scrolls sideways inside the
+ * card, never the page, and from the keyboard too (a focusable region,
+ * named by the heading `labelledBy`). */
+export function Wide({ labelledBy, children }: { labelledBy: string; children: ComponentChildren }) {
+  return <div class="wide" role="region" tabIndex={0} aria-labelledby={labelledBy}>{children}</div>;
+}
+
 export function Badge({ kind, children }: { kind: string; children: ComponentChildren }) {
   return <span class={`badge ${kind}`}>{children}</span>;
 }

@@ -12,7 +12,7 @@ import { listStores } from '../../api/stores';
 import { lang, t } from '../../i18n';
 import { me } from '../../shared';
 import { useSignal } from '../../state';
-import { asError, DAY_MS, ErrorNote, isoDay, Page, PeriodFields, Select } from '../../ui';
+import { asError, DAY_MS, ErrorNote, isoDay, Page, PeriodFields, Select, Wide } from '../../ui';
 
 type Counts = S['InsightDailyCounts'];
 type Day = S['InsightDailyDay'];
@@ -138,12 +138,12 @@ export function Daily() {
       </section> : null}
       {data ? <section class="card" aria-labelledby="h-daily-totals">
         <h2 id="h-daily-totals">{t('daily.totals')}</h2>
-        <Totals head={t('ref.category')} rows={[
+        <Wide labelledBy="h-daily-totals"><Totals head={t('ref.category')} rows={[
           ...data.by_category.map((c) => ({ name: c.key || t('ref.no_category'), c })),
           { name: data.store_code ?? t('daily.chain'), c: data.total, total: true },
           ...(data.chain ? [{ name: t('daily.chain'), c: data.chain.total, total: true }] : []),
         ]} />
-        {data.by_store ? <Totals head={t('nps.store')} rows={data.by_store.map((s) => ({ name: s.key, title: s.label, c: s }))} /> : null}
+        {data.by_store ? <Totals head={t('nps.store')} rows={data.by_store.map((s) => ({ name: s.key, title: s.label, c: s }))} /> : null}</Wide>
       </section> : null}
     </Page>
   );

@@ -12,7 +12,7 @@ import { listStores } from '../../api/stores';
 import { lang, t } from '../../i18n';
 import { me } from '../../shared';
 import { useSignal } from '../../state';
-import { asError, ErrorNote, Field, Page, ReplicaLag, Select } from '../../ui';
+import { asError, ErrorNote, Field, Page, ReplicaLag, Select, Wide } from '../../ui';
 
 const DAY = 86400000;
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -26,7 +26,7 @@ const euro = (cents: number) => (cents / 100).toLocaleString(locale(), { style: 
 const dec = (v: number) => v.toLocaleString(locale(), { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
 /* The chart's scale: lo .. hi (euros per euro) over W pixels. */
-const W = 240, H = 24, PAD = 6;
+const W = 160, H = 24, PAD = 6;   // narrow enough that the table fits beside the menu at 1280 px
 interface Scale { lo: number; hi: number }
 const xOf = (s: Scale, v: number) => PAD + ((v - s.lo) / (s.hi - s.lo || 1)) * (W - 2 * PAD);
 
@@ -71,7 +71,7 @@ function Line({ r, w, s, multiplier }: { r: Row; w: Win; s: Scale; multiplier: s
         <span class="nps-few" title={e.reason ?? undefined}>{t('gw.not_estimable')}</span>}</td>
       <td class="num">{e.estimable && p ? <><strong>{dec(p.estimate)}</strong> <span class="muted">({dec(p.low)} … {dec(p.high)})</span></> : '—'}</td>
       <td class="num" aria-label={t('gw.n_label', { given: e.given, compared: e.compared })}>
-        n = {e.given} / {e.compared}{e.open ? <span class="muted"> · {t('gw.open', { n: e.open })}</span> : null}</td>
+        n = {e.given} / {e.compared}{e.open ? <span class="muted open-count">{t('gw.open', { n: e.open })}</span> : null}</td>
       <td class="num assumption">{e.estimable && e.assumed_per_euro ?
         <>{dec(e.assumed_per_euro.estimate)} <span class="muted">({dec(e.assumed_per_euro.low)} … {dec(e.assumed_per_euro.high)})</span></> :
         '—'}<span class="sr-only"> {t('gw.assumed_sr', { m: multiplier })}</span></td>
@@ -135,7 +135,7 @@ export function Goodwill() {
       {data && !data.chain.cases ? <p role="status">{t('gw.empty')}</p> : null}
       {data && data.chain.cases ? <section class="card" aria-labelledby="h-gw">
         <h2 id="h-gw">{t('gw.heading', { n: w })} · {data.from} – {data.to}{data.store_code ? ` · ${data.store_code}` : ''}</h2>
-        <table class="nps goodwill">
+        <Wide labelledBy="h-gw"><table class="nps goodwill">
           <thead><tr>
             <th scope="col">{t('gw.group')}</th>
             <th scope="col" class="num">{t('gw.given')}</th>
@@ -145,7 +145,7 @@ export function Goodwill() {
             <th scope="col" class="num assumption">{t('gw.assumed', { m: multiplier })}</th>
           </tr></thead>
           <tbody>{rows.map((r) => <Line r={r} w={w} s={s} multiplier={multiplier} />)}</tbody>
-        </table>
+        </table></Wide>
         {groups.length > limit ? <p><button type="button" class="secondary" onClick={() => setLimit(limit + PAGE)}>
           {t('gw.show_more', { n: Math.min(limit, groups.length), total: groups.length })}</button></p> : null}
         {data.rows_total > data.rows.length ? <p class="muted small">{t('gw.more_rows', { n: data.rows.length, total: data.rows_total })}</p> : null}
