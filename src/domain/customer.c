@@ -567,7 +567,7 @@ int customer_alive_locked(struct dctx *c, int64_t id, int *alive)
 {
     int64_t v = 0;
     int rc = db_get_int64(c->db, db_backend(c->db) == DB_POSTGRES
-                                     ? "SELECT erased_at IS NULL FROM customers WHERE id = ? FOR SHARE"
+                                     ? "SELECT erased_at IS NULL FROM customers WHERE id = ? FOR KEY SHARE"
                                      : "SELECT erased_at IS NULL FROM customers WHERE id = ?",
                           &v, "i", id);
     *alive = rc == TD_OK && v == 1;

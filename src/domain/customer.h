@@ -84,7 +84,8 @@ int customer_erase(struct dctx *c, int64_t id) TD_MUST_CHECK;
 /* *alive: the customer exists and is not erased (0 for no such customer);
  * TD_OK, or the database's error. For a write that links a row to the
  * customer (a case, a credit note): on PostgreSQL it holds the customer's
- * row (FOR SHARE) to the end of the transaction, so an erasure running at
+ * row (FOR KEY SHARE, which a plain edit of the customer does not wait
+ * for) to the end of the transaction, so an erasure (FOR UPDATE) running at
  * the same time either waits for the write (and then unlinks its row) or
  * finishes first (and the write sees the customer erased). SQLite has one
  * writer at a time, which gives the same. */
