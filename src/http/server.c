@@ -89,8 +89,8 @@ static void resolve_client(struct http_req *r, const struct addr_set *trusted)
 }
 
 /* A request's id: 8 bytes of the system's randomness as hex, fetched for 32
- * requests at a time per thread (a getrandom per request was 4 % of a GET's
- * system calls). */
+ * requests at a time per thread (a getrandom per request was one of the six
+ * system calls a GET made). */
 static void request_id(char out[17])
 {
     static _Thread_local unsigned char pool[256];

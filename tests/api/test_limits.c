@@ -500,11 +500,11 @@ static void slow_and_many_connections_do_not_starve_others(void **state)
     char from[32];
     /* Why spread connections were lost, for the failure message: connect()
      * refused, or the first byte a send() could not deliver (and its errno). */
-    int lost_connect = 0, lost_send = 0, first_k = -1, first_errno = 0;
+    int lost_connect = 0, lost_send = 0, first_k = -1, connect_errno = 0, send_errno = 0;
     for (int i = 0; i < SLOW; i++) {
         snprintf(from, sizeof from, "127.0.0.%d", i < SPREAD ? 2 + i / SPREAD_PER : 20);
         fds[i] = connect_from(from);
-        if (fds[i] < 0 && i < SPREAD && !lost_connect++) first_errno = errno;
+        if (fds[i] < 0 && i < SPREAD && !lost_connect++) connect_errno = errno;
     }
     const char *head = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ";
     for (size_t k = 0; k < strlen(head); k++) {
@@ -512,7 +512,7 @@ static void slow_and_many_connections_do_not_starve_others(void **state)
             if (fds[i] >= 0 && send(fds[i], head + k, 1, MSG_NOSIGNAL) != 1) {
                 if (i < SPREAD && !lost_send++) {
                     first_k = (int)k;
-                    first_errno = errno;
+                    send_errno = errno;
                 }
                 close_now(fds[i]);
                 fds[i] = -1;           /* refused beyond the per-address limit */
@@ -533,10 +533,10 @@ static void slow_and_many_connections_do_not_starve_others(void **state)
     for (int i = 0; i < SLOW; i++)
         if (fds[i] >= 0) close_now(fds[i]);
     if (spread_held != SPREAD)
-        fail_msg("the server let go of %d of the %d spread connections (%d not connected, %d closed, the first at"
-                 " byte %d; errno %d: %s; the crowd kept %d; the server held %u)",
-                 SPREAD - spread_held, SPREAD, lost_connect, lost_send, first_k, first_errno, strerror(first_errno),
-                 crowd_held, server_open);
+        fail_msg("the server let go of %d of the %d spread connections (%d not connected: %s; %d closed, the first"
+                 " at byte %d: %s; the crowd kept %d; the server held %u)",
+                 SPREAD - spread_held, SPREAD, lost_connect, lost_connect ? strerror(connect_errno) : "-", lost_send,
+                 first_k, lost_send ? strerror(send_errno) : "-", crowd_held, server_open);
     if (crowd_held > 128) fail_msg("one address kept %d connections open, over its limit of 128", crowd_held);
     if (server_open < SPREAD + 1 || server_open > SPREAD + 128 + 8)
         fail_msg("the server held %u connections; expected the %d spread ones, at most 128 of the crowd and a few of ours",
